@@ -1,0 +1,54 @@
+/* wc_error: fixed-size error messages with context wrapping (see error.h for the rule). */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int error_vset(wc_error *err, int code, const char *fmt, va_list ap)
+{
+    if (err == NULL)
+        return code;
+    err->code = code;
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    return code;
+}
+
+int wc_error_set(wc_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vset(err, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int wc_error_set_errno(wc_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vset(err, code, fmt, ap);
+    va_end(ap);
+    if (err != NULL) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(-code));
+    }
+    return code;
+}
+
+int wc_error_wrap(wc_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return -EIO;
+    char prefix[WC_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return err->code;
+    char inner[WC_ERROR_MSG_MAX];
+    memcpy(inner, err->msg, sizeof(inner));
+    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, inner);
+    return err->code;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package wasmcri needs to build, run and test. Idempotent:
+# it does nothing (and asks no registry) when all packages are already installed.
+set -euo pipefail
+
+PKGS=(
+  # build
+  build-essential cmake pkg-config clang lld
+  # libraries the daemon links
+  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+  libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev
+  libsystemd-dev libleveldb-dev libseccomp-dev
+  # wasm test programs and the spec suite
+  wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs
+  # tests: gRPC client, registry, image tools, CNI
+  python3 python3-pytest python3-grpcio python3-protobuf protobuf-compiler-grpc
+  docker-registry skopeo apache2-utils openssl containernetworking-plugins iproute2
+  # sanitizer runtime for clang builds
+  libclang-rt-14-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
