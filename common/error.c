@@ -43,12 +43,21 @@ int wc_error_wrap(wc_error *err, const char *fmt, ...)
     char prefix[WC_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    int n = vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
     va_end(ap);
     if (n < 0)
         return err->code;
-    char inner[WC_ERROR_MSG_MAX];
-    memcpy(inner, err->msg, sizeof(inner));
-    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, inner);
+    size_t plen = strlen(prefix);
+    memcpy(prefix + plen, ": ", 3);
+    plen += 2;
+    /* Shift the inner message right (cut at the end if it no longer fits), then prefix it. */
+    size_t keep = strnlen(err->msg, sizeof(err->msg) - 1);
+    if (plen + keep > sizeof(err->msg) - 1)
+        keep = plen >= sizeof(err->msg) - 1 ? 0 : sizeof(err->msg) - 1 - plen;
+    if (plen > sizeof(err->msg) - 1)
+        plen = sizeof(err->msg) - 1;
+    memmove(err->msg + plen, err->msg, keep);
+    memcpy(err->msg, prefix, plen);
+    err->msg[plen + keep] = '\0';
     return err->code;
 }
