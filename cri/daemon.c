@@ -1,0 +1,20 @@
+/* cri_daemon lifetime: set up and tear down the state handlers share (see daemon.h). */
+#include "daemon.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cri_daemon_init(cri_daemon *d, const wc_config *cfg)
+{
+    memset(d, 0, sizeof(*d));
+    d->cfg = cfg;
+    pthread_mutex_init(&d->mu, NULL);
+    return 0;
+}
+
+void cri_daemon_free(cri_daemon *d)
+{
+    free(d->pod_cidr);
+    pthread_mutex_destroy(&d->mu);
+    memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,25 @@
+/* cri_daemon: the state every CRI handler works on, owned by cmd/daemon.c.
+ *
+ * Fields above `mu` are set before the server starts and never change; fields
+ * below it change at run time and are read or written with `mu` held.
+ * The image and runtime services add their handles here.
+ */
+#ifndef WASMCRI_CRI_DAEMON_H
+#define WASMCRI_CRI_DAEMON_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef struct cri_daemon {
+    const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
+
+    pthread_mutex_t mu;
+    char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */
+} cri_daemon;
+
+int cri_daemon_init(cri_daemon *d, const wc_config *cfg);
+void cri_daemon_free(cri_daemon *d);
+
+#endif
