@@ -95,12 +95,16 @@ struct cri_call {
     atomic_bool close_done;
 };
 
+/* Each service's rpcs may come from several tables (one per service file). */
+static const cri_method *const runtime_tables[] = {cri_runtime_methods, NULL};
+static const cri_method *const image_tables[] = {cri_image_methods, NULL};
+
 static const struct {
     const ProtobufCServiceDescriptor *desc;
-    const cri_method *table;
+    const cri_method *const *tables;
 } services[] = {
-    {&runtime__v1__runtime_service__descriptor, cri_runtime_methods},
-    {&runtime__v1__image_service__descriptor, cri_image_methods},
+    {&runtime__v1__runtime_service__descriptor, runtime_tables},
+    {&runtime__v1__image_service__descriptor, image_tables},
 };
 
 /* ---- accessors for handlers (service.h) ---- */
@@ -435,12 +439,21 @@ static void shutdown_done(cq_event *ev, bool ok)
     atomic_fetch_sub(&srv->outstanding, 1);
 }
 
-static const cri_method *find_impl(const cri_method *table, const char *name)
+static const cri_method *find_impl(const cri_method *const *tables, const char *name)
 {
-    for (size_t i = 0; table[i].name; i++)
-        if (strcmp(table[i].name, name) == 0)
-            return &table[i];
+    for (size_t t = 0; tables[t]; t++)
+        for (size_t i = 0; tables[t][i].name; i++)
+            if (strcmp(tables[t][i].name, name) == 0)
+                return &tables[t][i];
     return NULL;
+}
+
+static bool service_has_rpc(const ProtobufCServiceDescriptor *desc, const char *name)
+{
+    for (size_t j = 0; j < desc->n_methods; j++)
+        if (strcmp(desc->methods[j].name, name) == 0)
+            return true;
+    return false;
 }
 
 /* Fills srv->methods from the proto's service descriptors and checks the handler tables. */
@@ -449,15 +462,11 @@ static int build_method_table(cri_server *srv, wc_error *err)
     size_t n = 0;
     for (size_t s = 0; s < sizeof(services) / sizeof(services[0]); s++) {
         n += services[s].desc->n_methods;
-        for (size_t i = 0; services[s].table[i].name; i++) {
-            bool found = false;
-            for (size_t j = 0; j < services[s].desc->n_methods; j++)
-                found = found || strcmp(services[s].desc->methods[j].name,
-                                        services[s].table[i].name) == 0;
-            if (!found)
-                return wc_error_set(err, -EINVAL, "handler table names rpc %s, which %s lacks",
-                                    services[s].table[i].name, services[s].desc->name);
-        }
+        for (size_t t = 0; services[s].tables[t]; t++)
+            for (size_t i = 0; services[s].tables[t][i].name; i++)
+                if (!service_has_rpc(services[s].desc, services[s].tables[t][i].name))
+                    return wc_error_set(err, -EINVAL, "handler table names rpc %s, which %s lacks",
+                                        services[s].tables[t][i].name, services[s].desc->name);
     }
     srv->methods = calloc(n, sizeof(method_entry));
     if (srv->methods == NULL)
@@ -466,7 +475,7 @@ static int build_method_table(cri_server *srv, wc_error *err)
         for (size_t j = 0; j < services[s].desc->n_methods; j++) {
             method_entry *m = &srv->methods[srv->n_methods++];
             m->desc = &services[s].desc->methods[j];
-            m->impl = find_impl(services[s].table, m->desc->name);
+            m->impl = find_impl(services[s].tables, m->desc->name);
             snprintf(m->path, sizeof(m->path), "/%s/%s", services[s].desc->name, m->desc->name);
             m->handle = grpc_server_register_method(srv->server, m->path, NULL,
                                                     GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);

@@ -1,9 +1,11 @@
 /* What a CRI rpc handler sees: the contract between cri/server.c and the service files.
  *
- * Each service file (runtime_service.c, image_service.c) exports a NULL-terminated
- * table of cri_method {rpc name, handler, slow}. The server registers every rpc
- * that the proto's service descriptor lists; an rpc without a table entry answers
- * UNIMPLEMENTED naming it. To add an rpc: write the handler, add one table line.
+ * Each service file (runtime_service.c, image_service.c, ...) exports a
+ * NULL-terminated table of cri_method {rpc name, handler, slow}; server.c lists
+ * the tables of each service. The server registers every rpc that the proto's
+ * service descriptor lists; an rpc without a table entry answers UNIMPLEMENTED
+ * naming it. To add an rpc: write the handler, add one table line. To add a
+ * service file: export its table here and list it in server.c.
  *
  * A handler gets the decoded request (borrowed; freed by the server after the
  * handler returns) and either returns 0 with *ret_resp set to a response built
