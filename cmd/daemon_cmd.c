@@ -1,7 +1,8 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
- *   block signals → start the gRPC server → tell systemd → wait for a signal →
- *   stop the server → remove the socket.
+ *   block signals → open the store → open the sandbox (pods, containers) →
+ *   start the gRPC server → tell systemd → wait for a signal →
+ *   stop the server → remove the socket → close the sandbox and the store.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
  */
@@ -19,7 +20,9 @@
 
 #include "config.h"
 #include "log.h"
+#include "sandbox.h"
 #include "server.h"
+#include "store.h"
 #include <fcntl.h>
 #include <pthread.h>
 
@@ -144,16 +147,40 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
     return fd;
 }
 
+static int open_runtime_state(const wc_config *cfg, cri_daemon *d, wc_error *err)
+{
+    int rc = wc_store_open(cfg->root_dir, &d->store, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "cannot open the store under %s", cfg->root_dir);
+    rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "cannot load the pods and containers");
+    return 0;
+}
+
+static void close_runtime_state(cri_daemon *d)
+{
+    wc_sandbox_close(d->sandbox);
+    wc_store_close(d->store);
+}
+
 static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
 {
     cri_daemon d;
     int rc = cri_daemon_init(&d, cfg);
     if (rc < 0)
         return wc_error_set(err, rc, "cannot set up the daemon state");
+    rc = open_runtime_state(cfg, &d, err);
+    if (rc < 0) {
+        close_runtime_state(&d);
+        cri_daemon_free(&d);
+        return rc;
+    }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cri_server *srv = NULL;
     rc = cri_server_start(&d, cfg->socket_path, ncpu > 1 ? (size_t)ncpu : 2, &srv, err);
     if (rc < 0) {
+        close_runtime_state(&d);
         cri_daemon_free(&d);
         return rc;
     }
@@ -166,6 +193,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     sd_notify(0, "STOPPING=1");
     cri_server_stop(srv, SHUTDOWN_GRACE_MS);
     unlink(cfg->socket_path);
+    close_runtime_state(&d);
     cri_daemon_free(&d);
     wc_info("daemon", "stopped");
     return 0;

@@ -12,8 +12,13 @@
 
 #include "config.h"
 
+typedef struct wc_store wc_store;
+typedef struct wc_sandbox wc_sandbox;
+
 typedef struct cri_daemon {
     const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
+    wc_store *store;      /* borrowed: opened and closed by cmd/daemon_cmd.c */
+    wc_sandbox *sandbox;  /* borrowed: pods and containers (wasm/sandbox/sandbox.h) */
 
     pthread_mutex_t mu;
     char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */
