@@ -1,6 +1,8 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
- *   block signals → open the store → open the sandbox (pods, containers) →
+ *   block signals → connect to the zygote, or fork it (before any thread
+ *   exists: gRPC's fork support is off) → open the store → open the sandbox
+ *   (pods, containers) and hand it the zygote →
  *   start the gRPC server → tell systemd → wait for a signal →
  *   stop the server → remove the socket → close the sandbox and the store.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
@@ -149,12 +151,26 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
 
 static int open_runtime_state(const wc_config *cfg, cri_daemon *d, wc_error *err)
 {
-    int rc = wc_store_open(cfg->root_dir, &d->store, err);
+    zc_client *zc = NULL;
+    bool spawned = false;
+    int rc = zc_connect_or_spawn(cfg->state_dir, &zc, &spawned, err);
     if (rc < 0)
+        return wc_error_wrap(err, "cannot start the zygote");
+    rc = wc_store_open(cfg->root_dir, &d->store, err);
+    if (rc < 0) {
+        zc_close(zc);
         return wc_error_wrap(err, "cannot open the store under %s", cfg->root_dir);
+    }
     rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
-    if (rc < 0)
+    if (rc < 0) {
+        zc_close(zc);
         return wc_error_wrap(err, "cannot load the pods and containers");
+    }
+    rc = wc_sandbox_attach_zygote(d->sandbox, zc, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "cannot talk to the zygote");
+    wc_info("daemon", "%s the zygote (pid %d)", spawned ? "started" : "reconnected to",
+            zc_zygote_pid(zc));
     return 0;
 }
 

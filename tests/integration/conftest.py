@@ -15,6 +15,7 @@ def daemon(tmp_path_factory):
     d = Daemon(tmp_path_factory.mktemp("wasmcri")).start()
     yield d
     rc = d.stop()
+    d.kill_zygote()
     assert rc == 0, f"daemon exited with {rc}:\n{d.log()}"
 
 
@@ -31,3 +32,4 @@ def new_daemon(tmp_path):
     yield make
     for d in started:
         d.stop()
+        d.kill_zygote()

@@ -14,6 +14,7 @@
 
 #include "netns.h"
 #include "record.h"
+#include "cleanup.h"
 #include "sandbox_int.h"
 
 static bool same_pod_name(const wc_pod *p, const wc_pod_spec *s)
@@ -133,11 +134,31 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_erro
     return rc;
 }
 
-int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
+/* Applies fn (stop or remove) to each container of the pod; -ENOENT: no such pod. */
+static int for_each_ctr(wc_sandbox *sb, const char *id,
+                        int (*fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
 {
     wc_pod *p = NULL;
     pthread_mutex_lock(&sb->mu);
     int rc = sb_find_pod(sb, id, &p, err);
+    char **ids = rc == 0 ? sb_pod_ctr_ids(sb, p->id) : NULL;
+    if (rc == 0 && ids == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    pthread_mutex_unlock(&sb->mu);
+    for (size_t i = 0; rc == 0 && ids[i]; i++)
+        rc = fn(sb, ids[i], err);
+    wc_strv_free(ids);
+    return rc;
+}
+
+int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_pod *p = NULL;
+    int rc = for_each_ctr(sb, id, wc_container_stop, err);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&sb->mu);
+    rc = sb_find_pod(sb, id, &p, err);
     if (rc == 0 && *p->netns_path)
         rc = wc_netns_remove(p->netns_path, err);
     if (rc == 0 && p->state != WC_POD_NOTREADY) {
@@ -160,8 +181,13 @@ static void drop_pod(wc_sandbox *sb, const wc_pod *p)
 int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_pod *p = NULL;
+    int rc = for_each_ctr(sb, id, wc_container_remove, err);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_pod(sb, id, &p, err);
+    rc = sb_find_pod(sb, id, &p, err);
     if (rc == -ENOENT) {
         pthread_mutex_unlock(&sb->mu);
         return 0;

@@ -97,6 +97,27 @@ int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
     return rc;
 }
 
+int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
+{
+    int rc;
+    wc_container *c = find_by_id((void **)sb->ctrs, sb->n_ctrs, id, "container", err, &rc);
+    if (c)
+        *ret_ctr = c;
+    return rc;
+}
+
+int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "ctr/%s", c->id);
+    char *text = wc_container_encode(c);
+    if (text == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = wc_store_kv_put(sb->store, key, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
 int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err)
 {
     char key[80];
@@ -127,11 +148,28 @@ static int load_pod(void *ctx, const char *key, const char *val, size_t len)
     return 0;
 }
 
+static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
+{
+    wc_sandbox *sb = ctx;
+    wc_container *c = NULL;
+    (void)key;
+    if (wc_container_decode(val, len, &c, NULL) < 0)
+        return 0; /* a damaged record is skipped, not fatal */
+    if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0) {
+        wc_container_free(c);
+        return -ENOMEM;
+    }
+    sb->ctrs[sb->n_ctrs++] = c;
+    return 0;
+}
+
 static int open_dirs(wc_sandbox *sb, wc_error *err)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/pods", sb->root_dir);
     int rc = sb_mkdirs(path, 0711, err);
+    snprintf(path, sizeof(path), "%s/containers", sb->root_dir);
+    rc = rc ?: sb_mkdirs(path, 0711, err);
     snprintf(path, sizeof(path), "%s/netns", sb->state_dir);
     return rc ?: sb_mkdirs(path, 0711, err);
 }
@@ -143,6 +181,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store
     if (sb == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     pthread_mutex_init(&sb->mu, NULL);
+    pthread_cond_init(&sb->changed, NULL);
     sb->store = store;
     sb->root_dir = strdup(root_dir);
     sb->state_dir = strdup(state_dir);
@@ -150,6 +189,8 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store
     rc = rc ?: open_dirs(sb, err);
     if (rc == 0 && wc_store_kv_scan(store, "pod/", load_pod, sb) != 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
+    if (rc == 0 && wc_store_kv_scan(store, "ctr/", load_ctr, sb) != 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory loading the container records");
     if (rc < 0) {
         wc_sandbox_close(sb);
         return rc;
@@ -162,9 +203,12 @@ void wc_sandbox_close(wc_sandbox *sb)
 {
     if (sb == NULL)
         return;
+    zc_close(sb->zygote);
     wc_pod_list_free(sb->pods, sb->n_pods);
+    wc_container_list_free(sb->ctrs, sb->n_ctrs);
     free(sb->root_dir);
     free(sb->state_dir);
+    pthread_cond_destroy(&sb->changed);
     pthread_mutex_destroy(&sb->mu);
     free(sb);
 }

@@ -13,9 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "container.h"
 #include "error.h"
 #include "pod.h"
 #include "store.h"
+#include "zygote_client.h"
 
 typedef struct wc_sandbox wc_sandbox;
 
@@ -24,6 +26,11 @@ typedef struct wc_sandbox wc_sandbox;
 int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,
                     wc_sandbox **ret_sb, wc_error *err);
 void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep running */
+
+/* Hands the zygote connection to the sandbox (it takes zc and closes it in
+ * wc_sandbox_close): exits start to flow, and containers recorded as running
+ * whose worker the zygote does not know are marked exited. */
+int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
 
 /* ---- pods ---- */
 
@@ -45,5 +52,44 @@ typedef struct wc_pod_filter {
 /* *ret_pods: an array of n copies, free with wc_pod_list_free. */
 int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
                 wc_error *err);
+
+/* ---- containers ---- */
+
+/* -EEXIST for a second (pod, name, attempt); -ENOENT for an unknown pod or image;
+ * -ENOEXEC when the image has nothing wasm to run. */
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *spec, char ret_id[65],
+                        wc_error *err);
+/* -EBUSY unless the container is CREATED. */
+int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err);
+/* Ends the worker at once (a wasm guest has no signal handlers) and waits for its
+ * exit to be recorded. Idempotent; -ENOENT for an unknown id. */
+int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err);
+/* Stops, then removes the record, the writable layer and the rootfs. An unknown id is success. */
+int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err);
+int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
+
+typedef struct wc_container_filter {
+    const char *id, *pod_id; /* NULL or "": any; else an id or a prefix */
+    int state;               /* -1: any; else a wc_ctr_state */
+    char *const *labels;     /* NULL or k,v pairs that must all match */
+} wc_container_filter;
+
+int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
+                      size_t *ret_n, wc_error *err);
+
+/* ---- exec ---- */
+
+typedef struct wc_exec_result {
+    int exit_code;
+    char *out, *err; /* malloc'd, NUL-terminated; the caller frees */
+    size_t out_len, err_len;
+} wc_exec_result;
+
+/* Runs cmd[0], a .wasm file in the container's view, as a fresh instance with the
+ * container's env and mounts; collects stdout and stderr. timeout_s > 0 ends it
+ * after that many seconds (-ETIMEDOUT). A cmd that is not wasm is exit code 126
+ * with a line on stderr, not an error. -EBUSY unless the container runs. */
+int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t timeout_s,
+                      wc_exec_result *res, wc_error *err);
 
 #endif

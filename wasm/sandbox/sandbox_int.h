@@ -6,16 +6,36 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "container.h"
 #include "pod.h"
 #include "sandbox.h"
+#include "zygote_client.h"
 
 struct wc_sandbox {
     char *root_dir, *state_dir;
     wc_store *store;
     pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t changed; /* broadcast whenever a container's state changes */
     wc_pod **pods;
     size_t n_pods, cap_pods;
+    wc_container **ctrs;
+    size_t n_ctrs, cap_ctrs;
+    zc_client *zygote; /* NULL until wc_sandbox_attach_zygote */
+    struct sb_exec *execs; /* ExecSyncs waiting for their worker's exit (exec.c) */
 };
+
+/* Looks up a container by id or unique prefix; mu held. -ENOENT. */
+int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
+
+/* Writes the container's record; mu held. */
+int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
+
+/* exec.c: an exec worker's exit (on the zygote reader thread), and the zygote's end. */
+void sb_exec_exited(wc_sandbox *sb, const json_t *ev);
+void sb_exec_zygote_lost(wc_sandbox *sb);
+
+/* The ids of the pod's containers (a NULL-terminated list the caller frees); mu held. */
+char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id);
 
 /* Looks up a pod by id or unique prefix; mu held. -ENOENT (also for an ambiguous prefix). */
 int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
