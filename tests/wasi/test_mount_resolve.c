@@ -194,7 +194,10 @@ static void test_swap_race(int dirfd)
     pthread_t t;
     pthread_create(&t, NULL, swapper, NULL);
     int leaked = 0, opened = 0, refused = 0;
-    for (int i = 0; i < 20000; i++) {
+    struct stat st;
+    while (fstatat(dirfd, "swap", &st, AT_SYMLINK_NOFOLLOW) < 0)
+        usleep(100);
+    for (int i = 0; i < 20000 || opened == 0 || refused == 0; i++) {
         char buf[64];
         int r = read_at(dirfd, "swap", buf, sizeof(buf));
         if (r == 0) {
@@ -208,6 +211,7 @@ static void test_swap_race(int dirfd)
     atomic_store(&stop_swapping, 1);
     pthread_join(t, NULL);
     CHECK_EQ_INT(leaked, 0);
+    CHECK(opened > 0 && refused > 0);
     fprintf(stderr, "swap race: %d opened inside, %d refused, %d leaked\n", opened, refused, leaked);
 }
 

@@ -51,13 +51,16 @@ static wasi_errno get_dir_path(wasi_ctx *c, const wasi_mem *m, uint32_t fd, uint
                                bool write, bool file_mount_ok, uint32_t ptr, uint32_t len,
                                dir_path *out)
 {
-    wasi_errno r = fdt_get(c, fd, right, &out->dir);
+    wasi_errno r = fdt_get(c, fd, 0, &out->dir);
+    if (r != WASI_ESUCCESS)
+        return r;
+    if (write && out->dir->readonly) /* before rights: a read-only mount says so */
+        return WASI_EROFS;
+    r = fdt_get(c, fd, right, &out->dir);
     if (r != WASI_ESUCCESS)
         return r;
     if (out->dir->kind != WASI_FD_DIR)
         return WASI_ENOTDIR;
-    if (write && out->dir->readonly)
-        return WASI_EROFS;
     r = guest_path(m, ptr, len, out->path);
     if (r != WASI_ESUCCESS)
         return r;

@@ -25,7 +25,7 @@ static int openat2_beneath(int dirfd, const char *path, int flags, mode_t mode)
 {
     struct open_how how = {
         .flags = (unsigned long long)(flags | O_CLOEXEC),
-        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+        .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
         .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
     };
     for (int i = 0; i < EAGAIN_RETRIES; i++) {
