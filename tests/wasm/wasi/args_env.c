@@ -1,4 +1,5 @@
-/* Prints its arguments and environment, then exits with the code given by "exit=N". */
+/* Prints its arguments (argv[0] by its last component) and environment, then exits with the code
+ * given by "exit=N". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@ int main(int argc, char **argv)
 {
     int code = 0;
     printf("argc=%d\n", argc);
-    for (int i = 0; i < argc; i++) {
+    const char *prog = strrchr(argv[0], '/');
+    printf("argv[0] ends with \"%s\"\n", prog != NULL ? prog + 1 : argv[0]);
+    for (int i = 1; i < argc; i++) {
         printf("argv[%d]=\"%s\"\n", i, argv[i]);
         if (strncmp(argv[i], "exit=", 5) == 0)
             code = atoi(argv[i] + 5);
