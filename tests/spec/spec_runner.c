@@ -218,7 +218,8 @@ static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *re
     }
     *ret_inst = inst;
     wasm_extern ext;
-    if (wasm_instance_export(inst, field, &ext) < 0) {
+    json_t *jfield = json_object_get(action, "field");
+    if (wasm_instance_export_n(inst, field, json_string_length(jfield), &ext) < 0) {
         snprintf(err, errlen, "no export \"%s\"", field);
         return -1;
     }
@@ -485,7 +486,7 @@ static void free_runner(runner *r)
 static void run_file(const char *path, char **known, size_t nknown, bool *seen)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
     char *slash = strrchr(dir, '/');

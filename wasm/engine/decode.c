@@ -139,7 +139,7 @@ static bool utf8_valid(const uint8_t *s, size_t n)
     return true;
 }
 
-static int rd_name(rd *r, char **ret)
+static int rd_name_n(rd *r, char **ret, uint32_t *ret_len)
 {
     uint32_t n;
     TRY(rd_u32(r, &n));
@@ -153,7 +153,14 @@ static int rd_name(rd *r, char **ret)
     memcpy(s, r->p, n);
     r->p += n;
     *ret = s;
+    if (ret_len)
+        *ret_len = n;
     return 0;
+}
+
+static int rd_name(rd *r, char **ret)
+{
+    return rd_name_n(r, ret, NULL);
 }
 
 static int rd_valtype(rd *r, wasm_valtype *ret)
@@ -439,7 +446,7 @@ static int decode_exports(rd *r)
     for (uint32_t i = 0; i < m->nexports; i++) {
         wexport *e = &m->exports[i];
         uint8_t kind;
-        TRY(rd_name(r, &e->name));
+        TRY(rd_name_n(r, &e->name, &e->name_len));
         TRY(rd_byte(r, &kind));
         TRY(rd_u32(r, &e->idx));
         e->kind = (wasm_extern_kind)kind;
@@ -453,7 +460,7 @@ static int decode_exports(rd *r)
         if (kind == 0)
             m->func_declared[e->idx] = true;
         for (uint32_t k = 0; k < i; k++)
-            if (strcmp(m->exports[k].name, e->name) == 0)
+            if (m->exports[k].name_len == e->name_len && memcmp(m->exports[k].name, e->name, e->name_len) == 0)
                 return bad(r, "duplicate export name");
     }
     return 0;
@@ -708,10 +715,10 @@ int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err)
 
 void wasm_module_clear(wasm_module *m)
 {
-    for (uint32_t i = 0; i < m->ntypes; i++)
+    for (uint32_t i = 0; m->types && i < m->ntypes; i++)
         free(m->types[i].params);
     free(m->types);
-    for (uint32_t i = 0; i < m->nimports; i++)
+    for (uint32_t i = 0; m->imports && i < m->nimports; i++)
         free(m->imports[i].module), free(m->imports[i].name);
     free(m->imports);
     free(m->func_type);
@@ -724,13 +731,13 @@ void wasm_module_clear(wasm_module *m)
     free(m->mems);
     free(m->globals);
     free(m->global_init);
-    for (uint32_t i = 0; i < m->nexports; i++)
+    for (uint32_t i = 0; m->exports && i < m->nexports; i++)
         free(m->exports[i].name);
     free(m->exports);
-    for (uint32_t i = 0; i < m->nelems; i++)
+    for (uint32_t i = 0; m->elems && i < m->nelems; i++)
         free(m->elems[i].items);
     free(m->elems);
-    for (uint32_t i = 0; i < m->ndatas; i++)
+    for (uint32_t i = 0; m->datas && i < m->ndatas; i++)
         free(m->datas[i].bytes);
     free(m->datas);
 }

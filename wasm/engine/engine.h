@@ -67,6 +67,7 @@ typedef struct wimport {
 
 typedef struct wexport {
     char *name;
+    uint32_t name_len; /* names may contain NUL bytes */
     wasm_extern_kind kind;
     uint32_t idx;
 } wexport;

@@ -430,10 +430,15 @@ void *wasm_instance_user(const wasm_instance *inst)
 
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *ret_ext)
 {
+    return wasm_instance_export_n(inst, name, strlen(name), ret_ext);
+}
+
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *ret_ext)
+{
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const wexport *e = &m->exports[i];
-        if (strcmp(e->name, name) != 0)
+        if (e->name_len != len || memcmp(e->name, name, len) != 0)
             continue;
         wasm_extern ext = {.kind = e->kind};
         switch (e->kind) {

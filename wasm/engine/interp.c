@@ -125,6 +125,9 @@ static inline double fmax64(double a, double b)
     return a > b ? a : b;
 }
 
+/* libm's rounding functions return a signalling NaN unchanged; wasm wants it quieted. */
+#define QNAN(a, expr) ((a) != (a) ? (a) + (a) : (expr))
+
 /* Saturating truncations (NaN -> 0, clamped). */
 static inline int32_t sat_i32(double x)
 {
@@ -399,15 +402,16 @@ dispatch:
     BIN(I64_SHL, u64, u64, a << (b & 63)) BIN(I64_SHR_S, i64, i64, a >> (b & 63))
     BIN(I64_SHR_U, u64, u64, a >> (b & 63)) BIN(I64_ROTL, u64, u64, rotl64(a, b)) BIN(I64_ROTR, u64, u64, rotr64(a, b))
 
-    UN(F32_ABS, u32, u32, a & 0x7FFFFFFFu) UN(F32_NEG, u32, u32, a ^ 0x80000000u) UN(F32_CEIL, f32, f32, ceilf(a))
-    UN(F32_FLOOR, f32, f32, floorf(a)) UN(F32_TRUNC, f32, f32, truncf(a)) UN(F32_NEAREST, f32, f32, nearbyintf(a))
-    UN(F32_SQRT, f32, f32, sqrtf(a))
+    UN(F32_ABS, u32, u32, a & 0x7FFFFFFFu) UN(F32_NEG, u32, u32, a ^ 0x80000000u) UN(F32_CEIL, f32, f32, QNAN(a, ceilf(a)))
+    UN(F32_FLOOR, f32, f32, QNAN(a, floorf(a))) UN(F32_TRUNC, f32, f32, QNAN(a, truncf(a)))
+    UN(F32_NEAREST, f32, f32, QNAN(a, nearbyintf(a))) UN(F32_SQRT, f32, f32, QNAN(a, sqrtf(a)))
     BIN(F32_ADD, f32, f32, a + b) BIN(F32_SUB, f32, f32, a - b) BIN(F32_MUL, f32, f32, a * b)
     BIN(F32_DIV, f32, f32, a / b) BIN(F32_MIN, f32, f32, fmin32(a, b)) BIN(F32_MAX, f32, f32, fmax32(a, b))
     BIN(F32_COPYSIGN, u32, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
     UN(F64_ABS, u64, u64, a & 0x7FFFFFFFFFFFFFFFull) UN(F64_NEG, u64, u64, a ^ 0x8000000000000000ull)
-    UN(F64_CEIL, f64, f64, ceil(a)) UN(F64_FLOOR, f64, f64, floor(a)) UN(F64_TRUNC, f64, f64, trunc(a))
-    UN(F64_NEAREST, f64, f64, nearbyint(a)) UN(F64_SQRT, f64, f64, sqrt(a))
+    UN(F64_CEIL, f64, f64, QNAN(a, ceil(a))) UN(F64_FLOOR, f64, f64, QNAN(a, floor(a)))
+    UN(F64_TRUNC, f64, f64, QNAN(a, trunc(a))) UN(F64_NEAREST, f64, f64, QNAN(a, nearbyint(a)))
+    UN(F64_SQRT, f64, f64, QNAN(a, sqrt(a)))
     BIN(F64_ADD, f64, f64, a + b) BIN(F64_SUB, f64, f64, a - b) BIN(F64_MUL, f64, f64, a * b)
     BIN(F64_DIV, f64, f64, a / b) BIN(F64_MIN, f64, f64, fmin64(a, b)) BIN(F64_MAX, f64, f64, fmax64(a, b))
     BIN(F64_COPYSIGN, u64, u64, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))

@@ -179,7 +179,7 @@ int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_in
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {
         wasm_extern ext;
-        int rc = wasm_instance_export(inst, m->exports[i].name, &ext);
+        int rc = wasm_instance_export_n(inst, m->exports[i].name, m->exports[i].name_len, &ext);
         if (rc == 0)
             rc = add(linker, module, m->exports[i].name, ext, false, err);
         if (rc < 0)

@@ -202,6 +202,8 @@ void *wasm_instance_user(const wasm_instance *inst);
 
 /* Looks up an export. The object is borrowed from inst. -ENOENT if there is no such export. */
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *ret_ext);
+/* The same for a name of len bytes that may contain NUL bytes. */
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *ret_ext);
 /* Convenience: the exported function, or NULL. */
 wasm_func *wasm_instance_export_func(const wasm_instance *inst, const char *name);
 
