@@ -3,6 +3,8 @@
  * out of a mount or from a read-only one), read-only mounts, directories opened as files, file
  * mounts, rights, bad pointers, the CRI log streams, readdir, args/env, clocks, poll, sockets. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -215,6 +217,51 @@ static void test_escapes(void)
     uint64_t sym_abs[] = {PATH2_AT, tl, FD_DATA, PATH_AT, len};
     CHECK_EQ_INT(wasi_path_symlink(ctx, &mem, sym_abs), WASI_ENOTCAPABLE);
     CHECK(!host_exists("outside/newdir") && !host_exists("data/abs2"));
+}
+
+static atomic_int stop_swap;
+
+static void *swapper(void *arg)
+{
+    (void)arg;
+    char good[400], bad[400], live[400];
+    hostpath(good, sizeof(good), "data/swap.good");
+    hostpath(bad, sizeof(bad), "data/swap.bad");
+    hostpath(live, sizeof(live), "data/swap");
+    while (!atomic_load(&stop_swap)) {
+        symlink("hello.txt", good);
+        rename(good, live);
+        symlink("../outside/secret", bad);
+        rename(bad, live);
+    }
+    return NULL;
+}
+
+/* A symlink flipped between an inside and an outside target while the guest opens it. */
+static void test_swap_during_open(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, swapper, NULL);
+    while (!host_exists("data/swap"))
+        usleep(100);
+    int leaked = 0, inside = 0, refused = 0;
+    for (int i = 0; i < 20000 || inside == 0 || refused == 0; i++) {
+        wasi_errno e = open_at(FD_DATA, "swap", 0, WASI_RIGHT_FD_READ);
+        if (e == WASI_ENOTCAPABLE) {
+            refused++;
+        } else if (e == WASI_ESUCCESS) {
+            uint32_t fd = u32_at(OUT_AT);
+            char buf[64];
+            read_fd(fd, buf, sizeof(buf));
+            leaked += strstr(buf, "SECRET") != NULL;
+            inside += strstr(buf, "hello") != NULL;
+            close_fd(fd);
+        }
+    }
+    atomic_store(&stop_swap, 1);
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(leaked, 0);
+    fprintf(stderr, "swap during path_open: %d inside, %d refused, %d leaked\n", inside, refused, leaked);
 }
 
 static void test_readonly(void)
@@ -504,6 +551,7 @@ int main(void)
     setup();
     test_prestat();
     test_escapes();
+    test_swap_during_open();
     test_readonly();
     test_dirs_and_files();
     test_file_mount();
