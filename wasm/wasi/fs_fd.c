@@ -19,12 +19,9 @@
 
 #include "wasi_impl.h"
 
-#define MAX_IOVS 1024
-
-static wasi_errno map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out,
-                           size_t *ret_total)
+wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out, size_t *ret_total)
 {
-    if (n > MAX_IOVS)
+    if (n > WASI_MAX_IOVS)
         return WASI_EINVAL;
     uint8_t *raw = mem_at(m, iovs, (uint64_t)n * WASI_IOVEC_SIZE);
     if (raw == NULL)
@@ -59,10 +56,10 @@ static wasi_errno do_io(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool write,
     wasi_errno r = fdt_get(c, (uint32_t)a[0], rights, &e);
     if (r != WASI_ESUCCESS)
         return r;
-    struct iovec iov[MAX_IOVS];
+    struct iovec iov[WASI_MAX_IOVS];
     size_t total;
     uint32_t niov = (uint32_t)a[2];
-    r = map_iovs(m, (uint32_t)a[1], niov, iov, &total);
+    r = wasi_map_iovs(m, (uint32_t)a[1], niov, iov, &total);
     if (r != WASI_ESUCCESS)
         return r;
     uint32_t ret_ptr = (uint32_t)a[positioned ? 4 : 3];

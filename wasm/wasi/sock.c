@@ -9,29 +9,12 @@
 
 #include "wasi_impl.h"
 
-#define MAX_IOVS 1024
-
 static wasi_errno get_socket(wasi_ctx *c, uint32_t fd, uint64_t right, wasi_fd **ret)
 {
     wasi_errno r = fdt_get(c, fd, right, ret);
     if (r == WASI_ESUCCESS && (*ret)->kind != WASI_FD_SOCKET)
         r = WASI_ENOTSOCK;
     return r;
-}
-
-static wasi_errno map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out)
-{
-    if (n > MAX_IOVS)
-        return WASI_EINVAL;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t buf, len;
-        if (!mem_load_u32(m, iovs + (uint64_t)i * 8, &buf) || !mem_load_u32(m, iovs + (uint64_t)i * 8 + 4, &len))
-            return WASI_EFAULT;
-        out[i] = (struct iovec){.iov_base = mem_at(m, buf, len), .iov_len = len};
-        if (out[i].iov_base == NULL)
-            return WASI_EFAULT;
-    }
-    return WASI_ESUCCESS;
 }
 
 wasi_errno wasi_sock_accept(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
@@ -65,10 +48,11 @@ wasi_errno wasi_sock_recv(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
     wasi_errno r = get_socket(c, (uint32_t)a[0], WASI_RIGHT_FD_READ, &e);
-    struct iovec iov[MAX_IOVS];
+    struct iovec iov[WASI_MAX_IOVS];
     uint32_t niov = (uint32_t)a[2];
+    size_t total;
     if (r == WASI_ESUCCESS)
-        r = map_iovs(m, (uint32_t)a[1], niov, iov);
+        r = wasi_map_iovs(m, (uint32_t)a[1], niov, iov, &total);
     if (r != WASI_ESUCCESS)
         return r;
     uint16_t riflags = (uint16_t)a[3];
@@ -93,10 +77,11 @@ wasi_errno wasi_sock_send(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
     wasi_errno r = get_socket(c, (uint32_t)a[0], WASI_RIGHT_FD_WRITE, &e);
-    struct iovec iov[MAX_IOVS];
+    struct iovec iov[WASI_MAX_IOVS];
     uint32_t niov = (uint32_t)a[2];
+    size_t total;
     if (r == WASI_ESUCCESS)
-        r = map_iovs(m, (uint32_t)a[1], niov, iov);
+        r = wasi_map_iovs(m, (uint32_t)a[1], niov, iov, &total);
     if (r != WASI_ESUCCESS)
         return r;
     if (mem_at(m, (uint32_t)a[4], 4) == NULL)

@@ -135,6 +135,12 @@ uint64_t fdt_rights_for(uint8_t filetype);
 /* Maps a host st_mode to a WASI filetype. */
 uint8_t wasi_filetype_from_mode(unsigned mode);
 
+/* fs_fd.c, shared with sock.c: guest iovecs -> host iovecs pointing into linear memory
+ * (EINVAL above WASI_MAX_IOVS, EFAULT when any buffer is outside memory). */
+#define WASI_MAX_IOVS 1024
+struct iovec;
+wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out, size_t *ret_total);
+
 /* fs_fd.c, shared with fs_path.c: writes a filestat (the wasi_unstable layout when legacy), and
  * turns fstflags + times into utimensat's timespecs (EINVAL for contradictory flags). */
 wasi_errno wasi_store_filestat(const wasi_mem *m, uint32_t p, const struct stat *st, bool legacy);
