@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -75,8 +76,11 @@ static wasi_errno do_io(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool write,
     off_t off = (off_t)a[3];
     if (positioned && off < 0)
         return WASI_EINVAL;
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = niov};
     do {
-        if (write)
+        if (write && e->kind == WASI_FD_SOCKET && !positioned)
+            n = sendmsg(e->host, &msg, MSG_NOSIGNAL); /* a closed peer is EPIPE, not SIGPIPE */
+        else if (write)
             n = positioned ? pwritev(e->host, iov, (int)niov, off) : writev(e->host, iov, (int)niov);
         else
             n = positioned ? preadv(e->host, iov, (int)niov, off) : readv(e->host, iov, (int)niov);

@@ -512,6 +512,17 @@ static void test_poll_and_sockets(void)
     uint64_t sh[] = {FD_SOCK, WASI_SDFLAG_WR};
     CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, sh), WASI_ESUCCESS);
     CHECK(read(sock_pair[1], back, 4) == 0);
+    /* fd_write on a socket whose peer is gone: EPIPE, and no SIGPIPE kills the process */
+    int pair[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+    close(pair[1]);
+    wasi_fd e = {.kind = WASI_FD_SOCKET, .host = pair[0], .filetype = WASI_FILETYPE_SOCKET_STREAM,
+                 .rights_base = WASI_RIGHTS_SOCKET};
+    uint32_t dead;
+    CHECK_EQ_INT(fdt_insert(ctx, &e, &dead), WASI_ESUCCESS);
+    uint64_t wr[] = {dead, OUT_AT, 1, OUT_AT + 16};
+    CHECK_EQ_INT(wasi_fd_write(ctx, &mem, wr), WASI_EPIPE);
+    close_fd(dead);
     uint64_t sh_bad[] = {FD_DATA, WASI_SDFLAG_WR};
     CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, sh_bad), WASI_ENOTCAPABLE);
     uint64_t acc[] = {FD_SOCK, 0, OUT_AT};
