@@ -287,6 +287,59 @@ def case_exit_trap(opts, tmp):
         check(text(res.stdout).startswith('started\n'), '%s: stdout %r' % (args, text(res.stdout)))
 
 
+def leb(data, i):
+    result = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return result, i
+
+
+def wasm_imports(path):
+    """(module, name) of every function import of a wasm binary."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    check(data[:8] == b'\0asm\x01\0\0\0', '%s: not a wasm module' % path)
+    i, out = 8, []
+    while i < len(data):
+        sec, i = data[i], i + 1
+        size, i = leb(data, i)
+        if sec == 2:
+            j = i
+            count, j = leb(data, j)
+            for _ in range(count):
+                names = []
+                for _ in range(2):
+                    n, j = leb(data, j)
+                    names.append(data[j:j + n].decode())
+                    j += n
+                kind, j = data[j], j + 1
+                if kind != 0:
+                    break  # only functions are expected from wasi-libc programs
+                _, j = leb(data, j)
+                out.append(tuple(names))
+        i += size
+    return out
+
+
+def case_coverage(opts, tmp):
+    """Every wasi_snapshot_preview1 function is imported by at least one test program."""
+    with open(os.path.join(HERE, '../../../wasm/wasi/wasi_calls.h')) as f:
+        calls = set(re.findall(r'^\s*X\((\w+),', f.read(), re.M))
+    check(len(calls) == 46, 'wasi_calls.h lists %d functions' % len(calls))
+    used = set()
+    for name in os.listdir(opts.wasm_dir):
+        if name.endswith('.wasm'):
+            used |= set(wasm_imports(os.path.join(opts.wasm_dir, name)))
+    missing = sorted(c for c in calls if ('wasi_snapshot_preview1', c) not in used)
+    check(not missing, 'no test program imports: %s' % missing)
+    unstable = sorted(n for m, n in used if m == 'wasi_unstable')
+    print('coverage: all %d preview1 functions imported; wasi_unstable: %s' % (len(calls), ', '.join(unstable)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--case', required=True)
