@@ -52,6 +52,7 @@ void cs_op(vstate *s, enum wop op)
     else
         c->op = op;
     s->last_def = s->last_const = -1;
+    s->last_op = op;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -264,20 +265,65 @@ void cs_branch(vstate *s, ctl *t, uint32_t arity)
     jump_to(s, t);
 }
 
+/* The fused form of compare op (negated if !when_true), or OP_COUNT_. */
+static enum wop fused_branch(enum wop op, bool when_true)
+{
+    static const struct {
+        enum wop cmp, br, neg;
+    } map[] = {
+#define X(c, n) {OP_I32_##c, OP_BR_I32_##c, OP_BR_I32_##n}, {OP_I32_##c##_IMM, OP_BR_I32_##c##_IMM, OP_BR_I32_##n##_IMM},
+        X(EQ, NE) X(NE, EQ) X(LT_S, GE_S) X(LT_U, GE_U) X(GT_S, LE_S) X(GT_U, LE_U) X(LE_S, GT_S) X(LE_U, GT_U)
+            X(GE_S, LT_S) X(GE_U, LT_U)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].cmp == op)
+            return when_true ? map[i].br : map[i].neg;
+    return OP_COUNT_;
+}
+
+/* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.
+ * If the instruction just emitted computed cond (a compare or eqz into the popped stack slot at
+ * height s->h), it is replaced by a fused compare-and-branch. */
+void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
+{
+    if (!cs_live(s))
+        return;
+    if (s->last_def >= 0 && s->last_end == s->n && cond == cs_slot(s, s->h) && s->code[s->last_def + 1].s.a == cond) {
+        wcell c = s->code[s->last_def + 1];
+        enum wop op = s->last_op, br = fused_branch(op, when_true);
+        if (op == OP_I32_EQZ) {
+            s->n = (size_t)s->last_def;
+            cs_op(s, when_true ? OP_BR_UNLESS : OP_BR_IF);
+            cs_s(s, c.s.b, 0, 0, 0);
+            return;
+        }
+        if (br != OP_COUNT_) {
+            s->n = (size_t)s->last_def;
+            cs_op(s, br);
+            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM)
+                cs_m(s, c.m.b, 0, c.m.x);
+            else
+                cs_s(s, c.s.b, c.s.c, 0, 0);
+            return;
+        }
+    }
+    cs_op(s, when_true ? OP_BR_IF : OP_BR_UNLESS);
+    cs_s(s, cond, 0, 0, 0);
+}
+
 void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)
 {
     if (!cs_live(s))
         return;
     if (t->kind != CTL_FUNC && !needs_copies(s, t, arity)) {
-        cs_op(s, OP_BR_IF);
-        cs_s(s, cond, 0, 0, 0);
+        cs_cond_jump(s, cond, true);
         put(s);
         link_cell(s, s->n - 1, t);
         return;
     }
     int64_t skip = -1;
-    cs_op(s, OP_BR_UNLESS);
-    cs_s(s, cond, 0, 0, 0);
+    cs_cond_jump(s, cond, false);
     cs_fwd(s, &skip);
     cs_branch(s, t, arity);
     cs_patch(s, skip, s->n);

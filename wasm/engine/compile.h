@@ -44,6 +44,7 @@ typedef struct vstate {
     /* peephole state: position of the last instruction defining the stack top / a constant */
     int64_t last_def, last_const;
     uint64_t last_const_bits;
+    enum wop last_op; /* op of the last emitted instruction */
     uint16_t last_const_slot;
     size_t last_end;
     bool oom;
@@ -78,6 +79,7 @@ void cs_br_if(vstate *s, ctl *target, uint32_t arity, uint16_t cond);
 void cs_br_table(vstate *s, const uint32_t *depths, uint32_t n, uint32_t arity, uint16_t idx);
 void cs_return(vstate *s, uint32_t arity);
 void cs_fwd(vstate *s, int64_t *chain);
+void cs_cond_jump(vstate *s, uint16_t cond, bool when_true);
 void cs_patch(vstate *s, int64_t chain, size_t target);
 
 #endif

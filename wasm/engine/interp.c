@@ -313,6 +313,24 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         NEXT();                                                                                                   \
     }
 
+#define BRCMP(n, T, cmp)                                                                                          \
+    OP(BR_##n)                                                                                                    \
+    {                                                                                                             \
+        if (get_##T(fp[ip[1].s.a]) cmp get_##T(fp[ip[1].s.b]))                                                    \
+            ip = ip + 2 + ip[2].i64;                                                                              \
+        else                                                                                                      \
+            ip += 3;                                                                                              \
+        NEXT();                                                                                                   \
+    }                                                                                                             \
+    OP(BR_##n##_IMM)                                                                                              \
+    {                                                                                                             \
+        if (get_##T(fp[ip[1].m.a]) cmp (T)(int32_t)ip[1].m.x)                                                     \
+            ip = ip + 2 + ip[2].i64;                                                                              \
+        else                                                                                                      \
+            ip += 3;                                                                                              \
+        NEXT();                                                                                                   \
+    }
+
 #define DIVCHK_S(min) (b == 0 ? WASM_TRAP_DIV_ZERO : (a == (min) && b == -1) ? WASM_TRAP_INT_OVERFLOW : WASM_TRAP_NONE)
 #define BIN_DIV(n, T, check, expr)                                                                                \
     OP(n)                                                                                                         \
@@ -334,12 +352,14 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_MEM(b, n, t, a) [OP_##n] = &&L_##n,
 #define X_IMM(n) [OP_##n##_IMM] = &&L_##n##_IMM,
 #define X_INT(n) [OP_##n] = &&L_##n,
+#define X_BR(n) [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,
         WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
-            WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT)
+            WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR)
 #undef X_SIMPLE
 #undef X_MEM
 #undef X_IMM
 #undef X_INT
+#undef X_BR
     };
     if (ctx == NULL) {
         *(const void *const **)entry_fp = labels;
@@ -507,7 +527,6 @@ dispatch:
         NEXT();
     }
     OP(BR_UNLESS)
-    OP(BR_IF_EQZ)
     {
         if (!(uint32_t)fp[ip[1].s.a])
             ip = ip + 2 + ip[2].i64;
@@ -515,14 +534,9 @@ dispatch:
             ip += 3;
         NEXT();
     }
-    OP(BR_UNLESS_EQZ)
-    {
-        if ((uint32_t)fp[ip[1].s.a])
-            ip = ip + 2 + ip[2].i64;
-        else
-            ip += 3;
-        NEXT();
-    }
+    BRCMP(I32_EQ, u32, ==) BRCMP(I32_NE, u32, !=) BRCMP(I32_LT_S, i32, <) BRCMP(I32_LT_U, u32, <)
+    BRCMP(I32_GT_S, i32, >) BRCMP(I32_GT_U, u32, >) BRCMP(I32_LE_S, i32, <=) BRCMP(I32_LE_U, u32, <=)
+    BRCMP(I32_GE_S, i32, >=) BRCMP(I32_GE_U, u32, >=)
     OP(BR_TABLE)
     {
         uint32_t i = (uint32_t)fp[ip[1].s.a];
@@ -748,7 +762,8 @@ do_call:
             TRAP(STACK_EXHAUSTED);
         frames[nfr++] = (wframe){ip, fp, f};
         f = callee, fp = nfp, ip = code->code;
-        memset(fp + code->nparams, 0, (size_t)(code->nlocals - code->nparams) * sizeof(uint64_t));
+        for (uint32_t i = code->nparams; i < code->nlocals; i++)
+            fp[i] = 0;
         if (f->inst != inst) {
             inst = f->inst;
             MEMLOAD();

@@ -102,7 +102,12 @@
     X(CALL_INDIRECT) X(RETURN) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(MEMORY_SIZE) X(MEMORY_GROW)                \
     X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) X(TABLE_GET) X(TABLE_SET) X(TABLE_INIT)             \
     X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) X(REF_IS_NULL) X(REF_FUNC)               \
-    X(BR_IF_EQZ) X(BR_UNLESS_EQZ) X(COPY2)
+    X(COPY2)
+
+/* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c). */
+#define WASM_BRCMP_OPS(X)                                                                                         \
+    X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S)       \
+    X(I32_GE_U)
 
 /* The internal op enum: one value per handler. */
 enum wop {
@@ -110,12 +115,14 @@ enum wop {
 #define X_MEM(b, n, t, a) OP_##n,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
+#define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM,
     WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM) WASM_IMM_OPS(X_IMM)
-        WASM_INTERNAL_OPS(X_INT) OP_COUNT_
+        WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) OP_COUNT_
 #undef X_SIMPLE
 #undef X_MEM
 #undef X_IMM
 #undef X_INT
+#undef X_BR
 };
 
 #endif

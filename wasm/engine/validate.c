@@ -232,8 +232,7 @@ static int op_block(vstate *s, uint8_t kind)
     c.unreachable = false;
     bool live = cs_live(s);
     if (kind == CTL_IF) {
-        cs_op(s, OP_BR_UNLESS);
-        cs_s(s, cond, 0, 0, 0);
+        cs_cond_jump(s, cond, false);
         cs_fwd(s, &c.else_patch);
     }
     c.loop_pc = s->n;
