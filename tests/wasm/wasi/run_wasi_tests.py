@@ -340,6 +340,58 @@ def case_coverage(opts, tmp):
     print('coverage: all %d preview1 functions imported; wasi_unstable: %s' % (len(calls), ', '.join(unstable)))
 
 
+def case_abi(opts, tmp):
+    """wasm/wasi/wasi_abi.h says the same numbers as wasi-libc's <wasi/api.h>: every errno, right,
+    filetype, flag, clock, whence and event type."""
+    api_path = '/usr/include/wasm32-wasi/wasi/api.h'
+    with open(api_path) as f:
+        api = f.read()
+    theirs = {}
+    for name, val in re.findall(r'#define __WASI_(\w+) \(UINT\d+_C\((\d+)\)\)', api):
+        theirs[name] = int(val)
+    for name, bit in re.findall(r'#define __WASI_(\w+) \(\(__wasi_\w+_t\)\(1 << (\d+)\)\)', api):
+        theirs[name] = 1 << int(bit)
+    with open(os.path.join(HERE, '../../../wasm/wasi/wasi_abi.h')) as f:
+        ours_h = f.read()
+    mine = {}
+    for name, val in re.findall(r'WASI_(\w+) = (\d+)', ours_h):
+        mine[name] = int(val)
+    for name, bit in re.findall(r'#define WASI_RIGHT_(\w+) WASI_RIGHT\((\d+)\)', ours_h):
+        mine['RIGHTS_' + name] = 1 << int(bit)
+    for name, val in re.findall(r'#define WASI_(\w+) (0x[0-9a-fA-F]+|\d+)\b', ours_h):
+        mine[name] = int(val, 0)
+    aliases = {  # our short names -> api.h names
+        'E': 'ERRNO_', 'FILETYPE_': 'FILETYPE_', 'FDFLAG_': 'FDFLAGS_', 'OFLAG_': 'OFLAGS_',
+        'LOOKUP_': 'LOOKUPFLAGS_', 'FST_': 'FSTFLAGS_', 'WHENCE_': 'WHENCE_', 'CLOCK_': 'CLOCKID_',
+        'EVENT_FD_READWRITE_HANGUP': 'EVENTRWFLAGS_FD_READWRITE_HANGUP', 'EVENT_': 'EVENTTYPE_',
+        'SUBCLOCK_ABSTIME': 'SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME', 'RIFLAG_': 'RIFLAGS_',
+        'ROFLAG_': 'ROFLAGS_', 'SDFLAG_': 'SDFLAGS_', 'PREOPENTYPE_': 'PREOPENTYPE_', 'RIGHTS_': 'RIGHTS_',
+    }
+    renamed = {'CLOCKID_PROCESS_CPUTIME': 'CLOCKID_PROCESS_CPUTIME_ID', 'CLOCKID_THREAD_CPUTIME': 'CLOCKID_THREAD_CPUTIME_ID'}
+    compared, wrong = 0, []
+    for name, val in mine.items():
+        api_name = None
+        for prefix, repl in sorted(aliases.items(), key=lambda kv: -len(kv[0])):
+            if name.startswith(prefix):
+                api_name = repl + name[len(prefix):] if not prefix.endswith(('HANGUP', 'ABSTIME')) else repl
+                break
+        if api_name is None:
+            continue
+        api_name = renamed.get(api_name, api_name)
+        if api_name not in theirs:
+            continue
+        compared += 1
+        if theirs[api_name] != val:
+            wrong.append('%s=%d but api.h %s=%d' % (name, val, api_name, theirs[api_name]))
+    check(not wrong, 'ABI mismatch: %s' % wrong)
+    errnos = sum(1 for n in theirs if n.startswith('ERRNO_'))
+    rights = sum(1 for n in theirs if n.startswith('RIGHTS_'))
+    covered_errnos = sum(1 for n in mine if n.startswith('E') and 'ERRNO_' + n[1:] in theirs)
+    check(covered_errnos == errnos, 'wasi_abi.h names %d of %d errnos' % (covered_errnos, errnos))
+    check(sum(1 for n in mine if n.startswith('RIGHTS_') and n in theirs) == rights, 'rights count')
+    print('abi: %d constants equal to <wasi/api.h> (all %d errnos, all %d rights)' % (compared, errnos, rights))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--case', required=True)
