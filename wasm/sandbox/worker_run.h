@@ -1,9 +1,6 @@
 /* What a worker runs: a loaded module (kept by the zygote, shared with workers by
  * fork's copy-on-write) and one run of its `_start` under WASI.
- *
- * worker_run.c implements this on wasm/engine + wasm/wasi. A build without the
- * engine uses worker_run_none.c, which loads nothing and ends every container with
- * exit code 126 and a message saying so.
+ * worker_run.c implements this on wasm/engine + wasm/wasi.
  */
 #ifndef WASMCRI_SANDBOX_WORKER_RUN_H
 #define WASMCRI_SANDBOX_WORKER_RUN_H
