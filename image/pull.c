@@ -286,6 +286,9 @@ int wc_image_pull(wc_store *s, const char *ref, const wc_pull_opts *opts, char *
 out:
     for (char **k = p.leases; k && *k; k++)
         wc_store_unlease(s, *k);
+    /* A failed pull leaves nothing behind: what it fetched and no image uses goes now. */
+    if (r < 0 && p.leases != NULL && p.leases[0] != NULL)
+        wc_store_gc(s, NULL);
     wc_strv_free(p.leases);
     wc_reg_close(p.reg);
     wc_manifest_clear(&p.m);
