@@ -98,8 +98,10 @@ int pull_fetch_blob(pull *p, const wc_descriptor *d, wc_error *err)
     else
         r = download(p, d, err);
     wc_store_flight_end(p->s, d->digest);
-    if (r < 0)
-        return wc_error_wrap(err, "fetch %s", d->digest);
+    if (r < 0) {
+        wc_error_wrap(err, "fetch %s", d->digest);
+        return r;
+    }
     return 0;
 }
 

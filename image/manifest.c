@@ -60,8 +60,10 @@ static int descriptor_parse(json_t *o, const char *what, wc_descriptor *ret, wc_
     if (!json_is_object(o) || !json_is_integer(size) || json_integer_value(size) < 0)
         return wc_error_set(err, -EINVAL, "invalid manifest: %s has no valid size", what);
     int r = wc_digest_validate(digest, err);
-    if (r < 0)
-        return wc_error_wrap(err, "invalid manifest: %s", what);
+    if (r < 0) {
+        wc_error_wrap(err, "invalid manifest: %s", what);
+        return r;
+    }
     ret->media_type = json_dup_str(o, "mediaType", "");
     ret->digest = strdup(digest);
     ret->size = (uint64_t)json_integer_value(size);
@@ -155,7 +157,8 @@ int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc
         int r = wc_digest_validate(*d, err);
         if (r < 0) {
             wc_image_config_clear(&c);
-            return wc_error_wrap(err, "invalid image config: rootfs.diff_ids");
+            wc_error_wrap(err, "invalid image config: rootfs.diff_ids");
+            return r;
         }
     }
     *ret = c;

@@ -187,7 +187,8 @@ static int unpack_one(pull *p, size_t i, const char *parent, const char *chain, 
         r = wc_store_snapshot_commit(p->s, dir, chain, err);
     if (r < 0) {
         wc_store_snapshot_abort(p->s, dir);
-        return wc_error_wrap(err, "unpack layer %s", l->digest);
+        wc_error_wrap(err, "unpack layer %s", l->digest);
+        return r;
     }
     if (rep.skipped)
         notice(p, "layer %s: skipped %llu device nodes/fifos/sockets (first: %s)", l->digest,
