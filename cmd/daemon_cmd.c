@@ -1,6 +1,7 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
- *   block signals → start the gRPC server → tell systemd → wait for a signal →
+ *   block signals → start the gRPC server → tell systemd → trim start-up pages →
+ *   wait for a signal →
  *   stop the server → remove the socket.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
@@ -19,6 +20,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "page_trim.h"
 #include "server.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -160,6 +162,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
             cfg->socket_path, cfg->root_dir, cfg->state_dir);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", cfg->socket_path);
+    page_trim_after_startup();
     int sig = 0;
     sigwait(sigs, &sig);
     wc_info("daemon", "%s received, shutting down", strsignal(sig));
