@@ -9,6 +9,7 @@
 #include "daemon_cmd.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,8 @@ int wasmcri_daemon_main(int argc, char **argv)
     if (rc == 0 && lock_fd < 0)
         rc = lock_fd;
     if (rc == 0) {
+        /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
+        mallopt(M_ARENA_MAX, 2);
         sigset_t sigs;
         sigemptyset(&sigs);
         sigaddset(&sigs, SIGTERM);
