@@ -1,0 +1,215 @@
+/* The daemon's start-up and shutdown, as a flat list of named steps:
+ *   parse flags → load config → make directories → take the socket lock →
+ *   block signals → start the gRPC server → tell systemd → trim start-up pages →
+ *   wait for a signal →
+ *   stop the server → remove the socket.
+ * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
+ * same socket refuse to start: gRPC would otherwise unlink the live socket.
+ */
+#include "daemon_cmd.h"
+
+#include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "page_trim.h"
+#include "server.h"
+#include <fcntl.h>
+#include <pthread.h>
+
+#define SHUTDOWN_GRACE_MS 500
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: wasmcri [--config FILE] [--socket PATH] [--root DIR] [--state DIR]\n"
+                 "               [--log-level debug|info|warn|error]\n"
+                 "       wasmcri config default\n"
+                 "       wasmcri run [--dir HOST[:GUEST]]... [--env K=V]... [--invoke NAME]"
+                 " FILE.wasm [ARGS...]\n"
+                 "       wasmcri --version\n");
+}
+
+typedef struct flags {
+    const char *config, *socket, *root, *state, *log_level;
+} flags;
+
+/* Returns 0, or the exit status to leave with (usage errors: 2; --help/--version: 0 → -1). */
+static int parse_flags(int argc, char **argv, flags *f)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"socket", required_argument, NULL, 's'},
+        {"root", required_argument, NULL, 'r'},   {"state", required_argument, NULL, 't'},
+        {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': f->config = optarg; break;
+        case 's': f->socket = optarg; break;
+        case 'r': f->root = optarg; break;
+        case 't': f->state = optarg; break;
+        case 'l': f->log_level = optarg; break;
+        case 'h': usage(stdout); return -1;
+        case 'v': printf("wasmcri %s\n", WASMCRI_VERSION); return -1;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "wasmcri: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static int load_config(const flags *f, wc_config *cfg, wc_error *err)
+{
+    if (wc_config_init(cfg) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    const char *path = f->config ? f->config : WC_DEFAULT_CONFIG_PATH;
+    if (f->config || access(path, F_OK) == 0) {
+        int rc = wc_config_load_file(cfg, path, err);
+        if (rc < 0)
+            return rc;
+    }
+    if ((f->socket && wc_config_set_string(&cfg->socket_path, f->socket) < 0) ||
+        (f->root && wc_config_set_string(&cfg->root_dir, f->root) < 0) ||
+        (f->state && wc_config_set_string(&cfg->state_dir, f->state) < 0))
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (f->log_level && wc_log_parse_level(f->log_level, &cfg->log_level) < 0)
+        return wc_error_set(err, -EINVAL,
+                            "--log-level \"%s\": must be debug, info, warn or error",
+                            f->log_level);
+    return 0;
+}
+
+/* mkdir -p with the given mode for the directories it creates. */
+static int make_dirs(const char *path, mode_t mode, wc_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return wc_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return wc_error_set_errno(err, -errno, "cannot create directory %s", buf);
+        *p = saved;
+        if (saved == '\0')
+            return 0;
+    }
+}
+
+static int prepare_dirs(const wc_config *cfg, wc_error *err)
+{
+    char sock_dir[4096];
+    snprintf(sock_dir, sizeof(sock_dir), "%s", cfg->socket_path);
+    char *slash = strrchr(sock_dir, '/');
+    if (slash && slash != sock_dir)
+        *slash = '\0';
+    int rc = make_dirs(cfg->root_dir, 0711, err);
+    if (rc == 0)
+        rc = make_dirs(cfg->state_dir, 0711, err);
+    if (rc == 0 && slash && slash != sock_dir)
+        rc = make_dirs(sock_dir, 0711, err);
+    return rc;
+}
+
+/* Returns the lock fd; held for the daemon's lifetime. */
+static int take_socket_lock(const char *socket_path, wc_error *err)
+{
+    char lock_path[4096 + 8];
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", socket_path);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return wc_error_set_errno(err, -errno, "cannot open the lock file %s", lock_path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return wc_error_set(err, -EBUSY,
+                                "another wasmcri is already serving %s (lock %s is held)",
+                                socket_path, lock_path);
+        return wc_error_set_errno(err, -e, "cannot lock %s", lock_path);
+    }
+    return fd;
+}
+
+static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
+{
+    cri_daemon d;
+    int rc = cri_daemon_init(&d, cfg, err);
+    if (rc < 0) {
+        wc_error_wrap(err, "cannot set up the daemon state");
+        return rc;
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cri_server *srv = NULL;
+    rc = cri_server_start(&d, cfg->socket_path, ncpu > 1 ? (size_t)ncpu : 2, &srv, err);
+    if (rc < 0) {
+        cri_daemon_free(&d);
+        return rc;
+    }
+    wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
+            cfg->socket_path, cfg->root_dir, cfg->state_dir);
+    sd_notifyf(0, "READY=1\nSTATUS=serving on %s", cfg->socket_path);
+    page_trim_after_startup();
+    int sig = 0;
+    sigwait(sigs, &sig);
+    wc_info("daemon", "%s received, shutting down", strsignal(sig));
+    sd_notify(0, "STOPPING=1");
+    cri_server_stop(srv, SHUTDOWN_GRACE_MS);
+    unlink(cfg->socket_path);
+    cri_daemon_free(&d);
+    wc_info("daemon", "stopped");
+    return 0;
+}
+
+int wasmcri_daemon_main(int argc, char **argv)
+{
+    flags f = {0};
+    int status = parse_flags(argc, argv, &f);
+    if (status != 0)
+        return status < 0 ? 0 : status;
+    wc_config cfg;
+    wc_error err = {0};
+    int rc = load_config(&f, &cfg, &err);
+    if (rc == 0) {
+        wc_log_set_level(cfg.log_level);
+        rc = prepare_dirs(&cfg, &err);
+    }
+    int lock_fd = rc == 0 ? take_socket_lock(cfg.socket_path, &err) : -1;
+    if (rc == 0 && lock_fd < 0)
+        rc = lock_fd;
+    if (rc == 0) {
+        /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
+        mallopt(M_ARENA_MAX, 2);
+        sigset_t sigs;
+        sigemptyset(&sigs);
+        sigaddset(&sigs, SIGTERM);
+        sigaddset(&sigs, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        rc = serve_until_signal(&cfg, &sigs, &err);
+    }
+    if (lock_fd >= 0)
+        close(lock_fd);
+    wc_config_free(&cfg);
+    if (rc < 0) {
+        wc_err("daemon", "%s", err.msg);
+        return 1;
+    }
+    return 0;
+}

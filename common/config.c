@@ -1,0 +1,367 @@
+/* Configuration file parsing and printing (see config.h for the keys).
+ *
+ * Parsing walks the JSON object with a list of known keys per level, so an
+ * unknown key is reported with its full path ("registries[1].mirror"). Each key
+ * has one parse step; wc_config_to_json prints every key, which is what
+ * `wasmcri config default` and Status(verbose) show.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int set_str(char **field, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
+        return -ENOMEM;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+int wc_config_set_string(char **field, const char *value)
+{
+    return set_str(field, value);
+}
+
+static void free_strv(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_registry(wc_registry *r)
+{
+    free(r->host);
+    free_strv(r->mirrors, r->n_mirrors);
+    free(r->ca_file);
+    free(r->cert_file);
+    free(r->key_file);
+    free(r->username);
+    free(r->password);
+}
+
+void wc_config_free(wc_config *cfg)
+{
+    free(cfg->socket_path);
+    free(cfg->root_dir);
+    free(cfg->state_dir);
+    free(cfg->cgroup_driver);
+    free(cfg->cni_conf_dir);
+    free_strv(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs);
+    for (size_t i = 0; i < cfg->n_registries; i++)
+        free_registry(&cfg->registries[i]);
+    free(cfg->registries);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+int wc_config_init(wc_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->log_level = WC_LOG_INFO;
+    cfg->cni_bin_dirs = calloc(2, sizeof(char *));
+    if (!cfg->cni_bin_dirs)
+        return -ENOMEM;
+    cfg->n_cni_bin_dirs = 2;
+    if (set_str(&cfg->socket_path, "/run/wasmcri/wasmcri.sock") < 0 ||
+        set_str(&cfg->root_dir, "/var/lib/wasmcri") < 0 ||
+        set_str(&cfg->state_dir, "/run/wasmcri") < 0 ||
+        set_str(&cfg->cgroup_driver, "cgroupfs") < 0 ||
+        set_str(&cfg->cni_conf_dir, "/etc/cni/net.d") < 0 ||
+        set_str(&cfg->cni_bin_dirs[0], "/opt/cni/bin") < 0 ||
+        set_str(&cfg->cni_bin_dirs[1], "/usr/lib/cni") < 0) {
+        wc_config_free(cfg);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- parsing ---- */
+
+typedef struct parse_ctx {
+    const char *what; /* file name for messages */
+    wc_error *err;
+} parse_ctx;
+
+static int bad(parse_ctx *pc, const char *key, const char *problem)
+{
+    return wc_error_set(pc->err, -EINVAL, "config %s: key \"%s\": %s", pc->what, key, problem);
+}
+
+static int check_keys(parse_ctx *pc, json_t *obj, const char *prefix, const char *const *known)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        bool found = false;
+        for (size_t i = 0; known[i]; i++)
+            found = found || strcmp(key, known[i]) == 0;
+        if (!found)
+            return wc_error_set(pc->err, -EINVAL, "config %s: unknown key \"%s%s\"", pc->what,
+                                prefix, key);
+    }
+    return 0;
+}
+
+static int get_string(parse_ctx *pc, json_t *obj, const char *key, const char *path, char **field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (json_is_null(v))
+        return set_str(field, NULL);
+    if (!json_is_string(v))
+        return bad(pc, path, "must be a string");
+    return set_str(field, json_string_value(v));
+}
+
+static int get_bool(parse_ctx *pc, json_t *obj, const char *key, const char *path, bool *field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return bad(pc, path, "must be true or false");
+    *field = json_is_true(v);
+    return 0;
+}
+
+static int get_strv(parse_ctx *pc, json_t *obj, const char *key, const char *path, char ***field,
+                    size_t *n_field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (!json_is_array(v))
+        return bad(pc, path, "must be an array of strings");
+    size_t n = json_array_size(v);
+    char **out = calloc(n ? n : 1, sizeof(char *));
+    if (!out)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_array_get(v, i);
+        if (!json_is_string(s) || !(out[i] = strdup(json_string_value(s)))) {
+            free_strv(out, i);
+            return json_is_string(s) ? -ENOMEM : bad(pc, path, "must be an array of strings");
+        }
+    }
+    free_strv(*field, *n_field);
+    *field = out;
+    *n_field = n;
+    return 0;
+}
+
+static int parse_registry(parse_ctx *pc, json_t *obj, size_t idx, wc_registry *r)
+{
+    static const char *const keys[] = {"host",      "mirrors",  "insecure", "ca_file",
+                                       "cert_file", "key_file", "auth",     NULL};
+    static const char *const auth_keys[] = {"username", "password", NULL};
+    char p[64], k[96];
+    snprintf(p, sizeof(p), "registries[%zu]", idx);
+    if (!json_is_object(obj))
+        return bad(pc, p, "must be an object");
+    snprintf(k, sizeof(k), "%s.", p);
+    int rc = check_keys(pc, obj, k, keys);
+#define FIELD(name) (snprintf(k, sizeof(k), "%s." name, p), k)
+    if (rc == 0)
+        rc = get_string(pc, obj, "host", FIELD("host"), &r->host);
+    if (rc == 0 && (!r->host || !*r->host))
+        rc = bad(pc, FIELD("host"), "is required and must not be empty");
+    if (rc == 0)
+        rc = get_strv(pc, obj, "mirrors", FIELD("mirrors"), &r->mirrors, &r->n_mirrors);
+    if (rc == 0)
+        rc = get_bool(pc, obj, "insecure", FIELD("insecure"), &r->insecure);
+    if (rc == 0)
+        rc = get_string(pc, obj, "ca_file", FIELD("ca_file"), &r->ca_file);
+    if (rc == 0)
+        rc = get_string(pc, obj, "cert_file", FIELD("cert_file"), &r->cert_file);
+    if (rc == 0)
+        rc = get_string(pc, obj, "key_file", FIELD("key_file"), &r->key_file);
+    json_t *auth = json_object_get(obj, "auth");
+    if (rc == 0 && auth) {
+        if (!json_is_object(auth))
+            rc = bad(pc, FIELD("auth"), "must be an object");
+        if (rc == 0)
+            rc = check_keys(pc, auth, FIELD("auth."), auth_keys);
+        if (rc == 0)
+            rc = get_string(pc, auth, "username", FIELD("auth.username"), &r->username);
+        if (rc == 0)
+            rc = get_string(pc, auth, "password", FIELD("auth.password"), &r->password);
+    }
+#undef FIELD
+    return rc;
+}
+
+static int parse_registries(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    json_t *v = json_object_get(root, "registries");
+    if (!v)
+        return 0;
+    if (!json_is_array(v))
+        return bad(pc, "registries", "must be an array of objects");
+    size_t n = json_array_size(v);
+    wc_registry *regs = calloc(n ? n : 1, sizeof(*regs));
+    if (!regs)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int rc = parse_registry(pc, json_array_get(v, i), i, &regs[i]);
+        if (rc < 0) {
+            for (size_t j = 0; j <= i; j++)
+                free_registry(&regs[j]);
+            free(regs);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < cfg->n_registries; i++)
+        free_registry(&cfg->registries[i]);
+    free(cfg->registries);
+    cfg->registries = regs;
+    cfg->n_registries = n;
+    return 0;
+}
+
+static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    static const char *const keys[] = {"conf_dir", "bin_dirs", NULL};
+    json_t *cni = json_object_get(root, "cni");
+    if (!cni)
+        return 0;
+    if (!json_is_object(cni))
+        return bad(pc, "cni", "must be an object");
+    int rc = check_keys(pc, cni, "cni.", keys);
+    if (rc == 0)
+        rc = get_string(pc, cni, "conf_dir", "cni.conf_dir", &cfg->cni_conf_dir);
+    if (rc == 0)
+        rc = get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs,
+                      &cfg->n_cni_bin_dirs);
+    return rc;
+}
+
+static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    json_t *lvl = json_object_get(root, "log_level");
+    if (lvl) {
+        if (!json_is_string(lvl) ||
+            wc_log_parse_level(json_string_value(lvl), &cfg->log_level) < 0)
+            return bad(pc, "log_level", "must be one of \"debug\", \"info\", \"warn\", \"error\"");
+    }
+    json_t *drv = json_object_get(root, "cgroup_driver");
+    if (drv) {
+        const char *s = json_is_string(drv) ? json_string_value(drv) : "";
+        if (strcmp(s, "cgroupfs") != 0 && strcmp(s, "systemd") != 0)
+            return bad(pc, "cgroup_driver", "must be \"cgroupfs\" or \"systemd\"");
+        return set_str(&cfg->cgroup_driver, s);
+    }
+    return 0;
+}
+
+static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    static const char *const keys[] = {"socket",        "root", "state",      "log_level",
+                                       "cgroup_driver", "cni",  "registries", NULL};
+    if (!json_is_object(root))
+        return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
+                            pc->what);
+    int rc = check_keys(pc, root, "", keys);
+    if (rc == 0)
+        rc = get_string(pc, root, "socket", "socket", &cfg->socket_path);
+    if (rc == 0)
+        rc = get_string(pc, root, "root", "root", &cfg->root_dir);
+    if (rc == 0)
+        rc = get_string(pc, root, "state", "state", &cfg->state_dir);
+    if (rc == 0 && (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir))
+        rc = bad(pc, "socket/root/state", "must not be null");
+    if (rc == 0)
+        rc = parse_enums(pc, root, cfg);
+    if (rc == 0)
+        rc = parse_cni(pc, root, cfg);
+    if (rc == 0)
+        rc = parse_registries(pc, root, cfg);
+    if (rc == -ENOMEM)
+        rc = wc_error_set(pc->err, -ENOMEM, "config %s: out of memory", pc->what);
+    return rc;
+}
+
+int wc_config_load_string(wc_config *cfg, const char *json, const char *what, wc_error *err)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return wc_error_set(err, -EINVAL, "config %s: line %d column %d: %s", what, jerr.line,
+                            jerr.column, jerr.text);
+    parse_ctx pc = {.what = what, .err = err};
+    int rc = parse_root(&pc, root, cfg);
+    json_decref(root);
+    return rc;
+}
+
+int wc_config_load_file(wc_config *cfg, const char *path, wc_error *err)
+{
+    json_error_t jerr;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return wc_error_set_errno(err, -errno, "config %s: cannot read", path);
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
+    if (!root)
+        return wc_error_set(err, -EINVAL, "config %s: line %d column %d: %s", path, jerr.line,
+                            jerr.column, jerr.text);
+    parse_ctx pc = {.what = path, .err = err};
+    int rc = parse_root(&pc, root, cfg);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- printing ---- */
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *strv_json(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *registry_json(const wc_registry *r)
+{
+    return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:{s:o, s:o}}", "host", str_or_null(r->host),
+                     "mirrors", strv_json(r->mirrors, r->n_mirrors), "insecure", r->insecure,
+                     "ca_file", str_or_null(r->ca_file), "cert_file", str_or_null(r->cert_file),
+                     "key_file", str_or_null(r->key_file), "auth", "username",
+                     str_or_null(r->username), "password",
+                     r->password ? json_string("<redacted>") : json_null());
+}
+
+char *wc_config_to_json(const wc_config *cfg)
+{
+    json_t *regs = json_array();
+    for (size_t i = 0; regs && i < cfg->n_registries; i++)
+        json_array_append_new(regs, registry_json(&cfg->registries[i]));
+    json_t *root = json_pack(
+        "{s:o, s:o, s:o, s:s, s:o, s:{s:o, s:o}, s:o}", "socket", str_or_null(cfg->socket_path),
+        "root", str_or_null(cfg->root_dir), "state", str_or_null(cfg->state_dir), "log_level",
+        wc_log_level_name(cfg->log_level), "cgroup_driver", str_or_null(cfg->cgroup_driver), "cni",
+        "conf_dir", str_or_null(cfg->cni_conf_dir), "bin_dirs",
+        strv_json(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs), "registries", regs);
+    if (!root)
+        return NULL;
+    char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return out;
+}
+
+const wc_registry *wc_config_find_registry(const wc_config *cfg, const char *host)
+{
+    for (size_t i = 0; i < cfg->n_registries; i++)
+        if (strcmp(cfg->registries[i].host, host) == 0)
+            return &cfg->registries[i];
+    return NULL;
+}

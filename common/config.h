@@ -1,0 +1,70 @@
+/* The daemon's configuration: one JSON file (default /etc/wasmcri/config.json),
+ * every key optional with a default; command-line flags override the file.
+ *
+ * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[]},
+ * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
+ * auth{username, password}}. An unknown key, a wrong type or a bad value is an
+ * error naming the key. `wasmcri config default` prints wc_config_to_json of the
+ * defaults. To add a key: a field here, its default in wc_config_init, its parse
+ * step in config.c and its line in wc_config_to_json (the round-trip unit test
+ * checks the last two agree).
+ */
+#ifndef WASMCRI_COMMON_CONFIG_H
+#define WASMCRI_COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "log.h"
+
+#define WC_DEFAULT_CONFIG_PATH "/etc/wasmcri/config.json"
+
+typedef struct wc_registry {
+    char *host;      /* "docker.io", "127.0.0.1:5000" */
+    char **mirrors;  /* tried in order before host; URLs or host[:port] */
+    size_t n_mirrors;
+    bool insecure;   /* plain HTTP or unverified TLS allowed */
+    char *ca_file;   /* extra CA bundle for this registry, or NULL */
+    char *cert_file; /* client certificate, or NULL */
+    char *key_file;
+    char *username;  /* auth.username, or NULL */
+    char *password;
+} wc_registry;
+
+typedef struct wc_config {
+    char *socket_path; /* /run/wasmcri/wasmcri.sock */
+    char *root_dir;    /* persistent state: /var/lib/wasmcri */
+    char *state_dir;   /* runtime state: /run/wasmcri */
+    wc_log_level log_level;
+    char *cgroup_driver; /* "cgroupfs" | "systemd" */
+    char *cni_conf_dir;  /* /etc/cni/net.d */
+    char **cni_bin_dirs; /* /opt/cni/bin, /usr/lib/cni */
+    size_t n_cni_bin_dirs;
+    wc_registry *registries;
+    size_t n_registries;
+} wc_config;
+
+/* Fills cfg with the embedded defaults. Returns -ENOMEM only. */
+int wc_config_init(wc_config *cfg);
+
+/* Reads a JSON file over the values already in cfg. On error cfg keeps a
+ * consistent (partly updated) state that wc_config_free still releases. */
+int wc_config_load_file(wc_config *cfg, const char *path, wc_error *err);
+
+/* Same, from a string (tests). what names the source in error messages. */
+int wc_config_load_string(wc_config *cfg, const char *json, const char *what, wc_error *err);
+
+/* The complete configuration as pretty JSON; the caller frees the string. NULL on ENOMEM. */
+char *wc_config_to_json(const wc_config *cfg);
+
+/* Replaces a string field (flags override the file). Returns -ENOMEM only. */
+int wc_config_set_string(char **field, const char *value);
+
+/* Finds the registry entry for host ("docker.io", "localhost:5000"); NULL if none. Borrowed. */
+const wc_registry *wc_config_find_registry(const wc_config *cfg, const char *host);
+
+/* Releases everything cfg owns; cfg may be re-initialised afterwards. */
+void wc_config_free(wc_config *cfg);
+
+#endif

@@ -1,0 +1,52 @@
+/* What a CRI rpc handler sees: the contract between cri/server.c and the service files.
+ *
+ * Each service file (runtime_service.c, image_service.c, ...) exports a
+ * NULL-terminated table of cri_method {rpc name, handler, slow}; server.c lists
+ * the tables of each service. The server registers every rpc that the proto's
+ * service descriptor lists; an rpc without a table entry answers UNIMPLEMENTED
+ * naming it. To add an rpc: write the handler, add one table line. To add a
+ * service file: export its table here and list it in server.c.
+ *
+ * A handler gets the decoded request (borrowed; freed by the server after the
+ * handler returns) and either returns 0 with *ret_resp set to a response built
+ * entirely from malloc'd memory (the server packs it and frees it with
+ * protobuf_c_message_free_unpacked), or returns a negative errno-style code with
+ * err filled (common/error.h); cri/status.c maps the code to a gRPC status.
+ * Fast handlers run on the completion-queue threads and must not block; a handler
+ * marked slow (pulls, stops with timeouts) runs on its own thread and should poll
+ * cri_call_cancelled().
+ */
+#ifndef WASMCRI_CRI_SERVICE_H
+#define WASMCRI_CRI_SERVICE_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+
+#include "api.pb-c.h"
+#include "daemon.h"
+#include "error.h"
+
+typedef struct cri_call cri_call;
+
+typedef int (*cri_handler_fn)(cri_call *call, const ProtobufCMessage *req,
+                              ProtobufCMessage **ret_resp, wc_error *err);
+
+typedef struct cri_method {
+    const char *name; /* rpc name as in the proto, e.g. "Version" */
+    cri_handler_fn fn;
+    bool slow; /* true: runs on its own thread, not a completion-queue thread */
+} cri_method;
+
+extern const cri_method cri_runtime_methods[];
+extern const cri_method cri_image_methods[];
+
+/* The daemon state the handler works on (borrowed). */
+cri_daemon *cri_call_daemon(const cri_call *call);
+
+/* True once the client cancelled the call or its deadline passed (slow handlers only). */
+bool cri_call_cancelled(const cri_call *call);
+
+/* strdup for response fields: NULL stays the proto's empty string. NULL on ENOMEM. */
+char *cri_strdup(const char *s);
+
+#endif

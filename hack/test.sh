@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of wasmcri on a fresh Debian 12 machine (.ci/run calls exactly this):
+# installs the Debian packages, builds with gcc (Release, warnings are errors), with
+# clang, and with ASan+UBSan; runs ctest on the gcc and sanitizer builds and the
+# pytest integration suite against both daemons. Prints each runner's own summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash hack/deps.sh || exit 1
+
+build() { echo "== build $1"; bash hack/build.sh "$@" || exit 1; }
+build build
+CC=clang build build-clang
+build build-asan -DWASMCRI_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=suppressions=$PWD/hack/lsan.supp
+export UBSAN_OPTIONS=print_stacktrace=1
+status=0
+for dir in build build-asan; do
+  echo "== ctest ($dir)"
+  (cd "$dir" && ctest --output-on-failure -j2) || status=1
+done
+for dir in build build-asan; do
+  echo "== pytest integration ($dir)"
+  WASMCRI_BUILD=$dir /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration || status=1
+done
+exit $status
