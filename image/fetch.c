@@ -48,17 +48,19 @@ void pull_report(pull *p, bool finished)
 typedef struct blob_sink {
     pull *p;
     wc_blob_writer *w;
+    uint64_t from; /* the Range asked for by the request in flight */
 } blob_sink;
 
 static int blob_write(void *ctx, long status, const char *data, size_t len, wc_error *err)
 {
     blob_sink *b = ctx;
-    if (status == 200 && wc_blob_writer_offset(b->w) > 0) {
-        /* The registry ignored our Range: start over. */
+    if (status == 200 && b->from > 0) {
+        /* The registry ignored our Range and sends the whole blob: start over. */
         atomic_fetch_sub(&b->p->done, wc_blob_writer_offset(b->w));
         int r = wc_blob_writer_restart(b->w, err);
         if (r < 0)
             return r;
+        b->from = 0;
     }
     int r = wc_blob_writer_write(b->w, data, len, err);
     if (r < 0)
@@ -75,7 +77,8 @@ static int download(pull *p, const wc_descriptor *d, wc_error *err)
     if (r < 0)
         return r;
     for (int attempt = 0;; attempt++) {
-        r = wc_reg_get_blob(p->reg, d->digest, wc_blob_writer_offset(b.w), blob_write, &b, err);
+        b.from = wc_blob_writer_offset(b.w);
+        r = wc_reg_get_blob(p->reg, d->digest, b.from, blob_write, &b, err);
         if ((r != -EAGAIN && r != -ETIMEDOUT) || !wc_reg_backoff(p->reg, attempt))
             break;
     }
