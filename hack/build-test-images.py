@@ -16,7 +16,8 @@ Images (repository names under the prefix, tag "latest"):
   hostile-*    layers made with tarfile: traversal, absolute, symlink, hardlink,
                link-through-symlink, write-through-symlink (all refused); device, setuid
                (pulled: skipped / stripped)
-  big          (--bench) five layers of ~10 MB random bytes
+  corrupt-me   one layer no other image shares (the tests corrupt it on the registry's disk)
+  big          (--bench) five layers of 10 MB random bytes each (~50 MB)
 Image and index layouts are pushed with skopeo from the oci: layout; artifacts over plain
 HTTP (the distribution API). OUTDIR/images.json records each image's digests for the tests.
 """
@@ -187,10 +188,12 @@ def build_all(out, wasm, bench):
     for name, entries in hostile.items():
         lay = new("hostile-" + name)
         built["hostile-" + name] = (lay, image(lay, [hello_layer(wasm, *entries)]))
+    lay = new("corrupt-me")
+    built["corrupt-me"] = (lay, image(lay, [hello_layer(wasm, entry("only-here", b"corrupt-me"))]))
     if bench:
         lay = new("big")
         rnd = [[entry("blob%d" % i, os.urandom(10 << 20))] for i in range(4)]
-        built["big"] = (lay, image(lay, rnd + [hello_layer(wasm)]))
+        built["big"] = (lay, image(lay, rnd + [hello_layer(wasm, entry("blob4", os.urandom(10 << 20)))]))
     return built
 
 
