@@ -28,12 +28,15 @@ bool pull_cancelled(void *ctx)
 
 int pull_lease(pull *p, const char *key)
 {
-    if (wc_strv_contains(p->leases, key))
-        return 0;
-    if (wc_strv_push(&p->leases, key) < 0)
-        return -ENOMEM;
-    wc_store_lease(p->s, key);
-    return 0;
+    int r = 0;
+    pthread_mutex_lock(&p->lease_lock);
+    if (!wc_strv_contains(p->leases, key)) {
+        r = wc_strv_push(&p->leases, key);
+        if (r == 0)
+            wc_store_lease(p->s, key);
+    }
+    pthread_mutex_unlock(&p->lease_lock);
+    return r;
 }
 
 /* Keeps a manifest or index in the store (leased) and counts it in the image's size. */
@@ -269,22 +272,26 @@ int wc_image_pull(wc_store *s, const char *ref, const wc_pull_opts *opts, char *
 {
     pull p = {.s = s, .o = opts, .leases = wc_strv_copy(NULL)};
     int r = wc_ref_parse(ref, &p.ref, err);
-    if (r < 0)
+    if (r < 0) {
+        wc_strv_free(p.leases);
         return r;
+    }
+    pthread_mutex_init(&p.progress_lock, NULL);
+    pthread_mutex_init(&p.lease_lock, NULL);
     p.ref_str = wc_ref_string(&p.ref);
     if (p.ref_str == NULL || p.leases == NULL) {
         r = wc_error_set(err, -ENOMEM, "out of memory");
         goto out;
     }
-    pthread_mutex_init(&p.progress_lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     r = pull_steps(&p, ret_id, err);
     if (r < 0)
         wc_error_wrap(err, "pull %s", p.ref_str);
     else
         pull_report(&p, true);
-    pthread_mutex_destroy(&p.progress_lock);
 out:
+    pthread_mutex_destroy(&p.progress_lock);
+    pthread_mutex_destroy(&p.lease_lock);
     for (char **k = p.leases; k && *k; k++)
         wc_store_unlease(s, *k);
     /* A failed pull leaves nothing behind: what it fetched and no image uses goes now. */

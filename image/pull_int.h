@@ -25,6 +25,7 @@ typedef struct pull {
     wc_image_config cfg;
     char **index_annotations;
     char **leases;     /* keys leased in the store; released at the end */
+    pthread_mutex_t lease_lock; /* leases grow from the download threads */
     uint64_t blob_bytes; /* manifests + config + layers, for the record */
     /* progress */
     _Atomic uint64_t done;
@@ -36,7 +37,7 @@ typedef struct pull {
 } pull;
 
 bool pull_cancelled(void *ctx);
-/* Leases key for the rest of the pull. */
+/* Leases key for the rest of the pull (thread-safe). */
 int pull_lease(pull *p, const char *key);
 
 /* Downloads every layer (and the config) that is not in the store yet, `parallel` at a time. */

@@ -100,7 +100,7 @@ int wc_reg_open(const wc_reg_endpoint *ep, const char *repo, const wc_credential
     if (strncmp(host, "http://", 7) == 0 || strncmp(host, "https://", 8) == 0) {
         scheme = host[4] == 's' ? "https" : "http";
         host = strstr(host, "//") + 2;
-        r->scheme_fixed = true;
+        r->scheme_fixed = r->explicit_scheme = true;
     }
     r->host = strndup(host, strcspn(host, "/"));
     r->repo = strdup(repo);
@@ -337,12 +337,15 @@ int reg_http(wc_reg *r, const char *url, const char *accept, uint64_t from, cons
     xfer x = {.r = r, .h = pool_take(r), .sink = sink, .ctx = ctx, .err = err, .resp = resp};
     if (x.h == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    _cleanup_free_ char *cur = strdup(url), *first = hostport_of(url);
+    _cleanup_free_ char *cur = strdup(url), *first = hostport_of(url), *own_hp = NULL;
+    pthread_mutex_lock(&r->lock); /* another thread may switch the base to http */
+    own_hp = strdup(r->hostport);
+    pthread_mutex_unlock(&r->lock);
     int rc = 0;
     for (int hop = 0; cur != NULL; hop++) {
         reg_resp_clear(resp);
         _cleanup_free_ char *hp = hostport_of(cur);
-        bool own = hp != NULL && strcmp(hp, r->hostport) == 0;
+        bool own = hp != NULL && own_hp != NULL && strcmp(hp, own_hp) == 0;
         /* extra_auth belongs to the host first asked, the session's to the registry. */
         bool same = hp != NULL && first != NULL && strcmp(hp, first) == 0;
         char detail[CURL_ERROR_SIZE] = "";
@@ -392,20 +395,49 @@ void reg_error_message(const reg_resp *resp, char *buf, size_t size)
  * and keep http for this session once TLS fails. */
 static bool fall_back_to_http(wc_reg *r, int rc)
 {
-    if (rc != -ECONNREFUSED || !r->insecure || r->scheme_fixed)
+    if (rc != -ECONNREFUSED || !r->insecure)
         return false;
     pthread_mutex_lock(&r->lock);
-    bool switched = strncmp(r->base, "https:", 6) == 0 && reg_set_base(r, "http") == 0;
+    bool switched = !r->scheme_fixed && strncmp(r->base, "https:", 6) == 0 &&
+                    reg_set_base(r, "http") == 0;
+    /* Another thread switched already: retry too, on http. */
+    bool retry = switched || (r->scheme_fixed && strncmp(r->base, "http:", 5) == 0 &&
+                              !r->explicit_scheme);
     r->scheme_fixed = true;
     pthread_mutex_unlock(&r->lock);
-    return switched;
+    return retry;
 }
 
-/* One authorised GET of /v2/<repo>/<kind>/<ref>: answers a 401 once, maps statuses. */
+/* A final HTTP answer → 0 or an error saying what the registry meant. */
+static int answer_status(wc_reg *r, const reg_resp *resp, const char *kind, const char *ref,
+                         wc_error *err)
+{
+    char msg[512];
+    reg_error_message(resp, msg, sizeof(msg));
+    long st = resp->status;
+    if (st >= 200 && st < 300)
+        return 0;
+    if (st == 401 || st == 403) {
+        bool had = r->user != NULL || (r->creds->registry_token && *r->creds->registry_token) ||
+                   (r->creds->identity_token && *r->creds->identity_token);
+        return wc_error_set(err, -EACCES, "registry %s denied access to %s%s: %s", r->host,
+                            r->repo, msg, had ? "wrong credentials?" : "it needs credentials");
+    }
+    if (st == 404)
+        return wc_error_set(err, -ENOENT, "%s %s:%s not found on %s%s", kind, r->repo, ref,
+                            r->host, msg);
+    if (st == 429 || st >= 500)
+        return wc_error_set(err, -EAGAIN, "registry %s answered HTTP %ld%s", r->host, st, msg);
+    return wc_error_set(err, -EIO, "registry %s answered HTTP %ld for %s %s%s", r->host, st,
+                        kind, ref, msg);
+}
+
+/* One authorised GET of /v2/<repo>/<kind>/<ref>: falls back to http once (insecure
+ * endpoints), answers a 401 once, maps the final status. */
 static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *accept,
                    uint64_t from, wc_reg_sink sink, void *ctx, wc_error *err)
 {
-    int rc = 0;
+    bool authenticated = false;
     for (int attempt = 0; attempt < 3; attempt++) {
         _cleanup_free_ char *url = NULL;
         pthread_mutex_lock(&r->lock);
@@ -414,37 +446,24 @@ static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *acc
         if (n < 0)
             return wc_error_set(err, -ENOMEM, "out of memory");
         reg_resp resp = {0};
-        rc = reg_http(r, url, accept, from, NULL, NULL, sink, ctx, &resp, err);
-        if (rc < 0 && fall_back_to_http(r, rc)) {
+        int rc = reg_http(r, url, accept, from, NULL, NULL, sink, ctx, &resp, err);
+        if (rc == 0 && resp.status == 401 && !authenticated && resp.www_auth != NULL) {
+            authenticated = true;
+            rc = reg_authenticate(r, resp.www_auth, err);
             reg_resp_clear(&resp);
+            if (rc < 0)
+                return rc;
             continue;
         }
-        char msg[512] = "";
         if (rc == 0)
-            reg_error_message(&resp, msg, sizeof(msg));
-        if (rc < 0)
-            ;
-        else if (resp.status == 401 && attempt == 0 && resp.www_auth != NULL)
-            rc = reg_authenticate(r, resp.www_auth, err), rc = rc < 0 ? rc : 1;
-        else if (resp.status == 401 || resp.status == 403)
-            rc = wc_error_set(err, -EACCES, "registry %s denied access to %s%s%s", r->host,
-                              r->repo, msg,
-                              (r->user || r->authorization) ? ": wrong credentials?"
-                                                            : ": it needs credentials");
-        else if (resp.status == 404)
-            rc = wc_error_set(err, -ENOENT, "%s %s:%s not found on %s%s", kind, r->repo, ref,
-                              r->host, msg);
-        else if (resp.status == 429 || resp.status >= 500)
-            rc = wc_error_set(err, -EAGAIN, "registry %s answered HTTP %ld%s", r->host,
-                              resp.status, msg);
-        else if (resp.status < 200 || resp.status >= 300)
-            rc = wc_error_set(err, -EIO, "registry %s answered HTTP %ld for %s%s", r->host,
-                              resp.status, url, msg);
+            rc = answer_status(r, &resp, kind, ref, err);
         reg_resp_clear(&resp);
-        if (rc != 1)
-            return rc;
+        if (rc < 0 && fall_back_to_http(r, rc))
+            continue;
+        return rc;
     }
-    return rc;
+    return wc_error_set(err, -EIO, "registry %s: %s %s: no answer after 3 attempts", r->host,
+                        kind, ref);
 }
 
 bool wc_reg_backoff(wc_reg *r, int attempt)

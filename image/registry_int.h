@@ -14,7 +14,9 @@ struct wc_reg {
     char *hostport; /* "host:port" as curl reports it for the base URL */
     char *host;     /* as configured, without scheme */
     char *repo;
-    bool insecure, scheme_fixed;
+    bool insecure;
+    bool scheme_fixed;    /* https or http decided (under lock) */
+    bool explicit_scheme; /* the endpoint was given with http:// or https:// */
     char *ca_file, *cert_file, *key_file;
     const wc_credentials *creds;
     char *user, *pass; /* from creds (username/password or decoded auth) */
