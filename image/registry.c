@@ -100,7 +100,7 @@ int wc_reg_open(const wc_reg_endpoint *ep, const char *repo, const wc_credential
     if (strncmp(host, "http://", 7) == 0 || strncmp(host, "https://", 8) == 0) {
         scheme = host[4] == 's' ? "https" : "http";
         host = strstr(host, "//") + 2;
-        r->scheme_fixed = r->explicit_scheme = true;
+        r->explicit_scheme = true;
     }
     r->host = strndup(host, strcspn(host, "/"));
     r->repo = strdup(repo);
@@ -391,21 +391,17 @@ void reg_error_message(const reg_resp *resp, char *buf, size_t size)
     json_decref(root);
 }
 
-/* An insecure endpoint given without a scheme speaks https or plain http: try https first,
- * and keep http for this session once TLS fails. */
-static bool fall_back_to_http(wc_reg *r, int rc)
+/* An insecure endpoint given without a scheme speaks https or plain http: when https fails,
+ * the session switches to http (once, for every thread) and the request is retried. */
+static bool fall_back_to_http(wc_reg *r, int rc, const char *failed_url)
 {
-    if (rc != -ECONNREFUSED || !r->insecure)
+    if (rc != -ECONNREFUSED || !r->insecure || r->explicit_scheme ||
+        strncmp(failed_url, "https:", 6) != 0)
         return false;
     pthread_mutex_lock(&r->lock);
-    bool switched = !r->scheme_fixed && strncmp(r->base, "https:", 6) == 0 &&
-                    reg_set_base(r, "http") == 0;
-    /* Another thread switched already: retry too, on http. */
-    bool retry = switched || (r->scheme_fixed && strncmp(r->base, "http:", 5) == 0 &&
-                              !r->explicit_scheme);
-    r->scheme_fixed = true;
+    bool ok = strncmp(r->base, "http:", 5) == 0 || reg_set_base(r, "http") == 0;
     pthread_mutex_unlock(&r->lock);
-    return retry;
+    return ok;
 }
 
 /* A final HTTP answer → 0 or an error saying what the registry meant. */
@@ -458,7 +454,7 @@ static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *acc
         if (rc == 0)
             rc = answer_status(r, &resp, kind, ref, err);
         reg_resp_clear(&resp);
-        if (rc < 0 && fall_back_to_http(r, rc))
+        if (rc < 0 && fall_back_to_http(r, rc, url))
             continue;
         return rc;
     }

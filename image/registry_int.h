@@ -15,7 +15,6 @@ struct wc_reg {
     char *host;     /* as configured, without scheme */
     char *repo;
     bool insecure;
-    bool scheme_fixed;    /* https or http decided (under lock) */
     bool explicit_scheme; /* the endpoint was given with http:// or https:// */
     char *ca_file, *cert_file, *key_file;
     const wc_credentials *creds;
