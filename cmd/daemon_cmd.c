@@ -1,9 +1,9 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
  *   block signals → connect to the zygote, or fork it (before any thread
- *   exists: gRPC's fork support is off) → open the store → open the sandbox
- *   (pods, containers) and hand it the zygote →
- *   start the gRPC server → tell systemd → wait for a signal →
+ *   exists: gRPC's fork support is off, LevelDB has threads) → open the store →
+ *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
+ *   server → tell systemd → trim start-up pages → wait for a signal →
  *   stop the server → remove the socket → close the sandbox and the store.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
@@ -11,6 +11,7 @@
 #include "daemon_cmd.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "page_trim.h"
 #include "sandbox.h"
 #include "server.h"
 #include "store.h"
@@ -149,19 +151,11 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
     return fd;
 }
 
-static int open_runtime_state(const wc_config *cfg, cri_daemon *d, wc_error *err)
+/* Loads the pods and containers and hands them the zygote (taken in every case). */
+static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool spawned,
+                        wc_error *err)
 {
-    zc_client *zc = NULL;
-    bool spawned = false;
-    int rc = zc_connect_or_spawn(cfg->state_dir, &zc, &spawned, err);
-    if (rc < 0)
-        return wc_error_wrap(err, "cannot start the zygote");
-    rc = wc_store_open(cfg->root_dir, &d->store, err);
-    if (rc < 0) {
-        zc_close(zc);
-        return wc_error_wrap(err, "cannot open the store under %s", cfg->root_dir);
-    }
-    rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
+    int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
     if (rc < 0) {
         zc_close(zc);
         return wc_error_wrap(err, "cannot load the pods and containers");
@@ -174,43 +168,49 @@ static int open_runtime_state(const wc_config *cfg, cri_daemon *d, wc_error *err
     return 0;
 }
 
-static void close_runtime_state(cri_daemon *d)
+static void close_state(cri_daemon *d)
 {
     wc_sandbox_close(d->sandbox);
-    wc_store_close(d->store);
+    cri_daemon_free(d);
 }
 
 static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
 {
     cri_daemon d;
-    int rc = cri_daemon_init(&d, cfg);
+    zc_client *zc = NULL;
+    bool spawned = false;
+    int rc = zc_connect_or_spawn(cfg->state_dir, &zc, &spawned, err);
     if (rc < 0)
-        return wc_error_set(err, rc, "cannot set up the daemon state");
-    rc = open_runtime_state(cfg, &d, err);
+        return wc_error_wrap(err, "cannot start the zygote");
+    rc = cri_daemon_init(&d, cfg, err);
     if (rc < 0) {
-        close_runtime_state(&d);
-        cri_daemon_free(&d);
+        zc_close(zc);
+        wc_error_wrap(err, "cannot set up the daemon state");
+        return rc;
+    }
+    rc = open_sandbox(cfg, &d, zc, spawned, err);
+    if (rc < 0) {
+        close_state(&d);
         return rc;
     }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cri_server *srv = NULL;
     rc = cri_server_start(&d, cfg->socket_path, ncpu > 1 ? (size_t)ncpu : 2, &srv, err);
     if (rc < 0) {
-        close_runtime_state(&d);
-        cri_daemon_free(&d);
+        close_state(&d);
         return rc;
     }
     wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
             cfg->socket_path, cfg->root_dir, cfg->state_dir);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", cfg->socket_path);
+    page_trim_after_startup();
     int sig = 0;
     sigwait(sigs, &sig);
     wc_info("daemon", "%s received, shutting down", strsignal(sig));
     sd_notify(0, "STOPPING=1");
     cri_server_stop(srv, SHUTDOWN_GRACE_MS);
     unlink(cfg->socket_path);
-    close_runtime_state(&d);
-    cri_daemon_free(&d);
+    close_state(&d);
     wc_info("daemon", "stopped");
     return 0;
 }
@@ -232,6 +232,8 @@ int wasmcri_daemon_main(int argc, char **argv)
     if (rc == 0 && lock_fd < 0)
         rc = lock_fd;
     if (rc == 0) {
+        /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
+        mallopt(M_ARENA_MAX, 2);
         sigset_t sigs;
         sigemptyset(&sigs);
         sigaddset(&sigs, SIGTERM);

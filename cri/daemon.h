@@ -11,20 +11,21 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store.h"
 
-typedef struct wc_store wc_store;
 typedef struct wc_sandbox wc_sandbox;
 
 typedef struct cri_daemon {
     const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
-    wc_store *store;      /* borrowed: opened and closed by cmd/daemon_cmd.c */
+    wc_store *store;      /* images, content, snapshots under cfg->root_dir */
     wc_sandbox *sandbox;  /* borrowed: pods and containers (wasm/sandbox/sandbox.h) */
 
     pthread_mutex_t mu;
     char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */
 } cri_daemon;
 
-int cri_daemon_init(cri_daemon *d, const wc_config *cfg);
+/* Opens the store under cfg->root_dir; err says why not. */
+int cri_daemon_init(cri_daemon *d, const wc_config *cfg, wc_error *err);
 void cri_daemon_free(cri_daemon *d);
 
 #endif

@@ -142,8 +142,10 @@ int wc_store_image_put(wc_store *s, const wc_image *img, wc_error *err)
     pthread_mutex_lock(&s->meta_lock);
     r = put_locked(s, img, err);
     pthread_mutex_unlock(&s->meta_lock);
-    if (r < 0)
-        return wc_error_wrap(err, "record image %s", img->id);
+    if (r < 0) {
+        wc_error_wrap(err, "record image %s", img->id);
+        return r;
+    }
     return 0;
 }
 

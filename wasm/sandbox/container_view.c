@@ -5,6 +5,12 @@
  * RESOLVE_IN_ROOT on the mount's host directory, so the image's own symlinks
  * (absolute ones included) stay inside it. To add a file every container sees
  * (like /etc/resolv.conf), add it to pod_files below.
+ *
+ * The working directory: WASI preview1 has no current directory, and wasi-libc
+ * matches a "." preopen against absolute paths as well (it strips "/" and "."
+ * alike), so it cannot be offered as a preopen. It is given to the guest as $PWD
+ * (as a shell would), for programs that chdir() to it; relative paths resolve
+ * from "/".
  */
 #include "container_view.h"
 
@@ -55,11 +61,14 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
         rc = wc_strv_push(&argv, entry[i]);
     for (size_t i = 0; rc == 0 && cmd && cmd[i]; i++)
         rc = wc_strv_push(&argv, cmd[i]);
-    for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
-        rc = env_set(&env, s->env[i]);
     const char *wd = s->working_dir && *s->working_dir ? s->working_dir
                      : *img->working_dir                ? img->working_dir
                                                         : "/";
+    char pwd[4096 + 8];
+    snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
+    rc = rc ?: env_set(&env, pwd);
+    for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
+        rc = env_set(&env, s->env[i]);
     rc = rc ?: wc_container_set(&c->working_dir, wd);
     if (rc < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
@@ -218,6 +227,18 @@ int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_err
 
 /* ---- the module ---- */
 
+static int strv_prepend(char ***v, const char *s)
+{
+    int rc = wc_strv_push(v, s);
+    size_t n = wc_strv_len(*v);
+    if (rc == 0 && n > 1) {
+        char *last = (*v)[n - 1];
+        memmove(*v + 1, *v, (n - 1) * sizeof(char *));
+        (*v)[0] = last;
+    }
+    return rc;
+}
+
 static bool is_wasm_file(const char *path)
 {
     unsigned char magic[4];
@@ -280,7 +301,9 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
         !is_wasm_file(path))
         return wc_error_set(err, -ENOEXEC, "image %s (%s) has no WebAssembly module blob (\"%s\")",
                             c->image, wc_image_shape_name(img->shape), img->wasm_entry);
-    if (c->argv[0] == NULL && wc_strv_push(&c->argv, "module.wasm") < 0)
+    size_t len = c->argv[0] ? strlen(c->argv[0]) : 0;
+    if ((len < 5 || strcmp(c->argv[0] + len - 5, ".wasm") != 0) &&
+        strv_prepend(&c->argv, "module.wasm") < 0) /* argv[0] is the program's name */
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (wc_container_set(&c->module_path, path) < 0 ||
         wc_container_set(&c->module_key, img->wasm_entry) < 0)
@@ -324,34 +347,16 @@ static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *po
     return 0;
 }
 
-/* The working directory's host path; created in a writable rootfs when missing. */
-static int add_cwd(worker_spec *s, const wc_container *c)
-{
-    char *host = NULL;
-    if (cv_resolve(c, c->working_dir, &host, NULL) < 0 && !c->readonly_rootfs) {
-        char path[8192];
-        snprintf(path, sizeof(path), "%s/%s", c->rootfs, c->working_dir);
-        if (sb_mkdirs(path, 0755, NULL) == 0)
-            cv_resolve(c, c->working_dir, &host, NULL);
-    }
-    if (host == NULL)
-        return 0; /* no such directory: relative paths then fail in the guest */
-    int rc = add_mount(s, ".", host, c->readonly_rootfs);
-    free(host);
-    return rc;
-}
-
 static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
 {
-    s->mounts = calloc(c->n_mounts + 4, sizeof(*s->mounts));
+    s->mounts = calloc(c->n_mounts + 3, sizeof(*s->mounts));
     if (s->mounts == NULL)
         return -ENOMEM;
     int rc = add_mount(s, "/", c->rootfs, c->readonly_rootfs);
     for (size_t i = 0; rc == 0 && i < c->n_mounts; i++)
         rc = add_mount(s, c->mounts[i].container_path, c->mounts[i].host_path,
                        c->mounts[i].readonly);
-    rc = rc ?: add_pod_files(s, c, pod);
-    return rc ?: add_cwd(s, c);
+    return rc ?: add_pod_files(s, c, pod);
 }
 
 static uint32_t memory_pages(int64_t limit)

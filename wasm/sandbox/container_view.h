@@ -12,7 +12,7 @@
 
 /* argv, env and working dir by the Kubernetes rules: command replaces the image's
  * Entrypoint, args replaces its Cmd (and a command alone drops the Cmd); env is
- * the image's plus the container's (a container key wins). */
+ * the image's, then PWD=<working dir>, then the container's (a later key wins). */
 int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, wc_error *err);
 
 /* The CRI mounts with host paths resolved on the host (symlinks followed; a
@@ -33,7 +33,7 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
 int cv_release(wc_container *c, wc_error *err);
 
 /* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and
- * hostname, "." the working dir), argv, env, log and netns. argv may replace
+ * hostname), argv, env, log and netns. argv may replace
  * c->argv (ExecSync); log_path "" sends output to the exec's fds. */
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv,
                    const char *id, const char *log_path, worker_spec **ret_spec, wc_error *err);

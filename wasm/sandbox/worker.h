@@ -3,8 +3,8 @@
  *
  * worker_spec is what the daemon decides at CreateContainer and sends in the
  * zygote's start/exec request (JSON, worker_spec_encode/decode): the module file
- * and its cache key, argv, env, the mount table (guest path → host path, "/" first;
- * "." is the working directory), the CRI log path (or, for exec, the passed fds),
+ * and its cache key, argv, env, the mount table (guest path → host path, "/" first),
+ * the CRI log path (or, for exec, the passed fds),
  * the pod netns file, the cgroup.procs files to join, and the linear memory cap.
  *
  * The worker writes a worker_result on a pipe to the zygote before it exits, so

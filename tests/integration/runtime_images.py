@@ -1,0 +1,95 @@
+"""Test images for the runtime tests: the project's probe.wasm (tests/wasm/runtime) packed as
+OCI images with hack/build-test-images.py's layout writer, pushed to Debian's docker-registry
+on 127.0.0.1 (registry.py), and pulled by the daemon over CRI like any image.
+
+  probe     rootfs image: /bin/probe.wasm (Entrypoint), Cmd ["hello"], WorkingDir /work,
+            Env FROM_IMAGE=yes OVERRIDE=image, files /data/hello.txt and /work/here.txt,
+            /etc/link -> /data (an absolute symlink inside the image)
+  linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
+  artifact  the CNCF wasm artifact holding probe.wasm
+"""
+import importlib.util
+import json
+import tarfile
+
+import registry
+from wasmcri_harness import BUILD, TOP, pb
+
+PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_test_images",
+                                                  TOP / "hack/build-test-images.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _rootfs_image(b, lay, entries, config):
+    gz, diff = b.tar_layer(entries)
+    layer = lay.blob(gz, b.MT_LAYER)
+    cfg = {"architecture": "wasm", "os": "wasip1", "config": config,
+           "rootfs": {"type": "layers", "diff_ids": [diff]}}
+    cdesc = lay.blob(json.dumps(cfg).encode(), b.MT_CONFIG)
+    manifest = {"schemaVersion": 2, "mediaType": b.MT_MANIFEST, "config": cdesc, "layers": [layer]}
+    return lay.blob(json.dumps(manifest).encode(), b.MT_MANIFEST)
+
+
+def _artifact(b, lay, wasm):
+    cfg = lay.blob(json.dumps({"architecture": "wasm", "os": "wasip1",
+                               "layerDigests": [b.sha(wasm)]}).encode(), b.MT_WASM_CONFIG)
+    layer = lay.blob(wasm, b.MT_WASM)
+    return lay.blob(json.dumps({"schemaVersion": 2, "mediaType": b.MT_MANIFEST, "config": cfg,
+                                "layers": [layer]}).encode(), b.MT_MANIFEST)
+
+
+def build(b, out):
+    wasm = PROBE.read_bytes()
+    e, d = b.entry, b.d
+    probe_files = [d("bin"), e("bin/probe.wasm", wasm, mode=0o755), d("data"),
+                   e("data/hello.txt", b"image file\n"), d("work"),
+                   e("work/here.txt", b"in workdir\n"), d("etc"),
+                   e("etc/link", kind=tarfile.SYMTYPE, link="/data")]
+    built = {}
+    lay = b.Layout(str(out / "probe"))
+    built["probe"] = (lay, _rootfs_image(b, lay, probe_files, {
+        "Entrypoint": ["/bin/probe.wasm"], "Cmd": ["hello"], "WorkingDir": "/work",
+        "Env": ["PATH=/bin", "FROM_IMAGE=yes", "OVERRIDE=image"]}), False)
+    lay = b.Layout(str(out / "linux"))
+    built["linux"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/sh", b"\x7fELF\x02\x01\x01",
+                                                                mode=0o755)],
+                                         {"Entrypoint": ["/bin/sh"]}), False)
+    lay = b.Layout(str(out / "artifact"))
+    built["artifact"] = (lay, _artifact(b, lay, wasm), True)
+    return built
+
+
+def start(base):
+    """Starts a registry under base and pushes the images; returns (registry, {name: ref})."""
+    b = _builder()
+    reg = registry.Registry(base / "registry").start()
+    refs = {}
+    try:
+        pusher = b.Pusher(reg.host, None, None, True)
+        for name, (lay, top, artifact) in build(b, base / "layouts").items():
+            lay.finish(top)
+            repo = "wasmcri-rt/" + name
+            if artifact:
+                pusher.push(repo, lay, top)
+            else:
+                b.skopeo_push(lay, "%s/%s:latest" % (reg.host, repo), None, None, True)
+            refs[name] = "%s/%s:latest" % (reg.host, repo)
+    except Exception:
+        reg.stop()
+        raise
+    return reg, refs
+
+
+def daemon_config(reg):
+    return {"registries": [{"host": reg.host, "insecure": True}]}
+
+
+def pull_all(daemon, refs):
+    for ref in refs.values():
+        daemon.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
