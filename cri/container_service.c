@@ -1,8 +1,9 @@
 /* RuntimeService container rpcs: CreateContainer, StartContainer, StopContainer,
- * RemoveContainer, ContainerStatus, ListContainers, ExecSync. Each handler
+ * RemoveContainer, ContainerStatus, ListContainers, ExecSync, ReopenContainerLog,
+ * UpdateContainerResources. Each handler
  * translates the CRI message to the sandbox's C types (wasm/sandbox/container.h),
- * calls wc_container_*, and builds the reply. Stop, remove and exec wait for a
- * worker, so they run as slow handlers on threads of their own.
+ * calls wc_container_*, and builds the reply. Stop, remove, exec and reopen wait
+ * for a worker, so they run as slow handlers on threads of their own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,6 +362,26 @@ static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCM
     return rc;
 }
 
+static int rpc_reopen_log(cri_call *call, const ProtobufCMessage *req,
+                          ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__ReopenContainerLogRequest *in = (const void *)req;
+    int rc = wc_container_reopen_log(cri_call_daemon(call)->sandbox, in->container_id, err);
+    return empty_reply(rc, &runtime__v1__reopen_container_log_response__descriptor, ret_resp,
+                       err);
+}
+
+static int rpc_update_resources(cri_call *call, const ProtobufCMessage *req,
+                                ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__UpdateContainerResourcesRequest *in = (const void *)req;
+    wc_resources res = {0};
+    resources_from(in->linux, &res);
+    int rc = wc_container_update(cri_call_daemon(call)->sandbox, in->container_id, &res, err);
+    return empty_reply(rc, &runtime__v1__update_container_resources_response__descriptor,
+                       ret_resp, err);
+}
+
 const cri_method cri_container_methods[] = {
     {"CreateContainer", rpc_create, false},
     {"StartContainer", rpc_start, false},
@@ -369,5 +390,7 @@ const cri_method cri_container_methods[] = {
     {"ContainerStatus", rpc_status, false},
     {"ListContainers", rpc_list, false},
     {"ExecSync", rpc_exec_sync, true},
+    {"ReopenContainerLog", rpc_reopen_log, true},
+    {"UpdateContainerResources", rpc_update_resources, false},
     {NULL, NULL, false},
 };

@@ -183,6 +183,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store
     pthread_mutex_init(&sb->mu, NULL);
     pthread_cond_init(&sb->changed, NULL);
     sb->store = store;
+    sb->cg = wc_cgroups_detect();
     sb->root_dir = strdup(root_dir);
     sb->state_dir = strdup(state_dir);
     int rc = sb->root_dir && sb->state_dir ? 0 : wc_error_set(err, -ENOMEM, "out of memory");

@@ -77,6 +77,14 @@ typedef struct wc_container_filter {
 int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
                       size_t *ret_n, wc_error *err);
 
+/* The worker reopens its CRI log file (kubelet renamed the old one); returns once
+ * the new file exists. -EBUSY unless the container runs. */
+int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err);
+
+/* Records new resource limits; a running container's cgroup gets the memory limit
+ * at once (later growth is capped). -EBUSY for an exited container. */
+int wc_container_update(wc_sandbox *sb, const char *id, const wc_resources *res, wc_error *err);
+
 /* ---- exec ---- */
 
 typedef struct wc_exec_result {

@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "cgroups.h"
+#include "worker.h"
 #include "container.h"
 #include "pod.h"
 #include "sandbox.h"
@@ -21,6 +23,7 @@ struct wc_sandbox {
     wc_container **ctrs;
     size_t n_ctrs, cap_ctrs;
     zc_client *zygote; /* NULL until wc_sandbox_attach_zygote */
+    const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     struct sb_exec *execs; /* ExecSyncs waiting for their worker's exit (exec.c) */
 };
 
@@ -33,6 +36,14 @@ int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
 /* exec.c: an exec worker's exit (on the zygote reader thread), and the zygote's end. */
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev);
 void sb_exec_zygote_lost(wc_sandbox *sb);
+
+/* resources.c: makes the container's cgroup (its cgroup.procs files go into spec)
+ * with c's memory limit; nothing without usable cgroups. mu held. */
+int sb_cgroup_prepare(wc_sandbox *sb, const wc_container *c, worker_spec *spec, wc_error *err);
+
+/* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
+ * or no cgroup controller is usable); mu held. */
+int sb_apply_resources(wc_sandbox *sb, const wc_container *c, wc_error *err);
 
 /* The ids of the pod's containers (a NULL-terminated list the caller frees); mu held. */
 char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id);

@@ -115,14 +115,17 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
 
 /* ---- the child's steps ---- */
 
+/* Default dispositions; only SIGHUP stays blocked: it asks for a log reopen
+ * (worker_run.c waits for it), and one sent early must wait, not kill. */
 static int step_default_signals(void)
 {
-    sigset_t all;
-    sigemptyset(&all);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGHUP);
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             signal(sig, SIG_DFL);
-    return sigprocmask(SIG_SETMASK, &all, NULL);
+    return sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
 static int step_join_cgroups(const worker_spec *s, wc_error *err)

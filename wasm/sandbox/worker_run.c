@@ -79,13 +79,9 @@ static void *reopen_thread(void *arg)
     return NULL;
 }
 
-/* SIGHUP is blocked in every thread, and one small thread reopens the log on it. */
+/* SIGHUP is blocked in every thread (worker.c), and one small thread reopens the log on it. */
 static void start_reopen_thread(cri_log *log)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 64 * 1024);

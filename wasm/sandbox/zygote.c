@@ -265,6 +265,16 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
 }
 
+static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    if (w)
+        kill(w->pid, SIGHUP);
+    reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
+}
+
 static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
@@ -301,7 +311,8 @@ static const struct {
     void (*fn)(zygote *z, json_t *req, int *fds, size_t nfds);
 } ops[] = {
     {"start", op_start_or_exec}, {"exec", op_start_or_exec}, {"kill", op_kill},
-    {"list", op_list},           {"ack", op_ack},            {"quit_if_idle", op_quit_if_idle},
+    {"reopen", op_reopen},       {"list", op_list},          {"ack", op_ack},
+    {"quit_if_idle", op_quit_if_idle},
 };
 
 static void handle_request(zygote *z)

@@ -7,6 +7,7 @@
  *   start {id, spec}          fork a worker for container id → {pid}
  *   exec  {id, spec} + 2 fds  fork a worker writing stdout/stderr to the fds → {pid}
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
+ *   reopen {id}               SIGHUP the worker of id: it reopens its CRI log
  *   list  {}                  → {workers: [{id, pid, kind}]}
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
