@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "convert.h"
+#include "messages.h"
 #include "sandbox.h"
 #include "service.h"
 #include "strv.h"
@@ -250,6 +251,16 @@ static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *
                                (void ***)&s->annotations, &s->n_annotations);
 }
 
+Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
+{
+    Runtime__V1__ContainerStatus *s = cri_new(&runtime__v1__container_status__descriptor);
+    if (s && fill_ctr_status(c, s) < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
 static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                       wc_error *err)
 {
@@ -262,10 +273,7 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
         cri_new(&runtime__v1__container_status_response__descriptor);
     if (r)
         *ret_resp = &r->base;
-    if (r && (r->status = cri_new(&runtime__v1__container_status__descriptor)))
-        rc = fill_ctr_status(c, r->status);
-    else
-        rc = -ENOMEM;
+    rc = r && (r->status = cri_ctr_status_new(c)) ? 0 : -ENOMEM;
     wc_container_free(c);
     return rc < 0 ? nomem(err) : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "messages.h"
 #include "sandbox.h"
 #include "service.h"
 #include "cleanup.h"
@@ -163,6 +164,16 @@ static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
                                (void ***)&s->annotations, &s->n_annotations);
 }
 
+Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
+{
+    Runtime__V1__PodSandboxStatus *s = cri_new(&runtime__v1__pod_sandbox_status__descriptor);
+    if (s && fill_status(p, s) < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
 static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req,
                           ProtobufCMessage **ret_resp, wc_error *err)
 {
@@ -175,10 +186,7 @@ static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req,
         cri_new(&runtime__v1__pod_sandbox_status_response__descriptor);
     if (r)
         *ret_resp = &r->base;
-    if (r && (r->status = cri_new(&runtime__v1__pod_sandbox_status__descriptor)))
-        rc = fill_status(p, r->status);
-    else
-        rc = -ENOMEM;
+    rc = r && (r->status = cri_pod_status_new(p)) ? 0 : -ENOMEM;
     if (r)
         r->timestamp = p->created_at;
     wc_pod_free(p);

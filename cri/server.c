@@ -8,7 +8,10 @@
  * the call to a cri_call, which decodes the request, runs the handler (on this
  * thread, or on a thread of its own for slow handlers) and sends the reply in one
  * batch. A cri_call is reference-counted: the handler holds one reference and
- * every batch in flight holds one.
+ * every batch in flight holds one. A streaming handler (GetContainerEvents) runs
+ * on its own thread and sends messages one at a time (send_mu/send_cond: the next
+ * SEND_MESSAGE starts once the previous one completed); its final status goes out
+ * without initial metadata, which its first message carried.
  *
  * Shutdown: `outstanding` counts every tag in flight and every call held by a
  * slow-handler thread. cri_server_stop asks gRPC to shut down, cancels open calls
@@ -46,7 +49,8 @@ struct cq_event {
 typedef struct method_entry {
     char path[128]; /* "/runtime.v1.RuntimeService/Version" */
     const ProtobufCMethodDescriptor *desc;
-    const cri_method *impl; /* NULL: not implemented yet */
+    const cri_method *impl; /* NULL: not implemented yet (or a stream) */
+    const cri_stream_method *stream; /* a server-streaming rpc's handler */
     void *handle;           /* from grpc_server_register_method */
 } method_entry;
 
@@ -93,6 +97,12 @@ struct cri_call {
     bool close_posted;
     int close_cancelled;
     atomic_bool close_done;
+    /* streaming */
+    cq_event send_ev;
+    pthread_mutex_t send_mu;
+    pthread_cond_t send_cond;
+    bool send_busy, send_failed, md_sent;
+    grpc_byte_buffer *send_buf;
 };
 
 /* Each service's rpcs may come from several tables (one per service file). */
@@ -100,13 +110,16 @@ static const cri_method *const runtime_tables[] = {cri_runtime_methods, cri_pod_
                                                      cri_container_methods, cri_stats_methods,
                                                      NULL};
 static const cri_method *const image_tables[] = {cri_image_methods, NULL};
+static const cri_stream_method *const runtime_streams[] = {cri_event_streams, NULL};
+static const cri_stream_method *const no_streams[] = {NULL};
 
 static const struct {
     const ProtobufCServiceDescriptor *desc;
     const cri_method *const *tables;
+    const cri_stream_method *const *streams;
 } services[] = {
-    {&runtime__v1__runtime_service__descriptor, runtime_tables},
-    {&runtime__v1__image_service__descriptor, image_tables},
+    {&runtime__v1__runtime_service__descriptor, runtime_tables, runtime_streams},
+    {&runtime__v1__image_service__descriptor, image_tables, no_streams},
 };
 
 /* ---- accessors for handlers (service.h) ---- */
@@ -118,7 +131,7 @@ cri_daemon *cri_call_daemon(const cri_call *call)
 
 bool cri_call_cancelled(const cri_call *call)
 {
-    if (atomic_load(&call->srv->stopping))
+    if (atomic_load(&call->srv->stopping) || call->send_failed)
         return true;
     return atomic_load(&call->close_done) && call->close_cancelled;
 }
@@ -143,6 +156,8 @@ static void call_unref(cri_call *c)
     if (c->has_details)
         grpc_slice_unref(c->details);
     grpc_call_unref(c->call);
+    pthread_cond_destroy(&c->send_cond);
+    pthread_mutex_destroy(&c->send_mu);
     free(c);
 }
 
@@ -161,6 +176,9 @@ static void close_done(cq_event *ev, bool ok)
     cri_server *srv = c->srv;
     (void)ok;
     atomic_store(&c->close_done, true);
+    pthread_mutex_lock(&c->send_mu); /* a streaming sender may be waiting */
+    pthread_cond_broadcast(&c->send_cond);
+    pthread_mutex_unlock(&c->send_mu);
     call_unref(c);
     atomic_fetch_sub(&srv->outstanding, 1);
 }
@@ -172,7 +190,8 @@ static void send_reply(cri_call *c, grpc_status_code status, const char *msg,
     grpc_op ops[4];
     size_t n = 0;
     memset(ops, 0, sizeof(ops));
-    ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (!c->md_sent)
+        ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
     if (reply) {
         c->reply = reply;
         ops[n].op = GRPC_OP_SEND_MESSAGE;
@@ -240,6 +259,78 @@ static grpc_byte_buffer *encode_response(const cri_call *c, const ProtobufCMessa
     return bb;
 }
 
+/* ---- streaming ---- */
+
+static void send_done(cq_event *ev, bool ok)
+{
+    cri_call *c = (cri_call *)((char *)ev - offsetof(cri_call, send_ev));
+    cri_server *srv = c->srv;
+    pthread_mutex_lock(&c->send_mu);
+    grpc_byte_buffer_destroy(c->send_buf);
+    c->send_buf = NULL;
+    c->send_busy = false;
+    if (!ok)
+        c->send_failed = true; /* the client went away */
+    pthread_cond_broadcast(&c->send_cond);
+    pthread_mutex_unlock(&c->send_mu);
+    call_unref(c);
+    atomic_fetch_sub(&srv->outstanding, 1);
+}
+
+int cri_call_send(cri_call *c, const ProtobufCMessage *msg, wc_error *err)
+{
+    grpc_byte_buffer *bb = encode_response(c, msg, err);
+    if (bb == NULL)
+        return err->code;
+    grpc_op ops[2];
+    size_t n = 0;
+    memset(ops, 0, sizeof(ops));
+    pthread_mutex_lock(&c->send_mu);
+    while (c->send_busy && !cri_call_cancelled(c))
+        pthread_cond_wait(&c->send_cond, &c->send_mu);
+    int rc = 0;
+    if (cri_call_cancelled(c)) {
+        rc = wc_error_set(err, -ECANCELED, "%s: the client is gone", c->m->path);
+    } else {
+        if (!c->md_sent)
+            ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+        ops[n].op = GRPC_OP_SEND_MESSAGE;
+        ops[n++].data.send_message.send_message = bb;
+        atomic_fetch_add(&c->refs, 1);
+        atomic_fetch_add(&c->srv->outstanding, 1);
+        if (grpc_call_start_batch(c->call, ops, n, &c->send_ev, NULL) == GRPC_CALL_OK) {
+            c->send_busy = true;
+            c->md_sent = true;
+            c->send_buf = bb;
+            bb = NULL;
+        } else {
+            atomic_fetch_sub(&c->srv->outstanding, 1);
+            atomic_fetch_sub(&c->refs, 1);
+            rc = wc_error_set(err, -ECANCELED, "%s: cannot send", c->m->path);
+        }
+    }
+    pthread_mutex_unlock(&c->send_mu);
+    if (bb)
+        grpc_byte_buffer_destroy(bb);
+    return rc;
+}
+
+static void run_stream(cri_call *c)
+{
+    wc_error err = {0};
+    ProtobufCMessage *req = decode_request(c, &err);
+    int rc = req ? c->m->stream->fn(c, req, &err) : -EINVAL;
+    if (req)
+        protobuf_c_message_free_unpacked(req, NULL);
+    pthread_mutex_lock(&c->send_mu);
+    while (c->send_busy)
+        pthread_cond_wait(&c->send_cond, &c->send_mu);
+    pthread_mutex_unlock(&c->send_mu);
+    if (rc == -ECANCELED)
+        rc = 0; /* the client ended the stream: nothing left to report */
+    send_reply(c, cri_status_from_errno(rc), rc < 0 ? err.msg : NULL, NULL);
+}
+
 static void run_handler(cri_call *c)
 {
     wc_error err = {0};
@@ -279,7 +370,10 @@ static void *slow_handler_thread(void *arg)
 {
     cri_call *c = arg;
     cri_server *srv = c->srv;
-    run_handler(c);
+    if (c->m->stream)
+        run_stream(c);
+    else
+        run_handler(c);
     atomic_fetch_sub(&srv->outstanding, 1);
     return NULL;
 }
@@ -310,13 +404,13 @@ static void handle_call(cri_call *c)
         send_reply(c, GRPC_STATUS_UNIMPLEMENTED, msg, NULL);
         return;
     }
-    if (c->m->impl == NULL) {
+    if (c->m->impl == NULL && c->m->stream == NULL) {
         snprintf(msg, sizeof(msg), "%s is not implemented by wasmcri yet", c->m->path);
         wc_info("cri", "%s", msg);
         send_reply(c, GRPC_STATUS_UNIMPLEMENTED, msg, NULL);
         return;
     }
-    if (!c->m->impl->slow) {
+    if (c->m->impl && !c->m->impl->slow) {
         run_handler(c);
         return;
     }
@@ -398,6 +492,9 @@ static void slot_done(cq_event *ev, bool ok)
     } else {
         c->reply_ev.done = reply_done;
         c->close_ev.done = close_done;
+        c->send_ev.done = send_done;
+        pthread_mutex_init(&c->send_mu, NULL);
+        pthread_cond_init(&c->send_cond, NULL);
         atomic_init(&c->refs, 1);
         c->srv = srv;
         c->m = slot->m;
@@ -450,6 +547,16 @@ static const cri_method *find_impl(const cri_method *const *tables, const char *
     return NULL;
 }
 
+static const cri_stream_method *find_stream(const cri_stream_method *const *tables,
+                                            const char *name)
+{
+    for (size_t t = 0; tables[t]; t++)
+        for (size_t i = 0; tables[t][i].name; i++)
+            if (strcmp(tables[t][i].name, name) == 0)
+                return &tables[t][i];
+    return NULL;
+}
+
 static bool service_has_rpc(const ProtobufCServiceDescriptor *desc, const char *name)
 {
     for (size_t j = 0; j < desc->n_methods; j++)
@@ -469,6 +576,11 @@ static int build_method_table(cri_server *srv, wc_error *err)
                 if (!service_has_rpc(services[s].desc, services[s].tables[t][i].name))
                     return wc_error_set(err, -EINVAL, "handler table names rpc %s, which %s lacks",
                                         services[s].tables[t][i].name, services[s].desc->name);
+        for (size_t t = 0; services[s].streams[t]; t++)
+            for (size_t i = 0; services[s].streams[t][i].name; i++)
+                if (!service_has_rpc(services[s].desc, services[s].streams[t][i].name))
+                    return wc_error_set(err, -EINVAL, "stream table names rpc %s, which %s lacks",
+                                        services[s].streams[t][i].name, services[s].desc->name);
     }
     srv->methods = calloc(n, sizeof(method_entry));
     if (srv->methods == NULL)
@@ -478,6 +590,7 @@ static int build_method_table(cri_server *srv, wc_error *err)
             method_entry *m = &srv->methods[srv->n_methods++];
             m->desc = &services[s].desc->methods[j];
             m->impl = find_impl(services[s].tables, m->desc->name);
+            m->stream = find_stream(services[s].streams, m->desc->name);
             snprintf(m->path, sizeof(m->path), "/%s/%s", services[s].desc->name, m->desc->name);
             m->handle = grpc_server_register_method(srv->server, m->path, NULL,
                                                     GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);

@@ -32,6 +32,8 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
             wc_container_set(&c->reason, "OOMKilled"); /* the cgroup limit, not the wasm cap */
         wc_container_set(&c->message, message ? message : "");
         sb_save_ctr(sb, c, NULL);
+        if (!c->starting) /* otherwise start emits STARTED, then STOPPED */
+            sb_emit(sb, WC_EVENT_STOPPED, c);
         pthread_cond_broadcast(&sb->changed);
     }
     pthread_mutex_unlock(&sb->mu);
@@ -55,6 +57,7 @@ static void mark_lost(wc_sandbox *sb, char *const *alive, const char *why)
         wc_container_set(&c->reason, "Error");
         wc_container_set(&c->message, why);
         sb_save_ctr(sb, c, NULL);
+        sb_emit(sb, WC_EVENT_STOPPED, c);
     }
     pthread_cond_broadcast(&sb->changed);
     pthread_mutex_unlock(&sb->mu);

@@ -116,6 +116,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     if (rc == 0) {
         sb->ctrs[sb->n_ctrs++] = c;
         memcpy(ret_id, c->id, 65);
+        sb_emit(sb, WC_EVENT_CREATED, c);
     } else {
         cv_release(c, NULL);
         wc_container_free(c);
@@ -199,6 +200,9 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
             if (c->state == WC_CTR_CREATED)
                 c->state = WC_CTR_RUNNING;
         }
+        sb_emit(sb, WC_EVENT_STARTED, c);
+        if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
+            sb_emit(sb, WC_EVENT_STOPPED, c);
         int src = sb_save_ctr(sb, c, rc < 0 ? NULL : err);
         rc = rc ?: src;
         pthread_cond_broadcast(&sb->changed);
@@ -302,6 +306,7 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
         rc = wc_store_kv_delete(sb->store, key, err);
     }
     if (rc == 0) {
+        sb_emit(sb, WC_EVENT_DELETED, c);
         drop_ctr(sb, c);
         wc_container_free(c);
         pthread_cond_broadcast(&sb->changed);

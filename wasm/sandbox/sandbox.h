@@ -15,6 +15,7 @@
 
 #include "container.h"
 #include "error.h"
+#include "events.h"
 #include "pod.h"
 #include "store.h"
 #include "zygote_client.h"
@@ -84,6 +85,14 @@ int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err);
 /* Records new resource limits; a running container's cgroup gets the memory limit
  * at once (later growth is capped). -EBUSY for an exited container. */
 int wc_container_update(wc_sandbox *sb, const char *id, const wc_resources *res, wc_error *err);
+
+/* ---- events ---- */
+
+/* A new subscriber receives every container event from now on. -ENOMEM. */
+int wc_events_subscribe(wc_sandbox *sb, wc_event_sub **ret_sub);
+/* The next event: 1 with *ret_ev set, 0 when timeout_ms passed without one. */
+int wc_events_next(wc_sandbox *sb, wc_event_sub *sub, wc_event *ret_ev, int timeout_ms);
+void wc_events_unsubscribe(wc_sandbox *sb, wc_event_sub *sub); /* NULL is fine */
 
 /* ---- exec ---- */
 

@@ -9,6 +9,7 @@
 #include "cgroups.h"
 #include "worker.h"
 #include "container.h"
+#include "events.h"
 #include "pod.h"
 #include "sandbox.h"
 #include "zygote_client.h"
@@ -25,6 +26,7 @@ struct wc_sandbox {
     zc_client *zygote; /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     struct sb_exec *execs; /* ExecSyncs waiting for their worker's exit (exec.c) */
+    wc_event_sub *subs;    /* GetContainerEvents subscribers (events.c) */
 };
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */
@@ -44,6 +46,9 @@ int sb_cgroup_prepare(wc_sandbox *sb, const wc_container *c, worker_spec *spec, 
 /* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
  * or no cgroup controller is usable); mu held. */
 int sb_apply_resources(wc_sandbox *sb, const wc_container *c, wc_error *err);
+
+/* events.c: queues an event about c for every subscriber; mu held. */
+void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c);
 
 /* The ids of the pod's containers (a NULL-terminated list the caller frees); mu held. */
 char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id);
