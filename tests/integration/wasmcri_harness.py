@@ -66,6 +66,11 @@ class Daemon:
         return a + self.extra_args
 
     def start(self, timeout=10):
+        # A channel left from an earlier run of this daemon (killed by a test) sits in
+        # gRPC's reconnect backoff; a fresh one connects at once.
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         env = dict(os.environ if self.env is None else self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT,
