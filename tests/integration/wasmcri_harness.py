@@ -67,7 +67,8 @@ class Daemon:
 
     def start(self, timeout=10):
         # A channel left from an earlier run of this daemon (killed by a test) sits in
-        # gRPC's reconnect backoff; a fresh one connects at once.
+        # gRPC's reconnect backoff; a fresh one (with its own subchannels, see channel())
+        # connects at once.
         if self._channel is not None:
             self._channel.close()
             self._channel = None
@@ -90,7 +91,11 @@ class Daemon:
 
     def channel(self):
         if self._channel is None:
-            self._channel = grpc.insecure_channel(f"unix://{self.socket}")
+            # A local subchannel pool: gRPC otherwise shares one connection per target
+            # across channels, and a connection to a killed daemon's socket stays in
+            # reconnect backoff for seconds after a new daemon serves it.
+            self._channel = grpc.insecure_channel(
+                f"unix://{self.socket}", options=[("grpc.use_local_subchannel_pool", 1)])
         return self._channel
 
     def runtime(self):
