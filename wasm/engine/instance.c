@@ -495,7 +495,7 @@ uint32_t wasm_instance_trap_func(const wasm_instance *inst)
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index)
 {
     const wasm_module *m = inst->m;
-    if (m->func_names && func_index < m->nfuncs && m->func_names[func_index])
+    if (m->func_names && func_index < m->nfunc_names && m->func_names[func_index])
         return m->func_names[func_index];
     for (uint32_t i = 0; i < m->nexports; i++)
         if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].idx == func_index)
