@@ -1,5 +1,6 @@
 /* `wasmcri run`: parses the command line into wasmcri_run_opts, loads the module, links the host
- * imports (define_imports: WASI plugs in there) and runs `_start` or the --invoke export.
+ * imports (define_imports: WASI preview1 with --dir preopens, --env, and this terminal's stdio)
+ * and runs `_start` or the --invoke export. proc_exit(n) exits with n.
  * A trap prints "wasm trap: REASON" to stderr and exits 134. */
 #include "run.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasi.h"
 #include "wasm_engine.h"
 
 #define EXIT_TRAP 134
@@ -82,11 +84,18 @@ static uint8_t *read_all(const char *path, size_t *ret_len, wc_error *err)
     return buf;
 }
 
-/* Host imports for the module. The WASI layer adds itself here. */
-static int define_imports(wasm_linker *l, const wasmcri_run_opts *o, wc_error *err)
+/* Host imports for the module: WASI. *mounts and *ret_ctx are the caller's to free after the
+ * instance (o->envs is NULL-terminated: it has room for every argv entry). */
+static int define_imports(wasm_linker *l, const wasmcri_run_opts *o, wasi_mounts *mounts,
+                          wasi_ctx **ret_ctx, wc_error *err)
 {
-    (void)l, (void)o, (void)err;
-    return 0;
+    for (size_t i = 0; i < o->ndirs; i++)
+        if (wasi_mounts_add(mounts, o->dirs[i].host, o->dirs[i].guest, false, err) < 0)
+            return err->code;
+    wasi_options w = {.argv = (const char *const *)o->args, .argc = (size_t)o->nargs,
+                      .env = o->envs, .mounts = mounts, .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+    int r = wasi_ctx_create(&w, ret_ctx, err);
+    return r < 0 ? r : wasi_define_imports(l, *ret_ctx, err);
 }
 
 static int parse_arg(const char *s, wasm_valtype t, wasm_val *ret)
@@ -171,10 +180,12 @@ static int run(const wasmcri_run_opts *o)
     wasm_module *m = NULL;
     wasm_linker *l = NULL;
     wasm_instance *inst = NULL;
+    wasi_mounts mounts = {0};
+    wasi_ctx *wasi = NULL;
     int status = 1;
     uint8_t *bytes = read_all(o->file, &len, &err);
     if (bytes && wasm_module_load(bytes, len, NULL, &m, &err) == 0 && wasm_linker_new(&l, &err) == 0 &&
-        define_imports(l, o, &err) == 0 && wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
+        define_imports(l, o, &mounts, &wasi, &err) == 0 && wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
         wasm_trap t = wasm_instance_start(inst);
         status = t != WASM_TRAP_NONE ? report_trap(inst, t) : call_export(inst, o);
     } else {
@@ -182,6 +193,8 @@ static int run(const wasmcri_run_opts *o)
     }
     wasm_instance_free(inst);
     wasm_linker_free(l);
+    wasi_ctx_destroy(wasi);
+    wasi_mounts_clear(&mounts);
     wasm_module_free(m);
     free(bytes);
     return status;
