@@ -284,6 +284,7 @@ int wc_image_pull(wc_store *s, const char *ref, const wc_pull_opts *opts, char *
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.last_report = time(NULL); /* the first report comes a second in */
     r = pull_steps(&p, ret_id, err);
     if (r < 0)
         wc_error_wrap(err, "pull %s", p.ref_str);

@@ -9,6 +9,7 @@ import json
 import pathlib
 import socket
 import subprocess
+import time
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
 USER, PASSWORD = "wasmcri", "s3cret-pass"
@@ -88,3 +89,93 @@ def start_all(base):
             r.stop()
         raise
     return plain, tls, mirror
+
+
+class ChaosProxy:
+    """An HTTP proxy in front of a plain registry that misbehaves on demand, to test the
+    client's retries, resume, redirects and cancellation:
+      fail_blobs   answer that many blob GETs with 503
+      cut_blobs    cut that many blob bodies in the middle (connection closed)
+      redirect_to  "host:port": answer blob GETs with a 307 to http://<it>/direct/...,
+                   which the proxy serves too (without asking for credentials)
+      rate         bytes per second for bodies (0: unthrottled)
+      auth         require this Authorization header on /v2/ (Basic challenge otherwise)
+    `seen` records (Host, path, Authorization, Range) of every request."""
+
+    def __init__(self, upstream):
+        import http.server
+        import socketserver
+        import threading
+        import urllib.error
+        import urllib.request
+
+        proxy = self
+        self.upstream = upstream
+        self.fail_blobs = self.cut_blobs = self.rate = 0
+        self.redirect_to = self.auth = None
+        self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def reply(self, code, headers=()):
+                self.send_response(code)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):
+                h = self.headers
+                proxy.seen.append((h.get("Host"), self.path, h.get("Authorization"), h.get("Range")))
+                path, blob = self.path, "/blobs/" in self.path
+                if path.startswith("/direct/"):
+                    path = path[len("/direct"):]
+                else:
+                    if proxy.auth and h.get("Authorization") != proxy.auth:
+                        return self.reply(401, [("WWW-Authenticate", 'Basic realm="chaos"')])
+                    if blob and proxy.fail_blobs > 0:
+                        proxy.fail_blobs -= 1
+                        return self.reply(503)
+                    if blob and proxy.redirect_to:
+                        loc = "http://%s/direct%s" % (proxy.redirect_to, path)
+                        return self.reply(307, [("Location", loc)])
+                fwd = {k: h[k] for k in ("Accept", "Range") if h.get(k)}
+                try:
+                    resp = urllib.request.urlopen(urllib.request.Request(upstream + path, headers=fwd))
+                except urllib.error.HTTPError as e:
+                    resp = e
+                body = resp.read()
+                self.send_response(resp.status)
+                for k in ("Content-Type", "Docker-Content-Digest", "Content-Range"):
+                    if resp.headers.get(k):
+                        self.send_header(k, resp.headers[k])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                cut = blob and proxy.cut_blobs > 0 and len(body) > 1
+                if cut:
+                    proxy.cut_blobs -= 1
+                    body = body[:len(body) // 2]
+                step = 64 << 10
+                for i in range(0, len(body), step):
+                    self.wfile.write(body[i:i + step])
+                    if proxy.rate:
+                        time.sleep(step / proxy.rate)
+                if cut:
+                    self.wfile.flush()
+                    self.close_connection = True
+
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.host = "127.0.0.1:%d" % self.port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

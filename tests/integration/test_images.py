@@ -367,3 +367,60 @@ def test_kill_during_pull_leaves_a_clean_store(regs, dead_host, new_daemon):
         assert_clean_store(again)
     finally:
         again.stop()
+
+
+# ---- a misbehaving registry: retries, resume, redirects, cancel ----
+
+@pytest.fixture
+def chaos(regs):
+    p = registry.ChaosProxy("http://" + regs[0].host)
+    yield p
+    p.stop()
+
+
+def chaos_daemon(new_daemon, chaos):
+    cfg = {"registries": [{"host": chaos.host, "mirrors": [], "insecure": True}]}
+    return new_daemon(config=cfg).start()
+
+
+def test_5xx_is_retried(chaos, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.fail_blobs = 2
+    assert pull(daemon, "%s/%s/compat:latest" % (chaos.host, registry.PREFIX))
+    assert chaos.fail_blobs == 0
+
+
+def test_interrupted_blob_resumes_with_a_range_request(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.cut_blobs = 1  # the first blob asked for (the config) stops half-way
+    image_id = pull(daemon, "%s/%s/layers:latest" % (chaos.host, registry.PREFIX))
+    assert image_id == config_digest(regs[0], "layers")
+    ranged = [s for s in chaos.seen if "/blobs/" in s[1] and s[3]]
+    assert ranged, chaos.seen
+    assert ranged[0][3].startswith("bytes=") and ranged[0][3] != "bytes=0-"
+
+
+def test_redirects_do_not_carry_credentials_to_another_host(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.auth = "Basic " + base64.b64encode(b"u:p").decode()
+    chaos.redirect_to = "localhost:%d" % chaos.port
+    image_id = pull(daemon, "%s/%s/compat:latest" % (chaos.host, registry.PREFIX),
+                    auth=pb.AuthConfig(username="u", password="p"))
+    assert image_id == config_digest(regs[0], "compat")
+    direct = [s for s in chaos.seen if s[1].startswith("/direct/")]
+    assert direct and all(s[2] is None for s in direct), direct
+    assert any(s[2] == chaos.auth for s in chaos.seen if s[1].startswith("/v2/"))
+
+
+def test_client_cancel_stops_the_pull(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.rate = 4 << 20
+    e = rpc_error(pull, daemon, "%s/%s/big:latest" % (chaos.host, registry.PREFIX), timeout=1)
+    assert e.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    deadline = time.monotonic() + 10
+    while "pull cancelled" not in daemon.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "pull cancelled" in daemon.log()
+    time.sleep(0.2)
+    assert listed(daemon) == {}
+    assert store_files(daemon) == (set(), set(), [])
