@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Starts or stops Debian's docker-registry on 127.0.0.1 for tests and benchmarks.
 #
-#   hack/registry.sh start DIR PORT [--tls] [--auth USER:PASS]
+#   hack/registry.sh start DIR PORT [--tls] [--auth USER:PASS] [--token REALM]
 #       Serves DIR/data on 127.0.0.1:PORT. --tls makes a CA (DIR/ca.crt) and a server
 #       certificate for 127.0.0.1/localhost with openssl; --auth adds an htpasswd file
-#       (apache2-utils), so the registry asks for Basic credentials. Waits until /v2/ answers.
+#       (apache2-utils), so the registry asks for Basic credentials; --token makes it ask for
+#       Bearer tokens from REALM (service "wasmcri-test", issuer "wasmcri-test-issuer"),
+#       signed with DIR/token.key, whose certificate DIR/token.crt the registry trusts.
+#       Waits until /v2/ answers.
 #   hack/registry.sh stop DIR
 #       Stops the registry started on DIR (its pid is in DIR/pid).
 set -euo pipefail
 
-usage() { echo "usage: $0 start DIR PORT [--tls] [--auth USER:PASS] | stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR PORT [--tls] [--auth USER:PASS] [--token REALM] | stop DIR" >&2; exit 2; }
 
 make_tls() {
   local dir=$1
@@ -23,12 +26,13 @@ make_tls() {
 }
 
 start() {
-  local dir=$1 port=$2 tls=0 auth=""
+  local dir=$1 port=$2 tls=0 auth="" realm=""
   shift 2
   while [ $# -gt 0 ]; do
     case $1 in
       --tls) tls=1 ;;
       --auth) auth=$2; shift ;;
+      --token) realm=$2; shift ;;
       *) usage ;;
     esac
     shift
@@ -50,6 +54,10 @@ start() {
     if [ -n "$auth" ]; then
       htpasswd -Bbn "${auth%%:*}" "${auth#*:}" > "$dir/htpasswd"
       echo "auth: {htpasswd: {realm: wasmcri-test, path: $dir/htpasswd}}"
+    elif [ -n "$realm" ]; then
+      openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=wasmcri test token issuer" \
+        -keyout "$dir/token.key" -out "$dir/token.crt" 2>/dev/null
+      echo "auth: {token: {realm: \"$realm\", service: wasmcri-test, issuer: wasmcri-test-issuer, rootcertbundle: $dir/token.crt}}"
     fi
   } > "$dir/config.yml"
   docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &

@@ -5,6 +5,7 @@ hack/registry.sh, filled by hack/build-test-images.py.
   tls     TLS with a CA made at test time, htpasswd auth (USER/PASSWORD); a few images
   mirror  plain HTTP, only "compat": the mirror of a registry host that does not answer
 """
+import base64
 import json
 import pathlib
 import socket
@@ -179,3 +180,92 @@ class ChaosProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class TokenServer:
+    """A Docker token service (the Bearer flow): GET /token?service=&scope= with Basic
+    USER:PASSWORD grants the scope's actions in a JWT signed (RS256, openssl) with the
+    registry's DIR/token.key; no credentials get a token with no access; wrong ones a 401.
+    `seen` records (Authorization, scope) of each request."""
+
+    def __init__(self):
+        import http.server
+        import socketserver
+        import threading
+        import urllib.parse
+
+        ts = self
+        self.seen = []
+        self.key = self.cert_der = None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                scope = q.get("scope", [""])[0]
+                auth = self.headers.get("Authorization")
+                ts.seen.append((auth, scope))
+                good = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+                if auth is not None and auth != good:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                access = []
+                if auth == good and scope.count(":") == 2:
+                    kind, name, actions = scope.split(":")
+                    access = [{"type": kind, "name": name, "actions": actions.split(",")}]
+                body = json.dumps({"token": ts.token(access)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def use_key(self, registry_dir):
+        self.key = pathlib.Path(registry_dir) / "token.key"
+        pem = (pathlib.Path(registry_dir) / "token.crt").read_text()
+        self.cert_der = base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
+
+    def token(self, access):
+        def b64(data):
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        now = int(time.time())
+        header = {"typ": "JWT", "alg": "RS256", "x5c": [base64.b64encode(self.cert_der).decode()]}
+        claims = {"iss": "wasmcri-test-issuer", "sub": USER, "aud": "wasmcri-test",
+                  "exp": now + 600, "nbf": now - 60, "iat": now, "jti": str(now) + str(id(access)),
+                  "access": access}
+        signing = b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(self.key), "-binary"],
+                             input=signing.encode(), capture_output=True, check=True).stdout
+        return signing + "." + b64(sig)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def start_token_registry(base):
+    """A registry that wants Bearer tokens from a TokenServer, with "compat" pushed."""
+    ts = TokenServer()
+    reg = Registry(pathlib.Path(base) / "token-registry")
+    cmd = [str(TOP / "hack/registry.sh"), "start", str(reg.dir), str(reg.port), "--token", ts.realm]
+    subprocess.run(cmd, check=True, capture_output=True)
+    ts.use_key(reg.dir)
+    reg.auth = True  # pushes carry USER:PASSWORD; skopeo does the token dance itself
+    try:
+        reg.push(pathlib.Path(base) / "images-token", only=["compat"])
+    except Exception:
+        reg.stop()
+        ts.stop()
+        raise
+    return reg, ts

@@ -424,3 +424,33 @@ def test_client_cancel_stops_the_pull(chaos, regs, new_daemon):
     time.sleep(0.2)
     assert listed(daemon) == {}
     assert store_files(daemon) == (set(), set(), [])
+
+
+# ---- the Bearer token flow ----
+
+@pytest.fixture(scope="module")
+def token_reg(tmp_path_factory):
+    reg, ts = registry.start_token_registry(tmp_path_factory.mktemp("token"))
+    yield reg, ts
+    reg.stop()
+    ts.stop()
+
+
+def test_bearer_token_flow(token_reg, new_daemon):
+    reg, ts = token_reg
+    daemon = new_daemon(config={"registries": [{"host": reg.host, "insecure": True}]}).start()
+    ref = reg.ref("compat")
+    e = rpc_error(pull, daemon, ref)
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED, e.details()
+    assert "it needs credentials" in e.details()
+    e = rpc_error(pull, daemon, ref, auth=pb.AuthConfig(username=registry.USER, password="bad"))
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED and "token service" in e.details()
+    ts.seen.clear()
+    right = pb.AuthConfig(username=registry.USER, password=registry.PASSWORD)
+    assert pull(daemon, ref, auth=right) == config_digest(reg, "compat")
+    assert ts.seen[0][0].startswith("Basic ")
+    assert ts.seen[0][1] == "repository:%s/compat:pull" % registry.PREFIX
+    remove(daemon, ref)
+    token = ts.token([{"type": "repository", "name": registry.PREFIX + "/compat",
+                       "actions": ["pull"]}])
+    assert pull(daemon, ref, auth=pb.AuthConfig(registry_token=token))
