@@ -56,16 +56,16 @@ const char *wc_image_shape_name(wc_image_shape shape);
 /* Everything known about one image. Arrays of strings are NULL-terminated (never NULL
  * themselves in an image returned by the store); strings are never NULL. */
 typedef struct wc_image {
-    char *id;               /* config digest "sha256:..." */
-    char **repo_tags;       /* "docker.io/library/x:1" */
-    char **repo_digests;    /* "docker.io/library/x@sha256:..." */
-    uint64_t size;          /* bytes of every blob of the image (manifests, config, layers) */
-    int64_t uid;            /* numeric User of the config, -1 if none or a name */
-    char *username;         /* User when it is a name, else "" */
-    char **annotations;     /* key, value, key, value, ... (manifest + index annotations) */
+    char *id;            /* config digest "sha256:..." */
+    char **repo_tags;    /* "docker.io/library/x:1" */
+    char **repo_digests; /* "docker.io/library/x@sha256:..." */
+    uint64_t size;       /* bytes of every blob of the image (manifests, config, layers) */
+    int64_t uid;         /* numeric User of the config, -1 if none or a name */
+    char *username;      /* User when it is a name, else "" */
+    char **annotations;  /* key, value, key, value, ... (manifest + index annotations) */
     wc_image_shape shape;
-    char *variant;          /* module.wasm.image/variant ("compat", "compat-smart") or "" */
-    char *os, *arch;        /* from the config */
+    char *variant;   /* module.wasm.image/variant ("compat", "compat-smart") or "" */
+    char *os, *arch; /* from the config */
     /* What would run: for ROOTFS the path of the entrypoint in the rootfs if it ends in .wasm
      * ("" when nothing wasm is there: a Linux-only image); for the other shapes the digest
      * of the module blob. */
@@ -119,8 +119,7 @@ int wc_blob_writer_commit(wc_blob_writer *w, wc_error *err);
 /* Drops the temp file and frees w. NULL is fine. */
 void wc_blob_writer_abort(wc_blob_writer *w);
 /* Writes a whole blob held in memory (a manifest) the same way. */
-int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len,
-                      wc_error *err);
+int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len, wc_error *err);
 
 /* ---- snapshots ---- */
 
