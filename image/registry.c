@@ -320,8 +320,15 @@ static int curl_code_to_error(wc_reg *r, CURLcode c, const xfer *x, const char *
                             "TLS with %s failed: %s (give the registry's CA in the config's "
                             "registries[].ca_file, or mark it insecure)",
                             r->host, detail);
-    case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
+        /* A TLS 1.3 server refuses a missing client certificate on the first read. */
+        if (strstr(detail, "alert") != NULL)
+            return wc_error_set(err, -ECONNREFUSED,
+                                "TLS with %s failed: %s (does it want a client certificate? "
+                                "registries[].cert_file/key_file)",
+                                r->host, detail);
+        return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);
+    case CURLE_PARTIAL_FILE:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
         return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);

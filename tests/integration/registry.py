@@ -14,6 +14,7 @@ import time
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
 USER, PASSWORD = "wasmcri", "s3cret-pass"
+REFRESH_TOKEN = "wasmcri-refresh-token"
 PREFIX = "wasmcri-test"
 
 
@@ -24,18 +25,22 @@ def free_port():
 
 
 class Registry:
-    def __init__(self, base, tls=False, auth=False):
+    def __init__(self, base, tls=False, auth=False, mtls=False):
         self.dir = pathlib.Path(base)
         self.port = free_port()
         self.host = "127.0.0.1:%d" % self.port
-        self.tls, self.auth = tls, auth
-        self.ca = self.dir / "ca.crt" if tls else None
+        self.tls, self.auth, self.mtls = tls or mtls, auth, mtls
+        self.ca = self.dir / "ca.crt" if self.tls else None
+        self.client_cert = self.dir / "client.crt" if mtls else None
+        self.client_key = self.dir / "client.key" if mtls else None
         self.images = {}
 
     def start(self):
         cmd = [str(TOP / "hack/registry.sh"), "start", str(self.dir), str(self.port)]
         if self.tls:
             cmd.append("--tls")
+        if self.mtls:
+            cmd.append("--mtls")
         if self.auth:
             cmd += ["--auth", "%s:%s" % (USER, PASSWORD)]
         subprocess.run(cmd, check=True, capture_output=True)
@@ -51,6 +56,8 @@ class Registry:
             cmd.append("--plain-http")
         if self.ca:
             cmd += ["--ca", str(self.ca)]
+        if self.mtls:
+            cmd += ["--client-cert", str(self.client_cert), "--client-key", str(self.client_key)]
         if self.auth:
             cmd += ["--creds", "%s:%s" % (USER, PASSWORD)]
         if bench:
@@ -184,7 +191,8 @@ class ChaosProxy:
 
 class TokenServer:
     """A Docker token service (the Bearer flow): GET /token?service=&scope= with Basic
-    USER:PASSWORD grants the scope's actions in a JWT signed (RS256, openssl) with the
+    USER:PASSWORD (or POST grant_type=refresh_token with REFRESH_TOKEN) grants the scope's
+    actions in a JWT signed (RS256, openssl) with the
     registry's DIR/token.key; no credentials get a token with no access; wrong ones a 401.
     `seen` records (Authorization, scope) of each request."""
 
@@ -218,6 +226,28 @@ class TokenServer:
                     kind, name, actions = scope.split(":")
                     access = [{"type": kind, "name": name, "actions": actions.split(",")}]
                 body = json.dumps({"token": ts.token(access)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                # OAuth2 refresh-token grant (AuthConfig.identity_token).
+                length = int(self.headers.get("Content-Length", "0"))
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                scope = form.get("scope", [""])[0]
+                ts.seen.append(("refresh_token=" + form.get("refresh_token", [""])[0], scope))
+                ok = form.get("grant_type") == ["refresh_token"] and \
+                    form.get("refresh_token") == [REFRESH_TOKEN] and scope.count(":") == 2
+                if not ok:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                kind, name, actions = scope.split(":")
+                access = [{"type": kind, "name": name, "actions": actions.split(",")}]
+                body = json.dumps({"access_token": ts.token(access)}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -257,6 +257,22 @@ def test_tls_without_the_ca_fails_clearly(regs, dead_host, new_daemon):
     assert "TLS" in e.details()
 
 
+def test_client_certificate(tmp_path, new_daemon):
+    reg = registry.Registry(tmp_path / "mtls", mtls=True).start()
+    try:
+        reg.push(tmp_path / "images", only=["compat"])
+        entry = {"host": reg.host, "ca_file": str(reg.ca)}
+        without = new_daemon(config={"registries": [entry]}).start()
+        e = rpc_error(pull, without, reg.ref("compat"))
+        assert e.code() == grpc.StatusCode.UNAVAILABLE, e.details()
+        assert "client certificate" in e.details()
+        entry.update(cert_file=str(reg.client_cert), key_file=str(reg.client_key))
+        with_cert = new_daemon(config={"registries": [entry]}).start()
+        assert pull(with_cert, reg.ref("compat")) == config_digest(reg, "compat")
+    finally:
+        reg.stop()
+
+
 # ---- mirrors ----
 
 def test_mirror_serves_a_registry_that_does_not_answer(d, regs, dead_host):
@@ -383,6 +399,15 @@ def chaos_daemon(new_daemon, chaos):
     return new_daemon(config=cfg).start()
 
 
+def test_concurrent_pulls_fetch_each_blob_once(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    ref = "%s/%s/layers:latest" % (chaos.host, registry.PREFIX)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        assert len(set(pool.map(lambda _: pull(daemon, ref), range(6)))) == 1
+    gets = [s[1] for s in chaos.seen if "/blobs/" in s[1]]
+    assert len(gets) == len(set(gets)) == 4, gets  # config + 3 layers
+
+
 def test_5xx_is_retried(chaos, new_daemon):
     daemon = chaos_daemon(new_daemon, chaos)
     chaos.fail_blobs = 2
@@ -454,3 +479,10 @@ def test_bearer_token_flow(token_reg, new_daemon):
     token = ts.token([{"type": "repository", "name": registry.PREFIX + "/compat",
                        "actions": ["pull"]}])
     assert pull(daemon, ref, auth=pb.AuthConfig(registry_token=token))
+    remove(daemon, ref)
+    ts.seen.clear()
+    assert pull(daemon, ref, auth=pb.AuthConfig(identity_token=registry.REFRESH_TOKEN))
+    assert ts.seen[0][0] == "refresh_token=" + registry.REFRESH_TOKEN
+    remove(daemon, ref)
+    e = rpc_error(pull, daemon, ref, auth=pb.AuthConfig(identity_token="stale"))
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED
