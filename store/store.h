@@ -145,12 +145,18 @@ void wc_store_unlease(wc_store *s, const char *key);
 void wc_store_flight_begin(wc_store *s, const char *key);
 void wc_store_flight_end(wc_store *s, const char *key);
 
+/* Persistent holds, for what outlives a pull and a restart (a container's rootfs snapshot,
+ * a module blob in use): GC keeps a held key even when no image lists it any more. holder
+ * names who holds it (a container id); one write each. Releasing what is not held is fine. */
+int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *err);
+int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err);
+
 /* ---- usage (ImageFsInfo) ---- */
 
 /* Bytes used (allocated blocks) and inodes of content/ and snapshots/, hard links counted once. */
 int wc_store_usage(wc_store *s, uint64_t *ret_bytes, uint64_t *ret_inodes, wc_error *err);
 
-/* Deletes blobs and snapshots no image refers to and nobody leases. */
+/* Deletes blobs and snapshots no image refers to, nobody leases and nobody holds. */
 int wc_store_gc(wc_store *s, wc_error *err);
 
 #endif
