@@ -325,7 +325,7 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
         if (br != OP_COUNT_) {
             s->n = (size_t)s->last_def;
             cs_op(s, br);
-            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM)
+            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM) /* the WASM_IMM_OPS range */
                 cs_m(s, c.m.b, 0, c.m.x);
             else
                 cs_s(s, c.s.b, c.s.c, 0, 0);
