@@ -266,7 +266,10 @@ void cs_return(vstate *s, uint32_t arity)
     if (!cs_live(s))
         return;
     uint32_t base = s->h - arity;
-    if (arity == 1) {
+    if (arity == 1 && s->last_def >= 0 && s->last_end == s->n && s->loc[base] == cs_slot(s, base) &&
+        s->code[s->last_def + 1].s.a == cs_slot(s, base)) {
+        s->code[s->last_def + 1].s.a = 0; /* the instruction that computed the result writes slot 0 */
+    } else if (arity == 1) {
         copy(s, 0, s->loc[base]);
     } else {
         for (uint32_t i = 0; i < arity; i++)
