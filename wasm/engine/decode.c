@@ -301,6 +301,9 @@ static int decode_types(rd *r)
         for (uint32_t k = 0; k < np; k++)
             TRY(rd_valtype(r, &tmp));
         TRY(rd_count(r, &nr));
+        if (np > m->limits.max_type_arity || nr > m->limits.max_type_arity)
+            return wc_error_set(r->err, -E2BIG, "function type with %u params and %u results (limit %u each)", np, nr,
+                                m->limits.max_type_arity);
         if ((ft->params = xcalloc(r, (size_t)np + nr, sizeof(wasm_valtype))) == NULL)
             return -ENOMEM;
         ft->np = np, ft->nr = nr, ft->results = ft->params + np;

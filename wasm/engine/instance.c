@@ -9,6 +9,7 @@
  * kind of instance state.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,7 +33,9 @@ int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta)
     }
     if (delta == 0)
         return (int32_t)old;
-    uint8_t *base = realloc(mem->base, want * WASM_PAGE_SIZE);
+    if (want * WASM_PAGE_SIZE > SIZE_MAX) /* 32-bit hosts */
+        return -1;
+    uint8_t *base = realloc(mem->base, (size_t)(want * WASM_PAGE_SIZE));
     if (base == NULL)
         return -1;
     memset(base + mem->size, 0, (size_t)delta * WASM_PAGE_SIZE);
@@ -176,7 +179,7 @@ static int init_memory(wasm_instance *inst, uint32_t cap, wc_error *err)
         max = m->limits.max_memory_pages;
     if (cap == 0 || cap > max)
         cap = max;
-    if (lim->min > cap)
+    if (lim->min > cap || (uint64_t)lim->min * WASM_PAGE_SIZE > SIZE_MAX)
         return wc_error_set(err, -E2BIG, "memory needs %u pages, the limit is %u", lim->min, cap);
     wasm_memory *mem = calloc(1, sizeof(*mem));
     if (mem == NULL)
