@@ -150,9 +150,11 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
 static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
 {
     cri_daemon d;
-    int rc = cri_daemon_init(&d, cfg);
-    if (rc < 0)
-        return wc_error_set(err, rc, "cannot set up the daemon state");
+    int rc = cri_daemon_init(&d, cfg, err);
+    if (rc < 0) {
+        wc_error_wrap(err, "cannot set up the daemon state");
+        return rc;
+    }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cri_server *srv = NULL;
     rc = cri_server_start(&d, cfg->socket_path, ncpu > 1 ? (size_t)ncpu : 2, &srv, err);

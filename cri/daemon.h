@@ -11,15 +11,18 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store.h"
 
 typedef struct cri_daemon {
     const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
+    wc_store *store;      /* images, content, snapshots under cfg->root_dir */
 
     pthread_mutex_t mu;
     char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */
 } cri_daemon;
 
-int cri_daemon_init(cri_daemon *d, const wc_config *cfg);
+/* Opens the store under cfg->root_dir; err says why not. */
+int cri_daemon_init(cri_daemon *d, const wc_config *cfg, wc_error *err);
 void cri_daemon_free(cri_daemon *d);
 
 #endif

@@ -1,12 +1,16 @@
-/* ImageService handlers: the table of implemented rpcs. Pull, list, status and
- * remove come with the image store; ImageFsInfo reports what the state root uses.
+/* ImageService handlers: PullImage, ImageStatus, ListImages, RemoveImage, ImageFsInfo.
+ * They translate CRI messages to the image library (image/image.h) and the store
+ * (store/store.h) and back; all the work is there. PullImage is slow (own thread): the
+ * client cancelling it cancels the pull, and its progress goes to the daemon log.
  * To add an rpc: write `static int rpc_x(...)` and add a line to the table.
  */
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "image.h"
+#include "image_message.h"
+#include "log.h"
 #include "service.h"
 
 static int nomem(wc_error *err)
@@ -14,32 +18,213 @@ static int nomem(wc_error *err)
     return wc_error_set(err, -ENOMEM, "out of memory");
 }
 
-/* nftw has no user pointer; the walk runs under this lock with these totals. */
-static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t walk_bytes, walk_inodes;
-
-static int count_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static const char *spec_image(const Runtime__V1__ImageSpec *spec)
 {
-    (void)path;
-    (void)flag;
-    (void)ftw;
-    walk_bytes += (uint64_t)st->st_blocks * 512;
-    walk_inodes++;
+    return spec && spec->image ? spec->image : "";
+}
+
+/* ---- PullImage ---- */
+
+static void pull_progress(void *ctx, const wc_pull_progress *p)
+{
+    (void)ctx;
+    wc_info("image", "pull %s: %.1f/%.1f MB, %.1f MB/s%s", p->ref, p->done / 1e6, p->total / 1e6,
+            p->rate / 1e6, p->finished ? ", done" : "");
+}
+
+static void pull_notice(void *ctx, const char *ref, const char *msg)
+{
+    (void)ctx;
+    wc_warn("image", "pull %s: %s", ref, msg);
+}
+
+static bool pull_cancelled(void *ctx)
+{
+    return cri_call_cancelled(ctx);
+}
+
+/* The config's registries[] as the image library wants them; mirrors NULL-terminated. */
+static wc_registry_conf *registry_confs(const wc_config *cfg)
+{
+    wc_registry_conf *out = calloc(cfg->n_registries + 1, sizeof(*out));
+    for (size_t i = 0; out != NULL && i < cfg->n_registries; i++) {
+        const wc_registry *r = &cfg->registries[i];
+        const char **mirrors = calloc(r->n_mirrors + 1, sizeof(char *));
+        if (mirrors == NULL) {
+            for (size_t j = 0; j < i; j++)
+                free((void *)out[j].mirrors);
+            free(out);
+            return NULL;
+        }
+        for (size_t j = 0; j < r->n_mirrors; j++)
+            mirrors[j] = r->mirrors[j];
+        out[i] = (wc_registry_conf){
+            .host = r->host,
+            .mirrors = mirrors,
+            .insecure = r->insecure,
+            .ca_file = r->ca_file,
+            .cert_file = r->cert_file,
+            .key_file = r->key_file,
+            .username = r->username,
+            .password = r->password,
+        };
+    }
+    return out;
+}
+
+static void registry_confs_free(wc_registry_conf *confs, size_t n)
+{
+    for (size_t i = 0; confs && i < n; i++)
+        free((void *)confs[i].mirrors);
+    free(confs);
+}
+
+static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          wc_error *err)
+{
+    const Runtime__V1__PullImageRequest *q = (const void *)req;
+    cri_daemon *d = cri_call_daemon(call);
+    const char *ref = spec_image(q->image);
+    if (ref[0] == '\0')
+        return wc_error_set(err, -EINVAL, "PullImage: image.image is empty");
+    const Runtime__V1__AuthConfig *a = q->auth;
+    wc_pull_opts o = {
+        .registries = registry_confs(d->cfg),
+        .n_registries = d->cfg->n_registries,
+        .progress = pull_progress,
+        .notice = pull_notice,
+        .cancelled = pull_cancelled,
+        .ctx = call,
+    };
+    if (o.registries == NULL)
+        return nomem(err);
+    if (a != NULL)
+        o.creds = (wc_credentials){a->username, a->password, a->auth, a->identity_token,
+                                   a->registry_token};
+    wc_info("image", "pull %s", ref);
+    char *id = NULL;
+    int rc = wc_image_pull(d->store, ref, &o, &id, err);
+    registry_confs_free((wc_registry_conf *)o.registries, o.n_registries);
+    if (rc < 0) {
+        wc_warn("image", "%s", err->msg);
+        return rc;
+    }
+    wc_info("image", "pulled %s as %s", ref, id);
+    Runtime__V1__PullImageResponse *r = malloc(sizeof(*r));
+    if (r == NULL) {
+        free(id);
+        return nomem(err);
+    }
+    runtime__v1__pull_image_response__init(r);
+    r->image_ref = id;
+    *ret_resp = &r->base;
     return 0;
 }
 
-static int usage_of(const char *dir, uint64_t *ret_bytes, uint64_t *ret_inodes, wc_error *err)
+/* ---- ImageStatus ---- */
+
+static int status_info(Runtime__V1__ImageStatusResponse *r, const wc_image *img)
 {
-    pthread_mutex_lock(&walk_lock);
-    walk_bytes = walk_inodes = 0;
-    int rc = nftw(dir, count_entry, 32, FTW_PHYS | FTW_MOUNT);
-    *ret_bytes = walk_bytes;
-    *ret_inodes = walk_inodes;
-    pthread_mutex_unlock(&walk_lock);
-    if (rc != 0)
-        return wc_error_set_errno(err, -errno, "cannot measure %s", dir);
+    r->info = calloc(1, sizeof(*r->info));
+    Runtime__V1__ImageStatusResponse__InfoEntry *e = r->info ? malloc(sizeof(*e)) : NULL;
+    if (e == NULL)
+        return -ENOMEM;
+    runtime__v1__image_status_response__info_entry__init(e);
+    r->info[0] = e;
+    r->n_info = 1;
+    e->key = strdup("info");
+    e->value = image_info_json(img);
+    return e->key && e->value ? 0 : -ENOMEM;
+}
+
+static int rpc_image_status(cri_call *call, const ProtobufCMessage *req,
+                            ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__ImageStatusRequest *q = (const void *)req;
+    Runtime__V1__ImageStatusResponse *r = malloc(sizeof(*r));
+    if (r == NULL)
+        return nomem(err);
+    runtime__v1__image_status_response__init(r);
+    *ret_resp = &r->base;
+    wc_image *img = NULL;
+    int rc = wc_image_lookup(cri_call_daemon(call)->store, spec_image(q->image), &img, err);
+    if (rc == -ENOENT)
+        return 0; /* CRI: an absent image is an empty answer, not an error */
+    if (rc < 0)
+        return rc;
+    r->image = image_message(img);
+    rc = r->image ? 0 : -ENOMEM;
+    if (rc == 0 && q->verbose)
+        rc = status_info(r, img);
+    wc_image_free(img);
+    return rc < 0 ? nomem(err) : 0;
+}
+
+/* ---- ListImages ---- */
+
+static int rpc_list_images(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                           wc_error *err)
+{
+    const Runtime__V1__ListImagesRequest *q = (const void *)req;
+    wc_store *s = cri_call_daemon(call)->store;
+    const char *filter = q->filter ? spec_image(q->filter->image) : "";
+    Runtime__V1__ListImagesResponse *r = malloc(sizeof(*r));
+    if (r == NULL)
+        return nomem(err);
+    runtime__v1__list_images_response__init(r);
+    *ret_resp = &r->base;
+    wc_image **imgs = NULL;
+    int rc = 0;
+    if (filter[0] != '\0') {
+        imgs = calloc(2, sizeof(*imgs));
+        if (imgs == NULL)
+            return nomem(err);
+        rc = wc_image_lookup(s, filter, &imgs[0], NULL);
+        rc = rc == -ENOENT ? 0 : rc;
+    } else {
+        rc = wc_store_image_list(s, &imgs, err);
+    }
+    size_t n = 0;
+    while (rc == 0 && imgs[n] != NULL)
+        n++;
+    r->images = rc == 0 ? calloc(n ? n : 1, sizeof(*r->images)) : NULL;
+    for (size_t i = 0; r->images && i < n; i++) {
+        if ((r->images[i] = image_message(imgs[i])) == NULL)
+            break;
+        r->n_images++;
+    }
+    wc_image_list_free(imgs);
+    if (rc < 0)
+        return rc;
+    return r->images && r->n_images == n ? 0 : nomem(err);
+}
+
+/* ---- RemoveImage ---- */
+
+static int rpc_remove_image(cri_call *call, const ProtobufCMessage *req,
+                            ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__RemoveImageRequest *q = (const void *)req;
+    wc_store *s = cri_call_daemon(call)->store;
+    wc_image *img = NULL;
+    int rc = wc_image_lookup(s, spec_image(q->image), &img, err);
+    if (rc == 0) {
+        rc = wc_store_image_remove(s, img->id, err);
+        if (rc == 0)
+            wc_info("image", "removed %s", img->id);
+        wc_image_free(img);
+    }
+    if (rc < 0 && rc != -ENOENT) /* removing what is not there succeeds */
+        return rc;
+    Runtime__V1__RemoveImageResponse *r = malloc(sizeof(*r));
+    if (r == NULL)
+        return nomem(err);
+    runtime__v1__remove_image_response__init(r);
+    *ret_resp = &r->base;
     return 0;
 }
+
+/* ---- ImageFsInfo ---- */
 
 static Runtime__V1__FilesystemUsage *fs_usage(const char *mountpoint, uint64_t bytes,
                                               uint64_t inodes)
@@ -70,13 +255,14 @@ static Runtime__V1__FilesystemUsage *fs_usage(const char *mountpoint, uint64_t b
     return u;
 }
 
+/* The image filesystem is the store's content and snapshot trees under the root. */
 static int rpc_image_fs_info(cri_call *call, const ProtobufCMessage *req,
                              ProtobufCMessage **ret_resp, wc_error *err)
 {
     (void)req;
-    const char *root = cri_call_daemon(call)->cfg->root_dir;
+    wc_store *s = cri_call_daemon(call)->store;
     uint64_t bytes, inodes;
-    int rc = usage_of(root, &bytes, &inodes, err);
+    int rc = wc_store_usage(s, &bytes, &inodes, err);
     if (rc < 0)
         return rc;
     Runtime__V1__ImageFsInfoResponse *r = malloc(sizeof(*r));
@@ -85,13 +271,15 @@ static int rpc_image_fs_info(cri_call *call, const ProtobufCMessage *req,
     runtime__v1__image_fs_info_response__init(r);
     *ret_resp = &r->base;
     r->image_filesystems = calloc(1, sizeof(*r->image_filesystems));
-    if (!r->image_filesystems || !(r->image_filesystems[0] = fs_usage(root, bytes, inodes)))
+    if (!r->image_filesystems ||
+        !(r->image_filesystems[0] = fs_usage(wc_store_root(s), bytes, inodes)))
         return nomem(err);
     r->n_image_filesystems = 1;
     return 0;
 }
 
 const cri_method cri_image_methods[] = {
-    {"ImageFsInfo", rpc_image_fs_info, true},
-    {NULL, NULL, false},
+    {"PullImage", rpc_pull_image, true},      {"ImageStatus", rpc_image_status, false},
+    {"ListImages", rpc_list_images, false},   {"RemoveImage", rpc_remove_image, true},
+    {"ImageFsInfo", rpc_image_fs_info, true}, {NULL, NULL, false},
 };

@@ -82,12 +82,13 @@ def test_update_runtime_config_stores_the_pod_cidr(daemon):
     assert json.loads(info["runtime"])["pod_cidr"] == "10.88.0.0/16"
 
 
-def test_image_fs_info_counts_what_the_root_holds(daemon):
+def test_image_fs_info_counts_what_the_image_store_holds(daemon):
     before = daemon.image().ImageFsInfo(pb.ImageFsInfoRequest()).image_filesystems[0]
     assert before.fs_id.mountpoint == str(daemon.root)
     assert before.inodes_used.value >= 1
     assert before.timestamp > 1_600_000_000 * 10**9
-    blob = daemon.root / "fsinfo-probe"
+    # The image filesystem is the store's content and snapshot trees under the root.
+    blob = daemon.root / "content" / "sha256" / "fsinfo-probe"
     blob.write_bytes(os.urandom(1 << 20))
     try:
         after = daemon.image().ImageFsInfo(pb.ImageFsInfoRequest()).image_filesystems[0]

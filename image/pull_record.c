@@ -1,0 +1,124 @@
+/* The record of a pulled image: names, size, user, annotations, shape and what would run.
+ * For a rootfs image "what would run" is the entrypoint (else the first Cmd) when it is a
+ * wasm module inside the rootfs (by its magic bytes, opened without leaving the rootfs, or
+ * by a .wasm name); an image with nothing wasm in it records "" and still pulls.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "cleanup.h"
+#include "pull_int.h"
+#include "strv.h"
+
+#define VARIANT_ANNOTATION "module.wasm.image/variant"
+
+static bool has_wasm_magic(const char *rootfs, const char *path)
+{
+    _cleanup_close_ int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return false;
+    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+    _cleanup_close_ int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+    unsigned char magic[4];
+    return fd >= 0 && read(fd, magic, 4) == 4 && memcmp(magic, "\0asm", 4) == 0;
+}
+
+static char *rootfs_entry(pull *p, const char *chain_id)
+{
+    const char *entry = p->cfg.entrypoint[0] ? p->cfg.entrypoint[0] : p->cfg.cmd[0];
+    if (entry == NULL)
+        return strdup("");
+    char rootfs[PATH_MAX], path[PATH_MAX];
+    if (entry[0] == '/' || p->cfg.working_dir[0] == '\0')
+        snprintf(path, sizeof(path), "%s", entry);
+    else
+        snprintf(path, sizeof(path), "%s/%s", p->cfg.working_dir, entry);
+    size_t len = strlen(path);
+    bool named = len > 5 && strcmp(path + len - 5, ".wasm") == 0;
+    if (wc_store_snapshot_path(p->s, chain_id, rootfs, sizeof(rootfs)) == 0 &&
+        (has_wasm_magic(rootfs, path) || named))
+        return strdup(path);
+    return strdup("");
+}
+
+static const char *annotation(char *const *kv, const char *key)
+{
+    for (; kv && kv[0] && kv[1]; kv += 2)
+        if (strcmp(kv[0], key) == 0)
+            return kv[1];
+    return NULL;
+}
+
+static int names(pull *p, wc_image *img)
+{
+    _cleanup_free_ char *name = wc_ref_name(&p->ref);
+    char *s = NULL;
+    if (name == NULL)
+        return -ENOMEM;
+    if (p->ref.tag != NULL) {
+        if (asprintf(&s, "%s:%s", name, p->ref.tag) < 0 || wc_strv_push(&img->repo_tags, s) < 0)
+            return free(s), -ENOMEM;
+        free(s);
+    }
+    if (asprintf(&s, "%s@%s", name, p->top_digest) < 0 || wc_strv_push(&img->repo_digests, s) < 0)
+        return free(s), -ENOMEM;
+    free(s);
+    return 0;
+}
+
+static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, char **chain_ids)
+{
+    size_t n = wc_strv_len(chain_ids);
+    img->id = strdup(p->m.config.digest);
+    img->size = p->blob_bytes;
+    wc_user_split(p->cfg.user, &img->uid, &img->username);
+    img->annotations = wc_strv_copy(p->index_annotations);
+    for (char **kv = p->m.annotations; img->annotations && kv[0] && kv[1]; kv += 2)
+        if (wc_strv_push(&img->annotations, kv[0]) < 0 ||
+            wc_strv_push(&img->annotations, kv[1]) < 0)
+            return -ENOMEM;
+    const char *variant = annotation(img->annotations, VARIANT_ANNOTATION);
+    img->shape = shape;
+    img->variant = strdup(variant ? variant : "");
+    img->os = strdup(p->cfg.os);
+    img->arch = strdup(p->cfg.arch);
+    if (shape == WC_SHAPE_ROOTFS)
+        img->wasm_entry = n ? rootfs_entry(p, chain_ids[n - 1]) : strdup("");
+    else
+        img->wasm_entry = strdup(p->m.layers[module].digest);
+    img->entrypoint = wc_strv_copy(p->cfg.entrypoint);
+    img->cmd = wc_strv_copy(p->cfg.cmd);
+    img->env = wc_strv_copy(p->cfg.env);
+    img->working_dir = strdup(p->cfg.working_dir);
+    img->chain_id = strdup(n ? chain_ids[n - 1] : "");
+    img->snapshots = wc_strv_copy(chain_ids);
+    img->blobs = wc_strv_copy(NULL);
+    img->repo_tags = wc_strv_copy(NULL);
+    img->repo_digests = wc_strv_copy(NULL);
+    if (!img->id || !img->username || !img->annotations || !img->variant || !img->os ||
+        !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
+        !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
+        !img->repo_digests)
+        return -ENOMEM;
+    /* Every blob the pull leased is the image's (manifests, config, layers); chain IDs too. */
+    for (char **k = p->leases; *k; k++)
+        if (!wc_strv_contains(chain_ids, *k) && wc_strv_push(&img->blobs, *k) < 0)
+            return -ENOMEM;
+    return names(p, img);
+}
+
+int pull_record(pull *p, wc_image_shape shape, size_t module, char **chain_ids, wc_image **ret_img,
+                wc_error *err)
+{
+    wc_image *img = calloc(1, sizeof(*img));
+    if (img == NULL || fill(p, img, shape, module, chain_ids) < 0) {
+        wc_image_free(img);
+        return wc_error_set(err, -ENOMEM, "record %s: out of memory", p->ref_str);
+    }
+    *ret_img = img;
+    return 0;
+}

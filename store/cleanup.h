@@ -1,0 +1,54 @@
+/* Cleanup helpers shared by store/ and image/: variables that free themselves when they go out
+ * of scope (`_cleanup_free_ char *p = NULL;`), and take_ptr() to hand ownership on.
+ * Every destructor here accepts NULL.
+ */
+#ifndef WASMCRI_STORE_CLEANUP_H
+#define WASMCRI_STORE_CLEANUP_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void wc_freep(void *p)
+{
+    free(*(void **)p);
+}
+static inline void wc_closep(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+}
+static inline void wc_fclosep(FILE **f)
+{
+    if (*f != NULL)
+        fclose(*f);
+}
+/* Frees a NULL-terminated array of strings and the array itself. */
+static inline void wc_strv_free(char **v)
+{
+    if (v == NULL)
+        return;
+    for (char **p = v; *p != NULL; p++)
+        free(*p);
+    free(v);
+}
+static inline void wc_strv_freep(char ***v)
+{
+    wc_strv_free(*v);
+}
+
+#define _cleanup_free_ __attribute__((cleanup(wc_freep)))
+#define _cleanup_close_ __attribute__((cleanup(wc_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(wc_fclosep)))
+#define _cleanup_strv_ __attribute__((cleanup(wc_strv_freep)))
+
+/* Returns *pp and sets it to NULL: the caller now owns the pointer. */
+#define take_ptr(pp)                                                                               \
+    ({                                                                                             \
+        __typeof__(pp) *_pp = &(pp);                                                               \
+        __typeof__(pp) _v = *_pp;                                                                  \
+        *_pp = NULL;                                                                               \
+        _v;                                                                                        \
+    })
+
+#endif

@@ -1,0 +1,307 @@
+/* The store's lifetime and its generic parts: opening the LevelDB and the directory tree,
+ * cleaning what an interrupted process left in tmp/, the generic key/value calls, and the
+ * in-memory leases and single-flight keys that let pulls run side by side (see store.h).
+ * Images live in image_record.c, blobs in content.c, snapshots in snapshot.c, GC in gc.c.
+ */
+#include "store_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return -ENAMETOOLONG;
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int store_make_dirs(const char *root, wc_error *err)
+{
+    static const char *const subdirs[] = {"", "/content/sha256", "/snapshots", "/tmp"};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", root, subdirs[i]);
+        int r = mkdir_p(path);
+        if (r < 0)
+            return wc_error_set_errno(err, r, "create store directory %s", path);
+    }
+    return 0;
+}
+
+static int store_open_db(wc_store *s, wc_error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/meta", s->root);
+    s->opts = leveldb_options_create();
+    leveldb_options_set_create_if_missing(s->opts, 1);
+    s->ropts = leveldb_readoptions_create();
+    s->wopts = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(s->wopts, 1);
+    char *lerr = NULL;
+    s->db = leveldb_open(s->opts, path, &lerr);
+    if (s->db == NULL) {
+        int code = (lerr && strstr(lerr, "lock")) ? -EBUSY : -EIO;
+        wc_error_set(err, code, "open metadata database %s: %s%s", path, lerr ? lerr : "unknown",
+                     code == -EBUSY ? " (is another wasmcri running on this root?)" : "");
+        leveldb_free(lerr);
+        return code;
+    }
+    return 0;
+}
+
+int wc_store_open(const char *root, wc_store **ret_store, wc_error *err)
+{
+    int r = store_make_dirs(root, err);
+    if (r < 0)
+        return r;
+    wc_store *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return wc_error_set(err, -ENOMEM, "open store: out of memory");
+    /* The real path: unpack refuses to extract through symlinks, the root's own included. */
+    s->root = realpath(root, NULL);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->meta_lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (s->root == NULL) {
+        r = wc_error_set_errno(err, -errno, "open store %s", root);
+        goto fail;
+    }
+    r = store_open_db(s, err);
+    if (r < 0)
+        goto fail;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s/tmp", s->root);
+    store_remove_tree(tmp);
+    mkdir(tmp, 0700);
+    r = wc_store_gc(s, err);
+    if (r < 0)
+        goto fail;
+    *ret_store = s;
+    return 0;
+fail:
+    wc_store_close(s);
+    return r;
+}
+
+void wc_store_close(wc_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->db)
+        leveldb_close(s->db);
+    if (s->opts)
+        leveldb_options_destroy(s->opts);
+    if (s->ropts)
+        leveldb_readoptions_destroy(s->ropts);
+    if (s->wopts)
+        leveldb_writeoptions_destroy(s->wopts);
+    for (store_key *k = s->keys, *next; k != NULL; k = next) {
+        next = k->next;
+        free(k->key);
+        free(k);
+    }
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->meta_lock);
+    pthread_cond_destroy(&s->cond);
+    free(s->root);
+    free(s);
+}
+
+const char *wc_store_root(const wc_store *s)
+{
+    return s->root;
+}
+
+int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
+{
+    char *lerr = NULL;
+    leveldb_write(s->db, s->wopts, b, &lerr);
+    if (lerr != NULL) {
+        wc_error_set(err, -EIO, "write metadata: %s", lerr);
+        leveldb_free(lerr);
+        return -EIO;
+    }
+    return 0;
+}
+
+char *store_tmp_path(wc_store *s, const char *prefix)
+{
+    pthread_mutex_lock(&s->lock);
+    unsigned long seq = ++s->tmp_seq;
+    pthread_mutex_unlock(&s->lock);
+    char *p = NULL;
+    if (asprintf(&p, "%s/tmp/%s-%d-%lu", s->root, prefix, (int)getpid(), seq) < 0)
+        return NULL;
+    return p;
+}
+
+int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, wc_error *err)
+{
+    leveldb_writebatch_t *b = leveldb_writebatch_create();
+    leveldb_writebatch_put(b, key, strlen(key), val, len);
+    int r = store_write(s, b, err);
+    leveldb_writebatch_destroy(b);
+    return r;
+}
+
+int wc_store_kv_get(wc_store *s, const char *key, char **ret_val, size_t *ret_len, wc_error *err)
+{
+    char *lerr = NULL;
+    size_t len = 0;
+    char *v = leveldb_get(s->db, s->ropts, key, strlen(key), &len, &lerr);
+    if (lerr != NULL) {
+        wc_error_set(err, -EIO, "read metadata %s: %s", key, lerr);
+        leveldb_free(lerr);
+        return -EIO;
+    }
+    if (v == NULL)
+        return wc_error_set(err, -ENOENT, "%s not found", key);
+    char *copy = malloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, v, len);
+        copy[len] = '\0';
+    }
+    leveldb_free(v);
+    if (copy == NULL)
+        return wc_error_set(err, -ENOMEM, "read metadata %s: out of memory", key);
+    *ret_val = copy;
+    if (ret_len)
+        *ret_len = len;
+    return 0;
+}
+
+int wc_store_kv_delete(wc_store *s, const char *key, wc_error *err)
+{
+    leveldb_writebatch_t *b = leveldb_writebatch_create();
+    leveldb_writebatch_delete(b, key, strlen(key));
+    int r = store_write(s, b, err);
+    leveldb_writebatch_destroy(b);
+    return r;
+}
+
+int wc_store_kv_scan(wc_store *s, const char *prefix, wc_store_kv_fn fn, void *ctx)
+{
+    size_t plen = strlen(prefix);
+    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    int r = 0;
+    for (leveldb_iter_seek(it, prefix, plen); r == 0 && leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t klen = 0, vlen = 0;
+        const char *k = leveldb_iter_key(it, &klen);
+        if (klen < plen || memcmp(k, prefix, plen) != 0)
+            break;
+        const char *v = leveldb_iter_value(it, &vlen);
+        _cleanup_free_ char *key = strndup(k, klen);
+        _cleanup_free_ char *val = malloc(vlen + 1);
+        if (key == NULL || val == NULL) {
+            r = -ENOMEM;
+            break;
+        }
+        memcpy(val, v, vlen);
+        val[vlen] = '\0';
+        r = fn(ctx, key, val, vlen);
+    }
+    leveldb_iter_destroy(it);
+    return r;
+}
+
+/* ---- leases and single flight ---- */
+
+static store_key *key_find(wc_store *s, const char *key, bool create)
+{
+    for (store_key *k = s->keys; k != NULL; k = k->next)
+        if (strcmp(k->key, key) == 0)
+            return k;
+    if (!create)
+        return NULL;
+    store_key *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->key = strdup(key);
+    if (k->key == NULL) {
+        free(k);
+        return NULL;
+    }
+    k->next = s->keys;
+    s->keys = k;
+    return k;
+}
+
+/* Drops the entry once nobody leases or holds it. Call with s->lock held. */
+static void key_release(wc_store *s, store_key *k)
+{
+    if (k->leases > 0 || k->busy)
+        return;
+    for (store_key **pp = &s->keys; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == k) {
+            *pp = k->next;
+            free(k->key);
+            free(k);
+            return;
+        }
+    }
+}
+
+bool store_key_held(wc_store *s, const char *key)
+{
+    return key_find(s, key, false) != NULL;
+}
+
+void wc_store_lease(wc_store *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    store_key *k = key_find(s, key, true);
+    if (k != NULL)
+        k->leases++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void wc_store_unlease(wc_store *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    store_key *k = key_find(s, key, false);
+    if (k != NULL && k->leases > 0) {
+        k->leases--;
+        key_release(s, k);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void wc_store_flight_begin(wc_store *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    store_key *k;
+    while ((k = key_find(s, key, true)) != NULL && k->busy)
+        pthread_cond_wait(&s->cond, &s->lock);
+    if (k != NULL)
+        k->busy = true;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void wc_store_flight_end(wc_store *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    store_key *k = key_find(s, key, false);
+    if (k != NULL) {
+        k->busy = false;
+        key_release(s, k);
+    }
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}

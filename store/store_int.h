@@ -1,0 +1,42 @@
+/* Internals shared by the store's files; not for use outside store/. */
+#ifndef WASMCRI_STORE_INT_H
+#define WASMCRI_STORE_INT_H
+
+#include <leveldb/c.h>
+#include <pthread.h>
+
+#include "fsutil.h"
+#include "store.h"
+
+typedef struct store_key {
+    struct store_key *next;
+    char *key;
+    int leases;
+    bool busy; /* held by wc_store_flight_begin */
+} store_key;
+
+struct wc_store {
+    char *root;
+    leveldb_t *db;
+    leveldb_options_t *opts;
+    leveldb_readoptions_t *ropts;
+    leveldb_writeoptions_t *wopts; /* sync: a batch is on disk before the RPC answers */
+    pthread_mutex_t lock;          /* keys and tmp_seq */
+    pthread_mutex_t meta_lock;     /* image put/remove: read-modify-write of records */
+    pthread_cond_t cond;
+    store_key *keys;
+    unsigned long tmp_seq;
+};
+
+/* Writes the batch; on failure fills err. Frees nothing. */
+int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err);
+/* A fresh unique path under <root>/tmp/ with the given prefix; malloc'd. */
+char *store_tmp_path(wc_store *s, const char *prefix);
+/* true when key is leased or in flight. Call with s->lock held. */
+bool store_key_held(wc_store *s, const char *key);
+
+/* The image record as JSON text (store/image_codec.c). */
+char *image_encode(const wc_image *img);
+int image_decode(const char *json, size_t len, wc_image **ret_img, wc_error *err);
+
+#endif
