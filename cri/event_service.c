@@ -1,8 +1,8 @@
 /* GetContainerEvents: a server stream of container lifecycle events, each with
  * the pod's status and the container's (none once it is deleted). The handler
  * subscribes to the sandbox's events, waits for the next one in slices of
- * EVENT_POLL_MS to notice a cancelled call, and sends it (cri_call_send keeps one
- * message in flight).
+ * EVENT_POLL_MS to notice a cancelled call, and sends it (cri_stream_send keeps one
+ * message in flight). When the client goes, the stream ends with OK.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +41,11 @@ static Runtime__V1__ContainerEventResponse *event_message(wc_sandbox *sb, const 
     return m;
 }
 
-static int stream_events(cri_call *call, const ProtobufCMessage *req, wc_error *err)
+static int stream_events(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                         wc_error *err)
 {
     (void)req;
+    (void)ret_resp; /* the stream ends with no last message */
     wc_sandbox *sb = cri_call_daemon(call)->sandbox;
     wc_event_sub *sub = NULL;
     if (wc_events_subscribe(sb, &sub) < 0)
@@ -54,15 +56,15 @@ static int stream_events(cri_call *call, const ProtobufCMessage *req, wc_error *
         if (!wc_events_next(sb, sub, &ev, EVENT_POLL_MS))
             continue;
         Runtime__V1__ContainerEventResponse *m = event_message(sb, &ev);
-        rc = m ? cri_call_send(call, &m->base, err) : wc_error_set(err, -ENOMEM, "out of memory");
+        rc = m ? cri_stream_send(call, &m->base, err) : wc_error_set(err, -ENOMEM, "out of memory");
         if (m)
             protobuf_c_message_free_unpacked(&m->base, NULL);
     }
     wc_events_unsubscribe(sb, sub);
-    return rc;
+    return rc == -ECANCELED ? 0 : rc;
 }
 
-const cri_stream_method cri_event_streams[] = {
-    {"GetContainerEvents", stream_events},
-    {NULL, NULL},
+const cri_method cri_event_methods[] = {
+    {"GetContainerEvents", stream_events, true},
+    {NULL, NULL, false},
 };

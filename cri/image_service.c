@@ -59,9 +59,14 @@ static wc_registry_conf *registry_confs(const wc_config *cfg)
         for (size_t j = 0; j < r->n_mirrors; j++)
             mirrors[j] = r->mirrors[j];
         out[i] = (wc_registry_conf){
-            .host = r->host, .mirrors = mirrors, .insecure = r->insecure,
-            .ca_file = r->ca_file, .cert_file = r->cert_file, .key_file = r->key_file,
-            .username = r->username, .password = r->password,
+            .host = r->host,
+            .mirrors = mirrors,
+            .insecure = r->insecure,
+            .ca_file = r->ca_file,
+            .cert_file = r->cert_file,
+            .key_file = r->key_file,
+            .username = r->username,
+            .password = r->password,
         };
     }
     return out;
@@ -74,8 +79,8 @@ static void registry_confs_free(wc_registry_conf *confs, size_t n)
     free(confs);
 }
 
-static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req,
-                          ProtobufCMessage **ret_resp, wc_error *err)
+static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          wc_error *err)
 {
     const Runtime__V1__PullImageRequest *q = (const void *)req;
     cri_daemon *d = cri_call_daemon(call);
@@ -157,8 +162,8 @@ static int rpc_image_status(cri_call *call, const ProtobufCMessage *req,
 
 /* ---- ListImages ---- */
 
-static int rpc_list_images(cri_call *call, const ProtobufCMessage *req,
-                           ProtobufCMessage **ret_resp, wc_error *err)
+static int rpc_list_images(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                           wc_error *err)
 {
     const Runtime__V1__ListImagesRequest *q = (const void *)req;
     wc_store *s = cri_call_daemon(call)->store;
@@ -274,10 +279,7 @@ static int rpc_image_fs_info(cri_call *call, const ProtobufCMessage *req,
 }
 
 const cri_method cri_image_methods[] = {
-    {"PullImage", rpc_pull_image, true},
-    {"ImageStatus", rpc_image_status, false},
-    {"ListImages", rpc_list_images, false},
-    {"RemoveImage", rpc_remove_image, true},
-    {"ImageFsInfo", rpc_image_fs_info, true},
-    {NULL, NULL, false},
+    {"PullImage", rpc_pull_image, true},      {"ImageStatus", rpc_image_status, false},
+    {"ListImages", rpc_list_images, false},   {"RemoveImage", rpc_remove_image, true},
+    {"ImageFsInfo", rpc_image_fs_info, true}, {NULL, NULL, false},
 };

@@ -14,7 +14,13 @@
  * err filled (common/error.h); cri/status.c maps the code to a gRPC status.
  * Fast handlers run on the completion-queue threads and must not block; a handler
  * marked slow (pulls, stops with timeouts) runs on its own thread and should poll
- * cri_call_cancelled(). A streaming rpc has a cri_stream_fn instead (see below).
+ * cri_call_cancelled().
+ *
+ * Server-streaming rpcs (those the proto marks `returns (stream ...)`, e.g.
+ * GetContainerEvents) always run on their own thread: the handler sends each
+ * message with cri_stream_send (which blocks until gRPC has taken it) and returns
+ * 0 with *ret_resp NULL to end the stream with OK (or a last message to send), or
+ * an error code to end it with that status.
  */
 #ifndef WASMCRI_CRI_SERVICE_H
 #define WASMCRI_CRI_SERVICE_H
@@ -31,29 +37,18 @@ typedef struct cri_call cri_call;
 typedef int (*cri_handler_fn)(cri_call *call, const ProtobufCMessage *req,
                               ProtobufCMessage **ret_resp, wc_error *err);
 
-/* A server-streaming rpc (GetContainerEvents): runs on its own thread, sends each
- * message with cri_call_send, and returns when it is done or cri_call_cancelled();
- * its return value becomes the final status. */
-typedef int (*cri_stream_fn)(cri_call *call, const ProtobufCMessage *req, wc_error *err);
-
 typedef struct cri_method {
     const char *name; /* rpc name as in the proto, e.g. "Version" */
     cri_handler_fn fn;
     bool slow; /* true: runs on its own thread, not a completion-queue thread */
 } cri_method;
 
-/* Streaming rpcs have tables of their own (NULL-terminated), listed in server.c. */
-typedef struct cri_stream_method {
-    const char *name;
-    cri_stream_fn fn;
-} cri_stream_method;
-
 extern const cri_method cri_runtime_methods[];
 extern const cri_method cri_image_methods[];
 extern const cri_method cri_pod_methods[];
 extern const cri_method cri_container_methods[];
 extern const cri_method cri_stats_methods[];
-extern const cri_stream_method cri_event_streams[];
+extern const cri_method cri_event_methods[];
 
 /* The daemon state the handler works on (borrowed). */
 cri_daemon *cri_call_daemon(const cri_call *call);
@@ -61,10 +56,9 @@ cri_daemon *cri_call_daemon(const cri_call *call);
 /* True once the client cancelled the call or its deadline passed (slow handlers only). */
 bool cri_call_cancelled(const cri_call *call);
 
-/* Streaming rpcs: sends msg (borrowed; packed at once). Waits while the previous
- * message is still in flight (one SEND_MESSAGE at a time). -ECANCELED once the
- * client is gone or the server stops. */
-int cri_call_send(cri_call *call, const ProtobufCMessage *msg, wc_error *err);
+/* Sends one message of a server stream (borrowed; the caller still frees it). Blocks
+ * until the message is handed to gRPC. -ECANCELED once the client has gone. */
+int cri_stream_send(cri_call *call, const ProtobufCMessage *msg, wc_error *err);
 
 /* strdup for response fields: NULL stays the proto's empty string. NULL on ENOMEM. */
 char *cri_strdup(const char *s);

@@ -3,7 +3,8 @@
 (tests/wasm/images/hello.wat, compiled with wat2wasm) and pushes them to a registry.
 
     hack/build-test-images.py OUTDIR [--push HOST:PORT] [--creds USER:PASS] [--ca CA.crt]
-                              [--plain-http] [--repo-prefix wasmcri-test] [--bench]
+                              [--client-cert CRT --client-key KEY] [--plain-http]
+                              [--repo-prefix wasmcri-test] [--bench] [--only NAME]...
 
 Images (repository names under the prefix, tag "latest"):
   compat       one layer: /hello.wasm as entrypoint; module.wasm.image/variant=compat
@@ -219,12 +220,16 @@ def build_artifacts(out, wasm):
 class Pusher:
     """The distribution API's monolithic upload, for what skopeo cannot copy."""
 
-    def __init__(self, registry, creds, ca, plain):
+    def __init__(self, registry, creds, tls, plain):
         self.base = ("http://" if plain else "https://") + registry
         self.headers = {}
         if creds:
             self.headers["Authorization"] = "Basic " + base64.b64encode(creds.encode()).decode()
-        self.ctx = ssl.create_default_context(cafile=ca) if ca else None
+        self.ctx = None
+        if tls.ca:
+            self.ctx = ssl.create_default_context(cafile=tls.ca)
+            if tls.client_cert:
+                self.ctx.load_cert_chain(tls.client_cert, tls.client_key)
 
     def call(self, method, url, data=None, ctype=None):
         req = urllib.request.Request(url if url.startswith("http") else self.base + url,
@@ -248,14 +253,17 @@ class Pusher:
                   top["mediaType"]).close()
 
 
-def skopeo_push(lay, dest, creds, ca, plain):
+def skopeo_push(lay, dest, creds, tls, plain):
     cmd = ["skopeo", "copy", "--all", "--preserve-digests", "-q"]
     if plain:
         cmd.append("--dest-tls-verify=false")
-    if ca:
+    if tls.ca:
         certdir = os.path.join(os.path.dirname(lay.path), ".certs")
         os.makedirs(certdir, exist_ok=True)
-        shutil.copy(ca, os.path.join(certdir, "ca.crt"))
+        shutil.copy(tls.ca, os.path.join(certdir, "ca.crt"))
+        if tls.client_cert:
+            shutil.copy(tls.client_cert, os.path.join(certdir, "client.cert"))
+            shutil.copy(tls.client_key, os.path.join(certdir, "client.key"))
         cmd += ["--dest-cert-dir", certdir]
     if creds:
         cmd += ["--dest-creds", creds]
@@ -268,6 +276,8 @@ def main():
     ap.add_argument("--push", metavar="HOST:PORT")
     ap.add_argument("--creds", metavar="USER:PASS")
     ap.add_argument("--ca", metavar="CA.crt")
+    ap.add_argument("--client-cert", metavar="CRT", help="TLS client certificate (with --ca)")
+    ap.add_argument("--client-key", metavar="KEY")
     ap.add_argument("--plain-http", action="store_true")
     ap.add_argument("--repo-prefix", default="wasmcri-test")
     ap.add_argument("--bench", action="store_true", help="also build the ~50 MB 'big' image")
@@ -277,7 +287,7 @@ def main():
     built = build_all(a.outdir, wasm, a.bench)
     artifacts = build_artifacts(a.outdir, wasm)
     summary = {}
-    pusher = Pusher(a.push, a.creds, a.ca, a.plain_http) if a.push else None
+    pusher = Pusher(a.push, a.creds, a, a.plain_http) if a.push else None
     for name, (lay, top) in list(built.items()) + list(artifacts.items()):
         if a.only and name not in a.only:
             continue
@@ -290,7 +300,7 @@ def main():
         if name in artifacts:
             pusher.push(repo, lay, top)
         else:
-            skopeo_push(lay, "%s/%s:latest" % (a.push, repo), a.creds, a.ca, a.plain_http)
+            skopeo_push(lay, "%s/%s:latest" % (a.push, repo), a.creds, a, a.plain_http)
     with open(os.path.join(a.outdir, "images.json"), "w") as f:
         json.dump(summary, f, indent=1, sort_keys=True)
     return 0

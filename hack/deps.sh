@@ -14,7 +14,7 @@ PKGS=(
   wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs
   # tests: gRPC client, registry, image tools, CNI
   python3 python3-pytest python3-grpcio python3-protobuf protobuf-compiler-grpc
-  docker-registry skopeo apache2-utils openssl containernetworking-plugins iproute2
+  docker-registry skopeo apache2-utils openssl curl containernetworking-plugins iproute2
   # sanitizer runtime for clang builds
   libclang-rt-14-dev
 )

@@ -150,8 +150,10 @@ static int fetch_token(wc_reg *r, const wc_challenge *c, wc_error *err)
     if (idtok && *idtok) {
         _cleanup_free_ char *tok = url_escape(idtok);
         if (asprintf(&url, "%s", c->realm) < 0 ||
-            asprintf(&post, "grant_type=refresh_token&client_id=wasmcri&service=%s&scope=%s"
-                            "&refresh_token=%s", svc, scope, tok ? tok : "") < 0)
+            asprintf(&post,
+                     "grant_type=refresh_token&client_id=wasmcri&service=%s&scope=%s"
+                     "&refresh_token=%s",
+                     svc, scope, tok ? tok : "") < 0)
             return wc_error_set(err, -ENOMEM, "out of memory");
     } else if (asprintf(&url, "%s%sservice=%s&scope=%s", c->realm,
                         strchr(c->realm, '?') ? "&" : "?", svc, scope) < 0) {
@@ -165,8 +167,8 @@ static int fetch_token(wc_reg *r, const wc_challenge *c, wc_error *err)
     reg_resp resp = {0};
     int rc = reg_http(r, url, "application/json", 0, basic, post, token_sink, t, &resp, err);
     if (rc == 0 && (resp.status == 401 || resp.status == 403))
-        rc = wc_error_set(err, -EACCES, "token service %s refused %s: wrong credentials?",
-                          c->realm, r->user ? "the credentials" : "an anonymous pull");
+        rc = wc_error_set(err, -EACCES, "token service %s refused %s: wrong credentials?", c->realm,
+                          r->user ? "the credentials" : "an anonymous pull");
     else if (rc == 0 && resp.status != 200)
         rc = wc_error_set(err, resp.status >= 500 ? -EAGAIN : -EIO,
                           "token service %s answered HTTP %ld", c->realm, resp.status);
@@ -191,8 +193,8 @@ int reg_authenticate(wc_reg *r, const char *www_auth, wc_error *err)
 {
     wc_challenge c = {0};
     if (wc_challenge_parse(www_auth, &c) < 0)
-        return wc_error_set(err, -EIO, "registry %s sent an unreadable challenge \"%s\"",
-                            r->host, www_auth);
+        return wc_error_set(err, -EIO, "registry %s sent an unreadable challenge \"%s\"", r->host,
+                            www_auth);
     int rc;
     if (strcasecmp(c.scheme, "basic") == 0) {
         if (r->user == NULL)

@@ -27,11 +27,11 @@ typedef struct wc_credentials {
 
 /* Per-registry settings (the config's registries[]). Strings borrowed. */
 typedef struct wc_registry_conf {
-    const char *host;             /* "docker.io", "127.0.0.1:5000" */
-    const char *const *mirrors;   /* NULL-terminated, tried in order before host; may be NULL;
-                                     each "host[:port]" or with an http:// or https:// scheme */
-    bool insecure;                /* plain HTTP or unverified TLS (host and mirrors) */
-    const char *ca_file;          /* PEM CA bundle to verify the registry's certificate */
+    const char *host;                 /* "docker.io", "127.0.0.1:5000" */
+    const char *const *mirrors;       /* NULL-terminated, tried in order before host; may be NULL;
+                                         each "host[:port]" or with an http:// or https:// scheme */
+    bool insecure;                    /* plain HTTP or unverified TLS (host and mirrors) */
+    const char *ca_file;              /* PEM CA bundle to verify the registry's certificate */
     const char *cert_file, *key_file; /* TLS client certificate */
     const char *username, *password;  /* used when the request brings no credentials */
 } wc_registry_conf;
@@ -54,9 +54,9 @@ typedef struct wc_pull_opts {
     /* Polled during transfers; true cancels the pull with -ECANCELED. */
     bool (*cancelled)(void *ctx);
     void *ctx;
-    unsigned parallel;           /* layer downloads at once; 0 → 4 */
-    uint64_t max_layer_bytes;    /* unpacked bytes per layer; 0 → 16 GiB */
-    uint64_t max_layer_entries;  /* tar entries per layer; 0 → 1,000,000 */
+    unsigned parallel;          /* layer downloads at once; 0 → 4 */
+    uint64_t max_layer_bytes;   /* unpacked bytes per layer; 0 → 16 GiB */
+    uint64_t max_layer_entries; /* tar entries per layer; 0 → 1,000,000 */
 } wc_pull_opts;
 
 /* Pulls ref into s. *ret_id: the image id ("sha256:..." of the config), malloc'd.

@@ -122,7 +122,8 @@ int wc_index_choose(const char *body, size_t len, const wc_platform *host, wc_de
         };
         if (d.media_type == NULL || d.digest == NULL)
             r = wc_error_set(err, -ENOMEM, "read image index: out of memory");
-        else if (ret_annotations != NULL && (*ret_annotations = json_dup_map(best, "annotations")) == NULL)
+        else if (ret_annotations != NULL &&
+                 (*ret_annotations = json_dup_map(best, "annotations")) == NULL)
             r = wc_error_set(err, -ENOMEM, "read image index: out of memory");
         if (r < 0)
             wc_descriptor_clear(&d);

@@ -12,8 +12,8 @@
 
 #include "cleanup.h"
 #include "digest.h"
-#include "strv.h"
 #include "pull_int.h"
+#include "strv.h"
 #include "unpack.h"
 
 #define CONFIG_MAX (16u << 20)
@@ -110,8 +110,8 @@ static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
         creds->username = conf->username;
         creds->password = conf->password;
     }
-    const char *upstream = strcmp(p->ref.domain, "docker.io") == 0 ? "registry-1.docker.io"
-                                                                    : p->ref.domain;
+    const char *upstream =
+        strcmp(p->ref.domain, "docker.io") == 0 ? "registry-1.docker.io" : p->ref.domain;
     const char *const *mirrors = conf ? conf->mirrors : NULL;
     size_t n_mirrors = wc_strv_len((char *const *)mirrors);
     int r = -ENOENT;
@@ -284,6 +284,7 @@ int wc_image_pull(wc_store *s, const char *ref, const wc_pull_opts *opts, char *
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.last_report = time(NULL); /* the first report comes a second in */
     r = pull_steps(&p, ret_id, err);
     if (r < 0)
         wc_error_wrap(err, "pull %s", p.ref_str);

@@ -16,17 +16,17 @@ typedef struct pull {
     wc_store *s;
     const wc_pull_opts *o;
     wc_ref ref;
-    char *ref_str;     /* canonical, for messages and progress */
-    wc_reg *reg;       /* the endpoint that answered */
-    char *top_digest;  /* what the tag points to (index or manifest) */
+    char *ref_str;    /* canonical, for messages and progress */
+    wc_reg *reg;      /* the endpoint that answered */
+    char *top_digest; /* what the tag points to (index or manifest) */
     wc_manifest m;
     char *config_body;
     size_t config_len;
     wc_image_config cfg;
     char **index_annotations;
-    char **leases;     /* keys leased in the store; released at the end */
+    char **leases;              /* keys leased in the store; released at the end */
     pthread_mutex_t lease_lock; /* leases grow from the download threads */
-    uint64_t blob_bytes; /* manifests + config + layers, for the record */
+    uint64_t blob_bytes;        /* manifests + config + layers, for the record */
     /* progress */
     _Atomic uint64_t done;
     uint64_t total;
@@ -47,7 +47,7 @@ int pull_fetch_blob(pull *p, const wc_descriptor *d, wc_error *err);
 void pull_report(pull *p, bool finished);
 
 /* Builds the record of the pulled image (shape, what would run, ...). */
-int pull_record(pull *p, wc_image_shape shape, size_t module, char **chain_ids,
-                wc_image **ret_img, wc_error *err);
+int pull_record(pull *p, wc_image_shape shape, size_t module, char **chain_ids, wc_image **ret_img,
+                wc_error *err);
 
 #endif

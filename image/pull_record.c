@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 
 #include "cleanup.h"
-#include "strv.h"
 #include "pull_int.h"
+#include "strv.h"
 
 #define VARIANT_ANNOTATION "module.wasm.image/variant"
 
@@ -64,8 +64,7 @@ static int names(pull *p, wc_image *img)
             return free(s), -ENOMEM;
         free(s);
     }
-    if (asprintf(&s, "%s@%s", name, p->top_digest) < 0 ||
-        wc_strv_push(&img->repo_digests, s) < 0)
+    if (asprintf(&s, "%s@%s", name, p->top_digest) < 0 || wc_strv_push(&img->repo_digests, s) < 0)
         return free(s), -ENOMEM;
     free(s);
     return 0;
@@ -79,7 +78,8 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     wc_user_split(p->cfg.user, &img->uid, &img->username);
     img->annotations = wc_strv_copy(p->index_annotations);
     for (char **kv = p->m.annotations; img->annotations && kv[0] && kv[1]; kv += 2)
-        if (wc_strv_push(&img->annotations, kv[0]) < 0 || wc_strv_push(&img->annotations, kv[1]) < 0)
+        if (wc_strv_push(&img->annotations, kv[0]) < 0 ||
+            wc_strv_push(&img->annotations, kv[1]) < 0)
             return -ENOMEM;
     const char *variant = annotation(img->annotations, VARIANT_ANNOTATION);
     img->shape = shape;
@@ -101,8 +101,8 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->repo_digests = wc_strv_copy(NULL);
     if (!img->id || !img->username || !img->annotations || !img->variant || !img->os ||
         !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
-        !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs ||
-        !img->repo_tags || !img->repo_digests)
+        !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
+        !img->repo_digests)
         return -ENOMEM;
     /* Every blob the pull leased is the image's (manifests, config, layers); chain IDs too. */
     for (char **k = p->leases; *k; k++)
@@ -111,8 +111,8 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     return names(p, img);
 }
 
-int pull_record(pull *p, wc_image_shape shape, size_t module, char **chain_ids,
-                wc_image **ret_img, wc_error *err)
+int pull_record(pull *p, wc_image_shape shape, size_t module, char **chain_ids, wc_image **ret_img,
+                wc_error *err)
 {
     wc_image *img = calloc(1, sizeof(*img));
     if (img == NULL || fill(p, img, shape, module, chain_ids) < 0) {

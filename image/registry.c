@@ -320,8 +320,15 @@ static int curl_code_to_error(wc_reg *r, CURLcode c, const xfer *x, const char *
                             "TLS with %s failed: %s (give the registry's CA in the config's "
                             "registries[].ca_file, or mark it insecure)",
                             r->host, detail);
-    case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
+        /* A TLS 1.3 server refuses a missing client certificate on the first read. */
+        if (strstr(detail, "alert") != NULL)
+            return wc_error_set(err, -ECONNREFUSED,
+                                "TLS with %s failed: %s (does it want a client certificate? "
+                                "registries[].cert_file/key_file)",
+                                r->host, detail);
+        return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);
+    case CURLE_PARTIAL_FILE:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
         return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);
@@ -350,15 +357,14 @@ int reg_http(wc_reg *r, const char *url, const char *accept, uint64_t from, cons
         bool same = hp != NULL && first != NULL && strcmp(hp, first) == 0;
         char detail[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(x.h, CURLOPT_ERRORBUFFER, NULL);
-        struct curl_slist *hdrs = setup(&x, cur, own, accept, from,
-                                        extra_auth && same ? extra_auth : NULL,
-                                        extra_auth ? false : own, post);
+        struct curl_slist *hdrs =
+            setup(&x, cur, own, accept, from, extra_auth && same ? extra_auth : NULL,
+                  extra_auth ? false : own, post);
         curl_easy_setopt(x.h, CURLOPT_ERRORBUFFER, detail);
         CURLcode c = curl_easy_perform(x.h);
         curl_slist_free_all(hdrs);
         if (c != CURLE_OK) {
-            rc = curl_code_to_error(r, c, &x, cur, detail[0] ? detail : curl_easy_strerror(c),
-                                    err);
+            rc = curl_code_to_error(r, c, &x, cur, detail[0] ? detail : curl_easy_strerror(c), err);
             break;
         }
         curl_easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -416,22 +422,22 @@ static int answer_status(wc_reg *r, const reg_resp *resp, const char *kind, cons
     if (st == 401 || st == 403) {
         bool had = r->user != NULL || (r->creds->registry_token && *r->creds->registry_token) ||
                    (r->creds->identity_token && *r->creds->identity_token);
-        return wc_error_set(err, -EACCES, "registry %s denied access to %s%s: %s", r->host,
-                            r->repo, msg, had ? "wrong credentials?" : "it needs credentials");
+        return wc_error_set(err, -EACCES, "registry %s denied access to %s%s: %s", r->host, r->repo,
+                            msg, had ? "wrong credentials?" : "it needs credentials");
     }
     if (st == 404)
-        return wc_error_set(err, -ENOENT, "%s %s:%s not found on %s%s", kind, r->repo, ref,
-                            r->host, msg);
+        return wc_error_set(err, -ENOENT, "%s %s:%s not found on %s%s", kind, r->repo, ref, r->host,
+                            msg);
     if (st == 429 || st >= 500)
         return wc_error_set(err, -EAGAIN, "registry %s answered HTTP %ld%s", r->host, st, msg);
-    return wc_error_set(err, -EIO, "registry %s answered HTTP %ld for %s %s%s", r->host, st,
-                        kind, ref, msg);
+    return wc_error_set(err, -EIO, "registry %s answered HTTP %ld for %s %s%s", r->host, st, kind,
+                        ref, msg);
 }
 
 /* One authorised GET of /v2/<repo>/<kind>/<ref>: falls back to http once (insecure
  * endpoints), answers a 401 once, maps the final status. */
-static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *accept,
-                   uint64_t from, wc_reg_sink sink, void *ctx, wc_error *err)
+static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *accept, uint64_t from,
+                   wc_reg_sink sink, void *ctx, wc_error *err)
 {
     bool authenticated = false;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -458,8 +464,8 @@ static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *acc
             continue;
         return rc;
     }
-    return wc_error_set(err, -EIO, "registry %s: %s %s: no answer after 3 attempts", r->host,
-                        kind, ref);
+    return wc_error_set(err, -EIO, "registry %s: %s %s: no answer after 3 attempts", r->host, kind,
+                        ref);
 }
 
 bool wc_reg_backoff(wc_reg *r, int attempt)
@@ -496,8 +502,7 @@ static int mem_sink(void *ctx, long status, const char *data, size_t len, wc_err
     return 0;
 }
 
-int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret_len,
-                        wc_error *err)
+int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret_len, wc_error *err)
 {
     membuf m = {0};
     int rc = -EAGAIN;
@@ -509,14 +514,12 @@ int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret
             break;
     }
     if (rc == 0 && m.data == NULL)
-        rc = wc_error_set(err, -EINVAL, "registry %s sent an empty manifest for %s", r->host,
-                          ref);
+        rc = wc_error_set(err, -EINVAL, "registry %s sent an empty manifest for %s", r->host, ref);
     if (rc == 0 && wc_digest_validate(ref, NULL) == 0) {
         char got[WC_DIGEST_STR_LEN + 1];
         wc_sha256_buf(m.data, m.len, got);
         if (strcmp(got, ref) != 0)
-            rc = wc_error_set(err, -EILSEQ, "manifest %s from %s hashes to %s", ref, r->host,
-                              got);
+            rc = wc_error_set(err, -EILSEQ, "manifest %s from %s hashes to %s", ref, r->host, got);
     }
     if (rc < 0) {
         free(m.data);

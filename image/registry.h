@@ -19,21 +19,19 @@ typedef struct wc_reg wc_reg;
 
 /* Where to connect and how. Strings borrowed for the call, copied. */
 typedef struct wc_reg_endpoint {
-    const char *host;     /* "host[:port]", or "http://host[:port]" / "https://..." */
-    bool insecure;        /* plain HTTP, or TLS without verification */
+    const char *host; /* "host[:port]", or "http://host[:port]" / "https://..." */
+    bool insecure;    /* plain HTTP, or TLS without verification */
     const char *ca_file, *cert_file, *key_file;
 } wc_reg_endpoint;
 
 /* Called with the bytes of a successful response body; returns 0 or a negative code (which
  * aborts the transfer and is returned by the request). `status` is the HTTP status: 206 when
  * a range request is answered with the tail, 200 when the body starts from byte 0. */
-typedef int (*wc_reg_sink)(void *ctx, long status, const char *data, size_t len,
-                           wc_error *err);
+typedef int (*wc_reg_sink)(void *ctx, long status, const char *data, size_t len, wc_error *err);
 
 /* creds and the callbacks are borrowed and must outlive r. */
 int wc_reg_open(const wc_reg_endpoint *ep, const char *repo, const wc_credentials *creds,
-                bool (*cancelled)(void *ctx), void *cancel_ctx, wc_reg **ret_reg,
-                wc_error *err);
+                bool (*cancelled)(void *ctx), void *cancel_ctx, wc_reg **ret_reg, wc_error *err);
 void wc_reg_close(wc_reg *r); /* NULL is fine */
 const char *wc_reg_host(const wc_reg *r);
 

@@ -149,8 +149,7 @@ static int whiteout(unpack *u, const char *rel)
     char dir[PATH_MAX];
     snprintf(dir, sizeof(dir), "%.*s", base > rel ? (int)(base - rel - 1) : 0, rel);
     if (no_symlink_on_path(u->dest, dir, true) < 0)
-        return wc_error_set(u->err, -EPERM, "layer entry \"%s\": whiteout through a symlink",
-                            rel);
+        return wc_error_set(u->err, -EPERM, "layer entry \"%s\": whiteout through a symlink", rel);
     if (strcmp(base, WH_OPAQUE) == 0)
         return apply_opaque(u, dir) < 0 ? -EIO : 1;
     const char *victim = base + strlen(WH_PREFIX);
@@ -333,10 +332,9 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
         goto out;
     }
     archive_read_support_format_tar(in);
-    archive_write_disk_set_options(u.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                               ARCHIVE_EXTRACT_UNLINK |
-                                               ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                               ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+    archive_write_disk_set_options(
+        u.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
+                    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
     if (archive_read_open(in, &t, NULL, tee_read, NULL) != ARCHIVE_OK) {
         r = wc_error_set(err, t.too_big ? -EFBIG : -EINVAL, "layer is not a tar archive: %s",
                          archive_error_string(in));

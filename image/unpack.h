@@ -7,7 +7,7 @@
 #include "error.h"
 
 typedef struct wc_unpack_limits {
-    uint64_t max_bytes;   /* sum of the entries' sizes */
+    uint64_t max_bytes; /* sum of the entries' sizes */
     uint64_t max_entries;
 } wc_unpack_limits;
 

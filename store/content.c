@@ -107,9 +107,8 @@ int wc_blob_writer_commit(wc_blob_writer *w, wc_error *err)
     char got[WC_DIGEST_STR_LEN + 1], path[PATH_MAX];
     wc_sha256_final(w->hash, got);
     if (w->offset != w->size)
-        r = wc_error_set(err, -EILSEQ, "blob %s: got %llu bytes, the manifest says %llu",
-                         w->digest, (unsigned long long)w->offset,
-                         (unsigned long long)w->size);
+        r = wc_error_set(err, -EILSEQ, "blob %s: got %llu bytes, the manifest says %llu", w->digest,
+                         (unsigned long long)w->offset, (unsigned long long)w->size);
     else if (strcmp(got, w->digest) != 0)
         r = wc_error_set(err, -EILSEQ, "blob %s is corrupt: its content hashes to %s", w->digest,
                          got);
@@ -140,8 +139,7 @@ void wc_blob_writer_abort(wc_blob_writer *w)
     free(w);
 }
 
-int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len,
-                      wc_error *err)
+int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len, wc_error *err)
 {
     if (wc_store_blob_exists(s, digest))
         return 0;

@@ -4,8 +4,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,7 +115,7 @@ typedef struct inode_set {
     struct {
         dev_t dev;
         ino_t ino;
-    } *slots;
+    } * slots;
     size_t cap, len;
 } inode_set;
 

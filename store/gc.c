@@ -1,5 +1,6 @@
-/* Garbage collection and disk usage. GC keeps every blob and snapshot that a recorded image
- * lists or that a running pull leases, and deletes the rest; it runs after each image removal
+/* Garbage collection, holds and disk usage. GC keeps every blob and snapshot that a recorded
+ * image lists, a running pull leases or a container holds (hold/<key>/<holder> in LevelDB),
+ * and deletes the rest; it runs after each image removal
  * and when the store opens (cleaning up after a pull killed half-way). Usage counts the
  * content and snapshot trees for ImageFsInfo.
  */
@@ -13,6 +14,42 @@
 #include "store_int.h"
 #include "strv.h"
 
+#define HOLD_PREFIX "hold/"
+
+static int hold_key(char **ret, const char *key, const char *holder)
+{
+    if (strchr(key, '/') != NULL || asprintf(ret, HOLD_PREFIX "%s/%s", key, holder) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *err)
+{
+    _cleanup_free_ char *k = NULL;
+    if (hold_key(&k, key, holder) < 0)
+        return wc_error_set(err, -EINVAL, "cannot hold \"%s\"", key);
+    return wc_store_kv_put(s, k, "", 0, err);
+}
+
+int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err)
+{
+    _cleanup_free_ char *k = NULL;
+    if (hold_key(&k, key, holder) < 0)
+        return wc_error_set(err, -EINVAL, "cannot release \"%s\"", key);
+    return wc_store_kv_delete(s, k, err);
+}
+
+/* Adds the key of hold/<key>/<holder> to the used list. */
+static int add_held(void *ctx, const char *k, const char *val, size_t len)
+{
+    char ***used = ctx;
+    (void)val, (void)len;
+    const char *key = k + strlen(HOLD_PREFIX);
+    const char *slash = strchr(key, '/');
+    _cleanup_free_ char *copy = strndup(key, slash ? (size_t)(slash - key) : strlen(key));
+    return copy == NULL ? -ENOMEM : wc_strv_push_unique(used, copy);
+}
+
 static int collect_used(wc_store *s, char ***ret_used, wc_error *err)
 {
     wc_image **imgs = NULL;
@@ -20,6 +57,8 @@ static int collect_used(wc_store *s, char ***ret_used, wc_error *err)
     if (r < 0)
         return r;
     char **used = calloc(1, sizeof(char *));
+    if (used != NULL && wc_store_kv_scan(s, HOLD_PREFIX, add_held, &used) < 0)
+        wc_strv_free(take_ptr(used));
     for (wc_image **p = imgs; used != NULL && *p; p++) {
         for (char **b = (*p)->blobs; used != NULL && *b; b++)
             if (wc_strv_push_unique(&used, *b) < 0)

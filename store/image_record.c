@@ -50,8 +50,9 @@ static void batch_put_refs(leveldb_writebatch_t *b, const char *id, char *const 
     }
 }
 
-/* Moves name away from the image that holds it now (if another one). *others caches the records changed so far, so two names leaving one image
- * update it once. The caller puts the changed records into its batch. */
+/* Moves name away from the image that holds it now (if another one). *others caches the records
+ * changed so far, so two names leaving one image update it once. The caller puts the changed
+ * records into its batch. */
 static int steal_name(wc_store *s, const char *id, const char *name, wc_image ***others,
                       wc_error *err)
 {

@@ -25,8 +25,8 @@ bool wc_store_snapshot_exists(const wc_store *s, const char *chain_id)
 {
     char path[PATH_MAX];
     struct stat st;
-    return wc_store_snapshot_path(s, chain_id, path, sizeof(path)) == 0 &&
-           stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return wc_store_snapshot_path(s, chain_id, path, sizeof(path)) == 0 && stat(path, &st) == 0 &&
+           S_ISDIR(st.st_mode);
 }
 
 int wc_store_snapshot_prepare(wc_store *s, const char *parent, char **ret_dir, wc_error *err)

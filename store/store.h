@@ -56,16 +56,16 @@ const char *wc_image_shape_name(wc_image_shape shape);
 /* Everything known about one image. Arrays of strings are NULL-terminated (never NULL
  * themselves in an image returned by the store); strings are never NULL. */
 typedef struct wc_image {
-    char *id;               /* config digest "sha256:..." */
-    char **repo_tags;       /* "docker.io/library/x:1" */
-    char **repo_digests;    /* "docker.io/library/x@sha256:..." */
-    uint64_t size;          /* bytes of every blob of the image (manifests, config, layers) */
-    int64_t uid;            /* numeric User of the config, -1 if none or a name */
-    char *username;         /* User when it is a name, else "" */
-    char **annotations;     /* key, value, key, value, ... (manifest + index annotations) */
+    char *id;            /* config digest "sha256:..." */
+    char **repo_tags;    /* "docker.io/library/x:1" */
+    char **repo_digests; /* "docker.io/library/x@sha256:..." */
+    uint64_t size;       /* bytes of every blob of the image (manifests, config, layers) */
+    int64_t uid;         /* numeric User of the config, -1 if none or a name */
+    char *username;      /* User when it is a name, else "" */
+    char **annotations;  /* key, value, key, value, ... (manifest + index annotations) */
     wc_image_shape shape;
-    char *variant;          /* module.wasm.image/variant ("compat", "compat-smart") or "" */
-    char *os, *arch;        /* from the config */
+    char *variant;   /* module.wasm.image/variant ("compat", "compat-smart") or "" */
+    char *os, *arch; /* from the config */
     /* What would run: for ROOTFS the path of the entrypoint in the rootfs if it ends in .wasm
      * ("" when nothing wasm is there: a Linux-only image); for the other shapes the digest
      * of the module blob. */
@@ -119,8 +119,7 @@ int wc_blob_writer_commit(wc_blob_writer *w, wc_error *err);
 /* Drops the temp file and frees w. NULL is fine. */
 void wc_blob_writer_abort(wc_blob_writer *w);
 /* Writes a whole blob held in memory (a manifest) the same way. */
-int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len,
-                      wc_error *err);
+int wc_store_blob_put(wc_store *s, const char *digest, const void *data, size_t len, wc_error *err);
 
 /* ---- snapshots ---- */
 
@@ -146,12 +145,18 @@ void wc_store_unlease(wc_store *s, const char *key);
 void wc_store_flight_begin(wc_store *s, const char *key);
 void wc_store_flight_end(wc_store *s, const char *key);
 
+/* Persistent holds, for what outlives a pull and a restart (a container's rootfs snapshot,
+ * a module blob in use): GC keeps a held key even when no image lists it any more. holder
+ * names who holds it (a container id); one write each. Releasing what is not held is fine. */
+int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *err);
+int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err);
+
 /* ---- usage (ImageFsInfo) ---- */
 
 /* Bytes used (allocated blocks) and inodes of content/ and snapshots/, hard links counted once. */
 int wc_store_usage(wc_store *s, uint64_t *ret_bytes, uint64_t *ret_inodes, wc_error *err);
 
-/* Deletes blobs and snapshots no image refers to and nobody leases. */
+/* Deletes blobs and snapshots no image refers to, nobody leases and nobody holds. */
 int wc_store_gc(wc_store *s, wc_error *err);
 
 #endif

@@ -33,8 +33,8 @@ static int do_pull(wc_store *s, int argc, char **argv, wc_error *err)
     const char *mirrors[8] = {0};
     int n_mirrors = 0;
     wc_registry_conf conf = {.host = ref.domain, .mirrors = mirrors};
-    wc_pull_opts o = {.registries = &conf, .n_registries = 1, .progress = progress,
-                      .notice = notice};
+    wc_pull_opts o = {
+        .registries = &conf, .n_registries = 1, .progress = progress, .notice = notice};
     char *creds = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--insecure") == 0)
@@ -116,7 +116,8 @@ static int run(wc_store *s, int argc, char **argv, wc_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: wc-pull ROOT pull REF [opts] | list | inspect NAME | rm NAME | usage\n");
+        fprintf(stderr,
+                "usage: wc-pull ROOT pull REF [opts] | list | inspect NAME | rm NAME | usage\n");
         return 2;
     }
     wc_error err = {0};

@@ -7,9 +7,11 @@
 #include "manifest.h"
 #include "registry.h"
 
-#define D(c) "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define D(c)                                                                                       \
+    "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
+        c c c c c c c c c c c c c c c c c c c c c c
 #define ENTRY(dig, os, arch, variant)                                                              \
-    "{\"mediaType\":\"" WC_MT_OCI_MANIFEST "\",\"digest\":\"" dig "\",\"size\":10,"              \
+    "{\"mediaType\":\"" WC_MT_OCI_MANIFEST "\",\"digest\":\"" dig "\",\"size\":10,"                \
     "\"platform\":{\"os\":\"" os "\",\"architecture\":\"" arch "\"" variant "}}"
 
 static const char *choose(const char *index, const wc_platform *host, int *ret_rc, char *msg)
@@ -32,25 +34,26 @@ static void test_platforms(void)
     wc_platform amd64 = {"linux", "amd64", NULL}, arm64 = {"linux", "arm64", "v8"};
     int rc;
     char msg[1024];
-    const char *multi = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64", "") ","
-                        ENTRY(D("2"), "linux", "arm64", ",\"variant\":\"v8\"") ","
-                        ENTRY(D("3"), "wasip1", "wasm", "") "]}";
+    const char *multi = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64", "") "," ENTRY(
+        D("2"), "linux", "arm64", ",\"variant\":\"v8\"") "," ENTRY(D("3"), "wasip1", "wasm",
+                                                                   "") "]}";
     CHECK_STR(choose(multi, &amd64, &rc, NULL), D("3"));
-    const char *linux_only = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64", "") ","
-                             ENTRY(D("2"), "linux", "arm64", "") "]}";
+    const char *linux_only = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64", "") "," ENTRY(
+        D("2"), "linux", "arm64", "") "]}";
     CHECK_STR(choose(linux_only, &amd64, &rc, NULL), D("1"));
     CHECK_STR(choose(linux_only, &arm64, &rc, NULL), D("2"));
-    const char *variants = "{\"manifests\":[" ENTRY(D("1"), "linux", "arm64", ",\"variant\":\"v7\"") ","
-                           ENTRY(D("2"), "linux", "arm64", "") ","
-                           ENTRY(D("3"), "linux", "arm64", ",\"variant\":\"v8\"") "]}";
+    const char *variants =
+        "{\"manifests\":[" ENTRY(D("1"), "linux", "arm64", ",\"variant\":\"v7\"") "," ENTRY(
+            D("2"), "linux", "arm64", "") "," ENTRY(D("3"), "linux", "arm64",
+                                                    ",\"variant\":\"v8\"") "]}";
     CHECK_STR(choose(variants, &arm64, &rc, NULL), D("3"));
     const char *wasi_only = "{\"manifests\":[" ENTRY(D("4"), "wasi", "wasm32", "") "]}";
     CHECK_STR(choose(wasi_only, &arm64, &rc, NULL), D("4"));
-    const char *wasip2 = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64", "") ","
-                         ENTRY(D("5"), "wasip2", "wasm", "") "]}";
+    const char *wasip2 = "{\"manifests\":[" ENTRY(D("1"), "linux", "amd64",
+                                                  "") "," ENTRY(D("5"), "wasip2", "wasm", "") "]}";
     CHECK_STR(choose(wasip2, &amd64, &rc, NULL), D("5"));
-    const char *none = "{\"manifests\":[" ENTRY(D("1"), "linux", "s390x", "") ","
-                       ENTRY(D("2"), "windows", "amd64", "") "]}";
+    const char *none = "{\"manifests\":[" ENTRY(D("1"), "linux", "s390x",
+                                                "") "," ENTRY(D("2"), "windows", "amd64", "") "]}";
     choose(none, &amd64, &rc, msg);
     CHECK(rc == -ENOENT);
     CHECK(strstr(msg, "linux/s390x") && strstr(msg, "windows/amd64"));
@@ -79,11 +82,21 @@ static void test_shapes(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[1024];
-        snprintf(body, sizeof(body),
-                 "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"%s\",\"digest\":\"" D("a")
-                 "\",\"size\":2},\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"" D("b")
-                 "\",\"size\":3}],\"annotations\":{\"k\":\"v\"}}",
-                 cases[i].config_mt, cases[i].layer_mt);
+        snprintf(
+            body, sizeof(body),
+            "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"%s\",\"digest\":\"" D(
+                "a") "\",\"size\":2},\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"" D("b") "\","
+                                                                                             "\"siz"
+                                                                                             "e\":"
+                                                                                             "3}],"
+                                                                                             "\"ann"
+                                                                                             "otati"
+                                                                                             "ons\""
+                                                                                             ":{"
+                                                                                             "\"k\""
+                                                                                             ":\"v"
+                                                                                             "\"}}",
+            cases[i].config_mt, cases[i].layer_mt);
         wc_manifest m;
         wc_error err = {0};
         CHECK(wc_manifest_parse(body, strlen(body), &m, &err) == 0);
@@ -134,8 +147,9 @@ static void test_config_and_user(void)
         const char *user;
         long long uid;
         const char *name;
-    } users[] = {{"", -1, ""}, {"1000", 1000, ""}, {"1000:50", 1000, ""},
-                 {"nobody", -1, "nobody"}, {"app:grp", -1, "app"}, {"99999999999", -1, "99999999999"}};
+    } users[] = {{"", -1, ""},           {"1000", 1000, ""},
+                 {"1000:50", 1000, ""},  {"nobody", -1, "nobody"},
+                 {"app:grp", -1, "app"}, {"99999999999", -1, "99999999999"}};
     for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
         int64_t uid;
         char *name = NULL;
@@ -150,7 +164,8 @@ static void test_challenge(void)
 {
     wc_challenge c;
     CHECK(wc_challenge_parse("Bearer realm=\"https://auth.example/token\",service=\"reg\","
-                             "scope=\"repository:a/b:pull,push\"", &c) == 0);
+                             "scope=\"repository:a/b:pull,push\"",
+                             &c) == 0);
     CHECK_STR(c.scheme, "Bearer");
     CHECK_STR(c.realm, "https://auth.example/token");
     CHECK_STR(c.service, "reg");

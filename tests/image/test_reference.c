@@ -21,7 +21,8 @@ static const struct {
     {"user/a.b-c__d.e", "docker.io/user/a.b-c__d.e:latest"},
     {"a.b-c/f", "a.b-c/f:latest"},
     {"app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-     "docker.io/library/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+     "docker.io/library/"
+     "app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
     {"h:1/app:t@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
      "h:1/app:t@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
     {"app:_under", "docker.io/library/app:_under"},
@@ -46,7 +47,8 @@ static const char *const bad[] = {
     "a_b.c/app",
     "host:123456/app",
     "a___b",
-    "app:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "app:"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "app name",
 };

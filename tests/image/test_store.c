@@ -117,6 +117,17 @@ static void test_leases_and_writer(wc_store *s)
     wc_store_unlease(s, digest_of("leased"));
     CHECK(wc_store_gc(s, NULL) == 0);
     CHECK(!wc_store_blob_exists(s, digest_of("leased")));
+    /* A hold is persistent and outlives the images, until released. */
+    put_blob(s, "held");
+    CHECK(wc_store_hold(s, digest_of("held"), "ctr-1", NULL) == 0);
+    CHECK(wc_store_hold(s, digest_of("held"), "ctr-2", NULL) == 0);
+    CHECK(wc_store_gc(s, NULL) == 0 && wc_store_blob_exists(s, digest_of("held")));
+    CHECK(wc_store_release(s, digest_of("held"), "ctr-1", NULL) == 0);
+    CHECK(wc_store_gc(s, NULL) == 0 && wc_store_blob_exists(s, digest_of("held")));
+    CHECK(wc_store_release(s, digest_of("held"), "ctr-2", NULL) == 0);
+    CHECK(wc_store_release(s, digest_of("held"), "ctr-2", NULL) == 0);
+    CHECK(wc_store_gc(s, NULL) == 0 && !wc_store_blob_exists(s, digest_of("held")));
+    CHECK(wc_store_hold(s, "a/b", "x", NULL) == -EINVAL);
     /* A corrupt blob is refused and leaves nothing. */
     wc_blob_writer *w = NULL;
     wc_error err = {0};

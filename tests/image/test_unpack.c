@@ -109,8 +109,7 @@ static void test_hostile(void)
     expect_refused("hardlink-abs", hard_abs, 1, "hl");
     spec via[] = {{"etc", AE_IFLNK, 0777, 0, "/etc", 0}, {"hl", AE_IFREG, 0, 0, 0, "etc/passwd"}};
     expect_refused("hardlink-via-symlink", via, 2, "hl");
-    spec through[] = {{"tmp", AE_IFLNK, 0777, 0, "/tmp", 0},
-                      {"tmp/pwned", AE_IFREG, 0, "x", 0, 0}};
+    spec through[] = {{"tmp", AE_IFLNK, 0777, 0, "/tmp", 0}, {"tmp/pwned", AE_IFREG, 0, "x", 0, 0}};
     expect_refused("write-through-symlink", through, 2, "tmp/pwned");
     spec wh[] = {{"up", AE_IFLNK, 0777, 0, "/", 0}, {"up/.wh.x", AE_IFREG, 0, "", 0, 0}};
     expect_refused("whiteout-through-symlink", wh, 2, "up/.wh.x");
@@ -147,10 +146,10 @@ static void test_whiteouts(void)
     char lower[512], upper[512], tar[512];
     wc_unpack_report rep;
     snprintf(lower, sizeof(lower), "%s/lower", workdir);
-    spec l1[] = {{"a", AE_IFDIR, 0755, 0, 0, 0},       {"a/gone", AE_IFREG, 0, "1", 0, 0},
-                 {"a/kept", AE_IFREG, 0, "2", 0, 0},   {"b", AE_IFDIR, 0755, 0, 0, 0},
-                 {"b/old", AE_IFREG, 0, "3", 0, 0},    {"c", AE_IFDIR, 0755, 0, 0, 0},
-                 {"c/sub/f", AE_IFREG, 0, "4", 0, 0},  {"shared", AE_IFREG, 0, "lower", 0, 0}};
+    spec l1[] = {{"a", AE_IFDIR, 0755, 0, 0, 0},      {"a/gone", AE_IFREG, 0, "1", 0, 0},
+                 {"a/kept", AE_IFREG, 0, "2", 0, 0},  {"b", AE_IFDIR, 0755, 0, 0, 0},
+                 {"b/old", AE_IFREG, 0, "3", 0, 0},   {"c", AE_IFDIR, 0755, 0, 0, 0},
+                 {"c/sub/f", AE_IFREG, 0, "4", 0, 0}, {"shared", AE_IFREG, 0, "lower", 0, 0}};
     CHECK(unpack(l1, 8, lower, &rep, NULL) == 0);
     /* The upper layer is applied on a hard-link copy, as snapshots are made. */
     snprintf(upper, sizeof(upper), "%s/upper", workdir);
@@ -183,7 +182,8 @@ static void test_limits_and_digest(void)
     char tar[512], dest[512];
     wc_unpack_report rep;
     wc_error err = {0};
-    spec many[3] = {{"a", AE_IFREG, 0, "1", 0, 0}, {"b", AE_IFREG, 0, "2", 0, 0},
+    spec many[3] = {{"a", AE_IFREG, 0, "1", 0, 0},
+                    {"b", AE_IFREG, 0, "2", 0, 0},
                     {"c", AE_IFREG, 0, "3", 0, 0}};
     snprintf(tar, sizeof(tar), "%s/many.tar.zst", workdir);
     write_tar(tar, many, 3, 2);

@@ -257,6 +257,22 @@ def test_tls_without_the_ca_fails_clearly(regs, dead_host, new_daemon):
     assert "TLS" in e.details()
 
 
+def test_client_certificate(tmp_path, new_daemon):
+    reg = registry.Registry(tmp_path / "mtls", mtls=True).start()
+    try:
+        reg.push(tmp_path / "images", only=["compat"])
+        entry = {"host": reg.host, "ca_file": str(reg.ca)}
+        without = new_daemon(config={"registries": [entry]}).start()
+        e = rpc_error(pull, without, reg.ref("compat"))
+        assert e.code() == grpc.StatusCode.UNAVAILABLE, e.details()
+        assert "client certificate" in e.details()
+        entry.update(cert_file=str(reg.client_cert), key_file=str(reg.client_key))
+        with_cert = new_daemon(config={"registries": [entry]}).start()
+        assert pull(with_cert, reg.ref("compat")) == config_digest(reg, "compat")
+    finally:
+        reg.stop()
+
+
 # ---- mirrors ----
 
 def test_mirror_serves_a_registry_that_does_not_answer(d, regs, dead_host):
@@ -367,3 +383,106 @@ def test_kill_during_pull_leaves_a_clean_store(regs, dead_host, new_daemon):
         assert_clean_store(again)
     finally:
         again.stop()
+
+
+# ---- a misbehaving registry: retries, resume, redirects, cancel ----
+
+@pytest.fixture
+def chaos(regs):
+    p = registry.ChaosProxy("http://" + regs[0].host)
+    yield p
+    p.stop()
+
+
+def chaos_daemon(new_daemon, chaos):
+    cfg = {"registries": [{"host": chaos.host, "mirrors": [], "insecure": True}]}
+    return new_daemon(config=cfg).start()
+
+
+def test_concurrent_pulls_fetch_each_blob_once(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    ref = "%s/%s/layers:latest" % (chaos.host, registry.PREFIX)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        assert len(set(pool.map(lambda _: pull(daemon, ref), range(6)))) == 1
+    gets = [s[1] for s in chaos.seen if "/blobs/" in s[1]]
+    assert len(gets) == len(set(gets)) == 4, gets  # config + 3 layers
+
+
+def test_5xx_is_retried(chaos, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.fail_blobs = 2
+    assert pull(daemon, "%s/%s/compat:latest" % (chaos.host, registry.PREFIX))
+    assert chaos.fail_blobs == 0
+
+
+def test_interrupted_blob_resumes_with_a_range_request(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.cut_blobs = 1  # the first blob asked for (the config) stops half-way
+    image_id = pull(daemon, "%s/%s/layers:latest" % (chaos.host, registry.PREFIX))
+    assert image_id == config_digest(regs[0], "layers")
+    ranged = [s for s in chaos.seen if "/blobs/" in s[1] and s[3]]
+    assert ranged, chaos.seen
+    assert ranged[0][3].startswith("bytes=") and ranged[0][3] != "bytes=0-"
+
+
+def test_redirects_do_not_carry_credentials_to_another_host(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.auth = "Basic " + base64.b64encode(b"u:p").decode()
+    chaos.redirect_to = "localhost:%d" % chaos.port
+    image_id = pull(daemon, "%s/%s/compat:latest" % (chaos.host, registry.PREFIX),
+                    auth=pb.AuthConfig(username="u", password="p"))
+    assert image_id == config_digest(regs[0], "compat")
+    direct = [s for s in chaos.seen if s[1].startswith("/direct/")]
+    assert direct and all(s[2] is None for s in direct), direct
+    assert any(s[2] == chaos.auth for s in chaos.seen if s[1].startswith("/v2/"))
+
+
+def test_client_cancel_stops_the_pull(chaos, regs, new_daemon):
+    daemon = chaos_daemon(new_daemon, chaos)
+    chaos.rate = 4 << 20
+    e = rpc_error(pull, daemon, "%s/%s/big:latest" % (chaos.host, registry.PREFIX), timeout=1)
+    assert e.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    deadline = time.monotonic() + 10
+    while "pull cancelled" not in daemon.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "pull cancelled" in daemon.log()
+    time.sleep(0.2)
+    assert listed(daemon) == {}
+    assert store_files(daemon) == (set(), set(), [])
+
+
+# ---- the Bearer token flow ----
+
+@pytest.fixture(scope="module")
+def token_reg(tmp_path_factory):
+    reg, ts = registry.start_token_registry(tmp_path_factory.mktemp("token"))
+    yield reg, ts
+    reg.stop()
+    ts.stop()
+
+
+def test_bearer_token_flow(token_reg, new_daemon):
+    reg, ts = token_reg
+    daemon = new_daemon(config={"registries": [{"host": reg.host, "insecure": True}]}).start()
+    ref = reg.ref("compat")
+    e = rpc_error(pull, daemon, ref)
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED, e.details()
+    assert "it needs credentials" in e.details()
+    e = rpc_error(pull, daemon, ref, auth=pb.AuthConfig(username=registry.USER, password="bad"))
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED and "token service" in e.details()
+    ts.seen.clear()
+    right = pb.AuthConfig(username=registry.USER, password=registry.PASSWORD)
+    assert pull(daemon, ref, auth=right) == config_digest(reg, "compat")
+    assert ts.seen[0][0].startswith("Basic ")
+    assert ts.seen[0][1] == "repository:%s/compat:pull" % registry.PREFIX
+    remove(daemon, ref)
+    token = ts.token([{"type": "repository", "name": registry.PREFIX + "/compat",
+                       "actions": ["pull"]}])
+    assert pull(daemon, ref, auth=pb.AuthConfig(registry_token=token))
+    remove(daemon, ref)
+    ts.seen.clear()
+    assert pull(daemon, ref, auth=pb.AuthConfig(identity_token=registry.REFRESH_TOKEN))
+    assert ts.seen[0][0] == "refresh_token=" + registry.REFRESH_TOKEN
+    remove(daemon, ref)
+    e = rpc_error(pull, daemon, ref, auth=pb.AuthConfig(identity_token="stale"))
+    assert e.code() == grpc.StatusCode.PERMISSION_DENIED

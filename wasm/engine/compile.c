@@ -95,25 +95,49 @@ static void copy(vstate *s, uint16_t dst, uint16_t src)
     cs_s(s, dst, src, 0, 0);
 }
 
-void cs_flush(vstate *s, uint32_t from)
+/* Copies deferred entries matching (position >= from, or reading local `slot`) to their own slots. */
+static void flush_if(vstate *s, uint32_t from, int32_t slot)
 {
-    for (uint32_t i = from; s->pending && i < s->h; i++) {
-        if (s->loc[i] != cs_slot(s, i)) {
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < s->npend; k++) {
+        uint32_t i = s->pend[k];
+        if (i >= from && (slot < 0 || s->loc[i] == slot)) {
             copy(s, cs_slot(s, i), s->loc[i]);
             s->loc[i] = cs_slot(s, i);
-            s->pending--;
+        } else {
+            s->pend[keep++] = i;
         }
     }
+    s->npend = keep;
+}
+
+void cs_flush(vstate *s, uint32_t from)
+{
+    flush_if(s, from, -1);
 }
 
 void cs_flush_local(vstate *s, uint16_t slot)
 {
-    for (uint32_t i = 0; s->pending && i < s->h; i++) {
-        if (s->loc[i] == slot) {
-            copy(s, cs_slot(s, i), slot);
-            s->loc[i] = cs_slot(s, i);
-            s->pending--;
-        }
+    flush_if(s, 0, slot);
+}
+
+bool cs_local_referenced(const vstate *s, uint16_t slot)
+{
+    for (uint32_t k = 0; k < s->npend; k++)
+        if (s->loc[s->pend[k]] == slot)
+            return true;
+    return false;
+}
+
+/* The entry just pushed (at h-1) reads local `slot`: defer the copy if there is room to track it. */
+void cs_defer_local(vstate *s, uint16_t slot)
+{
+    uint32_t i = s->h - 1;
+    if (s->npend < CS_MAX_PENDING) {
+        s->loc[i] = slot;
+        s->pend[s->npend++] = i;
+    } else {
+        copy(s, cs_slot(s, i), slot);
     }
 }
 
@@ -242,7 +266,10 @@ void cs_return(vstate *s, uint32_t arity)
     if (!cs_live(s))
         return;
     uint32_t base = s->h - arity;
-    if (arity == 1) {
+    if (arity == 1 && s->last_def >= 0 && s->last_end == s->n && s->loc[base] == cs_slot(s, base) &&
+        s->code[s->last_def + 1].s.a == cs_slot(s, base)) {
+        s->code[s->last_def + 1].s.a = 0; /* the instruction that computed the result writes slot 0 */
+    } else if (arity == 1) {
         copy(s, 0, s->loc[base]);
     } else {
         for (uint32_t i = 0; i < arity; i++)
@@ -301,7 +328,7 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
         if (br != OP_COUNT_) {
             s->n = (size_t)s->last_def;
             cs_op(s, br);
-            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM)
+            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM) /* the WASM_IMM_OPS range */
                 cs_m(s, c.m.b, 0, c.m.x);
             else
                 cs_s(s, c.s.b, c.s.c, 0, 0);

@@ -6,6 +6,7 @@
 
 #include "engine.h"
 
+#define CS_MAX_PENDING 64
 #define T_UNKNOWN 0 /* polymorphic stack entry in unreachable code */
 
 enum { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
@@ -33,7 +34,9 @@ typedef struct vstate {
     /* operand stack */
     wasm_valtype *vt;
     uint16_t *loc;
-    uint32_t h, cap, max_h, pending;
+    uint32_t h, cap, max_h;
+    /* stack positions of deferred local.gets, ascending; bounded so every scan is O(1) */
+    uint32_t pend[CS_MAX_PENDING], npend;
     /* control stack */
     ctl *ctls;
     uint32_t nctl, ctlcap;
@@ -69,6 +72,8 @@ void cs_m(vstate *s, uint16_t a, uint16_t b, uint32_t x);
 void cs_u64(vstate *s, uint64_t v);
 void cs_flush(vstate *s, uint32_t from);
 void cs_flush_local(vstate *s, uint16_t slot);
+void cs_defer_local(vstate *s, uint16_t slot);
+bool cs_local_referenced(const vstate *s, uint16_t slot);
 void cs_def(vstate *s, size_t at);
 void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide);
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a, uint16_t b);

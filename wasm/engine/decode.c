@@ -301,6 +301,9 @@ static int decode_types(rd *r)
         for (uint32_t k = 0; k < np; k++)
             TRY(rd_valtype(r, &tmp));
         TRY(rd_count(r, &nr));
+        if (np > m->limits.max_type_arity || nr > m->limits.max_type_arity)
+            return wc_error_set(r->err, -E2BIG, "function type with %u params and %u results (limit %u each)", np, nr,
+                                m->limits.max_type_arity);
         if ((ft->params = xcalloc(r, (size_t)np + nr, sizeof(wasm_valtype))) == NULL)
             return -ENOMEM;
         ft->np = np, ft->nr = nr, ft->results = ft->params + np;
@@ -604,12 +607,47 @@ static int decode_datas(rd *r)
     return 0;
 }
 
+/* The function names of a "name" section (for trap messages). Best effort: a malformed name
+ * section is ignored, as the spec requires. */
+static void decode_func_names(rd *r)
+{
+    wasm_module *m = r->m;
+    wc_error scratch;
+    rd sub = {r->p, r->end, &scratch, m};
+    while (sub.p < sub.end && m->func_names == NULL && m->nfuncs) {
+        uint8_t id;
+        uint32_t size, n;
+        if (rd_byte(&sub, &id) < 0 || rd_u32(&sub, &size) < 0 || size > (size_t)(sub.end - sub.p))
+            return;
+        if (id != 1) {
+            sub.p += size;
+            continue;
+        }
+        sub.end = sub.p + size;
+        if (rd_count(&sub, &n) < 0 || (m->func_names = calloc(m->nfuncs, sizeof(char *))) == NULL)
+            return;
+        m->nfunc_names = m->nfuncs;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t idx;
+            char *name;
+            if (rd_u32(&sub, &idx) < 0 || rd_name(&sub, &name) < 0)
+                return;
+            if (idx < m->nfunc_names && m->func_names[idx] == NULL)
+                m->func_names[idx] = name;
+            else
+                free(name);
+        }
+    }
+}
+
 static int decode_custom(rd *r)
 {
     char *name = NULL;
     TRY(rd_name(r, &name));
+    if (strcmp(name, "name") == 0)
+        decode_func_names(r);
     free(name);
-    r->p = r->end; /* name section: not needed yet */
+    r->p = r->end;
     return 0;
 }
 
@@ -721,6 +759,9 @@ void wasm_module_clear(wasm_module *m)
     for (uint32_t i = 0; m->imports && i < m->nimports; i++)
         free(m->imports[i].module), free(m->imports[i].name);
     free(m->imports);
+    for (uint32_t i = 0; m->func_names && i < m->nfunc_names; i++)
+        free(m->func_names[i]);
+    free(m->func_names);
     free(m->func_type);
     free(m->func_declared);
     if (m->codes)

@@ -125,6 +125,7 @@ struct wasm_module {
     bool has_datacount;
     uint32_t datacount;
     char **func_names; /* from the name section, may be NULL */
+    uint32_t nfunc_names;
 };
 
 /* Runtime objects. */

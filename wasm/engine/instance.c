@@ -9,6 +9,7 @@
  * kind of instance state.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,7 +33,9 @@ int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta)
     }
     if (delta == 0)
         return (int32_t)old;
-    uint8_t *base = realloc(mem->base, want * WASM_PAGE_SIZE);
+    if (want * WASM_PAGE_SIZE > SIZE_MAX) /* 32-bit hosts */
+        return -1;
+    uint8_t *base = realloc(mem->base, (size_t)(want * WASM_PAGE_SIZE));
     if (base == NULL)
         return -1;
     memset(base + mem->size, 0, (size_t)delta * WASM_PAGE_SIZE);
@@ -176,7 +179,7 @@ static int init_memory(wasm_instance *inst, uint32_t cap, wc_error *err)
         max = m->limits.max_memory_pages;
     if (cap == 0 || cap > max)
         cap = max;
-    if (lim->min > cap)
+    if (lim->min > cap || (uint64_t)lim->min * WASM_PAGE_SIZE > SIZE_MAX)
         return wc_error_set(err, -E2BIG, "memory needs %u pages, the limit is %u", lim->min, cap);
     wasm_memory *mem = calloc(1, sizeof(*mem));
     if (mem == NULL)
@@ -495,7 +498,7 @@ uint32_t wasm_instance_trap_func(const wasm_instance *inst)
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index)
 {
     const wasm_module *m = inst->m;
-    if (m->func_names && func_index < m->nfuncs && m->func_names[func_index])
+    if (m->func_names && func_index < m->nfunc_names && m->func_names[func_index])
         return m->func_names[func_index];
     for (uint32_t i = 0; i < m->nexports; i++)
         if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].idx == func_index)

@@ -469,8 +469,11 @@ dispatch:
     BINI(I32_LT_S, i32, u32, a < b) BINI(I32_LT_U, u32, u32, a < b) BINI(I32_GT_S, i32, u32, a > b)
     BINI(I32_GT_U, u32, u32, a > b) BINI(I32_LE_S, i32, u32, a <= b) BINI(I32_LE_U, u32, u32, a <= b)
     BINI(I32_GE_S, i32, u32, a >= b) BINI(I32_GE_U, u32, u32, a >= b)
-    BINI(I64_ADD, u64, u64, a + b) BINI(I64_SUB, u64, u64, a - b) BINI(I64_AND, u64, u64, a & b)
-    BINI(I64_SHL, u64, u64, a << (b & 63)) BINI(I64_SHR_U, u64, u64, a >> (b & 63))
+    BINI(I32_ROTL, u32, u32, rotl32(a, b)) BINI(I32_ROTR, u32, u32, rotr32(a, b))
+    BINI(I64_ADD, u64, u64, a + b) BINI(I64_SUB, u64, u64, a - b) BINI(I64_MUL, u64, u64, a * b)
+    BINI(I64_AND, u64, u64, a & b) BINI(I64_OR, u64, u64, a | b) BINI(I64_XOR, u64, u64, a ^ b)
+    BINI(I64_SHL, u64, u64, a << (b & 63)) BINI(I64_SHR_S, i64, i64, a >> (b & 63))
+    BINI(I64_SHR_U, u64, u64, a >> (b & 63))
 
     LOAD(I32_LOAD, uint32_t, u32) LOAD(I64_LOAD, uint64_t, u64) LOAD(F32_LOAD, uint32_t, u32)
     LOAD(F64_LOAD, uint64_t, u64) LOAD(I32_LOAD8_S, int8_t, i32) LOAD(I32_LOAD8_U, uint8_t, u32)

@@ -17,6 +17,7 @@ void wasm_limits_default(wasm_limits *ret)
         .max_call_depth = 20000,
         .max_memory_pages = 65536,
         .max_table_elems = 10000000,
+        .max_type_arity = 1000,
     };
 }
 
@@ -30,6 +31,7 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
         dst->f = src->f;
     MERGE(max_module_bytes) MERGE(max_functions) MERGE(max_locals) MERGE(max_nesting) MERGE(max_section_items)
     MERGE(max_value_stack) MERGE(max_call_depth) MERGE(max_memory_pages) MERGE(max_table_elems)
+        MERGE(max_type_arity)
 #undef MERGE
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;

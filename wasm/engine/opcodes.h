@@ -94,7 +94,8 @@
 #define WASM_IMM_OPS(X)                                                                                           \
     X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U)        \
     X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S)       \
-    X(I32_GE_U) X(I64_ADD) X(I64_SUB) X(I64_AND) X(I64_SHL) X(I64_SHR_U)
+    X(I32_GE_U) X(I32_ROTL) X(I32_ROTR) X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR)        \
+    X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U)
 
 /* Internal-only operations (not in the wasm table). */
 #define WASM_INTERNAL_OPS(X)                                                                                      \

@@ -101,8 +101,8 @@ static int pop(vstate *s, wasm_valtype want, wasm_valtype *ret_t, uint16_t *ret_
         s->h--;
         t = s->vt[s->h];
         loc = s->loc[s->h];
-        if (loc != cs_slot(s, s->h))
-            s->pending--;
+        if (s->npend && s->pend[s->npend - 1] == s->h)
+            s->npend--;
     }
     if (want != T_UNKNOWN && t != T_UNKNOWN && t != want)
         return fail(s, "type mismatch");
@@ -136,12 +136,11 @@ static int check_top(vstate *s, const wasm_valtype *types, uint32_t n)
     return 0;
 }
 
+/* After the stack was cut back to a block boundary: no deferred entries remain, since everything
+ * below a block's height was flushed when the block was entered. */
 static void count_pending(vstate *s)
 {
-    s->pending = 0;
-    for (uint32_t i = 0; i < s->h; i++)
-        if (s->loc[i] != cs_slot(s, i))
-            s->pending++;
+    s->npend = 0;
 }
 
 /* Checks the top n entries against types; in unreachable code the stack may be shorter than n:
@@ -443,14 +442,11 @@ static int op_local(vstate *s, uint8_t op)
     wasm_valtype t = s->locals[x];
     if (op == 0x20) {
         TRY(push(s, t));
-        s->loc[s->h - 1] = (uint16_t)x;
-        s->pending++;
+        cs_defer_local(s, (uint16_t)x);
         return 0;
     }
     TRY(pop_t(s, t, &src));
-    bool referenced = false;
-    for (uint32_t i = 0; s->pending && i < s->h; i++)
-        referenced |= s->loc[i] == x;
+    bool referenced = cs_local_referenced(s, (uint16_t)x);
     if (referenced || !cs_fold_set(s, (uint16_t)x)) {
         cs_flush_local(s, (uint16_t)x);
         if (src != x) {
@@ -460,8 +456,7 @@ static int op_local(vstate *s, uint8_t op)
     }
     if (op == 0x22) {
         TRY(push(s, t));
-        s->loc[s->h - 1] = (uint16_t)x;
-        s->pending++;
+        cs_defer_local(s, (uint16_t)x);
     }
     return 0;
 }

@@ -88,6 +88,7 @@ typedef struct wasm_limits {
     uint32_t max_call_depth;   /* nested wasm calls (default 20,000) */
     uint32_t max_memory_pages; /* linear memory pages, 64 KiB each (default 65536 = 4 GiB) */
     uint32_t max_table_elems;  /* elements per table (default 10,000,000) */
+    uint32_t max_type_arity;   /* params, and results, per function type (default 1,000) */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means default. */

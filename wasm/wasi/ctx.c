@@ -3,8 +3,8 @@
  * Steps of wasi_ctx_create, in order: pack argv and env into NUL-separated buffers (what
  * args_get/environ_get copy out), set up fds 0/1/2 (stdin from the given fd or /dev/null;
  * stdout/stderr as CRI log streams when a log is given, else the given fds), then one preopen per
- * mount (fd 3 upwards), then the preopened sockets. Every host fd is dup'ed, so the ctx owns all
- * of its fds and the caller keeps its own.
+ * mount (fd 3 upwards), then the preopened sockets. Every host fd is dup'ed (mount directories
+ * are reopened), so the ctx owns all of its fds and the caller keeps its own.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -65,7 +65,9 @@ static int add_log_stream(wasi_ctx *ctx, cri_log_stream stream, wc_error *err)
 
 static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
 {
-    int host = fcntl(mt->dir_fd, F_DUPFD_CLOEXEC, 3);
+    /* a new open file description, not a dup: fd_readdir seeks, and workers forked from one
+     * mount table must not share a directory offset */
+    int host = openat(mt->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (host < 0)
         return wc_error_set_errno(err, -errno, "wasi: preopen %s", mt->guest);
     wasi_fd e = {.kind = WASI_FD_DIR, .host = host, .filetype = WASI_FILETYPE_DIRECTORY,

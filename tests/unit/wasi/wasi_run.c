@@ -2,13 +2,15 @@
  * the options `wasmcri run` does not expose:
  *   wasi_run [--dir HOST[:GUEST][:ro]]... [--env K=V]... [--log FILE] [--stdin FILE] [--listen]
  *            FILE.wasm [ARGS...]
- * --log writes stdout/stderr as a CRI log; --listen preopens a listening TCP socket (after the
- * mounts) and connects to it from a thread that sends "hello wasi\n" and prints the answer on
- * stderr. Exits with the command's exit code; a trap prints "trap: MESSAGE" on stderr. */
+ * --log writes stdout/stderr as a CRI log; --rotate MS renames it to FILE.N and reopens it every
+ * MS milliseconds while the command runs (kubelet's rotation + ReopenContainerLog) and prints
+ * "rotations: N" on stderr at the end; --listen preopens a listening TCP socket (after the mounts)
+ * and connects to it from a thread that sends "hello wasi\n" and prints the answer on stderr. Exits with the command's exit code; a trap prints "trap: MESSAGE" on stderr. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,31 @@ static int read_file(const char *path, uint8_t **ret, size_t *ret_len)
 }
 
 static struct sockaddr_in listen_addr;
+
+typedef struct rotator {
+    cri_log *log;
+    const char *path;
+    int interval_ms;
+    atomic_bool stop;
+    int rotations;
+} rotator;
+
+static void *rotate(void *arg)
+{
+    rotator *r = arg;
+    while (!atomic_load(&r->stop)) {
+        usleep((useconds_t)r->interval_ms * 1000);
+        char to[4096];
+        snprintf(to, sizeof(to), "%s.%d", r->path, r->rotations);
+        wc_error err = {0};
+        if (rename(r->path, to) < 0 || cri_log_reopen(r->log, &err) < 0) {
+            fprintf(stderr, "rotate: %s\n", err.msg[0] ? err.msg : "rename failed");
+            return NULL;
+        }
+        r->rotations++;
+    }
+    return NULL;
+}
 
 static void *client(void *arg)
 {
@@ -71,6 +98,7 @@ int main(int argc, char **argv)
     const char *env[64] = {0};
     size_t nenv = 0;
     const char *log_path = NULL, *stdin_path = NULL;
+    int rotate_ms = 0;
     bool listen_sock = false;
     wc_error err = {0};
     int i = 1;
@@ -89,12 +117,14 @@ int main(int argc, char **argv)
             env[nenv++] = v;
         } else if (strcmp(argv[i - 1], "--log") == 0) {
             log_path = v;
+        } else if (strcmp(argv[i - 1], "--rotate") == 0) {
+            rotate_ms = atoi(v);
         } else if (strcmp(argv[i - 1], "--stdin") == 0) {
             stdin_path = v;
         }
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: wasi_run [--dir H[:G][:ro]] [--env K=V] [--log F] [--stdin F] [--listen] FILE.wasm [ARGS]\n");
+        fprintf(stderr, "usage: wasi_run [--dir H[:G][:ro]] [--env K=V] [--log F [--rotate MS]] [--stdin F] [--listen] FILE.wasm [ARGS]\n");
         return 2;
     }
     uint8_t *bytes;
@@ -116,9 +146,12 @@ int main(int argc, char **argv)
     }
     int stdin_fd = stdin_path != NULL ? open(stdin_path, O_RDONLY | O_CLOEXEC) : 0;
     int sock = listen_sock ? make_listener() : -1;
-    pthread_t thread;
+    pthread_t thread, rotator_thread;
     if (listen_sock)
         pthread_create(&thread, NULL, client, NULL);
+    rotator rot = {.log = log, .path = log_path, .interval_ms = rotate_ms};
+    if (log != NULL && rotate_ms > 0)
+        pthread_create(&rotator_thread, NULL, rotate, &rot);
     wasi_options opts = {.argv = (const char *const *)argv + i, .argc = (size_t)(argc - i), .env = env,
                          .mounts = &mounts, .stdin_fd = stdin_fd, .stdout_fd = 1, .stderr_fd = 2,
                          .log = log, .socket_fds = &sock, .socket_count = listen_sock ? 1 : 0};
@@ -127,6 +160,11 @@ int main(int argc, char **argv)
     if (listen_sock) {
         pthread_join(thread, NULL);
         close(sock);
+    }
+    if (log != NULL && rotate_ms > 0) {
+        atomic_store(&rot.stop, true);
+        pthread_join(rotator_thread, NULL);
+        fprintf(stderr, "rotations: %d\n", rot.rotations);
     }
     cri_log_close(log);
     wasm_module_free(module);

@@ -325,6 +325,32 @@ def wasm_imports(path):
     return out
 
 
+def case_log_rotation(opts, tmp):
+    """Lines written while kubelet rotates the log (rename + ReopenContainerLog) are all there, in
+    order, whole, across the rotated files."""
+    log = os.path.join(tmp, 'container.log')
+    n = 3000
+    res = ours(opts, ['--log', log, '--rotate', '1', wasm(opts, 'log_flood'), str(n)])
+    check(res.returncode == 0, 'exit code %d, stderr: %s' % (res.returncode, text(res.stderr)))
+    m = re.search(r'rotations: (\d+)', text(res.stderr))
+    check(m is not None, 'no rotation count: %s' % text(res.stderr))
+    rotations = int(m.group(1))
+    data = b''
+    for k in range(rotations):
+        with open('%s.%d' % (log, k), 'rb') as f:
+            data += f.read()
+    with open(log, 'rb') as f:
+        data += f.read()
+    msgs = parse_cri_log(data)
+    for stream, prefix in (('stdout', 'out'), ('stderr', 'err')):
+        got = [msg for s, msg, _ in msgs if s == stream]
+        want = ['%s %06d%s' % (prefix, i, '' if i % 97 else ' ' + 'x' * 20000) for i in range(n)]
+        check(got == want, '%s: %d messages, first difference at %s' % (
+            stream, len(got), next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))))
+    check(rotations >= 3, 'only %d rotations happened' % rotations)
+    print('log rotation: %d messages over %d rotations, none lost, cut or reordered' % (len(msgs), rotations))
+
+
 def case_coverage(opts, tmp):
     """Every wasi_snapshot_preview1 function is imported by at least one test program."""
     with open(os.path.join(HERE, '../../../wasm/wasi/wasi_calls.h')) as f:
