@@ -67,7 +67,11 @@ def test_kill_9_restart_keeps_workers_and_records_exits(rtd, tmp_path):
     r.StopContainer(pb.StopContainerRequest(container_id=long, timeout=10))
     st = status(r, long)
     assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 137)
-    assert not list((rtd.state / "exits").iterdir())  # every exit acknowledged
+    for _ in range(200):  # every exit acknowledged (acks are asynchronous)
+        if not list((rtd.state / "exits").iterdir()):
+            break
+        time.sleep(0.01)
+    assert not list((rtd.state / "exits").iterdir())
 
 
 def test_graceful_stop_without_workers_ends_the_zygote(rtd):
@@ -118,3 +122,16 @@ def test_200_pods_leave_nothing_behind(rtd, tmp_path):
     rtd.start()
     assert list(rtd.runtime().ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
     assert list(rtd.runtime().ListContainers(pb.ListContainersRequest()).containers) == []
+
+
+def test_removing_the_image_keeps_what_a_container_runs_from(rtd, tmp_path):
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("held", tmp_path / "logs"))
+    cid = create(r, pid, ctr_config("h", rtd.refs["probe"], args=["sleep", "60"]))
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    rtd.image().RemoveImage(pb.RemoveImageRequest(image=pb.ImageSpec(image=rtd.refs["probe"])))
+    res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["/bin/probe.wasm", "cat",
+                                                               "/data/hello.txt"]), timeout=20)
+    assert (res.exit_code, res.stdout) == (0, b"image file\n")
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))

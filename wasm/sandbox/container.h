@@ -63,6 +63,7 @@ typedef struct wc_container {
     bool overlay;      /* rootfs is an overlay mount owned by this container */
     char *module_path; /* the host file of the module */
     char *module_key;  /* the zygote's cache key for it */
+    char *held;        /* the snapshot or module blob held in the store for it, or "" */
     wc_ctr_state state;
     int64_t created_at, started_at, finished_at;
     int32_t exit_code;

@@ -77,6 +77,27 @@ static int find_image(wc_sandbox *sb, const char *name, wc_image **ret_img, wc_e
     return wc_error_set(err, -ENOENT, "image %s is not present: pull it first", name);
 }
 
+/* The store keeps what the container runs from (its rootfs snapshot, or the module
+ * blob) even if the image is removed, until the container is. */
+static int hold_image_content(wc_sandbox *sb, wc_container *c, const wc_image *img, wc_error *err)
+{
+    const char *key = img->shape == WC_SHAPE_ROOTFS ? img->chain_id : img->wasm_entry;
+    if (*key == '\0')
+        return 0;
+    int rc = wc_store_hold(sb->store, key, c->id, err);
+    if (rc == 0 && wc_container_set(&c->held, key) < 0) {
+        wc_store_release(sb->store, key, c->id, NULL);
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+static void release_image_content(wc_sandbox *sb, wc_container *c)
+{
+    if (*c->held)
+        wc_store_release(sb->store, c->held, c->id, NULL);
+}
+
 static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_pod *pod,
                            wc_container *c, wc_error *err)
 {
@@ -90,7 +111,8 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     if (rc == 0 && wc_container_set(&c->dir, dir) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     rc = rc ?: cv_rootfs(sb->store, c, img, err);
-    return rc ?: cv_module(sb->store, c, img, err);
+    rc = rc ?: cv_module(sb->store, c, img, err);
+    return rc ?: hold_image_content(sb, c, img, err);
 }
 
 int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[65],
@@ -119,6 +141,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
         sb_emit(sb, WC_EVENT_CREATED, c);
     } else {
         cv_release(c, NULL);
+        release_image_content(sb, c);
         wc_container_free(c);
     }
     pthread_mutex_unlock(&sb->mu);
@@ -306,6 +329,7 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
         rc = wc_store_kv_delete(sb->store, key, err);
     }
     if (rc == 0) {
+        release_image_content(sb, c);
         sb_emit(sb, WC_EVENT_DELETED, c);
         drop_ctr(sb, c);
         wc_container_free(c);
