@@ -4,6 +4,8 @@
  *
  * SIMPLE(byte, NAME, in1, in2, out)   in2 = 0 for unary ops. WASM_SAT_OPS: the same for 0xFC 0..7.
  * LOAD(byte, NAME, type, align_log2)  STORE(byte, NAME, type, align_log2)
+ * Every load/store NAME also has an internal NAME_AI form: address = i32 slot + 32-bit immediate
+ * (wrapping, as i32.add would), fused by validate.c when an i32.add-immediate computed the address.
  */
 #ifndef WASMCRI_ENGINE_OPCODES_H
 #define WASMCRI_ENGINE_OPCODES_H
@@ -113,7 +115,7 @@
 /* The internal op enum: one value per handler. */
 enum wop {
 #define X_SIMPLE(b, n, i1, i2, o) OP_##n,
-#define X_MEM(b, n, t, a) OP_##n,
+#define X_MEM(b, n, t, a) OP_##n, OP_##n##_AI,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
 #define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM,
