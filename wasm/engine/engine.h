@@ -201,7 +201,9 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
 const void *const *wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
 
-/* instance.c helpers used by interp.c */
+/* instance.c helpers used by interp.c and linker.c. Linear memory is an anonymous mapping. */
+int wasm_mem_map(wasm_memory *mem, uint32_t pages);
+void wasm_mem_unmap(wasm_memory *mem);
 int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta);
 int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t limit);
 bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b);
