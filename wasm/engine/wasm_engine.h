@@ -14,6 +14,7 @@
  *   -ENOENT   unknown import or export;           -ENOEXEC import type mismatch (unlinkable);
  *   -ECANCELED instantiation trapped (message is the trap reason).
  *
+ * Linear memory is an anonymous mapping (pages cost RSS only once touched; memory.grow is mremap).
  * Threads: a module may be shared by any number of threads and instances (it is never written after
  * load, and survives fork()). An instance, its linker and its host objects are used by one thread at a
  * time. Values are little-endian (the engine assumes a little-endian host).
@@ -175,7 +176,8 @@ int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_in
 /* ---- Instances ---------------------------------------------------------------------------------- */
 
 typedef struct wasm_instance_opts {
-    uint32_t max_memory_pages; /* per-instance cap on linear memory 0 (container limit); 0 = module limit */
+    uint32_t max_memory_pages; /* cap on the instance's own linear memory 0 (container limit); 0 = module
+                                  limit. An imported memory keeps the limits of its owner. */
     void *user;                /* initial user pointer (wasm_instance_user) */
 } wasm_instance_opts;
 
@@ -243,7 +245,7 @@ uint8_t *wasm_memory_data(wasm_instance *inst, uint64_t *ret_size);
 /* Bounds-checked copies; -EFAULT if [offset, offset+len) is outside the memory. */
 int wasm_memory_read(wasm_instance *inst, uint64_t offset, void *dst, size_t len);
 int wasm_memory_write(wasm_instance *inst, uint64_t offset, const void *src, size_t len);
-/* Current size in pages and the per-instance cap. */
+/* Current size of memory 0 in pages (0 without memory). */
 uint32_t wasm_memory_pages(wasm_instance *inst);
 /* True once memory.grow failed because of the per-instance page cap (report as OOMKilled). */
 bool wasm_instance_hit_memory_cap(const wasm_instance *inst);
