@@ -3,6 +3,7 @@
 #ifndef WASMCRI_ENGINE_INTERNAL_H
 #define WASMCRI_ENGINE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -180,6 +181,9 @@ struct wasm_instance {
     uint64_t *stack, *stack_end, *sp; /* sp: first free slot */
     wframe *frames;
     uint32_t nframes, max_frames, native_depth;
+    atomic_int interrupt; /* set by wasm_instance_interrupt, checked at calls and loop headers */
+    bool metered;         /* fuel counts calls and loop iterations (fuzzing, tests) */
+    int64_t fuel;
     /* trap details */
     wasm_trap trap;
     int exit_code;

@@ -433,6 +433,7 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
                     uint32_t nresults)
 {
     if (inst->native_depth == 0) {
+        atomic_store(&inst->interrupt, 0);
         inst->trap = WASM_TRAP_NONE;
         inst->msg[0] = '\0';
         inst->trap_func = UINT32_MAX;
@@ -539,6 +540,11 @@ const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_ind
         if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].idx == func_index)
             return m->exports[i].name;
     return NULL;
+}
+
+void wasm_instance_interrupt(wasm_instance *inst)
+{
+    atomic_store(&inst->interrupt, 1);
 }
 
 wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code)

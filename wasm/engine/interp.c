@@ -729,6 +729,13 @@ dispatch:
         ip += 3;
         goto do_call;
     }
+    OP(POLL)
+    {
+        if (atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) || (ctx->metered && --ctx->fuel < 0))
+            TRAP(INTERRUPTED);
+        ip += 1;
+        NEXT();
+    }
     OP(RETURN)
     {
         wframe *r = &frames[--nfr];
@@ -767,6 +774,10 @@ do_call:
         const wcode *code = callee->code;
         if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
+        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                                 (ctx->metered && --ctx->fuel < 0),
+                             0))
+            TRAP(INTERRUPTED);
         frames[nfr++] = (wframe){ip, fp, f};
         f = callee, fp = nfp, ip = code->code;
         for (uint32_t i = code->nparams; i < code->nlocals; i++)

@@ -235,6 +235,8 @@ static int op_block(vstate *s, uint8_t kind)
         cs_fwd(s, &c.else_patch);
     }
     c.loop_pc = s->n;
+    if (kind == CTL_LOOP && s->m->limits.interruptible)
+        cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live; /* a block in dead code stays dead: emit nothing for it */
     s->last_def = s->last_const = -1;
     return push_ctl(s, &c);

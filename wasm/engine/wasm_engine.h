@@ -90,6 +90,7 @@ typedef struct wasm_limits {
     uint32_t max_memory_pages; /* linear memory pages, 64 KiB each (default 65536 = 4 GiB) */
     uint32_t max_table_elems;  /* elements per table (default 10,000,000) */
     uint32_t max_type_arity;   /* params, and results, per function type (default 1,000) */
+    uint32_t interruptible;    /* 1: loops also check for wasm_instance_interrupt (default 0: only calls) */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means default. */
@@ -229,6 +230,11 @@ int wasm_instance_exit_code(const wasm_instance *inst);
 uint32_t wasm_instance_trap_func(const wasm_instance *inst);
 /* The export or debug (name section) name of a function index of inst's module, or NULL. */
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index);
+
+/* Asks the running wasm_call of inst to stop: it returns WASM_TRAP_INTERRUPTED at the next call, or
+ * the next loop iteration if the module was loaded with limits.interruptible. Thread-safe and
+ * async-signal-safe. The request is forgotten when the next outermost wasm_call starts. */
+void wasm_instance_interrupt(wasm_instance *inst);
 
 /* For host functions: end the instance cleanly with an exit code (WASI proc_exit); returns
  * WASM_TRAP_EXIT for the callback to return. */
