@@ -14,6 +14,7 @@
  * or up to four 16-bit frame slots. */
 typedef union wcell {
     const void *h;
+    const void *ptr; /* CALL_LOCAL: the callee's wcode */
     uintptr_t op;
     uint64_t u64;
     int64_t i64;

@@ -712,6 +712,22 @@ dispatch:
         ip += 2;
         goto do_call;
     }
+    OP(CALL_LOCAL)
+    {
+        const wcode *code = ip[2].ptr;
+        nfp = fp + ip[1].m.a;
+        if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
+            TRAP(STACK_EXHAUSTED);
+        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                                 (ctx->metered && --ctx->fuel < 0),
+                             0))
+            TRAP(INTERRUPTED);
+        frames[nfr++] = (wframe){ip + 3, fp, f};
+        f = inst->funcs[ip[1].m.x], fp = nfp, ip = code->code;
+        for (uint32_t i = code->nparams; i < code->nlocals; i++)
+            fp[i] = 0;
+        NEXT();
+    }
     OP(CALL_INDIRECT)
     {
         wcell c = ip[1];

@@ -408,8 +408,16 @@ static int op_call(vstate *s)
         return fail(s, "unknown function");
     const wasm_functype *ft = &s->m->types[s->m->func_type[f]];
     TRY(call_sig(s, ft, &frame));
-    cs_op(s, OP_CALL);
-    cs_m(s, frame, 0, f);
+    if (f < s->m->nfunc_imports) {
+        cs_op(s, OP_CALL);
+        cs_m(s, frame, 0, f);
+    } else {
+        /* a function of this module: the code address is fixed once the module is loaded */
+        cs_op(s, OP_CALL_LOCAL);
+        cs_m(s, frame, 0, f);
+        if (cs_live(s) && cs_reserve(s, 1) == 0)
+            s->code[s->n++].ptr = &s->m->codes[f - s->m->nfunc_imports];
+    }
     return push_results(s, ft);
 }
 
