@@ -8,7 +8,12 @@
  * the call to a cri_call, which decodes the request, runs the handler (on this
  * thread, or on a thread of its own for slow handlers) and sends the reply in one
  * batch. A cri_call is reference-counted: the handler holds one reference and
- * every batch in flight holds one.
+ * every batch in flight holds one. A streaming handler runs on its own thread and
+ * sends one message at a time (cri_stream_send waits for each send to complete,
+ * so at most one SEND_MESSAGE is in flight); the status goes in the final batch.
+ * A Stream* rpc (StreamImages, StreamContainers, ...) with no handler of its own is
+ * served by its List* twin, whose request and response are the same on the wire:
+ * the list is computed once and sent in batches (stream_adapter below).
  *
  * Shutdown: `outstanding` counts every tag in flight and every call held by a
  * slow-handler thread. cri_server_stop asks gRPC to shut down, cancels open calls
@@ -33,6 +38,7 @@
 #include "log.h"
 #include "service.h"
 #include "status.h"
+#include "api_streams.h"
 
 #define SLOTS_PER_METHOD 2
 #define UNKNOWN_SLOTS 2
@@ -43,12 +49,15 @@ struct cq_event {
     void (*done)(cq_event *ev, bool ok);
 };
 
-typedef struct method_entry {
+typedef struct method_entry method_entry;
+struct method_entry {
     char path[128]; /* "/runtime.v1.RuntimeService/Version" */
     const ProtobufCMethodDescriptor *desc;
     const cri_method *impl; /* NULL: not implemented yet */
-    void *handle;           /* from grpc_server_register_method */
-} method_entry;
+    const method_entry *list; /* Stream* rpcs without impl: the List* rpc that serves them */
+    bool streaming;           /* the proto says `returns (stream ...)` */
+    void *handle;             /* from grpc_server_register_method */
+};
 
 struct cri_server {
     grpc_server *server;
@@ -81,6 +90,7 @@ typedef struct request_slot {
 struct cri_call {
     cq_event reply_ev;
     cq_event close_ev;
+    cq_event send_ev; /* one streamed message sent */
     atomic_int refs;
     cri_server *srv;
     const method_entry *m; /* NULL: unknown method */
@@ -93,6 +103,10 @@ struct cri_call {
     bool close_posted;
     int close_cancelled;
     atomic_bool close_done;
+    bool metadata_sent;   /* streams: initial metadata went with the first message */
+    pthread_mutex_t send_mu;
+    pthread_cond_t send_cv;
+    bool send_done, send_ok;
 };
 
 /* Each service's rpcs may come from several tables (one per service file). */
@@ -141,6 +155,8 @@ static void call_unref(cri_call *c)
     if (c->has_details)
         grpc_slice_unref(c->details);
     grpc_call_unref(c->call);
+    pthread_mutex_destroy(&c->send_mu);
+    pthread_cond_destroy(&c->send_cv);
     free(c);
 }
 
@@ -170,7 +186,8 @@ static void send_reply(cri_call *c, grpc_status_code status, const char *msg,
     grpc_op ops[4];
     size_t n = 0;
     memset(ops, 0, sizeof(ops));
-    ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (!c->metadata_sent)
+        ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
     if (reply) {
         c->reply = reply;
         ops[n].op = GRPC_OP_SEND_MESSAGE;
@@ -201,7 +218,7 @@ static void send_reply(cri_call *c, grpc_status_code status, const char *msg,
 
 static ProtobufCMessage *decode_request(cri_call *c, wc_error *err)
 {
-    const ProtobufCMessageDescriptor *in = c->m->desc->input;
+    const ProtobufCMessageDescriptor *in = c->m->list ? c->m->list->desc->input : c->m->desc->input;
     if (c->payload == NULL) {
         wc_error_set(err, -EINVAL, "%s: the request carries no %s message", c->m->path, in->name);
         return NULL;
@@ -238,6 +255,90 @@ static grpc_byte_buffer *encode_response(const cri_call *c, const ProtobufCMessa
     return bb;
 }
 
+static void send_done(cq_event *ev, bool ok)
+{
+    cri_call *c = (cri_call *)((char *)ev - offsetof(cri_call, send_ev));
+    cri_server *srv = c->srv;
+    pthread_mutex_lock(&c->send_mu);
+    c->send_done = true;
+    c->send_ok = ok;
+    pthread_cond_signal(&c->send_cv);
+    pthread_mutex_unlock(&c->send_mu);
+    atomic_fetch_sub(&srv->outstanding, 1);
+}
+
+int cri_stream_send(cri_call *c, const ProtobufCMessage *msg, wc_error *err)
+{
+    if (cri_call_cancelled(c))
+        return wc_error_set(err, -ECANCELED, "%s: the client has gone", c->m->path);
+    grpc_byte_buffer *bb = encode_response(c, msg, err);
+    if (bb == NULL)
+        return err->code;
+    grpc_op ops[2];
+    size_t n = 0;
+    memset(ops, 0, sizeof(ops));
+    if (!c->metadata_sent)
+        ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[n].op = GRPC_OP_SEND_MESSAGE;
+    ops[n++].data.send_message.send_message = bb;
+    c->send_done = false;
+    atomic_fetch_add(&c->srv->outstanding, 1);
+    if (grpc_call_start_batch(c->call, ops, n, &c->send_ev, NULL) != GRPC_CALL_OK) {
+        atomic_fetch_sub(&c->srv->outstanding, 1);
+        grpc_byte_buffer_destroy(bb);
+        return wc_error_set(err, -ECANCELED, "%s: the stream is closed", c->m->path);
+    }
+    c->metadata_sent = true;
+    pthread_mutex_lock(&c->send_mu);
+    while (!c->send_done)
+        pthread_cond_wait(&c->send_cv, &c->send_mu);
+    bool ok = c->send_ok;
+    pthread_mutex_unlock(&c->send_mu);
+    grpc_byte_buffer_destroy(bb);
+    if (!ok)
+        return wc_error_set(err, -ECANCELED, "%s: the client has gone", c->m->path);
+    return 0;
+}
+
+#define STREAM_BATCH_ITEMS 256
+
+/* Sends the repeated field 1 of a List* response as Stream* messages of up to
+ * STREAM_BATCH_ITEMS items each (at least one message, even when empty). */
+static int stream_in_batches(cri_call *c, ProtobufCMessage *resp, wc_error *err)
+{
+    const ProtobufCFieldDescriptor *f = &resp->descriptor->fields[0];
+    size_t *count = (size_t *)((char *)resp + f->quantifier_offset);
+    void ***items = (void ***)((char *)resp + f->offset);
+    size_t total = *count;
+    void **all = *items;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && (i < total || i == 0); i += STREAM_BATCH_ITEMS) {
+        *count = total - i < STREAM_BATCH_ITEMS ? total - i : STREAM_BATCH_ITEMS;
+        *items = all + i;
+        rc = cri_stream_send(c, resp, err);
+    }
+    *count = total;
+    *items = all;
+    return rc;
+}
+
+static void run_list_as_stream(cri_call *c, const ProtobufCMessage *req)
+{
+    wc_error err = {0};
+    ProtobufCMessage *resp = NULL;
+    int rc = c->m->list->impl->fn(c, req, &resp, &err);
+    if (rc == 0 && resp != NULL)
+        rc = stream_in_batches(c, resp, &err);
+    if (resp)
+        protobuf_c_message_free_unpacked(resp, NULL);
+    if (rc == 0) {
+        send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+        return;
+    }
+    wc_info("cri", "%s: %s", c->m->path, err.msg);
+    send_reply(c, cri_status_from_errno(rc), err.msg, NULL);
+}
+
 static void run_handler(cri_call *c)
 {
     wc_error err = {0};
@@ -247,9 +348,18 @@ static void run_handler(cri_call *c)
         send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, err.msg, NULL);
         return;
     }
+    if (c->m->list) {
+        run_list_as_stream(c, req);
+        protobuf_c_message_free_unpacked(req, NULL);
+        return;
+    }
     ProtobufCMessage *resp = NULL;
     int rc = c->m->impl->fn(c, req, &resp, &err);
     protobuf_c_message_free_unpacked(req, NULL);
+    if (rc == 0 && resp == NULL && c->m->streaming) {
+        send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+        return;
+    }
     if (rc == 0 && resp == NULL)
         rc = wc_error_set(&err, -EIO, "%s: the handler returned no response", c->m->path);
     grpc_byte_buffer *reply = NULL;
@@ -308,13 +418,13 @@ static void handle_call(cri_call *c)
         send_reply(c, GRPC_STATUS_UNIMPLEMENTED, msg, NULL);
         return;
     }
-    if (c->m->impl == NULL) {
+    if (c->m->impl == NULL && c->m->list == NULL) {
         snprintf(msg, sizeof(msg), "%s is not implemented by wasmcri yet", c->m->path);
         wc_info("cri", "%s", msg);
         send_reply(c, GRPC_STATUS_UNIMPLEMENTED, msg, NULL);
         return;
     }
-    if (!c->m->impl->slow) {
+    if (c->m->impl && !c->m->impl->slow && !c->m->streaming) {
         run_handler(c);
         return;
     }
@@ -396,6 +506,9 @@ static void slot_done(cq_event *ev, bool ok)
     } else {
         c->reply_ev.done = reply_done;
         c->close_ev.done = close_done;
+        c->send_ev.done = send_done;
+        pthread_mutex_init(&c->send_mu, NULL);
+        pthread_cond_init(&c->send_cv, NULL);
         atomic_init(&c->refs, 1);
         c->srv = srv;
         c->m = slot->m;
@@ -448,12 +561,66 @@ static const cri_method *find_impl(const cri_method *const *tables, const char *
     return NULL;
 }
 
+static bool is_server_streaming(const char *rpc)
+{
+    for (size_t i = 0; cri_api_server_streaming_rpcs[i]; i++)
+        if (strcmp(cri_api_server_streaming_rpcs[i], rpc) == 0)
+            return true;
+    return false;
+}
+
 static bool service_has_rpc(const ProtobufCServiceDescriptor *desc, const char *name)
 {
     for (size_t j = 0; j < desc->n_methods; j++)
         if (strcmp(desc->methods[j].name, name) == 0)
             return true;
     return false;
+}
+
+/* True when two messages are the same on the wire: same field numbers, labels and types. */
+static bool same_wire_shape(const ProtobufCMessageDescriptor *a, const ProtobufCMessageDescriptor *b)
+{
+    if (a->n_fields != b->n_fields)
+        return false;
+    for (unsigned i = 0; i < a->n_fields; i++) {
+        const ProtobufCFieldDescriptor *x = &a->fields[i], *y = &b->fields[i];
+        if (x->id != y->id || x->label != y->label || x->type != y->type ||
+            x->descriptor != y->descriptor)
+            return false;
+    }
+    return true;
+}
+
+static const method_entry *find_entry(const cri_server *srv, const char *service_path,
+                                      const char *rpc)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/%s/%s", service_path, rpc);
+    for (size_t i = 0; i < srv->n_methods; i++)
+        if (strcmp(srv->methods[i].path, path) == 0)
+            return &srv->methods[i];
+    return NULL;
+}
+
+/* Points each Stream* rpc without a handler at its implemented, wire-compatible List* twin. */
+static void link_streams_to_lists(cri_server *srv)
+{
+    static const char *const twins[][3] = {
+        {"runtime.v1.RuntimeService", "StreamPodSandboxes", "ListPodSandbox"},
+        {"runtime.v1.RuntimeService", "StreamContainers", "ListContainers"},
+        {"runtime.v1.RuntimeService", "StreamContainerStats", "ListContainerStats"},
+        {"runtime.v1.RuntimeService", "StreamPodSandboxStats", "ListPodSandboxStats"},
+        {"runtime.v1.RuntimeService", "StreamPodSandboxMetrics", "ListPodSandboxMetrics"},
+        {"runtime.v1.ImageService", "StreamImages", "ListImages"},
+    };
+    for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+        method_entry *stream = (method_entry *)find_entry(srv, twins[i][0], twins[i][1]);
+        const method_entry *list = find_entry(srv, twins[i][0], twins[i][2]);
+        if (stream && list && !stream->impl && list->impl && list->impl->fn &&
+            same_wire_shape(stream->desc->input, list->desc->input) &&
+            same_wire_shape(stream->desc->output, list->desc->output))
+            stream->list = list;
+    }
 }
 
 /* Fills srv->methods from the proto's service descriptors and checks the handler tables. */
@@ -476,6 +643,7 @@ static int build_method_table(cri_server *srv, wc_error *err)
             method_entry *m = &srv->methods[srv->n_methods++];
             m->desc = &services[s].desc->methods[j];
             m->impl = find_impl(services[s].tables, m->desc->name);
+            m->streaming = is_server_streaming(m->desc->name);
             snprintf(m->path, sizeof(m->path), "/%s/%s", services[s].desc->name, m->desc->name);
             m->handle = grpc_server_register_method(srv->server, m->path, NULL,
                                                     GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
@@ -483,6 +651,7 @@ static int build_method_table(cri_server *srv, wc_error *err)
                 return wc_error_set(err, -EINVAL, "cannot register %s", m->path);
         }
     }
+    link_streams_to_lists(srv);
     return 0;
 }
 

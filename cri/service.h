@@ -15,6 +15,12 @@
  * Fast handlers run on the completion-queue threads and must not block; a handler
  * marked slow (pulls, stops with timeouts) runs on its own thread and should poll
  * cri_call_cancelled().
+ *
+ * Server-streaming rpcs (those the proto marks `returns (stream ...)`, e.g.
+ * GetContainerEvents) always run on their own thread: the handler sends each
+ * message with cri_stream_send (which blocks until gRPC has taken it) and returns
+ * 0 with *ret_resp NULL to end the stream with OK (or a last message to send), or
+ * an error code to end it with that status.
  */
 #ifndef WASMCRI_CRI_SERVICE_H
 #define WASMCRI_CRI_SERVICE_H
@@ -45,6 +51,10 @@ cri_daemon *cri_call_daemon(const cri_call *call);
 
 /* True once the client cancelled the call or its deadline passed (slow handlers only). */
 bool cri_call_cancelled(const cri_call *call);
+
+/* Sends one message of a server stream (borrowed; the caller still frees it). Blocks
+ * until the message is handed to gRPC. -ECANCELED once the client has gone. */
+int cri_stream_send(cri_call *call, const ProtobufCMessage *msg, wc_error *err);
 
 /* strdup for response fields: NULL stays the proto's empty string. NULL on ENOMEM. */
 char *cri_strdup(const char *s);

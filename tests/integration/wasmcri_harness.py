@@ -66,6 +66,12 @@ class Daemon:
         return a + self.extra_args
 
     def start(self, timeout=10):
+        # A channel left from an earlier run of this daemon (killed by a test) sits in
+        # gRPC's reconnect backoff; a fresh one (with its own subchannels, see channel())
+        # connects at once.
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         env = dict(os.environ if self.env is None else self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT,
@@ -85,7 +91,11 @@ class Daemon:
 
     def channel(self):
         if self._channel is None:
-            self._channel = grpc.insecure_channel(f"unix://{self.socket}")
+            # A local subchannel pool: gRPC otherwise shares one connection per target
+            # across channels, and a connection to a killed daemon's socket stays in
+            # reconnect backoff for seconds after a new daemon serves it.
+            self._channel = grpc.insecure_channel(
+                f"unix://{self.socket}", options=[("grpc.use_local_subchannel_pool", 1)])
         return self._channel
 
     def runtime(self):

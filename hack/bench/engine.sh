@@ -1,0 +1,54 @@
+#!/bin/sh
+# Engine benchmark: each program in tests/wasm/bench/ is built natively (gcc -O2) and to wasm
+# (clang --target=wasm32-wasi -O2, exporting `run`) and timed as a whole process; prints the
+# wasm/native slowdown per program and the geometric mean, the compile speed on a large generated
+# module and the median process time of a trivial `wasmcri run`.
+#   hack/bench/engine.sh [BUILD_DIR]      (default: build; it is built if needed)
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+src=$root/tests/wasm/bench
+out=$build/bench
+runs=${RUNS:-3}
+mkdir -p "$out"
+[ -x "$build/wasmcri" ] || { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$build" -j2 >/dev/null; }
+cc -O2 -o "$out/proctime" "$src/proctime.c"
+cc -O2 -I"$root/wasm/engine" -I"$root/common" -o "$out/compile_speed" "$src/compile_speed.c" \
+    "$build/wasm/engine/libwasmcri_engine.a" "$build/common/libwasmcri_common.a" -lm
+wasmflags="--target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -Wl,--export=run"
+
+printf '%-10s %12s %12s %10s\n' program native_ms wasm_ms slowdown
+logsum=0
+n=0
+for p in fib matmul sha256 sort coremark; do
+    gcc -O2 -o "$out/$p.native" "$src/$p.c" "$src/bench_main.c"
+    # shellcheck disable=SC2086
+    clang $wasmflags -o "$out/$p.wasm" "$src/$p.c"
+    want=$("$out/$p.native")
+    got=$("$build/wasmcri" run --invoke run "$out/$p.wasm")
+    [ "$want" = "$got" ] || { echo "$p: wasm result $got differs from native $want" >&2; exit 1; }
+    tn=$("$out/proctime" "$runs" "$out/$p.native" | cut -d' ' -f2)
+    tw=$("$out/proctime" "$runs" "$build/wasmcri" run --invoke run "$out/$p.wasm" | cut -d' ' -f2)
+    ratio=$(awk -v a="$tw" -v b="$tn" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-10s %12s %12s %9sx\n' "$p" "$tn" "$tw" "$ratio"
+    logsum=$(awk -v s="$logsum" -v r="$ratio" 'BEGIN { printf "%.6f", s + log(r) }')
+    n=$((n + 1))
+done
+awk -v s="$logsum" -v n="$n" 'BEGIN { printf "geometric mean slowdown: %.2fx (target <= 15x)\n", exp(s / n) }'
+
+sh "$src/gen_big.sh" 3000 >"$out/big.c"
+# shellcheck disable=SC2086
+clang --target=wasm32-wasi -O1 -nostartfiles -Wl,--no-entry -Wl,--export=run -o "$out/big.wasm" "$out/big.c"
+"$out/compile_speed" "$out/big.wasm" | awk '{ printf "compile speed: %.1f MB/s (%d-byte module, %.2f ms per load)\n", $3, $1, $2 * 1000 }'
+
+# Process start: a WASI hello world when this wasmcri has WASI, else a trivial --invoke module.
+clang --target=wasm32-wasi -O2 -o "$out/hello.wasm" "$src/hello.c"
+if [ "$("$build/wasmcri" run "$out/hello.wasm" 2>/dev/null)" = hello ]; then
+    "$out/proctime" 200 "$build/wasmcri" run "$out/hello.wasm" |
+        awk '{ printf "wasmcri run hello.wasm (WASI) process time: median %.3f ms, min %.3f ms\n", $1, $2 }'
+else
+    printf '(module (func (export "run") (result i32) (i32.const 0)))' >"$out/trivial.wat"
+    wat2wasm "$out/trivial.wat" -o "$out/trivial.wasm"
+    "$out/proctime" 200 "$build/wasmcri" run --invoke run "$out/trivial.wasm" |
+        awk '{ printf "wasmcri run --invoke run (trivial module, no WASI in this build) process time: median %.3f ms, min %.3f ms\n", $1, $2 }'
+fi

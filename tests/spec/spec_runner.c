@@ -1,0 +1,571 @@
+/* spec_runner: runs WebAssembly spec tests converted by wast2json against wasmcri's engine.
+ *
+ *   spec_runner [--known KNOWN_FAILURES] FILE.json...
+ *
+ * Executes every command (module, register, action, assert_return incl. nan:canonical/arithmetic,
+ * assert_trap, assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable,
+ * assert_uninstantiable) with the `spectest` host module, and prints per file and in total
+ * "N passed, N failed, N skipped". Text-format modules (wast2json gives no binary) are skipped.
+ * Failures listed in KNOWN_FAILURES ("file.wast:LINE reason") are reported as known failures; the
+ * exit status is 1 if any failure is not listed or any listed one passes, else 0.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm_engine.h"
+
+typedef struct named {
+    char *name;
+    wasm_instance *inst;
+} named;
+
+typedef struct runner {
+    const char *dir, *wast;
+    wasm_linker *linker;
+    wasm_instance *current;
+    named *names;
+    size_t nnames;
+    wasm_module **mods;
+    wasm_instance **insts;
+    size_t nmods, ninsts;
+    int passed, failed, skipped, known, unexpected;
+    char **known_list;
+    size_t nknown;
+    bool *known_seen;
+} runner;
+
+static int g_passed, g_failed, g_skipped, g_known, g_unexpected;
+
+/* ---- spectest ------------------------------------------------------------------------------------- */
+
+static wasm_trap print_fn(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
+{
+    (void)inst, (void)env, (void)args, (void)results;
+    return WASM_TRAP_NONE;
+}
+
+static int define_spectest(wasm_linker *l)
+{
+    static const wasm_valtype i32[] = {WASM_I32}, i64[] = {WASM_I64}, f32[] = {WASM_F32}, f64[] = {WASM_F64},
+                              i32f32[] = {WASM_I32, WASM_F32}, f64f64[] = {WASM_F64, WASM_F64};
+    static const struct {
+        const char *name;
+        const wasm_valtype *p;
+        uint32_t n;
+    } fns[] = {{"print", NULL, 0}, {"print_i32", i32, 1}, {"print_i64", i64, 1}, {"print_f32", f32, 1},
+               {"print_f64", f64, 1}, {"print_i32_f32", i32f32, 2}, {"print_f64_f64", f64f64, 2}};
+    wc_error err;
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+        if (wasm_linker_define_func(l, "spectest", fns[i].name, fns[i].p, fns[i].n, NULL, 0, print_fn, NULL, &err) < 0)
+            return -1;
+    wasm_val v;
+    v.u64 = 0, v.i32 = 666;
+    wasm_linker_define_global(l, "spectest", "global_i32", WASM_I32, false, v, &err);
+    v.i64 = 666;
+    wasm_linker_define_global(l, "spectest", "global_i64", WASM_I64, false, v, &err);
+    v.u64 = 0, v.f32 = 666.6f;
+    wasm_linker_define_global(l, "spectest", "global_f32", WASM_F32, false, v, &err);
+    v.f64 = 666.6;
+    wasm_linker_define_global(l, "spectest", "global_f64", WASM_F64, false, v, &err);
+    wasm_linker_define_table(l, "spectest", "table", WASM_FUNCREF, 10, 20, &err);
+    return wasm_linker_define_memory(l, "spectest", "memory", 1, 2, &err);
+}
+
+/* ---- helpers -------------------------------------------------------------------------------------- */
+
+static void result(runner *r, int line, bool ok, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static bool is_known(runner *r, int line)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s:%d", r->wast, line);
+    for (size_t i = 0; i < r->nknown; i++) {
+        size_t n = strlen(key);
+        if (strncmp(r->known_list[i], key, n) == 0 && (r->known_list[i][n] == ' ' || r->known_list[i][n] == '\0' ||
+                                                      r->known_list[i][n] == '\t')) {
+            r->known_seen[i] = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+#include <stdarg.h>
+static void result(runner *r, int line, bool ok, const char *fmt, ...)
+{
+    bool known = is_known(r, line);
+    if (ok && !known) {
+        r->passed++;
+        return;
+    }
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (ok && known) {
+        r->passed++;
+        r->unexpected++;
+        printf("UNEXPECTED PASS %s:%d (listed as a known failure)\n", r->wast, line);
+    } else if (known) {
+        r->known++;
+        printf("known failure %s:%d: %s\n", r->wast, line, msg);
+    } else {
+        r->failed++;
+        printf("FAIL %s:%d: %s\n", r->wast, line, msg);
+    }
+}
+
+static uint8_t *read_file(const char *dir, const char *name, size_t *ret_len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *ret_len = (size_t)n;
+    return buf;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static wasm_valtype type_of(const char *t)
+{
+    if (!strcmp(t, "i32"))
+        return WASM_I32;
+    if (!strcmp(t, "i64"))
+        return WASM_I64;
+    if (!strcmp(t, "f32"))
+        return WASM_F32;
+    if (!strcmp(t, "f64"))
+        return WASM_F64;
+    if (!strcmp(t, "funcref"))
+        return WASM_FUNCREF;
+    if (!strcmp(t, "externref"))
+        return WASM_EXTERNREF;
+    return WASM_V128;
+}
+
+/* Converts a JSON value to a wasm_val; false if the type is not supported (v128). */
+static bool to_val(json_t *j, wasm_val *ret)
+{
+    const char *t = jstr(j, "type"), *v = jstr(j, "value");
+    wasm_valtype vt = t ? type_of(t) : WASM_V128;
+    if (vt == WASM_V128 || v == NULL)
+        return false;
+    ret->u64 = 0;
+    if (vt == WASM_FUNCREF || vt == WASM_EXTERNREF) {
+        ret->ref = strcmp(v, "null") == 0 ? NULL : (void *)(uintptr_t)(strtoull(v, NULL, 10) + 1);
+        return true;
+    }
+    uint64_t bits = strtoull(v, NULL, 10);
+    if (vt == WASM_I32 || vt == WASM_F32)
+        ret->u64 = (uint32_t)bits;
+    else
+        ret->u64 = bits;
+    return true;
+}
+
+static wasm_instance *find_instance(runner *r, const char *name)
+{
+    if (name == NULL)
+        return r->current;
+    for (size_t i = r->nnames; i-- > 0;)
+        if (strcmp(r->names[i].name, name) == 0)
+            return r->names[i].inst;
+    return NULL;
+}
+
+static void keep_module(runner *r, wasm_module *m)
+{
+    r->mods = realloc(r->mods, (r->nmods + 1) * sizeof(*r->mods));
+    r->mods[r->nmods++] = m;
+}
+
+static void keep_instance(runner *r, wasm_instance *i)
+{
+    r->insts = realloc(r->insts, (r->ninsts + 1) * sizeof(*r->insts));
+    r->insts[r->ninsts++] = i;
+}
+
+/* ---- actions -------------------------------------------------------------------------------------- */
+
+/* Runs an action. Returns the trap (0 ok) or -1 if it could not be run (message in err). */
+static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *ret_n, wasm_instance **ret_inst,
+                      char *err, size_t errlen)
+{
+    const char *type = jstr(action, "type"), *field = jstr(action, "field");
+    wasm_instance *inst = find_instance(r, jstr(action, "module"));
+    *ret_n = 0;
+    if (inst == NULL || field == NULL) {
+        snprintf(err, errlen, "no module for the action");
+        return -1;
+    }
+    *ret_inst = inst;
+    wasm_extern ext;
+    json_t *jfield = json_object_get(action, "field");
+    if (wasm_instance_export_n(inst, field, json_string_length(jfield), &ext) < 0) {
+        snprintf(err, errlen, "no export \"%s\"", field);
+        return -1;
+    }
+    if (strcmp(type, "get") == 0) {
+        if (ext.kind != WASM_EXTERN_GLOBAL) {
+            snprintf(err, errlen, "\"%s\" is not a global", field);
+            return -1;
+        }
+        results[0] = wasm_global_get(ext.u.global);
+        *ret_n = 1;
+        return 0;
+    }
+    if (ext.kind != WASM_EXTERN_FUNC) {
+        snprintf(err, errlen, "\"%s\" is not a function", field);
+        return -1;
+    }
+    json_t *args = json_object_get(action, "args");
+    size_t nargs = json_array_size(args);
+    wasm_val av[64];
+    if (nargs > 64) {
+        snprintf(err, errlen, "too many arguments");
+        return -1;
+    }
+    for (size_t i = 0; i < nargs; i++) {
+        if (!to_val(json_array_get(args, i), &av[i])) {
+            snprintf(err, errlen, "unsupported argument type");
+            return -2;
+        }
+    }
+    const wasm_valtype *p, *res;
+    uint32_t np, nr;
+    wasm_func_type(ext.u.func, &p, &np, &res, &nr);
+    if (nr > 64) {
+        snprintf(err, errlen, "too many results");
+        return -1;
+    }
+    *ret_n = nr;
+    return (int)wasm_call(inst, ext.u.func, av, (uint32_t)nargs, results, nr);
+}
+
+static bool nan_match(const char *v, uint64_t bits, bool f32)
+{
+    if (f32) {
+        uint32_t b = (uint32_t)bits;
+        if ((b & 0x7F800000u) != 0x7F800000u || (b & 0x007FFFFFu) == 0)
+            return false;
+        return strcmp(v, "nan:canonical") == 0 ? (b & 0x7FFFFFFFu) == 0x7FC00000u : (b & 0x00400000u) != 0;
+    }
+    if ((bits & 0x7FF0000000000000ull) != 0x7FF0000000000000ull || (bits & 0x000FFFFFFFFFFFFFull) == 0)
+        return false;
+    return strcmp(v, "nan:canonical") == 0 ? (bits & 0x7FFFFFFFFFFFFFFFull) == 0x7FF8000000000000ull
+                                           : (bits & 0x0008000000000000ull) != 0;
+}
+
+/* 1 match, 0 mismatch, -1 unsupported */
+static int value_match(json_t *exp, wasm_val got)
+{
+    const char *t = jstr(exp, "type"), *v = jstr(exp, "value");
+    if (t == NULL)
+        return -1;
+    wasm_valtype vt = type_of(t);
+    if (vt == WASM_V128)
+        return -1;
+    if (v == NULL) /* e.g. (ref.func) without index: any non-null */
+        return got.ref != NULL;
+    if ((vt == WASM_F32 || vt == WASM_F64) && strncmp(v, "nan:", 4) == 0)
+        return nan_match(v, got.u64, vt == WASM_F32);
+    wasm_val want;
+    if (!to_val(exp, &want))
+        return -1;
+    if (vt == WASM_I32 || vt == WASM_F32)
+        return (uint32_t)want.u64 == got.u32;
+    if (vt == WASM_FUNCREF && strcmp(v, "null") != 0)
+        return got.ref != NULL;
+    return want.u64 == got.u64;
+}
+
+static void assert_return(runner *r, json_t *cmd, int line)
+{
+    wasm_val res[64];
+    uint32_t n;
+    char err[256];
+    wasm_instance *inst = NULL;
+    int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
+    if (rc == -2) {
+        r->skipped++;
+        return;
+    }
+    if (rc < 0)
+        return result(r, line, false, "%s", err);
+    if (rc > 0)
+        return result(r, line, false, "trapped: %s", wasm_instance_trap_message(inst));
+    json_t *exp = json_object_get(cmd, "expected");
+    if (json_array_size(exp) != n)
+        return result(r, line, false, "expected %zu results, got %u", json_array_size(exp), n);
+    for (uint32_t i = 0; i < n; i++) {
+        int m = value_match(json_array_get(exp, i), res[i]);
+        if (m < 0) {
+            r->skipped++;
+            return;
+        }
+        if (m == 0)
+            return result(r, line, false, "result %u: expected %s, got 0x%llx", i,
+                          jstr(json_array_get(exp, i), "value"), (unsigned long long)res[i].u64);
+    }
+    result(r, line, true, "ok");
+}
+
+static void assert_trap_action(runner *r, json_t *cmd, int line, bool exhaustion)
+{
+    wasm_val res[64];
+    uint32_t n;
+    char err[256];
+    wasm_instance *inst = NULL;
+    const char *text = jstr(cmd, "text");
+    int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
+    if (rc == -2) {
+        r->skipped++;
+        return;
+    }
+    if (rc < 0)
+        return result(r, line, false, "%s", err);
+    if (rc == 0)
+        return result(r, line, false, "expected trap \"%s\", returned", text ? text : "");
+    if (exhaustion && rc != WASM_TRAP_STACK_EXHAUSTED)
+        return result(r, line, false, "expected exhaustion, got %s", wasm_instance_trap_message(inst));
+    const char *msg = wasm_trap_message((wasm_trap)rc);
+    if (!exhaustion && text && strncmp(text, msg, strlen(msg)) != 0)
+        return result(r, line, false, "expected trap \"%s\", got \"%s\"", text, msg);
+    result(r, line, true, "ok");
+}
+
+/* ---- modules -------------------------------------------------------------------------------------- */
+
+/* Loads cmd's binary module; -2 when there is only a text form. */
+static int load(runner *r, json_t *cmd, wasm_module **ret, wc_error *err)
+{
+    const char *file = jstr(cmd, "filename"), *mt = jstr(cmd, "module_type");
+    if (file == NULL || (mt && strcmp(mt, "binary") != 0))
+        return -2;
+    size_t len;
+    uint8_t *bytes = read_file(r->dir, file, &len);
+    if (bytes == NULL)
+        return wc_error_set(err, -ENOENT, "cannot read %s", file);
+    int rc = wasm_module_load(bytes, len, NULL, ret, err);
+    free(bytes);
+    return rc;
+}
+
+static void cmd_module(runner *r, json_t *cmd, int line)
+{
+    wc_error err = {0};
+    wasm_module *m = NULL;
+    wasm_instance *inst = NULL;
+    r->current = NULL;
+    int rc = load(r, cmd, &m, &err);
+    if (rc == -2) {
+        r->skipped++;
+        return;
+    }
+    if (rc < 0)
+        return result(r, line, false, "module failed to load: %s", err.msg);
+    keep_module(r, m);
+    rc = wasm_instance_new(m, r->linker, NULL, &inst, &err);
+    if (rc < 0)
+        return result(r, line, false, "module failed to link: %s", err.msg);
+    keep_instance(r, inst);
+    wasm_trap t = wasm_instance_start(inst);
+    if (t != WASM_TRAP_NONE)
+        return result(r, line, false, "module trapped at start: %s", wasm_instance_trap_message(inst));
+    r->current = inst;
+    const char *name = jstr(cmd, "name");
+    if (name) {
+        r->names = realloc(r->names, (r->nnames + 1) * sizeof(*r->names));
+        r->names[r->nnames++] = (named){strdup(name), inst};
+    }
+    result(r, line, true, "ok");
+}
+
+static void cmd_assert_module(runner *r, json_t *cmd, int line, const char *type)
+{
+    wc_error err = {0};
+    wasm_module *m = NULL;
+    wasm_instance *inst = NULL;
+    int rc = load(r, cmd, &m, &err);
+    if (rc == -2) {
+        r->skipped++;
+        return;
+    }
+    bool want_load_fail = !strcmp(type, "assert_invalid") || !strcmp(type, "assert_malformed");
+    if (want_load_fail) {
+        if (rc == 0)
+            wasm_module_free(m);
+        return result(r, line, rc < 0, "module loaded but should be rejected (%s)", jstr(cmd, "text"));
+    }
+    if (rc < 0)
+        return result(r, line, false, "module failed to load: %s", err.msg);
+    keep_module(r, m);
+    rc = wasm_instance_new(m, r->linker, NULL, &inst, &err);
+    if (!strcmp(type, "assert_unlinkable")) {
+        if (rc == 0)
+            keep_instance(r, inst);
+        return result(r, line, rc < 0, "module linked but should be unlinkable (%s)", jstr(cmd, "text"));
+    }
+    if (rc < 0)
+        return result(r, line, false, "module failed to link: %s", err.msg);
+    keep_instance(r, inst);
+    wasm_trap t = wasm_instance_start(inst);
+    result(r, line, t != WASM_TRAP_NONE, "module instantiated but should trap (%s)", jstr(cmd, "text"));
+}
+
+static void cmd_register(runner *r, json_t *cmd, int line)
+{
+    wasm_instance *inst = find_instance(r, jstr(cmd, "name"));
+    wc_error err = {0};
+    if (inst == NULL)
+        return result(r, line, false, "register: no module");
+    int rc = wasm_linker_define_instance(r->linker, jstr(cmd, "as"), inst, &err);
+    result(r, line, rc == 0, "register: %s", err.msg);
+}
+
+static void run_command(runner *r, json_t *cmd)
+{
+    const char *type = jstr(cmd, "type");
+    int line = (int)json_integer_value(json_object_get(cmd, "line"));
+    if (type == NULL)
+        return;
+    if (!strcmp(type, "module")) {
+        cmd_module(r, cmd, line);
+    } else if (!strcmp(type, "register")) {
+        cmd_register(r, cmd, line);
+    } else if (!strcmp(type, "assert_return")) {
+        assert_return(r, cmd, line);
+    } else if (!strcmp(type, "action")) {
+        wasm_val res[64];
+        uint32_t n;
+        char err[256];
+        wasm_instance *inst = NULL;
+        int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
+        result(r, line, rc == 0, "action failed: %s", rc < 0 ? err : wasm_instance_trap_message(inst));
+    } else if (!strcmp(type, "assert_trap") && json_object_get(cmd, "filename")) {
+        cmd_assert_module(r, cmd, line, "assert_uninstantiable");
+    } else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
+        assert_trap_action(r, cmd, line, !strcmp(type, "assert_exhaustion"));
+    } else if (!strncmp(type, "assert_", 7)) {
+        cmd_assert_module(r, cmd, line, type);
+    } else {
+        r->skipped++;
+    }
+}
+
+static void free_runner(runner *r)
+{
+    for (size_t i = r->ninsts; i-- > 0;)
+        wasm_instance_free(r->insts[i]);
+    for (size_t i = 0; i < r->nmods; i++)
+        wasm_module_free(r->mods[i]);
+    for (size_t i = 0; i < r->nnames; i++)
+        free(r->names[i].name);
+    free(r->names), free(r->insts), free(r->mods);
+    wasm_linker_free(r->linker);
+}
+
+static void run_file(const char *path, char **known, size_t nknown, bool *seen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    runner r = {.dir = dir, .known_list = known, .nknown = nknown, .known_seen = seen};
+    if (root == NULL) {
+        printf("FAIL %s: cannot parse: %s\n", path, jerr.text);
+        g_failed++;
+        return;
+    }
+    const char *src = jstr(root, "source_filename");
+    const char *base = src ? strrchr(src, '/') : NULL;
+    r.wast = base ? base + 1 : (src ? src : path);
+    wc_error err;
+    if (wasm_linker_new(&r.linker, &err) < 0 || define_spectest(r.linker) < 0) {
+        printf("FAIL %s: cannot set up the spectest module\n", path);
+        g_failed++;
+        json_decref(root);
+        return;
+    }
+    json_t *cmds = json_object_get(root, "commands");
+    for (size_t i = 0; i < json_array_size(cmds); i++)
+        run_command(&r, json_array_get(cmds, i));
+    printf("%s: %d passed, %d failed, %d skipped%s\n", r.wast, r.passed, r.failed, r.skipped,
+           r.known ? " (+ known failures)" : "");
+    g_passed += r.passed, g_failed += r.failed, g_skipped += r.skipped, g_known += r.known;
+    g_unexpected += r.unexpected;
+    free_runner(&r);
+    json_decref(root);
+}
+
+static char **read_known(const char *path, size_t *ret_n)
+{
+    FILE *f = fopen(path, "r");
+    char **list = NULL, line[1024];
+    size_t n = 0;
+    if (f == NULL) {
+        *ret_n = 0;
+        return NULL;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        list = realloc(list, (n + 1) * sizeof(*list));
+        list[n++] = strdup(line);
+    }
+    fclose(f);
+    *ret_n = n;
+    return list;
+}
+
+int main(int argc, char **argv)
+{
+    char **known = NULL;
+    size_t nknown = 0;
+    int i = 1;
+    if (argc > 2 && strcmp(argv[1], "--known") == 0) {
+        known = read_known(argv[2], &nknown);
+        i = 3;
+    }
+    bool *seen = calloc(nknown + 1, sizeof(bool));
+    for (; i < argc; i++)
+        run_file(argv[i], known, nknown, seen);
+    int stale = 0;
+    for (size_t k = 0; k < nknown; k++) {
+        if (!seen[k]) {
+            printf("STALE known failure (not reached): %s\n", known[k]);
+            stale++;
+        }
+    }
+    printf("TOTAL: %d passed, %d failed, %d skipped, %d known failures, %d unexpected passes\n", g_passed, g_failed,
+           g_skipped, g_known, g_unexpected);
+    for (size_t k = 0; k < nknown; k++)
+        free(known[k]);
+    free(known);
+    free(seen);
+    return g_failed || g_unexpected || stale ? 1 : 0;
+}

@@ -1,0 +1,18 @@
+(module
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "two") (result i32 f64) (i32.const 7) (f64.const 2.5))
+  ;; immediate forms of binary ops and fused compare-and-branch (compile.c peepholes)
+  (func (export "imm64") (param i64) (result i64)
+    (i64.xor (i64.shr_s (i64.mul (i64.or (local.get 0) (i64.const -16)) (i64.const -3)) (i64.const 1))
+             (i64.const 0x7fffffff)))
+  (func (export "rot") (param i32) (result i32)
+    (i32.xor (i32.rotl (local.get 0) (i32.const 7)) (i32.rotr (local.get 0) (i32.const -3))))
+  (func (export "count") (param i32) (result i32) (local i32)
+    (block (loop
+      (br_if 1 (i32.ge_s (local.get 1) (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if 0 (i32.ne (local.get 1) (i32.const 1000)))))
+    (if (result i32) (i32.eqz (local.get 1)) (then (i32.const -1)) (else (local.get 1)))))

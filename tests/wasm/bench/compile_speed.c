@@ -1,0 +1,42 @@
+/* compile_speed FILE.wasm: loads (decodes, validates, compiles) the module repeatedly and prints
+ * "BYTES SECONDS_PER_LOAD MB_PER_S". Used by hack/bench/engine.sh. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "wasm_engine.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    FILE *f = fopen(argv[1], "rb");
+    if (f == NULL)
+        return 1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc((size_t)n);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        return 1;
+    fclose(f);
+    struct timespec a, b;
+    int reps = 0;
+    double secs = 0;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    do {
+        wasm_module *m;
+        wc_error err;
+        if (wasm_module_load(buf, (size_t)n, NULL, &m, &err) < 0) {
+            fprintf(stderr, "load: %s\n", err.msg);
+            return 1;
+        }
+        wasm_module_free(m);
+        reps++;
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    } while (secs < 0.5);
+    printf("%ld %.6f %.1f\n", n, secs / reps, (double)n * reps / secs / 1e6);
+    free(buf);
+    return 0;
+}

@@ -1,0 +1,379 @@
+/* compile.c: code emission for one function (stage 3), driven by validate.c.
+ *
+ * The stack machine becomes slot code: the operand stack height is known at every point, so each
+ * operand is the frame slot nlocals + height and every instruction names its slots explicitly
+ * (dst first). Branch targets are resolved to relative cell offsets (forward jumps are chained
+ * through their own offset cells until the label is reached). Peepholes:
+ *   - local.get is deferred: the stack entry points at the local's slot; it is copied ("flushed")
+ *     only when the local is overwritten or at block boundaries / calls;
+ *   - local.set/tee after an instruction that defined the stack top rewrites that instruction's
+ *     destination instead of copying;
+ *   - `x op const` uses an immediate form (WASM_IMM_OPS) and drops the constant.
+ * Adding a peephole: find the pattern in last_def/last_const, rewrite the last instruction.
+ */
+#include <stdlib.h>
+
+#include "compile.h"
+
+int cs_reserve(vstate *s, size_t cells)
+{
+    if (s->n + cells <= s->codecap)
+        return 0;
+    size_t cap = s->codecap ? s->codecap * 2 : 256;
+    while (cap < s->n + cells)
+        cap *= 2;
+    wcell *c = realloc(s->code, cap * sizeof(wcell));
+    if (c == NULL) {
+        s->oom = true;
+        return -ENOMEM;
+    }
+    s->code = c;
+    s->codecap = cap;
+    return 0;
+}
+
+/* The next cell; on out-of-memory writes go to cell 0 again and the function fails at the end. */
+static wcell *put(vstate *s)
+{
+    if (cs_reserve(s, 1) < 0)
+        s->n = 0;
+    wcell *c = &s->code[s->n++];
+    c->u64 = 0;
+    return c;
+}
+
+void cs_op(vstate *s, enum wop op)
+{
+    if (!cs_live(s))
+        return;
+    wcell *c = put(s);
+    if (s->handlers)
+        c->h = s->handlers[op];
+    else
+        c->op = op;
+    s->last_def = s->last_const = -1;
+    s->last_op = op;
+}
+
+void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
+{
+    if (!cs_live(s))
+        return;
+    wcell *w = put(s);
+    w->s.a = a, w->s.b = b, w->s.c = c, w->s.d = d;
+}
+
+void cs_m(vstate *s, uint16_t a, uint16_t b, uint32_t x)
+{
+    if (!cs_live(s))
+        return;
+    wcell *w = put(s);
+    w->m.a = a, w->m.b = b, w->m.x = x;
+}
+
+void cs_u64(vstate *s, uint64_t v)
+{
+    if (!cs_live(s))
+        return;
+    put(s)->u64 = v;
+}
+
+/* Records that the instruction starting at cell `at` (just emitted) defined the stack top. */
+void cs_def(vstate *s, size_t at)
+{
+    if (!cs_live(s))
+        return;
+    s->last_def = (int64_t)at;
+    s->last_end = s->n;
+}
+
+static void copy(vstate *s, uint16_t dst, uint16_t src)
+{
+    if (dst == src)
+        return;
+    cs_op(s, OP_COPY);
+    cs_s(s, dst, src, 0, 0);
+}
+
+/* Copies deferred entries matching (position >= from, or reading local `slot`) to their own slots. */
+static void flush_if(vstate *s, uint32_t from, int32_t slot)
+{
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < s->npend; k++) {
+        uint32_t i = s->pend[k];
+        if (i >= from && (slot < 0 || s->loc[i] == slot)) {
+            copy(s, cs_slot(s, i), s->loc[i]);
+            s->loc[i] = cs_slot(s, i);
+        } else {
+            s->pend[keep++] = i;
+        }
+    }
+    s->npend = keep;
+}
+
+void cs_flush(vstate *s, uint32_t from)
+{
+    flush_if(s, from, -1);
+}
+
+void cs_flush_local(vstate *s, uint16_t slot)
+{
+    flush_if(s, 0, slot);
+}
+
+bool cs_local_referenced(const vstate *s, uint16_t slot)
+{
+    for (uint32_t k = 0; k < s->npend; k++)
+        if (s->loc[s->pend[k]] == slot)
+            return true;
+    return false;
+}
+
+/* The entry just pushed (at h-1) reads local `slot`: defer the copy if there is room to track it. */
+void cs_defer_local(vstate *s, uint16_t slot)
+{
+    uint32_t i = s->h - 1;
+    if (s->npend < CS_MAX_PENDING) {
+        s->loc[i] = slot;
+        s->pend[s->npend++] = i;
+    } else {
+        copy(s, cs_slot(s, i), slot);
+    }
+}
+
+void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide)
+{
+    size_t at = s->n;
+    cs_op(s, wide ? OP_CONST64 : OP_CONST32);
+    if (wide) {
+        cs_s(s, dst, 0, 0, 0);
+        cs_u64(s, bits);
+    } else {
+        cs_m(s, dst, 0, (uint32_t)bits);
+    }
+    cs_def(s, at);
+    if (cs_live(s)) {
+        s->last_const = (int64_t)at;
+        s->last_const_bits = bits;
+        s->last_const_slot = dst;
+    }
+}
+
+void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (!cs_live(s))
+        return;
+    uint64_t bits = s->last_const_bits;
+    bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
+    if (imm_op != OP_COUNT_ && s->last_const >= 0 && s->last_end == s->n && s->last_const_slot == b && a != b &&
+        fits) {
+        uint32_t imm = (uint32_t)bits;
+        s->n = (size_t)s->last_const;
+        size_t at = s->n;
+        cs_op(s, imm_op);
+        cs_m(s, dst, a, imm);
+        cs_def(s, at);
+        return;
+    }
+    size_t at = s->n;
+    cs_op(s, op);
+    cs_s(s, dst, a, b, 0);
+    cs_def(s, at);
+}
+
+/* local.set/tee of the value just popped from height s->h whose location is s->loc[s->h]:
+ * retarget the defining instruction to the local. */
+bool cs_fold_set(vstate *s, uint16_t slot)
+{
+    if (!cs_live(s) || s->last_def < 0 || s->last_end != s->n)
+        return false;
+    uint16_t own = cs_slot(s, s->h);
+    if (s->loc[s->h] != own || s->code[s->last_def + 1].s.a != own)
+        return false;
+    s->code[s->last_def + 1].s.a = slot;
+    s->last_def = s->last_const = -1;
+    return true;
+}
+
+void cs_fwd(vstate *s, int64_t *chain)
+{
+    if (!cs_live(s))
+        return;
+    wcell *c = put(s);
+    c->i64 = *chain;
+    *chain = (int64_t)(s->n - 1);
+}
+
+void cs_patch(vstate *s, int64_t chain, size_t target)
+{
+    while (chain >= 0 && !s->oom) {
+        int64_t next = s->code[chain].i64;
+        s->code[chain].i64 = (int64_t)target - chain;
+        chain = next;
+    }
+}
+
+void cs_label_here(vstate *s, ctl *c)
+{
+    cs_patch(s, c->patch, s->n);
+    c->patch = -1;
+    s->last_def = s->last_const = -1;
+}
+
+/* Makes cell `at` jump to target's label. */
+static void link_cell(vstate *s, size_t at, ctl *t)
+{
+    if (t->kind == CTL_LOOP) {
+        s->code[at].i64 = (int64_t)t->loop_pc - (int64_t)at;
+    } else {
+        s->code[at].i64 = t->patch;
+        t->patch = (int64_t)at;
+    }
+}
+
+static void jump_to(vstate *s, ctl *t)
+{
+    if (!cs_live(s))
+        return;
+    cs_op(s, OP_JMP);
+    put(s);
+    link_cell(s, s->n - 1, t);
+}
+
+static uint32_t label_height(const ctl *t)
+{
+    return t->height;
+}
+
+static bool needs_copies(const vstate *s, const ctl *t, uint32_t arity)
+{
+    for (uint32_t i = 0; i < arity; i++)
+        if (cs_slot(s, label_height(t) + i) != s->loc[s->h - arity + i])
+            return true;
+    return false;
+}
+
+static void branch_copies(vstate *s, const ctl *t, uint32_t arity)
+{
+    for (uint32_t i = 0; i < arity; i++)
+        copy(s, cs_slot(s, label_height(t) + i), s->loc[s->h - arity + i]);
+}
+
+/* Results go to slots 0..arity-1 of the frame, then RETURN. Sources that are deferred locals are
+ * first copied to their own slots (without changing the compile state: this may be a branch). */
+void cs_return(vstate *s, uint32_t arity)
+{
+    if (!cs_live(s))
+        return;
+    uint32_t base = s->h - arity;
+    if (arity == 1 && s->last_def >= 0 && s->last_end == s->n && s->loc[base] == cs_slot(s, base) &&
+        s->code[s->last_def + 1].s.a == cs_slot(s, base)) {
+        s->code[s->last_def + 1].s.a = 0; /* the instruction that computed the result writes slot 0 */
+    } else if (arity == 1) {
+        copy(s, 0, s->loc[base]);
+    } else {
+        for (uint32_t i = 0; i < arity; i++)
+            copy(s, cs_slot(s, base + i), s->loc[base + i]);
+        for (uint32_t i = 0; i < arity; i++)
+            copy(s, (uint16_t)i, cs_slot(s, base + i));
+    }
+    cs_op(s, OP_RETURN);
+}
+
+void cs_branch(vstate *s, ctl *t, uint32_t arity)
+{
+    if (!cs_live(s))
+        return;
+    if (t->kind == CTL_FUNC) {
+        cs_return(s, arity);
+        return;
+    }
+    branch_copies(s, t, arity);
+    jump_to(s, t);
+}
+
+/* The fused form of compare op (negated if !when_true), or OP_COUNT_. */
+static enum wop fused_branch(enum wop op, bool when_true)
+{
+    static const struct {
+        enum wop cmp, br, neg;
+    } map[] = {
+#define X(c, n) {OP_I32_##c, OP_BR_I32_##c, OP_BR_I32_##n}, {OP_I32_##c##_IMM, OP_BR_I32_##c##_IMM, OP_BR_I32_##n##_IMM},
+        X(EQ, NE) X(NE, EQ) X(LT_S, GE_S) X(LT_U, GE_U) X(GT_S, LE_S) X(GT_U, LE_U) X(LE_S, GT_S) X(LE_U, GT_U)
+            X(GE_S, LT_S) X(GE_U, LT_U)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].cmp == op)
+            return when_true ? map[i].br : map[i].neg;
+    return OP_COUNT_;
+}
+
+/* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.
+ * If the instruction just emitted computed cond (a compare or eqz into the popped stack slot at
+ * height s->h), it is replaced by a fused compare-and-branch. */
+void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
+{
+    if (!cs_live(s))
+        return;
+    if (s->last_def >= 0 && s->last_end == s->n && cond == cs_slot(s, s->h) && s->code[s->last_def + 1].s.a == cond) {
+        wcell c = s->code[s->last_def + 1];
+        enum wop op = s->last_op, br = fused_branch(op, when_true);
+        if (op == OP_I32_EQZ) {
+            s->n = (size_t)s->last_def;
+            cs_op(s, when_true ? OP_BR_UNLESS : OP_BR_IF);
+            cs_s(s, c.s.b, 0, 0, 0);
+            return;
+        }
+        if (br != OP_COUNT_) {
+            s->n = (size_t)s->last_def;
+            cs_op(s, br);
+            if (op >= OP_I32_ADD_IMM && op <= OP_I64_SHR_U_IMM) /* the WASM_IMM_OPS range */
+                cs_m(s, c.m.b, 0, c.m.x);
+            else
+                cs_s(s, c.s.b, c.s.c, 0, 0);
+            return;
+        }
+    }
+    cs_op(s, when_true ? OP_BR_IF : OP_BR_UNLESS);
+    cs_s(s, cond, 0, 0, 0);
+}
+
+void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)
+{
+    if (!cs_live(s))
+        return;
+    if (t->kind != CTL_FUNC && !needs_copies(s, t, arity)) {
+        cs_cond_jump(s, cond, true);
+        put(s);
+        link_cell(s, s->n - 1, t);
+        return;
+    }
+    int64_t skip = -1;
+    cs_cond_jump(s, cond, false);
+    cs_fwd(s, &skip);
+    cs_branch(s, t, arity);
+    cs_patch(s, skip, s->n);
+    s->last_def = s->last_const = -1;
+}
+
+void cs_br_table(vstate *s, const uint32_t *depths, uint32_t n, uint32_t arity, uint16_t idx)
+{
+    if (!cs_live(s))
+        return;
+    cs_op(s, OP_BR_TABLE);
+    cs_s(s, idx, 0, 0, 0);
+    cs_u64(s, n);
+    size_t base = s->n;
+    for (uint32_t k = 0; k <= n; k++)
+        put(s);
+    for (uint32_t k = 0; k <= n && !s->oom; k++) {
+        ctl *t = &s->ctls[s->nctl - 1 - depths[k]];
+        if (t->kind == CTL_FUNC || needs_copies(s, t, arity)) {
+            s->code[base + k].i64 = (int64_t)(s->n - (base + k));
+            cs_branch(s, t, arity);
+        } else {
+            link_cell(s, base + k, t);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+/* Internal structures shared by the engine's stages (decode.c, validate.c, compile.c, interp.c,
+ * instance.c). Nothing here is public API; see wasm_engine.h for that. */
+#ifndef WASMCRI_ENGINE_INTERNAL_H
+#define WASMCRI_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "opcodes.h"
+#include "wasm_engine.h"
+
+/* One cell of compiled code: a handler address (or op number without computed goto), an immediate,
+ * or up to four 16-bit frame slots. */
+typedef union wcell {
+    const void *h;
+    uintptr_t op;
+    uint64_t u64;
+    int64_t i64;
+    struct {
+        uint16_t a, b, c, d;
+    } s;
+    struct {
+        uint16_t a, b;
+        uint32_t x;
+    } m;
+} wcell;
+
+#define WASM_MAX_FRAME_SLOTS 65535u
+
+typedef struct wasm_functype {
+    uint32_t np, nr;
+    wasm_valtype *params; /* np params then nr results, one allocation */
+    wasm_valtype *results;
+} wasm_functype;
+
+typedef struct wlimits {
+    uint32_t min, max;
+    bool has_max;
+} wlimits;
+
+typedef struct wtabletype {
+    wasm_valtype elem;
+    wlimits lim;
+} wtabletype;
+
+typedef struct wglobaltype {
+    wasm_valtype type;
+    bool mut;
+} wglobaltype;
+
+/* A constant expression (Wasm 2.0: exactly one instruction). */
+enum { CONST_VALUE, CONST_GLOBAL, CONST_REF_FUNC };
+typedef struct wconst {
+    uint8_t kind;
+    uint32_t idx;  /* global or function index */
+    uint64_t bits; /* CONST_VALUE */
+} wconst;
+
+typedef struct wimport {
+    char *module, *name;
+    wasm_extern_kind kind;
+    uint32_t type; /* FUNC: type index */
+    wtabletype table;
+    wlimits mem;
+    wglobaltype global;
+} wimport;
+
+typedef struct wexport {
+    char *name;
+    uint32_t name_len; /* names may contain NUL bytes */
+    wasm_extern_kind kind;
+    uint32_t idx;
+} wexport;
+
+enum { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARATIVE };
+typedef struct welem {
+    uint8_t mode;
+    wasm_valtype type;
+    uint32_t table;
+    wconst offset;
+    uint32_t n;
+    wconst *items;
+} welem;
+
+typedef struct wdata {
+    uint8_t mode;
+    uint32_t mem;
+    wconst offset;
+    uint32_t len;
+    uint8_t *bytes;
+} wdata;
+
+typedef struct wcode {
+    uint32_t type;
+    uint32_t nparams, nlocals; /* nlocals includes params */
+    uint32_t frame_slots;      /* locals + maximal operand stack height */
+    wcell *code;
+    size_t ncode;
+} wcode;
+
+struct wasm_module {
+    wasm_limits limits;
+    uint32_t ntypes;
+    wasm_functype *types;
+    uint32_t nimports;
+    wimport *imports;
+    uint32_t nfuncs, nfunc_imports; /* index space incl. imports */
+    uint32_t *func_type;            /* type index per function */
+    wcode *codes;                   /* per defined function (index - nfunc_imports) */
+    bool *func_declared;            /* may appear in ref.func */
+    uint32_t ntables, ntable_imports;
+    wtabletype *tables;
+    uint32_t nmems, nmem_imports;
+    wlimits *mems;
+    uint32_t nglobals, nglobal_imports;
+    wglobaltype *globals;
+    wconst *global_init; /* per defined global */
+    uint32_t nexports;
+    wexport *exports;
+    int64_t start; /* -1: none */
+    uint32_t nelems;
+    welem *elems;
+    uint32_t ndatas;
+    wdata *datas;
+    bool has_datacount;
+    uint32_t datacount;
+    char **func_names; /* from the name section, may be NULL */
+    uint32_t nfunc_names;
+};
+
+/* Runtime objects. */
+struct wasm_func {
+    const wasm_functype *type;
+    wasm_instance *inst; /* NULL for host functions */
+    const wcode *code;
+    uint32_t index;
+    wasm_host_fn host;
+    void *env;
+};
+
+struct wasm_memory {
+    uint8_t *base;
+    uint64_t size; /* bytes */
+    uint32_t pages, max;
+    bool has_max, hit_cap;
+    uint32_t cap; /* pages; grow beyond fails and sets hit_cap */
+};
+
+struct wasm_table {
+    void **elems;
+    uint32_t size, max;
+    bool has_max;
+    wasm_valtype type;
+};
+
+struct wasm_global {
+    wasm_valtype type;
+    bool mut;
+    wasm_val val;
+};
+
+typedef struct wframe {
+    const wcell *ip;
+    uint64_t *fp;
+    wasm_func *func;
+} wframe;
+
+struct wasm_instance {
+    const wasm_module *m;
+    wasm_func **funcs;
+    wasm_table **tables;
+    wasm_memory *mem; /* memory 0 or NULL */
+    wasm_global **globals;
+    wasm_func *own_funcs;
+    wasm_table *own_tables;
+    wasm_memory *own_mem;
+    wasm_global *own_globals;
+    bool *elem_dropped, *data_dropped;
+    /* execution context (used when this instance is the entry of a wasm_call) */
+    uint64_t *stack, *stack_end, *sp; /* sp: first free slot */
+    wframe *frames;
+    uint32_t nframes, max_frames, native_depth;
+    /* trap details */
+    wasm_trap trap;
+    int exit_code;
+    uint32_t trap_func;
+    char msg[256];
+    void *user;
+    bool started;
+};
+
+/* decode.c. wasm_leb reads a LEB128 of `bits` bits; NULL on success, else a static message. */
+const char *wasm_leb(const uint8_t **p, const uint8_t *end, unsigned bits, bool sign, uint64_t *ret);
+int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err);
+void wasm_module_clear(wasm_module *m);
+
+/* validate.c: validates and compiles one function body [p, end). */
+int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end, wc_error *err);
+
+/* interp.c */
+const void *const *wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
+wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
+
+/* instance.c helpers used by interp.c */
+int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta);
+int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t limit);
+bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b);
+
+#endif

@@ -1,0 +1,585 @@
+/* instance.c: instantiation and the runtime half of the public API.
+ *
+ * wasm_instance_new resolves imports against the linker (kind and type checks give "unknown import"
+ * and "incompatible import type"), allocates the instance's own tables, memory and globals and
+ * evaluates global initialisers. wasm_instance_start applies the active element and data segments
+ * in order (a bounds failure traps, earlier writes stay, as Wasm 2.0 says) and calls the start
+ * function. wasm_call sets up the execution context (value stack and frame array, allocated on first
+ * use) and enters interp.c. The flat list of steps in wasm_instance_new is the place to add a new
+ * kind of instance state.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine.h"
+
+int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret);
+
+#define MAX_NATIVE_DEPTH 64
+
+/* ---- growth ---------------------------------------------------------------------------------------- */
+
+int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta)
+{
+    uint32_t old = mem->pages;
+    uint64_t want = (uint64_t)old + delta;
+    if (want > mem->max)
+        return -1;
+    if (want > mem->cap) {
+        mem->hit_cap = true;
+        return -1;
+    }
+    if (delta == 0)
+        return (int32_t)old;
+    if (want * WASM_PAGE_SIZE > SIZE_MAX) /* 32-bit hosts */
+        return -1;
+    uint8_t *base = realloc(mem->base, (size_t)(want * WASM_PAGE_SIZE));
+    if (base == NULL)
+        return -1;
+    memset(base + mem->size, 0, (size_t)delta * WASM_PAGE_SIZE);
+    mem->base = base;
+    mem->pages = (uint32_t)want;
+    mem->size = want * WASM_PAGE_SIZE;
+    return (int32_t)old;
+}
+
+int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t limit)
+{
+    uint32_t old = t->size;
+    uint64_t want = (uint64_t)old + delta;
+    if ((t->has_max && want > t->max) || want > limit || want > UINT32_MAX)
+        return -1;
+    if (delta == 0)
+        return (int32_t)old;
+    void **e = realloc(t->elems, (size_t)want * sizeof(void *));
+    if (e == NULL)
+        return -1;
+    for (uint64_t i = old; i < want; i++)
+        e[i] = init;
+    t->elems = e;
+    t->size = (uint32_t)want;
+    return (int32_t)old;
+}
+
+/* ---- imports --------------------------------------------------------------------------------------- */
+
+static bool limits_match(uint64_t size, bool has_max, uint32_t max, const wlimits *want)
+{
+    if (size < want->min)
+        return false;
+    if (want->has_max && (!has_max || max > want->max))
+        return false;
+    return true;
+}
+
+static int check_import(const wasm_module *m, const wimport *im, const wasm_extern *ext, wc_error *err)
+{
+    bool ok = ext->kind == im->kind;
+    if (ok) {
+        switch (im->kind) {
+        case WASM_EXTERN_FUNC: ok = wasm_functype_eq(ext->u.func->type, &m->types[im->type]); break;
+        case WASM_EXTERN_TABLE:
+            ok = ext->u.table->type == im->table.elem &&
+                 limits_match(ext->u.table->size, ext->u.table->has_max, ext->u.table->max, &im->table.lim);
+            break;
+        case WASM_EXTERN_MEMORY:
+            ok = limits_match(ext->u.memory->pages, ext->u.memory->has_max, ext->u.memory->max, &im->mem);
+            break;
+        case WASM_EXTERN_GLOBAL:
+            ok = ext->u.global->type == im->global.type && ext->u.global->mut == im->global.mut;
+            break;
+        }
+    }
+    if (!ok)
+        return wc_error_set(err, -ENOEXEC, "incompatible import type for %s.%s", im->module, im->name);
+    return 0;
+}
+
+static int link_imports(wasm_instance *inst, const wasm_linker *linker, wc_error *err)
+{
+    const wasm_module *m = inst->m;
+    uint32_t nf = 0, nt = 0, ng = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const wimport *im = &m->imports[i];
+        wasm_extern ext;
+        if (wasm_linker_lookup(linker, im->module, im->name, &ext) < 0)
+            return wc_error_set(err, -ENOENT, "unknown import %s.%s", im->module, im->name);
+        int rc = check_import(m, im, &ext, err);
+        if (rc < 0)
+            return rc;
+        switch (im->kind) {
+        case WASM_EXTERN_FUNC: inst->funcs[nf++] = ext.u.func; break;
+        case WASM_EXTERN_TABLE: inst->tables[nt++] = ext.u.table; break;
+        case WASM_EXTERN_MEMORY: inst->mem = ext.u.memory; break;
+        case WASM_EXTERN_GLOBAL: inst->globals[ng++] = ext.u.global; break;
+        }
+    }
+    return 0;
+}
+
+/* ---- allocation of own objects ---------------------------------------------------------------------- */
+
+static int alloc_arrays(wasm_instance *inst, wc_error *err)
+{
+    const wasm_module *m = inst->m;
+    uint32_t nt = m->ntables - m->ntable_imports, ng = m->nglobals - m->nglobal_imports;
+    inst->funcs = calloc(m->nfuncs + 1, sizeof(*inst->funcs));
+    inst->tables = calloc(m->ntables + 1, sizeof(*inst->tables));
+    inst->globals = calloc(m->nglobals + 1, sizeof(*inst->globals));
+    inst->own_funcs = calloc(m->nfuncs - m->nfunc_imports + 1, sizeof(wasm_func));
+    inst->own_tables = calloc(nt + 1, sizeof(wasm_table));
+    inst->own_globals = calloc(ng + 1, sizeof(wasm_global));
+    inst->elem_dropped = calloc(m->nelems + 1, sizeof(bool));
+    inst->data_dropped = calloc(m->ndatas + 1, sizeof(bool));
+    if (!inst->funcs || !inst->tables || !inst->globals || !inst->own_funcs || !inst->own_tables ||
+        !inst->own_globals || !inst->elem_dropped || !inst->data_dropped)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+static void init_funcs(wasm_instance *inst)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+        wasm_func *f = &inst->own_funcs[i - m->nfunc_imports];
+        *f = (wasm_func){.type = &m->types[m->func_type[i]], .inst = inst, .code = &m->codes[i - m->nfunc_imports],
+                         .index = i};
+        inst->funcs[i] = f;
+    }
+}
+
+static int init_tables(wasm_instance *inst, wc_error *err)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+        const wtabletype *tt = &m->tables[i];
+        wasm_table *t = &inst->own_tables[i - m->ntable_imports];
+        if (tt->lim.min > m->limits.max_table_elems)
+            return wc_error_set(err, -E2BIG, "table of %u elements is above the limit %u", tt->lim.min,
+                                m->limits.max_table_elems);
+        t->elems = calloc(tt->lim.min ? tt->lim.min : 1, sizeof(void *));
+        if (t->elems == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        t->size = tt->lim.min, t->max = tt->lim.max, t->has_max = tt->lim.has_max, t->type = tt->elem;
+        inst->tables[i] = t;
+    }
+    return 0;
+}
+
+static int init_memory(wasm_instance *inst, uint32_t cap, wc_error *err)
+{
+    const wasm_module *m = inst->m;
+    if (m->nmems == 0 || m->nmem_imports > 0)
+        return 0;
+    const wlimits *lim = &m->mems[0];
+    uint32_t max = lim->has_max ? lim->max : 65536;
+    if (max > m->limits.max_memory_pages)
+        max = m->limits.max_memory_pages;
+    if (cap == 0 || cap > max)
+        cap = max;
+    if (lim->min > cap || (uint64_t)lim->min * WASM_PAGE_SIZE > SIZE_MAX)
+        return wc_error_set(err, -E2BIG, "memory needs %u pages, the limit is %u", lim->min, cap);
+    wasm_memory *mem = calloc(1, sizeof(*mem));
+    if (mem == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    inst->own_mem = inst->mem = mem;
+    mem->base = calloc(lim->min ? (size_t)lim->min * WASM_PAGE_SIZE : 1, 1);
+    if (mem->base == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    mem->pages = lim->min, mem->size = (uint64_t)lim->min * WASM_PAGE_SIZE;
+    mem->max = max, mem->has_max = lim->has_max, mem->cap = cap;
+    return 0;
+}
+
+static wasm_val const_value(wasm_instance *inst, const wconst *c)
+{
+    wasm_val v = {.u64 = c->bits};
+    if (c->kind == CONST_GLOBAL)
+        v = inst->globals[c->idx]->val;
+    else if (c->kind == CONST_REF_FUNC)
+        v.ref = inst->funcs[c->idx];
+    return v;
+}
+
+static void init_globals(wasm_instance *inst)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+        wasm_global *g = &inst->own_globals[i - m->nglobal_imports];
+        g->type = m->globals[i].type, g->mut = m->globals[i].mut;
+        g->val = const_value(inst, &m->global_init[i - m->nglobal_imports]);
+        inst->globals[i] = g;
+    }
+}
+
+int wasm_instance_new(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
+                      wasm_instance **ret_inst, wc_error *err)
+{
+    wasm_instance *inst = calloc(1, sizeof(*inst));
+    if (inst == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    inst->m = module;
+    inst->user = opts ? opts->user : NULL;
+    inst->trap_func = UINT32_MAX;
+    int rc = alloc_arrays(inst, err);
+    if (rc == 0)
+        rc = link_imports(inst, linker, err);
+    if (rc == 0) {
+        init_funcs(inst);
+        rc = init_tables(inst, err);
+    }
+    if (rc == 0)
+        rc = init_memory(inst, opts ? opts->max_memory_pages : 0, err);
+    if (rc < 0) {
+        wasm_instance_free(inst);
+        return rc;
+    }
+    init_globals(inst);
+    inst->max_frames = module->limits.max_call_depth;
+    *ret_inst = inst;
+    return 0;
+}
+
+/* ---- start ----------------------------------------------------------------------------------------- */
+
+static wasm_trap init_elems(wasm_instance *inst)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const welem *e = &m->elems[i];
+        if (e->mode == SEG_ACTIVE) {
+            uint32_t off = (uint32_t)const_value(inst, &e->offset).u32;
+            wasm_table *t = inst->tables[e->table];
+            if ((uint64_t)off + e->n > t->size)
+                return WASM_TRAP_TABLE_OOB;
+            for (uint32_t k = 0; k < e->n; k++)
+                t->elems[off + k] = const_value(inst, &e->items[k]).ref;
+        }
+        if (e->mode != SEG_PASSIVE)
+            inst->elem_dropped[i] = true;
+    }
+    return WASM_TRAP_NONE;
+}
+
+static wasm_trap init_datas(wasm_instance *inst)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wdata *d = &m->datas[i];
+        if (d->mode != SEG_ACTIVE)
+            continue;
+        uint32_t off = const_value(inst, &d->offset).u32;
+        if ((uint64_t)off + d->len > inst->mem->size)
+            return WASM_TRAP_MEMORY_OOB;
+        if (d->len)
+            memcpy(inst->mem->base + off, d->bytes, d->len);
+        inst->data_dropped[i] = true;
+    }
+    return WASM_TRAP_NONE;
+}
+
+wasm_trap wasm_instance_start(wasm_instance *inst)
+{
+    if (inst->started)
+        return WASM_TRAP_NONE;
+    inst->started = true;
+    wasm_trap t = init_elems(inst);
+    if (t == WASM_TRAP_NONE)
+        t = init_datas(inst);
+    if (t != WASM_TRAP_NONE) {
+        inst->trap = t;
+        return t;
+    }
+    if (inst->m->start >= 0)
+        return wasm_call(inst, inst->funcs[inst->m->start], NULL, 0, NULL, 0);
+    return WASM_TRAP_NONE;
+}
+
+int wasm_instantiate(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
+                     wasm_instance **ret_inst, wc_error *err)
+{
+    wasm_instance *inst;
+    int rc = wasm_instance_new(module, linker, opts, &inst, err);
+    if (rc < 0)
+        return rc;
+    wasm_trap t = wasm_instance_start(inst);
+    if (t != WASM_TRAP_NONE) {
+        rc = wc_error_set(err, -ECANCELED, "%s", wasm_instance_trap_message(inst));
+        wasm_instance_free(inst);
+        return rc;
+    }
+    *ret_inst = inst;
+    return 0;
+}
+
+void wasm_instance_free(wasm_instance *inst)
+{
+    if (inst == NULL)
+        return;
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; inst->own_tables && i < m->ntables - m->ntable_imports; i++)
+        free(inst->own_tables[i].elems);
+    free(inst->own_tables);
+    if (inst->own_mem)
+        free(inst->own_mem->base);
+    free(inst->own_mem);
+    free(inst->funcs);
+    free(inst->tables);
+    free(inst->globals);
+    free(inst->own_funcs);
+    free(inst->own_globals);
+    free(inst->elem_dropped);
+    free(inst->data_dropped);
+    free(inst->stack);
+    free(inst->frames);
+    free(inst);
+}
+
+/* ---- calls ----------------------------------------------------------------------------------------- */
+
+static wasm_trap call_host(wasm_instance *inst, wasm_func *f, const wasm_val *args, wasm_val *results)
+{
+    const wasm_functype *ft = f->type;
+    uint32_t n = ft->np > ft->nr ? ft->np : ft->nr;
+    wasm_val small[16], *buf = n <= 16 ? small : calloc(n, sizeof(wasm_val));
+    if (buf == NULL)
+        return wasm_instance_host_error(inst, "out of memory");
+    if (ft->np)
+        memcpy(buf, args, ft->np * sizeof(wasm_val));
+    wasm_trap t = f->host(inst, f->env, buf, buf);
+    if (t == WASM_TRAP_NONE && ft->nr)
+        memcpy(results, buf, ft->nr * sizeof(wasm_val));
+    if (buf != small)
+        free(buf);
+    return t;
+}
+
+static int ensure_stack(wasm_instance *inst)
+{
+    if (inst->stack)
+        return 0;
+    size_t slots = inst->m->limits.max_value_stack;
+    inst->stack = calloc(slots, sizeof(uint64_t));
+    inst->frames = calloc(inst->max_frames + 1, sizeof(wframe));
+    if (!inst->stack || !inst->frames) {
+        free(inst->stack), free(inst->frames);
+        inst->stack = NULL, inst->frames = NULL;
+        return -ENOMEM;
+    }
+    inst->stack_end = inst->stack + slots;
+    inst->sp = inst->stack;
+    inst->nframes = 0;
+    return 0;
+}
+
+static wasm_trap call_wasm(wasm_instance *inst, wasm_func *f, const wasm_val *args, wasm_val *results)
+{
+    const wasm_functype *ft = f->type;
+    if (ensure_stack(inst) < 0)
+        return wasm_instance_host_error(inst, "out of memory for the value stack");
+    uint64_t *fp = inst->nframes ? inst->sp : inst->stack;
+    uint32_t saved_frames = inst->nframes;
+    uint64_t *saved_sp = inst->sp;
+    if (fp + (ft->np > ft->nr ? ft->np : ft->nr) > inst->stack_end)
+        return WASM_TRAP_STACK_EXHAUSTED;
+    for (uint32_t i = 0; i < ft->np; i++)
+        fp[i] = args[i].u64;
+    wasm_trap t = wasm_interp(inst, f, fp);
+    for (uint32_t i = 0; t == WASM_TRAP_NONE && i < ft->nr; i++)
+        results[i].u64 = fp[i];
+    inst->nframes = saved_frames;
+    inst->sp = saved_sp;
+    return t;
+}
+
+wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs, wasm_val *results,
+                    uint32_t nresults)
+{
+    if (inst->native_depth == 0) {
+        inst->trap = WASM_TRAP_NONE;
+        inst->msg[0] = '\0';
+        inst->trap_func = UINT32_MAX;
+    }
+    if (nargs != func->type->np || nresults != func->type->nr)
+        return inst->trap = wasm_instance_host_error(inst, "argument count mismatch");
+    if (inst->native_depth >= MAX_NATIVE_DEPTH)
+        return inst->trap = WASM_TRAP_STACK_EXHAUSTED;
+    inst->native_depth++;
+    wasm_trap t = func->host ? call_host(inst, func, args, results) : call_wasm(inst, func, args, results);
+    inst->native_depth--;
+    if (t != WASM_TRAP_NONE)
+        inst->trap = t;
+    return t;
+}
+
+/* ---- accessors ------------------------------------------------------------------------------------- */
+
+const wasm_module *wasm_instance_module(const wasm_instance *inst)
+{
+    return inst->m;
+}
+
+void wasm_instance_set_user(wasm_instance *inst, void *user)
+{
+    inst->user = user;
+}
+
+void *wasm_instance_user(const wasm_instance *inst)
+{
+    return inst->user;
+}
+
+int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *ret_ext)
+{
+    return wasm_instance_export_n(inst, name, strlen(name), ret_ext);
+}
+
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *ret_ext)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wexport *e = &m->exports[i];
+        if (e->name_len != len || memcmp(e->name, name, len) != 0)
+            continue;
+        wasm_extern ext = {.kind = e->kind};
+        switch (e->kind) {
+        case WASM_EXTERN_FUNC: ext.u.func = inst->funcs[e->idx]; break;
+        case WASM_EXTERN_TABLE: ext.u.table = inst->tables[e->idx]; break;
+        case WASM_EXTERN_MEMORY: ext.u.memory = inst->mem; break;
+        case WASM_EXTERN_GLOBAL: ext.u.global = inst->globals[e->idx]; break;
+        }
+        *ret_ext = ext;
+        return 0;
+    }
+    return -ENOENT;
+}
+
+wasm_func *wasm_instance_export_func(const wasm_instance *inst, const char *name)
+{
+    wasm_extern ext;
+    if (wasm_instance_export(inst, name, &ext) < 0 || ext.kind != WASM_EXTERN_FUNC)
+        return NULL;
+    return ext.u.func;
+}
+
+void wasm_func_type(const wasm_func *func, const wasm_valtype **ret_params, uint32_t *ret_nparams,
+                    const wasm_valtype **ret_results, uint32_t *ret_nresults)
+{
+    *ret_params = func->type->params;
+    *ret_nparams = func->type->np;
+    *ret_results = func->type->results;
+    *ret_nresults = func->type->nr;
+}
+
+wasm_trap wasm_instance_trap(const wasm_instance *inst)
+{
+    return inst->trap;
+}
+
+const char *wasm_instance_trap_message(const wasm_instance *inst)
+{
+    if (inst->trap == WASM_TRAP_HOST && inst->msg[0])
+        return inst->msg;
+    return wasm_trap_message(inst->trap);
+}
+
+int wasm_instance_exit_code(const wasm_instance *inst)
+{
+    return inst->exit_code;
+}
+
+uint32_t wasm_instance_trap_func(const wasm_instance *inst)
+{
+    return inst->trap_func;
+}
+
+const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index)
+{
+    const wasm_module *m = inst->m;
+    if (m->func_names && func_index < m->nfunc_names && m->func_names[func_index])
+        return m->func_names[func_index];
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].idx == func_index)
+            return m->exports[i].name;
+    return NULL;
+}
+
+wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code)
+{
+    inst->exit_code = exit_code;
+    return WASM_TRAP_EXIT;
+}
+
+wasm_trap wasm_instance_host_error(wasm_instance *inst, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(inst->msg, sizeof(inst->msg), fmt, ap);
+    va_end(ap);
+    return WASM_TRAP_HOST;
+}
+
+/* ---- memory, globals, tables ------------------------------------------------------------------------ */
+
+uint8_t *wasm_memory_data(wasm_instance *inst, uint64_t *ret_size)
+{
+    *ret_size = inst->mem ? inst->mem->size : 0;
+    return inst->mem ? inst->mem->base : NULL;
+}
+
+int wasm_memory_read(wasm_instance *inst, uint64_t offset, void *dst, size_t len)
+{
+    uint64_t size = inst->mem ? inst->mem->size : 0;
+    if (offset > size || len > size - offset)
+        return -EFAULT;
+    if (len)
+        memcpy(dst, inst->mem->base + offset, len);
+    return 0;
+}
+
+int wasm_memory_write(wasm_instance *inst, uint64_t offset, const void *src, size_t len)
+{
+    uint64_t size = inst->mem ? inst->mem->size : 0;
+    if (offset > size || len > size - offset)
+        return -EFAULT;
+    if (len)
+        memcpy(inst->mem->base + offset, src, len);
+    return 0;
+}
+
+uint32_t wasm_memory_pages(wasm_instance *inst)
+{
+    return inst->mem ? inst->mem->pages : 0;
+}
+
+bool wasm_instance_hit_memory_cap(const wasm_instance *inst)
+{
+    return inst->mem && inst->mem->hit_cap;
+}
+
+wasm_valtype wasm_global_type(const wasm_global *g)
+{
+    return g->type;
+}
+
+bool wasm_global_mutable(const wasm_global *g)
+{
+    return g->mut;
+}
+
+wasm_val wasm_global_get(const wasm_global *g)
+{
+    return g->val;
+}
+
+void wasm_global_set(wasm_global *g, wasm_val v)
+{
+    g->val = v;
+}
+
+uint32_t wasm_table_size(const wasm_table *t)
+{
+    return t->size;
+}

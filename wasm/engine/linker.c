@@ -1,0 +1,189 @@
+/* linker.c: the import table. Each entry maps (module, name) to an extern; host functions,
+ * globals, tables and memories defined here are owned by the linker and freed with it. Lookups
+ * scan from the newest entry, so a later definition shadows an earlier one. */
+#include <stdlib.h>
+
+#include "engine.h"
+
+typedef struct lentry {
+    char *module, *name;
+    wasm_extern ext;
+    bool owned;
+} lentry;
+
+struct wasm_linker {
+    lentry *e;
+    size_t n, cap;
+};
+
+int wasm_linker_new(wasm_linker **ret_linker, wc_error *err)
+{
+    wasm_linker *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    *ret_linker = l;
+    return 0;
+}
+
+static void free_owned(lentry *e)
+{
+    switch (e->ext.kind) {
+    case WASM_EXTERN_FUNC:
+        free(e->ext.u.func->type->params);
+        free((void *)e->ext.u.func->type);
+        free(e->ext.u.func);
+        break;
+    case WASM_EXTERN_TABLE:
+        free(e->ext.u.table->elems);
+        free(e->ext.u.table);
+        break;
+    case WASM_EXTERN_MEMORY:
+        free(e->ext.u.memory->base);
+        free(e->ext.u.memory);
+        break;
+    case WASM_EXTERN_GLOBAL:
+        free(e->ext.u.global);
+        break;
+    }
+}
+
+void wasm_linker_free(wasm_linker *linker)
+{
+    if (linker == NULL)
+        return;
+    for (size_t i = 0; i < linker->n; i++) {
+        if (linker->e[i].owned)
+            free_owned(&linker->e[i]);
+        free(linker->e[i].module);
+        free(linker->e[i].name);
+    }
+    free(linker->e);
+    free(linker);
+}
+
+static int add(wasm_linker *l, const char *module, const char *name, wasm_extern ext, bool owned, wc_error *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        lentry *e = realloc(l->e, cap * sizeof(*e));
+        if (e == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        l->e = e, l->cap = cap;
+    }
+    lentry *e = &l->e[l->n];
+    e->module = strdup(module);
+    e->name = strdup(name);
+    if (!e->module || !e->name) {
+        free(e->module), free(e->name);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    e->ext = ext, e->owned = owned;
+    l->n++;
+    return 0;
+}
+
+int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret);
+int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret)
+{
+    for (size_t i = l ? l->n : 0; i-- > 0;) {
+        if (strcmp(l->e[i].module, module) == 0 && strcmp(l->e[i].name, name) == 0) {
+            *ret = l->e[i].ext;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name, const wasm_valtype *params,
+                            uint32_t nparams, const wasm_valtype *results, uint32_t nresults, wasm_host_fn fn,
+                            void *env, wc_error *err)
+{
+    wasm_func *f = calloc(1, sizeof(*f));
+    wasm_functype *ft = calloc(1, sizeof(*ft));
+    wasm_valtype *types = calloc((size_t)nparams + nresults + 1, sizeof(wasm_valtype));
+    if (!f || !ft || !types) {
+        free(f), free(ft), free(types);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    if (nparams)
+        memcpy(types, params, nparams * sizeof(wasm_valtype));
+    if (nresults)
+        memcpy(types + nparams, results, nresults * sizeof(wasm_valtype));
+    *ft = (wasm_functype){nparams, nresults, types, types + nparams};
+    *f = (wasm_func){.type = ft, .host = fn, .env = env, .index = UINT32_MAX};
+    wasm_extern ext = {.kind = WASM_EXTERN_FUNC, .u.func = f};
+    int rc = add(linker, module, name, ext, true, err);
+    if (rc < 0) {
+        free(f), free(ft), free(types);
+    }
+    return rc;
+}
+
+int wasm_linker_define_global(wasm_linker *linker, const char *module, const char *name, wasm_valtype type,
+                              bool mutable_, wasm_val value, wc_error *err)
+{
+    wasm_global *g = calloc(1, sizeof(*g));
+    if (g == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    *g = (wasm_global){type, mutable_, value};
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_GLOBAL, .u.global = g}, true, err);
+    if (rc < 0)
+        free(g);
+    return rc;
+}
+
+int wasm_linker_define_table(wasm_linker *linker, const char *module, const char *name, wasm_valtype elem,
+                             uint32_t min, uint32_t max, wc_error *err)
+{
+    wasm_table *t = calloc(1, sizeof(*t));
+    void **elems = calloc(min ? min : 1, sizeof(void *));
+    if (!t || !elems) {
+        free(t), free(elems);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    *t = (wasm_table){elems, min, max, max != UINT32_MAX, elem};
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_TABLE, .u.table = t}, true, err);
+    if (rc < 0)
+        free(t), free(elems);
+    return rc;
+}
+
+int wasm_linker_define_memory(wasm_linker *linker, const char *module, const char *name, uint32_t min_pages,
+                              uint32_t max_pages, wc_error *err)
+{
+    if (min_pages > 65536)
+        return wc_error_set(err, -EINVAL, "memory of %u pages is above 4 GiB", min_pages);
+    wasm_memory *m = calloc(1, sizeof(*m));
+    uint8_t *base = calloc(min_pages ? (size_t)min_pages * WASM_PAGE_SIZE : 1, 1);
+    if (!m || !base) {
+        free(m), free(base);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    bool has_max = max_pages != UINT32_MAX;
+    *m = (wasm_memory){.base = base, .size = (uint64_t)min_pages * WASM_PAGE_SIZE, .pages = min_pages,
+                       .max = has_max ? max_pages : 65536, .has_max = has_max, .cap = 65536};
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_MEMORY, .u.memory = m}, true, err);
+    if (rc < 0)
+        free(m), free(base);
+    return rc;
+}
+
+int wasm_linker_define_extern(wasm_linker *linker, const char *module, const char *name, wasm_extern ext,
+                              wc_error *err)
+{
+    return add(linker, module, name, ext, false, err);
+}
+
+int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_instance *inst, wc_error *err)
+{
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        wasm_extern ext;
+        int rc = wasm_instance_export_n(inst, m->exports[i].name, m->exports[i].name_len, &ext);
+        if (rc == 0)
+            rc = add(linker, module, m->exports[i].name, ext, false, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,182 @@
+/* CRI log writer (see cri_log.h for the format and the guarantees).
+ *
+ * Design: each stream owns a CRI_LOG_MAX_LINE buffer holding the line being built. Bytes are
+ * copied in until a newline (emit an F record) or until the buffer is full and more bytes of the
+ * same line follow (emit a P record, keep going). A record is assembled in one scratch buffer and
+ * written with one write(2) on an O_APPEND fd, so concurrent readers never see half a record and
+ * the two streams interleave at line granularity. Reopen swaps the fd under the same mutex.
+ * A new stream name (e.g. a third stream) would need a name in stream_names[] and a buffer slot.
+ */
+#include "cri_log.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TS_MAX 40
+#define RECORD_MAX (TS_MAX + 16 + CRI_LOG_MAX_LINE)
+
+static const char *const stream_names[] = {"stdout", "stderr"};
+
+struct cri_log {
+    pthread_mutex_t lock;
+    int fd;
+    char *path;
+    size_t pending_len[2];
+    char pending[2][CRI_LOG_MAX_LINE];
+    char record[RECORD_MAX];
+};
+
+size_t cri_log_format_time(long long ns, char *buf, size_t cap)
+{
+    time_t secs = (time_t)(ns / 1000000000LL);
+    long frac = (long)(ns % 1000000000LL);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    int n = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static int open_file(const char *path, int *ret_fd, wc_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+    if (fd < 0)
+        return wc_error_set_errno(err, -errno, "open container log %s", path);
+    *ret_fd = fd;
+    return 0;
+}
+
+int cri_log_open(const char *path, cri_log **ret_log, wc_error *err)
+{
+    cri_log *log = calloc(1, sizeof(*log));
+    if (log == NULL)
+        return wc_error_set(err, -ENOMEM, "open container log %s: out of memory", path);
+    log->path = strdup(path);
+    if (log->path == NULL) {
+        free(log);
+        return wc_error_set(err, -ENOMEM, "open container log %s: out of memory", path);
+    }
+    int r = open_file(path, &log->fd, err);
+    if (r < 0) {
+        free(log->path);
+        free(log);
+        return r;
+    }
+    pthread_mutex_init(&log->lock, NULL);
+    *ret_log = log;
+    return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Writes one record with the stream's pending bytes and empties the buffer. Lock held. */
+static int emit(cri_log *log, cri_log_stream stream, char tag, wc_error *err)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    size_t n = cri_log_format_time((long long)now.tv_sec * 1000000000LL + now.tv_nsec,
+                                   log->record, TS_MAX);
+    n += (size_t)snprintf(log->record + n, RECORD_MAX - n, " %s %c ", stream_names[stream], tag);
+    memcpy(log->record + n, log->pending[stream], log->pending_len[stream]);
+    n += log->pending_len[stream];
+    log->record[n++] = '\n';
+    log->pending_len[stream] = 0;
+    int r = write_all(log->fd, log->record, n);
+    if (r < 0)
+        return wc_error_set_errno(err, r, "write container log %s", log->path);
+    return 0;
+}
+
+static int write_locked(cri_log *log, cri_log_stream stream, const char *data, size_t len,
+                        wc_error *err)
+{
+    while (len > 0) {
+        const char *nl = memchr(data, '\n', len);
+        size_t seg = nl != NULL ? (size_t)(nl - data) : len;
+        while (seg > 0) {
+            if (log->pending_len[stream] == CRI_LOG_MAX_LINE) {
+                int r = emit(log, stream, 'P', err);
+                if (r < 0)
+                    return r;
+            }
+            size_t room = CRI_LOG_MAX_LINE - log->pending_len[stream];
+            size_t take = seg < room ? seg : room;
+            memcpy(log->pending[stream] + log->pending_len[stream], data, take);
+            log->pending_len[stream] += take;
+            data += take;
+            len -= take;
+            seg -= take;
+        }
+        if (nl != NULL) {
+            int r = emit(log, stream, 'F', err);
+            if (r < 0)
+                return r;
+            data++;
+            len--;
+        }
+    }
+    return 0;
+}
+
+int cri_log_write(cri_log *log, cri_log_stream stream, const void *data, size_t len, wc_error *err)
+{
+    if (stream != CRI_LOG_STDOUT && stream != CRI_LOG_STDERR)
+        return wc_error_set(err, -EINVAL, "write container log: unknown stream %d", (int)stream);
+    pthread_mutex_lock(&log->lock);
+    int r = write_locked(log, stream, data, len, err);
+    pthread_mutex_unlock(&log->lock);
+    return r;
+}
+
+int cri_log_flush(cri_log *log, wc_error *err)
+{
+    int r = 0;
+    pthread_mutex_lock(&log->lock);
+    for (int s = CRI_LOG_STDOUT; s <= CRI_LOG_STDERR && r == 0; s++)
+        if (log->pending_len[s] > 0)
+            r = emit(log, (cri_log_stream)s, 'F', err);
+    pthread_mutex_unlock(&log->lock);
+    return r;
+}
+
+int cri_log_reopen(cri_log *log, wc_error *err)
+{
+    int fd = -1;
+    pthread_mutex_lock(&log->lock);
+    int r = open_file(log->path, &fd, err);
+    if (r == 0) {
+        close(log->fd);
+        log->fd = fd;
+    }
+    pthread_mutex_unlock(&log->lock);
+    return r < 0 ? wc_error_wrap(err, "reopen container log") : 0;
+}
+
+void cri_log_close(cri_log *log)
+{
+    if (log == NULL)
+        return;
+    cri_log_flush(log, NULL);
+    close(log->fd);
+    pthread_mutex_destroy(&log->lock);
+    free(log->path);
+    free(log);
+}

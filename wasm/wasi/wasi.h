@@ -1,0 +1,49 @@
+/* WASI preview1 for one wasm instance: the public API the runtime and `wasmcri run` use.
+ *
+ *   wasi_options opts = {.argv = ..., .env = ..., .mounts = &mounts, .stdin_fd = -1, ...};
+ *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, preopens)
+ *   wasi_define_imports(linker, ctx, &err);                    wasi_snapshot_preview1 + wasi_unstable
+ *   wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with WASM_TRAP_EXIT
+ *   code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's partial lines
+ *
+ * Ownership: wasi_ctx_create copies argv/env, dups every fd it is given (mount dirs, stdio, sockets),
+ * and borrows opts->log (the caller closes it after wasi_ctx_destroy). The ctx must outlive the
+ * linker it was defined into. One ctx per instance; one thread at a time.
+ */
+#ifndef WASMCRI_WASI_WASI_H
+#define WASMCRI_WASI_WASI_H
+
+#include <stddef.h>
+
+#include "cri_log.h"
+#include "error.h"
+#include "mount.h"
+
+typedef struct wasi_ctx wasi_ctx;
+typedef struct wasm_linker wasm_linker;
+
+typedef struct wasi_options {
+    const char *const *argv;    /* argc entries; argv[0] is the program name the guest sees */
+    size_t argc;
+    const char *const *env;     /* NULL-terminated "KEY=VALUE" list; may be NULL */
+    const wasi_mounts *mounts;  /* preopens, fd 3 upwards in table order; may be NULL */
+    int stdin_fd;               /* -1: /dev/null */
+    int stdout_fd, stderr_fd;   /* used when log is NULL; -1: /dev/null */
+    cri_log *log;               /* when set, fds 1 and 2 write CRI records into it (borrowed) */
+    const int *socket_fds;      /* preopened sockets (e.g. listening), after the mounts */
+    size_t socket_count;
+} wasi_options;
+
+int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err);
+
+/* Closes every fd the ctx owns and flushes the log's partial lines. Accepts NULL. */
+void wasi_ctx_destroy(wasi_ctx *ctx);
+
+/* Defines every wasi_snapshot_preview1 function, and the older wasi_unstable names, into linker,
+ * bound to ctx. */
+int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err);
+
+/* The code given to proc_exit, or -1 while the guest has not called it. */
+int wasi_ctx_exit_code(const wasi_ctx *ctx);
+
+#endif
