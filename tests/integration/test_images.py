@@ -376,9 +376,6 @@ def test_kill_during_pull_leaves_a_clean_store(regs, dead_host, new_daemon):
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait()
     t.join()
-    # The killed daemon's socket file stays; a client that dials it before the new daemon
-    # binds goes into gRPC's reconnect backoff (seen to outlast the harness's 10 s).
-    first.socket.unlink(missing_ok=True)
     again = Daemon(first.base, config=cfg).start()
     try:
         ids = listed(again)
