@@ -1,6 +1,6 @@
 /* GetContainerEvents: a server stream of container lifecycle events, each with
- * the pod's status and the container's (none once it is deleted). The handler
- * subscribes to the sandbox's events, waits for the next one in slices of
+ * the pod's status and the container's as of the event (none once it is
+ * deleted). The handler subscribes to the sandbox's events, waits for the next one in slices of
  * EVENT_POLL_MS to notice a cancelled call, and sends it (cri_stream_send keeps one
  * message in flight). When the client goes, the stream ends with OK.
  */
@@ -24,16 +24,14 @@ static Runtime__V1__ContainerEventResponse *event_message(wc_sandbox *sb, const 
     m->container_event_type = (Runtime__V1__ContainerEventType)ev->type;
     m->created_at = ev->at;
     wc_pod *p = NULL;
-    wc_container *c = NULL;
     if (wc_pod_get(sb, ev->pod_id, &p, NULL) == 0)
         m->pod_sandbox_status = cri_pod_status_new(p);
-    if (ev->type != WC_EVENT_DELETED && wc_container_get(sb, ev->ctr_id, &c, NULL) == 0) {
+    if (ev->ctr) {
         m->containers_statuses = calloc(1, sizeof(*m->containers_statuses));
-        if (m->containers_statuses && (m->containers_statuses[0] = cri_ctr_status_new(c)))
+        if (m->containers_statuses && (m->containers_statuses[0] = cri_ctr_status_new(ev->ctr)))
             m->n_containers_statuses = 1;
     }
     wc_pod_free(p);
-    wc_container_free(c);
     if (m->container_id == NULL) {
         protobuf_c_message_free_unpacked(&m->base, NULL);
         return NULL;
@@ -56,6 +54,7 @@ static int stream_events(cri_call *call, const ProtobufCMessage *req, ProtobufCM
         if (!wc_events_next(sb, sub, &ev, EVENT_POLL_MS))
             continue;
         Runtime__V1__ContainerEventResponse *m = event_message(sb, &ev);
+        wc_container_free(ev.ctr);
         rc = m ? cri_stream_send(call, &m->base, err) : wc_error_set(err, -ENOMEM, "out of memory");
         if (m)
             protobuf_c_message_free_unpacked(&m->base, NULL);

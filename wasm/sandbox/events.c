@@ -21,6 +21,7 @@ void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c)
 {
     for (wc_event_sub *s = sb->subs; s; s = s->next) {
         if (s->count == EVENTS_QUEUE_MAX) { /* drop the oldest */
+            wc_container_free(s->ring[s->head].ctr);
             s->head = (s->head + 1) % EVENTS_QUEUE_MAX;
             s->count--;
         }
@@ -29,6 +30,8 @@ void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c)
         memcpy(e->ctr_id, c->id, 65);
         memcpy(e->pod_id, c->pod_id, 65);
         e->at = rec_now_ns();
+        /* the status as of this change: by the time it is sent the record moved on */
+        e->ctr = type == WC_EVENT_DELETED ? NULL : wc_container_copy(c);
     }
     pthread_cond_broadcast(&sb->changed);
 }
@@ -81,5 +84,7 @@ void wc_events_unsubscribe(wc_sandbox *sb, wc_event_sub *s)
             break;
         }
     pthread_mutex_unlock(&sb->mu);
+    for (size_t i = 0; i < s->count; i++)
+        wc_container_free(s->ring[(s->head + i) % EVENTS_QUEUE_MAX].ctr);
     free(s);
 }

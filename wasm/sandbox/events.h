@@ -16,10 +16,14 @@ typedef enum wc_event_type { /* numbered as the CRI's ContainerEventType */
     WC_EVENT_DELETED = 3,
 } wc_event_type;
 
+typedef struct wc_container wc_container;
+
 typedef struct wc_event {
     wc_event_type type;
     char ctr_id[65], pod_id[65];
-    int64_t at; /* ns since the epoch */
+    int64_t at;        /* ns since the epoch */
+    wc_container *ctr; /* the container as it was then (NULL for DELETED); the
+                        * receiver of the event owns it (wc_container_free) */
 } wc_event;
 
 typedef struct wc_event_sub wc_event_sub;

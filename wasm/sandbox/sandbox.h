@@ -90,7 +90,8 @@ int wc_container_update(wc_sandbox *sb, const char *id, const wc_resources *res,
 
 /* A new subscriber receives every container event from now on. -ENOMEM. */
 int wc_events_subscribe(wc_sandbox *sb, wc_event_sub **ret_sub);
-/* The next event: 1 with *ret_ev set, 0 when timeout_ms passed without one. */
+/* The next event: 1 with *ret_ev set (the caller frees ret_ev->ctr), 0 when
+ * timeout_ms passed without one. */
 int wc_events_next(wc_sandbox *sb, wc_event_sub *sub, wc_event *ret_ev, int timeout_ms);
 void wc_events_unsubscribe(wc_sandbox *sb, wc_event_sub *sub); /* NULL is fine */
 
