@@ -5,6 +5,7 @@
  * calls wc_container_*, and builds the reply. Stop, remove, exec and reopen wait
  * for a worker, so they run as slow handlers on threads of their own.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,27 @@ Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
     return s;
 }
 
+/* verbose: {"info": JSON} with what an operator debugging a container wants. */
+static int status_info(const wc_container *c, Runtime__V1__ContainerStatusResponse *r)
+{
+    json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:b}", "pid", c->pid, "module",
+                          c->module_path, "module_key", c->module_key, "rootfs", c->rootfs,
+                          "args", json_array(), "env", json_array(), "readonly_rootfs",
+                          c->readonly_rootfs);
+    for (size_t i = 0; o && c->argv[i]; i++)
+        json_array_append_new(json_object_get(o, "args"), json_string(c->argv[i]));
+    for (size_t i = 0; o && c->env[i]; i++)
+        json_array_append_new(json_object_get(o, "env"), json_string(c->env[i]));
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    char *kv[] = {"info", text, NULL};
+    int rc = text ? cri_kv_to_map(kv, &runtime__v1__container_status_response__info_entry__descriptor,
+                                  (void ***)&r->info, &r->n_info)
+                  : -ENOMEM;
+    free(text);
+    return rc;
+}
+
 static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                       wc_error *err)
 {
@@ -274,6 +296,8 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     if (r)
         *ret_resp = &r->base;
     rc = r && (r->status = cri_ctr_status_new(c)) ? 0 : -ENOMEM;
+    if (rc == 0 && in->verbose)
+        rc = status_info(c, r);
     wc_container_free(c);
     return rc < 0 ? nomem(err) : 0;
 }

@@ -1,6 +1,7 @@
 """Containers as wasm workers: lifecycle, logs, exit reporting, the Kubernetes command rules,
 the filesystem view (rootfs layer, mounts, read-only), stop, errors. Images come from a real
 registry (runtime_images.py) and are pulled over CRI."""
+import json
 import os
 import time
 
@@ -135,6 +136,13 @@ def test_stop_a_container_stuck_in_a_loop(rt, pod):
     assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
     time.sleep(0.2)
     assert status(r, cid).state == pb.CONTAINER_RUNNING
+    info = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+                      .info["info"])
+    assert info["args"] == ["/bin/probe.wasm", "spin"] and info["module"].endswith("/bin/probe.wasm")
+    proc = dict(line.split(":", 1) for line in open(f"/proc/{info['pid']}/status"))
+    assert proc["Name"].strip() == "wasmcri-worker"
+    assert proc["NoNewPrivs"].strip() == "1" and proc["Seccomp"].strip() == "2"
+    assert int(proc["CapEff"], 16) == (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3)  # chown, dac, fowner
     t = time.monotonic()
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))
     assert time.monotonic() - t < 2

@@ -1,6 +1,6 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
  * flat list of steps: die with the zygote → default signals → join the cgroups →
- * join the pod netns → no new privileges → run → report → exit.
+ * join the pod netns → drop privileges (privileges.h) → run → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
  */
@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "record.h"
+#include "privileges.h"
 #include "worker_run.h"
 
 void worker_spec_free(worker_spec *s)
@@ -174,8 +175,7 @@ void worker_main(const worker_spec *spec, const wr_module *module, int result_fd
     int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
     rc = rc ?: step_join_cgroups(spec, &err);
     rc = rc ?: step_join_netns(spec, &err);
-    if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        rc = wc_error_set_errno(&err, -errno, "set no_new_privs");
+    rc = rc ?: worker_drop_privileges(&err);
     if (rc < 0)
         fail_result(&res, &err);
     else

@@ -50,7 +50,7 @@ void worker_spec_free(worker_spec *s); /* NULL is fine */
 
 typedef struct wr_module wr_module;
 
-/* In the freshly forked child: joins the netns and cgroups, sets no-new-privs,
+/* In the freshly forked child: joins the netns and cgroups, drops privileges,
  * runs the module (worker_run.h) and exits with its code after writing the result
  * to result_fd. Never returns. stdout_fd/stderr_fd are used when log_path is "". */
 void worker_main(const worker_spec *spec, const wr_module *module, int result_fd, int stdout_fd,
