@@ -85,15 +85,25 @@ def test_graceful_stop_without_workers_ends_the_zygote(rtd):
     assert not alive(zygote)
 
 
-def test_a_lost_zygote_marks_running_containers_exited(rtd, tmp_path):
+def test_a_lost_zygote_is_replaced_and_its_containers_marked_exited(rtd, tmp_path):
     r = rtd.runtime()
     pid = run_pod(r, pod_config("lost", tmp_path / "logs"))
     cid = create(r, pid, ctr_config("l", rtd.refs["probe"], args=["sleep", "60"]))
     start(r, cid)
     wait_state(r, cid, pb.CONTAINER_RUNNING)
+    old = rtd.zygote_pid()
     rtd.kill_zygote()
     st = wait_state(r, cid, pb.CONTAINER_EXITED)
     assert (st.exit_code, st.reason) == (255, "Error") and "zygote" in st.message
+    # the daemon started a new zygote: containers start again
+    for _ in range(200):
+        if rtd.zygote_pid() not in (None, old):
+            break
+        time.sleep(0.02)
+    assert rtd.zygote_pid() not in (None, old)
+    cid2 = create(r, pid, ctr_config("l2", rtd.refs["probe"], args=["exit", "6"]))
+    start(r, cid2)
+    assert wait_state(r, cid2, pb.CONTAINER_EXITED).exit_code == 6
 
 
 def test_200_pods_leave_nothing_behind(rtd, tmp_path):

@@ -4,7 +4,8 @@
  * replaces the old one and is sent every exit not yet acknowledged), the daemon's
  * connection (requests, handled one at a time), and a signalfd for SIGCHLD (reap
  * workers, read each one's worker_result from its pipe, record and report the
- * exit). The zygote never blocks on the daemon except to send a packet.
+ * exit). The zygote never blocks on the daemon except to send a packet. It ends
+ * when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
  * and a line in the ops table.
  */
@@ -29,6 +30,10 @@
 #include "worker.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
+
+/* With no worker and no daemon for this long, the zygote ends (exits not yet
+ * delivered stay in <state>/exits for the next zygote to send). */
+#define IDLE_EXIT_MS 3000
 
 typedef struct zworker {
     char id[80];
@@ -388,12 +393,16 @@ void zygote_main(int listen_fd, const char *state_dir)
     if (setup(&z) < 0)
         _exit(1);
     for (;;) {
-        if (z.quit_when_idle && z.n_workers == 0 && z.client_fd < 0)
+        bool idle = z.n_workers == 0 && z.client_fd < 0;
+        if (z.quit_when_idle && idle)
             break;
         struct pollfd pfd[3] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN}};
-        if (poll(pfd, z.client_fd >= 0 ? 3 : 2, -1) < 0)
+        int n = poll(pfd, z.client_fd >= 0 ? 3 : 2, idle ? IDLE_EXIT_MS : -1);
+        if (n == 0 && idle)
+            break; /* nothing to keep for a daemon: a new one starts its own zygote */
+        if (n < 0)
             continue;
         if (pfd[1].revents)
             reap(&z);

@@ -3,7 +3,9 @@
  * Requests carry a sequence number; the caller parks on a waiter (a condition
  * variable on the client's mutex) until the reader thread hands it the reply with
  * the same number. When the connection ends every waiter gets -ECONNRESET and the
- * event callback gets NULL once.
+ * event callback gets NULL once; then the reader starts a new zygote (the daemon
+ * has threads now, so the child execs `wasmcri zygote STATE_DIR` instead of being
+ * a bare fork) and goes on with it, up to MAX_RESPAWNS times.
  */
 #include "zygote_client.h"
 
@@ -19,6 +21,8 @@
 
 #include "zygote.h"
 #include "zygote_proto.h"
+
+#define MAX_RESPAWNS 5
 
 typedef struct waiter {
     struct waiter *next;
@@ -40,6 +44,8 @@ struct zc_client {
     pthread_t reader;
     zc_event_fn fn;
     void *ctx;
+    char *state_dir;
+    int respawns;
 };
 
 static int socket_address(const char *state_dir, struct sockaddr_un *sa, wc_error *err)
@@ -66,13 +72,17 @@ static int try_connect(const struct sockaddr_un *sa)
     return fd;
 }
 
-/* The grandchild becomes the zygote: own session, only the listening socket kept. */
-static void become_zygote(int listen_fd, const char *state_dir)
+/* The grandchild becomes the zygote: own session, only the listening socket kept
+ * (as fd 3). With exe it execs `exe zygote STATE_DIR` (only async-signal-safe calls
+ * before that: the parent may have threads); without, it runs the zygote as is. */
+static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
 {
     setsid();
     if (listen_fd != 3) {
         dup2(listen_fd, 3);
         close(listen_fd);
+    } else {
+        fcntl(3, F_SETFD, 0);
     }
     close_range(4, ~0U, 0);
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -80,10 +90,16 @@ static void become_zygote(int listen_fd, const char *state_dir)
         dup2(devnull, 0);
         close(devnull);
     }
+    if (exe) {
+        char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, NULL};
+        execv(exe, argv);
+        _exit(127);
+    }
     zygote_main(3, state_dir);
 }
 
-static int spawn(const struct sockaddr_un *sa, const char *state_dir, wc_error *err)
+static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char *exe,
+                 wc_error *err)
 {
     int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (lfd < 0)
@@ -101,7 +117,7 @@ static int spawn(const struct sockaddr_un *sa, const char *state_dir, wc_error *
     }
     if (pid == 0) {
         if (fork() == 0)
-            become_zygote(lfd, state_dir);
+            become_zygote(lfd, state_dir, exe);
         _exit(0);
     }
     close(lfd);
@@ -120,7 +136,7 @@ int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret
     int fd = try_connect(&sa);
     *ret_spawned = fd < 0;
     if (fd < 0)
-        fd = spawn(&sa, state_dir, err);
+        fd = spawn(&sa, state_dir, NULL, err);
     if (fd < 0)
         return fd;
     zc_client *c = calloc(1, sizeof(*c));
@@ -130,6 +146,12 @@ int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret
     }
     c->fd = fd;
     c->next_seq = 1;
+    c->state_dir = strdup(state_dir);
+    if (c->state_dir == NULL) {
+        close(fd);
+        free(c);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cond, NULL);
     *ret_client = c;
@@ -168,28 +190,58 @@ static void deliver_reply(zc_client *c, json_t *msg)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* A new zygote after the old one died; true when the client works again. */
+static bool respawn(zc_client *c)
+{
+    struct sockaddr_un sa;
+    if (c->respawns >= MAX_RESPAWNS || socket_address(c->state_dir, &sa, NULL) < 0)
+        return false;
+    c->respawns++;
+    int fd = spawn(&sa, c->state_dir, "/proc/self/exe", NULL);
+    if (fd < 0)
+        return false;
+    pthread_mutex_lock(&c->mu); /* still dead: no other thread sends */
+    close(c->fd);
+    c->fd = fd;
+    pthread_mutex_unlock(&c->mu);
+    json_t *req = json_pack("{s:s}", "op", "list");
+    json_t *reply = NULL;
+    bool ok = req && request_inline(c, req, &reply, NULL) == 0;
+    if (ok)
+        c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
+    json_decref(req);
+    json_decref(reply);
+    pthread_mutex_lock(&c->mu);
+    c->dead = !ok || c->closing;
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
 static void *reader_thread(void *arg)
 {
     zc_client *c = arg;
     for (;;) {
         json_t *msg = NULL;
-        if (zp_recv(c->fd, &msg, NULL, NULL, NULL) < 0)
-            break;
-        const char *op = json_string_value(json_object_get(msg, "op")) ?: "";
-        if (strcmp(op, "reply") == 0)
-            deliver_reply(c, msg);
-        else
-            c->fn(c->ctx, msg);
-        json_decref(msg);
-    }
-    pthread_mutex_lock(&c->mu);
-    c->dead = true;
-    bool expected = c->closing;
-    pthread_cond_broadcast(&c->cond);
-    pthread_mutex_unlock(&c->mu);
-    if (!expected)
+        if (zp_recv(c->fd, &msg, NULL, NULL, NULL) == 0) {
+            const char *op = json_string_value(json_object_get(msg, "op")) ?: "";
+            if (strcmp(op, "reply") == 0)
+                deliver_reply(c, msg);
+            else
+                c->fn(c->ctx, msg);
+            json_decref(msg);
+            continue;
+        }
+        pthread_mutex_lock(&c->mu);
+        c->dead = true;
+        bool expected = c->closing;
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&c->mu);
+        if (expected)
+            return NULL;
         c->fn(c->ctx, NULL);
-    return NULL;
+        if (!respawn(c))
+            return NULL;
+    }
 }
 
 int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err)
@@ -284,5 +336,6 @@ void zc_close(zc_client *c)
     close(c->fd);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->mu);
+    free(c->state_dir);
     free(c);
 }

@@ -4,7 +4,10 @@
  * the zygote a previous daemon left running, or binds the socket and forks a new
  * zygote (double fork: the zygote is not the daemon's child and outlives it).
  * Afterwards one reader thread receives every packet: replies go to the thread
- * waiting in zc_request, unsolicited events (exits) to the event callback.
+ * waiting in zc_request, unsolicited events (exits) to the event callback. If the
+ * zygote dies, the callback gets NULL and the reader starts a new one by running
+ * `wasmcri zygote STATE_DIR` (cmd/zygote_cmd.c), since the daemon may no longer
+ * fork a bare copy of itself.
  * zc_request may be called from any thread.
  */
 #ifndef WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
