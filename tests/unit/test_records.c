@@ -1,11 +1,14 @@
-/* Pod (and later container) records: the JSON codec round-trips every field, a
- * damaged record is refused, ids are 64 hex digits, label selectors match. */
+/* Pod and container records and worker specs: the JSON codecs round-trip every
+ * field, a damaged record is refused, ids are 64 hex digits, label selectors match. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "container.h"
 #include "pod.h"
 #include "record.h"
+#include "strv.h"
+#include "worker.h"
 
 static void test_pod_round_trip(void)
 {
@@ -59,8 +62,74 @@ static void test_selector(void)
     CHECK(!rec_map_matches(map, missing));
 }
 
+static void test_container_round_trip(void)
+{
+    wc_container *c = wc_container_new();
+    CHECK(c != NULL);
+    if (c == NULL)
+        return;
+    CHECK(strlen(c->id) == 64 && c->state == WC_CTR_CREATED);
+    wc_container_set(&c->name, "web");
+    wc_container_set(&c->held, "sha256:abc");
+    wc_strv_push(&c->argv, "/app.wasm");
+    wc_strv_push(&c->argv, "x y");
+    wc_strv_push(&c->env, "A=1");
+    free(c->mounts);
+    c->mounts = calloc(1, sizeof(wc_mount));
+    c->mounts[0] = (wc_mount){strdup("/data"), strdup("/srv/data"), true};
+    c->n_mounts = 1;
+    c->res.memory_limit = 1 << 20;
+    c->state = WC_CTR_EXITED;
+    c->exit_code = -3;
+    c->starting = true; /* runtime only: not stored */
+    char *text = wc_container_encode(c);
+    wc_container *d = NULL;
+    wc_error err = {0};
+    CHECK(text && wc_container_decode(text, strlen(text), &d, &err) == 0);
+    if (d) {
+        char *again = wc_container_encode(d);
+        CHECK(again && strcmp(text, again) == 0);
+        CHECK(strcmp(d->argv[1], "x y") == 0 && d->n_mounts == 1 && d->mounts[0].readonly);
+        CHECK(d->exit_code == -3 && d->state == WC_CTR_EXITED && !d->starting);
+        CHECK(strcmp(d->held, "sha256:abc") == 0 && d->res.memory_limit == 1 << 20);
+        free(again);
+    }
+    CHECK(wc_container_decode("{\"id\":1}", 8, &d, &err) == -EINVAL);
+    free(text);
+    wc_container_free(c);
+    wc_container_free(d);
+}
+
+static void test_worker_spec_round_trip(void)
+{
+    char *argv[] = {"/a.wasm", "b", NULL};
+    char *env[] = {"K=V", NULL};
+    char *procs[] = {"/sys/fs/cgroup/memory/wasmcri/x/cgroup.procs", NULL};
+    worker_mount m[] = {{"/", "/root", false}, {"/etc/hosts", "/h", true}};
+    worker_spec s = {.id = "id", .module_path = "/a.wasm", .module_key = "k", .argv = argv,
+                     .env = env, .mounts = m, .n_mounts = 2, .log_path = "/l",
+                     .netns = "", .cgroup_procs = procs, .max_memory_pages = 7};
+    json_t *o = worker_spec_encode(&s);
+    worker_spec *d = NULL;
+    wc_error err = {0};
+    CHECK(o && worker_spec_decode(o, &d, &err) == 0);
+    if (d) {
+        CHECK(strcmp(d->argv[1], "b") == 0 && d->argv[2] == NULL);
+        CHECK(d->n_mounts == 2 && d->mounts[1].readonly && strcmp(d->mounts[1].guest, "/etc/hosts") == 0);
+        CHECK(d->max_memory_pages == 7 && strcmp(d->cgroup_procs[0], procs[0]) == 0);
+    }
+    json_t *bad = json_integer(3);
+    worker_spec *none = NULL;
+    CHECK(worker_spec_decode(bad, &none, &err) == -EINVAL && none == NULL);
+    json_decref(bad);
+    json_decref(o);
+    worker_spec_free(d);
+}
+
 int main(void)
 {
+    test_container_round_trip();
+    test_worker_spec_round_trip();
     test_pod_round_trip();
     test_bad_records();
     test_selector();
