@@ -44,7 +44,8 @@ static char **env_list(const Runtime__V1__ContainerConfig *c)
     for (size_t i = 0; env && i < c->n_envs; i++) {
         const Runtime__V1__KeyValue *kv = c->envs[i];
         char *line = NULL;
-        if (asprintf(&line, "%s=%.*s", kv->key, (int)kv->value.len, (const char *)kv->value.data) < 0 ||
+        if (asprintf(&line, "%s=%.*s", kv->key, (int)kv->value.len, (const char *)kv->value.data) <
+                0 ||
             wc_strv_push(&env, line) < 0) {
             free(line);
             wc_strv_free(env);
@@ -99,8 +100,8 @@ static int ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_conta
     s->n_mounts = c->n_mounts;
     if (c->linux) {
         resources_from(c->linux->resources, &s->res);
-        s->readonly_rootfs = c->linux->security_context &&
-                             c->linux->security_context->readonly_rootfs;
+        s->readonly_rootfs =
+            c->linux->security_context && c->linux->security_context->readonly_rootfs;
     }
     return 0;
 }
@@ -245,11 +246,13 @@ static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *
         !s->message || !s->log_path || !s->resources)
         return -ENOMEM;
     int rc = status_mounts(c, s);
-    rc = rc ?: cri_kv_to_map(c->labels, &runtime__v1__container_status__labels_entry__descriptor,
-                             (void ***)&s->labels, &s->n_labels);
-    return rc ?: cri_kv_to_map(c->annotations,
-                               &runtime__v1__container_status__annotations_entry__descriptor,
-                               (void ***)&s->annotations, &s->n_annotations);
+    rc = rc
+             ?: cri_kv_to_map(c->labels, &runtime__v1__container_status__labels_entry__descriptor,
+                              (void ***)&s->labels, &s->n_labels);
+    return rc
+               ?: cri_kv_to_map(c->annotations,
+                                &runtime__v1__container_status__annotations_entry__descriptor,
+                                (void ***)&s->annotations, &s->n_annotations);
 }
 
 Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
@@ -266,9 +269,8 @@ Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
 static int status_info(const wc_container *c, Runtime__V1__ContainerStatusResponse *r)
 {
     json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:b}", "pid", c->pid, "module",
-                          c->module_path, "module_key", c->module_key, "rootfs", c->rootfs,
-                          "args", json_array(), "env", json_array(), "readonly_rootfs",
-                          c->readonly_rootfs);
+                          c->module_path, "module_key", c->module_key, "rootfs", c->rootfs, "args",
+                          json_array(), "env", json_array(), "readonly_rootfs", c->readonly_rootfs);
     for (size_t i = 0; o && c->argv[i]; i++)
         json_array_append_new(json_object_get(o, "args"), json_string(c->argv[i]));
     for (size_t i = 0; o && c->env[i]; i++)
@@ -276,9 +278,10 @@ static int status_info(const wc_container *c, Runtime__V1__ContainerStatusRespon
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *kv[] = {"info", text, NULL};
-    int rc = text ? cri_kv_to_map(kv, &runtime__v1__container_status_response__info_entry__descriptor,
-                                  (void ***)&r->info, &r->n_info)
-                  : -ENOMEM;
+    int rc =
+        text ? cri_kv_to_map(kv, &runtime__v1__container_status_response__info_entry__descriptor,
+                             (void ***)&r->info, &r->n_info)
+             : -ENOMEM;
     free(text);
     return rc;
 }
@@ -318,9 +321,12 @@ static Runtime__V1__Container *ctr_item(const wc_container *c)
     int rc = s->id && s->pod_sandbox_id && s->metadata && s->image && s->image_ref && s->image_id
                  ? 0
                  : -ENOMEM;
-    rc = rc ?: cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
-                             (void ***)&s->labels, &s->n_labels);
-    rc = rc ?: cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
+    rc = rc
+             ?: cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
+                              (void ***)&s->labels, &s->n_labels);
+    rc =
+        rc
+            ?: cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
                              (void ***)&s->annotations, &s->n_annotations);
     if (rc < 0) {
         protobuf_c_message_free_unpacked(&s->base, NULL);
@@ -334,8 +340,8 @@ static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
 {
     const Runtime__V1__ListContainersRequest *in = (const void *)req;
     const Runtime__V1__ContainerFilter *f = in->filter;
-    char **selector = f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector)
-                        : NULL;
+    char **selector =
+        f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
         return nomem(err);
     wc_container_filter filter = {
@@ -376,8 +382,8 @@ static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCM
     wc_exec_result res;
     int rc = wc_container_exec(cri_call_daemon(call)->sandbox, in->container_id, cmd, in->timeout,
                                &res, err);
-    Runtime__V1__ExecSyncResponse *r = rc == 0 ? cri_new(&runtime__v1__exec_sync_response__descriptor)
-                                               : NULL;
+    Runtime__V1__ExecSyncResponse *r =
+        rc == 0 ? cri_new(&runtime__v1__exec_sync_response__descriptor) : NULL;
     if (rc == 0 && r == NULL)
         rc = nomem(err);
     if (rc == 0) {
@@ -394,13 +400,12 @@ static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCM
     return rc;
 }
 
-static int rpc_reopen_log(cri_call *call, const ProtobufCMessage *req,
-                          ProtobufCMessage **ret_resp, wc_error *err)
+static int rpc_reopen_log(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          wc_error *err)
 {
     const Runtime__V1__ReopenContainerLogRequest *in = (const void *)req;
     int rc = wc_container_reopen_log(cri_call_daemon(call)->sandbox, in->container_id, err);
-    return empty_reply(rc, &runtime__v1__reopen_container_log_response__descriptor, ret_resp,
-                       err);
+    return empty_reply(rc, &runtime__v1__reopen_container_log_response__descriptor, ret_resp, err);
 }
 
 static int rpc_update_resources(cri_call *call, const ProtobufCMessage *req,
@@ -410,8 +415,8 @@ static int rpc_update_resources(cri_call *call, const ProtobufCMessage *req,
     wc_resources res = {0};
     resources_from(in->linux, &res);
     int rc = wc_container_update(cri_call_daemon(call)->sandbox, in->container_id, &res, err);
-    return empty_reply(rc, &runtime__v1__update_container_resources_response__descriptor,
-                       ret_resp, err);
+    return empty_reply(rc, &runtime__v1__update_container_resources_response__descriptor, ret_resp,
+                       err);
 }
 
 const cri_method cri_container_methods[] = {

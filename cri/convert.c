@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service.h"
 #include "cleanup.h"
+#include "service.h"
 #include "strv.h"
 
 typedef struct map_entry {

@@ -1,8 +1,9 @@
 /* GetContainerEvents: a server stream of container lifecycle events, each with
  * the pod's status and the container's as of the event (none once it is
- * deleted). The handler subscribes to the sandbox's events, waits for the next one in slices of
- * EVENT_POLL_MS to notice a cancelled call, and sends it (cri_stream_send keeps one
- * message in flight). When the client goes, the stream ends with OK.
+ * deleted). The handler subscribes to the sandbox's events, waits for the next
+ * one in slices of EVENT_POLL_MS to notice a cancelled call, and sends it
+ * (cri_stream_send keeps one message in flight). When the client goes, the
+ * stream ends with OK.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "convert.h"
 #include "messages.h"
 #include "sandbox.h"
 #include "service.h"
-#include "cleanup.h"
 #include "strv.h"
 
 static int nomem(wc_error *err)
@@ -80,7 +80,8 @@ static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMes
     spec_owned_free(&owned);
     if (rc < 0)
         return rc;
-    Runtime__V1__RunPodSandboxResponse *r = cri_new(&runtime__v1__run_pod_sandbox_response__descriptor);
+    Runtime__V1__RunPodSandboxResponse *r =
+        cri_new(&runtime__v1__run_pod_sandbox_response__descriptor);
     if (r == NULL)
         return nomem(err);
     *ret_resp = &r->base;
@@ -99,8 +100,8 @@ static int rpc_stop_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMe
     return *ret_resp ? 0 : nomem(err);
 }
 
-static int rpc_remove_pod(cri_call *call, const ProtobufCMessage *req,
-                          ProtobufCMessage **ret_resp, wc_error *err)
+static int rpc_remove_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          wc_error *err)
 {
     const Runtime__V1__RemovePodSandboxRequest *in = (const void *)req;
     int rc = wc_pod_remove(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, err);
@@ -128,7 +129,8 @@ static Runtime__V1__PodSandboxMetadata *pod_metadata(const wc_pod *p)
 
 static Runtime__V1__LinuxPodSandboxStatus *pod_linux_status(const wc_pod *p)
 {
-    Runtime__V1__LinuxPodSandboxStatus *l = cri_new(&runtime__v1__linux_pod_sandbox_status__descriptor);
+    Runtime__V1__LinuxPodSandboxStatus *l =
+        cri_new(&runtime__v1__linux_pod_sandbox_status__descriptor);
     Runtime__V1__Namespace *ns = cri_new(&runtime__v1__namespace__descriptor);
     Runtime__V1__NamespaceOption *o = cri_new(&runtime__v1__namespace_option__descriptor);
     if (!l || !ns || !o) {
@@ -159,9 +161,10 @@ static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
         return -ENOMEM;
     int rc = cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
                            (void ***)&s->labels, &s->n_labels);
-    return rc ?: cri_kv_to_map(p->annotations,
-                               &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
-                               (void ***)&s->annotations, &s->n_annotations);
+    return rc
+               ?: cri_kv_to_map(p->annotations,
+                                &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
+                                (void ***)&s->annotations, &s->n_annotations);
 }
 
 Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
@@ -174,8 +177,8 @@ Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
     return s;
 }
 
-static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req,
-                          ProtobufCMessage **ret_resp, wc_error *err)
+static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          wc_error *err)
 {
     const Runtime__V1__PodSandboxStatusRequest *in = (const void *)req;
     wc_pod *p = NULL;
@@ -205,10 +208,13 @@ static Runtime__V1__PodSandbox *pod_item(const wc_pod *p)
     s->created_at = p->created_at;
     s->runtime_handler = cri_strdup(p->runtime_handler);
     int rc = s->id && s->metadata && s->runtime_handler ? 0 : -ENOMEM;
-    rc = rc ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
-                             (void ***)&s->labels, &s->n_labels);
-    rc = rc ?: cri_kv_to_map(p->annotations, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
-                             (void ***)&s->annotations, &s->n_annotations);
+    rc = rc
+             ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
+                              (void ***)&s->labels, &s->n_labels);
+    rc = rc
+             ?: cri_kv_to_map(p->annotations,
+                              &runtime__v1__pod_sandbox__annotations_entry__descriptor,
+                              (void ***)&s->annotations, &s->n_annotations);
     if (rc < 0) {
         protobuf_c_message_free_unpacked(&s->base, NULL);
         return NULL;
@@ -221,8 +227,8 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
 {
     const Runtime__V1__ListPodSandboxRequest *in = (const void *)req;
     const Runtime__V1__PodSandboxFilter *f = in->filter;
-    char **selector = f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector)
-                        : NULL;
+    char **selector =
+        f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
         return nomem(err);
     wc_pod_filter filter = {
@@ -236,7 +242,8 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
     wc_strv_free(selector);
     if (rc < 0)
         return rc;
-    Runtime__V1__ListPodSandboxResponse *r = cri_new(&runtime__v1__list_pod_sandbox_response__descriptor);
+    Runtime__V1__ListPodSandboxResponse *r =
+        cri_new(&runtime__v1__list_pod_sandbox_response__descriptor);
     if (r) {
         *ret_resp = &r->base;
         r->items = calloc(n ? n : 1, sizeof(*r->items));
@@ -252,10 +259,7 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
 }
 
 const cri_method cri_pod_methods[] = {
-    {"RunPodSandbox", rpc_run_pod, false},
-    {"StopPodSandbox", rpc_stop_pod, false},
-    {"RemovePodSandbox", rpc_remove_pod, false},
-    {"PodSandboxStatus", rpc_pod_status, false},
-    {"ListPodSandbox", rpc_list_pods, false},
-    {NULL, NULL, false},
+    {"RunPodSandbox", rpc_run_pod, false},       {"StopPodSandbox", rpc_stop_pod, false},
+    {"RemovePodSandbox", rpc_remove_pod, false}, {"PodSandboxStatus", rpc_pod_status, false},
+    {"ListPodSandbox", rpc_list_pods, false},    {NULL, NULL, false},
 };

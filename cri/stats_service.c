@@ -86,11 +86,14 @@ static Runtime__V1__ContainerAttributes *ctr_attributes(const wc_container *c)
         a->metadata->attempt = c->attempt;
     }
     int rc = a->id && a->metadata && a->metadata->name ? 0 : -ENOMEM;
-    rc = rc ?: cri_kv_to_map(c->labels, &runtime__v1__container_attributes__labels_entry__descriptor,
-                             (void ***)&a->labels, &a->n_labels);
-    rc = rc ?: cri_kv_to_map(c->annotations,
-                             &runtime__v1__container_attributes__annotations_entry__descriptor,
-                             (void ***)&a->annotations, &a->n_annotations);
+    rc = rc
+             ?: cri_kv_to_map(c->labels,
+                              &runtime__v1__container_attributes__labels_entry__descriptor,
+                              (void ***)&a->labels, &a->n_labels);
+    rc = rc
+             ?: cri_kv_to_map(c->annotations,
+                              &runtime__v1__container_attributes__annotations_entry__descriptor,
+                              (void ***)&a->annotations, &a->n_annotations);
     if (rc < 0) {
         protobuf_c_message_free_unpacked(&a->base, NULL);
         return NULL;
@@ -178,8 +181,10 @@ static int rpc_list_container_stats(cri_call *call, const ProtobufCMessage *req,
         f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
         return nomem(err);
-    wc_container_filter filter = {.id = f ? f->id : NULL, .pod_id = f ? f->pod_sandbox_id : NULL,
-                                  .state = -1, .labels = selector};
+    wc_container_filter filter = {.id = f ? f->id : NULL,
+                                  .pod_id = f ? f->pod_sandbox_id : NULL,
+                                  .state = -1,
+                                  .labels = selector};
     Runtime__V1__ListContainerStatsResponse *r =
         cri_new(&runtime__v1__list_container_stats_response__descriptor);
     if (r == NULL)
@@ -190,7 +195,8 @@ static int rpc_list_container_stats(cri_call *call, const ProtobufCMessage *req,
 
 static Runtime__V1__PodSandboxAttributes *pod_attributes(const wc_pod *p)
 {
-    Runtime__V1__PodSandboxAttributes *a = cri_new(&runtime__v1__pod_sandbox_attributes__descriptor);
+    Runtime__V1__PodSandboxAttributes *a =
+        cri_new(&runtime__v1__pod_sandbox_attributes__descriptor);
     if (a == NULL)
         return NULL;
     a->id = strdup(p->id);
@@ -201,13 +207,18 @@ static Runtime__V1__PodSandboxAttributes *pod_attributes(const wc_pod *p)
         a->metadata->namespace_ = cri_strdup(p->namespace_);
         a->metadata->attempt = p->attempt;
     }
-    int rc = a->id && a->metadata && a->metadata->name && a->metadata->uid &&
-                     a->metadata->namespace_ ? 0 : -ENOMEM;
-    rc = rc ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
-                             (void ***)&a->labels, &a->n_labels);
-    rc = rc ?: cri_kv_to_map(p->annotations,
-                             &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
-                             (void ***)&a->annotations, &a->n_annotations);
+    int rc =
+        a->id && a->metadata && a->metadata->name && a->metadata->uid && a->metadata->namespace_
+            ? 0
+            : -ENOMEM;
+    rc = rc
+             ?: cri_kv_to_map(p->labels,
+                              &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
+                              (void ***)&a->labels, &a->n_labels);
+    rc = rc
+             ?: cri_kv_to_map(p->annotations,
+                              &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
+                              (void ***)&a->annotations, &a->n_annotations);
     if (rc < 0) {
         protobuf_c_message_free_unpacked(&a->base, NULL);
         return NULL;
@@ -218,7 +229,8 @@ static Runtime__V1__PodSandboxAttributes *pod_attributes(const wc_pod *p)
 static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, wc_error *err)
 {
     Runtime__V1__PodSandboxStats *s = cri_new(&runtime__v1__pod_sandbox_stats__descriptor);
-    Runtime__V1__LinuxPodSandboxStats *l = cri_new(&runtime__v1__linux_pod_sandbox_stats__descriptor);
+    Runtime__V1__LinuxPodSandboxStats *l =
+        cri_new(&runtime__v1__linux_pod_sandbox_stats__descriptor);
     if (!s || !l) {
         free(s);
         free(l);
@@ -234,8 +246,8 @@ static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, w
     l->process = cri_new(&runtime__v1__process_usage__descriptor);
     if (l->process && (l->process->process_count = u64(sum.running)))
         l->process->timestamp = sum.u.timestamp;
-    if (rc == 0 && (!s->attributes || !l->cpu || !l->memory || !l->process ||
-                    !l->process->process_count))
+    if (rc == 0 &&
+        (!s->attributes || !l->cpu || !l->memory || !l->process || !l->process->process_count))
         rc = nomem(err);
     if (rc < 0) {
         protobuf_c_message_free_unpacked(&s->base, NULL);

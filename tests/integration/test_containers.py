@@ -160,6 +160,15 @@ def test_memory_limit_is_oom_killed(rt, pod):
     assert st.reason == "OOMKilled" and st.exit_code != 0
 
 
+def test_log_path_in_a_subdirectory_of_the_pod_log_directory(rt, pod):
+    r = rt.runtime()
+    cfg = ctr_config("sublog", rt.refs["probe"])
+    cfg.log_path = "sublog/0.log"
+    _, st = run_to_exit(r, pod, cfg)
+    assert st.exit_code == 0 and st.log_path == str(rt.pod_logs / "sublog" / "0.log")
+    assert stdout_text(rt.pod_logs / "sublog" / "0.log") == ["hello from wasm"]
+
+
 def test_artifact_image_runs(rt, pod):
     r = rt.runtime()
     _, st = run_to_exit(r, pod, ctr_config("art", rt.refs["artifact"], args=["hello"]))

@@ -145,3 +145,18 @@ def test_removing_the_image_keeps_what_a_container_runs_from(rtd, tmp_path):
                                                                "/data/hello.txt"]), timeout=20)
     assert (res.exit_code, res.stdout) == (0, b"image file\n")
     r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+
+
+def test_created_container_gets_its_overlay_back_after_a_reboot(rtd, tmp_path):
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("reboot", tmp_path / "logs"))
+    cid = create(r, pid, ctr_config("rb", rtd.refs["probe"], args=["cat", "/data/hello.txt"]))
+    assert rtd.stop() == 0
+    rootfs = rtd.root / "containers" / cid / "rootfs"
+    import subprocess
+    subprocess.run(["umount", str(rootfs)], check=True)  # what a reboot does to the mount
+    rtd.start()
+    r = rtd.runtime()
+    start(r, cid)
+    st = wait_state(r, cid, pb.CONTAINER_EXITED)
+    assert st.exit_code == 0

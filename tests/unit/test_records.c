@@ -14,9 +14,16 @@ static void test_pod_round_trip(void)
 {
     char *labels[] = {"app", "web", "tier", "front", NULL};
     char *servers[] = {"10.0.0.10", NULL};
-    wc_pod_spec spec = {.name = "web", .uid = "u1", .namespace_ = "ns", .attempt = 3,
-                        .labels = labels, .hostname = "h", .log_directory = "/var/log/pods/x",
-                        .dns_servers = servers, .net_mode = WC_NS_NODE, .pid_mode = WC_NS_CONTAINER};
+    wc_pod_spec spec = {.name = "web",
+                        .uid = "u1",
+                        .namespace_ = "ns",
+                        .attempt = 3,
+                        .labels = labels,
+                        .hostname = "h",
+                        .log_directory = "/var/log/pods/x",
+                        .dns_servers = servers,
+                        .net_mode = WC_NS_NODE,
+                        .pid_mode = WC_NS_CONTAINER};
     wc_pod *p = NULL;
     wc_error err = {0};
     CHECK(wc_pod_from_spec(&spec, &p, &err) == 0);
@@ -106,16 +113,25 @@ static void test_worker_spec_round_trip(void)
     char *env[] = {"K=V", NULL};
     char *procs[] = {"/sys/fs/cgroup/memory/wasmcri/x/cgroup.procs", NULL};
     worker_mount m[] = {{"/", "/root", false}, {"/etc/hosts", "/h", true}};
-    worker_spec s = {.id = "id", .module_path = "/a.wasm", .module_key = "k", .argv = argv,
-                     .env = env, .mounts = m, .n_mounts = 2, .log_path = "/l",
-                     .netns = "", .cgroup_procs = procs, .max_memory_pages = 7};
+    worker_spec s = {.id = "id",
+                     .module_path = "/a.wasm",
+                     .module_key = "k",
+                     .argv = argv,
+                     .env = env,
+                     .mounts = m,
+                     .n_mounts = 2,
+                     .log_path = "/l",
+                     .netns = "",
+                     .cgroup_procs = procs,
+                     .max_memory_pages = 7};
     json_t *o = worker_spec_encode(&s);
     worker_spec *d = NULL;
     wc_error err = {0};
     CHECK(o && worker_spec_decode(o, &d, &err) == 0);
     if (d) {
         CHECK(strcmp(d->argv[1], "b") == 0 && d->argv[2] == NULL);
-        CHECK(d->n_mounts == 2 && d->mounts[1].readonly && strcmp(d->mounts[1].guest, "/etc/hosts") == 0);
+        CHECK(d->n_mounts == 2 && d->mounts[1].readonly &&
+              strcmp(d->mounts[1].guest, "/etc/hosts") == 0);
         CHECK(d->max_memory_pages == 7 && strcmp(d->cgroup_procs[0], procs[0]) == 0);
     }
     json_t *bad = json_integer(3);

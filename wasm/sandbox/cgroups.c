@@ -98,8 +98,7 @@ static uint64_t v1_oom_kills(const char *id)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v1_ops = {"v1", v1_create, v1_remove, v1_set_memory_limit,
-                                     v1_oom_kills};
+static const wc_cgroup_ops v1_ops = {"v1", v1_create, v1_remove, v1_set_memory_limit, v1_oom_kills};
 
 /* ---- v2 ---- */
 
@@ -137,8 +136,7 @@ static uint64_t v2_oom_kills(const char *id)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v2_ops = {"v2", v2_create, v2_remove, v2_set_memory_limit,
-                                     v2_oom_kills};
+static const wc_cgroup_ops v2_ops = {"v2", v2_create, v2_remove, v2_set_memory_limit, v2_oom_kills};
 
 const wc_cgroup_ops *wc_cgroups_detect(void)
 {

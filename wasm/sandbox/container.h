@@ -13,10 +13,10 @@
 #include "error.h"
 
 typedef enum wc_ctr_state { /* numbered as the CRI's ContainerState */
-    WC_CTR_CREATED = 0,
-    WC_CTR_RUNNING = 1,
-    WC_CTR_EXITED = 2,
-    WC_CTR_UNKNOWN = 3,
+                            WC_CTR_CREATED = 0,
+                            WC_CTR_RUNNING = 1,
+                            WC_CTR_EXITED = 2,
+                            WC_CTR_UNKNOWN = 3,
 } wc_ctr_state;
 
 typedef struct wc_mount {

@@ -30,8 +30,9 @@ static int check_ctr_name_free(wc_sandbox *sb, const wc_container_spec *s, wc_er
 {
     for (size_t i = 0; i < sb->n_ctrs; i++)
         if (same_ctr_name(sb->ctrs[i], s))
-            return wc_error_set(err, -EEXIST, "container %s (attempt %u) already exists in pod %s as %s",
-                                s->name, s->attempt, s->pod_id, sb->ctrs[i]->id);
+            return wc_error_set(err, -EEXIST,
+                                "container %s (attempt %u) already exists in pod %s as %s", s->name,
+                                s->attempt, s->pod_id, sb->ctrs[i]->id);
     return 0;
 }
 
@@ -55,6 +56,11 @@ static int copy_metadata(wc_container *c, const wc_container_spec *s, const wc_p
         wc_container_set(&c->image, s->image) < 0 || wc_container_set(&c->image_ref, img->id) < 0 ||
         wc_container_set(&c->log_path, log) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    char *slash = strrchr(log, '/'); /* "name/0.log": kubelet makes name/, crictl does not */
+    if (slash && slash != log) {
+        *slash = '\0';
+        return sb_mkdirs(log, 0755, err);
+    }
     return 0;
 }
 
@@ -67,12 +73,13 @@ static int find_image(wc_sandbox *sb, const char *name, wc_image **ret_img, wc_e
     char full[1024];
     const char *slash = strchr(name, '/');
     const char *colon = strrchr(name, ':');
-    bool tagged = colon && (!slash || colon > strrchr(name, '/')) ;
+    bool tagged = colon && (!slash || colon > strrchr(name, '/'));
     snprintf(full, sizeof(full), "%s%s%s", slash ? "docker.io/" : "docker.io/library/", name,
              tagged || strchr(name, '@') ? "" : ":latest");
     if (!slash && wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
         return 0;
-    if (slash && strchr(name, '.') == NULL && wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
+    if (slash && strchr(name, '.') == NULL &&
+        wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
         return 0;
     return wc_error_set(err, -ENOENT, "image %s is not present: pull it first", name);
 }
@@ -115,8 +122,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     return rc ?: hold_image_content(sb, c, img, err);
 }
 
-int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[65],
-                        wc_error *err)
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[65], wc_error *err)
 {
     if (s->name == NULL || *s->name == '\0')
         return wc_error_set(err, -EINVAL, "the container config has no metadata.name");
@@ -153,8 +159,8 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
 static int start_request(wc_sandbox *sb, worker_spec *spec, int *ret_pid, wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
-    json_t *req = js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js)
-                     : NULL;
+    json_t *req =
+        js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL;
     json_t *reply = NULL;
     int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && sb->zygote == NULL)
@@ -175,7 +181,9 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     int rc = sb_find_ctr(sb, id, &c, err);
     if (rc == 0 && (c->state != WC_CTR_CREATED || c->starting))
         rc = wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
-                          c->starting ? "starting" : c->state == WC_CTR_RUNNING ? "running" : "exited");
+                          c->starting                  ? "starting"
+                          : c->state == WC_CTR_RUNNING ? "running"
+                                                       : "exited");
     rc = rc ?: sb_find_pod(sb, c->pod_id, &pod, err);
     if (rc == 0 && pod->state != WC_POD_READY)
         rc = wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", pod->id, c->id);

@@ -62,8 +62,8 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
     for (size_t i = 0; rc == 0 && cmd && cmd[i]; i++)
         rc = wc_strv_push(&argv, cmd[i]);
     const char *wd = s->working_dir && *s->working_dir ? s->working_dir
-                     : *img->working_dir                ? img->working_dir
-                                                        : "/";
+                     : *img->working_dir               ? img->working_dir
+                                                       : "/";
     char pwd[4096 + 8];
     snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
     rc = rc ?: env_set(&env, pwd);
@@ -98,8 +98,8 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
             return wc_error_wrap(err, "mount %s", in->container_path);
         char *real = realpath(in->host_path, NULL);
         if (real == NULL)
-            return wc_error_set_errno(err, -errno, "mount %s: host path %s",
-                                      in->container_path, in->host_path);
+            return wc_error_set_errno(err, -errno, "mount %s: host path %s", in->container_path,
+                                      in->host_path);
         m[i].host_path = real;
         m[i].container_path = strdup(in->container_path);
         m[i].readonly = in->readonly;
@@ -134,7 +134,7 @@ static int mount_overlay(wc_container *c, const char *lower, wc_error *err)
                                   target);
     c->overlay = true;
     return wc_container_set(&c->rootfs, target) < 0 ? wc_error_set(err, -ENOMEM, "out of memory")
-                                                     : 0;
+                                                    : 0;
 }
 
 int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
@@ -152,8 +152,21 @@ int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
         if (rc < 0)
             return rc;
     }
-    return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory")
-                                                   : 0;
+    return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+int cv_remount(wc_store *store, wc_container *c, wc_error *err)
+{
+    struct stat st, parent;
+    char up[4096 + 4];
+    snprintf(up, sizeof(up), "%s/..", c->rootfs);
+    if (!c->overlay || stat(c->rootfs, &st) < 0 || stat(up, &parent) < 0 ||
+        st.st_dev != parent.st_dev)
+        return 0; /* no overlay, gone, or still mounted */
+    char lower[4096];
+    if (*c->held == '\0' || wc_store_snapshot_path(store, c->held, lower, sizeof(lower)) < 0)
+        return wc_error_set(err, -ENOENT, "container %s: no snapshot to remount", c->id);
+    return mount_overlay(c, lower, err);
 }
 
 int cv_release(wc_container *c, wc_error *err)
@@ -283,8 +296,7 @@ static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *er
     if (stat(host, &st) < 0)
         return wc_error_set_errno(err, -errno, "stat %s", host);
     snprintf(key, sizeof(key), "file:%llu:%llu:%lld:%lld", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
-             (long long)st.st_size);
+             (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, (long long)st.st_size);
     if (strncmp(host, c->rootfs, strlen(c->rootfs)) == 0)
         snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
     if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
@@ -297,8 +309,8 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
     if (img->shape == WC_SHAPE_ROOTFS)
         return module_from_rootfs(c, img, err);
     char path[4096];
-    if (*img->wasm_entry == '\0' || wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 ||
-        !is_wasm_file(path))
+    if (*img->wasm_entry == '\0' ||
+        wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 || !is_wasm_file(path))
         return wc_error_set(err, -ENOEXEC, "image %s (%s) has no WebAssembly module blob (\"%s\")",
                             c->image, wc_image_shape_name(img->shape), img->wasm_entry);
     size_t len = c->argv[0] ? strlen(c->argv[0]) : 0;

@@ -29,14 +29,18 @@ int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
  * image and what was found. */
 int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
 
+/* Mounts the overlay of a container recorded with one when it is not mounted (the
+ * host rebooted); the snapshot is the one the container holds. */
+int cv_remount(wc_store *store, wc_container *c, wc_error *err);
+
 /* Undoes cv_rootfs (unmounts the overlay) and deletes dir; best effort. */
 int cv_release(wc_container *c, wc_error *err);
 
 /* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and
  * hostname), argv, env, log and netns. argv may replace
  * c->argv (ExecSync); log_path "" sends output to the exec's fds. */
-int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv,
-                   const char *id, const char *log_path, worker_spec **ret_spec, wc_error *err);
+int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
+                   const char *log_path, worker_spec **ret_spec, wc_error *err);
 
 /* Host path of guest path in c's view (CRI mounts first, then the rootfs), with
  * symlinks resolved inside the view. -ENOENT, -EXDEV. ret is malloc'd. */

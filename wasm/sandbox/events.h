@@ -10,10 +10,10 @@
 #define EVENTS_QUEUE_MAX 1024
 
 typedef enum wc_event_type { /* numbered as the CRI's ContainerEventType */
-    WC_EVENT_CREATED = 0,
-    WC_EVENT_STARTED = 1,
-    WC_EVENT_STOPPED = 2,
-    WC_EVENT_DELETED = 3,
+                             WC_EVENT_CREATED = 0,
+                             WC_EVENT_STARTED = 1,
+                             WC_EVENT_STOPPED = 2,
+                             WC_EVENT_DELETED = 3,
 } wc_event_type;
 
 typedef struct wc_container wc_container;

@@ -104,8 +104,9 @@ static bool collect(int fds[2], int64_t deadline, wc_exec_result *res)
 static void not_wasm(wc_exec_result *res, const char *cmd0, const char *why)
 {
     char line[1024];
-    int n = snprintf(line, sizeof(line),
-                     "wasmcri: cannot exec %s: %s (exec runs WebAssembly programs only)\n", cmd0, why);
+    int n =
+        snprintf(line, sizeof(line),
+                 "wasmcri: cannot exec %s: %s (exec runs WebAssembly programs only)\n", cmd0, why);
     res->exit_code = 126;
     append(&res->err, &res->err_len, line, n > 0 ? (size_t)n : 0);
 }
@@ -155,8 +156,8 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
 static int send_exec(wc_sandbox *sb, worker_spec *spec, int wfds[2], wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
-    json_t *req = js ? json_pack("{s:s, s:s, s:o}", "op", "exec", "id", spec->id, "spec", js)
-                     : NULL;
+    json_t *req =
+        js ? json_pack("{s:s, s:s, s:o}", "op", "exec", "id", spec->id, "spec", js) : NULL;
     json_t *reply = NULL;
     int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && sb->zygote == NULL)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
 #include "cleanup.h"
+#include "record.h"
 #include "strv.h"
 
 void wc_pod_free(wc_pod *pod)

@@ -41,8 +41,8 @@ typedef struct wc_pod {
     char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
     char **dns_servers, **dns_searches, **dns_options;
     int net_mode, pid_mode, ipc_mode;
-    char *netns_path;  /* "" when net_mode is WC_NS_NODE */
-    char *dir;         /* <root>/pods/<id> */
+    char *netns_path; /* "" when net_mode is WC_NS_NODE */
+    char *dir;        /* <root>/pods/<id> */
     wc_pod_state state;
     int64_t created_at; /* ns since the epoch */
 } wc_pod;

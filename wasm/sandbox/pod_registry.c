@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "netns.h"
 #include "record.h"
-#include "cleanup.h"
 #include "sandbox_int.h"
 
 static bool same_pod_name(const wc_pod *p, const wc_pod_spec *s)
@@ -103,8 +103,7 @@ static int check_name_free(wc_sandbox *sb, const wc_pod_spec *spec, wc_error *er
 {
     for (size_t i = 0; i < sb->n_pods; i++)
         if (same_pod_name(sb->pods[i], spec))
-            return wc_error_set(err, -EEXIST,
-                                "pod %s/%s (uid %s, attempt %u) already exists as %s",
+            return wc_error_set(err, -EEXIST, "pod %s/%s (uid %s, attempt %u) already exists as %s",
                                 spec->namespace_ ? spec->namespace_ : "", spec->name,
                                 spec->uid ? spec->uid : "", spec->attempt, sb->pods[i]->id);
     return 0;

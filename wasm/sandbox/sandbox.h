@@ -45,9 +45,9 @@ int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err);
 int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
 
 typedef struct wc_pod_filter {
-    const char *id;        /* NULL or "": any; else the id or a prefix of it */
-    int state;             /* -1: any; else a wc_pod_state */
-    char *const *labels;   /* NULL or k,v pairs that must all match */
+    const char *id;      /* NULL or "": any; else the id or a prefix of it */
+    int state;           /* -1: any; else a wc_pod_state */
+    char *const *labels; /* NULL or k,v pairs that must all match */
 } wc_pod_filter;
 
 /* *ret_pods: an array of n copies, free with wc_pod_list_free. */

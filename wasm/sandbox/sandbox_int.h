@@ -7,26 +7,26 @@
 #include <sys/types.h>
 
 #include "cgroups.h"
-#include "worker.h"
 #include "container.h"
 #include "events.h"
 #include "pod.h"
 #include "sandbox.h"
+#include "worker.h"
 #include "zygote_client.h"
 
 struct wc_sandbox {
     char *root_dir, *state_dir;
     wc_store *store;
-    pthread_mutex_t mu; /* guards everything below */
+    pthread_mutex_t mu;     /* guards everything below */
     pthread_cond_t changed; /* broadcast whenever a container's state changes */
     wc_pod **pods;
     size_t n_pods, cap_pods;
     wc_container **ctrs;
     size_t n_ctrs, cap_ctrs;
-    zc_client *zygote; /* NULL until wc_sandbox_attach_zygote */
+    zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
-    struct sb_exec *execs; /* ExecSyncs waiting for their worker's exit (exec.c) */
-    wc_event_sub *subs;    /* GetContainerEvents subscribers (events.c) */
+    struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
+    wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
 };
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */

@@ -10,12 +10,12 @@
 #include "container.h"
 
 typedef struct wc_usage {
-    int64_t timestamp;     /* ns since the epoch, when read */
-    bool running;          /* the worker was there to read */
-    uint64_t cpu_ns;       /* CPU time the worker used (/proc/PID/schedstat) */
-    uint64_t rss_bytes;    /* resident set: interpreter, module, touched linear memory */
-    uint64_t working_set;  /* private resident pages: linear memory, heap, stacks (RssAnon) */
-    uint64_t layer_bytes;  /* allocated bytes of the writable layer */
+    int64_t timestamp;    /* ns since the epoch, when read */
+    bool running;         /* the worker was there to read */
+    uint64_t cpu_ns;      /* CPU time the worker used (/proc/PID/schedstat) */
+    uint64_t rss_bytes;   /* resident set: interpreter, module, touched linear memory */
+    uint64_t working_set; /* private resident pages: linear memory, heap, stacks (RssAnon) */
+    uint64_t layer_bytes; /* allocated bytes of the writable layer */
     uint64_t layer_inodes;
 } wc_usage;
 

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "record.h"
 #include "privileges.h"
+#include "record.h"
 #include "worker_run.h"
 
 void worker_spec_free(worker_spec *s)
@@ -46,10 +46,9 @@ json_t *worker_spec_encode(const worker_spec *s)
     json_t *mounts = json_array();
     int rc = o && mounts ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < s->n_mounts; i++)
-        rc = json_array_append_new(mounts, json_pack("{s:s, s:s, s:b}", "guest",
-                                                     s->mounts[i].guest, "host",
-                                                     s->mounts[i].host, "ro",
-                                                     s->mounts[i].readonly));
+        rc = json_array_append_new(mounts,
+                                   json_pack("{s:s, s:s, s:b}", "guest", s->mounts[i].guest, "host",
+                                             s->mounts[i].host, "ro", s->mounts[i].readonly));
     rc = rc ?: rec_set_str(o, "id", s->id);
     rc = rc ?: rec_set_str(o, "module_path", s->module_path);
     rc = rc ?: rec_set_str(o, "module_key", s->module_key);

@@ -31,17 +31,17 @@ typedef struct worker_spec {
     char **argv, **env;
     worker_mount *mounts;
     size_t n_mounts;
-    char *log_path;       /* "" → the stdout/stderr fds given to worker_main */
-    char *netns;          /* "" → the host's network */
-    char **cgroup_procs;  /* cgroup.procs files to write the worker's pid into */
+    char *log_path;            /* "" → the stdout/stderr fds given to worker_main */
+    char *netns;               /* "" → the host's network */
+    char **cgroup_procs;       /* cgroup.procs files to write the worker's pid into */
     uint32_t max_memory_pages; /* 0: no cap beyond the module's */
 } worker_spec;
 
 typedef struct worker_result {
     int32_t exit_code;
-    uint8_t oom;        /* the memory cap stopped a memory.grow */
-    char reason[16];    /* "Completed" | "Error" | "OOMKilled" */
-    char message[256];  /* the trap text, or "" */
+    uint8_t oom;       /* the memory cap stopped a memory.grow */
+    char reason[16];   /* "Completed" | "Error" | "OOMKilled" */
+    char message[256]; /* the trap text, or "" */
 } worker_result;
 
 json_t *worker_spec_encode(const worker_spec *s); /* NULL on ENOMEM */

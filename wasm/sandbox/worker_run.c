@@ -99,8 +99,7 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
         res->exit_code = wasm_instance_exit_code(inst);
     else if (trap != WASM_TRAP_NONE) {
         res->exit_code = WASI_TRAP_EXIT_CODE;
-        snprintf(res->message, sizeof(res->message), "trap: %s",
-                 wasm_instance_trap_message(inst));
+        snprintf(res->message, sizeof(res->message), "trap: %s", wasm_instance_trap_message(inst));
     }
     if (res->exit_code != 0)
         snprintf(res->reason, sizeof(res->reason), "Error");
@@ -158,9 +157,13 @@ void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stde
     size_t argc = 0;
     while (spec->argv[argc])
         argc++;
-    wasi_options opts = {.argv = (const char *const *)spec->argv, .argc = argc,
-                         .env = (const char *const *)spec->env, .mounts = &mounts,
-                         .stdin_fd = -1, .stdout_fd = stdout_fd, .stderr_fd = stderr_fd,
+    wasi_options opts = {.argv = (const char *const *)spec->argv,
+                         .argc = argc,
+                         .env = (const char *const *)spec->env,
+                         .mounts = &mounts,
+                         .stdin_fd = -1,
+                         .stdout_fd = stdout_fd,
+                         .stderr_fd = stderr_fd,
                          .log = log};
     rc = rc ?: run_command(m->module, &opts, spec->max_memory_pages, res, &err);
     if (rc < 0) {

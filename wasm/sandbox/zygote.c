@@ -21,8 +21,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,8 +71,7 @@ static void send_to_daemon(zygote *z, json_t *msg)
 static void reply_error(zygote *z, json_t *req, const wc_error *err)
 {
     send_to_daemon(z, json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq",
-                                json_object_get(req, "seq"), "error", err->msg, "code",
-                                err->code));
+                                json_object_get(req, "seq"), "error", err->msg, "code", err->code));
 }
 
 static void reply_ok(zygote *z, json_t *req, json_t *fields)
@@ -142,10 +141,9 @@ static json_t *exit_event(const zworker *w, int status)
     }
     res.reason[sizeof(res.reason) - 1] = '\0';
     res.message[sizeof(res.message) - 1] = '\0';
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:I}", "op", "exit", "id", w->id,
-                     "kind", w->kind, "pid", (int)w->pid, "exit_code", res.exit_code, "reason",
-                     res.reason, "message", res.message, "finished_at",
-                     (json_int_t)rec_now_ns());
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:I}", "op", "exit", "id", w->id, "kind",
+                     w->kind, "pid", (int)w->pid, "exit_code", res.exit_code, "reason", res.reason,
+                     "message", res.message, "finished_at", (json_int_t)rec_now_ns());
 }
 
 static void reap(zygote *z)
@@ -316,8 +314,12 @@ static const struct {
     const char *name;
     void (*fn)(zygote *z, json_t *req, int *fds, size_t nfds);
 } ops[] = {
-    {"start", op_start_or_exec}, {"exec", op_start_or_exec}, {"kill", op_kill},
-    {"reopen", op_reopen},       {"list", op_list},          {"ack", op_ack},
+    {"start", op_start_or_exec},
+    {"exec", op_start_or_exec},
+    {"kill", op_kill},
+    {"reopen", op_reopen},
+    {"list", op_list},
+    {"ack", op_ack},
     {"quit_if_idle", op_quit_if_idle},
 };
 

@@ -9,8 +9,8 @@
  */
 #include "zygote_client.h"
 
-#include <pthread.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
