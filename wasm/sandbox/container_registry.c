@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "container_view.h"
+#include "image.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -68,18 +69,7 @@ static int find_image(wc_sandbox *sb, const char *name, wc_image **ret_img, wc_e
 {
     if (name == NULL || *name == '\0')
         return wc_error_set(err, -EINVAL, "the container config names no image");
-    if (wc_store_image_get(sb->store, name, ret_img, NULL) == 0)
-        return 0;
-    char full[1024];
-    const char *slash = strchr(name, '/');
-    const char *colon = strrchr(name, ':');
-    bool tagged = colon && (!slash || colon > strrchr(name, '/'));
-    snprintf(full, sizeof(full), "%s%s%s", slash ? "docker.io/" : "docker.io/library/", name,
-             tagged || strchr(name, '@') ? "" : ":latest");
-    if (!slash && wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
-        return 0;
-    if (slash && strchr(name, '.') == NULL &&
-        wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
+    if (wc_image_lookup(sb->store, name, ret_img, NULL) == 0)
         return 0;
     return wc_error_set(err, -ENOENT, "image %s is not present: pull it first", name);
 }
