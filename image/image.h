@@ -6,6 +6,15 @@
  * index); fetch config and layers in parallel, each verified by sha256 while streaming, with
  * retries and resume; unpack tar layers into chain-ID snapshots; record the image in one
  * write batch. Progress goes to a callback, never to a log.
+ *
+ * What CreateContainer needs from an image (wc_image_lookup, then by shape):
+ *   WC_SHAPE_ROOTFS  the rootfs is wc_store_snapshot_path(chain_id), read-only and shared;
+ *                    the module is wasm_entry inside it ("" = nothing wasm to run), to be
+ *                    resolved inside the rootfs (openat2 RESOLVE_IN_ROOT: absolute symlinks
+ *                    in images are rooted there, never on the host);
+ *   WC_SHAPE_WASM_*  the module is the blob wc_store_blob_path(wasm_entry).
+ * A container holds what it uses with wc_store_hold(key, container id) so removing the
+ * image (or a restart's GC) keeps it until wc_store_release.
  */
 #ifndef WASMCRI_IMAGE_IMAGE_H
 #define WASMCRI_IMAGE_IMAGE_H

@@ -260,7 +260,7 @@ static struct curl_slist *setup(xfer *x, const char *url, bool own_host, const c
     if (post != NULL)
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
     struct curl_slist *hdrs = NULL;
-    char line[8192];
+    char line[512]; /* Accept (the four manifest types) or Range */
     if (accept != NULL) {
         snprintf(line, sizeof(line), "Accept: %s", accept);
         hdrs = curl_slist_append(hdrs, line);
@@ -269,17 +269,19 @@ static struct curl_slist *setup(xfer *x, const char *url, bool own_host, const c
         snprintf(line, sizeof(line), "Range: bytes=%llu-", (unsigned long long)from);
         hdrs = curl_slist_append(hdrs, line);
     }
+    /* Tokens can be long (JWTs with certificate chains): no fixed buffer for them. */
+    _cleanup_free_ char *auth = NULL;
     if (extra_auth != NULL) {
-        snprintf(line, sizeof(line), "Authorization: %s", extra_auth);
-        hdrs = curl_slist_append(hdrs, line);
+        if (asprintf(&auth, "Authorization: %s", extra_auth) < 0)
+            auth = NULL;
     } else if (session_auth) {
         pthread_mutex_lock(&r->lock);
-        if (r->authorization != NULL) {
-            snprintf(line, sizeof(line), "Authorization: %s", r->authorization);
-            hdrs = curl_slist_append(hdrs, line);
-        }
+        if (r->authorization != NULL && asprintf(&auth, "Authorization: %s", r->authorization) < 0)
+            auth = NULL;
         pthread_mutex_unlock(&r->lock);
     }
+    if (auth != NULL)
+        hdrs = curl_slist_append(hdrs, auth);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     if (own_host) {
         if (r->insecure) {

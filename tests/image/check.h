@@ -1,37 +1,18 @@
-/* A minimal test harness: CHECK and CHECK_STR count failures and print where they happened;
- * a test program returns check_result() from main. */
-#ifndef WASMCRI_TESTS_CHECK_H
-#define WASMCRI_TESTS_CHECK_H
+/* The unit tests' assertions (tests/unit/check.h) plus CHECK_STR, which shows both strings
+ * when they differ. */
+#ifndef WASMCRI_TESTS_IMAGE_CHECK_H
+#define WASMCRI_TESTS_IMAGE_CHECK_H
 
-#include <stdio.h>
 #include <string.h>
 
-static int check_failures, check_count;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        check_count++;                                                                             \
-        if (!(cond)) {                                                                             \
-            check_failures++;                                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
-    } while (0)
+#include "../unit/check.h"
 
 #define CHECK_STR(got, want)                                                                       \
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \
-        check_count++;                                                                             \
-        if (g_ == NULL || strcmp(g_, w_) != 0) {                                                   \
-            check_failures++;                                                                      \
-            fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__,                \
-                    g_ ? g_ : "(null)", w_);                                                       \
-        }                                                                                          \
+        CHECK(g_ != NULL && strcmp(g_, w_) == 0);                                                  \
+        if (g_ == NULL || strcmp(g_, w_) != 0)                                                     \
+            fprintf(stderr, "  got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)", w_);               \
     } while (0)
-
-static inline int check_result(const char *name)
-{
-    fprintf(stderr, "%s: %d checks, %d failed\n", name, check_count, check_failures);
-    return check_failures ? 1 : 0;
-}
 
 #endif

@@ -186,5 +186,5 @@ int main(void)
     test_kinds();
     test_config_and_user();
     test_challenge();
-    return check_result("test_manifest");
+    return CHECK_DONE();
 }

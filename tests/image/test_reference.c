@@ -89,5 +89,5 @@ int main(void)
     CHECK_STR(wc_ref_object(&ref), "latest");
     free(name);
     wc_ref_clear(&ref);
-    return check_result("test_reference");
+    return CHECK_DONE();
 }

@@ -196,5 +196,5 @@ int main(void)
     wc_image_list_free(all);
     wc_store_close(s);
     store_remove_tree(root);
-    return check_result("test_store");
+    return CHECK_DONE();
 }

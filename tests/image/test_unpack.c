@@ -230,5 +230,5 @@ int main(void)
     test_whiteouts();
     test_limits_and_digest();
     store_remove_tree(workdir);
-    return check_result("test_unpack");
+    return CHECK_DONE();
 }
