@@ -28,6 +28,7 @@ typedef union wcell {
 } wcell;
 
 #define WASM_MAX_FRAME_SLOTS 65535u
+#define WASM_BACKTRACE_MAX 16
 
 typedef struct wasm_functype {
     uint32_t np, nr;
@@ -189,6 +190,7 @@ struct wasm_instance {
     wasm_trap trap;
     int exit_code;
     uint32_t trap_func;
+    uint32_t backtrace[WASM_BACKTRACE_MAX], nbacktrace; /* innermost first */
     char msg[256];
     void *user;
     bool started;

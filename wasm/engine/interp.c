@@ -807,6 +807,12 @@ do_call:
 
 trapped:
     ctx->trap_func = f ? f->index : (callee ? callee->index : UINT32_MAX);
+    ctx->nbacktrace = 0;
+    for (uint32_t i = nfr; f && ctx->nbacktrace < WASM_BACKTRACE_MAX; f = frames[--i].func) {
+        ctx->backtrace[ctx->nbacktrace++] = f->index;
+        if (i <= base)
+            break;
+    }
     ctx->nframes = base;
     return trap;
 }
