@@ -500,14 +500,6 @@ dispatch:
         ip += 2;
         NEXT();
     }
-    OP(COPY2)
-    {
-        wcell c = ip[1];
-        fp[c.s.a] = fp[c.s.b];
-        fp[c.s.c] = fp[c.s.d];
-        ip += 2;
-        NEXT();
-    }
     OP(CONST32)
     {
         fp[ip[1].m.a] = ip[1].m.x;

@@ -238,7 +238,7 @@ static int op_block(vstate *s, uint8_t kind)
     if (kind == CTL_LOOP && s->m->limits.interruptible)
         cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live; /* a block in dead code stays dead: emit nothing for it */
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     return push_ctl(s, &c);
 }
 
@@ -272,7 +272,7 @@ static int op_else(vstate *s)
     c->unreachable = false;
     cs_patch(s, c->else_patch, s->n);
     c->else_patch = -1;
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     reset_stack(s, c->height, c->params, c->np);
     return 0;
 }
@@ -395,7 +395,7 @@ static int push_results(vstate *s, const wasm_functype *ft)
 {
     for (uint32_t i = 0; i < ft->nr; i++)
         TRY(push(s, ft->results[i]));
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     return 0;
 }
 
@@ -1000,7 +1000,7 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
 {
     wcode *fn = &m->codes[def_index];
     vstate s = {.m = m, .fn = fn, .ft = &m->types[fn->type], .p = p, .end = end, .err = err,
-                .handlers = wasm_interp_handlers(), .last_def = -1, .last_const = -1};
+                .handlers = wasm_interp_handlers(), .last_def = -1, .last_const = -1, .last_ins = -1};
     s.cap = 64, s.ctlcap = 16;
     s.vt = malloc(s.cap * sizeof(*s.vt));
     s.loc = malloc(s.cap * sizeof(*s.loc));
