@@ -29,8 +29,9 @@ typedef struct vstate {
     const wasm_functype *ft;
     const uint8_t *p, *end;
     wc_error *err;
-    wasm_valtype *locals;
-    uint32_t nlocals;
+    uint32_t *grp_end; /* locals: running totals of the declaration groups (after the params) */
+    wasm_valtype *grp_type;
+    uint32_t ngroups, nlocals;
     /* operand stack */
     wasm_valtype *vt;
     uint16_t *loc;
