@@ -743,6 +743,7 @@ int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err)
     rd r = {p, p + len, err, m};
     static const uint8_t magic[4] = {0, 'a', 's', 'm'}, version[4] = {1, 0, 0, 0};
     m->start = -1;
+    m->work_left = 64 * (int64_t)len + (1 << 20);
     if (len < 4 || memcmp(p, magic, 4) != 0)
         return bad(&r, "magic header not detected");
     if (len < 8 || memcmp(p + 4, version, 4) != 0)

@@ -127,6 +127,7 @@ struct wasm_module {
     wdata *datas;
     bool has_datacount;
     uint32_t datacount;
+    int64_t work_left; /* validation budget (validate.c charge()), set from the module size */
     char **func_names; /* from the name section, may be NULL */
     uint32_t nfunc_names;
 };

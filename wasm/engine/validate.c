@@ -119,17 +119,28 @@ static int pop_t(vstate *s, wasm_valtype want, uint16_t *ret_loc)
 }
 
 /* Checks that the top n entries match types (without popping). */
+/* Type checks whose cost is not bounded by one instruction (multi-value labels, block params) are
+ * charged to a per-module budget proportional to its size, so no input makes validation slow. */
+static int charge(vstate *s, uint64_t units)
+{
+    s->m->work_left -= (int64_t)units + 1;
+    if (s->m->work_left < 0)
+        return wc_error_set(s->err, -E2BIG, "module too complex to validate (work limit)");
+    return 0;
+}
+
 static int check_top(vstate *s, const wasm_valtype *types, uint32_t n)
 {
     ctl *c = &s->ctls[s->nctl - 1];
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t depth = n - i;
-        if (s->h < c->height + depth) {
-            if (!c->unreachable)
-                return fail(s, "type mismatch");
-            continue;
-        }
-        wasm_valtype t = s->vt[s->h - depth];
+    uint32_t have = s->h - c->height, first = 0;
+    if (have < n) {
+        if (!c->unreachable)
+            return fail(s, "type mismatch");
+        first = n - have; /* missing entries are polymorphic */
+    }
+    TRY(charge(s, n - first));
+    for (uint32_t i = first; i < n; i++) {
+        wasm_valtype t = s->vt[s->h - (n - i)];
         if (t != T_UNKNOWN && t != types[i])
             return fail(s, "type mismatch");
     }
@@ -152,6 +163,7 @@ static int fill_top(vstate *s, const wasm_valtype *types, uint32_t n)
     uint32_t have = s->h - c->height;
     if (have >= n)
         return 0;
+    TRY(charge(s, n));
     for (uint32_t i = have; i < n; i++)
         TRY(push(s, T_UNKNOWN));
     for (uint32_t i = 0; i < n; i++) {
@@ -253,6 +265,7 @@ static int check_end_stack(vstate *s, ctl *c)
 
 static void reset_stack(vstate *s, uint32_t h, const wasm_valtype *types, uint32_t n)
 {
+    s->m->work_left -= n; /* checked at the next charge() */
     s->h = h;
     for (uint32_t i = 0; i < n; i++)
         push(s, types[i]); /* cannot fail: these slots existed before */
