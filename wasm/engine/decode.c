@@ -440,6 +440,34 @@ static int decode_globals(rd *r)
     return 0;
 }
 
+static int cmp_export(const void *a, const void *b)
+{
+    const wexport *x = *(const wexport *const *)a, *y = *(const wexport *const *)b;
+    if (x->name_len != y->name_len)
+        return x->name_len < y->name_len ? -1 : 1;
+    return memcmp(x->name, y->name, x->name_len);
+}
+
+/* Export names must be unique: sort pointers by name and compare neighbours (O(n log n)). */
+static int check_unique_exports(rd *r)
+{
+    wasm_module *m = r->m;
+    if (m->nexports < 2)
+        return 0;
+    const wexport **v = xcalloc(r, m->nexports, sizeof(*v));
+    if (v == NULL)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        v[i] = &m->exports[i];
+    qsort(v, m->nexports, sizeof(*v), cmp_export);
+    int rc = 0;
+    for (uint32_t i = 1; i < m->nexports && rc == 0; i++)
+        if (cmp_export(&v[i - 1], &v[i]) == 0)
+            rc = bad(r, "duplicate export name");
+    free(v);
+    return rc;
+}
+
 static int decode_exports(rd *r)
 {
     wasm_module *m = r->m;
@@ -462,11 +490,8 @@ static int decode_exports(rd *r)
             return bad(r, unknown[kind]);
         if (kind == 0)
             m->func_declared[e->idx] = true;
-        for (uint32_t k = 0; k < i; k++)
-            if (m->exports[k].name_len == e->name_len && memcmp(m->exports[k].name, e->name, e->name_len) == 0)
-                return bad(r, "duplicate export name");
     }
-    return 0;
+    return check_unique_exports(r);
 }
 
 static int decode_start(rd *r)
