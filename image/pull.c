@@ -102,13 +102,13 @@ static bool creds_given(const wc_credentials *c)
 }
 
 /* Tries the mirrors in order, then the registry; the first that resolves serves the pull. */
-static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
+static int resolve_on_endpoints(pull *p, wc_error *err)
 {
     const wc_registry_conf *conf = find_conf(p->o, p->ref.domain);
-    *creds = p->o->creds;
-    if (!creds_given(creds) && conf != NULL) {
-        creds->username = conf->username;
-        creds->password = conf->password;
+    p->creds = p->o->creds;
+    if (!creds_given(&p->creds) && conf != NULL) {
+        p->creds.username = conf->username;
+        p->creds.password = conf->password;
     }
     const char *upstream =
         strcmp(p->ref.domain, "docker.io") == 0 ? "registry-1.docker.io" : p->ref.domain;
@@ -126,7 +126,7 @@ static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
         wc_reg_close(take_ptr(p->reg));
         wc_manifest_clear(&p->m);
         free(take_ptr(p->top_digest));
-        r = wc_reg_open(&ep, p->ref.path, creds, pull_cancelled, p, &p->reg, err);
+        r = wc_reg_open(&ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err);
         if (r == 0)
             r = resolve(p, err);
         if (r == 0 || r == -ECANCELED)
@@ -236,11 +236,10 @@ static int unpack_layers(pull *p, char ***ret_chain, wc_error *err)
 
 static int pull_steps(pull *p, char **ret_id, wc_error *err)
 {
-    wc_credentials creds;
     wc_image_shape shape;
     size_t module;
     _cleanup_strv_ char **chain = NULL;
-    int r = resolve_on_endpoints(p, &creds, err);
+    int r = resolve_on_endpoints(p, err);
     if (r == 0)
         r = wc_manifest_shape(&p->m, &shape, &module, err);
     if (r < 0)
