@@ -63,7 +63,8 @@ static int resolve(pull *p, wc_error *err)
         r = keep_manifest(p, body, len, top, err);
     if (r < 0)
         return r;
-    p->top_digest = strdup(top);
+    if ((p->top_digest = strdup(top)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
     if (kind == WC_KIND_INDEX) {
         wc_platform host = wc_platform_host();
         wc_descriptor d = {0};
@@ -123,9 +124,12 @@ static int resolve_on_endpoints(pull *p, wc_error *err)
             ep.cert_file = conf->cert_file;
             ep.key_file = conf->key_file;
         }
+        /* What an endpoint that failed half-way left. */
         wc_reg_close(take_ptr(p->reg));
         wc_manifest_clear(&p->m);
         free(take_ptr(p->top_digest));
+        wc_strv_free(take_ptr(p->index_annotations));
+        p->blob_bytes = 0;
         r = wc_reg_open(&ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err);
         if (r == 0)
             r = resolve(p, err);
@@ -138,11 +142,11 @@ static int resolve_on_endpoints(pull *p, wc_error *err)
 static int read_config(pull *p, wc_error *err)
 {
     char path[PATH_MAX];
+    if (p->m.config.size > CONFIG_MAX)
+        return wc_error_set(err, -EFBIG, "image config is larger than %u bytes", CONFIG_MAX);
     int r = pull_fetch_blob(p, &p->m.config, err);
     if (r < 0)
         return r;
-    if (p->m.config.size > CONFIG_MAX)
-        return wc_error_set(err, -EFBIG, "image config is larger than %u bytes", CONFIG_MAX);
     wc_store_blob_path(p->s, p->m.config.digest, path, sizeof(path));
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     p->config_body = malloc(p->m.config.size + 1);
