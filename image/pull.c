@@ -43,7 +43,7 @@ int pull_lease(pull *p, const char *key)
 static int keep_manifest(pull *p, const char *body, size_t len, char *digest, wc_error *err)
 {
     wc_sha256_buf(body, len, digest);
-    if (pull_lease(p, digest) < 0)
+    if (pull_lease(p, digest) < 0 || wc_strv_push(&p->manifests, digest) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     p->blob_bytes += len;
     return wc_store_blob_put(p->s, digest, body, len, err);
@@ -129,6 +129,7 @@ static int resolve_on_endpoints(pull *p, wc_error *err)
         wc_manifest_clear(&p->m);
         free(take_ptr(p->top_digest));
         wc_strv_free(take_ptr(p->index_annotations));
+        wc_strv_free(take_ptr(p->manifests));
         p->blob_bytes = 0;
         r = wc_reg_open(&ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err);
         if (r == 0)
@@ -306,6 +307,7 @@ out:
     wc_manifest_clear(&p.m);
     wc_image_config_clear(&p.cfg);
     wc_strv_free(p.index_annotations);
+    wc_strv_free(p.manifests);
     free(p.config_body);
     free(p.top_digest);
     free(p.ref_str);

@@ -20,6 +20,7 @@ typedef struct pull {
     wc_reg *reg;          /* the endpoint that answered */
     wc_credentials creds; /* the request's, else the config's for the host; reg borrows them */
     char *top_digest;     /* what the tag points to (index or manifest) */
+    char **manifests;     /* digests of the index (if any) and manifest kept in the store */
     wc_manifest m;
     char *config_body;
     size_t config_len;
