@@ -1,8 +1,10 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
- *   block signals → start the gRPC server → tell systemd → trim start-up pages →
- *   wait for a signal →
- *   stop the server → remove the socket.
+ *   block signals → connect to the zygote, or fork it (before any thread
+ *   exists: gRPC's fork support is off, LevelDB has threads) → open the store →
+ *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
+ *   server → tell systemd → trim start-up pages → wait for a signal →
+ *   stop the server → remove the socket → close the sandbox and the store.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
  */
@@ -22,7 +24,9 @@
 #include "config.h"
 #include "log.h"
 #include "page_trim.h"
+#include "sandbox.h"
 #include "server.h"
+#include "store.h"
 #include <fcntl.h>
 #include <pthread.h>
 
@@ -147,19 +151,53 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
     return fd;
 }
 
+/* Loads the pods and containers and hands them the zygote (taken in every case). */
+static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool spawned,
+                        wc_error *err)
+{
+    int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
+    if (rc < 0) {
+        zc_close(zc);
+        return wc_error_wrap(err, "cannot load the pods and containers");
+    }
+    rc = wc_sandbox_attach_zygote(d->sandbox, zc, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "cannot talk to the zygote");
+    wc_info("daemon", "%s the zygote (pid %d)", spawned ? "started" : "reconnected to",
+            zc_zygote_pid(zc));
+    return 0;
+}
+
+static void close_state(cri_daemon *d)
+{
+    wc_sandbox_close(d->sandbox);
+    cri_daemon_free(d);
+}
+
 static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
 {
     cri_daemon d;
-    int rc = cri_daemon_init(&d, cfg, err);
+    zc_client *zc = NULL;
+    bool spawned = false;
+    int rc = zc_connect_or_spawn(cfg->state_dir, &zc, &spawned, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "cannot start the zygote");
+    rc = cri_daemon_init(&d, cfg, err);
     if (rc < 0) {
+        zc_close(zc);
         wc_error_wrap(err, "cannot set up the daemon state");
+        return rc;
+    }
+    rc = open_sandbox(cfg, &d, zc, spawned, err);
+    if (rc < 0) {
+        close_state(&d);
         return rc;
     }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cri_server *srv = NULL;
     rc = cri_server_start(&d, cfg->socket_path, ncpu > 1 ? (size_t)ncpu : 2, &srv, err);
     if (rc < 0) {
-        cri_daemon_free(&d);
+        close_state(&d);
         return rc;
     }
     wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
@@ -172,7 +210,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     sd_notify(0, "STOPPING=1");
     cri_server_stop(srv, SHUTDOWN_GRACE_MS);
     unlink(cfg->socket_path);
-    cri_daemon_free(&d);
+    close_state(&d);
     wc_info("daemon", "stopped");
     return 0;
 }

@@ -13,9 +13,12 @@
 #include "config.h"
 #include "store.h"
 
+typedef struct wc_sandbox wc_sandbox;
+
 typedef struct cri_daemon {
     const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
     wc_store *store;      /* images, content, snapshots under cfg->root_dir */
+    wc_sandbox *sandbox;  /* borrowed: pods and containers (wasm/sandbox/sandbox.h) */
 
     pthread_mutex_t mu;
     char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */

@@ -45,6 +45,10 @@ typedef struct cri_method {
 
 extern const cri_method cri_runtime_methods[];
 extern const cri_method cri_image_methods[];
+extern const cri_method cri_pod_methods[];
+extern const cri_method cri_container_methods[];
+extern const cri_method cri_stats_methods[];
+extern const cri_method cri_event_methods[];
 
 /* The daemon state the handler works on (borrowed). */
 cri_daemon *cri_call_daemon(const cri_call *call);

@@ -2,7 +2,7 @@
  * (image/manifest.c, platform.c, auth.c). */
 #include <stdlib.h>
 
-#include "check.h"
+#include "../unit/check.h"
 #include "cleanup.h"
 #include "manifest.h"
 #include "registry.h"

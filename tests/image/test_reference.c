@@ -1,7 +1,7 @@
 /* Reference parsing and normalisation (image/reference.c), against Docker's behaviour. */
 #include <stdlib.h>
 
-#include "check.h"
+#include "../unit/check.h"
 #include "reference.h"
 
 static const struct {

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../unit/check.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "store.h"

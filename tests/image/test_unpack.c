@@ -10,7 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../unit/check.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "unpack.h"

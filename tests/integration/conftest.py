@@ -1,7 +1,7 @@
 """pytest fixtures shared by the integration tests (see wasmcri_harness.py)."""
 import pytest
 
-from wasmcri_harness import BINARY, Daemon
+from wasmcri_harness import BINARY, Daemon, pb
 
 
 def pytest_sessionstart(session):
@@ -15,6 +15,7 @@ def daemon(tmp_path_factory):
     d = Daemon(tmp_path_factory.mktemp("wasmcri")).start()
     yield d
     rc = d.stop()
+    d.kill_zygote()
     assert rc == 0, f"daemon exited with {rc}:\n{d.log()}"
 
 
@@ -31,3 +32,31 @@ def new_daemon(tmp_path):
     yield make
     for d in started:
         d.stop()
+        d.kill_zygote()
+
+
+@pytest.fixture(scope="session")
+def runtime_registry(tmp_path_factory):
+    """A registry holding the runtime test images (runtime_images.py): (registry, {name: ref})."""
+    import runtime_images
+    reg, refs = runtime_images.start(tmp_path_factory.mktemp("rt-images"))
+    yield reg, refs
+    reg.stop()
+
+
+@pytest.fixture(scope="module")
+def rt(runtime_registry, tmp_path_factory):
+    """A daemon with the runtime test images pulled; `rt.refs` names them."""
+    import runtime_images
+    reg, refs = runtime_registry
+    d = Daemon(tmp_path_factory.mktemp("wasmcri-rt"),
+               config=runtime_images.daemon_config(reg)).start()
+    runtime_images.pull_all(d, refs)
+    d.refs = refs
+    yield d
+    rt = d.runtime()
+    for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items:
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p.id))
+    rc = d.stop()
+    d.kill_zygote()
+    assert rc == 0, f"daemon exited with {rc}:\n{d.log()}"

@@ -112,6 +112,26 @@ class Daemon:
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def zygote_pid(self):
+        try:
+            return int((self.state / "zygote.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def kill_zygote(self):
+        """Ends the zygote this daemon left (it outlives the daemon by design) and its workers."""
+        pid = self.zygote_pid()
+        if pid is None:
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for _ in range(200):
+            if not pathlib.Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.01)
+
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Signals the daemon and returns its exit status."""
         if self._channel is not None:

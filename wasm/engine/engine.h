@@ -3,6 +3,7 @@
 #ifndef WASMCRI_ENGINE_INTERNAL_H
 #define WASMCRI_ENGINE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
  * or up to four 16-bit frame slots. */
 typedef union wcell {
     const void *h;
+    const void *ptr; /* CALL_LOCAL: the callee's wcode */
     uintptr_t op;
     uint64_t u64;
     int64_t i64;
@@ -180,6 +182,9 @@ struct wasm_instance {
     uint64_t *stack, *stack_end, *sp; /* sp: first free slot */
     wframe *frames;
     uint32_t nframes, max_frames, native_depth;
+    atomic_int interrupt; /* set by wasm_instance_interrupt, checked at calls and loop headers */
+    bool metered;         /* fuel counts calls and loop iterations (fuzzing, tests) */
+    int64_t fuel;
     /* trap details */
     wasm_trap trap;
     int exit_code;
@@ -201,7 +206,9 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
 const void *const *wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
 
-/* instance.c helpers used by interp.c */
+/* instance.c helpers used by interp.c and linker.c. Linear memory is an anonymous mapping. */
+int wasm_mem_map(wasm_memory *mem, uint32_t pages);
+void wasm_mem_unmap(wasm_memory *mem);
 int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta);
 int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t limit);
 bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b);

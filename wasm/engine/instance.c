@@ -12,12 +12,59 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "engine.h"
 
 int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret);
 
 #define MAX_NATIVE_DEPTH 64
+
+/* ---- linear memory: anonymous mappings, so untouched pages cost no RSS and grow is mremap ----------- */
+
+int wasm_mem_map(wasm_memory *mem, uint32_t pages)
+{
+    uint64_t bytes = (uint64_t)pages * WASM_PAGE_SIZE;
+    mem->base = NULL;
+    mem->pages = pages;
+    mem->size = bytes;
+    if (bytes == 0)
+        return 0;
+    if (bytes > SIZE_MAX) /* 32-bit hosts */
+        return -ENOMEM;
+    void *p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -ENOMEM;
+    mem->base = p;
+    return 0;
+}
+
+void wasm_mem_unmap(wasm_memory *mem)
+{
+    if (mem && mem->base)
+        munmap(mem->base, (size_t)mem->size);
+}
+
+static int mem_resize(wasm_memory *mem, uint64_t want_pages)
+{
+    uint64_t bytes = want_pages * WASM_PAGE_SIZE;
+    if (bytes > SIZE_MAX)
+        return -ENOMEM;
+    if (mem->base == NULL) {
+        wasm_memory fresh;
+        if (wasm_mem_map(&fresh, (uint32_t)want_pages) < 0)
+            return -ENOMEM;
+        mem->base = fresh.base;
+    } else {
+        void *p = mremap(mem->base, (size_t)mem->size, (size_t)bytes, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED)
+            return -ENOMEM;
+        mem->base = p; /* the new pages are zero */
+    }
+    mem->pages = (uint32_t)want_pages;
+    mem->size = bytes;
+    return 0;
+}
 
 /* ---- growth ---------------------------------------------------------------------------------------- */
 
@@ -33,16 +80,7 @@ int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta)
     }
     if (delta == 0)
         return (int32_t)old;
-    if (want * WASM_PAGE_SIZE > SIZE_MAX) /* 32-bit hosts */
-        return -1;
-    uint8_t *base = realloc(mem->base, (size_t)(want * WASM_PAGE_SIZE));
-    if (base == NULL)
-        return -1;
-    memset(base + mem->size, 0, (size_t)delta * WASM_PAGE_SIZE);
-    mem->base = base;
-    mem->pages = (uint32_t)want;
-    mem->size = want * WASM_PAGE_SIZE;
-    return (int32_t)old;
+    return mem_resize(mem, want) < 0 ? -1 : (int32_t)old;
 }
 
 int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t limit)
@@ -185,10 +223,8 @@ static int init_memory(wasm_instance *inst, uint32_t cap, wc_error *err)
     if (mem == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     inst->own_mem = inst->mem = mem;
-    mem->base = calloc(lim->min ? (size_t)lim->min * WASM_PAGE_SIZE : 1, 1);
-    if (mem->base == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    mem->pages = lim->min, mem->size = (uint64_t)lim->min * WASM_PAGE_SIZE;
+    if (wasm_mem_map(mem, lim->min) < 0)
+        return wc_error_set(err, -ENOMEM, "cannot map %u pages of linear memory", lim->min);
     mem->max = max, mem->has_max = lim->has_max, mem->cap = cap;
     return 0;
 }
@@ -322,8 +358,7 @@ void wasm_instance_free(wasm_instance *inst)
     for (uint32_t i = 0; inst->own_tables && i < m->ntables - m->ntable_imports; i++)
         free(inst->own_tables[i].elems);
     free(inst->own_tables);
-    if (inst->own_mem)
-        free(inst->own_mem->base);
+    wasm_mem_unmap(inst->own_mem);
     free(inst->own_mem);
     free(inst->funcs);
     free(inst->tables);
@@ -398,6 +433,7 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
                     uint32_t nresults)
 {
     if (inst->native_depth == 0) {
+        atomic_store(&inst->interrupt, 0);
         inst->trap = WASM_TRAP_NONE;
         inst->msg[0] = '\0';
         inst->trap_func = UINT32_MAX;
@@ -504,6 +540,11 @@ const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_ind
         if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].idx == func_index)
             return m->exports[i].name;
     return NULL;
+}
+
+void wasm_instance_interrupt(wasm_instance *inst)
+{
+    atomic_store(&inst->interrupt, 1);
 }
 
 wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code)

@@ -287,31 +287,35 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         ip += 2;                                                                                                  \
         NEXT();                                                                                                   \
     }
-#define LOAD(n, ctype, R)                                                                                         \
-    OP(n)                                                                                                         \
+#define LOAD_AT(lbl, ea_expr, len, ctype, R)                                                                    \
+    OP(lbl)                                                                                                       \
     {                                                                                                             \
         wcell c = ip[1];                                                                                          \
-        uint64_t ea = (uint64_t)(uint32_t)fp[c.m.b] + c.m.x;                                                      \
+        uint64_t ea = (ea_expr);                                                                                  \
         if (ea + sizeof(ctype) > msize)                                                                           \
             TRAP(MEMORY_OOB);                                                                                     \
         ctype v;                                                                                                  \
         memcpy(&v, mbase + ea, sizeof(v));                                                                        \
         fp[c.m.a] = put_##R(v);                                                                                   \
-        ip += 2;                                                                                                  \
+        ip += len;                                                                                                \
         NEXT();                                                                                                   \
     }
-#define STORE(n, ctype)                                                                                           \
-    OP(n)                                                                                                         \
+#define EA (uint64_t)(uint32_t)fp[c.m.b] + c.m.x
+#define EA_AI (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)ip[2].u64) + c.m.x
+#define LOAD(n, ctype, R) LOAD_AT(n, EA, 2, ctype, R) LOAD_AT(n##_AI, EA_AI, 3, ctype, R)
+#define STORE_AT(lbl, ea_expr, len, ctype)                                                                      \
+    OP(lbl)                                                                                                       \
     {                                                                                                             \
         wcell c = ip[1];                                                                                          \
-        uint64_t ea = (uint64_t)(uint32_t)fp[c.m.b] + c.m.x;                                                      \
+        uint64_t ea = (ea_expr);                                                                                  \
         if (ea + sizeof(ctype) > msize)                                                                           \
             TRAP(MEMORY_OOB);                                                                                     \
         ctype v = (ctype)fp[c.m.a];                                                                               \
         memcpy(mbase + ea, &v, sizeof(v));                                                                        \
-        ip += 2;                                                                                                  \
+        ip += len;                                                                                                \
         NEXT();                                                                                                   \
     }
+#define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
 
 #define BRCMP(n, T, cmp)                                                                                          \
     OP(BR_##n)                                                                                                    \
@@ -349,7 +353,7 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #if USE_CGOTO
     static const void *const labels[OP_COUNT_] = {
 #define X_SIMPLE(b, n, i1, i2, o) [OP_##n] = &&L_##n,
-#define X_MEM(b, n, t, a) [OP_##n] = &&L_##n,
+#define X_MEM(b, n, t, a) [OP_##n] = &&L_##n, [OP_##n##_AI] = &&L_##n##_AI,
 #define X_IMM(n) [OP_##n##_IMM] = &&L_##n##_IMM,
 #define X_INT(n) [OP_##n] = &&L_##n,
 #define X_BR(n) [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,
@@ -708,6 +712,22 @@ dispatch:
         ip += 2;
         goto do_call;
     }
+    OP(CALL_LOCAL)
+    {
+        const wcode *code = ip[2].ptr;
+        nfp = fp + ip[1].m.a;
+        if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
+            TRAP(STACK_EXHAUSTED);
+        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                                 (ctx->metered && --ctx->fuel < 0),
+                             0))
+            TRAP(INTERRUPTED);
+        frames[nfr++] = (wframe){ip + 3, fp, f};
+        f = inst->funcs[ip[1].m.x], fp = nfp, ip = code->code;
+        for (uint32_t i = code->nparams; i < code->nlocals; i++)
+            fp[i] = 0;
+        NEXT();
+    }
     OP(CALL_INDIRECT)
     {
         wcell c = ip[1];
@@ -724,6 +744,13 @@ dispatch:
         nfp = fp + c.m.a;
         ip += 3;
         goto do_call;
+    }
+    OP(POLL)
+    {
+        if (atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) || (ctx->metered && --ctx->fuel < 0))
+            TRAP(INTERRUPTED);
+        ip += 1;
+        NEXT();
     }
     OP(RETURN)
     {
@@ -763,6 +790,10 @@ do_call:
         const wcode *code = callee->code;
         if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
+        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                                 (ctx->metered && --ctx->fuel < 0),
+                             0))
+            TRAP(INTERRUPTED);
         frames[nfr++] = (wframe){ip, fp, f};
         f = callee, fp = nfp, ip = code->code;
         for (uint32_t i = code->nparams; i < code->nlocals; i++)

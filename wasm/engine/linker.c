@@ -38,7 +38,7 @@ static void free_owned(lentry *e)
         free(e->ext.u.table);
         break;
     case WASM_EXTERN_MEMORY:
-        free(e->ext.u.memory->base);
+        wasm_mem_unmap(e->ext.u.memory);
         free(e->ext.u.memory);
         break;
     case WASM_EXTERN_GLOBAL:
@@ -154,17 +154,17 @@ int wasm_linker_define_memory(wasm_linker *linker, const char *module, const cha
     if (min_pages > 65536)
         return wc_error_set(err, -EINVAL, "memory of %u pages is above 4 GiB", min_pages);
     wasm_memory *m = calloc(1, sizeof(*m));
-    uint8_t *base = calloc(min_pages ? (size_t)min_pages * WASM_PAGE_SIZE : 1, 1);
-    if (!m || !base) {
-        free(m), free(base);
+    if (m == NULL || wasm_mem_map(m, min_pages) < 0) {
+        free(m);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     bool has_max = max_pages != UINT32_MAX;
-    *m = (wasm_memory){.base = base, .size = (uint64_t)min_pages * WASM_PAGE_SIZE, .pages = min_pages,
-                       .max = has_max ? max_pages : 65536, .has_max = has_max, .cap = 65536};
+    m->max = has_max ? max_pages : 65536, m->has_max = has_max, m->cap = 65536;
     int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_MEMORY, .u.memory = m}, true, err);
-    if (rc < 0)
-        free(m), free(base);
+    if (rc < 0) {
+        wasm_mem_unmap(m);
+        free(m);
+    }
     return rc;
 }
 

@@ -31,7 +31,7 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
         dst->f = src->f;
     MERGE(max_module_bytes) MERGE(max_functions) MERGE(max_locals) MERGE(max_nesting) MERGE(max_section_items)
     MERGE(max_value_stack) MERGE(max_call_depth) MERGE(max_memory_pages) MERGE(max_table_elems)
-        MERGE(max_type_arity)
+        MERGE(max_type_arity) MERGE(interruptible)
 #undef MERGE
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;

@@ -4,6 +4,8 @@
  *
  * SIMPLE(byte, NAME, in1, in2, out)   in2 = 0 for unary ops. WASM_SAT_OPS: the same for 0xFC 0..7.
  * LOAD(byte, NAME, type, align_log2)  STORE(byte, NAME, type, align_log2)
+ * Every load/store NAME also has an internal NAME_AI form: address = i32 slot + 32-bit immediate
+ * (wrapping, as i32.add would), fused by validate.c when an i32.add-immediate computed the address.
  */
 #ifndef WASMCRI_ENGINE_OPCODES_H
 #define WASMCRI_ENGINE_OPCODES_H
@@ -103,7 +105,7 @@
     X(CALL_INDIRECT) X(RETURN) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(MEMORY_SIZE) X(MEMORY_GROW)                \
     X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) X(TABLE_GET) X(TABLE_SET) X(TABLE_INIT)             \
     X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) X(REF_IS_NULL) X(REF_FUNC)               \
-    X(COPY2)
+    X(COPY2) X(POLL) X(CALL_LOCAL)
 
 /* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c). */
 #define WASM_BRCMP_OPS(X)                                                                                         \
@@ -113,7 +115,7 @@
 /* The internal op enum: one value per handler. */
 enum wop {
 #define X_SIMPLE(b, n, i1, i2, o) OP_##n,
-#define X_MEM(b, n, t, a) OP_##n,
+#define X_MEM(b, n, t, a) OP_##n, OP_##n##_AI,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
 #define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM,

@@ -235,6 +235,8 @@ static int op_block(vstate *s, uint8_t kind)
         cs_fwd(s, &c.else_patch);
     }
     c.loop_pc = s->n;
+    if (kind == CTL_LOOP && s->m->limits.interruptible)
+        cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live; /* a block in dead code stays dead: emit nothing for it */
     s->last_def = s->last_const = -1;
     return push_ctl(s, &c);
@@ -406,8 +408,16 @@ static int op_call(vstate *s)
         return fail(s, "unknown function");
     const wasm_functype *ft = &s->m->types[s->m->func_type[f]];
     TRY(call_sig(s, ft, &frame));
-    cs_op(s, OP_CALL);
-    cs_m(s, frame, 0, f);
+    if (f < s->m->nfunc_imports) {
+        cs_op(s, OP_CALL);
+        cs_m(s, frame, 0, f);
+    } else {
+        /* a function of this module: the code address is fixed once the module is loaded */
+        cs_op(s, OP_CALL_LOCAL);
+        cs_m(s, frame, 0, f);
+        if (cs_live(s) && cs_reserve(s, 1) == 0)
+            s->code[s->n++].ptr = &s->m->codes[f - s->m->nfunc_imports];
+    }
     return push_results(s, ft);
 }
 
@@ -497,16 +507,32 @@ static int memarg(vstate *s, uint32_t max_align, uint32_t *ret_offset)
     return 0;
 }
 
+/* If the address (popped, at height s->h) was just computed by an i32 add-immediate, drops that
+ * instruction and returns true with its operand and immediate: the access uses the _AI form. */
+static bool fuse_address(vstate *s, uint16_t addr, uint16_t *ret_base, uint32_t *ret_imm)
+{
+    if (!cs_live(s) || s->last_def < 0 || s->last_end != s->n || s->last_op != OP_I32_ADD_IMM ||
+        addr != cs_slot(s, s->h) || s->code[s->last_def + 1].m.a != addr)
+        return false;
+    *ret_base = s->code[s->last_def + 1].m.b;
+    *ret_imm = s->code[s->last_def + 1].m.x;
+    s->n = (size_t)s->last_def;
+    return true;
+}
+
 static int op_load(vstate *s, enum wop op, wasm_valtype t, uint32_t align)
 {
-    uint32_t off;
+    uint32_t off, imm = 0;
     uint16_t addr;
     TRY(memarg(s, align, &off));
     TRY(pop_t(s, WASM_I32, &addr));
+    bool ai = fuse_address(s, addr, &addr, &imm);
     size_t at = s->n;
     TRY(push(s, t));
-    cs_op(s, op);
+    cs_op(s, ai ? op + 1 : op); /* NAME_AI follows NAME in enum wop */
     cs_m(s, cs_slot(s, s->h - 1), addr, off);
+    if (ai)
+        cs_u64(s, imm);
     cs_def(s, at);
     return 0;
 }
@@ -515,11 +541,15 @@ static int op_store(vstate *s, enum wop op, wasm_valtype t, uint32_t align)
 {
     uint32_t off;
     uint16_t addr, v;
+    uint32_t imm = 0;
     TRY(memarg(s, align, &off));
     TRY(pop_t(s, t, &v));
     TRY(pop_t(s, WASM_I32, &addr));
-    cs_op(s, op);
+    bool ai = fuse_address(s, addr, &addr, &imm);
+    cs_op(s, ai ? op + 1 : op);
     cs_m(s, v, addr, off);
+    if (ai)
+        cs_u64(s, imm);
     return 0;
 }
 

@@ -14,6 +14,7 @@
  *   -ENOENT   unknown import or export;           -ENOEXEC import type mismatch (unlinkable);
  *   -ECANCELED instantiation trapped (message is the trap reason).
  *
+ * Linear memory is an anonymous mapping (pages cost RSS only once touched; memory.grow is mremap).
  * Threads: a module may be shared by any number of threads and instances (it is never written after
  * load, and survives fork()). An instance, its linker and its host objects are used by one thread at a
  * time. Values are little-endian (the engine assumes a little-endian host).
@@ -89,6 +90,7 @@ typedef struct wasm_limits {
     uint32_t max_memory_pages; /* linear memory pages, 64 KiB each (default 65536 = 4 GiB) */
     uint32_t max_table_elems;  /* elements per table (default 10,000,000) */
     uint32_t max_type_arity;   /* params, and results, per function type (default 1,000) */
+    uint32_t interruptible;    /* 1: loops also check for wasm_instance_interrupt (default 0: only calls) */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means default. */
@@ -175,7 +177,8 @@ int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_in
 /* ---- Instances ---------------------------------------------------------------------------------- */
 
 typedef struct wasm_instance_opts {
-    uint32_t max_memory_pages; /* per-instance cap on linear memory 0 (container limit); 0 = module limit */
+    uint32_t max_memory_pages; /* cap on the instance's own linear memory 0 (container limit); 0 = module
+                                  limit. An imported memory keeps the limits of its owner. */
     void *user;                /* initial user pointer (wasm_instance_user) */
 } wasm_instance_opts;
 
@@ -228,6 +231,11 @@ uint32_t wasm_instance_trap_func(const wasm_instance *inst);
 /* The export or debug (name section) name of a function index of inst's module, or NULL. */
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index);
 
+/* Asks the running wasm_call of inst to stop: it returns WASM_TRAP_INTERRUPTED at the next call, or
+ * the next loop iteration if the module was loaded with limits.interruptible. Thread-safe and
+ * async-signal-safe. The request is forgotten when the next outermost wasm_call starts. */
+void wasm_instance_interrupt(wasm_instance *inst);
+
 /* For host functions: end the instance cleanly with an exit code (WASI proc_exit); returns
  * WASM_TRAP_EXIT for the callback to return. */
 wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code);
@@ -243,7 +251,7 @@ uint8_t *wasm_memory_data(wasm_instance *inst, uint64_t *ret_size);
 /* Bounds-checked copies; -EFAULT if [offset, offset+len) is outside the memory. */
 int wasm_memory_read(wasm_instance *inst, uint64_t offset, void *dst, size_t len);
 int wasm_memory_write(wasm_instance *inst, uint64_t offset, const void *src, size_t len);
-/* Current size in pages and the per-instance cap. */
+/* Current size of memory 0 in pages (0 without memory). */
 uint32_t wasm_memory_pages(wasm_instance *inst);
 /* True once memory.grow failed because of the per-instance page cap (report as OOMKilled). */
 bool wasm_instance_hit_memory_cap(const wasm_instance *inst);

@@ -13,6 +13,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 [ "$("$wasmcri" run --invoke count "$w" 50)" = 50 ] || fail "fused compare-and-branch (exit)"
 [ "$("$wasmcri" run --invoke count "$w" 5000)" = 1000 ] || fail "fused compare-and-branch (loop)"
 [ "$("$wasmcri" run --invoke count "$w" 0)" = -1 ] || fail "fused eqz-if"
+[ "$("$wasmcri" run --invoke wrap "$w" 8)" = 42 ] || fail "fused address (wrapping add)"
+"$wasmcri" run --invoke wrap "$w" 3 2>/dev/null; [ $? -eq 134 ] || fail "fused address out of bounds must trap"
+[ "$("$wasmcri" run --invoke wrapstore "$w" 8)" = 8 ] || fail "fused store address"
 "$wasmcri" run --invoke div "$w" 1 0 2>"$out/err.txt"; rc=$?
 [ $rc -eq 134 ] || fail "trap exit status $rc, want 134"
 grep -q "^wasm trap: integer divide by zero" "$out/err.txt" || fail "trap message: $(cat "$out/err.txt")"

@@ -4,6 +4,8 @@
  * module, invalid input rejected with a message. The module is tests/unit/engine/api.wat. */
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +47,54 @@ static const uint8_t api_wasm[] = {
   0x65, 0x6c, 0x6c, 0x6f
 };
 
+/* (module (import "env" "tick" (func $tick)) (func (export "spin") (loop (br 0)))
+ *         (func (export "spin_calls") (loop (call $tick) (br 0)))) */
+static const uint8_t loop_wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x74, 0x69, 0x63, 0x6b, 0x00, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00, 0x07, 0x15, 0x02, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00, 0x01, 0x0a, 0x73, 0x70, 0x69, 0x6e, 0x5f, 0x63, 0x61, 0x6c, 0x6c, 0x73, 0x00, 0x02, 0x0a, 0x13, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b, 0x09, 0x00, 0x03, 0x40, 0x10, 0x00, 0x0c, 0x00, 0x0b, 0x0b};
+
 static int env_token = 42;
+static wasm_instance *g_spinning;
+static int g_ticks;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    wasm_instance_interrupt(g_spinning);
+}
+
+static wasm_trap h_tick(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
+{
+    (void)env, (void)args, (void)results;
+    if (++g_ticks == 1000)
+        wasm_instance_interrupt(inst);
+    return WASM_TRAP_NONE;
+}
+
+/* A guest spinning forever is stopped by wasm_instance_interrupt: from a host function (checked at
+ * the next call) and from a signal handler (checked at the loop header, limits.interruptible). */
+static void test_interrupt(void)
+{
+    wc_error err = {0};
+    wasm_module *m;
+    wasm_linker *l;
+    wasm_instance *inst;
+    wasm_limits lim = {.interruptible = 1};
+    CHECK(wasm_module_load(loop_wasm, sizeof(loop_wasm), &lim, &m, &err) == 0);
+    CHECK(wasm_linker_new(&l, &err) == 0);
+    CHECK(wasm_linker_define_func(l, "env", "tick", NULL, 0, NULL, 0, h_tick, NULL, &err) == 0);
+    CHECK(wasm_instantiate(m, l, NULL, &inst, &err) == 0);
+    CHECK(wasm_call(inst, wasm_instance_export_func(inst, "spin_calls"), NULL, 0, NULL, 0) == WASM_TRAP_INTERRUPTED);
+    CHECK(g_ticks == 1000);
+    g_spinning = inst;
+    signal(SIGALRM, on_alarm);
+    struct itimerval it = {.it_value = {.tv_usec = 20000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    CHECK(wasm_call(inst, wasm_instance_export_func(inst, "spin"), NULL, 0, NULL, 0) == WASM_TRAP_INTERRUPTED);
+    CHECK(strcmp(wasm_instance_trap_message(inst), "interrupted") == 0);
+    signal(SIGALRM, SIG_DFL);
+    wasm_instance_free(inst);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+}
 
 static wasm_trap h_add(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
 {
@@ -165,6 +214,7 @@ int main(void)
 
     wasm_linker_free(l);
     wasm_module_free(m);
+    test_interrupt();
     printf("ok\n");
     return 0;
 }

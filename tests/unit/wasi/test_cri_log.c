@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "cri_log.h"
 #include "cri_log_parse.h"
 
@@ -237,5 +237,5 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (check_failures == 0 && system(cmd) != 0)
         return 1;
-    return check_status("test_cri_log");
+    return CHECK_DONE();
 }

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "mount.h"
 #include "resolve.h"
 
@@ -231,5 +231,5 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (check_failures == 0 && system(cmd) != 0)
         return 1;
-    return check_status("test_mount_resolve");
+    return CHECK_DONE();
 }

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "cri_log_parse.h"
 #include "wasi_calls.h"
 
@@ -580,5 +580,5 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (check_failures == 0 && system(cmd) != 0)
         return 1;
-    return check_status("test_wasi_calls");
+    return CHECK_DONE();
 }

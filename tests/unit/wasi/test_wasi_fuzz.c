@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "wasi_calls.h"
 
 #define ROUNDS 3000
@@ -137,5 +137,5 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (check_failures == 0 && system(cmd) != 0)
         return 1;
-    return check_status("test_wasi_fuzz");
+    return CHECK_DONE();
 }

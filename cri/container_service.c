@@ -1,0 +1,404 @@
+/* RuntimeService container rpcs: CreateContainer, StartContainer, StopContainer,
+ * RemoveContainer, ContainerStatus, ListContainers, ExecSync, ReopenContainerLog,
+ * UpdateContainerResources. Each handler
+ * translates the CRI message to the sandbox's C types (wasm/sandbox/container.h),
+ * calls wc_container_*, and builds the reply. Stop, remove, exec and reopen wait
+ * for a worker, so they run as slow handlers on threads of their own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "convert.h"
+#include "messages.h"
+#include "sandbox.h"
+#include "service.h"
+#include "strv.h"
+
+static int nomem(wc_error *err)
+{
+    return wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+/* What the spec points at that had to be converted (freed after the call). */
+typedef struct ctr_spec_owned {
+    char **labels, **annotations, **command, **args, **env;
+    wc_mount *mounts;
+} ctr_spec_owned;
+
+static void ctr_owned_free(ctr_spec_owned *o)
+{
+    wc_strv_free(o->labels);
+    wc_strv_free(o->annotations);
+    wc_strv_free(o->command);
+    wc_strv_free(o->args);
+    wc_strv_free(o->env);
+    free(o->mounts);
+}
+
+static char **env_list(const Runtime__V1__ContainerConfig *c)
+{
+    char **env = calloc(1, sizeof(char *));
+    for (size_t i = 0; env && i < c->n_envs; i++) {
+        const Runtime__V1__KeyValue *kv = c->envs[i];
+        char *line = NULL;
+        if (asprintf(&line, "%s=%.*s", kv->key, (int)kv->value.len, (const char *)kv->value.data) < 0 ||
+            wc_strv_push(&env, line) < 0) {
+            free(line);
+            wc_strv_free(env);
+            return NULL;
+        }
+        free(line);
+    }
+    return env;
+}
+
+static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resources *out)
+{
+    if (r == NULL)
+        return;
+    out->cpu_period = r->cpu_period;
+    out->cpu_quota = r->cpu_quota;
+    out->cpu_shares = r->cpu_shares;
+    out->memory_limit = r->memory_limit_in_bytes;
+}
+
+static int ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
+                         ctr_spec_owned *o, wc_error *err)
+{
+    const Runtime__V1__ContainerConfig *c = in->config;
+    if (c == NULL || c->metadata == NULL)
+        return wc_error_set(err, -EINVAL, "CreateContainer: the config has no metadata");
+    memset(s, 0, sizeof(*s));
+    s->pod_id = in->pod_sandbox_id;
+    s->name = c->metadata->name;
+    s->attempt = c->metadata->attempt;
+    s->image = c->image ? c->image->image : "";
+    s->working_dir = c->working_dir;
+    s->log_path = c->log_path;
+    o->labels = cri_map_to_kv((void *const *)c->labels, c->n_labels);
+    o->annotations = cri_map_to_kv((void *const *)c->annotations, c->n_annotations);
+    o->command = cri_repeated_to_strv(c->command, c->n_command);
+    o->args = cri_repeated_to_strv(c->args, c->n_args);
+    o->env = env_list(c);
+    o->mounts = calloc(c->n_mounts + 1, sizeof(wc_mount));
+    if (!o->labels || !o->annotations || !o->command || !o->args || !o->env || !o->mounts)
+        return nomem(err);
+    for (size_t i = 0; i < c->n_mounts; i++)
+        o->mounts[i] = (wc_mount){.container_path = c->mounts[i]->container_path,
+                                  .host_path = c->mounts[i]->host_path,
+                                  .readonly = c->mounts[i]->readonly};
+    s->labels = o->labels;
+    s->annotations = o->annotations;
+    s->command = o->command;
+    s->args = o->args;
+    s->env = o->env;
+    s->mounts = o->mounts;
+    s->n_mounts = c->n_mounts;
+    if (c->linux) {
+        resources_from(c->linux->resources, &s->res);
+        s->readonly_rootfs = c->linux->security_context &&
+                             c->linux->security_context->readonly_rootfs;
+    }
+    return 0;
+}
+
+static int rpc_create(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                      wc_error *err)
+{
+    wc_container_spec spec;
+    ctr_spec_owned owned = {0};
+    char id[65];
+    int rc = ctr_spec_from((const void *)req, &spec, &owned, err);
+    rc = rc ?: wc_container_create(cri_call_daemon(call)->sandbox, &spec, id, err);
+    ctr_owned_free(&owned);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__CreateContainerResponse *r =
+        cri_new(&runtime__v1__create_container_response__descriptor);
+    if (r == NULL)
+        return nomem(err);
+    *ret_resp = &r->base;
+    r->container_id = strdup(id);
+    return r->container_id ? 0 : nomem(err);
+}
+
+/* For rpcs that answer an empty message after one call on an id. */
+static int empty_reply(int rc, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **ret_resp,
+                       wc_error *err)
+{
+    if (rc < 0)
+        return rc;
+    *ret_resp = cri_new(desc);
+    return *ret_resp ? 0 : nomem(err);
+}
+
+static int rpc_start(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                     wc_error *err)
+{
+    const Runtime__V1__StartContainerRequest *in = (const void *)req;
+    int rc = wc_container_start(cri_call_daemon(call)->sandbox, in->container_id, err);
+    return empty_reply(rc, &runtime__v1__start_container_response__descriptor, ret_resp, err);
+}
+
+static int rpc_stop(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                    wc_error *err)
+{
+    const Runtime__V1__StopContainerRequest *in = (const void *)req;
+    int rc = wc_container_stop(cri_call_daemon(call)->sandbox, in->container_id, err);
+    return empty_reply(rc, &runtime__v1__stop_container_response__descriptor, ret_resp, err);
+}
+
+static int rpc_remove(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                      wc_error *err)
+{
+    const Runtime__V1__RemoveContainerRequest *in = (const void *)req;
+    int rc = wc_container_remove(cri_call_daemon(call)->sandbox, in->container_id, err);
+    return empty_reply(rc, &runtime__v1__remove_container_response__descriptor, ret_resp, err);
+}
+
+static Runtime__V1__ContainerMetadata *ctr_metadata(const wc_container *c)
+{
+    Runtime__V1__ContainerMetadata *m = cri_new(&runtime__v1__container_metadata__descriptor);
+    if (m && !(m->name = cri_strdup(c->name))) {
+        free(m);
+        return NULL;
+    }
+    if (m)
+        m->attempt = c->attempt;
+    return m;
+}
+
+static Runtime__V1__ImageSpec *image_spec(const wc_container *c)
+{
+    Runtime__V1__ImageSpec *s = cri_new(&runtime__v1__image_spec__descriptor);
+    if (s && !(s->image = cri_strdup(c->image))) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static Runtime__V1__ContainerState ctr_state(const wc_container *c)
+{
+    return (Runtime__V1__ContainerState)c->state;
+}
+
+static int status_mounts(const wc_container *c, Runtime__V1__ContainerStatus *s)
+{
+    if (c->n_mounts == 0)
+        return 0;
+    s->mounts = calloc(c->n_mounts, sizeof(*s->mounts));
+    if (s->mounts == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        Runtime__V1__Mount *m = cri_new(&runtime__v1__mount__descriptor);
+        if (m == NULL)
+            return -ENOMEM;
+        s->mounts[s->n_mounts++] = m;
+        m->container_path = cri_strdup(c->mounts[i].container_path);
+        m->host_path = cri_strdup(c->mounts[i].host_path);
+        m->readonly = c->mounts[i].readonly;
+        if (!m->container_path || !m->host_path)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static Runtime__V1__ContainerResources *status_resources(const wc_container *c)
+{
+    Runtime__V1__ContainerResources *r = cri_new(&runtime__v1__container_resources__descriptor);
+    Runtime__V1__LinuxContainerResources *l =
+        cri_new(&runtime__v1__linux_container_resources__descriptor);
+    if (!r || !l) {
+        free(r);
+        free(l);
+        return NULL;
+    }
+    l->cpu_period = c->res.cpu_period;
+    l->cpu_quota = c->res.cpu_quota;
+    l->cpu_shares = c->res.cpu_shares;
+    l->memory_limit_in_bytes = c->res.memory_limit;
+    r->linux = l;
+    return r;
+}
+
+static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *s)
+{
+    s->id = strdup(c->id);
+    s->metadata = ctr_metadata(c);
+    s->state = ctr_state(c);
+    s->created_at = c->created_at;
+    s->started_at = c->started_at;
+    s->finished_at = c->finished_at;
+    s->exit_code = c->exit_code;
+    s->image = image_spec(c);
+    s->image_ref = cri_strdup(c->image_ref);
+    s->image_id = cri_strdup(c->image_ref);
+    s->reason = cri_strdup(c->reason);
+    s->message = cri_strdup(c->message);
+    s->log_path = cri_strdup(c->log_path);
+    s->resources = status_resources(c);
+    if (!s->id || !s->metadata || !s->image || !s->image_ref || !s->image_id || !s->reason ||
+        !s->message || !s->log_path || !s->resources)
+        return -ENOMEM;
+    int rc = status_mounts(c, s);
+    rc = rc ?: cri_kv_to_map(c->labels, &runtime__v1__container_status__labels_entry__descriptor,
+                             (void ***)&s->labels, &s->n_labels);
+    return rc ?: cri_kv_to_map(c->annotations,
+                               &runtime__v1__container_status__annotations_entry__descriptor,
+                               (void ***)&s->annotations, &s->n_annotations);
+}
+
+Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
+{
+    Runtime__V1__ContainerStatus *s = cri_new(&runtime__v1__container_status__descriptor);
+    if (s && fill_ctr_status(c, s) < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                      wc_error *err)
+{
+    const Runtime__V1__ContainerStatusRequest *in = (const void *)req;
+    wc_container *c = NULL;
+    int rc = wc_container_get(cri_call_daemon(call)->sandbox, in->container_id, &c, err);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__ContainerStatusResponse *r =
+        cri_new(&runtime__v1__container_status_response__descriptor);
+    if (r)
+        *ret_resp = &r->base;
+    rc = r && (r->status = cri_ctr_status_new(c)) ? 0 : -ENOMEM;
+    wc_container_free(c);
+    return rc < 0 ? nomem(err) : 0;
+}
+
+static Runtime__V1__Container *ctr_item(const wc_container *c)
+{
+    Runtime__V1__Container *s = cri_new(&runtime__v1__container__descriptor);
+    if (s == NULL)
+        return NULL;
+    s->id = strdup(c->id);
+    s->pod_sandbox_id = strdup(c->pod_id);
+    s->metadata = ctr_metadata(c);
+    s->image = image_spec(c);
+    s->image_ref = cri_strdup(c->image_ref);
+    s->image_id = cri_strdup(c->image_ref);
+    s->state = ctr_state(c);
+    s->created_at = c->created_at;
+    int rc = s->id && s->pod_sandbox_id && s->metadata && s->image && s->image_ref && s->image_id
+                 ? 0
+                 : -ENOMEM;
+    rc = rc ?: cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
+                             (void ***)&s->labels, &s->n_labels);
+    rc = rc ?: cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
+                             (void ***)&s->annotations, &s->n_annotations);
+    if (rc < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                    wc_error *err)
+{
+    const Runtime__V1__ListContainersRequest *in = (const void *)req;
+    const Runtime__V1__ContainerFilter *f = in->filter;
+    char **selector = f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector)
+                        : NULL;
+    if (f && selector == NULL)
+        return nomem(err);
+    wc_container_filter filter = {
+        .id = f ? f->id : NULL,
+        .pod_id = f ? f->pod_sandbox_id : NULL,
+        .state = f && f->state ? (int)f->state->state : -1,
+        .labels = selector,
+    };
+    wc_container **ctrs = NULL;
+    size_t n = 0;
+    int rc = wc_container_list(cri_call_daemon(call)->sandbox, &filter, &ctrs, &n, err);
+    wc_strv_free(selector);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__ListContainersResponse *r =
+        cri_new(&runtime__v1__list_containers_response__descriptor);
+    if (r) {
+        *ret_resp = &r->base;
+        r->containers = calloc(n ? n : 1, sizeof(*r->containers));
+    }
+    rc = r && r->containers ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        r->containers[i] = ctr_item(ctrs[i]);
+        rc = r->containers[i] ? 0 : -ENOMEM;
+        r->n_containers += rc == 0;
+    }
+    wc_container_list_free(ctrs, n);
+    return rc < 0 ? nomem(err) : 0;
+}
+
+static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                         wc_error *err)
+{
+    const Runtime__V1__ExecSyncRequest *in = (const void *)req;
+    _cleanup_strv_ char **cmd = cri_repeated_to_strv(in->cmd, in->n_cmd);
+    if (cmd == NULL)
+        return nomem(err);
+    wc_exec_result res;
+    int rc = wc_container_exec(cri_call_daemon(call)->sandbox, in->container_id, cmd, in->timeout,
+                               &res, err);
+    Runtime__V1__ExecSyncResponse *r = rc == 0 ? cri_new(&runtime__v1__exec_sync_response__descriptor)
+                                               : NULL;
+    if (rc == 0 && r == NULL)
+        rc = nomem(err);
+    if (rc == 0) {
+        *ret_resp = &r->base;
+        r->exit_code = res.exit_code;
+        r->stdout.data = (uint8_t *)res.out;
+        r->stdout.len = res.out_len;
+        r->stderr.data = (uint8_t *)res.err;
+        r->stderr.len = res.err_len;
+        return 0;
+    }
+    free(res.out);
+    free(res.err);
+    return rc;
+}
+
+static int rpc_reopen_log(cri_call *call, const ProtobufCMessage *req,
+                          ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__ReopenContainerLogRequest *in = (const void *)req;
+    int rc = wc_container_reopen_log(cri_call_daemon(call)->sandbox, in->container_id, err);
+    return empty_reply(rc, &runtime__v1__reopen_container_log_response__descriptor, ret_resp,
+                       err);
+}
+
+static int rpc_update_resources(cri_call *call, const ProtobufCMessage *req,
+                                ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__UpdateContainerResourcesRequest *in = (const void *)req;
+    wc_resources res = {0};
+    resources_from(in->linux, &res);
+    int rc = wc_container_update(cri_call_daemon(call)->sandbox, in->container_id, &res, err);
+    return empty_reply(rc, &runtime__v1__update_container_resources_response__descriptor,
+                       ret_resp, err);
+}
+
+const cri_method cri_container_methods[] = {
+    {"CreateContainer", rpc_create, false},
+    {"StartContainer", rpc_start, false},
+    {"StopContainer", rpc_stop, true},
+    {"RemoveContainer", rpc_remove, true},
+    {"ContainerStatus", rpc_status, false},
+    {"ListContainers", rpc_list, false},
+    {"ExecSync", rpc_exec_sync, true},
+    {"ReopenContainerLog", rpc_reopen_log, true},
+    {"UpdateContainerResources", rpc_update_resources, false},
+    {NULL, NULL, false},
+};

@@ -1,0 +1,95 @@
+/* Conversions between protobuf-c CRI shapes and the sandbox's C shapes (see convert.h). */
+#include "convert.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service.h"
+#include "cleanup.h"
+#include "strv.h"
+
+typedef struct map_entry {
+    ProtobufCMessage base;
+    char *key;
+    char *value;
+} map_entry;
+
+char **cri_map_to_kv(void *const *entries, size_t n)
+{
+    char **kv = calloc(1, sizeof(char *));
+    for (size_t i = 0; kv && i < n; i++) {
+        const map_entry *e = entries[i];
+        if (wc_strv_push(&kv, e->key) < 0 || wc_strv_push(&kv, e->value) < 0) {
+            wc_strv_free(kv);
+            return NULL;
+        }
+    }
+    return kv;
+}
+
+void *cri_new(const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *m = malloc(desc->sizeof_message);
+    if (m)
+        protobuf_c_message_init(desc, m);
+    return m;
+}
+
+int cri_kv_to_map(char *const *kv, const ProtobufCMessageDescriptor *desc, void ***ret_entries,
+                  size_t *ret_n)
+{
+    size_t n = wc_strv_len(kv) / 2;
+    *ret_n = 0;
+    *ret_entries = NULL;
+    if (n == 0)
+        return 0;
+    void **out = calloc(n, sizeof(void *));
+    if (out == NULL)
+        return -ENOMEM;
+    *ret_entries = out;
+    for (size_t i = 0; i < n; i++) {
+        map_entry *e = cri_new(desc);
+        if (e == NULL)
+            return -ENOMEM;
+        out[(*ret_n)++] = e;
+        e->key = cri_strdup(kv[2 * i]);
+        e->value = cri_strdup(kv[2 * i + 1]);
+        if (!e->key || !e->value)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+char **cri_repeated_to_strv(char *const *items, size_t n)
+{
+    char **v = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; v && i < n; i++) {
+        v[i] = strdup(items[i]);
+        if (v[i] == NULL) {
+            wc_strv_free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+int cri_strv_to_repeated(char *const *v, char ***ret_items, size_t *ret_n)
+{
+    size_t n = wc_strv_len(v);
+    *ret_n = 0;
+    *ret_items = NULL;
+    if (n == 0)
+        return 0;
+    char **out = calloc(n, sizeof(char *));
+    if (out == NULL)
+        return -ENOMEM;
+    *ret_items = out;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = strdup(v[i]);
+        if (out[i] == NULL)
+            return -ENOMEM;
+        (*ret_n)++;
+    }
+    return 0;
+}

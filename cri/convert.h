@@ -1,0 +1,29 @@
+/* Small conversions between protobuf-c's CRI shapes and the sandbox's plain C ones,
+ * shared by the pod and container service files.
+ *
+ * Maps: protobuf-c gives every map<string,string> its own entry type, all laid out
+ * as {ProtobufCMessage base; char *key; char *value;}; these helpers rely on that.
+ * On the sandbox side a map is a NULL-terminated alternating key, value char **.
+ * Everything returned is malloc'd; NULL or -ENOMEM when memory runs out.
+ */
+#ifndef WASMCRI_CRI_CONVERT_H
+#define WASMCRI_CRI_CONVERT_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+/* Map entries → k,v list (never NULL unless ENOMEM). entries is any *Entry ** array. */
+char **cri_map_to_kv(void *const *entries, size_t n);
+
+/* k,v list → freshly allocated entries of the entry type desc. */
+int cri_kv_to_map(char *const *kv, const ProtobufCMessageDescriptor *desc, void ***ret_entries,
+                  size_t *ret_n);
+
+/* repeated string → NULL-terminated copy, and back. */
+char **cri_repeated_to_strv(char *const *items, size_t n);
+int cri_strv_to_repeated(char *const *v, char ***ret_items, size_t *ret_n);
+
+/* A new message of type desc, initialised; NULL on ENOMEM. */
+void *cri_new(const ProtobufCMessageDescriptor *desc);
+
+#endif

@@ -1,0 +1,14 @@
+/* CRI status messages built from sandbox records, shared by the rpcs that report
+ * them (PodSandboxStatus, ContainerStatus, GetContainerEvents). Each returns a
+ * message built from malloc'd memory, or NULL when memory runs out. */
+#ifndef WASMCRI_CRI_MESSAGES_H
+#define WASMCRI_CRI_MESSAGES_H
+
+#include "api.pb-c.h"
+#include "container.h"
+#include "pod.h"
+
+Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p);
+Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c);
+
+#endif

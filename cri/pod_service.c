@@ -1,0 +1,261 @@
+/* RuntimeService pod rpcs: RunPodSandbox, StopPodSandbox, RemovePodSandbox,
+ * PodSandboxStatus, ListPodSandbox. Each handler translates the CRI message to the
+ * sandbox's C types (wasm/sandbox/pod.h), calls wc_pod_*, and builds the reply.
+ * To add a pod field the CRI reports: pod.h, then pod_metadata/fill below.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "messages.h"
+#include "sandbox.h"
+#include "service.h"
+#include "cleanup.h"
+#include "strv.h"
+
+static int nomem(wc_error *err)
+{
+    return wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+/* The spec borrows from cfg except the maps, which land in the owned lists. */
+typedef struct pod_spec_owned {
+    char **labels, **annotations, **dns_servers, **dns_searches, **dns_options;
+} pod_spec_owned;
+
+static void spec_owned_free(pod_spec_owned *o)
+{
+    wc_strv_free(o->labels);
+    wc_strv_free(o->annotations);
+    wc_strv_free(o->dns_servers);
+    wc_strv_free(o->dns_searches);
+    wc_strv_free(o->dns_options);
+}
+
+static int pod_spec_from_config(const Runtime__V1__PodSandboxConfig *c, const char *handler,
+                                wc_pod_spec *s, pod_spec_owned *o, wc_error *err)
+{
+    if (c == NULL || c->metadata == NULL)
+        return wc_error_set(err, -EINVAL, "RunPodSandbox: the config has no metadata");
+    memset(s, 0, sizeof(*s));
+    s->name = c->metadata->name;
+    s->uid = c->metadata->uid;
+    s->namespace_ = c->metadata->namespace_;
+    s->attempt = c->metadata->attempt;
+    s->hostname = c->hostname;
+    s->log_directory = c->log_directory;
+    s->runtime_handler = handler;
+    o->labels = cri_map_to_kv((void *const *)c->labels, c->n_labels);
+    o->annotations = cri_map_to_kv((void *const *)c->annotations, c->n_annotations);
+    const Runtime__V1__DNSConfig *dns = c->dns_config;
+    o->dns_servers = cri_repeated_to_strv(dns ? dns->servers : NULL, dns ? dns->n_servers : 0);
+    o->dns_searches = cri_repeated_to_strv(dns ? dns->searches : NULL, dns ? dns->n_searches : 0);
+    o->dns_options = cri_repeated_to_strv(dns ? dns->options : NULL, dns ? dns->n_options : 0);
+    if (!o->labels || !o->annotations || !o->dns_servers || !o->dns_searches || !o->dns_options)
+        return nomem(err);
+    s->labels = o->labels;
+    s->annotations = o->annotations;
+    s->dns_servers = o->dns_servers;
+    s->dns_searches = o->dns_searches;
+    s->dns_options = o->dns_options;
+    const Runtime__V1__LinuxPodSandboxConfig *lx = c->linux;
+    const Runtime__V1__NamespaceOption *ns =
+        lx && lx->security_context ? lx->security_context->namespace_options : NULL;
+    s->cgroup_parent = lx ? lx->cgroup_parent : "";
+    s->net_mode = ns ? (int)ns->network : WC_NS_POD;
+    s->pid_mode = ns ? (int)ns->pid : WC_NS_POD;
+    s->ipc_mode = ns ? (int)ns->ipc : WC_NS_POD;
+    return 0;
+}
+
+static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                       wc_error *err)
+{
+    const Runtime__V1__RunPodSandboxRequest *in = (const void *)req;
+    wc_pod_spec spec;
+    pod_spec_owned owned = {0};
+    char id[65];
+    int rc = pod_spec_from_config(in->config, in->runtime_handler, &spec, &owned, err);
+    rc = rc ?: wc_pod_run(cri_call_daemon(call)->sandbox, &spec, id, err);
+    spec_owned_free(&owned);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__RunPodSandboxResponse *r = cri_new(&runtime__v1__run_pod_sandbox_response__descriptor);
+    if (r == NULL)
+        return nomem(err);
+    *ret_resp = &r->base;
+    r->pod_sandbox_id = strdup(id);
+    return r->pod_sandbox_id ? 0 : nomem(err);
+}
+
+static int rpc_stop_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                        wc_error *err)
+{
+    const Runtime__V1__StopPodSandboxRequest *in = (const void *)req;
+    int rc = wc_pod_stop(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, err);
+    if (rc < 0)
+        return rc;
+    *ret_resp = cri_new(&runtime__v1__stop_pod_sandbox_response__descriptor);
+    return *ret_resp ? 0 : nomem(err);
+}
+
+static int rpc_remove_pod(cri_call *call, const ProtobufCMessage *req,
+                          ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__RemovePodSandboxRequest *in = (const void *)req;
+    int rc = wc_pod_remove(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, err);
+    if (rc < 0)
+        return rc;
+    *ret_resp = cri_new(&runtime__v1__remove_pod_sandbox_response__descriptor);
+    return *ret_resp ? 0 : nomem(err);
+}
+
+static Runtime__V1__PodSandboxMetadata *pod_metadata(const wc_pod *p)
+{
+    Runtime__V1__PodSandboxMetadata *m = cri_new(&runtime__v1__pod_sandbox_metadata__descriptor);
+    if (m == NULL)
+        return NULL;
+    m->name = cri_strdup(p->name);
+    m->uid = cri_strdup(p->uid);
+    m->namespace_ = cri_strdup(p->namespace_);
+    m->attempt = p->attempt;
+    if (!m->name || !m->uid || !m->namespace_) {
+        protobuf_c_message_free_unpacked(&m->base, NULL);
+        return NULL;
+    }
+    return m;
+}
+
+static Runtime__V1__LinuxPodSandboxStatus *pod_linux_status(const wc_pod *p)
+{
+    Runtime__V1__LinuxPodSandboxStatus *l = cri_new(&runtime__v1__linux_pod_sandbox_status__descriptor);
+    Runtime__V1__Namespace *ns = cri_new(&runtime__v1__namespace__descriptor);
+    Runtime__V1__NamespaceOption *o = cri_new(&runtime__v1__namespace_option__descriptor);
+    if (!l || !ns || !o) {
+        free(l);
+        free(ns);
+        free(o);
+        return NULL;
+    }
+    o->network = (Runtime__V1__NamespaceMode)p->net_mode;
+    o->pid = (Runtime__V1__NamespaceMode)p->pid_mode;
+    o->ipc = (Runtime__V1__NamespaceMode)p->ipc_mode;
+    ns->options = o;
+    l->namespaces = ns;
+    return l;
+}
+
+static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
+{
+    s->id = strdup(p->id);
+    s->metadata = pod_metadata(p);
+    s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
+                                        : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+    s->created_at = p->created_at;
+    s->network = cri_new(&runtime__v1__pod_sandbox_network_status__descriptor);
+    s->linux = pod_linux_status(p);
+    s->runtime_handler = cri_strdup(p->runtime_handler);
+    if (!s->id || !s->metadata || !s->network || !s->linux || !s->runtime_handler)
+        return -ENOMEM;
+    int rc = cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
+                           (void ***)&s->labels, &s->n_labels);
+    return rc ?: cri_kv_to_map(p->annotations,
+                               &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
+                               (void ***)&s->annotations, &s->n_annotations);
+}
+
+Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
+{
+    Runtime__V1__PodSandboxStatus *s = cri_new(&runtime__v1__pod_sandbox_status__descriptor);
+    if (s && fill_status(p, s) < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req,
+                          ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__PodSandboxStatusRequest *in = (const void *)req;
+    wc_pod *p = NULL;
+    int rc = wc_pod_get(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &p, err);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__PodSandboxStatusResponse *r =
+        cri_new(&runtime__v1__pod_sandbox_status_response__descriptor);
+    if (r)
+        *ret_resp = &r->base;
+    rc = r && (r->status = cri_pod_status_new(p)) ? 0 : -ENOMEM;
+    if (r)
+        r->timestamp = p->created_at;
+    wc_pod_free(p);
+    return rc < 0 ? nomem(err) : 0;
+}
+
+static Runtime__V1__PodSandbox *pod_item(const wc_pod *p)
+{
+    Runtime__V1__PodSandbox *s = cri_new(&runtime__v1__pod_sandbox__descriptor);
+    if (s == NULL)
+        return NULL;
+    s->id = strdup(p->id);
+    s->metadata = pod_metadata(p);
+    s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
+                                        : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+    s->created_at = p->created_at;
+    s->runtime_handler = cri_strdup(p->runtime_handler);
+    int rc = s->id && s->metadata && s->runtime_handler ? 0 : -ENOMEM;
+    rc = rc ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
+                             (void ***)&s->labels, &s->n_labels);
+    rc = rc ?: cri_kv_to_map(p->annotations, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
+                             (void ***)&s->annotations, &s->n_annotations);
+    if (rc < 0) {
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                         wc_error *err)
+{
+    const Runtime__V1__ListPodSandboxRequest *in = (const void *)req;
+    const Runtime__V1__PodSandboxFilter *f = in->filter;
+    char **selector = f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector)
+                        : NULL;
+    if (f && selector == NULL)
+        return nomem(err);
+    wc_pod_filter filter = {
+        .id = f ? f->id : NULL,
+        .state = f && f->state ? (int)f->state->state : -1,
+        .labels = selector,
+    };
+    wc_pod **pods = NULL;
+    size_t n = 0;
+    int rc = wc_pod_list(cri_call_daemon(call)->sandbox, &filter, &pods, &n, err);
+    wc_strv_free(selector);
+    if (rc < 0)
+        return rc;
+    Runtime__V1__ListPodSandboxResponse *r = cri_new(&runtime__v1__list_pod_sandbox_response__descriptor);
+    if (r) {
+        *ret_resp = &r->base;
+        r->items = calloc(n ? n : 1, sizeof(*r->items));
+    }
+    rc = r && r->items ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        r->items[i] = pod_item(pods[i]);
+        rc = r->items[i] ? 0 : -ENOMEM;
+        r->n_items += rc == 0;
+    }
+    wc_pod_list_free(pods, n);
+    return rc < 0 ? nomem(err) : 0;
+}
+
+const cri_method cri_pod_methods[] = {
+    {"RunPodSandbox", rpc_run_pod, false},
+    {"StopPodSandbox", rpc_stop_pod, false},
+    {"RemovePodSandbox", rpc_remove_pod, false},
+    {"PodSandboxStatus", rpc_pod_status, false},
+    {"ListPodSandbox", rpc_list_pods, false},
+    {NULL, NULL, false},
+};

@@ -1,0 +1,203 @@
+/* hack/bench/startup.sh's direct gRPC client (gRPC C core + the project's protobuf-c CRI
+ * messages), so that the figures are the daemon's and not a Python client's.
+ *   startup_client SOCKET IMAGE LOGDIR start N   N x (RunPodSandbox host-network,
+ *       CreateContainer, StartContainer) of IMAGE's `hello`; prints p50/p90 (us) of each
+ *       rpc, of the sum, and of the time from RunPodSandbox to the first log line.
+ *   startup_client SOCKET IMAGE LOGDIR idle N    N pods, each with one container sleeping
+ *       in poll_oneoff; prints "ok" once all are started.
+ */
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.pb-c.h"
+
+static grpc_channel *ch;
+static grpc_completion_queue *cq;
+
+static long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+/* One unary call; returns the unpacked response or exits on any error. */
+static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
+                              const ProtobufCMessageDescriptor *out)
+{
+    size_t len = protobuf_c_message_get_packed_size(req);
+    grpc_slice s = grpc_slice_malloc(len);
+    protobuf_c_message_pack(req, GRPC_SLICE_START_PTR(s));
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    grpc_slice m = grpc_slice_from_static_string(method);
+    grpc_call *c = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL,
+                                            gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_byte_buffer *resp = NULL;
+    grpc_metadata_array initial, trailing;
+    grpc_metadata_array_init(&initial);
+    grpc_metadata_array_init(&trailing);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice details;
+    grpc_op ops[6];
+    memset(ops, 0, sizeof(ops));
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = bb;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = &resp;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.status_details = &details;
+    int tag;
+    grpc_call_start_batch(c, ops, 6, &tag, NULL);
+    grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_byte_buffer_destroy(bb);
+    if (status != GRPC_STATUS_OK || resp == NULL) {
+        fprintf(stderr, "%s: status %d: %.*s\n", method, (int)status,
+                (int)GRPC_SLICE_LENGTH(details), (const char *)GRPC_SLICE_START_PTR(details));
+        exit(1);
+    }
+    grpc_byte_buffer_reader r;
+    grpc_byte_buffer_reader_init(&r, resp);
+    grpc_slice all = grpc_byte_buffer_reader_readall(&r);
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(out, NULL, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
+    grpc_slice_unref(all);
+    grpc_byte_buffer_reader_destroy(&r);
+    grpc_byte_buffer_destroy(resp);
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&initial);
+    grpc_metadata_array_destroy(&trailing);
+    grpc_call_unref(c);
+    return msg;
+}
+
+#define RT "/runtime.v1.RuntimeService/"
+
+/* One pod with one container; latencies of the three rpcs into t[0..2] (ns). */
+static void one_pod(int i, const char *image, const char *logdir, char **args, size_t nargs,
+                    long t[3], char *ret_log, size_t log_cap)
+{
+    char name[64], dir[512];
+    snprintf(name, sizeof(name), "bench-%d-%ld", i, (long)getpid());
+    snprintf(dir, sizeof(dir), "%s/%s", logdir, name);
+    Runtime__V1__PodSandboxMetadata md = RUNTIME__V1__POD_SANDBOX_METADATA__INIT;
+    md.name = name, md.uid = name, md.namespace_ = "bench";
+    Runtime__V1__NamespaceOption ns = RUNTIME__V1__NAMESPACE_OPTION__INIT;
+    ns.network = RUNTIME__V1__NAMESPACE_MODE__NODE;
+    Runtime__V1__LinuxSandboxSecurityContext sc = RUNTIME__V1__LINUX_SANDBOX_SECURITY_CONTEXT__INIT;
+    sc.namespace_options = &ns;
+    Runtime__V1__LinuxPodSandboxConfig lx = RUNTIME__V1__LINUX_POD_SANDBOX_CONFIG__INIT;
+    lx.security_context = &sc;
+    Runtime__V1__PodSandboxConfig pc = RUNTIME__V1__POD_SANDBOX_CONFIG__INIT;
+    pc.metadata = &md, pc.log_directory = dir, pc.linux = &lx;
+    Runtime__V1__RunPodSandboxRequest rp = RUNTIME__V1__RUN_POD_SANDBOX_REQUEST__INIT;
+    rp.config = &pc;
+    long t0 = now_ns();
+    Runtime__V1__RunPodSandboxResponse *pr = (void *)call(
+        RT "RunPodSandbox", &rp.base, &runtime__v1__run_pod_sandbox_response__descriptor);
+    long t1 = now_ns();
+    Runtime__V1__ContainerMetadata cm = RUNTIME__V1__CONTAINER_METADATA__INIT;
+    cm.name = "c";
+    Runtime__V1__ImageSpec is = RUNTIME__V1__IMAGE_SPEC__INIT;
+    is.image = (char *)image;
+    Runtime__V1__ContainerConfig cc = RUNTIME__V1__CONTAINER_CONFIG__INIT;
+    cc.metadata = &cm, cc.image = &is, cc.log_path = "c.log", cc.args = args, cc.n_args = nargs;
+    Runtime__V1__CreateContainerRequest cr = RUNTIME__V1__CREATE_CONTAINER_REQUEST__INIT;
+    cr.pod_sandbox_id = pr->pod_sandbox_id, cr.config = &cc, cr.sandbox_config = &pc;
+    Runtime__V1__CreateContainerResponse *ccr = (void *)call(
+        RT "CreateContainer", &cr.base, &runtime__v1__create_container_response__descriptor);
+    long t2 = now_ns();
+    Runtime__V1__StartContainerRequest sr = RUNTIME__V1__START_CONTAINER_REQUEST__INIT;
+    sr.container_id = ccr->container_id;
+    ProtobufCMessage *srr =
+        call(RT "StartContainer", &sr.base, &runtime__v1__start_container_response__descriptor);
+    long t3 = now_ns();
+    t[0] = t1 - t0, t[1] = t2 - t1, t[2] = t3 - t2;
+    snprintf(ret_log, log_cap, "%s/c.log", dir);
+    protobuf_c_message_free_unpacked(srr, NULL);
+    protobuf_c_message_free_unpacked(&ccr->base, NULL);
+    protobuf_c_message_free_unpacked(&pr->base, NULL);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static void report(const char *what, long *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(long), cmp_long);
+    printf("%-22s p50 %8.1f us   p90 %8.1f us\n", what, v[n / 2] / 1e3, v[n * 9 / 10] / 1e3);
+}
+
+static void bench_start(const char *image, const char *logdir, int n)
+{
+    long *rpc[4], *first = calloc((size_t)n, sizeof(long));
+    for (int k = 0; k < 4; k++)
+        rpc[k] = calloc((size_t)n, sizeof(long));
+    char *args[] = {"hello"};
+    for (int i = 0; i < n; i++) {
+        long t[3], start = now_ns();
+        char log[600];
+        struct stat st;
+        one_pod(i, image, logdir, args, 1, t, log, sizeof(log));
+        while (stat(log, &st) < 0 || st.st_size == 0)
+            usleep(20);
+        first[i] = now_ns() - start;
+        for (int k = 0; k < 3; k++)
+            rpc[k][i] = t[k];
+        rpc[3][i] = t[0] + t[1] + t[2];
+    }
+    report("RunPodSandbox", rpc[0], n);
+    report("CreateContainer", rpc[1], n);
+    report("StartContainer", rpc[2], n);
+    report("sum of the three", rpc[3], n);
+    report("to the first log line", first, n);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|idle N\n", argv[0]);
+        return 2;
+    }
+    grpc_init();
+    char target[600];
+    snprintf(target, sizeof(target), "unix:%s", argv[1]);
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    ch = grpc_channel_create(target, creds, NULL);
+    grpc_channel_credentials_release(creds);
+    cq = grpc_completion_queue_create_for_pluck(NULL);
+    int n = atoi(argv[5]);
+    if (strcmp(argv[4], "start") == 0) {
+        bench_start(argv[2], argv[3], n);
+    } else {
+        char *args[] = {"sleep", "1000000"};
+        for (int i = 0; i < n; i++) {
+            long t[3];
+            char log[600];
+            one_pod(i, argv[2], argv[3], args, 2, t, log, sizeof(log));
+        }
+        printf("ok\n");
+    }
+    grpc_completion_queue_shutdown(cq);
+    grpc_completion_queue_destroy(cq);
+    grpc_channel_destroy(ch);
+    grpc_shutdown();
+    return 0;
+}

@@ -1,0 +1,75 @@
+"""Small helpers the runtime tests share: pod and container configs, waits, log parsing."""
+import re
+import time
+
+from wasmcri_harness import pb
+
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) (stdout|stderr) ([PF]) (.*)$")
+
+
+def pod_config(name, log_dir, host_network=True, uid=None, **kw):
+    ns = pb.NamespaceOption(network=pb.NODE if host_network else pb.POD)
+    return pb.PodSandboxConfig(
+        metadata=pb.PodSandboxMetadata(name=name, uid=uid or name + "-uid", namespace="rt"),
+        hostname=kw.get("hostname", name), log_directory=str(log_dir),
+        dns_config=kw.get("dns"),
+        linux=pb.LinuxPodSandboxConfig(
+            security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns)))
+
+
+def run_pod(rt, cfg):
+    return rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg)).pod_sandbox_id
+
+
+def ctr_config(name, image, args=(), command=(), env=None, mounts=(), working_dir="",
+               readonly_rootfs=False, memory=0, labels=None, attempt=0):
+    return pb.ContainerConfig(
+        metadata=pb.ContainerMetadata(name=name, attempt=attempt),
+        image=pb.ImageSpec(image=image), command=list(command), args=list(args),
+        envs=[pb.KeyValue(key=k, value=v.encode()) for k, v in (env or {}).items()],
+        mounts=[pb.Mount(container_path=c, host_path=h, readonly=ro) for c, h, ro in mounts],
+        working_dir=working_dir, log_path=name + ".log", labels=labels or {"c": name},
+        linux=pb.LinuxContainerConfig(
+            resources=pb.LinuxContainerResources(memory_limit_in_bytes=memory),
+            security_context=pb.LinuxContainerSecurityContext(readonly_rootfs=readonly_rootfs)))
+
+
+def create(rt, pod_id, cfg):
+    return rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod_id, config=cfg)).container_id
+
+
+def start(rt, cid):
+    rt.StartContainer(pb.StartContainerRequest(container_id=cid))
+
+
+def status(rt, cid):
+    return rt.ContainerStatus(pb.ContainerStatusRequest(container_id=cid)).status
+
+
+def wait_state(rt, cid, state, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        st = status(rt, cid)
+        if st.state == state or time.monotonic() > deadline:
+            return st
+        time.sleep(0.02)
+
+
+def run_to_exit(rt, pod_id, cfg, timeout=10):
+    cid = create(rt, pod_id, cfg)
+    start(rt, cid)
+    return cid, wait_state(rt, cid, pb.CONTAINER_EXITED, timeout)
+
+
+def log_records(path):
+    """[(stream, tag, text)] of a CRI log file; asserts every line is well formed."""
+    out = []
+    for line in path.read_text().splitlines():
+        m = LOG_LINE.match(line)
+        assert m, f"not a CRI log line: {line!r}"
+        out.append((m.group(2), m.group(3), m.group(4)))
+    return out
+
+
+def stdout_text(path):
+    return [t for s, _, t in log_records(path) if s == "stdout"]

@@ -1,0 +1,212 @@
+"""Containers as wasm workers: lifecycle, logs, exit reporting, the Kubernetes command rules,
+the filesystem view (rootfs layer, mounts, read-only), stop, errors. Images come from a real
+registry (runtime_images.py) and are pulled over CRI."""
+import os
+import time
+
+import grpc
+import pytest
+
+from rt_helpers import (create, ctr_config, log_records, pod_config, run_pod, run_to_exit, start,
+                        status, stdout_text, wait_state)
+from wasmcri_harness import pb
+
+
+@pytest.fixture(scope="module")
+def pod(rt, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs")
+    pid = run_pod(rt.runtime(), pod_config("ctrs", logs))
+    rt.pod_logs = logs
+    return pid
+
+
+def test_pod_with_two_containers_full_lifecycle(rt, tmp_path):
+    r = rt.runtime()
+    pid = run_pod(r, pod_config("two", tmp_path))
+    a = create(r, pid, ctr_config("a", rt.refs["probe"]))
+    b = create(r, pid, ctr_config("b", rt.refs["probe"], args=["sleep", "30"]))
+    assert len(a) == 64 and a != b
+    assert status(r, a).state == pb.CONTAINER_CREATED
+    start(r, a)
+    start(r, b)
+    st = wait_state(r, a, pb.CONTAINER_EXITED)
+    assert (st.exit_code, st.reason) == (0, "Completed")
+    assert st.started_at >= st.created_at > 0 and st.finished_at >= st.started_at
+    assert st.log_path == str(tmp_path / "a.log")
+    assert log_records(tmp_path / "a.log") == [("stdout", "F", "hello from wasm"),
+                                              ("stderr", "F", "hello on stderr")]
+    assert wait_state(r, b, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    listed = r.ListContainers(pb.ListContainersRequest(
+        filter=pb.ContainerFilter(pod_sandbox_id=pid))).containers
+    assert {c.id for c in listed} == {a, b}
+    assert {c.metadata.name for c in listed} == {"a", "b"}
+    r.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pid))
+    st = status(r, b)
+    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 137)
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+    for cid in (a, b):
+        with pytest.raises(grpc.RpcError) as e:
+            status(r, cid)
+        assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    assert not (rt.root / "containers" / a).exists()
+
+
+@pytest.mark.parametrize("args,code,reason,message", [
+    (["exit", "0"], 0, "Completed", ""),
+    (["exit", "3"], 3, "Error", ""),
+    (["trap"], 134, "Error", "unreachable"),
+])
+def test_exit_codes(rt, pod, args, code, reason, message):
+    r = rt.runtime()
+    _, st = run_to_exit(r, pod, ctr_config("exit-" + "-".join(args), rt.refs["probe"], args=args))
+    assert (st.exit_code, st.reason) == (code, reason)
+    assert message in st.message
+
+
+def test_command_args_env_and_working_dir(rt, pod):
+    r = rt.runtime()
+    ref = rt.refs["probe"]
+    # args replaces Cmd, Entrypoint stays
+    cid, _ = run_to_exit(r, pod, ctr_config("args1", ref, args=["args", "x y"]))
+    assert stdout_text(rt.pod_logs / "args1.log") == ["/bin/probe.wasm", "args", "x y"]
+    # command replaces Entrypoint and drops Cmd
+    cid, _ = run_to_exit(r, pod, ctr_config("cmd1", ref, command=["/bin/probe.wasm", "args"]))
+    assert stdout_text(rt.pod_logs / "cmd1.log") == ["/bin/probe.wasm", "args"]
+    # env: the image's plus the container's, the container's wins
+    cid, _ = run_to_exit(r, pod, ctr_config("env1", ref, args=["env", "FROM_IMAGE", "OVERRIDE", "MINE"],
+                                            env={"OVERRIDE": "container", "MINE": "1"}))
+    assert stdout_text(rt.pod_logs / "env1.log") == ["FROM_IMAGE=yes", "OVERRIDE=container", "MINE=1"]
+    # the image's WorkingDir, and an explicit one, reach the guest as $PWD (WASI has no cwd)
+    run_to_exit(r, pod, ctr_config("wd1", ref, args=["env", "PWD"]))
+    assert stdout_text(rt.pod_logs / "wd1.log") == ["PWD=/work"]
+    run_to_exit(r, pod, ctr_config("wd2", ref, args=["env", "PWD"], working_dir="/data"))
+    assert stdout_text(rt.pod_logs / "wd2.log") == ["PWD=/data"]
+
+
+def test_directory_and_file_mounts_read_only_and_escape(rt, pod, tmp_path):
+    r = rt.runtime()
+    rw, ro = tmp_path / "rw", tmp_path / "ro"
+    rw.mkdir()
+    ro.mkdir()
+    (ro / "in-ro.txt").write_text("read only\n")
+    (tmp_path / "hosts").write_text("127.0.0.1 pod-hosts\n")
+    os.symlink("/etc", rw / "out")
+    mounts = [("/rw", str(rw), False), ("/ro", str(ro), True), ("/etc/hosts", str(tmp_path / "hosts"), True)]
+    args = ["write", "/rw/new.txt", "from wasm", "--", "cat", "/ro/in-ro.txt", "--", "cat", "/etc/hosts",
+            "--", "write", "/ro/nope.txt", "x"]
+    _, st = run_to_exit(r, pod, ctr_config("mounts", rt.refs["probe"], args=args, mounts=mounts))
+    out = stdout_text(rt.pod_logs / "mounts.log")
+    assert (rw / "new.txt").read_text() == "from wasm"
+    assert out[:3] == ["wrote /rw/new.txt", "read only", "127.0.0.1 pod-hosts"]
+    assert out[3].startswith("error: /ro/nope.txt") and st.exit_code == 1
+    assert not (ro / "nope.txt").exists()
+    # a symlink in a mount that points out of it is not followed out
+    _, st = run_to_exit(r, pod, ctr_config("escape", rt.refs["probe"], args=["cat", "/rw/out/hostname"],
+                                           mounts=mounts))
+    assert st.exit_code == 1
+    assert stdout_text(rt.pod_logs / "escape.log")[0].startswith("error:")
+    assert [m.container_path for m in status(r, _).mounts] == ["/rw", "/ro", "/etc/hosts"]
+
+
+def test_rootfs_writes_go_to_the_container_layer(rt, pod):
+    r = rt.runtime()
+    a, st = run_to_exit(r, pod, ctr_config("layer-a", rt.refs["probe"],
+                                           args=["write", "/data/hello.txt", "changed"]))
+    assert st.exit_code == 0
+    _, st = run_to_exit(r, pod, ctr_config("layer-b", rt.refs["probe"], args=["cat", "/data/hello.txt"]))
+    assert stdout_text(rt.pod_logs / "layer-b.log") == ["image file"]
+    assert (rt.root / "containers" / a / "upper" / "data" / "hello.txt").read_text() == "changed"
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=a))
+    assert not (rt.root / "containers" / a).exists()
+
+
+def test_readonly_rootfs(rt, pod):
+    r = rt.runtime()
+    _, st = run_to_exit(r, pod, ctr_config("rofs", rt.refs["probe"], readonly_rootfs=True,
+                                           args=["cat", "/data/hello.txt", "--", "write", "/data/x", "y"]))
+    out = stdout_text(rt.pod_logs / "rofs.log")
+    assert out[0] == "image file" and out[1].startswith("error: /data/x") and st.exit_code == 1
+
+
+def test_stop_a_container_stuck_in_a_loop(rt, pod):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("spin", rt.refs["probe"], args=["spin"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    time.sleep(0.2)
+    assert status(r, cid).state == pb.CONTAINER_RUNNING
+    t = time.monotonic()
+    r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))
+    assert time.monotonic() - t < 2
+    st = status(r, cid)
+    assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 137, "Error")
+    r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))  # idempotent
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))  # idempotent
+
+
+def test_memory_limit_is_oom_killed(rt, pod):
+    r = rt.runtime()
+    _, st = run_to_exit(r, pod, ctr_config("oom", rt.refs["probe"], args=["alloc", "64"],
+                                           memory=4 << 20))
+    assert st.reason == "OOMKilled" and st.exit_code != 0
+
+
+def test_artifact_image_runs(rt, pod):
+    r = rt.runtime()
+    _, st = run_to_exit(r, pod, ctr_config("art", rt.refs["artifact"], args=["hello"]))
+    assert st.exit_code == 0
+    assert stdout_text(rt.pod_logs / "art.log") == ["hello from wasm"]
+
+
+def test_image_without_wasm_is_failed_precondition(rt, pod):
+    with pytest.raises(grpc.RpcError) as e:
+        create(rt.runtime(), pod, ctr_config("linux", rt.refs["linux"]))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert rt.refs["linux"] in e.value.details() and "/bin/sh" in e.value.details()
+
+
+def test_errors_and_names(rt, pod):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("dup", rt.refs["probe"], args=["exit", "0"]))
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("dup", rt.refs["probe"]))
+    assert e.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    create(r, pod, ctr_config("dup", rt.refs["probe"], attempt=1))
+    start(r, cid)
+    with pytest.raises(grpc.RpcError) as e:
+        start(r, cid)
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    for call, req in [(r.StartContainer, pb.StartContainerRequest(container_id="f" * 64)),
+                      (r.StopContainer, pb.StopContainerRequest(container_id="f" * 64)),
+                      (r.ContainerStatus, pb.ContainerStatusRequest(container_id="f" * 64))]:
+        with pytest.raises(grpc.RpcError) as e:
+            call(req)
+        assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, "f" * 64, ctr_config("nopod", rt.refs["probe"]))
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("noimage", "127.0.0.1:1/none:latest"))
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_list_filters(rt, tmp_path):
+    r = rt.runtime()
+    pid = run_pod(r, pod_config("filters", tmp_path))
+    a = create(r, pid, ctr_config("fa", rt.refs["probe"], args=["sleep", "30"], labels={"k": "1"}))
+    b = create(r, pid, ctr_config("fb", rt.refs["probe"], labels={"k": "2"}))
+    start(r, a)
+    wait_state(r, a, pb.CONTAINER_RUNNING)
+
+    def ids(**f):
+        return {c.id for c in r.ListContainers(pb.ListContainersRequest(
+            filter=pb.ContainerFilter(**f))).containers}
+
+    assert ids(pod_sandbox_id=pid) == {a, b}
+    assert ids(id=a[:10]) == {a}
+    assert ids(pod_sandbox_id=pid, label_selector={"k": "2"}) == {b}
+    assert ids(pod_sandbox_id=pid, state=pb.ContainerStateValue(state=pb.CONTAINER_RUNNING)) == {a}
+    assert ids(pod_sandbox_id=pid, state=pb.ContainerStateValue(state=pb.CONTAINER_CREATED)) == {b}
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+    assert ids(pod_sandbox_id=pid) == set()

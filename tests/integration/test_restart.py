@@ -1,0 +1,137 @@
+"""Persistence: kill -9 of the daemon with running containers, restart, every pod and
+container in its true state, workers still running (the zygote outlives the daemon),
+exits that happened meanwhile recorded; a lost zygote; 200 pods with no leak."""
+import os
+import signal
+import time
+
+import pytest
+
+import runtime_images
+from rt_helpers import create, ctr_config, pod_config, run_pod, start, status, wait_state
+from wasmcri_harness import Daemon, pb
+
+
+@pytest.fixture
+def rtd(runtime_registry, tmp_path):
+    reg, refs = runtime_registry
+    d = Daemon(tmp_path / "d", config=runtime_images.daemon_config(reg)).start()
+    runtime_images.pull_all(d, refs)
+    d.refs = refs
+    yield d
+    if d.proc and d.proc.poll() is None:
+        rt = d.runtime()
+        for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items:
+            rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p.id))
+    d.stop()
+    d.kill_zygote()
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def test_kill_9_restart_keeps_workers_and_records_exits(rtd, tmp_path):
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("keep", tmp_path / "logs", host_network=False))
+    long = create(r, pid, ctr_config("long", rtd.refs["probe"], args=["sleep", "60"]))
+    short = create(r, pid, ctr_config("short", rtd.refs["probe"], args=["sleep", "1", "--", "exit", "5"]))
+    done = create(r, pid, ctr_config("done", rtd.refs["probe"], args=["exit", "0"]))
+    created = create(r, pid, ctr_config("created", rtd.refs["probe"]))
+    for c in (long, short, done):
+        start(r, c)
+    wait_state(r, done, pb.CONTAINER_EXITED)
+    wait_state(r, short, pb.CONTAINER_RUNNING)
+    zygote = rtd.zygote_pid()
+    rtd.stop(sig=signal.SIGKILL)
+    time.sleep(1.5)  # short exits while no daemon is there
+    assert alive(zygote)
+    rtd.start()
+    r = rtd.runtime()
+    assert rtd.zygote_pid() == zygote
+    states = {c.id: c.state for c in r.ListContainers(pb.ListContainersRequest()).containers}
+    assert states == {long: pb.CONTAINER_RUNNING, short: pb.CONTAINER_EXITED,
+                      done: pb.CONTAINER_EXITED, created: pb.CONTAINER_CREATED}
+    st = status(r, short)
+    assert (st.exit_code, st.reason) == (5, "Error")
+    assert status(r, done).exit_code == 0
+    pods = r.ListPodSandbox(pb.ListPodSandboxRequest()).items
+    assert [(p.id, p.state) for p in pods] == [(pid, pb.SANDBOX_READY)]
+    # the worker of `long` is still there and still ours
+    assert r.ExecSync(pb.ExecSyncRequest(container_id=long, cmd=["/bin/probe.wasm", "exit", "4"]),
+                      timeout=20).exit_code == 4
+    r.StopContainer(pb.StopContainerRequest(container_id=long, timeout=10))
+    st = status(r, long)
+    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 137)
+    for _ in range(200):  # every exit acknowledged (acks are asynchronous)
+        if not list((rtd.state / "exits").iterdir()):
+            break
+        time.sleep(0.01)
+    assert not list((rtd.state / "exits").iterdir())
+
+
+def test_graceful_stop_without_workers_ends_the_zygote(rtd):
+    zygote = rtd.zygote_pid()
+    assert zygote and alive(zygote)
+    assert rtd.stop() == 0
+    for _ in range(100):
+        if not alive(zygote):
+            break
+        time.sleep(0.02)
+    assert not alive(zygote)
+
+
+def test_a_lost_zygote_marks_running_containers_exited(rtd, tmp_path):
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("lost", tmp_path / "logs"))
+    cid = create(r, pid, ctr_config("l", rtd.refs["probe"], args=["sleep", "60"]))
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    rtd.kill_zygote()
+    st = wait_state(r, cid, pb.CONTAINER_EXITED)
+    assert (st.exit_code, st.reason) == (255, "Error") and "zygote" in st.message
+
+
+def test_200_pods_leave_nothing_behind(rtd, tmp_path):
+    r = rtd.runtime()
+    before_fds = len(os.listdir(f"/proc/{rtd.proc.pid}/fd"))
+    for i in range(200):
+        pid = run_pod(r, pod_config(f"p{i}", tmp_path / "logs", host_network=(i % 2 == 0)))
+        cid = create(r, pid, ctr_config("c", rtd.refs["probe"], args=["exit", "0"]))
+        start(r, cid)
+        r.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pid))
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+    assert list(r.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
+    assert list(r.ListContainers(pb.ListContainersRequest()).containers) == []
+    assert os.listdir(rtd.root / "containers") == [] and os.listdir(rtd.root / "pods") == []
+    assert os.listdir(rtd.state / "netns") == []
+    time.sleep(0.3)
+    assert os.listdir(rtd.state / "exits") == []
+    zygote = rtd.zygote_pid()
+    children = open(f"/proc/{zygote}/task/{zygote}/children").read().split()
+    assert children == []
+    assert len(os.listdir(f"/proc/{rtd.proc.pid}/fd")) <= before_fds + 2
+    assert len(os.listdir(f"/proc/{zygote}/fd")) < 16
+    assert not [m for m in open("/proc/self/mountinfo") if str(rtd.base) in m]
+    # after a restart the store lists no pod or container either
+    assert rtd.stop() == 0
+    rtd.start()
+    assert list(rtd.runtime().ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
+    assert list(rtd.runtime().ListContainers(pb.ListContainersRequest()).containers) == []
+
+
+def test_removing_the_image_keeps_what_a_container_runs_from(rtd, tmp_path):
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("held", tmp_path / "logs"))
+    cid = create(r, pid, ctr_config("h", rtd.refs["probe"], args=["sleep", "60"]))
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    rtd.image().RemoveImage(pb.RemoveImageRequest(image=pb.ImageSpec(image=rtd.refs["probe"])))
+    res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["/bin/probe.wasm", "cat",
+                                                               "/data/hello.txt"]), timeout=20)
+    assert (res.exit_code, res.stdout) == (0, b"image file\n")
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))

@@ -1,0 +1,88 @@
+/* A container record: what CreateContainer was asked, what wasmcri decided from
+ * it and the image (argv, env, working dir, the module to run, the rootfs), and
+ * the container's state. Stored as JSON under "ctr/<id>" (container.c is the
+ * codec). Maps are alternating key, value lists; strings are never NULL.
+ */
+#ifndef WASMCRI_SANDBOX_CONTAINER_H
+#define WASMCRI_SANDBOX_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef enum wc_ctr_state { /* numbered as the CRI's ContainerState */
+    WC_CTR_CREATED = 0,
+    WC_CTR_RUNNING = 1,
+    WC_CTR_EXITED = 2,
+    WC_CTR_UNKNOWN = 3,
+} wc_ctr_state;
+
+typedef struct wc_mount {
+    char *container_path, *host_path;
+    bool readonly;
+} wc_mount;
+
+typedef struct wc_resources {
+    int64_t cpu_period, cpu_quota, cpu_shares, memory_limit; /* 0: unset */
+} wc_resources;
+
+/* What CreateContainer asks for (all borrowed). */
+typedef struct wc_container_spec {
+    const char *pod_id, *name;
+    uint32_t attempt;
+    char *const *labels, *const *annotations;
+    const char *image;
+    char *const *command, *const *args; /* NULL-terminated; empty: take the image's */
+    const char *working_dir;
+    char *const *env; /* "KEY=VALUE" */
+    const wc_mount *mounts;
+    size_t n_mounts;
+    const char *log_path; /* relative to the pod's log directory */
+    bool readonly_rootfs;
+    wc_resources res;
+} wc_container_spec;
+
+typedef struct wc_container {
+    char id[65];
+    char pod_id[65];
+    char *name;
+    uint32_t attempt;
+    char **labels, **annotations;
+    char *image, *image_ref; /* as requested; the image id */
+    char *log_path;          /* absolute, or "" */
+    char **argv, **env;
+    char *working_dir;
+    wc_mount *mounts; /* the CRI mounts, host paths resolved */
+    size_t n_mounts;
+    bool readonly_rootfs;
+    wc_resources res;
+    char *dir;         /* <root>/containers/<id>: upper/, work/, rootfs/ */
+    char *rootfs;      /* the host directory seen as "/" */
+    bool overlay;      /* rootfs is an overlay mount owned by this container */
+    char *module_path; /* the host file of the module */
+    char *module_key;  /* the zygote's cache key for it */
+    char *held;        /* the snapshot or module blob held in the store for it, or "" */
+    wc_ctr_state state;
+    int64_t created_at, started_at, finished_at;
+    int32_t exit_code;
+    char *reason, *message;
+    int pid;
+    bool starting; /* runtime only, not stored: a start request is with the zygote */
+} wc_container;
+
+/* An empty record (every string "", every list empty) with a fresh id; NULL on ENOMEM. */
+wc_container *wc_container_new(void);
+
+char *wc_container_encode(const wc_container *c); /* NULL on ENOMEM */
+int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err);
+wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
+
+/* Replaces a string field (frees the old value); -ENOMEM leaves it unchanged. */
+int wc_container_set(char **field, const char *value);
+
+void wc_container_free(wc_container *c); /* NULL is fine */
+void wc_container_list_free(wc_container **ctrs, size_t n);
+
+#endif

@@ -1,0 +1,113 @@
+/* The sandbox's link to the zygote: exits flow in here and become records.
+ *
+ * on_zygote_event runs on the zygote client's reader thread. A container exit is
+ * written to the store, then acknowledged, so the zygote forgets it only once it
+ * is safe (an exit delivered twice finds the container exited already and is
+ * acknowledged again). Exec exits go to the exec waiters (exec.c). When the
+ * zygote goes away, its workers went with it (they die with their parent), so
+ * every running container is marked exited.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "record.h"
+#include "sandbox_int.h"
+#include "strv.h"
+
+static void record_exit(wc_sandbox *sb, const json_t *ev)
+{
+    const char *id = json_string_value(json_object_get(ev, "id")) ?: "";
+    wc_container *c = NULL;
+    pthread_mutex_lock(&sb->mu);
+    if (strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0 &&
+        (c->state == WC_CTR_RUNNING || (c->state == WC_CTR_CREATED && c->starting))) {
+        c->state = WC_CTR_EXITED;
+        c->exit_code = (int32_t)rec_int(ev, "exit_code");
+        c->finished_at = rec_int(ev, "finished_at");
+        const char *reason = json_string_value(json_object_get(ev, "reason"));
+        const char *message = json_string_value(json_object_get(ev, "message"));
+        wc_container_set(&c->reason, reason ? reason : (c->exit_code ? "Error" : "Completed"));
+        if (c->exit_code == 137 && sb->cg && sb->cg->oom_kills(c->id) > 0)
+            wc_container_set(&c->reason, "OOMKilled"); /* the cgroup limit, not the wasm cap */
+        wc_container_set(&c->message, message ? message : "");
+        sb_save_ctr(sb, c, NULL);
+        if (!c->starting) /* otherwise start emits STARTED, then STOPPED */
+            sb_emit(sb, WC_EVENT_STOPPED, c);
+        pthread_cond_broadcast(&sb->changed);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    json_t *ack = json_pack("{s:s, s:s}", "op", "ack", "id", id);
+    if (ack)
+        zc_send(sb->zygote, ack, NULL);
+    json_decref(ack);
+}
+
+/* Marks running containers exited unless their id is in alive (NULL: none is). */
+static void mark_lost(wc_sandbox *sb, char *const *alive, const char *why)
+{
+    pthread_mutex_lock(&sb->mu);
+    for (size_t i = 0; i < sb->n_ctrs; i++) {
+        wc_container *c = sb->ctrs[i];
+        if (c->state != WC_CTR_RUNNING || (alive && wc_strv_contains(alive, c->id)))
+            continue;
+        c->state = WC_CTR_EXITED;
+        c->exit_code = 255;
+        c->finished_at = rec_now_ns();
+        wc_container_set(&c->reason, "Error");
+        wc_container_set(&c->message, why);
+        sb_save_ctr(sb, c, NULL);
+        sb_emit(sb, WC_EVENT_STOPPED, c);
+    }
+    pthread_cond_broadcast(&sb->changed);
+    pthread_mutex_unlock(&sb->mu);
+}
+
+static void on_zygote_event(void *ctx, const json_t *ev)
+{
+    wc_sandbox *sb = ctx;
+    if (ev == NULL) {
+        mark_lost(sb, NULL, "the zygote ended, and the worker with it");
+        sb_exec_zygote_lost(sb);
+        return;
+    }
+    const char *op = json_string_value(json_object_get(ev, "op")) ?: "";
+    const char *kind = json_string_value(json_object_get(ev, "kind")) ?: "";
+    if (strcmp(op, "exit") != 0)
+        return;
+    if (strcmp(kind, "exec") == 0)
+        sb_exec_exited(sb, ev);
+    else
+        record_exit(sb, ev);
+}
+
+int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
+{
+    sb->zygote = zc;
+    int rc = zc_start_events(zc, on_zygote_event, sb, err);
+    json_t *req = rc == 0 ? json_pack("{s:s}", "op", "list") : NULL;
+    json_t *reply = NULL;
+    if (rc == 0 && req == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: zc_request(zc, req, NULL, 0, &reply, err);
+    json_decref(req);
+    if (rc < 0)
+        return rc;
+    char **alive = calloc(1, sizeof(char *));
+    json_t *w;
+    size_t i;
+    json_array_foreach(json_object_get(reply, "workers"), i, w)
+    {
+        const char *id = json_string_value(json_object_get(w, "id"));
+        if (alive && id && wc_strv_push(&alive, id) < 0) {
+            wc_strv_free(alive);
+            alive = NULL;
+        }
+    }
+    json_decref(reply);
+    if (alive == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    mark_lost(sb, alive, "the worker was gone when the daemon restarted");
+    wc_strv_free(alive);
+    return 0;
+}

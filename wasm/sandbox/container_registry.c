@@ -1,0 +1,405 @@
+/* Containers: CreateContainer, StartContainer, StopContainer, RemoveContainer,
+ * status and list, and the exits the zygote reports.
+ *
+ * Create, as a flat list of steps: the pod exists → (pod, name, attempt) is free →
+ * the image is in the store → argv/env/working dir → CRI mounts → rootfs → the
+ * module → write the record → publish. Start sends the worker spec to the zygote
+ * with the mutex released (`starting` keeps a second start out); an exit that
+ * arrives before the start reply is processed is recorded all the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "container_view.h"
+#include "record.h"
+#include "sandbox_int.h"
+#include "strv.h"
+
+#define STOP_WAIT_MS 10000
+
+static bool same_ctr_name(const wc_container *c, const wc_container_spec *s)
+{
+    return strcmp(c->pod_id, s->pod_id) == 0 && strcmp(c->name, s->name) == 0 &&
+           c->attempt == s->attempt;
+}
+
+static int check_ctr_name_free(wc_sandbox *sb, const wc_container_spec *s, wc_error *err)
+{
+    for (size_t i = 0; i < sb->n_ctrs; i++)
+        if (same_ctr_name(sb->ctrs[i], s))
+            return wc_error_set(err, -EEXIST, "container %s (attempt %u) already exists in pod %s as %s",
+                                s->name, s->attempt, s->pod_id, sb->ctrs[i]->id);
+    return 0;
+}
+
+static int copy_metadata(wc_container *c, const wc_container_spec *s, const wc_pod *pod,
+                         const wc_image *img, wc_error *err)
+{
+    char log[8192] = "";
+    memcpy(c->pod_id, pod->id, 65);
+    c->attempt = s->attempt;
+    c->readonly_rootfs = s->readonly_rootfs;
+    c->res = s->res;
+    c->created_at = rec_now_ns();
+    if (s->log_path && *s->log_path)
+        snprintf(log, sizeof(log), "%s%s%s", pod->log_directory, *pod->log_directory ? "/" : "",
+                 s->log_path);
+    wc_strv_free(c->labels);
+    wc_strv_free(c->annotations);
+    c->labels = wc_strv_copy(s->labels);
+    c->annotations = wc_strv_copy(s->annotations);
+    if (!c->labels || !c->annotations || wc_container_set(&c->name, s->name) < 0 ||
+        wc_container_set(&c->image, s->image) < 0 || wc_container_set(&c->image_ref, img->id) < 0 ||
+        wc_container_set(&c->log_path, log) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+static int find_image(wc_sandbox *sb, const char *name, wc_image **ret_img, wc_error *err)
+{
+    if (name == NULL || *name == '\0')
+        return wc_error_set(err, -EINVAL, "the container config names no image");
+    if (wc_store_image_get(sb->store, name, ret_img, NULL) == 0)
+        return 0;
+    char full[1024];
+    const char *slash = strchr(name, '/');
+    const char *colon = strrchr(name, ':');
+    bool tagged = colon && (!slash || colon > strrchr(name, '/')) ;
+    snprintf(full, sizeof(full), "%s%s%s", slash ? "docker.io/" : "docker.io/library/", name,
+             tagged || strchr(name, '@') ? "" : ":latest");
+    if (!slash && wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
+        return 0;
+    if (slash && strchr(name, '.') == NULL && wc_store_image_get(sb->store, full, ret_img, NULL) == 0)
+        return 0;
+    return wc_error_set(err, -ENOENT, "image %s is not present: pull it first", name);
+}
+
+/* The store keeps what the container runs from (its rootfs snapshot, or the module
+ * blob) even if the image is removed, until the container is. */
+static int hold_image_content(wc_sandbox *sb, wc_container *c, const wc_image *img, wc_error *err)
+{
+    const char *key = img->shape == WC_SHAPE_ROOTFS ? img->chain_id : img->wasm_entry;
+    if (*key == '\0')
+        return 0;
+    int rc = wc_store_hold(sb->store, key, c->id, err);
+    if (rc == 0 && wc_container_set(&c->held, key) < 0) {
+        wc_store_release(sb->store, key, c->id, NULL);
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+static void release_image_content(wc_sandbox *sb, wc_container *c)
+{
+    if (*c->held)
+        wc_store_release(sb->store, c->held, c->id, NULL);
+}
+
+static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_pod *pod,
+                           wc_container *c, wc_error *err)
+{
+    __attribute__((cleanup(wc_image_freep))) wc_image *img = NULL;
+    char dir[4096];
+    int rc = find_image(sb, s->image, &img, err);
+    rc = rc ?: copy_metadata(c, s, pod, img, err);
+    rc = rc ?: cv_command(c, s, img, err);
+    rc = rc ?: cv_mounts(c, s, err);
+    snprintf(dir, sizeof(dir), "%s/containers/%s", sb->root_dir, c->id);
+    if (rc == 0 && wc_container_set(&c->dir, dir) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: cv_rootfs(sb->store, c, img, err);
+    rc = rc ?: cv_module(sb->store, c, img, err);
+    return rc ?: hold_image_content(sb, c, img, err);
+}
+
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[65],
+                        wc_error *err)
+{
+    if (s->name == NULL || *s->name == '\0')
+        return wc_error_set(err, -EINVAL, "the container config has no metadata.name");
+    wc_container *c = wc_container_new();
+    if (c == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    wc_pod *pod = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_pod(sb, s->pod_id, &pod, err);
+    if (rc == 0) {
+        wc_container_spec resolved = *s;
+        resolved.pod_id = pod->id;
+        rc = check_ctr_name_free(sb, &resolved, err);
+        rc = rc ?: build_container(sb, &resolved, pod, c, err);
+    }
+    if (rc == 0 && sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: sb_save_ctr(sb, c, err);
+    if (rc == 0) {
+        sb->ctrs[sb->n_ctrs++] = c;
+        memcpy(ret_id, c->id, 65);
+        sb_emit(sb, WC_EVENT_CREATED, c);
+    } else {
+        cv_release(c, NULL);
+        release_image_content(sb, c);
+        wc_container_free(c);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+/* ---- start ---- */
+
+static int start_request(wc_sandbox *sb, worker_spec *spec, int *ret_pid, wc_error *err)
+{
+    json_t *js = worker_spec_encode(spec);
+    json_t *req = js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js)
+                     : NULL;
+    json_t *reply = NULL;
+    int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0 && sb->zygote == NULL)
+        rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
+    rc = rc ?: zc_request(sb->zygote, req, NULL, 0, &reply, err);
+    if (rc == 0)
+        *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
+    json_decref(req);
+    json_decref(reply);
+    return rc;
+}
+
+static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
+                         worker_spec **ret_spec, wc_error *err)
+{
+    wc_container *c = NULL;
+    wc_pod *pod = NULL;
+    int rc = sb_find_ctr(sb, id, &c, err);
+    if (rc == 0 && (c->state != WC_CTR_CREATED || c->starting))
+        rc = wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
+                          c->starting ? "starting" : c->state == WC_CTR_RUNNING ? "running" : "exited");
+    rc = rc ?: sb_find_pod(sb, c->pod_id, &pod, err);
+    if (rc == 0 && pod->state != WC_POD_READY)
+        rc = wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", pod->id, c->id);
+    rc = rc ?: cv_worker_spec(c, pod, NULL, c->id, c->log_path, ret_spec, err);
+    if (rc == 0) {
+        rc = sb_cgroup_prepare(sb, c, *ret_spec, err);
+        if (rc < 0) {
+            worker_spec_free(*ret_spec);
+            *ret_spec = NULL;
+        }
+    }
+    if (rc == 0) {
+        c->starting = true;
+        *ret_c = c;
+    }
+    return rc;
+}
+
+int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_container *c = NULL;
+    worker_spec *spec = NULL;
+    char cid[65];
+    int pid = 0;
+    pthread_mutex_lock(&sb->mu);
+    int rc = prepare_start(sb, id, &c, &spec, err);
+    pthread_mutex_unlock(&sb->mu);
+    if (rc < 0)
+        return rc;
+    memcpy(cid, c->id, 65);
+    rc = start_request(sb, spec, &pid, err);
+    worker_spec_free(spec);
+    pthread_mutex_lock(&sb->mu);
+    if (sb_find_ctr(sb, cid, &c, NULL) == 0) { /* still there: remove waits for starting */
+        c->starting = false;
+        c->started_at = c->started_at ? c->started_at : rec_now_ns();
+        if (rc < 0) {
+            c->state = WC_CTR_EXITED;
+            c->exit_code = 128;
+            c->finished_at = c->started_at;
+            wc_container_set(&c->reason, "StartError");
+            wc_container_set(&c->message, err->msg);
+        } else {
+            c->pid = pid;
+            if (c->state == WC_CTR_CREATED)
+                c->state = WC_CTR_RUNNING;
+        }
+        sb_emit(sb, WC_EVENT_STARTED, c);
+        if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
+            sb_emit(sb, WC_EVENT_STOPPED, c);
+        int src = sb_save_ctr(sb, c, rc < 0 ? NULL : err);
+        rc = rc ?: src;
+        pthread_cond_broadcast(&sb->changed);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+/* ---- stop and remove ---- */
+
+static int kill_worker(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    json_t *req = json_pack("{s:s, s:s}", "op", "kill", "id", id);
+    json_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = sb->zygote ? zc_request(sb->zygote, req, NULL, 0, &reply, err)
+                        : wc_error_set(err, -EAGAIN, "no zygote is connected");
+    json_decref(req);
+    json_decref(reply);
+    return rc;
+}
+
+/* Waits (mu held) until the container is neither running nor starting. */
+static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += STOP_WAIT_MS / 1000;
+    for (;;) {
+        wc_container *c = NULL;
+        if (sb_find_ctr(sb, id, &c, NULL) < 0)
+            return 0;
+        if (c->state != WC_CTR_RUNNING && !c->starting)
+            return 0;
+        if (pthread_cond_timedwait(&sb->changed, &sb->mu, &deadline) != 0)
+            return wc_error_set(err, -ETIMEDOUT, "container %s did not stop within %d ms", id,
+                                STOP_WAIT_MS);
+    }
+}
+
+int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_container *c = NULL;
+    char cid[65];
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_ctr(sb, id, &c, err);
+    bool live = rc == 0 && (c->state == WC_CTR_RUNNING || c->starting);
+    if (rc == 0)
+        memcpy(cid, c->id, 65);
+    pthread_mutex_unlock(&sb->mu);
+    if (!live)
+        return rc;
+    rc = kill_worker(sb, cid, err);
+    pthread_mutex_lock(&sb->mu);
+    rc = rc ?: wait_not_running(sb, cid, err);
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+static void drop_ctr(wc_sandbox *sb, const wc_container *c)
+{
+    for (size_t i = 0; i < sb->n_ctrs; i++)
+        if (sb->ctrs[i] == c) {
+            sb->ctrs[i] = sb->ctrs[--sb->n_ctrs];
+            return;
+        }
+}
+
+static void ack_exit(wc_sandbox *sb, const char *id)
+{
+    json_t *ack = json_pack("{s:s, s:s}", "op", "ack", "id", id);
+    if (ack && sb->zygote)
+        zc_send(sb->zygote, ack, NULL);
+    json_decref(ack);
+}
+
+int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_container *c = NULL;
+    int rc = wc_container_stop(sb, id, err);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&sb->mu);
+    rc = sb_find_ctr(sb, id, &c, err);
+    if (rc == -ENOENT) { /* removed meanwhile */
+        pthread_mutex_unlock(&sb->mu);
+        return 0;
+    }
+    if (rc == 0 && (c->state == WC_CTR_RUNNING || c->starting))
+        rc = wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
+    rc = rc ?: cv_release(c, err);
+    if (rc == 0 && sb->cg)
+        sb->cg->remove(c->id);
+    char key[80], cid[65];
+    if (rc == 0) {
+        memcpy(cid, c->id, 65);
+        snprintf(key, sizeof(key), "ctr/%s", c->id);
+        rc = wc_store_kv_delete(sb->store, key, err);
+    }
+    if (rc == 0) {
+        release_image_content(sb, c);
+        sb_emit(sb, WC_EVENT_DELETED, c);
+        drop_ctr(sb, c);
+        wc_container_free(c);
+        pthread_cond_broadcast(&sb->changed);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    if (rc == 0)
+        ack_exit(sb, cid);
+    return rc;
+}
+
+/* ---- status and list ---- */
+
+int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
+{
+    wc_container *c = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_ctr(sb, id, &c, err);
+    wc_container *copy = rc == 0 ? wc_container_copy(c) : NULL;
+    pthread_mutex_unlock(&sb->mu);
+    if (rc == 0 && copy == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0)
+        *ret_ctr = copy;
+    return rc;
+}
+
+static bool ctr_matches(const wc_container *c, const wc_container_filter *f)
+{
+    if (f == NULL)
+        return true;
+    if (f->id && *f->id && strncmp(c->id, f->id, strlen(f->id)) != 0)
+        return false;
+    if (f->pod_id && *f->pod_id && strncmp(c->pod_id, f->pod_id, strlen(f->pod_id)) != 0)
+        return false;
+    if (f->state >= 0 && (int)c->state != f->state)
+        return false;
+    return rec_map_matches(c->labels, f->labels);
+}
+
+int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
+                      size_t *ret_n, wc_error *err)
+{
+    pthread_mutex_lock(&sb->mu);
+    wc_container **out = calloc(sb->n_ctrs + 1, sizeof(*out));
+    size_t n = 0;
+    int rc = out ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < sb->n_ctrs; i++) {
+        if (!ctr_matches(sb->ctrs[i], f))
+            continue;
+        out[n] = wc_container_copy(sb->ctrs[i]);
+        rc = out[n++] ? 0 : -ENOMEM;
+    }
+    pthread_mutex_unlock(&sb->mu);
+    if (rc < 0) {
+        wc_container_list_free(out, n);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    *ret_ctrs = out;
+    *ret_n = n;
+    return 0;
+}
+
+char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id)
+{
+    char **ids = calloc(1, sizeof(char *));
+    for (size_t i = 0; ids && i < sb->n_ctrs; i++)
+        if (strcmp(sb->ctrs[i]->pod_id, pod_id) == 0 && wc_strv_push(&ids, sb->ctrs[i]->id) < 0) {
+            wc_strv_free(ids);
+            return NULL;
+        }
+    return ids;
+}

@@ -1,0 +1,395 @@
+/* A container's view (see container_view.h): command, env, mounts, rootfs, the
+ * module, and the worker spec built from them.
+ *
+ * Paths the guest names are resolved inside the view by the kernel: openat2 with
+ * RESOLVE_IN_ROOT on the mount's host directory, so the image's own symlinks
+ * (absolute ones included) stay inside it. To add a file every container sees
+ * (like /etc/resolv.conf), add it to pod_files below.
+ *
+ * The working directory: WASI preview1 has no current directory, and wasi-libc
+ * matches a "." preopen against absolute paths as well (it strips "/" and "."
+ * alike), so it cannot be offered as a preopen. It is given to the guest as $PWD
+ * (as a shell would), for programs that chdir() to it; relative paths resolve
+ * from "/".
+ */
+#include "container_view.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "sandbox_int.h"
+#include "strv.h"
+
+#define WASM_PAGE 65536
+
+/* ---- command ---- */
+
+static int env_set(char ***env, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+    for (size_t i = 0; (*env)[i]; i++)
+        if (strncmp((*env)[i], kv, klen) == 0 && ((*env)[i][klen] == '=' || !(*env)[i][klen])) {
+            char *copy = strdup(kv);
+            if (copy == NULL)
+                return -ENOMEM;
+            free((*env)[i]);
+            (*env)[i] = copy;
+            return 0;
+        }
+    return wc_strv_push(env, kv);
+}
+
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, wc_error *err)
+{
+    bool has_cmd = s->command && s->command[0];
+    bool has_args = s->args && s->args[0];
+    char *const *entry = has_cmd ? s->command : img->entrypoint;
+    char *const *cmd = has_args ? s->args : has_cmd ? NULL : img->cmd;
+    _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
+    _cleanup_strv_ char **env = wc_strv_copy(img->env);
+    int rc = argv && env ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && entry && entry[i]; i++)
+        rc = wc_strv_push(&argv, entry[i]);
+    for (size_t i = 0; rc == 0 && cmd && cmd[i]; i++)
+        rc = wc_strv_push(&argv, cmd[i]);
+    const char *wd = s->working_dir && *s->working_dir ? s->working_dir
+                     : *img->working_dir                ? img->working_dir
+                                                        : "/";
+    char pwd[4096 + 8];
+    snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
+    rc = rc ?: env_set(&env, pwd);
+    for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
+        rc = env_set(&env, s->env[i]);
+    rc = rc ?: wc_container_set(&c->working_dir, wd);
+    if (rc < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    wc_strv_free(c->argv);
+    wc_strv_free(c->env);
+    c->argv = take_ptr(argv);
+    c->env = take_ptr(env);
+    return 0;
+}
+
+/* ---- mounts ---- */
+
+int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
+{
+    wc_mount *m = calloc(s->n_mounts ? s->n_mounts : 1, sizeof(*m));
+    if (m == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    free(c->mounts);
+    c->mounts = m;
+    c->n_mounts = 0;
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const wc_mount *in = &s->mounts[i];
+        if (in->container_path[0] != '/')
+            return wc_error_set(err, -EINVAL, "mount %s: the container path must be absolute",
+                                in->container_path);
+        if (access(in->host_path, F_OK) < 0 && sb_mkdirs(in->host_path, 0755, err) < 0)
+            return wc_error_wrap(err, "mount %s", in->container_path);
+        char *real = realpath(in->host_path, NULL);
+        if (real == NULL)
+            return wc_error_set_errno(err, -errno, "mount %s: host path %s",
+                                      in->container_path, in->host_path);
+        m[i].host_path = real;
+        m[i].container_path = strdup(in->container_path);
+        m[i].readonly = in->readonly;
+        c->n_mounts++;
+        if (m[i].container_path == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- rootfs ---- */
+
+static int make_subdir(const char *dir, const char *name, char *buf, size_t n, wc_error *err)
+{
+    snprintf(buf, n, "%s/%s", dir, name);
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create %s", buf);
+    return 0;
+}
+
+static int mount_overlay(wc_container *c, const char *lower, wc_error *err)
+{
+    char upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
+    int rc = make_subdir(c->dir, "upper", upper, sizeof(upper), err);
+    rc = rc ?: make_subdir(c->dir, "work", work, sizeof(work), err);
+    rc = rc ?: make_subdir(c->dir, "rootfs", target, sizeof(target), err);
+    if (rc < 0)
+        return rc;
+    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+    if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
+        return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
+                                  target);
+    c->overlay = true;
+    return wc_container_set(&c->rootfs, target) < 0 ? wc_error_set(err, -ENOMEM, "out of memory")
+                                                     : 0;
+}
+
+int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
+{
+    char path[4096];
+    if (mkdir(c->dir, 0711) < 0)
+        return wc_error_set_errno(err, -errno, "cannot create %s", c->dir);
+    if (img->shape == WC_SHAPE_ROOTFS && *img->chain_id) {
+        if (wc_store_snapshot_path(store, img->chain_id, path, sizeof(path)) < 0)
+            return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
+        if (!c->readonly_rootfs)
+            return mount_overlay(c, path, err);
+    } else {
+        int rc = make_subdir(c->dir, "upper", path, sizeof(path), err);
+        if (rc < 0)
+            return rc;
+    }
+    return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory")
+                                                   : 0;
+}
+
+int cv_release(wc_container *c, wc_error *err)
+{
+    if (c->overlay && umount2(c->rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+        return wc_error_set_errno(err, -errno, "cannot unmount %s", c->rootfs);
+    c->overlay = false;
+    return *c->dir ? sb_rmtree(c->dir, err) : 0;
+}
+
+/* ---- resolution inside the view ---- */
+
+/* True when path is prefix itself or below it (component-wise). */
+static bool below(const char *path, const char *prefix, size_t *ret_len)
+{
+    size_t n = strlen(prefix);
+    while (n > 1 && prefix[n - 1] == '/')
+        n--;
+    if (strncmp(path, prefix, n) != 0 || (path[n] != '/' && path[n] != '\0' && n > 1))
+        return false;
+    *ret_len = n == 1 ? 0 : n;
+    return true;
+}
+
+static int open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err)
+{
+    int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return wc_error_set_errno(err, -errno, "cannot open %s", root);
+    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, dfd, *rel ? rel : ".", &how, sizeof(how));
+    int e = errno;
+    close(dfd);
+    if (fd < 0)
+        return wc_error_set_errno(err, -e, "%s", *rel ? rel : "/");
+    *ret_fd = fd;
+    return 0;
+}
+
+int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err)
+{
+    const char *root = c->rootfs;
+    size_t best = 0, cut = 0;
+    bool found = false;
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        size_t len;
+        if (below(guest, c->mounts[i].container_path, &len) && (!found || len >= best)) {
+            root = c->mounts[i].host_path;
+            best = cut = len;
+            found = true;
+        }
+    }
+    const char *rel = guest + cut;
+    while (*rel == '/')
+        rel++;
+    int fd = -1;
+    int rc = open_in_root(root, rel, &fd, err);
+    if (rc < 0)
+        return rc;
+    char proc[64], host[4096];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(proc, host, sizeof(host) - 1);
+    close(fd);
+    if (n < 0)
+        return wc_error_set_errno(err, -errno, "readlink %s", proc);
+    host[n] = '\0';
+    *ret_host = strdup(host);
+    return *ret_host ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+/* ---- the module ---- */
+
+static int strv_prepend(char ***v, const char *s)
+{
+    int rc = wc_strv_push(v, s);
+    size_t n = wc_strv_len(*v);
+    if (rc == 0 && n > 1) {
+        char *last = (*v)[n - 1];
+        memmove(*v + 1, *v, (n - 1) * sizeof(char *));
+        (*v)[0] = last;
+    }
+    return rc;
+}
+
+static bool is_wasm_file(const char *path)
+{
+    unsigned char magic[4];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, magic, sizeof(magic));
+    close(fd);
+    return n == 4 && memcmp(magic, "\0asm", 4) == 0;
+}
+
+static int guest_program(const wc_container *c, char *buf, size_t n)
+{
+    const char *a0 = c->argv[0];
+    if (a0[0] == '/')
+        return snprintf(buf, n, "%s", a0) < (int)n ? 0 : -ENAMETOOLONG;
+    return snprintf(buf, n, "%s/%s", c->working_dir, a0) < (int)n ? 0 : -ENAMETOOLONG;
+}
+
+static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *err)
+{
+    char guest[4096];
+    if (c->argv[0] == NULL)
+        return wc_error_set(err, -ENOEXEC,
+                            "image %s has nothing to run: no entrypoint, no cmd and no command",
+                            c->image);
+    if (guest_program(c, guest, sizeof(guest)) < 0)
+        return wc_error_set(err, -EINVAL, "program path too long");
+    _cleanup_free_ char *host = NULL;
+    wc_error inner = {0};
+    if (cv_resolve(c, guest, &host, &inner) < 0)
+        return wc_error_set(err, -ENOEXEC, "image %s: cannot run %s: %s", c->image, guest,
+                            inner.msg);
+    if (!is_wasm_file(host))
+        return wc_error_set(err, -ENOEXEC,
+                            "image %s has nothing wasm to run: %s is not a WebAssembly module "
+                            "(image shape %s, os %s, wasm entry \"%s\")",
+                            c->image, guest, wc_image_shape_name(img->shape), img->os,
+                            img->wasm_entry);
+    char key[4096 + 128];
+    struct stat st;
+    if (stat(host, &st) < 0)
+        return wc_error_set_errno(err, -errno, "stat %s", host);
+    snprintf(key, sizeof(key), "file:%llu:%llu:%lld:%lld", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
+             (long long)st.st_size);
+    if (strncmp(host, c->rootfs, strlen(c->rootfs)) == 0)
+        snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
+    if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
+{
+    if (img->shape == WC_SHAPE_ROOTFS)
+        return module_from_rootfs(c, img, err);
+    char path[4096];
+    if (*img->wasm_entry == '\0' || wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 ||
+        !is_wasm_file(path))
+        return wc_error_set(err, -ENOEXEC, "image %s (%s) has no WebAssembly module blob (\"%s\")",
+                            c->image, wc_image_shape_name(img->shape), img->wasm_entry);
+    size_t len = c->argv[0] ? strlen(c->argv[0]) : 0;
+    if ((len < 5 || strcmp(c->argv[0] + len - 5, ".wasm") != 0) &&
+        strv_prepend(&c->argv, "module.wasm") < 0) /* argv[0] is the program's name */
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (wc_container_set(&c->module_path, path) < 0 ||
+        wc_container_set(&c->module_key, img->wasm_entry) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+/* ---- the worker spec ---- */
+
+static bool guest_mounted(const wc_container *c, const char *guest)
+{
+    for (size_t i = 0; i < c->n_mounts; i++)
+        if (strcmp(c->mounts[i].container_path, guest) == 0)
+            return true;
+    return false;
+}
+
+static int add_mount(worker_spec *s, const char *guest, const char *host, bool ro)
+{
+    worker_mount *m = &s->mounts[s->n_mounts];
+    m->guest = strdup(guest);
+    m->host = strdup(host);
+    m->readonly = ro;
+    s->n_mounts++;
+    return m->guest && m->host ? 0 : -ENOMEM;
+}
+
+/* The pod's files every container sees, unless a CRI mount puts its own there. */
+static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *pod)
+{
+    static const char *const pod_files[][2] = {{"/etc/resolv.conf", "resolv.conf"},
+                                               {"/etc/hostname", "hostname"}};
+    char host[4096];
+    for (size_t i = 0; i < sizeof(pod_files) / sizeof(pod_files[0]); i++) {
+        snprintf(host, sizeof(host), "%s/%s", pod->dir, pod_files[i][1]);
+        if (guest_mounted(c, pod_files[i][0]) || access(host, F_OK) < 0)
+            continue;
+        if (add_mount(s, pod_files[i][0], host, c->readonly_rootfs) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
+{
+    s->mounts = calloc(c->n_mounts + 3, sizeof(*s->mounts));
+    if (s->mounts == NULL)
+        return -ENOMEM;
+    int rc = add_mount(s, "/", c->rootfs, c->readonly_rootfs);
+    for (size_t i = 0; rc == 0 && i < c->n_mounts; i++)
+        rc = add_mount(s, c->mounts[i].container_path, c->mounts[i].host_path,
+                       c->mounts[i].readonly);
+    return rc ?: add_pod_files(s, c, pod);
+}
+
+static uint32_t memory_pages(int64_t limit)
+{
+    if (limit <= 0)
+        return 0;
+    int64_t pages = limit / WASM_PAGE;
+    return pages < 1 ? 1 : pages > 65536 ? 65536 : (uint32_t)pages;
+}
+
+int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
+                   const char *log_path, worker_spec **ret_spec, wc_error *err)
+{
+    worker_spec *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    s->id = strdup(id);
+    s->module_path = strdup(c->module_path);
+    s->module_key = strdup(c->module_key);
+    s->argv = wc_strv_copy(argv ? argv : c->argv);
+    s->env = wc_strv_copy(c->env);
+    s->log_path = strdup(log_path);
+    s->netns = strdup(pod->netns_path);
+    s->cgroup_procs = calloc(1, sizeof(char *));
+    s->max_memory_pages = memory_pages(c->res.memory_limit);
+    int rc = s->id && s->module_path && s->module_key && s->argv && s->env && s->log_path &&
+                     s->netns && s->cgroup_procs
+                 ? fill_mounts(s, c, pod)
+                 : -ENOMEM;
+    if (rc < 0) {
+        worker_spec_free(s);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    *ret_spec = s;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* A container's view: what runs and what it sees, decided at CreateContainer and
+ * turned into a worker_spec at StartContainer and ExecSync. Internal to
+ * wasm/sandbox (container_registry.c is the caller).
+ */
+#ifndef WASMCRI_SANDBOX_CONTAINER_VIEW_H
+#define WASMCRI_SANDBOX_CONTAINER_VIEW_H
+
+#include "container.h"
+#include "pod.h"
+#include "store.h"
+#include "worker.h"
+
+/* argv, env and working dir by the Kubernetes rules: command replaces the image's
+ * Entrypoint, args replaces its Cmd (and a command alone drops the Cmd); env is
+ * the image's, then PWD=<working dir>, then the container's (a later key wins). */
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, wc_error *err);
+
+/* The CRI mounts with host paths resolved on the host (symlinks followed; a
+ * missing host path is created as a directory, as kubelet expects). */
+int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err);
+
+/* The rootfs under dir (<root>/containers/<id>): an overlay of the image snapshot
+ * (read-only, shared) and a private upper layer; the bare snapshot for a
+ * readonly_rootfs; a private directory for images without a rootfs. */
+int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
+
+/* The module to run: argv[0] resolved in the view for rootfs images (it must be a
+ * WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the
+ * image and what was found. */
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
+
+/* Undoes cv_rootfs (unmounts the overlay) and deletes dir; best effort. */
+int cv_release(wc_container *c, wc_error *err);
+
+/* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and
+ * hostname), argv, env, log and netns. argv may replace
+ * c->argv (ExecSync); log_path "" sends output to the exec's fds. */
+int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv,
+                   const char *id, const char *log_path, worker_spec **ret_spec, wc_error *err);
+
+/* Host path of guest path in c's view (CRI mounts first, then the rootfs), with
+ * symlinks resolved inside the view. -ENOENT, -EXDEV. ret is malloc'd. */
+int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err);
+
+#endif

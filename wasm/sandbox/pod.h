@@ -1,0 +1,63 @@
+/* A pod record: everything wasmcri keeps about one pod sandbox. There is no pause
+ * process: a pod is this record, its directory under <root>/pods/<id>/ (resolv.conf,
+ * hostname), the kubelet's log directory, and, unless it uses the host network, a
+ * network namespace with loopback only, bind-mounted at <state>/netns/<id>.
+ *
+ * Stored as JSON under "pod/<id>" (pod.c is the codec). Maps are alternating
+ * key, value NULL-terminated lists; string fields are never NULL.
+ */
+#ifndef WASMCRI_SANDBOX_POD_H
+#define WASMCRI_SANDBOX_POD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef enum wc_pod_state {
+    WC_POD_READY = 0, /* the CRI's SANDBOX_READY */
+    WC_POD_NOTREADY = 1,
+} wc_pod_state;
+
+/* Namespace modes, numbered as the CRI's NamespaceMode. */
+enum { WC_NS_POD = 0, WC_NS_CONTAINER = 1, WC_NS_NODE = 2, WC_NS_TARGET = 3 };
+
+/* What RunPodSandbox asks for (all borrowed by wc_pod_run). */
+typedef struct wc_pod_spec {
+    const char *name, *uid, *namespace_;
+    uint32_t attempt;
+    char *const *labels, *const *annotations;
+    const char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
+    char *const *dns_servers, *const *dns_searches, *const *dns_options;
+    int net_mode, pid_mode, ipc_mode; /* WC_NS_* */
+} wc_pod_spec;
+
+typedef struct wc_pod {
+    char id[65];
+    char *name, *uid, *namespace_;
+    uint32_t attempt;
+    char **labels, **annotations;
+    char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
+    char **dns_servers, **dns_searches, **dns_options;
+    int net_mode, pid_mode, ipc_mode;
+    char *netns_path;  /* "" when net_mode is WC_NS_NODE */
+    char *dir;         /* <root>/pods/<id> */
+    wc_pod_state state;
+    int64_t created_at; /* ns since the epoch */
+} wc_pod;
+
+/* A new record from spec (id, state READY, created_at now); paths left "". */
+int wc_pod_from_spec(const wc_pod_spec *spec, wc_pod **ret_pod, wc_error *err);
+
+/* JSON text of the record (malloc'd), or NULL on ENOMEM. */
+char *wc_pod_encode(const wc_pod *pod);
+/* Parses a record; -EINVAL naming what is wrong. */
+int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err);
+/* A deep copy, or NULL on ENOMEM. */
+wc_pod *wc_pod_copy(const wc_pod *pod);
+
+void wc_pod_free(wc_pod *pod); /* NULL is fine */
+void wc_pod_list_free(wc_pod **pods, size_t n);
+
+#endif

@@ -1,0 +1,257 @@
+/* Pods: RunPodSandbox, StopPodSandbox, RemovePodSandbox, status and list.
+ *
+ * Run, as a flat list of steps: check (name, namespace, uid, attempt) is free →
+ * make the record → the pod directory with resolv.conf and hostname (what the
+ * containers will see at /etc/resolv.conf and /etc/hostname) → the log directory →
+ * the network namespace (unless host network) → write the record → publish it.
+ * A failing step undoes the ones before it. Stop and remove are idempotent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "record.h"
+#include "cleanup.h"
+#include "sandbox_int.h"
+
+static bool same_pod_name(const wc_pod *p, const wc_pod_spec *s)
+{
+    return strcmp(p->name, s->name ? s->name : "") == 0 &&
+           strcmp(p->namespace_, s->namespace_ ? s->namespace_ : "") == 0 &&
+           strcmp(p->uid, s->uid ? s->uid : "") == 0 && p->attempt == s->attempt;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, wc_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "we");
+    if (f == NULL)
+        return wc_error_set_errno(err, -errno, "cannot create %s", path);
+    fputs(text, f);
+    if (fclose(f) != 0)
+        return wc_error_set_errno(err, -errno, "cannot write %s", path);
+    return 0;
+}
+
+/* resolv.conf in the usual syntax from the pod's DNS config (empty when none given). */
+static int write_resolv_conf(const wc_pod *p, wc_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; p->dns_servers[i]; i++)
+        fprintf(m, "nameserver %s\n", p->dns_servers[i]);
+    for (size_t i = 0; p->dns_searches[i]; i++)
+        fprintf(m, "%s%s", i ? " " : "search ", p->dns_searches[i]);
+    if (p->dns_searches[0])
+        fputc('\n', m);
+    for (size_t i = 0; p->dns_options[i]; i++)
+        fprintf(m, "%s%s", i ? " " : "options ", p->dns_options[i]);
+    if (p->dns_options[0])
+        fputc('\n', m);
+    fclose(m);
+    int rc = write_file(p->dir, "resolv.conf", text, err);
+    free(text);
+    return rc;
+}
+
+static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pods/%s", sb->root_dir, p->id);
+    free(p->dir);
+    p->dir = strdup(path);
+    if (p->dir == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (mkdir(path, 0711) < 0)
+        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", path);
+    char host_line[300];
+    snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
+    int rc = write_resolv_conf(p, err);
+    return rc ?: write_file(p->dir, "hostname", host_line, err);
+}
+
+static int prepare_netns(wc_sandbox *sb, wc_pod *p, wc_error *err)
+{
+    if (p->net_mode == WC_NS_NODE)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/netns/%s", sb->state_dir, p->id);
+    free(p->netns_path);
+    p->netns_path = strdup(path);
+    if (p->netns_path == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return wc_netns_create(path, err);
+}
+
+/* Undoes what prepare_* made; errors are ignored (best effort on a failure path). */
+static void discard_pod_files(wc_pod *p)
+{
+    if (*p->netns_path)
+        wc_netns_remove(p->netns_path, NULL);
+    if (*p->dir)
+        sb_rmtree(p->dir, NULL);
+}
+
+static int check_name_free(wc_sandbox *sb, const wc_pod_spec *spec, wc_error *err)
+{
+    for (size_t i = 0; i < sb->n_pods; i++)
+        if (same_pod_name(sb->pods[i], spec))
+            return wc_error_set(err, -EEXIST,
+                                "pod %s/%s (uid %s, attempt %u) already exists as %s",
+                                spec->namespace_ ? spec->namespace_ : "", spec->name,
+                                spec->uid ? spec->uid : "", spec->attempt, sb->pods[i]->id);
+    return 0;
+}
+
+int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err)
+{
+    wc_pod *p = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = check_name_free(sb, spec, err);
+    rc = rc ?: wc_pod_from_spec(spec, &p, err);
+    rc = rc ?: prepare_pod_dir(sb, p, err);
+    if (rc == 0 && *p->log_directory)
+        rc = sb_mkdirs(p->log_directory, 0755, err);
+    rc = rc ?: prepare_netns(sb, p, err);
+    if (rc == 0 && sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: sb_save_pod(sb, p, err);
+    if (rc == 0) {
+        sb->pods[sb->n_pods++] = p;
+        memcpy(ret_id, p->id, 65);
+    } else if (p) {
+        discard_pod_files(p);
+        wc_pod_free(p);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+/* Applies fn (stop or remove) to each container of the pod; -ENOENT: no such pod. */
+static int for_each_ctr(wc_sandbox *sb, const char *id,
+                        int (*fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
+{
+    wc_pod *p = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_pod(sb, id, &p, err);
+    char **ids = rc == 0 ? sb_pod_ctr_ids(sb, p->id) : NULL;
+    if (rc == 0 && ids == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    pthread_mutex_unlock(&sb->mu);
+    for (size_t i = 0; rc == 0 && ids[i]; i++)
+        rc = fn(sb, ids[i], err);
+    wc_strv_free(ids);
+    return rc;
+}
+
+int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_pod *p = NULL;
+    int rc = for_each_ctr(sb, id, wc_container_stop, err);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&sb->mu);
+    rc = sb_find_pod(sb, id, &p, err);
+    if (rc == 0 && *p->netns_path)
+        rc = wc_netns_remove(p->netns_path, err);
+    if (rc == 0 && p->state != WC_POD_NOTREADY) {
+        p->state = WC_POD_NOTREADY;
+        rc = sb_save_pod(sb, p, err);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+static void drop_pod(wc_sandbox *sb, const wc_pod *p)
+{
+    for (size_t i = 0; i < sb->n_pods; i++)
+        if (sb->pods[i] == p) {
+            sb->pods[i] = sb->pods[--sb->n_pods];
+            return;
+        }
+}
+
+int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_pod *p = NULL;
+    int rc = for_each_ctr(sb, id, wc_container_remove, err);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&sb->mu);
+    rc = sb_find_pod(sb, id, &p, err);
+    if (rc == -ENOENT) {
+        pthread_mutex_unlock(&sb->mu);
+        return 0;
+    }
+    if (rc == 0 && *p->netns_path)
+        rc = wc_netns_remove(p->netns_path, err);
+    rc = rc ?: sb_rmtree(p->dir, err);
+    if (rc == 0) {
+        char key[80];
+        snprintf(key, sizeof(key), "pod/%s", p->id);
+        rc = wc_store_kv_delete(sb->store, key, err);
+    }
+    if (rc == 0) {
+        drop_pod(sb, p);
+        wc_pod_free(p);
+    }
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
+int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
+{
+    wc_pod *p = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_pod(sb, id, &p, err);
+    wc_pod *copy = rc == 0 ? wc_pod_copy(p) : NULL;
+    pthread_mutex_unlock(&sb->mu);
+    if (rc == 0 && copy == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0)
+        *ret_pod = copy;
+    return rc;
+}
+
+static bool pod_matches(const wc_pod *p, const wc_pod_filter *f)
+{
+    if (f == NULL)
+        return true;
+    if (f->id && *f->id && strncmp(p->id, f->id, strlen(f->id)) != 0)
+        return false;
+    if (f->state >= 0 && (int)p->state != f->state)
+        return false;
+    return rec_map_matches(p->labels, f->labels);
+}
+
+int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
+                wc_error *err)
+{
+    pthread_mutex_lock(&sb->mu);
+    wc_pod **out = calloc(sb->n_pods + 1, sizeof(*out));
+    size_t n = 0;
+    int rc = out ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < sb->n_pods; i++) {
+        if (!pod_matches(sb->pods[i], f))
+            continue;
+        out[n] = wc_pod_copy(sb->pods[i]);
+        rc = out[n++] ? 0 : -ENOMEM;
+    }
+    pthread_mutex_unlock(&sb->mu);
+    if (rc < 0) {
+        wc_pod_list_free(out, n);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    *ret_pods = out;
+    *ret_n = n;
+    return 0;
+}

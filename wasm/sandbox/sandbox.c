@@ -1,0 +1,215 @@
+/* wc_sandbox lifetime and the helpers its registries share: open (directories,
+ * records loaded from the store), close, id lookup, directory making and removal.
+ * Pods are in pod_registry.c; containers in container_registry.c.
+ */
+#include "sandbox_int.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sb_reserve(void ***arr, size_t *cap, size_t n)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void **grown = realloc(*arr, ncap * sizeof(void *));
+    if (grown == NULL)
+        return -ENOMEM;
+    *arr = grown;
+    *cap = ncap;
+    return 0;
+}
+
+int sb_mkdirs(const char *path, mode_t mode, wc_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return wc_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return wc_error_set_errno(err, -errno, "cannot create directory %s", buf);
+        *p = saved;
+        if (saved == '\0')
+            return 0;
+    }
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    int rc = flag == FTW_DP ? rmdir(path) : unlink(path);
+    return rc < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int sb_rmtree(const char *path, wc_error *err)
+{
+    if (access(path, F_OK) < 0)
+        return 0;
+    int rc = nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    if (rc != 0)
+        return wc_error_set_errno(err, rc < 0 ? rc : -EIO, "cannot remove %s", path);
+    return 0;
+}
+
+/* Id or unique prefix among n records whose id is at offset 0 of each struct. */
+static void *find_by_id(void **items, size_t n, const char *id, const char *what, wc_error *err,
+                        int *rc)
+{
+    size_t len = strlen(id);
+    void *found = NULL;
+    *rc = 0;
+    if (len == 0 || len > 64) {
+        *rc = wc_error_set(err, -ENOENT, "%s \"%s\" not found", what, id);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *rid = items[i]; /* the id is the first member */
+        if (strncmp(rid, id, len) != 0)
+            continue;
+        if (len == 64)
+            return items[i];
+        if (found) {
+            *rc = wc_error_set(err, -ENOENT, "%s id prefix \"%s\" is ambiguous", what, id);
+            return NULL;
+        }
+        found = items[i];
+    }
+    if (found == NULL)
+        *rc = wc_error_set(err, -ENOENT, "%s \"%s\" not found", what, id);
+    return found;
+}
+
+int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
+{
+    int rc;
+    wc_pod *p = find_by_id((void **)sb->pods, sb->n_pods, id, "pod sandbox", err, &rc);
+    if (p)
+        *ret_pod = p;
+    return rc;
+}
+
+int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
+{
+    int rc;
+    wc_container *c = find_by_id((void **)sb->ctrs, sb->n_ctrs, id, "container", err, &rc);
+    if (c)
+        *ret_ctr = c;
+    return rc;
+}
+
+int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "ctr/%s", c->id);
+    char *text = wc_container_encode(c);
+    if (text == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = wc_store_kv_put(sb->store, key, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "pod/%s", pod->id);
+    char *text = wc_pod_encode(pod);
+    if (text == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = wc_store_kv_put(sb->store, key, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+static int load_pod(void *ctx, const char *key, const char *val, size_t len)
+{
+    wc_sandbox *sb = ctx;
+    wc_pod *p = NULL;
+    wc_error err = {0};
+    if (wc_pod_decode(val, len, &p, &err) < 0)
+        return 0; /* a damaged record is skipped, not fatal */
+    (void)key;
+    if (p->state == WC_POD_READY && *p->netns_path && access(p->netns_path, F_OK) < 0)
+        p->state = WC_POD_NOTREADY; /* the host rebooted: /run is gone */
+    if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0) {
+        wc_pod_free(p);
+        return -ENOMEM;
+    }
+    sb->pods[sb->n_pods++] = p;
+    return 0;
+}
+
+static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
+{
+    wc_sandbox *sb = ctx;
+    wc_container *c = NULL;
+    (void)key;
+    if (wc_container_decode(val, len, &c, NULL) < 0)
+        return 0; /* a damaged record is skipped, not fatal */
+    if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0) {
+        wc_container_free(c);
+        return -ENOMEM;
+    }
+    sb->ctrs[sb->n_ctrs++] = c;
+    return 0;
+}
+
+static int open_dirs(wc_sandbox *sb, wc_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pods", sb->root_dir);
+    int rc = sb_mkdirs(path, 0711, err);
+    snprintf(path, sizeof(path), "%s/containers", sb->root_dir);
+    rc = rc ?: sb_mkdirs(path, 0711, err);
+    snprintf(path, sizeof(path), "%s/netns", sb->state_dir);
+    return rc ?: sb_mkdirs(path, 0711, err);
+}
+
+int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,
+                    wc_sandbox **ret_sb, wc_error *err)
+{
+    wc_sandbox *sb = calloc(1, sizeof(*sb));
+    if (sb == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    pthread_mutex_init(&sb->mu, NULL);
+    pthread_cond_init(&sb->changed, NULL);
+    sb->store = store;
+    sb->cg = wc_cgroups_detect();
+    sb->root_dir = strdup(root_dir);
+    sb->state_dir = strdup(state_dir);
+    int rc = sb->root_dir && sb->state_dir ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: open_dirs(sb, err);
+    if (rc == 0 && wc_store_kv_scan(store, "pod/", load_pod, sb) != 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
+    if (rc == 0 && wc_store_kv_scan(store, "ctr/", load_ctr, sb) != 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory loading the container records");
+    if (rc < 0) {
+        wc_sandbox_close(sb);
+        return rc;
+    }
+    *ret_sb = sb;
+    return 0;
+}
+
+void wc_sandbox_close(wc_sandbox *sb)
+{
+    if (sb == NULL)
+        return;
+    zc_close(sb->zygote);
+    wc_pod_list_free(sb->pods, sb->n_pods);
+    wc_container_list_free(sb->ctrs, sb->n_ctrs);
+    free(sb->root_dir);
+    free(sb->state_dir);
+    pthread_cond_destroy(&sb->changed);
+    pthread_mutex_destroy(&sb->mu);
+    free(sb);
+}

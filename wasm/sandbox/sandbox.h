@@ -1,0 +1,113 @@
+/* wc_sandbox: the runtime's pods and containers, the only state behind the CRI
+ * RuntimeService's pod and container rpcs.
+ *
+ * Records live in memory and in the store (kv keys "pod/<id>", "ctr/<id>"); each
+ * change is written to the store before the call returns. Every call is
+ * thread-safe (one mutex; nothing slow runs under it but netns creation).
+ * Ids are 64 hex digits; calls taking an id also accept a unique prefix.
+ * Getters return deep copies the caller owns.
+ */
+#ifndef WASMCRI_SANDBOX_SANDBOX_H
+#define WASMCRI_SANDBOX_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container.h"
+#include "error.h"
+#include "events.h"
+#include "pod.h"
+#include "store.h"
+#include "zygote_client.h"
+
+typedef struct wc_sandbox wc_sandbox;
+
+/* Opens the registry: creates <root>/pods and <state>/netns, loads the records.
+ * store is borrowed and must outlive the sandbox. */
+int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,
+                    wc_sandbox **ret_sb, wc_error *err);
+void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep running */
+
+/* Hands the zygote connection to the sandbox (it takes zc and closes it in
+ * wc_sandbox_close): exits start to flow, and containers recorded as running
+ * whose worker the zygote does not know are marked exited. */
+int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
+
+/* ---- pods ---- */
+
+/* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */
+int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err);
+/* Stops the pod's containers, releases its network namespace, marks it NOTREADY.
+ * Idempotent; -ENOENT for an unknown id. */
+int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err);
+/* Stops and removes the pod's containers, then the pod. An unknown id is success. */
+int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err);
+int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
+
+typedef struct wc_pod_filter {
+    const char *id;        /* NULL or "": any; else the id or a prefix of it */
+    int state;             /* -1: any; else a wc_pod_state */
+    char *const *labels;   /* NULL or k,v pairs that must all match */
+} wc_pod_filter;
+
+/* *ret_pods: an array of n copies, free with wc_pod_list_free. */
+int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
+                wc_error *err);
+
+/* ---- containers ---- */
+
+/* -EEXIST for a second (pod, name, attempt); -ENOENT for an unknown pod or image;
+ * -ENOEXEC when the image has nothing wasm to run. */
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *spec, char ret_id[65],
+                        wc_error *err);
+/* -EBUSY unless the container is CREATED. */
+int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err);
+/* Ends the worker at once (a wasm guest has no signal handlers) and waits for its
+ * exit to be recorded. Idempotent; -ENOENT for an unknown id. */
+int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err);
+/* Stops, then removes the record, the writable layer and the rootfs. An unknown id is success. */
+int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err);
+int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
+
+typedef struct wc_container_filter {
+    const char *id, *pod_id; /* NULL or "": any; else an id or a prefix */
+    int state;               /* -1: any; else a wc_ctr_state */
+    char *const *labels;     /* NULL or k,v pairs that must all match */
+} wc_container_filter;
+
+int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
+                      size_t *ret_n, wc_error *err);
+
+/* The worker reopens its CRI log file (kubelet renamed the old one); returns once
+ * the new file exists. -EBUSY unless the container runs. */
+int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err);
+
+/* Records new resource limits; a running container's cgroup gets the memory limit
+ * at once (later growth is capped). -EBUSY for an exited container. */
+int wc_container_update(wc_sandbox *sb, const char *id, const wc_resources *res, wc_error *err);
+
+/* ---- events ---- */
+
+/* A new subscriber receives every container event from now on. -ENOMEM. */
+int wc_events_subscribe(wc_sandbox *sb, wc_event_sub **ret_sub);
+/* The next event: 1 with *ret_ev set (the caller frees ret_ev->ctr), 0 when
+ * timeout_ms passed without one. */
+int wc_events_next(wc_sandbox *sb, wc_event_sub *sub, wc_event *ret_ev, int timeout_ms);
+void wc_events_unsubscribe(wc_sandbox *sb, wc_event_sub *sub); /* NULL is fine */
+
+/* ---- exec ---- */
+
+typedef struct wc_exec_result {
+    int exit_code;
+    char *out, *err; /* malloc'd, NUL-terminated; the caller frees */
+    size_t out_len, err_len;
+} wc_exec_result;
+
+/* Runs cmd[0], a .wasm file in the container's view, as a fresh instance with the
+ * container's env and mounts; collects stdout and stderr. timeout_s > 0 ends it
+ * after that many seconds (-ETIMEDOUT). A cmd that is not wasm is exit code 126
+ * with a line on stderr, not an error. -EBUSY unless the container runs. */
+int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t timeout_s,
+                      wc_exec_result *res, wc_error *err);
+
+#endif

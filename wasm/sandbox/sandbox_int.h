@@ -1,0 +1,71 @@
+/* The insides of wc_sandbox, shared by the files that implement sandbox.h
+ * (pod_registry.c, container_registry.c, ...). Not for use outside wasm/sandbox. */
+#ifndef WASMCRI_SANDBOX_SANDBOX_INT_H
+#define WASMCRI_SANDBOX_SANDBOX_INT_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "cgroups.h"
+#include "worker.h"
+#include "container.h"
+#include "events.h"
+#include "pod.h"
+#include "sandbox.h"
+#include "zygote_client.h"
+
+struct wc_sandbox {
+    char *root_dir, *state_dir;
+    wc_store *store;
+    pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t changed; /* broadcast whenever a container's state changes */
+    wc_pod **pods;
+    size_t n_pods, cap_pods;
+    wc_container **ctrs;
+    size_t n_ctrs, cap_ctrs;
+    zc_client *zygote; /* NULL until wc_sandbox_attach_zygote */
+    const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
+    struct sb_exec *execs; /* ExecSyncs waiting for their worker's exit (exec.c) */
+    wc_event_sub *subs;    /* GetContainerEvents subscribers (events.c) */
+};
+
+/* Looks up a container by id or unique prefix; mu held. -ENOENT. */
+int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
+
+/* Writes the container's record; mu held. */
+int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
+
+/* exec.c: an exec worker's exit (on the zygote reader thread), and the zygote's end. */
+void sb_exec_exited(wc_sandbox *sb, const json_t *ev);
+void sb_exec_zygote_lost(wc_sandbox *sb);
+
+/* resources.c: makes the container's cgroup (its cgroup.procs files go into spec)
+ * with c's memory limit; nothing without usable cgroups. mu held. */
+int sb_cgroup_prepare(wc_sandbox *sb, const wc_container *c, worker_spec *spec, wc_error *err);
+
+/* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
+ * or no cgroup controller is usable); mu held. */
+int sb_apply_resources(wc_sandbox *sb, const wc_container *c, wc_error *err);
+
+/* events.c: queues an event about c for every subscriber; mu held. */
+void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c);
+
+/* The ids of the pod's containers (a NULL-terminated list the caller frees); mu held. */
+char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id);
+
+/* Looks up a pod by id or unique prefix; mu held. -ENOENT (also for an ambiguous prefix). */
+int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
+
+/* Writes the pod's record; mu held. */
+int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
+
+/* Grows *arr (of *cap pointers) to hold one more; -ENOMEM. */
+int sb_reserve(void ***arr, size_t *cap, size_t n);
+
+/* mkdir -p with mode; existing directories are fine. */
+int sb_mkdirs(const char *path, mode_t mode, wc_error *err);
+
+/* rm -rf; a missing path is fine. Does not cross into other mounts. */
+int sb_rmtree(const char *path, wc_error *err);
+
+#endif

@@ -1,0 +1,186 @@
+/* Worker processes (see worker.h): the spec codec and the child's set-up, as a
+ * flat list of steps: die with the zygote → default signals → join the cgroups →
+ * join the pod netns → no new privileges → run → report → exit.
+ * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
+ * call it from worker_main in order.
+ */
+#include "worker.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "record.h"
+#include "worker_run.h"
+
+void worker_spec_free(worker_spec *s)
+{
+    if (s == NULL)
+        return;
+    free(s->id);
+    free(s->module_path);
+    free(s->module_key);
+    wc_strv_free(s->argv);
+    wc_strv_free(s->env);
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        free(s->mounts[i].guest);
+        free(s->mounts[i].host);
+    }
+    free(s->mounts);
+    free(s->log_path);
+    free(s->netns);
+    wc_strv_free(s->cgroup_procs);
+    free(s);
+}
+
+json_t *worker_spec_encode(const worker_spec *s)
+{
+    json_t *o = json_object();
+    json_t *mounts = json_array();
+    int rc = o && mounts ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < s->n_mounts; i++)
+        rc = json_array_append_new(mounts, json_pack("{s:s, s:s, s:b}", "guest",
+                                                     s->mounts[i].guest, "host",
+                                                     s->mounts[i].host, "ro",
+                                                     s->mounts[i].readonly));
+    rc = rc ?: rec_set_str(o, "id", s->id);
+    rc = rc ?: rec_set_str(o, "module_path", s->module_path);
+    rc = rc ?: rec_set_str(o, "module_key", s->module_key);
+    rc = rc ?: rec_set_strv(o, "argv", s->argv);
+    rc = rc ?: rec_set_strv(o, "env", s->env);
+    rc = rc ?: rec_set_str(o, "log_path", s->log_path);
+    rc = rc ?: rec_set_str(o, "netns", s->netns);
+    rc = rc ?: rec_set_strv(o, "cgroup_procs", s->cgroup_procs);
+    rc = rc ?: rec_set_int(o, "max_memory_pages", s->max_memory_pages);
+    if (rc == 0 && json_object_set(o, "mounts", mounts) < 0)
+        rc = -ENOMEM;
+    json_decref(mounts);
+    if (rc < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int decode_mounts(const json_t *o, worker_spec *s)
+{
+    json_t *a = json_object_get(o, "mounts");
+    size_t n = json_array_size(a);
+    s->mounts = calloc(n ? n : 1, sizeof(*s->mounts));
+    if (s->mounts == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = json_array_get(a, i);
+        s->mounts[i].guest = rec_dup_str(m, "guest");
+        s->mounts[i].host = rec_dup_str(m, "host");
+        s->mounts[i].readonly = rec_bool(m, "ro");
+        s->n_mounts++;
+        if (!s->mounts[i].guest || !s->mounts[i].host)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
+{
+    if (!json_is_object(o))
+        return wc_error_set(err, -EINVAL, "worker spec is not an object");
+    worker_spec *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    s->id = rec_dup_str(o, "id");
+    s->module_path = rec_dup_str(o, "module_path");
+    s->module_key = rec_dup_str(o, "module_key");
+    s->argv = rec_dup_strv(o, "argv");
+    s->env = rec_dup_strv(o, "env");
+    s->log_path = rec_dup_str(o, "log_path");
+    s->netns = rec_dup_str(o, "netns");
+    s->cgroup_procs = rec_dup_strv(o, "cgroup_procs");
+    s->max_memory_pages = (uint32_t)rec_int(o, "max_memory_pages");
+    int rc = decode_mounts(o, s);
+    if (rc < 0 || !s->id || !s->module_path || !s->module_key || !s->argv || !s->env ||
+        !s->log_path || !s->netns || !s->cgroup_procs) {
+        worker_spec_free(s);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    *ret_spec = s;
+    return 0;
+}
+
+/* ---- the child's steps ---- */
+
+/* Default dispositions; only SIGHUP stays blocked: it asks for a log reopen
+ * (worker_run.c waits for it), and one sent early must wait, not kill. */
+static int step_default_signals(void)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGHUP);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    return sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+static int step_join_cgroups(const worker_spec *s, wc_error *err)
+{
+    for (size_t i = 0; s->cgroup_procs[i]; i++) {
+        int fd = open(s->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return wc_error_set_errno(err, -e, "join cgroup %s", s->cgroup_procs[i]);
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+static int step_join_netns(const worker_spec *s, wc_error *err)
+{
+    if (*s->netns == '\0')
+        return 0;
+    int fd = open(s->netns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return wc_error_set_errno(err, -errno, "open the pod network namespace %s", s->netns);
+    int rc = setns(fd, CLONE_NEWNET);
+    int e = errno;
+    close(fd);
+    return rc < 0 ? wc_error_set_errno(err, -e, "join the pod network namespace") : 0;
+}
+
+static void fail_result(worker_result *res, const wc_error *err)
+{
+    res->exit_code = 128;
+    snprintf(res->reason, sizeof(res->reason), "Error");
+    snprintf(res->message, sizeof(res->message), "worker set-up: %.200s", err->msg);
+}
+
+void worker_main(const worker_spec *spec, const wr_module *module, int result_fd, int stdout_fd,
+                 int stderr_fd)
+{
+    worker_result res;
+    wc_error err = {0};
+    memset(&res, 0, sizeof(res));
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "wasmcri-worker");
+    int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
+    rc = rc ?: step_join_cgroups(spec, &err);
+    rc = rc ?: step_join_netns(spec, &err);
+    if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        rc = wc_error_set_errno(&err, -errno, "set no_new_privs");
+    if (rc < 0)
+        fail_result(&res, &err);
+    else
+        wr_run(module, spec, stdout_fd, stderr_fd, &res);
+    if (write(result_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+        _exit(125);
+    _exit(res.exit_code & 0xff);
+}

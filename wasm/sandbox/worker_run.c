@@ -1,0 +1,176 @@
+/* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
+ * zygote; a worker builds its WASI view and runs `_start`, as a flat list of steps:
+ * mount table → CRI log (with a thread that reopens it on SIGHUP, for
+ * ReopenContainerLog) → WASI ctx → linker → instance (memory capped at the
+ * container's limit) → `_start` → exit code, trap text, OOM.
+ * The steps are wasi_command_run's (wasm/wasi/command.c) with the instance kept,
+ * because OOMKilled needs wasm_instance_hit_memory_cap.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "cri_log.h"
+#include "mount.h"
+#include "wasi.h"
+#include "wasm_engine.h"
+#include "worker_run.h"
+
+struct wr_module {
+    wasm_module *module;
+};
+
+int wr_module_load(const char *path, wr_module **ret_module, wc_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return wc_error_set_errno(err, -e, "cannot open the module %s", path);
+    }
+    size_t len = (size_t)st.st_size;
+    void *bytes = len >= 4 ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (bytes == MAP_FAILED || memcmp(bytes, "\0asm", 4) != 0) {
+        if (bytes != MAP_FAILED)
+            munmap(bytes, len);
+        return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", path);
+    }
+    wr_module *m = calloc(1, sizeof(*m));
+    int rc = m ? wasm_module_load(bytes, len, NULL, &m->module, err)
+               : wc_error_set(err, -ENOMEM, "out of memory");
+    munmap(bytes, len);
+    if (rc < 0) {
+        free(m);
+        return rc == -EINVAL ? wc_error_wrap(err, "%s", path), -ENOEXEC : rc;
+    }
+    *ret_module = m;
+    return 0;
+}
+
+void wr_module_free(wr_module *m)
+{
+    if (m == NULL)
+        return;
+    wasm_module_free(m->module);
+    free(m);
+}
+
+static void *reopen_thread(void *arg)
+{
+    cri_log *log = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) == 0)
+            cri_log_reopen(log, NULL);
+    }
+    return NULL;
+}
+
+/* SIGHUP is blocked in every thread (worker.c), and one small thread reopens the log on it. */
+static void start_reopen_thread(cri_log *log)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    pthread_create(&t, &attr, reopen_thread, log);
+    pthread_attr_destroy(&attr);
+}
+
+static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
+{
+    res->exit_code = 0;
+    snprintf(res->reason, sizeof(res->reason), "Completed");
+    if (trap == WASM_TRAP_EXIT)
+        res->exit_code = wasm_instance_exit_code(inst);
+    else if (trap != WASM_TRAP_NONE) {
+        res->exit_code = WASI_TRAP_EXIT_CODE;
+        snprintf(res->message, sizeof(res->message), "trap: %s",
+                 wasm_instance_trap_message(inst));
+    }
+    if (res->exit_code != 0)
+        snprintf(res->reason, sizeof(res->reason), "Error");
+    if (wasm_instance_hit_memory_cap(inst)) {
+        res->oom = 1;
+        snprintf(res->reason, sizeof(res->reason), "OOMKilled");
+    }
+}
+
+static int run_command(const wasm_module *module, const wasi_options *opts, uint32_t max_pages,
+                       worker_result *res, wc_error *err)
+{
+    wasi_ctx *ctx = NULL;
+    wasm_linker *linker = NULL;
+    wasm_instance *inst = NULL;
+    wasm_instance_opts iopts = {.max_memory_pages = max_pages};
+    int rc = wasi_ctx_create(opts, &ctx, err);
+    rc = rc ?: wasm_linker_new(&linker, err);
+    rc = rc ?: wasi_define_imports(linker, ctx, err);
+    rc = rc ?: wasm_instantiate(module, linker, &iopts, &inst, err);
+    wasm_func *start = rc == 0 ? wasm_instance_export_func(inst, "_start") : NULL;
+    if (rc == 0 && start == NULL)
+        rc = wc_error_set(err, -ENOEXEC, "the module exports no _start: it is not a WASI command");
+    if (rc == 0)
+        outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
+    wasm_instance_free(inst);
+    wasm_linker_free(linker);
+    wasi_ctx_destroy(ctx);
+    return rc;
+}
+
+static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *err)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const worker_mount *m = &spec->mounts[i];
+        int rc = wasi_mounts_add(mounts, m->host, m->guest, m->readonly, err);
+        if (rc < 0)
+            return wc_error_wrap(err, "mount %s", m->guest);
+    }
+    return 0;
+}
+
+void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stderr_fd,
+            worker_result *res)
+{
+    wasi_mounts mounts = {0};
+    cri_log *log = NULL;
+    wc_error err = {0};
+    int rc = build_mounts(spec, &mounts, &err);
+    if (rc == 0 && *spec->log_path) {
+        rc = cri_log_open(spec->log_path, &log, &err);
+        if (rc == 0)
+            start_reopen_thread(log);
+    }
+    size_t argc = 0;
+    while (spec->argv[argc])
+        argc++;
+    wasi_options opts = {.argv = (const char *const *)spec->argv, .argc = argc,
+                         .env = (const char *const *)spec->env, .mounts = &mounts,
+                         .stdin_fd = -1, .stdout_fd = stdout_fd, .stderr_fd = stderr_fd,
+                         .log = log};
+    rc = rc ?: run_command(m->module, &opts, spec->max_memory_pages, res, &err);
+    if (rc < 0) {
+        res->exit_code = 128;
+        snprintf(res->reason, sizeof(res->reason), "Error");
+        snprintf(res->message, sizeof(res->message), "%.250s", err.msg);
+        if (log)
+            cri_log_write(log, CRI_LOG_STDERR, res->message, strlen(res->message), NULL),
+                cri_log_write(log, CRI_LOG_STDERR, "\n", 1, NULL);
+    }
+    cri_log_close(log);
+    wasi_mounts_clear(&mounts);
+}

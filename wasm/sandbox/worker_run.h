@@ -1,0 +1,20 @@
+/* What a worker runs: a loaded module (kept by the zygote, shared with workers by
+ * fork's copy-on-write) and one run of its `_start` under WASI.
+ * worker_run.c implements this on wasm/engine + wasm/wasi.
+ */
+#ifndef WASMCRI_SANDBOX_WORKER_RUN_H
+#define WASMCRI_SANDBOX_WORKER_RUN_H
+
+#include "error.h"
+#include "worker.h"
+
+/* Reads and compiles the module at path (in the zygote). -ENOEXEC: not a wasm module. */
+int wr_module_load(const char *path, wr_module **ret_module, wc_error *err);
+void wr_module_free(wr_module *m); /* NULL is fine */
+
+/* Runs `_start` with the spec's args, env and mounts; stdout/stderr go to the CRI
+ * log at spec->log_path, or to the fds. Fills res (exit code, reason, trap text). */
+void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stderr_fd,
+            worker_result *res);
+
+#endif

@@ -1,0 +1,411 @@
+/* The zygote's event loop (see zygote.h and zygote_proto.h for the protocol).
+ *
+ * One poll(2) over three things: the listening socket (a new daemon connection
+ * replaces the old one and is sent every exit not yet acknowledged), the daemon's
+ * connection (requests, handled one at a time), and a signalfd for SIGCHLD (reap
+ * workers, read each one's worker_result from its pipe, record and report the
+ * exit). The zygote never blocks on the daemon except to send a packet.
+ * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
+ * and a line in the ops table.
+ */
+#include "zygote.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "record.h"
+#include "worker.h"
+#include "worker_run.h"
+#include "zygote_proto.h"
+
+typedef struct zworker {
+    char id[80];
+    char kind[8]; /* "ctr" | "exec" */
+    pid_t pid;
+    int result_fd;
+} zworker;
+
+typedef struct zmodule {
+    char *key;
+    wr_module *module;
+} zmodule;
+
+typedef struct zygote {
+    const char *state_dir;
+    int listen_fd, client_fd, sig_fd;
+    zworker *workers;
+    size_t n_workers, cap_workers;
+    zmodule *modules;
+    size_t n_modules, cap_modules;
+    int quit_when_idle;
+} zygote;
+
+/* ---- replies and exits ---- */
+
+static void send_to_daemon(zygote *z, json_t *msg)
+{
+    if (z->client_fd >= 0 && zp_send(z->client_fd, msg, NULL, 0, NULL) < 0) {
+        close(z->client_fd);
+        z->client_fd = -1;
+    }
+    json_decref(msg);
+}
+
+static void reply_error(zygote *z, json_t *req, const wc_error *err)
+{
+    send_to_daemon(z, json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq",
+                                json_object_get(req, "seq"), "error", err->msg, "code",
+                                err->code));
+}
+
+static void reply_ok(zygote *z, json_t *req, json_t *fields)
+{
+    json_t *r = fields ? fields : json_object();
+    json_object_set_new(r, "op", json_string("reply"));
+    json_object_set(r, "seq", json_object_get(req, "seq"));
+    send_to_daemon(z, r);
+}
+
+static void exit_path(const zygote *z, const char *id, const char *suffix, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s/%s.json%s", z->state_dir, ZP_EXITS_DIR, id, suffix);
+}
+
+/* Writes the exit atomically, so that a daemon that is down learns it later. */
+static void persist_exit(zygote *z, const char *id, const json_t *ev)
+{
+    char tmp[4096], path[4096];
+    exit_path(z, id, ".tmp", tmp, sizeof(tmp));
+    exit_path(z, id, "", path, sizeof(path));
+    if (json_dump_file(ev, tmp, JSON_COMPACT) == 0)
+        rename(tmp, path);
+}
+
+static void resend_exits(zygote *z)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/%s", z->state_dir, ZP_EXITS_DIR);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        char path[4096 + 256];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        json_t *ev = json_load_file(path, 0, NULL);
+        if (ev)
+            send_to_daemon(z, ev);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* ---- workers ---- */
+
+static zworker *find_worker(zygote *z, const char *id)
+{
+    for (size_t i = 0; i < z->n_workers; i++)
+        if (strcmp(z->workers[i].id, id) == 0)
+            return &z->workers[i];
+    return NULL;
+}
+
+static json_t *exit_event(const zworker *w, int status)
+{
+    worker_result res;
+    memset(&res, 0, sizeof(res));
+    ssize_t n = read(w->result_fd, &res, sizeof(res));
+    if (n != (ssize_t)sizeof(res)) {
+        int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        res.exit_code = sig ? 128 + sig : WEXITSTATUS(status);
+        snprintf(res.reason, sizeof(res.reason), "%s", res.exit_code ? "Error" : "Completed");
+        if (sig)
+            snprintf(res.message, sizeof(res.message), "killed by signal %d", sig);
+    }
+    res.reason[sizeof(res.reason) - 1] = '\0';
+    res.message[sizeof(res.message) - 1] = '\0';
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:I}", "op", "exit", "id", w->id,
+                     "kind", w->kind, "pid", (int)w->pid, "exit_code", res.exit_code, "reason",
+                     res.reason, "message", res.message, "finished_at",
+                     (json_int_t)rec_now_ns());
+}
+
+static void reap(zygote *z)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (size_t i = 0; i < z->n_workers; i++) {
+            zworker *w = &z->workers[i];
+            if (w->pid != pid)
+                continue;
+            json_t *ev = exit_event(w, status);
+            if (ev && strcmp(w->kind, "ctr") == 0)
+                persist_exit(z, w->id, ev);
+            if (ev)
+                send_to_daemon(z, ev);
+            close(w->result_fd);
+            z->workers[i] = z->workers[--z->n_workers];
+            break;
+        }
+    }
+    struct signalfd_siginfo si;
+    while (read(z->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+    }
+}
+
+static wr_module *cached_module(zygote *z, const worker_spec *s, wc_error *err)
+{
+    for (size_t i = 0; i < z->n_modules; i++)
+        if (strcmp(z->modules[i].key, s->module_key) == 0)
+            return z->modules[i].module;
+    if (z->n_modules == z->cap_modules) {
+        size_t cap = z->cap_modules ? 2 * z->cap_modules : 8;
+        zmodule *grown = realloc(z->modules, cap * sizeof(*grown));
+        if (grown == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory"), NULL;
+        z->modules = grown;
+        z->cap_modules = cap;
+    }
+    wr_module *m = NULL;
+    if (wr_module_load(s->module_path, &m, err) < 0)
+        return NULL;
+    char *key = strdup(s->module_key);
+    if (key == NULL) {
+        wr_module_free(m);
+        return wc_error_set(err, -ENOMEM, "out of memory"), NULL;
+    }
+    z->modules[z->n_modules++] = (zmodule){.key = key, .module = m};
+    return m;
+}
+
+/* Forks the worker; the child never returns from here. */
+static int fork_worker(zygote *z, const worker_spec *s, const char *kind, const int *stdio,
+                       pid_t *ret_pid, wc_error *err)
+{
+    wr_module *m = cached_module(z, s, err);
+    if (m == NULL)
+        return err->code;
+    if (z->n_workers == z->cap_workers) {
+        size_t cap = z->cap_workers ? 2 * z->cap_workers : 64;
+        zworker *grown = realloc(z->workers, cap * sizeof(*grown));
+        if (grown == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        z->workers = grown;
+        z->cap_workers = cap;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return wc_error_set_errno(err, -errno, "pipe for a worker");
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return wc_error_set_errno(err, -errno, "fork a worker");
+    }
+    if (pid == 0) {
+        close(z->listen_fd);
+        close(z->client_fd);
+        close(z->sig_fd);
+        close(p[0]);
+        worker_main(s, m, p[1], stdio ? stdio[0] : -1, stdio ? stdio[1] : -1);
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    zworker *w = &z->workers[z->n_workers++];
+    snprintf(w->id, sizeof(w->id), "%s", s->id);
+    snprintf(w->kind, sizeof(w->kind), "%s", kind);
+    w->pid = pid;
+    w->result_fd = p[0];
+    *ret_pid = pid;
+    return 0;
+}
+
+/* ---- requests ---- */
+
+static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    const char *op = json_string_value(json_object_get(req, "op"));
+    bool exec = strcmp(op, "exec") == 0;
+    wc_error err = {0};
+    worker_spec *s = NULL;
+    pid_t pid = 0;
+    int rc = worker_spec_decode(json_object_get(req, "spec"), &s, &err);
+    if (rc == 0 && find_worker(z, s->id))
+        rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
+    if (rc == 0 && exec && nfds < 2)
+        rc = wc_error_set(&err, -EINVAL, "exec needs stdout and stderr descriptors");
+    rc = rc ?: fork_worker(z, s, exec ? "exec" : "ctr", exec ? fds : NULL, &pid, &err);
+    worker_spec_free(s);
+    if (rc < 0)
+        reply_error(z, req, &err);
+    else
+        reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
+}
+
+static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    if (w)
+        kill(w->pid, SIGKILL);
+    reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
+}
+
+static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    if (w)
+        kill(w->pid, SIGHUP);
+    reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
+}
+
+static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < z->n_workers; i++)
+        json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->workers[i].id, "pid",
+                                           (int)z->workers[i].pid, "kind", z->workers[i].kind));
+    reply_ok(z, req, json_pack("{s:o, s:i}", "workers", a, "zygote_pid", (int)getpid()));
+}
+
+static void op_ack(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    const char *id = json_string_value(json_object_get(req, "id"));
+    char path[4096];
+    if (id == NULL || strchr(id, '/'))
+        return;
+    exit_path(z, id, "", path, sizeof(path));
+    unlink(path);
+}
+
+static void op_quit_if_idle(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    z->quit_when_idle = 1;
+    reply_ok(z, req, json_pack("{s:b}", "quitting", z->n_workers == 0));
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(zygote *z, json_t *req, int *fds, size_t nfds);
+} ops[] = {
+    {"start", op_start_or_exec}, {"exec", op_start_or_exec}, {"kill", op_kill},
+    {"reopen", op_reopen},       {"list", op_list},          {"ack", op_ack},
+    {"quit_if_idle", op_quit_if_idle},
+};
+
+static void handle_request(zygote *z)
+{
+    json_t *req = NULL;
+    int fds[ZP_MAX_FDS];
+    size_t nfds = 0;
+    if (zp_recv(z->client_fd, &req, fds, &nfds, NULL) < 0) {
+        close(z->client_fd);
+        z->client_fd = -1;
+        return;
+    }
+    const char *op = json_string_value(json_object_get(req, "op")) ?: "";
+    size_t i = 0;
+    while (i < sizeof(ops) / sizeof(ops[0]) && strcmp(ops[i].name, op) != 0)
+        i++;
+    if (i < sizeof(ops) / sizeof(ops[0])) {
+        ops[i].fn(z, req, fds, nfds);
+    } else {
+        wc_error err = {0};
+        wc_error_set(&err, -ENOSYS, "unknown zygote request \"%s\"", op);
+        reply_error(z, req, &err);
+    }
+    for (size_t k = 0; k < nfds; k++)
+        close(fds[k]);
+    json_decref(req);
+}
+
+static void accept_daemon(zygote *z)
+{
+    int fd = accept4(z->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (z->client_fd >= 0)
+        close(z->client_fd);
+    z->client_fd = fd;
+    z->quit_when_idle = 0;
+    resend_exits(z);
+}
+
+static int setup(zygote *z)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &mask, NULL); /* the daemon's blocked SIGTERM is not ours */
+    prctl(PR_SET_NAME, "wasmcri-zygote");
+    struct rlimit nofile; /* one result pipe per worker: thousands of them */
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", z->state_dir, ZP_EXITS_DIR);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/%s", z->state_dir, ZP_PID_NAME);
+    FILE *f = fopen(path, "we");
+    if (f) {
+        fprintf(f, "%d\n", (int)getpid());
+        fclose(f);
+    }
+    return z->sig_fd < 0 ? -1 : 0;
+}
+
+void zygote_main(int listen_fd, const char *state_dir)
+{
+    zygote z = {.state_dir = state_dir, .listen_fd = listen_fd, .client_fd = -1, .sig_fd = -1};
+    if (setup(&z) < 0)
+        _exit(1);
+    for (;;) {
+        if (z.quit_when_idle && z.n_workers == 0 && z.client_fd < 0)
+            break;
+        struct pollfd pfd[3] = {{.fd = z.listen_fd, .events = POLLIN},
+                                {.fd = z.sig_fd, .events = POLLIN},
+                                {.fd = z.client_fd, .events = POLLIN}};
+        if (poll(pfd, z.client_fd >= 0 ? 3 : 2, -1) < 0)
+            continue;
+        if (pfd[1].revents)
+            reap(&z);
+        if (z.client_fd >= 0 && pfd[2].revents)
+            handle_request(&z);
+        if (pfd[0].revents)
+            accept_daemon(&z);
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, ZP_SOCKET_NAME);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/%s", state_dir, ZP_PID_NAME);
+    unlink(path);
+    _exit(0);
+}

@@ -1,0 +1,44 @@
+/* The daemon's side of the zygote connection (zygote_proto.h).
+ *
+ * zc_connect_or_spawn runs before the daemon starts any thread: it connects to
+ * the zygote a previous daemon left running, or binds the socket and forks a new
+ * zygote (double fork: the zygote is not the daemon's child and outlives it).
+ * Afterwards one reader thread receives every packet: replies go to the thread
+ * waiting in zc_request, unsolicited events (exits) to the event callback.
+ * zc_request may be called from any thread.
+ */
+#ifndef WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
+#define WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct zc_client zc_client;
+
+/* ev is borrowed for the call; NULL means the zygote went away. */
+typedef void (*zc_event_fn)(void *ctx, const json_t *ev);
+
+int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret_spawned,
+                        wc_error *err);
+
+/* Starts the reader thread. fn runs on it and may call zc_request/zc_send. */
+int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);
+
+/* Sends req (borrowed; "seq" is set) with fds (borrowed) and waits for the reply.
+ * A reply carrying "error" becomes that error. -ECONNRESET when the zygote is gone. */
+int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
+               wc_error *err);
+
+/* Sends a packet that has no reply (ack). */
+int zc_send(zc_client *c, const json_t *msg, wc_error *err);
+
+/* The zygote's pid (from its list reply at connection), 0 if unknown. */
+int zc_zygote_pid(const zc_client *c);
+
+/* Asks the zygote to exit once no worker runs, stops the reader, frees c. NULL is fine. */
+void zc_close(zc_client *c);
+
+#endif

@@ -1,0 +1,42 @@
+/* The wire between the daemon and the zygote: a SOCK_SEQPACKET unix socket at
+ * <state>/zygote.sock; one JSON object per packet, optionally with file
+ * descriptors (SCM_RIGHTS). Packets keep their boundaries, so no framing is needed.
+ *
+ * daemon → zygote (each with "seq"; the zygote answers {"op":"reply","seq",...}
+ * with "error" + "code" on failure):
+ *   start {id, spec}          fork a worker for container id → {pid}
+ *   exec  {id, spec} + 2 fds  fork a worker writing stdout/stderr to the fds → {pid}
+ *   kill  {id}                SIGKILL the worker of id (no worker: ok)
+ *   reopen {id}               SIGHUP the worker of id: it reopens its CRI log
+ *   list  {}                  → {workers: [{id, pid, kind}]}
+ *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
+ *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
+ * zygote → daemon, unsolicited:
+ *   exit {id, kind ("ctr"|"exec"), pid, exit_code, reason, message, finished_at}
+ * Container exits are also kept as <state>/exits/<id>.json until acked, and sent
+ * again to every new connection: a daemon that was down learns them on reconnect.
+ */
+#ifndef WASMCRI_SANDBOX_ZYGOTE_PROTO_H
+#define WASMCRI_SANDBOX_ZYGOTE_PROTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "error.h"
+
+#define ZP_MAX_PACKET (512 * 1024)
+#define ZP_MAX_FDS 4
+
+/* Sends msg (borrowed) with nfds descriptors (borrowed; the receiver gets copies). */
+int zp_send(int sock, const json_t *msg, const int *fds, size_t nfds, wc_error *err);
+
+/* Receives one packet. *ret_msg is the caller's; received fds (O_CLOEXEC) go to
+ * fds[0..*ret_nfds) (the caller closes them). -ECONNRESET when the peer closed. */
+int zp_recv(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err);
+
+/* Paths under the state dir. */
+#define ZP_SOCKET_NAME "zygote.sock"
+#define ZP_PID_NAME "zygote.pid"
+#define ZP_EXITS_DIR "exits"
+
+#endif
