@@ -43,7 +43,7 @@ int pull_lease(pull *p, const char *key)
 static int keep_manifest(pull *p, const char *body, size_t len, char *digest, wc_error *err)
 {
     wc_sha256_buf(body, len, digest);
-    if (pull_lease(p, digest) < 0)
+    if (pull_lease(p, digest) < 0 || wc_strv_push(&p->manifests, digest) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     p->blob_bytes += len;
     return wc_store_blob_put(p->s, digest, body, len, err);
@@ -63,7 +63,8 @@ static int resolve(pull *p, wc_error *err)
         r = keep_manifest(p, body, len, top, err);
     if (r < 0)
         return r;
-    p->top_digest = strdup(top);
+    if ((p->top_digest = strdup(top)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
     if (kind == WC_KIND_INDEX) {
         wc_platform host = wc_platform_host();
         wc_descriptor d = {0};
@@ -102,13 +103,13 @@ static bool creds_given(const wc_credentials *c)
 }
 
 /* Tries the mirrors in order, then the registry; the first that resolves serves the pull. */
-static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
+static int resolve_on_endpoints(pull *p, wc_error *err)
 {
     const wc_registry_conf *conf = find_conf(p->o, p->ref.domain);
-    *creds = p->o->creds;
-    if (!creds_given(creds) && conf != NULL) {
-        creds->username = conf->username;
-        creds->password = conf->password;
+    p->creds = p->o->creds;
+    if (!creds_given(&p->creds) && conf != NULL) {
+        p->creds.username = conf->username;
+        p->creds.password = conf->password;
     }
     const char *upstream =
         strcmp(p->ref.domain, "docker.io") == 0 ? "registry-1.docker.io" : p->ref.domain;
@@ -123,10 +124,14 @@ static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
             ep.cert_file = conf->cert_file;
             ep.key_file = conf->key_file;
         }
+        /* What an endpoint that failed half-way left. */
         wc_reg_close(take_ptr(p->reg));
         wc_manifest_clear(&p->m);
         free(take_ptr(p->top_digest));
-        r = wc_reg_open(&ep, p->ref.path, creds, pull_cancelled, p, &p->reg, err);
+        wc_strv_free(take_ptr(p->index_annotations));
+        wc_strv_free(take_ptr(p->manifests));
+        p->blob_bytes = 0;
+        r = wc_reg_open(&ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err);
         if (r == 0)
             r = resolve(p, err);
         if (r == 0 || r == -ECANCELED)
@@ -138,11 +143,11 @@ static int resolve_on_endpoints(pull *p, wc_credentials *creds, wc_error *err)
 static int read_config(pull *p, wc_error *err)
 {
     char path[PATH_MAX];
+    if (p->m.config.size > CONFIG_MAX)
+        return wc_error_set(err, -EFBIG, "image config is larger than %u bytes", CONFIG_MAX);
     int r = pull_fetch_blob(p, &p->m.config, err);
     if (r < 0)
         return r;
-    if (p->m.config.size > CONFIG_MAX)
-        return wc_error_set(err, -EFBIG, "image config is larger than %u bytes", CONFIG_MAX);
     wc_store_blob_path(p->s, p->m.config.digest, path, sizeof(path));
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     p->config_body = malloc(p->m.config.size + 1);
@@ -236,11 +241,10 @@ static int unpack_layers(pull *p, char ***ret_chain, wc_error *err)
 
 static int pull_steps(pull *p, char **ret_id, wc_error *err)
 {
-    wc_credentials creds;
     wc_image_shape shape;
     size_t module;
     _cleanup_strv_ char **chain = NULL;
-    int r = resolve_on_endpoints(p, &creds, err);
+    int r = resolve_on_endpoints(p, err);
     if (r == 0)
         r = wc_manifest_shape(&p->m, &shape, &module, err);
     if (r < 0)
@@ -303,6 +307,7 @@ out:
     wc_manifest_clear(&p.m);
     wc_image_config_clear(&p.cfg);
     wc_strv_free(p.index_annotations);
+    wc_strv_free(p.manifests);
     free(p.config_body);
     free(p.top_digest);
     free(p.ref_str);

@@ -16,9 +16,11 @@ typedef struct pull {
     wc_store *s;
     const wc_pull_opts *o;
     wc_ref ref;
-    char *ref_str;    /* canonical, for messages and progress */
-    wc_reg *reg;      /* the endpoint that answered */
-    char *top_digest; /* what the tag points to (index or manifest) */
+    char *ref_str;        /* canonical, for messages and progress */
+    wc_reg *reg;          /* the endpoint that answered */
+    wc_credentials creds; /* the request's, else the config's for the host; reg borrows them */
+    char *top_digest;     /* what the tag points to (index or manifest) */
+    char **manifests;     /* digests of the index (if any) and manifest kept in the store */
     wc_manifest m;
     char *config_body;
     size_t config_len;

@@ -1,7 +1,7 @@
 /* The record of a pulled image: names, size, user, annotations, shape and what would run.
  * For a rootfs image "what would run" is the entrypoint (else the first Cmd) when it is a
- * wasm module inside the rootfs (by its magic bytes, opened without leaving the rootfs, or
- * by a .wasm name); an image with nothing wasm in it records "" and still pulls.
+ * wasm module inside the rootfs (by its magic bytes, opened without leaving the rootfs); an
+ * image with nothing wasm in it records "" and still pulls.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -37,10 +37,8 @@ static char *rootfs_entry(pull *p, const char *chain_id)
         snprintf(path, sizeof(path), "%s", entry);
     else
         snprintf(path, sizeof(path), "%s/%s", p->cfg.working_dir, entry);
-    size_t len = strlen(path);
-    bool named = len > 5 && strcmp(path + len - 5, ".wasm") == 0;
     if (wc_store_snapshot_path(p->s, chain_id, rootfs, sizeof(rootfs)) == 0 &&
-        (has_wasm_magic(rootfs, path) || named))
+        has_wasm_magic(rootfs, path))
         return strdup(path);
     return strdup("");
 }
@@ -104,9 +102,14 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
         !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
         !img->repo_digests)
         return -ENOMEM;
-    /* Every blob the pull leased is the image's (manifests, config, layers); chain IDs too. */
-    for (char **k = p->leases; *k; k++)
-        if (!wc_strv_contains(chain_ids, *k) && wc_strv_push(&img->blobs, *k) < 0)
+    /* The image holds its manifests (index too), config and layers. */
+    for (char **d = p->manifests; d && *d; d++)
+        if (wc_strv_push_unique(&img->blobs, *d) < 0)
+            return -ENOMEM;
+    if (wc_strv_push_unique(&img->blobs, p->m.config.digest) < 0)
+        return -ENOMEM;
+    for (size_t i = 0; i < p->m.n_layers; i++)
+        if (wc_strv_push_unique(&img->blobs, p->m.layers[i].digest) < 0)
             return -ENOMEM;
     return names(p, img);
 }

@@ -5,6 +5,7 @@
  * Authentication lives in auth.c.
  */
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,10 +74,13 @@ static int reg_copy_creds(wc_reg *r, const wc_credentials *c)
             return -EINVAL;
         r->user = strndup((char *)raw, (size_t)(colon - (char *)raw));
         r->pass = strdup(colon + 1);
+        OPENSSL_cleanse(raw, len);
     } else if (c->username != NULL && c->username[0] != '\0') {
         r->user = strdup(c->username);
         r->pass = strdup(c->password ? c->password : "");
     }
+    if ((r->user != NULL) != (r->pass != NULL))
+        return -ENOMEM;
     if (c->registry_token != NULL && c->registry_token[0] != '\0' &&
         asprintf(&r->authorization, "Bearer %s", c->registry_token) < 0)
         return -ENOMEM;

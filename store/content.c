@@ -22,13 +22,19 @@ struct wc_blob_writer {
     wc_sha256 *hash;
 };
 
-int wc_store_blob_path(const wc_store *s, const char *digest, char *buf, size_t size)
+int store_digest_path(const wc_store *s, const char *dir, const char *digest, char *buf,
+                      size_t size)
 {
     if (wc_digest_validate(digest, NULL) < 0)
         return -EINVAL;
-    if (snprintf(buf, size, "%s/content/sha256/%s", s->root, wc_digest_hex(digest)) >= (int)size)
+    if (snprintf(buf, size, "%s/%s/%s", s->root, dir, wc_digest_hex(digest)) >= (int)size)
         return -ENAMETOOLONG;
     return 0;
+}
+
+int wc_store_blob_path(const wc_store *s, const char *digest, char *buf, size_t size)
+{
+    return store_digest_path(s, "content/sha256", digest, buf, size);
 }
 
 bool wc_store_blob_exists(const wc_store *s, const char *digest)

@@ -14,11 +14,7 @@
 
 int wc_store_snapshot_path(const wc_store *s, const char *chain_id, char *buf, size_t size)
 {
-    if (wc_digest_validate(chain_id, NULL) < 0)
-        return -EINVAL;
-    if (snprintf(buf, size, "%s/snapshots/%s", s->root, wc_digest_hex(chain_id)) >= (int)size)
-        return -ENAMETOOLONG;
-    return 0;
+    return store_digest_path(s, "snapshots", chain_id, buf, size);
 }
 
 bool wc_store_snapshot_exists(const wc_store *s, const char *chain_id)

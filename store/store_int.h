@@ -30,6 +30,9 @@ struct wc_store {
 
 /* Writes the batch; on failure fills err. Frees nothing. */
 int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err);
+/* <root>/<dir>/<hex of digest> into buf; -EINVAL for an invalid digest. */
+int store_digest_path(const wc_store *s, const char *dir, const char *digest, char *buf,
+                      size_t size);
 /* A fresh unique path under <root>/tmp/ with the given prefix; malloc'd. */
 char *store_tmp_path(wc_store *s, const char *prefix);
 /* true when key is leased or in flight. Call with s->lock held. */

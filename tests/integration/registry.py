@@ -210,27 +210,35 @@ class TokenServer:
             def log_message(self, *a):
                 pass
 
+            def deny(self):
+                self.send_response(401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def grant(self, field, scope):
+                """Answers {field: token} granting the actions of scope (none if no scope)."""
+                access = []
+                if scope.count(":") == 2:
+                    kind, name, actions = scope.split(":")
+                    access = [{"type": kind, "name": name, "actions": actions.split(",")}]
+                body = json.dumps({field: ts.token(access)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self):
                 q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
                 scope = q.get("scope", [""])[0]
                 auth = self.headers.get("Authorization")
                 ts.seen.append((auth, scope))
                 good = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
-                if auth is not None and auth != good:
-                    self.send_response(401)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                access = []
-                if auth == good and scope.count(":") == 2:
-                    kind, name, actions = scope.split(":")
-                    access = [{"type": kind, "name": name, "actions": actions.split(",")}]
-                body = json.dumps({"token": ts.token(access)}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                if auth is None:
+                    return self.grant("token", "")  # anonymous: a token without access
+                if auth != good:
+                    return self.deny()
+                self.grant("token", scope)
 
             def do_POST(self):
                 # OAuth2 refresh-token grant (AuthConfig.identity_token).
@@ -238,21 +246,10 @@ class TokenServer:
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode())
                 scope = form.get("scope", [""])[0]
                 ts.seen.append(("refresh_token=" + form.get("refresh_token", [""])[0], scope))
-                ok = form.get("grant_type") == ["refresh_token"] and \
-                    form.get("refresh_token") == [REFRESH_TOKEN] and scope.count(":") == 2
-                if not ok:
-                    self.send_response(401)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                kind, name, actions = scope.split(":")
-                access = [{"type": kind, "name": name, "actions": actions.split(",")}]
-                body = json.dumps({"access_token": ts.token(access)}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                if form.get("grant_type") != ["refresh_token"] or \
+                        form.get("refresh_token") != [REFRESH_TOKEN]:
+                    return self.deny()
+                self.grant("access_token", scope)
 
         class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             daemon_threads = True
