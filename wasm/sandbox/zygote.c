@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -213,6 +214,8 @@ static int fork_worker(zygote *z, const worker_spec *s, const char *kind, const 
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return wc_error_set_errno(err, -errno, "pipe for a worker");
+    malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
+                     * pages instead of copies of the zygote's */
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
