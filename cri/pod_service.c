@@ -3,8 +3,10 @@
  * sandbox's C types (wasm/sandbox/pod.h), calls wc_pod_*, and builds the reply.
  * To add a pod field the CRI reports: pod.h, then pod_metadata/fill below.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
 #include "convert.h"
@@ -177,6 +179,42 @@ Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
     return s;
 }
 
+/* The statuses of the pod's containers (kubelet's evented PLEG reads them here). */
+static int pod_containers(cri_daemon *d, const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
+{
+    wc_container_filter f = {.pod_id = p->id, .state = -1};
+    wc_container **cs = NULL;
+    size_t n = 0;
+    if (wc_container_list(d->sandbox, &f, &cs, &n, NULL) < 0)
+        return -ENOMEM;
+    r->containers_statuses = calloc(n ? n : 1, sizeof(*r->containers_statuses));
+    int rc = r->containers_statuses ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        r->containers_statuses[i] = cri_ctr_status_new(cs[i]);
+        rc = r->containers_statuses[i] ? 0 : -ENOMEM;
+        r->n_containers_statuses += rc == 0;
+    }
+    wc_container_list_free(cs, n);
+    return rc;
+}
+
+/* verbose: {"info": JSON} with where the pod lives on the host. */
+static int pod_info(const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
+{
+    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "netns", p->netns_path, "dir", p->dir,
+                          "host_network", p->net_mode == WC_NS_NODE, "hostname", p->hostname,
+                          "log_directory", p->log_directory);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    char *kv[] = {"info", text, NULL};
+    int rc =
+        text ? cri_kv_to_map(kv, &runtime__v1__pod_sandbox_status_response__info_entry__descriptor,
+                             (void ***)&r->info, &r->n_info)
+             : -ENOMEM;
+    free(text);
+    return rc;
+}
+
 static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                           wc_error *err)
 {
@@ -190,8 +228,14 @@ static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufC
     if (r)
         *ret_resp = &r->base;
     rc = r && (r->status = cri_pod_status_new(p)) ? 0 : -ENOMEM;
-    if (r)
-        r->timestamp = p->created_at;
+    rc = rc ?: pod_containers(cri_call_daemon(call), p, r);
+    if (rc == 0 && in->verbose)
+        rc = pod_info(p, r);
+    if (r) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        r->timestamp = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+    }
     wc_pod_free(p);
     return rc < 0 ? nomem(err) : 0;
 }

@@ -37,6 +37,9 @@ def test_pod_with_two_containers_full_lifecycle(rt, tmp_path):
     assert log_records(tmp_path / "a.log") == [("stdout", "F", "hello from wasm"),
                                               ("stderr", "F", "hello on stderr")]
     assert wait_state(r, b, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    ps = r.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pid, verbose=True))
+    assert {c.id for c in ps.containers_statuses} == {a, b}
+    assert json.loads(ps.info["info"])["host_network"] is True and ps.timestamp > st.finished_at
     listed = r.ListContainers(pb.ListContainersRequest(
         filter=pb.ContainerFilter(pod_sandbox_id=pid))).containers
     assert {c.id for c in listed} == {a, b}
