@@ -1,13 +1,18 @@
 /* Dropping a worker's privileges (see privileges.h): capabilities with capset(2)
  * and PR_CAPBSET_DROP (plain syscalls, no libcap), then no_new_privs, then a
- * libseccomp deny-list answering EPERM. To forbid another system call, add it to
- * denied[].
+ * libseccomp deny-list answering EPERM, compiled once in the zygote (exported as
+ * BPF through a memfd) and loaded with prctl in each worker. To forbid another
+ * system call, add it to denied[].
  */
 #include "privileges.h"
 
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -65,16 +70,53 @@ static int drop_capabilities(wc_error *err)
     return 0;
 }
 
-static int install_seccomp(wc_error *err)
+static struct sock_fprog compiled; /* set by worker_privileges_prepare, read by workers */
+
+static scmp_filter_ctx build_filter(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (ctx == NULL)
-        return wc_error_set(err, -ENOMEM, "seccomp_init");
-    int rc = 0;
+    int rc = ctx ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]); i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
-    if (rc == 0)
-        rc = seccomp_load(ctx);
+    if (rc < 0 && ctx) {
+        seccomp_release(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+int worker_privileges_prepare(wc_error *err)
+{
+    scmp_filter_ctx ctx = build_filter();
+    if (ctx == NULL)
+        return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
+    int fd = memfd_create("wasmcri-seccomp", MFD_CLOEXEC);
+    int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+    seccomp_release(ctx);
+    off_t len = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
+    struct sock_filter *prog = len > 0 ? malloc((size_t)len) : NULL;
+    if (prog && pread(fd, prog, (size_t)len, 0) == len) {
+        compiled.filter = prog;
+        compiled.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+    } else {
+        free(prog);
+        rc = rc ?: -EIO;
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc < 0 ? wc_error_set_errno(err, rc, "cannot compile the seccomp filter") : 0;
+}
+
+static int install_seccomp(wc_error *err)
+{
+    if (compiled.filter) /* the zygote's compiled copy */
+        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) < 0
+                   ? wc_error_set_errno(err, -errno, "load the seccomp filter")
+                   : 0;
+    scmp_filter_ctx ctx = build_filter();
+    if (ctx == NULL)
+        return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
+    int rc = seccomp_load(ctx);
     seccomp_release(ctx);
     return rc < 0 ? wc_error_set_errno(err, rc, "install the seccomp filter") : 0;
 }

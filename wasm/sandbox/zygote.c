@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "privileges.h"
 #include "record.h"
 #include "worker.h"
 #include "worker_run.h"
@@ -380,6 +381,7 @@ static int setup(zygote *z)
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    worker_privileges_prepare(NULL); /* on failure each worker compiles the filter itself */
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", z->state_dir, ZP_EXITS_DIR);
     mkdir(path, 0700);
