@@ -187,6 +187,7 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     }
     if (rc == 0) {
         c->starting = true;
+        c->started_at = rec_now_ns(); /* before the fork: an early exit finishes after it */
         *ret_c = c;
     }
     return rc;
@@ -209,7 +210,6 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
     pthread_mutex_lock(&sb->mu);
     if (sb_find_ctr(sb, cid, &c, NULL) == 0) { /* still there: remove waits for starting */
         c->starting = false;
-        c->started_at = c->started_at ? c->started_at : rec_now_ns();
         if (rc < 0) {
             c->state = WC_CTR_EXITED;
             c->exit_code = 128;
