@@ -273,6 +273,13 @@ def test_client_certificate(tmp_path, new_daemon):
         reg.stop()
 
 
+def test_insecure_tls_registry_is_not_verified(regs, new_daemon):
+    tls = regs[1]
+    daemon = new_daemon(config={"registries": [{"host": tls.host, "insecure": True}]}).start()
+    auth = pb.AuthConfig(username=registry.USER, password=registry.PASSWORD)
+    assert pull(daemon, tls.ref("compat"), auth=auth) == config_digest(tls, "compat")
+
+
 # ---- mirrors ----
 
 def test_mirror_serves_a_registry_that_does_not_answer(d, regs, dead_host):
