@@ -99,6 +99,7 @@ static void many_locals(void)
         put(&c, body, sizeof(body));
     }
     section(&b, 10, &c);
+    free(c.p);
     wc_error err;
     CHECK(load(&b, &err) == 0);
 }
@@ -128,7 +129,7 @@ static void br_table_labels(void)
         byte(&f, 0x0B);
     leb(&c, 1), leb(&c, (uint32_t)f.n), put(&c, f.p, f.n);
     section(&b, 10, &c);
-    free(f.p);
+    free(f.p), free(c.p);
     wc_error err;
     CHECK(load(&b, &err) == -E2BIG && strstr(err.msg, "too complex"));
 }
@@ -150,6 +151,7 @@ static void many_exports(bool duplicate)
     section(&b, 7, &c);
     leb(&c, 1), leb(&c, 2), byte(&c, 0), byte(&c, 0x0B);
     section(&b, 10, &c);
+    free(c.p);
     wc_error err;
     int rc = load(&b, &err);
     CHECK(duplicate ? rc == -EINVAL && strstr(err.msg, "duplicate export") : rc == 0);
@@ -170,7 +172,7 @@ static void deep_nesting(void)
         byte(&f, 0x0B);
     leb(&c, 1), leb(&c, (uint32_t)f.n), put(&c, f.p, f.n);
     section(&b, 10, &c);
-    free(f.p);
+    free(f.p), free(c.p);
     wc_error err;
     CHECK(load(&b, &err) == -E2BIG);
 }
