@@ -53,6 +53,13 @@ void cs_op(vstate *s, enum wop op)
         c->op = op;
     s->last_def = s->last_const = -1;
     s->last_op = op;
+    s->last_ins = (int64_t)(s->n - 1);
+}
+
+/* A jump may land here: no peephole may combine instructions across this point. */
+void cs_barrier(vstate *s)
+{
+    s->last_def = s->last_const = s->last_ins = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -89,7 +96,7 @@ void cs_def(vstate *s, size_t at)
 
 static void copy(vstate *s, uint16_t dst, uint16_t src)
 {
-    if (dst == src)
+    if (dst == src || !cs_live(s))
         return;
     cs_op(s, OP_COPY);
     cs_s(s, dst, src, 0, 0);
@@ -217,7 +224,7 @@ void cs_label_here(vstate *s, ctl *c)
 {
     cs_patch(s, c->patch, s->n);
     c->patch = -1;
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
 }
 
 /* Makes cell `at` jump to target's label. */
@@ -354,7 +361,7 @@ void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)
     cs_fwd(s, &skip);
     cs_branch(s, t, arity);
     cs_patch(s, skip, s->n);
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
 }
 
 void cs_br_table(vstate *s, const uint32_t *depths, uint32_t n, uint32_t arity, uint16_t idx)

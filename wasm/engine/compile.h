@@ -29,8 +29,9 @@ typedef struct vstate {
     const wasm_functype *ft;
     const uint8_t *p, *end;
     wc_error *err;
-    wasm_valtype *locals;
-    uint32_t nlocals;
+    uint32_t *grp_end; /* locals: running totals of the declaration groups (after the params) */
+    wasm_valtype *grp_type;
+    uint32_t ngroups, nlocals;
     /* operand stack */
     wasm_valtype *vt;
     uint16_t *loc;
@@ -45,7 +46,7 @@ typedef struct vstate {
     size_t n, codecap;
     const void *const *handlers;
     /* peephole state: position of the last instruction defining the stack top / a constant */
-    int64_t last_def, last_const;
+    int64_t last_def, last_const, last_ins; /* last_ins: start of the last instruction */
     uint64_t last_const_bits;
     enum wop last_op; /* op of the last emitted instruction */
     uint16_t last_const_slot;
@@ -67,6 +68,7 @@ static inline uint16_t cs_slot(const vstate *s, uint32_t h)
 /* compile.c */
 int cs_reserve(vstate *s, size_t cells);
 void cs_op(vstate *s, enum wop op);
+void cs_barrier(vstate *s);
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d);
 void cs_m(vstate *s, uint16_t a, uint16_t b, uint32_t x);
 void cs_u64(vstate *s, uint64_t v);

@@ -440,6 +440,34 @@ static int decode_globals(rd *r)
     return 0;
 }
 
+static int cmp_export(const void *a, const void *b)
+{
+    const wexport *x = *(const wexport *const *)a, *y = *(const wexport *const *)b;
+    if (x->name_len != y->name_len)
+        return x->name_len < y->name_len ? -1 : 1;
+    return memcmp(x->name, y->name, x->name_len);
+}
+
+/* Export names must be unique: sort pointers by name and compare neighbours (O(n log n)). */
+static int check_unique_exports(rd *r)
+{
+    wasm_module *m = r->m;
+    if (m->nexports < 2)
+        return 0;
+    const wexport **v = xcalloc(r, m->nexports, sizeof(*v));
+    if (v == NULL)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        v[i] = &m->exports[i];
+    qsort(v, m->nexports, sizeof(*v), cmp_export);
+    int rc = 0;
+    for (uint32_t i = 1; i < m->nexports && rc == 0; i++)
+        if (cmp_export(&v[i - 1], &v[i]) == 0)
+            rc = bad(r, "duplicate export name");
+    free(v);
+    return rc;
+}
+
 static int decode_exports(rd *r)
 {
     wasm_module *m = r->m;
@@ -462,11 +490,8 @@ static int decode_exports(rd *r)
             return bad(r, unknown[kind]);
         if (kind == 0)
             m->func_declared[e->idx] = true;
-        for (uint32_t k = 0; k < i; k++)
-            if (m->exports[k].name_len == e->name_len && memcmp(m->exports[k].name, e->name, e->name_len) == 0)
-                return bad(r, "duplicate export name");
     }
-    return 0;
+    return check_unique_exports(r);
 }
 
 static int decode_start(rd *r)
@@ -743,6 +768,7 @@ int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err)
     rd r = {p, p + len, err, m};
     static const uint8_t magic[4] = {0, 'a', 's', 'm'}, version[4] = {1, 0, 0, 0};
     m->start = -1;
+    m->work_left = 64 * (int64_t)len + (1 << 20);
     if (len < 4 || memcmp(p, magic, 4) != 0)
         return bad(&r, "magic header not detected");
     if (len < 8 || memcmp(p + 4, version, 4) != 0)

@@ -28,6 +28,7 @@ typedef union wcell {
 } wcell;
 
 #define WASM_MAX_FRAME_SLOTS 65535u
+#define WASM_BACKTRACE_MAX 16
 
 typedef struct wasm_functype {
     uint32_t np, nr;
@@ -126,6 +127,7 @@ struct wasm_module {
     wdata *datas;
     bool has_datacount;
     uint32_t datacount;
+    int64_t work_left; /* validation budget (validate.c charge()), set from the module size */
     char **func_names; /* from the name section, may be NULL */
     uint32_t nfunc_names;
 };
@@ -189,6 +191,7 @@ struct wasm_instance {
     wasm_trap trap;
     int exit_code;
     uint32_t trap_func;
+    uint32_t backtrace[WASM_BACKTRACE_MAX], nbacktrace; /* innermost first */
     char msg[256];
     void *user;
     bool started;

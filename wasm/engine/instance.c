@@ -437,6 +437,7 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
         inst->trap = WASM_TRAP_NONE;
         inst->msg[0] = '\0';
         inst->trap_func = UINT32_MAX;
+        inst->nbacktrace = 0;
     }
     if (nargs != func->type->np || nresults != func->type->nr)
         return inst->trap = wasm_instance_host_error(inst, "argument count mismatch");
@@ -529,6 +530,14 @@ int wasm_instance_exit_code(const wasm_instance *inst)
 uint32_t wasm_instance_trap_func(const wasm_instance *inst)
 {
     return inst->trap_func;
+}
+
+uint32_t wasm_instance_trap_backtrace(const wasm_instance *inst, uint32_t *ret_funcs, uint32_t max)
+{
+    uint32_t n = inst->nbacktrace < max ? inst->nbacktrace : max;
+    if (n)
+        memcpy(ret_funcs, inst->backtrace, n * sizeof(uint32_t));
+    return n;
 }
 
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index)

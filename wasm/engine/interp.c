@@ -500,14 +500,6 @@ dispatch:
         ip += 2;
         NEXT();
     }
-    OP(COPY2)
-    {
-        wcell c = ip[1];
-        fp[c.s.a] = fp[c.s.b];
-        fp[c.s.c] = fp[c.s.d];
-        ip += 2;
-        NEXT();
-    }
     OP(CONST32)
     {
         fp[ip[1].m.a] = ip[1].m.x;
@@ -807,6 +799,12 @@ do_call:
 
 trapped:
     ctx->trap_func = f ? f->index : (callee ? callee->index : UINT32_MAX);
+    ctx->nbacktrace = 0;
+    for (uint32_t i = nfr; f && ctx->nbacktrace < WASM_BACKTRACE_MAX; f = frames[--i].func) {
+        ctx->backtrace[ctx->nbacktrace++] = f->index;
+        if (i <= base)
+            break;
+    }
     ctx->nframes = base;
     return trap;
 }

@@ -105,7 +105,7 @@
     X(CALL_INDIRECT) X(RETURN) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(MEMORY_SIZE) X(MEMORY_GROW)                \
     X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) X(TABLE_GET) X(TABLE_SET) X(TABLE_INIT)             \
     X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) X(REF_IS_NULL) X(REF_FUNC)               \
-    X(COPY2) X(POLL) X(CALL_LOCAL)
+    X(POLL) X(CALL_LOCAL)
 
 /* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c). */
 #define WASM_BRCMP_OPS(X)                                                                                         \

@@ -119,17 +119,28 @@ static int pop_t(vstate *s, wasm_valtype want, uint16_t *ret_loc)
 }
 
 /* Checks that the top n entries match types (without popping). */
+/* Type checks whose cost is not bounded by one instruction (multi-value labels, block params) are
+ * charged to a per-module budget proportional to its size, so no input makes validation slow. */
+static int charge(vstate *s, uint64_t units)
+{
+    s->m->work_left -= (int64_t)units + 1;
+    if (s->m->work_left < 0)
+        return wc_error_set(s->err, -E2BIG, "module too complex to validate (work limit)");
+    return 0;
+}
+
 static int check_top(vstate *s, const wasm_valtype *types, uint32_t n)
 {
     ctl *c = &s->ctls[s->nctl - 1];
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t depth = n - i;
-        if (s->h < c->height + depth) {
-            if (!c->unreachable)
-                return fail(s, "type mismatch");
-            continue;
-        }
-        wasm_valtype t = s->vt[s->h - depth];
+    uint32_t have = s->h - c->height, first = 0;
+    if (have < n) {
+        if (!c->unreachable)
+            return fail(s, "type mismatch");
+        first = n - have; /* missing entries are polymorphic */
+    }
+    TRY(charge(s, n - first));
+    for (uint32_t i = first; i < n; i++) {
+        wasm_valtype t = s->vt[s->h - (n - i)];
         if (t != T_UNKNOWN && t != types[i])
             return fail(s, "type mismatch");
     }
@@ -152,6 +163,7 @@ static int fill_top(vstate *s, const wasm_valtype *types, uint32_t n)
     uint32_t have = s->h - c->height;
     if (have >= n)
         return 0;
+    TRY(charge(s, n));
     for (uint32_t i = have; i < n; i++)
         TRY(push(s, T_UNKNOWN));
     for (uint32_t i = 0; i < n; i++) {
@@ -238,7 +250,7 @@ static int op_block(vstate *s, uint8_t kind)
     if (kind == CTL_LOOP && s->m->limits.interruptible)
         cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live; /* a block in dead code stays dead: emit nothing for it */
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     return push_ctl(s, &c);
 }
 
@@ -253,6 +265,7 @@ static int check_end_stack(vstate *s, ctl *c)
 
 static void reset_stack(vstate *s, uint32_t h, const wasm_valtype *types, uint32_t n)
 {
+    s->m->work_left -= n; /* checked at the next charge() */
     s->h = h;
     for (uint32_t i = 0; i < n; i++)
         push(s, types[i]); /* cannot fail: these slots existed before */
@@ -272,7 +285,7 @@ static int op_else(vstate *s)
     c->unreachable = false;
     cs_patch(s, c->else_patch, s->n);
     c->else_patch = -1;
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     reset_stack(s, c->height, c->params, c->np);
     return 0;
 }
@@ -395,7 +408,7 @@ static int push_results(vstate *s, const wasm_functype *ft)
 {
     for (uint32_t i = 0; i < ft->nr; i++)
         TRY(push(s, ft->results[i]));
-    s->last_def = s->last_const = -1;
+    cs_barrier(s);
     return 0;
 }
 
@@ -442,6 +455,21 @@ static int op_call_indirect(vstate *s)
     return push_results(s, ft);
 }
 
+static wasm_valtype local_type(const vstate *s, uint32_t x)
+{
+    if (x < s->ft->np)
+        return s->ft->params[x];
+    uint32_t lo = 0, hi = s->ngroups; /* first group whose running total exceeds x */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->grp_end[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return s->grp_type[lo];
+}
+
 static int op_local(vstate *s, uint8_t op)
 {
     uint32_t x;
@@ -449,7 +477,7 @@ static int op_local(vstate *s, uint8_t op)
     TRY(u32(s, &x));
     if (x >= s->nlocals)
         return fail(s, "unknown local");
-    wasm_valtype t = s->locals[x];
+    wasm_valtype t = local_type(s, x);
     if (op == 0x20) {
         TRY(push(s, t));
         cs_defer_local(s, (uint16_t)x);
@@ -923,46 +951,47 @@ static int op_special(vstate *s, uint8_t op, bool *ret_done)
 
 /* ---- the function -------------------------------------------------------------------------------- */
 
+static bool valid_valtype(uint8_t b)
+{
+    return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 || b == WASM_FUNCREF ||
+           b == WASM_EXTERNREF;
+}
+
+/* Local declarations stay compressed as (running total, type) groups, so a function declaring
+ * 50,000 locals costs no more to validate than one declaring one. */
 static int read_locals(vstate *s)
 {
     const wasm_functype *ft = s->ft;
     uint32_t ngroups;
     TRY(u32(s, &ngroups));
-    const uint8_t *save = s->p;
+    if (ngroups > (size_t)(s->end - s->p) / 2)
+        return fail(s, "unexpected end");
+    s->grp_end = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_end));
+    s->grp_type = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_type));
+    if (!s->grp_end || !s->grp_type)
+        return wc_error_set(s->err, -ENOMEM, "out of memory");
     uint64_t total = ft->np;
     for (uint32_t g = 0; g < ngroups; g++) {
         uint32_t n;
-        uint8_t t;
+        uint8_t b;
         TRY(u32(s, &n));
-        TRY(byte(s, &t));
+        TRY(byte(s, &b));
+        if (b == WASM_V128)
+            return fail(s, "SIMD is not supported yet");
+        if (!valid_valtype(b))
+            return fail(s, "malformed value type");
         total += n;
-        if (total > s->m->limits.max_locals || total > UINT32_MAX)
-            return total > UINT32_MAX || total > 50000000u ? fail(s, "too many locals")
-                                                           : wc_error_set(s->err, -E2BIG, "too many locals (limit %u)",
-                                                                          s->m->limits.max_locals);
+        if (total > s->m->limits.max_locals)
+            return total > UINT32_MAX ? fail(s, "too many locals")
+                                      : wc_error_set(s->err, -E2BIG, "too many locals (limit %u)",
+                                                     s->m->limits.max_locals);
+        s->grp_end[g] = (uint32_t)total;
+        s->grp_type[g] = (wasm_valtype)b;
     }
     if (total + 16 >= WASM_MAX_FRAME_SLOTS)
         return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots", WASM_MAX_FRAME_SLOTS);
+    s->ngroups = ngroups;
     s->nlocals = (uint32_t)total;
-    if ((s->locals = calloc(total + 1, sizeof(wasm_valtype))) == NULL)
-        return wc_error_set(s->err, -ENOMEM, "out of memory");
-    memcpy(s->locals, ft->params, ft->np * sizeof(wasm_valtype));
-    s->p = save;
-    uint32_t k = ft->np;
-    for (uint32_t g = 0; g < ngroups; g++) {
-        uint32_t n;
-        wasm_valtype t;
-        TRY(u32(s, &n));
-        uint8_t b;
-        TRY(byte(s, &b));
-        t = (wasm_valtype)b;
-        if (b == WASM_V128)
-            return fail(s, "SIMD is not supported yet");
-        if (!is_num(t) && !is_ref(t))
-            return fail(s, "malformed value type");
-        for (uint32_t i = 0; i < n; i++)
-            s->locals[k++] = t;
-    }
     return 0;
 }
 
@@ -989,7 +1018,8 @@ static int body(vstate *s)
 
 static void vstate_free(vstate *s)
 {
-    free(s->locals);
+    free(s->grp_end);
+    free(s->grp_type);
     free(s->vt);
     free(s->loc);
     free(s->ctls);
@@ -1000,7 +1030,7 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
 {
     wcode *fn = &m->codes[def_index];
     vstate s = {.m = m, .fn = fn, .ft = &m->types[fn->type], .p = p, .end = end, .err = err,
-                .handlers = wasm_interp_handlers(), .last_def = -1, .last_const = -1};
+                .handlers = wasm_interp_handlers(), .last_def = -1, .last_const = -1, .last_ins = -1};
     s.cap = 64, s.ctlcap = 16;
     s.vt = malloc(s.cap * sizeof(*s.vt));
     s.loc = malloc(s.cap * sizeof(*s.loc));

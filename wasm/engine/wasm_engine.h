@@ -228,6 +228,9 @@ wasm_trap wasm_instance_trap(const wasm_instance *inst);
 const char *wasm_instance_trap_message(const wasm_instance *inst);
 int wasm_instance_exit_code(const wasm_instance *inst);
 uint32_t wasm_instance_trap_func(const wasm_instance *inst);
+/* After a trap in wasm code: the function indexes on the wasm call stack, innermost first (at most
+ * 16, from the entry of the outermost wasm_call). Copies up to max into ret_funcs, returns the count. */
+uint32_t wasm_instance_trap_backtrace(const wasm_instance *inst, uint32_t *ret_funcs, uint32_t max);
 /* The export or debug (name section) name of a function index of inst's module, or NULL. */
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index);
 

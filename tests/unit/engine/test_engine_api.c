@@ -185,6 +185,9 @@ int main(void)
 
     /* unbounded recursion is a trap, and the instance stays usable */
     CHECK(call1(inst, "rec", 0, NULL) == WASM_TRAP_STACK_EXHAUSTED);
+    uint32_t bt[32], rec = wasm_instance_trap_func(inst);
+    CHECK(wasm_instance_trap_backtrace(inst, bt, 32) == 16 && bt[0] == rec && bt[15] == rec);
+    CHECK(strcmp(wasm_instance_func_name(inst, rec), "rec") == 0);
     CHECK(strcmp(wasm_trap_message(WASM_TRAP_STACK_EXHAUSTED), "call stack exhausted") == 0);
     CHECK(call1(inst, "use_add", 1, &r) == WASM_TRAP_NONE && r == 101);
 
