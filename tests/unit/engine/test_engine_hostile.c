@@ -8,15 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../check.h"
 #include "wasm_engine.h"
 
-#define CHECK(x)                                                                                                  \
-    do {                                                                                                          \
-        if (!(x)) {                                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #x);                                 \
-            exit(1);                                                                                              \
-        }                                                                                                         \
-    } while (0)
 
 typedef struct buf {
     uint8_t *p;
@@ -184,6 +178,5 @@ int main(void)
     many_exports(false);
     many_exports(true);
     deep_nesting();
-    printf("ok\n");
-    return 0;
+    return CHECK_DONE();
 }
