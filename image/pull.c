@@ -265,6 +265,10 @@ static int pull_steps(pull *p, char **ret_id, wc_error *err)
     r = pull_record(p, shape, module, chain, &img, err);
     if (r == 0)
         r = wc_store_image_put(p->s, img, err);
+    /* A mirror that failed half-way leased blobs the image does not list. */
+    if (r == 0)
+        p->left_over =
+            wc_strv_len(p->leases) > wc_strv_len(img->blobs) + wc_strv_len(img->snapshots);
     if (r == 0 && (*ret_id = strdup(img->id)) == NULL)
         r = wc_error_set(err, -ENOMEM, "out of memory");
     wc_image_free(img);
@@ -299,8 +303,8 @@ out:
     pthread_mutex_destroy(&p.lease_lock);
     for (char **k = p.leases; k && *k; k++)
         wc_store_unlease(s, *k);
-    /* A failed pull leaves nothing behind: what it fetched and no image uses goes now. */
-    if (r < 0 && p.leases != NULL && p.leases[0] != NULL)
+    /* A pull leaves nothing behind: what it fetched and no image uses goes now. */
+    if ((r < 0 || p.left_over) && p.leases != NULL && p.leases[0] != NULL)
         wc_store_gc(s, NULL);
     wc_strv_free(p.leases);
     wc_reg_close(p.reg);

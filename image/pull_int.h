@@ -36,6 +36,7 @@ typedef struct pull {
     pthread_mutex_t progress_lock;
     time_t last_report;
     atomic_bool failed; /* a layer failed: the others stop */
+    bool left_over;     /* leased blobs the recorded image does not list */
 } pull;
 
 bool pull_cancelled(void *ctx);

@@ -4,7 +4,7 @@
  * variable on the client's mutex) until the reader thread hands it the reply with
  * the same number. When the connection ends every waiter gets -ECONNRESET and the
  * event callback gets NULL once; then the reader starts a new zygote (the daemon
- * has threads now, so the child execs `wasmcri zygote STATE_DIR` instead of being
+ * has threads now, so the child execs `wasmcri-daemon zygote STATE_DIR` instead of being
  * a bare fork) and goes on with it, up to MAX_RESPAWNS times.
  */
 #include "zygote_client.h"
@@ -91,7 +91,7 @@ static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
         close(devnull);
     }
     if (exe) {
-        char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, NULL};
+        char *const argv[] = {"wasmcri-daemon", "zygote", (char *)state_dir, NULL};
         execv(exe, argv);
         _exit(127);
     }

@@ -6,7 +6,7 @@
  * Afterwards one reader thread receives every packet: replies go to the thread
  * waiting in zc_request, unsolicited events (exits) to the event callback. If the
  * zygote dies, the callback gets NULL and the reader starts a new one by running
- * `wasmcri zygote STATE_DIR` (cmd/zygote_cmd.c), since the daemon may no longer
+ * `wasmcri-daemon zygote STATE_DIR` (cmd/zygote_cmd.c), since the daemon may no longer
  * fork a bare copy of itself.
  * zc_request may be called from any thread.
  */

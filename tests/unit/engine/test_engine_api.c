@@ -11,16 +11,9 @@
 
 #include <stdlib.h>
 
+#include "../check.h"
 #include "wasm_engine.h"
 
-/* CHECK() vanishes under NDEBUG (Release builds); CHECK always runs. */
-#define CHECK(x)                                                                                                  \
-    do {                                                                                                          \
-        if (!(x)) {                                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #x);                                 \
-            exit(1);                                                                                              \
-        }                                                                                                         \
-    } while (0)
 
 static const uint8_t api_wasm[] = {
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x13, 0x04, 0x60,
@@ -218,6 +211,5 @@ int main(void)
     wasm_linker_free(l);
     wasm_module_free(m);
     test_interrupt();
-    printf("ok\n");
-    return 0;
+    return CHECK_DONE();
 }
