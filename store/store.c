@@ -53,6 +53,7 @@ static int store_open_db(wc_store *s, wc_error *err)
     s->ropts = leveldb_readoptions_create();
     s->wopts = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(s->wopts, 1);
+    s->kv_wopts = leveldb_writeoptions_create();
     char *lerr = NULL;
     s->db = leveldb_open(s->opts, path, &lerr);
     if (s->db == NULL) {
@@ -111,6 +112,8 @@ void wc_store_close(wc_store *s)
         leveldb_readoptions_destroy(s->ropts);
     if (s->wopts)
         leveldb_writeoptions_destroy(s->wopts);
+    if (s->kv_wopts)
+        leveldb_writeoptions_destroy(s->kv_wopts);
     for (store_key *k = s->keys, *next; k != NULL; k = next) {
         next = k->next;
         free(k->key);
@@ -128,16 +131,22 @@ const char *wc_store_root(const wc_store *s)
     return s->root;
 }
 
-int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
+static int write_with(wc_store *s, leveldb_writeoptions_t *wopts, leveldb_writebatch_t *b,
+                      wc_error *err)
 {
     char *lerr = NULL;
-    leveldb_write(s->db, s->wopts, b, &lerr);
+    leveldb_write(s->db, wopts, b, &lerr);
     if (lerr != NULL) {
         wc_error_set(err, -EIO, "write metadata: %s", lerr);
         leveldb_free(lerr);
         return -EIO;
     }
     return 0;
+}
+
+int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
+{
+    return write_with(s, s->wopts, b, err);
 }
 
 char *store_tmp_path(wc_store *s, const char *prefix)
@@ -155,7 +164,7 @@ int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, w
 {
     leveldb_writebatch_t *b = leveldb_writebatch_create();
     leveldb_writebatch_put(b, key, strlen(key), val, len);
-    int r = store_write(s, b, err);
+    int r = write_with(s, s->kv_wopts, b, err);
     leveldb_writebatch_destroy(b);
     return r;
 }
@@ -190,7 +199,7 @@ int wc_store_kv_delete(wc_store *s, const char *key, wc_error *err)
 {
     leveldb_writebatch_t *b = leveldb_writebatch_create();
     leveldb_writebatch_delete(b, key, strlen(key));
-    int r = store_write(s, b, err);
+    int r = write_with(s, s->kv_wopts, b, err);
     leveldb_writebatch_destroy(b);
     return r;
 }

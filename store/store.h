@@ -30,7 +30,12 @@ int wc_store_open(const char *root, wc_store **ret_store, wc_error *err);
 void wc_store_close(wc_store *s); /* NULL is fine */
 const char *wc_store_root(const wc_store *s);
 
-/* ---- generic metadata (for pods, containers, ...): keys are strings, values bytes ---- */
+/* ---- generic metadata (for pods, containers, ...): keys are strings, values bytes ----
+ * These writes reach LevelDB's log with write(2) before the call returns, so they survive
+ * the daemon being killed (kill -9) at any moment, but they are not fsynced: a power loss
+ * may lose the last ones. That is the right trade for runtime records, whose processes a
+ * power loss ends anyway (kubelet reconciles pods after a reboot), and it takes an fdatasync
+ * off every pod and container rpc. Image records stay synced. */
 
 /* Stores key → value (one atomic write). */
 int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, wc_error *err);
