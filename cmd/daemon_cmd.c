@@ -1,7 +1,7 @@
 /* The daemon's start-up and shutdown, as a flat list of named steps:
  *   parse flags → load config → make directories → take the socket lock →
- *   block signals → connect to the zygote, or fork it (before any thread
- *   exists: gRPC's fork support is off, LevelDB has threads) → open the store →
+ *   block signals → connect to the zygote, or start it (`wasmcri zygote`, the
+ *   small program beside this one) → open the store →
  *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
  *   server → tell systemd → trim start-up pages → wait for a signal →
  *   stop the server → remove the socket → close the sandbox and the store.
@@ -11,6 +11,7 @@
 #include "daemon_cmd.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "page_trim.h"
+#include "sibling.h"
 #include "sandbox.h"
 #include "server.h"
 #include "store.h"
@@ -179,7 +181,11 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     cri_daemon d;
     zc_client *zc = NULL;
     bool spawned = false;
-    int rc = zc_connect_or_spawn(cfg->state_dir, &zc, &spawned, err);
+    char zygote_program[PATH_MAX];
+    int rc = sibling_program("wasmcri", zygote_program, sizeof(zygote_program));
+    if (rc < 0)
+        return wc_error_set_errno(err, rc, "cannot find the wasmcri program beside the daemon");
+    rc = zc_connect_or_spawn(cfg->state_dir, zygote_program, &zc, &spawned, err);
     if (rc < 0)
         return wc_error_wrap(err, "cannot start the zygote");
     rc = cri_daemon_init(&d, cfg, err);

@@ -1,8 +1,10 @@
-/* `wasmcri` is two programs. This one (wasmcri) runs modules and prints the config:
- * it links only the engine, WASI and common, so `wasmcri run` starts in well under
- * a millisecond. The daemon, with gRPC, curl, OpenSSL, LevelDB and the ~100 shared
- * libraries they bring, is wasmcri-daemon, installed beside it; `wasmcri [daemon
- * flags]` replaces itself with it (same pid, so systemd's Type=notify still holds).
+/* `wasmcri` is two programs. This one (wasmcri) runs modules, prints the config and
+ * is the zygote: it links only the engine, WASI, the zygote and common, so
+ * `wasmcri run` starts in well under a millisecond and the zygote's workers map
+ * nothing they do not use. The daemon, with gRPC, curl, OpenSSL, LevelDB and the
+ * ~100 shared libraries they bring, is wasmcri-daemon, installed beside it;
+ * `wasmcri [daemon flags]` replaces itself with it (same pid, so systemd's
+ * Type=notify still holds).
  */
 #include "daemon_exec.h"
 
@@ -12,21 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DAEMON_PROGRAM "wasmcri-daemon"
+#include "sibling.h"
 
 int wasmcri_exec_daemon(char **argv)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n < 0) {
-        fprintf(stderr, "wasmcri: cannot find my own path: %s\n", strerror(errno));
+    char path[PATH_MAX];
+    int rc = sibling_program("wasmcri-daemon", path, sizeof(path));
+    if (rc < 0) {
+        fprintf(stderr, "wasmcri: cannot find wasmcri-daemon beside me: %s\n", strerror(-rc));
         return 1;
     }
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    char path[PATH_MAX + sizeof(DAEMON_PROGRAM)];
-    snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".",
-             DAEMON_PROGRAM);
     execv(path, argv);
     fprintf(stderr, "wasmcri: cannot start the daemon %s: %s\n", path, strerror(errno));
     return 1;

@@ -1,3 +1,4 @@
+/* `wasmcri zygote STATE_DIR`: the zygote process (wasm/sandbox/zygote.c). */
 #ifndef WASMCRI_CMD_ZYGOTE_CMD_H
 #define WASMCRI_CMD_ZYGOTE_CMD_H
 

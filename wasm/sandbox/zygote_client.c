@@ -3,9 +3,9 @@
  * Requests carry a sequence number; the caller parks on a waiter (a condition
  * variable on the client's mutex) until the reader thread hands it the reply with
  * the same number. When the connection ends every waiter gets -ECONNRESET and the
- * event callback gets NULL once; then the reader starts a new zygote (the daemon
- * has threads now, so the child execs `wasmcri-daemon zygote STATE_DIR` instead of being
- * a bare fork) and goes on with it, up to MAX_RESPAWNS times.
+ * event callback gets NULL once; then the reader starts a new zygote (the child
+ * execs `PROGRAM zygote STATE_DIR`, as for the first one) and goes on with it, up
+ * to MAX_RESPAWNS times.
  */
 #include "zygote_client.h"
 
@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "zygote.h"
 #include "zygote_proto.h"
 
 #define MAX_RESPAWNS 5
@@ -45,6 +44,7 @@ struct zc_client {
     zc_event_fn fn;
     void *ctx;
     char *state_dir;
+    char *zygote_program;
     int respawns;
 };
 
@@ -73,8 +73,8 @@ static int try_connect(const struct sockaddr_un *sa)
 }
 
 /* The grandchild becomes the zygote: own session, only the listening socket kept
- * (as fd 3). With exe it execs `exe zygote STATE_DIR` (only async-signal-safe calls
- * before that: the parent may have threads); without, it runs the zygote as is. */
+ * (as fd 3), then it execs `exe zygote STATE_DIR` (only async-signal-safe calls
+ * before that: the parent may have threads). */
 static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
 {
     setsid();
@@ -90,12 +90,9 @@ static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
         dup2(devnull, 0);
         close(devnull);
     }
-    if (exe) {
-        char *const argv[] = {"wasmcri-daemon", "zygote", (char *)state_dir, NULL};
-        execv(exe, argv);
-        _exit(127);
-    }
-    zygote_main(3, state_dir);
+    char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, NULL};
+    execv(exe, argv);
+    _exit(127);
 }
 
 static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char *exe,
@@ -126,8 +123,8 @@ static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char
     return fd < 0 ? wc_error_set_errno(err, fd, "cannot connect to the new zygote") : fd;
 }
 
-int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret_spawned,
-                        wc_error *err)
+int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_client **ret_client,
+                        bool *ret_spawned, wc_error *err)
 {
     struct sockaddr_un sa;
     int rc = socket_address(state_dir, &sa, err);
@@ -136,7 +133,7 @@ int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret
     int fd = try_connect(&sa);
     *ret_spawned = fd < 0;
     if (fd < 0)
-        fd = spawn(&sa, state_dir, NULL, err);
+        fd = spawn(&sa, state_dir, zygote_program, err);
     if (fd < 0)
         return fd;
     zc_client *c = calloc(1, sizeof(*c));
@@ -147,8 +144,11 @@ int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret
     c->fd = fd;
     c->next_seq = 1;
     c->state_dir = strdup(state_dir);
-    if (c->state_dir == NULL) {
+    c->zygote_program = strdup(zygote_program);
+    if (c->state_dir == NULL || c->zygote_program == NULL) {
         close(fd);
+        free(c->state_dir);
+        free(c->zygote_program);
         free(c);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
@@ -197,7 +197,7 @@ static bool respawn(zc_client *c)
     if (c->respawns >= MAX_RESPAWNS || socket_address(c->state_dir, &sa, NULL) < 0)
         return false;
     c->respawns++;
-    int fd = spawn(&sa, c->state_dir, "/proc/self/exe", NULL);
+    int fd = spawn(&sa, c->state_dir, c->zygote_program, NULL);
     if (fd < 0)
         return false;
     pthread_mutex_lock(&c->mu); /* still dead: no other thread sends */
@@ -337,5 +337,6 @@ void zc_close(zc_client *c)
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->mu);
     free(c->state_dir);
+    free(c->zygote_program);
     free(c);
 }

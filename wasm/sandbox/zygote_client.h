@@ -1,13 +1,14 @@
 /* The daemon's side of the zygote connection (zygote_proto.h).
  *
- * zc_connect_or_spawn runs before the daemon starts any thread: it connects to
- * the zygote a previous daemon left running, or binds the socket and forks a new
- * zygote (double fork: the zygote is not the daemon's child and outlives it).
- * Afterwards one reader thread receives every packet: replies go to the thread
- * waiting in zc_request, unsolicited events (exits) to the event callback. If the
- * zygote dies, the callback gets NULL and the reader starts a new one by running
- * `wasmcri-daemon zygote STATE_DIR` (cmd/zygote_cmd.c), since the daemon may no longer
- * fork a bare copy of itself.
+ * zc_connect_or_spawn connects to the zygote a previous daemon left running, or
+ * binds the socket and starts a new zygote: a double fork (the zygote is not the
+ * daemon's child and outlives it) that execs `ZYGOTE_PROGRAM zygote STATE_DIR`
+ * (cmd/zygote_cmd.c, in the small `wasmcri` program: the zygote and the workers it
+ * forks map none of the daemon's gRPC, curl or LevelDB libraries, and it is safe
+ * whatever threads the daemon has). Afterwards one reader thread receives every
+ * packet: replies go to the thread waiting in zc_request, unsolicited events
+ * (exits) to the event callback. If the zygote dies, the callback gets NULL and
+ * the reader starts a new one the same way.
  * zc_request may be called from any thread.
  */
 #ifndef WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
@@ -24,8 +25,10 @@ typedef struct zc_client zc_client;
 /* ev is borrowed for the call; NULL means the zygote went away. */
 typedef void (*zc_event_fn)(void *ctx, const json_t *ev);
 
-int zc_connect_or_spawn(const char *state_dir, zc_client **ret_client, bool *ret_spawned,
-                        wc_error *err);
+/* zygote_program: the path of the program to exec as `zygote_program zygote STATE_DIR`
+ * (copied). */
+int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_client **ret_client,
+                        bool *ret_spawned, wc_error *err);
 
 /* Starts the reader thread. fn runs on it and may call zc_request/zc_send. */
 int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);
