@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fs.h"
 #include "log.h"
 #include "page_trim.h"
 #include "sibling.h"
@@ -99,25 +100,6 @@ static int load_config(const flags *f, wc_config *cfg, wc_error *err)
     return 0;
 }
 
-/* mkdir -p with the given mode for the directories it creates. */
-static int make_dirs(const char *path, mode_t mode, wc_error *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-        return wc_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-            return wc_error_set_errno(err, -errno, "cannot create directory %s", buf);
-        *p = saved;
-        if (saved == '\0')
-            return 0;
-    }
-}
-
 static int prepare_dirs(const wc_config *cfg, wc_error *err)
 {
     char sock_dir[4096];
@@ -125,11 +107,11 @@ static int prepare_dirs(const wc_config *cfg, wc_error *err)
     char *slash = strrchr(sock_dir, '/');
     if (slash && slash != sock_dir)
         *slash = '\0';
-    int rc = make_dirs(cfg->root_dir, 0711, err);
+    int rc = wc_mkdirs(cfg->root_dir, 0711, err);
     if (rc == 0)
-        rc = make_dirs(cfg->state_dir, 0711, err);
+        rc = wc_mkdirs(cfg->state_dir, 0711, err);
     if (rc == 0 && slash && slash != sock_dir)
-        rc = make_dirs(sock_dir, 0711, err);
+        rc = wc_mkdirs(sock_dir, 0711, err);
     return rc;
 }
 

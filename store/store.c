@@ -12,24 +12,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
-
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-        return -ENAMETOOLONG;
-    for (char *p = buf + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
+#include "fs.h"
 
 static int store_make_dirs(const char *root, wc_error *err)
 {
@@ -37,9 +20,9 @@ static int store_make_dirs(const char *root, wc_error *err)
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
         snprintf(path, sizeof(path), "%s%s", root, subdirs[i]);
-        int r = mkdir_p(path);
+        int r = wc_mkdirs(path, 0700, err);
         if (r < 0)
-            return wc_error_set_errno(err, r, "create store directory %s", path);
+            return wc_error_wrap(err, "create the store under %s", root);
     }
     return 0;
 }

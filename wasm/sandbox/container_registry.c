@@ -60,7 +60,7 @@ static int copy_metadata(wc_container *c, const wc_container_spec *s, const wc_p
     char *slash = strrchr(log, '/'); /* "name/0.log": kubelet makes name/, crictl does not */
     if (slash && slash != log) {
         *slash = '\0';
-        return sb_mkdirs(log, 0755, err);
+        return wc_mkdirs(log, 0755, err);
     }
     return 0;
 }

@@ -94,7 +94,7 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
         if (in->container_path[0] != '/')
             return wc_error_set(err, -EINVAL, "mount %s: the container path must be absolute",
                                 in->container_path);
-        if (access(in->host_path, F_OK) < 0 && sb_mkdirs(in->host_path, 0755, err) < 0)
+        if (access(in->host_path, F_OK) < 0 && wc_mkdirs(in->host_path, 0755, err) < 0)
             return wc_error_wrap(err, "mount %s", in->container_path);
         char *real = realpath(in->host_path, NULL);
         if (real == NULL)

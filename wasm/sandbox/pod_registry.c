@@ -117,7 +117,7 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_erro
     rc = rc ?: wc_pod_from_spec(spec, &p, err);
     rc = rc ?: prepare_pod_dir(sb, p, err);
     if (rc == 0 && *p->log_directory)
-        rc = sb_mkdirs(p->log_directory, 0755, err);
+        rc = wc_mkdirs(p->log_directory, 0755, err);
     rc = rc ?: prepare_netns(sb, p, err);
     if (rc == 0 && sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");

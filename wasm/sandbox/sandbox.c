@@ -25,24 +25,6 @@ int sb_reserve(void ***arr, size_t *cap, size_t n)
     return 0;
 }
 
-int sb_mkdirs(const char *path, mode_t mode, wc_error *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-        return wc_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-            return wc_error_set_errno(err, -errno, "cannot create directory %s", buf);
-        *p = saved;
-        if (saved == '\0')
-            return 0;
-    }
-}
-
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
@@ -170,11 +152,11 @@ static int open_dirs(wc_sandbox *sb, wc_error *err)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/pods", sb->root_dir);
-    int rc = sb_mkdirs(path, 0711, err);
+    int rc = wc_mkdirs(path, 0711, err);
     snprintf(path, sizeof(path), "%s/containers", sb->root_dir);
-    rc = rc ?: sb_mkdirs(path, 0711, err);
+    rc = rc ?: wc_mkdirs(path, 0711, err);
     snprintf(path, sizeof(path), "%s/netns", sb->state_dir);
-    return rc ?: sb_mkdirs(path, 0711, err);
+    return rc ?: wc_mkdirs(path, 0711, err);
 }
 
 int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,

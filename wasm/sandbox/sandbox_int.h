@@ -9,6 +9,7 @@
 #include "cgroups.h"
 #include "container.h"
 #include "events.h"
+#include "fs.h"
 #include "pod.h"
 #include "sandbox.h"
 #include "worker.h"
@@ -63,7 +64,6 @@ int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 int sb_reserve(void ***arr, size_t *cap, size_t n);
 
 /* mkdir -p with mode; existing directories are fine. */
-int sb_mkdirs(const char *path, mode_t mode, wc_error *err);
 
 /* rm -rf; a missing path is fine. Does not cross into other mounts. */
 int sb_rmtree(const char *path, wc_error *err);
