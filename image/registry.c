@@ -327,16 +327,16 @@ static int curl_code_to_error(wc_reg *r, CURLcode c, const xfer *x, const char *
                             "registries[].ca_file, or mark it insecure)",
                             r->host, detail);
     case CURLE_RECV_ERROR:
-        /* A TLS 1.3 server refuses a missing client certificate on the first read. */
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+        /* A TLS 1.3 server refuses a missing client certificate after the handshake, so
+         * its alert arrives on whichever read or write comes first. */
         if (strstr(detail, "alert") != NULL)
             return wc_error_set(err, -ECONNREFUSED,
                                 "TLS with %s failed: %s (does it want a client certificate? "
                                 "registries[].cert_file/key_file)",
                                 r->host, detail);
-        return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
         return wc_error_set(err, -EAGAIN, "%s: transfer interrupted: %s", url, detail);
     default:
         break;
