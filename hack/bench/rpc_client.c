@@ -10,12 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
+#include "grpc_unary.h"
 
 static int cmp_long(const void *a, const void *b)
 {
@@ -23,44 +18,16 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int one_call(grpc_channel *ch, grpc_completion_queue *cq, grpc_slice method)
+static int one_call(grpc_channel *ch, grpc_completion_queue *cq, const char *method)
 {
-    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
-                                         gpr_time_from_seconds(10, GPR_TIMESPAN));
-    grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method,
-                                               NULL, deadline, NULL);
     grpc_slice empty = grpc_empty_slice();
     grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&empty, 1);
     grpc_byte_buffer *resp = NULL;
-    grpc_metadata_array initial, trailing;
-    grpc_metadata_array_init(&initial);
-    grpc_metadata_array_init(&trailing);
-    grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice details;
-    grpc_op ops[6];
-    memset(ops, 0, sizeof(ops));
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = req;
-    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
-    ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = &resp;
-    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
-    ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
-    int tag;
-    grpc_call_start_batch(call, ops, 6, &tag, NULL);
-    grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    char details[256];
+    grpc_status_code status = grpc_unary(ch, cq, method, req, &resp, details, sizeof(details));
     grpc_byte_buffer_destroy(req);
     if (resp)
         grpc_byte_buffer_destroy(resp);
-    grpc_slice_unref(details);
-    grpc_metadata_array_destroy(&initial);
-    grpc_metadata_array_destroy(&trailing);
-    grpc_call_unref(call);
     return status == GRPC_STATUS_OK ? 0 : -1;
 }
 
@@ -78,7 +45,7 @@ int main(int argc, char **argv)
     grpc_channel *ch = grpc_channel_create(target, creds, NULL);
     grpc_channel_credentials_release(creds);
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
-    grpc_slice method = grpc_slice_from_static_string(argv[2]);
+    const char *method = argv[2];
     long *samples = calloc((size_t)n, sizeof(long));
     int failures = 0;
     for (int i = 0; i < 200; i++)

@@ -84,6 +84,8 @@ def main():
         subprocess.run([str(client), str(d.socket), refs["probe"], str(base / "logs"), "start",
                         str(a.pods)], check=True)
         remove_all(d)
+        if a.idle == 0:
+            return 0
         print(f"== {a.idle} idle containers")
         t = time.monotonic()
         subprocess.run([str(client), str(d.socket), refs["probe"], str(base / "logs-idle"), "idle",

@@ -18,16 +18,10 @@
 #include <unistd.h>
 
 #include "api.pb-c.h"
+#include "grpc_unary.h"
 
 static grpc_channel *ch;
 static grpc_completion_queue *cq;
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 /* One unary call; returns the unpacked response or exits on any error. */
 static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
@@ -38,36 +32,12 @@ static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
     protobuf_c_message_pack(req, GRPC_SLICE_START_PTR(s));
     grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
-    grpc_slice m = grpc_slice_from_static_string(method);
-    grpc_call *c = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL,
-                                            gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     grpc_byte_buffer *resp = NULL;
-    grpc_metadata_array initial, trailing;
-    grpc_metadata_array_init(&initial);
-    grpc_metadata_array_init(&trailing);
-    grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice details;
-    grpc_op ops[6];
-    memset(ops, 0, sizeof(ops));
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = bb;
-    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
-    ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = &resp;
-    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
-    ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
-    int tag;
-    grpc_call_start_batch(c, ops, 6, &tag, NULL);
-    grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    char details[512];
+    grpc_status_code status = grpc_unary(ch, cq, method, bb, &resp, details, sizeof(details));
     grpc_byte_buffer_destroy(bb);
     if (status != GRPC_STATUS_OK || resp == NULL) {
-        fprintf(stderr, "%s: status %d: %.*s\n", method, (int)status,
-                (int)GRPC_SLICE_LENGTH(details), (const char *)GRPC_SLICE_START_PTR(details));
+        fprintf(stderr, "%s: status %d: %s\n", method, (int)status, details);
         exit(1);
     }
     grpc_byte_buffer_reader r;
@@ -78,10 +48,6 @@ static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
     grpc_slice_unref(all);
     grpc_byte_buffer_reader_destroy(&r);
     grpc_byte_buffer_destroy(resp);
-    grpc_slice_unref(details);
-    grpc_metadata_array_destroy(&initial);
-    grpc_metadata_array_destroy(&trailing);
-    grpc_call_unref(c);
     return msg;
 }
 
