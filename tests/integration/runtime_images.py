@@ -8,110 +8,29 @@ and pulled by the daemon over CRI like any image.
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
 """
-import gzip
-import hashlib
-import io
+import importlib.util
 import json
-import os
-import shutil
-import subprocess
 import tarfile
-import urllib.request
+import types
 
 import registry
-from wasmcri_harness import BUILD, pb
+from wasmcri_harness import BUILD, TOP, pb
 
 PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
 
 
-class _Builder:
-    """The few OCI pieces these images need: a layout, gzip'd tar layers, pushes."""
-    MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-    MT_INDEX = "application/vnd.oci.image.index.v1+json"
-    MT_CONFIG = "application/vnd.oci.image.config.v1+json"
-    MT_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
-    MT_WASM_CONFIG = "application/vnd.wasm.config.v0+json"
-    MT_WASM = "application/wasm"
+def _load_builder():
+    """hack/build-test-images.py (the image tests' builder) as a module: its OCI layout,
+    tar layers and pushes serve these images too."""
+    spec = importlib.util.spec_from_file_location(
+        "build_test_images", TOP / "hack" / "build-test-images.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
-    @staticmethod
-    def sha(data):
-        return "sha256:" + hashlib.sha256(data).hexdigest()
 
-    class Layout:
-        def __init__(self, path):
-            shutil.rmtree(path, ignore_errors=True)
-            os.makedirs(os.path.join(path, "blobs", "sha256"))
-            self.path = path
-            with open(os.path.join(path, "oci-layout"), "w") as f:
-                json.dump({"imageLayoutVersion": "1.0.0"}, f)
-            self.blobs = {}
-
-        def blob(self, data, media_type):
-            d = _Builder.sha(data)
-            with open(os.path.join(self.path, "blobs", "sha256", d[7:]), "wb") as f:
-                f.write(data)
-            self.blobs[d] = data
-            return {"mediaType": media_type, "digest": d, "size": len(data)}
-
-        def finish(self, top):
-            idx = {"schemaVersion": 2, "mediaType": _Builder.MT_INDEX, "manifests": [
-                dict(top, annotations={"org.opencontainers.image.ref.name": "latest"})]}
-            with open(os.path.join(self.path, "index.json"), "w") as f:
-                json.dump(idx, f)
-
-    @staticmethod
-    def entry(name, data=None, kind=tarfile.REGTYPE, mode=0o644, link=""):
-        info = tarfile.TarInfo(name)
-        info.type, info.mode, info.linkname, info.mtime = kind, mode, link, 1700000000
-        return info, data
-
-    @staticmethod
-    def d(name):
-        return _Builder.entry(name, kind=tarfile.DIRTYPE, mode=0o755)
-
-    @staticmethod
-    def tar_layer(entries):
-        raw = io.BytesIO()
-        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
-            for info, data in entries:
-                if data is not None:
-                    info.size = len(data)
-                    t.addfile(info, io.BytesIO(data))
-                else:
-                    t.addfile(info)
-        gz = io.BytesIO()
-        with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0) as g:
-            g.write(raw.getvalue())
-        return gz.getvalue(), _Builder.sha(raw.getvalue())
-
-    @staticmethod
-    def push_artifact(host, repo, lay, top):
-        """The distribution API's monolithic upload (skopeo cannot copy wasm artifacts)."""
-        base = "http://" + host
-
-        def call(method, url, data=None, ctype=None):
-            req = urllib.request.Request(url if url.startswith("http") else base + url,
-                                         data=data, method=method)
-            if ctype:
-                req.add_header("Content-Type", ctype)
-            return urllib.request.urlopen(req)
-
-        for digest, data in lay.blobs.items():
-            if digest == top["digest"]:
-                continue
-            with call("POST", "/v2/%s/blobs/uploads/" % repo, b"") as r:
-                loc = r.headers["Location"]
-            loc = loc if loc.startswith("http") else base + loc
-            call("PUT", loc + ("&" if "?" in loc else "?") + "digest=" + digest, data,
-                 "application/octet-stream").close()
-        call("PUT", "/v2/%s/manifests/latest" % repo, lay.blobs[top["digest"]],
-             top["mediaType"]).close()
-
-    @staticmethod
-    def push_image(host, repo, lay):
-        subprocess.run(["skopeo", "copy", "--preserve-digests", "-q", "--dest-tls-verify=false",
-                        "oci:%s:latest" % lay.path, "docker://%s/%s:latest" % (host, repo)],
-                       check=True)
+_b = _load_builder()
+_PLAIN = types.SimpleNamespace(ca=None, client_cert=None, client_key=None)
 
 
 def _rootfs_image(b, lay, entries, config):
@@ -155,17 +74,17 @@ def build(b, out):
 
 def start(base):
     """Starts a registry under base and pushes the images; returns (registry, {name: ref})."""
-    b = _Builder
     reg = registry.Registry(base / "registry").start()
     refs = {}
     try:
-        for name, (lay, top, artifact) in build(b, base / "layouts").items():
+        pusher = _b.Pusher(reg.host, None, _PLAIN, True)
+        for name, (lay, top, artifact) in build(_b, base / "layouts").items():
             lay.finish(top)
             repo = "wasmcri-rt/" + name
             if artifact:
-                b.push_artifact(reg.host, repo, lay, top)
+                pusher.push(repo, lay, top)
             else:
-                b.push_image(reg.host, repo, lay)
+                _b.skopeo_push(lay, "%s/%s:latest" % (reg.host, repo), None, _PLAIN, True)
             refs[name] = "%s/%s:latest" % (reg.host, repo)
     except Exception:
         reg.stop()
