@@ -51,6 +51,17 @@ def test_exec_sees_the_containers_writable_layer(rt, pod):
     assert res.stdout == b"layer"
 
 
+def test_exec_right_after_start_sees_the_rootfs(rt, pod):
+    """The worker mounts the container's layer after StartContainer has answered; an
+    exec sent at once waits for it instead of finding an empty rootfs."""
+    r = rt.runtime()
+    for i in range(5):
+        cid = create(r, pod, ctr_config(f"early{i}", rt.refs["probe"], args=["sleep", "60"]))
+        start(r, cid)
+        res = exec_sync(rt, cid, ["/bin/probe.wasm", "cat", "/data/hello.txt"])
+        assert (res.exit_code, res.stdout) == (0, b"image file\n")
+
+
 def test_exec_of_something_not_wasm_is_126(rt, pod):
     cid = running(rt, pod, "exec3")
     for cmd in (["/bin/sh", "-c", "id"], ["/data/hello.txt"], ["/no/such.wasm"]):

@@ -120,7 +120,7 @@ def test_resolv_conf_and_hostname_files(daemon, tmp_path):
     rt = daemon.runtime()
     dns = pb.DNSConfig(servers=["10.0.0.10"], searches=["default.svc", "svc"], options=["ndots:5"])
     pid = run_pod(rt, pod_config("dnspod", tmp_path, dns=dns, hostname="h1"))
-    pod_dir = daemon.root / "pods" / pid
+    pod_dir = daemon.state / "pods" / pid
     assert (pod_dir / "resolv.conf").read_text() == (
         "nameserver 10.0.0.10\nsearch default.svc svc\noptions ndots:5\n")
     assert (pod_dir / "hostname").read_text() == "h1\n"

@@ -8,7 +8,8 @@ import time
 import pytest
 
 import runtime_images
-from rt_helpers import create, ctr_config, pod_config, run_pod, start, status, wait_state
+from rt_helpers import (create, ctr_config, pod_config, run_pod, start, status, stdout_text,
+                        wait_state)
 from wasmcri_harness import Daemon, pb
 
 
@@ -117,7 +118,7 @@ def test_200_pods_leave_nothing_behind(rtd, tmp_path):
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
     assert list(r.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
     assert list(r.ListContainers(pb.ListContainersRequest()).containers) == []
-    assert os.listdir(rtd.root / "containers") == [] and os.listdir(rtd.root / "pods") == []
+    assert os.listdir(rtd.root / "containers") == [] and os.listdir(rtd.state / "pods") == []
     assert os.listdir(rtd.state / "netns") == []
     time.sleep(0.3)
     assert os.listdir(rtd.state / "exits") == []
@@ -147,16 +148,24 @@ def test_removing_the_image_keeps_what_a_container_runs_from(rtd, tmp_path):
     r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
 
 
-def test_created_container_gets_its_overlay_back_after_a_reboot(rtd, tmp_path):
+def test_created_container_starts_after_a_reboot(rtd, tmp_path):
+    """A reboot empties the state dir (tmpfs) and ends the zygote; a container created
+    before it still starts, with its image files, its writable layer and the pod's
+    resolv.conf and hostname (written again from the pod record)."""
     r = rtd.runtime()
-    pid = run_pod(r, pod_config("reboot", tmp_path / "logs"))
-    cid = create(r, pid, ctr_config("rb", rtd.refs["probe"], args=["cat", "/data/hello.txt"]))
+    pid = run_pod(r, pod_config("reboot", tmp_path / "logs", hostname="rb-host"))
+    cid = create(r, pid, ctr_config("rb", rtd.refs["probe"],
+                                    args=["cat", "/data/hello.txt", "--", "cat", "/etc/hostname",
+                                          "--", "write", "/data/new.txt", "after"]))
     assert rtd.stop() == 0
-    rootfs = rtd.root / "containers" / cid / "rootfs"
-    import subprocess
-    subprocess.run(["umount", str(rootfs)], check=True)  # what a reboot does to the mount
+    rtd.kill_zygote()
+    import shutil
+    shutil.rmtree(rtd.state)
     rtd.start()
     r = rtd.runtime()
     start(r, cid)
     st = wait_state(r, cid, pb.CONTAINER_EXITED)
-    assert st.exit_code == 0
+    assert st.exit_code == 0, st.message
+    assert stdout_text(tmp_path / "logs" / "rb.log") == ["image file", "rb-host",
+                                                         "wrote /data/new.txt"]
+    assert (rtd.root / "containers" / cid / "upper" / "data" / "new.txt").read_text() == "after"

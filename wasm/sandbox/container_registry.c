@@ -177,9 +177,11 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     rc = rc ?: sb_find_pod(sb, c->pod_id, &pod, err);
     if (rc == 0 && pod->state != WC_POD_READY)
         rc = wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", pod->id, c->id);
+    rc = rc ?: sb_pod_files(pod, err);
     rc = rc ?: cv_worker_spec(c, pod, NULL, c->id, c->log_path, ret_spec, err);
     if (rc == 0) {
-        rc = sb_cgroup_prepare(sb, c, *ret_spec, err);
+        rc = cv_layer(sb->store, c, *ret_spec, err);
+        rc = rc ?: sb_cgroup_prepare(sb, c, *ret_spec, err);
         if (rc < 0) {
             worker_spec_free(*ret_spec);
             *ret_spec = NULL;

@@ -112,68 +112,49 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
 
 /* ---- rootfs ---- */
 
-static int make_subdir(const char *dir, const char *name, char *buf, size_t n, wc_error *err)
-{
-    snprintf(buf, n, "%s/%s", dir, name);
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create %s", buf);
-    return 0;
-}
-
-static int mount_overlay(wc_container *c, const char *lower, wc_error *err)
-{
-    char upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
-    int rc = make_subdir(c->dir, "upper", upper, sizeof(upper), err);
-    rc = rc ?: make_subdir(c->dir, "work", work, sizeof(work), err);
-    rc = rc ?: make_subdir(c->dir, "rootfs", target, sizeof(target), err);
-    if (rc < 0)
-        return rc;
-    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
-    if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
-        return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
-                                  target);
-    c->overlay = true;
-    return wc_container_set(&c->rootfs, target) < 0 ? wc_error_set(err, -ENOMEM, "out of memory")
-                                                    : 0;
-}
-
 int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
 {
     char path[4096];
-    if (mkdir(c->dir, 0711) < 0)
-        return wc_error_set_errno(err, -errno, "cannot create %s", c->dir);
     if (img->shape == WC_SHAPE_ROOTFS && *img->chain_id) {
         if (wc_store_snapshot_path(store, img->chain_id, path, sizeof(path)) < 0)
             return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
-        if (!c->readonly_rootfs)
-            return mount_overlay(c, path, err);
+        if (!c->readonly_rootfs) {
+            c->overlay = true;
+            snprintf(path, sizeof(path), "%s/rootfs", c->dir);
+        }
     } else {
-        int rc = make_subdir(c->dir, "upper", path, sizeof(path), err);
-        if (rc < 0)
-            return rc;
+        snprintf(path, sizeof(path), "%s/upper", c->dir);
     }
     return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
 }
 
-int cv_remount(wc_store *store, wc_container *c, wc_error *err)
+int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error *err)
+{
+    char lower[4096] = "";
+    if (c->overlay &&
+        (*c->held == '\0' || wc_store_snapshot_path(store, c->held, lower, sizeof(lower)) < 0))
+        return wc_error_set(err, -ENOENT, "container %s: its image snapshot is gone", c->id);
+    bool own_dir = c->overlay || strncmp(c->rootfs, c->dir, strlen(c->dir)) == 0;
+    free(spec->layer_dir);
+    free(spec->layer_lower);
+    spec->layer_dir = strdup(own_dir ? c->dir : "");
+    spec->layer_lower = strdup(lower);
+    return spec->layer_dir && spec->layer_lower ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+bool cv_rootfs_ready(const wc_container *c)
 {
     struct stat st, parent;
     char up[4096 + 4];
     snprintf(up, sizeof(up), "%s/..", c->rootfs);
-    if (!c->overlay || stat(c->rootfs, &st) < 0 || stat(up, &parent) < 0 ||
-        st.st_dev != parent.st_dev)
-        return 0; /* no overlay, gone, or still mounted */
-    char lower[4096];
-    if (*c->held == '\0' || wc_store_snapshot_path(store, c->held, lower, sizeof(lower)) < 0)
-        return wc_error_set(err, -ENOENT, "container %s: no snapshot to remount", c->id);
-    return mount_overlay(c, lower, err);
+    return !c->overlay ||
+           (stat(c->rootfs, &st) == 0 && stat(up, &parent) == 0 && st.st_dev != parent.st_dev);
 }
 
 int cv_release(wc_container *c, wc_error *err)
 {
     if (c->overlay && umount2(c->rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
         return wc_error_set_errno(err, -errno, "cannot unmount %s", c->rootfs);
-    c->overlay = false;
     return *c->dir ? sb_rmtree(c->dir, err) : 0;
 }
 
@@ -207,9 +188,11 @@ static int open_in_root(const char *root, const char *rel, int *ret_fd, wc_error
     return 0;
 }
 
-int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err)
+/* cv_resolve with rootfs as "/" (the image snapshot before the layer exists). */
+static int resolve_in(const wc_container *c, const char *rootfs, const char *guest,
+                      char **ret_host, wc_error *err)
 {
-    const char *root = c->rootfs;
+    const char *root = rootfs;
     size_t best = 0, cut = 0;
     bool found = false;
     for (size_t i = 0; i < c->n_mounts; i++) {
@@ -236,6 +219,11 @@ int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_err
     host[n] = '\0';
     *ret_host = strdup(host);
     return *ret_host ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err)
+{
+    return resolve_in(c, c->rootfs, guest, ret_host, err);
 }
 
 /* ---- the module ---- */
@@ -271,9 +259,16 @@ static int guest_program(const wc_container *c, char *buf, size_t n)
     return snprintf(buf, n, "%s/%s", c->working_dir, a0) < (int)n ? 0 : -ENAMETOOLONG;
 }
 
-static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *err)
+/* The module is looked up in the image snapshot (the writable layer is made when
+ * the container starts, and would be empty now anyway). */
+static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img,
+                              wc_error *err)
 {
-    char guest[4096];
+    char guest[4096], root[4096];
+    if (!c->overlay)
+        snprintf(root, sizeof(root), "%s", c->rootfs);
+    else if (wc_store_snapshot_path(store, img->chain_id, root, sizeof(root)) < 0)
+        return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
     if (c->argv[0] == NULL)
         return wc_error_set(err, -ENOEXEC,
                             "image %s has nothing to run: no entrypoint, no cmd and no command",
@@ -282,7 +277,7 @@ static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *er
         return wc_error_set(err, -EINVAL, "program path too long");
     _cleanup_free_ char *host = NULL;
     wc_error inner = {0};
-    if (cv_resolve(c, guest, &host, &inner) < 0)
+    if (resolve_in(c, root, guest, &host, &inner) < 0)
         return wc_error_set(err, -ENOEXEC, "image %s: cannot run %s: %s", c->image, guest,
                             inner.msg);
     if (!is_wasm_file(host))
@@ -297,7 +292,7 @@ static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *er
         return wc_error_set_errno(err, -errno, "stat %s", host);
     snprintf(key, sizeof(key), "file:%llu:%llu:%lld:%lld", (unsigned long long)st.st_dev,
              (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, (long long)st.st_size);
-    if (strncmp(host, c->rootfs, strlen(c->rootfs)) == 0)
+    if (strncmp(host, root, strlen(root)) == 0)
         snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
     if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
@@ -307,7 +302,7 @@ static int module_from_rootfs(wc_container *c, const wc_image *img, wc_error *er
 int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
 {
     if (img->shape == WC_SHAPE_ROOTFS)
-        return module_from_rootfs(c, img, err);
+        return module_from_rootfs(store, c, img, err);
     char path[4096];
     if (*img->wasm_entry == '\0' ||
         wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 || !is_wasm_file(path))
@@ -394,8 +389,10 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     s->netns = strdup(pod->netns_path);
     s->cgroup_procs = calloc(1, sizeof(char *));
     s->max_memory_pages = memory_pages(c->res.memory_limit);
+    s->layer_dir = strdup("");
+    s->layer_lower = strdup("");
     int rc = s->id && s->module_path && s->module_key && s->argv && s->env && s->log_path &&
-                     s->netns && s->cgroup_procs
+                     s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower
                  ? fill_mounts(s, c, pod)
                  : -ENOMEM;
     if (rc < 0) {

@@ -19,21 +19,24 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
  * missing host path is created as a directory, as kubelet expects). */
 int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err);
 
-/* The rootfs under dir (<root>/containers/<id>): an overlay of the image snapshot
- * (read-only, shared) and a private upper layer; the bare snapshot for a
- * readonly_rootfs; a private directory for images without a rootfs. */
+/* Where the rootfs will be (nothing is made here): an overlay of the image
+ * snapshot (read-only, shared) and a private upper layer on dir/rootfs
+ * (<root>/containers/<id>), made by the worker at start (cv_layer); the bare
+ * snapshot for a readonly_rootfs; dir/upper for images without a rootfs. */
 int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
 
-/* The module to run: argv[0] resolved in the view for rootfs images (it must be a
+/* Tells the start's worker what layer to make (worker_spec's layer_dir/lower). */
+int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error *err);
+
+/* False while a started container's worker has not mounted its overlay yet. */
+bool cv_rootfs_ready(const wc_container *c);
+
+/* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must be a
  * WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the
  * image and what was found. */
 int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
 
-/* Mounts the overlay of a container recorded with one when it is not mounted (the
- * host rebooted); the snapshot is the one the container holds. */
-int cv_remount(wc_store *store, wc_container *c, wc_error *err);
-
-/* Undoes cv_rootfs (unmounts the overlay) and deletes dir; best effort. */
+/* Unmounts the overlay (if the worker made it) and deletes dir. */
 int cv_release(wc_container *c, wc_error *err);
 
 /* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and

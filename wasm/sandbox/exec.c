@@ -217,6 +217,24 @@ static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int64_t timeo
     return 0;
 }
 
+/* A container just started may not have its overlay yet (its worker mounts it):
+ * waits for that, for as long as the container runs, up to ROOTFS_WAIT_MS. */
+#define ROOTFS_WAIT_MS 2000
+
+static void wait_rootfs(wc_sandbox *sb, const char *id)
+{
+    for (int64_t deadline = now_ms() + ROOTFS_WAIT_MS; now_ms() < deadline;) {
+        wc_container *c = NULL;
+        pthread_mutex_lock(&sb->mu);
+        bool wait = sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING &&
+                    !cv_rootfs_ready(c);
+        pthread_mutex_unlock(&sb->mu);
+        if (!wait)
+            return;
+        usleep(1000);
+    }
+}
+
 static void unlink_exec(wc_sandbox *sb, sb_exec *e)
 {
     pthread_mutex_lock(&sb->mu);
@@ -240,6 +258,7 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
         return wc_error_set(err, -EIO, "no randomness for an exec id");
     snprintf(e.id, sizeof(e.id), "exec-%.32s", rid);
     worker_spec *spec = NULL;
+    wait_rootfs(sb, id);
     pthread_mutex_lock(&sb->mu);
     int rc = exec_spec(sb, id, cmd, e.id, &spec, res, err);
     if (rc == 0) {

@@ -61,20 +61,35 @@ static int write_resolv_conf(const wc_pod *p, wc_error *err)
     return rc;
 }
 
-static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
+/* The pod's resolv.conf and hostname, under <state>/pods/<id>: derived from the
+ * record, so they live with the runtime state (tmpfs under systemd, as cheap as a
+ * file gets) and are written again if a reboot took them (sb_pod_files). */
+static int write_pod_files(wc_pod *p, wc_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/pods/%s", sb->root_dir, p->id);
-    free(p->dir);
-    p->dir = strdup(path);
-    if (p->dir == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    if (mkdir(path, 0711) < 0)
-        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", path);
+    if (mkdir(p->dir, 0711) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", p->dir);
     char host_line[300];
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
     int rc = write_resolv_conf(p, err);
     return rc ?: write_file(p->dir, "hostname", host_line, err);
+}
+
+int sb_pod_files(wc_pod *p, wc_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/hostname", p->dir);
+    return access(path, F_OK) == 0 ? 0 : write_pod_files(p, err);
+}
+
+static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pods/%s", sb->state_dir, p->id);
+    free(p->dir);
+    p->dir = strdup(path);
+    if (p->dir == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return write_pod_files(p, err);
 }
 
 static int prepare_netns(wc_sandbox *sb, wc_pod *p, wc_error *err)

@@ -2,7 +2,6 @@
  * records loaded from the store), close, id lookup, directory making and removal.
  * Pods are in pod_registry.c; containers in container_registry.c.
  */
-#include "container_view.h"
 #include "sandbox_int.h"
 
 #include <ftw.h>
@@ -138,8 +137,6 @@ static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
     (void)key;
     if (wc_container_decode(val, len, &c, NULL) < 0)
         return 0; /* a damaged record is skipped, not fatal */
-    if (c->state == WC_CTR_CREATED)
-        cv_remount(sb->store, c, NULL); /* after a reboot; a failure shows at start */
     if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0) {
         wc_container_free(c);
         return -ENOMEM;
@@ -151,7 +148,7 @@ static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
 static int open_dirs(wc_sandbox *sb, wc_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/pods", sb->root_dir);
+    snprintf(path, sizeof(path), "%s/pods", sb->state_dir);
     int rc = wc_mkdirs(path, 0711, err);
     snprintf(path, sizeof(path), "%s/containers", sb->root_dir);
     rc = rc ?: wc_mkdirs(path, 0711, err);

@@ -60,6 +60,9 @@ int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
 /* Writes the pod's record; mu held. */
 int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 
+/* Writes the pod's resolv.conf and hostname again if they are gone (a reboot). */
+int sb_pod_files(wc_pod *p, wc_error *err);
+
 /* Grows *arr (of *cap pointers) to hold one more; -ENOMEM. */
 int sb_reserve(void ***arr, size_t *cap, size_t n);
 

@@ -1,6 +1,7 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
  * flat list of steps: die with the zygote → default signals → join the cgroups →
- * join the pod netns → drop privileges (privileges.h) → run → report → exit.
+ * join the pod netns → make the writable layer → drop privileges (privileges.h)
+ * → run → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
  */
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -37,6 +40,8 @@ void worker_spec_free(worker_spec *s)
     free(s->log_path);
     free(s->netns);
     wc_strv_free(s->cgroup_procs);
+    free(s->layer_dir);
+    free(s->layer_lower);
     free(s);
 }
 
@@ -58,6 +63,8 @@ json_t *worker_spec_encode(const worker_spec *s)
     rc = rc ?: rec_set_str(o, "netns", s->netns);
     rc = rc ?: rec_set_strv(o, "cgroup_procs", s->cgroup_procs);
     rc = rc ?: rec_set_int(o, "max_memory_pages", s->max_memory_pages);
+    rc = rc ?: rec_set_str(o, "layer_dir", s->layer_dir);
+    rc = rc ?: rec_set_str(o, "layer_lower", s->layer_lower);
     if (rc == 0 && json_object_set(o, "mounts", mounts) < 0)
         rc = -ENOMEM;
     json_decref(mounts);
@@ -103,9 +110,11 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
     s->netns = rec_dup_str(o, "netns");
     s->cgroup_procs = rec_dup_strv(o, "cgroup_procs");
     s->max_memory_pages = (uint32_t)rec_int(o, "max_memory_pages");
+    s->layer_dir = rec_dup_str(o, "layer_dir");
+    s->layer_lower = rec_dup_str(o, "layer_lower");
     int rc = decode_mounts(o, s);
     if (rc < 0 || !s->id || !s->module_path || !s->module_key || !s->argv || !s->env ||
-        !s->log_path || !s->netns || !s->cgroup_procs) {
+        !s->log_path || !s->netns || !s->cgroup_procs || !s->layer_dir || !s->layer_lower) {
         worker_spec_free(s);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
@@ -156,6 +165,39 @@ static int step_join_netns(const worker_spec *s, wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, -e, "join the pod network namespace") : 0;
 }
 
+static int make_dir(const char *dir, const char *name, mode_t mode, char *buf, size_t n,
+                    wc_error *err)
+{
+    snprintf(buf, n, "%s%s%s", dir, *name ? "/" : "", name);
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create %s", buf);
+    return 0;
+}
+
+static int step_make_layer(const worker_spec *s, wc_error *err)
+{
+    char dir[4096], upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
+    if (*s->layer_dir == '\0')
+        return 0;
+    int rc = make_dir(s->layer_dir, "", 0711, dir, sizeof(dir), err);
+    rc = rc ?: make_dir(s->layer_dir, "upper", 0755, upper, sizeof(upper), err);
+    if (rc < 0 || *s->layer_lower == '\0')
+        return rc;
+    rc = make_dir(s->layer_dir, "work", 0755, work, sizeof(work), err);
+    rc = rc ?: make_dir(s->layer_dir, "rootfs", 0755, target, sizeof(target), err);
+    if (rc < 0)
+        return rc;
+    struct stat st, parent;
+    if (stat(target, &st) == 0 && stat(dir, &parent) == 0 && st.st_dev != parent.st_dev)
+        return 0; /* mounted already: created by an earlier build, which mounted at create */
+    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", s->layer_lower, upper,
+             work);
+    if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
+        return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
+                                  target);
+    return 0;
+}
+
 static void fail_result(worker_result *res, const wc_error *err)
 {
     res->exit_code = 128;
@@ -174,6 +216,7 @@ void worker_main(const worker_spec *spec, const wr_module *module, int result_fd
     int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
     rc = rc ?: step_join_cgroups(spec, &err);
     rc = rc ?: step_join_netns(spec, &err);
+    rc = rc ?: step_make_layer(spec, &err);
     rc = rc ?: worker_drop_privileges(&err);
     if (rc < 0)
         fail_result(&res, &err);
