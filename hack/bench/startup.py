@@ -49,7 +49,8 @@ def remove_all(d):
 
 def idle_memory(d, n):
     zygote = d.zygote_pid()
-    children = open(f"/proc/{zygote}/task/{zygote}/children").read().split()
+    children = [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
+                if open(f"/proc/{c}/comm").read().strip() != "wasmcri-spare"]
     pss = sum(kib(c, "Pss", "smaps_rollup") for c in children)
     rss = sum(kib(c, "VmRSS") for c in children)
     daemon_rss, zygote_rss = kib(d.proc.pid, "VmRSS"), kib(zygote, "VmRSS")

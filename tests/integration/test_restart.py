@@ -124,7 +124,8 @@ def test_200_pods_leave_nothing_behind(rtd, tmp_path):
     assert os.listdir(rtd.state / "exits") == []
     zygote = rtd.zygote_pid()
     children = open(f"/proc/{zygote}/task/{zygote}/children").read().split()
-    assert children == []
+    comms = [open(f"/proc/{c}/comm").read().strip() for c in children]
+    assert comms in ([], ["wasmcri-spare"])  # at most the one worker forked ahead of need
     assert len(os.listdir(f"/proc/{rtd.proc.pid}/fd")) <= before_fds + 2
     assert len(os.listdir(f"/proc/{zygote}/fd")) < 16
     assert not [m for m in open("/proc/self/mountinfo") if str(rtd.base) in m]

@@ -1,10 +1,13 @@
 /* The zygote's event loop (see zygote.h and zygote_proto.h for the protocol).
  *
- * One poll(2) over three things: the listening socket (a new daemon connection
+ * One poll(2) over four things: the listening socket (a new daemon connection
  * replaces the old one and is sent every exit not yet acknowledged), the daemon's
- * connection (requests, handled one at a time), and a signalfd for SIGCHLD (reap
+ * connection and its request channel (requests, handled one at a time; each is
+ * answered on the socket it came on), and a signalfd for SIGCHLD (reap
  * workers, read each one's worker_result from its pipe, record and report the
- * exit). The zygote never blocks on the daemon except to send a packet. It ends
+ * exit). Starts and execs go to a spare worker when one holds the module
+ * (spare.h), and the next spare is forked after the reply. The zygote never
+ * blocks on the daemon except to send a packet. It ends
  * when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
  * and a line in the ops table.
@@ -29,6 +32,7 @@
 
 #include "privileges.h"
 #include "record.h"
+#include "spare.h"
 #include "worker.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
@@ -52,36 +56,60 @@ typedef struct zmodule {
 typedef struct zygote {
     const char *state_dir;
     int listen_fd, client_fd, sig_fd;
+    int channel_fd; /* the daemon's request channel (op "channel"), or -1 */
+    int reply_fd;   /* where the request being handled came from */
     zworker *workers;
     size_t n_workers, cap_workers;
     zmodule *modules;
     size_t n_modules, cap_modules;
     int quit_when_idle;
+    spare spare;
 } zygote;
 
 /* ---- replies and exits ---- */
 
+static void drop_connection(zygote *z, int fd)
+{
+    if (fd < 0)
+        return;
+    close(fd);
+    if (fd == z->client_fd)
+        z->client_fd = -1;
+    if (fd == z->channel_fd)
+        z->channel_fd = -1;
+}
+
+/* Sends msg (taken) to fd with nfds descriptors (borrowed); a dead peer is dropped. */
+static void send_packet(zygote *z, int fd, json_t *msg, const int *fds, size_t nfds)
+{
+    if (fd >= 0 && zp_send(fd, msg, fds, nfds, NULL) < 0)
+        drop_connection(z, fd);
+    json_decref(msg);
+}
+
 static void send_to_daemon(zygote *z, json_t *msg)
 {
-    if (z->client_fd >= 0 && zp_send(z->client_fd, msg, NULL, 0, NULL) < 0) {
-        close(z->client_fd);
-        z->client_fd = -1;
-    }
-    json_decref(msg);
+    send_packet(z, z->client_fd, msg, NULL, 0);
 }
 
 static void reply_error(zygote *z, json_t *req, const wc_error *err)
 {
-    send_to_daemon(z, json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq",
-                                json_object_get(req, "seq"), "error", err->msg, "code", err->code));
+    send_packet(z, z->reply_fd, json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq",
+                                json_object_get(req, "seq"), "error", err->msg, "code", err->code),
+                NULL, 0);
 }
 
-static void reply_ok(zygote *z, json_t *req, json_t *fields)
+static void reply_with_fds(zygote *z, json_t *req, json_t *fields, const int *fds, size_t nfds)
 {
     json_t *r = fields ? fields : json_object();
     json_object_set_new(r, "op", json_string("reply"));
     json_object_set(r, "seq", json_object_get(req, "seq"));
-    send_to_daemon(z, r);
+    send_packet(z, z->reply_fd, r, fds, nfds);
+}
+
+static void reply_ok(zygote *z, json_t *req, json_t *fields)
+{
+    reply_with_fds(z, req, fields, NULL, 0);
 }
 
 static void exit_path(const zygote *z, const char *id, const char *suffix, char *buf, size_t n)
@@ -153,6 +181,8 @@ static void reap(zygote *z)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
+            spare_discard(&z->spare);
         for (size_t i = 0; i < z->n_workers; i++) {
             zworker *w = &z->workers[i];
             if (w->pid != pid)
@@ -197,13 +227,18 @@ static wr_module *cached_module(zygote *z, const worker_spec *s, wc_error *err)
     return m;
 }
 
-/* Forks the worker; the child never returns from here. */
-static int fork_worker(zygote *z, const worker_spec *s, const char *kind, const int *stdio,
-                       pid_t *ret_pid, wc_error *err)
+static const wr_module *find_module(void *ctx, const char *key, size_t n)
 {
-    wr_module *m = cached_module(z, s, err);
-    if (m == NULL)
-        return err->code;
+    const zygote *z = ctx;
+    for (size_t i = 0; i < n && i < z->n_modules; i++)
+        if (strcmp(z->modules[i].key, key) == 0)
+            return z->modules[i].module;
+    return NULL;
+}
+
+static int add_worker(zygote *z, const char *id, const char *kind, pid_t pid, int result_fd,
+                      wc_error *err)
+{
     if (z->n_workers == z->cap_workers) {
         size_t cap = z->cap_workers ? 2 * z->cap_workers : 64;
         zworker *grown = realloc(z->workers, cap * sizeof(*grown));
@@ -212,6 +247,18 @@ static int fork_worker(zygote *z, const worker_spec *s, const char *kind, const 
         z->workers = grown;
         z->cap_workers = cap;
     }
+    zworker *w = &z->workers[z->n_workers++];
+    snprintf(w->id, sizeof(w->id), "%s", id);
+    snprintf(w->kind, sizeof(w->kind), "%s", kind);
+    w->pid = pid;
+    w->result_fd = result_fd;
+    return 0;
+}
+
+/* Forks the worker; the child never returns from here. */
+static int fork_worker(zygote *z, const worker_spec *s, const wr_module *m, const int *stdio,
+                       pid_t *ret_pid, int *ret_result_fd, wc_error *err)
+{
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return wc_error_set_errno(err, -errno, "pipe for a worker");
@@ -226,19 +273,51 @@ static int fork_worker(zygote *z, const worker_spec *s, const char *kind, const 
     if (pid == 0) {
         close(z->listen_fd);
         close(z->client_fd);
+        close(z->channel_fd);
         close(z->sig_fd);
         close(p[0]);
+        if (z->spare.pid > 0) {
+            close(z->spare.sock);
+            close(z->spare.result_fd);
+        }
         worker_main(s, m, p[1], stdio ? stdio[0] : -1, stdio ? stdio[1] : -1);
     }
     close(p[1]);
     fcntl(p[0], F_SETFL, O_NONBLOCK);
-    zworker *w = &z->workers[z->n_workers++];
-    snprintf(w->id, sizeof(w->id), "%s", s->id);
-    snprintf(w->kind, sizeof(w->kind), "%s", kind);
-    w->pid = pid;
-    w->result_fd = p[0];
     *ret_pid = pid;
+    *ret_result_fd = p[0];
     return 0;
+}
+
+/* The spare if it holds the module, else a fork; the worker is recorded. */
+static int run_worker(zygote *z, const json_t *spec_json, const worker_spec *s,
+                      const char *kind, const int *stdio, pid_t *ret_pid, wc_error *err)
+{
+    const wr_module *m = cached_module(z, s, err);
+    if (m == NULL)
+        return err->code;
+    int result_fd = -1;
+    int rc = -1;
+    if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
+        rc = spare_hand_over(&z->spare, spec_json, stdio, ret_pid, &result_fd, NULL);
+    if (rc < 0)
+        rc = fork_worker(z, s, m, stdio, ret_pid, &result_fd, err);
+    if (rc == 0 && add_worker(z, s->id, kind, *ret_pid, result_fd, err) < 0) {
+        kill(*ret_pid, SIGKILL);
+        close(result_fd);
+        return err->code;
+    }
+    return rc;
+}
+
+/* After a reply: a spare holding every module compiled so far. */
+static void refresh_spare(zygote *z)
+{
+    if (z->n_modules == 0 || (z->spare.pid > 0 && z->spare.n_modules == z->n_modules))
+        return;
+    spare_discard(&z->spare);
+    malloc_trim(0);
+    spare_fork(&z->spare, z->n_modules, find_module, z, NULL); /* none: the next start forks */
 }
 
 /* ---- requests ---- */
@@ -250,17 +329,38 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     wc_error err = {0};
     worker_spec *s = NULL;
     pid_t pid = 0;
-    int rc = worker_spec_decode(json_object_get(req, "spec"), &s, &err);
+    json_t *spec_json = json_object_get(req, "spec");
+    int rc = worker_spec_decode(spec_json, &s, &err);
     if (rc == 0 && find_worker(z, s->id))
         rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
     if (rc == 0 && exec && nfds < 2)
         rc = wc_error_set(&err, -EINVAL, "exec needs stdout and stderr descriptors");
-    rc = rc ?: fork_worker(z, s, exec ? "exec" : "ctr", exec ? fds : NULL, &pid, &err);
+    rc = rc ?: run_worker(z, spec_json, s, exec ? "exec" : "ctr", exec ? fds : NULL, &pid, &err);
     worker_spec_free(s);
     if (rc < 0)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
+    refresh_spare(z);
+}
+
+/* A socket of its own for the daemon's requests: the thread that asks reads the
+ * reply itself, instead of waiting for the daemon's reader thread to hand it over. */
+static void op_channel(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        wc_error err = {0};
+        wc_error_set_errno(&err, -errno, "socketpair for a request channel");
+        reply_error(z, req, &err);
+        return;
+    }
+    drop_connection(z, z->channel_fd);
+    z->channel_fd = sv[0];
+    reply_with_fds(z, req, NULL, &sv[1], 1);
+    close(sv[1]);
 }
 
 static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
@@ -325,18 +425,19 @@ static const struct {
     {"list", op_list},
     {"ack", op_ack},
     {"quit_if_idle", op_quit_if_idle},
+    {"channel", op_channel},
 };
 
-static void handle_request(zygote *z)
+static void handle_request(zygote *z, int fd)
 {
     json_t *req = NULL;
     int fds[ZP_MAX_FDS];
     size_t nfds = 0;
-    if (zp_recv(z->client_fd, &req, fds, &nfds, NULL) < 0) {
-        close(z->client_fd);
-        z->client_fd = -1;
+    if (zp_recv(fd, &req, fds, &nfds, NULL) < 0) {
+        drop_connection(z, fd);
         return;
     }
+    z->reply_fd = fd;
     const char *op = json_string_value(json_object_get(req, "op")) ?: "";
     size_t i = 0;
     while (i < sizeof(ops) / sizeof(ops[0]) && strcmp(ops[i].name, op) != 0)
@@ -358,8 +459,8 @@ static void accept_daemon(zygote *z)
     int fd = accept4(z->listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    if (z->client_fd >= 0)
-        close(z->client_fd);
+    drop_connection(z, z->client_fd);
+    drop_connection(z, z->channel_fd); /* the new daemon asks for its own */
     z->client_fd = fd;
     z->quit_when_idle = 0;
     resend_exits(z);
@@ -396,25 +497,33 @@ static int setup(zygote *z)
 
 void zygote_main(int listen_fd, const char *state_dir)
 {
-    zygote z = {.state_dir = state_dir, .listen_fd = listen_fd, .client_fd = -1, .sig_fd = -1};
+    zygote z = {.state_dir = state_dir,
+                .listen_fd = listen_fd,
+                .client_fd = -1,
+                .sig_fd = -1,
+                .channel_fd = -1,
+                .reply_fd = -1};
     if (setup(&z) < 0)
         _exit(1);
     for (;;) {
         bool idle = z.n_workers == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
-        struct pollfd pfd[3] = {{.fd = z.listen_fd, .events = POLLIN},
+        struct pollfd pfd[4] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.sig_fd, .events = POLLIN},
-                                {.fd = z.client_fd, .events = POLLIN}};
-        int n = poll(pfd, z.client_fd >= 0 ? 3 : 2, idle ? IDLE_EXIT_MS : -1);
+                                {.fd = z.client_fd, .events = POLLIN},
+                                {.fd = z.channel_fd, .events = POLLIN}};
+        int n = poll(pfd, 4, idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
         if (n == 0 && idle)
             break; /* nothing to keep for a daemon: a new one starts its own zygote */
         if (n < 0)
             continue;
         if (pfd[1].revents)
             reap(&z);
+        if (z.channel_fd >= 0 && pfd[3].revents)
+            handle_request(&z, z.channel_fd);
         if (z.client_fd >= 0 && pfd[2].revents)
-            handle_request(&z);
+            handle_request(&z, z.client_fd);
         if (pfd[0].revents)
             accept_daemon(&z);
     }

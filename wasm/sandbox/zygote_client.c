@@ -1,11 +1,13 @@
 /* The daemon's zygote connection (see zygote_client.h).
  *
- * Requests carry a sequence number; the caller parks on a waiter (a condition
- * variable on the client's mutex) until the reader thread hands it the reply with
- * the same number. When the connection ends every waiter gets -ECONNRESET and the
- * event callback gets NULL once; then the reader starts a new zygote (the child
- * execs `PROGRAM zygote STATE_DIR`, as for the first one) and goes on with it, up
- * to MAX_RESPAWNS times.
+ * Two sockets: the connection itself, where the reader thread receives exits
+ * (and sends acks), and a request channel the zygote hands over (op "channel"),
+ * where the thread that makes a request sends it and reads the reply itself, one
+ * request at a time: a StartContainer waits for one wake-up, not for the reader's
+ * and then its own. When the connection ends, a request in flight gets
+ * -ECONNRESET and the event callback gets NULL once; then the reader starts a new
+ * zygote (the child execs `PROGRAM zygote STATE_DIR`, as for the first one), opens
+ * a new channel and goes on with it, up to MAX_RESPAWNS times.
  */
 #include "zygote_client.h"
 
@@ -23,19 +25,12 @@
 
 #define MAX_RESPAWNS 5
 
-typedef struct waiter {
-    struct waiter *next;
-    json_int_t seq;
-    json_t *reply;
-    bool done;
-} waiter;
-
 struct zc_client {
     int fd;
-    pthread_mutex_t mu; /* guards everything below and serialises sends */
-    pthread_cond_t cond;
-    waiter *waiters;
+    int channel_fd;             /* requests and their replies; -1 while there is none */
+    pthread_mutex_t channel_mu; /* one request at a time; guards channel_fd, next_seq */
     json_int_t next_seq;
+    pthread_mutex_t mu; /* guards everything below and serialises sends on fd */
     bool dead;
     bool closing; /* zc_close: the end of the connection is expected */
     int zygote_pid;
@@ -142,6 +137,7 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_cl
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     c->fd = fd;
+    c->channel_fd = -1;
     c->next_seq = 1;
     c->state_dir = strdup(state_dir);
     c->zygote_program = strdup(zygote_program);
@@ -153,23 +149,36 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_cl
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cond, NULL);
+    pthread_mutex_init(&c->channel_mu, NULL);
     *ret_client = c;
     return 0;
 }
 
-/* The reader's own synchronous request: only before the reader runs. */
-static int request_inline(zc_client *c, json_t *req, json_t **ret_reply, wc_error *err)
+/* The reader's own request on the connection: only from the reader, or before it
+ * runs. Events that come first go to the callback. *ret_fd (if not NULL) gets the
+ * one descriptor the reply carries, or -1. */
+static int request_inline(zc_client *c, const char *op, json_t **ret_reply, int *ret_fd,
+                          wc_error *err)
 {
-    json_object_set_new(req, "seq", json_integer(c->next_seq++));
-    int rc = zp_send(c->fd, req, NULL, 0, err);
+    json_t *req = json_pack("{s:s, s:I}", "op", op, "seq", (json_int_t)0);
+    int rc = req ? zp_send(c->fd, req, NULL, 0, err) : wc_error_set(err, -ENOMEM, "out of memory");
+    json_decref(req);
     while (rc == 0) {
         json_t *msg = NULL;
-        rc = zp_recv(c->fd, &msg, NULL, NULL, err);
-        if (rc == 0 && json_equal(json_object_get(msg, "seq"), json_object_get(req, "seq"))) {
+        int fds[ZP_MAX_FDS];
+        size_t nfds = 0;
+        rc = zp_recv(c->fd, &msg, fds, &nfds, err);
+        const char *got = rc == 0 ? json_string_value(json_object_get(msg, "op")) : NULL;
+        if (got && strcmp(got, "reply") == 0) {
+            for (size_t i = ret_fd ? 1 : 0; i < nfds; i++)
+                close(fds[i]);
+            if (ret_fd)
+                *ret_fd = nfds ? fds[0] : -1;
             *ret_reply = msg;
             return 0;
         }
+        for (size_t i = 0; i < nfds; i++)
+            close(fds[i]);
         if (rc == 0 && c->fn)
             c->fn(c->ctx, msg);
         json_decref(msg);
@@ -177,17 +186,39 @@ static int request_inline(zc_client *c, json_t *req, json_t **ret_reply, wc_erro
     return rc;
 }
 
-static void deliver_reply(zc_client *c, json_t *msg)
+/* Asks the zygote for a request channel and puts it in place of the old one. */
+static int open_channel(zc_client *c, wc_error *err)
 {
-    json_int_t seq = json_integer_value(json_object_get(msg, "seq"));
-    pthread_mutex_lock(&c->mu);
-    for (waiter *w = c->waiters; w; w = w->next)
-        if (w->seq == seq && !w->done) {
-            w->reply = json_incref(msg);
-            w->done = true;
-        }
-    pthread_cond_broadcast(&c->cond);
-    pthread_mutex_unlock(&c->mu);
+    json_t *reply = NULL;
+    int fd = -1;
+    int rc = request_inline(c, "channel", &reply, &fd, err);
+    const char *msg = rc == 0 ? json_string_value(json_object_get(reply, "error")) : NULL;
+    if (rc == 0 && (msg || fd < 0))
+        rc = wc_error_set(err, -EPROTO, "the zygote gave no request channel: %s",
+                          msg ? msg : "no socket in the reply");
+    json_decref(reply);
+    if (rc < 0) {
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    pthread_mutex_lock(&c->channel_mu);
+    if (c->channel_fd >= 0)
+        close(c->channel_fd);
+    c->channel_fd = fd;
+    pthread_mutex_unlock(&c->channel_mu);
+    return 0;
+}
+
+/* The zygote's pid from its list reply. */
+static int ask_zygote_pid(zc_client *c, wc_error *err)
+{
+    json_t *reply = NULL;
+    int rc = request_inline(c, "list", &reply, NULL, err);
+    if (rc == 0)
+        c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
+    json_decref(reply);
+    return rc;
 }
 
 /* A new zygote after the old one died; true when the client works again. */
@@ -204,13 +235,7 @@ static bool respawn(zc_client *c)
     close(c->fd);
     c->fd = fd;
     pthread_mutex_unlock(&c->mu);
-    json_t *req = json_pack("{s:s}", "op", "list");
-    json_t *reply = NULL;
-    bool ok = req && request_inline(c, req, &reply, NULL) == 0;
-    if (ok)
-        c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
-    json_decref(req);
-    json_decref(reply);
+    bool ok = ask_zygote_pid(c, NULL) == 0 && open_channel(c, NULL) == 0;
     pthread_mutex_lock(&c->mu);
     c->dead = !ok || c->closing;
     pthread_mutex_unlock(&c->mu);
@@ -223,18 +248,13 @@ static void *reader_thread(void *arg)
     for (;;) {
         json_t *msg = NULL;
         if (zp_recv(c->fd, &msg, NULL, NULL, NULL) == 0) {
-            const char *op = json_string_value(json_object_get(msg, "op")) ?: "";
-            if (strcmp(op, "reply") == 0)
-                deliver_reply(c, msg);
-            else
-                c->fn(c->ctx, msg);
+            c->fn(c->ctx, msg);
             json_decref(msg);
             continue;
         }
         pthread_mutex_lock(&c->mu);
         c->dead = true;
         bool expected = c->closing;
-        pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->mu);
         if (expected)
             return NULL;
@@ -248,14 +268,10 @@ int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err)
 {
     c->fn = fn;
     c->ctx = ctx;
-    json_t *req = json_pack("{s:s}", "op", "list");
-    json_t *reply = NULL;
-    int rc = req ? request_inline(c, req, &reply, err) : -ENOMEM;
-    json_decref(req);
+    int rc = ask_zygote_pid(c, err);
+    rc = rc ?: open_channel(c, err);
     if (rc < 0)
         return wc_error_wrap(err, "the zygote does not answer");
-    c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
-    json_decref(reply);
     rc = pthread_create(&c->reader, NULL, reader_thread, c);
     if (rc != 0)
         return wc_error_set_errno(err, -rc, "cannot start the zygote reader thread");
@@ -277,44 +293,36 @@ int zc_send(zc_client *c, const json_t *msg, wc_error *err)
     return rc;
 }
 
-static void unlink_waiter(zc_client *c, waiter *w)
-{
-    for (waiter **p = &c->waiters; *p; p = &(*p)->next)
-        if (*p == w) {
-            *p = w->next;
-            return;
-        }
-}
-
 int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
                wc_error *err)
 {
-    waiter w = {0};
-    pthread_mutex_lock(&c->mu);
-    w.seq = c->next_seq++;
-    json_object_set_new(req, "seq", json_integer(w.seq));
-    int rc = c->dead ? wc_error_set(err, -ECONNRESET, "the zygote is gone")
-                     : zp_send(c->fd, req, fds, nfds, err);
-    if (rc == 0) {
-        w.next = c->waiters;
-        c->waiters = &w;
-        while (!w.done && !c->dead)
-            pthread_cond_wait(&c->cond, &c->mu);
-        unlink_waiter(c, &w);
-        if (!w.done)
-            rc = wc_error_set(err, -ECONNRESET, "the zygote went away during the request");
+    pthread_mutex_lock(&c->channel_mu);
+    json_int_t seq = c->next_seq++;
+    json_object_set_new(req, "seq", json_integer(seq));
+    json_t *reply = NULL;
+    int rc = c->channel_fd < 0 ? -ECONNRESET : zp_send(c->channel_fd, req, fds, nfds, NULL);
+    while (rc == 0) { /* only this request's reply can come: one request at a time */
+        rc = zp_recv(c->channel_fd, &reply, NULL, NULL, NULL);
+        if (rc == 0 && json_integer_value(json_object_get(reply, "seq")) == seq)
+            break;
+        json_decref(reply);
+        reply = NULL;
     }
-    pthread_mutex_unlock(&c->mu);
+    if (rc < 0 && c->channel_fd >= 0) {
+        close(c->channel_fd);
+        c->channel_fd = -1;
+    }
+    pthread_mutex_unlock(&c->channel_mu);
     if (rc < 0)
-        return rc;
-    const char *msg = json_string_value(json_object_get(w.reply, "error"));
+        return wc_error_set(err, -ECONNRESET, "the zygote is gone");
+    const char *msg = json_string_value(json_object_get(reply, "error"));
     if (msg) {
-        int code = (int)json_integer_value(json_object_get(w.reply, "code"));
+        int code = (int)json_integer_value(json_object_get(reply, "code"));
         rc = wc_error_set(err, code < 0 ? code : -EIO, "%s", msg);
-        json_decref(w.reply);
+        json_decref(reply);
         return rc;
     }
-    *ret_reply = w.reply;
+    *ret_reply = reply;
     return 0;
 }
 
@@ -334,7 +342,9 @@ void zc_close(zc_client *c)
     if (c->reader_started)
         pthread_join(c->reader, NULL);
     close(c->fd);
-    pthread_cond_destroy(&c->cond);
+    if (c->channel_fd >= 0)
+        close(c->channel_fd);
+    pthread_mutex_destroy(&c->channel_mu);
     pthread_mutex_destroy(&c->mu);
     free(c->state_dir);
     free(c->zygote_program);

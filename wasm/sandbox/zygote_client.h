@@ -5,11 +5,11 @@
  * daemon's child and outlives it) that execs `ZYGOTE_PROGRAM zygote STATE_DIR`
  * (cmd/zygote_cmd.c, in the small `wasmcri` program: the zygote and the workers it
  * forks map none of the daemon's gRPC, curl or LevelDB libraries, and it is safe
- * whatever threads the daemon has). Afterwards one reader thread receives every
- * packet: replies go to the thread waiting in zc_request, unsolicited events
- * (exits) to the event callback. If the zygote dies, the callback gets NULL and
- * the reader starts a new one the same way.
- * zc_request may be called from any thread.
+ * whatever threads the daemon has). Afterwards one reader thread receives the
+ * unsolicited events (exits) and calls the event callback; requests go over a
+ * channel of their own, and the calling thread reads its reply. If the zygote
+ * dies, the callback gets NULL and the reader starts a new one the same way.
+ * zc_request may be called from any thread (the callback's included).
  */
 #ifndef WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
 #define WASMCRI_SANDBOX_ZYGOTE_CLIENT_H

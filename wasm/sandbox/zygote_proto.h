@@ -11,6 +11,9 @@
  *   list  {}                  → {workers: [{id, pid, kind}]}
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
+ *   channel {}                → {} + 1 fd: a socket of its own for further requests
+ *                             (the previous channel, if any, is closed)
+ * A reply comes on the socket its request came on.
  * zygote → daemon, unsolicited:
  *   exit {id, kind ("ctr"|"exec"), pid, exit_code, reason, message, finished_at}
  * Container exits are also kept as <state>/exits/<id>.json until acked, and sent

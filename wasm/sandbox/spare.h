@@ -1,0 +1,40 @@
+/* A spare worker: a child the zygote forks ahead of need, which waits for one
+ * start or exec request. Handing a request to it is one sendmsg instead of a fork
+ * (the fork of the zygote, with its copy of the page tables and the TLB-flush IPIs,
+ * was the largest part of StartContainer), and the zygote forks the next spare
+ * after it has answered. A spare can run the modules the zygote had compiled when
+ * it forked it: the first n_modules of the zygote's cache.
+ */
+#ifndef WASMCRI_SANDBOX_SPARE_H
+#define WASMCRI_SANDBOX_SPARE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "worker.h"
+
+/* Finds a module among the first n of the (forked copy of the) zygote's cache. */
+typedef const wr_module *(*spare_find_fn)(void *ctx, const char *module_key, size_t n);
+
+typedef struct spare {
+    pid_t pid;        /* 0: no spare */
+    int sock;         /* the zygote's end of the hand-over socket */
+    int result_fd;    /* read end of the spare's worker_result pipe */
+    size_t n_modules; /* how many of the zygote's modules the spare has */
+} spare;
+
+/* Forks a spare holding the first n_modules modules; find runs in the child. */
+int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_error *err);
+
+/* Sends the start/exec request's spec (borrowed) and, for an exec, its two output
+ * fds (borrowed) to the spare, which becomes that worker: its pid and result pipe
+ * are returned, and *sp is empty afterwards. On failure the spare is discarded. */
+int spare_hand_over(spare *sp, const json_t *spec, const int *stdio, pid_t *ret_pid,
+                    int *ret_result_fd, wc_error *err);
+
+/* Kills the spare (the zygote reaps it like any child) and empties *sp. */
+void spare_discard(spare *sp);
+
+#endif
