@@ -1,6 +1,8 @@
 /* RuntimeService stats rpcs: ContainerStats, ListContainerStats, PodSandboxStats,
  * ListPodSandboxStats. Usage comes from wasm/sandbox/stats.h (the worker's /proc
  * entries and the writable layer); a pod's figures are the sum of its containers'.
+ * They walk writable layers, which can be large, so they run as slow handlers (on
+ * threads of their own) and never hold up the queue thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -310,9 +312,9 @@ static int rpc_list_pod_stats(cri_call *call, const ProtobufCMessage *req,
 }
 
 const cri_method cri_stats_methods[] = {
-    {"ContainerStats", rpc_container_stats, false},
-    {"ListContainerStats", rpc_list_container_stats, false},
-    {"PodSandboxStats", rpc_pod_stats, false},
-    {"ListPodSandboxStats", rpc_list_pod_stats, false},
+    {"ContainerStats", rpc_container_stats, true},
+    {"ListContainerStats", rpc_list_container_stats, true},
+    {"PodSandboxStats", rpc_pod_stats, true},
+    {"ListPodSandboxStats", rpc_list_pod_stats, true},
     {NULL, NULL, false},
 };

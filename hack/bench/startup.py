@@ -6,7 +6,9 @@
   2. 1,000 running idle containers (probe.wasm sleeping in poll_oneoff): the daemon's RSS,
      the zygote's RSS and the workers' summed PSS (/proc/PID/smaps_rollup), per container.
 The image is tests/wasm/runtime/probe.wasm packed and pushed to a local docker-registry
-(tests/integration/runtime_images.py) and pulled over CRI.
+(tests/integration/runtime_images.py) and pulled over CRI. The daemon's root is on the
+disk and its state dir on a tmpfs, as an installed daemon's are (/var/lib/wasmcri and
+/run/wasmcri); the client makes each pod's log directory first, as kubelet does.
 
 Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000]
 """
@@ -78,6 +80,11 @@ def main():
     d = Daemon(base / "d", config=runtime_images.daemon_config(reg))
     d.args = lambda: [str(build / "wasmcri"), "--socket", str(d.socket), "--root", str(d.root),
                       "--state", str(d.state), "--log-level", "warn", "--config", str(d.config_path)]
+    # The state dir on a tmpfs, as /run/wasmcri is under systemd (the pods' resolv.conf
+    # and hostname, the zygote's exit files); root stays on the disk.
+    d.state.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0711", "wasmcri-bench", str(d.state)],
+                   check=True)
     d.start()
     try:
         runtime_images.pull_all(d, {"probe": refs["probe"]})
@@ -98,6 +105,7 @@ def main():
     finally:
         d.stop()
         d.kill_zygote()
+        subprocess.run(["umount", "-l", str(d.state)])
         reg.stop()
     return 0
 

@@ -2,7 +2,8 @@
  * messages), so that the figures are the daemon's and not a Python client's.
  *   startup_client SOCKET IMAGE LOGDIR start N   N x (RunPodSandbox host-network,
  *       CreateContainer, StartContainer) of IMAGE's `hello`; prints p50/p90 (us) of each
- *       rpc, of the sum, and of the time from RunPodSandbox to the first log line.
+ *       rpc, of the sum, and of the time from RunPodSandbox to the first log line. Like
+ *       kubelet, it makes each pod's log directory (LOGDIR/NAME) before RunPodSandbox.
  *   startup_client SOCKET IMAGE LOGDIR idle N    N pods, each with one container sleeping
  *       in poll_oneoff; prints "ok" once all are started.
  */
@@ -60,6 +61,7 @@ static void one_pod(int i, const char *image, const char *logdir, char **args, s
     char name[64], dir[512];
     snprintf(name, sizeof(name), "bench-%d-%ld", i, (long)getpid());
     snprintf(dir, sizeof(dir), "%s/%s", logdir, name);
+    mkdir(dir, 0755); /* as kubelet does before RunPodSandbox */
     Runtime__V1__PodSandboxMetadata md = RUNTIME__V1__POD_SANDBOX_METADATA__INIT;
     md.name = name, md.uid = name, md.namespace_ = "bench";
     Runtime__V1__NamespaceOption ns = RUNTIME__V1__NAMESPACE_OPTION__INIT;
