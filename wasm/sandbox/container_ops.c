@@ -43,7 +43,7 @@ int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err)
     }
     pthread_mutex_unlock(&sb->mu);
     rc = rc ?: worker_request(sb, "reopen", cid, err);
-    /* The worker reopens on its own thread: wait until the new file is there. */
+    /* The worker reopens in its SIGHUP handler: wait until the new file is there. */
     for (int waited = 0; rc == 0 && access(log, F_OK) < 0; waited++) {
         if (waited >= REOPEN_WAIT_MS)
             return wc_error_set(err, -ETIMEDOUT, "container %s did not reopen %s", cid, log);

@@ -89,22 +89,22 @@ int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_er
     return 0;
 }
 
-int spare_hand_over(spare *sp, const json_t *spec, const int *stdio, pid_t *ret_pid,
-                    int *ret_result_fd, wc_error *err)
+void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock)
 {
-    json_t *msg = json_pack("{s:O}", "spec", spec);
-    int rc = msg ? zp_send(sp->sock, msg, stdio, stdio ? 2 : 0, err)
-                 : wc_error_set(err, -ENOMEM, "out of memory");
-    json_decref(msg);
-    if (rc < 0) {
-        spare_discard(sp);
-        return rc;
-    }
-    close(sp->sock);
     *ret_pid = sp->pid;
     *ret_result_fd = sp->result_fd;
+    *ret_sock = sp->sock;
     *sp = (spare){0};
-    return 0;
+}
+
+int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err)
+{
+    json_t *msg = json_pack("{s:O}", "spec", spec);
+    int rc = msg ? zp_send(sock, msg, stdio, stdio ? 2 : 0, err)
+                 : wc_error_set(err, -ENOMEM, "out of memory");
+    json_decref(msg);
+    close(sock);
+    return rc;
 }
 
 void spare_discard(spare *sp)

@@ -28,11 +28,15 @@ typedef struct spare {
 /* Forks a spare holding the first n_modules modules; find runs in the child. */
 int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_error *err);
 
+/* Takes the spare to be a worker: its pid, result pipe and hand-over socket become
+ * the caller's, and *sp is empty. The zygote answers the daemon first, then hands
+ * the spec over (spare_send): the daemon's thread wakes before the worker does. */
+void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
+
 /* Sends the start/exec request's spec (borrowed) and, for an exec, its two output
- * fds (borrowed) to the spare, which becomes that worker: its pid and result pipe
- * are returned, and *sp is empty afterwards. On failure the spare is discarded. */
-int spare_hand_over(spare *sp, const json_t *spec, const int *stdio, pid_t *ret_pid,
-                    int *ret_result_fd, wc_error *err);
+ * fds (borrowed) on a claimed spare's socket, and closes it. On failure the caller
+ * kills the spare (its exit is then reported like any worker's). */
+int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child) and empties *sp. */
 void spare_discard(spare *sp);

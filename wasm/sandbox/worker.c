@@ -125,7 +125,7 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
 /* ---- the child's steps ---- */
 
 /* Default dispositions; only SIGHUP stays blocked: it asks for a log reopen
- * (worker_run.c waits for it), and one sent early must wait, not kill. */
+ * (worker_run.c handles it once the log is open), and one sent early must wait, not kill. */
 static int step_default_signals(void)
 {
     sigset_t mask;

@@ -1,13 +1,12 @@
 /* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
  * zygote; a worker builds its WASI view and runs `_start`, as a flat list of steps:
- * mount table → CRI log (with a thread that reopens it on SIGHUP, for
- * ReopenContainerLog) → WASI ctx → linker → instance (memory capped at the
+ * mount table → CRI log (reopened by a SIGHUP handler, for ReopenContainerLog) →
+ * WASI ctx → linker → instance (memory capped at the
  * container's limit) → `_start` → exit code, trap text, OOM.
  * The steps are wasi_command_run's (wasm/wasi/command.c) with the instance kept,
  * because OOMKilled needs wasm_instance_hit_memory_cap.
  */
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,30 +64,30 @@ void wr_module_free(wr_module *m)
     free(m);
 }
 
-static void *reopen_thread(void *arg)
+/* The worker's log, for the SIGHUP handler: ReopenContainerLog sends SIGHUP (via the
+ * zygote) and the handler reopens the file itself, so the worker needs no thread. */
+static cri_log *volatile reopen_target;
+
+static void on_sighup(int sig)
 {
-    cri_log *log = arg;
+    (void)sig;
+    int saved = errno;
+    if (reopen_target)
+        cri_log_reopen(reopen_target, NULL);
+    errno = saved;
+}
+
+/* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. */
+static void handle_reopen(cri_log *log)
+{
+    reopen_target = log;
+    struct sigaction sa = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) == 0)
-            cri_log_reopen(log, NULL);
-    }
-    return NULL;
-}
-
-/* SIGHUP is blocked in every thread (worker.c), and one small thread reopens the log on it. */
-static void start_reopen_thread(cri_log *log)
-{
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    pthread_create(&t, &attr, reopen_thread, log);
-    pthread_attr_destroy(&attr);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
@@ -152,7 +151,7 @@ void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stde
     if (rc == 0 && *spec->log_path) {
         rc = cri_log_open(spec->log_path, &log, &err);
         if (rc == 0)
-            start_reopen_thread(log);
+            handle_reopen(log);
     }
     size_t argc = 0;
     while (spec->argv[argc])
@@ -174,6 +173,7 @@ void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stde
             cri_log_write(log, CRI_LOG_STDERR, res->message, strlen(res->message), NULL),
                 cri_log_write(log, CRI_LOG_STDERR, "\n", 1, NULL);
     }
+    reopen_target = NULL; /* a late SIGHUP must not reopen a closed log */
     cri_log_close(log);
     wasi_mounts_clear(&mounts);
 }

@@ -289,22 +289,28 @@ static int fork_worker(zygote *z, const worker_spec *s, const wr_module *m, cons
     return 0;
 }
 
-/* The spare if it holds the module, else a fork; the worker is recorded. */
-static int run_worker(zygote *z, const json_t *spec_json, const worker_spec *s,
-                      const char *kind, const int *stdio, pid_t *ret_pid, wc_error *err)
+/* Forks a worker, or claims the spare if it holds the module (then *ret_sock is
+ * the socket to send it the spec on, after the reply; else -1). The worker is
+ * recorded. */
+static int run_worker(zygote *z, const worker_spec *s, const char *kind, const int *stdio,
+                      pid_t *ret_pid, int *ret_sock, wc_error *err)
 {
+    *ret_sock = -1;
     const wr_module *m = cached_module(z, s, err);
     if (m == NULL)
         return err->code;
     int result_fd = -1;
-    int rc = -1;
+    int rc = 0;
     if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
-        rc = spare_hand_over(&z->spare, spec_json, stdio, ret_pid, &result_fd, NULL);
-    if (rc < 0)
+        spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
+    else
         rc = fork_worker(z, s, m, stdio, ret_pid, &result_fd, err);
     if (rc == 0 && add_worker(z, s->id, kind, *ret_pid, result_fd, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(result_fd);
+        if (*ret_sock >= 0)
+            close(*ret_sock);
+        *ret_sock = -1;
         return err->code;
     }
     return rc;
@@ -335,12 +341,16 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
     if (rc == 0 && exec && nfds < 2)
         rc = wc_error_set(&err, -EINVAL, "exec needs stdout and stderr descriptors");
-    rc = rc ?: run_worker(z, spec_json, s, exec ? "exec" : "ctr", exec ? fds : NULL, &pid, &err);
+    int spare_sock = -1;
+    const int *stdio = exec ? fds : NULL;
+    rc = rc ?: run_worker(z, s, exec ? "exec" : "ctr", stdio, &pid, &spare_sock, &err);
     worker_spec_free(s);
     if (rc < 0)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
+    if (spare_sock >= 0 && spare_send(spare_sock, spec_json, stdio, NULL) < 0)
+        kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
     refresh_spare(z);
 }
 

@@ -4,7 +4,9 @@
  * copied in until a newline (emit an F record) or until the buffer is full and more bytes of the
  * same line follow (emit a P record, keep going). A record is assembled in one scratch buffer and
  * written with one write(2) on an O_APPEND fd, so concurrent readers never see half a record and
- * the two streams interleave at line granularity. Reopen swaps the fd under the same mutex.
+ * the two streams interleave at line granularity. Reopen opens the path again and puts the new
+ * file in place of the old under the same descriptor number (dup3), so it takes no lock and a
+ * write goes whole to one file or the other.
  * A new stream name (e.g. a third stream) would need a name in stream_names[] and a buffer slot.
  */
 #include "cri_log.h"
@@ -160,14 +162,14 @@ int cri_log_flush(cri_log *log, wc_error *err)
 int cri_log_reopen(cri_log *log, wc_error *err)
 {
     int fd = -1;
-    pthread_mutex_lock(&log->lock);
     int r = open_file(log->path, &fd, err);
-    if (r == 0) {
-        close(log->fd);
-        log->fd = fd;
-    }
-    pthread_mutex_unlock(&log->lock);
-    return r < 0 ? wc_error_wrap(err, "reopen container log") : 0;
+    if (r == 0 && dup3(fd, log->fd, O_CLOEXEC) < 0)
+        r = wc_error_set_errno(err, -errno, "reopen container log %s", log->path);
+    if (fd >= 0)
+        close(fd);
+    if (r < 0 && err != NULL)
+        return wc_error_wrap(err, "reopen container log");
+    return r;
 }
 
 void cri_log_close(cri_log *log)

@@ -6,9 +6,9 @@
  * `F` record with the rest. A line still without its newline stays buffered per stream until
  * cri_log_flush()/cri_log_close(), which write it as an `F` record.
  *
- * Thread-safe: one mutex serialises writes and reopen, so cri_log_reopen() may be called from
- * another thread while the guest writes (the daemon's ReopenContainerLog path). Usable alone: it
- * knows nothing of WASI.
+ * Thread-safe: one mutex serialises writes; cri_log_reopen() takes no lock and may be called
+ * from another thread or, with err NULL, from a signal handler (the worker's SIGHUP, for the
+ * daemon's ReopenContainerLog) while the guest writes. Usable alone: it knows nothing of WASI.
  */
 #ifndef WASMCRI_WASI_CRI_LOG_H
 #define WASMCRI_WASI_CRI_LOG_H
@@ -38,7 +38,7 @@ int cri_log_flush(cri_log *log, wc_error *err);
 
 /* Opens the path again (after kubelet renamed the old file) and continues there. Pending partial
  * lines stay buffered, so no line is lost or split across the two files. On failure the old file
- * stays in use. */
+ * stays in use. Async-signal-safe when err is NULL. */
 int cri_log_reopen(cri_log *log, wc_error *err);
 
 /* Flushes and closes; accepts NULL. */
