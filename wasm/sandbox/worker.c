@@ -190,7 +190,7 @@ static int step_make_layer(const worker_spec *s, wc_error *err)
     struct stat st, parent;
     if (stat(target, &st) == 0 && stat(dir, &parent) == 0 && st.st_dev != parent.st_dev)
         return 0; /* mounted already: created by an earlier build, which mounted at create */
-    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", s->layer_lower, upper,
+    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", s->layer_lower, upper,
              work);
     if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
         return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
