@@ -124,6 +124,39 @@ def test_rootfs_writes_go_to_the_container_layer(rt, pod):
     assert not (rt.root / "containers" / a).exists()
 
 
+def mounted(path):
+    return any(line.split()[4] == str(path) for line in open("/proc/self/mountinfo"))
+
+
+def test_writable_layer_is_made_at_the_first_write(rt, pod):
+    """A container that only reads its image gets no layer (no directories, no mount);
+    its first write under "/" makes one, and the image's files read the same through it."""
+    r = rt.runtime()
+    reader = create(r, pod, ctr_config("lazy-r", rt.refs["probe"],
+                                       args=["cat", "/data/hello.txt", "--", "sleep", "30"]))
+    start(r, reader)
+    writer = create(r, pod, ctr_config("lazy-w", rt.refs["probe"],
+                                       args=["cat", "/data/hello.txt", "--", "write", "/data/new",
+                                             "x\n", "--", "cat", "/data/new", "--", "cat",
+                                             "/data/hello.txt", "--", "sleep", "30"]))
+    start(r, writer)
+    deadline = time.monotonic() + 10
+    log = rt.pod_logs / "lazy-w.log"
+    while (not log.exists() or len(stdout_text(log)) < 4) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stdout_text(rt.pod_logs / "lazy-r.log")[0] == "image file"
+    assert stdout_text(rt.pod_logs / "lazy-w.log")[:4] == ["image file", "wrote /data/new", "x",
+                                                           "image file"]
+    assert not (rt.root / "containers" / reader).exists()
+    assert mounted(rt.root / "containers" / writer / "rootfs")
+    assert (rt.root / "containers" / writer / "upper" / "data" / "new").read_text() == "x\n"
+    for cid in (reader, writer):
+        r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0))
+        r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    assert not mounted(rt.root / "containers" / writer / "rootfs")
+    assert not (rt.root / "containers" / writer).exists()
+
+
 def test_readonly_rootfs(rt, pod):
     r = rt.runtime()
     _, st = run_to_exit(r, pod, ctr_config("rofs", rt.refs["probe"], readonly_rootfs=True,

@@ -62,6 +62,19 @@ def test_exec_right_after_start_sees_the_rootfs(rt, pod):
         assert (res.exit_code, res.stdout) == (0, b"image file\n")
 
 
+def test_what_an_exec_writes_the_container_reads(rt, pod):
+    """The exec makes the layer (the container had written nothing); the container,
+    still on its read-only image view, sees the layer from its next file access."""
+    cid = running(rt, pod, "exec-w", args=["await", "/data/from-exec", "--", "sleep", "60"])
+    res = exec_sync(rt, cid, ["/bin/probe.wasm", "write", "/data/from-exec", "hi"])
+    assert (res.exit_code, res.stdout) == (0, b"wrote /data/from-exec\n")
+    log = rt.pod_logs / "exec-w.log"
+    deadline = time.monotonic() + 10
+    while "sleeping" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stdout_text(log)[0].startswith("hi")  # the file's bytes (no newline), then "sleeping"
+
+
 def test_exec_of_something_not_wasm_is_126(rt, pod):
     cid = running(rt, pod, "exec3")
     for cmd in (["/bin/sh", "-c", "id"], ["/data/hello.txt"], ["/no/such.wasm"]):

@@ -21,14 +21,15 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err);
 
 /* Where the rootfs will be (nothing is made here): an overlay of the image
  * snapshot (read-only, shared) and a private upper layer on dir/rootfs
- * (<root>/containers/<id>), made by the worker at start (cv_layer); the bare
- * snapshot for a readonly_rootfs; dir/upper for images without a rootfs. */
+ * (<root>/containers/<id>), made on the container's first write (layer.h); the
+ * bare snapshot for a readonly_rootfs; dir/upper for images without a rootfs. */
 int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
 
-/* Tells the start's worker what layer to make (worker_spec's layer_dir/lower). */
+/* Tells the start's worker about its layer (worker_spec's layer_dir/lower). */
 int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error *err);
 
-/* False while a started container's worker has not mounted its overlay yet. */
+/* False while the container's overlay is not mounted: it is made on the first write
+ * under "/" or for an ExecSync (layer.h). */
 bool cv_rootfs_ready(const wc_container *c);
 
 /* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must be a

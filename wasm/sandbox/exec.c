@@ -217,22 +217,29 @@ static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int64_t timeo
     return 0;
 }
 
-/* A container just started may not have its overlay yet (its worker mounts it):
- * waits for that, for as long as the container runs, up to ROOTFS_WAIT_MS. */
-#define ROOTFS_WAIT_MS 2000
-
-static void wait_rootfs(wc_sandbox *sb, const char *id)
+/* An exec sees the container's whole view: the writable layer a container makes
+ * on its first write (layer.h) is made now if it has not written yet. */
+static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
 {
-    for (int64_t deadline = now_ms() + ROOTFS_WAIT_MS; now_ms() < deadline;) {
-        wc_container *c = NULL;
-        pthread_mutex_lock(&sb->mu);
-        bool wait = sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING &&
-                    !cv_rootfs_ready(c);
-        pthread_mutex_unlock(&sb->mu);
-        if (!wait)
-            return;
-        usleep(1000);
-    }
+    wc_container *c = NULL;
+    char cid[65];
+    pthread_mutex_lock(&sb->mu);
+    bool need = sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING &&
+                !cv_rootfs_ready(c);
+    if (need)
+        memcpy(cid, c->id, 65);
+    pthread_mutex_unlock(&sb->mu);
+    if (!need)
+        return 0;
+    json_t *req = json_pack("{s:s, s:s}", "op", "layer", "id", cid);
+    json_t *reply = NULL;
+    int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0 && sb->zygote == NULL)
+        rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
+    rc = rc ?: zc_request(sb->zygote, req, NULL, 0, &reply, err);
+    json_decref(req);
+    json_decref(reply);
+    return rc == -ESRCH ? 0 : rc; /* it has just exited: exec_spec says so */
 }
 
 static void unlink_exec(wc_sandbox *sb, sb_exec *e)
@@ -258,9 +265,11 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
         return wc_error_set(err, -EIO, "no randomness for an exec id");
     snprintf(e.id, sizeof(e.id), "exec-%.32s", rid);
     worker_spec *spec = NULL;
-    wait_rootfs(sb, id);
+    int rc = ensure_layer(sb, id, err);
+    if (rc < 0)
+        return wc_error_wrap(err, "exec: the container's writable layer");
     pthread_mutex_lock(&sb->mu);
-    int rc = exec_spec(sb, id, cmd, e.id, &spec, res, err);
+    rc = exec_spec(sb, id, cmd, e.id, &spec, res, err);
     if (rc == 0) {
         e.next = sb->execs;
         sb->execs = &e;

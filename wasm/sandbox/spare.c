@@ -15,14 +15,22 @@
 
 #include "zygote_proto.h"
 
-static void close_all_but(int a, int b)
+static int cmp_int(const void *a, const void *b)
 {
-    int lo = a < b ? a : b, hi = a < b ? b : a;
-    if (lo > 3)
-        close_range(3, (unsigned)lo - 1, 0);
-    if (hi > lo + 1)
-        close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-    close_range((unsigned)hi + 1, ~0U, 0);
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every descriptor from 3 up but the n in keep (distinct, >= 3). */
+static void close_all_but(int *keep, size_t n)
+{
+    qsort(keep, n, sizeof(int), cmp_int);
+    unsigned from = 3;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned)keep[i] > from)
+            close_range(from, (unsigned)keep[i] - 1, 0);
+        from = (unsigned)keep[i] + 1;
+    }
+    close_range(from, ~0U, 0);
 }
 
 static void fail(int result_fd, const char *message)
@@ -37,14 +45,15 @@ static void fail(int result_fd, const char *message)
     _exit(128);
 }
 
-static void spare_main(int sock, int result_fd, pid_t zygote, size_t n, spare_find_fn find,
-                       void *ctx)
+static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, size_t n,
+                       spare_find_fn find, void *ctx)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != zygote)
         _exit(0);
     prctl(PR_SET_NAME, "wasmcri-spare");
-    close_all_but(sock, result_fd);
+    int keep[3] = {sock, result_fd, layer_fd};
+    close_all_but(keep, layer_fd >= 3 ? 3 : 2);
     json_t *msg = NULL;
     int fds[ZP_MAX_FDS];
     size_t nfds = 0;
@@ -58,10 +67,15 @@ static void spare_main(int sock, int result_fd, pid_t zygote, size_t n, spare_fi
     const wr_module *m = find(ctx, spec->module_key, n);
     if (m == NULL)
         fail(result_fd, "the spare worker does not hold the module");
-    worker_main(spec, m, result_fd, nfds >= 2 ? fds[0] : -1, nfds >= 2 ? fds[1] : -1);
+    worker_fds wfds = {.result = result_fd,
+                       .out = nfds >= 2 ? fds[0] : -1,
+                       .err = nfds >= 2 ? fds[1] : -1,
+                       .layer = layer_fd};
+    worker_main(spec, m, &wfds);
 }
 
-int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_error *err)
+int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, void *ctx,
+               wc_error *err)
 {
     int sv[2], p[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -75,7 +89,7 @@ int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_er
     pid_t zygote = getpid();
     pid_t pid = fork();
     if (pid == 0)
-        spare_main(sv[1], p[1], zygote, n_modules, find, ctx);
+        spare_main(sv[1], p[1], layer_fd, zygote, n_modules, find, ctx);
     int e = errno;
     close(sv[1]);
     close(p[1]);

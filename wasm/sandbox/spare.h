@@ -25,8 +25,10 @@ typedef struct spare {
     size_t n_modules; /* how many of the zygote's modules the spare has */
 } spare;
 
-/* Forks a spare holding the first n_modules modules; find runs in the child. */
-int spare_fork(spare *sp, size_t n_modules, spare_find_fn find, void *ctx, wc_error *err);
+/* Forks a spare holding the first n_modules modules; find runs in the child, which
+ * keeps layer_fd for the worker it becomes (worker_fds.layer). */
+int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, void *ctx,
+               wc_error *err);
 
 /* Takes the spare to be a worker: its pid, result pipe and hand-over socket become
  * the caller's, and *sp is empty. The zygote answers the daemon first, then hands

@@ -1,6 +1,7 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
  * flat list of steps: die with the zygote → default signals → join the cgroups →
- * join the pod netns → make the writable layer → drop privileges (privileges.h)
+ * join the pod netns → the writable directory of an image without a rootfs → drop
+ * privileges (privileges.h)
  * → run → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
@@ -13,12 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "layer.h"
 #include "privileges.h"
 #include "record.h"
 #include "worker_run.h"
@@ -165,37 +166,13 @@ static int step_join_netns(const worker_spec *s, wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, -e, "join the pod network namespace") : 0;
 }
 
-static int make_dir(const char *dir, const char *name, mode_t mode, char *buf, size_t n,
-                    wc_error *err)
-{
-    snprintf(buf, n, "%s%s%s", dir, *name ? "/" : "", name);
-    if (mkdir(buf, mode) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create %s", buf);
-    return 0;
-}
-
+/* Images without a rootfs: the writable directory now. An overlay waits for the
+ * first write (layer.h). */
 static int step_make_layer(const worker_spec *s, wc_error *err)
 {
-    char dir[4096], upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
-    if (*s->layer_dir == '\0')
+    if (*s->layer_dir == '\0' || *s->layer_lower != '\0')
         return 0;
-    int rc = make_dir(s->layer_dir, "", 0711, dir, sizeof(dir), err);
-    rc = rc ?: make_dir(s->layer_dir, "upper", 0755, upper, sizeof(upper), err);
-    if (rc < 0 || *s->layer_lower == '\0')
-        return rc;
-    rc = make_dir(s->layer_dir, "work", 0755, work, sizeof(work), err);
-    rc = rc ?: make_dir(s->layer_dir, "rootfs", 0755, target, sizeof(target), err);
-    if (rc < 0)
-        return rc;
-    struct stat st, parent;
-    if (stat(target, &st) == 0 && stat(dir, &parent) == 0 && st.st_dev != parent.st_dev)
-        return 0; /* mounted already: created by an earlier build, which mounted at create */
-    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", s->layer_lower, upper,
-             work);
-    if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
-        return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
-                                  target);
-    return 0;
+    return layer_make(s->layer_dir, "", err);
 }
 
 static void fail_result(worker_result *res, const wc_error *err)
@@ -205,8 +182,7 @@ static void fail_result(worker_result *res, const wc_error *err)
     snprintf(res->message, sizeof(res->message), "worker set-up: %.200s", err->msg);
 }
 
-void worker_main(const worker_spec *spec, const wr_module *module, int result_fd, int stdout_fd,
-                 int stderr_fd)
+void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
 {
     worker_result res;
     wc_error err = {0};
@@ -221,8 +197,8 @@ void worker_main(const worker_spec *spec, const wr_module *module, int result_fd
     if (rc < 0)
         fail_result(&res, &err);
     else
-        wr_run(module, spec, stdout_fd, stderr_fd, &res);
-    if (write(result_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+        wr_run(module, spec, fds, &res);
+    if (write(fds->result, &res, sizeof(res)) != (ssize_t)sizeof(res))
         _exit(125);
     _exit(res.exit_code & 0xff);
 }

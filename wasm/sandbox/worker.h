@@ -37,8 +37,10 @@ typedef struct worker_spec {
     char *netns;               /* "" → the host's network */
     char **cgroup_procs;       /* cgroup.procs files to write the worker's pid into */
     uint32_t max_memory_pages; /* 0: no cap beyond the module's */
-    char *layer_dir;   /* "" or the container's directory: made with upper/ in it */
-    char *layer_lower; /* "" or the image snapshot: overlay of it and upper/ on rootfs/ */
+    char *layer_dir;   /* "" or the container's directory (layer.h) */
+    char *layer_lower; /* "" (an image without a rootfs: layer_dir/upper is "/", made at
+                        * start) or the image snapshot: "/" until the first write, then
+                        * the overlay the zygote mounts when the worker asks (layer.h) */
 } worker_spec;
 
 typedef struct worker_result {
@@ -54,10 +56,17 @@ void worker_spec_free(worker_spec *s); /* NULL is fine */
 
 typedef struct wr_module wr_module;
 
-/* In the freshly forked child: joins the netns and cgroups, makes the layer, drops privileges,
- * runs the module (worker_run.h) and exits with its code after writing the result
- * to result_fd. Never returns. stdout_fd/stderr_fd are used when log_path is "". */
-void worker_main(const worker_spec *spec, const wr_module *module, int result_fd, int stdout_fd,
-                 int stderr_fd) __attribute__((noreturn));
+/* The descriptors a worker gets from the zygote. */
+typedef struct worker_fds {
+    int result;   /* write end of the pipe the worker_result goes to */
+    int out, err; /* an exec's output (log_path ""), else -1 */
+    int layer;    /* the zygote's layer socket: asks for the writable layer (layer.h) */
+} worker_fds;
+
+/* In the freshly forked child: joins the netns and cgroups, drops privileges, runs
+ * the module (worker_run.h) and exits with its code after writing the result to
+ * fds->result. Never returns. */
+void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
+    __attribute__((noreturn));
 
 #endif

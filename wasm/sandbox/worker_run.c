@@ -1,6 +1,7 @@
 /* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
  * zygote; a worker builds its WASI view and runs `_start`, as a flat list of steps:
- * mount table → CRI log (reopened by a SIGHUP handler, for ReopenContainerLog) →
+ * mount table ("/" lazy until the first write) → CRI log (reopened by a SIGHUP
+ * handler, for ReopenContainerLog) →
  * WASI ctx → linker → instance (memory capped at the
  * container's limit) → `_start` → exit code, trap text, OOM.
  * The steps are wasi_command_run's (wasm/wasi/command.c) with the instance kept,
@@ -17,10 +18,12 @@
 
 #include "command.h"
 #include "cri_log.h"
+#include "layer.h"
 #include "mount.h"
 #include "wasi.h"
 #include "wasm_engine.h"
 #include "worker_run.h"
+#include "zygote_proto.h"
 
 struct wr_module {
     wasm_module *module;
@@ -130,18 +133,71 @@ static int run_command(const wasm_module *module, const wasi_options *opts, uint
     return rc;
 }
 
+/* ---- the writable layer, on the first write (layer.h) ---- */
+
+typedef struct layer_hook {
+    const char *dir;
+    int zygote_sock;
+} layer_hook;
+
+/* Sends {"op":"layer"} with a pipe's write end; the zygote (which knows this
+ * worker's layer by its pid) mounts it and writes back 0 or -errno. */
+static int ask_zygote(int sock)
+{
+    int p[2];
+    if (sock < 0)
+        return -ENOTCONN;
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    json_t *msg = json_pack("{s:s}", "op", "layer");
+    int rc = msg ? zp_send(sock, msg, &p[1], 1, NULL) : -ENOMEM;
+    json_decref(msg);
+    close(p[1]);
+    int32_t status = -EIO;
+    if (rc == 0 && read(p[0], &status, sizeof(status)) != (ssize_t)sizeof(status))
+        status = -EIO;
+    close(p[0]);
+    return rc < 0 ? rc : status;
+}
+
+/* wasi_options.make_writable: the overlay's root once mounted (by us, or by the
+ * zygote for an ExecSync). */
+static int make_writable(void *arg, bool create, int *ret_fd)
+{
+    layer_hook *h = arg;
+    if (!layer_mounted(h->dir)) {
+        if (!create)
+            return -EAGAIN;
+        int rc = ask_zygote(h->zygote_sock);
+        if (rc < 0)
+            return rc;
+    }
+    char root[4096 + 8];
+    snprintf(root, sizeof(root), "%s/rootfs", h->dir);
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret_fd = fd;
+    return 0;
+}
+
+/* "/" is the image snapshot, read-only and lazy, until the layer exists. */
 static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *err)
 {
+    bool lazy = *spec->layer_lower && !layer_mounted(spec->layer_dir);
     for (size_t i = 0; i < spec->n_mounts; i++) {
         const worker_mount *m = &spec->mounts[i];
-        int rc = wasi_mounts_add(mounts, m->host, m->guest, m->readonly, err);
+        bool root = lazy && strcmp(m->guest, "/") == 0;
+        int rc = wasi_mounts_add(mounts, root ? spec->layer_lower : m->host, m->guest,
+                                 root || m->readonly, err);
         if (rc < 0)
             return wc_error_wrap(err, "mount %s", m->guest);
+        mounts->items[mounts->count - 1].lazy = root;
     }
     return 0;
 }
 
-void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stderr_fd,
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds,
             worker_result *res)
 {
     wasi_mounts mounts = {0};
@@ -156,14 +212,17 @@ void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stde
     size_t argc = 0;
     while (spec->argv[argc])
         argc++;
+    layer_hook hook = {.dir = spec->layer_dir, .zygote_sock = fds->layer};
     wasi_options opts = {.argv = (const char *const *)spec->argv,
                          .argc = argc,
                          .env = (const char *const *)spec->env,
                          .mounts = &mounts,
                          .stdin_fd = -1,
-                         .stdout_fd = stdout_fd,
-                         .stderr_fd = stderr_fd,
-                         .log = log};
+                         .stdout_fd = fds->out,
+                         .stderr_fd = fds->err,
+                         .log = log,
+                         .make_writable = make_writable,
+                         .make_writable_arg = &hook};
     rc = rc ?: run_command(m->module, &opts, spec->max_memory_pages, res, &err);
     if (rc < 0) {
         res->exit_code = 128;

@@ -13,8 +13,11 @@ int wr_module_load(const char *path, wr_module **ret_module, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
 
 /* Runs `_start` with the spec's args, env and mounts; stdout/stderr go to the CRI
- * log at spec->log_path, or to the fds. Fills res (exit code, reason, trap text). */
-void wr_run(const wr_module *m, const worker_spec *spec, int stdout_fd, int stderr_fd,
+ * log at spec->log_path, or to fds->out and fds->err. A "/" whose writable layer is
+ * not made yet is the image snapshot, read-only until the guest first writes under
+ * it: then the zygote is asked (on fds->layer) for the layer. Fills res (exit code,
+ * reason, trap text). */
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds,
             worker_result *res);
 
 #endif

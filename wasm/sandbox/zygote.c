@@ -1,9 +1,10 @@
 /* The zygote's event loop (see zygote.h and zygote_proto.h for the protocol).
  *
- * One poll(2) over four things: the listening socket (a new daemon connection
+ * One poll(2) over five things: the listening socket (a new daemon connection
  * replaces the old one and is sent every exit not yet acknowledged), the daemon's
  * connection and its request channel (requests, handled one at a time; each is
- * answered on the socket it came on), and a signalfd for SIGCHLD (reap
+ * answered on the socket it came on), the workers' layer socket (a worker's first
+ * write under "/" asks for its writable layer: layer.h), and a signalfd for SIGCHLD (reap
  * workers, read each one's worker_result from its pipe, record and report the
  * exit). Starts and execs go to a spare worker when one holds the module
  * (spare.h), and the next spare is forked after the reply. The zygote never
@@ -30,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "layer.h"
 #include "privileges.h"
 #include "record.h"
 #include "spare.h"
@@ -46,6 +48,7 @@ typedef struct zworker {
     char kind[8]; /* "ctr" | "exec" */
     pid_t pid;
     int result_fd;
+    char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
 } zworker;
 
 typedef struct zmodule {
@@ -58,6 +61,8 @@ typedef struct zygote {
     int listen_fd, client_fd, sig_fd;
     int channel_fd; /* the daemon's request channel (op "channel"), or -1 */
     int reply_fd;   /* where the request being handled came from */
+    int layer_fd;   /* the layer socket (layer.h); workers hold layer_peer_fd */
+    int layer_peer_fd;
     zworker *workers;
     size_t n_workers, cap_workers;
     zmodule *modules;
@@ -193,6 +198,8 @@ static void reap(zygote *z)
             if (ev)
                 send_to_daemon(z, ev);
             close(w->result_fd);
+            free(w->layer_dir);
+            free(w->layer_lower);
             z->workers[i] = z->workers[--z->n_workers];
             break;
         }
@@ -236,22 +243,34 @@ static const wr_module *find_module(void *ctx, const char *key, size_t n)
     return NULL;
 }
 
-static int add_worker(zygote *z, const char *id, const char *kind, pid_t pid, int result_fd,
-                      wc_error *err)
+static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid,
+                      int result_fd, wc_error *err)
 {
+    bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
+    char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
+    if (layer && (dir == NULL || lower == NULL)) {
+        free(dir);
+        free(lower);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
     if (z->n_workers == z->cap_workers) {
         size_t cap = z->cap_workers ? 2 * z->cap_workers : 64;
         zworker *grown = realloc(z->workers, cap * sizeof(*grown));
-        if (grown == NULL)
+        if (grown == NULL) {
+            free(dir);
+            free(lower);
             return wc_error_set(err, -ENOMEM, "out of memory");
+        }
         z->workers = grown;
         z->cap_workers = cap;
     }
     zworker *w = &z->workers[z->n_workers++];
-    snprintf(w->id, sizeof(w->id), "%s", id);
+    snprintf(w->id, sizeof(w->id), "%s", s->id);
     snprintf(w->kind, sizeof(w->kind), "%s", kind);
     w->pid = pid;
     w->result_fd = result_fd;
+    w->layer_dir = dir;
+    w->layer_lower = lower;
     return 0;
 }
 
@@ -275,12 +294,17 @@ static int fork_worker(zygote *z, const worker_spec *s, const wr_module *m, cons
         close(z->client_fd);
         close(z->channel_fd);
         close(z->sig_fd);
+        close(z->layer_fd);
         close(p[0]);
         if (z->spare.pid > 0) {
             close(z->spare.sock);
             close(z->spare.result_fd);
         }
-        worker_main(s, m, p[1], stdio ? stdio[0] : -1, stdio ? stdio[1] : -1);
+        worker_fds fds = {.result = p[1],
+                          .out = stdio ? stdio[0] : -1,
+                          .err = stdio ? stdio[1] : -1,
+                          .layer = z->layer_peer_fd};
+        worker_main(s, m, &fds);
     }
     close(p[1]);
     fcntl(p[0], F_SETFL, O_NONBLOCK);
@@ -305,7 +329,7 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, const i
         spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
     else
         rc = fork_worker(z, s, m, stdio, ret_pid, &result_fd, err);
-    if (rc == 0 && add_worker(z, s->id, kind, *ret_pid, result_fd, err) < 0) {
+    if (rc == 0 && add_worker(z, s, kind, *ret_pid, result_fd, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(result_fd);
         if (*ret_sock >= 0)
@@ -323,7 +347,8 @@ static void refresh_spare(zygote *z)
         return;
     spare_discard(&z->spare);
     malloc_trim(0);
-    spare_fork(&z->spare, z->n_modules, find_module, z, NULL); /* none: the next start forks */
+    /* on failure there is none: the next start forks */
+    spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, NULL);
 }
 
 /* ---- requests ---- */
@@ -371,6 +396,47 @@ static void op_channel(zygote *z, json_t *req, int *fds, size_t nfds)
     z->channel_fd = sv[0];
     reply_with_fds(z, req, NULL, &sv[1], 1);
     close(sv[1]);
+}
+
+static zworker *find_ctr_worker(zygote *z, const char *id, pid_t pid)
+{
+    for (size_t i = 0; i < z->n_workers; i++) {
+        zworker *w = &z->workers[i];
+        if (strcmp(w->kind, "ctr") == 0 && (id ? strcmp(w->id, id) == 0 : w->pid == pid))
+            return w;
+    }
+    return NULL;
+}
+
+/* The writable layer of a running container (nothing to make: fine). */
+static int make_layer(zworker *w, wc_error *err)
+{
+    if (w == NULL)
+        return wc_error_set(err, -ESRCH, "no running container asked for a layer");
+    return w->layer_dir ? layer_make(w->layer_dir, w->layer_lower, err) : 0;
+}
+
+/* The daemon's ExecSync needs the container's whole view: its layer, made now. */
+static void op_layer(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    wc_error err = {0};
+    const char *id = json_string_value(json_object_get(req, "id")) ?: "";
+    if (make_layer(find_ctr_worker(z, id, 0), &err) < 0)
+        reply_error(z, req, &err);
+    else
+        reply_ok(z, req, NULL);
+}
+
+/* A worker's first write under "/": its own layer, the kernel says which. */
+static void handle_layer_request(zygote *z)
+{
+    pid_t pid = 0;
+    int reply_fd = -1;
+    if (layer_recv_request(z->layer_fd, &pid, &reply_fd) < 0)
+        return;
+    layer_reply(reply_fd, make_layer(find_ctr_worker(z, NULL, pid), NULL));
 }
 
 static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
@@ -436,6 +502,7 @@ static const struct {
     {"ack", op_ack},
     {"quit_if_idle", op_quit_if_idle},
     {"channel", op_channel},
+    {"layer", op_layer},
 };
 
 static void handle_request(zygote *z, int fd)
@@ -492,6 +559,8 @@ static int setup(zygote *z)
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (layer_socket_pair(&z->layer_fd, &z->layer_peer_fd, NULL) < 0)
+        return -1;
     worker_privileges_prepare(NULL); /* on failure each worker compiles the filter itself */
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", z->state_dir, ZP_EXITS_DIR);
@@ -512,24 +581,29 @@ void zygote_main(int listen_fd, const char *state_dir)
                 .client_fd = -1,
                 .sig_fd = -1,
                 .channel_fd = -1,
-                .reply_fd = -1};
+                .reply_fd = -1,
+                .layer_fd = -1,
+                .layer_peer_fd = -1};
     if (setup(&z) < 0)
         _exit(1);
     for (;;) {
         bool idle = z.n_workers == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
-        struct pollfd pfd[4] = {{.fd = z.listen_fd, .events = POLLIN},
+        struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
-                                {.fd = z.channel_fd, .events = POLLIN}};
-        int n = poll(pfd, 4, idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
+                                {.fd = z.channel_fd, .events = POLLIN},
+                                {.fd = z.layer_fd, .events = POLLIN}};
+        int n = poll(pfd, 5, idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
         if (n == 0 && idle)
             break; /* nothing to keep for a daemon: a new one starts its own zygote */
         if (n < 0)
             continue;
         if (pfd[1].revents)
             reap(&z);
+        if (pfd[4].revents)
+            handle_layer_request(&z);
         if (z.channel_fd >= 0 && pfd[3].revents)
             handle_request(&z, z.channel_fd);
         if (z.client_fd >= 0 && pfd[2].revents)

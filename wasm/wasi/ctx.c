@@ -72,7 +72,7 @@ static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
         return wc_error_set_errno(err, -errno, "wasi: preopen %s", mt->guest);
     wasi_fd e = {.kind = WASI_FD_DIR, .host = host, .filetype = WASI_FILETYPE_DIRECTORY,
                  .rights_base = WASI_RIGHTS_DIR, .rights_inheriting = WASI_RIGHTS_ALL,
-                 .readonly = mt->readonly, .preopen = strdup(mt->guest)};
+                 .readonly = mt->readonly, .lazy = mt->lazy, .preopen = strdup(mt->guest)};
     if (mt->file_name != NULL)
         e.file_name = strdup(mt->file_name);
     uint32_t got;
@@ -108,6 +108,8 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
         return wc_error_set(err, -ENOMEM, "wasi: out of memory");
     ctx->exit_code = -1;
     ctx->log = opts->log;
+    ctx->make_writable = opts->make_writable;
+    ctx->make_writable_arg = opts->make_writable_arg;
     size_t envc = 0;
     while (opts->env != NULL && opts->env[envc] != NULL)
         envc++;

@@ -6,7 +6,10 @@
  * openat2 the whole path (path_open, path_filestat_get) or resolve the parent and act on the last
  * name with a *at() syscall that does not follow symlinks. A link or rename needs both ends
  * writable: a hard link from a read-only mount into a writable one would make the read-only file
- * writable. A file mount's preopen answers only "." (the file) to open/stat/set_times.
+ * writable. A file mount's preopen answers only "." (the file) to open/stat/set_times. A lazy
+ * preopen (a container's "/" whose writable layer is not made yet) is switched to the writable
+ * directory the sandbox gives (make_writable) on the first write, or once one exists; fds opened
+ * from it before then stay read-only.
  * The wasi_unstable ABI differs only in path_filestat_get's layout (legacy flag).
  */
 #include <fcntl.h>
@@ -46,12 +49,33 @@ static bool is_dot(const char *p)
     return *p == '\0';
 }
 
+/* A lazy preopen (mount.h): takes the writable directory in place of the read-only one
+ * once there is one (made now if the operation writes), under the same host fd number. */
+static wasi_errno switch_lazy(wasi_ctx *c, wasi_fd *dir, bool write)
+{
+    int fd = -1;
+    int rc = c->make_writable ? c->make_writable(c->make_writable_arg, write, &fd) : -EROFS;
+    if (rc == -EAGAIN && !write)
+        return WASI_ESUCCESS;
+    if (rc < 0)
+        return write ? WASI_EROFS : WASI_ESUCCESS;
+    rc = dup3(fd, dir->host, O_CLOEXEC);
+    close(fd);
+    if (rc < 0)
+        return wasi_errno_from_host(errno);
+    dir->readonly = false;
+    dir->lazy = false;
+    return WASI_ESUCCESS;
+}
+
 /* Looks up the directory fd (needing `right`), checks writability, copies the path. */
 static wasi_errno get_dir_path(wasi_ctx *c, const wasi_mem *m, uint32_t fd, uint64_t right,
                                bool write, bool file_mount_ok, uint32_t ptr, uint32_t len,
                                dir_path *out)
 {
     wasi_errno r = fdt_get(c, fd, 0, &out->dir);
+    if (r == WASI_ESUCCESS && out->dir->lazy)
+        r = switch_lazy(c, out->dir, write);
     if (r != WASI_ESUCCESS)
         return r;
     if (write && out->dir->readonly) /* before rights: a read-only mount says so */

@@ -32,6 +32,12 @@ typedef struct wasi_options {
     cri_log *log;               /* when set, fds 1 and 2 write CRI records into it (borrowed) */
     const int *socket_fds;      /* preopened sockets (e.g. listening), after the mounts */
     size_t socket_count;
+    /* For lazy mounts: called before a path operation under one (create: it writes); gives
+     * an open directory to use from then on, writable (*ret_fd, taken), or -EAGAIN when
+     * there is none yet and create is false (the read-only one stays); another error
+     * refuses a write. */
+    int (*make_writable)(void *arg, bool create, int *ret_fd);
+    void *make_writable_arg;
 } wasi_options;
 
 int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err);

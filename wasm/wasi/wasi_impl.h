@@ -71,6 +71,7 @@ typedef struct wasi_fd {
     uint64_t rights_base;
     uint64_t rights_inheriting;
     bool readonly;           /* from a read-only mount: every write is EROFS */
+    bool lazy;               /* the preopen of a lazy mount (mount.h), not switched yet */
     char *preopen;           /* guest name for fd_prestat_*, NULL if not a preopen */
     char *file_name;         /* file-mount preopens: the file's name inside host (a directory) */
     cri_log_stream stream;   /* WASI_FD_LOG */
@@ -83,6 +84,8 @@ struct wasi_ctx {
     wasi_fd *fds;
     uint32_t nfds;
     cri_log *log;
+    int (*make_writable)(void *arg, bool create, int *ret_fd); /* see wasi_options */
+    void *make_writable_arg;
     int exit_code;             /* -1 until proc_exit */
     struct wasi_binding *bindings;     /* imports.c: one env per defined import */
     struct wasi_call *unstable_calls;  /* imports.c: the wasi_unstable variants */

@@ -1,7 +1,8 @@
 /* Unit tests of the WASI calls on a fake linear memory (no engine): preopens, the escape attempts
  * through path_* (`..`, absolute paths and symlinks, symlinks that leave, hard links and renames
  * out of a mount or from a read-only one), read-only mounts, directories opened as files, file
- * mounts, rights, bad pointers, the CRI log streams, readdir, args/env, clocks, poll, sockets. */
+ * mounts, lazy mounts, rights, bad pointers, the CRI log streams, readdir, args/env, clocks, poll,
+ * sockets. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -299,6 +300,87 @@ static void test_readonly(void)
     close_fd(fd);
 }
 
+/* make_writable for test_lazy_mount: nothing until a write asks, then dir "lazy-rw". */
+typedef struct lazy_state {
+    int calls, made;
+    bool fail;
+} lazy_state;
+
+static int lazy_hook(void *arg, bool create, int *ret_fd)
+{
+    lazy_state *st = arg;
+    st->calls++;
+    if (st->fail)
+        return -EIO;
+    if (!st->made && !create)
+        return -EAGAIN;
+    st->made = 1;
+    char p[400];
+    hostpath(p, sizeof(p), "lazy-rw");
+    *ret_fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return *ret_fd < 0 ? -errno : 0;
+}
+
+static wasi_ctx *lazy_ctx(lazy_state *st)
+{
+    char p[400];
+    wasi_mounts mounts = {0};
+    wc_error err = {0};
+    hostpath(p, sizeof(p), "lazy-image");
+    CHECK_EQ_INT(wasi_mounts_add(&mounts, p, "/", true, &err), 0);
+    mounts.items[0].lazy = true;
+    const char *argv[] = {"prog"};
+    wasi_options o = {.argv = argv, .argc = 1, .mounts = &mounts, .stdin_fd = -1, .stdout_fd = -1,
+                      .stderr_fd = -1, .make_writable = lazy_hook, .make_writable_arg = st};
+    wasi_ctx *c = NULL;
+    CHECK_EQ_INT(wasi_ctx_create(&o, &c, &err), 0);
+    wasi_mounts_clear(&mounts);
+    return c;
+}
+
+/* A lazy "/" (a container's rootfs before its first write): reads come from the
+ * read-only image until a write asks for the writable directory; from then on every
+ * path goes there; a directory opened before the switch stays read-only. */
+static void test_lazy_mount(void)
+{
+    char p[400];
+    hostpath(p, sizeof(p), "lazy-image");
+    mkdir(p, 0755);
+    hostpath(p, sizeof(p), "lazy-rw");
+    mkdir(p, 0755);
+    write_host("lazy-image/config", "image");
+    write_host("lazy-rw/config", "image"); /* what an overlay of the image shows */
+    wasi_ctx *saved = ctx;
+    lazy_state st = {0};
+    ctx = lazy_ctx(&st);
+    CHECK_EQ_INT(open_at(3, "config", 0, WASI_RIGHT_FD_READ), WASI_ESUCCESS);
+    close_fd(u32_at(OUT_AT));
+    CHECK(st.calls == 1 && !st.made);
+    CHECK_EQ_INT(open_at(3, ".", WASI_OFLAG_DIRECTORY, WASI_RIGHT_PATH_CREATE_DIRECTORY),
+                 WASI_ESUCCESS);
+    uint32_t stale = u32_at(OUT_AT);
+    CHECK_EQ_INT(open_at(3, "new", WASI_OFLAG_CREAT, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE),
+                 WASI_ESUCCESS);
+    close_fd(u32_at(OUT_AT));
+    CHECK(st.made && host_exists("lazy-rw/new") && !host_exists("lazy-image/new"));
+    int calls = st.calls;
+    CHECK_EQ_INT(path1(wasi_path_create_directory, 3, "d"), WASI_ESUCCESS);
+    CHECK(host_exists("lazy-rw/d") && st.calls == calls); /* switched: no more asking */
+    CHECK_EQ_INT(path1(wasi_path_create_directory, stale, "x"), WASI_EROFS);
+    CHECK(!host_exists("lazy-image/x") && !host_exists("lazy-rw/x"));
+    close_fd(stale);
+    wasi_ctx_destroy(ctx);
+    /* no writable directory to be had: the write is refused, the image untouched */
+    lazy_state failing = {.fail = true};
+    ctx = lazy_ctx(&failing);
+    CHECK_EQ_INT(open_at(3, "config", 0, WASI_RIGHT_FD_READ), WASI_ESUCCESS);
+    close_fd(u32_at(OUT_AT));
+    CHECK_EQ_INT(open_at(3, "other", WASI_OFLAG_CREAT, WASI_RIGHT_FD_WRITE), WASI_EROFS);
+    CHECK(!host_exists("lazy-image/other"));
+    wasi_ctx_destroy(ctx);
+    ctx = saved;
+}
+
 static void test_dirs_and_files(void)
 {
     CHECK_EQ_INT(open_at(FD_DATA, "sub", 0, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE), WASI_EISDIR);
@@ -564,6 +646,7 @@ int main(void)
     test_escapes();
     test_swap_during_open();
     test_readonly();
+    test_lazy_mount();
     test_dirs_and_files();
     test_file_mount();
     test_bad_pointers_and_rights();

@@ -5,6 +5,7 @@
  *   env NAME...      NAME=value lines ("NAME unset" when absent)
  *   pwd              the working directory
  *   cat PATH         the file's bytes, or "error: ..." and exit 1
+ *   await PATH       waits (10 ms steps, up to 10 s) until PATH exists, then cats it
  *   write PATH TEXT  creates/truncates PATH with TEXT; "wrote" or "error: ..." and exit 1
  *   exit N           exit code N
  *   trap             an unreachable trap
@@ -36,6 +37,13 @@ static int cmd_cat(const char *path)
         fwrite(buf, 1, n, stdout);
     fclose(f);
     return 0;
+}
+
+static int cmd_await(const char *path)
+{
+    for (int i = 0; i < 1000 && access(path, F_OK) < 0; i++)
+        usleep(10000);
+    return cmd_cat(path);
 }
 
 static int cmd_write(const char *path, const char *text)
@@ -111,6 +119,8 @@ static int run(int argc, char **argv, int i, int *next)
     }
     if (strcmp(c, "cat") == 0)
         return cmd_cat(a1);
+    if (strcmp(c, "await") == 0)
+        return cmd_await(a1);
     if (strcmp(c, "write") == 0)
         return cmd_write(a1, a2);
     if (strcmp(c, "exit") == 0) {

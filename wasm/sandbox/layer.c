@@ -1,0 +1,103 @@
+/* Writable layers (see layer.h): plain mkdirs and one mount(2), in the zygote (or a
+ * worker that has not dropped its privileges yet). */
+#include "layer.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int make_dir(const char *dir, const char *name, mode_t mode, char *buf, size_t n,
+                    wc_error *err)
+{
+    snprintf(buf, n, "%s%s%s", dir, *name ? "/" : "", name);
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create %s", buf);
+    return 0;
+}
+
+bool layer_mounted(const char *dir)
+{
+    char target[4096];
+    struct stat st, parent;
+    snprintf(target, sizeof(target), "%s/rootfs", dir);
+    return stat(target, &st) == 0 && stat(dir, &parent) == 0 && st.st_dev != parent.st_dev;
+}
+
+int layer_make(const char *dir, const char *lower, wc_error *err)
+{
+    char top[4096], upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
+    if (*lower && layer_mounted(dir))
+        return 0;
+    int rc = make_dir(dir, "", 0711, top, sizeof(top), err);
+    rc = rc ?: make_dir(dir, "upper", 0755, upper, sizeof(upper), err);
+    if (rc < 0 || *lower == '\0')
+        return rc;
+    rc = make_dir(dir, "work", 0755, work, sizeof(work), err);
+    rc = rc ?: make_dir(dir, "rootfs", 0755, target, sizeof(target), err);
+    if (rc < 0)
+        return rc;
+    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", lower, upper,
+             work);
+    if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
+        return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
+                                  target);
+    return 0;
+}
+
+int layer_socket_pair(int *ret_zygote_end, int *ret_worker_end, wc_error *err)
+{
+    int sv[2], on = 1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return wc_error_set_errno(err, -errno, "layer socket");
+    if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return wc_error_set_errno(err, -e, "layer socket credentials");
+    }
+    *ret_zygote_end = sv[0];
+    *ret_worker_end = sv[1];
+    return 0;
+}
+
+int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd)
+{
+    char data[256];
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    *ret_pid = 0;
+    *ret_reply_fd = -1;
+    if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
+        return -errno;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET)
+            continue;
+        if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+            *ret_pid = cred.pid;
+        } else if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            memcpy(ret_reply_fd, CMSG_DATA(c), sizeof(int)); /* room for one only */
+        }
+    }
+    return 0;
+}
+
+void layer_reply(int reply_fd, int status)
+{
+    if (reply_fd < 0)
+        return;
+    int32_t v = status;
+    ssize_t n = write(reply_fd, &v, sizeof(v)); /* a worker that is gone hears nothing */
+    (void)n;
+    close(reply_fd);
+}

@@ -1,0 +1,37 @@
+/* A container's writable layer under its directory DIR: DIR/upper (what the container
+ * wrote), DIR/work (overlayfs's own), and on DIR/rootfs the overlay of the image
+ * snapshot (read-only, shared by every container of the image) and upper.
+ *
+ * It is made when first needed, not at start: when the guest first writes under "/"
+ * (the worker asks the zygote, which mounts: see worker_run.c and zygote.c), or when
+ * an ExecSync needs the container's view. A container that never writes never pays
+ * for the mkdirs and the mount (~0.3 ms of a ~1 ms start on a 2-vCPU gateway). Images
+ * without a rootfs get DIR/upper alone, made at start.
+ */
+#ifndef WASMCRI_SANDBOX_LAYER_H
+#define WASMCRI_SANDBOX_LAYER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Makes the layer (lower "": the directories only); done already is fine. */
+int layer_make(const char *dir, const char *lower, wc_error *err);
+
+/* True when DIR/rootfs has the overlay on it. */
+bool layer_mounted(const char *dir);
+
+/* The zygote's end of the layer socket (a SOCK_SEQPACKET pair whose other end every
+ * worker holds): a worker sends {"op":"layer"} with one fd, the write end of a pipe,
+ * and gets 0 or -errno back on it. The zygote learns which worker asks from the
+ * kernel (SO_PASSCRED), so a worker can only have its own layer made. */
+int layer_socket_pair(int *ret_zygote_end, int *ret_worker_end, wc_error *err);
+
+/* Receives one request: the sender's pid and the reply fd (-1 if none came). */
+int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd);
+
+/* Writes status on the reply fd and closes it. */
+void layer_reply(int reply_fd, int status);
+
+#endif
