@@ -350,6 +350,27 @@ int wasm_instantiate(const wasm_module *module, const wasm_linker *linker, const
     return 0;
 }
 
+/* The value stack (8 MiB by default) and the frame array are mapped, not malloc'd: a
+ * mapping's pages cost nothing until touched, whatever malloc's thresholds are (a
+ * calloc from reused heap would zero, and so touch, all of them: in each of a
+ * thousand idle workers). */
+static void *map_zeroed(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_stack(wasm_instance *inst)
+{
+    if (inst->stack)
+        munmap(inst->stack, (size_t)(inst->stack_end - inst->stack) * sizeof(uint64_t));
+    if (inst->frames)
+        munmap(inst->frames, ((size_t)inst->max_frames + 1) * sizeof(wframe));
+    inst->stack = inst->stack_end = NULL;
+    inst->frames = NULL;
+}
+
 void wasm_instance_free(wasm_instance *inst)
 {
     if (inst == NULL)
@@ -367,8 +388,7 @@ void wasm_instance_free(wasm_instance *inst)
     free(inst->own_globals);
     free(inst->elem_dropped);
     free(inst->data_dropped);
-    free(inst->stack);
-    free(inst->frames);
+    unmap_stack(inst);
     free(inst);
 }
 
@@ -396,11 +416,11 @@ static int ensure_stack(wasm_instance *inst)
     if (inst->stack)
         return 0;
     size_t slots = inst->m->limits.max_value_stack;
-    inst->stack = calloc(slots, sizeof(uint64_t));
-    inst->frames = calloc(inst->max_frames + 1, sizeof(wframe));
+    inst->stack = map_zeroed(slots * sizeof(uint64_t));
+    inst->stack_end = inst->stack ? inst->stack + slots : NULL;
+    inst->frames = map_zeroed(((size_t)inst->max_frames + 1) * sizeof(wframe));
     if (!inst->stack || !inst->frames) {
-        free(inst->stack), free(inst->frames);
-        inst->stack = NULL, inst->frames = NULL;
+        unmap_stack(inst);
         return -ENOMEM;
     }
     inst->stack_end = inst->stack + slots;

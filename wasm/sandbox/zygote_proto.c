@@ -61,16 +61,36 @@ static size_t take_fds(struct msghdr *mh, int fds[ZP_MAX_FDS])
     return n;
 }
 
+/* The size of the next packet (MSG_PEEK|MSG_TRUNC gives a packet's whole length), so
+ * that the buffer is the packet's size: a 512 KiB malloc and free per packet would
+ * raise glibc's mmap threshold and leave later big callocs zeroing reused heap. */
+static ssize_t next_packet_size(int sock)
+{
+    ssize_t n;
+    char one;
+    do
+        n = recv(sock, &one, 1, MSG_PEEK | MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
 int zp_recv(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err)
 {
-    char *buf = malloc(ZP_MAX_PACKET + 1);
+    ssize_t size = next_packet_size(sock);
+    if (size <= 0) {
+        if (size == 0 || errno == ECONNRESET)
+            return wc_error_set(err, -ECONNRESET, "the peer closed the zygote socket");
+        return wc_error_set_errno(err, -errno, "cannot receive from the zygote socket");
+    }
+    size_t cap = size < ZP_MAX_PACKET ? (size_t)size : ZP_MAX_PACKET;
+    char *buf = malloc(cap + 1);
     if (buf == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     union {
         char buf[CMSG_SPACE(sizeof(int) * ZP_MAX_FDS)];
         struct cmsghdr align;
     } u;
-    struct iovec iov = {.iov_base = buf, .iov_len = ZP_MAX_PACKET};
+    struct iovec iov = {.iov_base = buf, .iov_len = cap};
     struct msghdr mh = {
         .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
