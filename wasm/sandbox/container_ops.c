@@ -14,15 +14,10 @@
 
 static int worker_request(wc_sandbox *sb, const char *op, const char *id, wc_error *err)
 {
-    json_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
     json_t *reply = NULL;
-    if (req == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = sb->zygote ? zc_request(sb->zygote, req, NULL, 0, &reply, err)
-                        : wc_error_set(err, -EAGAIN, "no zygote is connected");
+    int rc = sb_zygote_op(sb, op, id, &reply, err);
     if (rc == 0 && !json_is_true(json_object_get(reply, "found")))
         rc = wc_error_set(err, -EBUSY, "container %s has no running worker", id);
-    json_decref(req);
     json_decref(reply);
     return rc;
 }

@@ -238,15 +238,7 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
 
 static int kill_worker(wc_sandbox *sb, const char *id, wc_error *err)
 {
-    json_t *req = json_pack("{s:s, s:s}", "op", "kill", "id", id);
-    json_t *reply = NULL;
-    if (req == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = sb->zygote ? zc_request(sb->zygote, req, NULL, 0, &reply, err)
-                        : wc_error_set(err, -EAGAIN, "no zygote is connected");
-    json_decref(req);
-    json_decref(reply);
-    return rc;
+    return sb_zygote_op(sb, "kill", id, NULL, err);
 }
 
 /* Waits (mu held) until the container is neither running nor starting. */

@@ -170,11 +170,7 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, int wfds[2], wc_error *e
 
 static void kill_exec(wc_sandbox *sb, const char *exec_id)
 {
-    json_t *req = json_pack("{s:s, s:s}", "op", "kill", "id", exec_id);
-    json_t *reply = NULL;
-    if (req && zc_request(sb->zygote, req, NULL, 0, &reply, NULL) == 0)
-        json_decref(reply);
-    json_decref(req);
+    sb_zygote_op(sb, "kill", exec_id, NULL, NULL);
 }
 
 /* Runs the exec worker and waits for its exit; the waiter e is linked in sb->execs. */
@@ -229,16 +225,7 @@ static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
     if (need)
         memcpy(cid, c->id, 65);
     pthread_mutex_unlock(&sb->mu);
-    if (!need)
-        return 0;
-    json_t *req = json_pack("{s:s, s:s}", "op", "layer", "id", cid);
-    json_t *reply = NULL;
-    int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0 && sb->zygote == NULL)
-        rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
-    rc = rc ?: zc_request(sb->zygote, req, NULL, 0, &reply, err);
-    json_decref(req);
-    json_decref(reply);
+    int rc = need ? sb_zygote_op(sb, "layer", cid, NULL, err) : 0;
     return rc == -ESRCH ? 0 : rc; /* it has just exited: exec_spec says so */
 }
 

@@ -88,6 +88,23 @@ int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error
     return rc;
 }
 
+int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply,
+                 wc_error *err)
+{
+    json_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
+    json_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = sb->zygote ? zc_request(sb->zygote, req, NULL, 0, &reply, err)
+                        : wc_error_set(err, -EAGAIN, "no zygote is connected");
+    json_decref(req);
+    if (rc == 0 && ret_reply)
+        *ret_reply = reply;
+    else
+        json_decref(reply);
+    return rc;
+}
+
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
 {
     char key[80];

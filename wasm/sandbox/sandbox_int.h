@@ -60,6 +60,11 @@ int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
 /* Writes the pod's record; mu held. */
 int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 
+/* Asks the zygote {"op": op, "id": id}; its reply goes to *ret_reply (the caller's) or,
+ * with ret_reply NULL, away. -EAGAIN with no zygote. mu need not be held. */
+int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply,
+                 wc_error *err);
+
 /* Writes the pod's resolv.conf and hostname again if they are gone (a reboot). */
 int sb_pod_files(wc_pod *p, wc_error *err);
 

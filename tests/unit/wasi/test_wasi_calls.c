@@ -45,6 +45,13 @@ static void write_host(const char *rel, const char *text)
     fclose(f);
 }
 
+static void mkdir_host(const char *rel)
+{
+    char p[400];
+    hostpath(p, sizeof(p), rel);
+    mkdir(p, 0755);
+}
+
 static int host_exists(const char *rel)
 {
     char p[400];
@@ -92,14 +99,10 @@ static wasi_errno two_paths(wasi_fn fn, bool link, uint32_t fd1, const char *p1,
 static void setup(void)
 {
     char p[400];
-    hostpath(p, sizeof(p), "data");
-    mkdir(p, 0755);
-    hostpath(p, sizeof(p), "data/sub");
-    mkdir(p, 0755);
-    hostpath(p, sizeof(p), "ro");
-    mkdir(p, 0755);
-    hostpath(p, sizeof(p), "outside");
-    mkdir(p, 0755);
+    mkdir_host("data");
+    mkdir_host("data/sub");
+    mkdir_host("ro");
+    mkdir_host("outside");
     write_host("outside/secret", "SECRET");
     write_host("data/hello.txt", "hello world");
     write_host("ro/config", "ro-config");
@@ -343,11 +346,8 @@ static wasi_ctx *lazy_ctx(lazy_state *st)
  * path goes there; a directory opened before the switch stays read-only. */
 static void test_lazy_mount(void)
 {
-    char p[400];
-    hostpath(p, sizeof(p), "lazy-image");
-    mkdir(p, 0755);
-    hostpath(p, sizeof(p), "lazy-rw");
-    mkdir(p, 0755);
+    mkdir_host("lazy-image");
+    mkdir_host("lazy-rw");
     write_host("lazy-image/config", "image");
     write_host("lazy-rw/config", "image"); /* what an overlay of the image shows */
     wasi_ctx *saved = ctx;
