@@ -98,10 +98,19 @@ static int ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_conta
     s->env = o->env;
     s->mounts = o->mounts;
     s->n_mounts = c->n_mounts;
-    if (c->linux) {
+    s->run_as_uid = s->run_as_gid = -1;
+    s->run_as_username = "";
+    const Runtime__V1__LinuxContainerSecurityContext *sc =
+        c->linux ? c->linux->security_context : NULL;
+    if (c->linux)
         resources_from(c->linux->resources, &s->res);
-        s->readonly_rootfs =
-            c->linux->security_context && c->linux->security_context->readonly_rootfs;
+    if (sc) {
+        s->readonly_rootfs = sc->readonly_rootfs;
+        s->run_as_uid = sc->run_as_user ? sc->run_as_user->value : -1;
+        s->run_as_gid = sc->run_as_group ? sc->run_as_group->value : -1;
+        s->run_as_username = sc->run_as_username ? sc->run_as_username : "";
+        s->groups = sc->supplemental_groups;
+        s->n_groups = sc->n_supplemental_groups;
     }
     return 0;
 }

@@ -74,6 +74,7 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->id = strdup(p->m.config.digest);
     img->size = p->blob_bytes;
     wc_user_split(p->cfg.user, &img->uid, &img->username);
+    img->user = strdup(p->cfg.user);
     img->annotations = wc_strv_copy(p->index_annotations);
     for (char **kv = p->m.annotations; img->annotations && kv[0] && kv[1]; kv += 2)
         if (wc_strv_push(&img->annotations, kv[0]) < 0 ||
@@ -97,7 +98,8 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->blobs = wc_strv_copy(NULL);
     img->repo_tags = wc_strv_copy(NULL);
     img->repo_digests = wc_strv_copy(NULL);
-    if (!img->id || !img->username || !img->annotations || !img->variant || !img->os ||
+    if (!img->id || !img->username || !img->user || !img->annotations || !img->variant ||
+        !img->os ||
         !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
         !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
         !img->repo_digests)

@@ -26,6 +26,7 @@ void wc_image_free(wc_image *img)
     wc_strv_free(img->repo_tags);
     wc_strv_free(img->repo_digests);
     free(img->username);
+    free(img->user);
     wc_strv_free(img->annotations);
     free(img->variant);
     free(img->os);
@@ -72,6 +73,7 @@ char *image_encode(const wc_image *img)
     json_object_set_new(o, "size", json_integer((json_int_t)img->size));
     json_object_set_new(o, "uid", json_integer(img->uid));
     json_object_set_new(o, "username", json_string(img->username ? img->username : ""));
+    json_object_set_new(o, "user", json_string(img->user ? img->user : ""));
     json_object_set_new(o, "annotations", strv_to_json(img->annotations));
     json_object_set_new(o, "shape", json_string(wc_image_shape_name(img->shape)));
     json_object_set_new(o, "variant", json_string(img->variant ? img->variant : ""));
@@ -132,6 +134,7 @@ int image_decode(const char *text, size_t len, wc_image **ret_img, wc_error *err
     json_t *uid = json_object_get(o, "uid");
     img->uid = json_is_integer(uid) ? json_integer_value(uid) : -1;
     img->username = json_str(o, "username");
+    img->user = json_str(o, "user");
     img->annotations = json_strv(o, "annotations");
     const char *shape = json_string_value(json_object_get(o, "shape"));
     for (unsigned i = 0; shape && i < sizeof(shape_names) / sizeof(shape_names[0]); i++)
@@ -149,7 +152,8 @@ int image_decode(const char *text, size_t len, wc_image **ret_img, wc_error *err
     img->blobs = json_strv(o, "blobs");
     img->snapshots = json_strv(o, "snapshots");
     json_decref(o);
-    if (!img->id || !img->repo_tags || !img->repo_digests || !img->username || !img->annotations ||
+    if (!img->id || !img->repo_tags || !img->repo_digests || !img->username || !img->user ||
+        !img->annotations ||
         !img->variant || !img->os || !img->arch || !img->wasm_entry || !img->entrypoint ||
         !img->cmd || !img->env || !img->working_dir || !img->chain_id || !img->blobs ||
         !img->snapshots) {

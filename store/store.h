@@ -67,6 +67,8 @@ typedef struct wc_image {
     uint64_t size;       /* bytes of every blob of the image (manifests, config, layers) */
     int64_t uid;         /* numeric User of the config, -1 if none or a name */
     char *username;      /* User when it is a name, else "" */
+    char *user;          /* the config's User as written ("1000:1000", "app", ""); "" in
+                          * records from before it was kept (then uid/username) */
     char **annotations;  /* key, value, key, value, ... (manifest + index annotations) */
     wc_image_shape shape;
     char *variant;   /* module.wasm.image/variant ("compat", "compat-smart") or "" */

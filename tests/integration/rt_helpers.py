@@ -22,7 +22,16 @@ def run_pod(rt, cfg):
 
 
 def ctr_config(name, image, args=(), command=(), env=None, mounts=(), working_dir="",
-               readonly_rootfs=False, memory=0, labels=None, attempt=0):
+               readonly_rootfs=False, memory=0, labels=None, attempt=0, user=None, username="",
+               groups=()):
+    """user: (uid, gid) or (uid, None) for security_context's run_as_user/run_as_group."""
+    sc = pb.LinuxContainerSecurityContext(readonly_rootfs=readonly_rootfs,
+                                          run_as_username=username,
+                                          supplemental_groups=list(groups))
+    if user is not None:
+        sc.run_as_user.CopyFrom(pb.Int64Value(value=user[0]))
+        if user[1] is not None:
+            sc.run_as_group.CopyFrom(pb.Int64Value(value=user[1]))
     return pb.ContainerConfig(
         metadata=pb.ContainerMetadata(name=name, attempt=attempt),
         image=pb.ImageSpec(image=image), command=list(command), args=list(args),
@@ -31,7 +40,7 @@ def ctr_config(name, image, args=(), command=(), env=None, mounts=(), working_di
         working_dir=working_dir, log_path=name + ".log", labels=labels or {"c": name},
         linux=pb.LinuxContainerConfig(
             resources=pb.LinuxContainerResources(memory_limit_in_bytes=memory),
-            security_context=pb.LinuxContainerSecurityContext(readonly_rootfs=readonly_rootfs)))
+            security_context=sc))
 
 
 def create(rt, pod_id, cfg):

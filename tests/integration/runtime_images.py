@@ -5,6 +5,8 @@ and pulled by the daemon over CRI like any image.
   probe     rootfs image: /bin/probe.wasm (Entrypoint), Cmd ["hello"], WorkingDir /work,
             Env FROM_IMAGE=yes OVERRIDE=image, files /data/hello.txt and /work/here.txt,
             /etc/link -> /data (an absolute symlink inside the image)
+  probe-user  the probe image with User "app:staff", an /etc/passwd (app = 1001, group 1002)
+            and an /etc/group (staff = 3000)
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
 """
@@ -63,6 +65,11 @@ def build(b, out):
     built["probe"] = (lay, _rootfs_image(b, lay, probe_files, {
         "Entrypoint": ["/bin/probe.wasm"], "Cmd": ["hello"], "WorkingDir": "/work",
         "Env": ["PATH=/bin", "FROM_IMAGE=yes", "OVERRIDE=image"]}), False)
+    lay = b.Layout(str(out / "probe-user"))
+    built["probe-user"] = (lay, _rootfs_image(b, lay, probe_files + [
+        e("etc/passwd", b"root:x:0:0::/:/bin/sh\napp:x:1001:1002::/:/bin/sh\n"),
+        e("etc/group", b"root:x:0:\nstaff:x:3000:app\n")], {
+        "Entrypoint": ["/bin/probe.wasm"], "User": "app:staff"}), False)
     lay = b.Layout(str(out / "linux"))
     built["linux"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/sh", b"\x7fELF\x02\x01\x01",
                                                                 mode=0o755)],

@@ -157,6 +157,55 @@ def test_writable_layer_is_made_at_the_first_write(rt, pod):
     assert not (rt.root / "containers" / writer).exists()
 
 
+def made_by(path):
+    st = path.stat()
+    return st.st_uid, st.st_gid
+
+
+def test_run_as_user_group_and_supplemental_groups(rt, pod, tmp_path):
+    """Files are reached as the container's user: a directory it owns and one of its
+    supplemental group take writes, a root-only one refuses them; what it creates is its.
+    The host side of a mount is reached as kubelet made it (pytest's 0700 parents)."""
+    own, grp, rootonly = tmp_path / "own", tmp_path / "grp", tmp_path / "rootonly"
+    for d in (own, grp, rootonly):
+        d.mkdir()
+    os.chown(own, 1000, 1000)
+    os.chown(grp, 0, 2000)
+    os.chmod(grp, 0o770)
+    mounts = [("/own", str(own), False), ("/grp", str(grp), False),
+              ("/rootonly", str(rootonly), False)]
+    _, st = run_to_exit(rt.runtime(), pod, ctr_config(
+        "as-user", rt.refs["probe"], mounts=mounts, user=(1000, 1000), groups=[2000],
+        args=["write", "/own/a", "x", "--", "write", "/grp/b", "y", "--", "write",
+              "/rootonly/c", "z"]))
+    out = stdout_text(rt.pod_logs / "as-user.log")
+    assert out[:2] == ["wrote /own/a", "wrote /grp/b"], out
+    assert out[2].startswith("error: /rootonly/c") and st.exit_code == 1, out
+    assert made_by(own / "a") == (1000, 1000) and made_by(grp / "b") == (1000, 1000)
+    assert not (rootonly / "c").exists()
+
+
+def test_image_user_and_names_from_its_etc(rt, pod, tmp_path):
+    """The image's User "app:staff" is 1001:3000 by its /etc/passwd and /etc/group;
+    run_as_username "app" takes app's group (1002); run_as_user overrides the image's;
+    a name the image lacks fails CreateContainer."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    r = rt.runtime()
+    for name, kw, want in (("img-user", {}, (1001, 3000)),
+                           ("by-name", {"username": "app"}, (1001, 1002)),
+                           ("by-uid", {"user": (4000, None)}, (4000, 0))):
+        _, st = run_to_exit(r, pod, ctr_config(name, rt.refs["probe-user"], mounts=[
+            ("/shared", str(shared), False)], args=["write", "/shared/" + name, "x"], **kw))
+        assert st.exit_code == 0, st.message
+        assert made_by(shared / name) == want, name
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("no-such", rt.refs["probe-user"], username="nobody-here"))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "nobody-here" in e.value.details()
+
+
 def test_readonly_rootfs(rt, pod):
     r = rt.runtime()
     _, st = run_to_exit(r, pod, ctr_config("rofs", rt.refs["probe"], readonly_rootfs=True,

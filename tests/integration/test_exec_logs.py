@@ -100,16 +100,19 @@ def test_exec_in_a_container_that_does_not_run(rt, pod):
     assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
-def test_reopen_log_after_rename(rt, pod):
+@pytest.mark.parametrize("user", [None, (1000, 1000)], ids=["root", "uid-1000"])
+def test_reopen_log_after_rename(rt, pod, user):
+    """The log is the node's: a container running as another user reopens it too."""
     r = rt.runtime()
-    cid = running(rt, pod, "reopen", args=["lines", "30"])
-    log = rt.pod_logs / "reopen.log"
+    name = "reopen-%s" % (user[0] if user else "root")
+    cid = running(rt, pod, name, args=["lines", "30"], user=user)
+    log = rt.pod_logs / (name + ".log")
     time.sleep(0.5)
     os.rename(log, str(log) + ".1")
     r.ReopenContainerLog(pb.ReopenContainerLogRequest(container_id=cid))
     assert log.exists()
     wait_state(r, cid, pb.CONTAINER_EXITED, timeout=10)
-    old = [t for _, _, t in log_records(rt.pod_logs / "reopen.log.1")]
+    old = [t for _, _, t in log_records(rt.pod_logs / (name + ".log.1"))]
     new = [t for _, _, t in log_records(log)]
     assert old and new
     assert old + new == ["line %d" % i for i in range(1, 31)]

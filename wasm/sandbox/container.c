@@ -113,6 +113,7 @@ char *wc_container_encode(const wc_container *c)
     if (rc == 0 && json_object_set_new(o, "mounts", mounts_json(c)) < 0)
         rc = -ENOMEM;
     rc = rc ?: rec_set_bool(o, "readonly_rootfs", c->readonly_rootfs);
+    rc = rc ?: rec_set_user(o, "user", &c->user);
     rc = rc ?: rec_set_int(o, "cpu_period", c->res.cpu_period);
     rc = rc ?: rec_set_int(o, "cpu_quota", c->res.cpu_quota);
     rc = rc ?: rec_set_int(o, "cpu_shares", c->res.cpu_shares);
@@ -162,6 +163,7 @@ static void decode_fields(const json_t *o, wc_container *c)
     snprintf(c->pod_id, sizeof(c->pod_id), "%s", pod ? pod : "");
     c->attempt = (uint32_t)rec_int(o, "attempt");
     c->readonly_rootfs = rec_bool(o, "readonly_rootfs");
+    rec_user(o, "user", &c->user);
     c->res.cpu_period = rec_int(o, "cpu_period");
     c->res.cpu_quota = rec_int(o, "cpu_quota");
     c->res.cpu_shares = rec_int(o, "cpu_shares");

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "record.h"
 
 typedef enum wc_ctr_state { /* numbered as the CRI's ContainerState */
                             WC_CTR_CREATED = 0,
@@ -41,6 +42,11 @@ typedef struct wc_container_spec {
     size_t n_mounts;
     const char *log_path; /* relative to the pod's log directory */
     bool readonly_rootfs;
+    /* security_context's user: ids -1 when not given; the image's User otherwise */
+    int64_t run_as_uid, run_as_gid;
+    const char *run_as_username; /* "" when not given */
+    const int64_t *groups;       /* supplemental_groups */
+    size_t n_groups;
     wc_resources res;
 } wc_container_spec;
 
@@ -57,6 +63,7 @@ typedef struct wc_container {
     wc_mount *mounts; /* the CRI mounts, host paths resolved */
     size_t n_mounts;
     bool readonly_rootfs;
+    wc_user user; /* the worker's uid, gid and groups for file access */
     wc_resources res;
     char *dir;         /* <root>/containers/<id>: upper/, work/, rootfs/ */
     char *rootfs;      /* the host directory seen as "/" */

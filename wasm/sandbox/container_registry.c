@@ -108,6 +108,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     if (rc == 0 && wc_container_set(&c->dir, dir) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     rc = rc ?: cv_rootfs(sb->store, c, img, err);
+    rc = rc ?: cv_user(sb->store, c, s, img, err);
     rc = rc ?: cv_module(sb->store, c, img, err);
     return rc ?: hold_image_content(sb, c, img, err);
 }

@@ -32,6 +32,12 @@ int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error
  * under "/" or for an ExecSync (layer.h). */
 bool cv_rootfs_ready(const wc_container *c);
 
+/* Who the worker is for file access (container_user.c): run_as_user/group and
+ * supplemental_groups, else the image's User; names from the image's /etc/passwd
+ * and /etc/group. -ENOEXEC (FAILED_PRECONDITION) for a name the image lacks, -EINVAL. */
+int cv_user(wc_store *store, wc_container *c, const wc_container_spec *s, const wc_image *img,
+            wc_error *err);
+
 /* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must be a
  * WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the
  * image and what was found. */

@@ -52,10 +52,10 @@ static const int denied[] = {
     SCMP_SYS(ioperm),
 };
 
-static int drop_capabilities(wc_error *err)
+static int drop_capabilities(bool root, wc_error *err)
 {
     __u32 keep = 0;
-    for (size_t i = 0; i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
+    for (size_t i = 0; root && i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
         keep |= 1u << kept_caps[i];
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
         int kept = cap < 32 && (keep & (1u << cap));
@@ -121,9 +121,9 @@ static int install_seccomp(wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "install the seccomp filter") : 0;
 }
 
-int worker_drop_privileges(wc_error *err)
+int worker_drop_privileges(bool root, wc_error *err)
 {
-    int rc = drop_capabilities(err);
+    int rc = drop_capabilities(root, err);
     if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         rc = wc_error_set_errno(err, -errno, "set no_new_privs");
     return rc ?: install_seccomp(err);

@@ -82,6 +82,37 @@ bool rec_bool(const json_t *o, const char *key)
     return json_is_true(json_object_get(o, key));
 }
 
+int rec_set_user(json_t *o, const char *key, const wc_user *u)
+{
+    json_t *groups = json_array();
+    for (uint32_t i = 0; groups && i < u->n_groups && i < WC_MAX_GROUPS; i++)
+        if (json_array_append_new(groups, json_integer(u->groups[i])) < 0) {
+            json_decref(groups);
+            groups = NULL;
+        }
+    json_t *v = groups ? json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)u->uid, "gid",
+                                   (json_int_t)u->gid, "groups", groups)
+                       : NULL;
+    return v && json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
+}
+
+static uint32_t id_value(const json_t *v)
+{
+    json_int_t n = json_integer_value(v);
+    return n >= 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
+}
+
+void rec_user(const json_t *o, const char *key, wc_user *u)
+{
+    const json_t *v = json_object_get(o, key);
+    const json_t *groups = json_object_get(v, "groups");
+    memset(u, 0, sizeof(*u));
+    u->uid = id_value(json_object_get(v, "uid"));
+    u->gid = id_value(json_object_get(v, "gid"));
+    for (size_t i = 0; i < json_array_size(groups) && i < WC_MAX_GROUPS; i++)
+        u->groups[u->n_groups++] = id_value(json_array_get(groups, i));
+}
+
 int rec_new_id(char out[65])
 {
     unsigned char raw[32];

@@ -25,6 +25,19 @@ char **rec_dup_strv(const json_t *o, const char *key);
 int64_t rec_int(const json_t *o, const char *key);
 bool rec_bool(const json_t *o, const char *key);
 
+/* Who a container's worker is, for file access: decided at CreateContainer
+ * (container_view.h), applied by the worker (worker.c). */
+#define WC_MAX_GROUPS 32
+typedef struct wc_user {
+    uint32_t uid, gid;
+    uint32_t n_groups;
+    uint32_t groups[WC_MAX_GROUPS]; /* supplementary */
+} wc_user;
+
+/* As {"uid", "gid", "groups": [...]}; a missing or bad value reads as root. */
+int rec_set_user(json_t *o, const char *key, const wc_user *u);
+void rec_user(const json_t *o, const char *key, wc_user *u);
+
 /* A 64-hex-digit random id into out (65 bytes). -EIO if the kernel gives no randomness. */
 int rec_new_id(char out[65]);
 

@@ -1,7 +1,7 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
  * flat list of steps: die with the zygote → default signals → join the cgroups →
- * join the pod netns → the writable directory of an image without a rootfs → drop
- * privileges (privileges.h)
+ * join the pod netns → the writable directory of an image without a rootfs → the
+ * container's user → drop privileges (privileges.h)
  * → run → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,6 +66,7 @@ json_t *worker_spec_encode(const worker_spec *s)
     rc = rc ?: rec_set_str(o, "netns", s->netns);
     rc = rc ?: rec_set_strv(o, "cgroup_procs", s->cgroup_procs);
     rc = rc ?: rec_set_int(o, "max_memory_pages", s->max_memory_pages);
+    rc = rc ?: rec_set_user(o, "user", &s->user);
     rc = rc ?: rec_set_str(o, "layer_dir", s->layer_dir);
     rc = rc ?: rec_set_str(o, "layer_lower", s->layer_lower);
     if (rc == 0 && json_object_set(o, "mounts", mounts) < 0)
@@ -111,6 +114,7 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
     s->netns = rec_dup_str(o, "netns");
     s->cgroup_procs = rec_dup_strv(o, "cgroup_procs");
     s->max_memory_pages = (uint32_t)rec_int(o, "max_memory_pages");
+    rec_user(o, "user", &s->user);
     s->layer_dir = rec_dup_str(o, "layer_dir");
     s->layer_lower = rec_dup_str(o, "layer_lower");
     int rc = decode_mounts(o, s);
@@ -175,6 +179,29 @@ static int step_make_layer(const worker_spec *s, wc_error *err)
     return layer_make(s->layer_dir, "", err);
 }
 
+/* The container's user, for every file the guest touches: fsuid, fsgid and the
+ * supplementary groups (the kernel checks those). The real and effective ids stay
+ * 0, with every capability gone for a non-root user (privileges.c): the worker
+ * can then still open the node's CRI log as 0 (worker_run.c), and go back to the
+ * user, which is its saved id. */
+static int step_identity(const worker_spec *s, wc_error *err)
+{
+    const wc_user *u = &s->user;
+    gid_t groups[WC_MAX_GROUPS];
+    for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS; i++)
+        groups[i] = u->groups[i];
+    if (setgroups(u->n_groups, groups) < 0)
+        return wc_error_set_errno(err, -errno, "set the supplementary groups");
+    if (setresgid(0, 0, u->gid) < 0 || setresuid(0, 0, u->uid) < 0)
+        return wc_error_set_errno(err, -errno, "run as %u:%u", u->uid, u->gid);
+    setfsgid(u->gid);
+    setfsuid(u->uid);
+    if ((uid_t)setfsuid((uid_t)-1) != u->uid || (gid_t)setfsgid((gid_t)-1) != u->gid)
+        return wc_error_set(err, -EPERM, "run as %u:%u: the file ids did not change", u->uid,
+                            u->gid);
+    return 0;
+}
+
 static void fail_result(worker_result *res, const wc_error *err)
 {
     res->exit_code = 128;
@@ -193,7 +220,8 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     rc = rc ?: step_join_cgroups(spec, &err);
     rc = rc ?: step_join_netns(spec, &err);
     rc = rc ?: step_make_layer(spec, &err);
-    rc = rc ?: worker_drop_privileges(&err);
+    rc = rc ?: step_identity(spec, &err);
+    rc = rc ?: worker_drop_privileges(spec->user.uid == 0, &err);
     if (rc < 0)
         fail_result(&res, &err);
     else

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "record.h"
 
 typedef struct worker_mount {
     char *guest, *host;
@@ -37,6 +38,7 @@ typedef struct worker_spec {
     char *netns;               /* "" → the host's network */
     char **cgroup_procs;       /* cgroup.procs files to write the worker's pid into */
     uint32_t max_memory_pages; /* 0: no cap beyond the module's */
+    wc_user user;              /* file access as this uid, gid and groups */
     char *layer_dir;   /* "" or the container's directory (layer.h) */
     char *layer_lower; /* "" (an image without a rootfs: layer_dir/upper is "/", made at
                         * start) or the image snapshot: "/" until the first write, then

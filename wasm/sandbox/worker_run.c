@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,12 +72,31 @@ void wr_module_free(wr_module *m)
  * zygote) and the handler reopens the file itself, so the worker needs no thread. */
 static cri_log *volatile reopen_target;
 
+/* The CRI log is the node's (kubelet's directories): opened as root whatever user
+ * the container runs as (worker.c keeps 0 as the real id for this). */
+static void as_root_begin(uid_t *uid, gid_t *gid)
+{
+    *uid = (uid_t)setfsuid(0);
+    *gid = (gid_t)setfsgid(0);
+}
+
+static void as_root_end(uid_t uid, gid_t gid)
+{
+    setfsgid(gid);
+    setfsuid(uid);
+}
+
 static void on_sighup(int sig)
 {
     (void)sig;
     int saved = errno;
-    if (reopen_target)
+    uid_t uid;
+    gid_t gid;
+    if (reopen_target) {
+        as_root_begin(&uid, &gid);
         cri_log_reopen(reopen_target, NULL);
+        as_root_end(uid, gid);
+    }
     errno = saved;
 }
 
@@ -118,7 +138,11 @@ static int run_command(const wasm_module *module, const wasi_options *opts, uint
     wasm_linker *linker = NULL;
     wasm_instance *inst = NULL;
     wasm_instance_opts iopts = {.max_memory_pages = max_pages};
+    uid_t uid;
+    gid_t gid;
+    as_root_begin(&uid, &gid); /* the preopens: each mount's host side, as for build_mounts */
     int rc = wasi_ctx_create(opts, &ctx, err);
+    as_root_end(uid, gid);
     rc = rc ?: wasm_linker_new(&linker, err);
     rc = rc ?: wasi_define_imports(linker, ctx, err);
     rc = rc ?: wasm_instantiate(module, linker, &iopts, &inst, err);
@@ -203,9 +227,15 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds,
     wasi_mounts mounts = {0};
     cri_log *log = NULL;
     wc_error err = {0};
+    uid_t uid;
+    gid_t gid;
+    as_root_begin(&uid, &gid); /* the host side of a mount is reached as kubelet set it up */
     int rc = build_mounts(spec, &mounts, &err);
+    as_root_end(uid, gid);
     if (rc == 0 && *spec->log_path) {
+        as_root_begin(&uid, &gid);
         rc = cri_log_open(spec->log_path, &log, &err);
+        as_root_end(uid, gid);
         if (rc == 0)
             handle_reopen(log);
     }
