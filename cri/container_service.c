@@ -235,6 +235,26 @@ static Runtime__V1__ContainerResources *status_resources(const wc_container *c)
     return r;
 }
 
+/* The identity the worker runs with (kubelet reads it for SupplementalGroupsPolicy). */
+static Runtime__V1__ContainerUser *status_user(const wc_container *c)
+{
+    Runtime__V1__ContainerUser *u = cri_new(&runtime__v1__container_user__descriptor);
+    Runtime__V1__LinuxContainerUser *l = cri_new(&runtime__v1__linux_container_user__descriptor);
+    int64_t *groups = calloc(c->user.n_groups + 1, sizeof(int64_t));
+    if (!u || !l || !groups) {
+        free(u), free(l), free(groups);
+        return NULL;
+    }
+    l->uid = c->user.uid;
+    l->gid = c->user.gid;
+    for (uint32_t i = 0; i < c->user.n_groups; i++)
+        groups[i] = c->user.groups[i];
+    l->supplemental_groups = groups;
+    l->n_supplemental_groups = c->user.n_groups;
+    u->linux = l;
+    return u;
+}
+
 static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *s)
 {
     s->id = strdup(c->id);
@@ -251,8 +271,9 @@ static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *
     s->message = cri_strdup(c->message);
     s->log_path = cri_strdup(c->log_path);
     s->resources = status_resources(c);
+    s->user = status_user(c);
     if (!s->id || !s->metadata || !s->image || !s->image_ref || !s->image_id || !s->reason ||
-        !s->message || !s->log_path || !s->resources)
+        !s->message || !s->log_path || !s->resources || !s->user)
         return -ENOMEM;
     int rc = status_mounts(c, s);
     rc = rc

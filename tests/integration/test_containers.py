@@ -183,6 +183,8 @@ def test_run_as_user_group_and_supplemental_groups(rt, pod, tmp_path):
     assert out[2].startswith("error: /rootonly/c") and st.exit_code == 1, out
     assert made_by(own / "a") == (1000, 1000) and made_by(grp / "b") == (1000, 1000)
     assert not (rootonly / "c").exists()
+    u = st.user.linux
+    assert (u.uid, u.gid, list(u.supplemental_groups)) == (1000, 1000, [2000])
 
 
 def test_image_user_and_names_from_its_etc(rt, pod, tmp_path):
