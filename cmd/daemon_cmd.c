@@ -139,7 +139,8 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
 static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool spawned,
                         wc_error *err)
 {
-    int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, d->store, &d->sandbox, err);
+    int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, cfg->cgroup_driver, d->store,
+                             &d->sandbox, err);
     if (rc < 0) {
         zc_close(zc);
         return wc_error_wrap(err, "cannot load the pods and containers");

@@ -14,6 +14,7 @@ def pod_config(name, log_dir, host_network=True, uid=None, **kw):
         hostname=kw.get("hostname", name), log_directory=str(log_dir),
         dns_config=kw.get("dns"),
         linux=pb.LinuxPodSandboxConfig(
+            cgroup_parent=kw.get("cgroup_parent", ""),
             security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns)))
 
 

@@ -208,6 +208,68 @@ def test_image_user_and_names_from_its_etc(rt, pod, tmp_path):
     assert "nobody-here" in e.value.details()
 
 
+def cgroups_of(pid):
+    """{controller: path} from /proc/PID/cgroup ("unified" for the v2 line)."""
+    out = {}
+    for line in open(f"/proc/{pid}/cgroup"):
+        _, controllers, path = line.rstrip("\n").split(":", 2)
+        for c in controllers.split(","):
+            out[c or "unified"] = path
+    return out
+
+
+def worker_pid(r, cid):
+    info = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True)).info
+    return json.loads(info["info"])["pid"]
+
+
+def test_workers_join_the_pods_cgroup(rt, tmp_path):
+    """Kubelet makes a pod's cgroup (cgroup_parent, here with the cgroupfs driver) and
+    sets the pod's limits on it: every worker of the pod runs in it, and a container
+    with a memory limit in a group of its own inside it."""
+    name = "wasmcri-test-%d" % os.getpid()
+    v1 = os.path.isdir("/sys/fs/cgroup/memory")
+    hierarchies = [h for h in ("memory", "cpu", "pids") if os.path.isdir("/sys/fs/cgroup/" + h)]
+    made = [f"/sys/fs/cgroup/{h}/{name}/pod1" for h in hierarchies] if v1 else \
+        [f"/sys/fs/cgroup/{name}/pod1"]
+    for d in made:
+        os.makedirs(d)
+    try:
+        r = rt.runtime()
+        pid = run_pod(r, pod_config("cg", tmp_path, cgroup_parent=f"/{name}/pod1"))
+        plain = create(r, pid, ctr_config("plain", rt.refs["probe"], args=["sleep", "30"]))
+        limited = create(r, pid, ctr_config("limited", rt.refs["probe"], args=["sleep", "30"],
+                                            memory=64 << 20))
+        for cid in (plain, limited):
+            start(r, cid)
+            wait_state(r, cid, pb.CONTAINER_RUNNING)
+        pod_group = f"/{name}/pod1"
+        got = cgroups_of(worker_pid(r, plain)), cgroups_of(worker_pid(r, limited))
+        if v1:
+            assert all(got[0][h] == pod_group for h in hierarchies), got[0]
+            assert got[1]["memory"] == f"{pod_group}/wasmcri-{limited}", got[1]
+            assert got[1]["cpu"] == pod_group
+            limit = open(f"/sys/fs/cgroup/memory{pod_group}/wasmcri-{limited}/"
+                         "memory.limit_in_bytes").read()
+            assert int(limit) >= 64 << 20
+        else:
+            assert got[0]["unified"] == pod_group + "/wasmcri"
+            assert got[1]["unified"] == f"{pod_group}/wasmcri-{limited}"
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+        assert not any(os.path.exists(f"{d}/wasmcri-{limited}") for d in made)
+    finally:
+        for d in made:
+            for leaf in ("wasmcri", ""):
+                try:
+                    os.rmdir(os.path.join(d, leaf) if leaf else d)
+                except OSError:
+                    pass
+            try:
+                os.rmdir(os.path.dirname(d))
+            except OSError:
+                pass
+
+
 def test_readonly_rootfs(rt, pod):
     r = rt.runtime()
     _, st = run_to_exit(r, pod, ctr_config("rofs", rt.refs["probe"], readonly_rootfs=True,

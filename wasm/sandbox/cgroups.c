@@ -1,10 +1,12 @@
 /* Container cgroups, v1 and v2 (see cgroups.h). Plain file writes; no library.
- * v1: memory (memory.limit_in_bytes, memory.oom_control's oom_kill) and cpuacct.
- * v2: memory.max and memory.events' oom_kill; memory and cpu are enabled in
- * wasmcri/cgroup.subtree_control once.
+ * v1: memory (memory.limit_in_bytes, memory.oom_control's oom_kill) and cpuacct
+ * for a container's own group; a pod's group is joined in every hierarchy.
+ * v2: memory.max and memory.events' oom_kill; memory and cpu are enabled in the
+ * parent's cgroup.subtree_control.
  */
 #include "cgroups.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "strv.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -46,81 +49,126 @@ static uint64_t read_key(const char *path, const char *key)
     return v;
 }
 
-static int make_group(const char *dir, const char *id, char ***procs, wc_error *err)
+static int add_procs(char ***procs, const char *dir, const char *group, wc_error *err)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/wasmcri", dir);
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create cgroup %s", path);
-    snprintf(path, sizeof(path), "%s/wasmcri/%s", dir, id);
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create cgroup %s", path);
-    snprintf(path, sizeof(path), "%s/wasmcri/%s/cgroup.procs", dir, id);
+    char path[4096 + 64];
+    snprintf(path, sizeof(path), "%s/%s/cgroup.procs", dir, group);
     return wc_strv_push(procs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+static int make_group(const char *dir, const char *group, char ***procs, wc_error *err)
+{
+    char path[4096 + 64];
+    snprintf(path, sizeof(path), "%s/%s", dir, group);
+    int rc = wc_mkdirs(path, 0755, err);
+    return rc ?: add_procs(procs, dir, group, err);
+}
+
+static bool is_dir(const char *dir, const char *group)
+{
+    char path[4096 + 64];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%s", dir, group);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* ---- v1 ---- */
 
-static int v1_create(const char *id, char ***procs, wc_error *err)
+static int v1_create(const char *group, char ***procs, wc_error *err)
 {
     char dir[256];
     for (size_t i = 0; i < sizeof(v1_hierarchies) / sizeof(v1_hierarchies[0]); i++) {
         snprintf(dir, sizeof(dir), CG_ROOT "/%s", v1_hierarchies[i]);
-        int rc = make_group(dir, id, procs, err);
+        int rc = make_group(dir, group, procs, err);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-static void v1_remove(const char *id)
+static void v1_remove(const char *group)
 {
-    char path[512];
+    char path[4096 + 64];
     for (size_t i = 0; i < sizeof(v1_hierarchies) / sizeof(v1_hierarchies[0]); i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/wasmcri/%s", v1_hierarchies[i], id);
+        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_hierarchies[i], group);
         rmdir(path);
     }
 }
 
-static int v1_set_memory_limit(const char *id, int64_t bytes, wc_error *err)
+/* Every mounted hierarchy (cpu,cpuacct, memory, pids, ...; not the aliases that
+ * are symlinks) where the pod's group exists. */
+static int v1_pod_procs(const char *group, char ***procs, wc_error *err)
 {
-    char path[512], val[32];
-    snprintf(path, sizeof(path), CG_ROOT "/memory/wasmcri/%s/memory.limit_in_bytes", id);
+    DIR *d = opendir(CG_ROOT);
+    struct dirent *e;
+    int rc = 0;
+    char dir[512];
+    while (rc == 0 && d && (e = readdir(d))) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        snprintf(dir, sizeof(dir), CG_ROOT "/%s", e->d_name);
+        if (is_dir(dir, group))
+            rc = add_procs(procs, dir, group, err);
+    }
+    if (d)
+        closedir(d);
+    return rc;
+}
+
+static int v1_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
+{
+    char path[4096 + 64], val[32];
+    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.limit_in_bytes", group);
     snprintf(val, sizeof(val), "%lld", bytes > 0 ? (long long)bytes : -1LL);
     int rc = write_file(path, val);
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
 }
 
-static uint64_t v1_oom_kills(const char *id)
+static uint64_t v1_oom_kills(const char *group)
 {
-    char path[512];
-    snprintf(path, sizeof(path), CG_ROOT "/memory/wasmcri/%s/memory.oom_control", id);
+    char path[4096 + 64];
+    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.oom_control", group);
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v1_ops = {"v1", v1_create, v1_remove, v1_set_memory_limit, v1_oom_kills};
+static const wc_cgroup_ops v1_ops = {"v1",         v1_create,    v1_remove, v1_set_memory_limit,
+                                     v1_oom_kills, v1_pod_procs};
 
 /* ---- v2 ---- */
 
-static int v2_create(const char *id, char ***procs, wc_error *err)
+static int v2_create(const char *group, char ***procs, wc_error *err)
 {
-    int rc = make_group(CG_ROOT, id, procs, err);
-    if (rc == 0) /* enabling twice is harmless; a controller the host lacks is not fatal */
-        write_file(CG_ROOT "/wasmcri/cgroup.subtree_control", "+memory +cpu");
+    int rc = make_group(CG_ROOT, group, procs, err);
+    char parent[4096 + 64];
+    snprintf(parent, sizeof(parent), CG_ROOT "/%s", group);
+    char *slash = strrchr(parent, '/');
+    if (rc == 0 && slash) { /* enabling twice is harmless; a controller missing is not fatal */
+        snprintf(slash, sizeof(parent) - (size_t)(slash - parent), "/cgroup.subtree_control");
+        write_file(parent, "+memory +cpu");
+    }
     return rc;
 }
 
-static void v2_remove(const char *id)
+static void v2_remove(const char *group)
 {
-    char path[512];
-    snprintf(path, sizeof(path), CG_ROOT "/wasmcri/%s", id);
+    char path[4096 + 64];
+    snprintf(path, sizeof(path), CG_ROOT "/%s", group);
     rmdir(path);
 }
 
-static int v2_set_memory_limit(const char *id, int64_t bytes, wc_error *err)
+static int v2_pod_procs(const char *group, char ***procs, wc_error *err)
 {
-    char path[512], val[32];
-    snprintf(path, sizeof(path), CG_ROOT "/wasmcri/%s/memory.max", id);
+    char leaf[4096 + 16];
+    if (!is_dir(CG_ROOT, group))
+        return 0;
+    snprintf(leaf, sizeof(leaf), "%s/wasmcri", group);
+    return make_group(CG_ROOT, leaf, procs, err);
+}
+
+static int v2_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
+{
+    char path[4096 + 64], val[32];
+    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.max", group);
     if (bytes > 0)
         snprintf(val, sizeof(val), "%lld", (long long)bytes);
     else
@@ -129,14 +177,68 @@ static int v2_set_memory_limit(const char *id, int64_t bytes, wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
 }
 
-static uint64_t v2_oom_kills(const char *id)
+static uint64_t v2_oom_kills(const char *group)
 {
-    char path[512];
-    snprintf(path, sizeof(path), CG_ROOT "/wasmcri/%s/memory.events", id);
+    char path[4096 + 64];
+    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.events", group);
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v2_ops = {"v2", v2_create, v2_remove, v2_set_memory_limit, v2_oom_kills};
+static const wc_cgroup_ops v2_ops = {"v2",         v2_create,    v2_remove, v2_set_memory_limit,
+                                     v2_oom_kills, v2_pod_procs};
+
+/* ---- cgroup_parent ---- */
+
+static bool safe_path(const char *p)
+{
+    for (const char *s = p; *s; s = strchr(s, '/') ? strchr(s, '/') + 1 : s + strlen(s))
+        if (strncmp(s, "..", 2) == 0 && (s[2] == '/' || s[2] == '\0'))
+            return false;
+    return true;
+}
+
+static int expand_slice(const char *slice, char *buf, size_t n, wc_error *err)
+{
+    size_t len = strlen(slice);
+    if (len <= 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
+        return wc_error_set(err, -EINVAL, "cgroup_parent %s is not a systemd slice name", slice);
+    size_t used = 0;
+    buf[0] = '\0';
+    /* one parent slice per "-": a-b-c.slice → a.slice/a-b.slice/a-b-c.slice */
+    for (const char *dash = strchr(slice, '-'); dash && dash < slice + len - 6;
+         dash = strchr(dash + 1, '-')) {
+        if (dash == slice || dash[1] == '-' || dash[1] == '.')
+            return wc_error_set(err, -EINVAL, "cgroup_parent %s: a bad slice name", slice);
+        used += (size_t)snprintf(buf + used, n - used, "%.*s.slice/", (int)(dash - slice), slice);
+        if (used >= n)
+            return wc_error_set(err, -ENAMETOOLONG, "cgroup_parent %s is too long", slice);
+    }
+    if (used + len + 1 > n)
+        return wc_error_set(err, -ENAMETOOLONG, "cgroup_parent %s is too long", slice);
+    memcpy(buf + used, slice, len + 1);
+    return 0;
+}
+
+int wc_cgroup_parent_path(const char *driver, const char *parent, char *buf, size_t n,
+                          wc_error *err)
+{
+    while (*parent == '/')
+        parent++;
+    if (*parent == '\0') {
+        buf[0] = '\0';
+        return 0;
+    }
+    if (!safe_path(parent))
+        return wc_error_set(err, -EINVAL, "cgroup_parent %s leaves the cgroup tree", parent);
+    if (strcmp(driver, "systemd") == 0)
+        return expand_slice(parent, buf, n, err);
+    if (snprintf(buf, n, "%s", parent) >= (int)n)
+        return wc_error_set(err, -ENAMETOOLONG, "cgroup_parent %s is too long", parent);
+    size_t l = strlen(buf);
+    while (l > 0 && buf[l - 1] == '/')
+        buf[--l] = '\0';
+    return 0;
+}
 
 const wc_cgroup_ops *wc_cgroups_detect(void)
 {

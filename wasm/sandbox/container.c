@@ -19,7 +19,8 @@ void wc_container_free(wc_container *c)
         return;
     char **strs[] = {&c->name,        &c->image, &c->image_ref, &c->log_path,
                      &c->working_dir, &c->dir,   &c->rootfs,    &c->module_path,
-                     &c->module_key,  &c->held,  &c->reason,    &c->message};
+                     &c->module_key,  &c->held,  &c->reason,    &c->message,
+                     &c->cgroup};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(*strs[i]);
     wc_strv_free(c->labels);
@@ -55,7 +56,7 @@ static bool complete(const wc_container *c)
 {
     return c->name && c->labels && c->annotations && c->image && c->image_ref && c->log_path &&
            c->argv && c->env && c->working_dir && c->mounts && c->dir && c->rootfs &&
-           c->module_path && c->module_key && c->held && c->reason && c->message;
+           c->module_path && c->module_key && c->held && c->reason && c->message && c->cgroup;
 }
 
 wc_container *wc_container_new(void)
@@ -65,7 +66,8 @@ wc_container *wc_container_new(void)
         return NULL;
     char **strs[] = {&c->name,        &c->image, &c->image_ref, &c->log_path,
                      &c->working_dir, &c->dir,   &c->rootfs,    &c->module_path,
-                     &c->module_key,  &c->held,  &c->reason,    &c->message};
+                     &c->module_key,  &c->held,  &c->reason,    &c->message,
+                     &c->cgroup};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         *strs[i] = strdup("");
     c->labels = calloc(1, sizeof(char *));
@@ -124,6 +126,7 @@ char *wc_container_encode(const wc_container *c)
     rc = rc ?: rec_set_str(o, "module_path", c->module_path);
     rc = rc ?: rec_set_str(o, "module_key", c->module_key);
     rc = rc ?: rec_set_str(o, "held", c->held);
+    rc = rc ?: rec_set_str(o, "cgroup", c->cgroup);
     rc = rc ?: rec_set_int(o, "state", c->state);
     rc = rc ?: rec_set_int(o, "created_at", c->created_at);
     rc = rc ?: rec_set_int(o, "started_at", c->started_at);
@@ -207,6 +210,7 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     c->module_path = rec_dup_str(o, "module_path");
     c->module_key = rec_dup_str(o, "module_key");
     c->held = rec_dup_str(o, "held");
+    c->cgroup = rec_dup_str(o, "cgroup");
     c->reason = rec_dup_str(o, "reason");
     c->message = rec_dup_str(o, "message");
     decode_fields(o, c);

@@ -71,6 +71,7 @@ typedef struct wc_container {
     char *module_path; /* the host file of the module */
     char *module_key;  /* the zygote's cache key for it */
     char *held;        /* the snapshot or module blob held in the store for it, or "" */
+    char *cgroup;      /* its own cgroup (cgroups.h), made at start; "" if none */
     wc_ctr_state state;
     int64_t created_at, started_at, finished_at;
     int32_t exit_code;

@@ -28,7 +28,9 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
         const char *reason = json_string_value(json_object_get(ev, "reason"));
         const char *message = json_string_value(json_object_get(ev, "message"));
         wc_container_set(&c->reason, reason ? reason : (c->exit_code ? "Error" : "Completed"));
-        if (c->exit_code == 137 && sb->cg && sb->cg->oom_kills(c->id) > 0)
+        char group[4096 + 80];
+        const char *own = sb_ctr_cgroup(c, group, sizeof(group));
+        if (c->exit_code == 137 && sb->cg && *own && sb->cg->oom_kills(own) > 0)
             wc_container_set(&c->reason, "OOMKilled"); /* the cgroup limit, not the wasm cap */
         wc_container_set(&c->message, message ? message : "");
         sb_save_ctr(sb, c, NULL);

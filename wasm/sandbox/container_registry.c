@@ -182,7 +182,7 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     rc = rc ?: cv_worker_spec(c, pod, NULL, c->id, c->log_path, ret_spec, err);
     if (rc == 0) {
         rc = cv_layer(sb->store, c, *ret_spec, err);
-        rc = rc ?: sb_cgroup_prepare(sb, c, *ret_spec, err);
+        rc = rc ?: sb_cgroup_prepare(sb, c, pod, *ret_spec, err);
         if (rc < 0) {
             worker_spec_free(*ret_spec);
             *ret_spec = NULL;
@@ -313,8 +313,9 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0 && (c->state == WC_CTR_RUNNING || c->starting))
         rc = wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
     rc = rc ?: cv_release(c, err);
-    if (rc == 0 && sb->cg)
-        sb->cg->remove(c->id);
+    char group[4096 + 80];
+    if (rc == 0 && sb->cg && *sb_ctr_cgroup(c, group, sizeof(group)))
+        sb->cg->remove(sb_ctr_cgroup(c, group, sizeof(group)));
     char key[80], cid[65];
     if (rc == 0) {
         memcpy(cid, c->id, 65);

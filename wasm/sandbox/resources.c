@@ -6,10 +6,12 @@
  * UpdateContainerResources while the worker runs caps its later growth too (the
  * kernel then ends it, reported as OOMKilled from the cgroup's oom_kill count).
  *
- * Cgroups are made only for containers with a memory limit: creating a memory
- * cgroup costs milliseconds (v1), several times a whole container start. A
- * container without one that gets a limit while it runs gets its group then, and
- * its worker is moved into it.
+ * Every worker joins its pod's cgroup (kubelet's, from the pod's cgroup_parent:
+ * the pod's own limits and the QoS class's weight then apply to it). A container
+ * gets a group of its own only for a memory limit: creating a memory cgroup costs
+ * milliseconds (v1), several times a whole container start. A container without
+ * one that gets a limit while it runs gets its group then, and its worker is
+ * moved into it.
  */
 #include <stdio.h>
 
@@ -24,38 +26,82 @@ static int64_t cgroup_limit(const wc_container *c)
     return c->res.memory_limit > 0 ? c->res.memory_limit + WORKER_OVERHEAD_BYTES : 0;
 }
 
-int sb_cgroup_prepare(wc_sandbox *sb, const wc_container *c, worker_spec *spec, wc_error *err)
+const char *sb_ctr_cgroup(const wc_container *c, char *buf, size_t n)
 {
-    if (sb->cg == NULL || c->res.memory_limit <= 0)
-        return 0;
-    int rc = sb->cg->create(c->id, &spec->cgroup_procs, err);
-    return rc ?: sb->cg->set_memory_limit(c->id, cgroup_limit(c), err);
+    if (*c->cgroup || c->res.memory_limit <= 0)
+        return c->cgroup;
+    snprintf(buf, n, "wasmcri/%s", c->id); /* an earlier build's place for it */
+    return buf;
 }
 
-/* Creates the group of a running container (if new) and moves its worker in. */
-static int adopt_worker(wc_sandbox *sb, const wc_container *c, wc_error *err)
+/* The pod's group (kubelet's, from cgroup_parent; "" if none) and c's own below it. */
+static int group_paths(wc_sandbox *sb, const wc_container *c, const wc_pod *pod, char *pod_group,
+                       char *own, size_t n, wc_error *err)
 {
-    _cleanup_strv_ char **procs = calloc(1, sizeof(char *));
-    if (procs == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = sb->cg->create(c->id, &procs, err);
+    int rc = wc_cgroup_parent_path(sb->cgroup_driver, pod->cgroup_parent, pod_group, n, err);
+    if (rc < 0)
+        return rc;
+    int len = *pod_group ? snprintf(own, n, "%s/wasmcri-%s", pod_group, c->id)
+                         : snprintf(own, n, "wasmcri/%s", c->id);
+    return len < (int)n ? 0 : wc_error_set(err, -ENAMETOOLONG, "cgroup path too long");
+}
+
+/* Makes c's own group with its limit, and records it. */
+static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***procs,
+                     wc_error *err)
+{
+    int rc = sb->cg->create(own, procs, err);
+    rc = rc ?: sb->cg->set_memory_limit(own, cgroup_limit(c), err);
+    if (rc == 0 && wc_container_set(&c->cgroup, own) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    return rc;
+}
+
+int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker_spec *spec,
+                      wc_error *err)
+{
+    char pod_group[4096], own[4096 + 80];
+    if (sb->cg == NULL)
+        return 0;
+    int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
+    if (rc == 0 && *pod_group) /* first: a group of its own, inside, comes after */
+        rc = sb->cg->pod_procs(pod_group, &spec->cgroup_procs, err);
+    if (rc == 0 && c->res.memory_limit > 0)
+        rc = own_group(sb, c, own, &spec->cgroup_procs, err);
+    return rc;
+}
+
+/* Moves the running worker into the cgroup.procs files listed. */
+static int move_worker(const wc_container *c, char *const *procs, wc_error *err)
+{
     char pid[32];
     snprintf(pid, sizeof(pid), "%d", c->pid);
-    for (size_t i = 0; rc == 0 && procs[i]; i++) {
+    for (size_t i = 0; procs[i]; i++) {
         FILE *f = fopen(procs[i], "we");
         bool ok = f && fputs(pid, f) >= 0;
         if (f && fclose(f) != 0)
             ok = false;
         if (!ok)
-            rc = wc_error_set_errno(err, -errno, "cannot move worker %s into %s", pid, procs[i]);
+            return wc_error_set_errno(err, -errno, "cannot move worker %s into %s", pid,
+                                      procs[i]);
     }
-    return rc;
+    return 0;
 }
 
-int sb_apply_resources(wc_sandbox *sb, const wc_container *c, wc_error *err)
+int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
 {
     if (sb->cg == NULL || c->state != WC_CTR_RUNNING || c->pid <= 0)
         return 0;
-    int rc = adopt_worker(sb, c, err);
-    return rc ?: sb->cg->set_memory_limit(c->id, cgroup_limit(c), err);
+    if (*c->cgroup) /* it has its group: a new limit */
+        return sb->cg->set_memory_limit(c->cgroup, cgroup_limit(c), err);
+    if (c->res.memory_limit <= 0)
+        return 0;
+    wc_pod *pod = NULL;
+    char pod_group[4096], path[4096 + 80];
+    _cleanup_strv_ char **procs = calloc(1, sizeof(char *));
+    int rc = procs ? sb_find_pod(sb, c->pod_id, &pod, err)
+                   : wc_error_set(err, -ENOMEM, "out of memory");
+    rc = rc ?: group_paths(sb, c, pod, pod_group, path, sizeof(pod_group), err);
+    rc = rc ?: own_group(sb, c, path, &procs, err);
+    return rc ?: move_worker(c, procs, err);
 }

@@ -173,8 +173,8 @@ static int open_dirs(wc_sandbox *sb, wc_error *err)
     return rc ?: wc_mkdirs(path, 0711, err);
 }
 
-int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,
-                    wc_sandbox **ret_sb, wc_error *err)
+int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgroup_driver,
+                    wc_store *store, wc_sandbox **ret_sb, wc_error *err)
 {
     wc_sandbox *sb = calloc(1, sizeof(*sb));
     if (sb == NULL)
@@ -185,7 +185,10 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store
     sb->cg = wc_cgroups_detect();
     sb->root_dir = strdup(root_dir);
     sb->state_dir = strdup(state_dir);
-    int rc = sb->root_dir && sb->state_dir ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    sb->cgroup_driver = strdup(cgroup_driver);
+    int rc = sb->root_dir && sb->state_dir && sb->cgroup_driver
+                 ? 0
+                 : wc_error_set(err, -ENOMEM, "out of memory");
     rc = rc ?: open_dirs(sb, err);
     if (rc == 0 && wc_store_kv_scan(store, "pod/", load_pod, sb) != 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
@@ -208,6 +211,7 @@ void wc_sandbox_close(wc_sandbox *sb)
     wc_container_list_free(sb->ctrs, sb->n_ctrs);
     free(sb->root_dir);
     free(sb->state_dir);
+    free(sb->cgroup_driver);
     pthread_cond_destroy(&sb->changed);
     pthread_mutex_destroy(&sb->mu);
     free(sb);

@@ -22,10 +22,11 @@
 
 typedef struct wc_sandbox wc_sandbox;
 
-/* Opens the registry: creates <root>/pods and <state>/netns, loads the records.
- * store is borrowed and must outlive the sandbox. */
-int wc_sandbox_open(const char *root_dir, const char *state_dir, wc_store *store,
-                    wc_sandbox **ret_sb, wc_error *err);
+/* Opens the registry: creates <root>/containers, <state>/pods and <state>/netns,
+ * loads the records. cgroup_driver ("cgroupfs" | "systemd") says how kubelet names
+ * pods' cgroup_parent. store is borrowed and must outlive the sandbox. */
+int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgroup_driver,
+                    wc_store *store, wc_sandbox **ret_sb, wc_error *err);
 void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep running */
 
 /* Hands the zygote connection to the sandbox (it takes zc and closes it in

@@ -26,6 +26,7 @@ struct wc_sandbox {
     size_t n_ctrs, cap_ctrs;
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
+    char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
 };
@@ -40,13 +41,18 @@ int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev);
 void sb_exec_zygote_lost(wc_sandbox *sb);
 
-/* resources.c: makes the container's cgroup (its cgroup.procs files go into spec)
- * with c's memory limit; nothing without usable cgroups. mu held. */
-int sb_cgroup_prepare(wc_sandbox *sb, const wc_container *c, worker_spec *spec, wc_error *err);
+/* resources.c: the cgroups the worker joins (their cgroup.procs files go into spec):
+ * its pod's, and for a memory limit its own, made now with that limit
+ * (c->cgroup); nothing without usable cgroups. mu held. */
+int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker_spec *spec,
+                      wc_error *err);
 
 /* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
  * or no cgroup controller is usable); mu held. */
-int sb_apply_resources(wc_sandbox *sb, const wc_container *c, wc_error *err);
+int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err);
+
+/* resources.c: c's own cgroup ("" for none; wasmcri/<id> in records from before c->cgroup). */
+const char *sb_ctr_cgroup(const wc_container *c, char *buf, size_t n);
 
 /* events.c: queues an event about c for every subscriber; mu held. */
 void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c);
