@@ -76,10 +76,12 @@ def test_command_args_env_and_working_dir(rt, pod):
     # command replaces Entrypoint and drops Cmd
     cid, _ = run_to_exit(r, pod, ctr_config("cmd1", ref, command=["/bin/probe.wasm", "args"]))
     assert stdout_text(rt.pod_logs / "cmd1.log") == ["/bin/probe.wasm", "args"]
-    # env: the image's plus the container's, the container's wins
-    cid, _ = run_to_exit(r, pod, ctr_config("env1", ref, args=["env", "FROM_IMAGE", "OVERRIDE", "MINE"],
+    # env: the image's plus the container's, the container's wins; HOSTNAME is the pod's
+    cid, _ = run_to_exit(r, pod, ctr_config("env1", ref, args=["env", "FROM_IMAGE", "OVERRIDE", "MINE",
+                                                               "HOSTNAME"],
                                             env={"OVERRIDE": "container", "MINE": "1"}))
-    assert stdout_text(rt.pod_logs / "env1.log") == ["FROM_IMAGE=yes", "OVERRIDE=container", "MINE=1"]
+    assert stdout_text(rt.pod_logs / "env1.log") == ["FROM_IMAGE=yes", "OVERRIDE=container", "MINE=1",
+                                                     "HOSTNAME=ctrs"]
     # the image's WorkingDir, and an explicit one, reach the guest as $PWD (WASI has no cwd)
     run_to_exit(r, pod, ctr_config("wd1", ref, args=["env", "PWD"]))
     assert stdout_text(rt.pod_logs / "wd1.log") == ["PWD=/work"]

@@ -102,7 +102,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     char dir[4096];
     int rc = find_image(sb, s->image, &img, err);
     rc = rc ?: copy_metadata(c, s, pod, img, err);
-    rc = rc ?: cv_command(c, s, img, err);
+    rc = rc ?: cv_command(c, s, img, pod, err);
     rc = rc ?: cv_mounts(c, s, err);
     snprintf(dir, sizeof(dir), "%s/containers/%s", sb->root_dir, c->id);
     if (rc == 0 && wc_container_set(&c->dir, dir) < 0)

@@ -48,7 +48,8 @@ static int env_set(char ***env, const char *kv)
     return wc_strv_push(env, kv);
 }
 
-int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, wc_error *err)
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
+               const wc_pod *pod, wc_error *err)
 {
     bool has_cmd = s->command && s->command[0];
     bool has_args = s->args && s->args[0];
@@ -64,9 +65,11 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
     const char *wd = s->working_dir && *s->working_dir ? s->working_dir
                      : *img->working_dir               ? img->working_dir
                                                        : "/";
-    char pwd[4096 + 8];
+    char pwd[4096 + 8], host[300];
     snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
+    snprintf(host, sizeof(host), "HOSTNAME=%s", *pod->hostname ? pod->hostname : pod->name);
     rc = rc ?: env_set(&env, pwd);
+    rc = rc ?: env_set(&env, host); /* as containerd's CRI does: WASI has no gethostname */
     for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
         rc = env_set(&env, s->env[i]);
     rc = rc ?: wc_container_set(&c->working_dir, wd);

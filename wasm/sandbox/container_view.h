@@ -12,8 +12,10 @@
 
 /* argv, env and working dir by the Kubernetes rules: command replaces the image's
  * Entrypoint, args replaces its Cmd (and a command alone drops the Cmd); env is
- * the image's, then PWD=<working dir>, then the container's (a later key wins). */
-int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, wc_error *err);
+ * the image's, then PWD=<working dir> and HOSTNAME=<the pod's hostname>, then the
+ * container's (a later key wins). */
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
+               const wc_pod *pod, wc_error *err);
 
 /* The CRI mounts with host paths resolved on the host (symlinks followed; a
  * missing host path is created as a directory, as kubelet expects). */
