@@ -1,5 +1,6 @@
-/* Writable layers (see layer.h): plain mkdirs and one mount(2), in the zygote (or a
- * worker that has not dropped its privileges yet). */
+/* Writable layers (see layer.h): plain mkdirs and one mount(2), in the zygote (a
+ * worker makes the plain directory of an image without a rootfs itself); and the
+ * layer socket's two ends of the protocol. */
 #include "layer.h"
 
 #include <stdint.h>

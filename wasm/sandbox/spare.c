@@ -1,6 +1,7 @@
 /* Spare workers (see spare.h). The child keeps only its end of the hand-over
- * socket and the write end of its result pipe, dies with the zygote, and waits in
- * recvmsg; what it receives is a worker spec, and from then on it is that worker.
+ * socket, the write end of its result pipe and the layer socket, dies with the
+ * zygote, and waits in recvmsg; what it receives is a worker spec, and from then
+ * on it is that worker.
  */
 #include "spare.h"
 
