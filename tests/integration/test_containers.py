@@ -249,8 +249,9 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
         got = cgroups_of(worker_pid(r, plain)), cgroups_of(worker_pid(r, limited))
         if v1:
             assert all(got[0][h] == pod_group for h in hierarchies), got[0]
-            assert got[1]["memory"] == f"{pod_group}/wasmcri-{limited}", got[1]
-            assert got[1]["cpu"] == pod_group
+            own = f"{pod_group}/wasmcri-{limited}"
+            assert (got[1]["memory"], got[1]["cpu"], got[1].get("pids", pod_group)) == \
+                (own, own, pod_group)
             limit = open(f"/sys/fs/cgroup/memory{pod_group}/wasmcri-{limited}/"
                          "memory.limit_in_bytes").read()
             assert int(limit) >= 64 << 20
@@ -270,6 +271,38 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
                 os.rmdir(os.path.dirname(d))
             except OSError:
                 pass
+
+
+def test_cpu_quota_and_shares(rt, pod):
+    """A CPU limit gets the container a group of its own with the quota and shares;
+    a guest spinning for 1 s of wall time then gets about 0.1 s of CPU."""
+    r = rt.runtime()
+    cfg = ctr_config("cpu-q", rt.refs["probe"], args=["burn", "1000"])
+    cfg.linux.resources.cpu_quota, cfg.linux.resources.cpu_period = 10000, 100000
+    cfg.linux.resources.cpu_shares = 512
+    cid = create(r, pod, cfg)
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    info = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
+        container_id=cid, verbose=True)).info["info"])
+    group = info["cgroup"]
+    v1 = os.path.isdir("/sys/fs/cgroup/cpu")
+    if v1:
+        assert cgroups_of(info["pid"])["cpu"] == "/" + group
+        cpu = f"/sys/fs/cgroup/cpu/{group}/"
+        assert (open(cpu + "cpu.cfs_quota_us").read().strip(),
+                open(cpu + "cpu.shares").read().strip()) == ("10000", "512")
+    else:
+        assert open(f"/sys/fs/cgroup/{group}/cpu.max").read().split() == ["10000", "100000"]
+    assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=20).exit_code == 0
+    if v1:
+        used_ns = int(open(f"/sys/fs/cgroup/cpuacct/{group}/cpuacct.usage").read())
+    else:
+        stat = dict(line.split() for line in open(f"/sys/fs/cgroup/{group}/cpu.stat"))
+        used_ns = int(stat["usage_usec"]) * 1000
+    assert used_ns < 300_000_000, used_ns  # unlimited, the spin would take ~1 s of CPU
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    assert not os.path.exists(f"/sys/fs/cgroup/cpu/{group}" if v1 else f"/sys/fs/cgroup/{group}")
 
 
 def test_readonly_rootfs(rt, pod):

@@ -1,8 +1,9 @@
 /* Container cgroups, v1 and v2 (see cgroups.h). Plain file writes; no library.
- * v1: memory (memory.limit_in_bytes, memory.oom_control's oom_kill) and cpuacct
- * for a container's own group; a pod's group is joined in every hierarchy.
- * v2: memory.max and memory.events' oom_kill; memory and cpu are enabled in the
- * parent's cgroup.subtree_control.
+ * v1: memory (memory.limit_in_bytes, memory.oom_control's oom_kill), cpu
+ * (cpu.cfs_quota_us, cpu.cfs_period_us, cpu.shares) and cpuacct for a container's
+ * own group; a pod's group is joined in every hierarchy.
+ * v2: memory.max, memory.events' oom_kill, cpu.max and cpu.weight; memory and cpu
+ * are enabled in the parent's cgroup.subtree_control.
  */
 #include "cgroups.h"
 
@@ -21,7 +22,7 @@
 #define CG_ROOT "/sys/fs/cgroup"
 #define CGROUP2_MAGIC 0x63677270
 
-static const char *const v1_hierarchies[] = {"memory", "cpuacct"};
+static const char *const v1_hierarchies[] = {"memory", "cpu", "cpuacct"};
 
 static int write_file(const char *path, const char *text)
 {
@@ -124,6 +125,27 @@ static int v1_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
 }
 
+static int write_value(const char *dir, const char *group, const char *file, const char *val,
+                       wc_error *err)
+{
+    char path[4096 + 128];
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, group, file);
+    int rc = write_file(path, val);
+    return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s to %s", path, val) : 0;
+}
+
+static int v1_set_cpu(const char *group, int64_t quota, int64_t period, int64_t shares,
+                      wc_error *err)
+{
+    char q[32], p[32], s[32];
+    snprintf(q, sizeof(q), "%lld", quota > 0 ? (long long)quota : -1LL);
+    snprintf(p, sizeof(p), "%lld", period > 0 ? (long long)period : 100000LL);
+    snprintf(s, sizeof(s), "%lld", shares > 0 ? (long long)shares : 1024LL);
+    int rc = write_value(CG_ROOT "/cpu", group, "cpu.cfs_period_us", p, err);
+    rc = rc ?: write_value(CG_ROOT "/cpu", group, "cpu.cfs_quota_us", q, err);
+    return rc ?: write_value(CG_ROOT "/cpu", group, "cpu.shares", s, err);
+}
+
 static uint64_t v1_oom_kills(const char *group)
 {
     char path[4096 + 64];
@@ -131,8 +153,8 @@ static uint64_t v1_oom_kills(const char *group)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v1_ops = {"v1",         v1_create,    v1_remove, v1_set_memory_limit,
-                                     v1_oom_kills, v1_pod_procs};
+static const wc_cgroup_ops v1_ops = {"v1",       v1_create,    v1_remove,   v1_set_memory_limit,
+                                     v1_set_cpu, v1_oom_kills, v1_pod_procs};
 
 /* ---- v2 ---- */
 
@@ -177,6 +199,23 @@ static int v2_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
 }
 
+/* cpu.weight from cgroup v1 shares, as runc converts them (2..262144 → 1..10000). */
+static int v2_set_cpu(const char *group, int64_t quota, int64_t period, int64_t shares,
+                      wc_error *err)
+{
+    char max[64], weight[32];
+    if (period <= 0)
+        period = 100000;
+    if (quota > 0)
+        snprintf(max, sizeof(max), "%lld %lld", (long long)quota, (long long)period);
+    else
+        snprintf(max, sizeof(max), "max %lld", (long long)period);
+    int64_t w = shares > 0 ? 1 + ((shares - 2) * 9999) / 262142 : 100;
+    snprintf(weight, sizeof(weight), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
+    int rc = write_value(CG_ROOT, group, "cpu.max", max, err);
+    return rc ?: write_value(CG_ROOT, group, "cpu.weight", weight, err);
+}
+
 static uint64_t v2_oom_kills(const char *group)
 {
     char path[4096 + 64];
@@ -184,8 +223,8 @@ static uint64_t v2_oom_kills(const char *group)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v2_ops = {"v2",         v2_create,    v2_remove, v2_set_memory_limit,
-                                     v2_oom_kills, v2_pod_procs};
+static const wc_cgroup_ops v2_ops = {"v2",       v2_create,    v2_remove,   v2_set_memory_limit,
+                                     v2_set_cpu, v2_oom_kills, v2_pod_procs};
 
 /* ---- cgroup_parent ---- */
 
@@ -247,7 +286,8 @@ const wc_cgroup_ops *wc_cgroups_detect(void)
         access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
         return &v2_ops;
     if (access(CG_ROOT "/memory/memory.limit_in_bytes", W_OK) == 0 &&
-        access(CG_ROOT "/cpuacct/cpuacct.usage", R_OK) == 0)
+        access(CG_ROOT "/cpuacct/cpuacct.usage", R_OK) == 0 &&
+        access(CG_ROOT "/cpu/cpu.cfs_quota_us", W_OK) == 0)
         return &v1_ops;
     return NULL;
 }

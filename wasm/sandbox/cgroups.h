@@ -4,7 +4,7 @@
  * wc_cgroups_detect picks the one the host mounts. Paths are relative to each
  * hierarchy's root. A worker joins its pod's cgroup (the pod's cgroup_parent,
  * which kubelet made and gave its limits) wherever it exists; a container with a
- * memory limit also gets a group of its own inside it (<pod>/wasmcri-<id>), or
+ * memory or CPU limit also gets a group of its own inside it (<pod>/wasmcri-<id>), or
  * at wasmcri/<id> for a pod without one. The worker joins them itself by writing
  * its pid to each cgroup.procs file (worker.c), in list order.
  *
@@ -27,6 +27,9 @@ typedef struct wc_cgroup_ops {
     void (*remove)(const char *path);
     /* Memory limit in bytes; 0 means none. */
     int (*set_memory_limit)(const char *path, int64_t bytes, wc_error *err);
+    /* CPU: quota per period (µs; quota <= 0: none) and shares (0: the default). */
+    int (*set_cpu)(const char *path, int64_t quota, int64_t period, int64_t shares,
+                   wc_error *err);
     /* How many times the kernel OOM killer struck in the group. */
     uint64_t (*oom_kills)(const char *path);
     /* Adds the cgroup.procs files that put a worker in the pod's group at path, in

@@ -8,10 +8,11 @@
  *
  * Every worker joins its pod's cgroup (kubelet's, from the pod's cgroup_parent:
  * the pod's own limits and the QoS class's weight then apply to it). A container
- * gets a group of its own only for a memory limit: creating a memory cgroup costs
- * milliseconds (v1), several times a whole container start. A container without
- * one that gets a limit while it runs gets its group then, and its worker is
- * moved into it.
+ * gets a group of its own only for a memory limit or a CPU quota (its shares go
+ * with them): creating a memory cgroup costs milliseconds (v1), several times a
+ * whole container start, and kubelet gives every container shares. A container
+ * without one that gets a limit while it runs gets its group then, and its worker
+ * is moved into it.
  */
 #include <stdio.h>
 
@@ -24,6 +25,11 @@
 static int64_t cgroup_limit(const wc_container *c)
 {
     return c->res.memory_limit > 0 ? c->res.memory_limit + WORKER_OVERHEAD_BYTES : 0;
+}
+
+static bool needs_own_group(const wc_container *c)
+{
+    return c->res.memory_limit > 0 || c->res.cpu_quota > 0;
 }
 
 const char *sb_ctr_cgroup(const wc_container *c, char *buf, size_t n)
@@ -46,12 +52,19 @@ static int group_paths(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
     return len < (int)n ? 0 : wc_error_set(err, -ENAMETOOLONG, "cgroup path too long");
 }
 
-/* Makes c's own group with its limit, and records it. */
+static int set_limits(wc_sandbox *sb, const wc_container *c, const char *group, wc_error *err)
+{
+    int rc = sb->cg->set_memory_limit(group, cgroup_limit(c), err);
+    return rc ?: sb->cg->set_cpu(group, c->res.cpu_quota, c->res.cpu_period, c->res.cpu_shares,
+                                 err);
+}
+
+/* Makes c's own group with its limits, and records it. */
 static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***procs,
                      wc_error *err)
 {
     int rc = sb->cg->create(own, procs, err);
-    rc = rc ?: sb->cg->set_memory_limit(own, cgroup_limit(c), err);
+    rc = rc ?: set_limits(sb, c, own, err);
     if (rc == 0 && wc_container_set(&c->cgroup, own) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     return rc;
@@ -66,7 +79,7 @@ int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker
     int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
     if (rc == 0 && *pod_group) /* first: a group of its own, inside, comes after */
         rc = sb->cg->pod_procs(pod_group, &spec->cgroup_procs, err);
-    if (rc == 0 && c->res.memory_limit > 0)
+    if (rc == 0 && needs_own_group(c))
         rc = own_group(sb, c, own, &spec->cgroup_procs, err);
     return rc;
 }
@@ -92,9 +105,9 @@ int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
 {
     if (sb->cg == NULL || c->state != WC_CTR_RUNNING || c->pid <= 0)
         return 0;
-    if (*c->cgroup) /* it has its group: a new limit */
-        return sb->cg->set_memory_limit(c->cgroup, cgroup_limit(c), err);
-    if (c->res.memory_limit <= 0)
+    if (*c->cgroup) /* it has its group: new limits */
+        return set_limits(sb, c, c->cgroup, err);
+    if (!needs_own_group(c))
         return 0;
     wc_pod *pod = NULL;
     char pod_group[4096], path[4096 + 80];
