@@ -116,6 +116,11 @@ static int v1_pod_procs(const char *group, char ***procs, wc_error *err)
     return rc;
 }
 
+static void v1_pod_release(const char *group)
+{
+    (void)group; /* v1 workers join the pod's group itself */
+}
+
 static int v1_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
 {
     char path[4096 + 64], val[32];
@@ -153,8 +158,8 @@ static uint64_t v1_oom_kills(const char *group)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v1_ops = {"v1",       v1_create,    v1_remove,   v1_set_memory_limit,
-                                     v1_set_cpu, v1_oom_kills, v1_pod_procs};
+static const wc_cgroup_ops v1_ops = {"v1",       v1_create,    v1_remove,    v1_set_memory_limit,
+                                     v1_set_cpu, v1_oom_kills, v1_pod_procs, v1_pod_release};
 
 /* ---- v2 ---- */
 
@@ -185,6 +190,13 @@ static int v2_pod_procs(const char *group, char ***procs, wc_error *err)
         return 0;
     snprintf(leaf, sizeof(leaf), "%s/wasmcri", group);
     return make_group(CG_ROOT, leaf, procs, err);
+}
+
+static void v2_pod_release(const char *group)
+{
+    char leaf[4096 + 16];
+    snprintf(leaf, sizeof(leaf), "%s/wasmcri", group);
+    v2_remove(leaf);
 }
 
 static int v2_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
@@ -223,8 +235,8 @@ static uint64_t v2_oom_kills(const char *group)
     return read_key(path, "oom_kill");
 }
 
-static const wc_cgroup_ops v2_ops = {"v2",       v2_create,    v2_remove,   v2_set_memory_limit,
-                                     v2_set_cpu, v2_oom_kills, v2_pod_procs};
+static const wc_cgroup_ops v2_ops = {"v2",       v2_create,    v2_remove,    v2_set_memory_limit,
+                                     v2_set_cpu, v2_oom_kills, v2_pod_procs, v2_pod_release};
 
 /* ---- cgroup_parent ---- */
 

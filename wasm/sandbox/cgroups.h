@@ -36,6 +36,9 @@ typedef struct wc_cgroup_ops {
      * each hierarchy where it exists (v2: its leaf path/wasmcri, made here, since a
      * group with controllers for its children may hold no process). */
     int (*pod_procs)(const char *path, char ***procs, wc_error *err);
+    /* The pod is gone: removes what pod_procs made in its group (kubelet removes the
+     * group itself). */
+    void (*pod_release)(const char *path);
 } wc_cgroup_ops;
 
 /* A pod's cgroup_parent as a path below the hierarchies' roots, for the cgroup

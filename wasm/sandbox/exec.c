@@ -220,8 +220,8 @@ static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
     wc_container *c = NULL;
     char cid[65];
     pthread_mutex_lock(&sb->mu);
-    bool need = sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING &&
-                !cv_rootfs_ready(c);
+    bool need =
+        sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING && !cv_rootfs_ready(c);
     if (need)
         memcpy(cid, c->id, 65);
     pthread_mutex_unlock(&sb->mu);

@@ -41,8 +41,7 @@ int layer_make(const char *dir, const char *lower, wc_error *err)
     rc = rc ?: make_dir(dir, "rootfs", 0755, target, sizeof(target), err);
     if (rc < 0)
         return rc;
-    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", lower, upper,
-             work);
+    snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", lower, upper, work);
     if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
         return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",
                                   target);
@@ -73,7 +72,9 @@ int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd)
         char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
     } control;
     struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
     *ret_pid = 0;
     *ret_reply_fd = -1;

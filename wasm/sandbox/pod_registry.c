@@ -209,6 +209,12 @@ int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0 && *p->netns_path)
         rc = wc_netns_remove(p->netns_path, err);
     rc = rc ?: sb_rmtree(p->dir, err);
+    char group[4096] = "";
+    if (rc == 0 && sb->cg &&
+        wc_cgroup_parent_path(sb->cgroup_driver, p->cgroup_parent, group, sizeof(group), NULL) < 0)
+        group[0] = '\0';
+    if (*group)
+        sb->cg->pod_release(group);
     if (rc == 0) {
         char key[80];
         snprintf(key, sizeof(key), "pod/%s", p->id);

@@ -55,13 +55,13 @@ static int group_paths(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
 static int set_limits(wc_sandbox *sb, const wc_container *c, const char *group, wc_error *err)
 {
     int rc = sb->cg->set_memory_limit(group, cgroup_limit(c), err);
-    return rc ?: sb->cg->set_cpu(group, c->res.cpu_quota, c->res.cpu_period, c->res.cpu_shares,
-                                 err);
+    return rc
+               ?: sb->cg->set_cpu(group, c->res.cpu_quota, c->res.cpu_period, c->res.cpu_shares,
+                                  err);
 }
 
 /* Makes c's own group with its limits, and records it. */
-static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***procs,
-                     wc_error *err)
+static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***procs, wc_error *err)
 {
     int rc = sb->cg->create(own, procs, err);
     rc = rc ?: set_limits(sb, c, own, err);
@@ -95,8 +95,7 @@ static int move_worker(const wc_container *c, char *const *procs, wc_error *err)
         if (f && fclose(f) != 0)
             ok = false;
         if (!ok)
-            return wc_error_set_errno(err, -errno, "cannot move worker %s into %s", pid,
-                                      procs[i]);
+            return wc_error_set_errno(err, -errno, "cannot move worker %s into %s", pid, procs[i]);
     }
     return 0;
 }
@@ -112,8 +111,8 @@ int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
     wc_pod *pod = NULL;
     char pod_group[4096], path[4096 + 80];
     _cleanup_strv_ char **procs = calloc(1, sizeof(char *));
-    int rc = procs ? sb_find_pod(sb, c->pod_id, &pod, err)
-                   : wc_error_set(err, -ENOMEM, "out of memory");
+    int rc =
+        procs ? sb_find_pod(sb, c->pod_id, &pod, err) : wc_error_set(err, -ENOMEM, "out of memory");
     rc = rc ?: group_paths(sb, c, pod, pod_group, path, sizeof(pod_group), err);
     rc = rc ?: own_group(sb, c, path, &procs, err);
     return rc ?: move_worker(c, procs, err);

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,10 +197,15 @@ static int make_writable(void *arg, bool create, int *ret_fd)
             return rc;
     }
     char root[4096 + 8];
+    uid_t uid;
+    gid_t gid;
     snprintf(root, sizeof(root), "%s/rootfs", h->dir);
+    as_root_begin(&uid, &gid); /* the new "/" preopen, reached as the first one was */
     int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int e = errno;
+    as_root_end(uid, gid);
     if (fd < 0)
-        return -errno;
+        return -e;
     *ret_fd = fd;
     return 0;
 }
@@ -221,8 +226,7 @@ static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *
     return 0;
 }
 
-void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds,
-            worker_result *res)
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, worker_result *res)
 {
     wasi_mounts mounts = {0};
     cri_log *log = NULL;

@@ -99,8 +99,9 @@ static void send_to_daemon(zygote *z, json_t *msg)
 
 static void reply_error(zygote *z, json_t *req, const wc_error *err)
 {
-    send_packet(z, z->reply_fd, json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq",
-                                json_object_get(req, "seq"), "error", err->msg, "code", err->code),
+    send_packet(z, z->reply_fd,
+                json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq", json_object_get(req, "seq"),
+                          "error", err->msg, "code", err->code),
                 NULL, 0);
 }
 
@@ -243,8 +244,8 @@ static const wr_module *find_module(void *ctx, const char *key, size_t n)
     return NULL;
 }
 
-static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid,
-                      int result_fd, wc_error *err)
+static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int result_fd,
+                      wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
     char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
