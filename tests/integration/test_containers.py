@@ -220,6 +220,16 @@ def cgroups_of(pid):
     return out
 
 
+def wait_log(path, text, timeout=10):
+    """Waits until the container's log has text: its guest runs, so its worker is set up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{text!r} never reached {path}")
+
+
 def worker_pid(r, cid):
     info = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True)).info
     return json.loads(info["info"])["pid"]
@@ -231,7 +241,8 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
     with a memory limit in a group of its own inside it."""
     name = "wasmcri-test-%d" % os.getpid()
     v1 = os.path.isdir("/sys/fs/cgroup/memory")
-    hierarchies = [h for h in ("memory", "cpu", "pids") if os.path.isdir("/sys/fs/cgroup/" + h)]
+    hierarchies = [h for h in ("memory", "cpu", "cpuacct", "pids")
+                   if os.path.isdir("/sys/fs/cgroup/" + h)]
     made = [f"/sys/fs/cgroup/{h}/{name}/pod1" for h in hierarchies] if v1 else \
         [f"/sys/fs/cgroup/{name}/pod1"]
     for d in made:
@@ -242,9 +253,9 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
         plain = create(r, pid, ctr_config("plain", rt.refs["probe"], args=["sleep", "30"]))
         limited = create(r, pid, ctr_config("limited", rt.refs["probe"], args=["sleep", "30"],
                                             memory=64 << 20))
-        for cid in (plain, limited):
+        for cid, log in ((plain, "plain.log"), (limited, "limited.log")):
             start(r, cid)
-            wait_state(r, cid, pb.CONTAINER_RUNNING)
+            wait_log(tmp_path / log, "sleeping")
         pod_group = f"/{name}/pod1"
         got = cgroups_of(worker_pid(r, plain)), cgroups_of(worker_pid(r, limited))
         if v1:
@@ -260,29 +271,29 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
             assert got[1]["unified"] == f"{pod_group}/wasmcri-{limited}"
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
         assert not any(os.path.exists(f"{d}/wasmcri-{limited}") for d in made)
-    finally:
+    finally:  # a killed worker leaves the group when it has exited: retry a little
         for d in made:
-            for leaf in ("wasmcri", ""):
-                try:
-                    os.rmdir(os.path.join(d, leaf) if leaf else d)
-                except OSError:
-                    pass
-            try:
-                os.rmdir(os.path.dirname(d))
-            except OSError:
-                pass
+            for path in (os.path.join(d, "wasmcri"), d, os.path.dirname(d)):
+                for _ in range(200):
+                    try:
+                        os.rmdir(path)
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:
+                        time.sleep(0.01)
 
 
 def test_cpu_quota_and_shares(rt, pod):
     """A CPU limit gets the container a group of its own with the quota and shares;
     a guest spinning for 1 s of wall time then gets about 0.1 s of CPU."""
     r = rt.runtime()
-    cfg = ctr_config("cpu-q", rt.refs["probe"], args=["burn", "1000"])
+    cfg = ctr_config("cpu-q", rt.refs["probe"], args=["hello", "--", "burn", "1000"])
     cfg.linux.resources.cpu_quota, cfg.linux.resources.cpu_period = 10000, 100000
     cfg.linux.resources.cpu_shares = 512
     cid = create(r, pod, cfg)
     start(r, cid)
-    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    wait_log(rt.pod_logs / "cpu-q.log", "hello from wasm")
     info = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
         container_id=cid, verbose=True)).info["info"])
     group = info["cgroup"]
