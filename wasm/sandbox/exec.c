@@ -147,6 +147,11 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
                  (long long)st.st_size);
         wc_container_set(&view->module_key, key);
         rc = cv_worker_spec(view, pod, cmd, exec_id, "", ret_spec, err);
+        if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0) {
+            rc = err->code;
+            worker_spec_free(*ret_spec);
+            *ret_spec = NULL;
+        }
     }
     free(host);
     wc_container_free(view);

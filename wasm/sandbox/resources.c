@@ -84,6 +84,20 @@ int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker
     return rc;
 }
 
+int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
+                        char ***procs, wc_error *err)
+{
+    char pod_group[4096], own[4096 + 80];
+    if (sb->cg == NULL)
+        return 0;
+    int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
+    if (rc == 0 && *pod_group)
+        rc = sb->cg->pod_procs(pod_group, procs, err);
+    if (rc == 0 && *c->cgroup) /* made at its start: create only lists it */
+        rc = sb->cg->create(c->cgroup, procs, err);
+    return rc;
+}
+
 /* Moves the running worker into the cgroup.procs files listed. */
 static int move_worker(const wc_container *c, char *const *procs, wc_error *err)
 {

@@ -47,6 +47,11 @@ void sb_exec_zygote_lost(wc_sandbox *sb);
 int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker_spec *spec,
                       wc_error *err);
 
+/* resources.c: the cgroups a running container's workers are in (its pod's, its
+ * own), for an ExecSync's worker; nothing is made. mu held. */
+int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
+                        char ***procs, wc_error *err);
+
 /* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
  * or no cgroup controller is usable); mu held. */
 int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err);

@@ -1,6 +1,6 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
- * flat list of steps: die with the zygote → default signals → join the cgroups →
- * join the pod netns → the writable directory of an image without a rootfs → the
+ * flat list of steps (the zygote has put it in its cgroups): die with the zygote →
+ * default signals → join the pod netns → the writable directory of an image without a rootfs → the
  * container's user → drop privileges (privileges.h)
  * → run → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
@@ -142,21 +142,6 @@ static int step_default_signals(void)
     return sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
-static int step_join_cgroups(const worker_spec *s, wc_error *err)
-{
-    for (size_t i = 0; s->cgroup_procs[i]; i++) {
-        int fd = open(s->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            return wc_error_set_errno(err, -e, "join cgroup %s", s->cgroup_procs[i]);
-        }
-        close(fd);
-    }
-    return 0;
-}
-
 static int step_join_netns(const worker_spec *s, wc_error *err)
 {
     if (*s->netns == '\0')
@@ -217,7 +202,6 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "wasmcri-worker");
     int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
-    rc = rc ?: step_join_cgroups(spec, &err);
     rc = rc ?: step_join_netns(spec, &err);
     rc = rc ?: step_make_layer(spec, &err);
     rc = rc ?: step_identity(spec, &err);

@@ -5,7 +5,8 @@
  * zygote's start/exec request (JSON, worker_spec_encode/decode): the module file
  * and its cache key, argv, env, the mount table (guest path → host path, "/" first),
  * the CRI log path (or, for exec, the passed fds),
- * the pod netns file, the cgroup.procs files to join, the linear memory cap, and
+ * the pod netns file, the cgroup.procs files the zygote puts the worker in, the
+ * linear memory cap, and
  * the container's writable layer, which the worker makes (off the StartContainer
  * path: its mkdirs and overlay mount cost more than the rest of a start).
  *
@@ -36,7 +37,7 @@ typedef struct worker_spec {
     size_t n_mounts;
     char *log_path;            /* "" → the stdout/stderr fds given to worker_main */
     char *netns;               /* "" → the host's network */
-    char **cgroup_procs;       /* cgroup.procs files to write the worker's pid into */
+    char **cgroup_procs;       /* cgroup.procs files the zygote writes the worker's pid into */
     uint32_t max_memory_pages; /* 0: no cap beyond the module's */
     wc_user user;              /* file access as this uid, gid and groups */
     char *layer_dir;   /* "" or the container's directory (layer.h) */
@@ -65,7 +66,7 @@ typedef struct worker_fds {
     int layer;    /* the zygote's layer socket: asks for the writable layer (layer.h) */
 } worker_fds;
 
-/* In the freshly forked child: joins the netns and cgroups, drops privileges, runs
+/* In the worker, once in its cgroups: joins the netns, drops privileges, runs
  * the module (worker_run.h) and exits with its code after writing the result to
  * fds->result. Never returns. */
 void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)

@@ -6,8 +6,9 @@
  * answered on the socket it came on), the workers' layer socket (a worker's first
  * write under "/" asks for its writable layer: layer.h), and a signalfd for SIGCHLD (reap
  * workers, read each one's worker_result from its pipe, record and report the
- * exit). Starts and execs go to a spare worker when one holds the module
- * (spare.h), and the next spare is forked after the reply. The zygote never
+ * exit). Every start or exec takes over a spare worker (spare.h), forked ahead of
+ * need (or now, for a module the spare does not hold); the zygote puts it in its
+ * cgroups, answers, then sends it the spec, and forks the next spare. The zygote never
  * blocks on the daemon except to send a packet. It ends
  * when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
@@ -275,70 +276,60 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     return 0;
 }
 
-/* Forks the worker; the child never returns from here. */
-static int fork_worker(zygote *z, const worker_spec *s, const wr_module *m, const int *stdio,
-                       pid_t *ret_pid, int *ret_result_fd, wc_error *err)
+/* A fresh spare when the one there does not hold the module (the first start of
+ * a module); none is an error. */
+static int spare_for(zygote *z, const worker_spec *s, wc_error *err)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return wc_error_set_errno(err, -errno, "pipe for a worker");
+    if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
+        return 0;
+    spare_discard(&z->spare);
     malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
                      * pages instead of copies of the zygote's */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return wc_error_set_errno(err, -errno, "fork a worker");
-    }
-    if (pid == 0) {
-        close(z->listen_fd);
-        close(z->client_fd);
-        close(z->channel_fd);
-        close(z->sig_fd);
-        close(z->layer_fd);
-        close(p[0]);
-        if (z->spare.pid > 0) {
-            close(z->spare.sock);
-            close(z->spare.result_fd);
-        }
-        worker_fds fds = {.result = p[1],
-                          .out = stdio ? stdio[0] : -1,
-                          .err = stdio ? stdio[1] : -1,
-                          .layer = z->layer_peer_fd};
-        worker_main(s, m, &fds);
-    }
-    close(p[1]);
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    *ret_pid = pid;
-    *ret_result_fd = p[0];
-    return 0;
+    return spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, err);
 }
 
-/* Forks a worker, or claims the spare if it holds the module (then *ret_sock is
- * the socket to send it the spec on, after the reply; else -1). The worker is
- * recorded. */
-static int run_worker(zygote *z, const worker_spec *s, const char *kind, const int *stdio,
-                      pid_t *ret_pid, int *ret_sock, wc_error *err)
+/* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
+ * the reply), so the zygote can put it in its cgroups before anything of it runs. The
+ * worker is recorded. */
+static int run_worker(zygote *z, const worker_spec *s, const char *kind, pid_t *ret_pid,
+                      int *ret_sock, wc_error *err)
 {
     *ret_sock = -1;
-    const wr_module *m = cached_module(z, s, err);
-    if (m == NULL)
+    if (cached_module(z, s, err) == NULL)
         return err->code;
+    int rc = spare_for(z, s, err);
+    if (rc < 0)
+        return rc;
     int result_fd = -1;
-    int rc = 0;
-    if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
-        spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
-    else
-        rc = fork_worker(z, s, m, stdio, ret_pid, &result_fd, err);
-    if (rc == 0 && add_worker(z, s, kind, *ret_pid, result_fd, err) < 0) {
+    spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
+    if (add_worker(z, s, kind, *ret_pid, result_fd, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(result_fd);
-        if (*ret_sock >= 0)
-            close(*ret_sock);
+        close(*ret_sock);
         *ret_sock = -1;
         return err->code;
     }
-    return rc;
+    return 0;
+}
+
+/* Puts a claimed worker in its cgroups (the pod's, its own) before the daemon hears
+ * it started: none of it runs outside them, and a limit given right after the start
+ * is not undone by a join that comes late. */
+static int join_cgroups(pid_t pid, char *const *procs, wc_error *err)
+{
+    char text[32];
+    int n = snprintf(text, sizeof(text), "%d", (int)pid);
+    for (size_t i = 0; procs[i]; i++) {
+        int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, text, (size_t)n) != n) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return wc_error_set_errno(err, -e, "join cgroup %s", procs[i]);
+        }
+        close(fd);
+    }
+    return 0;
 }
 
 /* After a reply: a spare holding every module compiled so far. */
@@ -367,15 +358,21 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
     if (rc == 0 && exec && nfds < 2)
         rc = wc_error_set(&err, -EINVAL, "exec needs stdout and stderr descriptors");
-    int spare_sock = -1;
+    int sock = -1;
     const int *stdio = exec ? fds : NULL;
-    rc = rc ?: run_worker(z, s, exec ? "exec" : "ctr", stdio, &pid, &spare_sock, &err);
+    rc = rc ?: run_worker(z, s, exec ? "exec" : "ctr", &pid, &sock, &err);
+    if (rc == 0 && join_cgroups(pid, s->cgroup_procs, &err) < 0) {
+        kill(pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
+        close(sock);
+        sock = -1;
+        rc = err.code;
+    }
     worker_spec_free(s);
     if (rc < 0)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
-    if (spare_sock >= 0 && spare_send(spare_sock, spec_json, stdio, NULL) < 0)
+    if (sock >= 0 && spare_send(sock, spec_json, stdio, NULL) < 0)
         kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
     refresh_spare(z);
 }
