@@ -12,6 +12,7 @@
 #include "zygote_client.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 #include "zygote_proto.h"
 
 #define MAX_RESPAWNS 5
+/* The zygote answers at once (a fork, a mount, a first compile at most): a reply
+ * this late means it hangs, and the one queue thread must not hang with it. */
+#define REQUEST_TIMEOUT_MS 30000
 
 struct zc_client {
     int fd;
@@ -301,18 +305,27 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
     json_object_set_new(req, "seq", json_integer(seq));
     json_t *reply = NULL;
     int rc = c->channel_fd < 0 ? -ECONNRESET : zp_send(c->channel_fd, req, fds, nfds, NULL);
-    while (rc == 0) { /* only this request's reply can come: one request at a time */
-        rc = zp_recv(c->channel_fd, &reply, NULL, NULL, NULL);
-        if (rc == 0 && json_integer_value(json_object_get(reply, "seq")) == seq)
+    while (rc == 0) { /* a late reply to an earlier request that timed out is skipped */
+        struct pollfd p = {.fd = c->channel_fd, .events = POLLIN};
+        int n = poll(&p, 1, REQUEST_TIMEOUT_MS);
+        if (n == 0)
+            rc = -ETIMEDOUT;
+        else if (n < 0 && errno != EINTR)
+            rc = -errno;
+        else if (n > 0)
+            rc = zp_recv(c->channel_fd, &reply, NULL, NULL, NULL);
+        if (rc == 0 && reply && json_integer_value(json_object_get(reply, "seq")) == seq)
             break;
         json_decref(reply);
         reply = NULL;
     }
-    if (rc < 0 && c->channel_fd >= 0) {
+    if (rc < 0 && rc != -ETIMEDOUT && c->channel_fd >= 0) {
         close(c->channel_fd);
         c->channel_fd = -1;
     }
     pthread_mutex_unlock(&c->channel_mu);
+    if (rc == -ETIMEDOUT)
+        return wc_error_set(err, rc, "the zygote did not answer in %d s", REQUEST_TIMEOUT_MS / 1000);
     if (rc < 0)
         return wc_error_set(err, -ECONNRESET, "the zygote is gone");
     const char *msg = json_string_value(json_object_get(reply, "error"));

@@ -34,7 +34,8 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_cl
 int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);
 
 /* Sends req (borrowed; "seq" is set) with fds (borrowed) and waits for the reply.
- * A reply carrying "error" becomes that error. -ECONNRESET when the zygote is gone. */
+ * A reply carrying "error" becomes that error. -ECONNRESET when the zygote is gone,
+ * -ETIMEDOUT when it has not answered in 30 s (a later reply is skipped). */
 int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
                wc_error *err);
 
