@@ -3,6 +3,7 @@ the filesystem view (rootfs layer, mounts, read-only), stop, errors. Images come
 registry (runtime_images.py) and are pulled over CRI."""
 import json
 import os
+import threading
 import time
 
 import grpc
@@ -259,6 +260,25 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
         else:
             assert got[0]["unified"] == pod_group + "/wasmcri"
             assert got[1]["unified"] == f"{pod_group}/wasmcri-{limited}"
+        # an ExecSync's worker runs in its container's groups too
+        execs = []
+        t = threading.Thread(target=lambda: execs.append(r.ExecSync(pb.ExecSyncRequest(
+            container_id=plain, cmd=["/bin/probe.wasm", "sleep", "2"], timeout=10), timeout=30)))
+        t.start()
+        known = {worker_pid(r, plain), worker_pid(r, limited)}
+        z, exec_pid, deadline = rt.zygote_pid(), None, time.monotonic() + 5
+        while exec_pid is None and time.monotonic() < deadline:
+            for c in open(f"/proc/{z}/task/{z}/children").read().split():
+                if int(c) not in known and open(f"/proc/{c}/comm").read().strip() == "wasmcri-worker":
+                    exec_pid = int(c)
+            time.sleep(0.01)
+        got_exec = cgroups_of(exec_pid)
+        t.join()
+        assert execs and execs[0].exit_code == 0
+        if v1:
+            assert all(got_exec[h] == pod_group for h in hierarchies), got_exec
+        else:
+            assert got_exec["unified"] == pod_group + "/wasmcri"
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
         assert not any(os.path.exists(f"{d}/wasmcri-{limited}") for d in made)
     finally:  # a killed worker leaves the group when it has exited: retry a little
