@@ -50,6 +50,15 @@ static uint64_t read_key(const char *path, const char *key)
     return v;
 }
 
+static int write_value(const char *dir, const char *group, const char *file, const char *val,
+                       wc_error *err)
+{
+    char path[4096 + 128];
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, group, file);
+    int rc = write_file(path, val);
+    return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s to %s", path, val) : 0;
+}
+
 static int add_procs(char ***procs, const char *dir, const char *group, wc_error *err)
 {
     char path[4096 + 64];
@@ -123,20 +132,9 @@ static void v1_pod_release(const char *group)
 
 static int v1_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
 {
-    char path[4096 + 64], val[32];
-    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.limit_in_bytes", group);
+    char val[32];
     snprintf(val, sizeof(val), "%lld", bytes > 0 ? (long long)bytes : -1LL);
-    int rc = write_file(path, val);
-    return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
-}
-
-static int write_value(const char *dir, const char *group, const char *file, const char *val,
-                       wc_error *err)
-{
-    char path[4096 + 128];
-    snprintf(path, sizeof(path), "%s/%s/%s", dir, group, file);
-    int rc = write_file(path, val);
-    return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s to %s", path, val) : 0;
+    return write_value(CG_ROOT "/memory", group, "memory.limit_in_bytes", val, err);
 }
 
 static int v1_set_cpu(const char *group, int64_t quota, int64_t period, int64_t shares,
@@ -201,14 +199,12 @@ static void v2_pod_release(const char *group)
 
 static int v2_set_memory_limit(const char *group, int64_t bytes, wc_error *err)
 {
-    char path[4096 + 64], val[32];
-    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.max", group);
+    char val[32];
     if (bytes > 0)
         snprintf(val, sizeof(val), "%lld", (long long)bytes);
     else
         snprintf(val, sizeof(val), "max");
-    int rc = write_file(path, val);
-    return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s", path) : 0;
+    return write_value(CG_ROOT, group, "memory.max", val, err);
 }
 
 /* cpu.weight from cgroup v1 shares, as runc converts them (2..262144 → 1..10000). */

@@ -313,9 +313,10 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0 && (c->state == WC_CTR_RUNNING || c->starting))
         rc = wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
     rc = rc ?: cv_release(c, err);
-    char group[4096 + 80];
-    if (rc == 0 && sb->cg && *sb_ctr_cgroup(c, group, sizeof(group)))
-        sb->cg->remove(sb_ctr_cgroup(c, group, sizeof(group)));
+    char buf[4096 + 80];
+    const char *group = sb_ctr_cgroup(c, buf, sizeof(buf));
+    if (rc == 0 && sb->cg && *group)
+        sb->cg->remove(group);
     char key[80], cid[65];
     if (rc == 0) {
         memcpy(cid, c->id, 65);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "layer.h"
 #include "sandbox_int.h"
 #include "strv.h"
 
@@ -147,11 +148,7 @@ int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error
 
 bool cv_rootfs_ready(const wc_container *c)
 {
-    struct stat st, parent;
-    char up[4096 + 4];
-    snprintf(up, sizeof(up), "%s/..", c->rootfs);
-    return !c->overlay ||
-           (stat(c->rootfs, &st) == 0 && stat(up, &parent) == 0 && st.st_dev != parent.st_dev);
+    return !c->overlay || layer_mounted(c->dir); /* c->rootfs is c->dir/rootfs */
 }
 
 int cv_release(wc_container *c, wc_error *err)

@@ -1,8 +1,8 @@
 /* Worker processes (see worker.h): the spec codec and the child's set-up, as a
  * flat list of steps (the zygote has put it in its cgroups): die with the zygote →
- * default signals → join the pod netns → the writable directory of an image without a rootfs → the
- * container's user → drop privileges (privileges.h)
- * → run → report → exit.
+ * default signals → join the pod netns → the writable directory of an image without
+ * a rootfs → the container's user → drop privileges (privileges.h) → run → report →
+ * exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
  */

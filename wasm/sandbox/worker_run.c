@@ -233,16 +233,13 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
     wc_error err = {0};
     uid_t uid;
     gid_t gid;
-    as_root_begin(&uid, &gid); /* the host side of a mount is reached as kubelet set it up */
+    as_root_begin(&uid, &gid); /* the mounts' host sides and the log, as kubelet set them up */
     int rc = build_mounts(spec, &mounts, &err);
-    as_root_end(uid, gid);
-    if (rc == 0 && *spec->log_path) {
-        as_root_begin(&uid, &gid);
+    if (rc == 0 && *spec->log_path)
         rc = cri_log_open(spec->log_path, &log, &err);
-        as_root_end(uid, gid);
-        if (rc == 0)
-            handle_reopen(log);
-    }
+    as_root_end(uid, gid);
+    if (log)
+        handle_reopen(log);
     size_t argc = 0;
     while (spec->argv[argc])
         argc++;

@@ -276,16 +276,22 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     return 0;
 }
 
+/* Replaces the spare with one holding every module compiled so far. */
+static int new_spare(zygote *z, wc_error *err)
+{
+    spare_discard(&z->spare);
+    malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
+                     * pages instead of copies of the zygote's */
+    return spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, err);
+}
+
 /* A fresh spare when the one there does not hold the module (the first start of
  * a module); none is an error. */
 static int spare_for(zygote *z, const worker_spec *s, wc_error *err)
 {
     if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
         return 0;
-    spare_discard(&z->spare);
-    malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
-                     * pages instead of copies of the zygote's */
-    return spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, err);
+    return new_spare(z, err);
 }
 
 /* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
@@ -337,10 +343,7 @@ static void refresh_spare(zygote *z)
 {
     if (z->n_modules == 0 || (z->spare.pid > 0 && z->spare.n_modules == z->n_modules))
         return;
-    spare_discard(&z->spare);
-    malloc_trim(0);
-    /* on failure there is none: the next start forks */
-    spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, NULL);
+    new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
 /* ---- requests ---- */
