@@ -70,15 +70,25 @@ static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***p
     return rc;
 }
 
+/* Adds the pod's group's cgroup.procs files (if it has one: first, since a group of
+ * c's own is inside it) and gives the path of c's own group. */
+static int join_pod(wc_sandbox *sb, const wc_container *c, const wc_pod *pod, char ***procs,
+                    char *own, wc_error *err)
+{
+    char pod_group[4096];
+    int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
+    if (rc == 0 && *pod_group)
+        rc = sb->cg->pod_procs(pod_group, procs, err);
+    return rc;
+}
+
 int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker_spec *spec,
                       wc_error *err)
 {
-    char pod_group[4096], own[4096 + 80];
+    char own[4096];
     if (sb->cg == NULL)
         return 0;
-    int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
-    if (rc == 0 && *pod_group) /* first: a group of its own, inside, comes after */
-        rc = sb->cg->pod_procs(pod_group, &spec->cgroup_procs, err);
+    int rc = join_pod(sb, c, pod, &spec->cgroup_procs, own, err);
     if (rc == 0 && needs_own_group(c))
         rc = own_group(sb, c, own, &spec->cgroup_procs, err);
     return rc;
@@ -87,31 +97,13 @@ int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker
 int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
                         char ***procs, wc_error *err)
 {
-    char pod_group[4096], own[4096 + 80];
+    char own[4096];
     if (sb->cg == NULL)
         return 0;
-    int rc = group_paths(sb, c, pod, pod_group, own, sizeof(pod_group), err);
-    if (rc == 0 && *pod_group)
-        rc = sb->cg->pod_procs(pod_group, procs, err);
+    int rc = join_pod(sb, c, pod, procs, own, err);
     if (rc == 0 && *c->cgroup) /* made at its start: create only lists it */
         rc = sb->cg->create(c->cgroup, procs, err);
     return rc;
-}
-
-/* Moves the running worker into the cgroup.procs files listed. */
-static int move_worker(const wc_container *c, char *const *procs, wc_error *err)
-{
-    char pid[32];
-    snprintf(pid, sizeof(pid), "%d", c->pid);
-    for (size_t i = 0; procs[i]; i++) {
-        FILE *f = fopen(procs[i], "we");
-        bool ok = f && fputs(pid, f) >= 0;
-        if (f && fclose(f) != 0)
-            ok = false;
-        if (!ok)
-            return wc_error_set_errno(err, -errno, "cannot move worker %s into %s", pid, procs[i]);
-    }
-    return 0;
 }
 
 int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
@@ -123,11 +115,11 @@ int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
     if (!needs_own_group(c))
         return 0;
     wc_pod *pod = NULL;
-    char pod_group[4096], path[4096 + 80];
+    char pod_group[4096], path[4096];
     _cleanup_strv_ char **procs = calloc(1, sizeof(char *));
     int rc =
         procs ? sb_find_pod(sb, c->pod_id, &pod, err) : wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: group_paths(sb, c, pod, pod_group, path, sizeof(pod_group), err);
+    rc = rc ?: group_paths(sb, c, pod, pod_group, path, sizeof(path), err);
     rc = rc ?: own_group(sb, c, path, &procs, err);
-    return rc ?: move_worker(c, procs, err);
+    return rc ?: worker_join_cgroups(c->pid, procs, err);
 }

@@ -127,6 +127,23 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
     return 0;
 }
 
+int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err)
+{
+    char text[32];
+    int n = snprintf(text, sizeof(text), "%d", (int)pid);
+    for (size_t i = 0; procs[i]; i++) {
+        int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, text, (size_t)n) != n) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return wc_error_set_errno(err, -e, "cannot move worker %s into %s", text, procs[i]);
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 /* ---- the child's steps ---- */
 
 /* Default dispositions; only SIGHUP stays blocked: it asks for a log reopen

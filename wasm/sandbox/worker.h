@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "record.h"
@@ -58,6 +59,10 @@ int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err);
 void worker_spec_free(worker_spec *s); /* NULL is fine */
 
 typedef struct wr_module wr_module;
+
+/* Writes pid into each cgroup.procs file of procs (NULL-terminated): the zygote
+ * for a new worker, the daemon when a running one gets a group of its own. */
+int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 
 /* The descriptors a worker gets from the zygote. */
 typedef struct worker_fds {

@@ -318,26 +318,6 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, pid_t *
     return 0;
 }
 
-/* Puts a claimed worker in its cgroups (the pod's, its own) before the daemon hears
- * it started: none of it runs outside them, and a limit given right after the start
- * is not undone by a join that comes late. */
-static int join_cgroups(pid_t pid, char *const *procs, wc_error *err)
-{
-    char text[32];
-    int n = snprintf(text, sizeof(text), "%d", (int)pid);
-    for (size_t i = 0; procs[i]; i++) {
-        int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, text, (size_t)n) != n) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            return wc_error_set_errno(err, -e, "join cgroup %s", procs[i]);
-        }
-        close(fd);
-    }
-    return 0;
-}
-
 /* After a reply: a spare holding every module compiled so far. */
 static void refresh_spare(zygote *z)
 {
@@ -364,7 +344,9 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     int sock = -1;
     const int *stdio = exec ? fds : NULL;
     rc = rc ?: run_worker(z, s, exec ? "exec" : "ctr", &pid, &sock, &err);
-    if (rc == 0 && join_cgroups(pid, s->cgroup_procs, &err) < 0) {
+    /* in its cgroups before the daemon hears it started: none of it runs outside them,
+     * and a limit given right after the start is not undone by a join that comes late */
+    if (rc == 0 && worker_join_cgroups(pid, s->cgroup_procs, &err) < 0) {
         kill(pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
         close(sock);
         sock = -1;
