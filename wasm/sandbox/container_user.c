@@ -4,14 +4,11 @@
  * looked up in the image's /etc/passwd (a group name in /etc/group), and a user
  * without a group takes the one /etc/passwd gives it, else 0; run_as_group
  * replaces the group; supplemental_groups are added. Nothing else of the image's
- * /etc is read, and nothing is read outside the snapshot (openat2 RESOLVE_IN_ROOT).
+ * /etc is read, and nothing is read outside the snapshot (cv_open_in_root).
  */
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container_view.h"
@@ -22,15 +19,12 @@
 static FILE *open_etc(const char *root, const char *name)
 {
     char rel[64];
+    int fd = -1;
     snprintf(rel, sizeof(rel), "etc/%s", name);
-    int dfd = *root ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (dfd < 0)
+    if (*root == '\0' || cv_open_in_root(root, rel, &fd, NULL) < 0)
         return NULL;
-    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-    int fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
-    close(dfd);
-    FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
-    if (fd >= 0 && f == NULL)
+    FILE *f = fdopen(fd, "re");
+    if (f == NULL)
         close(fd);
     return f;
 }

@@ -172,7 +172,7 @@ static bool below(const char *path, const char *prefix, size_t *ret_len)
     return true;
 }
 
-static int open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err)
+int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err)
 {
     int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
@@ -207,7 +207,7 @@ static int resolve_in(const wc_container *c, const char *rootfs, const char *gue
     while (*rel == '/')
         rel++;
     int fd = -1;
-    int rc = open_in_root(root, rel, &fd, err);
+    int rc = cv_open_in_root(root, rel, &fd, err);
     if (rc < 0)
         return rc;
     char proc[64], host[4096];

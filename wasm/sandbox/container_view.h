@@ -54,6 +54,10 @@ int cv_release(wc_container *c, wc_error *err);
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
                    const char *log_path, worker_spec **ret_spec, wc_error *err);
 
+/* Opens rel (read-only) inside the host directory root, as if root were "/": the
+ * kernel keeps every ".." and symlink inside it (RESOLVE_IN_ROOT). */
+int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err);
+
 /* Host path of guest path in c's view (CRI mounts first, then the rootfs), with
  * symlinks resolved inside the view. -ENOENT, -EXDEV. ret is malloc'd. */
 int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err);
