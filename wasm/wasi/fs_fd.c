@@ -369,14 +369,19 @@ wasi_errno wasi_fd_renumber(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     return WASI_ESUCCESS;
 }
 
+/* The preopen at fd, for fd_prestat_*: EBADF for any other fd. */
+static wasi_errno get_preopen(wasi_ctx *c, uint32_t fd, wasi_fd **ret)
+{
+    wasi_errno r = fdt_get(c, fd, 0, ret);
+    return r != WASI_ESUCCESS ? r : (*ret)->preopen == NULL ? WASI_EBADF : WASI_ESUCCESS;
+}
+
 wasi_errno wasi_fd_prestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
-    wasi_errno r = fdt_get(c, (uint32_t)a[0], 0, &e);
+    wasi_errno r = get_preopen(c, (uint32_t)a[0], &e);
     if (r != WASI_ESUCCESS)
         return r;
-    if (e->preopen == NULL)
-        return WASI_EBADF;
     uint32_t p = (uint32_t)a[1];
     if (!mem_store_u32(m, p, 0) || !mem_store_u32(m, p + 4, (uint32_t)strlen(e->preopen)))
         return WASI_EFAULT;
@@ -386,11 +391,9 @@ wasi_errno wasi_fd_prestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 wasi_errno wasi_fd_prestat_dir_name(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
-    wasi_errno r = fdt_get(c, (uint32_t)a[0], 0, &e);
+    wasi_errno r = get_preopen(c, (uint32_t)a[0], &e);
     if (r != WASI_ESUCCESS)
         return r;
-    if (e->preopen == NULL)
-        return WASI_EBADF;
     size_t len = strlen(e->preopen);
     if ((uint32_t)a[2] < len)
         return WASI_ENAMETOOLONG;

@@ -44,15 +44,21 @@ wasi_errno wasi_sock_accept(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     return WASI_ESUCCESS;
 }
 
+/* sock_recv/sock_send's socket (fd a[0], needing right) and buffers (a[1], a[2]). */
+static wasi_errno socket_and_iovs(wasi_ctx *c, wasi_mem *m, const uint64_t *a, uint64_t right,
+                                  wasi_fd **ret, struct iovec iov[WASI_MAX_IOVS])
+{
+    size_t total;
+    wasi_errno r = get_socket(c, (uint32_t)a[0], right, ret);
+    return r != WASI_ESUCCESS ? r : wasi_map_iovs(m, (uint32_t)a[1], (uint32_t)a[2], iov, &total);
+}
+
 wasi_errno wasi_sock_recv(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
-    wasi_errno r = get_socket(c, (uint32_t)a[0], WASI_RIGHT_FD_READ, &e);
     struct iovec iov[WASI_MAX_IOVS];
     uint32_t niov = (uint32_t)a[2];
-    size_t total;
-    if (r == WASI_ESUCCESS)
-        r = wasi_map_iovs(m, (uint32_t)a[1], niov, iov, &total);
+    wasi_errno r = socket_and_iovs(c, m, a, WASI_RIGHT_FD_READ, &e, iov);
     if (r != WASI_ESUCCESS)
         return r;
     uint16_t riflags = (uint16_t)a[3];
@@ -76,12 +82,9 @@ wasi_errno wasi_sock_recv(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 wasi_errno wasi_sock_send(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
-    wasi_errno r = get_socket(c, (uint32_t)a[0], WASI_RIGHT_FD_WRITE, &e);
     struct iovec iov[WASI_MAX_IOVS];
     uint32_t niov = (uint32_t)a[2];
-    size_t total;
-    if (r == WASI_ESUCCESS)
-        r = wasi_map_iovs(m, (uint32_t)a[1], niov, iov, &total);
+    wasi_errno r = socket_and_iovs(c, m, a, WASI_RIGHT_FD_WRITE, &e, iov);
     if (r != WASI_ESUCCESS)
         return r;
     if (mem_at(m, (uint32_t)a[4], 4) == NULL)
