@@ -1,4 +1,4 @@
-/* `wasmcri zygote STATE_DIR`: the zygote process (wasm/sandbox/zygote.c). */
+/* `wasmcri zygote STATE_DIR`: the zygote process (wasm/zygote/zygote.c). */
 #ifndef WASMCRI_CMD_ZYGOTE_CMD_H
 #define WASMCRI_CMD_ZYGOTE_CMD_H
 

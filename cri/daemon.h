@@ -1,4 +1,4 @@
-/* cri_daemon: the state every CRI handler works on, owned by cmd/daemon.c.
+/* cri_daemon: the state every CRI handler works on, owned by cmd/daemon_cmd.c.
  *
  * Fields above `mu` are set before the server starts and never change; fields
  * below it change at run time and are read or written with `mu` held.

@@ -82,8 +82,6 @@ int sb_pod_files(wc_pod *p, wc_error *err);
 /* Grows *arr (of *cap pointers) to hold one more; -ENOMEM. */
 int sb_reserve(void ***arr, size_t *cap, size_t n);
 
-/* mkdir -p with mode; existing directories are fine. */
-
 /* rm -rf; a missing path is fine. Does not cross into other mounts. */
 int sb_rmtree(const char *path, wc_error *err);
 

@@ -1,9 +1,9 @@
-/* Cleanup helpers shared by store/ and image/: variables that free themselves when they go out
+/* Cleanup helpers used across the tree: variables that free themselves when they go out
  * of scope (`_cleanup_free_ char *p = NULL;`), and take_ptr() to hand ownership on.
  * Every destructor here accepts NULL.
  */
-#ifndef WASMCRI_STORE_CLEANUP_H
-#define WASMCRI_STORE_CLEANUP_H
+#ifndef WASMCRI_COMMON_CLEANUP_H
+#define WASMCRI_COMMON_CLEANUP_H
 
 #include <stdio.h>
 #include <stdlib.h>

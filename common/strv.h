@@ -1,7 +1,7 @@
 /* NULL-terminated arrays of malloc'd strings (char **), as wc_image uses them. Free with
  * wc_strv_free (cleanup.h). */
-#ifndef WASMCRI_STORE_STRV_H
-#define WASMCRI_STORE_STRV_H
+#ifndef WASMCRI_COMMON_STRV_H
+#define WASMCRI_COMMON_STRV_H
 
 #include <stdbool.h>
 #include <stddef.h>
