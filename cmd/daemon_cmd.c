@@ -26,9 +26,9 @@
 #include "fs.h"
 #include "log.h"
 #include "page_trim.h"
-#include "sibling.h"
 #include "sandbox.h"
 #include "server.h"
+#include "sibling.h"
 #include "store.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -53,22 +53,38 @@ typedef struct flags {
 static int parse_flags(int argc, char **argv, flags *f)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"socket", required_argument, NULL, 's'},
-        {"root", required_argument, NULL, 'r'},   {"state", required_argument, NULL, 't'},
+        {"config", required_argument, NULL, 'c'},    {"socket", required_argument, NULL, 's'},
+        {"root", required_argument, NULL, 'r'},      {"state", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'v'},         {NULL, 0, NULL, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': f->config = optarg; break;
-        case 's': f->socket = optarg; break;
-        case 'r': f->root = optarg; break;
-        case 't': f->state = optarg; break;
-        case 'l': f->log_level = optarg; break;
-        case 'h': usage(stdout); return -1;
-        case 'v': printf("wasmcri %s\n", WASMCRI_VERSION); return -1;
-        default: usage(stderr); return 2;
+        case 'c':
+            f->config = optarg;
+            break;
+        case 's':
+            f->socket = optarg;
+            break;
+        case 'r':
+            f->root = optarg;
+            break;
+        case 't':
+            f->state = optarg;
+            break;
+        case 'l':
+            f->log_level = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case 'v':
+            printf("wasmcri %s\n", WASMCRI_VERSION);
+            return -1;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -94,8 +110,7 @@ static int load_config(const flags *f, wc_config *cfg, wc_error *err)
         (f->state && wc_config_set_string(&cfg->state_dir, f->state) < 0))
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (f->log_level && wc_log_parse_level(f->log_level, &cfg->log_level) < 0)
-        return wc_error_set(err, -EINVAL,
-                            "--log-level \"%s\": must be debug, info, warn or error",
+        return wc_error_set(err, -EINVAL, "--log-level \"%s\": must be debug, info, warn or error",
                             f->log_level);
     return 0;
 }

@@ -28,8 +28,7 @@ void page_trim_after_startup(void)
         char perms[8];
         unsigned long long offset;
         int path_at = 0;
-        if (sscanf(line, "%lx-%lx %7s %llx %*s %*s %n", &start, &end, perms, &offset,
-                   &path_at) < 4)
+        if (sscanf(line, "%lx-%lx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) < 4)
             continue;
         const char *path = line + path_at;
         bool file_backed = path_at > 0 && path[0] == '/';

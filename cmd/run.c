@@ -17,7 +17,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: wasmcri run [--dir HOST[:GUEST]]... [--env K=V]... [--invoke NAME] FILE.wasm [ARGS...]\n");
+    fprintf(stderr, "usage: wasmcri run [--dir HOST[:GUEST]]... [--env K=V]... [--invoke NAME] "
+                    "FILE.wasm [ARGS...]\n");
     return 2;
 }
 
@@ -92,8 +93,13 @@ static int define_imports(wasm_linker *l, const wasmcri_run_opts *o, wasi_mounts
     for (size_t i = 0; i < o->ndirs; i++)
         if (wasi_mounts_add(mounts, o->dirs[i].host, o->dirs[i].guest, false, err) < 0)
             return err->code;
-    wasi_options w = {.argv = (const char *const *)o->args, .argc = (size_t)o->nargs,
-                      .env = o->envs, .mounts = mounts, .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+    wasi_options w = {.argv = (const char *const *)o->args,
+                      .argc = (size_t)o->nargs,
+                      .env = o->envs,
+                      .mounts = mounts,
+                      .stdin_fd = 0,
+                      .stdout_fd = 1,
+                      .stderr_fd = 2};
     int r = wasi_ctx_create(&w, ret_ctx, err);
     return r < 0 ? r : wasi_define_imports(l, *ret_ctx, err);
 }
@@ -104,11 +110,20 @@ static int parse_arg(const char *s, wasm_valtype t, wasm_val *ret)
     errno = 0;
     ret->u64 = 0;
     switch (t) {
-    case WASM_I32: ret->i32 = (int32_t)strtoll(s, &end, 0); break;
-    case WASM_I64: ret->i64 = strtoll(s, &end, 0); break;
-    case WASM_F32: ret->f32 = strtof(s, &end); break;
-    case WASM_F64: ret->f64 = strtod(s, &end); break;
-    default: return -EINVAL;
+    case WASM_I32:
+        ret->i32 = (int32_t)strtoll(s, &end, 0);
+        break;
+    case WASM_I64:
+        ret->i64 = strtoll(s, &end, 0);
+        break;
+    case WASM_F32:
+        ret->f32 = strtof(s, &end);
+        break;
+    case WASM_F64:
+        ret->f64 = strtod(s, &end);
+        break;
+    default:
+        return -EINVAL;
     }
     return *end || errno ? -EINVAL : 0;
 }
@@ -116,11 +131,21 @@ static int parse_arg(const char *s, wasm_valtype t, wasm_val *ret)
 static void print_val(wasm_valtype t, wasm_val v)
 {
     switch (t) {
-    case WASM_I32: printf("%" PRId32 "\n", v.i32); break;
-    case WASM_I64: printf("%" PRId64 "\n", v.i64); break;
-    case WASM_F32: printf("%.9g\n", (double)v.f32); break;
-    case WASM_F64: printf("%.17g\n", v.f64); break;
-    default: printf("%p\n", v.ref); break;
+    case WASM_I32:
+        printf("%" PRId32 "\n", v.i32);
+        break;
+    case WASM_I64:
+        printf("%" PRId64 "\n", v.i64);
+        break;
+    case WASM_F32:
+        printf("%.9g\n", (double)v.f32);
+        break;
+    case WASM_F64:
+        printf("%.17g\n", v.f64);
+        break;
+    default:
+        printf("%p\n", v.ref);
+        break;
     }
 }
 
@@ -184,8 +209,9 @@ static int run(const wasmcri_run_opts *o)
     wasi_ctx *wasi = NULL;
     int status = 1;
     uint8_t *bytes = read_all(o->file, &len, &err);
-    if (bytes && wasm_module_load(bytes, len, NULL, &m, &err) == 0 && wasm_linker_new(&l, &err) == 0 &&
-        define_imports(l, o, &mounts, &wasi, &err) == 0 && wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
+    if (bytes && wasm_module_load(bytes, len, NULL, &m, &err) == 0 &&
+        wasm_linker_new(&l, &err) == 0 && define_imports(l, o, &mounts, &wasi, &err) == 0 &&
+        wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
         wasm_trap t = wasm_instance_start(inst);
         status = t != WASM_TRAP_NONE ? report_trap(inst, t) : call_export(inst, o);
     } else {

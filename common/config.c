@@ -95,7 +95,8 @@ static int check_keys(parse_ctx *pc, json_t *obj, const char *prefix, const char
 {
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         bool found = false;
         for (size_t i = 0; known[i]; i++)
             found = found || strcmp(key, known[i]) == 0;
@@ -235,8 +236,8 @@ static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
     if (rc == 0)
         rc = get_string(pc, cni, "conf_dir", "cni.conf_dir", &cfg->cni_conf_dir);
     if (rc == 0)
-        rc = get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs,
-                      &cfg->n_cni_bin_dirs);
+        rc =
+            get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs, &cfg->n_cni_bin_dirs);
     return rc;
 }
 
@@ -244,8 +245,7 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
     json_t *lvl = json_object_get(root, "log_level");
     if (lvl) {
-        if (!json_is_string(lvl) ||
-            wc_log_parse_level(json_string_value(lvl), &cfg->log_level) < 0)
+        if (!json_is_string(lvl) || wc_log_parse_level(json_string_value(lvl), &cfg->log_level) < 0)
             return bad(pc, "log_level", "must be one of \"debug\", \"info\", \"warn\", \"error\"");
     }
     json_t *drv = json_object_get(root, "cgroup_driver");

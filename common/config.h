@@ -21,14 +21,14 @@
 #define WC_DEFAULT_CONFIG_PATH "/etc/wasmcri/config.json"
 
 typedef struct wc_registry {
-    char *host;      /* "docker.io", "127.0.0.1:5000" */
-    char **mirrors;  /* tried in order before host; URLs or host[:port] */
+    char *host;     /* "docker.io", "127.0.0.1:5000" */
+    char **mirrors; /* tried in order before host; URLs or host[:port] */
     size_t n_mirrors;
     bool insecure;   /* plain HTTP or unverified TLS allowed */
     char *ca_file;   /* extra CA bundle for this registry, or NULL */
     char *cert_file; /* client certificate, or NULL */
     char *key_file;
-    char *username;  /* auth.username, or NULL */
+    char *username; /* auth.username, or NULL */
     char *password;
 } wc_registry;
 

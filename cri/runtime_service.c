@@ -76,13 +76,11 @@ static Runtime__V1__StatusResponse__InfoEntry *info_entry(const char *key, char 
 static int status_info(cri_daemon *d, const cni_check *cni, Runtime__V1__StatusResponse *r)
 {
     pthread_mutex_lock(&d->mu);
-    json_t *runtime = json_pack("{s:s, s:s, s:o}", "name", RUNTIME_NAME, "version",
-                                WASMCRI_VERSION, "pod_cidr",
-                                d->pod_cidr ? json_string(d->pod_cidr) : json_null());
+    json_t *runtime = json_pack("{s:s, s:s, s:o}", "name", RUNTIME_NAME, "version", WASMCRI_VERSION,
+                                "pod_cidr", d->pod_cidr ? json_string(d->pod_cidr) : json_null());
     pthread_mutex_unlock(&d->mu);
     json_t *network = json_pack("{s:b, s:s, s:s, s:s}", "ready", cni->ready, "message",
-                                cni->message, "conf_file", cni->conf_file, "network",
-                                cni->network);
+                                cni->message, "conf_file", cni->conf_file, "network", cni->network);
     r->info = calloc(3, sizeof(*r->info));
     if (!r->info || !runtime || !network) {
         json_decref(runtime);

@@ -34,11 +34,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "api_streams.h"
 #include "grpc_log.h"
 #include "log.h"
 #include "service.h"
 #include "status.h"
-#include "api_streams.h"
 
 #define SLOTS_PER_METHOD 2
 #define UNKNOWN_SLOTS 2
@@ -53,7 +53,7 @@ typedef struct method_entry method_entry;
 struct method_entry {
     char path[128]; /* "/runtime.v1.RuntimeService/Version" */
     const ProtobufCMethodDescriptor *desc;
-    const cri_method *impl; /* NULL: not implemented yet */
+    const cri_method *impl;   /* NULL: not implemented yet */
     const method_entry *list; /* Stream* rpcs without impl: the List* rpc that serves them */
     bool streaming;           /* the proto says `returns (stream ...)` */
     void *handle;             /* from grpc_server_register_method */
@@ -103,16 +103,16 @@ struct cri_call {
     bool close_posted;
     int close_cancelled;
     atomic_bool close_done;
-    bool metadata_sent;   /* streams: initial metadata went with the first message */
+    bool metadata_sent; /* streams: initial metadata went with the first message */
     pthread_mutex_t send_mu;
     pthread_cond_t send_cv;
     bool send_done, send_ok;
 };
 
 /* Each service's rpcs may come from several tables (one per service file). */
-static const cri_method *const runtime_tables[] = {cri_runtime_methods, cri_pod_methods,
-                                                     cri_container_methods, cri_stats_methods,
-                                                     cri_event_methods, NULL};
+static const cri_method *const runtime_tables[] = {cri_runtime_methods,   cri_pod_methods,
+                                                   cri_container_methods, cri_stats_methods,
+                                                   cri_event_methods,     NULL};
 static const cri_method *const image_tables[] = {cri_image_methods, NULL};
 
 static const struct {
@@ -236,8 +236,8 @@ static ProtobufCMessage *decode_request(cri_call *c, wc_error *err)
         protobuf_c_message_unpack(in, NULL, GRPC_SLICE_LENGTH(s), GRPC_SLICE_START_PTR(s));
     grpc_slice_unref(s);
     if (req == NULL)
-        wc_error_set(err, -EINVAL, "%s: the payload is not a valid %s message",
-                     c->m->path, in->name);
+        wc_error_set(err, -EINVAL, "%s: the payload is not a valid %s message", c->m->path,
+                     in->name);
     return req;
 }
 
@@ -380,8 +380,8 @@ static void run_handler(cri_call *c)
     if (resp)
         protobuf_c_message_free_unpacked(resp, NULL);
     grpc_status_code status = cri_status_from_errno(rc);
-    wc_log(status == GRPC_STATUS_INTERNAL ? WC_LOG_ERROR : WC_LOG_INFO, "cri", "%s: %s",
-           c->m->path, err.msg);
+    wc_log(status == GRPC_STATUS_INTERNAL ? WC_LOG_ERROR : WC_LOG_INFO, "cri", "%s: %s", c->m->path,
+           err.msg);
     send_reply(c, status, err.msg, NULL);
 }
 
@@ -468,8 +468,8 @@ static void slot_post(request_slot *slot)
                                                 &slot->deadline, &slot->md, &slot->payload,
                                                 slot->cq, slot->cq, slot);
     else
-        e = grpc_server_request_call(srv->server, &slot->call, &slot->details, &slot->md,
-                                     slot->cq, slot->cq, slot);
+        e = grpc_server_request_call(srv->server, &slot->call, &slot->details, &slot->md, slot->cq,
+                                     slot->cq, slot);
     if (e != GRPC_CALL_OK) {
         wc_err("cri", "cannot post a request slot: error %d", (int)e);
         atomic_fetch_sub(&srv->outstanding, 1);
@@ -580,7 +580,8 @@ static bool service_has_rpc(const ProtobufCServiceDescriptor *desc, const char *
 }
 
 /* True when two messages are the same on the wire: same field numbers, labels and types. */
-static bool same_wire_shape(const ProtobufCMessageDescriptor *a, const ProtobufCMessageDescriptor *b)
+static bool same_wire_shape(const ProtobufCMessageDescriptor *a,
+                            const ProtobufCMessageDescriptor *b)
 {
     if (a->n_fields != b->n_fields)
         return false;
@@ -786,8 +787,8 @@ static void drain_inline(cri_server *srv)
 {
     while (!nothing_outstanding(srv)) {
         grpc_server_cancel_all_calls(srv->server);
-        grpc_event ev = grpc_completion_queue_next(srv->cqs[0],
-                                                   gpr_time_from_millis(10, GPR_TIMESPAN), NULL);
+        grpc_event ev =
+            grpc_completion_queue_next(srv->cqs[0], gpr_time_from_millis(10, GPR_TIMESPAN), NULL);
         if (ev.type == GRPC_OP_COMPLETE)
             ((cq_event *)ev.tag)->done(ev.tag, ev.success != 0);
     }
@@ -816,9 +817,9 @@ void cri_server_stop(cri_server *srv, int grace_ms)
         pthread_join(srv->threads[q], NULL);
     /* Queues without a thread of their own are drained here. */
     for (size_t q = srv->n_threads_started; srv->cqs && q < srv->n_cqs; q++)
-        while (srv->cqs[q] && grpc_completion_queue_next(srv->cqs[q],
-                                                         gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
-                                      .type != GRPC_QUEUE_SHUTDOWN) {
+        while (srv->cqs[q] &&
+               grpc_completion_queue_next(srv->cqs[q], gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
+                       .type != GRPC_QUEUE_SHUTDOWN) {
         }
     grpc_server_destroy(srv->server);
     for (size_t q = 0; srv->cqs && q < srv->n_cqs; q++)

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   # build
-  build-essential cmake pkg-config clang lld
+  build-essential cmake pkg-config clang lld clang-format
   # libraries the daemon links
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of wasmcri on a fresh Debian 12 machine (.ci/run calls exactly this):
-# installs the Debian packages, builds with gcc (Release, warnings are errors), with
-# clang, and with ASan+UBSan; runs ctest on the gcc and sanitizer builds and the
+# installs the Debian packages, checks the format (hack/format.sh --check), builds with gcc
+# (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the gcc and sanitizer builds and the
 # pytest integration suite against both daemons. Prints each runner's own summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash hack/deps.sh || exit 1
+bash hack/format.sh --check || exit 1
 
 build() { echo "== build $1"; bash hack/build.sh "$@" || exit 1; }
 build build

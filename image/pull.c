@@ -1,5 +1,6 @@
-/* wc_image_pull as a flat list of steps (see image.h): parse → resolve on the first endpoint
- * that answers (mirrors, then the registry) → config → layers (fetch.c) → snapshots → record.
+/* wc_image_pull as a flat list of steps (see image.h): parse → resolve on the first
+ * endpoint that answers (mirrors, then the registry) → config → layers (fetch.c) →
+ * snapshots → record.
  * Everything the pull writes is leased in the store until the record is in, so a concurrent
  * removal cannot collect it and a killed pull leaves only what the next open collects.
  */

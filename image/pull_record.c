@@ -99,8 +99,7 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->repo_tags = wc_strv_copy(NULL);
     img->repo_digests = wc_strv_copy(NULL);
     if (!img->id || !img->username || !img->user || !img->annotations || !img->variant ||
-        !img->os ||
-        !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
+        !img->os || !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
         !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
         !img->repo_digests)
         return -ENOMEM;

@@ -153,10 +153,9 @@ int image_decode(const char *text, size_t len, wc_image **ret_img, wc_error *err
     img->snapshots = json_strv(o, "snapshots");
     json_decref(o);
     if (!img->id || !img->repo_tags || !img->repo_digests || !img->username || !img->user ||
-        !img->annotations ||
-        !img->variant || !img->os || !img->arch || !img->wasm_entry || !img->entrypoint ||
-        !img->cmd || !img->env || !img->working_dir || !img->chain_id || !img->blobs ||
-        !img->snapshots) {
+        !img->annotations || !img->variant || !img->os || !img->arch || !img->wasm_entry ||
+        !img->entrypoint || !img->cmd || !img->env || !img->working_dir || !img->chain_id ||
+        !img->blobs || !img->snapshots) {
         wc_image_free(img);
         return wc_error_set(err, -ENOMEM, "decode image record: out of memory");
     }

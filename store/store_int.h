@@ -22,8 +22,8 @@ struct wc_store {
     leveldb_readoptions_t *ropts;
     leveldb_writeoptions_t *wopts;    /* sync: a batch is on disk before the RPC answers */
     leveldb_writeoptions_t *kv_wopts; /* generic kv (pods, containers): not synced, see store.h */
-    pthread_mutex_t lock;          /* keys and tmp_seq */
-    pthread_mutex_t meta_lock;     /* image put/remove: read-modify-write of records */
+    pthread_mutex_t lock;             /* keys and tmp_seq */
+    pthread_mutex_t meta_lock;        /* image put/remove: read-modify-write of records */
     pthread_cond_t cond;
     store_key *keys;
     unsigned long tmp_seq;

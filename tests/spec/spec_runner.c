@@ -38,7 +38,8 @@ typedef struct runner {
 
 static int g_passed, g_failed, g_skipped, g_known, g_unexpected;
 
-/* ---- spectest ------------------------------------------------------------------------------------- */
+/* ---- spectest
+ * ------------------------------------------------------------------------------------- */
 
 static wasm_trap print_fn(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
 {
@@ -48,17 +49,20 @@ static wasm_trap print_fn(wasm_instance *inst, void *env, const wasm_val *args, 
 
 static int define_spectest(wasm_linker *l)
 {
-    static const wasm_valtype i32[] = {WASM_I32}, i64[] = {WASM_I64}, f32[] = {WASM_F32}, f64[] = {WASM_F64},
-                              i32f32[] = {WASM_I32, WASM_F32}, f64f64[] = {WASM_F64, WASM_F64};
+    static const wasm_valtype i32[] = {WASM_I32}, i64[] = {WASM_I64}, f32[] = {WASM_F32},
+                              f64[] = {WASM_F64}, i32f32[] = {WASM_I32, WASM_F32},
+                              f64f64[] = {WASM_F64, WASM_F64};
     static const struct {
         const char *name;
         const wasm_valtype *p;
         uint32_t n;
-    } fns[] = {{"print", NULL, 0}, {"print_i32", i32, 1}, {"print_i64", i64, 1}, {"print_f32", f32, 1},
-               {"print_f64", f64, 1}, {"print_i32_f32", i32f32, 2}, {"print_f64_f64", f64f64, 2}};
+    } fns[] = {{"print", NULL, 0},          {"print_i32", i32, 1}, {"print_i64", i64, 1},
+               {"print_f32", f32, 1},       {"print_f64", f64, 1}, {"print_i32_f32", i32f32, 2},
+               {"print_f64_f64", f64f64, 2}};
     wc_error err;
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-        if (wasm_linker_define_func(l, "spectest", fns[i].name, fns[i].p, fns[i].n, NULL, 0, print_fn, NULL, &err) < 0)
+        if (wasm_linker_define_func(l, "spectest", fns[i].name, fns[i].p, fns[i].n, NULL, 0,
+                                    print_fn, NULL, &err) < 0)
             return -1;
     wasm_val v;
     v.u64 = 0, v.i32 = 666;
@@ -73,9 +77,11 @@ static int define_spectest(wasm_linker *l)
     return wasm_linker_define_memory(l, "spectest", "memory", 1, 2, &err);
 }
 
-/* ---- helpers -------------------------------------------------------------------------------------- */
+/* ---- helpers
+ * -------------------------------------------------------------------------------------- */
 
-static void result(runner *r, int line, bool ok, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void result(runner *r, int line, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static bool is_known(runner *r, int line)
 {
@@ -83,8 +89,9 @@ static bool is_known(runner *r, int line)
     snprintf(key, sizeof(key), "%s:%d", r->wast, line);
     for (size_t i = 0; i < r->nknown; i++) {
         size_t n = strlen(key);
-        if (strncmp(r->known_list[i], key, n) == 0 && (r->known_list[i][n] == ' ' || r->known_list[i][n] == '\0' ||
-                                                      r->known_list[i][n] == '\t')) {
+        if (strncmp(r->known_list[i], key, n) == 0 &&
+            (r->known_list[i][n] == ' ' || r->known_list[i][n] == '\0' ||
+             r->known_list[i][n] == '\t')) {
             r->known_seen[i] = true;
             return true;
         }
@@ -203,11 +210,12 @@ static void keep_instance(runner *r, wasm_instance *i)
     r->insts[r->ninsts++] = i;
 }
 
-/* ---- actions -------------------------------------------------------------------------------------- */
+/* ---- actions
+ * -------------------------------------------------------------------------------------- */
 
 /* Runs an action. Returns the trap (0 ok) or -1 if it could not be run (message in err). */
-static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *ret_n, wasm_instance **ret_inst,
-                      char *err, size_t errlen)
+static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *ret_n,
+                      wasm_instance **ret_inst, char *err, size_t errlen)
 {
     const char *type = jstr(action, "type"), *field = jstr(action, "field");
     wasm_instance *inst = find_instance(r, jstr(action, "module"));
@@ -266,9 +274,11 @@ static bool nan_match(const char *v, uint64_t bits, bool f32)
         uint32_t b = (uint32_t)bits;
         if ((b & 0x7F800000u) != 0x7F800000u || (b & 0x007FFFFFu) == 0)
             return false;
-        return strcmp(v, "nan:canonical") == 0 ? (b & 0x7FFFFFFFu) == 0x7FC00000u : (b & 0x00400000u) != 0;
+        return strcmp(v, "nan:canonical") == 0 ? (b & 0x7FFFFFFFu) == 0x7FC00000u
+                                               : (b & 0x00400000u) != 0;
     }
-    if ((bits & 0x7FF0000000000000ull) != 0x7FF0000000000000ull || (bits & 0x000FFFFFFFFFFFFFull) == 0)
+    if ((bits & 0x7FF0000000000000ull) != 0x7FF0000000000000ull ||
+        (bits & 0x000FFFFFFFFFFFFFull) == 0)
         return false;
     return strcmp(v, "nan:canonical") == 0 ? (bits & 0x7FFFFFFFFFFFFFFFull) == 0x7FF8000000000000ull
                                            : (bits & 0x0008000000000000ull) != 0;
@@ -345,14 +355,16 @@ static void assert_trap_action(runner *r, json_t *cmd, int line, bool exhaustion
     if (rc == 0)
         return result(r, line, false, "expected trap \"%s\", returned", text ? text : "");
     if (exhaustion && rc != WASM_TRAP_STACK_EXHAUSTED)
-        return result(r, line, false, "expected exhaustion, got %s", wasm_instance_trap_message(inst));
+        return result(r, line, false, "expected exhaustion, got %s",
+                      wasm_instance_trap_message(inst));
     const char *msg = wasm_trap_message((wasm_trap)rc);
     if (!exhaustion && text && strncmp(text, msg, strlen(msg)) != 0)
         return result(r, line, false, "expected trap \"%s\", got \"%s\"", text, msg);
     result(r, line, true, "ok");
 }
 
-/* ---- modules -------------------------------------------------------------------------------------- */
+/* ---- modules
+ * -------------------------------------------------------------------------------------- */
 
 /* Loads cmd's binary module; -2 when there is only a text form. */
 static int load(runner *r, json_t *cmd, wasm_module **ret, wc_error *err)
@@ -389,7 +401,8 @@ static void cmd_module(runner *r, json_t *cmd, int line)
     keep_instance(r, inst);
     wasm_trap t = wasm_instance_start(inst);
     if (t != WASM_TRAP_NONE)
-        return result(r, line, false, "module trapped at start: %s", wasm_instance_trap_message(inst));
+        return result(r, line, false, "module trapped at start: %s",
+                      wasm_instance_trap_message(inst));
     r->current = inst;
     const char *name = jstr(cmd, "name");
     if (name) {
@@ -413,7 +426,8 @@ static void cmd_assert_module(runner *r, json_t *cmd, int line, const char *type
     if (want_load_fail) {
         if (rc == 0)
             wasm_module_free(m);
-        return result(r, line, rc < 0, "module loaded but should be rejected (%s)", jstr(cmd, "text"));
+        return result(r, line, rc < 0, "module loaded but should be rejected (%s)",
+                      jstr(cmd, "text"));
     }
     if (rc < 0)
         return result(r, line, false, "module failed to load: %s", err.msg);
@@ -422,13 +436,15 @@ static void cmd_assert_module(runner *r, json_t *cmd, int line, const char *type
     if (!strcmp(type, "assert_unlinkable")) {
         if (rc == 0)
             keep_instance(r, inst);
-        return result(r, line, rc < 0, "module linked but should be unlinkable (%s)", jstr(cmd, "text"));
+        return result(r, line, rc < 0, "module linked but should be unlinkable (%s)",
+                      jstr(cmd, "text"));
     }
     if (rc < 0)
         return result(r, line, false, "module failed to link: %s", err.msg);
     keep_instance(r, inst);
     wasm_trap t = wasm_instance_start(inst);
-    result(r, line, t != WASM_TRAP_NONE, "module instantiated but should trap (%s)", jstr(cmd, "text"));
+    result(r, line, t != WASM_TRAP_NONE, "module instantiated but should trap (%s)",
+           jstr(cmd, "text"));
 }
 
 static void cmd_register(runner *r, json_t *cmd, int line)
@@ -459,7 +475,8 @@ static void run_command(runner *r, json_t *cmd)
         char err[256];
         wasm_instance *inst = NULL;
         int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
-        result(r, line, rc == 0, "action failed: %s", rc < 0 ? err : wasm_instance_trap_message(inst));
+        result(r, line, rc == 0, "action failed: %s",
+               rc < 0 ? err : wasm_instance_trap_message(inst));
     } else if (!strcmp(type, "assert_trap") && json_object_get(cmd, "filename")) {
         cmd_assert_module(r, cmd, line, "assert_uninstantiable");
     } else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
@@ -561,8 +578,8 @@ int main(int argc, char **argv)
             stale++;
         }
     }
-    printf("TOTAL: %d passed, %d failed, %d skipped, %d known failures, %d unexpected passes\n", g_passed, g_failed,
-           g_skipped, g_known, g_unexpected);
+    printf("TOTAL: %d passed, %d failed, %d skipped, %d known failures, %d unexpected passes\n",
+           g_passed, g_failed, g_skipped, g_known, g_unexpected);
     for (size_t k = 0; k < nknown; k++)
         free(known[k]);
     free(known);

@@ -2,8 +2,8 @@
  * cgroup hierarchies, for the cgroupfs and systemd drivers, and the names refused. */
 #include <string.h>
 
-#include "check.h"
 #include "cgroups.h"
+#include "check.h"
 
 static const char *path(const char *driver, const char *parent, int *rc)
 {

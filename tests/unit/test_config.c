@@ -76,8 +76,9 @@ static void test_print_round_trip(void)
     wc_config a, b;
     wc_error err = {0};
     wc_config_init(&a);
-    CHECK(wc_config_load_string(&a, "{\"registries\": [{\"host\": \"h\", \"ca_file\": \"/ca\"}],"
-                                    " \"cgroup_driver\": \"systemd\"}",
+    CHECK(wc_config_load_string(&a,
+                                "{\"registries\": [{\"host\": \"h\", \"ca_file\": \"/ca\"}],"
+                                " \"cgroup_driver\": \"systemd\"}",
                                 "a", &err) == 0);
     char *json = wc_config_to_json(&a);
     CHECK(json != NULL);

@@ -102,7 +102,8 @@ static void copy(vstate *s, uint16_t dst, uint16_t src)
     cs_s(s, dst, src, 0, 0);
 }
 
-/* Copies deferred entries matching (position >= from, or reading local `slot`) to their own slots. */
+/* Copies deferred entries matching (position >= from, or reading local `slot`) to their own slots.
+ */
 static void flush_if(vstate *s, uint32_t from, int32_t slot)
 {
     uint32_t keep = 0;
@@ -136,7 +137,8 @@ bool cs_local_referenced(const vstate *s, uint16_t slot)
     return false;
 }
 
-/* The entry just pushed (at h-1) reads local `slot`: defer the copy if there is room to track it. */
+/* The entry just pushed (at h-1) reads local `slot`: defer the copy if there is room to track it.
+ */
 void cs_defer_local(vstate *s, uint16_t slot)
 {
     uint32_t i = s->h - 1;
@@ -166,14 +168,15 @@ void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide)
     }
 }
 
-void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a, uint16_t b)
+void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
+              uint16_t b)
 {
     if (!cs_live(s))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
-    if (imm_op != OP_COUNT_ && s->last_const >= 0 && s->last_end == s->n && s->last_const_slot == b && a != b &&
-        fits) {
+    if (imm_op != OP_COUNT_ && s->last_const >= 0 && s->last_end == s->n &&
+        s->last_const_slot == b && a != b && fits) {
         uint32_t imm = (uint32_t)bits;
         s->n = (size_t)s->last_const;
         size_t at = s->n;
@@ -275,7 +278,8 @@ void cs_return(vstate *s, uint32_t arity)
     uint32_t base = s->h - arity;
     if (arity == 1 && s->last_def >= 0 && s->last_end == s->n && s->loc[base] == cs_slot(s, base) &&
         s->code[s->last_def + 1].s.a == cs_slot(s, base)) {
-        s->code[s->last_def + 1].s.a = 0; /* the instruction that computed the result writes slot 0 */
+        s->code[s->last_def + 1].s.a =
+            0; /* the instruction that computed the result writes slot 0 */
     } else if (arity == 1) {
         copy(s, 0, s->loc[base]);
     } else {
@@ -305,9 +309,11 @@ static enum wop fused_branch(enum wop op, bool when_true)
     static const struct {
         enum wop cmp, br, neg;
     } map[] = {
-#define X(c, n) {OP_I32_##c, OP_BR_I32_##c, OP_BR_I32_##n}, {OP_I32_##c##_IMM, OP_BR_I32_##c##_IMM, OP_BR_I32_##n##_IMM},
-        X(EQ, NE) X(NE, EQ) X(LT_S, GE_S) X(LT_U, GE_U) X(GT_S, LE_S) X(GT_U, LE_U) X(LE_S, GT_S) X(LE_U, GT_U)
-            X(GE_S, LT_S) X(GE_U, LT_U)
+#define X(c, n)                                                                                    \
+    {OP_I32_##c, OP_BR_I32_##c, OP_BR_I32_##n},                                                    \
+        {OP_I32_##c##_IMM, OP_BR_I32_##c##_IMM, OP_BR_I32_##n##_IMM},
+        X(EQ, NE) X(NE, EQ) X(LT_S, GE_S) X(LT_U, GE_U) X(GT_S, LE_S) X(GT_U, LE_U) X(LE_S, GT_S)
+            X(LE_U, GT_U) X(GE_S, LT_S) X(GE_U, LT_U)
 #undef X
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -323,7 +329,8 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
 {
     if (!cs_live(s))
         return;
-    if (s->last_def >= 0 && s->last_end == s->n && cond == cs_slot(s, s->h) && s->code[s->last_def + 1].s.a == cond) {
+    if (s->last_def >= 0 && s->last_end == s->n && cond == cs_slot(s, s->h) &&
+        s->code[s->last_def + 1].s.a == cond) {
         wcell c = s->code[s->last_def + 1];
         enum wop op = s->last_op, br = fused_branch(op, when_true);
         if (op == OP_I32_EQZ) {

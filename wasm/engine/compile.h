@@ -15,7 +15,7 @@ typedef struct ctl {
     uint8_t kind;
     bool unreachable; /* typing: the rest of the block is unreachable (polymorphic stack) */
     bool dead;        /* emission: the block itself is in dead code */
-    uint32_t height; /* operand stack height below the block's params */
+    uint32_t height;  /* operand stack height below the block's params */
     uint32_t np, nr;
     const wasm_valtype *params, *results;
     int64_t patch;      /* chain of forward jumps to the end (cell indexes), -1 = none */
@@ -78,7 +78,8 @@ void cs_defer_local(vstate *s, uint16_t slot);
 bool cs_local_referenced(const vstate *s, uint16_t slot);
 void cs_def(vstate *s, size_t at);
 void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide);
-void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a, uint16_t b);
+void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
+              uint16_t b);
 bool cs_fold_set(vstate *s, uint16_t slot);
 void cs_label_here(vstate *s, ctl *c);
 void cs_branch(vstate *s, ctl *target, uint32_t arity);

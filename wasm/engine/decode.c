@@ -1,12 +1,11 @@
 /* decode.c: the binary format, section by section, into a wasm_module (stage 1 of the pipeline).
  *
  * Everything outside function bodies is decoded and checked here (LEB128 encodings, section order
- * and sizes, limits, constant expressions, segment forms, UTF-8 names); each function body is handed
- * to validate.c, which validates and compiles it in one pass. Every count read from the input is
- * checked against the configured limits and against the bytes left before anything is allocated, so
- * hostile input can neither crash nor exhaust memory.
- * Adding a section: write decode_<name>(), give it an order rank in section_rank(), call it from
- * decode_section().
+ * and sizes, limits, constant expressions, segment forms, UTF-8 names); each function body is
+ * handed to validate.c, which validates and compiles it in one pass. Every count read from the
+ * input is checked against the configured limits and against the bytes left before anything is
+ * allocated, so hostile input can neither crash nor exhaust memory. Adding a section: write
+ * decode_<name>(), give it an order rank in section_rank(), call it from decode_section().
  */
 #include <stdlib.h>
 
@@ -18,11 +17,11 @@ typedef struct rd {
     wasm_module *m;
 } rd;
 
-#define TRY(x)                                                                                                    \
-    do {                                                                                                          \
-        int rc_ = (x);                                                                                            \
-        if (rc_ < 0)                                                                                              \
-            return rc_;                                                                                           \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_ < 0)                                                                               \
+            return rc_;                                                                            \
     } while (0)
 
 static int bad(rd *r, const char *what)
@@ -39,7 +38,8 @@ static int rd_byte(rd *r, uint8_t *ret)
     return 0;
 }
 
-const char *wasm_leb(const uint8_t **pp, const uint8_t *end, unsigned bits, bool sign, uint64_t *ret)
+const char *wasm_leb(const uint8_t **pp, const uint8_t *end, unsigned bits, bool sign,
+                     uint64_t *ret)
 {
     const uint8_t *p = *pp;
     uint64_t v = 0;
@@ -131,8 +131,8 @@ static bool utf8_valid(const uint8_t *s, size_t n)
                 return false;
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
         i += len;
     }
@@ -169,7 +169,12 @@ static int rd_valtype(rd *r, wasm_valtype *ret)
     *ret = WASM_I32;
     TRY(rd_byte(r, &b));
     switch (b) {
-    case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64: case WASM_FUNCREF: case WASM_EXTERNREF:
+    case WASM_I32:
+    case WASM_I64:
+    case WASM_F32:
+    case WASM_F64:
+    case WASM_FUNCREF:
+    case WASM_EXTERNREF:
         *ret = (wasm_valtype)b;
         return 0;
     case WASM_V128:
@@ -240,8 +245,16 @@ static int rd_const(rd *r, wasm_valtype want, wconst *ret)
     TRY(rd_byte(r, &op));
     memset(ret, 0, sizeof(*ret));
     switch (op) {
-    case 0x41: TRY(rd_leb(r, 32, true, &v)); ret->bits = (uint32_t)v; t = WASM_I32; break;
-    case 0x42: TRY(rd_leb(r, 64, true, &v)); ret->bits = v; t = WASM_I64; break;
+    case 0x41:
+        TRY(rd_leb(r, 32, true, &v));
+        ret->bits = (uint32_t)v;
+        t = WASM_I32;
+        break;
+    case 0x42:
+        TRY(rd_leb(r, 64, true, &v));
+        ret->bits = v;
+        t = WASM_I64;
+        break;
     case 0x43:
         if (r->end - r->p < 4)
             return bad(r, "unexpected end");
@@ -255,7 +268,9 @@ static int rd_const(rd *r, wasm_valtype want, wconst *ret)
         memcpy(&ret->bits, r->p, 8);
         r->p += 8, t = WASM_F64;
         break;
-    case 0xD0: TRY(rd_reftype(r, &t)); break;
+    case 0xD0:
+        TRY(rd_reftype(r, &t));
+        break;
     case 0xD2:
         TRY(rd_u32(r, &ret->idx));
         if (ret->idx >= m->nfuncs)
@@ -276,7 +291,8 @@ static int rd_const(rd *r, wasm_valtype want, wconst *ret)
     }
     TRY(rd_byte(r, &op));
     if (op != 0x0B)
-        return bad(r, op == 0x41 || op == 0x42 || op == 0x23 ? "type mismatch" : "constant expression required");
+        return bad(r, op == 0x41 || op == 0x42 || op == 0x23 ? "type mismatch"
+                                                             : "constant expression required");
     if (t != want)
         return bad(r, "type mismatch");
     return 0;
@@ -302,8 +318,9 @@ static int decode_types(rd *r)
             TRY(rd_valtype(r, &tmp));
         TRY(rd_count(r, &nr));
         if (np > m->limits.max_type_arity || nr > m->limits.max_type_arity)
-            return wc_error_set(r->err, -E2BIG, "function type with %u params and %u results (limit %u each)", np, nr,
-                                m->limits.max_type_arity);
+            return wc_error_set(r->err, -E2BIG,
+                                "function type with %u params and %u results (limit %u each)", np,
+                                nr, m->limits.max_type_arity);
         if ((ft->params = xcalloc(r, (size_t)np + nr, sizeof(wasm_valtype))) == NULL)
             return -ENOMEM;
         ft->np = np, ft->nr = nr, ft->results = ft->params + np;
@@ -346,10 +363,20 @@ static int decode_imports(rd *r)
                 return bad(r, "unknown type");
             m->nfunc_imports++;
             break;
-        case 1: TRY(rd_tabletype(r, &im->table)); m->ntable_imports++; break;
-        case 2: TRY(rd_limits(r, &im->mem, 65536, "memory")); m->nmem_imports++; break;
-        case 3: TRY(rd_globaltype(r, &im->global)); m->nglobal_imports++; break;
-        default: return bad(r, "malformed import kind");
+        case 1:
+            TRY(rd_tabletype(r, &im->table));
+            m->ntable_imports++;
+            break;
+        case 2:
+            TRY(rd_limits(r, &im->mem, 65536, "memory"));
+            m->nmem_imports++;
+            break;
+        case 3:
+            TRY(rd_globaltype(r, &im->global));
+            m->nglobal_imports++;
+            break;
+        default:
+            return bad(r, "malformed import kind");
         }
     }
     m->nfuncs = m->nfunc_imports, m->ntables = m->ntable_imports;
@@ -363,8 +390,8 @@ static int alloc_imported(rd *r, uint32_t nfuncs_def)
     wasm_module *m = r->m;
     uint64_t total = (uint64_t)m->nfunc_imports + nfuncs_def;
     if (total > m->limits.max_functions)
-        return wc_error_set(r->err, -E2BIG, "too many functions (%llu, limit %u)", (unsigned long long)total,
-                            m->limits.max_functions);
+        return wc_error_set(r->err, -E2BIG, "too many functions (%llu, limit %u)",
+                            (unsigned long long)total, m->limits.max_functions);
     m->nfuncs = (uint32_t)total;
     if ((m->func_type = xcalloc(r, total, sizeof(uint32_t))) == NULL ||
         (m->func_declared = xcalloc(r, total, sizeof(bool))) == NULL)
@@ -482,8 +509,8 @@ static int decode_exports(rd *r)
         TRY(rd_u32(r, &e->idx));
         e->kind = (wasm_extern_kind)kind;
         uint32_t lim[4] = {m->nfuncs, m->ntables, m->nmems, m->nglobals};
-        static const char *const unknown[4] = {"unknown function", "unknown table", "unknown memory",
-                                               "unknown global"};
+        static const char *const unknown[4] = {"unknown function", "unknown table",
+                                               "unknown memory", "unknown global"};
         if (kind > 3)
             return bad(r, "malformed export kind");
         if (e->idx >= lim[kind])
@@ -676,7 +703,8 @@ static int decode_custom(rd *r)
     return 0;
 }
 
-/* Order rank of a section id (0 for custom, -1 for unknown). Data count (12) sits between 9 and 10. */
+/* Order rank of a section id (0 for custom, -1 for unknown). Data count (12) sits between 9 and 10.
+ */
 static int section_rank(uint8_t id)
 {
     static const int8_t rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
@@ -686,25 +714,40 @@ static int section_rank(uint8_t id)
 static int decode_section(rd *r, uint8_t id, bool *seen_funcs)
 {
     switch (id) {
-    case 0: return decode_custom(r);
-    case 1: return decode_types(r);
-    case 2: return decode_imports(r);
-    case 3: *seen_funcs = true; return decode_functions(r);
-    case 4: return decode_tables(r);
-    case 5: return decode_mems(r);
-    case 6: return decode_globals(r);
-    case 7: return decode_exports(r);
-    case 8: return decode_start(r);
-    case 9: return decode_elems(r);
-    case 10: return decode_code(r, *seen_funcs);
-    case 11: return decode_datas(r);
-    case 12: return decode_datacount(r);
+    case 0:
+        return decode_custom(r);
+    case 1:
+        return decode_types(r);
+    case 2:
+        return decode_imports(r);
+    case 3:
+        *seen_funcs = true;
+        return decode_functions(r);
+    case 4:
+        return decode_tables(r);
+    case 5:
+        return decode_mems(r);
+    case 6:
+        return decode_globals(r);
+    case 7:
+        return decode_exports(r);
+    case 8:
+        return decode_start(r);
+    case 9:
+        return decode_elems(r);
+    case 10:
+        return decode_code(r, *seen_funcs);
+    case 11:
+        return decode_datas(r);
+    case 12:
+        return decode_datacount(r);
     }
     return bad(r, "malformed section id");
 }
 
 /* Sizes the table/memory/global arrays for every entry the module can possibly have (imports were
- * counted; defined ones are bounded by the bytes left), so later sections append without realloc. */
+ * counted; defined ones are bounded by the bytes left), so later sections append without realloc.
+ */
 static int reserve_spaces(rd *r)
 {
     wasm_module *m = r->m;

@@ -198,15 +198,18 @@ struct wasm_instance {
 };
 
 /* decode.c. wasm_leb reads a LEB128 of `bits` bits; NULL on success, else a static message. */
-const char *wasm_leb(const uint8_t **p, const uint8_t *end, unsigned bits, bool sign, uint64_t *ret);
+const char *wasm_leb(const uint8_t **p, const uint8_t *end, unsigned bits, bool sign,
+                     uint64_t *ret);
 int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err);
 void wasm_module_clear(wasm_module *m);
 
 /* validate.c: validates and compiles one function body [p, end). */
-int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end, wc_error *err);
+int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
+                       wc_error *err);
 
 /* interp.c */
-const void *const *wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
+const void *const *
+wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
 
 /* instance.c helpers used by interp.c and linker.c. Linear memory is an anonymous mapping. */

@@ -4,9 +4,9 @@
  * and "incompatible import type"), allocates the instance's own tables, memory and globals and
  * evaluates global initialisers. wasm_instance_start applies the active element and data segments
  * in order (a bounds failure traps, earlier writes stay, as Wasm 2.0 says) and calls the start
- * function. wasm_call sets up the execution context (value stack and frame array, allocated on first
- * use) and enters interp.c. The flat list of steps in wasm_instance_new is the place to add a new
- * kind of instance state.
+ * function. wasm_call sets up the execution context (value stack and frame array, allocated on
+ * first use) and enters interp.c. The flat list of steps in wasm_instance_new is the place to add a
+ * new kind of instance state.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,11 +16,13 @@
 
 #include "engine.h"
 
-int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret);
+int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name,
+                       wasm_extern *ret);
 
 #define MAX_NATIVE_DEPTH 64
 
-/* ---- linear memory: anonymous mappings, so untouched pages cost no RSS and grow is mremap ----------- */
+/* ---- linear memory: anonymous mappings, so untouched pages cost no RSS and grow is mremap
+ * ----------- */
 
 int wasm_mem_map(wasm_memory *mem, uint32_t pages)
 {
@@ -66,7 +68,8 @@ static int mem_resize(wasm_memory *mem, uint64_t want_pages)
     return 0;
 }
 
-/* ---- growth ---------------------------------------------------------------------------------------- */
+/* ---- growth
+ * ---------------------------------------------------------------------------------------- */
 
 int32_t wasm_memory_grow_(wasm_memory *mem, uint32_t delta)
 {
@@ -101,7 +104,8 @@ int32_t wasm_table_grow_(wasm_table *t, uint32_t delta, void *init, uint32_t lim
     return (int32_t)old;
 }
 
-/* ---- imports --------------------------------------------------------------------------------------- */
+/* ---- imports
+ * --------------------------------------------------------------------------------------- */
 
 static bool limits_match(uint64_t size, bool has_max, uint32_t max, const wlimits *want)
 {
@@ -112,18 +116,23 @@ static bool limits_match(uint64_t size, bool has_max, uint32_t max, const wlimit
     return true;
 }
 
-static int check_import(const wasm_module *m, const wimport *im, const wasm_extern *ext, wc_error *err)
+static int check_import(const wasm_module *m, const wimport *im, const wasm_extern *ext,
+                        wc_error *err)
 {
     bool ok = ext->kind == im->kind;
     if (ok) {
         switch (im->kind) {
-        case WASM_EXTERN_FUNC: ok = wasm_functype_eq(ext->u.func->type, &m->types[im->type]); break;
+        case WASM_EXTERN_FUNC:
+            ok = wasm_functype_eq(ext->u.func->type, &m->types[im->type]);
+            break;
         case WASM_EXTERN_TABLE:
             ok = ext->u.table->type == im->table.elem &&
-                 limits_match(ext->u.table->size, ext->u.table->has_max, ext->u.table->max, &im->table.lim);
+                 limits_match(ext->u.table->size, ext->u.table->has_max, ext->u.table->max,
+                              &im->table.lim);
             break;
         case WASM_EXTERN_MEMORY:
-            ok = limits_match(ext->u.memory->pages, ext->u.memory->has_max, ext->u.memory->max, &im->mem);
+            ok = limits_match(ext->u.memory->pages, ext->u.memory->has_max, ext->u.memory->max,
+                              &im->mem);
             break;
         case WASM_EXTERN_GLOBAL:
             ok = ext->u.global->type == im->global.type && ext->u.global->mut == im->global.mut;
@@ -131,7 +140,8 @@ static int check_import(const wasm_module *m, const wimport *im, const wasm_exte
         }
     }
     if (!ok)
-        return wc_error_set(err, -ENOEXEC, "incompatible import type for %s.%s", im->module, im->name);
+        return wc_error_set(err, -ENOEXEC, "incompatible import type for %s.%s", im->module,
+                            im->name);
     return 0;
 }
 
@@ -148,16 +158,25 @@ static int link_imports(wasm_instance *inst, const wasm_linker *linker, wc_error
         if (rc < 0)
             return rc;
         switch (im->kind) {
-        case WASM_EXTERN_FUNC: inst->funcs[nf++] = ext.u.func; break;
-        case WASM_EXTERN_TABLE: inst->tables[nt++] = ext.u.table; break;
-        case WASM_EXTERN_MEMORY: inst->mem = ext.u.memory; break;
-        case WASM_EXTERN_GLOBAL: inst->globals[ng++] = ext.u.global; break;
+        case WASM_EXTERN_FUNC:
+            inst->funcs[nf++] = ext.u.func;
+            break;
+        case WASM_EXTERN_TABLE:
+            inst->tables[nt++] = ext.u.table;
+            break;
+        case WASM_EXTERN_MEMORY:
+            inst->mem = ext.u.memory;
+            break;
+        case WASM_EXTERN_GLOBAL:
+            inst->globals[ng++] = ext.u.global;
+            break;
         }
     }
     return 0;
 }
 
-/* ---- allocation of own objects ---------------------------------------------------------------------- */
+/* ---- allocation of own objects
+ * ---------------------------------------------------------------------- */
 
 static int alloc_arrays(wasm_instance *inst, wc_error *err)
 {
@@ -182,7 +201,9 @@ static void init_funcs(wasm_instance *inst)
     const wasm_module *m = inst->m;
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
         wasm_func *f = &inst->own_funcs[i - m->nfunc_imports];
-        *f = (wasm_func){.type = &m->types[m->func_type[i]], .inst = inst, .code = &m->codes[i - m->nfunc_imports],
+        *f = (wasm_func){.type = &m->types[m->func_type[i]],
+                         .inst = inst,
+                         .code = &m->codes[i - m->nfunc_imports],
                          .index = i};
         inst->funcs[i] = f;
     }
@@ -195,12 +216,13 @@ static int init_tables(wasm_instance *inst, wc_error *err)
         const wtabletype *tt = &m->tables[i];
         wasm_table *t = &inst->own_tables[i - m->ntable_imports];
         if (tt->lim.min > m->limits.max_table_elems)
-            return wc_error_set(err, -E2BIG, "table of %u elements is above the limit %u", tt->lim.min,
-                                m->limits.max_table_elems);
+            return wc_error_set(err, -E2BIG, "table of %u elements is above the limit %u",
+                                tt->lim.min, m->limits.max_table_elems);
         t->elems = calloc(tt->lim.min ? tt->lim.min : 1, sizeof(void *));
         if (t->elems == NULL)
             return wc_error_set(err, -ENOMEM, "out of memory");
-        t->size = tt->lim.min, t->max = tt->lim.max, t->has_max = tt->lim.has_max, t->type = tt->elem;
+        t->size = tt->lim.min, t->max = tt->lim.max, t->has_max = tt->lim.has_max,
+        t->type = tt->elem;
         inst->tables[i] = t;
     }
     return 0;
@@ -250,8 +272,8 @@ static void init_globals(wasm_instance *inst)
     }
 }
 
-int wasm_instance_new(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
-                      wasm_instance **ret_inst, wc_error *err)
+int wasm_instance_new(const wasm_module *module, const wasm_linker *linker,
+                      const wasm_instance_opts *opts, wasm_instance **ret_inst, wc_error *err)
 {
     wasm_instance *inst = calloc(1, sizeof(*inst));
     if (inst == NULL)
@@ -278,7 +300,8 @@ int wasm_instance_new(const wasm_module *module, const wasm_linker *linker, cons
     return 0;
 }
 
-/* ---- start ----------------------------------------------------------------------------------------- */
+/* ---- start
+ * ----------------------------------------------------------------------------------------- */
 
 static wasm_trap init_elems(wasm_instance *inst)
 {
@@ -333,8 +356,8 @@ wasm_trap wasm_instance_start(wasm_instance *inst)
     return WASM_TRAP_NONE;
 }
 
-int wasm_instantiate(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
-                     wasm_instance **ret_inst, wc_error *err)
+int wasm_instantiate(const wasm_module *module, const wasm_linker *linker,
+                     const wasm_instance_opts *opts, wasm_instance **ret_inst, wc_error *err)
 {
     wasm_instance *inst;
     int rc = wasm_instance_new(module, linker, opts, &inst, err);
@@ -392,9 +415,11 @@ void wasm_instance_free(wasm_instance *inst)
     free(inst);
 }
 
-/* ---- calls ----------------------------------------------------------------------------------------- */
+/* ---- calls
+ * ----------------------------------------------------------------------------------------- */
 
-static wasm_trap call_host(wasm_instance *inst, wasm_func *f, const wasm_val *args, wasm_val *results)
+static wasm_trap call_host(wasm_instance *inst, wasm_func *f, const wasm_val *args,
+                           wasm_val *results)
 {
     const wasm_functype *ft = f->type;
     uint32_t n = ft->np > ft->nr ? ft->np : ft->nr;
@@ -429,7 +454,8 @@ static int ensure_stack(wasm_instance *inst)
     return 0;
 }
 
-static wasm_trap call_wasm(wasm_instance *inst, wasm_func *f, const wasm_val *args, wasm_val *results)
+static wasm_trap call_wasm(wasm_instance *inst, wasm_func *f, const wasm_val *args,
+                           wasm_val *results)
 {
     const wasm_functype *ft = f->type;
     if (ensure_stack(inst) < 0)
@@ -449,8 +475,8 @@ static wasm_trap call_wasm(wasm_instance *inst, wasm_func *f, const wasm_val *ar
     return t;
 }
 
-wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs, wasm_val *results,
-                    uint32_t nresults)
+wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs,
+                    wasm_val *results, uint32_t nresults)
 {
     if (inst->native_depth == 0) {
         atomic_store(&inst->interrupt, 0);
@@ -464,14 +490,16 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
     if (inst->native_depth >= MAX_NATIVE_DEPTH)
         return inst->trap = WASM_TRAP_STACK_EXHAUSTED;
     inst->native_depth++;
-    wasm_trap t = func->host ? call_host(inst, func, args, results) : call_wasm(inst, func, args, results);
+    wasm_trap t =
+        func->host ? call_host(inst, func, args, results) : call_wasm(inst, func, args, results);
     inst->native_depth--;
     if (t != WASM_TRAP_NONE)
         inst->trap = t;
     return t;
 }
 
-/* ---- accessors ------------------------------------------------------------------------------------- */
+/* ---- accessors
+ * ------------------------------------------------------------------------------------- */
 
 const wasm_module *wasm_instance_module(const wasm_instance *inst)
 {
@@ -493,7 +521,8 @@ int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_exter
     return wasm_instance_export_n(inst, name, strlen(name), ret_ext);
 }
 
-int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *ret_ext)
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len,
+                           wasm_extern *ret_ext)
 {
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {
@@ -502,10 +531,18 @@ int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t l
             continue;
         wasm_extern ext = {.kind = e->kind};
         switch (e->kind) {
-        case WASM_EXTERN_FUNC: ext.u.func = inst->funcs[e->idx]; break;
-        case WASM_EXTERN_TABLE: ext.u.table = inst->tables[e->idx]; break;
-        case WASM_EXTERN_MEMORY: ext.u.memory = inst->mem; break;
-        case WASM_EXTERN_GLOBAL: ext.u.global = inst->globals[e->idx]; break;
+        case WASM_EXTERN_FUNC:
+            ext.u.func = inst->funcs[e->idx];
+            break;
+        case WASM_EXTERN_TABLE:
+            ext.u.table = inst->tables[e->idx];
+            break;
+        case WASM_EXTERN_MEMORY:
+            ext.u.memory = inst->mem;
+            break;
+        case WASM_EXTERN_GLOBAL:
+            ext.u.global = inst->globals[e->idx];
+            break;
         }
         *ret_ext = ext;
         return 0;
@@ -591,7 +628,8 @@ wasm_trap wasm_instance_host_error(wasm_instance *inst, const char *fmt, ...)
     return WASM_TRAP_HOST;
 }
 
-/* ---- memory, globals, tables ------------------------------------------------------------------------ */
+/* ---- memory, globals, tables
+ * ------------------------------------------------------------------------ */
 
 uint8_t *wasm_memory_data(wasm_instance *inst, uint64_t *ret_size)
 {

@@ -1,10 +1,11 @@
 /* interp.c: runs compiled slot code (stage 4).
  *
  * One function, wasm_interp(), holds the dispatch loop: with GCC/Clang every handler is a label and
- * each cell stream starts with the label's address (computed goto, "threaded code"); other compilers
- * (or -DWASM_NO_COMPUTED_GOTO) get a switch over the op number. Handlers are short macro instances
- * (BIN, UN, LOAD, STORE...) so each operation reads as one line of semantics. Code layout per op is
- * documented in compile.c / validate.c: cell 0 handler, then slots (dst first) and immediates.
+ * each cell stream starts with the label's address (computed goto, "threaded code"); other
+ * compilers (or -DWASM_NO_COMPUTED_GOTO) get a switch over the op number. Handlers are short macro
+ * instances (BIN, UN, LOAD, STORE...) so each operation reads as one line of semantics. Code layout
+ * per op is documented in compile.c / validate.c: cell 0 handler, then slots (dst first) and
+ * immediates.
  *
  * Calls never recurse on the C stack: a frame record (return ip, fp, function) is pushed on the
  * instance's frame array, bounded by max_call_depth; the callee's frame starts at the caller's
@@ -23,7 +24,8 @@
 #define USE_CGOTO 0
 #endif
 
-/* ---- value helpers ------------------------------------------------------------------------------- */
+/* ---- value helpers
+ * ------------------------------------------------------------------------------- */
 
 static inline float f32_of(uint64_t v)
 {
@@ -176,6 +178,14 @@ static inline wasm_trap trunc_check(double x, double lo, double hi)
     return WASM_TRAP_NONE;
 }
 
+/* The check for a signed 64-bit truncation: -2^63 itself is in range. */
+static inline wasm_trap trunc_check_s64(double x)
+{
+    if (x == -9223372036854775808.0)
+        return WASM_TRAP_NONE;
+    return trunc_check(x, -9223372036854775808.0, 9223372036854775808.0);
+}
+
 static void *const_ref(wasm_instance *inst, const wconst *c)
 {
     if (c->kind == CONST_REF_FUNC)
@@ -225,127 +235,131 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
     return 0;
 }
 
-/* ---- the loop ------------------------------------------------------------------------------------ */
+/* ---- the loop
+ * ------------------------------------------------------------------------------------ */
 
 #if USE_CGOTO
 #define OP(n) L_##n:
-#define NEXT() goto *ip->h
+#define NEXT() goto * ip->h
 #else
 #define OP(n) case OP_##n:
 #define NEXT() goto dispatch
 #endif
 
-#define TRAP(code)                                                                                                \
-    do {                                                                                                          \
-        trap = WASM_TRAP_##code;                                                                                  \
-        goto trapped;                                                                                             \
+#define TRAP(code)                                                                                 \
+    do {                                                                                           \
+        trap = WASM_TRAP_##code;                                                                   \
+        goto trapped;                                                                              \
     } while (0)
 
-#define MEMLOAD()                                                                                                 \
-    do {                                                                                                          \
-        wasm_memory *m_ = inst->mem;                                                                              \
-        mbase = m_ ? m_->base : NULL;                                                                             \
-        msize = m_ ? m_->size : 0;                                                                                \
+#define MEMLOAD()                                                                                  \
+    do {                                                                                           \
+        wasm_memory *m_ = inst->mem;                                                               \
+        mbase = m_ ? m_->base : NULL;                                                              \
+        msize = m_ ? m_->size : 0;                                                                 \
     } while (0)
 
-#define BIN(n, T, R, expr)                                                                                        \
-    OP(n)                                                                                                         \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        T a = get_##T(fp[c.s.b]), b = get_##T(fp[c.s.c]);                                                         \
-        fp[c.s.a] = put_##R(expr);                                                                                \
-        ip += 2;                                                                                                  \
-        NEXT();                                                                                                   \
+#define BIN(n, T, R, expr)                                                                         \
+    OP(n)                                                                                          \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]), b = get_##T(fp[c.s.c]);                                          \
+        fp[c.s.a] = put_##R(expr);                                                                 \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
     }
-#define BINI(n, T, R, expr)                                                                                       \
-    OP(n##_IMM)                                                                                                   \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        T a = get_##T(fp[c.m.b]), b = (T)(int32_t)c.m.x;                                                          \
-        fp[c.m.a] = put_##R(expr);                                                                                \
-        ip += 2;                                                                                                  \
-        NEXT();                                                                                                   \
+#define BINI(n, T, R, expr)                                                                        \
+    OP(n##_IMM)                                                                                    \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.m.b]), b = (T)(int32_t)c.m.x;                                           \
+        fp[c.m.a] = put_##R(expr);                                                                 \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
     }
-#define UN(n, T, R, expr)                                                                                         \
-    OP(n)                                                                                                         \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        T a = get_##T(fp[c.s.b]);                                                                                 \
-        fp[c.s.a] = put_##R(expr);                                                                                \
-        ip += 2;                                                                                                  \
-        NEXT();                                                                                                   \
+#define UN(n, T, R, expr)                                                                          \
+    OP(n)                                                                                          \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]);                                                                  \
+        fp[c.s.a] = put_##R(expr);                                                                 \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
     }
 /* A trapping unary op: check is an expression yielding a wasm_trap. */
-#define UNT(n, T, R, check, expr)                                                                                 \
-    OP(n)                                                                                                         \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        T a = get_##T(fp[c.s.b]);                                                                                 \
-        if ((trap = (check)) != WASM_TRAP_NONE)                                                                   \
-            goto trapped;                                                                                         \
-        fp[c.s.a] = put_##R(expr);                                                                                \
-        ip += 2;                                                                                                  \
-        NEXT();                                                                                                   \
+#define UNT(n, T, R, check, expr)                                                                  \
+    OP(n)                                                                                          \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]);                                                                  \
+        if ((trap = (check)) != WASM_TRAP_NONE)                                                    \
+            goto trapped;                                                                          \
+        fp[c.s.a] = put_##R(expr);                                                                 \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
     }
-#define LOAD_AT(lbl, ea_expr, len, ctype, R)                                                                    \
-    OP(lbl)                                                                                                       \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        uint64_t ea = (ea_expr);                                                                                  \
-        if (ea + sizeof(ctype) > msize)                                                                           \
-            TRAP(MEMORY_OOB);                                                                                     \
-        ctype v;                                                                                                  \
-        memcpy(&v, mbase + ea, sizeof(v));                                                                        \
-        fp[c.m.a] = put_##R(v);                                                                                   \
-        ip += len;                                                                                                \
-        NEXT();                                                                                                   \
+#define LOAD_AT(lbl, ea_expr, len, ctype, R)                                                       \
+    OP(lbl)                                                                                        \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        uint64_t ea = (ea_expr);                                                                   \
+        if (ea + sizeof(ctype) > msize)                                                            \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v;                                                                                   \
+        memcpy(&v, mbase + ea, sizeof(v));                                                         \
+        fp[c.m.a] = put_##R(v);                                                                    \
+        ip += len;                                                                                 \
+        NEXT();                                                                                    \
     }
-#define EA (uint64_t)(uint32_t)fp[c.m.b] + c.m.x
+#define EA (uint64_t)(uint32_t) fp[c.m.b] + c.m.x
 #define EA_AI (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)ip[2].u64) + c.m.x
 #define LOAD(n, ctype, R) LOAD_AT(n, EA, 2, ctype, R) LOAD_AT(n##_AI, EA_AI, 3, ctype, R)
-#define STORE_AT(lbl, ea_expr, len, ctype)                                                                      \
-    OP(lbl)                                                                                                       \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        uint64_t ea = (ea_expr);                                                                                  \
-        if (ea + sizeof(ctype) > msize)                                                                           \
-            TRAP(MEMORY_OOB);                                                                                     \
-        ctype v = (ctype)fp[c.m.a];                                                                               \
-        memcpy(mbase + ea, &v, sizeof(v));                                                                        \
-        ip += len;                                                                                                \
-        NEXT();                                                                                                   \
+#define STORE_AT(lbl, ea_expr, len, ctype)                                                         \
+    OP(lbl)                                                                                        \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        uint64_t ea = (ea_expr);                                                                   \
+        if (ea + sizeof(ctype) > msize)                                                            \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v = (ctype)fp[c.m.a];                                                                \
+        memcpy(mbase + ea, &v, sizeof(v));                                                         \
+        ip += len;                                                                                 \
+        NEXT();                                                                                    \
     }
 #define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
 
-#define BRCMP(n, T, cmp)                                                                                          \
-    OP(BR_##n)                                                                                                    \
-    {                                                                                                             \
-        if (get_##T(fp[ip[1].s.a]) cmp get_##T(fp[ip[1].s.b]))                                                    \
-            ip = ip + 2 + ip[2].i64;                                                                              \
-        else                                                                                                      \
-            ip += 3;                                                                                              \
-        NEXT();                                                                                                   \
-    }                                                                                                             \
-    OP(BR_##n##_IMM)                                                                                              \
-    {                                                                                                             \
-        if (get_##T(fp[ip[1].m.a]) cmp (T)(int32_t)ip[1].m.x)                                                     \
-            ip = ip + 2 + ip[2].i64;                                                                              \
-        else                                                                                                      \
-            ip += 3;                                                                                              \
-        NEXT();                                                                                                   \
+#define BRCMP(n, T, cmp)                                                                           \
+    OP(BR_##n)                                                                                     \
+    {                                                                                              \
+        if (get_##T(fp[ip[1].s.a]) cmp get_##T(fp[ip[1].s.b]))                                     \
+            ip = ip + 2 + ip[2].i64;                                                               \
+        else                                                                                       \
+            ip += 3;                                                                               \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    OP(BR_##n##_IMM)                                                                               \
+    {                                                                                              \
+        if (get_##T(fp[ip[1].m.a]) cmp(T)(int32_t) ip[1].m.x)                                      \
+            ip = ip + 2 + ip[2].i64;                                                               \
+        else                                                                                       \
+            ip += 3;                                                                               \
+        NEXT();                                                                                    \
     }
 
-#define DIVCHK_S(min) (b == 0 ? WASM_TRAP_DIV_ZERO : (a == (min) && b == -1) ? WASM_TRAP_INT_OVERFLOW : WASM_TRAP_NONE)
-#define BIN_DIV(n, T, check, expr)                                                                                \
-    OP(n)                                                                                                         \
-    {                                                                                                             \
-        wcell c = ip[1];                                                                                          \
-        T a = get_##T(fp[c.s.b]), b = get_##T(fp[c.s.c]);                                                         \
-        if ((trap = (check)) != WASM_TRAP_NONE)                                                                   \
-            goto trapped;                                                                                         \
-        fp[c.s.a] = put_##T(expr);                                                                                \
-        ip += 2;                                                                                                  \
-        NEXT();                                                                                                   \
+#define DIVCHK_S(min)                                                                              \
+    (b == 0                    ? WASM_TRAP_DIV_ZERO                                                \
+     : (a == (min) && b == -1) ? WASM_TRAP_INT_OVERFLOW                                            \
+                               : WASM_TRAP_NONE)
+#define BIN_DIV(n, T, check, expr)                                                                 \
+    OP(n)                                                                                          \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]), b = get_##T(fp[c.s.c]);                                          \
+        if ((trap = (check)) != WASM_TRAP_NONE)                                                    \
+            goto trapped;                                                                          \
+        fp[c.s.a] = put_##T(expr);                                                                 \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
     }
 
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
@@ -391,53 +405,107 @@ dispatch:
     switch ((enum wop)ip->op) {
 #endif
 
-    BIN(I32_EQ, u32, u32, a == b) BIN(I32_NE, u32, u32, a != b) BIN(I32_LT_S, i32, u32, a < b)
-    BIN(I32_LT_U, u32, u32, a < b) BIN(I32_GT_S, i32, u32, a > b) BIN(I32_GT_U, u32, u32, a > b)
-    BIN(I32_LE_S, i32, u32, a <= b) BIN(I32_LE_U, u32, u32, a <= b) BIN(I32_GE_S, i32, u32, a >= b)
-    BIN(I32_GE_U, u32, u32, a >= b) UN(I32_EQZ, u32, u32, a == 0)
-    UN(I64_EQZ, u64, u32, a == 0) BIN(I64_EQ, u64, u32, a == b) BIN(I64_NE, u64, u32, a != b)
-    BIN(I64_LT_S, i64, u32, a < b) BIN(I64_LT_U, u64, u32, a < b) BIN(I64_GT_S, i64, u32, a > b)
-    BIN(I64_GT_U, u64, u32, a > b) BIN(I64_LE_S, i64, u32, a <= b) BIN(I64_LE_U, u64, u32, a <= b)
-    BIN(I64_GE_S, i64, u32, a >= b) BIN(I64_GE_U, u64, u32, a >= b)
-    BIN(F32_EQ, f32, u32, a == b) BIN(F32_NE, f32, u32, a != b) BIN(F32_LT, f32, u32, a < b)
-    BIN(F32_GT, f32, u32, a > b) BIN(F32_LE, f32, u32, a <= b) BIN(F32_GE, f32, u32, a >= b)
-    BIN(F64_EQ, f64, u32, a == b) BIN(F64_NE, f64, u32, a != b) BIN(F64_LT, f64, u32, a < b)
-    BIN(F64_GT, f64, u32, a > b) BIN(F64_LE, f64, u32, a <= b) BIN(F64_GE, f64, u32, a >= b)
+        // clang-format off
+    BIN(I32_EQ, u32, u32, a == b)
+    BIN(I32_NE, u32, u32, a != b)
+    BIN(I32_LT_S, i32, u32, a < b)
+    BIN(I32_LT_U, u32, u32, a < b)
+    BIN(I32_GT_S, i32, u32, a > b)
+    BIN(I32_GT_U, u32, u32, a > b)
+    BIN(I32_LE_S, i32, u32, a <= b)
+    BIN(I32_LE_U, u32, u32, a <= b)
+    BIN(I32_GE_S, i32, u32, a >= b)
+    BIN(I32_GE_U, u32, u32, a >= b)
+    UN(I32_EQZ, u32, u32, a == 0)
+    UN(I64_EQZ, u64, u32, a == 0)
+    BIN(I64_EQ, u64, u32, a == b)
+    BIN(I64_NE, u64, u32, a != b)
+    BIN(I64_LT_S, i64, u32, a < b)
+    BIN(I64_LT_U, u64, u32, a < b)
+    BIN(I64_GT_S, i64, u32, a > b)
+    BIN(I64_GT_U, u64, u32, a > b)
+    BIN(I64_LE_S, i64, u32, a <= b)
+    BIN(I64_LE_U, u64, u32, a <= b)
+    BIN(I64_GE_S, i64, u32, a >= b)
+    BIN(I64_GE_U, u64, u32, a >= b)
+    BIN(F32_EQ, f32, u32, a == b)
+    BIN(F32_NE, f32, u32, a != b)
+    BIN(F32_LT, f32, u32, a < b)
+    BIN(F32_GT, f32, u32, a > b)
+    BIN(F32_LE, f32, u32, a <= b)
+    BIN(F32_GE, f32, u32, a >= b)
+    BIN(F64_EQ, f64, u32, a == b)
+    BIN(F64_NE, f64, u32, a != b)
+    BIN(F64_LT, f64, u32, a < b)
+    BIN(F64_GT, f64, u32, a > b)
+    BIN(F64_LE, f64, u32, a <= b)
+    BIN(F64_GE, f64, u32, a >= b)
 
-    UN(I32_CLZ, u32, u32, a ? (uint32_t)__builtin_clz(a) : 32) UN(I32_CTZ, u32, u32, a ? (uint32_t)__builtin_ctz(a) : 32)
+    UN(I32_CLZ, u32, u32, a ? (uint32_t)__builtin_clz(a) : 32)
+    UN(I32_CTZ, u32, u32, a ? (uint32_t)__builtin_ctz(a) : 32)
     UN(I32_POPCNT, u32, u32, (uint32_t)__builtin_popcount(a))
-    BIN(I32_ADD, u32, u32, a + b) BIN(I32_SUB, u32, u32, a - b) BIN(I32_MUL, u32, u32, a * b)
+    BIN(I32_ADD, u32, u32, a + b)
+    BIN(I32_SUB, u32, u32, a - b)
+    BIN(I32_MUL, u32, u32, a * b)
     BIN_DIV(I32_DIV_S, i32, DIVCHK_S(INT32_MIN), a / b)
     BIN_DIV(I32_DIV_U, u32, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, a / b)
     BIN_DIV(I32_REM_S, i32, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, b == -1 ? 0 : a % b)
     BIN_DIV(I32_REM_U, u32, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, a % b)
-    BIN(I32_AND, u32, u32, a & b) BIN(I32_OR, u32, u32, a | b) BIN(I32_XOR, u32, u32, a ^ b)
-    BIN(I32_SHL, u32, u32, a << (b & 31)) BIN(I32_SHR_S, i32, i32, a >> (b & 31))
-    BIN(I32_SHR_U, u32, u32, a >> (b & 31)) BIN(I32_ROTL, u32, u32, rotl32(a, b)) BIN(I32_ROTR, u32, u32, rotr32(a, b))
+    BIN(I32_AND, u32, u32, a & b)
+    BIN(I32_OR, u32, u32, a | b)
+    BIN(I32_XOR, u32, u32, a ^ b)
+    BIN(I32_SHL, u32, u32, a << (b & 31))
+    BIN(I32_SHR_S, i32, i32, a >> (b & 31))
+    BIN(I32_SHR_U, u32, u32, a >> (b & 31))
+    BIN(I32_ROTL, u32, u32, rotl32(a, b))
+    BIN(I32_ROTR, u32, u32, rotr32(a, b))
 
-    UN(I64_CLZ, u64, u64, a ? (uint64_t)__builtin_clzll(a) : 64) UN(I64_CTZ, u64, u64, a ? (uint64_t)__builtin_ctzll(a) : 64)
+    UN(I64_CLZ, u64, u64, a ? (uint64_t)__builtin_clzll(a) : 64)
+    UN(I64_CTZ, u64, u64, a ? (uint64_t)__builtin_ctzll(a) : 64)
     UN(I64_POPCNT, u64, u64, (uint64_t)__builtin_popcountll(a))
-    BIN(I64_ADD, u64, u64, a + b) BIN(I64_SUB, u64, u64, a - b) BIN(I64_MUL, u64, u64, a * b)
+    BIN(I64_ADD, u64, u64, a + b)
+    BIN(I64_SUB, u64, u64, a - b)
+    BIN(I64_MUL, u64, u64, a * b)
     BIN_DIV(I64_DIV_S, i64, DIVCHK_S(INT64_MIN), a / b)
     BIN_DIV(I64_DIV_U, u64, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, a / b)
     BIN_DIV(I64_REM_S, i64, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, b == -1 ? 0 : a % b)
     BIN_DIV(I64_REM_U, u64, b == 0 ? WASM_TRAP_DIV_ZERO : WASM_TRAP_NONE, a % b)
-    BIN(I64_AND, u64, u64, a & b) BIN(I64_OR, u64, u64, a | b) BIN(I64_XOR, u64, u64, a ^ b)
-    BIN(I64_SHL, u64, u64, a << (b & 63)) BIN(I64_SHR_S, i64, i64, a >> (b & 63))
-    BIN(I64_SHR_U, u64, u64, a >> (b & 63)) BIN(I64_ROTL, u64, u64, rotl64(a, b)) BIN(I64_ROTR, u64, u64, rotr64(a, b))
+    BIN(I64_AND, u64, u64, a & b)
+    BIN(I64_OR, u64, u64, a | b)
+    BIN(I64_XOR, u64, u64, a ^ b)
+    BIN(I64_SHL, u64, u64, a << (b & 63))
+    BIN(I64_SHR_S, i64, i64, a >> (b & 63))
+    BIN(I64_SHR_U, u64, u64, a >> (b & 63))
+    BIN(I64_ROTL, u64, u64, rotl64(a, b))
+    BIN(I64_ROTR, u64, u64, rotr64(a, b))
 
-    UN(F32_ABS, u32, u32, a & 0x7FFFFFFFu) UN(F32_NEG, u32, u32, a ^ 0x80000000u) UN(F32_CEIL, f32, f32, QNAN(a, ceilf(a)))
-    UN(F32_FLOOR, f32, f32, QNAN(a, floorf(a))) UN(F32_TRUNC, f32, f32, QNAN(a, truncf(a)))
-    UN(F32_NEAREST, f32, f32, QNAN(a, nearbyintf(a))) UN(F32_SQRT, f32, f32, QNAN(a, sqrtf(a)))
-    BIN(F32_ADD, f32, f32, a + b) BIN(F32_SUB, f32, f32, a - b) BIN(F32_MUL, f32, f32, a * b)
-    BIN(F32_DIV, f32, f32, a / b) BIN(F32_MIN, f32, f32, fmin32(a, b)) BIN(F32_MAX, f32, f32, fmax32(a, b))
+    UN(F32_ABS, u32, u32, a & 0x7FFFFFFFu)
+    UN(F32_NEG, u32, u32, a ^ 0x80000000u)
+    UN(F32_CEIL, f32, f32, QNAN(a, ceilf(a)))
+    UN(F32_FLOOR, f32, f32, QNAN(a, floorf(a)))
+    UN(F32_TRUNC, f32, f32, QNAN(a, truncf(a)))
+    UN(F32_NEAREST, f32, f32, QNAN(a, nearbyintf(a)))
+    UN(F32_SQRT, f32, f32, QNAN(a, sqrtf(a)))
+    BIN(F32_ADD, f32, f32, a + b)
+    BIN(F32_SUB, f32, f32, a - b)
+    BIN(F32_MUL, f32, f32, a * b)
+    BIN(F32_DIV, f32, f32, a / b)
+    BIN(F32_MIN, f32, f32, fmin32(a, b))
+    BIN(F32_MAX, f32, f32, fmax32(a, b))
     BIN(F32_COPYSIGN, u32, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
-    UN(F64_ABS, u64, u64, a & 0x7FFFFFFFFFFFFFFFull) UN(F64_NEG, u64, u64, a ^ 0x8000000000000000ull)
-    UN(F64_CEIL, f64, f64, QNAN(a, ceil(a))) UN(F64_FLOOR, f64, f64, QNAN(a, floor(a)))
-    UN(F64_TRUNC, f64, f64, QNAN(a, trunc(a))) UN(F64_NEAREST, f64, f64, QNAN(a, nearbyint(a)))
+    UN(F64_ABS, u64, u64, a & 0x7FFFFFFFFFFFFFFFull)
+    UN(F64_NEG, u64, u64, a ^ 0x8000000000000000ull)
+    UN(F64_CEIL, f64, f64, QNAN(a, ceil(a)))
+    UN(F64_FLOOR, f64, f64, QNAN(a, floor(a)))
+    UN(F64_TRUNC, f64, f64, QNAN(a, trunc(a)))
+    UN(F64_NEAREST, f64, f64, QNAN(a, nearbyint(a)))
     UN(F64_SQRT, f64, f64, QNAN(a, sqrt(a)))
-    BIN(F64_ADD, f64, f64, a + b) BIN(F64_SUB, f64, f64, a - b) BIN(F64_MUL, f64, f64, a * b)
-    BIN(F64_DIV, f64, f64, a / b) BIN(F64_MIN, f64, f64, fmin64(a, b)) BIN(F64_MAX, f64, f64, fmax64(a, b))
+    BIN(F64_ADD, f64, f64, a + b)
+    BIN(F64_SUB, f64, f64, a - b)
+    BIN(F64_MUL, f64, f64, a * b)
+    BIN(F64_DIV, f64, f64, a / b)
+    BIN(F64_MIN, f64, f64, fmin64(a, b))
+    BIN(F64_MAX, f64, f64, fmax64(a, b))
     BIN(F64_COPYSIGN, u64, u64, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
 
     UN(I32_WRAP_I64, u64, u32, (uint32_t)a)
@@ -445,317 +513,379 @@ dispatch:
     UNT(I32_TRUNC_F32_U, f32, u32, trunc_check(a, -1.0, 4294967296.0), (uint32_t)a)
     UNT(I32_TRUNC_F64_S, f64, i32, trunc_check(a, -2147483649.0, 2147483648.0), (int32_t)a)
     UNT(I32_TRUNC_F64_U, f64, u32, trunc_check(a, -1.0, 4294967296.0), (uint32_t)a)
-    UN(I64_EXTEND_I32_S, i32, i64, (int64_t)a) UN(I64_EXTEND_I32_U, u32, u64, (uint64_t)a)
-    UNT(I64_TRUNC_F32_S, f32, i64, (a == -9223372036854775808.0f ? WASM_TRAP_NONE : trunc_check(a, -9223372036854775808.0, 9223372036854775808.0)), (int64_t)a)
+    UN(I64_EXTEND_I32_S, i32, i64, (int64_t)a)
+    UN(I64_EXTEND_I32_U, u32, u64, (uint64_t)a)
+    UNT(I64_TRUNC_F32_S, f32, i64, trunc_check_s64(a), (int64_t)a)
     UNT(I64_TRUNC_F32_U, f32, u64, trunc_check(a, -1.0, 18446744073709551616.0), (uint64_t)a)
-    UNT(I64_TRUNC_F64_S, f64, i64, (a == -9223372036854775808.0 ? WASM_TRAP_NONE : trunc_check(a, -9223372036854775808.0, 9223372036854775808.0)), (int64_t)a)
+    UNT(I64_TRUNC_F64_S, f64, i64, trunc_check_s64(a), (int64_t)a)
     UNT(I64_TRUNC_F64_U, f64, u64, trunc_check(a, -1.0, 18446744073709551616.0), (uint64_t)a)
-    UN(F32_CONVERT_I32_S, i32, f32, (float)a) UN(F32_CONVERT_I32_U, u32, f32, (float)a)
-    UN(F32_CONVERT_I64_S, i64, f32, (float)a) UN(F32_CONVERT_I64_U, u64, f32, (float)a)
+    UN(F32_CONVERT_I32_S, i32, f32, (float)a)
+    UN(F32_CONVERT_I32_U, u32, f32, (float)a)
+    UN(F32_CONVERT_I64_S, i64, f32, (float)a)
+    UN(F32_CONVERT_I64_U, u64, f32, (float)a)
     UN(F32_DEMOTE_F64, f64, f32, (float)a)
-    UN(F64_CONVERT_I32_S, i32, f64, (double)a) UN(F64_CONVERT_I32_U, u32, f64, (double)a)
-    UN(F64_CONVERT_I64_S, i64, f64, (double)a) UN(F64_CONVERT_I64_U, u64, f64, (double)a)
+    UN(F64_CONVERT_I32_S, i32, f64, (double)a)
+    UN(F64_CONVERT_I32_U, u32, f64, (double)a)
+    UN(F64_CONVERT_I64_S, i64, f64, (double)a)
+    UN(F64_CONVERT_I64_U, u64, f64, (double)a)
     UN(F64_PROMOTE_F32, f32, f64, (double)a)
-    UN(I32_REINTERPRET_F32, u32, u32, a) UN(I64_REINTERPRET_F64, u64, u64, a)
-    UN(F32_REINTERPRET_I32, u32, u32, a) UN(F64_REINTERPRET_I64, u64, u64, a)
-    UN(I32_EXTEND8_S, u32, i32, (int8_t)a) UN(I32_EXTEND16_S, u32, i32, (int16_t)a)
-    UN(I64_EXTEND8_S, u64, i64, (int8_t)a) UN(I64_EXTEND16_S, u64, i64, (int16_t)a)
+    UN(I32_REINTERPRET_F32, u32, u32, a)
+    UN(I64_REINTERPRET_F64, u64, u64, a)
+    UN(F32_REINTERPRET_I32, u32, u32, a)
+    UN(F64_REINTERPRET_I64, u64, u64, a)
+    UN(I32_EXTEND8_S, u32, i32, (int8_t)a)
+    UN(I32_EXTEND16_S, u32, i32, (int16_t)a)
+    UN(I64_EXTEND8_S, u64, i64, (int8_t)a)
+    UN(I64_EXTEND16_S, u64, i64, (int16_t)a)
     UN(I64_EXTEND32_S, u64, i64, (int32_t)a)
-    UN(I32_TRUNC_SAT_F32_S, f32, i32, sat_i32(a)) UN(I32_TRUNC_SAT_F32_U, f32, u32, sat_u32(a))
-    UN(I32_TRUNC_SAT_F64_S, f64, i32, sat_i32(a)) UN(I32_TRUNC_SAT_F64_U, f64, u32, sat_u32(a))
-    UN(I64_TRUNC_SAT_F32_S, f32, i64, sat_i64(a)) UN(I64_TRUNC_SAT_F32_U, f32, u64, sat_u64(a))
-    UN(I64_TRUNC_SAT_F64_S, f64, i64, sat_i64(a)) UN(I64_TRUNC_SAT_F64_U, f64, u64, sat_u64(a))
+    UN(I32_TRUNC_SAT_F32_S, f32, i32, sat_i32(a))
+    UN(I32_TRUNC_SAT_F32_U, f32, u32, sat_u32(a))
+    UN(I32_TRUNC_SAT_F64_S, f64, i32, sat_i32(a))
+    UN(I32_TRUNC_SAT_F64_U, f64, u32, sat_u32(a))
+    UN(I64_TRUNC_SAT_F32_S, f32, i64, sat_i64(a))
+    UN(I64_TRUNC_SAT_F32_U, f32, u64, sat_u64(a))
+    UN(I64_TRUNC_SAT_F64_S, f64, i64, sat_i64(a))
+    UN(I64_TRUNC_SAT_F64_U, f64, u64, sat_u64(a))
 
-    BINI(I32_ADD, u32, u32, a + b) BINI(I32_SUB, u32, u32, a - b) BINI(I32_MUL, u32, u32, a * b)
-    BINI(I32_AND, u32, u32, a & b) BINI(I32_OR, u32, u32, a | b) BINI(I32_XOR, u32, u32, a ^ b)
-    BINI(I32_SHL, u32, u32, a << (b & 31)) BINI(I32_SHR_S, i32, i32, a >> (b & 31))
-    BINI(I32_SHR_U, u32, u32, a >> (b & 31)) BINI(I32_EQ, u32, u32, a == b) BINI(I32_NE, u32, u32, a != b)
-    BINI(I32_LT_S, i32, u32, a < b) BINI(I32_LT_U, u32, u32, a < b) BINI(I32_GT_S, i32, u32, a > b)
-    BINI(I32_GT_U, u32, u32, a > b) BINI(I32_LE_S, i32, u32, a <= b) BINI(I32_LE_U, u32, u32, a <= b)
-    BINI(I32_GE_S, i32, u32, a >= b) BINI(I32_GE_U, u32, u32, a >= b)
-    BINI(I32_ROTL, u32, u32, rotl32(a, b)) BINI(I32_ROTR, u32, u32, rotr32(a, b))
-    BINI(I64_ADD, u64, u64, a + b) BINI(I64_SUB, u64, u64, a - b) BINI(I64_MUL, u64, u64, a * b)
-    BINI(I64_AND, u64, u64, a & b) BINI(I64_OR, u64, u64, a | b) BINI(I64_XOR, u64, u64, a ^ b)
-    BINI(I64_SHL, u64, u64, a << (b & 63)) BINI(I64_SHR_S, i64, i64, a >> (b & 63))
+    BINI(I32_ADD, u32, u32, a + b)
+    BINI(I32_SUB, u32, u32, a - b)
+    BINI(I32_MUL, u32, u32, a * b)
+    BINI(I32_AND, u32, u32, a & b)
+    BINI(I32_OR, u32, u32, a | b)
+    BINI(I32_XOR, u32, u32, a ^ b)
+    BINI(I32_SHL, u32, u32, a << (b & 31))
+    BINI(I32_SHR_S, i32, i32, a >> (b & 31))
+    BINI(I32_SHR_U, u32, u32, a >> (b & 31))
+    BINI(I32_EQ, u32, u32, a == b)
+    BINI(I32_NE, u32, u32, a != b)
+    BINI(I32_LT_S, i32, u32, a < b)
+    BINI(I32_LT_U, u32, u32, a < b)
+    BINI(I32_GT_S, i32, u32, a > b)
+    BINI(I32_GT_U, u32, u32, a > b)
+    BINI(I32_LE_S, i32, u32, a <= b)
+    BINI(I32_LE_U, u32, u32, a <= b)
+    BINI(I32_GE_S, i32, u32, a >= b)
+    BINI(I32_GE_U, u32, u32, a >= b)
+    BINI(I32_ROTL, u32, u32, rotl32(a, b))
+    BINI(I32_ROTR, u32, u32, rotr32(a, b))
+    BINI(I64_ADD, u64, u64, a + b)
+    BINI(I64_SUB, u64, u64, a - b)
+    BINI(I64_MUL, u64, u64, a * b)
+    BINI(I64_AND, u64, u64, a & b)
+    BINI(I64_OR, u64, u64, a | b)
+    BINI(I64_XOR, u64, u64, a ^ b)
+    BINI(I64_SHL, u64, u64, a << (b & 63))
+    BINI(I64_SHR_S, i64, i64, a >> (b & 63))
     BINI(I64_SHR_U, u64, u64, a >> (b & 63))
 
-    LOAD(I32_LOAD, uint32_t, u32) LOAD(I64_LOAD, uint64_t, u64) LOAD(F32_LOAD, uint32_t, u32)
-    LOAD(F64_LOAD, uint64_t, u64) LOAD(I32_LOAD8_S, int8_t, i32) LOAD(I32_LOAD8_U, uint8_t, u32)
-    LOAD(I32_LOAD16_S, int16_t, i32) LOAD(I32_LOAD16_U, uint16_t, u32) LOAD(I64_LOAD8_S, int8_t, i64)
-    LOAD(I64_LOAD8_U, uint8_t, u64) LOAD(I64_LOAD16_S, int16_t, i64) LOAD(I64_LOAD16_U, uint16_t, u64)
-    LOAD(I64_LOAD32_S, int32_t, i64) LOAD(I64_LOAD32_U, uint32_t, u64)
-    STORE(I32_STORE, uint32_t) STORE(I64_STORE, uint64_t) STORE(F32_STORE, uint32_t) STORE(F64_STORE, uint64_t)
-    STORE(I32_STORE8, uint8_t) STORE(I32_STORE16, uint16_t) STORE(I64_STORE8, uint8_t)
-    STORE(I64_STORE16, uint16_t) STORE(I64_STORE32, uint32_t)
+    LOAD(I32_LOAD, uint32_t, u32)
+    LOAD(I64_LOAD, uint64_t, u64)
+    LOAD(F32_LOAD, uint32_t, u32)
+    LOAD(F64_LOAD, uint64_t, u64)
+    LOAD(I32_LOAD8_S, int8_t, i32)
+    LOAD(I32_LOAD8_U, uint8_t, u32)
+    LOAD(I32_LOAD16_S, int16_t, i32)
+    LOAD(I32_LOAD16_U, uint16_t, u32)
+    LOAD(I64_LOAD8_S, int8_t, i64)
+    LOAD(I64_LOAD8_U, uint8_t, u64)
+    LOAD(I64_LOAD16_S, int16_t, i64)
+    LOAD(I64_LOAD16_U, uint16_t, u64)
+    LOAD(I64_LOAD32_S, int32_t, i64)
+    LOAD(I64_LOAD32_U, uint32_t, u64)
+    STORE(I32_STORE, uint32_t)
+    STORE(I64_STORE, uint64_t)
+    STORE(F32_STORE, uint32_t)
+    STORE(F64_STORE, uint64_t)
+    STORE(I32_STORE8, uint8_t)
+    STORE(I32_STORE16, uint16_t)
+    STORE(I64_STORE8, uint8_t)
+    STORE(I64_STORE16, uint16_t)
+    STORE(I64_STORE32, uint32_t)
+        // clang-format on
 
-    OP(NOP)
-    {
-        ip += 1;
-        NEXT();
-    }
-    OP(UNREACHABLE) TRAP(UNREACHABLE);
-    OP(COPY)
-    {
-        fp[ip[1].s.a] = fp[ip[1].s.b];
-        ip += 2;
-        NEXT();
-    }
-    OP(CONST32)
-    {
-        fp[ip[1].m.a] = ip[1].m.x;
-        ip += 2;
-        NEXT();
-    }
-    OP(CONST64)
-    {
-        fp[ip[1].s.a] = ip[2].u64;
-        ip += 3;
-        NEXT();
-    }
-    OP(JMP)
-    {
-        ip = ip + 1 + ip[1].i64;
-        NEXT();
-    }
-    OP(BR_IF)
-    {
-        if ((uint32_t)fp[ip[1].s.a])
-            ip = ip + 2 + ip[2].i64;
-        else
-            ip += 3;
-        NEXT();
-    }
-    OP(BR_UNLESS)
-    {
-        if (!(uint32_t)fp[ip[1].s.a])
-            ip = ip + 2 + ip[2].i64;
-        else
-            ip += 3;
-        NEXT();
-    }
-    BRCMP(I32_EQ, u32, ==) BRCMP(I32_NE, u32, !=) BRCMP(I32_LT_S, i32, <) BRCMP(I32_LT_U, u32, <)
-    BRCMP(I32_GT_S, i32, >) BRCMP(I32_GT_U, u32, >) BRCMP(I32_LE_S, i32, <=) BRCMP(I32_LE_U, u32, <=)
-    BRCMP(I32_GE_S, i32, >=) BRCMP(I32_GE_U, u32, >=)
-    OP(BR_TABLE)
-    {
-        uint32_t i = (uint32_t)fp[ip[1].s.a];
-        uint64_t n = ip[2].u64;
-        const wcell *e = ip + 3 + (i < n ? i : n);
-        ip = e + e->i64;
-        NEXT();
-    }
-    OP(SELECT)
-    {
-        wcell c = ip[1];
-        fp[c.s.a] = (uint32_t)fp[c.s.d] ? fp[c.s.b] : fp[c.s.c];
-        ip += 2;
-        NEXT();
-    }
-    OP(GLOBAL_GET)
-    {
-        fp[ip[1].m.a] = inst->globals[ip[1].m.x]->val.u64;
-        ip += 2;
-        NEXT();
-    }
-    OP(GLOBAL_SET)
-    {
-        inst->globals[ip[1].m.x]->val.u64 = fp[ip[1].m.a];
-        ip += 2;
-        NEXT();
-    }
-    OP(MEMORY_SIZE)
-    {
-        fp[ip[1].s.a] = inst->mem->pages;
-        ip += 2;
-        NEXT();
-    }
-    OP(MEMORY_GROW)
-    {
-        fp[ip[1].s.a] = (uint32_t)wasm_memory_grow_(inst->mem, (uint32_t)fp[ip[1].s.b]);
-        MEMLOAD();
-        ip += 2;
-        NEXT();
-    }
-    OP(MEMORY_INIT)
-    {
-        wcell c = ip[1];
-        uint32_t idx = (uint32_t)ip[2].u64, d = (uint32_t)fp[c.s.a], s = (uint32_t)fp[c.s.b], n = (uint32_t)fp[c.s.c];
-        const wdata *seg = &inst->m->datas[idx];
-        uint32_t len = inst->data_dropped[idx] ? 0 : seg->len;
-        if ((uint64_t)s + n > len || (uint64_t)d + n > msize)
-            TRAP(MEMORY_OOB);
-        if (n)
-            memcpy(mbase + d, seg->bytes + s, n);
-        ip += 3;
-        NEXT();
-    }
-    OP(DATA_DROP)
-    {
-        inst->data_dropped[ip[1].u64] = true;
-        ip += 2;
-        NEXT();
-    }
-    OP(MEMORY_COPY)
-    {
-        wcell c = ip[1];
-        uint32_t d = (uint32_t)fp[c.s.a], s = (uint32_t)fp[c.s.b], n = (uint32_t)fp[c.s.c];
-        if ((uint64_t)s + n > msize || (uint64_t)d + n > msize)
-            TRAP(MEMORY_OOB);
-        if (n)
-            memmove(mbase + d, mbase + s, n);
-        ip += 2;
-        NEXT();
-    }
-    OP(MEMORY_FILL)
-    {
-        wcell c = ip[1];
-        uint32_t d = (uint32_t)fp[c.s.a], n = (uint32_t)fp[c.s.c];
-        if ((uint64_t)d + n > msize)
-            TRAP(MEMORY_OOB);
-        if (n)
-            memset(mbase + d, (int)(uint8_t)fp[c.s.b], n);
-        ip += 2;
-        NEXT();
-    }
-    OP(TABLE_GET)
-    {
-        wcell c = ip[1];
-        wasm_table *t = inst->tables[c.m.x];
-        uint32_t i = (uint32_t)fp[c.m.b];
-        if (i >= t->size)
-            TRAP(TABLE_OOB);
-        fp[c.m.a] = (uintptr_t)t->elems[i];
-        ip += 2;
-        NEXT();
-    }
-    OP(TABLE_SET)
-    {
-        wcell c = ip[1];
-        wasm_table *t = inst->tables[c.m.x];
-        uint32_t i = (uint32_t)fp[c.m.a];
-        if (i >= t->size)
-            TRAP(TABLE_OOB);
-        t->elems[i] = (void *)(uintptr_t)fp[c.m.b];
-        ip += 2;
-        NEXT();
-    }
-    OP(TABLE_INIT)
-    {
-        wcell c = ip[1];
-        if (table_init(inst, (uint32_t)fp[c.s.a], (uint32_t)fp[c.s.b], (uint32_t)fp[c.s.c], ip[2].u64) < 0)
-            TRAP(TABLE_OOB);
-        ip += 3;
-        NEXT();
-    }
-    OP(ELEM_DROP)
-    {
-        inst->elem_dropped[ip[1].u64] = true;
-        ip += 2;
-        NEXT();
-    }
-    OP(TABLE_COPY)
-    {
-        wcell c = ip[1];
-        if (table_copy(inst, (uint32_t)fp[c.s.a], (uint32_t)fp[c.s.b], (uint32_t)fp[c.s.c], ip[2].u64) < 0)
-            TRAP(TABLE_OOB);
-        ip += 3;
-        NEXT();
-    }
-    OP(TABLE_GROW)
-    {
-        wcell c = ip[1];
-        wasm_table *t = inst->tables[ip[2].u64];
-        fp[c.s.a] = (uint32_t)wasm_table_grow_(t, (uint32_t)fp[c.s.c], (void *)(uintptr_t)fp[c.s.b],
-                                               inst->m->limits.max_table_elems);
-        ip += 3;
-        NEXT();
-    }
-    OP(TABLE_SIZE)
-    {
-        fp[ip[1].s.a] = inst->tables[ip[2].u64]->size;
-        ip += 3;
-        NEXT();
-    }
-    OP(TABLE_FILL)
-    {
-        wcell c = ip[1];
-        wasm_table *t = inst->tables[ip[2].u64];
-        if (table_fill(t, (uint32_t)fp[c.s.a], (void *)(uintptr_t)fp[c.s.b], (uint32_t)fp[c.s.c]) < 0)
-            TRAP(TABLE_OOB);
-        ip += 3;
-        NEXT();
-    }
-    OP(REF_IS_NULL)
-    {
-        fp[ip[1].s.a] = fp[ip[1].s.b] == 0;
-        ip += 2;
-        NEXT();
-    }
-    OP(REF_FUNC)
-    {
-        fp[ip[1].m.a] = (uintptr_t)inst->funcs[ip[1].m.x];
-        ip += 2;
-        NEXT();
-    }
-    OP(CALL)
-    {
-        callee = inst->funcs[ip[1].m.x];
-        nfp = fp + ip[1].m.a;
-        ip += 2;
-        goto do_call;
-    }
-    OP(CALL_LOCAL)
-    {
-        const wcode *code = ip[2].ptr;
-        nfp = fp + ip[1].m.a;
-        if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
-            TRAP(STACK_EXHAUSTED);
-        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
-                                 (ctx->metered && --ctx->fuel < 0),
-                             0))
-            TRAP(INTERRUPTED);
-        frames[nfr++] = (wframe){ip + 3, fp, f};
-        f = inst->funcs[ip[1].m.x], fp = nfp, ip = code->code;
-        for (uint32_t i = code->nparams; i < code->nlocals; i++)
-            fp[i] = 0;
-        NEXT();
-    }
-    OP(CALL_INDIRECT)
-    {
-        wcell c = ip[1];
-        wasm_table *t = inst->tables[ip[2].u64];
-        uint32_t i = (uint32_t)fp[c.m.b];
-        if (i >= t->size)
-            TRAP(UNDEFINED_ELEMENT);
-        callee = t->elems[i];
-        if (callee == NULL)
-            TRAP(UNINITIALIZED_ELEMENT);
-        const wasm_functype *want = &inst->m->types[c.m.x];
-        if (callee->type != want && !wasm_functype_eq(callee->type, want))
-            TRAP(INDIRECT_MISMATCH);
-        nfp = fp + c.m.a;
-        ip += 3;
-        goto do_call;
-    }
-    OP(POLL)
-    {
-        if (atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) || (ctx->metered && --ctx->fuel < 0))
-            TRAP(INTERRUPTED);
-        ip += 1;
-        NEXT();
-    }
-    OP(RETURN)
-    {
-        wframe *r = &frames[--nfr];
-        if (r->ip == NULL) {
-            ctx->nframes = nfr;
-            return WASM_TRAP_NONE;
+        OP(NOP)
+        {
+            ip += 1;
+            NEXT();
         }
-        ip = r->ip, fp = r->fp, f = r->func;
-        inst = f->inst;
-        MEMLOAD();
-        NEXT();
-    }
+        OP(UNREACHABLE) TRAP(UNREACHABLE);
+        OP(COPY)
+        {
+            fp[ip[1].s.a] = fp[ip[1].s.b];
+            ip += 2;
+            NEXT();
+        }
+        OP(CONST32)
+        {
+            fp[ip[1].m.a] = ip[1].m.x;
+            ip += 2;
+            NEXT();
+        }
+        OP(CONST64)
+        {
+            fp[ip[1].s.a] = ip[2].u64;
+            ip += 3;
+            NEXT();
+        }
+        OP(JMP)
+        {
+            ip = ip + 1 + ip[1].i64;
+            NEXT();
+        }
+        OP(BR_IF)
+        {
+            if ((uint32_t)fp[ip[1].s.a])
+                ip = ip + 2 + ip[2].i64;
+            else
+                ip += 3;
+            NEXT();
+        }
+        OP(BR_UNLESS)
+        {
+            if (!(uint32_t)fp[ip[1].s.a])
+                ip = ip + 2 + ip[2].i64;
+            else
+                ip += 3;
+            NEXT();
+        }
+        // clang-format off
+        BRCMP(I32_EQ, u32, ==)
+        BRCMP(I32_NE, u32, !=)
+        BRCMP(I32_LT_S, i32, <)
+        BRCMP(I32_LT_U, u32, <)
+        BRCMP(I32_GT_S, i32, >)
+        BRCMP(I32_GT_U, u32, >)
+        BRCMP(I32_LE_S, i32, <=)
+        BRCMP(I32_LE_U, u32, <=)
+        BRCMP(I32_GE_S, i32, >=)
+        BRCMP(I32_GE_U, u32, >=)
+        // clang-format on
+        OP(BR_TABLE)
+        {
+            uint32_t i = (uint32_t)fp[ip[1].s.a];
+            uint64_t n = ip[2].u64;
+            const wcell *e = ip + 3 + (i < n ? i : n);
+            ip = e + e->i64;
+            NEXT();
+        }
+        OP(SELECT)
+        {
+            wcell c = ip[1];
+            fp[c.s.a] = (uint32_t)fp[c.s.d] ? fp[c.s.b] : fp[c.s.c];
+            ip += 2;
+            NEXT();
+        }
+        OP(GLOBAL_GET)
+        {
+            fp[ip[1].m.a] = inst->globals[ip[1].m.x]->val.u64;
+            ip += 2;
+            NEXT();
+        }
+        OP(GLOBAL_SET)
+        {
+            inst->globals[ip[1].m.x]->val.u64 = fp[ip[1].m.a];
+            ip += 2;
+            NEXT();
+        }
+        OP(MEMORY_SIZE)
+        {
+            fp[ip[1].s.a] = inst->mem->pages;
+            ip += 2;
+            NEXT();
+        }
+        OP(MEMORY_GROW)
+        {
+            fp[ip[1].s.a] = (uint32_t)wasm_memory_grow_(inst->mem, (uint32_t)fp[ip[1].s.b]);
+            MEMLOAD();
+            ip += 2;
+            NEXT();
+        }
+        OP(MEMORY_INIT)
+        {
+            wcell c = ip[1];
+            uint32_t idx = (uint32_t)ip[2].u64, d = (uint32_t)fp[c.s.a], s = (uint32_t)fp[c.s.b],
+                     n = (uint32_t)fp[c.s.c];
+            const wdata *seg = &inst->m->datas[idx];
+            uint32_t len = inst->data_dropped[idx] ? 0 : seg->len;
+            if ((uint64_t)s + n > len || (uint64_t)d + n > msize)
+                TRAP(MEMORY_OOB);
+            if (n)
+                memcpy(mbase + d, seg->bytes + s, n);
+            ip += 3;
+            NEXT();
+        }
+        OP(DATA_DROP)
+        {
+            inst->data_dropped[ip[1].u64] = true;
+            ip += 2;
+            NEXT();
+        }
+        OP(MEMORY_COPY)
+        {
+            wcell c = ip[1];
+            uint32_t d = (uint32_t)fp[c.s.a], s = (uint32_t)fp[c.s.b], n = (uint32_t)fp[c.s.c];
+            if ((uint64_t)s + n > msize || (uint64_t)d + n > msize)
+                TRAP(MEMORY_OOB);
+            if (n)
+                memmove(mbase + d, mbase + s, n);
+            ip += 2;
+            NEXT();
+        }
+        OP(MEMORY_FILL)
+        {
+            wcell c = ip[1];
+            uint32_t d = (uint32_t)fp[c.s.a], n = (uint32_t)fp[c.s.c];
+            if ((uint64_t)d + n > msize)
+                TRAP(MEMORY_OOB);
+            if (n)
+                memset(mbase + d, (int)(uint8_t)fp[c.s.b], n);
+            ip += 2;
+            NEXT();
+        }
+        OP(TABLE_GET)
+        {
+            wcell c = ip[1];
+            wasm_table *t = inst->tables[c.m.x];
+            uint32_t i = (uint32_t)fp[c.m.b];
+            if (i >= t->size)
+                TRAP(TABLE_OOB);
+            fp[c.m.a] = (uintptr_t)t->elems[i];
+            ip += 2;
+            NEXT();
+        }
+        OP(TABLE_SET)
+        {
+            wcell c = ip[1];
+            wasm_table *t = inst->tables[c.m.x];
+            uint32_t i = (uint32_t)fp[c.m.a];
+            if (i >= t->size)
+                TRAP(TABLE_OOB);
+            t->elems[i] = (void *)(uintptr_t)fp[c.m.b];
+            ip += 2;
+            NEXT();
+        }
+        OP(TABLE_INIT)
+        {
+            wcell c = ip[1];
+            if (table_init(inst, (uint32_t)fp[c.s.a], (uint32_t)fp[c.s.b], (uint32_t)fp[c.s.c],
+                           ip[2].u64) < 0)
+                TRAP(TABLE_OOB);
+            ip += 3;
+            NEXT();
+        }
+        OP(ELEM_DROP)
+        {
+            inst->elem_dropped[ip[1].u64] = true;
+            ip += 2;
+            NEXT();
+        }
+        OP(TABLE_COPY)
+        {
+            wcell c = ip[1];
+            if (table_copy(inst, (uint32_t)fp[c.s.a], (uint32_t)fp[c.s.b], (uint32_t)fp[c.s.c],
+                           ip[2].u64) < 0)
+                TRAP(TABLE_OOB);
+            ip += 3;
+            NEXT();
+        }
+        OP(TABLE_GROW)
+        {
+            wcell c = ip[1];
+            wasm_table *t = inst->tables[ip[2].u64];
+            fp[c.s.a] =
+                (uint32_t)wasm_table_grow_(t, (uint32_t)fp[c.s.c], (void *)(uintptr_t)fp[c.s.b],
+                                           inst->m->limits.max_table_elems);
+            ip += 3;
+            NEXT();
+        }
+        OP(TABLE_SIZE)
+        {
+            fp[ip[1].s.a] = inst->tables[ip[2].u64]->size;
+            ip += 3;
+            NEXT();
+        }
+        OP(TABLE_FILL)
+        {
+            wcell c = ip[1];
+            wasm_table *t = inst->tables[ip[2].u64];
+            if (table_fill(t, (uint32_t)fp[c.s.a], (void *)(uintptr_t)fp[c.s.b],
+                           (uint32_t)fp[c.s.c]) < 0)
+                TRAP(TABLE_OOB);
+            ip += 3;
+            NEXT();
+        }
+        OP(REF_IS_NULL)
+        {
+            fp[ip[1].s.a] = fp[ip[1].s.b] == 0;
+            ip += 2;
+            NEXT();
+        }
+        OP(REF_FUNC)
+        {
+            fp[ip[1].m.a] = (uintptr_t)inst->funcs[ip[1].m.x];
+            ip += 2;
+            NEXT();
+        }
+        OP(CALL)
+        {
+            callee = inst->funcs[ip[1].m.x];
+            nfp = fp + ip[1].m.a;
+            ip += 2;
+            goto do_call;
+        }
+        OP(CALL_LOCAL)
+        {
+            const wcode *code = ip[2].ptr;
+            nfp = fp + ip[1].m.a;
+            if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
+                TRAP(STACK_EXHAUSTED);
+            if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                                     (ctx->metered && --ctx->fuel < 0),
+                                 0))
+                TRAP(INTERRUPTED);
+            frames[nfr++] = (wframe){ip + 3, fp, f};
+            f = inst->funcs[ip[1].m.x], fp = nfp, ip = code->code;
+            for (uint32_t i = code->nparams; i < code->nlocals; i++)
+                fp[i] = 0;
+            NEXT();
+        }
+        OP(CALL_INDIRECT)
+        {
+            wcell c = ip[1];
+            wasm_table *t = inst->tables[ip[2].u64];
+            uint32_t i = (uint32_t)fp[c.m.b];
+            if (i >= t->size)
+                TRAP(UNDEFINED_ELEMENT);
+            callee = t->elems[i];
+            if (callee == NULL)
+                TRAP(UNINITIALIZED_ELEMENT);
+            const wasm_functype *want = &inst->m->types[c.m.x];
+            if (callee->type != want && !wasm_functype_eq(callee->type, want))
+                TRAP(INDIRECT_MISMATCH);
+            nfp = fp + c.m.a;
+            ip += 3;
+            goto do_call;
+        }
+        OP(POLL)
+        {
+            if (atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
+                (ctx->metered && --ctx->fuel < 0))
+                TRAP(INTERRUPTED);
+            ip += 1;
+            NEXT();
+        }
+        OP(RETURN)
+        {
+            wframe *r = &frames[--nfr];
+            if (r->ip == NULL) {
+                ctx->nframes = nfr;
+                return WASM_TRAP_NONE;
+            }
+            ip = r->ip, fp = r->fp, f = r->func;
+            inst = f->inst;
+            MEMLOAD();
+            NEXT();
+        }
 
 #if !USE_CGOTO
     default:

@@ -61,7 +61,8 @@ void wasm_linker_free(wasm_linker *linker)
     free(linker);
 }
 
-static int add(wasm_linker *l, const char *module, const char *name, wasm_extern ext, bool owned, wc_error *err)
+static int add(wasm_linker *l, const char *module, const char *name, wasm_extern ext, bool owned,
+               wc_error *err)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -82,7 +83,8 @@ static int add(wasm_linker *l, const char *module, const char *name, wasm_extern
     return 0;
 }
 
-int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret);
+int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name,
+                       wasm_extern *ret);
 int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret)
 {
     for (size_t i = l ? l->n : 0; i-- > 0;) {
@@ -94,8 +96,9 @@ int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *nam
     return -ENOENT;
 }
 
-int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name, const wasm_valtype *params,
-                            uint32_t nparams, const wasm_valtype *results, uint32_t nresults, wasm_host_fn fn,
+int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name,
+                            const wasm_valtype *params, uint32_t nparams,
+                            const wasm_valtype *results, uint32_t nresults, wasm_host_fn fn,
                             void *env, wc_error *err)
 {
     wasm_func *f = calloc(1, sizeof(*f));
@@ -119,21 +122,22 @@ int wasm_linker_define_func(wasm_linker *linker, const char *module, const char 
     return rc;
 }
 
-int wasm_linker_define_global(wasm_linker *linker, const char *module, const char *name, wasm_valtype type,
-                              bool mutable_, wasm_val value, wc_error *err)
+int wasm_linker_define_global(wasm_linker *linker, const char *module, const char *name,
+                              wasm_valtype type, bool mutable_, wasm_val value, wc_error *err)
 {
     wasm_global *g = calloc(1, sizeof(*g));
     if (g == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     *g = (wasm_global){type, mutable_, value};
-    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_GLOBAL, .u.global = g}, true, err);
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_GLOBAL, .u.global = g},
+                 true, err);
     if (rc < 0)
         free(g);
     return rc;
 }
 
-int wasm_linker_define_table(wasm_linker *linker, const char *module, const char *name, wasm_valtype elem,
-                             uint32_t min, uint32_t max, wc_error *err)
+int wasm_linker_define_table(wasm_linker *linker, const char *module, const char *name,
+                             wasm_valtype elem, uint32_t min, uint32_t max, wc_error *err)
 {
     wasm_table *t = calloc(1, sizeof(*t));
     void **elems = calloc(min ? min : 1, sizeof(void *));
@@ -142,14 +146,15 @@ int wasm_linker_define_table(wasm_linker *linker, const char *module, const char
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     *t = (wasm_table){elems, min, max, max != UINT32_MAX, elem};
-    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_TABLE, .u.table = t}, true, err);
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_TABLE, .u.table = t}, true,
+                 err);
     if (rc < 0)
         free(t), free(elems);
     return rc;
 }
 
-int wasm_linker_define_memory(wasm_linker *linker, const char *module, const char *name, uint32_t min_pages,
-                              uint32_t max_pages, wc_error *err)
+int wasm_linker_define_memory(wasm_linker *linker, const char *module, const char *name,
+                              uint32_t min_pages, uint32_t max_pages, wc_error *err)
 {
     if (min_pages > 65536)
         return wc_error_set(err, -EINVAL, "memory of %u pages is above 4 GiB", min_pages);
@@ -160,7 +165,8 @@ int wasm_linker_define_memory(wasm_linker *linker, const char *module, const cha
     }
     bool has_max = max_pages != UINT32_MAX;
     m->max = has_max ? max_pages : 65536, m->has_max = has_max, m->cap = 65536;
-    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_MEMORY, .u.memory = m}, true, err);
+    int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_MEMORY, .u.memory = m},
+                 true, err);
     if (rc < 0) {
         wasm_mem_unmap(m);
         free(m);
@@ -168,13 +174,14 @@ int wasm_linker_define_memory(wasm_linker *linker, const char *module, const cha
     return rc;
 }
 
-int wasm_linker_define_extern(wasm_linker *linker, const char *module, const char *name, wasm_extern ext,
-                              wc_error *err)
+int wasm_linker_define_extern(wasm_linker *linker, const char *module, const char *name,
+                              wasm_extern ext, wc_error *err)
 {
     return add(linker, module, name, ext, false, err);
 }
 
-int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_instance *inst, wc_error *err)
+int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_instance *inst,
+                                wc_error *err)
 {
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {

@@ -26,19 +26,29 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
     wasm_limits_default(dst);
     if (src == NULL)
         return;
-#define MERGE(f)                                                                                                  \
-    if (src->f)                                                                                                   \
-        dst->f = src->f;
-    MERGE(max_module_bytes) MERGE(max_functions) MERGE(max_locals) MERGE(max_nesting) MERGE(max_section_items)
-    MERGE(max_value_stack) MERGE(max_call_depth) MERGE(max_memory_pages) MERGE(max_table_elems)
-        MERGE(max_type_arity) MERGE(interruptible)
+#define MERGE(f)                                                                                   \
+    do {                                                                                           \
+        if (src->f)                                                                                \
+            dst->f = src->f;                                                                       \
+    } while (0)
+    MERGE(max_module_bytes);
+    MERGE(max_functions);
+    MERGE(max_locals);
+    MERGE(max_nesting);
+    MERGE(max_section_items);
+    MERGE(max_value_stack);
+    MERGE(max_call_depth);
+    MERGE(max_memory_pages);
+    MERGE(max_table_elems);
+    MERGE(max_type_arity);
+    MERGE(interruptible);
 #undef MERGE
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;
 }
 
-int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits, wasm_module **ret_module,
-                     wc_error *err)
+int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                     wasm_module **ret_module, wc_error *err)
 {
     wasm_module *m = calloc(1, sizeof(*m));
     if (m == NULL)
@@ -72,8 +82,8 @@ uint32_t wasm_module_import_count(const wasm_module *module)
     return module->nimports;
 }
 
-int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module, const char **ret_name,
-                       wasm_extern_kind *ret_kind)
+int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module,
+                       const char **ret_name, wasm_extern_kind *ret_kind)
 {
     if (i >= module->nimports)
         return -ENOENT;
@@ -88,7 +98,8 @@ uint32_t wasm_module_export_count(const wasm_module *module)
     return module->nexports;
 }
 
-int wasm_module_export(const wasm_module *module, uint32_t i, const char **ret_name, wasm_extern_kind *ret_kind)
+int wasm_module_export(const wasm_module *module, uint32_t i, const char **ret_name,
+                       wasm_extern_kind *ret_kind)
 {
     if (i >= module->nexports)
         return -ENOENT;
@@ -122,6 +133,7 @@ const char *wasm_trap_message(wasm_trap trap)
 
 bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b)
 {
-    return a == b || (a->np == b->np && a->nr == b->nr &&
-                      memcmp(a->params, b->params, ((size_t)a->np + a->nr) * sizeof(wasm_valtype)) == 0);
+    return a == b ||
+           (a->np == b->np && a->nr == b->nr &&
+            memcmp(a->params, b->params, ((size_t)a->np + a->nr) * sizeof(wasm_valtype)) == 0);
 }

@@ -11,11 +11,11 @@
 
 #include "compile.h"
 
-#define TRY(x)                                                                                                    \
-    do {                                                                                                          \
-        int rc_ = (x);                                                                                            \
-        if (rc_ < 0)                                                                                              \
-            return rc_;                                                                                           \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_ < 0)                                                                               \
+            return rc_;                                                                            \
     } while (0)
 
 static int fail(vstate *s, const char *msg)
@@ -56,7 +56,8 @@ static int zero_byte(vstate *s)
     return b == 0 ? 0 : fail(s, "zero byte expected");
 }
 
-/* ---- the operand stack ------------------------------------------------------------------------ */
+/* ---- the operand stack ------------------------------------------------------------------------
+ */
 
 static int push(vstate *s, wasm_valtype t)
 {
@@ -65,7 +66,8 @@ static int push(vstate *s, wasm_valtype t)
         if ((uint64_t)s->nlocals + cap > WASM_MAX_FRAME_SLOTS + 64)
             cap = WASM_MAX_FRAME_SLOTS + 64 - s->nlocals;
         if (s->h + 1 >= cap || (uint64_t)s->nlocals + s->h + 1 >= WASM_MAX_FRAME_SLOTS)
-            return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots", WASM_MAX_FRAME_SLOTS);
+            return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots",
+                                WASM_MAX_FRAME_SLOTS);
         wasm_valtype *vt = realloc(s->vt, cap * sizeof(*vt));
         if (vt)
             s->vt = vt;
@@ -184,9 +186,11 @@ static bool is_ref(wasm_valtype t)
     return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == T_UNKNOWN;
 }
 
-/* ---- control ------------------------------------------------------------------------------------- */
+/* ---- control
+ * ------------------------------------------------------------------------------------- */
 
-static const wasm_valtype one_type[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
+static const wasm_valtype one_type[] = {WASM_I32, WASM_I64,     WASM_F32,
+                                        WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
 
 static int block_type(vstate *s, ctl *c)
 {
@@ -218,7 +222,8 @@ static int block_type(vstate *s, ctl *c)
 static int push_ctl(vstate *s, ctl *c)
 {
     if (s->nctl >= s->m->limits.max_nesting)
-        return wc_error_set(s->err, -E2BIG, "blocks nested deeper than %u", s->m->limits.max_nesting);
+        return wc_error_set(s->err, -E2BIG, "blocks nested deeper than %u",
+                            s->m->limits.max_nesting);
     if (s->nctl == s->ctlcap) {
         uint32_t cap = s->ctlcap * 2;
         ctl *n = realloc(s->ctls, cap * sizeof(*n));
@@ -249,7 +254,7 @@ static int op_block(vstate *s, uint8_t kind)
     c.loop_pc = s->n;
     if (kind == CTL_LOOP && s->m->limits.interruptible)
         cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
-    c.dead = !live; /* a block in dead code stays dead: emit nothing for it */
+    c.dead = !live;        /* a block in dead code stays dead: emit nothing for it */
     cs_barrier(s);
     return push_ctl(s, &c);
 }
@@ -295,7 +300,8 @@ static int op_end(vstate *s, bool *ret_done)
     ctl *c = &s->ctls[s->nctl - 1];
     TRY(check_end_stack(s, c));
     if (c->kind == CTL_IF) {
-        if (c->np != c->nr || (c->np && memcmp(c->params, c->results, c->np * sizeof(wasm_valtype)) != 0))
+        if (c->np != c->nr ||
+            (c->np && memcmp(c->params, c->results, c->np * sizeof(wasm_valtype)) != 0))
             return fail(s, "type mismatch");
     }
     cs_flush(s, c->height);
@@ -312,7 +318,8 @@ static int op_end(vstate *s, bool *ret_done)
     return 0;
 }
 
-static int label(vstate *s, uint32_t depth, ctl **ret, uint32_t *ret_arity, const wasm_valtype **ret_types)
+static int label(vstate *s, uint32_t depth, ctl **ret, uint32_t *ret_arity,
+                 const wasm_valtype **ret_types)
 {
     *ret = NULL, *ret_arity = 0, *ret_types = NULL;
     if (depth >= s->nctl)
@@ -393,7 +400,8 @@ static int op_br_table(vstate *s)
     return rc;
 }
 
-/* ---- calls, variables, memory ------------------------------------------------------------------- */
+/* ---- calls, variables, memory -------------------------------------------------------------------
+ */
 
 static int call_sig(vstate *s, const wasm_functype *ft, uint16_t *ret_frame)
 {
@@ -629,8 +637,15 @@ static int op_const(vstate *s, uint8_t op)
     uint64_t v = 0;
     wasm_valtype t;
     switch (op) {
-    case 0x41: TRY(leb(s, 32, true, &v)); t = WASM_I32; v = (uint32_t)v; break;
-    case 0x42: TRY(leb(s, 64, true, &v)); t = WASM_I64; break;
+    case 0x41:
+        TRY(leb(s, 32, true, &v));
+        t = WASM_I32;
+        v = (uint32_t)v;
+        break;
+    case 0x42:
+        TRY(leb(s, 64, true, &v));
+        t = WASM_I64;
+        break;
     case 0x43:
         if (s->end - s->p < 4)
             return fail(s, "unexpected end");
@@ -711,14 +726,16 @@ static int op_table(vstate *s, uint8_t op)
     return 0;
 }
 
-/* ---- 0xFC prefix ---------------------------------------------------------------------------------- */
+/* ---- 0xFC prefix
+ * ---------------------------------------------------------------------------------- */
 
 static const struct {
     uint8_t in, out;
 } sat_ops[8] = {{T_F32, T_I32}, {T_F32, T_I32}, {T_F64, T_I32}, {T_F64, T_I32},
                 {T_F32, T_I64}, {T_F32, T_I64}, {T_F64, T_I64}, {T_F64, T_I64}};
 
-static int pop3(vstate *s, wasm_valtype t1, wasm_valtype t2, wasm_valtype t3, uint16_t *a, uint16_t *b, uint16_t *c)
+static int pop3(vstate *s, wasm_valtype t1, wasm_valtype t2, wasm_valtype t3, uint16_t *a,
+                uint16_t *b, uint16_t *c)
 {
     *a = *b = *c = 0;
     TRY(pop_t(s, t3, c));
@@ -835,8 +852,9 @@ static int op_prefix(vstate *s)
     uint16_t a;
     TRY(u32(s, &sub));
     if (sub < 8) {
-        static const enum wop ops[8] = {OP_I32_TRUNC_SAT_F32_S, OP_I32_TRUNC_SAT_F32_U, OP_I32_TRUNC_SAT_F64_S,
-                                        OP_I32_TRUNC_SAT_F64_U, OP_I64_TRUNC_SAT_F32_S, OP_I64_TRUNC_SAT_F32_U,
+        static const enum wop ops[8] = {OP_I32_TRUNC_SAT_F32_S, OP_I32_TRUNC_SAT_F32_U,
+                                        OP_I32_TRUNC_SAT_F64_S, OP_I32_TRUNC_SAT_F64_U,
+                                        OP_I64_TRUNC_SAT_F32_S, OP_I64_TRUNC_SAT_F32_U,
                                         OP_I64_TRUNC_SAT_F64_S, OP_I64_TRUNC_SAT_F64_U};
         TRY(pop_t(s, (wasm_valtype)sat_ops[sub].in, &a));
         return emit_def(s, ops[sub], (wasm_valtype)sat_ops[sub].out, a, 0, 0);
@@ -848,7 +866,8 @@ static int op_prefix(vstate *s)
     return fail(s, "illegal opcode");
 }
 
-/* ---- simple instructions from the table --------------------------------------------------------- */
+/* ---- simple instructions from the table ---------------------------------------------------------
+ */
 
 typedef struct simple_op {
     uint8_t in1, in2, out;
@@ -865,11 +884,13 @@ static const simple_op simple_table[256] = {
 static enum wop imm_form(enum wop op)
 {
     switch (op) {
-#define X_IMM(n)                                                                                                  \
-    case OP_##n: return OP_##n##_IMM;
+#define X_IMM(n)                                                                                   \
+    case OP_##n:                                                                                   \
+        return OP_##n##_IMM;
         WASM_IMM_OPS(X_IMM)
 #undef X_IMM
-    default: return OP_COUNT_;
+    default:
+        return OP_COUNT_;
     }
 }
 
@@ -880,7 +901,8 @@ static int op_simple(vstate *s, const simple_op *o)
         TRY(pop_t(s, (wasm_valtype)o->in2, &b));
         TRY(pop_t(s, (wasm_valtype)o->in1, &a));
         TRY(push(s, (wasm_valtype)o->out));
-        cs_binop(s, (enum wop)o->op, imm_form((enum wop)o->op), o->in1 == T_I64, cs_slot(s, s->h - 1), a, b);
+        cs_binop(s, (enum wop)o->op, imm_form((enum wop)o->op), o->in1 == T_I64,
+                 cs_slot(s, s->h - 1), a, b);
         return 0;
     }
     TRY(pop_t(s, (wasm_valtype)o->in1, &a));
@@ -902,12 +924,14 @@ static int op_memory(vstate *s, uint8_t op)
 static int op_loadstore(vstate *s, uint8_t op)
 {
     switch (op) {
-#define X_LOAD(b, n, t, al)                                                                                       \
-    case b: return op_load(s, OP_##n, (wasm_valtype)t, al);
+#define X_LOAD(b, n, t, al)                                                                        \
+    case b:                                                                                        \
+        return op_load(s, OP_##n, (wasm_valtype)t, al);
         WASM_LOAD_OPS(X_LOAD)
 #undef X_LOAD
-#define X_STORE(b, n, t, al)                                                                                      \
-    case b: return op_store(s, OP_##n, (wasm_valtype)t, al);
+#define X_STORE(b, n, t, al)                                                                       \
+    case b:                                                                                        \
+        return op_store(s, OP_##n, (wasm_valtype)t, al);
         WASM_STORE_OPS(X_STORE)
 #undef X_STORE
     }
@@ -922,34 +946,68 @@ static int op_special(vstate *s, uint8_t op, bool *ret_done)
         cs_op(s, OP_UNREACHABLE);
         set_unreachable(s);
         return 0;
-    case 0x01: return 0;
-    case 0x02: return op_block(s, CTL_BLOCK);
-    case 0x03: return op_block(s, CTL_LOOP);
-    case 0x04: return op_block(s, CTL_IF);
-    case 0x05: return op_else(s);
-    case 0x0B: return op_end(s, ret_done);
-    case 0x0C: case 0x0D: case 0x0F: return op_br(s, op);
-    case 0x0E: return op_br_table(s);
-    case 0x10: return op_call(s);
-    case 0x11: return op_call_indirect(s);
-    case 0x1A: return pop_t(s, T_UNKNOWN, &a);
-    case 0x1B: return op_select(s, false);
-    case 0x1C: return op_select(s, true);
-    case 0x20: case 0x21: case 0x22: return op_local(s, op);
-    case 0x23: case 0x24: return op_global(s, op);
-    case 0x25: case 0x26: return op_table(s, op);
-    case 0x3F: case 0x40: return op_memory(s, op);
-    case 0x41: case 0x42: case 0x43: case 0x44: return op_const(s, op);
-    case 0xD0: case 0xD1: case 0xD2: return op_ref(s, op);
-    case 0xFC: return op_prefix(s);
-    case 0xFD: return fail(s, "SIMD is not supported yet");
+    case 0x01:
+        return 0;
+    case 0x02:
+        return op_block(s, CTL_BLOCK);
+    case 0x03:
+        return op_block(s, CTL_LOOP);
+    case 0x04:
+        return op_block(s, CTL_IF);
+    case 0x05:
+        return op_else(s);
+    case 0x0B:
+        return op_end(s, ret_done);
+    case 0x0C:
+    case 0x0D:
+    case 0x0F:
+        return op_br(s, op);
+    case 0x0E:
+        return op_br_table(s);
+    case 0x10:
+        return op_call(s);
+    case 0x11:
+        return op_call_indirect(s);
+    case 0x1A:
+        return pop_t(s, T_UNKNOWN, &a);
+    case 0x1B:
+        return op_select(s, false);
+    case 0x1C:
+        return op_select(s, true);
+    case 0x20:
+    case 0x21:
+    case 0x22:
+        return op_local(s, op);
+    case 0x23:
+    case 0x24:
+        return op_global(s, op);
+    case 0x25:
+    case 0x26:
+        return op_table(s, op);
+    case 0x3F:
+    case 0x40:
+        return op_memory(s, op);
+    case 0x41:
+    case 0x42:
+    case 0x43:
+    case 0x44:
+        return op_const(s, op);
+    case 0xD0:
+    case 0xD1:
+    case 0xD2:
+        return op_ref(s, op);
+    case 0xFC:
+        return op_prefix(s);
+    case 0xFD:
+        return fail(s, "SIMD is not supported yet");
     }
     if (op >= 0x28 && op <= 0x3E)
         return op_loadstore(s, op);
     return fail(s, "illegal opcode");
 }
 
-/* ---- the function -------------------------------------------------------------------------------- */
+/* ---- the function
+ * -------------------------------------------------------------------------------- */
 
 static bool valid_valtype(uint8_t b)
 {
@@ -989,7 +1047,8 @@ static int read_locals(vstate *s)
         s->grp_type[g] = (wasm_valtype)b;
     }
     if (total + 16 >= WASM_MAX_FRAME_SLOTS)
-        return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots", WASM_MAX_FRAME_SLOTS);
+        return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots",
+                            WASM_MAX_FRAME_SLOTS);
     s->ngroups = ngroups;
     s->nlocals = (uint32_t)total;
     return 0;
@@ -997,7 +1056,11 @@ static int read_locals(vstate *s)
 
 static int body(vstate *s)
 {
-    ctl f = {.kind = CTL_FUNC, .nr = s->ft->nr, .results = s->ft->results, .patch = -1, .else_patch = -1};
+    ctl f = {.kind = CTL_FUNC,
+             .nr = s->ft->nr,
+             .results = s->ft->results,
+             .patch = -1,
+             .else_patch = -1};
     TRY(push_ctl(s, &f));
     bool done = false;
     while (!done) {
@@ -1026,16 +1089,27 @@ static void vstate_free(vstate *s)
     free(s->code);
 }
 
-int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end, wc_error *err)
+int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
+                       wc_error *err)
 {
     wcode *fn = &m->codes[def_index];
-    vstate s = {.m = m, .fn = fn, .ft = &m->types[fn->type], .p = p, .end = end, .err = err,
-                .handlers = wasm_interp_handlers(), .last_def = -1, .last_const = -1, .last_ins = -1};
+    vstate s = {.m = m,
+                .fn = fn,
+                .ft = &m->types[fn->type],
+                .p = p,
+                .end = end,
+                .err = err,
+                .handlers = wasm_interp_handlers(),
+                .last_def = -1,
+                .last_const = -1,
+                .last_ins = -1};
     s.cap = 64, s.ctlcap = 16;
     s.vt = malloc(s.cap * sizeof(*s.vt));
     s.loc = malloc(s.cap * sizeof(*s.loc));
     s.ctls = malloc(s.ctlcap * sizeof(*s.ctls));
-    int rc = s.vt && s.loc && s.ctls && cs_reserve(&s, 64) == 0 ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = s.vt && s.loc && s.ctls && cs_reserve(&s, 64) == 0
+                 ? 0
+                 : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0)
         rc = read_locals(&s);
     if (rc == 0)

@@ -1,23 +1,24 @@
 /* wasmcri's WebAssembly engine: the public API (the only header users include).
  *
  * Pipeline: bytes --wasm_module_load--> wasm_module (decoded, validated, compiled; immutable)
- *           wasm_module + wasm_linker --wasm_instantiate--> wasm_instance --wasm_call--> results/trap
+ *           wasm_module + wasm_linker --wasm_instantiate--> wasm_instance --wasm_call-->
+ * results/trap
  *
  * Ownership words used below:
  *   takes    the callee owns the object afterwards (caller must not free it);
  *   borrows  the caller keeps ownership and must keep the object alive as long as stated;
  *   returns a borrowed pointer  valid as long as the named owner lives, never freed by the caller.
- * All *_free functions accept NULL. Out-parameters are named ret_* and are left untouched on failure.
- * Errors follow common/error.h: 0 or a negative errno-style code, with a message in *err (may be NULL).
- *   -EINVAL   malformed or invalid module (message says which), or a bad argument;
+ * All *_free functions accept NULL. Out-parameters are named ret_* and are left untouched on
+ * failure. Errors follow common/error.h: 0 or a negative errno-style code, with a message in *err
+ * (may be NULL). -EINVAL   malformed or invalid module (message says which), or a bad argument;
  *   -E2BIG    a configured limit was exceeded;   -ENOMEM  out of memory;
  *   -ENOENT   unknown import or export;           -ENOEXEC import type mismatch (unlinkable);
  *   -ECANCELED instantiation trapped (message is the trap reason).
  *
  * Linear memory is an anonymous mapping (pages cost RSS only once touched; memory.grow is mremap).
  * Threads: a module may be shared by any number of threads and instances (it is never written after
- * load, and survives fork()). An instance, its linker and its host objects are used by one thread at a
- * time. Values are little-endian (the engine assumes a little-endian host).
+ * load, and survives fork()). An instance, its linker and its host objects are used by one thread
+ * at a time. Values are little-endian (the engine assumes a little-endian host).
  */
 #ifndef WASMCRI_WASM_ENGINE_H
 #define WASMCRI_WASM_ENGINE_H
@@ -58,53 +59,60 @@ typedef union wasm_val {
  * nothing. Appending new codes is allowed; numbers never change. */
 typedef enum wasm_trap {
     WASM_TRAP_NONE = 0,
-    WASM_TRAP_UNREACHABLE = 1,          /* "unreachable" */
-    WASM_TRAP_MEMORY_OOB = 2,           /* "out of bounds memory access" */
-    WASM_TRAP_TABLE_OOB = 3,            /* "out of bounds table access" */
-    WASM_TRAP_UNDEFINED_ELEMENT = 4,    /* "undefined element" */
-    WASM_TRAP_UNINITIALIZED_ELEMENT = 5,/* "uninitialized element" */
-    WASM_TRAP_INDIRECT_MISMATCH = 6,    /* "indirect call type mismatch" */
-    WASM_TRAP_DIV_ZERO = 7,             /* "integer divide by zero" */
-    WASM_TRAP_INT_OVERFLOW = 8,         /* "integer overflow" */
-    WASM_TRAP_BAD_CONVERSION = 9,       /* "invalid conversion to integer" */
-    WASM_TRAP_STACK_EXHAUSTED = 10,     /* "call stack exhausted" */
-    WASM_TRAP_HOST = 11,                /* "host error" (+ message, see wasm_instance_trap_message) */
-    WASM_TRAP_EXIT = 12,                /* "exit" (see wasm_instance_exit_code) */
-    WASM_TRAP_INTERRUPTED = 13,         /* "interrupted" (reserved for timeouts) */
+    WASM_TRAP_UNREACHABLE = 1,           /* "unreachable" */
+    WASM_TRAP_MEMORY_OOB = 2,            /* "out of bounds memory access" */
+    WASM_TRAP_TABLE_OOB = 3,             /* "out of bounds table access" */
+    WASM_TRAP_UNDEFINED_ELEMENT = 4,     /* "undefined element" */
+    WASM_TRAP_UNINITIALIZED_ELEMENT = 5, /* "uninitialized element" */
+    WASM_TRAP_INDIRECT_MISMATCH = 6,     /* "indirect call type mismatch" */
+    WASM_TRAP_DIV_ZERO = 7,              /* "integer divide by zero" */
+    WASM_TRAP_INT_OVERFLOW = 8,          /* "integer overflow" */
+    WASM_TRAP_BAD_CONVERSION = 9,        /* "invalid conversion to integer" */
+    WASM_TRAP_STACK_EXHAUSTED = 10,      /* "call stack exhausted" */
+    WASM_TRAP_HOST = 11,        /* "host error" (+ message, see wasm_instance_trap_message) */
+    WASM_TRAP_EXIT = 12,        /* "exit" (see wasm_instance_exit_code) */
+    WASM_TRAP_INTERRUPTED = 13, /* "interrupted" (reserved for timeouts) */
     WASM_TRAP_COUNT_
 } wasm_trap;
 
 /* Static string for a trap code ("unknown trap" for out-of-range codes). */
 const char *wasm_trap_message(wasm_trap trap);
 
-/* ---- Limits (load time; copied into the module) ------------------------------------------------ */
+/* ---- Limits (load time; copied into the module) ------------------------------------------------
+ */
 
 typedef struct wasm_limits {
-    uint64_t max_module_bytes; /* size of the binary (default 256 MiB) */
-    uint32_t max_functions;    /* functions incl. imports (default 1,000,000) */
-    uint32_t max_locals;       /* locals per function incl. params (default 50,000) */
-    uint32_t max_nesting;      /* nested blocks per function (default 10,000) */
-    uint32_t max_section_items;/* types/imports/exports/globals/segments/... per section (default 1,000,000) */
-    uint32_t max_value_stack;  /* value stack slots per instance, all frames together (default 1,048,576) */
-    uint32_t max_call_depth;   /* nested wasm calls (default 20,000) */
-    uint32_t max_memory_pages; /* linear memory pages, 64 KiB each (default 65536 = 4 GiB) */
-    uint32_t max_table_elems;  /* elements per table (default 10,000,000) */
-    uint32_t max_type_arity;   /* params, and results, per function type (default 1,000) */
-    uint32_t interruptible;    /* 1: loops also check for wasm_instance_interrupt (default 0: only calls) */
+    uint64_t max_module_bytes;  /* size of the binary (default 256 MiB) */
+    uint32_t max_functions;     /* functions incl. imports (default 1,000,000) */
+    uint32_t max_locals;        /* locals per function incl. params (default 50,000) */
+    uint32_t max_nesting;       /* nested blocks per function (default 10,000) */
+    uint32_t max_section_items; /* types/imports/exports/globals/segments/... per section (default
+                                   1,000,000) */
+    uint32_t max_value_stack;   /* value stack slots per instance, all frames together (default
+                                   1,048,576) */
+    uint32_t max_call_depth;    /* nested wasm calls (default 20,000) */
+    uint32_t max_memory_pages;  /* linear memory pages, 64 KiB each (default 65536 = 4 GiB) */
+    uint32_t max_table_elems;   /* elements per table (default 10,000,000) */
+    uint32_t max_type_arity;    /* params, and results, per function type (default 1,000) */
+    uint32_t
+        interruptible; /* 1: loops also check for wasm_instance_interrupt (default 0: only calls) */
 } wasm_limits;
 
-/* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means default. */
+/* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means
+ * default. */
 void wasm_limits_default(wasm_limits *ret);
 
-/* ---- Modules ----------------------------------------------------------------------------------- */
+/* ---- Modules -----------------------------------------------------------------------------------
+ */
 
 typedef struct wasm_module wasm_module;
 
-/* Decodes, validates and compiles a binary module. Borrows bytes only for the call (the module keeps
- * no pointer into them). limits may be NULL (defaults). On success *ret_module is owned by the caller.
- * -EINVAL (malformed/invalid; the message names the problem, e.g. "SIMD is not supported yet"), -E2BIG, -ENOMEM. */
-int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits, wasm_module **ret_module,
-                     wc_error *err);
+/* Decodes, validates and compiles a binary module. Borrows bytes only for the call (the module
+ * keeps no pointer into them). limits may be NULL (defaults). On success *ret_module is owned by
+ * the caller. -EINVAL (malformed/invalid; the message names the problem, e.g. "SIMD is not
+ * supported yet"), -E2BIG, -ENOMEM. */
+int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                     wasm_module **ret_module, wc_error *err);
 void wasm_module_free(wasm_module *module);
 
 typedef enum wasm_extern_kind {
@@ -116,15 +124,17 @@ typedef enum wasm_extern_kind {
 
 /* Import/export listing. Names are borrowed from the module (valid while it lives). */
 uint32_t wasm_module_import_count(const wasm_module *module);
-int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module, const char **ret_name,
-                       wasm_extern_kind *ret_kind);
+int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module,
+                       const char **ret_name, wasm_extern_kind *ret_kind);
 uint32_t wasm_module_export_count(const wasm_module *module);
-int wasm_module_export(const wasm_module *module, uint32_t i, const char **ret_name, wasm_extern_kind *ret_kind);
+int wasm_module_export(const wasm_module *module, uint32_t i, const char **ret_name,
+                       wasm_extern_kind *ret_kind);
 
-/* ---- Host objects and the linker ---------------------------------------------------------------- */
+/* ---- Host objects and the linker ----------------------------------------------------------------
+ */
 
 typedef struct wasm_instance wasm_instance;
-typedef struct wasm_func wasm_func;     /* a function instance (wasm or host) */
+typedef struct wasm_func wasm_func; /* a function instance (wasm or host) */
 typedef struct wasm_table wasm_table;
 typedef struct wasm_memory wasm_memory;
 typedef struct wasm_global wasm_global;
@@ -143,8 +153,10 @@ typedef struct wasm_extern {
  * args holds the params, results receives the results; THEY MAY ALIAS (same slots): read every
  * argument before writing any result. Return WASM_TRAP_NONE, or a trap: usually the return value of
  * wasm_instance_exit() or wasm_instance_host_error(). Linear memory pointers obtained inside the
- * callback stay valid until the callback returns (or the guest runs again, e.g. a nested wasm_call). */
-typedef wasm_trap (*wasm_host_fn)(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results);
+ * callback stay valid until the callback returns (or the guest runs again, e.g. a nested
+ * wasm_call). */
+typedef wasm_trap (*wasm_host_fn)(wasm_instance *inst, void *env, const wasm_val *args,
+                                  wasm_val *results);
 
 typedef struct wasm_linker wasm_linker;
 
@@ -153,49 +165,52 @@ typedef struct wasm_linker wasm_linker;
 int wasm_linker_new(wasm_linker **ret_linker, wc_error *err);
 void wasm_linker_free(wasm_linker *linker);
 
-/* Defines a host function module.name. Copies the strings and type arrays; env is borrowed (opaque).
- * A later definition of the same name replaces the earlier one. */
-int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name, const wasm_valtype *params,
-                            uint32_t nparams, const wasm_valtype *results, uint32_t nresults, wasm_host_fn fn,
+/* Defines a host function module.name. Copies the strings and type arrays; env is borrowed
+ * (opaque). A later definition of the same name replaces the earlier one. */
+int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name,
+                            const wasm_valtype *params, uint32_t nparams,
+                            const wasm_valtype *results, uint32_t nresults, wasm_host_fn fn,
                             void *env, wc_error *err);
 /* Host global/table/memory owned by the linker (spectest's global_i32, table, memory...).
  * max = UINT32_MAX means "no maximum". A table's elements start as null. */
-int wasm_linker_define_global(wasm_linker *linker, const char *module, const char *name, wasm_valtype type,
-                              bool mutable_, wasm_val value, wc_error *err);
-int wasm_linker_define_table(wasm_linker *linker, const char *module, const char *name, wasm_valtype elem,
-                             uint32_t min, uint32_t max, wc_error *err);
-int wasm_linker_define_memory(wasm_linker *linker, const char *module, const char *name, uint32_t min_pages,
-                              uint32_t max_pages, wc_error *err);
+int wasm_linker_define_global(wasm_linker *linker, const char *module, const char *name,
+                              wasm_valtype type, bool mutable_, wasm_val value, wc_error *err);
+int wasm_linker_define_table(wasm_linker *linker, const char *module, const char *name,
+                             wasm_valtype elem, uint32_t min, uint32_t max, wc_error *err);
+int wasm_linker_define_memory(wasm_linker *linker, const char *module, const char *name,
+                              uint32_t min_pages, uint32_t max_pages, wc_error *err);
 /* Defines one extern (e.g. an export of another instance) under module.name. Borrows the object:
  * its owner must outlive every instance created with this linker. */
-int wasm_linker_define_extern(wasm_linker *linker, const char *module, const char *name, wasm_extern ext,
-                              wc_error *err);
+int wasm_linker_define_extern(wasm_linker *linker, const char *module, const char *name,
+                              wasm_extern ext, wc_error *err);
 /* Defines every export of inst under module name (spec `register`). Borrows inst: it must outlive
  * every instance created with this linker afterwards. */
-int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_instance *inst, wc_error *err);
+int wasm_linker_define_instance(wasm_linker *linker, const char *module, wasm_instance *inst,
+                                wc_error *err);
 
-/* ---- Instances ---------------------------------------------------------------------------------- */
+/* ---- Instances ----------------------------------------------------------------------------------
+ */
 
 typedef struct wasm_instance_opts {
-    uint32_t max_memory_pages; /* cap on the instance's own linear memory 0 (container limit); 0 = module
-                                  limit. An imported memory keeps the limits of its owner. */
+    uint32_t max_memory_pages; /* cap on the instance's own linear memory 0 (container limit); 0 =
+                                  module limit. An imported memory keeps the limits of its owner. */
     void *user;                /* initial user pointer (wasm_instance_user) */
 } wasm_instance_opts;
 
 /* Creates an instance and runs the module's start: resolves imports in linker (borrowed; NULL = no
- * imports), initialises globals, tables and memory from the segments, then calls the start function.
- * module and linker are borrowed and must outlive the instance. opts may be NULL (all defaults).
- * -ENOENT/-ENOEXEC unlinkable, -E2BIG memory above the cap, -ECANCELED a trap during
+ * imports), initialises globals, tables and memory from the segments, then calls the start
+ * function. module and linker are borrowed and must outlive the instance. opts may be NULL (all
+ * defaults). -ENOENT/-ENOEXEC unlinkable, -E2BIG memory above the cap, -ECANCELED a trap during
  * initialisation or in the start function (message = trap reason), -ENOMEM. */
-int wasm_instantiate(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
-                     wasm_instance **ret_inst, wc_error *err);
+int wasm_instantiate(const wasm_module *module, const wasm_linker *linker,
+                     const wasm_instance_opts *opts, wasm_instance **ret_inst, wc_error *err);
 
-/* The same in two steps, for callers that must keep an instance whose start trapped (the spec suite:
- * a trapped instance's functions may already sit in a shared table). wasm_instance_new links and
- * allocates only; wasm_instance_start initialises segments and runs the start function, returning the
- * trap (0 = ok). Call start exactly once. */
-int wasm_instance_new(const wasm_module *module, const wasm_linker *linker, const wasm_instance_opts *opts,
-                      wasm_instance **ret_inst, wc_error *err);
+/* The same in two steps, for callers that must keep an instance whose start trapped (the spec
+ * suite: a trapped instance's functions may already sit in a shared table). wasm_instance_new links
+ * and allocates only; wasm_instance_start initialises segments and runs the start function,
+ * returning the trap (0 = ok). Call start exactly once. */
+int wasm_instance_new(const wasm_module *module, const wasm_linker *linker,
+                      const wasm_instance_opts *opts, wasm_instance **ret_inst, wc_error *err);
 wasm_trap wasm_instance_start(wasm_instance *inst);
 
 void wasm_instance_free(wasm_instance *inst);
@@ -207,7 +222,8 @@ void *wasm_instance_user(const wasm_instance *inst);
 /* Looks up an export. The object is borrowed from inst. -ENOENT if there is no such export. */
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *ret_ext);
 /* The same for a name of len bytes that may contain NUL bytes. */
-int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *ret_ext);
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len,
+                           wasm_extern *ret_ext);
 /* Convenience: the exported function, or NULL. */
 wasm_func *wasm_instance_export_func(const wasm_instance *inst, const char *name);
 
@@ -219,17 +235,19 @@ void wasm_func_type(const wasm_func *func, const wasm_valtype **ret_params, uint
  * type (WASM_TRAP_HOST with message "argument count mismatch" otherwise). Returns the trap
  * (WASM_TRAP_NONE on success); details via wasm_instance_trap_*(inst). May be called from inside a
  * host function (nested calls count against max_call_depth). */
-wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs, wasm_val *results,
-                    uint32_t nresults);
+wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs,
+                    wasm_val *results, uint32_t nresults);
 
-/* After a trap: the message (spec wording, or the host error text), the exit code for WASM_TRAP_EXIT,
- * and the index of the function that trapped (UINT32_MAX if unknown). Valid until the next call. */
+/* After a trap: the message (spec wording, or the host error text), the exit code for
+ * WASM_TRAP_EXIT, and the index of the function that trapped (UINT32_MAX if unknown). Valid until
+ * the next call. */
 wasm_trap wasm_instance_trap(const wasm_instance *inst);
 const char *wasm_instance_trap_message(const wasm_instance *inst);
 int wasm_instance_exit_code(const wasm_instance *inst);
 uint32_t wasm_instance_trap_func(const wasm_instance *inst);
 /* After a trap in wasm code: the function indexes on the wasm call stack, innermost first (at most
- * 16, from the entry of the outermost wasm_call). Copies up to max into ret_funcs, returns the count. */
+ * 16, from the entry of the outermost wasm_call). Copies up to max into ret_funcs, returns the
+ * count. */
 uint32_t wasm_instance_trap_backtrace(const wasm_instance *inst, uint32_t *ret_funcs, uint32_t max);
 /* The export or debug (name section) name of a function index of inst's module, or NULL. */
 const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_index);
@@ -244,12 +262,14 @@ void wasm_instance_interrupt(wasm_instance *inst);
 wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code);
 /* For host functions: a "host error" trap carrying a message (copied into the instance, truncated
  * at 256 bytes); returns WASM_TRAP_HOST for the callback to return. */
-wasm_trap wasm_instance_host_error(wasm_instance *inst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+wasm_trap wasm_instance_host_error(wasm_instance *inst, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* ---- Linear memory (memory 0 of the instance, own or imported) ---------------------------------- */
+/* ---- Linear memory (memory 0 of the instance, own or imported) ----------------------------------
+ */
 
-/* Base pointer and current size in bytes (*ret_size = 0 and NULL if there is no memory). The pointer
- * is borrowed and valid until the guest runs again (memory.grow may move it). */
+/* Base pointer and current size in bytes (*ret_size = 0 and NULL if there is no memory). The
+ * pointer is borrowed and valid until the guest runs again (memory.grow may move it). */
 uint8_t *wasm_memory_data(wasm_instance *inst, uint64_t *ret_size);
 /* Bounds-checked copies; -EFAULT if [offset, offset+len) is outside the memory. */
 int wasm_memory_read(wasm_instance *inst, uint64_t offset, void *dst, size_t len);
@@ -259,7 +279,8 @@ uint32_t wasm_memory_pages(wasm_instance *inst);
 /* True once memory.grow failed because of the per-instance page cap (report as OOMKilled). */
 bool wasm_instance_hit_memory_cap(const wasm_instance *inst);
 
-/* ---- Globals and tables (exports, host objects) ------------------------------------------------- */
+/* ---- Globals and tables (exports, host objects) -------------------------------------------------
+ */
 
 wasm_valtype wasm_global_type(const wasm_global *g);
 bool wasm_global_mutable(const wasm_global *g);

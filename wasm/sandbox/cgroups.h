@@ -28,8 +28,7 @@ typedef struct wc_cgroup_ops {
     /* Memory limit in bytes; 0 means none. */
     int (*set_memory_limit)(const char *path, int64_t bytes, wc_error *err);
     /* CPU: quota per period (µs; quota <= 0: none) and shares (0: the default). */
-    int (*set_cpu)(const char *path, int64_t quota, int64_t period, int64_t shares,
-                   wc_error *err);
+    int (*set_cpu)(const char *path, int64_t quota, int64_t period, int64_t shares, wc_error *err);
     /* How many times the kernel OOM killer struck in the group. */
     uint64_t (*oom_kills)(const char *path);
     /* Adds the cgroup.procs files that put a worker in the pod's group at path, in

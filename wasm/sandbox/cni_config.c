@@ -54,13 +54,12 @@ static bool plugin_present(const char *type, char *const *bin_dirs, size_t n_bin
     ret->ready = false;
     snprintf(ret->reason, sizeof(ret->reason), "NetworkPluginNotReady");
     snprintf(ret->message, sizeof(ret->message),
-             "CNI plugin \"%s\" named in %s is not in the CNI bin dirs (%s)", type,
-             ret->conf_file, dirs);
+             "CNI plugin \"%s\" named in %s is not in the CNI bin dirs (%s)", type, ret->conf_file,
+             dirs);
     return false;
 }
 
-static void check_plugins(json_t *root, char *const *bin_dirs, size_t n_bin_dirs,
-                          cni_check *ret)
+static void check_plugins(json_t *root, char *const *bin_dirs, size_t n_bin_dirs, cni_check *ret)
 {
     json_t *plugins = json_object_get(root, "plugins");
     json_t *single = json_object_get(root, "type");

@@ -14,10 +14,10 @@
 
 typedef struct cni_check {
     bool ready;
-    char reason[64];    /* "NetworkPluginNotReady" when not ready, "" when ready */
-    char message[1024]; /* what is missing, or which network is used */
-    char conf_file[512];/* the config file chosen, "" if none */
-    char network[256];  /* its "name" */
+    char reason[64];     /* "NetworkPluginNotReady" when not ready, "" when ready */
+    char message[1024];  /* what is missing, or which network is used */
+    char conf_file[512]; /* the config file chosen, "" if none */
+    char network[256];   /* its "name" */
 } cni_check;
 
 /* Never fails: problems become ready=false with a message saying what to fix. */

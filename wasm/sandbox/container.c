@@ -17,10 +17,9 @@ void wc_container_free(wc_container *c)
 {
     if (c == NULL)
         return;
-    char **strs[] = {&c->name,        &c->image, &c->image_ref, &c->log_path,
-                     &c->working_dir, &c->dir,   &c->rootfs,    &c->module_path,
-                     &c->module_key,  &c->held,  &c->reason,    &c->message,
-                     &c->cgroup};
+    char **strs[] = {&c->name,   &c->image,   &c->image_ref,   &c->log_path,   &c->working_dir,
+                     &c->dir,    &c->rootfs,  &c->module_path, &c->module_key, &c->held,
+                     &c->reason, &c->message, &c->cgroup};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(*strs[i]);
     wc_strv_free(c->labels);
@@ -64,10 +63,9 @@ wc_container *wc_container_new(void)
     wc_container *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return NULL;
-    char **strs[] = {&c->name,        &c->image, &c->image_ref, &c->log_path,
-                     &c->working_dir, &c->dir,   &c->rootfs,    &c->module_path,
-                     &c->module_key,  &c->held,  &c->reason,    &c->message,
-                     &c->cgroup};
+    char **strs[] = {&c->name,   &c->image,   &c->image_ref,   &c->log_path,   &c->working_dir,
+                     &c->dir,    &c->rootfs,  &c->module_path, &c->module_key, &c->held,
+                     &c->reason, &c->message, &c->cgroup};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         *strs[i] = strdup("");
     c->labels = calloc(1, sizeof(char *));

@@ -49,8 +49,8 @@ static int env_set(char ***env, const char *kv)
     return wc_strv_push(env, kv);
 }
 
-int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
-               const wc_pod *pod, wc_error *err)
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
+               wc_error *err)
 {
     bool has_cmd = s->command && s->command[0];
     bool has_args = s->args && s->args[0];
@@ -189,8 +189,8 @@ int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *er
 }
 
 /* cv_resolve with rootfs as "/" (the image snapshot before the layer exists). */
-static int resolve_in(const wc_container *c, const char *rootfs, const char *guest,
-                      char **ret_host, wc_error *err)
+static int resolve_in(const wc_container *c, const char *rootfs, const char *guest, char **ret_host,
+                      wc_error *err)
 {
     const char *root = rootfs;
     size_t best = 0, cut = 0;
@@ -261,8 +261,7 @@ static int guest_program(const wc_container *c, char *buf, size_t n)
 
 /* The module is looked up in the image snapshot (the writable layer is made when
  * the container starts, and would be empty now anyway). */
-static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img,
-                              wc_error *err)
+static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
 {
     char guest[4096], root[4096];
     if (!c->overlay)

@@ -14,8 +14,8 @@
  * Entrypoint, args replaces its Cmd (and a command alone drops the Cmd); env is
  * the image's, then PWD=<working dir> and HOSTNAME=<the pod's hostname>, then the
  * container's (a later key wins). */
-int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
-               const wc_pod *pod, wc_error *err);
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
+               wc_error *err);
 
 /* The CRI mounts with host paths resolved on the host (symlinks followed; a
  * missing host path is created as a directory, as kubelet expects). */
@@ -40,9 +40,9 @@ bool cv_rootfs_ready(const wc_container *c);
 int cv_user(wc_store *store, wc_container *c, const wc_container_spec *s, const wc_image *img,
             wc_error *err);
 
-/* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must be a
- * WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the
- * image and what was found. */
+/* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must
+ * be a WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the image and what
+ * was found. */
 int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
 
 /* Unmounts the overlay (if the worker made it) and deletes dir. */

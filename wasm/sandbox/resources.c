@@ -94,8 +94,8 @@ int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker
     return rc;
 }
 
-int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
-                        char ***procs, wc_error *err)
+int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod, char ***procs,
+                        wc_error *err)
 {
     char own[4096];
     if (sb->cg == NULL)

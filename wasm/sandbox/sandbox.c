@@ -88,8 +88,7 @@ int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error
     return rc;
 }
 
-int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply,
-                 wc_error *err)
+int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err)
 {
     json_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
     json_t *reply = NULL;

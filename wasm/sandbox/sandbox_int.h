@@ -49,8 +49,8 @@ int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker
 
 /* resources.c: the cgroups a running container's workers are in (its pod's, its
  * own), for an ExecSync's worker; nothing is made. mu held. */
-int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
-                        char ***procs, wc_error *err);
+int sb_cgroup_join_list(wc_sandbox *sb, const wc_container *c, const wc_pod *pod, char ***procs,
+                        wc_error *err);
 
 /* resources.c: applies c->res to the running worker's cgroup (nothing when it does not run
  * or no cgroup controller is usable); mu held. */
@@ -73,8 +73,7 @@ int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 
 /* Asks the zygote {"op": op, "id": id}; its reply goes to *ret_reply (the caller's) or,
  * with ret_reply NULL, away. -EAGAIN with no zygote. mu need not be held. */
-int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply,
-                 wc_error *err);
+int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err);
 
 /* Writes the pod's resolv.conf and hostname again if they are gone (a reboot). */
 int sb_pod_files(wc_pod *p, wc_error *err);

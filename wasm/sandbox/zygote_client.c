@@ -325,7 +325,8 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
     }
     pthread_mutex_unlock(&c->channel_mu);
     if (rc == -ETIMEDOUT)
-        return wc_error_set(err, rc, "the zygote did not answer in %d s", REQUEST_TIMEOUT_MS / 1000);
+        return wc_error_set(err, rc, "the zygote did not answer in %d s",
+                            REQUEST_TIMEOUT_MS / 1000);
     if (rc < 0)
         return wc_error_set(err, -ECONNRESET, "the zygote is gone");
     const char *msg = json_string_value(json_object_get(reply, "error"));

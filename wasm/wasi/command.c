@@ -40,7 +40,8 @@ int wasi_command_run(const wasm_module *module, const wasi_options *opts,
         r = wasm_instantiate(module, linker, inst_opts, &inst, err);
     wasm_func *start = r == 0 ? wasm_instance_export_func(inst, "_start") : NULL;
     if (r == 0 && start == NULL)
-        r = wc_error_set(err, -ENOEXEC, "the module exports no _start function: it is not a WASI command");
+        r = wc_error_set(err, -ENOEXEC,
+                         "the module exports no _start function: it is not a WASI command");
     if (r == 0)
         outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), ret);
     wasm_instance_free(inst);

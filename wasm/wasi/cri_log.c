@@ -94,8 +94,8 @@ static int emit(cri_log *log, cri_log_stream stream, char tag, wc_error *err)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    size_t n = cri_log_format_time((long long)now.tv_sec * 1000000000LL + now.tv_nsec,
-                                   log->record, TS_MAX);
+    size_t n = cri_log_format_time((long long)now.tv_sec * 1000000000LL + now.tv_nsec, log->record,
+                                   TS_MAX);
     n += (size_t)snprintf(log->record + n, RECORD_MAX - n, " %s %c ", stream_names[stream], tag);
     memcpy(log->record + n, log->pending[stream], log->pending_len[stream]);
     n += log->pending_len[stream];

@@ -52,7 +52,9 @@ static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, wc_error *err, con
 
 static int add_log_stream(wasi_ctx *ctx, cri_log_stream stream, wc_error *err)
 {
-    wasi_fd e = {.kind = WASI_FD_LOG, .host = -1, .filetype = WASI_FILETYPE_UNKNOWN,
+    wasi_fd e = {.kind = WASI_FD_LOG,
+                 .host = -1,
+                 .filetype = WASI_FILETYPE_UNKNOWN,
                  .rights_base = WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_DATASYNC |
                                 WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FDSTAT_SET_FLAGS |
                                 WASI_RIGHT_POLL_FD_READWRITE,
@@ -70,9 +72,14 @@ static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
     int host = openat(mt->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (host < 0)
         return wc_error_set_errno(err, -errno, "wasi: preopen %s", mt->guest);
-    wasi_fd e = {.kind = WASI_FD_DIR, .host = host, .filetype = WASI_FILETYPE_DIRECTORY,
-                 .rights_base = WASI_RIGHTS_DIR, .rights_inheriting = WASI_RIGHTS_ALL,
-                 .readonly = mt->readonly, .lazy = mt->lazy, .preopen = strdup(mt->guest)};
+    wasi_fd e = {.kind = WASI_FD_DIR,
+                 .host = host,
+                 .filetype = WASI_FILETYPE_DIRECTORY,
+                 .rights_base = WASI_RIGHTS_DIR,
+                 .rights_inheriting = WASI_RIGHTS_ALL,
+                 .readonly = mt->readonly,
+                 .lazy = mt->lazy,
+                 .preopen = strdup(mt->guest)};
     if (mt->file_name != NULL)
         e.file_name = strdup(mt->file_name);
     uint32_t got;

@@ -56,13 +56,20 @@ void fdt_release(wasi_fd *e)
 uint8_t wasi_filetype_from_mode(unsigned mode)
 {
     switch (mode & S_IFMT) {
-    case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
-    case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
-    case S_IFLNK: return WASI_FILETYPE_SYMBOLIC_LINK;
-    case S_IFCHR: return WASI_FILETYPE_CHARACTER_DEVICE;
-    case S_IFBLK: return WASI_FILETYPE_BLOCK_DEVICE;
-    case S_IFSOCK: return WASI_FILETYPE_SOCKET_STREAM;
-    default: return WASI_FILETYPE_UNKNOWN;
+    case S_IFREG:
+        return WASI_FILETYPE_REGULAR_FILE;
+    case S_IFDIR:
+        return WASI_FILETYPE_DIRECTORY;
+    case S_IFLNK:
+        return WASI_FILETYPE_SYMBOLIC_LINK;
+    case S_IFCHR:
+        return WASI_FILETYPE_CHARACTER_DEVICE;
+    case S_IFBLK:
+        return WASI_FILETYPE_BLOCK_DEVICE;
+    case S_IFSOCK:
+        return WASI_FILETYPE_SOCKET_STREAM;
+    default:
+        return WASI_FILETYPE_UNKNOWN;
     }
 }
 
@@ -77,11 +84,15 @@ uint8_t fdt_host_filetype(int host)
 uint64_t fdt_rights_for(uint8_t filetype)
 {
     switch (filetype) {
-    case WASI_FILETYPE_DIRECTORY: return WASI_RIGHTS_DIR;
+    case WASI_FILETYPE_DIRECTORY:
+        return WASI_RIGHTS_DIR;
     case WASI_FILETYPE_REGULAR_FILE:
-    case WASI_FILETYPE_BLOCK_DEVICE: return WASI_RIGHTS_FILE;
+    case WASI_FILETYPE_BLOCK_DEVICE:
+        return WASI_RIGHTS_FILE;
     case WASI_FILETYPE_SOCKET_STREAM:
-    case WASI_FILETYPE_SOCKET_DGRAM: return WASI_RIGHTS_SOCKET;
-    default: return WASI_RIGHTS_STREAM;
+    case WASI_FILETYPE_SOCKET_DGRAM:
+        return WASI_RIGHTS_SOCKET;
+    default:
+        return WASI_RIGHTS_STREAM;
     }
 }

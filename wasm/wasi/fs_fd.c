@@ -20,7 +20,8 @@
 
 #include "wasi_impl.h"
 
-wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out, size_t *ret_total)
+wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out,
+                         size_t *ret_total)
 {
     if (n > WASI_MAX_IOVS)
         return WASI_EINVAL;
@@ -51,8 +52,8 @@ static wasi_errno finish_io(const wasi_mem *m, ssize_t n, uint32_t ret_ptr)
 
 static wasi_errno do_io(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool write, bool positioned)
 {
-    uint64_t rights = (write ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ) |
-                      (positioned ? WASI_RIGHT_FD_SEEK : 0);
+    uint64_t rights =
+        (write ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ) | (positioned ? WASI_RIGHT_FD_SEEK : 0);
     wasi_fd *e;
     wasi_errno r = fdt_get(c, (uint32_t)a[0], rights, &e);
     if (r != WASI_ESUCCESS)
@@ -81,17 +82,30 @@ static wasi_errno do_io(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool write,
         if (write && e->kind == WASI_FD_SOCKET && !positioned)
             n = sendmsg(e->host, &msg, MSG_NOSIGNAL); /* a closed peer is EPIPE, not SIGPIPE */
         else if (write)
-            n = positioned ? pwritev(e->host, iov, (int)niov, off) : writev(e->host, iov, (int)niov);
+            n = positioned ? pwritev(e->host, iov, (int)niov, off)
+                           : writev(e->host, iov, (int)niov);
         else
             n = positioned ? preadv(e->host, iov, (int)niov, off) : readv(e->host, iov, (int)niov);
     } while (n < 0 && errno == EINTR);
     return finish_io(m, n, ret_ptr);
 }
 
-wasi_errno wasi_fd_read(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return do_io(c, m, a, false, false); }
-wasi_errno wasi_fd_write(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return do_io(c, m, a, true, false); }
-wasi_errno wasi_fd_pread(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return do_io(c, m, a, false, true); }
-wasi_errno wasi_fd_pwrite(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return do_io(c, m, a, true, true); }
+wasi_errno wasi_fd_read(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return do_io(c, m, a, false, false);
+}
+wasi_errno wasi_fd_write(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return do_io(c, m, a, true, false);
+}
+wasi_errno wasi_fd_pread(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return do_io(c, m, a, false, true);
+}
+wasi_errno wasi_fd_pwrite(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return do_io(c, m, a, true, true);
+}
 
 static wasi_errno seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool legacy)
 {
@@ -114,8 +128,14 @@ static wasi_errno seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool legacy)
     return mem_store_u64(m, (uint32_t)a[3], (uint64_t)pos) ? WASI_ESUCCESS : WASI_EFAULT;
 }
 
-wasi_errno wasi_fd_seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return seek(c, m, a, false); }
-wasi_errno wasi_unstable_fd_seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return seek(c, m, a, true); }
+wasi_errno wasi_fd_seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return seek(c, m, a, false);
+}
+wasi_errno wasi_unstable_fd_seek(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return seek(c, m, a, true);
+}
 
 wasi_errno wasi_fd_tell(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
@@ -144,7 +164,8 @@ wasi_errno wasi_fd_fdstat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
                            ((fl & O_NONBLOCK) ? WASI_FDFLAG_NONBLOCK : 0) |
                            ((fl & O_SYNC) == O_SYNC ? WASI_FDFLAG_SYNC : 0) |
                            ((fl & O_DSYNC) ? WASI_FDFLAG_DSYNC : 0) |
-                           ((fl & O_RSYNC) == O_RSYNC && (fl & O_SYNC) == O_SYNC ? WASI_FDFLAG_RSYNC : 0));
+                           ((fl & O_RSYNC) == O_RSYNC && (fl & O_SYNC) == O_SYNC ? WASI_FDFLAG_RSYNC
+                                                                                 : 0));
     }
     uint32_t p = (uint32_t)a[1];
     uint8_t *out = mem_at(m, p, WASI_FDSTAT_SIZE);
@@ -174,7 +195,8 @@ wasi_errno wasi_fd_fdstat_set_flags(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     if (fl < 0)
         return wasi_errno_from_host(errno);
     fl &= ~(O_APPEND | O_NONBLOCK);
-    fl |= ((want & WASI_FDFLAG_APPEND) ? O_APPEND : 0) | ((want & WASI_FDFLAG_NONBLOCK) ? O_NONBLOCK : 0);
+    fl |= ((want & WASI_FDFLAG_APPEND) ? O_APPEND : 0) |
+          ((want & WASI_FDFLAG_NONBLOCK) ? O_NONBLOCK : 0);
     return fcntl(e->host, F_SETFL, fl) < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
 }
 
@@ -242,8 +264,14 @@ static wasi_errno filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool
     return r;
 }
 
-wasi_errno wasi_fd_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return filestat_get(c, m, a, false); }
-wasi_errno wasi_unstable_fd_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return filestat_get(c, m, a, true); }
+wasi_errno wasi_fd_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return filestat_get(c, m, a, false);
+}
+wasi_errno wasi_unstable_fd_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return filestat_get(c, m, a, true);
+}
 
 wasi_errno wasi_fd_filestat_set_size(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
@@ -338,8 +366,16 @@ static wasi_errno sync_fd(wasi_ctx *c, const uint64_t *a, uint64_t right, int (*
     return fn(e->host) < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
 }
 
-wasi_errno wasi_fd_sync(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { (void)m; return sync_fd(c, a, WASI_RIGHT_FD_SYNC, fsync); }
-wasi_errno wasi_fd_datasync(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { (void)m; return sync_fd(c, a, WASI_RIGHT_FD_DATASYNC, fdatasync); }
+wasi_errno wasi_fd_sync(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    (void)m;
+    return sync_fd(c, a, WASI_RIGHT_FD_SYNC, fsync);
+}
+wasi_errno wasi_fd_datasync(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    (void)m;
+    return sync_fd(c, a, WASI_RIGHT_FD_DATASYNC, fdatasync);
+}
 
 wasi_errno wasi_fd_close(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
@@ -407,13 +443,20 @@ wasi_errno wasi_fd_prestat_dir_name(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 static uint8_t dirent_type(unsigned char t)
 {
     switch (t) {
-    case DT_REG: return WASI_FILETYPE_REGULAR_FILE;
-    case DT_DIR: return WASI_FILETYPE_DIRECTORY;
-    case DT_LNK: return WASI_FILETYPE_SYMBOLIC_LINK;
-    case DT_CHR: return WASI_FILETYPE_CHARACTER_DEVICE;
-    case DT_BLK: return WASI_FILETYPE_BLOCK_DEVICE;
-    case DT_SOCK: return WASI_FILETYPE_SOCKET_STREAM;
-    default: return WASI_FILETYPE_UNKNOWN;
+    case DT_REG:
+        return WASI_FILETYPE_REGULAR_FILE;
+    case DT_DIR:
+        return WASI_FILETYPE_DIRECTORY;
+    case DT_LNK:
+        return WASI_FILETYPE_SYMBOLIC_LINK;
+    case DT_CHR:
+        return WASI_FILETYPE_CHARACTER_DEVICE;
+    case DT_BLK:
+        return WASI_FILETYPE_BLOCK_DEVICE;
+    case DT_SOCK:
+        return WASI_FILETYPE_SOCKET_STREAM;
+    default:
+        return WASI_FILETYPE_UNKNOWN;
     }
 }
 

@@ -21,7 +21,7 @@
 
 typedef struct dir_path {
     wasi_fd *dir;
-    int dirfd;            /* where path is resolved: the dir fd, or a file mount's parent */
+    int dirfd; /* where path is resolved: the dir fd, or a file mount's parent */
     char path[PATH_MAX];
 } dir_path;
 
@@ -142,8 +142,14 @@ static wasi_errno filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool
     return r == WASI_ESUCCESS ? wasi_store_filestat(m, (uint32_t)a[4], &st, legacy) : r;
 }
 
-wasi_errno wasi_path_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return filestat_get(c, m, a, false); }
-wasi_errno wasi_unstable_path_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return filestat_get(c, m, a, true); }
+wasi_errno wasi_path_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return filestat_get(c, m, a, false);
+}
+wasi_errno wasi_unstable_path_filestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return filestat_get(c, m, a, true);
+}
 
 wasi_errno wasi_path_filestat_set_times(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
@@ -193,11 +199,14 @@ static int open_flags(uint16_t oflags, uint64_t base, uint16_t fdflags, bool fol
     bool rd = (base & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR)) != 0;
     bool wr = (base & WASI_RIGHTS_HOST_WRITE) != 0;
     int fl = wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
-    fl |= (oflags & WASI_OFLAG_CREAT ? O_CREAT : 0) | (oflags & WASI_OFLAG_DIRECTORY ? O_DIRECTORY : 0) |
+    fl |= (oflags & WASI_OFLAG_CREAT ? O_CREAT : 0) |
+          (oflags & WASI_OFLAG_DIRECTORY ? O_DIRECTORY : 0) |
           (oflags & WASI_OFLAG_EXCL ? O_EXCL : 0) | (oflags & WASI_OFLAG_TRUNC ? O_TRUNC : 0) |
-          (fdflags & WASI_FDFLAG_APPEND ? O_APPEND : 0) | (fdflags & WASI_FDFLAG_DSYNC ? O_DSYNC : 0) |
-          (fdflags & WASI_FDFLAG_NONBLOCK ? O_NONBLOCK : 0) | (fdflags & WASI_FDFLAG_RSYNC ? O_RSYNC : 0) |
-          (fdflags & WASI_FDFLAG_SYNC ? O_SYNC : 0) | (follow ? 0 : O_NOFOLLOW) | O_NOCTTY;
+          (fdflags & WASI_FDFLAG_APPEND ? O_APPEND : 0) |
+          (fdflags & WASI_FDFLAG_DSYNC ? O_DSYNC : 0) |
+          (fdflags & WASI_FDFLAG_NONBLOCK ? O_NONBLOCK : 0) |
+          (fdflags & WASI_FDFLAG_RSYNC ? O_RSYNC : 0) | (fdflags & WASI_FDFLAG_SYNC ? O_SYNC : 0) |
+          (follow ? 0 : O_NOFOLLOW) | O_NOCTTY;
     return fl;
 }
 
@@ -205,12 +214,13 @@ wasi_errno wasi_path_open(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     uint16_t oflags = (uint16_t)a[4], fdflags = (uint16_t)a[7];
     uint64_t base = a[5], inheriting = a[6];
-    bool write = (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC)) || (base & WASI_RIGHTS_HOST_WRITE) ||
-                 (fdflags & WASI_FDFLAG_APPEND);
-    uint64_t need = WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
+    bool write = (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC)) ||
+                 (base & WASI_RIGHTS_HOST_WRITE) || (fdflags & WASI_FDFLAG_APPEND);
+    uint64_t need =
+        WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
     dir_path dp;
-    wasi_errno r = get_dir_path(c, m, (uint32_t)a[0], need, write, true, (uint32_t)a[2],
-                                (uint32_t)a[3], &dp);
+    wasi_errno r =
+        get_dir_path(c, m, (uint32_t)a[0], need, write, true, (uint32_t)a[2], (uint32_t)a[3], &dp);
     if (r != WASI_ESUCCESS)
         return r;
     if (mem_at(m, (uint32_t)a[8], 4) == NULL)
@@ -220,7 +230,9 @@ wasi_errno wasi_path_open(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     int rc = resolve_open(dp.dirfd, dp.path, fl, 0666, &host);
     if (rc < 0)
         return wasi_errno_from_resolve(rc);
-    wasi_fd e = {.kind = WASI_FD_FILE, .host = host, .filetype = fdt_host_filetype(host),
+    wasi_fd e = {.kind = WASI_FD_FILE,
+                 .host = host,
+                 .filetype = fdt_host_filetype(host),
                  .readonly = dp.dir->readonly};
     if (e.filetype == WASI_FILETYPE_DIRECTORY)
         e.kind = WASI_FD_DIR;
@@ -264,11 +276,12 @@ wasi_errno wasi_path_readlink(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     return WASI_ESUCCESS;
 }
 
-static wasi_errno unlink_common(wasi_ctx *c, wasi_mem *m, const uint64_t *a, uint64_t right, int flags)
+static wasi_errno unlink_common(wasi_ctx *c, wasi_mem *m, const uint64_t *a, uint64_t right,
+                                int flags)
 {
     dir_path dp;
-    wasi_errno r = get_dir_path(c, m, (uint32_t)a[0], right, true, false, (uint32_t)a[1],
-                                (uint32_t)a[2], &dp);
+    wasi_errno r =
+        get_dir_path(c, m, (uint32_t)a[0], right, true, false, (uint32_t)a[1], (uint32_t)a[2], &dp);
     int parent;
     char name[NAME_MAX + 1];
     if (r == WASI_ESUCCESS)

@@ -54,7 +54,8 @@ static wasm_trap host_call(wasm_instance *inst, void *env, const wasm_val *args,
     return WASM_TRAP_NONE;
 }
 
-static int define_one(wasm_linker *linker, const char *module, struct wasi_binding *b, wc_error *err)
+static int define_one(wasm_linker *linker, const char *module, struct wasi_binding *b,
+                      wc_error *err)
 {
     wasm_valtype params[MAX_PARAMS];
     size_t np = strlen(b->call->params);

@@ -15,11 +15,11 @@
 #include "error.h"
 
 typedef struct wasi_mount {
-    char *guest;     /* normalised: "/", "/data", "/etc/hosts", or relative such as "." */
-    char *host;      /* as given, for messages */
+    char *guest; /* normalised: "/", "/data", "/etc/hosts", or relative such as "." */
+    char *host;  /* as given, for messages */
     bool readonly;
-    bool lazy;       /* read-only until the guest first writes under it: then the ctx's
-                      * make_writable hook gives the writable directory (wasi.h) */
+    bool lazy; /* read-only until the guest first writes under it: then the ctx's
+                * make_writable hook gives the writable directory (wasi.h) */
     bool is_file;
     int dir_fd;      /* O_RDONLY|O_DIRECTORY: the directory itself, or the file's parent */
     char *file_name; /* file mounts: the file's name inside dir_fd; NULL for directories */

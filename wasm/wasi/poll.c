@@ -58,10 +58,10 @@ wasi_errno wasi_clock_time_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 typedef struct sub {
     uint64_t userdata;
     uint8_t tag;
-    wasi_errno error;     /* set when the subscription fails at once (bad fd, bad clock) */
+    wasi_errno error; /* set when the subscription fails at once (bad fd, bad clock) */
     clockid_t clock;
-    uint64_t deadline;    /* clocks: absolute, on `clock` */
-    int pollfd;           /* fds: index into the pollfd array, -1 if always ready */
+    uint64_t deadline; /* clocks: absolute, on `clock` */
+    int pollfd;        /* fds: index into the pollfd array, -1 if always ready */
     wasi_fd *fd;
 } sub;
 
@@ -85,7 +85,8 @@ static wasi_errno parse_sub(wasi_ctx *c, const uint8_t *raw, bool legacy, sub *s
         }
         uint64_t now = now_ns(s->clock);
         s->deadline = (flags & WASI_SUBCLOCK_ABSTIME) ? timeout
-                      : timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+                      : timeout > UINT64_MAX - now    ? UINT64_MAX
+                                                      : now + timeout;
         return WASI_ESUCCESS;
     }
     if (s->tag != WASI_EVENT_FD_READ && s->tag != WASI_EVENT_FD_WRITE)
@@ -103,8 +104,8 @@ static int poll_timeout_ms(const sub *subs, uint32_t n)
         if (subs[i].tag != WASI_EVENT_CLOCK || subs[i].error != WASI_ESUCCESS)
             continue;
         uint64_t now = now_ns(subs[i].clock);
-        int64_t ms = subs[i].deadline <= now ? 0
-                     : (int64_t)((subs[i].deadline - now + 999999) / 1000000);
+        int64_t ms =
+            subs[i].deadline <= now ? 0 : (int64_t)((subs[i].deadline - now + 999999) / 1000000);
         if (ms > INT_MAX)
             ms = INT_MAX;
         if (best < 0 || ms < best)
@@ -149,7 +150,8 @@ static uint32_t collect(const wasi_mem *m, uint32_t out, sub *subs, uint32_t n, 
             if (s->tag == WASI_EVENT_FD_READ && ioctl(s->fd->host, FIONREAD, &avail) < 0)
                 avail = 0;
             wasi_errno err = (rev & POLLNVAL) ? WASI_EBADF : WASI_ESUCCESS;
-            store_event(m, at, s, err, (uint64_t)avail, (rev & POLLHUP) ? WASI_EVENT_FD_READWRITE_HANGUP : 0);
+            store_event(m, at, s, err, (uint64_t)avail,
+                        (rev & POLLHUP) ? WASI_EVENT_FD_READWRITE_HANGUP : 0);
             count++;
         }
     }
@@ -204,5 +206,11 @@ static wasi_errno poll_oneoff(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool 
     return r;
 }
 
-wasi_errno wasi_poll_oneoff(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return poll_oneoff(c, m, a, false); }
-wasi_errno wasi_unstable_poll_oneoff(wasi_ctx *c, wasi_mem *m, const uint64_t *a) { return poll_oneoff(c, m, a, true); }
+wasi_errno wasi_poll_oneoff(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return poll_oneoff(c, m, a, false);
+}
+wasi_errno wasi_unstable_poll_oneoff(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
+{
+    return poll_oneoff(c, m, a, true);
+}

@@ -15,7 +15,8 @@
 
 static wasi_errno sizes_get(const wasi_mem *m, const uint64_t *a, uint32_t count, size_t len)
 {
-    if (!mem_store_u32(m, (uint32_t)a[0], count) || !mem_store_u32(m, (uint32_t)a[1], (uint32_t)len))
+    if (!mem_store_u32(m, (uint32_t)a[0], count) ||
+        !mem_store_u32(m, (uint32_t)a[1], (uint32_t)len))
         return WASI_EFAULT;
     return WASI_ESUCCESS;
 }
@@ -96,8 +97,8 @@ wasi_errno wasi_proc_raise(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     if (sig > WASI_SIGNAL_MAX)
         return WASI_EINVAL;
     /* 0: none; 16 CHLD, 17 CONT, 18 STOP, 19 TSTP, 20 TTIN, 21 TTOU, 22 URG, 27 WINCH */
-    static const uint32_t ignored = 1u << 0 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
-                                    1u << 20 | 1u << 21 | 1u << 22 | 1u << 27;
+    static const uint32_t ignored = 1u << 0 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 | 1u << 20 |
+                                    1u << 21 | 1u << 22 | 1u << 27;
     if (ignored & (1u << sig))
         return WASI_ESUCCESS;
     c->exit_code = 128 + (int)sig;

@@ -115,7 +115,7 @@ int resolve_parent(int dirfd, const char *path, bool follow, int *ret_parent,
         if (target[0] == '/')
             return -EXDEV;
         int len = strcmp(dir, ".") == 0 ? snprintf(cur, sizeof(cur), "%s", target)
-                                         : snprintf(cur, sizeof(cur), "%s/%s", dir, target);
+                                        : snprintf(cur, sizeof(cur), "%s/%s", dir, target);
         if (len < 0 || (size_t)len >= sizeof(cur))
             return -ENAMETOOLONG;
     }

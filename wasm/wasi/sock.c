@@ -28,10 +28,13 @@ wasi_errno wasi_sock_accept(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
         return WASI_EINVAL;
     if (mem_at(m, (uint32_t)a[2], 4) == NULL)
         return WASI_EFAULT;
-    int host = accept4(e->host, NULL, NULL, SOCK_CLOEXEC | (flags & WASI_FDFLAG_NONBLOCK ? SOCK_NONBLOCK : 0));
+    int host = accept4(e->host, NULL, NULL,
+                       SOCK_CLOEXEC | (flags & WASI_FDFLAG_NONBLOCK ? SOCK_NONBLOCK : 0));
     if (host < 0)
         return wasi_errno_from_host(errno);
-    wasi_fd n = {.kind = WASI_FD_SOCKET, .host = host, .filetype = WASI_FILETYPE_SOCKET_STREAM,
+    wasi_fd n = {.kind = WASI_FD_SOCKET,
+                 .host = host,
+                 .filetype = WASI_FILETYPE_SOCKET_STREAM,
                  .rights_base = WASI_RIGHTS_SOCKET & ~WASI_RIGHT_SOCK_ACCEPT,
                  .rights_inheriting = WASI_RIGHTS_SOCKET & ~WASI_RIGHT_SOCK_ACCEPT};
     uint32_t fd;
@@ -67,7 +70,8 @@ wasi_errno wasi_sock_recv(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     if (mem_at(m, (uint32_t)a[4], 4) == NULL || mem_at(m, (uint32_t)a[5], 2) == NULL)
         return WASI_EFAULT;
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = niov};
-    int flags = (riflags & WASI_RIFLAG_RECV_PEEK ? MSG_PEEK : 0) | (riflags & WASI_RIFLAG_RECV_WAITALL ? MSG_WAITALL : 0);
+    int flags = (riflags & WASI_RIFLAG_RECV_PEEK ? MSG_PEEK : 0) |
+                (riflags & WASI_RIFLAG_RECV_WAITALL ? MSG_WAITALL : 0);
     ssize_t n;
     do {
         n = recvmsg(e->host, &msg, flags);
@@ -75,7 +79,8 @@ wasi_errno wasi_sock_recv(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     if (n < 0)
         return wasi_errno_from_host(errno);
     mem_store_u32(m, (uint32_t)a[4], (uint32_t)n);
-    mem_store_u16(m, (uint32_t)a[5], (msg.msg_flags & MSG_TRUNC) ? WASI_ROFLAG_RECV_DATA_TRUNCATED : 0);
+    mem_store_u16(m, (uint32_t)a[5],
+                  (msg.msg_flags & MSG_TRUNC) ? WASI_ROFLAG_RECV_DATA_TRUNCATED : 0);
     return WASI_ESUCCESS;
 }
 

@@ -2,13 +2,14 @@
  *
  *   wasi_options opts = {.argv = ..., .env = ..., .mounts = &mounts, .stdin_fd = -1, ...};
  *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, preopens)
- *   wasi_define_imports(linker, ctx, &err);                    wasi_snapshot_preview1 + wasi_unstable
- *   wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with WASM_TRAP_EXIT
- *   code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's partial lines
+ *   wasi_define_imports(linker, ctx, &err);                    wasi_snapshot_preview1 +
+ * wasi_unstable wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
+ * WASM_TRAP_EXIT code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's
+ * partial lines
  *
- * Ownership: wasi_ctx_create copies argv/env, dups every fd it is given (mount dirs, stdio, sockets),
- * and borrows opts->log (the caller closes it after wasi_ctx_destroy). The ctx must outlive the
- * linker it was defined into. One ctx per instance; one thread at a time.
+ * Ownership: wasi_ctx_create copies argv/env, dups every fd it is given (mount dirs, stdio,
+ * sockets), and borrows opts->log (the caller closes it after wasi_ctx_destroy). The ctx must
+ * outlive the linker it was defined into. One ctx per instance; one thread at a time.
  */
 #ifndef WASMCRI_WASI_WASI_H
 #define WASMCRI_WASI_WASI_H
@@ -23,14 +24,14 @@ typedef struct wasi_ctx wasi_ctx;
 typedef struct wasm_linker wasm_linker;
 
 typedef struct wasi_options {
-    const char *const *argv;    /* argc entries; argv[0] is the program name the guest sees */
+    const char *const *argv; /* argc entries; argv[0] is the program name the guest sees */
     size_t argc;
-    const char *const *env;     /* NULL-terminated "KEY=VALUE" list; may be NULL */
-    const wasi_mounts *mounts;  /* preopens, fd 3 upwards in table order; may be NULL */
-    int stdin_fd;               /* -1: /dev/null */
-    int stdout_fd, stderr_fd;   /* used when log is NULL; -1: /dev/null */
-    cri_log *log;               /* when set, fds 1 and 2 write CRI records into it (borrowed) */
-    const int *socket_fds;      /* preopened sockets (e.g. listening), after the mounts */
+    const char *const *env;    /* NULL-terminated "KEY=VALUE" list; may be NULL */
+    const wasi_mounts *mounts; /* preopens, fd 3 upwards in table order; may be NULL */
+    int stdin_fd;              /* -1: /dev/null */
+    int stdout_fd, stderr_fd;  /* used when log is NULL; -1: /dev/null */
+    cri_log *log;              /* when set, fds 1 and 2 write CRI records into it (borrowed) */
+    const int *socket_fds;     /* preopened sockets (e.g. listening), after the mounts */
     size_t socket_count;
     /* For lazy mounts: called before a path operation under one (create: it writes); gives
      * an open directory to use from then on, writable (*ret_fd, taken), or -EAGAIN when

@@ -10,24 +10,83 @@
 typedef uint16_t wasi_errno;
 
 enum {
-    WASI_ESUCCESS = 0, WASI_E2BIG = 1, WASI_EACCES = 2, WASI_EADDRINUSE = 3,
-    WASI_EADDRNOTAVAIL = 4, WASI_EAFNOSUPPORT = 5, WASI_EAGAIN = 6, WASI_EALREADY = 7,
-    WASI_EBADF = 8, WASI_EBADMSG = 9, WASI_EBUSY = 10, WASI_ECANCELED = 11, WASI_ECHILD = 12,
-    WASI_ECONNABORTED = 13, WASI_ECONNREFUSED = 14, WASI_ECONNRESET = 15, WASI_EDEADLK = 16,
-    WASI_EDESTADDRREQ = 17, WASI_EDOM = 18, WASI_EDQUOT = 19, WASI_EEXIST = 20,
-    WASI_EFAULT = 21, WASI_EFBIG = 22, WASI_EHOSTUNREACH = 23, WASI_EIDRM = 24,
-    WASI_EILSEQ = 25, WASI_EINPROGRESS = 26, WASI_EINTR = 27, WASI_EINVAL = 28, WASI_EIO = 29,
-    WASI_EISCONN = 30, WASI_EISDIR = 31, WASI_ELOOP = 32, WASI_EMFILE = 33, WASI_EMLINK = 34,
-    WASI_EMSGSIZE = 35, WASI_EMULTIHOP = 36, WASI_ENAMETOOLONG = 37, WASI_ENETDOWN = 38,
-    WASI_ENETRESET = 39, WASI_ENETUNREACH = 40, WASI_ENFILE = 41, WASI_ENOBUFS = 42,
-    WASI_ENODEV = 43, WASI_ENOENT = 44, WASI_ENOEXEC = 45, WASI_ENOLCK = 46, WASI_ENOLINK = 47,
-    WASI_ENOMEM = 48, WASI_ENOMSG = 49, WASI_ENOPROTOOPT = 50, WASI_ENOSPC = 51,
-    WASI_ENOSYS = 52, WASI_ENOTCONN = 53, WASI_ENOTDIR = 54, WASI_ENOTEMPTY = 55,
-    WASI_ENOTRECOVERABLE = 56, WASI_ENOTSOCK = 57, WASI_ENOTSUP = 58, WASI_ENOTTY = 59,
-    WASI_ENXIO = 60, WASI_EOVERFLOW = 61, WASI_EOWNERDEAD = 62, WASI_EPERM = 63,
-    WASI_EPIPE = 64, WASI_EPROTO = 65, WASI_EPROTONOSUPPORT = 66, WASI_EPROTOTYPE = 67,
-    WASI_ERANGE = 68, WASI_EROFS = 69, WASI_ESPIPE = 70, WASI_ESRCH = 71, WASI_ESTALE = 72,
-    WASI_ETIMEDOUT = 73, WASI_ETXTBSY = 74, WASI_EXDEV = 75, WASI_ENOTCAPABLE = 76,
+    WASI_ESUCCESS = 0,
+    WASI_E2BIG = 1,
+    WASI_EACCES = 2,
+    WASI_EADDRINUSE = 3,
+    WASI_EADDRNOTAVAIL = 4,
+    WASI_EAFNOSUPPORT = 5,
+    WASI_EAGAIN = 6,
+    WASI_EALREADY = 7,
+    WASI_EBADF = 8,
+    WASI_EBADMSG = 9,
+    WASI_EBUSY = 10,
+    WASI_ECANCELED = 11,
+    WASI_ECHILD = 12,
+    WASI_ECONNABORTED = 13,
+    WASI_ECONNREFUSED = 14,
+    WASI_ECONNRESET = 15,
+    WASI_EDEADLK = 16,
+    WASI_EDESTADDRREQ = 17,
+    WASI_EDOM = 18,
+    WASI_EDQUOT = 19,
+    WASI_EEXIST = 20,
+    WASI_EFAULT = 21,
+    WASI_EFBIG = 22,
+    WASI_EHOSTUNREACH = 23,
+    WASI_EIDRM = 24,
+    WASI_EILSEQ = 25,
+    WASI_EINPROGRESS = 26,
+    WASI_EINTR = 27,
+    WASI_EINVAL = 28,
+    WASI_EIO = 29,
+    WASI_EISCONN = 30,
+    WASI_EISDIR = 31,
+    WASI_ELOOP = 32,
+    WASI_EMFILE = 33,
+    WASI_EMLINK = 34,
+    WASI_EMSGSIZE = 35,
+    WASI_EMULTIHOP = 36,
+    WASI_ENAMETOOLONG = 37,
+    WASI_ENETDOWN = 38,
+    WASI_ENETRESET = 39,
+    WASI_ENETUNREACH = 40,
+    WASI_ENFILE = 41,
+    WASI_ENOBUFS = 42,
+    WASI_ENODEV = 43,
+    WASI_ENOENT = 44,
+    WASI_ENOEXEC = 45,
+    WASI_ENOLCK = 46,
+    WASI_ENOLINK = 47,
+    WASI_ENOMEM = 48,
+    WASI_ENOMSG = 49,
+    WASI_ENOPROTOOPT = 50,
+    WASI_ENOSPC = 51,
+    WASI_ENOSYS = 52,
+    WASI_ENOTCONN = 53,
+    WASI_ENOTDIR = 54,
+    WASI_ENOTEMPTY = 55,
+    WASI_ENOTRECOVERABLE = 56,
+    WASI_ENOTSOCK = 57,
+    WASI_ENOTSUP = 58,
+    WASI_ENOTTY = 59,
+    WASI_ENXIO = 60,
+    WASI_EOVERFLOW = 61,
+    WASI_EOWNERDEAD = 62,
+    WASI_EPERM = 63,
+    WASI_EPIPE = 64,
+    WASI_EPROTO = 65,
+    WASI_EPROTONOSUPPORT = 66,
+    WASI_EPROTOTYPE = 67,
+    WASI_ERANGE = 68,
+    WASI_EROFS = 69,
+    WASI_ESPIPE = 70,
+    WASI_ESRCH = 71,
+    WASI_ESTALE = 72,
+    WASI_ETIMEDOUT = 73,
+    WASI_ETXTBSY = 74,
+    WASI_EXDEV = 75,
+    WASI_ENOTCAPABLE = 76,
 };
 
 /* rights */
@@ -66,9 +125,14 @@ enum {
 
 /* filetype */
 enum {
-    WASI_FILETYPE_UNKNOWN = 0, WASI_FILETYPE_BLOCK_DEVICE = 1, WASI_FILETYPE_CHARACTER_DEVICE = 2,
-    WASI_FILETYPE_DIRECTORY = 3, WASI_FILETYPE_REGULAR_FILE = 4, WASI_FILETYPE_SOCKET_DGRAM = 5,
-    WASI_FILETYPE_SOCKET_STREAM = 6, WASI_FILETYPE_SYMBOLIC_LINK = 7,
+    WASI_FILETYPE_UNKNOWN = 0,
+    WASI_FILETYPE_BLOCK_DEVICE = 1,
+    WASI_FILETYPE_CHARACTER_DEVICE = 2,
+    WASI_FILETYPE_DIRECTORY = 3,
+    WASI_FILETYPE_REGULAR_FILE = 4,
+    WASI_FILETYPE_SOCKET_DGRAM = 5,
+    WASI_FILETYPE_SOCKET_STREAM = 6,
+    WASI_FILETYPE_SYMBOLIC_LINK = 7,
 };
 
 /* fdflags, oflags, lookupflags, fstflags */
@@ -89,8 +153,12 @@ enum {
 
 /* whence, advice, clocks, events, sockets */
 enum { WASI_WHENCE_SET = 0, WASI_WHENCE_CUR = 1, WASI_WHENCE_END = 2 };
-enum { WASI_CLOCK_REALTIME = 0, WASI_CLOCK_MONOTONIC = 1, WASI_CLOCK_PROCESS_CPUTIME = 2,
-       WASI_CLOCK_THREAD_CPUTIME = 3 };
+enum {
+    WASI_CLOCK_REALTIME = 0,
+    WASI_CLOCK_MONOTONIC = 1,
+    WASI_CLOCK_PROCESS_CPUTIME = 2,
+    WASI_CLOCK_THREAD_CPUTIME = 3
+};
 enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
 #define WASI_EVENT_FD_READWRITE_HANGUP 0x1
 #define WASI_SUBCLOCK_ABSTIME 0x1
@@ -102,13 +170,17 @@ enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
 #define WASI_PREOPENTYPE_DIR 0
 
 /* struct layouts: sizes and field offsets in guest memory */
-#define WASI_IOVEC_SIZE 8          /* buf u32 @0, buf_len u32 @4 */
-#define WASI_FDSTAT_SIZE 24        /* filetype u8 @0, flags u16 @2, rights_base u64 @8, inheriting u64 @16 */
-#define WASI_FILESTAT_SIZE 64      /* dev @0 ino @8 filetype u8 @16 nlink @24 size @32 atim @40 mtim @48 ctim @56 */
-#define WASI_PRESTAT_SIZE 8        /* tag u8 @0, name_len u32 @4 */
-#define WASI_DIRENT_SIZE 24        /* d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20 */
-#define WASI_SUBSCRIPTION_SIZE 48  /* userdata u64 @0, tag u8 @8, clock{id u32 @16, timeout u64 @24,
-                                      precision u64 @32, flags u16 @40} | fd u32 @16 */
-#define WASI_EVENT_SIZE 32         /* userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24 */
+#define WASI_IOVEC_SIZE 8 /* buf u32 @0, buf_len u32 @4 */
+#define WASI_FDSTAT_SIZE                                                                           \
+    24 /* filetype u8 @0, flags u16 @2, rights_base u64 @8, inheriting u64 @16 */
+#define WASI_FILESTAT_SIZE                                                                         \
+    64 /* dev @0 ino @8 filetype u8 @16 nlink @24 size @32 atim @40 mtim @48 ctim @56 */
+#define WASI_PRESTAT_SIZE 8 /* tag u8 @0, name_len u32 @4 */
+#define WASI_DIRENT_SIZE 24 /* d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20 */
+#define WASI_SUBSCRIPTION_SIZE                                                                     \
+    48 /* userdata u64 @0, tag u8 @8, clock{id u32 @16, timeout u64 @24,                           \
+          precision u64 @32, flags u16 @40} | fd u32 @16 */
+#define WASI_EVENT_SIZE                                                                            \
+    32 /* userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24 */
 
 #endif

@@ -6,66 +6,67 @@
 
 #include "wasi_impl.h"
 
-#define WASI_PREVIEW1_CALLS(X)                  \
-    X(args_get, "ii", 1)                        \
-    X(args_sizes_get, "ii", 1)                  \
-    X(environ_get, "ii", 1)                     \
-    X(environ_sizes_get, "ii", 1)               \
-    X(clock_res_get, "ii", 1)                   \
-    X(clock_time_get, "iIi", 1)                 \
-    X(fd_advise, "iIIi", 1)                     \
-    X(fd_allocate, "iII", 1)                    \
-    X(fd_close, "i", 1)                         \
-    X(fd_datasync, "i", 1)                      \
-    X(fd_fdstat_get, "ii", 1)                   \
-    X(fd_fdstat_set_flags, "ii", 1)             \
-    X(fd_fdstat_set_rights, "iII", 1)           \
-    X(fd_filestat_get, "ii", 1)                 \
-    X(fd_filestat_set_size, "iI", 1)            \
-    X(fd_filestat_set_times, "iIIi", 1)         \
-    X(fd_pread, "iiiIi", 1)                     \
-    X(fd_prestat_get, "ii", 1)                  \
-    X(fd_prestat_dir_name, "iii", 1)            \
-    X(fd_pwrite, "iiiIi", 1)                    \
-    X(fd_read, "iiii", 1)                       \
-    X(fd_readdir, "iiiIi", 1)                   \
-    X(fd_renumber, "ii", 1)                     \
-    X(fd_seek, "iIii", 1)                       \
-    X(fd_sync, "i", 1)                          \
-    X(fd_tell, "ii", 1)                         \
-    X(fd_write, "iiii", 1)                      \
-    X(path_create_directory, "iii", 1)          \
-    X(path_filestat_get, "iiiii", 1)            \
-    X(path_filestat_set_times, "iiiiIIi", 1)    \
-    X(path_link, "iiiiiii", 1)                  \
-    X(path_open, "iiiiiIIii", 1)                \
-    X(path_readlink, "iiiiii", 1)               \
-    X(path_remove_directory, "iii", 1)          \
-    X(path_rename, "iiiiii", 1)                 \
-    X(path_symlink, "iiiii", 1)                 \
-    X(path_unlink_file, "iii", 1)               \
-    X(poll_oneoff, "iiii", 1)                   \
-    X(proc_exit, "i", 0)                        \
-    X(proc_raise, "i", 1)                       \
-    X(sched_yield, "", 1)                       \
-    X(random_get, "ii", 1)                      \
-    X(sock_accept, "iii", 1)                    \
-    X(sock_recv, "iiiiii", 1)                   \
-    X(sock_send, "iiiii", 1)                    \
+#define WASI_PREVIEW1_CALLS(X)                                                                     \
+    X(args_get, "ii", 1)                                                                           \
+    X(args_sizes_get, "ii", 1)                                                                     \
+    X(environ_get, "ii", 1)                                                                        \
+    X(environ_sizes_get, "ii", 1)                                                                  \
+    X(clock_res_get, "ii", 1)                                                                      \
+    X(clock_time_get, "iIi", 1)                                                                    \
+    X(fd_advise, "iIIi", 1)                                                                        \
+    X(fd_allocate, "iII", 1)                                                                       \
+    X(fd_close, "i", 1)                                                                            \
+    X(fd_datasync, "i", 1)                                                                         \
+    X(fd_fdstat_get, "ii", 1)                                                                      \
+    X(fd_fdstat_set_flags, "ii", 1)                                                                \
+    X(fd_fdstat_set_rights, "iII", 1)                                                              \
+    X(fd_filestat_get, "ii", 1)                                                                    \
+    X(fd_filestat_set_size, "iI", 1)                                                               \
+    X(fd_filestat_set_times, "iIIi", 1)                                                            \
+    X(fd_pread, "iiiIi", 1)                                                                        \
+    X(fd_prestat_get, "ii", 1)                                                                     \
+    X(fd_prestat_dir_name, "iii", 1)                                                               \
+    X(fd_pwrite, "iiiIi", 1)                                                                       \
+    X(fd_read, "iiii", 1)                                                                          \
+    X(fd_readdir, "iiiIi", 1)                                                                      \
+    X(fd_renumber, "ii", 1)                                                                        \
+    X(fd_seek, "iIii", 1)                                                                          \
+    X(fd_sync, "i", 1)                                                                             \
+    X(fd_tell, "ii", 1)                                                                            \
+    X(fd_write, "iiii", 1)                                                                         \
+    X(path_create_directory, "iii", 1)                                                             \
+    X(path_filestat_get, "iiiii", 1)                                                               \
+    X(path_filestat_set_times, "iiiiIIi", 1)                                                       \
+    X(path_link, "iiiiiii", 1)                                                                     \
+    X(path_open, "iiiiiIIii", 1)                                                                   \
+    X(path_readlink, "iiiiii", 1)                                                                  \
+    X(path_remove_directory, "iii", 1)                                                             \
+    X(path_rename, "iiiiii", 1)                                                                    \
+    X(path_symlink, "iiiii", 1)                                                                    \
+    X(path_unlink_file, "iii", 1)                                                                  \
+    X(poll_oneoff, "iiii", 1)                                                                      \
+    X(proc_exit, "i", 0)                                                                           \
+    X(proc_raise, "i", 1)                                                                          \
+    X(sched_yield, "", 1)                                                                          \
+    X(random_get, "ii", 1)                                                                         \
+    X(sock_accept, "iii", 1)                                                                       \
+    X(sock_recv, "iiiiii", 1)                                                                      \
+    X(sock_send, "iiiii", 1)                                                                       \
     X(sock_shutdown, "ii", 1)
 
 /* wasi_unstable differs in these (struct layouts, whence numbering); same signatures. */
-#define WASI_UNSTABLE_OVERRIDES(X) \
-    X(fd_seek)                     \
-    X(fd_filestat_get)             \
-    X(path_filestat_get)           \
+#define WASI_UNSTABLE_OVERRIDES(X)                                                                 \
+    X(fd_seek)                                                                                     \
+    X(fd_filestat_get)                                                                             \
+    X(path_filestat_get)                                                                           \
     X(poll_oneoff)
 
-#define WASI_PROTO(name, params, nresults) \
+#define WASI_PROTO(name, params, nresults)                                                         \
     wasi_errno wasi_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
 WASI_PREVIEW1_CALLS(WASI_PROTO)
 #undef WASI_PROTO
-#define WASI_PROTO(name) wasi_errno wasi_unstable_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
+#define WASI_PROTO(name)                                                                           \
+    wasi_errno wasi_unstable_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
 WASI_UNSTABLE_OVERRIDES(WASI_PROTO)
 #undef WASI_PROTO
 

@@ -35,13 +35,13 @@ static inline uint8_t *mem_at(const wasi_mem *m, uint64_t off, uint64_t len)
     return m->base + off;
 }
 
-#define MEM_STORE_FN(name, type)                                        \
-    static inline bool name(const wasi_mem *m, uint64_t off, type v)   \
-    {                                                                   \
-        uint8_t *p = mem_at(m, off, sizeof(type));                      \
-        if (p != NULL)                                                  \
-            memcpy(p, &v, sizeof(type));                                \
-        return p != NULL;                                               \
+#define MEM_STORE_FN(name, type)                                                                   \
+    static inline bool name(const wasi_mem *m, uint64_t off, type v)                               \
+    {                                                                                              \
+        uint8_t *p = mem_at(m, off, sizeof(type));                                                 \
+        if (p != NULL)                                                                             \
+            memcpy(p, &v, sizeof(type));                                                           \
+        return p != NULL;                                                                          \
     }
 MEM_STORE_FN(mem_store_u8, uint8_t)
 MEM_STORE_FN(mem_store_u16, uint16_t)
@@ -66,57 +66,57 @@ typedef enum wasi_fd_kind {
 
 typedef struct wasi_fd {
     wasi_fd_kind kind;
-    int host;                /* owned host fd; -1 for WASI_FD_LOG */
-    uint8_t filetype;        /* WASI_FILETYPE_* */
+    int host;         /* owned host fd; -1 for WASI_FD_LOG */
+    uint8_t filetype; /* WASI_FILETYPE_* */
     uint64_t rights_base;
     uint64_t rights_inheriting;
-    bool readonly;           /* from a read-only mount: every write is EROFS */
-    bool lazy;               /* the preopen of a lazy mount (mount.h), not switched yet */
-    char *preopen;           /* guest name for fd_prestat_*, NULL if not a preopen */
-    char *file_name;         /* file-mount preopens: the file's name inside host (a directory) */
-    cri_log_stream stream;   /* WASI_FD_LOG */
+    bool readonly;         /* from a read-only mount: every write is EROFS */
+    bool lazy;             /* the preopen of a lazy mount (mount.h), not switched yet */
+    char *preopen;         /* guest name for fd_prestat_*, NULL if not a preopen */
+    char *file_name;       /* file-mount preopens: the file's name inside host (a directory) */
+    cri_log_stream stream; /* WASI_FD_LOG */
 } wasi_fd;
 
 struct wasi_ctx {
-    char *args_buf, *env_buf;  /* NUL-separated strings */
-    size_t args_len, env_len;  /* bytes, including the NULs */
+    char *args_buf, *env_buf; /* NUL-separated strings */
+    size_t args_len, env_len; /* bytes, including the NULs */
     uint32_t argc, envc;
     wasi_fd *fds;
     uint32_t nfds;
     cri_log *log;
     int (*make_writable)(void *arg, bool create, int *ret_fd); /* see wasi_options */
     void *make_writable_arg;
-    int exit_code;             /* -1 until proc_exit */
-    struct wasi_binding *bindings;     /* imports.c: one env per defined import */
-    struct wasi_call *unstable_calls;  /* imports.c: the wasi_unstable variants */
+    int exit_code;                    /* -1 until proc_exit */
+    struct wasi_binding *bindings;    /* imports.c: one env per defined import */
+    struct wasi_call *unstable_calls; /* imports.c: the wasi_unstable variants */
 };
 
 typedef wasi_errno (*wasi_fn)(wasi_ctx *ctx, wasi_mem *mem, const uint64_t *args);
 
 /* Rights sets by file type. */
-#define WASI_RIGHTS_FILE                                                                          \
-    (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |                           \
-     WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                   \
-     WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |                        \
-     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                               \
+#define WASI_RIGHTS_FILE                                                                           \
+    (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |                            \
+     WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                    \
+     WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |                         \
+     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                                \
      WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
-#define WASI_RIGHTS_DIR                                                                           \
-    (WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE |  \
-     WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN | WASI_RIGHT_FD_READDIR |                 \
-     WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |   \
-     WASI_RIGHT_PATH_FILESTAT_GET | WASI_RIGHT_PATH_FILESTAT_SET_SIZE |                           \
-     WASI_RIGHT_PATH_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_SYMLINK |                               \
-     WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |                             \
+#define WASI_RIGHTS_DIR                                                                            \
+    (WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE |                              \
+     WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN |            \
+     WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE |            \
+     WASI_RIGHT_PATH_RENAME_TARGET | WASI_RIGHT_PATH_FILESTAT_GET |                                \
+     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                      \
+     WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |    \
      WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_DATASYNC |                \
      WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_FD_ADVISE |        \
      WASI_RIGHT_POLL_FD_READWRITE)
-#define WASI_RIGHTS_STREAM                                                                        \
-    (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_FDSTAT_SET_FLAGS |                  \
-     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_FD_SYNC |             \
+#define WASI_RIGHTS_STREAM                                                                         \
+    (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_FDSTAT_SET_FLAGS |                   \
+     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_FD_SYNC |              \
      WASI_RIGHT_FD_DATASYNC)
 #define WASI_RIGHTS_SOCKET (WASI_RIGHTS_STREAM | WASI_RIGHT_SOCK_SHUTDOWN | WASI_RIGHT_SOCK_ACCEPT)
 /* Rights that need the host fd open for writing. */
-#define WASI_RIGHTS_HOST_WRITE                                                                    \
+#define WASI_RIGHTS_HOST_WRITE                                                                     \
     (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE)
 
 /* errno.c */
@@ -142,7 +142,8 @@ uint8_t wasi_filetype_from_mode(unsigned mode);
  * (EINVAL above WASI_MAX_IOVS, EFAULT when any buffer is outside memory). */
 #define WASI_MAX_IOVS 1024
 struct iovec;
-wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out, size_t *ret_total);
+wasi_errno wasi_map_iovs(const wasi_mem *m, uint32_t iovs, uint32_t n, struct iovec *out,
+                         size_t *ret_total);
 
 /* fs_fd.c, shared with fs_path.c: writes a filestat (the wasi_unstable layout when legacy), and
  * turns fstflags + times into utimensat's timespecs (EINVAL for contradictory flags). */

@@ -1,8 +1,8 @@
 /* What a worker gives up before it runs guest code: every capability but the few
  * a root container keeps for files (DAC override, fowner, chown), in the bounding
- * set too (a container that runs as another user keeps none); new privileges (no_new_privs); and, through a seccomp filter, the
- * system calls an interpreter never needs (mounts, namespaces, modules, ptrace,
- * bpf, keyrings, reboot...). The guest itself makes no system calls: this is
+ * set too (a container that runs as another user keeps none); new privileges (no_new_privs); and,
+ * through a seccomp filter, the system calls an interpreter never needs (mounts, namespaces,
+ * modules, ptrace, bpf, keyrings, reboot...). The guest itself makes no system calls: this is
  * defence in depth around the interpreter and WASI.
  */
 #ifndef WASMCRI_SANDBOX_PRIVILEGES_H

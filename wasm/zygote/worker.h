@@ -41,10 +41,10 @@ typedef struct worker_spec {
     char **cgroup_procs;       /* cgroup.procs files the zygote writes the worker's pid into */
     uint32_t max_memory_pages; /* 0: no cap beyond the module's */
     wc_user user;              /* file access as this uid, gid and groups */
-    char *layer_dir;   /* "" or the container's directory (layer.h) */
-    char *layer_lower; /* "" (an image without a rootfs: layer_dir/upper is "/", made at
-                        * start) or the image snapshot: "/" until the first write, then
-                        * the overlay the zygote mounts when the worker asks (layer.h) */
+    char *layer_dir;           /* "" or the container's directory (layer.h) */
+    char *layer_lower;         /* "" (an image without a rootfs: layer_dir/upper is "/", made at
+                                * start) or the image snapshot: "/" until the first write, then
+                                * the overlay the zygote mounts when the worker asks (layer.h) */
 } worker_spec;
 
 typedef struct worker_result {

@@ -17,7 +17,6 @@ void wr_module_free(wr_module *m); /* NULL is fine */
  * not made yet is the image snapshot, read-only until the guest first writes under
  * it: then the zygote is asked (on fds->layer) for the layer. Fills res (exit code,
  * reason, trap text). */
-void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds,
-            worker_result *res);
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, worker_result *res);
 
 #endif

@@ -11,7 +11,6 @@
 #include "../check.h"
 #include "wasm_engine.h"
 
-
 typedef struct buf {
     uint8_t *p;
     size_t n, cap;

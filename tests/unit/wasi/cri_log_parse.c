@@ -12,8 +12,9 @@ static int parse_ts(const char *s, size_t len, long long *ns)
 {
     struct tm tm = {0};
     int frac_start = 0;
-    if (len < 21 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &frac_start) != 6 ||
+    if (len < 21 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &frac_start) != 6 ||
         frac_start != 20 || s[len - 1] != 'Z')
         return -1;
     long long frac = 0;

@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 typedef struct cri_msg {
-    int stream;     /* 0 stdout, 1 stderr */
-    char *text;     /* joined content of P...F, NUL-terminated, without the newline */
+    int stream; /* 0 stdout, 1 stderr */
+    char *text; /* joined content of P...F, NUL-terminated, without the newline */
     size_t len;
-    int records;    /* how many records it took */
+    int records; /* how many records it took */
 } cri_msg;
 
 typedef struct cri_parsed {

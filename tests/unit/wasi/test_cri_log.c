@@ -22,7 +22,8 @@ static int parse_one(const char *path, cri_parsed *p)
 {
     char why[256];
     *p = (cri_parsed){0};
-    if (cri_parse_file(path, p, why, sizeof(why)) < 0 || cri_parse_finish(p, why, sizeof(why)) < 0) {
+    if (cri_parse_file(path, p, why, sizeof(why)) < 0 ||
+        cri_parse_finish(p, why, sizeof(why)) < 0) {
         fprintf(stderr, "%s: %s\n", path, why);
         return -1;
     }

@@ -212,7 +212,8 @@ static void test_swap_race(int dirfd)
     pthread_join(t, NULL);
     CHECK_EQ_INT(leaked, 0);
     CHECK(opened > 0 && refused > 0);
-    fprintf(stderr, "swap race: %d opened inside, %d refused, %d leaked\n", opened, refused, leaked);
+    fprintf(stderr, "swap race: %d opened inside, %d refused, %d leaked\n", opened, refused,
+            leaked);
 }
 
 int main(void)

@@ -26,9 +26,9 @@ static cri_log *log_file;
 static int sock_pair[2];
 
 enum { FD_DATA = 3, FD_RO = 4, FD_HOSTS = 5, FD_SOCK = 6 };
-#define PATH_AT 1024u  /* guest strings are placed here */
+#define PATH_AT 1024u /* guest strings are placed here */
 #define PATH2_AT 2048u
-#define OUT_AT 4096u   /* results */
+#define OUT_AT 4096u /* results */
 #define BUF_AT 8192u
 
 static void hostpath(char *buf, size_t cap, const char *rel)
@@ -77,7 +77,8 @@ static uint32_t u32_at(uint32_t at)
 static wasi_errno open_at(uint32_t fd, const char *path, uint16_t oflags, uint64_t rights)
 {
     uint32_t len = put(PATH_AT, path);
-    uint64_t a[] = {fd, WASI_LOOKUP_SYMLINK_FOLLOW, PATH_AT, len, oflags, rights, WASI_RIGHTS_ALL, 0, OUT_AT};
+    uint64_t a[] = {
+        fd, WASI_LOOKUP_SYMLINK_FOLLOW, PATH_AT, len, oflags, rights, WASI_RIGHTS_ALL, 0, OUT_AT};
     return wasi_path_open(ctx, &mem, a);
 }
 
@@ -88,7 +89,8 @@ static wasi_errno path1(wasi_fn fn, uint32_t fd, const char *path)
     return fn(ctx, &mem, a);
 }
 
-static wasi_errno two_paths(wasi_fn fn, bool link, uint32_t fd1, const char *p1, uint32_t fd2, const char *p2)
+static wasi_errno two_paths(wasi_fn fn, bool link, uint32_t fd1, const char *p1, uint32_t fd2,
+                            const char *p2)
 {
     uint32_t l1 = put(PATH_AT, p1), l2 = put(PATH2_AT, p2);
     uint64_t rn[] = {fd1, PATH_AT, l1, fd2, PATH2_AT, l2};
@@ -128,8 +130,14 @@ static void setup(void)
     socketpair(AF_UNIX, SOCK_STREAM, 0, sock_pair);
     const char *argv[] = {"prog", "a b", ""};
     const char *env[] = {"A=1", "PATH=/bin", NULL};
-    wasi_options o = {.argv = argv, .argc = 3, .env = env, .mounts = &mounts, .stdin_fd = -1,
-                      .log = log_file, .socket_fds = &sock_pair[0], .socket_count = 1};
+    wasi_options o = {.argv = argv,
+                      .argc = 3,
+                      .env = env,
+                      .mounts = &mounts,
+                      .stdin_fd = -1,
+                      .log = log_file,
+                      .socket_fds = &sock_pair[0],
+                      .socket_count = 1};
     CHECK_EQ_INT(wasi_ctx_create(&o, &ctx, &err), 0);
     wasi_mounts_clear(&mounts); /* the ctx holds its own fds */
 }
@@ -187,8 +195,8 @@ static void test_escapes(void)
     CHECK_EQ_INT(open_at(FD_DATA, "/etc/passwd", 0, rd), WASI_ENOTCAPABLE);
     CHECK_EQ_INT(open_at(FD_DATA, "abs", 0, rd), WASI_ENOTCAPABLE);
     CHECK_EQ_INT(open_at(FD_DATA, "rel", 0, rd), WASI_ENOTCAPABLE);
-    CHECK_EQ_INT(open_at(FD_DATA, "rel", WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC,
-                         WASI_RIGHT_FD_WRITE), WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(open_at(FD_DATA, "rel", WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC, WASI_RIGHT_FD_WRITE),
+                 WASI_ENOTCAPABLE);
     /* stat through a leaving symlink, and of the symlink itself */
     uint32_t len = put(PATH_AT, "rel");
     uint64_t st_follow[] = {FD_DATA, WASI_LOOKUP_SYMLINK_FOLLOW, PATH_AT, len, OUT_AT};
@@ -201,7 +209,8 @@ static void test_escapes(void)
                  WASI_ENOTCAPABLE);
     len = put(PATH_AT, "rel");
     uint32_t l2 = put(PATH2_AT, "stolen");
-    uint64_t follow_link[] = {FD_DATA, WASI_LOOKUP_SYMLINK_FOLLOW, PATH_AT, len, FD_DATA, PATH2_AT, l2};
+    uint64_t follow_link[] = {FD_DATA, WASI_LOOKUP_SYMLINK_FOLLOW, PATH_AT, len, FD_DATA, PATH2_AT,
+                              l2};
     CHECK_EQ_INT(wasi_path_link(ctx, &mem, follow_link), WASI_ENOTCAPABLE);
     CHECK(!host_exists("data/stolen"));
     /* rename out of a mount, and in from outside */
@@ -209,12 +218,14 @@ static void test_escapes(void)
                  WASI_ENOTCAPABLE);
     CHECK_EQ_INT(two_paths(wasi_path_rename, false, FD_DATA, "../outside/secret", FD_DATA, "x"),
                  WASI_ENOTCAPABLE);
-    CHECK(host_exists("data/hello.txt") && !host_exists("outside/x") && host_exists("outside/secret"));
+    CHECK(host_exists("data/hello.txt") && !host_exists("outside/x") &&
+          host_exists("outside/secret"));
     /* other path calls with `..` */
     CHECK_EQ_INT(path1(wasi_path_create_directory, FD_DATA, "../outside/newdir"), WASI_ENOTCAPABLE);
     CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "../outside/secret"), WASI_ENOTCAPABLE);
     CHECK_EQ_INT(path1(wasi_path_remove_directory, FD_DATA, ".."), WASI_ENOTCAPABLE);
-    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "rel"), WASI_ESUCCESS); /* removes the link only */
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "rel"),
+                 WASI_ESUCCESS); /* removes the link only */
     CHECK(host_exists("outside/secret"));
     uint32_t tl = put(PATH2_AT, "/etc/passwd");
     len = put(PATH_AT, "abs2");
@@ -265,13 +276,15 @@ static void test_swap_during_open(void)
     atomic_store(&stop_swap, 1);
     pthread_join(t, NULL);
     CHECK_EQ_INT(leaked, 0);
-    fprintf(stderr, "swap during path_open: %d inside, %d refused, %d leaked\n", inside, refused, leaked);
+    fprintf(stderr, "swap during path_open: %d inside, %d refused, %d leaked\n", inside, refused,
+            leaked);
 }
 
 static void test_readonly(void)
 {
     /* the rights wasi-libc asks for with O_RDONLY: all but the write-ish ones */
-    CHECK_EQ_INT(open_at(FD_RO, "config", 0, WASI_RIGHTS_ALL & ~WASI_RIGHTS_HOST_WRITE & ~WASI_RIGHT_FD_DATASYNC),
+    CHECK_EQ_INT(open_at(FD_RO, "config", 0,
+                         WASI_RIGHTS_ALL & ~WASI_RIGHTS_HOST_WRITE & ~WASI_RIGHT_FD_DATASYNC),
                  WASI_ESUCCESS);
     uint32_t fd = u32_at(OUT_AT);
     uint32_t iov[2] = {BUF_AT, 3};
@@ -292,7 +305,8 @@ static void test_readonly(void)
     CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_RO, "config"), WASI_EROFS);
     CHECK_EQ_INT(path1(wasi_path_remove_directory, FD_RO, "d"), WASI_EROFS);
     CHECK_EQ_INT(two_paths(wasi_path_rename, false, FD_RO, "config", FD_DATA, "moved"), WASI_EROFS);
-    CHECK_EQ_INT(two_paths(wasi_path_rename, false, FD_DATA, "hello.txt", FD_RO, "moved"), WASI_EROFS);
+    CHECK_EQ_INT(two_paths(wasi_path_rename, false, FD_DATA, "hello.txt", FD_RO, "moved"),
+                 WASI_EROFS);
     /* a hard link from a read-only mount into a writable one would make the file writable */
     CHECK_EQ_INT(two_paths(wasi_path_link, true, FD_RO, "config", FD_DATA, "rw-alias"), WASI_EROFS);
     CHECK(!host_exists("data/rw-alias") && !host_exists("data/moved") && host_exists("ro/config"));
@@ -333,8 +347,14 @@ static wasi_ctx *lazy_ctx(lazy_state *st)
     CHECK_EQ_INT(wasi_mounts_add(&mounts, p, "/", true, &err), 0);
     mounts.items[0].lazy = true;
     const char *argv[] = {"prog"};
-    wasi_options o = {.argv = argv, .argc = 1, .mounts = &mounts, .stdin_fd = -1, .stdout_fd = -1,
-                      .stderr_fd = -1, .make_writable = lazy_hook, .make_writable_arg = st};
+    wasi_options o = {.argv = argv,
+                      .argc = 1,
+                      .mounts = &mounts,
+                      .stdin_fd = -1,
+                      .stdout_fd = -1,
+                      .stderr_fd = -1,
+                      .make_writable = lazy_hook,
+                      .make_writable_arg = st};
     wasi_ctx *c = NULL;
     CHECK_EQ_INT(wasi_ctx_create(&o, &c, &err), 0);
     wasi_mounts_clear(&mounts);
@@ -384,20 +404,25 @@ static void test_lazy_mount(void)
 static void test_dirs_and_files(void)
 {
     CHECK_EQ_INT(open_at(FD_DATA, "sub", 0, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE), WASI_EISDIR);
-    CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", WASI_OFLAG_DIRECTORY, WASI_RIGHT_FD_READ), WASI_ENOTDIR);
+    CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", WASI_OFLAG_DIRECTORY, WASI_RIGHT_FD_READ),
+                 WASI_ENOTDIR);
     CHECK_EQ_INT(open_at(FD_DATA, "missing", 0, WASI_RIGHT_FD_READ), WASI_ENOENT);
-    CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", WASI_OFLAG_CREAT | WASI_OFLAG_EXCL, WASI_RIGHT_FD_READ), WASI_EEXIST);
+    CHECK_EQ_INT(
+        open_at(FD_DATA, "hello.txt", WASI_OFLAG_CREAT | WASI_OFLAG_EXCL, WASI_RIGHT_FD_READ),
+        WASI_EEXIST);
     CHECK_EQ_INT(path1(wasi_path_create_directory, FD_DATA, "sub"), WASI_EEXIST);
     CHECK_EQ_INT(path1(wasi_path_remove_directory, FD_DATA, "hello.txt"), WASI_ENOTDIR);
     CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "sub"), WASI_EISDIR);
     /* a file descriptor is not a directory */
     CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", 0, WASI_RIGHT_FD_READ), WASI_ESUCCESS);
     uint32_t fd = u32_at(OUT_AT);
-    CHECK_EQ_INT(open_at(fd, "x", 0, WASI_RIGHT_FD_READ), WASI_ENOTCAPABLE); /* no path rights on files */
+    CHECK_EQ_INT(open_at(fd, "x", 0, WASI_RIGHT_FD_READ),
+                 WASI_ENOTCAPABLE); /* no path rights on files */
     close_fd(fd);
     /* create, write, read back, rename, list */
-    CHECK_EQ_INT(open_at(FD_DATA, "sub/new.txt", WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC,
-                         WASI_RIGHTS_FILE), WASI_ESUCCESS);
+    CHECK_EQ_INT(
+        open_at(FD_DATA, "sub/new.txt", WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC, WASI_RIGHTS_FILE),
+        WASI_ESUCCESS);
     fd = u32_at(OUT_AT);
     put(BUF_AT, "abcdef");
     uint32_t iov[2] = {BUF_AT, 6};
@@ -464,7 +489,8 @@ static void test_bad_pointers_and_rights(void)
     uint64_t d[] = {77, OUT_AT};
     CHECK_EQ_INT(wasi_fd_fdstat_get(ctx, &mem, d), WASI_EBADF);
     /* rights only shrink */
-    CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", 0, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK), WASI_ESUCCESS);
+    CHECK_EQ_INT(open_at(FD_DATA, "hello.txt", 0, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK),
+                 WASI_ESUCCESS);
     uint32_t fd = u32_at(OUT_AT);
     uint64_t sr[] = {fd, WASI_RIGHT_FD_READ, 0};
     CHECK_EQ_INT(wasi_fd_fdstat_set_rights(ctx, &mem, sr), WASI_ESUCCESS);
@@ -598,7 +624,9 @@ static void test_poll_and_sockets(void)
     int pair[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
     close(pair[1]);
-    wasi_fd e = {.kind = WASI_FD_SOCKET, .host = pair[0], .filetype = WASI_FILETYPE_SOCKET_STREAM,
+    wasi_fd e = {.kind = WASI_FD_SOCKET,
+                 .host = pair[0],
+                 .filetype = WASI_FILETYPE_SOCKET_STREAM,
                  .rights_base = WASI_RIGHTS_SOCKET};
     uint32_t dead;
     CHECK_EQ_INT(fdt_insert(ctx, &e, &dead), WASI_ESUCCESS);

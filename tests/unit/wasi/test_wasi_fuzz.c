@@ -29,12 +29,18 @@ static uint64_t rnd(void)
 static uint64_t rnd_arg(void)
 {
     switch (rnd() % 6) {
-    case 0: return rnd() % 6;              /* fds 0..5: stdio and the two preopens */
-    case 1: return (rnd() % 16) * 64;      /* a path slot */
-    case 2: return 1 + rnd() % 8;          /* a short length */
-    case 3: return rnd() % sizeof(memory); /* a pointer */
-    case 4: return rnd() % 64;
-    default: return rnd();
+    case 0:
+        return rnd() % 6; /* fds 0..5: stdio and the two preopens */
+    case 1:
+        return (rnd() % 16) * 64; /* a path slot */
+    case 2:
+        return 1 + rnd() % 8; /* a short length */
+    case 3:
+        return rnd() % sizeof(memory); /* a pointer */
+    case 4:
+        return rnd() % 64;
+    default:
+        return rnd();
     }
 }
 
@@ -45,7 +51,8 @@ static void fill_memory(void)
         memcpy(memory + i, &v, 8);
     }
     /* path slots at 0, 64, ... 960 */
-    static const char *names[] = {"a", "b/c", "..", "../x", "/etc", ".", "sub", "a/../a", "sub/f", "l"};
+    static const char *names[] = {"a", "b/c", "..",     "../x",  "/etc",
+                                  ".", "sub", "a/../a", "sub/f", "l"};
     for (int i = 0; i < 16; i++) {
         const char *n = names[rnd() % 10];
         memset(memory + i * 64, 0, 64);
@@ -93,13 +100,19 @@ int main(void)
     wasi_mounts_add(&mounts, sandbox, "/", false, &err);
     wasi_mounts_add(&mounts, sandbox, "/ro", true, &err);
     const char *argv[] = {"fuzz"};
-    wasi_options o = {.argv = argv, .argc = 1, .mounts = &mounts, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1};
+    wasi_options o = {.argv = argv,
+                      .argc = 1,
+                      .mounts = &mounts,
+                      .stdin_fd = -1,
+                      .stdout_fd = -1,
+                      .stderr_fd = -1};
     wasi_ctx *ctx = NULL;
     wasi_mem mem = {memory, sizeof(memory)};
     int bad_errno = 0, ok_calls = 0;
     size_t ncalls = sizeof(calls) / sizeof(calls[0]), nun = sizeof(unstable) / sizeof(unstable[0]);
     for (int round = 0; round < ROUNDS; round++) {
-        if (round % 8 == 0) { /* a fresh fd table now and then: random fd_close/renumber wear it down */
+        if (round % 8 ==
+            0) { /* a fresh fd table now and then: random fd_close/renumber wear it down */
             wasi_ctx_destroy(ctx);
             CHECK_EQ_INT(wasi_ctx_create(&o, &ctx, &err), 0);
         }
@@ -127,12 +140,15 @@ int main(void)
     }
     CHECK_EQ_INT(bad_errno, 0);
     CHECK(ok_calls > ROUNDS);
-    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", ROUNDS, ncalls + nun, ok_calls);
+    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", ROUNDS, ncalls + nun,
+            ok_calls);
     wasi_ctx_destroy(ctx);
     wasi_mounts_clear(&mounts);
     /* nothing was created next to the sandbox */
     char cmd[200];
-    snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\" && test \"$(echo $(ls -A %s))\" = \"outside sandbox\"", outside, root);
+    snprintf(cmd, sizeof(cmd),
+             "test -z \"$(ls -A %s)\" && test \"$(echo $(ls -A %s))\" = \"outside sandbox\"",
+             outside, root);
     CHECK(system(cmd) == 0);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (check_failures == 0 && system(cmd) != 0)

@@ -5,7 +5,8 @@
  * --log writes stdout/stderr as a CRI log; --rotate MS renames it to FILE.N and reopens it every
  * MS milliseconds while the command runs (kubelet's rotation + ReopenContainerLog) and prints
  * "rotations: N" on stderr at the end; --listen preopens a listening TCP socket (after the mounts)
- * and connects to it from a thread that sends "hello wasi\n" and prints the answer on stderr. Exits with the command's exit code; a trap prints "trap: MESSAGE" on stderr. */
+ * and connects to it from a thread that sends "hello wasi\n" and prints the answer on stderr. Exits
+ * with the command's exit code; a trap prints "trap: MESSAGE" on stderr. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -84,7 +85,8 @@ static void *client(void *arg)
 static int make_listener(void)
 {
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    listen_addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    listen_addr =
+        (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof(listen_addr);
     if (bind(s, (struct sockaddr *)&listen_addr, len) < 0 || listen(s, 4) < 0 ||
         getsockname(s, (struct sockaddr *)&listen_addr, &len) < 0)
@@ -124,7 +126,8 @@ int main(int argc, char **argv)
         }
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: wasi_run [--dir H[:G][:ro]] [--env K=V] [--log F [--rotate MS]] [--stdin F] [--listen] FILE.wasm [ARGS]\n");
+        fprintf(stderr, "usage: wasi_run [--dir H[:G][:ro]] [--env K=V] [--log F [--rotate MS]] "
+                        "[--stdin F] [--listen] FILE.wasm [ARGS]\n");
         return 2;
     }
     uint8_t *bytes;
@@ -152,9 +155,16 @@ int main(int argc, char **argv)
     rotator rot = {.log = log, .path = log_path, .interval_ms = rotate_ms};
     if (log != NULL && rotate_ms > 0)
         pthread_create(&rotator_thread, NULL, rotate, &rot);
-    wasi_options opts = {.argv = (const char *const *)argv + i, .argc = (size_t)(argc - i), .env = env,
-                         .mounts = &mounts, .stdin_fd = stdin_fd, .stdout_fd = 1, .stderr_fd = 2,
-                         .log = log, .socket_fds = &sock, .socket_count = listen_sock ? 1 : 0};
+    wasi_options opts = {.argv = (const char *const *)argv + i,
+                         .argc = (size_t)(argc - i),
+                         .env = env,
+                         .mounts = &mounts,
+                         .stdin_fd = stdin_fd,
+                         .stdout_fd = 1,
+                         .stderr_fd = 2,
+                         .log = log,
+                         .socket_fds = &sock,
+                         .socket_count = listen_sock ? 1 : 0};
     wasi_command_result res;
     int r = wasi_command_run(module, &opts, NULL, &res, &err);
     if (listen_sock) {

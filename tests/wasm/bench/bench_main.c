@@ -1,4 +1,5 @@
-/* Native driver for the benchmark programs: prints run()'s checksum like `wasmcri run --invoke run`. */
+/* Native driver for the benchmark programs: prints run()'s checksum like `wasmcri run --invoke
+ * run`. */
 #include <stdio.h>
 
 int run(void);

@@ -82,12 +82,23 @@ static int state_work(void)
             continue;
         }
         switch (state) {
-        case START: state = (c >= '0' && c <= '9') ? INT : (c == '.') ? FLOAT : INVALID; break;
-        case INT: state = (c >= '0' && c <= '9') ? INT : (c == '.') ? FLOAT : (c == 'e') ? EXP : INVALID; break;
-        case FLOAT: state = (c >= '0' && c <= '9') ? FLOAT : (c == 'e') ? EXP : INVALID; break;
-        case EXP: state = (c == '-' || (c >= '0' && c <= '9')) ? SCI : INVALID; break;
-        case SCI: state = (c >= '0' && c <= '9') ? SCI : INVALID; break;
-        default: break;
+        case START:
+            state = (c >= '0' && c <= '9') ? INT : (c == '.') ? FLOAT : INVALID;
+            break;
+        case INT:
+            state = (c >= '0' && c <= '9') ? INT : (c == '.') ? FLOAT : (c == 'e') ? EXP : INVALID;
+            break;
+        case FLOAT:
+            state = (c >= '0' && c <= '9') ? FLOAT : (c == 'e') ? EXP : INVALID;
+            break;
+        case EXP:
+            state = (c == '-' || (c >= '0' && c <= '9')) ? SCI : INVALID;
+            break;
+        case SCI:
+            state = (c >= '0' && c <= '9') ? SCI : INVALID;
+            break;
+        default:
+            break;
         }
     }
     return counts[INT] + 2 * counts[FLOAT] + 3 * counts[SCI] + 5 * counts[INVALID];

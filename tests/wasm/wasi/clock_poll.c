@@ -16,8 +16,10 @@ static long long ns(clockid_t c)
 int main(void)
 {
     struct timespec res;
-    printf("getres monotonic: %s\n", clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 ? "ok" : "bad");
-    printf("realtime after 2020: %s\n", ns(CLOCK_REALTIME) > 1577836800LL * 1000000000LL ? "yes" : "no");
+    printf("getres monotonic: %s\n",
+           clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 ? "ok" : "bad");
+    printf("realtime after 2020: %s\n",
+           ns(CLOCK_REALTIME) > 1577836800LL * 1000000000LL ? "yes" : "no");
     long long prev = ns(CLOCK_MONOTONIC), back = 0;
     for (int i = 0; i < 1000; i++) {
         long long now = ns(CLOCK_MONOTONIC);

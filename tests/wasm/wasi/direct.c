@@ -19,8 +19,9 @@ P1(sched_yield) int32_t w_sched_yield(void);
 P1(proc_raise) int32_t w_proc_raise(uint32_t sig);
 P1(proc_exit) _Noreturn void w_proc_exit(uint32_t code);
 P1(fd_prestat_get) int32_t w_fd_prestat_get(uint32_t fd, uint8_t *buf);
-P1(path_open) int32_t w_path_open(uint32_t fd, uint32_t dirflags, const char *path, uint32_t len, uint32_t oflags,
-                                  uint64_t base, uint64_t inh, uint32_t fdflags, uint32_t *ret);
+P1(path_open)
+int32_t w_path_open(uint32_t fd, uint32_t dirflags, const char *path, uint32_t len, uint32_t oflags,
+                    uint64_t base, uint64_t inh, uint32_t fdflags, uint32_t *ret);
 P1(fd_write) int32_t w_fd_write(uint32_t fd, const void *iovs, uint32_t n, uint32_t *ret);
 P1(fd_read) int32_t w_fd_read(uint32_t fd, const void *iovs, uint32_t n, uint32_t *ret);
 P1(fd_seek) int32_t w_fd_seek(uint32_t fd, int64_t off, uint32_t whence, uint64_t *ret);
@@ -36,36 +37,63 @@ P1(fd_datasync) int32_t w_fd_datasync(uint32_t fd);
 P1(fd_sync) int32_t w_fd_sync(uint32_t fd);
 P1(fd_filestat_get) int32_t w_fd_filestat_get(uint32_t fd, uint8_t *buf);
 P1(fd_filestat_set_size) int32_t w_fd_filestat_set_size(uint32_t fd, uint64_t size);
-P1(fd_filestat_set_times) int32_t w_fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst);
-P1(path_filestat_get) int32_t w_path_filestat_get(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint8_t *buf);
-P1(path_filestat_set_times) int32_t w_path_filestat_set_times(uint32_t fd, uint32_t flags, const char *p, uint32_t len,
-                                                              uint64_t atim, uint64_t mtim, uint32_t fst);
+P1(fd_filestat_set_times)
+int32_t w_fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst);
+P1(path_filestat_get)
+int32_t w_path_filestat_get(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint8_t *buf);
+P1(path_filestat_set_times)
+int32_t w_path_filestat_set_times(uint32_t fd, uint32_t flags, const char *p, uint32_t len,
+                                  uint64_t atim, uint64_t mtim, uint32_t fst);
 P1(path_create_directory) int32_t w_path_create_directory(uint32_t fd, const char *p, uint32_t len);
 P1(path_remove_directory) int32_t w_path_remove_directory(uint32_t fd, const char *p, uint32_t len);
 P1(path_unlink_file) int32_t w_path_unlink_file(uint32_t fd, const char *p, uint32_t len);
-P1(path_symlink) int32_t w_path_symlink(const char *t, uint32_t tlen, uint32_t fd, const char *p, uint32_t len);
-P1(path_readlink) int32_t w_path_readlink(uint32_t fd, const char *p, uint32_t len, char *buf, uint32_t blen, uint32_t *used);
-P1(path_link) int32_t w_path_link(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint32_t fd2, const char *p2, uint32_t len2);
-P1(path_rename) int32_t w_path_rename(uint32_t fd, const char *p, uint32_t len, uint32_t fd2, const char *p2, uint32_t len2);
-P1(fd_readdir) int32_t w_fd_readdir(uint32_t fd, uint8_t *buf, uint32_t len, uint64_t cookie, uint32_t *used);
+P1(path_symlink)
+int32_t w_path_symlink(const char *t, uint32_t tlen, uint32_t fd, const char *p, uint32_t len);
+P1(path_readlink)
+int32_t w_path_readlink(uint32_t fd, const char *p, uint32_t len, char *buf, uint32_t blen,
+                        uint32_t *used);
+P1(path_link)
+int32_t w_path_link(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint32_t fd2,
+                    const char *p2, uint32_t len2);
+P1(path_rename)
+int32_t w_path_rename(uint32_t fd, const char *p, uint32_t len, uint32_t fd2, const char *p2,
+                      uint32_t len2);
+P1(fd_readdir)
+int32_t w_fd_readdir(uint32_t fd, uint8_t *buf, uint32_t len, uint64_t cookie, uint32_t *used);
 P1(poll_oneoff) int32_t w_poll_oneoff(const void *in, void *out, uint32_t n, uint32_t *nevents);
 P1(sock_shutdown) int32_t w_sock_shutdown(uint32_t fd, uint32_t how);
-P1(sock_recv) int32_t w_sock_recv(uint32_t fd, const void *iovs, uint32_t n, uint32_t flags, uint32_t *len, uint16_t *oflags);
-P1(sock_send) int32_t w_sock_send(uint32_t fd, const void *iovs, uint32_t n, uint32_t flags, uint32_t *len);
+P1(sock_recv)
+int32_t w_sock_recv(uint32_t fd, const void *iovs, uint32_t n, uint32_t flags, uint32_t *len,
+                    uint16_t *oflags);
+P1(sock_send)
+int32_t w_sock_send(uint32_t fd, const void *iovs, uint32_t n, uint32_t flags, uint32_t *len);
 P1(sock_accept) int32_t w_sock_accept(uint32_t fd, uint32_t flags, uint32_t *ret);
 UNSTABLE(fd_seek) int32_t u_fd_seek(uint32_t fd, int64_t off, uint32_t whence, uint64_t *ret);
 UNSTABLE(fd_filestat_get) int32_t u_fd_filestat_get(uint32_t fd, uint8_t *buf);
-UNSTABLE(path_filestat_get) int32_t u_path_filestat_get(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint8_t *buf);
-UNSTABLE(poll_oneoff) int32_t u_poll_oneoff(const void *in, void *out, uint32_t n, uint32_t *nevents);
+UNSTABLE(path_filestat_get)
+int32_t u_path_filestat_get(uint32_t fd, uint32_t flags, const char *p, uint32_t len, uint8_t *buf);
+UNSTABLE(poll_oneoff)
+int32_t u_poll_oneoff(const void *in, void *out, uint32_t n, uint32_t *nevents);
 UNSTABLE(fd_write) int32_t u_fd_write(uint32_t fd, const void *iovs, uint32_t n, uint32_t *ret);
 
 #define R(n) ((uint64_t)1 << (n))
-#define RIGHTS_FILE (R(0) | R(1) | R(2) | R(3) | R(4) | R(5) | R(6) | R(7) | R(8) | R(21) | R(22) | R(23))
+#define RIGHTS_FILE                                                                                \
+    (R(0) | R(1) | R(2) | R(3) | R(4) | R(5) | R(6) | R(7) | R(8) | R(21) | R(22) | R(23))
 #define S(x) x, (uint32_t)strlen(x)
 #define SHOW(name, call) printf("%s: %d\n", name, (int)(call))
 
-static uint64_t u64_at(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static uint32_t u32_at(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t u64_at(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static uint32_t u32_at(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 static void clocks_and_random(void)
 {
@@ -95,7 +123,8 @@ static void file_calls(void)
     uint32_t fd = 0, n = 0;
     uint64_t pos = 0;
     uint8_t st[64];
-    SHOW("path_open create", w_path_open(3, 1, S("direct.txt"), 1 | 8, RIGHTS_FILE, RIGHTS_FILE, 0, &fd));
+    SHOW("path_open create",
+         w_path_open(3, 1, S("direct.txt"), 1 | 8, RIGHTS_FILE, RIGHTS_FILE, 0, &fd));
     uint32_t iov[2] = {(uint32_t)(uintptr_t) "0123456789", 10};
     SHOW("fd_write", w_fd_write(fd, iov, 1, &n));
     printf("written %u\n", n);
@@ -124,16 +153,18 @@ static void file_calls(void)
     printf("size=%llu type=%u\n", (unsigned long long)u64_at(st + 32), st[16]);
     SHOW("fd_filestat_set_size", w_fd_filestat_set_size(fd, 7));
     SHOW("unstable fd_filestat_get", u_fd_filestat_get(fd, st));
-    printf("unstable size=%llu type=%u nlink=%u\n", (unsigned long long)u64_at(st + 24), st[16], u32_at(st + 20));
+    printf("unstable size=%llu type=%u nlink=%u\n", (unsigned long long)u64_at(st + 24), st[16],
+           u32_at(st + 20));
     SHOW("fd_filestat_set_times", w_fd_filestat_set_times(fd, 0, 2000000000ull * 1000000000ull, 4));
     SHOW("fd_filestat_set_times bad flags", w_fd_filestat_set_times(fd, 0, 0, 1 | 2));
     w_fd_filestat_get(fd, st);
     printf("mtim=%llu\n", (unsigned long long)u64_at(st + 48));
-    SHOW("path_filestat_set_times", w_path_filestat_set_times(3, 1, S("direct.txt"), 1000000000ull * 1000000000ull,
-                                                              1100000000ull * 1000000000ull, 1 | 4));
+    SHOW("path_filestat_set_times",
+         w_path_filestat_set_times(3, 1, S("direct.txt"), 1000000000ull * 1000000000ull,
+                                   1100000000ull * 1000000000ull, 1 | 4));
     SHOW("path_filestat_get", w_path_filestat_get(3, 1, S("direct.txt"), st));
-    printf("atim=%llu mtim=%llu size=%llu\n", (unsigned long long)u64_at(st + 40), (unsigned long long)u64_at(st + 48),
-           (unsigned long long)u64_at(st + 32));
+    printf("atim=%llu mtim=%llu size=%llu\n", (unsigned long long)u64_at(st + 40),
+           (unsigned long long)u64_at(st + 48), (unsigned long long)u64_at(st + 32));
     SHOW("unstable path_filestat_get", u_path_filestat_get(3, 1, S("direct.txt"), st));
     printf("unstable mtim=%llu\n", (unsigned long long)u64_at(st + 40));
     /* rights only shrink; a dropped right is refused */
@@ -148,7 +179,8 @@ static void file_calls(void)
     SHOW("fd_close again", w_fd_close(fd2));
     uint32_t bad_iov[2] = {0xFFFFFFF0u, 64};
     SHOW("fd_write bad pointer", w_fd_write(1, bad_iov, 1, &n));
-    SHOW("unstable fd_write", u_fd_write(1, (uint32_t[]){(uint32_t)(uintptr_t) "via wasi_unstable\n", 18}, 1, &n));
+    SHOW("unstable fd_write",
+         u_fd_write(1, (uint32_t[]){(uint32_t)(uintptr_t) "via wasi_unstable\n", 18}, 1, &n));
 }
 
 static void path_calls(void)
@@ -188,7 +220,8 @@ static void path_calls(void)
         if (used < sizeof(rbuf))
             break;
     }
-    printf("readdir found direct.txt %d time(s), several calls: %s\n", seen, calls > 1 ? "yes" : "no");
+    printf("readdir found direct.txt %d time(s), several calls: %s\n", seen,
+           calls > 1 ? "yes" : "no");
     SHOW("path_unlink_file", w_path_unlink_file(3, S("direct.txt")));
 }
 
@@ -206,7 +239,8 @@ static void poll_calls(void)
     memcpy(subs + 48 + 16, &mono, 4);
     memcpy(subs + 48 + 24, &t2, 8);
     SHOW("poll_oneoff two clocks", w_poll_oneoff(subs, events, 2, &n));
-    printf("events=%u userdata=%llu error=%u type=%u\n", n, (unsigned long long)u64_at(events), events[8], events[10]);
+    printf("events=%u userdata=%llu error=%u type=%u\n", n, (unsigned long long)u64_at(events),
+           events[8], events[10]);
     /* wasi_unstable: identifier u64 @16, clock id @24, timeout @32, precision @40, flags @48 */
     uint8_t usub[56] = {0};
     uint64_t ud3 = 33, t3 = 1000000;
@@ -223,7 +257,8 @@ static void poll_calls(void)
     fsub[8] = 2;
     memcpy(fsub + 16, &out, 4);
     SHOW("poll_oneoff stdout writable", w_poll_oneoff(fsub, events, 1, &n));
-    printf("fd events=%u userdata=%llu type=%u\n", n, (unsigned long long)u64_at(events), events[10]);
+    printf("fd events=%u userdata=%llu type=%u\n", n, (unsigned long long)u64_at(events),
+           events[10]);
 }
 
 static void socket_calls(void)

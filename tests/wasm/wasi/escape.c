@@ -36,7 +36,8 @@ int main(void)
     try_read("symlink in dir path", "/data/abs/x");
     REPORT("stat through symlink out", stat("/data/rel", &(struct stat){0}));
     REPORT("hard link to outside", link("/data/../outside/secret", "/data/stolen"));
-    REPORT("hard link via symlink", linkat(AT_FDCWD, "/data/rel", AT_FDCWD, "/data/stolen2", AT_SYMLINK_FOLLOW));
+    REPORT("hard link via symlink",
+           linkat(AT_FDCWD, "/data/rel", AT_FDCWD, "/data/stolen2", AT_SYMLINK_FOLLOW));
     REPORT("rename out of mount", rename("/data/hello.txt", "/data/../outside/moved"));
     REPORT("rename in from outside", rename("/data/../outside/secret", "/data/moved"));
     REPORT("rename ro to rw", rename("/ro/config", "/data/config"));

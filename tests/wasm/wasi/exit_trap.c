@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_raise")))
-int w_proc_raise(unsigned sig);
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_raise"))) int
+w_proc_raise(unsigned sig);
 
 int main(int argc, char **argv)
 {

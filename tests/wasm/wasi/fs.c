@@ -111,10 +111,12 @@ int main(int argc, char **argv)
     printf("readlink s: %zd \"%s\"\n", readlink(at("work/s"), buf, sizeof(buf) - 1), buf);
     show_stat("work/s", 0);
     show_stat("work/s", 1);
-    struct timespec times[2] = {{.tv_sec = 1000000000, .tv_nsec = 0}, {.tv_sec = 1234567890, .tv_nsec = 0}};
+    struct timespec times[2] = {{.tv_sec = 1000000000, .tv_nsec = 0},
+                                {.tv_sec = 1234567890, .tv_nsec = 0}};
     REPORT("utimensat", utimensat(AT_FDCWD, at("work/b.txt"), times, 0));
     stat(at("work/b.txt"), &st);
-    printf("times: atime=%lld mtime=%lld\n", (long long)st.st_atim.tv_sec, (long long)st.st_mtim.tv_sec);
+    printf("times: atime=%lld mtime=%lld\n", (long long)st.st_atim.tv_sec,
+           (long long)st.st_mtim.tv_sec);
     fd = open(at("work/b.txt"), O_RDONLY);
     struct timespec t2[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_sec = 1500000000}};
     REPORT("futimens", futimens(fd, t2));

@@ -15,7 +15,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         for (int fd = 1; fd <= 2; fd++) {
             char line[64];
-            int len = snprintf(line, sizeof(line), "%s %06d%s", fd == 1 ? "out" : "err", i, i % 97 ? "" : " ");
+            int len = snprintf(line, sizeof(line), "%s %06d%s", fd == 1 ? "out" : "err", i,
+                               i % 97 ? "" : " ");
             write(fd, line, 4);
             write(fd, line + 4, (size_t)len - 4);
             if (i % 97 == 0)

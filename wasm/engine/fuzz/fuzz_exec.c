@@ -19,8 +19,9 @@ static wasm_trap nop(wasm_instance *inst, void *env, const wasm_val *args, wasm_
 
 static wasm_linker *spectest(void)
 {
-    static const wasm_valtype i32[] = {WASM_I32}, i64[] = {WASM_I64}, f32[] = {WASM_F32}, f64[] = {WASM_F64},
-                              i32f32[] = {WASM_I32, WASM_F32}, f64f64[] = {WASM_F64, WASM_F64};
+    static const wasm_valtype i32[] = {WASM_I32}, i64[] = {WASM_I64}, f32[] = {WASM_F32},
+                              f64[] = {WASM_F64}, i32f32[] = {WASM_I32, WASM_F32},
+                              f64f64[] = {WASM_F64, WASM_F64};
     wasm_linker *l;
     wc_error err;
     if (wasm_linker_new(&l, &err) < 0)
@@ -60,9 +61,13 @@ static void run_exports(wasm_instance *inst)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    wasm_linker *linker = spectest(); /* per input: its table must not outlive the instances it points to */
-    wasm_limits lim = {.max_memory_pages = 16, .max_table_elems = 100000, .max_call_depth = 500,
-                       .max_value_stack = 1 << 16, .interruptible = 1};
+    wasm_linker *linker =
+        spectest(); /* per input: its table must not outlive the instances it points to */
+    wasm_limits lim = {.max_memory_pages = 16,
+                       .max_table_elems = 100000,
+                       .max_call_depth = 500,
+                       .max_value_stack = 1 << 16,
+                       .interruptible = 1};
     wasm_module *m;
     wasm_instance *inst;
     wc_error err;
