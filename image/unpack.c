@@ -1,8 +1,12 @@
 /* Layer unpacking with libarchive, with the safety rules of unpack.h checked here, per entry,
  * before libarchive writes anything (libarchive's own SECURE_* flags stay on as a second
  * line). Each entry goes through: clean its path → count it against the limits → whiteout?
- * → type rules (skip devices, check link targets, strip setuid) → extract. A new rule is one
- * more check in check_entry, and a hostile tarball for it in tests/image/test_unpack.c.
+ * → type rules (skip devices, check link targets, strip setuid) → clear the path → extract.
+ * The layer is applied on a hard-link copy of its parent, so no entry may write into an
+ * existing inode: whatever is at an entry's path is removed first (directories onto
+ * directories excepted; those are the snapshot's own), and hard links are made here, never
+ * by libarchive, which would write a link's data and mode into the shared target. A new rule
+ * is one more check in check_entry, and a hostile tarball for it in tests/image/test_unpack.c.
  */
 #include "unpack.h"
 
@@ -161,6 +165,43 @@ static int whiteout(unpack *u, const char *rel)
     return 1;
 }
 
+/* Whatever is at dest/rel goes, unless both it and the entry are directories (Docker's rule):
+ * an entry never writes into an existing inode, which the parent snapshot and every image
+ * built on it may share. */
+static int clear_path(unpack *u, const char *rel, bool entry_is_dir)
+{
+    char path[PATH_MAX * 2];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%s", u->dest, rel);
+    if (lstat(path, &st) < 0 || (entry_is_dir && S_ISDIR(st.st_mode)))
+        return 0;
+    int r = store_remove_tree(path);
+    return r < 0 ? wc_error_set_errno(u->err, r, "layer entry \"%s\": cannot replace it", rel) : 0;
+}
+
+/* dest/rel becomes a new name of the inode at target (checked: a regular file of dest).
+ * Made here, never by libarchive, and the entry's data and metadata are ignored (Go's
+ * archive/tar gives a link no data, so Docker and containerd ignore them too): libarchive
+ * would write them into the target's inode, which other snapshots share. */
+static int make_hard_link(unpack *u, const char *rel, const char *target)
+{
+    char path[PATH_MAX * 2];
+    struct stat at, tt;
+    snprintf(path, sizeof(path), "%s/%s", u->dest, rel);
+    bool same = lstat(path, &at) == 0 && lstat(target, &tt) == 0 && at.st_ino == tt.st_ino &&
+                at.st_dev == tt.st_dev;
+    if (!same) {
+        int r = clear_path(u, rel, false);
+        if (r < 0)
+            return r;
+        if (link(target, path) < 0)
+            return wc_error_set_errno(u->err, -errno, "layer entry \"%s\": hard link", rel);
+    }
+    if (pathset_add(&u->made, rel) < 0)
+        return wc_error_set(u->err, -ENOMEM, "unpack: out of memory");
+    return 0;
+}
+
 /* The type rules; returns 1 to skip the entry, 0 to extract it, <0 to refuse the layer. */
 static int check_entry(unpack *u, struct archive_entry *e, const char *rel)
 {
@@ -192,7 +233,8 @@ static int check_entry(unpack *u, struct archive_entry *e, const char *rel)
                                 "layer entry \"%s\" is a hard link to \"%s\", which is not a "
                                 "regular file of the image",
                                 rel, hard);
-        archive_entry_set_hardlink(e, full);
+        int r = make_hard_link(u, rel, full);
+        return r < 0 ? r : 1;
     }
     mode_t perm = archive_entry_perm(e);
     if (perm & (S_ISUID | S_ISGID)) {
@@ -227,6 +269,9 @@ static int one_entry(unpack *u, struct archive *in, struct archive_entry *e)
     r = check_entry(u, e, rel);
     if (r != 0)
         return r < 0 ? r : 0;
+    r = clear_path(u, rel, archive_entry_filetype(e) == AE_IFDIR);
+    if (r < 0)
+        return r;
     snprintf(full, sizeof(full), "%s/%s", u->dest, rel);
     archive_entry_set_pathname(e, full);
     if (pathset_add(&u->made, rel) < 0)

@@ -23,7 +23,8 @@ typedef struct wc_unpack_report {
  * the entry named: absolute paths, ".." components, symlinks whose relative target climbs out
  * of dest, hard links to anything but a regular file inside dest, any path through a symlink.
  * Skipped: device nodes, fifos, sockets. Stripped: setuid/setgid bits. -EFBIG past the limits.
- * Files are replaced, never written in place (dest shares inodes with its parent). */
+ * Files are replaced, never written in place (dest shares inodes with its parent): a hard
+ * link's own data and metadata are ignored, as Docker and containerd ignore them. */
 int wc_unpack_layer(const char *path, const char *dest, const wc_unpack_limits *lim,
                     wc_unpack_report *rep, wc_error *err);
 

@@ -221,6 +221,141 @@ static void test_limits_and_digest(void)
     CHECK(wc_unpack_layer(tar, dest, &lim, &rep, &err) < 0);
 }
 
+/* Raw tar blocks, for what libarchive's writer will not produce: hard links that carry
+ * data, and pax headers that turn entries into links or links into data entries. */
+static void raw_header(FILE *f, const char *name, char type, size_t size, const char *link,
+                       unsigned mode)
+{
+    unsigned char h[512] = {0};
+    snprintf((char *)h, 100, "%s", name);
+    snprintf((char *)h + 100, 8, "%07o", mode);
+    snprintf((char *)h + 108, 8, "%07o", 0);
+    snprintf((char *)h + 116, 8, "%07o", 0);
+    snprintf((char *)h + 124, 12, "%011zo", size);
+    snprintf((char *)h + 136, 12, "%011o", 1000000000u);
+    h[156] = (unsigned char)type;
+    if (link)
+        snprintf((char *)h + 157, 100, "%s", link);
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (size_t i = 0; i < sizeof(h); i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    fwrite(h, 1, sizeof(h), f);
+}
+
+static void raw_data(FILE *f, const char *data, size_t len)
+{
+    static const char zero[512];
+    fwrite(data, 1, len, f);
+    fwrite(zero, 1, (512 - len % 512) % 512, f);
+}
+
+/* A pax 'x' header with one "key=value" record before the next entry. */
+static void raw_pax(FILE *f, const char *key, const char *value)
+{
+    char rec[256];
+    int body = (int)(strlen(key) + strlen(value) + 3), n = body + 1;
+    while (snprintf(NULL, 0, "%d", n) + body != n)
+        n++;
+    snprintf(rec, sizeof(rec), "%d %s=%s\n", n, key, value);
+    raw_header(f, "PaxHeaders/x", 'x', strlen(rec), NULL, 0644);
+    raw_data(f, rec, strlen(rec));
+}
+
+static void raw_end(FILE *f)
+{
+    static const char zero[1024];
+    fwrite(zero, 1, sizeof(zero), f);
+    fclose(f);
+}
+
+/* Applies the raw tarball at tar onto a hard-link copy (as a snapshot is made) of a fresh
+ * lower snapshot holding "shared", and checks that this file kept its content, mode and time. */
+static int unpack_on_copy(const char *what, const char *tar)
+{
+    char lower[512], upper[512], p[1024], buf[16] = {0};
+    wc_unpack_report rep;
+    snprintf(lower, sizeof(lower), "%s/%s-lower", workdir, what);
+    spec base[] = {{"shared", AE_IFREG, 0644, "lower", 0, 0}};
+    CHECK(unpack(base, 1, lower, &rep, NULL) == 0);
+    snprintf(upper, sizeof(upper), "%s/%s", workdir, what);
+    mkdir(upper, 0755);
+    CHECK(store_clone_tree(lower, upper) == 0);
+    wc_error err = {0};
+    wc_unpack_limits lim = {.max_bytes = 1 << 20, .max_entries = 100};
+    int r = wc_unpack_layer(tar, upper, &lim, &rep, &err);
+    struct stat st = {0};
+    snprintf(p, sizeof(p), "%s/shared", lower);
+    int fd = open(p, O_RDONLY);
+    bool kept = fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 5 && strcmp(buf, "lower") == 0 &&
+                fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_mtime != 1000000000;
+    if (fd >= 0)
+        close(fd);
+    CHECK(kept);
+    if (!kept)
+        fprintf(stderr, "  %s: the lower snapshot's file changed (\"%s\", mode %o)\n", what, buf,
+                (unsigned)(st.st_mode & 07777));
+    return r;
+}
+
+static FILE *raw_tar(const char *what, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s.tar", workdir, what);
+    return fopen(path, "wb");
+}
+
+static void test_hostile_link_never_writes_a_shared_inode(void)
+{
+    char tar[512], p[1024];
+    FILE *f = raw_tar("link-with-data", tar, sizeof(tar));
+    raw_header(f, "evil", '1', 5, "shared", 0777);
+    raw_data(f, "EVIL!", 5);
+    raw_end(f);
+    CHECK(unpack_on_copy("link-with-data", tar) == 0);
+    struct stat st, lst;
+    snprintf(p, sizeof(p), "%s/link-with-data/evil", workdir);
+    CHECK(stat(p, &st) == 0 && st.st_size == 5);
+    snprintf(p, sizeof(p), "%s/link-with-data/shared", workdir);
+    CHECK(stat(p, &lst) == 0 && lst.st_ino == st.st_ino); /* a link, as Docker makes it */
+
+    f = raw_tar("pax-linkpath-on-file", tar, sizeof(tar));
+    raw_pax(f, "linkpath", "shared");
+    raw_header(f, "evil", '0', 5, NULL, 0777);
+    raw_data(f, "EVIL!", 5);
+    raw_end(f);
+    CHECK(unpack_on_copy("pax-linkpath-on-file", tar) == 0);
+
+    f = raw_tar("pax-size-on-link", tar, sizeof(tar));
+    raw_pax(f, "size", "5");
+    raw_header(f, "evil", '1', 0, "shared", 0777);
+    raw_data(f, "EVIL!", 5);
+    raw_end(f);
+    CHECK(unpack_on_copy("pax-size-on-link", tar) == 0);
+
+    f = raw_tar("link-onto-itself", tar, sizeof(tar));
+    raw_header(f, "shared", '1', 5, "shared", 0777);
+    raw_data(f, "EVIL!", 5);
+    raw_end(f);
+    unpack_on_copy("link-onto-itself", tar);
+
+    f = raw_tar("dir-then-link", tar, sizeof(tar));
+    raw_header(f, "d", '5', 0, NULL, 0777);
+    raw_header(f, "d", '1', 0, "shared", 0777);
+    raw_end(f);
+    unpack_on_copy("dir-then-link", tar);
+
+    f = raw_tar("link-then-refused", tar, sizeof(tar));
+    raw_header(f, "evil", '1', 5, "shared", 0777);
+    raw_data(f, "EVIL!", 5);
+    raw_header(f, "../escape", '0', 1, NULL, 0644);
+    raw_data(f, "x", 1);
+    raw_end(f);
+    CHECK(unpack_on_copy("link-then-refused", tar) == -EPERM);
+}
+
 int main(void)
 {
     if (mkdtemp(workdir) == NULL)
@@ -229,6 +364,7 @@ int main(void)
     test_allowed();
     test_whiteouts();
     test_limits_and_digest();
+    test_hostile_link_never_writes_a_shared_inode();
     store_remove_tree(workdir);
     return CHECK_DONE();
 }

@@ -18,6 +18,17 @@ REFRESH_TOKEN = "wasmcri-refresh-token"
 PREFIX = "wasmcri-test"
 
 
+def load_builder():
+    """hack/build-test-images.py (the image tests' builder) as a module: its OCI layout, tar
+    layers and monolithic pushes serve the tests that build their own images."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_test_images",
+                                                  TOP / "hack" / "build-test-images.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

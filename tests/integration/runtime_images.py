@@ -10,28 +10,17 @@ and pulled by the daemon over CRI like any image.
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
 """
-import importlib.util
 import json
 import tarfile
 import types
 
 import registry
-from wasmcri_harness import BUILD, TOP, pb
+from wasmcri_harness import BUILD, pb
 
 PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
 
 
-def _load_builder():
-    """hack/build-test-images.py (the image tests' builder) as a module: its OCI layout,
-    tar layers and pushes serve these images too."""
-    spec = importlib.util.spec_from_file_location(
-        "build_test_images", TOP / "hack" / "build-test-images.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-_b = _load_builder()
+_b = registry.load_builder()
 _PLAIN = types.SimpleNamespace(ca=None, client_cert=None, client_key=None)
 
 

@@ -1,0 +1,128 @@
+"""Regression tests for the image side of issue 11, each against the real daemon and Debian's
+docker-registry on 127.0.0.1, with hostile images built here (Python tarfile writes the pax
+headers) and pushed through the distribution API."""
+import io
+import json
+import os
+import tarfile
+import types
+
+import grpc
+import pytest
+
+import registry
+from wasmcri_harness import Daemon, pb
+
+B = registry.load_builder()
+PLAIN = types.SimpleNamespace(ca=None, client_cert=None, client_key=None)
+WASM = B.wasm_module()
+
+
+@pytest.fixture(scope="module")
+def reg(tmp_path_factory):
+    r = registry.Registry(tmp_path_factory.mktemp("hardening-registry")).start()
+    r.out = tmp_path_factory.mktemp("hardening-layouts")
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="module")
+def d(reg, tmp_path_factory):
+    daemon = Daemon(tmp_path_factory.mktemp("hardening"),
+                    config={"registries": [{"host": reg.host, "insecure": True}]}).start()
+    yield daemon
+    assert daemon.stop() == 0, daemon.log()
+
+
+def push(reg, name, layers, config=None):
+    """Pushes a rootfs image of the given layers (each a list of raw tar members: bytes, or
+    builder entries) as wasmcri-hardening/NAME:latest; returns its reference."""
+    lay = B.Layout(str(reg.out / name))
+    descs, diff_ids = [], []
+    for layer in layers:
+        gz, diff = raw_layer(layer)
+        descs.append(lay.blob(gz, B.MT_LAYER))
+        diff_ids.append(diff)
+    cfg = {"architecture": "wasm", "os": "wasip1",
+           "config": config or {"Entrypoint": ["/hello.wasm"]},
+           "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    cdesc = lay.blob(json.dumps(cfg).encode(), B.MT_CONFIG)
+    top = lay.blob(json.dumps({"schemaVersion": 2, "mediaType": B.MT_MANIFEST, "config": cdesc,
+                               "layers": descs}).encode(), B.MT_MANIFEST)
+    B.Pusher(reg.host, None, PLAIN, True).push("wasmcri-hardening/" + name, lay, top)
+    return "%s/wasmcri-hardening/%s:latest" % (reg.host, name)
+
+
+def member(name, data=b"", kind=tarfile.REGTYPE, mode=0o644, link="", pax=None, size=None):
+    """One tar member as raw bytes: pax header (if any), ustar header, data. The ustar size is
+    `size`, len(data) by default, whatever the type, so a hard link can carry data."""
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.linkname = kind, mode, link
+    info.size = len(data) if size is None else size
+    info.mtime = 1700000000
+    info.pax_headers = dict(pax or {})
+    pad = (512 - len(data) % 512) % 512
+    return info.tobuf(tarfile.PAX_FORMAT) + data + b"\0" * pad
+
+
+def raw_layer(members):
+    raw = b"".join(members) + b"\0" * 1024
+    gz = io.BytesIO()
+    import gzip
+    with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0) as g:
+        g.write(raw)
+    return gz.getvalue(), B.sha(raw)
+
+
+def pull(daemon, ref, timeout=60):
+    return daemon.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)),
+                                    timeout=timeout).image_ref
+
+
+def info(daemon, ref):
+    st = daemon.image().ImageStatus(pb.ImageStatusRequest(image=pb.ImageSpec(image=ref),
+                                                          verbose=True))
+    return json.loads(st.info["info"])
+
+
+def rootfs(daemon, ref):
+    return daemon.root / "snapshots" / info(daemon, ref)["snapshots"][-1].split(":")[1]
+
+
+def rpc_error(fn, *args, **kw):
+    with pytest.raises(grpc.RpcError) as e:
+        fn(*args, **kw)
+    return e.value
+
+
+# ---- escape 1: a hostile layer must not write into the inodes its parent shares ----
+
+BASE = [member("hello.wasm", WASM, mode=0o755)]
+EVIL = b"\0asm evil module"
+
+
+@pytest.mark.parametrize("name,hostile,refused", [
+    # tar type 1 with a size, in a pax archive (an x-header makes libarchive honour the size)
+    ("link-with-data", [member("evil", EVIL, tarfile.LNKTYPE, 0o777, "hello.wasm",
+                               {"comment": "pax"})], False),
+    # a hard link with no size of its own, to which an x-header gives one
+    ("pax-size-on-link", [member("evil", EVIL, tarfile.LNKTYPE, 0o777, "hello.wasm",
+                                 {"size": str(len(EVIL))}, size=0)], False),
+    # the same, with a later entry that gets the whole pull refused
+    ("link-with-data-then-refused", [member("evil", EVIL, tarfile.LNKTYPE, 0o777, "hello.wasm",
+                                            {"comment": "pax"}),
+                                     member("../escape", b"x")], True),
+])
+def test_hostile_hard_link_never_rewrites_another_images_file(d, reg, name, hostile, refused):
+    victim = push(reg, "victim-" + name, [BASE, [member("victim-only", b"v")]])
+    attacker = push(reg, "attacker-" + name, [BASE, hostile])
+    pull(d, victim)
+    wasm = rootfs(d, victim) / "hello.wasm"
+    if refused:
+        assert "escape" in rpc_error(pull, d, attacker).details()
+    else:
+        pull(d, attacker)
+        # The attacker's link names the base file, as Docker would make it; no data of its own.
+        assert (rootfs(d, attacker) / "evil").read_bytes() == WASM
+    assert wasm.read_bytes() == WASM
+    assert oct(wasm.stat().st_mode & 0o7777) == oct(0o755)
