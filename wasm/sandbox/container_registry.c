@@ -270,6 +270,8 @@ int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0)
         memcpy(cid, c->id, 65);
     pthread_mutex_unlock(&sb->mu);
+    if (rc == -ENOENT) /* removed: nothing left to stop */
+        return 0;
     if (!live)
         return rc;
     rc = kill_worker(sb, cid, err);
@@ -300,8 +302,6 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_container *c = NULL;
     int rc = wc_container_stop(sb, id, err);
-    if (rc == -ENOENT)
-        return 0;
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&sb->mu);

@@ -4,7 +4,8 @@
  * make the record → the pod directory with resolv.conf and hostname (what the
  * containers will see at /etc/resolv.conf and /etc/hostname) → the log directory →
  * the network namespace (unless host network) → write the record → publish it.
- * A failing step undoes the ones before it. Stop and remove are idempotent.
+ * A failing step undoes the ones before it. Stop and remove are idempotent, and
+ * succeed for a pod that is gone (the CRI contract: everything is reclaimed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,10 +170,16 @@ int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_pod *p = NULL;
     int rc = for_each_ctr(sb, id, wc_container_stop, err);
+    if (rc == -ENOENT) /* removed: nothing left to reclaim */
+        return 0;
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&sb->mu);
     rc = sb_find_pod(sb, id, &p, err);
+    if (rc == -ENOENT) {
+        pthread_mutex_unlock(&sb->mu);
+        return 0;
+    }
     if (rc == 0 && *p->netns_path)
         rc = wc_netns_remove(p->netns_path, err);
     if (rc == 0 && p->state != WC_POD_NOTREADY) {

@@ -60,7 +60,7 @@ static void *find_by_id(void **items, size_t n, const char *id, const char *what
         if (len == 64)
             return items[i];
         if (found) {
-            *rc = wc_error_set(err, -ENOENT, "%s id prefix \"%s\" is ambiguous", what, id);
+            *rc = wc_error_set(err, -EINVAL, "%s id prefix \"%s\" is ambiguous", what, id);
             return NULL;
         }
         found = items[i];

@@ -39,7 +39,8 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
 /* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */
 int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err);
 /* Stops the pod's containers, releases its network namespace, marks it NOTREADY.
- * Idempotent; -ENOENT for an unknown id. */
+ * Idempotent; an unknown id (a removed pod: nothing left to reclaim) is success, as
+ * the CRI asks. */
 int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err);
 /* Stops and removes the pod's containers, then the pod. An unknown id is success. */
 int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err);
@@ -64,7 +65,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *spec, char ret_
 /* -EBUSY unless the container is CREATED. */
 int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err);
 /* Ends the worker at once (a wasm guest has no signal handlers) and waits for its
- * exit to be recorded. Idempotent; -ENOENT for an unknown id. */
+ * exit to be recorded. Idempotent; an unknown id (removed) is success. */
 int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err);
 /* Stops, then removes the record, the writable layer and the rootfs. An unknown id is success. */
 int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err);
