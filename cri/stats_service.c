@@ -62,7 +62,7 @@ static Runtime__V1__FilesystemUsage *layer_usage(const wc_container *c, const wc
     if (f == NULL)
         return NULL;
     char dir[4096];
-    wc_container_layer_dir(c, dir, sizeof(dir));
+    wc_container_layer_fs(c, dir, sizeof(dir));
     f->timestamp = u->timestamp;
     f->fs_id = cri_new(&runtime__v1__filesystem_identifier__descriptor);
     if (f->fs_id)

@@ -68,6 +68,12 @@ void wc_container_layer_dir(const wc_container *c, char *buf, size_t n)
         buf[0] = '\0';
 }
 
+void wc_container_layer_fs(const wc_container *c, char *buf, size_t n)
+{
+    const char *slash = strrchr(c->dir, '/'); /* c->dir is <root>/containers/<id> */
+    snprintf(buf, n, "%.*s", slash ? (int)(slash - c->dir) : 0, c->dir);
+}
+
 void wc_container_usage(const wc_container *c, wc_usage *u)
 {
     memset(u, 0, sizeof(*u));

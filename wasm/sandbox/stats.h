@@ -26,4 +26,9 @@ void wc_container_usage(const wc_container *c, wc_usage *u);
  * rootfs), into buf; "" when it has none (readonly rootfs). */
 void wc_container_layer_dir(const wc_container *c, char *buf, size_t n);
 
+/* The directory that names the filesystem of c's writable layer (the CRI's fs_id
+ * mountpoint, which kubelet looks up): <root>/containers, there from the daemon's
+ * start, while the layer itself is made only at the container's first write. */
+void wc_container_layer_fs(const wc_container *c, char *buf, size_t n);
+
 #endif
