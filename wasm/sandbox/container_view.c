@@ -85,6 +85,15 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
 
 /* ---- mounts ---- */
 
+/* A ".." component: the worker would refuse the path at start; refuse it at create. */
+static bool has_dotdot(const char *path)
+{
+    for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+        if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+            return true;
+    return false;
+}
+
 int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
 {
     wc_mount *m = calloc(s->n_mounts ? s->n_mounts : 1, sizeof(*m));
@@ -97,6 +106,10 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
         const wc_mount *in = &s->mounts[i];
         if (in->container_path[0] != '/')
             return wc_error_set(err, -EINVAL, "mount %s: the container path must be absolute",
+                                in->container_path);
+        if (has_dotdot(in->container_path))
+            return wc_error_set(err, -EINVAL,
+                                "mount %s: the container path must not contain \"..\"",
                                 in->container_path);
         if (access(in->host_path, F_OK) < 0 && wc_mkdirs(in->host_path, 0755, err) < 0)
             return wc_error_wrap(err, "mount %s", in->container_path);

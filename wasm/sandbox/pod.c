@@ -52,10 +52,44 @@ static bool pod_complete(const wc_pod *p)
            p->dns_searches && p->dns_options && p->netns_path && p->dir;
 }
 
+/* A word of a line in resolv.conf or hostname: no blank or control character, which
+ * would start another word or line there. */
+static int check_word(const char *field, const char *word, wc_error *err)
+{
+    for (const unsigned char *c = (const unsigned char *)word; c && *c; c++)
+        if (*c <= ' ' || *c == 0x7f)
+            return wc_error_set(err, -EINVAL,
+                                "the pod config's %s \"%s\" contains a blank or control "
+                                "character (0x%02x)",
+                                field, word, *c);
+    return 0;
+}
+
+static int check_words(const char *field, char *const *words, wc_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && words && words[i]; i++)
+        rc = check_word(field, words[i], err);
+    return rc;
+}
+
+/* What goes into the pod's resolv.conf and hostname files. */
+static int check_pod_files_input(const wc_pod_spec *s, wc_error *err)
+{
+    bool named = s->hostname && *s->hostname; /* else the name is the hostname */
+    int rc = check_word(named ? "hostname" : "metadata.name", named ? s->hostname : s->name, err);
+    rc = rc ?: check_words("dns_config.servers", s->dns_servers, err);
+    rc = rc ?: check_words("dns_config.searches", s->dns_searches, err);
+    return rc ?: check_words("dns_config.options", s->dns_options, err);
+}
+
 int wc_pod_from_spec(const wc_pod_spec *s, wc_pod **ret_pod, wc_error *err)
 {
     if (s->name == NULL || *s->name == '\0')
         return wc_error_set(err, -EINVAL, "the pod config has no metadata.name");
+    int rc = check_pod_files_input(s, err);
+    if (rc < 0)
+        return rc;
     wc_pod *p = calloc(1, sizeof(*p));
     if (p == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
