@@ -1,0 +1,90 @@
+"""Regression tests for the lifecycle side of issue 11: what a kubelet trips on (stats of a
+writable layer not made yet, stop/remove of what is gone, the container's user for every
+kernel check), and input refused at the rpc that takes it (newlines in pod files, ".." in
+mount paths)."""
+import os
+
+import grpc
+import pytest
+
+from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
+from wasmcri_harness import pb
+
+
+@pytest.fixture(scope="module")
+def pod(rt, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs")
+    pid = run_pod(rt.runtime(), pod_config("harden", logs))
+    rt.pod_logs = logs
+    return pid
+
+
+def test_stats_name_an_existing_writable_layer_before_the_first_write(rt, pod):
+    """kubelet looks the mountpoint up: it must exist even before the layer is made."""
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("noupper", rt.refs["probe"], args=["sleep", "30"]))
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    assert not (rt.root / "containers" / cid / "upper").exists()  # no write yet
+    for stats in (r.ContainerStats(pb.ContainerStatsRequest(container_id=cid)).stats,
+                  r.ListContainerStats(pb.ListContainerStatsRequest(
+                      filter=pb.ContainerStatsFilter(id=cid))).stats[0]):
+        mountpoint = stats.writable_layer.fs_id.mountpoint
+        assert mountpoint and os.path.isdir(mountpoint), mountpoint
+        assert os.stat(mountpoint).st_dev == os.stat(rt.root / "containers").st_dev
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+
+
+def test_stop_and_remove_of_a_removed_pod_or_container_succeed(rt, tmp_path):
+    r = rt.runtime()
+    pid = run_pod(r, pod_config("gone", tmp_path))
+    cid = create(r, pid, ctr_config("gone", rt.refs["probe"], args=["sleep", "30"]))
+    start(r, cid)
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=1))
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+    r.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pid))
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+    for call, req in [(r.PodSandboxStatus, pb.PodSandboxStatusRequest(pod_sandbox_id=pid)),
+                      (r.ContainerStatus, pb.ContainerStatusRequest(container_id=cid))]:
+        with pytest.raises(grpc.RpcError) as e:
+            call(req)
+        assert e.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("field,dns,hostname", [
+    ("hostname", None, "evil\nnameserver 6.6.6.6"),
+    ("dns_config.servers", pb.DNSConfig(servers=["1.1.1.1\nsearch evil"]), "h"),
+    ("dns_config.searches", pb.DNSConfig(searches=["a.svc\noptions debug"]), "h"),
+    ("dns_config.options", pb.DNSConfig(options=["ndots:5\nnameserver 6.6.6.6"]), "h"),
+])
+def test_newlines_in_pod_files_are_refused(rt, tmp_path, field, dns, hostname):
+    r = rt.runtime()
+    with pytest.raises(grpc.RpcError) as e:
+        run_pod(r, pod_config("nl-" + field.replace(".", "-").replace("_", "-"), tmp_path,
+                              dns=dns, hostname=hostname))
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in e.value.details()
+    assert not r.ListPodSandbox(pb.ListPodSandboxRequest()).items or all(
+        not p.metadata.name.startswith("nl-")
+        for p in r.ListPodSandbox(pb.ListPodSandboxRequest()).items)
+
+
+@pytest.mark.parametrize("path", ["/data/../etc", "/..", "/a/..", "/../x"])
+def test_dotdot_in_a_container_path_is_refused_at_create(rt, pod, tmp_path, path):
+    r = rt.runtime()
+    host = tmp_path / "never-made"
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("dotdot%d" % len(path), rt.refs["probe"],
+                                  mounts=[(path, str(host), False)]))
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert path in e.value.details() and ".." in e.value.details()
+    assert not host.exists()
+
+
+def test_dots_inside_names_are_fine(rt, pod, tmp_path):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("dots", rt.refs["probe"],
+                                    mounts=[("/data/..x/a..b/.../", str(tmp_path), True)]))
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
