@@ -37,6 +37,7 @@ static inline void wc_strv_freep(char ***v)
     wc_strv_free(*v);
 }
 
+#define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ __attribute__((cleanup(wc_freep)))
 #define _cleanup_close_ __attribute__((cleanup(wc_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(wc_fclosep)))

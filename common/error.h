@@ -35,4 +35,13 @@ int wc_error_set_errno(wc_error *err, int code, const char *fmt, ...)
 /* Prefixes the existing message with context + ": "; keeps and returns err->code. */
 int wc_error_wrap(wc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Returns from the calling function with x's value when it is negative (an error
+ * code); the calling function returns int. */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int try_rc_ = (x);                                                                         \
+        if (try_rc_ < 0)                                                                           \
+            return try_rc_;                                                                        \
+    } while (0)
+
 #endif

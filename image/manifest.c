@@ -64,7 +64,7 @@ static int descriptor_parse(json_t *o, const char *what, wc_descriptor *ret, wc_
         wc_error_wrap(err, "invalid manifest: %s", what);
         return r;
     }
-    ret->media_type = json_dup_str(o, "mediaType", "");
+    ret->media_type = wc_json_dup_str(o, "mediaType", "");
     ret->digest = strdup(digest);
     ret->size = (uint64_t)json_integer_value(size);
     if (ret->media_type == NULL || ret->digest == NULL)
@@ -87,7 +87,7 @@ int wc_manifest_parse(const char *body, size_t len, wc_manifest *ret, wc_error *
     if (r < 0)
         goto out;
     m.layers = calloc(json_array_size(layers) + 1, sizeof(*m.layers));
-    m.annotations = json_dup_map(root, "annotations");
+    m.annotations = wc_json_dup_map(root, "annotations");
     if (m.layers == NULL || m.annotations == NULL) {
         r = wc_error_set(err, -ENOMEM, "read manifest: out of memory");
         goto out;
@@ -138,14 +138,14 @@ int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc
     }
     json_t *cfg = json_object_get(root, "config");
     wc_image_config c = {
-        .os = json_dup_str(root, "os", ""),
-        .arch = json_dup_str(root, "architecture", ""),
-        .user = json_dup_str(cfg, "User", ""),
-        .working_dir = json_dup_str(cfg, "WorkingDir", ""),
-        .entrypoint = json_dup_strv(cfg, "Entrypoint"),
-        .cmd = json_dup_strv(cfg, "Cmd"),
-        .env = json_dup_strv(cfg, "Env"),
-        .diff_ids = json_dup_strv(json_object_get(root, "rootfs"), "diff_ids"),
+        .os = wc_json_dup_str(root, "os", ""),
+        .arch = wc_json_dup_str(root, "architecture", ""),
+        .user = wc_json_dup_str(cfg, "User", ""),
+        .working_dir = wc_json_dup_str(cfg, "WorkingDir", ""),
+        .entrypoint = wc_json_dup_strv(cfg, "Entrypoint"),
+        .cmd = wc_json_dup_strv(cfg, "Cmd"),
+        .env = wc_json_dup_strv(cfg, "Env"),
+        .diff_ids = wc_json_dup_strv(json_object_get(root, "rootfs"), "diff_ids"),
     };
     json_decref(root);
     if (!c.os || !c.arch || !c.user || !c.working_dir || !c.entrypoint || !c.cmd || !c.env ||

@@ -116,14 +116,14 @@ int wc_index_choose(const char *body, size_t len, const wc_platform *host, wc_de
                          host->os, host->arch, found[0] ? found : "nothing");
     } else {
         wc_descriptor d = {
-            .media_type = json_dup_str(best, "mediaType", WC_MT_OCI_MANIFEST),
-            .digest = json_dup_str(best, "digest", ""),
+            .media_type = wc_json_dup_str(best, "mediaType", WC_MT_OCI_MANIFEST),
+            .digest = wc_json_dup_str(best, "digest", ""),
             .size = (uint64_t)json_integer_value(json_object_get(best, "size")),
         };
         if (d.media_type == NULL || d.digest == NULL)
             r = wc_error_set(err, -ENOMEM, "read image index: out of memory");
         else if (ret_annotations != NULL &&
-                 (*ret_annotations = json_dup_map(best, "annotations")) == NULL)
+                 (*ret_annotations = wc_json_dup_map(best, "annotations")) == NULL)
             r = wc_error_set(err, -ENOMEM, "read image index: out of memory");
         if (r < 0)
             wc_descriptor_clear(&d);

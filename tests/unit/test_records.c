@@ -41,6 +41,11 @@ static void test_pod_round_trip(void)
         CHECK(q->attempt == 3 && q->net_mode == WC_NS_NODE && q->pid_mode == WC_NS_CONTAINER);
         free(again);
     }
+    wc_pod *copy = wc_pod_copy(p);
+    char *copied = copy ? wc_pod_encode(copy) : NULL;
+    CHECK_STR(copied, text);
+    free(copied);
+    wc_pod_free(copy);
     free(text);
     wc_pod_free(p);
     wc_pod_free(q);
@@ -102,6 +107,13 @@ static void test_container_round_trip(void)
         free(again);
     }
     CHECK(wc_container_decode("{\"id\":1}", 8, &d, &err) == -EINVAL);
+    wc_container *copy = wc_container_copy(c); /* field by field: no JSON round-trip */
+    char *copied = copy ? wc_container_encode(copy) : NULL;
+    CHECK_STR(copied, text);
+    CHECK(copy && copy->mounts != c->mounts && copy->mounts[0].host_path != c->mounts[0].host_path);
+    CHECK(copy && !copy->starting);
+    free(copied);
+    wc_container_free(copy);
     free(text);
     wc_container_free(c);
     wc_container_free(d);

@@ -17,13 +17,6 @@ typedef struct rd {
     wasm_module *m;
 } rd;
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ < 0)                                                                               \
-            return rc_;                                                                            \
-    } while (0)
-
 static int bad(rd *r, const char *what)
 {
     return wc_error_set(r->err, -EINVAL, "%s", what);

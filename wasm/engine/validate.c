@@ -11,13 +11,6 @@
 
 #include "compile.h"
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ < 0)                                                                               \
-            return rc_;                                                                            \
-    } while (0)
-
 static int fail(vstate *s, const char *msg)
 {
     return wc_error_set(s->err, -EINVAL, "%s", msg);

@@ -1,37 +1,62 @@
-/* Container records: the JSON codec, copies and frees (see container.h).
- * To add a field: container.h, wc_container_new, encode and decode below
- * (tests/unit/test_records.c round-trips the record).
+/* Container records: the table of stored fields, which drives the JSON codec, copies
+ * and frees (see container.h, common/record_table.h). To add a field: the member in
+ * container.h and one line in ctr_fields (tests/unit/test_records.c round-trips it).
  */
 #include "container.h"
 
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "record.h"
-#include "strv.h"
+#include "record_table.h"
+
+static const wc_field mount_fields[] = {
+    WC_F_STR(wc_mount, container_path, "container_path"),
+    WC_F_STR(wc_mount, host_path, "host_path"),
+    WC_F_BOOL(wc_mount, readonly, "readonly"),
+};
+static const wc_record_desc mount_desc = WC_RECORD_DESC(wc_mount, mount_fields);
+
+static const wc_field ctr_fields[] = {
+    WC_F_ID(wc_container, id, "id"),
+    WC_F_ID(wc_container, pod_id, "pod_id"),
+    WC_F_STR(wc_container, name, "name"),
+    WC_F_U32(wc_container, attempt, "attempt"),
+    WC_F_STRV(wc_container, labels, "labels"),
+    WC_F_STRV(wc_container, annotations, "annotations"),
+    WC_F_STR(wc_container, image, "image"),
+    WC_F_STR(wc_container, image_ref, "image_ref"),
+    WC_F_STR(wc_container, log_path, "log_path"),
+    WC_F_STRV(wc_container, argv, "argv"),
+    WC_F_STRV(wc_container, env, "env"),
+    WC_F_STR(wc_container, working_dir, "working_dir"),
+    WC_F_ARRAY(wc_container, mounts, n_mounts, "mounts", &mount_desc),
+    WC_F_BOOL(wc_container, readonly_rootfs, "readonly_rootfs"),
+    WC_F_CUSTOM(wc_container, user, "user", &wc_user_codec),
+    WC_F_I64(wc_container, res.cpu_period, "cpu_period"),
+    WC_F_I64(wc_container, res.cpu_quota, "cpu_quota"),
+    WC_F_I64(wc_container, res.cpu_shares, "cpu_shares"),
+    WC_F_I64(wc_container, res.memory_limit, "memory_limit"),
+    WC_F_STR(wc_container, dir, "dir"),
+    WC_F_STR(wc_container, rootfs, "rootfs"),
+    WC_F_BOOL(wc_container, overlay, "overlay"),
+    WC_F_STR(wc_container, module_path, "module_path"),
+    WC_F_STR(wc_container, module_key, "module_key"),
+    WC_F_STR(wc_container, held, "held"),
+    WC_F_STR(wc_container, cgroup, "cgroup"),
+    WC_F_ENUM(wc_container, state, "state", WC_CTR_UNKNOWN, WC_CTR_UNKNOWN),
+    WC_F_I64(wc_container, created_at, "created_at"),
+    WC_F_I64(wc_container, started_at, "started_at"),
+    WC_F_I64(wc_container, finished_at, "finished_at"),
+    WC_F_INT(wc_container, exit_code, "exit_code"),
+    WC_F_STR(wc_container, reason, "reason"),
+    WC_F_STR(wc_container, message, "message"),
+    WC_F_INT(wc_container, pid, "pid"),
+};
+static const wc_record_desc ctr_desc = WC_RECORD_DESC(wc_container, ctr_fields);
 
 void wc_container_free(wc_container *c)
 {
-    if (c == NULL)
-        return;
-    char **strs[] = {&c->name,   &c->image,   &c->image_ref,   &c->log_path,   &c->working_dir,
-                     &c->dir,    &c->rootfs,  &c->module_path, &c->module_key, &c->held,
-                     &c->reason, &c->message, &c->cgroup};
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        free(*strs[i]);
-    wc_strv_free(c->labels);
-    wc_strv_free(c->annotations);
-    wc_strv_free(c->argv);
-    wc_strv_free(c->env);
-    for (size_t i = 0; i < c->n_mounts; i++) {
-        free(c->mounts[i].container_path);
-        free(c->mounts[i].host_path);
-    }
-    free(c->mounts);
-    free(c);
+    wc_record_free(&ctr_desc, c);
 }
 
 void wc_container_list_free(wc_container **ctrs, size_t n)
@@ -43,140 +68,22 @@ void wc_container_list_free(wc_container **ctrs, size_t n)
 
 int wc_container_set(char **field, const char *value)
 {
-    char *copy = strdup(value ? value : "");
-    if (copy == NULL)
-        return -ENOMEM;
-    free(*field);
-    *field = copy;
-    return 0;
-}
-
-static bool complete(const wc_container *c)
-{
-    return c->name && c->labels && c->annotations && c->image && c->image_ref && c->log_path &&
-           c->argv && c->env && c->working_dir && c->mounts && c->dir && c->rootfs &&
-           c->module_path && c->module_key && c->held && c->reason && c->message && c->cgroup;
+    return wc_record_set_str(field, value);
 }
 
 wc_container *wc_container_new(void)
 {
-    wc_container *c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return NULL;
-    char **strs[] = {&c->name,   &c->image,   &c->image_ref,   &c->log_path,   &c->working_dir,
-                     &c->dir,    &c->rootfs,  &c->module_path, &c->module_key, &c->held,
-                     &c->reason, &c->message, &c->cgroup};
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        *strs[i] = strdup("");
-    c->labels = calloc(1, sizeof(char *));
-    c->annotations = calloc(1, sizeof(char *));
-    c->argv = calloc(1, sizeof(char *));
-    c->env = calloc(1, sizeof(char *));
-    c->mounts = calloc(1, sizeof(wc_mount));
-    if (!complete(c) || rec_new_id(c->id) < 0) {
+    wc_container *c = wc_record_new(&ctr_desc);
+    if (c != NULL && rec_new_id(c->id) < 0) {
         wc_container_free(c);
         return NULL;
     }
     return c;
 }
 
-static json_t *mounts_json(const wc_container *c)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < c->n_mounts; i++)
-        if (json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "container_path",
-                                               c->mounts[i].container_path, "host_path",
-                                               c->mounts[i].host_path, "readonly",
-                                               c->mounts[i].readonly)) < 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
 char *wc_container_encode(const wc_container *c)
 {
-    json_t *o = json_object();
-    int rc = o ? 0 : -ENOMEM;
-    rc = rc ?: rec_set_str(o, "id", c->id);
-    rc = rc ?: rec_set_str(o, "pod_id", c->pod_id);
-    rc = rc ?: rec_set_str(o, "name", c->name);
-    rc = rc ?: rec_set_int(o, "attempt", c->attempt);
-    rc = rc ?: rec_set_strv(o, "labels", c->labels);
-    rc = rc ?: rec_set_strv(o, "annotations", c->annotations);
-    rc = rc ?: rec_set_str(o, "image", c->image);
-    rc = rc ?: rec_set_str(o, "image_ref", c->image_ref);
-    rc = rc ?: rec_set_str(o, "log_path", c->log_path);
-    rc = rc ?: rec_set_strv(o, "argv", c->argv);
-    rc = rc ?: rec_set_strv(o, "env", c->env);
-    rc = rc ?: rec_set_str(o, "working_dir", c->working_dir);
-    if (rc == 0 && json_object_set_new(o, "mounts", mounts_json(c)) < 0)
-        rc = -ENOMEM;
-    rc = rc ?: rec_set_bool(o, "readonly_rootfs", c->readonly_rootfs);
-    rc = rc ?: rec_set_user(o, "user", &c->user);
-    rc = rc ?: rec_set_int(o, "cpu_period", c->res.cpu_period);
-    rc = rc ?: rec_set_int(o, "cpu_quota", c->res.cpu_quota);
-    rc = rc ?: rec_set_int(o, "cpu_shares", c->res.cpu_shares);
-    rc = rc ?: rec_set_int(o, "memory_limit", c->res.memory_limit);
-    rc = rc ?: rec_set_str(o, "dir", c->dir);
-    rc = rc ?: rec_set_str(o, "rootfs", c->rootfs);
-    rc = rc ?: rec_set_bool(o, "overlay", c->overlay);
-    rc = rc ?: rec_set_str(o, "module_path", c->module_path);
-    rc = rc ?: rec_set_str(o, "module_key", c->module_key);
-    rc = rc ?: rec_set_str(o, "held", c->held);
-    rc = rc ?: rec_set_str(o, "cgroup", c->cgroup);
-    rc = rc ?: rec_set_int(o, "state", c->state);
-    rc = rc ?: rec_set_int(o, "created_at", c->created_at);
-    rc = rc ?: rec_set_int(o, "started_at", c->started_at);
-    rc = rc ?: rec_set_int(o, "finished_at", c->finished_at);
-    rc = rc ?: rec_set_int(o, "exit_code", c->exit_code);
-    rc = rc ?: rec_set_str(o, "reason", c->reason);
-    rc = rc ?: rec_set_str(o, "message", c->message);
-    rc = rc ?: rec_set_int(o, "pid", c->pid);
-    char *text = rc == 0 ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    return text;
-}
-
-static int decode_mounts(const json_t *o, wc_container *c)
-{
-    json_t *a = json_object_get(o, "mounts");
-    size_t n = json_array_size(a);
-    free(c->mounts);
-    c->mounts = calloc(n ? n : 1, sizeof(wc_mount));
-    if (c->mounts == NULL)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *m = json_array_get(a, i);
-        c->mounts[i].container_path = rec_dup_str(m, "container_path");
-        c->mounts[i].host_path = rec_dup_str(m, "host_path");
-        c->mounts[i].readonly = rec_bool(m, "readonly");
-        c->n_mounts++;
-        if (!c->mounts[i].container_path || !c->mounts[i].host_path)
-            return -ENOMEM;
-    }
-    return 0;
-}
-
-static void decode_fields(const json_t *o, wc_container *c)
-{
-    const char *pod = json_string_value(json_object_get(o, "pod_id"));
-    snprintf(c->pod_id, sizeof(c->pod_id), "%s", pod ? pod : "");
-    c->attempt = (uint32_t)rec_int(o, "attempt");
-    c->readonly_rootfs = rec_bool(o, "readonly_rootfs");
-    rec_user(o, "user", &c->user);
-    c->res.cpu_period = rec_int(o, "cpu_period");
-    c->res.cpu_quota = rec_int(o, "cpu_quota");
-    c->res.cpu_shares = rec_int(o, "cpu_shares");
-    c->res.memory_limit = rec_int(o, "memory_limit");
-    c->overlay = rec_bool(o, "overlay");
-    int64_t st = rec_int(o, "state");
-    c->state = st >= WC_CTR_CREATED && st <= WC_CTR_UNKNOWN ? (wc_ctr_state)st : WC_CTR_UNKNOWN;
-    c->created_at = rec_int(o, "created_at");
-    c->started_at = rec_int(o, "started_at");
-    c->finished_at = rec_int(o, "finished_at");
-    c->exit_code = (int32_t)rec_int(o, "exit_code");
-    c->pid = (int)rec_int(o, "pid");
+    return wc_record_encode(&ctr_desc, c);
 }
 
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err)
@@ -184,50 +91,19 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     json_error_t jerr;
     json_t *o = json_loadb(json, len, 0, &jerr);
     const char *id = json_string_value(json_object_get(o, "id"));
-    if (!json_is_object(o) || id == NULL || strlen(id) != 64) {
+    if (!json_is_object(o) || id == NULL || strlen(id) != WC_ID_LEN) {
         json_decref(o);
         return wc_error_set(err, -EINVAL, "container record is not valid");
     }
-    wc_container *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        json_decref(o);
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    }
-    memcpy(c->id, id, 65);
-    c->name = rec_dup_str(o, "name");
-    c->labels = rec_dup_strv(o, "labels");
-    c->annotations = rec_dup_strv(o, "annotations");
-    c->image = rec_dup_str(o, "image");
-    c->image_ref = rec_dup_str(o, "image_ref");
-    c->log_path = rec_dup_str(o, "log_path");
-    c->argv = rec_dup_strv(o, "argv");
-    c->env = rec_dup_strv(o, "env");
-    c->working_dir = rec_dup_str(o, "working_dir");
-    c->dir = rec_dup_str(o, "dir");
-    c->rootfs = rec_dup_str(o, "rootfs");
-    c->module_path = rec_dup_str(o, "module_path");
-    c->module_key = rec_dup_str(o, "module_key");
-    c->held = rec_dup_str(o, "held");
-    c->cgroup = rec_dup_str(o, "cgroup");
-    c->reason = rec_dup_str(o, "reason");
-    c->message = rec_dup_str(o, "message");
-    decode_fields(o, c);
-    int rc = decode_mounts(o, c);
+    wc_container *c = wc_record_load(&ctr_desc, o);
     json_decref(o);
-    if (rc < 0 || !complete(c)) {
-        wc_container_free(c);
+    if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    }
     *ret_ctr = c;
     return 0;
 }
 
 wc_container *wc_container_copy(const wc_container *c)
 {
-    char *text = wc_container_encode(c);
-    wc_container *copy = NULL;
-    if (text)
-        wc_container_decode(text, strlen(text), &copy, NULL);
-    free(text);
-    return copy;
+    return wc_record_dup(&ctr_desc, c);
 }

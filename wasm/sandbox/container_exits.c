@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "json_util.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -23,8 +24,8 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
     if (strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0 &&
         (c->state == WC_CTR_RUNNING || (c->state == WC_CTR_CREATED && c->starting))) {
         c->state = WC_CTR_EXITED;
-        c->exit_code = (int32_t)rec_int(ev, "exit_code");
-        c->finished_at = rec_int(ev, "finished_at");
+        c->exit_code = (int32_t)wc_json_int(ev, "exit_code", 0);
+        c->finished_at = wc_json_int(ev, "finished_at", 0);
         const char *reason = json_string_value(json_object_get(ev, "reason"));
         const char *message = json_string_value(json_object_get(ev, "message"));
         wc_container_set(&c->reason, reason ? reason : (c->exit_code ? "Error" : "Completed"));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "container_view.h"
+#include "json_util.h"
 #include "record.h"
 #include "sandbox_int.h"
 
@@ -34,7 +35,7 @@ void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
     for (sb_exec *e = sb->execs; e; e = e->next)
         if (strcmp(e->id, id) == 0) {
             e->done = true;
-            e->exit_code = (int)rec_int(ev, "exit_code");
+            e->exit_code = (int)wc_json_int(ev, "exit_code", 0);
         }
     pthread_cond_broadcast(&sb->changed);
     pthread_mutex_unlock(&sb->mu);

@@ -1,4 +1,4 @@
-/* JSON codec helpers for pod and container records (see record.h). */
+/* The user codec, ids, timestamps and selectors of the sandbox's records (see record.h). */
 #include "record.h"
 
 #include <errno.h>
@@ -7,83 +7,11 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "cleanup.h"
-#include "strv.h"
+#include "json_util.h"
 
-static int set_new(json_t *o, const char *key, json_t *v)
+static int user_encode(json_t *o, const char *key, const void *value)
 {
-    if (v == NULL || json_object_set_new(o, key, v) < 0)
-        return -ENOMEM;
-    return 0;
-}
-
-int rec_set_str(json_t *o, const char *key, const char *value)
-{
-    return set_new(o, key, json_string(value ? value : ""));
-}
-
-int rec_set_int(json_t *o, const char *key, int64_t value)
-{
-    return set_new(o, key, json_integer(value));
-}
-
-int rec_set_bool(json_t *o, const char *key, bool value)
-{
-    return set_new(o, key, json_boolean(value));
-}
-
-int rec_set_strv(json_t *o, const char *key, char *const *v)
-{
-    json_t *a = json_array();
-    if (a == NULL)
-        return -ENOMEM;
-    for (size_t i = 0; v && v[i]; i++)
-        if (json_array_append_new(a, json_string(v[i])) < 0) {
-            json_decref(a);
-            return -ENOMEM;
-        }
-    return set_new(o, key, a);
-}
-
-char *rec_dup_str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return strdup(s ? s : "");
-}
-
-char **rec_dup_strv(const json_t *o, const char *key)
-{
-    char **v = calloc(1, sizeof(char *));
-    json_t *a = json_object_get(o, key);
-    size_t i;
-    json_t *item;
-    if (v == NULL)
-        return NULL;
-    json_array_foreach(a, i, item)
-    {
-        const char *s = json_string_value(item);
-        if (wc_strv_push(&v, s ? s : "") < 0) {
-            for (char **p = v; *p; p++)
-                free(*p);
-            free(v);
-            return NULL;
-        }
-    }
-    return v;
-}
-
-int64_t rec_int(const json_t *o, const char *key)
-{
-    return json_integer_value(json_object_get(o, key));
-}
-
-bool rec_bool(const json_t *o, const char *key)
-{
-    return json_is_true(json_object_get(o, key));
-}
-
-int rec_set_user(json_t *o, const char *key, const wc_user *u)
-{
+    const wc_user *u = value;
     json_t *groups = json_array();
     for (uint32_t i = 0; groups && i < u->n_groups && i < WC_MAX_GROUPS; i++)
         if (json_array_append_new(groups, json_integer(u->groups[i])) < 0) {
@@ -93,7 +21,7 @@ int rec_set_user(json_t *o, const char *key, const wc_user *u)
     json_t *v = groups ? json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)u->uid, "gid",
                                    (json_int_t)u->gid, "groups", groups)
                        : NULL;
-    return v && json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
+    return wc_json_set_new(o, key, v);
 }
 
 static uint32_t id_value(const json_t *v)
@@ -102,8 +30,9 @@ static uint32_t id_value(const json_t *v)
     return n >= 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
 }
 
-void rec_user(const json_t *o, const char *key, wc_user *u)
+static void user_decode(const json_t *o, const char *key, void *value)
 {
+    wc_user *u = value;
     const json_t *v = json_object_get(o, key);
     const json_t *groups = json_object_get(v, "groups");
     memset(u, 0, sizeof(*u));
@@ -113,7 +42,9 @@ void rec_user(const json_t *o, const char *key, wc_user *u)
         u->groups[u->n_groups++] = id_value(json_array_get(groups, i));
 }
 
-int rec_new_id(char out[65])
+const wc_field_codec wc_user_codec = {sizeof(wc_user), user_encode, user_decode};
+
+int rec_new_id(char out[WC_ID_SIZE])
 {
     unsigned char raw[32];
     if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
@@ -123,7 +54,7 @@ int rec_new_id(char out[65])
         out[2 * i] = hex[raw[i] >> 4];
         out[2 * i + 1] = hex[raw[i] & 15];
     }
-    out[64] = '\0';
+    out[WC_ID_LEN] = '\0';
     return 0;
 }
 

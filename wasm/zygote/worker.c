@@ -1,5 +1,6 @@
-/* Worker processes (see worker.h): the spec codec and the child's set-up, as a
- * flat list of steps (the zygote has put it in its cgroups): die with the zygote →
+/* Worker processes (see worker.h): the spec's field table (to add a field: the member
+ * in worker.h and one line in spec_fields; common/record_table.h) and the child's
+ * set-up, as a flat list of steps (the zygote has put it in its cgroups): die with the zygote →
  * default signals → join the pod netns → the writable directory of an image without
  * a rootfs → the container's user → drop privileges (privileges.h) → run → report →
  * exit.
@@ -24,105 +25,55 @@
 #include "layer.h"
 #include "privileges.h"
 #include "record.h"
+#include "record_table.h"
 #include "worker_run.h"
+
+static const wc_field mount_fields[] = {
+    WC_F_STR(worker_mount, guest, "guest"),
+    WC_F_STR(worker_mount, host, "host"),
+    WC_F_BOOL(worker_mount, readonly, "ro"),
+};
+static const wc_record_desc mount_desc = WC_RECORD_DESC(worker_mount, mount_fields);
+
+static const wc_field spec_fields[] = {
+    WC_F_STR(worker_spec, id, "id"),
+    WC_F_STR(worker_spec, module_path, "module_path"),
+    WC_F_STR(worker_spec, module_key, "module_key"),
+    WC_F_STRV(worker_spec, argv, "argv"),
+    WC_F_STRV(worker_spec, env, "env"),
+    WC_F_ARRAY(worker_spec, mounts, n_mounts, "mounts", &mount_desc),
+    WC_F_STR(worker_spec, log_path, "log_path"),
+    WC_F_STR(worker_spec, netns, "netns"),
+    WC_F_STRV(worker_spec, cgroup_procs, "cgroup_procs"),
+    WC_F_U32(worker_spec, max_memory_pages, "max_memory_pages"),
+    WC_F_CUSTOM(worker_spec, user, "user", &wc_user_codec),
+    WC_F_STR(worker_spec, layer_dir, "layer_dir"),
+    WC_F_STR(worker_spec, layer_lower, "layer_lower"),
+};
+static const wc_record_desc spec_desc = WC_RECORD_DESC(worker_spec, spec_fields);
 
 void worker_spec_free(worker_spec *s)
 {
-    if (s == NULL)
-        return;
-    free(s->id);
-    free(s->module_path);
-    free(s->module_key);
-    wc_strv_free(s->argv);
-    wc_strv_free(s->env);
-    for (size_t i = 0; i < s->n_mounts; i++) {
-        free(s->mounts[i].guest);
-        free(s->mounts[i].host);
-    }
-    free(s->mounts);
-    free(s->log_path);
-    free(s->netns);
-    wc_strv_free(s->cgroup_procs);
-    free(s->layer_dir);
-    free(s->layer_lower);
-    free(s);
+    wc_record_free(&spec_desc, s);
 }
 
 json_t *worker_spec_encode(const worker_spec *s)
 {
     json_t *o = json_object();
-    json_t *mounts = json_array();
-    int rc = o && mounts ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < s->n_mounts; i++)
-        rc = json_array_append_new(mounts,
-                                   json_pack("{s:s, s:s, s:b}", "guest", s->mounts[i].guest, "host",
-                                             s->mounts[i].host, "ro", s->mounts[i].readonly));
-    rc = rc ?: rec_set_str(o, "id", s->id);
-    rc = rc ?: rec_set_str(o, "module_path", s->module_path);
-    rc = rc ?: rec_set_str(o, "module_key", s->module_key);
-    rc = rc ?: rec_set_strv(o, "argv", s->argv);
-    rc = rc ?: rec_set_strv(o, "env", s->env);
-    rc = rc ?: rec_set_str(o, "log_path", s->log_path);
-    rc = rc ?: rec_set_str(o, "netns", s->netns);
-    rc = rc ?: rec_set_strv(o, "cgroup_procs", s->cgroup_procs);
-    rc = rc ?: rec_set_int(o, "max_memory_pages", s->max_memory_pages);
-    rc = rc ?: rec_set_user(o, "user", &s->user);
-    rc = rc ?: rec_set_str(o, "layer_dir", s->layer_dir);
-    rc = rc ?: rec_set_str(o, "layer_lower", s->layer_lower);
-    if (rc == 0 && json_object_set(o, "mounts", mounts) < 0)
-        rc = -ENOMEM;
-    json_decref(mounts);
-    if (rc < 0) {
+    if (o != NULL && wc_record_to_json(&spec_desc, s, o) < 0) {
         json_decref(o);
         return NULL;
     }
     return o;
 }
 
-static int decode_mounts(const json_t *o, worker_spec *s)
-{
-    json_t *a = json_object_get(o, "mounts");
-    size_t n = json_array_size(a);
-    s->mounts = calloc(n ? n : 1, sizeof(*s->mounts));
-    if (s->mounts == NULL)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *m = json_array_get(a, i);
-        s->mounts[i].guest = rec_dup_str(m, "guest");
-        s->mounts[i].host = rec_dup_str(m, "host");
-        s->mounts[i].readonly = rec_bool(m, "ro");
-        s->n_mounts++;
-        if (!s->mounts[i].guest || !s->mounts[i].host)
-            return -ENOMEM;
-    }
-    return 0;
-}
-
 int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
 {
     if (!json_is_object(o))
         return wc_error_set(err, -EINVAL, "worker spec is not an object");
-    worker_spec *s = calloc(1, sizeof(*s));
+    worker_spec *s = wc_record_load(&spec_desc, o);
     if (s == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    s->id = rec_dup_str(o, "id");
-    s->module_path = rec_dup_str(o, "module_path");
-    s->module_key = rec_dup_str(o, "module_key");
-    s->argv = rec_dup_strv(o, "argv");
-    s->env = rec_dup_strv(o, "env");
-    s->log_path = rec_dup_str(o, "log_path");
-    s->netns = rec_dup_str(o, "netns");
-    s->cgroup_procs = rec_dup_strv(o, "cgroup_procs");
-    s->max_memory_pages = (uint32_t)rec_int(o, "max_memory_pages");
-    rec_user(o, "user", &s->user);
-    s->layer_dir = rec_dup_str(o, "layer_dir");
-    s->layer_lower = rec_dup_str(o, "layer_lower");
-    int rc = decode_mounts(o, s);
-    if (rc < 0 || !s->id || !s->module_path || !s->module_key || !s->argv || !s->env ||
-        !s->log_path || !s->netns || !s->cgroup_procs || !s->layer_dir || !s->layer_lower) {
-        worker_spec_free(s);
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    }
     *ret_spec = s;
     return 0;
 }

@@ -1,0 +1,90 @@
+/* jansson helpers shared by every codec (see json_util.h). */
+#include "json_util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "strv.h"
+
+int wc_json_set_new(json_t *o, const char *key, json_t *v)
+{
+    if (v == NULL || json_object_set_new(o, key, v) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int wc_json_set_str(json_t *o, const char *key, const char *value)
+{
+    return wc_json_set_new(o, key, json_string(value ? value : ""));
+}
+
+int wc_json_set_int(json_t *o, const char *key, int64_t value)
+{
+    return wc_json_set_new(o, key, json_integer(value));
+}
+
+int wc_json_set_bool(json_t *o, const char *key, bool value)
+{
+    return wc_json_set_new(o, key, json_boolean(value));
+}
+
+int wc_json_set_strv(json_t *o, const char *key, char *const *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && v && v[i]; i++)
+        if (json_array_append_new(a, json_string(v[i])) < 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    return wc_json_set_new(o, key, a);
+}
+
+char *wc_json_dup_str(const json_t *o, const char *key, const char *def)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (v == NULL)
+        v = def;
+    return v ? strdup(v) : NULL;
+}
+
+char **wc_json_dup_strv(const json_t *o, const char *key)
+{
+    char **v = calloc(1, sizeof(char *));
+    json_t *a = json_object_get(o, key);
+    size_t i;
+    json_t *item;
+    json_array_foreach(a, i, item)
+    {
+        const char *s = json_string_value(item);
+        if (v != NULL && s != NULL && wc_strv_push(&v, s) < 0)
+            wc_strv_free(take_ptr(v));
+    }
+    return v;
+}
+
+char **wc_json_dup_map(const json_t *o, const char *key)
+{
+    char **v = calloc(1, sizeof(char *));
+    json_t *m = json_object_get(o, key);
+    const char *k;
+    json_t *val;
+    json_object_foreach(m, k, val)
+    {
+        const char *s = json_string_value(val);
+        if (v != NULL && s != NULL && (wc_strv_push(&v, k) < 0 || wc_strv_push(&v, s) < 0))
+            wc_strv_free(take_ptr(v));
+    }
+    return v;
+}
+
+int64_t wc_json_int(const json_t *o, const char *key, int64_t def)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+bool wc_json_bool(const json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(o, key));
+}

@@ -1,0 +1,136 @@
+/* Records described once. A record struct (a pod, a container, a worker spec, an image)
+ * gets one table of its stored fields, {JSON key, offset, kind}; the functions below
+ * read that table to make an empty record, free, encode, decode and deep-copy it, so
+ * adding a field is one line in the table (and the member in the struct).
+ *
+ *   static const wc_field pod_fields[] = {
+ *       WC_F_STR(wc_pod, name, "name"),
+ *       WC_F_STRV(wc_pod, labels, "labels"),
+ *   };
+ *   static const wc_record_desc pod_desc = WC_RECORD_DESC(wc_pod, pod_fields);
+ *
+ * Each WC_F_* macro checks at compile time that the member has the C type its kind
+ * needs. Strings (char *) and string lists (char **, NULL-terminated) are never NULL
+ * in a record made, decoded or copied here. Decoding is lenient: a missing or
+ * mistyped value reads as "", an empty list, false, or the field's fallback, so a
+ * record written by an older wasmcri still loads; only -ENOMEM is returned. A member
+ * that is not in the table (runtime-only state) is left zero by decode and copy.
+ */
+#ifndef WASMCRI_COMMON_RECORD_TABLE_H
+#define WASMCRI_COMMON_RECORD_TABLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A record id: 64 hex digits and the NUL. */
+#define WC_ID_LEN 64
+#define WC_ID_SIZE (WC_ID_LEN + 1)
+
+typedef enum wc_field_kind {
+    WC_FIELD_ID,     /* char[WC_ID_SIZE] */
+    WC_FIELD_STR,    /* char *, never NULL */
+    WC_FIELD_STRV,   /* char **, NULL-terminated, never NULL */
+    WC_FIELD_BOOL,   /* bool */
+    WC_FIELD_INT,    /* int */
+    WC_FIELD_U32,    /* uint32_t */
+    WC_FIELD_I64,    /* int64_t */
+    WC_FIELD_U64,    /* uint64_t */
+    WC_FIELD_ENUM,   /* an int-sized enum, stored as its number: 0..max, anything else fallback */
+    WC_FIELD_NAMED,  /* an int-sized enum stored by name: names[value]; unknown names read as 0 */
+    WC_FIELD_ARRAY,  /* T * and a size_t count: a JSON array of records of elem's table */
+    WC_FIELD_CUSTOM, /* a value with no pointers inside (memcpy copies it), coded by codec */
+} wc_field_kind;
+
+typedef struct wc_record_desc wc_record_desc;
+
+/* The coder of a WC_FIELD_CUSTOM value. decode must give a valid value for any JSON. */
+typedef struct wc_field_codec {
+    size_t size;
+    int (*encode)(json_t *o, const char *key, const void *value); /* 0 or -ENOMEM */
+    void (*decode)(const json_t *o, const char *key, void *value);
+} wc_field_codec;
+
+typedef struct wc_field {
+    const char *key;
+    size_t offset;
+    wc_field_kind kind;
+    int64_t fallback;            /* the integer kinds: the value of a missing/bad one */
+    int64_t max;                 /* WC_FIELD_ENUM */
+    const char *const *names;    /* WC_FIELD_NAMED: NULL-terminated */
+    const wc_record_desc *elem;  /* WC_FIELD_ARRAY: the elements' table */
+    size_t count_offset;         /* WC_FIELD_ARRAY: where its size_t count is */
+    const wc_field_codec *codec; /* WC_FIELD_CUSTOM */
+} wc_field;
+
+struct wc_record_desc {
+    size_t size; /* sizeof the struct */
+    const wc_field *fields;
+    size_t n_fields;
+};
+
+#define WC_RECORD_DESC(T, fields_)                                                                 \
+    {                                                                                              \
+        .size = sizeof(T), .fields = fields_, .n_fields = sizeof(fields_) / sizeof(fields_[0])     \
+    }
+
+/* offsetof(T, m), failing to compile unless T.m has type C (or, for WC_F_ID, size C). */
+#define WC_OFFSET_TYPED(T, m, C) (offsetof(T, m) + 0 * sizeof(_Generic(((T *)0)->m, C : 1)))
+#define WC_OFFSET_SIZED(T, m, n)                                                                   \
+    (offsetof(T, m) + 0 * sizeof(char[sizeof(((T *)0)->m) == (n) ? 1 : -1]))
+
+#define WC_FIELD_AT(key_, offset_, kind_, ...)                                                     \
+    {                                                                                              \
+        .key = key_, .offset = offset_, .kind = kind_, __VA_ARGS__                                 \
+    }
+#define WC_F_ID(T, m, key) WC_FIELD_AT(key, WC_OFFSET_SIZED(T, m, WC_ID_SIZE), WC_FIELD_ID)
+#define WC_F_STR(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char *), WC_FIELD_STR)
+#define WC_F_STRV(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV)
+#define WC_F_BOOL(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, bool), WC_FIELD_BOOL)
+#define WC_F_INT(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, int), WC_FIELD_INT)
+#define WC_F_U32(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, uint32_t), WC_FIELD_U32)
+#define WC_F_I64(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, int64_t), WC_FIELD_I64)
+#define WC_F_U64(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, uint64_t), WC_FIELD_U64)
+/* An int64_t that reads as fb when missing. */
+#define WC_F_I64_OR(T, m, key, fb)                                                                 \
+    WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, int64_t), WC_FIELD_I64, .fallback = fb)
+/* An enum valid from 0 to max; anything else reads as fb. */
+#define WC_F_ENUM(T, m, key, max_, fb)                                                             \
+    WC_FIELD_AT(key, WC_OFFSET_SIZED(T, m, sizeof(int)), WC_FIELD_ENUM, .max = max_, .fallback = fb)
+/* An enum stored as names_[value] (a NULL-terminated list). */
+#define WC_F_NAMED(T, m, key, names_)                                                              \
+    WC_FIELD_AT(key, WC_OFFSET_SIZED(T, m, sizeof(int)), WC_FIELD_NAMED, .names = names_)
+/* T.m points to T.n records of elem_'s table. */
+#define WC_F_ARRAY(T, m, n, key, elem_)                                                            \
+    WC_FIELD_AT(key, offsetof(T, m), WC_FIELD_ARRAY, .elem = elem_,                                \
+                .count_offset = WC_OFFSET_TYPED(T, n, size_t))
+#define WC_F_CUSTOM(T, m, key, codec_)                                                             \
+    WC_FIELD_AT(key, offsetof(T, m), WC_FIELD_CUSTOM, .codec = codec_)
+
+/* Every string "", every list empty, numbers 0 (the struct must be zeroed). 0 or -ENOMEM;
+ * on failure rec holds what was made so far: wc_record_clear frees it. */
+int wc_record_init(const wc_record_desc *d, void *rec);
+/* Frees what the record's fields own (not rec itself) and zeroes them. */
+void wc_record_clear(const wc_record_desc *d, void *rec);
+/* Sets every field of the table as a key of o. 0 or -ENOMEM. */
+int wc_record_to_json(const wc_record_desc *d, const void *rec, json_t *o);
+/* Fills a zeroed rec from o (any JSON). 0 or -ENOMEM (then as wc_record_init). */
+int wc_record_from_json(const wc_record_desc *d, const json_t *o, void *rec);
+/* Deep-copies src's fields into a zeroed dst. 0 or -ENOMEM (then as wc_record_init). */
+int wc_record_copy(const wc_record_desc *d, void *dst, const void *src);
+
+/* The same on malloc'd records: NULL on ENOMEM. */
+void *wc_record_new(const wc_record_desc *d);
+void *wc_record_dup(const wc_record_desc *d, const void *src);
+void *wc_record_load(const wc_record_desc *d, const json_t *o); /* from o, as from_json */
+void wc_record_free(const wc_record_desc *d, void *rec);        /* NULL is fine */
+/* Replace a string (NULL → "") or string-list field, freeing the old value; -ENOMEM
+ * leaves it unchanged. */
+int wc_record_set_str(char **field, const char *value);
+int wc_record_set_strv(char ***field, char *const *value);
+
+/* The record as compact JSON text (malloc'd), NULL on ENOMEM. */
+char *wc_record_encode(const wc_record_desc *d, const void *rec);
+
+#endif
