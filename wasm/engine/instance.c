@@ -16,8 +16,10 @@
 
 #include "engine.h"
 
+/* linker.c: the newest entry of that name whose function type is want (when want is set and
+ * one matches), else the newest of that name; -ENOENT when there is none. */
 int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name,
-                       wasm_extern *ret);
+                       const wasm_functype *want, wasm_extern *ret);
 
 #define MAX_NATIVE_DEPTH 64
 
@@ -152,7 +154,8 @@ static int link_imports(wasm_instance *inst, const wasm_linker *linker, wc_error
     for (uint32_t i = 0; i < m->nimports; i++) {
         const wimport *im = &m->imports[i];
         wasm_extern ext;
-        if (wasm_linker_lookup(linker, im->module, im->name, &ext) < 0)
+        const wasm_functype *want = im->kind == WASM_EXTERN_FUNC ? &m->types[im->type] : NULL;
+        if (wasm_linker_lookup(linker, im->module, im->name, want, &ext) < 0)
             return wc_error_set(err, -ENOENT, "unknown import %s.%s", im->module, im->name);
         int rc = check_import(m, im, &ext, err);
         if (rc < 0)

@@ -1,6 +1,8 @@
 /* linker.c: the import table. Each entry maps (module, name) to an extern; host functions,
  * globals, tables and memories defined here are owned by the linker and freed with it. Lookups
- * scan from the newest entry, so a later definition shadows an earlier one. */
+ * scan from the newest entry, so a later definition shadows an earlier one; a function import is
+ * matched by name and type, so one name may carry several host functions of different types
+ * (WASI's sock_accept and the WasmEdge socket extension's). */
 #include <stdlib.h>
 
 #include "engine.h"
@@ -84,16 +86,23 @@ static int add(wasm_linker *l, const char *module, const char *name, wasm_extern
 }
 
 int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name,
-                       wasm_extern *ret);
-int wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name, wasm_extern *ret)
+                       const wasm_functype *want, wasm_extern *ret)
 {
+    bool found = false;
     for (size_t i = l ? l->n : 0; i-- > 0;) {
-        if (strcmp(l->e[i].module, module) == 0 && strcmp(l->e[i].name, name) == 0) {
-            *ret = l->e[i].ext;
+        const lentry *e = &l->e[i];
+        if (strcmp(e->module, module) != 0 || strcmp(e->name, name) != 0)
+            continue;
+        if (!found) /* the newest of that name, whatever its type */
+            *ret = e->ext;
+        found = true;
+        if (want == NULL ||
+            (e->ext.kind == WASM_EXTERN_FUNC && wasm_functype_eq(e->ext.u.func->type, want))) {
+            *ret = e->ext;
             return 0;
         }
     }
-    return -ENOENT;
+    return found ? 0 : -ENOENT;
 }
 
 int wasm_linker_define_func(wasm_linker *linker, const char *module, const char *name,

@@ -1,6 +1,7 @@
 /* Binds the WASI calls to the engine: wasi_define_imports defines every function of
  * WASI_PREVIEW1_CALLS under "wasi_snapshot_preview1", and again under "wasi_unstable" with the
- * four legacy-layout variants swapped in.
+ * four legacy-layout variants swapped in, then the WasmEdge socket extension
+ * (WASI_SOCKET_EXT_CALLS) under "wasi_snapshot_preview1".
  *
  * Each definition's env is a binding {ctx, call} stored in the ctx (so it lives as long as the
  * ctx). The one host callback copies the params into a uint64_t array, takes the memory base and
@@ -30,12 +31,16 @@ struct wasi_binding {
 #define WASI_ENTRY(name, params, nresults) {#name, params, nresults, wasi_##name},
 static const wasi_call preview1_calls[] = {WASI_PREVIEW1_CALLS(WASI_ENTRY)};
 #undef WASI_ENTRY
+#define WASI_ENTRY(name, fn, params, nresults) {#name, params, nresults, wasi_##fn},
+static const wasi_call socket_ext_calls[] = {WASI_SOCKET_EXT_CALLS(WASI_ENTRY)};
+#undef WASI_ENTRY
 #define WASI_ENTRY(name) {#name, NULL, 0, wasi_unstable_##name},
 static const wasi_call unstable_overrides[] = {WASI_UNSTABLE_OVERRIDES(WASI_ENTRY)};
 #undef WASI_ENTRY
 
 #define NCALLS (sizeof(preview1_calls) / sizeof(preview1_calls[0]))
 #define NOVERRIDES (sizeof(unstable_overrides) / sizeof(unstable_overrides[0]))
+#define NEXT (sizeof(socket_ext_calls) / sizeof(socket_ext_calls[0]))
 
 static wasm_trap host_call(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
 {
@@ -82,7 +87,7 @@ static const wasi_call *unstable_variant(const wasi_call *call, wasi_call *scrat
 int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
 {
     if (ctx->bindings == NULL) {
-        ctx->bindings = calloc(2 * NCALLS, sizeof(struct wasi_binding));
+        ctx->bindings = calloc(2 * NCALLS + NEXT, sizeof(struct wasi_binding));
         ctx->unstable_calls = calloc(NOVERRIDES, sizeof(wasi_call));
         if (ctx->bindings == NULL || ctx->unstable_calls == NULL)
             return wc_error_set(err, -ENOMEM, "wasi: define imports: out of memory");
@@ -98,6 +103,13 @@ int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
         int r = define_one(linker, "wasi_snapshot_preview1", p, err);
         if (r == 0)
             r = define_one(linker, "wasi_unstable", u, err);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < NEXT; i++) {
+        struct wasi_binding *x = &ctx->bindings[2 * NCALLS + i];
+        *x = (struct wasi_binding){ctx, &socket_ext_calls[i]};
+        int r = define_one(linker, "wasi_snapshot_preview1", x, err);
         if (r < 0)
             return r;
     }

@@ -169,6 +169,49 @@ enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
 #define WASI_SDFLAG_WR 0x2
 #define WASI_PREOPENTYPE_DIR 0
 
+/* The WasmEdge socket extension (wasm/wasi/README.md): its errnos for sock_getaddrinfo, address
+ * families, socket types, protocols, sockopt names and addrinfo flags. */
+enum {
+    WASI_EAI_ADDRFAMILY = 77,
+    WASI_EAI_AGAIN = 78,
+    WASI_EAI_BADFLAG = 79,
+    WASI_EAI_FAIL = 80,
+    WASI_EAI_FAMILY = 81,
+    WASI_EAI_MEMORY = 82,
+    WASI_EAI_NODATA = 83,
+    WASI_EAI_NONAME = 84,
+    WASI_EAI_SERVICE = 85,
+    WASI_EAI_SOCKTYPE = 86,
+    WASI_EAI_SYSTEM = 87,
+};
+enum { WASI_AF_UNSPEC = 0, WASI_AF_INET4 = 1, WASI_AF_INET6 = 2 };
+enum { WASI_SOCK_ANY = 0, WASI_SOCK_DGRAM = 1, WASI_SOCK_STREAM = 2 };
+enum { WASI_PROTO_IP = 0, WASI_PROTO_TCP = 1, WASI_PROTO_UDP = 2 };
+#define WASI_AI_PASSIVE 0x1
+#define WASI_AI_CANONNAME 0x2
+#define WASI_AI_NUMERICHOST 0x4
+#define WASI_AI_NUMERICSERV 0x8
+#define WASI_AI_V4MAPPED 0x10
+#define WASI_AI_ALL 0x20
+#define WASI_AI_ADDRCONFIG 0x40
+#define WASI_SOL_SOCKET 0
+enum {
+    WASI_SO_REUSEADDR = 0,
+    WASI_SO_TYPE = 1,
+    WASI_SO_ERROR = 2,
+    WASI_SO_DONTROUTE = 3,
+    WASI_SO_BROADCAST = 4,
+    WASI_SO_SNDBUF = 5,
+    WASI_SO_RCVBUF = 6,
+    WASI_SO_KEEPALIVE = 7,
+    WASI_SO_OOBINLINE = 8,
+    WASI_SO_LINGER = 9,
+    WASI_SO_RCVLOWAT = 10,
+    WASI_SO_RCVTIMEO = 11,
+    WASI_SO_SNDTIMEO = 12,
+    WASI_SO_ACCEPTCONN = 13,
+};
+
 /* struct layouts: sizes and field offsets in guest memory */
 #define WASI_IOVEC_SIZE 8 /* buf u32 @0, buf_len u32 @4 */
 #define WASI_FDSTAT_SIZE                                                                           \
@@ -182,5 +225,14 @@ enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
           precision u64 @32, flags u16 @40} | fd u32 @16 */
 #define WASI_EVENT_SIZE                                                                            \
     32 /* userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24 */
+/* extension: address {buf u32 @0, buf_len u32 @4}; buf_len 4 (IPv4 bytes), 16 (IPv6 bytes) or
+ * 128 (storage: family u16 @0, address bytes @2) */
+#define WASI_ADDRESS_SIZE 8
+#define WASI_ADDR_STORAGE_SIZE 128
+/* extension: addrinfo {flags u16 @0, family u8 @2, socktype u8 @3, protocol u8 @4, addrlen u32 @8,
+ * addr u32 @12, canonname u32 @16, canonname_len u32 @20, next u32 @24}; its sockaddr {family u8
+ * @0, data_len u32 @4, data u32 @8}, data = the host sockaddr from the port on */
+#define WASI_ADDRINFO_SIZE 28
+#define WASI_SOCKADDR_SIZE 12
 
 #endif

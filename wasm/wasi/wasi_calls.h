@@ -54,6 +54,37 @@
     X(sock_send, "iiiii", 1)                                                                       \
     X(sock_shutdown, "ii", 1)
 
+/* The WasmEdge socket extension, defined under wasi_snapshot_preview1 only: import name, the
+ * wasi_ function that serves it, param types, result count. A name listed twice (sock_accept is
+ * also preview1's) has forms of different types; the linker binds the one whose type the module
+ * imports. The _v2 names and the same-name forms are the same functions wherever WasmEdge's two
+ * generations agree. */
+#define WASI_SOCKET_EXT_CALLS(X)                                                                   \
+    X(sock_open, sock_open, "iii", 1)                                                              \
+    X(sock_open_v2, sock_open, "iii", 1)                                                           \
+    X(sock_bind, sock_bind, "iii", 1)                                                              \
+    X(sock_bind_v2, sock_bind, "iii", 1)                                                           \
+    X(sock_listen, sock_listen, "ii", 1)                                                           \
+    X(sock_listen_v2, sock_listen, "ii", 1)                                                        \
+    X(sock_accept, sock_accept_v1, "ii", 1)                                                        \
+    X(sock_accept_v2, sock_accept, "iii", 1)                                                       \
+    X(sock_connect, sock_connect, "iii", 1)                                                        \
+    X(sock_connect_v2, sock_connect, "iii", 1)                                                     \
+    X(sock_recv_v2, sock_recv, "iiiiii", 1)                                                        \
+    X(sock_send_v2, sock_send, "iiiii", 1)                                                         \
+    X(sock_recv_from, sock_recv_from_v1, "iiiiiii", 1)                                             \
+    X(sock_recv_from, sock_recv_from, "iiiiiiii", 1)                                               \
+    X(sock_recv_from_v2, sock_recv_from, "iiiiiiii", 1)                                            \
+    X(sock_send_to, sock_send_to, "iiiiiii", 1)                                                    \
+    X(sock_send_to_v2, sock_send_to, "iiiiiii", 1)                                                 \
+    X(sock_getlocaladdr, sock_getlocaladdr_v1, "iiii", 1)                                          \
+    X(sock_getlocaladdr_v2, sock_getlocaladdr, "iii", 1)                                           \
+    X(sock_getpeeraddr, sock_getpeeraddr_v1, "iiii", 1)                                            \
+    X(sock_getpeeraddr_v2, sock_getpeeraddr, "iii", 1)                                             \
+    X(sock_getsockopt, sock_getsockopt, "iiiii", 1)                                                \
+    X(sock_setsockopt, sock_setsockopt, "iiiii", 1)                                                \
+    X(sock_getaddrinfo, sock_getaddrinfo, "iiiiiiii", 1)
+
 /* wasi_unstable differs in these (struct layouts, whence numbering); same signatures. */
 #define WASI_UNSTABLE_OVERRIDES(X)                                                                 \
     X(fd_seek)                                                                                     \
@@ -64,6 +95,10 @@
 #define WASI_PROTO(name, params, nresults)                                                         \
     wasi_errno wasi_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
 WASI_PREVIEW1_CALLS(WASI_PROTO)
+#undef WASI_PROTO
+#define WASI_PROTO(name, fn, params, nresults)                                                     \
+    wasi_errno wasi_##fn(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
+WASI_SOCKET_EXT_CALLS(WASI_PROTO)
 #undef WASI_PROTO
 #define WASI_PROTO(name)                                                                           \
     wasi_errno wasi_unstable_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);

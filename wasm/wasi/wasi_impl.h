@@ -138,6 +138,21 @@ uint64_t fdt_rights_for(uint8_t filetype);
 /* Maps a host st_mode to a WASI filetype. */
 uint8_t wasi_filetype_from_mode(unsigned mode);
 
+/* sock.c, shared with sock_ext.c: the socket at fd with rights (EBADF, ENOTSOCK before
+ * ENOTCAPABLE); a new socket entry owning host (closed on failure). */
+wasi_errno wasi_get_socket(wasi_ctx *ctx, uint32_t fd, uint64_t rights, wasi_fd **ret);
+wasi_errno wasi_sock_insert(wasi_ctx *ctx, int host, uint8_t filetype, uint64_t rights,
+                            uint32_t *ret_fd);
+/* recvmsg/sendmsg on socket fd with the guest's iovecs; *ret_len (and recv's *ret_flags) written
+ * on success. from (may be NULL) gets the sender, AF_UNSPEC when the socket names none; to (may
+ * be NULL) is the destination. */
+struct sockaddr_storage;
+wasi_errno wasi_sock_recvmsg(wasi_ctx *ctx, wasi_mem *m, uint32_t fd, uint32_t iovs, uint32_t niovs,
+                             uint16_t riflags, uint32_t ret_len, uint32_t ret_flags,
+                             struct sockaddr_storage *from);
+wasi_errno wasi_sock_sendmsg(wasi_ctx *ctx, wasi_mem *m, uint32_t fd, uint32_t iovs, uint32_t niovs,
+                             const struct sockaddr_storage *to, unsigned to_len, uint32_t ret_len);
+
 /* fs_fd.c, shared with sock.c: guest iovecs -> host iovecs pointing into linear memory
  * (EINVAL above WASI_MAX_IOVS, EFAULT when any buffer is outside memory). */
 #define WASI_MAX_IOVS 1024

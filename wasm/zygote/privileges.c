@@ -2,7 +2,10 @@
  * and PR_CAPBSET_DROP (plain syscalls, no libcap), then no_new_privs, then a
  * libseccomp deny-list answering EPERM, compiled once in the zygote (exported as
  * BPF through a memfd) and loaded with prctl in each worker. To forbid another
- * system call, add it to denied[].
+ * system call, add it to denied[]. Sockets: the guest's (the WasmEdge extension) and
+ * sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any other family
+ * answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and socketpair(2)
+ * is denied.
  */
 #include "privileges.h"
 
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,7 +54,21 @@ static const int denied[] = {
     SCMP_SYS(setdomainname),
     SCMP_SYS(iopl),
     SCMP_SYS(ioperm),
+    SCMP_SYS(socketpair),
 };
+
+/* socket(2) families other than AF_INET (2) and AF_INET6 (10): below, above, and between. */
+static int deny_other_socket_families(scmp_filter_ctx ctx)
+{
+    const uint32_t deny = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+    int rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_LT, AF_INET));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_GT, AF_INET6));
+    for (int family = AF_INET + 1; rc == 0 && family < AF_INET6; family++)
+        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1,
+                              SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)family));
+    return rc;
+}
 
 static int drop_capabilities(bool root, wc_error *err)
 {
@@ -78,6 +96,8 @@ static scmp_filter_ctx build_filter(void)
     int rc = ctx ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]); i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
+    if (rc == 0)
+        rc = deny_other_socket_families(ctx);
     if (rc < 0 && ctx) {
         seccomp_release(ctx);
         ctx = NULL;

@@ -633,10 +633,20 @@ static void test_poll_and_sockets(void)
     uint64_t wr[] = {dead, OUT_AT, 1, OUT_AT + 16};
     CHECK_EQ_INT(wasi_fd_write(ctx, &mem, wr), WASI_EPIPE);
     close_fd(dead);
-    uint64_t sh_bad[] = {FD_DATA, WASI_SDFLAG_WR};
-    CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, sh_bad), WASI_ENOTCAPABLE);
     uint64_t acc[] = {FD_SOCK, 0, OUT_AT};
     CHECK_EQ_INT(wasi_sock_accept(ctx, &mem, acc), WASI_EINVAL); /* not listening */
+}
+
+/* Issue 14: sock_shutdown on a file answered ENOTCAPABLE (its rights were checked before its
+ * kind); Linux and wasmtime answer ENOTSOCK, and so does every sock_* call on a non-socket. */
+static void test_sock_shutdown_on_a_file_is_enotsock(void)
+{
+    uint64_t sh[] = {FD_DATA, WASI_SDFLAG_WR};
+    CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, sh), WASI_ENOTSOCK);
+    uint64_t acc[] = {FD_DATA, 0, OUT_AT};
+    CHECK_EQ_INT(wasi_sock_accept(ctx, &mem, acc), WASI_ENOTSOCK);
+    uint64_t closed[] = {999, WASI_SDFLAG_WR};
+    CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, closed), WASI_EBADF);
 }
 
 static void test_proc_exit(void)
@@ -681,6 +691,7 @@ int main(void)
     test_log_streams();
     test_args_env_clock_random();
     test_poll_and_sockets();
+    test_sock_shutdown_on_a_file_is_enotsock();
     test_proc_exit();
     wasi_ctx_destroy(ctx); /* flushes the partial stdout line */
     cri_log_close(log_file);

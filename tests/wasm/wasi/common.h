@@ -47,6 +47,26 @@ static const char *errname(int e)
         return "ESPIPE";
     case ENAMETOOLONG:
         return "ENAMETOOLONG";
+    case EAGAIN:
+        return "EAGAIN";
+    case EAFNOSUPPORT:
+        return "EAFNOSUPPORT";
+    case EPROTOTYPE:
+        return "EPROTOTYPE";
+    case ENOPROTOOPT:
+        return "ENOPROTOOPT";
+    case ECONNREFUSED:
+        return "ECONNREFUSED";
+    case 78:
+        return "EAI_AGAIN";
+    case 80:
+        return "EAI_FAIL";
+    case 83:
+        return "EAI_NODATA";
+    case 84:
+        return "EAI_NONAME";
+    case 85:
+        return "EAI_SERVICE";
     default:
         return "E?";
     }

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRI_MAX_LINE = 16 * 1024
@@ -278,6 +279,41 @@ def case_sockets(opts, tmp):
     check('client got: HELLO WASI\n' in text(res.stderr), 'client answer: %s' % text(res.stderr))
 
 
+def case_sock_ext(opts, tmp):
+    """The WasmEdge socket extension on loopback, through `wasmcri run`: every import, both
+    generations, IPv4 TCP and IPv6 UDP, non-blocking calls, poll_oneoff, and bad input."""
+    res = run([opts.wasmcri, 'run', wasm(opts, 'sock_ext')])
+    check(res.returncode == 0, 'exit code %d, stderr: %s' % (res.returncode, text(res.stderr)))
+    expect_golden(opts, 'sock_ext', text(res.stdout))
+
+
+def case_sock_lookup(opts, tmp):
+    """sock_getaddrinfo as a pod resolves: /etc/hosts of the guest's view, then DNS through its
+    resolv.conf (search list, both families) against a real DNS server on 127.0.0.1:53 in a
+    network namespace of the test's own; a server that never answers costs no more than
+    resolv.conf's timeout; a garbled or spoofed answer is not believed."""
+    check(os.geteuid() == 0, 'needs root (a network namespace with a DNS server on port 53)')
+    etc = os.path.join(tmp, 'etc')
+    os.mkdir(etc)
+    with open(os.path.join(etc, 'hosts'), 'w') as f:
+        f.write('# the pod\'s hosts file\n10.1.2.3   db.test db\nfd00::3 db.test\n10.5.5.5 v4host.test\n')
+    with open(os.path.join(etc, 'resolv.conf'), 'w') as f:
+        f.write('nameserver 127.0.0.1\nsearch cluster.local\noptions timeout:1 attempts:1\n')
+    names = ['api.test', '443', 'web', '80', 'DB', '5432', 'v4only.test', '1', 'slow.test', '1',
+             'garbled.test', '1', 'spoof.test', '1', 'missing.test', '1']
+    started = time.monotonic()
+    res = run(['unshare', '--net', '--', sys.executable, os.path.join(HERE, 'fake_dns.py'), '--',
+               opts.wasmcri, 'run', '--dir', etc + ':/etc', wasm(opts, 'sock_ext'), 'lookup'] + names)
+    took = time.monotonic() - started
+    check(res.returncode == 0, 'exit code %d, stderr: %s' % (res.returncode, text(res.stderr)))
+    expect_golden(opts, 'sock_lookup', text(res.stdout))
+    asked = text(res.stderr)
+    check('web.cluster.local/1' in asked and 'db.test' not in asked,
+          'search list used, hosts names never asked: %s' % asked)
+    check(took < 5, 'the lookups took %.1f s (slow.test must give up after 1 s)' % took)
+    print('lookups in %.1f s; %s' % (took, asked.strip()))
+
+
 def case_exit_trap(opts, tmp):
     for args, code, err in (([], 0, ''), (['exit', '7'], 7, ''), (['trap'], 134, 'trap: unreachable\n'),
                             (['raise'], 143, '')):
@@ -354,8 +390,13 @@ def case_log_rotation(opts, tmp):
 def case_coverage(opts, tmp):
     """Every wasi_snapshot_preview1 function is imported by at least one test program."""
     with open(os.path.join(HERE, '../../../wasm/wasi/wasi_calls.h')) as f:
-        calls = set(re.findall(r'^\s*X\((\w+),', f.read(), re.M))
-    check(len(calls) == 46, 'wasi_calls.h lists %d functions' % len(calls))
+        header = f.read()
+    ext_at = header.index('#define WASI_SOCKET_EXT_CALLS')
+    calls = set(re.findall(r'^\s*X\((\w+),', header[:ext_at], re.M))
+    check(len(calls) == 46, 'wasi_calls.h lists %d preview1 functions' % len(calls))
+    ext = set(re.findall(r'^\s*X\((\w+),', header[ext_at:header.index('#define', ext_at + 1)], re.M))
+    check(len(ext) == 23, 'wasi_calls.h lists %d socket extension names' % len(ext))
+    calls |= ext
     used = set()
     for name in os.listdir(opts.wasm_dir):
         if name.endswith('.wasm'):
@@ -363,7 +404,8 @@ def case_coverage(opts, tmp):
     missing = sorted(c for c in calls if ('wasi_snapshot_preview1', c) not in used)
     check(not missing, 'no test program imports: %s' % missing)
     unstable = sorted(n for m, n in used if m == 'wasi_unstable')
-    print('coverage: all %d preview1 functions imported; wasi_unstable: %s' % (len(calls), ', '.join(unstable)))
+    print('coverage: all %d preview1 and socket extension functions imported; wasi_unstable: %s' % (
+        len(calls), ', '.join(unstable)))
 
 
 def case_abi(opts, tmp):
