@@ -9,6 +9,7 @@ and pulled by the daemon over CRI like any image.
             and an /etc/group (staff = 3000)
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
+  net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint
 """
 import json
 import tarfile
@@ -18,6 +19,7 @@ import registry
 from wasmcri_harness import BUILD, pb
 
 PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
+NET = BUILD / "tests/wasm/net/net.wasm"
 
 
 _b = registry.load_builder()
@@ -63,6 +65,10 @@ def build(b, out):
     built["linux"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/sh", b"\x7fELF\x02\x01\x01",
                                                                 mode=0o755)],
                                          {"Entrypoint": ["/bin/sh"]}), False)
+    lay = b.Layout(str(out / "net"))
+    built["net"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/net.wasm", NET.read_bytes(),
+                                                             mode=0o755)],
+                                       {"Entrypoint": ["/bin/net.wasm"]}), False)
     lay = b.Layout(str(out / "artifact"))
     built["artifact"] = (lay, _artifact(b, lay, wasm), True)
     return built

@@ -17,6 +17,8 @@ ZONE = {
     ('api.test', 1): ['10.9.8.7'],
     ('api.test', 28): ['fd00::7'],
     ('web.cluster.local', 1): ['10.0.0.5'],
+    ('loopback.test', 1): ['127.0.0.1'],
+    ('loopback.test', 28): [],
     ('v4only.test', 1): ['10.4.4.4'],
     ('v4only.test', 28): [],
     ('spoof.test', 1): ['10.6.6.6'],
