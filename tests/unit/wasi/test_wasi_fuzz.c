@@ -1,8 +1,14 @@
-/* Robustness: every WASI call (from the WASI_PREVIEW1_CALLS list, plus the wasi_unstable
- * variants) is called many times with random arguments and a random linear memory. Nothing may
- * crash, hang, or touch a file outside the preopened sandbox; every result must be a valid WASI
- * errno. Run under ASan/UBSan in CI. poll_oneoff gets zero timeouts (a random clock could sleep
- * for centuries); the rest are fully random. */
+/* Robustness: every WASI call (from the WASI_PREVIEW1_CALLS list, the wasi_unstable variants
+ * and the WasmEdge socket extension) is called many times with random arguments and a random
+ * linear memory. Nothing may crash, hang, or touch a file outside the preopened sandbox; every
+ * result must be a valid WASI errno (the extension's sock_getaddrinfo may also answer its EAI
+ * ones). Run under ASan/UBSan in CI. poll_oneoff gets zero timeouts (a random clock could sleep
+ * for centuries), sockets are made non-blocking after every call (a random accept or recv would
+ * wait forever), and the test runs in a network namespace of its own whose lo is down, so
+ * random connects and DNS queries fail at once and reach nobody (it needs root, as CI runs it);
+ * the rest is fully random. */
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -72,6 +78,16 @@ static const call calls[] = {WASI_PREVIEW1_CALLS(ENTRY)};
 #define ENTRY(name) {"unstable " #name, wasi_unstable_##name, 4},
 static const call unstable[] = {WASI_UNSTABLE_OVERRIDES(ENTRY)};
 #undef ENTRY
+#define ENTRY(name, fn, params, nresults) {"extension " #name, wasi_##fn, (int)sizeof(params) - 1},
+static const call extension[] = {WASI_SOCKET_EXT_CALLS(ENTRY)};
+#undef ENTRY
+
+static void sockets_nonblocking(wasi_ctx *ctx)
+{
+    for (uint32_t i = 0; i < ctx->nfds; i++)
+        if (ctx->fds[i].kind == WASI_FD_SOCKET)
+            fcntl(ctx->fds[i].host, F_SETFL, fcntl(ctx->fds[i].host, F_GETFL) | O_NONBLOCK);
+}
 
 static void zero_poll_timeouts(uint64_t *a, size_t sub_size, size_t timeout_off)
 {
@@ -88,6 +104,10 @@ static void zero_poll_timeouts(uint64_t *a, size_t sub_size, size_t timeout_off)
 
 int main(void)
 {
+    if (unshare(CLONE_NEWNET) < 0) {
+        perror("unshare(CLONE_NEWNET): the fuzz test needs root");
+        return 1;
+    }
     char root[] = "/tmp/wasmcri-fuzz-XXXXXX", sandbox[64], outside[64];
     if (mkdtemp(root) == NULL)
         return 1;
@@ -110,6 +130,7 @@ int main(void)
     wasi_mem mem = {memory, sizeof(memory)};
     int bad_errno = 0, ok_calls = 0;
     size_t ncalls = sizeof(calls) / sizeof(calls[0]), nun = sizeof(unstable) / sizeof(unstable[0]);
+    size_t next = sizeof(extension) / sizeof(extension[0]);
     for (int round = 0; round < ROUNDS; round++) {
         if (round % 8 ==
             0) { /* a fresh fd table now and then: random fd_close/renumber wear it down */
@@ -117,8 +138,10 @@ int main(void)
             CHECK_EQ_INT(wasi_ctx_create(&o, &ctx, &err), 0);
         }
         fill_memory();
-        for (size_t i = 0; i < ncalls + nun; i++) {
-            const call *c = i < ncalls ? &calls[i] : &unstable[i - ncalls];
+        for (size_t i = 0; i < ncalls + nun + next; i++) {
+            const call *c = i < ncalls         ? &calls[i]
+                            : i < ncalls + nun ? &unstable[i - ncalls]
+                                               : &extension[i - ncalls - nun];
             if (strcmp(c->name, "proc_exit") == 0)
                 continue;
             uint64_t a[10];
@@ -131,8 +154,10 @@ int main(void)
             else if (strcmp(c->name, "sched_yield") == 0 && round % 16 != 0)
                 continue;
             wasi_errno e = c->fn(ctx, &mem, a);
+            sockets_nonblocking(ctx);
             ok_calls += e == WASI_ESUCCESS;
-            if (e > WASI_ENOTCAPABLE) {
+            bool lookup = strcmp(c->name, "extension sock_getaddrinfo") == 0;
+            if (e > (lookup ? WASI_EAI_SYSTEM : WASI_ENOTCAPABLE)) {
                 bad_errno++;
                 fprintf(stderr, "%s returned %u\n", c->name, e);
             }
@@ -140,8 +165,8 @@ int main(void)
     }
     CHECK_EQ_INT(bad_errno, 0);
     CHECK(ok_calls > ROUNDS);
-    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", ROUNDS, ncalls + nun,
-            ok_calls);
+    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", ROUNDS,
+            ncalls + nun + next, ok_calls);
     wasi_ctx_destroy(ctx);
     wasi_mounts_clear(&mounts);
     /* nothing was created next to the sandbox */
