@@ -50,14 +50,12 @@ char *wc_json_dup_str(const json_t *o, const char *key, const char *def)
 
 char **wc_json_dup_strv(const json_t *o, const char *key)
 {
-    char **v = calloc(1, sizeof(char *));
-    json_t *a = json_object_get(o, key);
-    size_t i;
-    json_t *item;
-    json_array_foreach(a, i, item)
-    {
-        const char *s = json_string_value(item);
-        if (v != NULL && s != NULL && wc_strv_push(&v, s) < 0)
+    const json_t *a = json_object_get(o, key);
+    size_t n = json_is_array(a) ? json_array_size(a) : 0, j = 0;
+    char **v = calloc(n + 1, sizeof(char *)); /* sized once: linear in the array */
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        const char *s = json_string_value(json_array_get(a, i));
+        if (s != NULL && (v[j++] = strdup(s)) == NULL)
             wc_strv_free(take_ptr(v));
     }
     return v;
@@ -65,17 +63,19 @@ char **wc_json_dup_strv(const json_t *o, const char *key)
 
 char **wc_json_dup_map(const json_t *o, const char *key)
 {
-    char **v = calloc(1, sizeof(char *));
+    wc_strv_builder b = {0};
     json_t *m = json_object_get(o, key);
     const char *k;
     json_t *val;
     json_object_foreach(m, k, val)
     {
         const char *s = json_string_value(val);
-        if (v != NULL && s != NULL && (wc_strv_push(&v, k) < 0 || wc_strv_push(&v, s) < 0))
-            wc_strv_free(take_ptr(v));
+        if (s != NULL && (wc_strv_builder_add(&b, k) < 0 || wc_strv_builder_add(&b, s) < 0)) {
+            wc_strv_builder_clear(&b);
+            return NULL;
+        }
     }
-    return v;
+    return wc_strv_builder_take(&b);
 }
 
 int64_t wc_json_int(const json_t *o, const char *key, int64_t def)

@@ -1,4 +1,5 @@
-/* NULL-terminated string arrays: the few operations the image record and the pull need. */
+/* NULL-terminated string arrays: the few operations the records, the pull and the CRI edge
+ * need, each linear in the array's length except wc_strv_push (see strv.h). */
 #include "strv.h"
 
 #include <errno.h>
@@ -63,14 +64,41 @@ size_t wc_strv_remove(char **v, const char *s)
 
 char **wc_strv_copy(char *const *v)
 {
-    char **out = calloc(1, sizeof(char *));
-    if (out == NULL)
-        return NULL;
-    for (; v != NULL && *v != NULL; v++) {
-        if (wc_strv_push(&out, *v) < 0) {
-            wc_strv_free(out);
-            return NULL;
-        }
-    }
+    size_t n = wc_strv_len(v);
+    char **out = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; out != NULL && i < n; i++)
+        if ((out[i] = strdup(v[i])) == NULL)
+            wc_strv_free(take_ptr(out));
     return out;
+}
+
+int wc_strv_builder_add(wc_strv_builder *b, const char *s)
+{
+    if (b->len + 1 >= b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 8;
+        char **nv = realloc(b->v, cap * sizeof(char *));
+        if (nv == NULL)
+            return -ENOMEM;
+        b->v = nv;
+        b->cap = cap;
+    }
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return -ENOMEM;
+    b->v[b->len++] = copy;
+    b->v[b->len] = NULL;
+    return 0;
+}
+
+char **wc_strv_builder_take(wc_strv_builder *b)
+{
+    char **v = b->v ? b->v : calloc(1, sizeof(char *));
+    *b = (wc_strv_builder){0};
+    return v;
+}
+
+void wc_strv_builder_clear(wc_strv_builder *b)
+{
+    wc_strv_free(b->v);
+    *b = (wc_strv_builder){0};
 }

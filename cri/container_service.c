@@ -40,20 +40,20 @@ static void ctr_owned_free(ctr_spec_owned *o)
 
 static char **env_list(const Runtime__V1__ContainerConfig *c)
 {
-    char **env = calloc(1, sizeof(char *));
-    for (size_t i = 0; env && i < c->n_envs; i++) {
+    wc_strv_builder env = {0};
+    for (size_t i = 0; i < c->n_envs; i++) {
         const Runtime__V1__KeyValue *kv = c->envs[i];
         char *line = NULL;
         if (asprintf(&line, "%s=%.*s", kv->key, (int)kv->value.len, (const char *)kv->value.data) <
                 0 ||
-            wc_strv_push(&env, line) < 0) {
+            wc_strv_builder_add(&env, line) < 0) {
             free(line);
-            wc_strv_free(env);
+            wc_strv_builder_clear(&env);
             return NULL;
         }
         free(line);
     }
-    return env;
+    return wc_strv_builder_take(&env);
 }
 
 static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resources *out)

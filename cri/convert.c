@@ -17,15 +17,15 @@ typedef struct map_entry {
 
 char **cri_map_to_kv(void *const *entries, size_t n)
 {
-    char **kv = calloc(1, sizeof(char *));
-    for (size_t i = 0; kv && i < n; i++) {
+    wc_strv_builder kv = {0};
+    for (size_t i = 0; i < n; i++) {
         const map_entry *e = entries[i];
-        if (wc_strv_push(&kv, e->key) < 0 || wc_strv_push(&kv, e->value) < 0) {
-            wc_strv_free(kv);
+        if (wc_strv_builder_add(&kv, e->key) < 0 || wc_strv_builder_add(&kv, e->value) < 0) {
+            wc_strv_builder_clear(&kv);
             return NULL;
         }
     }
-    return kv;
+    return wc_strv_builder_take(&kv);
 }
 
 void *cri_new(const ProtobufCMessageDescriptor *desc)

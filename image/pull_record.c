@@ -75,11 +75,14 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->size = p->blob_bytes;
     wc_user_split(p->cfg.user, &img->uid, &img->username);
     img->user = strdup(p->cfg.user);
-    img->annotations = wc_strv_copy(p->index_annotations);
-    for (char **kv = p->m.annotations; img->annotations && kv[0] && kv[1]; kv += 2)
-        if (wc_strv_push(&img->annotations, kv[0]) < 0 ||
-            wc_strv_push(&img->annotations, kv[1]) < 0)
-            return -ENOMEM;
+    wc_strv_builder ann = {0};
+    for (char **kv = p->index_annotations; kv && kv[0]; kv++)
+        if (wc_strv_builder_add(&ann, *kv) < 0)
+            return wc_strv_builder_clear(&ann), -ENOMEM;
+    for (char **kv = p->m.annotations; kv[0] && kv[1]; kv += 2)
+        if (wc_strv_builder_add(&ann, kv[0]) < 0 || wc_strv_builder_add(&ann, kv[1]) < 0)
+            return wc_strv_builder_clear(&ann), -ENOMEM;
+    img->annotations = wc_strv_builder_take(&ann);
     const char *variant = annotation(img->annotations, VARIANT_ANNOTATION);
     img->shape = shape;
     img->variant = strdup(variant ? variant : "");

@@ -5,12 +5,14 @@ import io
 import json
 import os
 import tarfile
+import time
 import types
 
 import grpc
 import pytest
 
 import registry
+import rt_helpers
 from wasmcri_harness import Daemon, pb
 
 B = registry.load_builder()
@@ -126,3 +128,32 @@ def test_hostile_hard_link_never_rewrites_another_images_file(d, reg, name, host
         assert (rootfs(d, attacker) / "evil").read_bytes() == WASM
     assert wasm.read_bytes() == WASM
     assert oct(wasm.stat().st_mode & 0o7777) == oct(0o755)
+
+
+# ---- DoS 4: string lists that were quadratic in their length ----
+
+MANY_ARGS = ["a%06d" % i for i in range(200000)]
+
+
+def timed(fn, *args, **kw):
+    t0 = time.monotonic()
+    out = fn(*args, **kw)
+    return out, time.monotonic() - t0
+
+
+def test_image_with_200000_args_pulls_and_lists_in_linear_time(d, reg, tmp_path):
+    """Before: the pull took 16 s and every ListContainers 6 s (appending to a string list
+    recounted it), on the one completion-queue thread. The bounds leave 10x headroom for a
+    shared machine and the ASan build."""
+    ref = push(reg, "many-args", [BASE], {"Entrypoint": ["/hello.wasm"], "Cmd": MANY_ARGS})
+    _, took = timed(pull, d, ref)
+    assert took < 4, "pull took %.1f s" % took
+    assert info(d, ref)["cmd"][-1] == MANY_ARGS[-1]
+    rt = d.runtime()
+    pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-args", tmp_path))
+    cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("many", ref))
+    assert took < 4, "CreateContainer took %.1f s" % took
+    listed, took = timed(rt.ListContainers, pb.ListContainersRequest())
+    assert took < 2, "ListContainers took %.1f s" % took
+    assert cid in [c.id for c in listed.containers]
+    rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

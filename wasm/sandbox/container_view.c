@@ -56,13 +56,16 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
     bool has_args = s->args && s->args[0];
     char *const *entry = has_cmd ? s->command : img->entrypoint;
     char *const *cmd = has_args ? s->args : has_cmd ? NULL : img->cmd;
-    _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
-    _cleanup_strv_ char **env = wc_strv_copy(img->env);
-    int rc = argv && env ? 0 : -ENOMEM;
+    wc_strv_builder args = {0};
+    int rc = 0;
     for (size_t i = 0; rc == 0 && entry && entry[i]; i++)
-        rc = wc_strv_push(&argv, entry[i]);
+        rc = wc_strv_builder_add(&args, entry[i]);
     for (size_t i = 0; rc == 0 && cmd && cmd[i]; i++)
-        rc = wc_strv_push(&argv, cmd[i]);
+        rc = wc_strv_builder_add(&args, cmd[i]);
+    _cleanup_strv_ char **argv = rc == 0 ? wc_strv_builder_take(&args) : NULL;
+    wc_strv_builder_clear(&args);
+    _cleanup_strv_ char **env = wc_strv_copy(img->env);
+    rc = argv && env ? 0 : -ENOMEM;
     const char *wd = s->working_dir && *s->working_dir ? s->working_dir
                      : *img->working_dir               ? img->working_dir
                                                        : "/";
