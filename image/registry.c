@@ -177,6 +177,7 @@ void reg_resp_clear(reg_resp *resp)
 {
     free(resp->www_auth);
     free(resp->content_type);
+    free(resp->content_digest);
     *resp = (reg_resp){0};
 }
 
@@ -201,13 +202,17 @@ static size_t on_header(char *buf, size_t size, size_t n, void *p)
     if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
         free(x->resp->www_auth);
         free(x->resp->content_type);
-        x->resp->www_auth = x->resp->content_type = NULL;
+        free(x->resp->content_digest);
+        x->resp->www_auth = x->resp->content_type = x->resp->content_digest = NULL;
     } else if ((v = header_value(buf, len, "www-authenticate")) != NULL) {
         free(x->resp->www_auth);
         x->resp->www_auth = v;
     } else if ((v = header_value(buf, len, "content-type")) != NULL) {
         free(x->resp->content_type);
         x->resp->content_type = v;
+    } else if ((v = header_value(buf, len, "docker-content-digest")) != NULL) {
+        free(x->resp->content_digest);
+        x->resp->content_digest = v;
     }
     return len;
 }
@@ -442,8 +447,10 @@ static int answer_status(wc_reg *r, const reg_resp *resp, const char *kind, cons
 
 /* One authorised GET of /v2/<repo>/<kind>/<ref>: falls back to http once (insecure
  * endpoints), answers a 401 once, maps the final status. */
+/* GET /v2/<repo>/<kind>/<ref>, authenticating once when asked to; ret_content_digest (may be
+ * NULL) gets the answer's Docker-Content-Digest, NULL when it had none. */
 static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *accept, uint64_t from,
-                   wc_reg_sink sink, void *ctx, wc_error *err)
+                   wc_reg_sink sink, void *ctx, char **ret_content_digest, wc_error *err)
 {
     bool authenticated = false;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -465,6 +472,8 @@ static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *acc
         }
         if (rc == 0)
             rc = answer_status(r, &resp, kind, ref, err);
+        if (rc == 0 && ret_content_digest != NULL)
+            *ret_content_digest = take_ptr(resp.content_digest);
         reg_resp_clear(&resp);
         if (rc < 0 && fall_back_to_http(r, rc, url))
             continue;
@@ -508,25 +517,42 @@ static int mem_sink(void *ctx, long status, const char *data, size_t len, wc_err
     return 0;
 }
 
+/* The manifest must hash to the digest it was asked by, and to the one the registry names in
+ * Docker-Content-Digest (when it names a sha256 one): a tag gets no other check. */
+static int check_manifest_digest(wc_reg *r, const char *ref, const membuf *m,
+                                 const char *content_digest, wc_error *err)
+{
+    char got[WC_DIGEST_STR_LEN + 1];
+    wc_sha256_buf(m->data, m->len, got);
+    if (wc_digest_validate(ref, NULL) == 0 && strcmp(got, ref) != 0)
+        return wc_error_set(err, -EILSEQ, "manifest %s from %s hashes to %s", ref, r->host, got);
+    if (content_digest != NULL && strncmp(content_digest, "sha256:", 7) == 0 &&
+        strcmp(got, content_digest) != 0)
+        return wc_error_set(err, -EILSEQ,
+                            "manifest %s from %s hashes to %s, but the registry's "
+                            "Docker-Content-Digest says %.100s",
+                            ref, r->host, got, content_digest);
+    return 0;
+}
+
 int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret_len, wc_error *err)
 {
     membuf m = {0};
+    _cleanup_free_ char *content_digest = NULL;
     int rc = -EAGAIN;
     for (int attempt = 0; rc == -EAGAIN || rc == -ETIMEDOUT; attempt++) {
         free(m.data);
         m = (membuf){0};
-        rc = reg_get(r, "manifests", ref, WC_ACCEPT_MANIFESTS, 0, mem_sink, &m, err);
+        free(take_ptr(content_digest));
+        rc = reg_get(r, "manifests", ref, WC_ACCEPT_MANIFESTS, 0, mem_sink, &m, &content_digest,
+                     err);
         if ((rc == -EAGAIN || rc == -ETIMEDOUT) && !wc_reg_backoff(r, attempt))
             break;
     }
     if (rc == 0 && m.data == NULL)
         rc = wc_error_set(err, -EINVAL, "registry %s sent an empty manifest for %s", r->host, ref);
-    if (rc == 0 && wc_digest_validate(ref, NULL) == 0) {
-        char got[WC_DIGEST_STR_LEN + 1];
-        wc_sha256_buf(m.data, m.len, got);
-        if (strcmp(got, ref) != 0)
-            rc = wc_error_set(err, -EILSEQ, "manifest %s from %s hashes to %s", ref, r->host, got);
-    }
+    if (rc == 0)
+        rc = check_manifest_digest(r, ref, &m, content_digest, err);
     if (rc < 0) {
         free(m.data);
         return rc;
@@ -539,5 +565,5 @@ int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret
 int wc_reg_get_blob(wc_reg *r, const char *digest, uint64_t from, wc_reg_sink sink, void *ctx,
                     wc_error *err)
 {
-    return reg_get(r, "blobs", digest, NULL, from, sink, ctx, err);
+    return reg_get(r, "blobs", digest, NULL, from, sink, ctx, NULL, err);
 }

@@ -31,7 +31,8 @@ struct wc_reg {
 typedef struct reg_resp {
     long status;
     char *www_auth, *content_type;
-    char body[2048]; /* the body of an error response (for its message) */
+    char *content_digest; /* Docker-Content-Digest */
+    char body[2048];      /* the body of an error response (for its message) */
     size_t body_len;
 } reg_resp;
 

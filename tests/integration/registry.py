@@ -119,6 +119,8 @@ class ChaosProxy:
                    which the proxy serves too (without asking for credentials)
       rate         bytes per second for bodies (0: unthrottled)
       auth         require this Authorization header on /v2/ (Basic challenge otherwise)
+      tag_manifest bytes served instead of the registry's manifest for a GET by tag (the
+                   registry's headers, Docker-Content-Digest too, kept)
     `seen` records (Host, path, Authorization, Range) of every request."""
 
     def __init__(self, upstream):
@@ -131,7 +133,7 @@ class ChaosProxy:
         proxy = self
         self.upstream = upstream
         self.fail_blobs = self.cut_blobs = self.rate = 0
-        self.redirect_to = self.auth = None
+        self.redirect_to = self.auth = self.tag_manifest = None
         self.seen = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -168,6 +170,9 @@ class ChaosProxy:
                 except urllib.error.HTTPError as e:
                     resp = e
                 body = resp.read()
+                if proxy.tag_manifest is not None and "/manifests/" in path and "@" not in path \
+                        and not path.rsplit("/", 1)[1].startswith("sha256:"):
+                    body = proxy.tag_manifest
                 self.send_response(resp.status)
                 for k in ("Content-Type", "Docker-Content-Digest", "Content-Range"):
                     if resp.headers.get(k):

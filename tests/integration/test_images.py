@@ -497,3 +497,14 @@ def test_bearer_token_flow(token_reg, new_daemon):
     remove(daemon, ref)
     e = rpc_error(pull, daemon, ref, auth=pb.AuthConfig(identity_token="stale"))
     assert e.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_manifest_by_tag_must_match_docker_content_digest(chaos, regs, new_daemon):
+    """A registry (or anything in between) that answers a tag with a manifest other than the
+    one its Docker-Content-Digest names: the pull is refused, nothing is recorded."""
+    daemon = chaos_daemon(new_daemon, chaos)
+    other = dict(regs[0].manifest("compat"), annotations={"swapped": "in transit"})
+    chaos.tag_manifest = json.dumps(other).encode()
+    e = rpc_error(pull, daemon, "%s/%s/compat:latest" % (chaos.host, registry.PREFIX))
+    assert "Docker-Content-Digest" in e.details(), e.details()
+    assert listed(daemon) == {}
