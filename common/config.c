@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,7 @@ int wc_config_init(wc_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->log_level = WC_LOG_INFO;
+    cfg->cni_plugin_timeout_s = 30;
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
         return -ENOMEM;
@@ -127,6 +129,22 @@ static int get_bool(parse_ctx *pc, json_t *obj, const char *key, const char *pat
     if (!json_is_boolean(v))
         return bad(pc, path, "must be true or false");
     *field = json_is_true(v);
+    return 0;
+}
+
+/* An integer in [min, max]. */
+static int get_int(parse_ctx *pc, json_t *obj, const char *key, const char *path, int min, int max,
+                   int *field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        char what[64];
+        snprintf(what, sizeof(what), "must be an integer from %d to %d", min, max);
+        return bad(pc, path, what);
+    }
+    *field = (int)json_integer_value(v);
     return 0;
 }
 
@@ -226,7 +244,7 @@ static int parse_registries(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"conf_dir", "bin_dirs", NULL};
+    static const char *const keys[] = {"conf_dir", "bin_dirs", "plugin_timeout_s", NULL};
     json_t *cni = json_object_get(root, "cni");
     if (!cni)
         return 0;
@@ -238,6 +256,9 @@ static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
     if (rc == 0)
         rc =
             get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs, &cfg->n_cni_bin_dirs);
+    if (rc == 0)
+        rc = get_int(pc, cni, "plugin_timeout_s", "cni.plugin_timeout_s", 1, 3600,
+                     &cfg->cni_plugin_timeout_s);
     return rc;
 }
 
@@ -345,12 +366,14 @@ char *wc_config_to_json(const wc_config *cfg)
     json_t *regs = json_array();
     for (size_t i = 0; regs && i < cfg->n_registries; i++)
         json_array_append_new(regs, registry_json(&cfg->registries[i]));
-    json_t *root = json_pack(
-        "{s:o, s:o, s:o, s:s, s:o, s:{s:o, s:o}, s:o}", "socket", str_or_null(cfg->socket_path),
-        "root", str_or_null(cfg->root_dir), "state", str_or_null(cfg->state_dir), "log_level",
-        wc_log_level_name(cfg->log_level), "cgroup_driver", str_or_null(cfg->cgroup_driver), "cni",
-        "conf_dir", str_or_null(cfg->cni_conf_dir), "bin_dirs",
-        strv_json(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs), "registries", regs);
+    json_t *root =
+        json_pack("{s:o, s:o, s:o, s:s, s:o, s:{s:o, s:o, s:i}, s:o}", "socket",
+                  str_or_null(cfg->socket_path), "root", str_or_null(cfg->root_dir), "state",
+                  str_or_null(cfg->state_dir), "log_level", wc_log_level_name(cfg->log_level),
+                  "cgroup_driver", str_or_null(cfg->cgroup_driver), "cni", "conf_dir",
+                  str_or_null(cfg->cni_conf_dir), "bin_dirs",
+                  strv_json(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs), "plugin_timeout_s",
+                  cfg->cni_plugin_timeout_s, "registries", regs);
     if (!root)
         return NULL;
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -1,7 +1,8 @@
 /* The daemon's configuration: one JSON file (default /etc/wasmcri/config.json),
  * every key optional with a default; command-line flags override the file.
  *
- * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[]},
+ * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[],
+ * plugin_timeout_s},
  * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
  * auth{username, password}}. An unknown key, a wrong type or a bad value is an
  * error naming the key. `wasmcri config default` prints wc_config_to_json of the
@@ -41,6 +42,7 @@ typedef struct wc_config {
     char *cni_conf_dir;  /* /etc/cni/net.d */
     char **cni_bin_dirs; /* /opt/cni/bin, /usr/lib/cni */
     size_t n_cni_bin_dirs;
+    int cni_plugin_timeout_s; /* 30: a CNI plugin call is killed after this */
     wc_registry *registries;
     size_t n_registries;
 } wc_config;

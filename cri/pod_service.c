@@ -3,6 +3,7 @@
  * sandbox's C types (wasm/sandbox/pod.h), calls wc_pod_*, and builds the reply.
  * To add a pod field the CRI reports: pod.h, then pod_metadata/fill below.
  */
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static int nomem(wc_error *err)
 /* The spec borrows from cfg except the maps, which land in the owned lists. */
 typedef struct pod_spec_owned {
     char **labels, **annotations, **dns_servers, **dns_searches, **dns_options;
+    wc_port_mapping *ports;
 } pod_spec_owned;
 
 static void spec_owned_free(pod_spec_owned *o)
@@ -32,6 +34,40 @@ static void spec_owned_free(pod_spec_owned *o)
     wc_strv_free(o->dns_servers);
     wc_strv_free(o->dns_searches);
     wc_strv_free(o->dns_options);
+    free(o->ports);
+}
+
+static bool is_port(int32_t p)
+{
+    return p > 0 && p <= 65535;
+}
+
+/* PodSandboxConfig.port_mappings, checked: they reach CNI plugins and the guest. */
+static int port_mappings(const Runtime__V1__PodSandboxConfig *c, wc_pod_spec *s, pod_spec_owned *o,
+                         wc_error *err)
+{
+    if (c->n_port_mappings == 0)
+        return 0;
+    o->ports = calloc(c->n_port_mappings, sizeof(*o->ports));
+    if (o->ports == NULL)
+        return nomem(err);
+    for (size_t i = 0; i < c->n_port_mappings; i++) {
+        const Runtime__V1__PortMapping *m = c->port_mappings[i];
+        char *host_ip = m->host_ip ? m->host_ip : "";
+        unsigned char addr[16];
+        if (!is_port(m->container_port) || (m->host_port != 0 && !is_port(m->host_port)) ||
+            (int)m->protocol < WC_PROTO_TCP || (int)m->protocol > WC_PROTO_SCTP ||
+            (*host_ip && inet_pton(AF_INET, host_ip, addr) != 1 &&
+             inet_pton(AF_INET6, host_ip, addr) != 1))
+            return wc_error_set(err, -EINVAL,
+                                "RunPodSandbox: port_mappings[%zu] (container_port %d, host_port "
+                                "%d, protocol %d, host_ip \"%.64s\") is not a valid port mapping",
+                                i, m->container_port, m->host_port, (int)m->protocol, host_ip);
+        o->ports[i] = (wc_port_mapping){(int)m->protocol, m->container_port, m->host_port, host_ip};
+    }
+    s->port_mappings = o->ports;
+    s->n_port_mappings = c->n_port_mappings;
+    return 0;
 }
 
 static int pod_spec_from_config(const Runtime__V1__PodSandboxConfig *c, const char *handler,
@@ -67,7 +103,35 @@ static int pod_spec_from_config(const Runtime__V1__PodSandboxConfig *c, const ch
     s->net_mode = ns ? (int)ns->network : WC_NS_POD;
     s->pid_mode = ns ? (int)ns->pid : WC_NS_POD;
     s->ipc_mode = ns ? (int)ns->ipc : WC_NS_POD;
-    return 0;
+    return port_mappings(c, s, o, err);
+}
+
+static bool uses_host_network(const Runtime__V1__PodSandboxConfig *c)
+{
+    const Runtime__V1__LinuxPodSandboxConfig *lx = c ? c->linux : NULL;
+    const Runtime__V1__NamespaceOption *ns =
+        lx && lx->security_context ? lx->security_context->namespace_options : NULL;
+    return ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE;
+}
+
+/* A pod with its own network namespace may wait for CNI plugins: not on a queue thread. */
+static bool run_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
+{
+    (void)call;
+    return !uses_host_network(((const Runtime__V1__RunPodSandboxRequest *)req)->config);
+}
+
+/* Stop and remove run CNI DEL when the pod holds an ADD's state. */
+static bool stop_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
+{
+    const char *id = ((const Runtime__V1__StopPodSandboxRequest *)req)->pod_sandbox_id;
+    return wc_pod_has_cni(cri_call_daemon(call)->sandbox, id ? id : "");
+}
+
+static bool remove_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
+{
+    const char *id = ((const Runtime__V1__RemovePodSandboxRequest *)req)->pod_sandbox_id;
+    return wc_pod_has_cni(cri_call_daemon(call)->sandbox, id ? id : "");
 }
 
 static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -149,6 +213,32 @@ static Runtime__V1__LinuxPodSandboxStatus *pod_linux_status(const wc_pod *p)
     return l;
 }
 
+/* network: the pod's IPs; none at all for the host network or a pod without an IP. */
+static int pod_network(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
+{
+    if (p->net_mode == WC_NS_NODE || p->ips[0] == NULL)
+        return 0;
+    Runtime__V1__PodSandboxNetworkStatus *n =
+        cri_new(&runtime__v1__pod_sandbox_network_status__descriptor);
+    if (n == NULL)
+        return -ENOMEM;
+    s->network = n;
+    size_t extra = wc_strv_len(p->ips) - 1;
+    n->ip = strdup(p->ips[0]);
+    n->additional_ips = calloc(extra ? extra : 1, sizeof(*n->additional_ips));
+    if (n->ip == NULL || n->additional_ips == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < extra; i++) {
+        Runtime__V1__PodIP *ip = cri_new(&runtime__v1__pod_ip__descriptor);
+        if (ip == NULL)
+            return -ENOMEM;
+        n->additional_ips[n->n_additional_ips++] = ip;
+        if ((ip->ip = strdup(p->ips[i + 1])) == NULL)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
 {
     s->id = strdup(p->id);
@@ -156,13 +246,14 @@ static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
     s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
                                         : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
     s->created_at = p->created_at;
-    s->network = cri_new(&runtime__v1__pod_sandbox_network_status__descriptor);
     s->linux = pod_linux_status(p);
     s->runtime_handler = cri_strdup(p->runtime_handler);
-    if (!s->id || !s->metadata || !s->network || !s->linux || !s->runtime_handler)
+    if (!s->id || !s->metadata || !s->linux || !s->runtime_handler)
         return -ENOMEM;
-    int rc = cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
-                           (void ***)&s->labels, &s->n_labels);
+    int rc = pod_network(p, s);
+    rc = rc
+             ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
+                              (void ***)&s->labels, &s->n_labels);
     return rc
                ?: cri_kv_to_map(p->annotations,
                                 &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
@@ -306,4 +397,11 @@ const cri_method cri_pod_methods[] = {
     {"RunPodSandbox", rpc_run_pod, false},       {"StopPodSandbox", rpc_stop_pod, false},
     {"RemovePodSandbox", rpc_remove_pod, false}, {"PodSandboxStatus", rpc_pod_status, false},
     {"ListPodSandbox", rpc_list_pods, false},    {NULL, NULL, false},
+};
+
+const cri_slow_rule cri_pod_slow_rules[] = {
+    {"RunPodSandbox", run_pod_is_slow},
+    {"StopPodSandbox", stop_pod_is_slow},
+    {"RemovePodSandbox", remove_pod_is_slow},
+    {NULL, NULL},
 };

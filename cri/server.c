@@ -53,10 +53,11 @@ typedef struct method_entry method_entry;
 struct method_entry {
     char path[128]; /* "/runtime.v1.RuntimeService/Version" */
     const ProtobufCMethodDescriptor *desc;
-    const cri_method *impl;   /* NULL: not implemented yet */
-    const method_entry *list; /* Stream* rpcs without impl: the List* rpc that serves them */
-    bool streaming;           /* the proto says `returns (stream ...)` */
-    void *handle;             /* from grpc_server_register_method */
+    const cri_method *impl;         /* NULL: not implemented yet */
+    const cri_slow_rule *slow_rule; /* NULL: impl->slow decides alone */
+    const method_entry *list;       /* Stream* rpcs without impl: the List* rpc that serves them */
+    bool streaming;                 /* the proto says `returns (stream ...)` */
+    void *handle;                   /* from grpc_server_register_method */
 };
 
 struct cri_server {
@@ -97,6 +98,7 @@ struct cri_call {
     char unknown_method[256];
     grpc_call *call;
     grpc_byte_buffer *payload;
+    ProtobufCMessage *req; /* decoded early when the method's slow_if looks at it */
     grpc_byte_buffer *reply;
     grpc_slice details;
     bool has_details;
@@ -118,9 +120,10 @@ static const cri_method *const image_tables[] = {cri_image_methods, NULL};
 static const struct {
     const ProtobufCServiceDescriptor *desc;
     const cri_method *const *tables;
+    const cri_slow_rule *slow_rules; /* NULL or a NULL-terminated list */
 } services[] = {
-    {&runtime__v1__runtime_service__descriptor, runtime_tables},
-    {&runtime__v1__image_service__descriptor, image_tables},
+    {&runtime__v1__runtime_service__descriptor, runtime_tables, cri_pod_slow_rules},
+    {&runtime__v1__image_service__descriptor, image_tables, NULL},
 };
 
 /* ---- accessors for handlers (service.h) ---- */
@@ -344,7 +347,8 @@ static void run_list_as_stream(cri_call *c, const ProtobufCMessage *req)
 static void run_handler(cri_call *c)
 {
     wc_error err = {0};
-    ProtobufCMessage *req = decode_request(c, &err);
+    ProtobufCMessage *req = c->req ? c->req : decode_request(c, &err);
+    c->req = NULL;
     if (req == NULL) {
         wc_warn("cri", "%s", err.msg);
         send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, err.msg, NULL);
@@ -411,6 +415,16 @@ static void post_early_close(cri_call *c)
     atomic_fetch_sub(&c->refs, 1);
 }
 
+/* Asks the method's slow_if, decoding the request for it; an undecodable request
+ * is left for run_handler to reject. */
+static bool slow_for_request(cri_call *c)
+{
+    if (c->m->slow_rule == NULL)
+        return false;
+    c->req = decode_request(c, NULL);
+    return c->req && c->m->slow_rule->is_slow(c, c->req);
+}
+
 static void handle_call(cri_call *c)
 {
     char msg[512];
@@ -426,7 +440,7 @@ static void handle_call(cri_call *c)
         send_reply(c, GRPC_STATUS_UNIMPLEMENTED, msg, NULL);
         return;
     }
-    if (c->m->impl && !c->m->impl->slow && !c->m->streaming) {
+    if (c->m->impl && !c->m->impl->slow && !c->m->streaming && !slow_for_request(c)) {
         run_handler(c);
         return;
     }
@@ -626,6 +640,14 @@ static void link_streams_to_lists(cri_server *srv)
     }
 }
 
+static const cri_slow_rule *find_slow_rule(const cri_slow_rule *rules, const char *name)
+{
+    for (size_t i = 0; rules && rules[i].name; i++)
+        if (strcmp(rules[i].name, name) == 0)
+            return &rules[i];
+    return NULL;
+}
+
 /* Fills srv->methods from the proto's service descriptors and checks the handler tables. */
 static int build_method_table(cri_server *srv, wc_error *err)
 {
@@ -646,6 +668,7 @@ static int build_method_table(cri_server *srv, wc_error *err)
             method_entry *m = &srv->methods[srv->n_methods++];
             m->desc = &services[s].desc->methods[j];
             m->impl = find_impl(services[s].tables, m->desc->name);
+            m->slow_rule = find_slow_rule(services[s].slow_rules, m->desc->name);
             m->streaming = is_server_streaming(m->desc->name);
             snprintf(m->path, sizeof(m->path), "/%s/%s", services[s].desc->name, m->desc->name);
             m->handle = grpc_server_register_method(srv->server, m->path, NULL,

@@ -13,8 +13,8 @@
  * protobuf_c_message_free_unpacked), or returns a negative errno-style code with
  * err filled (common/error.h); cri/status.c maps the code to a gRPC status.
  * Fast handlers run on the completion-queue threads and must not block; a handler
- * marked slow (pulls, stops with timeouts) runs on its own thread and should poll
- * cri_call_cancelled().
+ * marked slow (pulls, stops with timeouts), or found slow for this request by a
+ * cri_slow_rule, runs on its own thread and should poll cri_call_cancelled().
  *
  * Server-streaming rpcs (those the proto marks `returns (stream ...)`, e.g.
  * GetContainerEvents) always run on their own thread: the handler sends each
@@ -43,12 +43,20 @@ typedef struct cri_method {
     bool slow; /* true: runs on its own thread, not a completion-queue thread */
 } cri_method;
 
+/* An rpc that is slow for some requests only (RunPodSandbox when CNI plugins will
+ * run): is_slow decides per decoded request, on the queue thread, so quickly. */
+typedef struct cri_slow_rule {
+    const char *name;
+    bool (*is_slow)(cri_call *call, const ProtobufCMessage *req);
+} cri_slow_rule;
+
 extern const cri_method cri_runtime_methods[];
 extern const cri_method cri_image_methods[];
 extern const cri_method cri_pod_methods[];
 extern const cri_method cri_container_methods[];
 extern const cri_method cri_stats_methods[];
 extern const cri_method cri_event_methods[];
+extern const cri_slow_rule cri_pod_slow_rules[];
 
 /* The daemon state the handler works on (borrowed). */
 cri_daemon *cri_call_daemon(const cri_call *call);

@@ -20,7 +20,8 @@ def test_config_default_prints_every_key():
     assert cfg["state"] == "/run/wasmcri"
     assert cfg["log_level"] == "info"
     assert cfg["cgroup_driver"] == "cgroupfs"
-    assert set(cfg["cni"]) == {"conf_dir", "bin_dirs"}
+    assert set(cfg["cni"]) == {"conf_dir", "bin_dirs", "plugin_timeout_s"}
+    assert cfg["cni"]["plugin_timeout_s"] == 30
     assert cfg["registries"] == []
 
 

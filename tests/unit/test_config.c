@@ -17,6 +17,7 @@ static void test_defaults(void)
     CHECK(strcmp(cfg.cgroup_driver, "cgroupfs") == 0);
     CHECK(cfg.log_level == WC_LOG_INFO);
     CHECK(cfg.n_cni_bin_dirs == 2);
+    CHECK(cfg.cni_plugin_timeout_s == 30);
     CHECK(cfg.n_registries == 0);
     wc_config_free(&cfg);
 }
@@ -67,6 +68,7 @@ static void test_errors(void)
     expect_error("{\"registries\": [{\"host\": \"a\", \"auth\": {\"user\": \"u\"}}]}",
                  "registries[0].auth.user");
     expect_error("{\"cni\": {\"bin_dirs\": [1]}}", "cni.bin_dirs");
+    expect_error("{\"cni\": {\"plugin_timeout_s\": 0}}", "cni.plugin_timeout_s");
     expect_error("{\"socket\": \"a\", \"socket\": \"b\"}", "duplicate");
     expect_error("{", "line 1");
 }

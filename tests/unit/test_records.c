@@ -14,7 +14,10 @@ static void test_pod_round_trip(void)
 {
     char *labels[] = {"app", "web", "tier", "front", NULL};
     char *servers[] = {"10.0.0.10", NULL};
+    wc_port_mapping ports[] = {{WC_PROTO_UDP, 53, 5353, "127.0.0.1"}};
     wc_pod_spec spec = {.name = "web",
+                        .port_mappings = ports,
+                        .n_port_mappings = 1,
                         .uid = "u1",
                         .namespace_ = "ns",
                         .attempt = 3,
@@ -39,6 +42,9 @@ static void test_pod_round_trip(void)
         CHECK(again && strcmp(text, again) == 0);
         CHECK(strcmp(q->labels[3], "front") == 0 && q->labels[4] == NULL);
         CHECK(q->attempt == 3 && q->net_mode == WC_NS_NODE && q->pid_mode == WC_NS_CONTAINER);
+        CHECK(q->n_port_mappings == 1 && q->port_mappings[0].protocol == WC_PROTO_UDP &&
+              q->port_mappings[0].container_port == 53 && q->port_mappings[0].host_port == 5353 &&
+              strcmp(q->port_mappings[0].host_ip, "127.0.0.1") == 0);
         free(again);
     }
     wc_pod *copy = wc_pod_copy(p);

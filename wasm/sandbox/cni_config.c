@@ -116,3 +116,31 @@ void cni_check_config(const char *conf_dir, char *const *bin_dirs, size_t n_bin_
     check_plugins(root, bin_dirs, n_bin_dirs, ret);
     json_decref(root);
 }
+
+/* A single .conf is a list of one plugin, as libcni reads it. */
+static json_t *as_conflist(json_t *root)
+{
+    if (json_is_array(json_object_get(root, "plugins")))
+        return json_incref(root);
+    json_t *list =
+        json_pack("{s:O?, s:O?, s:[O]}", "cniVersion", json_object_get(root, "cniVersion"), "name",
+                  json_object_get(root, "name"), "plugins", root);
+    return list;
+}
+
+int cni_config_load(const char *conf_dir, char *const *bin_dirs, size_t n_bin_dirs,
+                    json_t **ret_list, wc_error *err)
+{
+    cni_check check;
+    cni_check_config(conf_dir, bin_dirs, n_bin_dirs, &check);
+    if (!check.ready)
+        return wc_error_set(err, check.conf_file[0] ? -ENOEXEC : -ENOENT, "%s", check.message);
+    json_t *root = json_load_file(check.conf_file, 0, NULL);
+    json_t *list = root ? as_conflist(root) : NULL;
+    json_decref(root);
+    if (list == NULL)
+        return wc_error_set(err, -ENOEXEC, "CNI config %s changed while it was read",
+                            check.conf_file);
+    *ret_list = list;
+    return 0;
+}

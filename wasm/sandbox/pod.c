@@ -13,6 +13,15 @@
 #include "record.h"
 #include "record_table.h"
 
+static const wc_field port_mapping_fields[] = {
+    WC_F_ENUM(wc_port_mapping, protocol, "protocol", WC_PROTO_SCTP, WC_PROTO_TCP),
+    WC_F_INT(wc_port_mapping, container_port, "container_port"),
+    WC_F_INT(wc_port_mapping, host_port, "host_port"),
+    WC_F_STR(wc_port_mapping, host_ip, "host_ip"),
+};
+static const wc_record_desc port_mapping_desc =
+    WC_RECORD_DESC(wc_port_mapping, port_mapping_fields);
+
 static const wc_field pod_fields[] = {
     WC_F_ID(wc_pod, id, "id"),
     WC_F_STR(wc_pod, name, "name"),
@@ -31,7 +40,10 @@ static const wc_field pod_fields[] = {
     WC_F_INT(wc_pod, net_mode, "net_mode"),
     WC_F_INT(wc_pod, pid_mode, "pid_mode"),
     WC_F_INT(wc_pod, ipc_mode, "ipc_mode"),
+    WC_F_ARRAY(wc_pod, port_mappings, n_port_mappings, "port_mappings", &port_mapping_desc),
     WC_F_STR(wc_pod, netns_path, "netns_path"),
+    WC_F_STRV(wc_pod, ips, "ips"),
+    WC_F_STR(wc_pod, cni_state, "cni_state"),
     WC_F_STR(wc_pod, dir, "dir"),
     WC_F_ENUM(wc_pod, state, "state", WC_POD_NOTREADY, WC_POD_NOTREADY),
     WC_F_I64(wc_pod, created_at, "created_at"),
@@ -55,6 +67,21 @@ void wc_pod_list_free(wc_pod **pods, size_t n)
     free(pods);
 }
 
+/* The spec's port mappings over p's empty array: 0 or -ENOMEM. */
+static int copy_port_mappings(const wc_pod_spec *s, wc_pod *p)
+{
+    wc_port_mapping *a = calloc(s->n_port_mappings ? s->n_port_mappings : 1, sizeof(*a));
+    if (a == NULL)
+        return -ENOMEM;
+    free(p->port_mappings);
+    p->port_mappings = a;
+    for (size_t i = 0; i < s->n_port_mappings; i++) {
+        p->n_port_mappings = i + 1; /* so that a partial copy is freed with the record */
+        TRY(wc_record_copy(&port_mapping_desc, &a[i], &s->port_mappings[i]));
+    }
+    return 0;
+}
+
 /* The spec's strings and lists into p (an empty record): 0 or -ENOMEM. */
 static int copy_spec(const wc_pod_spec *s, wc_pod *p)
 {
@@ -70,7 +97,7 @@ static int copy_spec(const wc_pod_spec *s, wc_pod *p)
     TRY(wc_record_set_strv(&p->dns_servers, s->dns_servers));
     TRY(wc_record_set_strv(&p->dns_searches, s->dns_searches));
     TRY(wc_record_set_strv(&p->dns_options, s->dns_options));
-    return 0;
+    return copy_port_mappings(s, p);
 }
 
 /* A word of a line in resolv.conf or hostname: no blank or control character, which

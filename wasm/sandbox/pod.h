@@ -1,7 +1,8 @@
 /* A pod record: everything wasmcri keeps about one pod sandbox. There is no pause
  * process: a pod is this record, its directory under <root>/pods/<id>/ (resolv.conf,
  * hostname), the kubelet's log directory, and, unless it uses the host network, a
- * network namespace with loopback only, bind-mounted at <state>/netns/<id>.
+ * network namespace bind-mounted at <state>/netns/<id>, with loopback and what the
+ * node's CNI network put there.
  *
  * Stored as JSON under "pod/<id>" (pod.c is the codec). Maps are alternating
  * key, value NULL-terminated lists; string fields are never NULL.
@@ -23,6 +24,16 @@ typedef enum wc_pod_state {
 /* Namespace modes, numbered as the CRI's NamespaceMode. */
 enum { WC_NS_POD = 0, WC_NS_CONTAINER = 1, WC_NS_NODE = 2, WC_NS_TARGET = 3 };
 
+/* One PodSandboxConfig.port_mappings entry. */
+typedef struct wc_port_mapping {
+    int protocol; /* WC_PROTO_* */
+    int container_port, host_port;
+    char *host_ip; /* "" for any */
+} wc_port_mapping;
+
+/* Protocols, numbered as the CRI's Protocol. */
+enum { WC_PROTO_TCP = 0, WC_PROTO_UDP = 1, WC_PROTO_SCTP = 2 };
+
 /* What RunPodSandbox asks for (all borrowed by wc_pod_run). */
 typedef struct wc_pod_spec {
     const char *name, *uid, *namespace_;
@@ -31,6 +42,8 @@ typedef struct wc_pod_spec {
     const char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
     char *const *dns_servers, *const *dns_searches, *const *dns_options;
     int net_mode, pid_mode, ipc_mode; /* WC_NS_* */
+    const wc_port_mapping *port_mappings;
+    size_t n_port_mappings;
 } wc_pod_spec;
 
 typedef struct wc_pod {
@@ -41,7 +54,11 @@ typedef struct wc_pod {
     char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
     char **dns_servers, **dns_searches, **dns_options;
     int net_mode, pid_mode, ipc_mode;
+    wc_port_mapping *port_mappings;
+    size_t n_port_mappings;
     char *netns_path; /* "" when net_mode is WC_NS_NODE */
+    char **ips;       /* from the CNI network, IPv4 first; empty when it has none */
+    char *cni_state;  /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
     char *dir;        /* <root>/pods/<id> */
     wc_pod_state state;
     int64_t created_at; /* ns since the epoch */

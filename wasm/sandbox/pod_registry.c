@@ -3,8 +3,10 @@
  * Run, as a flat list of steps: check (name, namespace, uid, attempt) is free →
  * make the record → the pod directory with resolv.conf and hostname (what the
  * containers will see at /etc/resolv.conf and /etc/hostname) → the log directory →
- * the network namespace (unless host network) → write the record → publish it.
- * A failing step undoes the ones before it. Stop and remove are idempotent, and
+ * the network namespace (unless host network) → [mutex released] CNI ADD
+ * (pod_network.c; the pod sits in sb->starting meanwhile, so its name stays taken)
+ * → write the record → publish it. A failing step undoes the ones before it.
+ * Stop and remove are idempotent, run CNI DEL (once) before the netns goes, and
  * succeed for a pod that is gone (the CRI contract: everything is reclaimed).
  */
 #include <stdio.h>
@@ -115,37 +117,73 @@ static void discard_pod_files(wc_pod *p)
         sb_rmtree(p->dir, NULL);
 }
 
+static int name_taken(const wc_pod *p, const wc_pod_spec *spec, wc_error *err)
+{
+    return wc_error_set(err, -EEXIST, "pod %s/%s (uid %s, attempt %u) already exists as %s",
+                        spec->namespace_ ? spec->namespace_ : "", spec->name,
+                        spec->uid ? spec->uid : "", spec->attempt, p->id);
+}
+
 static int check_name_free(wc_sandbox *sb, const wc_pod_spec *spec, wc_error *err)
 {
     for (size_t i = 0; i < sb->n_pods; i++)
         if (same_pod_name(sb->pods[i], spec))
-            return wc_error_set(err, -EEXIST, "pod %s/%s (uid %s, attempt %u) already exists as %s",
-                                spec->namespace_ ? spec->namespace_ : "", spec->name,
-                                spec->uid ? spec->uid : "", spec->attempt, sb->pods[i]->id);
+            return name_taken(sb->pods[i], spec, err);
+    for (size_t i = 0; i < sb->n_starting; i++)
+        if (same_pod_name(sb->starting[i], spec))
+            return name_taken(sb->starting[i], spec, err);
     return 0;
+}
+
+/* Takes p off sb->starting (if it is there); mu held. */
+static void started(wc_sandbox *sb, const wc_pod *p)
+{
+    for (size_t i = 0; i < sb->n_starting; i++)
+        if (sb->starting[i] == p) {
+            sb->starting[i] = sb->starting[--sb->n_starting];
+            return;
+        }
+}
+
+/* The steps up to the network namespace, mu held; p then waits in sb->starting. */
+static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_error *err)
+{
+    int rc = check_name_free(sb, spec, err);
+    rc = rc ?: wc_pod_from_spec(spec, p, err);
+    rc = rc ?: prepare_pod_dir(sb, *p, err);
+    if (rc == 0 && *(*p)->log_directory)
+        rc = wc_mkdirs((*p)->log_directory, 0755, err);
+    rc = rc ?: prepare_netns(sb, *p, err);
+    if (rc == 0 && sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0)
+        sb->starting[sb->n_starting++] = *p;
+    return rc;
 }
 
 int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err)
 {
     wc_pod *p = NULL;
     pthread_mutex_lock(&sb->mu);
-    int rc = check_name_free(sb, spec, err);
-    rc = rc ?: wc_pod_from_spec(spec, &p, err);
-    rc = rc ?: prepare_pod_dir(sb, p, err);
-    if (rc == 0 && *p->log_directory)
-        rc = wc_mkdirs(p->log_directory, 0755, err);
-    rc = rc ?: prepare_netns(sb, p, err);
+    int rc = prepare_pod(sb, spec, &p, err);
+    pthread_mutex_unlock(&sb->mu);
+    rc = rc ?: sb_pod_net_add(sb, p, err);
+    pthread_mutex_lock(&sb->mu);
+    started(sb, p);
     if (rc == 0 && sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     rc = rc ?: sb_save_pod(sb, p, err);
     if (rc == 0) {
         sb->pods[sb->n_pods++] = p;
         memcpy(ret_id, p->id, 65);
-    } else if (p) {
+    }
+    pthread_mutex_unlock(&sb->mu);
+    if (rc < 0 && p) {
+        if (*p->cni_state)
+            cni_net_del(&sb->cni, p->cni_state, NULL);
         discard_pod_files(p);
         wc_pod_free(p);
     }
-    pthread_mutex_unlock(&sb->mu);
     return rc;
 }
 
@@ -170,6 +208,7 @@ int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_pod *p = NULL;
     int rc = for_each_ctr(sb, id, wc_container_stop, err);
+    rc = rc ?: sb_pod_net_del(sb, id, err);
     if (rc == -ENOENT) /* removed: nothing left to reclaim */
         return 0;
     if (rc < 0)
@@ -203,6 +242,7 @@ int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_pod *p = NULL;
     int rc = for_each_ctr(sb, id, wc_container_remove, err);
+    rc = rc ?: sb_pod_net_del(sb, id, err);
     if (rc == -ENOENT)
         return 0;
     if (rc < 0)

@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "strv.h"
+
 int sb_reserve(void ***arr, size_t *cap, size_t n)
 {
     if (n < *cap)
@@ -201,6 +204,27 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     return 0;
 }
 
+int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,
+                       int timeout_s, wc_error *err)
+{
+    char **dirs = wc_strv_copy(NULL);
+    for (size_t i = 0; dirs && i < n; i++)
+        if (wc_strv_push(&dirs, bin_dirs[i]) < 0) {
+            wc_strv_free(dirs);
+            dirs = NULL;
+        }
+    char *dir = strdup(conf_dir);
+    if (dirs == NULL || dir == NULL) {
+        wc_strv_free(dirs);
+        free(dir);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    sb->cni_conf_dir = dir;
+    sb->cni_bin_dirs = dirs;
+    sb->cni = (cni_settings){.conf_dir = dir, .bin_dirs = dirs, .timeout_ms = timeout_s * 1000};
+    return 0;
+}
+
 void wc_sandbox_close(wc_sandbox *sb)
 {
     if (sb == NULL)
@@ -211,6 +235,9 @@ void wc_sandbox_close(wc_sandbox *sb)
     free(sb->root_dir);
     free(sb->state_dir);
     free(sb->cgroup_driver);
+    free(sb->starting);
+    free(sb->cni_conf_dir);
+    wc_strv_free(sb->cni_bin_dirs);
     pthread_cond_destroy(&sb->changed);
     pthread_mutex_destroy(&sb->mu);
     free(sb);

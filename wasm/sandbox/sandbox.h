@@ -3,7 +3,8 @@
  *
  * Records live in memory and in the store (kv keys "pod/<id>", "ctr/<id>"); each
  * change is written to the store before the call returns. Every call is
- * thread-safe (one mutex; nothing slow runs under it but netns creation).
+ * thread-safe (one mutex; nothing slow runs under it but netns creation: CNI
+ * plugins run without it).
  * Ids are 64 hex digits; calls taking an id also accept a unique prefix.
  * Getters return deep copies the caller owns.
  */
@@ -34,17 +35,26 @@ void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep run
  * whose worker the zygote does not know are marked exited. */
 int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
 
+/* Gives pods that do not use the host network an IP from the node's CNI network:
+ * the first config in conf_dir (read at each RunPodSandbox), plugins from bin_dirs
+ * (n of them), each call killed after timeout_s. Without this call, or while
+ * conf_dir holds no config, such pods have loopback only. Call before serving. */
+int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,
+                       int timeout_s, wc_error *err);
+
 /* ---- pods ---- */
 
 /* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */
 int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err);
-/* Stops the pod's containers, releases its network namespace, marks it NOTREADY.
- * Idempotent; an unknown id (a removed pod: nothing left to reclaim) is success, as
- * the CRI asks. */
+/* Stops the pod's containers, runs CNI DEL, releases its network namespace, marks
+ * it NOTREADY. Idempotent; an unknown id (a removed pod: nothing left to reclaim)
+ * is success, as the CRI asks. */
 int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err);
 /* Stops and removes the pod's containers, then the pod. An unknown id is success. */
 int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err);
 int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
+/* True when stopping or removing the pod runs CNI plugins (it holds an ADD's state). */
+bool wc_pod_has_cni(wc_sandbox *sb, const char *id);
 
 typedef struct wc_pod_filter {
     const char *id;      /* NULL or "": any; else the id or a prefix of it */

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "cgroups.h"
+#include "cni_net.h"
 #include "container.h"
 #include "events.h"
 #include "fs.h"
@@ -22,6 +23,10 @@ struct wc_sandbox {
     pthread_cond_t changed; /* broadcast whenever a container's state changes */
     wc_pod **pods;
     size_t n_pods, cap_pods;
+    wc_pod **starting; /* pods whose RunPodSandbox runs CNI ADD (no lock held meanwhile) */
+    size_t n_starting, cap_starting;
+    cni_settings cni; /* conf_dir NULL: no CNI (pods keep loopback only); set once */
+    char *cni_conf_dir, **cni_bin_dirs; /* what cni points to */
     wc_container **ctrs;
     size_t n_ctrs, cap_ctrs;
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
@@ -74,6 +79,14 @@ int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 /* Asks the zygote {"op": op, "id": id}; its reply goes to *ret_reply (the caller's) or,
  * with ret_reply NULL, away. -EAGAIN with no zygote. mu need not be held. */
 int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err);
+
+/* pod_network.c: CNI ADD for a pod being started (not yet published; mu not held).
+ * Without CNI settings or a config file in conf_dir the pod keeps loopback only. */
+int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err);
+
+/* pod_network.c: CNI DEL for the pod if its ADD state is kept, then forgets the state
+ * and the IPs; mu not held (plugins run without it). -ENOENT for an unknown pod. */
+int sb_pod_net_del(wc_sandbox *sb, const char *id, wc_error *err);
 
 /* Writes the pod's resolv.conf and hostname again if they are gone (a reboot). */
 int sb_pod_files(wc_pod *p, wc_error *err);

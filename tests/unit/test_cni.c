@@ -1,0 +1,112 @@
+/* The CNI protocol pieces that read outside input or build what plugins read:
+ * pod IPs from ADD results (hostile and odd ones), bandwidth quantities, CNI_ARGS,
+ * runtimeConfig. Plugin runs themselves are tested against Debian's real plugins in
+ * tests/integration/test_cni.py. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cleanup.h"
+#include "cni_runtime.h"
+
+/* The IPs cni_result_ips finds in a result written as JSON text, "|"-joined, or the error. */
+static char *ips_of(const char *result_json)
+{
+    static char out[WC_ERROR_MSG_MAX + 16];
+    json_t *r = json_loads(result_json, 0, NULL);
+    char **ips = NULL;
+    wc_error err = {0};
+    if (cni_result_ips(r, &ips, &err) < 0) {
+        snprintf(out, sizeof(out), "error: %s", err.msg);
+    } else {
+        out[0] = '\0';
+        for (size_t i = 0; ips[i]; i++)
+            snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? "|" : "", ips[i]);
+    }
+    wc_strv_free(ips);
+    json_decref(r);
+    return out;
+}
+
+static void test_result_ips(void)
+{
+    CHECK_STR(ips_of("{\"ips\":[{\"address\":\"fd00::5/64\"},{\"address\":\"10.1.2.3/24\"}]}"),
+              "10.1.2.3|fd00::5");
+    /* an address on the host-side interface (no "sandbox") is not the pod's */
+    CHECK_STR(
+        ips_of("{\"interfaces\":[{\"name\":\"veth1\"},{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
+               "\"ips\":[{\"address\":\"10.0.0.9/24\",\"interface\":0},"
+               "{\"address\":\"10.0.0.7/24\",\"interface\":1}]}"),
+        "10.0.0.7");
+    CHECK(strstr(ips_of("{\"ips\":[]}"), "no IP address") != NULL);
+    CHECK(strstr(ips_of("{}"), "no IP address") != NULL);
+    CHECK(strstr(ips_of("{\"ips\":[{\"address\":\"\"}]}"), "malformed") != NULL);
+    CHECK(strstr(ips_of("{\"ips\":[{\"address\":\"10.0.0.300/24\"}]}"), "malformed") != NULL);
+    CHECK(strstr(ips_of("{\"ips\":[{\"address\":5}]}"), "malformed") != NULL);
+    CHECK(strstr(ips_of("{\"ips\":{\"address\":\"10.0.0.1/8\"}}"), "no IP address") != NULL);
+    char big[4096] = "{\"ips\":[";
+    for (int i = 0; i < 20; i++)
+        snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s{\"address\":\"10.0.0.%d/24\"}",
+                 i ? "," : "", i + 1);
+    strcat(big, "]}");
+    CHECK(strstr(ips_of(big), "more than 16") != NULL);
+}
+
+static void test_quantity(void)
+{
+    int64_t v = 0;
+    CHECK(cni_parse_quantity("10M", &v) == 0 && v == 10000000);
+    CHECK(cni_parse_quantity("1Mi", &v) == 0 && v == 1048576);
+    CHECK(cni_parse_quantity("1.5k", &v) == 0 && v == 1500);
+    CHECK(cni_parse_quantity("100", &v) == 0 && v == 100);
+    CHECK(cni_parse_quantity("2G", &v) == 0 && v == 2000000000);
+    const char *bad[] = {"", "fast", "10X", "-1M", "0", "1e3", "0x10", "inf", "10 M", "M", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        CHECK(cni_parse_quantity(bad[i], &v) == -EINVAL);
+}
+
+static void test_pod_args(void)
+{
+    char *args = NULL;
+    wc_error err = {0};
+    CHECK(cni_pod_args("abc", "web", "default", "u1", &args, &err) == 0);
+    CHECK_STR(args, "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;"
+                    "K8S_POD_INFRA_CONTAINER_ID=abc;K8S_POD_UID=u1");
+    free(args);
+    args = NULL;
+    CHECK(cni_pod_args("abc", "web;K8S_POD_NAME=evil", "default", "u1", &args, &err) == -EINVAL);
+    CHECK(args == NULL && strstr(err.msg, "web;K8S_POD_NAME=evil") != NULL);
+}
+
+static void test_runtime_config(void)
+{
+    wc_port_mapping ports[] = {{WC_PROTO_TCP, 80, 0, ""}, {WC_PROTO_UDP, 53, 5353, "10.0.0.1"}};
+    char *ann[] = {"kubernetes.io/egress-bandwidth", "1M", NULL};
+    char *none[] = {NULL};
+    json_t *rt = NULL;
+    wc_error err = {0};
+    CHECK(cni_runtime_config(ports, 2, ann, none, none, none, &rt, &err) == 0);
+    char *text = rt ? json_dumps(rt, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+    CHECK_STR(text, "{\"bandwidth\":{\"egressBurst\":2147483647,\"egressRate\":1000000},"
+                    "\"portMappings\":[{\"containerPort\":53,\"hostIP\":\"10.0.0.1\","
+                    "\"hostPort\":5353,\"protocol\":\"udp\"}]}");
+    free(text);
+    json_decref(rt);
+    rt = NULL;
+    CHECK(cni_runtime_config(NULL, 0, none, none, none, none, &rt, &err) == 0);
+    CHECK(rt && json_object_size(rt) == 0);
+    json_decref(rt);
+    rt = NULL;
+    char *huge[] = {"kubernetes.io/ingress-bandwidth", "2E", NULL};
+    CHECK(cni_runtime_config(NULL, 0, huge, none, none, none, &rt, &err) == -EINVAL && rt == NULL);
+}
+
+int main(void)
+{
+    test_result_ips();
+    test_quantity();
+    test_pod_args();
+    test_runtime_config();
+    return CHECK_DONE();
+}
