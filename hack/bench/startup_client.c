@@ -4,6 +4,8 @@
  *       CreateContainer, StartContainer) of IMAGE's `hello`; prints p50/p90 (us) of each
  *       rpc, of the sum, and of the time from RunPodSandbox to the first log line. Like
  *       kubelet, it makes each pod's log directory (LOGDIR/NAME) before RunPodSandbox.
+ *   startup_client SOCKET IMAGE LOGDIR podnet N  the same with each pod in a network
+ *       namespace of its own, wired by the daemon's CNI network (hack/bench/cni.py).
  *   startup_client SOCKET IMAGE LOGDIR idle N    N pods, each with one container sleeping
  *       in poll_oneoff; prints "ok" once all are started.
  */
@@ -24,6 +26,7 @@
 
 static grpc_channel *ch;
 static grpc_completion_queue *cq;
+static Runtime__V1__NamespaceMode pod_network = RUNTIME__V1__NAMESPACE_MODE__NODE;
 
 /* One unary call; returns the unpacked response or exits on any error. */
 static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
@@ -73,7 +76,7 @@ static int one_pod(int i, const char *image, const char *logdir, char **args, si
     Runtime__V1__PodSandboxMetadata md = RUNTIME__V1__POD_SANDBOX_METADATA__INIT;
     md.name = name, md.uid = name, md.namespace_ = "bench";
     Runtime__V1__NamespaceOption ns = RUNTIME__V1__NAMESPACE_OPTION__INIT;
-    ns.network = RUNTIME__V1__NAMESPACE_MODE__NODE;
+    ns.network = pod_network;
     Runtime__V1__LinuxSandboxSecurityContext sc = RUNTIME__V1__LINUX_SANDBOX_SECURITY_CONTEXT__INIT;
     sc.namespace_options = &ns;
     Runtime__V1__LinuxPodSandboxConfig lx = RUNTIME__V1__LINUX_POD_SANDBOX_CONFIG__INIT;
@@ -167,7 +170,7 @@ static void bench_start(const char *image, const char *logdir, int n)
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|idle N\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle N\n", argv[0]);
         return 2;
     }
     grpc_init();
@@ -178,7 +181,9 @@ int main(int argc, char **argv)
     grpc_channel_credentials_release(creds);
     cq = grpc_completion_queue_create_for_pluck(NULL);
     int n = atoi(argv[5]);
-    if (strcmp(argv[4], "start") == 0) {
+    if (strcmp(argv[4], "podnet") == 0)
+        pod_network = RUNTIME__V1__NAMESPACE_MODE__POD;
+    if (strcmp(argv[4], "start") == 0 || strcmp(argv[4], "podnet") == 0) {
         bench_start(argv[2], argv[3], n);
     } else {
         char *args[] = {"sleep", "1000000"};
