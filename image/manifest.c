@@ -128,6 +128,68 @@ void wc_manifest_clear(wc_manifest *m)
     *m = (wc_manifest){0};
 }
 
+static const char *json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+typedef enum { WANT_OBJECT, WANT_STRING, WANT_STRINGS } json_want;
+
+/* parent.key must be absent, null or of the wanted type; -EINVAL naming the field otherwise. */
+static int check_type(const json_t *parent, const char *path, const char *key, json_want want,
+                      wc_error *err)
+{
+    static const char *const wanted[] = {"an object", "a string", "an array of strings"};
+    const json_t *v = json_object_get(parent, key);
+    if (v == NULL || json_is_null(v))
+        return 0;
+    bool ok = want == WANT_OBJECT   ? json_is_object(v)
+              : want == WANT_STRING ? json_is_string(v)
+                                    : json_is_array(v);
+    if (!ok)
+        return wc_error_set(err, -EINVAL, "invalid image config: %s%s is %s, not %s", path, key,
+                            json_type_name(v), wanted[want]);
+    for (size_t i = 0; want == WANT_STRINGS && i < json_array_size(v); i++) {
+        const json_t *item = json_array_get(v, i);
+        if (!json_is_string(item))
+            return wc_error_set(err, -EINVAL, "invalid image config: %s%s[%zu] is %s, not a string",
+                                path, key, i, json_type_name(item));
+    }
+    return 0;
+}
+
+/* Every field the pull reads, with the type the OCI image spec gives it. */
+static int check_config_types(const json_t *root, wc_error *err)
+{
+    const json_t *cfg = json_object_get(root, "config");
+    const json_t *rootfs = json_object_get(root, "rootfs");
+    int r = check_type(root, "", "os", WANT_STRING, err);
+    r = r ?: check_type(root, "", "architecture", WANT_STRING, err);
+    r = r ?: check_type(root, "", "config", WANT_OBJECT, err);
+    r = r ?: check_type(root, "", "rootfs", WANT_OBJECT, err);
+    r = r ?: check_type(cfg, "config.", "User", WANT_STRING, err);
+    r = r ?: check_type(cfg, "config.", "WorkingDir", WANT_STRING, err);
+    r = r ?: check_type(cfg, "config.", "Entrypoint", WANT_STRINGS, err);
+    r = r ?: check_type(cfg, "config.", "Cmd", WANT_STRINGS, err);
+    r = r ?: check_type(cfg, "config.", "Env", WANT_STRINGS, err);
+    return r ?: check_type(rootfs, "rootfs.", "diff_ids", WANT_STRINGS, err);
+}
+
 int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc_error *err)
 {
     json_error_t jerr;
@@ -135,6 +197,11 @@ int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc
     if (!json_is_object(root)) {
         json_decref(root);
         return wc_error_set(err, -EINVAL, "invalid image config: %s", jerr.text);
+    }
+    int r = check_config_types(root, err);
+    if (r < 0) {
+        json_decref(root);
+        return r;
     }
     json_t *cfg = json_object_get(root, "config");
     wc_image_config c = {
@@ -154,7 +221,7 @@ int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc
         return wc_error_set(err, -ENOMEM, "read image config: out of memory");
     }
     for (char **d = c.diff_ids; *d; d++) {
-        int r = wc_digest_validate(*d, err);
+        r = wc_digest_validate(*d, err);
         if (r < 0) {
             wc_image_config_clear(&c);
             wc_error_wrap(err, "invalid image config: rootfs.diff_ids");

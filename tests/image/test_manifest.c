@@ -160,6 +160,35 @@ static void test_config_and_user(void)
     }
 }
 
+static void test_wrong_typed_config_fields_are_named(void)
+{
+    static const struct {
+        const char *json, *named;
+    } cases[] = {
+        {"{\"config\":{\"Cmd\":\"serve --port 80\"}}", "config.Cmd is a string, not an array"},
+        {"{\"config\":{\"Entrypoint\":[\"/a.wasm\",7]}}", "config.Entrypoint[1] is a number"},
+        {"{\"config\":{\"Env\":{\"A\":\"1\"}}}", "config.Env is an object"},
+        {"{\"config\":{\"User\":1000}}", "config.User is a number, not a string"},
+        {"{\"config\":{\"WorkingDir\":[\"/w\"]}}", "config.WorkingDir is an array"},
+        {"{\"config\":[]}", "config is an array, not an object"},
+        {"{\"os\":true}", "os is a boolean"},
+        {"{\"rootfs\":{\"diff_ids\":\"" D("c") "\"}}", "rootfs.diff_ids is a string"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        wc_image_config c;
+        wc_error err = {0};
+        CHECK(wc_image_config_parse(cases[i].json, strlen(cases[i].json), &c, &err) == -EINVAL);
+        CHECK(strstr(err.msg, cases[i].named) != NULL);
+        if (strstr(err.msg, cases[i].named) == NULL)
+            fprintf(stderr, "  %s: \"%s\"\n", cases[i].json, err.msg);
+    }
+    /* Docker writes null for what a Dockerfile did not set. */
+    const char *nulls = "{\"config\":{\"Cmd\":null,\"Entrypoint\":null,\"User\":null}}";
+    wc_image_config c;
+    CHECK(wc_image_config_parse(nulls, strlen(nulls), &c, NULL) == 0);
+    wc_image_config_clear(&c);
+}
+
 static void test_challenge(void)
 {
     wc_challenge c;
@@ -185,6 +214,7 @@ int main(void)
     test_shapes();
     test_kinds();
     test_config_and_user();
+    test_wrong_typed_config_fields_are_named();
     test_challenge();
     return CHECK_DONE();
 }

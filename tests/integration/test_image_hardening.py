@@ -157,3 +157,12 @@ def test_image_with_200000_args_pulls_and_lists_in_linear_time(d, reg, tmp_path)
     assert took < 2, "ListContainers took %.1f s" % took
     assert cid in [c.id for c in listed.containers]
     rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+# ---- a wrong-typed field of the image config is named, not ignored ----
+
+def test_wrong_typed_config_field_is_named_in_the_pull_error(d, reg):
+    ref = push(reg, "cmd-as-string", [BASE], {"Entrypoint": ["/hello.wasm"], "Cmd": "--serve"})
+    e = rpc_error(pull, d, ref)
+    assert e.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "config.Cmd is a string, not an array of strings" in e.details(), e.details()
