@@ -64,6 +64,8 @@ int wc_config_init(wc_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->log_level = WC_LOG_INFO;
     cfg->cni_plugin_timeout_s = 30;
+    cfg->unpack = (wc_unpack_conf){WC_UNPACK_DEFAULT_BYTES, WC_UNPACK_DEFAULT_ENTRIES,
+                                   WC_UNPACK_DEFAULT_RATIO};
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
         return -ENOMEM;
@@ -145,6 +147,19 @@ static int get_int(parse_ctx *pc, json_t *obj, const char *key, const char *path
         return bad(pc, path, what);
     }
     *field = (int)json_integer_value(v);
+    return 0;
+}
+
+/* An integer of at least 1, as large as JSON allows (byte counts). */
+static int get_positive(parse_ctx *pc, json_t *obj, const char *key, const char *path,
+                        uint64_t *field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0)
+        return bad(pc, path, "must be a positive integer");
+    *field = (uint64_t)json_integer_value(v);
     return 0;
 }
 
@@ -262,6 +277,26 @@ static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
     return rc;
 }
 
+static int parse_unpack(parse_ctx *pc, json_t *root, wc_unpack_conf *u)
+{
+    static const char *const keys[] = {"max_layer_bytes", "max_layer_entries", "max_ratio", NULL};
+    json_t *obj = json_object_get(root, "unpack");
+    if (!obj)
+        return 0;
+    if (!json_is_object(obj))
+        return bad(pc, "unpack", "must be an object");
+    int rc = check_keys(pc, obj, "unpack.", keys);
+    if (rc == 0)
+        rc =
+            get_positive(pc, obj, "max_layer_bytes", "unpack.max_layer_bytes", &u->max_layer_bytes);
+    if (rc == 0)
+        rc = get_positive(pc, obj, "max_layer_entries", "unpack.max_layer_entries",
+                          &u->max_layer_entries);
+    if (rc == 0)
+        rc = get_positive(pc, obj, "max_ratio", "unpack.max_ratio", &u->max_ratio);
+    return rc;
+}
+
 static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
     json_t *lvl = json_object_get(root, "log_level");
@@ -281,8 +316,9 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket",        "root", "state",      "log_level",
-                                       "cgroup_driver", "cni",  "registries", NULL};
+    static const char *const keys[] = {"socket",     "root",          "state",
+                                       "log_level",  "cgroup_driver", "cni",
+                                       "registries", "unpack",        NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
@@ -301,6 +337,8 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
         rc = parse_cni(pc, root, cfg);
     if (rc == 0)
         rc = parse_registries(pc, root, cfg);
+    if (rc == 0)
+        rc = parse_unpack(pc, root, &cfg->unpack);
     if (rc == -ENOMEM)
         rc = wc_error_set(pc->err, -ENOMEM, "config %s: out of memory", pc->what);
     return rc;
@@ -366,14 +404,16 @@ char *wc_config_to_json(const wc_config *cfg)
     json_t *regs = json_array();
     for (size_t i = 0; regs && i < cfg->n_registries; i++)
         json_array_append_new(regs, registry_json(&cfg->registries[i]));
-    json_t *root =
-        json_pack("{s:o, s:o, s:o, s:s, s:o, s:{s:o, s:o, s:i}, s:o}", "socket",
-                  str_or_null(cfg->socket_path), "root", str_or_null(cfg->root_dir), "state",
-                  str_or_null(cfg->state_dir), "log_level", wc_log_level_name(cfg->log_level),
-                  "cgroup_driver", str_or_null(cfg->cgroup_driver), "cni", "conf_dir",
-                  str_or_null(cfg->cni_conf_dir), "bin_dirs",
-                  strv_json(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs), "plugin_timeout_s",
-                  cfg->cni_plugin_timeout_s, "registries", regs);
+    json_t *root = json_pack(
+        "{s:o, s:o, s:o, s:s, s:o, s:{s:o, s:o, s:i}, s:o, s:{s:I, s:I, s:I}}", "socket",
+        str_or_null(cfg->socket_path), "root", str_or_null(cfg->root_dir), "state",
+        str_or_null(cfg->state_dir), "log_level", wc_log_level_name(cfg->log_level),
+        "cgroup_driver", str_or_null(cfg->cgroup_driver), "cni", "conf_dir",
+        str_or_null(cfg->cni_conf_dir), "bin_dirs",
+        strv_json(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs), "plugin_timeout_s",
+        cfg->cni_plugin_timeout_s, "registries", regs, "unpack", "max_layer_bytes",
+        (json_int_t)cfg->unpack.max_layer_bytes, "max_layer_entries",
+        (json_int_t)cfg->unpack.max_layer_entries, "max_ratio", (json_int_t)cfg->unpack.max_ratio);
     if (!root)
         return NULL;
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "log.h"
@@ -33,6 +34,16 @@ typedef struct wc_registry {
     char *password;
 } wc_registry;
 
+/* Limits on what one image layer may unpack to (config key "unpack"). */
+#define WC_UNPACK_DEFAULT_BYTES (16ull << 30) /* max_layer_bytes: 16 GiB of file data */
+#define WC_UNPACK_DEFAULT_ENTRIES 1000000ull  /* max_layer_entries: tar entries */
+#define WC_UNPACK_DEFAULT_RATIO 100ull        /* max_ratio: uncompressed / compressed size */
+#define WC_UNPACK_RATIO_FLOOR (16ull << 20)   /* max_ratio allows any layer this small */
+
+typedef struct wc_unpack_conf {
+    uint64_t max_layer_bytes, max_layer_entries, max_ratio;
+} wc_unpack_conf;
+
 typedef struct wc_config {
     char *socket_path; /* /run/wasmcri/wasmcri.sock */
     char *root_dir;    /* persistent state: /var/lib/wasmcri */
@@ -45,6 +56,7 @@ typedef struct wc_config {
     int cni_plugin_timeout_s; /* 30: a CNI plugin call is killed after this */
     wc_registry *registries;
     size_t n_registries;
+    wc_unpack_conf unpack;
 } wc_config;
 
 /* Fills cfg with the embedded defaults. Returns -ENOMEM only. */

@@ -95,6 +95,7 @@ static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req, ProtobufC
         .notice = pull_notice,
         .cancelled = pull_cancelled,
         .ctx = call,
+        .unpack = d->cfg->unpack,
     };
     if (o.registries == NULL)
         return nomem(err);

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "error.h"
 #include "store.h"
 
@@ -63,9 +64,8 @@ typedef struct wc_pull_opts {
     /* Polled during transfers; true cancels the pull with -ECANCELED. */
     bool (*cancelled)(void *ctx);
     void *ctx;
-    unsigned parallel;          /* layer downloads at once; 0 → 4 */
-    uint64_t max_layer_bytes;   /* unpacked bytes per layer; 0 → 16 GiB */
-    uint64_t max_layer_entries; /* tar entries per layer; 0 → 1,000,000 */
+    unsigned parallel;     /* layer downloads at once; 0 → 4 */
+    wc_unpack_conf unpack; /* per-layer limits (config.h); a 0 field → its default */
 } wc_pull_opts;
 
 /* Pulls ref into s. *ret_id: the image id ("sha256:..." of the config), malloc'd.

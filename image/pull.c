@@ -18,8 +18,6 @@
 #include "unpack.h"
 
 #define CONFIG_MAX (16u << 20)
-#define DEFAULT_LAYER_BYTES (16ull << 30)
-#define DEFAULT_LAYER_ENTRIES 1000000ull
 
 bool pull_cancelled(void *ctx)
 {
@@ -180,9 +178,11 @@ static void notice(pull *p, const char *fmt, ...)
 static int unpack_one(pull *p, size_t i, const char *parent, const char *chain, wc_error *err)
 {
     const wc_descriptor *l = &p->m.layers[i];
+    const wc_unpack_conf *u = &p->o->unpack;
     wc_unpack_limits lim = {
-        .max_bytes = p->o->max_layer_bytes ? p->o->max_layer_bytes : DEFAULT_LAYER_BYTES,
-        .max_entries = p->o->max_layer_entries ? p->o->max_layer_entries : DEFAULT_LAYER_ENTRIES,
+        .max_bytes = u->max_layer_bytes ? u->max_layer_bytes : WC_UNPACK_DEFAULT_BYTES,
+        .max_entries = u->max_layer_entries ? u->max_layer_entries : WC_UNPACK_DEFAULT_ENTRIES,
+        .max_ratio = u->max_ratio ? u->max_ratio : WC_UNPACK_DEFAULT_RATIO,
     };
     char blob[PATH_MAX];
     _cleanup_free_ char *dir = NULL;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "pathset.h"
@@ -302,6 +303,8 @@ typedef struct raw_tee {
     struct archive *raw;
     wc_sha256 *hash;
     uint64_t bytes, max;
+    uint64_t compressed; /* the layer file's size */
+    bool by_ratio;       /* max comes from max_ratio */
     bool too_big;
     char *block; /* TEE_BLOCK bytes */
 } raw_tee;
@@ -358,14 +361,52 @@ static int unpack_entries(unpack *u, struct archive *in, wc_error *err)
     return r;
 }
 
+/* How much the uncompressed tar stream may hold: the entries' limit plus room for headers and
+ * padding, and no more than max_ratio times the compressed file (floored, see unpack.h). */
+static int stream_cap(raw_tee *t, const char *path, const wc_unpack_limits *lim, wc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return wc_error_set_errno(err, -errno, "open layer %s", path);
+    t->compressed = (uint64_t)st.st_size;
+    t->max = lim->max_bytes + lim->max_entries * 1024 + (1u << 20);
+    if (lim->max_ratio == 0)
+        return 0;
+    uint64_t by_ratio =
+        t->compressed > UINT64_MAX / lim->max_ratio ? UINT64_MAX : t->compressed * lim->max_ratio;
+    if (by_ratio < WC_UNPACK_RATIO_FLOOR)
+        by_ratio = WC_UNPACK_RATIO_FLOOR;
+    if (by_ratio < t->max) {
+        t->max = by_ratio;
+        t->by_ratio = true;
+    }
+    return 0;
+}
+
+static int too_big(const raw_tee *t, const wc_unpack_limits *lim, wc_error *err)
+{
+    if (t->by_ratio)
+        return wc_error_set(err, -EFBIG,
+                            "layer unpacks to more than %llu bytes, over %llu times its "
+                            "compressed size of %llu bytes (a decompression bomb? the limit is "
+                            "the config's unpack.max_ratio)",
+                            (unsigned long long)t->max, (unsigned long long)lim->max_ratio,
+                            (unsigned long long)t->compressed);
+    return wc_error_set(err, -EFBIG,
+                        "layer unpacks to more than %llu bytes (the config's "
+                        "unpack.max_layer_bytes is %llu)",
+                        (unsigned long long)t->max, (unsigned long long)lim->max_bytes);
+}
+
 int wc_unpack_layer_verified(const char *path, const char *dest, const char *diff_id,
                              const wc_unpack_limits *lim, wc_unpack_report *rep, wc_error *err)
 {
     *rep = (wc_unpack_report){0};
     unpack u = {.dest = dest, .lim = lim, .rep = rep, .err = err};
-    /* The tar stream may hold a little more than its entries (headers, padding). */
-    raw_tee t = {.max = lim->max_bytes + lim->max_entries * 1024 + (1u << 20)};
-    int r = open_raw(path, &t.raw, err);
+    raw_tee t = {0};
+    int r = stream_cap(&t, path, lim, err);
+    if (r == 0)
+        r = open_raw(path, &t.raw, err);
     if (r < 0)
         return r;
     struct archive *in = archive_read_new();
@@ -381,18 +422,18 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
         u.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
     if (archive_read_open(in, &t, NULL, tee_read, NULL) != ARCHIVE_OK) {
-        r = wc_error_set(err, t.too_big ? -EFBIG : -EINVAL, "layer is not a tar archive: %s",
-                         archive_error_string(in));
+        r = t.too_big ? too_big(&t, lim, err)
+                      : wc_error_set(err, -EINVAL, "layer is not a tar archive: %s",
+                                     archive_error_string(in));
         goto out;
     }
     r = unpack_entries(&u, in, err);
-    if (r == 0 && t.too_big)
-        r = wc_error_set(err, -EFBIG, "layer unpacks to more than %llu bytes",
-                         (unsigned long long)t.max);
     /* Hash the rest of the stream (end-of-archive blocks the tar reader did not need). */
     const void *buf;
     while (r == 0 && tee_read(in, &t, &buf) > 0)
         ;
+    if (t.too_big) /* whatever error the cut stream caused */
+        r = too_big(&t, lim, err);
     if (r == 0 && t.hash != NULL) {
         char got[WC_DIGEST_STR_LEN + 1];
         wc_sha256_final(t.hash, got);

@@ -9,6 +9,9 @@
 typedef struct wc_unpack_limits {
     uint64_t max_bytes; /* sum of the entries' sizes */
     uint64_t max_entries;
+    /* The tar stream may be at most this many times the compressed file (but always
+     * WC_UNPACK_RATIO_FLOOR bytes): a decompression bomb stops early. 0: no ratio limit. */
+    uint64_t max_ratio;
 } wc_unpack_limits;
 
 typedef struct wc_unpack_report {
@@ -22,7 +25,8 @@ typedef struct wc_unpack_report {
  * applying whiteouts (.wh.NAME) and opaque markers (.wh..wh..opq). Refused with -EPERM and
  * the entry named: absolute paths, ".." components, symlinks whose relative target climbs out
  * of dest, hard links to anything but a regular file inside dest, any path through a symlink.
- * Skipped: device nodes, fifos, sockets. Stripped: setuid/setgid bits. -EFBIG past the limits.
+ * Skipped: device nodes, fifos, sockets. Stripped: setuid/setgid bits. -EFBIG past the limits,
+ * naming the limit.
  * Files are replaced, never written in place (dest shares inodes with its parent): a hard
  * link's own data and metadata are ignored, as Docker and containerd ignore them. */
 int wc_unpack_layer(const char *path, const char *dest, const wc_unpack_limits *lim,

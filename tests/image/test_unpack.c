@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "config.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "unpack.h"
@@ -221,6 +222,50 @@ static void test_limits_and_digest(void)
     CHECK(wc_unpack_layer(tar, dest, &lim, &rep, &err) < 0);
 }
 
+/* A gzip'd layer of one file of `mib` MiB of zeros: about 1,000 times smaller than its tar. */
+static void write_zeros_layer(const char *path, size_t mib)
+{
+    static char zeros[1 << 20];
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    archive_write_open_filename(a, path);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "zeros");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, (la_int64_t)mib << 20);
+    archive_write_header(a, e);
+    for (size_t i = 0; i < mib; i++)
+        archive_write_data(a, zeros, sizeof(zeros));
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+static void test_gzip_bomb_stops_at_the_ratio_limit(void)
+{
+    char tar[512], dest[512];
+    wc_unpack_report rep;
+    wc_error err = {0};
+    snprintf(tar, sizeof(tar), "%s/bomb1000.tar.gz", workdir);
+    write_zeros_layer(tar, 64);
+    snprintf(dest, sizeof(dest), "%s/bomb1000", workdir);
+    mkdir(dest, 0755);
+    wc_unpack_limits lim = {.max_bytes = 1ull << 34, .max_entries = 100, .max_ratio = 100};
+    CHECK(wc_unpack_layer(tar, dest, &lim, &rep, &err) == -EFBIG);
+    CHECK(strstr(err.msg, "max_ratio") != NULL);
+    /* It stopped at the limit: far less than the 64 MiB were written (the file may be sparse). */
+    struct stat st;
+    snprintf(dest, sizeof(dest), "%s/bomb1000/zeros", workdir);
+    CHECK(stat(dest, &st) < 0 || (uint64_t)st.st_blocks * 512 <= WC_UNPACK_RATIO_FLOOR + (1 << 20));
+    /* A ratio high enough lets the same layer through. */
+    snprintf(dest, sizeof(dest), "%s/bomb-allowed", workdir);
+    mkdir(dest, 0755);
+    lim.max_ratio = 5000;
+    CHECK(wc_unpack_layer(tar, dest, &lim, &rep, &err) == 0);
+}
+
 /* Raw tar blocks, for what libarchive's writer will not produce: hard links that carry
  * data, and pax headers that turn entries into links or links into data entries. */
 static void raw_header(FILE *f, const char *name, char type, size_t size, const char *link,
@@ -365,6 +410,7 @@ int main(void)
     test_whiteouts();
     test_limits_and_digest();
     test_hostile_link_never_writes_a_shared_inode();
+    test_gzip_bomb_stops_at_the_ratio_limit();
     store_remove_tree(workdir);
     return CHECK_DONE();
 }

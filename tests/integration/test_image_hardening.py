@@ -166,3 +166,29 @@ def test_wrong_typed_config_field_is_named_in_the_pull_error(d, reg):
     e = rpc_error(pull, d, ref)
     assert e.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "config.Cmd is a string, not an array of strings" in e.details(), e.details()
+
+
+# ---- unpack limits: config keys, and a gzip bomb stops at the ratio limit ----
+
+def zeros_layer(mib):
+    """One file of `mib` MiB of zeros: its gzip is about 1,000 times smaller."""
+    return [member("zeros", bytes(mib << 20))]
+
+
+def test_gzip_bomb_is_refused_at_the_ratio_limit(d, reg, new_daemon):
+    ref = push(reg, "bomb", [BASE, zeros_layer(64)])
+    e = rpc_error(pull, d, ref)
+    assert "unpack.max_ratio" in e.details(), e.details()
+    # The key lets an operator allow it.
+    allowing = new_daemon(config={"registries": [{"host": reg.host, "insecure": True}],
+                                  "unpack": {"max_ratio": 5000}}).start()
+    pull(allowing, ref)
+    assert (rootfs(allowing, ref) / "zeros").stat().st_size == 64 << 20
+
+
+def test_unpack_entry_limit_comes_from_the_config(reg, new_daemon):
+    ref = push(reg, "three-files", [BASE + [member("a", b"1"), member("b", b"2")]])
+    strict = new_daemon(config={"registries": [{"host": reg.host, "insecure": True}],
+                                "unpack": {"max_layer_entries": 2}}).start()
+    e = rpc_error(pull, strict, ref)
+    assert "more than 2 entries" in e.details(), e.details()

@@ -93,6 +93,32 @@ static void test_print_round_trip(void)
     wc_config_free(&b);
 }
 
+static void test_unpack_limits_are_config_keys(void)
+{
+    wc_config cfg;
+    wc_error err = {0};
+    wc_config_init(&cfg);
+    CHECK(cfg.unpack.max_layer_bytes == 16ull << 30);
+    CHECK(cfg.unpack.max_layer_entries == 1000000);
+    CHECK(cfg.unpack.max_ratio == 100);
+    char *json = wc_config_to_json(&cfg);
+    CHECK(json && strstr(json, "\"max_ratio\": 100") != NULL);
+    free(json);
+    CHECK(wc_config_load_string(&cfg,
+                                "{\"unpack\": {\"max_ratio\": 2000, \"max_layer_entries\": 5}}",
+                                "test", &err) == 0);
+    CHECK(cfg.unpack.max_ratio == 2000 && cfg.unpack.max_layer_entries == 5);
+    CHECK(cfg.unpack.max_layer_bytes == 16ull << 30);
+    CHECK(wc_config_load_string(&cfg, "{\"unpack\": {\"max_ratio\": 0}}", "test", &err) == -EINVAL);
+    CHECK(strstr(err.msg, "unpack.max_ratio") && strstr(err.msg, "positive integer"));
+    CHECK(wc_config_load_string(&cfg, "{\"unpack\": {\"max_layer_bytes\": \"1G\"}}", "test",
+                                &err) == -EINVAL);
+    CHECK(strstr(err.msg, "unpack.max_layer_bytes") != NULL);
+    CHECK(wc_config_load_string(&cfg, "{\"unpack\": {\"max_files\": 1}}", "test", &err) == -EINVAL);
+    CHECK(strstr(err.msg, "unpack.max_files") != NULL);
+    wc_config_free(&cfg);
+}
+
 static void test_error_wrap(void)
 {
     wc_error err = {0};
@@ -114,6 +140,7 @@ int main(void)
     test_registries();
     test_errors();
     test_print_round_trip();
+    test_unpack_limits_are_config_keys();
     test_error_wrap();
     return CHECK_DONE();
 }
