@@ -2,7 +2,10 @@
 writable layer not made yet, stop/remove of what is gone, the container's user for every
 kernel check), and input refused at the rpc that takes it (newlines in pod files, ".." in
 mount paths)."""
+import json
 import os
+import pathlib
+import time
 
 import grpc
 import pytest
@@ -51,6 +54,32 @@ def test_stop_and_remove_of_a_removed_pod_or_container_succeed(rt, tmp_path):
         with pytest.raises(grpc.RpcError) as e:
             call(req)
         assert e.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def proc_ids(pid, key):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return [int(v) for v in line.split()[1:]]
+    raise AssertionError(f"no {key} in /proc/{pid}/status")
+
+
+def test_run_as_user_sets_real_effective_saved_and_fs_ids(rt, pod):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("uid1000", rt.refs["probe"], args=["sleep", "30"],
+                                    user=(1000, 2000), groups=[3000]))
+    start(r, cid)
+    st = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+    assert st.status.state == pb.CONTAINER_RUNNING
+    pid = json.loads(st.info["info"])["pid"]
+    for _ in range(500):  # the worker takes its spec after StartContainer answers
+        if proc_ids(pid, "Uid")[3] == 1000:  # the file uid: its set-up is done
+            break
+        time.sleep(0.01)
+    assert proc_ids(pid, "Uid") == [1000] * 4
+    assert proc_ids(pid, "Gid") == [2000] * 4
+    assert 3000 in proc_ids(pid, "Groups")
+    assert proc_ids(pid, "CapEff") == [0] and proc_ids(pid, "CapPrm") == [0]
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
 
 
 @pytest.mark.parametrize("field,dns,hostname", [

@@ -1,6 +1,7 @@
 """Persistence: kill -9 of the daemon with running containers, restart, every pod and
 container in its true state, workers still running (the zygote outlives the daemon),
 exits that happened meanwhile recorded; a lost zygote; 200 pods with no leak."""
+import json
 import os
 import signal
 import time
@@ -170,3 +171,22 @@ def test_created_container_starts_after_a_reboot(rtd, tmp_path):
     assert stdout_text(tmp_path / "logs" / "rb.log") == ["image file", "rb-host",
                                                          "wrote /data/new.txt"]
     assert (rtd.root / "containers" / cid / "upper" / "data" / "new.txt").read_text() == "after"
+
+
+def test_a_non_root_worker_dies_with_its_zygote(rtd, tmp_path):
+    """Changing ids clears the parent-death signal: a worker of another user must set it
+    again, or it outlives a killed zygote, running and invisible."""
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("orphan", tmp_path / "logs"))
+    cid = create(r, pid, ctr_config("o", rtd.refs["probe"], args=["sleep", "60"],
+                                    user=(1000, 1000)))
+    start(r, cid)
+    wait_state(r, cid, pb.CONTAINER_RUNNING)
+    worker = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
+        container_id=cid, verbose=True)).info["info"])["pid"]
+    os.kill(rtd.zygote_pid(), signal.SIGKILL)  # the zygote alone, not its process group
+    for _ in range(200):
+        if not alive(worker):
+            break
+        time.sleep(0.01)
+    assert not alive(worker)

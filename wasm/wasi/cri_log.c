@@ -172,6 +172,13 @@ int cri_log_reopen(cri_log *log, wc_error *err)
     return r;
 }
 
+int cri_log_replace_fd(cri_log *log, int fd)
+{
+    int r = dup3(fd, log->fd, O_CLOEXEC) < 0 ? -errno : 0;
+    close(fd);
+    return r;
+}
+
 void cri_log_close(cri_log *log)
 {
     if (log == NULL)

@@ -41,6 +41,11 @@ int cri_log_flush(cri_log *log, wc_error *err);
  * stays in use. Async-signal-safe when err is NULL. */
 int cri_log_reopen(cri_log *log, wc_error *err);
 
+/* Continues in the file open at fd (taken: closed here), one that someone allowed to
+ * create it opened (a worker running as the container's user may not). Pending partial
+ * lines stay buffered. Async-signal-safe. */
+int cri_log_replace_fd(cri_log *log, int fd);
+
 /* Flushes and closes; accepts NULL. */
 void cri_log_close(cri_log *log);
 

@@ -3,6 +3,7 @@
  * layer socket's two ends of the protocol. */
 #include "layer.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,12 +21,18 @@ static int make_dir(const char *dir, const char *name, mode_t mode, char *buf, s
     return 0;
 }
 
-bool layer_mounted(const char *dir)
+bool layer_mounted_at(int dirfd, const char *name)
 {
     char target[4096];
     struct stat st, parent;
-    snprintf(target, sizeof(target), "%s/rootfs", dir);
-    return stat(target, &st) == 0 && stat(dir, &parent) == 0 && st.st_dev != parent.st_dev;
+    snprintf(target, sizeof(target), "%s/rootfs", name);
+    return fstatat(dirfd, target, &st, 0) == 0 && fstatat(dirfd, name, &parent, 0) == 0 &&
+           st.st_dev != parent.st_dev;
+}
+
+bool layer_mounted(const char *dir)
+{
+    return layer_mounted_at(AT_FDCWD, dir);
 }
 
 int layer_make(const char *dir, const char *lower, wc_error *err)

@@ -21,6 +21,8 @@ int layer_make(const char *dir, const char *lower, wc_error *err);
 
 /* True when DIR/rootfs has the overlay on it. */
 bool layer_mounted(const char *dir);
+/* The same for the directory name under the directory dirfd. */
+bool layer_mounted_at(int dirfd, const char *name);
 
 /* The zygote's end of the layer socket (a SOCK_SEQPACKET pair whose other end every
  * worker holds): a worker sends {"op":"layer"} with one fd, the write end of a pipe,

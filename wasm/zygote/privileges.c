@@ -1,7 +1,9 @@
-/* Dropping a worker's privileges (see privileges.h): capabilities with capset(2)
- * and PR_CAPBSET_DROP (plain syscalls, no libcap), then no_new_privs, then a
- * libseccomp deny-list answering EPERM, compiled once in the zygote (exported as
- * BPF through a memfd) and loaded with prctl in each worker. To forbid another
+/* Dropping a worker's privileges (see privileges.h), in this order: the bounding set
+ * (PR_CAPBSET_DROP needs CAP_SETPCAP, which a non-root user loses with the next step),
+ * the container's user for every id (groups, gid, uid: real, effective, saved and
+ * file), the capabilities with capset(2) (plain syscalls, no libcap), no_new_privs,
+ * then a libseccomp deny-list answering EPERM, compiled once in the zygote (exported
+ * as BPF through a memfd) and loaded with prctl in each worker. To forbid another
  * system call, add it to denied[]. Sockets: the guest's (the WasmEdge extension) and
  * sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any other family
  * answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and socketpair(2)
@@ -9,12 +11,15 @@
  */
 #include "privileges.h"
 
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -70,16 +75,49 @@ static int deny_other_socket_families(scmp_filter_ctx ctx)
     return rc;
 }
 
-static int drop_capabilities(bool root, wc_error *err)
+static __u32 kept_mask(bool root)
 {
     __u32 keep = 0;
     for (size_t i = 0; root && i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
         keep |= 1u << kept_caps[i];
+    return keep;
+}
+
+static int drop_bounding_set(__u32 keep, wc_error *err)
+{
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
         int kept = cap < 32 && (keep & (1u << cap));
         if (!kept && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
             return wc_error_set_errno(err, -errno, "drop capability %d from the bounding set", cap);
     }
+    return 0;
+}
+
+/* Every id the kernel checks becomes the user's: a guest's files, signals, limits and
+ * /proc entries are the user's, as with runc. A change of ids clears the parent-death
+ * signal: it is set again (and a zygote that died meanwhile ends the worker). */
+static int become_user(const wc_user *u, wc_error *err)
+{
+    gid_t groups[WC_MAX_GROUPS];
+    uid_t r, e, s;
+    pid_t parent = getppid();
+    for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS; i++)
+        groups[i] = u->groups[i];
+    if (setgroups(u->n_groups < WC_MAX_GROUPS ? u->n_groups : WC_MAX_GROUPS, groups) < 0)
+        return wc_error_set_errno(err, -errno, "set the supplementary groups");
+    if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
+        return wc_error_set_errno(err, -errno, "run as %u:%u", u->uid, u->gid);
+    if (getresuid(&r, &e, &s) < 0 || r != u->uid || e != u->uid || s != u->uid ||
+        (uid_t)setfsuid((uid_t)-1) != u->uid || (gid_t)setfsgid((gid_t)-1) != u->gid)
+        return wc_error_set(err, -EPERM, "run as %u:%u: the ids did not change", u->uid, u->gid);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        return wc_error_set(err, -ESRCH, "the zygote ended");
+    return 0;
+}
+
+static int set_capabilities(__u32 keep, wc_error *err)
+{
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2] = {{0}};
     data[0].effective = data[0].permitted = keep;
@@ -141,9 +179,12 @@ static int install_seccomp(wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "install the seccomp filter") : 0;
 }
 
-int worker_drop_privileges(bool root, wc_error *err)
+int worker_drop_privileges(const wc_user *user, wc_error *err)
 {
-    int rc = drop_capabilities(root, err);
+    __u32 keep = kept_mask(user->uid == 0);
+    int rc = drop_bounding_set(keep, err);
+    rc = rc ?: become_user(user, err);
+    rc = rc ?: set_capabilities(keep, err);
     if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         rc = wc_error_set_errno(err, -errno, "set no_new_privs");
     return rc ?: install_seccomp(err);

@@ -1,4 +1,5 @@
-/* What a worker gives up before it runs guest code: every capability but the few
+/* What a worker gives up before it runs guest code: root, for the container's user
+ * (every id: real, effective, saved, file, and the groups); every capability but the few
  * a root container keeps for files (DAC override, fowner, chown), in the bounding
  * set too (a container that runs as another user keeps none); new privileges (no_new_privs); and,
  * through a seccomp filter, the system calls an interpreter never needs (mounts, namespaces,
@@ -11,13 +12,15 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "record.h"
 
 /* In the zygote, once: compiles the seccomp filter to BPF, so that each worker
  * only loads it (compiling costs ~0.3 ms, loading a few µs). */
 int worker_privileges_prepare(wc_error *err);
 
-/* In the worker, after it joined its namespaces and cgroups. root: the container
- * runs as uid 0 and keeps the file capabilities. */
-int worker_drop_privileges(bool root, wc_error *err);
+/* In the worker, after it joined its namespaces and cgroups and opened what only
+ * root may (the mounts' host sides, the node's CRI log). A user with uid 0 keeps the
+ * file capabilities. */
+int worker_drop_privileges(const wc_user *user, wc_error *err);
 
 #endif

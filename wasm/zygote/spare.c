@@ -60,7 +60,6 @@ static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, size
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
-    close(sock);
     worker_spec *spec = NULL;
     wc_error err = {0};
     if (worker_spec_decode(json_object_get(msg, "spec"), &spec, &err) < 0)
@@ -71,7 +70,8 @@ static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, size
     worker_fds wfds = {.result = result_fd,
                        .out = nfds >= 2 ? fds[0] : -1,
                        .err = nfds >= 2 ? fds[1] : -1,
-                       .layer = layer_fd};
+                       .layer = layer_fd,
+                       .control = sock};
     worker_main(spec, m, &wfds);
 }
 
@@ -118,7 +118,6 @@ int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err)
     int rc = msg ? zp_send(sock, msg, stdio, stdio ? 2 : 0, err)
                  : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
-    close(sock);
     return rc;
 }
 

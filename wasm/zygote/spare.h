@@ -36,8 +36,9 @@ int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, vo
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
 
 /* Sends the start/exec request's spec (borrowed) and, for an exec, its two output
- * fds (borrowed) on a claimed spare's socket, and closes it. On failure the caller
- * kills the spare (its exit is then reported like any worker's). */
+ * fds (borrowed) on a claimed spare's socket, which stays open: the worker keeps its
+ * end (worker_fds.control). On failure the caller kills the spare (its exit is then
+ * reported like any worker's). */
 int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child) and empties *sp. */

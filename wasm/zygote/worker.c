@@ -2,28 +2,25 @@
  * in worker.h and one line in spec_fields; common/record_table.h) and the child's
  * set-up, as a flat list of steps (the zygote has put it in its cgroups): die with the zygote →
  * default signals → join the pod netns → the writable directory of an image without
- * a rootfs → the container's user → drop privileges (privileges.h) → run → report →
- * exit.
+ * a rootfs → run (worker_run.c opens what only root may, then becomes the container's
+ * user: privileges.h) → report → exit.
  * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
  * call it from worker_main in order.
  */
 #include "worker.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "layer.h"
-#include "privileges.h"
 #include "record.h"
 #include "record_table.h"
 #include "worker_run.h"
@@ -132,29 +129,6 @@ static int step_make_layer(const worker_spec *s, wc_error *err)
     return layer_make(s->layer_dir, "", err);
 }
 
-/* The container's user, for every file the guest touches: fsuid, fsgid and the
- * supplementary groups (the kernel checks those). The real and effective ids stay
- * 0, with every capability gone for a non-root user (privileges.c): the worker
- * can then still open the node's CRI log as 0 (worker_run.c), and go back to the
- * user, which is its saved id. */
-static int step_identity(const worker_spec *s, wc_error *err)
-{
-    const wc_user *u = &s->user;
-    gid_t groups[WC_MAX_GROUPS];
-    for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS; i++)
-        groups[i] = u->groups[i];
-    if (setgroups(u->n_groups, groups) < 0)
-        return wc_error_set_errno(err, -errno, "set the supplementary groups");
-    if (setresgid(0, 0, u->gid) < 0 || setresuid(0, 0, u->uid) < 0)
-        return wc_error_set_errno(err, -errno, "run as %u:%u", u->uid, u->gid);
-    setfsgid(u->gid);
-    setfsuid(u->uid);
-    if ((uid_t)setfsuid((uid_t)-1) != u->uid || (gid_t)setfsgid((gid_t)-1) != u->gid)
-        return wc_error_set(err, -EPERM, "run as %u:%u: the file ids did not change", u->uid,
-                            u->gid);
-    return 0;
-}
-
 static void fail_result(worker_result *res, const wc_error *err)
 {
     res->exit_code = 128;
@@ -172,8 +146,6 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
     rc = rc ?: step_join_netns(spec, &err);
     rc = rc ?: step_make_layer(spec, &err);
-    rc = rc ?: step_identity(spec, &err);
-    rc = rc ?: worker_drop_privileges(spec->user.uid == 0, &err);
     if (rc < 0)
         fail_result(&res, &err);
     else

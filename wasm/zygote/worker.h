@@ -69,6 +69,7 @@ typedef struct worker_fds {
     int result;   /* write end of the pipe the worker_result goes to */
     int out, err; /* an exec's output (log_path ""), else -1 */
     int layer;    /* the zygote's layer socket: asks for the writable layer (layer.h) */
+    int control;  /* from the zygote: a reopened CRI log's fd, before a SIGHUP */
 } worker_fds;
 
 /* In the worker, once in its cgroups: joins the netns, drops privileges, runs

@@ -1,8 +1,8 @@
 /* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
  * zygote; a worker builds its WASI view and runs `_start`, as a flat list of steps:
  * mount table ("/" lazy until the first write) → CRI log (reopened by a SIGHUP
- * handler, for ReopenContainerLog) →
- * WASI ctx → linker → instance (memory capped at the
+ * handler, for ReopenContainerLog) → WASI ctx (these as root) → the container's user
+ * (privileges.h) → linker → instance (memory capped at the
  * container's limit) → `_start` → exit code, trap text, OOM.
  * The steps are wasi_command_run's (wasm/wasi/command.c) with the instance kept,
  * because OOMKilled needs wasm_instance_hit_memory_cap.
@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/fsuid.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +21,7 @@
 #include "cri_log.h"
 #include "layer.h"
 #include "mount.h"
+#include "privileges.h"
 #include "wasi.h"
 #include "wasm_engine.h"
 #include "worker_run.h"
@@ -68,41 +69,62 @@ void wr_module_free(wr_module *m)
     free(m);
 }
 
-/* The worker's log, for the SIGHUP handler: ReopenContainerLog sends SIGHUP (via the
- * zygote) and the handler reopens the file itself, so the worker needs no thread. */
+/* The worker's log, for the SIGHUP handler: ReopenContainerLog has the daemon open
+ * the new file (the worker, as the container's user, may not create it in the node's
+ * log directory) and the zygote pass it on the worker's control socket, then send
+ * SIGHUP; the handler takes the file, so the worker needs no thread. */
 static cri_log *volatile reopen_target;
+static int reopen_sock = -1;
 
-/* The CRI log is the node's (kubelet's directories): opened as root whatever user
- * the container runs as (worker.c keeps 0 as the real id for this). */
-static void as_root_begin(uid_t *uid, gid_t *gid)
+/* The next descriptor waiting on sock, or -1. Async-signal-safe (no allocation). */
+static int recv_passed_fd(int sock)
 {
-    *uid = (uid_t)setfsuid(0);
-    *gid = (gid_t)setfsgid(0);
-}
-
-static void as_root_end(uid_t uid, gid_t gid)
-{
-    setfsgid(gid);
-    setfsuid(uid);
+    for (;;) {
+        char data[256];
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int) * ZP_MAX_FDS)];
+        } control;
+        struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
+        if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+            return -1;
+        int fd = -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < n; i++) { /* the first is the log; more is not ours */
+                int got;
+                memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                if (fd < 0)
+                    fd = got;
+                else
+                    close(got);
+            }
+        }
+        if (fd >= 0)
+            return fd;
+    }
 }
 
 static void on_sighup(int sig)
 {
     (void)sig;
     int saved = errno;
-    uid_t uid;
-    gid_t gid;
-    if (reopen_target) {
-        as_root_begin(&uid, &gid);
-        cri_log_reopen(reopen_target, NULL);
-        as_root_end(uid, gid);
-    }
+    int fd;
+    while (reopen_target && (fd = recv_passed_fd(reopen_sock)) >= 0)
+        cri_log_replace_fd(reopen_target, fd);
     errno = saved;
 }
 
 /* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. */
-static void handle_reopen(cri_log *log)
+static void handle_reopen(cri_log *log, int sock)
 {
+    reopen_sock = sock;
     reopen_target = log;
     struct sigaction sa = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
     sigemptyset(&sa.sa_mask);
@@ -131,18 +153,17 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
     }
 }
 
-static int run_command(const wasm_module *module, const wasi_options *opts, uint32_t max_pages,
+/* The preopens (each mount's host side) are opened as root, as kubelet set them up;
+ * then the worker becomes the container's user, before any guest code runs. */
+static int run_command(const wasm_module *module, const wasi_options *opts, const worker_spec *spec,
                        worker_result *res, wc_error *err)
 {
     wasi_ctx *ctx = NULL;
     wasm_linker *linker = NULL;
     wasm_instance *inst = NULL;
-    wasm_instance_opts iopts = {.max_memory_pages = max_pages};
-    uid_t uid;
-    gid_t gid;
-    as_root_begin(&uid, &gid); /* the preopens: each mount's host side, as for build_mounts */
+    wasm_instance_opts iopts = {.max_memory_pages = spec->max_memory_pages};
     int rc = wasi_ctx_create(opts, &ctx, err);
-    as_root_end(uid, gid);
+    rc = rc ?: worker_drop_privileges(&spec->user, err);
     rc = rc ?: wasm_linker_new(&linker, err);
     rc = rc ?: wasi_define_imports(linker, ctx, err);
     rc = rc ?: wasm_instantiate(module, linker, &iopts, &inst, err);
@@ -159,10 +180,27 @@ static int run_command(const wasm_module *module, const wasi_options *opts, uint
 
 /* ---- the writable layer, on the first write (layer.h) ---- */
 
+/* The container's layer directory is reached from its parent (<root>/containers,
+ * opened as root: the user may not search <root>), so the worker, as the user, can
+ * still see whether the layer is mounted and open its root. */
 typedef struct layer_hook {
-    const char *dir;
+    int parent_fd;    /* O_PATH of the layer directory's parent, or -1 (no overlay) */
+    const char *name; /* the layer directory's name in it */
     int zygote_sock;
 } layer_hook;
+
+static int layer_hook_open(const worker_spec *spec, int zygote_sock, layer_hook *h)
+{
+    *h = (layer_hook){.parent_fd = -1, .name = "", .zygote_sock = zygote_sock};
+    const char *slash = strrchr(spec->layer_dir, '/');
+    if (*spec->layer_lower == '\0' || slash == NULL)
+        return 0;
+    char parent[4096];
+    snprintf(parent, sizeof(parent), "%.*s", (int)(slash - spec->layer_dir), spec->layer_dir);
+    h->parent_fd = open(*parent ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    h->name = slash + 1;
+    return h->parent_fd < 0 ? -errno : 0;
+}
 
 /* Sends {"op":"layer"} with a pipe's write end; the zygote (which knows this
  * worker's layer by its pid) mounts it and writes back 0 or -errno. */
@@ -189,7 +227,9 @@ static int ask_zygote(int sock)
 static int make_writable(void *arg, bool create, int *ret_fd)
 {
     layer_hook *h = arg;
-    if (!layer_mounted(h->dir)) {
+    if (h->parent_fd < 0)
+        return -EROFS;
+    if (!layer_mounted_at(h->parent_fd, h->name)) {
         if (!create)
             return -EAGAIN;
         int rc = ask_zygote(h->zygote_sock);
@@ -197,15 +237,10 @@ static int make_writable(void *arg, bool create, int *ret_fd)
             return rc;
     }
     char root[4096 + 8];
-    uid_t uid;
-    gid_t gid;
-    snprintf(root, sizeof(root), "%s/rootfs", h->dir);
-    as_root_begin(&uid, &gid); /* the new "/" preopen, reached as the first one was */
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int e = errno;
-    as_root_end(uid, gid);
+    snprintf(root, sizeof(root), "%s/rootfs", h->name);
+    int fd = openat(h->parent_fd, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return -e;
+        return -errno;
     *ret_fd = fd;
     return 0;
 }
@@ -231,19 +266,18 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
     wasi_mounts mounts = {0};
     cri_log *log = NULL;
     wc_error err = {0};
-    uid_t uid;
-    gid_t gid;
-    as_root_begin(&uid, &gid); /* the mounts' host sides and the log, as kubelet set them up */
+    layer_hook hook = {.parent_fd = -1};
+    /* still root: the mounts' host sides and the log, as kubelet set them up */
     int rc = build_mounts(spec, &mounts, &err);
     if (rc == 0 && *spec->log_path)
         rc = cri_log_open(spec->log_path, &log, &err);
-    as_root_end(uid, gid);
     if (log)
-        handle_reopen(log);
+        handle_reopen(log, fds->control);
+    if (rc == 0 && layer_hook_open(spec, fds->layer, &hook) < 0)
+        rc = wc_error_set_errno(&err, -errno, "open the parent of %s", spec->layer_dir);
     size_t argc = 0;
     while (spec->argv[argc])
         argc++;
-    layer_hook hook = {.dir = spec->layer_dir, .zygote_sock = fds->layer};
     wasi_options opts = {.argv = (const char *const *)spec->argv,
                          .argc = argc,
                          .env = (const char *const *)spec->env,
@@ -254,7 +288,7 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
                          .log = log,
                          .make_writable = make_writable,
                          .make_writable_arg = &hook};
-    rc = rc ?: run_command(m->module, &opts, spec->max_memory_pages, res, &err);
+    rc = rc ?: run_command(m->module, &opts, spec, res, &err);
     if (rc < 0) {
         res->exit_code = 128;
         snprintf(res->reason, sizeof(res->reason), "Error");
@@ -266,4 +300,6 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
     reopen_target = NULL; /* a late SIGHUP must not reopen a closed log */
     cri_log_close(log);
     wasi_mounts_clear(&mounts);
+    if (hook.parent_fd >= 0)
+        close(hook.parent_fd);
 }

@@ -49,6 +49,7 @@ typedef struct zworker {
     char kind[8]; /* "ctr" | "exec" */
     pid_t pid;
     int result_fd;
+    int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it */
     char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
 } zworker;
 
@@ -200,6 +201,7 @@ static void reap(zygote *z)
             if (ev)
                 send_to_daemon(z, ev);
             close(w->result_fd);
+            close(w->control_fd);
             free(w->layer_dir);
             free(w->layer_lower);
             z->workers[i] = z->workers[--z->n_workers];
@@ -246,7 +248,7 @@ static const wr_module *find_module(void *ctx, const char *key, size_t n)
 }
 
 static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int result_fd,
-                      wc_error *err)
+                      int control_fd, wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
     char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
@@ -271,6 +273,7 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     snprintf(w->kind, sizeof(w->kind), "%s", kind);
     w->pid = pid;
     w->result_fd = result_fd;
+    w->control_fd = control_fd;
     w->layer_dir = dir;
     w->layer_lower = lower;
     return 0;
@@ -296,7 +299,7 @@ static int spare_for(zygote *z, const worker_spec *s, wc_error *err)
 
 /* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
  * the reply), so the zygote can put it in its cgroups before anything of it runs. The
- * worker is recorded. */
+ * worker is recorded, and owns *ret_sock from then on. */
 static int run_worker(zygote *z, const worker_spec *s, const char *kind, pid_t *ret_pid,
                       int *ret_sock, wc_error *err)
 {
@@ -308,7 +311,7 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, pid_t *
         return rc;
     int result_fd = -1;
     spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
-    if (add_worker(z, s, kind, *ret_pid, result_fd, err) < 0) {
+    if (add_worker(z, s, kind, *ret_pid, result_fd, *ret_sock, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(result_fd);
         close(*ret_sock);
@@ -348,7 +351,6 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
      * and a limit given right after the start is not undone by a join that comes late */
     if (rc == 0 && worker_join_cgroups(pid, s->cgroup_procs, &err) < 0) {
         kill(pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
-        close(sock);
         sock = -1;
         rc = err.code;
     }
@@ -359,6 +361,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
     if (sock >= 0 && spare_send(sock, spec_json, stdio, NULL) < 0)
         kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
+    else if (sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
+        fcntl(sock, F_SETFL, O_NONBLOCK);
     refresh_spare(z);
 }
 
@@ -432,11 +436,24 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
 }
 
+/* The daemon opened the new log file (the worker, as the container's user, cannot):
+ * it goes to the worker on its socket, then SIGHUP makes the worker take it. */
 static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
 {
-    (void)fds;
-    (void)nfds;
+    wc_error err = {0};
     zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    if (nfds != 1) {
+        wc_error_set(&err, -EINVAL, "reopen needs the log file's descriptor");
+        reply_error(z, req, &err);
+        return;
+    }
+    json_t *msg = json_pack("{s:s}", "op", "log");
+    if (w && (msg == NULL || zp_send(w->control_fd, msg, fds, 1, &err) < 0)) {
+        json_decref(msg);
+        reply_error(z, req, &err);
+        return;
+    }
+    json_decref(msg);
     if (w)
         kill(w->pid, SIGHUP);
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));

@@ -7,7 +7,8 @@
  *   start {id, spec}          fork a worker for container id → {pid}
  *   exec  {id, spec} + 2 fds  fork a worker writing stdout/stderr to the fds → {pid}
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
- *   reopen {id}               SIGHUP the worker of id: it reopens its CRI log
+ *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
+ *                             the worker's control socket, then SIGHUP) → {found}
  *   list  {}                  → {workers: [{id, pid, kind}]}
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}

@@ -1,5 +1,6 @@
 /* Unit tests for wasm/wasi/cri_log: format, P/F splitting, partial lines at exit, interleaving,
  * reopen after rotation (also while two threads write), every line checked by kubelet's rules. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,33 @@ static void test_reopen(void)
     cri_log_close(log);
 }
 
+/* A file someone else opened takes over, a partial line kept across the switch. */
+static void test_replace_fd(void)
+{
+    char path[256], other[256];
+    path_of(path, sizeof(path), "fd.log");
+    path_of(other, sizeof(other), "fd-new.log");
+    cri_log *log;
+    wc_error err = {0};
+    CHECK_EQ_INT(cri_log_open(path, &log, &err), 0);
+    cri_log_write(log, CRI_LOG_STDOUT, "one\ntw", 6, &err);
+    int fd = open(other, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    CHECK(fd >= 0);
+    CHECK_EQ_INT(cri_log_replace_fd(log, fd), 0);
+    CHECK(fcntl(fd, F_GETFD) < 0); /* taken and closed */
+    cri_log_write(log, CRI_LOG_STDOUT, "o\n", 2, &err);
+    cri_log_close(log);
+    cri_parsed p = {0};
+    char why[256];
+    CHECK_EQ_INT(cri_parse_file(path, &p, why, sizeof(why)), 0);
+    CHECK(p.n == 1 && strcmp(p.msgs[0].text, "one") == 0);
+    cri_parsed_free(&p);
+    p = (cri_parsed){0};
+    CHECK_EQ_INT(cri_parse_file(other, &p, why, sizeof(why)), 0);
+    CHECK(p.n == 1 && strcmp(p.msgs[0].text, "two") == 0);
+    cri_parsed_free(&p);
+}
+
 #define THREAD_LINES 3000
 
 struct writer_arg {
@@ -233,6 +261,7 @@ int main(void)
     test_lines_and_interleave();
     test_long_lines();
     test_reopen();
+    test_replace_fd();
     test_reopen_concurrent();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
