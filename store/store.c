@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "log.h"
 
 static int store_make_dirs(const char *root, wc_error *err)
 {
@@ -27,16 +28,11 @@ static int store_make_dirs(const char *root, wc_error *err)
     return 0;
 }
 
-static int store_open_db(wc_store *s, wc_error *err)
+/* Opens <root>/meta into s->db (NULL on failure). */
+static int db_open(wc_store *s, wc_error *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/meta", s->root);
-    s->opts = leveldb_options_create();
-    leveldb_options_set_create_if_missing(s->opts, 1);
-    s->ropts = leveldb_readoptions_create();
-    s->wopts = leveldb_writeoptions_create();
-    leveldb_writeoptions_set_sync(s->wopts, 1);
-    s->kv_wopts = leveldb_writeoptions_create();
     char *lerr = NULL;
     s->db = leveldb_open(s->opts, path, &lerr);
     if (s->db == NULL) {
@@ -47,6 +43,54 @@ static int store_open_db(wc_store *s, wc_error *err)
         return code;
     }
     return 0;
+}
+
+static int store_open_db(wc_store *s, wc_error *err)
+{
+    s->opts = leveldb_options_create();
+    leveldb_options_set_create_if_missing(s->opts, 1);
+    s->ropts = leveldb_readoptions_create();
+    s->wopts = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(s->wopts, 1);
+    s->kv_wopts = leveldb_writeoptions_create();
+    return db_open(s, err);
+}
+
+/* With write_lock held: a new handle, whose recovery drops what a failed write tore
+ * and starts a new log (see store_int.h). */
+static int db_reopen(wc_store *s, wc_error *err)
+{
+    pthread_rwlock_wrlock(&s->db_lock);
+    if (s->db != NULL)
+        leveldb_close(s->db);
+    s->db = NULL;
+    int r = db_open(s, err);
+    pthread_rwlock_unlock(&s->db_lock);
+    if (r < 0)
+        return wc_error_wrap(err, "reopen the metadata database after a failed write");
+    s->write_failed = false;
+    wc_info("store", "metadata database reopened after a failed write");
+    return 0;
+}
+
+/* Takes db_lock shared, with a usable db: one that a failed reopen closed is opened
+ * again first. */
+static int db_read_begin(wc_store *s, wc_error *err)
+{
+    pthread_rwlock_rdlock(&s->db_lock);
+    if (s->db != NULL)
+        return 0;
+    pthread_rwlock_unlock(&s->db_lock);
+    pthread_mutex_lock(&s->write_lock);
+    int r = s->db != NULL ? 0 : db_reopen(s, err);
+    pthread_mutex_unlock(&s->write_lock);
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&s->db_lock);
+    if (s->db != NULL)
+        return 0;
+    pthread_rwlock_unlock(&s->db_lock);
+    return wc_error_set(err, -EIO, "the metadata database is closed after a failed write");
 }
 
 int wc_store_open(const char *root, wc_store **ret_store, wc_error *err)
@@ -61,6 +105,8 @@ int wc_store_open(const char *root, wc_store **ret_store, wc_error *err)
     s->root = realpath(root, NULL);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->meta_lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
+    pthread_rwlock_init(&s->db_lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     if (s->root == NULL) {
         r = wc_error_set_errno(err, -errno, "open store %s", root);
@@ -104,6 +150,8 @@ void wc_store_close(wc_store *s)
     }
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->meta_lock);
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_rwlock_destroy(&s->db_lock);
     pthread_cond_destroy(&s->cond);
     free(s->root);
     free(s);
@@ -114,17 +162,28 @@ const char *wc_store_root(const wc_store *s)
     return s->root;
 }
 
+/* One write at a time; after a failed one, none reaches the log it tore (store_int.h). */
 static int write_with(wc_store *s, leveldb_writeoptions_t *wopts, leveldb_writebatch_t *b,
                       wc_error *err)
 {
-    char *lerr = NULL;
-    leveldb_write(s->db, wopts, b, &lerr);
-    if (lerr != NULL) {
-        wc_error_set(err, -EIO, "write metadata: %s", lerr);
-        leveldb_free(lerr);
-        return -EIO;
+    pthread_mutex_lock(&s->write_lock);
+    int r = s->write_failed || s->db == NULL ? db_reopen(s, err) : 0;
+    if (r == 0) {
+        char *lerr = NULL;
+        pthread_rwlock_rdlock(&s->db_lock);
+        leveldb_write(s->db, wopts, b, &lerr);
+        pthread_rwlock_unlock(&s->db_lock);
+        if (lerr != NULL) {
+            s->write_failed = true;
+            r = strstr(lerr, "No space left") ? -ENOSPC : -EIO;
+            wc_error_set(err, r, "write metadata: %s%s", lerr,
+                         r == -ENOSPC ? " (the store's filesystem is full)" : "");
+            wc_warn("store", "write metadata: %s", lerr);
+            leveldb_free(lerr);
+        }
     }
-    return 0;
+    pthread_mutex_unlock(&s->write_lock);
+    return r;
 }
 
 int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
@@ -156,7 +215,11 @@ int wc_store_kv_get(wc_store *s, const char *key, char **ret_val, size_t *ret_le
 {
     char *lerr = NULL;
     size_t len = 0;
+    int r = db_read_begin(s, err);
+    if (r < 0)
+        return r;
     char *v = leveldb_get(s->db, s->ropts, key, strlen(key), &len, &lerr);
+    pthread_rwlock_unlock(&s->db_lock);
     if (lerr != NULL) {
         wc_error_set(err, -EIO, "read metadata %s: %s", key, lerr);
         leveldb_free(lerr);
@@ -190,8 +253,10 @@ int wc_store_kv_delete(wc_store *s, const char *key, wc_error *err)
 int wc_store_kv_scan(wc_store *s, const char *prefix, wc_store_kv_fn fn, void *ctx)
 {
     size_t plen = strlen(prefix);
+    int r = db_read_begin(s, NULL);
+    if (r < 0)
+        return r;
     leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
-    int r = 0;
     for (leveldb_iter_seek(it, prefix, plen); r == 0 && leveldb_iter_valid(it);
          leveldb_iter_next(it)) {
         size_t klen = 0, vlen = 0;
@@ -210,6 +275,7 @@ int wc_store_kv_scan(wc_store *s, const char *prefix, wc_store_kv_fn fn, void *c
         r = fn(ctx, key, val, vlen);
     }
     leveldb_iter_destroy(it);
+    pthread_rwlock_unlock(&s->db_lock);
     return r;
 }
 

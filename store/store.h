@@ -7,7 +7,9 @@
  *   <root>/tmp/                     work in progress; emptied at open
  *
  * Every metadata change is one atomic LevelDB write batch, so `kill -9` leaves either the old or
- * the new state. Files no image refers to are deleted when an image is removed and at open
+ * the new state. A write that fails (a full disk) fails its call, and the next write reopens the
+ * database first, so no later write lands behind a torn record (which LevelDB would drop with
+ * it at the next open). Files no image refers to are deleted when an image is removed and at open
  * (what a killed pull left behind). A pull holds a lease on each blob and snapshot it makes
  * until its image is recorded, so a concurrent removal never deletes them.
  *
@@ -43,7 +45,8 @@ int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, w
 int wc_store_kv_get(wc_store *s, const char *key, char **ret_val, size_t *ret_len, wc_error *err);
 int wc_store_kv_delete(wc_store *s, const char *key, wc_error *err); /* absent is fine */
 /* Calls fn for each key starting with prefix, in key order; fn returning non-zero stops the scan
- * and is returned. key/val are borrowed for the call only. */
+ * and is returned (-EIO when the database cannot be opened). key/val are borrowed for the call
+ * only. */
 typedef int (*wc_store_kv_fn)(void *ctx, const char *key, const char *val, size_t len);
 int wc_store_kv_scan(wc_store *s, const char *prefix, wc_store_kv_fn fn, void *ctx);
 

@@ -4,6 +4,7 @@
 
 #include <leveldb/c.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "fsutil.h"
 #include "store.h"
@@ -17,7 +18,16 @@ typedef struct store_key {
 
 struct wc_store {
     char *root;
+    /* A failed write may leave a torn record at the end of LevelDB's log; a record
+     * appended after it would be dropped with it at the next open ("checksum mismatch").
+     * So writes are serialised (write_lock), and the first write after a failed one
+     * reopens the db first (recovery drops the torn record and starts a new log);
+     * db_lock keeps reads off the handle while it is replaced. db is NULL while a
+     * reopen fails (the disk still full): every call then fails until one succeeds. */
     leveldb_t *db;
+    pthread_rwlock_t db_lock;   /* shared: each use of db; exclusive: its reopen */
+    pthread_mutex_t write_lock; /* one LevelDB write at a time */
+    bool write_failed;          /* under write_lock: reopen before the next write */
     leveldb_options_t *opts;
     leveldb_readoptions_t *ropts;
     leveldb_writeoptions_t *wopts;    /* sync: a batch is on disk before the RPC answers */
