@@ -4,6 +4,7 @@ exits that happened meanwhile recorded; a lost zygote; 200 pods with no leak."""
 import json
 import os
 import signal
+import socket
 import time
 
 import pytest
@@ -185,6 +186,67 @@ def test_a_non_root_worker_dies_with_its_zygote(rtd, tmp_path):
     worker = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
         container_id=cid, verbose=True)).info["info"])["pid"]
     os.kill(rtd.zygote_pid(), signal.SIGKILL)  # the zygote alone, not its process group
+    for _ in range(200):
+        if not alive(worker):
+            break
+        time.sleep(0.01)
+    assert not alive(worker)
+
+
+def zygote_start_as_the_daemon_would(d, cid, info):
+    """What a daemon killed right after the zygote forked a worker for cid leaves: the
+    worker runs, the record still says CREATED. Plays that daemon on the zygote's socket."""
+    spec = {"id": cid, "module_path": info["module"], "module_key": info["module_key"],
+            "argv": info["args"], "env": info["env"], "log_path": "", "netns": "",
+            "cgroup_procs": [], "max_memory_pages": 0,
+            "user": {"uid": 0, "gid": 0, "groups": []}, "layer_dir": "", "layer_lower": "",
+            "mounts": [{"guest": "/", "ro": True,  # the snapshot: /bin/probe.wasm is there
+                        "host": os.path.dirname(os.path.dirname(info["module"]))}]}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+        s.connect(str(d.state / "zygote.sock"))
+        s.settimeout(10)
+        s.send(json.dumps({"op": "start", "seq": 1, "id": cid, "spec": spec}).encode())
+        while True:
+            msg = json.loads(s.recv(1 << 20))
+            if msg.get("op") == "reply":
+                assert "error" not in msg, msg
+                return msg["pid"]
+
+
+def test_a_worker_started_before_a_kill_9_is_adopted_or_killed(rtd, tmp_path):
+    """issue 11 item 7: kill -9 between the zygote's fork and the record of the start left a
+    CREATED record with a live worker, and RemovePodSandbox left that worker running."""
+    r = rtd.runtime()
+    pod = run_pod(r, pod_config("adopt", tmp_path / "logs"))
+    cid = create(r, pod, ctr_config("a", rtd.refs["probe"], args=["sleep", "60"]))
+    info = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
+        container_id=cid, verbose=True)).info["info"])
+    rtd.stop(sig=signal.SIGKILL)
+    worker = zygote_start_as_the_daemon_would(rtd, cid, info)
+    assert alive(worker)
+    rtd.start()
+    r = rtd.runtime()
+    st = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+    assert st.status.state == pb.CONTAINER_RUNNING, (st.status.message, st.status.exit_code)
+    assert json.loads(st.info["info"])["pid"] == worker
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+    for _ in range(200):
+        if not alive(worker):
+            break
+        time.sleep(0.01)
+    assert not alive(worker)
+
+
+def test_a_worker_no_record_claims_is_killed_at_restart(rtd, tmp_path):
+    r = rtd.runtime()
+    pod = run_pod(r, pod_config("stray", tmp_path / "logs"))
+    cid = create(r, pod, ctr_config("s", rtd.refs["probe"], args=["sleep", "60"]))
+    info = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
+        container_id=cid, verbose=True)).info["info"])
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+    rtd.stop(sig=signal.SIGKILL)
+    worker = zygote_start_as_the_daemon_would(rtd, cid, info)
+    rtd.start()
     for _ in range(200):
         if not alive(worker):
             break

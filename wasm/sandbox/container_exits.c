@@ -5,13 +5,15 @@
  * is safe (an exit delivered twice finds the container exited already and is
  * acknowledged again). Exec exits go to the exec waiters (exec.c). When the
  * zygote goes away, its workers went with it (they die with their parent), so
- * every running container is marked exited.
+ * every running container is marked exited. At attach, every worker the zygote
+ * has is matched to its record or killed (claim_worker).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "json_util.h"
+#include "log.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -21,8 +23,10 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
     const char *id = json_string_value(json_object_get(ev, "id")) ?: "";
     wc_container *c = NULL;
     pthread_mutex_lock(&sb->mu);
+    /* CREATED and not starting: the daemon died before it recorded the start */
     if (strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0 &&
-        (c->state == WC_CTR_RUNNING || (c->state == WC_CTR_CREATED && c->starting))) {
+        (c->state == WC_CTR_RUNNING || c->state == WC_CTR_CREATED)) {
+        bool unrecorded = c->state == WC_CTR_CREATED && !c->starting;
         c->state = WC_CTR_EXITED;
         c->exit_code = (int32_t)wc_json_int(ev, "exit_code", 0);
         c->finished_at = wc_json_int(ev, "finished_at", 0);
@@ -34,6 +38,8 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
         if (c->exit_code == 137 && sb->cg && *own && sb->cg->oom_kills(own) > 0)
             wc_container_set(&c->reason, "OOMKilled"); /* the cgroup limit, not the wasm cap */
         wc_container_set(&c->message, message ? message : "");
+        if (unrecorded)
+            c->started_at = c->finished_at; /* unknown: not before its exit */
         sb_save_ctr(sb, c, NULL);
         if (!c->starting) /* otherwise start emits STARTED, then STOPPED */
             sb_emit(sb, WC_EVENT_STOPPED, c);
@@ -84,6 +90,34 @@ static void on_zygote_event(void *ctx, const json_t *ev)
         record_exit(sb, ev);
 }
 
+/* A worker the zygote reports at attach. A container's is matched to its record, and
+ * adopted when the record says CREATED (the daemon died between the zygote's fork and
+ * recording the start); one no record claims (removed, exited) and an exec's (its rpc
+ * died with the old daemon) are killed: no worker runs that CRI cannot see. */
+static bool claim_worker(wc_sandbox *sb, const char *id, const char *kind, int pid)
+{
+    wc_container *c = NULL;
+    bool mine = false;
+    pthread_mutex_lock(&sb->mu);
+    if (strcmp(kind, "ctr") == 0 && strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0) {
+        if (c->state == WC_CTR_CREATED && !c->starting) {
+            c->state = WC_CTR_RUNNING;
+            c->pid = pid;
+            c->started_at = rec_now_ns(); /* unknown: not after now */
+            sb_save_ctr(sb, c, NULL);
+            sb_emit(sb, WC_EVENT_STARTED, c);
+        }
+        mine = c->state == WC_CTR_RUNNING;
+    }
+    pthread_mutex_unlock(&sb->mu);
+    if (!mine) {
+        wc_warn("sandbox", "killing the %s worker %s (pid %d): no container record claims it", kind,
+                id, pid);
+        sb_zygote_op(sb, "kill", id, NULL, NULL);
+    }
+    return mine;
+}
+
 int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
 {
     sb->zygote = zc;
@@ -101,8 +135,10 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
     size_t i;
     json_array_foreach(json_object_get(reply, "workers"), i, w)
     {
-        const char *id = json_string_value(json_object_get(w, "id"));
-        if (alive && id && wc_strv_push(&alive, id) < 0) {
+        const char *id = json_string_value(json_object_get(w, "id")) ?: "";
+        const char *kind = json_string_value(json_object_get(w, "kind")) ?: "";
+        int pid = (int)json_integer_value(json_object_get(w, "pid"));
+        if (alive && claim_worker(sb, id, kind, pid) && wc_strv_push(&alive, id) < 0) {
             wc_strv_free(alive);
             alive = NULL;
         }
