@@ -1,8 +1,9 @@
-/* The worker's seccomp filter on sockets (wasm/zygote/privileges.c): after
- * worker_drop_privileges, a forked child can still open the IPv4 and IPv6 sockets the WASI
- * socket extension and its DNS lookups need, and nothing else: any other family answers
- * EAFNOSUPPORT and socketpair EPERM. */
+/* A worker's privileges (wasm/zygote/privileges.c): after worker_drop_privileges, a forked
+ * child has the user's real, effective and saved ids and groups, and can still open the IPv4 and
+ * IPv6 sockets the WASI socket extension and its DNS lookups need, and nothing else: any other
+ * family answers EAFNOSUPPORT and socketpair EPERM. */
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -24,8 +25,15 @@ static int try_socket(int family, int type)
 static void child(void)
 {
     wc_error err = {0};
-    if (worker_drop_privileges(false, &err) < 0)
+    wc_user user = {.uid = 1000, .gid = 1001, .n_groups = 1, .groups = {1002}};
+    if (worker_drop_privileges(&user, &err) < 0)
         _exit(100);
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg, groups[4];
+    if (getresuid(&ru, &eu, &su) < 0 || ru != 1000 || eu != 1000 || su != 1000 ||
+        getresgid(&rg, &eg, &sg) < 0 || rg != 1001 || eg != 1001 || sg != 1001 ||
+        getgroups(4, groups) != 1 || groups[0] != 1002)
+        _exit(101); /* every id the user's, not only the file ids */
     int sv[2];
     int bad = 0;
     bad |= try_socket(AF_INET, SOCK_STREAM) != 0 ? 1 : 0;
