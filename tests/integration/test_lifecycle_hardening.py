@@ -10,6 +10,7 @@ import time
 import grpc
 import pytest
 
+import runtime_images
 from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
 from wasmcri_harness import pb
 
@@ -117,3 +118,23 @@ def test_dots_inside_names_are_fine(rt, pod, tmp_path):
     cid = create(r, pod, ctr_config("dots", rt.refs["probe"],
                                     mounts=[("/data/..x/a..b/.../", str(tmp_path), True)]))
     r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+
+
+def test_snapshot_of_a_removed_image_goes_with_its_last_container(runtime_registry, new_daemon,
+                                                                   tmp_path):
+    reg, refs = runtime_registry
+    d = new_daemon(config=runtime_images.daemon_config(reg)).start()
+    ref = refs["probe-user"]
+    d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+    info = json.loads(d.image().ImageStatus(pb.ImageStatusRequest(
+        image=pb.ImageSpec(image=ref), verbose=True)).info["info"])
+    snapshot = d.root / "snapshots" / info["chainID"].split(":")[1]
+    assert snapshot.is_dir()
+    r = d.runtime()
+    pod = run_pod(r, pod_config("snap", tmp_path))
+    a, b = (create(r, pod, ctr_config(n, ref, args=["exit", "0"])) for n in ("a", "b"))
+    d.image().RemoveImage(pb.RemoveImageRequest(image=pb.ImageSpec(image=ref)))
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=a))
+    assert snapshot.is_dir()  # b still runs from it
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=b))
+    assert not snapshot.exists()

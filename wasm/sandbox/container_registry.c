@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "container_view.h"
 #include "image.h"
+#include "log.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -93,6 +94,18 @@ static void release_image_content(wc_sandbox *sb, wc_container *c)
 {
     if (*c->held)
         wc_store_release(sb->store, c->held, c->id, NULL);
+}
+
+/* After the last container of a removed image is removed, nothing lists what it ran
+ * from: collect it now rather than at the next image removal or start. */
+static bool image_removed(wc_sandbox *sb, const wc_container *c)
+{
+    wc_image *img = NULL;
+    if (*c->held == '\0' || wc_store_image_get(sb->store, c->image_ref, &img, NULL) == 0) {
+        wc_image_free(img);
+        return false;
+    }
+    return true;
 }
 
 static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_pod *pod,
@@ -323,8 +336,10 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
         snprintf(key, sizeof(key), "ctr/%s", c->id);
         rc = wc_store_kv_delete(sb->store, key, err);
     }
+    bool collect = false;
     if (rc == 0) {
         release_image_content(sb, c);
+        collect = image_removed(sb, c);
         sb_emit(sb, WC_EVENT_DELETED, c);
         drop_ctr(sb, c);
         wc_container_free(c);
@@ -333,6 +348,9 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
     pthread_mutex_unlock(&sb->mu);
     if (rc == 0)
         ack_exit(sb, cid);
+    wc_error gc_err = {0};
+    if (collect && wc_store_gc(sb->store, &gc_err) < 0)
+        wc_warn("sandbox", "collect what removed container %s held: %s", cid, gc_err.msg);
     return rc;
 }
 
