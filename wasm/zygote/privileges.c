@@ -66,12 +66,12 @@ static const int denied[] = {
 static int deny_other_socket_families(scmp_filter_ctx ctx)
 {
     const uint32_t deny = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-    int rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_LT, AF_INET));
+    int rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_LT, AF_INET, 0));
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_GT, AF_INET6));
+        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_GT, AF_INET6, 0));
     for (int family = AF_INET + 1; rc == 0 && family < AF_INET6; family++)
         rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1,
-                              SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)family));
+                              SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)family, 0));
     return rc;
 }
 
