@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of wasmcri on a fresh Debian 12 machine (.ci/run calls exactly this):
 # installs the Debian packages, checks the format (hack/format.sh --check), builds with gcc
-# (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the gcc and sanitizer builds and the
-# pytest integration suite against both daemons. Prints each runner's own summary.
+# (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the three builds
+# and the pytest integration suite against the gcc and sanitizer daemons. Prints each runner's own
+# summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash hack/deps.sh || exit 1
@@ -17,7 +18,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export LSAN_OPTIONS=suppressions=$PWD/hack/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1
 status=0
-for dir in build build-asan; do
+for dir in build build-clang build-asan; do
   echo "== ctest ($dir)"
   (cd "$dir" && ctest --output-on-failure -j2) || status=1
 done

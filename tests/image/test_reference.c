@@ -1,4 +1,5 @@
 /* Reference parsing and normalisation (image/reference.c), against Docker's behaviour. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../unit/check.h"
@@ -28,29 +29,34 @@ static const struct {
     {"app:_under", "docker.io/library/app:_under"},
 };
 
-static const char *const bad[] = {
-    "",
-    "UPPER",
-    "app:",
-    "app:-tag",
-    "app:.tag",
-    "app@sha256:abc",
-    "app@md5:0123456789abcdef0123456789abcdef",
-    "app@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
-    "-app",
-    "app-",
-    "a..b",
-    "a//b",
-    "/app",
-    "app/",
-    "host:port/app",
-    "a_b.c/app",
-    "host:123456/app",
-    "a___b",
-    "app:"
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-    "app name",
+/* Bad references and the reason the error must give (the message always quotes the input). */
+static const struct {
+    const char *in, *why;
+} bad[] = {
+    {"", "the name is empty"},
+    {"UPPER", "the repository must be"},
+    {"app:", "the tag must be"},
+    {"app:-tag", "the tag must be"},
+    {"app:.tag", "the tag must be"},
+    {"app@sha256:abc", "the digest must be"},
+    {"app@md5:0123456789abcdef0123456789abcdef", "the digest must be"},
+    {"app@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+     "the digest must be"},
+    {"-app", "the repository must be"},
+    {"app-", "the repository must be"},
+    {"a..b", "the repository must be"},
+    {"a//b", "the repository must be"},
+    {"/app", "the repository must be"},
+    {"app/", "the repository must be"},
+    {"host:port/app", "the registry host is not"},
+    {"a_b.c/app", "the registry host is not"},
+    {"host:123456/app", "the registry host is not"},
+    {"a___b", "the repository must be"},
+    {"app:"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+     "the tag must be"},
+    {"app name", "the repository must be"},
 };
 
 int main(void)
@@ -72,15 +78,20 @@ int main(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         wc_ref ref;
         wc_error err = {0};
-        int r = wc_ref_parse(bad[i], &ref, &err);
+        int r = wc_ref_parse(bad[i].in, &ref, &err);
         CHECK(r == -EINVAL);
         if (r == 0) {
-            fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
+            fprintf(stderr, "  accepted \"%s\"\n", bad[i].in);
             wc_ref_clear(&ref);
-        } else {
-            /* The message names the reference. */
-            CHECK(strstr(err.msg, bad[i]) != NULL);
+            continue;
         }
+        /* The message quotes the reference and says what is wrong with it. */
+        char quoted[512];
+        snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i].in);
+        CHECK(strstr(err.msg, quoted) != NULL);
+        CHECK(strstr(err.msg, bad[i].why) != NULL);
+        if (strstr(err.msg, bad[i].why) == NULL)
+            fprintf(stderr, "  %s: want \"%s\"\n", err.msg, bad[i].why);
     }
     wc_ref ref;
     CHECK(wc_ref_parse("busybox", &ref, NULL) == 0);

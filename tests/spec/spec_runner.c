@@ -1,13 +1,17 @@
 /* spec_runner: runs WebAssembly spec tests converted by wast2json against wasmcri's engine.
  *
- *   spec_runner [--known KNOWN_FAILURES] FILE.json...
+ *   spec_runner [--known KNOWN_FAILURES] [--skips ALLOWED_SKIPS] FILE.json...
  *
  * Executes every command (module, register, action, assert_return incl. nan:canonical/arithmetic,
  * assert_trap, assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable,
  * assert_uninstantiable) with the `spectest` host module, and prints per file and in total
- * "N passed, N failed, N skipped". Text-format modules (wast2json gives no binary) are skipped.
- * Failures listed in KNOWN_FAILURES ("file.wast:LINE reason") are reported as known failures; the
- * exit status is 1 if any failure is not listed or any listed one passes, else 0.
+ * "N passed, N failed, N skipped". Failures listed in KNOWN_FAILURES ("file.wast:LINE reason")
+ * are reported as known failures. A command the runner cannot run is skipped only when
+ * ALLOWED_SKIPS lists its file and kind with a reason ("file.wast KIND reason"; kinds:
+ * text-module, the module is only in text form, as wast2json leaves assert_malformed text;
+ * v128-arg and v128-result, SIMD values; any other command type by its name); an unlisted skip
+ * is a failure. The exit status is 1 if any failure is not listed, any listed failure passes,
+ * or any listed entry is not reached, else 0.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +25,13 @@ typedef struct named {
     wasm_instance *inst;
 } named;
 
+/* The lines of a KNOWN_FAILURES or ALLOWED_SKIPS file, and which ones were used. */
+typedef struct entries {
+    char **lines;
+    size_t n;
+    bool *seen;
+} entries;
+
 typedef struct runner {
     const char *dir, *wast;
     wasm_linker *linker;
@@ -31,9 +42,7 @@ typedef struct runner {
     wasm_instance **insts;
     size_t nmods, ninsts;
     int passed, failed, skipped, known, unexpected;
-    char **known_list;
-    size_t nknown;
-    bool *known_seen;
+    struct entries *known_failures, *allowed_skips;
 } runner;
 
 static int g_passed, g_failed, g_skipped, g_known, g_unexpected;
@@ -83,20 +92,39 @@ static int define_spectest(wasm_linker *l)
 static void result(runner *r, int line, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static bool is_known(runner *r, int line)
+/* Whether an entry starts with key followed by a blank or the end (marks it used). */
+static bool listed(entries *e, const char *key)
 {
-    char key[512];
-    snprintf(key, sizeof(key), "%s:%d", r->wast, line);
-    for (size_t i = 0; i < r->nknown; i++) {
-        size_t n = strlen(key);
-        if (strncmp(r->known_list[i], key, n) == 0 &&
-            (r->known_list[i][n] == ' ' || r->known_list[i][n] == '\0' ||
-             r->known_list[i][n] == '\t')) {
-            r->known_seen[i] = true;
+    size_t n = strlen(key);
+    for (size_t i = 0; i < e->n; i++) {
+        const char *l = e->lines[i];
+        if (strncmp(l, key, n) == 0 && (l[n] == ' ' || l[n] == '\0' || l[n] == '\t')) {
+            e->seen[i] = true;
             return true;
         }
     }
     return false;
+}
+
+static bool is_known(runner *r, int line)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s:%d", r->wast, line);
+    return listed(r->known_failures, key);
+}
+
+/* A command not run: a skip if ALLOWED_SKIPS lists its file and kind, else a failure. */
+static void skip(runner *r, int line, const char *kind)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s %s", r->wast, kind);
+    if (listed(r->allowed_skips, key)) {
+        r->skipped++;
+        return;
+    }
+    r->failed++;
+    printf("FAIL %s:%d: skipped (%s), and the allowed skips do not list \"%s\"\n", r->wast, line,
+           kind, key);
 }
 
 #include <stdarg.h>
@@ -314,10 +342,8 @@ static void assert_return(runner *r, json_t *cmd, int line)
     char err[256];
     wasm_instance *inst = NULL;
     int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
-    if (rc == -2) {
-        r->skipped++;
-        return;
-    }
+    if (rc == -2)
+        return skip(r, line, "v128-arg");
     if (rc < 0)
         return result(r, line, false, "%s", err);
     if (rc > 0)
@@ -327,10 +353,8 @@ static void assert_return(runner *r, json_t *cmd, int line)
         return result(r, line, false, "expected %zu results, got %u", json_array_size(exp), n);
     for (uint32_t i = 0; i < n; i++) {
         int m = value_match(json_array_get(exp, i), res[i]);
-        if (m < 0) {
-            r->skipped++;
-            return;
-        }
+        if (m < 0)
+            return skip(r, line, "v128-result");
         if (m == 0)
             return result(r, line, false, "result %u: expected %s, got 0x%llx", i,
                           jstr(json_array_get(exp, i), "value"), (unsigned long long)res[i].u64);
@@ -346,10 +370,8 @@ static void assert_trap_action(runner *r, json_t *cmd, int line, bool exhaustion
     wasm_instance *inst = NULL;
     const char *text = jstr(cmd, "text");
     int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
-    if (rc == -2) {
-        r->skipped++;
-        return;
-    }
+    if (rc == -2)
+        return skip(r, line, "v128-arg");
     if (rc < 0)
         return result(r, line, false, "%s", err);
     if (rc == 0)
@@ -388,10 +410,8 @@ static void cmd_module(runner *r, json_t *cmd, int line)
     wasm_instance *inst = NULL;
     r->current = NULL;
     int rc = load(r, cmd, &m, &err);
-    if (rc == -2) {
-        r->skipped++;
-        return;
-    }
+    if (rc == -2)
+        return skip(r, line, "text-module");
     if (rc < 0)
         return result(r, line, false, "module failed to load: %s", err.msg);
     keep_module(r, m);
@@ -418,10 +438,8 @@ static void cmd_assert_module(runner *r, json_t *cmd, int line, const char *type
     wasm_module *m = NULL;
     wasm_instance *inst = NULL;
     int rc = load(r, cmd, &m, &err);
-    if (rc == -2) {
-        r->skipped++;
-        return;
-    }
+    if (rc == -2)
+        return skip(r, line, "text-module");
     bool want_load_fail = !strcmp(type, "assert_invalid") || !strcmp(type, "assert_malformed");
     if (want_load_fail) {
         if (rc == 0)
@@ -484,7 +502,7 @@ static void run_command(runner *r, json_t *cmd)
     } else if (!strncmp(type, "assert_", 7)) {
         cmd_assert_module(r, cmd, line, type);
     } else {
-        r->skipped++;
+        skip(r, line, type);
     }
 }
 
@@ -500,7 +518,7 @@ static void free_runner(runner *r)
     wasm_linker_free(r->linker);
 }
 
-static void run_file(const char *path, char **known, size_t nknown, bool *seen)
+static void run_file(const char *path, entries *known, entries *skips)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
@@ -511,7 +529,7 @@ static void run_file(const char *path, char **known, size_t nknown, bool *seen)
         *slash = '\0';
     else
         strcpy(dir, ".");
-    runner r = {.dir = dir, .known_list = known, .nknown = nknown, .known_seen = seen};
+    runner r = {.dir = dir, .known_failures = known, .allowed_skips = skips};
     if (root == NULL) {
         printf("FAIL %s: cannot parse: %s\n", path, jerr.text);
         g_failed++;
@@ -538,51 +556,79 @@ static void run_file(const char *path, char **known, size_t nknown, bool *seen)
     json_decref(root);
 }
 
-static char **read_known(const char *path, size_t *ret_n)
+/* Reads an entries file: one entry a line, '#' comments. With min_words, an entry of fewer
+ * blank-separated words (a skip without its reason) is an error. */
+static int read_entries(const char *path, int min_words, entries *e)
 {
     FILE *f = fopen(path, "r");
-    char **list = NULL, line[1024];
-    size_t n = 0;
+    char line[1024];
     if (f == NULL) {
-        *ret_n = 0;
-        return NULL;
+        printf("FAIL cannot read %s\n", path);
+        return -1;
     }
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         if (line[0] == '\0' || line[0] == '#')
             continue;
-        list = realloc(list, (n + 1) * sizeof(*list));
-        list[n++] = strdup(line);
+        int words = 0;
+        for (char *c = line; *c; c++)
+            words += *c != ' ' && (c == line || c[-1] == ' ');
+        if (words < min_words) {
+            printf("FAIL %s: \"%s\" gives no reason\n", path, line);
+            fclose(f);
+            return -1;
+        }
+        e->lines = realloc(e->lines, (e->n + 1) * sizeof(*e->lines));
+        e->lines[e->n++] = strdup(line);
     }
     fclose(f);
-    *ret_n = n;
-    return list;
+    e->seen = calloc(e->n + 1, sizeof(bool));
+    return 0;
+}
+
+/* Entries never used: each one printed; returns how many. */
+static int stale(const entries *e, const char *what)
+{
+    int n = 0;
+    for (size_t k = 0; k < e->n; k++)
+        if (!e->seen[k]) {
+            printf("STALE %s (not reached): %s\n", what, e->lines[k]);
+            n++;
+        }
+    return n;
+}
+
+static void free_entries(entries *e)
+{
+    for (size_t k = 0; k < e->n; k++)
+        free(e->lines[k]);
+    free(e->lines);
+    free(e->seen);
 }
 
 int main(int argc, char **argv)
 {
-    char **known = NULL;
-    size_t nknown = 0;
+    entries known = {0}, skips = {0};
     int i = 1;
-    if (argc > 2 && strcmp(argv[1], "--known") == 0) {
-        known = read_known(argv[2], &nknown);
-        i = 3;
-    }
-    bool *seen = calloc(nknown + 1, sizeof(bool));
-    for (; i < argc; i++)
-        run_file(argv[i], known, nknown, seen);
-    int stale = 0;
-    for (size_t k = 0; k < nknown; k++) {
-        if (!seen[k]) {
-            printf("STALE known failure (not reached): %s\n", known[k]);
-            stale++;
+    for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        bool is_known = strcmp(argv[i], "--known") == 0;
+        if (!is_known && strcmp(argv[i], "--skips") != 0) {
+            printf("spec_runner: unknown option %s\n", argv[i]);
+            return 2;
         }
+        if (read_entries(argv[i + 1], is_known ? 1 : 3, is_known ? &known : &skips) < 0)
+            return 1;
     }
+    if (known.seen == NULL)
+        known.seen = calloc(1, sizeof(bool));
+    if (skips.seen == NULL)
+        skips.seen = calloc(1, sizeof(bool));
+    for (; i < argc; i++)
+        run_file(argv[i], &known, &skips);
+    int n_stale = stale(&known, "known failure") + stale(&skips, "allowed skip");
     printf("TOTAL: %d passed, %d failed, %d skipped, %d known failures, %d unexpected passes\n",
            g_passed, g_failed, g_skipped, g_known, g_unexpected);
-    for (size_t k = 0; k < nknown; k++)
-        free(known[k]);
-    free(known);
-    free(seen);
-    return g_failed || g_unexpected || stale ? 1 : 0;
+    free_entries(&known);
+    free_entries(&skips);
+    return g_failed || g_unexpected || n_stale ? 1 : 0;
 }

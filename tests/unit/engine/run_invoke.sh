@@ -1,8 +1,10 @@
 #!/bin/sh
 # `wasmcri run --invoke`: results on stdout, a trap gives "wasm trap: ..." on stderr and status 134.
+# Skipped without wat2wasm, except in CI (tests/missing.sh).
 #   run_invoke.sh WASMCRI WAT OUTDIR
 wasmcri=$1 wat=$2 out=$3
-command -v wat2wasm >/dev/null 2>&1 || { echo "SKIP: wat2wasm (wabt) is not installed"; exit 77; }
+. "$(dirname "$0")/../../missing.sh"
+command -v wat2wasm >/dev/null 2>&1 || missing "wat2wasm (wabt) is not installed"
 mkdir -p "$out" && wat2wasm "$wat" -o "$out/run_invoke.wasm" || exit 1
 w=$out/run_invoke.wasm
 fail() { echo "FAIL: $*"; exit 1; }
