@@ -10,6 +10,7 @@ static int error_vset(wc_error *err, int code, const char *fmt, va_list ap)
     if (err == NULL)
         return code;
     err->code = code;
+    err->kind = WC_ERROR_DECIDED;
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     return code;
 }
@@ -30,6 +31,7 @@ int wc_error_set_errno(wc_error *err, int code, const char *fmt, ...)
     error_vset(err, code, fmt, ap);
     va_end(ap);
     if (err != NULL) {
+        err->kind = WC_ERROR_HOST;
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(-code));
     }

@@ -8,8 +8,16 @@
  *   -EPERM/-EACCES PermissionDenied, -ENOEXEC/-EBUSY FailedPrecondition,
  *   -EAGAIN/-ECONNREFUSED/-EHOSTUNREACH Unavailable, -ETIMEDOUT DeadlineExceeded,
  *   -ECANCELED Cancelled, -ENOSYS Unimplemented, anything else Internal.
+ * That table applies to codes chosen to say what is wrong (wc_error_set). A code that
+ * is only the errno of a failed host call (wc_error_set_errno: an open's ENOENT, a
+ * mount's EPERM) says what broke inside, not what the request got wrong: its kind is
+ * WC_ERROR_HOST, kept through wc_error_wrap, and cri/ answers it as Internal.
  * The message lives inside the struct, so setting an error never allocates and a
  * wc_error on the stack needs no cleanup.
+ *
+ * Stopping at the first error: `TRY(step(...));` returns a step's negative code from
+ * the calling function; `_cleanup_*_` variables (cleanup.h) free what was made so far,
+ * so a function is a flat list of TRY lines with no cleanup labels.
  */
 #ifndef WASMCRI_COMMON_ERROR_H
 #define WASMCRI_COMMON_ERROR_H
@@ -18,8 +26,14 @@
 
 #define WC_ERROR_MSG_MAX 1024
 
+typedef enum wc_error_kind {
+    WC_ERROR_DECIDED = 0, /* the code says what is wrong, as in the table above */
+    WC_ERROR_HOST,        /* the code is a failed host call's errno */
+} wc_error_kind;
+
 typedef struct wc_error {
     int code;                   /* negative errno-style code, 0 when unset */
+    wc_error_kind kind;         /* how to read code */
     char msg[WC_ERROR_MSG_MAX]; /* NUL-terminated, never empty once set */
 } wc_error;
 
@@ -28,7 +42,8 @@ typedef struct wc_error {
 int wc_error_set(wc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Like wc_error_set, with ": strerror(-code)" appended. */
+/* For a failed host call: like wc_error_set, with ": strerror(-code)" appended, and the
+ * kind WC_ERROR_HOST. */
 int wc_error_set_errno(wc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

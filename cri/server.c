@@ -341,7 +341,7 @@ static void run_list_as_stream(cri_call *c, const ProtobufCMessage *req)
         return;
     }
     wc_info("cri", "%s: %s", c->m->path, err.msg);
-    send_reply(c, cri_status_from_errno(rc), err.msg, NULL);
+    send_reply(c, cri_status_from_error(rc, &err), err.msg, NULL);
 }
 
 static void run_handler(cri_call *c)
@@ -383,7 +383,7 @@ static void run_handler(cri_call *c)
     }
     if (resp)
         protobuf_c_message_free_unpacked(resp, NULL);
-    grpc_status_code status = cri_status_from_errno(rc);
+    grpc_status_code status = cri_status_from_error(rc, &err);
     wc_log(status == GRPC_STATUS_INTERNAL ? WC_LOG_ERROR : WC_LOG_INFO, "cri", "%s: %s", c->m->path,
            err.msg);
     send_reply(c, status, err.msg, NULL);

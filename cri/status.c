@@ -1,9 +1,9 @@
-/* The one place where error codes become gRPC status codes (the table in common/error.h). */
+/* The one place where errors become gRPC status codes (the rule in common/error.h). */
 #include "status.h"
 
 #include <errno.h>
 
-grpc_status_code cri_status_from_errno(int code)
+static grpc_status_code status_from_code(int code)
 {
     switch (-code) {
     case 0:
@@ -33,4 +33,11 @@ grpc_status_code cri_status_from_errno(int code)
     default:
         return GRPC_STATUS_INTERNAL;
     }
+}
+
+grpc_status_code cri_status_from_error(int rc, const wc_error *err)
+{
+    if (rc < 0 && err->code == rc && err->kind == WC_ERROR_HOST)
+        return GRPC_STATUS_INTERNAL;
+    return status_from_code(rc);
 }

@@ -333,6 +333,8 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
     if (msg) {
         int code = (int)json_integer_value(json_object_get(reply, "code"));
         rc = wc_error_set(err, code < 0 ? code : -EIO, "%s", msg);
+        if (err != NULL && json_is_true(json_object_get(reply, "host")))
+            err->kind = WC_ERROR_HOST;
         json_decref(reply);
         return rc;
     }

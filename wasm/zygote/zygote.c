@@ -102,8 +102,9 @@ static void send_to_daemon(zygote *z, json_t *msg)
 static void reply_error(zygote *z, json_t *req, const wc_error *err)
 {
     send_packet(z, z->reply_fd,
-                json_pack("{s:s, s:O, s:s, s:i}", "op", "reply", "seq", json_object_get(req, "seq"),
-                          "error", err->msg, "code", err->code),
+                json_pack("{s:s, s:O, s:s, s:i, s:b}", "op", "reply", "seq",
+                          json_object_get(req, "seq"), "error", err->msg, "code", err->code, "host",
+                          err->kind == WC_ERROR_HOST),
                 NULL, 0);
 }
 

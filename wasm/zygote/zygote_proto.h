@@ -3,7 +3,7 @@
  * descriptors (SCM_RIGHTS). Packets keep their boundaries, so no framing is needed.
  *
  * daemon → zygote (each with "seq"; the zygote answers {"op":"reply","seq",...}
- * with "error" + "code" on failure):
+ * with "error" + "code" + "host" (the code is a host call's errno) on failure):
  *   start {id, spec}          fork a worker for container id → {pid}
  *   exec  {id, spec} + 2 fds  fork a worker writing stdout/stderr to the fds → {pid}
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
