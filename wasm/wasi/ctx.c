@@ -2,9 +2,10 @@
  *
  * Steps of wasi_ctx_create, in order: pack argv and env into NUL-separated buffers (what
  * args_get/environ_get copy out), set up fds 0/1/2 (stdin from the given fd or /dev/null;
- * stdout/stderr as CRI log streams when a log is given, else the given fds), then one preopen per
- * mount (fd 3 upwards), then the preopened sockets. Every host fd is dup'ed (mount directories
- * are reopened), so the ctx owns all of its fds and the caller keeps its own.
+ * stdout/stderr as CRI log streams when a log is given, else the given fds), then the preopened
+ * sockets (fd 3 upwards, where socket activation puts them: LISTEN_FDS), then one preopen per
+ * mount. Every host fd is dup'ed (mount directories are reopened), so the ctx owns all of its fds
+ * and the caller keeps its own.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -31,15 +32,19 @@ static int pack_strings(const char *const *list, size_t count, char **ret_buf, s
     return 0;
 }
 
-/* Adds host fd `fd` (dup'ed; -1 means /dev/null) as the next guest fd. */
-static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, wc_error *err, const char *what)
+/* Adds host fd `fd` (dup'ed; -1 means /dev/null) as the next guest fd; a stream socket given
+ * among wasi_options.socket_fds is a preopened one. */
+static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, wc_error *err,
+                       const char *what)
 {
     int host = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : open("/dev/null", null_flags | O_CLOEXEC);
     if (host < 0)
         return wc_error_set_errno(err, -errno, "wasi: set up %s", what);
     wasi_fd e = {.kind = WASI_FD_FILE, .host = host, .filetype = fdt_host_filetype(host)};
-    if (e.filetype == WASI_FILETYPE_SOCKET_STREAM)
+    if (e.filetype == WASI_FILETYPE_SOCKET_STREAM) {
         e.kind = WASI_FD_SOCKET;
+        e.preopened_socket = preopened;
+    }
     e.rights_base = fdt_rights_for(e.filetype);
     e.rights_inheriting = e.rights_base;
     uint32_t got;
@@ -94,17 +99,17 @@ static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
 static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
 {
     /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
-    int r = add_host_fd(ctx, o->stdin_fd, O_RDONLY, err, "stdin");
+    int r = add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, err, "stdin");
     if (r == 0)
         r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, err)
-                           : add_host_fd(ctx, o->stdout_fd, O_WRONLY, err, "stdout");
+                           : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, err, "stdout");
     if (r == 0)
         r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDERR, err)
-                           : add_host_fd(ctx, o->stderr_fd, O_WRONLY, err, "stderr");
+                           : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, err, "stderr");
+    for (size_t i = 0; r == 0 && i < o->socket_count; i++)
+        r = add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, err, "a preopened socket");
     for (size_t i = 0; r == 0 && o->mounts != NULL && i < o->mounts->count; i++)
         r = add_preopen(ctx, &o->mounts->items[i], err);
-    for (size_t i = 0; r == 0 && i < o->socket_count; i++)
-        r = add_host_fd(ctx, o->socket_fds[i], O_RDWR, err, "a preopened socket");
     return r;
 }
 

@@ -412,14 +412,21 @@ static wasi_errno get_preopen(wasi_ctx *c, uint32_t fd, wasi_fd **ret)
     return r != WASI_ESUCCESS ? r : (*ret)->preopen == NULL ? WASI_EBADF : WASI_ESUCCESS;
 }
 
+/* A directory's prestat, or for a preopened socket tag WASI_PREOPENTYPE_SOCKET and no name:
+ * preopen scans (wasi-libc, Go) skip a tag they do not know and go on to the directories after
+ * it, where EBADF would end the scan and any other error abort it. */
 wasi_errno wasi_fd_prestat_get(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     wasi_fd *e;
-    wasi_errno r = get_preopen(c, (uint32_t)a[0], &e);
+    wasi_errno r = fdt_get(c, (uint32_t)a[0], 0, &e);
+    bool socket = r == WASI_ESUCCESS && e->preopened_socket;
+    if (!socket)
+        r = get_preopen(c, (uint32_t)a[0], &e);
     if (r != WASI_ESUCCESS)
         return r;
     uint32_t p = (uint32_t)a[1];
-    if (!mem_store_u32(m, p, 0) || !mem_store_u32(m, p + 4, (uint32_t)strlen(e->preopen)))
+    if (!mem_store_u32(m, p, socket ? WASI_PREOPENTYPE_SOCKET : WASI_PREOPENTYPE_DIR) ||
+        !mem_store_u32(m, p + 4, socket ? 0 : (uint32_t)strlen(e->preopen)))
         return WASI_EFAULT;
     return WASI_ESUCCESS;
 }

@@ -1,7 +1,8 @@
 /* WASI preview1 for one wasm instance: the public API the runtime and `wasmcri run` use.
  *
  *   wasi_options opts = {.argv = ..., .env = ..., .mounts = &mounts, .stdin_fd = -1, ...};
- *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, preopens)
+ *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, sockets,
+ *                                                             preopens)
  *   wasi_define_imports(linker, ctx, &err);                    wasi_snapshot_preview1 +
  * wasi_unstable wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
  * WASM_TRAP_EXIT code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's
@@ -31,7 +32,7 @@ typedef struct wasi_options {
     int stdin_fd;              /* -1: /dev/null */
     int stdout_fd, stderr_fd;  /* used when log is NULL; -1: /dev/null */
     cri_log *log;              /* when set, fds 1 and 2 write CRI records into it (borrowed) */
-    const int *socket_fds;     /* preopened sockets (e.g. listening), after the mounts */
+    const int *socket_fds;     /* preopened sockets (e.g. listening): fd 3 upwards, then mounts */
     size_t socket_count;
     /* For lazy mounts: called before a path operation under one (create: it writes); gives
      * an open directory to use from then on, writable (*ret_fd, taken), or -EAGAIN when

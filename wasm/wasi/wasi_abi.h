@@ -168,6 +168,7 @@ enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
 #define WASI_SDFLAG_RD 0x1
 #define WASI_SDFLAG_WR 0x2
 #define WASI_PREOPENTYPE_DIR 0
+#define WASI_PREOPENTYPE_SOCKET 1 /* ours (README): what wasi-libc's preopen scan skips */
 
 /* The WasmEdge socket extension (wasm/wasi/README.md): its errnos for sock_getaddrinfo, address
  * families, socket types, protocols, sockopt names and addrinfo flags. */

@@ -72,6 +72,7 @@ typedef struct wasi_fd {
     uint64_t rights_inheriting;
     bool readonly;         /* from a read-only mount: every write is EROFS */
     bool lazy;             /* the preopen of a lazy mount (mount.h), not switched yet */
+    bool preopened_socket; /* from wasi_options.socket_fds: fd_prestat_get says so (README) */
     char *preopen;         /* guest name for fd_prestat_*, NULL if not a preopen */
     char *file_name;       /* file-mount preopens: the file's name inside host (a directory) */
     cri_log_stream stream; /* WASI_FD_LOG */

@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "layer.h"
+#include "listeners.h"
 #include "record.h"
 #include "record_table.h"
 #include "worker_run.h"
@@ -31,6 +32,11 @@ static const wc_field mount_fields[] = {
     WC_F_BOOL(worker_mount, readonly, "ro"),
 };
 static const wc_record_desc mount_desc = WC_RECORD_DESC(worker_mount, mount_fields);
+
+static const wc_field listener_fields[] = {
+    WC_F_U32(worker_listener, port, "port"),
+};
+static const wc_record_desc listener_desc = WC_RECORD_DESC(worker_listener, listener_fields);
 
 static const wc_field spec_fields[] = {
     WC_F_STR(worker_spec, id, "id"),
@@ -46,6 +52,7 @@ static const wc_field spec_fields[] = {
     WC_F_CUSTOM(worker_spec, user, "user", &wc_user_codec),
     WC_F_STR(worker_spec, layer_dir, "layer_dir"),
     WC_F_STR(worker_spec, layer_lower, "layer_lower"),
+    WC_F_ARRAY(worker_spec, listeners, n_listeners, "listeners", &listener_desc),
 };
 static const wc_record_desc spec_desc = WC_RECORD_DESC(worker_spec, spec_fields);
 
@@ -143,13 +150,19 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     memset(&res, 0, sizeof(res));
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "wasmcri-worker");
+    worker_fds with_listeners = *fds;
+    int *listen = calloc(spec->n_listeners + 1, sizeof(int));
+    with_listeners.listen = listen;
     int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
     rc = rc ?: step_join_netns(spec, &err);
+    if (rc == 0 && listen == NULL)
+        rc = wc_error_set(&err, -ENOMEM, "out of memory");
+    rc = rc ?: listeners_open(spec->listeners, spec->n_listeners, listen, &err);
     rc = rc ?: step_make_layer(spec, &err);
     if (rc < 0)
         fail_result(&res, &err);
     else
-        wr_run(module, spec, fds, &res);
+        wr_run(module, spec, &with_listeners, &res);
     if (write(fds->result, &res, sizeof(res)) != (ssize_t)sizeof(res))
         _exit(125);
     _exit(res.exit_code & 0xff);

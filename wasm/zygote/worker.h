@@ -30,21 +30,28 @@ typedef struct worker_mount {
     bool readonly;
 } worker_mount;
 
+/* A TCP port of the pod that the worker listens on for the guest (listeners.h). */
+typedef struct worker_listener {
+    uint32_t port;
+} worker_listener;
+
 typedef struct worker_spec {
     char *id;
     char *module_path, *module_key;
     char **argv, **env;
     worker_mount *mounts;
     size_t n_mounts;
-    char *log_path;            /* "" → the stdout/stderr fds given to worker_main */
-    char *netns;               /* "" → the host's network */
-    char **cgroup_procs;       /* cgroup.procs files the zygote writes the worker's pid into */
-    uint32_t max_memory_pages; /* 0: no cap beyond the module's */
-    wc_user user;              /* file access as this uid, gid and groups */
-    char *layer_dir;           /* "" or the container's directory (layer.h) */
-    char *layer_lower;         /* "" (an image without a rootfs: layer_dir/upper is "/", made at
-                                * start) or the image snapshot: "/" until the first write, then
-                                * the overlay the zygote mounts when the worker asks (layer.h) */
+    char *log_path;             /* "" → the stdout/stderr fds given to worker_main */
+    char *netns;                /* "" → the host's network */
+    char **cgroup_procs;        /* cgroup.procs files the zygote writes the worker's pid into */
+    uint32_t max_memory_pages;  /* 0: no cap beyond the module's */
+    wc_user user;               /* file access as this uid, gid and groups */
+    char *layer_dir;            /* "" or the container's directory (layer.h) */
+    char *layer_lower;          /* "" (an image without a rootfs: layer_dir/upper is "/", made at
+                                 * start) or the image snapshot: "/" until the first write, then
+                                 * the overlay the zygote mounts when the worker asks (layer.h) */
+    worker_listener *listeners; /* the pod's TCP ports, pre-opened at fd 3 upwards */
+    size_t n_listeners;
 } worker_spec;
 
 typedef struct worker_result {
@@ -66,10 +73,11 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 
 /* The descriptors a worker gets from the zygote. */
 typedef struct worker_fds {
-    int result;   /* write end of the pipe the worker_result goes to */
-    int out, err; /* an exec's output (log_path ""), else -1 */
-    int layer;    /* the zygote's layer socket: asks for the writable layer (layer.h) */
-    int control;  /* from the zygote: a reopened CRI log's fd, before a SIGHUP */
+    int result;        /* write end of the pipe the worker_result goes to */
+    int out, err;      /* an exec's output (log_path ""), else -1 */
+    int layer;         /* the zygote's layer socket: asks for the writable layer (layer.h) */
+    int control;       /* from the zygote: a reopened CRI log's fd, before a SIGHUP */
+    const int *listen; /* set by the worker: spec->listeners' sockets, -1 for a port not opened */
 } worker_fds;
 
 /* In the worker, once in its cgroups: joins the netns, drops privileges, runs

@@ -20,6 +20,7 @@
 #include "command.h"
 #include "cri_log.h"
 #include "layer.h"
+#include "listeners.h"
 #include "mount.h"
 #include "privileges.h"
 #include "wasi.h"
@@ -275,13 +276,24 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
         handle_reopen(log, fds->control);
     if (rc == 0 && layer_hook_open(spec, fds->layer, &hook) < 0)
         rc = wc_error_set_errno(&err, -errno, "open the parent of %s", spec->layer_dir);
-    size_t argc = 0;
+    size_t argc = 0, nsock = 0;
     while (spec->argv[argc])
         argc++;
+    int *sockets = calloc(spec->n_listeners + 1, sizeof(int));
+    for (size_t i = 0; sockets && fds->listen && i < spec->n_listeners; i++)
+        if (fds->listen[i] >= 0)
+            sockets[nsock++] = fds->listen[i];
+    char **env = fds->listen
+                     ? listeners_env(spec->env, spec->listeners, fds->listen, spec->n_listeners)
+                     : NULL;
+    if (rc == 0 && (sockets == NULL || (fds->listen && env == NULL)))
+        rc = wc_error_set(&err, -ENOMEM, "out of memory");
     wasi_options opts = {.argv = (const char *const *)spec->argv,
                          .argc = argc,
-                         .env = (const char *const *)spec->env,
+                         .env = (const char *const *)(env ? env : spec->env),
                          .mounts = &mounts,
+                         .socket_fds = sockets,
+                         .socket_count = nsock,
                          .stdin_fd = -1,
                          .stdout_fd = fds->out,
                          .stderr_fd = fds->err,
@@ -297,6 +309,8 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
             cri_log_write(log, CRI_LOG_STDERR, res->message, strlen(res->message), NULL),
                 cri_log_write(log, CRI_LOG_STDERR, "\n", 1, NULL);
     }
+    listeners_env_free(env, spec->env);
+    free(sockets);
     reopen_target = NULL; /* a late SIGHUP must not reopen a closed log */
     cri_log_close(log);
     wasi_mounts_clear(&mounts);

@@ -25,8 +25,8 @@ static char log_path[300];
 static cri_log *log_file;
 static int sock_pair[2];
 
-enum { FD_DATA = 3, FD_RO = 4, FD_HOSTS = 5, FD_SOCK = 6 };
-#define PATH_AT 1024u /* guest strings are placed here */
+enum { FD_SOCK = 3, FD_DATA = 4, FD_RO = 5, FD_HOSTS = 6 }; /* sockets before the mounts */
+#define PATH_AT 1024u                                       /* guest strings are placed here */
 #define PATH2_AT 2048u
 #define OUT_AT 4096u /* results */
 #define BUF_AT 8192u
@@ -144,6 +144,11 @@ static void setup(void)
 
 static void test_prestat(void)
 {
+    /* the preopened socket at fd 3: tag 1 (not a directory), no name, so preopen scans go on */
+    uint64_t ps[] = {FD_SOCK, OUT_AT};
+    CHECK_EQ_INT(wasi_fd_prestat_get(ctx, &mem, ps), WASI_ESUCCESS);
+    CHECK_EQ_INT(u32_at(OUT_AT), WASI_PREOPENTYPE_SOCKET);
+    CHECK_EQ_INT(u32_at(OUT_AT + 4), 0);
     const char *names[] = {"/data", "/ro", "/etc/hosts"};
     for (uint32_t fd = FD_DATA; fd <= FD_HOSTS; fd++) {
         uint64_t a[] = {fd, OUT_AT};

@@ -4,9 +4,10 @@
  *            FILE.wasm [ARGS...]
  * --log writes stdout/stderr as a CRI log; --rotate MS renames it to FILE.N and reopens it every
  * MS milliseconds while the command runs (kubelet's rotation + ReopenContainerLog) and prints
- * "rotations: N" on stderr at the end; --listen preopens a listening TCP socket (after the mounts)
- * and connects to it from a thread that sends "hello wasi\n" and prints the answer on stderr. Exits
- * with the command's exit code; a trap prints "trap: MESSAGE" on stderr. */
+ * "rotations: N" on stderr at the end; --listen preopens a listening TCP socket (at fd 3, before
+ * the mounts, as socket activation places it) and connects to it from a thread that sends "hello
+ * wasi\n" and prints the answer on stderr. Exits with the command's exit code; a trap prints "trap:
+ * MESSAGE" on stderr. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

@@ -275,7 +275,11 @@ def case_stdio_cri_log(opts, tmp):
 
 
 def case_sockets(opts, tmp):
-    res = ours(opts, ['--listen', wasm(opts, 'sockets')])
+    data = os.path.join(tmp, 'data')
+    os.mkdir(data)
+    with open(os.path.join(data, 'greeting.txt'), 'w') as f:
+        f.write('hello from the mount\n')
+    res = ours(opts, ['--listen', '--dir', data + ':/data', wasm(opts, 'sockets')])
     check(res.returncode == 0, 'exit code %d, stderr: %s' % (res.returncode, text(res.stderr)))
     expect_golden(opts, 'sockets', text(res.stdout))
     check('client got: HELLO WASI\n' in text(res.stderr), 'client answer: %s' % text(res.stderr))

@@ -1,6 +1,7 @@
 /* An echo server on a preopened listening socket (fd 3): accepts one connection, reads a line,
  * answers it upper-cased with sock_send, shuts the socket down. Uses wasi-libc's accept/recv/
- * send/shutdown, which are the preview1 sock_* calls. */
+ * send/shutdown, which are the preview1 sock_* calls. Then reads /data/greeting.txt: the
+ * directory preopens after the socket must still be found by wasi-libc's preopen scan. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,5 +27,8 @@ int main(void)
     REPORT("shutdown", shutdown(c, SHUT_RDWR));
     REPORT("close", close(c));
     REPORT("accept on stdout", accept(1, NULL, NULL));
+    FILE *f = fopen("/data/greeting.txt", "r");
+    char line[64] = {0};
+    printf("mount after the socket: %s", f && fgets(line, sizeof(line), f) ? line : "missing\n");
     return 0;
 }
