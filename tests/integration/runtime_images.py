@@ -9,7 +9,8 @@ and pulled by the daemon over CRI like any image.
             and an /etc/group (staff = 3000)
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
-  net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint
+  net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint, and
+            /bin/activated.wasm (a preview1-only server) with /etc/greeting
 """
 import json
 import tarfile
@@ -20,6 +21,7 @@ from wasmcri_harness import BUILD, pb
 
 PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
 NET = BUILD / "tests/wasm/net/net.wasm"
+ACTIVATED = BUILD / "tests/wasm/net/activated.wasm"
 
 
 _b = registry.load_builder()
@@ -66,9 +68,11 @@ def build(b, out):
                                                                 mode=0o755)],
                                          {"Entrypoint": ["/bin/sh"]}), False)
     lay = b.Layout(str(out / "net"))
-    built["net"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/net.wasm", NET.read_bytes(),
-                                                             mode=0o755)],
-                                       {"Entrypoint": ["/bin/net.wasm"]}), False)
+    net_files = [d("bin"), e("bin/net.wasm", NET.read_bytes(), mode=0o755),
+                 e("bin/activated.wasm", ACTIVATED.read_bytes(), mode=0o755), d("etc"),
+                 e("etc/greeting", b"greetings from the image\n")]
+    built["net"] = (lay, _rootfs_image(b, lay, net_files, {"Entrypoint": ["/bin/net.wasm"]}),
+                    False)
     lay = b.Layout(str(out / "artifact"))
     built["artifact"] = (lay, _artifact(b, lay, wasm), True)
     return built

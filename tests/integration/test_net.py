@@ -202,3 +202,35 @@ for _ in range(500):
     time.sleep(0.02)
 sys.exit(99)
 """ % str(TOP / "tests/integration")
+
+
+def test_preview1_program_serves_on_preopened_listeners(rt, tmp_path):
+    """A plain preview1 program (activated.wasm: no socket extension) serves HTTP on the
+    listening sockets the runtime opened for the pod's TCP port mappings, found through
+    LISTEN_FDS/LISTEN_FDNAMES at fd 3 upwards; its image files are still there after them. A UDP
+    mapping gets no listener; a second container of the pod finds the ports taken and gets none."""
+    r = rt.runtime()
+    p1, p2, pu = free_port(), free_port(), free_port()
+    cfg = pod_config("activated", tmp_path)
+    for proto, port in ((pb.TCP, p1), (pb.TCP, p2), (pb.UDP, pu), (pb.TCP, p1)):
+        cfg.port_mappings.add(protocol=proto, container_port=port, host_port=port)
+    pid = run_pod(r, cfg)
+    try:
+        cid = create(r, pid, ctr_config("first", rt.refs["net"], command=["/bin/activated.wasm"]))
+        start(r, cid)
+        log = tmp_path / "first.log"
+        wait_log(log, "activated: 2 tcp-%d:tcp-%d" % (p1, p2))
+        for port in (p1, p2):
+            out = subprocess.run(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:%d/" % port],
+                                 capture_output=True, text=True)
+            assert out.stdout == "served by tcp-%d: greetings from the image\n" % port, out.stderr
+        second = create(r, pid, ctr_config("second", rt.refs["net"],
+                                           command=["/bin/activated.wasm"]))
+        start(r, second)
+        st = wait_state(r, second, pb.CONTAINER_EXITED)
+        assert st.exit_code == 1
+        assert stdout_text(tmp_path / "second.log") == ["activated: no LISTEN_FDS"]
+    finally:
+        remove(rt, pid)
+    with pytest.raises(OSError):  # the listeners went with the pod
+        socket.create_connection(("127.0.0.1", p1), timeout=2)

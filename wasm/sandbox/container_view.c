@@ -381,6 +381,26 @@ static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
     return rc ?: add_pod_files(s, c, pod);
 }
 
+/* The pod's TCP container ports, once each and at most MAX_LISTENERS, pre-opened for a container
+ * start (listeners.h in wasm/zygote). */
+#define MAX_LISTENERS 64
+static int add_listeners(worker_spec *s, const wc_pod *pod)
+{
+    s->listeners = calloc(pod->n_port_mappings + 1, sizeof(*s->listeners));
+    if (s->listeners == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < pod->n_port_mappings && s->n_listeners < MAX_LISTENERS; i++) {
+        const wc_port_mapping *pm = &pod->port_mappings[i];
+        bool seen =
+            pm->protocol != WC_PROTO_TCP || pm->container_port <= 0 || pm->container_port > 65535;
+        for (size_t k = 0; !seen && k < s->n_listeners; k++)
+            seen = s->listeners[k].port == (uint32_t)pm->container_port;
+        if (!seen)
+            s->listeners[s->n_listeners++].port = (uint32_t)pm->container_port;
+    }
+    return 0;
+}
+
 static uint32_t memory_pages(int64_t limit)
 {
     if (limit <= 0)
@@ -411,6 +431,8 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
                      s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower
                  ? fill_mounts(s, c, pod)
                  : -ENOMEM;
+    if (rc == 0 && argv == NULL) /* a start, not an ExecSync */
+        rc = add_listeners(s, pod);
     if (rc < 0) {
         worker_spec_free(s);
         return wc_error_set(err, -ENOMEM, "out of memory");
