@@ -4,7 +4,7 @@
  * on failure, and fills a wc_error with a message a person can act on. Callers add
  * context with wc_error_wrap ("pull docker.io/x: " + the inner message) and pass
  * the code on. Only cri/ turns the code into a gRPC status:
- *   -EINVAL InvalidArgument, -ENOENT NotFound, -EEXIST AlreadyExists,
+ *   -EINVAL/-ENAMETOOLONG InvalidArgument, -ENOENT NotFound, -EEXIST AlreadyExists,
  *   -EPERM/-EACCES PermissionDenied, -ENOEXEC/-EBUSY FailedPrecondition,
  *   -EAGAIN/-ECONNREFUSED/-EHOSTUNREACH Unavailable, -ETIMEDOUT DeadlineExceeded,
  *   -ECANCELED Cancelled, -ENOSYS Unimplemented, anything else Internal.

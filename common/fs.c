@@ -2,6 +2,7 @@
 #include "fs.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -11,8 +12,7 @@ int wc_mkdirs(const char *path, mode_t mode, wc_error *err)
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return 0; /* the common case (kubelet makes a pod's log directory): one call */
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-        return wc_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
+    TRY(wc_path(buf, sizeof(buf), err, "%s", path));
     for (char *p = buf + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -24,4 +24,19 @@ int wc_mkdirs(const char *path, mode_t mode, wc_error *err)
         if (saved == '\0')
             return 0;
     }
+}
+
+int wc_path(char *buf, size_t n, wc_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    if (len >= 0 && (size_t)len < n)
+        return 0;
+    int rc =
+        wc_error_set(err, -ENAMETOOLONG, "path too long (over %zu bytes): %.200s...", n - 1, buf);
+    if (n > 0)
+        buf[0] = '\0';
+    return rc;
 }

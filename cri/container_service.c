@@ -120,7 +120,7 @@ static int rpc_create(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
 {
     wc_container_spec spec;
     ctr_spec_owned owned = {0};
-    char id[65];
+    char id[WC_ID_SIZE];
     int rc = ctr_spec_from((const void *)req, &spec, &owned, err);
     rc = rc ?: wc_container_create(cri_call_daemon(call)->sandbox, &spec, id, err);
     ctr_owned_free(&owned);

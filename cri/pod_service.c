@@ -140,7 +140,7 @@ static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMes
     const Runtime__V1__RunPodSandboxRequest *in = (const void *)req;
     wc_pod_spec spec;
     pod_spec_owned owned = {0};
-    char id[65];
+    char id[WC_ID_SIZE];
     int rc = pod_spec_from_config(in->config, in->runtime_handler, &spec, &owned, err);
     rc = rc ?: wc_pod_run(cri_call_daemon(call)->sandbox, &spec, id, err);
     spec_owned_free(&owned);

@@ -9,6 +9,7 @@ static grpc_status_code status_from_code(int code)
     case 0:
         return GRPC_STATUS_OK;
     case EINVAL:
+    case ENAMETOOLONG:
         return GRPC_STATUS_INVALID_ARGUMENT;
     case ENOENT:
         return GRPC_STATUS_NOT_FOUND;

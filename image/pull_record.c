@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "cleanup.h"
+#include "fs.h"
 #include "pull_int.h"
 #include "strv.h"
 
@@ -33,10 +34,10 @@ static char *rootfs_entry(pull *p, const char *chain_id)
     if (entry == NULL)
         return strdup("");
     char rootfs[PATH_MAX], path[PATH_MAX];
-    if (entry[0] == '/' || p->cfg.working_dir[0] == '\0')
-        snprintf(path, sizeof(path), "%s", entry);
-    else
-        snprintf(path, sizeof(path), "%s/%s", p->cfg.working_dir, entry);
+    bool relative = entry[0] != '/' && p->cfg.working_dir[0] != '\0';
+    if (wc_path(path, sizeof(path), NULL, "%s%s%s", relative ? p->cfg.working_dir : "",
+                relative ? "/" : "", entry) < 0)
+        return strdup(""); /* no such file in the rootfs */
     if (wc_store_snapshot_path(p->s, chain_id, rootfs, sizeof(rootfs)) == 0 &&
         has_wasm_magic(rootfs, path))
         return strdup(path);

@@ -373,6 +373,17 @@ def test_log_path_in_a_subdirectory_of_the_pod_log_directory(rt, pod):
     assert stdout_text(rt.pod_logs / "sublog" / "0.log") == ["hello from wasm"]
 
 
+def test_too_long_log_path_is_invalid_argument(rt, pod):
+    """The pod's log directory and the container's log_path are joined into a bounded buffer:
+    one that does not fit is refused by name, never cut to another file's name."""
+    cfg = ctr_config("longlog", rt.refs["probe"])
+    cfg.log_path = "/".join(["d" * 200] * 45) + "/0.log"
+    with pytest.raises(grpc.RpcError) as e:
+        create(rt.runtime(), pod, cfg)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value.details()
+    assert "path too long" in e.value.details()
+
+
 def test_artifact_image_runs(rt, pod):
     r = rt.runtime()
     _, st = run_to_exit(r, pod, ctr_config("art", rt.refs["artifact"], args=["hello"]))

@@ -13,6 +13,7 @@ static void test_table(void)
     } table[] = {
         {0, GRPC_STATUS_OK},
         {-EINVAL, GRPC_STATUS_INVALID_ARGUMENT},
+        {-ENAMETOOLONG, GRPC_STATUS_INVALID_ARGUMENT},
         {-ENOENT, GRPC_STATUS_NOT_FOUND},
         {-EEXIST, GRPC_STATUS_ALREADY_EXISTS},
         {-EPERM, GRPC_STATUS_PERMISSION_DENIED},

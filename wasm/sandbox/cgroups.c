@@ -54,7 +54,7 @@ static int write_value(const char *dir, const char *group, const char *file, con
                        wc_error *err)
 {
     char path[4096 + 128];
-    snprintf(path, sizeof(path), "%s/%s/%s", dir, group, file);
+    TRY(wc_path(path, sizeof(path), err, "%s/%s/%s", dir, group, file));
     int rc = write_file(path, val);
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot set %s to %s", path, val) : 0;
 }
@@ -62,16 +62,16 @@ static int write_value(const char *dir, const char *group, const char *file, con
 static int add_procs(char ***procs, const char *dir, const char *group, wc_error *err)
 {
     char path[4096 + 64];
-    snprintf(path, sizeof(path), "%s/%s/cgroup.procs", dir, group);
+    TRY(wc_path(path, sizeof(path), err, "%s/%s/cgroup.procs", dir, group));
     return wc_strv_push(procs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
 }
 
 static int make_group(const char *dir, const char *group, char ***procs, wc_error *err)
 {
     char path[4096 + 64];
-    snprintf(path, sizeof(path), "%s/%s", dir, group);
-    int rc = wc_mkdirs(path, 0755, err);
-    return rc ?: add_procs(procs, dir, group, err);
+    TRY(wc_path(path, sizeof(path), err, "%s/%s", dir, group));
+    TRY(wc_mkdirs(path, 0755, err));
+    return add_procs(procs, dir, group, err);
 }
 
 static bool is_dir(const char *dir, const char *group)

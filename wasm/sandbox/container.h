@@ -51,8 +51,8 @@ typedef struct wc_container_spec {
 } wc_container_spec;
 
 typedef struct wc_container {
-    char id[65];
-    char pod_id[65];
+    char id[WC_ID_SIZE];
+    char pod_id[WC_ID_SIZE];
     char *name;
     uint32_t attempt;
     char **labels, **annotations;

@@ -24,7 +24,7 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
     wc_container *c = NULL;
     pthread_mutex_lock(&sb->mu);
     /* CREATED and not starting: the daemon died before it recorded the start */
-    if (strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0 &&
+    if (strlen(id) == WC_ID_LEN && sb_find_ctr(sb, id, &c, NULL) == 0 &&
         (c->state == WC_CTR_RUNNING || c->state == WC_CTR_CREATED)) {
         bool unrecorded = c->state == WC_CTR_CREATED && !c->starting;
         c->state = WC_CTR_EXITED;
@@ -99,7 +99,7 @@ static bool claim_worker(wc_sandbox *sb, const char *id, const char *kind, int p
     wc_container *c = NULL;
     bool mine = false;
     pthread_mutex_lock(&sb->mu);
-    if (strcmp(kind, "ctr") == 0 && strlen(id) == 64 && sb_find_ctr(sb, id, &c, NULL) == 0) {
+    if (strcmp(kind, "ctr") == 0 && strlen(id) == WC_ID_LEN && sb_find_ctr(sb, id, &c, NULL) == 0) {
         if (c->state == WC_CTR_CREATED && !c->starting) {
             c->state = WC_CTR_RUNNING;
             c->pid = pid;

@@ -46,7 +46,7 @@ static int open_log(const char *path, int *ret_fd, wc_error *err)
 int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_container *c = NULL;
-    char cid[65], log[4096] = "";
+    char cid[WC_ID_SIZE], log[4096] = "";
     pthread_mutex_lock(&sb->mu);
     int rc = sb_find_ctr(sb, id, &c, err);
     if (rc == 0 && c->state != WC_CTR_RUNNING)
@@ -54,7 +54,7 @@ int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0 && *c->log_path == '\0')
         rc = wc_error_set(err, -EBUSY, "container %s has no log path", c->id);
     if (rc == 0) {
-        memcpy(cid, c->id, 65);
+        memcpy(cid, c->id, WC_ID_SIZE);
         snprintf(log, sizeof(log), "%s", c->log_path);
     }
     pthread_mutex_unlock(&sb->mu);

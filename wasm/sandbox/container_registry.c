@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "container_view.h"
+#include "fs.h"
 #include "image.h"
 #include "log.h"
 #include "record.h"
@@ -42,14 +43,14 @@ static int copy_metadata(wc_container *c, const wc_container_spec *s, const wc_p
                          const wc_image *img, wc_error *err)
 {
     char log[8192] = "";
-    memcpy(c->pod_id, pod->id, 65);
+    memcpy(c->pod_id, pod->id, WC_ID_SIZE);
     c->attempt = s->attempt;
     c->readonly_rootfs = s->readonly_rootfs;
     c->res = s->res;
     c->created_at = rec_now_ns();
     if (s->log_path && *s->log_path)
-        snprintf(log, sizeof(log), "%s%s%s", pod->log_directory, *pod->log_directory ? "/" : "",
-                 s->log_path);
+        TRY(wc_path(log, sizeof(log), err, "%s%s%s", pod->log_directory,
+                    *pod->log_directory ? "/" : "", s->log_path));
     wc_strv_free(c->labels);
     wc_strv_free(c->annotations);
     c->labels = wc_strv_copy(s->labels);
@@ -126,7 +127,8 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     return rc ?: hold_image_content(sb, c, img, err);
 }
 
-int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[65], wc_error *err)
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[WC_ID_SIZE],
+                        wc_error *err)
 {
     if (s->name == NULL || *s->name == '\0')
         return wc_error_set(err, -EINVAL, "the container config has no metadata.name");
@@ -147,7 +149,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     rc = rc ?: sb_save_ctr(sb, c, err);
     if (rc == 0) {
         sb->ctrs[sb->n_ctrs++] = c;
-        memcpy(ret_id, c->id, 65);
+        memcpy(ret_id, c->id, WC_ID_SIZE);
         sb_emit(sb, WC_EVENT_CREATED, c);
     } else {
         cv_release(c, NULL);
@@ -213,14 +215,14 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_container *c = NULL;
     worker_spec *spec = NULL;
-    char cid[65];
+    char cid[WC_ID_SIZE];
     int pid = 0;
     pthread_mutex_lock(&sb->mu);
     int rc = prepare_start(sb, id, &c, &spec, err);
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0)
         return rc;
-    memcpy(cid, c->id, 65);
+    memcpy(cid, c->id, WC_ID_SIZE);
     rc = start_request(sb, spec, &pid, err);
     worker_spec_free(spec);
     pthread_mutex_lock(&sb->mu);
@@ -276,12 +278,12 @@ static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
 int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_container *c = NULL;
-    char cid[65];
+    char cid[WC_ID_SIZE];
     pthread_mutex_lock(&sb->mu);
     int rc = sb_find_ctr(sb, id, &c, err);
     bool live = rc == 0 && (c->state == WC_CTR_RUNNING || c->starting);
     if (rc == 0)
-        memcpy(cid, c->id, 65);
+        memcpy(cid, c->id, WC_ID_SIZE);
     pthread_mutex_unlock(&sb->mu);
     if (rc == -ENOENT) /* removed: nothing left to stop */
         return 0;
@@ -330,9 +332,9 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
     const char *group = sb_ctr_cgroup(c, buf, sizeof(buf));
     if (rc == 0 && sb->cg && *group)
         sb->cg->remove(group);
-    char key[80], cid[65];
+    char key[80], cid[WC_ID_SIZE];
     if (rc == 0) {
-        memcpy(cid, c->id, 65);
+        memcpy(cid, c->id, WC_ID_SIZE);
         snprintf(key, sizeof(key), "ctr/%s", c->id);
         rc = wc_store_kv_delete(sb->store, key, err);
     }

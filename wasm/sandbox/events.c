@@ -27,8 +27,8 @@ void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c)
         }
         wc_event *e = &s->ring[(s->head + s->count++) % EVENTS_QUEUE_MAX];
         e->type = type;
-        memcpy(e->ctr_id, c->id, 65);
-        memcpy(e->pod_id, c->pod_id, 65);
+        memcpy(e->ctr_id, c->id, WC_ID_SIZE);
+        memcpy(e->pod_id, c->pod_id, WC_ID_SIZE);
         e->at = rec_now_ns();
         /* the status as of this change: by the time it is sent the record moved on */
         e->ctr = type == WC_EVENT_DELETED ? NULL : wc_container_copy(c);

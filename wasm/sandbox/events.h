@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "record_table.h"
+
 #define EVENTS_QUEUE_MAX 1024
 
 typedef enum wc_event_type { /* numbered as the CRI's ContainerEventType */
@@ -20,7 +22,7 @@ typedef struct wc_container wc_container;
 
 typedef struct wc_event {
     wc_event_type type;
-    char ctr_id[65], pod_id[65];
+    char ctr_id[WC_ID_SIZE], pod_id[WC_ID_SIZE];
     int64_t at;        /* ns since the epoch */
     wc_container *ctr; /* the container as it was then (NULL for DELETED); the
                         * receiver of the event owns it (wc_container_free) */

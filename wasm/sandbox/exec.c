@@ -224,12 +224,12 @@ static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int64_t timeo
 static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
 {
     wc_container *c = NULL;
-    char cid[65];
+    char cid[WC_ID_SIZE];
     pthread_mutex_lock(&sb->mu);
     bool need =
         sb_find_ctr(sb, id, &c, NULL) == 0 && c->state == WC_CTR_RUNNING && !cv_rootfs_ready(c);
     if (need)
-        memcpy(cid, c->id, 65);
+        memcpy(cid, c->id, WC_ID_SIZE);
     pthread_mutex_unlock(&sb->mu);
     int rc = need ? sb_zygote_op(sb, "layer", cid, NULL, err) : 0;
     return rc == -ESRCH ? 0 : rc; /* it has just exited: exec_spec says so */
@@ -253,7 +253,7 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
     if (cmd == NULL || cmd[0] == NULL || *cmd[0] == '\0')
         return wc_error_set(err, -EINVAL, "exec: the command is empty");
     sb_exec e = {0};
-    char rid[65];
+    char rid[WC_ID_SIZE];
     if (rec_new_id(rid) < 0)
         return wc_error_set(err, -EIO, "no randomness for an exec id");
     snprintf(e.id, sizeof(e.id), "exec-%.32s", rid);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "record_table.h"
 
 typedef enum wc_pod_state {
     WC_POD_READY = 0, /* the CRI's SANDBOX_READY */
@@ -47,7 +48,7 @@ typedef struct wc_pod_spec {
 } wc_pod_spec;
 
 typedef struct wc_pod {
-    char id[65];
+    char id[WC_ID_SIZE];
     char *name, *uid, *namespace_;
     uint32_t attempt;
     char **labels, **annotations;

@@ -68,7 +68,7 @@ int sb_pod_net_del(wc_sandbox *sb, const char *id, wc_error *err)
     pthread_mutex_lock(&sb->mu);
     int rc = sb_find_pod(sb, id, &p, err);
     _cleanup_free_ char *state = rc == 0 ? strdup(p->cni_state) : NULL;
-    char pod_id[65];
+    char pod_id[WC_ID_SIZE];
     if (rc == 0)
         memcpy(pod_id, p->id, sizeof(pod_id));
     pthread_mutex_unlock(&sb->mu);

@@ -161,7 +161,7 @@ static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_e
     return rc;
 }
 
-int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err)
+int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE], wc_error *err)
 {
     wc_pod *p = NULL;
     pthread_mutex_lock(&sb->mu);
@@ -175,7 +175,7 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_erro
     rc = rc ?: sb_save_pod(sb, p, err);
     if (rc == 0) {
         sb->pods[sb->n_pods++] = p;
-        memcpy(ret_id, p->id, 65);
+        memcpy(ret_id, p->id, WC_ID_SIZE);
     }
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0 && p) {

@@ -52,7 +52,7 @@ static void *find_by_id(void **items, size_t n, const char *id, const char *what
     size_t len = strlen(id);
     void *found = NULL;
     *rc = 0;
-    if (len == 0 || len > 64) {
+    if (len == 0 || len > WC_ID_LEN) {
         *rc = wc_error_set(err, -ENOENT, "%s \"%s\" not found", what, id);
         return NULL;
     }
@@ -60,7 +60,7 @@ static void *find_by_id(void **items, size_t n, const char *id, const char *what
         const char *rid = items[i]; /* the id is the first member */
         if (strncmp(rid, id, len) != 0)
             continue;
-        if (len == 64)
+        if (len == WC_ID_LEN)
             return items[i];
         if (found) {
             *rc = wc_error_set(err, -EINVAL, "%s id prefix \"%s\" is ambiguous", what, id);

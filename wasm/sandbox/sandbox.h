@@ -45,7 +45,7 @@ int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_di
 /* ---- pods ---- */
 
 /* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */
-int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[65], wc_error *err);
+int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE], wc_error *err);
 /* Stops the pod's containers, runs CNI DEL, releases its network namespace, marks
  * it NOTREADY. Idempotent; an unknown id (a removed pod: nothing left to reclaim)
  * is success, as the CRI asks. */
@@ -70,7 +70,7 @@ int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size
 
 /* -EEXIST for a second (pod, name, attempt); -ENOENT for an unknown pod or image;
  * -ENOEXEC when the image has nothing wasm to run. */
-int wc_container_create(wc_sandbox *sb, const wc_container_spec *spec, char ret_id[65],
+int wc_container_create(wc_sandbox *sb, const wc_container_spec *spec, char ret_id[WC_ID_SIZE],
                         wc_error *err);
 /* -EBUSY unless the container is CREATED. */
 int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err);
