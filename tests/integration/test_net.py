@@ -234,3 +234,24 @@ def test_preview1_program_serves_on_preopened_listeners(rt, tmp_path):
         remove(rt, pid)
     with pytest.raises(OSError):  # the listeners went with the pod
         socket.create_connection(("127.0.0.1", p1), timeout=2)
+
+
+def test_extension_server_binds_its_own_mapped_port(rt, tmp_path):
+    """Kubelet turns every containerPort into a port mapping. A program that opens its own
+    sockets (the extension's sock_open) gets no pre-opened listeners, so its bind of that port
+    is not refused with EADDRINUSE."""
+    r = rt.runtime()
+    port = free_port()
+    cfg = pod_config("ownport", tmp_path)
+    cfg.port_mappings.add(protocol=pb.TCP, container_port=port, host_port=port)
+    pid = run_pod(r, cfg)
+    try:
+        cid = create(r, pid, ctr_config("ownport", rt.refs["net"],
+                                        args=["http", str(port), "127.0.0.1"]))
+        start(r, cid)
+        wait_log(tmp_path / "ownport.log", "listening on %d" % port)
+        out = subprocess.run(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:%d/" % port],
+                             capture_output=True, text=True)
+        assert out.stdout == "hello from ownport\n", out.stderr
+    finally:
+        remove(rt, pid)

@@ -2,7 +2,8 @@
  * pod's network namespace (after joining it, while it may still bind any port) and hands to the
  * guest at fd 3 upwards, announced as systemd socket activation does: LISTEN_FDS=count and
  * LISTEN_FDNAMES=tcp-PORT:... (no LISTEN_PID: a WASI program has no pid to compare it with). A
- * plain preview1 program serves with sock_accept on them, and nothing more.
+ * plain preview1 program serves with sock_accept on them, and nothing more. A program that
+ * imports the socket extension's sock_open opens its own sockets and gets none (worker.c).
  */
 #ifndef WASMCRI_ZYGOTE_LISTENERS_H
 #define WASMCRI_ZYGOTE_LISTENERS_H

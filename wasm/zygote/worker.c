@@ -157,7 +157,10 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     rc = rc ?: step_join_netns(spec, &err);
     if (rc == 0 && listen == NULL)
         rc = wc_error_set(&err, -ENOMEM, "out of memory");
-    rc = rc ?: listeners_open(spec->listeners, spec->n_listeners, listen, &err);
+    size_t n_listen = wr_module_opens_sockets(module) ? 0 : spec->n_listeners;
+    for (size_t i = n_listen; listen && i < spec->n_listeners; i++)
+        listen[i] = -1;
+    rc = rc ?: listeners_open(spec->listeners, n_listen, listen, &err);
     rc = rc ?: step_make_layer(spec, &err);
     if (rc < 0)
         fail_result(&res, &err);

@@ -62,6 +62,19 @@ int wr_module_load(const char *path, wr_module **ret_module, wc_error *err)
     return 0;
 }
 
+bool wr_module_opens_sockets(const wr_module *m)
+{
+    for (uint32_t i = 0; i < wasm_module_import_count(m->module); i++) {
+        const char *module, *name;
+        wasm_extern_kind kind;
+        if (wasm_module_import(m->module, i, &module, &name, &kind) == 0 &&
+            kind == WASM_EXTERN_FUNC && strcmp(module, "wasi_snapshot_preview1") == 0 &&
+            (strcmp(name, "sock_open") == 0 || strcmp(name, "sock_open_v2") == 0))
+            return true;
+    }
+    return false;
+}
+
 void wr_module_free(wr_module *m)
 {
     if (m == NULL)

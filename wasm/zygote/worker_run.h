@@ -5,12 +5,18 @@
 #ifndef WASMCRI_SANDBOX_WORKER_RUN_H
 #define WASMCRI_SANDBOX_WORKER_RUN_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "worker.h"
 
 /* Reads and compiles the module at path (in the zygote). -ENOEXEC: not a wasm module. */
 int wr_module_load(const char *path, wr_module **ret_module, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
+
+/* Whether the module imports the socket extension's sock_open (or sock_open_v2): such a program
+ * opens its own sockets, so it gets no pre-opened listeners (they would hold its ports). */
+bool wr_module_opens_sockets(const wr_module *m);
 
 /* Runs `_start` with the spec's args, env and mounts; stdout/stderr go to the CRI
  * log at spec->log_path, or to fds->out and fds->err. A "/" whose writable layer is
