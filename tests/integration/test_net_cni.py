@@ -1,0 +1,148 @@
+"""Sockets inside the guest on the node's CNI network (issue 10, parts 2 and 3): pods with IPs
+from a bridge conflist of Debian's plugins (cni_net.BridgeNet, private to each test) run
+net.wasm and activated.wasm (tests/wasm/net): curl reaches a wasm HTTP server on its pod IP and
+through a hostPort, a second pod fetches from it by IP, a UDP echo answers on the pod IP, a pod
+resolves a name from its /etc/hosts to the bridge's gateway and fetches from a server there, and
+a preview1-only program serves on its pre-opened listener at the pod IP."""
+import http.server
+import os
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+import runtime_images
+from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming
+from rt_helpers import create, ctr_config, run_pod, start, stdout_text, wait_state
+from wasmcri_harness import Daemon, pb
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
+
+
+@pytest.fixture
+def cluster(runtime_registry, tmp_path):
+    """A daemon on a private bridge network with the net image pulled: (daemon, net, image)."""
+    assert os.access(f"{CNI_BIN}/bridge", os.X_OK), "containernetworking-plugins not installed"
+    reg, refs = runtime_registry
+    net = BridgeNet(tmp_path / "cni")
+    config = runtime_images.daemon_config(reg)
+    config.update(net.daemon_config())
+    d = Daemon(tmp_path / "d", config=config).start()
+    runtime_images.pull_all(d, {"net": refs["net"]})
+    yield d, net, refs["net"]
+    rt = d.runtime()
+    pods = [p.id for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items]
+    for pid in pods:
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
+    d.stop()
+    d.kill_zygote()
+    net.teardown()
+    assert net.held_ips() == set() and not any(iptables_rules_naming(p) for p in pods)
+
+
+def pod(rt, logs, name, ports=(), mounts=()):
+    """A networked pod (its own netns, an IP from the bridge) running net.wasm or, with
+    command, another program of the image: (pod id, pod IP)."""
+    cfg = pb.PodSandboxConfig(
+        metadata=pb.PodSandboxMetadata(name=name, uid=name + "-uid", namespace="net"),
+        hostname=name, log_directory=str(logs),
+        port_mappings=[pb.PortMapping(protocol=pb.TCP, container_port=c, host_port=h)
+                       for c, h in ports])
+    pid = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg), timeout=60).pod_sandbox_id
+    ip = rt.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pid)).status.network.ip
+    assert ip, "the pod has no IP"
+    return pid, ip
+
+
+def run(rt, pid, image, name, args=(), command=(), mounts=()):
+    cid = create(rt, pid, ctr_config(name, image, args=args, command=command, mounts=mounts))
+    start(rt, cid)
+    return cid
+
+
+def curl(url, timeout=10):
+    """curl's output, retried while the pod's veth and server come up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = subprocess.run(["curl", "-sS", "--max-time", "3", url], capture_output=True,
+                             text=True)
+        if out.returncode == 0 or time.monotonic() > deadline:
+            return out
+        time.sleep(0.1)
+
+
+def test_http_pod_on_its_ip_hostport_and_from_another_pod(cluster, tmp_path):
+    d, net, image = cluster
+    rt = d.runtime()
+    host_port = 20000 + (os.getpid() * 13 + int(time.time())) % 20000
+    web, web_ip = pod(rt, tmp_path, "web", ports=[(8080, host_port)])
+    run(rt, web, image, "web", args=["http", "8080"])
+    out = curl("http://%s:8080/" % web_ip)
+    assert out.stdout == "hello from web\n", out.stderr
+    out = curl("http://%s:%d/" % (net.gateway, host_port))  # the hostPort, through portmap
+    assert out.stdout == "hello from web\n", out.stderr
+    client, client_ip = pod(rt, tmp_path, "client")
+    assert client_ip != web_ip
+    cid = run(rt, client, image, "client", args=["fetch", web_ip, "8080", "/"])
+    st = wait_state(rt, cid, pb.CONTAINER_EXITED)
+    assert st.exit_code == 0, (tmp_path / "client.log").read_text()
+    assert stdout_text(tmp_path / "client.log") == ["hello from web"]
+
+
+def test_udp_echo_on_the_pod_ip(cluster, tmp_path):
+    d, _, image = cluster
+    rt = d.runtime()
+    pid, ip = pod(rt, tmp_path, "echo")
+    run(rt, pid, image, "echo", args=["udp-echo", "9999"])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.5)
+        deadline, got = time.monotonic() + 10, None
+        while got is None and time.monotonic() < deadline:
+            s.sendto(b"over the bridge", (ip, 9999))
+            try:
+                got = s.recvfrom(2048)
+            except socket.timeout:
+                pass
+    assert got == (b"echo: over the bridge", (ip, 9999))
+
+
+class _Gateway(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("the gateway served %s\n" % self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_pod_resolves_from_its_hosts_file_and_fetches_from_the_gateway(cluster, tmp_path):
+    d, net, image = cluster
+    rt = d.runtime()
+    pid, _ = pod(rt, tmp_path, "resolver")  # the bridge (and its gateway address) exists now
+    srv = http.server.ThreadingHTTPServer((net.gateway, 0), _Gateway)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    hosts = tmp_path / "hosts"  # what kubelet mounts at /etc/hosts
+    hosts.write_text("127.0.0.1 localhost\n%s node-gateway.test\n" % net.gateway)
+    try:
+        cid = run(rt, pid, image, "resolver",
+                  args=["fetch", "node-gateway.test", str(srv.server_port), "/status"],
+                  mounts=[("/etc/hosts", str(hosts), True)])
+        st = wait_state(rt, cid, pb.CONTAINER_EXITED)
+        assert st.exit_code == 0, (tmp_path / "resolver.log").read_text()
+        assert stdout_text(tmp_path / "resolver.log") == ["the gateway served /status"]
+    finally:
+        srv.shutdown()
+
+
+def test_preview1_program_serves_on_its_preopened_listener_at_the_pod_ip(cluster, tmp_path):
+    d, _, image = cluster
+    rt = d.runtime()
+    pid, ip = pod(rt, tmp_path, "activated", ports=[(8081, 0)])
+    run(rt, pid, image, "activated", command=["/bin/activated.wasm"])
+    out = curl("http://%s:8081/" % ip)
+    assert out.stdout == "served by tcp-8081: greetings from the image\n", out.stderr
