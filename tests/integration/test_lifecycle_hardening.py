@@ -138,3 +138,28 @@ def test_snapshot_of_a_removed_image_goes_with_its_last_container(runtime_regist
     assert snapshot.is_dir()  # b still runs from it
     r.RemoveContainer(pb.RemoveContainerRequest(container_id=b))
     assert not snapshot.exists()
+
+
+def test_remove_takes_the_cgroup_a_cut_start_made_without_recording_it(rt, tmp_path):
+    """kill -9 inside StartContainer, after the container's own cgroup was made and before
+    its record named it: RemoveContainer looked for it elsewhere and left it."""
+    v1 = os.path.isdir("/sys/fs/cgroup/memory")
+    roots = ["/sys/fs/cgroup/" + h for h in ("memory", "cpu", "cpuacct")] if v1 \
+        else ["/sys/fs/cgroup"]
+    parent = "/wasmcri-cut-%d" % os.getpid()
+    for root in roots:
+        os.makedirs(root + parent + "/pod")
+    try:
+        r = rt.runtime()
+        pod = run_pod(r, pod_config("cut", tmp_path, cgroup_parent=parent + "/pod"))
+        cid = create(r, pod, ctr_config("cut", rt.refs["probe"], memory=64 << 20))
+        own = [f"{root}{parent}/pod/wasmcri-{cid}" for root in roots]
+        for d in own:  # what the start made before the kill
+            os.mkdir(d)
+        r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
+        assert not [d for d in own if os.path.exists(d)]
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+    finally:
+        for root in roots:
+            for d, _, _ in sorted(os.walk(root + parent), key=lambda w: -len(w[0])):
+                os.rmdir(d)  # what the test made, and what the daemon left if it failed

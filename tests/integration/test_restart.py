@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -252,3 +253,36 @@ def test_a_worker_no_record_claims_is_killed_at_restart(rtd, tmp_path):
             break
         time.sleep(0.01)
     assert not alive(worker)
+
+
+def test_what_a_killed_run_pod_left_is_cleared_at_restart(new_daemon, tmp_path):
+    """kill -9 inside RunPodSandbox, after the namespace was mounted and the pod directory
+    made but before the record was written, left both behind for good."""
+    d = new_daemon().start()
+    d.stop(sig=signal.SIGKILL)
+    orphan = "ab" * 32
+    netns, pod_dir = d.state / "netns" / orphan, d.state / "pods" / orphan
+    netns.touch()
+    subprocess.run(["unshare", "--net=%s" % netns, "true"], check=True)
+    pod_dir.mkdir()
+    (pod_dir / "hostname").write_text("orphan\n")
+    assert str(netns) in open("/proc/self/mountinfo").read()
+    d.start()
+    assert str(netns) not in open("/proc/self/mountinfo").read()
+    assert not netns.exists() and not pod_dir.exists()
+
+
+def test_a_ready_pod_whose_netns_is_not_mounted_is_notready_after_restart(new_daemon, tmp_path):
+    """kill -9 inside StopPodSandbox, between the unmount of the namespace and the record:
+    the pod said READY with no namespace."""
+    d = new_daemon().start()
+    r = d.runtime()
+    pod = run_pod(r, pod_config("half-stopped", tmp_path / "logs", host_network=False))
+    d.stop(sig=signal.SIGKILL)
+    netns = d.state / "netns" / pod
+    subprocess.run(["umount", str(netns)], check=True)
+    d.start()
+    st = d.runtime().PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pod)).status
+    assert st.state == pb.SANDBOX_NOTREADY
+    assert not netns.exists()
+    d.runtime().RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

@@ -96,12 +96,20 @@ static int v1_create(const char *group, char ***procs, wc_error *err)
     return 0;
 }
 
+/* A worker killed a moment ago (its zygote died) may still be leaving the group:
+ * EBUSY is retried for a little while. */
+static void remove_group(const char *path)
+{
+    for (int tries = 0; rmdir(path) < 0 && errno == EBUSY && tries < 200; tries++)
+        usleep(1000);
+}
+
 static void v1_remove(const char *group)
 {
     char path[4096 + 64];
     for (size_t i = 0; i < sizeof(v1_hierarchies) / sizeof(v1_hierarchies[0]); i++) {
         snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_hierarchies[i], group);
-        rmdir(path);
+        remove_group(path);
     }
 }
 
@@ -178,7 +186,7 @@ static void v2_remove(const char *group)
 {
     char path[4096 + 64];
     snprintf(path, sizeof(path), CG_ROOT "/%s", group);
-    rmdir(path);
+    remove_group(path);
 }
 
 static int v2_pod_procs(const char *group, char ***procs, wc_error *err)

@@ -328,10 +328,8 @@ int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
     if (rc == 0 && (c->state == WC_CTR_RUNNING || c->starting))
         rc = wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
     rc = rc ?: cv_release(c, err);
-    char buf[4096 + 80];
-    const char *group = sb_ctr_cgroup(c, buf, sizeof(buf));
-    if (rc == 0 && sb->cg && *group)
-        sb->cg->remove(group);
+    if (rc == 0)
+        sb_cgroup_remove(sb, c);
     char key[80], cid[WC_ID_SIZE];
     if (rc == 0) {
         memcpy(cid, c->id, WC_ID_SIZE);

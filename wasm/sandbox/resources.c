@@ -15,6 +15,7 @@
  * is moved into it.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cleanup.h"
 #include "sandbox_int.h"
@@ -80,6 +81,20 @@ static int join_pod(wc_sandbox *sb, const wc_container *c, const wc_pod *pod, ch
     if (rc == 0 && *pod_group)
         rc = sb->cg->pod_procs(pod_group, procs, err);
     return rc;
+}
+
+void sb_cgroup_remove(wc_sandbox *sb, const wc_container *c)
+{
+    char recorded[4096 + 80], pod_group[4096], own[4096];
+    wc_pod *pod = NULL;
+    if (sb->cg == NULL)
+        return;
+    const char *group = sb_ctr_cgroup(c, recorded, sizeof(recorded));
+    if (*group)
+        sb->cg->remove(group);
+    if (sb_find_pod(sb, c->pod_id, &pod, NULL) == 0 &&
+        group_paths(sb, c, pod, pod_group, own, sizeof(own), NULL) == 0 && strcmp(own, group) != 0)
+        sb->cg->remove(own);
 }
 
 int sb_cgroup_prepare(wc_sandbox *sb, wc_container *c, const wc_pod *pod, worker_spec *spec,

@@ -139,8 +139,6 @@ static int load_pod(void *ctx, const char *key, const char *val, size_t len)
     if (wc_pod_decode(val, len, &p, &err) < 0)
         return 0; /* a damaged record is skipped, not fatal */
     (void)key;
-    if (p->state == WC_POD_READY && *p->netns_path && access(p->netns_path, F_OK) < 0)
-        p->state = WC_POD_NOTREADY; /* the host rebooted: /run is gone */
     if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0) {
         wc_pod_free(p);
         return -ENOMEM;
@@ -196,6 +194,8 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
         rc = wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
     if (rc == 0 && wc_store_kv_scan(store, "ctr/", load_ctr, sb) != 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory loading the container records");
+    if (rc == 0)
+        sb_sweep_leftovers(sb);
     if (rc < 0) {
         wc_sandbox_close(sb);
         return rc;

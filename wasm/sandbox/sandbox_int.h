@@ -64,6 +64,10 @@ int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err);
 /* resources.c: c's own cgroup ("" for none; wasmcri/<id> in records from before c->cgroup). */
 const char *sb_ctr_cgroup(const wc_container *c, char *buf, size_t n);
 
+/* resources.c: removes c's own cgroup, the recorded one and the one its pod gives (a start
+ * that kill -9 cut made it before its record was saved); mu held. */
+void sb_cgroup_remove(wc_sandbox *sb, const wc_container *c);
+
 /* events.c: queues an event about c for every subscriber; mu held. */
 void sb_emit(wc_sandbox *sb, wc_event_type type, const wc_container *c);
 
@@ -96,5 +100,9 @@ int sb_reserve(void ***arr, size_t *cap, size_t n);
 
 /* rm -rf; a missing path is fine. Does not cross into other mounts. */
 int sb_rmtree(const char *path, wc_error *err);
+
+/* leftovers.c: after the records are loaded, clears the network namespaces and pod
+ * directories that no record needs, and marks NOTREADY a pod whose namespace is gone. */
+void sb_sweep_leftovers(wc_sandbox *sb);
 
 #endif
