@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lookup.h"
@@ -20,7 +21,8 @@
 #define NAME_MAX_LEN 253
 
 /* Opens the file at absolute guest path as the guest would reach it: through the preopen with
- * the longest matching prefix (a file mount must match exactly). -1 when there is none. */
+ * the longest matching prefix (a file mount must match exactly). -1 when there is none or it is
+ * not a regular file (a FIFO there would block the lookup forever: it is opened non-blocking). */
 static int open_guest_file(const wasi_ctx *c, const char *path)
 {
     const wasi_fd *best = NULL;
@@ -39,7 +41,14 @@ static int open_guest_file(const wasi_ctx *c, const char *path)
         return -1;
     const char *rest = best->file_name != NULL ? best->file_name : path + best_len + 1;
     int fd = -1;
-    return resolve_open(best->host, rest, O_RDONLY, 0, &fd) < 0 ? -1 : fd;
+    struct stat st;
+    if (resolve_open(best->host, rest, O_RDONLY | O_NONBLOCK, 0, &fd) < 0)
+        return -1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* A guest string without its trailing NULs (the Rust crate counts one); EAI_NONAME for an inner

@@ -320,6 +320,22 @@ def case_sock_lookup(opts, tmp):
     print('lookups in %.1f s; %s' % (took, asked.strip()))
 
 
+def case_sock_lookup_fifo(opts, tmp):
+    """A guest whose /etc/hosts is a FIFO (an image can carry one) does not hang
+    sock_getaddrinfo: the file is passed over and DNS answers (here: nobody, at once)."""
+    etc = os.path.join(tmp, 'etc')
+    os.mkdir(etc)
+    os.mkfifo(os.path.join(etc, 'hosts'))
+    with open(os.path.join(etc, 'resolv.conf'), 'w') as f:
+        f.write('nameserver 127.0.0.1\noptions timeout:1 attempts:1\n')
+    res = run(['unshare', '--net', '--', opts.wasmcri, 'run', '--dir', etc + ':/etc',
+               wasm(opts, 'sock_ext'), 'lookup', 'db.test', '1'], timeout=20)
+    check(res.returncode == 0, 'exit code %d, stderr: %s' % (res.returncode, text(res.stderr)))
+    first = text(res.stdout).splitlines()[0]
+    check(first == 'getaddrinfo db.test 1: EAI_FAIL, 0 answer(s)', 'first line: %r' % first)
+    print(first)
+
+
 def case_exit_trap(opts, tmp):
     for args, code, err in (([], 0, ''), (['exit', '7'], 7, ''), (['trap'], 134, 'trap: unreachable\n'),
                             (['raise'], 143, '')):
