@@ -3,37 +3,41 @@
 #include "listeners.h"
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* A listening TCP socket on port, dual-stack when the namespace has IPv6; -errno. */
-static int open_one(uint32_t port)
+/* A listening socket of family on port (IPv6: dual-stack); -errno. */
+static int listen_on(int family, uint32_t port)
 {
     int one = 1, zero = 0;
-    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
     struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    const struct sockaddr *sa = (const struct sockaddr *)&in6;
-    socklen_t len = sizeof(in6);
-    if (fd >= 0)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-    else if (errno == EAFNOSUPPORT) {
-        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sa = (const struct sockaddr *)&in;
-        len = sizeof(in);
-    }
+    bool v6 = family == AF_INET6;
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
+    if (v6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+    if (bind(fd, v6 ? (const struct sockaddr *)&in6 : (const struct sockaddr *)&in,
+             v6 ? sizeof(in6) : sizeof(in)) < 0 ||
+        listen(fd, SOMAXCONN) < 0) {
         int e = errno;
         close(fd);
         return -e;
     }
     return fd;
+}
+
+/* [::]:port for IPv4 and IPv6 both, or 0.0.0.0:port where the namespace has no IPv6. */
+static int open_one(uint32_t port)
+{
+    int fd = listen_on(AF_INET6, port);
+    return fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL ? listen_on(AF_INET, port) : fd;
 }
 
 int listeners_open(const worker_listener *l, size_t n, int *fds, wc_error *err)
