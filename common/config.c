@@ -198,35 +198,25 @@ static int parse_registry(parse_ctx *pc, json_t *obj, size_t idx, wc_registry *r
     if (!json_is_object(obj))
         return bad(pc, p, "must be an object");
     snprintf(k, sizeof(k), "%s.", p);
-    int rc = check_keys(pc, obj, k, keys);
+    TRY(check_keys(pc, obj, k, keys));
 #define FIELD(name) (snprintf(k, sizeof(k), "%s." name, p), k)
-    if (rc == 0)
-        rc = get_string(pc, obj, "host", FIELD("host"), &r->host);
-    if (rc == 0 && (!r->host || !*r->host))
-        rc = bad(pc, FIELD("host"), "is required and must not be empty");
-    if (rc == 0)
-        rc = get_strv(pc, obj, "mirrors", FIELD("mirrors"), &r->mirrors, &r->n_mirrors);
-    if (rc == 0)
-        rc = get_bool(pc, obj, "insecure", FIELD("insecure"), &r->insecure);
-    if (rc == 0)
-        rc = get_string(pc, obj, "ca_file", FIELD("ca_file"), &r->ca_file);
-    if (rc == 0)
-        rc = get_string(pc, obj, "cert_file", FIELD("cert_file"), &r->cert_file);
-    if (rc == 0)
-        rc = get_string(pc, obj, "key_file", FIELD("key_file"), &r->key_file);
+    TRY(get_string(pc, obj, "host", FIELD("host"), &r->host));
+    if (!r->host || !*r->host)
+        return bad(pc, FIELD("host"), "is required and must not be empty");
+    TRY(get_strv(pc, obj, "mirrors", FIELD("mirrors"), &r->mirrors, &r->n_mirrors));
+    TRY(get_bool(pc, obj, "insecure", FIELD("insecure"), &r->insecure));
+    TRY(get_string(pc, obj, "ca_file", FIELD("ca_file"), &r->ca_file));
+    TRY(get_string(pc, obj, "cert_file", FIELD("cert_file"), &r->cert_file));
+    TRY(get_string(pc, obj, "key_file", FIELD("key_file"), &r->key_file));
     json_t *auth = json_object_get(obj, "auth");
-    if (rc == 0 && auth) {
-        if (!json_is_object(auth))
-            rc = bad(pc, FIELD("auth"), "must be an object");
-        if (rc == 0)
-            rc = check_keys(pc, auth, FIELD("auth."), auth_keys);
-        if (rc == 0)
-            rc = get_string(pc, auth, "username", FIELD("auth.username"), &r->username);
-        if (rc == 0)
-            rc = get_string(pc, auth, "password", FIELD("auth.password"), &r->password);
-    }
+    if (auth == NULL)
+        return 0;
+    if (!json_is_object(auth))
+        return bad(pc, FIELD("auth"), "must be an object");
+    TRY(check_keys(pc, auth, FIELD("auth."), auth_keys));
+    TRY(get_string(pc, auth, "username", FIELD("auth.username"), &r->username));
+    return get_string(pc, auth, "password", FIELD("auth.password"), &r->password);
 #undef FIELD
-    return rc;
 }
 
 static int parse_registries(parse_ctx *pc, json_t *root, wc_config *cfg)
@@ -265,16 +255,11 @@ static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
         return 0;
     if (!json_is_object(cni))
         return bad(pc, "cni", "must be an object");
-    int rc = check_keys(pc, cni, "cni.", keys);
-    if (rc == 0)
-        rc = get_string(pc, cni, "conf_dir", "cni.conf_dir", &cfg->cni_conf_dir);
-    if (rc == 0)
-        rc =
-            get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs, &cfg->n_cni_bin_dirs);
-    if (rc == 0)
-        rc = get_int(pc, cni, "plugin_timeout_s", "cni.plugin_timeout_s", 1, 3600,
-                     &cfg->cni_plugin_timeout_s);
-    return rc;
+    TRY(check_keys(pc, cni, "cni.", keys));
+    TRY(get_string(pc, cni, "conf_dir", "cni.conf_dir", &cfg->cni_conf_dir));
+    TRY(get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs, &cfg->n_cni_bin_dirs));
+    return get_int(pc, cni, "plugin_timeout_s", "cni.plugin_timeout_s", 1, 3600,
+                   &cfg->cni_plugin_timeout_s);
 }
 
 static int parse_unpack(parse_ctx *pc, json_t *root, wc_unpack_conf *u)
@@ -285,16 +270,11 @@ static int parse_unpack(parse_ctx *pc, json_t *root, wc_unpack_conf *u)
         return 0;
     if (!json_is_object(obj))
         return bad(pc, "unpack", "must be an object");
-    int rc = check_keys(pc, obj, "unpack.", keys);
-    if (rc == 0)
-        rc =
-            get_positive(pc, obj, "max_layer_bytes", "unpack.max_layer_bytes", &u->max_layer_bytes);
-    if (rc == 0)
-        rc = get_positive(pc, obj, "max_layer_entries", "unpack.max_layer_entries",
-                          &u->max_layer_entries);
-    if (rc == 0)
-        rc = get_positive(pc, obj, "max_ratio", "unpack.max_ratio", &u->max_ratio);
-    return rc;
+    TRY(check_keys(pc, obj, "unpack.", keys));
+    TRY(get_positive(pc, obj, "max_layer_bytes", "unpack.max_layer_bytes", &u->max_layer_bytes));
+    TRY(get_positive(pc, obj, "max_layer_entries", "unpack.max_layer_entries",
+                     &u->max_layer_entries));
+    return get_positive(pc, obj, "max_ratio", "unpack.max_ratio", &u->max_ratio);
 }
 
 static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
@@ -322,25 +302,24 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
-    int rc = check_keys(pc, root, "", keys);
-    if (rc == 0)
-        rc = get_string(pc, root, "socket", "socket", &cfg->socket_path);
-    if (rc == 0)
-        rc = get_string(pc, root, "root", "root", &cfg->root_dir);
-    if (rc == 0)
-        rc = get_string(pc, root, "state", "state", &cfg->state_dir);
-    if (rc == 0 && (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir))
-        rc = bad(pc, "socket/root/state", "must not be null");
-    if (rc == 0)
-        rc = parse_enums(pc, root, cfg);
-    if (rc == 0)
-        rc = parse_cni(pc, root, cfg);
-    if (rc == 0)
-        rc = parse_registries(pc, root, cfg);
-    if (rc == 0)
-        rc = parse_unpack(pc, root, &cfg->unpack);
+    TRY(check_keys(pc, root, "", keys));
+    TRY(get_string(pc, root, "socket", "socket", &cfg->socket_path));
+    TRY(get_string(pc, root, "root", "root", &cfg->root_dir));
+    TRY(get_string(pc, root, "state", "state", &cfg->state_dir));
+    if (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir)
+        return bad(pc, "socket/root/state", "must not be null");
+    TRY(parse_enums(pc, root, cfg));
+    TRY(parse_cni(pc, root, cfg));
+    TRY(parse_registries(pc, root, cfg));
+    return parse_unpack(pc, root, &cfg->unpack);
+}
+
+/* parse_root, with "out of memory" named for the raw -ENOMEM its helpers return. */
+static int parse_config(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    int rc = parse_root(pc, root, cfg);
     if (rc == -ENOMEM)
-        rc = wc_error_set(pc->err, -ENOMEM, "config %s: out of memory", pc->what);
+        return wc_error_set(pc->err, -ENOMEM, "config %s: out of memory", pc->what);
     return rc;
 }
 
@@ -352,7 +331,7 @@ int wc_config_load_string(wc_config *cfg, const char *json, const char *what, wc
         return wc_error_set(err, -EINVAL, "config %s: line %d column %d: %s", what, jerr.line,
                             jerr.column, jerr.text);
     parse_ctx pc = {.what = what, .err = err};
-    int rc = parse_root(&pc, root, cfg);
+    int rc = parse_config(&pc, root, cfg);
     json_decref(root);
     return rc;
 }
@@ -369,7 +348,7 @@ int wc_config_load_file(wc_config *cfg, const char *path, wc_error *err)
         return wc_error_set(err, -EINVAL, "config %s: line %d column %d: %s", path, jerr.line,
                             jerr.column, jerr.text);
     parse_ctx pc = {.what = path, .err = err};
-    int rc = parse_root(&pc, root, cfg);
+    int rc = parse_config(&pc, root, cfg);
     json_decref(root);
     return rc;
 }

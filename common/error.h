@@ -15,9 +15,12 @@
  * The message lives inside the struct, so setting an error never allocates and a
  * wc_error on the stack needs no cleanup.
  *
- * Stopping at the first error: `TRY(step(...));` returns a step's negative code from
- * the calling function; `_cleanup_*_` variables (cleanup.h) free what was made so far,
- * so a function is a flat list of TRY lines with no cleanup labels.
+ * Stopping at the first error, one idiom: `TRY(step(...));` returns a step's negative
+ * code from the calling function, and `_cleanup_*_` variables (cleanup.h) free what was
+ * made so far, so a function is a flat list of TRY lines with no cleanup labels. Steps
+ * that run with a mutex held, or before a release that must follow either way, go into
+ * a function of their own made of TRY lines, called between the lock and the unlock.
+ * (Code written before this rule still chains `rc = rc ?: step(...)` in such places.)
  */
 #ifndef WASMCRI_COMMON_ERROR_H
 #define WASMCRI_COMMON_ERROR_H

@@ -178,16 +178,16 @@ static int check_config_types(const json_t *root, wc_error *err)
 {
     const json_t *cfg = json_object_get(root, "config");
     const json_t *rootfs = json_object_get(root, "rootfs");
-    int r = check_type(root, "", "os", WANT_STRING, err);
-    r = r ?: check_type(root, "", "architecture", WANT_STRING, err);
-    r = r ?: check_type(root, "", "config", WANT_OBJECT, err);
-    r = r ?: check_type(root, "", "rootfs", WANT_OBJECT, err);
-    r = r ?: check_type(cfg, "config.", "User", WANT_STRING, err);
-    r = r ?: check_type(cfg, "config.", "WorkingDir", WANT_STRING, err);
-    r = r ?: check_type(cfg, "config.", "Entrypoint", WANT_STRINGS, err);
-    r = r ?: check_type(cfg, "config.", "Cmd", WANT_STRINGS, err);
-    r = r ?: check_type(cfg, "config.", "Env", WANT_STRINGS, err);
-    return r ?: check_type(rootfs, "rootfs.", "diff_ids", WANT_STRINGS, err);
+    TRY(check_type(root, "", "os", WANT_STRING, err));
+    TRY(check_type(root, "", "architecture", WANT_STRING, err));
+    TRY(check_type(root, "", "config", WANT_OBJECT, err));
+    TRY(check_type(root, "", "rootfs", WANT_OBJECT, err));
+    TRY(check_type(cfg, "config.", "User", WANT_STRING, err));
+    TRY(check_type(cfg, "config.", "WorkingDir", WANT_STRING, err));
+    TRY(check_type(cfg, "config.", "Entrypoint", WANT_STRINGS, err));
+    TRY(check_type(cfg, "config.", "Cmd", WANT_STRINGS, err));
+    TRY(check_type(cfg, "config.", "Env", WANT_STRINGS, err));
+    return check_type(rootfs, "rootfs.", "diff_ids", WANT_STRINGS, err);
 }
 
 int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc_error *err)

@@ -152,9 +152,9 @@ static int v1_set_cpu(const char *group, int64_t quota, int64_t period, int64_t 
     snprintf(q, sizeof(q), "%lld", quota > 0 ? (long long)quota : -1LL);
     snprintf(p, sizeof(p), "%lld", period > 0 ? (long long)period : 100000LL);
     snprintf(s, sizeof(s), "%lld", shares > 0 ? (long long)shares : 1024LL);
-    int rc = write_value(CG_ROOT "/cpu", group, "cpu.cfs_period_us", p, err);
-    rc = rc ?: write_value(CG_ROOT "/cpu", group, "cpu.cfs_quota_us", q, err);
-    return rc ?: write_value(CG_ROOT "/cpu", group, "cpu.shares", s, err);
+    TRY(write_value(CG_ROOT "/cpu", group, "cpu.cfs_period_us", p, err));
+    TRY(write_value(CG_ROOT "/cpu", group, "cpu.cfs_quota_us", q, err));
+    return write_value(CG_ROOT "/cpu", group, "cpu.shares", s, err);
 }
 
 static uint64_t v1_oom_kills(const char *group)
@@ -228,8 +228,8 @@ static int v2_set_cpu(const char *group, int64_t quota, int64_t period, int64_t 
         snprintf(max, sizeof(max), "max %lld", (long long)period);
     int64_t w = shares > 0 ? 1 + ((shares - 2) * 9999) / 262142 : 100;
     snprintf(weight, sizeof(weight), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
-    int rc = write_value(CG_ROOT, group, "cpu.max", max, err);
-    return rc ?: write_value(CG_ROOT, group, "cpu.weight", weight, err);
+    TRY(write_value(CG_ROOT, group, "cpu.max", max, err));
+    return write_value(CG_ROOT, group, "cpu.weight", weight, err);
 }
 
 static uint64_t v2_oom_kills(const char *group)

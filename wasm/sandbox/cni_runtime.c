@@ -117,10 +117,11 @@ static int bandwidth_rate(char *const *annotations, const char *key, int64_t *ra
 static int add_bandwidth(json_t *rt, char *const *annotations, wc_error *err)
 {
     int64_t in = 0, out = 0;
-    int rc = bandwidth_rate(annotations, "kubernetes.io/ingress-bandwidth", &in, err);
-    rc = rc ?: bandwidth_rate(annotations, "kubernetes.io/egress-bandwidth", &out, err);
-    if (rc < 0 || (in == 0 && out == 0))
-        return rc;
+    TRY(bandwidth_rate(annotations, "kubernetes.io/ingress-bandwidth", &in, err));
+    TRY(bandwidth_rate(annotations, "kubernetes.io/egress-bandwidth", &out, err));
+    if (in == 0 && out == 0)
+        return 0;
+    int rc = 0;
     json_t *bw = json_object();
     if (bw && in)
         rc = json_object_set_new(bw, "ingressRate", json_integer(in)) ||

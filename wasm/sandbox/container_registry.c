@@ -114,17 +114,17 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
 {
     __attribute__((cleanup(wc_image_freep))) wc_image *img = NULL;
     char dir[4096];
-    int rc = find_image(sb, s->image, &img, err);
-    rc = rc ?: copy_metadata(c, s, pod, img, err);
-    rc = rc ?: cv_command(c, s, img, pod, err);
-    rc = rc ?: cv_mounts(c, s, err);
-    snprintf(dir, sizeof(dir), "%s/containers/%s", sb->root_dir, c->id);
-    if (rc == 0 && wc_container_set(&c->dir, dir) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: cv_rootfs(sb->store, c, img, err);
-    rc = rc ?: cv_user(sb->store, c, s, img, err);
-    rc = rc ?: cv_module(sb->store, c, img, err);
-    return rc ?: hold_image_content(sb, c, img, err);
+    TRY(find_image(sb, s->image, &img, err));
+    TRY(copy_metadata(c, s, pod, img, err));
+    TRY(cv_command(c, s, img, pod, err));
+    TRY(cv_mounts(c, s, err));
+    TRY(wc_path(dir, sizeof(dir), err, "%s/containers/%s", sb->root_dir, c->id));
+    if (wc_container_set(&c->dir, dir) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(cv_rootfs(sb->store, c, img, err));
+    TRY(cv_user(sb->store, c, s, img, err));
+    TRY(cv_module(sb->store, c, img, err));
+    return hold_image_content(sb, c, img, err);
 }
 
 int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[WC_ID_SIZE],

@@ -125,10 +125,10 @@ static int check_words(const char *field, char *const *words, wc_error *err)
 static int check_pod_files_input(const wc_pod_spec *s, wc_error *err)
 {
     bool named = s->hostname && *s->hostname; /* else the name is the hostname */
-    int rc = check_word(named ? "hostname" : "metadata.name", named ? s->hostname : s->name, err);
-    rc = rc ?: check_words("dns_config.servers", s->dns_servers, err);
-    rc = rc ?: check_words("dns_config.searches", s->dns_searches, err);
-    return rc ?: check_words("dns_config.options", s->dns_options, err);
+    TRY(check_word(named ? "hostname" : "metadata.name", named ? s->hostname : s->name, err));
+    TRY(check_words("dns_config.servers", s->dns_servers, err));
+    TRY(check_words("dns_config.searches", s->dns_searches, err));
+    return check_words("dns_config.options", s->dns_options, err);
 }
 
 int wc_pod_from_spec(const wc_pod_spec *s, wc_pod **ret_pod, wc_error *err)

@@ -73,8 +73,8 @@ static int write_pod_files(wc_pod *p, wc_error *err)
         return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", p->dir);
     char host_line[300];
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
-    int rc = write_resolv_conf(p, err);
-    return rc ?: write_file(p->dir, "hostname", host_line, err);
+    TRY(write_resolv_conf(p, err));
+    return write_file(p->dir, "hostname", host_line, err);
 }
 
 int sb_pod_files(wc_pod *p, wc_error *err)

@@ -64,11 +64,11 @@ static int set_limits(wc_sandbox *sb, const wc_container *c, const char *group, 
 /* Makes c's own group with its limits, and records it. */
 static int own_group(wc_sandbox *sb, wc_container *c, const char *own, char ***procs, wc_error *err)
 {
-    int rc = sb->cg->create(own, procs, err);
-    rc = rc ?: set_limits(sb, c, own, err);
-    if (rc == 0 && wc_container_set(&c->cgroup, own) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    return rc;
+    TRY(sb->cg->create(own, procs, err));
+    TRY(set_limits(sb, c, own, err));
+    if (wc_container_set(&c->cgroup, own) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
 }
 
 /* Adds the pod's group's cgroup.procs files (if it has one: first, since a group of
@@ -132,9 +132,10 @@ int sb_apply_resources(wc_sandbox *sb, wc_container *c, wc_error *err)
     wc_pod *pod = NULL;
     char pod_group[4096], path[4096];
     _cleanup_strv_ char **procs = calloc(1, sizeof(char *));
-    int rc =
-        procs ? sb_find_pod(sb, c->pod_id, &pod, err) : wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: group_paths(sb, c, pod, pod_group, path, sizeof(path), err);
-    rc = rc ?: own_group(sb, c, path, &procs, err);
-    return rc ?: worker_join_cgroups(c->pid, procs, err);
+    if (procs == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(sb_find_pod(sb, c->pod_id, &pod, err));
+    TRY(group_paths(sb, c, pod, pod_group, path, sizeof(path), err));
+    TRY(own_group(sb, c, path, &procs, err));
+    return worker_join_cgroups(c->pid, procs, err);
 }

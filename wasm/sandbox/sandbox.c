@@ -165,12 +165,12 @@ static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
 static int open_dirs(wc_sandbox *sb, wc_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/pods", sb->state_dir);
-    int rc = wc_mkdirs(path, 0711, err);
-    snprintf(path, sizeof(path), "%s/containers", sb->root_dir);
-    rc = rc ?: wc_mkdirs(path, 0711, err);
-    snprintf(path, sizeof(path), "%s/netns", sb->state_dir);
-    return rc ?: wc_mkdirs(path, 0711, err);
+    TRY(wc_path(path, sizeof(path), err, "%s/pods", sb->state_dir));
+    TRY(wc_mkdirs(path, 0711, err));
+    TRY(wc_path(path, sizeof(path), err, "%s/containers", sb->root_dir));
+    TRY(wc_mkdirs(path, 0711, err));
+    TRY(wc_path(path, sizeof(path), err, "%s/netns", sb->state_dir));
+    return wc_mkdirs(path, 0711, err);
 }
 
 int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgroup_driver,

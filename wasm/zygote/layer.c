@@ -40,14 +40,12 @@ int layer_make(const char *dir, const char *lower, wc_error *err)
     char top[4096], upper[4096], work[4096], target[4096], opts[3 * 4096 + 64];
     if (*lower && layer_mounted(dir))
         return 0;
-    int rc = make_dir(dir, "", 0711, top, sizeof(top), err);
-    rc = rc ?: make_dir(dir, "upper", 0755, upper, sizeof(upper), err);
-    if (rc < 0 || *lower == '\0')
-        return rc;
-    rc = make_dir(dir, "work", 0755, work, sizeof(work), err);
-    rc = rc ?: make_dir(dir, "rootfs", 0755, target, sizeof(target), err);
-    if (rc < 0)
-        return rc;
+    TRY(make_dir(dir, "", 0711, top, sizeof(top), err));
+    TRY(make_dir(dir, "upper", 0755, upper, sizeof(upper), err));
+    if (*lower == '\0')
+        return 0;
+    TRY(make_dir(dir, "work", 0755, work, sizeof(work), err));
+    TRY(make_dir(dir, "rootfs", 0755, target, sizeof(target), err));
     snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,uuid=off", lower, upper, work);
     if (mount("overlay", target, "overlay", MS_NODEV | MS_NOSUID, opts) < 0)
         return wc_error_set_errno(err, -errno, "cannot mount the container's overlay on %s",

@@ -182,10 +182,10 @@ static int install_seccomp(wc_error *err)
 int worker_drop_privileges(const wc_user *user, wc_error *err)
 {
     __u32 keep = kept_mask(user->uid == 0);
-    int rc = drop_bounding_set(keep, err);
-    rc = rc ?: become_user(user, err);
-    rc = rc ?: set_capabilities(keep, err);
-    if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        rc = wc_error_set_errno(err, -errno, "set no_new_privs");
-    return rc ?: install_seccomp(err);
+    TRY(drop_bounding_set(keep, err));
+    TRY(become_user(user, err));
+    TRY(set_capabilities(keep, err));
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return wc_error_set_errno(err, -errno, "set no_new_privs");
+    return install_seccomp(err);
 }
