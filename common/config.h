@@ -37,7 +37,7 @@ typedef struct wc_registry {
 /* Limits on what one image layer may unpack to (config key "unpack"). */
 #define WC_UNPACK_DEFAULT_BYTES (16ull << 30) /* max_layer_bytes: 16 GiB of file data */
 #define WC_UNPACK_DEFAULT_ENTRIES 1000000ull  /* max_layer_entries: tar entries */
-#define WC_UNPACK_DEFAULT_RATIO 100ull        /* max_ratio: uncompressed / compressed size */
+#define WC_UNPACK_DEFAULT_RATIO 100ull        /* max_ratio: file data / compressed size */
 #define WC_UNPACK_RATIO_FLOOR (16ull << 20)   /* max_ratio allows any layer this small */
 
 typedef struct wc_unpack_conf {

@@ -24,7 +24,7 @@
 #include "config.h"
 #include "digest.h"
 #include "fsutil.h"
-#include "pathset.h"
+#include "strset.h"
 
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
@@ -35,8 +35,11 @@ typedef struct unpack {
     const char *dest;
     const wc_unpack_limits *lim;
     wc_unpack_report *rep;
-    pathset made; /* paths this layer created, kept by an opaque marker */
+    wc_strset made; /* paths this layer created, kept by an opaque marker */
     struct archive *disk;
+    uint64_t compressed; /* the layer file's size */
+    uint64_t max_data;   /* what rep->bytes may reach: max_bytes or the ratio's limit */
+    bool by_ratio;       /* max_data comes from max_ratio */
     wc_error *err;
 } unpack;
 
@@ -135,7 +138,7 @@ static int apply_opaque(unpack *u, const char *dir)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         char rel[PATH_MAX], full[PATH_MAX];
-        if (join(rel, sizeof(rel), dir, e->d_name) < 0 || pathset_has(&u->made, rel) ||
+        if (join(rel, sizeof(rel), dir, e->d_name) < 0 || wc_strset_has(&u->made, rel) ||
             join(full, sizeof(full), u->dest, rel) < 0)
             continue;
         store_remove_tree(full);
@@ -198,7 +201,7 @@ static int make_hard_link(unpack *u, const char *rel, const char *target)
         if (link(target, path) < 0)
             return wc_error_set_errno(u->err, -errno, "layer entry \"%s\": hard link", rel);
     }
-    if (pathset_add(&u->made, rel) < 0)
+    if (wc_strset_add(&u->made, rel) < 0)
         return wc_error_set(u->err, -ENOMEM, "unpack: out of memory");
     return 0;
 }
@@ -259,9 +262,19 @@ static int one_entry(unpack *u, struct archive *in, struct archive_entry *e)
                             (unsigned long long)u->lim->max_entries);
     if (archive_entry_filetype(e) == AE_IFREG)
         u->rep->bytes += (uint64_t)archive_entry_size(e);
-    if (u->rep->bytes > u->lim->max_bytes)
-        return wc_error_set(u->err, -EFBIG, "layer unpacks to more than %llu bytes (at \"%s\")",
-                            (unsigned long long)u->lim->max_bytes, rel);
+    if (u->rep->bytes > u->max_data && u->by_ratio)
+        return wc_error_set(u->err, -EFBIG,
+                            "layer unpacks to more than %llu bytes (at \"%s\"), over %llu times "
+                            "its compressed size of %llu bytes (a decompression bomb? the limit "
+                            "is the config's unpack.max_ratio)",
+                            (unsigned long long)u->max_data, rel,
+                            (unsigned long long)u->lim->max_ratio,
+                            (unsigned long long)u->compressed);
+    if (u->rep->bytes > u->max_data)
+        return wc_error_set(u->err, -EFBIG,
+                            "layer unpacks to more than %llu bytes (at \"%s\"; the limit is the "
+                            "config's unpack.max_layer_bytes)",
+                            (unsigned long long)u->max_data, rel);
     if (rel[0] == '\0')
         return 0;
     r = whiteout(u, rel);
@@ -275,7 +288,7 @@ static int one_entry(unpack *u, struct archive *in, struct archive_entry *e)
         return r;
     snprintf(full, sizeof(full), "%s/%s", u->dest, rel);
     archive_entry_set_pathname(e, full);
-    if (pathset_add(&u->made, rel) < 0)
+    if (wc_strset_add(&u->made, rel) < 0)
         return wc_error_set(u->err, -ENOMEM, "unpack: out of memory");
     r = archive_write_header(u->disk, e);
     if (r == ARCHIVE_OK && archive_entry_size(e) > 0) {
@@ -303,8 +316,6 @@ typedef struct raw_tee {
     struct archive *raw;
     wc_sha256 *hash;
     uint64_t bytes, max;
-    uint64_t compressed; /* the layer file's size */
-    bool by_ratio;       /* max comes from max_ratio */
     bool too_big;
     char *block; /* TEE_BLOCK bytes */
 } raw_tee;
@@ -361,41 +372,33 @@ static int unpack_entries(unpack *u, struct archive *in, wc_error *err)
     return r;
 }
 
-/* How much the uncompressed tar stream may hold: the entries' limit plus room for headers and
- * padding, and no more than max_ratio times the compressed file (floored, see unpack.h). */
-static int stream_cap(raw_tee *t, const char *path, const wc_unpack_limits *lim, wc_error *err)
+static int stream_too_big(const raw_tee *t, wc_error *err)
+{
+    return wc_error_set(err, -EFBIG, "layer's tar stream is longer than %llu bytes",
+                        (unsigned long long)t->max);
+}
+
+/* How much file data the layer may unpack to: max_bytes, and no more than max_ratio times
+ * the compressed file (floored, see unpack.h). */
+static int data_cap(unpack *u, const char *path, wc_error *err)
 {
     struct stat st;
     if (stat(path, &st) < 0)
         return wc_error_set_errno(err, -errno, "open layer %s", path);
-    t->compressed = (uint64_t)st.st_size;
-    t->max = lim->max_bytes + lim->max_entries * 1024 + (1u << 20);
-    if (lim->max_ratio == 0)
+    u->compressed = (uint64_t)st.st_size;
+    u->max_data = u->lim->max_bytes;
+    if (u->lim->max_ratio == 0)
         return 0;
-    uint64_t by_ratio =
-        t->compressed > UINT64_MAX / lim->max_ratio ? UINT64_MAX : t->compressed * lim->max_ratio;
+    uint64_t by_ratio = u->compressed > UINT64_MAX / u->lim->max_ratio
+                            ? UINT64_MAX
+                            : u->compressed * u->lim->max_ratio;
     if (by_ratio < WC_UNPACK_RATIO_FLOOR)
         by_ratio = WC_UNPACK_RATIO_FLOOR;
-    if (by_ratio < t->max) {
-        t->max = by_ratio;
-        t->by_ratio = true;
+    if (by_ratio < u->max_data) {
+        u->max_data = by_ratio;
+        u->by_ratio = true;
     }
     return 0;
-}
-
-static int too_big(const raw_tee *t, const wc_unpack_limits *lim, wc_error *err)
-{
-    if (t->by_ratio)
-        return wc_error_set(err, -EFBIG,
-                            "layer unpacks to more than %llu bytes, over %llu times its "
-                            "compressed size of %llu bytes (a decompression bomb? the limit is "
-                            "the config's unpack.max_ratio)",
-                            (unsigned long long)t->max, (unsigned long long)lim->max_ratio,
-                            (unsigned long long)t->compressed);
-    return wc_error_set(err, -EFBIG,
-                        "layer unpacks to more than %llu bytes (the config's "
-                        "unpack.max_layer_bytes is %llu)",
-                        (unsigned long long)t->max, (unsigned long long)lim->max_bytes);
 }
 
 int wc_unpack_layer_verified(const char *path, const char *dest, const char *diff_id,
@@ -403,8 +406,9 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
 {
     *rep = (wc_unpack_report){0};
     unpack u = {.dest = dest, .lim = lim, .rep = rep, .err = err};
-    raw_tee t = {0};
-    int r = stream_cap(&t, path, lim, err);
+    /* The tar stream may hold a little more than its entries (headers, padding). */
+    raw_tee t = {.max = lim->max_bytes + lim->max_entries * 1024 + (1u << 20)};
+    int r = data_cap(&u, path, err);
     if (r == 0)
         r = open_raw(path, &t.raw, err);
     if (r < 0)
@@ -422,7 +426,7 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
         u.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
     if (archive_read_open(in, &t, NULL, tee_read, NULL) != ARCHIVE_OK) {
-        r = t.too_big ? too_big(&t, lim, err)
+        r = t.too_big ? stream_too_big(&t, err)
                       : wc_error_set(err, -EINVAL, "layer is not a tar archive: %s",
                                      archive_error_string(in));
         goto out;
@@ -433,7 +437,7 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
     while (r == 0 && tee_read(in, &t, &buf) > 0)
         ;
     if (t.too_big) /* whatever error the cut stream caused */
-        r = too_big(&t, lim, err);
+        r = stream_too_big(&t, err);
     if (r == 0 && t.hash != NULL) {
         char got[WC_DIGEST_STR_LEN + 1];
         wc_sha256_final(t.hash, got);
@@ -448,7 +452,7 @@ out:
     archive_write_free(u.disk);
     wc_sha256_free(t.hash);
     free(t.block);
-    pathset_clear(&u.made);
+    wc_strset_clear(&u.made);
     return r;
 }
 

@@ -9,8 +9,9 @@
 typedef struct wc_unpack_limits {
     uint64_t max_bytes; /* sum of the entries' sizes */
     uint64_t max_entries;
-    /* The tar stream may be at most this many times the compressed file (but always
-     * WC_UNPACK_RATIO_FLOOR bytes): a decompression bomb stops early. 0: no ratio limit. */
+    /* The entries' data may be at most this many times the compressed file (but always
+     * WC_UNPACK_RATIO_FLOOR bytes): a decompression bomb is refused at the header of the
+     * entry that passes the limit, before its data is written. 0: no ratio limit. */
     uint64_t max_ratio;
 } wc_unpack_limits;
 

@@ -1,8 +1,9 @@
 /* Garbage collection, holds and disk usage. GC keeps every blob and snapshot that a recorded
  * image lists, a running pull leases or a container holds (hold/<key>/<holder> in LevelDB),
- * and deletes the rest; it runs after each image removal
- * and when the store opens (cleaning up after a pull killed half-way). Usage counts the
- * content and snapshot trees for ImageFsInfo.
+ * and deletes the rest; it runs after each image removal, when a container releases its
+ * hold, and when the store opens (cleaning up after a pull killed half-way). What goes is
+ * renamed into tmp/ under the lock and deleted after it. Usage counts the content and
+ * snapshot trees for ImageFsInfo.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "store_int.h"
+#include "strset.h"
 #include "strv.h"
 
 #define HOLD_PREFIX "hold/"
@@ -31,51 +33,57 @@ int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *er
     return wc_store_kv_put(s, k, "", 0, err);
 }
 
-int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err)
+static int any_key(void *ctx, const char *k, const char *val, size_t len)
 {
-    _cleanup_free_ char *k = NULL;
-    if (hold_key(&k, key, holder) < 0)
-        return wc_error_set(err, -EINVAL, "cannot release \"%s\"", key);
-    return wc_store_kv_delete(s, k, err);
+    (void)ctx, (void)k, (void)val, (void)len;
+    return 1;
 }
 
-/* Adds the key of hold/<key>/<holder> to the used list. */
+int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err)
+{
+    _cleanup_free_ char *k = NULL, *prefix = NULL;
+    if (hold_key(&k, key, holder) < 0 || hold_key(&prefix, key, "") < 0)
+        return wc_error_set(err, -EINVAL, "cannot release \"%s\"", key);
+    int r = wc_store_kv_delete(s, k, err);
+    /* The last holder gone: what no image lists any more goes now, not at the next GC. */
+    if (r == 0 && wc_store_kv_scan(s, prefix, any_key, NULL) == 0)
+        r = wc_store_gc(s, err);
+    return r;
+}
+
+/* Adds the key of hold/<key>/<holder> to the used set. */
 static int add_held(void *ctx, const char *k, const char *val, size_t len)
 {
-    char ***used = ctx;
+    wc_strset *used = ctx;
     (void)val, (void)len;
     const char *key = k + strlen(HOLD_PREFIX);
     const char *slash = strchr(key, '/');
     _cleanup_free_ char *copy = strndup(key, slash ? (size_t)(slash - key) : strlen(key));
-    return copy == NULL ? -ENOMEM : wc_strv_push_unique(used, copy);
+    return copy == NULL ? -ENOMEM : wc_strset_add(used, copy);
 }
 
-static int collect_used(wc_store *s, char ***ret_used, wc_error *err)
+/* Every blob and snapshot a recorded image lists or a holder holds, in a set: linear in
+ * their number. */
+static int collect_used(wc_store *s, wc_strset *used, wc_error *err)
 {
     wc_image **imgs = NULL;
     int r = wc_store_image_list(s, &imgs, err);
     if (r < 0)
         return r;
-    char **used = calloc(1, sizeof(char *));
-    if (used != NULL && wc_store_kv_scan(s, HOLD_PREFIX, add_held, &used) < 0)
-        wc_strv_free(take_ptr(used));
-    for (wc_image **p = imgs; used != NULL && *p; p++) {
-        for (char **b = (*p)->blobs; used != NULL && *b; b++)
-            if (wc_strv_push_unique(&used, *b) < 0)
-                wc_strv_free(take_ptr(used));
-        for (char **c = (*p)->snapshots; used != NULL && *c; c++)
-            if (wc_strv_push_unique(&used, *c) < 0)
-                wc_strv_free(take_ptr(used));
+    r = wc_store_kv_scan(s, HOLD_PREFIX, add_held, used);
+    for (wc_image **p = imgs; r == 0 && *p; p++) {
+        for (char **b = (*p)->blobs; r == 0 && *b; b++)
+            r = wc_strset_add(used, *b);
+        for (char **c = (*p)->snapshots; r == 0 && *c; c++)
+            r = wc_strset_add(used, *c);
     }
     wc_image_list_free(imgs);
-    if (used == NULL)
-        return wc_error_set(err, -ENOMEM, "garbage collection: out of memory");
-    *ret_used = used;
-    return 0;
+    return r < 0 ? wc_error_set_errno(err, r, "garbage collection") : 0;
 }
 
-/* Deletes entries of dir (named by hex digest) that are neither used nor held. */
-static void sweep(wc_store *s, const char *dir, char **used)
+/* Moves the entries of dir (named by hex digest) that are neither used nor held into tmp/,
+ * appending their new paths to trash: a rename each, so that the lock is held briefly. */
+static void sweep(wc_store *s, const char *dir, const wc_strset *used, wc_strv_builder *trash)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -86,7 +94,7 @@ static void sweep(wc_store *s, const char *dir, char **used)
             continue;
         char key[sizeof(e->d_name) + 8], path[PATH_MAX];
         snprintf(key, sizeof(key), "sha256:%s", e->d_name);
-        if (wc_strv_contains(used, key))
+        if (wc_strset_has(used, key))
             continue;
         pthread_mutex_lock(&s->lock);
         bool held = store_key_held(s, key);
@@ -94,25 +102,36 @@ static void sweep(wc_store *s, const char *dir, char **used)
         if (held)
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        store_remove_tree(path);
+        _cleanup_free_ char *to = store_tmp_path(s, "trash");
+        if (to == NULL || rename(path, to) < 0)
+            store_remove_tree(path); /* in place, then */
+        else if (wc_strv_builder_add(trash, to) < 0)
+            store_remove_tree(to);
     }
     closedir(d);
 }
 
 int wc_store_gc(wc_store *s, wc_error *err)
 {
-    /* meta_lock: no image can be recorded between listing what is used and deleting. */
+    /* meta_lock: no image can be recorded between listing what is used and moving the rest
+     * aside. The trees are deleted after it is released (a snapshot can have 100,000 files,
+     * and pulls wait for the lock); what a killed daemon left in tmp/ goes at the next start. */
+    wc_strset used = {0};
+    wc_strv_builder trash = {0};
     pthread_mutex_lock(&s->meta_lock);
-    _cleanup_strv_ char **used = NULL;
     int r = collect_used(s, &used, err);
     if (r == 0) {
         char dir[PATH_MAX];
         snprintf(dir, sizeof(dir), "%s/content/sha256", s->root);
-        sweep(s, dir, used);
+        sweep(s, dir, &used, &trash);
         snprintf(dir, sizeof(dir), "%s/snapshots", s->root);
-        sweep(s, dir, used);
+        sweep(s, dir, &used, &trash);
     }
     pthread_mutex_unlock(&s->meta_lock);
+    for (size_t i = 0; i < trash.len; i++)
+        store_remove_tree(trash.v[i]);
+    wc_strv_builder_clear(&trash);
+    wc_strset_clear(&used);
     return r;
 }
 

@@ -157,7 +157,8 @@ void wc_store_flight_end(wc_store *s, const char *key);
 
 /* Persistent holds, for what outlives a pull and a restart (a container's rootfs snapshot,
  * a module blob in use): GC keeps a held key even when no image lists it any more. holder
- * names who holds it (a container id); one write each. Releasing what is not held is fine. */
+ * names who holds it (a container id); one write each. Releasing what is not held is fine;
+ * releasing a key's last hold runs GC, so that it goes at once if no image lists it. */
 int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *err);
 int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err);
 

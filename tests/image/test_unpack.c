@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
-#include "config.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "unpack.h"
@@ -255,10 +254,10 @@ static void test_gzip_bomb_stops_at_the_ratio_limit(void)
     wc_unpack_limits lim = {.max_bytes = 1ull << 34, .max_entries = 100, .max_ratio = 100};
     CHECK(wc_unpack_layer(tar, dest, &lim, &rep, &err) == -EFBIG);
     CHECK(strstr(err.msg, "max_ratio") != NULL);
-    /* It stopped at the limit: far less than the 64 MiB were written (the file may be sparse). */
+    /* Refused at the entry's header: nothing of its 64 MiB was written. */
     struct stat st;
     snprintf(dest, sizeof(dest), "%s/bomb1000/zeros", workdir);
-    CHECK(stat(dest, &st) < 0 || (uint64_t)st.st_blocks * 512 <= WC_UNPACK_RATIO_FLOOR + (1 << 20));
+    CHECK(stat(dest, &st) < 0);
     /* A ratio high enough lets the same layer through. */
     snprintf(dest, sizeof(dest), "%s/bomb-allowed", workdir);
     mkdir(dest, 0755);

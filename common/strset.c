@@ -1,5 +1,5 @@
-/* pathset: open addressing with linear probing, FNV-1a hashes, doubled at half full. */
-#include "pathset.h"
+/* wc_strset: open addressing with linear probing, FNV-1a hashes, doubled at half full. */
+#include "strset.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -22,9 +22,9 @@ static void insert(char **slots, size_t cap, char *s)
     slots[i] = s;
 }
 
-int pathset_add(pathset *set, const char *s)
+int wc_strset_add(wc_strset *set, const char *s)
 {
-    if (pathset_has(set, s))
+    if (wc_strset_has(set, s))
         return 0;
     if ((set->len + 1) * 2 > set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 256;
@@ -46,7 +46,7 @@ int pathset_add(pathset *set, const char *s)
     return 0;
 }
 
-bool pathset_has(const pathset *set, const char *s)
+bool wc_strset_has(const wc_strset *set, const char *s)
 {
     if (set->cap == 0)
         return false;
@@ -56,10 +56,10 @@ bool pathset_has(const pathset *set, const char *s)
     return false;
 }
 
-void pathset_clear(pathset *set)
+void wc_strset_clear(wc_strset *set)
 {
     for (size_t i = 0; i < set->cap; i++)
         free(set->slots[i]);
     free(set->slots);
-    *set = (pathset){0};
+    *set = (wc_strset){0};
 }
