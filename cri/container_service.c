@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "messages.h"
+#include "request_spec.h"
 #include "sandbox.h"
 #include "service.h"
 #include "strv.h"
@@ -22,13 +23,7 @@ static int nomem(wc_error *err)
     return wc_error_set(err, -ENOMEM, "out of memory");
 }
 
-/* What the spec points at that had to be converted (freed after the call). */
-typedef struct ctr_spec_owned {
-    char **labels, **annotations, **command, **args, **env;
-    wc_mount *mounts;
-} ctr_spec_owned;
-
-static void ctr_owned_free(ctr_spec_owned *o)
+void cri_ctr_spec_owned_free(ctr_spec_owned *o)
 {
     wc_strv_free(o->labels);
     wc_strv_free(o->annotations);
@@ -66,8 +61,8 @@ static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_res
     out->memory_limit = r->memory_limit_in_bytes;
 }
 
-static int ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
-                         ctr_spec_owned *o, wc_error *err)
+int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
+                      ctr_spec_owned *o, wc_error *err)
 {
     const Runtime__V1__ContainerConfig *c = in->config;
     if (c == NULL || c->metadata == NULL)
@@ -121,9 +116,9 @@ static int rpc_create(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     wc_container_spec spec;
     ctr_spec_owned owned = {0};
     char id[WC_ID_SIZE];
-    int rc = ctr_spec_from((const void *)req, &spec, &owned, err);
+    int rc = cri_ctr_spec_from((const void *)req, &spec, &owned, err);
     rc = rc ?: wc_container_create(cri_call_daemon(call)->sandbox, &spec, id, err);
-    ctr_owned_free(&owned);
+    cri_ctr_spec_owned_free(&owned);
     if (rc < 0)
         return rc;
     Runtime__V1__CreateContainerResponse *r =

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "messages.h"
+#include "request_spec.h"
 #include "sandbox.h"
 #include "service.h"
 #include "strv.h"
@@ -21,13 +22,7 @@ static int nomem(wc_error *err)
     return wc_error_set(err, -ENOMEM, "out of memory");
 }
 
-/* The spec borrows from cfg except the maps, which land in the owned lists. */
-typedef struct pod_spec_owned {
-    char **labels, **annotations, **dns_servers, **dns_searches, **dns_options;
-    wc_port_mapping *ports;
-} pod_spec_owned;
-
-static void spec_owned_free(pod_spec_owned *o)
+void cri_pod_spec_owned_free(pod_spec_owned *o)
 {
     wc_strv_free(o->labels);
     wc_strv_free(o->annotations);
@@ -70,8 +65,8 @@ static int port_mappings(const Runtime__V1__PodSandboxConfig *c, wc_pod_spec *s,
     return 0;
 }
 
-static int pod_spec_from_config(const Runtime__V1__PodSandboxConfig *c, const char *handler,
-                                wc_pod_spec *s, pod_spec_owned *o, wc_error *err)
+int cri_pod_spec_from(const Runtime__V1__PodSandboxConfig *c, const char *handler, wc_pod_spec *s,
+                      pod_spec_owned *o, wc_error *err)
 {
     if (c == NULL || c->metadata == NULL)
         return wc_error_set(err, -EINVAL, "RunPodSandbox: the config has no metadata");
@@ -141,9 +136,9 @@ static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMes
     wc_pod_spec spec;
     pod_spec_owned owned = {0};
     char id[WC_ID_SIZE];
-    int rc = pod_spec_from_config(in->config, in->runtime_handler, &spec, &owned, err);
+    int rc = cri_pod_spec_from(in->config, in->runtime_handler, &spec, &owned, err);
     rc = rc ?: wc_pod_run(cri_call_daemon(call)->sandbox, &spec, id, err);
-    spec_owned_free(&owned);
+    cri_pod_spec_owned_free(&owned);
     if (rc < 0)
         return rc;
     Runtime__V1__RunPodSandboxResponse *r =

@@ -6,12 +6,15 @@
  * for centuries), sockets are made non-blocking after every call (a random accept or recv would
  * wait forever), and the test runs in a network namespace of its own whose lo is down, so
  * random connects and DNS queries fail at once and reach nobody (it needs root, as CI runs it);
- * the rest is fully random. */
+ * the rest is fully random. Under ctest: ROUNDS rounds from a fixed seed. `test_wasi_fuzz
+ * SECONDS [SEED]` (hack/fuzz.sh in CI) runs rounds for that long from SEED or the clock,
+ * printed so that a failure can be replayed. */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -102,8 +105,16 @@ static void zero_poll_timeouts(uint64_t *a, size_t sub_size, size_t timeout_off)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    long seconds = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
+    if (argc > 2)
+        rng_state = strtoull(argv[2], NULL, 0);
+    else if (seconds > 0)
+        rng_state = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull;
+    rng_state |= 1; /* xorshift never leaves 0 */
+    fprintf(stderr, "fuzz: seed %#llx\n", (unsigned long long)rng_state);
+    time_t deadline = time(NULL) + seconds;
     if (unshare(CLONE_NEWNET) < 0) {
         perror("unshare(CLONE_NEWNET): the fuzz test needs root");
         return 1;
@@ -119,8 +130,8 @@ int main(void)
     wc_error err = {0};
     wasi_mounts_add(&mounts, sandbox, "/", false, &err);
     wasi_mounts_add(&mounts, sandbox, "/ro", true, &err);
-    const char *argv[] = {"fuzz"};
-    wasi_options o = {.argv = argv,
+    const char *guest_argv[] = {"fuzz"};
+    wasi_options o = {.argv = guest_argv,
                       .argc = 1,
                       .mounts = &mounts,
                       .stdin_fd = -1,
@@ -131,7 +142,8 @@ int main(void)
     int bad_errno = 0, ok_calls = 0;
     size_t ncalls = sizeof(calls) / sizeof(calls[0]), nun = sizeof(unstable) / sizeof(unstable[0]);
     size_t next = sizeof(extension) / sizeof(extension[0]);
-    for (int round = 0; round < ROUNDS; round++) {
+    int round = 0;
+    for (; seconds > 0 ? time(NULL) < deadline : round < ROUNDS; round++) {
         if (round % 8 ==
             0) { /* a fresh fd table now and then: random fd_close/renumber wear it down */
             wasi_ctx_destroy(ctx);
@@ -164,8 +176,8 @@ int main(void)
         }
     }
     CHECK_EQ_INT(bad_errno, 0);
-    CHECK(ok_calls > ROUNDS);
-    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", ROUNDS,
+    CHECK(ok_calls > round);
+    fprintf(stderr, "fuzz: %d rounds over %zu calls, %d successful calls\n", round,
             ncalls + nun + next, ok_calls);
     wasi_ctx_destroy(ctx);
     wasi_mounts_clear(&mounts);
