@@ -9,7 +9,7 @@
 # here if missing); crashing inputs are kept in build-fuzz/artifacts/ for replay:
 #   build-fuzz/<path>/fuzz_x build-fuzz/artifacts/crash-...
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-30}
 targets="fuzz_parsers fuzz_unpack fuzz_load fuzz_exec fuzz_cri_requests"
 # Only the fuzz targets: the libraries they fuzz are built with sanitizer coverage there.
