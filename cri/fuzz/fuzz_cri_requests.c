@@ -4,8 +4,9 @@
  * does, and the requests that carry a spec go through what RunPodSandbox and CreateContainer
  * do before any work (cri/request_spec.h, then the pod's own checks in wc_pod_from_spec).
  * Must never crash, leak, hang or abort. (No round trip is checked: protobuf-c keeps an
- * unknown field numbered 0 that it then refuses to decode, which no handler sees.) Build: cmake -DWASMCRI_FUZZ=ON with CC=clang; run: hack/fuzz.sh, or
- * fuzz_cri_requests -max_total_time=600 CORPUS. */
+ * unknown field numbered 0 that it then refuses to decode, which no handler sees.) Build: cmake
+ * -DWASMCRI_FUZZ=ON with CC=clang; run: hack/fuzz.sh, or fuzz_cri_requests -max_total_time=600
+ * CORPUS. */
 #include <stdint.h>
 #include <stdlib.h>
 
