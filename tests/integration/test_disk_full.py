@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 import runtime_images
-from rt_helpers import pod_config, run_pod
+from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
 from wasmcri_harness import Daemon, pb
 
 
@@ -84,3 +84,36 @@ def test_disk_full_loses_no_record_written_after_a_failed_write(small_root_daemo
     assert d.stop() == 0
     d.start()
     assert last in {p.id for p in d.runtime().ListPodSandbox(pb.ListPodSandboxRequest()).items}
+
+
+def test_an_exit_the_full_disk_kept_from_the_store_is_recorded_after_restart(
+        small_root_daemon, tmp_path):
+    """The exit was acknowledged though its record was not written: after a restart the
+    container showed exit code 255 ("the worker was gone") instead of its own."""
+    d = small_root_daemon.start()
+    d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=d.refs["probe"])),
+                        timeout=60)
+    r = d.runtime()
+    logs = tmp_path / "logs"
+    pod = run_pod(r, padded_pod("exits", logs))
+    (tmp_path / "go").mkdir()
+    cid = create(r, pod, ctr_config("late", d.refs["probe"], args=["await", "/go/x", "--",
+                                                                  "exit", "7"],
+                                    mounts=[("/go", str(tmp_path / "go"), True)]))
+    start(r, cid)
+    filler = d.root / "filler"
+    fill(filler)
+    for i in range(40):  # until the store refuses writes
+        try:
+            run_pod(r, padded_pod("fill-%d" % i, logs))
+        except grpc.RpcError:
+            break
+    else:
+        pytest.fail("no metadata write failed on a full filesystem")
+    (tmp_path / "go" / "x").write_text("go")  # the container exits while the disk is full
+    assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == 7
+    os.unlink(filler)
+    assert d.stop() == 0
+    d.start()
+    st = d.runtime().ContainerStatus(pb.ContainerStatusRequest(container_id=cid)).status
+    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 7), st.message

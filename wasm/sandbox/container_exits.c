@@ -2,9 +2,11 @@
  *
  * on_zygote_event runs on the zygote client's reader thread. A container exit is
  * written to the store, then acknowledged, so the zygote forgets it only once it
- * is safe (an exit delivered twice finds the container exited already and is
- * acknowledged again). Exec exits go to the exec waiters (exec.c). When the
- * zygote goes away, its workers went with it (they die with their parent), so
+ * is safe: an exit delivered twice finds the container exited already and is
+ * acknowledged again, and one the store failed to write (a full disk) stays
+ * unacknowledged, so the zygote sends it again to the next daemon. Exec exits go to
+ * the exec waiters (exec.c). When the zygote goes away, its workers went with it
+ * (they die with their parent), so
  * every running container is marked exited. At attach, every worker the zygote
  * has is matched to its record or killed (claim_worker).
  */
@@ -22,6 +24,8 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
 {
     const char *id = json_string_value(json_object_get(ev, "id")) ?: "";
     wc_container *c = NULL;
+    wc_error err = {0};
+    bool saved = true;
     pthread_mutex_lock(&sb->mu);
     /* CREATED and not starting: the daemon died before it recorded the start */
     if (strlen(id) == WC_ID_LEN && sb_find_ctr(sb, id, &c, NULL) == 0 &&
@@ -40,12 +44,16 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
         wc_container_set(&c->message, message ? message : "");
         if (unrecorded)
             c->started_at = c->finished_at; /* unknown: not before its exit */
-        sb_save_ctr(sb, c, NULL);
+        saved = sb_save_ctr(sb, c, &err) == 0;
         if (!c->starting) /* otherwise start emits STARTED, then STOPPED */
             sb_emit(sb, WC_EVENT_STOPPED, c);
         pthread_cond_broadcast(&sb->changed);
     }
     pthread_mutex_unlock(&sb->mu);
+    if (!saved) { /* not acknowledged: the zygote keeps it for the next daemon (a full disk) */
+        wc_warn("sandbox", "the exit of container %s is not recorded: %s", id, err.msg);
+        return;
+    }
     json_t *ack = json_pack("{s:s, s:s}", "op", "ack", "id", id);
     if (ack)
         zc_send(sb->zygote, ack, NULL);
