@@ -67,6 +67,16 @@ def script_round(net, n, tag):
     return statistics.median(times) * 1e3
 
 
+def spawn_cost(n=50):
+    """p50 of the script's own way of running a process (/bin/true), in ms."""
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        subprocess.run(["/bin/true"], input="{}", capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
 def client_round(client, d, ref, logdir, n):
     out = subprocess.run([str(client), str(d.socket), ref, str(logdir), "podnet", str(n)],
                          check=True, capture_output=True, text=True).stdout
@@ -118,6 +128,9 @@ def main():
         print(f"RunPodSandbox (networked)              p50 {m_run:6.2f} ms (median of rounds)")
         print(f"the same plugin calls from a script    p50 {m_plain:6.2f} ms")
         print(f"ratio                                  {m_run / m_plain:6.2f}x")
+        n = len(net.conflist["plugins"])
+        print(f"(the script's own process start, {n} x /bin/true p50: {n * spawn_cost():.2f} ms "
+              f"of its time)")
         print(f"RunPodSandbox+CreateContainer+StartContainer (networked) p50 {m_tot:6.2f} ms")
     finally:
         d.stop()
