@@ -145,6 +145,40 @@ def test_del_works_after_kill_9_and_restart(new_daemon, net):
     assert_nothing_left(net, d, [pid])
 
 
+def test_pod_of_a_daemon_killed_during_add_is_kept_and_its_removal_runs_del(new_daemon, tmp_path):
+    bin_dir = tmp_path / "bin"
+    pidfile = tmp_path / "slow.pid"
+    script_plugin(bin_dir, "slowplugin", f"""
+if os.environ["CNI_COMMAND"] == "ADD":
+    open({str(pidfile)!r}, "w").write(str(os.getpid()))
+    time.sleep(30)
+""")
+    net = BridgeNet(tmp_path / "cni", bin_dirs=[str(bin_dir), CNI_BIN],
+                    extra_plugins=[{"type": "slowplugin"}])
+    try:
+        d = new_daemon(config=net.daemon_config()).start()
+        fut = d.runtime().RunPodSandbox.future(
+            pb.RunPodSandboxRequest(config=pod_config("cut-short")), timeout=60)
+        deadline = time.monotonic() + 20
+        while not pidfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pidfile.exists(), "the slow plugin never ran"
+        assert len(net.held_ips()) == 1  # bridge and host-local ran before it
+        d.stop(sig=signal.SIGKILL)
+        os.kill(int(pidfile.read_text()), signal.SIGKILL)
+        with pytest.raises(grpc.RpcError):
+            fut.result()
+        d.start()
+        rt = d.runtime()
+        pods = list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items)
+        assert [(p.metadata.name, p.state) for p in pods] == [("cut-short", pb.SANDBOX_NOTREADY)]
+        assert not status(rt, pods[0].id).HasField("network")
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pods[0].id), timeout=60)
+        assert_nothing_left(net, d, [pods[0].id])
+    finally:
+        net.teardown()
+
+
 def test_dual_stack_pod_has_ipv4_first_and_ipv6_additional(new_daemon, tmp_path):
     net = BridgeNet(tmp_path / "cni6", ipv6=True)
     try:

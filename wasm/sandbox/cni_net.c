@@ -134,9 +134,9 @@ static int add_chain(const cni_settings *s, json_t *state, wc_error *err)
     return rc;
 }
 
-static int new_state(const cni_settings *s, const cni_attach *a, json_t **ret_state, wc_error *err)
+int cni_net_prepare(const cni_settings *s, const cni_attach *a, char **ret_state, wc_error *err)
 {
-    json_auto_t *list = NULL, *rt = NULL;
+    json_auto_t *list = NULL, *rt = NULL, *state = NULL;
     _cleanup_free_ char *args = NULL;
     int rc = cni_config_load(s->conf_dir, s->bin_dirs, wc_strv_len(s->bin_dirs), &list, err);
     rc = rc ?: cni_pod_args(a->id, a->name, a->namespace_, a->uid, &args, err);
@@ -145,16 +145,28 @@ static int new_state(const cni_settings *s, const cni_attach *a, json_t **ret_st
                                    a->dns_searches, a->dns_options, &rt, err);
     if (rc < 0)
         return rc;
-    *ret_state = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O}", "list", list, "id", a->id, "args",
-                           args, "netns", a->netns, "ifname", CNI_IFNAME, "runtime", rt);
+    state = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O}", "list", list, "id", a->id, "args", args,
+                      "netns", a->netns, "ifname", CNI_IFNAME, "runtime", rt);
+    *ret_state = state ? json_dumps(state, JSON_COMPACT) : NULL;
     return *ret_state ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
 }
 
-int cni_net_add(const cni_settings *s, const cni_attach *a, char **ret_state, char ***ret_ips,
+static int load_state(const char *text, json_t **ret_state, wc_error *err)
+{
+    json_error_t jerr;
+    *ret_state = json_loads(text, 0, &jerr);
+    if (json_is_object(*ret_state))
+        return 0;
+    json_decref(*ret_state);
+    *ret_state = NULL;
+    return wc_error_set(err, -EINVAL, "the pod's CNI state cannot be read: %s", jerr.text);
+}
+
+int cni_net_add(const cni_settings *s, const char *prepared, char **ret_state, char ***ret_ips,
                 wc_error *err)
 {
     json_auto_t *state = NULL;
-    int rc = new_state(s, a, &state, err);
+    int rc = load_state(prepared, &state, err);
     if (rc < 0)
         return rc;
     char **ips = NULL;
@@ -176,13 +188,11 @@ int cni_net_add(const cni_settings *s, const cni_attach *a, char **ret_state, ch
 
 int cni_net_del(const cni_settings *s, const char *state_text, wc_error *err)
 {
-    json_error_t jerr;
-    json_auto_t *state = json_loads(state_text, 0, &jerr);
-    if (!json_is_object(state))
-        return wc_error_set(err, -EINVAL, "the pod's CNI state cannot be read: %s", jerr.text);
-    int rc = del_chain(s, state, err);
-    if (rc < 0)
+    json_auto_t *state = NULL;
+    int rc = load_state(state_text, &state, err);
+    rc = rc ?: del_chain(s, state, err);
+    if (rc < 0 && state)
         return wc_error_wrap(err, "CNI network \"%s\" DEL",
                              state_str(json_object_get(state, "list"), "name"));
-    return 0;
+    return rc;
 }

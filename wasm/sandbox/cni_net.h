@@ -35,17 +35,23 @@ typedef struct cni_attach {
     char *const *dns_servers, *const *dns_searches, *const *dns_options;
 } cni_attach;
 
-/* Runs ADD. On success *ret_state (the JSON text to keep) and *ret_ips (the pod's
- * addresses, IPv4 first) are the caller's. -ENOENT when conf_dir holds no network
- * config (the caller may run the pod with loopback only). On failure the plugins
- * have been asked to DEL what they made, and err carries the failing plugin's own
- * message. */
-int cni_net_add(const cni_settings *s, const cni_attach *a, char **ret_state, char ***ret_ips,
+/* The state ADD will run from (config list, CNI_ARGS, runtimeConfig; no result
+ * yet), as JSON text the caller owns. Kept before ADD runs, it lets a DEL release
+ * what an ADD cut short by a killed daemon made. -ENOENT when conf_dir holds no
+ * network config (the caller may run the pod with loopback only); -ENOEXEC when
+ * the config is unusable; -EINVAL for pod values CNI cannot carry. */
+int cni_net_prepare(const cni_settings *s, const cni_attach *a, char **ret_state, wc_error *err);
+
+/* Runs ADD from a prepared state. On success *ret_state (the full state to keep, with
+ * the result) and *ret_ips (the pod's addresses, IPv4 first) are the caller's. On
+ * failure the plugins have been asked to DEL what they made, and err carries the
+ * failing plugin's own message. */
+int cni_net_add(const cni_settings *s, const char *prepared, char **ret_state, char ***ret_ips,
                 wc_error *err);
 
-/* Runs DEL from a state cni_net_add returned: every plugin in reverse order, with
- * the cached result as prevResult, even when one fails (the first error is
- * returned). A netns that no longer exists is passed as "". */
+/* Runs DEL from a state cni_net_prepare or cni_net_add returned: every plugin in
+ * reverse order, with the cached result (if ADD got that far) as prevResult, even when one fails
+ * (the first error is returned). A netns that no longer exists is passed as "". */
 int cni_net_del(const cni_settings *s, const char *state, wc_error *err);
 
 #endif

@@ -29,16 +29,30 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
         .dns_searches = p->dns_searches,
         .dns_options = p->dns_options,
     };
-    char *state = NULL, **ips = NULL;
-    int rc = cni_net_add(&sb->cni, &a, &state, &ips, err);
+    char *prepared = NULL, *state = NULL, **ips = NULL;
+    int rc = cni_net_prepare(&sb->cni, &a, &prepared, err);
     if (rc == -ENOENT)
         return 0; /* no network config on the node: loopback only */
     if (rc < 0)
         return rc;
     free(p->cni_state);
+    p->cni_state = prepared;
+    /* Written (NOTREADY) before any plugin runs: should the daemon die during ADD, the
+     * pod is there after the restart, and its removal runs DEL. */
+    p->state = WC_POD_NOTREADY;
+    pthread_mutex_lock(&sb->mu);
+    rc = sb_save_pod(sb, p, err);
+    pthread_mutex_unlock(&sb->mu);
+    rc = rc ?: cni_net_add(&sb->cni, prepared, &state, &ips, err);
+    if (rc < 0) { /* nothing to DEL: ADD did not run, or undid itself */
+        wc_record_set_str(&p->cni_state, "");
+        return rc;
+    }
+    free(p->cni_state);
     wc_strv_free(p->ips);
     p->cni_state = state;
     p->ips = ips;
+    p->state = WC_POD_READY;
     return 0;
 }
 

@@ -117,6 +117,13 @@ static void discard_pod_files(wc_pod *p)
         sb_rmtree(p->dir, NULL);
 }
 
+static int delete_record(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "pod/%s", id);
+    return wc_store_kv_delete(sb->store, key, err);
+}
+
 static int name_taken(const wc_pod *p, const wc_pod_spec *spec, wc_error *err)
 {
     return wc_error_set(err, -EEXIST, "pod %s/%s (uid %s, attempt %u) already exists as %s",
@@ -181,6 +188,7 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE],
     if (rc < 0 && p) {
         if (*p->cni_state)
             cni_net_del(&sb->cni, p->cni_state, NULL);
+        delete_record(sb, p->id, NULL); /* sb_pod_net_add may have written it */
         discard_pod_files(p);
         wc_pod_free(p);
     }
@@ -262,11 +270,7 @@ int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
         group[0] = '\0';
     if (*group)
         sb->cg->pod_release(group);
-    if (rc == 0) {
-        char key[80];
-        snprintf(key, sizeof(key), "pod/%s", p->id);
-        rc = wc_store_kv_delete(sb->store, key, err);
-    }
+    rc = rc ?: delete_record(sb, p->id, err);
     if (rc == 0) {
         drop_pod(sb, p);
         wc_pod_free(p);
