@@ -50,8 +50,9 @@ int cni_net_add(const cni_settings *s, const char *prepared, char **ret_state, c
                 wc_error *err);
 
 /* Runs DEL from a state cni_net_prepare or cni_net_add returned: every plugin in
- * reverse order, with the cached result (if ADD got that far) as prevResult, even when one fails
- * (the first error is returned). A netns that no longer exists is passed as "". */
+ * reverse order, with the cached result (if ADD got that far) as prevResult, even
+ * when one fails (the first error is returned). A netns that no longer exists is
+ * passed as "". */
 int cni_net_del(const cni_settings *s, const char *state, wc_error *err);
 
 #endif
