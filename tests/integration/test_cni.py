@@ -5,7 +5,10 @@ failing, hanging and lying plugins, what ADD hands the plugins, and that nothing
 left behind."""
 import json
 import os
+import pathlib
 import signal
+import subprocess
+import sys
 import time
 
 import grpc
@@ -145,6 +148,24 @@ def test_del_works_after_kill_9_and_restart(new_daemon, net):
     assert_nothing_left(net, d, [pid])
 
 
+RUN_POD_CLIENT = f"""
+import sys
+sys.path.insert(0, {str(pathlib.Path(__file__).parent)!r})
+import grpc
+from wasmcri_harness import api_pb2_grpc, pb
+rt = api_pb2_grpc.RuntimeServiceStub(grpc.insecure_channel("unix://" + sys.argv[1]))
+cfg = pb.PodSandboxConfig(
+    metadata=pb.PodSandboxMetadata(name="cut-short", uid="cut-short-uid", namespace="cni"),
+    linux=pb.LinuxPodSandboxConfig(security_context=pb.LinuxSandboxSecurityContext(
+        namespace_options=pb.NamespaceOption(network=pb.POD))))
+try:
+    rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg), timeout=60)
+except grpc.RpcError as e:
+    print(e.code(), e.details())
+    sys.exit(1)
+"""
+
+
 def test_pod_of_a_daemon_killed_during_add_is_kept_and_its_removal_runs_del(new_daemon, tmp_path):
     bin_dir = tmp_path / "bin"
     pidfile = tmp_path / "slow.pid"
@@ -157,8 +178,10 @@ if os.environ["CNI_COMMAND"] == "ADD":
                     extra_plugins=[{"type": "slowplugin"}])
     try:
         d = new_daemon(config=net.daemon_config()).start()
-        fut = d.runtime().RunPodSandbox.future(
-            pb.RunPodSandboxRequest(config=pod_config("cut-short")), timeout=60)
+        # RunPodSandbox from a client process of its own, so that the test's channel has no
+        # call in flight when the daemon dies
+        client = subprocess.Popen([sys.executable, "-c", RUN_POD_CLIENT, str(d.socket)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 20
         while not pidfile.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -166,8 +189,8 @@ if os.environ["CNI_COMMAND"] == "ADD":
         assert len(net.held_ips()) == 1  # bridge and host-local ran before it
         d.stop(sig=signal.SIGKILL)
         os.kill(int(pidfile.read_text()), signal.SIGKILL)
-        with pytest.raises(grpc.RpcError):
-            fut.result()
+        out, _ = client.communicate(timeout=30)
+        assert client.returncode == 1, out  # its RunPodSandbox failed with the daemon
         d.start()
         rt = d.runtime()
         pods = list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items)

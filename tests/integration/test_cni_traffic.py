@@ -1,8 +1,8 @@
 """Wasm pods as network citizens on a real CNI network (issue 10, sections 1-3): net.wasm
 (tests/wasm/net, the WasmEdge socket extension) in pods on a bridge conflist private to this
 module (Debian's bridge, host-local, portmap and loopback plugins): an HTTP server pod answers
-curl at its pod IP, a hostPort mapping answers on the node, two pods talk by IP across the
-bridge, and a client pod resolves a name from its /etc/hosts and fetches from a server on the
+curl at its pod IP, a preview1-only server answers through a hostPort mapping on the node (on
+the listener the runtime pre-opened), two pods talk by IP across the bridge, and a client pod resolves a name from its /etc/hosts and fetches from a server on the
 bridge's gateway address."""
 import http.server
 import os
@@ -29,7 +29,7 @@ def netrt(runtime_registry, tmp_path_factory):
     net = BridgeNet(base / "cni")
     d = Daemon(base / "d", config=dict(runtime_images.daemon_config(reg), **net.daemon_config()))
     d.start()
-    runtime_images.pull_all(d, {"net": refs["net"]})
+    runtime_images.pull_all(d, {"net": refs["net"]})  # net.wasm and activated.wasm
     d.refs, d.net = refs, net
     yield d
     rt = d.runtime()
@@ -53,14 +53,16 @@ def pod_config(name, log_dir, ports=()):
             namespace_options=pb.NamespaceOption(network=pb.POD))))
 
 
-def pod_with(d, tmp_path, name, args, ports=(), mounts=()):
-    """A networked pod running net.wasm with args: (pod id, pod IP, container id, log)."""
+def pod_with(d, tmp_path, name, args, ports=(), mounts=(), command=()):
+    """A networked pod running net.wasm with args (or the image's command):
+    (pod id, pod IP, container id, log)."""
     r = d.runtime()
     pid = r.RunPodSandbox(pb.RunPodSandboxRequest(config=pod_config(name, tmp_path, ports)),
                           timeout=60).pod_sandbox_id
     ip = r.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pid)).status.network.ip
     assert ip.startswith(d.net.subnet_prefix + "."), ip
-    cid = create(r, pid, ctr_config(name, d.refs["net"], args=args, mounts=mounts))
+    cid = create(r, pid, ctr_config(name, d.refs["net"], args=args, mounts=mounts,
+                                    command=command))
     start(r, cid)
     return pid, ip, cid, tmp_path / (name + ".log")
 
@@ -94,13 +96,18 @@ def test_http_server_pod_answers_curl_at_its_pod_ip(netrt, tmp_path):
     assert ip not in netrt.net.held_ips()
 
 
-def test_host_port_mapping_reaches_the_wasm_server(netrt, tmp_path):
+def test_host_port_mapping_reaches_a_preview1_server_on_its_preopened_listener(netrt, tmp_path):
+    """activated.wasm knows no socket call but accept: it serves on the listener the runtime
+    opened in the pod's namespace for the port mapping, reached through the pod IP and
+    through portmap's hostPort on the node."""
     host_port = free_port()
-    pid, _, _, log = pod_with(netrt, tmp_path, "mapped", ["http", "8080"],
-                              ports=[(8080, host_port)])
+    pid, ip, _, log = pod_with(netrt, tmp_path, "mapped", [], ports=[(8080, host_port)],
+                               command=["/bin/activated.wasm"])
     try:
-        wait_log(log, "listening on 8080")
-        assert curl(f"http://{netrt.net.gateway}:{host_port}/") == "hello from mapped\n"
+        wait_log(log, "activated: 1 tcp-8080")
+        want = "served by tcp-8080: greetings from the image\n"
+        assert curl(f"http://{ip}:8080/") == want
+        assert curl(f"http://{netrt.net.gateway}:{host_port}/") == want
     finally:
         remove(netrt, pid)
 
