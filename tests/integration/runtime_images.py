@@ -9,8 +9,9 @@ and pulled by the daemon over CRI like any image.
             and an /etc/group (staff = 3000)
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
-  net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint, and
-            /bin/activated.wasm (a preview1-only server) with /etc/greeting
+  net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint,
+            /bin/activated.wasm (a preview1-only server) with /etc/greeting, and
+            /bin/listenfd.wasm (Rust std's TcpListener::from_raw_fd(3))
 """
 import json
 import tarfile
@@ -22,6 +23,7 @@ from wasmcri_harness import BUILD, pb
 PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
 NET = BUILD / "tests/wasm/net/net.wasm"
 ACTIVATED = BUILD / "tests/wasm/net/activated.wasm"
+LISTENFD = BUILD / "tests/wasm/net/listenfd.wasm"
 
 
 _b = registry.load_builder()
@@ -69,7 +71,8 @@ def build(b, out):
                                          {"Entrypoint": ["/bin/sh"]}), False)
     lay = b.Layout(str(out / "net"))
     net_files = [d("bin"), e("bin/net.wasm", NET.read_bytes(), mode=0o755),
-                 e("bin/activated.wasm", ACTIVATED.read_bytes(), mode=0o755), d("etc"),
+                 e("bin/activated.wasm", ACTIVATED.read_bytes(), mode=0o755),
+                 e("bin/listenfd.wasm", LISTENFD.read_bytes(), mode=0o755), d("etc"),
                  e("etc/greeting", b"greetings from the image\n")]
     built["net"] = (lay, _rootfs_image(b, lay, net_files, {"Entrypoint": ["/bin/net.wasm"]}),
                     False)

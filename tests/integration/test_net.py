@@ -255,3 +255,22 @@ def test_extension_server_binds_its_own_mapped_port(rt, tmp_path):
         assert out.stdout == "hello from ownport\n", out.stderr
     finally:
         remove(rt, pid)
+
+
+def test_rust_std_serves_on_fd_3(rt, tmp_path):
+    """The issue's words: a Rust program using TcpListener::from_raw_fd(3) serves with no
+    extension at all (listenfd.wasm, Rust std built by Debian's rustc)."""
+    r = rt.runtime()
+    port = free_port()
+    cfg = pod_config("listenfd", tmp_path)
+    cfg.port_mappings.add(protocol=pb.TCP, container_port=port, host_port=port)
+    pid = run_pod(r, cfg)
+    try:
+        start(r, create(r, pid, ctr_config("listenfd", rt.refs["net"],
+                                           command=["/bin/listenfd.wasm"])))
+        wait_log(tmp_path / "listenfd.log", "listenfd: LISTEN_FDS=1")
+        out = subprocess.run(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:%d/" % port],
+                             capture_output=True, text=True)
+        assert out.stdout == "hello from Rust std on fd 3\n", out.stderr
+    finally:
+        remove(rt, pid)
