@@ -154,7 +154,7 @@ def agree(d, groups, timeout=15):
         time.sleep(0.2)
 
 
-def churn(d, groups, logs, stop, rng, name):
+def churn(d, groups, logs, stop, rng, name, counts):
     probe = d.refs["probe"]
     i = 0
     while not stop.is_set():
@@ -163,12 +163,14 @@ def churn(d, groups, logs, stop, rng, name):
             r = d.runtime()
             pod = run_pod(r, pod_config("%s-%d" % (name, i), logs, host_network=rng.random() < 0.5,
                                         cgroup_parent=groups.new()))
+            counts["pods"] += 1
             for k in range(rng.randint(1, 3)):
                 args = rng.choice([["sleep", "30"], ["exit", "0"],
                                    ["write", "/data/x", "y", "--", "sleep", "30"]])
                 cid = create(r, pod, ctr_config("c%d" % k, probe, args=args, memory=64 << 20))
                 if rng.random() < 0.8:
                     start(r, cid)
+                    counts["starts"] += 1
                 if rng.random() < 0.3:
                     r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
             if rng.random() < 0.3:
@@ -230,9 +232,9 @@ def test_kill_9_chaos_leaves_records_workers_mounts_cgroups_and_netns_in_agreeme
     print("chaos seed", SEED)
     rng = random.Random(SEED)
     stop = threading.Event()
-    counts = {"daemon": 0, "zygote": 0}
+    counts = {"daemon": 0, "zygote": 0, "pods": 0, "starts": 0}
     threads = [threading.Thread(target=churn, args=(d, groups, tmp_path / "logs", stop,
-                                                    random.Random(rng.random()), "t%d" % n))
+                                                    random.Random(rng.random()), "t%d" % n, counts))
                for n in range(3)]
     threads.append(threading.Thread(target=pulls, args=(d, stop, random.Random(rng.random()))))
     killer = threading.Thread(target=kills, args=(d, stop, random.Random(rng.random()), counts))
@@ -243,6 +245,7 @@ def test_kill_9_chaos_leaves_records_workers_mounts_cgroups_and_netns_in_agreeme
     killer.join()
     for t in threads:
         t.join()
+    print("chaos", counts)
     assert counts["daemon"] >= 3 and counts["zygote"] >= 1, counts
     problems = agree(d, groups)
     assert not problems, "seed %d, %s kills: %s" % (SEED, counts, problems)
