@@ -16,6 +16,7 @@ import argparse
 import os
 import pathlib
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -108,6 +109,7 @@ def main():
         d.stop()
         d.kill_zygote()
         reg.stop()
+        shutil.rmtree(base, ignore_errors=True)
     return 0
 
 
