@@ -113,6 +113,9 @@ static void test_container_round_trip(void)
         free(again);
     }
     CHECK(wc_container_decode("{\"id\":1}", 8, &d, &err) == -EINVAL);
+    CHECK(strstr(err.msg, "container record without a 64-digit id") != NULL);
+    CHECK(wc_container_decode("[1]", 3, &d, &err) == -EINVAL);
+    CHECK(strstr(err.msg, "container record is not a JSON object") != NULL);
     wc_container *copy = wc_container_copy(c); /* field by field: no JSON round-trip */
     char *copied = copy ? wc_container_encode(copy) : NULL;
     CHECK_STR(copied, text);

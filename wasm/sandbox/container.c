@@ -88,17 +88,8 @@ char *wc_container_encode(const wc_container *c)
 
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err)
 {
-    json_error_t jerr;
-    json_t *o = json_loadb(json, len, 0, &jerr);
-    const char *id = json_string_value(json_object_get(o, "id"));
-    if (!json_is_object(o) || id == NULL || strlen(id) != WC_ID_LEN) {
-        json_decref(o);
-        return wc_error_set(err, -EINVAL, "container record is not valid");
-    }
-    wc_container *c = wc_record_load(&ctr_desc, o);
-    json_decref(o);
-    if (c == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
+    void *c = NULL;
+    TRY(rec_decode(&ctr_desc, "container", json, len, &c, err));
     *ret_ctr = c;
     return 0;
 }

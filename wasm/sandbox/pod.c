@@ -158,21 +158,8 @@ char *wc_pod_encode(const wc_pod *p)
 
 int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err)
 {
-    json_error_t jerr;
-    json_t *o = json_loadb(json, len, 0, &jerr);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return wc_error_set(err, -EINVAL, "pod record is not a JSON object: %s", jerr.text);
-    }
-    const char *id = json_string_value(json_object_get(o, "id"));
-    if (id == NULL || strlen(id) != WC_ID_LEN) {
-        json_decref(o);
-        return wc_error_set(err, -EINVAL, "pod record without a 64-digit id");
-    }
-    wc_pod *p = wc_record_load(&pod_desc, o);
-    json_decref(o);
-    if (p == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
+    void *p = NULL;
+    TRY(rec_decode(&pod_desc, "pod", json, len, &p, err));
     *ret_pod = p;
     return 0;
 }

@@ -44,6 +44,23 @@ static void user_decode(const json_t *o, const char *key, void *value)
 
 const wc_field_codec wc_user_codec = {sizeof(wc_user), user_encode, user_decode};
 
+int rec_decode(const wc_record_desc *d, const char *what, const char *json, size_t len,
+               void **ret_rec, wc_error *err)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(json, len, 0, &jerr);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    int rc = 0;
+    if (!json_is_object(o))
+        rc = wc_error_set(err, -EINVAL, "%s record is not a JSON object: %s", what, jerr.text);
+    else if (id == NULL || strlen(id) != WC_ID_LEN)
+        rc = wc_error_set(err, -EINVAL, "%s record without a 64-digit id", what);
+    else if ((*ret_rec = wc_record_load(d, o)) == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    json_decref(o);
+    return rc;
+}
+
 int rec_new_id(char out[WC_ID_SIZE])
 {
     unsigned char raw[32];

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "record_table.h"
 
 /* Who a container's worker is, for file access: decided at CreateContainer
@@ -24,6 +25,11 @@ typedef struct wc_user {
 /* A wc_user field of a record table, as {"uid", "gid", "groups": [...]}; a missing
  * or bad value reads as root. */
 extern const wc_field_codec wc_user_codec;
+
+/* Parses a stored record of d named what ("pod", "container") and keyed by its "id":
+ * -EINVAL when the text is not a JSON object with a 64-digit id, -ENOMEM. */
+int rec_decode(const wc_record_desc *d, const char *what, const char *json, size_t len,
+               void **ret_rec, wc_error *err);
 
 /* A 64-hex-digit random id into out. -EIO if the kernel gives no randomness. */
 int rec_new_id(char out[WC_ID_SIZE]);
