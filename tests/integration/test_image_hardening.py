@@ -237,3 +237,19 @@ def test_remove_image_with_many_files_does_not_hold_up_pulls(d, reg):
 
 def listed_images(daemon):
     return daemon.image().ListImages(pb.ListImagesRequest()).images
+
+
+def test_create_container_merges_many_env_vars_in_linear_time(d, reg, tmp_path):
+    """Before: each of the config's variables scanned the image's whole Env list, on the
+    completion-queue thread (200,000 x 50,000 comparisons: tens of seconds)."""
+    image_env = ["IMAGE_VAR_%06d=image" % i for i in range(200000)]
+    ref = push(reg, "many-env", [BASE], {"Entrypoint": ["/hello.wasm"], "Env": image_env})
+    pull(d, ref)
+    rt = d.runtime()
+    pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-env", tmp_path))
+    env = {"IMAGE_VAR_%06d" % i: "config" for i in range(150000, 200000)}
+    cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("env", ref, env=env))
+    assert took < 4, "CreateContainer took %.1f s" % took
+    _, took = timed(rt.Version, pb.VersionRequest())
+    assert took < 1
+    rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "env_merge.h"
 #include "layer.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -32,22 +33,6 @@
 #define WASM_PAGE 65536
 
 /* ---- command ---- */
-
-static int env_set(char ***env, const char *kv)
-{
-    const char *eq = strchr(kv, '=');
-    size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-    for (size_t i = 0; (*env)[i]; i++)
-        if (strncmp((*env)[i], kv, klen) == 0 && ((*env)[i][klen] == '=' || !(*env)[i][klen])) {
-            char *copy = strdup(kv);
-            if (copy == NULL)
-                return -ENOMEM;
-            free((*env)[i]);
-            (*env)[i] = copy;
-            return 0;
-        }
-    return wc_strv_push(env, kv);
-}
 
 int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
                wc_error *err)
@@ -64,18 +49,23 @@ int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img,
         rc = wc_strv_builder_add(&args, cmd[i]);
     _cleanup_strv_ char **argv = rc == 0 ? wc_strv_builder_take(&args) : NULL;
     wc_strv_builder_clear(&args);
-    _cleanup_strv_ char **env = wc_strv_copy(img->env);
-    rc = argv && env ? 0 : -ENOMEM;
     const char *wd = s->working_dir && *s->working_dir ? s->working_dir
                      : *img->working_dir               ? img->working_dir
                                                        : "/";
     char pwd[4096 + 8], host[300];
     snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
     snprintf(host, sizeof(host), "HOSTNAME=%s", *pod->hostname ? pod->hostname : pod->name);
-    rc = rc ?: env_set(&env, pwd);
-    rc = rc ?: env_set(&env, host); /* as containerd's CRI does: WASI has no gethostname */
+    /* HOSTNAME as containerd's CRI sets it (WASI has no gethostname); the config's env last. */
+    wc_strv_builder over = {0};
+    rc = argv ? 0 : -ENOMEM;
+    rc = rc ?: wc_strv_builder_add(&over, pwd);
+    rc = rc ?: wc_strv_builder_add(&over, host);
     for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
-        rc = env_set(&env, s->env[i]);
+        rc = wc_strv_builder_add(&over, s->env[i]);
+    _cleanup_strv_ char **overrides = rc == 0 ? wc_strv_builder_take(&over) : NULL;
+    wc_strv_builder_clear(&over);
+    _cleanup_strv_ char **env = overrides ? wc_env_merge(img->env, overrides) : NULL;
+    rc = env ? 0 : -ENOMEM;
     rc = rc ?: wc_container_set(&c->working_dir, wd);
     if (rc < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
