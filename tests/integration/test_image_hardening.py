@@ -144,18 +144,18 @@ def timed(fn, *args, **kw):
 
 def test_image_with_200000_args_pulls_and_lists_in_linear_time(d, reg, tmp_path):
     """Before: the pull took 16 s and every ListContainers 6 s (appending to a string list
-    recounted it), on the one completion-queue thread. The bounds leave 10x headroom for a
+    recounted it), on the one completion-queue thread. The bounds leave room for a
     shared machine and the ASan build."""
     ref = push(reg, "many-args", [BASE], {"Entrypoint": ["/hello.wasm"], "Cmd": MANY_ARGS})
     _, took = timed(pull, d, ref)
-    assert took < 4, "pull took %.1f s" % took
+    assert took < 10, "pull took %.1f s" % took
     assert info(d, ref)["cmd"][-1] == MANY_ARGS[-1]
     rt = d.runtime()
     pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-args", tmp_path))
     cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("many", ref))
-    assert took < 4, "CreateContainer took %.1f s" % took
+    assert took < 10, "CreateContainer took %.1f s" % took
     listed, took = timed(rt.ListContainers, pb.ListContainersRequest())
-    assert took < 2, "ListContainers took %.1f s" % took
+    assert took < 3, "ListContainers took %.1f s" % took
     assert cid in [c.id for c in listed.containers]
     rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
@@ -249,7 +249,7 @@ def test_create_container_merges_many_env_vars_in_linear_time(d, reg, tmp_path):
     pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-env", tmp_path))
     env = {"IMAGE_VAR_%06d" % i: "config" for i in range(150000, 200000)}
     cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("env", ref, env=env))
-    assert took < 4, "CreateContainer took %.1f s" % took
+    assert took < 10, "CreateContainer took %.1f s" % took
     _, took = timed(rt.Version, pb.VersionRequest())
-    assert took < 1
+    assert took < 2
     rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
