@@ -11,9 +11,9 @@
 #include "strv.h"
 
 typedef struct env_index {
-    char **out;     /* the result being built */
-    size_t *slots;  /* position in out + 1; 0 = empty */
-    size_t mask;    /* slots - 1, a power of two minus one */
+    char **out;    /* the result being built */
+    size_t *slots; /* position in out + 1; 0 = empty */
+    size_t mask;   /* slots - 1, a power of two minus one */
 } env_index;
 
 static size_t name_len(const char *kv)
