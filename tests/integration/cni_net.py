@@ -76,9 +76,10 @@ def iptables_rules_naming(text):
     return [line for line in out.splitlines() if text in line]
 
 
-def netns_mounts(state_dir):
+def netns_mounts(under):
+    """The mountinfo lines of pod netns mounts beneath `under` (a state dir or a test's dir)."""
     with open("/proc/self/mountinfo") as f:
-        return [line for line in f if f"{state_dir}/netns/" in line]
+        return [line for line in f if f"{under}/" in line.split()[4] and "/netns/" in line]
 
 
 class NetnsListener:

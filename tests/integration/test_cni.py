@@ -21,6 +21,14 @@ from wasmcri_harness import pb
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
 
 
+@pytest.fixture(autouse=True)
+def no_netns_left_mounted(tmp_path):
+    """A failing test's pods keep their netns mounts: unmount what is under tmp_path."""
+    yield
+    for line in netns_mounts(tmp_path):
+        subprocess.run(["umount", "-l", line.split()[4]], capture_output=True)
+
+
 @pytest.fixture
 def net(tmp_path):
     assert os.access(f"{CNI_BIN}/bridge", os.X_OK), "containernetworking-plugins not installed"

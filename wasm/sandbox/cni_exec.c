@@ -23,8 +23,6 @@
 #define STDERR_KEEP 2048
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-extern char **environ;
-
 /* What flows through the pipes of one run. */
 typedef struct exec_io {
     const char *in;
@@ -49,6 +47,16 @@ static int find_plugin(const cni_exec_req *req, char *path, size_t n, wc_error *
     return wc_error_set(err, -ENOEXEC, "CNI plugin \"%s\" is in none of the CNI bin dirs", t);
 }
 
+/* "key=value", malloc'd; NULL on ENOMEM. */
+static char *env_var(const char *key, const char *value)
+{
+    size_t n = strlen(key) + strlen(value) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s=%s", key, value);
+    return s;
+}
+
 /* The CNI_* variables and PATH (plugins such as portmap run iptables). */
 static char **plugin_env(const cni_exec_req *req)
 {
@@ -61,17 +69,23 @@ static char **plugin_env(const cni_exec_req *req)
         fprintf(m, "%s%s", i ? ":" : "", req->bin_dirs[i]);
     fclose(m);
     const char *path = getenv("PATH");
-    char *env[8] = {0};
-    bool ok = asprintf(&env[0], "CNI_COMMAND=%s", req->command) > 0 &&
-              asprintf(&env[1], "CNI_CONTAINERID=%s", req->container_id) > 0 &&
-              asprintf(&env[2], "CNI_NETNS=%s", req->netns) > 0 &&
-              asprintf(&env[3], "CNI_IFNAME=%s", req->ifname) > 0 &&
-              asprintf(&env[4], "CNI_ARGS=%s", req->args) > 0 &&
-              asprintf(&env[5], "CNI_PATH=%s", cni_path) > 0 &&
-              asprintf(&env[6], "PATH=%s", path && *path ? path : DEFAULT_PATH) > 0;
+    char *env[] = {
+        env_var("CNI_COMMAND", req->command),
+        env_var("CNI_CONTAINERID", req->container_id),
+        env_var("CNI_NETNS", req->netns),
+        env_var("CNI_IFNAME", req->ifname),
+        env_var("CNI_ARGS", req->args),
+        env_var("CNI_PATH", cni_path ? cni_path : ""),
+        env_var("PATH", path && *path ? path : DEFAULT_PATH),
+        NULL,
+    };
+    size_t n = sizeof(env) / sizeof(env[0]) - 1;
+    bool ok = cni_path != NULL;
+    for (size_t i = 0; i < n; i++)
+        ok = ok && env[i] != NULL;
     free(cni_path);
     char **v = ok ? wc_strv_copy(env) : NULL;
-    for (size_t i = 0; i < 7; i++)
+    for (size_t i = 0; i < n; i++)
         free(env[i]);
     return v;
 }

@@ -138,13 +138,10 @@ int cni_net_prepare(const cni_settings *s, const cni_attach *a, char **ret_state
 {
     json_auto_t *list = NULL, *rt = NULL, *state = NULL;
     _cleanup_free_ char *args = NULL;
-    int rc = cni_config_load(s->conf_dir, s->bin_dirs, wc_strv_len(s->bin_dirs), &list, err);
-    rc = rc ?: cni_pod_args(a->id, a->name, a->namespace_, a->uid, &args, err);
-    rc = rc
-             ?: cni_runtime_config(a->ports, a->n_ports, a->annotations, a->dns_servers,
-                                   a->dns_searches, a->dns_options, &rt, err);
-    if (rc < 0)
-        return rc;
+    TRY(cni_config_load(s->conf_dir, s->bin_dirs, wc_strv_len(s->bin_dirs), &list, err));
+    TRY(cni_pod_args(a->id, a->name, a->namespace_, a->uid, &args, err));
+    TRY(cni_runtime_config(a->ports, a->n_ports, a->annotations, a->dns_servers, a->dns_searches,
+                           a->dns_options, &rt, err));
     state = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O}", "list", list, "id", a->id, "args", args,
                       "netns", a->netns, "ifname", CNI_IFNAME, "runtime", rt);
     *ret_state = state ? json_dumps(state, JSON_COMPACT) : NULL;
@@ -189,10 +186,9 @@ int cni_net_add(const cni_settings *s, const char *prepared, char **ret_state, c
 int cni_net_del(const cni_settings *s, const char *state_text, wc_error *err)
 {
     json_auto_t *state = NULL;
-    int rc = load_state(state_text, &state, err);
-    rc = rc ?: del_chain(s, state, err);
-    if (rc < 0 && state)
+    TRY(load_state(state_text, &state, err));
+    if (del_chain(s, state, err) < 0)
         return wc_error_wrap(err, "CNI network \"%s\" DEL",
                              state_str(json_object_get(state, "list"), "name"));
-    return rc;
+    return 0;
 }

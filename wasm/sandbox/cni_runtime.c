@@ -122,14 +122,14 @@ static int add_bandwidth(json_t *rt, char *const *annotations, wc_error *err)
     if (in == 0 && out == 0)
         return 0;
     int rc = 0;
-    json_t *bw = json_object();
+    json_auto_t *bw = json_object();
     if (bw && in)
         rc = json_object_set_new(bw, "ingressRate", json_integer(in)) ||
              json_object_set_new(bw, "ingressBurst", json_integer(BANDWIDTH_BURST));
     if (bw && rc == 0 && out)
         rc = json_object_set_new(bw, "egressRate", json_integer(out)) ||
              json_object_set_new(bw, "egressBurst", json_integer(BANDWIDTH_BURST));
-    if (bw == NULL || rc != 0 || json_object_set_new(rt, "bandwidth", bw) < 0)
+    if (bw == NULL || rc != 0 || json_object_set(rt, "bandwidth", bw) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     return 0;
 }
@@ -149,27 +149,17 @@ int cni_runtime_config(const wc_port_mapping *ports, size_t n_ports, char *const
                        char *const *dns_servers, char *const *dns_searches,
                        char *const *dns_options, json_t **ret_rt, wc_error *err)
 {
-    json_t *rt = json_object();
-    json_t *pm = port_mappings(ports, n_ports);
-    int rc = rt && pm ? 0 : -ENOMEM;
-    if (rc == 0 && json_array_size(pm) > 0)
-        rc = json_object_set(rt, "portMappings", pm);
-    json_decref(pm);
-    if (rc == 0 && dns_servers && dns_servers[0])
-        rc = json_object_set_new(rt, "dns",
-                                 json_pack("{s:o?, s:o?, s:o?}", "servers", str_array(dns_servers),
-                                           "searches", str_array(dns_searches), "options",
-                                           str_array(dns_options)));
-    if (rc != 0) {
-        json_decref(rt);
+    json_auto_t *rt = json_object(), *pm = port_mappings(ports, n_ports);
+    if (rt == NULL || pm == NULL ||
+        (json_array_size(pm) > 0 && json_object_set(rt, "portMappings", pm) < 0) ||
+        (dns_servers && dns_servers[0] &&
+         json_object_set_new(rt, "dns",
+                             json_pack("{s:o, s:o, s:o}", "servers", str_array(dns_servers),
+                                       "searches", str_array(dns_searches), "options",
+                                       str_array(dns_options))) < 0))
         return wc_error_set(err, -ENOMEM, "out of memory");
-    }
-    rc = add_bandwidth(rt, annotations, err);
-    if (rc < 0) {
-        json_decref(rt);
-        return rc;
-    }
-    *ret_rt = rt;
+    TRY(add_bandwidth(rt, annotations, err));
+    *ret_rt = take_ptr(rt);
     return 0;
 }
 
