@@ -114,13 +114,10 @@ static int rpc_create(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
                       wc_error *err)
 {
     wc_container_spec spec;
-    ctr_spec_owned owned = {0};
+    _cleanup_(cri_ctr_spec_owned_free) ctr_spec_owned owned = {0};
     char id[WC_ID_SIZE];
-    int rc = cri_ctr_spec_from((const void *)req, &spec, &owned, err);
-    rc = rc ?: wc_container_create(cri_call_daemon(call)->sandbox, &spec, id, err);
-    cri_ctr_spec_owned_free(&owned);
-    if (rc < 0)
-        return rc;
+    TRY(cri_ctr_spec_from((const void *)req, &spec, &owned, err));
+    TRY(wc_container_create(cri_call_daemon(call)->sandbox, &spec, id, err));
     Runtime__V1__CreateContainerResponse *r =
         cri_new(&runtime__v1__create_container_response__descriptor);
     if (r == NULL)

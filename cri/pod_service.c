@@ -134,13 +134,10 @@ static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMes
 {
     const Runtime__V1__RunPodSandboxRequest *in = (const void *)req;
     wc_pod_spec spec;
-    pod_spec_owned owned = {0};
+    _cleanup_(cri_pod_spec_owned_free) pod_spec_owned owned = {0};
     char id[WC_ID_SIZE];
-    int rc = cri_pod_spec_from(in->config, in->runtime_handler, &spec, &owned, err);
-    rc = rc ?: wc_pod_run(cri_call_daemon(call)->sandbox, &spec, id, err);
-    cri_pod_spec_owned_free(&owned);
-    if (rc < 0)
-        return rc;
+    TRY(cri_pod_spec_from(in->config, in->runtime_handler, &spec, &owned, err));
+    TRY(wc_pod_run(cri_call_daemon(call)->sandbox, &spec, id, err));
     Runtime__V1__RunPodSandboxResponse *r =
         cri_new(&runtime__v1__run_pod_sandbox_response__descriptor);
     if (r == NULL)

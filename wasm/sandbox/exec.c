@@ -118,17 +118,16 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
 {
     wc_container *c = NULL;
     wc_pod *pod = NULL;
-    int rc = sb_find_ctr(sb, id, &c, err);
-    if (rc == 0 && c->state != WC_CTR_RUNNING)
-        rc = wc_error_set(err, -EBUSY, "container %s is not running", c->id);
-    rc = rc ?: sb_find_pod(sb, c->pod_id, &pod, err);
-    if (rc < 0)
-        return rc;
+    TRY(sb_find_ctr(sb, id, &c, err));
+    if (c->state != WC_CTR_RUNNING)
+        return wc_error_set(err, -EBUSY, "container %s is not running", c->id);
+    TRY(sb_find_pod(sb, c->pod_id, &pod, err));
     wc_container *view = wc_container_copy(c);
     if (view == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     char guest[4096], *host = NULL;
     wc_error why = {0};
+    int rc = 0;
     snprintf(guest, sizeof(guest), "%s%s%s", cmd[0][0] == '/' ? "" : view->working_dir,
              cmd[0][0] == '/' ? "" : "/", cmd[0]);
     if (cv_resolve(view, guest, &host, &why) < 0) {
@@ -162,16 +161,14 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
 static int send_exec(wc_sandbox *sb, worker_spec *spec, int wfds[2], wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
-    json_t *req =
+    json_auto_t *req =
         js ? json_pack("{s:s, s:s, s:o}", "op", "exec", "id", spec->id, "spec", js) : NULL;
-    json_t *reply = NULL;
-    int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0 && sb->zygote == NULL)
-        rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
-    rc = rc ?: zc_request(sb->zygote, req, wfds, 2, &reply, err);
-    json_decref(req);
-    json_decref(reply);
-    return rc;
+    json_auto_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (sb->zygote == NULL)
+        return wc_error_set(err, -EAGAIN, "no zygote is connected");
+    return zc_request(sb->zygote, req, wfds, 2, &reply, err);
 }
 
 static void kill_exec(wc_sandbox *sb, const char *exec_id)
