@@ -186,7 +186,8 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     int rc = sibling_program("wasmcri", zygote_program, sizeof(zygote_program));
     if (rc < 0)
         return wc_error_set_errno(err, rc, "cannot find the wasmcri program beside the daemon");
-    rc = zc_connect_or_spawn(cfg->state_dir, zygote_program, &zc, &spawned, err);
+    rc = zc_connect_or_spawn(cfg->state_dir, zygote_program,
+                             (size_t)cfg->module_cache_mib * 1024 * 1024, &zc, &spawned, err);
     if (rc < 0)
         return wc_error_wrap(err, "cannot start the zygote");
     rc = cri_daemon_init(&d, cfg, err);

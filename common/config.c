@@ -66,6 +66,7 @@ int wc_config_init(wc_config *cfg)
     cfg->cni_plugin_timeout_s = 30;
     cfg->unpack = (wc_unpack_conf){WC_UNPACK_DEFAULT_BYTES, WC_UNPACK_DEFAULT_ENTRIES,
                                    WC_UNPACK_DEFAULT_RATIO};
+    cfg->module_cache_mib = WC_DEFAULT_MODULE_CACHE_MIB;
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
         return -ENOMEM;
@@ -298,7 +299,8 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
     static const char *const keys[] = {"socket",     "root",          "state",
                                        "log_level",  "cgroup_driver", "cni",
-                                       "registries", "unpack",        NULL};
+                                       "registries", "unpack",        "module_cache_mib",
+                                       NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
@@ -309,6 +311,8 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     if (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir)
         return bad(pc, "socket/root/state", "must not be null");
     TRY(parse_enums(pc, root, cfg));
+    TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
+                &cfg->module_cache_mib));
     TRY(parse_cni(pc, root, cfg));
     TRY(parse_registries(pc, root, cfg));
     return parse_unpack(pc, root, &cfg->unpack);
@@ -393,8 +397,11 @@ char *wc_config_to_json(const wc_config *cfg)
         cfg->cni_plugin_timeout_s, "registries", regs, "unpack", "max_layer_bytes",
         (json_int_t)cfg->unpack.max_layer_bytes, "max_layer_entries",
         (json_int_t)cfg->unpack.max_layer_entries, "max_ratio", (json_int_t)cfg->unpack.max_ratio);
-    if (!root)
+    if (!root ||
+        json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0) {
+        json_decref(root);
         return NULL;
+    }
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     return out;

@@ -4,7 +4,7 @@
  * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[],
  * plugin_timeout_s},
  * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
- * auth{username, password}}. An unknown key, a wrong type or a bad value is an
+ * auth{username, password}}, module_cache_mib. An unknown key, a wrong type or a bad value is an
  * error naming the key. `wasmcri config default` prints wc_config_to_json of the
  * defaults. To add a key: a field here, its default in wc_config_init, its parse
  * step in config.c and its line in wc_config_to_json (the round-trip unit test
@@ -21,6 +21,7 @@
 #include "log.h"
 
 #define WC_DEFAULT_CONFIG_PATH "/etc/wasmcri/config.json"
+#define WC_DEFAULT_MODULE_CACHE_MIB 32
 
 typedef struct wc_registry {
     char *host;     /* "docker.io", "127.0.0.1:5000" */
@@ -57,6 +58,7 @@ typedef struct wc_config {
     wc_registry *registries;
     size_t n_registries;
     wc_unpack_conf unpack;
+    int module_cache_mib; /* 32: the zygote's compiled-module budget (module_cache.h) */
 } wc_config;
 
 /* Fills cfg with the embedded defaults. Returns -ENOMEM only. */

@@ -24,6 +24,7 @@ PROBE = BUILD / "tests/wasm/runtime/probe.wasm"
 NET = BUILD / "tests/wasm/net/net.wasm"
 ACTIVATED = BUILD / "tests/wasm/net/activated.wasm"
 LISTENFD = BUILD / "tests/wasm/net/listenfd.wasm"
+HOSTMARK = BUILD / "tests/wasm/runtime/hostmark.wasm"  # a host file no container may run
 
 
 _b = registry.load_builder()

@@ -19,6 +19,7 @@ static void test_defaults(void)
     CHECK(cfg.n_cni_bin_dirs == 2);
     CHECK(cfg.cni_plugin_timeout_s == 30);
     CHECK(cfg.n_registries == 0);
+    CHECK(cfg.module_cache_mib == 32);
     wc_config_free(&cfg);
 }
 
@@ -69,6 +70,8 @@ static void test_errors(void)
                  "registries[0].auth.user");
     expect_error("{\"cni\": {\"bin_dirs\": [1]}}", "cni.bin_dirs");
     expect_error("{\"cni\": {\"plugin_timeout_s\": 0}}", "cni.plugin_timeout_s");
+    expect_error("{\"module_cache_mib\": -1}", "\"module_cache_mib\": must be an integer");
+    expect_error("{\"module_cache_mib\": \"32\"}", "\"module_cache_mib\"");
     expect_error("{\"socket\": \"a\", \"socket\": \"b\"}", "duplicate");
     expect_error("{", "line 1");
 }
@@ -80,13 +83,14 @@ static void test_print_round_trip(void)
     wc_config_init(&a);
     CHECK(wc_config_load_string(&a,
                                 "{\"registries\": [{\"host\": \"h\", \"ca_file\": \"/ca\"}],"
-                                " \"cgroup_driver\": \"systemd\"}",
+                                " \"cgroup_driver\": \"systemd\", \"module_cache_mib\": 5}",
                                 "a", &err) == 0);
     char *json = wc_config_to_json(&a);
     CHECK(json != NULL);
     wc_config_init(&b);
     CHECK(json && wc_config_load_string(&b, json, "printed", &err) == 0);
     CHECK(strcmp(b.cgroup_driver, "systemd") == 0);
+    CHECK(b.module_cache_mib == 5);
     CHECK(b.n_registries == 1 && strcmp(b.registries[0].ca_file, "/ca") == 0);
     free(json);
     wc_config_free(&a);

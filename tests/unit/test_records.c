@@ -135,7 +135,7 @@ static void test_worker_spec_round_trip(void)
     char *procs[] = {"/sys/fs/cgroup/memory/wasmcri/x/cgroup.procs", NULL};
     worker_mount m[] = {{"/", "/root", false}, {"/etc/hosts", "/h", true}};
     worker_spec s = {.id = "id",
-                     .module_path = "/a.wasm",
+                     .module_name = "/a.wasm",
                      .module_key = "k",
                      .argv = argv,
                      .env = env,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "container_view.h"
@@ -162,7 +163,8 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
 
 /* ---- start ---- */
 
-static int start_request(wc_sandbox *sb, worker_spec *spec, int *ret_pid, wc_error *err)
+static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *ret_pid,
+                         wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
     json_t *req =
@@ -171,7 +173,7 @@ static int start_request(wc_sandbox *sb, worker_spec *spec, int *ret_pid, wc_err
     int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && sb->zygote == NULL)
         rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
-    rc = rc ?: zc_request(sb->zygote, req, NULL, 0, &reply, err);
+    rc = rc ?: zc_request(sb->zygote, req, &module_fd, 1, &reply, err);
     if (rc == 0)
         *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
     json_decref(req);
@@ -180,7 +182,7 @@ static int start_request(wc_sandbox *sb, worker_spec *spec, int *ret_pid, wc_err
 }
 
 static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
-                         worker_spec **ret_spec, wc_error *err)
+                         worker_spec **ret_spec, int *ret_module_fd, wc_error *err)
 {
     wc_container *c = NULL;
     wc_pod *pod = NULL;
@@ -197,7 +199,12 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     rc = rc ?: cv_worker_spec(c, pod, NULL, c->id, c->log_path, ret_spec, err);
     if (rc == 0) {
         rc = cv_layer(sb->store, c, *ret_spec, err);
+        rc = rc ?: cv_open_start_module(c, *ret_spec, ret_module_fd, err);
         rc = rc ?: sb_cgroup_prepare(sb, c, pod, *ret_spec, err);
+        if (rc < 0 && *ret_module_fd >= 0) {
+            close(*ret_module_fd);
+            *ret_module_fd = -1;
+        }
         if (rc < 0) {
             worker_spec_free(*ret_spec);
             *ret_spec = NULL;
@@ -216,14 +223,15 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
     wc_container *c = NULL;
     worker_spec *spec = NULL;
     char cid[WC_ID_SIZE];
-    int pid = 0;
+    int pid = 0, module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    int rc = prepare_start(sb, id, &c, &spec, err);
+    int rc = prepare_start(sb, id, &c, &spec, &module_fd, err);
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0)
         return rc;
     memcpy(cid, c->id, WC_ID_SIZE);
-    rc = start_request(sb, spec, &pid, err);
+    rc = start_request(sb, spec, module_fd, &pid, err);
+    close(module_fd);
     worker_spec_free(spec);
     pthread_mutex_lock(&sb->mu);
     if (sb_find_ctr(sb, cid, &c, NULL) == 0) { /* still there: remove waits for starting */

@@ -178,25 +178,33 @@ static bool below(const char *path, const char *prefix, size_t *ret_len)
     return true;
 }
 
-int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err)
+/* openat2 of rel beneath root with flags (O_CLOEXEC added) and RESOLVE_IN_ROOT. */
+static int open_in_root(const char *root, const char *rel, uint64_t flags, int *ret_fd,
+                        wc_error *err)
 {
     int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return wc_error_set_errno(err, -errno, "cannot open %s", root);
-    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
+    struct open_how how = {.flags = flags | O_CLOEXEC,
                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
     int fd = (int)syscall(SYS_openat2, dfd, *rel ? rel : ".", &how, sizeof(how));
     int e = errno;
     close(dfd);
     if (fd < 0)
-        return wc_error_set_errno(err, -e, "%s", *rel ? rel : "/");
+        return wc_error_set_errno(err, -e, "/%s", rel);
     *ret_fd = fd;
     return 0;
 }
 
-/* cv_resolve with rootfs as "/" (the image snapshot before the layer exists). */
-static int resolve_in(const wc_container *c, const char *rootfs, const char *guest, char **ret_host,
-                      wc_error *err)
+int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err)
+{
+    return open_in_root(root, rel, O_RDONLY, ret_fd, err);
+}
+
+/* Opens guest in c's view with rootfs as "/" (the image snapshot before the layer
+ * exists): the CRI mount holding it, else the rootfs. */
+static int open_in_view(const wc_container *c, const char *rootfs, const char *guest,
+                        uint64_t flags, int *ret_fd, wc_error *err)
 {
     const char *root = rootfs;
     size_t best = 0, cut = 0;
@@ -212,24 +220,7 @@ static int resolve_in(const wc_container *c, const char *rootfs, const char *gue
     const char *rel = guest + cut;
     while (*rel == '/')
         rel++;
-    int fd = -1;
-    int rc = cv_open_in_root(root, rel, &fd, err);
-    if (rc < 0)
-        return rc;
-    char proc[64], host[4096];
-    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(proc, host, sizeof(host) - 1);
-    close(fd);
-    if (n < 0)
-        return wc_error_set_errno(err, -errno, "readlink %s", proc);
-    host[n] = '\0';
-    *ret_host = strdup(host);
-    return *ret_host ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
-}
-
-int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err)
-{
-    return resolve_in(c, c->rootfs, guest, ret_host, err);
+    return open_in_root(root, rel, flags, ret_fd, err);
 }
 
 /* ---- the module ---- */
@@ -246,23 +237,60 @@ static int strv_prepend(char ***v, const char *s)
     return rc;
 }
 
-static bool is_wasm_file(const char *path)
-{
-    unsigned char magic[4];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, magic, sizeof(magic));
-    close(fd);
-    return n == 4 && memcmp(magic, "\0asm", 4) == 0;
-}
-
 static int guest_program(const wc_container *c, char *buf, size_t n)
 {
     const char *a0 = c->argv[0];
     if (a0[0] == '/')
         return snprintf(buf, n, "%s", a0) < (int)n ? 0 : -ENAMETOOLONG;
     return snprintf(buf, n, "%s/%s", c->working_dir, a0) < (int)n ? 0 : -ENAMETOOLONG;
+}
+
+/* The cache key of a file from outside the store: the identity of the file actually
+ * opened. ctime, which no guest can set, changes with every write. */
+static void file_key(const struct stat *st, char *buf, size_t n)
+{
+    snprintf(buf, n, "file:%llu:%llu:%lld.%09ld:%lld", (unsigned long long)st->st_dev,
+             (unsigned long long)st->st_ino, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+             (long long)st->st_size);
+}
+
+/* A regular file starting with the wasm magic; its key into key (if not NULL). */
+static int check_module_fd(int fd, const char *name, char *key, size_t n, wc_error *err)
+{
+    struct stat st;
+    unsigned char magic[4];
+    if (fstat(fd, &st) < 0)
+        return wc_error_set_errno(err, -errno, "%s", name);
+    if (!S_ISREG(st.st_mode))
+        return wc_error_set(err, -ENOEXEC, "%s is not a regular file", name);
+    if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+        memcmp(magic, "\0asm", 4) != 0)
+        return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", name);
+    if (key)
+        file_key(&st, key, n);
+    return 0;
+}
+
+/* O_NONBLOCK: a FIFO or device the path turns out to be must not block the open. */
+#define MODULE_OPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY)
+
+static bool is_wasm_file(const char *path)
+{
+    _cleanup_close_ int fd = open(path, MODULE_OPEN_FLAGS | O_CLOEXEC);
+    return fd >= 0 && check_module_fd(fd, path, NULL, 0, NULL) == 0;
+}
+
+/* The host path of an open file. */
+static int fd_path(int fd, char **ret_path, wc_error *err)
+{
+    char proc[64], path[4096];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(proc, path, sizeof(path) - 1);
+    if (n < 0)
+        return wc_error_set_errno(err, -errno, "readlink %s", proc);
+    path[n] = '\0';
+    *ret_path = strdup(path);
+    return *ret_path ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
 }
 
 /* The module is looked up in the image snapshot (the writable layer is made when
@@ -281,26 +309,63 @@ static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *
     if (guest_program(c, guest, sizeof(guest)) < 0)
         return wc_error_set(err, -EINVAL, "program path too long");
     _cleanup_free_ char *host = NULL;
+    _cleanup_close_ int fd = -1;
     wc_error inner = {0};
-    if (resolve_in(c, root, guest, &host, &inner) < 0)
+    char key[4096 + 128];
+    if (open_in_view(c, root, guest, MODULE_OPEN_FLAGS, &fd, &inner) < 0)
         return wc_error_set(err, -ENOEXEC, "image %s: cannot run %s: %s", c->image, guest,
                             inner.msg);
-    if (!is_wasm_file(host))
+    if (check_module_fd(fd, guest, key, sizeof(key), &inner) < 0)
         return wc_error_set(err, -ENOEXEC,
-                            "image %s has nothing wasm to run: %s is not a WebAssembly module "
+                            "image %s has nothing wasm to run: %s "
                             "(image shape %s, os %s, wasm entry \"%s\")",
-                            c->image, guest, wc_image_shape_name(img->shape), img->os,
+                            c->image, inner.msg, wc_image_shape_name(img->shape), img->os,
                             img->wasm_entry);
-    char key[4096 + 128];
-    struct stat st;
-    if (stat(host, &st) < 0)
-        return wc_error_set_errno(err, -errno, "stat %s", host);
-    snprintf(key, sizeof(key), "file:%llu:%llu:%lld:%lld", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, (long long)st.st_size);
+    if (fd_path(fd, &host, err) < 0)
+        return err->code;
     if (strncmp(host, root, strlen(root)) == 0)
         snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
     if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+int cv_open_exec_module(const wc_container *c, const char *guest, int *ret_fd, char *key,
+                        size_t key_len, wc_error *err)
+{
+    int fd = -1;
+    int rc = open_in_view(c, c->rootfs, guest, MODULE_OPEN_FLAGS, &fd, err);
+    if (rc < 0)
+        return rc;
+    rc = check_module_fd(fd, guest, key, key_len, err);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, wc_error *err)
+{
+    /* a file: module lies in a CRI mount, which someone may change: the path as resolved
+     * at create, with no symlink in it now */
+    bool outside_store = strncmp(c->module_key, "file:", 5) == 0;
+    struct open_how how = {.flags = MODULE_OPEN_FLAGS | O_CLOEXEC,
+                           .resolve = outside_store ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, c->module_path, &how, sizeof(how));
+    if (fd < 0)
+        return wc_error_set_errno(err, errno == ELOOP ? -ENOEXEC : -errno,
+                                  "cannot open the module %s", spec->module_name);
+    char key[256];
+    int rc = check_module_fd(fd, spec->module_name, key, sizeof(key), err);
+    if (rc == 0 && outside_store && wc_container_set(&spec->module_key, key) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    *ret_fd = fd;
     return 0;
 }
 
@@ -406,7 +471,7 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     if (s == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     s->id = strdup(id);
-    s->module_path = strdup(c->module_path);
+    s->module_name = strdup(argv ? argv[0] : c->argv[0]);
     s->module_key = strdup(c->module_key);
     s->argv = wc_strv_copy(argv ? argv : c->argv);
     s->env = wc_strv_copy(c->env);
@@ -417,7 +482,7 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     s->user = c->user;
     s->layer_dir = strdup("");
     s->layer_lower = strdup("");
-    int rc = s->id && s->module_path && s->module_key && s->argv && s->env && s->log_path &&
+    int rc = s->id && s->module_name && s->module_key && s->argv && s->env && s->log_path &&
                      s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower
                  ? fill_mounts(s, c, pod)
                  : -ENOMEM;

@@ -49,7 +49,7 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
 int cv_release(wc_container *c, wc_error *err);
 
 /* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and
- * hostname), argv, env, log, netns and, for a start, the pod's TCP ports to pre-open. argv
+ * hostname), argv (argv[0] is the module's name in messages), env, log, netns and, for a start, the pod's TCP ports to pre-open. argv
  * may replace c->argv (ExecSync); log_path "" sends output to the exec's fds. */
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
                    const char *log_path, worker_spec **ret_spec, wc_error *err);
@@ -58,8 +58,16 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
  * kernel keeps every ".." and symlink inside it (RESOLVE_IN_ROOT). */
 int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *err);
 
-/* Host path of guest path in c's view (CRI mounts first, then the rootfs), with
- * symlinks resolved inside the view. -ENOENT, -EXDEV. ret is malloc'd. */
-int cv_resolve(const wc_container *c, const char *guest, char **ret_host, wc_error *err);
+/* The module an ExecSync runs: guest resolved in c's view by the kernel (no link
+ * leads out of it), opened without blocking (a FIFO or device fails, it does not
+ * wait), a regular file with the wasm magic. *ret_fd is the caller's; key gets the
+ * zygote's cache key of the file opened. -ENOEXEC, -ENOENT... with the guest path. */
+int cv_open_exec_module(const wc_container *c, const char *guest, int *ret_fd, char *key,
+                        size_t key_len, wc_error *err);
+
+/* The module a StartContainer runs (c->module_path, found at create), opened the same
+ * way; a module from a CRI mount must have no symlink in its path now, and its cache
+ * key in spec is made again from the file opened. */
+int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, wc_error *err);
 
 #endif

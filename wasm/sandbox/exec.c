@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,9 +111,11 @@ static void not_wasm(wc_exec_result *res, const char *cmd0, const char *why)
     append(&res->err, &res->err_len, line, n > 0 ? (size_t)n : 0);
 }
 
-/* The container's view with cmd[0] as the module; mu held. 1: not wasm (res filled). */
+/* The container's view with cmd[0] as the module, opened here (*ret_module_fd, the
+ * caller's) so that the zygote runs the very file resolved in the view; mu held.
+ * 1: not wasm (res filled). */
 static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const char *exec_id,
-                     worker_spec **ret_spec, wc_exec_result *res, wc_error *err)
+                     worker_spec **ret_spec, int *ret_module_fd, wc_exec_result *res, wc_error *err)
 {
     wc_container *c = NULL;
     wc_pod *pod = NULL;
@@ -122,43 +123,32 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
     if (c->state != WC_CTR_RUNNING)
         return wc_error_set(err, -EBUSY, "container %s is not running", c->id);
     TRY(sb_find_pod(sb, c->pod_id, &pod, err));
-    wc_container *view = wc_container_copy(c);
-    if (view == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    char guest[4096], *host = NULL;
+    char guest[4096], key[256];
     wc_error why = {0};
-    int rc = 0;
-    snprintf(guest, sizeof(guest), "%s%s%s", cmd[0][0] == '/' ? "" : view->working_dir,
+    int fd = -1;
+    snprintf(guest, sizeof(guest), "%s%s%s", cmd[0][0] == '/' ? "" : c->working_dir,
              cmd[0][0] == '/' ? "" : "/", cmd[0]);
-    if (cv_resolve(view, guest, &host, &why) < 0) {
+    if (cv_open_exec_module(c, guest, &fd, key, sizeof(key), &why) < 0) {
         not_wasm(res, cmd[0], why.msg);
-        rc = 1;
+        return 1;
     }
-    if (rc == 0 && (wc_container_set(&view->module_path, host) < 0 ||
-                    wc_container_set(&view->module_key, "") < 0))
+    int rc = cv_worker_spec(c, pod, cmd, exec_id, "", ret_spec, err);
+    if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0) {
-        char key[4096 + 16];
-        struct stat st;
-        if (stat(host, &st) < 0)
-            memset(&st, 0, sizeof(st));
-        snprintf(key, sizeof(key), "file:%llu:%llu:%lld:%lld", (unsigned long long)st.st_dev,
-                 (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
-                 (long long)st.st_size);
-        wc_container_set(&view->module_key, key);
-        rc = cv_worker_spec(view, pod, cmd, exec_id, "", ret_spec, err);
-        if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0) {
-            rc = err->code;
-            worker_spec_free(*ret_spec);
-            *ret_spec = NULL;
-        }
+    if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0)
+        rc = err->code;
+    if (rc < 0) {
+        worker_spec_free(*ret_spec);
+        *ret_spec = NULL;
+        close(fd);
+        return rc;
     }
-    free(host);
-    wc_container_free(view);
-    return rc;
+    *ret_module_fd = fd;
+    return 0;
 }
 
-static int send_exec(wc_sandbox *sb, worker_spec *spec, int wfds[2], wc_error *err)
+/* fds: stdout, stderr, module (zygote_proto.h). */
+static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
     json_auto_t *req =
@@ -168,7 +158,7 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, int wfds[2], wc_error *e
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (sb->zygote == NULL)
         return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    return zc_request(sb->zygote, req, wfds, 2, &reply, err);
+    return zc_request(sb->zygote, req, fds, 3, &reply, err);
 }
 
 static void kill_exec(wc_sandbox *sb, const char *exec_id)
@@ -177,7 +167,7 @@ static void kill_exec(wc_sandbox *sb, const char *exec_id)
 }
 
 /* Runs the exec worker and waits for its exit; the waiter e is linked in sb->execs. */
-static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int64_t timeout_s,
+static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int module_fd, int64_t timeout_s,
                     const char *cmd0, wc_exec_result *res, wc_error *err)
 {
     int out[2], errp[2];
@@ -188,7 +178,7 @@ static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int64_t timeo
         close(out[1]);
         return wc_error_set_errno(err, -errno, "exec pipe");
     }
-    int wfds[2] = {out[1], errp[1]}, rfds[2] = {out[0], errp[0]};
+    int wfds[3] = {out[1], errp[1], module_fd}, rfds[2] = {out[0], errp[0]};
     int rc = send_exec(sb, spec, wfds, err);
     close(out[1]);
     close(errp[1]);
@@ -255,11 +245,12 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
         return wc_error_set(err, -EIO, "no randomness for an exec id");
     snprintf(e.id, sizeof(e.id), "exec-%.32s", rid);
     worker_spec *spec = NULL;
+    int module_fd = -1;
     int rc = ensure_layer(sb, id, err);
     if (rc < 0)
         return wc_error_wrap(err, "exec: the container's writable layer");
     pthread_mutex_lock(&sb->mu);
-    rc = exec_spec(sb, id, cmd, e.id, &spec, res, err);
+    rc = exec_spec(sb, id, cmd, e.id, &spec, &module_fd, res, err);
     if (rc == 0) {
         e.next = sb->execs;
         sb->execs = &e;
@@ -267,7 +258,8 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    rc = run_exec(sb, &e, spec, timeout_s, cmd[0], res, err);
+    rc = run_exec(sb, &e, spec, module_fd, timeout_s, cmd[0], res, err);
+    close(module_fd);
     unlink_exec(sb, &e);
     worker_spec_free(spec);
     return rc;

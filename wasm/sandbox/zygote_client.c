@@ -44,6 +44,7 @@ struct zc_client {
     void *ctx;
     char *state_dir;
     char *zygote_program;
+    char cache_bytes[24]; /* the zygote's module cache budget, as its argument */
     int respawns;
 };
 
@@ -74,7 +75,8 @@ static int try_connect(const struct sockaddr_un *sa)
 /* The grandchild becomes the zygote: own session, only the listening socket kept
  * (as fd 3), then it execs `exe zygote STATE_DIR` (only async-signal-safe calls
  * before that: the parent may have threads). */
-static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
+static void become_zygote(int listen_fd, const char *state_dir, const char *exe,
+                          const char *cache_bytes)
 {
     setsid();
     if (listen_fd != 3) {
@@ -89,13 +91,13 @@ static void become_zygote(int listen_fd, const char *state_dir, const char *exe)
         dup2(devnull, 0);
         close(devnull);
     }
-    char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, NULL};
+    char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, (char *)cache_bytes, NULL};
     execv(exe, argv);
     _exit(127);
 }
 
 static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char *exe,
-                 wc_error *err)
+                 const char *cache_bytes, wc_error *err)
 {
     int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (lfd < 0)
@@ -113,7 +115,7 @@ static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char
     }
     if (pid == 0) {
         if (fork() == 0)
-            become_zygote(lfd, state_dir, exe);
+            become_zygote(lfd, state_dir, exe, cache_bytes);
         _exit(0);
     }
     close(lfd);
@@ -122,17 +124,19 @@ static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char
     return fd < 0 ? wc_error_set_errno(err, fd, "cannot connect to the new zygote") : fd;
 }
 
-int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_client **ret_client,
-                        bool *ret_spawned, wc_error *err)
+int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, size_t cache_bytes,
+                        zc_client **ret_client, bool *ret_spawned, wc_error *err)
 {
     struct sockaddr_un sa;
+    char budget[24];
+    snprintf(budget, sizeof(budget), "%zu", cache_bytes);
     int rc = socket_address(state_dir, &sa, err);
     if (rc < 0)
         return rc;
     int fd = try_connect(&sa);
     *ret_spawned = fd < 0;
     if (fd < 0)
-        fd = spawn(&sa, state_dir, zygote_program, err);
+        fd = spawn(&sa, state_dir, zygote_program, budget, err);
     if (fd < 0)
         return fd;
     zc_client *c = calloc(1, sizeof(*c));
@@ -145,6 +149,7 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_cl
     c->next_seq = 1;
     c->state_dir = strdup(state_dir);
     c->zygote_program = strdup(zygote_program);
+    memcpy(c->cache_bytes, budget, sizeof(budget));
     if (c->state_dir == NULL || c->zygote_program == NULL) {
         close(fd);
         free(c->state_dir);
@@ -232,7 +237,7 @@ static bool respawn(zc_client *c)
     if (c->respawns >= MAX_RESPAWNS || socket_address(c->state_dir, &sa, NULL) < 0)
         return false;
     c->respawns++;
-    int fd = spawn(&sa, c->state_dir, c->zygote_program, NULL);
+    int fd = spawn(&sa, c->state_dir, c->zygote_program, c->cache_bytes, NULL);
     if (fd < 0)
         return false;
     pthread_mutex_lock(&c->mu); /* still dead: no other thread sends */

@@ -25,10 +25,11 @@ typedef struct zc_client zc_client;
 /* ev is borrowed for the call; NULL means the zygote went away. */
 typedef void (*zc_event_fn)(void *ctx, const json_t *ev);
 
-/* zygote_program: the path of the program to exec as `zygote_program zygote STATE_DIR`
- * (copied). */
-int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, zc_client **ret_client,
-                        bool *ret_spawned, wc_error *err);
+/* zygote_program: the path of the program to exec as `zygote_program zygote STATE_DIR
+ * CACHE_BYTES` (copied); cache_bytes: the budget of a zygote started now (one found
+ * running keeps its own). */
+int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, size_t cache_bytes,
+                        zc_client **ret_client, bool *ret_spawned, wc_error *err);
 
 /* Starts the reader thread. fn runs on it and may call zc_request/zc_send. */
 int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);

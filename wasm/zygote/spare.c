@@ -1,12 +1,13 @@
 /* Spare workers (see spare.h). The child keeps only its end of the hand-over
  * socket, the write end of its result pipe and the layer socket, dies with the
  * zygote, and waits in recvmsg; what it receives is a worker spec, and from then
- * on it is that worker.
+ * on it is that worker (compiling its module first when the zygote does not hold it).
  */
 #include "spare.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "worker_run.h"
 #include "zygote_proto.h"
 
 static int cmp_int(const void *a, const void *b)
@@ -34,20 +36,42 @@ static void close_all_but(int *keep, size_t n)
     close_range(from, ~0U, 0);
 }
 
-static void fail(int result_fd, const char *message)
+/* The worker cannot run its guest: the reason goes to the zygote (and to an exec's
+ * stderr: err_fd, or -1). */
+static void fail(int result_fd, int err_fd, int code, const char *message)
 {
     worker_result res;
     memset(&res, 0, sizeof(res));
-    res.exit_code = 128;
+    res.exit_code = code;
     snprintf(res.reason, sizeof(res.reason), "Error");
     snprintf(res.message, sizeof(res.message), "%s", message);
+    if (err_fd >= 0)
+        dprintf(err_fd, "wasmcri: %s\n", res.message);
     if (write(result_fd, &res, sizeof(res)) < 0)
         _exit(125);
-    _exit(128);
+    _exit(code);
 }
 
-static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, size_t n,
-                       spare_find_fn find, void *ctx)
+/* The module: the zygote's (forked with it), or compiled here from the passed fd. */
+static const wr_module *spare_module(const worker_spec *spec, int module_fd, spare_find_fn find,
+                                     void *ctx, int result_fd, int err_fd)
+{
+    const wr_module *held = find(ctx, spec->module_key);
+    if (held)
+        return held;
+    if (module_fd < 0)
+        fail(result_fd, err_fd, 128, "the spare worker does not hold the module");
+    wr_module *m = NULL;
+    wc_error err = {0};
+    int rc = wr_module_load_fd(module_fd, spec->module_name, &m, &err);
+    close(module_fd);
+    if (rc < 0) /* 126, as a shell says of a file it cannot execute */
+        fail(result_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);
+    return m;
+}
+
+static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, spare_find_fn find,
+                       void *ctx)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != zygote)
@@ -60,23 +84,25 @@ static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, size
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
+    bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
+    bool module = json_is_true(json_object_get(msg, "module_fd")) && nfds > (stdio ? 2u : 0u);
+    int err_fd = stdio ? fds[1] : -1;
     worker_spec *spec = NULL;
     wc_error err = {0};
     if (worker_spec_decode(json_object_get(msg, "spec"), &spec, &err) < 0)
-        fail(result_fd, err.msg);
-    const wr_module *m = find(ctx, spec->module_key, n);
-    if (m == NULL)
-        fail(result_fd, "the spare worker does not hold the module");
+        fail(result_fd, err_fd, 128, err.msg);
+    const wr_module *m =
+        spare_module(spec, module ? fds[stdio ? 2 : 0] : -1, find, ctx, result_fd, err_fd);
     worker_fds wfds = {.result = result_fd,
-                       .out = nfds >= 2 ? fds[0] : -1,
-                       .err = nfds >= 2 ? fds[1] : -1,
+                       .out = stdio ? fds[0] : -1,
+                       .err = err_fd,
                        .layer = layer_fd,
                        .control = sock};
     worker_main(spec, m, &wfds);
 }
 
-int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, void *ctx,
-               wc_error *err)
+int spare_fork(spare *sp, uint64_t mark, uint64_t version, int layer_fd, spare_find_fn find,
+               void *ctx, wc_error *err)
 {
     int sv[2], p[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -90,7 +116,7 @@ int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, vo
     pid_t zygote = getpid();
     pid_t pid = fork();
     if (pid == 0)
-        spare_main(sv[1], p[1], layer_fd, zygote, n_modules, find, ctx);
+        spare_main(sv[1], p[1], layer_fd, zygote, find, ctx);
     int e = errno;
     close(sv[1]);
     close(p[1]);
@@ -100,7 +126,7 @@ int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, vo
         return wc_error_set_errno(err, -e, "fork a spare worker");
     }
     fcntl(p[0], F_SETFL, O_NONBLOCK);
-    *sp = (spare){.pid = pid, .sock = sv[0], .result_fd = p[0], .n_modules = n_modules};
+    *sp = (spare){.pid = pid, .sock = sv[0], .result_fd = p[0], .mark = mark, .version = version};
     return 0;
 }
 
@@ -112,11 +138,19 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock)
     *sp = (spare){0};
 }
 
-int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err)
+int spare_send(int sock, const json_t *spec, const int *stdio, int module_fd, wc_error *err)
 {
-    json_t *msg = json_pack("{s:O}", "spec", spec);
-    int rc = msg ? zp_send(sock, msg, stdio, stdio ? 2 : 0, err)
-                 : wc_error_set(err, -ENOMEM, "out of memory");
+    int fds[3];
+    size_t n = 0;
+    if (stdio) {
+        fds[n++] = stdio[0];
+        fds[n++] = stdio[1];
+    }
+    if (module_fd >= 0)
+        fds[n++] = module_fd;
+    json_t *msg = json_pack("{s:O, s:b, s:b}", "spec", spec, "stdio", stdio != NULL, "module_fd",
+                            module_fd >= 0);
+    int rc = msg ? zp_send(sock, msg, fds, n, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;
 }

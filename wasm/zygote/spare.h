@@ -3,43 +3,48 @@
  * (the fork of the zygote, with its copy of the page tables and the TLB-flush IPIs,
  * was the largest part of StartContainer), and the zygote forks the next spare
  * after it has answered. A spare can run the modules the zygote had compiled when
- * it forked it: the first n_modules of the zygote's cache.
+ * it forked it (module_cache.h); a module it does not hold comes as a descriptor with
+ * the spec, and the worker compiles it itself.
  */
 #ifndef WASMCRI_SANDBOX_SPARE_H
 #define WASMCRI_SANDBOX_SPARE_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
 #include "worker.h"
 
-/* Finds a module among the first n of the (forked copy of the) zygote's cache. */
-typedef const wr_module *(*spare_find_fn)(void *ctx, const char *module_key, size_t n);
+/* Finds a module in the (forked copy of the) zygote's cache; NULL if it is not there. */
+typedef const wr_module *(*spare_find_fn)(void *ctx, const char *module_key);
 
 typedef struct spare {
     pid_t pid;        /* 0: no spare */
     int sock;         /* the zygote's end of the hand-over socket */
     int result_fd;    /* read end of the spare's worker_result pipe */
-    size_t n_modules; /* how many of the zygote's modules the spare has */
+    uint64_t mark;    /* the cache's next_id when it forked: it holds entries below */
+    uint64_t version; /* the cache's version when it forked */
 } spare;
 
-/* Forks a spare holding the first n_modules modules; find runs in the child, which
- * keeps layer_fd for the worker it becomes (worker_fds.layer). */
-int spare_fork(spare *sp, size_t n_modules, int layer_fd, spare_find_fn find, void *ctx,
-               wc_error *err);
+/* Forks a spare holding what the cache holds now (mark and version are the cache's);
+ * find runs in the child, which keeps layer_fd for the worker it becomes
+ * (worker_fds.layer). */
+int spare_fork(spare *sp, uint64_t mark, uint64_t version, int layer_fd, spare_find_fn find,
+               void *ctx, wc_error *err);
 
 /* Takes the spare to be a worker: its pid, result pipe and hand-over socket become
  * the caller's, and *sp is empty. The zygote answers the daemon first, then hands
  * the spec over (spare_send): the daemon's thread wakes before the worker does. */
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
 
-/* Sends the start/exec request's spec (borrowed) and, for an exec, its two output
- * fds (borrowed) on a claimed spare's socket, which stays open: the worker keeps its
- * end (worker_fds.control). On failure the caller kills the spare (its exit is then
- * reported like any worker's). */
-int spare_send(int sock, const json_t *spec, const int *stdio, wc_error *err);
+/* Sends the start/exec request's spec (borrowed), for an exec its two output fds
+ * (stdio, borrowed), and, for a module the spare does not hold, the module's fd
+ * (module_fd >= 0, borrowed: the worker compiles it) on a claimed spare's socket, which
+ * stays open: the worker keeps its end (worker_fds.control). On failure the caller kills
+ * the spare (its exit is then reported like any worker's). */
+int spare_send(int sock, const json_t *spec, const int *stdio, int module_fd, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child) and empties *sp. */
 void spare_discard(spare *sp);

@@ -40,7 +40,7 @@ static const wc_record_desc listener_desc = WC_RECORD_DESC(worker_listener, list
 
 static const wc_field spec_fields[] = {
     WC_F_STR(worker_spec, id, "id"),
-    WC_F_STR(worker_spec, module_path, "module_path"),
+    WC_F_STR(worker_spec, module_name, "module_name"),
     WC_F_STR(worker_spec, module_key, "module_key"),
     WC_F_STRV(worker_spec, argv, "argv"),
     WC_F_STRV(worker_spec, env, "env"),

@@ -2,11 +2,10 @@
  * ExecSync). It applies the container's view and runs the module's `_start`.
  *
  * worker_spec is what the daemon decides at CreateContainer and sends in the
- * zygote's start/exec request (JSON, worker_spec_encode/decode): the module file
- * and its cache key, argv, env, the mount table (guest path → host path, "/" first),
- * the CRI log path (or, for exec, the passed fds),
- * the pod netns file, the cgroup.procs files the zygote puts the worker in, the
- * linear memory cap, and
+ * zygote's start/exec request (JSON, worker_spec_encode/decode): the module's name
+ * and cache key (the module itself comes as a descriptor: zygote_proto.h), argv, env, the mount
+ * table (guest path → host path, "/" first), the CRI log path (or, for exec, the passed fds), the
+ * pod netns file, the cgroup.procs files the zygote puts the worker in, the linear memory cap, and
  * the container's writable layer, which the worker makes (off the StartContainer
  * path: its mkdirs and overlay mount cost more than the rest of a start).
  *
@@ -37,7 +36,8 @@ typedef struct worker_listener {
 
 typedef struct worker_spec {
     char *id;
-    char *module_path, *module_key;
+    char *module_name; /* the program as the guest names it (for messages) */
+    char *module_key;  /* the zygote's cache key */
     char **argv, **env;
     worker_mount *mounts;
     size_t n_mounts;

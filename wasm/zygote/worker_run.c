@@ -1,5 +1,5 @@
 /* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
- * zygote; a worker builds its WASI view and runs `_start`, as a flat list of steps:
+ * zygote (module_cache.h), or by the worker that runs them; a worker builds its WASI view and runs `_start`, as a flat list of steps:
  * mount table ("/" lazy until the first write) → CRI log (reopened by a SIGHUP
  * handler, for ReopenContainerLog) → WASI ctx (these as root) → the container's user
  * (privileges.h) → linker → instance (memory capped at the
@@ -32,23 +32,19 @@ struct wr_module {
     wasm_module *module;
 };
 
-int wr_module_load(const char *path, wr_module **ret_module, wc_error *err)
+int wr_module_load_fd(int fd, const char *name, wr_module **ret_module, wc_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return wc_error_set_errno(err, -e, "cannot open the module %s", path);
-    }
+    if (fstat(fd, &st) < 0)
+        return wc_error_set_errno(err, -errno, "cannot read the module %s", name);
+    if (!S_ISREG(st.st_mode))
+        return wc_error_set(err, -ENOEXEC, "%s is not a regular file", name);
     size_t len = (size_t)st.st_size;
     void *bytes = len >= 4 ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    close(fd);
     if (bytes == MAP_FAILED || memcmp(bytes, "\0asm", 4) != 0) {
         if (bytes != MAP_FAILED)
             munmap(bytes, len);
-        return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", path);
+        return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", name);
     }
     wr_module *m = calloc(1, sizeof(*m));
     int rc = m ? wasm_module_load(bytes, len, NULL, &m->module, err)
@@ -56,7 +52,7 @@ int wr_module_load(const char *path, wr_module **ret_module, wc_error *err)
     munmap(bytes, len);
     if (rc < 0) {
         free(m);
-        return rc == -EINVAL ? wc_error_wrap(err, "%s", path), -ENOEXEC : rc;
+        return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
     }
     *ret_module = m;
     return 0;

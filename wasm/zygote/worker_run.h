@@ -10,8 +10,10 @@
 #include "error.h"
 #include "worker.h"
 
-/* Reads and compiles the module at path (in the zygote). -ENOEXEC: not a wasm module. */
-int wr_module_load(const char *path, wr_module **ret_module, wc_error *err);
+/* Reads and compiles the module open on fd (borrowed; the daemon opened it inside the
+ * container's view), in the zygote or in the worker that runs it; name (the guest path)
+ * is for messages. Never reads anything but a regular file. -ENOEXEC: not a wasm module. */
+int wr_module_load_fd(int fd, const char *name, wr_module **ret_module, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
 
 /* Whether the module imports the socket extension's sock_open (or sock_open_v2): such a program

@@ -8,7 +8,10 @@
  * workers, read each one's worker_result from its pipe, record and report the
  * exit). Every start or exec takes over a spare worker (spare.h), forked ahead of
  * need (or now, for a module the spare does not hold); the zygote puts it in its
- * cgroups, answers, then sends it the spec, and forks the next spare. The zygote never
+ * cgroups, answers, then sends it the spec, and forks the next spare. Modules come
+ * as descriptors the daemon opened (the zygote opens no path a guest can change);
+ * they are compiled here into a budgeted cache (module_cache.h), or, when too big
+ * for it, by the worker that runs them. The zygote never
  * blocks on the daemon except to send a packet. It ends
  * when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
@@ -33,6 +36,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "module_cache.h"
 #include "privileges.h"
 #include "record.h"
 #include "spare.h"
@@ -51,12 +55,8 @@ typedef struct zworker {
     int result_fd;
     int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it */
     char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
+    uint64_t module_id;            /* the cache entry it was forked with, 0: none */
 } zworker;
-
-typedef struct zmodule {
-    char *key;
-    wr_module *module;
-} zmodule;
 
 typedef struct zygote {
     const char *state_dir;
@@ -67,8 +67,7 @@ typedef struct zygote {
     int layer_peer_fd;
     zworker *workers;
     size_t n_workers, cap_workers;
-    zmodule *modules;
-    size_t n_modules, cap_modules;
+    module_cache cache;
     int quit_when_idle;
     spare spare;
 } zygote;
@@ -185,8 +184,13 @@ static json_t *exit_event(const zworker *w, int status)
                      "message", res.message, "finished_at", (json_int_t)rec_now_ns());
 }
 
+/* The signalfd is drained first: a child that ends after the last waitpid leaves a
+ * signal for the next round instead of staying a zombie nobody reports. */
 static void reap(zygote *z)
 {
+    struct signalfd_siginfo si;
+    while (read(z->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+    }
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -203,53 +207,24 @@ static void reap(zygote *z)
                 send_to_daemon(z, ev);
             close(w->result_fd);
             close(w->control_fd);
+            if (w->module_id)
+                mc_release(&z->cache, w->module_id);
             free(w->layer_dir);
             free(w->layer_lower);
             z->workers[i] = z->workers[--z->n_workers];
             break;
         }
     }
-    struct signalfd_siginfo si;
-    while (read(z->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-    }
 }
 
-static wr_module *cached_module(zygote *z, const worker_spec *s, wc_error *err)
+static const wr_module *find_module(void *ctx, const char *key)
 {
-    for (size_t i = 0; i < z->n_modules; i++)
-        if (strcmp(z->modules[i].key, s->module_key) == 0)
-            return z->modules[i].module;
-    if (z->n_modules == z->cap_modules) {
-        size_t cap = z->cap_modules ? 2 * z->cap_modules : 8;
-        zmodule *grown = realloc(z->modules, cap * sizeof(*grown));
-        if (grown == NULL)
-            return wc_error_set(err, -ENOMEM, "out of memory"), NULL;
-        z->modules = grown;
-        z->cap_modules = cap;
-    }
-    wr_module *m = NULL;
-    if (wr_module_load(s->module_path, &m, err) < 0)
-        return NULL;
-    char *key = strdup(s->module_key);
-    if (key == NULL) {
-        wr_module_free(m);
-        return wc_error_set(err, -ENOMEM, "out of memory"), NULL;
-    }
-    z->modules[z->n_modules++] = (zmodule){.key = key, .module = m};
-    return m;
-}
-
-static const wr_module *find_module(void *ctx, const char *key, size_t n)
-{
-    const zygote *z = ctx;
-    for (size_t i = 0; i < n && i < z->n_modules; i++)
-        if (strcmp(z->modules[i].key, key) == 0)
-            return z->modules[i].module;
-    return NULL;
+    mc_entry *e = mc_find(&((zygote *)ctx)->cache, key);
+    return e ? e->module : NULL;
 }
 
 static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int result_fd,
-                      int control_fd, wc_error *err)
+                      int control_fd, uint64_t module_id, wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
     char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
@@ -277,61 +252,72 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     w->control_fd = control_fd;
     w->layer_dir = dir;
     w->layer_lower = lower;
+    w->module_id = module_id;
     return 0;
 }
 
-/* Replaces the spare with one holding every module compiled so far. */
+/* Replaces the spare with one holding what the cache holds now. */
 static int new_spare(zygote *z, wc_error *err)
 {
     spare_discard(&z->spare);
     malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
                      * pages instead of copies of the zygote's */
-    return spare_fork(&z->spare, z->n_modules, z->layer_peer_fd, find_module, z, err);
+    return spare_fork(&z->spare, z->cache.next_id, z->cache.version, z->layer_peer_fd, find_module,
+                      z, err);
 }
 
-/* A fresh spare when the one there does not hold the module (the first start of
- * a module); none is an error. */
-static int spare_for(zygote *z, const worker_spec *s, wc_error *err)
+/* A fresh spare when there is none, or when the one there does not hold e (the first
+ * start of a module the zygote compiled); a module the worker compiles (e NULL) runs
+ * in any spare. */
+static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
 {
-    if (z->spare.pid > 0 && find_module(z, s->module_key, z->spare.n_modules))
+    if (z->spare.pid > 0 && (e == NULL || e->id < z->spare.mark))
         return 0;
     return new_spare(z, err);
 }
 
 /* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
  * the reply), so the zygote can put it in its cgroups before anything of it runs. The
- * worker is recorded, and owns *ret_sock from then on. */
-static int run_worker(zygote *z, const worker_spec *s, const char *kind, pid_t *ret_pid,
-                      int *ret_sock, wc_error *err)
+ * module is the cache's (compiled now if small enough, module_cache.h), else
+ * *ret_worker_compiles is set and the worker gets module_fd with its spec. The worker is
+ * recorded, and owns *ret_sock from then on. */
+static int run_worker(zygote *z, const worker_spec *s, const char *kind, int module_fd,
+                      pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles, wc_error *err)
 {
     *ret_sock = -1;
-    if (cached_module(z, s, err) == NULL)
+    mc_entry *e = mc_find(&z->cache, s->module_key);
+    if (e == NULL && mc_compiles_here(&z->cache, module_fd) &&
+        mc_add(&z->cache, s->module_key, module_fd, s->module_name, &e, err) < 0)
         return err->code;
-    int rc = spare_for(z, s, err);
+    int rc = spare_for(z, e, err);
     if (rc < 0)
         return rc;
     int result_fd = -1;
     spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
-    if (add_worker(z, s, kind, *ret_pid, result_fd, *ret_sock, err) < 0) {
+    if (add_worker(z, s, kind, *ret_pid, result_fd, *ret_sock, e ? e->id : 0, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(result_fd);
         close(*ret_sock);
         *ret_sock = -1;
         return err->code;
     }
+    if (e)
+        mc_use(&z->cache, e);
+    *ret_worker_compiles = e == NULL;
     return 0;
 }
 
-/* After a reply: a spare holding every module compiled so far. */
+/* After a reply: a spare holding what the cache holds now. */
 static void refresh_spare(zygote *z)
 {
-    if (z->n_modules == 0 || (z->spare.pid > 0 && z->spare.n_modules == z->n_modules))
+    if (z->spare.pid > 0 && z->spare.version == z->cache.version)
         return;
     new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
 /* ---- requests ---- */
 
+/* start: fds = [module]; exec: fds = [stdout, stderr, module] (zygote_proto.h). */
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     const char *op = json_string_value(json_object_get(req, "op"));
@@ -343,11 +329,15 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     int rc = worker_spec_decode(spec_json, &s, &err);
     if (rc == 0 && find_worker(z, s->id))
         rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
-    if (rc == 0 && exec && nfds < 2)
-        rc = wc_error_set(&err, -EINVAL, "exec needs stdout and stderr descriptors");
-    int sock = -1;
+    if (rc == 0 && nfds != (exec ? 3u : 1u))
+        rc = wc_error_set(&err, -EINVAL, "%s needs %s", op,
+                          exec ? "stdout, stderr and module descriptors" : "a module descriptor");
+    int sock = -1, module_fd = nfds ? fds[nfds - 1] : -1;
+    bool worker_compiles = false;
     const int *stdio = exec ? fds : NULL;
-    rc = rc ?: run_worker(z, s, exec ? "exec" : "ctr", &pid, &sock, &err);
+    rc = rc
+             ?: run_worker(z, s, exec ? "exec" : "ctr", module_fd, &pid, &sock, &worker_compiles,
+                           &err);
     /* in its cgroups before the daemon hears it started: none of it runs outside them,
      * and a limit given right after the start is not undone by a join that comes late */
     if (rc == 0 && worker_join_cgroups(pid, s->cgroup_procs, &err) < 0) {
@@ -360,7 +350,7 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
-    if (sock >= 0 && spare_send(sock, spec_json, stdio, NULL) < 0)
+    if (sock >= 0 && spare_send(sock, spec_json, stdio, worker_compiles ? module_fd : -1, NULL) < 0)
         kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
     else if (sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(sock, F_SETFL, O_NONBLOCK);
@@ -575,7 +565,7 @@ static int setup(zygote *z)
     return z->sig_fd < 0 ? -1 : 0;
 }
 
-void zygote_main(int listen_fd, const char *state_dir)
+void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes)
 {
     zygote z = {.state_dir = state_dir,
                 .listen_fd = listen_fd,
@@ -585,6 +575,7 @@ void zygote_main(int listen_fd, const char *state_dir)
                 .reply_fd = -1,
                 .layer_fd = -1,
                 .layer_peer_fd = -1};
+    mc_init(&z.cache, module_cache_bytes);
     if (setup(&z) < 0)
         _exit(1);
     for (;;) {

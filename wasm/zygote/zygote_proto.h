@@ -4,8 +4,10 @@
  *
  * daemon → zygote (each with "seq"; the zygote answers {"op":"reply","seq",...}
  * with "error" + "code" + "host" (the code is a host call's errno) on failure):
- *   start {id, spec}          fork a worker for container id → {pid}
- *   exec  {id, spec} + 2 fds  fork a worker writing stdout/stderr to the fds → {pid}
+ *   start {id, spec} + 1 fd   fork a worker for container id → {pid}; the fd is the
+ *                             module, opened by the daemon (the zygote opens no module path)
+ *   exec  {id, spec} + 3 fds  fork a worker writing stdout/stderr to the first two fds;
+ *                             the third is the module → {pid}
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
  *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
  *                             the worker's control socket, then SIGHUP) → {found}

@@ -14,6 +14,8 @@
  *   burn MS          spins for MS milliseconds of CPU, then exits 0
  *   alloc MB         grows memory by MB MiB, touching it; "ok" or "alloc failed"
  *   lines N          N numbered lines, one every 100 ms
+ *   swap PATH LINK SRC SECONDS  for SECONDS, PATH is by turns a fresh copy of SRC and a
+ *                    symlink to LINK (each put in place by a rename); "swapped N" at the end
  * Several commands may follow one another, separated by "--".
  */
 #include <errno.h>
@@ -80,6 +82,43 @@ static int cmd_alloc(int mb)
     }
     printf("ok\n");
     return 0;
+}
+
+static int put_copy(const char *path, const char *tmp, const char *bytes, size_t n)
+{
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL || fwrite(bytes, 1, n, f) != n || fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+static int put_link(const char *path, const char *tmp, const char *link)
+{
+    unlink(tmp);
+    return symlink(link, tmp) < 0 ? -1 : rename(tmp, path);
+}
+
+/* The ExecSync escape's attacker: PATH flips between a real module and a link. */
+static int cmd_swap(const char *path, const char *link, const char *src, const char *seconds)
+{
+    char *bytes = malloc(1 << 20); /* not static: the memory cap tests count initial pages */
+    FILE *f = fopen(src, "r");
+    size_t n = f && bytes ? fread(bytes, 1, 1 << 20, f) : 0;
+    if (f)
+        fclose(f);
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    long long until = now_ms(CLOCK_MONOTONIC) + atoll(seconds) * 1000;
+    long swaps = 0;
+    while (n > 0 && now_ms(CLOCK_MONOTONIC) < until) {
+        if (put_copy(path, tmp, bytes, n) < 0 || put_link(path, tmp, link) < 0) {
+            printf("error: %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+        swaps++;
+    }
+    printf("swapped %ld\n", swaps);
+    return n > 0 ? 0 : 1;
 }
 
 /* Runs one command starting at argv[i]; returns its exit code and sets *next. */
@@ -156,6 +195,8 @@ static int run(int argc, char **argv, int i, int *next)
         }
         return 0;
     }
+    if (strcmp(c, "swap") == 0)
+        return cmd_swap(a1, a2, i + 3 < end ? argv[i + 3] : "", i + 4 < end ? argv[i + 4] : "0");
     fprintf(stderr, "probe: unknown command %s\n", c);
     return 2;
 }

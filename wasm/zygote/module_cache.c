@@ -1,0 +1,115 @@
+/* The zygote's budgeted module cache (see module_cache.h). The bytes of an entry are
+ * what glibc's heap grew by while compiling it (mallinfo2: small and mmap'd chunks). */
+#include "module_cache.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void mc_init(module_cache *mc, size_t budget)
+{
+    *mc = (module_cache){.budget = budget, .next_id = 1};
+}
+
+mc_entry *mc_find(module_cache *mc, const char *key)
+{
+    for (size_t i = 0; i < mc->n; i++)
+        if (strcmp(mc->entries[i].key, key) == 0)
+            return &mc->entries[i];
+    return NULL;
+}
+
+bool mc_compiles_here(const module_cache *mc, int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && (uint64_t)st.st_size <= mc->budget / MC_EXPANSION;
+}
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+static void drop(module_cache *mc, size_t i)
+{
+    mc_entry *e = &mc->entries[i];
+    mc->bytes -= e->bytes;
+    wr_module_free(e->module);
+    free(e->key);
+    *e = mc->entries[--mc->n];
+    mc->version++;
+}
+
+/* While over budget: the least recently used entry no worker runs, but keep. */
+static void evict(module_cache *mc, const mc_entry *keep_id_of)
+{
+    uint64_t keep = keep_id_of ? keep_id_of->id : 0;
+    while (mc->bytes > mc->budget) {
+        size_t victim = mc->n;
+        for (size_t i = 0; i < mc->n; i++) {
+            const mc_entry *e = &mc->entries[i];
+            if (e->users == 0 && e->id != keep &&
+                (victim == mc->n || e->last_used < mc->entries[victim].last_used))
+                victim = i;
+        }
+        if (victim == mc->n)
+            return;
+        drop(mc, victim);
+    }
+}
+
+int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
+           wc_error *err)
+{
+    if (mc->n == mc->cap) {
+        size_t cap = mc->cap ? 2 * mc->cap : 8;
+        mc_entry *grown = realloc(mc->entries, cap * sizeof(*grown));
+        if (grown == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        mc->entries = grown;
+        mc->cap = cap;
+    }
+    char *k = strdup(key);
+    if (k == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    size_t before = heap_in_use();
+    wr_module *m = NULL;
+    int rc = wr_module_load_fd(fd, name, &m, err);
+    if (rc < 0) {
+        free(k);
+        return rc;
+    }
+    size_t after = heap_in_use();
+    mc_entry *e = &mc->entries[mc->n++];
+    *e = (mc_entry){.key = k,
+                    .module = m,
+                    .bytes = after > before ? after - before : 0,
+                    .id = mc->next_id++,
+                    .last_used = mc->clock++};
+    mc->bytes += e->bytes;
+    mc->version++;
+    uint64_t id = e->id;
+    evict(mc, e);
+    for (size_t i = 0; i < mc->n; i++) /* evict moved entries around */
+        if (mc->entries[i].id == id)
+            *ret_entry = &mc->entries[i];
+    return 0;
+}
+
+void mc_use(module_cache *mc, mc_entry *e)
+{
+    e->users++;
+    e->last_used = mc->clock++;
+}
+
+void mc_release(module_cache *mc, uint64_t id)
+{
+    for (size_t i = 0; i < mc->n; i++)
+        if (mc->entries[i].id == id && mc->entries[i].users > 0) {
+            mc->entries[i].users--;
+            break;
+        }
+    evict(mc, NULL);
+}

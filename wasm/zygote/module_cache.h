@@ -1,0 +1,62 @@
+/* The zygote's cache of compiled modules, within a memory budget.
+ *
+ * A module compiled here is shared with every worker forked afterwards (fork's
+ * copy-on-write), so a start of a cached module compiles nothing. The cache holds at
+ * most `budget` bytes of compiled code (the heap each compile took): past it, the
+ * least recently used modules that no running worker was forked with are freed. A
+ * module whose file is too big to fit (file size × MC_EXPANSION > budget) is never
+ * compiled here: its worker compiles it (module_fd passed on), so the zygote's loop
+ * never waits long on one module's compile and never grows past the budget for it.
+ *
+ * Entries have increasing ids: a spare forked when next_id was N holds every entry
+ * with id < N that was in the cache then (spare.h). `version` changes whenever an
+ * entry comes or goes, so the zygote knows when its spare is out of date.
+ */
+#ifndef WASMCRI_ZYGOTE_MODULE_CACHE_H
+#define WASMCRI_ZYGOTE_MODULE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "worker_run.h"
+
+/* Compiled code is about this many times its wasm file (measured on the test modules:
+ * see the report of the commit); a file over budget / MC_EXPANSION compiles in its worker. */
+#define MC_EXPANSION 16
+
+typedef struct mc_entry {
+    char *key;
+    wr_module *module;
+    size_t bytes;       /* heap its compile took */
+    uint64_t id;        /* unique, increasing */
+    uint64_t last_used; /* the cache's clock at its last start */
+    unsigned users;     /* running workers forked with it */
+} mc_entry;
+
+typedef struct module_cache {
+    mc_entry *entries;
+    size_t n, cap;
+    size_t bytes, budget;
+    uint64_t next_id, clock, version;
+} module_cache;
+
+void mc_init(module_cache *mc, size_t budget);
+
+/* The entry of key, or NULL (also in a spare, on its forked copy). Borrowed. */
+mc_entry *mc_find(module_cache *mc, const char *key);
+
+/* True when the module open on fd is small enough to compile here. */
+bool mc_compiles_here(const module_cache *mc, int fd);
+
+/* Compiles the module open on fd (borrowed; name is for messages) as key, then frees
+ * least recently used unused entries while over budget. -ENOEXEC: not wasm. */
+int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
+           wc_error *err);
+
+/* A worker was forked with e / the worker forked with entry id ended. */
+void mc_use(module_cache *mc, mc_entry *e);
+void mc_release(module_cache *mc, uint64_t id);
+
+#endif
