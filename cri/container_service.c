@@ -61,12 +61,47 @@ static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_res
     out->memory_limit = r->memory_limit_in_bytes;
 }
 
+/* Request sizes (issue 11, DoS 3): a container's start goes to the zygote in one packet
+ * (ZP_MAX_PACKET), so what a request may put there is bounded here, with the field named.
+ * (A start request over one packet, with the image's part, fails at StartContainer.) */
+#define MAX_ARGV_BYTES (64 * 1024) /* command + args; ExecSync's cmd */
+#define MAX_ENV_BYTES (64 * 1024)  /* every key=value */
+
+static size_t strings_bytes(char *const *v, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(v[i]) + 1;
+    return total;
+}
+
+static int check_size(const char *what, size_t bytes, size_t limit, wc_error *err)
+{
+    if (bytes <= limit)
+        return 0;
+    return wc_error_set(err, -EINVAL, "%s is %zu bytes, over the limit of %zu bytes", what, bytes,
+                        limit);
+}
+
+static int check_ctr_sizes(const Runtime__V1__ContainerConfig *c, wc_error *err)
+{
+    size_t env = 0;
+    for (size_t i = 0; i < c->n_envs; i++)
+        env += strlen(c->envs[i]->key) + c->envs[i]->value.len + 2;
+    int rc = check_size("CreateContainer: config.command and config.args",
+                        strings_bytes(c->command, c->n_command) + strings_bytes(c->args, c->n_args),
+                        MAX_ARGV_BYTES, err);
+    return rc ?: check_size("CreateContainer: config.envs", env, MAX_ENV_BYTES, err);
+}
+
 int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
                       ctr_spec_owned *o, wc_error *err)
 {
     const Runtime__V1__ContainerConfig *c = in->config;
     if (c == NULL || c->metadata == NULL)
         return wc_error_set(err, -EINVAL, "CreateContainer: the config has no metadata");
+    if (check_ctr_sizes(c, err) < 0)
+        return err->code;
     memset(s, 0, sizeof(*s));
     s->pod_id = in->pod_sandbox_id;
     s->name = c->metadata->name;
@@ -399,6 +434,8 @@ static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCM
                          wc_error *err)
 {
     const Runtime__V1__ExecSyncRequest *in = (const void *)req;
+    if (check_size("ExecSync: cmd", strings_bytes(in->cmd, in->n_cmd), MAX_ARGV_BYTES, err) < 0)
+        return err->code;
     _cleanup_strv_ char **cmd = cri_repeated_to_strv(in->cmd, in->n_cmd);
     if (cmd == NULL)
         return nomem(err);

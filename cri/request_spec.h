@@ -25,7 +25,8 @@ typedef struct ctr_spec_owned {
     wc_mount *mounts;
 } ctr_spec_owned;
 
-/* container_service.c. -EINVAL when the config has no metadata. */
+/* container_service.c. -EINVAL when the config has no metadata, or its command and args or
+ * its env are over their size limits (named in the message). */
 int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
                       ctr_spec_owned *o, wc_error *err);
 void cri_ctr_spec_owned_free(ctr_spec_owned *o);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cni_config.h"
+#include "sandbox.h"
 #include "service.h"
 
 #define RUNTIME_NAME "wasmcri"
@@ -134,7 +135,10 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     if (!r->status->conditions)
         return nomem(err);
     Runtime__V1__RuntimeStatus *st = r->status;
-    st->conditions[st->n_conditions++] = condition("RuntimeReady", true, "", "");
+    char why[512];
+    bool ready = wc_sandbox_runtime_ready(d->sandbox, why, sizeof(why));
+    st->conditions[st->n_conditions++] =
+        condition("RuntimeReady", ready, ready ? "" : "ZygoteNotRunning", why);
     st->conditions[st->n_conditions++] =
         condition("NetworkReady", cni.ready, cni.reason, cni.ready ? "" : cni.message);
     if (!st->conditions[0] || !st->conditions[1])

@@ -10,6 +10,7 @@
  * every running container is marked exited. At attach, every worker the zygote
  * has is matched to its record or killed (claim_worker).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,4 +158,13 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
     mark_lost(sb, alive, "the worker was gone when the daemon restarted");
     wc_strv_free(alive);
     return 0;
+}
+
+bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n)
+{
+    if (sb->zygote == NULL) {
+        snprintf(reason, n, "no zygote is connected");
+        return false;
+    }
+    return zc_ready(sb->zygote, reason, n);
 }

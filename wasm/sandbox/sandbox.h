@@ -42,6 +42,9 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
 int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,
                        int timeout_s, wc_error *err);
 
+/* True while the zygote answers (containers can start); else reason (n bytes) says why. */
+bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n);
+
 /* ---- pods ---- */
 
 /* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */

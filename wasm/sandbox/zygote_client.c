@@ -6,25 +6,36 @@
  * request at a time: a StartContainer waits for one wake-up, not for the reader's
  * and then its own. When the connection ends, a request in flight gets
  * -ECONNRESET and the event callback gets NULL once; then the reader starts a new
- * zygote (the child execs `PROGRAM zygote STATE_DIR`, as for the first one), opens
- * a new channel and goes on with it, up to MAX_RESPAWNS times.
+ * zygote (the child execs `PROGRAM zygote STATE_DIR CACHE_BYTES`, as for the first
+ * one), opens a new channel and goes on with it; a start that fails is tried again
+ * after a backoff (RESPAWN_MIN_MS doubling up to RESPAWN_MAX_MS), for as long as the
+ * daemon runs. Meanwhile zc_ready says why there is no zygote (RuntimeReady false).
+ * A channel that broke while the connection lives is asked for again on the
+ * connection: the reader receives the new socket and hands it to the waiting request.
+ * A request too big for a packet fails alone: nothing was sent, the channel stays.
  */
 #include "zygote_client.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zygote_proto.h"
 
-#define MAX_RESPAWNS 5
+#define RESPAWN_MIN_MS 100
+#define RESPAWN_MAX_MS 10000
+/* A zygote that lived this long was fine: the next restart is not delayed. */
+#define RESPAWN_RESET_MS 10000
+#define CHANNEL_TIMEOUT_MS 5000
 /* The zygote answers at once (a fork, a mount, a first compile at most): a reply
  * this late means it hangs, and the one queue thread must not hang with it. */
 #define REQUEST_TIMEOUT_MS 30000
@@ -34,9 +45,12 @@ struct zc_client {
     int channel_fd;             /* requests and their replies; -1 while there is none */
     pthread_mutex_t channel_mu; /* one request at a time; guards channel_fd, next_seq */
     json_int_t next_seq;
-    pthread_mutex_t mu; /* guards everything below and serialises sends on fd */
+    pthread_mutex_t mu;     /* guards everything below and serialises sends on fd */
+    pthread_cond_t changed; /* dead, closing or new_channel_fd changed */
     bool dead;
-    bool closing; /* zc_close: the end of the connection is expected */
+    int new_channel_fd;    /* a reopened channel the reader received, until taken */
+    char down_reason[512]; /* why there is no zygote, while dead */
+    bool closing;          /* zc_close: the end of the connection is expected */
     int zygote_pid;
     bool reader_started;
     pthread_t reader;
@@ -45,8 +59,22 @@ struct zc_client {
     char *state_dir;
     char *zygote_program;
     char cache_bytes[24]; /* the zygote's module cache budget, as its argument */
-    int respawns;
+    int64_t up_since_ms;  /* when the zygote last answered */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits on c->changed (mu held) until the monotonic time deadline_ms; false at the deadline. */
+static bool wait_until(zc_client *c, int64_t deadline_ms)
+{
+    struct timespec ts = {.tv_sec = deadline_ms / 1000, .tv_nsec = (deadline_ms % 1000) * 1000000};
+    return pthread_cond_timedwait(&c->changed, &c->mu, &ts) != ETIMEDOUT;
+}
 
 static int socket_address(const char *state_dir, struct sockaddr_un *sa, wc_error *err)
 {
@@ -146,7 +174,9 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, size_
     }
     c->fd = fd;
     c->channel_fd = -1;
+    c->new_channel_fd = -1;
     c->next_seq = 1;
+    c->up_since_ms = now_ms();
     c->state_dir = strdup(state_dir);
     c->zygote_program = strdup(zygote_program);
     memcpy(c->cache_bytes, budget, sizeof(budget));
@@ -159,6 +189,11 @@ int zc_connect_or_spawn(const char *state_dir, const char *zygote_program, size_
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->channel_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->changed, &ca);
+    pthread_condattr_destroy(&ca);
     *ret_client = c;
     return 0;
 }
@@ -230,45 +265,115 @@ static int ask_zygote_pid(zc_client *c, wc_error *err)
     return rc;
 }
 
-/* A new zygote after the old one died; true when the client works again. */
-static bool respawn(zc_client *c)
+static void set_dead(zc_client *c, bool dead, const char *reason)
+{
+    pthread_mutex_lock(&c->mu);
+    c->dead = dead || c->closing;
+    snprintf(c->down_reason, sizeof(c->down_reason), "%s", dead ? reason : "");
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* A new zygote after the old one died; true when the client works again, else
+ * err says why (a zygote that was started but did not answer is killed). */
+static bool respawn(zc_client *c, wc_error *err)
 {
     struct sockaddr_un sa;
-    if (c->respawns >= MAX_RESPAWNS || socket_address(c->state_dir, &sa, NULL) < 0)
+    if (socket_address(c->state_dir, &sa, err) < 0)
         return false;
-    c->respawns++;
-    int fd = spawn(&sa, c->state_dir, c->zygote_program, c->cache_bytes, NULL);
+    int fd = spawn(&sa, c->state_dir, c->zygote_program, c->cache_bytes, err);
     if (fd < 0)
         return false;
     pthread_mutex_lock(&c->mu); /* still dead: no other thread sends */
     close(c->fd);
     c->fd = fd;
+    if (c->closing) /* zc_close shut the old one down: the reader must not wait on this one */
+        shutdown(fd, SHUT_RDWR);
     pthread_mutex_unlock(&c->mu);
-    bool ok = ask_zygote_pid(c, NULL) == 0 && open_channel(c, NULL) == 0;
-    pthread_mutex_lock(&c->mu);
-    c->dead = !ok || c->closing;
-    pthread_mutex_unlock(&c->mu);
+    c->zygote_pid = 0;
+    bool ok = ask_zygote_pid(c, err) == 0 && open_channel(c, err) == 0;
+    if (!ok && c->zygote_pid > 0)
+        kill(c->zygote_pid, SIGKILL);
+    if (ok)
+        c->up_since_ms = now_ms();
     return ok;
+}
+
+/* Receives events until the connection ends; true if that was expected (zc_close). */
+static bool read_events(zc_client *c)
+{
+    for (;;) {
+        json_t *msg = NULL;
+        int fds[ZP_MAX_FDS];
+        size_t nfds = 0;
+        if (zp_recv(c->fd, &msg, fds, &nfds, NULL) < 0)
+            break;
+        const char *op = json_string_value(json_object_get(msg, "op")) ?: "";
+        if (strcmp(op, "reply") == 0 && nfds > 0) { /* a reopened channel (reopen_channel) */
+            pthread_mutex_lock(&c->mu);
+            if (c->new_channel_fd >= 0)
+                close(c->new_channel_fd);
+            c->new_channel_fd = fds[0];
+            pthread_cond_broadcast(&c->changed);
+            pthread_mutex_unlock(&c->mu);
+        } else if (strcmp(op, "reply") != 0) {
+            c->fn(c->ctx, msg);
+        }
+        for (size_t i = strcmp(op, "reply") == 0 && nfds > 0 ? 1 : 0; i < nfds; i++)
+            close(fds[i]);
+        json_decref(msg);
+    }
+    pthread_mutex_lock(&c->mu);
+    bool expected = c->closing;
+    pthread_mutex_unlock(&c->mu);
+    set_dead(c, true, "the zygote ended; starting a new one");
+    return expected;
+}
+
+/* Sleeps delay_ms unless zc_close comes first; true if it did. */
+static bool backoff(zc_client *c, int delay_ms)
+{
+    int64_t deadline = now_ms() + delay_ms;
+    pthread_mutex_lock(&c->mu);
+    while (!c->closing && now_ms() < deadline)
+        wait_until(c, deadline);
+    bool closing = c->closing;
+    pthread_mutex_unlock(&c->mu);
+    return closing;
+}
+
+/* Starts zygotes until one answers (or the daemon closes): at once, then after a delay
+ * that doubles up to RESPAWN_MAX_MS, for as long as it takes. */
+static bool restart_zygote(zc_client *c)
+{
+    int delay = now_ms() - c->up_since_ms >= RESPAWN_RESET_MS ? 0 : RESPAWN_MIN_MS;
+    for (int attempt = 1;; attempt++) {
+        if (backoff(c, delay))
+            return false;
+        wc_error err = {0};
+        if (respawn(c, &err)) {
+            set_dead(c, false, "");
+            return true;
+        }
+        delay = delay < RESPAWN_MIN_MS ? RESPAWN_MIN_MS : delay * 2;
+        if (delay > RESPAWN_MAX_MS)
+            delay = RESPAWN_MAX_MS;
+        char reason[sizeof(c->down_reason)];
+        snprintf(reason, sizeof(reason),
+                 "no zygote: restart attempt %d failed (%.300s); next in %d ms", attempt, err.msg,
+                 delay);
+        set_dead(c, true, reason);
+    }
 }
 
 static void *reader_thread(void *arg)
 {
     zc_client *c = arg;
     for (;;) {
-        json_t *msg = NULL;
-        if (zp_recv(c->fd, &msg, NULL, NULL, NULL) == 0) {
-            c->fn(c->ctx, msg);
-            json_decref(msg);
-            continue;
-        }
-        pthread_mutex_lock(&c->mu);
-        c->dead = true;
-        bool expected = c->closing;
-        pthread_mutex_unlock(&c->mu);
-        if (expected)
+        if (read_events(c))
             return NULL;
         c->fn(c->ctx, NULL);
-        if (!respawn(c))
+        if (!restart_zygote(c))
             return NULL;
     }
 }
@@ -293,6 +398,39 @@ int zc_zygote_pid(const zc_client *c)
     return c->zygote_pid;
 }
 
+bool zc_ready(zc_client *c, char *reason, size_t n)
+{
+    pthread_mutex_lock(&c->mu);
+    bool ready = !c->dead;
+    snprintf(reason, n, "%s", ready ? "" : c->down_reason);
+    pthread_mutex_unlock(&c->mu);
+    return ready;
+}
+
+/* A new request channel when the old one broke but the connection lives (channel_mu
+ * held): asked for on the connection; the reader hands over the socket. */
+static int reopen_channel(zc_client *c)
+{
+    json_t *req = json_pack("{s:s, s:I}", "op", "channel", "seq", (json_int_t)0);
+    if (req == NULL)
+        return -ENOMEM;
+    pthread_mutex_lock(&c->mu);
+    int rc = c->dead ? -ECONNRESET : zp_send(c->fd, req, NULL, 0, NULL);
+    int64_t deadline = now_ms() + CHANNEL_TIMEOUT_MS;
+    while (rc == 0 && c->new_channel_fd < 0 && !c->dead)
+        if (!wait_until(c, deadline))
+            rc = -ETIMEDOUT;
+    if (rc == 0 && c->new_channel_fd < 0)
+        rc = -ECONNRESET;
+    if (rc == 0) {
+        c->channel_fd = c->new_channel_fd;
+        c->new_channel_fd = -1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    json_decref(req);
+    return rc;
+}
+
 int zc_send(zc_client *c, const json_t *msg, wc_error *err)
 {
     pthread_mutex_lock(&c->mu);
@@ -309,7 +447,13 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
     json_int_t seq = c->next_seq++;
     json_object_set_new(req, "seq", json_integer(seq));
     json_t *reply = NULL;
-    int rc = c->channel_fd < 0 ? -ECONNRESET : zp_send(c->channel_fd, req, fds, nfds, NULL);
+    wc_error send_err = {0};
+    int rc = c->channel_fd < 0 ? reopen_channel(c) : 0;
+    rc = rc ?: zp_send(c->channel_fd, req, fds, nfds, &send_err);
+    if (rc == -E2BIG || rc == -EMSGSIZE) { /* nothing was sent: the channel is fine */
+        pthread_mutex_unlock(&c->channel_mu);
+        return wc_error_set(err, -EINVAL, "%s", send_err.msg);
+    }
     while (rc == 0) { /* a late reply to an earlier request that timed out is skipped */
         struct pollfd p = {.fd = c->channel_fd, .events = POLLIN};
         int n = poll(&p, 1, REQUEST_TIMEOUT_MS);
@@ -358,13 +502,17 @@ void zc_close(zc_client *c)
     json_decref(req);
     pthread_mutex_lock(&c->mu);
     c->closing = true;
-    pthread_mutex_unlock(&c->mu);
     shutdown(c->fd, SHUT_RDWR);
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->mu);
     if (c->reader_started)
         pthread_join(c->reader, NULL);
     close(c->fd);
     if (c->channel_fd >= 0)
         close(c->channel_fd);
+    if (c->new_channel_fd >= 0)
+        close(c->new_channel_fd);
+    pthread_cond_destroy(&c->changed);
     pthread_mutex_destroy(&c->channel_mu);
     pthread_mutex_destroy(&c->mu);
     free(c->state_dir);

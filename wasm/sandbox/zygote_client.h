@@ -8,7 +8,8 @@
  * whatever threads the daemon has). Afterwards one reader thread receives the
  * unsolicited events (exits) and calls the event callback; requests go over a
  * channel of their own, and the calling thread reads its reply. If the zygote
- * dies, the callback gets NULL and the reader starts a new one the same way.
+ * dies, the callback gets NULL and the reader starts a new one the same way (again and
+ * again, with a backoff, until one answers).
  * zc_request may be called from any thread (the callback's included).
  */
 #ifndef WASMCRI_SANDBOX_ZYGOTE_CLIENT_H
@@ -36,12 +37,17 @@ int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);
 
 /* Sends req (borrowed; "seq" is set) with fds (borrowed) and waits for the reply.
  * A reply carrying "error" becomes that error. -ECONNRESET when the zygote is gone,
- * -ETIMEDOUT when it has not answered in 30 s (a later reply is skipped). */
+ * -ETIMEDOUT when it has not answered in 30 s (a later reply is skipped), -EINVAL when
+ * req is over ZP_MAX_PACKET (nothing is sent; later requests work). */
 int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
                wc_error *err);
 
 /* Sends a packet that has no reply (ack). */
 int zc_send(zc_client *c, const json_t *msg, wc_error *err);
+
+/* True while a zygote answers; else reason (n bytes) says why not and what is being done
+ * (the reader restarts it with a backoff for as long as the daemon runs). */
+bool zc_ready(zc_client *c, char *reason, size_t n);
 
 /* The zygote's pid (from its list reply at connection), 0 if unknown. */
 int zc_zygote_pid(const zc_client *c);

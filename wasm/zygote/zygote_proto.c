@@ -14,7 +14,9 @@ int zp_send(int sock, const json_t *msg, const int *fds, size_t nfds, wc_error *
     size_t len = strlen(text);
     if (len > ZP_MAX_PACKET || nfds > ZP_MAX_FDS) {
         free(text);
-        return wc_error_set(err, -E2BIG, "zygote message of %zu bytes is too big", len);
+        return wc_error_set(err, -E2BIG,
+                            "a zygote packet of %zu bytes is over the limit of %d bytes", len,
+                            ZP_MAX_PACKET);
     }
     struct iovec iov = {.iov_base = text, .iov_len = len};
     union {

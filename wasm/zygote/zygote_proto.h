@@ -30,10 +30,14 @@
 
 #include "error.h"
 
-#define ZP_MAX_PACKET (512 * 1024)
+/* What one packet may hold: a SOCK_SEQPACKET send larger than the socket's send buffer
+ * (net.core.wmem_default, 208 KiB on Debian) fails with EMSGSIZE, so the limit stays
+ * below it. The daemon checks a container's start request against it at CreateContainer. */
+#define ZP_MAX_PACKET (192 * 1024)
 #define ZP_MAX_FDS 4
 
-/* Sends msg (borrowed) with nfds descriptors (borrowed; the receiver gets copies). */
+/* Sends msg (borrowed) with nfds descriptors (borrowed; the receiver gets copies).
+ * -E2BIG: msg is over ZP_MAX_PACKET (nothing was sent; the socket is fine). */
 int zp_send(int sock, const json_t *msg, const int *fds, size_t nfds, wc_error *err);
 
 /* Receives one packet. *ret_msg is the caller's; received fds (O_CLOEXEC) go to
