@@ -297,10 +297,9 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket",     "root",          "state",
-                                       "log_level",  "cgroup_driver", "cni",
-                                       "registries", "unpack",        "module_cache_mib",
-                                       NULL};
+    static const char *const keys[] = {"socket",           "root", "state",      "log_level",
+                                       "cgroup_driver",    "cni",  "registries", "unpack",
+                                       "module_cache_mib", NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);

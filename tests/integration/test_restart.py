@@ -197,16 +197,18 @@ def test_a_non_root_worker_dies_with_its_zygote(rtd, tmp_path):
 def zygote_start_as_the_daemon_would(d, cid, info):
     """What a daemon killed right after the zygote forked a worker for cid leaves: the
     worker runs, the record still says CREATED. Plays that daemon on the zygote's socket."""
-    spec = {"id": cid, "module_path": info["module"], "module_key": info["module_key"],
+    spec = {"id": cid, "module_name": info["args"][0], "module_key": info["module_key"],
             "argv": info["args"], "env": info["env"], "log_path": "", "netns": "",
             "cgroup_procs": [], "max_memory_pages": 0,
             "user": {"uid": 0, "gid": 0, "groups": []}, "layer_dir": "", "layer_lower": "",
             "mounts": [{"guest": "/", "ro": True,  # the snapshot: /bin/probe.wasm is there
                         "host": os.path.dirname(os.path.dirname(info["module"]))}]}
-    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s, \
+            open(info["module"], "rb") as module:  # a start carries the module's descriptor
         s.connect(str(d.state / "zygote.sock"))
         s.settimeout(10)
-        s.send(json.dumps({"op": "start", "seq": 1, "id": cid, "spec": spec}).encode())
+        socket.send_fds(s, [json.dumps({"op": "start", "seq": 1, "id": cid, "spec": spec}).encode()],
+                        [module.fileno()])
         while True:
             msg = json.loads(s.recv(1 << 20))
             if msg.get("op") == "reply":

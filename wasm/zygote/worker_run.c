@@ -1,11 +1,10 @@
 /* worker_run.h on wasm/engine + wasm/wasi: modules are compiled once in the
- * zygote (module_cache.h), or by the worker that runs them; a worker builds its WASI view and runs `_start`, as a flat list of steps:
- * mount table ("/" lazy until the first write) → CRI log (reopened by a SIGHUP
- * handler, for ReopenContainerLog) → WASI ctx (these as root) → the container's user
- * (privileges.h) → linker → instance (memory capped at the
- * container's limit) → `_start` → exit code, trap text, OOM.
- * The steps are wasi_command_run's (wasm/wasi/command.c) with the instance kept,
- * because OOMKilled needs wasm_instance_hit_memory_cap.
+ * zygote (module_cache.h), or by the worker that runs them; a worker builds its WASI view and runs
+ * `_start`, as a flat list of steps: mount table ("/" lazy until the first write) → CRI log
+ * (reopened by a SIGHUP handler, for ReopenContainerLog) → WASI ctx (these as root) → the
+ * container's user (privileges.h) → linker → instance (memory capped at the container's limit) →
+ * `_start` → exit code, trap text, OOM. The steps are wasi_command_run's (wasm/wasi/command.c) with
+ * the instance kept, because OOMKilled needs wasm_instance_hit_memory_cap.
  */
 #include <fcntl.h>
 #include <signal.h>
