@@ -355,9 +355,11 @@ int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, 
     struct open_how how = {.flags = MODULE_OPEN_FLAGS | O_CLOEXEC,
                            .resolve = outside_store ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS};
     int fd = (int)syscall(SYS_openat2, AT_FDCWD, c->module_path, &how, sizeof(how));
+    if (fd < 0 && errno == ELOOP)
+        return wc_error_set(err, -ENOEXEC, "the module %s has a symlink in its path now",
+                            spec->module_name);
     if (fd < 0)
-        return wc_error_set_errno(err, errno == ELOOP ? -ENOEXEC : -errno,
-                                  "cannot open the module %s", spec->module_name);
+        return wc_error_set_errno(err, -errno, "cannot open the module %s", spec->module_name);
     char key[256];
     int rc = check_module_fd(fd, spec->module_name, key, sizeof(key), err);
     if (rc == 0 && outside_store && wc_container_set(&spec->module_key, key) < 0)

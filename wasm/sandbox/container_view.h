@@ -49,8 +49,9 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
 int cv_release(wc_container *c, wc_error *err);
 
 /* The worker's spec: mounts ("/" first, the CRI mounts, the pod's resolv.conf and
- * hostname), argv (argv[0] is the module's name in messages), env, log, netns and, for a start, the pod's TCP ports to pre-open. argv
- * may replace c->argv (ExecSync); log_path "" sends output to the exec's fds. */
+ * hostname), argv (argv[0] is the module's name in messages), env, log, netns and, for a start, the
+ * pod's TCP ports to pre-open. argv may replace c->argv (ExecSync); log_path "" sends output to the
+ * exec's fds. */
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
                    const char *log_path, worker_spec **ret_spec, wc_error *err);
 
