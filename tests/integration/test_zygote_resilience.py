@@ -1,8 +1,9 @@
 """The node keeps starting containers whatever one request or one crash does (issue 11, DoS 3
-and 5): oversized requests are refused at the CRI edge or at CreateContainer with the field and
-the limit named, and the zygote channel keeps working; a zygote that dies is restarted with a
-backoff for as long as the daemon runs, and Status says RuntimeReady false, with the reason,
-while there is none."""
+and 5): oversized requests are refused at the CRI edge with the field and the limit named; a
+start request too big for one zygote packet (an image's Entrypoint) fails at StartContainer,
+as runc's exec does, and nothing is sent; the zygote channel keeps working; a zygote that dies
+is restarted with a backoff for as long as the daemon runs, and Status says RuntimeReady
+false, with the reason, while there is none."""
 import shutil
 import time
 
@@ -72,13 +73,14 @@ def test_oversized_exec_argument_is_refused_and_exec_keeps_working(rt, pod):
     assert runs_hello(rt, pod, "after-big-exec")
 
 
-def test_control_characters_that_grow_when_encoded_are_refused_at_create(rt, pod):
+def test_control_characters_that_grow_when_encoded_are_refused_at_start(rt, pod):
     """60 KB of control characters pass the edge's byte limits but take 360 KB as JSON: the
-    whole start request is measured at CreateContainer."""
+    start request is refused whole, before anything is sent, and says what is big."""
     r = rt.runtime()
-    cfg = ctr_config("escapes", rt.refs["probe"], args=["args", "\x01" * 60_000])
-    msg = invalid(lambda: create(r, pod, cfg))
-    assert "start request" in msg and "argv" in msg
+    cid = create(r, pod, ctr_config("escapes", rt.refs["probe"], args=["args", "\x01" * 60_000]))
+    msg = invalid(lambda: start(r, cid))
+    assert "over the limit" in msg and "argv" in msg
+    assert wait_state(r, cid, pb.CONTAINER_EXITED).reason == "StartError"
     assert runs_hello(rt, pod, "after-escapes")
 
 
@@ -96,13 +98,15 @@ def push_big_entrypoint_image(reg, base):
     return f"{reg.host}/wasmcri-rt/big-entrypoint:latest"
 
 
-def test_image_with_a_huge_entrypoint_is_refused_at_create(rt, pod, runtime_registry,
-                                                           tmp_path):
+def test_image_with_a_huge_entrypoint_is_refused_at_start(rt, pod, runtime_registry, tmp_path):
+    """As runc's exec refuses an argv over the kernel's limit at StartContainer: the start
+    fails with INVALID_ARGUMENT naming the Entrypoint, and the zygote keeps working."""
     reg, _ = runtime_registry
     ref = push_big_entrypoint_image(reg, tmp_path)
     rt.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=120)
     r = rt.runtime()
-    msg = invalid(lambda: create(r, pod, ctr_config("big-entry", ref)))
+    cid = create(r, pod, ctr_config("big-entry", ref))
+    msg = invalid(lambda: start(r, cid))
     assert "Entrypoint" in msg and "over the limit" in msg
     assert runs_hello(rt, pod, "after-big-entry")
 

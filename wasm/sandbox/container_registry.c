@@ -231,6 +231,8 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
         return rc;
     memcpy(cid, c->id, WC_ID_SIZE);
     rc = start_request(sb, spec, module_fd, &pid, err);
+    if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
+        cv_explain_spec_size(spec, err);
     close(module_fd);
     worker_spec_free(spec);
     pthread_mutex_lock(&sb->mu);

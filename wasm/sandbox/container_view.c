@@ -29,7 +29,6 @@
 #include "layer.h"
 #include "sandbox_int.h"
 #include "strv.h"
-#include "zygote_proto.h"
 
 #define WASM_PAGE 65536
 
@@ -499,10 +498,6 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     return 0;
 }
 
-/* What the start adds to the spec cv_worker_spec makes: the layer's two paths, the
- * cgroup.procs files, the request's own fields. */
-#define START_ADDS_BYTES (24 * 1024)
-
 static size_t strv_bytes(char *const *v)
 {
     size_t n = 0;
@@ -511,28 +506,13 @@ static size_t strv_bytes(char *const *v)
     return n;
 }
 
-int cv_check_start_size(const wc_container *c, const wc_pod *pod, wc_error *err)
+void cv_explain_spec_size(const worker_spec *s, wc_error *err)
 {
-    worker_spec *s = NULL;
-    int rc = cv_worker_spec(c, pod, NULL, c->id, c->log_path, &s, err);
-    if (rc < 0)
-        return rc;
-    json_t *js = worker_spec_encode(s);
-    char *text = js ? json_dumps(js, JSON_COMPACT) : NULL;
-    size_t len = text ? strlen(text) : 0, mounts = 0;
+    size_t mounts = 0;
     for (size_t i = 0; i < s->n_mounts; i++)
         mounts += strlen(s->mounts[i].guest) + strlen(s->mounts[i].host);
-    if (text == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    else if (len + START_ADDS_BYTES > ZP_MAX_PACKET)
-        rc = wc_error_set(err, -EINVAL,
-                          "the container's start request would be %zu bytes, over the limit of "
-                          "%d: its argv (the image's Entrypoint and Cmd, or the config's command "
-                          "and args) is %zu bytes, its env %zu bytes, its mounts %zu bytes",
-                          len, ZP_MAX_PACKET - START_ADDS_BYTES, strv_bytes(s->argv),
-                          strv_bytes(s->env), mounts);
-    free(text);
-    json_decref(js);
-    worker_spec_free(s);
-    return rc;
+    wc_error_wrap(err,
+                  "the container's argv (the image's Entrypoint and Cmd, or the config's command "
+                  "and args) is %zu bytes, its env %zu bytes, its mounts %zu bytes",
+                  strv_bytes(s->argv), strv_bytes(s->env), mounts);
 }

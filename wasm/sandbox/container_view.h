@@ -55,10 +55,9 @@ int cv_release(wc_container *c, wc_error *err);
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
                    const char *log_path, worker_spec **ret_spec, wc_error *err);
 
-/* Fails (-EINVAL, naming the sizes of argv, env and mounts) when c's start request would
- * not fit in one zygote packet (ZP_MAX_PACKET, less room for what the start adds): a
- * CreateContainer that is refused now, not a StartContainer that cannot be sent. */
-int cv_check_start_size(const wc_container *c, const wc_pod *pod, wc_error *err);
+/* Adds to err (a start request too big for one zygote packet, ZP_MAX_PACKET) the sizes of
+ * the spec's argv, env and mounts, so that the message says what is too big. */
+void cv_explain_spec_size(const worker_spec *s, wc_error *err);
 
 /* Opens rel (read-only) inside the host directory root, as if root were "/": the
  * kernel keeps every ".." and symlink inside it (RESOLVE_IN_ROOT). */

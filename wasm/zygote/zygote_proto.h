@@ -32,7 +32,7 @@
 
 /* What one packet may hold: a SOCK_SEQPACKET send larger than the socket's send buffer
  * (net.core.wmem_default, 208 KiB on Debian) fails with EMSGSIZE, so the limit stays
- * below it. The daemon checks a container's start request against it at CreateContainer. */
+ * below it. A request over it fails alone (E2BIG, nothing sent; the socket stays usable). */
 #define ZP_MAX_PACKET (192 * 1024)
 #define ZP_MAX_FDS 4
 
