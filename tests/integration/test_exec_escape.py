@@ -115,7 +115,7 @@ def test_no_worker_exit_is_lost_when_workers_end_together(rt, pod):
     the last waitpid and the drain used to stay a zombie, its exit never reported, and its
     ExecSync waited forever. Containers that rewrite files in a loop keep the CPUs and the
     file system busy, so that the zygote is often preempted inside that window."""
-    cid = running(rt, pod, "many-execs", ["sleep", "60"])
+    cid = running(rt, pod, "many-execs", ["sleep", "600"])  # outlives 600 execs under ASan
     for i in range(2):
         running(rt, pod, f"busy{i}", ["swap", "/data/busy", "x", "/bin/probe.wasm", "30"])
     failures = []
