@@ -61,11 +61,13 @@ static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_res
     out->memory_limit = r->memory_limit_in_bytes;
 }
 
-/* Request sizes (issue 11, DoS 3): a container's start goes to the zygote in one packet
- * (ZP_MAX_PACKET), so what a request may put there is bounded here, with the field named.
- * (A start request over one packet, with the image's part, fails at StartContainer.) */
-#define MAX_ARGV_BYTES (64 * 1024) /* command + args; ExecSync's cmd */
-#define MAX_ENV_BYTES (64 * 1024)  /* every key=value */
+/* Request sizes (issue 11, DoS 3): what a request may carry for a program's argv and env is
+ * bounded here, with the field named, as Linux bounds an exec (ARG_MAX, 2 MiB). A start or
+ * exec request still too big for one zygote packet (ZP_MAX_PACKET; the image's Entrypoint
+ * counts too) fails at StartContainer or ExecSync with INVALID_ARGUMENT naming the sizes,
+ * as runc's exec fails, and later requests work. */
+#define MAX_ARGV_BYTES (2 * 1024 * 1024) /* command + args; ExecSync's cmd */
+#define MAX_ENV_BYTES (2 * 1024 * 1024)  /* every key=value */
 
 static size_t strings_bytes(char *const *v, size_t n)
 {

@@ -1,7 +1,8 @@
 """The node keeps starting containers whatever one request or one crash does (issue 11, DoS 3
-and 5): oversized requests are refused at the CRI edge with the field and the limit named; a
-start request too big for one zygote packet (an image's Entrypoint) fails at StartContainer,
-as runc's exec does, and nothing is sent; the zygote channel keeps working; a zygote that dies
+and 5): requests over Linux's own exec limit (2 MiB of argv or env) are refused at the CRI edge
+with the field named; a start or exec request too big for one zygote packet (a big env, an
+image's Entrypoint) fails at StartContainer or ExecSync, as runc's exec does, with the sizes
+named, and nothing is sent; the zygote channel keeps working; a zygote that dies
 is restarted with a backoff for as long as the daemon runs, and Status says RuntimeReady
 false, with the reason, while there is none."""
 import shutil
@@ -52,11 +53,22 @@ def invalid(call):
 # ---- DoS 3: one oversized request ----
 
 def test_oversized_env_is_refused_and_the_zygote_keeps_working(rt, pod):
+    """600 KB passes the edge (Linux's own limit, 2 MiB) but not one zygote packet: the start
+    is refused with the sizes named, nothing is sent, and the next start works."""
     r = rt.runtime()
-    big = ctr_config("big-env", rt.refs["probe"], args=["hello"], env={"BIG": "x" * 600_000})
+    cid = create(r, pod, ctr_config("big-env", rt.refs["probe"], args=["hello"],
+                                    env={"BIG": "x" * 600_000}))
+    msg = invalid(lambda: start(r, cid))
+    assert "its env 6000" in msg and "over the limit" in msg, msg
+    assert runs_hello(rt, pod, "after-big-env")
+
+
+def test_env_over_the_edge_limit_is_refused_at_create(rt, pod):
+    r = rt.runtime()
+    big = ctr_config("huge-env", rt.refs["probe"], args=["hello"], env={"BIG": "x" * 3_000_000})
     msg = invalid(lambda: create(r, pod, big))
     assert "config.envs" in msg and "limit" in msg
-    assert runs_hello(rt, pod, "after-big-env")
+    assert runs_hello(rt, pod, "after-huge-env")
 
 
 def test_oversized_exec_argument_is_refused_and_exec_keeps_working(rt, pod):
@@ -66,6 +78,9 @@ def test_oversized_exec_argument_is_refused_and_exec_keeps_working(rt, pod):
     assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
     msg = invalid(lambda: r.ExecSync(pb.ExecSyncRequest(
         container_id=cid, cmd=["/bin/probe.wasm", "args", "y" * 600_000]), timeout=10))
+    assert "its argv" in msg and "over the limit" in msg, msg
+    msg = invalid(lambda: r.ExecSync(pb.ExecSyncRequest(
+        container_id=cid, cmd=["/bin/probe.wasm", "args", "y" * 3_000_000]), timeout=10))
     assert "ExecSync: cmd" in msg and "limit" in msg
     res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["/bin/probe.wasm", "exit", "4"]),
                      timeout=10)

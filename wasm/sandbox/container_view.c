@@ -512,7 +512,8 @@ void cv_explain_spec_size(const worker_spec *s, wc_error *err)
     for (size_t i = 0; i < s->n_mounts; i++)
         mounts += strlen(s->mounts[i].guest) + strlen(s->mounts[i].host);
     wc_error_wrap(err,
-                  "the container's argv (the image's Entrypoint and Cmd, or the config's command "
-                  "and args) is %zu bytes, its env %zu bytes, its mounts %zu bytes",
+                  "its argv (a container's: the image's Entrypoint and Cmd, or the config's "
+                  "command and args; an exec's: its cmd) is %zu bytes, its env %zu bytes, its "
+                  "mounts %zu bytes",
                   strv_bytes(s->argv), strv_bytes(s->env), mounts);
 }

@@ -55,7 +55,7 @@ int cv_release(wc_container *c, wc_error *err);
 int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, const char *id,
                    const char *log_path, worker_spec **ret_spec, wc_error *err);
 
-/* Adds to err (a start request too big for one zygote packet, ZP_MAX_PACKET) the sizes of
+/* Adds to err (a start or exec request too big for one zygote packet, ZP_MAX_PACKET) the sizes of
  * the spec's argv, env and mounts, so that the message says what is too big. */
 void cv_explain_spec_size(const worker_spec *s, wc_error *err);
 

@@ -158,7 +158,10 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], wc_err
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (sb->zygote == NULL)
         return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    return zc_request(sb->zygote, req, fds, 3, &reply, err);
+    int rc = zc_request(sb->zygote, req, fds, 3, &reply, err);
+    if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
+        cv_explain_spec_size(spec, err);
+    return rc;
 }
 
 static void kill_exec(wc_sandbox *sb, const char *exec_id)
