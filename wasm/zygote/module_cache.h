@@ -22,8 +22,9 @@
 #include "error.h"
 #include "worker_run.h"
 
-/* Compiled code is about this many times its wasm file (measured on the test modules:
- * see the report of the commit); a file over budget / MC_EXPANSION compiles in its worker. */
+/* Compiled code taken as this many times its wasm file (an estimate, not measured here:
+ * issue 11 saw a 94 MB module take 2 GiB); a file over budget / MC_EXPANSION compiles in
+ * its worker. */
 #define MC_EXPANSION 16
 
 typedef struct mc_entry {
