@@ -86,25 +86,28 @@ def test_zygote_module_cache_stays_within_its_budget(small_cache_daemon, tmp_pat
 
     r = d.runtime()
     pod = run_pod(r, pod_config("cache", tmp_path / "logs"))
-    cid = create(r, pod, ctr_config("cache", d.refs["probe"], args=["sleep", "600"],
-                                    mounts=[("/mods", str(mods), True)]))
-    start(r, cid)
-    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    try:
+        cid = create(r, pod, ctr_config("cache", d.refs["probe"], args=["sleep", "600"],
+                                        mounts=[("/mods", str(mods), True)]))
+        start(r, cid)
+        assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
 
-    def run(i):
-        res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=[f"/mods/m{i}.wasm"]),
-                         timeout=60)
-        assert res.exit_code == 0, (i, res.stderr)
+        def run(i):
+            res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=[f"/mods/m{i}.wasm"]),
+                             timeout=60)
+            assert res.exit_code == 0, (i, res.stderr)
 
-    zygote = d.zygote_pid()
-    for i in range(10):
-        run(i)
-    warm = rss_kib(zygote)
-    for i in range(10, MODULES):
-        run(i)
-    grown = rss_kib(zygote) - warm
-    # Unbounded, the 90 further modules (about 16 MiB of wasm) stay compiled in the zygote:
-    # several times their file size. Bounded, it holds the budget and one module's compile.
-    assert grown < 3 * BUDGET_MIB * 1024, (
-        f"the zygote grew by {grown} KiB over {MODULES - 10} modules of {size_kib} KiB "
-        f"with a {BUDGET_MIB} MiB budget")
+        zygote = d.zygote_pid()
+        for i in range(10):
+            run(i)
+        warm = rss_kib(zygote)
+        for i in range(10, MODULES):
+            run(i)
+        grown = rss_kib(zygote) - warm
+        # Unbounded, the 90 further modules (about 16 MiB of wasm) stay compiled in the zygote:
+        # several times their file size. Bounded, it holds the budget and one module's compile.
+        assert grown < 3 * BUDGET_MIB * 1024, (
+            f"the zygote grew by {grown} KiB over {MODULES - 10} modules of {size_kib} KiB "
+            f"with a {BUDGET_MIB} MiB budget")
+    finally:  # the pod's container and the layer its execs made go with it
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
