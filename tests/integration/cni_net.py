@@ -15,6 +15,17 @@ import subprocess
 import time
 
 CNI_BIN = "/usr/lib/cni"
+BRIDGE_PREFIX = "wcb"  # every test bridge's name starts so
+
+
+def on_test_bridge(ip):
+    """Returns ip once the kernel routes it to a test bridge (or it is an address of one):
+    an address whose bridge is gone would leave by the default route, never a target."""
+    out = subprocess.run(["ip", "-o", "route", "get", ip], capture_output=True,
+                         text=True).stdout
+    if not (out.startswith("local ") or f" dev {BRIDGE_PREFIX}" in out):
+        raise AssertionError(f"{ip} is not routed to a test bridge: {out.strip()!r}")
+    return ip
 
 
 class BridgeNet:
@@ -24,7 +35,7 @@ class BridgeNet:
         base = pathlib.Path(base)
         sfx = f"{os.getpid() % 10000:04d}{random.randrange(16 ** 4):04x}"
         self.name = f"wasmcri-test-{sfx}"
-        self.bridge = f"wcb{sfx}"
+        self.bridge = f"{BRIDGE_PREFIX}{sfx}"
         self.subnet_prefix = f"10.{random.randrange(200, 250)}.{random.randrange(256)}"
         self.gateway = f"{self.subnet_prefix}.1"
         self.v6_prefix = f"fd{random.randrange(256):02x}:{random.randrange(65536):x}::"
@@ -108,6 +119,7 @@ class NetnsListener:
 
 def tcp_read(host, port, timeout=5.0):
     """Connects and returns everything the peer sends before closing."""
+    on_test_bridge(host)
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:

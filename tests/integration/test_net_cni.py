@@ -10,11 +10,12 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 
 import pytest
 
 import runtime_images
-from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming
+from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming, on_test_bridge
 from rt_helpers import create, ctr_config, run_pod, start, stdout_text, wait_state
 from wasmcri_harness import Daemon, pb
 
@@ -64,6 +65,7 @@ def run(rt, pid, image, name, args=(), command=(), mounts=()):
 
 def curl(url, timeout=10):
     """curl's output, retried while the pod's veth and server come up."""
+    on_test_bridge(urllib.parse.urlsplit(url).hostname)
     deadline = time.monotonic() + timeout
     while True:
         out = subprocess.run(["curl", "-sS", "--max-time", "3", url], capture_output=True,
@@ -96,6 +98,7 @@ def test_udp_echo_on_the_pod_ip(cluster, tmp_path):
     rt = d.runtime()
     pid, ip = pod(rt, tmp_path, "echo")
     run(rt, pid, image, "echo", args=["udp-echo", "9999"])
+    on_test_bridge(ip)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(0.5)
         deadline, got = time.monotonic() + 10, None
