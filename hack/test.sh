@@ -3,7 +3,8 @@
 # installs the Debian packages, checks the format (hack/format.sh --check), builds with gcc
 # (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the three builds,
 # every fuzzer for 30 s (hack/fuzz.sh, a clang+libFuzzer build), and the pytest integration
-# suite against the gcc and sanitizer daemons. Prints each runner's own summary.
+# suite against the gcc and sanitizer daemons. Prints each runner's own summary. A test that
+# hangs fails after 15 minutes (ctest and pytest-timeout) instead of eating CI's whole budget.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash hack/deps.sh || exit 1
@@ -20,12 +21,12 @@ export UBSAN_OPTIONS=print_stacktrace=1
 status=0
 for dir in build build-clang build-asan; do
   echo "== ctest ($dir)"
-  (cd "$dir" && ctest --output-on-failure -j2) || status=1
+  (cd "$dir" && ctest --output-on-failure -j2 --timeout 900) || status=1
 done
 # Every fuzzer for 30 s (hack/fuzz.sh): a crash, leak or hang fails CI.
 bash hack/fuzz.sh 30 || status=1
 for dir in build build-asan; do
   echo "== pytest integration ($dir)"
-  WASMCRI_BUILD=$dir /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration || status=1
+  WASMCRI_BUILD=$dir /usr/bin/python3 -m pytest -q -p no:cacheprovider --timeout=900 tests/integration || status=1
 done
 exit $status
