@@ -92,15 +92,18 @@ static void sockets_nonblocking(wasi_ctx *ctx)
             fcntl(ctx->fds[i].host, F_SETFL, fcntl(ctx->fds[i].host, F_GETFL) | O_NONBLOCK);
 }
 
-/* Every clock subscription poll_oneoff will read gets a zero relative timeout. Offsets are
- * the call's own: the subscription array at the low 32 bits of a[0] (as poll_oneoff reads it; a
- * 64-bit a[0] once left random timeouts in place and CI slept in poll for 24 days), the timeout
- * at timeout_off and the flags 16 bytes after it. */
+/* Every clock subscription poll_oneoff will read gets a zero relative timeout, and the first
+ * subscription is a clock, so that fd subscriptions alone (a UDP socket never readable) cannot
+ * make it wait either. Offsets are the call's own: the subscription array at the low 32 bits of
+ * a[0] (as poll_oneoff reads it; a 64-bit a[0] once left random timeouts in place and CI slept in
+ * poll for 24 days), the tag at 8, the timeout at timeout_off and the flags 16 bytes after it. */
 static void zero_poll_timeouts(uint64_t *a, size_t sub_size, size_t timeout_off)
 {
     uint32_t n = (uint32_t)(a[2] % 8);
     a[2] = n;
     a[0] = (uint32_t)a[0];
+    if (a[0] + 9 <= sizeof(memory))
+        memory[a[0] + 8] = WASI_EVENT_CLOCK;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t at = a[0] + i * sub_size + timeout_off;
         if (at + 8 <= sizeof(memory))
