@@ -10,6 +10,10 @@
  * preopen (a container's "/" whose writable layer is not made yet) is switched to the writable
  * directory the sandbox gives (make_writable) on the first write, or once one exists; fds opened
  * from it before then stay read-only.
+ * A trailing slash asks for a directory, as in Linux: the calls whose *at() syscall never follows
+ * the last name (mkdir, unlink, rmdir, rename, symlink, a link's new name) pass it on to the
+ * kernel, which refuses `file/` (ENOTDIR) and a new `name/` (ENOENT); a link's source with one
+ * must be a directory (the others resolve the name without it).
  * The wasi_unstable ABI differs only in path_filestat_get's layout (legacy flag).
  */
 #include <fcntl.h>
@@ -108,18 +112,47 @@ static wasi_errno host_result(int rc)
     return rc < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
 }
 
+/* Whether the guest path asks for a directory with a trailing slash on a real name (a path
+ * ending in "." or ".." names a directory anyway: its parent_of name is "."). */
+static bool slashed(const dir_path *dp, const char *name)
+{
+    size_t len = strlen(dp->path);
+    return len > 0 && dp->path[len - 1] == '/' && strcmp(name, ".") != 0;
+}
+
+/* The last name as a non-following *at() syscall should see it: with the guest's trailing
+ * slash, so the kernel applies Linux's rules for it. */
+static const char *at_name(const dir_path *dp, const char *name, char buf[NAME_MAX + 2])
+{
+    if (!slashed(dp, name))
+        return name;
+    snprintf(buf, NAME_MAX + 2, "%s/", name);
+    return buf;
+}
+
+/* A link's source with a trailing slash must be a directory (which linkat then refuses). */
+static wasi_errno check_link_source(const dir_path *dp, int parent, const char *name)
+{
+    struct stat st;
+    if (!slashed(dp, name))
+        return WASI_ESUCCESS;
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return wasi_errno_from_host(errno);
+    return S_ISDIR(st.st_mode) ? WASI_ESUCCESS : WASI_ENOTDIR;
+}
+
 wasi_errno wasi_path_create_directory(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
 {
     dir_path dp;
     wasi_errno r = get_dir_path(c, m, (uint32_t)a[0], WASI_RIGHT_PATH_CREATE_DIRECTORY, true, false,
                                 (uint32_t)a[1], (uint32_t)a[2], &dp);
     int parent;
-    char name[NAME_MAX + 1];
+    char name[NAME_MAX + 1], buf[NAME_MAX + 2];
     if (r == WASI_ESUCCESS)
         r = parent_of(&dp, false, &parent, name);
     if (r != WASI_ESUCCESS)
         return r;
-    r = host_result(mkdirat(parent, name, 0777));
+    r = host_result(mkdirat(parent, at_name(&dp, name, buf), 0777));
     close(parent);
     return r;
 }
@@ -179,13 +212,15 @@ wasi_errno wasi_path_link(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
         r = get_dir_path(c, m, (uint32_t)a[4], WASI_RIGHT_PATH_LINK_TARGET, true, false,
                          (uint32_t)a[5], (uint32_t)a[6], &to);
     int p1 = -1, p2 = -1;
-    char n1[NAME_MAX + 1], n2[NAME_MAX + 1];
+    char n1[NAME_MAX + 1], n2[NAME_MAX + 1], buf[NAME_MAX + 2];
     if (r == WASI_ESUCCESS)
         r = parent_of(&from, (a[1] & WASI_LOOKUP_SYMLINK_FOLLOW) != 0, &p1, n1);
     if (r == WASI_ESUCCESS)
         r = parent_of(&to, false, &p2, n2);
     if (r == WASI_ESUCCESS)
-        r = host_result(linkat(p1, n1, p2, n2, 0));
+        r = check_link_source(&from, p1, n1);
+    if (r == WASI_ESUCCESS)
+        r = host_result(linkat(p1, n1, p2, at_name(&to, n2, buf), 0));
     if (p1 >= 0)
         close(p1);
     if (p2 >= 0)
@@ -216,8 +251,9 @@ wasi_errno wasi_path_open(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     uint64_t base = a[5], inheriting = a[6];
     bool write = (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_TRUNC)) ||
                  (base & WASI_RIGHTS_HOST_WRITE) || (fdflags & WASI_FDFLAG_APPEND);
-    uint64_t need =
-        WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
+    uint64_t need = WASI_RIGHT_PATH_OPEN |
+                    (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0) |
+                    (oflags & WASI_OFLAG_TRUNC ? WASI_RIGHT_PATH_FILESTAT_SET_SIZE : 0);
     dir_path dp;
     wasi_errno r =
         get_dir_path(c, m, (uint32_t)a[0], need, write, true, (uint32_t)a[2], (uint32_t)a[3], &dp);
@@ -283,7 +319,7 @@ static wasi_errno unlink_common(wasi_ctx *c, wasi_mem *m, const uint64_t *a, uin
     wasi_errno r =
         get_dir_path(c, m, (uint32_t)a[0], right, true, false, (uint32_t)a[1], (uint32_t)a[2], &dp);
     int parent;
-    char name[NAME_MAX + 1];
+    char name[NAME_MAX + 1], buf[NAME_MAX + 2];
     if (r == WASI_ESUCCESS)
         r = parent_of(&dp, false, &parent, name);
     if (r != WASI_ESUCCESS)
@@ -291,7 +327,7 @@ static wasi_errno unlink_common(wasi_ctx *c, wasi_mem *m, const uint64_t *a, uin
     if (strcmp(name, ".") == 0)
         r = flags ? WASI_EINVAL : WASI_EISDIR;
     else
-        r = host_result(unlinkat(parent, name, flags));
+        r = host_result(unlinkat(parent, at_name(&dp, name, buf), flags));
     close(parent);
     return r;
 }
@@ -315,14 +351,15 @@ wasi_errno wasi_path_rename(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
         r = get_dir_path(c, m, (uint32_t)a[3], WASI_RIGHT_PATH_RENAME_TARGET, true, false,
                          (uint32_t)a[4], (uint32_t)a[5], &to);
     int p1 = -1, p2 = -1;
-    char n1[NAME_MAX + 1], n2[NAME_MAX + 1];
+    char n1[NAME_MAX + 1], n2[NAME_MAX + 1], b1[NAME_MAX + 2], b2[NAME_MAX + 2];
     if (r == WASI_ESUCCESS)
         r = parent_of(&from, false, &p1, n1);
     if (r == WASI_ESUCCESS)
         r = parent_of(&to, false, &p2, n2);
     if (r == WASI_ESUCCESS)
-        r = (strcmp(n1, ".") == 0 || strcmp(n2, ".") == 0) ? WASI_EBUSY
-                                                           : host_result(renameat(p1, n1, p2, n2));
+        r = (strcmp(n1, ".") == 0 || strcmp(n2, ".") == 0)
+                ? WASI_EBUSY
+                : host_result(renameat(p1, at_name(&from, n1, b1), p2, at_name(&to, n2, b2)));
     if (p1 >= 0)
         close(p1);
     if (p2 >= 0)
@@ -343,12 +380,13 @@ wasi_errno wasi_path_symlink(wasi_ctx *c, wasi_mem *m, const uint64_t *a)
     if (r == WASI_ESUCCESS && target[0] == '/')
         r = WASI_ENOTCAPABLE;
     int parent;
-    char name[NAME_MAX + 1];
+    char name[NAME_MAX + 1], buf[NAME_MAX + 2];
     if (r == WASI_ESUCCESS)
         r = parent_of(&dp, false, &parent, name);
     if (r != WASI_ESUCCESS)
         return r;
-    r = strcmp(name, ".") == 0 ? WASI_EEXIST : host_result(symlinkat(target, parent, name));
+    r = strcmp(name, ".") == 0 ? WASI_EEXIST
+                               : host_result(symlinkat(target, parent, at_name(&dp, name, buf)));
     close(parent);
     return r;
 }

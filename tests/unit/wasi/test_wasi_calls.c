@@ -654,6 +654,65 @@ static void test_sock_shutdown_on_a_file_is_enotsock(void)
     CHECK_EQ_INT(wasi_sock_shutdown(ctx, &mem, closed), WASI_EBADF);
 }
 
+/* Issue 14: a trailing slash on the name a call creates or removes was dropped, so `file/` and
+ * `dest/` were accepted; Linux (and WASI) refuse them: a slash asks for a directory. */
+static void test_trailing_slash_is_refused_as_linux_does(void)
+{
+    write_host("data/tsfile", "x");
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "tsfile/"), WASI_ENOTDIR);
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "sub/"), WASI_EISDIR);
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "tsmissing/"), WASI_ENOENT);
+    CHECK(host_exists("data/tsfile"));
+    uint32_t tl = put(PATH2_AT, "tsfile");
+    uint32_t len = put(PATH_AT, "tslink/");
+    uint64_t sym[] = {PATH2_AT, tl, FD_DATA, PATH_AT, len};
+    CHECK_EQ_INT(wasi_path_symlink(ctx, &mem, sym), WASI_ENOENT);
+    len = put(PATH_AT, "tsfile/");
+    uint64_t sym_file[] = {PATH2_AT, tl, FD_DATA, PATH_AT, len};
+    CHECK_EQ_INT(wasi_path_symlink(ctx, &mem, sym_file), WASI_EEXIST);
+    CHECK(!host_exists("data/tslink"));
+    CHECK_EQ_INT(two_paths(wasi_path_link, true, FD_DATA, "tsfile", FD_DATA, "tslink/"),
+                 WASI_ENOENT);
+    CHECK_EQ_INT(two_paths(wasi_path_link, true, FD_DATA, "tsfile/", FD_DATA, "tslink"),
+                 WASI_ENOTDIR);
+    CHECK(!host_exists("data/tslink"));
+    CHECK_EQ_INT(two_paths(wasi_path_rename, false, FD_DATA, "tsfile/", FD_DATA, "tsother"),
+                 WASI_ENOTDIR);
+    /* without the slash, and on directories, they work */
+    CHECK_EQ_INT(path1(wasi_path_create_directory, FD_DATA, "tsdir/"), WASI_ESUCCESS);
+    CHECK_EQ_INT(path1(wasi_path_remove_directory, FD_DATA, "tsdir/"), WASI_ESUCCESS);
+    CHECK_EQ_INT(two_paths(wasi_path_link, true, FD_DATA, "tsfile", FD_DATA, "tslink"),
+                 WASI_ESUCCESS);
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "tslink"), WASI_ESUCCESS);
+    CHECK_EQ_INT(path1(wasi_path_unlink_file, FD_DATA, "tsfile"), WASI_ESUCCESS);
+}
+
+/* Issue 14: path_open with O_TRUNC truncated through a directory fd that lacks the
+ * path_filestat_set_size right; WASI makes truncation need it (ENOTCAPABLE). */
+static void test_trunc_needs_path_filestat_set_size(void)
+{
+    write_host("data/sub/keep.txt", "keep me");
+    uint32_t len = put(PATH_AT, "sub");
+    uint64_t no_set_size = WASI_RIGHTS_ALL & ~WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
+    uint64_t dir_rights = WASI_RIGHT_PATH_OPEN | WASI_RIGHT_FD_READDIR;
+    uint64_t od[] = {FD_DATA,    0,           PATH_AT, len,   WASI_OFLAG_DIRECTORY,
+                     dir_rights, no_set_size, 0,       OUT_AT};
+    CHECK_EQ_INT(wasi_path_open(ctx, &mem, od), WASI_ESUCCESS);
+    uint32_t dir = u32_at(OUT_AT);
+    CHECK_EQ_INT(open_at(dir, "keep.txt", WASI_OFLAG_TRUNC, WASI_RIGHT_FD_WRITE), WASI_ENOTCAPABLE);
+    char p[400];
+    struct stat st;
+    hostpath(p, sizeof(p), "data/sub/keep.txt");
+    CHECK(stat(p, &st) == 0 && st.st_size == 7);
+    CHECK_EQ_INT(open_at(dir, "keep.txt", 0, WASI_RIGHT_FD_WRITE), WASI_ESUCCESS);
+    close_fd(u32_at(OUT_AT));
+    CHECK_EQ_INT(open_at(FD_DATA, "sub/keep.txt", WASI_OFLAG_TRUNC, WASI_RIGHT_FD_WRITE),
+                 WASI_ESUCCESS);
+    close_fd(u32_at(OUT_AT));
+    CHECK(stat(p, &st) == 0 && st.st_size == 0);
+    close_fd(dir);
+}
+
 static void test_proc_exit(void)
 {
     uint64_t r0[] = {17};
@@ -697,6 +756,8 @@ int main(void)
     test_args_env_clock_random();
     test_poll_and_sockets();
     test_sock_shutdown_on_a_file_is_enotsock();
+    test_trailing_slash_is_refused_as_linux_does();
+    test_trunc_needs_path_filestat_set_size();
     test_proc_exit();
     wasi_ctx_destroy(ctx); /* flushes the partial stdout line */
     cri_log_close(log_file);
