@@ -52,4 +52,12 @@ static inline void wc_strv_freep(char ***v)
         _v;                                                                                        \
     })
 
+/* Returns fd and sets it to -1: the caller now owns the descriptor. */
+#define take_fd(fd)                                                                                \
+    ({                                                                                             \
+        int _fd = (fd);                                                                            \
+        (fd) = -1;                                                                                 \
+        _fd;                                                                                       \
+    })
+
 #endif

@@ -84,12 +84,12 @@ static int hold_image_content(wc_sandbox *sb, wc_container *c, const wc_image *i
     const char *key = img->shape == WC_SHAPE_ROOTFS ? img->chain_id : img->wasm_entry;
     if (*key == '\0')
         return 0;
-    int rc = wc_store_hold(sb->store, key, c->id, err);
-    if (rc == 0 && wc_container_set(&c->held, key) < 0) {
+    TRY(wc_store_hold(sb->store, key, c->id, err));
+    if (wc_container_set(&c->held, key) < 0) {
         wc_store_release(sb->store, key, c->id, NULL);
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
+        return wc_error_set(err, -ENOMEM, "out of memory");
     }
-    return rc;
+    return 0;
 }
 
 static void release_image_content(wc_sandbox *sb, wc_container *c)
@@ -128,6 +128,23 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     return hold_image_content(sb, c, img, err);
 }
 
+/* The steps of create, mu held: c is published when they all succeed. */
+static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_container *c, wc_error *err)
+{
+    wc_pod *pod = NULL;
+    TRY(sb_find_pod(sb, s->pod_id, &pod, err));
+    wc_container_spec resolved = *s;
+    resolved.pod_id = pod->id;
+    TRY(check_ctr_name_free(sb, &resolved, err));
+    TRY(build_container(sb, &resolved, pod, c, err));
+    if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(sb_save_ctr(sb, c, err));
+    sb->ctrs[sb->n_ctrs++] = c;
+    sb_emit(sb, WC_EVENT_CREATED, c);
+    return 0;
+}
+
 int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[WC_ID_SIZE],
                         wc_error *err)
 {
@@ -136,22 +153,10 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     wc_container *c = wc_container_new();
     if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    wc_pod *pod = NULL;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_pod(sb, s->pod_id, &pod, err);
+    int rc = create_locked(sb, s, c, err);
     if (rc == 0) {
-        wc_container_spec resolved = *s;
-        resolved.pod_id = pod->id;
-        rc = check_ctr_name_free(sb, &resolved, err);
-        rc = rc ?: build_container(sb, &resolved, pod, c, err);
-    }
-    if (rc == 0 && sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: sb_save_ctr(sb, c, err);
-    if (rc == 0) {
-        sb->ctrs[sb->n_ctrs++] = c;
         memcpy(ret_id, c->id, WC_ID_SIZE);
-        sb_emit(sb, WC_EVENT_CREATED, c);
     } else {
         cv_release(c, NULL);
         release_image_content(sb, c);
@@ -167,55 +172,83 @@ static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *
                          wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
-    json_t *req =
+    json_auto_t *req =
         js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL;
-    json_t *reply = NULL;
-    int rc = req ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0 && sb->zygote == NULL)
-        rc = wc_error_set(err, -EAGAIN, "no zygote is connected");
-    rc = rc ?: zc_request(sb->zygote, req, &module_fd, 1, &reply, err);
-    if (rc == 0)
-        *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
-    json_decref(req);
-    json_decref(reply);
-    return rc;
+    json_auto_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (sb->zygote == NULL)
+        return wc_error_set(err, -EAGAIN, "no zygote is connected");
+    TRY(zc_request(sb->zygote, req, &module_fd, 1, &reply, err));
+    *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
+    return 0;
 }
 
+/* The container exists and is created, its pod is ready; mu held. */
+static int find_startable(wc_sandbox *sb, const char *id, wc_container **ret_c, wc_pod **ret_pod,
+                          wc_error *err)
+{
+    TRY(sb_find_ctr(sb, id, ret_c, err));
+    const wc_container *c = *ret_c;
+    if (c->state != WC_CTR_CREATED || c->starting)
+        return wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
+                            c->starting                  ? "starting"
+                            : c->state == WC_CTR_RUNNING ? "running"
+                                                         : "exited");
+    TRY(sb_find_pod(sb, c->pod_id, ret_pod, err));
+    if ((*ret_pod)->state != WC_POD_READY)
+        return wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", (*ret_pod)->id,
+                            c->id);
+    return 0;
+}
+
+/* Makes the worker spec and opens the module; marks the container starting. mu held. */
 static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
                          worker_spec **ret_spec, int *ret_module_fd, wc_error *err)
 {
     wc_container *c = NULL;
     wc_pod *pod = NULL;
-    int rc = sb_find_ctr(sb, id, &c, err);
-    if (rc == 0 && (c->state != WC_CTR_CREATED || c->starting))
-        rc = wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
-                          c->starting                  ? "starting"
-                          : c->state == WC_CTR_RUNNING ? "running"
-                                                       : "exited");
-    rc = rc ?: sb_find_pod(sb, c->pod_id, &pod, err);
-    if (rc == 0 && pod->state != WC_POD_READY)
-        rc = wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", pod->id, c->id);
-    rc = rc ?: sb_pod_files(pod, err);
-    rc = rc ?: cv_worker_spec(c, pod, NULL, c->id, c->log_path, ret_spec, err);
-    if (rc == 0) {
-        rc = cv_layer(sb->store, c, *ret_spec, err);
-        rc = rc ?: cv_open_start_module(c, *ret_spec, ret_module_fd, err);
-        rc = rc ?: sb_cgroup_prepare(sb, c, pod, *ret_spec, err);
-        if (rc < 0 && *ret_module_fd >= 0) {
-            close(*ret_module_fd);
-            *ret_module_fd = -1;
-        }
-        if (rc < 0) {
-            worker_spec_free(*ret_spec);
-            *ret_spec = NULL;
-        }
+    _cleanup_(worker_spec_freep) worker_spec *spec = NULL;
+    _cleanup_close_ int module_fd = -1;
+    TRY(find_startable(sb, id, &c, &pod, err));
+    TRY(sb_pod_files(pod, err));
+    TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
+    TRY(cv_layer(sb->store, c, spec, err));
+    TRY(cv_open_start_module(c, spec, &module_fd, err));
+    TRY(sb_cgroup_prepare(sb, c, pod, spec, err));
+    c->starting = true;
+    c->started_at = rec_now_ns(); /* before the fork: an early exit finishes after it */
+    *ret_c = c;
+    *ret_spec = take_ptr(spec);
+    *ret_module_fd = take_fd(module_fd);
+    return 0;
+}
+
+/* Records how the start went (start_rc: the zygote's answer, pid on success) and
+ * returns the start's outcome; mu held. */
+static int record_start(wc_sandbox *sb, const char *cid, int start_rc, int pid, wc_error *err)
+{
+    wc_container *c = NULL;
+    if (sb_find_ctr(sb, cid, &c, NULL) < 0) /* not so: remove waits for starting */
+        return start_rc;
+    c->starting = false;
+    if (start_rc < 0) {
+        c->state = WC_CTR_EXITED;
+        c->exit_code = 128;
+        c->finished_at = c->started_at;
+        wc_container_set(&c->reason, "StartError");
+        wc_container_set(&c->message, err->msg);
+    } else {
+        c->pid = pid;
+        if (c->state == WC_CTR_CREATED)
+            c->state = WC_CTR_RUNNING;
     }
-    if (rc == 0) {
-        c->starting = true;
-        c->started_at = rec_now_ns(); /* before the fork: an early exit finishes after it */
-        *ret_c = c;
-    }
-    return rc;
+    sb_emit(sb, WC_EVENT_STARTED, c);
+    if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
+        sb_emit(sb, WC_EVENT_STOPPED, c);
+    int save_rc = sb_save_ctr(sb, c, start_rc < 0 ? NULL : err);
+    pthread_cond_broadcast(&sb->changed);
+    return start_rc < 0 ? start_rc : save_rc;
 }
 
 int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
@@ -236,26 +269,7 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
     close(module_fd);
     worker_spec_free(spec);
     pthread_mutex_lock(&sb->mu);
-    if (sb_find_ctr(sb, cid, &c, NULL) == 0) { /* still there: remove waits for starting */
-        c->starting = false;
-        if (rc < 0) {
-            c->state = WC_CTR_EXITED;
-            c->exit_code = 128;
-            c->finished_at = c->started_at;
-            wc_container_set(&c->reason, "StartError");
-            wc_container_set(&c->message, err->msg);
-        } else {
-            c->pid = pid;
-            if (c->state == WC_CTR_CREATED)
-                c->state = WC_CTR_RUNNING;
-        }
-        sb_emit(sb, WC_EVENT_STARTED, c);
-        if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
-            sb_emit(sb, WC_EVENT_STOPPED, c);
-        int src = sb_save_ctr(sb, c, rc < 0 ? NULL : err);
-        rc = rc ?: src;
-        pthread_cond_broadcast(&sb->changed);
-    }
+    rc = record_start(sb, cid, rc, pid, err);
     pthread_mutex_unlock(&sb->mu);
     return rc;
 }
@@ -285,23 +299,31 @@ static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
     }
 }
 
-int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
+/* The full id of container id, and whether it runs or is starting; mu held. */
+static int find_live(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool *ret_live,
+                     wc_error *err)
 {
     wc_container *c = NULL;
+    TRY(sb_find_ctr(sb, id, &c, err));
+    memcpy(cid, c->id, WC_ID_SIZE);
+    *ret_live = c->state == WC_CTR_RUNNING || c->starting;
+    return 0;
+}
+
+int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
+{
     char cid[WC_ID_SIZE];
+    bool live = false;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_ctr(sb, id, &c, err);
-    bool live = rc == 0 && (c->state == WC_CTR_RUNNING || c->starting);
-    if (rc == 0)
-        memcpy(cid, c->id, WC_ID_SIZE);
+    int rc = find_live(sb, id, cid, &live, err);
     pthread_mutex_unlock(&sb->mu);
     if (rc == -ENOENT) /* removed: nothing left to stop */
         return 0;
-    if (!live)
+    if (rc < 0 || !live)
         return rc;
-    rc = kill_worker(sb, cid, err);
+    TRY(kill_worker(sb, cid, err));
     pthread_mutex_lock(&sb->mu);
-    rc = rc ?: wait_not_running(sb, cid, err);
+    rc = wait_not_running(sb, cid, err);
     pthread_mutex_unlock(&sb->mu);
     return rc;
 }
@@ -323,60 +345,63 @@ static void ack_exit(wc_sandbox *sb, const char *id)
     json_decref(ack);
 }
 
-int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
+/* Removes a stopped container: its rootfs mount, cgroup, record and what it holds in
+ * the store. cid gets its full id; *ret_collect says the store has garbage. mu held. */
+static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool *ret_collect,
+                         wc_error *err)
 {
     wc_container *c = NULL;
-    int rc = wc_container_stop(sb, id, err);
-    if (rc < 0)
-        return rc;
-    pthread_mutex_lock(&sb->mu);
-    rc = sb_find_ctr(sb, id, &c, err);
-    if (rc == -ENOENT) { /* removed meanwhile */
-        pthread_mutex_unlock(&sb->mu);
-        return 0;
-    }
-    if (rc == 0 && (c->state == WC_CTR_RUNNING || c->starting))
-        rc = wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
-    rc = rc ?: cv_release(c, err);
-    if (rc == 0)
-        sb_cgroup_remove(sb, c);
-    char key[80], cid[WC_ID_SIZE];
-    if (rc == 0) {
-        memcpy(cid, c->id, WC_ID_SIZE);
-        snprintf(key, sizeof(key), "ctr/%s", c->id);
-        rc = wc_store_kv_delete(sb->store, key, err);
-    }
+    TRY(sb_find_ctr(sb, id, &c, err));
+    if (c->state == WC_CTR_RUNNING || c->starting)
+        return wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
+    TRY(cv_release(c, err));
+    sb_cgroup_remove(sb, c);
+    memcpy(cid, c->id, WC_ID_SIZE);
+    char key[80];
+    snprintf(key, sizeof(key), "ctr/%s", c->id);
+    TRY(wc_store_kv_delete(sb->store, key, err));
+    release_image_content(sb, c);
+    *ret_collect = image_removed(sb, c);
+    sb_emit(sb, WC_EVENT_DELETED, c);
+    drop_ctr(sb, c);
+    wc_container_free(c);
+    pthread_cond_broadcast(&sb->changed);
+    return 0;
+}
+
+int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    char cid[WC_ID_SIZE];
     bool collect = false;
-    if (rc == 0) {
-        release_image_content(sb, c);
-        collect = image_removed(sb, c);
-        sb_emit(sb, WC_EVENT_DELETED, c);
-        drop_ctr(sb, c);
-        wc_container_free(c);
-        pthread_cond_broadcast(&sb->changed);
-    }
+    TRY(wc_container_stop(sb, id, err));
+    pthread_mutex_lock(&sb->mu);
+    int rc = remove_locked(sb, id, cid, &collect, err);
     pthread_mutex_unlock(&sb->mu);
-    if (rc == 0)
-        ack_exit(sb, cid);
+    if (rc == -ENOENT) /* removed meanwhile */
+        return 0;
+    TRY(rc);
+    ack_exit(sb, cid);
     wc_error gc_err = {0};
     if (collect && wc_store_gc(sb->store, &gc_err) < 0)
         wc_warn("sandbox", "collect what removed container %s held: %s", cid, gc_err.msg);
-    return rc;
+    return 0;
 }
 
 /* ---- status and list ---- */
 
-int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
+static int copy_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
 {
     wc_container *c = NULL;
+    TRY(sb_find_ctr(sb, id, &c, err));
+    *ret_ctr = wc_container_copy(c);
+    return *ret_ctr ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
+{
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_ctr(sb, id, &c, err);
-    wc_container *copy = rc == 0 ? wc_container_copy(c) : NULL;
+    int rc = copy_ctr(sb, id, ret_ctr, err);
     pthread_mutex_unlock(&sb->mu);
-    if (rc == 0 && copy == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0)
-        *ret_ctr = copy;
     return rc;
 }
 
@@ -393,19 +418,27 @@ static bool ctr_matches(const wc_container *c, const wc_container_filter *f)
     return rec_map_matches(c->labels, f->labels);
 }
 
+/* Copies the containers f matches into out (room for all), counting them in *n; mu held. */
+static int copy_matching_ctrs(wc_sandbox *sb, const wc_container_filter *f, wc_container **out,
+                              size_t *n)
+{
+    for (size_t i = 0; i < sb->n_ctrs; i++) {
+        if (!ctr_matches(sb->ctrs[i], f))
+            continue;
+        out[*n] = wc_container_copy(sb->ctrs[i]);
+        if (out[(*n)++] == NULL)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
                       size_t *ret_n, wc_error *err)
 {
     pthread_mutex_lock(&sb->mu);
     wc_container **out = calloc(sb->n_ctrs + 1, sizeof(*out));
     size_t n = 0;
-    int rc = out ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < sb->n_ctrs; i++) {
-        if (!ctr_matches(sb->ctrs[i], f))
-            continue;
-        out[n] = wc_container_copy(sb->ctrs[i]);
-        rc = out[n++] ? 0 : -ENOMEM;
-    }
+    int rc = out ? copy_matching_ctrs(sb, f, out, &n) : -ENOMEM;
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0) {
         wc_container_list_free(out, n);

@@ -61,6 +61,11 @@ void worker_spec_free(worker_spec *s)
     wc_record_free(&spec_desc, s);
 }
 
+void worker_spec_freep(worker_spec **s)
+{
+    worker_spec_free(*s);
+}
+
 json_t *worker_spec_encode(const worker_spec *s)
 {
     json_t *o = json_object();

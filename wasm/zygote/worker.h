@@ -63,7 +63,8 @@ typedef struct worker_result {
 
 json_t *worker_spec_encode(const worker_spec *s); /* NULL on ENOMEM */
 int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err);
-void worker_spec_free(worker_spec *s); /* NULL is fine */
+void worker_spec_free(worker_spec *s);   /* NULL is fine */
+void worker_spec_freep(worker_spec **s); /* for _cleanup_ */
 
 typedef struct wr_module wr_module;
 
