@@ -155,36 +155,55 @@ static void started(wc_sandbox *sb, const wc_pod *p)
 /* The steps up to the network namespace, mu held; p then waits in sb->starting. */
 static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_error *err)
 {
-    int rc = check_name_free(sb, spec, err);
-    rc = rc ?: wc_pod_from_spec(spec, p, err);
-    rc = rc ?: prepare_pod_dir(sb, *p, err);
-    if (rc == 0 && *(*p)->log_directory)
-        rc = wc_mkdirs((*p)->log_directory, 0755, err);
-    rc = rc ?: prepare_netns(sb, *p, err);
-    if (rc == 0 && sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(check_name_free(sb, spec, err));
+    TRY(wc_pod_from_spec(spec, p, err));
+    TRY(prepare_pod_dir(sb, *p, err));
+    if (*(*p)->log_directory)
+        TRY(wc_mkdirs((*p)->log_directory, 0755, err));
+    TRY(prepare_netns(sb, *p, err));
+    if (sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    sb->starting[sb->n_starting++] = *p;
+    return 0;
+}
+
+/* Writes the record of a pod whose network is up and lists it; mu held. */
+static int publish_pod(wc_sandbox *sb, wc_pod *p, char ret_id[WC_ID_SIZE], wc_error *err)
+{
+    if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(sb_save_pod(sb, p, err));
+    sb->pods[sb->n_pods++] = p;
+    memcpy(ret_id, p->id, WC_ID_SIZE);
+    return 0;
+}
+
+/* CNI ADD with the mutex released, then off sb->starting and, when it worked, published. */
+static int add_network(wc_sandbox *sb, wc_pod *p, char ret_id[WC_ID_SIZE], wc_error *err)
+{
+    int rc = sb_pod_net_add(sb, p, err);
+    pthread_mutex_lock(&sb->mu);
+    started(sb, p);
     if (rc == 0)
-        sb->starting[sb->n_starting++] = *p;
+        rc = publish_pod(sb, p, ret_id, err);
+    pthread_mutex_unlock(&sb->mu);
     return rc;
+}
+
+static int run_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, char ret_id[WC_ID_SIZE],
+                   wc_error *err)
+{
+    pthread_mutex_lock(&sb->mu);
+    int rc = prepare_pod(sb, spec, p, err);
+    pthread_mutex_unlock(&sb->mu);
+    TRY(rc);
+    return add_network(sb, *p, ret_id, err);
 }
 
 int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE], wc_error *err)
 {
     wc_pod *p = NULL;
-    pthread_mutex_lock(&sb->mu);
-    int rc = prepare_pod(sb, spec, &p, err);
-    pthread_mutex_unlock(&sb->mu);
-    rc = rc ?: sb_pod_net_add(sb, p, err);
-    pthread_mutex_lock(&sb->mu);
-    started(sb, p);
-    if (rc == 0 && sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: sb_save_pod(sb, p, err);
-    if (rc == 0) {
-        sb->pods[sb->n_pods++] = p;
-        memcpy(ret_id, p->id, WC_ID_SIZE);
-    }
-    pthread_mutex_unlock(&sb->mu);
+    int rc = run_pod(sb, spec, &p, ret_id, err);
     if (rc < 0 && p) {
         if (*p->cni_state)
             cni_net_del(&sb->cni, p->cni_state, NULL);
@@ -195,46 +214,52 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE],
     return rc;
 }
 
-/* Applies fn (stop or remove) to each container of the pod; -ENOENT: no such pod. */
-static int for_each_ctr(wc_sandbox *sb, const char *id,
-                        int (*fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
+/* The ids of the pod's containers; mu held. */
+static int pod_ctr_ids(wc_sandbox *sb, const char *id, char ***ret_ids, wc_error *err)
 {
     wc_pod *p = NULL;
+    TRY(sb_find_pod(sb, id, &p, err));
+    *ret_ids = sb_pod_ctr_ids(sb, p->id);
+    return *ret_ids ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+/* Stop and remove: ctr_fn on each container of the pod, CNI DEL, then pod_fn with mu
+ * held. -ENOENT: the pod is gone. */
+static int reclaim_pod(wc_sandbox *sb, const char *id,
+                       int (*ctr_fn)(wc_sandbox *, const char *, wc_error *),
+                       int (*pod_fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
+{
+    _cleanup_strv_ char **ids = NULL;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_pod(sb, id, &p, err);
-    char **ids = rc == 0 ? sb_pod_ctr_ids(sb, p->id) : NULL;
-    if (rc == 0 && ids == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = pod_ctr_ids(sb, id, &ids, err);
     pthread_mutex_unlock(&sb->mu);
-    for (size_t i = 0; rc == 0 && ids[i]; i++)
-        rc = fn(sb, ids[i], err);
-    wc_strv_free(ids);
+    TRY(rc);
+    for (size_t i = 0; ids[i]; i++)
+        TRY(ctr_fn(sb, ids[i], err));
+    TRY(sb_pod_net_del(sb, id, err));
+    pthread_mutex_lock(&sb->mu);
+    rc = pod_fn(sb, id, err);
+    pthread_mutex_unlock(&sb->mu);
     return rc;
+}
+
+/* Its network namespace goes, it is marked not ready; mu held. */
+static int stop_locked(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_pod *p = NULL;
+    TRY(sb_find_pod(sb, id, &p, err));
+    if (*p->netns_path)
+        TRY(wc_netns_remove(p->netns_path, err));
+    if (p->state == WC_POD_NOTREADY)
+        return 0;
+    p->state = WC_POD_NOTREADY;
+    return sb_save_pod(sb, p, err);
 }
 
 int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
 {
-    wc_pod *p = NULL;
-    int rc = for_each_ctr(sb, id, wc_container_stop, err);
-    rc = rc ?: sb_pod_net_del(sb, id, err);
-    if (rc == -ENOENT) /* removed: nothing left to reclaim */
-        return 0;
-    if (rc < 0)
-        return rc;
-    pthread_mutex_lock(&sb->mu);
-    rc = sb_find_pod(sb, id, &p, err);
-    if (rc == -ENOENT) {
-        pthread_mutex_unlock(&sb->mu);
-        return 0;
-    }
-    if (rc == 0 && *p->netns_path)
-        rc = wc_netns_remove(p->netns_path, err);
-    if (rc == 0 && p->state != WC_POD_NOTREADY) {
-        p->state = WC_POD_NOTREADY;
-        rc = sb_save_pod(sb, p, err);
-    }
-    pthread_mutex_unlock(&sb->mu);
-    return rc;
+    int rc = reclaim_pod(sb, id, wc_container_stop, stop_locked, err);
+    return rc == -ENOENT ? 0 : rc; /* gone: nothing left to reclaim */
 }
 
 static void drop_pod(wc_sandbox *sb, const wc_pod *p)
@@ -246,50 +271,50 @@ static void drop_pod(wc_sandbox *sb, const wc_pod *p)
         }
 }
 
-int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
+static void release_pod_cgroup(wc_sandbox *sb, const wc_pod *p)
 {
-    wc_pod *p = NULL;
-    int rc = for_each_ctr(sb, id, wc_container_remove, err);
-    rc = rc ?: sb_pod_net_del(sb, id, err);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc < 0)
-        return rc;
-    pthread_mutex_lock(&sb->mu);
-    rc = sb_find_pod(sb, id, &p, err);
-    if (rc == -ENOENT) {
-        pthread_mutex_unlock(&sb->mu);
-        return 0;
-    }
-    if (rc == 0 && *p->netns_path)
-        rc = wc_netns_remove(p->netns_path, err);
-    rc = rc ?: sb_rmtree(p->dir, err);
-    char group[4096] = "";
-    if (rc == 0 && sb->cg &&
+    char group[4096];
+    if (sb->cg == NULL ||
         wc_cgroup_parent_path(sb->cgroup_driver, p->cgroup_parent, group, sizeof(group), NULL) < 0)
-        group[0] = '\0';
+        return;
     if (*group)
         sb->cg->pod_release(group);
-    rc = rc ?: delete_record(sb, p->id, err);
-    if (rc == 0) {
-        drop_pod(sb, p);
-        wc_pod_free(p);
-    }
-    pthread_mutex_unlock(&sb->mu);
-    return rc;
+}
+
+/* Its network namespace, directory, cgroup and record go; mu held. */
+static int remove_locked(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    wc_pod *p = NULL;
+    TRY(sb_find_pod(sb, id, &p, err));
+    if (*p->netns_path)
+        TRY(wc_netns_remove(p->netns_path, err));
+    TRY(sb_rmtree(p->dir, err));
+    release_pod_cgroup(sb, p);
+    TRY(delete_record(sb, p->id, err));
+    drop_pod(sb, p);
+    wc_pod_free(p);
+    return 0;
+}
+
+int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    int rc = reclaim_pod(sb, id, wc_container_remove, remove_locked, err);
+    return rc == -ENOENT ? 0 : rc; /* gone: nothing left to reclaim */
+}
+
+static int copy_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
+{
+    wc_pod *p = NULL;
+    TRY(sb_find_pod(sb, id, &p, err));
+    *ret_pod = wc_pod_copy(p);
+    return *ret_pod ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
 }
 
 int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
 {
-    wc_pod *p = NULL;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_pod(sb, id, &p, err);
-    wc_pod *copy = rc == 0 ? wc_pod_copy(p) : NULL;
+    int rc = copy_pod(sb, id, ret_pod, err);
     pthread_mutex_unlock(&sb->mu);
-    if (rc == 0 && copy == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0)
-        *ret_pod = copy;
     return rc;
 }
 
@@ -304,19 +329,26 @@ static bool pod_matches(const wc_pod *p, const wc_pod_filter *f)
     return rec_map_matches(p->labels, f->labels);
 }
 
+/* Copies the pods f matches into out (room for all), counting them in *n; mu held. */
+static int copy_matching_pods(wc_sandbox *sb, const wc_pod_filter *f, wc_pod **out, size_t *n)
+{
+    for (size_t i = 0; i < sb->n_pods; i++) {
+        if (!pod_matches(sb->pods[i], f))
+            continue;
+        out[*n] = wc_pod_copy(sb->pods[i]);
+        if (out[(*n)++] == NULL)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
                 wc_error *err)
 {
     pthread_mutex_lock(&sb->mu);
     wc_pod **out = calloc(sb->n_pods + 1, sizeof(*out));
     size_t n = 0;
-    int rc = out ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < sb->n_pods; i++) {
-        if (!pod_matches(sb->pods[i], f))
-            continue;
-        out[n] = wc_pod_copy(sb->pods[i]);
-        rc = out[n++] ? 0 : -ENOMEM;
-    }
+    int rc = out ? copy_matching_pods(sb, f, out, &n) : -ENOMEM;
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0) {
         wc_pod_list_free(out, n);
