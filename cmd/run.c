@@ -174,6 +174,12 @@ static int call_export(wasm_instance *inst, const wasmcri_run_opts *o)
     uint32_t np, nr;
     wasm_func_type(f, &pt, &np, &rt, &nr);
     uint32_t given = o->invoke ? (uint32_t)(o->nargs - 1) : 0;
+    for (uint32_t i = 0; i < nr; i++) {
+        if (rt[i] == WASM_V128) {
+            fprintf(stderr, "wasmcri run: %s returns a v128, which --invoke cannot print\n", name);
+            return 2;
+        }
+    }
     if (given != np) {
         fprintf(stderr, "wasmcri run: %s takes %u arguments, %u given\n", name, np, given);
         return 2;

@@ -4,12 +4,14 @@
  *
  * Executes every command (module, register, action, assert_return incl. nan:canonical/arithmetic,
  * assert_trap, assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable,
- * assert_uninstantiable) with the `spectest` host module, and prints per file and in total
+ * assert_uninstantiable) with the `spectest` host module, v128 values lane by lane (a v128 takes
+ * two wasm_val cells, as the engine's API says), and prints per file and in total
  * "N passed, N failed, N skipped". Failures listed in KNOWN_FAILURES ("file.wast:LINE reason")
  * are reported as known failures. A command the runner cannot run is skipped only when
  * ALLOWED_SKIPS lists its file and kind with a reason ("file.wast KIND reason"; kinds:
  * text-module, the module is only in text form, as wast2json leaves assert_malformed text;
- * v128-arg and v128-result, SIMD values; any other command type by its name); an unlisted skip
+ * bad-arg and bad-result, values of a type the runner does not know; any other command type by
+ * its name); an unlisted skip
  * is a failure. The exit status is 1 if any failure is not listed, any listed failure passes,
  * or any listed entry is not reached, else 0.
  */
@@ -196,10 +198,32 @@ static wasm_valtype type_of(const char *t)
     return WASM_V128;
 }
 
-/* Converts a JSON value to a wasm_val; false if the type is not supported (v128). */
+/* A v128 in wast2json's form ("lane_type" and one string per lane) as two cells. */
+static bool v128_of(json_t *j, wasm_val ret[2])
+{
+    const char *lt = jstr(j, "lane_type");
+    json_t *lanes = json_object_get(j, "value");
+    size_t n = json_array_size(lanes);
+    if (lt == NULL || n == 0 || 16 % n != 0)
+        return false;
+    uint8_t bytes[16];
+    size_t size = 16 / n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_array_get(lanes, i);
+        uint64_t bits = json_is_string(l) ? strtoull(json_string_value(l), NULL, 10) : 0;
+        memcpy(bytes + i * size, &bits, size); /* little-endian host */
+    }
+    memcpy(&ret[0].u64, bytes, 8);
+    memcpy(&ret[1].u64, bytes + 8, 8);
+    return true;
+}
+
+/* Converts a JSON value to wasm_val cells (two for a v128); false if the type is unknown. */
 static bool to_val(json_t *j, wasm_val *ret)
 {
     const char *t = jstr(j, "type"), *v = jstr(j, "value");
+    if (t && strcmp(t, "v128") == 0)
+        return v128_of(j, ret);
     wasm_valtype vt = t ? type_of(t) : WASM_V128;
     if (vt == WASM_V128 || v == NULL)
         return false;
@@ -264,8 +288,13 @@ static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *re
             snprintf(err, errlen, "\"%s\" is not a global", field);
             return -1;
         }
-        results[0] = wasm_global_get(ext.u.global);
-        *ret_n = 1;
+        if (wasm_global_type(ext.u.global) == WASM_V128) {
+            wasm_global_get_v128(ext.u.global, results);
+            *ret_n = 2;
+        } else {
+            results[0] = wasm_global_get(ext.u.global);
+            *ret_n = 1;
+        }
         return 0;
     }
     if (ext.kind != WASM_EXTERN_FUNC) {
@@ -273,27 +302,31 @@ static int run_action(runner *r, json_t *action, wasm_val *results, uint32_t *re
         return -1;
     }
     json_t *args = json_object_get(action, "args");
-    size_t nargs = json_array_size(args);
+    size_t nargs = json_array_size(args), ncells = 0;
     wasm_val av[64];
-    if (nargs > 64) {
+    if (nargs > 32) {
         snprintf(err, errlen, "too many arguments");
         return -1;
     }
     for (size_t i = 0; i < nargs; i++) {
-        if (!to_val(json_array_get(args, i), &av[i])) {
+        json_t *a = json_array_get(args, i);
+        if (!to_val(a, &av[ncells])) {
             snprintf(err, errlen, "unsupported argument type");
             return -2;
         }
+        ncells += strcmp(jstr(a, "type"), "v128") == 0 ? 2 : 1;
     }
     const wasm_valtype *p, *res;
-    uint32_t np, nr;
+    uint32_t np, nr, nres = 0;
     wasm_func_type(ext.u.func, &p, &np, &res, &nr);
-    if (nr > 64) {
+    for (uint32_t i = 0; i < nr; i++)
+        nres += res[i] == WASM_V128 ? 2 : 1;
+    if (nres > 64) {
         snprintf(err, errlen, "too many results");
         return -1;
     }
-    *ret_n = nr;
-    return (int)wasm_call(inst, ext.u.func, av, (uint32_t)nargs, results, nr);
+    *ret_n = nres;
+    return (int)wasm_call(inst, ext.u.func, av, (uint32_t)ncells, results, nres);
 }
 
 static bool nan_match(const char *v, uint64_t bits, bool f32)
@@ -312,10 +345,45 @@ static bool nan_match(const char *v, uint64_t bits, bool f32)
                                            : (bits & 0x0008000000000000ull) != 0;
 }
 
+/* A v128 result (two cells) against its lanes, which may be NaN patterns: 1 match, 0 not. */
+static int v128_match(json_t *exp, const wasm_val *got)
+{
+    const char *lt = jstr(exp, "lane_type");
+    json_t *lanes = json_object_get(exp, "value");
+    size_t n = json_array_size(lanes);
+    if (lt == NULL || n == 0 || 16 % n != 0)
+        return -1;
+    uint8_t bytes[16];
+    memcpy(bytes, &got[0].u64, 8);
+    memcpy(bytes + 8, &got[1].u64, 8);
+    size_t size = 16 / n;
+    for (size_t i = 0; i < n; i++) {
+        const char *l = json_string_value(json_array_get(lanes, i));
+        uint64_t bits = 0, want;
+        memcpy(&bits, bytes + i * size, size);
+        if (l == NULL)
+            return -1;
+        if (strncmp(l, "nan:", 4) == 0) {
+            if (!nan_match(l, bits, size == 4))
+                return 0;
+            continue;
+        }
+        want = strtoull(l, NULL, 10);
+        if (size < 8)
+            want &= (1ull << (size * 8)) - 1;
+        if (want != bits)
+            return 0;
+    }
+    return 1;
+}
+
 /* 1 match, 0 mismatch, -1 unsupported */
-static int value_match(json_t *exp, wasm_val got)
+static int value_match(json_t *exp, const wasm_val *cells)
 {
     const char *t = jstr(exp, "type"), *v = jstr(exp, "value");
+    wasm_val got = cells[0];
+    if (t && strcmp(t, "v128") == 0)
+        return v128_match(exp, cells);
     if (t == NULL)
         return -1;
     wasm_valtype vt = type_of(t);
@@ -343,22 +411,32 @@ static void assert_return(runner *r, json_t *cmd, int line)
     wasm_instance *inst = NULL;
     int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
     if (rc == -2)
-        return skip(r, line, "v128-arg");
+        return skip(r, line, "bad-arg");
     if (rc < 0)
         return result(r, line, false, "%s", err);
     if (rc > 0)
         return result(r, line, false, "trapped: %s", wasm_instance_trap_message(inst));
     json_t *exp = json_object_get(cmd, "expected");
-    if (json_array_size(exp) != n)
-        return result(r, line, false, "expected %zu results, got %u", json_array_size(exp), n);
-    for (uint32_t i = 0; i < n; i++) {
-        int m = value_match(json_array_get(exp, i), res[i]);
+    uint32_t cell = 0;
+    for (size_t i = 0; i < json_array_size(exp); i++) {
+        json_t *e = json_array_get(exp, i);
+        uint32_t width = jstr(e, "type") && strcmp(jstr(e, "type"), "v128") == 0 ? 2 : 1;
+        if (cell + width > n)
+            return result(r, line, false, "expected %zu results, got fewer", json_array_size(exp));
+        int m = value_match(e, &res[cell]);
         if (m < 0)
-            return skip(r, line, "v128-result");
+            return skip(r, line, "bad-result");
+        if (m == 0 && width == 2)
+            return result(r, line, false,
+                          "result %zu: v128 0x%016llx%016llx is not the one expected", i,
+                          (unsigned long long)res[cell + 1].u64, (unsigned long long)res[cell].u64);
         if (m == 0)
-            return result(r, line, false, "result %u: expected %s, got 0x%llx", i,
-                          jstr(json_array_get(exp, i), "value"), (unsigned long long)res[i].u64);
+            return result(r, line, false, "result %zu: expected %s, got 0x%llx", i,
+                          jstr(e, "value"), (unsigned long long)res[cell].u64);
+        cell += width;
     }
+    if (cell != n)
+        return result(r, line, false, "expected %zu results, got more", json_array_size(exp));
     result(r, line, true, "ok");
 }
 
@@ -371,7 +449,7 @@ static void assert_trap_action(runner *r, json_t *cmd, int line, bool exhaustion
     const char *text = jstr(cmd, "text");
     int rc = run_action(r, json_object_get(cmd, "action"), res, &n, &inst, err, sizeof(err));
     if (rc == -2)
-        return skip(r, line, "v128-arg");
+        return skip(r, line, "bad-arg");
     if (rc < 0)
         return result(r, line, false, "%s", err);
     if (rc == 0)

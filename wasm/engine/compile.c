@@ -1,9 +1,10 @@
 /* compile.c: code emission for one function (stage 3), driven by validate.c.
  *
  * The stack machine becomes slot code: the operand stack height is known at every point, so each
- * operand is the frame slot nlocals + height and every instruction names its slots explicitly
- * (dst first). Branch targets are resolved to relative cell offsets (forward jumps are chained
- * through their own offset cells until the label is reached). Peepholes:
+ * operand has a fixed frame slot (its home, compile.h) and every instruction names its slots
+ * explicitly (dst first); a v128 is named by its first slot and moved by COPY_V128. Branch targets
+ * are resolved to relative cell offsets (forward jumps are chained through their own offset cells
+ * until the label is reached). Peepholes:
  *   - local.get is deferred: the stack entry points at the local's slot; it is copied ("flushed")
  *     only when the local is overwritten or at block boundaries / calls;
  *   - local.set/tee after an instruction that defined the stack top rewrites that instruction's
@@ -94,11 +95,11 @@ void cs_def(vstate *s, size_t at)
     s->last_end = s->n;
 }
 
-static void copy(vstate *s, uint16_t dst, uint16_t src)
+void cs_copy(vstate *s, uint16_t dst, uint16_t src, wasm_valtype t)
 {
     if (dst == src || !cs_live(s))
         return;
-    cs_op(s, OP_COPY);
+    cs_op(s, t == WASM_V128 ? OP_COPY_V128 : OP_COPY);
     cs_s(s, dst, src, 0, 0);
 }
 
@@ -110,8 +111,8 @@ static void flush_if(vstate *s, uint32_t from, int32_t slot)
     for (uint32_t k = 0; k < s->npend; k++) {
         uint32_t i = s->pend[k];
         if (i >= from && (slot < 0 || s->loc[i] == slot)) {
-            copy(s, cs_slot(s, i), s->loc[i]);
-            s->loc[i] = cs_slot(s, i);
+            cs_copy(s, s->home[i], s->loc[i], s->vt[i]);
+            s->loc[i] = s->home[i];
         } else {
             s->pend[keep++] = i;
         }
@@ -146,7 +147,7 @@ void cs_defer_local(vstate *s, uint16_t slot)
         s->loc[i] = slot;
         s->pend[s->npend++] = i;
     } else {
-        copy(s, cs_slot(s, i), slot);
+        cs_copy(s, s->home[i], slot, s->vt[i]);
     }
 }
 
@@ -250,23 +251,28 @@ static void jump_to(vstate *s, ctl *t)
     link_cell(s, s->n - 1, t);
 }
 
-static uint32_t label_height(const ctl *t)
+/* The types a branch to t carries. */
+static const wasm_valtype *label_types(const ctl *t)
 {
-    return t->height;
+    return t->kind == CTL_LOOP ? t->params : t->results;
 }
 
 static bool needs_copies(const vstate *s, const ctl *t, uint32_t arity)
 {
-    for (uint32_t i = 0; i < arity; i++)
-        if (cs_slot(s, label_height(t) + i) != s->loc[s->h - arity + i])
+    const wasm_valtype *types = label_types(t);
+    uint32_t slot = cs_slot(s, t->height);
+    for (uint32_t i = 0; i < arity; slot += cs_width(types[i]), i++)
+        if (slot != s->loc[s->h - arity + i])
             return true;
     return false;
 }
 
 static void branch_copies(vstate *s, const ctl *t, uint32_t arity)
 {
-    for (uint32_t i = 0; i < arity; i++)
-        copy(s, cs_slot(s, label_height(t) + i), s->loc[s->h - arity + i]);
+    const wasm_valtype *types = label_types(t);
+    uint32_t slot = cs_slot(s, t->height);
+    for (uint32_t i = 0; i < arity; slot += cs_width(types[i]), i++)
+        cs_copy(s, (uint16_t)slot, s->loc[s->h - arity + i], types[i]);
 }
 
 /* Results go to slots 0..arity-1 of the frame, then RETURN. Sources that are deferred locals are
@@ -281,12 +287,13 @@ void cs_return(vstate *s, uint32_t arity)
         s->code[s->last_def + 1].s.a =
             0; /* the instruction that computed the result writes slot 0 */
     } else if (arity == 1) {
-        copy(s, 0, s->loc[base]);
+        cs_copy(s, 0, s->loc[base], s->vt[base]);
     } else {
+        const wasm_valtype *types = s->ctls[0].results;
         for (uint32_t i = 0; i < arity; i++)
-            copy(s, cs_slot(s, base + i), s->loc[base + i]);
-        for (uint32_t i = 0; i < arity; i++)
-            copy(s, (uint16_t)i, cs_slot(s, base + i));
+            cs_copy(s, s->home[base + i], s->loc[base + i], types[i]);
+        for (uint32_t i = 0, slot = 0; i < arity; slot += cs_width(types[i]), i++)
+            cs_copy(s, (uint16_t)slot, s->home[base + i], types[i]);
     }
     cs_op(s, OP_RETURN);
 }

@@ -1,6 +1,13 @@
-/* The state shared by validate.c (type rules) and compile.c (code emission) while one function
- * body is processed. Operand stack entry i lives in frame slot nlocals + i; loc[i] says where its
- * value really is (its own slot, or a local's slot for a deferred local.get). */
+/* The state shared by validate.c and validate_simd.c (type rules) and compile.c (code emission)
+ * while one function body is processed.
+ *
+ * Frame layout: every value takes one 64-bit slot, except a v128, which takes two adjacent ones
+ * (low half first), so scalar code keeps its one-cell values and v128 moves are two word copies
+ * (a frame of 128-bit slots would double every scalar frame). Locals come first (params, then the
+ * declared ones, each at the sum of the widths before it); operand stack entry i lives at home[i],
+ * right after entry i-1; loc[i] says where its value really is (its home, or a local's slot for a
+ * deferred local.get). A label's values sit from the home of its height on, in the label's types,
+ * which is also how a callee sees its params and a caller its results. */
 #ifndef WASMCRI_ENGINE_COMPILE_H
 #define WASMCRI_ENGINE_COMPILE_H
 
@@ -30,12 +37,14 @@ typedef struct vstate {
     const uint8_t *p, *end;
     wc_error *err;
     uint32_t *grp_end; /* locals: running totals of the declaration groups (after the params) */
+    uint32_t *grp_slot_end; /* the same in frame slots */
+    uint32_t *param_slot;   /* frame slot of each param */
     wasm_valtype *grp_type;
-    uint32_t ngroups, nlocals;
+    uint32_t ngroups, nlocals, local_slots;
     /* operand stack */
     wasm_valtype *vt;
-    uint16_t *loc;
-    uint32_t h, cap, max_h;
+    uint16_t *loc, *home;
+    uint32_t h, cap, max_slot;
     /* stack positions of deferred local.gets, ascending; bounded so every scan is O(1) */
     uint32_t pend[CS_MAX_PENDING], npend;
     /* control stack */
@@ -60,9 +69,16 @@ static inline bool cs_live(const vstate *s)
     return !c->unreachable && !c->dead;
 }
 
+/* Frame slots a stack entry of type t takes (unknown ones, in unreachable code: the most). */
+static inline uint32_t cs_width(wasm_valtype t)
+{
+    return t == WASM_V128 || t == T_UNKNOWN ? 2 : 1;
+}
+
+/* The home slot of stack entry h (h <= s->h: the next one to be pushed included). */
 static inline uint16_t cs_slot(const vstate *s, uint32_t h)
 {
-    return (uint16_t)(s->nlocals + h);
+    return h == 0 ? (uint16_t)s->local_slots : (uint16_t)(s->home[h - 1] + cs_width(s->vt[h - 1]));
 }
 
 /* compile.c */
@@ -72,6 +88,7 @@ void cs_barrier(vstate *s);
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d);
 void cs_m(vstate *s, uint16_t a, uint16_t b, uint32_t x);
 void cs_u64(vstate *s, uint64_t v);
+void cs_copy(vstate *s, uint16_t dst, uint16_t src, wasm_valtype t);
 void cs_flush(vstate *s, uint32_t from);
 void cs_flush_local(vstate *s, uint16_t slot);
 void cs_defer_local(vstate *s, uint16_t slot);
@@ -89,5 +106,22 @@ void cs_return(vstate *s, uint32_t arity);
 void cs_fwd(vstate *s, int64_t *chain);
 void cs_cond_jump(vstate *s, uint16_t cond, bool when_true);
 void cs_patch(vstate *s, int64_t chain, size_t target);
+
+/* validate.c, for validate_simd.c */
+typedef struct simple_op {
+    uint8_t in1, in2, out;
+    uint8_t valid;
+    uint16_t op;
+} simple_op;
+int vfail(vstate *s, const char *msg);
+int vbyte(vstate *s, uint8_t *ret);
+int vpush(vstate *s, wasm_valtype t);
+int vpop(vstate *s, wasm_valtype want, uint16_t *ret_loc);
+int vmemarg(vstate *s, uint32_t max_align, uint32_t *ret_offset);
+int vemit_def(vstate *s, enum wop op, wasm_valtype t, uint16_t a, uint16_t b, uint16_t c);
+int vsimple(vstate *s, const simple_op *o);
+
+/* validate_simd.c: one instruction after the 0xFD prefix */
+int op_simd(vstate *s);
 
 #endif

@@ -166,12 +166,11 @@ static int rd_valtype(rd *r, wasm_valtype *ret)
     case WASM_I64:
     case WASM_F32:
     case WASM_F64:
+    case WASM_V128:
     case WASM_FUNCREF:
     case WASM_EXTERNREF:
         *ret = (wasm_valtype)b;
         return 0;
-    case WASM_V128:
-        return bad(r, "SIMD is not supported yet");
     default:
         return bad(r, "malformed value type");
     }
@@ -261,6 +260,16 @@ static int rd_const(rd *r, wasm_valtype want, wconst *ret)
         memcpy(&ret->bits, r->p, 8);
         r->p += 8, t = WASM_F64;
         break;
+    case 0xFD: /* v128.const: sub-opcode 12, then 16 bytes */
+        TRY(rd_leb(r, 32, false, &v));
+        if (v != 12)
+            return bad(r, "constant expression required");
+        if (r->end - r->p < 16)
+            return bad(r, "unexpected end");
+        memcpy(&ret->bits, r->p, 8);
+        memcpy(&ret->hi, r->p + 8, 8);
+        r->p += 16, t = WASM_V128;
+        break;
     case 0xD0:
         TRY(rd_reftype(r, &t));
         break;
@@ -324,6 +333,10 @@ static int decode_types(rd *r)
         r->p = after;
         for (uint32_t k = 0; k < nr; k++)
             TRY(rd_valtype(r, &ft->results[k]));
+        for (uint32_t k = 0; k < np; k++)
+            ft->nps += wasm_slots(ft->params[k]);
+        for (uint32_t k = 0; k < nr; k++)
+            ft->nrs += wasm_slots(ft->results[k]);
     }
     return 0;
 }

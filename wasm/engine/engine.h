@@ -32,6 +32,7 @@ typedef union wcell {
 
 typedef struct wasm_functype {
     uint32_t np, nr;
+    uint32_t nps, nrs;    /* frame slots of the params and of the results (a v128 takes two) */
     wasm_valtype *params; /* np params then nr results, one allocation */
     wasm_valtype *results;
 } wasm_functype;
@@ -57,6 +58,7 @@ typedef struct wconst {
     uint8_t kind;
     uint32_t idx;  /* global or function index */
     uint64_t bits; /* CONST_VALUE */
+    uint64_t hi;   /* CONST_VALUE of a v128: the high 64 bits */
 } wconst;
 
 typedef struct wimport {
@@ -95,7 +97,7 @@ typedef struct wdata {
 
 typedef struct wcode {
     uint32_t type;
-    uint32_t nparams, nlocals; /* nlocals includes params */
+    uint32_t nparams, nlocals; /* in frame slots (a v128 takes two); nlocals includes params */
     uint32_t frame_slots;      /* locals + maximal operand stack height */
     wcell *code;
     size_t ncode;
@@ -161,7 +163,14 @@ struct wasm_global {
     wasm_valtype type;
     bool mut;
     wasm_val val;
+    uint64_t hi; /* a v128's high 64 bits (val holds the low ones) */
 };
+
+/* Frame slots a value of type t takes: two for a v128, else one. */
+static inline uint32_t wasm_slots(wasm_valtype t)
+{
+    return t == WASM_V128 ? 2 : 1;
+}
 
 typedef struct wframe {
     const wcell *ip;

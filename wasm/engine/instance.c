@@ -269,8 +269,10 @@ static void init_globals(wasm_instance *inst)
     const wasm_module *m = inst->m;
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
         wasm_global *g = &inst->own_globals[i - m->nglobal_imports];
+        const wconst *c = &m->global_init[i - m->nglobal_imports];
         g->type = m->globals[i].type, g->mut = m->globals[i].mut;
-        g->val = const_value(inst, &m->global_init[i - m->nglobal_imports]);
+        g->val = const_value(inst, c);
+        g->hi = c->kind == CONST_GLOBAL ? inst->globals[c->idx]->hi : c->hi;
         inst->globals[i] = g;
     }
 }
@@ -425,15 +427,15 @@ static wasm_trap call_host(wasm_instance *inst, wasm_func *f, const wasm_val *ar
                            wasm_val *results)
 {
     const wasm_functype *ft = f->type;
-    uint32_t n = ft->np > ft->nr ? ft->np : ft->nr;
+    uint32_t n = ft->nps > ft->nrs ? ft->nps : ft->nrs;
     wasm_val small[16], *buf = n <= 16 ? small : calloc(n, sizeof(wasm_val));
     if (buf == NULL)
         return wasm_instance_host_error(inst, "out of memory");
-    if (ft->np)
-        memcpy(buf, args, ft->np * sizeof(wasm_val));
+    if (ft->nps)
+        memcpy(buf, args, ft->nps * sizeof(wasm_val));
     wasm_trap t = f->host(inst, f->env, buf, buf);
-    if (t == WASM_TRAP_NONE && ft->nr)
-        memcpy(results, buf, ft->nr * sizeof(wasm_val));
+    if (t == WASM_TRAP_NONE && ft->nrs)
+        memcpy(results, buf, ft->nrs * sizeof(wasm_val));
     if (buf != small)
         free(buf);
     return t;
@@ -466,12 +468,12 @@ static wasm_trap call_wasm(wasm_instance *inst, wasm_func *f, const wasm_val *ar
     uint64_t *fp = inst->nframes ? inst->sp : inst->stack;
     uint32_t saved_frames = inst->nframes;
     uint64_t *saved_sp = inst->sp;
-    if (fp + (ft->np > ft->nr ? ft->np : ft->nr) > inst->stack_end)
+    if (fp + (ft->nps > ft->nrs ? ft->nps : ft->nrs) > inst->stack_end)
         return WASM_TRAP_STACK_EXHAUSTED;
-    for (uint32_t i = 0; i < ft->np; i++)
+    for (uint32_t i = 0; i < ft->nps; i++)
         fp[i] = args[i].u64;
     wasm_trap t = wasm_interp(inst, f, fp);
-    for (uint32_t i = 0; t == WASM_TRAP_NONE && i < ft->nr; i++)
+    for (uint32_t i = 0; t == WASM_TRAP_NONE && i < ft->nrs; i++)
         results[i].u64 = fp[i];
     inst->nframes = saved_frames;
     inst->sp = saved_sp;
@@ -488,7 +490,7 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
         inst->trap_func = UINT32_MAX;
         inst->nbacktrace = 0;
     }
-    if (nargs != func->type->np || nresults != func->type->nr)
+    if (nargs != func->type->nps || nresults != func->type->nrs)
         return inst->trap = wasm_instance_host_error(inst, "argument count mismatch");
     if (inst->native_depth >= MAX_NATIVE_DEPTH)
         return inst->trap = WASM_TRAP_STACK_EXHAUSTED;
@@ -683,6 +685,12 @@ bool wasm_global_mutable(const wasm_global *g)
 wasm_val wasm_global_get(const wasm_global *g)
 {
     return g->val;
+}
+
+void wasm_global_get_v128(const wasm_global *g, wasm_val ret[2])
+{
+    ret[0] = g->val;
+    ret[1].u64 = g->hi;
 }
 
 void wasm_global_set(wasm_global *g, wasm_val v)

@@ -186,6 +186,8 @@ static inline wasm_trap trunc_check_s64(double x)
     return trunc_check(x, -9223372036854775808.0, 9223372036854775808.0);
 }
 
+#include "simd_ops.h" /* uses the helpers above */
+
 static void *const_ref(wasm_instance *inst, const wconst *c)
 {
     if (c->kind == CONST_REF_FUNC)
@@ -371,8 +373,14 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_IMM(n) [OP_##n##_IMM] = &&L_##n##_IMM,
 #define X_INT(n) [OP_##n] = &&L_##n,
 #define X_BR(n) [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,
+#define X_VMEM(b, n, a) [OP_##n] = &&L_##n,
+#define X_VLANE(b, n, l, t, r) [OP_##n] = &&L_##n,
         WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
             WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR)
+                WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
+                    WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT)
+#undef X_VMEM
+#undef X_VLANE
 #undef X_SIMPLE
 #undef X_MEM
 #undef X_IMM
@@ -602,6 +610,8 @@ dispatch:
     STORE(I64_STORE16, uint16_t)
     STORE(I64_STORE32, uint32_t)
         // clang-format on
+
+#include "interp_simd.h"
 
         OP(NOP)
         {
@@ -896,7 +906,7 @@ dispatch:
 do_call:
     if (callee->host) {
         const wasm_functype *ft = callee->type;
-        ctx->sp = nfp + (ft->np > ft->nr ? ft->np : ft->nr);
+        ctx->sp = nfp + (ft->nps > ft->nrs ? ft->nps : ft->nrs);
         ctx->nframes = nfr;
         if (ctx->sp > stack_end)
             TRAP(STACK_EXHAUSTED);

@@ -121,7 +121,11 @@ int wasm_linker_define_func(wasm_linker *linker, const char *module, const char 
         memcpy(types, params, nparams * sizeof(wasm_valtype));
     if (nresults)
         memcpy(types + nparams, results, nresults * sizeof(wasm_valtype));
-    *ft = (wasm_functype){nparams, nresults, types, types + nparams};
+    *ft = (wasm_functype){nparams, nresults, 0, 0, types, types + nparams};
+    for (uint32_t i = 0; i < nparams; i++)
+        ft->nps += wasm_slots(params[i]);
+    for (uint32_t i = 0; i < nresults; i++)
+        ft->nrs += wasm_slots(results[i]);
     *f = (wasm_func){.type = ft, .host = fn, .env = env, .index = UINT32_MAX};
     wasm_extern ext = {.kind = WASM_EXTERN_FUNC, .u.func = f};
     int rc = add(linker, module, name, ext, true, err);
@@ -137,7 +141,7 @@ int wasm_linker_define_global(wasm_linker *linker, const char *module, const cha
     wasm_global *g = calloc(1, sizeof(*g));
     if (g == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    *g = (wasm_global){type, mutable_, value};
+    *g = (wasm_global){.type = type, .mut = mutable_, .val = value};
     int rc = add(linker, module, name, (wasm_extern){.kind = WASM_EXTERN_GLOBAL, .u.global = g},
                  true, err);
     if (rc < 0)

@@ -14,6 +14,7 @@
 #define T_I64 0x7E
 #define T_F32 0x7D
 #define T_F64 0x7C
+#define T_V128 0x7B
 
 // clang-format off
 #define WASM_LOAD_OPS(X)                                                                           \
@@ -279,6 +280,278 @@
     X(I32_GE_U)
 // clang-format on
 
+/* ---- SIMD (0xFD prefix; the sub-opcode is the low byte). A v128 takes two adjacent frame slots
+ * (low 64 bits first); see compile.h. */
+
+/* Simple SIMD instructions: X(0xFD00 | sub, NAME, in1, in2, out), as WASM_SIMPLE_OPS. */
+// clang-format off
+#define WASM_SIMD_OPS(X)                                                                           \
+    X(0xFD0E, I8X16_SWIZZLE, T_V128, T_V128, T_V128)                                               \
+    X(0xFD0F, I8X16_SPLAT, T_I32, 0, T_V128)                                                       \
+    X(0xFD10, I16X8_SPLAT, T_I32, 0, T_V128)                                                       \
+    X(0xFD11, I32X4_SPLAT, T_I32, 0, T_V128)                                                       \
+    X(0xFD12, I64X2_SPLAT, T_I64, 0, T_V128)                                                       \
+    X(0xFD13, F32X4_SPLAT, T_F32, 0, T_V128)                                                       \
+    X(0xFD14, F64X2_SPLAT, T_F64, 0, T_V128)                                                       \
+    X(0xFD23, I8X16_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD24, I8X16_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD25, I8X16_LT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD26, I8X16_LT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD27, I8X16_GT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD28, I8X16_GT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD29, I8X16_LE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD2A, I8X16_LE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD2B, I8X16_GE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD2C, I8X16_GE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD2D, I16X8_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD2E, I16X8_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD2F, I16X8_LT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD30, I16X8_LT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD31, I16X8_GT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD32, I16X8_GT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD33, I16X8_LE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD34, I16X8_LE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD35, I16X8_GE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD36, I16X8_GE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD37, I32X4_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD38, I32X4_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD39, I32X4_LT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3A, I32X4_LT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3B, I32X4_GT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3C, I32X4_GT_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3D, I32X4_LE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3E, I32X4_LE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD3F, I32X4_GE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD40, I32X4_GE_U, T_V128, T_V128, T_V128)                                                  \
+    X(0xFD41, F32X4_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD42, F32X4_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD43, F32X4_LT, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD44, F32X4_GT, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD45, F32X4_LE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD46, F32X4_GE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD47, F64X2_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD48, F64X2_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD49, F64X2_LT, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD4A, F64X2_GT, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD4B, F64X2_LE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD4C, F64X2_GE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD4D, V128_NOT, T_V128, 0, T_V128)                                                         \
+    X(0xFD4E, V128_AND, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD4F, V128_ANDNOT, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD50, V128_OR, T_V128, T_V128, T_V128)                                                     \
+    X(0xFD51, V128_XOR, T_V128, T_V128, T_V128)                                                    \
+    X(0xFD53, V128_ANY_TRUE, T_V128, 0, T_I32)                                                     \
+    X(0xFD5E, F32X4_DEMOTE_F64X2_ZERO, T_V128, 0, T_V128)                                          \
+    X(0xFD5F, F64X2_PROMOTE_LOW_F32X4, T_V128, 0, T_V128)                                          \
+    X(0xFD60, I8X16_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFD61, I8X16_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFD62, I8X16_POPCNT, T_V128, 0, T_V128)                                                     \
+    X(0xFD63, I8X16_ALL_TRUE, T_V128, 0, T_I32)                                                    \
+    X(0xFD64, I8X16_BITMASK, T_V128, 0, T_I32)                                                     \
+    X(0xFD65, I8X16_NARROW_I16X8_S, T_V128, T_V128, T_V128)                                        \
+    X(0xFD66, I8X16_NARROW_I16X8_U, T_V128, T_V128, T_V128)                                        \
+    X(0xFD67, F32X4_CEIL, T_V128, 0, T_V128)                                                       \
+    X(0xFD68, F32X4_FLOOR, T_V128, 0, T_V128)                                                      \
+    X(0xFD69, F32X4_TRUNC, T_V128, 0, T_V128)                                                      \
+    X(0xFD6A, F32X4_NEAREST, T_V128, 0, T_V128)                                                    \
+    X(0xFD6B, I8X16_SHL, T_V128, T_I32, T_V128)                                                    \
+    X(0xFD6C, I8X16_SHR_S, T_V128, T_I32, T_V128)                                                  \
+    X(0xFD6D, I8X16_SHR_U, T_V128, T_I32, T_V128)                                                  \
+    X(0xFD6E, I8X16_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFD6F, I8X16_ADD_SAT_S, T_V128, T_V128, T_V128)                                             \
+    X(0xFD70, I8X16_ADD_SAT_U, T_V128, T_V128, T_V128)                                             \
+    X(0xFD71, I8X16_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFD72, I8X16_SUB_SAT_S, T_V128, T_V128, T_V128)                                             \
+    X(0xFD73, I8X16_SUB_SAT_U, T_V128, T_V128, T_V128)                                             \
+    X(0xFD74, F64X2_CEIL, T_V128, 0, T_V128)                                                       \
+    X(0xFD75, F64X2_FLOOR, T_V128, 0, T_V128)                                                      \
+    X(0xFD76, I8X16_MIN_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD77, I8X16_MIN_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD78, I8X16_MAX_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD79, I8X16_MAX_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD7A, F64X2_TRUNC, T_V128, 0, T_V128)                                                      \
+    X(0xFD7B, I8X16_AVGR_U, T_V128, T_V128, T_V128)                                                \
+    X(0xFD7C, I16X8_EXTADD_PAIRWISE_I8X16_S, T_V128, 0, T_V128)                                    \
+    X(0xFD7D, I16X8_EXTADD_PAIRWISE_I8X16_U, T_V128, 0, T_V128)                                    \
+    X(0xFD7E, I32X4_EXTADD_PAIRWISE_I16X8_S, T_V128, 0, T_V128)                                    \
+    X(0xFD7F, I32X4_EXTADD_PAIRWISE_I16X8_U, T_V128, 0, T_V128)                                    \
+    X(0xFD80, I16X8_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFD81, I16X8_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFD82, I16X8_Q15MULR_SAT_S, T_V128, T_V128, T_V128)                                         \
+    X(0xFD83, I16X8_ALL_TRUE, T_V128, 0, T_I32)                                                    \
+    X(0xFD84, I16X8_BITMASK, T_V128, 0, T_I32)                                                     \
+    X(0xFD85, I16X8_NARROW_I32X4_S, T_V128, T_V128, T_V128)                                        \
+    X(0xFD86, I16X8_NARROW_I32X4_U, T_V128, T_V128, T_V128)                                        \
+    X(0xFD87, I16X8_EXTEND_LOW_I8X16_S, T_V128, 0, T_V128)                                         \
+    X(0xFD88, I16X8_EXTEND_HIGH_I8X16_S, T_V128, 0, T_V128)                                        \
+    X(0xFD89, I16X8_EXTEND_LOW_I8X16_U, T_V128, 0, T_V128)                                         \
+    X(0xFD8A, I16X8_EXTEND_HIGH_I8X16_U, T_V128, 0, T_V128)                                        \
+    X(0xFD8B, I16X8_SHL, T_V128, T_I32, T_V128)                                                    \
+    X(0xFD8C, I16X8_SHR_S, T_V128, T_I32, T_V128)                                                  \
+    X(0xFD8D, I16X8_SHR_U, T_V128, T_I32, T_V128)                                                  \
+    X(0xFD8E, I16X8_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFD8F, I16X8_ADD_SAT_S, T_V128, T_V128, T_V128)                                             \
+    X(0xFD90, I16X8_ADD_SAT_U, T_V128, T_V128, T_V128)                                             \
+    X(0xFD91, I16X8_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFD92, I16X8_SUB_SAT_S, T_V128, T_V128, T_V128)                                             \
+    X(0xFD93, I16X8_SUB_SAT_U, T_V128, T_V128, T_V128)                                             \
+    X(0xFD94, F64X2_NEAREST, T_V128, 0, T_V128)                                                    \
+    X(0xFD95, I16X8_MUL, T_V128, T_V128, T_V128)                                                   \
+    X(0xFD96, I16X8_MIN_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD97, I16X8_MIN_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD98, I16X8_MAX_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD99, I16X8_MAX_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFD9B, I16X8_AVGR_U, T_V128, T_V128, T_V128)                                                \
+    X(0xFD9C, I16X8_EXTMUL_LOW_I8X16_S, T_V128, T_V128, T_V128)                                    \
+    X(0xFD9D, I16X8_EXTMUL_HIGH_I8X16_S, T_V128, T_V128, T_V128)                                   \
+    X(0xFD9E, I16X8_EXTMUL_LOW_I8X16_U, T_V128, T_V128, T_V128)                                    \
+    X(0xFD9F, I16X8_EXTMUL_HIGH_I8X16_U, T_V128, T_V128, T_V128)                                   \
+    X(0xFDA0, I32X4_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFDA1, I32X4_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFDA3, I32X4_ALL_TRUE, T_V128, 0, T_I32)                                                    \
+    X(0xFDA4, I32X4_BITMASK, T_V128, 0, T_I32)                                                     \
+    X(0xFDA7, I32X4_EXTEND_LOW_I16X8_S, T_V128, 0, T_V128)                                         \
+    X(0xFDA8, I32X4_EXTEND_HIGH_I16X8_S, T_V128, 0, T_V128)                                        \
+    X(0xFDA9, I32X4_EXTEND_LOW_I16X8_U, T_V128, 0, T_V128)                                         \
+    X(0xFDAA, I32X4_EXTEND_HIGH_I16X8_U, T_V128, 0, T_V128)                                        \
+    X(0xFDAB, I32X4_SHL, T_V128, T_I32, T_V128)                                                    \
+    X(0xFDAC, I32X4_SHR_S, T_V128, T_I32, T_V128)                                                  \
+    X(0xFDAD, I32X4_SHR_U, T_V128, T_I32, T_V128)                                                  \
+    X(0xFDAE, I32X4_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDB1, I32X4_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDB5, I32X4_MUL, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDB6, I32X4_MIN_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFDB7, I32X4_MIN_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFDB8, I32X4_MAX_S, T_V128, T_V128, T_V128)                                                 \
+    X(0xFDB9, I32X4_MAX_U, T_V128, T_V128, T_V128)                                                 \
+    X(0xFDBA, I32X4_DOT_I16X8_S, T_V128, T_V128, T_V128)                                           \
+    X(0xFDBC, I32X4_EXTMUL_LOW_I16X8_S, T_V128, T_V128, T_V128)                                    \
+    X(0xFDBD, I32X4_EXTMUL_HIGH_I16X8_S, T_V128, T_V128, T_V128)                                   \
+    X(0xFDBE, I32X4_EXTMUL_LOW_I16X8_U, T_V128, T_V128, T_V128)                                    \
+    X(0xFDBF, I32X4_EXTMUL_HIGH_I16X8_U, T_V128, T_V128, T_V128)                                   \
+    X(0xFDC0, I64X2_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFDC1, I64X2_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFDC3, I64X2_ALL_TRUE, T_V128, 0, T_I32)                                                    \
+    X(0xFDC4, I64X2_BITMASK, T_V128, 0, T_I32)                                                     \
+    X(0xFDC7, I64X2_EXTEND_LOW_I32X4_S, T_V128, 0, T_V128)                                         \
+    X(0xFDC8, I64X2_EXTEND_HIGH_I32X4_S, T_V128, 0, T_V128)                                        \
+    X(0xFDC9, I64X2_EXTEND_LOW_I32X4_U, T_V128, 0, T_V128)                                         \
+    X(0xFDCA, I64X2_EXTEND_HIGH_I32X4_U, T_V128, 0, T_V128)                                        \
+    X(0xFDCB, I64X2_SHL, T_V128, T_I32, T_V128)                                                    \
+    X(0xFDCC, I64X2_SHR_S, T_V128, T_I32, T_V128)                                                  \
+    X(0xFDCD, I64X2_SHR_U, T_V128, T_I32, T_V128)                                                  \
+    X(0xFDCE, I64X2_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDD1, I64X2_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDD5, I64X2_MUL, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDD6, I64X2_EQ, T_V128, T_V128, T_V128)                                                    \
+    X(0xFDD7, I64X2_NE, T_V128, T_V128, T_V128)                                                    \
+    X(0xFDD8, I64X2_LT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDD9, I64X2_GT_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDDA, I64X2_LE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDDB, I64X2_GE_S, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDDC, I64X2_EXTMUL_LOW_I32X4_S, T_V128, T_V128, T_V128)                                    \
+    X(0xFDDD, I64X2_EXTMUL_HIGH_I32X4_S, T_V128, T_V128, T_V128)                                   \
+    X(0xFDDE, I64X2_EXTMUL_LOW_I32X4_U, T_V128, T_V128, T_V128)                                    \
+    X(0xFDDF, I64X2_EXTMUL_HIGH_I32X4_U, T_V128, T_V128, T_V128)                                   \
+    X(0xFDE0, F32X4_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFDE1, F32X4_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFDE3, F32X4_SQRT, T_V128, 0, T_V128)                                                       \
+    X(0xFDE4, F32X4_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDE5, F32X4_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDE6, F32X4_MUL, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDE7, F32X4_DIV, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDE8, F32X4_MIN, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDE9, F32X4_MAX, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDEA, F32X4_PMIN, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDEB, F32X4_PMAX, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDEC, F64X2_ABS, T_V128, 0, T_V128)                                                        \
+    X(0xFDED, F64X2_NEG, T_V128, 0, T_V128)                                                        \
+    X(0xFDEF, F64X2_SQRT, T_V128, 0, T_V128)                                                       \
+    X(0xFDF0, F64X2_ADD, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF1, F64X2_SUB, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF2, F64X2_MUL, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF3, F64X2_DIV, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF4, F64X2_MIN, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF5, F64X2_MAX, T_V128, T_V128, T_V128)                                                   \
+    X(0xFDF6, F64X2_PMIN, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDF7, F64X2_PMAX, T_V128, T_V128, T_V128)                                                  \
+    X(0xFDF8, I32X4_TRUNC_SAT_F32X4_S, T_V128, 0, T_V128)                                          \
+    X(0xFDF9, I32X4_TRUNC_SAT_F32X4_U, T_V128, 0, T_V128)                                          \
+    X(0xFDFA, F32X4_CONVERT_I32X4_S, T_V128, 0, T_V128)                                            \
+    X(0xFDFB, F32X4_CONVERT_I32X4_U, T_V128, 0, T_V128)                                            \
+    X(0xFDFC, I32X4_TRUNC_SAT_F64X2_S_ZERO, T_V128, 0, T_V128)                                     \
+    X(0xFDFD, I32X4_TRUNC_SAT_F64X2_U_ZERO, T_V128, 0, T_V128)                                     \
+    X(0xFDFE, F64X2_CONVERT_LOW_I32X4_S, T_V128, 0, T_V128)                                        \
+    X(0xFDFF, F64X2_CONVERT_LOW_I32X4_U, T_V128, 0, T_V128)
+// clang-format on
+
+/* Loads and stores with a memarg: X(sub, NAME, align_log2); a load pushes a v128, the store pops
+ * one. Cells: [dst or value, addr][offset]. */
+// clang-format off
+#define WASM_SIMD_MEM_OPS(X)                                                                       \
+    X(0x00, V128_LOAD, 4)                                                                          \
+    X(0x01, V128_LOAD8X8_S, 3)                                                                     \
+    X(0x02, V128_LOAD8X8_U, 3)                                                                     \
+    X(0x03, V128_LOAD16X4_S, 3)                                                                    \
+    X(0x04, V128_LOAD16X4_U, 3)                                                                    \
+    X(0x05, V128_LOAD32X2_S, 3)                                                                    \
+    X(0x06, V128_LOAD32X2_U, 3)                                                                    \
+    X(0x07, V128_LOAD8_SPLAT, 0)                                                                   \
+    X(0x08, V128_LOAD16_SPLAT, 1)                                                                  \
+    X(0x09, V128_LOAD32_SPLAT, 2)                                                                  \
+    X(0x0A, V128_LOAD64_SPLAT, 3)                                                                  \
+    X(0x0B, V128_STORE, 4)                                                                         \
+    X(0x5C, V128_LOAD32_ZERO, 2)                                                                   \
+    X(0x5D, V128_LOAD64_ZERO, 3)
+// clang-format on
+
+/* Lane loads/stores: memarg then a lane byte: X(sub, NAME, align_log2), lanes = 16 >> align.
+ * Cells: [dst, addr, vec, lane][offset] (a store: [-, addr, vec, lane]). */
+// clang-format off
+#define WASM_SIMD_LANE_MEM_OPS(X)                                                                  \
+    X(0x54, V128_LOAD8_LANE, 0)                                                                    \
+    X(0x55, V128_LOAD16_LANE, 1)                                                                   \
+    X(0x56, V128_LOAD32_LANE, 2)                                                                   \
+    X(0x57, V128_LOAD64_LANE, 3)                                                                   \
+    X(0x58, V128_STORE8_LANE, 0)                                                                   \
+    X(0x59, V128_STORE16_LANE, 1)                                                                  \
+    X(0x5A, V128_STORE32_LANE, 2)                                                                  \
+    X(0x5B, V128_STORE64_LANE, 3)
+// clang-format on
+
+/* Lane access: X(sub, NAME, lanes, scalar type, replace). extract: [dst, vec, lane];
+ * replace: [dst, vec, scalar, lane]. */
+// clang-format off
+#define WASM_SIMD_LANE_OPS(X)                                                                      \
+    X(0x15, I8X16_EXTRACT_LANE_S, 16, T_I32, 0)                                                    \
+    X(0x16, I8X16_EXTRACT_LANE_U, 16, T_I32, 0)                                                    \
+    X(0x17, I8X16_REPLACE_LANE, 16, T_I32, 1)                                                      \
+    X(0x18, I16X8_EXTRACT_LANE_S, 8, T_I32, 0)                                                     \
+    X(0x19, I16X8_EXTRACT_LANE_U, 8, T_I32, 0)                                                     \
+    X(0x1A, I16X8_REPLACE_LANE, 8, T_I32, 1)                                                       \
+    X(0x1B, I32X4_EXTRACT_LANE, 4, T_I32, 0)                                                       \
+    X(0x1C, I32X4_REPLACE_LANE, 4, T_I32, 1)                                                       \
+    X(0x1D, I64X2_EXTRACT_LANE, 2, T_I64, 0)                                                       \
+    X(0x1E, I64X2_REPLACE_LANE, 2, T_I64, 1)                                                       \
+    X(0x1F, F32X4_EXTRACT_LANE, 4, T_F32, 0)                                                       \
+    X(0x20, F32X4_REPLACE_LANE, 4, T_F32, 1)                                                       \
+    X(0x21, F64X2_EXTRACT_LANE, 2, T_F64, 0)                                                       \
+    X(0x22, F64X2_REPLACE_LANE, 2, T_F64, 1)
+// clang-format on
+
+/* The other SIMD handlers: v128.const [dst][lo][hi], i8x16.shuffle [dst, a, b][lanes 0-7][8-15],
+ * v128.bitselect [dst, a, b, mask], and the v128 forms of copy, select and global.get/set. */
+// clang-format off
+#define WASM_SIMD_INTERNAL_OPS(X)                                                                  \
+    X(V128_CONST)                                                                                  \
+    X(I8X16_SHUFFLE)                                                                               \
+    X(V128_BITSELECT)                                                                              \
+    X(COPY_V128)                                                                                   \
+    X(SELECT_V128)                                                                                 \
+    X(GLOBAL_GET_V128)                                                                             \
+    X(GLOBAL_SET_V128)
+// clang-format on
+
 /* The internal op enum: one value per handler. */
 enum wop {
 #define X_SIMPLE(b, n, i1, i2, o) OP_##n,
@@ -286,13 +559,19 @@ enum wop {
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
 #define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM,
+#define X_VMEM(b, n, a) OP_##n,
+#define X_VLANE(b, n, l, t, r) OP_##n,
     WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
-        WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) OP_COUNT_
+        WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_SIMD_OPS(X_SIMPLE)
+            WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM) WASM_SIMD_LANE_OPS(X_VLANE)
+                WASM_SIMD_INTERNAL_OPS(X_INT) OP_COUNT_
 #undef X_SIMPLE
 #undef X_MEM
 #undef X_IMM
 #undef X_INT
 #undef X_BR
+#undef X_VMEM
+#undef X_VLANE
 };
 
 #endif

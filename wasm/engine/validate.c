@@ -16,6 +16,11 @@ static int fail(vstate *s, const char *msg)
     return wc_error_set(s->err, -EINVAL, "%s", msg);
 }
 
+int vfail(vstate *s, const char *msg)
+{
+    return fail(s, msg);
+}
+
 /* ---- reading immediates ---------------------------------------------------------------------- */
 
 static int leb(vstate *s, unsigned bits, bool sign, uint64_t *ret)
@@ -49,34 +54,67 @@ static int zero_byte(vstate *s)
     return b == 0 ? 0 : fail(s, "zero byte expected");
 }
 
+int vbyte(vstate *s, uint8_t *ret)
+{
+    return byte(s, ret);
+}
+
 /* ---- the operand stack ------------------------------------------------------------------------
  */
 
+static int frame_full(vstate *s)
+{
+    return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots",
+                        WASM_MAX_FRAME_SLOTS);
+}
+
+static int grow_stack(vstate *s)
+{
+    uint32_t cap = s->cap * 2;
+    if ((uint64_t)s->local_slots + cap > WASM_MAX_FRAME_SLOTS + 64)
+        cap = WASM_MAX_FRAME_SLOTS + 64 - s->local_slots;
+    if (s->h + 1 >= cap)
+        return frame_full(s);
+    wasm_valtype *vt = realloc(s->vt, cap * sizeof(*vt));
+    if (vt)
+        s->vt = vt;
+    uint16_t *loc = realloc(s->loc, cap * sizeof(*loc));
+    if (loc)
+        s->loc = loc;
+    uint16_t *home = realloc(s->home, cap * sizeof(*home));
+    if (home)
+        s->home = home;
+    if (!vt || !loc || !home)
+        return wc_error_set(s->err, -ENOMEM, "out of memory");
+    s->cap = cap;
+    return 0;
+}
+
+/* Gives entry h (already typed) its home slot, right after entry h-1. */
+static int place(vstate *s, uint32_t h)
+{
+    uint32_t slot = cs_slot(s, h), end = slot + cs_width(s->vt[h]);
+    if (end >= WASM_MAX_FRAME_SLOTS)
+        return frame_full(s);
+    s->home[h] = s->loc[h] = (uint16_t)slot;
+    if (end > s->max_slot)
+        s->max_slot = end;
+    return 0;
+}
+
 static int push(vstate *s, wasm_valtype t)
 {
-    if (s->h + 1 >= s->cap) {
-        uint32_t cap = s->cap * 2;
-        if ((uint64_t)s->nlocals + cap > WASM_MAX_FRAME_SLOTS + 64)
-            cap = WASM_MAX_FRAME_SLOTS + 64 - s->nlocals;
-        if (s->h + 1 >= cap || (uint64_t)s->nlocals + s->h + 1 >= WASM_MAX_FRAME_SLOTS)
-            return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots",
-                                WASM_MAX_FRAME_SLOTS);
-        wasm_valtype *vt = realloc(s->vt, cap * sizeof(*vt));
-        if (vt)
-            s->vt = vt;
-        uint16_t *loc = realloc(s->loc, cap * sizeof(*loc));
-        if (loc)
-            s->loc = loc;
-        if (!vt || !loc)
-            return wc_error_set(s->err, -ENOMEM, "out of memory");
-        s->cap = cap;
-    }
+    if (s->h + 1 >= s->cap)
+        TRY(grow_stack(s));
     s->vt[s->h] = t;
-    s->loc[s->h] = cs_slot(s, s->h);
+    TRY(place(s, s->h));
     s->h++;
-    if (s->h > s->max_h)
-        s->max_h = s->h;
     return 0;
+}
+
+int vpush(vstate *s, wasm_valtype t)
+{
+    return push(s, t);
 }
 
 /* Pops a value of type want (T_UNKNOWN: any); *ret_t gets the actual type, *ret_loc its slot. */
@@ -109,6 +147,11 @@ static int pop(vstate *s, wasm_valtype want, wasm_valtype *ret_t, uint16_t *ret_
 }
 
 static int pop_t(vstate *s, wasm_valtype want, uint16_t *ret_loc)
+{
+    return pop(s, want, NULL, ret_loc);
+}
+
+int vpop(vstate *s, wasm_valtype want, uint16_t *ret_loc)
 {
     return pop(s, want, NULL, ret_loc);
 }
@@ -163,15 +206,16 @@ static int fill_top(vstate *s, const wasm_valtype *types, uint32_t n)
         TRY(push(s, T_UNKNOWN));
     for (uint32_t i = 0; i < n; i++) {
         s->vt[c->height + i] = types[i];
-        s->loc[c->height + i] = cs_slot(s, c->height + i);
+        TRY(place(s, c->height + i));
     }
     count_pending(s);
     return 0;
 }
 
-static bool is_num(wasm_valtype t)
+static bool is_num(wasm_valtype t) /* or vector: what an untyped select takes */
 {
-    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == T_UNKNOWN;
+    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == WASM_V128 ||
+           t == T_UNKNOWN;
 }
 
 static bool is_ref(wasm_valtype t)
@@ -182,8 +226,8 @@ static bool is_ref(wasm_valtype t)
 /* ---- control
  * ------------------------------------------------------------------------------------- */
 
-static const wasm_valtype one_type[] = {WASM_I32, WASM_I64,     WASM_F32,
-                                        WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
+static const wasm_valtype one_type[] = {WASM_I32,  WASM_I64,     WASM_F32,      WASM_F64,
+                                        WASM_V128, WASM_FUNCREF, WASM_EXTERNREF};
 
 static int block_type(vstate *s, ctl *c)
 {
@@ -201,8 +245,6 @@ static int block_type(vstate *s, ctl *c)
             return 0;
         }
     }
-    if (b == WASM_V128)
-        return fail(s, "SIMD is not supported yet");
     uint64_t v;
     TRY(leb(s, 33, true, &v));
     if ((int64_t)v < 0 || v >= s->m->ntypes)
@@ -456,10 +498,13 @@ static int op_call_indirect(vstate *s)
     return push_results(s, ft);
 }
 
-static wasm_valtype local_type(const vstate *s, uint32_t x)
+/* Local x's type and frame slot. */
+static wasm_valtype local_type(const vstate *s, uint32_t x, uint16_t *ret_slot)
 {
-    if (x < s->ft->np)
+    if (x < s->ft->np) {
+        *ret_slot = (uint16_t)s->param_slot[x];
         return s->ft->params[x];
+    }
     uint32_t lo = 0, hi = s->ngroups; /* first group whose running total exceeds x */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -468,34 +513,34 @@ static wasm_valtype local_type(const vstate *s, uint32_t x)
         else
             lo = mid + 1;
     }
+    uint32_t first = lo ? s->grp_end[lo - 1] : s->ft->np;
+    uint32_t first_slot = lo ? s->grp_slot_end[lo - 1] : s->ft->nps;
+    *ret_slot = (uint16_t)(first_slot + (x - first) * cs_width(s->grp_type[lo]));
     return s->grp_type[lo];
 }
 
 static int op_local(vstate *s, uint8_t op)
 {
     uint32_t x;
-    uint16_t src;
+    uint16_t src, slot;
     TRY(u32(s, &x));
     if (x >= s->nlocals)
         return fail(s, "unknown local");
-    wasm_valtype t = local_type(s, x);
+    wasm_valtype t = local_type(s, x, &slot);
     if (op == 0x20) {
         TRY(push(s, t));
-        cs_defer_local(s, (uint16_t)x);
+        cs_defer_local(s, slot);
         return 0;
     }
     TRY(pop_t(s, t, &src));
-    bool referenced = cs_local_referenced(s, (uint16_t)x);
-    if (referenced || !cs_fold_set(s, (uint16_t)x)) {
-        cs_flush_local(s, (uint16_t)x);
-        if (src != x) {
-            cs_op(s, OP_COPY);
-            cs_s(s, (uint16_t)x, src, 0, 0);
-        }
+    bool referenced = cs_local_referenced(s, slot);
+    if (referenced || !cs_fold_set(s, slot)) {
+        cs_flush_local(s, slot);
+        cs_copy(s, slot, src, t);
     }
     if (op == 0x22) {
         TRY(push(s, t));
-        cs_defer_local(s, (uint16_t)x);
+        cs_defer_local(s, slot);
     }
     return 0;
 }
@@ -508,10 +553,11 @@ static int op_global(vstate *s, uint8_t op)
     if (g >= s->m->nglobals)
         return fail(s, "unknown global");
     wglobaltype *gt = &s->m->globals[g];
+    bool v128 = gt->type == WASM_V128;
     if (op == 0x23) {
         size_t at = s->n;
         TRY(push(s, gt->type));
-        cs_op(s, OP_GLOBAL_GET);
+        cs_op(s, v128 ? OP_GLOBAL_GET_V128 : OP_GLOBAL_GET);
         cs_m(s, cs_slot(s, s->h - 1), 0, g);
         cs_def(s, at);
         return 0;
@@ -519,7 +565,7 @@ static int op_global(vstate *s, uint8_t op)
     if (!gt->mut)
         return fail(s, "global is immutable");
     TRY(pop_t(s, gt->type, &v));
-    cs_op(s, OP_GLOBAL_SET);
+    cs_op(s, v128 ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET);
     cs_m(s, v, 0, g);
     return 0;
 }
@@ -534,6 +580,11 @@ static int memarg(vstate *s, uint32_t max_align, uint32_t *ret_offset)
     if (align > max_align)
         return fail(s, "alignment must not be larger than natural");
     return 0;
+}
+
+int vmemarg(vstate *s, uint32_t max_align, uint32_t *ret_offset)
+{
+    return memarg(s, max_align, ret_offset);
 }
 
 /* If the address (popped, at height s->h) was just computed by an i32 add-immediate, drops that
@@ -593,6 +644,11 @@ static int emit_def(vstate *s, enum wop op, wasm_valtype t, uint16_t a, uint16_t
     return 0;
 }
 
+int vemit_def(vstate *s, enum wop op, wasm_valtype t, uint16_t a, uint16_t b, uint16_t c)
+{
+    return emit_def(s, op, t, a, b, c);
+}
+
 static int op_select(vstate *s, bool typed)
 {
     wasm_valtype want = T_UNKNOWN, t1, t2;
@@ -604,8 +660,6 @@ static int op_select(vstate *s, bool typed)
             return fail(s, "invalid result arity");
         uint8_t tb;
         TRY(byte(s, &tb));
-        if (tb == WASM_V128)
-            return fail(s, "SIMD is not supported yet");
         bool ok = false;
         for (size_t i = 0; i < sizeof(one_type) / sizeof(one_type[0]); i++)
             ok |= tb == one_type[i];
@@ -622,7 +676,7 @@ static int op_select(vstate *s, bool typed)
         if (t1 == T_UNKNOWN)
             t1 = t2;
     }
-    return emit_def(s, OP_SELECT, t1, a, b, c);
+    return emit_def(s, t1 == WASM_V128 ? OP_SELECT_V128 : OP_SELECT, t1, a, b, c);
 }
 
 static int op_const(vstate *s, uint8_t op)
@@ -862,12 +916,6 @@ static int op_prefix(vstate *s)
 /* ---- simple instructions from the table ---------------------------------------------------------
  */
 
-typedef struct simple_op {
-    uint8_t in1, in2, out;
-    uint8_t valid;
-    uint16_t op;
-} simple_op;
-
 static const simple_op simple_table[256] = {
 #define X_SIMPLE(b, n, i1, i2, o) [b] = {i1, i2, o, 1, OP_##n},
     WASM_SIMPLE_OPS(X_SIMPLE)
@@ -900,6 +948,11 @@ static int op_simple(vstate *s, const simple_op *o)
     }
     TRY(pop_t(s, (wasm_valtype)o->in1, &a));
     return emit_def(s, (enum wop)o->op, (wasm_valtype)o->out, a, 0, 0);
+}
+
+int vsimple(vstate *s, const simple_op *o)
+{
+    return op_simple(s, o);
 }
 
 static int op_memory(vstate *s, uint8_t op)
@@ -992,7 +1045,7 @@ static int op_special(vstate *s, uint8_t op, bool *ret_done)
     case 0xFC:
         return op_prefix(s);
     case 0xFD:
-        return fail(s, "SIMD is not supported yet");
+        return op_simd(s);
     }
     if (op >= 0x28 && op <= 0x3E)
         return op_loadstore(s, op);
@@ -1004,8 +1057,8 @@ static int op_special(vstate *s, uint8_t op, bool *ret_done)
 
 static bool valid_valtype(uint8_t b)
 {
-    return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 || b == WASM_FUNCREF ||
-           b == WASM_EXTERNREF;
+    return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 || b == WASM_V128 ||
+           b == WASM_FUNCREF || b == WASM_EXTERNREF;
 }
 
 /* Local declarations stay compressed as (running total, type) groups, so a function declaring
@@ -1018,17 +1071,19 @@ static int read_locals(vstate *s)
     if (ngroups > (size_t)(s->end - s->p) / 2)
         return fail(s, "unexpected end");
     s->grp_end = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_end));
+    s->grp_slot_end = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_slot_end));
     s->grp_type = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_type));
-    if (!s->grp_end || !s->grp_type)
+    s->param_slot = malloc(((size_t)ft->np + 1) * sizeof(*s->param_slot));
+    if (!s->grp_end || !s->grp_slot_end || !s->grp_type || !s->param_slot)
         return wc_error_set(s->err, -ENOMEM, "out of memory");
-    uint64_t total = ft->np;
+    for (uint32_t i = 0, slot = 0; i < ft->np; slot += cs_width(ft->params[i]), i++)
+        s->param_slot[i] = slot;
+    uint64_t total = ft->np, slots = ft->nps;
     for (uint32_t g = 0; g < ngroups; g++) {
         uint32_t n;
         uint8_t b;
         TRY(u32(s, &n));
         TRY(byte(s, &b));
-        if (b == WASM_V128)
-            return fail(s, "SIMD is not supported yet");
         if (!valid_valtype(b))
             return fail(s, "malformed value type");
         total += n;
@@ -1036,14 +1091,16 @@ static int read_locals(vstate *s)
             return total > UINT32_MAX ? fail(s, "too many locals")
                                       : wc_error_set(s->err, -E2BIG, "too many locals (limit %u)",
                                                      s->m->limits.max_locals);
+        slots += (uint64_t)n * cs_width((wasm_valtype)b);
         s->grp_end[g] = (uint32_t)total;
+        s->grp_slot_end[g] = (uint32_t)slots;
         s->grp_type[g] = (wasm_valtype)b;
     }
-    if (total + 16 >= WASM_MAX_FRAME_SLOTS)
-        return wc_error_set(s->err, -E2BIG, "function needs more than %u frame slots",
-                            WASM_MAX_FRAME_SLOTS);
+    if (slots + 16 >= WASM_MAX_FRAME_SLOTS)
+        return frame_full(s);
     s->ngroups = ngroups;
     s->nlocals = (uint32_t)total;
+    s->local_slots = s->max_slot = (uint32_t)slots;
     return 0;
 }
 
@@ -1075,9 +1132,12 @@ static int body(vstate *s)
 static void vstate_free(vstate *s)
 {
     free(s->grp_end);
+    free(s->grp_slot_end);
+    free(s->param_slot);
     free(s->grp_type);
     free(s->vt);
     free(s->loc);
+    free(s->home);
     free(s->ctls);
     free(s->code);
 }
@@ -1099,8 +1159,9 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
     s.cap = 64, s.ctlcap = 16;
     s.vt = malloc(s.cap * sizeof(*s.vt));
     s.loc = malloc(s.cap * sizeof(*s.loc));
+    s.home = malloc(s.cap * sizeof(*s.home));
     s.ctls = malloc(s.ctlcap * sizeof(*s.ctls));
-    int rc = s.vt && s.loc && s.ctls && cs_reserve(&s, 64) == 0
+    int rc = s.vt && s.loc && s.home && s.ctls && cs_reserve(&s, 64) == 0
                  ? 0
                  : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0)
@@ -1108,9 +1169,9 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
     if (rc == 0)
         rc = body(&s);
     if (rc == 0) {
-        fn->nparams = s.ft->np;
-        fn->nlocals = s.nlocals;
-        fn->frame_slots = s.nlocals + s.max_h + 1;
+        fn->nparams = s.ft->nps;
+        fn->nlocals = s.local_slots;
+        fn->frame_slots = s.max_slot + 1;
         fn->code = s.code;
         fn->ncode = s.n;
         s.code = NULL;

@@ -36,12 +36,14 @@ typedef enum wasm_valtype {
     WASM_I64 = 0x7E,
     WASM_F32 = 0x7D,
     WASM_F64 = 0x7C,
-    WASM_V128 = 0x7B, /* reserved: SIMD is not supported yet */
+    WASM_V128 = 0x7B, /* 128 bits: takes two wasm_val cells, see below */
     WASM_FUNCREF = 0x70,
     WASM_EXTERNREF = 0x6F,
 } wasm_valtype;
 
 /* One value, untyped: the type comes from the signature. 8 bytes. i32/f32 use the low 4 bytes.
+ * A v128 takes two consecutive cells, its low 64 bits first, wherever values travel in arrays
+ * (wasm_call's args and results, a host function's args and results): counts are in cells.
  * References: NULL is the null reference; a funcref is an opaque engine pointer (a wasm_func *);
  * an externref is any host pointer except NULL. */
 typedef union wasm_val {
@@ -109,8 +111,8 @@ typedef struct wasm_module wasm_module;
 
 /* Decodes, validates and compiles a binary module. Borrows bytes only for the call (the module
  * keeps no pointer into them). limits may be NULL (defaults). On success *ret_module is owned by
- * the caller. -EINVAL (malformed/invalid; the message names the problem, e.g. "SIMD is not
- * supported yet"), -E2BIG, -ENOMEM. */
+ * the caller. -EINVAL (malformed/invalid; the message names the problem, e.g. "type mismatch"),
+ * -E2BIG, -ENOMEM. */
 int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
                      wasm_module **ret_module, wc_error *err);
 void wasm_module_free(wasm_module *module);
@@ -232,7 +234,8 @@ void wasm_func_type(const wasm_func *func, const wasm_valtype **ret_params, uint
                     const wasm_valtype **ret_results, uint32_t *ret_nresults);
 
 /* Calls func (of inst or linked into it) with args; writes results. nargs/nresults must match the
- * type (WASM_TRAP_HOST with message "argument count mismatch" otherwise). Returns the trap
+ * type, in cells (a v128 counts two; WASM_TRAP_HOST with message "argument count mismatch"
+ * otherwise). Returns the trap
  * (WASM_TRAP_NONE on success); details via wasm_instance_trap_*(inst). May be called from inside a
  * host function (nested calls count against max_call_depth). */
 wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs,
@@ -285,6 +288,8 @@ bool wasm_instance_hit_memory_cap(const wasm_instance *inst);
 wasm_valtype wasm_global_type(const wasm_global *g);
 bool wasm_global_mutable(const wasm_global *g);
 wasm_val wasm_global_get(const wasm_global *g);
+/* A v128 global's value: the low 64 bits in ret[0], the high ones in ret[1]. */
+void wasm_global_get_v128(const wasm_global *g, wasm_val ret[2]);
 void wasm_global_set(wasm_global *g, wasm_val v);
 uint32_t wasm_table_size(const wasm_table *t);
 

@@ -51,11 +51,11 @@ static void run_exports(wasm_instance *inst)
         if (m->exports[i].kind != WASM_EXTERN_FUNC)
             continue;
         wasm_func *f = inst->funcs[m->exports[i].idx];
-        if (f->type->np > MAX_ARGS || f->type->nr > MAX_ARGS)
+        if (f->type->nps > MAX_ARGS || f->type->nrs > MAX_ARGS)
             continue;
         memset(args, 0, sizeof(args));
         inst->fuel = 20000;
-        wasm_call(inst, f, args, f->type->np, res, f->type->nr);
+        wasm_call(inst, f, args, f->type->nps, res, f->type->nrs);
     }
 }
 

@@ -1,0 +1,157 @@
+/* simd_ops.h: the lane semantics of Wasm's simd128, for interp.c (and interp_simd.h, its handler
+ * lines). Portable: GCC/clang vector extensions, which the compiler lowers to SSE2 or NEON where
+ * the target has them and to scalar code elsewhere; plain lane loops (LANES) where wasm's rule
+ * has no vector-extension form (saturation, widening, NaN rules, conversions), which the compiler
+ * vectorises where it can. Little-endian hosts only (lane i is at byte i * lane size).
+ * A v128 lives in two adjacent 64-bit frame slots; v_get/v_put move it (unaligned-safe memcpy).
+ * Needs interp.c's scalar helpers (fmin32, sat_i32, QNAN, ...) defined before it is included.
+ */
+#ifndef WASMCRI_ENGINE_SIMD_OPS_H
+#define WASMCRI_ENGINE_SIMD_OPS_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef int8_t i8x16 __attribute__((vector_size(16)));
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+typedef int16_t i16x8 __attribute__((vector_size(16)));
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+typedef int64_t i64x2 __attribute__((vector_size(16)));
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef double f64x2 __attribute__((vector_size(16)));
+typedef u64x2 v128;
+
+static inline v128 v_get(const uint64_t *p)
+{
+    v128 v;
+    memcpy(&v, p, 16);
+    return v;
+}
+
+static inline void v_put(uint64_t *p, v128 v)
+{
+    memcpy(p, &v, 16);
+}
+
+/* A vector of type T whose lane i is expr (which may use i), as a v128. */
+#define LANES(T, N, expr)                                                                          \
+    ({                                                                                             \
+        T r_ = {0};                                                                                \
+        for (int i = 0; i < (N); i++)                                                              \
+            r_[i] = (expr);                                                                        \
+        (v128) r_;                                                                                 \
+    })
+
+static inline uint16_t ld16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+static inline uint32_t ld32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint64_t ld64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline int clamp(int x, int lo, int hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+static inline v128 v_swizzle(u8x16 a, u8x16 idx)
+{
+    return LANES(u8x16, 16, idx[i] < 16 ? a[idx[i] & 15] : 0);
+}
+
+/* i8x16.shuffle: lanes holds the 16 lane indexes (0-31) of the immediate. */
+static inline v128 v_shuffle(u8x16 a, u8x16 b, u8x16 lanes)
+{
+    return LANES(u8x16, 16, lanes[i] < 16 ? a[lanes[i] & 15] : b[lanes[i] & 15]);
+}
+
+static inline uint32_t all_true8(u8x16 a)
+{
+    uint32_t ok = 1;
+    for (int i = 0; i < 16; i++)
+        ok &= a[i] != 0;
+    return ok;
+}
+static inline uint32_t all_true16(u16x8 a)
+{
+    uint32_t ok = 1;
+    for (int i = 0; i < 8; i++)
+        ok &= a[i] != 0;
+    return ok;
+}
+static inline uint32_t all_true32(u32x4 a)
+{
+    return a[0] && a[1] && a[2] && a[3];
+}
+static inline uint32_t all_true64(u64x2 a)
+{
+    return a[0] && a[1];
+}
+
+static inline uint32_t bitmask8(i8x16 a)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < 16; i++)
+        m |= (uint32_t)(a[i] < 0) << i;
+    return m;
+}
+static inline uint32_t bitmask16(i16x8 a)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < 8; i++)
+        m |= (uint32_t)(a[i] < 0) << i;
+    return m;
+}
+static inline uint32_t bitmask32(i32x4 a)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < 4; i++)
+        m |= (uint32_t)(a[i] < 0) << i;
+    return m;
+}
+static inline uint32_t bitmask64(i64x2 a)
+{
+    return (uint32_t)(a[0] < 0) | (uint32_t)(a[1] < 0) << 1;
+}
+
+/* Narrowing: lanes of a, then of b, saturated to the narrower type. */
+static inline v128 narrow16_s(i16x8 a, i16x8 b)
+{
+    return LANES(i8x16, 16, (int8_t)clamp(i < 8 ? a[i] : b[i - 8], INT8_MIN, INT8_MAX));
+}
+static inline v128 narrow16_u(i16x8 a, i16x8 b)
+{
+    return LANES(u8x16, 16, (uint8_t)clamp(i < 8 ? a[i] : b[i - 8], 0, UINT8_MAX));
+}
+static inline int32_t clamp32(int32_t x, int32_t lo, int32_t hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+static inline v128 narrow32_s(i32x4 a, i32x4 b)
+{
+    return LANES(i16x8, 8, (int16_t)clamp32(i < 4 ? a[i] : b[i - 4], INT16_MIN, INT16_MAX));
+}
+static inline v128 narrow32_u(i32x4 a, i32x4 b)
+{
+    return LANES(u16x8, 8, (uint16_t)clamp32(i < 4 ? a[i] : b[i - 4], 0, UINT16_MAX));
+}
+
+/* The absolute value with wrap-around (the minimum stays itself), computed unsigned. */
+#define ABS_LANE(UT, x) ((x) < 0 ? (UT)(0 - (UT)(x)) : (UT)(x))
+
+#endif
