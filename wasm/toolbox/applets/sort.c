@@ -167,8 +167,12 @@ static int read_lines(tb_io *io, const char *name, char ***lines, size_t *n, siz
             line[len - 1] = '\0';
         if (*n == *cap) {
             char **nl = realloc(*lines, (*cap = *cap * 2 + 64) * sizeof(*nl));
-            if (nl == NULL)
-                break;
+            if (nl == NULL) {
+                tb_err(io, "sort", "out of memory");
+                free(line);
+                tb_fclose(io, f);
+                return -1;
+            }
             *lines = nl;
         }
         (*lines)[(*n)++] = line;
