@@ -96,6 +96,25 @@ static int check_ctr_sizes(const Runtime__V1__ContainerConfig *c, wc_error *err)
     return rc ?: check_size("CreateContainer: config.envs", env, MAX_ENV_BYTES, err);
 }
 
+/* recursive_read_only comes with readonly and private propagation, as the CRI says. A WASI
+ * read-only mount is read-only beneath it whatever is mounted there (wasm/wasi checks the
+ * mount it resolves in, not the host's flags): that is what makes it recursive. */
+static int check_mount(const Runtime__V1__Mount *m, wc_error *err)
+{
+    if (!m->recursive_read_only)
+        return 0;
+    if (!m->readonly)
+        return wc_error_set(err, -EINVAL,
+                            "CreateContainer: mount %.256s: recursive_read_only needs readonly",
+                            m->container_path);
+    if (m->propagation != RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_PRIVATE)
+        return wc_error_set(err, -EINVAL,
+                            "CreateContainer: mount %.256s: recursive_read_only needs "
+                            "propagation PROPAGATION_PRIVATE",
+                            m->container_path);
+    return 0;
+}
+
 int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_container_spec *s,
                       ctr_spec_owned *o, wc_error *err)
 {
@@ -119,10 +138,13 @@ int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_containe
     o->mounts = calloc(c->n_mounts + 1, sizeof(wc_mount));
     if (!o->labels || !o->annotations || !o->command || !o->args || !o->env || !o->mounts)
         return nomem(err);
-    for (size_t i = 0; i < c->n_mounts; i++)
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        TRY(check_mount(c->mounts[i], err));
         o->mounts[i] = (wc_mount){.container_path = c->mounts[i]->container_path,
                                   .host_path = c->mounts[i]->host_path,
-                                  .readonly = c->mounts[i]->readonly};
+                                  .readonly = c->mounts[i]->readonly,
+                                  .recursive_read_only = c->mounts[i]->recursive_read_only};
+    }
     s->labels = o->labels;
     s->annotations = o->annotations;
     s->command = o->command;
@@ -240,6 +262,7 @@ static int status_mounts(const wc_container *c, Runtime__V1__ContainerStatus *s)
         m->container_path = cri_strdup(c->mounts[i].container_path);
         m->host_path = cri_strdup(c->mounts[i].host_path);
         m->readonly = c->mounts[i].readonly;
+        m->recursive_read_only = c->mounts[i].recursive_read_only;
         if (!m->container_path || !m->host_path)
             return -ENOMEM;
     }

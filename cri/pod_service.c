@@ -13,6 +13,7 @@
 #include "convert.h"
 #include "messages.h"
 #include "request_spec.h"
+#include "runtime_handlers.h"
 #include "sandbox.h"
 #include "service.h"
 #include "strv.h"
@@ -70,6 +71,7 @@ int cri_pod_spec_from(const Runtime__V1__PodSandboxConfig *c, const char *handle
 {
     if (c == NULL || c->metadata == NULL)
         return wc_error_set(err, -EINVAL, "RunPodSandbox: the config has no metadata");
+    TRY(cri_runtime_handler_check(handler, err));
     memset(s, 0, sizeof(*s));
     s->name = c->metadata->name;
     s->uid = c->metadata->uid;

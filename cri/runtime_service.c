@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cni_config.h"
+#include "runtime_handlers.h"
 #include "sandbox.h"
 #include "service.h"
 
@@ -99,21 +100,6 @@ static int status_info(cri_daemon *d, const cni_check *cni, Runtime__V1__StatusR
     return 0;
 }
 
-static Runtime__V1__RuntimeHandler *default_handler(void)
-{
-    Runtime__V1__RuntimeHandler *h = malloc(sizeof(*h));
-    Runtime__V1__RuntimeHandlerFeatures *f = malloc(sizeof(*f));
-    if (!h || !f) {
-        free(h);
-        free(f);
-        return NULL;
-    }
-    runtime__v1__runtime_handler__init(h);
-    runtime__v1__runtime_handler_features__init(f);
-    h->features = f;
-    return h;
-}
-
 static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                       wc_error *err)
 {
@@ -143,10 +129,8 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
         condition("NetworkReady", cni.ready, cni.reason, cni.ready ? "" : cni.message);
     if (!st->conditions[0] || !st->conditions[1])
         return nomem(err);
-    r->runtime_handlers = calloc(1, sizeof(*r->runtime_handlers));
-    if (!r->runtime_handlers || !(r->runtime_handlers[0] = default_handler()))
+    if (cri_runtime_handlers_fill(r) < 0)
         return nomem(err);
-    r->n_runtime_handlers = 1;
     if (in->verbose && status_info(d, &cni, r) < 0)
         return nomem(err);
     return 0;

@@ -13,6 +13,7 @@ static const wc_field mount_fields[] = {
     WC_F_STR(wc_mount, container_path, "container_path"),
     WC_F_STR(wc_mount, host_path, "host_path"),
     WC_F_BOOL(wc_mount, readonly, "readonly"),
+    WC_F_BOOL(wc_mount, recursive_read_only, "recursive_read_only"),
 };
 static const wc_record_desc mount_desc = WC_RECORD_DESC(wc_mount, mount_fields);
 

@@ -23,6 +23,7 @@ typedef enum wc_ctr_state { /* numbered as the CRI's ContainerState */
 typedef struct wc_mount {
     char *container_path, *host_path;
     bool readonly;
+    bool recursive_read_only; /* asked for by kubelet (readonly too): submounts read-only */
 } wc_mount;
 
 typedef struct wc_resources {

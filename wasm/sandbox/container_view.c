@@ -113,6 +113,7 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
         m[i].host_path = real;
         m[i].container_path = strdup(in->container_path);
         m[i].readonly = in->readonly;
+        m[i].recursive_read_only = in->recursive_read_only;
         c->n_mounts++;
         if (m[i].container_path == NULL)
             return wc_error_set(err, -ENOMEM, "out of memory");
