@@ -158,6 +158,7 @@ int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_containe
         c->linux ? c->linux->security_context : NULL;
     if (c->linux)
         resources_from(c->linux->resources, &s->res);
+    s->stop_signal = cri_signal_name(c->stop_signal, o->stop_signal, sizeof(o->stop_signal));
     if (sc) {
         s->readonly_rootfs = sc->readonly_rootfs;
         s->run_as_uid = sc->run_as_user ? sc->run_as_user->value : -1;
@@ -208,7 +209,8 @@ static int rpc_stop(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
                     wc_error *err)
 {
     const Runtime__V1__StopContainerRequest *in = (const void *)req;
-    int rc = wc_container_stop(cri_call_daemon(call)->sandbox, in->container_id, err);
+    int rc = wc_container_stop_graceful(cri_call_daemon(call)->sandbox, in->container_id,
+                                        in->timeout, err);
     return empty_reply(rc, &runtime__v1__stop_container_response__descriptor, ret_resp, err);
 }
 
@@ -324,6 +326,7 @@ static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *
     s->log_path = cri_strdup(c->log_path);
     s->resources = status_resources(c);
     s->user = status_user(c);
+    s->stop_signal = cri_signal_value(c->stop_signal);
     if (!s->id || !s->metadata || !s->image || !s->image_ref || !s->image_id || !s->reason ||
         !s->message || !s->log_path || !s->resources || !s->user)
         return -ENOMEM;

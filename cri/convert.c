@@ -2,6 +2,7 @@
 #include "convert.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,4 +93,35 @@ int cri_strv_to_repeated(char *const *v, char ***ret_items, size_t *ret_n)
         (*ret_n)++;
     }
     return 0;
+}
+
+/* "SIGRTMINPLUS3" <-> "SIGRTMIN+3", "SIGRTMAXMINUS2" <-> "SIGRTMAX-2"; others are the same. */
+const char *cri_signal_name(int value, char *buf, size_t n)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&runtime__v1__signal__descriptor, value);
+    if (v == NULL || value == RUNTIME__V1__SIGNAL__RUNTIME_DEFAULT)
+        return NULL;
+    const char *plus = strstr(v->name, "PLUS"), *minus = strstr(v->name, "MINUS");
+    if (plus)
+        snprintf(buf, n, "%.*s+%s", (int)(plus - v->name), v->name, plus + 4);
+    else if (minus)
+        snprintf(buf, n, "%.*s-%s", (int)(minus - v->name), v->name, minus + 5);
+    else
+        snprintf(buf, n, "%s", v->name);
+    return buf;
+}
+
+int cri_signal_value(const char *name)
+{
+    char enum_name[32];
+    const char *sign = strpbrk(name, "+-");
+    if (sign)
+        snprintf(enum_name, sizeof(enum_name), "%.*s%s%s", (int)(sign - name), name,
+                 *sign == '+' ? "PLUS" : "MINUS", sign + 1);
+    else
+        snprintf(enum_name, sizeof(enum_name), "%s", name);
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value_by_name(&runtime__v1__signal__descriptor, enum_name);
+    return v ? v->value : RUNTIME__V1__SIGNAL__RUNTIME_DEFAULT;
 }

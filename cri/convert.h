@@ -23,6 +23,13 @@ int cri_kv_to_map(char *const *kv, const ProtobufCMessageDescriptor *desc, void 
 char **cri_repeated_to_strv(char *const *items, size_t n);
 int cri_strv_to_repeated(char *const *v, char ***ret_items, size_t *ret_n);
 
+/* The CRI Signal enum and signal names as the sandbox keeps them ("SIGTERM", "SIGRTMIN+1"
+ * for SIGRTMINPLUS1). cri_signal_name: the name in buf (n bytes), or NULL for
+ * RUNTIME_DEFAULT or an unknown value; cri_signal_value: RUNTIME_DEFAULT for a name the
+ * enum lacks. */
+const char *cri_signal_name(int value, char *buf, size_t n);
+int cri_signal_value(const char *name);
+
 /* A new message of type desc, initialised; NULL on ENOMEM. */
 void *cri_new(const ProtobufCMessageDescriptor *desc);
 

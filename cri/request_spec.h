@@ -23,6 +23,7 @@ void cri_pod_spec_owned_free(pod_spec_owned *o);
 typedef struct ctr_spec_owned {
     char **labels, **annotations, **command, **args, **env;
     wc_mount *mounts;
+    char stop_signal[32]; /* config.stop_signal as the sandbox names it */
 } ctr_spec_owned;
 
 /* container_service.c. -EINVAL when the config has no metadata, or its command and args or

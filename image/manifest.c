@@ -184,6 +184,7 @@ static int check_config_types(const json_t *root, wc_error *err)
     TRY(check_type(root, "", "rootfs", WANT_OBJECT, err));
     TRY(check_type(cfg, "config.", "User", WANT_STRING, err));
     TRY(check_type(cfg, "config.", "WorkingDir", WANT_STRING, err));
+    TRY(check_type(cfg, "config.", "StopSignal", WANT_STRING, err));
     TRY(check_type(cfg, "config.", "Entrypoint", WANT_STRINGS, err));
     TRY(check_type(cfg, "config.", "Cmd", WANT_STRINGS, err));
     TRY(check_type(cfg, "config.", "Env", WANT_STRINGS, err));
@@ -209,14 +210,15 @@ int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc
         .arch = wc_json_dup_str(root, "architecture", ""),
         .user = wc_json_dup_str(cfg, "User", ""),
         .working_dir = wc_json_dup_str(cfg, "WorkingDir", ""),
+        .stop_signal = wc_json_dup_str(cfg, "StopSignal", ""),
         .entrypoint = wc_json_dup_strv(cfg, "Entrypoint"),
         .cmd = wc_json_dup_strv(cfg, "Cmd"),
         .env = wc_json_dup_strv(cfg, "Env"),
         .diff_ids = wc_json_dup_strv(json_object_get(root, "rootfs"), "diff_ids"),
     };
     json_decref(root);
-    if (!c.os || !c.arch || !c.user || !c.working_dir || !c.entrypoint || !c.cmd || !c.env ||
-        !c.diff_ids) {
+    if (!c.os || !c.arch || !c.user || !c.working_dir || !c.stop_signal || !c.entrypoint ||
+        !c.cmd || !c.env || !c.diff_ids) {
         wc_image_config_clear(&c);
         return wc_error_set(err, -ENOMEM, "read image config: out of memory");
     }
@@ -238,6 +240,7 @@ void wc_image_config_clear(wc_image_config *c)
     free(c->arch);
     free(c->user);
     free(c->working_dir);
+    free(c->stop_signal);
     wc_strv_free(c->entrypoint);
     wc_strv_free(c->cmd);
     wc_strv_free(c->env);

@@ -39,7 +39,7 @@ typedef struct wc_manifest {
 } wc_manifest;
 
 typedef struct wc_image_config {
-    char *os, *arch, *user, *working_dir;
+    char *os, *arch, *user, *working_dir, *stop_signal;
     char **entrypoint, **cmd, **env;
     char **diff_ids;
 } wc_image_config;

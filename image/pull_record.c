@@ -97,6 +97,7 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->cmd = wc_strv_copy(p->cfg.cmd);
     img->env = wc_strv_copy(p->cfg.env);
     img->working_dir = strdup(p->cfg.working_dir);
+    img->stop_signal = strdup(p->cfg.stop_signal);
     img->chain_id = strdup(n ? chain_ids[n - 1] : "");
     img->snapshots = wc_strv_copy(chain_ids);
     img->blobs = wc_strv_copy(NULL);
@@ -104,8 +105,8 @@ static int fill(pull *p, wc_image *img, wc_image_shape shape, size_t module, cha
     img->repo_digests = wc_strv_copy(NULL);
     if (!img->id || !img->username || !img->user || !img->annotations || !img->variant ||
         !img->os || !img->arch || !img->wasm_entry || !img->entrypoint || !img->cmd || !img->env ||
-        !img->working_dir || !img->chain_id || !img->snapshots || !img->blobs || !img->repo_tags ||
-        !img->repo_digests)
+        !img->working_dir || !img->stop_signal || !img->chain_id || !img->snapshots ||
+        !img->blobs || !img->repo_tags || !img->repo_digests)
         return -ENOMEM;
     /* The image holds its manifests (index too), config and layers. */
     for (char **d = p->manifests; d && *d; d++)

@@ -36,6 +36,7 @@ static const wc_field image_fields[] = {
     WC_F_STRV(wc_image, cmd, "cmd"),
     WC_F_STRV(wc_image, env, "env"),
     WC_F_STR(wc_image, working_dir, "working_dir"),
+    WC_F_STR(wc_image, stop_signal, "stop_signal"),
     WC_F_STR(wc_image, chain_id, "chain_id"),
     WC_F_STRV(wc_image, blobs, "blobs"),
     WC_F_STRV(wc_image, snapshots, "snapshots"),

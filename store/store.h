@@ -82,9 +82,10 @@ typedef struct wc_image {
     char *wasm_entry;
     char **entrypoint, **cmd, **env; /* from the config */
     char *working_dir;
-    char *chain_id;   /* top snapshot (ROOTFS), "" otherwise */
-    char **blobs;     /* every content digest the image holds */
-    char **snapshots; /* every chain ID, bottom first */
+    char *stop_signal; /* the config's StopSignal as written ("SIGTERM", "15"), or "" */
+    char *chain_id;    /* top snapshot (ROOTFS), "" otherwise */
+    char **blobs;      /* every content digest the image holds */
+    char **snapshots;  /* every chain ID, bottom first */
 } wc_image;
 
 void wc_image_free(wc_image *img); /* NULL is fine */

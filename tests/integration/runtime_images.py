@@ -7,6 +7,8 @@ and pulled by the daemon over CRI like any image.
             /etc/link -> /data (an absolute symlink inside the image)
   probe-user  the probe image with User "app:staff", an /etc/passwd (app = 1001, group 1002)
             and an /etc/group (staff = 3000)
+  probe-usr1  the probe image with StopSignal "SIGUSR1"
+  probe-badstop  the probe image with StopSignal "SIGFOO" (not a signal)
   linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
   artifact  the CNCF wasm artifact holding probe.wasm
   net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint,
@@ -66,6 +68,10 @@ def build(b, out):
         e("etc/passwd", b"root:x:0:0::/:/bin/sh\napp:x:1001:1002::/:/bin/sh\n"),
         e("etc/group", b"root:x:0:\nstaff:x:3000:app\n")], {
         "Entrypoint": ["/bin/probe.wasm"], "User": "app:staff"}), False)
+    for name, stop in (("probe-usr1", "SIGUSR1"), ("probe-badstop", "SIGFOO")):
+        lay = b.Layout(str(out / name))
+        built[name] = (lay, _rootfs_image(b, lay, probe_files, {
+            "Entrypoint": ["/bin/probe.wasm"], "Cmd": ["hello"], "StopSignal": stop}), False)
     lay = b.Layout(str(out / "linux"))
     built["linux"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/sh", b"\x7fELF\x02\x01\x01",
                                                                 mode=0o755)],

@@ -351,7 +351,7 @@ def test_stop_a_container_stuck_in_a_loop(rt, pod):
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))
     assert time.monotonic() - t < 2
     st = status(r, cid)
-    assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 137, "Error")
+    assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 143, "Error")
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))  # idempotent
     r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
     r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))  # idempotent

@@ -70,7 +70,7 @@ def test_kill_9_restart_keeps_workers_and_records_exits(rtd, tmp_path):
                       timeout=20).exit_code == 4
     r.StopContainer(pb.StopContainerRequest(container_id=long, timeout=10))
     st = status(r, long)
-    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 137)
+    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 143)
     for _ in range(200):  # every exit acknowledged (acks are asynchronous)
         if not list((rtd.state / "exits").iterdir()):
             break

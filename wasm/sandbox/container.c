@@ -30,6 +30,7 @@ static const wc_field ctr_fields[] = {
     WC_F_STRV(wc_container, argv, "argv"),
     WC_F_STRV(wc_container, env, "env"),
     WC_F_STR(wc_container, working_dir, "working_dir"),
+    WC_F_STR(wc_container, stop_signal, "stop_signal"),
     WC_F_ARRAY(wc_container, mounts, n_mounts, "mounts", &mount_desc),
     WC_F_BOOL(wc_container, readonly_rootfs, "readonly_rootfs"),
     WC_F_CUSTOM(wc_container, user, "user", &wc_user_codec),

@@ -38,7 +38,8 @@ typedef struct wc_container_spec {
     const char *image;
     char *const *command, *const *args; /* NULL-terminated; empty: take the image's */
     const char *working_dir;
-    char *const *env; /* "KEY=VALUE" */
+    const char *stop_signal; /* a name (stop_signal.h), or NULL/"": the image's, else SIGTERM */
+    char *const *env;        /* "KEY=VALUE" */
     const wc_mount *mounts;
     size_t n_mounts;
     const char *log_path; /* relative to the pod's log directory */
@@ -61,7 +62,8 @@ typedef struct wc_container {
     char *log_path;          /* absolute, or "" */
     char **argv, **env;
     char *working_dir;
-    wc_mount *mounts; /* the CRI mounts, host paths resolved */
+    char *stop_signal; /* the signal a graceful stop uses ("SIGTERM"; stop_signal.h) */
+    wc_mount *mounts;  /* the CRI mounts, host paths resolved */
     size_t n_mounts;
     bool readonly_rootfs;
     wc_user user; /* the worker's uid, gid and groups for file access */

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "record.h"
 #include "sandbox_int.h"
+#include "stop_signal.h"
 #include "strv.h"
 
 #define STOP_WAIT_MS 10000
@@ -119,6 +120,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(copy_metadata(c, s, pod, img, err));
     TRY(cv_command(c, s, img, pod, err));
     TRY(cv_mounts(c, s, err));
+    TRY(wc_stop_signal_choose(c, s, img, err));
     TRY(wc_path(dir, sizeof(dir), err, "%s/containers/%s", sb->root_dir, c->id));
     if (wc_container_set(&c->dir, dir) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");

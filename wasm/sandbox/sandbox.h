@@ -80,6 +80,9 @@ int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err);
 /* Ends the worker at once (a wasm guest has no signal handlers) and waits for its
  * exit to be recorded. Idempotent; an unknown id (removed) is success. */
 int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err);
+/* StopContainer: with timeout_s > 0, a graceful stop with the container's stop signal
+ * (stop_signal.h says what that does to a guest); with 0, wc_container_stop. */
+int wc_container_stop_graceful(wc_sandbox *sb, const char *id, int64_t timeout_s, wc_error *err);
 /* Stops, then removes the record, the writable layer and the rootfs. An unknown id is success. */
 int wc_container_remove(wc_sandbox *sb, const char *id, wc_error *err);
 int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);

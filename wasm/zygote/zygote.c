@@ -56,6 +56,7 @@ typedef struct zworker {
     int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it */
     char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
     uint64_t module_id;            /* the cache entry it was forked with, 0: none */
+    int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
 } zworker;
 
 typedef struct zygote {
@@ -165,6 +166,20 @@ static zworker *find_worker(zygote *z, const char *id)
     return NULL;
 }
 
+/* What a process with no handler for signo reports when signo ends it: 128 + signo. */
+static void stopped_by(worker_result *res, int signo)
+{
+    const char *abbrev = sigabbrev_np(signo);
+    res->exit_code = 128 + signo;
+    snprintf(res->reason, sizeof(res->reason), "Error");
+    if (abbrev)
+        snprintf(res->message, sizeof(res->message),
+                 "stopped with SIG%s (a WASI program has no signal handlers)", abbrev);
+    else
+        snprintf(res->message, sizeof(res->message),
+                 "stopped with signal %d (a WASI program has no signal handlers)", signo);
+}
+
 static json_t *exit_event(const zworker *w, int status)
 {
     worker_result res;
@@ -174,7 +189,9 @@ static json_t *exit_event(const zworker *w, int status)
         int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
         res.exit_code = sig ? 128 + sig : WEXITSTATUS(status);
         snprintf(res.reason, sizeof(res.reason), "%s", res.exit_code ? "Error" : "Completed");
-        if (sig)
+        if (sig == SIGKILL && w->stop_signal) /* the guest could not handle it: gone by it */
+            stopped_by(&res, w->stop_signal);
+        else if (sig)
             snprintf(res.message, sizeof(res.message), "killed by signal %d", sig);
     }
     res.reason[sizeof(res.reason) - 1] = '\0';
@@ -253,6 +270,7 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     w->layer_dir = dir;
     w->layer_lower = lower;
     w->module_id = module_id;
+    w->stop_signal = 0;
     return 0;
 }
 
@@ -417,11 +435,16 @@ static void handle_layer_request(zygote *z)
     layer_reply(reply_fd, make_layer(find_ctr_worker(z, NULL, pid), NULL));
 }
 
+/* Ends the worker at once. With "signal" (a graceful stop, stop_signal.h): the guest could
+ * not have handled it, so the exit is reported as that signal's (143 for SIGTERM). */
 static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
     (void)nfds;
     zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    json_int_t sig = json_integer_value(json_object_get(req, "signal"));
+    if (w && sig > 0 && sig < 128 && !w->stop_signal) /* the first stop's signal is the one */
+        w->stop_signal = (int)sig;
     if (w)
         kill(w->pid, SIGKILL);
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
