@@ -51,16 +51,6 @@ static char **env_list(const Runtime__V1__ContainerConfig *c)
     return wc_strv_builder_take(&env);
 }
 
-static void resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resources *out)
-{
-    if (r == NULL)
-        return;
-    out->cpu_period = r->cpu_period;
-    out->cpu_quota = r->cpu_quota;
-    out->cpu_shares = r->cpu_shares;
-    out->memory_limit = r->memory_limit_in_bytes;
-}
-
 /* Request sizes (issue 11, DoS 3): what a request may carry for a program's argv and env is
  * bounded here, with the field named, as Linux bounds an exec (ARG_MAX, 2 MiB). A start or
  * exec request still too big for one zygote packet (ZP_MAX_PACKET; the image's Entrypoint
@@ -157,7 +147,7 @@ int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_containe
     const Runtime__V1__LinuxContainerSecurityContext *sc =
         c->linux ? c->linux->security_context : NULL;
     if (c->linux)
-        resources_from(c->linux->resources, &s->res);
+        cri_resources_from(c->linux->resources, &s->res);
     s->stop_signal = cri_signal_name(c->stop_signal, o->stop_signal, sizeof(o->stop_signal));
     if (sc) {
         s->readonly_rootfs = sc->readonly_rootfs;
@@ -501,7 +491,7 @@ static int rpc_update_resources(cri_call *call, const ProtobufCMessage *req,
 {
     const Runtime__V1__UpdateContainerResourcesRequest *in = (const void *)req;
     wc_resources res = {0};
-    resources_from(in->linux, &res);
+    cri_resources_from(in->linux, &res);
     int rc = wc_container_update(cri_call_daemon(call)->sandbox, in->container_id, &res, err);
     return empty_reply(rc, &runtime__v1__update_container_resources_response__descriptor, ret_resp,
                        err);

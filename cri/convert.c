@@ -125,3 +125,13 @@ int cri_signal_value(const char *name)
         protobuf_c_enum_descriptor_get_value_by_name(&runtime__v1__signal__descriptor, enum_name);
     return v ? v->value : RUNTIME__V1__SIGNAL__RUNTIME_DEFAULT;
 }
+
+void cri_resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resources *out)
+{
+    if (r == NULL)
+        return;
+    out->cpu_period = r->cpu_period;
+    out->cpu_quota = r->cpu_quota;
+    out->cpu_shares = r->cpu_shares;
+    out->memory_limit = r->memory_limit_in_bytes;
+}

@@ -12,6 +12,9 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
+#include "api.pb-c.h"
+#include "record.h"
+
 /* Map entries → k,v list (never NULL unless ENOMEM). entries is any *Entry ** array. */
 char **cri_map_to_kv(void *const *entries, size_t n);
 
@@ -29,6 +32,9 @@ int cri_strv_to_repeated(char *const *v, char ***ret_items, size_t *ret_n);
  * enum lacks. */
 const char *cri_signal_name(int value, char *buf, size_t n);
 int cri_signal_value(const char *name);
+
+/* The limits of r (NULL: out is left as it is). */
+void cri_resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resources *out);
 
 /* A new message of type desc, initialised; NULL on ENOMEM. */
 void *cri_new(const ProtobufCMessageDescriptor *desc);

@@ -171,6 +171,20 @@ static int rpc_remove_pod(cri_call *call, const ProtobufCMessage *req, ProtobufC
     return *ret_resp ? 0 : nomem(err);
 }
 
+/* In-place pod resize: kubelet set the pod's cgroup first; the runtime keeps and applies it. */
+static int rpc_update_pod_resources(cri_call *call, const ProtobufCMessage *req,
+                                    ProtobufCMessage **ret_resp, wc_error *err)
+{
+    const Runtime__V1__UpdatePodSandboxResourcesRequest *in = (const void *)req;
+    wc_resources res = {0}, overhead = {0};
+    cri_resources_from(in->resources, &res);
+    cri_resources_from(in->overhead, &overhead);
+    TRY(wc_pod_update_resources(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &res, &overhead,
+                                err));
+    *ret_resp = cri_new(&runtime__v1__update_pod_sandbox_resources_response__descriptor);
+    return *ret_resp ? 0 : nomem(err);
+}
+
 static Runtime__V1__PodSandboxMetadata *pod_metadata(const wc_pod *p)
 {
     Runtime__V1__PodSandboxMetadata *m = cri_new(&runtime__v1__pod_sandbox_metadata__descriptor);
@@ -283,12 +297,20 @@ static int pod_containers(cri_daemon *d, const wc_pod *p, Runtime__V1__PodSandbo
     return rc;
 }
 
-/* verbose: {"info": JSON} with where the pod lives on the host. */
+static json_t *resources_json(const wc_resources *r)
+{
+    return json_pack("{s:I, s:I, s:I, s:I}", "cpu_period", (json_int_t)r->cpu_period, "cpu_quota",
+                     (json_int_t)r->cpu_quota, "cpu_shares", (json_int_t)r->cpu_shares,
+                     "memory_limit_in_bytes", (json_int_t)r->memory_limit);
+}
+
+/* verbose: {"info": JSON} with where the pod lives on the host and its last resize. */
 static int pod_info(const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
 {
-    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "netns", p->netns_path, "dir", p->dir,
-                          "host_network", p->net_mode == WC_NS_NODE, "hostname", p->hostname,
-                          "log_directory", p->log_directory);
+    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:o, s:o}", "netns", p->netns_path, "dir",
+                          p->dir, "host_network", p->net_mode == WC_NS_NODE, "hostname",
+                          p->hostname, "log_directory", p->log_directory, "resources",
+                          resources_json(&p->res), "overhead", resources_json(&p->overhead));
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *kv[] = {"info", text, NULL};
@@ -388,9 +410,13 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
 }
 
 const cri_method cri_pod_methods[] = {
-    {"RunPodSandbox", rpc_run_pod, false},       {"StopPodSandbox", rpc_stop_pod, false},
-    {"RemovePodSandbox", rpc_remove_pod, false}, {"PodSandboxStatus", rpc_pod_status, false},
-    {"ListPodSandbox", rpc_list_pods, false},    {NULL, NULL, false},
+    {"RunPodSandbox", rpc_run_pod, false},
+    {"StopPodSandbox", rpc_stop_pod, false},
+    {"RemovePodSandbox", rpc_remove_pod, false},
+    {"PodSandboxStatus", rpc_pod_status, false},
+    {"ListPodSandbox", rpc_list_pods, false},
+    {"UpdatePodSandboxResources", rpc_update_pod_resources, false},
+    {NULL, NULL, false},
 };
 
 const cri_slow_rule cri_pod_slow_rules[] = {

@@ -26,10 +26,6 @@ typedef struct wc_mount {
     bool recursive_read_only; /* asked for by kubelet (readonly too): submounts read-only */
 } wc_mount;
 
-typedef struct wc_resources {
-    int64_t cpu_period, cpu_quota, cpu_shares, memory_limit; /* 0: unset */
-} wc_resources;
-
 /* What CreateContainer asks for (all borrowed). */
 typedef struct wc_container_spec {
     const char *pod_id, *name;

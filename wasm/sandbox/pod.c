@@ -47,6 +47,14 @@ static const wc_field pod_fields[] = {
     WC_F_STR(wc_pod, dir, "dir"),
     WC_F_ENUM(wc_pod, state, "state", WC_POD_NOTREADY, WC_POD_NOTREADY),
     WC_F_I64(wc_pod, created_at, "created_at"),
+    WC_F_I64(wc_pod, res.cpu_period, "cpu_period"),
+    WC_F_I64(wc_pod, res.cpu_quota, "cpu_quota"),
+    WC_F_I64(wc_pod, res.cpu_shares, "cpu_shares"),
+    WC_F_I64(wc_pod, res.memory_limit, "memory_limit"),
+    WC_F_I64(wc_pod, overhead.cpu_period, "overhead_cpu_period"),
+    WC_F_I64(wc_pod, overhead.cpu_quota, "overhead_cpu_quota"),
+    WC_F_I64(wc_pod, overhead.cpu_shares, "overhead_cpu_shares"),
+    WC_F_I64(wc_pod, overhead.memory_limit, "overhead_memory_limit"),
 };
 static const wc_record_desc pod_desc = WC_RECORD_DESC(wc_pod, pod_fields);
 

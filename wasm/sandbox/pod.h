@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "record.h"
 #include "record_table.h"
 
 typedef enum wc_pod_state {
@@ -62,7 +63,8 @@ typedef struct wc_pod {
     char *cni_state;  /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
     char *dir;        /* <root>/pods/<id> */
     wc_pod_state state;
-    int64_t created_at; /* ns since the epoch */
+    int64_t created_at;         /* ns since the epoch */
+    wc_resources res, overhead; /* UpdatePodSandboxResources' last (pod_resources.c) */
 } wc_pod;
 
 /* A new record from spec (id, state READY, created_at now); paths left "". */

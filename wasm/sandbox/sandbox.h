@@ -56,6 +56,11 @@ int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err);
 /* Stops and removes the pod's containers, then the pod. An unknown id is success. */
 int wc_pod_remove(wc_sandbox *sb, const char *id, wc_error *err);
 int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
+/* UpdatePodSandboxResources: records the pod's new total limits and overhead and applies
+ * their sum to the pod's cgroup (kubelet's, from cgroup_parent; nothing without one).
+ * -EINVAL for a negative value, -ENOENT for an unknown pod. */
+int wc_pod_update_resources(wc_sandbox *sb, const char *id, const wc_resources *res,
+                            const wc_resources *overhead, wc_error *err);
 /* True when stopping or removing the pod runs CNI plugins (it holds an ADD's state). */
 bool wc_pod_has_cni(wc_sandbox *sb, const char *id);
 

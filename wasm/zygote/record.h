@@ -1,6 +1,6 @@
 /* What the sandbox's records (pods, containers, worker specs) share beyond their
- * field tables (common/record_table.h): the user a worker runs as and its codec, ids,
- * timestamps and label selectors. Maps (labels, annotations) are NULL-terminated
+ * field tables (common/record_table.h): the user a worker runs as and its codec, resource
+ * limits, ids, timestamps and label selectors. Maps (labels, annotations) are NULL-terminated
  * char ** of alternating key, value, the same shape as wc_image's annotations.
  */
 #ifndef WASMCRI_SANDBOX_RECORD_H
@@ -16,6 +16,12 @@
 /* Who a container's worker is, for file access: decided at CreateContainer
  * (container_view.h), applied by the worker (worker.c). */
 #define WC_MAX_GROUPS 32
+/* CPU and memory limits as the CRI's LinuxContainerResources gives them (a container's, or a
+ * pod's total and overhead). */
+typedef struct wc_resources {
+    int64_t cpu_period, cpu_quota, cpu_shares, memory_limit; /* 0: unset */
+} wc_resources;
+
 typedef struct wc_user {
     uint32_t uid, gid;
     uint32_t n_groups;
