@@ -1,6 +1,7 @@
 /* RuntimeService stats rpcs: ContainerStats, ListContainerStats, PodSandboxStats,
  * ListPodSandboxStats. Usage comes from wasm/sandbox/stats.h (the worker's /proc
- * entries and the writable layer); a pod's figures are the sum of its containers'.
+ * entries and the writable layer); a pod's figures are the sum of its containers', and its
+ * network the counters of the interfaces in its namespace (net_stats.h).
  * They walk writable layers, which can be large, so they run as slow handlers (on
  * threads of their own) and never hold up the queue thread.
  */
@@ -9,6 +10,7 @@
 
 #include "cleanup.h"
 #include "convert.h"
+#include "net_stats.h"
 #include "sandbox.h"
 #include "service.h"
 #include "stats.h"
@@ -228,6 +230,62 @@ static Runtime__V1__PodSandboxAttributes *pod_attributes(const wc_pod *p)
     return a;
 }
 
+static Runtime__V1__NetworkInterfaceUsage *iface_usage(const wc_net_iface *it)
+{
+    Runtime__V1__NetworkInterfaceUsage *i =
+        cri_new(&runtime__v1__network_interface_usage__descriptor);
+    if (i == NULL)
+        return NULL;
+    i->name = cri_strdup(it->name);
+    i->rx_bytes = u64(it->rx_bytes);
+    i->rx_errors = u64(it->rx_errors);
+    i->tx_bytes = u64(it->tx_bytes);
+    i->tx_errors = u64(it->tx_errors);
+    if (!i->name || !i->rx_bytes || !i->rx_errors || !i->tx_bytes || !i->tx_errors) {
+        protobuf_c_message_free_unpacked(&i->base, NULL);
+        return NULL;
+    }
+    return i;
+}
+
+static size_t default_index(const wc_net_ifaces *net)
+{
+    for (size_t i = 0; i < net->n; i++)
+        if (strcmp(net->items[i].name, "eth0") == 0) /* CNI_IFNAME */
+            return i;
+    return 0;
+}
+
+/* The counters of the pod's interfaces; NULL with *rc 0 for a pod with no namespace to read. */
+static Runtime__V1__NetworkUsage *network_usage(const wc_pod *p, int *rc, wc_error *err)
+{
+    wc_net_ifaces net = {0};
+    char *paths[] = {p->netns_path, NULL};
+    *rc = p->state == WC_POD_READY ? wc_net_ifaces_read(paths, 1, &net, err) : 0;
+    if (*rc < 0 || net.n == 0) {
+        wc_net_ifaces_clear(&net);
+        return NULL;
+    }
+    Runtime__V1__NetworkUsage *n = cri_new(&runtime__v1__network_usage__descriptor);
+    bool ok = n && (n->interfaces = calloc(net.n, sizeof(*n->interfaces))) != NULL;
+    for (size_t i = 0; ok && i < net.n; i++) {
+        ok = (n->interfaces[i] = iface_usage(&net.items[i])) != NULL;
+        n->n_interfaces += ok;
+    }
+    if (ok) {
+        n->timestamp = rec_now_ns();
+        ok = (n->default_interface = iface_usage(&net.items[default_index(&net)])) != NULL;
+    }
+    wc_net_ifaces_clear(&net);
+    if (!ok) {
+        if (n)
+            protobuf_c_message_free_unpacked(&n->base, NULL);
+        *rc = nomem(err);
+        return NULL;
+    }
+    return n;
+}
+
 static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, wc_error *err)
 {
     Runtime__V1__PodSandboxStats *s = cri_new(&runtime__v1__pod_sandbox_stats__descriptor);
@@ -245,6 +303,8 @@ static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, w
     s->attributes = pod_attributes(p);
     l->cpu = cpu_usage(&sum.u);
     l->memory = memory_usage(&sum.u);
+    if (rc == 0)
+        l->network = network_usage(p, &rc, err);
     l->process = cri_new(&runtime__v1__process_usage__descriptor);
     if (l->process && (l->process->process_count = u64(sum.running)))
         l->process->timestamp = sum.u.timestamp;
