@@ -23,6 +23,7 @@ TREE = {
     "e": None,
     "link": ("link", "a.txt"),
     "big": b"x" * 150000,
+    **{f"many/file-{i}-{'x' * (i % 7)}": "" for i in range(40)},
 }
 
 CASES = [
@@ -30,7 +31,7 @@ CASES = [
     ["ls"], ["ls", "d"], ["ls", "-a", "d"], ["ls", "-A", "d"], ["ls", "-1", "d", "e"],
     ["ls", "-R", "d"], ["ls", "-d", "d"], ["ls", "-r", "d"], ["ls", "-S", "d"], ["ls", "-F"],
     ["ls", "-p", "d"], ["ls", "a.txt", "d"], ["ls", "nope"], ["ls", "nope", "a.txt"],
-    ["ls", "-AR1"],
+    ["ls", "-AR1"], ["ls", "-C"], ["ls", "-CF", "d"], ["ls", "-C", "many"],
     # mkdir / rmdir
     ["mkdir", "new"], ["mkdir", "-p", "x/y/z"], ["mkdir", "d"], ["mkdir", "-p", "d/sub"],
     ["mkdir", "no/such"], ["mkdir", "a", "b", "d"],

@@ -1,5 +1,5 @@
-/* ls [-1aAdlRrtSFphn] [FILE]...: lists files, one per line (the toolbox writes to pipes and
- * CRI streams, not to a terminal it could measure). -l shows what WASI's view of a file holds:
+/* ls [-1aAdlRrtSFphnC] [FILE]...: lists files, one per line, or in columns on a terminal
+ * (or with -C) as wide as $COLUMNS, else 80. -l shows what WASI's view of a file holds:
  * type, links, size, mtime, link target; WASI has no permission bits and no owners, so those
  * columns print "?" (as ls does for what it cannot read), and "total" counts 1 KiB blocks of
  * each file's size rounded up to 4 KiB. */
@@ -13,7 +13,7 @@
 
 typedef struct ls_opts {
     bool all, almost_all, dir_itself, longfmt, recursive, reverse, by_time, by_size, classify,
-        slash, human;
+        slash, human, columns;
     tb_io *io;
     int rc;
 } ls_opts;
@@ -58,6 +58,38 @@ static void ls_sort(const ls_opts *o, ls_entry *v, size_t n)
     sort_opts = NULL;
 }
 
+static char suffix(const ls_opts *o, mode_t m)
+{
+    if ((o->classify || o->slash) && S_ISDIR(m))
+        return '/';
+    if (!o->classify)
+        return 0;
+    return S_ISLNK(m) ? '@' : S_ISFIFO(m) ? '|' : S_ISSOCK(m) ? '=' : 0;
+}
+
+/* Names down the columns, as busybox lays them out on a terminal. */
+static void print_columns(ls_opts *o, const ls_entry *v, size_t n)
+{
+    const char *env = getenv("COLUMNS");
+    size_t width = env && atoi(env) > 0 ? (size_t)atoi(env) : 80, cell = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i].name) + (suffix(o, v[i].st.st_mode) != 0) + 2;
+        cell = len > cell ? len : cell;
+    }
+    width--; /* busybox keeps the last column off the terminal's edge */
+    size_t cols = width / cell ? width / cell : 1, rows = (n + cols - 1) / cols;
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t c = 0; c < cols && c * rows + r < n; c++) {
+            const ls_entry *e = &v[c * rows + r];
+            char sfx = suffix(o, e->st.st_mode);
+            bool last = c + 1 == cols || (c + 1) * rows + r >= n;
+            int len = fprintf(o->io->out, "%s%.*s", e->name, sfx != 0, &sfx);
+            fprintf(o->io->out, "%*s", last ? 0 : (int)cell - len, "");
+        }
+        putc('\n', o->io->out);
+    }
+}
+
 static void print_entry(ls_opts *o, const ls_entry *e)
 {
     FILE *out = o->io->out;
@@ -82,15 +114,20 @@ static void print_entry(ls_opts *o, const ls_entry *e)
         if (n >= 0)
             fprintf(out, " -> %.*s", (int)n, target);
     }
-    if ((o->classify || o->slash) && S_ISDIR(e->st.st_mode))
-        putc('/', out);
-    else if (o->classify && S_ISLNK(e->st.st_mode))
-        putc('@', out);
-    else if (o->classify && S_ISFIFO(e->st.st_mode))
-        putc('|', out);
-    else if (o->classify && S_ISSOCK(e->st.st_mode))
-        putc('=', out);
+    char sfx = suffix(o, e->st.st_mode);
+    if (sfx)
+        putc(sfx, out);
     putc('\n', out);
+}
+
+static void print_entries(ls_opts *o, const ls_entry *v, size_t n)
+{
+    if (o->columns && !o->longfmt) {
+        print_columns(o, v, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        print_entry(o, &v[i]);
 }
 
 static void free_entries(ls_entry *v, size_t n)
@@ -158,8 +195,7 @@ static void list_dir(ls_opts *o, const char *path, bool header, bool *first)
             total += ((unsigned long long)v[i].st.st_size + 4095) / 4096 * 4;
         fprintf(o->io->out, "total %llu\n", total);
     }
-    for (size_t i = 0; i < n; i++)
-        print_entry(o, &v[i]);
+    print_entries(o, v, n);
     for (size_t i = 0; o->recursive && i < n; i++)
         if (S_ISDIR(v[i].st.st_mode) && strcmp(v[i].name, ".") != 0 && strcmp(v[i].name, "..") != 0)
             list_dir(o, v[i].path, true, first);
@@ -168,18 +204,21 @@ static void list_dir(ls_opts *o, const char *path, bool header, bool *first)
 
 static int parse_opts(ls_opts *o, int argc, char **argv)
 {
-    static const char letters[] = "aAdlRrtSFphn";
+    static const char letters[] = "aAdlRrtSFphnC";
     int opt;
+    o->columns = isatty(fileno(o->io->out));
     tb_getopt_reset();
-    while ((opt = tb_getopt(o->io, argc, argv, "1aAdlRrtSFphnCe")) != -1) {
-        bool *flags[] = {&o->all,       &o->almost_all, &o->dir_itself, &o->longfmt,
-                         &o->recursive, &o->reverse,    &o->by_time,    &o->by_size,
-                         &o->classify,  &o->slash,      &o->human,      &o->longfmt};
+    while ((opt = tb_getopt(o->io, argc, argv, "1aAdlRrtSFphnC")) != -1) {
+        bool *flags[] = {&o->all,     &o->almost_all, &o->dir_itself, &o->longfmt,  &o->recursive,
+                         &o->reverse, &o->by_time,    &o->by_size,    &o->classify, &o->slash,
+                         &o->human,   &o->longfmt,    &o->columns};
         const char *at = opt != '?' ? strchr(letters, opt) : NULL;
-        if (at)
+        if (opt == '1')
+            o->columns = false;
+        else if (at)
             *flags[at - letters] = true;
         else if (opt == '?')
-            return tb_usage(o->io, "ls", "[-1aAdlRrtSFphn] [FILE]...");
+            return tb_usage(o->io, "ls", "[-1aAdlRrtSFphnC] [FILE]...");
     }
     return 0;
 }
@@ -209,8 +248,7 @@ int applet_ls(tb_io *io, int argc, char **argv)
     }
     ls_sort(&o, files, nf);
     ls_sort(&o, dirs, nd);
-    for (size_t i = 0; i < nf; i++)
-        print_entry(&o, &files[i]);
+    print_entries(&o, files, nf);
     bool first = nf == 0;
     for (size_t i = 0; i < nd; i++)
         list_dir(&o, dirs[i].path, nnames > 1 || o.recursive, &first);
