@@ -11,6 +11,7 @@
 typedef struct sbuf {
     char *s;
     size_t len, cap;
+    bool failed; /* out of memory: a put was dropped (the run stops with an error) */
 } sbuf;
 
 typedef struct sed_run {
@@ -34,8 +35,10 @@ static void sbuf_put(sbuf *b, const char *s, size_t n)
     if (b->len + n + 1 > b->cap) {
         size_t cap = (b->len + n + 1) * 2;
         char *ns = realloc(b->s, cap);
-        if (ns == NULL)
-            abort(); /* out of memory in the guest: the instance traps */
+        if (ns == NULL) {
+            b->failed = true;
+            return;
+        }
         b->s = ns;
         b->cap = cap;
     }
@@ -192,6 +195,7 @@ static bool substitute(sed_run *r, sed_cmd *c)
             sbuf_put(&out, s + at, len - at);
         sbuf_set(&r->ps, out.s ? out.s : "", out.len);
     }
+    r->ps.failed |= out.failed;
     free(out.s);
     return done;
 }
@@ -209,6 +213,34 @@ static void list_line(sed_run *r)
             putc(ch, r->out);
     }
     fputs("$\n", r->out);
+}
+
+/* h H g G x: copy, append or exchange between the pattern and hold spaces. */
+static void hold_space(sed_run *r, char cmd)
+{
+    sbuf t;
+    switch (cmd) {
+    case 'h':
+        sbuf_set(&r->hs, r->ps.s, r->ps.len);
+        break;
+    case 'H':
+        sbuf_put(&r->hs, "\n", 1);
+        sbuf_put(&r->hs, r->ps.s, r->ps.len);
+        break;
+    case 'g':
+        sbuf_set(&r->ps, r->hs.s ? r->hs.s : "", r->hs.len);
+        break;
+    case 'G':
+        sbuf_put(&r->ps, "\n", 1);
+        sbuf_put(&r->ps, r->hs.s ? r->hs.s : "", r->hs.len);
+        break;
+    default: /* x */
+        t = r->ps;
+        r->ps = r->hs;
+        r->hs = t;
+        if (r->ps.s == NULL)
+            sbuf_set(&r->ps, "", 0);
+    }
 }
 
 enum { CYCLE_PRINT, CYCLE_DELETE, CYCLE_QUIT, CYCLE_QUIT_SILENT, CYCLE_RESTART };
@@ -281,27 +313,12 @@ static int run_commands(sed_run *r)
                 return CYCLE_QUIT;
             break;
         case 'h':
-            sbuf_set(&r->hs, r->ps.s, r->ps.len);
-            break;
         case 'H':
-            sbuf_put(&r->hs, "\n", 1);
-            sbuf_put(&r->hs, r->ps.s, r->ps.len);
-            break;
         case 'g':
-            sbuf_set(&r->ps, r->hs.s ? r->hs.s : "", r->hs.len);
-            break;
         case 'G':
-            sbuf_put(&r->ps, "\n", 1);
-            sbuf_put(&r->ps, r->hs.s ? r->hs.s : "", r->hs.len);
+        case 'x':
+            hold_space(r, c->cmd);
             break;
-        case 'x': {
-            sbuf t = r->ps;
-            r->ps = r->hs;
-            r->hs = t;
-            if (r->ps.s == NULL)
-                sbuf_set(&r->ps, "", 0);
-            break;
-        }
         case 'l':
             list_line(r);
             break;
@@ -319,10 +336,19 @@ static int run_commands(sed_run *r)
     return CYCLE_PRINT;
 }
 
+static bool out_of_memory(sed_run *r)
+{
+    if (!r->ps.failed && !r->hs.failed && !r->appended.failed)
+        return false;
+    tb_err(r->io, "sed", "out of memory");
+    r->rc = 4;
+    return true;
+}
+
 static void run(sed_run *r)
 {
     bool have = next_line(r, &r->ps, false);
-    while (have) {
+    while (have && !out_of_memory(r)) {
         r->subst_done = false;
         int end = run_commands(r);
         while (end == CYCLE_RESTART)
@@ -332,9 +358,11 @@ static void run(sed_run *r)
         fwrite(r->appended.s ? r->appended.s : "", 1, r->appended.len, r->out);
         r->appended.len = 0;
         if (end == CYCLE_QUIT || end == CYCLE_QUIT_SILENT)
-            return;
+            break;
         have = next_line(r, &r->ps, false);
     }
+    if (!have)
+        out_of_memory(r); /* what the last cycle could not hold */
 }
 
 static int edit_in_place(sed_run *r, char *name)
@@ -378,6 +406,11 @@ static char *read_script_file(tb_io *io, const char *name)
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
         sbuf_put(&b, buf, n);
     tb_fclose(io, f);
+    if (b.failed) {
+        tb_err(io, "sed", "out of memory");
+        free(b.s);
+        return NULL;
+    }
     return b.s ? b.s : strdup("");
 }
 
