@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
+#include "strv.h"
+
 static int set_str(char **field, const char *value)
 {
     char *copy = value ? strdup(value) : NULL;
@@ -96,6 +99,16 @@ static int bad(parse_ctx *pc, const char *key, const char *problem)
     return wc_error_set(pc->err, -EINVAL, "config %s: key \"%s\": %s", pc->what, key, problem);
 }
 
+/* v has the type want, else 'config F: key "P" is a number, not a string'. */
+static int want(parse_ctx *pc, const json_t *v, wc_json_type type, const char *path)
+{
+    char where[160];
+    snprintf(where, sizeof(where), "key \"%s\"", path);
+    if (wc_json_check_type(v, type, where, pc->err) < 0)
+        return wc_error_wrap(pc->err, "config %s", pc->what);
+    return 0;
+}
+
 static int check_keys(parse_ctx *pc, json_t *obj, const char *prefix, const char *const *known)
 {
     const char *key;
@@ -119,8 +132,7 @@ static int get_string(parse_ctx *pc, json_t *obj, const char *key, const char *p
         return 0;
     if (json_is_null(v))
         return set_str(field, NULL);
-    if (!json_is_string(v))
-        return bad(pc, path, "must be a string");
+    TRY(want(pc, v, WC_JSON_STRING, path));
     return set_str(field, json_string_value(v));
 }
 
@@ -129,8 +141,7 @@ static int get_bool(parse_ctx *pc, json_t *obj, const char *key, const char *pat
     json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (!json_is_boolean(v))
-        return bad(pc, path, "must be true or false");
+    TRY(want(pc, v, WC_JSON_BOOL, path));
     *field = json_is_true(v);
     return 0;
 }
@@ -142,7 +153,8 @@ static int get_int(parse_ctx *pc, json_t *obj, const char *key, const char *path
     json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+    TRY(want(pc, v, WC_JSON_INTEGER, path));
+    if (json_integer_value(v) < min || json_integer_value(v) > max) {
         char what[64];
         snprintf(what, sizeof(what), "must be an integer from %d to %d", min, max);
         return bad(pc, path, what);
@@ -158,7 +170,8 @@ static int get_positive(parse_ctx *pc, json_t *obj, const char *key, const char 
     json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) <= 0)
+    TRY(want(pc, v, WC_JSON_INTEGER, path));
+    if (json_integer_value(v) <= 0)
         return bad(pc, path, "must be a positive integer");
     *field = (uint64_t)json_integer_value(v);
     return 0;
@@ -170,22 +183,13 @@ static int get_strv(parse_ctx *pc, json_t *obj, const char *key, const char *pat
     json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (!json_is_array(v))
-        return bad(pc, path, "must be an array of strings");
-    size_t n = json_array_size(v);
-    char **out = calloc(n ? n : 1, sizeof(char *));
+    TRY(want(pc, v, WC_JSON_STRINGS, path));
+    char **out = wc_json_dup_strv(obj, key);
     if (!out)
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *s = json_array_get(v, i);
-        if (!json_is_string(s) || !(out[i] = strdup(json_string_value(s)))) {
-            free_strv(out, i);
-            return json_is_string(s) ? -ENOMEM : bad(pc, path, "must be an array of strings");
-        }
-    }
     free_strv(*field, *n_field);
     *field = out;
-    *n_field = n;
+    *n_field = wc_strv_len(out);
     return 0;
 }
 
@@ -196,8 +200,7 @@ static int parse_registry(parse_ctx *pc, json_t *obj, size_t idx, wc_registry *r
     static const char *const auth_keys[] = {"username", "password", NULL};
     char p[64], k[96];
     snprintf(p, sizeof(p), "registries[%zu]", idx);
-    if (!json_is_object(obj))
-        return bad(pc, p, "must be an object");
+    TRY(want(pc, obj, WC_JSON_OBJECT, p));
     snprintf(k, sizeof(k), "%s.", p);
     TRY(check_keys(pc, obj, k, keys));
 #define FIELD(name) (snprintf(k, sizeof(k), "%s." name, p), k)
@@ -212,8 +215,7 @@ static int parse_registry(parse_ctx *pc, json_t *obj, size_t idx, wc_registry *r
     json_t *auth = json_object_get(obj, "auth");
     if (auth == NULL)
         return 0;
-    if (!json_is_object(auth))
-        return bad(pc, FIELD("auth"), "must be an object");
+    TRY(want(pc, auth, WC_JSON_OBJECT, FIELD("auth")));
     TRY(check_keys(pc, auth, FIELD("auth."), auth_keys));
     TRY(get_string(pc, auth, "username", FIELD("auth.username"), &r->username));
     return get_string(pc, auth, "password", FIELD("auth.password"), &r->password);
@@ -225,8 +227,7 @@ static int parse_registries(parse_ctx *pc, json_t *root, wc_config *cfg)
     json_t *v = json_object_get(root, "registries");
     if (!v)
         return 0;
-    if (!json_is_array(v))
-        return bad(pc, "registries", "must be an array of objects");
+    TRY(want(pc, v, WC_JSON_ARRAY, "registries"));
     size_t n = json_array_size(v);
     wc_registry *regs = calloc(n ? n : 1, sizeof(*regs));
     if (!regs)
@@ -254,8 +255,7 @@ static int parse_cni(parse_ctx *pc, json_t *root, wc_config *cfg)
     json_t *cni = json_object_get(root, "cni");
     if (!cni)
         return 0;
-    if (!json_is_object(cni))
-        return bad(pc, "cni", "must be an object");
+    TRY(want(pc, cni, WC_JSON_OBJECT, "cni"));
     TRY(check_keys(pc, cni, "cni.", keys));
     TRY(get_string(pc, cni, "conf_dir", "cni.conf_dir", &cfg->cni_conf_dir));
     TRY(get_strv(pc, cni, "bin_dirs", "cni.bin_dirs", &cfg->cni_bin_dirs, &cfg->n_cni_bin_dirs));
@@ -269,8 +269,7 @@ static int parse_unpack(parse_ctx *pc, json_t *root, wc_unpack_conf *u)
     json_t *obj = json_object_get(root, "unpack");
     if (!obj)
         return 0;
-    if (!json_is_object(obj))
-        return bad(pc, "unpack", "must be an object");
+    TRY(want(pc, obj, WC_JSON_OBJECT, "unpack"));
     TRY(check_keys(pc, obj, "unpack.", keys));
     TRY(get_positive(pc, obj, "max_layer_bytes", "unpack.max_layer_bytes", &u->max_layer_bytes));
     TRY(get_positive(pc, obj, "max_layer_entries", "unpack.max_layer_entries",

@@ -88,3 +88,57 @@ bool wc_json_bool(const json_t *o, const char *key)
 {
     return json_is_true(json_object_get(o, key));
 }
+
+const char *wc_json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+static bool has_type(const json_t *v, wc_json_type want)
+{
+    switch (want) {
+    case WC_JSON_OBJECT:
+        return json_is_object(v);
+    case WC_JSON_ARRAY:
+    case WC_JSON_STRINGS:
+        return json_is_array(v);
+    case WC_JSON_STRING:
+        return json_is_string(v);
+    case WC_JSON_BOOL:
+        return json_is_boolean(v);
+    case WC_JSON_INTEGER:
+        return json_is_integer(v);
+    }
+    return false;
+}
+
+int wc_json_check_type(const json_t *v, wc_json_type want, const char *path, wc_error *err)
+{
+    static const char *const wanted[] = {"an object",           "an array",  "a string",
+                                         "an array of strings", "a boolean", "an integer"};
+    if (!has_type(v, want))
+        return wc_error_set(err, -EINVAL, "%s is %s, not %s", path, wc_json_type_name(v),
+                            wanted[want]);
+    for (size_t i = 0; want == WC_JSON_STRINGS && i < json_array_size(v); i++) {
+        const json_t *item = json_array_get(v, i);
+        if (!json_is_string(item))
+            return wc_error_set(err, -EINVAL, "%s[%zu] is %s, not a string", path, i,
+                                wc_json_type_name(item));
+    }
+    return 0;
+}

@@ -1,8 +1,9 @@
 /* The one set of jansson helpers: lenient readers that copy strings, string lists and
  * string maps out of parsed JSON (a missing or mistyped value reads as the default,
  * so a record written by an older wasmcri still loads), and writers that report
- * -ENOMEM instead of dropping a value. Strict parsing with messages naming the key
- * (the configuration file) is in config.c.
+ * -ENOMEM instead of dropping a value; and the strict type check for what a person
+ * or an image's author wrote (the configuration file, an image config), whose message
+ * names the value, what it is and what it should be.
  * Maps are NULL-terminated char ** of alternating key, value.
  */
 #ifndef WASMCRI_COMMON_JSON_UTIL_H
@@ -11,6 +12,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "error.h"
 
 /* Setters: o borrowed, value copied. Return 0 or -ENOMEM. */
 int wc_json_set_new(json_t *o, const char *key, json_t *v);         /* takes v; NULL v is -ENOMEM */
@@ -30,5 +33,20 @@ char **wc_json_dup_map(const json_t *o, const char *key);
 /* o[key] as an integer, or def when it is missing or not an integer. */
 int64_t wc_json_int(const json_t *o, const char *key, int64_t def);
 bool wc_json_bool(const json_t *o, const char *key); /* true only for JSON true */
+
+typedef enum wc_json_type {
+    WC_JSON_OBJECT,
+    WC_JSON_ARRAY,
+    WC_JSON_STRING,
+    WC_JSON_STRINGS, /* an array of strings */
+    WC_JSON_BOOL,
+    WC_JSON_INTEGER,
+} wc_json_type;
+
+/* What v is, for a message: "an object", "a string", "a number", ... "null". */
+const char *wc_json_type_name(const json_t *v);
+/* v (not NULL) is of type want, else -EINVAL "<path> is a number, not a string" (for
+ * WC_JSON_STRINGS also "<path>[2] is ..."); the caller wraps it with what it read. */
+int wc_json_check_type(const json_t *v, wc_json_type want, const char *path, wc_error *err);
 
 #endif

@@ -128,48 +128,17 @@ void wc_manifest_clear(wc_manifest *m)
     *m = (wc_manifest){0};
 }
 
-static const char *json_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
-typedef enum { WANT_OBJECT, WANT_STRING, WANT_STRINGS } json_want;
-
 /* parent.key must be absent, null or of the wanted type; -EINVAL naming the field otherwise. */
-static int check_type(const json_t *parent, const char *path, const char *key, json_want want,
+static int check_type(const json_t *parent, const char *path, const char *key, wc_json_type want,
                       wc_error *err)
 {
-    static const char *const wanted[] = {"an object", "a string", "an array of strings"};
     const json_t *v = json_object_get(parent, key);
     if (v == NULL || json_is_null(v))
         return 0;
-    bool ok = want == WANT_OBJECT   ? json_is_object(v)
-              : want == WANT_STRING ? json_is_string(v)
-                                    : json_is_array(v);
-    if (!ok)
-        return wc_error_set(err, -EINVAL, "invalid image config: %s%s is %s, not %s", path, key,
-                            json_type_name(v), wanted[want]);
-    for (size_t i = 0; want == WANT_STRINGS && i < json_array_size(v); i++) {
-        const json_t *item = json_array_get(v, i);
-        if (!json_is_string(item))
-            return wc_error_set(err, -EINVAL, "invalid image config: %s%s[%zu] is %s, not a string",
-                                path, key, i, json_type_name(item));
-    }
+    char where[64];
+    snprintf(where, sizeof(where), "%s%s", path, key);
+    if (wc_json_check_type(v, want, where, err) < 0)
+        return wc_error_wrap(err, "invalid image config");
     return 0;
 }
 
@@ -178,17 +147,17 @@ static int check_config_types(const json_t *root, wc_error *err)
 {
     const json_t *cfg = json_object_get(root, "config");
     const json_t *rootfs = json_object_get(root, "rootfs");
-    TRY(check_type(root, "", "os", WANT_STRING, err));
-    TRY(check_type(root, "", "architecture", WANT_STRING, err));
-    TRY(check_type(root, "", "config", WANT_OBJECT, err));
-    TRY(check_type(root, "", "rootfs", WANT_OBJECT, err));
-    TRY(check_type(cfg, "config.", "User", WANT_STRING, err));
-    TRY(check_type(cfg, "config.", "WorkingDir", WANT_STRING, err));
-    TRY(check_type(cfg, "config.", "StopSignal", WANT_STRING, err));
-    TRY(check_type(cfg, "config.", "Entrypoint", WANT_STRINGS, err));
-    TRY(check_type(cfg, "config.", "Cmd", WANT_STRINGS, err));
-    TRY(check_type(cfg, "config.", "Env", WANT_STRINGS, err));
-    return check_type(rootfs, "rootfs.", "diff_ids", WANT_STRINGS, err);
+    TRY(check_type(root, "", "os", WC_JSON_STRING, err));
+    TRY(check_type(root, "", "architecture", WC_JSON_STRING, err));
+    TRY(check_type(root, "", "config", WC_JSON_OBJECT, err));
+    TRY(check_type(root, "", "rootfs", WC_JSON_OBJECT, err));
+    TRY(check_type(cfg, "config.", "User", WC_JSON_STRING, err));
+    TRY(check_type(cfg, "config.", "WorkingDir", WC_JSON_STRING, err));
+    TRY(check_type(cfg, "config.", "StopSignal", WC_JSON_STRING, err));
+    TRY(check_type(cfg, "config.", "Entrypoint", WC_JSON_STRINGS, err));
+    TRY(check_type(cfg, "config.", "Cmd", WC_JSON_STRINGS, err));
+    TRY(check_type(cfg, "config.", "Env", WC_JSON_STRINGS, err));
+    return check_type(rootfs, "rootfs.", "diff_ids", WC_JSON_STRINGS, err);
 }
 
 int wc_image_config_parse(const char *body, size_t len, wc_image_config *ret, wc_error *err)

@@ -69,6 +69,11 @@ static void test_errors(void)
     expect_error("{\"registries\": [{\"host\": \"a\", \"auth\": {\"user\": \"u\"}}]}",
                  "registries[0].auth.user");
     expect_error("{\"cni\": {\"bin_dirs\": [1]}}", "cni.bin_dirs");
+    expect_error("{\"cni\": {\"bin_dirs\": [\"/a\", 1]}}",
+                 "key \"cni.bin_dirs\"[1] is a number, not a string");
+    expect_error("{\"socket\": 5}", "key \"socket\" is a number, not a string");
+    expect_error("{\"registries\": [{\"host\": \"a\", \"insecure\": \"yes\"}]}",
+                 "key \"registries[0].insecure\" is a string, not a boolean");
     expect_error("{\"cni\": {\"plugin_timeout_s\": 0}}", "cni.plugin_timeout_s");
     expect_error("{\"module_cache_mib\": -1}", "\"module_cache_mib\": must be an integer");
     expect_error("{\"module_cache_mib\": \"32\"}", "\"module_cache_mib\"");
