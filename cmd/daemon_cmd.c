@@ -157,6 +157,8 @@ static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool
     int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, cfg->cgroup_driver, d->store,
                              &d->sandbox, err);
     if (rc == 0)
+        wc_sandbox_set_toolbox(d->sandbox, cfg->toolbox);
+    if (rc == 0)
         rc = wc_sandbox_set_cni(d->sandbox, cfg->cni_conf_dir, cfg->cni_bin_dirs,
                                 cfg->n_cni_bin_dirs, cfg->cni_plugin_timeout_s, err);
     if (rc < 0) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "toolbox_module.h"
 #include "wasi.h"
 #include "wasm_engine.h"
 
@@ -18,7 +19,9 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: wasmcri run [--dir HOST[:GUEST]]... [--env K=V]... [--invoke NAME] "
-                    "FILE.wasm [ARGS...]\n");
+                    "FILE.wasm [ARGS...]\n"
+                    "       wasmcri run [--dir HOST[:GUEST]]... [--env K=V]... --toolbox APPLET "
+                    "[ARGS...]\n");
     return 2;
 }
 
@@ -34,6 +37,10 @@ static int parse_opts(int argc, char **argv, wasmcri_run_opts *o)
         if (strcmp(a, "--") == 0) {
             i++;
             break;
+        }
+        if (strcmp(a, "--toolbox") == 0) {
+            o->toolbox = true;
+            continue;
         }
         if (i + 1 >= argc)
             return -EINVAL;
@@ -54,7 +61,7 @@ static int parse_opts(int argc, char **argv, wasmcri_run_opts *o)
     }
     if (i >= argc)
         return -EINVAL;
-    o->file = argv[i];
+    o->file = o->toolbox ? "toolbox.wasm" : argv[i];
     o->args = argv + i;
     o->nargs = argc - i;
     return 0;
@@ -214,8 +221,9 @@ static int run(const wasmcri_run_opts *o)
     wasi_mounts mounts = {0};
     wasi_ctx *wasi = NULL;
     int status = 1;
-    uint8_t *bytes = read_all(o->file, &len, &err);
-    if (bytes && wasm_module_load(bytes, len, NULL, &m, &err) == 0 &&
+    uint8_t *bytes = o->toolbox ? NULL : read_all(o->file, &len, &err);
+    const uint8_t *code = o->toolbox ? toolbox_wasm(&len) : bytes;
+    if (code && wasm_module_load(code, len, NULL, &m, &err) == 0 &&
         wasm_linker_new(&l, &err) == 0 && define_imports(l, o, &mounts, &wasi, &err) == 0 &&
         wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
         wasm_trap t = wasm_instance_start(inst);

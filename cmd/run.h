@@ -1,7 +1,9 @@
-/* `wasmcri run [options] FILE.wasm [ARGS...]`: runs one module from a shell. */
+/* `wasmcri run [options] FILE.wasm [ARGS...]` (or `--toolbox APPLET [ARGS...]`): runs one module
+ * from a shell. */
 #ifndef WASMCRI_CMD_RUN_H
 #define WASMCRI_CMD_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A preopened directory: HOST[:GUEST] (guest defaults to host). */
@@ -16,6 +18,7 @@ typedef struct wasmcri_run_opts {
     const char **envs; /* K=V */
     size_t nenvs;
     const char *invoke; /* export to call instead of _start, or NULL */
+    bool toolbox;       /* --toolbox: run the embedded toolbox.wasm, args[0] names the applet */
     const char *file;
     char **args; /* guest arguments after FILE (args[0] is FILE) */
     int nargs;

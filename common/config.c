@@ -70,6 +70,7 @@ int wc_config_init(wc_config *cfg)
     cfg->unpack = (wc_unpack_conf){WC_UNPACK_DEFAULT_BYTES, WC_UNPACK_DEFAULT_ENTRIES,
                                    WC_UNPACK_DEFAULT_RATIO};
     cfg->module_cache_mib = WC_DEFAULT_MODULE_CACHE_MIB;
+    cfg->toolbox = true;
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
         return -ENOMEM;
@@ -296,9 +297,9 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket",           "root", "state",      "log_level",
-                                       "cgroup_driver",    "cni",  "registries", "unpack",
-                                       "module_cache_mib", NULL};
+    static const char *const keys[] = {"socket",           "root",    "state",      "log_level",
+                                       "cgroup_driver",    "cni",     "registries", "unpack",
+                                       "module_cache_mib", "toolbox", NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
@@ -311,6 +312,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(parse_enums(pc, root, cfg));
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
+    TRY(get_bool(pc, root, "toolbox", "toolbox", &cfg->toolbox));
     TRY(parse_cni(pc, root, cfg));
     TRY(parse_registries(pc, root, cfg));
     return parse_unpack(pc, root, &cfg->unpack);
@@ -396,7 +398,8 @@ char *wc_config_to_json(const wc_config *cfg)
         (json_int_t)cfg->unpack.max_layer_bytes, "max_layer_entries",
         (json_int_t)cfg->unpack.max_layer_entries, "max_ratio", (json_int_t)cfg->unpack.max_ratio);
     if (!root ||
-        json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0) {
+        json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0 ||
+        json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0) {
         json_decref(root);
         return NULL;
     }

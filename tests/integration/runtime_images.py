@@ -9,7 +9,8 @@ and pulled by the daemon over CRI like any image.
             and an /etc/group (staff = 3000)
   probe-usr1  the probe image with StopSignal "SIGUSR1"
   probe-badstop  the probe image with StopSignal "SIGFOO" (not a signal)
-  linux     rootfs image whose Entrypoint is /bin/sh, an ELF file: nothing wasm to run
+  linux     rootfs image whose Entrypoint is /bin/sh, an ELF file, as is /bin/app: nothing wasm
+            to run (but /bin/sh names a toolbox applet)
   artifact  the CNCF wasm artifact holding probe.wasm
   net       rootfs image: /bin/net.wasm (tests/wasm/net, sockets) as Entrypoint,
             /bin/activated.wasm (a preview1-only server) with /etc/greeting, and
@@ -74,7 +75,8 @@ def build(b, out):
             "Entrypoint": ["/bin/probe.wasm"], "Cmd": ["hello"], "StopSignal": stop}), False)
     lay = b.Layout(str(out / "linux"))
     built["linux"] = (lay, _rootfs_image(b, lay, [d("bin"), e("bin/sh", b"\x7fELF\x02\x01\x01",
-                                                                mode=0o755)],
+                                                                mode=0o755),
+                                                  e("bin/app", b"\x7fELF\x02\x01\x01", mode=0o755)],
                                          {"Entrypoint": ["/bin/sh"]}), False)
     lay = b.Layout(str(out / "net"))
     net_files = [d("bin"), e("bin/net.wasm", NET.read_bytes(), mode=0o755),

@@ -392,10 +392,11 @@ def test_artifact_image_runs(rt, pod):
 
 
 def test_image_without_wasm_is_failed_precondition(rt, pod):
+    """(Its Entrypoint /bin/sh would run the toolbox's sh: test_toolbox.py.)"""
     with pytest.raises(grpc.RpcError) as e:
-        create(rt.runtime(), pod, ctr_config("linux", rt.refs["linux"]))
+        create(rt.runtime(), pod, ctr_config("linux", rt.refs["linux"], command=["/bin/app"]))
     assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert rt.refs["linux"] in e.value.details() and "/bin/sh" in e.value.details()
+    assert rt.refs["linux"] in e.value.details() and "/bin/app" in e.value.details()
 
 
 def test_errors_and_names(rt, pod):

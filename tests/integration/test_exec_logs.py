@@ -77,7 +77,7 @@ def test_what_an_exec_writes_the_container_reads(rt, pod):
 
 def test_exec_of_something_not_wasm_is_126(rt, pod):
     cid = running(rt, pod, "exec3")
-    for cmd in (["/bin/sh", "-c", "id"], ["/data/hello.txt"], ["/no/such.wasm"]):
+    for cmd in (["/bin/no-applet", "-c", "id"], ["/data/hello.txt"], ["/no/such.wasm"]):
         res = exec_sync(rt, cid, cmd)
         assert res.exit_code == 126, cmd
         assert cmd[0].encode() in res.stderr and res.stdout == b""

@@ -20,6 +20,7 @@ static void test_defaults(void)
     CHECK(cfg.cni_plugin_timeout_s == 30);
     CHECK(cfg.n_registries == 0);
     CHECK(cfg.module_cache_mib == 32);
+    CHECK(cfg.toolbox);
     wc_config_free(&cfg);
 }
 
@@ -77,6 +78,7 @@ static void test_errors(void)
     expect_error("{\"cni\": {\"plugin_timeout_s\": 0}}", "cni.plugin_timeout_s");
     expect_error("{\"module_cache_mib\": -1}", "\"module_cache_mib\": must be an integer");
     expect_error("{\"module_cache_mib\": \"32\"}", "\"module_cache_mib\"");
+    expect_error("{\"toolbox\": \"yes\"}", "\"toolbox\"");
     expect_error("{\"socket\": \"a\", \"socket\": \"b\"}", "duplicate");
     expect_error("{", "line 1");
 }
@@ -88,7 +90,8 @@ static void test_print_round_trip(void)
     wc_config_init(&a);
     CHECK(wc_config_load_string(&a,
                                 "{\"registries\": [{\"host\": \"h\", \"ca_file\": \"/ca\"}],"
-                                " \"cgroup_driver\": \"systemd\", \"module_cache_mib\": 5}",
+                                " \"cgroup_driver\": \"systemd\", \"module_cache_mib\": 5,"
+                                " \"toolbox\": false}",
                                 "a", &err) == 0);
     char *json = wc_config_to_json(&a);
     CHECK(json != NULL);
@@ -96,6 +99,7 @@ static void test_print_round_trip(void)
     CHECK(json && wc_config_load_string(&b, json, "printed", &err) == 0);
     CHECK(strcmp(b.cgroup_driver, "systemd") == 0);
     CHECK(b.module_cache_mib == 5);
+    CHECK(!b.toolbox);
     CHECK(b.n_registries == 1 && strcmp(b.registries[0].ca_file, "/ca") == 0);
     free(json);
     wc_config_free(&a);

@@ -126,7 +126,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
         return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(cv_rootfs(sb->store, c, img, err));
     TRY(cv_user(sb->store, c, s, img, err));
-    TRY(cv_module(sb->store, c, img, err));
+    TRY(cv_module(sb->store, c, img, sb->toolbox, err));
     return hold_image_content(sb, c, img, err);
 }
 

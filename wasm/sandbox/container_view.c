@@ -29,6 +29,7 @@
 #include "layer.h"
 #include "sandbox_int.h"
 #include "strv.h"
+#include "toolbox_module.h"
 
 #define WASM_PAGE 65536
 
@@ -294,9 +295,20 @@ static int fd_path(int fd, char **ret_path, wc_error *err)
     return *ret_path ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
 }
 
+/* The container runs toolbox.wasm (its command is absent or not wasm, and names an applet). */
+static int use_toolbox(wc_container *c, wc_error *err)
+{
+    if (wc_container_set(&c->module_path, CV_TOOLBOX_PATH) < 0 ||
+        wc_container_set(&c->module_key, toolbox_module_key()) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
 /* The module is looked up in the image snapshot (the writable layer is made when
- * the container starts, and would be empty now anyway). */
-static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
+ * the container starts, and would be empty now anyway); with toolbox, a command that is no
+ * module there and names an applet runs toolbox.wasm. */
+static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img, bool toolbox,
+                              wc_error *err)
 {
     char guest[4096], root[4096];
     if (!c->overlay)
@@ -313,15 +325,21 @@ static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *
     _cleanup_close_ int fd = -1;
     wc_error inner = {0};
     char key[4096 + 128];
-    if (open_in_view(c, root, guest, MODULE_OPEN_FLAGS, &fd, &inner) < 0)
+    if (open_in_view(c, root, guest, MODULE_OPEN_FLAGS, &fd, &inner) < 0) {
+        if (toolbox && toolbox_names_applet(c->argv[0]))
+            return use_toolbox(c, err);
         return wc_error_set(err, -ENOEXEC, "image %s: cannot run %s: %s", c->image, guest,
                             inner.msg);
-    if (check_module_fd(fd, guest, key, sizeof(key), &inner) < 0)
+    }
+    if (check_module_fd(fd, guest, key, sizeof(key), &inner) < 0) {
+        if (toolbox && toolbox_names_applet(c->argv[0]))
+            return use_toolbox(c, err);
         return wc_error_set(err, -ENOEXEC,
                             "image %s has nothing wasm to run: %s "
                             "(image shape %s, os %s, wasm entry \"%s\")",
                             c->image, inner.msg, wc_image_shape_name(img->shape), img->os,
                             img->wasm_entry);
+    }
     if (fd_path(fd, &host, err) < 0)
         return err->code;
     if (strncmp(host, root, strlen(root)) == 0)
@@ -349,6 +367,10 @@ int cv_open_exec_module(const wc_container *c, const char *guest, int *ret_fd, c
 
 int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, wc_error *err)
 {
+    if (strcmp(c->module_path, CV_TOOLBOX_PATH) == 0) /* this daemon's toolbox, and its key */
+        return wc_container_set(&spec->module_key, toolbox_module_key()) < 0
+                   ? wc_error_set(err, -ENOMEM, "out of memory")
+                   : toolbox_module_fd(ret_fd, err);
     /* a file: module lies in a CRI mount, which someone may change: the path as resolved
      * at create, with no symlink in it now */
     bool outside_store = strncmp(c->module_key, "file:", 5) == 0;
@@ -372,10 +394,10 @@ int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, 
     return 0;
 }
 
-int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, wc_error *err)
 {
     if (img->shape == WC_SHAPE_ROOTFS)
-        return module_from_rootfs(store, c, img, err);
+        return module_from_rootfs(store, c, img, toolbox, err);
     char path[4096];
     if (*img->wasm_entry == '\0' ||
         wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 || !is_wasm_file(path))

@@ -41,9 +41,13 @@ int cv_user(wc_store *store, wc_container *c, const wc_container_spec *s, const 
             wc_error *err);
 
 /* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must
- * be a WebAssembly file), the artifact's module blob otherwise. -ENOEXEC naming the image and what
- * was found. */
-int cv_module(wc_store *store, wc_container *c, const wc_image *img, wc_error *err);
+ * be a WebAssembly file; with toolbox, one that is absent or not wasm and names an applet runs
+ * toolbox.wasm: module_path CV_TOOLBOX_PATH), the artifact's module blob otherwise. -ENOEXEC
+ * naming the image and what was found. */
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, wc_error *err);
+
+/* The module_path of a container that runs the built-in toolbox.wasm. */
+#define CV_TOOLBOX_PATH "<built-in toolbox.wasm>"
 
 /* Unmounts the overlay (if the worker made it) and deletes dir. */
 int cv_release(wc_container *c, wc_error *err);
@@ -70,9 +74,9 @@ int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *er
 int cv_open_exec_module(const wc_container *c, const char *guest, int *ret_fd, char *key,
                         size_t key_len, wc_error *err);
 
-/* The module a StartContainer runs (c->module_path, found at create), opened the same
- * way; a module from a CRI mount must have no symlink in its path now, and its cache
- * key in spec is made again from the file opened. */
+/* The module a StartContainer runs (c->module_path, found at create; toolbox.wasm's memfd for
+ * CV_TOOLBOX_PATH, with this daemon's key), opened the same way; a module from a CRI mount must
+ * have no symlink in its path now, and its cache key in spec is made again from the file opened. */
 int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, wc_error *err);
 
 #endif

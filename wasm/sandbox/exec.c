@@ -1,4 +1,6 @@
 /* ExecSync: one more worker for a running container, its output collected here.
+ * cmd[0] is a wasm module in the container's view, or (toolbox on) when it is none there and
+ * names an applet, the built-in toolbox.wasm (toolbox_module.h) with argv = cmd.
  *
  * The daemon makes two pipes, hands their write ends to the zygote with the exec
  * request (SCM_RIGHTS), and reads both until they close or the timeout passes
@@ -17,6 +19,7 @@
 #include "json_util.h"
 #include "record.h"
 #include "sandbox_int.h"
+#include "toolbox_module.h"
 
 #define EXEC_OUTPUT_MAX (8 * 1024 * 1024)
 
@@ -129,8 +132,12 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
     snprintf(guest, sizeof(guest), "%s%s%s", cmd[0][0] == '/' ? "" : c->working_dir,
              cmd[0][0] == '/' ? "" : "/", cmd[0]);
     if (cv_open_exec_module(c, guest, &fd, key, sizeof(key), &why) < 0) {
-        not_wasm(res, cmd[0], why.msg);
-        return 1;
+        if (!sb->toolbox || !toolbox_names_applet(cmd[0])) {
+            not_wasm(res, cmd[0], why.msg);
+            return 1;
+        }
+        TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
+        snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
     int rc = cv_worker_spec(c, pod, cmd, exec_id, "", ret_spec, err);
     if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)

@@ -186,6 +186,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     sb->root_dir = strdup(root_dir);
     sb->state_dir = strdup(state_dir);
     sb->cgroup_driver = strdup(cgroup_driver);
+    sb->toolbox = true;
     int rc = sb->root_dir && sb->state_dir && sb->cgroup_driver
                  ? 0
                  : wc_error_set(err, -ENOMEM, "out of memory");
@@ -202,6 +203,11 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     }
     *ret_sb = sb;
     return 0;
+}
+
+void wc_sandbox_set_toolbox(wc_sandbox *sb, bool on)
+{
+    sb->toolbox = on;
 }
 
 int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,

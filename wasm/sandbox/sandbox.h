@@ -30,6 +30,11 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
                     wc_store *store, wc_sandbox **ret_sb, wc_error *err);
 void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep running */
 
+/* Whether a command (container command, ExecSync) that is no wasm module in the view and names an
+ * applet runs the built-in toolbox.wasm (wasm/toolbox/toolbox_module.h; config key toolbox, true
+ * by default). Call before serving. */
+void wc_sandbox_set_toolbox(wc_sandbox *sb, bool on);
+
 /* Hands the zygote connection to the sandbox (it takes zc and closes it in
  * wc_sandbox_close): exits start to flow, and containers recorded as running
  * whose worker the zygote does not know are marked exited. */

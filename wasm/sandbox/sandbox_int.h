@@ -32,6 +32,7 @@ struct wc_sandbox {
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
+    bool toolbox;            /* commands naming an applet run toolbox.wasm (config toolbox) */
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
 };

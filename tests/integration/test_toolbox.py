@@ -1,0 +1,83 @@
+"""The built-in toolbox (wasm/toolbox): commands that are no wasm module in the container's view
+and name an applet (`sh`, `/bin/sh`, `echo`, `top`...) run toolbox.wasm in the container's own
+view, as ExecSync, exec probes and container commands; config `toolbox: false` turns it off."""
+import time
+
+import grpc
+import pytest
+
+import runtime_images
+from rt_helpers import (create, ctr_config, pod_config, run_pod, run_to_exit, start, status,
+                        stdout_text, wait_state)
+from wasmcri_harness import pb
+
+
+@pytest.fixture(scope="module")
+def pod(rt, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs")
+    rt.pod_logs = logs
+    return run_pod(rt.runtime(), pod_config("toolbox", logs, hostname="tb-host"))
+
+
+def running(rt, pod, name, args=("sleep", "60"), **kw):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config(name, rt.refs["probe"], args=list(args), **kw))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    return cid
+
+
+def exec_sync(rt, cid, cmd, timeout=0):
+    return rt.runtime().ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=cmd, timeout=timeout),
+                                 timeout=30)
+
+
+def test_exec_of_an_applet_runs_the_toolbox(rt, pod):
+    cid = running(rt, pod, "tb-echo")
+    res = exec_sync(rt, cid, ["echo", "hello", "toolbox"])
+    assert (res.exit_code, res.stdout, res.stderr) == (0, b"hello toolbox\n", b"")
+    assert exec_sync(rt, cid, ["/bin/false"]).exit_code == 1
+    assert exec_sync(rt, cid, ["/usr/bin/true"]).exit_code == 0
+
+
+def test_a_wasm_module_in_the_view_wins_over_an_applet(rt, pod):
+    """cmd[0] that is a module in the view runs that module, even when an applet has its name."""
+    cid = running(rt, pod, "tb-wins", args=["write", "/bin/echo", "x", "--", "sleep", "60"])
+    res = exec_sync(rt, cid, ["/bin/probe.wasm", "hello"])
+    assert res.stdout == b"hello from wasm\n"
+    # /bin/echo is not wasm: the applet runs
+    assert exec_sync(rt, cid, ["/bin/echo", "applet"]).stdout == b"applet\n"
+
+
+def test_container_command_naming_an_applet_runs(rt, pod):
+    r = rt.runtime()
+    _, st = run_to_exit(r, pod, ctr_config("tb-ctr", rt.refs["probe"], command=["echo"],
+                                           args=["from", "the", "toolbox"]))
+    assert (st.exit_code, st.reason) == (0, "Completed")
+    assert stdout_text(rt.pod_logs / "tb-ctr.log") == ["from the toolbox"]
+
+
+def test_a_name_no_applet_has_still_fails(rt, pod):
+    cid = running(rt, pod, "tb-none")
+    res = exec_sync(rt, cid, ["/bin/no-such-applet", "x"])
+    assert res.exit_code == 126 and b"/bin/no-such-applet" in res.stderr
+    with pytest.raises(grpc.RpcError) as e:
+        create(rt.runtime(), pod, ctr_config("tb-none2", rt.refs["probe"], command=["nosuch"]))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_toolbox_false_turns_it_off(runtime_registry, new_daemon, tmp_path):
+    reg, refs = runtime_registry
+    d = new_daemon(config={**runtime_images.daemon_config(reg), "toolbox": False}).start()
+    runtime_images.pull_all(d, {"probe": refs["probe"]})
+    r = d.runtime()
+    pod = run_pod(r, pod_config("tb-off", tmp_path))
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("off", refs["probe"], command=["echo", "x"]))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    cid = create(r, pod, ctr_config("off2", refs["probe"], args=["sleep", "60"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["echo", "x"]), timeout=30)
+    assert res.exit_code == 126 and b"echo" in res.stderr and res.stdout == b""
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
