@@ -81,3 +81,51 @@ def test_toolbox_false_turns_it_off(runtime_registry, new_daemon, tmp_path):
     res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["echo", "x"]), timeout=30)
     assert res.exit_code == 126 and b"echo" in res.stderr and res.stdout == b""
     r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_exec_probe_sh_test_f_follows_the_file(rt, pod, tmp_path):
+    """An exec probe written the usual way: `sh -c "test -f /tmp/ready"` is 0 once the file is
+    there and 1 after it is removed (/tmp an emptyDir-like mount)."""
+    tmp_path.chmod(0o777)
+    cid = running(rt, pod, "tb-probe", mounts=[("/tmp", str(tmp_path), False)])
+    probe = ["sh", "-c", "test -f /tmp/ready"]
+    assert exec_sync(rt, cid, probe).exit_code == 1
+    assert exec_sync(rt, cid, ["sh", "-c", "echo ok > /tmp/ready"]).exit_code == 0
+    assert (tmp_path / "ready").read_text() == "ok\n"
+    assert exec_sync(rt, cid, probe).exit_code == 0
+    assert exec_sync(rt, cid, ["/bin/probe.wasm", "rm", "/tmp/ready"]).exit_code == 0
+    assert exec_sync(rt, cid, probe).exit_code == 1
+    (tmp_path / "ready").write_text("again")
+    assert exec_sync(rt, cid, probe).exit_code == 0
+
+
+def test_sh_sees_the_containers_env_and_hostname(rt, pod):
+    cid = running(rt, pod, "tb-env", env={"MINE": "mine"})
+    res = exec_sync(rt, cid, ["/bin/sh", "-c", 'echo "$HOSTNAME $MINE $FROM_IMAGE"; exit 3'])
+    assert (res.exit_code, res.stdout) == (3, b"tb-host mine yes\n")
+
+
+def test_sh_unknown_command_is_127(rt, pod):
+    cid = running(rt, pod, "tb-127")
+    res = exec_sync(rt, cid, ["sh", "-c", "nosuchcmd x"])
+    assert (res.exit_code, res.stderr) == (127, b"sh: nosuchcmd: not found\n")
+    res = exec_sync(rt, cid, ["sh", "-c", "/bin/probe.wasm hello"])
+    assert (res.exit_code, res.stderr) == (126, b"sh: /bin/probe.wasm: cannot run a module from sh\n")
+
+
+def test_exec_sleep_10_with_a_1s_timeout_ends_on_time(rt, pod):
+    cid = running(rt, pod, "tb-sleep")
+    t = time.monotonic()
+    with pytest.raises(grpc.RpcError) as e:
+        exec_sync(rt, cid, ["sleep", "10"], timeout=1)
+    assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert time.monotonic() - t < 3
+    assert status(rt.runtime(), cid).state == pb.CONTAINER_RUNNING
+    assert exec_sync(rt, cid, ["sh", "-c", "sleep 0.1 && echo done"]).stdout == b"done\n"
+
+
+def test_sh_runs_in_the_working_dir(rt, pod):
+    """WASI has no working directory: toolbox.wasm starts in $PWD, the container's."""
+    cid = running(rt, pod, "tb-pwd")
+    res = exec_sync(rt, cid, ["sh", "-c", "pwd; read l < here.txt; echo $l"])
+    assert (res.exit_code, res.stdout) == (0, b"/work\nin workdir\n")

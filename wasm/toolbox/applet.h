@@ -13,6 +13,7 @@
 #define WASMCRI_TOOLBOX_APPLET_H
 
 #include <stdio.h>
+#include <unistd.h> /* optind, optarg for tb_getopt */
 
 typedef struct tb_io {
     FILE *in, *out, *err;

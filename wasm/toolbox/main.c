@@ -3,11 +3,17 @@
  * is the program's. The runtime starts it with argv[0] = the command's cmd[0]. */
 #include "applet.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 int main(int argc, char **argv)
 {
     tb_io io = {stdin, stdout, stderr};
     if (argc < 1)
         return 127;
+    const char *pwd = getenv("PWD"); /* WASI has no working dir: the runtime gives it as $PWD */
+    if (pwd && pwd[0] == '/')
+        chdir(pwd);
     int status = tb_run_applet(&io, argc, argv);
     if (status < 0 && argc > 1) {
         status = tb_run_applet(&io, argc - 1, argv + 1);

@@ -7,6 +7,7 @@
  *   cat PATH         the file's bytes, or "error: ..." and exit 1
  *   await PATH       waits (10 ms steps, up to 10 s) until PATH exists, then cats it
  *   write PATH TEXT  creates/truncates PATH with TEXT; "wrote" or "error: ..." and exit 1
+ *   rm PATH          removes the file (exit 1 when it cannot)
  *   exit N           exit code N
  *   trap             an unreachable trap
  *   spin             an endless loop (for StopContainer)
@@ -162,6 +163,8 @@ static int run(int argc, char **argv, int i, int *next)
         return cmd_await(a1);
     if (strcmp(c, "write") == 0)
         return cmd_write(a1, a2);
+    if (strcmp(c, "rm") == 0)
+        return unlink(a1) == 0 ? 0 : 1;
     if (strcmp(c, "exit") == 0) {
         fflush(stdout);
         exit(atoi(a1));
