@@ -129,3 +129,44 @@ def test_sh_runs_in_the_working_dir(rt, pod):
     cid = running(rt, pod, "tb-pwd")
     res = exec_sync(rt, cid, ["sh", "-c", "pwd; read l < here.txt; echo $l"])
     assert (res.exit_code, res.stdout) == (0, b"/work\nin workdir\n")
+
+
+def test_a_container_whose_command_is_top_runs_until_stopped(rt, pod):
+    """As the CRI conformance suite's containers do: `top` keeps running (and shows the pod's
+    processes in its log) until StopContainer."""
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("tb-top", rt.refs["probe"], command=["top"], args=["-d", "0.2"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    time.sleep(1.5)
+    assert status(r, cid).state == pb.CONTAINER_RUNNING
+    log = "\n".join(stdout_text(rt.pod_logs / "tb-top.log"))
+    assert "processes in this pod" in log and " top -d 0.2" in log
+    t = time.monotonic()
+    r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=10))
+    st = status(r, cid)
+    assert st.state == pb.CONTAINER_EXITED and time.monotonic() - t < 5
+
+
+def test_ps_shows_the_pods_containers_and_execs(rt, pod):
+    r = rt.runtime()
+    cid = running(rt, pod, "tb-ps", args=["sleep", "60"])
+    res = exec_sync(rt, cid, ["ps"])
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.decode().splitlines()
+    assert lines[0].split() == ["PID", "USER", "STAT", "TIME", "RSS", "CONTAINER", "COMMAND"]
+    mine = [l.split() for l in lines if " tb-ps " in l]  # the exec itself: state R
+    assert [m[1:3] + m[5:] for m in mine] == [["0", "S", "tb-ps", "/bin/probe.wasm", "sleep", "60"],
+                                            ["0", "R", "tb-ps", "ps"]]
+    res = exec_sync(rt, cid, ["sh", "-c", "id; whoami"])  # no /etc/passwd in the image
+    assert res.stdout == b"uid=0 gid=0 groups=0\n" and res.stderr == b"whoami: unknown uid 0\n"
+
+
+def test_id_and_whoami_name_the_images_user(rt, pod):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("tb-id", rt.refs["probe-user"], args=["sleep", "60"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    res = exec_sync(rt, cid, ["id"])
+    assert res.stdout == b"uid=1001(app) gid=3000(staff) groups=3000(staff)\n", res
+    assert exec_sync(rt, cid, ["whoami"]).stdout == b"app\n"

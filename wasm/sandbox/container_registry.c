@@ -18,6 +18,7 @@
 #include "fs.h"
 #include "image.h"
 #include "log.h"
+#include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "stop_signal.h"
@@ -214,6 +215,8 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     _cleanup_close_ int module_fd = -1;
     TRY(find_startable(sb, id, &c, &pod, err));
     TRY(sb_pod_files(pod, err));
+    sb_ctr_user_write(c, pod); /* the toolbox's /run/wasmcri files (pod_ps.h) */
+    sb_pod_ps_write(sb, pod->id);
     TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
     TRY(cv_layer(sb->store, c, spec, err));
     TRY(cv_open_start_module(c, spec, &module_fd, err));
@@ -244,6 +247,7 @@ static int record_start(wc_sandbox *sb, const char *cid, int start_rc, int pid, 
         c->pid = pid;
         if (c->state == WC_CTR_CREATED)
             c->state = WC_CTR_RUNNING;
+        sb_pod_ps_write(sb, c->pod_id);
     }
     sb_emit(sb, WC_EVENT_STARTED, c);
     if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
@@ -358,6 +362,7 @@ static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], b
         return wc_error_set(err, -EBUSY, "container %s was started again while being removed", id);
     TRY(cv_release(c, err));
     sb_cgroup_remove(sb, c);
+    sb_ctr_user_remove(sb, c);
     memcpy(cid, c->id, WC_ID_SIZE);
     char key[80];
     snprintf(key, sizeof(key), "ctr/%s", c->id);

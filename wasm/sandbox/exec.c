@@ -17,18 +17,12 @@
 
 #include "container_view.h"
 #include "json_util.h"
+#include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "toolbox_module.h"
 
 #define EXEC_OUTPUT_MAX (8 * 1024 * 1024)
-
-typedef struct sb_exec {
-    struct sb_exec *next;
-    char id[80];
-    bool done;
-    int exit_code;
-} sb_exec;
 
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
 {
@@ -38,6 +32,7 @@ void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
         if (strcmp(e->id, id) == 0) {
             e->done = true;
             e->exit_code = (int)wc_json_int(ev, "exit_code", 0);
+            sb_pod_ps_write(sb, e->pod_id);
         }
     pthread_cond_broadcast(&sb->changed);
     pthread_mutex_unlock(&sb->mu);
@@ -117,9 +112,10 @@ static void not_wasm(wc_exec_result *res, const char *cmd0, const char *why)
 /* The container's view with cmd[0] as the module, opened here (*ret_module_fd, the
  * caller's) so that the zygote runs the very file resolved in the view; mu held.
  * 1: not wasm (res filled). */
-static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const char *exec_id,
+static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, sb_exec *e,
                      worker_spec **ret_spec, int *ret_module_fd, wc_exec_result *res, wc_error *err)
 {
+    const char *exec_id = e->id;
     wc_container *c = NULL;
     wc_pod *pod = NULL;
     TRY(sb_find_ctr(sb, id, &c, err));
@@ -139,6 +135,8 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
         TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
         snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
+    memcpy(e->ctr_id, c->id, WC_ID_SIZE);
+    memcpy(e->pod_id, pod->id, WC_ID_SIZE);
     int rc = cv_worker_spec(c, pod, cmd, exec_id, "", ret_spec, err);
     if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
@@ -155,7 +153,8 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, const cha
 }
 
 /* fds: stdout, stderr, module (zygote_proto.h). */
-static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], wc_error *err)
+static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], int *ret_pid,
+                     wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
     json_auto_t *req =
@@ -168,6 +167,8 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], wc_err
     int rc = zc_request(sb->zygote, req, fds, 3, &reply, err);
     if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
         cv_explain_spec_size(spec, err);
+    if (rc == 0)
+        *ret_pid = (int)wc_json_int(reply, "pid", 0);
     return rc;
 }
 
@@ -189,9 +190,16 @@ static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int module_fd
         return wc_error_set_errno(err, -errno, "exec pipe");
     }
     int wfds[3] = {out[1], errp[1], module_fd}, rfds[2] = {out[0], errp[0]};
-    int rc = send_exec(sb, spec, wfds, err);
+    int pid = 0;
+    int rc = send_exec(sb, spec, wfds, &pid, err);
     close(out[1]);
     close(errp[1]);
+    if (rc == 0) {
+        pthread_mutex_lock(&sb->mu);
+        e->pid = pid;
+        sb_pod_ps_write(sb, e->pod_id);
+        pthread_mutex_unlock(&sb->mu);
+    }
     bool in_time = true;
     if (rc == 0)
         in_time = collect(rfds, timeout_s > 0 ? now_ms() + timeout_s * 1000 : 0, res);
@@ -260,10 +268,14 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
     if (rc < 0)
         return wc_error_wrap(err, "exec: the container's writable layer");
     pthread_mutex_lock(&sb->mu);
-    rc = exec_spec(sb, id, cmd, e.id, &spec, &module_fd, res, err);
+    e.argv = cmd;
+    rc = exec_spec(sb, id, cmd, &e, &spec, &module_fd, res, err);
     if (rc == 0) {
         e.next = sb->execs;
         sb->execs = &e;
+        e.started_ns = rec_now_ns();
+        sb_pod_ps_write(sb, e.pod_id); /* fresh figures for the ps or top this exec may be, and
+                                        * the exec itself, pid 0 until the zygote answers */
     }
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)

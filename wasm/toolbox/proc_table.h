@@ -1,0 +1,35 @@
+/* What the runtime tells the toolbox about the pod, read from the files it keeps in the view
+ * (wasm/sandbox/pod_ps.c): the pod's process table (/run/wasmcri/ps) for ps and top, the
+ * container's user (/run/wasmcri/user) for id and whoami, and names from the view's /etc/passwd
+ * and /etc/group. */
+#ifndef WASMCRI_TOOLBOX_PROC_TABLE_H
+#define WASMCRI_TOOLBOX_PROC_TABLE_H
+
+#include <stdbool.h>
+
+#define TB_PS_FILE "/run/wasmcri/ps"
+#define TB_USER_FILE "/run/wasmcri/user"
+
+typedef struct tb_proc {
+    int pid;
+    unsigned uid;
+    char state;
+    long long cpu_ms, rss_kb, started;
+    char kind[8], name[64];
+    char command[512];
+} tb_proc;
+
+/* The table into *ret (malloc'd, the caller frees), *ret_n entries; -1 with errno when it cannot
+ * be read. */
+int tb_proc_read(tb_proc **ret, int *ret_n);
+
+/* The name of uid (/etc/passwd) or gid (/etc/group) into buf; false (buf = the number) when the
+ * view has none. */
+bool tb_user_name(unsigned uid, char *buf, int n);
+bool tb_group_name(unsigned gid, char *buf, int n);
+
+/* The container's user: uid, gid, up to 32 groups (*ret_ngroups); -1 when the runtime gives none.
+ */
+int tb_self_user(unsigned *uid, unsigned *gid, unsigned *groups, int *ret_ngroups);
+
+#endif
