@@ -1,11 +1,12 @@
-"""Differential testing of toolbox applets: each case runs the applet under
-`wasmcri run` on a test-made directory (mapped as the guest's /) and Debian's busybox
-(or, where the toolbox follows GNU instead, the GNU tool) on a copy of the same directory, with the same arguments and stdin, and compares what a user
-sees: stdout, stderr and the exit status.
+"""Differential testing of toolbox applets: each case runs the applet under `wasmcri run` on a
+test-made directory (mapped as the guest's /) and Debian's busybox (or, where the toolbox
+follows GNU instead, the GNU tool) on a copy of the same directory, with the same arguments and
+stdin, and compares what a user sees: stdout, stderr and the exit status.
 
 Variants: `readonly` runs both on a read-only bind mount of their directory (in a private mount
 namespace made by unshare, so nothing leaks if the test dies); `user` runs both as nobody
 (65534), so that file modes can refuse access."""
+import atexit
 import contextlib
 import os
 import shutil
@@ -18,7 +19,8 @@ WASMCRI = os.environ.get("WASMCRI", "wasmcri")
 TOOLBOX_WASM = os.environ.get("TOOLBOX_WASM", "toolbox.wasm")
 BUSYBOX = shutil.which("busybox") or "/bin/busybox"
 TIMEOUT = 60
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+# Absolute paths: busybox's runs have PATH pointing at busybox's applets.
+NOBODY = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
 def make_tree(root, files):
@@ -40,8 +42,8 @@ def wrap(cmd, cwd, readonly, user):
     if user:
         cmd = NOBODY + cmd
     if readonly:
-        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-               'mount --bind -o ro "$0" "$0" && cd "$0" && exec "$@"', cwd] + cmd
+        cmd = ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+               '/bin/mount --bind -o ro "$0" "$0" && cd "$0" && exec "$@"', cwd] + cmd
     return cmd
 
 
@@ -55,11 +57,28 @@ def run_toolbox(root, args, stdin=b"", readonly=False, user=False, timeout=TIMEO
                           capture_output=True, timeout=timeout)
 
 
+_busybox_bin = None
+
+
+def busybox_bin():
+    """A directory of links to busybox's applets (`busybox --install -s`), made once: the PATH
+    under which `busybox sh -c SCRIPT` runs busybox's applets, as toolbox sh runs its own."""
+    global _busybox_bin
+    if _busybox_bin is None:
+        _busybox_bin = tempfile.mkdtemp(prefix="toolbox-busybox-")
+        atexit.register(shutil.rmtree, _busybox_bin, True)
+        os.chmod(_busybox_bin, 0o755)
+        subprocess.run([BUSYBOX, "--install", "-s", _busybox_bin], check=True, timeout=TIMEOUT)
+    return _busybox_bin
+
+
 def run_native(root, args, stdin=b"", readonly=False, user=False, timeout=TIMEOUT, gnu=False):
     """busybox APPLET ARGS, or with GNU the Debian tool of that name (coreutils, sed, grep)."""
     cmd = ([] if gnu else [BUSYBOX]) + list(args)
+    path = "/usr/bin:/bin" if gnu else busybox_bin()
     return subprocess.run(wrap(cmd, root, readonly, user), cwd=root, input=stdin,
-                          capture_output=True, timeout=timeout, env={"TZ": "UTC", "LC_ALL": "C"})
+                          capture_output=True, timeout=timeout,
+                          env={"TZ": "UTC", "LC_ALL": "C", "PATH": path})
 
 
 def tree_of(root):
