@@ -375,8 +375,7 @@ OP(V128_CONST)
 OP(I8X16_SHUFFLE)
 {
     wcell c = ip[1];
-    v_put(fp + c.s.a,
-          v_shuffle((u8x16)v_get(fp + c.s.b), (u8x16)v_get(fp + c.s.c), (u8x16)v_get(&ip[2].u64)));
+    v_put(fp + c.s.a, v_shuffle(fp + c.s.b, fp + c.s.c, (const uint8_t *)&ip[2].u64));
     ip += 4;
     NEXT();
 }

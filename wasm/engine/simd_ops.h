@@ -74,10 +74,16 @@ static inline v128 v_swizzle(u8x16 a, u8x16 idx)
     return LANES(u8x16, 16, idx[i] < 16 ? a[idx[i] & 15] : 0);
 }
 
-/* i8x16.shuffle: lanes holds the 16 lane indexes (0-31) of the immediate. */
-static inline v128 v_shuffle(u8x16 a, u8x16 b, u8x16 lanes)
+/* i8x16.shuffle: lanes holds the 16 lane indexes (0-31, checked by the validator) of the
+ * immediate; a byte table lookup, which needs no branch per lane. */
+static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
 {
-    return LANES(u8x16, 16, lanes[i] < 16 ? a[lanes[i] & 15] : b[lanes[i] & 15]);
+    uint8_t ab[32], r[16];
+    memcpy(ab, a, 16);
+    memcpy(ab + 16, b, 16);
+    for (int i = 0; i < 16; i++)
+        r[i] = ab[lanes[i] & 31];
+    return v_get((const uint64_t *)(const void *)r);
 }
 
 static inline uint32_t all_true8(u8x16 a)
