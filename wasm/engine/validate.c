@@ -94,11 +94,12 @@ static int grow_stack(vstate *s)
 static int place(vstate *s, uint32_t h)
 {
     uint32_t slot = cs_slot(s, h), end = slot + cs_width(s->vt[h]);
-    if (end >= WASM_MAX_FRAME_SLOTS)
-        return frame_full(s);
-    s->home[h] = s->loc[h] = (uint16_t)slot;
-    if (end > s->max_slot)
+    if (end > s->max_slot) {
+        if (end >= WASM_MAX_FRAME_SLOTS)
+            return frame_full(s);
         s->max_slot = end;
+    }
+    s->home[h] = s->loc[h] = (uint16_t)slot;
     return 0;
 }
 
@@ -122,7 +123,7 @@ static int pop(vstate *s, wasm_valtype want, wasm_valtype *ret_t, uint16_t *ret_
 {
     ctl *c = &s->ctls[s->nctl - 1];
     wasm_valtype t = T_UNKNOWN;
-    uint16_t loc = cs_slot(s, s->h);
+    uint16_t loc = 0;
     if (ret_t)
         *ret_t = want;
     if (ret_loc)
@@ -130,6 +131,7 @@ static int pop(vstate *s, wasm_valtype want, wasm_valtype *ret_t, uint16_t *ret_
     if (s->h == c->height) {
         if (!c->unreachable)
             return fail(s, "type mismatch");
+        loc = cs_slot(s, s->h);
     } else {
         s->h--;
         t = s->vt[s->h];
