@@ -2,7 +2,8 @@
 # Engine benchmark: each program in tests/wasm/bench/ is built natively (gcc -O2) and to wasm
 # (clang --target=wasm32-wasi -O2, exporting `run`) and timed as a whole process; prints the
 # wasm/native slowdown per program and the geometric mean, the compile speed on a large generated
-# module and the median process time of a trivial `wasmcri run`.
+# module, the speedup of SIMD builds of two kernels over their scalar builds, and the median process
+# time of a trivial `wasmcri run`.
 #   hack/bench/engine.sh [BUILD_DIR]      (default: build; it is built if needed)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +36,35 @@ for p in fib matmul sha256 sort coremark; do
     n=$((n + 1))
 done
 awk -v s="$logsum" -v n="$n" 'BEGIN { printf "geometric mean slowdown: %.2fx (target <= 15x)\n", exp(s / n) }'
+
+# SIMD: one C source built for wasm without and with -msimd128 (clang vectorises the kernel);
+# speedup = scalar time / SIMD time under wasmcri, medians of RUNS interleaved runs each.
+median() { sort -n "$1" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+printf '%-12s %12s %12s %10s\n' simd_kernel scalar_ms simd_ms speedup
+for p in bytecount matmul_f32; do
+    gcc -O2 -o "$out/$p.native" "$src/$p.c" "$src/bench_main.c"
+    # shellcheck disable=SC2086
+    clang $wasmflags -o "$out/$p.scalar.wasm" "$src/$p.c"
+    # shellcheck disable=SC2086
+    clang $wasmflags -msimd128 -o "$out/$p.simd.wasm" "$src/$p.c"
+    want=$("$out/$p.native")
+    for v in scalar simd; do
+        got=$("$build/wasmcri" run --invoke run "$out/$p.$v.wasm")
+        [ "$want" = "$got" ] || { echo "$p.$v: wasm result $got differs from native $want" >&2; exit 1; }
+        : >"$out/$p.$v.times"
+    done
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        for v in scalar simd; do
+            "$out/proctime" 1 "$build/wasmcri" run --invoke run "$out/$p.$v.wasm" |
+                cut -d' ' -f1 >>"$out/$p.$v.times"
+        done
+        i=$((i + 1))
+    done
+    ts=$(median "$out/$p.scalar.times")
+    tv=$(median "$out/$p.simd.times")
+    printf '%-12s %12s %12s %9sx\n' "$p" "$ts" "$tv" "$(awk -v a="$ts" -v b="$tv" 'BEGIN { printf "%.2f", a / b }')"
+done
 
 sh "$src/gen_big.sh" 3000 >"$out/big.c"
 # shellcheck disable=SC2086
