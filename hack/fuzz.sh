@@ -5,6 +5,8 @@
 #   fuzz_load, fuzz_exec        wasm/engine/fuzz: decode + validate, and running modules
 #   fuzz_cri_requests           cri/fuzz: every CRI request type decoded and converted
 #   test_wasi_fuzz SECONDS      tests/unit/wasi: random WASI calls (ASan build)
+#   fuzz_simd.py                wasm/engine/fuzz: SIMD instructions on random v128s, the
+#                               interpreter (ASan build's spec_runner) against node's V8
 # The libFuzzer targets come from a clang build with -DWASMCRI_FUZZ=ON (build-fuzz/, made
 # here if missing); crashing inputs are kept in build-fuzz/artifacts/ for replay:
 #   build-fuzz/<path>/fuzz_x build-fuzz/artifacts/crash-...
@@ -43,6 +45,17 @@ if [ -x build-asan/tests/unit/wasi/test_wasi_fuzz ]; then
   fi
 else
   echo "build-asan/tests/unit/wasi/test_wasi_fuzz is missing (hack/test.sh builds it)"
+  status=1
+fi
+echo "== fuzz fuzz_simd (${seconds}s)"
+if [ -x build-asan/tests/spec/spec_runner ]; then
+  if ! timeout -s ABRT $((seconds + 300)) /usr/bin/python3 wasm/engine/fuzz/fuzz_simd.py \
+    build-asan/tests/spec/spec_runner "$seconds"; then
+    echo "fuzz_simd failed or hung: replay with the seed above"
+    status=1
+  fi
+else
+  echo "build-asan/tests/spec/spec_runner is missing (hack/test.sh builds it)"
   status=1
 fi
 exit $status
