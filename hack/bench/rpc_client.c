@@ -1,7 +1,8 @@
-/* A minimal gRPC C core client for hack/bench/rpc.py: sends N sequential calls with an
- * empty request message to one method and prints p50/p99 in microseconds.
- *   rpc_client SOCKET METHOD N
- * The request is empty on the wire, so no protobuf code is needed here. */
+/* A minimal gRPC C core client for hack/bench/rpc.py and toolbox.py: sends N sequential calls
+ * to one method and prints p50/p99 in microseconds.
+ *   rpc_client SOCKET METHOD N [REQUEST_FILE]
+ * The request is empty, or the bytes of REQUEST_FILE (a message the caller serialised), so no
+ * protobuf code is needed here. */
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
@@ -18,10 +19,11 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static grpc_slice request; /* empty, or the REQUEST_FILE's bytes */
+
 static int one_call(grpc_channel *ch, grpc_completion_queue *cq, const char *method)
 {
-    grpc_slice empty = grpc_empty_slice();
-    grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&empty, 1);
+    grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&request, 1);
     grpc_byte_buffer *resp = NULL;
     char details[256];
     grpc_status_code status = grpc_unary(ch, cq, method, req, &resp, details, sizeof(details));
@@ -33,12 +35,21 @@ static int one_call(grpc_channel *ch, grpc_completion_queue *cq, const char *met
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: rpc_client SOCKET METHOD N\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: rpc_client SOCKET METHOD N [REQUEST_FILE]\n");
         return 2;
     }
     int n = atoi(argv[3]);
     grpc_init();
+    request = grpc_empty_slice();
+    if (argc == 5) {
+        FILE *f = fopen(argv[4], "rb");
+        static char buf[1 << 16];
+        size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+        if (f)
+            fclose(f);
+        request = grpc_slice_from_copied_buffer(buf, len);
+    }
     char target[4200];
     snprintf(target, sizeof(target), "unix:%s", argv[1]);
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();

@@ -84,6 +84,11 @@ RUNTIME_CASES = [
     ("bracket_missing", ["[", "-n", "x"], False),
     ("echo", ["echo", "-e", "a\\tb\\0101", "-n"]),
     ("echo_n", ["echo", "-n", "no newline"]),
+    ("xargs", ["xargs"], "a b\n 'c d' e\\ f\n"),
+    ("xargs_n", ["xargs", "-n", "2", "echo", "x"], "1 2 3 4 5\n"),
+    ("xargs_I", ["xargs", "-I", "{}", "echo", "<{}>"], "one\ntwo words\n"),
+    ("xargs_empty", ["xargs", "echo", "nothing"], ""),
+    ("xargs_fails", ["xargs", "false"], "x\n"),
     ("true", ["true", "x"]),
     ("false", ["false"]),
 ]

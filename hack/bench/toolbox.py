@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""Toolbox benchmark (issue 12): what an exec probe written the usual way costs.
+
+In a hostNetwork pod of the runtime test image (probe.wasm, tests/integration/runtime_images.py,
+pulled over CRI from a loopback docker-registry), one running container with a host directory
+mounted at /tmp holding /tmp/x. From a C gRPC-core client (hack/bench/rpc_client.c, the request
+serialised here), in interleaved rounds:
+  - ExecSync ["sh", "-c", "cat /tmp/x"]        (toolbox.wasm: sh, then its cat applet)
+  - ExecSync ["/bin/probe.wasm", "cat", "/tmp/x"] (a module of the image, for comparison)
+p50 and p99 of each round; the medians over the rounds are printed. Then toolbox.wasm's size,
+and the memory one exec adds: the exec worker of `sh -c "sleep 3"` (its RSS and PSS, from
+/proc/PID/smaps_rollup, pid from the pod's process table) next to the container's worker.
+
+Usage: hack/bench/toolbox.py [BUILD_DIR] [--calls 500] [--rounds 5]
+"""
+import argparse
+import os
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / "tests" / "integration"))
+
+
+def build_c_client(tmp):
+    exe = pathlib.Path(tmp) / "rpc_client"
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "grpc"], check=True,
+                           capture_output=True, text=True).stdout.split()
+    subprocess.run(["cc", "-O2", "-o", str(exe), str(TOP / "hack/bench/rpc_client.c"), *flags],
+                   check=True)
+    return exe
+
+
+def exec_p50_p99(client, sock, request_file, calls):
+    out = subprocess.run([str(client), str(sock), "/runtime.v1.RuntimeService/ExecSync",
+                          str(calls), str(request_file)], check=True, capture_output=True,
+                         text=True).stdout
+    m = re.search(r"p50\s+([\d.]+) us\s+p99\s+([\d.]+) us\s+\(C client, (\d+) failed\)", out)
+    if m is None or m.group(3) != "0":
+        raise RuntimeError("rpc_client: " + out)
+    return float(m.group(1)), float(m.group(2))
+
+
+def memory_kib(pid):
+    """(RSS, PSS) in KiB from /proc/PID/smaps_rollup."""
+    text = pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return tuple(int(re.search(rf"^{k}:\s+(\d+) kB", text, re.M).group(1)) for k in ("Rss", "Pss"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build", nargs="?", default=str(TOP / "build"))
+    ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--rounds", type=int, default=5)
+    a = ap.parse_args()
+    build = pathlib.Path(a.build).resolve()
+    os.environ["WASMCRI_BUILD"] = str(build)
+    import runtime_images
+    from rt_helpers import create, ctr_config, pod_config, run_pod, start, status, wait_state
+    from wasmcri_harness import Daemon, pb
+    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-toolbox-bench-"))
+    client = build_c_client(base)
+    reg, refs = runtime_images.start(base / "images")
+    d = Daemon(base / "d", config=runtime_images.daemon_config(reg))
+    d.start()
+    try:
+        runtime_images.pull_all(d, {"probe": refs["probe"]})
+        rt = d.runtime()
+        (base / "logs").mkdir()
+        tmp = base / "tmp"
+        tmp.mkdir()
+        (tmp / "x").write_text("ready\n")
+        pod = run_pod(rt, pod_config("toolbox-bench", base / "logs"))
+        cid = create(rt, pod, ctr_config("c", refs["probe"], args=["sleep", "3600"],
+                                         mounts=[("/tmp", str(tmp), False)]))
+        start(rt, cid)
+        assert wait_state(rt, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+        cmds = {"sh -c \"cat /tmp/x\" (toolbox)": ["sh", "-c", "cat /tmp/x"],
+                "/bin/probe.wasm cat /tmp/x": ["/bin/probe.wasm", "cat", "/tmp/x"]}
+        files = {}
+        for i, (name, cmd) in enumerate(cmds.items()):
+            res = rt.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=cmd), timeout=30)
+            assert (res.exit_code, res.stdout) == (0, b"ready\n"), res
+            files[name] = base / f"req{i}"
+            files[name].write_bytes(pb.ExecSyncRequest(container_id=cid, cmd=cmd,
+                                                       timeout=10).SerializeToString())
+        results = {name: [] for name in cmds}
+        for _ in range(a.rounds):
+            for name in cmds:
+                results[name].append(exec_p50_p99(client, d.socket, files[name], a.calls))
+        print(f"== ExecSync latency, C gRPC client (median of {a.rounds} interleaved rounds of "
+              f"{a.calls} calls)")
+        for name in cmds:
+            p50 = statistics.median(r[0] for r in results[name])
+            p99 = statistics.median(r[1] for r in results[name])
+            print(f"{name:36s} p50 {p50 / 1000:6.3f} ms   p99 {p99 / 1000:6.3f} ms")
+        size = (build / "wasm/toolbox/toolbox.wasm").stat().st_size
+        print(f"toolbox.wasm: {size} bytes ({size / 1024:.0f} KiB)")
+        t = threading.Thread(target=lambda: rt.ExecSync(
+            pb.ExecSyncRequest(container_id=cid, cmd=["sh", "-c", "sleep 3"]), timeout=30))
+        t.start()
+        ps = d.state / "pods" / pod / "ps"
+        exec_pid = ctr_pid = None
+        deadline = time.monotonic() + 10
+        while exec_pid is None and time.monotonic() < deadline:
+            for line in ps.read_text().splitlines()[1:]:
+                f = line.split()
+                if f[6] == "exec" and f[0] != "0" and "sleep 3" in line:
+                    exec_pid = int(f[0])
+                elif f[6] == "ctr":
+                    ctr_pid = int(f[0])
+            time.sleep(0.05)
+        time.sleep(0.5)
+        er, ep = memory_kib(exec_pid)
+        cr, cp = memory_kib(ctr_pid)
+        print(f"exec worker of sh -c \"sleep 3\": RSS {er} KiB, PSS {ep} KiB "
+              f"(the container's worker, probe.wasm sleeping: RSS {cr} KiB, PSS {cp} KiB)")
+        t.join()
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+    finally:
+        d.stop()
+        d.kill_zygote()
+        reg.stop()
+
+
+if __name__ == "__main__":
+    main()
