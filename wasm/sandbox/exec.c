@@ -1,28 +1,33 @@
-/* ExecSync: one more worker for a running container, its output collected here.
+/* Exec sessions: one more worker for a running container, with live stdio.
  * cmd[0] is a wasm module in the container's view, or (toolbox on) when it is none there and
  * names an applet, the built-in toolbox.wasm (toolbox_module.h) with argv = cmd.
  *
- * The daemon makes two pipes, hands their write ends to the zygote with the exec
- * request (SCM_RIGHTS), and reads both until they close or the timeout passes
- * (then the worker is killed). The exit code comes as an "exec" exit event, which
- * the zygote reader hands to the waiter in sb->execs.
+ * The daemon makes the pipes, hands the worker's ends to the zygote with the exec
+ * request (SCM_RIGHTS) and keeps the others for the session's user (ExecSync in
+ * exec_sync.c collects the output; the streaming server pumps it to a client).
+ * The exit code comes as an "exec" exit event, which the zygote reader hands to the
+ * session's waiter in sb->execs.
  */
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "container_view.h"
 #include "json_util.h"
+#include "log.h"
 #include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
+#include "strv.h"
 #include "toolbox_module.h"
 
-#define EXEC_OUTPUT_MAX (8 * 1024 * 1024)
+struct wc_exec_session {
+    sb_exec w;        /* first: sb->execs links it while the worker runs */
+    bool linked;      /* in sb->execs */
+    int in, out, err; /* the daemon's ends: stdin's write end, stdout's and stderr's read ends */
+};
 
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
 {
@@ -50,72 +55,26 @@ void sb_exec_zygote_lost(wc_sandbox *sb)
     pthread_mutex_unlock(&sb->mu);
 }
 
-static int append(char **buf, size_t *len, const char *data, size_t n)
-{
-    if (*len + n > EXEC_OUTPUT_MAX)
-        n = EXEC_OUTPUT_MAX - *len;
-    char *grown = realloc(*buf, *len + n + 1);
-    if (grown == NULL)
-        return -ENOMEM;
-    memcpy(grown + *len, data, n);
-    *len += n;
-    grown[*len] = '\0';
-    *buf = grown;
-    return 0;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads both pipes until EOF; false when the deadline (ms, 0: none) passed first. */
-static bool collect(int fds[2], int64_t deadline, wc_exec_result *res)
-{
-    struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
-    char buf[65536];
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int wait = deadline ? (int)(deadline - now_ms()) : -1;
-        if (deadline && wait <= 0)
-            return false;
-        if (poll(p, 2, wait) <= 0)
-            continue;
-        for (int i = 0; i < 2; i++) {
-            if (p[i].fd < 0 || !p[i].revents)
-                continue;
-            ssize_t n = read(p[i].fd, buf, sizeof(buf));
-            if (n <= 0) {
-                p[i].fd = -1;
-                continue;
-            }
-            if (i == 0)
-                append(&res->out, &res->out_len, buf, (size_t)n);
-            else
-                append(&res->err, &res->err_len, buf, (size_t)n);
-        }
-    }
-    return true;
-}
-
-static void not_wasm(wc_exec_result *res, const char *cmd0, const char *why)
+/* What a shell says of a file it cannot execute: a line on stderr (fd, the worker's
+ * end, a pipe with room for it) and exit code 126. */
+static void not_wasm(wc_exec_session *s, int fd, const char *cmd0, const char *why)
 {
     char line[1024];
     int n =
         snprintf(line, sizeof(line),
                  "wasmcri: cannot exec %s: %s (exec runs WebAssembly programs only)\n", cmd0, why);
-    res->exit_code = 126;
-    append(&res->err, &res->err_len, line, n > 0 ? (size_t)n : 0);
+    if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
+        wc_warn("sandbox", "exec %s: cannot write its error: %s", s->w.id, strerror(errno));
+    s->w.done = true;
+    s->w.exit_code = 126;
 }
 
 /* The container's view with cmd[0] as the module, opened here (*ret_module_fd, the
  * caller's) so that the zygote runs the very file resolved in the view; mu held.
- * 1: not wasm (res filled). */
-static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, sb_exec *e,
-                     worker_spec **ret_spec, int *ret_module_fd, wc_exec_result *res, wc_error *err)
+ * 1: not wasm (said on err_fd, the worker's stderr end). */
+static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, wc_exec_session *s,
+                     int err_fd, worker_spec **ret_spec, int *ret_module_fd, wc_error *err)
 {
-    const char *exec_id = e->id;
     wc_container *c = NULL;
     wc_pod *pod = NULL;
     TRY(sb_find_ctr(sb, id, &c, err));
@@ -129,15 +88,15 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, sb_exec *
              cmd[0][0] == '/' ? "" : "/", cmd[0]);
     if (cv_open_exec_module(c, guest, &fd, key, sizeof(key), &why) < 0) {
         if (!sb->toolbox || !toolbox_names_applet(cmd[0])) {
-            not_wasm(res, cmd[0], why.msg);
+            not_wasm(s, err_fd, cmd[0], why.msg);
             return 1;
         }
         TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
         snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
-    memcpy(e->ctr_id, c->id, WC_ID_SIZE);
-    memcpy(e->pod_id, pod->id, WC_ID_SIZE);
-    int rc = cv_worker_spec(c, pod, cmd, exec_id, "", ret_spec, err);
+    memcpy(s->w.ctr_id, c->id, WC_ID_SIZE);
+    memcpy(s->w.pod_id, pod->id, WC_ID_SIZE);
+    int rc = cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err);
     if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0)
@@ -152,8 +111,33 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, sb_exec *
     return 0;
 }
 
-/* fds: stdout, stderr, module (zygote_proto.h). */
-static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], int *ret_pid,
+/* A terminal's variables for the guest (WASI has no ioctl to ask for its size). */
+static int add_tty_env(worker_spec *spec, const wc_exec_io *io, wc_error *err)
+{
+    char cols[32], lines[32];
+    snprintf(cols, sizeof(cols), "COLUMNS=%u", io->cols ? io->cols : 80);
+    snprintf(lines, sizeof(lines), "LINES=%u", io->rows ? io->rows : 24);
+    const char *vars[] = {"TERM=xterm", cols, lines};
+    for (size_t i = 0; i < 3; i++) {
+        size_t name = strcspn(vars[i], "=") + 1;
+        size_t n = wc_strv_len(spec->env), k = 0;
+        for (k = 0; k < n && strncmp(spec->env[k], vars[i], name) != 0; k++)
+            ;
+        if (k < n) { /* the container's own TERM or size gives way to the terminal's */
+            char *v = strdup(vars[i]);
+            if (v == NULL)
+                return wc_error_set(err, -ENOMEM, "out of memory");
+            free(spec->env[k]);
+            spec->env[k] = v;
+        } else if (wc_strv_push(&spec->env, vars[i]) < 0) {
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* fds: stdout, stderr, [stdin,] module (zygote_proto.h). */
+static int send_exec(wc_sandbox *sb, worker_spec *spec, const int *fds, size_t nfds, int *ret_pid,
                      wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
@@ -164,64 +148,12 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, const int fds[3], int *r
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (sb->zygote == NULL)
         return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    int rc = zc_request(sb->zygote, req, fds, 3, &reply, err);
+    int rc = zc_request(sb->zygote, req, fds, nfds, &reply, err);
     if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
         cv_explain_spec_size(spec, err);
     if (rc == 0)
         *ret_pid = (int)wc_json_int(reply, "pid", 0);
     return rc;
-}
-
-static void kill_exec(wc_sandbox *sb, const char *exec_id)
-{
-    sb_zygote_op(sb, "kill", exec_id, NULL, NULL);
-}
-
-/* Runs the exec worker and waits for its exit; the waiter e is linked in sb->execs. */
-static int run_exec(wc_sandbox *sb, sb_exec *e, worker_spec *spec, int module_fd, int64_t timeout_s,
-                    const char *cmd0, wc_exec_result *res, wc_error *err)
-{
-    int out[2], errp[2];
-    if (pipe2(out, O_CLOEXEC) < 0)
-        return wc_error_set_errno(err, -errno, "exec pipe");
-    if (pipe2(errp, O_CLOEXEC) < 0) {
-        close(out[0]);
-        close(out[1]);
-        return wc_error_set_errno(err, -errno, "exec pipe");
-    }
-    int wfds[3] = {out[1], errp[1], module_fd}, rfds[2] = {out[0], errp[0]};
-    int pid = 0;
-    int rc = send_exec(sb, spec, wfds, &pid, err);
-    close(out[1]);
-    close(errp[1]);
-    if (rc == 0) {
-        pthread_mutex_lock(&sb->mu);
-        e->pid = pid;
-        sb_pod_ps_write(sb, e->pod_id);
-        pthread_mutex_unlock(&sb->mu);
-    }
-    bool in_time = true;
-    if (rc == 0)
-        in_time = collect(rfds, timeout_s > 0 ? now_ms() + timeout_s * 1000 : 0, res);
-    close(out[0]);
-    close(errp[0]);
-    if (rc == -ENOEXEC) {
-        not_wasm(res, cmd0, err->msg);
-        return 0;
-    }
-    if (rc < 0)
-        return rc;
-    if (!in_time)
-        kill_exec(sb, e->id);
-    pthread_mutex_lock(&sb->mu);
-    while (!e->done)
-        pthread_cond_wait(&sb->changed, &sb->mu);
-    res->exit_code = e->exit_code;
-    pthread_mutex_unlock(&sb->mu);
-    if (!in_time)
-        return wc_error_set(err, -ETIMEDOUT, "exec %s timed out after %lld s", cmd0,
-                            (long long)timeout_s);
-    return 0;
 }
 
 /* An exec sees the container's whole view: the writable layer a container makes
@@ -240,49 +172,177 @@ static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
     return rc == -ESRCH ? 0 : rc; /* it has just exited: exec_spec says so */
 }
 
-static void unlink_exec(wc_sandbox *sb, sb_exec *e)
+/* The worker's ends of the pipes: [stdout, stderr, stdin]; the session keeps the others. */
+static int make_pipes(wc_exec_session *s, const wc_exec_io *io, int child[3], wc_error *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return wc_error_set_errno(err, -errno, "exec pipe");
+    s->out = p[0];
+    child[0] = p[1];
+    if (io->tty) { /* a terminal has one output: stderr goes where stdout goes */
+        child[1] = p[1];
+    } else {
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return wc_error_set_errno(err, -errno, "exec pipe");
+        s->err = p[0];
+        child[1] = p[1];
+    }
+    if (io->in) {
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return wc_error_set_errno(err, -errno, "exec pipe");
+        s->in = p[1];
+        child[2] = p[0];
+    }
+    return 0;
+}
+
+static void close_child(int child[3])
+{
+    if (child[1] >= 0 && child[1] != child[0])
+        close(child[1]);
+    if (child[0] >= 0)
+        close(child[0]);
+    if (child[2] >= 0)
+        close(child[2]);
+    child[0] = child[1] = child[2] = -1;
+}
+
+static void unlink_session(wc_sandbox *sb, wc_exec_session *s)
 {
     pthread_mutex_lock(&sb->mu);
     for (sb_exec **p = &sb->execs; *p; p = &(*p)->next)
-        if (*p == e) {
-            *p = e->next;
+        if (*p == &s->w) {
+            *p = s->w.next;
             break;
         }
+    s->linked = false;
     pthread_mutex_unlock(&sb->mu);
 }
 
-int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t timeout_s,
-                      wc_exec_result *res, wc_error *err)
+/* Up to the worker's start: the spec, the pipes, the request; mu is not held. */
+static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exec_io *io,
+                         wc_exec_session *s, int child[3], wc_error *err)
 {
-    memset(res, 0, sizeof(*res));
-    if (cmd == NULL || cmd[0] == NULL || *cmd[0] == '\0')
-        return wc_error_set(err, -EINVAL, "exec: the command is empty");
-    sb_exec e = {0};
-    char rid[WC_ID_SIZE];
-    if (rec_new_id(rid) < 0)
-        return wc_error_set(err, -EIO, "no randomness for an exec id");
-    snprintf(e.id, sizeof(e.id), "exec-%.32s", rid);
-    worker_spec *spec = NULL;
-    int module_fd = -1;
+    TRY(make_pipes(s, io, child, err));
     int rc = ensure_layer(sb, id, err);
     if (rc < 0)
         return wc_error_wrap(err, "exec: the container's writable layer");
+    worker_spec *spec = NULL;
+    int module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    e.argv = cmd;
-    rc = exec_spec(sb, id, cmd, &e, &spec, &module_fd, res, err);
+    s->w.argv = cmd;
+    rc = exec_spec(sb, id, cmd, s, child[1], &spec, &module_fd, err);
     if (rc == 0) {
-        e.next = sb->execs;
-        sb->execs = &e;
-        e.started_ns = rec_now_ns();
-        sb_pod_ps_write(sb, e.pod_id); /* fresh figures for the ps or top this exec may be, and
-                                        * the exec itself, pid 0 until the zygote answers */
+        s->w.next = sb->execs;
+        sb->execs = &s->w;
+        s->linked = true;
+        s->w.started_ns = rec_now_ns();
+        sb_pod_ps_write(sb, s->w.pod_id); /* fresh figures for the ps or top this exec may be,
+                                           * and the exec itself, pid 0 until the zygote answers */
     }
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    rc = run_exec(sb, &e, spec, module_fd, timeout_s, cmd[0], res, err);
+    if (io->tty)
+        rc = add_tty_env(spec, io, err);
+    int fds[4] = {child[0], child[1], child[2], module_fd};
+    if (child[2] < 0)
+        fds[2] = module_fd;
+    int pid = 0;
+    rc = rc ?: send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, &pid, err);
     close(module_fd);
-    unlink_exec(sb, &e);
     worker_spec_free(spec);
+    if (rc == 0) {
+        pthread_mutex_lock(&sb->mu);
+        s->w.pid = pid;
+        sb_pod_ps_write(sb, s->w.pod_id);
+        pthread_mutex_unlock(&sb->mu);
+    }
+    if (rc < 0) /* no worker: no exit will come */
+        unlink_session(sb, s);
+    if (rc == -ENOEXEC) {
+        not_wasm(s, child[1], cmd[0], err->msg);
+        rc = 0;
+    }
     return rc;
+}
+
+int wc_exec_start(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exec_io *io,
+                  wc_exec_session **ret_session, wc_error *err)
+{
+    if (cmd == NULL || cmd[0] == NULL || *cmd[0] == '\0')
+        return wc_error_set(err, -EINVAL, "exec: the command is empty");
+    char rid[WC_ID_SIZE];
+    if (rec_new_id(rid) < 0)
+        return wc_error_set(err, -EIO, "no randomness for an exec id");
+    wc_exec_session *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    s->in = s->out = s->err = -1;
+    snprintf(s->w.id, sizeof(s->w.id), "exec-%.32s", rid);
+    int child[3] = {-1, -1, -1};
+    int rc = start_session(sb, id, cmd, io, s, child, err);
+    close_child(child); /* the worker has its copies; the pipes end when it exits */
+    if (rc < 0) {
+        wc_exec_free(sb, s);
+        return rc;
+    }
+    *ret_session = s;
+    return 0;
+}
+
+int wc_exec_stdin(const wc_exec_session *s)
+{
+    return s->in;
+}
+
+int wc_exec_stdout(const wc_exec_session *s)
+{
+    return s->out;
+}
+
+int wc_exec_stderr(const wc_exec_session *s)
+{
+    return s->err;
+}
+
+void wc_exec_close_stdin(wc_exec_session *s)
+{
+    if (s->in >= 0)
+        close(s->in);
+    s->in = -1;
+}
+
+void wc_exec_kill(wc_sandbox *sb, wc_exec_session *s)
+{
+    if (s->linked)
+        sb_zygote_op(sb, "kill", s->w.id, NULL, NULL);
+}
+
+int wc_exec_wait(wc_sandbox *sb, wc_exec_session *s)
+{
+    pthread_mutex_lock(&sb->mu);
+    while (!s->w.done)
+        pthread_cond_wait(&sb->changed, &sb->mu);
+    int code = s->w.exit_code;
+    pthread_mutex_unlock(&sb->mu);
+    return code;
+}
+
+void wc_exec_free(wc_sandbox *sb, wc_exec_session *s)
+{
+    if (s == NULL)
+        return;
+    if (s->linked) {
+        wc_exec_kill(sb, s); /* no worker outlives its session (it may have exited: no-op) */
+        wc_exec_wait(sb, s);
+        unlink_session(sb, s);
+    }
+    wc_exec_close_stdin(s);
+    if (s->out >= 0)
+        close(s->out);
+    if (s->err >= 0)
+        close(s->err);
+    free(s);
 }

@@ -138,4 +138,27 @@ typedef struct wc_exec_result {
 int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t timeout_s,
                       wc_exec_result *res, wc_error *err);
 
+/* An exec with live stdio (the streaming server's Exec): the worker runs cmd as
+ * wc_container_exec does; the session holds the daemon's ends of its pipes. */
+typedef struct wc_exec_session wc_exec_session;
+
+typedef struct wc_exec_io {
+    bool in;             /* the guest gets a stdin pipe (else /dev/null) */
+    bool tty;            /* stderr goes to stdout; TERM, COLUMNS and LINES are set */
+    unsigned cols, rows; /* the terminal's size (0: 80x24) */
+} wc_exec_io;
+
+/* Starts the worker. A cmd that is not wasm is a session whose stderr says so and
+ * whose exit code is 126. -EBUSY unless the container runs. */
+int wc_exec_start(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exec_io *io,
+                  wc_exec_session **ret_session, wc_error *err);
+int wc_exec_stdin(const wc_exec_session *s);  /* write end, -1 without stdin or once closed */
+int wc_exec_stdout(const wc_exec_session *s); /* read end: EOF once the guest has exited */
+int wc_exec_stderr(const wc_exec_session *s); /* read end; -1 with a tty */
+void wc_exec_close_stdin(wc_exec_session *s); /* the guest reads EOF */
+void wc_exec_kill(wc_sandbox *sb, wc_exec_session *s);
+int wc_exec_wait(wc_sandbox *sb, wc_exec_session *s); /* blocks until the exit; its code */
+/* Kills a worker still running, waits for it and closes the pipes. NULL is fine. */
+void wc_exec_free(wc_sandbox *sb, wc_exec_session *s);
+
 #endif

@@ -85,15 +85,18 @@ static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, spar
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
     bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
-    bool module = json_is_true(json_object_get(msg, "module_fd")) && nfds > (stdio ? 2u : 0u);
+    bool in = stdio && json_is_true(json_object_get(msg, "stdin")) && nfds >= 3;
+    size_t n_stdio = stdio ? (in ? 3 : 2) : 0;
+    bool module = json_is_true(json_object_get(msg, "module_fd")) && nfds > n_stdio;
     int err_fd = stdio ? fds[1] : -1;
     worker_spec *spec = NULL;
     wc_error err = {0};
     if (worker_spec_decode(json_object_get(msg, "spec"), &spec, &err) < 0)
         fail(result_fd, err_fd, 128, err.msg);
     const wr_module *m =
-        spare_module(spec, module ? fds[stdio ? 2 : 0] : -1, find, ctx, result_fd, err_fd);
+        spare_module(spec, module ? fds[n_stdio] : -1, find, ctx, result_fd, err_fd);
     worker_fds wfds = {.result = result_fd,
+                       .in = in ? fds[2] : -1,
                        .out = stdio ? fds[0] : -1,
                        .err = err_fd,
                        .layer = layer_fd,
@@ -138,18 +141,17 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock)
     *sp = (spare){0};
 }
 
-int spare_send(int sock, const json_t *spec, const int *stdio, int module_fd, wc_error *err)
+int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
+               wc_error *err)
 {
-    int fds[3];
+    int fds[4];
     size_t n = 0;
-    if (stdio) {
-        fds[n++] = stdio[0];
-        fds[n++] = stdio[1];
-    }
+    for (size_t i = 0; stdio && i < n_stdio && i < 3; i++)
+        fds[n++] = stdio[i];
     if (module_fd >= 0)
         fds[n++] = module_fd;
-    json_t *msg = json_pack("{s:O, s:b, s:b}", "spec", spec, "stdio", stdio != NULL, "module_fd",
-                            module_fd >= 0);
+    json_t *msg = json_pack("{s:O, s:b, s:b, s:b}", "spec", spec, "stdio", n >= 2 && stdio, "stdin",
+                            n_stdio == 3, "module_fd", module_fd >= 0);
     int rc = msg ? zp_send(sock, msg, fds, n, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;

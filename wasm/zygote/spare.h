@@ -39,12 +39,13 @@ int spare_fork(spare *sp, uint64_t mark, uint64_t version, int layer_fd, spare_f
  * the spec over (spare_send): the daemon's thread wakes before the worker does. */
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
 
-/* Sends the start/exec request's spec (borrowed), for an exec its two output fds
- * (stdio, borrowed), and, for a module the spare does not hold, the module's fd
- * (module_fd >= 0, borrowed: the worker compiles it) on a claimed spare's socket, which
- * stays open: the worker keeps its end (worker_fds.control). On failure the caller kills
- * the spare (its exit is then reported like any worker's). */
-int spare_send(int sock, const json_t *spec, const int *stdio, int module_fd, wc_error *err);
+/* Sends the start/exec request's spec (borrowed), for an exec its n_stdio (2 or 3)
+ * fds: stdout, stderr and maybe stdin (stdio, borrowed), and, for a module the spare does not hold,
+ * the module's fd (module_fd >= 0, borrowed: the worker compiles it) on a claimed spare's socket,
+ * which stays open: the worker keeps its end (worker_fds.control). On failure the caller kills the
+ * spare (its exit is then reported like any worker's). */
+int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
+               wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child) and empties *sp. */
 void spare_discard(spare *sp);

@@ -75,6 +75,7 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 /* The descriptors a worker gets from the zygote. */
 typedef struct worker_fds {
     int result;        /* write end of the pipe the worker_result goes to */
+    int in;            /* an exec's stdin when it has one, else -1 (/dev/null) */
     int out, err;      /* an exec's output (log_path ""), else -1 */
     int layer;         /* the zygote's layer socket: asks for the writable layer (layer.h) */
     int control;       /* from the zygote: a reopened CRI log's fd, before a SIGHUP */

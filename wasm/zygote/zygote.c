@@ -335,7 +335,8 @@ static void refresh_spare(zygote *z)
 
 /* ---- requests ---- */
 
-/* start: fds = [module]; exec: fds = [stdout, stderr, module] (zygote_proto.h). */
+/* start: fds = [module]; exec: fds = [stdout, stderr, module] or, with stdin,
+ * [stdout, stderr, stdin, module] (zygote_proto.h). */
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     const char *op = json_string_value(json_object_get(req, "op"));
@@ -347,12 +348,14 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     int rc = worker_spec_decode(spec_json, &s, &err);
     if (rc == 0 && find_worker(z, s->id))
         rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
-    if (rc == 0 && nfds != (exec ? 3u : 1u))
+    if (rc == 0 && (exec ? nfds != 3 && nfds != 4 : nfds != 1))
         rc = wc_error_set(&err, -EINVAL, "%s needs %s", op,
-                          exec ? "stdout, stderr and module descriptors" : "a module descriptor");
+                          exec ? "stdout, stderr (stdin) and module descriptors"
+                               : "a module descriptor");
     int sock = -1, module_fd = nfds ? fds[nfds - 1] : -1;
     bool worker_compiles = false;
     const int *stdio = exec ? fds : NULL;
+    size_t n_stdio = exec ? nfds - 1 : 0;
     rc = rc
              ?: run_worker(z, s, exec ? "exec" : "ctr", module_fd, &pid, &sock, &worker_compiles,
                            &err);
@@ -368,7 +371,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
-    if (sock >= 0 && spare_send(sock, spec_json, stdio, worker_compiles ? module_fd : -1, NULL) < 0)
+    if (sock >= 0 &&
+        spare_send(sock, spec_json, stdio, n_stdio, worker_compiles ? module_fd : -1, NULL) < 0)
         kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
     else if (sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(sock, F_SETFL, O_NONBLOCK);

@@ -7,7 +7,8 @@
  *   start {id, spec} + 1 fd   fork a worker for container id → {pid}; the fd is the
  *                             module, opened by the daemon (the zygote opens no module path)
  *   exec  {id, spec} + 3 fds  fork a worker writing stdout/stderr to the first two fds;
- *                             the third is the module → {pid}
+ *                             the third is the module → {pid}; with 4 fds the third is
+ *                             the guest's stdin and the fourth the module
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
  *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
  *                             the worker's control socket, then SIGHUP) → {found}

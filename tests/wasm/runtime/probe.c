@@ -15,6 +15,8 @@
  *   burn MS          spins for MS milliseconds of CPU, then exits 0
  *   alloc MB         grows memory by MB MiB, touching it; "ok" or "alloc failed"
  *   lines N          N numbered lines, one every 100 ms
+ *   echo             each line of stdin back on stdout as "echo: LINE" at once; at EOF
+ *                    "stdin closed" on stderr
  *   swap PATH LINK SRC SECONDS  for SECONDS, PATH is by turns a fresh copy of SRC and a
  *                    symlink to LINK (each put in place by a rename); "swapped N" at the end
  * Several commands may follow one another, separated by "--".
@@ -65,6 +67,17 @@ static long long now_ms(clockid_t clock)
     struct timespec ts;
     clock_gettime(clock, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd_echo(void)
+{
+    char line[4096];
+    while (fgets(line, sizeof(line), stdin)) {
+        printf("echo: %s", line);
+        fflush(stdout);
+    }
+    fprintf(stderr, "stdin closed\n");
+    return 0;
 }
 
 static char *volatile kept[4096]; /* keeps the allocations alive for the optimiser */
@@ -198,6 +211,8 @@ static int run(int argc, char **argv, int i, int *next)
         }
         return 0;
     }
+    if (strcmp(c, "echo") == 0)
+        return cmd_echo();
     if (strcmp(c, "swap") == 0)
         return cmd_swap(a1, a2, i + 3 < end ? argv[i + 3] : "", i + 4 < end ? argv[i + 4] : "0");
     fprintf(stderr, "probe: unknown command %s\n", c);
