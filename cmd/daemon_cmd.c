@@ -30,6 +30,7 @@
 #include "server.h"
 #include "sibling.h"
 #include "store.h"
+#include "stream_server.h"
 #include <fcntl.h>
 #include <pthread.h>
 
@@ -170,11 +171,14 @@ static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool
         return wc_error_wrap(err, "cannot talk to the zygote");
     wc_info("daemon", "%s the zygote (pid %d)", spawned ? "started" : "reconnected to",
             zc_zygote_pid(zc));
-    return 0;
+    rc = stream_server_start(d->sandbox, cfg->stream_address, cfg->stream_port,
+                             cfg->stream_idle_timeout, &d->stream, err);
+    return rc < 0 ? wc_error_wrap(err, "cannot start the streaming server") : 0;
 }
 
 static void close_state(cri_daemon *d)
 {
+    stream_server_stop(d->stream); /* its sessions use the sandbox */
     wc_sandbox_close(d->sandbox);
     cri_daemon_free(d);
 }

@@ -54,6 +54,7 @@ void wc_config_free(wc_config *cfg)
     free(cfg->root_dir);
     free(cfg->state_dir);
     free(cfg->cgroup_driver);
+    free(cfg->stream_address);
     free(cfg->cni_conf_dir);
     free_strv(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs);
     for (size_t i = 0; i < cfg->n_registries; i++)
@@ -71,6 +72,7 @@ int wc_config_init(wc_config *cfg)
                                    WC_UNPACK_DEFAULT_RATIO};
     cfg->module_cache_mib = WC_DEFAULT_MODULE_CACHE_MIB;
     cfg->toolbox = true;
+    cfg->stream_idle_timeout = WC_DEFAULT_STREAM_IDLE_TIMEOUT;
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
         return -ENOMEM;
@@ -79,6 +81,7 @@ int wc_config_init(wc_config *cfg)
         set_str(&cfg->root_dir, "/var/lib/wasmcri") < 0 ||
         set_str(&cfg->state_dir, "/run/wasmcri") < 0 ||
         set_str(&cfg->cgroup_driver, "cgroupfs") < 0 ||
+        set_str(&cfg->stream_address, "127.0.0.1") < 0 ||
         set_str(&cfg->cni_conf_dir, "/etc/cni/net.d") < 0 ||
         set_str(&cfg->cni_bin_dirs[0], "/opt/cni/bin") < 0 ||
         set_str(&cfg->cni_bin_dirs[1], "/usr/lib/cni") < 0) {
@@ -297,9 +300,10 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket",           "root",    "state",      "log_level",
-                                       "cgroup_driver",    "cni",     "registries", "unpack",
-                                       "module_cache_mib", "toolbox", NULL};
+    static const char *const keys[] = {"socket", "root", "state", "log_level", "cgroup_driver",
+                                       "cni", "registries", "unpack", "module_cache_mib", "toolbox",
+                                       "stream_address", "stream_port", "stream_idle_timeout",
+                                       NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
@@ -307,8 +311,12 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_string(pc, root, "socket", "socket", &cfg->socket_path));
     TRY(get_string(pc, root, "root", "root", &cfg->root_dir));
     TRY(get_string(pc, root, "state", "state", &cfg->state_dir));
-    if (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir)
-        return bad(pc, "socket/root/state", "must not be null");
+    TRY(get_string(pc, root, "stream_address", "stream_address", &cfg->stream_address));
+    if (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir || !cfg->stream_address)
+        return bad(pc, "socket/root/state/stream_address", "must not be null");
+    TRY(get_int(pc, root, "stream_port", "stream_port", 0, 65535, &cfg->stream_port));
+    TRY(get_int(pc, root, "stream_idle_timeout", "stream_idle_timeout", 0, 7 * 24 * 3600,
+                &cfg->stream_idle_timeout));
     TRY(parse_enums(pc, root, cfg));
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
@@ -399,7 +407,11 @@ char *wc_config_to_json(const wc_config *cfg)
         (json_int_t)cfg->unpack.max_layer_entries, "max_ratio", (json_int_t)cfg->unpack.max_ratio);
     if (!root ||
         json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0 ||
-        json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0) {
+        json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0 ||
+        json_object_set_new(root, "stream_address", str_or_null(cfg->stream_address)) < 0 ||
+        json_object_set_new(root, "stream_port", json_integer(cfg->stream_port)) < 0 ||
+        json_object_set_new(root, "stream_idle_timeout", json_integer(cfg->stream_idle_timeout)) <
+            0) {
         json_decref(root);
         return NULL;
     }

@@ -14,11 +14,13 @@
 #include "store.h"
 
 typedef struct wc_sandbox wc_sandbox;
+typedef struct stream_server stream_server;
 
 typedef struct cri_daemon {
-    const wc_config *cfg; /* borrowed from the caller for the daemon's lifetime */
-    wc_store *store;      /* images, content, snapshots under cfg->root_dir */
-    wc_sandbox *sandbox;  /* borrowed: pods and containers (wasm/sandbox/sandbox.h) */
+    const wc_config *cfg;  /* borrowed from the caller for the daemon's lifetime */
+    wc_store *store;       /* images, content, snapshots under cfg->root_dir */
+    wc_sandbox *sandbox;   /* borrowed: pods and containers (wasm/sandbox/sandbox.h) */
+    stream_server *stream; /* borrowed: Exec/Attach/PortForward URLs (stream/stream_server.h) */
 
     pthread_mutex_t mu;
     char *pod_cidr; /* from UpdateRuntimeConfig; NULL until set */

@@ -118,6 +118,7 @@ static const cri_method *const runtime_tables[] = {cri_runtime_methods,
                                                    cri_stats_methods,
                                                    cri_event_methods,
                                                    cri_metrics_methods,
+                                                   cri_stream_methods,
                                                    NULL};
 static const cri_method *const image_tables[] = {cri_image_methods, NULL};
 

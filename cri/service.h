@@ -57,6 +57,7 @@ extern const cri_method cri_container_methods[];
 extern const cri_method cri_stats_methods[];
 extern const cri_method cri_event_methods[];
 extern const cri_method cri_metrics_methods[];
+extern const cri_method cri_stream_methods[];
 extern const cri_slow_rule cri_pod_slow_rules[];
 
 /* The daemon state the handler works on (borrowed). */

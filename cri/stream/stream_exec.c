@@ -1,0 +1,226 @@
+/* An exec over a streaming connection: a fresh worker (wc_exec_start) whose stdin,
+ * stdout and stderr are pumped to and from the client's channels, then its exit
+ * status on the error channel, as kubelet reports it. */
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "stream_session.h"
+
+#define OUT_CHUNK 32768
+#define OUT_QUEUE_MAX (1024 * 1024) /* unsent bytes before the guest's output waits */
+#define STDIN_MAX (1024 * 1024)     /* client bytes the guest has not read yet */
+#define DRAIN_MS 5000               /* to hand the last bytes and the status over */
+
+typedef struct exec_pump {
+    const stream_env *env;
+    stream_conn *conn;
+    const stream_request *req;
+    wc_exec_session *ex;
+    unsigned char *in_buf; /* stdin the guest has not taken yet */
+    size_t in_n, in_off;
+    bool in_eof; /* the client closed stdin */
+    unsigned cols, rows;
+} exec_pump;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *stream_exit_status(int exit_code, size_t *ret_len)
+{
+    json_auto_t *st = NULL;
+    if (exit_code == 0) {
+        st = json_pack("{s:{}, s:s}", "metadata", "status", "Success");
+    } else {
+        char msg[96], code[16];
+        snprintf(msg, sizeof(msg), "command terminated with non-zero exit code: exit code %d",
+                 exit_code);
+        snprintf(code, sizeof(code), "%d", exit_code);
+        st = json_pack("{s:{}, s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "metadata", "status", "Failure",
+                       "message", msg, "reason", "NonZeroExitCode", "details", "causes", "reason",
+                       "ExitCode", "message", code);
+    }
+    char *s = st ? json_dumps(st, JSON_COMPACT) : NULL;
+    *ret_len = s ? strlen(s) : 0;
+    return s;
+}
+
+static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
+{
+    exec_pump *p = ctx;
+    if (ch == CH_RESIZE) { /* {"Width":W,"Height":H}: the next exec's size */
+        json_auto_t *j = json_loadb((const char *)buf, n, 0, NULL);
+        json_int_t w = json_integer_value(json_object_get(j, "Width"));
+        json_int_t h = json_integer_value(json_object_get(j, "Height"));
+        if (w > 0 && w < 10000 && h > 0 && h < 10000)
+            p->cols = (unsigned)w, p->rows = (unsigned)h;
+        return 0;
+    }
+    if (ch != CH_STDIN || !p->req->in || p->in_eof || wc_exec_stdin(p->ex) < 0)
+        return 0; /* nobody reads it */
+    if (p->in_n - p->in_off + n > STDIN_MAX)
+        return -1; /* the read budget keeps a well-behaved client far below */
+    if (p->in_off > 0) {
+        memmove(p->in_buf, p->in_buf + p->in_off, p->in_n - p->in_off);
+        p->in_n -= p->in_off;
+        p->in_off = 0;
+    }
+    unsigned char *grown = realloc(p->in_buf, p->in_n + n);
+    if (grown == NULL)
+        return -1;
+    memcpy(grown + p->in_n, buf, n);
+    p->in_buf = grown;
+    p->in_n += n;
+    return 0;
+}
+
+static void on_eof(void *ctx, int ch)
+{
+    exec_pump *p = ctx;
+    if (ch == CH_STDIN)
+        p->in_eof = true;
+}
+
+/* Hands what the client sent to the guest's stdin, as far as the pipe takes it. */
+static void feed_stdin(exec_pump *p)
+{
+    int fd = wc_exec_stdin(p->ex);
+    while (fd >= 0 && p->in_off < p->in_n) {
+        ssize_t n = write(fd, p->in_buf + p->in_off, p->in_n - p->in_off);
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) { /* the guest is gone or closed stdin */
+            p->in_off = p->in_n;
+            break;
+        }
+        p->in_off += (size_t)n;
+    }
+    if (p->in_off == p->in_n && p->in_eof)
+        wc_exec_close_stdin(p->ex);
+}
+
+/* Reads one chunk of a guest output pipe onto channel ch; false at EOF. */
+static bool pump_out(exec_pump *p, int fd, int ch, bool wanted, wc_error *err)
+{
+    char buf[OUT_CHUNK];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return true;
+    if (n <= 0)
+        return false;
+    if (wanted && p->conn->ops->send(p->conn, ch, buf, (size_t)n, err) < 0)
+        return false;
+    return true;
+}
+
+/* Waits until the client has opened every stream the request needs; false if not in time. */
+static bool await_ready(exec_pump *p, wc_error *err)
+{
+    int64_t deadline = now_ms() + STREAM_CREATION_TIMEOUT_MS;
+    while (!p->conn->ready) {
+        int left = (int)(deadline - now_ms());
+        if (left <= 0) {
+            wc_error_set(err, -ETIMEDOUT, "the client did not open its streams in time");
+            return false;
+        }
+        struct pollfd pf = {.fd = p->conn->sock,
+                            .events = POLLIN | (p->conn->ops->want_write(p->conn) ? POLLOUT : 0)};
+        if (poll(&pf, 1, left) <= 0)
+            continue;
+        if ((pf.revents & POLLOUT) && p->conn->ops->flush(p->conn, err) < 0)
+            return false;
+        if ((pf.revents & ~POLLOUT) && p->conn->ops->read(p->conn, err) < 0)
+            return false;
+    }
+    return true;
+}
+
+/* Pumps until both outputs end (true) or the client goes or stays idle (false). */
+static bool pump(exec_pump *p, wc_error *err)
+{
+    int out = wc_exec_stdout(p->ex), errfd = wc_exec_stderr(p->ex);
+    if (wc_exec_stdin(p->ex) >= 0)
+        fcntl(wc_exec_stdin(p->ex), F_SETFL, O_NONBLOCK);
+    while (out >= 0 || errfd >= 0) {
+        stream_conn *c = p->conn;
+        bool room = c->ops->queued(c) < OUT_QUEUE_MAX;
+        bool backlog = p->in_off < p->in_n;
+        struct pollfd pf[4] = {
+            {.fd = c->sock,
+             .events = (backlog ? 0 : POLLIN) | (c->ops->want_write(c) ? POLLOUT : 0)},
+            {.fd = room ? out : -1, .events = POLLIN},
+            {.fd = room ? errfd : -1, .events = POLLIN},
+            {.fd = backlog ? wc_exec_stdin(p->ex) : -1, .events = POLLOUT},
+        };
+        int n = poll(pf, 4, p->env->idle_ms > 0 ? p->env->idle_ms : -1);
+        if (n == 0) {
+            wc_error_set(err, -ETIMEDOUT, "idle for %d ms", p->env->idle_ms);
+            return false;
+        }
+        if (n < 0)
+            continue;
+        if ((pf[0].revents & POLLOUT) && c->ops->flush(c, err) < 0)
+            return false;
+        if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) && c->ops->read(c, err) < 0)
+            return false;
+        if (pf[1].revents && !pump_out(p, out, CH_STDOUT, p->req->out, err))
+            out = -1;
+        if (pf[2].revents && !pump_out(p, errfd, CH_STDERR, p->req->err, err))
+            errfd = -1;
+        if (err->code)
+            return false;
+        feed_stdin(p);
+    }
+    return true;
+}
+
+/* Sends what is queued (the last output, the status) before the connection goes. */
+static void drain(stream_conn *c)
+{
+    wc_error err = {0};
+    int64_t deadline = now_ms() + DRAIN_MS;
+    while (c->ops->want_write(c)) {
+        int left = (int)(deadline - now_ms());
+        struct pollfd pf = {.fd = c->sock, .events = POLLOUT};
+        if (left <= 0 || poll(&pf, 1, left) <= 0 || c->ops->flush(c, &err) < 0)
+            return;
+    }
+}
+
+void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req)
+{
+    exec_pump p = {.env = env, .conn = conn, .req = req};
+    conn->sink = (stream_sink){.ctx = &p, .data = on_data, .eof = on_eof};
+    wc_error err = {0};
+    if (!await_ready(&p, &err)) {
+        wc_info("stream", "exec in %.12s: %s", req->container_id, err.msg);
+        return;
+    }
+    wc_exec_io io = {.in = req->in, .tty = req->tty, .cols = p.cols, .rows = p.rows};
+    if (wc_exec_start(env->sb, req->container_id, req->cmd, &io, &p.ex, &err) < 0) {
+        conn->ops->send(conn, CH_ERROR, err.msg, strlen(err.msg), &err);
+    } else if (pump(&p, &err)) {
+        size_t n = 0;
+        char *status = stream_exit_status(wc_exec_wait(env->sb, p.ex), &n);
+        if (status)
+            conn->ops->send(conn, CH_ERROR, status, n, &err);
+        free(status);
+    } else {
+        wc_info("stream", "exec in %.12s ended early: %s", req->container_id, err.msg);
+    }
+    wc_exec_free(env->sb, p.ex); /* kills a worker still running */
+    free(p.in_buf);
+    conn->ops->close_channel(conn, CH_ERROR, &err);
+    drain(conn); /* a WebSocket close frame would overtake queued data */
+    conn->ops->finish(conn);
+    drain(conn);
+}

@@ -1,0 +1,25 @@
+/* The sessions behind the streaming server's URLs, each run on the connection's own
+ * thread until the client or the program is done: exec (stream_exec.c).
+ */
+#ifndef WASMCRI_CRI_STREAM_SESSION_H
+#define WASMCRI_CRI_STREAM_SESSION_H
+
+#include "sandbox.h"
+#include "stream_conn.h"
+#include "stream_tokens.h"
+
+#define STREAM_CREATION_TIMEOUT_MS 30000 /* a SPDY client opens its streams within it */
+
+typedef struct stream_env {
+    wc_sandbox *sb;
+    int idle_ms; /* stream_idle_timeout: no byte either way for so long ends a session */
+} stream_env;
+
+/* Runs req's command with its stdio on conn; the exit status goes on the error
+ * channel. Returns when the session is over (the worker is gone). */
+void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req);
+
+/* The remotecommand status (metav1.Status JSON) for an exit code; malloc'd. */
+char *stream_exit_status(int exit_code, size_t *ret_len);
+
+#endif

@@ -1,0 +1,90 @@
+/* The streaming rpcs: Exec checks the request as kubelet does, stores it under a
+ * one-time token of the streaming server (stream/stream_server.h) and answers the
+ * URL the client upgrades at. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "convert.h"
+#include "sandbox.h"
+#include "service.h"
+#include "stream_server.h"
+
+static int running_container(cri_call *call, const char *id, char **ret_id, wc_error *err)
+{
+    if (id == NULL || *id == '\0')
+        return wc_error_set(err, -EINVAL, "missing required container_id");
+    wc_container *c = NULL;
+    TRY(wc_container_get(cri_call_daemon(call)->sandbox, id, &c, err));
+    int rc = c->state == WC_CTR_RUNNING
+                 ? 0
+                 : wc_error_set(err, -EBUSY, "container %s is not running", c->id);
+    if (rc == 0 && (*ret_id = strdup(c->id)) == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    wc_container_free(c);
+    return rc;
+}
+
+static int check_stdio(bool in, bool out, bool errs, bool tty, wc_error *err)
+{
+    if (tty && errs) /* a terminal has one output stream */
+        return wc_error_set(err, -EINVAL, "tty and stderr cannot both be true");
+    if (!in && !out && !errs)
+        return wc_error_set(err, -EINVAL, "one of stdin, stdout, or stderr must be set");
+    return 0;
+}
+
+static int url_reply(cri_call *call, stream_request *req, ProtobufCMessage **ret_resp,
+                     wc_error *err)
+{
+    stream_server *srv = cri_call_daemon(call)->stream;
+    if (srv == NULL) {
+        stream_request_free(req);
+        return wc_error_set(err, -EAGAIN, "the streaming server is not running");
+    }
+    _cleanup_free_ char *url = NULL;
+    TRY(stream_server_issue(srv, req, &url, err));
+    Runtime__V1__ExecResponse *r = cri_new(&runtime__v1__exec_response__descriptor);
+    if (r == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    r->url = take_ptr(url);
+    *ret_resp = &r->base;
+    return 0;
+}
+
+static int exec_request(cri_call *call, const Runtime__V1__ExecRequest *in, stream_request *req,
+                        wc_error *err)
+{
+    if (in->n_cmd == 0 || in->cmd[0] == NULL || *in->cmd[0] == '\0')
+        return wc_error_set(err, -EINVAL, "exec: the command is empty");
+    TRY(check_stdio(in->stdin, in->stdout, in->stderr, in->tty, err));
+    TRY(running_container(call, in->container_id, &req->container_id, err));
+    req->cmd = cri_repeated_to_strv(in->cmd, in->n_cmd);
+    if (req->cmd == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    req->kind = STREAM_EXEC;
+    req->in = in->stdin;
+    req->out = in->stdout;
+    req->err = in->stderr;
+    req->tty = in->tty;
+    return 0;
+}
+
+static int rpc_exec(cri_call *call, const ProtobufCMessage *msg, ProtobufCMessage **ret_resp,
+                    wc_error *err)
+{
+    stream_request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = exec_request(call, (const Runtime__V1__ExecRequest *)msg, req, err);
+    if (rc < 0) {
+        stream_request_free(req);
+        return rc;
+    }
+    return url_reply(call, req, ret_resp, err);
+}
+
+const cri_method cri_stream_methods[] = {
+    {"Exec", rpc_exec, false},
+    {NULL, NULL, false},
+};

@@ -1,0 +1,203 @@
+"""Exec over the streaming server: the Exec rpc answers a one-time URL, a WebSocket client
+(stream_client.py) upgrades there and talks to a fresh instance of probe.wasm in the
+container's view through live stdin/stdout/stderr; the exit code comes as the status."""
+import os
+import socket
+import threading
+import time
+
+import grpc
+import pytest
+
+import stream_client as sc
+from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
+from wasmcri_harness import pb
+
+PROBE = "/bin/probe.wasm"
+
+
+@pytest.fixture(scope="module")
+def pod(rt, tmp_path_factory):
+    return run_pod(rt.runtime(), pod_config("stream", tmp_path_factory.mktemp("logs")))
+
+
+@pytest.fixture(scope="module")
+def ctr(rt, pod):
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("sleeper", rt.refs["probe"], args=["sleep", "600"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    return cid
+
+
+def exec_url(rt, cid, cmd, stdin=False, stdout=True, stderr=True, tty=False):
+    return rt.runtime().Exec(pb.ExecRequest(container_id=cid, cmd=cmd, stdin=stdin,
+                                            stdout=stdout, stderr=stderr, tty=tty),
+                             timeout=10).url
+
+
+def test_exec_output_and_exit_code(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "hello", "--", "exit", "3"])
+    assert url.startswith("http://127.0.0.1:") and "/exec/" in url
+    ws = sc.WebSocket(url)
+    assert ws.protocol == "v5.channel.k8s.io"
+    got = sc.collect(ws)
+    assert got[sc.STDOUT] == b"hello from wasm\n"
+    assert got[sc.STDERR] == b"hello on stderr\n"
+    assert sc.exit_code(got[sc.ERROR]) == 3
+    got = sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"]),
+                                  protocols=("v4.channel.k8s.io",)))
+    assert sc.exit_code(got[sc.ERROR]) == 0
+
+
+def test_exec_stdin_is_live_and_closes(rt, ctr):
+    ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "echo"], stdin=True))
+    ws.sock.settimeout(10)
+    for word in (b"one", b"two"):
+        ws.send(sc.STDIN, word + b"\n")
+        assert ws.recv() == (sc.STDOUT, b"echo: " + word + b"\n")  # before stdin ends
+    ws.close_channel(sc.STDIN)
+    got = sc.collect(ws)
+    assert got[sc.STDERR] == b"stdin closed\n"
+    assert sc.exit_code(got[sc.ERROR]) == 0
+
+
+def test_exec_tty_merges_output_and_sets_the_terminal(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "env", "TERM", "COLUMNS", "LINES", "--", "hello"],
+                   stderr=False, tty=True)
+    got = sc.collect(sc.WebSocket(url))
+    lines = got[sc.STDOUT].decode().splitlines()  # the guest's stdio buffers set the order
+    assert sorted(lines) == sorted(["TERM=xterm", "COLUMNS=80", "LINES=24", "hello from wasm",
+                                    "hello on stderr"])
+    assert sc.STDERR not in got
+
+
+def test_exec_of_a_file_that_is_not_wasm(rt, ctr):
+    got = sc.collect(sc.WebSocket(exec_url(rt, ctr, ["/data/hello.txt"])))
+    assert b"cannot exec /data/hello.txt" in got[sc.STDERR]
+    assert sc.exit_code(got[sc.ERROR]) == 126
+
+
+def test_exec_rpc_checks_the_request(rt, ctr, pod):
+    r = rt.runtime()
+    for req, code, text in [
+        (pb.ExecRequest(container_id=ctr, cmd=[PROBE], tty=True, stdout=True, stderr=True),
+         grpc.StatusCode.INVALID_ARGUMENT, "tty and stderr"),
+        (pb.ExecRequest(container_id=ctr, cmd=[PROBE]), grpc.StatusCode.INVALID_ARGUMENT,
+         "one of stdin, stdout, or stderr"),
+        (pb.ExecRequest(container_id=ctr, cmd=[], stdout=True), grpc.StatusCode.INVALID_ARGUMENT,
+         "empty"),
+        (pb.ExecRequest(container_id="f" * 64, cmd=[PROBE], stdout=True),
+         grpc.StatusCode.NOT_FOUND, ""),
+    ]:
+        with pytest.raises(grpc.RpcError) as e:
+            r.Exec(req, timeout=10)
+        assert e.value.code() == code and text in e.value.details()
+    done = create(r, pod, ctr_config("done", rt.refs["probe"], args=["hello"]))
+    start(r, done)
+    wait_state(r, done, pb.CONTAINER_EXITED)
+    with pytest.raises(grpc.RpcError) as e:
+        r.Exec(pb.ExecRequest(container_id=done, cmd=[PROBE], stdout=True), timeout=10)
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "not running" in e.value.details()
+
+
+def test_a_token_is_used_once(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "hello"])
+    sc.collect(sc.WebSocket(url))
+    with pytest.raises(sc.HandshakeError) as e:
+        sc.WebSocket(url)
+    assert e.value.status == 404 and "unknown or expired" in e.value.body
+
+
+def test_a_request_that_does_not_upgrade_is_refused(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "hello"])
+    sock, u = sc._connect(url, 10)
+    sock.sendall(f"GET {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\n\r\n".encode())
+    status, headers, rest = sc._read_head(sock)
+    assert status == 400
+    sock.close()
+    with pytest.raises(sc.HandshakeError):  # the token went with it
+        sc.WebSocket(url)
+
+
+def test_a_connection_that_never_sends_its_request_is_closed(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "hello"])
+    sock, _ = sc._connect(url, 30)
+    t0 = time.monotonic()
+    assert sock.recv(100) == b""  # closed by the server, not by this timeout
+    assert time.monotonic() - t0 < 20
+    sock.close()
+
+
+def _counts(rt):
+    """What a leak would grow: the daemon's fds and threads, the zygote's children."""
+    pid, zpid = rt.proc.pid, rt.zygote_pid()
+    children = open(f"/proc/{zpid}/task/{zpid}/children").read().split()
+    return (len(os.listdir(f"/proc/{pid}/fd")), len(os.listdir(f"/proc/{pid}/task")),
+            len(children))
+
+
+def _stable(rt, timeout=20):
+    """The counts once they held still for half a second (a session's thread ends just
+    after its client has read the end)."""
+    deadline = time.monotonic() + timeout
+    last = _counts(rt)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _counts(rt)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def _settled(rt, base, timeout=20):
+    """Waits until the counts are back at base (the spare worker may be refilling)."""
+    deadline = time.monotonic() + timeout
+    now = _counts(rt)
+    while now != base and time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _counts(rt)
+    return now
+
+
+def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, ctr):
+    sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"])))
+    base = _stable(rt)
+    ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "sleep", "600"], stdin=True))
+    ws.sock.settimeout(10)
+    assert ws.recv() == (sc.STDOUT, b"sleeping\n")
+    deadline = time.monotonic() + 10  # the exec's worker runs (and a new spare is forked)
+    while _counts(rt)[2] != base[2] + 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _counts(rt)[2] == base[2] + 1
+    ws.close()  # no close frame: the TCP connection just goes
+    assert _settled(rt, base) == base  # the worker was killed, its pipes and thread are gone
+
+
+def test_100_concurrent_exec_sessions_leave_nothing(rt, ctr):
+    sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"])))
+    base = _stable(rt)
+    results, errors = {}, []
+
+    def one(i):
+        try:
+            ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "echo", "--", "exit", str(i % 7)],
+                                       stdin=True), timeout=60)
+            ws.sock.settimeout(60)
+            ws.send(sc.STDIN, b"n%d\n" % i)
+            ws.close_channel(sc.STDIN)
+            got = sc.collect(ws, timeout=120)
+            results[i] = (got.get(sc.STDOUT), sc.exit_code(got[sc.ERROR]))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append((i, repr(e)))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    assert not errors, errors[:5]
+    assert results == {i: (b"echo: n%d\n" % i, i % 7) for i in range(100)}
+    assert _settled(rt, base) == base
