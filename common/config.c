@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,10 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_string(pc, root, "stream_address", "stream_address", &cfg->stream_address));
     if (!cfg->socket_path || !cfg->root_dir || !cfg->state_dir || !cfg->stream_address)
         return bad(pc, "socket/root/state/stream_address", "must not be null");
+    struct in6_addr ip;
+    if (inet_pton(AF_INET, cfg->stream_address, &ip) != 1 &&
+        inet_pton(AF_INET6, cfg->stream_address, &ip) != 1)
+        return bad(pc, "stream_address", "must be an IPv4 or IPv6 address");
     TRY(get_int(pc, root, "stream_port", "stream_port", 0, 65535, &cfg->stream_port));
     TRY(get_int(pc, root, "stream_idle_timeout", "stream_idle_timeout", 0, 7 * 24 * 3600,
                 &cfg->stream_idle_timeout));

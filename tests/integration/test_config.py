@@ -23,6 +23,8 @@ def test_config_default_prints_every_key():
     assert set(cfg["cni"]) == {"conf_dir", "bin_dirs", "plugin_timeout_s"}
     assert cfg["cni"]["plugin_timeout_s"] == 30
     assert cfg["registries"] == []
+    assert (cfg["stream_address"], cfg["stream_port"], cfg["stream_idle_timeout"]) == \
+        ("127.0.0.1", 0, 4 * 3600)
 
 
 def test_default_file_is_accepted_and_flags_override_it(new_daemon, tmp_path):
@@ -42,6 +44,10 @@ def test_default_file_is_accepted_and_flags_override_it(new_daemon, tmp_path):
     ({"cgroup_driver": "cgroupv3"}, '"cgroup_driver"'),
     ({"registries": [{"host": "r", "insecure": "yes"}]}, '"registries[0].insecure"'),
     ({"cni": {"bin_dirs": "/opt/cni/bin"}}, '"cni.bin_dirs"'),
+    ({"stream_port": 70000}, '"stream_port"'),
+    ({"stream_idle_timeout": "4h"}, '"stream_idle_timeout"'),
+    ({"stream_address": 127}, '"stream_address"'),
+    ({"stream_address": "localhost"}, '"stream_address"'),
 ])
 def test_bad_config_stops_startup_naming_the_key(tmp_path, content, needle):
     path = tmp_path / "config.json"
