@@ -10,8 +10,8 @@ PKGS=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev
   libsystemd-dev libleveldb-dev libseccomp-dev
-  # the streaming server: HTTP with connection upgrades, WebSocket framing
-  libmicrohttpd-dev libwslay-dev
+  # the streaming server: HTTP with connection upgrades, WebSocket framing, SPDY header compression
+  libmicrohttpd-dev libwslay-dev zlib1g-dev
   # wasm test programs and the spec suite
   wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs rustc libstd-rust-dev-wasm32
   # tests: gRPC client, registry, image tools, CNI, busybox (the toolbox applets' reference)

@@ -4,6 +4,7 @@
 #   fuzz_parsers, fuzz_unpack   image/fuzz: registry input parsers, hostile layers
 #   fuzz_load, fuzz_exec        wasm/engine/fuzz: decode + validate, and running modules
 #   fuzz_cri_requests           cri/fuzz: every CRI request type decoded and converted
+#   fuzz_spdy                   cri/fuzz: SPDY/3.1 frames and header blocks of the streaming server
 #   test_wasi_fuzz SECONDS      tests/unit/wasi: random WASI calls (ASan build)
 #   fuzz_simd.py                wasm/engine/fuzz: SIMD instructions on random v128s, the
 #                               interpreter (ASan build's spec_runner) against node's V8
@@ -13,7 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-30}
-targets="fuzz_parsers fuzz_unpack fuzz_load fuzz_exec fuzz_cri_requests"
+targets="fuzz_parsers fuzz_unpack fuzz_load fuzz_exec fuzz_cri_requests fuzz_spdy"
 # Only the fuzz targets: the libraries they fuzz are built with sanitizer coverage there.
 CC=clang cmake -S . -B build-fuzz -DWASMCRI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   >/dev/null || exit 1
@@ -22,7 +23,7 @@ cmake --build build-fuzz -j"$(nproc)" --target $targets >/dev/null || exit 1
 mkdir -p build-fuzz/artifacts
 status=0
 for f in image/fuzz_parsers image/fuzz_unpack wasm/engine/fuzz_load wasm/engine/fuzz_exec \
-  cri/fuzz_cri_requests; do
+  cri/fuzz_cri_requests cri/fuzz_spdy; do
   name=$(basename "$f")
   corpus=$(mktemp -d "/tmp/wasmcri-corpus-$name-XXXXXX")
   echo "== fuzz $name (${seconds}s)"

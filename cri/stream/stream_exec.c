@@ -16,6 +16,7 @@
 #define OUT_QUEUE_MAX (1024 * 1024) /* unsent bytes before the guest's output waits */
 #define STDIN_MAX (1024 * 1024)     /* client bytes the guest has not read yet */
 #define DRAIN_MS 5000               /* to hand the last bytes and the status over */
+#define TTY_SIZE_WAIT_MS 200        /* for a terminal's first size before the start */
 
 typedef struct exec_pump {
     const stream_env *env;
@@ -33,6 +34,15 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *stream_error_status(const char *message, size_t *ret_len)
+{
+    json_auto_t *st = json_pack("{s:{}, s:s, s:s, s:s, s:i}", "metadata", "status", "Failure",
+                                "message", message, "reason", "InternalError", "code", 500);
+    char *s = st ? json_dumps(st, JSON_COMPACT) : NULL;
+    *ret_len = s ? strlen(s) : 0;
+    return s;
 }
 
 char *stream_exit_status(int exit_code, size_t *ret_len)
@@ -65,8 +75,8 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
             p->cols = (unsigned)w, p->rows = (unsigned)h;
         return 0;
     }
-    if (ch != CH_STDIN || !p->req->in || p->in_eof || wc_exec_stdin(p->ex) < 0)
-        return 0; /* nobody reads it */
+    if (ch != CH_STDIN || !p->req->in || p->in_eof || (p->ex && wc_exec_stdin(p->ex) < 0))
+        return 0; /* nobody reads it (before the start it waits in in_buf) */
     if (p->in_n - p->in_off + n > STDIN_MAX)
         return -1; /* the read budget keeps a well-behaved client far below */
     if (p->in_off > 0) {
@@ -122,12 +132,25 @@ static bool pump_out(exec_pump *p, int fd, int ch, bool wanted, wc_error *err)
     return true;
 }
 
-/* Waits until the client has opened every stream the request needs; false if not in time. */
+/* Waits until the client has opened every stream the request needs (false if not in
+ * time) and, for a terminal, up to TTY_SIZE_WAIT_MS for its size: client-go sends it
+ * first thing, and the guest reads it once, from COLUMNS and LINES. */
 static bool await_ready(exec_pump *p, wc_error *err)
 {
     int64_t deadline = now_ms() + STREAM_CREATION_TIMEOUT_MS;
-    while (!p->conn->ready) {
+    if (p->conn->ops->read(p->conn, err) < 0) /* what came with the upgrade */
+        return false;
+    bool size_wait = false;
+    for (;;) {
+        if (p->conn->ready && (!p->req->tty || p->cols > 0))
+            return true;
+        if (p->conn->ready && !size_wait) { /* once: a client that sends none gets 80x24 */
+            size_wait = true;
+            deadline = now_ms() + TTY_SIZE_WAIT_MS;
+        }
         int left = (int)(deadline - now_ms());
+        if (left <= 0 && p->conn->ready)
+            return true;
         if (left <= 0) {
             wc_error_set(err, -ETIMEDOUT, "the client did not open its streams in time");
             return false;
@@ -141,7 +164,6 @@ static bool await_ready(exec_pump *p, wc_error *err)
         if ((pf.revents & ~POLLOUT) && p->conn->ops->read(p->conn, err) < 0)
             return false;
     }
-    return true;
 }
 
 /* Pumps until both outputs end (true) or the client goes or stays idle (false). */
@@ -150,6 +172,7 @@ static bool pump(exec_pump *p, wc_error *err)
     int out = wc_exec_stdout(p->ex), errfd = wc_exec_stderr(p->ex);
     if (wc_exec_stdin(p->ex) >= 0)
         fcntl(wc_exec_stdin(p->ex), F_SETFL, O_NONBLOCK);
+    feed_stdin(p); /* what came before the start, maybe its end too */
     while (out >= 0 || errfd >= 0) {
         stream_conn *c = p->conn;
         bool room = c->ops->queued(c) < OUT_QUEUE_MAX;
@@ -203,20 +226,21 @@ void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_requ
     wc_error err = {0};
     if (!await_ready(&p, &err)) {
         wc_info("stream", "exec in %.12s: %s", req->container_id, err.msg);
+        free(p.in_buf);
         return;
     }
     wc_exec_io io = {.in = req->in, .tty = req->tty, .cols = p.cols, .rows = p.rows};
-    if (wc_exec_start(env->sb, req->container_id, req->cmd, &io, &p.ex, &err) < 0) {
-        conn->ops->send(conn, CH_ERROR, err.msg, strlen(err.msg), &err);
-    } else if (pump(&p, &err)) {
-        size_t n = 0;
-        char *status = stream_exit_status(wc_exec_wait(env->sb, p.ex), &n);
-        if (status)
-            conn->ops->send(conn, CH_ERROR, status, n, &err);
-        free(status);
-    } else {
+    char *status = NULL;
+    size_t n = 0;
+    if (wc_exec_start(env->sb, req->container_id, req->cmd, &io, &p.ex, &err) < 0)
+        status = stream_error_status(err.msg, &n);
+    else if (pump(&p, &err))
+        status = stream_exit_status(wc_exec_wait(env->sb, p.ex), &n);
+    else
         wc_info("stream", "exec in %.12s ended early: %s", req->container_id, err.msg);
-    }
+    if (status)
+        conn->ops->send(conn, CH_ERROR, status, n, &err);
+    free(status);
     wc_exec_free(env->sb, p.ex); /* kills a worker still running */
     free(p.in_buf);
     conn->ops->close_channel(conn, CH_ERROR, &err);

@@ -14,12 +14,13 @@
 
 #include "log.h"
 #include "stream_session.h"
+#include "stream_spdy.h"
 #include "stream_ws.h"
 
 #define STREAM_CONNECTIONS_MAX 1024
 #define STOP_WAIT_S 5
 
-typedef enum framing { FRAMING_WS4, FRAMING_WS5 } framing;
+typedef enum framing { FRAMING_WS4, FRAMING_WS5, FRAMING_SPDY } framing;
 
 typedef struct session_thread {
     struct session_thread *next;
@@ -73,6 +74,15 @@ int stream_server_issue(stream_server *s, stream_request *req, char **ret_url, w
 
 /* ---- sessions ---- */
 
+/* The SPDY streams a remotecommand client opens before the session starts. */
+static unsigned streams_needed(const stream_request *req)
+{
+    if (req->kind == STREAM_PORTFORWARD)
+        return 0;
+    return 1u << CH_ERROR | (req->in ? 1u << CH_STDIN : 0) | (req->out ? 1u << CH_STDOUT : 0) |
+           (req->err && !req->tty ? 1u << CH_STDERR : 0) | (req->tty ? 1u << CH_RESIZE : 0);
+}
+
 static void *session_main(void *arg)
 {
     session_thread *t = arg;
@@ -80,8 +90,11 @@ static void *session_main(void *arg)
     stream_conn *conn = NULL;
     wc_error err = {0};
     stream_sink none = {0};
-    if (ws_conn_new(t->sock, t->extra, t->extra_n, t->framing == FRAMING_WS5, &none, &conn, &err) <
-        0)
+    int rc = t->framing == FRAMING_SPDY
+                 ? spdy_conn_new(t->sock, t->extra, t->extra_n, streams_needed(t->req), &conn, &err)
+                 : ws_conn_new(t->sock, t->extra, t->extra_n, t->framing == FRAMING_WS5, &none,
+                               &conn, &err);
+    if (rc < 0)
         wc_warn("stream", "cannot serve a connection: %s", err.msg);
     else if (t->req->kind == STREAM_EXEC)
         stream_exec_run(&s->env, conn, t->req);
@@ -236,6 +249,49 @@ static enum MHD_Result upgrade_ws(stream_server *s, struct MHD_Connection *conn,
     return rc;
 }
 
+typedef struct offered_versions {
+    const char *picked;
+    const char *const *supported;
+} offered_versions;
+
+static enum MHD_Result on_version(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    offered_versions *o = cls;
+    if (strcasecmp(key, "X-Stream-Protocol-Version") == 0 && o->picked == NULL)
+        o->picked = ws_pick_protocol(value, o->supported);
+    return MHD_YES;
+}
+
+static enum MHD_Result upgrade_spdy(stream_server *s, struct MHD_Connection *conn,
+                                    stream_request *req, void **con_cls)
+{
+    static const char *const remotecommand[] = {"v4.channel.k8s.io", NULL};
+    static const char *const portforward[] = {"portforward.k8s.io", NULL};
+    offered_versions o = {NULL, req->kind == STREAM_PORTFORWARD ? portforward : remotecommand};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, on_version, &o);
+    if (o.picked == NULL) {
+        stream_request_free(req);
+        return answer(conn, MHD_HTTP_FORBIDDEN,
+                      "no X-Stream-Protocol-Version offered is served (%s is)", o.supported[0]);
+    }
+    upgrade_ctx *u = calloc(1, sizeof(*u));
+    struct MHD_Response *r = u ? MHD_create_response_for_upgrade(on_upgrade, u) : NULL;
+    if (r == NULL) {
+        free(u);
+        stream_request_free(req);
+        return MHD_NO;
+    }
+    *u = (upgrade_ctx){.srv = s, .req = req, .framing = FRAMING_SPDY};
+    *con_cls = u;
+    MHD_add_response_header(r, "Upgrade", "SPDY/3.1");
+    MHD_add_response_header(r, "X-Stream-Protocol-Version", o.picked);
+    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -261,9 +317,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const char *upgrade = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
     if (upgrade && strcasecmp(upgrade, "websocket") == 0)
         return upgrade_ws(s, conn, req, con_cls);
+    if (upgrade && strcasecmp(upgrade, "SPDY/3.1") == 0)
+        return upgrade_spdy(s, conn, req, con_cls);
     stream_request_free(req);
     return answer(conn, MHD_HTTP_BAD_REQUEST,
-                  "a stream needs its connection upgraded to websocket (Upgrade: %.100s)",
+                  "a stream needs its connection upgraded to websocket or SPDY/3.1 (Upgrade: "
+                  "%.100s)",
                   upgrade ? upgrade : "none");
 }
 

@@ -19,7 +19,10 @@ typedef struct stream_env {
  * channel. Returns when the session is over (the worker is gone). */
 void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req);
 
-/* The remotecommand status (metav1.Status JSON) for an exit code; malloc'd. */
+/* The remotecommand status (metav1.Status JSON) for an exit code, as kubelet writes it
+ * (Success, or NonZeroExitCode with an ExitCode cause); malloc'd. */
 char *stream_exit_status(int exit_code, size_t *ret_len);
+/* The status of a session that could not run (InternalError, code 500); malloc'd. */
+char *stream_error_status(const char *message, size_t *ret_len);
 
 #endif

@@ -4,6 +4,11 @@ WebSocket, Kubernetes' channel protocols), as kubectl and crictl speak them.
 WebSocket (v5.channel.k8s.io / v4.channel.k8s.io): each binary message carries one
 channel's bytes after its channel byte (0 stdin, 1 stdout, 2 stderr, 3 error,
 4 resize); v5's [255, ch] closes channel ch.
+
+SPDY/3.1 (draft-mbelshe-httpbis-spdy-00 with the 3.1 changes; v4.channel.k8s.io): the
+client opens one stream per channel with a SYN_STREAM whose "streamtype" header names
+it, waits for each SYN_REPLY, then data frames flow; FIN ends a direction. Header
+blocks are zlib streams (one per direction) with the spec's dictionary.
 """
 import base64
 import hashlib
@@ -13,6 +18,7 @@ import socket
 import struct
 import time
 import urllib.parse
+import zlib
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -176,3 +182,155 @@ def exit_code(status_bytes):
     assert st["reason"] == "NonZeroExitCode", st
     causes = {c["reason"]: c["message"] for c in st["details"]["causes"]}
     return int(causes["ExitCode"])
+
+
+# ---- SPDY/3.1 ----
+
+# Section 2.6.10.1 of the SPDY/3 draft: these words, each after its 4-byte length, then
+# the tail, make the header compression dictionary.
+_SPDY_WORDS = (
+    "options head post put delete trace accept accept-charset accept-encoding accept-language "
+    "accept-ranges age allow authorization cache-control connection content-base "
+    "content-encoding content-language content-length content-location content-md5 "
+    "content-range content-type date etag expect expires from host if-match if-modified-since "
+    "if-none-match if-range if-unmodified-since last-modified location max-forwards pragma "
+    "proxy-authenticate proxy-authorization range referer retry-after server te trailer "
+    "transfer-encoding upgrade user-agent vary via warning www-authenticate method get status"
+).split() + ["200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie", "keep-alive",
+             "origin"]
+_SPDY_TAIL = (
+    b"100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505"
+    b"203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 "
+    b"Unauthorized403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 "
+    b"Service UnavailableJan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, "
+    b"Wed, Thu, Fri, Sat, Sun, GMTchunked,text/html,image/png,image/jpg,image/gif,"
+    b"application/xml,application/xhtml+xml,text/plain,text/javascript,publicprivatemax-age="
+    b"gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.")
+SPDY_DICTIONARY = b"".join(struct.pack(">I", len(w)) + w.encode() for w in _SPDY_WORDS) + \
+    _SPDY_TAIL
+SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY, HEADERS, WINDOW_UPDATE = \
+    1, 2, 3, 4, 6, 7, 8, 9
+FLAG_FIN = 1
+_CHANNEL_OF = {"stdin": STDIN, "stdout": STDOUT, "stderr": STDERR, "error": ERROR,
+               "resize": RESIZE}
+
+
+class Spdy:
+    """A client SPDY/3.1 connection after the HTTP upgrade; frames as tuples."""
+
+    def __init__(self, url, versions=("v4.channel.k8s.io",), timeout=10):
+        self.sock, u = _connect(url, timeout)
+        offers = "".join(f"X-Stream-Protocol-Version: {v}\r\n" for v in versions)
+        self.sock.sendall((f"POST {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\n"
+                           f"Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n{offers}"
+                           f"Content-Length: 0\r\n\r\n").encode())
+        status, headers, rest = _read_head(self.sock)
+        if status != 101:
+            _fail(self.sock, status, headers, rest)
+        self.version = headers["x-stream-protocol-version"][0]
+        self.buf = rest
+        self.deflate = zlib.compressobj(zdict=SPDY_DICTIONARY)
+        self.inflate = zlib.decompressobj(zdict=SPDY_DICTIONARY)
+        self.next_id = 1
+
+    def _headers(self, pairs):
+        raw = struct.pack(">I", len(pairs))
+        for k, v in pairs:
+            raw += struct.pack(">I", len(k)) + k.encode() + struct.pack(">I", len(v)) + v.encode()
+        return self.deflate.compress(raw) + self.deflate.flush(zlib.Z_SYNC_FLUSH)
+
+    def control(self, ftype, payload, flags=0):
+        self.sock.sendall(struct.pack(">HHI", 0x8003, ftype, flags << 24 | len(payload)) +
+                          payload)
+
+    def syn_stream(self, pairs, fin=False):
+        sid = self.next_id
+        self.next_id += 2
+        self.control(SYN_STREAM, struct.pack(">IIH", sid, 0, 0) + self._headers(pairs),
+                     FLAG_FIN if fin else 0)
+        return sid
+
+    def data(self, sid, payload, fin=False):
+        self.sock.sendall(struct.pack(">II", sid, (FLAG_FIN if fin else 0) << 24 | len(payload)) +
+                          payload)
+
+    def _take(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed mid-frame")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def frame(self):
+        """("data", sid, bytes, fin) | ("syn_reply", sid, headers) | ("rst", sid, status) |
+        ("ping", id) | ("goaway", last, status) | ("control", type); None at EOF."""
+        try:
+            head = self._take(8)
+        except ConnectionError:
+            return None
+        word, flags_len = struct.unpack(">II", head)
+        flags, n = flags_len >> 24, flags_len & 0xFFFFFF
+        payload = self._take(n)
+        if not word & 0x80000000:
+            return ("data", word, payload, bool(flags & FLAG_FIN))
+        assert word >> 16 == 0x8003, hex(word)
+        ftype = word & 0xFFFF
+        if ftype == SYN_REPLY:
+            raw = self.inflate.decompress(payload[4:])
+            return ("syn_reply", struct.unpack(">I", payload[:4])[0] & 0x7FFFFFFF,
+                    struct.unpack(">I", raw[:4])[0])
+        if ftype == RST_STREAM:
+            return ("rst",) + struct.unpack(">II", payload)
+        if ftype == PING:
+            return ("ping", struct.unpack(">I", payload)[0])
+        if ftype == GOAWAY:
+            return ("goaway",) + struct.unpack(">II", payload)
+        return ("control", ftype)
+
+
+class SpdyChannels:
+    """Remotecommand over SPDY as client-go's v4 executor opens it: one stream per channel
+    (error first), each waited for; the same send/recv API as WebSocket."""
+
+    def __init__(self, url, stdin=False, stdout=True, stderr=True, tty=False, timeout=10):
+        self.conn = Spdy(url, timeout=timeout)
+        self.sock = self.conn.sock
+        names = ["error"] + ["stdin"] * stdin + ["stdout"] * stdout + \
+            ["stderr"] * (stderr and not tty) + ["resize"] * tty
+        self.ids = {}
+        for name in names:
+            self.ids[_CHANNEL_OF[name]] = self.conn.syn_stream([("streamtype", name)])
+        self.channel = {sid: ch for ch, sid in self.ids.items()}
+        waiting = set(self.ids.values())
+        self.early = []
+        while waiting:
+            f = self.conn.frame()
+            assert f is not None, "the server closed before answering every stream"
+            if f[0] == "syn_reply":
+                waiting.discard(f[1])
+            else:
+                self.early.append(f)
+        self.closed = False
+
+    def send(self, ch, data):
+        self.conn.data(self.ids[ch], data)
+
+    def close_channel(self, ch):
+        self.conn.data(self.ids[ch], b"", fin=True)
+
+    def resize(self, width, height):
+        self.send(RESIZE, json.dumps({"Width": width, "Height": height}).encode())
+
+    def recv(self):
+        while not self.closed:
+            f = self.early.pop(0) if self.early else self.conn.frame()
+            if f is None or f[0] == "goaway":
+                self.closed = True
+                return None
+            if f[0] == "data" and f[2]:
+                return self.channel[f[1]], f[2]
+
+    def close(self):
+        self.sock.close()

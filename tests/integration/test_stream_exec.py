@@ -1,6 +1,7 @@
-"""Exec over the streaming server: the Exec rpc answers a one-time URL, a WebSocket client
-(stream_client.py) upgrades there and talks to a fresh instance of probe.wasm in the
-container's view through live stdin/stdout/stderr; the exit code comes as the status."""
+"""Exec over the streaming server: the Exec rpc answers a one-time URL, a client
+(stream_client.py: WebSocket as kubectl 1.30+, SPDY/3.1 as kubelet and client-go) upgrades
+there and talks to a fresh instance of probe.wasm in the container's view through live
+stdin/stdout/stderr; the exit code comes as the status."""
 import os
 import socket
 import threading
@@ -36,22 +37,36 @@ def exec_url(rt, cid, cmd, stdin=False, stdout=True, stderr=True, tty=False):
                              timeout=10).url
 
 
-def test_exec_output_and_exit_code(rt, ctr):
-    url = exec_url(rt, ctr, [PROBE, "hello", "--", "exit", "3"])
-    assert url.startswith("http://127.0.0.1:") and "/exec/" in url
-    ws = sc.WebSocket(url)
-    assert ws.protocol == "v5.channel.k8s.io"
-    got = sc.collect(ws)
+@pytest.fixture(params=["websocket", "spdy"])
+def connect(request, rt, ctr):
+    """Exec rpc, then the client upgrades with the protocol of the parameter."""
+    def go(cmd, stdin=False, stdout=True, stderr=True, tty=False, timeout=10):
+        url = exec_url(rt, ctr, cmd, stdin, stdout, stderr, tty)
+        if request.param == "spdy":
+            return sc.SpdyChannels(url, stdin, stdout, stderr, tty, timeout=timeout)
+        return sc.WebSocket(url, timeout=timeout)
+    return go
+
+
+def test_exec_output_and_exit_code(connect):
+    got = sc.collect(connect([PROBE, "hello", "--", "exit", "3"]))
     assert got[sc.STDOUT] == b"hello from wasm\n"
     assert got[sc.STDERR] == b"hello on stderr\n"
     assert sc.exit_code(got[sc.ERROR]) == 3
-    got = sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"]),
-                                  protocols=("v4.channel.k8s.io",)))
-    assert sc.exit_code(got[sc.ERROR]) == 0
+    assert sc.exit_code(sc.collect(connect([PROBE, "hello"]))[sc.ERROR]) == 0
 
 
-def test_exec_stdin_is_live_and_closes(rt, ctr):
-    ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "echo"], stdin=True))
+def test_exec_url_and_websocket_versions(rt, ctr):
+    url = exec_url(rt, ctr, [PROBE, "hello"])
+    assert url.startswith("http://127.0.0.1:") and "/exec/" in url
+    assert sc.WebSocket(url).protocol == "v5.channel.k8s.io"
+    ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"]), protocols=("v4.channel.k8s.io",))
+    assert ws.protocol == "v4.channel.k8s.io"
+    assert sc.collect(ws)[sc.STDOUT] == b"hello from wasm\n"
+
+
+def test_exec_stdin_is_live_and_closes(connect):
+    ws = connect([PROBE, "echo"], stdin=True)
     ws.sock.settimeout(10)
     for word in (b"one", b"two"):
         ws.send(sc.STDIN, word + b"\n")
@@ -62,18 +77,23 @@ def test_exec_stdin_is_live_and_closes(rt, ctr):
     assert sc.exit_code(got[sc.ERROR]) == 0
 
 
-def test_exec_tty_merges_output_and_sets_the_terminal(rt, ctr):
-    url = exec_url(rt, ctr, [PROBE, "env", "TERM", "COLUMNS", "LINES", "--", "hello"],
-                   stderr=False, tty=True)
-    got = sc.collect(sc.WebSocket(url))
+def test_exec_tty_merges_output_and_sets_the_terminal(connect):
+    got = sc.collect(connect([PROBE, "env", "TERM", "COLUMNS", "LINES", "--", "hello"],
+                             stderr=False, tty=True))
     lines = got[sc.STDOUT].decode().splitlines()  # the guest's stdio buffers set the order
     assert sorted(lines) == sorted(["TERM=xterm", "COLUMNS=80", "LINES=24", "hello from wasm",
                                     "hello on stderr"])
     assert sc.STDERR not in got
 
 
-def test_exec_of_a_file_that_is_not_wasm(rt, ctr):
-    got = sc.collect(sc.WebSocket(exec_url(rt, ctr, ["/data/hello.txt"])))
+def test_exec_tty_takes_the_clients_terminal_size(connect):
+    ws = connect([PROBE, "env", "COLUMNS", "LINES"], stderr=False, tty=True)
+    ws.resize(132, 43)  # what kubectl sends first, before any input
+    assert sc.collect(ws)[sc.STDOUT] == b"COLUMNS=132\nLINES=43\n"
+
+
+def test_exec_of_a_file_that_is_not_wasm(connect):
+    got = sc.collect(connect(["/data/hello.txt"]))
     assert b"cannot exec /data/hello.txt" in got[sc.STDERR]
     assert sc.exit_code(got[sc.ERROR]) == 126
 
@@ -162,10 +182,10 @@ def _settled(rt, base, timeout=20):
     return now
 
 
-def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, ctr):
-    sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"])))
+def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, connect):
+    sc.collect(connect([PROBE, "hello"]))
     base = _stable(rt)
-    ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "sleep", "600"], stdin=True))
+    ws = connect([PROBE, "sleep", "600"], stdin=True)
     ws.sock.settimeout(10)
     assert ws.recv() == (sc.STDOUT, b"sleeping\n")
     deadline = time.monotonic() + 10  # the exec's worker runs (and a new spare is forked)
@@ -176,15 +196,14 @@ def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, ctr):
     assert _settled(rt, base) == base  # the worker was killed, its pipes and thread are gone
 
 
-def test_100_concurrent_exec_sessions_leave_nothing(rt, ctr):
-    sc.collect(sc.WebSocket(exec_url(rt, ctr, [PROBE, "hello"])))
+def test_100_concurrent_exec_sessions_leave_nothing(rt, connect):
+    sc.collect(connect([PROBE, "hello"]))
     base = _stable(rt)
     results, errors = {}, []
 
     def one(i):
         try:
-            ws = sc.WebSocket(exec_url(rt, ctr, [PROBE, "echo", "--", "exit", str(i % 7)],
-                                       stdin=True), timeout=60)
+            ws = connect([PROBE, "echo", "--", "exit", str(i % 7)], stdin=True, timeout=60)
             ws.sock.settimeout(60)
             ws.send(sc.STDIN, b"n%d\n" % i)
             ws.close_channel(sc.STDIN)
@@ -201,3 +220,12 @@ def test_100_concurrent_exec_sessions_leave_nothing(rt, ctr):
     assert not errors, errors[:5]
     assert results == {i: (b"echo: n%d\n" % i, i % 7) for i in range(100)}
     assert _settled(rt, base) == base
+
+
+def test_stream_address_and_port_come_from_the_config(new_daemon):
+    with socket.socket() as s:  # a port free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    d = new_daemon(config={"stream_address": "127.0.0.1", "stream_port": port}).start()
+    assert f"streaming server on http://127.0.0.1:{port}" in d.log()
+
