@@ -1,5 +1,5 @@
-/* The streaming rpcs: Exec checks the request as kubelet does, stores it under a
- * one-time token of the streaming server (stream/stream_server.h) and answers the
+/* The streaming rpcs: Exec and PortForward check the request as kubelet does, store it
+ * under a one-time token of the streaming server (stream/stream_server.h) and answer the
  * URL the client upgrades at. */
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +34,9 @@ static int check_stdio(bool in, bool out, bool errs, bool tty, wc_error *err)
     return 0;
 }
 
-static int url_reply(cri_call *call, stream_request *req, ProtobufCMessage **ret_resp,
-                     wc_error *err)
+/* Exec, Attach and PortForward answer the same shape: a message holding one url. */
+static int url_reply(cri_call *call, stream_request *req, const ProtobufCMessageDescriptor *desc,
+                     ProtobufCMessage **ret_resp, wc_error *err)
 {
     stream_server *srv = cri_call_daemon(call)->stream;
     if (srv == NULL) {
@@ -44,7 +45,7 @@ static int url_reply(cri_call *call, stream_request *req, ProtobufCMessage **ret
     }
     _cleanup_free_ char *url = NULL;
     TRY(stream_server_issue(srv, req, &url, err));
-    Runtime__V1__ExecResponse *r = cri_new(&runtime__v1__exec_response__descriptor);
+    Runtime__V1__ExecResponse *r = cri_new(desc); /* ExecResponse's layout: base, url */
     if (r == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     r->url = take_ptr(url);
@@ -81,10 +82,50 @@ static int rpc_exec(cri_call *call, const ProtobufCMessage *msg, ProtobufCMessag
         stream_request_free(req);
         return rc;
     }
-    return url_reply(call, req, ret_resp, err);
+    return url_reply(call, req, &runtime__v1__exec_response__descriptor, ret_resp, err);
+}
+
+static int portforward_request(cri_call *call, const Runtime__V1__PortForwardRequest *in,
+                               stream_request *req, wc_error *err)
+{
+    if (in->pod_sandbox_id == NULL || *in->pod_sandbox_id == '\0')
+        return wc_error_set(err, -EINVAL, "missing required pod_sandbox_id");
+    wc_pod *pod = NULL;
+    TRY(wc_pod_get(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &pod, err));
+    int rc =
+        pod->state == WC_POD_READY ? 0 : wc_error_set(err, -EBUSY, "pod %s is not ready", pod->id);
+    if (rc == 0 && (req->pod_id = strdup(pod->id)) == NULL)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    wc_pod_free(pod);
+    TRY(rc);
+    for (size_t i = 0; i < in->n_port; i++)
+        if (in->port[i] < 1 || in->port[i] > 65535)
+            return wc_error_set(err, -EINVAL, "port %d is not a TCP port", in->port[i]);
+    req->kind = STREAM_PORTFORWARD;
+    req->ports = calloc(in->n_port ? in->n_port : 1, sizeof(*req->ports));
+    if (req->ports == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    memcpy(req->ports, in->port, in->n_port * sizeof(*req->ports));
+    req->n_ports = in->n_port;
+    return 0;
+}
+
+static int rpc_portforward(cri_call *call, const ProtobufCMessage *msg, ProtobufCMessage **ret_resp,
+                           wc_error *err)
+{
+    stream_request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = portforward_request(call, (const Runtime__V1__PortForwardRequest *)msg, req, err);
+    if (rc < 0) {
+        stream_request_free(req);
+        return rc;
+    }
+    return url_reply(call, req, &runtime__v1__port_forward_response__descriptor, ret_resp, err);
 }
 
 const cri_method cri_stream_methods[] = {
     {"Exec", rpc_exec, false},
+    {"PortForward", rpc_portforward, false},
     {NULL, NULL, false},
 };

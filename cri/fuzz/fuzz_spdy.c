@@ -4,6 +4,7 @@
  * answered), then answers on every channel and ends as a session does. Must never crash,
  * leak, hang or read out of bounds. Build: cmake -DWASMCRI_FUZZ=ON with CC=clang; run:
  * hack/fuzz.sh, or fuzz_spdy -max_total_time=600 CORPUS. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,13 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
 {
     size_t *seen = ctx;
     *seen += (size_t)ch + (n ? buf[n - 1] : 0); /* touches every byte's edge */
+    return 0;
+}
+
+static int on_open(void *ctx, int ch, int port)
+{
+    size_t *seen = ctx;
+    *seen += (size_t)ch + (size_t)port;
     return 0;
 }
 
@@ -34,12 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t seen = 0;
     stream_conn *c = NULL;
     wc_error err = {0};
-    if (spdy_conn_new(sv[0], (const char *)data, size, 1u << CH_ERROR | 1u << CH_STDIN, &c, &err) ==
-        0) {
-        c->sink = (stream_sink){.ctx = &seen, .data = on_data, .eof = on_eof};
+    /* the first byte picks the mode: remotecommand (stdin and error needed) or port forward */
+    bool pf = size > 0 && (data[0] & 1);
+    if (spdy_conn_new(sv[0], (const char *)data, size, pf ? 0 : 1u << CH_ERROR | 1u << CH_STDIN, pf,
+                      &c, &err) == 0) {
+        c->sink = (stream_sink){.ctx = &seen, .data = on_data, .eof = on_eof, .open = on_open};
         while (c->ops->read(c, &err) == 0)
             ;
-        for (int ch = CH_STDIN; ch <= CH_RESIZE; ch++) {
+        for (int ch = 0; ch < 64; ch++) {
             c->ops->send(c, ch, "out", 3, &err);
             c->ops->close_channel(c, ch, &err);
         }

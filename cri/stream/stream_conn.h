@@ -53,4 +53,7 @@ struct stream_conn {
     bool ready; /* every stream the request needs is open (SPDY creates them first) */
 };
 
+/* Writes what is queued, for up to 5 s (a session's last output, its status). */
+void stream_drain(stream_conn *c);
+
 #endif

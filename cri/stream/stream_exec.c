@@ -15,7 +15,6 @@
 #define OUT_CHUNK 32768
 #define OUT_QUEUE_MAX (1024 * 1024) /* unsent bytes before the guest's output waits */
 #define STDIN_MAX (1024 * 1024)     /* client bytes the guest has not read yet */
-#define DRAIN_MS 5000               /* to hand the last bytes and the status over */
 #define TTY_SIZE_WAIT_MS 200        /* for a terminal's first size before the start */
 
 typedef struct exec_pump {
@@ -206,19 +205,6 @@ static bool pump(exec_pump *p, wc_error *err)
     return true;
 }
 
-/* Sends what is queued (the last output, the status) before the connection goes. */
-static void drain(stream_conn *c)
-{
-    wc_error err = {0};
-    int64_t deadline = now_ms() + DRAIN_MS;
-    while (c->ops->want_write(c)) {
-        int left = (int)(deadline - now_ms());
-        struct pollfd pf = {.fd = c->sock, .events = POLLOUT};
-        if (left <= 0 || poll(&pf, 1, left) <= 0 || c->ops->flush(c, &err) < 0)
-            return;
-    }
-}
-
 void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req)
 {
     exec_pump p = {.env = env, .conn = conn, .req = req};
@@ -244,7 +230,7 @@ void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_requ
     wc_exec_free(env->sb, p.ex); /* kills a worker still running */
     free(p.in_buf);
     conn->ops->close_channel(conn, CH_ERROR, &err);
-    drain(conn); /* a WebSocket close frame would overtake queued data */
+    stream_drain(conn); /* a WebSocket close frame would overtake queued data */
     conn->ops->finish(conn);
-    drain(conn);
+    stream_drain(conn);
 }

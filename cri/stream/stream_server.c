@@ -53,6 +53,7 @@ struct stream_server {
 };
 
 static const char *const ws_protocols[] = {"v5.channel.k8s.io", "v4.channel.k8s.io", NULL};
+static const char *const ws_pf_protocols[] = {"v4.channel.k8s.io", NULL};
 
 const char *stream_server_url(const stream_server *s)
 {
@@ -91,13 +92,16 @@ static void *session_main(void *arg)
     wc_error err = {0};
     stream_sink none = {0};
     int rc = t->framing == FRAMING_SPDY
-                 ? spdy_conn_new(t->sock, t->extra, t->extra_n, streams_needed(t->req), &conn, &err)
+                 ? spdy_conn_new(t->sock, t->extra, t->extra_n, streams_needed(t->req),
+                                 t->req->kind == STREAM_PORTFORWARD, &conn, &err)
                  : ws_conn_new(t->sock, t->extra, t->extra_n, t->framing == FRAMING_WS5, &none,
                                &conn, &err);
     if (rc < 0)
         wc_warn("stream", "cannot serve a connection: %s", err.msg);
     else if (t->req->kind == STREAM_EXEC)
         stream_exec_run(&s->env, conn, t->req);
+    else if (t->req->kind == STREAM_PORTFORWARD)
+        stream_portforward_run(&s->env, conn, t->req, t->framing != FRAMING_SPDY);
     if (conn)
         conn->ops->free(conn);
     MHD_upgrade_action(t->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -215,15 +219,21 @@ static enum MHD_Result upgrade_ws(stream_server *s, struct MHD_Connection *conn,
     const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
     const char *offered =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Protocol");
-    const char *proto = ws_pick_protocol(offered, ws_protocols);
+    bool pf = req->kind == STREAM_PORTFORWARD;
+    const char *proto = ws_pick_protocol(offered, pf ? ws_pf_protocols : ws_protocols);
     char accept[29];
     wc_error err = {0};
-    if (proto == NULL) {
+    if (proto == NULL && !(pf && offered == NULL)) { /* a port forward may name none */
         stream_request_free(req);
         return answer(conn, MHD_HTTP_BAD_REQUEST,
-                      "none of the WebSocket protocols offered (%.200s) is served: use "
-                      "v5.channel.k8s.io or v4.channel.k8s.io",
-                      offered ? offered : "none");
+                      "none of the WebSocket protocols offered (%.200s) is served: use %s",
+                      offered ? offered : "none",
+                      pf ? "v4.channel.k8s.io" : "v5.channel.k8s.io or v4.channel.k8s.io");
+    }
+    if (pf && req->n_ports == 0) {
+        stream_request_free(req);
+        return answer(conn, MHD_HTTP_BAD_REQUEST,
+                      "a WebSocket port forward needs the ports in the PortForward request");
     }
     if (ws_accept_key(key ? key : "", accept, &err) < 0) {
         stream_request_free(req);
@@ -238,12 +248,13 @@ static enum MHD_Result upgrade_ws(stream_server *s, struct MHD_Connection *conn,
     }
     *u = (upgrade_ctx){.srv = s,
                        .req = req,
-                       .framing =
-                           strcmp(proto, "v5.channel.k8s.io") == 0 ? FRAMING_WS5 : FRAMING_WS4};
+                       .framing = proto && strcmp(proto, "v5.channel.k8s.io") == 0 ? FRAMING_WS5
+                                                                                   : FRAMING_WS4};
     *con_cls = u; /* freed when the request completes (on_completed) */
     MHD_add_response_header(r, "Upgrade", "websocket");
     MHD_add_response_header(r, "Sec-WebSocket-Accept", accept);
-    MHD_add_response_header(r, "Sec-WebSocket-Protocol", proto);
+    if (proto)
+        MHD_add_response_header(r, "Sec-WebSocket-Protocol", proto);
     enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
     MHD_destroy_response(r);
     return rc;

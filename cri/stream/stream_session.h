@@ -1,5 +1,6 @@
 /* The sessions behind the streaming server's URLs, each run on the connection's own
- * thread until the client or the program is done: exec (stream_exec.c).
+ * thread until the client or the program is done: exec (stream_exec.c), port forward
+ * (stream_portforward.c).
  */
 #ifndef WASMCRI_CRI_STREAM_SESSION_H
 #define WASMCRI_CRI_STREAM_SESSION_H
@@ -18,6 +19,13 @@ typedef struct stream_env {
 /* Runs req's command with its stdio on conn; the exit status goes on the error
  * channel. Returns when the session is over (the worker is gone). */
 void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req);
+
+/* Forwards each data/error channel pair the client opens (SPDY) to localhost:PORT in the
+ * pod's network namespace (req->ports, when given, are the ports allowed); with fixed
+ * channels (WebSocket) the pairs are req->ports' in order, each announced by its port as
+ * two little-endian bytes on both channels, and the session ends with the last one. */
+void stream_portforward_run(const stream_env *env, stream_conn *conn, const stream_request *req,
+                            bool fixed_channels);
 
 /* The remotecommand status (metav1.Status JSON) for an exit code, as kubelet writes it
  * (Success, or NonZeroExitCode with an ExitCode cause); malloc'd. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,7 +12,8 @@
 
 #define READ_BUDGET (256 * 1024) /* bytes one read call takes: the session keeps pace */
 #define OUT_CHUNK 32768          /* payload per data frame sent */
-#define MAX_STREAMS 64           /* channels a connection may open */
+#define MAX_STREAMS 64           /* streams open at once on a connection */
+#define MAX_PAIRS 32             /* port-forward requests open at once */
 
 typedef struct spdy_stream {
     uint32_t id;
@@ -19,8 +21,16 @@ typedef struct spdy_stream {
     bool fin_in, fin_out;
 } spdy_stream;
 
+/* A port forward's request: its data and error streams share a requestid. */
+typedef struct spdy_pair {
+    char request_id[24]; /* "" when the slot is free */
+    int streams;         /* open streams of the pair */
+} spdy_pair;
+
 typedef struct spdy_conn {
     stream_conn base;
+    bool port_forward; /* streams are data/error pairs (channels 2k, 2k+1) */
+    spdy_pair pairs[MAX_PAIRS];
     spdy_zlib z;
     unsigned char *in; /* received bytes not parsed yet */
     size_t in_n, in_cap;
@@ -80,17 +90,62 @@ static int queue_control(spdy_conn *c, uint16_t type, uint8_t flags, const unsig
 /* ---- frames from the client ---- */
 
 typedef struct syn_headers {
-    char type[16];
+    char type[16], port[8], request_id[24];
 } syn_headers;
+
+static void take(char *field, size_t size, const char *value, size_t vl)
+{
+    if (vl < size) {
+        memcpy(field, value, vl);
+        field[vl] = '\0';
+    }
+}
 
 static int on_header(void *ctx, const char *name, size_t nl, const char *value, size_t vl)
 {
     syn_headers *h = ctx;
-    if (nl == 10 && memcmp(name, "streamtype", 10) == 0 && vl < sizeof(h->type)) {
-        memcpy(h->type, value, vl);
-        h->type[vl] = '\0';
-    }
+    if (nl == 10 && memcmp(name, "streamtype", 10) == 0)
+        take(h->type, sizeof(h->type), value, vl);
+    else if (nl == 4 && memcmp(name, "port", 4) == 0)
+        take(h->port, sizeof(h->port), value, vl);
+    else if (nl == 9 && memcmp(name, "requestid", 9) == 0)
+        take(h->request_id, sizeof(h->request_id), value, vl);
     return 0;
+}
+
+/* The channel of a port forward's stream: 2k (data) or 2k+1 (error) of the pair k
+ * its requestid names (a new pair for a new id); -1 when it names no valid port. */
+static int pair_channel(spdy_conn *c, const syn_headers *h, int *ret_port)
+{
+    char *end = NULL;
+    long port = strtol(h->port, &end, 10);
+    bool data = strcmp(h->type, "data") == 0;
+    if ((!data && strcmp(h->type, "error") != 0) || end == h->port || *end || port < 1 ||
+        port > 65535)
+        return -1;
+    int k = -1;
+    for (int i = 0; i < MAX_PAIRS && k < 0; i++)
+        if (c->pairs[i].streams > 0 && strcmp(c->pairs[i].request_id, h->request_id) == 0)
+            k = i;
+    for (int i = 0; i < MAX_PAIRS && k < 0; i++)
+        if (c->pairs[i].streams == 0)
+            k = i;
+    if (k < 0)
+        return -1;
+    snprintf(c->pairs[k].request_id, sizeof(c->pairs[k].request_id), "%s", h->request_id);
+    c->pairs[k].streams++;
+    *ret_port = (int)port;
+    return 2 * k + (data ? 0 : 1);
+}
+
+/* Forgets a stream closed both ways (its pair's slot is free once both are). */
+static void reap(spdy_conn *c, spdy_stream *s)
+{
+    if (!s->fin_in || !s->fin_out)
+        return;
+    if (c->port_forward)
+        c->pairs[s->ch / 2].streams--;
+    *s = c->streams[--c->n_streams];
 }
 
 static int channel_of(const char *type)
@@ -104,20 +159,26 @@ static int channel_of(const char *type)
 
 static int on_syn_stream(spdy_conn *c, const spdy_frame *f, wc_error *err)
 {
-    syn_headers h = {{0}};
+    syn_headers h = {0};
     TRY(spdy_headers_decode(&c->z, f->data, f->len, on_header, &h, err));
     if (f->stream_id % 2 == 0 || f->stream_id <= c->last_id)
         return wc_error_set(err, -EPROTO, "SPDY stream %u is not a new client stream",
                             f->stream_id);
     c->last_id = f->stream_id;
-    int ch = channel_of(h.type);
+    int port = 0;
+    if (c->n_streams == MAX_STREAMS)
+        return wc_error_set(err, -EPROTO, "over %d SPDY streams open at once", MAX_STREAMS);
+    int ch = c->port_forward ? pair_channel(c, &h, &port) : channel_of(h.type);
     if (ch < 0)
-        return wc_error_set(err, -EPROTO, "SPDY stream type \"%s\" is not served", h.type);
-    if (by_ch(c, ch) || c->n_streams == MAX_STREAMS)
+        return wc_error_set(err, -EPROTO,
+                            "SPDY stream type \"%s\" (port \"%s\") is not served here", h.type,
+                            h.port);
+    if (by_ch(c, ch))
         return wc_error_set(err, -EPROTO, "SPDY stream type %s opened twice", h.type);
     c->streams[c->n_streams++] =
         (spdy_stream){.id = f->stream_id, .ch = ch, .fin_in = f->flags & SPDY_FLAG_FIN};
-    c->have |= 1u << ch;
+    if (!c->port_forward)
+        c->have |= 1u << ch;
     c->base.ready = (c->have & c->need) == c->need;
     unsigned char *block = NULL;
     size_t n = 0;
@@ -131,6 +192,9 @@ static int on_syn_stream(spdy_conn *c, const spdy_frame *f, wc_error *err)
     }
     free(reply);
     free(block);
+    if (rc == 0 && c->port_forward && c->base.sink.open &&
+        c->base.sink.open(c->base.sink.ctx, ch, port) < 0)
+        rc = wc_error_set(err, -ECONNRESET, "the port forward could not take a stream");
     if (rc == 0 && (f->flags & SPDY_FLAG_FIN) && c->base.sink.eof)
         c->base.sink.eof(c->base.sink.ctx, ch);
     return rc;
@@ -149,6 +213,7 @@ static int on_frame(spdy_conn *c, const spdy_frame *f, wc_error *err)
             s->fin_in = true;
             if (sink->eof)
                 sink->eof(sink->ctx, s->ch);
+            reap(c, s);
         }
         return 0;
     }
@@ -159,8 +224,10 @@ static int on_frame(spdy_conn *c, const spdy_frame *f, wc_error *err)
         spdy_stream *s = by_id(c, f->stream_id);
         if (s && !s->fin_in && sink->eof)
             sink->eof(sink->ctx, s->ch);
-        if (s)
+        if (s) {
             s->fin_in = s->fin_out = true; /* nothing more either way */
+            reap(c, s);
+        }
         return 0;
     }
     case SPDY_PING: { /* the client's (odd) pings come back */
@@ -282,14 +349,16 @@ static int sp_close_channel(stream_conn *base, int ch, wc_error *err)
     s->fin_out = true;
     unsigned char head[SPDY_HEADER_LEN];
     spdy_put_data(head, s->id, SPDY_FLAG_FIN, 0);
-    return queue(c, head, sizeof(head), NULL, 0, err);
+    int rc = queue(c, head, sizeof(head), NULL, 0, err);
+    reap(c, s);
+    return rc;
 }
 
 static void sp_finish(stream_conn *base)
 {
     spdy_conn *c = (spdy_conn *)base;
     wc_error err = {0};
-    for (size_t i = 0; i < c->n_streams; i++)
+    for (size_t i = c->n_streams; i-- > 0;) /* closing may reap: from the end */
         sp_close_channel(base, c->streams[i].ch, &err);
     unsigned char payload[8];
     spdy_put32(payload, c->last_id);
@@ -311,14 +380,15 @@ static void sp_free(stream_conn *base)
 static const stream_conn_ops spdy_ops = {sp_read, sp_flush,         sp_want_write, sp_queued,
                                          sp_send, sp_close_channel, sp_finish,     sp_free};
 
-int spdy_conn_new(int sock, const char *extra, size_t extra_n, unsigned need, stream_conn **ret,
-                  wc_error *err)
+int spdy_conn_new(int sock, const char *extra, size_t extra_n, unsigned need, bool port_forward,
+                  stream_conn **ret, wc_error *err)
 {
     spdy_conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     c->base = (stream_conn){.ops = &spdy_ops, .sock = sock, .ready = need == 0};
     c->need = need;
+    c->port_forward = port_forward;
     if (extra_n) { /* bytes the HTTP server read past the request: the first frames */
         c->in = malloc(extra_n);
         if (c->in == NULL) {

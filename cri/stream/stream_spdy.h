@@ -8,14 +8,17 @@
 #ifndef WASMCRI_CRI_STREAM_SPDY_H
 #define WASMCRI_CRI_STREAM_SPDY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
 #include "stream_conn.h"
 
 /* need: a mask of the channels (1 << CH_*) the session needs before it starts
- * (conn->ready); 0 for a port forward, whose streams come and go. */
-int spdy_conn_new(int sock, const char *extra, size_t extra_n, unsigned need, stream_conn **ret,
-                  wc_error *err);
+ * (conn->ready). port_forward: the streams are "data"/"error" pairs of a "requestid",
+ * announced through sink.open with their "port" as channels 2k and 2k+1 (k: the pair's
+ * slot, reused once both streams are closed both ways); need is then 0. */
+int spdy_conn_new(int sock, const char *extra, size_t extra_n, unsigned need, bool port_forward,
+                  stream_conn **ret, wc_error *err);
 
 #endif

@@ -334,3 +334,45 @@ class SpdyChannels:
 
     def close(self):
         self.sock.close()
+
+
+class SpdyPortForward:
+    """Port forward over SPDY as kubectl opens it: per connection an error and a data stream
+    sharing a requestid, the error stream closed by the client at once."""
+
+    def __init__(self, url, timeout=10):
+        self.conn = Spdy(url, versions=("portforward.k8s.io",), timeout=timeout)
+        self.sock = self.conn.sock
+        self.next_request = 0
+
+    def forward(self, port, payload):
+        """Sends payload to the pod's port, then closes the sending side: (the bytes the pod
+        answered until it closed, what the error stream said)."""
+        rid = str(self.next_request)
+        self.next_request += 1
+        head = [("port", str(port)), ("requestid", rid)]
+        err = self.conn.syn_stream([("streamtype", "error")] + head, fin=True)
+        data = self.conn.syn_stream([("streamtype", "data")] + head)
+        got = {data: b"", err: b""}
+        open_ = {data, err}
+        replied = set()
+        sent = False
+        while open_:
+            if replied >= {data, err} and not sent:
+                self.conn.data(data, payload, fin=True)
+                sent = True
+            f = self.conn.frame()
+            if f is None or f[0] == "goaway":
+                raise ConnectionError(f"the server went away; got {got}")
+            if f[0] == "syn_reply":
+                replied.add(f[1])
+            elif f[0] == "data" and f[1] in got:
+                got[f[1]] += f[2]
+                if f[3]:
+                    open_.discard(f[1])
+            elif f[0] == "rst":
+                open_.discard(f[1])
+        return got[data], got[err].decode()
+
+    def close(self):
+        self.sock.close()
