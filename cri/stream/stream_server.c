@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,8 @@ static void on_upgrade(void *cls, struct MHD_Connection *connection, void *con_c
     }
     if (extra_in_size)
         memcpy(t->extra, extra_in, extra_in_size);
+    int one = 1; /* small frames (a reply, a line of output) go out at once */
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     *t = (session_thread){.srv = s,
                           .sock = sock,
                           .urh = urh,

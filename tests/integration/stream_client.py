@@ -35,6 +35,7 @@ def _connect(url, timeout):
     u = urllib.parse.urlsplit(url)
     assert u.scheme == "http", url
     sock = socket.create_connection((u.hostname, u.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Go's net does by default
     return sock, u
 
 
