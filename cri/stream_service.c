@@ -1,4 +1,4 @@
-/* The streaming rpcs: Exec and PortForward check the request as kubelet does, store it
+/* The streaming rpcs: Exec, Attach and PortForward check the request as kubelet does, store it
  * under a one-time token of the streaming server (stream/stream_server.h) and answer the
  * URL the client upgrades at. */
 #include <stdlib.h>
@@ -85,6 +85,35 @@ static int rpc_exec(cri_call *call, const ProtobufCMessage *msg, ProtobufCMessag
     return url_reply(call, req, &runtime__v1__exec_response__descriptor, ret_resp, err);
 }
 
+static int attach_request(cri_call *call, const Runtime__V1__AttachRequest *in, stream_request *req,
+                          wc_error *err)
+{
+    TRY(check_stdio(in->stdin, in->stdout, in->stderr, in->tty, err));
+    if (in->stdin) /* what a guest reads is its own: no stdin is kept to hand over */
+        return wc_error_set(err, -EINVAL,
+                            "attach: stdin is not offered (containers get no stdin pipe)");
+    TRY(running_container(call, in->container_id, &req->container_id, err));
+    req->kind = STREAM_ATTACH;
+    req->out = in->stdout;
+    req->err = in->stderr;
+    req->tty = in->tty;
+    return 0;
+}
+
+static int rpc_attach(cri_call *call, const ProtobufCMessage *msg, ProtobufCMessage **ret_resp,
+                      wc_error *err)
+{
+    stream_request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = attach_request(call, (const Runtime__V1__AttachRequest *)msg, req, err);
+    if (rc < 0) {
+        stream_request_free(req);
+        return rc;
+    }
+    return url_reply(call, req, &runtime__v1__attach_response__descriptor, ret_resp, err);
+}
+
 static int portforward_request(cri_call *call, const Runtime__V1__PortForwardRequest *in,
                                stream_request *req, wc_error *err)
 {
@@ -126,6 +155,7 @@ static int rpc_portforward(cri_call *call, const ProtobufCMessage *msg, Protobuf
 
 const cri_method cri_stream_methods[] = {
     {"Exec", rpc_exec, false},
+    {"Attach", rpc_attach, false},
     {"PortForward", rpc_portforward, false},
     {NULL, NULL, false},
 };

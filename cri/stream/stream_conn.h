@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -52,6 +53,13 @@ struct stream_conn {
     stream_sink sink;
     bool ready; /* every stream the request needs is open (SPDY creates them first) */
 };
+
+/* Reads until every stream the session needs is open (conn->ready; -ETIMEDOUT after 30 s),
+ * then, while more(ctx) (may be NULL) holds, for up to more_ms. */
+int stream_await_ready(stream_conn *c, bool (*more)(void *ctx), void *ctx, int more_ms,
+                       wc_error *err);
+
+int64_t stream_now_ms(void); /* CLOCK_MONOTONIC */
 
 /* Writes what is queued, for up to 5 s (a session's last output, its status). */
 void stream_drain(stream_conn *c);

@@ -28,13 +28,6 @@ typedef struct exec_pump {
     unsigned cols, rows;
 } exec_pump;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 char *stream_error_status(const char *message, size_t *ret_len)
 {
     json_auto_t *st = json_pack("{s:{}, s:s, s:s, s:s, s:i}", "metadata", "status", "Failure",
@@ -131,38 +124,12 @@ static bool pump_out(exec_pump *p, int fd, int ch, bool wanted, wc_error *err)
     return true;
 }
 
-/* Waits until the client has opened every stream the request needs (false if not in
- * time) and, for a terminal, up to TTY_SIZE_WAIT_MS for its size: client-go sends it
- * first thing, and the guest reads it once, from COLUMNS and LINES. */
-static bool await_ready(exec_pump *p, wc_error *err)
+/* A terminal waits (after its streams) for the client's size: client-go sends it first
+ * thing, and the guest reads it once, from COLUMNS and LINES. */
+static bool wants_size(void *ctx)
 {
-    int64_t deadline = now_ms() + STREAM_CREATION_TIMEOUT_MS;
-    if (p->conn->ops->read(p->conn, err) < 0) /* what came with the upgrade */
-        return false;
-    bool size_wait = false;
-    for (;;) {
-        if (p->conn->ready && (!p->req->tty || p->cols > 0))
-            return true;
-        if (p->conn->ready && !size_wait) { /* once: a client that sends none gets 80x24 */
-            size_wait = true;
-            deadline = now_ms() + TTY_SIZE_WAIT_MS;
-        }
-        int left = (int)(deadline - now_ms());
-        if (left <= 0 && p->conn->ready)
-            return true;
-        if (left <= 0) {
-            wc_error_set(err, -ETIMEDOUT, "the client did not open its streams in time");
-            return false;
-        }
-        struct pollfd pf = {.fd = p->conn->sock,
-                            .events = POLLIN | (p->conn->ops->want_write(p->conn) ? POLLOUT : 0)};
-        if (poll(&pf, 1, left) <= 0)
-            continue;
-        if ((pf.revents & POLLOUT) && p->conn->ops->flush(p->conn, err) < 0)
-            return false;
-        if ((pf.revents & ~POLLOUT) && p->conn->ops->read(p->conn, err) < 0)
-            return false;
-    }
+    const exec_pump *p = ctx;
+    return p->req->tty && p->cols == 0;
 }
 
 /* Pumps until both outputs end (true) or the client goes or stays idle (false). */
@@ -210,7 +177,7 @@ void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_requ
     exec_pump p = {.env = env, .conn = conn, .req = req};
     conn->sink = (stream_sink){.ctx = &p, .data = on_data, .eof = on_eof};
     wc_error err = {0};
-    if (!await_ready(&p, &err)) {
+    if (stream_await_ready(conn, wants_size, &p, TTY_SIZE_WAIT_MS, &err) < 0) {
         wc_info("stream", "exec in %.12s: %s", req->container_id, err.msg);
         free(p.in_buf);
         return;

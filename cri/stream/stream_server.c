@@ -102,6 +102,8 @@ static void *session_main(void *arg)
         wc_warn("stream", "cannot serve a connection: %s", err.msg);
     else if (t->req->kind == STREAM_EXEC)
         stream_exec_run(&s->env, conn, t->req);
+    else if (t->req->kind == STREAM_ATTACH)
+        stream_attach_run(&s->env, conn, t->req);
     else if (t->req->kind == STREAM_PORTFORWARD)
         stream_portforward_run(&s->env, conn, t->req, t->framing != FRAMING_SPDY);
     if (conn)

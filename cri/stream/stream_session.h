@@ -1,6 +1,6 @@
 /* The sessions behind the streaming server's URLs, each run on the connection's own
- * thread until the client or the program is done: exec (stream_exec.c), port forward
- * (stream_portforward.c).
+ * thread until the client or the program is done: exec (stream_exec.c), attach
+ * (stream_attach.c), port forward (stream_portforward.c).
  */
 #ifndef WASMCRI_CRI_STREAM_SESSION_H
 #define WASMCRI_CRI_STREAM_SESSION_H
@@ -8,8 +8,6 @@
 #include "sandbox.h"
 #include "stream_conn.h"
 #include "stream_tokens.h"
-
-#define STREAM_CREATION_TIMEOUT_MS 30000 /* a SPDY client opens its streams within it */
 
 typedef struct stream_env {
     wc_sandbox *sb;
@@ -19,6 +17,9 @@ typedef struct stream_env {
 /* Runs req's command with its stdio on conn; the exit status goes on the error
  * channel. Returns when the session is over (the worker is gone). */
 void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req);
+
+/* Follows the running container's output (its CRI log) onto stdout/stderr until it exits. */
+void stream_attach_run(const stream_env *env, stream_conn *conn, const stream_request *req);
 
 /* Forwards each data/error channel pair the client opens (SPDY) to localhost:PORT in the
  * pod's network namespace (req->ports, when given, are the ports allowed); with fixed

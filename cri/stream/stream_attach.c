@@ -1,0 +1,167 @@
+/* An attach over a streaming connection: the running container's output as it is written.
+ * The worker writes every line into the CRI log itself (wasm/wasi/cri_log.h), so the log
+ * keeps every line whoever is attached; the session follows that file (inotify; a file
+ * ReopenContainerLog moved away is followed to the new one at the same path) and sends each
+ * record's text on the channel of its stream. It ends when the container exits, with
+ * kubelet's Success status. */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "stream_session.h"
+
+#define RECORD_MAX (20 * 1024) /* a CRI log record: 16 KiB of text and its prefix */
+#define STATE_CHECK_MS 100     /* how often the container's state is looked at */
+
+typedef struct tail {
+    const char *path;
+    int fd, watch_fd;
+    char line[RECORD_MAX];
+    size_t n; /* bytes of a record not yet complete */
+} tail;
+
+static int open_tail(tail *t, bool at_end)
+{
+    t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (t->fd < 0)
+        return -errno;
+    if (at_end)
+        lseek(t->fd, 0, SEEK_END);
+    t->n = 0;
+    inotify_add_watch(t->watch_fd, t->path, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF);
+    return 0;
+}
+
+/* "<time> stdout|stderr P|F <text>": the text on its stream's channel, a newline after F. */
+static void send_record(stream_conn *c, const stream_request *req, const char *rec, size_t n,
+                        wc_error *err)
+{
+    const char *sp1 = memchr(rec, ' ', n);
+    if (sp1 == NULL || (size_t)(rec + n - sp1) < 10)
+        return;
+    bool out = strncmp(sp1 + 1, "stdout ", 7) == 0, errs = strncmp(sp1 + 1, "stderr ", 7) == 0;
+    const char *tag = sp1 + 8;
+    if ((!out && !errs) || (tag[0] != 'P' && tag[0] != 'F') || tag[1] != ' ')
+        return;
+    const char *text = tag + 2;
+    size_t len = (size_t)(rec + n - text);
+    int ch = out || req->tty ? CH_STDOUT : CH_STDERR; /* a terminal has one output */
+    if ((ch == CH_STDOUT && !req->out) || (ch == CH_STDERR && !req->err))
+        return;
+    char *buf = malloc(len + 1);
+    if (buf == NULL)
+        return;
+    memcpy(buf, text, len);
+    buf[len] = '\n';
+    c->ops->send(c, ch, buf, len + (tag[0] == 'F'), err);
+    free(buf);
+}
+
+/* Sends every complete record the file has gained. */
+static void read_new(tail *t, stream_conn *c, const stream_request *req, wc_error *err)
+{
+    for (;;) {
+        if (t->n == sizeof(t->line))
+            t->n = 0; /* no record is this long: not a CRI log, drop it */
+        ssize_t got = t->fd >= 0 ? read(t->fd, t->line + t->n, sizeof(t->line) - t->n) : 0;
+        if (got <= 0)
+            return;
+        t->n += (size_t)got;
+        size_t start = 0;
+        for (char *nl; (nl = memchr(t->line + start, '\n', t->n - start));) {
+            send_record(c, req, t->line + start, (size_t)(nl - t->line) - start, err);
+            start = (size_t)(nl - t->line) + 1;
+        }
+        memmove(t->line, t->line + start, t->n - start);
+        t->n -= start;
+    }
+}
+
+/* The log moved away (ReopenContainerLog) or went: the rest of it, then the new file. */
+static void on_inotify(tail *t, stream_conn *c, const stream_request *req, wc_error *err)
+{
+    char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    bool moved = false;
+    for (ssize_t n; (n = read(t->watch_fd, ev, sizeof(ev))) > 0;)
+        for (char *p = ev; p < ev + n;
+             p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len)
+            moved |= (((struct inotify_event *)p)->mask & (IN_MOVE_SELF | IN_DELETE_SELF)) != 0;
+    read_new(t, c, req, err);
+    if (moved || t->fd < 0) {
+        if (t->fd >= 0)
+            close(t->fd);
+        open_tail(t, false); /* the worker's new file, from its start; absent: next time */
+        read_new(t, c, req, err);
+    }
+}
+
+static bool still_running(const stream_env *env, const char *id)
+{
+    wc_container *ctr = NULL;
+    bool running = wc_container_get(env->sb, id, &ctr, NULL) == 0 && ctr->state == WC_CTR_RUNNING;
+    wc_container_free(ctr);
+    return running;
+}
+
+static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
+{
+    (void)ctx, (void)ch, (void)buf, (void)n; /* no stdin is kept for a container */
+    return 0;
+}
+
+void stream_attach_run(const stream_env *env, stream_conn *conn, const stream_request *req)
+{
+    tail t = {.fd = -1, .watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)};
+    wc_container *ctr = NULL;
+    wc_error err = {0};
+    conn->sink = (stream_sink){.data = on_data};
+    int rc = stream_await_ready(conn, NULL, NULL, 0, &err);
+    if (rc == 0)
+        rc = wc_container_get(env->sb, req->container_id, &ctr, &err);
+    if (rc == 0 && (t.path = ctr->log_path, t.watch_fd < 0 || open_tail(&t, true) < 0))
+        rc = wc_error_set_errno(&err, -errno, "follow the log of container %.12s",
+                                req->container_id);
+    int64_t idle = 0, checked = stream_now_ms();
+    while (rc == 0) {
+        struct pollfd pf[2] = {
+            {.fd = conn->sock, .events = POLLIN | (conn->ops->want_write(conn) ? POLLOUT : 0)},
+            {.fd = t.watch_fd, .events = POLLIN}};
+        int n = poll(pf, 2, STATE_CHECK_MS);
+        idle = n > 0 ? 0 : idle + STATE_CHECK_MS;
+        if (env->idle_ms > 0 && idle >= env->idle_ms)
+            rc = wc_error_set(&err, -ETIMEDOUT, "idle for %d ms", env->idle_ms);
+        if (rc == 0 && (pf[0].revents & POLLOUT))
+            rc = conn->ops->flush(conn, &err);
+        if (rc == 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            rc = conn->ops->read(conn, &err);
+        if (rc == 0 && pf[1].revents)
+            on_inotify(&t, conn, req, &err);
+        bool check = stream_now_ms() - checked >= STATE_CHECK_MS;
+        if (check)
+            checked = stream_now_ms();
+        if (rc == 0 && check && !still_running(env, req->container_id)) {
+            read_new(&t, conn, req, &err); /* its last lines */
+            size_t len = 0;
+            char *status = stream_exit_status(0, &len);
+            if (status)
+                conn->ops->send(conn, CH_ERROR, status, len, &err);
+            free(status);
+            break;
+        }
+    }
+    if (rc < 0)
+        wc_info("stream", "attach to %.12s ended: %s", req->container_id, err.msg);
+    wc_container_free(ctr);
+    if (t.fd >= 0)
+        close(t.fd);
+    if (t.watch_fd >= 0)
+        close(t.watch_fd);
+    stream_drain(conn); /* a WebSocket close frame would overtake queued data */
+    conn->ops->finish(conn);
+    stream_drain(conn);
+}
