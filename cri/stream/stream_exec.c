@@ -67,7 +67,7 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
             p->cols = (unsigned)w, p->rows = (unsigned)h;
         return 0;
     }
-    if (ch != CH_STDIN || !p->req->in || p->in_eof || (p->ex && wc_exec_stdin(p->ex) < 0))
+    if (n == 0 || ch != CH_STDIN || !p->req->in || p->in_eof || (p->ex && wc_exec_stdin(p->ex) < 0))
         return 0; /* nobody reads it (before the start it waits in in_buf) */
     if (p->in_n - p->in_off + n > STDIN_MAX)
         return -1; /* the read budget keeps a well-behaved client far below */

@@ -117,7 +117,7 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
 {
     pf_session *s = ctx;
     forward *f = &s->fw[ch / 2 < PF_PAIRS ? ch / 2 : 0];
-    if (ch / 2 >= PF_PAIRS || ch % 2 || f->failed || f->client_fin)
+    if (n == 0 || ch / 2 >= PF_PAIRS || ch % 2 || f->failed || f->client_fin)
         return 0; /* the error stream carries nothing from the client */
     if (f->in_n - f->in_off + n > PF_BACKLOG)
         return -1;

@@ -161,7 +161,8 @@ static int ws_send(stream_conn *base, int ch, const void *buf, size_t n, wc_erro
     if (msg == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     msg[0] = (uint8_t)ch;
-    memcpy(msg + 1, buf, n);
+    if (n)
+        memcpy(msg + 1, buf, n);
     struct wslay_event_msg m = {.opcode = WSLAY_BINARY_FRAME, .msg = msg, .msg_length = n + 1};
     int rc = wslay_event_queue_msg(c->ctx, &m); /* copies msg */
     free(msg);
@@ -202,7 +203,8 @@ int ws_conn_new(int sock, const char *extra, size_t extra_n, bool v5, const stre
         free(c);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
-    memcpy(c->extra, extra, extra_n);
+    if (extra_n) /* bytes the HTTP server read past the request: the first frames */
+        memcpy(c->extra, extra, extra_n);
     c->extra_n = extra_n;
     c->v5 = v5;
     c->base = (stream_conn){.ops = &ws_ops, .sock = sock, .sink = *sink, .ready = true};
