@@ -134,7 +134,8 @@ static int portforward_request(cri_call *call, const Runtime__V1__PortForwardReq
     req->ports = calloc(in->n_port ? in->n_port : 1, sizeof(*req->ports));
     if (req->ports == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    memcpy(req->ports, in->port, in->n_port * sizeof(*req->ports));
+    if (in->n_port)
+        memcpy(req->ports, in->port, in->n_port * sizeof(*req->ports));
     req->n_ports = in->n_port;
     return 0;
 }

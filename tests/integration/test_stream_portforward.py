@@ -3,6 +3,7 @@
 on a private CNI bridge (cni_net.BridgeNet) where net.wasm serves HTTP; each connection is
 made to localhost:PORT inside the pod's network namespace and carries bytes both ways."""
 import os
+import subprocess
 
 import grpc
 import pytest
@@ -27,21 +28,26 @@ def web(runtime_registry, tmp_path_factory):
     net = BridgeNet(base / "cni")
     config = runtime_images.daemon_config(reg)
     config.update(net.daemon_config())
-    d = Daemon(base / "d", config=config).start()
-    runtime_images.pull_all(d, {"net": refs["net"]})
-    rt = d.runtime()
-    cfg = pb.PodSandboxConfig(
-        metadata=pb.PodSandboxMetadata(name="web", uid="web-uid", namespace="pf"),
-        hostname="web", log_directory=str(base))
-    pid = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg), timeout=60).pod_sandbox_id
-    cid = create(rt, pid, ctr_config("web", refs["net"], args=["http", "8080"]))
-    start(rt, cid)
-    assert wait_state(rt, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
-    yield d, pid
-    rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
-    d.stop()
-    d.kill_zygote()
-    net.teardown()
+    d = Daemon(base / "d", config=config)
+    try:
+        d.start()
+        runtime_images.pull_all(d, {"net": refs["net"]})
+        rt = d.runtime()
+        cfg = pb.PodSandboxConfig(
+            metadata=pb.PodSandboxMetadata(name="web", uid="web-uid", namespace="pf"),
+            hostname="web", log_directory=str(base))
+        pid = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg), timeout=60).pod_sandbox_id
+        cid = create(rt, pid, ctr_config("web", refs["net"], args=["http", "8080"]))
+        start(rt, cid)
+        assert wait_state(rt, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+        yield d, pid
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
+    finally:  # a daemon that died leaves its pod's namespace mounted: it goes here
+        d.stop()
+        d.kill_zygote()
+        for ns in (base / "d" / "state" / "netns").glob("*"):
+            subprocess.run(["umount", str(ns)], capture_output=True)
+        net.teardown()
 
 
 def pf_url(d, pid, ports=()):
