@@ -301,9 +301,19 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
 
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket", "root", "state", "log_level", "cgroup_driver",
-                                       "cni", "registries", "unpack", "module_cache_mib", "toolbox",
-                                       "stream_address", "stream_port", "stream_idle_timeout",
+    static const char *const keys[] = {"socket",
+                                       "root",
+                                       "state",
+                                       "log_level",
+                                       "cgroup_driver",
+                                       "cni",
+                                       "registries",
+                                       "unpack",
+                                       "module_cache_mib",
+                                       "toolbox",
+                                       "stream_address",
+                                       "stream_port",
+                                       "stream_idle_timeout",
                                        NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",

@@ -112,14 +112,9 @@ struct cri_call {
 };
 
 /* Each service's rpcs may come from several tables (one per service file). */
-static const cri_method *const runtime_tables[] = {cri_runtime_methods,
-                                                   cri_pod_methods,
-                                                   cri_container_methods,
-                                                   cri_stats_methods,
-                                                   cri_event_methods,
-                                                   cri_metrics_methods,
-                                                   cri_stream_methods,
-                                                   NULL};
+static const cri_method *const runtime_tables[] = {
+    cri_runtime_methods, cri_pod_methods,     cri_container_methods, cri_stats_methods,
+    cri_event_methods,   cri_metrics_methods, cri_stream_methods,    NULL};
 static const cri_method *const image_tables[] = {cri_image_methods, NULL};
 
 static const struct {
