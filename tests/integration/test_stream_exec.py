@@ -229,3 +229,19 @@ def test_stream_address_and_port_come_from_the_config(new_daemon):
     d = new_daemon(config={"stream_address": "127.0.0.1", "stream_port": port}).start()
     assert f"streaming server on http://127.0.0.1:{port}" in d.log()
 
+
+
+def test_an_interactive_toolbox_sh_with_a_tty(connect):
+    """kubectl exec -it POD -- sh: commands typed on stdin run, and `exit 3` is the exit code."""
+    ws = connect(["sh"], stdin=True, stderr=False, tty=True)
+    ws.sock.settimeout(10)
+    ws.send(sc.STDIN, b"echo typed $((6 * 7))\n")
+    out = b""
+    while b"typed 42" not in out:
+        m = ws.recv()
+        assert m is not None, out
+        out += m[1] if m[0] == sc.STDOUT else b""
+    ws.send(sc.STDIN, b"echo $COLUMNS; exit 3\n")
+    got = sc.collect(ws)
+    assert b"80" in got.get(sc.STDOUT, b"")
+    assert sc.exit_code(got[sc.ERROR]) == 3

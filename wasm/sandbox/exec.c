@@ -244,8 +244,10 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    if (io->tty)
+    if (io->tty) {
+        spec->terminal = true;
         rc = add_tty_env(spec, io, err);
+    }
     int fds[4] = {child[0], child[1], child[2], module_fd};
     if (child[2] < 0)
         fds[2] = module_fd;

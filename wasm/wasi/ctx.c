@@ -33,14 +33,18 @@ static int pack_strings(const char *const *list, size_t count, char **ret_buf, s
 }
 
 /* Adds host fd `fd` (dup'ed; -1 means /dev/null) as the next guest fd; a stream socket given
- * among wasi_options.socket_fds is a preopened one. */
-static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, wc_error *err,
-                       const char *what)
+ * among wasi_options.socket_fds is a preopened one. A terminal's fd (the pipe of an exec with
+ * a tty) is a character device with a stream's rights, as isatty() asks. */
+static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, bool terminal,
+                       wc_error *err, const char *what)
 {
     int host = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : open("/dev/null", null_flags | O_CLOEXEC);
     if (host < 0)
         return wc_error_set_errno(err, -errno, "wasi: set up %s", what);
-    wasi_fd e = {.kind = WASI_FD_FILE, .host = host, .filetype = fdt_host_filetype(host)};
+    wasi_fd e = {.kind = WASI_FD_FILE,
+                 .host = host,
+                 .filetype = terminal && fd >= 0 ? WASI_FILETYPE_CHARACTER_DEVICE
+                                                 : fdt_host_filetype(host)};
     if (e.filetype == WASI_FILETYPE_SOCKET_STREAM) {
         e.kind = WASI_FD_SOCKET;
         e.preopened_socket = preopened;
@@ -99,15 +103,16 @@ static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
 static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
 {
     /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
-    int r = add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, err, "stdin");
+    bool tty = o->terminal;
+    int r = add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, tty, err, "stdin");
     if (r == 0)
         r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, err)
-                           : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, err, "stdout");
+                           : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, tty, err, "stdout");
     if (r == 0)
         r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDERR, err)
-                           : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, err, "stderr");
+                           : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr");
     for (size_t i = 0; r == 0 && i < o->socket_count; i++)
-        r = add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, err, "a preopened socket");
+        r = add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, false, err, "a preopened socket");
     for (size_t i = 0; r == 0 && o->mounts != NULL && i < o->mounts->count; i++)
         r = add_preopen(ctx, &o->mounts->items[i], err);
     return r;

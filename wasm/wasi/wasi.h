@@ -31,8 +31,9 @@ typedef struct wasi_options {
     const wasi_mounts *mounts; /* preopens, fd 3 upwards in table order; may be NULL */
     int stdin_fd;              /* -1: /dev/null */
     int stdout_fd, stderr_fd;  /* used when log is NULL; -1: /dev/null */
-    cri_log *log;              /* when set, fds 1 and 2 write CRI records into it (borrowed) */
-    const int *socket_fds;     /* preopened sockets (e.g. listening): fd 3 upwards, then mounts */
+    bool terminal;         /* the three are a terminal's (a character device to fd_fdstat_get) */
+    cri_log *log;          /* when set, fds 1 and 2 write CRI records into it (borrowed) */
+    const int *socket_fds; /* preopened sockets (e.g. listening): fd 3 upwards, then mounts */
     size_t socket_count;
     /* For lazy mounts: called before a path operation under one (create: it writes); gives
      * an open directory to use from then on, writable (*ret_fd, taken), or -EAGAIN when

@@ -52,6 +52,7 @@ typedef struct worker_spec {
                                  * the overlay the zygote mounts when the worker asks (layer.h) */
     worker_listener *listeners; /* the pod's TCP ports, pre-opened at fd 3 upwards */
     size_t n_listeners;
+    bool terminal; /* an exec with a tty: its stdio is a terminal to the guest (isatty) */
 } worker_spec;
 
 typedef struct worker_result {
