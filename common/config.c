@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "json_util.h"
+#include "net_addr.h"
 #include "strv.h"
 
 static int set_str(char **field, const char *value)
@@ -55,6 +56,7 @@ void wc_config_free(wc_config *cfg)
     free(cfg->state_dir);
     free(cfg->cgroup_driver);
     free(cfg->cni_conf_dir);
+    free(cfg->metrics_address);
     free_strv(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs);
     for (size_t i = 0; i < cfg->n_registries; i++)
         free_registry(&cfg->registries[i]);
@@ -80,6 +82,7 @@ int wc_config_init(wc_config *cfg)
         set_str(&cfg->state_dir, "/run/wasmcri") < 0 ||
         set_str(&cfg->cgroup_driver, "cgroupfs") < 0 ||
         set_str(&cfg->cni_conf_dir, "/etc/cni/net.d") < 0 ||
+        set_str(&cfg->metrics_address, "") < 0 ||
         set_str(&cfg->cni_bin_dirs[0], "/opt/cni/bin") < 0 ||
         set_str(&cfg->cni_bin_dirs[1], "/usr/lib/cni") < 0) {
         wc_config_free(cfg);
@@ -295,11 +298,26 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
     return 0;
 }
 
+/* "" (the default) or a numeric HOST:PORT (net_addr.h). */
+static int parse_metrics_address(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    TRY(get_string(pc, root, "metrics_address", "metrics_address", &cfg->metrics_address));
+    if (cfg->metrics_address == NULL)
+        return set_str(&cfg->metrics_address, "");
+    struct sockaddr_storage ss;
+    socklen_t len;
+    wc_error inner = {0};
+    if (*cfg->metrics_address && wc_parse_host_port(cfg->metrics_address, &ss, &len, &inner) < 0)
+        return bad(pc, "metrics_address", inner.msg);
+    return 0;
+}
+
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
-    static const char *const keys[] = {"socket",           "root",    "state",      "log_level",
-                                       "cgroup_driver",    "cni",     "registries", "unpack",
-                                       "module_cache_mib", "toolbox", NULL};
+    static const char *const keys[] = {
+        "socket",           "root",    "state",           "log_level",
+        "cgroup_driver",    "cni",     "registries",      "unpack",
+        "module_cache_mib", "toolbox", "metrics_address", NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
                             pc->what);
@@ -313,6 +331,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
     TRY(get_bool(pc, root, "toolbox", "toolbox", &cfg->toolbox));
+    TRY(parse_metrics_address(pc, root, cfg));
     TRY(parse_cni(pc, root, cfg));
     TRY(parse_registries(pc, root, cfg));
     return parse_unpack(pc, root, &cfg->unpack);
@@ -399,7 +418,8 @@ char *wc_config_to_json(const wc_config *cfg)
         (json_int_t)cfg->unpack.max_layer_entries, "max_ratio", (json_int_t)cfg->unpack.max_ratio);
     if (!root ||
         json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0 ||
-        json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0) {
+        json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0 ||
+        json_object_set_new(root, "metrics_address", str_or_null(cfg->metrics_address)) < 0) {
         json_decref(root);
         return NULL;
     }

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "messages.h"
+#include "metrics.h"
 #include "request_spec.h"
 #include "sandbox.h"
 #include "service.h"
@@ -192,6 +193,8 @@ static int rpc_start(cri_call *call, const ProtobufCMessage *req, ProtobufCMessa
 {
     const Runtime__V1__StartContainerRequest *in = (const void *)req;
     int rc = wc_container_start(cri_call_daemon(call)->sandbox, in->container_id, err);
+    if (rc == 0)
+        wc_metrics_count(WC_M_CONTAINER_STARTS, 1);
     return empty_reply(rc, &runtime__v1__start_container_response__descriptor, ret_resp, err);
 }
 

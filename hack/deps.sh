@@ -10,10 +10,13 @@ PKGS=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev
   libsystemd-dev libleveldb-dev libseccomp-dev
+  # the metrics endpoint's HTTP server
+  libmicrohttpd-dev
   # wasm test programs and the spec suite
   wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs rustc libstd-rust-dev-wasm32
   # tests: gRPC client, registry, image tools, CNI, busybox (the toolbox applets' reference)
   python3 python3-pytest python3-pytest-timeout python3-grpcio python3-protobuf protobuf-compiler-grpc
+  python3-prometheus-client
   busybox docker-registry skopeo apache2-utils openssl curl containernetworking-plugins iproute2
   # sanitizer runtime for clang builds
   libclang-rt-14-dev
