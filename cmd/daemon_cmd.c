@@ -3,8 +3,9 @@
  *   block signals → connect to the zygote, or start it (`wasmcri zygote`, the
  *   small program beside this one) → open the store →
  *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
- *   server → tell systemd → trim start-up pages → wait for a signal →
- *   stop the server → remove the socket → close the sandbox and the store.
+ *   server → start the metrics endpoint if configured → tell systemd → trim start-up
+ *   pages → wait for a signal → stop the metrics endpoint and the server → remove the
+ *   socket → close the sandbox and the store.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
  */
@@ -25,6 +26,7 @@
 #include "config.h"
 #include "fs.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "page_trim.h"
 #include "sandbox.h"
 #include "server.h"
@@ -216,6 +218,17 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
         close_state(&d);
         return rc;
     }
+    cri_metrics_http *metrics = NULL;
+    if (*cfg->metrics_address) {
+        rc = cri_metrics_http_start(cfg->metrics_address, srv, &d, &metrics, err);
+        if (rc < 0) {
+            cri_server_stop(srv, 0);
+            unlink(cfg->socket_path);
+            close_state(&d);
+            return rc;
+        }
+        wc_info("daemon", "metrics on http://%s/metrics", cfg->metrics_address);
+    }
     wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
             cfg->socket_path, cfg->root_dir, cfg->state_dir);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", cfg->socket_path);
@@ -224,6 +237,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     sigwait(sigs, &sig);
     wc_info("daemon", "%s received, shutting down", strsignal(sig));
     sd_notify(0, "STOPPING=1");
+    cri_metrics_http_stop(metrics);
     cri_server_stop(srv, SHUTDOWN_GRACE_MS);
     unlink(cfg->socket_path);
     close_state(&d);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "json_util.h"
+#include "net_addr.h"
 #include "strv.h"
 
 static int set_str(char **field, const char *value)
@@ -57,6 +58,7 @@ void wc_config_free(wc_config *cfg)
     free(cfg->cgroup_driver);
     free(cfg->stream_address);
     free(cfg->cni_conf_dir);
+    free(cfg->metrics_address);
     free_strv(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs);
     for (size_t i = 0; i < cfg->n_registries; i++)
         free_registry(&cfg->registries[i]);
@@ -84,6 +86,7 @@ int wc_config_init(wc_config *cfg)
         set_str(&cfg->cgroup_driver, "cgroupfs") < 0 ||
         set_str(&cfg->stream_address, "127.0.0.1") < 0 ||
         set_str(&cfg->cni_conf_dir, "/etc/cni/net.d") < 0 ||
+        set_str(&cfg->metrics_address, "") < 0 ||
         set_str(&cfg->cni_bin_dirs[0], "/opt/cni/bin") < 0 ||
         set_str(&cfg->cni_bin_dirs[1], "/usr/lib/cni") < 0) {
         wc_config_free(cfg);
@@ -299,6 +302,20 @@ static int parse_enums(parse_ctx *pc, json_t *root, wc_config *cfg)
     return 0;
 }
 
+/* "" (the default) or a numeric HOST:PORT (net_addr.h). */
+static int parse_metrics_address(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    TRY(get_string(pc, root, "metrics_address", "metrics_address", &cfg->metrics_address));
+    if (cfg->metrics_address == NULL)
+        return set_str(&cfg->metrics_address, "");
+    struct sockaddr_storage ss;
+    socklen_t len;
+    wc_error inner = {0};
+    if (*cfg->metrics_address && wc_parse_host_port(cfg->metrics_address, &ss, &len, &inner) < 0)
+        return bad(pc, "metrics_address", inner.msg);
+    return 0;
+}
+
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
     static const char *const keys[] = {"socket",
@@ -311,6 +328,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
                                        "unpack",
                                        "module_cache_mib",
                                        "toolbox",
+                                       "metrics_address",
                                        "stream_address",
                                        "stream_port",
                                        "stream_idle_timeout",
@@ -336,6 +354,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
     TRY(get_bool(pc, root, "toolbox", "toolbox", &cfg->toolbox));
+    TRY(parse_metrics_address(pc, root, cfg));
     TRY(parse_cni(pc, root, cfg));
     TRY(parse_registries(pc, root, cfg));
     return parse_unpack(pc, root, &cfg->unpack);
@@ -423,6 +442,7 @@ char *wc_config_to_json(const wc_config *cfg)
     if (!root ||
         json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0 ||
         json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0 ||
+        json_object_set_new(root, "metrics_address", str_or_null(cfg->metrics_address)) < 0 ||
         json_object_set_new(root, "stream_address", str_or_null(cfg->stream_address)) < 0 ||
         json_object_set_new(root, "stream_port", json_integer(cfg->stream_port)) < 0 ||
         json_object_set_new(root, "stream_idle_timeout", json_integer(cfg->stream_idle_timeout)) <

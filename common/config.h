@@ -4,11 +4,11 @@
  * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[],
  * plugin_timeout_s},
  * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
- * auth{username, password}}, module_cache_mib, toolbox, stream_address, stream_port,
- * stream_idle_timeout. An unknown key, a wrong type or a bad value is an error naming the key.
- * `wasmcri config default` prints wc_config_to_json of the defaults. To add a key: a field here,
- * its default in wc_config_init, its parse step in config.c and its line in wc_config_to_json
- * (the round-trip unit test checks the last two agree).
+ * auth{username, password}}, module_cache_mib, toolbox, metrics_address, stream_address,
+ * stream_port, stream_idle_timeout. An unknown key, a wrong type or a bad value is an error naming
+ * the key. `wasmcri config default` prints wc_config_to_json of the defaults. To add a key: a
+ * field here, its default in wc_config_init, its parse step in config.c and its line in
+ * wc_config_to_json (the round-trip unit test checks the last two agree).
  */
 #ifndef WASMCRI_COMMON_CONFIG_H
 #define WASMCRI_COMMON_CONFIG_H
@@ -61,6 +61,7 @@ typedef struct wc_config {
     wc_unpack_conf unpack;
     int module_cache_mib; /* 32: the zygote's compiled-module budget (module_cache.h) */
     bool toolbox; /* true: commands naming an applet run toolbox.wasm (wasm/toolbox/README.md) */
+    char *metrics_address;   /* "": no metrics endpoint; else HOST:PORT it listens on */
     char *stream_address;    /* 127.0.0.1: the streaming server's (Exec, Attach, PortForward) */
     int stream_port;         /* 0: a free port */
     int stream_idle_timeout; /* s without a byte either way that end a stream session; 0: none */

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "messages.h"
+#include "metrics.h"
 #include "request_spec.h"
 #include "sandbox.h"
 #include "service.h"
@@ -91,6 +92,15 @@ static int check_ctr_sizes(const Runtime__V1__ContainerConfig *c, wc_error *err)
  * mount it resolves in, not the host's flags): that is what makes it recursive. */
 static int check_mount(const Runtime__V1__Mount *m, wc_error *err)
 {
+    bool image = m->image && m->image->image && *m->image->image;
+    if (image && *m->host_path)
+        return wc_error_set(err, -EINVAL,
+                            "CreateContainer: mount %.256s: host_path and image are exclusive",
+                            m->container_path);
+    if (!image && *m->image_sub_path)
+        return wc_error_set(err, -EINVAL,
+                            "CreateContainer: mount %.256s: image_sub_path without an image",
+                            m->container_path);
     if (!m->recursive_read_only)
         return 0;
     if (!m->readonly)
@@ -133,7 +143,9 @@ int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_containe
         o->mounts[i] = (wc_mount){.container_path = c->mounts[i]->container_path,
                                   .host_path = c->mounts[i]->host_path,
                                   .readonly = c->mounts[i]->readonly,
-                                  .recursive_read_only = c->mounts[i]->recursive_read_only};
+                                  .recursive_read_only = c->mounts[i]->recursive_read_only,
+                                  .image = c->mounts[i]->image ? c->mounts[i]->image->image : "",
+                                  .image_sub_path = c->mounts[i]->image_sub_path};
     }
     s->labels = o->labels;
     s->annotations = o->annotations;
@@ -192,6 +204,8 @@ static int rpc_start(cri_call *call, const ProtobufCMessage *req, ProtobufCMessa
 {
     const Runtime__V1__StartContainerRequest *in = (const void *)req;
     int rc = wc_container_start(cri_call_daemon(call)->sandbox, in->container_id, err);
+    if (rc == 0)
+        wc_metrics_count(WC_M_CONTAINER_STARTS, 1);
     return empty_reply(rc, &runtime__v1__start_container_response__descriptor, ret_resp, err);
 }
 
@@ -255,7 +269,13 @@ static int status_mounts(const wc_container *c, Runtime__V1__ContainerStatus *s)
         m->host_path = cri_strdup(c->mounts[i].host_path);
         m->readonly = c->mounts[i].readonly;
         m->recursive_read_only = c->mounts[i].recursive_read_only;
-        if (!m->container_path || !m->host_path)
+        if (*c->mounts[i].image) {
+            m->image = cri_new(&runtime__v1__image_spec__descriptor);
+            if (m->image == NULL || !(m->image->image = cri_strdup(c->mounts[i].image)))
+                return -ENOMEM;
+            m->image_sub_path = cri_strdup(c->mounts[i].image_sub_path);
+        }
+        if (!m->container_path || !m->host_path || !m->image_sub_path)
             return -ENOMEM;
     }
     return 0;

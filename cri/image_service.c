@@ -11,6 +11,7 @@
 #include "image.h"
 #include "image_message.h"
 #include "log.h"
+#include "metrics.h"
 #include "service.h"
 
 static int nomem(wc_error *err)
@@ -30,6 +31,8 @@ static void pull_progress(void *ctx, const wc_pull_progress *p)
     (void)ctx;
     wc_info("image", "pull %s: %.1f/%.1f MB, %.1f MB/s%s", p->ref, p->done / 1e6, p->total / 1e6,
             p->rate / 1e6, p->finished ? ", done" : "");
+    if (p->finished) /* the last report of a pull that succeeded */
+        wc_metrics_count(WC_M_PULL_BYTES, p->done);
 }
 
 static void pull_notice(void *ctx, const char *ref, const char *msg)
@@ -104,7 +107,13 @@ static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req, ProtobufC
                                    a->registry_token};
     wc_info("image", "pull %s", ref);
     char *id = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = wc_image_pull(d->store, ref, &o, &id, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    wc_metrics_observe_pull(
+        (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)));
+    wc_metrics_count(rc < 0 ? WC_M_PULLS_FAILED : WC_M_PULLS_OK, 1);
     registry_confs_free((wc_registry_conf *)o.registries, o.n_registries);
     if (rc < 0) {
         wc_warn("image", "%s", err->msg);

@@ -37,6 +37,7 @@
 #include "api_streams.h"
 #include "grpc_log.h"
 #include "log.h"
+#include "rpc_metrics.h"
 #include "service.h"
 #include "status.h"
 
@@ -58,6 +59,7 @@ struct method_entry {
     const method_entry *list;       /* Stream* rpcs without impl: the List* rpc that serves them */
     bool streaming;                 /* the proto says `returns (stream ...)` */
     void *handle;                   /* from grpc_server_register_method */
+    cri_rpc_stats *stats;           /* calls by status code and latency (rpc_metrics.h) */
 };
 
 struct cri_server {
@@ -67,6 +69,7 @@ struct cri_server {
     pthread_t *threads;
     size_t n_threads_started;
     method_entry *methods;
+    cri_rpc_stats *stats; /* one per method */
     size_t n_methods;
     cri_daemon *daemon;
     bool started;
@@ -95,6 +98,7 @@ struct cri_call {
     atomic_int refs;
     cri_server *srv;
     const method_entry *m; /* NULL: unknown method */
+    uint64_t started_ns;   /* CLOCK_MONOTONIC at its arrival */
     char unknown_method[256];
     grpc_call *call;
     grpc_byte_buffer *payload;
@@ -185,9 +189,18 @@ static void close_done(cq_event *ev, bool ok)
 }
 
 /* Sends status (+ message when reply is set) in one batch; drops the handler's reference. */
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void send_reply(cri_call *c, grpc_status_code status, const char *msg,
                        grpc_byte_buffer *reply)
 {
+    if (c->m)
+        cri_rpc_stats_record(c->m->stats, (int)status, now_ns() - c->started_ns);
     grpc_op ops[4];
     size_t n = 0;
     memset(ops, 0, sizeof(ops));
@@ -528,6 +541,7 @@ static void slot_done(cq_event *ev, bool ok)
         atomic_init(&c->refs, 1);
         c->srv = srv;
         c->m = slot->m;
+        c->started_ns = now_ns();
         c->call = slot->call;
         c->payload = slot->payload;
         if (slot->m == NULL)
@@ -661,11 +675,13 @@ static int build_method_table(cri_server *srv, wc_error *err)
                                         services[s].tables[t][i].name, services[s].desc->name);
     }
     srv->methods = calloc(n, sizeof(method_entry));
-    if (srv->methods == NULL)
+    srv->stats = calloc(n ? n : 1, sizeof(cri_rpc_stats));
+    if (srv->methods == NULL || srv->stats == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     for (size_t s = 0; s < sizeof(services) / sizeof(services[0]); s++) {
         for (size_t j = 0; j < services[s].desc->n_methods; j++) {
-            method_entry *m = &srv->methods[srv->n_methods++];
+            method_entry *m = &srv->methods[srv->n_methods];
+            m->stats = &srv->stats[srv->n_methods++];
             m->desc = &services[s].desc->methods[j];
             m->impl = find_impl(services[s].tables, m->desc->name);
             m->slow_rule = find_slow_rule(services[s].slow_rules, m->desc->name);
@@ -851,6 +867,21 @@ void cri_server_stop(cri_server *srv, int grace_ms)
     free(srv->cqs);
     free(srv->threads);
     free(srv->methods);
+    free(srv->stats);
     free(srv);
     grpc_shutdown();
+}
+
+void cri_server_write_metrics(cri_server *srv, FILE *f)
+{
+    const char **paths = calloc(srv->n_methods + 1, sizeof(char *));
+    cri_rpc_stats **stats = calloc(srv->n_methods + 1, sizeof(cri_rpc_stats *));
+    for (size_t i = 0; paths && stats && i < srv->n_methods; i++) {
+        paths[i] = srv->methods[i].path;
+        stats[i] = srv->methods[i].stats;
+    }
+    if (paths && stats)
+        cri_rpc_metrics_write(f, paths, stats, srv->n_methods);
+    free(paths);
+    free(stats);
 }

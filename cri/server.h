@@ -6,6 +6,7 @@
 #define WASMCRI_CRI_SERVER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "daemon.h"
 #include "error.h"
@@ -23,5 +24,8 @@ int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
  * as kubelet keep connections open), waits for every call the server holds,
  * joins the threads, frees srv and calls grpc_shutdown(). srv may be NULL. */
 void cri_server_stop(cri_server *srv, int grace_ms);
+
+/* The per-rpc metrics (rpc_metrics.h) in the Prometheus text format. */
+void cri_server_write_metrics(cri_server *srv, FILE *f);
 
 #endif

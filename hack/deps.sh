@@ -10,12 +10,14 @@ PKGS=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev
   libsystemd-dev libleveldb-dev libseccomp-dev
-  # the streaming server: HTTP with connection upgrades, WebSocket framing, SPDY header compression
+  # HTTP servers with connection upgrades (the streaming server, the metrics endpoint), WebSocket
+  # framing, SPDY header compression
   libmicrohttpd-dev libwslay-dev zlib1g-dev
   # wasm test programs and the spec suite
   wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs rustc libstd-rust-dev-wasm32
   # tests: gRPC client, registry, image tools, CNI, busybox (the toolbox applets' reference)
   python3 python3-pytest python3-pytest-timeout python3-grpcio python3-protobuf protobuf-compiler-grpc
+  python3-prometheus-client
   busybox docker-registry skopeo apache2-utils openssl curl containernetworking-plugins iproute2
   # sanitizer runtime for clang builds
   libclang-rt-14-dev

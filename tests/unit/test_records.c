@@ -94,7 +94,8 @@ static void test_container_round_trip(void)
     wc_strv_push(&c->env, "A=1");
     free(c->mounts);
     c->mounts = calloc(1, sizeof(wc_mount));
-    c->mounts[0] = (wc_mount){strdup("/data"), strdup("/srv/data"), true, true};
+    c->mounts[0] = (wc_mount){strdup("/data"),     strdup("/srv/data"), true,           true,
+                              strdup("sha256:ab"), strdup("bin"),       strdup("chain")};
     c->n_mounts = 1;
     c->res.memory_limit = 1 << 20;
     c->state = WC_CTR_EXITED;
@@ -108,7 +109,7 @@ static void test_container_round_trip(void)
         char *again = wc_container_encode(d);
         CHECK(again && strcmp(text, again) == 0);
         CHECK(strcmp(d->argv[1], "x y") == 0 && d->n_mounts == 1 && d->mounts[0].readonly &&
-              d->mounts[0].recursive_read_only);
+              d->mounts[0].recursive_read_only && strcmp(d->mounts[0].image_sub_path, "bin") == 0);
         CHECK(d->exit_code == -3 && d->state == WC_CTR_EXITED && !d->starting);
         CHECK(strcmp(d->held, "sha256:abc") == 0 && d->res.memory_limit == 1 << 20);
         free(again);

@@ -14,6 +14,9 @@ static const wc_field mount_fields[] = {
     WC_F_STR(wc_mount, host_path, "host_path"),
     WC_F_BOOL(wc_mount, readonly, "readonly"),
     WC_F_BOOL(wc_mount, recursive_read_only, "recursive_read_only"),
+    WC_F_STR(wc_mount, image, "image"),
+    WC_F_STR(wc_mount, image_sub_path, "image_sub_path"),
+    WC_F_STR(wc_mount, image_key, "image_key"),
 };
 static const wc_record_desc mount_desc = WC_RECORD_DESC(wc_mount, mount_fields);
 

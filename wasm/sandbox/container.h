@@ -24,6 +24,9 @@ typedef struct wc_mount {
     char *container_path, *host_path;
     bool readonly;
     bool recursive_read_only; /* asked for by kubelet (readonly too): submounts read-only */
+    /* An image volume (image_volumes.c): the image as asked for and the path inside it;
+     * host_path is then what the store keeps of it, held (image_key) until removal. */
+    char *image, *image_sub_path, *image_key;
 } wc_mount;
 
 /* What CreateContainer asks for (all borrowed). */

@@ -17,6 +17,7 @@
 #include "container_view.h"
 #include "fs.h"
 #include "image.h"
+#include "image_volumes.h"
 #include "log.h"
 #include "pod_ps.h"
 #include "record.h"
@@ -98,6 +99,7 @@ static void release_image_content(wc_sandbox *sb, wc_container *c)
 {
     if (*c->held)
         wc_store_release(sb->store, c->held, c->id, NULL);
+    cv_image_volumes_release(sb->store, c);
 }
 
 /* After the last container of a removed image is removed, nothing lists what it ran
@@ -125,6 +127,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(wc_path(dir, sizeof(dir), err, "%s/containers/%s", sb->root_dir, c->id));
     if (wc_container_set(&c->dir, dir) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(cv_image_volumes(sb->store, c, err)); /* before the module: it may be in one */
     TRY(cv_rootfs(sb->store, c, img, err));
     TRY(cv_user(sb->store, c, s, img, err));
     TRY(cv_module(sb->store, c, img, sb->toolbox, err));

@@ -105,18 +105,22 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
             return wc_error_set(err, -EINVAL,
                                 "mount %s: the container path must not contain \"..\"",
                                 in->container_path);
-        if (access(in->host_path, F_OK) < 0 && wc_mkdirs(in->host_path, 0755, err) < 0)
+        bool image = in->image && *in->image; /* made by cv_image_volumes */
+        if (!image && access(in->host_path, F_OK) < 0 && wc_mkdirs(in->host_path, 0755, err) < 0)
             return wc_error_wrap(err, "mount %s", in->container_path);
-        char *real = realpath(in->host_path, NULL);
+        char *real = image ? strdup("") : realpath(in->host_path, NULL);
         if (real == NULL)
             return wc_error_set_errno(err, -errno, "mount %s: host path %s", in->container_path,
                                       in->host_path);
         m[i].host_path = real;
         m[i].container_path = strdup(in->container_path);
-        m[i].readonly = in->readonly;
+        m[i].readonly = in->readonly || image;
         m[i].recursive_read_only = in->recursive_read_only;
+        m[i].image = strdup(image ? in->image : "");
+        m[i].image_sub_path = strdup(image && in->image_sub_path ? in->image_sub_path : "");
+        m[i].image_key = strdup("");
         c->n_mounts++;
-        if (m[i].container_path == NULL)
+        if (!m[i].container_path || !m[i].image || !m[i].image_sub_path || !m[i].image_key)
             return wc_error_set(err, -ENOMEM, "out of memory");
     }
     return 0;

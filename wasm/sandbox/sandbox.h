@@ -47,6 +47,17 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err);
 int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,
                        int timeout_s, wc_error *err);
 
+/* What the metrics endpoint shows of the current state: pods and containers by state and
+ * the zygote's compiled-module cache (cache_known false when the zygote did not answer). */
+typedef struct wc_sandbox_gauges {
+    size_t pods[2];       /* by wc_pod_state */
+    size_t containers[4]; /* by wc_ctr_state */
+    bool cache_known;
+    uint64_t cache_bytes, cache_entries;
+} wc_sandbox_gauges;
+
+void wc_sandbox_gauges_read(wc_sandbox *sb, wc_sandbox_gauges *g);
+
 /* True while the zygote answers (containers can start); else reason (n bytes) says why. */
 bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n);
 

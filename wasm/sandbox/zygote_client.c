@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "zygote_proto.h"
 
 #define RESPAWN_MIN_MS 100
@@ -352,6 +353,7 @@ static bool restart_zygote(zc_client *c)
             return false;
         wc_error err = {0};
         if (respawn(c, &err)) {
+            wc_metrics_count(WC_M_ZYGOTE_RESTARTS, 1);
             set_dead(c, false, "");
             return true;
         }

@@ -485,7 +485,10 @@ static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
     for (size_t i = 0; a && i < z->n_workers; i++)
         json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->workers[i].id, "pid",
                                            (int)z->workers[i].pid, "kind", z->workers[i].kind));
-    reply_ok(z, req, json_pack("{s:o, s:i}", "workers", a, "zygote_pid", (int)getpid()));
+    reply_ok(z, req,
+             json_pack("{s:o, s:i, s:I, s:I}", "workers", a, "zygote_pid", (int)getpid(),
+                       "cache_bytes", (json_int_t)z->cache.bytes, "cache_entries",
+                       (json_int_t)z->cache.n));
 }
 
 static void op_ack(zygote *z, json_t *req, int *fds, size_t nfds)
