@@ -187,7 +187,8 @@ def test_sed_s_without_a_delimiter_is_an_error_not_a_read_past_the_script(tmp_pa
     for script, what in (("s", "`s' command"), ("y", "`y' command"), ("\\", "address regex"),
                          ("s\\a\\b\\", "`s' command")):
         r = run_toolbox(str(tmp_path), ["sed", script, "lines"])
-        assert (r.returncode, r.stdout, r.stderr) == (1, b"", f"sed: unterminated {what}\n".encode())
+        want = f"sed: unterminated {what}\n".encode()
+        assert (r.returncode, r.stdout, r.stderr) == (1, b"", want)
 
 
 # Malformed scripts, patterns, lists and options: a message naming the applet and exit 1 or 2,
