@@ -179,3 +179,33 @@ def test_tail_f_prints_what_is_appended_until_stopped(tmp_path):
     finally:
         p.kill()
         p.wait(timeout=10)
+
+
+def test_sed_s_without_a_delimiter_is_an_error_not_a_read_past_the_script(tmp_path):
+    """`sed s` took the script's terminating NUL for the delimiter and parsed on past it."""
+    make_tree(str(tmp_path), TEXT)
+    for script, what in (("s", "`s' command"), ("y", "`y' command"), ("\\", "address regex"),
+                         ("s\\a\\b\\", "`s' command")):
+        r = run_toolbox(str(tmp_path), ["sed", script, "lines"])
+        want = f"sed: unterminated {what}\n".encode()
+        assert (r.returncode, r.stdout, r.stderr) == (1, b"", want)
+
+
+# Malformed scripts, patterns, lists and options: a message naming the applet and exit 1 or 2,
+# never a trap (exit 134) or a hang.
+BAD_INPUT = [["sed", "s/a"], ["sed", "y/ab/c/"], ["sed", "{"], ["sed", "}"], ["sed", "1,p"],
+             ["sed", ":"], ["sed", "s/\\(/x/"], ["sed", "-E", "s/(/x/"], ["sed", "-n", "/[/p"],
+             ["sed", "-e", "s/a/b/", "-e"], ["grep", "["], ["grep", "-E", "a{1,2"],
+             ["sort", "-k0"], ["cut", "-f", "1-0"], ["cut", "-c", ",,,"], ["find", "-name"],
+             ["find", "(", "-name", "x"], ["find", "-exec"], ["find", "-exec", ";"],
+             ["find", ".", "-maxdepth"], ["head", "-n", "x"], ["tail", "-n", "+x"],
+             ["base64", "-w"], ["stat", "-c"], ["md5sum", "-c", "lines"], ["ls", "-z"],
+             ["wc", "-z"], ["cp", "a"], ["mv", "a"], ["ln"], ["rm"], ["mkdir"], ["touch"]]
+
+
+@pytest.mark.parametrize("args", BAD_INPUT, ids=lambda a: " ".join(a))
+def test_bad_input_gets_a_message_not_a_trap(tmp_path, args):
+    make_tree(str(tmp_path), TEXT)
+    r = run_toolbox(str(tmp_path), args, timeout=30)
+    assert r.returncode in (1, 2), r
+    assert r.stderr.startswith(f"{args[0]}: ".encode()) or r.stderr.startswith(b"Usage: "), r

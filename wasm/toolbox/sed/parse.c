@@ -57,6 +57,19 @@ static char *delimited(parser *ps, char delim, bool keep_escapes)
     return out;
 }
 
+/* The delimiter of s, y or \cREc at ps->p, consumed; '\0' (and a message) if there is none:
+ * the end of the script, a newline or a backslash cannot delimit. */
+static char delimiter(parser *ps, const char *what)
+{
+    char d = *ps->p;
+    if (d == '\0' || d == '\n' || d == '\\') {
+        tb_err(ps->io, "sed", "unterminated %s", what);
+        return '\0';
+    }
+    ps->p++;
+    return d;
+}
+
 static int compile(parser *ps, regex_t *re, const char *pat, bool icase)
 {
     int flags = (ps->extended ? REG_EXTENDED : 0) | (icase ? REG_ICASE : 0);
@@ -76,8 +89,9 @@ static int parse_addr(parser *ps, sed_addr *a)
         a->kind = ADDR_LAST;
         ps->p++;
     } else if (*ps->p == '/' || *ps->p == '\\') {
-        char delim = *ps->p == '\\' ? ps->p[1] : '/';
-        ps->p += *ps->p == '\\' ? 2 : 1;
+        char delim = *ps->p++ == '/' ? '/' : delimiter(ps, "address regex");
+        if (delim == '\0')
+            return -1;
         char *pat = delimited(ps, delim, false);
         if (pat == NULL)
             return fail(ps, "unterminated address regex");
@@ -94,7 +108,9 @@ static int parse_addr(parser *ps, sed_addr *a)
 
 static int parse_subst(parser *ps, sed_cmd *c)
 {
-    char delim = *ps->p++;
+    char delim = delimiter(ps, "`s' command");
+    if (delim == '\0')
+        return -1;
     char *pat = delimited(ps, delim, false);
     c->text = pat ? delimited(ps, delim, true) : NULL;
     if (pat == NULL || c->text == NULL) {
@@ -124,7 +140,9 @@ static int parse_subst(parser *ps, sed_cmd *c)
 
 static int parse_y(parser *ps, sed_cmd *c)
 {
-    char delim = *ps->p++;
+    char delim = delimiter(ps, "`y' command");
+    if (delim == '\0')
+        return -1;
     char *from = delimited(ps, delim, false), *to = from ? delimited(ps, delim, false) : NULL;
     int r = from && to && strlen(from) == strlen(to) ? 0 : fail(ps, "bad 'y' command");
     for (int i = 0; i < 256; i++)
