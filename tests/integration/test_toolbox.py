@@ -170,3 +170,23 @@ def test_id_and_whoami_name_the_images_user(rt, pod):
     res = exec_sync(rt, cid, ["id"])
     assert res.stdout == b"uid=1001(app) gid=3000(staff) groups=3000(staff)\n", res
     assert exec_sync(rt, cid, ["whoami"]).stdout == b"app\n"
+
+
+def test_exec_sh_echo_hostname_ls_root(rt, pod):
+    """`crictl exec -s CTR sh -c 'echo $HOSTNAME; ls /'`: the pod's hostname and the image's
+    root as the container sees it."""
+    cid = running(rt, pod, "tb-ls")
+    res = exec_sync(rt, cid, ["sh", "-c", "echo $HOSTNAME; ls /"])
+    assert (res.exit_code, res.stderr) == (0, b"")
+    lines = res.stdout.decode().splitlines()
+    assert lines[0] == "tb-host"
+    assert {"bin", "data", "etc", "work"} <= set(lines[1:])
+
+
+def test_timeout_ends_top_in_one_instance(rt, pod):
+    """timeout has no process to kill inside one wasm instance: top ends at its deadline."""
+    cid = running(rt, pod, "tb-timeout")
+    t = time.monotonic()
+    res = exec_sync(rt, cid, ["timeout", "1", "top", "-b", "-d", "0.2"])
+    assert res.exit_code == 143 and b"processes in this pod" in res.stdout
+    assert time.monotonic() - t < 4

@@ -89,6 +89,9 @@ RUNTIME_CASES = [
     ("xargs_I", ["xargs", "-I", "{}", "echo", "<{}>"], "one\ntwo words\n"),
     ("xargs_empty", ["xargs", "echo", "nothing"], ""),
     ("xargs_fails", ["xargs", "false"], "x\n"),
+    ("timeout_expires", ["timeout", "0.3", "sleep", "5"]),
+    ("timeout_in_time", ["timeout", "5", "sleep", "0.1"]),
+    ("timeout_status", ["timeout", "5", "false"]),
     ("true", ["true", "x"]),
     ("false", ["false"]),
 ]
@@ -109,7 +112,8 @@ def norm(case):
 def run(cmd, stdin, env, cwd):
     p = subprocess.run(cmd, input=stdin.encode(), capture_output=True, env=env, cwd=cwd,
                        timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    # killed by a signal (busybox's timeout kills itself with SIGTERM): as a shell reports it
+    return (128 - p.returncode if p.returncode < 0 else p.returncode), p.stdout, p.stderr
 
 
 def main():

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -78,4 +79,28 @@ void tb_perror(tb_io *io, const char *name, const char *what)
         fprintf(io->err, "%s: %s: %s\n", name, what, msg);
     else
         fprintf(io->err, "%s: %s\n", name, msg);
+}
+
+long long tb_deadline_ms;
+
+long long tb_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tb_sleep_ms(long long ms)
+{
+    int full = 1;
+    if (tb_deadline_ms) {
+        long long left = tb_deadline_ms - tb_now_ms();
+        if (left < ms) {
+            ms = left > 0 ? left : 0;
+            full = 0;
+        }
+    }
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+    return full;
 }

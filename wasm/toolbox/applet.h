@@ -41,6 +41,16 @@ void tb_getopt_reset(void);
  * `NAME: invalid option -- 'x'` / `NAME: option requires an argument -- 'x'` ('?' returned). */
 int tb_getopt(tb_io *io, int argc, char **argv, const char *opts);
 
+/* The deadline `timeout` gives the applet it runs (CLOCK_MONOTONIC, ms; 0: none): there is no
+ * process to kill inside one instance, so applets that wait (sleep, top) end at it. */
+extern long long tb_deadline_ms;
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long tb_now_ms(void);
+
+/* Sleeps ms, or until tb_deadline_ms if that comes first; false when the deadline cut it short. */
+int tb_sleep_ms(long long ms);
+
 /* `NAME: message\n` on io->err (printf format). */
 void tb_err(tb_io *io, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

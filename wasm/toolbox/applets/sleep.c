@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int applet_sleep(tb_io *io, int argc, char **argv)
 {
@@ -23,7 +22,5 @@ int applet_sleep(tb_io *io, int argc, char **argv)
         }
         total += v * mul;
     }
-    struct timespec ts = {(time_t)total, (long)((total - (double)(time_t)total) * 1e9)};
-    nanosleep(&ts, NULL);
-    return 0;
+    return tb_sleep_ms((long long)(total * 1000)) ? 0 : 1; /* cut short by timeout */
 }

@@ -96,10 +96,8 @@ int applet_top(tb_io *io, int argc, char **argv)
             status = 1;
             break;
         }
-        if (count < 0 || i + 1 < count) {
-            struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
+        if ((count < 0 || i + 1 < count) && !tb_sleep_ms((long long)(delay * 1000)))
+            break; /* timeout's deadline */
     }
     free(prev);
     return status;
