@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "error.h"
 
 size_t wc_strv_len(char *const *v)
 {
@@ -87,6 +88,13 @@ int wc_strv_builder_add(wc_strv_builder *b, const char *s)
         return -ENOMEM;
     b->v[b->len++] = copy;
     b->v[b->len] = NULL;
+    return 0;
+}
+
+int wc_strv_builder_add_all(wc_strv_builder *b, char *const *v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        TRY(wc_strv_builder_add(b, v[i]));
     return 0;
 }
 

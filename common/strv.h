@@ -27,6 +27,8 @@ typedef struct wc_strv_builder {
 
 /* Appends a copy of s; -ENOMEM leaves b as it was. */
 int wc_strv_builder_add(wc_strv_builder *b, const char *s);
+/* Appends a copy of each string of v (NULL: none); -ENOMEM may leave some added. */
+int wc_strv_builder_add_all(wc_strv_builder *b, char *const *v);
 /* Hands over the array (an empty one when nothing was added; NULL when out of memory) and
  * resets b. */
 char **wc_strv_builder_take(wc_strv_builder *b);

@@ -35,40 +35,51 @@
 
 /* ---- command ---- */
 
-int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
-               wc_error *err)
+/* The entrypoint, then the command: the config's over the image's, as Docker joins them. */
+static int command_argv(const wc_container_spec *s, const wc_image *img, char ***ret_argv)
 {
     bool has_cmd = s->command && s->command[0];
     bool has_args = s->args && s->args[0];
     char *const *entry = has_cmd ? s->command : img->entrypoint;
     char *const *cmd = has_args ? s->args : has_cmd ? NULL : img->cmd;
     wc_strv_builder args = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && entry && entry[i]; i++)
-        rc = wc_strv_builder_add(&args, entry[i]);
-    for (size_t i = 0; rc == 0 && cmd && cmd[i]; i++)
-        rc = wc_strv_builder_add(&args, cmd[i]);
-    _cleanup_strv_ char **argv = rc == 0 ? wc_strv_builder_take(&args) : NULL;
-    wc_strv_builder_clear(&args);
-    const char *wd = s->working_dir && *s->working_dir ? s->working_dir
-                     : *img->working_dir               ? img->working_dir
-                                                       : "/";
+    if (wc_strv_builder_add_all(&args, entry) < 0 || wc_strv_builder_add_all(&args, cmd) < 0) {
+        wc_strv_builder_clear(&args);
+        return -ENOMEM;
+    }
+    *ret_argv = wc_strv_builder_take(&args);
+    return *ret_argv ? 0 : -ENOMEM;
+}
+
+/* The image's env with PWD, HOSTNAME (as containerd's CRI sets it: WASI has no
+ * gethostname) and then the config's env over it. */
+static int command_env(const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
+                       const char *wd, char ***ret_env)
+{
     char pwd[4096 + 8], host[300];
     snprintf(pwd, sizeof(pwd), "PWD=%s", wd);
     snprintf(host, sizeof(host), "HOSTNAME=%s", *pod->hostname ? pod->hostname : pod->name);
-    /* HOSTNAME as containerd's CRI sets it (WASI has no gethostname); the config's env last. */
     wc_strv_builder over = {0};
-    rc = argv ? 0 : -ENOMEM;
-    rc = rc ?: wc_strv_builder_add(&over, pwd);
-    rc = rc ?: wc_strv_builder_add(&over, host);
-    for (size_t i = 0; rc == 0 && s->env && s->env[i]; i++)
-        rc = wc_strv_builder_add(&over, s->env[i]);
-    _cleanup_strv_ char **overrides = rc == 0 ? wc_strv_builder_take(&over) : NULL;
-    wc_strv_builder_clear(&over);
-    _cleanup_strv_ char **env = overrides ? wc_env_merge(img->env, overrides) : NULL;
-    rc = env ? 0 : -ENOMEM;
-    rc = rc ?: wc_container_set(&c->working_dir, wd);
-    if (rc < 0)
+    if (wc_strv_builder_add(&over, pwd) < 0 || wc_strv_builder_add(&over, host) < 0 ||
+        wc_strv_builder_add_all(&over, s->env) < 0) {
+        wc_strv_builder_clear(&over);
+        return -ENOMEM;
+    }
+    _cleanup_strv_ char **overrides = wc_strv_builder_take(&over);
+    *ret_env = overrides ? wc_env_merge(img->env, overrides) : NULL;
+    return *ret_env ? 0 : -ENOMEM;
+}
+
+int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
+               wc_error *err)
+{
+    const char *wd = s->working_dir && *s->working_dir ? s->working_dir
+                     : *img->working_dir               ? img->working_dir
+                                                       : "/";
+    _cleanup_strv_ char **argv = NULL;
+    _cleanup_strv_ char **env = NULL;
+    if (command_argv(s, img, &argv) < 0 || command_env(s, img, pod, wd, &env) < 0 ||
+        wc_container_set(&c->working_dir, wd) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     wc_strv_free(c->argv);
     wc_strv_free(c->env);
