@@ -25,38 +25,44 @@
 static int add_runtime_config(json_t *conf, const json_t *plugin, const json_t *rt)
 {
     json_t *caps = json_object_get(plugin, "capabilities");
-    json_t *out = json_object();
+    json_auto_t *out = json_object();
     const char *cap;
     json_t *on;
-    int rc = out ? 0 : -ENOMEM;
+    if (out == NULL)
+        return -ENOMEM;
     json_object_foreach(caps, cap, on)
     {
         json_t *value = json_object_get(rt, cap);
-        if (rc == 0 && json_is_true(on) && value)
-            rc = json_object_set(out, cap, value);
+        if (json_is_true(on) && value && json_object_set(out, cap, value) < 0)
+            return -ENOMEM;
     }
-    if (rc == 0 && json_object_size(out) > 0)
-        rc = json_object_set(conf, "runtimeConfig", out);
-    json_decref(out);
-    return rc ? -ENOMEM : 0;
+    if (json_object_size(out) > 0 && json_object_set(conf, "runtimeConfig", out) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+/* conf (a copy of plugin) gets the list's name and cniVersion, prev as its prevResult
+ * and its runtimeConfig. */
+static int fill_plugin_conf(json_t *conf, const json_t *state, const json_t *plugin,
+                            const json_t *prev)
+{
+    const json_t *list = json_object_get(state, "list");
+    const char *keys[] = {"name", "cniVersion"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_object_get(list, keys[i]);
+        if (v && json_object_set(conf, keys[i], v) < 0)
+            return -ENOMEM;
+    }
+    json_object_del(conf, "prevResult");
+    if (prev && json_object_set(conf, "prevResult", (json_t *)prev) < 0)
+        return -ENOMEM;
+    return add_runtime_config(conf, plugin, json_object_get(state, "runtime"));
 }
 
 static json_t *plugin_conf(const json_t *state, const json_t *plugin, const json_t *prev)
 {
-    const json_t *list = json_object_get(state, "list");
     json_t *conf = json_deep_copy(plugin);
-    int rc = conf ? 0 : -ENOMEM;
-    const char *keys[] = {"name", "cniVersion"};
-    for (size_t i = 0; rc == 0 && i < 2; i++) {
-        json_t *v = json_object_get(list, keys[i]);
-        if (v)
-            rc = json_object_set(conf, keys[i], v);
-    }
-    json_object_del(conf, "prevResult");
-    if (rc == 0 && prev)
-        rc = json_object_set(conf, "prevResult", (json_t *)prev);
-    rc = rc ?: add_runtime_config(conf, plugin, json_object_get(state, "runtime"));
-    if (rc != 0) {
+    if (conf && fill_plugin_conf(conf, state, plugin, prev) < 0) {
         json_decref(conf);
         return NULL;
     }
@@ -112,25 +118,30 @@ static int del_chain(const cni_settings *s, const json_t *state, wc_error *err)
     return first;
 }
 
-/* ADD over the whole list; the last result goes into state["result"]. */
-static int add_chain(const cni_settings *s, json_t *state, wc_error *err)
+/* ADD with each plugin of the list in turn; *prev: the last result. */
+static int add_each(const cni_settings *s, json_t *state, json_t **prev, wc_error *err)
 {
     json_t *plugins = json_object_get(json_object_get(state, "list"), "plugins");
-    json_t *prev = NULL;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < json_array_size(plugins); i++) {
+    for (size_t i = 0; i < json_array_size(plugins); i++) {
         json_t *plugin = json_array_get(plugins, i), *out = NULL;
-        rc = run_plugin(s, state, plugin, "ADD", prev, &out, err);
-        if (rc == 0 && out == NULL)
-            rc = wc_error_set(err, -EIO, "CNI plugin %s ADD printed no result",
-                              state_str(plugin, "type"));
-        if (rc == 0) {
-            json_decref(prev);
-            prev = out;
-        }
+        TRY(run_plugin(s, state, plugin, "ADD", *prev, &out, err));
+        if (out == NULL)
+            return wc_error_set(err, -EIO, "CNI plugin %s ADD printed no result",
+                                state_str(plugin, "type"));
+        json_decref(*prev);
+        *prev = out;
     }
-    if (prev && json_object_set_new(state, "result", prev) < 0 && rc == 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+/* ADD over the whole list; the last result goes into state["result"] (also when a
+ * later plugin failed: DEL reads it). */
+static int add_chain(const cni_settings *s, json_t *state, wc_error *err)
+{
+    json_t *prev = NULL;
+    int rc = add_each(s, state, &prev, err);
+    if (prev && json_object_set_new(state, "result", prev) < 0)
+        return rc < 0 ? rc : wc_error_set(err, -ENOMEM, "out of memory");
     return rc;
 }
 
@@ -159,27 +170,30 @@ static int load_state(const char *text, json_t **ret_state, wc_error *err)
     return wc_error_set(err, -EINVAL, "the pod's CNI state cannot be read: %s", jerr.text);
 }
 
+/* ADD over the chain; then the pod's addresses and the state to keep, as text. */
+static int add_and_report(const cni_settings *s, json_t *state, char **ret_state, char ***ret_ips,
+                          wc_error *err)
+{
+    _cleanup_strv_ char **ips = NULL;
+    TRY(add_chain(s, state, err));
+    TRY(cni_result_ips(json_object_get(state, "result"), &ips, err));
+    *ret_state = json_dumps(state, JSON_COMPACT);
+    if (*ret_state == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    *ret_ips = take_ptr(ips);
+    return 0;
+}
+
 int cni_net_add(const cni_settings *s, const char *prepared, char **ret_state, char ***ret_ips,
                 wc_error *err)
 {
     json_auto_t *state = NULL;
-    int rc = load_state(prepared, &state, err);
-    if (rc < 0)
-        return rc;
-    char **ips = NULL;
-    rc = add_chain(s, state, err);
-    rc = rc ?: cni_result_ips(json_object_get(state, "result"), &ips, err);
-    char *text = rc == 0 ? json_dumps(state, JSON_COMPACT) : NULL;
-    if (rc == 0 && text == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc < 0) {
-        wc_strv_free(ips);
+    TRY(load_state(prepared, &state, err));
+    if (add_and_report(s, state, ret_state, ret_ips, err) < 0) {
         del_chain(s, state, NULL);
         return wc_error_wrap(err, "CNI network \"%s\"",
                              state_str(json_object_get(state, "list"), "name"));
     }
-    *ret_state = text;
-    *ret_ips = ips;
     return 0;
 }
 
