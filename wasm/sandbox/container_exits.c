@@ -132,15 +132,12 @@ static bool claim_worker(wc_sandbox *sb, const char *id, const char *kind, int p
 int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
 {
     sb->zygote = zc;
-    int rc = zc_start_events(zc, on_zygote_event, sb, err);
-    json_t *req = rc == 0 ? json_pack("{s:s}", "op", "list") : NULL;
-    json_t *reply = NULL;
-    if (rc == 0 && req == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: zc_request(zc, req, NULL, 0, &reply, err);
-    json_decref(req);
-    if (rc < 0)
-        return rc;
+    TRY(zc_start_events(zc, on_zygote_event, sb, err));
+    json_auto_t *req = json_pack("{s:s}", "op", "list");
+    json_auto_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(zc_request(zc, req, NULL, 0, &reply, err));
     char **alive = calloc(1, sizeof(char *));
     json_t *w;
     size_t i;
@@ -154,7 +151,6 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
             alive = NULL;
         }
     }
-    json_decref(reply);
     if (alive == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     mark_lost(sb, alive, "the worker was gone when the daemon restarted");

@@ -12,6 +12,16 @@
 #include "sandbox_int.h"
 #include "strv.h"
 
+/* Writes the pod's record, then runs the CNI ADD of its prepared state. */
+static int save_and_add(wc_sandbox *sb, wc_pod *p, char **ret_state, char ***ret_ips, wc_error *err)
+{
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_save_pod(sb, p, err);
+    pthread_mutex_unlock(&sb->mu);
+    TRY(rc);
+    return cni_net_add(&sb->cni, p->cni_state, ret_state, ret_ips, err);
+}
+
 int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
 {
     if (p->net_mode == WC_NS_NODE || sb->cni.conf_dir == NULL)
@@ -40,10 +50,7 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
     /* Written (NOTREADY) before any plugin runs: should the daemon die during ADD, the
      * pod is there after the restart, and its removal runs DEL. */
     p->state = WC_POD_NOTREADY;
-    pthread_mutex_lock(&sb->mu);
-    rc = sb_save_pod(sb, p, err);
-    pthread_mutex_unlock(&sb->mu);
-    rc = rc ?: cni_net_add(&sb->cni, prepared, &state, &ips, err);
+    rc = save_and_add(sb, p, &state, &ips, err);
     if (rc < 0) { /* nothing to DEL: ADD did not run, or undid itself */
         wc_record_set_str(&p->cni_state, "");
         return rc;
@@ -76,20 +83,25 @@ static int forget_network(wc_sandbox *sb, const char *id, const char *state, wc_
     return sb_save_pod(sb, p, err);
 }
 
-int sb_pod_net_del(wc_sandbox *sb, const char *id, wc_error *err)
+/* The full id of pod id and a copy of its CNI state; mu held. */
+static int find_cni_state(wc_sandbox *sb, const char *id, char pod_id[WC_ID_SIZE], char **ret_state,
+                          wc_error *err)
 {
     wc_pod *p = NULL;
-    pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_pod(sb, id, &p, err);
-    _cleanup_free_ char *state = rc == 0 ? strdup(p->cni_state) : NULL;
+    TRY(sb_find_pod(sb, id, &p, err));
+    memcpy(pod_id, p->id, WC_ID_SIZE);
+    *ret_state = strdup(p->cni_state);
+    return *ret_state ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+}
+
+int sb_pod_net_del(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    _cleanup_free_ char *state = NULL;
     char pod_id[WC_ID_SIZE];
-    if (rc == 0)
-        memcpy(pod_id, p->id, sizeof(pod_id));
+    pthread_mutex_lock(&sb->mu);
+    int rc = find_cni_state(sb, id, pod_id, &state, err);
     pthread_mutex_unlock(&sb->mu);
-    if (rc < 0)
-        return rc;
-    if (state == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(rc);
     if (*state == '\0')
         return 0;
     if (sb->cni.bin_dirs == NULL)

@@ -93,18 +93,16 @@ int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error
 
 int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err)
 {
-    json_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
-    json_t *reply = NULL;
+    json_auto_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
+    json_auto_t *reply = NULL;
     if (req == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = sb->zygote ? zc_request(sb->zygote, req, NULL, 0, &reply, err)
-                        : wc_error_set(err, -EAGAIN, "no zygote is connected");
-    json_decref(req);
-    if (rc == 0 && ret_reply)
-        *ret_reply = reply;
-    else
-        json_decref(reply);
-    return rc;
+    if (sb->zygote == NULL)
+        return wc_error_set(err, -EAGAIN, "no zygote is connected");
+    TRY(zc_request(sb->zygote, req, NULL, 0, &reply, err));
+    if (ret_reply)
+        *ret_reply = take_ptr(reply);
+    return 0;
 }
 
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
@@ -173,6 +171,20 @@ static int open_dirs(wc_sandbox *sb, wc_error *err)
     return wc_mkdirs(path, 0711, err);
 }
 
+/* Its directories, then the pod and container records; sweeps what they no longer claim. */
+static int load_sandbox(wc_sandbox *sb, wc_error *err)
+{
+    if (!sb->root_dir || !sb->state_dir || !sb->cgroup_driver)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(open_dirs(sb, err));
+    if (wc_store_kv_scan(sb->store, "pod/", load_pod, sb) != 0)
+        return wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
+    if (wc_store_kv_scan(sb->store, "ctr/", load_ctr, sb) != 0)
+        return wc_error_set(err, -ENOMEM, "out of memory loading the container records");
+    sb_sweep_leftovers(sb);
+    return 0;
+}
+
 int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgroup_driver,
                     wc_store *store, wc_sandbox **ret_sb, wc_error *err)
 {
@@ -187,16 +199,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     sb->state_dir = strdup(state_dir);
     sb->cgroup_driver = strdup(cgroup_driver);
     sb->toolbox = true;
-    int rc = sb->root_dir && sb->state_dir && sb->cgroup_driver
-                 ? 0
-                 : wc_error_set(err, -ENOMEM, "out of memory");
-    rc = rc ?: open_dirs(sb, err);
-    if (rc == 0 && wc_store_kv_scan(store, "pod/", load_pod, sb) != 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory loading the pod records");
-    if (rc == 0 && wc_store_kv_scan(store, "ctr/", load_ctr, sb) != 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory loading the container records");
-    if (rc == 0)
-        sb_sweep_leftovers(sb);
+    int rc = load_sandbox(sb, err);
     if (rc < 0) {
         wc_sandbox_close(sb);
         return rc;
