@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "metrics.h"
 #include "zygote_proto.h"
 
@@ -234,23 +235,17 @@ static int request_inline(zc_client *c, const char *op, json_t **ret_reply, int 
 /* Asks the zygote for a request channel and puts it in place of the old one. */
 static int open_channel(zc_client *c, wc_error *err)
 {
-    json_t *reply = NULL;
-    int fd = -1;
-    int rc = request_inline(c, "channel", &reply, &fd, err);
-    const char *msg = rc == 0 ? json_string_value(json_object_get(reply, "error")) : NULL;
-    if (rc == 0 && (msg || fd < 0))
-        rc = wc_error_set(err, -EPROTO, "the zygote gave no request channel: %s",
-                          msg ? msg : "no socket in the reply");
-    json_decref(reply);
-    if (rc < 0) {
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
+    json_auto_t *reply = NULL;
+    _cleanup_close_ int fd = -1;
+    TRY(request_inline(c, "channel", &reply, &fd, err));
+    const char *msg = json_string_value(json_object_get(reply, "error"));
+    if (msg || fd < 0)
+        return wc_error_set(err, -EPROTO, "the zygote gave no request channel: %s",
+                            msg ? msg : "no socket in the reply");
     pthread_mutex_lock(&c->channel_mu);
     if (c->channel_fd >= 0)
         close(c->channel_fd);
-    c->channel_fd = fd;
+    c->channel_fd = take_fd(fd);
     pthread_mutex_unlock(&c->channel_mu);
     return 0;
 }
@@ -258,12 +253,10 @@ static int open_channel(zc_client *c, wc_error *err)
 /* The zygote's pid from its list reply. */
 static int ask_zygote_pid(zc_client *c, wc_error *err)
 {
-    json_t *reply = NULL;
-    int rc = request_inline(c, "list", &reply, NULL, err);
-    if (rc == 0)
-        c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
-    json_decref(reply);
-    return rc;
+    json_auto_t *reply = NULL;
+    TRY(request_inline(c, "list", &reply, NULL, err));
+    c->zygote_pid = (int)json_integer_value(json_object_get(reply, "zygote_pid"));
+    return 0;
 }
 
 static void set_dead(zc_client *c, bool dead, const char *reason)
@@ -384,11 +377,9 @@ int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err)
 {
     c->fn = fn;
     c->ctx = ctx;
-    int rc = ask_zygote_pid(c, err);
-    rc = rc ?: open_channel(c, err);
-    if (rc < 0)
+    if (ask_zygote_pid(c, err) < 0 || open_channel(c, err) < 0)
         return wc_error_wrap(err, "the zygote does not answer");
-    rc = pthread_create(&c->reader, NULL, reader_thread, c);
+    int rc = pthread_create(&c->reader, NULL, reader_thread, c);
     if (rc != 0)
         return wc_error_set_errno(err, -rc, "cannot start the zygote reader thread");
     c->reader_started = true;
@@ -409,28 +400,43 @@ bool zc_ready(zc_client *c, char *reason, size_t n)
     return ready;
 }
 
+/* Sends req (a channel request) on the connection and waits for the reader to hand
+ * over the new channel; mu held. */
+static int ask_channel(zc_client *c, const json_t *req)
+{
+    if (c->dead)
+        return -ECONNRESET;
+    TRY(zp_send(c->fd, req, NULL, 0, NULL));
+    int64_t deadline = now_ms() + CHANNEL_TIMEOUT_MS;
+    while (c->new_channel_fd < 0 && !c->dead)
+        if (!wait_until(c, deadline))
+            return -ETIMEDOUT;
+    if (c->new_channel_fd < 0)
+        return -ECONNRESET;
+    c->channel_fd = take_fd(c->new_channel_fd);
+    return 0;
+}
+
 /* A new request channel when the old one broke but the connection lives (channel_mu
  * held): asked for on the connection; the reader hands over the socket. */
 static int reopen_channel(zc_client *c)
 {
-    json_t *req = json_pack("{s:s, s:I}", "op", "channel", "seq", (json_int_t)0);
+    json_auto_t *req = json_pack("{s:s, s:I}", "op", "channel", "seq", (json_int_t)0);
     if (req == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&c->mu);
-    int rc = c->dead ? -ECONNRESET : zp_send(c->fd, req, NULL, 0, NULL);
-    int64_t deadline = now_ms() + CHANNEL_TIMEOUT_MS;
-    while (rc == 0 && c->new_channel_fd < 0 && !c->dead)
-        if (!wait_until(c, deadline))
-            rc = -ETIMEDOUT;
-    if (rc == 0 && c->new_channel_fd < 0)
-        rc = -ECONNRESET;
-    if (rc == 0) {
-        c->channel_fd = c->new_channel_fd;
-        c->new_channel_fd = -1;
-    }
+    int rc = ask_channel(c, req);
     pthread_mutex_unlock(&c->mu);
-    json_decref(req);
     return rc;
+}
+
+/* Sends req on the request channel, after opening a new one if the old one broke;
+ * channel_mu held. */
+static int send_request(zc_client *c, const json_t *req, const int *fds, size_t nfds, wc_error *err)
+{
+    if (c->channel_fd < 0)
+        TRY(reopen_channel(c));
+    return zp_send(c->channel_fd, req, fds, nfds, err);
 }
 
 int zc_send(zc_client *c, const json_t *msg, wc_error *err)
@@ -450,8 +456,7 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
     json_object_set_new(req, "seq", json_integer(seq));
     json_t *reply = NULL;
     wc_error send_err = {0};
-    int rc = c->channel_fd < 0 ? reopen_channel(c) : 0;
-    rc = rc ?: zp_send(c->channel_fd, req, fds, nfds, &send_err);
+    int rc = send_request(c, req, fds, nfds, &send_err);
     if (rc == -E2BIG || rc == -EMSGSIZE) { /* nothing was sent: the channel is fine */
         pthread_mutex_unlock(&c->channel_mu);
         return wc_error_set(err, -EINVAL, "%s", send_err.msg);
