@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include "cleanup.h"
+
 static void outcome(wasm_instance *inst, wasm_trap trap, wasi_command_result *ret)
 {
     ret->trap = trap;
@@ -28,24 +30,17 @@ static void outcome(wasm_instance *inst, wasm_trap trap, wasi_command_result *re
 int wasi_command_run(const wasm_module *module, const wasi_options *opts,
                      const wasm_instance_opts *inst_opts, wasi_command_result *ret, wc_error *err)
 {
-    wasi_ctx *ctx = NULL;
-    wasm_linker *linker = NULL;
-    wasm_instance *inst = NULL;
-    int r = wasi_ctx_create(opts, &ctx, err);
-    if (r == 0)
-        r = wasm_linker_new(&linker, err);
-    if (r == 0)
-        r = wasi_define_imports(linker, ctx, err);
-    if (r == 0)
-        r = wasm_instantiate(module, linker, inst_opts, &inst, err);
-    wasm_func *start = r == 0 ? wasm_instance_export_func(inst, "_start") : NULL;
-    if (r == 0 && start == NULL)
-        r = wc_error_set(err, -ENOEXEC,
-                         "the module exports no _start function: it is not a WASI command");
-    if (r == 0)
-        outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), ret);
-    wasm_instance_free(inst);
-    wasm_linker_free(linker);
-    wasi_ctx_destroy(ctx);
-    return r;
+    _cleanup_(wasi_ctx_destroyp) wasi_ctx *ctx = NULL;
+    _cleanup_(wasm_linker_freep) wasm_linker *linker = NULL;
+    _cleanup_(wasm_instance_freep) wasm_instance *inst = NULL;
+    TRY(wasi_ctx_create(opts, &ctx, err));
+    TRY(wasm_linker_new(&linker, err));
+    TRY(wasi_define_imports(linker, ctx, err));
+    TRY(wasm_instantiate(module, linker, inst_opts, &inst, err));
+    wasm_func *start = wasm_instance_export_func(inst, "_start");
+    if (start == NULL)
+        return wc_error_set(err, -ENOEXEC,
+                            "the module exports no _start function: it is not a WASI command");
+    outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), ret);
+    return 0;
 }

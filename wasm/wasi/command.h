@@ -15,6 +15,20 @@ typedef struct wasi_command_result {
     char message[256]; /* the trap message, "" when none */
 } wasi_command_result;
 
+/* For _cleanup_: what a command run makes, freed in reverse order of making. */
+static inline void wasi_ctx_destroyp(wasi_ctx **ctx)
+{
+    wasi_ctx_destroy(*ctx);
+}
+static inline void wasm_linker_freep(wasm_linker **linker)
+{
+    wasm_linker_free(*linker);
+}
+static inline void wasm_instance_freep(wasm_instance **inst)
+{
+    wasm_instance_free(*inst);
+}
+
 /* Borrows module, opts and inst_opts (may be NULL) for the call. Returns 0 when the command ran
  * (whatever its exit code or trap, see *ret); a negative errno when it could not start: no
  * `_start` export (-ENOEXEC), unknown imports (-ENOENT/-ENOEXEC), instantiation trap (-ECANCELED).

@@ -149,6 +149,23 @@ static void fail_result(worker_result *res, const wc_error *err)
     snprintf(res->message, sizeof(res->message), "worker set-up: %.200s", err->msg);
 }
 
+/* The steps before the module runs: signals, the pod's netns, the listening sockets
+ * (unless the module opens its own), the writable layer. */
+static int prepare_worker(const worker_spec *spec, const wr_module *module, int *listen,
+                          wc_error *err)
+{
+    if (step_default_signals() < 0)
+        return wc_error_set_errno(err, -errno, "signal mask");
+    TRY(step_join_netns(spec, err));
+    if (listen == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    size_t n_listen = wr_module_opens_sockets(module) ? 0 : spec->n_listeners;
+    for (size_t i = n_listen; i < spec->n_listeners; i++)
+        listen[i] = -1;
+    TRY(listeners_open(spec->listeners, n_listen, listen, err));
+    return step_make_layer(spec, err);
+}
+
 void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
 {
     worker_result res;
@@ -159,16 +176,7 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     worker_fds with_listeners = *fds;
     int *listen = calloc(spec->n_listeners + 1, sizeof(int));
     with_listeners.listen = listen;
-    int rc = step_default_signals() < 0 ? wc_error_set_errno(&err, -errno, "signal mask") : 0;
-    rc = rc ?: step_join_netns(spec, &err);
-    if (rc == 0 && listen == NULL)
-        rc = wc_error_set(&err, -ENOMEM, "out of memory");
-    size_t n_listen = wr_module_opens_sockets(module) ? 0 : spec->n_listeners;
-    for (size_t i = n_listen; listen && i < spec->n_listeners; i++)
-        listen[i] = -1;
-    rc = rc ?: listeners_open(spec->listeners, n_listen, listen, &err);
-    rc = rc ?: step_make_layer(spec, &err);
-    if (rc < 0)
+    if (prepare_worker(spec, module, listen, &err) < 0)
         fail_result(&res, &err);
     else
         wr_run(module, spec, &with_listeners, &res);

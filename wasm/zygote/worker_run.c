@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "command.h"
 #include "cri_log.h"
 #include "layer.h"
@@ -167,24 +168,21 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
 static int run_command(const wasm_module *module, const wasi_options *opts, const worker_spec *spec,
                        worker_result *res, wc_error *err)
 {
-    wasi_ctx *ctx = NULL;
-    wasm_linker *linker = NULL;
-    wasm_instance *inst = NULL;
+    _cleanup_(wasi_ctx_destroyp) wasi_ctx *ctx = NULL;
+    _cleanup_(wasm_linker_freep) wasm_linker *linker = NULL;
+    _cleanup_(wasm_instance_freep) wasm_instance *inst = NULL;
     wasm_instance_opts iopts = {.max_memory_pages = spec->max_memory_pages};
-    int rc = wasi_ctx_create(opts, &ctx, err);
-    rc = rc ?: worker_drop_privileges(&spec->user, err);
-    rc = rc ?: wasm_linker_new(&linker, err);
-    rc = rc ?: wasi_define_imports(linker, ctx, err);
-    rc = rc ?: wasm_instantiate(module, linker, &iopts, &inst, err);
-    wasm_func *start = rc == 0 ? wasm_instance_export_func(inst, "_start") : NULL;
-    if (rc == 0 && start == NULL)
-        rc = wc_error_set(err, -ENOEXEC, "the module exports no _start: it is not a WASI command");
-    if (rc == 0)
-        outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
-    wasm_instance_free(inst);
-    wasm_linker_free(linker);
-    wasi_ctx_destroy(ctx);
-    return rc;
+    TRY(wasi_ctx_create(opts, &ctx, err));
+    TRY(worker_drop_privileges(&spec->user, err));
+    TRY(wasm_linker_new(&linker, err));
+    TRY(wasi_define_imports(linker, ctx, err));
+    TRY(wasm_instantiate(module, linker, &iopts, &inst, err));
+    wasm_func *start = wasm_instance_export_func(inst, "_start");
+    if (start == NULL)
+        return wc_error_set(err, -ENOEXEC,
+                            "the module exports no _start: it is not a WASI command");
+    outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
+    return 0;
 }
 
 /* ---- the writable layer, on the first write (layer.h) ---- */
@@ -270,20 +268,28 @@ static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *
     return 0;
 }
 
+/* Still root: the mounts' host sides and the log, as kubelet set them up, and the
+ * parent of the writable layer. */
+static int open_as_root(const worker_spec *spec, const worker_fds *fds, wasi_mounts *mounts,
+                        cri_log **log, layer_hook *hook, wc_error *err)
+{
+    TRY(build_mounts(spec, mounts, err));
+    if (*spec->log_path) {
+        TRY(cri_log_open(spec->log_path, log, err));
+        handle_reopen(*log, fds->control);
+    }
+    if (layer_hook_open(spec, fds->layer, hook) < 0)
+        return wc_error_set_errno(err, -errno, "open the parent of %s", spec->layer_dir);
+    return 0;
+}
+
 void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, worker_result *res)
 {
     wasi_mounts mounts = {0};
     cri_log *log = NULL;
     wc_error err = {0};
     layer_hook hook = {.parent_fd = -1};
-    /* still root: the mounts' host sides and the log, as kubelet set them up */
-    int rc = build_mounts(spec, &mounts, &err);
-    if (rc == 0 && *spec->log_path)
-        rc = cri_log_open(spec->log_path, &log, &err);
-    if (log)
-        handle_reopen(log, fds->control);
-    if (rc == 0 && layer_hook_open(spec, fds->layer, &hook) < 0)
-        rc = wc_error_set_errno(&err, -errno, "open the parent of %s", spec->layer_dir);
+    int rc = open_as_root(spec, fds, &mounts, &log, &hook, &err);
     size_t argc = 0, nsock = 0;
     while (spec->argv[argc])
         argc++;
@@ -294,8 +300,7 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
     char **env = fds->listen
                      ? listeners_env(spec->env, spec->listeners, fds->listen, spec->n_listeners)
                      : NULL;
-    if (rc == 0 && (sockets == NULL || (fds->listen && env == NULL)))
-        rc = wc_error_set(&err, -ENOMEM, "out of memory");
+    bool made = sockets != NULL && (fds->listen == NULL || env != NULL);
     wasi_options opts = {.argv = (const char *const *)spec->argv,
                          .argc = argc,
                          .env = (const char *const *)(env ? env : spec->env),
@@ -309,7 +314,9 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
                          .log = log,
                          .make_writable = make_writable,
                          .make_writable_arg = &hook};
-    rc = rc ?: run_command(m->module, &opts, spec, res, &err);
+    if (rc == 0)
+        rc = made ? run_command(m->module, &opts, spec, res, &err)
+                  : wc_error_set(&err, -ENOMEM, "out of memory");
     if (rc < 0) {
         res->exit_code = 128;
         snprintf(res->reason, sizeof(res->reason), "Error");
