@@ -135,6 +135,40 @@ static char *url_escape(const char *s)
     return out;
 }
 
+/* The token in the service's answer t ("token", else "access_token") becomes the
+ * Authorization header. */
+static int use_token(wc_reg *r, const wc_challenge *c, const token_buf *t, wc_error *err)
+{
+    json_auto_t *root = json_loadb(t->data, t->len, 0, NULL);
+    const char *tok = json_string_value(json_object_get(root, "token"));
+    if (tok == NULL)
+        tok = json_string_value(json_object_get(root, "access_token"));
+    if (tok == NULL)
+        return wc_error_set(err, -EIO, "token service %s sent no token", c->realm);
+    char *value = NULL;
+    if (asprintf(&value, "Bearer %s", tok) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    set_authorization(r, value);
+    return 0;
+}
+
+static int ask_token(wc_reg *r, const wc_challenge *c, const char *url, const char *basic,
+                     const char *post, wc_error *err)
+{
+    _cleanup_free_ token_buf *t = calloc(1, sizeof(*t));
+    _cleanup_(reg_resp_clear) reg_resp resp = {0};
+    if (t == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(reg_http(r, url, "application/json", 0, basic, post, token_sink, t, &resp, err));
+    if (resp.status == 401 || resp.status == 403)
+        return wc_error_set(err, -EACCES, "token service %s refused %s: wrong credentials?",
+                            c->realm, r->user ? "the credentials" : "an anonymous pull");
+    if (resp.status != 200)
+        return wc_error_set(err, resp.status >= 500 ? -EAGAIN : -EIO,
+                            "token service %s answered HTTP %ld", c->realm, resp.status);
+    return use_token(r, c, t, err);
+}
+
 /* Asks the token service; the credentials go to the realm's host (it is where they belong). */
 static int fetch_token(wc_reg *r, const wc_challenge *c, wc_error *err)
 {
@@ -161,32 +195,7 @@ static int fetch_token(wc_reg *r, const wc_challenge *c, wc_error *err)
     }
     if (r->user && !(idtok && *idtok))
         basic = basic_value(r->user, r->pass);
-    token_buf *t = calloc(1, sizeof(*t));
-    if (t == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    reg_resp resp = {0};
-    int rc = reg_http(r, url, "application/json", 0, basic, post, token_sink, t, &resp, err);
-    if (rc == 0 && (resp.status == 401 || resp.status == 403))
-        rc = wc_error_set(err, -EACCES, "token service %s refused %s: wrong credentials?", c->realm,
-                          r->user ? "the credentials" : "an anonymous pull");
-    else if (rc == 0 && resp.status != 200)
-        rc = wc_error_set(err, resp.status >= 500 ? -EAGAIN : -EIO,
-                          "token service %s answered HTTP %ld", c->realm, resp.status);
-    json_t *root = rc == 0 ? json_loadb(t->data, t->len, 0, NULL) : NULL;
-    const char *tok = json_string_value(json_object_get(root, "token"));
-    if (tok == NULL)
-        tok = json_string_value(json_object_get(root, "access_token"));
-    char *value = NULL;
-    if (rc == 0 && tok == NULL)
-        rc = wc_error_set(err, -EIO, "token service %s sent no token", c->realm);
-    else if (rc == 0 && asprintf(&value, "Bearer %s", tok) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0)
-        set_authorization(r, value);
-    json_decref(root);
-    reg_resp_clear(&resp);
-    free(t);
-    return rc;
+    return ask_token(r, c, url, basic, post, err);
 }
 
 int reg_authenticate(wc_reg *r, const char *www_auth, wc_error *err)

@@ -25,15 +25,20 @@ bool pull_cancelled(void *ctx)
     return atomic_load(&p->failed) || (p->o->cancelled && p->o->cancelled(p->o->ctx));
 }
 
+/* lease_lock held. */
+static int lease_locked(pull *p, const char *key)
+{
+    if (wc_strv_contains(p->leases, key))
+        return 0;
+    TRY(wc_strv_push(&p->leases, key));
+    wc_store_lease(p->s, key);
+    return 0;
+}
+
 int pull_lease(pull *p, const char *key)
 {
-    int r = 0;
     pthread_mutex_lock(&p->lease_lock);
-    if (!wc_strv_contains(p->leases, key)) {
-        r = wc_strv_push(&p->leases, key);
-        if (r == 0)
-            wc_store_lease(p->s, key);
-    }
+    int r = lease_locked(p, key);
     pthread_mutex_unlock(&p->lease_lock);
     return r;
 }
@@ -48,38 +53,36 @@ static int keep_manifest(pull *p, const char *body, size_t len, char *digest, wc
     return wc_store_blob_put(p->s, digest, body, len, err);
 }
 
+/* The manifest the index (body) lists for this host, fetched and kept. */
+static int choose_from_index(pull *p, const char *body, size_t len, char **ret_body,
+                             size_t *ret_len, wc_error *err)
+{
+    wc_platform host = wc_platform_host();
+    _cleanup_(wc_descriptor_clear) wc_descriptor d = {0};
+    char chosen[WC_DIGEST_STR_LEN + 1];
+    wc_manifest_kind kind;
+    TRY(wc_index_choose(body, len, &host, &d, &p->index_annotations, err));
+    TRY(wc_reg_get_manifest(p->reg, d.digest, ret_body, ret_len, err));
+    TRY(wc_manifest_kind_of(NULL, *ret_body, *ret_len, &kind, err));
+    if (kind != WC_KIND_MANIFEST)
+        return wc_error_set(err, -EINVAL, "the index points to another index");
+    return keep_manifest(p, *ret_body, *ret_len, chosen, err);
+}
+
 /* Tag (or digest) → the manifest to pull, on p->reg. */
 static int resolve(pull *p, wc_error *err)
 {
     _cleanup_free_ char *body = NULL, *body2 = NULL;
     size_t len = 0, len2 = 0;
-    char top[WC_DIGEST_STR_LEN + 1], chosen[WC_DIGEST_STR_LEN + 1];
-    int r = wc_reg_get_manifest(p->reg, wc_ref_object(&p->ref), &body, &len, err);
+    char top[WC_DIGEST_STR_LEN + 1];
     wc_manifest_kind kind;
-    if (r == 0)
-        r = wc_manifest_kind_of(NULL, body, len, &kind, err);
-    if (r == 0)
-        r = keep_manifest(p, body, len, top, err);
-    if (r < 0)
-        return r;
+    TRY(wc_reg_get_manifest(p->reg, wc_ref_object(&p->ref), &body, &len, err));
+    TRY(wc_manifest_kind_of(NULL, body, len, &kind, err));
+    TRY(keep_manifest(p, body, len, top, err));
     if ((p->top_digest = strdup(top)) == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    if (kind == WC_KIND_INDEX) {
-        wc_platform host = wc_platform_host();
-        wc_descriptor d = {0};
-        r = wc_index_choose(body, len, &host, &d, &p->index_annotations, err);
-        if (r == 0)
-            r = wc_reg_get_manifest(p->reg, d.digest, &body2, &len2, err);
-        wc_descriptor_clear(&d);
-        if (r == 0)
-            r = wc_manifest_kind_of(NULL, body2, len2, &kind, err);
-        if (r == 0 && kind != WC_KIND_MANIFEST)
-            r = wc_error_set(err, -EINVAL, "the index points to another index");
-        if (r == 0)
-            r = keep_manifest(p, body2, len2, chosen, err);
-        if (r < 0)
-            return r;
-    }
+    if (kind == WC_KIND_INDEX)
+        TRY(choose_from_index(p, body, len, &body2, &len2, err));
     return wc_manifest_parse(body2 ? body2 : body, body2 ? len2 : len, &p->m, err);
 }
 
@@ -99,6 +102,12 @@ static bool creds_given(const wc_credentials *c)
 {
     return (c->username && *c->username) || (c->auth && *c->auth) ||
            (c->identity_token && *c->identity_token) || (c->registry_token && *c->registry_token);
+}
+
+static int resolve_on(pull *p, const wc_reg_endpoint *ep, wc_error *err)
+{
+    TRY(wc_reg_open(ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err));
+    return resolve(p, err);
 }
 
 /* Tries the mirrors in order, then the registry; the first that resolves serves the pull. */
@@ -130,9 +139,7 @@ static int resolve_on_endpoints(pull *p, wc_error *err)
         wc_strv_free(take_ptr(p->index_annotations));
         wc_strv_free(take_ptr(p->manifests));
         p->blob_bytes = 0;
-        r = wc_reg_open(&ep, p->ref.path, &p->creds, pull_cancelled, p, &p->reg, err);
-        if (r == 0)
-            r = resolve(p, err);
+        r = resolve_on(p, &ep, err);
         if (r == 0 || r == -ECANCELED)
             return r;
     }
@@ -245,35 +252,25 @@ static int pull_steps(pull *p, char **ret_id, wc_error *err)
     wc_image_shape shape;
     size_t module;
     _cleanup_strv_ char **chain = NULL;
-    int r = resolve_on_endpoints(p, err);
-    if (r == 0)
-        r = wc_manifest_shape(&p->m, &shape, &module, err);
-    if (r < 0)
-        return r;
+    _cleanup_(wc_image_freep) wc_image *img = NULL;
+    TRY(resolve_on_endpoints(p, err));
+    TRY(wc_manifest_shape(&p->m, &shape, &module, err));
     p->total = p->m.config.size;
     for (size_t i = 0; i < p->m.n_layers; i++) {
         p->total += p->m.layers[i].size;
         p->blob_bytes += p->m.layers[i].size;
     }
-    r = read_config(p, err);
-    if (r == 0)
-        r = pull_fetch_blobs(p, err);
-    if (r == 0 && shape == WC_SHAPE_ROOTFS)
-        r = unpack_layers(p, &chain, err);
-    if (r < 0)
-        return r;
-    wc_image *img = NULL;
-    r = pull_record(p, shape, module, chain, &img, err);
-    if (r == 0)
-        r = wc_store_image_put(p->s, img, err);
+    TRY(read_config(p, err));
+    TRY(pull_fetch_blobs(p, err));
+    if (shape == WC_SHAPE_ROOTFS)
+        TRY(unpack_layers(p, &chain, err));
+    TRY(pull_record(p, shape, module, chain, &img, err));
+    TRY(wc_store_image_put(p->s, img, err));
     /* A mirror that failed half-way leased blobs the image does not list. */
-    if (r == 0)
-        p->left_over =
-            wc_strv_len(p->leases) > wc_strv_len(img->blobs) + wc_strv_len(img->snapshots);
-    if (r == 0 && (*ret_id = strdup(img->id)) == NULL)
-        r = wc_error_set(err, -ENOMEM, "out of memory");
-    wc_image_free(img);
-    return r;
+    p->left_over = wc_strv_len(p->leases) > wc_strv_len(img->blobs) + wc_strv_len(img->snapshots);
+    if ((*ret_id = strdup(img->id)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
 }
 
 int wc_image_pull(wc_store *s, const char *ref, const wc_pull_opts *opts, char **ret_id,

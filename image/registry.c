@@ -92,6 +92,16 @@ static char *dup_or_null(const char *s)
     return (s && *s) ? strdup(s) : NULL;
 }
 
+/* The base URL and the copied credentials of a registry whose host and repo were copied
+ * (NULL: out of memory). */
+static int reg_finish_open(wc_reg *r, const char *scheme, const wc_credentials *creds)
+{
+    if (r->host == NULL || r->repo == NULL)
+        return -ENOMEM;
+    TRY(reg_set_base(r, scheme));
+    return reg_copy_creds(r, creds);
+}
+
 int wc_reg_open(const wc_reg_endpoint *ep, const char *repo, const wc_credentials *creds,
                 bool (*cancelled)(void *ctx), void *cancel_ctx, wc_reg **ret_reg, wc_error *err)
 {
@@ -115,9 +125,7 @@ int wc_reg_open(const wc_reg_endpoint *ep, const char *repo, const wc_credential
     r->creds = creds;
     r->cancelled = cancelled;
     r->cancel_ctx = cancel_ctx;
-    int rc = (r->host && r->repo) ? reg_set_base(r, scheme) : -ENOMEM;
-    if (rc == 0)
-        rc = reg_copy_creds(r, creds);
+    int rc = reg_finish_open(r, scheme, creds);
     if (rc < 0) {
         wc_reg_close(r);
         if (rc == -EINVAL)
@@ -535,24 +543,36 @@ static int check_manifest_digest(wc_reg *r, const char *ref, const membuf *m,
     return 0;
 }
 
-int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret_len, wc_error *err)
+/* GET the manifest into m, again after a backoff while the registry is busy or slow. */
+static int get_manifest_retrying(wc_reg *r, const char *ref, membuf *m, char **content_digest,
+                                 wc_error *err)
 {
-    membuf m = {0};
-    _cleanup_free_ char *content_digest = NULL;
     int rc = -EAGAIN;
     for (int attempt = 0; rc == -EAGAIN || rc == -ETIMEDOUT; attempt++) {
-        free(m.data);
-        m = (membuf){0};
-        free(take_ptr(content_digest));
-        rc = reg_get(r, "manifests", ref, WC_ACCEPT_MANIFESTS, 0, mem_sink, &m, &content_digest,
-                     err);
+        free(m->data);
+        *m = (membuf){0};
+        free(take_ptr(*content_digest));
+        rc = reg_get(r, "manifests", ref, WC_ACCEPT_MANIFESTS, 0, mem_sink, m, content_digest, err);
         if ((rc == -EAGAIN || rc == -ETIMEDOUT) && !wc_reg_backoff(r, attempt))
             break;
     }
-    if (rc == 0 && m.data == NULL)
-        rc = wc_error_set(err, -EINVAL, "registry %s sent an empty manifest for %s", r->host, ref);
-    if (rc == 0)
-        rc = check_manifest_digest(r, ref, &m, content_digest, err);
+    return rc;
+}
+
+static int get_manifest_checked(wc_reg *r, const char *ref, membuf *m, wc_error *err)
+{
+    _cleanup_free_ char *content_digest = NULL;
+    TRY(get_manifest_retrying(r, ref, m, &content_digest, err));
+    if (m->data == NULL)
+        return wc_error_set(err, -EINVAL, "registry %s sent an empty manifest for %s", r->host,
+                            ref);
+    return check_manifest_digest(r, ref, m, content_digest, err);
+}
+
+int wc_reg_get_manifest(wc_reg *r, const char *ref, char **ret_body, size_t *ret_len, wc_error *err)
+{
+    membuf m = {0};
+    int rc = get_manifest_checked(r, ref, &m, err);
     if (rc < 0) {
         free(m.data);
         return rc;
