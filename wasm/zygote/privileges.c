@@ -66,13 +66,12 @@ static const int denied[] = {
 static int deny_other_socket_families(scmp_filter_ctx ctx)
 {
     const uint32_t deny = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-    int rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_LT, AF_INET, 0));
-    if (rc == 0)
-        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_GT, AF_INET6, 0));
-    for (int family = AF_INET + 1; rc == 0 && family < AF_INET6; family++)
-        rc = seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1,
-                              SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)family, 0));
-    return rc;
+    TRY(seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_LT, AF_INET, 0)));
+    TRY(seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_32(SCMP_CMP_GT, AF_INET6, 0)));
+    for (int family = AF_INET + 1; family < AF_INET6; family++)
+        TRY(seccomp_rule_add(ctx, deny, SCMP_SYS(socket), 1,
+                             SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)family, 0)));
+    return 0;
 }
 
 static __u32 kept_mask(bool root)
@@ -128,15 +127,17 @@ static int set_capabilities(__u32 keep, wc_error *err)
 
 static struct sock_fprog compiled; /* set by worker_privileges_prepare, read by workers */
 
+static int add_rules(scmp_filter_ctx ctx)
+{
+    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+        TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
+    return deny_other_socket_families(ctx);
+}
+
 static scmp_filter_ctx build_filter(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    int rc = ctx ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(denied[0]); i++)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
-    if (rc == 0)
-        rc = deny_other_socket_families(ctx);
-    if (rc < 0 && ctx) {
+    if (ctx && add_rules(ctx) < 0) {
         seccomp_release(ctx);
         ctx = NULL;
     }
