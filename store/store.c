@@ -20,9 +20,8 @@ static int store_make_dirs(const char *root, wc_error *err)
     static const char *const subdirs[] = {"", "/content/sha256", "/snapshots", "/tmp"};
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-        snprintf(path, sizeof(path), "%s%s", root, subdirs[i]);
-        int r = wc_mkdirs(path, 0700, err);
-        if (r < 0)
+        if (wc_path(path, sizeof(path), err, "%s%s", root, subdirs[i]) < 0 ||
+            wc_mkdirs(path, 0700, err) < 0)
             return wc_error_wrap(err, "create the store under %s", root);
     }
     return 0;
@@ -32,7 +31,7 @@ static int store_make_dirs(const char *root, wc_error *err)
 static int db_open(wc_store *s, wc_error *err)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/meta", s->root);
+    TRY(wc_path(path, sizeof(path), err, "%s/meta", s->root));
     char *lerr = NULL;
     s->db = leveldb_open(s->opts, path, &lerr);
     if (s->db == NULL) {

@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "env_merge.h"
+#include "fs.h"
 #include "layer.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -147,10 +148,10 @@ int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
             return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
         if (!c->readonly_rootfs) {
             c->overlay = true;
-            snprintf(path, sizeof(path), "%s/rootfs", c->dir);
+            TRY(wc_path(path, sizeof(path), err, "%s/rootfs", c->dir));
         }
     } else {
-        snprintf(path, sizeof(path), "%s/upper", c->dir);
+        TRY(wc_path(path, sizeof(path), err, "%s/upper", c->dir));
     }
     return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
 }

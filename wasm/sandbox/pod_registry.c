@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fs.h"
 #include "netns.h"
 #include "record.h"
 #include "sandbox_int.h"
@@ -30,7 +31,7 @@ static bool same_pod_name(const wc_pod *p, const wc_pod_spec *s)
 static int write_file(const char *dir, const char *name, const char *text, wc_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    TRY(wc_path(path, sizeof(path), err, "%s/%s", dir, name));
     FILE *f = fopen(path, "we");
     if (f == NULL)
         return wc_error_set_errno(err, -errno, "cannot create %s", path);
@@ -80,14 +81,14 @@ static int write_pod_files(wc_pod *p, wc_error *err)
 int sb_pod_files(wc_pod *p, wc_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/hostname", p->dir);
+    TRY(wc_path(path, sizeof(path), err, "%s/hostname", p->dir));
     return access(path, F_OK) == 0 ? 0 : write_pod_files(p, err);
 }
 
 static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/pods/%s", sb->state_dir, p->id);
+    TRY(wc_path(path, sizeof(path), err, "%s/pods/%s", sb->state_dir, p->id));
     free(p->dir);
     p->dir = strdup(path);
     if (p->dir == NULL)
@@ -100,7 +101,7 @@ static int prepare_netns(wc_sandbox *sb, wc_pod *p, wc_error *err)
     if (p->net_mode == WC_NS_NODE)
         return 0;
     char path[4096];
-    snprintf(path, sizeof(path), "%s/netns/%s", sb->state_dir, p->id);
+    TRY(wc_path(path, sizeof(path), err, "%s/netns/%s", sb->state_dir, p->id));
     free(p->netns_path);
     p->netns_path = strdup(path);
     if (p->netns_path == NULL)
