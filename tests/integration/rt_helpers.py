@@ -1,5 +1,7 @@
 """Small helpers the runtime tests share: pod and container configs, waits, log parsing."""
+import http.server
 import re
+import threading
 import time
 
 from wasmcri_harness import pb
@@ -83,3 +85,22 @@ def log_records(path):
 
 def stdout_text(path):
     return [t for s, _, t in log_records(path) if s == "stdout"]
+
+
+def http_server(host, reply):
+    """A started HTTP server on host (a free port) that answers every GET with the line
+    reply % path, for a pod to fetch from; stop it with .shutdown()."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (reply % self.path + "\n").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer((host, 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv

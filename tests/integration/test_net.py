@@ -2,19 +2,18 @@
 (tests/wasm/net, the WasmEdge socket extension) and real clients talk to them. hostNetwork pods
 listen on 127.0.0.1/[::1] and free ports; a pod with its own network namespace reaches a server
 and a DNS server the test runs inside that namespace (so the socket provably lives there)."""
-import http.server
 import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
 import pytest
 
 from registry import free_port
-from rt_helpers import create, ctr_config, pod_config, run_pod, start, stdout_text, wait_state
+from rt_helpers import (create, ctr_config, http_server, pod_config, run_pod,
+                        start, stdout_text, wait_state)
 from wasmcri_harness import TOP, pb
 
 FAKE_DNS = TOP / "tests/wasm/wasi/fake_dns.py"
@@ -93,21 +92,8 @@ def test_udp_echo_pod(rt, tmp_path):
         remove(rt, pid)
 
 
-class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = ("served %s to a pod\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_client_pod_resolves_a_name_from_its_hosts_file_and_fetches(rt, tmp_path):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = http_server("127.0.0.1", "served %s to a pod")
     hosts = tmp_path / "hosts"  # what kubelet mounts at /etc/hosts
     hosts.write_text("127.0.0.1 localhost\n127.0.0.1 api.pod.test api\n")
     try:

@@ -4,11 +4,9 @@ net.wasm and activated.wasm (tests/wasm/net): curl reaches a wasm HTTP server on
 through a hostPort, a second pod fetches from it by IP, a UDP echo answers on the pod IP, a pod
 resolves a name from its /etc/hosts to the bridge's gateway and fetches from a server there, and
 a preview1-only program serves on its pre-opened listener at the pod IP."""
-import http.server
 import os
 import socket
 import subprocess
-import threading
 import time
 import urllib.parse
 
@@ -16,7 +14,7 @@ import pytest
 
 import runtime_images
 from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming, on_test_bridge
-from rt_helpers import create, ctr_config, run_pod, start, stdout_text, wait_state
+from rt_helpers import create, ctr_config, http_server, run_pod, start, stdout_text, wait_state
 from wasmcri_harness import Daemon, pb
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
@@ -111,24 +109,11 @@ def test_udp_echo_on_the_pod_ip(cluster, tmp_path):
     assert got == (b"echo: over the bridge", (ip, 9999))
 
 
-class _Gateway(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = ("the gateway served %s\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_pod_resolves_from_its_hosts_file_and_fetches_from_the_gateway(cluster, tmp_path):
     d, net, image = cluster
     rt = d.runtime()
     pid, _ = pod(rt, tmp_path, "resolver")  # the bridge (and its gateway address) exists now
-    srv = http.server.ThreadingHTTPServer((net.gateway, 0), _Gateway)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = http_server(net.gateway, "the gateway served %s")
     hosts = tmp_path / "hosts"  # what kubelet mounts at /etc/hosts
     hosts.write_text("127.0.0.1 localhost\n%s node-gateway.test\n" % net.gateway)
     try:
