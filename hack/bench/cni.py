@@ -85,6 +85,31 @@ def client_round(client, d, ref, logdir, n):
     return p50["RunPodSandbox"], p50["sum of the three"]
 
 
+def measure(net, client, d, refs, base, a):
+    """Interleaved rounds of the daemon and the plain script; prints each and the medians."""
+    from startup import remove_all
+    print(f"== {a.rounds} interleaved rounds x {a.pods} pods on {net.name} "
+          f"(bridge + host-local, portmap, loopback)")
+    run, total, plain = [], [], []
+    for r in range(a.rounds):
+        rp, tot = client_round(client, d, refs["probe"], base / f"logs-{r}", a.pods)
+        remove_all(d)
+        pl = script_round(net, a.pods, r)
+        run.append(rp)
+        total.append(tot)
+        plain.append(pl)
+        print(f"round {r}: RunPodSandbox p50 {rp:6.2f} ms   Run+Create+Start p50 {tot:6.2f} ms"
+              f"   plugins' ADD chain from a script p50 {pl:6.2f} ms")
+    m_run, m_tot, m_plain = (statistics.median(x) for x in (run, total, plain))
+    print(f"RunPodSandbox (networked)              p50 {m_run:6.2f} ms (median of rounds)")
+    print(f"the same plugin calls from a script    p50 {m_plain:6.2f} ms")
+    print(f"ratio                                  {m_run / m_plain:6.2f}x")
+    n = len(net.conflist["plugins"])
+    print(f"(the script's own process start, {n} x /bin/true p50: {n * spawn_cost():.2f} ms "
+          f"of its time)")
+    print(f"RunPodSandbox+CreateContainer+StartContainer (networked) p50 {m_tot:6.2f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build", nargs="?", default=str(TOP / "build"))
@@ -93,53 +118,18 @@ def main():
     a = ap.parse_args()
     build = pathlib.Path(a.build).resolve()
     os.environ["WASMCRI_BUILD"] = str(build)
-    import runtime_images
     from cni_net import BridgeNet
-    from startup import compile_client, remove_all
-    from wasmcri_harness import Daemon
+    from startup import bench_daemon, compile_client
     base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-cni-bench-"))
     client = base / "startup_client"
     compile_client(build, client)
     net = BridgeNet(base / "cni")
-    reg, refs = runtime_images.start(base / "images")
-    cfg = dict(runtime_images.daemon_config(reg), **net.daemon_config())
-    d = Daemon(base / "d", config=cfg)
-    d.args = lambda: [str(build / "wasmcri"), "--socket", str(d.socket), "--root", str(d.root),
-                      "--state", str(d.state), "--log-level", "warn", "--config", str(d.config_path)]
-    d.state.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0711", "wasmcri-cni-bench", str(d.state)],
-                   check=True)
-    d.start()
     try:
-        runtime_images.pull_all(d, {"probe": refs["probe"]})
-        print(f"== {a.rounds} interleaved rounds x {a.pods} pods on {net.name} "
-              f"(bridge + host-local, portmap, loopback)")
-        run, total, plain = [], [], []
-        for r in range(a.rounds):
-            rp, tot = client_round(client, d, refs["probe"], base / f"logs-{r}", a.pods)
-            remove_all(d)
-            pl = script_round(net, a.pods, r)
-            run.append(rp)
-            total.append(tot)
-            plain.append(pl)
-            print(f"round {r}: RunPodSandbox p50 {rp:6.2f} ms   Run+Create+Start p50 {tot:6.2f} ms"
-                  f"   plugins' ADD chain from a script p50 {pl:6.2f} ms")
-        m_run, m_tot, m_plain = (statistics.median(x) for x in (run, total, plain))
-        print(f"RunPodSandbox (networked)              p50 {m_run:6.2f} ms (median of rounds)")
-        print(f"the same plugin calls from a script    p50 {m_plain:6.2f} ms")
-        print(f"ratio                                  {m_run / m_plain:6.2f}x")
-        n = len(net.conflist["plugins"])
-        print(f"(the script's own process start, {n} x /bin/true p50: {n * spawn_cost():.2f} ms "
-              f"of its time)")
-        print(f"RunPodSandbox+CreateContainer+StartContainer (networked) p50 {m_tot:6.2f} ms")
+        with bench_daemon(build, base, "wasmcri-cni-bench", net.daemon_config()) as (d, refs):
+            measure(net, client, d, refs, base, a)
     finally:
-        d.stop()
-        d.kill_zygote()
-        subprocess.run(["umount", "-l", str(d.state)])
-        reg.stop()
         net.teardown()
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

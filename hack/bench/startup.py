@@ -13,6 +13,7 @@ disk and its state dir on a tmpfs, as an installed daemon's are (/var/lib/wasmcr
 Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000]
 """
 import argparse
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -40,6 +41,31 @@ def compile_client(build, out):
     subprocess.run(["cc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-o", str(out),
                     str(TOP / "hack/bench/startup_client.c"), f"-I{build}/api/gen",
                     str(build / "api/libwasmcri_api.a"), *flags], check=True)
+
+
+@contextlib.contextmanager
+def bench_daemon(build, base, tmpfs_name, config=None):
+    """A daemon of build with the runtime images' registry (config: more daemon config
+    keys), its root on the disk and its state dir on a tmpfs (as an installed daemon's
+    are), the probe image pulled; yields (daemon, the images' refs) and stops it all."""
+    import runtime_images
+    from wasmcri_harness import Daemon
+    reg, refs = runtime_images.start(base / "images")
+    d = Daemon(base / "d", config=dict(runtime_images.daemon_config(reg), **(config or {})))
+    d.args = lambda: [str(build / "wasmcri"), "--socket", str(d.socket), "--root", str(d.root),
+                      "--state", str(d.state), "--log-level", "warn", "--config", str(d.config_path)]
+    d.state.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0711", tmpfs_name, str(d.state)],
+                   check=True)
+    try:
+        d.start()
+        runtime_images.pull_all(d, {"probe": refs["probe"]})
+        yield d, refs
+    finally:
+        d.stop()
+        d.kill_zygote()
+        subprocess.run(["umount", "-l", str(d.state)])
+        reg.stop()
 
 
 def remove_all(d):
@@ -71,23 +97,12 @@ def main():
     a = ap.parse_args()
     build = pathlib.Path(a.build).resolve()
     os.environ["WASMCRI_BUILD"] = str(build)
-    import runtime_images
-    from wasmcri_harness import Daemon
     base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-bench-"))
     client = base / "startup_client"
     compile_client(build, client)
-    reg, refs = runtime_images.start(base / "images")
-    d = Daemon(base / "d", config=runtime_images.daemon_config(reg))
-    d.args = lambda: [str(build / "wasmcri"), "--socket", str(d.socket), "--root", str(d.root),
-                      "--state", str(d.state), "--log-level", "warn", "--config", str(d.config_path)]
     # The state dir on a tmpfs, as /run/wasmcri is under systemd (the pods' resolv.conf
     # and hostname, the zygote's exit files); root stays on the disk.
-    d.state.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0711", "wasmcri-bench", str(d.state)],
-                   check=True)
-    d.start()
-    try:
-        runtime_images.pull_all(d, {"probe": refs["probe"]})
+    with bench_daemon(build, base, "wasmcri-bench") as (d, refs):
         print(f"== {a.pods} x RunPodSandbox + CreateContainer + StartContainer ({refs['probe']})")
         subprocess.run([str(client), str(d.socket), refs["probe"], str(base / "logs"), "start",
                         str(a.pods)], check=True)
@@ -102,11 +117,6 @@ def main():
         time.sleep(2)
         idle_memory(d, a.idle)
         remove_all(d)
-    finally:
-        d.stop()
-        d.kill_zygote()
-        subprocess.run(["umount", "-l", str(d.state)])
-        reg.stop()
     return 0
 
 
