@@ -3,14 +3,18 @@
   1. 200 x (RunPodSandbox host-network -> CreateContainer -> StartContainer) of a small
      wasm image already pulled: p50/p90 of each rpc and of the sum, and the time from
      RunPodSandbox to the container's first log line;
-  2. 1,000 running idle containers (probe.wasm sleeping in poll_oneoff): the daemon's RSS,
-     the zygote's RSS and the workers' summed PSS (/proc/PID/smaps_rollup), per container.
+  2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
+     poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
+     starts per second, PSS per container (the daemon's, the zygote's and the workers' PSS
+     from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
+     container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
+     ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's.
 The image is tests/wasm/runtime/probe.wasm packed and pushed to a local docker-registry
 (tests/integration/runtime_images.py) and pulled over CRI. The daemon's root is on the
 disk and its state dir on a tmpfs, as an installed daemon's are (/var/lib/wasmcri and
 /run/wasmcri); the client makes each pod's log directory first, as kubelet does.
 
-Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000]
+Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000] [--step 1000]
 """
 import argparse
 import contextlib
@@ -75,18 +79,51 @@ def remove_all(d):
         rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p.id), timeout=120)
 
 
-def idle_memory(d, n):
+def workers(zygote):
+    return [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
+            if open(f"/proc/{c}/comm").read().strip() != "wasmcri-spare"]
+
+
+def idle_memory(d, n, daemon_before):
+    """PSS per container (daemon, zygote and workers included), KiB; the daemon's
+    RSS growth since before the curve, per container; the number of workers."""
     zygote = d.zygote_pid()
-    children = [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
-                if open(f"/proc/{c}/comm").read().strip() != "wasmcri-spare"]
-    pss = sum(kib(c, "Pss", "smaps_rollup") for c in children)
-    rss = sum(kib(c, "VmRSS") for c in children)
-    daemon_rss, zygote_rss = kib(d.proc.pid, "VmRSS"), kib(zygote, "VmRSS")
-    print(f"{len(children)} idle workers running")
-    print(f"daemon RSS        {daemon_rss / 1024:8.1f} MiB   ({daemon_rss / n:.1f} KiB per container)")
-    print(f"zygote RSS        {zygote_rss / 1024:8.1f} MiB")
-    print(f"workers PSS sum   {pss / 1024:8.1f} MiB   ({pss / max(len(children), 1):.1f} KiB per container)")
-    print(f"workers RSS sum   {rss / 1024:8.1f} MiB   ({rss / max(len(children), 1):.1f} KiB per container)")
+    kids = workers(zygote)
+    pss = sum(kib(p, "Pss", "smaps_rollup") for p in [d.proc.pid, zygote, *kids])
+    grown = kib(d.proc.pid, "VmRSS") - daemon_before
+    return pss / n, grown / n, len(kids)
+
+
+def run_client(client, d, image, logdir, mode, n):
+    out = subprocess.run([str(client), str(d.socket), image, str(logdir), mode, str(n)],
+                         check=True, capture_output=True, text=True).stdout
+    return [line.split() for line in out.splitlines()]
+
+
+def curve(client, d, image, logdir, total, step):
+    """Starts total idle containers in steps; prints a line per step."""
+    print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'PSS/ctr':>8} "
+          f"{'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} {'PodStatus':>9}")
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'KiB':>8} {'KiB':>10} "
+          f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
+    daemon_before = kib(d.proc.pid, "VmRSS")
+    n, p50s, t = 0, [], time.monotonic()
+    while n < total:
+        k = min(step, total - n)
+        start = run_client(client, d, image, logdir, "idle", k)[0]
+        n += k
+        p50s.append(float(start[2]))
+        time.sleep(1)  # the last workers settle into poll_oneoff
+        pss, grown, running = idle_memory(d, n, daemon_before)
+        if running != n:
+            raise SystemExit(f"{running} idle workers running, {n} started")
+        lists = [float(line[2]) for line in run_client(client, d, image, logdir, "lists", 11)]
+        print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
+              f"{pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
+              f"{lists[3]:9.0f}", flush=True)
+    elapsed = time.monotonic() - t
+    print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "
+          f"{total} containers in {elapsed:.1f} s (with the measurements between the steps)")
 
 
 def main():
@@ -94,6 +131,7 @@ def main():
     ap.add_argument("build", nargs="?", default=str(TOP / "build"))
     ap.add_argument("--pods", type=int, default=200)
     ap.add_argument("--idle", type=int, default=1000)
+    ap.add_argument("--step", type=int, default=1000)
     a = ap.parse_args()
     build = pathlib.Path(a.build).resolve()
     os.environ["WASMCRI_BUILD"] = str(build)
@@ -109,13 +147,8 @@ def main():
         remove_all(d)
         if a.idle == 0:
             return 0
-        print(f"== {a.idle} idle containers")
-        t = time.monotonic()
-        subprocess.run([str(client), str(d.socket), refs["probe"], str(base / "logs-idle"), "idle",
-                        str(a.idle)], check=True)
-        print(f"started in {time.monotonic() - t:.1f} s")
-        time.sleep(2)
-        idle_memory(d, a.idle)
+        print(f"== {a.idle} idle containers, in steps of {a.step}")
+        curve(client, d, refs["probe"], base / "logs-idle", a.idle, a.step)
         remove_all(d)
     return 0
 

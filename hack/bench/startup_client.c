@@ -7,7 +7,11 @@
  *   startup_client SOCKET IMAGE LOGDIR podnet N  the same with each pod in a network
  *       namespace of its own, wired by the daemon's CNI network (hack/bench/cni.py).
  *   startup_client SOCKET IMAGE LOGDIR idle N    N pods, each with one container sleeping
- *       in poll_oneoff; prints "ok" once all are started.
+ *       in poll_oneoff; prints the p50/p90 of the three rpcs' sum and the starts per
+ *       second once all are started (startup.py calls it per step of the curve).
+ *   startup_client SOCKET IMAGE LOGDIR lists N   N rounds of what kubelet polls
+ *       (ListPodSandbox, ListContainers, ListContainerStats, PodSandboxStatus of one pod);
+ *       prints the p50 of each (IMAGE and LOGDIR are not used).
  */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
@@ -138,6 +142,69 @@ static void report(const char *what, long *v, int n)
     printf("%-22s p50 %8.1f us   p90 %8.1f us\n", what, v[n / 2] / 1e3, v[n * 9 / 10] / 1e3);
 }
 
+/* N idle pods (a container sleeping in poll_oneoff each); names carry the client's pid, so
+ * that the steps of a curve (one client each) do not collide. */
+static void bench_idle(const char *image, const char *logdir, int n)
+{
+    long *sum = calloc((size_t)n, sizeof(long)), start = now_ns();
+    char *args[] = {"sleep", "1000000"};
+    for (int i = 0; i < n; i++) {
+        long t[3];
+        char log[600];
+        one_pod(i, image, logdir, args, 2, -1, t, log, sizeof(log));
+        sum[i] = t[0] + t[1] + t[2];
+    }
+    double secs = (now_ns() - start) / 1e9;
+    qsort(sum, (size_t)n, sizeof(long), cmp_long);
+    printf("start p50 %.1f us p90 %.1f us rate %.0f starts/s\n", sum[n / 2] / 1e3,
+           sum[n * 9 / 10] / 1e3, n / secs);
+    free(sum);
+}
+
+/* Timed calls of one polled rpc; returns the p50 in us. */
+static double poll_p50(const char *method, const ProtobufCMessage *req,
+                       const ProtobufCMessageDescriptor *out, int n)
+{
+    long *t = calloc((size_t)n, sizeof(long));
+    for (int i = 0; i < n; i++) {
+        long t0 = now_ns();
+        protobuf_c_message_free_unpacked(call(method, req, out), NULL);
+        t[i] = now_ns() - t0;
+    }
+    qsort(t, (size_t)n, sizeof(long), cmp_long);
+    double p50 = t[n / 2] / 1e3;
+    free(t);
+    return p50;
+}
+
+static void bench_lists(int n)
+{
+    Runtime__V1__ListPodSandboxRequest lp = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
+    Runtime__V1__ListContainersRequest lc = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+    Runtime__V1__ListContainerStatsRequest ls = RUNTIME__V1__LIST_CONTAINER_STATS_REQUEST__INIT;
+    Runtime__V1__ListPodSandboxResponse *pods = (void *)call(
+        RT "ListPodSandbox", &lp.base, &runtime__v1__list_pod_sandbox_response__descriptor);
+    if (pods->n_items == 0) {
+        fprintf(stderr, "lists: no pod to ask PodSandboxStatus about\n");
+        exit(1);
+    }
+    Runtime__V1__PodSandboxStatusRequest ps = RUNTIME__V1__POD_SANDBOX_STATUS_REQUEST__INIT;
+    ps.pod_sandbox_id = pods->items[pods->n_items / 2]->id;
+    printf("ListPodSandbox p50 %.1f us\n",
+           poll_p50(RT "ListPodSandbox", &lp.base,
+                    &runtime__v1__list_pod_sandbox_response__descriptor, n));
+    printf("ListContainers p50 %.1f us\n",
+           poll_p50(RT "ListContainers", &lc.base,
+                    &runtime__v1__list_containers_response__descriptor, n));
+    printf("ListContainerStats p50 %.1f us\n",
+           poll_p50(RT "ListContainerStats", &ls.base,
+                    &runtime__v1__list_container_stats_response__descriptor, n));
+    printf("PodSandboxStatus p50 %.1f us\n",
+           poll_p50(RT "PodSandboxStatus", &ps.base,
+                    &runtime__v1__pod_sandbox_status_response__descriptor, n));
+    protobuf_c_message_free_unpacked(&pods->base, NULL);
+}
+
 static void bench_start(const char *image, const char *logdir, int n)
 {
     long *rpc[4], *first = calloc((size_t)n, sizeof(long));
@@ -170,7 +237,7 @@ static void bench_start(const char *image, const char *logdir, int n)
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle N\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists N\n", argv[0]);
         return 2;
     }
     grpc_init();
@@ -183,17 +250,12 @@ int main(int argc, char **argv)
     int n = atoi(argv[5]);
     if (strcmp(argv[4], "podnet") == 0)
         pod_network = RUNTIME__V1__NAMESPACE_MODE__POD;
-    if (strcmp(argv[4], "start") == 0 || strcmp(argv[4], "podnet") == 0) {
+    if (strcmp(argv[4], "start") == 0 || strcmp(argv[4], "podnet") == 0)
         bench_start(argv[2], argv[3], n);
-    } else {
-        char *args[] = {"sleep", "1000000"};
-        for (int i = 0; i < n; i++) {
-            long t[3];
-            char log[600];
-            one_pod(i, argv[2], argv[3], args, 2, -1, t, log, sizeof(log));
-        }
-        printf("ok\n");
-    }
+    else if (strcmp(argv[4], "lists") == 0)
+        bench_lists(n);
+    else
+        bench_idle(argv[2], argv[3], n);
     grpc_completion_queue_shutdown(cq);
     grpc_completion_queue_destroy(cq);
     grpc_channel_destroy(ch);
