@@ -213,7 +213,7 @@ static int request_inline(zc_client *c, const char *op, json_t **ret_reply, int 
         json_t *msg = NULL;
         int fds[ZP_MAX_FDS];
         size_t nfds = 0;
-        rc = zp_recv(c->fd, &msg, fds, &nfds, err);
+        rc = zp_recv_whole(c->fd, &msg, fds, &nfds, err);
         const char *got = rc == 0 ? json_string_value(json_object_get(msg, "op")) : NULL;
         if (got && strcmp(got, "reply") == 0) {
             for (size_t i = ret_fd ? 1 : 0; i < nfds; i++)
@@ -469,7 +469,7 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
         else if (n < 0 && errno != EINTR)
             rc = -errno;
         else if (n > 0)
-            rc = zp_recv(c->channel_fd, &reply, NULL, NULL, NULL);
+            rc = zp_recv_whole(c->channel_fd, &reply, NULL, NULL, NULL);
         if (rc == 0 && reply && json_integer_value(json_object_get(reply, "seq")) == seq)
             break;
         json_decref(reply);

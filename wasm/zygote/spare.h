@@ -5,6 +5,14 @@
  * after it has answered. A spare can run the modules the zygote had compiled when
  * it forked it (module_cache.h); a module it does not hold comes as a descriptor with
  * the spec, and the worker compiles it itself.
+ *
+ * The zygote holds two descriptors per worker, thousands of them: a plain fork would
+ * copy that table (and the spare close it again), work that grew with every container
+ * running (issue 18). So the spare is cloned sharing the zygote's table
+ * (CLONE_FILES), with its own ends at two reserved low descriptors (the slots, held by
+ * /dev/null otherwise), and its first act is close_range(CLOSE_RANGE_UNSHARE) above
+ * them: a table of a few descriptors of its own, whatever the zygote holds. Until the
+ * spare says it has its own table, the slots stay lent to it (spare_ready).
  */
 #ifndef WASMCRI_SANDBOX_SPARE_H
 #define WASMCRI_SANDBOX_SPARE_H
@@ -24,17 +32,32 @@ typedef struct spare {
     pid_t pid;        /* 0: no spare */
     int sock;         /* the zygote's end of the hand-over socket */
     int result_fd;    /* read end of the spare's worker_result pipe */
+    int pidfd;        /* the spare's, while the slots are lent to it; else -1 */
     uint64_t mark;    /* the cache's next_id when it forked: it holds entries below */
     uint64_t version; /* the cache's version when it forked */
 } spare;
 
-/* Forks a spare holding what the cache holds now (mark and version are the cache's);
- * find runs in the child, which keeps layer_fd for the worker it becomes
- * (worker_fds.layer). */
-int spare_fork(spare *sp, uint64_t mark, uint64_t version, int layer_fd, spare_find_fn find,
-               void *ctx, wc_error *err);
+/* The two reserved descriptors and the /dev/null that holds them; made once (spare_init),
+ * before the zygote has many descriptors, so that they are low. */
+typedef struct spare_slots {
+    int sock, result, devnull;
+} spare_slots;
 
-/* Takes the spare to be a worker: its pid, result pipe and hand-over socket become
+/* Reserves the slots; -errno. The spare is empty. */
+int spare_init(spare *sp, spare_slots *slots, wc_error *err);
+
+/* Clones a spare holding what the cache holds now (mark and version are the cache's);
+ * find runs in the child, which keeps layer_fd (a low descriptor, made before the slots
+ * or with them) for the worker it becomes (worker_fds.layer). */
+int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
+               spare_find_fn find, void *ctx, wc_error *err);
+
+/* Waits until the spare has a descriptor table of its own (at once but on a spare that
+ * has not run yet; at most a few seconds), then takes the slots back. -ECHILD: it died
+ * first (it is then discarded). */
+int spare_ready(spare *sp, const spare_slots *slots, wc_error *err);
+
+/* Takes a ready spare to be a worker: its pid, result pipe and hand-over socket become
  * the caller's, and *sp is empty. The zygote answers the daemon first, then hands
  * the spec over (spare_send): the daemon's thread wakes before the worker does. */
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
@@ -47,7 +70,8 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
 int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
                wc_error *err);
 
-/* Kills the spare (the zygote reaps it like any child) and empties *sp. */
-void spare_discard(spare *sp);
+/* Kills the spare (the zygote reaps it like any child), takes the slots back and
+ * empties *sp. */
+void spare_discard(spare *sp, const spare_slots *slots);
 
 #endif

@@ -71,6 +71,7 @@ typedef struct zygote {
     module_cache cache;
     int quit_when_idle;
     spare spare;
+    spare_slots slots; /* the spares' reserved descriptors (spare.h) */
 } zygote;
 
 /* ---- replies and exits ---- */
@@ -212,7 +213,7 @@ static void reap(zygote *z)
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
-            spare_discard(&z->spare);
+            spare_discard(&z->spare, &z->slots);
         for (size_t i = 0; i < z->n_workers; i++) {
             zworker *w = &z->workers[i];
             if (w->pid != pid)
@@ -277,21 +278,24 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
 /* Replaces the spare with one holding what the cache holds now. */
 static int new_spare(zygote *z, wc_error *err)
 {
-    spare_discard(&z->spare);
+    spare_discard(&z->spare, &z->slots);
     malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
                      * pages instead of copies of the zygote's */
-    return spare_fork(&z->spare, z->cache.next_id, z->cache.version, z->layer_peer_fd, find_module,
-                      z, err);
+    return spare_fork(&z->spare, &z->slots, z->cache.next_id, z->cache.version, z->layer_peer_fd,
+                      find_module, z, err);
 }
 
 /* A fresh spare when there is none, or when the one there does not hold e (the first
  * start of a module the zygote compiled); a module the worker compiles (e NULL) runs
- * in any spare. */
+ * in any spare. Ready to be claimed: one that died before it was (killed by hand) is
+ * replaced once. */
 static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
 {
-    if (z->spare.pid > 0 && (e == NULL || e->id < z->spare.mark))
-        return 0;
-    return new_spare(z, err);
+    if (z->spare.pid <= 0 || (e && e->id >= z->spare.mark))
+        TRY(new_spare(z, err));
+    if (spare_ready(&z->spare, &z->slots, err) == -ECHILD)
+        TRY(new_spare(z, err));
+    return spare_ready(&z->spare, &z->slots, err);
 }
 
 /* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
@@ -485,10 +489,14 @@ static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
     for (size_t i = 0; a && i < z->n_workers; i++)
         json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->workers[i].id, "pid",
                                            (int)z->workers[i].pid, "kind", z->workers[i].kind));
-    reply_ok(z, req,
-             json_pack("{s:o, s:i, s:I, s:I}", "workers", a, "zygote_pid", (int)getpid(),
-                       "cache_bytes", (json_int_t)z->cache.bytes, "cache_entries",
-                       (json_int_t)z->cache.n));
+    json_t *r = json_pack("{s:s, s:O, s:o, s:i, s:I, s:I}", "op", "reply", "seq",
+                          json_object_get(req, "seq"), "workers", a, "zygote_pid", (int)getpid(),
+                          "cache_bytes", (json_int_t)z->cache.bytes, "cache_entries",
+                          (json_int_t)z->cache.n);
+    /* thousands of workers are over one packet: in parts (zygote_proto.h) */
+    if (r && zp_send_parts(z->reply_fd, r, "workers", NULL) < 0)
+        drop_connection(z, z->reply_fd);
+    json_decref(r);
 }
 
 static void op_ack(zygote *z, json_t *req, int *fds, size_t nfds)
@@ -564,6 +572,29 @@ static void accept_daemon(zygote *z)
     resend_exits(z);
 }
 
+/* Two descriptors per worker (its result pipe and its socket): a hard limit of 20,000, as
+ * some hosts set, ended starts at ~9,990 containers (issue 18). As root the zygote raises
+ * it to what the kernel allows (fs.nr_open); else the soft limit goes up to the hard one. */
+static void raise_nofile(void)
+{
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+        return;
+    unsigned long nr_open = 0;
+    FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+    if (f && fscanf(f, "%lu", &nr_open) == 1 && nr_open > nofile.rlim_max) {
+        struct rlimit raised = {.rlim_cur = nr_open, .rlim_max = nr_open};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            nofile = raised;
+    }
+    if (f)
+        fclose(f);
+    if (nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+}
+
 static int setup(zygote *z)
 {
     sigset_t mask;
@@ -571,16 +602,13 @@ static int setup(zygote *z)
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_SETMASK, &mask, NULL); /* the daemon's blocked SIGTERM is not ours */
     prctl(PR_SET_NAME, "wasmcri-zygote");
-    struct rlimit nofile; /* one result pipe per worker: thousands of them */
-    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
-        nofile.rlim_cur = nofile.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &nofile);
-    }
+    raise_nofile();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (layer_socket_pair(&z->layer_fd, &z->layer_peer_fd, NULL) < 0)
+    if (layer_socket_pair(&z->layer_fd, &z->layer_peer_fd, NULL) < 0 ||
+        spare_init(&z->spare, &z->slots, NULL) < 0)
         return -1;
     worker_privileges_prepare(NULL); /* on failure each worker compiles the filter itself */
     char path[4096];

@@ -1,6 +1,8 @@
-/* Sending and receiving one JSON packet with descriptors (see zygote_proto.h). */
+/* Sending and receiving one JSON packet with descriptors, and a message in parts (see
+ * zygote_proto.h). */
 #include "zygote_proto.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -121,5 +123,89 @@ int zp_recv(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, w
         for (size_t i = 0; i < nfds; i++)
             close(fds[i]);
     *ret_msg = msg;
+    return 0;
+}
+
+/* A part: msg with msg[key] cut to items [from, from + n), "more" set when more follow. */
+static json_t *part_of(const json_t *msg, const char *key, size_t from, size_t n, bool more)
+{
+    json_t *all = json_object_get(msg, key), *part = json_copy((json_t *)msg),
+           *items = json_array();
+    for (size_t i = from; part && items && i < from + n; i++)
+        if (json_array_append(items, json_array_get(all, i)) < 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    if (part == NULL || items == NULL || json_object_set_new(part, key, items) < 0 ||
+        (more && json_object_set_new(part, "more", json_true()) < 0)) {
+        json_decref(part);
+        return NULL;
+    }
+    return part;
+}
+
+int zp_send_parts(int sock, const json_t *msg, const char *key, wc_error *err)
+{
+    size_t total = json_array_size(json_object_get(msg, key)), from = 0, n = total;
+    do { /* as many items as fit: halved until a part fits, then kept for the next parts */
+        if (from + n > total)
+            n = total - from;
+        json_t *part = part_of(msg, key, from, n, from + n < total);
+        if (part == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        int rc = zp_send(sock, part, NULL, 0, err);
+        json_decref(part);
+        if (rc == -E2BIG && n > 1) {
+            n /= 2;
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+        from += n;
+    } while (from < total);
+    return 0;
+}
+
+/* Appends the arrays of part to whole's arrays of the same name. */
+static int append_part(json_t *whole, const json_t *part, wc_error *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)part, key, v)
+    {
+        json_t *have = json_object_get(whole, key);
+        if (json_is_array(v) && !json_is_array(have))
+            return wc_error_set(err, -EBADMSG, "bad zygote packet: a part adds to no \"%s\" list",
+                                key);
+        if (json_is_array(v) && json_array_extend(have, v) < 0)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int zp_recv_whole(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err)
+{
+    json_t *whole = NULL;
+    TRY(zp_recv(sock, &whole, fds, ret_nfds, err));
+    int rc = 0;
+    while (rc == 0 && json_is_true(json_object_get(whole, "more"))) {
+        json_t *part = NULL;
+        int part_fds[ZP_MAX_FDS];
+        rc = zp_recv(sock, &part, part_fds, NULL, err); /* any descriptors are closed */
+        if (rc == 0 && !json_equal(json_object_get(part, "seq"), json_object_get(whole, "seq")))
+            rc = wc_error_set(err, -EBADMSG, "bad zygote packet: a part of another message");
+        rc = rc ?: append_part(whole, part, err);
+        if (rc == 0)
+            json_object_set(whole, "more", json_object_get(part, "more") ?: json_false());
+        json_decref(part);
+    }
+    json_object_del(whole, "more");
+    if (rc < 0) {
+        for (size_t i = 0; ret_nfds && i < *ret_nfds; i++)
+            close(fds[i]);
+        json_decref(whole);
+        return rc;
+    }
+    *ret_msg = whole;
     return 0;
 }

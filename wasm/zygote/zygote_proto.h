@@ -12,7 +12,7 @@
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
  *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
  *                             the worker's control socket, then SIGHUP) → {found}
- *   list  {}                  → {workers: [{id, pid, kind}]}
+ *   list  {}                  → {workers: [{id, pid, kind}], zygote_pid}, in parts: see below
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
  *   channel {}                → {} + 1 fd: a socket of its own for further requests
@@ -22,6 +22,11 @@
  *   exit {id, kind ("ctr"|"exec"), pid, exit_code, reason, message, finished_at}
  * Container exits are also kept as <state>/exits/<id>.json until acked, and sent
  * again to every new connection: a daemon that was down learns them on reconnect.
+ *
+ * A reply too big for one packet (the list of thousands of workers) comes in parts,
+ * consecutive packets: each but the last has "more": true, and the arrays of every
+ * part after the first continue the first's arrays of the same name (zp_send_parts,
+ * zp_recv_whole).
  */
 #ifndef WASMCRI_SANDBOX_ZYGOTE_PROTO_H
 #define WASMCRI_SANDBOX_ZYGOTE_PROTO_H
@@ -44,6 +49,15 @@ int zp_send(int sock, const json_t *msg, const int *fds, size_t nfds, wc_error *
 /* Receives one packet. *ret_msg is the caller's; received fds (O_CLOEXEC) go to
  * fds[0..*ret_nfds) (the caller closes them). -ECONNRESET when the peer closed. */
 int zp_recv(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err);
+
+/* Sends msg (borrowed, no descriptors) in as many packets as its array msg[key] needs
+ * (one when it fits); -E2BIG when a single element of it does not fit a packet. */
+int zp_send_parts(int sock, const json_t *msg, const char *key, wc_error *err);
+
+/* Receives one message, all its parts (blocking until the last), as one object: the
+ * arrays of later parts appended to the first's; the parts' "more" is removed. Parts
+ * carry no descriptors (they are closed). -EBADMSG: a part that is no part of it. */
+int zp_recv_whole(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err);
 
 /* Paths under the state dir. */
 #define ZP_SOCKET_NAME "zygote.sock"
