@@ -27,19 +27,15 @@
 
 #define STOP_WAIT_MS 10000
 
-static bool same_ctr_name(const wc_container *c, const wc_container_spec *s)
-{
-    return strcmp(c->pod_id, s->pod_id) == 0 && strcmp(c->name, s->name) == 0 &&
-           c->attempt == s->attempt;
-}
-
 static int check_ctr_name_free(wc_sandbox *sb, const wc_container_spec *s, wc_error *err)
 {
-    for (size_t i = 0; i < sb->n_ctrs; i++)
-        if (same_ctr_name(sb->ctrs[i], s))
-            return wc_error_set(err, -EEXIST,
-                                "container %s (attempt %u) already exists in pod %s as %s", s->name,
-                                s->attempt, s->pod_id, sb->ctrs[i]->id);
+    wc_container *c = NULL;
+    if (sb_ctr_by_name(sb, s->pod_id, s->name, s->attempt, &c) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (c)
+        return wc_error_set(err, -EEXIST,
+                            "container %s (attempt %u) already exists in pod %s as %s", s->name,
+                            s->attempt, s->pod_id, c->id);
     return 0;
 }
 
@@ -143,10 +139,13 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
     TRY(build_container(sb, &resolved, pod, c, err));
-    if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0)
+    if (sb_add_ctr(sb, c) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    TRY(sb_save_ctr(sb, c, err));
-    sb->ctrs[sb->n_ctrs++] = c;
+    int rc = sb_save_ctr(sb, c, err);
+    if (rc < 0) {
+        sb_drop_ctr(sb, c);
+        return rc;
+    }
     sb_emit(sb, WC_EVENT_CREATED, c);
     return 0;
 }
@@ -337,15 +336,6 @@ int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
     return rc;
 }
 
-static void drop_ctr(wc_sandbox *sb, const wc_container *c)
-{
-    for (size_t i = 0; i < sb->n_ctrs; i++)
-        if (sb->ctrs[i] == c) {
-            sb->ctrs[i] = sb->ctrs[--sb->n_ctrs];
-            return;
-        }
-}
-
 static void ack_exit(wc_sandbox *sb, const char *id)
 {
     json_t *ack = json_pack("{s:s, s:s}", "op", "ack", "id", id);
@@ -373,7 +363,7 @@ static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], b
     release_image_content(sb, c);
     *ret_collect = image_removed(sb, c);
     sb_emit(sb, WC_EVENT_DELETED, c);
-    drop_ctr(sb, c);
+    sb_drop_ctr(sb, c);
     wc_container_free(c);
     pthread_cond_broadcast(&sb->changed);
     return 0;

@@ -22,10 +22,7 @@ static bool netns_mounted(const char *path)
 
 static const wc_pod *pod_named(const wc_sandbox *sb, const char *id)
 {
-    for (size_t i = 0; i < sb->n_pods; i++)
-        if (strcmp(sb->pods[i]->id, id) == 0)
-            return sb->pods[i];
-    return NULL;
+    return wc_ptrmap_get(&sb->pod_ids, id);
 }
 
 /* Calls drop on each entry of <state>/<sub> that keep() refuses. */

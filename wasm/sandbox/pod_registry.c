@@ -21,13 +21,6 @@
 #include "record.h"
 #include "sandbox_int.h"
 
-static bool same_pod_name(const wc_pod *p, const wc_pod_spec *s)
-{
-    return strcmp(p->name, s->name ? s->name : "") == 0 &&
-           strcmp(p->namespace_, s->namespace_ ? s->namespace_ : "") == 0 &&
-           strcmp(p->uid, s->uid ? s->uid : "") == 0 && p->attempt == s->attempt;
-}
-
 static int write_file(const char *dir, const char *name, const char *text, wc_error *err)
 {
     char path[4096];
@@ -132,15 +125,13 @@ static int name_taken(const wc_pod *p, const wc_pod_spec *spec, wc_error *err)
                         spec->uid ? spec->uid : "", spec->attempt, p->id);
 }
 
+/* Published and starting pods alike hold their names (record_index.c). */
 static int check_name_free(wc_sandbox *sb, const wc_pod_spec *spec, wc_error *err)
 {
-    for (size_t i = 0; i < sb->n_pods; i++)
-        if (same_pod_name(sb->pods[i], spec))
-            return name_taken(sb->pods[i], spec, err);
-    for (size_t i = 0; i < sb->n_starting; i++)
-        if (same_pod_name(sb->starting[i], spec))
-            return name_taken(sb->starting[i], spec, err);
-    return 0;
+    wc_pod *p = NULL;
+    if (sb_pod_by_name(sb, spec, &p) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return p ? name_taken(p, spec, err) : 0;
 }
 
 /* Takes p off sb->starting (if it is there); mu held. */
@@ -162,7 +153,8 @@ static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_e
     if (*(*p)->log_directory)
         TRY(wc_mkdirs((*p)->log_directory, 0755, err));
     TRY(prepare_netns(sb, *p, err));
-    if (sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0)
+    if (sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0 ||
+        sb_claim_pod_name(sb, *p) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     sb->starting[sb->n_starting++] = *p;
     return 0;
@@ -171,10 +163,9 @@ static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_e
 /* Writes the record of a pod whose network is up and lists it; mu held. */
 static int publish_pod(wc_sandbox *sb, wc_pod *p, char ret_id[WC_ID_SIZE], wc_error *err)
 {
-    if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0)
-        return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(sb_save_pod(sb, p, err));
-    sb->pods[sb->n_pods++] = p;
+    if (sb_add_pod(sb, p) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
     memcpy(ret_id, p->id, WC_ID_SIZE);
     return 0;
 }
@@ -187,6 +178,8 @@ static int add_network(wc_sandbox *sb, wc_pod *p, char ret_id[WC_ID_SIZE], wc_er
     started(sb, p);
     if (rc == 0)
         rc = publish_pod(sb, p, ret_id, err);
+    if (rc < 0)
+        sb_release_pod_name(sb, p);
     pthread_mutex_unlock(&sb->mu);
     return rc;
 }
@@ -263,15 +256,6 @@ int wc_pod_stop(wc_sandbox *sb, const char *id, wc_error *err)
     return rc == -ENOENT ? 0 : rc; /* gone: nothing left to reclaim */
 }
 
-static void drop_pod(wc_sandbox *sb, const wc_pod *p)
-{
-    for (size_t i = 0; i < sb->n_pods; i++)
-        if (sb->pods[i] == p) {
-            sb->pods[i] = sb->pods[--sb->n_pods];
-            return;
-        }
-}
-
 static void release_pod_cgroup(wc_sandbox *sb, const wc_pod *p)
 {
     char group[4096];
@@ -292,7 +276,7 @@ static int remove_locked(wc_sandbox *sb, const char *id, wc_error *err)
     TRY(sb_rmtree(p->dir, err));
     release_pod_cgroup(sb, p);
     TRY(delete_record(sb, p->id, err));
-    drop_pod(sb, p);
+    sb_drop_pod(sb, p);
     wc_pod_free(p);
     return 0;
 }

@@ -45,14 +45,17 @@ int sb_rmtree(const char *path, wc_error *err)
     return 0;
 }
 
-/* Id or unique prefix among n records whose id is at offset 0 of each struct. */
-static void *find_by_id(void **items, size_t n, const char *id, const char *what, wc_error *err,
-                        int *rc)
+/* A whole id from the map by id; a prefix among the n records, whose id is at offset 0
+ * of each struct. */
+static void *find_by_id(const wc_ptrmap *ids, void **items, size_t n, const char *id,
+                        const char *what, wc_error *err, int *rc)
 {
     size_t len = strlen(id);
-    void *found = NULL;
+    void *found = len == WC_ID_LEN ? wc_ptrmap_get(ids, id) : NULL;
     *rc = 0;
-    if (len == 0 || len > WC_ID_LEN) {
+    if (found)
+        return found;
+    if (len == 0 || len >= WC_ID_LEN) {
         *rc = wc_error_set(err, -ENOENT, "%s \"%s\" not found", what, id);
         return NULL;
     }
@@ -60,8 +63,6 @@ static void *find_by_id(void **items, size_t n, const char *id, const char *what
         const char *rid = items[i]; /* the id is the first member */
         if (strncmp(rid, id, len) != 0)
             continue;
-        if (len == WC_ID_LEN)
-            return items[i];
         if (found) {
             *rc = wc_error_set(err, -EINVAL, "%s id prefix \"%s\" is ambiguous", what, id);
             return NULL;
@@ -76,7 +77,8 @@ static void *find_by_id(void **items, size_t n, const char *id, const char *what
 int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
 {
     int rc;
-    wc_pod *p = find_by_id((void **)sb->pods, sb->n_pods, id, "pod sandbox", err, &rc);
+    wc_pod *p =
+        find_by_id(&sb->pod_ids, (void **)sb->pods, sb->n_pods, id, "pod sandbox", err, &rc);
     if (p)
         *ret_pod = p;
     return rc;
@@ -85,7 +87,8 @@ int sb_find_pod(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
 int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err)
 {
     int rc;
-    wc_container *c = find_by_id((void **)sb->ctrs, sb->n_ctrs, id, "container", err, &rc);
+    wc_container *c =
+        find_by_id(&sb->ctr_ids, (void **)sb->ctrs, sb->n_ctrs, id, "container", err, &rc);
     if (c)
         *ret_ctr = c;
     return rc;
@@ -137,11 +140,10 @@ static int load_pod(void *ctx, const char *key, const char *val, size_t len)
     if (wc_pod_decode(val, len, &p, &err) < 0)
         return 0; /* a damaged record is skipped, not fatal */
     (void)key;
-    if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0) {
+    if (sb_add_pod(sb, p) < 0) {
         wc_pod_free(p);
         return -ENOMEM;
     }
-    sb->pods[sb->n_pods++] = p;
     return 0;
 }
 
@@ -152,11 +154,10 @@ static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
     (void)key;
     if (wc_container_decode(val, len, &c, NULL) < 0)
         return 0; /* a damaged record is skipped, not fatal */
-    if (sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0) {
+    if (sb_add_ctr(sb, c) < 0) {
         wc_container_free(c);
         return -ENOMEM;
     }
-    sb->ctrs[sb->n_ctrs++] = c;
     return 0;
 }
 
@@ -239,6 +240,7 @@ void wc_sandbox_close(wc_sandbox *sb)
     if (sb == NULL)
         return;
     zc_close(sb->zygote);
+    sb_index_clear(sb);
     wc_pod_list_free(sb->pods, sb->n_pods);
     wc_container_list_free(sb->ctrs, sb->n_ctrs);
     free(sb->root_dir);

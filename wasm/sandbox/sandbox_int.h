@@ -12,6 +12,7 @@
 #include "events.h"
 #include "fs.h"
 #include "pod.h"
+#include "ptrmap.h"
 #include "sandbox.h"
 #include "worker.h"
 #include "zygote_client.h"
@@ -43,6 +44,8 @@ struct wc_sandbox {
     char *cni_conf_dir, **cni_bin_dirs; /* what cni points to */
     wc_container **ctrs;
     size_t n_ctrs, cap_ctrs;
+    wc_ptrmap pod_ids, pod_names; /* record_index.c: pods by id; by name, the starting too */
+    wc_ptrmap ctr_ids, ctr_names; /* containers by id; by (pod id, name, attempt) */
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
@@ -50,6 +53,20 @@ struct wc_sandbox {
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
 };
+
+/* record_index.c (mu held): a pod or container goes into its array and the maps by id and
+ * name (-ENOMEM), and out of them; a starting pod's name is claimed (-ENOMEM) and released
+ * on its own. The lookups by name give NULL when the name is free (-ENOMEM). */
+int sb_add_pod(wc_sandbox *sb, wc_pod *p);
+void sb_drop_pod(wc_sandbox *sb, const wc_pod *p);
+int sb_claim_pod_name(wc_sandbox *sb, wc_pod *p);
+void sb_release_pod_name(wc_sandbox *sb, const wc_pod *p);
+int sb_pod_by_name(wc_sandbox *sb, const wc_pod_spec *s, wc_pod **ret_pod);
+int sb_add_ctr(wc_sandbox *sb, wc_container *c);
+void sb_drop_ctr(wc_sandbox *sb, const wc_container *c);
+int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt,
+                   wc_container **ret_ctr);
+void sb_index_clear(wc_sandbox *sb);
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */
 int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);

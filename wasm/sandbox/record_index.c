@@ -1,0 +1,127 @@
+/* The sandbox's records by id and by name (sandbox_int.h): hash maps next to the pod and
+ * container arrays, so that RunPodSandbox, CreateContainer and StartContainer look a record
+ * up in constant time instead of comparing with every record there is (at 10,000
+ * containers those scans were most of the daemon's time per start: issue 18). The arrays
+ * stay for listing. Every function here runs with mu held. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "sandbox_int.h"
+
+/* Length-prefixed parts, so that no name can make another's key; NULL: out of memory. */
+static char *pod_name_key(const char *namespace_, const char *name, const char *uid,
+                          unsigned attempt)
+{
+    char *key = NULL;
+    if (asprintf(&key, "%zu:%s%zu:%s%zu:%s%u", strlen(namespace_), namespace_, strlen(name), name,
+                 strlen(uid), uid, attempt) < 0)
+        return NULL;
+    return key;
+}
+
+static char *ctr_name_key(const char *pod_id, const char *name, unsigned attempt)
+{
+    char *key = NULL;
+    if (asprintf(&key, "%s/%zu:%s%u", pod_id, strlen(name), name, attempt) < 0)
+        return NULL;
+    return key;
+}
+
+int sb_pod_by_name(wc_sandbox *sb, const wc_pod_spec *s, wc_pod **ret_pod)
+{
+    _cleanup_free_ char *key =
+        pod_name_key(s->namespace_ ? s->namespace_ : "", s->name ? s->name : "",
+                     s->uid ? s->uid : "", s->attempt);
+    if (key == NULL)
+        return -ENOMEM;
+    *ret_pod = wc_ptrmap_get(&sb->pod_names, key);
+    return 0;
+}
+
+int sb_claim_pod_name(wc_sandbox *sb, wc_pod *p)
+{
+    _cleanup_free_ char *key = pod_name_key(p->namespace_, p->name, p->uid, p->attempt);
+    return key ? wc_ptrmap_put(&sb->pod_names, key, p) : -ENOMEM;
+}
+
+void sb_release_pod_name(wc_sandbox *sb, const wc_pod *p)
+{
+    _cleanup_free_ char *key = pod_name_key(p->namespace_, p->name, p->uid, p->attempt);
+    if (key == NULL)
+        wc_ptrmap_del_value(&sb->pod_names, p);
+    else if (wc_ptrmap_get(&sb->pod_names, key) == p)
+        wc_ptrmap_del(&sb->pod_names, key);
+}
+
+int sb_add_pod(wc_sandbox *sb, wc_pod *p)
+{
+    if (sb_reserve((void ***)&sb->pods, &sb->cap_pods, sb->n_pods) < 0 ||
+        wc_ptrmap_put(&sb->pod_ids, p->id, p) < 0)
+        return -ENOMEM;
+    if (sb_claim_pod_name(sb, p) < 0) {
+        wc_ptrmap_del(&sb->pod_ids, p->id);
+        return -ENOMEM;
+    }
+    sb->pods[sb->n_pods++] = p;
+    return 0;
+}
+
+void sb_drop_pod(wc_sandbox *sb, const wc_pod *p)
+{
+    wc_ptrmap_del(&sb->pod_ids, p->id);
+    sb_release_pod_name(sb, p);
+    for (size_t i = 0; i < sb->n_pods; i++)
+        if (sb->pods[i] == p) {
+            sb->pods[i] = sb->pods[--sb->n_pods];
+            return;
+        }
+}
+
+int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt,
+                   wc_container **ret_ctr)
+{
+    _cleanup_free_ char *key = ctr_name_key(pod_id, name, attempt);
+    if (key == NULL)
+        return -ENOMEM;
+    *ret_ctr = wc_ptrmap_get(&sb->ctr_names, key);
+    return 0;
+}
+
+int sb_add_ctr(wc_sandbox *sb, wc_container *c)
+{
+    _cleanup_free_ char *key = ctr_name_key(c->pod_id, c->name, c->attempt);
+    if (key == NULL || sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0 ||
+        wc_ptrmap_put(&sb->ctr_ids, c->id, c) < 0)
+        return -ENOMEM;
+    if (wc_ptrmap_put(&sb->ctr_names, key, c) < 0) {
+        wc_ptrmap_del(&sb->ctr_ids, c->id);
+        return -ENOMEM;
+    }
+    sb->ctrs[sb->n_ctrs++] = c;
+    return 0;
+}
+
+void sb_drop_ctr(wc_sandbox *sb, const wc_container *c)
+{
+    _cleanup_free_ char *key = ctr_name_key(c->pod_id, c->name, c->attempt);
+    if (key == NULL)
+        wc_ptrmap_del_value(&sb->ctr_names, c);
+    else if (wc_ptrmap_get(&sb->ctr_names, key) == c)
+        wc_ptrmap_del(&sb->ctr_names, key);
+    wc_ptrmap_del(&sb->ctr_ids, c->id);
+    for (size_t i = 0; i < sb->n_ctrs; i++)
+        if (sb->ctrs[i] == c) {
+            sb->ctrs[i] = sb->ctrs[--sb->n_ctrs];
+            return;
+        }
+}
+
+void sb_index_clear(wc_sandbox *sb)
+{
+    wc_ptrmap_clear(&sb->pod_ids);
+    wc_ptrmap_clear(&sb->pod_names);
+    wc_ptrmap_clear(&sb->ctr_ids);
+    wc_ptrmap_clear(&sb->ctr_names);
+}
