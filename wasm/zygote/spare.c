@@ -1,5 +1,5 @@
 /* Spare workers (see spare.h). The child makes itself a descriptor table of its
- * own, keeps only its end of the hand-over socket, the write end of its result pipe
+ * own, keeps only its end of the hand-over socket (its worker_result goes back on it)
  * and the layer socket, says it is ready, dies with the zygote, and waits in recvmsg;
  * what it receives is a worker spec, and from then on it is that worker (compiling its
  * module first when the zygote does not hold it).
@@ -82,18 +82,16 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, spa
 }
 
 /* Runs on the zygote's descriptor table until the close_range: it touches no other. */
-static void spare_main(int sock, int result_fd, int layer_fd, pid_t zygote, spare_find_fn find,
-                       void *ctx)
+static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != zygote)
         _exit(0);
-    int top = sock > result_fd ? sock : result_fd;
-    top = layer_fd > top ? layer_fd : top;
+    int top = layer_fd > sock ? layer_fd : sock;
     if (close_range((unsigned)top + 1, ~0U, CLOSE_RANGE_UNSHARE) < 0)
         _exit(0); /* the zygote sees it die before it was ready */
-    int keep[3] = {sock, result_fd, layer_fd};
-    close_all_but(keep, layer_fd >= 3 ? 3 : 2);
+    int keep[2] = {sock, layer_fd}, result_fd = sock;
+    close_all_but(keep, layer_fd >= 3 ? 2 : 1);
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
@@ -128,57 +126,33 @@ int spare_init(spare *sp, spare_slots *slots, wc_error *err)
     *sp = empty;
     slots->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     slots->sock = slots->devnull < 0 ? -1 : fcntl(slots->devnull, F_DUPFD_CLOEXEC, 0);
-    slots->result = slots->sock < 0 ? -1 : fcntl(slots->devnull, F_DUPFD_CLOEXEC, 0);
-    if (slots->result < 0)
-        return wc_error_set_errno(err, -errno, "cannot reserve the spare workers' descriptors");
+    if (slots->sock < 0)
+        return wc_error_set_errno(err, -errno, "cannot reserve the spare workers' descriptor");
     return 0;
 }
 
-/* /dev/null in the slots again: the zygote's references to a spare's ends are gone. */
-static void restore_slots(const spare_slots *slots)
-{
-    dup3(slots->devnull, slots->sock, O_CLOEXEC);
-    dup3(slots->devnull, slots->result, O_CLOEXEC);
-}
-
-static void take_slots_back(spare *sp, const spare_slots *slots)
+/* /dev/null in the slot again: the zygote's reference to a spare's end is gone. */
+static void take_slot_back(spare *sp, const spare_slots *slots)
 {
     if (sp->pidfd < 0)
         return;
-    restore_slots(slots);
+    dup3(slots->devnull, slots->sock, O_CLOEXEC);
     close(sp->pidfd);
     sp->pidfd = -1;
-}
-
-/* The child's ends into the slots (the zygote's own copies closed). */
-static int lend_slots(const spare_slots *slots, int sock, int result, wc_error *err)
-{
-    int rc = 0;
-    if (dup3(sock, slots->sock, O_CLOEXEC) < 0 || dup3(result, slots->result, O_CLOEXEC) < 0) {
-        rc = wc_error_set_errno(err, -errno, "cannot place a spare worker's descriptors");
-        restore_slots(slots);
-    }
-    close(sock);
-    close(result);
-    return rc;
 }
 
 int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
                spare_find_fn find, void *ctx, wc_error *err)
 {
-    int sv[2], p[2];
+    int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return wc_error_set_errno(err, -errno, "socketpair for a spare worker");
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        int e = errno;
+    int lent = dup3(sv[1], slots->sock, O_CLOEXEC); /* the child's end into the slot */
+    int e = errno;
+    close(sv[1]);
+    if (lent < 0) {
         close(sv[0]);
-        close(sv[1]);
-        return wc_error_set_errno(err, -e, "pipe for a spare worker");
-    }
-    if (lend_slots(slots, sv[1], p[1], err) < 0) {
-        close(sv[0]);
-        close(p[0]);
-        return err->code;
+        return wc_error_set_errno(err, -e, "cannot place a spare worker's descriptor");
     }
     pid_t zygote = getpid();
     int pidfd = -1;
@@ -186,21 +160,14 @@ int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t vers
         .flags = CLONE_FILES | CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid == 0)
-        spare_main(slots->sock, slots->result, layer_fd, zygote, find, ctx);
+        spare_main(slots->sock, layer_fd, zygote, find, ctx);
     if (pid < 0) {
-        int e = errno;
-        restore_slots(slots);
+        e = errno;
+        dup3(slots->devnull, slots->sock, O_CLOEXEC);
         close(sv[0]);
-        close(p[0]);
         return wc_error_set_errno(err, -e, "clone a spare worker");
     }
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    *sp = (spare){.pid = pid,
-                  .sock = sv[0],
-                  .result_fd = p[0],
-                  .pidfd = pidfd,
-                  .mark = mark,
-                  .version = version};
+    *sp = (spare){.pid = pid, .sock = sv[0], .pidfd = pidfd, .mark = mark, .version = version};
     return 0;
 }
 
@@ -216,7 +183,7 @@ int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
     while (n < 0 && errno == EINTR);
     char ready;
     bool ok = n > 0 && (pfd[0].revents & POLLIN) && recv(sp->sock, &ready, 1, MSG_DONTWAIT) == 1;
-    take_slots_back(sp, slots);
+    take_slot_back(sp, slots);
     if (ok)
         return 0;
     spare_discard(sp, slots);
@@ -224,10 +191,9 @@ int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
                         n == 0 ? " (it did not run for 5 s)" : "");
 }
 
-void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock)
+void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock)
 {
     *ret_pid = sp->pid;
-    *ret_result_fd = sp->result_fd;
     *ret_sock = sp->sock;
     *sp = empty;
 }
@@ -253,8 +219,7 @@ void spare_discard(spare *sp, const spare_slots *slots)
     if (sp->pid <= 0)
         return;
     kill(sp->pid, SIGKILL);
-    take_slots_back(sp, slots);
+    take_slot_back(sp, slots);
     close(sp->sock);
-    close(sp->result_fd);
     *sp = empty;
 }

@@ -6,13 +6,14 @@
  * it forked it (module_cache.h); a module it does not hold comes as a descriptor with
  * the spec, and the worker compiles it itself.
  *
- * The zygote holds two descriptors per worker, thousands of them: a plain fork would
- * copy that table (and the spare close it again), work that grew with every container
- * running (issue 18). So the spare is cloned sharing the zygote's table
- * (CLONE_FILES), with its own ends at two reserved low descriptors (the slots, held by
- * /dev/null otherwise), and its first act is close_range(CLOSE_RANGE_UNSHARE) above
- * them: a table of a few descriptors of its own, whatever the zygote holds. Until the
- * spare says it has its own table, the slots stay lent to it (spare_ready).
+ * The zygote holds a descriptor per worker (its socket, on which the worker_result
+ * comes back too), thousands of them: a plain fork would copy that table (and the spare
+ * close it again), work that grew with every container running (issue 18). So the
+ * spare is cloned sharing the zygote's table (CLONE_FILES), with its end of the socket
+ * at a reserved low descriptor (the slot, held by /dev/null otherwise), and its first
+ * act is close_range(CLOSE_RANGE_UNSHARE) above it: a table of a few descriptors of its
+ * own, whatever the zygote holds. Until the spare says it has its own table, the slot
+ * stays lent to it (spare_ready).
  */
 #ifndef WASMCRI_SANDBOX_SPARE_H
 #define WASMCRI_SANDBOX_SPARE_H
@@ -31,36 +32,35 @@ typedef const wr_module *(*spare_find_fn)(void *ctx, const char *module_key);
 typedef struct spare {
     pid_t pid;        /* 0: no spare */
     int sock;         /* the zygote's end of the hand-over socket */
-    int result_fd;    /* read end of the spare's worker_result pipe */
-    int pidfd;        /* the spare's, while the slots are lent to it; else -1 */
+    int pidfd;        /* the spare's, while the slot is lent to it; else -1 */
     uint64_t mark;    /* the cache's next_id when it forked: it holds entries below */
     uint64_t version; /* the cache's version when it forked */
 } spare;
 
-/* The two reserved descriptors and the /dev/null that holds them; made once (spare_init),
- * before the zygote has many descriptors, so that they are low. */
+/* The reserved descriptor and the /dev/null that holds it; made once (spare_init),
+ * before the zygote has many descriptors, so that it is low. */
 typedef struct spare_slots {
-    int sock, result, devnull;
+    int sock, devnull;
 } spare_slots;
 
-/* Reserves the slots; -errno. The spare is empty. */
+/* Reserves the slot; -errno. The spare is empty. */
 int spare_init(spare *sp, spare_slots *slots, wc_error *err);
 
 /* Clones a spare holding what the cache holds now (mark and version are the cache's);
  * find runs in the child, which keeps layer_fd (a low descriptor, made before the slots
- * or with them) for the worker it becomes (worker_fds.layer). */
+ * or with it) for the worker it becomes (worker_fds.layer). */
 int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
                spare_find_fn find, void *ctx, wc_error *err);
 
 /* Waits until the spare has a descriptor table of its own (at once but on a spare that
- * has not run yet; at most a few seconds), then takes the slots back. -ECHILD: it died
+ * has not run yet; at most a few seconds), then takes the slot back. -ECHILD: it died
  * first (it is then discarded). */
 int spare_ready(spare *sp, const spare_slots *slots, wc_error *err);
 
-/* Takes a ready spare to be a worker: its pid, result pipe and hand-over socket become
- * the caller's, and *sp is empty. The zygote answers the daemon first, then hands
- * the spec over (spare_send): the daemon's thread wakes before the worker does. */
-void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
+/* Takes a ready spare to be a worker: its pid and hand-over socket become the caller's,
+ * and *sp is empty. The zygote answers the daemon first, then hands the spec over
+ * (spare_send): the daemon's thread wakes before the worker does. */
+void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
 
 /* Sends the start/exec request's spec (borrowed), for an exec its n_stdio (2 or 3)
  * fds: stdout, stderr and maybe stdin (stdio, borrowed), and, for a module the spare does not hold,
@@ -70,7 +70,7 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_result_fd, int *ret_sock);
 int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
                wc_error *err);
 
-/* Kills the spare (the zygote reaps it like any child), takes the slots back and
+/* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */
 void spare_discard(spare *sp, const spare_slots *slots);
 

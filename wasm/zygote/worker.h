@@ -9,7 +9,7 @@
  * the container's writable layer, which the worker makes (off the StartContainer
  * path: its mkdirs and overlay mount cost more than the rest of a start).
  *
- * The worker writes a worker_result on a pipe to the zygote before it exits, so
+ * The worker sends a worker_result on its socket to the zygote before it exits, so
  * the zygote can report the trap text and OOM next to the exit code.
  */
 #ifndef WASMCRI_SANDBOX_WORKER_H
@@ -75,7 +75,7 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 
 /* The descriptors a worker gets from the zygote. */
 typedef struct worker_fds {
-    int result;        /* write end of the pipe the worker_result goes to */
+    int result;        /* where the worker_result goes: the zygote's socket (control) */
     int in;            /* an exec's stdin when it has one, else -1 (/dev/null) */
     int out, err;      /* an exec's output (log_path ""), else -1 */
     int layer;         /* the zygote's layer socket: asks for the writable layer (layer.h) */

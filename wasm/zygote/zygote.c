@@ -5,7 +5,7 @@
  * connection and its request channel (requests, handled one at a time; each is
  * answered on the socket it came on), the workers' layer socket (a worker's first
  * write under "/" asks for its writable layer: layer.h), and a signalfd for SIGCHLD (reap
- * workers, read each one's worker_result from its pipe, record and report the
+ * workers, read each one's worker_result from its socket, record and report the
  * exit). Every start or exec takes over a spare worker (spare.h), forked ahead of
  * need (or now, for a module the spare does not hold); the zygote puts it in its
  * cgroups, answers, then sends it the spec, and forks the next spare. Modules come
@@ -52,8 +52,8 @@ typedef struct zworker {
     char id[80];
     char kind[8]; /* "ctr" | "exec" */
     pid_t pid;
-    int result_fd;
-    int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it */
+    int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it,
+                     * and its worker_result comes back on it */
     char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
     uint64_t module_id;            /* the cache entry it was forked with, 0: none */
     int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
@@ -185,7 +185,7 @@ static json_t *exit_event(const zworker *w, int status)
 {
     worker_result res;
     memset(&res, 0, sizeof(res));
-    ssize_t n = read(w->result_fd, &res, sizeof(res));
+    ssize_t n = recv(w->control_fd, &res, sizeof(res), MSG_DONTWAIT);
     if (n != (ssize_t)sizeof(res)) {
         int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
         res.exit_code = sig ? 128 + sig : WEXITSTATUS(status);
@@ -223,7 +223,6 @@ static void reap(zygote *z)
                 persist_exit(z, w->id, ev);
             if (ev)
                 send_to_daemon(z, ev);
-            close(w->result_fd);
             close(w->control_fd);
             if (w->module_id)
                 mc_release(&z->cache, w->module_id);
@@ -241,8 +240,8 @@ static const wr_module *find_module(void *ctx, const char *key)
     return e ? e->module : NULL;
 }
 
-static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int result_fd,
-                      int control_fd, uint64_t module_id, wc_error *err)
+static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int control_fd,
+                      uint64_t module_id, wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
     char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
@@ -266,7 +265,6 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
     snprintf(w->id, sizeof(w->id), "%s", s->id);
     snprintf(w->kind, sizeof(w->kind), "%s", kind);
     w->pid = pid;
-    w->result_fd = result_fd;
     w->control_fd = control_fd;
     w->layer_dir = dir;
     w->layer_lower = lower;
@@ -314,11 +312,9 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
     int rc = spare_for(z, e, err);
     if (rc < 0)
         return rc;
-    int result_fd = -1;
-    spare_claim(&z->spare, ret_pid, &result_fd, ret_sock);
-    if (add_worker(z, s, kind, *ret_pid, result_fd, *ret_sock, e ? e->id : 0, err) < 0) {
+    spare_claim(&z->spare, ret_pid, ret_sock);
+    if (add_worker(z, s, kind, *ret_pid, *ret_sock, e ? e->id : 0, err) < 0) {
         kill(*ret_pid, SIGKILL);
-        close(result_fd);
         close(*ret_sock);
         *ret_sock = -1;
         return err->code;
@@ -572,9 +568,10 @@ static void accept_daemon(zygote *z)
     resend_exits(z);
 }
 
-/* Two descriptors per worker (its result pipe and its socket): a hard limit of 20,000, as
- * some hosts set, ended starts at ~9,990 containers (issue 18). As root the zygote raises
- * it to what the kernel allows (fs.nr_open); else the soft limit goes up to the hard one. */
+/* A descriptor per worker (its socket): a hard limit of 20,000, as some hosts set, ends
+ * starts at ~19,990 containers (at ~9,990 when a result pipe was a second one: issue 18).
+ * With CAP_SYS_RESOURCE the zygote raises it to what the kernel allows (fs.nr_open); else
+ * the soft limit goes up to the hard one. */
 static void raise_nofile(void)
 {
     struct rlimit nofile;
