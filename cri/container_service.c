@@ -431,12 +431,23 @@ static Runtime__V1__Container *ctr_item(const wc_container *c)
     return s;
 }
 
+typedef struct ctr_items {
+    Runtime__V1__ListContainersResponse *r;
+    size_t cap;
+} ctr_items;
+
+static int add_ctr_item(void *ctx, const wc_container *c)
+{
+    ctr_items *out = ctx;
+    return cri_append((void ***)&out->r->containers, &out->r->n_containers, &out->cap, ctr_item(c));
+}
+
 static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                     wc_error *err)
 {
     const Runtime__V1__ListContainersRequest *in = (const void *)req;
     const Runtime__V1__ContainerFilter *f = in->filter;
-    char **selector =
+    _cleanup_strv_ char **selector =
         f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
         return nomem(err);
@@ -446,26 +457,13 @@ static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
         .state = f && f->state ? (int)f->state->state : -1,
         .labels = selector,
     };
-    wc_container **ctrs = NULL;
-    size_t n = 0;
-    int rc = wc_container_list(cri_call_daemon(call)->sandbox, &filter, &ctrs, &n, err);
-    wc_strv_free(selector);
-    if (rc < 0)
-        return rc;
-    Runtime__V1__ListContainersResponse *r =
-        cri_new(&runtime__v1__list_containers_response__descriptor);
-    if (r) {
-        *ret_resp = &r->base;
-        r->containers = calloc(n ? n : 1, sizeof(*r->containers));
-    }
-    rc = r && r->containers ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        r->containers[i] = ctr_item(ctrs[i]);
-        rc = r->containers[i] ? 0 : -ENOMEM;
-        r->n_containers += rc == 0;
-    }
-    wc_container_list_free(ctrs, n);
-    return rc < 0 ? nomem(err) : 0;
+    ctr_items out = {.r = cri_new(&runtime__v1__list_containers_response__descriptor)};
+    if (out.r == NULL)
+        return nomem(err);
+    *ret_resp = &out.r->base;
+    if (wc_container_each(cri_call_daemon(call)->sandbox, &filter, add_ctr_item, &out) < 0)
+        return nomem(err);
+    return 0;
 }
 
 static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -37,6 +37,24 @@ void *cri_new(const ProtobufCMessageDescriptor *desc)
     return m;
 }
 
+int cri_append(void ***items, size_t *n, size_t *cap, void *item)
+{
+    if (item && *n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 16;
+        void **a = realloc(*items, grown * sizeof(void *));
+        if (a == NULL) {
+            protobuf_c_message_free_unpacked(item, NULL);
+            return -ENOMEM;
+        }
+        *items = a;
+        *cap = grown;
+    }
+    if (item == NULL)
+        return -ENOMEM;
+    (*items)[(*n)++] = item;
+    return 0;
+}
+
 int cri_kv_to_map(char *const *kv, const ProtobufCMessageDescriptor *desc, void ***ret_entries,
                   size_t *ret_n)
 {

@@ -39,4 +39,8 @@ void cri_resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resour
 /* A new message of type desc, initialised; NULL on ENOMEM. */
 void *cri_new(const ProtobufCMessageDescriptor *desc);
 
+/* Appends item (a message, taken; NULL: it could not be made) to the repeated field
+ * *items of *n, with room for *cap (the caller's count of it); -ENOMEM, item freed. */
+int cri_append(void ***items, size_t *n, size_t *cap, void *item);
+
 #endif

@@ -278,23 +278,24 @@ Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
     return s;
 }
 
+typedef struct ctr_statuses {
+    Runtime__V1__PodSandboxStatusResponse *r;
+    size_t cap;
+} ctr_statuses;
+
+static int add_ctr_status(void *ctx, const wc_container *c)
+{
+    ctr_statuses *out = ctx;
+    return cri_append((void ***)&out->r->containers_statuses, &out->r->n_containers_statuses,
+                      &out->cap, cri_ctr_status_new(c));
+}
+
 /* The statuses of the pod's containers (kubelet's evented PLEG reads them here). */
 static int pod_containers(cri_daemon *d, const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
 {
     wc_container_filter f = {.pod_id = p->id, .state = -1};
-    wc_container **cs = NULL;
-    size_t n = 0;
-    if (wc_container_list(d->sandbox, &f, &cs, &n, NULL) < 0)
-        return -ENOMEM;
-    r->containers_statuses = calloc(n ? n : 1, sizeof(*r->containers_statuses));
-    int rc = r->containers_statuses ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        r->containers_statuses[i] = cri_ctr_status_new(cs[i]);
-        rc = r->containers_statuses[i] ? 0 : -ENOMEM;
-        r->n_containers_statuses += rc == 0;
-    }
-    wc_container_list_free(cs, n);
-    return rc;
+    ctr_statuses out = {.r = r};
+    return wc_container_each(d->sandbox, &f, add_ctr_status, &out);
 }
 
 static json_t *resources_json(const wc_resources *r)
@@ -373,12 +374,23 @@ static Runtime__V1__PodSandbox *pod_item(const wc_pod *p)
     return s;
 }
 
+typedef struct pod_items {
+    Runtime__V1__ListPodSandboxResponse *r;
+    size_t cap;
+} pod_items;
+
+static int add_pod_item(void *ctx, const wc_pod *p)
+{
+    pod_items *out = ctx;
+    return cri_append((void ***)&out->r->items, &out->r->n_items, &out->cap, pod_item(p));
+}
+
 static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                          wc_error *err)
 {
     const Runtime__V1__ListPodSandboxRequest *in = (const void *)req;
     const Runtime__V1__PodSandboxFilter *f = in->filter;
-    char **selector =
+    _cleanup_strv_ char **selector =
         f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
         return nomem(err);
@@ -387,26 +399,13 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
         .state = f && f->state ? (int)f->state->state : -1,
         .labels = selector,
     };
-    wc_pod **pods = NULL;
-    size_t n = 0;
-    int rc = wc_pod_list(cri_call_daemon(call)->sandbox, &filter, &pods, &n, err);
-    wc_strv_free(selector);
-    if (rc < 0)
-        return rc;
-    Runtime__V1__ListPodSandboxResponse *r =
-        cri_new(&runtime__v1__list_pod_sandbox_response__descriptor);
-    if (r) {
-        *ret_resp = &r->base;
-        r->items = calloc(n ? n : 1, sizeof(*r->items));
-    }
-    rc = r && r->items ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        r->items[i] = pod_item(pods[i]);
-        rc = r->items[i] ? 0 : -ENOMEM;
-        r->n_items += rc == 0;
-    }
-    wc_pod_list_free(pods, n);
-    return rc < 0 ? nomem(err) : 0;
+    pod_items out = {.r = cri_new(&runtime__v1__list_pod_sandbox_response__descriptor)};
+    if (out.r == NULL)
+        return nomem(err);
+    *ret_resp = &out.r->base;
+    if (wc_pod_each(cri_call_daemon(call)->sandbox, &filter, add_pod_item, &out) < 0)
+        return nomem(err);
+    return 0;
 }
 
 const cri_method cri_pod_methods[] = {

@@ -418,42 +418,59 @@ static bool ctr_matches(const wc_container *c, const wc_container_filter *f)
     return rec_map_matches(c->labels, f->labels);
 }
 
-/* Copies the containers f matches into out (room for all), counting them in *n; mu held. */
-static int copy_matching_ctrs(wc_sandbox *sb, const wc_container_filter *f, wc_container **out,
-                              size_t *n)
+int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < sb->n_ctrs; i++) {
-        if (!ctr_matches(sb->ctrs[i], f))
-            continue;
-        out[*n] = wc_container_copy(sb->ctrs[i]);
-        if (out[(*n)++] == NULL)
-            return -ENOMEM;
+    pthread_mutex_lock(&sb->mu);
+    wc_container **items = sb->ctrs;
+    size_t n = sb->n_ctrs;
+    if (f && f->pod_id && strlen(f->pod_id) == WC_ID_LEN) {
+        const sb_ctr_set *set = sb_pod_ctrs(sb, f->pod_id);
+        items = set ? set->items : NULL;
+        n = set ? set->n : 0;
     }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        if (ctr_matches(items[i], f))
+            rc = fn(ctx, items[i]);
+    pthread_mutex_unlock(&sb->mu);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct ctr_copies {
+    wc_container **items;
+    size_t n, cap;
+} ctr_copies;
+
+static int copy_listed_ctr(void *ctx, const wc_container *c)
+{
+    ctr_copies *out = ctx;
+    if (sb_reserve((void ***)&out->items, &out->cap, out->n + 1) < 0)
+        return -ENOMEM;
+    out->items[out->n] = wc_container_copy(c);
+    return out->items[out->n++] ? 0 : -ENOMEM;
 }
 
 int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container ***ret_ctrs,
                       size_t *ret_n, wc_error *err)
 {
-    pthread_mutex_lock(&sb->mu);
-    wc_container **out = calloc(sb->n_ctrs + 1, sizeof(*out));
-    size_t n = 0;
-    int rc = out ? copy_matching_ctrs(sb, f, out, &n) : -ENOMEM;
-    pthread_mutex_unlock(&sb->mu);
+    ctr_copies out = {0};
+    int rc = sb_reserve((void ***)&out.items, &out.cap, 0);
+    rc = rc ?: wc_container_each(sb, f, copy_listed_ctr, &out);
     if (rc < 0) {
-        wc_container_list_free(out, n);
+        wc_container_list_free(out.items, out.n);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
-    *ret_ctrs = out;
-    *ret_n = n;
+    *ret_ctrs = out.items;
+    *ret_n = out.n;
     return 0;
 }
 
 char **sb_pod_ctr_ids(wc_sandbox *sb, const char *pod_id)
 {
+    const sb_ctr_set *set = sb_pod_ctrs(sb, pod_id);
     char **ids = calloc(1, sizeof(char *));
-    for (size_t i = 0; ids && i < sb->n_ctrs; i++)
-        if (strcmp(sb->ctrs[i]->pod_id, pod_id) == 0 && wc_strv_push(&ids, sb->ctrs[i]->id) < 0) {
+    for (size_t i = 0; ids && set && i < set->n; i++)
+        if (wc_strv_push(&ids, set->items[i]->id) < 0) {
             wc_strv_free(ids);
             return NULL;
         }

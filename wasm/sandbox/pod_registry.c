@@ -315,31 +315,42 @@ static bool pod_matches(const wc_pod *p, const wc_pod_filter *f)
 }
 
 /* Copies the pods f matches into out (room for all), counting them in *n; mu held. */
-static int copy_matching_pods(wc_sandbox *sb, const wc_pod_filter *f, wc_pod **out, size_t *n)
+int wc_pod_each(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < sb->n_pods; i++) {
-        if (!pod_matches(sb->pods[i], f))
-            continue;
-        out[*n] = wc_pod_copy(sb->pods[i]);
-        if (out[(*n)++] == NULL)
-            return -ENOMEM;
-    }
-    return 0;
+    pthread_mutex_lock(&sb->mu);
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < sb->n_pods; i++)
+        if (pod_matches(sb->pods[i], f))
+            rc = fn(ctx, sb->pods[i]);
+    pthread_mutex_unlock(&sb->mu);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct pod_copies {
+    wc_pod **items;
+    size_t n, cap;
+} pod_copies;
+
+static int copy_listed_pod(void *ctx, const wc_pod *p)
+{
+    pod_copies *out = ctx;
+    if (sb_reserve((void ***)&out->items, &out->cap, out->n + 1) < 0)
+        return -ENOMEM;
+    out->items[out->n] = wc_pod_copy(p);
+    return out->items[out->n++] ? 0 : -ENOMEM;
 }
 
 int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
                 wc_error *err)
 {
-    pthread_mutex_lock(&sb->mu);
-    wc_pod **out = calloc(sb->n_pods + 1, sizeof(*out));
-    size_t n = 0;
-    int rc = out ? copy_matching_pods(sb, f, out, &n) : -ENOMEM;
-    pthread_mutex_unlock(&sb->mu);
+    pod_copies out = {0};
+    int rc = sb_reserve((void ***)&out.items, &out.cap, 0);
+    rc = rc ?: wc_pod_each(sb, f, copy_listed_pod, &out);
     if (rc < 0) {
-        wc_pod_list_free(out, n);
+        wc_pod_list_free(out.items, out.n);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
-    *ret_pods = out;
-    *ret_n = n;
+    *ret_pods = out.items;
+    *ret_n = out.n;
     return 0;
 }

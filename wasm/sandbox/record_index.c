@@ -89,16 +89,57 @@ int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigne
     return 0;
 }
 
+const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id)
+{
+    return wc_ptrmap_get(&sb->pod_ctrs, pod_id);
+}
+
+/* The pod's set, made when it has none; NULL: out of memory. */
+static sb_ctr_set *pod_set(wc_sandbox *sb, const char *pod_id)
+{
+    sb_ctr_set *set = wc_ptrmap_get(&sb->pod_ctrs, pod_id);
+    if (set)
+        return set;
+    set = calloc(1, sizeof(*set));
+    if (set && wc_ptrmap_put(&sb->pod_ctrs, pod_id, set) < 0) {
+        free(set);
+        return NULL;
+    }
+    return set;
+}
+
+static void set_drop(wc_sandbox *sb, const wc_container *c)
+{
+    sb_ctr_set *set = wc_ptrmap_get(&sb->pod_ctrs, c->pod_id);
+    for (size_t i = 0; set && i < set->n; i++)
+        if (set->items[i] == c) {
+            set->items[i] = set->items[--set->n];
+            break;
+        }
+    if (set && set->n == 0) {
+        wc_ptrmap_del(&sb->pod_ctrs, c->pod_id);
+        free(set->items);
+        free(set);
+    }
+}
+
 int sb_add_ctr(wc_sandbox *sb, wc_container *c)
 {
     _cleanup_free_ char *key = ctr_name_key(c->pod_id, c->name, c->attempt);
-    if (key == NULL || sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) < 0 ||
-        wc_ptrmap_put(&sb->ctr_ids, c->id, c) < 0)
-        return -ENOMEM;
-    if (wc_ptrmap_put(&sb->ctr_names, key, c) < 0) {
+    sb_ctr_set *set = key ? pod_set(sb, c->pod_id) : NULL;
+    bool ok = set && sb_reserve((void ***)&set->items, &set->cap, set->n) == 0 &&
+              sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) == 0 &&
+              wc_ptrmap_put(&sb->ctr_ids, c->id, c) == 0;
+    if (ok && wc_ptrmap_put(&sb->ctr_names, key, c) < 0) {
         wc_ptrmap_del(&sb->ctr_ids, c->id);
+        ok = false;
+    }
+    if (!ok) {
+        if (set)
+            set_drop(sb, c); /* a set made for c goes again */
         return -ENOMEM;
     }
+    set->items[set->n++] = c;
     sb->ctrs[sb->n_ctrs++] = c;
     return 0;
 }
@@ -111,6 +152,7 @@ void sb_drop_ctr(wc_sandbox *sb, const wc_container *c)
     else if (wc_ptrmap_get(&sb->ctr_names, key) == c)
         wc_ptrmap_del(&sb->ctr_names, key);
     wc_ptrmap_del(&sb->ctr_ids, c->id);
+    set_drop(sb, c);
     for (size_t i = 0; i < sb->n_ctrs; i++)
         if (sb->ctrs[i] == c) {
             sb->ctrs[i] = sb->ctrs[--sb->n_ctrs];
@@ -124,4 +166,11 @@ void sb_index_clear(wc_sandbox *sb)
     wc_ptrmap_clear(&sb->pod_names);
     wc_ptrmap_clear(&sb->ctr_ids);
     wc_ptrmap_clear(&sb->ctr_names);
+    for (size_t i = 0; i < sb->pod_ctrs.cap; i++) {
+        sb_ctr_set *set = sb->pod_ctrs.slots[i].value;
+        if (set)
+            free(set->items);
+        free(set);
+    }
+    wc_ptrmap_clear(&sb->pod_ctrs);
 }

@@ -46,6 +46,7 @@ struct wc_sandbox {
     size_t n_ctrs, cap_ctrs;
     wc_ptrmap pod_ids, pod_names; /* record_index.c: pods by id; by name, the starting too */
     wc_ptrmap ctr_ids, ctr_names; /* containers by id; by (pod id, name, attempt) */
+    wc_ptrmap pod_ctrs;           /* pod id -> sb_ctr_set of its containers */
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
@@ -53,6 +54,12 @@ struct wc_sandbox {
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
 };
+
+/* A pod's containers (record_index.c). */
+typedef struct sb_ctr_set {
+    wc_container **items;
+    size_t n, cap;
+} sb_ctr_set;
 
 /* record_index.c (mu held): a pod or container goes into its array and the maps by id and
  * name (-ENOMEM), and out of them; a starting pod's name is claimed (-ENOMEM) and released
@@ -67,6 +74,8 @@ void sb_drop_ctr(wc_sandbox *sb, const wc_container *c);
 int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt,
                    wc_container **ret_ctr);
 void sb_index_clear(wc_sandbox *sb);
+/* The pod's containers; NULL when it has none. */
+const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id);
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */
 int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
