@@ -95,9 +95,11 @@ def idle_memory(d, n, daemon_before):
 
 
 def run_client(client, d, image, logdir, mode, n):
-    out = subprocess.run([str(client), str(d.socket), image, str(logdir), mode, str(n)],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split() for line in out.splitlines()]
+    p = subprocess.run([str(client), str(d.socket), image, str(logdir), mode, str(n)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"startup_client {mode} {n}: {p.stderr.strip()}")
+    return [line.split() for line in p.stdout.splitlines()]
 
 
 def curve(client, d, image, logdir, total, step):
