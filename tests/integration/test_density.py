@@ -56,7 +56,7 @@ def test_restart_with_2100_running_containers_keeps_them(dense, tmp_path):
     assert zygote_workers(dense) == len(ids)
     zygote = dense.zygote_pid()
     dense.stop(sig=signal.SIGKILL)
-    dense.start()
+    dense.start(timeout=60)  # 2,100 records and workers to take up (slow under ASan)
     r = dense.runtime()
     assert dense.zygote_pid() == zygote
     conds = {c.type: c.status for c in r.Status(pb.StatusRequest(), timeout=30).status.conditions}

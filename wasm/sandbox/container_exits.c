@@ -20,6 +20,7 @@
 #include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
+#include "strset.h"
 #include "strv.h"
 
 static void record_exit(wc_sandbox *sb, const json_t *ev)
@@ -64,12 +65,12 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
 }
 
 /* Marks running containers exited unless their id is in alive (NULL: none is). */
-static void mark_lost(wc_sandbox *sb, char *const *alive, const char *why)
+static void mark_lost(wc_sandbox *sb, const wc_strset *alive, const char *why)
 {
     pthread_mutex_lock(&sb->mu);
     for (size_t i = 0; i < sb->n_ctrs; i++) {
         wc_container *c = sb->ctrs[i];
-        if (c->state != WC_CTR_RUNNING || (alive && wc_strv_contains(alive, c->id)))
+        if (c->state != WC_CTR_RUNNING || (alive && wc_strset_has(alive, c->id)))
             continue;
         c->state = WC_CTR_EXITED;
         c->exit_code = 255;
@@ -138,7 +139,8 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
     if (req == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(zc_request(zc, req, NULL, 0, &reply, err));
-    char **alive = calloc(1, sizeof(char *));
+    wc_strset alive = {0}; /* a set: thousands of workers were a scan each (issue 18) */
+    int rc = 0;
     json_t *w;
     size_t i;
     json_array_foreach(json_object_get(reply, "workers"), i, w)
@@ -146,16 +148,13 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
         const char *id = json_string_value(json_object_get(w, "id")) ?: "";
         const char *kind = json_string_value(json_object_get(w, "kind")) ?: "";
         int pid = (int)json_integer_value(json_object_get(w, "pid"));
-        if (alive && claim_worker(sb, id, kind, pid) && wc_strv_push(&alive, id) < 0) {
-            wc_strv_free(alive);
-            alive = NULL;
-        }
+        if (rc == 0 && claim_worker(sb, id, kind, pid) && wc_strset_add(&alive, id) < 0)
+            rc = wc_error_set(err, -ENOMEM, "out of memory");
     }
-    if (alive == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    mark_lost(sb, alive, "the worker was gone when the daemon restarted");
-    wc_strv_free(alive);
-    return 0;
+    if (rc == 0)
+        mark_lost(sb, &alive, "the worker was gone when the daemon restarted");
+    wc_strset_clear(&alive);
+    return rc;
 }
 
 bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n)
