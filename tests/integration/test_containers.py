@@ -269,7 +269,11 @@ def test_workers_join_the_pods_cgroup(rt, tmp_path):
         z, exec_pid, deadline = rt.zygote_pid(), None, time.monotonic() + 5
         while exec_pid is None and time.monotonic() < deadline:
             for c in open(f"/proc/{z}/task/{z}/children").read().split():
-                if int(c) not in known and open(f"/proc/{c}/comm").read().strip() == "wasmcri-worker":
+                try:  # a child can end between the two reads (a spare replaced)
+                    comm = open(f"/proc/{c}/comm").read().strip()
+                except OSError:
+                    continue
+                if int(c) not in known and comm == "wasmcri-worker":
                     exec_pid = int(c)
             time.sleep(0.01)
         got_exec = cgroups_of(exec_pid)
