@@ -47,12 +47,12 @@ struct wc_sandbox {
     wc_ptrmap pod_ids, pod_names; /* record_index.c: pods by id; by name, the starting too */
     wc_ptrmap ctr_ids, ctr_names; /* containers by id; by (pod id, name, attempt) */
     wc_ptrmap pod_ctrs;           /* pod id -> sb_ctr_set of its containers */
-    zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
-    const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
-    char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
-    bool toolbox;            /* commands naming an applet run toolbox.wasm (config toolbox) */
-    struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
-    wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
+    zc_client *zygote;            /* NULL until wc_sandbox_attach_zygote */
+    const wc_cgroup_ops *cg;      /* NULL: no usable cgroups (workers then run in the zygote's) */
+    char *cgroup_driver;          /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
+    bool toolbox;                 /* commands naming an applet run toolbox.wasm (config toolbox) */
+    struct sb_exec *execs;        /* ExecSyncs waiting for their worker's exit (exec.c) */
+    wc_event_sub *subs;           /* GetContainerEvents subscribers (events.c) */
 };
 
 /* A pod's containers (record_index.c). */
