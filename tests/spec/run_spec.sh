@@ -3,7 +3,10 @@
 # runs spec_runner on all of them at once (so the lists of known failures and allowed skips are
 # checked against the whole suite). Exits 77 (ctest SKIP) when a suite or wast2json is missing,
 # except in CI (CI=true), where a missing part fails the test.
-#   run_spec.sh RUNNER OUTDIR KNOWN_FAILURES ALLOWED_SKIPS SUITE_DIR...
+#   run_spec.sh [--lazy] RUNNER OUTDIR KNOWN_FAILURES ALLOWED_SKIPS SUITE_DIR...
+# (--lazy: the runner compiles every function on its first call instead of at load)
+lazy=
+[ "$1" = --lazy ] && lazy=--lazy && shift
 runner=$1 out=$2 known=$3 skips=$4
 shift 4
 . "$(dirname "$0")/../missing.sh"
@@ -24,4 +27,4 @@ for suite in "$@"; do
     done
 done
 # shellcheck disable=SC2086 # the paths are ours, without blanks
-exec "$runner" --known "$known" --skips "$skips" $files
+exec "$runner" $lazy --known "$known" --skips "$skips" $files

@@ -1,6 +1,8 @@
 /* spec_runner: runs WebAssembly spec tests converted by wast2json against wasmcri's engine.
  *
- *   spec_runner [--known KNOWN_FAILURES] [--skips ALLOWED_SKIPS] FILE.json...
+ *   spec_runner [--lazy] [--known KNOWN_FAILURES] [--skips ALLOWED_SKIPS] FILE.json...
+ *
+ * --lazy loads every module with limits.lazy_compile (validated at load, compiled on first call).
  *
  * Executes every command (module, register, action, assert_return incl. nan:canonical/arithmetic,
  * assert_trap, assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable,
@@ -48,6 +50,7 @@ typedef struct runner {
 } runner;
 
 static int g_passed, g_failed, g_skipped, g_known, g_unexpected;
+static bool g_lazy;
 
 /* ---- spectest
  * ------------------------------------------------------------------------------------- */
@@ -476,7 +479,8 @@ static int load(runner *r, json_t *cmd, wasm_module **ret, wc_error *err)
     uint8_t *bytes = read_file(r->dir, file, &len);
     if (bytes == NULL)
         return wc_error_set(err, -ENOENT, "cannot read %s", file);
-    int rc = wasm_module_load(bytes, len, NULL, ret, err);
+    wasm_limits lim = {.lazy_compile = g_lazy};
+    int rc = wasm_module_load(bytes, len, &lim, ret, err);
     free(bytes);
     return rc;
 }
@@ -688,6 +692,8 @@ int main(int argc, char **argv)
 {
     entries known = {0}, skips = {0};
     int i = 1;
+    if (i < argc && strcmp(argv[i], "--lazy") == 0) /* every module compiled on first call */
+        g_lazy = true, i++;
     for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
         bool is_known = strcmp(argv[i], "--known") == 0;
         if (!is_known && strcmp(argv[i], "--skips") != 0) {

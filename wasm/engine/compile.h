@@ -61,12 +61,14 @@ typedef struct vstate {
     uint16_t last_const_slot;
     size_t last_end;
     bool oom;
+    bool check_only; /* type rules only, no code (WASM_BODY_VALIDATE) */
+    bool validated;  /* the body passed validation before: no work limit (WASM_BODY_COMPILE) */
 } vstate;
 
 static inline bool cs_live(const vstate *s)
 {
     const ctl *c = &s->ctls[s->nctl - 1];
-    return !c->unreachable && !c->dead;
+    return !c->unreachable && !c->dead && !s->check_only;
 }
 
 /* Frame slots a stack entry of type t takes (unknown ones, in unreachable code: the most). */

@@ -435,6 +435,10 @@ static int decode_tables(rd *r)
     wasm_module *m = r->m;
     uint32_t n;
     TRY(rd_count(r, &n));
+    wtabletype *t = realloc(m->tables, ((size_t)m->ntable_imports + n + 1) * sizeof(*t));
+    if (t == NULL)
+        return wc_error_set(r->err, -ENOMEM, "out of memory");
+    m->tables = t;
     m->ntables = m->ntable_imports + n;
     for (uint32_t i = 0; i < n; i++)
         TRY(rd_tabletype(r, &m->tables[m->ntable_imports + i]));
@@ -613,6 +617,7 @@ static int decode_datacount(rd *r)
     return 0;
 }
 
+/* The bodies are copied and their places noted; prepare.c validates and compiles them. */
 static int decode_code(rd *r, bool seen_funcs)
 {
     wasm_module *m = r->m;
@@ -621,12 +626,19 @@ static int decode_code(rd *r, bool seen_funcs)
     uint32_t ndef = seen_funcs ? m->nfuncs - m->nfunc_imports : 0;
     if (n != ndef)
         return bad(r, "function and code section have inconsistent lengths");
+    m->seen_code = true;
+    const uint8_t *base = r->p;
+    if (n && (m->code_bytes = malloc((size_t)(r->end - base))) == NULL)
+        return wc_error_set(r->err, -ENOMEM, "out of memory");
+    if (n)
+        memcpy(m->code_bytes, base, (size_t)(r->end - base));
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size;
         TRY(rd_u32(r, &size));
         if (size > (size_t)(r->end - r->p))
             return bad(r, "unexpected end of section or function");
-        TRY(wasm_validate_func(m, i, r->p, r->p + size, r->err));
+        m->codes[i].body_off = (uint32_t)(r->p - base);
+        m->codes[i].body_len = size;
         r->p += size;
     }
     return 0;
@@ -751,14 +763,13 @@ static int decode_section(rd *r, uint8_t id, bool *seen_funcs)
     return bad(r, "malformed section id");
 }
 
-/* Sizes the table/memory/global arrays for every entry the module can possibly have (imports were
- * counted; defined ones are bounded by the bytes left), so later sections append without realloc.
- */
+/* Sizes the table/memory/global arrays for the imported entries (imports were counted); the
+ * sections that define more grow them (a table per byte left was 16 bytes of zeroed memory per
+ * byte of module: most of a load's time). */
 static int reserve_spaces(rd *r)
 {
     wasm_module *m = r->m;
-    size_t left = (size_t)(r->end - r->p) + 1;
-    if ((m->tables = xcalloc(r, m->ntable_imports + left, sizeof(wtabletype))) == NULL ||
+    if ((m->tables = xcalloc(r, m->ntable_imports + 1, sizeof(wtabletype))) == NULL ||
         (m->mems = xcalloc(r, m->nmem_imports + 2, sizeof(wlimits))) == NULL ||
         (m->globals = xcalloc(r, m->nglobal_imports + 1, sizeof(wglobaltype))) == NULL)
         return -ENOMEM;
@@ -805,7 +816,7 @@ static int decode_sections(rd *r)
     }
     if (!reserved)
         TRY(reserve_spaces(r));
-    if (seen_funcs && r->m->nfuncs != r->m->nfunc_imports && r->m->codes[0].code == NULL)
+    if (seen_funcs && r->m->nfuncs != r->m->nfunc_imports && !r->m->seen_code)
         return bad(r, "function and code section have inconsistent lengths");
     if (r->m->has_datacount && r->m->datacount != r->m->ndatas && r->m->ndatas == 0)
         return bad(r, "data count and data section have inconsistent lengths");
@@ -841,8 +852,10 @@ void wasm_module_clear(wasm_module *m)
     free(m->func_declared);
     if (m->codes)
         for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
-            free(m->codes[i].code);
+            if (m->codes[i].code != &m->lazy_stub)
+                free(m->codes[i].code);
     free(m->codes);
+    free(m->code_bytes);
     free(m->tables);
     free(m->mems);
     free(m->globals);

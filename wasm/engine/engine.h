@@ -99,8 +99,9 @@ typedef struct wcode {
     uint32_t type;
     uint32_t nparams, nlocals; /* in frame slots (a v128 takes two); nlocals includes params */
     uint32_t frame_slots;      /* locals + maximal operand stack height */
-    wcell *code;
+    wcell *code; /* NULL until prepared (prepare.c); a lazy module's &lazy_stub until first call */
     size_t ncode;
+    uint32_t body_off, body_len; /* the body in the module's code_bytes */
 } wcode;
 
 struct wasm_module {
@@ -132,6 +133,11 @@ struct wasm_module {
     int64_t work_left; /* validation budget (validate.c charge()), set from the module size */
     char **func_names; /* from the name section, may be NULL */
     uint32_t nfunc_names;
+    bool seen_code;
+    uint8_t *code_bytes; /* the code section's bodies, kept while some remain to compile */
+    uint32_t nprepared;  /* functions validated (and, unless lazy, compiled): prepare.c */
+    uint32_t nlazy;      /* functions validated but not compiled yet */
+    wcell lazy_stub;     /* a lazy function's code until its first call: OP_LAZY_COMPILE */
 };
 
 /* Runtime objects. */
@@ -212,9 +218,17 @@ const char *wasm_leb(const uint8_t **p, const uint8_t *end, unsigned bits, bool 
 int wasm_decode(wasm_module *m, const uint8_t *p, size_t len, wc_error *err);
 void wasm_module_clear(wasm_module *m);
 
-/* validate.c: validates and compiles one function body [p, end). */
+/* validate.c: validates and/or compiles one function body [p, end). */
+typedef enum wasm_body_mode {
+    WASM_BODY_VALIDATE_COMPILE, /* one pass: type rules, code emitted */
+    WASM_BODY_VALIDATE,         /* type rules only: no code (a lazy module's load) */
+    WASM_BODY_COMPILE,          /* a body validated before (lazy compile): no work limit */
+} wasm_body_mode;
 int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
-                       wc_error *err);
+                       wasm_body_mode mode, wc_error *err);
+
+/* prepare.c: compiles f's body on its first call (OP_LAZY_COMPILE); -ENOMEM. */
+int wasm_compile_on_call(wasm_func *f, wc_error *err);
 
 /* interp.c */
 const void *const *

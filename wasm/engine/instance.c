@@ -280,6 +280,8 @@ static void init_globals(wasm_instance *inst)
 int wasm_instance_new(const wasm_module *module, const wasm_linker *linker,
                       const wasm_instance_opts *opts, wasm_instance **ret_inst, wc_error *err)
 {
+    if (!wasm_module_prepared(module))
+        return wc_error_set(err, -EAGAIN, "the module is not validated yet (wasm_module_prepare)");
     wasm_instance *inst = calloc(1, sizeof(*inst));
     if (inst == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");

@@ -859,6 +859,23 @@ dispatch:
                 fp[i] = 0;
             NEXT();
         }
+        OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): f was just
+                          * entered with a frame of its params; compile, then enter it again */
+        {
+            wc_error err = {0};
+            if (wasm_compile_on_call(f, &err) < 0) {
+                trap = wasm_instance_host_error(ctx, "compiling function %u: %.160s", f->index,
+                                                err.msg);
+                goto trapped;
+            }
+            const wcode *code = f->code;
+            if (fp + code->frame_slots > stack_end)
+                TRAP(STACK_EXHAUSTED);
+            for (uint32_t i = code->nparams; i < code->nlocals; i++)
+                fp[i] = 0;
+            ip = code->code;
+            NEXT();
+        }
         OP(CALL_INDIRECT)
         {
             wcell c = ip[1];

@@ -1,6 +1,7 @@
 /* module.c: the module half of the public API: limits, load (decode.c + validate.c), listing of
  * imports and exports, trap messages. A loaded module is never written again, so it can be shared
  * by instances, threads and forked processes. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "engine.h"
@@ -42,13 +43,14 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
     MERGE(max_table_elems);
     MERGE(max_type_arity);
     MERGE(interruptible);
+    MERGE(lazy_compile);
 #undef MERGE
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;
 }
 
-int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
-                     wasm_module **ret_module, wc_error *err)
+int wasm_module_decode(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                       wasm_module **ret_module, wc_error *err)
 {
     wasm_module *m = calloc(1, sizeof(*m));
     if (m == NULL)
@@ -61,6 +63,20 @@ int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits
         return rc;
     }
     int rc = wasm_decode(m, bytes, len, err);
+    if (rc < 0) {
+        wasm_module_free(m);
+        return rc;
+    }
+    *ret_module = m;
+    return 0;
+}
+
+int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                     wasm_module **ret_module, wc_error *err)
+{
+    wasm_module *m = NULL;
+    TRY(wasm_module_decode(bytes, len, limits, &m, err));
+    int rc = wasm_module_prepare(m, SIZE_MAX, err);
     if (rc < 0) {
         wasm_module_free(m);
         return rc;

@@ -262,7 +262,8 @@
     X(REF_IS_NULL)                                                                                 \
     X(REF_FUNC)                                                                                    \
     X(POLL)                                                                                        \
-    X(CALL_LOCAL)
+    X(CALL_LOCAL)                                                                                  \
+    X(LAZY_COMPILE)
 // clang-format on
 
 /* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c). */

@@ -163,6 +163,8 @@ int vpop(vstate *s, wasm_valtype want, uint16_t *ret_loc)
  * charged to a per-module budget proportional to its size, so no input makes validation slow. */
 static int charge(vstate *s, uint64_t units)
 {
+    if (s->validated) /* a lazy compile: this body passed within the limit at load */
+        return 0;
     s->m->work_left -= (int64_t)units + 1;
     if (s->m->work_left < 0)
         return wc_error_set(s->err, -E2BIG, "module too complex to validate (work limit)");
@@ -1145,7 +1147,7 @@ static void vstate_free(vstate *s)
 }
 
 int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
-                       wc_error *err)
+                       wasm_body_mode mode, wc_error *err)
 {
     wcode *fn = &m->codes[def_index];
     vstate s = {.m = m,
@@ -1155,6 +1157,8 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                 .end = end,
                 .err = err,
                 .handlers = wasm_interp_handlers(),
+                .check_only = mode == WASM_BODY_VALIDATE,
+                .validated = mode == WASM_BODY_COMPILE,
                 .last_def = -1,
                 .last_const = -1,
                 .last_ins = -1};
@@ -1163,19 +1167,19 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
     s.loc = malloc(s.cap * sizeof(*s.loc));
     s.home = malloc(s.cap * sizeof(*s.home));
     s.ctls = malloc(s.ctlcap * sizeof(*s.ctls));
-    int rc = s.vt && s.loc && s.home && s.ctls && cs_reserve(&s, 64) == 0
+    int rc = s.vt && s.loc && s.home && s.ctls && (s.check_only || cs_reserve(&s, 64) == 0)
                  ? 0
                  : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0)
         rc = read_locals(&s);
     if (rc == 0)
         rc = body(&s);
-    if (rc == 0) {
+    if (rc == 0 && !s.check_only) {
         fn->nparams = s.ft->nps;
         fn->nlocals = s.local_slots;
         fn->frame_slots = s.max_slot + 1;
-        fn->code = s.code;
         fn->ncode = s.n;
+        fn->code = s.code; /* last: a call reads the frame size, then the code */
         s.code = NULL;
     }
     vstate_free(&s);

@@ -98,6 +98,9 @@ typedef struct wasm_limits {
     uint32_t max_type_arity;    /* params, and results, per function type (default 1,000) */
     uint32_t
         interruptible; /* 1: loops also check for wasm_instance_interrupt (default 0: only calls) */
+    uint32_t lazy_compile; /* 1: load validates every function but compiles each on its first call
+                              (default 0: all at load). Such a module is written on those calls:
+                              it may be run by one thread at a time (or by forked processes) */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means
@@ -116,6 +119,17 @@ typedef struct wasm_module wasm_module;
 int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
                      wasm_module **ret_module, wc_error *err);
 void wasm_module_free(wasm_module *module);
+
+/* wasm_module_load in steps, for a caller that must never stop long (the zygote's loop): decode
+ * reads every section and copies the function bodies, validating none; the module cannot be
+ * instantiated (-EAGAIN) until wasm_module_prepare returned 0. Errors as wasm_module_load. */
+int wasm_module_decode(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                       wasm_module **ret_module, wc_error *err);
+/* Validates (and compiles, unless lazy_compile) the next function bodies, about max_bytes of them
+ * and at least one: 1 while some remain, 0 when the module is ready, < 0 when it is invalid (the
+ * module is then only good for wasm_module_free). */
+int wasm_module_prepare(wasm_module *module, size_t max_bytes, wc_error *err);
+bool wasm_module_prepared(const wasm_module *module);
 
 typedef enum wasm_extern_kind {
     WASM_EXTERN_FUNC = 0,

@@ -1,13 +1,18 @@
-/* compile_speed FILE.wasm: loads (decodes, validates, compiles) the module repeatedly and prints
- * "BYTES SECONDS_PER_LOAD MB_PER_S". Used by hack/bench/engine.sh. */
+/* compile_speed [--lazy] FILE.wasm: loads (decodes, validates, compiles) the module repeatedly and
+ * prints "BYTES SECONDS_PER_LOAD MB_PER_S"; with --lazy the load validates only
+ * (limits.lazy_compile: functions compile on their first call). Used by hack/bench/engine.sh. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "wasm_engine.h"
 
 int main(int argc, char **argv)
 {
+    wasm_limits lim = {0};
+    if (argc == 3 && strcmp(argv[1], "--lazy") == 0)
+        lim.lazy_compile = 1, argv++, argc--;
     if (argc != 2)
         return 2;
     FILE *f = fopen(argv[1], "rb");
@@ -27,7 +32,7 @@ int main(int argc, char **argv)
     do {
         wasm_module *m;
         wc_error err;
-        if (wasm_module_load(buf, (size_t)n, NULL, &m, &err) < 0) {
+        if (wasm_module_load(buf, (size_t)n, &lim, &m, &err) < 0) {
             fprintf(stderr, "load: %s\n", err.msg);
             return 1;
         }

@@ -1,0 +1,75 @@
+/* prepare.c: the compile driver. After decode.c a module holds its function bodies as bytes
+ * (code_bytes); wasm_module_prepare validates them in steps of a size the caller chooses (the
+ * zygote's loop takes a slice at a time), and compiles each one in the same pass, or, for a module
+ * loaded with limits.lazy_compile, validates only and points the function at lazy_stub: its first
+ * call runs OP_LAZY_COMPILE (interp.c), which compiles it here (wasm_compile_on_call). Either way
+ * every body is validated before the module can be instantiated, so an invalid module fails at
+ * load and never mid-run. The bytes are freed once every function is compiled. */
+#include <stdlib.h>
+
+#include "engine.h"
+
+static void make_lazy(wasm_module *m, wcode *fn)
+{
+    const wasm_functype *ft = &m->types[fn->type];
+    /* until compiled: a frame of its params and results, no locals to clear (the stub's
+     * handler checks the real frame size once it knows it) */
+    fn->nparams = fn->nlocals = ft->nps;
+    fn->frame_slots = ft->nps > ft->nrs ? ft->nps : ft->nrs;
+    fn->code = &m->lazy_stub;
+    m->nlazy++;
+}
+
+static void init_stub(wasm_module *m)
+{
+    const void *const *handlers = wasm_interp_handlers();
+    if (handlers)
+        m->lazy_stub.h = handlers[OP_LAZY_COMPILE];
+    else
+        m->lazy_stub.op = OP_LAZY_COMPILE;
+}
+
+int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
+{
+    uint32_t ndef = m->nfuncs - m->nfunc_imports;
+    bool lazy = m->limits.lazy_compile;
+    if (m->nprepared == 0 && lazy)
+        init_stub(m);
+    size_t done = 0;
+    while (m->nprepared < ndef && (done == 0 || done < max_bytes)) {
+        wcode *fn = &m->codes[m->nprepared];
+        const uint8_t *p = m->code_bytes + fn->body_off;
+        TRY(wasm_validate_func(m, m->nprepared, p, p + fn->body_len,
+                               lazy ? WASM_BODY_VALIDATE : WASM_BODY_VALIDATE_COMPILE, err));
+        if (lazy)
+            make_lazy(m, fn);
+        done += fn->body_len + 1;
+        m->nprepared++;
+    }
+    if (m->nprepared < ndef)
+        return 1;
+    if (!lazy) {
+        free(m->code_bytes);
+        m->code_bytes = NULL;
+    }
+    return 0;
+}
+
+bool wasm_module_prepared(const wasm_module *m)
+{
+    return m->nprepared == m->nfuncs - m->nfunc_imports;
+}
+
+int wasm_compile_on_call(wasm_func *f, wc_error *err)
+{
+    wasm_module *m = (wasm_module *)f->inst->m; /* the lazy part of a module: see wasm_engine.h */
+    uint32_t def = f->index - m->nfunc_imports;
+    const wcode *fn = &m->codes[def];
+    const uint8_t *p = m->code_bytes + fn->body_off;
+    TRY(wasm_validate_func(m, def, p, p + fn->body_len, WASM_BODY_COMPILE, err));
+    if (--m->nlazy == 0) {
+        free(m->code_bytes);
+        m->code_bytes = NULL;
+    }
+    return 0;
+}
