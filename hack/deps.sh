@@ -2,17 +2,14 @@
 # Installs every Debian package wasmcri needs to build, run and test. Idempotent:
 # it does nothing (and asks no registry) when all packages are already installed.
 set -euo pipefail
+# shellcheck source=hack/lib-packages.sh
+source "$(dirname "$0")/lib-packages.sh"
 
 PKGS=(
   # build
   build-essential cmake pkg-config clang lld clang-format
-  # libraries the daemon links
-  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
-  libcurl4-openssl-dev libssl-dev libarchive-dev libjansson-dev
-  libsystemd-dev libleveldb-dev libseccomp-dev
-  # HTTP servers with connection upgrades (the streaming server, the metrics endpoint), WebSocket
-  # framing, SPDY header compression
-  libmicrohttpd-dev libwslay-dev zlib1g-dev
+  # libraries the daemon links (hack/lib-packages.sh) and the code generators
+  "${WASMCRI_LIB_PKGS[@]}" protobuf-c-compiler protobuf-compiler
   # wasm test programs and the spec suite
   wasi-libc libclang-rt-14-dev-wasm32 wabt nodejs rustc libstd-rust-dev-wasm32
   # tests: gRPC client, registry, image tools, CNI, busybox (the toolbox applets' reference)
