@@ -3,7 +3,8 @@
 # installs the Debian packages, checks the format (hack/format.sh --check), builds with gcc
 # (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the three builds,
 # every fuzzer for 30 s (hack/fuzz.sh, a clang+libFuzzer build), and the pytest integration
-# suite against the gcc and sanitizer daemons. Prints each runner's own summary. A test that
+# suite against the gcc and sanitizer daemons; builds the Debian package and tests it
+# (hack/package.sh, tests/package). Prints each runner's own summary. A test that
 # hangs fails after 15 minutes (ctest and pytest-timeout) instead of eating CI's whole budget.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +30,15 @@ for dir in build build-asan; do
   echo "== pytest integration ($dir)"
   WASMCRI_BUILD=$dir /usr/bin/python3 -m pytest -q -p no:cacheprovider --timeout=900 tests/integration || status=1
 done
+# The Debian package, built once (hack/package.sh, into dist/), then installed, upgraded, removed
+# and purged in throw-away roots, and checked by lintian (tests/package).
+echo "== package"
+start=$SECONDS
+if bash hack/package.sh; then
+  echo "== pytest package"
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider --timeout=900 tests/package || status=1
+else
+  status=1
+fi
+echo "== package: $((SECONDS - start)) s"
 exit $status
