@@ -9,11 +9,13 @@ serialised here), in interleaved rounds:
   - ExecSync ["/bin/probe.wasm", "cat", "/tmp/x"] (a module of the image, for comparison)
 p50 and p99 of each round; the medians over the rounds are printed. Then toolbox.wasm's size,
 and the memory one exec adds: the exec worker of `sh -c "sleep 3"` (its RSS and PSS, from
-/proc/PID/smaps_rollup, pid from the pod's process table) next to the container's worker.
+/proc/PID/smaps_rollup; the zygote's worker that is not the container's) next to the container's
+worker.
 
 Usage: hack/bench/toolbox.py [BUILD_DIR] [--calls 500] [--rounds 5]
 """
 import argparse
+import json
 import os
 import pathlib
 import re
@@ -45,6 +47,20 @@ def exec_p50_p99(client, sock, request_file, calls):
     if m is None or m.group(3) != "0":
         raise RuntimeError("rpc_client: " + out)
     return float(m.group(1)), float(m.group(2))
+
+
+def zygote_children(zygote, comm):
+    """The pids of the zygote's children named comm (its workers are "wasmcri-worker")."""
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if name == comm and int(text[text.rindex(")") + 2:].split()[1]) == zygote:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def memory_kib(pid):
@@ -105,16 +121,13 @@ def main():
         t = threading.Thread(target=lambda: rt.ExecSync(
             pb.ExecSyncRequest(container_id=cid, cmd=["sh", "-c", "sleep 3"]), timeout=30))
         t.start()
-        ps = d.state / "pods" / pod / "ps"
-        exec_pid = ctr_pid = None
+        info = rt.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True)).info
+        ctr_pid = json.loads(info["info"])["pid"]
+        exec_pid = None
         deadline = time.monotonic() + 10
         while exec_pid is None and time.monotonic() < deadline:
-            for line in ps.read_text().splitlines()[1:]:
-                f = line.split()
-                if f[6] == "exec" and f[0] != "0" and "sleep 3" in line:
-                    exec_pid = int(f[0])
-                elif f[6] == "ctr":
-                    ctr_pid = int(f[0])
+            workers = [p for p in zygote_children(d.zygote_pid(), "wasmcri-worker") if p != ctr_pid]
+            exec_pid = workers[0] if workers else None
             time.sleep(0.05)
         time.sleep(0.5)
         er, ep = memory_kib(exec_pid)

@@ -54,6 +54,20 @@ def start(rt, cid):
     rt.StartContainer(pb.StartContainerRequest(container_id=cid))
 
 
+def running(rt, pod_id, name, args=("sleep", "60"), image="probe", **kw):
+    """A started container of the test image rt.refs[image] (the rt fixture's), once RUNNING."""
+    r = rt.runtime()
+    cid = create(r, pod_id, ctr_config(name, rt.refs[image], args=list(args), **kw))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    return cid
+
+
+def exec_sync(rt, cid, cmd, timeout=0):
+    return rt.runtime().ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=cmd, timeout=timeout),
+                                 timeout=30)
+
+
 def status(rt, cid):
     return rt.ContainerStatus(pb.ContainerStatusRequest(container_id=cid)).status
 

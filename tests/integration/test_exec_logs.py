@@ -6,8 +6,8 @@ import time
 import grpc
 import pytest
 
-from rt_helpers import (create, ctr_config, log_records, pod_config, run_pod, start, status,
-                        stdout_text, wait_state)
+from rt_helpers import (create, ctr_config, exec_sync, log_records, pod_config, run_pod, running,
+                        start, status, stdout_text, wait_state)
 from wasmcri_harness import pb
 
 
@@ -16,19 +16,6 @@ def pod(rt, tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs")
     rt.pod_logs = logs
     return run_pod(rt.runtime(), pod_config("exec", logs))
-
-
-def running(rt, pod, name, args=("sleep", "60"), **kw):
-    r = rt.runtime()
-    cid = create(r, pod, ctr_config(name, rt.refs["probe"], args=list(args), **kw))
-    start(r, cid)
-    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
-    return cid
-
-
-def exec_sync(rt, cid, cmd, timeout=0):
-    return rt.runtime().ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=cmd, timeout=timeout),
-                                 timeout=30)
 
 
 def test_exec_output_env_and_mounts(rt, pod, tmp_path):

@@ -1,14 +1,17 @@
 """The built-in toolbox (wasm/toolbox): commands that are no wasm module in the container's view
 and name an applet (`sh`, `/bin/sh`, `echo`, `top`...) run toolbox.wasm in the container's own
 view, as ExecSync, exec probes and container commands; config `toolbox: false` turns it off."""
+import json
+import os
+import threading
 import time
 
 import grpc
 import pytest
 
 import runtime_images
-from rt_helpers import (create, ctr_config, pod_config, run_pod, run_to_exit, start, status,
-                        stdout_text, wait_state)
+from rt_helpers import (create, ctr_config, exec_sync, pod_config, run_pod, run_to_exit, running,
+                        start, status, stdout_text, wait_state)
 from wasmcri_harness import pb
 
 
@@ -17,19 +20,6 @@ def pod(rt, tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs")
     rt.pod_logs = logs
     return run_pod(rt.runtime(), pod_config("toolbox", logs, hostname="tb-host"))
-
-
-def running(rt, pod, name, args=("sleep", "60"), **kw):
-    r = rt.runtime()
-    cid = create(r, pod, ctr_config(name, rt.refs["probe"], args=list(args), **kw))
-    start(r, cid)
-    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
-    return cid
-
-
-def exec_sync(rt, cid, cmd, timeout=0):
-    return rt.runtime().ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=cmd, timeout=timeout),
-                                 timeout=30)
 
 
 def test_exec_of_an_applet_runs_the_toolbox(rt, pod):
@@ -149,7 +139,6 @@ def test_a_container_whose_command_is_top_runs_until_stopped(rt, pod):
 
 
 def test_ps_shows_the_pods_containers_and_execs(rt, pod):
-    r = rt.runtime()
     cid = running(rt, pod, "tb-ps", args=["sleep", "60"])
     res = exec_sync(rt, cid, ["ps"])
     assert res.exit_code == 0, res.stderr
@@ -193,3 +182,60 @@ def test_timeout_ends_top_in_one_instance(rt, pod):
     res = exec_sync(rt, cid, ["timeout", "1", "top", "-b", "-d", "0.2"])
     assert res.exit_code == 143 and b"processes in this pod" in res.stdout
     assert time.monotonic() - t < 4
+
+
+def worker_pid(rt, cid):
+    info = rt.runtime().ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+    return json.loads(info.info["info"])["pid"]
+
+
+def test_kill_of_top_ends_the_container_as_sigterm_ends_a_process(rt, pod):
+    """The conformance suite's kind of container (`top`), ended from an exec as a user would:
+    it exits with the status of a process SIGTERM killed."""
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config("tb-kill-top", rt.refs["probe"], command=["top"],
+                                    args=["-b", "-d", "0.2"]))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    res = exec_sync(rt, cid, ["sh", "-c", "kill $(pidof top)"], timeout=10)
+    assert (res.exit_code, res.stderr) == (0, b"")
+    st = wait_state(r, cid, pb.CONTAINER_EXITED)
+    assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 143, "Error"), st
+    assert "SIGTERM" in st.message
+
+
+def test_kill_of_an_exec_with_a_signal_by_name(rt, pod):
+    """kill -s KILL of another exec of the pod (ps lists it): that ExecSync ends with 137."""
+    cid = running(rt, pod, "tb-kill-exec")
+    got = {}
+    t = threading.Thread(target=lambda: got.update(res=exec_sync(rt, cid, ["sleep", "30"], 20)))
+    t.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and b"sleep 30" not in exec_sync(rt, cid, ["ps"]).stdout:
+        time.sleep(0.05)
+    res = exec_sync(rt, cid, ["sh", "-c", "kill -s KILL $(pidof sleep) && echo sent"])
+    assert (res.exit_code, res.stdout, res.stderr) == (0, b"sent\n", b"")
+    t.join(20)
+    assert got["res"].exit_code == 137
+
+
+def test_kill_reaches_nothing_outside_the_pod(rt, pod, tmp_path):
+    """A guest names host pids: another pod's worker, the zygote, the daemon, init, this test.
+    None is signalled (No such process, exit 1); its own pod's container still answers kill -0."""
+    r = rt.runtime()
+    other_pod = run_pod(r, pod_config("tb-kill-other", tmp_path))
+    other = running(rt, other_pod, "tb-victim")
+    mine = running(rt, pod, "tb-killer")
+    targets = [worker_pid(rt, other), rt.zygote_pid(), rt.proc.pid, 1, os.getpid()]
+    for sig in ("-9", "-TERM", "-STOP", "-0"):
+        for pid in targets:
+            res = exec_sync(rt, mine, ["kill", sig, str(pid)])
+            assert (res.exit_code, res.stderr.decode()) == \
+                (1, f"kill: can't kill pid {pid}: No such process\n"), (sig, pid)
+    assert status(r, other).state == pb.CONTAINER_RUNNING
+    assert exec_sync(rt, other, ["echo", "alive"]).stdout == b"alive\n"
+    res = exec_sync(rt, mine, ["kill", "-0", str(worker_pid(rt, mine))])
+    assert (res.exit_code, res.stderr) == (0, b"")
+    res = exec_sync(rt, mine, ["kill", "-s", "NOPE", "1"])
+    assert (res.exit_code, res.stderr) == (1, b"kill: bad signal name 'NOPE'\n")
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=other_pod))

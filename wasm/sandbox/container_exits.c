@@ -17,7 +17,6 @@
 #include "cleanup.h"
 #include "json_util.h"
 #include "log.h"
-#include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strset.h"
@@ -48,7 +47,6 @@ static void record_exit(wc_sandbox *sb, const json_t *ev)
         if (unrecorded)
             c->started_at = c->finished_at; /* unknown: not before its exit */
         saved = sb_save_ctr(sb, c, &err) == 0;
-        sb_pod_ps_write(sb, c->pod_id);
         if (!c->starting) /* otherwise start emits STARTED, then STOPPED */
             sb_emit(sb, WC_EVENT_STOPPED, c);
         pthread_cond_broadcast(&sb->changed);

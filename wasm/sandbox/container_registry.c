@@ -15,11 +15,11 @@
 
 #include "cleanup.h"
 #include "container_view.h"
+#include "ctr_user_file.h"
 #include "fs.h"
 #include "image.h"
 #include "image_volumes.h"
 #include "log.h"
-#include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "stop_signal.h"
@@ -217,8 +217,7 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     _cleanup_close_ int module_fd = -1;
     TRY(find_startable(sb, id, &c, &pod, err));
     TRY(sb_pod_files(pod, err));
-    sb_ctr_user_write(c, pod); /* the toolbox's /run/wasmcri files (pod_ps.h) */
-    sb_pod_ps_write(sb, pod->id);
+    sb_ctr_user_write(c, pod); /* the toolbox's /run/wasmcri/user (ctr_user_file.h) */
     TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
     TRY(cv_layer(sb->store, c, spec, err));
     TRY(cv_open_start_module(c, spec, &module_fd, err));
@@ -249,7 +248,6 @@ static int record_start(wc_sandbox *sb, const char *cid, int start_rc, int pid, 
         c->pid = pid;
         if (c->state == WC_CTR_CREATED)
             c->state = WC_CTR_RUNNING;
-        sb_pod_ps_write(sb, c->pod_id);
     }
     sb_emit(sb, WC_EVENT_STARTED, c);
     if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */

@@ -450,7 +450,7 @@ static int add_mount(worker_spec *s, const char *guest, const char *host, bool r
 }
 
 /* The pod's files every container sees, unless a CRI mount puts its own there, and the
- * runtime's files for the toolbox under /run/wasmcri. */
+ * runtime's file for the toolbox under /run/wasmcri. */
 static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *pod)
 {
     static const char *const pod_files[][2] = {{"/etc/resolv.conf", "resolv.conf"},
@@ -463,24 +463,16 @@ static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *po
         if (add_mount(s, pod_files[i][0], host, c->readonly_rootfs) < 0)
             return -ENOMEM;
     }
-    /* what the toolbox's ps, top, id and whoami read (pod_ps.c), read-only */
-    char user_file[WC_ID_SIZE + 8];
-    snprintf(user_file, sizeof(user_file), "user-%s", c->id);
-    const char *const runtime_files[][2] = {{"/run/wasmcri/ps", "ps"},
-                                            {"/run/wasmcri/user", user_file}};
-    for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
-        snprintf(host, sizeof(host), "%s/%s", pod->dir, runtime_files[i][1]);
-        if (guest_mounted(c, runtime_files[i][0]) || access(host, F_OK) < 0)
-            continue;
-        if (add_mount(s, runtime_files[i][0], host, true) < 0)
-            return -ENOMEM;
-    }
-    return 0;
+    /* what the toolbox's id and whoami read (ctr_user_file.c), read-only */
+    snprintf(host, sizeof(host), "%s/user-%s", pod->dir, c->id);
+    if (guest_mounted(c, "/run/wasmcri/user") || access(host, F_OK) < 0)
+        return 0;
+    return add_mount(s, "/run/wasmcri/user", host, true) < 0 ? -ENOMEM : 0;
 }
 
 static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
 {
-    s->mounts = calloc(c->n_mounts + 3 + 2, sizeof(*s->mounts)); /* "/", the CRI's, pod files */
+    s->mounts = calloc(c->n_mounts + 4, sizeof(*s->mounts)); /* "/", the CRI's, 2 pod files, user */
     if (s->mounts == NULL)
         return -ENOMEM;
     int rc = add_mount(s, "/", c->rootfs, c->readonly_rootfs);
@@ -536,8 +528,11 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     s->user = c->user;
     s->layer_dir = strdup("");
     s->layer_lower = strdup("");
+    s->pod = strdup(pod->id);
+    s->name = strdup(c->name);
     int rc = s->id && s->module_name && s->module_key && s->argv && s->env && s->log_path &&
-                     s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower
+                     s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower && s->pod &&
+                     s->name
                  ? fill_mounts(s, c, pod)
                  : -ENOMEM;
     if (rc == 0 && argv == NULL) /* a start, not an ExecSync */

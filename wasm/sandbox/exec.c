@@ -17,7 +17,6 @@
 #include "container_view.h"
 #include "json_util.h"
 #include "log.h"
-#include "pod_ps.h"
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
@@ -37,7 +36,6 @@ void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
         if (strcmp(e->id, id) == 0) {
             e->done = true;
             e->exit_code = (int)wc_json_int(ev, "exit_code", 0);
-            sb_pod_ps_write(sb, e->pod_id);
         }
     pthread_cond_broadcast(&sb->changed);
     pthread_mutex_unlock(&sb->mu);
@@ -94,8 +92,6 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, wc_exec_s
         TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
         snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
-    memcpy(s->w.ctr_id, c->id, WC_ID_SIZE);
-    memcpy(s->w.pod_id, pod->id, WC_ID_SIZE);
     int rc = cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err);
     if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
@@ -137,8 +133,7 @@ static int add_tty_env(worker_spec *spec, const wc_exec_io *io, wc_error *err)
 }
 
 /* fds: stdout, stderr, [stdin,] module (zygote_proto.h). */
-static int send_exec(wc_sandbox *sb, worker_spec *spec, const int *fds, size_t nfds, int *ret_pid,
-                     wc_error *err)
+static int send_exec(wc_sandbox *sb, worker_spec *spec, const int *fds, size_t nfds, wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
     json_auto_t *req =
@@ -151,8 +146,6 @@ static int send_exec(wc_sandbox *sb, worker_spec *spec, const int *fds, size_t n
     int rc = zc_request(sb->zygote, req, fds, nfds, &reply, err);
     if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
         cv_explain_spec_size(spec, err);
-    if (rc == 0)
-        *ret_pid = (int)wc_json_int(reply, "pid", 0);
     return rc;
 }
 
@@ -231,15 +224,11 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     worker_spec *spec = NULL;
     int module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    s->w.argv = cmd;
     rc = exec_spec(sb, id, cmd, s, child[1], &spec, &module_fd, err);
     if (rc == 0) {
         s->w.next = sb->execs;
         sb->execs = &s->w;
         s->linked = true;
-        s->w.started_ns = rec_now_ns();
-        sb_pod_ps_write(sb, s->w.pod_id); /* fresh figures for the ps or top this exec may be,
-                                           * and the exec itself, pid 0 until the zygote answers */
     }
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
@@ -251,16 +240,9 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     int fds[4] = {child[0], child[1], child[2], module_fd};
     if (child[2] < 0)
         fds[2] = module_fd;
-    int pid = 0;
-    rc = rc ?: send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, &pid, err);
+    rc = rc ?: send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, err);
     close(module_fd);
     worker_spec_free(spec);
-    if (rc == 0) {
-        pthread_mutex_lock(&sb->mu);
-        s->w.pid = pid;
-        sb_pod_ps_write(sb, s->w.pod_id);
-        pthread_mutex_unlock(&sb->mu);
-    }
     if (rc < 0) /* no worker: no exit will come */
         unlink_session(sb, s);
     if (rc == -ENOEXEC) {

@@ -17,18 +17,12 @@
 #include "worker.h"
 #include "zygote_client.h"
 
-/* An ExecSync waiting for its worker's exit (exec.c); its pid and command are in the pod's
- * process table (pod_ps.c). */
+/* An ExecSync waiting for its worker's exit (exec.c). */
 typedef struct sb_exec {
     struct sb_exec *next;
     char id[80];
     bool done;
     int exit_code;
-    int pid; /* 0 until the zygote answered */
-    int64_t started_ns;
-    char ctr_id[WC_ID_SIZE]; /* its container, and that container's pod */
-    char pod_id[WC_ID_SIZE];
-    char *const *argv; /* the request's, borrowed */
 } sb_exec;
 
 struct wc_sandbox {

@@ -17,6 +17,7 @@
 
 #include "container.h"
 #include "error.h"
+#include "signals.h"
 #include "store.h"
 
 #define WC_DEFAULT_STOP_SIGNAL "SIGTERM"
@@ -27,9 +28,6 @@ int wc_signal_parse(const char *text, int *ret_signo, wc_error *err);
 
 /* The canonical name ("SIGTERM", "SIGRTMIN+3") of a signal number; NULL if it has none. */
 const char *wc_signal_name(int signo);
-
-/* True when the signal's default action ends the process (Term or Core). */
-bool wc_signal_terminates(int signo);
 
 /* Sets c->stop_signal at create from s and the image: -EINVAL naming a config's signal that
  * is not one, -ENOEXEC naming an image's StopSignal that is not one. */

@@ -1,20 +1,25 @@
 /* Readers of the runtime's files for ps, top, id and whoami (proc_table.h). */
 #include "proc_table.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int tb_proc_read(tb_proc **ret, int *ret_n)
+#define TABLE_MAX 65536 /* the runtime's table is at most one pipe's worth */
+
+__attribute__((import_module("wasmcri"), import_name("pod_ps"))) uint16_t
+wasmcri_pod_ps(char *buf, size_t cap, size_t *ret_len);
+__attribute__((import_module("wasmcri"), import_name("pod_kill"))) uint16_t
+wasmcri_pod_kill(int pid, int signo);
+
+static int parse_table(FILE *f, tb_proc **ret, int *ret_n)
 {
-    FILE *f = fopen(TB_PS_FILE, "r");
-    if (f == NULL)
-        return -1;
     char line[1024];
     int n = 0, cap = 0;
     tb_proc *v = NULL;
     if (fgets(line, sizeof(line), f) == NULL) { /* the header */
-        fclose(f);
         *ret = NULL;
         *ret_n = 0;
         return 0;
@@ -35,9 +40,38 @@ int tb_proc_read(tb_proc **ret, int *ret_n)
         }
         v[n++] = p;
     }
-    fclose(f);
     *ret = v;
     *ret_n = n;
+    return 0;
+}
+
+int tb_proc_read(tb_proc **ret, int *ret_n)
+{
+    char *text = malloc(TABLE_MAX);
+    size_t len = 0;
+    if (text == NULL)
+        return -1;
+    uint16_t e = wasmcri_pod_ps(text, TABLE_MAX, &len);
+    if (e != 0) {
+        free(text);
+        errno = e;
+        return -1;
+    }
+    FILE *f = fmemopen(text, len < TABLE_MAX ? len : TABLE_MAX, "r");
+    int rc = f ? parse_table(f, ret, ret_n) : -1;
+    if (f)
+        fclose(f);
+    free(text);
+    return rc;
+}
+
+int tb_proc_kill(int pid, int signo)
+{
+    uint16_t e = wasmcri_pod_kill(pid, signo);
+    if (e != 0) {
+        errno = e;
+        return -1;
+    }
     return 0;
 }
 

@@ -1,14 +1,14 @@
-/* What the runtime tells the toolbox about the pod, read from the files it keeps in the view
- * (wasm/sandbox/pod_ps.c): the pod's process table (/run/wasmcri/ps) for ps and top, the
- * container's user (/run/wasmcri/user) for id and whoami, and names from the view's /etc/passwd
- * and /etc/group. */
+/* What the runtime tells the toolbox about the pod: the pod's process table for ps, top and
+ * pidof and signals to those processes for kill (the runtime's own imports, module "wasmcri":
+ * wasm/wasi/pod.c), the container's user (the file /run/wasmcri/user) for id and whoami, and
+ * names from the view's /etc/passwd and /etc/group. */
 #ifndef WASMCRI_TOOLBOX_PROC_TABLE_H
 #define WASMCRI_TOOLBOX_PROC_TABLE_H
 
 #include <stdbool.h>
 
-#define TB_PS_FILE "/run/wasmcri/ps"
 #define TB_USER_FILE "/run/wasmcri/user"
+#define TB_PS_WHAT "the pod's process table" /* what a failed tb_proc_read names */
 
 typedef struct tb_proc {
     int pid;
@@ -19,9 +19,13 @@ typedef struct tb_proc {
     char command[512];
 } tb_proc;
 
-/* The table into *ret (malloc'd, the caller frees), *ret_n entries; -1 with errno when it cannot
- * be read. */
+/* The table into *ret (malloc'd, the caller frees), *ret_n entries; -1 with errno when the
+ * runtime gives none (ENOSYS: not in a pod, as under `wasmcri run`). */
 int tb_proc_read(tb_proc **ret, int *ret_n);
+
+/* Sends signo (a Linux number; 0: only check) to the pod's process pid; -1 with errno
+ * (ESRCH: no such process in this pod). */
+int tb_proc_kill(int pid, int signo);
 
 /* The name of uid (/etc/passwd) or gid (/etc/group) into buf; false (buf = the number) when the
  * view has none. */

@@ -127,6 +127,9 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
     ctx->log = opts->log;
     ctx->make_writable = opts->make_writable;
     ctx->make_writable_arg = opts->make_writable_arg;
+    ctx->pod_ps = opts->pod_ps;
+    ctx->pod_kill = opts->pod_kill;
+    ctx->pod_arg = opts->pod_arg;
     size_t envc = 0;
     while (opts->env != NULL && opts->env[envc] != NULL)
         envc++;

@@ -1,7 +1,8 @@
 /* Binds the WASI calls to the engine: wasi_define_imports defines every function of
  * WASI_PREVIEW1_CALLS under "wasi_snapshot_preview1", and again under "wasi_unstable" with the
  * four legacy-layout variants swapped in, then the WasmEdge socket extension
- * (WASI_SOCKET_EXT_CALLS) under "wasi_snapshot_preview1".
+ * (WASI_SOCKET_EXT_CALLS) under "wasi_snapshot_preview1", and the runtime's own calls
+ * (WASMCRI_CALLS) under "wasmcri".
  *
  * Each definition's env is a binding {ctx, call} stored in the ctx (so it lives as long as the
  * ctx). The one host callback copies the params into a uint64_t array, takes the memory base and
@@ -37,10 +38,14 @@ static const wasi_call socket_ext_calls[] = {WASI_SOCKET_EXT_CALLS(WASI_ENTRY)};
 #define WASI_ENTRY(name) {#name, NULL, 0, wasi_unstable_##name},
 static const wasi_call unstable_overrides[] = {WASI_UNSTABLE_OVERRIDES(WASI_ENTRY)};
 #undef WASI_ENTRY
+#define WASI_ENTRY(name, params, nresults) {#name, params, nresults, wasmcri_##name},
+static const wasi_call wasmcri_calls[] = {WASMCRI_CALLS(WASI_ENTRY)};
+#undef WASI_ENTRY
 
 #define NCALLS (sizeof(preview1_calls) / sizeof(preview1_calls[0]))
 #define NOVERRIDES (sizeof(unstable_overrides) / sizeof(unstable_overrides[0]))
 #define NEXT (sizeof(socket_ext_calls) / sizeof(socket_ext_calls[0]))
+#define NOWN (sizeof(wasmcri_calls) / sizeof(wasmcri_calls[0]))
 
 static wasm_trap host_call(wasm_instance *inst, void *env, const wasm_val *args, wasm_val *results)
 {
@@ -87,7 +92,7 @@ static const wasi_call *unstable_variant(const wasi_call *call, wasi_call *scrat
 int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
 {
     if (ctx->bindings == NULL) {
-        ctx->bindings = calloc(2 * NCALLS + NEXT, sizeof(struct wasi_binding));
+        ctx->bindings = calloc(2 * NCALLS + NEXT + NOWN, sizeof(struct wasi_binding));
         ctx->unstable_calls = calloc(NOVERRIDES, sizeof(wasi_call));
         if (ctx->bindings == NULL || ctx->unstable_calls == NULL)
             return wc_error_set(err, -ENOMEM, "wasi: define imports: out of memory");
@@ -110,6 +115,13 @@ int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
         struct wasi_binding *x = &ctx->bindings[2 * NCALLS + i];
         *x = (struct wasi_binding){ctx, &socket_ext_calls[i]};
         int r = define_one(linker, "wasi_snapshot_preview1", x, err);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < NOWN; i++) {
+        struct wasi_binding *x = &ctx->bindings[2 * NCALLS + NEXT + i];
+        *x = (struct wasi_binding){ctx, &wasmcri_calls[i]};
+        int r = define_one(linker, "wasmcri", x, err);
         if (r < 0)
             return r;
     }

@@ -41,6 +41,13 @@ typedef struct wasi_options {
      * refuses a write. */
     int (*make_writable)(void *arg, bool create, int *ret_fd);
     void *make_writable_arg;
+    /* The runtime's own imports (module "wasmcri", pod.c) for the toolbox's ps, top and kill:
+     * the guest's pod's process table as text (pod_procs.h in wasm/zygote) into buf, at most
+     * cap bytes (*ret_len), and a signal to one of the pod's processes; -errno on failure.
+     * NULL (as under `wasmcri run`): the guest gets ENOSYS. */
+    int (*pod_ps)(void *arg, char *buf, size_t cap, size_t *ret_len);
+    int (*pod_kill)(void *arg, int pid, int signo);
+    void *pod_arg;
 } wasi_options;
 
 int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err);

@@ -85,6 +85,11 @@
     X(sock_setsockopt, sock_setsockopt, "iiiii", 1)                                                \
     X(sock_getaddrinfo, sock_getaddrinfo, "iiiiiiii", 1)
 
+/* The runtime's own imports, under "wasmcri" (pod.c): name, param types, result count. */
+#define WASMCRI_CALLS(X)                                                                           \
+    X(pod_ps, "iii", 1)                                                                            \
+    X(pod_kill, "ii", 1)
+
 /* wasi_unstable differs in these (struct layouts, whence numbering); same signatures. */
 #define WASI_UNSTABLE_OVERRIDES(X)                                                                 \
     X(fd_seek)                                                                                     \
@@ -99,6 +104,10 @@ WASI_PREVIEW1_CALLS(WASI_PROTO)
 #define WASI_PROTO(name, fn, params, nresults)                                                     \
     wasi_errno wasi_##fn(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
 WASI_SOCKET_EXT_CALLS(WASI_PROTO)
+#undef WASI_PROTO
+#define WASI_PROTO(name, params, nresults)                                                         \
+    wasi_errno wasmcri_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);
+WASMCRI_CALLS(WASI_PROTO)
 #undef WASI_PROTO
 #define WASI_PROTO(name)                                                                           \
     wasi_errno wasi_unstable_##name(wasi_ctx *c, wasi_mem *m, const uint64_t *a);

@@ -87,6 +87,9 @@ struct wasi_ctx {
     cri_log *log;
     int (*make_writable)(void *arg, bool create, int *ret_fd); /* see wasi_options */
     void *make_writable_arg;
+    int (*pod_ps)(void *arg, char *buf, size_t cap, size_t *ret_len); /* see wasi_options */
+    int (*pod_kill)(void *arg, int pid, int signo);
+    void *pod_arg;
     int exit_code;                    /* -1 until proc_exit */
     struct wasi_binding *bindings;    /* imports.c: one env per defined import */
     struct wasi_call *unstable_calls; /* imports.c: the wasi_unstable variants */

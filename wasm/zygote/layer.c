@@ -69,22 +69,23 @@ int layer_socket_pair(int *ret_zygote_end, int *ret_worker_end, wc_error *err)
     return 0;
 }
 
-int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd)
+int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd, char *data, size_t cap)
 {
-    char data[256];
     union {
         struct cmsghdr align;
         char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
     } control;
-    struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+    struct iovec iov = {.iov_base = data, .iov_len = cap - 1};
     struct msghdr mh = {.msg_iov = &iov,
                         .msg_iovlen = 1,
                         .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
     *ret_pid = 0;
     *ret_reply_fd = -1;
-    if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
+    ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    if (n < 0)
         return -errno;
+    data[n] = '\0';
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level != SOL_SOCKET)
             continue;
@@ -99,12 +100,16 @@ int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd)
     return 0;
 }
 
-void layer_reply(int reply_fd, int status)
+void layer_reply(int reply_fd, int status, const char *text, size_t len)
 {
     if (reply_fd < 0)
         return;
     int32_t v = status;
+    fcntl(reply_fd, F_SETFL, O_NONBLOCK);       /* a full pipe cuts the reply, never stalls us */
     ssize_t n = write(reply_fd, &v, sizeof(v)); /* a worker that is gone hears nothing */
-    (void)n;
+    while (n > 0 && len > 0 && (n = write(reply_fd, text, len)) > 0) {
+        text += n;
+        len -= (size_t)n;
+    }
     close(reply_fd);
 }

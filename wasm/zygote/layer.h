@@ -24,16 +24,19 @@ bool layer_mounted(const char *dir);
 /* The same for the directory name under the directory dirfd. */
 bool layer_mounted_at(int dirfd, const char *name);
 
-/* The zygote's end of the layer socket (a SOCK_SEQPACKET pair whose other end every
- * worker holds): a worker sends {"op":"layer"} with one fd, the write end of a pipe,
- * and gets 0 or -errno back on it. The zygote learns which worker asks from the
- * kernel (SO_PASSCRED), so a worker can only have its own layer made. */
+/* The zygote's end of the workers' request socket (a SOCK_SEQPACKET pair whose other end
+ * every worker holds): a worker sends {"op":"layer"} (or "ps", "kill": zygote.c) with one
+ * fd, the write end of a pipe, and gets 0 or -errno back on it (then, for "ps", the table).
+ * The zygote learns which worker asks from the kernel (SO_PASSCRED), so a worker can only
+ * have its own layer made, and see and signal its own pod only. */
 int layer_socket_pair(int *ret_zygote_end, int *ret_worker_end, wc_error *err);
 
-/* Receives one request: the sender's pid and the reply fd (-1 if none came). */
-int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd);
+/* Receives one request: the sender's pid, the reply fd (-1 if none came) and the request's
+ * text into data (NUL-terminated, at most cap - 1 bytes). */
+int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd, char *data, size_t cap);
 
-/* Writes status on the reply fd and closes it. */
-void layer_reply(int reply_fd, int status);
+/* Writes status, then len bytes of text (may be 0), on the reply fd, never waiting (what
+ * does not fit in the pipe is cut), and closes it. */
+void layer_reply(int reply_fd, int status, const char *text, size_t len);
 
 #endif

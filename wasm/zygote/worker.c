@@ -54,6 +54,8 @@ static const wc_field spec_fields[] = {
     WC_F_STR(worker_spec, layer_lower, "layer_lower"),
     WC_F_ARRAY(worker_spec, listeners, n_listeners, "listeners", &listener_desc),
     WC_F_BOOL(worker_spec, terminal, "terminal"),
+    WC_F_STR(worker_spec, pod, "pod"),
+    WC_F_STR(worker_spec, name, "name"),
 };
 static const wc_record_desc spec_desc = WC_RECORD_DESC(worker_spec, spec_fields);
 

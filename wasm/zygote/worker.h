@@ -53,6 +53,8 @@ typedef struct worker_spec {
     worker_listener *listeners; /* the pod's TCP ports, pre-opened at fd 3 upwards */
     size_t n_listeners;
     bool terminal; /* an exec with a tty: its stdio is a terminal to the guest (isatty) */
+    char *pod;     /* the pod's id: a guest's ps and kill see the workers of its pod only */
+    char *name;    /* the container's name, for the pod's process table (pod_procs.h) */
 } worker_spec;
 
 typedef struct worker_result {

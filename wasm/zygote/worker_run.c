@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -209,23 +210,33 @@ static int layer_hook_open(const worker_spec *spec, int zygote_sock, layer_hook 
     return h->parent_fd < 0 ? -errno : 0;
 }
 
-/* Sends {"op":"layer"} with a pipe's write end; the zygote (which knows this
- * worker's layer by its pid) mounts it and writes back 0 or -errno. */
-static int ask_zygote(int sock)
+/* Sends msg (taken) with a pipe's write end to the zygote, which knows this worker by its pid
+ * (layer.h), and reads its answer: 0 or -errno, then up to cap bytes of text into buf
+ * (*ret_len; buf may be NULL). */
+static int ask_zygote(int sock, json_t *msg, char *buf, size_t cap, size_t *ret_len)
 {
     int p[2];
-    if (sock < 0)
-        return -ENOTCONN;
-    if (pipe2(p, O_CLOEXEC) < 0)
+    if (sock < 0 || msg == NULL) {
+        json_decref(msg);
+        return sock < 0 ? -ENOTCONN : -ENOMEM;
+    }
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        json_decref(msg);
         return -errno;
-    json_t *msg = json_pack("{s:s}", "op", "layer");
-    int rc = msg ? zp_send(sock, msg, &p[1], 1, NULL) : -ENOMEM;
+    }
+    int rc = zp_send(sock, msg, &p[1], 1, NULL);
     json_decref(msg);
     close(p[1]);
     int32_t status = -EIO;
     if (rc == 0 && read(p[0], &status, sizeof(status)) != (ssize_t)sizeof(status))
         status = -EIO;
+    size_t len = 0;
+    ssize_t n = 1;
+    while (status == 0 && buf && len < cap && (n = read(p[0], buf + len, cap - len)) > 0)
+        len += (size_t)n;
     close(p[0]);
+    if (ret_len)
+        *ret_len = len;
     return rc < 0 ? rc : status;
 }
 
@@ -239,7 +250,7 @@ static int make_writable(void *arg, bool create, int *ret_fd)
     if (!layer_mounted_at(h->parent_fd, h->name)) {
         if (!create)
             return -EAGAIN;
-        int rc = ask_zygote(h->zygote_sock);
+        int rc = ask_zygote(h->zygote_sock, json_pack("{s:s}", "op", "layer"), NULL, 0, NULL);
         if (rc < 0)
             return rc;
     }
@@ -250,6 +261,41 @@ static int make_writable(void *arg, bool create, int *ret_fd)
         return -errno;
     *ret_fd = fd;
     return 0;
+}
+
+/* ---- the guest's pod: ps and kill (wasi_options.pod_ps, pod_kill) ---- */
+
+/* At most one question to the zygote per POD_ASK_MS from a worker: a guest asking in a loop
+ * is slowed down, not the zygote that every container of the node needs. */
+#define POD_ASK_MS 10
+
+static void pace_pod_asks(void)
+{
+    static struct timespec last;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (now.tv_sec - last.tv_sec) * 1000LL + (now.tv_nsec - last.tv_nsec) / 1000000;
+    if (last.tv_sec != 0 && ms >= 0 && ms < POD_ASK_MS) {
+        struct timespec wait = {0, (POD_ASK_MS - ms) * 1000000L};
+        nanosleep(&wait, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    }
+    last = now;
+}
+
+static int pod_ps(void *arg, char *buf, size_t cap, size_t *ret_len)
+{
+    pace_pod_asks();
+    return ask_zygote(((layer_hook *)arg)->zygote_sock, json_pack("{s:s}", "op", "ps"), buf, cap,
+                      ret_len);
+}
+
+static int pod_kill(void *arg, int pid, int signo)
+{
+    pace_pod_asks();
+    return ask_zygote(((layer_hook *)arg)->zygote_sock,
+                      json_pack("{s:s, s:i, s:i}", "op", "kill", "pid", pid, "signal", signo), NULL,
+                      0, NULL);
 }
 
 /* "/" is the image snapshot, read-only and lazy, until the layer exists. */
@@ -313,7 +359,10 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
                          .stderr_fd = fds->err,
                          .log = log,
                          .make_writable = make_writable,
-                         .make_writable_arg = &hook};
+                         .make_writable_arg = &hook,
+                         .pod_ps = pod_ps,
+                         .pod_kill = pod_kill,
+                         .pod_arg = &hook};
     if (rc == 0)
         rc = made ? run_command(m->module, &opts, spec, res, &err)
                   : wc_error_set(&err, -ENOMEM, "out of memory");

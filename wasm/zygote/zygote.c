@@ -4,16 +4,15 @@
  * replaces the old one and is sent every exit not yet acknowledged), the daemon's
  * connection and its request channel (requests, handled one at a time; each is
  * answered on the socket it came on), the workers' layer socket (a worker's first
- * write under "/" asks for its writable layer: layer.h), and a signalfd for SIGCHLD (reap
- * workers, read each one's worker_result from its socket, record and report the
- * exit). Every start or exec takes over a spare worker (spare.h), forked ahead of
- * need (or now, for a module the spare does not hold); the zygote puts it in its
- * cgroups, answers, then sends it the spec, and forks the next spare. Modules come
- * as descriptors the daemon opened (the zygote opens no path a guest can change);
- * they are compiled here into a budgeted cache (module_cache.h), or, when too big
- * for it, by the worker that runs them. The zygote never
- * blocks on the daemon except to send a packet. It ends
- * when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
+ * write under "/" asks for its writable layer: layer.h; a guest's ps and kill ask for
+ * its pod's process table and signal its pod's workers: pod_procs.h), and a signalfd for SIGCHLD
+ * (reap workers, read each one's worker_result from its socket, record and report the exit). Every
+ * start or exec takes over a spare worker (spare.h), forked ahead of need (or now, for a module the
+ * spare does not hold); the zygote puts it in its cgroups, answers, then sends it the spec, and
+ * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
+ * guest can change); they are compiled here into a budgeted cache (module_cache.h), or, when too
+ * big for it, by the worker that runs them. The zygote never blocks on the daemon except to send a
+ * packet. It ends when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
  * and a line in the ops table.
  */
@@ -37,8 +36,10 @@
 
 #include "layer.h"
 #include "module_cache.h"
+#include "pod_procs.h"
 #include "privileges.h"
 #include "record.h"
+#include "signals.h"
 #include "spare.h"
 #include "worker.h"
 #include "worker_run.h"
@@ -57,6 +58,7 @@ typedef struct zworker {
     char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
     uint64_t module_id;            /* the cache entry it was forked with, 0: none */
     int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
+    pod_proc proc;   /* what its pod's ps and kill see of it */
 } zworker;
 
 typedef struct zygote {
@@ -228,6 +230,7 @@ static void reap(zygote *z)
                 mc_release(&z->cache, w->module_id);
             free(w->layer_dir);
             free(w->layer_lower);
+            pod_proc_clear(&w->proc);
             z->workers[i] = z->workers[--z->n_workers];
             break;
         }
@@ -244,32 +247,29 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
                       uint64_t module_id, wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
-    char *dir = layer ? strdup(s->layer_dir) : NULL, *lower = layer ? strdup(s->layer_lower) : NULL;
-    if (layer && (dir == NULL || lower == NULL)) {
-        free(dir);
-        free(lower);
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    }
-    if (z->n_workers == z->cap_workers) {
+    zworker w = {.pid = pid, .control_fd = control_fd, .module_id = module_id};
+    snprintf(w.id, sizeof(w.id), "%s", s->id);
+    snprintf(w.kind, sizeof(w.kind), "%s", kind);
+    w.layer_dir = layer ? strdup(s->layer_dir) : NULL;
+    w.layer_lower = layer ? strdup(s->layer_lower) : NULL;
+    bool ok = pod_proc_init(&w.proc, s, pid, strcmp(kind, "exec") == 0) == 0 &&
+              (!layer || (w.layer_dir && w.layer_lower));
+    if (ok && z->n_workers == z->cap_workers) {
         size_t cap = z->cap_workers ? 2 * z->cap_workers : 64;
         zworker *grown = realloc(z->workers, cap * sizeof(*grown));
-        if (grown == NULL) {
-            free(dir);
-            free(lower);
-            return wc_error_set(err, -ENOMEM, "out of memory");
+        ok = grown != NULL;
+        if (ok) {
+            z->workers = grown;
+            z->cap_workers = cap;
         }
-        z->workers = grown;
-        z->cap_workers = cap;
     }
-    zworker *w = &z->workers[z->n_workers++];
-    snprintf(w->id, sizeof(w->id), "%s", s->id);
-    snprintf(w->kind, sizeof(w->kind), "%s", kind);
-    w->pid = pid;
-    w->control_fd = control_fd;
-    w->layer_dir = dir;
-    w->layer_lower = lower;
-    w->module_id = module_id;
-    w->stop_signal = 0;
+    if (!ok) {
+        free(w.layer_dir);
+        free(w.layer_lower);
+        pod_proc_clear(&w.proc);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    z->workers[z->n_workers++] = w;
     return 0;
 }
 
@@ -429,14 +429,75 @@ static void op_layer(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, NULL);
 }
 
-/* A worker's first write under "/": its own layer, the kernel says which. */
-static void handle_layer_request(zygote *z)
+/* Who asks is the worker the kernel says sent the request (SO_PASSCRED); NULL: none. */
+static zworker *find_worker_by_pid(zygote *z, pid_t pid)
+{
+    for (size_t i = 0; pid > 0 && i < z->n_workers; i++)
+        if (z->workers[i].pid == pid)
+            return &z->workers[i];
+    return NULL;
+}
+
+/* A guest's ps: the table of its pod's workers. */
+static void reply_pod_table(zygote *z, const zworker *caller, int reply_fd)
+{
+    const pod_proc **procs = calloc(z->n_workers + 1, sizeof(*procs));
+    char *text = malloc(POD_PROCS_MAX_TEXT);
+    size_t n = 0;
+    for (size_t i = 0; procs && caller && i < z->n_workers; i++)
+        if (pod_proc_same_pod(&z->workers[i].proc, &caller->proc))
+            procs[n++] = &z->workers[i].proc;
+    if (procs && text && caller)
+        layer_reply(reply_fd, 0, text, pod_procs_format(procs, n, text, POD_PROCS_MAX_TEXT));
+    else
+        layer_reply(reply_fd, caller ? -ENOMEM : -EPERM, NULL, 0);
+    free(procs);
+    free(text);
+}
+
+/* A guest's kill: only a worker of the caller's pod. A signal whose default action ends a
+ * process ends the worker as a graceful stop does (reported as ended by it: the guest has no
+ * handler); any other (SIGSTOP, SIGCONT, SIGWINCH...) goes to the worker, whose default
+ * action it takes. */
+static int signal_pod_worker(zygote *z, const zworker *caller, json_t *req)
+{
+    json_int_t pid = json_integer_value(json_object_get(req, "pid"));
+    json_int_t sig = json_integer_value(json_object_get(req, "signal"));
+    if (sig < 0 || sig > WC_SIGNAL_MAX)
+        return -EINVAL;
+    zworker *w = pid > 0 && pid < INT32_MAX ? find_worker_by_pid(z, (pid_t)pid) : NULL;
+    if (caller == NULL || w == NULL || !pod_proc_same_pod(&w->proc, &caller->proc))
+        return -ESRCH;
+    if (sig == 0)
+        return 0;
+    if (!wc_signal_terminates((int)sig))
+        return kill(w->pid, (int)sig) < 0 ? -errno : 0;
+    if (!w->stop_signal) /* the first stop's signal is the one */
+        w->stop_signal = (int)sig;
+    return kill(w->pid, SIGKILL) < 0 ? -errno : 0;
+}
+
+/* A worker's request on the layer socket: its writable layer ("layer", its first write under
+ * "/"), its pod's process table ("ps") or a signal to one of its pod's workers ("kill"). */
+static void handle_worker_request(zygote *z)
 {
     pid_t pid = 0;
     int reply_fd = -1;
-    if (layer_recv_request(z->layer_fd, &pid, &reply_fd) < 0)
+    char data[256];
+    if (layer_recv_request(z->layer_fd, &pid, &reply_fd, data, sizeof(data)) < 0)
         return;
-    layer_reply(reply_fd, make_layer(find_ctr_worker(z, NULL, pid), NULL));
+    json_t *req = json_loads(data, 0, NULL);
+    const char *op = json_string_value(json_object_get(req, "op")) ?: "";
+    zworker *caller = find_worker_by_pid(z, pid);
+    if (strcmp(op, "ps") == 0)
+        reply_pod_table(z, caller, reply_fd);
+    else if (strcmp(op, "kill") == 0)
+        layer_reply(reply_fd, signal_pod_worker(z, caller, req), NULL, 0);
+    else if (strcmp(op, "layer") == 0)
+        layer_reply(reply_fd, make_layer(find_ctr_worker(z, NULL, pid), NULL), NULL, 0);
+    else
+        layer_reply(reply_fd, -ENOSYS, NULL, 0);
+    json_decref(req);
 }
 
 /* Ends the worker at once. With "signal" (a graceful stop, stop_signal.h): the guest could
@@ -650,7 +711,7 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
         if (pfd[1].revents)
             reap(&z);
         if (pfd[4].revents)
-            handle_layer_request(&z);
+            handle_worker_request(&z);
         if (z.channel_fd >= 0 && pfd[3].revents)
             handle_request(&z, z.channel_fd);
         if (z.client_fd >= 0 && pfd[2].revents)

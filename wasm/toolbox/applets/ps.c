@@ -1,5 +1,5 @@
 /* ps: the pod's processes (its containers and execs) from the runtime's table
- * (/run/wasmcri/ps, proc_table.h): PID (the host's), USER, STAT, TIME (CPU), RSS, the container
+ * (proc_table.h): PID (the host's), USER, STAT, TIME (CPU), RSS, the container
  * and the command. A wasm guest has no /proc: the runtime is the only one that knows. */
 #include "applet.h"
 
@@ -13,7 +13,7 @@ int applet_ps(tb_io *io, int argc, char **argv)
     tb_proc *v = NULL;
     int n = 0;
     if (tb_proc_read(&v, &n) < 0) {
-        tb_perror(io, argv[0], TB_PS_FILE);
+        tb_perror(io, argv[0], TB_PS_WHAT);
         return 1;
     }
     fprintf(io->out, "%5s %-8s %-4s %6s %7s %-12s %s\n", "PID", "USER", "STAT", "TIME", "RSS",

@@ -1,7 +1,7 @@
 /* top [-b] [-n COUNT] [-d SECONDS]: the pod's processes (ps's table) every few seconds, with
  * %CPU between two looks, until stopped (or COUNT times). On a terminal the screen is redrawn;
- * otherwise (a container's log, -b) each look is appended. The figures are as fresh as the
- * runtime's table, which it rewrites at every start, exit and exec of the pod. */
+ * otherwise (a container's log, -b) each look is appended. The runtime reads the figures at each
+ * look (proc_table.h). */
 #include "applet.h"
 
 #include <stdlib.h>
@@ -82,7 +82,7 @@ int applet_top(tb_io *io, int argc, char **argv)
         tb_proc *v = NULL;
         int n = 0;
         if (tb_proc_read(&v, &n) < 0) {
-            tb_perror(io, argv[0], TB_PS_FILE);
+            tb_perror(io, argv[0], TB_PS_WHAT);
             status = 1;
             break;
         }
