@@ -134,3 +134,38 @@ def test_preview1_program_serves_on_its_preopened_listener_at_the_pod_ip(cluster
     run(rt, pid, image, "activated", command=["/bin/activated.wasm"])
     out = curl("http://%s:8081/" % ip)
     assert out.stdout == "served by tcp-8081: greetings from the image\n", out.stderr
+
+
+def test_toolbox_wget_and_nc_on_the_pods_network(cluster, tmp_path):
+    """The toolbox's wget and nc in a CNI pod (the guest sockets, in the pod's netns): an exec
+    probe written the usual way (`sh -c 'wget -q --spider ...'`) fails until the pod's wasm
+    HTTP server listens and passes from then on; wget fetches its page over the pod's loopback
+    and its IP; nc talks HTTP to it both ways and tells an open port from a closed one."""
+    d, _, image = cluster
+    rt = d.runtime()
+    pid, ip = pod(rt, tmp_path, "tbnet")
+    side = run(rt, pid, image, "side", command=["sleep", "3600"])  # the toolbox's sleep
+    assert wait_state(rt, side, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+
+    def ex(*cmd):
+        return rt.ExecSync(pb.ExecSyncRequest(container_id=side, cmd=list(cmd), timeout=10),
+                           timeout=30)
+
+    probe = ("sh", "-c", "wget -q --spider http://127.0.0.1:8080/")
+    res = ex(*probe)
+    assert (res.exit_code, res.stderr) == \
+        (1, b"wget: can't connect to remote host (127.0.0.1): Connection refused\n")
+    run(rt, pid, image, "web", args=["http", "8080"])
+    deadline = time.monotonic() + 10
+    while ex(*probe).exit_code != 0:
+        assert time.monotonic() < deadline, "the probe never passed"
+        time.sleep(0.1)
+    for url in ("http://127.0.0.1:8080/", f"http://{ip}:8080/", "http://localhost:8080/x"):
+        res = ex("wget", "-q", "-O-", url)
+        assert (res.exit_code, res.stdout, res.stderr) == (0, b"hello from tbnet\n", b""), url
+    res = ex("sh", "-c", "printf 'GET / HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n' | "
+                         "nc -w 5 127.0.0.1 8080")
+    assert res.exit_code == 0 and res.stdout.startswith(b"HTTP/1.1 200"), res
+    assert res.stdout.endswith(b"\r\n\r\nhello from tbnet\n"), res
+    assert ex("nc", "-z", "127.0.0.1", "8080").exit_code == 0
+    assert ex("nc", "-z", "-w", "2", ip, "8081").exit_code == 1

@@ -1,12 +1,12 @@
 /* net.wasm: the network program of the pod tests (tests/integration/test_net.py) and of the HTTP
  * benchmark (hack/bench/http_rps.sh). Built for wasm32-wasi it opens its sockets through the
- * WasmEdge socket extension (../wasmedge_sock.h) and does the rest through wasi-libc (accept, recv,
- * send, poll, close: preview1 calls); built natively (net_native, for the benchmark's comparison)
- * the same code runs on POSIX sockets. Commands: http PORT [ADDR]       HTTP/1.x on ADDR (default
- * 0.0.0.0, "::" for IPv6): every GET gets 200 "hello from $HOSTNAME\n"; keep-alive; up to 256
- * connections served from one non-blocking poll loop; prints "listening on PORT" when ready
- *   udp-echo PORT [ADDR]   answers each datagram with "echo: " and the datagram, to its sender
- *   fetch HOST PORT PATH   resolves HOST (the pod's /etc/hosts, then DNS), GETs PATH over
+ * WasmEdge socket extension (wasm/wasi/guest/wasmedge_sock.h) and does the rest through wasi-libc
+ * (accept, recv, send, poll, close: preview1 calls); built natively (net_native, for the
+ * benchmark's comparison) the same code runs on POSIX sockets. Commands: http PORT [ADDR] HTTP/1.x
+ * on ADDR (default 0.0.0.0, "::" for IPv6): every GET gets 200 "hello from $HOSTNAME\n";
+ * keep-alive; up to 256 connections served from one non-blocking poll loop; prints "listening on
+ * PORT" when ready udp-echo PORT [ADDR]   answers each datagram with "echo: " and the datagram, to
+ * its sender fetch HOST PORT PATH   resolves HOST (the pod's /etc/hosts, then DNS), GETs PATH over
  *                          HTTP/1.0 and prints the response body; exit 1 with the error if any
  */
 #include <arpa/inet.h>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #ifdef __wasi__
-#include "../wasmedge_sock.h"
+#include "wasmedge_sock.h"
 #else
 #include <netdb.h>
 #endif
@@ -98,19 +98,9 @@ static ssize_t net_send_to(int fd, const void *buf, size_t len, const addr *to)
 
 static int net_resolve(const char *host, uint16_t port, addr *out)
 {
-    we_addrinfo ai = {0}, hints = {.socktype = WE_SOCK_STREAM};
-    uint8_t data[26];
-    we_sockaddr sa = {0, sizeof(data), data};
-    ai.addr = &sa;
-    we_addrinfo *res = &ai;
-    uint32_t n = 0;
-    int32_t e = we_sock_getaddrinfo(host, (uint32_t)strlen(host), "", 0, &hints, &res, 1, &n);
-    if (e || n == 0)
-        return fail(e ? e : ENOENT);
-    out->v6 = ai.family == WE_AF_INET6;
-    memcpy(out->bytes, data + (out->v6 ? 6 : 2), out->v6 ? 16 : 4);
+    int32_t e = we_resolve_first(host, &out->v6, out->bytes);
     out->port = port;
-    return 0;
+    return e ? fail(e) : 0;
 }
 #else
 static socklen_t to_sockaddr(const addr *a, struct sockaddr_storage *ss)

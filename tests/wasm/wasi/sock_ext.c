@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-#include "../wasmedge_sock.h"
 #include "common.h"
+#include "wasmedge_sock.h"
 
 static void show(const char *what, int32_t e)
 {

@@ -1,11 +1,13 @@
-/* The WasmEdge socket extension's imports (module wasi_snapshot_preview1), declared for the C test
- * programs: wasi-libc has no declarations for them. The ABI is written down in
- * wasm/wasi/README.md; every function returns a WASI errno (the same numbers as wasi-libc's errno,
- * plus WE_EAI_* for sock_getaddrinfo). */
+/* The WasmEdge socket extension's imports (module wasi_snapshot_preview1), declared for C guests
+ * (toolbox.wasm's wget and nc, the test programs): wasi-libc has no declarations for them. The ABI
+ * is written down in wasm/wasi/README.md; every function returns a WASI errno (the same numbers as
+ * wasi-libc's errno, plus WE_EAI_* for sock_getaddrinfo). */
 #ifndef WASMEDGE_SOCK_H
 #define WASMEDGE_SOCK_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #define WE(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 
@@ -107,5 +109,23 @@ WE(sock_getaddrinfo)
 int32_t we_sock_getaddrinfo(const char *node, uint32_t node_len, const char *service,
                             uint32_t service_len, const we_addrinfo *hints, we_addrinfo **res,
                             uint32_t max, uint32_t *res_len);
+
+/* The first address sock_getaddrinfo gives for host (for a stream socket): *ret_v6 and its 4 or
+ * 16 bytes into bytes; a WASI errno (ENOENT when there is none). */
+static inline int32_t we_resolve_first(const char *host, int *ret_v6, uint8_t bytes[16])
+{
+    we_addrinfo ai = {0}, hints = {.socktype = WE_SOCK_STREAM};
+    uint8_t data[26];
+    we_sockaddr sa = {0, sizeof(data), data};
+    ai.addr = &sa;
+    we_addrinfo *res = &ai;
+    uint32_t n = 0;
+    int32_t e = we_sock_getaddrinfo(host, (uint32_t)strlen(host), "", 0, &hints, &res, 1, &n);
+    if (e || n == 0)
+        return e ? e : ENOENT;
+    *ret_v6 = ai.family == WE_AF_INET6;
+    memcpy(bytes, data + (*ret_v6 ? 6 : 2), *ret_v6 ? 16 : 4); /* after the port (and flowinfo) */
+    return 0;
+}
 
 #endif
