@@ -4,8 +4,9 @@
 data dir unique to this run (other engineers run tests on the machine at the same
 time), and the helpers the CNI tests use to look at what the plugins made on the
 host: addresses held, veths on the bridge, iptables rules, TCP listeners opened in a
-pod's network namespace.
+pod's network namespace; daemon_on_bridge runs a daemon on such a network.
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -13,6 +14,9 @@ import random
 import socket
 import subprocess
 import time
+
+import runtime_images
+from wasmcri_harness import Daemon, pb
 
 CNI_BIN = "/usr/lib/cni"
 BRIDGE_PREFIX = "wcb"  # every test bridge's name starts so
@@ -79,6 +83,29 @@ class BridgeNet:
 
     def teardown(self):
         subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+
+
+@contextlib.contextmanager
+def daemon_on_bridge(runtime_registry, base):
+    """A daemon on a private bridge network with the net image pulled: (daemon, net, image).
+    On leaving, its pods are removed, the daemon and its zygote stop and the bridge goes;
+    the plugins must have given back every address and iptables rule."""
+    assert os.access(f"{CNI_BIN}/bridge", os.X_OK), "containernetworking-plugins not installed"
+    reg, refs = runtime_registry
+    net = BridgeNet(base / "cni")
+    config = runtime_images.daemon_config(reg)
+    config.update(net.daemon_config())
+    d = Daemon(base / "d", config=config).start()
+    runtime_images.pull_all(d, {"net": refs["net"]})
+    yield d, net, refs["net"]
+    rt = d.runtime()
+    pods = [p.id for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items]
+    for pid in pods:
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
+    d.stop()
+    d.kill_zygote()
+    net.teardown()
+    assert net.held_ips() == set() and not any(iptables_rules_naming(p) for p in pods)
 
 
 def iptables_rules_naming(text):

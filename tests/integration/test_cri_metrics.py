@@ -3,16 +3,14 @@ StreamPodSandboxMetrics return, with cAdvisor's names and label keys (kubelet ad
 pod and container itself); values move: CPU grows while a busy wasm program runs, network
 bytes grow with real traffic to a pod on a CNI bridge, and PodSandboxStats carries the pod
 interface's counters."""
-import os
 import time
 
 import pytest
 
-import runtime_images
-from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming
+from cni_net import daemon_on_bridge
 from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
 from test_net_cni import curl, pod as cni_pod
-from wasmcri_harness import Daemon, pb
+from wasmcri_harness import pb
 
 BASE = ["id", "image", "name"]
 NET = ["container_network_%s_total" % n for n in (
@@ -95,27 +93,13 @@ def test_container_cpu_grows_while_a_busy_program_runs(rt, tmp_path):
 
 @pytest.fixture
 def cluster(runtime_registry, tmp_path):
-    """A daemon on a private CNI bridge with the net image pulled: (daemon, image)."""
-    assert os.access(f"{CNI_BIN}/bridge", os.X_OK), "containernetworking-plugins not installed"
-    reg, refs = runtime_registry
-    net = BridgeNet(tmp_path / "cni")
-    config = runtime_images.daemon_config(reg)
-    config.update(net.daemon_config())
-    d = Daemon(tmp_path / "d", config=config).start()
-    runtime_images.pull_all(d, {"net": refs["net"]})
-    yield d, refs["net"]
-    rt = d.runtime()
-    pods = [p.id for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items]
-    for pid in pods:
-        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
-    d.stop()
-    d.kill_zygote()
-    net.teardown()
-    assert net.held_ips() == set() and not any(iptables_rules_naming(p) for p in pods)
+    """A daemon on a private CNI bridge with the net image pulled: (daemon, net, image)."""
+    with daemon_on_bridge(runtime_registry, tmp_path) as c:
+        yield c
 
 
 def test_pod_network_counters_grow_with_real_traffic(cluster, tmp_path):
-    d, image = cluster
+    d, _, image = cluster
     rt = d.runtime()
     pid, ip = cni_pod(rt, tmp_path, "web")
     cid = create(rt, pid, ctr_config("web", image, args=["http", "8080"]))

@@ -12,10 +12,9 @@ import urllib.parse
 
 import pytest
 
-import runtime_images
-from cni_net import CNI_BIN, BridgeNet, iptables_rules_naming, on_test_bridge
-from rt_helpers import create, ctr_config, http_server, run_pod, start, stdout_text, wait_state
-from wasmcri_harness import Daemon, pb
+from cni_net import daemon_on_bridge, on_test_bridge
+from rt_helpers import create, ctr_config, http_server, start, stdout_text, wait_state
+from wasmcri_harness import pb
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
 
@@ -23,22 +22,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root
 @pytest.fixture
 def cluster(runtime_registry, tmp_path):
     """A daemon on a private bridge network with the net image pulled: (daemon, net, image)."""
-    assert os.access(f"{CNI_BIN}/bridge", os.X_OK), "containernetworking-plugins not installed"
-    reg, refs = runtime_registry
-    net = BridgeNet(tmp_path / "cni")
-    config = runtime_images.daemon_config(reg)
-    config.update(net.daemon_config())
-    d = Daemon(tmp_path / "d", config=config).start()
-    runtime_images.pull_all(d, {"net": refs["net"]})
-    yield d, net, refs["net"]
-    rt = d.runtime()
-    pods = [p.id for p in rt.ListPodSandbox(pb.ListPodSandboxRequest()).items]
-    for pid in pods:
-        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
-    d.stop()
-    d.kill_zygote()
-    net.teardown()
-    assert net.held_ips() == set() and not any(iptables_rules_naming(p) for p in pods)
+    with daemon_on_bridge(runtime_registry, tmp_path) as c:
+        yield c
 
 
 def pod(rt, logs, name, ports=(), mounts=()):
