@@ -62,6 +62,11 @@ void wc_image_list_free(wc_image **imgs)
     free(imgs);
 }
 
+void wc_image_list_freep(wc_image ***imgs)
+{
+    wc_image_list_free(*imgs);
+}
+
 char *image_encode(const wc_image *img)
 {
     return wc_record_encode(&image_desc, img);

@@ -34,11 +34,15 @@ static int image_load(wc_store *s, const char *id, wc_image **ret_img, wc_error 
     return image_decode(text, len, ret_img, err);
 }
 
-static void batch_put_image(leveldb_writebatch_t *b, const wc_image *img, const char *text)
+static int batch_put_image(leveldb_writebatch_t *b, const wc_image *img, wc_error *err)
 {
+    _cleanup_free_ char *text = image_encode(img);
+    if (text == NULL)
+        return wc_error_set(err, -ENOMEM, "record image: out of memory");
     char key[128];
     image_key(key, sizeof(key), img->id);
     leveldb_writebatch_put(b, key, strlen(key), text, strlen(text));
+    return 0;
 }
 
 static void batch_put_refs(leveldb_writebatch_t *b, const char *id, char *const *names)
@@ -88,51 +92,43 @@ static int steal_name(wc_store *s, const char *id, const char *name, wc_image **
     return 0;
 }
 
+/* Into b: the records of the images that lose one of names to img, then img's record with
+ * all names (its tags and digests) and their refs. *others holds the changed records. */
+static int batch_image(wc_store *s, const wc_image *img, char **tags, char **digests,
+                       wc_image ***others, leveldb_writebatch_t *b, wc_error *err)
+{
+    for (char **p = tags; *p; p++)
+        TRY(steal_name(s, img->id, *p, others, err));
+    for (char **p = digests; *p; p++)
+        TRY(steal_name(s, img->id, *p, others, err));
+    for (wc_image **p = *others; p && *p; p++)
+        TRY(batch_put_image(b, *p, err));
+    wc_image merged = *img;
+    merged.repo_tags = tags;
+    merged.repo_digests = digests;
+    TRY(batch_put_image(b, &merged, err));
+    batch_put_refs(b, img->id, tags);
+    batch_put_refs(b, img->id, digests);
+    return 0;
+}
+
 static int put_locked(wc_store *s, const wc_image *img, wc_error *err)
 {
     _cleanup_strv_ char **tags = wc_strv_copy(img->repo_tags);
     _cleanup_strv_ char **digests = wc_strv_copy(img->repo_digests);
     if (tags == NULL || digests == NULL)
         return wc_error_set(err, -ENOMEM, "record image: out of memory");
-    wc_image *old = NULL;
+    _cleanup_(wc_image_freep) wc_image *old = NULL;
     if (image_load(s, img->id, &old, NULL) == 0) {
         for (char **p = old->repo_tags; *p; p++)
             wc_strv_push_unique(&tags, *p);
         for (char **p = old->repo_digests; *p; p++)
             wc_strv_push_unique(&digests, *p);
-        wc_image_free(old);
     }
-    leveldb_writebatch_t *b = leveldb_writebatch_create();
-    wc_image **others = NULL;
-    int r = 0;
-    for (char **p = tags; r == 0 && *p; p++)
-        r = steal_name(s, img->id, *p, &others, err);
-    for (char **p = digests; r == 0 && *p; p++)
-        r = steal_name(s, img->id, *p, &others, err);
-    for (wc_image **p = others; r == 0 && p && *p; p++) {
-        _cleanup_free_ char *text = image_encode(*p);
-        if (text == NULL)
-            r = wc_error_set(err, -ENOMEM, "record image: out of memory");
-        else
-            batch_put_image(b, *p, text);
-    }
-    if (r == 0) {
-        wc_image merged = *img;
-        merged.repo_tags = tags;
-        merged.repo_digests = digests;
-        _cleanup_free_ char *text = image_encode(&merged);
-        if (text == NULL)
-            r = wc_error_set(err, -ENOMEM, "record image: out of memory");
-        else
-            batch_put_image(b, img, text);
-        batch_put_refs(b, img->id, tags);
-        batch_put_refs(b, img->id, digests);
-    }
-    if (r == 0)
-        r = store_write(s, b, err);
-    leveldb_writebatch_destroy(b);
-    wc_image_list_free(others);
-    return r;
+    _cleanup_(store_batch_destroyp) leveldb_writebatch_t *b = leveldb_writebatch_create();
+    _cleanup_(wc_image_list_freep) wc_image **others = NULL;
+    TRY(batch_image(s, img, tags, digests, &others, b, err));
+    return store_write(s, b, err);
 }
 
 int wc_store_image_put(wc_store *s, const wc_image *img, wc_error *err)
@@ -258,26 +254,26 @@ static void batch_drop_ref(wc_store *s, leveldb_writebatch_t *b, const char *id,
         leveldb_writebatch_delete(b, key, strlen(key));
 }
 
+static int remove_locked(wc_store *s, const char *id, wc_error *err)
+{
+    _cleanup_(wc_image_freep) wc_image *img = NULL;
+    TRY(image_load(s, id, &img, err));
+    _cleanup_(store_batch_destroyp) leveldb_writebatch_t *b = leveldb_writebatch_create();
+    for (char **p = img->repo_tags; *p; p++)
+        batch_drop_ref(s, b, id, *p);
+    for (char **p = img->repo_digests; *p; p++)
+        batch_drop_ref(s, b, id, *p);
+    char key[128];
+    image_key(key, sizeof(key), id);
+    leveldb_writebatch_delete(b, key, strlen(key));
+    return store_write(s, b, err);
+}
+
 int wc_store_image_remove(wc_store *s, const char *id, wc_error *err)
 {
     pthread_mutex_lock(&s->meta_lock);
-    wc_image *img = NULL;
-    int r = image_load(s, id, &img, err);
-    if (r == 0) {
-        leveldb_writebatch_t *b = leveldb_writebatch_create();
-        for (char **p = img->repo_tags; *p; p++)
-            batch_drop_ref(s, b, id, *p);
-        for (char **p = img->repo_digests; *p; p++)
-            batch_drop_ref(s, b, id, *p);
-        char key[128];
-        image_key(key, sizeof(key), id);
-        leveldb_writebatch_delete(b, key, strlen(key));
-        r = store_write(s, b, err);
-        leveldb_writebatch_destroy(b);
-        wc_image_free(img);
-    }
+    int r = remove_locked(s, id, err);
     pthread_mutex_unlock(&s->meta_lock);
-    if (r < 0)
-        return r;
+    TRY(r);
     return wc_store_gc(s, err);
 }

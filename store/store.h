@@ -91,6 +91,7 @@ typedef struct wc_image {
 void wc_image_free(wc_image *img); /* NULL is fine */
 void wc_image_freep(wc_image **img);
 void wc_image_list_free(wc_image **imgs); /* NULL-terminated array */
+void wc_image_list_freep(wc_image ***imgs);
 
 /* Records img (one write batch: the image and its refs). A tag or digest that named another
  * image moves to this one and leaves the other's record. Merges repo_tags/repo_digests into

@@ -41,6 +41,11 @@ struct wc_store {
 
 /* Writes the batch; on failure fills err. Frees nothing. */
 int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err);
+static inline void store_batch_destroyp(leveldb_writebatch_t **b) /* for _cleanup_ */
+{
+    if (*b != NULL)
+        leveldb_writebatch_destroy(*b);
+}
 /* <root>/<dir>/<hex of digest> into buf; -EINVAL for an invalid digest. */
 int store_digest_path(const wc_store *s, const char *dir, const char *digest, char *buf,
                       size_t size);
