@@ -5,6 +5,7 @@
 #ifndef WASMCRI_COMMON_CLEANUP_H
 #define WASMCRI_COMMON_CLEANUP_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,6 +23,11 @@ static inline void wc_fclosep(FILE **f)
 {
     if (*f != NULL)
         fclose(*f);
+}
+static inline void wc_closedirp(DIR **d)
+{
+    if (*d != NULL)
+        closedir(*d);
 }
 /* Frees a NULL-terminated array of strings and the array itself. */
 static inline void wc_strv_free(char **v)
@@ -41,6 +47,7 @@ static inline void wc_strv_freep(char ***v)
 #define _cleanup_free_ __attribute__((cleanup(wc_freep)))
 #define _cleanup_close_ __attribute__((cleanup(wc_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(wc_fclosep)))
+#define _cleanup_closedir_ __attribute__((cleanup(wc_closedirp)))
 #define _cleanup_strv_ __attribute__((cleanup(wc_strv_freep)))
 
 /* Returns *pp and sets it to NULL: the caller now owns the pointer. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "error.h"
 #include "fsutil.h"
 
 #define MAX_DEPTH 512
@@ -55,47 +56,60 @@ int store_remove_tree(const char *path)
     return remove_at(AT_FDCWD, path, 0);
 }
 
+static int clone_dir(int src, int dst, int depth);
+
+static int clone_subdir(int src, int dst, const char *name, mode_t mode, int depth)
+{
+    if (mkdirat(dst, name, 0700) < 0)
+        return -errno;
+    _cleanup_close_ int s2 = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (s2 < 0)
+        return -errno;
+    _cleanup_close_ int d2 = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (d2 < 0)
+        return -errno;
+    TRY(clone_dir(s2, d2, depth + 1));
+    return fchmod(d2, mode & 07777) < 0 ? -errno : 0;
+}
+
+static int clone_symlink(int src, int dst, const char *name)
+{
+    char target[4096];
+    ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return -errno;
+    target[n] = '\0';
+    return symlinkat(target, dst, name) < 0 ? -errno : 0;
+}
+
+/* The entry name of src made again in dst: a directory cloned, a symlink copied, a regular
+ * file hard-linked; anything else (and an entry gone meanwhile) is left out. */
+static int clone_entry(int src, int dst, const char *name, int depth)
+{
+    struct stat st;
+    if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return 0;
+    if (S_ISDIR(st.st_mode))
+        return clone_subdir(src, dst, name, st.st_mode, depth);
+    if (S_ISLNK(st.st_mode))
+        return clone_symlink(src, dst, name);
+    if (S_ISREG(st.st_mode) && linkat(src, name, dst, name, 0) < 0)
+        return -errno;
+    return 0;
+}
+
 static int clone_dir(int src, int dst, int depth)
 {
     if (depth > MAX_DEPTH)
         return -ELOOP;
-    DIR *d = fdopendir(dup(src));
+    _cleanup_closedir_ DIR *d = open_dir_at(src, ".");
     if (d == NULL)
         return -errno;
-    int r = 0;
     struct dirent *e;
-    while (r == 0 && (e = readdir(d)) != NULL) {
-        struct stat st;
-        if (is_dot(e->d_name) || fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (mkdirat(dst, e->d_name, 0700) < 0)
-                r = -errno;
-            _cleanup_close_ int s2 = openat(src, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-            _cleanup_close_ int d2 = openat(dst, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-            if (r == 0 && (s2 < 0 || d2 < 0))
-                r = -errno;
-            if (r == 0)
-                r = clone_dir(s2, d2, depth + 1);
-            if (r == 0 && fchmod(d2, st.st_mode & 07777) < 0)
-                r = -errno;
-        } else if (S_ISLNK(st.st_mode)) {
-            char target[4096];
-            ssize_t n = readlinkat(src, e->d_name, target, sizeof(target) - 1);
-            if (n < 0)
-                r = -errno;
-            else {
-                target[n] = '\0';
-                if (symlinkat(target, dst, e->d_name) < 0)
-                    r = -errno;
-            }
-        } else if (S_ISREG(st.st_mode)) {
-            if (linkat(src, e->d_name, dst, e->d_name, 0) < 0)
-                r = -errno;
-        }
-    }
-    closedir(d);
-    return r;
+    while ((e = readdir(d)) != NULL)
+        if (!is_dot(e->d_name))
+            TRY(clone_entry(src, dst, e->d_name, depth));
+    return 0;
 }
 
 int store_clone_tree(const char *src, const char *dst)
