@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "digest.h"
+#include "fs.h"
 #include "store_int.h"
 #include "strset.h"
 #include "strv.h"
@@ -62,22 +63,26 @@ static int add_held(void *ctx, const char *k, const char *val, size_t len)
     return copy == NULL ? -ENOMEM : wc_strset_add(used, copy);
 }
 
+/* The holders' keys and every blob and snapshot imgs list, into used. */
+static int add_used(wc_store *s, wc_image **imgs, wc_strset *used)
+{
+    TRY(wc_store_kv_scan(s, HOLD_PREFIX, add_held, used));
+    for (wc_image **p = imgs; *p; p++) {
+        for (char **b = (*p)->blobs; *b; b++)
+            TRY(wc_strset_add(used, *b));
+        for (char **c = (*p)->snapshots; *c; c++)
+            TRY(wc_strset_add(used, *c));
+    }
+    return 0;
+}
+
 /* Every blob and snapshot a recorded image lists or a holder holds, in a set: linear in
  * their number. */
 static int collect_used(wc_store *s, wc_strset *used, wc_error *err)
 {
-    wc_image **imgs = NULL;
-    int r = wc_store_image_list(s, &imgs, err);
-    if (r < 0)
-        return r;
-    r = wc_store_kv_scan(s, HOLD_PREFIX, add_held, used);
-    for (wc_image **p = imgs; r == 0 && *p; p++) {
-        for (char **b = (*p)->blobs; r == 0 && *b; b++)
-            r = wc_strset_add(used, *b);
-        for (char **c = (*p)->snapshots; r == 0 && *c; c++)
-            r = wc_strset_add(used, *c);
-    }
-    wc_image_list_free(imgs);
+    _cleanup_(wc_image_list_freep) wc_image **imgs = NULL;
+    TRY(wc_store_image_list(s, &imgs, err));
+    int r = add_used(s, imgs, used);
     return r < 0 ? wc_error_set_errno(err, r, "garbage collection") : 0;
 }
 
@@ -101,7 +106,8 @@ static void sweep(wc_store *s, const char *dir, const wc_strset *used, wc_strv_b
         pthread_mutex_unlock(&s->lock);
         if (held)
             continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (wc_path(path, sizeof(path), NULL, "%s/%s", dir, e->d_name) < 0)
+            continue; /* no file has that path */
         _cleanup_free_ char *to = store_tmp_path(s, "trash");
         if (to == NULL || rename(path, to) < 0)
             store_remove_tree(path); /* in place, then */
@@ -109,6 +115,19 @@ static void sweep(wc_store *s, const char *dir, const wc_strset *used, wc_strv_b
             store_remove_tree(to);
     }
     closedir(d);
+}
+
+/* Called with meta_lock held: what is used, and the rest of the content and snapshot trees
+ * moved into tmp/ (their new paths appended to trash). */
+static int move_unused(wc_store *s, wc_strset *used, wc_strv_builder *trash, wc_error *err)
+{
+    char dir[PATH_MAX];
+    TRY(collect_used(s, used, err));
+    TRY(wc_path(dir, sizeof(dir), err, "%s/content/sha256", s->root));
+    sweep(s, dir, used, trash);
+    TRY(wc_path(dir, sizeof(dir), err, "%s/snapshots", s->root));
+    sweep(s, dir, used, trash);
+    return 0;
 }
 
 int wc_store_gc(wc_store *s, wc_error *err)
@@ -119,14 +138,7 @@ int wc_store_gc(wc_store *s, wc_error *err)
     wc_strset used = {0};
     wc_strv_builder trash = {0};
     pthread_mutex_lock(&s->meta_lock);
-    int r = collect_used(s, &used, err);
-    if (r == 0) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s/content/sha256", s->root);
-        sweep(s, dir, &used, &trash);
-        snprintf(dir, sizeof(dir), "%s/snapshots", s->root);
-        sweep(s, dir, &used, &trash);
-    }
+    int r = move_unused(s, &used, &trash, err);
     pthread_mutex_unlock(&s->meta_lock);
     for (size_t i = 0; i < trash.len; i++)
         store_remove_tree(trash.v[i]);
@@ -138,10 +150,9 @@ int wc_store_gc(wc_store *s, wc_error *err)
 int wc_store_usage(wc_store *s, uint64_t *ret_bytes, uint64_t *ret_inodes, wc_error *err)
 {
     char content[PATH_MAX], snaps[PATH_MAX];
-    snprintf(content, sizeof(content), "%s/content", s->root);
-    snprintf(snaps, sizeof(snaps), "%s/snapshots", s->root);
+    TRY(wc_path(content, sizeof(content), err, "%s/content", s->root));
+    TRY(wc_path(snaps, sizeof(snaps), err, "%s/snapshots", s->root));
     const char *const paths[] = {content, snaps, NULL};
-    (void)err;
     store_tree_usage(paths, ret_bytes, ret_inodes);
     return 0;
 }
