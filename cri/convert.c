@@ -37,6 +37,12 @@ void *cri_new(const ProtobufCMessageDescriptor *desc)
     return m;
 }
 
+void cri_message_freep(ProtobufCMessage **m)
+{
+    if (*m != NULL)
+        protobuf_c_message_free_unpacked(*m, NULL);
+}
+
 int cri_append(void ***items, size_t *n, size_t *cap, void *item)
 {
     if (item && *n == *cap) {

@@ -38,6 +38,8 @@ void cri_resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resour
 
 /* A new message of type desc, initialised; NULL on ENOMEM. */
 void *cri_new(const ProtobufCMessageDescriptor *desc);
+/* Frees *m, a message of cri_new or protobuf-c's unpacking (NULL is fine): for _cleanup_. */
+void cri_message_freep(ProtobufCMessage **m);
 
 /* Appends item (a message, taken; NULL: it could not be made) to the repeated field
  * *items of *n, with room for *cap (the caller's count of it); -ENOMEM, item freed. */

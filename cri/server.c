@@ -35,6 +35,8 @@
 #include <time.h>
 
 #include "api_streams.h"
+#include "cleanup.h"
+#include "convert.h"
 #include "grpc_log.h"
 #include "log.h"
 #include "rpc_metrics.h"
@@ -340,15 +342,18 @@ static int stream_in_batches(cri_call *c, ProtobufCMessage *resp, wc_error *err)
     return rc;
 }
 
+/* A List rpc's response sent as the items of a stream, in batches. */
+static int list_in_batches(cri_call *c, const ProtobufCMessage *req, wc_error *err)
+{
+    _cleanup_(cri_message_freep) ProtobufCMessage *resp = NULL;
+    TRY(c->m->list->impl->fn(c, req, &resp, err));
+    return resp != NULL ? stream_in_batches(c, resp, err) : 0;
+}
+
 static void run_list_as_stream(cri_call *c, const ProtobufCMessage *req)
 {
     wc_error err = {0};
-    ProtobufCMessage *resp = NULL;
-    int rc = c->m->list->impl->fn(c, req, &resp, &err);
-    if (rc == 0 && resp != NULL)
-        rc = stream_in_batches(c, resp, &err);
-    if (resp)
-        protobuf_c_message_free_unpacked(resp, NULL);
+    int rc = list_in_batches(c, req, &err);
     if (rc == 0) {
         send_reply(c, GRPC_STATUS_OK, NULL, NULL);
         return;
@@ -752,6 +757,27 @@ static int start_threads(cri_server *srv, wc_error *err)
     return 0;
 }
 
+/* The steps of cri_server_start after srv is made; on failure cri_server_stop undoes them. */
+static int start_server(cri_server *srv, const char *socket_path, wc_error *err)
+{
+    srv->server = create_grpc_server();
+    srv->cqs = calloc(srv->n_cqs, sizeof(*srv->cqs));
+    if (srv->cqs == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    for (size_t q = 0; q < srv->n_cqs; q++) {
+        srv->cqs[q] = grpc_completion_queue_create_for_next(NULL);
+        grpc_server_register_completion_queue(srv->server, srv->cqs[q], NULL);
+    }
+    TRY(build_method_table(srv, err));
+    TRY(listen_unix(srv, socket_path, err));
+    grpc_server_start(srv->server);
+    srv->started = true;
+    if (chmod(socket_path, 0660) < 0)
+        return wc_error_set_errno(err, -errno, "cannot set the mode of %s", socket_path);
+    TRY(start_threads(srv, err));
+    return post_slots(srv, err);
+}
+
 int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
                      cri_server **ret_server, wc_error *err)
 {
@@ -765,27 +791,7 @@ int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
     srv->daemon = d;
     srv->shutdown_ev.done = shutdown_done;
     srv->n_cqs = n_threads ? n_threads : 1;
-    srv->server = create_grpc_server();
-    srv->cqs = calloc(srv->n_cqs, sizeof(*srv->cqs));
-    int rc = srv->cqs ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
-    for (size_t q = 0; rc == 0 && q < srv->n_cqs; q++) {
-        srv->cqs[q] = grpc_completion_queue_create_for_next(NULL);
-        grpc_server_register_completion_queue(srv->server, srv->cqs[q], NULL);
-    }
-    if (rc == 0)
-        rc = build_method_table(srv, err);
-    if (rc == 0)
-        rc = listen_unix(srv, socket_path, err);
-    if (rc == 0) {
-        grpc_server_start(srv->server);
-        srv->started = true;
-        if (chmod(socket_path, 0660) < 0)
-            rc = wc_error_set_errno(err, -errno, "cannot set the mode of %s", socket_path);
-    }
-    if (rc == 0)
-        rc = start_threads(srv, err);
-    if (rc == 0)
-        rc = post_slots(srv, err);
+    int rc = start_server(srv, socket_path, err);
     if (rc < 0) {
         cri_server_stop(srv, 0);
         return rc;
