@@ -64,6 +64,11 @@ void wc_container_free(wc_container *c)
     wc_record_free(&ctr_desc, c);
 }
 
+void wc_container_freep(wc_container **c)
+{
+    wc_container_free(*c);
+}
+
 void wc_container_list_free(wc_container **ctrs, size_t n)
 {
     for (size_t i = 0; ctrs && i < n; i++)

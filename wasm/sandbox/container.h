@@ -92,7 +92,8 @@ wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
 /* Replaces a string field (frees the old value); -ENOMEM leaves it unchanged. */
 int wc_container_set(char **field, const char *value);
 
-void wc_container_free(wc_container *c); /* NULL is fine */
+void wc_container_free(wc_container *c);   /* NULL is fine */
+void wc_container_freep(wc_container **c); /* for _cleanup_ */
 void wc_container_list_free(wc_container **ctrs, size_t n);
 
 #endif

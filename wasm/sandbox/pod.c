@@ -63,9 +63,9 @@ void wc_pod_free(wc_pod *pod)
     wc_record_free(&pod_desc, pod);
 }
 
-static void wc_pod_freep(wc_pod **p)
+void wc_pod_freep(wc_pod **pod)
 {
-    wc_pod_free(*p);
+    wc_pod_free(*pod);
 }
 
 void wc_pod_list_free(wc_pod **pods, size_t n)

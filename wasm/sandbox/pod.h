@@ -77,7 +77,8 @@ int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err)
 /* A deep copy, or NULL on ENOMEM. */
 wc_pod *wc_pod_copy(const wc_pod *pod);
 
-void wc_pod_free(wc_pod *pod); /* NULL is fine */
+void wc_pod_free(wc_pod *pod);   /* NULL is fine */
+void wc_pod_freep(wc_pod **pod); /* for _cleanup_ */
 void wc_pod_list_free(wc_pod **pods, size_t n);
 
 #endif
