@@ -81,10 +81,10 @@ static int check_ctr_sizes(const Runtime__V1__ContainerConfig *c, wc_error *err)
     size_t env = 0;
     for (size_t i = 0; i < c->n_envs; i++)
         env += strlen(c->envs[i]->key) + c->envs[i]->value.len + 2;
-    int rc = check_size("CreateContainer: config.command and config.args",
-                        strings_bytes(c->command, c->n_command) + strings_bytes(c->args, c->n_args),
-                        MAX_ARGV_BYTES, err);
-    return rc ?: check_size("CreateContainer: config.envs", env, MAX_ENV_BYTES, err);
+    TRY(check_size("CreateContainer: config.command and config.args",
+                   strings_bytes(c->command, c->n_command) + strings_bytes(c->args, c->n_args),
+                   MAX_ARGV_BYTES, err));
+    return check_size("CreateContainer: config.envs", env, MAX_ENV_BYTES, err);
 }
 
 /* recursive_read_only comes with readonly and private propagation, as the CRI says. A WASI
@@ -203,10 +203,9 @@ static int rpc_start(cri_call *call, const ProtobufCMessage *req, ProtobufCMessa
                      wc_error *err)
 {
     const Runtime__V1__StartContainerRequest *in = (const void *)req;
-    int rc = wc_container_start(cri_call_daemon(call)->sandbox, in->container_id, err);
-    if (rc == 0)
-        wc_metrics_count(WC_M_CONTAINER_STARTS, 1);
-    return empty_reply(rc, &runtime__v1__start_container_response__descriptor, ret_resp, err);
+    TRY(wc_container_start(cri_call_daemon(call)->sandbox, in->container_id, err));
+    wc_metrics_count(WC_M_CONTAINER_STARTS, 1);
+    return empty_reply(0, &runtime__v1__start_container_response__descriptor, ret_resp, err);
 }
 
 static int rpc_stop(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -226,7 +225,7 @@ static int rpc_remove(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     return empty_reply(rc, &runtime__v1__remove_container_response__descriptor, ret_resp, err);
 }
 
-static Runtime__V1__ContainerMetadata *ctr_metadata(const wc_container *c)
+Runtime__V1__ContainerMetadata *cri_ctr_metadata_new(const wc_container *c)
 {
     Runtime__V1__ContainerMetadata *m = cri_new(&runtime__v1__container_metadata__descriptor);
     if (m && !(m->name = cri_strdup(c->name))) {
@@ -322,7 +321,7 @@ static Runtime__V1__ContainerUser *status_user(const wc_container *c)
 static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *s)
 {
     s->id = strdup(c->id);
-    s->metadata = ctr_metadata(c);
+    s->metadata = cri_ctr_metadata_new(c);
     s->state = ctr_state(c);
     s->created_at = c->created_at;
     s->started_at = c->started_at;
@@ -340,24 +339,18 @@ static int fill_ctr_status(const wc_container *c, Runtime__V1__ContainerStatus *
     if (!s->id || !s->metadata || !s->image || !s->image_ref || !s->image_id || !s->reason ||
         !s->message || !s->log_path || !s->resources || !s->user)
         return -ENOMEM;
-    int rc = status_mounts(c, s);
-    rc = rc
-             ?: cri_kv_to_map(c->labels, &runtime__v1__container_status__labels_entry__descriptor,
-                              (void ***)&s->labels, &s->n_labels);
-    return rc
-               ?: cri_kv_to_map(c->annotations,
-                                &runtime__v1__container_status__annotations_entry__descriptor,
-                                (void ***)&s->annotations, &s->n_annotations);
+    TRY(status_mounts(c, s));
+    TRY(cri_kv_to_map(c->labels, &runtime__v1__container_status__labels_entry__descriptor,
+                      (void ***)&s->labels, &s->n_labels));
+    return cri_kv_to_map(c->annotations,
+                         &runtime__v1__container_status__annotations_entry__descriptor,
+                         (void ***)&s->annotations, &s->n_annotations);
 }
 
 Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
 {
     Runtime__V1__ContainerStatus *s = cri_new(&runtime__v1__container_status__descriptor);
-    if (s && fill_ctr_status(c, s) < 0) {
-        protobuf_c_message_free_unpacked(&s->base, NULL);
-        return NULL;
-    }
-    return s;
+    return s ? cri_kept(s, fill_ctr_status(c, s)) : NULL;
 }
 
 /* verbose: {"info": JSON} with what an operator debugging a container wants. */
@@ -382,53 +375,51 @@ static int status_info(const wc_container *c, Runtime__V1__ContainerStatusRespon
     return rc;
 }
 
+/* The status of c and, when verbose, its info; -ENOMEM. */
+static int fill_status_response(Runtime__V1__ContainerStatusResponse *r, const wc_container *c,
+                                bool verbose)
+{
+    if ((r->status = cri_ctr_status_new(c)) == NULL)
+        return -ENOMEM;
+    return verbose ? status_info(c, r) : 0;
+}
+
 static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                       wc_error *err)
 {
     const Runtime__V1__ContainerStatusRequest *in = (const void *)req;
-    wc_container *c = NULL;
-    int rc = wc_container_get(cri_call_daemon(call)->sandbox, in->container_id, &c, err);
-    if (rc < 0)
-        return rc;
+    _cleanup_(wc_container_freep) wc_container *c = NULL;
+    TRY(wc_container_get(cri_call_daemon(call)->sandbox, in->container_id, &c, err));
     Runtime__V1__ContainerStatusResponse *r =
         cri_new(&runtime__v1__container_status_response__descriptor);
-    if (r)
-        *ret_resp = &r->base;
-    rc = r && (r->status = cri_ctr_status_new(c)) ? 0 : -ENOMEM;
-    if (rc == 0 && in->verbose)
-        rc = status_info(c, r);
-    wc_container_free(c);
-    return rc < 0 ? nomem(err) : 0;
+    if (r == NULL)
+        return nomem(err);
+    *ret_resp = &r->base;
+    return fill_status_response(r, c, in->verbose) < 0 ? nomem(err) : 0;
 }
 
-static Runtime__V1__Container *ctr_item(const wc_container *c)
+static int fill_ctr_item(Runtime__V1__Container *s, const wc_container *c)
 {
-    Runtime__V1__Container *s = cri_new(&runtime__v1__container__descriptor);
-    if (s == NULL)
-        return NULL;
     s->id = strdup(c->id);
     s->pod_sandbox_id = strdup(c->pod_id);
-    s->metadata = ctr_metadata(c);
+    s->metadata = cri_ctr_metadata_new(c);
     s->image = image_spec(c);
     s->image_ref = cri_strdup(c->image_ref);
     s->image_id = cri_strdup(c->image_ref);
     s->state = ctr_state(c);
     s->created_at = c->created_at;
-    int rc = s->id && s->pod_sandbox_id && s->metadata && s->image && s->image_ref && s->image_id
-                 ? 0
-                 : -ENOMEM;
-    rc = rc
-             ?: cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
-                              (void ***)&s->labels, &s->n_labels);
-    rc =
-        rc
-            ?: cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
-                             (void ***)&s->annotations, &s->n_annotations);
-    if (rc < 0) {
-        protobuf_c_message_free_unpacked(&s->base, NULL);
-        return NULL;
-    }
-    return s;
+    if (!s->id || !s->pod_sandbox_id || !s->metadata || !s->image || !s->image_ref || !s->image_id)
+        return -ENOMEM;
+    TRY(cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
+                      (void ***)&s->labels, &s->n_labels));
+    return cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
+                         (void ***)&s->annotations, &s->n_annotations);
+}
+
+static Runtime__V1__Container *ctr_item(const wc_container *c)
+{
+    Runtime__V1__Container *s = cri_new(&runtime__v1__container__descriptor);
+    return s ? cri_kept(s, fill_ctr_item(s, c)) : NULL;
 }
 
 typedef struct ctr_items {
@@ -480,20 +471,18 @@ static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCM
                                &res, err);
     Runtime__V1__ExecSyncResponse *r =
         rc == 0 ? cri_new(&runtime__v1__exec_sync_response__descriptor) : NULL;
-    if (rc == 0 && r == NULL)
-        rc = nomem(err);
-    if (rc == 0) {
-        *ret_resp = &r->base;
-        r->exit_code = res.exit_code;
-        r->stdout.data = (uint8_t *)res.out;
-        r->stdout.len = res.out_len;
-        r->stderr.data = (uint8_t *)res.err;
-        r->stderr.len = res.err_len;
-        return 0;
+    if (r == NULL) { /* the output of an exec that timed out is dropped too */
+        free(res.out);
+        free(res.err);
+        return rc < 0 ? rc : nomem(err);
     }
-    free(res.out);
-    free(res.err);
-    return rc;
+    *ret_resp = &r->base;
+    r->exit_code = res.exit_code;
+    r->stdout.data = (uint8_t *)res.out;
+    r->stdout.len = res.out_len;
+    r->stderr.data = (uint8_t *)res.err;
+    r->stderr.len = res.err_len;
+    return 0;
 }
 
 static int rpc_reopen_log(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -37,6 +37,14 @@ void *cri_new(const ProtobufCMessageDescriptor *desc)
     return m;
 }
 
+void *cri_kept(void *m, int fill_rc)
+{
+    if (fill_rc == 0)
+        return m;
+    protobuf_c_message_free_unpacked(m, NULL);
+    return NULL;
+}
+
 void cri_message_freep(ProtobufCMessage **m)
 {
     if (*m != NULL)

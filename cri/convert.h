@@ -38,6 +38,9 @@ void cri_resources_from(const Runtime__V1__LinuxContainerResources *r, wc_resour
 
 /* A new message of type desc, initialised; NULL on ENOMEM. */
 void *cri_new(const ProtobufCMessageDescriptor *desc);
+/* For a message made in steps: m (of cri_new, not NULL) when fill_rc, the steps' result, is 0;
+ * otherwise m is freed and NULL returned. `return m ? cri_kept(m, fill(m, ...)) : NULL;` */
+void *cri_kept(void *m, int fill_rc);
 /* Frees *m, a message of cri_new or protobuf-c's unpacking (NULL is fine): for _cleanup_. */
 void cri_message_freep(ProtobufCMessage **m);
 

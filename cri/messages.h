@@ -1,6 +1,6 @@
-/* CRI status messages built from sandbox records, shared by the rpcs that report
- * them (PodSandboxStatus, ContainerStatus, GetContainerEvents). Each returns a
- * message built from malloc'd memory, or NULL when memory runs out. */
+/* CRI messages built from sandbox records, shared by the rpcs that report them
+ * (PodSandboxStatus, ContainerStatus, GetContainerEvents, the stats' attributes). Each
+ * returns a message built from malloc'd memory, or NULL when memory runs out. */
 #ifndef WASMCRI_CRI_MESSAGES_H
 #define WASMCRI_CRI_MESSAGES_H
 
@@ -10,5 +10,7 @@
 
 Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p);
 Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c);
+Runtime__V1__PodSandboxMetadata *cri_pod_metadata_new(const wc_pod *p);
+Runtime__V1__ContainerMetadata *cri_ctr_metadata_new(const wc_container *c);
 
 #endif

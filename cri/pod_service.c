@@ -1,7 +1,7 @@
 /* RuntimeService pod rpcs: RunPodSandbox, StopPodSandbox, RemovePodSandbox,
  * PodSandboxStatus, ListPodSandbox. Each handler translates the CRI message to the
  * sandbox's C types (wasm/sandbox/pod.h), calls wc_pod_*, and builds the reply.
- * To add a pod field the CRI reports: pod.h, then pod_metadata/fill below.
+ * To add a pod field the CRI reports: pod.h, then cri_pod_metadata_new/fill below.
  */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -185,7 +185,7 @@ static int rpc_update_pod_resources(cri_call *call, const ProtobufCMessage *req,
     return *ret_resp ? 0 : nomem(err);
 }
 
-static Runtime__V1__PodSandboxMetadata *pod_metadata(const wc_pod *p)
+Runtime__V1__PodSandboxMetadata *cri_pod_metadata_new(const wc_pod *p)
 {
     Runtime__V1__PodSandboxMetadata *m = cri_new(&runtime__v1__pod_sandbox_metadata__descriptor);
     if (m == NULL)
@@ -250,7 +250,7 @@ static int pod_network(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
 static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
 {
     s->id = strdup(p->id);
-    s->metadata = pod_metadata(p);
+    s->metadata = cri_pod_metadata_new(p);
     s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
                                         : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
     s->created_at = p->created_at;
@@ -258,24 +258,18 @@ static int fill_status(const wc_pod *p, Runtime__V1__PodSandboxStatus *s)
     s->runtime_handler = cri_strdup(p->runtime_handler);
     if (!s->id || !s->metadata || !s->linux || !s->runtime_handler)
         return -ENOMEM;
-    int rc = pod_network(p, s);
-    rc = rc
-             ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
-                              (void ***)&s->labels, &s->n_labels);
-    return rc
-               ?: cri_kv_to_map(p->annotations,
-                                &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
-                                (void ***)&s->annotations, &s->n_annotations);
+    TRY(pod_network(p, s));
+    TRY(cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
+                      (void ***)&s->labels, &s->n_labels));
+    return cri_kv_to_map(p->annotations,
+                         &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
+                         (void ***)&s->annotations, &s->n_annotations);
 }
 
 Runtime__V1__PodSandboxStatus *cri_pod_status_new(const wc_pod *p)
 {
     Runtime__V1__PodSandboxStatus *s = cri_new(&runtime__v1__pod_sandbox_status__descriptor);
-    if (s && fill_status(p, s) < 0) {
-        protobuf_c_message_free_unpacked(&s->base, NULL);
-        return NULL;
-    }
-    return s;
+    return s ? cri_kept(s, fill_status(p, s)) : NULL;
 }
 
 typedef struct ctr_statuses {
@@ -323,55 +317,53 @@ static int pod_info(const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
     return rc;
 }
 
+/* The status of p, its containers' and, when verbose, its info; -ENOMEM. */
+static int fill_status_response(Runtime__V1__PodSandboxStatusResponse *r, cri_daemon *d,
+                                const wc_pod *p, bool verbose)
+{
+    if ((r->status = cri_pod_status_new(p)) == NULL)
+        return -ENOMEM;
+    TRY(pod_containers(d, p, r));
+    return verbose ? pod_info(p, r) : 0;
+}
+
 static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                           wc_error *err)
 {
     const Runtime__V1__PodSandboxStatusRequest *in = (const void *)req;
-    wc_pod *p = NULL;
-    int rc = wc_pod_get(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &p, err);
-    if (rc < 0)
-        return rc;
+    _cleanup_(wc_pod_freep) wc_pod *p = NULL;
+    TRY(wc_pod_get(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &p, err));
     Runtime__V1__PodSandboxStatusResponse *r =
         cri_new(&runtime__v1__pod_sandbox_status_response__descriptor);
-    if (r)
-        *ret_resp = &r->base;
-    rc = r && (r->status = cri_pod_status_new(p)) ? 0 : -ENOMEM;
-    rc = rc ?: pod_containers(cri_call_daemon(call), p, r);
-    if (rc == 0 && in->verbose)
-        rc = pod_info(p, r);
-    if (r) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        r->timestamp = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-    }
-    wc_pod_free(p);
-    return rc < 0 ? nomem(err) : 0;
+    if (r == NULL)
+        return nomem(err);
+    *ret_resp = &r->base;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    r->timestamp = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+    return fill_status_response(r, cri_call_daemon(call), p, in->verbose) < 0 ? nomem(err) : 0;
+}
+
+static int fill_pod_item(Runtime__V1__PodSandbox *s, const wc_pod *p)
+{
+    s->id = strdup(p->id);
+    s->metadata = cri_pod_metadata_new(p);
+    s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
+                                        : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+    s->created_at = p->created_at;
+    s->runtime_handler = cri_strdup(p->runtime_handler);
+    if (!s->id || !s->metadata || !s->runtime_handler)
+        return -ENOMEM;
+    TRY(cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
+                      (void ***)&s->labels, &s->n_labels));
+    return cri_kv_to_map(p->annotations, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
+                         (void ***)&s->annotations, &s->n_annotations);
 }
 
 static Runtime__V1__PodSandbox *pod_item(const wc_pod *p)
 {
     Runtime__V1__PodSandbox *s = cri_new(&runtime__v1__pod_sandbox__descriptor);
-    if (s == NULL)
-        return NULL;
-    s->id = strdup(p->id);
-    s->metadata = pod_metadata(p);
-    s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
-                                        : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
-    s->created_at = p->created_at;
-    s->runtime_handler = cri_strdup(p->runtime_handler);
-    int rc = s->id && s->metadata && s->runtime_handler ? 0 : -ENOMEM;
-    rc = rc
-             ?: cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
-                              (void ***)&s->labels, &s->n_labels);
-    rc = rc
-             ?: cri_kv_to_map(p->annotations,
-                              &runtime__v1__pod_sandbox__annotations_entry__descriptor,
-                              (void ***)&s->annotations, &s->n_annotations);
-    if (rc < 0) {
-        protobuf_c_message_free_unpacked(&s->base, NULL);
-        return NULL;
-    }
-    return s;
+    return s ? cri_kept(s, fill_pod_item(s, p)) : NULL;
 }
 
 typedef struct pod_items {
