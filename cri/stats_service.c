@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "convert.h"
+#include "messages.h"
 #include "net_stats.h"
 #include "sandbox.h"
 #include "service.h"
@@ -78,31 +79,23 @@ static Runtime__V1__FilesystemUsage *layer_usage(const wc_container *c, const wc
     return f;
 }
 
+static int fill_ctr_attributes(Runtime__V1__ContainerAttributes *a, const wc_container *c)
+{
+    a->id = strdup(c->id);
+    a->metadata = cri_ctr_metadata_new(c);
+    if (!a->id || !a->metadata)
+        return -ENOMEM;
+    TRY(cri_kv_to_map(c->labels, &runtime__v1__container_attributes__labels_entry__descriptor,
+                      (void ***)&a->labels, &a->n_labels));
+    return cri_kv_to_map(c->annotations,
+                         &runtime__v1__container_attributes__annotations_entry__descriptor,
+                         (void ***)&a->annotations, &a->n_annotations);
+}
+
 static Runtime__V1__ContainerAttributes *ctr_attributes(const wc_container *c)
 {
     Runtime__V1__ContainerAttributes *a = cri_new(&runtime__v1__container_attributes__descriptor);
-    if (a == NULL)
-        return NULL;
-    a->id = strdup(c->id);
-    a->metadata = cri_new(&runtime__v1__container_metadata__descriptor);
-    if (a->metadata) {
-        a->metadata->name = cri_strdup(c->name);
-        a->metadata->attempt = c->attempt;
-    }
-    int rc = a->id && a->metadata && a->metadata->name ? 0 : -ENOMEM;
-    rc = rc
-             ?: cri_kv_to_map(c->labels,
-                              &runtime__v1__container_attributes__labels_entry__descriptor,
-                              (void ***)&a->labels, &a->n_labels);
-    rc = rc
-             ?: cri_kv_to_map(c->annotations,
-                              &runtime__v1__container_attributes__annotations_entry__descriptor,
-                              (void ***)&a->annotations, &a->n_annotations);
-    if (rc < 0) {
-        protobuf_c_message_free_unpacked(&a->base, NULL);
-        return NULL;
-    }
-    return a;
+    return a ? cri_kept(a, fill_ctr_attributes(a, c)) : NULL;
 }
 
 /* A pod's usage: the sum of its containers'. */
@@ -197,37 +190,24 @@ static int rpc_list_container_stats(cri_call *call, const ProtobufCMessage *req,
     return list_stats(cri_call_daemon(call), &filter, NULL, &r->stats, &r->n_stats, err);
 }
 
+static int fill_pod_attributes(Runtime__V1__PodSandboxAttributes *a, const wc_pod *p)
+{
+    a->id = strdup(p->id);
+    a->metadata = cri_pod_metadata_new(p);
+    if (!a->id || !a->metadata)
+        return -ENOMEM;
+    TRY(cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
+                      (void ***)&a->labels, &a->n_labels));
+    return cri_kv_to_map(p->annotations,
+                         &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
+                         (void ***)&a->annotations, &a->n_annotations);
+}
+
 static Runtime__V1__PodSandboxAttributes *pod_attributes(const wc_pod *p)
 {
     Runtime__V1__PodSandboxAttributes *a =
         cri_new(&runtime__v1__pod_sandbox_attributes__descriptor);
-    if (a == NULL)
-        return NULL;
-    a->id = strdup(p->id);
-    a->metadata = cri_new(&runtime__v1__pod_sandbox_metadata__descriptor);
-    if (a->metadata) {
-        a->metadata->name = cri_strdup(p->name);
-        a->metadata->uid = cri_strdup(p->uid);
-        a->metadata->namespace_ = cri_strdup(p->namespace_);
-        a->metadata->attempt = p->attempt;
-    }
-    int rc =
-        a->id && a->metadata && a->metadata->name && a->metadata->uid && a->metadata->namespace_
-            ? 0
-            : -ENOMEM;
-    rc = rc
-             ?: cri_kv_to_map(p->labels,
-                              &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
-                              (void ***)&a->labels, &a->n_labels);
-    rc = rc
-             ?: cri_kv_to_map(p->annotations,
-                              &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
-                              (void ***)&a->annotations, &a->n_annotations);
-    if (rc < 0) {
-        protobuf_c_message_free_unpacked(&a->base, NULL);
-        return NULL;
-    }
-    return a;
+    return a ? cri_kept(a, fill_pod_attributes(a, p)) : NULL;
 }
 
 static Runtime__V1__NetworkInterfaceUsage *iface_usage(const wc_net_iface *it)
@@ -256,34 +236,50 @@ static size_t default_index(const wc_net_ifaces *net)
     return 0;
 }
 
-/* The counters of the pod's interfaces; NULL with *rc 0 for a pod with no namespace to read. */
-static Runtime__V1__NetworkUsage *network_usage(const wc_pod *p, int *rc, wc_error *err)
+static int fill_network_usage(Runtime__V1__NetworkUsage *n, const wc_net_ifaces *net)
 {
-    wc_net_ifaces net = {0};
+    if ((n->interfaces = calloc(net->n, sizeof(*n->interfaces))) == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < net->n; i++) {
+        if ((n->interfaces[i] = iface_usage(&net->items[i])) == NULL)
+            return -ENOMEM;
+        n->n_interfaces++;
+    }
+    n->timestamp = rec_now_ns();
+    n->default_interface = iface_usage(&net->items[default_index(net)]);
+    return n->default_interface ? 0 : -ENOMEM;
+}
+
+/* The counters of the pod's interfaces into *ret: NULL for a pod with no namespace to read. */
+static int network_usage(const wc_pod *p, Runtime__V1__NetworkUsage **ret, wc_error *err)
+{
+    _cleanup_(wc_net_ifaces_clear) wc_net_ifaces net = {0};
     char *paths[] = {p->netns_path, NULL};
-    *rc = p->state == WC_POD_READY ? wc_net_ifaces_read(paths, 1, &net, err) : 0;
-    if (*rc < 0 || net.n == 0) {
-        wc_net_ifaces_clear(&net);
-        return NULL;
-    }
+    if (p->state == WC_POD_READY)
+        TRY(wc_net_ifaces_read(paths, 1, &net, err));
+    if (net.n == 0)
+        return 0;
     Runtime__V1__NetworkUsage *n = cri_new(&runtime__v1__network_usage__descriptor);
-    bool ok = n && (n->interfaces = calloc(net.n, sizeof(*n->interfaces))) != NULL;
-    for (size_t i = 0; ok && i < net.n; i++) {
-        ok = (n->interfaces[i] = iface_usage(&net.items[i])) != NULL;
-        n->n_interfaces += ok;
-    }
-    if (ok) {
-        n->timestamp = rec_now_ns();
-        ok = (n->default_interface = iface_usage(&net.items[default_index(&net)])) != NULL;
-    }
-    wc_net_ifaces_clear(&net);
-    if (!ok) {
-        if (n)
-            protobuf_c_message_free_unpacked(&n->base, NULL);
-        *rc = nomem(err);
-        return NULL;
-    }
-    return n;
+    *ret = n ? cri_kept(n, fill_network_usage(n, &net)) : NULL;
+    return *ret ? 0 : nomem(err);
+}
+
+/* l from the stats of p's containers (each in l->containers, their sum in l's usage) and
+ * the counters of p's interfaces. */
+static int fill_pod_stats(Runtime__V1__LinuxPodSandboxStats *l, cri_daemon *d, const wc_pod *p,
+                          wc_error *err)
+{
+    pod_sum sum = {0};
+    wc_container_filter f = {.pod_id = p->id, .state = -1};
+    TRY(list_stats(d, &f, &sum, &l->containers, &l->n_containers, err));
+    TRY(network_usage(p, &l->network, err));
+    l->cpu = cpu_usage(&sum.u);
+    l->memory = memory_usage(&sum.u);
+    l->process = cri_new(&runtime__v1__process_usage__descriptor);
+    if (!l->cpu || !l->memory || !l->process || !(l->process->process_count = u64(sum.running)))
+        return nomem(err);
+    l->process->timestamp = sum.u.timestamp;
+    return 0;
 }
 
 static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, wc_error *err)
@@ -297,25 +293,10 @@ static Runtime__V1__PodSandboxStats *pod_stats(cri_daemon *d, const wc_pod *p, w
         return nomem(err), NULL;
     }
     s->linux = l;
-    pod_sum sum = {0};
-    wc_container_filter f = {.pod_id = p->id, .state = -1};
-    int rc = list_stats(d, &f, &sum, &l->containers, &l->n_containers, err);
     s->attributes = pod_attributes(p);
-    l->cpu = cpu_usage(&sum.u);
-    l->memory = memory_usage(&sum.u);
-    if (rc == 0)
-        l->network = network_usage(p, &rc, err);
-    l->process = cri_new(&runtime__v1__process_usage__descriptor);
-    if (l->process && (l->process->process_count = u64(sum.running)))
-        l->process->timestamp = sum.u.timestamp;
-    if (rc == 0 &&
-        (!s->attributes || !l->cpu || !l->memory || !l->process || !l->process->process_count))
-        rc = nomem(err);
-    if (rc < 0) {
-        protobuf_c_message_free_unpacked(&s->base, NULL);
-        return NULL;
-    }
-    return s;
+    if (s->attributes == NULL)
+        return cri_kept(s, nomem(err));
+    return cri_kept(s, fill_pod_stats(l, d, p, err));
 }
 
 static int rpc_pod_stats(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
