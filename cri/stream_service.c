@@ -14,15 +14,13 @@ static int running_container(cri_call *call, const char *id, char **ret_id, wc_e
 {
     if (id == NULL || *id == '\0')
         return wc_error_set(err, -EINVAL, "missing required container_id");
-    wc_container *c = NULL;
+    _cleanup_(wc_container_freep) wc_container *c = NULL;
     TRY(wc_container_get(cri_call_daemon(call)->sandbox, id, &c, err));
-    int rc = c->state == WC_CTR_RUNNING
-                 ? 0
-                 : wc_error_set(err, -EBUSY, "container %s is not running", c->id);
-    if (rc == 0 && (*ret_id = strdup(c->id)) == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    wc_container_free(c);
-    return rc;
+    if (c->state != WC_CTR_RUNNING)
+        return wc_error_set(err, -EBUSY, "container %s is not running", c->id);
+    if ((*ret_id = strdup(c->id)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
 }
 
 static int check_stdio(bool in, bool out, bool errs, bool tty, wc_error *err)
@@ -119,14 +117,12 @@ static int portforward_request(cri_call *call, const Runtime__V1__PortForwardReq
 {
     if (in->pod_sandbox_id == NULL || *in->pod_sandbox_id == '\0')
         return wc_error_set(err, -EINVAL, "missing required pod_sandbox_id");
-    wc_pod *pod = NULL;
+    _cleanup_(wc_pod_freep) wc_pod *pod = NULL;
     TRY(wc_pod_get(cri_call_daemon(call)->sandbox, in->pod_sandbox_id, &pod, err));
-    int rc =
-        pod->state == WC_POD_READY ? 0 : wc_error_set(err, -EBUSY, "pod %s is not ready", pod->id);
-    if (rc == 0 && (req->pod_id = strdup(pod->id)) == NULL)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    wc_pod_free(pod);
-    TRY(rc);
+    if (pod->state != WC_POD_READY)
+        return wc_error_set(err, -EBUSY, "pod %s is not ready", pod->id);
+    if ((req->pod_id = strdup(pod->id)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
     for (size_t i = 0; i < in->n_port; i++)
         if (in->port[i] < 1 || in->port[i] > 65535)
             return wc_error_set(err, -EINVAL, "port %d is not a TCP port", in->port[i]);
