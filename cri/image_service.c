@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "image.h"
 #include "image_message.h"
 #include "log.h"
@@ -156,74 +157,71 @@ static int rpc_image_status(cri_call *call, const ProtobufCMessage *req,
         return nomem(err);
     runtime__v1__image_status_response__init(r);
     *ret_resp = &r->base;
-    wc_image *img = NULL;
+    _cleanup_(wc_image_freep) wc_image *img = NULL;
     int rc = wc_image_lookup(cri_call_daemon(call)->store, spec_image(q->image), &img, err);
     if (rc == -ENOENT)
         return 0; /* CRI: an absent image is an empty answer, not an error */
-    if (rc < 0)
-        return rc;
-    r->image = image_message(img);
-    rc = r->image ? 0 : -ENOMEM;
-    if (rc == 0 && q->verbose)
-        rc = status_info(r, img);
-    wc_image_free(img);
-    return rc < 0 ? nomem(err) : 0;
+    TRY(rc);
+    if ((r->image = image_message(img)) == NULL || (q->verbose && status_info(r, img) < 0))
+        return nomem(err);
+    return 0;
 }
 
 /* ---- ListImages ---- */
+
+/* The images filter names (every image when it is ""): a NULL-terminated array. */
+static int find_images(wc_store *s, const char *filter, wc_image ***ret_imgs, wc_error *err)
+{
+    if (filter[0] == '\0')
+        return wc_store_image_list(s, ret_imgs, err);
+    if ((*ret_imgs = calloc(2, sizeof(**ret_imgs))) == NULL)
+        return nomem(err);
+    int rc = wc_image_lookup(s, filter, &(*ret_imgs)[0], err);
+    return rc == -ENOENT ? 0 : rc;
+}
 
 static int rpc_list_images(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                            wc_error *err)
 {
     const Runtime__V1__ListImagesRequest *q = (const void *)req;
-    wc_store *s = cri_call_daemon(call)->store;
     const char *filter = q->filter ? spec_image(q->filter->image) : "";
     Runtime__V1__ListImagesResponse *r = malloc(sizeof(*r));
     if (r == NULL)
         return nomem(err);
     runtime__v1__list_images_response__init(r);
     *ret_resp = &r->base;
-    wc_image **imgs = NULL;
-    int rc = 0;
-    if (filter[0] != '\0') {
-        imgs = calloc(2, sizeof(*imgs));
-        if (imgs == NULL)
-            return nomem(err);
-        rc = wc_image_lookup(s, filter, &imgs[0], NULL);
-        rc = rc == -ENOENT ? 0 : rc;
-    } else {
-        rc = wc_store_image_list(s, &imgs, err);
-    }
+    _cleanup_(wc_image_list_freep) wc_image **imgs = NULL;
+    TRY(find_images(cri_call_daemon(call)->store, filter, &imgs, err));
     size_t n = 0;
-    while (rc == 0 && imgs[n] != NULL)
+    while (imgs[n] != NULL)
         n++;
-    r->images = rc == 0 ? calloc(n ? n : 1, sizeof(*r->images)) : NULL;
-    for (size_t i = 0; r->images && i < n; i++) {
+    if ((r->images = calloc(n ? n : 1, sizeof(*r->images))) == NULL)
+        return nomem(err);
+    for (size_t i = 0; i < n; i++) {
         if ((r->images[i] = image_message(imgs[i])) == NULL)
-            break;
+            return nomem(err);
         r->n_images++;
     }
-    wc_image_list_free(imgs);
-    if (rc < 0)
-        return rc;
-    return r->images && r->n_images == n ? 0 : nomem(err);
+    return 0;
 }
 
 /* ---- RemoveImage ---- */
+
+static int remove_image(wc_store *s, const char *name, wc_error *err)
+{
+    _cleanup_(wc_image_freep) wc_image *img = NULL;
+    TRY(wc_image_lookup(s, name, &img, err));
+    TRY(wc_store_image_remove(s, img->id, err));
+    wc_info("image", "removed %s", img->id);
+    return 0;
+}
 
 static int rpc_remove_image(cri_call *call, const ProtobufCMessage *req,
                             ProtobufCMessage **ret_resp, wc_error *err)
 {
     const Runtime__V1__RemoveImageRequest *q = (const void *)req;
     wc_store *s = cri_call_daemon(call)->store;
-    wc_image *img = NULL;
-    int rc = wc_image_lookup(s, spec_image(q->image), &img, err);
-    if (rc == 0) {
-        rc = wc_store_image_remove(s, img->id, err);
-        if (rc == 0)
-            wc_info("image", "removed %s", img->id);
-        wc_image_free(img);
-    }
+    int rc = remove_image(s, spec_image(q->image), err);
     if (rc < 0 && rc != -ENOENT) /* removing what is not there succeeds */
         return rc;
     Runtime__V1__RemoveImageResponse *r = malloc(sizeof(*r));
