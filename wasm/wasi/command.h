@@ -15,11 +15,7 @@ typedef struct wasi_command_result {
     char message[256]; /* the trap message, "" when none */
 } wasi_command_result;
 
-/* For _cleanup_: what a command run makes, freed in reverse order of making. */
-static inline void wasi_ctx_destroyp(wasi_ctx **ctx)
-{
-    wasi_ctx_destroy(*ctx);
-}
+/* For _cleanup_: what a command run makes (and wasi_ctx_destroyp, wasi.h). */
 static inline void wasm_linker_freep(wasm_linker **linker)
 {
     wasm_linker_free(*linker);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "wasi_impl.h"
 
 static int pack_strings(const char *const *list, size_t count, char **ret_buf, size_t *ret_len)
@@ -104,23 +105,21 @@ static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
 {
     /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
     bool tty = o->terminal;
-    int r = add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, tty, err, "stdin");
-    if (r == 0)
-        r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, err)
-                           : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, tty, err, "stdout");
-    if (r == 0)
-        r = o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDERR, err)
-                           : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr");
-    for (size_t i = 0; r == 0 && i < o->socket_count; i++)
-        r = add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, false, err, "a preopened socket");
-    for (size_t i = 0; r == 0 && o->mounts != NULL && i < o->mounts->count; i++)
-        r = add_preopen(ctx, &o->mounts->items[i], err);
-    return r;
+    TRY(add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, tty, err, "stdin"));
+    TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, err)
+                       : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, tty, err, "stdout"));
+    TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDERR, err)
+                       : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr"));
+    for (size_t i = 0; i < o->socket_count; i++)
+        TRY(add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, false, err, "a preopened socket"));
+    for (size_t i = 0; o->mounts != NULL && i < o->mounts->count; i++)
+        TRY(add_preopen(ctx, &o->mounts->items[i], err));
+    return 0;
 }
 
 int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
 {
-    wasi_ctx *ctx = calloc(1, sizeof(*ctx));
+    _cleanup_(wasi_ctx_destroyp) wasi_ctx *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
         return wc_error_set(err, -ENOMEM, "wasi: out of memory");
     ctx->exit_code = -1;
@@ -135,17 +134,11 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
         envc++;
     ctx->argc = (uint32_t)opts->argc;
     ctx->envc = (uint32_t)envc;
-    int r = 0;
     if (pack_strings(opts->argv, opts->argc, &ctx->args_buf, &ctx->args_len) < 0 ||
         pack_strings(opts->env, envc, &ctx->env_buf, &ctx->env_len) < 0)
-        r = wc_error_set(err, -ENOMEM, "wasi: out of memory");
-    if (r == 0)
-        r = setup_fds(ctx, opts, err);
-    if (r < 0) {
-        wasi_ctx_destroy(ctx);
-        return r;
-    }
-    *ret_ctx = ctx;
+        return wc_error_set(err, -ENOMEM, "wasi: out of memory");
+    TRY(setup_fds(ctx, opts, err));
+    *ret_ctx = take_ptr(ctx);
     return 0;
 }
 

@@ -105,18 +105,13 @@ int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
         if (legacy == scratch)
             scratch++;
         *u = (struct wasi_binding){ctx, legacy};
-        int r = define_one(linker, "wasi_snapshot_preview1", p, err);
-        if (r == 0)
-            r = define_one(linker, "wasi_unstable", u, err);
-        if (r < 0)
-            return r;
+        TRY(define_one(linker, "wasi_snapshot_preview1", p, err));
+        TRY(define_one(linker, "wasi_unstable", u, err));
     }
     for (size_t i = 0; i < NEXT; i++) {
         struct wasi_binding *x = &ctx->bindings[2 * NCALLS + i];
         *x = (struct wasi_binding){ctx, &socket_ext_calls[i]};
-        int r = define_one(linker, "wasi_snapshot_preview1", x, err);
-        if (r < 0)
-            return r;
+        TRY(define_one(linker, "wasi_snapshot_preview1", x, err));
     }
     for (size_t i = 0; i < NOWN; i++) {
         struct wasi_binding *x = &ctx->bindings[2 * NCALLS + NEXT + i];

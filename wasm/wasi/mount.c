@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 /* "//a/./b/" -> "/a/b", "./x/" -> "x", "." -> "."; returns NULL (with *why) for "..". Caller
  * frees. Relative names stay relative: wasi-libc then matches them against relative paths. */
 static char *normalise_guest(const char *guest, const char **why)
@@ -97,29 +99,24 @@ int wasi_mounts_add(wasi_mounts *m, const char *host, const char *guest, bool re
                     wc_error *err)
 {
     const char *why = NULL;
-    char *norm = normalise_guest(guest, &why);
-    if (norm == NULL)
+    _cleanup_(mount_free) wasi_mount mt = {.guest = normalise_guest(guest, &why), .dir_fd = -1};
+    if (mt.guest == NULL)
         return wc_error_set(err, -EINVAL, "mount %s: guest path \"%s\" %s", host, guest, why);
-    for (size_t i = 0; i < m->count; i++) {
-        if (strcmp(m->items[i].guest, norm) == 0) {
-            wc_error_set(err, -EEXIST, "mount %s: guest path %s is already mounted from %s", host,
-                         norm, m->items[i].host);
-            free(norm);
-            return -EEXIST;
-        }
-    }
-    wasi_mount mt = {.guest = norm, .host = strdup(host), .readonly = readonly, .dir_fd = -1};
-    int r = mt.host == NULL ? wc_error_set(err, -ENOMEM, "mount %s: out of memory", host)
-                            : open_host(&mt, err);
-    wasi_mount *items = r == 0 ? realloc(m->items, (m->count + 1) * sizeof(*items)) : NULL;
-    if (r == 0 && items == NULL)
-        r = wc_error_set(err, -ENOMEM, "mount %s: out of memory", host);
-    if (r < 0) {
-        mount_free(&mt);
-        return r;
-    }
-    items[m->count++] = mt;
+    for (size_t i = 0; i < m->count; i++)
+        if (strcmp(m->items[i].guest, mt.guest) == 0)
+            return wc_error_set(err, -EEXIST, "mount %s: guest path %s is already mounted from %s",
+                                host, mt.guest, m->items[i].host);
+    mt.host = strdup(host);
+    mt.readonly = readonly;
+    if (mt.host == NULL)
+        return wc_error_set(err, -ENOMEM, "mount %s: out of memory", host);
+    TRY(open_host(&mt, err));
+    wasi_mount *items = realloc(m->items, (m->count + 1) * sizeof(*items));
+    if (items == NULL)
+        return wc_error_set(err, -ENOMEM, "mount %s: out of memory", host);
     m->items = items;
+    m->items[m->count++] = mt;
+    mt = (wasi_mount){.dir_fd = -1}; /* m owns it now */
     return 0;
 }
 

@@ -54,6 +54,10 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
 
 /* Closes every fd the ctx owns and flushes the log's partial lines. Accepts NULL. */
 void wasi_ctx_destroy(wasi_ctx *ctx);
+static inline void wasi_ctx_destroyp(wasi_ctx **ctx) /* for _cleanup_ */
+{
+    wasi_ctx_destroy(*ctx);
+}
 
 /* Defines every wasi_snapshot_preview1 function, and the older wasi_unstable names, into linker,
  * bound to ctx. */
