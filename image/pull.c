@@ -146,15 +146,20 @@ static int resolve_on_endpoints(pull *p, wc_error *err)
     return r;
 }
 
+/* The path of a fetched blob (an invalid digest or a path that does not fit: an error). */
+static int blob_path(pull *p, const char *digest, char *buf, size_t size, wc_error *err)
+{
+    int r = wc_store_blob_path(p->s, digest, buf, size);
+    return r < 0 ? wc_error_set(err, r, "blob %s has no path in the store", digest) : 0;
+}
+
 static int read_config(pull *p, wc_error *err)
 {
     char path[PATH_MAX];
     if (p->m.config.size > CONFIG_MAX)
         return wc_error_set(err, -EFBIG, "image config is larger than %u bytes", CONFIG_MAX);
-    int r = pull_fetch_blob(p, &p->m.config, err);
-    if (r < 0)
-        return r;
-    wc_store_blob_path(p->s, p->m.config.digest, path, sizeof(path));
+    TRY(pull_fetch_blob(p, &p->m.config, err));
+    TRY(blob_path(p, p->m.config.digest, path, sizeof(path), err));
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     p->config_body = malloc(p->m.config.size + 1);
     if (fd < 0 || p->config_body == NULL)
@@ -181,10 +186,10 @@ static void notice(pull *p, const char *fmt, ...)
     p->o->notice(p->o->ctx, p->ref_str, msg);
 }
 
-/* Unpacks layer i onto a copy of parent and commits it as chain (unless it exists). */
-static int unpack_one(pull *p, size_t i, const char *parent, const char *chain, wc_error *err)
+/* Unpacks layer i into dir (a copy of its parent) and commits dir as chain. */
+static int unpack_into(pull *p, size_t i, const char *dir, const char *chain, wc_unpack_report *rep,
+                       wc_error *err)
 {
-    const wc_descriptor *l = &p->m.layers[i];
     const wc_unpack_conf *u = &p->o->unpack;
     wc_unpack_limits lim = {
         .max_bytes = u->max_layer_bytes ? u->max_layer_bytes : WC_UNPACK_DEFAULT_BYTES,
@@ -192,15 +197,19 @@ static int unpack_one(pull *p, size_t i, const char *parent, const char *chain, 
         .max_ratio = u->max_ratio ? u->max_ratio : WC_UNPACK_DEFAULT_RATIO,
     };
     char blob[PATH_MAX];
+    TRY(blob_path(p, p->m.layers[i].digest, blob, sizeof(blob), err));
+    TRY(wc_unpack_layer_verified(blob, dir, p->cfg.diff_ids[i], &lim, rep, err));
+    return wc_store_snapshot_commit(p->s, dir, chain, err);
+}
+
+/* Unpacks layer i onto a copy of parent and commits it as chain (unless it exists). */
+static int unpack_one(pull *p, size_t i, const char *parent, const char *chain, wc_error *err)
+{
+    const wc_descriptor *l = &p->m.layers[i];
     _cleanup_free_ char *dir = NULL;
-    wc_store_blob_path(p->s, l->digest, blob, sizeof(blob));
-    int r = wc_store_snapshot_prepare(p->s, parent, &dir, err);
-    if (r < 0)
-        return r;
+    TRY(wc_store_snapshot_prepare(p->s, parent, &dir, err));
     wc_unpack_report rep;
-    r = wc_unpack_layer_verified(blob, dir, p->cfg.diff_ids[i], &lim, &rep, err);
-    if (r == 0)
-        r = wc_store_snapshot_commit(p->s, dir, chain, err);
+    int r = unpack_into(p, i, dir, chain, &rep, err);
     if (r < 0) {
         wc_store_snapshot_abort(p->s, dir);
         wc_error_wrap(err, "unpack layer %s", l->digest);

@@ -453,10 +453,20 @@ static int answer_status(wc_reg *r, const reg_resp *resp, const char *kind, cons
                         ref, msg);
 }
 
-/* One authorised GET of /v2/<repo>/<kind>/<ref>: falls back to http once (insecure
- * endpoints), answers a 401 once, maps the final status. */
-/* GET /v2/<repo>/<kind>/<ref>, authenticating once when asked to; ret_content_digest (may be
- * NULL) gets the answer's Docker-Content-Digest, NULL when it had none. */
+/* A final answer: its Docker-Content-Digest into *ret_content_digest (may be NULL), or the
+ * error its status means. */
+static int take_answer(wc_reg *r, reg_resp *resp, const char *kind, const char *ref,
+                       char **ret_content_digest, wc_error *err)
+{
+    TRY(answer_status(r, resp, kind, ref, err));
+    if (ret_content_digest != NULL)
+        *ret_content_digest = take_ptr(resp->content_digest);
+    return 0;
+}
+
+/* GET /v2/<repo>/<kind>/<ref>: falls back to http once (insecure endpoints), authenticates
+ * once when asked to, maps the final status; ret_content_digest (may be NULL) gets the
+ * answer's Docker-Content-Digest, NULL when it had none. */
 static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *accept, uint64_t from,
                    wc_reg_sink sink, void *ctx, char **ret_content_digest, wc_error *err)
 {
@@ -468,24 +478,17 @@ static int reg_get(wc_reg *r, const char *kind, const char *ref, const char *acc
         pthread_mutex_unlock(&r->lock);
         if (n < 0)
             return wc_error_set(err, -ENOMEM, "out of memory");
-        reg_resp resp = {0};
+        _cleanup_(reg_resp_clear) reg_resp resp = {0};
         int rc = reg_http(r, url, accept, from, NULL, NULL, sink, ctx, &resp, err);
-        if (rc == 0 && resp.status == 401 && !authenticated && resp.www_auth != NULL) {
-            authenticated = true;
-            rc = reg_authenticate(r, resp.www_auth, err);
-            reg_resp_clear(&resp);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        if (rc == 0)
-            rc = answer_status(r, &resp, kind, ref, err);
-        if (rc == 0 && ret_content_digest != NULL)
-            *ret_content_digest = take_ptr(resp.content_digest);
-        reg_resp_clear(&resp);
         if (rc < 0 && fall_back_to_http(r, rc, url))
             continue;
-        return rc;
+        TRY(rc);
+        if (resp.status == 401 && !authenticated && resp.www_auth != NULL) {
+            authenticated = true;
+            TRY(reg_authenticate(r, resp.www_auth, err));
+            continue;
+        }
+        return take_answer(r, &resp, kind, ref, ret_content_digest, err);
     }
     return wc_error_set(err, -EIO, "registry %s: %s %s: no answer after 3 attempts", r->host, kind,
                         ref);

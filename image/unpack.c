@@ -401,6 +401,38 @@ static int data_cap(unpack *u, const char *path, wc_error *err)
     return 0;
 }
 
+/* The stream of t (a tar archive) read by in and unpacked by u; what t hashed checked against
+ * diff_id (NULL: not checked). */
+static int unpack_stream(unpack *u, raw_tee *t, struct archive *in, const char *diff_id,
+                         wc_error *err)
+{
+    archive_read_support_format_tar(in);
+    archive_write_disk_set_options(
+        u->disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
+                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+    if (archive_read_open(in, t, NULL, tee_read, NULL) != ARCHIVE_OK)
+        return t->too_big ? stream_too_big(t, err)
+                          : wc_error_set(err, -EINVAL, "layer is not a tar archive: %s",
+                                         archive_error_string(in));
+    int r = unpack_entries(u, in, err);
+    /* Hash the rest of the stream (end-of-archive blocks the tar reader did not need). */
+    const void *buf;
+    while (r == 0 && tee_read(in, t, &buf) > 0)
+        ;
+    if (t->too_big) /* whatever error the cut stream caused */
+        return stream_too_big(t, err);
+    TRY(r);
+    if (t->hash == NULL)
+        return 0;
+    char got[WC_DIGEST_STR_LEN + 1];
+    wc_sha256_final(t->hash, got);
+    if (strcmp(got, diff_id) != 0)
+        return wc_error_set(err, -EILSEQ,
+                            "layer unpacks to %s, but the image config says its diff ID is %s", got,
+                            diff_id);
+    return 0;
+}
+
 int wc_unpack_layer_verified(const char *path, const char *dest, const char *diff_id,
                              const wc_unpack_limits *lim, wc_unpack_report *rep, wc_error *err)
 {
@@ -408,45 +440,15 @@ int wc_unpack_layer_verified(const char *path, const char *dest, const char *dif
     unpack u = {.dest = dest, .lim = lim, .rep = rep, .err = err};
     /* The tar stream may hold a little more than its entries (headers, padding). */
     raw_tee t = {.max = lim->max_bytes + lim->max_entries * 1024 + (1u << 20)};
-    int r = data_cap(&u, path, err);
-    if (r == 0)
-        r = open_raw(path, &t.raw, err);
-    if (r < 0)
-        return r;
+    TRY(data_cap(&u, path, err));
+    TRY(open_raw(path, &t.raw, err));
     struct archive *in = archive_read_new();
     u.disk = archive_write_disk_new();
     t.hash = diff_id ? wc_sha256_new() : NULL;
     t.block = malloc(TEE_BLOCK);
-    if (in == NULL || u.disk == NULL || t.block == NULL || (diff_id && t.hash == NULL)) {
-        r = wc_error_set(err, -ENOMEM, "unpack: out of memory");
-        goto out;
-    }
-    archive_read_support_format_tar(in);
-    archive_write_disk_set_options(
-        u.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
-                    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-    if (archive_read_open(in, &t, NULL, tee_read, NULL) != ARCHIVE_OK) {
-        r = t.too_big ? stream_too_big(&t, err)
-                      : wc_error_set(err, -EINVAL, "layer is not a tar archive: %s",
-                                     archive_error_string(in));
-        goto out;
-    }
-    r = unpack_entries(&u, in, err);
-    /* Hash the rest of the stream (end-of-archive blocks the tar reader did not need). */
-    const void *buf;
-    while (r == 0 && tee_read(in, &t, &buf) > 0)
-        ;
-    if (t.too_big) /* whatever error the cut stream caused */
-        r = stream_too_big(&t, err);
-    if (r == 0 && t.hash != NULL) {
-        char got[WC_DIGEST_STR_LEN + 1];
-        wc_sha256_final(t.hash, got);
-        if (strcmp(got, diff_id) != 0)
-            r = wc_error_set(err, -EILSEQ,
-                             "layer unpacks to %s, but the image config says its diff ID is %s",
-                             got, diff_id);
-    }
-out:
+    int r = in == NULL || u.disk == NULL || t.block == NULL || (diff_id && t.hash == NULL)
+                ? wc_error_set(err, -ENOMEM, "unpack: out of memory")
+                : unpack_stream(&u, &t, in, diff_id, err);
     archive_read_free(in);
     archive_read_free(t.raw);
     archive_write_free(u.disk);
