@@ -107,27 +107,31 @@ uint64_t wc_blob_writer_offset(const wc_blob_writer *w)
     return w->offset;
 }
 
-int wc_blob_writer_commit(wc_blob_writer *w, wc_error *err)
+/* The written blob checked (size, digest), synced and renamed to its place in the store. */
+static int commit_blob(wc_blob_writer *w, wc_error *err)
 {
-    int r = 0;
     char got[WC_DIGEST_STR_LEN + 1], path[PATH_MAX];
     wc_sha256_final(w->hash, got);
     if (w->offset != w->size)
-        r = wc_error_set(err, -EILSEQ, "blob %s: got %llu bytes, the manifest says %llu", w->digest,
-                         (unsigned long long)w->offset, (unsigned long long)w->size);
-    else if (strcmp(got, w->digest) != 0)
-        r = wc_error_set(err, -EILSEQ, "blob %s is corrupt: its content hashes to %s", w->digest,
-                         got);
-    else if (fsync(w->fd) < 0)
-        r = wc_error_set_errno(err, -errno, "write blob %s", w->digest);
-    else if (wc_store_blob_path(w->store, w->digest, path, sizeof(path)) < 0)
-        r = wc_error_set(err, -EINVAL, "blob %s: path too long", w->digest);
-    else if (rename(w->tmp, path) < 0)
-        r = wc_error_set_errno(err, -errno, "store blob %s", w->digest);
-    if (r == 0) {
-        free(w->tmp);
-        w->tmp = NULL;
-    }
+        return wc_error_set(err, -EILSEQ, "blob %s: got %llu bytes, the manifest says %llu",
+                            w->digest, (unsigned long long)w->offset, (unsigned long long)w->size);
+    if (strcmp(got, w->digest) != 0)
+        return wc_error_set(err, -EILSEQ, "blob %s is corrupt: its content hashes to %s", w->digest,
+                            got);
+    if (fsync(w->fd) < 0)
+        return wc_error_set_errno(err, -errno, "write blob %s", w->digest);
+    if (wc_store_blob_path(w->store, w->digest, path, sizeof(path)) < 0)
+        return wc_error_set(err, -EINVAL, "blob %s: path too long", w->digest);
+    if (rename(w->tmp, path) < 0)
+        return wc_error_set_errno(err, -errno, "store blob %s", w->digest);
+    free(w->tmp);
+    w->tmp = NULL; /* in its place: not removed by the abort */
+    return 0;
+}
+
+int wc_blob_writer_commit(wc_blob_writer *w, wc_error *err)
+{
+    int r = commit_blob(w, err);
     wc_blob_writer_abort(w);
     return r;
 }

@@ -25,6 +25,14 @@ bool wc_store_snapshot_exists(const wc_store *s, const char *chain_id)
            S_ISDIR(st.st_mode);
 }
 
+/* A copy of the snapshot parent (hard links) in dir. */
+static int clone_parent(wc_store *s, const char *parent, const char *dir)
+{
+    char ppath[PATH_MAX];
+    TRY(wc_store_snapshot_path(s, parent, ppath, sizeof(ppath)));
+    return store_clone_tree(ppath, dir);
+}
+
 int wc_store_snapshot_prepare(wc_store *s, const char *parent, char **ret_dir, wc_error *err)
 {
     _cleanup_free_ char *dir = store_tmp_path(s, "snap");
@@ -33,10 +41,7 @@ int wc_store_snapshot_prepare(wc_store *s, const char *parent, char **ret_dir, w
     if (mkdir(dir, 0755) < 0)
         return wc_error_set_errno(err, -errno, "prepare snapshot %s", dir);
     if (parent != NULL && parent[0] != '\0') {
-        char ppath[PATH_MAX];
-        int r = wc_store_snapshot_path(s, parent, ppath, sizeof(ppath));
-        if (r == 0)
-            r = store_clone_tree(ppath, dir);
+        int r = clone_parent(s, parent, dir);
         if (r < 0) {
             store_remove_tree(dir);
             return wc_error_set_errno(err, r, "copy snapshot %s", parent);

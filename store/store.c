@@ -161,26 +161,33 @@ const char *wc_store_root(const wc_store *s)
     return s->root;
 }
 
+/* Called with write_lock held: reopens the db after a failed write, then writes. */
+static int write_locked(wc_store *s, leveldb_writeoptions_t *wopts, leveldb_writebatch_t *b,
+                        wc_error *err)
+{
+    if (s->write_failed || s->db == NULL)
+        TRY(db_reopen(s, err));
+    char *lerr = NULL;
+    pthread_rwlock_rdlock(&s->db_lock);
+    leveldb_write(s->db, wopts, b, &lerr);
+    pthread_rwlock_unlock(&s->db_lock);
+    if (lerr == NULL)
+        return 0;
+    s->write_failed = true;
+    int r = strstr(lerr, "No space left") ? -ENOSPC : -EIO;
+    wc_error_set(err, r, "write metadata: %s%s", lerr,
+                 r == -ENOSPC ? " (the store's filesystem is full)" : "");
+    wc_warn("store", "write metadata: %s", lerr);
+    leveldb_free(lerr);
+    return r;
+}
+
 /* One write at a time; after a failed one, none reaches the log it tore (store_int.h). */
 static int write_with(wc_store *s, leveldb_writeoptions_t *wopts, leveldb_writebatch_t *b,
                       wc_error *err)
 {
     pthread_mutex_lock(&s->write_lock);
-    int r = s->write_failed || s->db == NULL ? db_reopen(s, err) : 0;
-    if (r == 0) {
-        char *lerr = NULL;
-        pthread_rwlock_rdlock(&s->db_lock);
-        leveldb_write(s->db, wopts, b, &lerr);
-        pthread_rwlock_unlock(&s->db_lock);
-        if (lerr != NULL) {
-            s->write_failed = true;
-            r = strstr(lerr, "No space left") ? -ENOSPC : -EIO;
-            wc_error_set(err, r, "write metadata: %s%s", lerr,
-                         r == -ENOSPC ? " (the store's filesystem is full)" : "");
-            wc_warn("store", "write metadata: %s", lerr);
-            leveldb_free(lerr);
-        }
-    }
+    int r = write_locked(s, wopts, b, err);
     pthread_mutex_unlock(&s->write_lock);
     return r;
 }
