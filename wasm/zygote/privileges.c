@@ -26,6 +26,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 static const int kept_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER};
 
 static const int denied[] = {
@@ -144,25 +146,31 @@ static scmp_filter_ctx build_filter(void)
     return ctx;
 }
 
+/* The filter as BPF (seccomp_export_bpf) into compiled; -EIO when it cannot be read back. */
+static int export_filter(scmp_filter_ctx ctx)
+{
+    _cleanup_close_ int fd = memfd_create("wasmcri-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    TRY(seccomp_export_bpf(ctx, fd));
+    off_t len = lseek(fd, 0, SEEK_END);
+    struct sock_filter *prog = len > 0 ? malloc((size_t)len) : NULL;
+    if (prog == NULL || pread(fd, prog, (size_t)len, 0) != len) {
+        free(prog);
+        return -EIO;
+    }
+    compiled.filter = prog;
+    compiled.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+    return 0;
+}
+
 int worker_privileges_prepare(wc_error *err)
 {
     scmp_filter_ctx ctx = build_filter();
     if (ctx == NULL)
         return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
-    int fd = memfd_create("wasmcri-seccomp", MFD_CLOEXEC);
-    int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+    int rc = export_filter(ctx);
     seccomp_release(ctx);
-    off_t len = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
-    struct sock_filter *prog = len > 0 ? malloc((size_t)len) : NULL;
-    if (prog && pread(fd, prog, (size_t)len, 0) == len) {
-        compiled.filter = prog;
-        compiled.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
-    } else {
-        free(prog);
-        rc = rc ?: -EIO;
-    }
-    if (fd >= 0)
-        close(fd);
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot compile the seccomp filter") : 0;
 }
 

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "layer.h"
 #include "module_cache.h"
 #include "pod_procs.h"
@@ -335,47 +336,56 @@ static void refresh_spare(zygote *z)
 
 /* ---- requests ---- */
 
+typedef struct worker_started {
+    pid_t pid;
+    int sock;      /* the worker's: its spec goes there (-1: none to send) */
+    bool compiles; /* the worker gets the module descriptor and compiles it */
+} worker_started;
+
+/* Checks a start or exec request (its spec and its nfds descriptors) and starts its worker,
+ * in its cgroups before the daemon hears it started: none of it runs outside them, and a
+ * limit given right after the start is not undone by a join that comes late. */
+static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, size_t nfds,
+                        worker_started *ret, wc_error *err)
+{
+    _cleanup_(worker_spec_freep) worker_spec *s = NULL;
+    TRY(worker_spec_decode(spec_json, &s, err));
+    if (find_worker(z, s->id))
+        return wc_error_set(err, -EBUSY, "a worker for %s is already running", s->id);
+    if (exec ? nfds != 3 && nfds != 4 : nfds != 1)
+        return wc_error_set(err, -EINVAL, "%s needs %s", exec ? "exec" : "start",
+                            exec ? "stdout, stderr (stdin) and module descriptors"
+                                 : "a module descriptor");
+    TRY(run_worker(z, s, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock, &ret->compiles,
+                   err));
+    if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0) {
+        kill(ret->pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
+        ret->sock = -1;
+        return err->code;
+    }
+    return 0;
+}
+
 /* start: fds = [module]; exec: fds = [stdout, stderr, module] or, with stdin,
  * [stdout, stderr, stdin, module] (zygote_proto.h). */
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
-    const char *op = json_string_value(json_object_get(req, "op"));
-    bool exec = strcmp(op, "exec") == 0;
+    bool exec = strcmp(json_string_value(json_object_get(req, "op")), "exec") == 0;
     wc_error err = {0};
-    worker_spec *s = NULL;
-    pid_t pid = 0;
     json_t *spec_json = json_object_get(req, "spec");
-    int rc = worker_spec_decode(spec_json, &s, &err);
-    if (rc == 0 && find_worker(z, s->id))
-        rc = wc_error_set(&err, -EBUSY, "a worker for %s is already running", s->id);
-    if (rc == 0 && (exec ? nfds != 3 && nfds != 4 : nfds != 1))
-        rc = wc_error_set(&err, -EINVAL, "%s needs %s", op,
-                          exec ? "stdout, stderr (stdin) and module descriptors"
-                               : "a module descriptor");
-    int sock = -1, module_fd = nfds ? fds[nfds - 1] : -1;
-    bool worker_compiles = false;
-    const int *stdio = exec ? fds : NULL;
-    size_t n_stdio = exec ? nfds - 1 : 0;
-    rc = rc
-             ?: run_worker(z, s, exec ? "exec" : "ctr", module_fd, &pid, &sock, &worker_compiles,
-                           &err);
-    /* in its cgroups before the daemon hears it started: none of it runs outside them,
-     * and a limit given right after the start is not undone by a join that comes late */
-    if (rc == 0 && worker_join_cgroups(pid, s->cgroup_procs, &err) < 0) {
-        kill(pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
-        sock = -1;
-        rc = err.code;
-    }
-    worker_spec_free(s);
-    if (rc < 0)
+    int module_fd = nfds ? fds[nfds - 1] : -1;
+    worker_started w = {.sock = -1};
+    if (start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) < 0)
         reply_error(z, req, &err);
     else
-        reply_ok(z, req, json_pack("{s:i}", "pid", (int)pid));
-    if (sock >= 0 &&
-        spare_send(sock, spec_json, stdio, n_stdio, worker_compiles ? module_fd : -1, NULL) < 0)
-        kill(pid, SIGKILL); /* reaped and reported as this worker's exit */
-    else if (sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
-        fcntl(sock, F_SETFL, O_NONBLOCK);
+        reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
+    const int *stdio = exec ? fds : NULL;
+    size_t n_stdio = exec ? nfds - 1 : 0;
+    if (w.sock >= 0 &&
+        spare_send(w.sock, spec_json, stdio, n_stdio, w.compiles ? module_fd : -1, NULL) < 0)
+        kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
+    else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
+        fcntl(w.sock, F_SETFL, O_NONBLOCK);
     refresh_spare(z);
 }
 

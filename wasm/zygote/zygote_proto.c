@@ -166,9 +166,12 @@ int zp_send_parts(int sock, const json_t *msg, const char *key, wc_error *err)
     return 0;
 }
 
-/* Appends the arrays of part to whole's arrays of the same name. */
+/* Appends the arrays of part (of the same message: its seq) to whole's arrays of the same
+ * name; whole's "more" becomes the part's. */
 static int append_part(json_t *whole, const json_t *part, wc_error *err)
 {
+    if (!json_equal(json_object_get(part, "seq"), json_object_get(whole, "seq")))
+        return wc_error_set(err, -EBADMSG, "bad zygote packet: a part of another message");
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)part, key, v)
@@ -180,6 +183,21 @@ static int append_part(json_t *whole, const json_t *part, wc_error *err)
         if (json_is_array(v) && json_array_extend(have, v) < 0)
             return wc_error_set(err, -ENOMEM, "out of memory");
     }
+    json_object_set(whole, "more", json_object_get(part, "more") ?: json_false());
+    return 0;
+}
+
+/* The parts that follow whole while its "more" is true, appended to it. */
+static int recv_parts(int sock, json_t *whole, wc_error *err)
+{
+    while (json_is_true(json_object_get(whole, "more"))) {
+        json_t *part = NULL;
+        int part_fds[ZP_MAX_FDS];
+        TRY(zp_recv(sock, &part, part_fds, NULL, err)); /* any descriptors are closed */
+        int rc = append_part(whole, part, err);
+        json_decref(part);
+        TRY(rc);
+    }
     return 0;
 }
 
@@ -187,18 +205,7 @@ int zp_recv_whole(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_n
 {
     json_t *whole = NULL;
     TRY(zp_recv(sock, &whole, fds, ret_nfds, err));
-    int rc = 0;
-    while (rc == 0 && json_is_true(json_object_get(whole, "more"))) {
-        json_t *part = NULL;
-        int part_fds[ZP_MAX_FDS];
-        rc = zp_recv(sock, &part, part_fds, NULL, err); /* any descriptors are closed */
-        if (rc == 0 && !json_equal(json_object_get(part, "seq"), json_object_get(whole, "seq")))
-            rc = wc_error_set(err, -EBADMSG, "bad zygote packet: a part of another message");
-        rc = rc ?: append_part(whole, part, err);
-        if (rc == 0)
-            json_object_set(whole, "more", json_object_get(part, "more") ?: json_false());
-        json_decref(part);
-    }
+    int rc = recv_parts(sock, whole, err);
     json_object_del(whole, "more");
     if (rc < 0) {
         for (size_t i = 0; ret_nfds && i < *ret_nfds; i++)
