@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fs.h"
 #include "strv.h"
 
 #define STDERR_KEEP 2048
@@ -34,13 +35,18 @@ typedef struct exec_io {
     bool too_big;
 } exec_io;
 
+static void exec_io_clear(exec_io *io) /* for _cleanup_ */
+{
+    free(io->out);
+}
+
 static int find_plugin(const cni_exec_req *req, char *path, size_t n, wc_error *err)
 {
     const char *t = req->type;
     if (*t == '\0' || strchr(t, '/') || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
         return wc_error_set(err, -EINVAL, "CNI plugin type \"%s\" is not a plain file name", t);
     for (size_t i = 0; req->bin_dirs[i]; i++) {
-        snprintf(path, n, "%s/%s", req->bin_dirs[i], t);
+        TRY(wc_path(path, n, err, "%s/%s", req->bin_dirs[i], t));
         if (access(path, X_OK) == 0)
             return 0;
     }
@@ -259,22 +265,30 @@ static void close_all(const int *fds, int n)
             close(fds[i]);
 }
 
+/* Spawns the plugin on three fresh pipes (its stdin, stdout, stderr); ours: the daemon's ends. */
+static int spawn_piped(const char *path, char **env, int ours[3], pid_t *ret_pid, wc_error *err)
+{
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
+    bool piped =
+        pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0;
+    int rc = piped ? 0 : wc_error_set_errno(err, -errno, "pipe for a CNI plugin");
+    int child[3] = {in[0], out[1], errp[1]};
+    ours[0] = in[1], ours[1] = out[0], ours[2] = errp[0];
+    if (piped)
+        rc = spawn(path, env, child, ret_pid, err);
+    close_all(child, 3);
+    if (rc < 0)
+        close_all(ours, 3);
+    return rc;
+}
+
 /* Spawns the plugin with fresh pipes, runs pump, kills and reaps it. */
 static int run(const cni_exec_req *req, const char *path, char **env, exec_io *io, int *status,
                wc_error *err)
 {
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
-    int rc = 0;
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
-        rc = wc_error_set_errno(err, -errno, "pipe for a CNI plugin");
     pid_t pid = -1;
-    int child[3] = {in[0], out[1], errp[1]}, ours[3] = {in[1], out[0], errp[0]};
-    rc = rc ?: spawn(path, env, child, &pid, err);
-    close_all(child, 3);
-    if (rc < 0) {
-        close_all(ours, 3);
-        return rc;
-    }
+    int ours[3];
+    TRY(spawn_piped(path, env, ours, &pid, err));
     for (int i = 0; i < 3; i++)
         fcntl(ours[i], F_SETFL, O_NONBLOCK);
     int pidfd = (int)pidfd_open(pid, 0);
@@ -299,20 +313,15 @@ static int run(const cni_exec_req *req, const char *path, char **env, exec_io *i
 int cni_exec_plugin(const cni_exec_req *req, json_t **ret_result, wc_error *err)
 {
     char path[4096];
-    int rc = find_plugin(req, path, sizeof(path), err);
-    if (rc < 0)
-        return rc;
+    TRY(find_plugin(req, path, sizeof(path), err));
     _cleanup_strv_ char **env = plugin_env(req);
     _cleanup_free_ char *in = json_dumps(req->config, JSON_COMPACT);
     if (env == NULL || in == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    exec_io io = {.in = in, .in_len = strlen(in)};
+    _cleanup_(exec_io_clear) exec_io io = {.in = in, .in_len = strlen(in)};
     int status = 0;
-    rc = run(req, path, env, &io, &status, err);
-    if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        rc = plugin_failed(req, status, &io, err);
-    if (rc == 0)
-        rc = parse_result(req, &io, ret_result, err);
-    free(io.out);
-    return rc;
+    TRY(run(req, path, env, &io, &status, err));
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        return plugin_failed(req, status, &io, err);
+    return parse_result(req, &io, ret_result, err);
 }

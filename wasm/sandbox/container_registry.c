@@ -452,9 +452,8 @@ int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container
                       size_t *ret_n, wc_error *err)
 {
     ctr_copies out = {0};
-    int rc = sb_reserve((void ***)&out.items, &out.cap, 0);
-    rc = rc ?: wc_container_each(sb, f, copy_listed_ctr, &out);
-    if (rc < 0) {
+    if (sb_reserve((void ***)&out.items, &out.cap, 0) < 0 ||
+        wc_container_each(sb, f, copy_listed_ctr, &out) < 0) {
         wc_container_list_free(out.items, out.n);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }

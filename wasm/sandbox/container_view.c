@@ -475,11 +475,11 @@ static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
     s->mounts = calloc(c->n_mounts + 4, sizeof(*s->mounts)); /* "/", the CRI's, 2 pod files, user */
     if (s->mounts == NULL)
         return -ENOMEM;
-    int rc = add_mount(s, "/", c->rootfs, c->readonly_rootfs);
-    for (size_t i = 0; rc == 0 && i < c->n_mounts; i++)
-        rc = add_mount(s, c->mounts[i].container_path, c->mounts[i].host_path,
-                       c->mounts[i].readonly);
-    return rc ?: add_pod_files(s, c, pod);
+    TRY(add_mount(s, "/", c->rootfs, c->readonly_rootfs));
+    for (size_t i = 0; i < c->n_mounts; i++)
+        TRY(add_mount(s, c->mounts[i].container_path, c->mounts[i].host_path,
+                      c->mounts[i].readonly));
+    return add_pod_files(s, c, pod);
 }
 
 /* The pod's TCP container ports, once each and at most MAX_LISTENERS, pre-opened for a container

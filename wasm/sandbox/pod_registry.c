@@ -344,9 +344,8 @@ int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size
                 wc_error *err)
 {
     pod_copies out = {0};
-    int rc = sb_reserve((void ***)&out.items, &out.cap, 0);
-    rc = rc ?: wc_pod_each(sb, f, copy_listed_pod, &out);
-    if (rc < 0) {
+    if (sb_reserve((void ***)&out.items, &out.cap, 0) < 0 ||
+        wc_pod_each(sb, f, copy_listed_pod, &out) < 0) {
         wc_pod_list_free(out.items, out.n);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }

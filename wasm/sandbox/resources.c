@@ -55,10 +55,8 @@ static int group_paths(wc_sandbox *sb, const wc_container *c, const wc_pod *pod,
 
 static int set_limits(wc_sandbox *sb, const wc_container *c, const char *group, wc_error *err)
 {
-    int rc = sb->cg->set_memory_limit(group, cgroup_limit(c), err);
-    return rc
-               ?: sb->cg->set_cpu(group, c->res.cpu_quota, c->res.cpu_period, c->res.cpu_shares,
-                                  err);
+    TRY(sb->cg->set_memory_limit(group, cgroup_limit(c), err));
+    return sb->cg->set_cpu(group, c->res.cpu_quota, c->res.cpu_period, c->res.cpu_shares, err);
 }
 
 /* Makes c's own group with its limits, and records it. */
