@@ -121,23 +121,21 @@ static int load_config(const flags *f, wc_config *cfg, wc_error *err)
 static int prepare_dirs(const wc_config *cfg, wc_error *err)
 {
     char sock_dir[4096];
-    snprintf(sock_dir, sizeof(sock_dir), "%s", cfg->socket_path);
+    TRY(wc_path(sock_dir, sizeof(sock_dir), err, "%s", cfg->socket_path));
+    TRY(wc_mkdirs(cfg->root_dir, 0711, err));
+    TRY(wc_mkdirs(cfg->state_dir, 0711, err));
     char *slash = strrchr(sock_dir, '/');
-    if (slash && slash != sock_dir)
-        *slash = '\0';
-    int rc = wc_mkdirs(cfg->root_dir, 0711, err);
-    if (rc == 0)
-        rc = wc_mkdirs(cfg->state_dir, 0711, err);
-    if (rc == 0 && slash && slash != sock_dir)
-        rc = wc_mkdirs(sock_dir, 0711, err);
-    return rc;
+    if (slash == NULL || slash == sock_dir)
+        return 0;
+    *slash = '\0';
+    return wc_mkdirs(sock_dir, 0711, err);
 }
 
 /* Returns the lock fd; held for the daemon's lifetime. */
 static int take_socket_lock(const char *socket_path, wc_error *err)
 {
     char lock_path[4096 + 8];
-    snprintf(lock_path, sizeof(lock_path), "%s.lock", socket_path);
+    TRY(wc_path(lock_path, sizeof(lock_path), err, "%s.lock", socket_path));
     int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return wc_error_set_errno(err, -errno, "cannot open the lock file %s", lock_path);
@@ -153,22 +151,25 @@ static int take_socket_lock(const char *socket_path, wc_error *err)
     return fd;
 }
 
+/* The pods and containers loaded, with the toolbox and the CNI configuration. */
+static int load_sandbox(const wc_config *cfg, cri_daemon *d, wc_error *err)
+{
+    TRY(wc_sandbox_open(cfg->root_dir, cfg->state_dir, cfg->cgroup_driver, d->store, &d->sandbox,
+                        err));
+    wc_sandbox_set_toolbox(d->sandbox, cfg->toolbox);
+    return wc_sandbox_set_cni(d->sandbox, cfg->cni_conf_dir, cfg->cni_bin_dirs, cfg->n_cni_bin_dirs,
+                              cfg->cni_plugin_timeout_s, err);
+}
+
 /* Loads the pods and containers and hands them the zygote (taken in every case). */
 static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool spawned,
                         wc_error *err)
 {
-    int rc = wc_sandbox_open(cfg->root_dir, cfg->state_dir, cfg->cgroup_driver, d->store,
-                             &d->sandbox, err);
-    if (rc == 0)
-        wc_sandbox_set_toolbox(d->sandbox, cfg->toolbox);
-    if (rc == 0)
-        rc = wc_sandbox_set_cni(d->sandbox, cfg->cni_conf_dir, cfg->cni_bin_dirs,
-                                cfg->n_cni_bin_dirs, cfg->cni_plugin_timeout_s, err);
-    if (rc < 0) {
+    if (load_sandbox(cfg, d, err) < 0) {
         zc_close(zc);
         return wc_error_wrap(err, "cannot load the pods and containers");
     }
-    rc = wc_sandbox_attach_zygote(d->sandbox, zc, err);
+    int rc = wc_sandbox_attach_zygote(d->sandbox, zc, err);
     if (rc < 0)
         return wc_error_wrap(err, "cannot talk to the zygote");
     wc_info("daemon", "%s the zygote (pid %d)", spawned ? "started" : "reconnected to",
@@ -245,6 +246,25 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     return 0;
 }
 
+/* The configuration and the dirs, the socket's lock (*lock_fd, held while the daemon runs),
+ * then serving until SIGTERM or SIGINT. */
+static int run_daemon(const flags *f, wc_config *cfg, int *lock_fd, wc_error *err)
+{
+    TRY(load_config(f, cfg, err));
+    wc_log_set_level(cfg->log_level);
+    TRY(prepare_dirs(cfg, err));
+    TRY(*lock_fd = take_socket_lock(cfg->socket_path, err));
+    /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
+    mallopt(M_ARENA_MAX, 2);
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return serve_until_signal(cfg, &sigs, err);
+}
+
 int wasmcri_daemon_main(int argc, char **argv)
 {
     flags f = {0};
@@ -253,25 +273,8 @@ int wasmcri_daemon_main(int argc, char **argv)
         return status < 0 ? 0 : status;
     wc_config cfg;
     wc_error err = {0};
-    int rc = load_config(&f, &cfg, &err);
-    if (rc == 0) {
-        wc_log_set_level(cfg.log_level);
-        rc = prepare_dirs(&cfg, &err);
-    }
-    int lock_fd = rc == 0 ? take_socket_lock(cfg.socket_path, &err) : -1;
-    if (rc == 0 && lock_fd < 0)
-        rc = lock_fd;
-    if (rc == 0) {
-        /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
-        mallopt(M_ARENA_MAX, 2);
-        sigset_t sigs;
-        sigemptyset(&sigs);
-        sigaddset(&sigs, SIGTERM);
-        sigaddset(&sigs, SIGINT);
-        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        rc = serve_until_signal(&cfg, &sigs, &err);
-    }
+    int lock_fd = -1;
+    int rc = run_daemon(&f, &cfg, &lock_fd, &err);
     if (lock_fd >= 0)
         close(lock_fd);
     wc_config_free(&cfg);
