@@ -20,7 +20,7 @@
  * made so far, so a function is a flat list of TRY lines with no cleanup labels. Steps
  * that run with a mutex held, or before a release that must follow either way, go into
  * a function of their own made of TRY lines, called between the lock and the unlock.
- * (Code written before this rule still chains `rc = rc ?: step(...)` in such places.)
+ * hack/house-figures.sh counts what is left of the older `rc = rc ?: step(...)` chains.
  */
 #ifndef WASMCRI_COMMON_ERROR_H
 #define WASMCRI_COMMON_ERROR_H

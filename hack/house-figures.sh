@@ -5,7 +5,8 @@
 #   functions and lines per function, counted from the `{` to the `}` that open and close a
 #   function body at column 0 (clang-format's Linux braces; files from before the format
 #   commit count less exactly): median, mean, p90, max, and how many exceed 50 lines;
-#   the error idioms: `r ?:`/`rc ?:` chains, `r == 0`/`rc == 0` tests, TRY( uses;
+#   the error idioms: `r ?:`/`rc ?:` chains, `r == 0`/`rc == 0` tests (and those that are
+#   `if (rc == 0)`), TRY( uses;
 #   `duplicates` (whole tree of that commit): pairs of places and files read.
 # Reads the commits with git archive into a temporary directory; writes nothing else.
 set -euo pipefail
@@ -35,8 +36,10 @@ for rev in "$@"; do
   long=$(awk '$1 > 50' "$tmp/fn" | wc -l)
   echo "functions: $n; lines per function: median $med, mean $mean, p90 $p90, max $max;" \
     "over 50 lines: $long"
-  count() { (cd "$dir" && cat "${files[@]}") | grep -Eo "$1" | wc -l; }
-  echo "idioms: 'rc ?:' $(count '\b(r|rc) \?:'), 'rc == 0' $(count '\b(r|rc) == 0\b')," \
-    "TRY( $(count '\bTRY\(')"
+  count() { # matches of a Perl regex over the C files, line breaks included (`rc\n ?: ...`)
+    (cd "$dir" && cat "${files[@]}") | perl -0777 -ne "\$n = () = /$1/g; print \$n"
+  }
+  echo "idioms: 'rc ?:' $(count '\b(?:r|rc)\s*\?:'), 'rc == 0' $(count '\b(?:r|rc) == 0\b')," \
+    "'if (rc == 0)' $(count 'if \((?:r|rc) == 0\)'), TRY( $(count '\bTRY\(')"
   echo "duplicates: $(duplicates --repo "$dir" --most 1 --seconds 120 | head -1)"
 done
