@@ -1,13 +1,18 @@
 /* The CNI protocol pieces that read outside input or build what plugins read:
  * pod IPs from ADD results (hostile and odd ones), bandwidth quantities, CNI_ARGS,
- * runtimeConfig. Plugin runs themselves are tested against Debian's real plugins in
- * tests/integration/test_cni.py. */
+ * runtimeConfig, and the plugin's path made from a bin dir. Plugin runs themselves are
+ * tested against Debian's real plugins in tests/integration/test_cni.py. */
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cleanup.h"
+#include "cni_exec.h"
 #include "cni_runtime.h"
 
 /* The IPs cni_result_ips finds in a result written as JSON text, "|"-joined, or the error. */
@@ -102,11 +107,61 @@ static void test_runtime_config(void)
     CHECK(cni_runtime_config(NULL, 0, huge, none, none, none, &rt, &err) == -EINVAL && rt == NULL);
 }
 
+/* A bin dir so long that "<dir>/bridge" is cut to "<dir>/br" in the daemon's 4096-byte path
+ * buffer: an executable br there must not run as the bridge plugin. */
+static void test_plugin_path_cut_to_another_file(void)
+{
+    char base[] = "/tmp/wasmcri-cni-cut-XXXXXX", dir[4096], br[4096 + 8], marker[64];
+    if (mkdtemp(base) == NULL) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    snprintf(marker, sizeof(marker), "%s/ran", base);
+    snprintf(dir, sizeof(dir), "%s", base);
+    while (strlen(dir) < 4092) { /* components of at most 200 bytes up to 4092 in all */
+        size_t n = strlen(dir), add = 4092 - n - 1 < 200 ? 4092 - n - 1 : 200;
+        dir[n] = '/';
+        memset(dir + n + 1, 'd', add);
+        dir[n + 1 + add] = '\0';
+        CHECK(mkdir(dir, 0755) == 0);
+    }
+    snprintf(br, sizeof(br), "%s/br", dir);
+    FILE *f = fopen(br, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fprintf(f, "#!/bin/sh\ntouch %s\necho '{}'\n", marker);
+        fclose(f);
+    }
+    chmod(br, 0755);
+    char *bin_dirs[] = {dir, NULL};
+    json_t *config =
+        json_pack("{s:s, s:s, s:s}", "cniVersion", "1.0.0", "name", "cut", "type", "bridge");
+    cni_exec_req req = {.type = "bridge",
+                        .bin_dirs = bin_dirs,
+                        .command = "VERSION",
+                        .container_id = "c",
+                        .netns = "",
+                        .ifname = "eth0",
+                        .args = "",
+                        .config = config,
+                        .timeout_ms = 5000};
+    json_t *result = NULL;
+    wc_error err = {0};
+    CHECK_EQ_INT(cni_exec_plugin(&req, &result, &err), -ENAMETOOLONG);
+    CHECK(access(marker, F_OK) < 0); /* br did not run */
+    json_decref(result);
+    json_decref(config);
+    char rm[128];
+    snprintf(rm, sizeof(rm), "rm -rf %s", base);
+    CHECK(system(rm) == 0);
+}
+
 int main(void)
 {
     test_result_ips();
     test_quantity();
     test_pod_args();
     test_runtime_config();
+    test_plugin_path_cut_to_another_file();
     return CHECK_DONE();
 }
