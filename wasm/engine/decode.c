@@ -617,7 +617,8 @@ static int decode_datacount(rd *r)
     return 0;
 }
 
-/* The bodies are copied and their places noted; prepare.c validates and compiles them. */
+/* The bodies are copied (or borrowed, during wasm_module_load) and their places noted; prepare.c
+ * validates and compiles them. */
 static int decode_code(rd *r, bool seen_funcs)
 {
     wasm_module *m = r->m;
@@ -628,10 +629,13 @@ static int decode_code(rd *r, bool seen_funcs)
         return bad(r, "function and code section have inconsistent lengths");
     m->seen_code = true;
     const uint8_t *base = r->p;
-    if (n && (m->code_bytes = malloc((size_t)(r->end - base))) == NULL)
-        return wc_error_set(r->err, -ENOMEM, "out of memory");
-    if (n)
+    if (n && m->code_borrowed) {
+        m->code_bytes = (uint8_t *)base; /* the caller's, for the load: not written */
+    } else if (n) {
+        if ((m->code_bytes = malloc((size_t)(r->end - base))) == NULL)
+            return wc_error_set(r->err, -ENOMEM, "out of memory");
         memcpy(m->code_bytes, base, (size_t)(r->end - base));
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size;
         TRY(rd_u32(r, &size));
@@ -855,7 +859,6 @@ void wasm_module_clear(wasm_module *m)
             if (m->codes[i].code != &m->lazy_stub)
                 free(m->codes[i].code);
     free(m->codes);
-    free(m->code_bytes);
     free(m->tables);
     free(m->mems);
     free(m->globals);
@@ -869,4 +872,6 @@ void wasm_module_clear(wasm_module *m)
     for (uint32_t i = 0; m->datas && i < m->ndatas; i++)
         free(m->datas[i].bytes);
     free(m->datas);
+    if (!m->code_borrowed)
+        free(m->code_bytes);
 }

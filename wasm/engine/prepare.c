@@ -49,8 +49,10 @@ int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
     if (m->nprepared < ndef)
         return 1;
     if (!lazy) {
-        free(m->code_bytes);
+        if (!m->code_borrowed)
+            free(m->code_bytes);
         m->code_bytes = NULL;
+        m->code_borrowed = false;
     }
     return 0;
 }
