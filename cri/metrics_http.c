@@ -42,6 +42,14 @@ static void write_gauges(FILE *f, cri_daemon *d)
     wc_prom_family(f, "wasmcri_module_cache_modules", "gauge",
                    "Compiled modules the zygote holds.");
     fprintf(f, "wasmcri_module_cache_modules %llu\n", (unsigned long long)g.cache_entries);
+    wc_prom_family(f, "wasmcri_module_background_compiles_total", "counter",
+                   "Modules the zygote compiled off the start path (at CreateContainer).");
+    fprintf(f, "wasmcri_module_background_compiles_total %llu\n",
+            (unsigned long long)g.background_compiles);
+    wc_prom_family(
+        f, "wasmcri_module_start_compiles_total", "counter",
+        "Container starts that had to compile their module (not in the zygote's cache).");
+    fprintf(f, "wasmcri_module_start_compiles_total %llu\n", (unsigned long long)g.start_compiles);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, char *body,

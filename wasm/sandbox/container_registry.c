@@ -3,9 +3,10 @@
  *
  * Create, as a flat list of steps: the pod exists → (pod, name, attempt) is free →
  * the image is in the store → argv/env/working dir → CRI mounts → rootfs → the
- * module → write the record → publish. Start sends the worker spec to the zygote
- * with the mutex released (`starting` keeps a second start out); an exit that
- * arrives before the start reply is processed is recorded all the same.
+ * module → write the record → publish → the module compiled by the zygote (module_compile.c;
+ * an invalid one removes the container again and fails the create). Start sends the worker spec to
+ * the zygote with the mutex released (`starting` keeps a second start out); an exit that arrives
+ * before the start reply is processed is recorded all the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,10 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
         wc_container_free(c);
     }
     pthread_mutex_unlock(&sb->mu);
+    if (rc == 0 && sb_compile_module(sb, ret_id, err) < 0) { /* an invalid module: no container */
+        rc = err->code;
+        wc_container_remove(sb, ret_id, NULL);
+    }
     return rc;
 }
 

@@ -54,6 +54,8 @@ typedef struct wc_sandbox_gauges {
     size_t containers[4]; /* by wc_ctr_state */
     bool cache_known;
     uint64_t cache_bytes, cache_entries;
+    uint64_t background_compiles; /* modules the zygote compiled off the start path */
+    uint64_t start_compiles;      /* container starts that compiled their module */
 } wc_sandbox_gauges;
 
 void wc_sandbox_gauges_read(wc_sandbox *sb, wc_sandbox_gauges *g);

@@ -15,6 +15,9 @@ static void read_cache(wc_sandbox *sb, wc_sandbox_gauges *g)
     g->cache_known = json_is_integer(bytes) && json_is_integer(entries);
     g->cache_bytes = g->cache_known ? (uint64_t)json_integer_value(bytes) : 0;
     g->cache_entries = g->cache_known ? (uint64_t)json_integer_value(entries) : 0;
+    g->background_compiles =
+        (uint64_t)json_integer_value(json_object_get(reply, "background_compiles"));
+    g->start_compiles = (uint64_t)json_integer_value(json_object_get(reply, "start_compiles"));
     json_decref(reply);
 }
 

@@ -119,6 +119,11 @@ int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
  * with ret_reply NULL, away. -EAGAIN with no zygote. mu need not be held. */
 int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err);
 
+/* The created container cid's module compiled by the zygote now (module_compile.c); an invalid
+ * module is an error (-ENOEXEC or -E2BIG naming the problem); a zygote that cannot is not (the
+ * start compiles it). mu not held. */
+int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err);
+
 /* pod_network.c: CNI ADD for a pod being started (not yet published; mu not held).
  * Without CNI settings or a config file in conf_dir the pod keeps loopback only. */
 int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err);

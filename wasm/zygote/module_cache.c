@@ -26,12 +26,6 @@ bool mc_compiles_here(const module_cache *mc, int fd)
     return fstat(fd, &st) == 0 && (uint64_t)st.st_size <= mc->budget / MC_EXPANSION;
 }
 
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
-
 static void drop(module_cache *mc, size_t i)
 {
     mc_entry *e = &mc->entries[i];
@@ -60,42 +54,71 @@ static void evict(module_cache *mc, const mc_entry *keep_id_of)
     }
 }
 
-int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
-           wc_error *err)
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+size_t mc_heap_mark(void)
+{
+    return heap_in_use();
+}
+
+size_t mc_heap_since(size_t mark)
+{
+    size_t now = heap_in_use();
+    return now > mark ? now - mark : 0;
+}
+
+/* keep_new: the new entry stays even over budget (a start needs it now). */
+static int insert(module_cache *mc, const char *key, wr_module *m, size_t bytes, bool keep_new,
+                  mc_entry **ret_entry, wc_error *err)
 {
     if (mc->n == mc->cap) {
         size_t cap = mc->cap ? 2 * mc->cap : 8;
         mc_entry *grown = realloc(mc->entries, cap * sizeof(*grown));
-        if (grown == NULL)
+        if (grown == NULL) {
+            wr_module_free(m);
             return wc_error_set(err, -ENOMEM, "out of memory");
+        }
         mc->entries = grown;
         mc->cap = cap;
     }
     char *k = strdup(key);
-    if (k == NULL)
+    if (k == NULL) {
+        wr_module_free(m);
         return wc_error_set(err, -ENOMEM, "out of memory");
-    size_t before = heap_in_use();
-    wr_module *m = NULL;
-    int rc = wr_module_load_fd(fd, name, &m, err);
-    if (rc < 0) {
-        free(k);
-        return rc;
     }
-    size_t after = heap_in_use();
     mc_entry *e = &mc->entries[mc->n++];
-    *e = (mc_entry){.key = k,
-                    .module = m,
-                    .bytes = after > before ? after - before : 0,
-                    .id = mc->next_id++,
-                    .last_used = mc->clock++};
+    *e = (mc_entry){
+        .key = k, .module = m, .bytes = bytes, .id = mc->next_id++, .last_used = mc->clock++};
     mc->bytes += e->bytes;
     mc->version++;
     uint64_t id = e->id;
-    evict(mc, e);
+    evict(mc, keep_new ? e : NULL);
+    mc_entry *kept = NULL;
     for (size_t i = 0; i < mc->n; i++) /* evict moved entries around */
         if (mc->entries[i].id == id)
-            *ret_entry = &mc->entries[i];
+            kept = &mc->entries[i];
+    if (ret_entry)
+        *ret_entry = kept;
     return 0;
+}
+
+int mc_add_module(module_cache *mc, const char *key, wr_module *m, size_t bytes,
+                  mc_entry **ret_entry, wc_error *err)
+{
+    return insert(mc, key, m, bytes, false, ret_entry, err);
+}
+
+int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
+           wc_error *err)
+{
+    size_t mark = mc_heap_mark();
+    wr_module *m = NULL;
+    TRY(wr_module_load_fd(fd, name, false, &m, err));
+    return insert(mc, key, m, mc_heap_since(mark), true, ret_entry, err);
 }
 
 void mc_use(module_cache *mc, mc_entry *e)

@@ -3,10 +3,11 @@
  * A module compiled here is shared with every worker forked afterwards (fork's
  * copy-on-write), so a start of a cached module compiles nothing. The cache holds at
  * most `budget` bytes of compiled code (the heap each compile took): past it, the
- * least recently used modules that no running worker was forked with are freed. A
- * module whose file is too big to fit (file size × MC_EXPANSION > budget) is never
- * compiled here: its worker compiles it (module_fd passed on), so the zygote's loop
- * never waits long on one module's compile and never grows past the budget for it.
+ * least recently used modules that no running worker was forked with are freed. Modules
+ * come compiled in the background (compile_jobs.h, mc_add_module) or, an exec's module
+ * never seen, at its request (mc_add). A module whose file is too big to fit (file size ×
+ * MC_EXPANSION > budget) is never compiled here: its worker compiles it (module_fd passed
+ * on), so the zygote never grows past the budget for it.
  *
  * Entries have increasing ids: a spare forked when next_id was N holds every entry
  * with id < N that was in the cache then (spare.h). `version` changes whenever an
@@ -55,6 +56,15 @@ bool mc_compiles_here(const module_cache *mc, int fd);
  * least recently used unused entries while over budget. -ENOEXEC: not wasm. */
 int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
            wc_error *err);
+
+/* Adds m (taken; compiled in steps elsewhere, the heap it took is bytes) as key, as mc_add
+ * does; *ret_entry (may be NULL) is NULL when the module was larger than the budget. */
+int mc_add_module(module_cache *mc, const char *key, wr_module *m, size_t bytes,
+                  mc_entry **ret_entry, wc_error *err);
+
+/* The heap in use now, and how much it grew since such a mark. */
+size_t mc_heap_mark(void);
+size_t mc_heap_since(size_t mark);
 
 /* A worker was forked with e / the worker forked with entry id ended. */
 void mc_use(module_cache *mc, mc_entry *e);

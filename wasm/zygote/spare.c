@@ -63,7 +63,9 @@ static void fail(int result_fd, int err_fd, int code, const char *message)
     _exit(code);
 }
 
-/* The module: the zygote's (forked with it), or compiled here from the passed fd. */
+/* The module: the zygote's (forked with it), or validated here from the passed fd and
+ * compiled a function at a time as the guest first calls each (the guest's start waits
+ * for no compile of functions it does not run). */
 static const wr_module *spare_module(const worker_spec *spec, int module_fd, spare_find_fn find,
                                      void *ctx, int result_fd, int err_fd)
 {
@@ -74,7 +76,7 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, spa
         fail(result_fd, err_fd, 128, "the spare worker does not hold the module");
     wr_module *m = NULL;
     wc_error err = {0};
-    int rc = wr_module_load_fd(module_fd, spec->module_name, &m, &err);
+    int rc = wr_module_load_fd(module_fd, spec->module_name, true, &m, &err);
     close(module_fd);
     if (rc < 0) /* 126, as a shell says of a file it cannot execute */
         fail(result_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);

@@ -33,7 +33,7 @@ struct wr_module {
     wasm_module *module;
 };
 
-int wr_module_load_fd(int fd, const char *name, wr_module **ret_module, wc_error *err)
+int wr_module_decode_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -48,12 +48,32 @@ int wr_module_load_fd(int fd, const char *name, wr_module **ret_module, wc_error
         return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", name);
     }
     wr_module *m = calloc(1, sizeof(*m));
-    int rc = m ? wasm_module_load(bytes, len, NULL, &m->module, err)
+    wasm_limits lim = {.lazy_compile = lazy};
+    int rc = m ? wasm_module_decode(bytes, len, &lim, &m->module, err)
                : wc_error_set(err, -ENOMEM, "out of memory");
     munmap(bytes, len);
     if (rc < 0) {
         free(m);
         return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
+    }
+    *ret_module = m;
+    return 0;
+}
+
+int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error *err)
+{
+    int rc = wasm_module_prepare(m->module, max_bytes, err);
+    return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
+}
+
+int wr_module_load_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err)
+{
+    wr_module *m = NULL;
+    TRY(wr_module_decode_fd(fd, name, lazy, &m, err));
+    int rc = wr_module_prepare(m, SIZE_MAX, name, err);
+    if (rc < 0) {
+        wr_module_free(m);
+        return rc;
     }
     *ret_module = m;
     return 0;

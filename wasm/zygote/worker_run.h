@@ -12,8 +12,16 @@
 
 /* Reads and compiles the module open on fd (borrowed; the daemon opened it inside the
  * container's view), in the zygote or in the worker that runs it; name (the guest path)
- * is for messages. Never reads anything but a regular file. -ENOEXEC: not a wasm module. */
-int wr_module_load_fd(int fd, const char *name, wr_module **ret_module, wc_error *err);
+ * is for messages. lazy: every function is validated now but compiled on its first call
+ * (a worker's own compile: it runs a few of them). Never reads anything but a regular
+ * file. -ENOEXEC: not a valid wasm module. */
+int wr_module_load_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err);
+
+/* wr_module_load_fd in steps (the zygote's background compile, compile_jobs.h): decode
+ * reads the file and checks its sections, prepare validates and compiles about max_bytes of
+ * function bodies: 1 while some remain, 0 when the module can run, -ENOEXEC: invalid. */
+int wr_module_decode_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err);
+int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
 
 /* Whether the module imports the socket extension's sock_open (or sock_open_v2): such a program

@@ -10,9 +10,11 @@
  * start or exec takes over a spare worker (spare.h), forked ahead of need (or now, for a module the
  * spare does not hold); the zygote puts it in its cgroups, answers, then sends it the spec, and
  * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
- * guest can change); they are compiled here into a budgeted cache (module_cache.h), or, when too
- * big for it, by the worker that runs them. The zygote never blocks on the daemon except to send a
- * packet. It ends when told to quit once idle, or after IDLE_EXIT_MS with no worker and no daemon.
+ * guest can change); they are compiled here into a budgeted cache (module_cache.h), in the
+ * background of the loop at CreateContainer (op compile, compile_jobs.h: a slice between events),
+ * or, when too big for it, by the worker that runs them. The zygote never blocks on the daemon
+ * except to send a packet. It ends when told to quit once idle, or after IDLE_EXIT_MS with no
+ * worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
  * and a line in the ops table.
  */
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "compile_jobs.h"
 #include "layer.h"
 #include "module_cache.h"
 #include "pod_procs.h"
@@ -72,6 +75,9 @@ typedef struct zygote {
     zworker *workers;
     size_t n_workers, cap_workers;
     module_cache cache;
+    compile_jobs jobs; /* modules compiled between events (compile_jobs.h) */
+    uint64_t
+        start_compiles; /* container starts that compiled their module (here or in the worker) */
     int quit_when_idle;
     spare spare;
     spare_slots slots; /* the spares' reserved descriptors (spare.h) */
@@ -307,9 +313,16 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
 {
     *ret_sock = -1;
     mc_entry *e = mc_find(&z->cache, s->module_key);
-    if (e == NULL && mc_compiles_here(&z->cache, module_fd) &&
-        mc_add(&z->cache, s->module_key, module_fd, s->module_name, &e, err) < 0)
-        return err->code;
+    bool compiled_now = false;
+    /* one whose background compile is under way is not compiled twice: its worker does it */
+    if (e == NULL && !cj_running(&z->jobs, s->module_key) &&
+        mc_compiles_here(&z->cache, module_fd)) {
+        if (mc_add(&z->cache, s->module_key, module_fd, s->module_name, &e, err) < 0)
+            return err->code;
+        compiled_now = true;
+    }
+    if (strcmp(kind, "ctr") == 0 && (e == NULL || compiled_now))
+        z->start_compiles++;
     int rc = spare_for(z, e, err);
     if (rc < 0)
         return rc;
@@ -387,6 +400,33 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(w.sock, F_SETFL, O_NONBLOCK);
     refresh_spare(z);
+}
+
+/* A module to compile in the background (compile_jobs.h): fds = [module] the first time; the
+ * daemon then asks again with the key alone until the answer is "ready" (or an error). */
+static void op_compile(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    wc_error err = {0};
+    const char *key = json_string_value(json_object_get(req, "key"));
+    const char *name = json_string_value(json_object_get(req, "name")) ?: "the module";
+    const char *state = "ready";
+    if (key == NULL) {
+        wc_error_set(&err, -EINVAL, "compile needs a key");
+        reply_error(z, req, &err);
+        return;
+    }
+    if (mc_find(&z->cache, key) == NULL) {
+        cj_state st = cj_state_of(&z->jobs, key, &err);
+        if (st == CJ_FAILED || (st == CJ_UNKNOWN && nfds == 1 &&
+                                cj_start(&z->jobs, &z->cache, key, fds[0], name, &err) < 0)) {
+            reply_error(z, req, &err);
+            return;
+        }
+        /* unknown without a module: compiled and already evicted, or its outcome forgotten:
+         * the start compiles it */
+        state = st == CJ_RUNNING || (st == CJ_UNKNOWN && nfds == 1) ? "compiling" : "ready";
+    }
+    reply_ok(z, req, json_pack("{s:s}", "state", state));
 }
 
 /* A socket of its own for the daemon's requests: the thread that asks reads the
@@ -556,10 +596,11 @@ static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
     for (size_t i = 0; a && i < z->n_workers; i++)
         json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->workers[i].id, "pid",
                                            (int)z->workers[i].pid, "kind", z->workers[i].kind));
-    json_t *r = json_pack("{s:s, s:O, s:o, s:i, s:I, s:I}", "op", "reply", "seq",
-                          json_object_get(req, "seq"), "workers", a, "zygote_pid", (int)getpid(),
-                          "cache_bytes", (json_int_t)z->cache.bytes, "cache_entries",
-                          (json_int_t)z->cache.n);
+    json_t *r = json_pack(
+        "{s:s, s:O, s:o, s:i, s:I, s:I, s:I, s:I}", "op", "reply", "seq",
+        json_object_get(req, "seq"), "workers", a, "zygote_pid", (int)getpid(), "cache_bytes",
+        (json_int_t)z->cache.bytes, "cache_entries", (json_int_t)z->cache.n, "background_compiles",
+        (json_int_t)z->jobs.finished, "start_compiles", (json_int_t)z->start_compiles);
     /* thousands of workers are over one packet: in parts (zygote_proto.h) */
     if (r && zp_send_parts(z->reply_fd, r, "workers", NULL) < 0)
         drop_connection(z, z->reply_fd);
@@ -599,6 +640,7 @@ static const struct {
     {"quit_if_idle", op_quit_if_idle},
     {"channel", op_channel},
     {"layer", op_layer},
+    {"compile", op_compile},
 };
 
 static void handle_request(zygote *z, int fd)
@@ -713,8 +755,9 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
                                 {.fd = z.client_fd, .events = POLLIN},
                                 {.fd = z.channel_fd, .events = POLLIN},
                                 {.fd = z.layer_fd, .events = POLLIN}};
-        int n = poll(pfd, 5, idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
-        if (n == 0 && idle)
+        /* a background compile goes on between events: poll only looks */
+        int n = poll(pfd, 5, cj_busy(&z.jobs) ? 0 : idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
+        if (n == 0 && idle && !cj_busy(&z.jobs))
             break; /* nothing to keep for a daemon: a new one starts its own zygote */
         if (n < 0)
             continue;
@@ -728,6 +771,12 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
             handle_request(&z, z.client_fd);
         if (pfd[0].revents)
             accept_daemon(&z);
+        if (cj_busy(&z.jobs)) {
+            uint64_t version = z.cache.version;
+            cj_step(&z.jobs, &z.cache);
+            if (z.cache.version != version) /* a module came: the next start's spare holds it */
+                refresh_spare(&z);
+        }
     }
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", state_dir, ZP_SOCKET_NAME);

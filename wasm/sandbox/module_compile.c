@@ -1,0 +1,69 @@
+/* CreateContainer's compile of the container's module, off the start path (issue 14): the
+ * zygote compiles it in the background of its loop (wasm/zygote/compile_jobs.h) and this
+ * thread asks, every few milliseconds, how it is going (the request channel is never held
+ * while the compile runs), so an invalid module fails CreateContainer, and StartContainer of a
+ * module the zygote holds compiles nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "container_view.h"
+#include "sandbox_int.h"
+
+/* How long create waits for a compile before it lets the start compile instead. */
+#define COMPILE_WAIT_MS 120000
+#define POLL_MAX_MS 50
+
+/* The module's fd, cache key and name, taken under mu; *ret_fd -1: nothing to compile (the
+ * built-in toolbox). */
+static int module_of(wc_sandbox *sb, const char *cid, int *ret_fd, char **ret_key, char **ret_name,
+                     wc_error *err)
+{
+    wc_container *c = NULL;
+    *ret_fd = -1;
+    TRY(sb_find_ctr(sb, cid, &c, err));
+    if (strcmp(c->module_path, CV_TOOLBOX_PATH) == 0)
+        return 0;
+    worker_spec spec = {.module_name = c->argv[0]};
+    TRY(cv_open_start_module(c, &spec, ret_fd, err));
+    *ret_key = strdup(spec.module_key ? spec.module_key : c->module_key);
+    *ret_name = strdup(c->argv[0]);
+    free(spec.module_key);
+    if (*ret_key == NULL || *ret_name == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+static int ask(wc_sandbox *sb, const char *key, const char *name, int fd, bool *ret_ready,
+               wc_error *err)
+{
+    json_auto_t *req = json_pack("{s:s, s:s, s:s}", "op", "compile", "key", key, "name", name);
+    json_auto_t *reply = NULL;
+    if (req == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    TRY(zc_request(sb->zygote, req, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, &reply, err));
+    *ret_ready = strcmp(json_string_value(json_object_get(reply, "state")) ?: "", "compiling") != 0;
+    return 0;
+}
+
+int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *key = NULL, *name = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = module_of(sb, cid, &fd, &key, &name, err);
+    pthread_mutex_unlock(&sb->mu);
+    if (rc < 0 || fd < 0 || sb->zygote == NULL) /* no zygote yet: the start compiles it */
+        return rc;
+    bool ready = false;
+    rc = ask(sb, key, name, fd, &ready, err);
+    for (long waited = 0, step = 1; rc == 0 && !ready && waited < COMPILE_WAIT_MS; waited += step) {
+        nanosleep(&(struct timespec){.tv_nsec = step * 1000000L}, NULL);
+        step = step * 2 > POLL_MAX_MS ? POLL_MAX_MS : step * 2;
+        rc = ask(sb, key, name, -1, &ready, err);
+    }
+    if (rc == -ENOEXEC || rc == -E2BIG) /* the module's fault: create fails */
+        return wc_error_wrap(err, "the container's module cannot run"), rc;
+    return 0; /* else: no zygote now, or it failed for its own reasons: the start compiles it */
+}

@@ -1,0 +1,109 @@
+/* The zygote's background compiles (see compile_jobs.h). */
+#include "compile_jobs.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+
+static void outcome(compile_jobs *cj, const char *key, int code, const char *msg)
+{
+    if (cj->n_outcomes == CJ_MAX_OUTCOMES) { /* nobody asked for the oldest: forget it */
+        free(cj->outcomes[0].key);
+        free(cj->outcomes[0].msg);
+        memmove(&cj->outcomes[0], &cj->outcomes[1], (CJ_MAX_OUTCOMES - 1) * sizeof(cj_outcome));
+        cj->n_outcomes--;
+    }
+    cj_outcome *o = &cj->outcomes[cj->n_outcomes];
+    *o = (cj_outcome){.key = strdup(key), .code = code, .msg = msg ? strdup(msg) : NULL};
+    if (o->key)
+        cj->n_outcomes++;
+    else
+        free(o->msg);
+}
+
+int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, const char *name,
+             wc_error *err)
+{
+    if (cj->n == cj->cap) {
+        size_t cap = cj->cap ? 2 * cj->cap : 4;
+        cj_job *grown = realloc(cj->jobs, cap * sizeof(*grown));
+        if (grown == NULL)
+            return wc_error_set(err, -ENOMEM, "out of memory");
+        cj->jobs = grown;
+        cj->cap = cap;
+    }
+    cj_job job = {.key = strdup(key), .name = strdup(name), .cache = mc_compiles_here(mc, fd)};
+    if (job.key == NULL || job.name == NULL) {
+        free(job.key);
+        free(job.name);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    size_t mark = mc_heap_mark();
+    int rc = wr_module_decode_fd(fd, name, !job.cache, &job.module, err);
+    if (rc < 0) {
+        free(job.key);
+        free(job.name);
+        return rc;
+    }
+    job.heap = mc_heap_since(mark);
+    cj->jobs[cj->n++] = job;
+    return 0;
+}
+
+cj_state cj_state_of(compile_jobs *cj, const char *key, wc_error *err)
+{
+    if (cj_running(cj, key))
+        return CJ_RUNNING;
+    for (size_t i = 0; i < cj->n_outcomes; i++) {
+        cj_outcome *o = &cj->outcomes[i];
+        if (strcmp(o->key, key) != 0)
+            continue;
+        cj_state st = o->code == 0 ? CJ_READY : CJ_FAILED;
+        if (st == CJ_FAILED)
+            wc_error_set(err, o->code, "%s", o->msg ? o->msg : "out of memory");
+        free(o->key);
+        free(o->msg);
+        *o = cj->outcomes[--cj->n_outcomes];
+        return st;
+    }
+    return CJ_UNKNOWN;
+}
+
+bool cj_running(const compile_jobs *cj, const char *key)
+{
+    for (size_t i = 0; i < cj->n; i++)
+        if (strcmp(cj->jobs[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+static void finish(compile_jobs *cj, module_cache *mc, int rc, const wc_error *err)
+{
+    cj_job job = cj->jobs[0];
+    memmove(&cj->jobs[0], &cj->jobs[1], (cj->n - 1) * sizeof(cj_job));
+    cj->n--;
+    wc_error add_err = {0};
+    if (rc == 0 && job.cache)
+        rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, NULL, &add_err);
+    if (rc == 0)
+        cj->finished++;
+    outcome(cj, job.key, rc, rc == 0 ? NULL : add_err.code ? add_err.msg : err->msg);
+    wr_module_free(job.module);
+    free(job.key);
+    free(job.name);
+}
+
+void cj_step(compile_jobs *cj, module_cache *mc)
+{
+    if (cj->n == 0)
+        return;
+    cj_job *job = &cj->jobs[0];
+    wc_error err = {0};
+    size_t mark = mc_heap_mark();
+    int rc = wr_module_prepare(job->module, CJ_SLICE_BYTES, job->name, &err);
+    job->heap += mc_heap_since(mark);
+    if (rc != 1)
+        finish(cj, mc, rc, &err);
+}
