@@ -61,15 +61,19 @@ def test_pulled_module_starts_without_a_compile(served, tmp_path):
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
 
+def command_module(bodies):
+    """A module of [] -> [] functions with these bodies, the first exported as `_start`."""
+    types = section(1, leb(1) + b"\x60\x00\x00")
+    funcs = section(3, leb(len(bodies)) + b"\x00" * len(bodies))
+    exports = section(7, leb(1) + leb(6) + b"_start" + b"\x00" + leb(0))
+    code = section(10, leb(len(bodies)) + b"".join(leb(len(x)) + x for x in bodies))
+    return b"\x00asm\x01\x00\x00\x00" + types + funcs + exports + code
+
+
 def invalid_module():
     """Decodes (magic, sections, sizes all fine) but does not validate: `_start` returns an
     i32 from a function typed [] -> [] (i32.const 7, end)."""
-    types = section(1, leb(1) + b"\x60\x00\x00")
-    funcs = section(3, leb(1) + b"\x00")
-    exports = section(7, leb(1) + leb(6) + b"_start" + b"\x00" + leb(0))
-    body = b"\x00\x41\x07\x0b"
-    code = section(10, leb(1) + leb(len(body)) + body)
-    return b"\x00asm\x01\x00\x00\x00" + types + funcs + exports + code
+    return command_module([b"\x00\x41\x07\x0b"])
 
 
 def test_invalid_module_fails_create_with_the_reason(served, tmp_path):
@@ -89,6 +93,48 @@ def test_invalid_module_fails_create_with_the_reason(served, tmp_path):
         # no container is left behind
         listed = r.ListContainers(pb.ListContainersRequest()).containers
         assert [c.id for c in listed if c.metadata.name == "bad"] == []
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def big_module(invalid):
+    """About 450 KB, over 1/16 of the 4 MiB budget (too big for the zygote to hold): `_start`
+    (function 0) returns at once, 99 more functions push and drop constants; with invalid, the
+    last one returns an i64 instead (type mismatch)."""
+    bodies = [b"\x00\x0b"]
+    for i in range(1, 100):
+        bodies.append(b"\x00" + b"".join(b"\x41" + leb((i + k) & 0x3F) + b"\x1a"
+                                          for k in range(1500)) + b"\x0b")
+    if invalid:
+        bodies[-1] = b"\x00\x42\x07\x0b"
+    return command_module(bodies)
+
+
+def test_module_too_big_for_the_cache_is_validated_at_create(served, tmp_path):
+    """The zygote cannot hold it: create only validates it (an invalid one fails there), and the
+    start's worker compiles the functions it runs, without validating the module again."""
+    d, url, refs = served
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    (mods / "big.wasm").write_bytes(big_module(False))
+    (mods / "bigbad.wasm").write_bytes(big_module(True))
+    assert (mods / "big.wasm").stat().st_size > (BUDGET_MIB << 20) // 16
+    r = d.runtime()
+    pod = run_pod(r, pod_config("big", tmp_path / "logs"))
+    try:
+        with pytest.raises(grpc.RpcError) as e:
+            create(r, pod, ctr_config("bigbad", refs["probe"], command=["/mods/bigbad.wasm"],
+                                      mounts=[("/mods", str(mods), True)]))
+        assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
+        assert "bigbad.wasm" in e.value.details() and "type mismatch" in e.value.details()
+        cid = create(r, pod, ctr_config("big", refs["probe"], command=["/mods/big.wasm"],
+                                        mounts=[("/mods", str(mods), True)]))
+        m = scrape(url)
+        assert counter(m, "wasmcri_module_background_compiles") == 1
+        assert value(m, "wasmcri_module_cache_modules") == 0  # validated, not held
+        start(r, cid)
+        assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
+        assert compiles(url) == (1, 1)  # its worker compiled what it ran
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 

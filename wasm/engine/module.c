@@ -44,6 +44,7 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
     MERGE(max_type_arity);
     MERGE(interruptible);
     MERGE(lazy_compile);
+    MERGE(prevalidated);
 #undef MERGE
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;

@@ -101,6 +101,11 @@ typedef struct wasm_limits {
     uint32_t lazy_compile; /* 1: load validates every function but compiles each on its first call
                               (default 0: all at load). Such a module is written on those calls:
                               it may be run by one thread at a time (or by forked processes) */
+    uint32_t prevalidated; /* 1, with lazy_compile: the caller vouches that these bytes passed
+                              validation before (the zygote checked them at CreateContainer), and
+                              load skips it. A function's compile on its first call still applies
+                              every rule: a body that is not valid after all traps there
+                              ("compiling function N: ..."), it never runs */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means

@@ -7,6 +7,26 @@
 
 #include "cleanup.h"
 
+static void remember_valid(compile_jobs *cj, const char *key)
+{
+    if (cj_validated(cj, key))
+        return;
+    char *k = strdup(key);
+    if (k == NULL)
+        return;
+    size_t slot = cj->next_valid++ % CJ_MAX_VALID;
+    free(cj->valid[slot]);
+    cj->valid[slot] = k;
+}
+
+bool cj_validated(const compile_jobs *cj, const char *key)
+{
+    for (size_t i = 0; i < CJ_MAX_VALID; i++)
+        if (cj->valid[i] && strcmp(cj->valid[i], key) == 0)
+            return true;
+    return false;
+}
+
 static void outcome(compile_jobs *cj, const char *key, int code, const char *msg)
 {
     if (cj->n_outcomes == CJ_MAX_OUTCOMES) { /* nobody asked for the oldest: forget it */
@@ -41,7 +61,8 @@ int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, 
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     size_t mark = mc_heap_mark();
-    int rc = wr_module_decode_fd(fd, name, !job.cache, &job.module, err);
+    int rc =
+        wr_module_decode_fd(fd, name, job.cache ? WR_LOAD_EAGER : WR_LOAD_LAZY, &job.module, err);
     if (rc < 0) {
         free(job.key);
         free(job.name);
@@ -87,8 +108,10 @@ static void finish(compile_jobs *cj, module_cache *mc, int rc, const wc_error *e
     wc_error add_err = {0};
     if (rc == 0 && job.cache)
         rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, NULL, &add_err);
-    if (rc == 0)
+    if (rc == 0) {
         cj->finished++;
+        remember_valid(cj, job.key);
+    }
     outcome(cj, job.key, rc, rc == 0 ? NULL : add_err.code ? add_err.msg : err->msg);
     wr_module_free(job.module);
     free(job.key);

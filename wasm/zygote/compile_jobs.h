@@ -4,8 +4,9 @@
  * request waits behind a long compile. A finished module goes into the cache (module_cache.h) and
  * every spare forked after holds it: its starts compile nothing. A module too big for the cache
  * (module_cache.h's MC_EXPANSION rule) is only validated (its worker compiles the functions it
- * calls). The outcome of each job (ready, or why the module is invalid) is kept until the daemon
- * asks for it (at most CJ_MAX_OUTCOMES of them).
+ * calls; the key is remembered as valid, so it validates it no more). The outcome of each job
+ * (ready, or why the module is invalid) is kept until the daemon asks for it (at most
+ * CJ_MAX_OUTCOMES of them).
  */
 #ifndef WASMCRI_ZYGOTE_COMPILE_JOBS_H
 #define WASMCRI_ZYGOTE_COMPILE_JOBS_H
@@ -19,6 +20,7 @@
 
 #define CJ_SLICE_BYTES (64u << 10)
 #define CJ_MAX_OUTCOMES 64
+#define CJ_MAX_VALID 256
 
 typedef struct cj_job {
     char *key, *name;
@@ -38,7 +40,9 @@ typedef struct compile_jobs {
     size_t n, cap;
     cj_outcome outcomes[CJ_MAX_OUTCOMES];
     size_t n_outcomes;
-    uint64_t finished; /* modules compiled in the background, ever */
+    uint64_t finished;         /* modules compiled in the background, ever */
+    char *valid[CJ_MAX_VALID]; /* keys of the last modules that passed, oldest replaced first */
+    size_t next_valid;
 } compile_jobs;
 
 typedef enum cj_state { CJ_UNKNOWN, CJ_RUNNING, CJ_READY, CJ_FAILED } cj_state;
@@ -52,6 +56,10 @@ int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, 
 cj_state cj_state_of(compile_jobs *cj, const char *key, wc_error *err);
 
 bool cj_running(const compile_jobs *cj, const char *key);
+
+/* Whether key's module passed a background compile or validation (one of the last
+ * CJ_MAX_VALID): a worker that loads it need not validate it again (WR_LOAD_LAZY_VALIDATED). */
+bool cj_validated(const compile_jobs *cj, const char *key);
 static inline bool cj_busy(const compile_jobs *cj)
 {
     return cj->n > 0;

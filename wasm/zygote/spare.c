@@ -63,11 +63,11 @@ static void fail(int result_fd, int err_fd, int code, const char *message)
     _exit(code);
 }
 
-/* The module: the zygote's (forked with it), or validated here from the passed fd and
- * compiled a function at a time as the guest first calls each (the guest's start waits
- * for no compile of functions it does not run). */
-static const wr_module *spare_module(const worker_spec *spec, int module_fd, spare_find_fn find,
-                                     void *ctx, int result_fd, int err_fd)
+/* The module: the zygote's (forked with it), or validated here (unless the zygote did at
+ * create: validated) from the passed fd and compiled a function at a time as the guest
+ * first calls each (the guest's start waits for no compile of functions it does not run). */
+static const wr_module *spare_module(const worker_spec *spec, int module_fd, bool validated,
+                                     spare_find_fn find, void *ctx, int result_fd, int err_fd)
 {
     const wr_module *held = find(ctx, spec->module_key);
     if (held)
@@ -76,7 +76,8 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, spa
         fail(result_fd, err_fd, 128, "the spare worker does not hold the module");
     wr_module *m = NULL;
     wc_error err = {0};
-    int rc = wr_module_load_fd(module_fd, spec->module_name, true, &m, &err);
+    int rc = wr_module_load_fd(module_fd, spec->module_name,
+                               validated ? WR_LOAD_LAZY_VALIDATED : WR_LOAD_LAZY, &m, &err);
     close(module_fd);
     if (rc < 0) /* 126, as a shell says of a file it cannot execute */
         fail(result_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);
@@ -113,7 +114,8 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     if (worker_spec_decode(json_object_get(msg, "spec"), &spec, &err) < 0)
         fail(result_fd, err_fd, 128, err.msg);
     const wr_module *m =
-        spare_module(spec, module ? fds[n_stdio] : -1, find, ctx, result_fd, err_fd);
+        spare_module(spec, module ? fds[n_stdio] : -1,
+                     json_is_true(json_object_get(msg, "validated")), find, ctx, result_fd, err_fd);
     worker_fds wfds = {.result = result_fd,
                        .in = in ? fds[2] : -1,
                        .out = stdio ? fds[0] : -1,
@@ -201,7 +203,7 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock)
 }
 
 int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
-               wc_error *err)
+               bool validated, wc_error *err)
 {
     int fds[4];
     size_t n = 0;
@@ -209,8 +211,9 @@ int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, i
         fds[n++] = stdio[i];
     if (module_fd >= 0)
         fds[n++] = module_fd;
-    json_t *msg = json_pack("{s:O, s:b, s:b, s:b}", "spec", spec, "stdio", n >= 2 && stdio, "stdin",
-                            n_stdio == 3, "module_fd", module_fd >= 0);
+    json_t *msg = json_pack("{s:O, s:b, s:b, s:b, s:b}", "spec", spec, "stdio", n >= 2 && stdio,
+                            "stdin", n_stdio == 3, "module_fd", module_fd >= 0, "validated",
+                            module_fd >= 0 && validated);
     int rc = msg ? zp_send(sock, msg, fds, n, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;

@@ -64,11 +64,12 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
 
 /* Sends the start/exec request's spec (borrowed), for an exec its n_stdio (2 or 3)
  * fds: stdout, stderr and maybe stdin (stdio, borrowed), and, for a module the spare does not hold,
- * the module's fd (module_fd >= 0, borrowed: the worker compiles it) on a claimed spare's socket,
+ * the module's fd (module_fd >= 0, borrowed: the worker compiles it, without validating it again
+ * when validated: the zygote did at create, compile_jobs.h) on a claimed spare's socket,
  * which stays open: the worker keeps its end (worker_fds.control). On failure the caller kills the
  * spare (its exit is then reported like any worker's). */
 int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
-               wc_error *err);
+               bool validated, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */

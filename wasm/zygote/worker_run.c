@@ -33,7 +33,8 @@ struct wr_module {
     wasm_module *module;
 };
 
-int wr_module_decode_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err)
+int wr_module_decode_fd(int fd, const char *name, wr_load how, wr_module **ret_module,
+                        wc_error *err)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -48,7 +49,8 @@ int wr_module_decode_fd(int fd, const char *name, bool lazy, wr_module **ret_mod
         return wc_error_set(err, -ENOEXEC, "%s is not a WebAssembly module", name);
     }
     wr_module *m = calloc(1, sizeof(*m));
-    wasm_limits lim = {.lazy_compile = lazy};
+    wasm_limits lim = {.lazy_compile = how != WR_LOAD_EAGER,
+                       .prevalidated = how == WR_LOAD_LAZY_VALIDATED};
     int rc = m ? wasm_module_decode(bytes, len, &lim, &m->module, err)
                : wc_error_set(err, -ENOMEM, "out of memory");
     munmap(bytes, len);
@@ -66,10 +68,10 @@ int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error
     return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
 }
 
-int wr_module_load_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err)
+int wr_module_load_fd(int fd, const char *name, wr_load how, wr_module **ret_module, wc_error *err)
 {
     wr_module *m = NULL;
-    TRY(wr_module_decode_fd(fd, name, lazy, &m, err));
+    TRY(wr_module_decode_fd(fd, name, how, &m, err));
     int rc = wr_module_prepare(m, SIZE_MAX, name, err);
     if (rc < 0) {
         wr_module_free(m);

@@ -12,15 +12,22 @@
 
 /* Reads and compiles the module open on fd (borrowed; the daemon opened it inside the
  * container's view), in the zygote or in the worker that runs it; name (the guest path)
- * is for messages. lazy: every function is validated now but compiled on its first call
- * (a worker's own compile: it runs a few of them). Never reads anything but a regular
+ * is for messages. Lazy: compiled a function at a time on its first call (a worker's
+ * own compile: it runs a few of them). Never reads anything but a regular
  * file. -ENOEXEC: not a valid wasm module. */
-int wr_module_load_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err);
+typedef enum wr_load {
+    WR_LOAD_EAGER,          /* every function compiled now */
+    WR_LOAD_LAZY,           /* validated now, each function compiled on its first call */
+    WR_LOAD_LAZY_VALIDATED, /* the zygote validated these bytes (same key) at create: lazy,
+                             * without validating again (wasm_limits.prevalidated) */
+} wr_load;
+int wr_module_load_fd(int fd, const char *name, wr_load how, wr_module **ret_module, wc_error *err);
 
 /* wr_module_load_fd in steps (the zygote's background compile, compile_jobs.h): decode
  * reads the file and checks its sections, prepare validates and compiles about max_bytes of
  * function bodies: 1 while some remain, 0 when the module can run, -ENOEXEC: invalid. */
-int wr_module_decode_fd(int fd, const char *name, bool lazy, wr_module **ret_module, wc_error *err);
+int wr_module_decode_fd(int fd, const char *name, wr_load how, wr_module **ret_module,
+                        wc_error *err);
 int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
 

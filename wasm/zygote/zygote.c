@@ -306,10 +306,12 @@ static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
 /* Every worker is a spare taken over: it waits for its spec on *ret_sock (sent after
  * the reply), so the zygote can put it in its cgroups before anything of it runs. The
  * module is the cache's (compiled now if small enough, module_cache.h), else
- * *ret_worker_compiles is set and the worker gets module_fd with its spec. The worker is
+ * *ret_worker_compiles is set and the worker gets module_fd with its spec (*ret_validated: the
+ * zygote validated that module at create, compile_jobs.h). The worker is
  * recorded, and owns *ret_sock from then on. */
 static int run_worker(zygote *z, const worker_spec *s, const char *kind, int module_fd,
-                      pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles, wc_error *err)
+                      pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles, bool *ret_validated,
+                      wc_error *err)
 {
     *ret_sock = -1;
     mc_entry *e = mc_find(&z->cache, s->module_key);
@@ -336,6 +338,7 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
     if (e)
         mc_use(&z->cache, e);
     *ret_worker_compiles = e == NULL;
+    *ret_validated = e == NULL && cj_validated(&z->jobs, s->module_key);
     return 0;
 }
 
@@ -351,8 +354,9 @@ static void refresh_spare(zygote *z)
 
 typedef struct worker_started {
     pid_t pid;
-    int sock;      /* the worker's: its spec goes there (-1: none to send) */
-    bool compiles; /* the worker gets the module descriptor and compiles it */
+    int sock;       /* the worker's: its spec goes there (-1: none to send) */
+    bool compiles;  /* the worker gets the module descriptor and compiles it */
+    bool validated; /* ... which the zygote validated at create (compile_jobs.h) */
 } worker_started;
 
 /* Checks a start or exec request (its spec and its nfds descriptors) and starts its worker,
@@ -370,7 +374,7 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
                             exec ? "stdout, stderr (stdin) and module descriptors"
                                  : "a module descriptor");
     TRY(run_worker(z, s, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock, &ret->compiles,
-                   err));
+                   &ret->validated, err));
     if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0) {
         kill(ret->pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
         ret->sock = -1;
@@ -394,8 +398,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
     const int *stdio = exec ? fds : NULL;
     size_t n_stdio = exec ? nfds - 1 : 0;
-    if (w.sock >= 0 &&
-        spare_send(w.sock, spec_json, stdio, n_stdio, w.compiles ? module_fd : -1, NULL) < 0)
+    if (w.sock >= 0 && spare_send(w.sock, spec_json, stdio, n_stdio, w.compiles ? module_fd : -1,
+                                  w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
     else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(w.sock, F_SETFL, O_NONBLOCK);

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Start and compile of a big module (issue 14, part 3). The module is written by
+tests/wasm/bench/gen_module.c (--mib MiB of varied functions; `_start` calls two of them, then
+writes "ready" to stdout), nothing of it is kept.
+  1. compile speed, MB/s of module per second of CPU time (compile_speed): compiled at load, and
+     validated only (lazy_compile: each function compiled on its first call);
+  2. StartContainer -> the container's first log line, on two daemons side by side, in
+     interleaved rounds, medians:
+       cached  module_cache_mib 1024: the zygote compiled the module at CreateContainer (in
+               the background of its loop), the start compiles nothing;
+       first   module_cache_mib 32, too small to hold it: the zygote only validated it at
+               create; the worker loads it itself (decode, validation, and each function it
+               runs compiled on its first call), as any start of a module not compiled yet.
+     and each daemon's wasmcri_module_start_compiles_total at the end.
+The module lies in a host directory mounted into the probe image's container (a CRI mount).
+
+Usage: hack/bench/start_big.py [BUILD_DIR] [--mib 20] [--rounds 7]
+"""
+import argparse
+import contextlib
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / "tests" / "integration"))
+sys.path.insert(0, str(TOP / "hack" / "bench"))
+
+LOG_WAIT_S = 120
+
+
+def build_tools(build, out):
+    bench = TOP / "tests/wasm/bench"
+    subprocess.run(["cc", "-O2", "-o", str(out / "gen_module"), str(bench / "gen_module.c")],
+                   check=True)
+    subprocess.run(["cc", "-O2", f"-I{TOP}/wasm/engine", f"-I{TOP}/common", "-o",
+                    str(out / "compile_speed"), str(bench / "compile_speed.c"),
+                    str(build / "wasm/engine/libwasmcri_engine.a"),
+                    str(build / "common/libwasmcri_common.a"), "-lm"], check=True)
+
+
+def compile_speed(out, module, lazy):
+    args = [str(out / "compile_speed")] + (["--lazy"] if lazy else []) + [str(module)]
+    size, secs, mbs = subprocess.run(args, check=True, capture_output=True,
+                                     text=True).stdout.split()
+    return float(mbs), float(secs)
+
+
+def start_to_log(d, probe, mods, logdir, name):
+    """Seconds from StartContainer to the first line of the container's log."""
+    from rt_helpers import create, ctr_config, pod_config, run_pod, start
+    from wasmcri_harness import pb
+    r = d.runtime()
+    pod = run_pod(r, pod_config(name, logdir))
+    try:
+        cid = create(r, pod, ctr_config(name, probe, command=["/mods/big.wasm"],
+                                        mounts=[("/mods", str(mods), True)]))
+        log = logdir / (name + ".log")
+        t0 = time.perf_counter()
+        start(r, cid)
+        while not (log.exists() and log.stat().st_size > 0):
+            if time.perf_counter() - t0 > LOG_WAIT_S:
+                raise SystemExit(f"{name}: no log line in {LOG_WAIT_S} s")
+        return time.perf_counter() - t0
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod), timeout=120)
+
+
+def start_compiles(url):
+    from test_metrics_endpoint import scrape, value
+    name = "wasmcri_module_start_compiles"
+    return int(value(scrape(url), name, name + "_total"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build", nargs="?", default=str(TOP / "build"))
+    ap.add_argument("--mib", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=7)
+    a = ap.parse_args()
+    build = pathlib.Path(a.build).resolve()
+    os.environ["WASMCRI_BUILD"] = str(build)
+    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-bench-big-"))
+    build_tools(build, base)
+    mods = base / "mods"
+    mods.mkdir()
+    module = mods / "big.wasm"
+    subprocess.run([str(base / "gen_module"), str(a.mib), str(module)], check=True)
+    size = module.stat().st_size
+    print(f"module: {size} bytes ({size / 1e6:.1f} MB)")
+    for lazy, what in ((False, "compiled at load"), (True, "validated only (lazy_compile)")):
+        mbs, secs = compile_speed(base, module, lazy)
+        print(f"compile speed, {what}: {mbs:.1f} MB/s ({secs * 1000:.0f} ms CPU per load)")
+
+    from startup import bench_daemon
+    from test_metrics_endpoint import free_port
+    times = {"cached": [], "first": []}
+    urls = {}
+    with contextlib.ExitStack() as stack:
+        daemons = {}
+        for kind, mib in (("cached", 1024), ("first", 32)):
+            addr = f"127.0.0.1:{free_port()}"
+            urls[kind] = f"http://{addr}/metrics"
+            d, refs = stack.enter_context(bench_daemon(
+                build, base / kind, f"wasmcri-bench-big-{os.getpid()}-{kind}",
+                {"module_cache_mib": mib, "metrics_address": addr}))
+            daemons[kind] = (d, refs["probe"])
+        for i in range(a.rounds):
+            for kind, (d, probe) in daemons.items():
+                times[kind].append(start_to_log(d, probe, mods, base / f"logs-{kind}",
+                                                f"{kind}{i}"))
+        counts = {kind: start_compiles(urls[kind]) for kind in daemons}
+    print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds:")
+    for kind in ("first", "cached"):
+        t = sorted(times[kind])
+        print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
+              f"max {t[-1] * 1000:.2f}); starts that compiled: {counts[kind]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
