@@ -11,6 +11,8 @@ writes "ready" to stdout), nothing of it is kept.
        first   module_cache_mib 32, too small to hold it: the zygote only validated it at
                create; the worker loads it itself (decode, validation, and each function it
                runs compiled on its first call), as any start of a module not compiled yet.
+       small   the probe image's own module (tests/wasm/runtime/probe.wasm) on the cached
+               daemon: what a start costs here with a module of a few KiB (the floor);
      and each daemon's wasmcri_module_start_compiles_total at the end.
 The module lies in a host directory mounted into the probe image's container (a CRI mount).
 
@@ -50,14 +52,14 @@ def compile_speed(out, module, lazy):
     return float(mbs), float(secs)
 
 
-def start_to_log(d, probe, mods, logdir, name):
+def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",)):
     """Seconds from StartContainer to the first line of the container's log."""
     from rt_helpers import create, ctr_config, pod_config, run_pod, start
     from wasmcri_harness import pb
     r = d.runtime()
     pod = run_pod(r, pod_config(name, logdir))
     try:
-        cid = create(r, pod, ctr_config(name, probe, command=["/mods/big.wasm"],
+        cid = create(r, pod, ctr_config(name, probe, command=list(command),
                                         mounts=[("/mods", str(mods), True)]))
         log = logdir / (name + ".log")
         t0 = time.perf_counter()
@@ -98,7 +100,7 @@ def main():
 
     from startup import bench_daemon
     from test_metrics_endpoint import free_port
-    times = {"cached": [], "first": []}
+    times = {"cached": [], "first": [], "small": []}
     urls = {}
     with contextlib.ExitStack() as stack:
         daemons = {}
@@ -113,12 +115,16 @@ def main():
             for kind, (d, probe) in daemons.items():
                 times[kind].append(start_to_log(d, probe, mods, base / f"logs-{kind}",
                                                 f"{kind}{i}"))
+            d, probe = daemons["cached"]
+            times["small"].append(start_to_log(d, probe, mods, base / "logs-small", f"small{i}",
+                                               command=()))
         counts = {kind: start_compiles(urls[kind]) for kind in daemons}
     print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds:")
-    for kind in ("first", "cached"):
+    for kind in ("first", "cached", "small"):
         t = sorted(times[kind])
+        compiled = f"; starts that compiled: {counts[kind]}" if kind in counts else ""
         print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
-              f"max {t[-1] * 1000:.2f}); starts that compiled: {counts[kind]}")
+              f"max {t[-1] * 1000:.2f}){compiled}")
     return 0
 
 
