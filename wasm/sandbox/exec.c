@@ -319,7 +319,11 @@ void wc_exec_free(wc_sandbox *sb, wc_exec_session *s)
     if (s == NULL)
         return;
     if (s->linked) {
-        wc_exec_kill(sb, s); /* no worker outlives its session (it may have exited: no-op) */
+        pthread_mutex_lock(&sb->mu);
+        bool done = s->w.done;
+        pthread_mutex_unlock(&sb->mu);
+        if (!done)
+            wc_exec_kill(sb, s); /* no worker outlives its session */
         wc_exec_wait(sb, s);
         unlink_session(sb, s);
     }

@@ -109,16 +109,16 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err)
 
 /* ---- the child's steps ---- */
 
-/* Default dispositions; only SIGHUP stays blocked: it asks for a log reopen
- * (worker_run.c handles it once the log is open), and one sent early must wait, not kill. */
+/* Default dispositions (the zygote's are, but for zygote_ignored: three calls, not 64); only
+ * SIGHUP stays blocked: it asks for a log reopen (worker_run.c handles it once the log is
+ * open), and one sent early must wait, not kill. */
 static int step_default_signals(void)
 {
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGHUP);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
+    for (size_t i = 0; i < sizeof(zygote_ignored) / sizeof(zygote_ignored[0]); i++)
+        signal(zygote_ignored[i], SIG_DFL);
     return sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
@@ -182,6 +182,10 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
         fail_result(&res, &err);
     else
         wr_run(module, spec, &with_listeners, &res);
+    int stdio[3] = {fds->in, fds->out, fds->err};
+    for (size_t i = 0; i < 3; i++) /* an exec's output ends now, not when the exit is done */
+        if (stdio[i] >= 0)
+            close(stdio[i]);
     if (write(fds->result, &res, sizeof(res)) != (ssize_t)sizeof(res))
         _exit(125);
     _exit(res.exit_code & 0xff);

@@ -16,6 +16,7 @@
 #define WASMCRI_SANDBOX_WORKER_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,10 @@ void worker_spec_free(worker_spec *s);   /* NULL is fine */
 void worker_spec_freep(worker_spec **s); /* for _cleanup_ */
 
 typedef struct wr_module wr_module;
+
+/* The signals the zygote ignores; every other one has its default action there (zygote.c's
+ * setup), so a worker sets only these back to their default. */
+static const int zygote_ignored[] = {SIGPIPE, SIGINT, SIGHUP};
 
 /* Writes pid into each cgroup.procs file of procs (NULL-terminated): the zygote
  * for a new worker, the daemon when a running one gets a group of its own. */

@@ -717,9 +717,11 @@ static int setup(zygote *z)
     sigprocmask(SIG_SETMASK, &mask, NULL); /* the daemon's blocked SIGTERM is not ours */
     prctl(PR_SET_NAME, "wasmcri-zygote");
     raise_nofile();
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
+    for (int sig = 1; sig < NSIG; sig++) /* what the daemon ignored stays ignored across exec */
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    for (size_t i = 0; i < sizeof(zygote_ignored) / sizeof(zygote_ignored[0]); i++)
+        signal(zygote_ignored[i], SIG_IGN); /* a worker sets these back (worker.c) */
     z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     if (layer_socket_pair(&z->layer_fd, &z->layer_peer_fd, NULL) < 0 ||
         spare_init(&z->spare, &z->slots, NULL) < 0)
