@@ -8,7 +8,8 @@
 # links (hack/lib-packages.sh), and amd64 cmake, protoc-c and debhelper. It serves three uses:
 #   - hack/cross.sh compiles on the host with Debian's cross gcc and --sysroot=ROOT (cmake/cross-*.cmake);
 #   - qemu-user runs ARCH programs with QEMU_LD_PREFIX=ROOT (its ld.so and libraries);
-#   - `chroot ROOT dpkg-buildpackage -a ARCH` cross-builds a package the Debian way (build-deps met).
+#   - `chroot ROOT dpkg-buildpackage -a ARCH` cross-builds a package the Debian way (build-deps met;
+#     hack/package.sh ARCH does it).
 # Nothing is installed for ARCH on the host. The root is remade when the package list changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,10 @@ roots=${WASMCRI_CROSS_ROOTS:-/work/chroots}
 root=$roots/bookworm-amd64-$arch
 
 include=("crossbuild-essential-$arch" cmake pkgconf protobuf-c-compiler debhelper)
+# hack/package.sh's `dpkg-buildpackage -a ARCH` in the root: the rest of debian/control's
+# Build-Depends (clang and wasi-libc build toolbox.wasm; qemu-user runs the ARCH program that
+# prints /etc/wasmcri/config.json)
+include+=(clang lld wasi-libc libclang-rt-14-dev-wasm32 qemu-user-static)
 for p in "${WASMCRI_LIB_PKGS[@]}"; do include+=("$p:$arch"); done
 want="${include[*]}"
 
@@ -55,7 +60,8 @@ mmdebstrap --quiet --variant=buildd --architectures="amd64,$arch" --include="$(I
   --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
   bookworm "$root.new" /etc/apt/sources.list.d/debian.sources >&2
 # mmdebstrap's root mode can leave the root's /proc mounted (umount: target is busy)
-grep -o " $root.new/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
+# (and may not: then grep finds nothing, which is no failure)
+{ grep -o " $root.new/[^ ]*" /proc/mounts || true; } | sort -r | xargs -r -n1 umount -l
 echo "$want" >"$root.new/.wasmcri-cross-root"
 mv "$root.new" "$root"
 echo "$root"
