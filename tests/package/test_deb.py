@@ -64,6 +64,27 @@ def test_install_puts_the_programs_the_conffile_the_state_dirs_and_the_man_pages
         assert where == f"/usr/share/man/man{section}/{page}.{section}.gz"
 
 
+def test_depends_names_the_package_of_every_library_the_programs_link(installed):
+    root = installed
+    depends = root.run(["dpkg-query", "-W", "-f=${Depends}", "wasmcri"]).stdout
+    named = {d.split()[0] for d in depends.split(", ")}
+    for prog in ("wasmcri", "wasmcri-daemon"):
+        path = f"/usr/libexec/wasmcri/{prog}"
+        ldd = root.run(["ldd", path]).stdout
+        assert "not found" not in ldd, ldd
+        where = dict(re.findall(r"^\s*(\S+) => (/\S+)", ldd, re.M))
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]",
+                            root.run(["readelf", "-d", path]).stdout)
+        assert needed, f"readelf finds no NEEDED entry in {prog}"
+        for lib in (where[soname] for soname in needed):
+            owner = root.run(["dpkg-query", "-S", lib], check=False)
+            if owner.returncode != 0:  # a link (usrmerge, soname): ask for the file it names
+                real = root.run(["readlink", "-f", lib]).stdout.strip()
+                owner = root.run(["dpkg-query", "-S", real])
+            pkg = owner.stdout.split(":")[0]
+            assert pkg in named, f"{prog} loads {lib} of {pkg}, not in Depends: {depends}"
+
+
 def test_the_unit_verifies_and_is_enabled_at_install(installed):
     root = installed
     unit = root.path(UNIT).read_text()
