@@ -23,6 +23,7 @@ mkdir -p dist
 
 work=$(mktemp -d /tmp/wasmcri-package.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+chmod 755 "$work" # the tests (without nocheck) run some programs of the build tree as nobody
 git ls-files -z -co --exclude-standard |
   while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
   tar --null --no-recursion -T - -cf "$work/source.tar"
