@@ -123,6 +123,30 @@ def test_the_units_command_serves_cri_on_the_packaged_socket(installed, version,
         d.kill_zygote()
 
 
+def test_the_installed_daemon_pulls_with_the_registry_the_operator_adds_to_the_config(
+        installed, tmp_path):
+    import runtime_images
+    reg, refs = runtime_images.start(tmp_path / "images")
+    root = installed
+    cfg = json.loads(root.path(CONFIG).read_text())
+    cfg["registries"] = [{"host": reg.host, "insecure": True}]
+    root.path(CONFIG).write_text(json.dumps(cfg, indent=2) + "\n")
+    d = PackagedDaemon(root, tmp_path / "log")
+    try:
+        d.start(timeout=30)
+        ref = d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=refs["probe"])),
+                                  timeout=120).image_ref
+        status = d.image().ImageStatus(pb.ImageStatusRequest(image=pb.ImageSpec(image=ref)),
+                                       timeout=10)
+        assert refs["probe"] in status.image.repo_tags
+        assert root.path(f"/var/lib/wasmcri/content/sha256/{ref.split(':')[1]}").exists()
+        assert d.stop(signal.SIGTERM) == 0, d.log()
+    finally:
+        d.stop(signal.SIGKILL)
+        d.kill_zygote()
+        reg.stop()
+
+
 def json_keys(value, prefix=""):
     if isinstance(value, dict):
         for k, v in value.items():
