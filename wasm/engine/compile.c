@@ -43,15 +43,23 @@ static wcell *put(vstate *s)
     return c;
 }
 
-void cs_op(vstate *s, enum wop op)
+static void set_op(vstate *s, wcell *c, enum wop op)
 {
-    if (!cs_live(s))
-        return;
-    wcell *c = put(s);
     if (s->handlers)
         c->h = s->handlers[op];
     else
         c->op = op;
+}
+
+void cs_op(vstate *s, enum wop op)
+{
+    if (!cs_live(s))
+        return;
+    if (s->last_ins < 0 || (int64_t)s->n > s->last_ins) { /* not a rewrite of the last one */
+        s->prev_ins = s->last_ins;
+        s->prev_op = s->last_op;
+    }
+    set_op(s, put(s), op);
     s->last_def = s->last_const = -1;
     s->last_op = op;
     s->last_ins = (int64_t)(s->n - 1);
@@ -60,7 +68,7 @@ void cs_op(vstate *s, enum wop op)
 /* A jump may land here: no peephole may combine instructions across this point. */
 void cs_barrier(vstate *s)
 {
-    s->last_def = s->last_const = s->last_ins = -1;
+    s->last_def = s->last_const = s->last_ins = s->prev_ins = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -99,6 +107,14 @@ void cs_copy(vstate *s, uint16_t dst, uint16_t src, wasm_valtype t)
 {
     if (dst == src || !cs_live(s))
         return;
+    if (t != WASM_V128 && s->last_ins >= 0 && s->last_op == OP_COPY &&
+        (size_t)s->last_ins + 2 == s->n) { /* two scalar copies in a row: one COPY2 */
+        set_op(s, &s->code[s->last_ins], OP_COPY2);
+        s->code[s->last_ins + 1].s.c = dst;
+        s->code[s->last_ins + 1].s.d = src;
+        s->last_op = OP_COPY2;
+        return;
+    }
     cs_op(s, t == WASM_V128 ? OP_COPY_V128 : OP_COPY);
     cs_s(s, dst, src, 0, 0);
 }
@@ -169,10 +185,59 @@ void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide)
     }
 }
 
+/* The load + binop form of op whose right operand a load op ld (plain or _AI, *ret_ai) produced, or
+ * OP_COUNT_. */
+static enum wop load_binop(enum wop op, enum wop ld, bool *ret_ai)
+{
+    static const struct {
+        enum wop op, ld, fused;
+    } map[] = {
+#define X(n, l) {OP_##n, OP_##l, OP_##n##_L_##l},
+        WASM_LOADBIN_OPS(X)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].op == op && (map[i].ld == ld || map[i].ld + 1 == ld)) { /* NAME_AI = NAME + 1 */
+            *ret_ai = map[i].ld != ld;
+            return map[i].fused;
+        }
+    return OP_COUNT_;
+}
+
+static bool commutative_int(enum wop op)
+{
+    return op == OP_I32_ADD || op == OP_I32_MUL;
+}
+
+/* `a op b` where the last instruction loaded b (or a, for integer ops that commute) into its
+ * stack slot: the load folds into the op (WASM_LOADBIN_OPS). */
+static bool fuse_load(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
+        return false;
+    bool ai = false;
+    enum wop fused = load_binop(op, s->last_op, &ai);
+    wcell l = s->code[s->last_def + 1];
+    if (fused == OP_COUNT_ || a == b)
+        return false;
+    if (l.m.a == a && commutative_int(op))
+        a = b;
+    else if (l.m.a != b)
+        return false;
+    uint32_t add = ai ? (uint32_t)s->code[s->last_def + 2].u64 : 0;
+    s->n = (size_t)s->last_def;
+    size_t at = s->n;
+    cs_op(s, fused);
+    cs_m(s, dst, l.m.b, l.m.x);
+    cs_m(s, a, 0, add);
+    cs_def(s, at);
+    return true;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
-    if (!cs_live(s))
+    if (!cs_live(s) || fuse_load(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
@@ -329,6 +394,23 @@ static enum wop fused_branch(enum wop op, bool when_true)
     return OP_COUNT_;
 }
 
+/* The compare-immediate op (about to become branch br) reads the result of an i32 add-immediate
+ * just before it: both become BR_ADDI_<cmp> (WASM_BRCMP_OPS). */
+static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
+{
+    if (op < OP_I32_ADD_IMM || op > OP_I64_SHR_U_IMM || s->prev_ins < 0 ||
+        s->prev_op != OP_I32_ADD_IMM || s->prev_ins + 2 != s->last_def ||
+        s->code[s->prev_ins + 1].m.a != cmp.m.b)
+        return false;
+    wcell add = s->code[s->prev_ins + 1];
+    s->n = (size_t)s->prev_ins;
+    s->prev_ins = -1;
+    cs_op(s, br + 1); /* BR_ADDI_<cmp> follows BR_<cmp>_IMM in enum wop */
+    cs_m(s, add.m.a, add.m.b, add.m.x);
+    cs_m(s, 0, 0, cmp.m.x);
+    return true;
+}
+
 /* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.
  * If the instruction just emitted computed cond (a compare or eqz into the popped stack slot at
  * height s->h), it is replaced by a fused compare-and-branch. */
@@ -346,6 +428,8 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
             cs_s(s, c.s.b, 0, 0, 0);
             return;
         }
+        if (br != OP_COUNT_ && fuse_add_branch(s, op, br, c))
+            return;
         if (br != OP_COUNT_) {
             s->n = (size_t)s->last_def;
             cs_op(s, br);

@@ -56,8 +56,9 @@ typedef struct vstate {
     const void *const *handlers;
     /* peephole state: position of the last instruction defining the stack top / a constant */
     int64_t last_def, last_const, last_ins; /* last_ins: start of the last instruction */
+    int64_t prev_ins;                       /* start of the one before it (-1: none, or a label) */
     uint64_t last_const_bits;
-    enum wop last_op; /* op of the last emitted instruction */
+    enum wop last_op, prev_op; /* ops of the last two emitted instructions */
     uint16_t last_const_slot;
     size_t last_end;
     bool oom;

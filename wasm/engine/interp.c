@@ -346,6 +346,33 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         else                                                                                       \
             ip += 3;                                                                               \
         NEXT();                                                                                    \
+    }                                                                                              \
+    OP(BR_ADDI_##n)                                                                                \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        uint64_t v = put_u32((uint32_t)fp[c.m.b] + c.m.x);                                         \
+        fp[c.m.a] = v;                                                                             \
+        if (get_##T(v) cmp(T)(int32_t) ip[2].m.x)                                                  \
+            ip = ip + 3 + ip[3].i64;                                                               \
+        else                                                                                       \
+            ip += 4;                                                                               \
+        NEXT();                                                                                    \
+    }
+
+/* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L). */
+#define BINL(n, ld, ctype, L, T, expr)                                                             \
+    OP(n##_L_##ld)                                                                                 \
+    {                                                                                              \
+        wcell c = ip[1], d = ip[2];                                                                \
+        uint64_t ea = (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + d.m.x) + c.m.x;                   \
+        if (ea + sizeof(ctype) > msize)                                                            \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v;                                                                                   \
+        memcpy(&v, mbase + ea, sizeof(v));                                                         \
+        T a = get_##T(fp[d.m.a]), b = get_##T(put_##L(v));                                         \
+        fp[c.m.a] = put_##T(expr);                                                                 \
+        ip += 3;                                                                                   \
+        NEXT();                                                                                    \
     }
 
 #define DIVCHK_S(min)                                                                              \
@@ -372,11 +399,14 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_MEM(b, n, t, a) [OP_##n] = &&L_##n, [OP_##n##_AI] = &&L_##n##_AI,
 #define X_IMM(n) [OP_##n##_IMM] = &&L_##n##_IMM,
 #define X_INT(n) [OP_##n] = &&L_##n,
-#define X_BR(n) [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,
+#define X_BR(n)                                                                                    \
+    [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
+    [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n,
+#define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld,
 #define X_VMEM(b, n, a) [OP_##n] = &&L_##n,
 #define X_VLANE(b, n, l, t, r) [OP_##n] = &&L_##n,
         WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
-            WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR)
+            WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_LOADBIN_OPS(X_LB)
                 WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
                     WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT)
 #undef X_VMEM
@@ -386,6 +416,7 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #undef X_IMM
 #undef X_INT
 #undef X_BR
+#undef X_LB
     };
     if (ctx == NULL) {
         *(const void *const **)entry_fp = labels;
@@ -609,6 +640,15 @@ dispatch:
     STORE(I64_STORE8, uint8_t)
     STORE(I64_STORE16, uint16_t)
     STORE(I64_STORE32, uint32_t)
+
+    BINL(I32_ADD, I32_LOAD, uint32_t, u32, u32, a + b)
+    BINL(I32_MUL, I32_LOAD, uint32_t, u32, u32, a * b)
+    BINL(I32_MUL, I32_LOAD16_S, int16_t, i32, u32, a * b)
+    BINL(I32_MUL, I32_LOAD8_U, uint8_t, u32, u32, a * b)
+    BINL(F64_ADD, F64_LOAD, uint64_t, u64, f64, a + b)
+    BINL(F64_MUL, F64_LOAD, uint64_t, u64, f64, a * b)
+    BINL(F32_ADD, F32_LOAD, uint32_t, u32, f32, a + b)
+    BINL(F32_MUL, F32_LOAD, uint32_t, u32, f32, a * b)
         // clang-format on
 
 #include "interp_simd.h"
@@ -622,6 +662,14 @@ dispatch:
         OP(COPY)
         {
             fp[ip[1].s.a] = fp[ip[1].s.b];
+            ip += 2;
+            NEXT();
+        }
+        OP(COPY2)
+        {
+            wcell c = ip[1];
+            fp[c.s.a] = fp[c.s.b];
+            fp[c.s.c] = fp[c.s.d];
             ip += 2;
             NEXT();
         }
@@ -909,8 +957,10 @@ dispatch:
                 return WASM_TRAP_NONE;
             }
             ip = r->ip, fp = r->fp, f = r->func;
-            inst = f->inst;
-            MEMLOAD();
+            if (f->inst != inst) { /* a return into another instance (and its memory) */
+                inst = f->inst;
+                MEMLOAD();
+            }
             NEXT();
         }
 

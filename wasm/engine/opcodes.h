@@ -233,6 +233,7 @@
     X(NOP)                                                                                         \
     X(UNREACHABLE)                                                                                 \
     X(COPY)                                                                                        \
+    X(COPY2)                                                                                       \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \
@@ -266,7 +267,9 @@
     X(LAZY_COMPILE)
 // clang-format on
 
-/* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c). */
+/* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c), and
+ * BR_ADDI_<cmp> [dst, a, add][cmp imm][off]: dst = a + add (i32), then the branch on dst cmp imm
+ * (the latch of a counted loop: i32.add-immediate, local.tee, compare with a constant, br_if). */
 // clang-format off
 #define WASM_BRCMP_OPS(X)                                                                          \
     X(I32_EQ)                                                                                      \
@@ -279,6 +282,23 @@
     X(I32_LE_U)                                                                                    \
     X(I32_GE_S)                                                                                    \
     X(I32_GE_U)
+// clang-format on
+
+/* Load + binary op: NAME_L_LOAD [dst, addr, offset][a, add] is dst = a NAME load(addr + add +
+ * offset), the load's address wrapping at 32 bits as i32.add would (add = 0 for a plain load).
+ * Picked by compile.c when a binary op's right operand was loaded by the instruction just before
+ * it; the pairs are the hot ones of profiles of tests/wasm/bench (integer matrix, dot products,
+ * hashes). */
+// clang-format off
+#define WASM_LOADBIN_OPS(X)                                                                        \
+    X(I32_ADD, I32_LOAD)                                                                           \
+    X(I32_MUL, I32_LOAD)                                                                           \
+    X(I32_MUL, I32_LOAD16_S)                                                                       \
+    X(I32_MUL, I32_LOAD8_U)                                                                        \
+    X(F64_ADD, F64_LOAD)                                                                           \
+    X(F64_MUL, F64_LOAD)                                                                           \
+    X(F32_ADD, F32_LOAD)                                                                           \
+    X(F32_MUL, F32_LOAD)
 // clang-format on
 
 /* ---- SIMD (0xFD prefix; the sub-opcode is the low byte). A v128 takes two adjacent frame slots
@@ -559,18 +579,20 @@ enum wop {
 #define X_MEM(b, n, t, a) OP_##n, OP_##n##_AI,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
-#define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM,
+#define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n,
+#define X_LB(n, ld) OP_##n##_L_##ld,
 #define X_VMEM(b, n, a) OP_##n,
 #define X_VLANE(b, n, l, t, r) OP_##n,
     WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
-        WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_SIMD_OPS(X_SIMPLE)
-            WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM) WASM_SIMD_LANE_OPS(X_VLANE)
-                WASM_SIMD_INTERNAL_OPS(X_INT) OP_COUNT_
+        WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_LOADBIN_OPS(X_LB)
+            WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
+                WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT) OP_COUNT_
 #undef X_SIMPLE
 #undef X_MEM
 #undef X_IMM
 #undef X_INT
 #undef X_BR
+#undef X_LB
 #undef X_VMEM
 #undef X_VLANE
 };

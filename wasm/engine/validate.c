@@ -1161,7 +1161,8 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                 .validated = mode == WASM_BODY_COMPILE,
                 .last_def = -1,
                 .last_const = -1,
-                .last_ins = -1};
+                .last_ins = -1,
+                .prev_ins = -1};
     s.cap = 64, s.ctlcap = 16;
     s.vt = malloc(s.cap * sizeof(*s.vt));
     s.loc = malloc(s.cap * sizeof(*s.loc));
