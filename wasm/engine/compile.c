@@ -206,7 +206,7 @@ static enum wop load_binop(enum wop op, enum wop ld, bool *ret_ai)
 
 static bool commutative_int(enum wop op)
 {
-    return op == OP_I32_ADD || op == OP_I32_MUL;
+    return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_XOR;
 }
 
 /* `a op b` where the last instruction loaded b (or a, for integer ops that commute) into its
@@ -234,10 +234,48 @@ static bool fuse_load(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t
     return true;
 }
 
+/* The fused form of binary op `first` followed by `op` (WASM_BINBIN_OPS), or OP_COUNT_. */
+static enum wop chained_binop(enum wop first, enum wop op)
+{
+    static const struct {
+        enum wop first, op, fused;
+    } map[] = {
+#define X(n1, n2) {OP_##n1, OP_##n2, OP_##n1##_##n2},
+        WASM_BINBIN_OPS(X)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].first == first && map[i].op == op)
+            return map[i].fused;
+    return OP_COUNT_;
+}
+
+/* `a op b` where the last instruction, a binary op, computed b into its stack slot (or a, when op
+ * is an integer op that commutes): both become one op (WASM_BINBIN_OPS). */
+static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
+        return false;
+    enum wop fused = chained_binop(s->last_op, op);
+    wcell first = s->code[s->last_def + 1];
+    if (fused == OP_COUNT_ || a == b)
+        return false;
+    if (first.s.a == a && commutative_int(op))
+        a = b;
+    else if (first.s.a != b)
+        return false;
+    s->n = (size_t)s->last_def;
+    size_t at = s->n;
+    cs_op(s, fused);
+    cs_s(s, dst, first.s.b, first.s.c, a);
+    cs_def(s, at);
+    return true;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
-    if (!cs_live(s) || fuse_load(s, op, dst, a, b))
+    if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;

@@ -315,7 +315,11 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
     }
 #define EA (uint64_t)(uint32_t) fp[c.m.b] + c.m.x
 #define EA_AI (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)ip[2].u64) + c.m.x
-#define LOAD(n, ctype, R) LOAD_AT(n, EA, 2, ctype, R) LOAD_AT(n##_AI, EA_AI, 3, ctype, R)
+/* _PI: the advanced pointer is written to its slot first (as the i32.add + local.tee did). */
+#define EA_PI (uint64_t)(uint32_t)(fp[c.m.b] = put_u32((uint32_t)fp[ip[2].m.a] + ip[2].m.x)) + c.m.x
+#define LOAD(n, ctype, R)                                                                          \
+    LOAD_AT(n, EA, 2, ctype, R)                                                                    \
+    LOAD_AT(n##_AI, EA_AI, 3, ctype, R) LOAD_AT(n##_PI, EA_PI, 3, ctype, R)
 #define STORE_AT(lbl, ea_expr, len, ctype)                                                         \
     OP(lbl)                                                                                        \
     {                                                                                              \
@@ -359,6 +363,19 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         NEXT();                                                                                    \
     }
 
+/* Two chained binary ops (WASM_BINBIN_OPS): dst = c n2 (a n1 b). */
+#define BIN2(n1, n2, T, expr1, expr2)                                                              \
+    OP(n1##_##n2)                                                                                  \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]), b = get_##T(fp[c.s.c]);                                          \
+        T t = (expr1);                                                                             \
+        a = get_##T(fp[c.s.d]), b = t;                                                             \
+        fp[c.s.a] = put_##T(expr2);                                                                \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
+    }
+
 /* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L). */
 #define BINL(n, ld, ctype, L, T, expr)                                                             \
     OP(n##_L_##ld)                                                                                 \
@@ -397,26 +414,31 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
     static const void *const labels[OP_COUNT_] = {
 #define X_SIMPLE(b, n, i1, i2, o) [OP_##n] = &&L_##n,
 #define X_MEM(b, n, t, a) [OP_##n] = &&L_##n, [OP_##n##_AI] = &&L_##n##_AI,
+#define X_LD(b, n, t, a) X_MEM(b, n, t, a)[OP_##n##_PI] = &&L_##n##_PI,
 #define X_IMM(n) [OP_##n##_IMM] = &&L_##n##_IMM,
 #define X_INT(n) [OP_##n] = &&L_##n,
 #define X_BR(n)                                                                                    \
     [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
     [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld,
+#define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_VMEM(b, n, a) [OP_##n] = &&L_##n,
 #define X_VLANE(b, n, l, t, r) [OP_##n] = &&L_##n,
-        WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
+        WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_LD) WASM_STORE_OPS(X_MEM)
             WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_LOADBIN_OPS(X_LB)
-                WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
-                    WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT)
+                WASM_BINBIN_OPS(X_BB) WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM)
+                    WASM_SIMD_LANE_MEM_OPS(X_VMEM) WASM_SIMD_LANE_OPS(X_VLANE)
+                        WASM_SIMD_INTERNAL_OPS(X_INT)
 #undef X_VMEM
 #undef X_VLANE
 #undef X_SIMPLE
 #undef X_MEM
+#undef X_LD
 #undef X_IMM
 #undef X_INT
 #undef X_BR
 #undef X_LB
+#undef X_BB
     };
     if (ctx == NULL) {
         *(const void *const **)entry_fp = labels;
@@ -649,6 +671,12 @@ dispatch:
     BINL(F64_MUL, F64_LOAD, uint64_t, u64, f64, a * b)
     BINL(F32_ADD, F32_LOAD, uint32_t, u32, f32, a + b)
     BINL(F32_MUL, F32_LOAD, uint32_t, u32, f32, a * b)
+    BIN2(I32_ADD, I32_ADD, u32, a + b, a + b)
+    BIN2(I32_XOR, I32_ADD, u32, a ^ b, a + b)
+    BIN2(I32_AND, I32_ADD, u32, a & b, a + b)
+    BIN2(I32_XOR, I32_XOR, u32, a ^ b, a ^ b)
+    BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
+    BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
         // clang-format on
 
 #include "interp_simd.h"

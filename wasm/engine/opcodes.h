@@ -6,6 +6,9 @@
  * LOAD(byte, NAME, type, align_log2)  STORE(byte, NAME, type, align_log2)
  * Every load/store NAME also has an internal NAME_AI form: address = i32 slot + 32-bit immediate
  * (wrapping, as i32.add would), fused by validate.c when an i32.add-immediate computed the address.
+ * Every load also has NAME_PI [dst, p, offset][a, imm]: p = a + imm (i32, written to its slot),
+ * then the load from p + offset: a pointer advanced and dereferenced (`local.tee p` between the
+ * two).
  */
 #ifndef WASMCRI_ENGINE_OPCODES_H
 #define WASMCRI_ENGINE_OPCODES_H
@@ -301,6 +304,20 @@
     X(F32_MUL, F32_LOAD)
 // clang-format on
 
+/* Two binary ops, the second consuming the first's result: NAME1_NAME2 [dst, a, b, c] is
+ * dst = c NAME2 (a NAME1 b) (the first result on the right, as a chain of float adds leaves it; an
+ * integer NAME2 that commutes also takes it on the left). From profiles of tests/wasm/bench: the
+ * sums of an unrolled dot product and of hash rounds. */
+// clang-format off
+#define WASM_BINBIN_OPS(X)                                                                         \
+    X(I32_ADD, I32_ADD)                                                                            \
+    X(I32_XOR, I32_ADD)                                                                            \
+    X(I32_AND, I32_ADD)                                                                            \
+    X(I32_XOR, I32_XOR)                                                                            \
+    X(F64_ADD, F64_ADD)                                                                            \
+    X(F32_ADD, F32_ADD)
+// clang-format on
+
 /* ---- SIMD (0xFD prefix; the sub-opcode is the low byte). A v128 takes two adjacent frame slots
  * (low 64 bits first); see compile.h. */
 
@@ -577,22 +594,27 @@
 enum wop {
 #define X_SIMPLE(b, n, i1, i2, o) OP_##n,
 #define X_MEM(b, n, t, a) OP_##n, OP_##n##_AI,
+#define X_LD(b, n, t, a) OP_##n, OP_##n##_AI, OP_##n##_PI,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
 #define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n,
 #define X_LB(n, ld) OP_##n##_L_##ld,
+#define X_BB(n1, n2) OP_##n1##_##n2,
 #define X_VMEM(b, n, a) OP_##n,
 #define X_VLANE(b, n, l, t, r) OP_##n,
-    WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_MEM) WASM_STORE_OPS(X_MEM)
+    WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_LD) WASM_STORE_OPS(X_MEM)
         WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_LOADBIN_OPS(X_LB)
-            WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
-                WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT) OP_COUNT_
+            WASM_BINBIN_OPS(X_BB) WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM)
+                WASM_SIMD_LANE_MEM_OPS(X_VMEM) WASM_SIMD_LANE_OPS(X_VLANE)
+                    WASM_SIMD_INTERNAL_OPS(X_INT) OP_COUNT_
 #undef X_SIMPLE
 #undef X_MEM
+#undef X_LD
 #undef X_IMM
 #undef X_INT
 #undef X_BR
 #undef X_LB
+#undef X_BB
 #undef X_VMEM
 #undef X_VLANE
 };

@@ -604,19 +604,36 @@ static bool fuse_address(vstate *s, uint16_t addr, uint16_t *ret_base, uint32_t 
     return true;
 }
 
+/* If the address (a local's slot, after local.tee) was just computed by an i32 add-immediate,
+ * drops that instruction and returns true with its operand and immediate: the load uses the _PI
+ * form, which writes the local itself. */
+static bool fuse_pointer_bump(vstate *s, uint16_t addr, uint16_t *ret_src, uint32_t *ret_imm)
+{
+    if (!cs_live(s) || s->last_ins < 0 || s->last_op != OP_I32_ADD_IMM ||
+        (size_t)s->last_ins + 2 != s->n || s->code[s->last_ins + 1].m.a != addr)
+        return false;
+    *ret_src = s->code[s->last_ins + 1].m.b;
+    *ret_imm = s->code[s->last_ins + 1].m.x;
+    s->n = (size_t)s->last_ins;
+    return true;
+}
+
 static int op_load(vstate *s, enum wop op, wasm_valtype t, uint32_t align)
 {
     uint32_t off, imm = 0;
-    uint16_t addr;
+    uint16_t addr, src = 0;
     TRY(memarg(s, align, &off));
     TRY(pop_t(s, WASM_I32, &addr));
     bool ai = fuse_address(s, addr, &addr, &imm);
+    bool pi = !ai && fuse_pointer_bump(s, addr, &src, &imm);
     size_t at = s->n;
     TRY(push(s, t));
-    cs_op(s, ai ? op + 1 : op); /* NAME_AI follows NAME in enum wop */
+    cs_op(s, op + ai + 2 * pi); /* NAME, NAME_AI, NAME_PI in this order in enum wop */
     cs_m(s, cs_slot(s, s->h - 1), addr, off);
     if (ai)
         cs_u64(s, imm);
+    if (pi)
+        cs_m(s, src, 0, imm);
     cs_def(s, at);
     return 0;
 }
