@@ -115,6 +115,14 @@ void cs_copy(vstate *s, uint16_t dst, uint16_t src, wasm_valtype t)
         s->last_op = OP_COPY2;
         return;
     }
+    if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM && (size_t)s->last_ins + 2 == s->n &&
+        s->code[s->last_ins + 1].m.a == src) { /* the sum, teed, set to a second local */
+        set_op(s, &s->code[s->last_ins], OP_I32_ADD_IMM2);
+        cs_s(s, dst, 0, 0, 0);
+        s->last_op = OP_I32_ADD_IMM2;
+        s->last_def = s->last_const = -1;
+        return;
+    }
     cs_op(s, t == WASM_V128 ? OP_COPY_V128 : OP_COPY);
     cs_s(s, dst, src, 0, 0);
 }

@@ -693,6 +693,15 @@ dispatch:
             ip += 2;
             NEXT();
         }
+        OP(I32_ADD_IMM2) /* [dst, a, imm][dst2]: i32.add-immediate, local.tee dst, local.set dst2 */
+        {
+            wcell c = ip[1];
+            uint64_t v = put_u32((uint32_t)fp[c.m.b] + c.m.x);
+            fp[c.m.a] = v;
+            fp[ip[2].s.a] = v;
+            ip += 3;
+            NEXT();
+        }
         OP(COPY2)
         {
             wcell c = ip[1];

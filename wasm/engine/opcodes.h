@@ -237,6 +237,7 @@
     X(UNREACHABLE)                                                                                 \
     X(COPY)                                                                                        \
     X(COPY2)                                                                                       \
+    X(I32_ADD_IMM2)                                                                                \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \

@@ -240,3 +240,26 @@
 (assert_return (invoke "f32_add_add" (f32.const 1) (f32.const 0x1p24) (f32.const -0x1p24)) (f32.const 0))
 (assert_return (invoke "label_between" (i32.const 5) (i32.const 3) (i32.const 1)) (i32.const 7))
 (assert_return (invoke "label_between" (i32.const 5) (i32.const 3) (i32.const 0)) (i32.const 1))
+
+;; I32_ADD_IMM2: an i32 add-immediate teed into one local and set to a second one (the wrap of the
+;; sum in both), and a branch landing between the add and the copy.
+(module
+  (func (export "tee_set") (param $a i32) (result i32)
+    (local $b i32)
+    (local.set $b (local.tee $a (i32.add (local.get $a) (i32.const -2))))
+    (i32.add (i32.mul (local.get $b) (i32.const 1000)) (local.get $a)))
+  (func (export "tee_set_wrap") (param $a i32) (result i32)
+    (local $b i32)
+    (local.set $b (local.tee $a (i32.add (local.get $a) (i32.const 0x7fffffff))))
+    (local.get $b))
+  (func (export "label_between") (param $a i32) (param $skip i32) (result i32)
+    (local $b i32)
+    (block $blk
+      (br_if $blk (local.get $skip))
+      (local.set $a (i32.add (local.get $a) (i32.const 5))))
+    (local.set $b (local.get $a))
+    (i32.add (i32.mul (local.get $b) (i32.const 1000)) (local.get $a))))
+(assert_return (invoke "tee_set" (i32.const 10)) (i32.const 8008))
+(assert_return (invoke "tee_set_wrap" (i32.const 2)) (i32.const -2147483647))
+(assert_return (invoke "label_between" (i32.const 1) (i32.const 0)) (i32.const 6006))
+(assert_return (invoke "label_between" (i32.const 1) (i32.const 1)) (i32.const 1001))
