@@ -12,15 +12,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Global hidden symbols, declared hidden in C too: the compiler then addresses them PC-relative.
+ * Through the GOT, arm64's assembler turned a local label into its section's start, so that
+ * wasmcri_toolbox_end read as wasmcri_toolbox_start and the toolbox was 0 bytes long. */
 __asm__(".section .rodata\n"
         ".balign 16\n"
+        ".globl wasmcri_toolbox_start\n"
         ".hidden wasmcri_toolbox_start\n"
         "wasmcri_toolbox_start:\n"
         ".incbin \"" TOOLBOX_WASM_PATH "\"\n"
+        ".globl wasmcri_toolbox_end\n"
         ".hidden wasmcri_toolbox_end\n"
         "wasmcri_toolbox_end:\n"
         ".previous\n");
-extern const unsigned char wasmcri_toolbox_start[], wasmcri_toolbox_end[];
+extern const unsigned char wasmcri_toolbox_start[] __attribute__((visibility("hidden")));
+extern const unsigned char wasmcri_toolbox_end[] __attribute__((visibility("hidden")));
 
 static const char *const applet_names[] = {
 #define APPLET(name) #name,
