@@ -8,6 +8,7 @@
  * first use) and enters interp.c. The flat list of steps in wasm_instance_new is the place to add a
  * new kind of instance state.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -242,8 +243,14 @@ static int init_memory(wasm_instance *inst, uint32_t cap, wc_error *err)
         max = m->limits.max_memory_pages;
     if (cap == 0 || cap > max)
         cap = max;
-    if (lim->min > cap || (uint64_t)lim->min * WASM_PAGE_SIZE > SIZE_MAX)
+    if (lim->min > cap)
         return wc_error_set(err, -E2BIG, "memory needs %u pages, the limit is %u", lim->min, cap);
+    if ((uint64_t)lim->min * WASM_PAGE_SIZE > SIZE_MAX)
+        return wc_error_set(err, -E2BIG,
+                            "memory needs %u pages (%" PRIu64 " GiB): more than a %zu-bit host "
+                            "can address",
+                            lim->min, ((uint64_t)lim->min * WASM_PAGE_SIZE) >> 30,
+                            sizeof(size_t) * 8);
     wasm_memory *mem = calloc(1, sizeof(*mem));
     if (mem == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");

@@ -29,6 +29,11 @@
 
 #include "error.h"
 
+/* The engine reads wasm's little-endian values (code, memory, WASI structs) with plain loads and
+ * memcpy: it runs on little-endian hosts only (x86-64, arm64, armhf). Every build checks it. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "wasmcri's engine needs a little-endian host");
+
 #define WASM_PAGE_SIZE 65536u
 
 typedef enum wasm_valtype {
