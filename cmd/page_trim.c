@@ -10,6 +10,7 @@
  */
 #include "page_trim.h"
 
+#include <inttypes.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +29,8 @@ void page_trim_after_startup(void)
         char perms[8];
         unsigned long long offset;
         int path_at = 0;
-        if (sscanf(line, "%lx-%lx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) < 4)
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %llx %*s %*s %n", &start, &end, perms,
+                   &offset, &path_at) < 4)
             continue;
         const char *path = line + path_at;
         bool file_backed = path_at > 0 && path[0] == '/';

@@ -191,7 +191,7 @@ static wasi_errno recv_from(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool wi
     if (r != WASI_ESUCCESS)
         return r;
     uint32_t family;
-    uint16_t from_port;
+    uint16_t from_port = 0;
     r = store_address(m, addr, &ss, &family, &from_port);
     if (with_port)
         mem_store_u16(m, port, from_port);
