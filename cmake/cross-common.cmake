@@ -22,7 +22,7 @@ set(ENV{PKG_CONFIG_SYSROOT_DIR} ${WASMCRI_CROSS_ROOT})
 set(ENV{PKG_CONFIG_LIBDIR}
     ${WASMCRI_CROSS_ROOT}/usr/lib/${WASMCRI_TRIPLET}/pkgconfig:${WASMCRI_CROSS_ROOT}/usr/share/pkgconfig)
 
-# ctest runs the test programs under qemu-user with the root's ld.so and libraries (programs that
-# scripts start find qemu through binfmt_misc, registered by hack/cross.sh, and QEMU_LD_PREFIX).
-set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/env QEMU_LD_PREFIX=${WASMCRI_CROSS_ROOT}
-                                  /usr/bin/qemu-${WASMCRI_QEMU_ARCH}-static)
+# Running ARCH programs (ctest's, and those scripts and the daemon start) needs qemu-user through
+# binfmt_misc and ROOT as its library prefix (/etc/qemu-binfmt/QEMU_ARCH): hack/cross.sh sets both
+# up. No CMAKE_CROSSCOMPILING_EMULATOR: CMake would put it before imported host programs too
+# (python3 of the WASI tests).

@@ -7,7 +7,8 @@
 # foreign architecture: crossbuild-essential-ARCH, the ARCH -dev packages of every library wasmcri
 # links (hack/lib-packages.sh), and amd64 cmake, protoc-c and debhelper. It serves three uses:
 #   - hack/cross.sh compiles on the host with Debian's cross gcc and --sysroot=ROOT (cmake/cross-*.cmake);
-#   - qemu-user runs ARCH programs with QEMU_LD_PREFIX=ROOT (its ld.so and libraries);
+#   - qemu-user runs ARCH programs with ROOT as its library prefix (QEMU_LD_PREFIX=ROOT, or the
+#     /etc/qemu-binfmt/QEMU_ARCH link hack/cross.sh makes);
 #   - `chroot ROOT dpkg-buildpackage -a ARCH` cross-builds a package the Debian way (build-deps met;
 #     hack/package.sh ARCH does it).
 # Nothing is installed for ARCH on the host. The root is remade when the package list changes.

@@ -2,9 +2,10 @@
 # Runs every test of wasmcri on a fresh Debian 12 machine (.ci/run calls exactly this):
 # installs the Debian packages, checks the format (hack/format.sh --check), builds with gcc
 # (Release, warnings are errors), with clang, and with ASan+UBSan; runs ctest on the three builds,
-# every fuzzer for 30 s (hack/fuzz.sh, a clang+libFuzzer build), and the pytest integration
-# suite against the gcc and sanitizer daemons; builds the Debian package and tests it
-# (hack/package.sh, tests/package). Prints each runner's own summary. A test that
+# the engine, WASI and spec tests for arm64 and armhf under qemu-user (hack/cross.sh), every
+# fuzzer for 30 s (hack/fuzz.sh, a clang+libFuzzer build), and the pytest integration suite
+# against the gcc and sanitizer daemons; builds the Debian package and tests it (hack/package.sh,
+# tests/package). Prints each runner's own summary. A test that
 # hangs fails after 15 minutes (ctest and pytest-timeout) instead of eating CI's whole budget.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,14 @@ status=0
 for dir in build build-clang build-asan; do
   echo "== ctest ($dir)"
   (cd "$dir" && ctest --output-on-failure -j2 --timeout 900) || status=1
+done
+# arm64 and armhf: the engine, WASI and spec tests, cross-built and run under qemu-user
+# (hack/cross.sh ARCH --engine; the first run on a machine also makes the cross-build roots).
+for arch in arm64 armhf; do
+  echo "== cross $arch (qemu-user: engine, WASI, spec)"
+  start=$SECONDS
+  timeout 2400 bash hack/cross.sh "$arch" --engine || status=1
+  echo "== cross $arch: $((SECONDS - start)) s"
 done
 # Every fuzzer for 30 s (hack/fuzz.sh): a crash, leak or hang fails CI.
 bash hack/fuzz.sh 30 || status=1

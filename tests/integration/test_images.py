@@ -14,7 +14,7 @@ import grpc
 import pytest
 
 import registry
-from wasmcri_harness import Daemon, pb
+from wasmcri_harness import Daemon, daemon_arch, pb
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_multi_arch_index_prefers_wasi(d, regs):
 def test_linux_only_index_pulls_the_host_arch_with_nothing_to_run(d, regs):
     plain = regs[0]
     image_id = pull(d, plain.ref("linux-only"))
-    host = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]
+    host = daemon_arch()
     i = info(d, image_id)
     assert (i["os"], i["architecture"], i["shape"], i["wasmEntry"]) == ("linux", host, "rootfs", "")
 

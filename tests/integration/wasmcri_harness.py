@@ -19,6 +19,14 @@ BINARY = BUILD / "wasmcri"
 GEN_DIR = BUILD / "pygen"
 
 
+def daemon_arch():
+    """The OCI architecture of the daemon under test, from its ELF header's e_machine: the host's,
+    or the emulated one when hack/cross.sh runs an arm64/armhf build under qemu-user."""
+    with open(BINARY, "rb") as f:
+        machine = int.from_bytes(f.read(20)[18:20], "little")
+    return {62: "amd64", 183: "arm64", 40: "arm"}[machine]
+
+
 def _generate_stubs():
     proto = TOP / "api" / "api.proto"
     GEN_DIR.mkdir(parents=True, exist_ok=True)
@@ -65,7 +73,10 @@ class Daemon:
             a += ["--config", str(self.config_path)]
         return a + self.extra_args
 
-    def start(self, timeout=10):
+    def start(self, timeout=None):
+        # WASMCRI_START_TIMEOUT: seconds to wait for the daemon to serve (hack/cross.sh raises
+        # it: under qemu-user the daemon starts ~20 times slower).
+        timeout = timeout or float(os.environ.get("WASMCRI_START_TIMEOUT", "10"))
         # A channel left from an earlier run of this daemon (killed by a test) sits in
         # gRPC's reconnect backoff; a fresh one (with its own subchannels, see channel())
         # connects at once.

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds wasmcri for ARCH (arm64 | armhf) on this amd64 host and runs its tests under qemu-user:
+#   hack/cross.sh ARCH          every program and test; ctest, then the integration files that
+#                               can run under emulation (hack/cross-unemulated.txt says what cannot)
+#   hack/cross.sh ARCH --engine the engine, WASI and spec tests only (what hack/test.sh runs in CI)
+# It makes the cross-build root first (hack/cross-root.sh: Debian's cross gcc + the ARCH libraries),
+# builds in build-ARCH/ with cmake/cross-ARCH.cmake, registers qemu-user-static with binfmt_misc (so
+# scripts and the daemon can start ARCH programs) with ROOT as qemu's library prefix. It ends
+# with the runners' own summary lines. Every emulated run has a time limit (WASMCRI_CROSS_TIMEOUT
+# seconds per test, 600 by default).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+arch=${1:-}
+scope=${2:-all}
+case "$arch" in
+  arm64) qemu=aarch64 ;;
+  armhf) qemu=arm ;;
+  *) echo "usage: hack/cross.sh arm64|armhf [--engine]" >&2; exit 2 ;;
+esac
+case "$scope" in all | --engine) ;; *) echo "unknown option $scope" >&2; exit 2 ;; esac
+per_test=${WASMCRI_CROSS_TIMEOUT:-600}
+
+root=$(bash hack/cross-root.sh "$arch") || exit 1
+
+# binfmt_misc: the kernel hands ARCH ELF files to qemu-ARCH-static (F: opened now, so it works in
+# chroots too). Debian's qemu-user-static ships the registration lines in /usr/lib/binfmt.d.
+binfmt=/proc/sys/fs/binfmt_misc
+[ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" || exit 1
+[ -e "$binfmt/qemu-$qemu" ] || cat "/usr/lib/binfmt.d/qemu-$qemu.conf" >"$binfmt/register" || exit 1
+# qemu looks for ARCH's ld.so and libraries under /etc/qemu-binfmt/QEMU_ARCH (Debian's interp
+# prefix), also for programs started with a cleared environment (the toolbox tests): the root.
+mkdir -p /etc/qemu-binfmt && ln -sfn "$root" "/etc/qemu-binfmt/$qemu" || exit 1
+
+dir=build-$arch
+echo "== build $dir (cross, $arch)"
+cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="cmake/cross-$arch.cmake" -DCMAKE_BUILD_TYPE=Release \
+  >/dev/null || exit 1
+
+# Tests that cannot run under qemu-user, by ctest name or pytest file, with the reason.
+unemulated=()
+while IFS=$'\t' read -r name why; do
+  [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
+  case "$name" in
+    "$arch":*) name=${name#*:} ;;
+    *:*) continue ;; # another ARCH's
+  esac
+  echo "not run under qemu-user: $name ($why)"
+  unemulated+=("$name")
+done <hack/cross-unemulated.txt
+exclude=$(IFS='|'; echo "^(${unemulated[*]//./\\.})\$")
+
+status=0
+if [ "$scope" = --engine ]; then
+  targets=(wasmcri spec_runner test_engine_api test_engine_hostile test_memory_4gib wasi_run
+           wasi_test_programs test_cri_log test_wasi_fuzz test_toolbox_embedded)
+  cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}" || exit 1
+  echo "== ctest ($dir, qemu-$qemu: engine, WASI, spec)"
+  (cd "$dir" && ctest --output-on-failure -j"$(nproc)" --timeout "$per_test" \
+    -R '^(spec_core|spec_runner_skips|engine_.*|run_invoke|unit\.toolbox_embedded|wasi\..*)$' \
+    -E "$exclude") || status=1
+  exit $status
+fi
+
+cmake --build "$dir" -j"$(nproc)" || exit 1
+echo "== ctest ($dir, qemu-$qemu)"
+(cd "$dir" && ctest --output-on-failure -j"$(nproc)" --timeout "$per_test" -E "$exclude") || status=1
+
+# The integration files that run under emulation: the daemon, pulls, pods without containers. The
+# others start containers, whose workers the zygote makes with clone3 and confines with a seccomp
+# filter: qemu-user emulates neither (hack/cross-unemulated.txt's probes), so none can start.
+emulated=(test_runtime_info test_config test_images test_pods test_proto_contract)
+files=() deselect=()
+for f in "${emulated[@]}"; do files+=("tests/integration/$f.py"); done
+others=()
+for f in tests/integration/test_*.py; do
+  printf '%s\n' "${files[@]}" | grep -qx "$f" || others+=("$(basename "$f" .py)")
+done
+echo "not run under qemu-user: ${others[*]} (they start containers: clone3 and seccomp)"
+for t in "${unemulated[@]}"; do
+  case "$t" in *::*) deselect+=(--deselect "$t") ;; esac
+done
+echo "== pytest integration ($dir, qemu-$qemu: ${#files[@]} files)"
+WASMCRI_BUILD=$dir WASMCRI_START_TIMEOUT=120 timeout 3600 /usr/bin/python3 -m pytest -q \
+  -p no:cacheprovider --timeout="$per_test" "${deselect[@]}" "${files[@]}" || status=1
+exit $status
