@@ -2,8 +2,9 @@
 """Start and compile of a big module (issue 14, part 3). The module is written by
 tests/wasm/bench/gen_module.c (--mib MiB of varied functions; `_start` calls two of them, then
 writes "ready" to stdout), nothing of it is kept.
-  1. compile speed, MB/s of module per second of CPU time (compile_speed): compiled at load, and
-     validated only (lazy_compile: each function compiled on its first call);
+  1. compile speed, MB/s of module per second of CPU time (compile_speed): compiled at load,
+     validated only (lazy_compile: each function compiled on its first call), and neither
+     (prevalidated: a worker's load of a module the zygote validated at create);
   2. StartContainer -> the container's first log line, on two daemons side by side, in
      interleaved rounds, medians:
        cached  module_cache_mib 1024: the zygote compiled the module at CreateContainer (in
@@ -45,8 +46,8 @@ def build_tools(build, out):
                     str(build / "common/libwasmcri_common.a"), "-lm"], check=True)
 
 
-def compile_speed(out, module, lazy):
-    args = [str(out / "compile_speed")] + (["--lazy"] if lazy else []) + [str(module)]
+def compile_speed(out, module, option):
+    args = [str(out / "compile_speed")] + ([option] if option else []) + [str(module)]
     size, secs, mbs = subprocess.run(args, check=True, capture_output=True,
                                      text=True).stdout.split()
     return float(mbs), float(secs)
@@ -94,8 +95,9 @@ def main():
     subprocess.run([str(base / "gen_module"), str(a.mib), str(module)], check=True)
     size = module.stat().st_size
     print(f"module: {size} bytes ({size / 1e6:.1f} MB)")
-    for lazy, what in ((False, "compiled at load"), (True, "validated only (lazy_compile)")):
-        mbs, secs = compile_speed(base, module, lazy)
+    for option, what in ((None, "compiled at load"), ("--lazy", "validated only (lazy_compile)"),
+                         ("--prevalidated", "neither (prevalidated)")):
+        mbs, secs = compile_speed(base, module, option)
         print(f"compile speed, {what}: {mbs:.1f} MB/s ({secs * 1000:.0f} ms CPU per load)")
 
     from startup import bench_daemon
