@@ -135,6 +135,13 @@ def test_module_too_big_for_the_cache_is_validated_at_create(served, tmp_path):
         start(r, cid)
         assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
         assert compiles(url) == (1, 1)  # its worker compiled what it ran
+        # the zygote remembers it valid: a second create does not validate it again
+        again = create(r, pod, ctr_config("again", refs["probe"], command=["/mods/big.wasm"],
+                                          mounts=[("/mods", str(mods), True)]))
+        assert compiles(url) == (1, 1)
+        start(r, again)
+        assert wait_state(r, again, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
+        assert compiles(url) == (1, 2)
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 

@@ -419,7 +419,10 @@ static void op_compile(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_error(z, req, &err);
         return;
     }
-    if (mc_find(&z->cache, key) == NULL) {
+    /* one the cache could not hold anyway, validated before: nothing to do again */
+    bool seen_big =
+        nfds == 1 && !mc_compiles_here(&z->cache, fds[0]) && cj_validated(&z->jobs, key);
+    if (mc_find(&z->cache, key) == NULL && !seen_big) {
         cj_state st = cj_state_of(&z->jobs, key, &err);
         if (st == CJ_FAILED || (st == CJ_UNKNOWN && nfds == 1 &&
                                 cj_start(&z->jobs, &z->cache, key, fds[0], name, &err) < 0)) {
