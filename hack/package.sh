@@ -15,7 +15,8 @@ bash hack/deps.sh
 native=$(dpkg --print-architecture)
 archs=("$@")
 [ ${#archs[@]} -gt 0 ] || archs=("$native")
-export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck} parallel=$(nproc)"
+options=${DEB_BUILD_OPTIONS-nocheck}
+export DEB_BUILD_OPTIONS="${options:+$options }parallel=$(nproc)"
 profiles=()
 case " $DEB_BUILD_OPTIONS " in *" nocheck "*) profiles=(-Pnocheck) ;; esac
 version=$(dpkg-parsechangelog -SVersion)
