@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "cleanup.h"
+#include "cni_config.h"
 #include "cni_exec.h"
 #include "cni_runtime.h"
 
@@ -107,32 +108,44 @@ static void test_runtime_config(void)
     CHECK(cni_runtime_config(NULL, 0, huge, none, none, none, &rt, &err) == -EINVAL && rt == NULL);
 }
 
-/* A bin dir so long that "<dir>/bridge" is cut to "<dir>/br" in the daemon's 4096-byte path
- * buffer: an executable br there must not run as the bridge plugin. */
-static void test_plugin_path_cut_to_another_file(void)
+/* Makes base/ddd.../ddd, len bytes long (components of at most 200 bytes), into dir, with an
+ * executable br in it that touches base/ran and prints {}. */
+static void bin_dir_with_br(const char *base, size_t len, char dir[4096])
 {
-    char base[] = "/tmp/wasmcri-cni-cut-XXXXXX", dir[4096], br[4096 + 8], marker[64];
-    if (mkdtemp(base) == NULL) {
-        CHECK(!"mkdtemp");
-        return;
-    }
-    snprintf(marker, sizeof(marker), "%s/ran", base);
-    snprintf(dir, sizeof(dir), "%s", base);
-    while (strlen(dir) < 4092) { /* components of at most 200 bytes up to 4092 in all */
-        size_t n = strlen(dir), add = 4092 - n - 1 < 200 ? 4092 - n - 1 : 200;
+    snprintf(dir, 4096, "%s", base);
+    while (strlen(dir) < len) {
+        size_t n = strlen(dir), add = len - n - 1 < 200 ? len - n - 1 : 200;
         dir[n] = '/';
         memset(dir + n + 1, 'd', add);
         dir[n + 1 + add] = '\0';
         CHECK(mkdir(dir, 0755) == 0);
     }
+    char br[4096 + 8];
     snprintf(br, sizeof(br), "%s/br", dir);
     FILE *f = fopen(br, "w");
     CHECK(f != NULL);
     if (f) {
-        fprintf(f, "#!/bin/sh\ntouch %s\necho '{}'\n", marker);
+        fprintf(f, "#!/bin/sh\ntouch %s/ran\necho '{}'\n", base);
         fclose(f);
     }
-    chmod(br, 0755);
+    CHECK(chmod(br, 0755) == 0);
+}
+
+static void remove_dir(const char *base)
+{
+    char rm[128];
+    snprintf(rm, sizeof(rm), "rm -rf %s", base);
+    CHECK(system(rm) == 0);
+}
+
+/* A bin dir so long that "<dir>/bridge" is cut to "<dir>/br" in the daemon's 4096-byte path
+ * buffer: an executable br there must not run as the bridge plugin. */
+static void test_plugin_path_cut_to_another_file(void)
+{
+    char base[] = "/tmp/wasmcri-cni-cut-XXXXXX", dir[4096], marker[64];
+    CHECK(mkdtemp(base) != NULL);
+    snprintf(marker, sizeof(marker), "%s/ran", base);
+    bin_dir_with_br(base, 4092, dir);
     char *bin_dirs[] = {dir, NULL};
     json_t *config =
         json_pack("{s:s, s:s, s:s}", "cniVersion", "1.0.0", "name", "cut", "type", "bridge");
@@ -151,9 +164,29 @@ static void test_plugin_path_cut_to_another_file(void)
     CHECK(access(marker, F_OK) < 0); /* br did not run */
     json_decref(result);
     json_decref(config);
-    char rm[128];
-    snprintf(rm, sizeof(rm), "rm -rf %s", base);
-    CHECK(system(rm) == 0);
+    remove_dir(base);
+}
+
+/* The same cut in the Status check (a 1024-byte buffer there): a network whose bridge plugin
+ * is missing was reported ready because <dir>/br exists. */
+static void test_plugin_check_path_cut_to_another_file(void)
+{
+    char base[] = "/tmp/wasmcri-cni-cut-XXXXXX", dir[4096], conf[64];
+    CHECK(mkdtemp(base) != NULL);
+    bin_dir_with_br(base, 1020, dir);
+    snprintf(conf, sizeof(conf), "%s/10-cut.conflist", base);
+    FILE *f = fopen(conf, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("{\"cniVersion\":\"1.0.0\",\"name\":\"cut\",\"plugins\":[{\"type\":\"bridge\"}]}", f);
+        fclose(f);
+    }
+    char *bin_dirs[] = {dir, NULL};
+    cni_check chk = {0};
+    cni_check_config(base, bin_dirs, 1, &chk);
+    CHECK(!chk.ready);
+    CHECK(strstr(chk.message, "\"bridge\"") != NULL);
+    remove_dir(base);
 }
 
 int main(void)
@@ -163,5 +196,6 @@ int main(void)
     test_pod_args();
     test_runtime_config();
     test_plugin_path_cut_to_another_file();
+    test_plugin_check_path_cut_to_another_file();
     return CHECK_DONE();
 }

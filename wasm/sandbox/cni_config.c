@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cni_exec.h"
+
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -36,15 +38,20 @@ static void not_ready(cni_check *ret, const char *fmt, const char *a, const char
     snprintf(ret->message, sizeof(ret->message), fmt, a, b);
 }
 
-/* Returns false (and fills ret) when plugin type is in none of the bin dirs. */
+/* Returns false (and fills ret) when plugin type is in none of the bin dirs (or cannot be:
+ * a type that is a path, a bin dir too long). */
 static bool plugin_present(const char *type, char *const *bin_dirs, size_t n_bin_dirs,
                            cni_check *ret)
 {
-    char path[1024];
-    for (size_t i = 0; i < n_bin_dirs; i++) {
-        snprintf(path, sizeof(path), "%s/%s", bin_dirs[i], type);
-        if (access(path, X_OK) == 0)
-            return true;
+    char path[4096];
+    wc_error err = {0};
+    int r = cni_find_plugin(type, bin_dirs, n_bin_dirs, path, sizeof(path), &err);
+    if (r == 0)
+        return true;
+    if (r != -ENOEXEC) {
+        wc_error_wrap(&err, "%s", ret->conf_file);
+        not_ready(ret, "%s%s", err.msg, "");
+        return false;
     }
     char dirs[512] = "";
     for (size_t i = 0; i < n_bin_dirs; i++) {

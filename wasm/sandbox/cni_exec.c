@@ -40,13 +40,13 @@ static void exec_io_clear(exec_io *io) /* for _cleanup_ */
     free(io->out);
 }
 
-static int find_plugin(const cni_exec_req *req, char *path, size_t n, wc_error *err)
+int cni_find_plugin(const char *t, char *const *bin_dirs, size_t n_bin_dirs, char *path,
+                    size_t size, wc_error *err)
 {
-    const char *t = req->type;
     if (*t == '\0' || strchr(t, '/') || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
         return wc_error_set(err, -EINVAL, "CNI plugin type \"%s\" is not a plain file name", t);
-    for (size_t i = 0; req->bin_dirs[i]; i++) {
-        TRY(wc_path(path, n, err, "%s/%s", req->bin_dirs[i], t));
+    for (size_t i = 0; i < n_bin_dirs; i++) {
+        TRY(wc_path(path, size, err, "%s/%s", bin_dirs[i], t));
         if (access(path, X_OK) == 0)
             return 0;
     }
@@ -313,7 +313,8 @@ static int run(const cni_exec_req *req, const char *path, char **env, exec_io *i
 int cni_exec_plugin(const cni_exec_req *req, json_t **ret_result, wc_error *err)
 {
     char path[4096];
-    TRY(find_plugin(req, path, sizeof(path), err));
+    TRY(cni_find_plugin(req->type, req->bin_dirs, wc_strv_len(req->bin_dirs), path, sizeof(path),
+                        err));
     _cleanup_strv_ char **env = plugin_env(req);
     _cleanup_free_ char *in = json_dumps(req->config, JSON_COMPACT);
     if (env == NULL || in == NULL)

@@ -25,6 +25,12 @@ typedef struct cni_exec_req {
     int timeout_ms;                                   /* > 0 */
 } cni_exec_req;
 
+/* The path (into path, size bytes) of plugin type, a plain file name, in the first of the
+ * n_bin_dirs bin_dirs that holds it as an executable: -EINVAL for a type that is a path,
+ * -ENAMETOOLONG for a bin dir too long to make the path in, -ENOEXEC when none holds it. */
+int cni_find_plugin(const char *type, char *const *bin_dirs, size_t n_bin_dirs, char *path,
+                    size_t size, wc_error *err);
+
 /* Runs the plugin. On exit status 0, *ret_result is what it printed (a JSON object
  * the caller owns) or NULL when it printed nothing. Otherwise -EIO with the
  * plugin's own "msg" and "details" (or its stderr) in err, -ETIMEDOUT past the time
