@@ -137,8 +137,8 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
     if (req == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(zc_request(zc, req, NULL, 0, &reply, err));
-    wc_strset alive = {0}; /* a set: thousands of workers were a scan each (issue 18) */
-    int rc = 0;
+    /* a set: thousands of workers were a scan each (issue 18) */
+    _cleanup_(wc_strset_clear) wc_strset alive = {0};
     json_t *w;
     size_t i;
     json_array_foreach(json_object_get(reply, "workers"), i, w)
@@ -146,13 +146,11 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
         const char *id = json_string_value(json_object_get(w, "id")) ?: "";
         const char *kind = json_string_value(json_object_get(w, "kind")) ?: "";
         int pid = (int)json_integer_value(json_object_get(w, "pid"));
-        if (rc == 0 && claim_worker(sb, id, kind, pid) && wc_strset_add(&alive, id) < 0)
-            rc = wc_error_set(err, -ENOMEM, "out of memory");
+        if (claim_worker(sb, id, kind, pid) && wc_strset_add(&alive, id) < 0)
+            return wc_error_set(err, -ENOMEM, "out of memory");
     }
-    if (rc == 0)
-        mark_lost(sb, &alive, "the worker was gone when the daemon restarted");
-    wc_strset_clear(&alive);
-    return rc;
+    mark_lost(sb, &alive, "the worker was gone when the daemon restarted");
+    return 0;
 }
 
 bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n)
