@@ -3,9 +3,10 @@
  *   block signals → connect to the zygote, or start it (`wasmcri zygote`, the
  *   small program beside this one) → open the store →
  *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
- *   server → start the metrics endpoint if configured → tell systemd → trim start-up
- *   pages → wait for a signal → stop the metrics endpoint and the server → remove the
- *   socket → close the sandbox and the store.
+ *   server (its queue thread beats systemd's watchdog, watchdog.h) → start the metrics
+ *   endpoint if configured → tell systemd → trim start-up pages → wait for a signal →
+ *   stop the metrics endpoint and the server → remove the socket → close the sandbox
+ *   and the store. Each step is announced to systemd as the unit's STATUS.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
  * same socket refuse to start: gRPC would otherwise unlink the live socket.
  */
@@ -33,6 +34,7 @@
 #include "sibling.h"
 #include "store.h"
 #include "stream_server.h"
+#include "watchdog.h"
 #include <fcntl.h>
 #include <pthread.h>
 
@@ -188,6 +190,8 @@ static void close_state(cri_daemon *d)
 
 static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *err)
 {
+    cri_heartbeat watchdog;
+    watchdog_from_systemd(&watchdog);
     cri_daemon d;
     zc_client *zc = NULL;
     bool spawned = false;
@@ -195,6 +199,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     int rc = sibling_program("wasmcri", zygote_program, sizeof(zygote_program));
     if (rc < 0)
         return wc_error_set_errno(err, rc, "cannot find the wasmcri program beside the daemon");
+    sd_notify(0, "STATUS=starting the zygote");
     rc = zc_connect_or_spawn(cfg->state_dir, zygote_program,
                              (size_t)cfg->module_cache_mib * 1024 * 1024, &zc, &spawned, err);
     if (rc < 0)
@@ -205,6 +210,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
         wc_error_wrap(err, "cannot set up the daemon state");
         return rc;
     }
+    sd_notify(0, "STATUS=loading the pods and containers");
     rc = open_sandbox(cfg, &d, zc, spawned, err);
     if (rc < 0) {
         close_state(&d);
@@ -214,7 +220,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
      * poller and then its queue's thread (~40 us less per rpc on a 2-vCPU gateway).
      * Fast handlers run on it; anything that may take long has a thread of its own. */
     cri_server *srv = NULL;
-    rc = cri_server_start(&d, cfg->socket_path, 1, &srv, err);
+    rc = cri_server_start(&d, cfg->socket_path, 1, &watchdog, &srv, err);
     if (rc < 0) {
         close_state(&d);
         return rc;
@@ -237,7 +243,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     int sig = 0;
     sigwait(sigs, &sig);
     wc_info("daemon", "%s received, shutting down", strsignal(sig));
-    sd_notify(0, "STOPPING=1");
+    sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
     cri_metrics_http_stop(metrics);
     cri_server_stop(srv, SHUTDOWN_GRACE_MS);
     unlink(cfg->socket_path);

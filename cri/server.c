@@ -38,6 +38,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "grpc_log.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "rpc_metrics.h"
 #include "service.h"
@@ -51,6 +52,11 @@ typedef struct cq_event cq_event;
 struct cq_event {
     void (*done)(cq_event *ev, bool ok);
 };
+
+typedef struct queue_thread {
+    cri_server *srv;
+    size_t index;
+} queue_thread;
 
 typedef struct method_entry method_entry;
 struct method_entry {
@@ -69,7 +75,9 @@ struct cri_server {
     size_t n_cqs;
     grpc_completion_queue **cqs;
     pthread_t *threads;
+    queue_thread *thread_args;
     size_t n_threads_started;
+    cri_pulse *pulse; /* the watchdog's heartbeat, from the queue threads */
     method_entry *methods;
     cri_rpc_stats *stats; /* one per method */
     size_t n_methods;
@@ -567,11 +575,24 @@ static void slot_done(cq_event *ev, bool ok)
 
 /* ---- server lifetime ---- */
 
+/* The time to wait until, for gRPC: infinite, or deadline_ns on CLOCK_MONOTONIC. */
+static gpr_timespec queue_deadline(uint64_t deadline_ns, uint64_t now)
+{
+    if (deadline_ns == UINT64_MAX)
+        return gpr_inf_future(GPR_CLOCK_REALTIME);
+    return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                        gpr_time_from_nanos((int64_t)(deadline_ns - now), GPR_TIMESPAN));
+}
+
+/* The serving loop: runs each completion, and beats the heartbeat between them. */
 static void *cq_thread(void *arg)
 {
-    grpc_completion_queue *cq = arg;
+    queue_thread *qt = arg;
+    grpc_completion_queue *cq = qt->srv->cqs[qt->index];
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        uint64_t now = now_ns();
+        uint64_t until = cri_pulse_tick(qt->srv->pulse, qt->index, now);
+        grpc_event ev = grpc_completion_queue_next(cq, queue_deadline(until, now), NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             return NULL;
         if (ev.type == GRPC_OP_COMPLETE)
@@ -743,22 +764,29 @@ static int post_slots(cri_server *srv, wc_error *err)
     return 0;
 }
 
-static int start_threads(cri_server *srv, wc_error *err)
+static int start_threads(cri_server *srv, const cri_heartbeat *hb, wc_error *err)
 {
+    TRY(cri_pulse_new(hb, srv->n_cqs, now_ns(), &srv->pulse, err));
     srv->threads = calloc(srv->n_cqs, sizeof(pthread_t));
-    if (srv->threads == NULL)
+    srv->thread_args = calloc(srv->n_cqs, sizeof(queue_thread));
+    if (srv->threads == NULL || srv->thread_args == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     for (size_t q = 0; q < srv->n_cqs; q++) {
-        int rc = pthread_create(&srv->threads[q], NULL, cq_thread, srv->cqs[q]);
+        srv->thread_args[q] = (queue_thread){.srv = srv, .index = q};
+        int rc = pthread_create(&srv->threads[q], NULL, cq_thread, &srv->thread_args[q]);
         if (rc != 0)
             return wc_error_set_errno(err, -rc, "cannot start a server thread");
+        char name[16]; /* the kernel's limit, with the NUL */
+        snprintf(name, sizeof(name), "cri-queue-%u", (unsigned)(q % 100));
+        pthread_setname_np(srv->threads[q], name);
         srv->n_threads_started++;
     }
     return 0;
 }
 
 /* The steps of cri_server_start after srv is made; on failure cri_server_stop undoes them. */
-static int start_server(cri_server *srv, const char *socket_path, wc_error *err)
+static int start_server(cri_server *srv, const char *socket_path, const cri_heartbeat *hb,
+                        wc_error *err)
 {
     srv->server = create_grpc_server();
     srv->cqs = calloc(srv->n_cqs, sizeof(*srv->cqs));
@@ -774,12 +802,12 @@ static int start_server(cri_server *srv, const char *socket_path, wc_error *err)
     srv->started = true;
     if (chmod(socket_path, 0660) < 0)
         return wc_error_set_errno(err, -errno, "cannot set the mode of %s", socket_path);
-    TRY(start_threads(srv, err));
+    TRY(start_threads(srv, hb, err));
     return post_slots(srv, err);
 }
 
 int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
-                     cri_server **ret_server, wc_error *err)
+                     const cri_heartbeat *hb, cri_server **ret_server, wc_error *err)
 {
     cri_grpc_log_route();
     grpc_init();
@@ -791,7 +819,7 @@ int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
     srv->daemon = d;
     srv->shutdown_ev.done = shutdown_done;
     srv->n_cqs = n_threads ? n_threads : 1;
-    int rc = start_server(srv, socket_path, err);
+    int rc = start_server(srv, socket_path, hb, err);
     if (rc < 0) {
         cri_server_stop(srv, 0);
         return rc;
@@ -872,6 +900,8 @@ void cri_server_stop(cri_server *srv, int grace_ms)
             grpc_completion_queue_destroy(srv->cqs[q]);
     free(srv->cqs);
     free(srv->threads);
+    free(srv->thread_args);
+    cri_pulse_free(srv->pulse);
     free(srv->methods);
     free(srv->stats);
     free(srv);

@@ -10,15 +10,17 @@
 
 #include "daemon.h"
 #include "error.h"
+#include "heartbeat.h"
 
 typedef struct cri_server cri_server;
 
 /* Calls grpc_init(), binds socket_path (mode 0660; its directory must exist),
- * starts n_threads completion-queue threads and serves. Block SIGTERM/SIGINT in
- * the calling thread before calling this: gRPC's threads inherit the mask.
- * d is borrowed until cri_server_stop returns. */
+ * starts n_threads completion-queue threads (named "cri-queue-N") and serves. Block
+ * SIGTERM/SIGINT in the calling thread before calling this: gRPC's threads inherit the
+ * mask. hb (may be NULL) is beaten from the queue threads while they all turn
+ * (heartbeat.h). d is borrowed until cri_server_stop returns. */
 int cri_server_start(cri_daemon *d, const char *socket_path, size_t n_threads,
-                     cri_server **ret_server, wc_error *err);
+                     const cri_heartbeat *hb, cri_server **ret_server, wc_error *err);
 
 /* Stops accepting calls, cancels the ones still open after grace_ms (clients such
  * as kubelet keep connections open), waits for every call the server holds,

@@ -16,7 +16,8 @@ PKGS=(
   python3 python3-pytest python3-pytest-timeout python3-grpcio python3-protobuf protobuf-compiler-grpc
   python3-prometheus-client
   busybox docker-registry skopeo apache2-utils openssl curl containernetworking-plugins iproute2
-  # the Debian package (hack/package.sh) and its test: dpkg-buildpackage with dh, lintian, systemd-analyze
+  # the Debian package (hack/package.sh) and its test: dpkg-buildpackage with dh, lintian, and
+  # systemd-analyze (also for tests/integration/test_systemd.py)
   debhelper lintian systemd
   # sanitizer runtime for clang builds
   libclang-rt-14-dev

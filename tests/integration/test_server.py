@@ -2,7 +2,6 @@
 load, shutdown, one daemon per socket, socket mode and systemd readiness."""
 import os
 import signal
-import socket
 import stat
 import subprocess
 import threading
@@ -103,16 +102,3 @@ def test_second_daemon_on_the_same_socket_is_refused(new_daemon):
 
 def test_socket_mode_is_0660(daemon):
     assert stat.S_IMODE(os.stat(daemon.socket).st_mode) == 0o660
-
-
-def test_ready_is_notified_to_systemd(new_daemon, tmp_path):
-    path = str(tmp_path / "notify.sock")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.settimeout(10)
-    d = new_daemon(env=dict(os.environ, NOTIFY_SOCKET=path)).start()
-    msg = sock.recv(4096).decode()
-    assert "READY=1" in msg.split("\n")
-    assert d.stop() == 0
-    assert "STOPPING=1" in sock.recv(4096).decode().split("\n")
-    sock.close()
