@@ -4,7 +4,7 @@
  *   small program beside this one) → open the store →
  *   open the sandbox (pods, containers) and hand it the zygote → start the gRPC
  *   server (its queue thread beats systemd's watchdog, watchdog.h) → start the metrics
- *   endpoint if configured → tell systemd → trim start-up pages → wait for a signal →
+ *   endpoint if configured → tell systemd → unmap start-up-only pages → wait for a signal →
  *   stop the metrics endpoint and the server → remove the socket → close the sandbox
  *   and the store. Each step is announced to systemd as the unit's STATUS.
  * The lock (an flock on "<socket>.lock") is what makes a second daemon on the
@@ -28,10 +28,10 @@
 #include "fs.h"
 #include "log.h"
 #include "metrics_http.h"
-#include "page_trim.h"
 #include "sandbox.h"
 #include "server.h"
 #include "sibling.h"
+#include "startup_pages.h"
 #include "store.h"
 #include "stream_server.h"
 #include "watchdog.h"
@@ -239,7 +239,7 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     wc_info("daemon", "wasmcri %s serving CRI v1 on %s (root %s, state %s)", WASMCRI_VERSION,
             cfg->socket_path, cfg->root_dir, cfg->state_dir);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", cfg->socket_path);
-    page_trim_after_startup();
+    startup_pages_unmap();
     int sig = 0;
     sigwait(sigs, &sig);
     wc_info("daemon", "%s received, shutting down", strsignal(sig));
@@ -273,6 +273,7 @@ static int run_daemon(const flags *f, wc_config *cfg, int *lock_fd, wc_error *er
 
 int wasmcri_daemon_main(int argc, char **argv)
 {
+    unsetenv("LD_BIND_NOW"); /* for the daemon only (daemon_exec.c), not the zygote */
     flags f = {0};
     int status = parse_flags(argc, argv, &f);
     if (status != 0)
