@@ -28,6 +28,7 @@
 #include "fs.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "pull_loader.h"
 #include "sandbox.h"
 #include "server.h"
 #include "sibling.h"
@@ -196,9 +197,13 @@ static int serve_until_signal(wc_config *cfg, const sigset_t *sigs, wc_error *er
     zc_client *zc = NULL;
     bool spawned = false;
     char zygote_program[PATH_MAX];
+    char pull_module[PATH_MAX];
     int rc = sibling_program("wasmcri", zygote_program, sizeof(zygote_program));
+    if (rc == 0)
+        rc = sibling_program("wasmcri-pull.so", pull_module, sizeof(pull_module));
     if (rc < 0)
-        return wc_error_set_errno(err, rc, "cannot find the wasmcri program beside the daemon");
+        return wc_error_set_errno(err, rc, "cannot find the programs beside the daemon");
+    wc_image_set_pull_module(pull_module, startup_pages_unmap);
     sd_notify(0, "STATUS=starting the zygote");
     rc = zc_connect_or_spawn(cfg->state_dir, zygote_program,
                              (size_t)cfg->module_cache_mib * 1024 * 1024, &zc, &spawned, err);

@@ -1,4 +1,5 @@
-/* Unmaps the library and program pages that only the daemon's start-up touched. */
+/* Unmaps the library and program pages that only the daemon's start-up touched (and,
+ * later, only the loading of the pull module, image/pull_loader.h). */
 #ifndef WASMCRI_CMD_STARTUP_PAGES_H
 #define WASMCRI_CMD_STARTUP_PAGES_H
 

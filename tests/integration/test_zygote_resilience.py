@@ -162,7 +162,7 @@ class MovableDaemon(Daemon):
         super().__init__(base, **kw)
         self.bin = self.base / "bin"
         self.bin.mkdir(exist_ok=True)
-        for prog in ("wasmcri", "wasmcri-daemon"):
+        for prog in ("wasmcri", "wasmcri-daemon", "wasmcri-pull.so"):
             shutil.copy2(BUILD / prog, self.bin / prog)
 
     def args(self):
