@@ -156,6 +156,9 @@ int cri_ctr_spec_from(const Runtime__V1__CreateContainerRequest *in, wc_containe
     s->n_mounts = c->n_mounts;
     s->run_as_uid = s->run_as_gid = -1;
     s->run_as_username = "";
+    s->stdin = c->stdin;
+    s->stdin_once = c->stdin_once;
+    s->tty = c->tty;
     const Runtime__V1__LinuxContainerSecurityContext *sc =
         c->linux ? c->linux->security_context : NULL;
     if (c->linux)

@@ -43,6 +43,7 @@ typedef struct wc_container_spec {
     size_t n_mounts;
     const char *log_path; /* relative to the pod's log directory */
     bool readonly_rootfs;
+    bool stdin, stdin_once, tty; /* a stdin pipe kept for attach (stdin_pipe.c); a terminal */
     /* security_context's user: ids -1 when not given; the image's User otherwise */
     int64_t run_as_uid, run_as_gid;
     const char *run_as_username; /* "" when not given */
@@ -65,7 +66,10 @@ typedef struct wc_container {
     wc_mount *mounts;  /* the CRI mounts, host paths resolved */
     size_t n_mounts;
     bool readonly_rootfs;
-    wc_user user; /* the worker's uid, gid and groups for file access */
+    bool stdin;      /* the guest's stdin is a pipe the zygote keeps open for attach sessions */
+    bool stdin_once; /* the first attach session that closes stdin closes it for good */
+    bool tty;        /* the guest's stdio is a terminal: one output (stdout), a size it can read */
+    wc_user user;    /* the worker's uid, gid and groups for file access */
     wc_resources res;
     char *dir;         /* <root>/containers/<id>: upper/, work/, rootfs/ */
     char *rootfs;      /* the host directory seen as "/" */

@@ -25,6 +25,7 @@
 #include "sandbox_int.h"
 #include "stop_signal.h"
 #include "strv.h"
+#include "terminal.h"
 
 #define STOP_WAIT_MS 10000
 
@@ -47,6 +48,9 @@ static int copy_metadata(wc_container *c, const wc_container_spec *s, const wc_p
     memcpy(c->pod_id, pod->id, WC_ID_SIZE);
     c->attempt = s->attempt;
     c->readonly_rootfs = s->readonly_rootfs;
+    c->stdin = s->stdin;
+    c->stdin_once = s->stdin && s->stdin_once;
+    c->tty = s->tty;
     c->res = s->res;
     c->created_at = rec_now_ns();
     if (s->log_path && *s->log_path)
@@ -225,6 +229,12 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     sb_ctr_user_write(c, pod); /* the toolbox's /run/wasmcri/user (ctr_user_file.h) */
     TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
     TRY(cv_layer(sb->store, c, spec, err));
+    spec->stdin_pipe = c->stdin; /* kept open by the zygote (container_attach.c) */
+    if (c->tty) {
+        char tty[4096];
+        TRY(sb_tty_path(tty, sizeof(tty), pod->dir, c->id, err));
+        TRY(sb_tty_spec(spec, tty, 0, 0, err));
+    }
     TRY(cv_open_start_module(c, spec, &module_fd, err));
     TRY(sb_cgroup_prepare(sb, c, pod, spec, err));
     c->starting = true;
@@ -359,6 +369,9 @@ static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], b
     TRY(cv_release(c, err));
     sb_cgroup_remove(sb, c);
     sb_ctr_user_remove(sb, c);
+    wc_pod *pod = NULL;
+    if (c->tty && sb_find_pod(sb, c->pod_id, &pod, NULL) == 0)
+        sb_tty_remove(pod->dir, c->id);
     memcpy(cid, c->id, WC_ID_SIZE);
     char key[80];
     snprintf(key, sizeof(key), "ctr/%s", c->id);

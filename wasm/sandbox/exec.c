@@ -20,12 +20,14 @@
 #include "record.h"
 #include "sandbox_int.h"
 #include "strv.h"
+#include "terminal.h"
 #include "toolbox_module.h"
 
 struct wc_exec_session {
-    sb_exec w;        /* first: sb->execs links it while the worker runs */
-    bool linked;      /* in sb->execs */
-    int in, out, err; /* the daemon's ends: stdin's write end, stdout's and stderr's read ends */
+    sb_exec w;           /* first: sb->execs links it while the worker runs */
+    bool linked;         /* in sb->execs */
+    int in, out, err;    /* the daemon's ends: stdin's write end, stdout's and stderr's read ends */
+    char tty_path[4096]; /* a tty's size file (terminal.h), or "" */
 };
 
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev)
@@ -70,7 +72,7 @@ static void not_wasm(wc_exec_session *s, int fd, const char *cmd0, const char *w
 /* The container's view with cmd[0] as the module, opened here (*ret_module_fd, the
  * caller's) so that the zygote runs the very file resolved in the view; mu held.
  * 1: not wasm (said on err_fd, the worker's stderr end). */
-static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, wc_exec_session *s,
+static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, bool tty, wc_exec_session *s,
                      int err_fd, worker_spec **ret_spec, int *ret_module_fd, wc_error *err)
 {
     wc_container *c = NULL;
@@ -92,7 +94,8 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, wc_exec_s
         TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
         snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
-    int rc = cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err);
+    int rc = tty ? sb_tty_path(s->tty_path, sizeof(s->tty_path), pod->dir, s->w.id, err) : 0;
+    rc = rc ?: cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err);
     if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0)
@@ -104,31 +107,6 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, wc_exec_s
         return rc;
     }
     *ret_module_fd = fd;
-    return 0;
-}
-
-/* A terminal's variables for the guest (WASI has no ioctl to ask for its size). */
-static int add_tty_env(worker_spec *spec, const wc_exec_io *io, wc_error *err)
-{
-    char cols[32], lines[32];
-    snprintf(cols, sizeof(cols), "COLUMNS=%u", io->cols ? io->cols : 80);
-    snprintf(lines, sizeof(lines), "LINES=%u", io->rows ? io->rows : 24);
-    const char *vars[] = {"TERM=xterm", cols, lines};
-    for (size_t i = 0; i < 3; i++) {
-        size_t name = strcspn(vars[i], "=") + 1;
-        size_t n = wc_strv_len(spec->env), k = 0;
-        for (k = 0; k < n && strncmp(spec->env[k], vars[i], name) != 0; k++)
-            ;
-        if (k < n) { /* the container's own TERM or size gives way to the terminal's */
-            char *v = strdup(vars[i]);
-            if (v == NULL)
-                return wc_error_set(err, -ENOMEM, "out of memory");
-            free(spec->env[k]);
-            spec->env[k] = v;
-        } else if (wc_strv_push(&spec->env, vars[i]) < 0) {
-            return wc_error_set(err, -ENOMEM, "out of memory");
-        }
-    }
     return 0;
 }
 
@@ -224,7 +202,7 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     worker_spec *spec = NULL;
     int module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    rc = exec_spec(sb, id, cmd, s, child[1], &spec, &module_fd, err);
+    rc = exec_spec(sb, id, cmd, io->tty, s, child[1], &spec, &module_fd, err);
     if (rc == 0) {
         s->w.next = sb->execs;
         sb->execs = &s->w;
@@ -233,10 +211,8 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    if (io->tty) {
-        spec->terminal = true;
-        rc = add_tty_env(spec, io, err);
-    }
+    if (io->tty)
+        rc = sb_tty_spec(spec, s->tty_path, io->cols, io->rows, err);
     int fds[4] = {child[0], child[1], child[2], module_fd};
     if (child[2] < 0)
         fds[2] = module_fd;
@@ -274,6 +250,13 @@ int wc_exec_start(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exe
     }
     *ret_session = s;
     return 0;
+}
+
+int wc_exec_resize(wc_exec_session *s, unsigned cols, unsigned rows, wc_error *err)
+{
+    if (*s->tty_path == '\0')
+        return wc_error_set(err, -EINVAL, "exec %s has no terminal", s->w.id);
+    return sb_tty_write(s->tty_path, cols, rows, err);
 }
 
 int wc_exec_stdin(const wc_exec_session *s)
@@ -328,6 +311,8 @@ void wc_exec_free(wc_sandbox *sb, wc_exec_session *s)
         unlink_session(sb, s);
     }
     wc_exec_close_stdin(s);
+    if (*s->tty_path)
+        unlink(s->tty_path);
     if (s->out >= 0)
         close(s->out);
     if (s->err >= 0)

@@ -96,13 +96,19 @@ int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error
 
 int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err)
 {
+    return sb_zygote_op_fd(sb, op, id, ret_reply, NULL, err);
+}
+
+int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, int *ret_fd,
+                    wc_error *err)
+{
     json_auto_t *req = json_pack("{s:s, s:s}", "op", op, "id", id);
     json_auto_t *reply = NULL;
     if (req == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     if (sb->zygote == NULL)
         return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    TRY(zc_request(sb->zygote, req, NULL, 0, &reply, err));
+    TRY(zc_request_fd(sb->zygote, req, NULL, 0, &reply, ret_fd, err));
     if (ret_reply)
         *ret_reply = take_ptr(reply);
     return 0;

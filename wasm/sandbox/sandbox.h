@@ -134,6 +134,19 @@ int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container
  * the new file exists. -EBUSY unless the container runs. */
 int wc_container_reopen_log(wc_sandbox *sb, const char *id, wc_error *err);
 
+/* ---- attach (container_attach.c) ---- */
+
+/* A copy of the write end of the stdin pipe of a running container created with stdin (the
+ * zygote keeps the pipe open: the guest reads EOF only after wc_container_close_stdin and once
+ * every copy is closed). *ret_fd is the caller's, non-blocking. -EPIPE once it was closed,
+ * -EINVAL for a container created without stdin, -EBUSY unless it runs. */
+int wc_container_stdin(wc_sandbox *sb, const char *id, int *ret_fd, wc_error *err);
+/* stdin_once: the zygote closes its write end. A container that is gone is fine. */
+int wc_container_close_stdin(wc_sandbox *sb, const char *id, wc_error *err);
+/* A tty container's new size, seen by the guest in /run/wasmcri/tty. -EINVAL without a tty. */
+int wc_container_resize(wc_sandbox *sb, const char *id, unsigned cols, unsigned rows,
+                        wc_error *err);
+
 /* Records new resource limits; a running container's cgroup gets the memory limit
  * at once (later growth is capped). -EBUSY for an exited container. */
 int wc_container_update(wc_sandbox *sb, const char *id, const wc_resources *res, wc_error *err);
@@ -168,7 +181,8 @@ typedef struct wc_exec_session wc_exec_session;
 
 typedef struct wc_exec_io {
     bool in;             /* the guest gets a stdin pipe (else /dev/null) */
-    bool tty;            /* stderr goes to stdout; TERM, COLUMNS and LINES are set */
+    bool tty;            /* stderr goes to stdout; TERM, COLUMNS and LINES are set, and the
+                          * size is in the guest's /run/wasmcri/tty (terminal.c) */
     unsigned cols, rows; /* the terminal's size (0: 80x24) */
 } wc_exec_io;
 
@@ -180,6 +194,8 @@ int wc_exec_stdin(const wc_exec_session *s);  /* write end, -1 without stdin or 
 int wc_exec_stdout(const wc_exec_session *s); /* read end: EOF once the guest has exited */
 int wc_exec_stderr(const wc_exec_session *s); /* read end; -1 with a tty */
 void wc_exec_close_stdin(wc_exec_session *s); /* the guest reads EOF */
+/* A tty's new size, seen by the guest in /run/wasmcri/tty. -EINVAL without a tty. */
+int wc_exec_resize(wc_exec_session *s, unsigned cols, unsigned rows, wc_error *err);
 void wc_exec_kill(wc_sandbox *sb, wc_exec_session *s);
 int wc_exec_wait(wc_sandbox *sb, wc_exec_session *s); /* blocks until the exit; its code */
 /* Kills a worker still running, waits for it and closes the pipes. NULL is fine. */

@@ -118,6 +118,9 @@ int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err);
 /* Asks the zygote {"op": op, "id": id}; its reply goes to *ret_reply (the caller's) or,
  * with ret_reply NULL, away. -EAGAIN with no zygote. mu need not be held. */
 int sb_zygote_op(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, wc_error *err);
+/* As sb_zygote_op; *ret_fd (the caller's) is the descriptor the reply carries, -1 if none. */
+int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret_reply, int *ret_fd,
+                    wc_error *err);
 
 /* The created container cid's module compiled by the zygote now (module_compile.c); an invalid
  * module is an error (-ENOEXEC or -E2BIG naming the problem); a zygote that cannot is not (the

@@ -451,6 +451,14 @@ int zc_send(zc_client *c, const json_t *msg, wc_error *err)
 int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
                wc_error *err)
 {
+    return zc_request_fd(c, req, fds, nfds, ret_reply, NULL, err);
+}
+
+int zc_request_fd(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
+                  int *ret_fd, wc_error *err)
+{
+    int got[ZP_MAX_FDS];
+    size_t n_got = 0;
     pthread_mutex_lock(&c->channel_mu);
     json_int_t seq = c->next_seq++;
     json_object_set_new(req, "seq", json_integer(seq));
@@ -469,9 +477,12 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
         else if (n < 0 && errno != EINTR)
             rc = -errno;
         else if (n > 0)
-            rc = zp_recv_whole(c->channel_fd, &reply, NULL, NULL, NULL);
+            rc = zp_recv_whole(c->channel_fd, &reply, got, &n_got, NULL);
         if (rc == 0 && reply && json_integer_value(json_object_get(reply, "seq")) == seq)
             break;
+        for (size_t i = 0; rc == 0 && i < n_got; i++)
+            close(got[i]);
+        n_got = 0;
         json_decref(reply);
         reply = NULL;
     }
@@ -485,7 +496,11 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
                             REQUEST_TIMEOUT_MS / 1000);
     if (rc < 0)
         return wc_error_set(err, -ECONNRESET, "the zygote is gone");
+    for (size_t i = ret_fd ? 1 : 0; i < n_got; i++) /* the one asked for, if any, is kept */
+        close(got[i]);
     const char *msg = json_string_value(json_object_get(reply, "error"));
+    if (msg && ret_fd && n_got)
+        close(got[0]);
     if (msg) {
         int code = (int)json_integer_value(json_object_get(reply, "code"));
         rc = wc_error_set(err, code < 0 ? code : -EIO, "%s", msg);
@@ -494,6 +509,8 @@ int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **
         json_decref(reply);
         return rc;
     }
+    if (ret_fd)
+        *ret_fd = n_got ? got[0] : -1;
     *ret_reply = reply;
     return 0;
 }

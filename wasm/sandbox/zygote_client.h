@@ -42,6 +42,10 @@ int zc_start_events(zc_client *c, zc_event_fn fn, void *ctx, wc_error *err);
 int zc_request(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
                wc_error *err);
 
+/* As zc_request; *ret_fd (the caller's) is the one descriptor the reply carries, -1 if none. */
+int zc_request_fd(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t **ret_reply,
+                  int *ret_fd, wc_error *err);
+
 /* Sends a packet that has no reply (ack). */
 int zc_send(zc_client *c, const json_t *msg, wc_error *err);
 

@@ -148,6 +148,19 @@ int cri_log_write(cri_log *log, cri_log_stream stream, const void *data, size_t 
     return r;
 }
 
+int cri_log_write_through(cri_log *log, cri_log_stream stream, const void *data, size_t len,
+                          wc_error *err)
+{
+    if (stream != CRI_LOG_STDOUT && stream != CRI_LOG_STDERR)
+        return wc_error_set(err, -EINVAL, "write container log: unknown stream %d", (int)stream);
+    pthread_mutex_lock(&log->lock);
+    int r = write_locked(log, stream, data, len, err);
+    if (r == 0 && log->pending_len[stream] > 0)
+        r = emit(log, stream, 'P', err);
+    pthread_mutex_unlock(&log->lock);
+    return r;
+}
+
 int cri_log_flush(cri_log *log, wc_error *err)
 {
     int r = 0;

@@ -33,6 +33,12 @@ int cri_log_open(const char *path, cri_log **ret_log, wc_error *err);
 /* Appends len bytes of the stream's output; complete lines are written at once. */
 int cri_log_write(cri_log *log, cri_log_stream stream, const void *data, size_t len, wc_error *err);
 
+/* As cri_log_write, but what stays of a line without its newline is written at once as a P
+ * record (a terminal's output: a prompt shows to whoever follows the log, and the next record
+ * continues the line). */
+int cri_log_write_through(cri_log *log, cri_log_stream stream, const void *data, size_t len,
+                          wc_error *err);
+
 /* Writes each stream's pending partial line as an F record (the process is exiting). */
 int cri_log_flush(cri_log *log, wc_error *err);
 

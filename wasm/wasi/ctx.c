@@ -60,11 +60,12 @@ static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, bo
     return 0;
 }
 
-static int add_log_stream(wasi_ctx *ctx, cri_log_stream stream, wc_error *err)
+/* A terminal's stream (a container with a tty) is a character device, as isatty() asks. */
+static int add_log_stream(wasi_ctx *ctx, cri_log_stream stream, bool terminal, wc_error *err)
 {
     wasi_fd e = {.kind = WASI_FD_LOG,
                  .host = -1,
-                 .filetype = WASI_FILETYPE_UNKNOWN,
+                 .filetype = terminal ? WASI_FILETYPE_CHARACTER_DEVICE : WASI_FILETYPE_UNKNOWN,
                  .rights_base = WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_DATASYNC |
                                 WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FDSTAT_SET_FLAGS |
                                 WASI_RIGHT_POLL_FD_READWRITE,
@@ -106,10 +107,11 @@ static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
     /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
     bool tty = o->terminal;
     TRY(add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, tty, err, "stdin"));
-    TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, err)
+    TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, tty, err)
                        : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, tty, err, "stdout"));
-    TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDERR, err)
-                       : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr"));
+    TRY(o->log != NULL /* a terminal has one output: its log stream is stdout */
+            ? add_log_stream(ctx, tty ? CRI_LOG_STDOUT : CRI_LOG_STDERR, tty, err)
+            : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr"));
     for (size_t i = 0; i < o->socket_count; i++)
         TRY(add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, false, err, "a preopened socket"));
     for (size_t i = 0; o->mounts != NULL && i < o->mounts->count; i++)
@@ -124,6 +126,7 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
         return wc_error_set(err, -ENOMEM, "wasi: out of memory");
     ctx->exit_code = -1;
     ctx->log = opts->log;
+    ctx->terminal = opts->terminal;
     ctx->make_writable = opts->make_writable;
     ctx->make_writable_arg = opts->make_writable_arg;
     ctx->pod_ps = opts->pod_ps;

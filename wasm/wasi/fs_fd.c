@@ -67,7 +67,8 @@ static wasi_errno do_io(wasi_ctx *c, wasi_mem *m, const uint64_t *a, bool write,
     uint32_t ret_ptr = (uint32_t)a[positioned ? 4 : 3];
     if (e->kind == WASI_FD_LOG) {
         for (uint32_t i = 0; i < niov; i++)
-            if (cri_log_write(c->log, e->stream, iov[i].iov_base, iov[i].iov_len, NULL) < 0)
+            if ((c->terminal ? cri_log_write_through : cri_log_write)(
+                    c->log, e->stream, iov[i].iov_base, iov[i].iov_len, NULL) < 0)
                 return WASI_EIO;
         return finish_io(m, (ssize_t)total, ret_ptr);
     }

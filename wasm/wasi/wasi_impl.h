@@ -85,6 +85,7 @@ struct wasi_ctx {
     wasi_fd *fds;
     uint32_t nfds;
     cri_log *log;
+    bool terminal; /* a tty: log writes go through at once (cri_log_write_through) */
     int (*make_writable)(void *arg, bool create, int *ret_fd); /* see wasi_options */
     void *make_writable_arg;
     int (*pod_ps)(void *arg, char *buf, size_t cap, size_t *ret_len); /* see wasi_options */

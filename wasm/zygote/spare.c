@@ -104,9 +104,11 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
+    /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [module] if "module_fd" */
     bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
-    bool in = stdio && json_is_true(json_object_get(msg, "stdin")) && nfds >= 3;
-    size_t n_stdio = stdio ? (in ? 3 : 2) : 0;
+    size_t n_stdio = stdio ? 2 : 0;
+    bool in = json_is_true(json_object_get(msg, "stdin")) && nfds > n_stdio;
+    int in_fd = in ? fds[n_stdio++] : -1;
     bool module = json_is_true(json_object_get(msg, "module_fd")) && nfds > n_stdio;
     int err_fd = stdio ? fds[1] : -1;
     worker_spec *spec = NULL;
@@ -117,7 +119,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         spare_module(spec, module ? fds[n_stdio] : -1,
                      json_is_true(json_object_get(msg, "validated")), find, ctx, result_fd, err_fd);
     worker_fds wfds = {.result = result_fd,
-                       .in = in ? fds[2] : -1,
+                       .in = in_fd,
                        .out = stdio ? fds[0] : -1,
                        .err = err_fd,
                        .layer = layer_fd,
@@ -202,18 +204,20 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock)
     *sp = empty;
 }
 
-int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
-               bool validated, wc_error *err)
+int spare_send(int sock, const json_t *spec, const int stdio[3], int module_fd, bool validated,
+               wc_error *err)
 {
     int fds[4];
     size_t n = 0;
-    for (size_t i = 0; stdio && i < n_stdio && i < 3; i++)
-        fds[n++] = stdio[i];
+    bool out = stdio[0] >= 0 && stdio[1] >= 0, in = stdio[2] >= 0;
+    if (out)
+        fds[n++] = stdio[0], fds[n++] = stdio[1];
+    if (in)
+        fds[n++] = stdio[2];
     if (module_fd >= 0)
         fds[n++] = module_fd;
-    json_t *msg = json_pack("{s:O, s:b, s:b, s:b, s:b}", "spec", spec, "stdio", n >= 2 && stdio,
-                            "stdin", n_stdio == 3, "module_fd", module_fd >= 0, "validated",
-                            module_fd >= 0 && validated);
+    json_t *msg = json_pack("{s:O, s:b, s:b, s:b, s:b}", "spec", spec, "stdio", out, "stdin", in,
+                            "module_fd", module_fd >= 0, "validated", module_fd >= 0 && validated);
     int rc = msg ? zp_send(sock, msg, fds, n, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;

@@ -62,14 +62,15 @@ int spare_ready(spare *sp, const spare_slots *slots, wc_error *err);
  * (spare_send): the daemon's thread wakes before the worker does. */
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
 
-/* Sends the start/exec request's spec (borrowed), for an exec its n_stdio (2 or 3)
- * fds: stdout, stderr and maybe stdin (stdio, borrowed), and, for a module the spare does not hold,
- * the module's fd (module_fd >= 0, borrowed: the worker compiles it, without validating it again
- * when validated: the zygote did at create, compile_jobs.h) on a claimed spare's socket,
- * which stays open: the worker keeps its end (worker_fds.control). On failure the caller kills the
- * spare (its exit is then reported like any worker's). */
-int spare_send(int sock, const json_t *spec, const int *stdio, size_t n_stdio, int module_fd,
-               bool validated, wc_error *err);
+/* Sends the start/exec request's spec (borrowed) on a claimed spare's socket, with the
+ * guest's stdio (borrowed, -1 when absent): stdout and stderr (an exec's; both or neither) and
+ * stdin (an exec's, or the pipe of a container with stdin), and, for a module the spare does not
+ * hold, the module's fd (module_fd >= 0, borrowed: the worker compiles it, without validating it
+ * again when validated: the zygote did at create, compile_jobs.h). The socket stays open: the
+ * worker keeps its end (worker_fds.control). On failure the caller kills the spare (its exit is
+ * then reported like any worker's). */
+int spare_send(int sock, const json_t *spec, const int stdio[3], int module_fd, bool validated,
+               wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */

@@ -56,6 +56,7 @@ static const wc_field spec_fields[] = {
     WC_F_BOOL(worker_spec, terminal, "terminal"),
     WC_F_STR(worker_spec, pod, "pod"),
     WC_F_STR(worker_spec, name, "name"),
+    WC_F_BOOL(worker_spec, stdin_pipe, "stdin_pipe"),
 };
 static const wc_record_desc spec_desc = WC_RECORD_DESC(worker_spec, spec_fields);
 

@@ -53,9 +53,11 @@ typedef struct worker_spec {
                                  * the overlay the zygote mounts when the worker asks (layer.h) */
     worker_listener *listeners; /* the pod's TCP ports, pre-opened at fd 3 upwards */
     size_t n_listeners;
-    bool terminal; /* an exec with a tty: its stdio is a terminal to the guest (isatty) */
-    char *pod;     /* the pod's id: a guest's ps and kill see the workers of its pod only */
-    char *name;    /* the container's name, for the pod's process table (pod_procs.h) */
+    bool terminal;   /* an exec or container with a tty: its stdio is a terminal to the guest
+                      * (isatty); a container's stderr goes to its log as stdout */
+    bool stdin_pipe; /* a container with stdin: its stdin is a pipe the zygote keeps open */
+    char *pod;       /* the pod's id: a guest's ps and kill see the workers of its pod only */
+    char *name;      /* the container's name, for the pod's process table (pod_procs.h) */
 } worker_spec;
 
 typedef struct worker_result {

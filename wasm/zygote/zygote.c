@@ -63,6 +63,7 @@ typedef struct zworker {
     uint64_t module_id;            /* the cache entry it was forked with, 0: none */
     int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
     pod_proc proc;   /* what its pod's ps and kill see of it */
+    int stdin_fd;    /* a container with stdin: the write end of its stdin pipe, or -1 */
 } zworker;
 
 typedef struct zygote {
@@ -233,6 +234,8 @@ static void reap(zygote *z)
             if (ev)
                 send_to_daemon(z, ev);
             close(w->control_fd);
+            if (w->stdin_fd >= 0)
+                close(w->stdin_fd);
             if (w->module_id)
                 mc_release(&z->cache, w->module_id);
             free(w->layer_dir);
@@ -254,7 +257,7 @@ static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t p
                       uint64_t module_id, wc_error *err)
 {
     bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
-    zworker w = {.pid = pid, .control_fd = control_fd, .module_id = module_id};
+    zworker w = {.pid = pid, .control_fd = control_fd, .module_id = module_id, .stdin_fd = -1};
     snprintf(w.id, sizeof(w.id), "%s", s->id);
     snprintf(w.kind, sizeof(w.kind), "%s", kind);
     w.layer_dir = layer ? strdup(s->layer_dir) : NULL;
@@ -357,7 +360,23 @@ typedef struct worker_started {
     int sock;       /* the worker's: its spec goes there (-1: none to send) */
     bool compiles;  /* the worker gets the module descriptor and compiles it */
     bool validated; /* ... which the zygote validated at create (compile_jobs.h) */
+    int stdin_read; /* a container's stdin pipe: the worker's end, sent with its spec, or -1 */
 } worker_started;
+
+/* A container with stdin: a pipe whose read end becomes the guest's stdin and whose write
+ * end the zygote keeps (zworker.stdin_fd) for the daemon's attach sessions (op stdin), across
+ * daemon restarts, until op close_stdin or the exit. The zygote never writes to it; the write
+ * end is non-blocking, so that a writer never waits on a guest that does not read. */
+static int stdin_pipe(int *ret_read, int *ret_write, wc_error *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return wc_error_set_errno(err, -errno, "a stdin pipe for the container");
+    fcntl(p[1], F_SETFL, O_NONBLOCK);
+    *ret_read = p[0];
+    *ret_write = p[1];
+    return 0;
+}
 
 /* Checks a start or exec request (its spec and its nfds descriptors) and starts its worker,
  * in its cgroups before the daemon hears it started: none of it runs outside them, and a
@@ -375,7 +394,9 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
                                  : "a module descriptor");
     TRY(run_worker(z, s, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock, &ret->compiles,
                    &ret->validated, err));
-    if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0) {
+    if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0 ||
+        (!exec && s->stdin_pipe &&
+         stdin_pipe(&ret->stdin_read, &find_worker(z, s->id)->stdin_fd, err) < 0)) {
         kill(ret->pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
         ret->sock = -1;
         return err->code;
@@ -391,18 +412,20 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     wc_error err = {0};
     json_t *spec_json = json_object_get(req, "spec");
     int module_fd = nfds ? fds[nfds - 1] : -1;
-    worker_started w = {.sock = -1};
+    worker_started w = {.sock = -1, .stdin_read = -1};
     if (start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) < 0)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
-    const int *stdio = exec ? fds : NULL;
-    size_t n_stdio = exec ? nfds - 1 : 0;
-    if (w.sock >= 0 && spare_send(w.sock, spec_json, stdio, n_stdio, w.compiles ? module_fd : -1,
+    int stdio[3] = {exec ? fds[0] : -1, exec ? fds[1] : -1,
+                    exec && nfds == 4 ? fds[2] : w.stdin_read};
+    if (w.sock >= 0 && spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1,
                                   w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
     else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(w.sock, F_SETFL, O_NONBLOCK);
+    if (w.stdin_read >= 0) /* the worker has its copy */
+        close(w.stdin_read);
     refresh_spare(z);
 }
 
@@ -595,6 +618,38 @@ static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
 }
 
+/* The write end of a container's stdin pipe, for an attach session (a copy: the zygote keeps
+ * its own). An error when the container has none, or it was closed. */
+static void op_stdin(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    wc_error err = {0};
+    const char *id = json_string_value(json_object_get(req, "id")) ?: "";
+    zworker *w = find_ctr_worker(z, id, 0);
+    if (w == NULL || w->stdin_fd < 0) {
+        wc_error_set(&err, w ? -EPIPE : -ESRCH, "container %s %s", id,
+                     w ? "has no stdin open (it was closed, or never asked for)" : "is not running");
+        reply_error(z, req, &err);
+        return;
+    }
+    reply_with_fds(z, req, NULL, &w->stdin_fd, 1);
+}
+
+/* stdin_once: the zygote lets go of its write end; the guest reads EOF once the daemon's
+ * copies are closed too. */
+static void op_close_stdin(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    zworker *w = find_ctr_worker(z, json_string_value(json_object_get(req, "id")) ?: "", 0);
+    if (w && w->stdin_fd >= 0) {
+        close(w->stdin_fd);
+        w->stdin_fd = -1;
+    }
+    reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
+}
+
 static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
@@ -648,6 +703,8 @@ static const struct {
     {"channel", op_channel},
     {"layer", op_layer},
     {"compile", op_compile},
+    {"stdin", op_stdin},
+    {"close_stdin", op_close_stdin},
 };
 
 static void handle_request(zygote *z, int fd)

@@ -10,6 +10,10 @@
  *                             the third is the module → {pid}; with 4 fds the third is
  *                             the guest's stdin and the fourth the module
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
+ *   stdin {id}                → {} + 1 fd: the write end of the stdin pipe of container id
+ *                             (started with spec.stdin_pipe; the zygote keeps it open until
+ *                             close_stdin or the exit, so it outlives a daemon restart)
+ *   close_stdin {id}          the zygote closes its write end (stdin_once) → {found}
  *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
  *                             the worker's control socket, then SIGHUP) → {found}
  *   list  {}                  → {workers: [{id, pid, kind}], zygote_pid}, in parts: see below
