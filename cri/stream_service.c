@@ -87,11 +87,20 @@ static int attach_request(cri_call *call, const Runtime__V1__AttachRequest *in, 
                           wc_error *err)
 {
     TRY(check_stdio(in->stdin, in->stdout, in->stderr, in->tty, err));
-    if (in->stdin) /* what a guest reads is its own: no stdin is kept to hand over */
-        return wc_error_set(err, -EINVAL,
-                            "attach: stdin is not offered (containers get no stdin pipe)");
     TRY(running_container(call, in->container_id, &req->container_id, err));
+    wc_container *c = NULL;
+    TRY(wc_container_get(cri_call_daemon(call)->sandbox, req->container_id, &c, err));
+    int rc = in->stdin && !c->stdin
+                 ? wc_error_set(err, -EINVAL,
+                                "attach: container %s was created without stdin (its config's "
+                                "stdin is false), so there is no stdin to attach to",
+                                c->id)
+                 : 0;
+    req->stdin_once = c->stdin_once;
+    wc_container_free(c);
+    TRY(rc);
     req->kind = STREAM_ATTACH;
+    req->in = in->stdin;
     req->out = in->stdout;
     req->err = in->stderr;
     req->tty = in->tty;

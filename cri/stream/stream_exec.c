@@ -1,6 +1,7 @@
 /* An exec over a streaming connection: a fresh worker (wc_exec_start) whose stdin,
  * stdout and stderr are pumped to and from the client's channels, then its exit
- * status on the error channel, as kubelet reports it. */
+ * status on the error channel, as kubelet reports it. With a tty, the client's resize
+ * messages reach the guest's /run/wasmcri/tty (wc_exec_resize). */
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -11,10 +12,10 @@
 
 #include "log.h"
 #include "stream_session.h"
+#include "stream_stdin.h"
 
 #define OUT_CHUNK 32768
 #define OUT_QUEUE_MAX (1024 * 1024) /* unsent bytes before the guest's output waits */
-#define STDIN_MAX (1024 * 1024)     /* client bytes the guest has not read yet */
 #define TTY_SIZE_WAIT_MS 200        /* for a terminal's first size before the start */
 
 typedef struct exec_pump {
@@ -22,9 +23,7 @@ typedef struct exec_pump {
     stream_conn *conn;
     const stream_request *req;
     wc_exec_session *ex;
-    unsigned char *in_buf; /* stdin the guest has not taken yet */
-    size_t in_n, in_off;
-    bool in_eof; /* the client closed stdin */
+    stdin_pump in; /* before the start, what comes waits here for the pipe */
     unsigned cols, rows;
 } exec_pump;
 
@@ -59,55 +58,19 @@ char *stream_exit_status(int exit_code, size_t *ret_len)
 static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
 {
     exec_pump *p = ctx;
-    if (ch == CH_RESIZE) { /* {"Width":W,"Height":H}: the next exec's size */
-        json_auto_t *j = json_loadb((const char *)buf, n, 0, NULL);
-        json_int_t w = json_integer_value(json_object_get(j, "Width"));
-        json_int_t h = json_integer_value(json_object_get(j, "Height"));
-        if (w > 0 && w < 10000 && h > 0 && h < 10000)
-            p->cols = (unsigned)w, p->rows = (unsigned)h;
-        return 0;
-    }
-    if (n == 0 || ch != CH_STDIN || !p->req->in || p->in_eof || (p->ex && wc_exec_stdin(p->ex) < 0))
-        return 0; /* nobody reads it (before the start it waits in in_buf) */
-    if (p->in_n - p->in_off + n > STDIN_MAX)
-        return -1; /* the read budget keeps a well-behaved client far below */
-    if (p->in_off > 0) {
-        memmove(p->in_buf, p->in_buf + p->in_off, p->in_n - p->in_off);
-        p->in_n -= p->in_off;
-        p->in_off = 0;
-    }
-    unsigned char *grown = realloc(p->in_buf, p->in_n + n);
-    if (grown == NULL)
-        return -1;
-    memcpy(grown + p->in_n, buf, n);
-    p->in_buf = grown;
-    p->in_n += n;
-    return 0;
+    if (ch == CH_RESIZE && stream_parse_resize(buf, n, &p->cols, &p->rows) && p->ex)
+        wc_exec_resize(p->ex, p->cols, p->rows, NULL); /* the guest reads it when it wants */
+    bool closed = p->ex && p->in.fd < 0;
+    if (n == 0 || ch != CH_STDIN || !p->req->in || p->in.eof || closed)
+        return 0;                          /* nobody reads it */
+    return stdin_pump_add(&p->in, buf, n); /* over the budget: the client ignored the backlog */
 }
 
 static void on_eof(void *ctx, int ch)
 {
     exec_pump *p = ctx;
     if (ch == CH_STDIN)
-        p->in_eof = true;
-}
-
-/* Hands what the client sent to the guest's stdin, as far as the pipe takes it. */
-static void feed_stdin(exec_pump *p)
-{
-    int fd = wc_exec_stdin(p->ex);
-    while (fd >= 0 && p->in_off < p->in_n) {
-        ssize_t n = write(fd, p->in_buf + p->in_off, p->in_n - p->in_off);
-        if (n < 0 && errno == EAGAIN)
-            return;
-        if (n <= 0) { /* the guest is gone or closed stdin */
-            p->in_off = p->in_n;
-            break;
-        }
-        p->in_off += (size_t)n;
-    }
-    if (p->in_off == p->in_n && p->in_eof)
-        wc_exec_close_stdin(p->ex);
+        p->in.eof = true;
 }
 
 /* Reads one chunk of a guest output pipe onto channel ch; false at EOF. */
@@ -136,19 +99,23 @@ static bool wants_size(void *ctx)
 static bool pump(exec_pump *p, wc_error *err)
 {
     int out = wc_exec_stdout(p->ex), errfd = wc_exec_stderr(p->ex);
-    if (wc_exec_stdin(p->ex) >= 0)
-        fcntl(wc_exec_stdin(p->ex), F_SETFL, O_NONBLOCK);
-    feed_stdin(p); /* what came before the start, maybe its end too */
+    if (wc_exec_stdin(p->ex) >= 0) { /* the pump's own copy */
+        p->in.fd = fcntl(wc_exec_stdin(p->ex), F_DUPFD_CLOEXEC, 3);
+        if (p->in.fd >= 0)
+            fcntl(p->in.fd, F_SETFL, O_NONBLOCK);
+        wc_exec_close_stdin(p->ex);
+    }
+    stdin_pump_feed(&p->in); /* what came before the start, maybe its end too */
     while (out >= 0 || errfd >= 0) {
         stream_conn *c = p->conn;
         bool room = c->ops->queued(c) < OUT_QUEUE_MAX;
-        bool backlog = p->in_off < p->in_n;
+        bool backlog = stdin_pump_backlog(&p->in);
         struct pollfd pf[4] = {
             {.fd = c->sock,
              .events = (backlog ? 0 : POLLIN) | (c->ops->want_write(c) ? POLLOUT : 0)},
             {.fd = room ? out : -1, .events = POLLIN},
             {.fd = room ? errfd : -1, .events = POLLIN},
-            {.fd = backlog ? wc_exec_stdin(p->ex) : -1, .events = POLLOUT},
+            {.fd = backlog ? p->in.fd : -1, .events = POLLOUT},
         };
         int n = poll(pf, 4, p->env->idle_ms > 0 ? p->env->idle_ms : -1);
         if (n == 0) {
@@ -167,19 +134,19 @@ static bool pump(exec_pump *p, wc_error *err)
             errfd = -1;
         if (err->code)
             return false;
-        feed_stdin(p);
+        stdin_pump_feed(&p->in);
     }
     return true;
 }
 
 void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_request *req)
 {
-    exec_pump p = {.env = env, .conn = conn, .req = req};
+    exec_pump p = {.env = env, .conn = conn, .req = req, .in = {.fd = -1}};
     conn->sink = (stream_sink){.ctx = &p, .data = on_data, .eof = on_eof};
     wc_error err = {0};
     if (stream_await_ready(conn, wants_size, &p, TTY_SIZE_WAIT_MS, &err) < 0) {
         wc_info("stream", "exec in %.12s: %s", req->container_id, err.msg);
-        free(p.in_buf);
+        stdin_pump_free(&p.in);
         return;
     }
     wc_exec_io io = {.in = req->in, .tty = req->tty, .cols = p.cols, .rows = p.rows};
@@ -194,8 +161,8 @@ void stream_exec_run(const stream_env *env, stream_conn *conn, const stream_requ
     if (status)
         conn->ops->send(conn, CH_ERROR, status, n, &err);
     free(status);
+    stdin_pump_free(&p.in);
     wc_exec_free(env->sb, p.ex); /* kills a worker still running */
-    free(p.in_buf);
     conn->ops->close_channel(conn, CH_ERROR, &err);
     stream_drain(conn); /* a WebSocket close frame would overtake queued data */
     conn->ops->finish(conn);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stream_backlog.h"
 #include "stream_session.h"
 
 #define PF_PAIRS 32                /* as the SPDY connection's pair slots */
@@ -29,8 +30,7 @@ typedef struct forward {
     int port;
     int fd; /* the TCP connection in the pod, -1 before (or after) it */
     bool connecting, failed;
-    unsigned char *in; /* client bytes not written to fd yet */
-    size_t in_n, in_off;
+    stream_backlog in; /* client bytes not written to fd yet */
     bool client_fin, pod_fin, shut_wr, done;
 } forward;
 
@@ -119,20 +119,7 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
     forward *f = &s->fw[ch / 2 < PF_PAIRS ? ch / 2 : 0];
     if (n == 0 || ch / 2 >= PF_PAIRS || ch % 2 || f->failed || f->client_fin)
         return 0; /* the error stream carries nothing from the client */
-    if (f->in_n - f->in_off + n > PF_BACKLOG)
-        return -1;
-    if (f->in_off > 0) {
-        memmove(f->in, f->in + f->in_off, f->in_n - f->in_off);
-        f->in_n -= f->in_off;
-        f->in_off = 0;
-    }
-    unsigned char *grown = realloc(f->in, f->in_n + n);
-    if (grown == NULL)
-        return -1;
-    memcpy(grown + f->in_n, buf, n);
-    f->in = grown;
-    f->in_n += n;
-    return 0;
+    return stream_backlog_add(&f->in, buf, n, PF_BACKLOG);
 }
 
 static void on_eof(void *ctx, int ch)
@@ -151,8 +138,13 @@ static void finish_pair(pf_session *s, int k)
     s->conn->ops->close_channel(s->conn, 2 * k + 1, &err);
     if (f->fd >= 0)
         close(f->fd);
-    free(f->in);
+    stream_backlog_free(&f->in);
     *f = (forward){.fd = -1};
+}
+
+static long send_nosignal(int fd, const void *buf, size_t n)
+{
+    return send(fd, buf, n, MSG_NOSIGNAL); /* a closed peer is EPIPE, not SIGPIPE */
 }
 
 /* One pair's turn after poll: connect's end, bytes both ways, half-closes. */
@@ -173,13 +165,8 @@ static void pump_pair(pf_session *s, int k, short revents)
     }
     if (f->connecting)
         return;
-    while (f->in_off < f->in_n) {
-        ssize_t n = send(f->fd, f->in + f->in_off, f->in_n - f->in_off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
-        f->in_off += (size_t)n;
-    }
-    if (f->client_fin && f->in_off == f->in_n && !f->shut_wr) {
+    stream_backlog_send(&f->in, f->fd, send_nosignal);
+    if (f->client_fin && stream_backlog_len(&f->in) == 0 && !f->shut_wr) {
         shutdown(f->fd, SHUT_WR);
         f->shut_wr = true;
     }
@@ -215,8 +202,8 @@ static void pump(pf_session *s, wc_error *err)
             if (pair_done(s, f))
                 finish_pair(s, k);
             live += f->open_data || f->open_err;
-            bool pending = f->in_off < f->in_n;
-            backlog |= f->in_n - f->in_off > PF_BACKLOG / 2;
+            bool pending = stream_backlog_len(&f->in) > 0;
+            backlog |= stream_backlog_len(&f->in) > PF_BACKLOG / 2;
             pf[1 + k] = (struct pollfd){
                 .fd = f->fd,
                 .events = (short)((f->connecting || pending ? POLLOUT : 0) |

@@ -26,7 +26,8 @@ typedef struct stream_request {
     char *pod_id;       /* portforward */
     char **cmd;         /* exec: NULL-terminated */
     bool in, out, err, tty;
-    int32_t *ports; /* portforward: the ports the rpc named (may be none) */
+    bool stdin_once; /* attach: the container's stdin ends with this session's */
+    int32_t *ports;  /* portforward: the ports the rpc named (may be none) */
     size_t n_ports;
 } stream_request;
 

@@ -175,6 +175,16 @@ def collect(conn, timeout=20):
     raise TimeoutError(f"no end of stream in {timeout} s; got {out}")
 
 
+def read_until(conn, want, ch=STDOUT):
+    """What came on channel ch until want is in it (the session must not end first)."""
+    out = b""
+    while want not in out:
+        m = conn.recv()
+        assert m is not None, f"the session ended before {want!r}; got {out!r}"
+        out += m[1] if m[0] == ch else b""
+    return out
+
+
 def exit_code(status_bytes):
     """The exit code a remotecommand status (metav1.Status JSON) reports."""
     st = json.loads(status_bytes)

@@ -1,6 +1,9 @@
 """Attach over the streaming server: the rpc answers a one-time URL; a client (WebSocket or
 SPDY, stream_client.py) sees the running container's stdout and stderr lines as the guest
-writes them, while the CRI log still gets every line; the session ends with the container."""
+writes them, while the CRI log still gets every line; the session ends with the container.
+A container created with stdin has a pipe the runtime keeps open: attach writes to it, and
+with stdin_once the first session's end of stdin is the guest's EOF."""
+import signal
 import time
 
 import grpc
@@ -17,12 +20,25 @@ def pod(rt, tmp_path_factory):
     return run_pod(rt.runtime(), pod_config("attach", logs)), logs
 
 
-def running(rt, pod, name, args):
+def running(rt, pod, name, args, stdin=False, stdin_once=False, tty=False, command=()):
     r = rt.runtime()
-    cid = create(r, pod[0], ctr_config(name, rt.refs["probe"], args=args))
+    cfg = ctr_config(name, rt.refs["probe"], args=args, command=command)
+    cfg.stdin, cfg.stdin_once, cfg.tty = stdin, stdin_once, tty
+    cid = create(r, pod[0], cfg)
     start(r, cid)
     assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
     return cid
+
+
+def attach(rt, cid, proto, stdin=False, stdout=True, stderr=True, tty=False):
+    url = rt.runtime().Attach(pb.AttachRequest(container_id=cid, stdin=stdin, stdout=stdout,
+                                               stderr=stderr, tty=tty), timeout=10).url
+    if proto == "spdy":
+        conn = sc.SpdyChannels(url, stdin, stdout, stderr, tty)
+    else:
+        conn = sc.WebSocket(url)
+    conn.sock.settimeout(10)
+    return conn
 
 
 @pytest.mark.parametrize("proto", ["websocket", "spdy"])
@@ -44,13 +60,105 @@ def test_attach_sees_live_output_and_the_log_keeps_every_line(rt, pod, proto):
     assert stdout_text(pod[1] / f"{name}.log")[:30] == [f"line {i}" for i in range(1, 31)]
 
 
-def test_attach_with_stdin_is_refused_and_a_stopped_container_too(rt, pod):
+def test_attach_while_the_log_is_rotated_away_waits_for_the_new_file(rt, pod):
+    """Regression: an attach whose log file was not there (kubelet renamed it and had not yet
+    called ReopenContainerLog; or the worker had not made it yet, right after the start) ended
+    at once with "No such file or directory" and no status."""
+    name = "rotated"
+    cid = running(rt, pod, name, ["lines", "40"])
+    log = pod[1] / f"{name}.log"
+    time.sleep(0.3)
+    log.rename(log.with_suffix(".log.1"))
+    conn = attach(rt, cid, "websocket")
+    time.sleep(0.3)
+    rt.runtime().ReopenContainerLog(pb.ReopenContainerLogRequest(container_id=cid), timeout=10)
+    got = sc.collect(conn, timeout=30)
+    assert got[sc.STDOUT].decode().splitlines()[-1] == "line 40"
+    assert sc.exit_code(got[sc.ERROR]) == 0
+
+
+def test_attach_with_stdin_to_a_container_without_stdin_is_refused_and_a_stopped_one(rt, pod):
     r = rt.runtime()
     cid = running(rt, pod, "quiet", ["sleep", "60"])
     with pytest.raises(grpc.RpcError) as e:
         r.Attach(pb.AttachRequest(container_id=cid, stdin=True, stdout=True), timeout=10)
-    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "stdin" in e.value.details()
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "created without stdin" in e.value.details()
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=10)
     with pytest.raises(grpc.RpcError) as e:
         r.Attach(pb.AttachRequest(container_id=cid, stdout=True), timeout=10)
     assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+@pytest.mark.parametrize("proto", ["websocket", "spdy"])
+def test_attach_stdin_reaches_the_guest_across_sessions(rt, pod, proto):
+    """Without stdin_once the pipe stays open when a session ends: a second session writes on."""
+    name = "echoer-" + proto
+    cid = running(rt, pod, name, ["echo"], stdin=True)
+    for word in (b"one", b"two"):
+        conn = attach(rt, cid, proto, stdin=True)
+        conn.send(sc.STDIN, word + b"\n")
+        assert sc.read_until(conn, b"echo: " + word) == b"echo: " + word + b"\n"
+        if proto == "websocket":
+            conn.close_channel(sc.STDIN)  # the end of this session's stdin, not the guest's
+        conn.close()
+    time.sleep(0.5)
+    assert rt.runtime().ContainerStatus(
+        pb.ContainerStatusRequest(container_id=cid)).status.state == pb.CONTAINER_RUNNING
+    assert stdout_text(pod[1] / f"{name}.log") == ["echo: one", "echo: two"]
+    rt.runtime().StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=10)
+
+
+@pytest.mark.parametrize("proto", ["websocket", "spdy"])
+def test_stdin_once_eof_ends_the_program(rt, pod, proto):
+    name = "once-" + proto
+    cid = running(rt, pod, name, ["echo"], stdin=True, stdin_once=True)
+    conn = attach(rt, cid, proto, stdin=True)
+    conn.send(sc.STDIN, b"last\n")
+    assert sc.read_until(conn, b"echo: last") == b"echo: last\n"
+    conn.close_channel(sc.STDIN)  # the guest reads EOF: it says so and exits
+    got = sc.collect(conn)
+    assert got[sc.STDERR] == b"stdin closed\n"
+    assert sc.exit_code(got[sc.ERROR]) == 0
+    st = wait_state(rt.runtime(), cid, pb.CONTAINER_EXITED)
+    assert st.state == pb.CONTAINER_EXITED and st.exit_code == 0
+
+
+def test_a_tty_container_sh_over_attach_with_resize(rt, pod):
+    """kubectl attach -it to a container `sh` with stdin and tty: typed lines run, the prompt
+    shows (a partial line goes out live), a resize is what `stty size` says, `exit 3` ends it."""
+    cid = running(rt, pod, "shell", [], stdin=True, tty=True, command=["sh"])
+    conn = attach(rt, cid, "websocket", stdin=True, stderr=False, tty=True)
+    conn.resize(100, 30)
+    conn.send(sc.STDIN, b"echo typed $((6 * 7))\n")
+    sc.read_until(conn, b"typed 42")
+    conn.send(sc.STDIN, b"stty size; echo $TERM; echo nope >&2\n")
+    out = sc.read_until(conn, b"nope")  # stderr: on stdout, as a terminal has one output
+    assert b"30 100" in out and b"xterm" in out
+    conn.send(sc.STDIN, b"exit 3\n")
+    assert sc.exit_code(sc.collect(conn)[sc.ERROR]) == 0  # attach ends with the container
+    st = wait_state(rt.runtime(), cid, pb.CONTAINER_EXITED)
+    assert st.exit_code == 3
+    text = "\n".join(stdout_text(pod[1] / "shell.log"))
+    assert "typed 42" in text and "nope" in text  # the log has it all, stderr as stdout
+
+
+def test_stdin_survives_a_daemon_kill_9(rt, pod):
+    """The zygote keeps the pipe: a daemon killed mid-session and restarted neither closes it
+    (the guest would read EOF) nor loses it (the next session writes on)."""
+    cid = running(rt, pod, "survivor", ["echo"], stdin=True, stdin_once=True)
+    conn = attach(rt, cid, "websocket", stdin=True)
+    conn.send(sc.STDIN, b"before\n")
+    sc.read_until(conn, b"echo: before")
+    rt.stop(sig=signal.SIGKILL)
+    conn.close()
+    rt.start()
+    r = rt.runtime()
+    assert r.ContainerStatus(
+        pb.ContainerStatusRequest(container_id=cid)).status.state == pb.CONTAINER_RUNNING
+    conn = attach(rt, cid, "spdy", stdin=True)
+    conn.send(sc.STDIN, b"after\n")
+    sc.read_until(conn, b"echo: after")
+    conn.close_channel(sc.STDIN)
+    assert sc.collect(conn)[sc.STDERR] == b"stdin closed\n"
+    assert stdout_text(pod[1] / "survivor.log") == ["echo: before", "echo: after"]

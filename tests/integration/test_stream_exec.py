@@ -236,12 +236,24 @@ def test_an_interactive_toolbox_sh_with_a_tty(connect):
     ws = connect(["sh"], stdin=True, stderr=False, tty=True)
     ws.sock.settimeout(10)
     ws.send(sc.STDIN, b"echo typed $((6 * 7))\n")
-    out = b""
-    while b"typed 42" not in out:
-        m = ws.recv()
-        assert m is not None, out
-        out += m[1] if m[0] == sc.STDOUT else b""
+    sc.read_until(ws, b"typed 42")
     ws.send(sc.STDIN, b"echo $COLUMNS; exit 3\n")
     got = sc.collect(ws)
     assert b"80" in got.get(sc.STDOUT, b"")
     assert sc.exit_code(got[sc.ERROR]) == 3
+
+
+def test_a_resize_after_the_start_is_what_the_guest_reads(connect):
+    """The resize channel after the start: `stty size` (the runtime's /run/wasmcri/tty) follows
+    the client's terminal, while $COLUMNS keeps the size at the start."""
+    ws = connect(["sh"], stdin=True, stderr=False, tty=True)
+    ws.sock.settimeout(10)
+    ws.resize(132, 43)
+    for size, want in (((132, 43), b"43 132"), ((70, 20), b"20 70")):
+        ws.resize(*size)
+        ws.send(sc.STDIN, b"stty size; cat /run/wasmcri/tty; echo $COLUMNS; echo done\n")
+        lines = sc.read_until(ws, b"done").decode().split("\n")
+        assert want.decode() in lines[0] and lines[1].strip() == f"{size[0]} {size[1]}"
+        assert lines[2].strip() == "132"
+    ws.send(sc.STDIN, b"exit\n")
+    assert sc.exit_code(sc.collect(ws)[sc.ERROR]) == 0

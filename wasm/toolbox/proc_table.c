@@ -119,3 +119,21 @@ int tb_self_user(unsigned *uid, unsigned *gid, unsigned *groups, int *ret_ngroup
     *ret_ngroups = n;
     return rc;
 }
+
+static int env_int(const char *name, int fallback)
+{
+    const char *v = getenv(name);
+    return v && atoi(v) > 0 ? atoi(v) : fallback;
+}
+
+void tb_term_size(int *ret_cols, int *ret_rows)
+{
+    int cols = 0, rows = 0;
+    FILE *f = fopen(TB_TTY_FILE, "r");
+    if (f == NULL || fscanf(f, "%d %d", &cols, &rows) != 2 || cols <= 0 || rows <= 0)
+        cols = env_int("COLUMNS", 80), rows = env_int("LINES", 24);
+    if (f)
+        fclose(f);
+    *ret_cols = cols;
+    *ret_rows = rows;
+}

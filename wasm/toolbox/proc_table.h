@@ -1,6 +1,7 @@
 /* What the runtime tells the toolbox about the pod: the pod's process table for ps, top and
  * pidof and signals to those processes for kill (the runtime's own imports, module "wasmcri":
- * wasm/wasi/pod.c), the container's user (the file /run/wasmcri/user) for id and whoami, and
+ * wasm/wasi/pod.c), the container's user (the file /run/wasmcri/user) for id and whoami, the
+ * terminal's size (the file /run/wasmcri/tty, wasm/sandbox/terminal.c) for stty and ls, and
  * names from the view's /etc/passwd and /etc/group. */
 #ifndef WASMCRI_TOOLBOX_PROC_TABLE_H
 #define WASMCRI_TOOLBOX_PROC_TABLE_H
@@ -9,6 +10,7 @@
 
 #define TB_USER_FILE "/run/wasmcri/user"
 #define TB_PS_WHAT "the pod's process table" /* what a failed tb_proc_read names */
+#define TB_TTY_FILE "/run/wasmcri/tty"
 
 typedef struct tb_proc {
     int pid;
@@ -35,5 +37,9 @@ bool tb_group_name(unsigned gid, char *buf, int n);
 /* The container's user: uid, gid, up to 32 groups (*ret_ngroups); -1 when the runtime gives none.
  */
 int tb_self_user(unsigned *uid, unsigned *gid, unsigned *groups, int *ret_ngroups);
+
+/* The terminal's size now: /run/wasmcri/tty (the runtime rewrites it when the client's terminal
+ * is resized), else $COLUMNS and $LINES (its size at the start), else 80x24. */
+void tb_term_size(int *ret_cols, int *ret_rows);
 
 #endif

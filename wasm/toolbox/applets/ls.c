@@ -1,14 +1,15 @@
 /* ls [-1aAdlRrtSFphnC] [FILE]...: lists files, one per line, or in columns on a terminal
- * (or with -C) as wide as $COLUMNS, else 80. -l shows what WASI's view of a file holds:
- * type, links, size, mtime, link target; WASI has no permission bits and no owners, so those
- * columns print "?" (as ls does for what it cannot read), and "total" counts 1 KiB blocks of
- * each file's size rounded up to 4 KiB. */
+ * (or with -C) as wide as the terminal (tb_term_size: /run/wasmcri/tty, $COLUMNS), else 80.
+ * -l shows what WASI's view of a file holds: type, links, size, mtime, link target; WASI has no
+ * permission bits and no owners, so those columns print "?" (as ls does for what it cannot read),
+ * and "total" counts 1 KiB blocks of each file's size rounded up to 4 KiB. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "proc_table.h"
 #include "util.h"
 
 typedef struct ls_opts {
@@ -70,8 +71,9 @@ static char suffix(const ls_opts *o, mode_t m)
 /* Names down the columns, as busybox lays them out on a terminal. */
 static void print_columns(ls_opts *o, const ls_entry *v, size_t n)
 {
-    const char *env = getenv("COLUMNS");
-    size_t width = env && atoi(env) > 0 ? (size_t)atoi(env) : 80, cell = 1;
+    int term_cols, term_rows;
+    tb_term_size(&term_cols, &term_rows);
+    size_t width = (size_t)term_cols, cell = 1;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(v[i].name) + (suffix(o, v[i].st.st_mode) != 0) + 2;
         cell = len > cell ? len : cell;
