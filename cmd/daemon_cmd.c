@@ -177,8 +177,16 @@ static int open_sandbox(const wc_config *cfg, cri_daemon *d, zc_client *zc, bool
         return wc_error_wrap(err, "cannot talk to the zygote");
     wc_info("daemon", "%s the zygote (pid %d)", spawned ? "started" : "reconnected to",
             zc_zygote_pid(zc));
-    rc = stream_server_start(d->sandbox, cfg->stream_address, cfg->stream_port,
-                             cfg->stream_idle_timeout, &d->stream, err);
+    char cert_out[4096];
+    TRY(wc_path(cert_out, sizeof(cert_out), err, "%s/stream-tls.crt", cfg->state_dir));
+    stream_server_conf sc = {.addr = cfg->stream_address,
+                             .port = cfg->stream_port,
+                             .idle_timeout_s = cfg->stream_idle_timeout,
+                             .tls = cfg->stream_tls,
+                             .tls_cert_file = cfg->stream_tls_cert_file,
+                             .tls_key_file = cfg->stream_tls_key_file,
+                             .cert_out = cert_out};
+    rc = stream_server_start(d->sandbox, &sc, &d->stream, err);
     return rc < 0 ? wc_error_wrap(err, "cannot start the streaming server") : 0;
 }
 

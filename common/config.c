@@ -57,6 +57,8 @@ void wc_config_free(wc_config *cfg)
     free(cfg->state_dir);
     free(cfg->cgroup_driver);
     free(cfg->stream_address);
+    free(cfg->stream_tls_cert_file);
+    free(cfg->stream_tls_key_file);
     free(cfg->cni_conf_dir);
     free(cfg->metrics_address);
     free_strv(cfg->cni_bin_dirs, cfg->n_cni_bin_dirs);
@@ -85,6 +87,7 @@ int wc_config_init(wc_config *cfg)
         set_str(&cfg->state_dir, "/run/wasmcri") < 0 ||
         set_str(&cfg->cgroup_driver, "cgroupfs") < 0 ||
         set_str(&cfg->stream_address, "127.0.0.1") < 0 ||
+        set_str(&cfg->stream_tls_cert_file, "") < 0 || set_str(&cfg->stream_tls_key_file, "") < 0 ||
         set_str(&cfg->cni_conf_dir, "/etc/cni/net.d") < 0 ||
         set_str(&cfg->metrics_address, "") < 0 ||
         set_str(&cfg->cni_bin_dirs[0], "/opt/cni/bin") < 0 ||
@@ -316,6 +319,25 @@ static int parse_metrics_address(parse_ctx *pc, json_t *root, wc_config *cfg)
     return 0;
 }
 
+/* stream_tls, and the cert and key files: both or neither (then a self-signed pair). */
+static int parse_stream_tls(parse_ctx *pc, json_t *root, wc_config *cfg)
+{
+    TRY(get_bool(pc, root, "stream_tls", "stream_tls", &cfg->stream_tls));
+    TRY(get_string(pc, root, "stream_tls_cert_file", "stream_tls_cert_file",
+                   &cfg->stream_tls_cert_file));
+    TRY(get_string(pc, root, "stream_tls_key_file", "stream_tls_key_file",
+                   &cfg->stream_tls_key_file));
+    if (!cfg->stream_tls_cert_file || !cfg->stream_tls_key_file)
+        return bad(pc, "stream_tls_cert_file/stream_tls_key_file", "must not be null");
+    bool cert = *cfg->stream_tls_cert_file, key = *cfg->stream_tls_key_file;
+    if (cert != key)
+        return bad(pc, cert ? "stream_tls_key_file" : "stream_tls_cert_file",
+                   "must be given with the other one of the pair");
+    if (cert && !cfg->stream_tls)
+        return bad(pc, "stream_tls", "must be true when stream_tls_cert_file is given");
+    return 0;
+}
+
 static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
 {
     static const char *const keys[] = {"socket",
@@ -332,6 +354,9 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
                                        "stream_address",
                                        "stream_port",
                                        "stream_idle_timeout",
+                                       "stream_tls",
+                                       "stream_tls_cert_file",
+                                       "stream_tls_key_file",
                                        NULL};
     if (!json_is_object(root))
         return wc_error_set(pc->err, -EINVAL, "config %s: the top level must be a JSON object",
@@ -350,6 +375,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_int(pc, root, "stream_port", "stream_port", 0, 65535, &cfg->stream_port));
     TRY(get_int(pc, root, "stream_idle_timeout", "stream_idle_timeout", 0, 7 * 24 * 3600,
                 &cfg->stream_idle_timeout));
+    TRY(parse_stream_tls(pc, root, cfg));
     TRY(parse_enums(pc, root, cfg));
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
@@ -446,6 +472,11 @@ char *wc_config_to_json(const wc_config *cfg)
         json_object_set_new(root, "stream_address", str_or_null(cfg->stream_address)) < 0 ||
         json_object_set_new(root, "stream_port", json_integer(cfg->stream_port)) < 0 ||
         json_object_set_new(root, "stream_idle_timeout", json_integer(cfg->stream_idle_timeout)) <
+            0 ||
+        json_object_set_new(root, "stream_tls", json_boolean(cfg->stream_tls)) < 0 ||
+        json_object_set_new(root, "stream_tls_cert_file", str_or_null(cfg->stream_tls_cert_file)) <
+            0 ||
+        json_object_set_new(root, "stream_tls_key_file", str_or_null(cfg->stream_tls_key_file)) <
             0) {
         json_decref(root);
         return NULL;

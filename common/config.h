@@ -5,7 +5,8 @@
  * plugin_timeout_s},
  * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
  * auth{username, password}}, module_cache_mib, toolbox, metrics_address, stream_address,
- * stream_port, stream_idle_timeout. An unknown key, a wrong type or a bad value is an error naming
+ * stream_port, stream_idle_timeout, stream_tls, stream_tls_cert_file, stream_tls_key_file. An
+ * unknown key, a wrong type or a bad value is an error naming
  * the key. `wasmcri config default` prints wc_config_to_json of the defaults. To add a key: a
  * field here, its default in wc_config_init, its parse step in config.c and its line in
  * wc_config_to_json (the round-trip unit test checks the last two agree).
@@ -65,6 +66,9 @@ typedef struct wc_config {
     char *stream_address;    /* 127.0.0.1: the streaming server's (Exec, Attach, PortForward) */
     int stream_port;         /* 0: a free port */
     int stream_idle_timeout; /* s without a byte either way that end a stream session; 0: none */
+    bool stream_tls;         /* the streaming server's URLs are https:// */
+    char *stream_tls_cert_file,
+        *stream_tls_key_file; /* PEM; "": a self-signed pair made at start */
 } wc_config;
 
 /* Fills cfg with the embedded defaults. Returns -ENOMEM only. */

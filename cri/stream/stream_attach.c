@@ -71,15 +71,16 @@ static void send_record(stream_conn *c, const stream_request *req, const char *r
     free(buf);
 }
 
-/* Sends the complete records the file has gained, until the client's queue is full. */
-static void read_new(tail *t, stream_conn *c, const stream_request *req, wc_error *err)
+/* Sends the complete records the file has gained, until the client's queue is full; true when
+ * it got to the end of the file. */
+static bool read_new(tail *t, stream_conn *c, const stream_request *req, wc_error *err)
 {
     while (c->ops->queued(c) < OUT_QUEUE_MAX) {
         if (t->n == sizeof(t->line))
             t->n = 0; /* no record is this long: not a CRI log, drop it */
         ssize_t got = t->fd >= 0 ? read(t->fd, t->line + t->n, sizeof(t->line) - t->n) : 0;
         if (got <= 0)
-            return;
+            return true;
         t->n += (size_t)got;
         size_t start = 0;
         for (char *nl; (nl = memchr(t->line + start, '\n', t->n - start));) {
@@ -89,6 +90,7 @@ static void read_new(tail *t, stream_conn *c, const stream_request *req, wc_erro
         memmove(t->line, t->line + start, t->n - start);
         t->n -= start;
     }
+    return false;
 }
 
 /* The log moved away (ReopenContainerLog) or went: the rest of it, then the new file. */
@@ -172,6 +174,7 @@ static void send_exit(stream_conn *conn, wc_error *err)
 static int follow(attach *a, stream_conn *conn, tail *t, wc_error *err)
 {
     int64_t idle = 0, checked = stream_now_ms();
+    bool exited = false; /* then the rest of the log goes out before the status */
     for (;;) {
         bool backlog = stdin_pump_backlog(&a->in), room = conn->ops->queued(conn) < OUT_QUEUE_MAX;
         struct pollfd pf[3] = {
@@ -198,8 +201,8 @@ static int follow(attach *a, stream_conn *conn, tail *t, wc_error *err)
         checked = stream_now_ms();
         if (t->fd < 0 && open_tail(t, false) == 0) /* the worker has made it: from its start */
             read_new(t, conn, a->req, err);
-        if (!still_running(a->env, a->req->container_id)) {
-            read_new(t, conn, a->req, err); /* its last lines */
+        exited = exited || !still_running(a->env, a->req->container_id);
+        if (exited && read_new(t, conn, a->req, err)) { /* its last lines, all of them */
             send_exit(conn, err);
             return 0;
         }

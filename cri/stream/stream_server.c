@@ -13,10 +13,12 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "stream_session.h"
 #include "stream_spdy.h"
+#include "stream_tls.h"
 #include "stream_ws.h"
 
 #define STREAM_CONNECTIONS_MAX 1024
@@ -44,6 +46,7 @@ typedef struct upgrade_ctx {
 
 struct stream_server {
     struct MHD_Daemon *mhd;
+    stream_tls_pair tls; /* with TLS: the certificate and key MHD serves */
     stream_tokens tokens;
     stream_env env;
     char url[96];
@@ -366,46 +369,84 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- lifetime ---- */
 
-int stream_server_start(wc_sandbox *sb, const char *addr, int port, int idle_timeout_s,
-                        stream_server **ret, wc_error *err)
+/* The pair TLS serves, and a self-signed certificate written where clients find it. */
+static int prepare_tls(stream_server *s, const stream_server_conf *conf, wc_error *err)
+{
+    if (*conf->tls_cert_file)
+        return stream_tls_load(conf->tls_cert_file, conf->tls_key_file, &s->tls, err);
+    TRY(stream_tls_self_signed(conf->addr, &s->tls, err));
+    if (conf->cert_out == NULL || *conf->cert_out == '\0')
+        return 0;
+    char tmp[4096 + 8];
+    snprintf(tmp, sizeof(tmp), "%s.new", conf->cert_out);
+    FILE *f = fopen(tmp, "we");
+    bool ok = f && fputs(s->tls.cert_pem, f) >= 0;
+    ok = f && fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, conf->cert_out) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return wc_error_set_errno(err, -e, "write the streaming certificate to %s", conf->cert_out);
+    }
+    return 0;
+}
+
+static int listen_addr(const stream_server_conf *conf, struct sockaddr_storage *ss, unsigned *flags,
+                       wc_error *err)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, conf->addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)conf->port);
+    } else if (inet_pton(AF_INET6, conf->addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)conf->port);
+        *flags |= MHD_USE_IPv6;
+    } else {
+        return wc_error_set(err, -EINVAL, "stream_address %s is not an IP address", conf->addr);
+    }
+    return 0;
+}
+
+int stream_server_start(wc_sandbox *sb, const stream_server_conf *conf, stream_server **ret,
+                        wc_error *err)
 {
     struct sockaddr_storage ss = {0};
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)port);
-    } else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
-        flags |= MHD_USE_IPv6;
-    } else {
-        return wc_error_set(err, -EINVAL, "stream_address %s is not an IP address", addr);
-    }
+    TRY(listen_addr(conf, &ss, &flags, err));
     stream_server *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    s->env = (stream_env){.sb = sb, .idle_ms = idle_timeout_s * 1000};
+    s->env = (stream_env){.sb = sb, .idle_ms = conf->idle_timeout_s * 1000};
     stream_tokens_init(&s->tokens);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->ended, NULL);
+    if (conf->tls && prepare_tls(s, conf, err) < 0) {
+        stream_server_stop(s);
+        return wc_error_wrap(err, "stream_tls");
+    }
+    struct MHD_OptionItem tls_opts[] = {{MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key_pem},
+                                        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls.cert_pem},
+                                        {MHD_OPTION_END, 0, NULL}};
+    if (conf->tls)
+        flags |= MHD_USE_TLS; /* an upgraded stream is then a socketpair MHD encrypts for */
     s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
                               mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STREAM_HANDSHAKE_TIMEOUT_S,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)STREAM_CONNECTIONS_MAX,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY,
+                              conf->tls ? tls_opts : &tls_opts[2], MHD_OPTION_END);
     if (s->mhd == NULL) {
         stream_server_stop(s);
         return wc_error_set(err, -EADDRINUSE,
-                            "cannot serve streams on %s port %d (in use, or not an address here)",
-                            addr, port);
+                            "cannot serve streams on %s port %d (in use, or not an address here%s)",
+                            conf->addr, conf->port, conf->tls ? ", or TLS could not start" : "");
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    unsigned bound = info ? info->port : (unsigned)port;
-    snprintf(s->url, sizeof(s->url),
-             v6->sin6_family == AF_INET6 ? "http://[%s]:%u" : "http://%s:%u", addr, bound);
+    unsigned bound = info ? info->port : (unsigned)conf->port;
+    snprintf(s->url, sizeof(s->url), ss.ss_family == AF_INET6 ? "%s://[%s]:%u" : "%s://%s:%u",
+             conf->tls ? "https" : "http", conf->addr, bound);
     wc_info("stream", "streaming server on %s", s->url);
     *ret = s;
     return 0;
@@ -433,6 +474,7 @@ void stream_server_stop(stream_server *s)
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     stream_tokens_clear(&s->tokens);
+    stream_tls_pair_clear(&s->tls);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->ended);
     free(s);

@@ -1,5 +1,7 @@
-"""Small helpers the runtime tests share: pod and container configs, waits, log parsing."""
+"""Small helpers the runtime tests share: pod and container configs, waits, log parsing, the
+counts a leak would grow."""
 import http.server
+import os
 import re
 import threading
 import time
@@ -118,3 +120,54 @@ def http_server(host, reply):
     srv = http.server.ThreadingHTTPServer((host, 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
+
+
+def leak_counts(rt):
+    """What a leak would grow: the daemon's fds and threads, the zygote's children."""
+    pid, zpid = rt.proc.pid, rt.zygote_pid()
+    children = open(f"/proc/{zpid}/task/{zpid}/children").read().split()
+    return (len(os.listdir(f"/proc/{pid}/fd")), len(os.listdir(f"/proc/{pid}/task")),
+            len(children))
+
+
+def stable_counts(rt, timeout=20):
+    """The counts once they held still for half a second (a session's thread ends just
+    after its client has read the end)."""
+    deadline = time.monotonic() + timeout
+    last = leak_counts(rt)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = leak_counts(rt)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def settled_counts(rt, base, timeout=20):
+    """Waits until the counts are back at base (the spare worker may be refilling)."""
+    deadline = time.monotonic() + timeout
+    now = leak_counts(rt)
+    while now != base and time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = leak_counts(rt)
+    return now
+
+
+def run_concurrently(fn, n, timeout):
+    """fn(i) for i in range(n), each on a thread of its own, all at once: the errors raised
+    [(i, repr)] (none: every call returned)."""
+    errors = []
+
+    def one(i):
+        try:
+            fn(i)
+        except Exception as e:  # noqa: BLE001 - returned to the test
+            errors.append((i, repr(e)))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return errors

@@ -25,6 +25,8 @@ def test_config_default_prints_every_key():
     assert cfg["registries"] == []
     assert (cfg["stream_address"], cfg["stream_port"], cfg["stream_idle_timeout"]) == \
         ("127.0.0.1", 0, 4 * 3600)
+    assert (cfg["stream_tls"], cfg["stream_tls_cert_file"], cfg["stream_tls_key_file"]) == \
+        (False, "", "")
 
 
 def test_default_file_is_accepted_and_flags_override_it(new_daemon, tmp_path):
@@ -48,6 +50,9 @@ def test_default_file_is_accepted_and_flags_override_it(new_daemon, tmp_path):
     ({"stream_idle_timeout": "4h"}, '"stream_idle_timeout"'),
     ({"stream_address": 127}, '"stream_address"'),
     ({"stream_address": "localhost"}, '"stream_address"'),
+    ({"stream_tls": "yes"}, '"stream_tls"'),
+    ({"stream_tls": True, "stream_tls_cert_file": "/c.pem"}, '"stream_tls_key_file"'),
+    ({"stream_tls_cert_file": "/c.pem", "stream_tls_key_file": "/k.pem"}, '"stream_tls"'),
 ])
 def test_bad_config_stops_startup_naming_the_key(tmp_path, content, needle):
     path = tmp_path / "config.json"

@@ -3,6 +3,7 @@ SPDY, stream_client.py) sees the running container's stdout and stderr lines as 
 writes them, while the CRI log still gets every line; the session ends with the container.
 A container created with stdin has a pipe the runtime keeps open: attach writes to it, and
 with stdin_once the first session's end of stdin is the guest's EOF."""
+import os
 import signal
 import time
 
@@ -10,7 +11,8 @@ import grpc
 import pytest
 
 import stream_client as sc
-from rt_helpers import create, ctr_config, pod_config, run_pod, start, stdout_text, wait_state
+from rt_helpers import (create, ctr_config, pod_config, run_concurrently, run_pod, settled_counts,
+                        stable_counts, start, stdout_text, wait_state)
 from wasmcri_harness import pb
 
 
@@ -141,6 +143,84 @@ def test_a_tty_container_sh_over_attach_with_resize(rt, pod):
     assert st.exit_code == 3
     text = "\n".join(stdout_text(pod[1] / "shell.log"))
     assert "typed 42" in text and "nope" in text  # the log has it all, stderr as stdout
+
+
+def zygote_fds(rt):
+    return len(os.listdir(f"/proc/{rt.zygote_pid()}/fd"))
+
+
+def test_100_concurrent_attach_sessions_with_stdin_leave_nothing(rt, pod):
+    """100 clients attached at once to one container's stdin: each line reaches the guest and
+    every session sees it; afterwards the daemon's fds and threads and the zygote's fds (the
+    copies of the pipe it handed out) are back where they were."""
+    cid = running(rt, pod, "crowd", ["echo"], stdin=True)
+    one_line(rt, cid, "warm")  # the first session's one-time costs are not a leak
+    base, zbase = stable_counts(rt), zygote_fds(rt)
+    def one(i):
+        conn = attach(rt, cid, "websocket" if i % 2 else "spdy", stdin=True)
+        conn.sock.settimeout(60)
+        conn.send(sc.STDIN, b"n%d\n" % i)
+        sc.read_until(conn, b"echo: n%d\n" % i)
+        conn.close()
+
+    errors = run_concurrently(one, 100, 120)
+    assert not errors, errors[:5]
+    assert sorted(stdout_text(pod[1] / "crowd.log")) == sorted(
+        ["echo: warm"] + [f"echo: n{i}" for i in range(100)])
+    assert settled_counts(rt, base) == base
+    assert zygote_fds(rt) == zbase
+    assert rt.runtime().ContainerStatus(
+        pb.ContainerStatusRequest(container_id=cid)).status.state == pb.CONTAINER_RUNNING
+
+
+def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, pod):
+    """A client that goes (no close frame, stdin left open) while output flows: its session
+    ends, the container goes on, and nothing of the session is left."""
+    cid = running(rt, pod, "flowing", ["echo"], stdin=True)
+    one_line(rt, cid, "warm")
+    base, zbase = stable_counts(rt), zygote_fds(rt)
+    for proto in ("websocket", "spdy"):
+        conn = attach(rt, cid, proto, stdin=True)
+        conn.send(sc.STDIN, b"x" * 100000 + b"\n")  # a long line, part of it echoed...
+        assert conn.recv()[0] == sc.STDOUT
+        conn.sock.close()  # ...when the client drops the TCP connection
+    assert settled_counts(rt, base) == base
+    assert zygote_fds(rt) == zbase
+    one_line(rt, cid, "still")  # the pipe is fine
+
+
+def vm_rss_kib(pid):
+    return next(int(line.split()[1]) for line in open(f"/proc/{pid}/status")
+                if line.startswith("VmRSS"))
+
+
+def test_a_client_that_never_reads_costs_no_memory(rt, pod):
+    """A chatty container (10 MB of output) and an attached client that reads nothing for a
+    while: the daemon queues at most 1 MiB (the log is the buffer) and its memory stays put;
+    then the client reads every line."""
+    text = "0123456789" * 10
+    cid = running(rt, pod, "chatty", ["-c", f"sleep 1; yes {text} | head -n 100000"],
+                  command=["sh"])
+    conn = attach(rt, cid, "websocket")
+    before = vm_rss_kib(rt.proc.pid)
+    deadline = time.monotonic() + 60
+    while rt.runtime().ContainerStatus(pb.ContainerStatusRequest(container_id=cid)).status.state \
+            == pb.CONTAINER_RUNNING and time.monotonic() < deadline:
+        time.sleep(0.5)  # the container writes it all meanwhile
+    time.sleep(1)
+    grown = vm_rss_kib(rt.proc.pid) - before
+    assert grown < 6 * 1024, f"the daemon grew {grown} KiB while its client did not read"
+    got = sc.collect(conn, timeout=120)
+    assert got[sc.STDOUT].decode().split("\n") == [text] * 100000 + [""]
+    assert sc.exit_code(got[sc.ERROR]) == 0
+
+
+def one_line(rt, cid, word):
+    """Attaches, writes word to the guest's stdin and leaves once it is echoed."""
+    conn = attach(rt, cid, "websocket", stdin=True)
+    conn.send(sc.STDIN, word.encode() + b"\n")
+    sc.read_until(conn, b"echo: " + word.encode())
+    conn.close()
 
 
 def test_stdin_survives_a_daemon_kill_9(rt, pod):

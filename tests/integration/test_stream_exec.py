@@ -2,16 +2,15 @@
 (stream_client.py: WebSocket as kubectl 1.30+, SPDY/3.1 as kubelet and client-go) upgrades
 there and talks to a fresh instance of probe.wasm in the container's view through live
 stdin/stdout/stderr; the exit code comes as the status."""
-import os
 import socket
-import threading
 import time
 
 import grpc
 import pytest
 
 import stream_client as sc
-from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
+from rt_helpers import (create, ctr_config, leak_counts, pod_config, run_concurrently, run_pod,
+                        settled_counts, stable_counts, start, wait_state)
 from wasmcri_harness import pb
 
 PROBE = "/bin/probe.wasm"
@@ -150,76 +149,37 @@ def test_a_connection_that_never_sends_its_request_is_closed(rt, ctr):
     sock.close()
 
 
-def _counts(rt):
-    """What a leak would grow: the daemon's fds and threads, the zygote's children."""
-    pid, zpid = rt.proc.pid, rt.zygote_pid()
-    children = open(f"/proc/{zpid}/task/{zpid}/children").read().split()
-    return (len(os.listdir(f"/proc/{pid}/fd")), len(os.listdir(f"/proc/{pid}/task")),
-            len(children))
-
-
-def _stable(rt, timeout=20):
-    """The counts once they held still for half a second (a session's thread ends just
-    after its client has read the end)."""
-    deadline = time.monotonic() + timeout
-    last = _counts(rt)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = _counts(rt)
-        if now == last:
-            return now
-        last = now
-    return last
-
-
-def _settled(rt, base, timeout=20):
-    """Waits until the counts are back at base (the spare worker may be refilling)."""
-    deadline = time.monotonic() + timeout
-    now = _counts(rt)
-    while now != base and time.monotonic() < deadline:
-        time.sleep(0.1)
-        now = _counts(rt)
-    return now
-
-
 def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, connect):
     sc.collect(connect([PROBE, "hello"]))
-    base = _stable(rt)
+    base = stable_counts(rt)
     ws = connect([PROBE, "sleep", "600"], stdin=True)
     ws.sock.settimeout(10)
     assert ws.recv() == (sc.STDOUT, b"sleeping\n")
     deadline = time.monotonic() + 10  # the exec's worker runs (and a new spare is forked)
-    while _counts(rt)[2] != base[2] + 1 and time.monotonic() < deadline:
+    while leak_counts(rt)[2] != base[2] + 1 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _counts(rt)[2] == base[2] + 1
+    assert leak_counts(rt)[2] == base[2] + 1
     ws.close()  # no close frame: the TCP connection just goes
-    assert _settled(rt, base) == base  # the worker was killed, its pipes and thread are gone
+    assert settled_counts(rt, base) == base  # the worker was killed, its pipes and thread are gone
 
 
 def test_100_concurrent_exec_sessions_leave_nothing(rt, connect):
     sc.collect(connect([PROBE, "hello"]))
-    base = _stable(rt)
-    results, errors = {}, []
+    base = stable_counts(rt)
+    results = {}
 
     def one(i):
-        try:
-            ws = connect([PROBE, "echo", "--", "exit", str(i % 7)], stdin=True, timeout=60)
-            ws.sock.settimeout(60)
-            ws.send(sc.STDIN, b"n%d\n" % i)
-            ws.close_channel(sc.STDIN)
-            got = sc.collect(ws, timeout=120)
-            results[i] = (got.get(sc.STDOUT), sc.exit_code(got[sc.ERROR]))
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append((i, repr(e)))
+        ws = connect([PROBE, "echo", "--", "exit", str(i % 7)], stdin=True, timeout=60)
+        ws.sock.settimeout(60)
+        ws.send(sc.STDIN, b"n%d\n" % i)
+        ws.close_channel(sc.STDIN)
+        got = sc.collect(ws, timeout=120)
+        results[i] = (got.get(sc.STDOUT), sc.exit_code(got[sc.ERROR]))
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(100)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
+    errors = run_concurrently(one, 100, 180)
     assert not errors, errors[:5]
     assert results == {i: (b"echo: n%d\n" % i, i % 7) for i in range(100)}
-    assert _settled(rt, base) == base
+    assert settled_counts(rt, base) == base
 
 
 def test_stream_address_and_port_come_from_the_config(new_daemon):
