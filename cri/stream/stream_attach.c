@@ -9,7 +9,8 @@
  * A container created with stdin: what the client sends goes into the pipe the zygote keeps
  * (wc_container_stdin; container_attach.c); with stdin_once, the end of this session's stdin
  * (the client closes it, or goes) closes the container's. A tty container's resize messages
- * reach the guest's /run/wasmcri/tty. It ends when the container exits, with kubelet's
+ * reach the guest's /run/wasmcri/tty, and what its client types goes through a terminal's line
+ * discipline (stream_tty.c). It ends when the container exits, with kubelet's
  * Success status. */
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "stream_session.h"
 #include "stream_stdin.h"
+#include "stream_tty.h"
 
 #define RECORD_MAX (20 * 1024)      /* a CRI log record: 16 KiB of text and its prefix */
 #define STATE_CHECK_MS 100          /* how often the container's state is looked at */
@@ -67,7 +69,10 @@ static void send_record(stream_conn *c, const stream_request *req, const char *r
         return;
     memcpy(buf, text, len);
     buf[len] = '\n';
-    c->ops->send(c, ch, buf, len + (tag[0] == 'F'), err);
+    if (req->tty)
+        tty_send_output(c, ch, buf, len + (tag[0] == 'F'), err);
+    else
+        c->ops->send(c, ch, buf, len + (tag[0] == 'F'), err);
     free(buf);
 }
 
@@ -122,7 +127,9 @@ static bool still_running(const stream_env *env, const char *id)
 typedef struct attach {
     const stream_env *env;
     const stream_request *req;
+    stream_conn *conn;
     stdin_pump in;
+    tty_ldisc tty; /* a tty container's: what is typed goes through it */
 } attach;
 
 static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
@@ -132,13 +139,17 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
     if (ch == CH_RESIZE && a->req->tty && stream_parse_resize(buf, n, &cols, &rows))
         wc_container_resize(a->env->sb, a->req->container_id, cols, rows, NULL);
     if (ch != CH_STDIN || n == 0 || a->in.fd < 0)
-        return 0;                          /* no stdin (any more): nobody reads it */
+        return 0;    /* no stdin (any more): nobody reads it */
+    if (a->req->tty) /* typed: the terminal's line discipline */
+        return tty_input(&a->tty, buf, n, &a->in, a->conn);
     return stdin_pump_add(&a->in, buf, n); /* over the budget: the client ignored the backlog */
 }
 
 static void on_eof(void *ctx, int ch)
 {
     attach *a = ctx;
+    if (ch == CH_STDIN && a->req->tty)
+        tty_input_end(&a->tty, &a->in);
     if (ch == CH_STDIN)
         a->in.eof = true;
 }
@@ -212,7 +223,7 @@ static int follow(attach *a, stream_conn *conn, tail *t, wc_error *err)
 void stream_attach_run(const stream_env *env, stream_conn *conn, const stream_request *req)
 {
     tail t = {.fd = -1, .watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)};
-    attach a = {.env = env, .req = req, .in = {.fd = -1}};
+    attach a = {.env = env, .req = req, .conn = conn, .in = {.fd = -1}};
     wc_container *ctr = NULL;
     wc_error err = {0};
     conn->sink = (stream_sink){.ctx = &a, .data = on_data, .eof = on_eof};

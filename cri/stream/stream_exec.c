@@ -1,7 +1,8 @@
 /* An exec over a streaming connection: a fresh worker (wc_exec_start) whose stdin,
  * stdout and stderr are pumped to and from the client's channels, then its exit
- * status on the error channel, as kubelet reports it. With a tty, the client's resize
- * messages reach the guest's /run/wasmcri/tty (wc_exec_resize). */
+ * status on the error channel, as kubelet reports it. With a tty, what the client types goes
+ * through a terminal's line discipline (stream_tty.c), and the client's resize messages reach
+ * the guest's /run/wasmcri/tty (wc_exec_resize). */
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "stream_session.h"
 #include "stream_stdin.h"
+#include "stream_tty.h"
 
 #define OUT_CHUNK 32768
 #define OUT_QUEUE_MAX (1024 * 1024) /* unsent bytes before the guest's output waits */
@@ -24,6 +26,7 @@ typedef struct exec_pump {
     const stream_request *req;
     wc_exec_session *ex;
     stdin_pump in; /* before the start, what comes waits here for the pipe */
+    tty_ldisc tty; /* with a tty: what is typed goes through it */
     unsigned cols, rows;
 } exec_pump;
 
@@ -62,13 +65,17 @@ static int on_data(void *ctx, int ch, const unsigned char *buf, size_t n)
         wc_exec_resize(p->ex, p->cols, p->rows, NULL); /* the guest reads it when it wants */
     bool closed = p->ex && p->in.fd < 0;
     if (n == 0 || ch != CH_STDIN || !p->req->in || p->in.eof || closed)
-        return 0;                          /* nobody reads it */
+        return 0;    /* nobody reads it */
+    if (p->req->tty) /* typed: the terminal's line discipline */
+        return tty_input(&p->tty, buf, n, &p->in, p->conn);
     return stdin_pump_add(&p->in, buf, n); /* over the budget: the client ignored the backlog */
 }
 
 static void on_eof(void *ctx, int ch)
 {
     exec_pump *p = ctx;
+    if (ch == CH_STDIN && p->req->tty)
+        tty_input_end(&p->tty, &p->in);
     if (ch == CH_STDIN)
         p->in.eof = true;
 }
@@ -82,7 +89,8 @@ static bool pump_out(exec_pump *p, int fd, int ch, bool wanted, wc_error *err)
         return true;
     if (n <= 0)
         return false;
-    if (wanted && p->conn->ops->send(p->conn, ch, buf, (size_t)n, err) < 0)
+    if (wanted && (p->req->tty ? tty_send_output(p->conn, ch, buf, (size_t)n, err)
+                               : p->conn->ops->send(p->conn, ch, buf, (size_t)n, err)) < 0)
         return false;
     return true;
 }

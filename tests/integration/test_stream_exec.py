@@ -88,7 +88,7 @@ def test_exec_tty_merges_output_and_sets_the_terminal(connect):
 def test_exec_tty_takes_the_clients_terminal_size(connect):
     ws = connect([PROBE, "env", "COLUMNS", "LINES"], stderr=False, tty=True)
     ws.resize(132, 43)  # what kubectl sends first, before any input
-    assert sc.collect(ws)[sc.STDOUT] == b"COLUMNS=132\nLINES=43\n"
+    assert sc.collect(ws)[sc.STDOUT] == b"COLUMNS=132\r\nLINES=43\r\n"  # a terminal's NL
 
 
 def test_exec_of_a_file_that_is_not_wasm(connect):
@@ -212,8 +212,27 @@ def test_a_resize_after_the_start_is_what_the_guest_reads(connect):
     for size, want in (((132, 43), b"43 132"), ((70, 20), b"20 70")):
         ws.resize(*size)
         ws.send(sc.STDIN, b"stty size; cat /run/wasmcri/tty; echo $COLUMNS; echo done\n")
-        lines = sc.read_until(ws, b"done").decode().split("\n")
-        assert want.decode() in lines[0] and lines[1].strip() == f"{size[0]} {size[1]}"
-        assert lines[2].strip() == "132"
+        out = sc.read_until(ws, b"\r\ndone\r\n").decode()
+        lines = out[out.index("echo done\r\n") + 11:].split("\r\n")  # after the typing's echo
+        assert want.decode() in lines[0] and lines[1] == f"{size[0]} {size[1]}"
+        assert lines[2] == "132"
     ws.send(sc.STDIN, b"exit\n")
+    assert sc.exit_code(sc.collect(ws)[sc.ERROR]) == 0
+
+
+def test_a_raw_terminal_types_into_sh_as_into_a_pty(connect):
+    """Regression (crictl exec -it, by hand): kubectl and crictl put the local terminal in raw
+    mode, so Enter is a CR, nothing is echoed locally, and a NL only moves down. sh got the CR
+    as part of the line (nothing ran), the typing was invisible, and output stair-stepped. The
+    session now does what a pty's line discipline does: CR is NL, typing is echoed, DEL erases,
+    output NL is CR NL, and ^D on an empty line is EOF."""
+    ws = connect(["sh"], stdin=True, stderr=False, tty=True)
+    ws.sock.settimeout(10)
+    ws.send(sc.STDIN, b"echo typed $((6 * 7))\r")
+    out = sc.read_until(ws, b"typed 42\r\n")
+    assert b"echo typed $((6 * 7))\r\n" in out  # the echo of what was typed
+    ws.send(sc.STDIN, b"echo abcX\x7f\x7fd\r")  # two DELs erase "cX"
+    out = sc.read_until(ws, b"abd\r\n")
+    assert b"\b \b\b \b" in out and b"abcX" not in out.split(b"\n")[-1]
+    ws.send(sc.STDIN, b"\x04")  # ^D on an empty line: sh reads EOF and ends
     assert sc.exit_code(sc.collect(ws)[sc.ERROR]) == 0
