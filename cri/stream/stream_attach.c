@@ -190,7 +190,9 @@ static int follow(attach *a, stream_conn *conn, tail *t, wc_error *err)
         bool backlog = stdin_pump_backlog(&a->in), room = conn->ops->queued(conn) < OUT_QUEUE_MAX;
         struct pollfd pf[3] = {
             {.fd = conn->sock,
-             .events = (backlog ? 0 : POLLIN) | (conn->ops->want_write(conn) ? POLLOUT : 0)},
+             /* a client that does not read what it is sent (a tty's echo too) is not read */
+             .events =
+                 (backlog || !room ? 0 : POLLIN) | (conn->ops->want_write(conn) ? POLLOUT : 0)},
             {.fd = room ? t->watch_fd : -1, .events = POLLIN},
             {.fd = backlog ? a->in.fd : -1, .events = POLLOUT}};
         int n = poll(pf, 3, STATE_CHECK_MS);

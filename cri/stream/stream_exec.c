@@ -120,7 +120,8 @@ static bool pump(exec_pump *p, wc_error *err)
         bool backlog = stdin_pump_backlog(&p->in);
         struct pollfd pf[4] = {
             {.fd = c->sock,
-             .events = (backlog ? 0 : POLLIN) | (c->ops->want_write(c) ? POLLOUT : 0)},
+             /* a client that does not read what it is sent (a tty's echo too) is not read */
+             .events = (backlog || !room ? 0 : POLLIN) | (c->ops->want_write(c) ? POLLOUT : 0)},
             {.fd = room ? out : -1, .events = POLLIN},
             {.fd = room ? errfd : -1, .events = POLLIN},
             {.fd = backlog ? p->in.fd : -1, .events = POLLOUT},

@@ -14,21 +14,27 @@
 
 enum { CTRL_C = 0x03, CTRL_D = 0x04, BS = 0x08, CTRL_U = 0x15, DEL = 0x7f };
 
-static void echo(stream_conn *c, const char *s, size_t n)
+/* The echo of one call's input, sent at once (not a frame per key). */
+typedef struct echo_buf {
+    char *s;
+    size_t n;
+} echo_buf;
+
+static void echo(echo_buf *e, const char *s, size_t n)
 {
-    if (n)
-        c->ops->send(c, CH_STDOUT, s, n, NULL);
+    memcpy(e->s + e->n, s, n); /* room: 4 bytes per input byte (see tty_input) */
+    e->n += n;
 }
 
 /* Erases the last character of the line (its UTF-8 continuation bytes with it). */
-static void erase_one(tty_ldisc *t, stream_conn *c)
+static void erase_one(tty_ldisc *t, echo_buf *e)
 {
     if (t->n == 0)
         return;
     while (t->n > 1 && (t->line[t->n - 1] & 0xc0) == 0x80)
         t->n--;
     t->n--;
-    echo(c, "\b \b", 3);
+    echo(e, "\b \b", 3);
 }
 
 static int push_line(tty_ldisc *t, stdin_pump *in)
@@ -39,21 +45,21 @@ static int push_line(tty_ldisc *t, stdin_pump *in)
 }
 
 /* One typed byte; -1: the guest's budget is full. */
-static int input_byte(tty_ldisc *t, unsigned char b, stdin_pump *in, stream_conn *c)
+static int input_byte(tty_ldisc *t, unsigned char b, stdin_pump *in, echo_buf *e)
 {
     if (b == '\r' || b == '\n') {
-        echo(c, "\r\n", 2);
+        echo(e, "\r\n", 2);
         t->line[t->n++] = '\n'; /* there is always room for it (see below) */
         return push_line(t, in);
     }
     if (b == DEL || b == BS) {
-        erase_one(t, c);
-    } else if (b == CTRL_U) {
+        erase_one(t, e);
+    } else if (b == CTRL_U) { /* the erasing of a whole line: at most 3 bytes per byte of it */
         while (t->n)
-            erase_one(t, c);
+            erase_one(t, e);
     } else if (b == CTRL_C) {
         t->n = 0;
-        echo(c, "^C\r\n", 4);
+        echo(e, "^C\r\n", 4);
     } else if (b == CTRL_D) {
         if (t->n == 0)
             in->eof = true;
@@ -61,17 +67,24 @@ static int input_byte(tty_ldisc *t, unsigned char b, stdin_pump *in, stream_conn
             return push_line(t, in); /* the guest reads what is there, without a newline */
     } else {
         t->line[t->n++] = b;
-        echo(c, (const char *)&b, 1);
+        echo(e, (const char *)&b, 1);
     }
     return t->n == TTY_LINE_MAX - 1 ? push_line(t, in) : 0; /* room for a newline is kept */
 }
 
 int tty_input(tty_ldisc *t, const unsigned char *buf, size_t n, stdin_pump *in, stream_conn *c)
 {
-    for (size_t i = 0; i < n && !in->eof; i++)
-        if (input_byte(t, buf[i], in, c) < 0)
-            return -1;
-    return 0;
+    /* each byte echoes at most 4 bytes, ^U at most 3 per byte of a line typed before */
+    echo_buf e = {.s = malloc(4 * n + 3 * TTY_LINE_MAX)};
+    if (e.s == NULL)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && !in->eof && rc == 0; i++)
+        rc = input_byte(t, buf[i], in, &e);
+    if (e.n)
+        c->ops->send(c, CH_STDOUT, e.s, e.n, NULL);
+    free(e.s);
+    return rc;
 }
 
 int tty_input_end(tty_ldisc *t, stdin_pump *in)

@@ -8,13 +8,19 @@ tests/integration/runtime_images.py, pulled over CRI); each sample is one Exec r
 tests/integration/stream_client.py) and the wait for the first stdout byte, timed from just
 before the rpc. --execs samples per protocol, the protocols interleaved; p50 and p90.
 
+Attach: a container running probe.wasm's "echo" with stdin, one attach session (WebSocket)
+with stdin; each sample writes a line and waits for its echo, which comes back through the
+container's stdin pipe, the guest, its CRI log and the session following it (inotify): --lines
+samples, p50 and p90.
+
 Port forward: a TCP server on 127.0.0.1 of the node (a hostNetwork pod's namespace is the
 node's, so the forward dials it as it would a pod's server) sends --megabytes MiB to each
 connection. Read once straight over TCP and once through a SPDY port forward (the daemon
 dialing localhost:PORT in the pod's namespace and framing every byte), both by the same
 Python reader; --rounds interleaved runs each, medians in MiB/s.
 
-Usage: hack/bench/stream.py [BUILD_DIR] [--execs 200] [--megabytes 256] [--rounds 5]
+Usage: hack/bench/stream.py [BUILD_DIR] [--execs 200] [--lines 200] [--megabytes 256]
+                            [--rounds 5]
 """
 import argparse
 import os
@@ -114,10 +120,32 @@ def first_byte_ms(sc, rt, pb, cid, proto):
     return [(t - t0) * 1000 for t in (t1, t2, t3)]
 
 
+def attach_echo_ms(sc, rt, pb, pid, refs, lines):
+    """Round trips of a line through an attached container's stdin and its log, in ms."""
+    from rt_helpers import create, ctr_config, start, wait_state
+    cfg = ctr_config("echoer", refs["probe"], args=["echo"])
+    cfg.stdin = True
+    cid = create(rt, pid, cfg)
+    start(rt, cid)
+    wait_state(rt, cid, pb.CONTAINER_RUNNING)
+    conn = sc.WebSocket(rt.Attach(pb.AttachRequest(container_id=cid, stdin=True, stdout=True),
+                                  timeout=10).url)
+    conn.sock.settimeout(10)
+    samples = []
+    for i in range(lines):
+        t0 = time.perf_counter()
+        conn.send(sc.STDIN, b"line %d\n" % i)
+        sc.read_until(conn, b"echo: line %d\n" % i)
+        samples.append((time.perf_counter() - t0) * 1000)
+    conn.close()
+    return samples
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build", nargs="?", default=str(TOP / "build"))
     ap.add_argument("--execs", type=int, default=200)
+    ap.add_argument("--lines", type=int, default=200)
     ap.add_argument("--megabytes", type=int, default=256)
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
@@ -149,6 +177,11 @@ def main():
             phase = [statistics.median(r[i] for r in runs) for i in range(3)]
             p90 = statistics.quantiles([r[2] for r in runs], n=10)[8]
             print("%-10s %9.2f ms %9.2f ms %10.2f ms (%.2f)" % (proto, *phase, p90))
+        echo = attach_echo_ms(sc, rt, pb, pid, refs, a.lines)
+        print("== Attach: a line on stdin -> its echo from the guest's log at the client "
+              "(%d lines)" % a.lines)
+        print("p50 %.2f ms (p90 %.2f)" % (statistics.median(echo),
+                                         statistics.quantiles(echo, n=10)[8]))
         port = bulk_server(a.megabytes)
         rates = {"plain TCP": [], "port forward (SPDY)": []}
         for _ in range(a.rounds):

@@ -171,3 +171,9 @@ def run_concurrently(fn, n, timeout):
     for t in threads:
         t.join(timeout)
     return errors
+
+
+def vm_rss_kib(pid):
+    """The resident memory of a process, KiB."""
+    return next(int(line.split()[1]) for line in open(f"/proc/{pid}/status")
+                if line.startswith("VmRSS"))

@@ -12,7 +12,7 @@ import pytest
 
 import stream_client as sc
 from rt_helpers import (create, ctr_config, pod_config, run_concurrently, run_pod, settled_counts,
-                        stable_counts, start, stdout_text, wait_state)
+                        stable_counts, start, stdout_text, vm_rss_kib, wait_state)
 from wasmcri_harness import pb
 
 
@@ -190,11 +190,6 @@ def test_a_client_that_disconnects_mid_stream_leaves_nothing(rt, pod):
     one_line(rt, cid, "still")  # the pipe is fine
 
 
-def vm_rss_kib(pid):
-    return next(int(line.split()[1]) for line in open(f"/proc/{pid}/status")
-                if line.startswith("VmRSS"))
-
-
 def test_a_client_that_never_reads_costs_no_memory(rt, pod):
     """A chatty container (10 MB of output) and an attached client that reads nothing for a
     while: the daemon queues at most 1 MiB (the log is the buffer) and its memory stays put;
@@ -214,6 +209,26 @@ def test_a_client_that_never_reads_costs_no_memory(rt, pod):
     got = sc.collect(conn, timeout=120)
     assert got[sc.STDOUT].decode().split("\n") == [text] * 100000 + [""]
     assert sc.exit_code(got[sc.ERROR]) == 0
+
+
+def test_a_huge_stdin_to_a_guest_that_never_reads_is_held_back(rt, pod):
+    """20 MB on stdin to a container that never reads it: the pipe fills, then the session
+    stops reading its client (TCP holds the client back) with at most 1 MiB waiting in the
+    daemon; the daemon's memory stays put and it goes on answering."""
+    cid = running(rt, pod, "deaf", ["sleep", "600"], stdin=True)
+    conn = attach(rt, cid, "websocket", stdin=True)
+    before = vm_rss_kib(rt.proc.pid)
+    conn.sock.settimeout(5)
+    sent = 0
+    with pytest.raises(TimeoutError):  # the client is held back, not cut off
+        for _ in range(20 * 16):
+            conn.send(sc.STDIN, b"x" * 65536)
+            sent += 65536
+    assert sent < 16 << 20, f"{sent} bytes went in before the client was held back"
+    assert vm_rss_kib(rt.proc.pid) - before < 6 * 1024
+    rt.runtime().Version(pb.VersionRequest(), timeout=5)
+    conn.close()
+    rt.runtime().StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=10)
 
 
 def one_line(rt, cid, word):

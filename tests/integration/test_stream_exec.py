@@ -10,7 +10,7 @@ import pytest
 
 import stream_client as sc
 from rt_helpers import (create, ctr_config, leak_counts, pod_config, run_concurrently, run_pod,
-                        settled_counts, stable_counts, start, wait_state)
+                        settled_counts, stable_counts, start, vm_rss_kib, wait_state)
 from wasmcri_harness import pb
 
 PROBE = "/bin/probe.wasm"
@@ -236,3 +236,21 @@ def test_a_raw_terminal_types_into_sh_as_into_a_pty(connect):
     assert b"\b \b\b \b" in out and b"abcX" not in out.split(b"\n")[-1]
     ws.send(sc.STDIN, b"\x04")  # ^D on an empty line: sh reads EOF and ends
     assert sc.exit_code(sc.collect(ws)[sc.ERROR]) == 0
+
+
+def test_a_tty_client_that_types_but_never_reads_is_held_back(rt, connect):
+    """A tty echoes what is typed: a client that types megabytes into `cat` and reads nothing
+    must not grow the daemon's queue of echo and output (the session stops reading a client
+    that does not read, and echoes a read's keys in one frame)."""
+    ws = connect(["cat"], stdin=True, stderr=False, tty=True)
+    ws.resize(80, 24)  # first, as kubectl does: the guest starts now (before, stdin waits)
+    before = vm_rss_kib(rt.proc.pid)
+    ws.sock.settimeout(5)
+    sent = 0
+    with pytest.raises(TimeoutError):
+        for _ in range(40 * 16):
+            ws.send(sc.STDIN, (b"y" * 1023 + b"\r") * 64)
+            sent += 65536
+    assert sent < 24 << 20, f"{sent} bytes typed before the client was held back"
+    assert vm_rss_kib(rt.proc.pid) - before < 8 * 1024
+    ws.close()
