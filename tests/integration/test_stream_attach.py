@@ -13,6 +13,7 @@ import pytest
 import stream_client as sc
 from rt_helpers import (create, ctr_config, pod_config, run_concurrently, run_pod, settled_counts,
                         stable_counts, start, stdout_text, vm_rss_kib, wait_state)
+from test_module_cache import asan_build
 from wasmcri_harness import pb
 
 
@@ -204,8 +205,8 @@ def test_a_client_that_never_reads_costs_no_memory(rt, pod):
             == pb.CONTAINER_RUNNING and time.monotonic() < deadline:
         time.sleep(0.5)  # the container writes it all meanwhile
     time.sleep(1)
-    grown = vm_rss_kib(rt.proc.pid) - before
-    assert grown < 6 * 1024, f"the daemon grew {grown} KiB while its client did not read"
+    grown = vm_rss_kib(rt.proc.pid) - before  # ASan's quarantine keeps what is freed: no figure
+    assert grown < 6 * 1024 or asan_build(), f"the daemon grew {grown} KiB, its client idle"
     got = sc.collect(conn, timeout=120)
     assert got[sc.STDOUT].decode().split("\n") == [text] * 100000 + [""]
     assert sc.exit_code(got[sc.ERROR]) == 0
@@ -225,7 +226,7 @@ def test_a_huge_stdin_to_a_guest_that_never_reads_is_held_back(rt, pod):
             conn.send(sc.STDIN, b"x" * 65536)
             sent += 65536
     assert sent < 16 << 20, f"{sent} bytes went in before the client was held back"
-    assert vm_rss_kib(rt.proc.pid) - before < 6 * 1024
+    assert vm_rss_kib(rt.proc.pid) - before < 6 * 1024 or asan_build()  # ASan: no figure
     rt.runtime().Version(pb.VersionRequest(), timeout=5)
     conn.close()
     rt.runtime().StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=10)

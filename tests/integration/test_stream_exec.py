@@ -11,6 +11,7 @@ import pytest
 import stream_client as sc
 from rt_helpers import (create, ctr_config, leak_counts, pod_config, run_concurrently, run_pod,
                         settled_counts, stable_counts, start, vm_rss_kib, wait_state)
+from test_module_cache import asan_build
 from wasmcri_harness import pb
 
 PROBE = "/bin/probe.wasm"
@@ -252,5 +253,5 @@ def test_a_tty_client_that_types_but_never_reads_is_held_back(rt, connect):
             ws.send(sc.STDIN, (b"y" * 1023 + b"\r") * 64)
             sent += 65536
     assert sent < 24 << 20, f"{sent} bytes typed before the client was held back"
-    assert vm_rss_kib(rt.proc.pid) - before < 8 * 1024
+    assert vm_rss_kib(rt.proc.pid) - before < 8 * 1024 or asan_build()  # ASan: no figure
     ws.close()
