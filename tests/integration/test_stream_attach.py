@@ -137,7 +137,7 @@ def test_a_tty_container_sh_over_attach_with_resize(rt, pod):
     sc.read_until(conn, b"typed 42")
     conn.send(sc.STDIN, b"stty size; echo $TERM; echo nope >&2\n")
     out = sc.read_until(conn, b"\r\nnope\r\n")  # stderr: on stdout, as a terminal's
-    assert b"\r\n30 100\r\nxterm\r\n" in out  # after the echo of the line typed
+    assert b"30 100\r\nxterm\r\n" in out  # after the echo of the line typed (and a prompt)
     assert b"/work # " in out  # the prompt, a line without its end, shows as it is written
     conn.send(sc.STDIN, b"exit 3\n")
     assert sc.exit_code(sc.collect(conn)[sc.ERROR]) == 0  # attach ends with the container
