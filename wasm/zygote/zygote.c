@@ -419,8 +419,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
     int stdio[3] = {exec ? fds[0] : -1, exec ? fds[1] : -1,
                     exec && nfds == 4 ? fds[2] : w.stdin_read};
-    if (w.sock >= 0 && spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1,
-                                  w.validated, NULL) < 0)
+    if (w.sock >= 0 &&
+        spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1, w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
     else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
         fcntl(w.sock, F_SETFL, O_NONBLOCK);
@@ -629,7 +629,8 @@ static void op_stdin(zygote *z, json_t *req, int *fds, size_t nfds)
     zworker *w = find_ctr_worker(z, id, 0);
     if (w == NULL || w->stdin_fd < 0) {
         wc_error_set(&err, w ? -EPIPE : -ESRCH, "container %s %s", id,
-                     w ? "has no stdin open (it was closed, or never asked for)" : "is not running");
+                     w ? "has no stdin open (it was closed, or never asked for)"
+                       : "is not running");
         reply_error(z, req, &err);
         return;
     }
