@@ -68,13 +68,19 @@ static int check_pair(const stream_tls_pair *p, const char *cert_file, const cha
     return rc < 0 ? ssl_error(err, what) : 0;
 }
 
+/* The two PEM files read into p and checked as a pair; on failure p may hold a part. */
+static int read_pair(const char *cert_file, const char *key_file, stream_tls_pair *p, wc_error *err)
+{
+    TRY(read_pem(cert_file, &p->cert_pem, err));
+    TRY(read_pem(key_file, &p->key_pem, err));
+    return check_pair(p, cert_file, key_file, err);
+}
+
 int stream_tls_load(const char *cert_file, const char *key_file, stream_tls_pair *ret,
                     wc_error *err)
 {
     stream_tls_pair p = {0};
-    int rc = read_pem(cert_file, &p.cert_pem, err);
-    rc = rc ?: read_pem(key_file, &p.key_pem, err);
-    rc = rc ?: check_pair(&p, cert_file, key_file, err);
+    int rc = read_pair(cert_file, key_file, &p, err);
     if (rc < 0) {
         stream_tls_pair_clear(&p);
         return rc;

@@ -69,6 +69,22 @@ static void not_wasm(wc_exec_session *s, int fd, const char *cmd0, const char *w
     s->w.exit_code = 126;
 }
 
+/* The worker spec of an exec in c of the module known by key: the tty's size file, the
+ * view, the cgroups it joins; on failure *ret_spec may hold a part (the caller's to free). */
+static int fill_exec_spec(wc_sandbox *sb, wc_container *c, wc_pod *pod, char *const *cmd, bool tty,
+                          wc_exec_session *s, const char *key, worker_spec **ret_spec,
+                          wc_error *err)
+{
+    if (tty)
+        TRY(sb_tty_path(s->tty_path, sizeof(s->tty_path), pod->dir, s->w.id, err));
+    TRY(cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err));
+    if (wc_container_set(&(*ret_spec)->module_key, key) < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0)
+        return err->code;
+    return 0;
+}
+
 /* The container's view with cmd[0] as the module, opened here (*ret_module_fd, the
  * caller's) so that the zygote runs the very file resolved in the view; mu held.
  * 1: not wasm (said on err_fd, the worker's stderr end). */
@@ -94,12 +110,7 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, bool tty,
         TRY(toolbox_module_fd(&fd, err)); /* no module there, and cmd[0] names an applet */
         snprintf(key, sizeof(key), "%s", toolbox_module_key());
     }
-    int rc = tty ? sb_tty_path(s->tty_path, sizeof(s->tty_path), pod->dir, s->w.id, err) : 0;
-    rc = rc ?: cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err);
-    if (rc == 0 && wc_container_set(&(*ret_spec)->module_key, key) < 0)
-        rc = wc_error_set(err, -ENOMEM, "out of memory");
-    if (rc == 0 && sb_cgroup_join_list(sb, c, pod, &(*ret_spec)->cgroup_procs, err) < 0)
-        rc = err->code;
+    int rc = fill_exec_spec(sb, c, pod, cmd, tty, s, key, ret_spec, err);
     if (rc < 0) {
         worker_spec_free(*ret_spec);
         *ret_spec = NULL;
@@ -191,6 +202,19 @@ static void unlink_session(wc_sandbox *sb, wc_exec_session *s)
     pthread_mutex_unlock(&sb->mu);
 }
 
+/* The exec's request to the zygote: the tty's size first, then the spec with the child's
+ * stdio and the module (stderr is the module's slot when a tty merges it into stdout). */
+static int send_spec(wc_sandbox *sb, worker_spec *spec, const wc_exec_io *io, const char *tty_path,
+                     const int child[3], int module_fd, wc_error *err)
+{
+    if (io->tty)
+        TRY(sb_tty_spec(spec, tty_path, io->cols, io->rows, err));
+    int fds[4] = {child[0], child[1], child[2], module_fd};
+    if (child[2] < 0)
+        fds[2] = module_fd;
+    return send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, err);
+}
+
 /* Up to the worker's start: the spec, the pipes, the request; mu is not held. */
 static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exec_io *io,
                          wc_exec_session *s, int child[3], wc_error *err)
@@ -211,12 +235,7 @@ static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const
     pthread_mutex_unlock(&sb->mu);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    if (io->tty)
-        rc = sb_tty_spec(spec, s->tty_path, io->cols, io->rows, err);
-    int fds[4] = {child[0], child[1], child[2], module_fd};
-    if (child[2] < 0)
-        fds[2] = module_fd;
-    rc = rc ?: send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, err);
+    rc = send_spec(sb, spec, io, s->tty_path, child, module_fd, err);
     close(module_fd);
     worker_spec_free(spec);
     if (rc < 0) /* no worker: no exit will come */
