@@ -222,6 +222,23 @@ static const char *route(const char *url, stream_kind *ret_kind)
     return NULL;
 }
 
+/* The 101 answer of an upgrade with the session's context (*con_cls, freed when the request
+ * completes: on_completed); NULL, with req freed, when either cannot be made. */
+static struct MHD_Response *upgrade_response(stream_server *s, stream_request *req, framing f,
+                                             void **con_cls)
+{
+    upgrade_ctx *u = calloc(1, sizeof(*u));
+    struct MHD_Response *r = u ? MHD_create_response_for_upgrade(on_upgrade, u) : NULL;
+    if (r == NULL) {
+        free(u);
+        stream_request_free(req);
+        return NULL;
+    }
+    *u = (upgrade_ctx){.srv = s, .req = req, .framing = f};
+    *con_cls = u;
+    return r;
+}
+
 static enum MHD_Result upgrade_ws(stream_server *s, struct MHD_Connection *conn,
                                   stream_request *req, void **con_cls)
 {
@@ -248,18 +265,10 @@ static enum MHD_Result upgrade_ws(stream_server *s, struct MHD_Connection *conn,
         stream_request_free(req);
         return answer(conn, MHD_HTTP_BAD_REQUEST, "%s", err.msg);
     }
-    upgrade_ctx *u = calloc(1, sizeof(*u));
-    struct MHD_Response *r = u ? MHD_create_response_for_upgrade(on_upgrade, u) : NULL;
-    if (r == NULL) {
-        free(u);
-        stream_request_free(req);
+    framing f = proto && strcmp(proto, "v5.channel.k8s.io") == 0 ? FRAMING_WS5 : FRAMING_WS4;
+    struct MHD_Response *r = upgrade_response(s, req, f, con_cls);
+    if (r == NULL)
         return MHD_NO;
-    }
-    *u = (upgrade_ctx){.srv = s,
-                       .req = req,
-                       .framing = proto && strcmp(proto, "v5.channel.k8s.io") == 0 ? FRAMING_WS5
-                                                                                   : FRAMING_WS4};
-    *con_cls = u; /* freed when the request completes (on_completed) */
     MHD_add_response_header(r, "Upgrade", "websocket");
     MHD_add_response_header(r, "Sec-WebSocket-Accept", accept);
     if (proto)
@@ -296,15 +305,9 @@ static enum MHD_Result upgrade_spdy(stream_server *s, struct MHD_Connection *con
         return answer(conn, MHD_HTTP_FORBIDDEN,
                       "no X-Stream-Protocol-Version offered is served (%s is)", o.supported[0]);
     }
-    upgrade_ctx *u = calloc(1, sizeof(*u));
-    struct MHD_Response *r = u ? MHD_create_response_for_upgrade(on_upgrade, u) : NULL;
-    if (r == NULL) {
-        free(u);
-        stream_request_free(req);
+    struct MHD_Response *r = upgrade_response(s, req, FRAMING_SPDY, con_cls);
+    if (r == NULL)
         return MHD_NO;
-    }
-    *u = (upgrade_ctx){.srv = s, .req = req, .framing = FRAMING_SPDY};
-    *con_cls = u;
     MHD_add_response_header(r, "Upgrade", "SPDY/3.1");
     MHD_add_response_header(r, "X-Stream-Protocol-Version", o.picked);
     enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
