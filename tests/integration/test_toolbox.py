@@ -138,6 +138,28 @@ def test_a_container_whose_command_is_top_runs_until_stopped(rt, pod):
     assert st.state == pb.CONTAINER_EXITED and time.monotonic() - t < 5
 
 
+@pytest.mark.parametrize("name,command,args", [
+    ("tb-sleep-inf", ["sleep"], ["infinity"]),
+    ("tb-sh-sleep-inf", ["sh"], ["-c", "sleep infinity"]),  # what `keadm join` runs
+])
+def test_sleep_infinity_returned_at_once(rt, pod, name, command, args):
+    """sleep infinity (strtod's inf converted to an integer: 0) exited at once; it sleeps until
+    StopContainer ends it, promptly, as SIGTERM ends a process."""
+    r = rt.runtime()
+    cid = create(r, pod, ctr_config(name, rt.refs["probe"], command=command, args=args))
+    start(r, cid)
+    assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    time.sleep(1.5)
+    assert status(r, cid).state == pb.CONTAINER_RUNNING
+    assert exec_sync(rt, cid, ["pidof", "sleep"] if command == ["sleep"] else ["pidof", "sh"],
+                     timeout=10).exit_code == 0
+    t = time.monotonic()
+    r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=10))
+    st = status(r, cid)
+    assert st.state == pb.CONTAINER_EXITED and st.exit_code == 143
+    assert time.monotonic() - t < 5
+
+
 def test_ps_shows_the_pods_containers_and_execs(rt, pod):
     cid = running(rt, pod, "tb-ps", args=["sleep", "60"])
     res = exec_sync(rt, cid, ["ps"])

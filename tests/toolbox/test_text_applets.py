@@ -31,6 +31,9 @@ CASES = [
     ["tail", "lines"], ["tail", "-n", "3", "lines"], ["tail", "-n", "+28", "lines"],
     ["tail", "-c", "15", "lines"], ["tail", "-c", "+300", "lines"], ["tail", "-n", "2", "words"],
     ["tail", "-n", "1", "lines", "words"], ["tail", "nope"], ["tail", "-n", "0", "lines"],
+    # counts past 64 bits are refused (strtoll's clamp printed everything)
+    ["head", "-n", "99999999999999999999", "lines"], ["tail", "-n", "99999999999999999999", "lines"],
+    ["head", "-n", "-1", "words"], ["head", "-n", "-2", "lines"],
     # wc
     ["wc", "words"], ["wc", "-l", "lines"], ["wc", "-w", "words"], ["wc", "-c", "bin"],
     ["wc", "lines", "words"], ["wc", "-l"], ["wc", "nope"], ["wc", "-lw", "words", "empty"],
@@ -95,7 +98,8 @@ CASES = [
 
 # Usage errors: busybox prints its help text, the toolbox a one-line usage; the rest agrees.
 USAGE_CASES = [["seq", "x"], ["seq"], ["basename"], ["dirname", "a", "b"],
-               ["tr"], ["head", "-x"], ["grep"], ["sort", "-X"]]
+               ["tr"], ["head", "-x"], ["grep"], ["sort", "-X"],
+               ["seq", "1e400"]]  # out of double's range: the usage (strtod's inf looped forever)
 
 # Where busybox lacks what GNU has (seq with negative numbers, q with an exit code, s///Ng):
 # the toolbox does what GNU does.

@@ -31,6 +31,11 @@ SH_CASES = [
               " [A-Z]) echo U;; \\*) echo star;; esac; done"]),
     ("arith", ["-c", "echo $((1+2*3)) $(( (1+2)*3 )) $((7/2)) $((7%3)) $((1<2)) $((-4+1))"
                " $((2==2 && 3>4))"]),
+    # arith_wrapped_at_32_bits: $((...)) was C long, 32 bits on wasm32, with undefined overflow
+    ("arith_wrapped_at_32_bits", ["-c", "echo $((2147483647+1)) $((9223372036854775807+1))"
+                                  " $(( (-9223372036854775807-1)/-1 )) $(( (-9223372036854775807-1)%-1 ))"
+                                  " $((99999999999999999999)) $((0x7fffffffffffffff*3)) $((-1<<3))"
+                                  " $((1<<65)) $((-(-9223372036854775807-1)))"]),
     ("subst", ["-c", "a=$(echo hi; echo there); echo \"$a\"; echo `echo bq` $(echo $(echo n))"]),
     ("pipes", ["-c", "echo one two | { read a b; echo \"$b $a\"; }; echo x | "
                "while read l; do echo \"-$l\"; done; echo a | echo b; exit 9 | true"]),
@@ -77,6 +82,19 @@ RUNTIME_CASES = [
     ("printenv_missing", ["printenv", "HOME", "NOPE"]),
     ("sleep", ["sleep", "0.1"]),
     ("sleep_bad", ["sleep", "x"], False),
+    # sleep_infinity_returned_at_once: strtod's inf converted to an integer (undefined) slept 0
+    ("sleep_infinity_returned_at_once", ["timeout", "0.3", "sleep", "infinity"]),
+    ("sleep_inf_any_case", ["timeout", "0.3", "sleep", "INF"]),
+    ("sleep_huge", ["timeout", "0.3", "sleep", "18446744073709551615"]),
+    ("sleep_suffix_overflow", ["sleep", "18446744073709551615m"]),
+    ("sleep_sum_and_suffixes", ["sleep", "0.05s", ".05", "0.001m", "0"]),
+    ("sleep_no_exponent", ["sleep", "1e-3"]),
+    ("sleep_no_sign", ["sleep", "+1"]),
+    ("sleep_decimal_bad_suffix", ["sleep", "1.5x"]),
+    ("sleep_inf_not_first", ["sleep", "0", "inf"]),
+    ("sleep_two_dots", ["sleep", "1.5.5"], False),
+    ("timeout_inf", ["timeout", "inf", "true"]),
+    ("timeout_unknown_signal", ["timeout", "-s", "XYZ", "1", "true"]),
     ("test_num", ["test", "10", "-gt", "9"]),
     ("test_str", ["test", "abc", "=", "abd"]),
     ("test_bad", ["test", "1", "-eq", "x"], False),

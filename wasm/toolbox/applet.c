@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "numbers.h"
+
 static const struct {
     const char *name;
     tb_applet *func;
@@ -92,15 +94,18 @@ long long tb_now_ms(void)
 
 int tb_sleep_ms(long long ms)
 {
+    long long now = tb_now_ms();
+    long long end = ms >= TB_FOREVER_MS - now ? TB_FOREVER_MS : now + ms;
     int full = 1;
-    if (tb_deadline_ms) {
-        long long left = tb_deadline_ms - tb_now_ms();
-        if (left < ms) {
-            ms = left > 0 ? left : 0;
-            full = 0;
-        }
+    if (tb_deadline_ms && tb_deadline_ms < end) {
+        end = tb_deadline_ms;
+        full = 0;
     }
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
+    /* a day at a time: no timespec or WASI timeout near its limit, and forever stays forever */
+    for (; now < end; now = tb_now_ms()) {
+        long long chunk = end - now < 86400000 ? end - now : 86400000;
+        struct timespec ts = {(time_t)(chunk / 1000), (long)(chunk % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
     return full;
 }

@@ -48,7 +48,8 @@ extern long long tb_deadline_ms;
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long tb_now_ms(void);
 
-/* Sleeps ms, or until tb_deadline_ms if that comes first; false when the deadline cut it short. */
+/* Sleeps ms (TB_FOREVER_MS of numbers.h: until the instance ends), or until tb_deadline_ms if
+ * that comes first; false when the deadline cut it short. */
 int tb_sleep_ms(long long ms);
 
 /* `NAME: message\n` on io->err (printf format). */

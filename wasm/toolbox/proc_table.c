@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numbers.h"
+
 #define TABLE_MAX 65536 /* the runtime's table is at most one pipe's worth */
 
 __attribute__((import_module("wasmcri"), import_name("pod_ps"))) uint16_t
@@ -123,7 +125,8 @@ int tb_self_user(unsigned *uid, unsigned *gid, unsigned *groups, int *ret_ngroup
 static int env_int(const char *name, int fallback)
 {
     const char *v = getenv(name);
-    return v && atoi(v) > 0 ? atoi(v) : fallback;
+    int n = v ? tb_atoi_clamp(v, 0, INT_MAX) : 0;
+    return n > 0 ? n : fallback;
 }
 
 void tb_term_size(int *ret_cols, int *ret_rows)

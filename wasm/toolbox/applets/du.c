@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numbers.h"
 #include "util.h"
 
 typedef struct du_ctx {
@@ -93,7 +94,7 @@ int applet_du(tb_io *io, int argc, char **argv)
         else if (opt == 'h')
             c.human = true;
         else if (opt == 'd')
-            c.print_depth = atoi(optarg);
+            c.print_depth = tb_atoi_clamp(optarg, INT_MIN, INT_MAX);
         else if (opt != 'k')
             return tb_usage(io, "du", "[-aHLdclsxhmk] [FILE]...");
     }

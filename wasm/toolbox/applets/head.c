@@ -3,37 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numbers.h"
 #include "util.h"
 
 static int head_lines(FILE *f, FILE *out, long long n)
 {
+    if (n < 0) { /* all but the last -n lines: up to where the -n-th line from the end starts */
+        size_t len;
+        char *buf = tb_slurp(f, &len);
+        if (buf == NULL)
+            return -1;
+        size_t at = len;
+        for (long long k = 0; k < -n && at > 0; k++) {
+            at--; /* the line's last byte (its newline, if it has one) */
+            while (at > 0 && buf[at - 1] != '\n')
+                at--;
+        }
+        fwrite(buf, 1, at, out);
+        free(buf);
+        return tb_read_failed(f) ? -1 : 0;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    if (n >= 0) {
-        for (long long i = 0; i < n && (len = getline(&line, &cap, f)) > 0; i++)
-            fwrite(line, 1, (size_t)len, out);
-    } else { /* all but the last -n lines: a ring of the lines not yet known to be printed */
-        size_t keep = (size_t)-n, at = 0, have = 0;
-        char **ring = calloc(keep, sizeof(*ring));
-        size_t *lens = calloc(keep, sizeof(*lens));
-        while (ring && lens && (len = getline(&line, &cap, f)) > 0) {
-            if (have == keep)
-                fwrite(ring[at], 1, lens[at], out);
-            else
-                have++;
-            free(ring[at]);
-            ring[at] = line;
-            lens[at] = (size_t)len;
-            line = NULL;
-            cap = 0;
-            at = (at + 1) % keep;
-        }
-        for (size_t i = 0; ring && i < keep; i++)
-            free(ring[i]);
-        free(ring);
-        free(lens);
-    }
+    for (long long i = 0; i < n && (len = getline(&line, &cap, f)) > 0; i++)
+        fwrite(line, 1, (size_t)len, out);
     free(line);
     return tb_read_failed(f) ? -1 : 0;
 }
@@ -45,7 +39,7 @@ static int head_bytes(FILE *f, FILE *out, long long n)
         char *buf = tb_slurp(f, &len);
         if (buf == NULL)
             return -1;
-        if ((long long)len > -n)
+        if ((unsigned long long)len > (unsigned long long)-n)
             fwrite(buf, 1, len - (size_t)-n, out);
         free(buf);
         return tb_read_failed(f) ? -1 : 0;
@@ -63,7 +57,6 @@ int applet_head(tb_io *io, int argc, char **argv)
     int opt, rc = 0, headers = -1;
     tb_getopt_reset();
     while ((opt = tb_getopt(io, argc, argv, "n:c:qv")) != -1) {
-        char *end;
         if (opt == 'q' || opt == 'v') {
             headers = opt == 'v';
             continue;
@@ -71,11 +64,12 @@ int applet_head(tb_io *io, int argc, char **argv)
         if (opt != 'n' && opt != 'c')
             return tb_usage(io, "head", "[-n N] [-c N] [-qv] [FILE]...");
         bytes = opt == 'c';
-        n = strtoll(optarg, &end, 10);
-        if (*optarg == '\0' || *end != '\0') {
+        if (!tb_parse_ll(optarg, &n)) {
             tb_err(io, "head", "invalid number '%s'", optarg);
             return 1;
         }
+        if (n == LLONG_MIN)
+            n++; /* -n must be a long long too: no input is that long */
     }
     int nfiles = argc - optind;
     if (headers < 0)

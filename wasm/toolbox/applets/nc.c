@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "numbers.h"
 #include "tcp.h"
 
 typedef struct opts {
@@ -131,7 +132,7 @@ int applet_nc(tb_io *io, int argc, char **argv)
         else if (c == 'z')
             o.zero = true;
         else if (c == 'w')
-            o.timeout_ms = (int)(strtod(optarg, NULL) * 1000);
+            o.timeout_ms = tb_secs_to_ms_int(strtod(optarg, NULL));
         else if (c == 'p' && (o.port = tb_port(optarg)) == 0) {
             tb_err(io, "nc", "invalid port '%s'", optarg);
             return 1;

@@ -1,5 +1,6 @@
 /* seq [-w] [-s SEP] [FIRST [INC]] LAST: numbers from FIRST to LAST by INC (integers and
  * decimals; output has as many decimals as the most precise argument). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,9 @@ static int decimals(const char *s)
 static int parse(const char *s, double *ret)
 {
     char *end;
+    errno = 0;
     *ret = strtod(s, &end);
-    return *s == '\0' || *end != '\0' ? -1 : 0;
+    return *s == '\0' || *end != '\0' || errno == ERANGE ? -1 : 0; /* 1e400: busybox's usage */
 }
 
 int applet_seq(tb_io *io, int argc, char **argv)
@@ -60,7 +62,7 @@ int applet_seq(tb_io *io, int argc, char **argv)
         w = a > b ? a : b;
     }
     bool first = true;
-    for (long i = 0;; i++) {
+    for (long long i = 0;; i++) { /* long is 32 bits on wasm32: 3e9 steps overflowed it */
         double x = v[0] + (double)i * v[1];
         if (v[1] > 0 ? x > v[2] + 1e-9 : x < v[2] - 1e-9)
             break;

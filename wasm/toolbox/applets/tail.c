@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "numbers.h"
 #include "util.h"
 
 typedef struct tail_opts {
@@ -18,8 +19,8 @@ static size_t tail_start(const char *buf, size_t len, const tail_opts *o)
     long long n = o->n < 0 ? -o->n : o->n;
     if (o->bytes) {
         if (o->from_start)
-            return n > 0 && (size_t)(n - 1) < len ? (size_t)(n - 1) : n > 0 ? len : 0;
-        return (size_t)n < len ? len - (size_t)n : 0;
+            return n > 0 && (unsigned long long)(n - 1) < len ? (size_t)(n - 1) : n > 0 ? len : 0;
+        return (unsigned long long)n < len ? len - (size_t)n : 0;
     }
     if (o->from_start) {
         size_t at = 0;
@@ -65,11 +66,9 @@ int applet_tail(tb_io *io, int argc, char **argv)
         } else if (opt == 'q' || opt == 'v') {
             headers = opt == 'v';
         } else if (opt == 'n' || opt == 'c') {
-            char *end;
             o.bytes = opt == 'c';
             o.from_start = optarg[0] == '+';
-            o.n = strtoll(optarg + o.from_start, &end, 10);
-            if (optarg[o.from_start] == '\0' || *end != '\0') {
+            if (!tb_parse_ll(optarg + o.from_start, &o.n) || o.n == LLONG_MIN) {
                 tb_err(io, "tail", "invalid number '%s'", optarg);
                 return 1;
             }

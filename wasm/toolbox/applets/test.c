@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "numbers.h"
+
 typedef struct texpr {
     tb_io *io;
     char **args;
@@ -51,7 +53,7 @@ static bool unary_file(char op, const char *path)
     if (op == 'h' || op == 'L')
         return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
     if (op == 't')
-        return isatty(atoi(path));
+        return isatty(tb_atoi_clamp(path, INT_MIN, INT_MAX));
     if (op == 'r' || op == 'w' || op == 'x')
         return access(path, op == 'r' ? R_OK : op == 'w' ? W_OK : X_OK) == 0;
     if (stat(path, &st) < 0)

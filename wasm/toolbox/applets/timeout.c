@@ -5,33 +5,36 @@
 #include "applet.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "numbers.h"
+#include "signals.h"
 
 int applet_timeout(tb_io *io, int argc, char **argv)
 {
     int i = 1;
-    if (i + 1 < argc && strcmp(argv[i], "-s") == 0)
-        i += 2; /* the signal: there is none to send */
+    if (i + 1 < argc && strcmp(argv[i], "-s") == 0) {
+        if (wc_signal_number(argv[i + 1]) <= 0 && strcmp(argv[i + 1], "0") != 0) {
+            tb_err(io, argv[0], "unknown signal '%s'", argv[i + 1]);
+            return 1;
+        }
+        i += 2; /* the signal: there is no process to send it to */
+    }
     if (i + 1 >= argc) {
         tb_err(io, argv[0], "usage: timeout [-s SIG] SECS PROG ARGS");
         return 1;
     }
-    char *end;
-    double secs = strtod(argv[i], &end);
-    double mul = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
-    if (end == argv[i] || secs < 0 || (*end && (end[1] || !strchr("smhd", *end)))) {
-        tb_err(io, argv[0], "invalid number '%s'", argv[i]);
+    double secs;
+    if (tb_parse_duration(io, argv[0], "[-s SIG] SECS PROG ARGS", argv[i], &secs))
         return 1;
-    }
     const char *name = strrchr(argv[i + 1], '/') ? strrchr(argv[i + 1], '/') + 1 : argv[i + 1];
     if (!tb_find_applet(name)) {
         tb_err(io, argv[0], "can't execute '%s': No such file or directory", argv[i + 1]);
         return 127;
     }
-    long long saved = tb_deadline_ms, deadline = tb_now_ms() + (long long)(secs * mul * 1000);
-    if (secs > 0 && (saved == 0 || deadline < saved))
-        tb_deadline_ms = deadline;
+    long long saved = tb_deadline_ms, ms = tb_secs_to_ms(secs), now = tb_now_ms();
+    if (ms > 0 && ms < TB_FOREVER_MS - now && (saved == 0 || now + ms < saved))
+        tb_deadline_ms = now + ms; /* none for 0 (as busybox) and for durations no clock reaches */
     int status = tb_run_applet(io, argc - i - 1, argv + i + 1);
     bool timed_out = tb_deadline_ms && tb_now_ms() >= tb_deadline_ms;
     tb_deadline_ms = saved;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "numbers.h"
 #include "proc_table.h"
 
 static long long now_ms(void)
@@ -72,7 +73,7 @@ int applet_top(tb_io *io, int argc, char **argv)
         else
             return 1;
     }
-    if (delay < 0.1)
+    if (!(delay >= 0.1)) /* NaN too */
         delay = 0.1;
     bool tty = !batch && isatty(fileno(io->out));
     tb_proc *prev = NULL;
@@ -96,7 +97,7 @@ int applet_top(tb_io *io, int argc, char **argv)
             status = 1;
             break;
         }
-        if ((count < 0 || i + 1 < count) && !tb_sleep_ms((long long)(delay * 1000)))
+        if ((count < 0 || i + 1 < count) && !tb_sleep_ms(tb_secs_to_ms(delay)))
             break; /* timeout's deadline */
     }
     free(prev);

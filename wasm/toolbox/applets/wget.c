@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "numbers.h"
 #include "tcp.h"
 
 #define HEAD_MAX 16384
@@ -318,7 +319,7 @@ int applet_wget(tb_io *io, int argc, char **argv)
         else if (c == 'O')
             o.out = optarg;
         else if (c == 'T')
-            o.timeout_ms = (int)(strtod(optarg, NULL) * 1000);
+            o.timeout_ms = tb_secs_to_ms_int(strtod(optarg, NULL));
         else if (c != -1)
             status = 1;
     }

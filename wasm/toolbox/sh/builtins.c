@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "numbers.h"
+
 typedef int builtin_fn(sh_state *s, tb_io *io, int argc, char **argv);
 
 static int bi_colon(sh_state *s, tb_io *io, int argc, char **argv)
@@ -40,7 +42,7 @@ static int bi_exit(sh_state *s, tb_io *io, int argc, char **argv)
 {
     (void)io;
     s->flow = SH_EXIT;
-    s->status = argc > 1 ? atoi(argv[1]) & 255 : s->status;
+    s->status = argc > 1 ? tb_atoi_clamp(argv[1], INT_MIN, INT_MAX) & 255 : s->status;
     return s->status;
 }
 
@@ -133,7 +135,7 @@ static int bi_set(sh_state *s, tb_io *io, int argc, char **argv)
 
 static int bi_shift(sh_state *s, tb_io *io, int argc, char **argv)
 {
-    int k = argc > 1 ? atoi(argv[1]) : 1;
+    int k = argc > 1 ? tb_atoi_clamp(argv[1], INT_MIN, INT_MAX) : 1;
     if (k < 0 || k > s->n_params) {
         fprintf(io->err, "sh: shift: can't shift that many\n");
         return 1;
@@ -213,7 +215,7 @@ static int bi_break(sh_state *s, tb_io *io, int argc, char **argv)
     (void)io;
     if (s->loops == 0)
         return 0;
-    int k = argc > 1 ? atoi(argv[1]) : 1;
+    int k = argc > 1 ? tb_atoi_clamp(argv[1], INT_MIN, INT_MAX) : 1;
     s->loop_level = k < 1 ? 1 : k > s->loops ? s->loops : k;
     s->flow = strcmp(argv[0], "break") == 0 ? SH_BREAK : SH_CONTINUE;
     return 0;

@@ -6,11 +6,14 @@
 #include "sh.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "numbers.h"
 
 enum { F_QUOTED = 1, F_SPLIT = 2 };
 
@@ -89,7 +92,16 @@ typedef struct arith {
     const char *error;
 } arith;
 
-static long arith_expr(arith *a, int prec);
+static long long arith_expr(arith *a, int prec);
+
+/* A number as busybox's ash reads it: base 0 (0x1f, 017), 64 bits wrapping (2^63 reads as
+ * -2^63), and 0 for one past 64 bits, as bash. */
+static long long arith_number(const char *s, char **end)
+{
+    errno = 0;
+    unsigned long long v = strtoull(s, end, 0);
+    return errno ? 0 : (long long)v;
+}
 
 static void arith_blank(arith *a)
 {
@@ -97,12 +109,12 @@ static void arith_blank(arith *a)
         a->p++;
 }
 
-static long arith_atom(arith *a)
+static long long arith_atom(arith *a)
 {
     arith_blank(a);
     if (*a->p == '(') {
         a->p++;
-        long v = arith_expr(a, 0);
+        long long v = arith_expr(a, 0);
         arith_blank(a);
         if (*a->p != ')')
             a->error = "missing )";
@@ -112,12 +124,15 @@ static long arith_atom(arith *a)
     }
     if (*a->p == '-' || *a->p == '+' || *a->p == '!' || *a->p == '~') {
         char op = *a->p++;
-        long v = arith_atom(a);
-        return op == '-' ? -v : op == '!' ? !v : op == '~' ? ~v : v;
+        long long v = arith_atom(a);
+        return op == '-'   ? (long long)(0ULL - (unsigned long long)v)
+               : op == '!' ? !v
+               : op == '~' ? ~v
+                           : v;
     }
     if (isdigit((unsigned char)*a->p)) {
         char *end;
-        long v = strtol(a->p, &end, 0);
+        long long v = arith_number(a->p, &end);
         a->p = end;
         return v;
     }
@@ -128,7 +143,8 @@ static long arith_atom(arith *a)
         char name[128];
         snprintf(name, sizeof(name), "%.*s", (int)(a->p - start), start);
         const char *v = sh_getvar(a->s, name);
-        return v ? strtol(v, NULL, 0) : 0;
+        char *end;
+        return v ? arith_number(v, &end) : 0;
     }
     a->error = "syntax error";
     return 0;
@@ -141,7 +157,9 @@ static const struct {
                  {"<<", 5}, {">>", 5}, {"<", 4},  {">", 4},  {"+", 6},  {"-", 6},
                  {"*", 7},  {"/", 7},  {"%", 7},  {"&", 3},  {"|", 1},  {"^", 2}};
 
-static long arith_apply(arith *a, const char *op, long l, long r)
+/* l OP r with 64-bit two's complement wrapping (no undefined overflow): + - * << wrap, as in
+ * busybox's ash; LLONG_MIN / -1 is LLONG_MIN and LLONG_MIN % -1 is 0. */
+static long long arith_apply(arith *a, const char *op, long long l, long long r)
 {
     if ((op[0] == '/' || op[0] == '%') && r == 0) {
         a->error = "division by zero";
@@ -161,7 +179,7 @@ static long arith_apply(arith *a, const char *op, long l, long r)
     case '>' * 256 + '=':
         return l >= r;
     case '<' * 256 + '<':
-        return l << (r & 63);
+        return (long long)((unsigned long long)l << (r & 63));
     case '>' * 256 + '>':
         return l >> (r & 63);
     case '<' * 256:
@@ -169,15 +187,15 @@ static long arith_apply(arith *a, const char *op, long l, long r)
     case '>' * 256:
         return l > r;
     case '+' * 256:
-        return l + r;
+        return (long long)((unsigned long long)l + (unsigned long long)r);
     case '-' * 256:
-        return l - r;
+        return (long long)((unsigned long long)l - (unsigned long long)r);
     case '*' * 256:
-        return l * r;
+        return (long long)((unsigned long long)l * (unsigned long long)r);
     case '/' * 256:
-        return l / r;
+        return r == -1 ? (long long)(0ULL - (unsigned long long)l) : l / r;
     case '%' * 256:
-        return l % r;
+        return r == -1 ? 0 : l % r;
     case '&' * 256:
         return l & r;
     case '|' * 256:
@@ -187,9 +205,9 @@ static long arith_apply(arith *a, const char *op, long l, long r)
     }
 }
 
-static long arith_expr(arith *a, int prec)
+static long long arith_expr(arith *a, int prec)
 {
-    long l = arith_atom(a);
+    long long l = arith_atom(a);
     for (;;) {
         arith_blank(a);
         size_t i = 0;
@@ -199,7 +217,7 @@ static long arith_expr(arith *a, int prec)
         if (a->error || i == sizeof(arith_ops) / sizeof(arith_ops[0]) || arith_ops[i].prec <= prec)
             return l;
         a->p += strlen(arith_ops[i].op);
-        long r = arith_expr(a, arith_ops[i].prec);
+        long long r = arith_expr(a, arith_ops[i].prec);
         l = arith_apply(a, arith_ops[i].op, l, r);
     }
 }
@@ -238,7 +256,7 @@ static const char *param_value(ectx *e, const char *name, size_t n, char *buf, s
     if (n == 1 && !isalpha((unsigned char)name[0]) && name[0] != '_')
         return special_param(e, name[0], buf, bn);
     if (isdigit((unsigned char)name[0])) {
-        int i = atoi(name);
+        int i = tb_atoi_clamp(name, 0, INT_MAX);
         return i >= 1 && i <= e->s->n_params ? e->s->params[i - 1] : NULL;
     }
     char key[256];
@@ -415,7 +433,7 @@ static void arithmetic(ectx *e, const char *src, size_t n, bool dq)
         return;
     }
     arith a = {.s = e->s, .p = expanded};
-    long v = arith_expr(&a, 0);
+    long long v = arith_expr(&a, 0);
     arith_blank(&a);
     if (!a.error && *a.p)
         a.error = "syntax error";
@@ -426,7 +444,7 @@ static void arithmetic(ectx *e, const char *src, size_t n, bool dq)
     }
     free(expanded);
     char buf[32];
-    snprintf(buf, sizeof(buf), "%ld", v);
+    snprintf(buf, sizeof(buf), "%lld", v);
     put_str(e, buf, strlen(buf), dq);
 }
 
