@@ -152,14 +152,13 @@ def test_nc_listens_for_one_connection(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["-l", "15", "TERM", "9"], ["-s", "NOPE", "1"], ["-NOPE", "1"],
-                                  [], ["12a"], ["-9"]])
+                                  [], ["12a"], ["-9"], ["-l", "0", "29", "32", "POLL", "IO"],
+                                  ["-l", "-5"]])
 def test_kill_messages(tmp_path, args):
     differ(tmp_path, {}, ["kill"] + args)
 
 
-def test_kill_l_lists_the_signals(tmp_path):
-    """As busybox's, but for 29, which Linux calls IO (busybox: POLL)."""
-    t, n = run_toolbox(str(tmp_path), ["kill", "-l"]), None
-    from difftest import run_native
-    n = run_native(str(tmp_path), ["kill", "-l"])
-    assert t.stdout == n.stdout.replace(b"29) POLL", b"29) IO") and t.returncode == 0
+def test_kill_l_names_29_POLL_as_busybox(tmp_path):
+    """The whole list as busybox's, 29 included (POLL: the shared signal table says IO)."""
+    t = differ(tmp_path, {}, ["kill", "-l"])[0]
+    assert b"29) POLL\n" in t.stdout and t.returncode == 0

@@ -12,21 +12,30 @@
 #include "proc_table.h"
 #include "signals.h"
 
+/* The name busybox's `kill -l` gives SIG (0 EXIT, 1..31, 29 being POLL where the shared table
+ * says IO), or NULL for a number it prints as it is. */
+static const char *listed_name(int sig, char *buf, size_t n)
+{
+    if (sig == 0 || sig == 29)
+        return sig ? "POLL" : "EXIT";
+    return sig >= 1 && sig <= 31 && wc_signal_format(sig, buf, n) ? buf + 3 : NULL;
+}
+
 /* `kill -l`: " 1) HUP" ... "31) SYS"; `kill -l 15` → TERM, `kill -l TERM` → 15. */
 static int list(tb_io *io, int argc, char **argv)
 {
     char name[24];
     if (argc == 0) {
         for (int sig = 1; sig < 32; sig++)
-            fprintf(io->out, "%2d) %s\n", sig, wc_signal_format(sig, name, sizeof(name)) + 3);
+            fprintf(io->out, "%2d) %s\n", sig, listed_name(sig, name, sizeof(name)));
         return 0;
     }
     for (int i = 0; i < argc; i++) {
         char *end;
         long n = strtol(argv[i], &end, 10);
-        if (*argv[i] && *end == '\0') {
-            const char *s = n > 0 && n <= WC_SIGNAL_MAX ? wc_signal_format((int)n, name, 24) : 0;
-            fprintf(io->out, "%s\n", s ? s + 3 : argv[i]);
+        if (*argv[i] >= '0' && *argv[i] <= '9' && *end == '\0') {
+            const char *s = n <= 31 ? listed_name((int)n, name, sizeof(name)) : NULL;
+            fprintf(io->out, "%s\n", s ? s : argv[i]);
         } else if (wc_signal_number(argv[i]) > 0) {
             fprintf(io->out, "%d\n", wc_signal_number(argv[i]));
         } else {
