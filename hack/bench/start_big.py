@@ -4,7 +4,9 @@ tests/wasm/bench/gen_module.c (--mib MiB of varied functions; `_start` calls two
 writes "ready" to stdout), nothing of it is kept.
   1. compile speed, MB/s of module per second of CPU time (compile_speed): compiled at load,
      validated only (lazy_compile: each function compiled on its first call), and neither
-     (prevalidated: a worker's load of a module the zygote validated at create);
+     (prevalidated: a worker's load of a module the zygote validated at create); and what a
+     cached start costs a worker forked from a process holding the compiled module
+     (instance_cost: CPU time of instantiate and of `_start`, page faults);
   2. StartContainer -> the container's first log line, on two daemons side by side, in
      interleaved rounds, medians:
        cached  module_cache_mib 1024: the zygote compiled the module at CreateContainer (in
@@ -42,6 +44,10 @@ def build_tools(build, out):
                    check=True)
     subprocess.run(["cc", "-O2", f"-I{TOP}/wasm/engine", f"-I{TOP}/common", "-o",
                     str(out / "compile_speed"), str(bench / "compile_speed.c"),
+                    str(build / "wasm/engine/libwasmcri_engine.a"),
+                    str(build / "common/libwasmcri_common.a"), "-lm"], check=True)
+    subprocess.run(["cc", "-O2", f"-I{TOP}/wasm/engine", f"-I{TOP}/common", "-o",
+                    str(out / "instance_cost"), str(bench / "instance_cost.c"),
                     str(build / "wasm/engine/libwasmcri_engine.a"),
                     str(build / "common/libwasmcri_common.a"), "-lm"], check=True)
 
@@ -99,6 +105,11 @@ def main():
                          ("--prevalidated", "neither (prevalidated)")):
         mbs, secs = compile_speed(base, module, option)
         print(f"compile speed, {what}: {mbs:.1f} MB/s ({secs * 1000:.0f} ms CPU per load)")
+    inst_us, run_us, faults = subprocess.run(
+        [str(base / "instance_cost"), "--rounds", "21", str(module)], check=True,
+        capture_output=True, text=True).stdout.split()
+    print(f"cached start in a forked worker (CPU, median of 21): instantiate {inst_us} us, "
+          f"instantiate + _start {run_us} us, {faults} page faults")
 
     from startup import bench_daemon
     from test_metrics_endpoint import free_port

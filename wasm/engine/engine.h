@@ -187,7 +187,7 @@ typedef struct wframe {
 
 struct wasm_instance {
     const wasm_module *m;
-    wasm_func **funcs;
+    wasm_func **funcs; /* NULL until first use for a defined function: wasm_inst_func */
     wasm_table **tables;
     wasm_memory *mem; /* memory 0 or NULL */
     wasm_global **globals;
@@ -235,6 +235,16 @@ int wasm_compile_on_call(wasm_func *f, wc_error *err);
 const void *const *
 wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
+
+/* instance.c: function i's record in inst. A defined function's record is written on first use
+ * (a call, ref.func, an export, a table element), so an instance of a module of 100k functions
+ * writes the few it uses, not all of them; an import's is set when the instance is linked. */
+wasm_func *wasm_func_record(wasm_instance *inst, uint32_t i);
+static inline wasm_func *wasm_inst_func(wasm_instance *inst, uint32_t i)
+{
+    wasm_func *f = inst->funcs[i];
+    return __builtin_expect(f != NULL, 1) ? f : wasm_func_record(inst, i);
+}
 
 /* instance.c helpers used by interp.c and linker.c. Linear memory is an anonymous mapping. */
 int wasm_mem_map(wasm_memory *mem, uint32_t pages);

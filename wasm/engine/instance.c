@@ -182,14 +182,42 @@ static int link_imports(wasm_instance *inst, const wasm_linker *linker, wc_error
 /* ---- allocation of own objects
  * ---------------------------------------------------------------------- */
 
+/* The value stack (8 MiB by default), the frame array and big per-function arrays are mapped,
+ * not malloc'd: a mapping's pages cost nothing until touched, whatever malloc's thresholds are (a
+ * calloc from reused heap would zero, and so touch, all of them: in each of a thousand idle
+ * workers). */
+static void *map_zeroed(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+#define BIG_ARRAY_BYTES (64u << 10)
+
+static void *alloc_func_array(uint32_t n, size_t size)
+{
+    size_t bytes = ((size_t)n + 1) * size;
+    return bytes >= BIG_ARRAY_BYTES ? map_zeroed(bytes) : calloc(1, bytes);
+}
+
+static void free_func_array(void *p, uint32_t n, size_t size)
+{
+    size_t bytes = ((size_t)n + 1) * size;
+    if (p && bytes >= BIG_ARRAY_BYTES)
+        munmap(p, bytes);
+    else
+        free(p);
+}
+
 static int alloc_arrays(wasm_instance *inst, wc_error *err)
 {
     const wasm_module *m = inst->m;
     uint32_t nt = m->ntables - m->ntable_imports, ng = m->nglobals - m->nglobal_imports;
-    inst->funcs = calloc(m->nfuncs + 1, sizeof(*inst->funcs));
+    inst->funcs = alloc_func_array(m->nfuncs, sizeof(*inst->funcs));
     inst->tables = calloc(m->ntables + 1, sizeof(*inst->tables));
     inst->globals = calloc(m->nglobals + 1, sizeof(*inst->globals));
-    inst->own_funcs = calloc(m->nfuncs - m->nfunc_imports + 1, sizeof(wasm_func));
+    inst->own_funcs = alloc_func_array(m->nfuncs - m->nfunc_imports, sizeof(wasm_func));
     inst->own_tables = calloc(nt + 1, sizeof(wasm_table));
     inst->own_globals = calloc(ng + 1, sizeof(wasm_global));
     inst->elem_dropped = calloc(m->nelems + 1, sizeof(bool));
@@ -200,17 +228,16 @@ static int alloc_arrays(wasm_instance *inst, wc_error *err)
     return 0;
 }
 
-static void init_funcs(wasm_instance *inst)
+wasm_func *wasm_func_record(wasm_instance *inst, uint32_t i)
 {
     const wasm_module *m = inst->m;
-    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-        wasm_func *f = &inst->own_funcs[i - m->nfunc_imports];
-        *f = (wasm_func){.type = &m->types[m->func_type[i]],
-                         .inst = inst,
-                         .code = &m->codes[i - m->nfunc_imports],
-                         .index = i};
-        inst->funcs[i] = f;
-    }
+    wasm_func *f = &inst->own_funcs[i - m->nfunc_imports];
+    *f = (wasm_func){.type = &m->types[m->func_type[i]],
+                     .inst = inst,
+                     .code = &m->codes[i - m->nfunc_imports],
+                     .index = i};
+    inst->funcs[i] = f;
+    return f;
 }
 
 static int init_tables(wasm_instance *inst, wc_error *err)
@@ -267,7 +294,7 @@ static wasm_val const_value(wasm_instance *inst, const wconst *c)
     if (c->kind == CONST_GLOBAL)
         v = inst->globals[c->idx]->val;
     else if (c->kind == CONST_REF_FUNC)
-        v.ref = inst->funcs[c->idx];
+        v.ref = wasm_inst_func(inst, c->idx);
     return v;
 }
 
@@ -298,10 +325,8 @@ int wasm_instance_new(const wasm_module *module, const wasm_linker *linker,
     int rc = alloc_arrays(inst, err);
     if (rc == 0)
         rc = link_imports(inst, linker, err);
-    if (rc == 0) {
-        init_funcs(inst);
+    if (rc == 0)
         rc = init_tables(inst, err);
-    }
     if (rc == 0)
         rc = init_memory(inst, opts ? opts->max_memory_pages : 0, err);
     if (rc < 0) {
@@ -366,7 +391,7 @@ wasm_trap wasm_instance_start(wasm_instance *inst)
         return t;
     }
     if (inst->m->start >= 0)
-        return wasm_call(inst, inst->funcs[inst->m->start], NULL, 0, NULL, 0);
+        return wasm_call(inst, wasm_inst_func(inst, (uint32_t)inst->m->start), NULL, 0, NULL, 0);
     return WASM_TRAP_NONE;
 }
 
@@ -385,17 +410,6 @@ int wasm_instantiate(const wasm_module *module, const wasm_linker *linker,
     }
     *ret_inst = inst;
     return 0;
-}
-
-/* The value stack (8 MiB by default) and the frame array are mapped, not malloc'd: a
- * mapping's pages cost nothing until touched, whatever malloc's thresholds are (a
- * calloc from reused heap would zero, and so touch, all of them: in each of a
- * thousand idle workers). */
-static void *map_zeroed(size_t bytes)
-{
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    return p == MAP_FAILED ? NULL : p;
 }
 
 static void unmap_stack(wasm_instance *inst)
@@ -418,10 +432,10 @@ void wasm_instance_free(wasm_instance *inst)
     free(inst->own_tables);
     wasm_mem_unmap(inst->own_mem);
     free(inst->own_mem);
-    free(inst->funcs);
+    free_func_array(inst->funcs, m->nfuncs, sizeof(*inst->funcs));
     free(inst->tables);
     free(inst->globals);
-    free(inst->own_funcs);
+    free_func_array(inst->own_funcs, m->nfuncs - m->nfunc_imports, sizeof(wasm_func));
     free(inst->own_globals);
     free(inst->elem_dropped);
     free(inst->data_dropped);
@@ -545,8 +559,8 @@ int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t l
             continue;
         wasm_extern ext = {.kind = e->kind};
         switch (e->kind) {
-        case WASM_EXTERN_FUNC:
-            ext.u.func = inst->funcs[e->idx];
+        case WASM_EXTERN_FUNC: /* the record is made here, if not yet: logically const */
+            ext.u.func = wasm_inst_func((wasm_instance *)inst, e->idx);
             break;
         case WASM_EXTERN_TABLE:
             ext.u.table = inst->tables[e->idx];

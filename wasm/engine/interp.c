@@ -191,7 +191,7 @@ static inline wasm_trap trunc_check_s64(double x)
 static void *const_ref(wasm_instance *inst, const wconst *c)
 {
     if (c->kind == CONST_REF_FUNC)
-        return inst->funcs[c->idx];
+        return wasm_inst_func(inst, c->idx);
     if (c->kind == CONST_GLOBAL)
         return inst->globals[c->idx]->val.ref;
     return NULL;
@@ -917,7 +917,7 @@ dispatch:
         }
         OP(REF_FUNC)
         {
-            fp[ip[1].m.a] = (uintptr_t)inst->funcs[ip[1].m.x];
+            fp[ip[1].m.a] = (uintptr_t)wasm_inst_func(inst, ip[1].m.x);
             ip += 2;
             NEXT();
         }
@@ -939,7 +939,7 @@ dispatch:
                                  0))
                 TRAP(INTERRUPTED);
             frames[nfr++] = (wframe){ip + 3, fp, f};
-            f = inst->funcs[ip[1].m.x], fp = nfp, ip = code->code;
+            f = wasm_inst_func(inst, ip[1].m.x), fp = nfp, ip = code->code;
             for (uint32_t i = code->nparams; i < code->nlocals; i++)
                 fp[i] = 0;
             NEXT();

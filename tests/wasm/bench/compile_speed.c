@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "read_module.h"
 #include "wasm_engine.h"
 
 int main(int argc, char **argv)
@@ -25,16 +26,10 @@ int main(int argc, char **argv)
         lim.lazy_compile = lim.prevalidated = 1, argv++, argc--;
     if (argc != 2)
         return 2;
-    FILE *f = fopen(argv[1], "rb");
-    if (f == NULL)
+    size_t n;
+    uint8_t *buf = read_module(argv[1], &n);
+    if (buf == NULL)
         return 1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n);
-    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-        return 1;
-    fclose(f);
     struct timespec a, b;
     int reps = 0;
     double secs = 0;
@@ -42,7 +37,7 @@ int main(int argc, char **argv)
     do {
         wasm_module *m;
         wc_error err;
-        if (wasm_module_load(buf, (size_t)n, &lim, &m, &err) < 0) {
+        if (wasm_module_load(buf, n, &lim, &m, &err) < 0) {
             fprintf(stderr, "load: %s\n", err.msg);
             return 1;
         }
@@ -51,7 +46,7 @@ int main(int argc, char **argv)
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
         secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     } while (secs < 0.5);
-    printf("%ld %.6f %.1f\n", n, secs / reps, (double)n * reps / secs / 1e6);
+    printf("%zu %.6f %.1f\n", n, secs / reps, (double)n * reps / secs / 1e6);
     free(buf);
     return 0;
 }
