@@ -122,10 +122,13 @@ def test_nc_z_checks_a_port(tmp_path, echo_port, closed_port):
     assert (r.returncode, r.stdout, r.stderr) == (1, b"", b"")
 
 
-def test_nc_listens_for_one_connection(tmp_path):
-    """nc -l -p PORT: what the peer sends comes out; its own stdin goes to the peer."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+@pytest.mark.parametrize("peer_addr", ["127.0.0.1", "::1"])
+def test_nc_listens_for_one_connection(tmp_path, peer_addr):
+    """nc -l -p PORT: what the peer sends comes out; its own stdin goes to the peer. It listens
+    on every address, IPv6 and IPv4, as busybox's does (a peer on ::1 was refused: IPv4 only)."""
+    family = socket.AF_INET6 if ":" in peer_addr else socket.AF_INET
+    s = socket.socket(family)
+    s.bind((peer_addr, 0))
     port = s.getsockname()[1]
     s.close()
     got = {}
@@ -133,7 +136,7 @@ def test_nc_listens_for_one_connection(tmp_path):
     def peer():
         for _ in range(200):
             try:
-                c = socket.create_connection(("127.0.0.1", port), timeout=10)
+                c = socket.create_connection((peer_addr, port), timeout=10)
                 break
             except ConnectionRefusedError:
                 threading.Event().wait(0.05)

@@ -85,22 +85,29 @@ int tb_tcp_connect(const tb_addr *a, int timeout_ms)
     return (int)fd;
 }
 
+/* A socket of the family listening on port on every address; a WASI errno on failure. */
+static int32_t listen_any(bool v6, uint16_t port, uint32_t *fd)
+{
+    uint8_t any[16] = {0};
+    we_address wa = {any, v6 ? 16 : 4};
+    int32_t e = we_sock_open(v6 ? WE_AF_INET6 : WE_AF_INET4, WE_SOCK_STREAM, fd);
+    if (e)
+        return e;
+    int32_t one = 1;
+    we_sock_setsockopt(*fd, WE_SOL_SOCKET, WE_SO_REUSEADDR, &one, sizeof(one));
+    e = we_sock_bind(*fd, &wa, port) ?: we_sock_listen(*fd, 1);
+    if (e)
+        close((int)*fd);
+    return e;
+}
+
 int tb_tcp_listen(uint16_t port)
 {
     uint32_t fd;
-    uint8_t any[4] = {0};
-    we_address wa = {any, 4};
-    int32_t e = we_sock_open(WE_AF_INET4, WE_SOCK_STREAM, &fd);
-    if (e)
-        return fail(e);
-    int32_t one = 1;
-    we_sock_setsockopt(fd, WE_SOL_SOCKET, WE_SO_REUSEADDR, &one, sizeof(one));
-    e = we_sock_bind(fd, &wa, port) ?: we_sock_listen(fd, 1);
-    if (e) {
-        close((int)fd);
-        return fail(e);
-    }
-    return (int)fd;
+    int32_t e = listen_any(true, port, &fd);
+    if (e == EAFNOSUPPORT || e == EADDRNOTAVAIL) /* a network without IPv6 */
+        e = listen_any(false, port, &fd);
+    return e ? fail(e) : (int)fd;
 }
 
 uint16_t tb_port(const char *text)

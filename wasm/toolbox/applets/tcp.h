@@ -21,7 +21,9 @@ int tb_tcp_resolve(const char *host, uint16_t port, tb_addr *out);
  * `timeout`'s deadline); -1 with errno (ETIMEDOUT). */
 int tb_tcp_connect(const tb_addr *a, int timeout_ms);
 
-/* A socket listening on port on every IPv4 address; -1 with errno. */
+/* A socket listening on port on every address, as busybox's nc -l: `::`, which takes IPv4 too
+ * (the kernel's bindv6only is 0 by default), else, where the network has no IPv6, 0.0.0.0;
+ * -1 with errno. */
 int tb_tcp_listen(uint16_t port);
 
 /* Waits until fd has events (POLLIN/POLLOUT) for at most timeout_ms (0: no limit, but
