@@ -1,12 +1,33 @@
 """pytest fixtures shared by the integration tests (see wasmcri_harness.py)."""
 import pytest
 
-from wasmcri_harness import BINARY, Daemon, pb
+from wasmcri_harness import BINARY, Daemon, left_mounts, pb
 
 
 def pytest_sessionstart(session):
     if not BINARY.exists():
         pytest.exit(f"{BINARY} is missing: build first (hack/test.sh does)", returncode=1)
+
+
+def _fail_on_left_mounts():
+    left = left_mounts()
+    assert not left, (
+        "a stopped daemon left mounts under its root (a pod the test did not remove, or one "
+        f"RemovePodSandbox did not clean up); now unmounted: {left}")
+
+
+@pytest.fixture(autouse=True)
+def no_mount_left_by_the_test():
+    """Fails a test whose daemons, once stopped, left a mount (see wasmcri_harness.Daemon)."""
+    yield
+    _fail_on_left_mounts()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_mount_left_by_the_module():
+    """The same for the daemons a module's fixtures keep running until its end."""
+    yield
+    _fail_on_left_mounts()
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ The build to test is $WASMCRI_BUILD (default: build/ at the top of the checkout)
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -47,8 +48,32 @@ import api_pb2_grpc  # noqa: E402
 pb = api_pb2
 
 
+def _unescape_mountinfo(field):
+    """A path of /proc/self/mountinfo: the kernel writes space, tab, newline and backslash
+    as octal escapes (\\040...)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def mounts_under(path):
+    """The mount points at or below path (this process's mount namespace, the daemon's),
+    deepest first."""
+    top = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        points = [_unescape_mountinfo(line.split()[4]) for line in f]
+    below = [p for p in points if p == top or p.startswith(top + "/")]
+    return sorted(set(below), key=len, reverse=True)
+
+
+
 class Daemon:
-    """One wasmcri process with its own socket, root and state under `base`."""
+    """One wasmcri process with its own socket, root and state under `base`.
+
+    Every Daemon made is remembered until `left_mounts` checks it (conftest.py does, after
+    each test and each module): a daemon that has stopped must have left no mount under its
+    base, since RemovePodSandbox unmounts what a pod's containers had (their rootfs overlays,
+    the pod's network namespace), and a test must remove the pods it made."""
+
+    made = []
 
     def __init__(self, base, config=None, extra_args=(), env=None):
         self.base = pathlib.Path(base)
@@ -65,6 +90,7 @@ class Daemon:
         self.env = env
         self.proc = None
         self._channel = None
+        Daemon.made.append(self)
 
     def args(self):
         a = [str(BINARY), "--socket", str(self.socket), "--root", str(self.root),
@@ -158,3 +184,20 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
             self._log.close()
+
+
+def left_mounts():
+    """The mounts that stopped daemons left under their bases, as {base: [mount points]};
+    they are unmounted (lazily) so the test's temp dir can go, and the daemons forgotten. A
+    daemon still running (a module's) is checked after it stops."""
+    left = {}
+    for d in list(Daemon.made):
+        if d.proc is not None and d.proc.poll() is None:
+            continue
+        Daemon.made.remove(d)
+        points = mounts_under(d.base)
+        for point in points:
+            subprocess.run(["umount", "--lazy", point], check=False)
+        if points:
+            left[str(d.base)] = points
+    return left
