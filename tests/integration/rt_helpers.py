@@ -83,6 +83,14 @@ def wait_state(rt, cid, state, timeout=10):
         time.sleep(0.02)
 
 
+def wait_for(condition, timeout, what):
+    """Waits until condition() is true; fails naming what did not happen after timeout s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
 def run_to_exit(rt, pod_id, cfg, timeout=10):
     cid = create(rt, pod_id, cfg)
     start(rt, cid)

@@ -16,6 +16,7 @@ import pytest
 
 from cni_net import (CNI_BIN, BridgeNet, NetnsListener, iptables_rules_naming, netns_mounts,
                      tcp_read)
+from rt_helpers import wait_for
 from wasmcri_harness import pb
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
@@ -337,9 +338,14 @@ def test_bad_bandwidth_annotation_is_an_invalid_argument(new_daemon, net):
 
 
 def test_other_rpcs_are_served_while_a_plugin_runs(new_daemon, tmp_path):
-    bin_dir = tmp_path / "bin"
+    """The plugin's ADD runs until the test opens its gate (a file; the daemon kills it after
+    plugin_timeout_s if the test never does): the other rpcs are answered meanwhile, an
+    order no loaded machine can change (the rpcs' wall-clock time, checked before, could)."""
+    bin_dir, gate, running = tmp_path / "bin", tmp_path / "add-may-end", tmp_path / "add-runs"
     script_plugin(bin_dir, "slowplugin", 'if os.environ["CNI_COMMAND"] == "ADD":\n'
-                  '    time.sleep(3)\n    print(json.dumps(json.load(sys.stdin)["prevResult"]))\n')
+                  f'    open("{running}", "w").close()\n'
+                  f'    while not os.path.exists("{gate}"):\n        time.sleep(0.01)\n'
+                  '    print(json.dumps(json.load(sys.stdin)["prevResult"]))\n')
     net = BridgeNet(tmp_path / "cni", bin_dirs=[str(bin_dir), CNI_BIN],
                     extra_plugins=[{"type": "slowplugin"}])
     try:
@@ -347,15 +353,14 @@ def test_other_rpcs_are_served_while_a_plugin_runs(new_daemon, tmp_path):
         rt = d.runtime()
         fut = rt.RunPodSandbox.future(pb.RunPodSandboxRequest(config=pod_config("slow")),
                                       timeout=60)
-        time.sleep(0.5)
-        t0 = time.monotonic()
-        rt.Version(pb.VersionRequest(), timeout=5)
-        rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=5)
-        assert time.monotonic() - t0 < 1.0, "an rpc waited for the plugin"
-        assert not fut.done()
+        wait_for(running.exists, 30, "the plugin's ADD never ran")
+        rt.Version(pb.VersionRequest(), timeout=20)
+        rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=20)
         with pytest.raises(grpc.RpcError) as e:  # the name is taken while ADD runs
             run_pod(rt, pod_config("slow"))
         assert e.value.code() == grpc.StatusCode.ALREADY_EXISTS
+        assert not fut.done()  # ADD is still held: nothing above waited for it
+        gate.touch()
         pid = fut.result().pod_sandbox_id
         rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=60)
         assert_nothing_left(net, d, [pid])
