@@ -7,43 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COMMAND_MAX 512
-
-/* argv joined by spaces, line breaks as spaces, at most COMMAND_MAX bytes. */
-static char *join_command(char *const *argv)
+void pod_proc_command(char *const *argv, char *buf, size_t cap)
 {
-    char *out = malloc(COMMAND_MAX + 1);
     size_t n = 0;
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; argv && argv[i] && n < COMMAND_MAX; i++) {
+    for (size_t i = 0; argv && argv[i] && n + 1 < cap; i++) {
         if (i > 0)
-            out[n++] = ' ';
-        for (const char *c = argv[i]; *c && n < COMMAND_MAX; c++)
-            out[n++] = *c == '\n' || *c == '\r' ? ' ' : *c;
+            buf[n++] = ' ';
+        for (const char *c = argv[i]; *c && n + 1 < cap; c++)
+            buf[n++] = *c == '\n' || *c == '\r' ? ' ' : *c;
     }
-    out[n] = '\0';
-    return out;
-}
-
-int pod_proc_init(pod_proc *p, const worker_spec *s, pid_t pid, bool exec)
-{
-    *p = (pod_proc){.pid = pid, .exec = exec, .uid = s->user.uid, .started_ns = rec_now_ns()};
-    p->pod = strdup(s->pod ? s->pod : "");
-    p->name = strdup(s->name && *s->name ? s->name : "-");
-    p->command = join_command(s->argv);
-    if (p->pod && p->name && p->command)
-        return 0;
-    pod_proc_clear(p);
-    return -ENOMEM;
-}
-
-void pod_proc_clear(pod_proc *p)
-{
-    free(p->pod);
-    free(p->name);
-    free(p->command);
-    p->pod = p->name = p->command = NULL;
+    buf[n] = '\0';
 }
 
 bool pod_proc_same_pod(const pod_proc *a, const pod_proc *b)

@@ -26,12 +26,14 @@ typedef struct pod_proc {
     bool exec;
     uint32_t uid;
     int64_t started_ns;
-    char *pod, *name, *command; /* owned */
+    const char *pod, *name, *command; /* the worker table's (worker_table.h) */
 } pod_proc;
 
-/* Fills p from the worker's spec; -ENOMEM. */
-int pod_proc_init(pod_proc *p, const worker_spec *s, pid_t pid, bool exec);
-void pod_proc_clear(pod_proc *p); /* frees what p holds; NULL fields are fine */
+/* The most of a command the table shows. */
+#define POD_PROC_COMMAND_MAX 512
+
+/* argv joined by spaces, line breaks as spaces, cut to fit buf (cap > 0). */
+void pod_proc_command(char *const *argv, char *buf, size_t cap);
 
 /* True when both are workers of the same pod (a worker with no pod is in none). */
 bool pod_proc_same_pod(const pod_proc *a, const pod_proc *b);

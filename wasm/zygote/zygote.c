@@ -46,25 +46,13 @@
 #include "signals.h"
 #include "spare.h"
 #include "worker.h"
+#include "worker_table.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
 
 /* With no worker and no daemon for this long, the zygote ends (exits not yet
  * delivered stay in <state>/exits for the next zygote to send). */
 #define IDLE_EXIT_MS 3000
-
-typedef struct zworker {
-    char id[80];
-    char kind[8]; /* "ctr" | "exec" */
-    pid_t pid;
-    int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it,
-                     * and its worker_result comes back on it */
-    char *layer_dir, *layer_lower; /* containers with an overlay: made on request */
-    uint64_t module_id;            /* the cache entry it was forked with, 0: none */
-    int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
-    pod_proc proc;   /* what its pod's ps and kill see of it */
-    int stdin_fd;    /* a container with stdin: the write end of its stdin pipe, or -1 */
-} zworker;
 
 typedef struct zygote {
     const char *state_dir;
@@ -73,8 +61,7 @@ typedef struct zygote {
     int reply_fd;   /* where the request being handled came from */
     int layer_fd;   /* the layer socket (layer.h); workers hold layer_peer_fd */
     int layer_peer_fd;
-    zworker *workers;
-    size_t n_workers, cap_workers;
+    worker_table workers;
     module_cache cache;
     compile_jobs jobs; /* modules compiled between events (compile_jobs.h) */
     uint64_t
@@ -169,14 +156,6 @@ static void resend_exits(zygote *z)
 
 /* ---- workers ---- */
 
-static zworker *find_worker(zygote *z, const char *id)
-{
-    for (size_t i = 0; i < z->n_workers; i++)
-        if (strcmp(z->workers[i].id, id) == 0)
-            return &z->workers[i];
-    return NULL;
-}
-
 /* What a process with no handler for signo reports when signo ends it: 128 + signo. */
 static void stopped_by(worker_result *res, int signo)
 {
@@ -224,26 +203,20 @@ static void reap(zygote *z)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
             spare_discard(&z->spare, &z->slots);
-        for (size_t i = 0; i < z->n_workers; i++) {
-            zworker *w = &z->workers[i];
-            if (w->pid != pid)
-                continue;
-            json_t *ev = exit_event(w, status);
-            if (ev && strcmp(w->kind, "ctr") == 0)
-                persist_exit(z, w->id, ev);
-            if (ev)
-                send_to_daemon(z, ev);
-            close(w->control_fd);
-            if (w->stdin_fd >= 0)
-                close(w->stdin_fd);
-            if (w->module_id)
-                mc_release(&z->cache, w->module_id);
-            free(w->layer_dir);
-            free(w->layer_lower);
-            pod_proc_clear(&w->proc);
-            z->workers[i] = z->workers[--z->n_workers];
-            break;
-        }
+        zworker *w = wt_find_pid(&z->workers, pid);
+        if (w == NULL)
+            continue;
+        json_t *ev = exit_event(w, status);
+        if (ev && strcmp(w->kind, "ctr") == 0)
+            persist_exit(z, w->id, ev);
+        if (ev)
+            send_to_daemon(z, ev);
+        close(w->control_fd);
+        if (w->stdin_fd >= 0)
+            close(w->stdin_fd);
+        if (w->module_id)
+            mc_release(&z->cache, w->module_id);
+        wt_remove(&z->workers, w);
     }
 }
 
@@ -251,36 +224,6 @@ static const wr_module *find_module(void *ctx, const char *key)
 {
     mc_entry *e = mc_find(&((zygote *)ctx)->cache, key);
     return e ? e->module : NULL;
-}
-
-static int add_worker(zygote *z, const worker_spec *s, const char *kind, pid_t pid, int control_fd,
-                      uint64_t module_id, wc_error *err)
-{
-    bool layer = strcmp(kind, "ctr") == 0 && *s->layer_lower;
-    zworker w = {.pid = pid, .control_fd = control_fd, .module_id = module_id, .stdin_fd = -1};
-    snprintf(w.id, sizeof(w.id), "%s", s->id);
-    snprintf(w.kind, sizeof(w.kind), "%s", kind);
-    w.layer_dir = layer ? strdup(s->layer_dir) : NULL;
-    w.layer_lower = layer ? strdup(s->layer_lower) : NULL;
-    bool ok = pod_proc_init(&w.proc, s, pid, strcmp(kind, "exec") == 0) == 0 &&
-              (!layer || (w.layer_dir && w.layer_lower));
-    if (ok && z->n_workers == z->cap_workers) {
-        size_t cap = z->cap_workers ? 2 * z->cap_workers : 64;
-        zworker *grown = realloc(z->workers, cap * sizeof(*grown));
-        ok = grown != NULL;
-        if (ok) {
-            z->workers = grown;
-            z->cap_workers = cap;
-        }
-    }
-    if (!ok) {
-        free(w.layer_dir);
-        free(w.layer_lower);
-        pod_proc_clear(&w.proc);
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    }
-    z->workers[z->n_workers++] = w;
-    return 0;
 }
 
 /* Replaces the spare with one holding what the cache holds now. */
@@ -332,7 +275,8 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
     if (rc < 0)
         return rc;
     spare_claim(&z->spare, ret_pid, ret_sock);
-    if (add_worker(z, s, kind, *ret_pid, *ret_sock, e ? e->id : 0, err) < 0) {
+    zworker *w = NULL;
+    if (wt_add(&z->workers, s, kind, *ret_pid, *ret_sock, e ? e->id : 0, &w, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(*ret_sock);
         *ret_sock = -1;
@@ -386,7 +330,7 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
 {
     _cleanup_(worker_spec_freep) worker_spec *s = NULL;
     TRY(worker_spec_decode(spec_json, &s, err));
-    if (find_worker(z, s->id))
+    if (wt_find_id(&z->workers, s->id))
         return wc_error_set(err, -EBUSY, "a worker for %s is already running", s->id);
     if (exec ? nfds != 3 && nfds != 4 : nfds != 1)
         return wc_error_set(err, -EINVAL, "%s needs %s", exec ? "exec" : "start",
@@ -396,7 +340,7 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
                    &ret->validated, err));
     if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0 ||
         (!exec && s->stdin_pipe &&
-         stdin_pipe(&ret->stdin_read, &find_worker(z, s->id)->stdin_fd, err) < 0)) {
+         stdin_pipe(&ret->stdin_read, &wt_find_id(&z->workers, s->id)->stdin_fd, err) < 0)) {
         kill(ret->pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
         ret->sock = -1;
         return err->code;
@@ -480,12 +424,8 @@ static void op_channel(zygote *z, json_t *req, int *fds, size_t nfds)
 
 static zworker *find_ctr_worker(zygote *z, const char *id, pid_t pid)
 {
-    for (size_t i = 0; i < z->n_workers; i++) {
-        zworker *w = &z->workers[i];
-        if (strcmp(w->kind, "ctr") == 0 && (id ? strcmp(w->id, id) == 0 : w->pid == pid))
-            return w;
-    }
-    return NULL;
+    zworker *w = id ? wt_find_id(&z->workers, id) : wt_find_pid(&z->workers, pid);
+    return w && strcmp(w->kind, "ctr") == 0 ? w : NULL;
 }
 
 /* The writable layer of a running container (nothing to make: fine). */
@@ -509,24 +449,15 @@ static void op_layer(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, NULL);
 }
 
-/* Who asks is the worker the kernel says sent the request (SO_PASSCRED); NULL: none. */
-static zworker *find_worker_by_pid(zygote *z, pid_t pid)
-{
-    for (size_t i = 0; pid > 0 && i < z->n_workers; i++)
-        if (z->workers[i].pid == pid)
-            return &z->workers[i];
-    return NULL;
-}
-
 /* A guest's ps: the table of its pod's workers. */
 static void reply_pod_table(zygote *z, const zworker *caller, int reply_fd)
 {
-    const pod_proc **procs = calloc(z->n_workers + 1, sizeof(*procs));
+    const pod_proc **procs = calloc(z->workers.n + 1, sizeof(*procs));
     char *text = malloc(POD_PROCS_MAX_TEXT);
     size_t n = 0;
-    for (size_t i = 0; procs && caller && i < z->n_workers; i++)
-        if (pod_proc_same_pod(&z->workers[i].proc, &caller->proc))
-            procs[n++] = &z->workers[i].proc;
+    for (zworker *w = NULL; procs && caller && (w = wt_next(&z->workers, w));)
+        if (pod_proc_same_pod(&w->proc, &caller->proc))
+            procs[n++] = &w->proc;
     if (procs && text && caller)
         layer_reply(reply_fd, 0, text, pod_procs_format(procs, n, text, POD_PROCS_MAX_TEXT));
     else
@@ -545,7 +476,7 @@ static int signal_pod_worker(zygote *z, const zworker *caller, json_t *req)
     json_int_t sig = json_integer_value(json_object_get(req, "signal"));
     if (sig < 0 || sig > WC_SIGNAL_MAX)
         return -EINVAL;
-    zworker *w = pid > 0 && pid < INT32_MAX ? find_worker_by_pid(z, (pid_t)pid) : NULL;
+    zworker *w = pid > 0 && pid < INT32_MAX ? wt_find_pid(&z->workers, (pid_t)pid) : NULL;
     if (caller == NULL || w == NULL || !pod_proc_same_pod(&w->proc, &caller->proc))
         return -ESRCH;
     if (sig == 0)
@@ -568,7 +499,7 @@ static void handle_worker_request(zygote *z)
         return;
     json_t *req = json_loads(data, 0, NULL);
     const char *op = json_string_value(json_object_get(req, "op")) ?: "";
-    zworker *caller = find_worker_by_pid(z, pid);
+    zworker *caller = wt_find_pid(&z->workers, pid);
     if (strcmp(op, "ps") == 0)
         reply_pod_table(z, caller, reply_fd);
     else if (strcmp(op, "kill") == 0)
@@ -586,7 +517,7 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
     (void)nfds;
-    zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    zworker *w = wt_find_id(&z->workers, json_string_value(json_object_get(req, "id")) ?: "");
     json_int_t sig = json_integer_value(json_object_get(req, "signal"));
     if (w && sig > 0 && sig < 128 && !w->stop_signal) /* the first stop's signal is the one */
         w->stop_signal = (int)sig;
@@ -600,7 +531,7 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
 static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     wc_error err = {0};
-    zworker *w = find_worker(z, json_string_value(json_object_get(req, "id")) ?: "");
+    zworker *w = wt_find_id(&z->workers, json_string_value(json_object_get(req, "id")) ?: "");
     if (nfds != 1) {
         wc_error_set(&err, -EINVAL, "reopen needs the log file's descriptor");
         reply_error(z, req, &err);
@@ -656,9 +587,9 @@ static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
     (void)fds;
     (void)nfds;
     json_t *a = json_array();
-    for (size_t i = 0; a && i < z->n_workers; i++)
-        json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->workers[i].id, "pid",
-                                           (int)z->workers[i].pid, "kind", z->workers[i].kind));
+    for (zworker *w = NULL; a && (w = wt_next(&z->workers, w));)
+        json_array_append_new(
+            a, json_pack("{s:s, s:i, s:s}", "id", w->id, "pid", (int)w->pid, "kind", w->kind));
     json_t *r = json_pack(
         "{s:s, s:O, s:o, s:i, s:I, s:I, s:I, s:I}", "op", "reply", "seq",
         json_object_get(req, "seq"), "workers", a, "zygote_pid", (int)getpid(), "cache_bytes",
@@ -687,7 +618,7 @@ static void op_quit_if_idle(zygote *z, json_t *req, int *fds, size_t nfds)
     (void)fds;
     (void)nfds;
     z->quit_when_idle = 1;
-    reply_ok(z, req, json_pack("{s:b}", "quitting", z->n_workers == 0));
+    reply_ok(z, req, json_pack("{s:b}", "quitting", z->workers.n == 0));
 }
 
 static const struct {
@@ -814,7 +745,7 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
     if (setup(&z) < 0)
         _exit(1);
     for (;;) {
-        bool idle = z.n_workers == 0 && z.client_fd < 0;
+        bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
