@@ -165,12 +165,13 @@ int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, i
                          s->layer_dir, s->layer_lower};
     const char *out[5];
     uint32_t slot = w->slot, next_free = w->next_free;
-    *w = (zworker){.slot = slot,
-                   .pid = pid,
-                   .control_fd = control_fd,
-                   .module_id = module_id,
-                   .stdin_fd = -1,
-                   .proc = {.pid = pid, .exec = exec, .uid = s->user.uid, .started_ns = rec_now_ns()}};
+    *w = (zworker){
+        .slot = slot,
+        .pid = pid,
+        .control_fd = control_fd,
+        .module_id = module_id,
+        .stdin_fd = -1,
+        .proc = {.pid = pid, .exec = exec, .uid = s->user.uid, .started_ns = rec_now_ns()}};
     if (place_strings(w, in, out, layer ? 5 : 3) < 0) {
         w->pid = 0;
         w->next_free = next_free;

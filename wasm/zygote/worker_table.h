@@ -29,15 +29,15 @@
 
 typedef struct zworker {
     char id[80];
-    char kind[8]; /* "ctr" | "exec" */
-    pid_t pid;    /* 0: a free slot */
+    char kind[8];   /* "ctr" | "exec" */
+    pid_t pid;      /* 0: a free slot */
     int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it,
                      * and its worker_result comes back on it */
     const char *layer_dir, *layer_lower; /* containers with an overlay (made on request), or NULL */
     uint64_t module_id;                  /* the cache entry it was forked with, 0: none */
-    int stop_signal; /* a graceful stop's signal (op kill): its exit is reported as by it */
-    int stdin_fd;    /* a container with stdin: the write end of its stdin pipe, or -1 */
-    pod_proc proc;   /* what its pod's ps and kill see of it */
+    int stop_signal;    /* a graceful stop's signal (op kill): its exit is reported as by it */
+    int stdin_fd;       /* a container with stdin: the write end of its stdin pipe, or -1 */
+    pod_proc proc;      /* what its pod's ps and kill see of it */
     uint32_t slot;      /* its number in the table */
     uint32_t next_free; /* a free slot: the next free one + 1, 0: none */
     char *spilled;      /* the strings, when over text */

@@ -46,8 +46,8 @@
 #include "signals.h"
 #include "spare.h"
 #include "worker.h"
-#include "worker_table.h"
 #include "worker_run.h"
+#include "worker_table.h"
 #include "zygote_proto.h"
 
 /* With no worker and no daemon for this long, the zygote ends (exits not yet
