@@ -9,6 +9,7 @@ import time
 import pytest
 
 import runtime_images
+from test_module_cache import asan_build
 from rt_helpers import create, ctr_config, pod_config, run_pod, start
 from wasmcri_harness import Daemon, pb
 
@@ -77,7 +78,8 @@ def test_idle_worker_pss_grew_with_the_workers_started_before_it(dense, tmp_path
     mid = sum(pss_kib(k) for k in kids[100:150]) / 50
     last = sum(pss_kib(k) for k in kids[-50:]) / 50
     print(f"idle worker PSS: the 101st-150th {mid:.0f} KiB, the last 50 {last:.0f} KiB")
-    assert last <= 1.15 * mid, f"the last 50 workers {last:.0f} KiB PSS, the 101st-150th {mid:.0f}"
+    # ASan's allocator and shadow memory make the figure say nothing about the zygote's heap
+    assert last <= 1.15 * mid or asan_build(), f"the last 50 workers {last:.0f} KiB PSS, the 101st-150th {mid:.0f}"
 
 
 def test_restart_with_2100_running_containers_keeps_them(dense, tmp_path):
