@@ -6,7 +6,7 @@
  * slots for unknown methods (grpc_server_request_call), because gRPC core does not
  * answer those by itself. A slot that receives a call re-posts itself, then hands
  * the call to a cri_call, which decodes the request, runs the handler (on this
- * thread, or on a thread of its own for slow handlers) and sends the reply in one
+ * thread, or for slow handlers on a thread of handler_pool.h) and sends the reply in one
  * batch. A cri_call is reference-counted: the handler holds one reference and
  * every batch in flight holds one. A streaming handler runs on its own thread and
  * sends one message at a time (cri_stream_send waits for each send to complete,
@@ -16,7 +16,7 @@
  * the list is computed once and sent in batches (stream_adapter below).
  *
  * Shutdown: `outstanding` counts every tag in flight and every call held by a
- * slow-handler thread. cri_server_stop asks gRPC to shut down, cancels open calls
+ * slow handler. cri_server_stop asks gRPC to shut down, cancels open calls
  * after a grace period, waits for `outstanding` to reach zero, and only then shuts
  * the queues down (gRPC asserts otherwise).
  */
@@ -38,6 +38,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "grpc_log.h"
+#include "handler_pool.h"
 #include "heartbeat.h"
 #include "log.h"
 #include "rpc_metrics.h"
@@ -87,6 +88,7 @@ struct cri_server {
     atomic_long outstanding;
     atomic_bool shutdown_notified;
     cq_event shutdown_ev;
+    handler_pool *pool; /* the threads slow handlers run on */
 };
 
 typedef struct request_slot {
@@ -415,13 +417,12 @@ static void run_handler(cri_call *c)
     send_reply(c, status, err.msg, NULL);
 }
 
-static void *slow_handler_thread(void *arg)
+static void run_slow_handler(void *arg)
 {
     cri_call *c = arg;
     cri_server *srv = c->srv;
     run_handler(c);
     atomic_fetch_sub(&srv->outstanding, 1);
-    return NULL;
 }
 
 /* Posts RECV_CLOSE_ON_SERVER now, so that a slow handler learns of cancellation. */
@@ -471,16 +472,11 @@ static void handle_call(cri_call *c)
         return;
     }
     post_early_close(c);
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     atomic_fetch_add(&c->srv->outstanding, 1);
-    if (pthread_create(&t, &attr, slow_handler_thread, c) != 0) {
+    if (handler_pool_run(c->srv->pool, run_slow_handler, c) < 0) {
         wc_warn("cri", "%s: no thread for a slow handler; running it inline", c->m->path);
-        slow_handler_thread(c);
+        run_slow_handler(c);
     }
-    pthread_attr_destroy(&attr);
 }
 
 /* ---- request slots ---- */
@@ -790,7 +786,8 @@ static int start_server(cri_server *srv, const char *socket_path, const cri_hear
 {
     srv->server = create_grpc_server();
     srv->cqs = calloc(srv->n_cqs, sizeof(*srv->cqs));
-    if (srv->cqs == NULL)
+    srv->pool = handler_pool_new();
+    if (srv->cqs == NULL || srv->pool == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     for (size_t q = 0; q < srv->n_cqs; q++) {
         srv->cqs[q] = grpc_completion_queue_create_for_next(NULL);
@@ -883,6 +880,7 @@ void cri_server_stop(cri_server *srv, int grace_ms)
         }
         wait_for(srv, nothing_outstanding, -1);
     }
+    handler_pool_free(srv->pool); /* its threads run no handler now: they end */
     for (size_t q = 0; srv->cqs && q < srv->n_cqs; q++)
         if (srv->cqs[q])
             grpc_completion_queue_shutdown(srv->cqs[q]);

@@ -206,6 +206,33 @@ def test_timeout_ends_top_in_one_instance(rt, pod):
     assert time.monotonic() - t < 4
 
 
+def cri_threads_during_an_exec(rt, cid):
+    """The daemon's own threads (named cri-*, not gRPC's) while an ExecSync of sleep 1 runs."""
+    t = threading.Thread(target=lambda: exec_sync(rt, cid, ["sleep", "1"], timeout=10))
+    t.start()
+    time.sleep(0.5)
+    tids = set()
+    for tid in os.listdir(f"/proc/{rt.proc.pid}/task"):
+        try:
+            comm = open(f"/proc/{rt.proc.pid}/task/{tid}/comm").read()
+        except OSError:
+            continue
+        if comm.startswith("cri-"):
+            tids.add(tid)
+    t.join(10)
+    return tids
+
+
+def test_execsync_made_a_thread_per_call(rt, pod):
+    """Each ExecSync ran on a daemon thread made for it (clone, stack, exit per probe); now the
+    thread of one call serves the next: no new thread appears for the second exec."""
+    cid = running(rt, pod, "tb-threads")
+    first = cri_threads_during_an_exec(rt, cid)
+    assert exec_sync(rt, cid, ["true"]).exit_code == 0
+    second = cri_threads_during_an_exec(rt, cid)
+    assert second <= first, (first, second)
+
+
 def worker_pid(rt, cid):
     info = rt.runtime().ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
     return json.loads(info.info["info"])["pid"]
