@@ -6,7 +6,7 @@ writes "ready" to stdout), nothing of it is kept.
      validated only (lazy_compile: each function compiled on its first call), and neither
      (prevalidated: a worker's load of a module the zygote validated at create); and what a
      cached start costs a worker forked from a process holding the compiled module
-     (instance_cost: CPU time of instantiate and of `_start`, page faults);
+     (instance_cost: the fork, CPU time of instantiate and of `_start`, page faults);
   2. StartContainer -> the container's first log line, on two daemons side by side, in
      interleaved rounds, medians:
        cached  module_cache_mib 1024: the zygote compiled the module at CreateContainer (in
@@ -105,11 +105,11 @@ def main():
                          ("--prevalidated", "neither (prevalidated)")):
         mbs, secs = compile_speed(base, module, option)
         print(f"compile speed, {what}: {mbs:.1f} MB/s ({secs * 1000:.0f} ms CPU per load)")
-    inst_us, run_us, faults = subprocess.run(
+    fork_us, inst_us, run_us, faults = subprocess.run(
         [str(base / "instance_cost"), "--rounds", "21", str(module)], check=True,
         capture_output=True, text=True).stdout.split()
-    print(f"cached start in a forked worker (CPU, median of 21): instantiate {inst_us} us, "
-          f"instantiate + _start {run_us} us, {faults} page faults")
+    print(f"cached start in a forked worker (median of 21): fork {fork_us} us (wall); CPU: "
+          f"instantiate {inst_us} us, instantiate + _start {run_us} us; {faults} page faults")
 
     from startup import bench_daemon
     from test_metrics_endpoint import free_port

@@ -854,10 +854,11 @@ void wasm_module_clear(wasm_module *m)
     free(m->func_names);
     free(m->func_type);
     free(m->func_declared);
-    if (m->codes)
+    if (m->codes && !m->limits.shared_code)
         for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
             if (m->codes[i].code != &m->lazy_stub)
                 free(m->codes[i].code);
+    wasm_arena_free(m);
     free(m->codes);
     free(m->tables);
     free(m->mems);

@@ -95,6 +95,8 @@ typedef struct wdata {
     uint8_t *bytes;
 } wdata;
 
+typedef struct wcode_chunk wcode_chunk;
+
 typedef struct wcode {
     uint32_t type;
     uint32_t nparams, nlocals; /* in frame slots (a v128 takes two); nlocals includes params */
@@ -139,6 +141,8 @@ struct wasm_module {
     uint32_t nprepared;  /* functions validated (and, unless lazy, compiled): prepare.c */
     uint32_t nlazy;      /* functions validated but not compiled yet */
     wcell lazy_stub;     /* a lazy function's code until its first call: OP_LAZY_COMPILE */
+    wcode_chunk *chunks; /* limits.shared_code: where the code is (code_arena.c) */
+    size_t shared_code_bytes;
 };
 
 /* Runtime objects. */
@@ -227,6 +231,12 @@ typedef enum wasm_body_mode {
 } wasm_body_mode;
 int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
                        wasm_body_mode mode, wc_error *err);
+
+/* code_arena.c (limits.shared_code): a copy of a function's code in the module's shared chunks
+ * (-ENOMEM); the chunks made read-only, once every function is compiled; unmapped. */
+int wasm_arena_copy(wasm_module *m, const wcell *code, size_t n, wcell **ret_code);
+void wasm_arena_seal(wasm_module *m);
+void wasm_arena_free(wasm_module *m);
 
 /* prepare.c: compiles f's body on its first call (OP_LAZY_COMPILE); -ENOMEM. */
 int wasm_compile_on_call(wasm_func *f, wc_error *err);

@@ -45,7 +45,10 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
     MERGE(interruptible);
     MERGE(lazy_compile);
     MERGE(prevalidated);
+    MERGE(shared_code);
 #undef MERGE
+    if (dst->lazy_compile) /* its functions are compiled in the process that calls them */
+        dst->shared_code = 0;
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;
 }

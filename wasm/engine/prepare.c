@@ -6,7 +6,8 @@
  * every body is validated before the module can be instantiated, so an invalid module fails at
  * load and never mid-run (but with limits.prevalidated, where the caller vouches for the bytes and
  * load only notes the bodies; their compile still checks every rule). The bytes are freed once
- * every function is compiled. */
+ * every function is compiled (and, with limits.shared_code, the code made read-only: code_arena.c).
+ */
 #include <stdlib.h>
 
 #include "engine.h"
@@ -52,6 +53,7 @@ int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
     if (m->nprepared < ndef)
         return 1;
     if (!lazy) {
+        wasm_arena_seal(m);
         if (!m->code_borrowed)
             free(m->code_bytes);
         m->code_bytes = NULL;

@@ -1197,8 +1197,16 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
         fn->nlocals = s.local_slots;
         fn->frame_slots = s.max_slot + 1;
         fn->ncode = s.n;
-        fn->code = s.code; /* last: a call reads the frame size, then the code */
-        s.code = NULL;
+        if (m->limits.shared_code) {
+            wcell *code = NULL;
+            rc = wasm_arena_copy(m, s.code, s.n, &code) < 0
+                     ? wc_error_set(err, -ENOMEM, "out of memory for compiled code")
+                     : 0;
+            fn->code = code;
+        } else {
+            fn->code = s.code; /* last: a call reads the frame size, then the code */
+            s.code = NULL;
+        }
     }
     vstate_free(&s);
     return rc;

@@ -111,6 +111,10 @@ typedef struct wasm_limits {
                               load skips it. A function's compile on its first call still applies
                               every rule: a body that is not valid after all traps there
                               ("compiling function N: ..."), it never runs */
+    uint32_t shared_code;  /* 1 (not with lazy_compile): compiled code goes into shared mappings,
+                              read-only once the module is prepared: a fork copies none of their
+                              page table entries (for a process that forks workers holding the
+                              module: the zygote). Its size: wasm_module_shared_code_bytes */
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means
@@ -140,6 +144,8 @@ int wasm_module_decode(const uint8_t *bytes, size_t len, const wasm_limits *limi
  * module is then only good for wasm_module_free). */
 int wasm_module_prepare(wasm_module *module, size_t max_bytes, wc_error *err);
 bool wasm_module_prepared(const wasm_module *module);
+/* Bytes of compiled code in shared mappings (limits.shared_code), which a heap measure misses. */
+size_t wasm_module_shared_code_bytes(const wasm_module *module);
 
 typedef enum wasm_extern_kind {
     WASM_EXTERN_FUNC = 0,

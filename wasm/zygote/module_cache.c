@@ -1,5 +1,6 @@
 /* The zygote's budgeted module cache (see module_cache.h). The bytes of an entry are
- * what glibc's heap grew by while compiling it (mallinfo2: small and mmap'd chunks). */
+ * what glibc's heap grew by while compiling it (mallinfo2: small and mmap'd chunks), and its
+ * compiled code, which lies in shared mappings (wr_module_shared_bytes). */
 #include "module_cache.h"
 
 #include <malloc.h>
@@ -91,8 +92,11 @@ static int insert(module_cache *mc, const char *key, wr_module *m, size_t bytes,
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     mc_entry *e = &mc->entries[mc->n++];
-    *e = (mc_entry){
-        .key = k, .module = m, .bytes = bytes, .id = mc->next_id++, .last_used = mc->clock++};
+    *e = (mc_entry){.key = k,
+                    .module = m,
+                    .bytes = bytes + wr_module_shared_bytes(m),
+                    .id = mc->next_id++,
+                    .last_used = mc->clock++};
     mc->bytes += e->bytes;
     mc->version++;
     uint64_t id = e->id;

@@ -50,7 +50,8 @@ int wr_module_decode_fd(int fd, const char *name, wr_load how, wr_module **ret_m
     }
     wr_module *m = calloc(1, sizeof(*m));
     wasm_limits lim = {.lazy_compile = how != WR_LOAD_EAGER,
-                       .prevalidated = how == WR_LOAD_LAZY_VALIDATED};
+                       .prevalidated = how == WR_LOAD_LAZY_VALIDATED,
+                       .shared_code = how == WR_LOAD_EAGER};
     int rc = m ? wasm_module_decode(bytes, len, &lim, &m->module, err)
                : wc_error_set(err, -ENOMEM, "out of memory");
     munmap(bytes, len);
@@ -92,6 +93,11 @@ bool wr_module_opens_sockets(const wr_module *m)
             return true;
     }
     return false;
+}
+
+size_t wr_module_shared_bytes(const wr_module *m)
+{
+    return wasm_module_shared_code_bytes(m->module);
 }
 
 void wr_module_free(wr_module *m)
