@@ -3,7 +3,8 @@ container's module in the background of its loop, so StartContainer of a module 
 compiles nothing; a module that does not validate fails CreateContainer with the reason; the
 modules compiled that way stay within the cache's budget (`module_cache_mib`). What a user sees:
 the metrics wasmcri_module_background_compiles_total and wasmcri_module_start_compiles_total,
-the module cache gauges, and CreateContainer's error."""
+the module cache gauges, and CreateContainer's error. An image's module is cached by its content:
+the same bytes in two images are compiled once, changed bytes under the same name again."""
 import grpc
 import pytest
 
@@ -57,6 +58,73 @@ def test_pulled_module_starts_without_a_compile(served, tmp_path):
         assert wait_state(r, second, pb.CONTAINER_EXITED).exit_code == 0
         # the second create found it compiled; neither start compiled it
         assert compiles(url) == (1, 0)
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_same_module_in_two_images_is_compiled_once(served, tmp_path):
+    """The cache key of an image's module is its content (sha256 of its bytes): the probe image
+    and probe-usr1 (another config, so another image id) hold the same /bin/probe.wasm, and the
+    artifact image holds it as its blob. Before, each image's module was compiled on its own."""
+    d, url, refs = served
+    r = d.runtime()
+    pod = run_pod(r, pod_config("shared", tmp_path / "logs"))
+    try:
+        ids = [create(r, pod, ctr_config(name, refs[name]))
+               for name in ("probe", "probe-usr1", "artifact")]
+        assert compiles(url) == (1, 0)
+        assert value(scrape(url), "wasmcri_module_cache_modules") == 1
+        for cid, name in zip(ids[:2], ("probe", "probe-usr1")):
+            start(r, cid)
+            assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == 0
+            assert stdout_text(tmp_path / "logs" / f"{name}.log") == ["hello from wasm"]
+        assert compiles(url) == (1, 0)
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def exit_module(code):
+    """A WASI command whose `_start` calls proc_exit(code)."""
+    types = section(1, leb(2) + b"\x60\x01\x7f\x00" + b"\x60\x00\x00")
+    name = b"wasi_snapshot_preview1"
+    imports = section(2, leb(1) + leb(len(name)) + name + leb(9) + b"proc_exit" + b"\x00" + leb(0))
+    funcs = section(3, leb(1) + leb(1))
+    memory = section(5, leb(1) + b"\x00\x01")
+    exports = section(7, leb(2) + leb(6) + b"_start" + b"\x00" + leb(1)
+                      + leb(6) + b"memory" + b"\x02" + leb(0))
+    body = b"\x00\x41" + leb(code) + b"\x10\x00\x0b"
+    code_sec = section(10, leb(1) + leb(len(body)) + body)
+    return b"\x00asm\x01\x00\x00\x00" + types + imports + funcs + memory + exports + code_sec
+
+
+def push_app_image(reg, base, wasm):
+    """wasmcri-rt/changing:latest, a rootfs image running /bin/app.wasm, pushed (again)."""
+    b = runtime_images._b
+    lay = b.Layout(str(base))
+    top = runtime_images._rootfs_image(b, lay, [b.d("bin"), b.entry("bin/app.wasm", wasm,
+                                                                    mode=0o755)],
+                                       {"Entrypoint": ["/bin/app.wasm"]})
+    lay.finish(top)
+    ref = f"{reg.host}/wasmcri-rt/changing:latest"
+    b.skopeo_push(lay, ref, None, runtime_images._PLAIN, True)
+    return ref
+
+
+def test_changed_module_under_the_same_tag_is_compiled_again(served, runtime_registry, tmp_path):
+    """The same image name and path with other module bytes: a new compile, and the new module
+    runs, never the old one's compiled code."""
+    d, url, _ = served
+    reg, _ = runtime_registry
+    r = d.runtime()
+    pod = run_pod(r, pod_config("changing", tmp_path / "logs"))
+    try:
+        for n, code in enumerate((3, 5)):
+            ref = push_app_image(reg, tmp_path / f"layout{n}", exit_module(code))
+            d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+            cid = create(r, pod, ctr_config(f"app{n}", ref))
+            assert compiles(url) == (n + 1, 0)
+            start(r, cid)
+            assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == code
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 

@@ -2,7 +2,8 @@
  * zygote compiles it in the background of its loop (wasm/zygote/compile_jobs.h) and this
  * thread asks, every few milliseconds, how it is going (the request channel is never held
  * while the compile runs), so an invalid module fails CreateContainer, and StartContainer of a
- * module the zygote holds compiles nothing. */
+ * module the zygote holds compiles nothing. A module from an image is keyed by its content
+ * first (module_key.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +48,28 @@ static int ask(wc_sandbox *sb, const char *key, const char *name, int fd, bool *
     return 0;
 }
 
+/* A module in an image's snapshot is keyed by its content from now on (module_key.c): the
+ * container's key becomes its digest, in its record too, so its start asks for that. */
+static int key_by_content(wc_sandbox *sb, const char *cid, int fd, char **key, wc_error *err)
+{
+    char digest[WC_DIGEST_STR_LEN + 1];
+    TRY(sb_module_content_key(sb, fd, *key, digest, err));
+    char *copy = strdup(digest);
+    if (copy == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    free(*key);
+    *key = copy;
+    wc_container *c = NULL;
+    pthread_mutex_lock(&sb->mu);
+    int rc = sb_find_ctr(sb, cid, &c, err);
+    if (rc == 0 && wc_container_set(&c->module_key, digest) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = sb_save_ctr(sb, c, err);
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
 int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
 {
     _cleanup_close_ int fd = -1;
@@ -54,6 +77,8 @@ int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
     pthread_mutex_lock(&sb->mu);
     int rc = module_of(sb, cid, &fd, &key, &name, err);
     pthread_mutex_unlock(&sb->mu);
+    if (rc == 0 && fd >= 0 && strncmp(key, "image:", 6) == 0)
+        rc = key_by_content(sb, cid, fd, &key, err);
     if (rc < 0 || fd < 0 || sb->zygote == NULL) /* no zygote yet: the start compiles it */
         return rc;
     bool ready = false;

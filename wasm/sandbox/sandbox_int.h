@@ -9,6 +9,7 @@
 #include "cgroups.h"
 #include "cni_net.h"
 #include "container.h"
+#include "digest.h"
 #include "events.h"
 #include "fs.h"
 #include "pod.h"
@@ -47,6 +48,7 @@ struct wc_sandbox {
     bool toolbox;                 /* commands naming an applet run toolbox.wasm (config toolbox) */
     struct sb_exec *execs;        /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;           /* GetContainerEvents subscribers (events.c) */
+    wc_ptrmap module_keys;        /* module_key.c: image module -> content digest (malloc'd) */
 };
 
 /* A pod's containers (record_index.c). */
@@ -73,6 +75,12 @@ const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id);
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */
 int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
+
+/* module_key.c, mu not held: the content key ("sha256:<hex>") of a module from the store, fd
+ * open on it, image_key its key by image id and path (hashed once per image_key); I/O errors. */
+int sb_module_content_key(wc_sandbox *sb, int fd, const char *image_key,
+                          char out[WC_DIGEST_STR_LEN + 1], wc_error *err);
+void sb_module_keys_clear(wc_sandbox *sb); /* at close */
 
 /* Writes the container's record; mu held. */
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
