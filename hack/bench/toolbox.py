@@ -7,7 +7,10 @@ mounted at /tmp holding /tmp/x. From a C gRPC-core client (hack/bench/rpc_client
 serialised here), in interleaved rounds:
   - ExecSync ["sh", "-c", "cat /tmp/x"]        (toolbox.wasm: sh, then its cat applet)
   - ExecSync ["/bin/probe.wasm", "cat", "/tmp/x"] (a module of the image, for comparison)
-p50 and p99 of each round; the medians over the rounds are printed. Then toolbox.wasm's size,
+p50 and p99 of each round; the medians over the rounds are printed, with the CPU time one exec
+costs the daemon and the zygote with its workers (/proc/PID/stat: utime + stime, and for the
+zygote also cutime + cstime of the workers it reaped, over each round; wall time on a shared
+machine swings with its load, CPU time much less). Then toolbox.wasm's size,
 and the memory one exec adds: the exec worker of `sh -c "sleep 3"` (its RSS and PSS, from
 /proc/PID/smaps_rollup; the zygote's worker that is not the container's) next to the container's
 worker.
@@ -47,6 +50,15 @@ def exec_p50_p99(client, sock, request_file, calls):
     if m is None or m.group(3) != "0":
         raise RuntimeError("rpc_client: " + out)
     return float(m.group(1)), float(m.group(2))
+
+
+def cpu_s(pid, children=False):
+    """CPU seconds pid used (user + system), with those of its reaped children if asked."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def zygote_children(zygote, comm):
@@ -107,15 +119,25 @@ def main():
             files[name].write_bytes(pb.ExecSyncRequest(container_id=cid, cmd=cmd,
                                                        timeout=10).SerializeToString())
         results = {name: [] for name in cmds}
+        cpu = {name: [] for name in cmds}  # (daemon, zygote + workers) CPU ms per exec
+        zygote = d.zygote_pid()
         for _ in range(a.rounds):
             for name in cmds:
+                before = cpu_s(d.proc.pid), cpu_s(zygote, children=True)
                 results[name].append(exec_p50_p99(client, d.socket, files[name], a.calls))
+                after = cpu_s(d.proc.pid), cpu_s(zygote, children=True)
+                cpu[name].append([(y - x) * 1000 / a.calls for x, y in zip(before, after)])
         print(f"== ExecSync latency, C gRPC client (median of {a.rounds} interleaved rounds of "
               f"{a.calls} calls)")
         for name in cmds:
             p50 = statistics.median(r[0] for r in results[name])
             p99 = statistics.median(r[1] for r in results[name])
             print(f"{name:36s} p50 {p50 / 1000:6.3f} ms   p99 {p99 / 1000:6.3f} ms")
+        print("CPU per exec (median of the rounds): daemon, zygote with its workers")
+        for name in cmds:
+            dcpu = statistics.median(c[0] for c in cpu[name])
+            zcpu = statistics.median(c[1] for c in cpu[name])
+            print(f"{name:36s} {dcpu:.2f} ms + {zcpu:.2f} ms = {dcpu + zcpu:.2f} ms")
         size = (build / "wasm/toolbox/toolbox.wasm").stat().st_size
         print(f"toolbox.wasm: {size} bytes ({size / 1024:.0f} KiB)")
         t = threading.Thread(target=lambda: rt.ExecSync(
@@ -123,14 +145,21 @@ def main():
         t.start()
         info = rt.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True)).info
         ctr_pid = json.loads(info["info"])["pid"]
-        exec_pid = None
-        deadline = time.monotonic() + 10
-        while exec_pid is None and time.monotonic() < deadline:
-            workers = [p for p in zygote_children(d.zygote_pid(), "wasmcri-worker") if p != ctr_pid]
-            exec_pid = workers[0] if workers else None
-            time.sleep(0.05)
         time.sleep(0.5)
-        er, ep = memory_kib(exec_pid)
+        mem = None
+        deadline = time.monotonic() + 10
+        while mem is None and time.monotonic() < deadline:
+            # the exec's worker: not the container's, nor a benchmark exec still exiting
+            for pid in zygote_children(d.zygote_pid(), "wasmcri-worker"):
+                try:
+                    m = memory_kib(pid) if pid != ctr_pid else None
+                except (OSError, AttributeError):  # gone, or a zombie: no Rss line
+                    m = None
+                if m and m[0] > 0:
+                    mem = m
+                    break
+            time.sleep(0.05)
+        er, ep = mem or (None, None)
         cr, cp = memory_kib(ctr_pid)
         print(f"exec worker of sh -c \"sleep 3\": RSS {er} KiB, PSS {ep} KiB "
               f"(the container's worker, probe.wasm sleeping: RSS {cr} KiB, PSS {cp} KiB)")
