@@ -2,7 +2,9 @@
 # gcc on the host, compiling against the ARCH libraries of the cross-build root that
 # hack/cross-root.sh makes (--sysroot), pkg-config reading only that root's .pc files, and the
 # host's own programs (protoc-c, clang for wasm32-wasi, wast2json, python3) for build-time tools.
-# The root is $WASMCRI_CROSS_ROOT, else /work/chroots/bookworm-amd64-ARCH.
+# The root is $WASMCRI_CROSS_ROOT, else /work/chroots/bookworm-amd64-ARCH; it is / for the
+# engine-only build (WASMCRI_ENGINE_ONLY), whose few ARCH libraries are multiarch packages on the
+# host (hack/cross-host.sh) and whose C library is Debian's libc6-dev-ARCH-cross.
 set(CMAKE_SYSTEM_NAME Linux)
 if(DEFINED ENV{WASMCRI_CROSS_ROOT})
   set(WASMCRI_CROSS_ROOT $ENV{WASMCRI_CROSS_ROOT})

@@ -3,10 +3,13 @@
 #   hack/cross.sh ARCH          every program and test; ctest, then the integration files that
 #                               can run under emulation (hack/cross-unemulated.txt says what cannot)
 #   hack/cross.sh ARCH --engine the engine, WASI and spec tests only (what hack/test.sh runs in CI)
-# It makes the cross-build root first (hack/cross-root.sh: Debian's cross gcc + the ARCH libraries),
-# builds in build-ARCH/ with cmake/cross-ARCH.cmake, registers qemu-user-static with binfmt_misc (so
-# scripts and the daemon can start ARCH programs) with ROOT as qemu's library prefix. It ends
-# with the runners' own summary lines. Every emulated run has a time limit (WASMCRI_CROSS_TIMEOUT
+# Everything: it makes the cross-build root first (hack/cross-root.sh: Debian's cross gcc + the ARCH
+# libraries), builds in build-ARCH/ with cmake/cross-ARCH.cmake and ROOT as the sysroot, and gives
+# qemu ROOT as its library prefix. --engine needs no root: it sets up the host's own cross
+# toolchain and ARCH's jansson and libseccomp (hack/cross-host.sh) and builds in build-ARCH-engine/
+# with WASMCRI_ENGINE_ONLY (no daemon) and / as the sysroot. Both register qemu-user-static with
+# binfmt_misc (so scripts and the daemon can start ARCH programs). It ends with the runners' own
+# summary lines. Every emulated run has a time limit (WASMCRI_CROSS_TIMEOUT
 # seconds per test, 600 by default).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +23,14 @@ esac
 case "$scope" in all | --engine) ;; *) echo "unknown option $scope" >&2; exit 2 ;; esac
 per_test=${WASMCRI_CROSS_TIMEOUT:-600}
 
-root=$(bash hack/cross-root.sh "$arch") || exit 1
+if [ "$scope" = --engine ]; then
+  bash hack/cross-host.sh "$arch" || exit 1
+  root=/ dir=build-$arch-engine engine_only=ON
+else
+  root=$(bash hack/cross-root.sh "$arch") || exit 1
+  dir=build-$arch engine_only=OFF
+fi
+export WASMCRI_CROSS_ROOT=$root # cmake/cross-common.cmake's sysroot
 
 # binfmt_misc: the kernel hands ARCH ELF files to qemu-ARCH-static (F: opened now, so it works in
 # chroots too). Debian's qemu-user-static ships the registration lines in /usr/lib/binfmt.d.
@@ -29,12 +39,15 @@ binfmt=/proc/sys/fs/binfmt_misc
 [ -e "$binfmt/qemu-$qemu" ] || cat "/usr/lib/binfmt.d/qemu-$qemu.conf" >"$binfmt/register" || exit 1
 # qemu looks for ARCH's ld.so and libraries under /etc/qemu-binfmt/QEMU_ARCH (Debian's interp
 # prefix), also for programs started with a cleared environment (the toolbox tests): the root.
-mkdir -p /etc/qemu-binfmt && ln -sfn "$root" "/etc/qemu-binfmt/$qemu" || exit 1
+# Where a file is not there, qemu takes the host's own path, where the engine-only build's
+# multiarch libraries are (a host without the link, or one whose link names another root).
+if [ "$root" != / ]; then
+  mkdir -p /etc/qemu-binfmt && ln -sfn "$root" "/etc/qemu-binfmt/$qemu" || exit 1
+fi
 
-dir=build-$arch
 echo "== build $dir (cross, $arch)"
 cmake --no-warn-unused-cli -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="cmake/cross-$arch.cmake" -DCMAKE_BUILD_TYPE=Release \
-  >/dev/null || exit 1
+  -DWASMCRI_ENGINE_ONLY="$engine_only" >/dev/null || exit 1
 
 # Tests that cannot run under qemu-user, by ctest name or pytest file, with the reason.
 unemulated=()

@@ -8,3 +8,6 @@ WASMCRI_LIB_PKGS=(
   # framing, SPDY header compression
   libmicrohttpd-dev libwslay-dev zlib1g-dev
 )
+# The part of that list the engine-only build links (WASMCRI_ENGINE_ONLY: the engine, WASI, the
+# zygote, `wasmcri` and their tests): installed as ARCH packages on the host by hack/cross-host.sh.
+WASMCRI_ENGINE_LIB_PKGS=(libjansson-dev libseccomp-dev)

@@ -26,7 +26,8 @@ for dir in build build-clang build-asan; do
   (cd "$dir" && ctest --output-on-failure -j2 --timeout 900) || status=1
 done
 # arm64 and armhf: the engine, WASI and spec tests, cross-built and run under qemu-user
-# (hack/cross.sh ARCH --engine; the first run on a machine also makes the cross-build roots).
+# (hack/cross.sh ARCH --engine: Debian's cross gcc on this host, no cross-build root; the first
+# run on a machine installs it and ARCH's jansson and libseccomp, hack/cross-host.sh).
 for arch in arm64 armhf; do
   echo "== cross $arch (qemu-user: engine, WASI, spec)"
   start=$SECONDS
