@@ -10,7 +10,8 @@ Images (repository names under the prefix, tag "latest"):
   compat       one layer: /hello.wasm as entrypoint; module.wasm.image/variant=compat
   wasi-index   an index listing only wasi/wasm
   multiarch    an index: linux/amd64, linux/arm64, wasi/wasm (each config distinct)
-  linux-only   an index: linux/amd64, linux/arm64 (no wasm in it)
+  linux-only   an index: linux/amd64, linux/arm64, linux/arm (no wasm in it; one entry for each
+               architecture hack/cross.sh tests under emulation too)
   artifact     the CNCF wasm artifact: wasm config + one application/wasm layer
   component    runwasi's shape: a ...wasm.component.layer.v0+wasm layer
   layers       three layers with a whiteout and an opaque directory
@@ -166,6 +167,8 @@ def build_all(out, wasm, bench):
          "linux", "amd64"),
         (image(lay, [[entry("linux-arm64", b"arm64\n")]], "linux", "arm64", ("/bin/sh",)),
          "linux", "arm64"),
+        (image(lay, [[entry("linux-arm", b"arm\n")]], "linux", "arm", ("/bin/sh",)),
+         "linux", "arm"),
     ]))
     lay = new("layers")
     built["layers"] = (lay, image(lay, [
