@@ -8,6 +8,12 @@
      of rest: what a pull leaves mapped.
 Each figure is RSS and PSS, each split into file-backed (library and program pages) and
 anonymous (heap, stacks, relocated data) from /proc/PID/status and smaps_rollup, in KiB.
+A cross build (build-arm64/, build-armhf/ of hack/cross.sh) runs under qemu-user: the process is
+qemu, whose RSS includes the translator (qemu's program, its heap, the translated code). For it
+the rows "daemon" and "zygote" count the guest's pages only, and "daemon+qemu", "zygote+qemu" the
+whole process. The guest's pages are the mappings qemu made for the guest: qemu 7.2 places them
+from the guest program's load address upwards, below its own heap, which is mapped after the
+guest's; so a mapping below qemu's [heap] that is not qemu's own program is the guest's.
 Builds given together are measured in interleaved rounds (build A, build B, A, B, ...) and
 each figure is the median over the rounds: the machine is shared and noisy.
 
@@ -42,6 +48,41 @@ def memory(pid):
     """{RssFile, RssAnon, Pss_File, Pss_Anon} in KiB."""
     got = {path: read_kib(pid, path) for path in ("status", "smaps_rollup")}
     return {key: got[path].get(key, 0) for key, path in FIELDS}
+
+
+def qemu_program(pid):
+    """The path of qemu-user's program if pid is a qemu-user process, else None."""
+    exe = pathlib.Path(f"/proc/{pid}/exe").resolve()
+    return str(exe) if exe.name.startswith("qemu-") else None
+
+
+def guest_memory(pid, qemu):
+    """memory()'s fields over the guest's mappings of qemu-user process pid (see the top)."""
+    maps, cur = [], None
+    for line in open(f"/proc/{pid}/smaps"):
+        parts = line.split()
+        if not parts[0].endswith(":"):
+            cur = {"start": int(parts[0].split("-")[0], 16),
+                   "name": parts[5] if len(parts) > 5 else ""}
+            maps.append(cur)
+        elif parts[0] in ("Rss:", "Pss:", "Anonymous:"):
+            cur[parts[0].rstrip(":")] = int(parts[1])
+    heap = min(m["start"] for m in maps if m["name"] == "[heap]")
+    guest = [m for m in maps if m["start"] < heap and m["name"] != qemu and m.get("Rss")]
+    rss = sum(m["Rss"] for m in guest)
+    anon = sum(m["Anonymous"] for m in guest)
+    # smaps has no Pss_Anon per mapping: a mapping's PSS is split as its RSS is
+    pss_anon = sum(m["Pss"] * m["Anonymous"] / m["Rss"] for m in guest)
+    return {"RssFile": rss - anon, "RssAnon": anon,
+            "Pss_File": sum(m["Pss"] for m in guest) - pss_anon, "Pss_Anon": pss_anon}
+
+
+def process_memory(name, pid):
+    """{name: memory}, or for a qemu-user process {name: the guest's, name+qemu: the whole}."""
+    qemu = qemu_program(pid)
+    if not qemu:
+        return {name: memory(pid)}
+    return {name: guest_memory(pid, qemu), name + "+qemu": memory(pid)}
 
 
 def per_mapping(pid):
@@ -97,7 +138,8 @@ def one_round(build, base, rpcs, pull, registry):
 
         def measure(phase):
             time.sleep(1)
-            out[phase] = {"daemon": memory(d.proc.pid), "zygote": memory(d.zygote_pid())}
+            out[phase] = {**process_memory("daemon", d.proc.pid),
+                          **process_memory("zygote", d.zygote_pid())}
 
         measure("fresh")
         maps = per_mapping(d.proc.pid)
@@ -113,14 +155,14 @@ def one_round(build, base, rpcs, pull, registry):
 
 
 def print_table(results, builds):
-    print(f"{'build':<24} {'phase':<18} {'process':<7} {'RSS':>7} {'file':>7} {'anon':>7} "
+    print(f"{'build':<24} {'phase':<18} {'process':<11} {'RSS':>7} {'file':>7} {'anon':>7} "
           f"{'PSS':>7} {'file':>7} {'anon':>7}   (KiB, medians)")
     for build in builds:
         rounds = results[build]
         for phase in rounds[0]:
-            for proc in ("daemon", "zygote"):
+            for proc in rounds[0][phase]:
                 med = {k: statistics.median(r[phase][proc][k] for r in rounds) for k, _ in FIELDS}
-                print(f"{build.name:<24} {phase:<18} {proc:<7} "
+                print(f"{build.name:<24} {phase:<18} {proc:<11} "
                       f"{med['RssFile'] + med['RssAnon']:7.0f} {med['RssFile']:7.0f} "
                       f"{med['RssAnon']:7.0f} {med['Pss_File'] + med['Pss_Anon']:7.0f} "
                       f"{med['Pss_File']:7.0f} {med['Pss_Anon']:7.0f}")
