@@ -11,7 +11,9 @@
 #     /etc/qemu-binfmt/QEMU_ARCH link hack/cross.sh makes);
 #   - `chroot ROOT dpkg-buildpackage -a ARCH` cross-builds a package the Debian way (build-deps met;
 #     hack/package.sh ARCH does it).
-# Nothing is installed for ARCH on the host. The root is remade when the package list changes.
+# Nothing of the root's is installed for ARCH on the host. The root is remade when the package
+# list changes. The engine-only build (hack/cross.sh ARCH --engine, CI) needs no root: the host's
+# cross gcc and two multiarch libraries (hack/cross-host.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=hack/lib-packages.sh
