@@ -78,13 +78,8 @@ done
 exclude=$(IFS='|'; echo "^(${ctest_names[*]})\$")
 
 status=0
+cmake --build "$dir" -j"$(nproc)" || exit 1 # with WASMCRI_ENGINE_ONLY: what the engine's tests need
 if [ "$scope" = --engine ]; then
-  # every engine test program (tests/unit/engine), whatever its name, and what the others need
-  mapfile -t targets < <(cmake --build "$dir" --target help |
-    sed -n 's/^\.\.\. \(test_engine_[a-z0-9_]*\|test_memory_[a-z0-9_]*\)$/\1/p')
-  targets+=(wasmcri spec_runner wasi_run wasi_test_programs test_cri_log test_wasi_fuzz
-            test_toolbox_embedded)
-  cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}" || exit 1
   echo "== ctest ($dir, qemu-$qemu: engine, WASI, spec)"
   (cd "$dir" && ctest --output-on-failure -j"$(nproc)" --timeout "$per_test" \
     -R '^(spec_core|spec_runner_skips|engine_.*|run_invoke|unit\.toolbox_embedded|wasi\..*)$' \
@@ -92,7 +87,6 @@ if [ "$scope" = --engine ]; then
   exit $status
 fi
 
-cmake --build "$dir" -j"$(nproc)" || exit 1
 echo "== ctest ($dir, qemu-$qemu)"
 (cd "$dir" && ctest --output-on-failure -j"$(nproc)" --timeout "$per_test" -E "$exclude") || status=1
 
