@@ -10,7 +10,7 @@
 #include "store.h"
 #include "strv.h"
 
-static char root[] = "/tmp/wasmcri-store-XXXXXX";
+static char root[1024]; /* $TMPDIR (else /tmp)/wasmcri-store-XXXXXX */
 
 static char *digest_of(const char *text)
 {
@@ -172,6 +172,8 @@ static void test_kv(wc_store *s)
 
 int main(void)
 {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(root, sizeof(root), "%s/wasmcri-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(root) == NULL)
         return 1;
     wc_store *s = NULL, *second = NULL;
@@ -183,7 +185,7 @@ int main(void)
     uint64_t bytes = 0, inodes = 0;
     CHECK(wc_store_usage(s, &bytes, &inodes, NULL) == 0 && bytes > 0 && inodes > 0);
     /* Leftovers of a killed pull: a temp file, an unlisted blob. Reopen cleans both. */
-    char junk[1024];
+    char junk[sizeof(root) + 16];
     snprintf(junk, sizeof(junk), "%s/tmp/blob-junk", root);
     fclose(fopen(junk, "w"));
     wc_store_close(s);
