@@ -17,11 +17,7 @@ cd "$(dirname "$0")/.."
 source hack/lib-packages.sh
 
 arch=${1:-}
-case "$arch" in
-  arm64) triplet=aarch64-linux-gnu ;;
-  armhf) triplet=arm-linux-gnueabihf ;;
-  *) echo "usage: hack/cross-host.sh arm64|armhf" >&2; exit 2 ;;
-esac
+triplet=$(wasmcri_cross_triplet "$arch") || { echo "usage: hack/cross-host.sh arm64|armhf" >&2; exit 2; }
 pkgs=("gcc-$triplet" "libc6-dev-$arch-cross" qemu-user-static)
 for p in "${WASMCRI_ENGINE_LIB_PKGS[@]}"; do pkgs+=("$p:$arch"); done
 

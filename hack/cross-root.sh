@@ -20,11 +20,7 @@ cd "$(dirname "$0")/.."
 source hack/lib-packages.sh
 
 arch=${1:-}
-case "$arch" in
-  arm64) triplet=aarch64-linux-gnu ;;
-  armhf) triplet=arm-linux-gnueabihf ;;
-  *) echo "usage: hack/cross-root.sh arm64|armhf" >&2; exit 2 ;;
-esac
+triplet=$(wasmcri_cross_triplet "$arch") || { echo "usage: hack/cross-root.sh arm64|armhf" >&2; exit 2; }
 roots=${WASMCRI_CROSS_ROOTS:-/work/chroots}
 root=$roots/bookworm-amd64-$arch
 
