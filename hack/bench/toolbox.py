@@ -22,6 +22,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,6 +98,7 @@ def main():
     reg, refs = runtime_images.start(base / "images")
     d = Daemon(base / "d", config=runtime_images.daemon_config(reg))
     d.start()
+    pod = None
     try:
         runtime_images.pull_all(d, {"probe": refs["probe"]})
         rt = d.runtime()
@@ -164,11 +166,13 @@ def main():
         print(f"exec worker of sh -c \"sleep 3\": RSS {er} KiB, PSS {ep} KiB "
               f"(the container's worker, probe.wasm sleeping: RSS {cr} KiB, PSS {cp} KiB)")
         t.join()
-        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
-    finally:
+    finally:  # the pod first, so that no container's overlay stays mounted in the temp dir
+        if pod is not None:
+            d.runtime().RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
         d.stop()
         d.kill_zygote()
         reg.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
