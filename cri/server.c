@@ -116,6 +116,7 @@ struct cri_call {
     grpc_byte_buffer *payload;
     ProtobufCMessage *req; /* decoded early when the method's slow_if looks at it */
     grpc_byte_buffer *reply;
+    grpc_byte_buffer *packed; /* the handler's reply as it packed it (cri_reply_packed) */
     grpc_slice details;
     bool has_details;
     bool close_posted;
@@ -173,6 +174,8 @@ static void call_unref(cri_call *c)
         grpc_byte_buffer_destroy(c->payload);
     if (c->reply)
         grpc_byte_buffer_destroy(c->reply);
+    if (c->packed)
+        grpc_byte_buffer_destroy(c->packed);
     if (c->has_details)
         grpc_slice_unref(c->details);
     grpc_call_unref(c->call);
@@ -269,19 +272,53 @@ static ProtobufCMessage *decode_request(cri_call *c, wc_error *err)
     return req;
 }
 
+static int too_big(const cri_call *c, size_t size, wc_error *err)
+{
+    return wc_error_set(err, -E2BIG, "%s: the response is %zu bytes, over the %d-byte limit",
+                        c->m->path, size, MAX_MESSAGE_BYTES);
+}
+
 static grpc_byte_buffer *encode_response(const cri_call *c, const ProtobufCMessage *resp,
                                          wc_error *err)
 {
     size_t size = protobuf_c_message_get_packed_size(resp);
-    if (size > MAX_MESSAGE_BYTES) {
-        wc_error_set(err, -E2BIG, "%s: the response is %zu bytes, over the %d-byte limit",
-                     c->m->path, size, MAX_MESSAGE_BYTES);
-        return NULL;
-    }
+    if (size > MAX_MESSAGE_BYTES)
+        return too_big(c, size, err), NULL;
     grpc_slice s = grpc_slice_malloc(size);
     protobuf_c_message_pack(resp, GRPC_SLICE_START_PTR(s));
     grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
+    return bb;
+}
+
+int cri_reply_packed(cri_call *c, cri_packer *p, wc_error *err)
+{
+    if (p->failed) {
+        cri_packer_clear(p);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
+    if (p->len > MAX_MESSAGE_BYTES) {
+        int rc = too_big(c, p->len, err);
+        cri_packer_clear(p);
+        return rc;
+    }
+    grpc_slice s = p->len ? grpc_slice_new(p->data, p->len, free) : grpc_empty_slice();
+    if (p->len == 0)
+        free(p->data);
+    cri_packer_init(p);
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    if (c->packed)
+        grpc_byte_buffer_destroy(c->packed);
+    c->packed = bb;
+    return 0;
+}
+
+/* The packed reply the handler left, now the caller's (NULL if none). */
+static grpc_byte_buffer *take_packed(cri_call *c)
+{
+    grpc_byte_buffer *bb = c->packed;
+    c->packed = NULL;
     return bb;
 }
 
@@ -297,13 +334,9 @@ static void send_done(cq_event *ev, bool ok)
     atomic_fetch_sub(&srv->outstanding, 1);
 }
 
-int cri_stream_send(cri_call *c, const ProtobufCMessage *msg, wc_error *err)
+/* Sends bb (taken) as the stream's next message and waits until gRPC has taken it. */
+static int stream_send_buffer(cri_call *c, grpc_byte_buffer *bb, wc_error *err)
 {
-    if (cri_call_cancelled(c))
-        return wc_error_set(err, -ECANCELED, "%s: the client has gone", c->m->path);
-    grpc_byte_buffer *bb = encode_response(c, msg, err);
-    if (bb == NULL)
-        return err->code;
     grpc_op ops[2];
     size_t n = 0;
     memset(ops, 0, sizeof(ops));
@@ -330,6 +363,14 @@ int cri_stream_send(cri_call *c, const ProtobufCMessage *msg, wc_error *err)
     return 0;
 }
 
+int cri_stream_send(cri_call *c, const ProtobufCMessage *msg, wc_error *err)
+{
+    if (cri_call_cancelled(c))
+        return wc_error_set(err, -ECANCELED, "%s: the client has gone", c->m->path);
+    grpc_byte_buffer *bb = encode_response(c, msg, err);
+    return bb ? stream_send_buffer(c, bb, err) : err->code;
+}
+
 #define STREAM_BATCH_ITEMS 256
 
 /* Sends the repeated field 1 of a List* response as Stream* messages of up to
@@ -352,11 +393,15 @@ static int stream_in_batches(cri_call *c, ProtobufCMessage *resp, wc_error *err)
     return rc;
 }
 
-/* A List rpc's response sent as the items of a stream, in batches. */
+/* A List rpc's response sent as the items of a stream, in batches; a list the handler
+ * packed itself goes as one message. */
 static int list_in_batches(cri_call *c, const ProtobufCMessage *req, wc_error *err)
 {
     _cleanup_(cri_message_freep) ProtobufCMessage *resp = NULL;
     TRY(c->m->list->impl->fn(c, req, &resp, err));
+    grpc_byte_buffer *packed = take_packed(c);
+    if (packed)
+        return stream_send_buffer(c, packed, err);
     return resp != NULL ? stream_in_batches(c, resp, err) : 0;
 }
 
@@ -390,10 +435,13 @@ static void run_handler(cri_call *c)
     ProtobufCMessage *resp = NULL;
     int rc = c->m->impl->fn(c, req, &resp, &err);
     protobuf_c_message_free_unpacked(req, NULL);
-    if (rc == 0 && resp == NULL && c->m->streaming) {
-        send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+    grpc_byte_buffer *packed = take_packed(c);
+    if (rc == 0 && resp == NULL && (c->m->streaming || packed)) {
+        send_reply(c, GRPC_STATUS_OK, NULL, packed);
         return;
     }
+    if (packed)
+        grpc_byte_buffer_destroy(packed);
     if (rc == 0 && resp == NULL)
         rc = wc_error_set(&err, -EIO, "%s: the handler returned no response", c->m->path);
     grpc_byte_buffer *reply = NULL;

@@ -11,7 +11,9 @@
  * handler returns) and either returns 0 with *ret_resp set to a response built
  * entirely from malloc'd memory (the server packs it and frees it with
  * protobuf_c_message_free_unpacked), or returns a negative errno-style code with
- * err filled (common/error.h); cri/status.c maps the code to a gRPC status.
+ * err filled (common/error.h); cri/status.c maps the code to a gRPC status. A big
+ * list may be packed by the handler itself (packer.h) and handed over with
+ * cri_reply_packed; the handler then returns 0 with *ret_resp NULL.
  * Fast handlers run on the completion-queue threads and must not block; a handler
  * marked slow (pulls, stops with timeouts), or found slow for this request by a
  * cri_slow_rule, runs on its own thread and should poll cri_call_cancelled().
@@ -31,6 +33,7 @@
 #include "api.pb-c.h"
 #include "daemon.h"
 #include "error.h"
+#include "packer.h"
 
 typedef struct cri_call cri_call;
 
@@ -69,6 +72,10 @@ bool cri_call_cancelled(const cri_call *call);
 /* Sends one message of a server stream (borrowed; the caller still frees it). Blocks
  * until the message is handed to gRPC. -ECANCELED once the client has gone. */
 int cri_stream_send(cri_call *call, const ProtobufCMessage *msg, wc_error *err);
+
+/* Takes p's bytes (p is left empty) as the call's response: -ENOMEM when p ran out of
+ * memory, -E2BIG over the send limit. */
+int cri_reply_packed(cri_call *call, cri_packer *p, wc_error *err);
 
 /* strdup for response fields: NULL stays the proto's empty string. NULL on ENOMEM. */
 char *cri_strdup(const char *s);

@@ -12,6 +12,10 @@
  *   startup_client SOCKET IMAGE LOGDIR lists N   N rounds of what kubelet polls
  *       (ListPodSandbox, ListContainers, ListContainerStats, PodSandboxStatus of one pod);
  *       prints the p50 of each (IMAGE and LOGDIR are not used).
+ *   startup_client SOCKET ID METHOD poll N   one call of the polled rpc METHOD (ListPodSandbox,
+ *       ListContainers, ListContainerStats, ListPodSandboxStats, PodSandboxStatus or
+ *       ContainerStatus; ID is the pod's or container's id for the last two, else unused),
+ *       then N timed ones; prints their p50 and p90 in us (hack/bench/polls.py).
  */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
@@ -205,6 +209,60 @@ static void bench_lists(int n)
     protobuf_c_message_free_unpacked(&pods->base, NULL);
 }
 
+/* The request of a polled rpc (ids borrowed from id) and its response's type. */
+static const ProtobufCMessage *poll_request(const char *method, char *id,
+                                            const ProtobufCMessageDescriptor **ret_out)
+{
+    static Runtime__V1__ListPodSandboxRequest lp = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
+    static Runtime__V1__ListContainersRequest lc = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+    static Runtime__V1__ListContainerStatsRequest ls =
+        RUNTIME__V1__LIST_CONTAINER_STATS_REQUEST__INIT;
+    static Runtime__V1__ListPodSandboxStatsRequest lps =
+        RUNTIME__V1__LIST_POD_SANDBOX_STATS_REQUEST__INIT;
+    static Runtime__V1__PodSandboxStatusRequest ps = RUNTIME__V1__POD_SANDBOX_STATUS_REQUEST__INIT;
+    static Runtime__V1__ContainerStatusRequest cs = RUNTIME__V1__CONTAINER_STATUS_REQUEST__INIT;
+    ps.pod_sandbox_id = id;
+    cs.container_id = id;
+    const struct {
+        const char *name;
+        const ProtobufCMessage *req;
+        const ProtobufCMessageDescriptor *out;
+    } rpcs[] = {
+        {"ListPodSandbox", &lp.base, &runtime__v1__list_pod_sandbox_response__descriptor},
+        {"ListContainers", &lc.base, &runtime__v1__list_containers_response__descriptor},
+        {"ListContainerStats", &ls.base, &runtime__v1__list_container_stats_response__descriptor},
+        {"ListPodSandboxStats", &lps.base,
+         &runtime__v1__list_pod_sandbox_stats_response__descriptor},
+        {"PodSandboxStatus", &ps.base, &runtime__v1__pod_sandbox_status_response__descriptor},
+        {"ContainerStatus", &cs.base, &runtime__v1__container_status_response__descriptor},
+    };
+    for (size_t i = 0; i < sizeof(rpcs) / sizeof(rpcs[0]); i++)
+        if (strcmp(rpcs[i].name, method) == 0) {
+            *ret_out = rpcs[i].out;
+            return rpcs[i].req;
+        }
+    fprintf(stderr, "poll: %s is not a polled rpc\n", method);
+    exit(2);
+}
+
+static void bench_poll(char *id, const char *method, int n)
+{
+    const ProtobufCMessageDescriptor *out = NULL;
+    const ProtobufCMessage *req = poll_request(method, id, &out);
+    char path[128];
+    snprintf(path, sizeof(path), RT "%s", method);
+    protobuf_c_message_free_unpacked(call(path, req, out), NULL); /* connects */
+    long *t = calloc((size_t)n, sizeof(long));
+    for (int i = 0; i < n; i++) {
+        long t0 = now_ns();
+        protobuf_c_message_free_unpacked(call(path, req, out), NULL);
+        t[i] = now_ns() - t0;
+    }
+    qsort(t, (size_t)n, sizeof(long), cmp_long);
+    printf("%.1f %.1f\n", t[n / 2] / 1e3, t[n * 9 / 10] / 1e3);
+    free(t);
+}
+
 static void bench_start(const char *image, const char *logdir, int n)
 {
     long *rpc[4], *first = calloc((size_t)n, sizeof(long));
@@ -237,7 +295,7 @@ static void bench_start(const char *image, const char *logdir, int n)
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists N\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists|poll N\n", argv[0]);
         return 2;
     }
     grpc_init();
@@ -254,6 +312,8 @@ int main(int argc, char **argv)
         bench_start(argv[2], argv[3], n);
     else if (strcmp(argv[4], "lists") == 0)
         bench_lists(n);
+    else if (strcmp(argv[4], "poll") == 0)
+        bench_poll(argv[2], argv[3], n);
     else
         bench_idle(argv[2], argv[3], n);
     grpc_completion_queue_shutdown(cq);

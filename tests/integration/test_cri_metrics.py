@@ -123,7 +123,13 @@ def test_pod_network_counters_grow_with_real_traffic(cluster, tmp_path):
     assert after[("container_network_transmit_bytes_total", labels)] - \
         before[("container_network_transmit_bytes_total", labels)] >= 20 * len("hello from web\n")
     assert not any(lab[3] == "lo" for _, lab in after)
+    # PodSandboxStats answers from the stats sampler's last sample: wait for one taken
+    # after the metrics were read (its timestamp says when)
+    read_after, deadline = time.time_ns(), time.monotonic() + 30
     stats = rt.PodSandboxStats(pb.PodSandboxStatsRequest(pod_sandbox_id=pid)).stats
+    while stats.linux.network.timestamp <= read_after and time.monotonic() < deadline:
+        time.sleep(0.2)
+        stats = rt.PodSandboxStats(pb.PodSandboxStatsRequest(pod_sandbox_id=pid)).stats
     net = stats.linux.network
     assert net.default_interface.name == "eth0" and [i.name for i in net.interfaces] == ["eth0"]
     assert net.default_interface.rx_bytes.value > \

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "record.h"
+#include "usage.h"
 
 typedef enum wc_ctr_state { /* numbered as the CRI's ContainerState */
                             WC_CTR_CREATED = 0,
@@ -83,7 +84,8 @@ typedef struct wc_container {
     int32_t exit_code;
     char *reason, *message;
     int pid;
-    bool starting; /* runtime only, not stored: a start request is with the zygote */
+    bool starting;  /* runtime only, not stored: a start request is with the zygote */
+    wc_usage usage; /* runtime only: the stats sampler's last sample (stats_sampler.c) */
 } wc_container;
 
 /* An empty record (every string "", every list empty) with a fresh id; NULL on ENOMEM. */

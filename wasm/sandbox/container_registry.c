@@ -452,6 +452,17 @@ int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container
     return rc < 0 ? rc : 0;
 }
 
+int wc_container_with(wc_sandbox *sb, const char *id, wc_container_fn fn, void *ctx, wc_error *err)
+{
+    pthread_mutex_lock(&sb->mu);
+    wc_container *c = NULL;
+    int rc = sb_find_ctr(sb, id, &c, err);
+    if (rc == 0)
+        rc = fn(ctx, c);
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
+}
+
 typedef struct ctr_copies {
     wc_container **items;
     size_t n, cap;

@@ -60,6 +60,8 @@ static const wc_record_desc pod_desc = WC_RECORD_DESC(wc_pod, pod_fields);
 
 void wc_pod_free(wc_pod *pod)
 {
+    if (pod)
+        wc_net_ifaces_clear(&pod->net);
     wc_record_free(&pod_desc, pod);
 }
 

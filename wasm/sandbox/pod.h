@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "net_stats.h"
 #include "record.h"
 #include "record_table.h"
 
@@ -65,6 +66,10 @@ typedef struct wc_pod {
     wc_pod_state state;
     int64_t created_at;         /* ns since the epoch */
     wc_resources res, overhead; /* UpdatePodSandboxResources' last (pod_resources.c) */
+    /* runtime only: the stats sampler's last reading of the pod's interfaces (stats_sampler.c)
+     * and when it was taken (ns since the epoch; 0: never) */
+    wc_net_ifaces net;
+    int64_t net_at;
 } wc_pod;
 
 /* A new record from spec (id, state READY, created_at now); paths left "". */

@@ -245,6 +245,7 @@ void wc_sandbox_close(wc_sandbox *sb)
 {
     if (sb == NULL)
         return;
+    sb_sampler_stop(sb);
     zc_close(sb->zygote);
     sb_index_clear(sb);
     sb_module_keys_clear(sb);

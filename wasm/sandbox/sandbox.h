@@ -98,6 +98,22 @@ int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size
  * sandbox; a negative return stops the walk and is returned. */
 typedef int (*wc_pod_fn)(void *ctx, const wc_pod *p);
 int wc_pod_each(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, void *ctx);
+/* As wc_pod_each; fn also gets the pod's n containers (borrowed, under the lock). */
+typedef int (*wc_pod_ctrs_fn)(void *ctx, const wc_pod *p, wc_container *const *ctrs, size_t n);
+int wc_pod_each_with_ctrs(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_ctrs_fn fn, void *ctx);
+/* fn for the one pod id names (an id or a unique prefix), as wc_pod_each_with_ctrs;
+ * -ENOENT when there is none, else fn's result. */
+int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_ctrs_fn fn, void *ctx, wc_error *err);
+
+/* ---- stats ---- */
+
+/* The least time between two samples of the stats sampler (stats_sampler.c). */
+#define WC_STATS_PERIOD_MS 1000
+
+/* Starts the stats sampler: every container's usage (wc_container.usage) and every pod's
+ * interface counters (wc_pod.net) are read again each period, for the list stats rpcs to
+ * answer from. Stopped by wc_sandbox_close. */
+int wc_sandbox_start_stats(wc_sandbox *sb, wc_error *err);
 
 /* ---- containers ---- */
 
@@ -129,6 +145,9 @@ int wc_container_list(wc_sandbox *sb, const wc_container_filter *f, wc_container
 /* As wc_pod_each, for containers; a whole pod id in f visits that pod's containers only. */
 typedef int (*wc_container_fn)(void *ctx, const wc_container *c);
 int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container_fn fn, void *ctx);
+/* fn for the one container id names (an id or a unique prefix), under the lock; -ENOENT
+ * when there is none, else fn's result. */
+int wc_container_with(wc_sandbox *sb, const char *id, wc_container_fn fn, void *ctx, wc_error *err);
 
 /* The worker reopens its CRI log file (kubelet renamed the old one); returns once
  * the new file exists. -EBUSY unless the container runs. */

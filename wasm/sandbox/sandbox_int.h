@@ -18,6 +18,8 @@
 #include "worker.h"
 #include "zygote_client.h"
 
+typedef struct sb_sampler sb_sampler; /* stats_sampler.c */
+
 /* An ExecSync waiting for its worker's exit (exec.c). */
 typedef struct sb_exec {
     struct sb_exec *next;
@@ -49,6 +51,7 @@ struct wc_sandbox {
     struct sb_exec *execs;        /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;           /* GetContainerEvents subscribers (events.c) */
     wc_ptrmap module_keys;        /* module_key.c: image module -> content digest (malloc'd) */
+    sb_sampler *sampler;          /* NULL until wc_sandbox_start_stats */
 };
 
 /* A pod's containers (record_index.c). */
@@ -84,6 +87,9 @@ void sb_module_keys_clear(wc_sandbox *sb); /* at close */
 
 /* Writes the container's record; mu held. */
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
+
+/* stats_sampler.c: stops the sampler's thread (if started) and frees it; mu not held. */
+void sb_sampler_stop(wc_sandbox *sb);
 
 /* exec.c: an exec worker's exit (on the zygote reader thread), and the zygote's end. */
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev);

@@ -1,46 +1,59 @@
 /* Container usage (see stats.h): CPU from /proc/PID/schedstat (nanoseconds of run
- * time), memory from /proc/PID/status (VmRSS, RssAnon), the writable layer by
+ * time), memory from /proc/PID/statm (VmRSS, RssAnon), the writable layer by
  * walking it (blocks and inodes, hard links once).
  */
 #include "stats.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "record.h"
 
-static uint64_t status_kb(FILE *f, const char *key)
+/* The first numbers of a small /proc file into v (up to n); how many were read. */
+static size_t read_numbers(const char *path, unsigned long long *v, size_t n)
 {
-    char line[256];
-    size_t n = strlen(key);
-    rewind(f);
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, key, n) == 0 && line[n] == ':')
-            return strtoull(line + n + 1, NULL, 10);
-    return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[256];
+    ssize_t len = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (len <= 0)
+        return 0;
+    buf[len] = '\0';
+    size_t got = 0;
+    for (char *p = buf, *end; got < n; p = end) {
+        v[got] = strtoull(p, &end, 10);
+        if (end == p)
+            break;
+        got++;
+    }
+    return got;
 }
 
+/* CPU from schedstat (run time in ns); memory from statm (pages: size, resident, shared),
+ * as VmRSS and RssAnon (resident less file and shmem pages) in /proc/PID/status, at a
+ * fraction of the cost of reading that file. */
 static void read_proc(int pid, wc_usage *u)
 {
     char path[64];
+    unsigned long long v[3];
     snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
+    if (read_numbers(path, v, 1) != 1)
         return;
-    unsigned long long run_ns = 0;
-    u->running = fscanf(f, "%llu", &run_ns) == 1;
-    u->cpu_ns = run_ns;
-    fclose(f);
-    snprintf(path, sizeof(path), "/proc/%d/status", pid);
-    f = fopen(path, "re");
-    if (f == NULL)
+    u->running = true;
+    u->cpu_ns = v[0];
+    snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+    if (read_numbers(path, v, 3) != 3)
         return;
-    u->rss_bytes = status_kb(f, "VmRSS") * 1024;
-    u->working_set = status_kb(f, "RssAnon") * 1024;
-    fclose(f);
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    u->rss_bytes = v[1] * page;
+    u->working_set = v[1] > v[2] ? (v[1] - v[2]) * page : 0;
 }
 
 static __thread wc_usage *walk_usage;
@@ -74,17 +87,22 @@ void wc_container_layer_fs(const wc_container *c, char *buf, size_t n)
     snprintf(buf, n, "%.*s", slash ? (int)(slash - c->dir) : 0, c->dir);
 }
 
-void wc_container_usage(const wc_container *c, wc_usage *u)
+void wc_usage_read(int pid, const char *layer_dir, wc_usage *u)
 {
     memset(u, 0, sizeof(*u));
     u->timestamp = rec_now_ns();
-    if (c->state == WC_CTR_RUNNING && c->pid > 0)
-        read_proc(c->pid, u);
-    char dir[4096];
-    wc_container_layer_dir(c, dir, sizeof(dir));
-    if (*dir) {
+    if (pid > 0)
+        read_proc(pid, u);
+    if (*layer_dir) {
         walk_usage = u;
-        nftw(dir, count, 16, FTW_PHYS | FTW_MOUNT);
+        nftw(layer_dir, count, 16, FTW_PHYS | FTW_MOUNT);
         walk_usage = NULL;
     }
+}
+
+void wc_container_usage(const wc_container *c, wc_usage *u)
+{
+    char dir[4096];
+    wc_container_layer_dir(c, dir, sizeof(dir));
+    wc_usage_read(c->state == WC_CTR_RUNNING ? c->pid : 0, dir, u);
 }

@@ -4,22 +4,16 @@
 #ifndef WASMCRI_SANDBOX_STATS_H
 #define WASMCRI_SANDBOX_STATS_H
 
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
 #include "container.h"
+#include "usage.h"
 
-typedef struct wc_usage {
-    int64_t timestamp;    /* ns since the epoch, when read */
-    bool running;         /* the worker was there to read */
-    uint64_t cpu_ns;      /* CPU time the worker used (/proc/PID/schedstat) */
-    uint64_t rss_bytes;   /* resident set: interpreter, module, touched linear memory */
-    uint64_t working_set; /* private resident pages: linear memory, heap, stacks (RssAnon) */
-    uint64_t layer_bytes; /* allocated bytes of the writable layer */
-    uint64_t layer_inodes;
-} wc_usage;
+/* Fills u now from the worker pid (<= 0: none) and the writable layer's directory
+ * (layer_dir, "" for none); fields stay 0 for what cannot be read. */
+void wc_usage_read(int pid, const char *layer_dir, wc_usage *u);
 
-/* Fills u for c (a copy: no lock needed); fields stay 0 for what cannot be read. */
+/* wc_usage_read for c (a copy: no lock needed). */
 void wc_container_usage(const wc_container *c, wc_usage *u);
 
 /* The writable layer's directory of c (its overlay upper dir, or its private

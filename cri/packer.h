@@ -1,0 +1,32 @@
+/* A reply packed while a handler runs, for the big list rpcs: the handler packs each item
+ * with protobuf-c as it visits the records (under the sandbox's lock, so the message can
+ * borrow the records' strings instead of copying them), and the server sends the bytes as
+ * they are (cri_reply_packed in service.h).
+ *
+ * Items go in as one-item responses: protobuf's encoding of a repeated field is the
+ * concatenation of its items, so N packed one-item List*Response messages are the packed
+ * N-item response. The bytes grow in one buffer; running out of memory is remembered and
+ * reported once, at the end.
+ */
+#ifndef WASMCRI_CRI_PACKER_H
+#define WASMCRI_CRI_PACKER_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cri_packer {
+    ProtobufCBuffer base; /* protobuf_c_message_pack_to_buffer appends through it */
+    uint8_t *data;        /* malloc'd */
+    size_t len, cap;
+    bool failed; /* out of memory: bytes were lost */
+} cri_packer;
+
+void cri_packer_init(cri_packer *p);
+/* Appends m packed; -ENOMEM (then, and ever after, nothing more is appended). */
+int cri_packer_add(cri_packer *p, const ProtobufCMessage *m);
+/* Frees the bytes. */
+void cri_packer_clear(cri_packer *p);
+
+#endif

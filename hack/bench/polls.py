@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""What kubelet polls, at density (issue 18): idle containers (one per pod, probe.wasm
+sleeping in poll_oneoff) are started in steps of --step up to --idle; after each step,
+for every rpc kubelet polls (ListPodSandbox, ListContainers, ListContainerStats,
+ListPodSandboxStats, PodSandboxStatus and ContainerStatus of one pod/container in the
+middle), --calls sequential calls from the direct gRPC C-core client (startup_client.c
+`poll`) give:
+  - the wall p50 and p90 of a call (us);
+  - the daemon's CPU time per call (us; /proc/PID/stat utime+stime over the run, so
+    threads that ended are counted too; 10 ms ticks, hence many calls);
+  - the daemon's instructions per call (perf stat -e instructions -p PID over the run;
+    "-" when perf cannot count them here).
+CPU time and instructions say what a call costs on a machine others load too; the wall
+p50 is what kubelet waits. Each step also prints the daemon's RSS growth per container
+since before the first step (KiB).
+
+Usage: hack/bench/polls.py [BUILD_DIR] [--idle 2000] [--step 500] [--calls 50]
+"""
+import argparse
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import startup  # noqa: E402  (its daemon, client and /proc helpers)
+
+RPCS = ["ListPodSandbox", "ListContainers", "ListContainerStats", "ListPodSandboxStats",
+        "PodSandboxStatus", "ContainerStatus"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def perf_start(pid):
+    try:
+        p = subprocess.Popen(["perf", "stat", "-x", ",", "-e", "instructions", "-p", str(pid)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    except OSError:
+        return None
+    return p
+
+
+def perf_stop(p):
+    """The instructions perf counted, or None."""
+    if p is None:
+        return None
+    p.send_signal(signal.SIGINT)
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return None
+    for line in err.splitlines():
+        parts = line.split(",")
+        if len(parts) > 2 and parts[2].startswith("instructions") and parts[0].isdigit():
+            return int(parts[0])
+    return None
+
+
+def poll(client, d, rpc, ident, calls):
+    """(p50 us, p90 us, daemon CPU us per call, instructions per call or None)."""
+    pid = d.proc.pid
+    perf = perf_start(pid)
+    cpu0 = cpu_seconds(pid)
+    out = subprocess.run([str(client), str(d.socket), ident, rpc, "poll", str(calls)],
+                         capture_output=True, text=True, timeout=600)
+    cpu1 = cpu_seconds(pid)
+    instructions = perf_stop(perf)
+    if out.returncode != 0:
+        raise SystemExit(f"startup_client poll {rpc}: {out.stderr.strip()}")
+    p50, p90 = (float(x) for x in out.stdout.split())
+    per_call = calls + 1  # the untimed first call is in the CPU and perf figures
+    return (p50, p90, (cpu1 - cpu0) * 1e6 / per_call,
+            instructions / per_call if instructions is not None else None)
+
+
+def middle_ids(d):
+    from wasmcri_harness import pb
+    rt = d.runtime()
+    pods = rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=120).items
+    ctrs = rt.ListContainers(pb.ListContainersRequest(), timeout=120).containers
+    return pods[len(pods) // 2].id, ctrs[len(ctrs) // 2].id
+
+
+def step_report(client, d, n, grown, calls):
+    pod, ctr = middle_ids(d)
+    print(f"-- {n} containers, daemon {grown:.2f} KiB per container")
+    print(f"{'rpc':<20} {'p50 us':>9} {'p90 us':>9} {'CPU us/call':>11} {'Minstr/call':>11}")
+    for rpc in RPCS:
+        ident = pod if rpc == "PodSandboxStatus" else ctr
+        p50, p90, cpu, ins = poll(client, d, rpc, ident, calls)
+        ins_s = f"{ins / 1e6:11.2f}" if ins is not None else f"{'-':>11}"
+        print(f"{rpc:<20} {p50:9.0f} {p90:9.0f} {cpu:11.0f} {ins_s}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build", nargs="?", default=str(startup.TOP / "build"))
+    ap.add_argument("--idle", type=int, default=2000)
+    ap.add_argument("--step", type=int, default=500)
+    ap.add_argument("--calls", type=int, default=50)
+    a = ap.parse_args()
+    build = pathlib.Path(a.build).resolve()
+    os.environ["WASMCRI_BUILD"] = str(build)
+    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-polls-"))
+    client = base / "startup_client"
+    startup.compile_client(build, client)
+    with startup.bench_daemon(build, base, f"wasmcri-polls-{os.getpid()}") as (d, refs):
+        before = startup.kib(d.proc.pid, "VmRSS")
+        n = 0
+        while n < a.idle:
+            k = min(a.step, a.idle - n)
+            startup.run_client(client, d, refs["probe"], base / "logs", "idle", k)
+            n += k
+            grown = (startup.kib(d.proc.pid, "VmRSS") - before) / n
+            step_report(client, d, n, grown, a.calls)
+        startup.remove_all(d)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
