@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "convert.h"
+#include "map_view.h"
 #include "messages.h"
 #include "metrics.h"
 #include "request_spec.h"
@@ -401,39 +402,44 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     return fill_status_response(r, c, in->verbose) < 0 ? nomem(err) : 0;
 }
 
-static int fill_ctr_item(Runtime__V1__Container *s, const wc_container *c)
+/* ListContainers' item for c, borrowing c's strings; packed while the lock is held. */
+typedef struct ctr_item_view {
+    cri_packer p;
+    Runtime__V1__Container s;
+    Runtime__V1__ContainerMetadata md;
+    Runtime__V1__ImageSpec image;
+    cri_map_view labels, annotations;
+} ctr_item_view;
+
+/* One item of ListContainersResponse (packer.h says why one). */
+static int pack_ctr_item(void *ctx, const wc_container *c)
 {
-    s->id = strdup(c->id);
-    s->pod_sandbox_id = strdup(c->pod_id);
-    s->metadata = cri_ctr_metadata_new(c);
-    s->image = image_spec(c);
-    s->image_ref = cri_strdup(c->image_ref);
-    s->image_id = cri_strdup(c->image_ref);
+    ctr_item_view *v = ctx;
+    Runtime__V1__Container *s = &v->s;
+    runtime__v1__container__init(s);
+    runtime__v1__container_metadata__init(&v->md);
+    runtime__v1__image_spec__init(&v->image);
+    v->md.name = c->name;
+    v->md.attempt = c->attempt;
+    v->image.image = c->image;
+    s->id = (char *)c->id;
+    s->pod_sandbox_id = (char *)c->pod_id;
+    s->metadata = &v->md;
+    s->image = &v->image;
+    s->image_ref = c->image_ref;
+    s->image_id = c->image_ref;
     s->state = ctr_state(c);
     s->created_at = c->created_at;
-    if (!s->id || !s->pod_sandbox_id || !s->metadata || !s->image || !s->image_ref || !s->image_id)
-        return -ENOMEM;
-    TRY(cri_kv_to_map(c->labels, &runtime__v1__container__labels_entry__descriptor,
-                      (void ***)&s->labels, &s->n_labels));
-    return cri_kv_to_map(c->annotations, &runtime__v1__container__annotations_entry__descriptor,
-                         (void ***)&s->annotations, &s->n_annotations);
-}
-
-static Runtime__V1__Container *ctr_item(const wc_container *c)
-{
-    Runtime__V1__Container *s = cri_new(&runtime__v1__container__descriptor);
-    return s ? cri_kept(s, fill_ctr_item(s, c)) : NULL;
-}
-
-typedef struct ctr_items {
-    Runtime__V1__ListContainersResponse *r;
-    size_t cap;
-} ctr_items;
-
-static int add_ctr_item(void *ctx, const wc_container *c)
-{
-    ctr_items *out = ctx;
-    return cri_append((void ***)&out->r->containers, &out->r->n_containers, &out->cap, ctr_item(c));
+    TRY(cri_map_view_fill(&v->labels, c->labels, &runtime__v1__container__labels_entry__descriptor,
+                          (void ***)&s->labels, &s->n_labels));
+    TRY(cri_map_view_fill(&v->annotations, c->annotations,
+                          &runtime__v1__container__annotations_entry__descriptor,
+                          (void ***)&s->annotations, &s->n_annotations));
+    Runtime__V1__Container *one[] = {s};
+    Runtime__V1__ListContainersResponse r = RUNTIME__V1__LIST_CONTAINERS_RESPONSE__INIT;
+    r.containers = one;
+    r.n_containers = 1;
+    return cri_packer_add(&v->p, &r.base);
 }
 
 static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -441,6 +447,7 @@ static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
 {
     const Runtime__V1__ListContainersRequest *in = (const void *)req;
     const Runtime__V1__ContainerFilter *f = in->filter;
+    (void)ret_resp;
     _cleanup_strv_ char **selector =
         f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
@@ -451,13 +458,16 @@ static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
         .state = f && f->state ? (int)f->state->state : -1,
         .labels = selector,
     };
-    ctr_items out = {.r = cri_new(&runtime__v1__list_containers_response__descriptor)};
-    if (out.r == NULL)
+    ctr_item_view v = {0};
+    cri_packer_init(&v.p);
+    int rc = wc_container_each(cri_call_daemon(call)->sandbox, &filter, pack_ctr_item, &v);
+    cri_map_view_clear(&v.labels);
+    cri_map_view_clear(&v.annotations);
+    if (rc < 0) {
+        cri_packer_clear(&v.p);
         return nomem(err);
-    *ret_resp = &out.r->base;
-    if (wc_container_each(cri_call_daemon(call)->sandbox, &filter, add_ctr_item, &out) < 0)
-        return nomem(err);
-    return 0;
+    }
+    return cri_reply_packed(call, &v.p, err);
 }
 
 static int rpc_exec_sync(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

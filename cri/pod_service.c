@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "convert.h"
+#include "map_view.h"
 #include "messages.h"
 #include "request_spec.h"
 #include "runtime_handlers.h"
@@ -344,37 +345,42 @@ static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufC
     return fill_status_response(r, cri_call_daemon(call), p, in->verbose) < 0 ? nomem(err) : 0;
 }
 
-static int fill_pod_item(Runtime__V1__PodSandbox *s, const wc_pod *p)
+/* ListPodSandbox's item for p, borrowing p's strings; packed while the lock is held. */
+typedef struct pod_item_view {
+    cri_packer p;
+    Runtime__V1__PodSandbox s;
+    Runtime__V1__PodSandboxMetadata md;
+    cri_map_view labels, annotations;
+} pod_item_view;
+
+/* One item of ListPodSandboxResponse (packer.h says why one). */
+static int pack_pod_item(void *ctx, const wc_pod *p)
 {
-    s->id = strdup(p->id);
-    s->metadata = cri_pod_metadata_new(p);
+    pod_item_view *v = ctx;
+    Runtime__V1__PodSandbox *s = &v->s;
+    runtime__v1__pod_sandbox__init(s);
+    runtime__v1__pod_sandbox_metadata__init(&v->md);
+    v->md.name = p->name;
+    v->md.uid = p->uid;
+    v->md.namespace_ = p->namespace_;
+    v->md.attempt = p->attempt;
+    s->id = (char *)p->id;
+    s->metadata = &v->md;
     s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
                                         : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
     s->created_at = p->created_at;
-    s->runtime_handler = cri_strdup(p->runtime_handler);
-    if (!s->id || !s->metadata || !s->runtime_handler)
-        return -ENOMEM;
-    TRY(cri_kv_to_map(p->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor,
-                      (void ***)&s->labels, &s->n_labels));
-    return cri_kv_to_map(p->annotations, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
-                         (void ***)&s->annotations, &s->n_annotations);
-}
-
-static Runtime__V1__PodSandbox *pod_item(const wc_pod *p)
-{
-    Runtime__V1__PodSandbox *s = cri_new(&runtime__v1__pod_sandbox__descriptor);
-    return s ? cri_kept(s, fill_pod_item(s, p)) : NULL;
-}
-
-typedef struct pod_items {
-    Runtime__V1__ListPodSandboxResponse *r;
-    size_t cap;
-} pod_items;
-
-static int add_pod_item(void *ctx, const wc_pod *p)
-{
-    pod_items *out = ctx;
-    return cri_append((void ***)&out->r->items, &out->r->n_items, &out->cap, pod_item(p));
+    s->runtime_handler = p->runtime_handler;
+    TRY(cri_map_view_fill(&v->labels, p->labels,
+                          &runtime__v1__pod_sandbox__labels_entry__descriptor, (void ***)&s->labels,
+                          &s->n_labels));
+    TRY(cri_map_view_fill(&v->annotations, p->annotations,
+                          &runtime__v1__pod_sandbox__annotations_entry__descriptor,
+                          (void ***)&s->annotations, &s->n_annotations));
+    Runtime__V1__PodSandbox *one[] = {s};
+    Runtime__V1__ListPodSandboxResponse r = RUNTIME__V1__LIST_POD_SANDBOX_RESPONSE__INIT;
+    r.items = one;
+    r.n_items = 1;
+    return cri_packer_add(&v->p, &r.base);
 }
 
 static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -382,6 +388,7 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
 {
     const Runtime__V1__ListPodSandboxRequest *in = (const void *)req;
     const Runtime__V1__PodSandboxFilter *f = in->filter;
+    (void)ret_resp;
     _cleanup_strv_ char **selector =
         f ? cri_map_to_kv((void *const *)f->label_selector, f->n_label_selector) : NULL;
     if (f && selector == NULL)
@@ -391,13 +398,16 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
         .state = f && f->state ? (int)f->state->state : -1,
         .labels = selector,
     };
-    pod_items out = {.r = cri_new(&runtime__v1__list_pod_sandbox_response__descriptor)};
-    if (out.r == NULL)
+    pod_item_view v = {0};
+    cri_packer_init(&v.p);
+    int rc = wc_pod_each(cri_call_daemon(call)->sandbox, &filter, pack_pod_item, &v);
+    cri_map_view_clear(&v.labels);
+    cri_map_view_clear(&v.annotations);
+    if (rc < 0) {
+        cri_packer_clear(&v.p);
         return nomem(err);
-    *ret_resp = &out.r->base;
-    if (wc_pod_each(cri_call_daemon(call)->sandbox, &filter, add_pod_item, &out) < 0)
-        return nomem(err);
-    return 0;
+    }
+    return cri_reply_packed(call, &v.p, err);
 }
 
 const cri_method cri_pod_methods[] = {

@@ -8,51 +8,6 @@
 #include <string.h>
 
 #include "stats.h"
-#include "strv.h"
-
-/* All map entry messages are {base, key, value} (convert.h). */
-typedef struct map_entry {
-    ProtobufCMessage base;
-    char *key, *value;
-} map_entry;
-
-/* Grows *arr to hold n items of size each (n > *cap); -ENOMEM keeps it. */
-static int grow(void **arr, size_t size, size_t n)
-{
-    void *a = realloc(*arr, n * size);
-    if (a == NULL)
-        return -ENOMEM;
-    *arr = a;
-    return 0;
-}
-
-static int map_view_fill(cri_map_view *m, char *const *kv, const ProtobufCMessageDescriptor *desc,
-                         void ***ret_entries, size_t *ret_n)
-{
-    size_t n = wc_strv_len(kv) / 2;
-    if (n > m->cap) {
-        TRY(grow(&m->entries, sizeof(map_entry), n));
-        TRY(grow((void **)&m->ptrs, sizeof(void *), n));
-        m->cap = n;
-    }
-    map_entry *e = m->entries;
-    for (size_t i = 0; i < n; i++) {
-        protobuf_c_message_init(desc, &e[i]);
-        e[i].key = kv[2 * i];
-        e[i].value = kv[2 * i + 1];
-        m->ptrs[i] = &e[i];
-    }
-    *ret_entries = m->ptrs;
-    *ret_n = n;
-    return 0;
-}
-
-static void map_view_clear(cri_map_view *m)
-{
-    free(m->entries);
-    free(m->ptrs);
-    memset(m, 0, sizeof(*m));
-}
 
 static Runtime__V1__UInt64Value *u64(Runtime__V1__UInt64Value *slot, uint64_t value)
 {
@@ -86,12 +41,12 @@ static int ctr_attributes(ctr_stats_view *v, const wc_container *c)
     v->md.attempt = c->attempt;
     a->id = (char *)c->id;
     a->metadata = &v->md;
-    TRY(map_view_fill(&v->labels, c->labels,
-                      &runtime__v1__container_attributes__labels_entry__descriptor,
-                      (void ***)&a->labels, &a->n_labels));
-    return map_view_fill(&v->annotations, c->annotations,
-                         &runtime__v1__container_attributes__annotations_entry__descriptor,
-                         (void ***)&a->annotations, &a->n_annotations);
+    TRY(cri_map_view_fill(&v->labels, c->labels,
+                          &runtime__v1__container_attributes__labels_entry__descriptor,
+                          (void ***)&a->labels, &a->n_labels));
+    return cri_map_view_fill(&v->annotations, c->annotations,
+                             &runtime__v1__container_attributes__annotations_entry__descriptor,
+                             (void ***)&a->annotations, &a->n_annotations);
 }
 
 /* The writable layer: always its filesystem (kubelet looks it up, sample or not), its
@@ -127,8 +82,8 @@ int ctr_stats_view_fill(ctr_stats_view *v, const wc_container *c, const wc_usage
 
 void ctr_stats_view_clear(ctr_stats_view *v)
 {
-    map_view_clear(&v->labels);
-    map_view_clear(&v->annotations);
+    cri_map_view_clear(&v->labels);
+    cri_map_view_clear(&v->annotations);
 }
 
 static int pod_attributes(pod_stats_view *v, const wc_pod *p)
@@ -142,12 +97,12 @@ static int pod_attributes(pod_stats_view *v, const wc_pod *p)
     v->md.attempt = p->attempt;
     a->id = (char *)p->id;
     a->metadata = &v->md;
-    TRY(map_view_fill(&v->labels, p->labels,
-                      &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
-                      (void ***)&a->labels, &a->n_labels));
-    return map_view_fill(&v->annotations, p->annotations,
-                         &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
-                         (void ***)&a->annotations, &a->n_annotations);
+    TRY(cri_map_view_fill(&v->labels, p->labels,
+                          &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
+                          (void ***)&a->labels, &a->n_labels));
+    return cri_map_view_fill(&v->annotations, p->annotations,
+                             &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
+                             (void ***)&a->annotations, &a->n_annotations);
 }
 
 /* The pod's containers, each with its sample, summed into *sum; processes counted. */
@@ -155,10 +110,10 @@ static int pod_containers(pod_stats_view *v, wc_container *const *ctrs, size_t n
                           uint64_t *running)
 {
     if (n > v->cap_ctrs) {
-        TRY(grow((void **)&v->ctrs, sizeof(*v->ctrs), n));
+        TRY(cri_grow((void **)&v->ctrs, sizeof(*v->ctrs), n));
         memset(v->ctrs + v->cap_ctrs, 0, (n - v->cap_ctrs) * sizeof(*v->ctrs));
         v->cap_ctrs = n;
-        TRY(grow((void **)&v->ctr_ptrs, sizeof(*v->ctr_ptrs), n));
+        TRY(cri_grow((void **)&v->ctr_ptrs, sizeof(*v->ctr_ptrs), n));
     }
     for (size_t i = 0; i < n; i++) {
         const wc_usage *u = &ctrs[i]->usage;
@@ -196,9 +151,9 @@ static int pod_network(pod_stats_view *v, const wc_pod *p)
     if (net->n == 0)
         return 0;
     if (net->n > v->cap_ifaces) {
-        TRY(grow((void **)&v->ifaces, sizeof(*v->ifaces), net->n));
-        TRY(grow((void **)&v->iface_ptrs, sizeof(*v->iface_ptrs), net->n));
-        TRY(grow((void **)&v->iface_v, 4 * sizeof(*v->iface_v), net->n));
+        TRY(cri_grow((void **)&v->ifaces, sizeof(*v->ifaces), net->n));
+        TRY(cri_grow((void **)&v->iface_ptrs, sizeof(*v->iface_ptrs), net->n));
+        TRY(cri_grow((void **)&v->iface_v, 4 * sizeof(*v->iface_v), net->n));
         v->cap_ifaces = net->n;
     }
     runtime__v1__network_usage__init(&v->net);
@@ -244,7 +199,7 @@ void pod_stats_view_clear(pod_stats_view *v)
     free(v->ifaces);
     free(v->iface_ptrs);
     free(v->iface_v);
-    map_view_clear(&v->labels);
-    map_view_clear(&v->annotations);
+    cri_map_view_clear(&v->labels);
+    cri_map_view_clear(&v->annotations);
     memset(v, 0, sizeof(*v));
 }

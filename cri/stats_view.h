@@ -13,14 +13,8 @@
 
 #include "api.pb-c.h"
 #include "container.h"
+#include "map_view.h"
 #include "pod.h"
-
-/* A map field's entries pointing into a k,v list (all map entry types share one layout). */
-typedef struct cri_map_view {
-    void *entries; /* cap entries of the map's entry type */
-    void **ptrs;
-    size_t cap;
-} cri_map_view;
 
 typedef struct ctr_stats_view {
     Runtime__V1__ContainerStats s;

@@ -6,13 +6,15 @@ ListPodSandboxStats, PodSandboxStatus and ContainerStatus of one pod/container i
 middle), --calls sequential calls from the direct gRPC C-core client (startup_client.c
 `poll`) give:
   - the wall p50 and p90 of a call (us);
-  - the daemon's CPU time per call (us; /proc/PID/stat utime+stime over the run, so
-    threads that ended are counted too; 10 ms ticks, hence many calls);
+  - the daemon's CPU time per call (us; the run time of its threads over the run, from
+    /proc/PID/task/*/schedstat, in ns; the stats sampler's thread apart: its cost is
+    the step's own column, in ms of CPU per second);
   - the daemon's instructions per call (perf stat -e instructions -p PID over the run;
     "-" when perf cannot count them here).
 CPU time and instructions say what a call costs on a machine others load too; the wall
 p50 is what kubelet waits. Each step also prints the daemon's RSS growth per container
-since before the first step (KiB).
+since before the first step (KiB). The rpcs no longer start threads; a thread that ends
+during a run would take its CPU time out of the figure.
 
 Usage: hack/bench/polls.py [BUILD_DIR] [--idle 2000] [--step 500] [--calls 50]
 """
@@ -23,18 +25,33 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import startup  # noqa: E402  (its daemon, client and /proc helpers)
 
 RPCS = ["ListPodSandbox", "ListContainers", "ListContainerStats", "ListPodSandboxStats",
         "PodSandboxStatus", "ContainerStatus"]
-TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+def thread_cpu_ns(pid, sampler):
+    """Run time (ns) of the daemon's threads: the stats sampler's if sampler, else the rest."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            is_sampler = open(f"/proc/{pid}/task/{task}/comm").read().strip() == "stats-sampler"
+            if is_sampler == sampler:
+                total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
+        except OSError:
+            pass  # it ended
+    return total
+
+
+def sampler_ms_per_s(pid, secs=5):
+    """The stats sampler's CPU time per second of wall time, over secs."""
+    t0, c0 = time.monotonic(), thread_cpu_ns(pid, True)
+    time.sleep(secs)
+    return (thread_cpu_ns(pid, True) - c0) / 1e6 / (time.monotonic() - t0)
 
 
 def perf_start(pid):
@@ -67,16 +84,16 @@ def poll(client, d, rpc, ident, calls):
     """(p50 us, p90 us, daemon CPU us per call, instructions per call or None)."""
     pid = d.proc.pid
     perf = perf_start(pid)
-    cpu0 = cpu_seconds(pid)
+    cpu0 = thread_cpu_ns(pid, False)
     out = subprocess.run([str(client), str(d.socket), ident, rpc, "poll", str(calls)],
                          capture_output=True, text=True, timeout=600)
-    cpu1 = cpu_seconds(pid)
+    cpu1 = thread_cpu_ns(pid, False)
     instructions = perf_stop(perf)
     if out.returncode != 0:
         raise SystemExit(f"startup_client poll {rpc}: {out.stderr.strip()}")
     p50, p90 = (float(x) for x in out.stdout.split())
     per_call = calls + 1  # the untimed first call is in the CPU and perf figures
-    return (p50, p90, (cpu1 - cpu0) * 1e6 / per_call,
+    return (p50, p90, (cpu1 - cpu0) / 1e3 / per_call,
             instructions / per_call if instructions is not None else None)
 
 
@@ -90,7 +107,8 @@ def middle_ids(d):
 
 def step_report(client, d, n, grown, calls):
     pod, ctr = middle_ids(d)
-    print(f"-- {n} containers, daemon {grown:.2f} KiB per container")
+    print(f"-- {n} containers, daemon {grown:.2f} KiB per container, stats sampler "
+          f"{sampler_ms_per_s(d.proc.pid):.1f} ms CPU per s")
     print(f"{'rpc':<20} {'p50 us':>9} {'p90 us':>9} {'CPU us/call':>11} {'Minstr/call':>11}")
     for rpc in RPCS:
         ident = pod if rpc == "PodSandboxStatus" else ctr
