@@ -5,7 +5,8 @@
      RunPodSandbox to the container's first log line;
   2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
      poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
-     starts per second, PSS per container (the daemon's, the zygote's and the workers' PSS
+     starts per second, the p50 of each of the three rpcs, the CPU time a start cost the daemon, the zygote and the worker (us:
+     a load-independent figure on a shared machine), PSS per container (the daemon's, the zygote's and the workers' PSS
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
      container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
      ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's.
@@ -79,6 +80,24 @@ def remove_all(d):
         rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p.id), timeout=120)
 
 
+def cpu_us(pid):
+    """The CPU time (user + system) of a process and its ended threads, us."""
+    try:
+        f = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return 0.0
+    utime, stime = f[f.rindex(")") + 2:].split()[11:13]
+    return (int(utime) + int(stime)) * 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def run_us(pid):
+    """The time a single-threaded process has run on a CPU (schedstat, ns precision), us."""
+    try:
+        return int(open(f"/proc/{pid}/schedstat").read().split()[0]) / 1e3
+    except OSError:
+        return 0.0
+
+
 def workers(zygote):
     return [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
             if open(f"/proc/{c}/comm").read().strip() != "wasmcri-spare"]
@@ -104,24 +123,31 @@ def run_client(client, d, image, logdir, mode, n):
 
 def curve(client, d, image, logdir, total, step):
     """Starts total idle containers in steps; prints a line per step."""
-    print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'PSS/ctr':>8} "
-          f"{'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} {'PodStatus':>9}")
-    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'KiB':>8} {'KiB':>10} "
+    print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
+          f"{'CPU/start':>19} "
+          f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
+          f"{'PodStatus':>9}")
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'daemon zygote wkr':>19} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
     n, p50s, t = 0, [], time.monotonic()
     while n < total:
         k = min(step, total - n)
+        zygote = d.zygote_pid()
+        before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote))
         start = run_client(client, d, image, logdir, "idle", k)[0]
+        cpu = (cpu_us(d.proc.pid) - before[0]) / k, (cpu_us(zygote) - before[1]) / k
         n += k
         p50s.append(float(start[2]))
         time.sleep(1)  # the last workers settle into poll_oneoff
+        wkr = sum(run_us(w) for w in workers(zygote) if w not in before[2]) / k
         pss, grown, running = idle_memory(d, n, daemon_before)
         if running != n:
             raise SystemExit(f"{running} idle workers running, {n} started")
         lists = [float(line[2]) for line in run_client(client, d, image, logdir, "lists", 11)]
         print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
-              f"{pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
+              f"{float(start[12]):5.0f} {float(start[13]):5.0f} {float(start[14]):5.0f} "
+              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t
     print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "

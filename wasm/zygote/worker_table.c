@@ -10,11 +10,16 @@
 
 #include "record.h"
 
-/* Zeroed memory outside the malloc heap, or NULL. */
+/* Zeroed memory outside the malloc heap that forked workers do not get (none of them reads
+ * the table: a fork copies none of its page tables, and the zygote's writes to it make no
+ * copy-on-write faults), or NULL. */
 static void *map_zeroed(size_t bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    madvise(p, bytes, MADV_DONTFORK);
+    return p;
 }
 
 static zworker *slot_at(const worker_table *t, size_t i)

@@ -8,7 +8,8 @@
  * holds its strings inline (spilled to malloc only when they are unusually long), slots live
  * in mmap'd chunks that never move, and the indexes by id and by pid are mmap'd arrays: adding
  * or removing a worker writes its slot and a few index entries, and finding one is constant
- * time, so a start or an exit costs the same with 10 workers or 10,000.
+ * time, so a start or an exit costs the same with 10 workers or 10,000. Forked workers do not
+ * get the table's memory at all (MADV_DONTFORK): a fork does not grow with it.
  */
 #ifndef WASMCRI_ZYGOTE_WORKER_TABLE_H
 #define WASMCRI_ZYGOTE_WORKER_TABLE_H
