@@ -14,6 +14,7 @@
 #include "engine.h"
 
 #define CS_MAX_PENDING 64
+#define CS_MAX_SET 256
 #define T_UNKNOWN 0 /* polymorphic stack entry in unreachable code */
 
 enum { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
@@ -28,6 +29,7 @@ typedef struct ctl {
     int64_t patch;      /* chain of forward jumps to the end (cell indexes), -1 = none */
     int64_t else_patch; /* IF: the conditional jump to the else branch */
     size_t loop_pc;     /* LOOP: start of the body */
+    uint64_t set_before[CS_MAX_SET / 64]; /* vstate.set_here at the block's start */
 } ctl;
 
 typedef struct vstate {
@@ -41,6 +43,11 @@ typedef struct vstate {
     uint32_t *param_slot;   /* frame slot of each param */
     wasm_valtype *grp_type;
     uint32_t ngroups, nlocals, local_slots;
+    /* zeroing at entry: set_here marks the local slots (the first CS_MAX_SET) set on every path
+     * to this point; zero_end is one past the last declared local's slot a local.get may read
+     * before it is set, the end of what a call zeroes (validate.c, note_local_read) */
+    uint64_t set_here[CS_MAX_SET / 64];
+    uint32_t zero_end;
     /* operand stack */
     wasm_valtype *vt;
     uint16_t *loc, *home;

@@ -99,8 +99,10 @@ typedef struct wcode_chunk wcode_chunk;
 
 typedef struct wcode {
     uint32_t type;
-    uint32_t nparams, nlocals; /* in frame slots (a v128 takes two); nlocals includes params */
-    uint32_t frame_slots;      /* locals + maximal operand stack height */
+    /* in frame slots (a v128 takes two): a call zeroes [nparams, zero_end), the declared locals
+     * that may be read before they are set (validate.c, note_local_read) */
+    uint32_t nparams, zero_end;
+    uint32_t frame_slots; /* locals + maximal operand stack height */
     wcell *code; /* NULL until prepared (prepare.c); a lazy module's &lazy_stub until first call */
     size_t ncode;
     uint32_t body_off, body_len; /* the body in the module's code_bytes */

@@ -940,7 +940,7 @@ dispatch:
                 TRAP(INTERRUPTED);
             frames[nfr++] = (wframe){ip + 3, fp, f};
             f = wasm_inst_func(inst, ip[1].m.x), fp = nfp, ip = code->code;
-            for (uint32_t i = code->nparams; i < code->nlocals; i++)
+            for (uint32_t i = code->nparams; i < code->zero_end; i++)
                 fp[i] = 0;
             NEXT();
         }
@@ -956,7 +956,7 @@ dispatch:
             const wcode *code = f->code;
             if (fp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
-            for (uint32_t i = code->nparams; i < code->nlocals; i++)
+            for (uint32_t i = code->nparams; i < code->zero_end; i++)
                 fp[i] = 0;
             ip = code->code;
             NEXT();
@@ -1032,7 +1032,7 @@ do_call:
             TRAP(INTERRUPTED);
         frames[nfr++] = (wframe){ip, fp, f};
         f = callee, fp = nfp, ip = code->code;
-        for (uint32_t i = code->nparams; i < code->nlocals; i++)
+        for (uint32_t i = code->nparams; i < code->zero_end; i++)
             fp[i] = 0;
         if (f->inst != inst) {
             inst = f->inst;

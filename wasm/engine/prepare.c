@@ -17,7 +17,7 @@ static void make_lazy(wasm_module *m, wcode *fn)
     const wasm_functype *ft = &m->types[fn->type];
     /* until compiled: a frame of its params and results, no locals to clear (the stub's
      * handler checks the real frame size once it knows it) */
-    fn->nparams = fn->nlocals = ft->nps;
+    fn->nparams = fn->zero_end = ft->nps;
     fn->frame_slots = ft->nps > ft->nrs ? ft->nps : ft->nrs;
     fn->code = &m->lazy_stub;
     m->nlazy++;

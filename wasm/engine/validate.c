@@ -295,6 +295,7 @@ static int op_block(vstate *s, uint8_t kind)
         cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live;        /* a block in dead code stays dead: emit nothing for it */
     cs_barrier(s);
+    memcpy(c.set_before, s->set_here, sizeof(c.set_before));
     return push_ctl(s, &c);
 }
 
@@ -331,6 +332,7 @@ static int op_else(vstate *s)
     c->else_patch = -1;
     cs_barrier(s);
     reset_stack(s, c->height, c->params, c->np);
+    memcpy(s->set_here, c->set_before, sizeof(s->set_here));
     return 0;
 }
 
@@ -354,6 +356,8 @@ static int op_end(vstate *s, bool *ret_done)
     ctl done = *c;
     s->nctl--;
     reset_stack(s, done.height, done.results, done.nr);
+    if (done.kind != CTL_LOOP) /* only its body's end falls through to after a loop */
+        memcpy(s->set_here, done.set_before, sizeof(s->set_here));
     return 0;
 }
 
@@ -523,6 +527,29 @@ static wasm_valtype local_type(const vstate *s, uint32_t x, uint16_t *ret_slot)
     return s->grp_type[lo];
 }
 
+/* Zeroing at entry (engine.h, wcode.zero_end): a declared local read here needs it unless every
+ * path to here set it. A set in a block precedes everything after it up to the block's end (no
+ * branch jumps into a block, and a loop's back edge goes to its start), so set_here gains the set
+ * local and drops back to the block's start state at its else and end (op_else, op_end), except
+ * at a loop's end: no branch goes there, only the body's own end runs on past it. */
+static bool is_set_here(const vstate *s, uint32_t slot)
+{
+    return slot < CS_MAX_SET && (s->set_here[slot / 64] >> (slot % 64) & 1);
+}
+
+static void note_local_read(vstate *s, uint16_t slot, wasm_valtype t)
+{
+    uint32_t end = slot + cs_width(t);
+    if (slot >= s->ft->nps && end > s->zero_end && !is_set_here(s, slot))
+        s->zero_end = end;
+}
+
+static void note_local_set(vstate *s, uint16_t slot, wasm_valtype t)
+{
+    for (uint32_t i = slot; i < (uint32_t)slot + cs_width(t) && i < CS_MAX_SET; i++)
+        s->set_here[i / 64] |= 1ull << (i % 64);
+}
+
 static int op_local(vstate *s, uint8_t op)
 {
     uint32_t x;
@@ -532,6 +559,7 @@ static int op_local(vstate *s, uint8_t op)
         return fail(s, "unknown local");
     wasm_valtype t = local_type(s, x, &slot);
     if (op == 0x20) {
+        note_local_read(s, slot, t);
         TRY(push(s, t));
         cs_defer_local(s, slot);
         return 0;
@@ -542,6 +570,7 @@ static int op_local(vstate *s, uint8_t op)
         cs_flush_local(s, slot);
         cs_copy(s, slot, src, t);
     }
+    note_local_set(s, slot, t);
     if (op == 0x22) {
         TRY(push(s, t));
         cs_defer_local(s, slot);
@@ -1122,6 +1151,7 @@ static int read_locals(vstate *s)
     s->ngroups = ngroups;
     s->nlocals = (uint32_t)total;
     s->local_slots = s->max_slot = (uint32_t)slots;
+    s->zero_end = ft->nps;
     return 0;
 }
 
@@ -1194,7 +1224,7 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
         rc = body(&s);
     if (rc == 0 && !s.check_only) {
         fn->nparams = s.ft->nps;
-        fn->nlocals = s.local_slots;
+        fn->zero_end = s.zero_end;
         fn->frame_slots = s.max_slot + 1;
         fn->ncode = s.n;
         if (m->limits.shared_code) {
