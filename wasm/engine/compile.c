@@ -217,6 +217,30 @@ static bool commutative_int(enum wop op)
     return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_XOR;
 }
 
+/* The load + binop `fused` (NAME_L_LOAD) whose left operand a the instruction before the right
+ * operand's load loaded too, with the same load (plain or _AI) into its stack slot: both loads and
+ * the op become NAME_LL_LOAD, replacing both loads. */
+static bool fuse_load_left(vstate *s, enum wop fused, enum wop ld, uint16_t dst, uint16_t a,
+                           wcell lb, uint32_t add_b)
+{
+    bool ai = s->prev_op == ld + 1; /* NAME_AI = NAME + 1 */
+    if (s->prev_ins < 0 || (s->prev_op != ld && !ai) || s->prev_ins + 2 + ai != s->last_def)
+        return false;
+    wcell la = s->code[s->prev_ins + 1];
+    if (la.m.a != a || a < s->local_slots || lb.m.b == a)
+        return false;
+    uint32_t add_a = ai ? (uint32_t)s->code[s->prev_ins + 2].u64 : 0;
+    s->n = (size_t)s->prev_ins;
+    size_t at = s->n;
+    cs_op(s, fused + 1); /* NAME_LL_LOAD follows NAME_L_LOAD in enum wop */
+    cs_m(s, dst, lb.m.b, lb.m.x);
+    cs_m(s, la.m.b, 0, add_b);
+    cs_u64(s, add_a | (uint64_t)la.m.x << 32);
+    s->prev_ins = -1;
+    cs_def(s, at);
+    return true;
+}
+
 /* `a op b` where the last instruction loaded b (or a, for integer ops that commute) into its
  * stack slot: the load folds into the op (WASM_LOADBIN_OPS). */
 static bool fuse_load(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
@@ -233,6 +257,8 @@ static bool fuse_load(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t
     else if (l.m.a != b)
         return false;
     uint32_t add = ai ? (uint32_t)s->code[s->last_def + 2].u64 : 0;
+    if (fuse_load_left(s, fused, (enum wop)(s->last_op - ai), dst, a, l, add))
+        return true;
     s->n = (size_t)s->last_def;
     size_t at = s->n;
     cs_op(s, fused);

@@ -376,19 +376,36 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         NEXT();                                                                                    \
     }
 
-/* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L). */
+/* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L); in
+ * the _LL form a too, first. */
+#define LOAD_OPERAND(x, ctype, L, T, base, add, off)                                               \
+    do {                                                                                           \
+        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
+        if (ea_ + sizeof(ctype) > msize)                                                           \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v_;                                                                                  \
+        memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
+        x = get_##T(put_##L(v_));                                                                  \
+    } while (0)
 #define BINL(n, ld, ctype, L, T, expr)                                                             \
     OP(n##_L_##ld)                                                                                 \
     {                                                                                              \
         wcell c = ip[1], d = ip[2];                                                                \
-        uint64_t ea = (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + d.m.x) + c.m.x;                   \
-        if (ea + sizeof(ctype) > msize)                                                            \
-            TRAP(MEMORY_OOB);                                                                      \
-        ctype v;                                                                                   \
-        memcpy(&v, mbase + ea, sizeof(v));                                                         \
-        T a = get_##T(fp[d.m.a]), b = get_##T(put_##L(v));                                         \
+        T a = get_##T(fp[d.m.a]), b;                                                               \
+        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
         fp[c.m.a] = put_##T(expr);                                                                 \
         ip += 3;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    OP(n##_LL_##ld)                                                                                \
+    {                                                                                              \
+        wcell c = ip[1], d = ip[2];                                                                \
+        uint64_t e = ip[3].u64;                                                                    \
+        T a, b;                                                                                    \
+        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
+        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
+        fp[c.m.a] = put_##T(expr);                                                                 \
+        ip += 4;                                                                                   \
         NEXT();                                                                                    \
     }
 
@@ -420,7 +437,7 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_BR(n)                                                                                    \
     [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
     [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n,
-#define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld,
+#define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_VMEM(b, n, a) [OP_##n] = &&L_##n,
 #define X_VLANE(b, n, l, t, r) [OP_##n] = &&L_##n,

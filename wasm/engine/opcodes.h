@@ -292,7 +292,8 @@
  * offset), the load's address wrapping at 32 bits as i32.add would (add = 0 for a plain load).
  * Picked by compile.c when a binary op's right operand was loaded by the instruction just before
  * it; the pairs are the hot ones of profiles of tests/wasm/bench (integer matrix, dot products,
- * hashes). */
+ * hashes). NAME_LL_LOAD [dst, addr, offset][addr_a, add][add_a | offset_a << 32] is the same with
+ * the left operand loaded too, by the instruction before (the products of a dot product). */
 // clang-format off
 #define WASM_LOADBIN_OPS(X)                                                                        \
     X(I32_ADD, I32_LOAD)                                                                           \
@@ -599,7 +600,7 @@ enum wop {
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
 #define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n,
-#define X_LB(n, ld) OP_##n##_L_##ld,
+#define X_LB(n, ld) OP_##n##_L_##ld, OP_##n##_LL_##ld,
 #define X_BB(n1, n2) OP_##n1##_##n2,
 #define X_VMEM(b, n, a) OP_##n,
 #define X_VLANE(b, n, l, t, r) OP_##n,

@@ -60,6 +60,61 @@
 (assert_return (invoke "label_between" (i32.const 0)) (i32.const 201))
 (assert_return (invoke "label_between" (i32.const 1)) (i32.const 100))
 
+;; <op>_LL_<load>: both operands of the op loaded by the two instructions before it (plain and
+;; add-immediate addresses, offsets, the 32-bit wrap of the left address), each load's own trap,
+;; a left load also teed to a local, and a branch landing between the two loads.
+(module
+  (memory 1)
+  (data (i32.const 0) "\03\00\00\00\fe\ff\00\00\ff\7f\00\00")   ;; i16: 3, 0, -2, 0, 32767
+  (data (i32.const 16) "\00\00\00\00\00\00\04\40")               ;; f64 2.5
+  (data (i32.const 24) "\00\00\20\40")                           ;; f32 2.5
+  (data (i32.const 65534) "\fd\ff")                                ;; i16 -3 in the last half-word
+  (func (export "ll_mul16_ai") (param $p i32) (param $q i32) (result i32)
+    (i32.mul (i32.load16_s (i32.add (local.get $p) (i32.const 4)))
+             (i32.load16_s (i32.add (local.get $q) (i32.const 8)))))
+  (func (export "ll_mul16_off") (param $p i32) (param $q i32) (result i32)
+    (i32.mul (i32.load16_s offset=4 (local.get $p)) (i32.load16_s (local.get $q))))
+  (func (export "ll_mul32") (param $p i32) (param $q i32) (result i32)
+    (i32.mul (i32.load (local.get $p)) (i32.load offset=4 (i32.add (local.get $q) (i32.const 4)))))
+  (func (export "ll_f64_mul") (param $p i32) (param $q i32) (result f64)
+    (f64.mul (f64.load offset=16 (local.get $p)) (f64.load (i32.add (local.get $q) (i32.const 16)))))
+  (func (export "ll_f32_mul") (param $p i32) (param $q i32) (result f32)
+    (f32.mul (f32.load (i32.add (local.get $p) (i32.const 24))) (f32.load offset=24 (local.get $q))))
+  (func (export "ll_tee_left") (param $p i32) (param $q i32) (result i32)
+    (local $x i32)
+    (i32.add (i32.mul (local.tee $x (i32.load16_s (local.get $p))) (i32.load16_s (local.get $q)))
+             (i32.mul (local.get $x) (i32.const 1000))))
+  (func (export "ll_label_between") (param $p i32) (param $c i32) (result i32)
+    (i32.mul
+      (block (result i32)
+        (i32.load16_s (local.get $p))
+        (br_if 0 (local.get $c))
+        (drop)
+        (i32.const 5))
+      (i32.load16_s offset=4 (local.get $p)))))
+(assert_return (invoke "ll_mul16_ai" (i32.const 0) (i32.const 0)) (i32.const -65534))
+(assert_return (invoke "ll_mul16_ai" (i32.const -4) (i32.const -8)) (i32.const 9))
+(assert_return (invoke "ll_mul16_ai" (i32.const 65530) (i32.const -4)) (i32.const 6))
+(assert_trap (invoke "ll_mul16_ai" (i32.const 65531) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "ll_mul16_ai" (i32.const 0) (i32.const 65527)) "out of bounds memory access")
+(assert_trap (invoke "ll_mul16_ai" (i32.const -5) (i32.const -9)) "out of bounds memory access")
+(assert_return (invoke "ll_mul16_off" (i32.const 0) (i32.const 8)) (i32.const -65534))
+(assert_return (invoke "ll_mul16_off" (i32.const 65530) (i32.const 65534)) (i32.const 9))
+(assert_trap (invoke "ll_mul16_off" (i32.const 65531) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "ll_mul16_off" (i32.const -4) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "ll_mul16_off" (i32.const 0) (i32.const 65535)) "out of bounds memory access")
+(assert_return (invoke "ll_mul32" (i32.const 0) (i32.const 0)) (i32.const 98301))
+(assert_trap (invoke "ll_mul32" (i32.const 65533) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "ll_mul32" (i32.const 0) (i32.const 65529)) "out of bounds memory access")
+(assert_return (invoke "ll_f64_mul" (i32.const 0) (i32.const 0)) (f64.const 6.25))
+(assert_trap (invoke "ll_f64_mul" (i32.const 65513) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "ll_f64_mul" (i32.const 0) (i32.const 65513)) "out of bounds memory access")
+(assert_return (invoke "ll_f32_mul" (i32.const 0) (i32.const 0)) (f32.const 6.25))
+(assert_trap (invoke "ll_f32_mul" (i32.const 65509) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "ll_tee_left" (i32.const 0) (i32.const 4)) (i32.const 2994))
+(assert_return (invoke "ll_label_between" (i32.const 0) (i32.const 1)) (i32.const -6))
+(assert_return (invoke "ll_label_between" (i32.const 0) (i32.const 0)) (i32.const -10))
+
 ;; <op>_L_<load>: a binary op whose right operand was just loaded (plain and add-immediate
 ;; addresses, memarg offsets, a left operand loaded for integer ops), out-of-bounds traps, and the
 ;; 32-bit wrap of the address + immediate.
