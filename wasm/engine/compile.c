@@ -284,14 +284,35 @@ static enum wop chained_binop(enum wop first, enum wop op)
     return OP_COUNT_;
 }
 
+/* The fused form of a shift/rotate by a constant (its _IMM op) followed by op
+ * (WASM_SHIFTBIN_OPS), or OP_COUNT_. */
+static enum wop shift_binop(enum wop first, enum wop op)
+{
+    static const struct {
+        enum wop first, op, fused;
+    } map[] = {
+#define X(n1, n2) {OP_##n1##_IMM, OP_##n2, OP_##n1##_IMM_##n2},
+        WASM_SHIFTBIN_OPS(X)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].first == first && map[i].op == op)
+            return map[i].fused;
+    return OP_COUNT_;
+}
+
 /* `a op b` where the last instruction, a binary op, computed b into its stack slot (or a, when op
- * is an integer op that commutes): both become one op (WASM_BINBIN_OPS). */
+ * is an integer op that commutes): both become one op (WASM_BINBIN_OPS, WASM_SHIFTBIN_OPS). */
 static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
         return false;
     enum wop fused = chained_binop(s->last_op, op);
     wcell first = s->code[s->last_def + 1];
+    if (fused == OP_COUNT_) {
+        fused = shift_binop(s->last_op, op);
+        first.s.c = (uint16_t)(first.m.x & 31); /* [dst, a, imm] -> [dst, a, k] */
+    }
     if (fused == OP_COUNT_ || a == b)
         return false;
     if (first.s.a == a && commutative_int(op))

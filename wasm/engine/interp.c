@@ -376,6 +376,19 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
         NEXT();                                                                                    \
     }
 
+/* A shift/rotate by a constant, then a binary op on its result (WASM_SHIFTBIN_OPS). */
+#define BIN2I(n1, n2, T, expr1, expr2)                                                             \
+    OP(n1##_IMM_##n2)                                                                              \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        T a = get_##T(fp[c.s.b]), b = c.s.c;                                                       \
+        T t = (expr1);                                                                             \
+        a = get_##T(fp[c.s.d]), b = t;                                                             \
+        fp[c.s.a] = put_##T(expr2);                                                                \
+        ip += 2;                                                                                   \
+        NEXT();                                                                                    \
+    }
+
 /* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L); in
  * the _LL form a too, first. */
 #define LOAD_OPERAND(x, ctype, L, T, base, add, off)                                               \
@@ -439,13 +452,14 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
     [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
+#define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = &&L_##n1##_IMM_##n2,
 #define X_VMEM(b, n, a) [OP_##n] = &&L_##n,
 #define X_VLANE(b, n, l, t, r) [OP_##n] = &&L_##n,
         WASM_SIMPLE_OPS(X_SIMPLE) WASM_SAT_OPS(X_SIMPLE) WASM_LOAD_OPS(X_LD) WASM_STORE_OPS(X_MEM)
             WASM_IMM_OPS(X_IMM) WASM_INTERNAL_OPS(X_INT) WASM_BRCMP_OPS(X_BR) WASM_LOADBIN_OPS(X_LB)
-                WASM_BINBIN_OPS(X_BB) WASM_SIMD_OPS(X_SIMPLE) WASM_SIMD_MEM_OPS(X_VMEM)
-                    WASM_SIMD_LANE_MEM_OPS(X_VMEM) WASM_SIMD_LANE_OPS(X_VLANE)
-                        WASM_SIMD_INTERNAL_OPS(X_INT)
+                WASM_BINBIN_OPS(X_BB) WASM_SHIFTBIN_OPS(X_SB) WASM_SIMD_OPS(X_SIMPLE)
+                    WASM_SIMD_MEM_OPS(X_VMEM) WASM_SIMD_LANE_MEM_OPS(X_VMEM)
+                        WASM_SIMD_LANE_OPS(X_VLANE) WASM_SIMD_INTERNAL_OPS(X_INT)
 #undef X_VMEM
 #undef X_VLANE
 #undef X_SIMPLE
@@ -456,6 +470,7 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #undef X_BR
 #undef X_LB
 #undef X_BB
+#undef X_SB
     };
     if (ctx == NULL) {
         *(const void *const **)entry_fp = labels;
@@ -694,6 +709,7 @@ dispatch:
     BIN2(I32_XOR, I32_XOR, u32, a ^ b, a ^ b)
     BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
     BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
+    BIN2I(I32_ROTL, I32_XOR, u32, rotl32(a, b), a ^ b)
         // clang-format on
 
 #include "interp_simd.h"

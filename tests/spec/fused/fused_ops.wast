@@ -60,6 +60,38 @@
 (assert_return (invoke "label_between" (i32.const 0)) (i32.const 201))
 (assert_return (invoke "label_between" (i32.const 1)) (i32.const 100))
 
+;; I32_ROTL_IMM_I32_XOR: a rotate by a constant whose result an xor takes (on either side): the
+;; constant's low 5 bits only (0, 31, 32, 33, -1), and a branch landing between the two.
+(module
+  (func (export "rotl_xor") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (local.get $y) (i32.rotl (local.get $x) (i32.const 7))))
+  (func (export "rotl_xor_left") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotl (local.get $x) (i32.const 31)) (local.get $y)))
+  (func (export "rotl_xor_k") (param $x i32) (result i32)
+    (i32.add
+      (i32.add (i32.xor (i32.const 0x100) (i32.rotl (local.get $x) (i32.const 0)))
+               (i32.xor (i32.const 0x200) (i32.rotl (local.get $x) (i32.const 32))))
+      (i32.add (i32.xor (i32.const 0x400) (i32.rotl (local.get $x) (i32.const 33)))
+               (i32.xor (i32.const 0x800) (i32.rotl (local.get $x) (i32.const -1))))))
+  ;; sha256's big sigma 0: rotr 2, 13, 22 as rotl 30, 19, 10
+  (func (export "sigma0") (param $x i32) (result i32)
+    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 30)) (i32.rotl (local.get $x) (i32.const 19)))
+             (i32.rotl (local.get $x) (i32.const 10))))
+  (func (export "rotl_label_between") (param $x i32) (param $c i32) (result i32)
+    (i32.xor (i32.const 1)
+      (block (result i32)
+        (i32.rotl (local.get $x) (i32.const 4))
+        (br_if 0 (local.get $c))
+        (drop)
+        (i32.const 6)))))
+(assert_return (invoke "rotl_xor" (i32.const 0x80000001) (i32.const 0xff)) (i32.const 0x3f))
+(assert_return (invoke "rotl_xor" (i32.const 0x12345678) (i32.const 0)) (i32.const 0x1a2b3c09))
+(assert_return (invoke "rotl_xor_left" (i32.const 3) (i32.const 1)) (i32.const 0x80000000))
+(assert_return (invoke "rotl_xor_k" (i32.const 0x80000001)) (i32.const 0xc0000f05))
+(assert_return (invoke "sigma0" (i32.const 0x6a09e667)) (i32.const 0xce20b47e))
+(assert_return (invoke "rotl_label_between" (i32.const 0x10000001) (i32.const 1)) (i32.const 0x00000010))
+(assert_return (invoke "rotl_label_between" (i32.const 0x10000001) (i32.const 0)) (i32.const 7))
+
 ;; <op>_LL_<load>: both operands of the op loaded by the two instructions before it (plain and
 ;; add-immediate addresses, offsets, the 32-bit wrap of the left address), each load's own trap,
 ;; a left load also teed to a local, and a branch landing between the two loads.
