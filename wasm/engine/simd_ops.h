@@ -75,8 +75,11 @@ static inline v128 v_swizzle(u8x16 a, u8x16 idx)
 }
 
 /* i8x16.shuffle: lanes holds the 16 lane indexes (0-31, checked by the validator) of the
- * immediate; a byte table lookup, which needs no branch per lane. */
-static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
+ * immediate. A byte table lookup, which needs no branch per lane, where the host has no byte
+ * shuffle by a runtime index: arm64's tbl takes both operands as one 32-byte table; x86-64's
+ * pshufb (SSSE3, not in the x86-64 baseline: checked at run time) takes one operand at a time,
+ * with bit 7 set in the indexes of the other one's lanes (which makes them zero). */
+static inline v128 v_shuffle_bytes(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
 {
     uint8_t ab[32], r[16];
     memcpy(ab, a, 16);
@@ -85,6 +88,42 @@ static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t
         r[i] = ab[lanes[i] & 31];
     return v_get((const uint64_t *)(const void *)r);
 }
+
+#if defined(__aarch64__)
+#include <arm_neon.h>
+static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
+{
+    uint8x16x2_t t = {{vld1q_u8((const uint8_t *)a), vld1q_u8((const uint8_t *)b)}};
+    uint8x16_t r = vqtbl2q_u8(t, vld1q_u8(lanes));
+    v128 v;
+    memcpy(&v, &r, 16);
+    return v;
+}
+#elif defined(__x86_64__)
+#include <tmmintrin.h>
+__attribute__((target("ssse3"))) static v128 v_shuffle_ssse3(const uint64_t *a, const uint64_t *b,
+                                                             const uint8_t *lanes)
+{
+    __m128i m = _mm_loadu_si128((const __m128i *)(const void *)lanes);
+    __m128i in_b = _mm_cmpgt_epi8(m, _mm_set1_epi8(15));
+    __m128i ra =
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)a), _mm_or_si128(m, in_b));
+    __m128i rb = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)b),
+                                  _mm_or_si128(m, _mm_andnot_si128(in_b, _mm_set1_epi8(-128))));
+    __m128i r = _mm_or_si128(ra, rb);
+    v128 v;
+    memcpy(&v, &r, 16);
+    return v;
+}
+static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
+{
+    if (__builtin_cpu_supports("ssse3"))
+        return v_shuffle_ssse3(a, b, lanes);
+    return v_shuffle_bytes(a, b, lanes);
+}
+#else
+#define v_shuffle v_shuffle_bytes
+#endif
 
 static inline uint32_t all_true8(u8x16 a)
 {
