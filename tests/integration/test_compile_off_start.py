@@ -129,6 +129,32 @@ def test_changed_module_under_the_same_tag_is_compiled_again(served, runtime_reg
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
 
+def test_store_module_too_big_for_the_cache_runs(served, runtime_registry, tmp_path):
+    """An image's module the zygote cannot hold: its worker reads the function bodies from the
+    store's file (mapped, not copied) and compiles those it runs; an invalid one still fails
+    create."""
+    d, url, _ = served
+    reg, _ = runtime_registry
+    r = d.runtime()
+    pod = run_pod(r, pod_config("storebig", tmp_path / "logs"))
+    try:
+        ref = push_app_image(reg, tmp_path / "bad", big_module(True))
+        d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+        with pytest.raises(grpc.RpcError) as e:
+            create(r, pod, ctr_config("bad", ref))
+        assert "type mismatch" in e.value.details(), e.value.details()
+        ref = push_app_image(reg, tmp_path / "good", big_module(False))
+        d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+        for n in range(2):
+            cid = create(r, pod, ctr_config(f"good{n}", ref))
+            start(r, cid)
+            assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
+        assert value(scrape(url), "wasmcri_module_cache_modules") == 0
+        assert compiles(url)[1] == 2  # each worker compiled what it ran
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
 def command_module(bodies):
     """A module of [] -> [] functions with these bodies, the first exported as `_start`."""
     types = section(1, leb(1) + b"\x60\x00\x00")

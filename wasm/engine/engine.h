@@ -139,7 +139,8 @@ struct wasm_module {
     uint32_t nfunc_names;
     bool seen_code;
     uint8_t *code_bytes; /* the code section's bodies, kept while some remain to compile */
-    bool code_borrowed;  /* code_bytes is the caller's (an eager wasm_module_load) */
+    bool code_borrowed;  /* code_bytes is the caller's (an eager wasm_module_load, or
+                            wasm_module_decode_borrowed) */
     uint32_t nprepared;  /* functions validated (and, unless lazy, compiled): prepare.c */
     uint32_t nlazy;      /* functions validated but not compiled yet */
     wcell lazy_stub;     /* a lazy function's code until its first call: OP_LAZY_COMPILE */

@@ -53,15 +53,17 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
         dst->max_memory_pages = 65536;
 }
 
-/* borrow: the bodies stay in bytes (an eager load, which compiles them all before it returns). */
-static int decode(const uint8_t *bytes, size_t len, const wasm_limits *limits, bool borrow,
+/* The bodies stay in bytes with borrow (an eager load, which compiles them all before it returns)
+ * or lifelong (the caller keeps them for the module's life). */
+enum { COPY, BORROW, BORROW_LIFELONG };
+static int decode(const uint8_t *bytes, size_t len, const wasm_limits *limits, int borrow,
                   wasm_module **ret_module, wc_error *err)
 {
     wasm_module *m = calloc(1, sizeof(*m));
     if (m == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     merge_limits(&m->limits, limits);
-    m->code_borrowed = borrow && !m->limits.lazy_compile;
+    m->code_borrowed = borrow == BORROW_LIFELONG || (borrow == BORROW && !m->limits.lazy_compile);
     if (len > m->limits.max_module_bytes) {
         int rc = wc_error_set(err, -E2BIG, "module is %zu bytes, limit %llu", len,
                               (unsigned long long)m->limits.max_module_bytes);
@@ -80,14 +82,20 @@ static int decode(const uint8_t *bytes, size_t len, const wasm_limits *limits, b
 int wasm_module_decode(const uint8_t *bytes, size_t len, const wasm_limits *limits,
                        wasm_module **ret_module, wc_error *err)
 {
-    return decode(bytes, len, limits, false, ret_module, err);
+    return decode(bytes, len, limits, COPY, ret_module, err);
+}
+
+int wasm_module_decode_borrowed(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                                wasm_module **ret_module, wc_error *err)
+{
+    return decode(bytes, len, limits, BORROW_LIFELONG, ret_module, err);
 }
 
 int wasm_module_load(const uint8_t *bytes, size_t len, const wasm_limits *limits,
                      wasm_module **ret_module, wc_error *err)
 {
     wasm_module *m = NULL;
-    TRY(decode(bytes, len, limits, true, &m, err));
+    TRY(decode(bytes, len, limits, BORROW, &m, err));
     int rc = wasm_module_prepare(m, SIZE_MAX, err);
     if (rc < 0) {
         wasm_module_free(m); /* the borrowed bytes are not freed: code_borrowed */

@@ -75,7 +75,8 @@ int wasm_compile_on_call(wasm_func *f, wc_error *err)
     const uint8_t *p = m->code_bytes + fn->body_off;
     TRY(wasm_validate_func(m, def, p, p + fn->body_len, WASM_BODY_COMPILE, err));
     if (--m->nlazy == 0) {
-        free(m->code_bytes);
+        if (!m->code_borrowed)
+            free(m->code_bytes);
         m->code_bytes = NULL;
     }
     return 0;

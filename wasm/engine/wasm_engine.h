@@ -139,6 +139,11 @@ void wasm_module_free(wasm_module *module);
  * instantiated (-EAGAIN) until wasm_module_prepare returned 0. Errors as wasm_module_load. */
 int wasm_module_decode(const uint8_t *bytes, size_t len, const wasm_limits *limits,
                        wasm_module **ret_module, wc_error *err);
+/* wasm_module_decode without copying the function bodies: the module reads them from bytes, which
+ * must stay valid and unchanged until wasm_module_free (a worker's mapping of a module file the
+ * store never changes). */
+int wasm_module_decode_borrowed(const uint8_t *bytes, size_t len, const wasm_limits *limits,
+                                wasm_module **ret_module, wc_error *err);
 /* Validates (and compiles, unless lazy_compile) the next function bodies, about max_bytes of them
  * and at least one: 1 while some remain, 0 when the module is ready, < 0 when it is invalid (the
  * module is then only good for wasm_module_free). */

@@ -61,8 +61,8 @@ int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, 
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
     size_t mark = mc_heap_mark();
-    int rc =
-        wr_module_decode_fd(fd, name, job.cache ? WR_LOAD_EAGER : WR_LOAD_LAZY, &job.module, err);
+    int rc = wr_module_decode_fd(fd, name, job.cache ? WR_LOAD_EAGER : WR_LOAD_LAZY, false,
+                                 &job.module, err);
     if (rc < 0) {
         free(job.key);
         free(job.name);

@@ -121,7 +121,7 @@ int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry
 {
     size_t mark = mc_heap_mark();
     wr_module *m = NULL;
-    TRY(wr_module_load_fd(fd, name, WR_LOAD_EAGER, &m, err));
+    TRY(wr_module_load_fd(fd, name, WR_LOAD_EAGER, false, &m, err));
     return insert(mc, key, m, mc_heap_since(mark), true, ret_entry, err);
 }
 

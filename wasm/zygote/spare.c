@@ -76,8 +76,10 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, boo
         fail(result_fd, err_fd, 128, "the spare worker does not hold the module");
     wr_module *m = NULL;
     wc_error err = {0};
-    int rc = wr_module_load_fd(module_fd, spec->module_name,
-                               validated ? WR_LOAD_LAZY_VALIDATED : WR_LOAD_LAZY, &m, &err);
+    bool from_store = strncmp(spec->module_key, "sha256:", 7) == 0; /* a content digest */
+    int rc =
+        wr_module_load_fd(module_fd, spec->module_name,
+                          validated ? WR_LOAD_LAZY_VALIDATED : WR_LOAD_LAZY, from_store, &m, &err);
     close(module_fd);
     if (rc < 0) /* 126, as a shell says of a file it cannot execute */
         fail(result_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);

@@ -31,10 +31,12 @@
 
 struct wr_module {
     wasm_module *module;
+    void *bytes; /* the file's mapping, when the module reads its bodies from it */
+    size_t len;
 };
 
-int wr_module_decode_fd(int fd, const char *name, wr_load how, wr_module **ret_module,
-                        wc_error *err)
+int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store,
+                        wr_module **ret_module, wc_error *err)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -52,9 +54,14 @@ int wr_module_decode_fd(int fd, const char *name, wr_load how, wr_module **ret_m
     wasm_limits lim = {.lazy_compile = how != WR_LOAD_EAGER,
                        .prevalidated = how == WR_LOAD_LAZY_VALIDATED,
                        .shared_code = how == WR_LOAD_EAGER};
-    int rc = m ? wasm_module_decode(bytes, len, &lim, &m->module, err)
-               : wc_error_set(err, -ENOMEM, "out of memory");
-    munmap(bytes, len);
+    bool borrow = from_store && how != WR_LOAD_EAGER;
+    int rc = m == NULL ? wc_error_set(err, -ENOMEM, "out of memory")
+             : borrow  ? wasm_module_decode_borrowed(bytes, len, &lim, &m->module, err)
+                       : wasm_module_decode(bytes, len, &lim, &m->module, err);
+    if (rc == 0 && borrow)
+        m->bytes = bytes, m->len = len;
+    else
+        munmap(bytes, len);
     if (rc < 0) {
         free(m);
         return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
@@ -69,10 +76,11 @@ int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error
     return rc == -EINVAL ? wc_error_wrap(err, "%s", name), -ENOEXEC : rc;
 }
 
-int wr_module_load_fd(int fd, const char *name, wr_load how, wr_module **ret_module, wc_error *err)
+int wr_module_load_fd(int fd, const char *name, wr_load how, bool from_store,
+                      wr_module **ret_module, wc_error *err)
 {
     wr_module *m = NULL;
-    TRY(wr_module_decode_fd(fd, name, how, &m, err));
+    TRY(wr_module_decode_fd(fd, name, how, from_store, &m, err));
     int rc = wr_module_prepare(m, SIZE_MAX, name, err);
     if (rc < 0) {
         wr_module_free(m);
@@ -105,6 +113,8 @@ void wr_module_free(wr_module *m)
     if (m == NULL)
         return;
     wasm_module_free(m->module);
+    if (m->bytes)
+        munmap(m->bytes, m->len);
     free(m);
 }
 

@@ -3,7 +3,8 @@
  * traps with the reason when first called, never runs; a module prepared in steps
  * (wasm_module_decode + wasm_module_prepare) cannot be instantiated before the last step and
  * then gives the results of a module loaded at once; a recursion through lazily compiled
- * functions ends in "call stack exhausted". */
+ * functions ends in "call stack exhausted"; a module decoded from borrowed bytes compiles from
+ * them and leaves them to the caller. */
 #include <stdlib.h>
 
 #include "../../wasm_writer.h"
@@ -120,9 +121,33 @@ static void test_steps_and_recursion(void)
     free(good.p);
 }
 
+/* wasm_module_decode_borrowed: the bodies are read from the caller's bytes, on each first call
+ * too, and the module never frees them. */
+static void test_borrowed_bodies(void)
+{
+    wbuf good = module(false);
+    wasm_limits lazy = {.lazy_compile = 1, .prevalidated = 1};
+    wasm_module *m = NULL;
+    wc_error err = {0};
+    CHECK(wasm_module_decode_borrowed(good.p, good.n, &lazy, &m, &err) == 0);
+    CHECK(wasm_module_prepare(m, SIZE_MAX, &err) == 0);
+    wasm_instance *inst = instance(m);
+    int32_t r = 0;
+    CHECK(call(inst, "f1", 4, &r) == WASM_TRAP_NONE);
+    CHECK_EQ_INT(r, 15);
+    CHECK(call(inst, "f2", 4, &r) == WASM_TRAP_STACK_EXHAUSTED); /* the last one compiled */
+    CHECK(call(inst, "f0", 4, &r) == WASM_TRAP_NONE);
+    CHECK_EQ_INT(r, 5);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+    CHECK(memcmp(good.p, "\0asm", 4) == 0); /* still the caller's */
+    free(good.p);
+}
+
 int main(void)
 {
     test_lazy_validates_at_load();
     test_steps_and_recursion();
+    test_borrowed_bodies();
     return CHECK_DONE();
 }
