@@ -44,10 +44,16 @@ static int db_open(wc_store *s, wc_error *err)
     return 0;
 }
 
+/* The memtable's size before LevelDB writes it out as a table: its default (4 MiB) was most
+ * of the daemon's heap at 1,000 containers (records of a few hundred bytes each; issue 18),
+ * and the records' tables are small enough for 1 MiB ones. */
+#define STORE_WRITE_BUFFER_BYTES (1 << 20)
+
 static int store_open_db(wc_store *s, wc_error *err)
 {
     s->opts = leveldb_options_create();
     leveldb_options_set_create_if_missing(s->opts, 1);
+    leveldb_options_set_write_buffer_size(s->opts, STORE_WRITE_BUFFER_BYTES);
     s->ropts = leveldb_readoptions_create();
     s->wopts = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(s->wopts, 1);
