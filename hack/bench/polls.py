@@ -21,6 +21,7 @@ Usage: hack/bench/polls.py [BUILD_DIR] [--idle 2000] [--step 500] [--calls 50]
 import argparse
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -129,6 +130,15 @@ def main():
     base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-polls-"))
     client = base / "startup_client"
     startup.compile_client(build, client)
+    try:
+        run(a, build, base, client)
+    finally:  # the temp dir goes unless a failed run left something mounted in it
+        if not any(f" {base}/" in line for line in open("/proc/mounts")):
+            shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+def run(a, build, base, client):
     with startup.bench_daemon(build, base, f"wasmcri-polls-{os.getpid()}") as (d, refs):
         before = startup.kib(d.proc.pid, "VmRSS")
         n = 0
@@ -139,7 +149,6 @@ def main():
             grown = (startup.kib(d.proc.pid, "VmRSS") - before) / n
             step_report(client, d, n, grown, a.calls)
         startup.remove_all(d)
-    return 0
 
 
 if __name__ == "__main__":
