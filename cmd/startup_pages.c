@@ -45,8 +45,38 @@ static bool parse_header(const char *line, mapping *m)
     return true;
 }
 
+/* The mapping of the maps-format file path that holds addr, into ret; false if none does. */
+static bool mapping_holding(const char *path, uintptr_t addr, mapping *ret)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return false;
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f))
+        found = parse_header(line, ret) && ret->start <= addr && addr < ret->end;
+    fclose(f);
+    return found;
+}
+
+/* Whether /proc/self/smaps describes this process's own address space, as /proc/self/maps
+ * does: both show the same mapping around this function. qemu-user 7.2 (Debian 12's) emulates maps
+ * for its guest but passes smaps through from the host, where the guest's mappings sit at
+ * the guest's addresses plus qemu's guest base (4 KiB for an armhf guest on x86-64): trimming
+ * by those addresses would drop pages the guest wrote, its libraries' data, and crash it. */
+static bool smaps_is_own(void)
+{
+    uintptr_t here = (uintptr_t)&smaps_is_own;
+    mapping in_maps, in_smaps;
+    return mapping_holding("/proc/self/maps", here, &in_maps) &&
+           mapping_holding("/proc/self/smaps", here, &in_smaps) &&
+           in_maps.start == in_smaps.start && in_maps.end == in_smaps.end;
+}
+
 void startup_pages_unmap(void)
 {
+    if (!smaps_is_own())
+        return;
     FILE *smaps = fopen("/proc/self/smaps", "re");
     if (smaps == NULL)
         return;
