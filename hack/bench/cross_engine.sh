@@ -5,15 +5,20 @@
 # armhf/arm64 ratio per program and its geometric mean. Emulation is no speed measure: only the
 # ratio means something (what a 32-bit host costs the same interpreter: 64-bit slots and effective
 # addresses in 32-bit registers, the same explicit bounds checks on both).
-#   hack/bench/cross_engine.sh      (needs build-arm64/ and build-armhf/ from hack/cross.sh)
+#   hack/bench/cross_engine.sh      (needs build-ARCH-engine/ from hack/cross.sh ARCH --engine, or
+#                                    build-ARCH/ from hack/cross.sh ARCH, for arm64 and armhf)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 src=$root/tests/wasm/bench
 out=$root/build/bench-cross
 runs=${RUNS:-5}
 mkdir -p "$out"
+# wasmcri of ARCH: the engine-only build's, else the full build's
+wasmcri_of() {
+    if [ -x "$root/build-$1-engine/wasmcri" ]; then echo "$root/build-$1-engine/wasmcri"; else echo "$root/build-$1/wasmcri"; fi
+}
 for a in arm64 armhf; do
-    [ -x "$root/build-$a/wasmcri" ] || { echo "build-$a/wasmcri missing: run hack/cross.sh $a --engine" >&2; exit 1; }
+    [ -x "$(wasmcri_of $a)" ] || { echo "build-$a-engine/wasmcri missing: run hack/cross.sh $a --engine" >&2; exit 1; }
 done
 cc -O2 -o "$out/proctime" "$src/proctime.c"
 wasmflags="--target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -Wl,--export=run"
@@ -25,15 +30,15 @@ n=0
 for p in fib matmul sha256 sort coremark; do
     # shellcheck disable=SC2086
     clang $wasmflags -o "$out/$p.wasm" "$src/$p.c"
-    want=$("$root/build-arm64/wasmcri" run --invoke run "$out/$p.wasm")
-    got=$("$root/build-armhf/wasmcri" run --invoke run "$out/$p.wasm")
+    want=$("$(wasmcri_of arm64)" run --invoke run "$out/$p.wasm")
+    got=$("$(wasmcri_of armhf)" run --invoke run "$out/$p.wasm")
     [ "$want" = "$got" ] || { echo "$p: armhf result $got differs from arm64 $want" >&2; exit 1; }
     : >"$out/$p.arm64"
     : >"$out/$p.armhf"
     i=0
     while [ $i -lt "$runs" ]; do
         for a in arm64 armhf; do
-            "$out/proctime" 1 "$root/build-$a/wasmcri" run --invoke run "$out/$p.wasm" | cut -d' ' -f2 >>"$out/$p.$a"
+            "$out/proctime" 1 "$(wasmcri_of $a)" run --invoke run "$out/$p.wasm" | cut -d' ' -f2 >>"$out/$p.$a"
         done
         i=$((i + 1))
     done
