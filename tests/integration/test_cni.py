@@ -3,21 +3,25 @@ bridge conflist private to each test: pod IPs in PodSandboxStatus, traffic from 
 host to the pod and through a hostPort, DEL at stop/remove (also after kill -9),
 failing, hanging and lying plugins, what ADD hands the plugins, and that nothing is
 left behind."""
+import glob
 import json
 import os
 import pathlib
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import grpc
 import pytest
 
+import rt_helpers
+import runtime_images
 from cni_net import (CNI_BIN, BridgeNet, NetnsListener, iptables_rules_naming, netns_mounts,
                      tcp_read)
 from rt_helpers import wait_for
-from wasmcri_harness import pb
+from wasmcri_harness import mounts_under, pb
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="CNI plugins need root")
 
@@ -412,3 +416,57 @@ def test_100_networked_pods_leave_nothing_behind(new_daemon, net):
             ids.clear()
     assert list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
     assert_nothing_left(net, d)
+
+
+def test_containers_made_while_their_pod_is_removed_do_not_outlive_it(new_daemon, net,
+                                                                      runtime_registry,
+                                                                      tmp_path):
+    """Before: RemovePodSandbox (on a thread of its own, as for every networked pod) listed
+    the pod's containers once; containers created and started after that kept running in
+    the removed pod, with their records, writable-layer mounts and cgroups (54 of them in
+    one run). Now a pod being stopped or removed takes no new container: the creates and
+    starts racing the removal are refused (FailedPrecondition) or find it gone (NotFound),
+    and nothing of the pod is left."""
+    reg, refs = runtime_registry
+    d = new_daemon(config=dict(runtime_images.daemon_config(reg), **net.daemon_config())).start()
+    runtime_images.pull_all(d, {"probe": refs["probe"]})
+    rt = d.runtime()
+    cfg = pod_config("removed-while-filled")
+    cfg.log_directory = str(tmp_path / "logs")
+    pid = run_pod(rt, cfg)
+
+    def container(name):  # a write under "/" mounts its layer; a memory limit makes a cgroup
+        return rt_helpers.ctr_config(name, refs["probe"], args=["write", "/x", "x", "--",
+                                                                "sleep", "600"], memory=64 << 20)
+    for i in range(30):
+        rt_helpers.start(rt, rt_helpers.create(rt, pid, container(f"early{i}")))
+    made, refused = [], []
+
+    def keep_making():
+        for i in range(10000):
+            try:
+                made.append(rt_helpers.create(rt, pid, container(f"late{i}")))
+                rt_helpers.start(rt, made[-1])
+            except grpc.RpcError as e:
+                refused.append(e.code())
+                if e.code() == grpc.StatusCode.NOT_FOUND and "pod sandbox" in e.details():
+                    return
+                assert e.code() in (grpc.StatusCode.FAILED_PRECONDITION,
+                                    grpc.StatusCode.NOT_FOUND), e.details()
+
+    maker = threading.Thread(target=keep_making)
+    maker.start()
+    wait_for(lambda: len(made) >= 3, 60, "no container was made in the pod")
+    rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid), timeout=120)
+    maker.join(timeout=120)
+    assert not maker.is_alive() and refused[-1] == grpc.StatusCode.NOT_FOUND
+    left = rt.ListContainers(pb.ListContainersRequest()).containers
+    assert [(c.metadata.name, c.state) for c in left] == []
+    assert list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
+    assert mounts_under(d.base) == []
+    assert [c for c in made if glob.glob(f"/sys/fs/cgroup/*/wasmcri/{c}")] == []
+    zygote = d.zygote_pid()
+    workers = [open(f"/proc/{p}/comm").read().strip()
+               for p in open(f"/proc/{zygote}/task/{zygote}/children").read().split()]
+    assert workers in ([], ["wasmcri-spare"])
+    assert_nothing_left(net, d, [pid])

@@ -140,6 +140,8 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
 {
     wc_pod *pod = NULL;
     TRY(sb_find_pod(sb, s->pod_id, &pod, err));
+    if (pod->reclaims)
+        return wc_error_set(err, -EBUSY, "pod %s is being stopped or removed", pod->id);
     wc_container_spec resolved = *s;
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
@@ -210,9 +212,9 @@ static int find_startable(wc_sandbox *sb, const char *id, wc_container **ret_c, 
                             : c->state == WC_CTR_RUNNING ? "running"
                                                          : "exited");
     TRY(sb_find_pod(sb, c->pod_id, ret_pod, err));
-    if ((*ret_pod)->state != WC_POD_READY)
-        return wc_error_set(err, -EBUSY, "pod %s of container %s is not ready", (*ret_pod)->id,
-                            c->id);
+    if ((*ret_pod)->state != WC_POD_READY || (*ret_pod)->reclaims)
+        return wc_error_set(err, -EBUSY, "pod %s of container %s is %s", (*ret_pod)->id, c->id,
+                            (*ret_pod)->reclaims ? "being stopped or removed" : "not ready");
     return 0;
 }
 

@@ -70,6 +70,10 @@ typedef struct wc_pod {
      * and when it was taken (ns since the epoch; 0: never) */
     wc_net_ifaces net;
     int64_t net_at;
+    /* Not stored, not copied: how many StopPodSandbox and RemovePodSandbox calls are
+     * under way; while any is, no container is created or started in the pod (one made
+     * after the call listed the pod's containers would outlive it). */
+    unsigned reclaims;
 } wc_pod;
 
 /* A new record from spec (id, state READY, created_at now); paths left "". */

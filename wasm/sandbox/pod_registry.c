@@ -208,13 +208,40 @@ int wc_pod_run(wc_sandbox *sb, const wc_pod_spec *spec, char ret_id[WC_ID_SIZE],
     return rc;
 }
 
-/* The ids of the pod's containers; mu held. */
-static int pod_ctr_ids(wc_sandbox *sb, const char *id, char ***ret_ids, wc_error *err)
+/* Marks the pod as being reclaimed (no container is created or started in it from now
+ * on) and lists its containers: all it will ever have. Its full id goes to pod_id; mu held. */
+static int begin_reclaim(wc_sandbox *sb, const char *id, char pod_id[WC_ID_SIZE], char ***ret_ids,
+                         wc_error *err)
 {
     wc_pod *p = NULL;
     TRY(sb_find_pod(sb, id, &p, err));
     *ret_ids = sb_pod_ctr_ids(sb, p->id);
-    return *ret_ids ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    if (*ret_ids == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    memcpy(pod_id, p->id, WC_ID_SIZE);
+    p->reclaims++;
+    return 0;
+}
+
+/* The reclaim is over; the pod may be gone (removed). mu held. */
+static void end_reclaim(wc_sandbox *sb, const char *pod_id)
+{
+    wc_pod *p = NULL;
+    if (sb_find_pod(sb, pod_id, &p, NULL) == 0 && p->reclaims > 0)
+        p->reclaims--;
+}
+
+static int reclaim_steps(wc_sandbox *sb, const char *pod_id, char **ctr_ids,
+                         int (*ctr_fn)(wc_sandbox *, const char *, wc_error *),
+                         int (*pod_fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
+{
+    for (size_t i = 0; ctr_ids[i]; i++)
+        TRY(ctr_fn(sb, ctr_ids[i], err));
+    TRY(sb_pod_net_del(sb, pod_id, err));
+    pthread_mutex_lock(&sb->mu);
+    int rc = pod_fn(sb, pod_id, err);
+    pthread_mutex_unlock(&sb->mu);
+    return rc;
 }
 
 /* Stop and remove: ctr_fn on each container of the pod, CNI DEL, then pod_fn with mu
@@ -224,15 +251,14 @@ static int reclaim_pod(wc_sandbox *sb, const char *id,
                        int (*pod_fn)(wc_sandbox *, const char *, wc_error *), wc_error *err)
 {
     _cleanup_strv_ char **ids = NULL;
+    char pod_id[WC_ID_SIZE];
     pthread_mutex_lock(&sb->mu);
-    int rc = pod_ctr_ids(sb, id, &ids, err);
+    int rc = begin_reclaim(sb, id, pod_id, &ids, err);
     pthread_mutex_unlock(&sb->mu);
     TRY(rc);
-    for (size_t i = 0; ids[i]; i++)
-        TRY(ctr_fn(sb, ids[i], err));
-    TRY(sb_pod_net_del(sb, id, err));
+    rc = reclaim_steps(sb, pod_id, ids, ctr_fn, pod_fn, err);
     pthread_mutex_lock(&sb->mu);
-    rc = pod_fn(sb, id, err);
+    end_reclaim(sb, pod_id);
     pthread_mutex_unlock(&sb->mu);
     return rc;
 }
