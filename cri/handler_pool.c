@@ -36,6 +36,7 @@ static job *take(handler_pool *p)
 static void *pool_thread(void *arg)
 {
     handler_pool *p = arg;
+    pthread_setname_np(pthread_self(), "cri-handler"); /* not the queue thread's it inherits */
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (p->head == NULL && !p->stopping) {
