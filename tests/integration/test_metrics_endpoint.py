@@ -17,7 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import runtime_images
-from rt_helpers import create, ctr_config, pod_config, run_pod, start
+from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_for
 from test_module_cache import asan_build
 from wasmcri_harness import BINARY, pb
 
@@ -36,7 +36,16 @@ def served(runtime_registry, new_daemon):
     config = runtime_images.daemon_config(reg)
     config["metrics_address"] = addr
     d = new_daemon(config=config).start()
+    # The daemon answers gRPC a moment before its metrics listener is bound (READY=1 comes
+    # after both): a scrape waits for the port as Prometheus's next scrape would.
+    wait_for(lambda: port_open(addr), 10, f"nothing listens on {addr}")
     return d, f"http://{addr}/metrics", refs
+
+
+def port_open(addr):
+    host, port = addr.rsplit(":", 1)
+    with socket.socket() as s:
+        return s.connect_ex((host, int(port))) == 0
 
 
 def scrape(url):
