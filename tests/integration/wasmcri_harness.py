@@ -101,8 +101,9 @@ class Daemon:
 
     def start(self, timeout=None):
         # WASMCRI_START_TIMEOUT: seconds to wait for the daemon to serve (hack/cross.sh raises
-        # it: under qemu-user the daemon starts ~20 times slower).
-        timeout = timeout or float(os.environ.get("WASMCRI_START_TIMEOUT", "10"))
+        # it: under qemu-user the daemon starts ~20 times slower). 30 s: an ASan daemon on a
+        # loaded CI machine once took over 10.
+        timeout = timeout or float(os.environ.get("WASMCRI_START_TIMEOUT", "30"))
         # A channel left from an earlier run of this daemon (killed by a test) sits in
         # gRPC's reconnect backoff; a fresh one (with its own subchannels, see channel())
         # connects at once.
@@ -124,6 +125,8 @@ class Daemon:
                 except grpc.RpcError:
                     pass
             time.sleep(0.02)
+        self.stop(sig=signal.SIGKILL)  # not left serving behind the failed test
+        self.kill_zygote()
         raise RuntimeError(f"wasmcri did not serve within {timeout}s:\n{self.log()}")
 
     def channel(self):
