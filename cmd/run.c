@@ -94,8 +94,8 @@ static uint8_t *read_all(const char *path, size_t *ret_len, wc_error *err)
 
 /* Host imports for the module: WASI. *mounts and *ret_ctx are the caller's to free after the
  * instance (o->envs is NULL-terminated: it has room for every argv entry). */
-static int define_imports(wasm_linker *l, const wasmcri_run_opts *o, wasi_mounts *mounts,
-                          wasi_ctx **ret_ctx, wc_error *err)
+static int define_imports(wasm_linker *l, const wasm_module *m, const wasmcri_run_opts *o,
+                          wasi_mounts *mounts, wasi_ctx **ret_ctx, wc_error *err)
 {
     for (size_t i = 0; i < o->ndirs; i++)
         if (wasi_mounts_add(mounts, o->dirs[i].host, o->dirs[i].guest, false, err) < 0)
@@ -108,7 +108,7 @@ static int define_imports(wasm_linker *l, const wasmcri_run_opts *o, wasi_mounts
                       .stdout_fd = 1,
                       .stderr_fd = 2};
     int r = wasi_ctx_create(&w, ret_ctx, err);
-    return r < 0 ? r : wasi_define_imports(l, *ret_ctx, err);
+    return r < 0 ? r : wasi_define_imports(l, *ret_ctx, m, err);
 }
 
 static int parse_arg(const char *s, wasm_valtype t, wasm_val *ret)
@@ -224,7 +224,7 @@ static int run(const wasmcri_run_opts *o)
     uint8_t *bytes = o->toolbox ? NULL : read_all(o->file, &len, &err);
     const uint8_t *code = o->toolbox ? toolbox_wasm(&len) : bytes;
     if (code && wasm_module_load(code, len, NULL, &m, &err) == 0 &&
-        wasm_linker_new(&l, &err) == 0 && define_imports(l, o, &mounts, &wasi, &err) == 0 &&
+        wasm_linker_new(&l, &err) == 0 && define_imports(l, m, o, &mounts, &wasi, &err) == 0 &&
         wasm_instance_new(m, l, NULL, &inst, &err) == 0) {
         wasm_trap t = wasm_instance_start(inst);
         status = t != WASM_TRAP_NONE ? report_trap(inst, t) : call_export(inst, o);

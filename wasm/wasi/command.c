@@ -35,7 +35,7 @@ int wasi_command_run(const wasm_module *module, const wasi_options *opts,
     _cleanup_(wasm_instance_freep) wasm_instance *inst = NULL;
     TRY(wasi_ctx_create(opts, &ctx, err));
     TRY(wasm_linker_new(&linker, err));
-    TRY(wasi_define_imports(linker, ctx, err));
+    TRY(wasi_define_imports(linker, ctx, module, err));
     TRY(wasm_instantiate(module, linker, inst_opts, &inst, err));
     wasm_func *start = wasm_instance_export_func(inst, "_start");
     if (start == NULL)

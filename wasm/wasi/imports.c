@@ -1,8 +1,10 @@
-/* Binds the WASI calls to the engine: wasi_define_imports defines every function of
- * WASI_PREVIEW1_CALLS under "wasi_snapshot_preview1", and again under "wasi_unstable" with the
- * four legacy-layout variants swapped in, then the WasmEdge socket extension
- * (WASI_SOCKET_EXT_CALLS) under "wasi_snapshot_preview1", and the runtime's own calls
- * (WASMCRI_CALLS) under "wasmcri".
+/* Binds the WASI calls to the engine: wasi_define_imports defines, of the functions a module
+ * imports, those of WASI_PREVIEW1_CALLS under "wasi_snapshot_preview1" (and again under
+ * "wasi_unstable" with the four legacy-layout variants swapped in), of the WasmEdge socket
+ * extension (WASI_SOCKET_EXT_CALLS) under "wasi_snapshot_preview1", and of the runtime's own
+ * calls (WASMCRI_CALLS) under "wasmcri". Only what the module imports: every worker defines its
+ * imports into a linker of its own, and all 150 names were 24-32 KiB of heap in each idle
+ * worker (issue 18) and a few hundred allocations at each start.
  *
  * Each definition's env is a binding {ctx, call} stored in the ctx (so it lives as long as the
  * ctx). The one host callback copies the params into a uint64_t array, takes the memory base and
@@ -11,6 +13,7 @@
  * wasm_instance_exit with the recorded code.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "wasi_calls.h"
 #include "wasm_engine.h"
@@ -77,48 +80,82 @@ static int define_one(wasm_linker *linker, const char *module, struct wasi_bindi
     return r < 0 ? wc_error_wrap(err, "wasi: define %s.%s", module, b->call->name) : 0;
 }
 
-static const wasi_call *unstable_variant(const wasi_call *call, wasi_call *scratch)
+/* The wasi_unstable form of a preview1 call: its legacy-layout variant, kept in ctx, if any. */
+static const wasi_call *unstable_variant(wasi_ctx *ctx, const wasi_call *call)
 {
     for (size_t i = 0; i < NOVERRIDES; i++) {
         if (strcmp(unstable_overrides[i].name, call->name) == 0) {
-            *scratch = *call;
-            scratch->fn = unstable_overrides[i].fn;
-            return scratch;
+            ctx->unstable_calls[i] = *call;
+            ctx->unstable_calls[i].fn = unstable_overrides[i].fn;
+            return &ctx->unstable_calls[i];
         }
     }
     return call;
 }
 
-int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err)
+/* Binds each call of the table named name (under module_name) to ctx in the next binding and
+ * defines it (a name may have several: of different types); legacy: their wasi_unstable form. */
+static int define_named(wasm_linker *linker, wasi_ctx *ctx, const char *module_name,
+                        const char *name, const wasi_call *table, size_t n, bool legacy,
+                        size_t *next, wc_error *err)
 {
-    if (ctx->bindings == NULL) {
-        ctx->bindings = calloc(2 * NCALLS + NEXT + NOWN, sizeof(struct wasi_binding));
-        ctx->unstable_calls = calloc(NOVERRIDES, sizeof(wasi_call));
-        if (ctx->bindings == NULL || ctx->unstable_calls == NULL)
-            return wc_error_set(err, -ENOMEM, "wasi: define imports: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, name) != 0)
+            continue;
+        struct wasi_binding *b = &ctx->bindings[(*next)++];
+        *b = (struct wasi_binding){ctx, legacy ? unstable_variant(ctx, &table[i]) : &table[i]};
+        TRY(define_one(linker, module_name, b, err));
     }
-    wasi_call *scratch = ctx->unstable_calls;
-    for (size_t i = 0; i < NCALLS; i++) {
-        struct wasi_binding *p = &ctx->bindings[i], *u = &ctx->bindings[NCALLS + i];
-        *p = (struct wasi_binding){ctx, &preview1_calls[i]};
-        const wasi_call *legacy = unstable_variant(&preview1_calls[i], scratch);
-        if (legacy == scratch)
-            scratch++;
-        *u = (struct wasi_binding){ctx, legacy};
-        TRY(define_one(linker, "wasi_snapshot_preview1", p, err));
-        TRY(define_one(linker, "wasi_unstable", u, err));
+    return 0;
+}
+
+/* Defines every call of that module and name, in the order of the tables. */
+static int define_import(wasm_linker *linker, wasi_ctx *ctx, const char *module_name,
+                         const char *name, size_t *next, wc_error *err)
+{
+    if (strcmp(module_name, "wasi_snapshot_preview1") == 0) {
+        TRY(define_named(linker, ctx, module_name, name, preview1_calls, NCALLS, false, next, err));
+        return define_named(linker, ctx, module_name, name, socket_ext_calls, NEXT, false, next,
+                            err);
     }
-    for (size_t i = 0; i < NEXT; i++) {
-        struct wasi_binding *x = &ctx->bindings[2 * NCALLS + i];
-        *x = (struct wasi_binding){ctx, &socket_ext_calls[i]};
-        TRY(define_one(linker, "wasi_snapshot_preview1", x, err));
+    if (strcmp(module_name, "wasi_unstable") == 0)
+        return define_named(linker, ctx, module_name, name, preview1_calls, NCALLS, true, next,
+                            err);
+    if (strcmp(module_name, "wasmcri") == 0)
+        return define_named(linker, ctx, module_name, name, wasmcri_calls, NOWN, false, next, err);
+    return 0;
+}
+
+/* Whether import i of module names the same function as an earlier one. */
+static bool imported_before(const wasm_module *module, uint32_t i, const char *module_name,
+                            const char *name)
+{
+    for (uint32_t k = 0; k < i; k++) {
+        const char *mod, *nm;
+        wasm_extern_kind kind;
+        if (wasm_module_import(module, k, &mod, &nm, &kind) == 0 && kind == WASM_EXTERN_FUNC &&
+            strcmp(nm, name) == 0 && strcmp(mod, module_name) == 0)
+            return true;
     }
-    for (size_t i = 0; i < NOWN; i++) {
-        struct wasi_binding *x = &ctx->bindings[2 * NCALLS + NEXT + i];
-        *x = (struct wasi_binding){ctx, &wasmcri_calls[i]};
-        int r = define_one(linker, "wasmcri", x, err);
-        if (r < 0)
-            return r;
+    return false;
+}
+
+int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, const wasm_module *module,
+                        wc_error *err)
+{
+    if (ctx->bindings != NULL)
+        return wc_error_set(err, -EBUSY, "wasi: the imports of this ctx are already defined");
+    ctx->bindings = calloc(2 * NCALLS + NEXT + NOWN, sizeof(struct wasi_binding));
+    ctx->unstable_calls = calloc(NOVERRIDES, sizeof(wasi_call));
+    if (ctx->bindings == NULL || ctx->unstable_calls == NULL)
+        return wc_error_set(err, -ENOMEM, "wasi: define imports: out of memory");
+    size_t next = 0;
+    for (uint32_t i = 0; i < wasm_module_import_count(module); i++) {
+        const char *module_name, *name;
+        wasm_extern_kind kind;
+        if (wasm_module_import(module, i, &module_name, &name, &kind) == 0 &&
+            kind == WASM_EXTERN_FUNC && !imported_before(module, i, module_name, name))
+            TRY(define_import(linker, ctx, module_name, name, &next, err));
     }
     return 0;
 }

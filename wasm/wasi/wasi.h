@@ -3,8 +3,9 @@
  *   wasi_options opts = {.argv = ..., .env = ..., .mounts = &mounts, .stdin_fd = -1, ...};
  *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, sockets,
  *                                                             preopens)
- *   wasi_define_imports(linker, ctx, &err);                    wasi_snapshot_preview1 +
- * wasi_unstable wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
+ *   wasi_define_imports(linker, ctx, module, &err);            what module imports of
+ *                                                             wasi_snapshot_preview1 + wasi_unstable
+ *   wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
  * WASM_TRAP_EXIT code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's
  * partial lines
  *
@@ -23,6 +24,7 @@
 
 typedef struct wasi_ctx wasi_ctx;
 typedef struct wasm_linker wasm_linker;
+typedef struct wasm_module wasm_module;
 
 typedef struct wasi_options {
     const char *const *argv; /* argc entries; argv[0] is the program name the guest sees */
@@ -59,9 +61,11 @@ static inline void wasi_ctx_destroyp(wasi_ctx **ctx) /* for _cleanup_ */
     wasi_ctx_destroy(*ctx);
 }
 
-/* Defines every wasi_snapshot_preview1 function, and the older wasi_unstable names, into linker,
- * bound to ctx. */
-int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, wc_error *err);
+/* Defines the wasi_snapshot_preview1 functions (and the older wasi_unstable names, the WasmEdge
+ * socket extension, the runtime's "wasmcri" calls) that module imports into linker, bound to ctx.
+ * Once per ctx. */
+int wasi_define_imports(wasm_linker *linker, wasi_ctx *ctx, const wasm_module *module,
+                        wc_error *err);
 
 /* The code given to proc_exit, or -1 while the guest has not called it. */
 int wasi_ctx_exit_code(const wasi_ctx *ctx);

@@ -214,7 +214,7 @@ static int run_command(const wasm_module *module, const wasi_options *opts, cons
     TRY(wasi_ctx_create(opts, &ctx, err));
     TRY(worker_drop_privileges(&spec->user, err));
     TRY(wasm_linker_new(&linker, err));
-    TRY(wasi_define_imports(linker, ctx, err));
+    TRY(wasi_define_imports(linker, ctx, module, err));
     TRY(wasm_instantiate(module, linker, &iopts, &inst, err));
     wasm_func *start = wasm_instance_export_func(inst, "_start");
     if (start == NULL)
