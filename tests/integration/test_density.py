@@ -93,8 +93,8 @@ def rollup_kib(pid, key):
 def test_idle_worker_held_zeroed_log_buffers_and_every_wasi_import(dense, tmp_path):
     """What an idle worker writes is memory no other process shares: every worker zeroed its
     CRI log's three 16 KiB buffers (12 pages of zeros) and defined all 150 WASI imports into
-    its own linker (8 pages of names and types), though the guest imports a dozen: 240 KiB
-    private each, 176 KiB without them. The median of 40 workers (after 10 that warm the
+    its own linker (8 pages of names and types), though the guest imports a dozen: a median
+    252 KiB private each, 180 KiB without them. The median of 40 workers (after 10 that warm the
     zygote up) must stay under 200 KiB of private dirty pages (the guest's own memory, its
     stack and the heap it shares with the zygote copy-on-write make the rest)."""
     r = dense.runtime()

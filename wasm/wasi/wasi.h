@@ -4,8 +4,8 @@
  *   wasi_ctx *ctx;   wasi_ctx_create(&opts, &ctx, &err);      builds the fd table (0,1,2, sockets,
  *                                                             preopens)
  *   wasi_define_imports(linker, ctx, module, &err);            what module imports of
- *                                                             wasi_snapshot_preview1 + wasi_unstable
- *   wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
+ *                                                             wasi_snapshot_preview1 +
+ * wasi_unstable wasm_instantiate(...); wasm_call(inst, _start, ...);      a proc_exit ends it with
  * WASM_TRAP_EXIT code = wasi_ctx_exit_code(ctx);   wasi_ctx_destroy(ctx);    flushes a CRI log's
  * partial lines
  *
