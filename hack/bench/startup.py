@@ -9,13 +9,15 @@
      a load-independent figure on a shared machine), PSS per container (the daemon's, the zygote's and the workers' PSS
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
      container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
-     ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's.
+     ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's and
+     the time all the starts took. --parallel N: N client threads start the pods at once on
+     one connection (kubelet starts each pod on a goroutine of its own).
 The image is tests/wasm/runtime/probe.wasm packed and pushed to a local docker-registry
 (tests/integration/runtime_images.py) and pulled over CRI. The daemon's root is on the
 disk and its state dir on a tmpfs, as an installed daemon's are (/var/lib/wasmcri and
 /run/wasmcri); the client makes each pod's log directory first, as kubelet does.
 
-Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000] [--step 1000]
+Usage: hack/bench/startup.py [BUILD_DIR] [--pods 200] [--idle 1000] [--step 1000] [--parallel 1]
 """
 import argparse
 import contextlib
@@ -113,16 +115,17 @@ def idle_memory(d, n, daemon_before):
     return pss / n, grown / n, len(kids)
 
 
-def run_client(client, d, image, logdir, mode, n):
-    p = subprocess.run([str(client), str(d.socket), image, str(logdir), mode, str(n)],
+def run_client(client, d, image, logdir, mode, n, *more):
+    p = subprocess.run([str(client), str(d.socket), image, str(logdir), mode, str(n), *more],
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"startup_client {mode} {n}: {p.stderr.strip()}")
     return [line.split() for line in p.stdout.splitlines()]
 
 
-def curve(client, d, image, logdir, total, step):
-    """Starts total idle containers in steps; prints a line per step."""
+def curve(client, d, image, logdir, total, step, parallel):
+    """Starts total idle containers in steps, by parallel clients at once; prints a line per
+    step."""
     print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
           f"{'CPU/start':>19} "
           f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
@@ -130,12 +133,13 @@ def curve(client, d, image, logdir, total, step):
     print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'daemon zygote wkr':>19} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
-    n, p50s, t = 0, [], time.monotonic()
+    n, p50s, t, starting = 0, [], time.monotonic(), 0.0
     while n < total:
         k = min(step, total - n)
         zygote = d.zygote_pid()
         before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote))
-        start = run_client(client, d, image, logdir, "idle", k)[0]
+        start = run_client(client, d, image, logdir, "idle", k, str(parallel))[0]
+        starting += float(start[17])
         cpu = (cpu_us(d.proc.pid) - before[0]) / k, (cpu_us(zygote) - before[1]) / k
         n += k
         p50s.append(float(start[2]))
@@ -151,7 +155,8 @@ def curve(client, d, image, logdir, total, step):
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t
     print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "
-          f"{total} containers in {elapsed:.1f} s (with the measurements between the steps)")
+          f"{total} starts took {starting:.1f} s ({total / starting:.0f} starts/s, {parallel} "
+          f"client thread(s)); {elapsed:.1f} s with the measurements between the steps")
 
 
 def main():
@@ -160,6 +165,8 @@ def main():
     ap.add_argument("--pods", type=int, default=200)
     ap.add_argument("--idle", type=int, default=1000)
     ap.add_argument("--step", type=int, default=1000)
+    ap.add_argument("--parallel", type=int, default=1,
+                    help="client threads starting pods at once on one connection, as kubelet does")
     a = ap.parse_args()
     build = pathlib.Path(a.build).resolve()
     os.environ["WASMCRI_BUILD"] = str(build)
@@ -175,8 +182,8 @@ def main():
         remove_all(d)
         if a.idle == 0:
             return 0
-        print(f"== {a.idle} idle containers, in steps of {a.step}")
-        curve(client, d, refs["probe"], base / "logs-idle", a.idle, a.step)
+        print(f"== {a.idle} idle containers, in steps of {a.step}, {a.parallel} at once")
+        curve(client, d, refs["probe"], base / "logs-idle", a.idle, a.step, a.parallel)
         remove_all(d)
     return 0
 

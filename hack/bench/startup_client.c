@@ -6,9 +6,10 @@
  *       kubelet, it makes each pod's log directory (LOGDIR/NAME) before RunPodSandbox.
  *   startup_client SOCKET IMAGE LOGDIR podnet N  the same with each pod in a network
  *       namespace of its own, wired by the daemon's CNI network (hack/bench/cni.py).
- *   startup_client SOCKET IMAGE LOGDIR idle N    N pods, each with one container sleeping
- *       in poll_oneoff; prints the p50/p90 of the three rpcs' sum and the starts per
- *       second once all are started (startup.py calls it per step of the curve).
+ *   startup_client SOCKET IMAGE LOGDIR idle N [P]  N pods, each with one container sleeping
+ *       in poll_oneoff, started by P threads at once (default 1; as kubelet starts pods,
+ *       one goroutine each, on one connection); prints the p50/p90 of the three rpcs' sum, the
+ *       starts per second and the seconds all took (startup.py calls it per step of the curve).
  *   startup_client SOCKET IMAGE LOGDIR lists N   N rounds of what kubelet polls
  *       (ListPodSandbox, ListContainers, ListContainerStats, PodSandboxStatus of one pod);
  *       prints the p50 of each (IMAGE and LOGDIR are not used).
@@ -21,6 +22,7 @@
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,7 @@
 #include "grpc_unary.h"
 
 static grpc_channel *ch;
-static grpc_completion_queue *cq;
+static __thread grpc_completion_queue *cq; /* each thread's own */
 static Runtime__V1__NamespaceMode pod_network = RUNTIME__V1__NAMESPACE_MODE__NODE;
 
 /* One unary call; returns the unpacked response or exits on any error. */
@@ -146,31 +148,60 @@ static void report(const char *what, long *v, int n)
     printf("%-22s p50 %8.1f us   p90 %8.1f us\n", what, v[n / 2] / 1e3, v[n * 9 / 10] / 1e3);
 }
 
-/* N idle pods (a container sleeping in poll_oneoff each); names carry the client's pid, so
- * that the steps of a curve (one client each) do not collide. */
-static void bench_idle(const char *image, const char *logdir, int n)
+/* N idle pods (a container sleeping in poll_oneoff each), started by P threads: thread t
+ * starts pods t, t + P, ...; v[0] gets each pod's sum of the three rpcs, v[1..3] each rpc. Names
+ * carry the client's pid, so that the steps of a curve (one client each) do not collide. */
+typedef struct idle_job {
+    const char *image, *logdir;
+    int n, p, t;
+    long *v[4];
+} idle_job;
+
+static void *idle_thread(void *arg)
 {
+    idle_job *j = arg;
+    cq = grpc_completion_queue_create_for_pluck(NULL);
+    char *args[] = {"sleep", "1000000"};
+    for (int i = j->t; i < j->n; i += j->p) {
+        long t[3];
+        char log[600];
+        one_pod(i, j->image, j->logdir, args, 2, -1, t, log, sizeof(log));
+        j->v[0][i] = t[0] + t[1] + t[2];
+        for (int k = 0; k < 3; k++)
+            j->v[k + 1][i] = t[k];
+    }
+    grpc_completion_queue_shutdown(cq);
+    grpc_completion_queue_destroy(cq);
+    return NULL;
+}
+
+static void bench_idle(const char *image, const char *logdir, int n, int p)
+{
+    idle_job *jobs = calloc((size_t)p, sizeof(*jobs));
+    pthread_t *threads = calloc((size_t)p, sizeof(*threads));
     long *v[4], start = now_ns();
     for (int k = 0; k < 4; k++)
         v[k] = calloc((size_t)n, sizeof(long));
-    char *args[] = {"sleep", "1000000"};
-    for (int i = 0; i < n; i++) {
-        long t[3];
-        char log[600];
-        one_pod(i, image, logdir, args, 2, -1, t, log, sizeof(log));
-        v[0][i] = t[0] + t[1] + t[2];
-        for (int k = 0; k < 3; k++)
-            v[k + 1][i] = t[k];
+    for (int t = 0; t < p; t++) {
+        jobs[t] = (idle_job){image, logdir, n, p, t, {v[0], v[1], v[2], v[3]}};
+        if (pthread_create(&threads[t], NULL, idle_thread, &jobs[t]) != 0) {
+            perror("pthread_create");
+            exit(1);
+        }
     }
+    for (int t = 0; t < p; t++)
+        pthread_join(threads[t], NULL);
     double secs = (now_ns() - start) / 1e9;
     for (int k = 0; k < 4; k++)
         qsort(v[k], (size_t)n, sizeof(long), cmp_long);
     printf("start p50 %.1f us p90 %.1f us rate %.0f starts/s run/create/start p50 %.1f %.1f %.1f "
-           "us\n",
+           "us in %.3f s\n",
            v[0][n / 2] / 1e3, v[0][n * 9 / 10] / 1e3, n / secs, v[1][n / 2] / 1e3,
-           v[2][n / 2] / 1e3, v[3][n / 2] / 1e3);
+           v[2][n / 2] / 1e3, v[3][n / 2] / 1e3, secs);
     for (int k = 0; k < 4; k++)
         free(v[k]);
+    free(jobs);
+    free(threads);
 }
 
 /* Timed calls of one polled rpc; returns the p50 in us. */
@@ -302,8 +333,9 @@ static void bench_start(const char *image, const char *logdir, int n)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists|poll N\n", argv[0]);
+    if (argc != 6 && !(argc == 7 && strcmp(argv[4], "idle") == 0)) {
+        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists|poll N [P]\n",
+                argv[0]);
         return 2;
     }
     grpc_init();
@@ -323,7 +355,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[4], "poll") == 0)
         bench_poll(argv[2], argv[3], n);
     else
-        bench_idle(argv[2], argv[3], n);
+        bench_idle(argv[2], argv[3], n, argc == 7 && atoi(argv[6]) > 0 ? atoi(argv[6]) : 1);
     grpc_completion_queue_shutdown(cq);
     grpc_completion_queue_destroy(cq);
     grpc_channel_destroy(ch);

@@ -3,6 +3,7 @@ workers, which a daemon asks for at every (re)connection, is over one zygote pac
 ~2,000 workers; it comes in parts, so a daemon restarted (kill -9) under 2,100 running
 containers finds every one of them still RUNNING and its zygote still serving. An idle
 container started after hundreds of others costs what the first ones cost."""
+import os
 import signal
 import time
 
@@ -112,6 +113,36 @@ def test_idle_worker_held_zeroed_log_buffers_and_every_wasi_import(dense, tmp_pa
     median = private[len(private) // 2]
     print(f"idle worker private dirty KiB: min {private[0]} median {median} max {private[-1]}")
     assert median <= 200, f"an idle worker holds {median} KiB of private dirty pages (median)"
+
+
+def test_zygote_held_a_descriptor_per_running_worker(dense, tmp_path):
+    """The zygote kept each worker's hand-over socket open (a reopened log went to the worker
+    on it, its exit result came back on it): one descriptor per running container, so a
+    hard limit of 20,000 ended starts near 20,000 containers. The result and the reopened log
+    now go on the layer socket every worker shares: the zygote's descriptors do not grow
+    with its workers, and a reopened log still reaches a running worker."""
+    r = dense.runtime()
+    pod = run_pod(r, pod_config("fds", tmp_path / "logs"))
+    ids = []
+    for c in range(40):
+        ids.append(create(r, pod, ctr_config(f"c{c}", dense.refs["probe"],
+                                             args=["sleep", "1000000"])))
+        start(r, ids[-1])
+        if c == 0:
+            time.sleep(0.5)
+            first = len(os.listdir(f"/proc/{dense.zygote_pid()}/fd"))
+    time.sleep(1)  # the last worker has its name (a spare's before it has its spec)
+    assert zygote_workers(dense) == 40
+    held = len(os.listdir(f"/proc/{dense.zygote_pid()}/fd"))
+    assert held <= first + 2, f"the zygote holds {held} descriptors with 40 workers, {first} with 1"
+    # a reopened log waits in the zygote only until its worker takes it (test_exec_logs.py
+    # checks what the guest writes then)
+    for cid in ids[-5:]:
+        r.ReopenContainerLog(pb.ReopenContainerLogRequest(container_id=cid), timeout=30)
+    deadline = time.monotonic() + 10
+    while len(os.listdir(f"/proc/{dense.zygote_pid()}/fd")) > first + 2:
+        assert time.monotonic() < deadline, "the workers did not take their reopened logs"
+        time.sleep(0.1)
 
 
 def test_restart_with_2100_running_containers_keeps_them(dense, tmp_path):

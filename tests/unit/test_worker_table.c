@@ -30,7 +30,7 @@ static zworker *add(worker_table *t, int k, const char *lower)
                      .layer_lower = (char *)lower};
     zworker *w = NULL;
     wc_error err = {0};
-    CHECK(wt_add(t, &s, "ctr", (pid_t)(k * 4096 + 1), 100 + k, 0, &w, &err) == 0);
+    CHECK(wt_add(t, &s, "ctr", (pid_t)(k * 4096 + 1), (uint64_t)(100 + k), &w, &err) == 0);
     return w;
 }
 
@@ -62,7 +62,7 @@ int main(void)
         CHECK(by_id == by_pid);
         if (by_id) {
             CHECK_STR(by_id->id, id);
-            CHECK_EQ_INT(by_id->control_fd, 100 + k);
+            CHECK_EQ_INT((int)by_id->module_id, 100 + k);
             CHECK_STR(by_id->proc.command, "/bin/probe.wasm sleep 1000000");
             CHECK_STR(by_id->layer_lower, "/var/lib/wasmcri/snapshots/y");
             n++;

@@ -1,6 +1,6 @@
 /* Writable layers (see layer.h): plain mkdirs and one mount(2), in the zygote (a
  * worker makes the plain directory of an image without a rootfs itself); and the
- * layer socket's two ends of the protocol. */
+ * layer socket's two ends of the protocol (requests, replies, a worker's exit result). */
 #include "layer.h"
 
 #include <fcntl.h>
@@ -85,6 +85,8 @@ int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd, char *data, 
     ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0)
         return -errno;
+    if (mh.msg_flags & MSG_TRUNC) /* a request longer than any of ours: no part of it is read */
+        n = 0;
     data[n] = '\0';
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level != SOL_SOCKET)
@@ -97,7 +99,55 @@ int layer_recv_request(int sock, pid_t *ret_pid, int *ret_reply_fd, char *data, 
             memcpy(ret_reply_fd, CMSG_DATA(c), sizeof(int)); /* room for one only */
         }
     }
-    return 0;
+    return (int)n;
+}
+
+int layer_send_exit(int sock, const worker_result *res)
+{
+    struct iovec iov[2] = {{.iov_base = LAYER_EXIT_TAG, .iov_len = strlen(LAYER_EXIT_TAG)},
+                           {.iov_base = (void *)res, .iov_len = sizeof(*res)}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t n;
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : 0;
+}
+
+bool layer_parse_exit(const char *data, size_t n, worker_result *ret)
+{
+    size_t tag = strlen(LAYER_EXIT_TAG);
+    if (n != tag + sizeof(*ret) || memcmp(data, LAYER_EXIT_TAG, tag) != 0)
+        return false;
+    memcpy(ret, data + tag, sizeof(*ret));
+    ret->reason[sizeof(ret->reason) - 1] = '\0';
+    ret->message[sizeof(ret->message) - 1] = '\0';
+    return true;
+}
+
+void layer_reply_fd(int reply_fd, int status, int fd)
+{
+    if (reply_fd < 0)
+        return;
+    int32_t v = status;
+    struct iovec iov = {.iov_base = &v, .iov_len = sizeof(v)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&u, 0, sizeof(u));
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof(u.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    sendmsg(reply_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT); /* its own socket: never full */
+    close(reply_fd);
 }
 
 void layer_reply(int reply_fd, int status, const char *text, size_t len)

@@ -84,11 +84,17 @@ static __u32 kept_mask(bool root)
     return keep;
 }
 
+/* Each drop that changes the set is a new set of credentials (prepare_creds, commit_creds, an
+ * RCU free): only the capabilities still in the set are dropped. The zygote, which never
+ * executes a program, drops all but kept_caps from its own set once (worker_privileges_prepare),
+ * so that a worker has at most those four left to drop: 41 drops were ~10 % of a worker's
+ * start. */
 static int drop_bounding_set(__u32 keep, wc_error *err)
 {
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
         int kept = cap < 32 && (keep & (1u << cap));
-        if (!kept && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+        if (!kept && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
             return wc_error_set_errno(err, -errno, "drop capability %d from the bounding set", cap);
     }
     return 0;
@@ -166,6 +172,7 @@ static int export_filter(scmp_filter_ctx ctx)
 
 int worker_privileges_prepare(wc_error *err)
 {
+    drop_bounding_set(kept_mask(true), NULL); /* on failure each worker drops them */
     scmp_filter_ctx ctx = build_filter();
     if (ctx == NULL)
         return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");

@@ -14,8 +14,10 @@
 #include "error.h"
 #include "record.h"
 
-/* In the zygote, once: compiles the seccomp filter to BPF, so that each worker
- * only loads it (compiling costs ~0.3 ms, loading a few µs). */
+/* In the zygote, once: drops from its own bounding set every capability no worker keeps (the
+ * zygote executes no program: the set only passes to its workers, which then have few left to
+ * drop), and compiles the seccomp filter to BPF, so that each worker only loads it (compiling
+ * costs ~0.3 ms, loading a few µs). */
 int worker_privileges_prepare(wc_error *err);
 
 /* In the worker, after it joined its namespaces and cgroups and opened what only

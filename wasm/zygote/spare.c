@@ -1,8 +1,8 @@
 /* Spare workers (see spare.h). The child makes itself a descriptor table of its
- * own, keeps only its end of the hand-over socket (its worker_result goes back on it)
- * and the layer socket, says it is ready, dies with the zygote, and waits in recvmsg;
- * what it receives is a worker spec, and from then on it is that worker (compiling its
- * module first when the zygote does not hold it).
+ * own, keeps only its end of the hand-over socket and the layer socket (its worker_result
+ * goes to the zygote on it), says it is ready, dies with the zygote, and waits in recvmsg;
+ * what it receives is a worker spec (then it closes the hand-over socket), and from then on
+ * it is that worker (compiling its module first when the zygote does not hold it).
  */
 #include "spare.h"
 
@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "layer.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
 
@@ -47,9 +48,9 @@ static void close_all_but(int *keep, size_t n)
     close_range(from, ~0U, 0);
 }
 
-/* The worker cannot run its guest: the reason goes to the zygote (and to an exec's
- * stderr: err_fd, or -1). */
-static void fail(int result_fd, int err_fd, int code, const char *message)
+/* The worker cannot run its guest: the reason goes to the zygote on the layer socket (and to
+ * an exec's stderr: err_fd, or -1). */
+static void fail(int layer_fd, int err_fd, int code, const char *message)
 {
     worker_result res;
     memset(&res, 0, sizeof(res));
@@ -58,7 +59,7 @@ static void fail(int result_fd, int err_fd, int code, const char *message)
     snprintf(res.message, sizeof(res.message), "%s", message);
     if (err_fd >= 0)
         dprintf(err_fd, "wasmcri: %s\n", res.message);
-    if (write(result_fd, &res, sizeof(res)) < 0)
+    if (layer_send_exit(layer_fd, &res) < 0)
         _exit(125);
     _exit(code);
 }
@@ -67,13 +68,13 @@ static void fail(int result_fd, int err_fd, int code, const char *message)
  * create: validated) from the passed fd and compiled a function at a time as the guest
  * first calls each (the guest's start waits for no compile of functions it does not run). */
 static const wr_module *spare_module(const worker_spec *spec, int module_fd, bool validated,
-                                     spare_find_fn find, void *ctx, int result_fd, int err_fd)
+                                     spare_find_fn find, void *ctx, int layer_fd, int err_fd)
 {
     const wr_module *held = find(ctx, spec->module_key);
     if (held)
         return held;
     if (module_fd < 0)
-        fail(result_fd, err_fd, 128, "the spare worker does not hold the module");
+        fail(layer_fd, err_fd, 128, "the spare worker does not hold the module");
     wr_module *m = NULL;
     wc_error err = {0};
     bool from_store = strncmp(spec->module_key, "sha256:", 7) == 0; /* a content digest */
@@ -82,7 +83,7 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, boo
                           validated ? WR_LOAD_LAZY_VALIDATED : WR_LOAD_LAZY, from_store, &m, &err);
     close(module_fd);
     if (rc < 0) /* 126, as a shell says of a file it cannot execute */
-        fail(result_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);
+        fail(layer_fd, err_fd, rc == -ENOEXEC ? 126 : 128, err.msg);
     return m;
 }
 
@@ -95,7 +96,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     int top = layer_fd > sock ? layer_fd : sock;
     if (close_range((unsigned)top + 1, ~0U, CLOSE_RANGE_UNSHARE) < 0)
         _exit(0); /* the zygote sees it die before it was ready */
-    int keep[2] = {sock, layer_fd}, result_fd = sock;
+    int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
@@ -106,6 +107,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
+    close(sock); /* all else goes on the layer socket */
     /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [module] if "module_fd" */
     bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
     size_t n_stdio = stdio ? 2 : 0;
@@ -116,16 +118,11 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     worker_spec *spec = NULL;
     wc_error err = {0};
     if (worker_spec_decode(json_object_get(msg, "spec"), &spec, &err) < 0)
-        fail(result_fd, err_fd, 128, err.msg);
+        fail(layer_fd, err_fd, 128, err.msg);
     const wr_module *m =
         spare_module(spec, module ? fds[n_stdio] : -1,
-                     json_is_true(json_object_get(msg, "validated")), find, ctx, result_fd, err_fd);
-    worker_fds wfds = {.result = result_fd,
-                       .in = in_fd,
-                       .out = stdio ? fds[0] : -1,
-                       .err = err_fd,
-                       .layer = layer_fd,
-                       .control = sock};
+                     json_is_true(json_object_get(msg, "validated")), find, ctx, layer_fd, err_fd);
+    worker_fds wfds = {.in = in_fd, .out = stdio ? fds[0] : -1, .err = err_fd, .layer = layer_fd};
     worker_main(spec, m, &wfds);
 }
 

@@ -6,9 +6,10 @@
  * it forked it (module_cache.h); a module it does not hold comes as a descriptor with
  * the spec, and the worker compiles it itself.
  *
- * The zygote holds a descriptor per worker (its socket, on which the worker_result
- * comes back too), thousands of them: a plain fork would copy that table (and the spare
- * close it again), work that grew with every container running (issue 18). So the
+ * The zygote may hold a descriptor per worker (the write end of a container's stdin pipe;
+ * a worker's socket is closed once its spec is sent: issue 18), thousands of them: a plain
+ * fork would copy that table (and the spare close it again), work that grew with every
+ * container running. So the
  * spare is cloned sharing the zygote's table (CLONE_FILES), with its end of the socket
  * at a reserved low descriptor (the slot, held by /dev/null otherwise), and its first
  * act is close_range(CLOSE_RANGE_UNSHARE) above it: a table of a few descriptors of its
@@ -66,9 +67,10 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
  * guest's stdio (borrowed, -1 when absent): stdout and stderr (an exec's; both or neither) and
  * stdin (an exec's, or the pipe of a container with stdin), and, for a module the spare does not
  * hold, the module's fd (module_fd >= 0, borrowed: the worker compiles it, without validating it
- * again when validated: the zygote did at create, compile_jobs.h). The socket stays open: the
- * worker keeps its end (worker_fds.control). On failure the caller kills the spare (its exit is
- * then reported like any worker's). */
+ * again when validated: the zygote did at create, compile_jobs.h). The caller closes its end
+ * then (the worker closes its own once it has the spec: the rest goes on the layer socket,
+ * layer.h). On failure the caller kills the spare (its exit is then reported like any
+ * worker's). */
 int spare_send(int sock, const json_t *spec, const int stdio[3], int module_fd, bool validated,
                wc_error *err);
 

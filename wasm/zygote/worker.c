@@ -187,7 +187,7 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     for (size_t i = 0; i < 3; i++) /* an exec's output ends now, not when the exit is done */
         if (stdio[i] >= 0)
             close(stdio[i]);
-    if (write(fds->result, &res, sizeof(res)) != (ssize_t)sizeof(res))
+    if (layer_send_exit(fds->layer, &res) < 0)
         _exit(125);
     _exit(res.exit_code & 0xff);
 }

@@ -9,8 +9,8 @@
  * the container's writable layer, which the worker makes (off the StartContainer
  * path: its mkdirs and overlay mount cost more than the rest of a start).
  *
- * The worker sends a worker_result on its socket to the zygote before it exits, so
- * the zygote can report the trap text and OOM next to the exit code.
+ * The worker sends a worker_result on the layer socket to the zygote before it exits
+ * (layer_send_exit), so the zygote can report the trap text and OOM next to the exit code.
  */
 #ifndef WASMCRI_SANDBOX_WORKER_H
 #define WASMCRI_SANDBOX_WORKER_H
@@ -84,17 +84,16 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 
 /* The descriptors a worker gets from the zygote. */
 typedef struct worker_fds {
-    int result;        /* where the worker_result goes: the zygote's socket (control) */
     int in;            /* an exec's stdin when it has one, else -1 (/dev/null) */
     int out, err;      /* an exec's output (log_path ""), else -1 */
-    int layer;         /* the zygote's layer socket: asks for the writable layer (layer.h) */
-    int control;       /* from the zygote: a reopened CRI log's fd, before a SIGHUP */
+    int layer;         /* the zygote's layer socket: the writable layer, a reopened log, the
+                        * exit result (layer.h) */
     const int *listen; /* set by the worker: spec->listeners' sockets, -1 for a port not opened */
 } worker_fds;
 
 /* In the worker, once in its cgroups: joins the netns, drops privileges, runs
- * the module (worker_run.h) and exits with its code after writing the result to
- * fds->result. Never returns. */
+ * the module (worker_run.h) and exits with its code after sending the result on
+ * fds->layer. Never returns. */
 void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
     __attribute__((noreturn));
 

@@ -120,60 +120,75 @@ void wr_module_free(wr_module *m)
 
 /* The worker's log, for the SIGHUP handler: ReopenContainerLog has the daemon open
  * the new file (the worker, as the container's user, may not create it in the node's
- * log directory) and the zygote pass it on the worker's control socket, then send
- * SIGHUP; the handler takes the file, so the worker needs no thread. */
+ * log directory) and the zygote keep it for this worker, then send SIGHUP; the handler asks
+ * the zygote for it on the layer socket and takes it, so the worker needs no thread and the
+ * zygote holds no descriptor per worker (layer.h). */
 static cri_log *volatile reopen_target;
-static int reopen_sock = -1;
+static int reopen_layer = -1;
+static int reopen_reply[2] = {-1, -1}; /* the answers come on [0]; [1] goes with each ask */
 
-/* The next descriptor waiting on sock, or -1. Async-signal-safe (no allocation). */
-static int recv_passed_fd(int sock)
+/* The reopened log the zygote keeps for this worker, or -1. Async-signal-safe (no
+ * allocation): {"op":"log"} with the reply pair's one end, then the status and the file on
+ * the other (the zygote always answers: it never waits on a worker). */
+static int take_reopened_log(void)
 {
-    for (;;) {
-        char data[256];
-        union {
-            struct cmsghdr align;
-            char buf[CMSG_SPACE(sizeof(int) * ZP_MAX_FDS)];
-        } control;
-        struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = control.buf,
-                            .msg_controllen = sizeof(control.buf)};
-        if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
-            return -1;
-        int fd = -1;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                continue;
-            size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (size_t i = 0; i < n; i++) { /* the first is the log; more is not ours */
-                int got;
-                memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                if (fd < 0)
-                    fd = got;
-                else
-                    close(got);
-            }
-        }
-        if (fd >= 0)
-            return fd;
+    static const char ask[] = "{\"op\":\"log\"}";
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov = {.iov_base = (void *)ask, .iov_len = sizeof(ask) - 1};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    memset(control.buf, 0, sizeof(control.buf));
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &reopen_reply[1], sizeof(int));
+    if (sendmsg(reopen_layer, &mh, MSG_NOSIGNAL) < 0)
+        return -1;
+    int32_t status = -EIO;
+    iov = (struct iovec){.iov_base = &status, .iov_len = sizeof(status)};
+    mh = (struct msghdr){.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(reopen_reply[0], &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    int fd = -1;
+    for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (fd >= 0 && status != 0) {
+        close(fd);
+        fd = -1;
     }
+    return fd;
 }
 
 static void on_sighup(int sig)
 {
     (void)sig;
     int saved = errno;
-    int fd;
-    while (reopen_target && (fd = recv_passed_fd(reopen_sock)) >= 0)
+    int fd = reopen_target ? take_reopened_log() : -1;
+    if (fd >= 0)
         cri_log_replace_fd(reopen_target, fd);
     errno = saved;
 }
 
-/* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. */
-static void handle_reopen(cri_log *log, int sock)
+/* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. The reply
+ * pair is made here, as root (a worker may make no socket pair later: privileges.c). */
+static int handle_reopen(cri_log *log, int layer, wc_error *err)
 {
-    reopen_sock = sock;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, reopen_reply) < 0)
+        return wc_error_set_errno(err, -errno, "a socket pair for the log's reopening");
+    reopen_layer = layer;
     reopen_target = log;
     struct sigaction sa = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
     sigemptyset(&sa.sa_mask);
@@ -182,6 +197,7 @@ static void handle_reopen(cri_log *log, int sock)
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
+    return 0;
 }
 
 static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
@@ -360,7 +376,7 @@ static int open_as_root(const worker_spec *spec, const worker_fds *fds, wasi_mou
     TRY(build_mounts(spec, mounts, err));
     if (*spec->log_path) {
         TRY(cri_log_open(spec->log_path, log, err));
-        handle_reopen(*log, fds->control);
+        TRY(handle_reopen(*log, fds->layer, err));
     }
     if (layer_hook_open(spec, fds->layer, hook) < 0)
         return wc_error_set_errno(err, -errno, "open the parent of %s", spec->layer_dir);

@@ -157,8 +157,8 @@ static int place_strings(zworker *w, const char *const *in, const char **out, si
     return 0;
 }
 
-int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, int control_fd,
-           uint64_t module_id, zworker **ret_w, wc_error *err)
+int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, uint64_t module_id,
+           zworker **ret_w, wc_error *err)
 {
     zworker *w = grow_indexes(t) < 0 ? NULL : free_slot(t);
     if (w == NULL)
@@ -173,7 +173,7 @@ int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, i
     *w = (zworker){
         .slot = slot,
         .pid = pid,
-        .control_fd = control_fd,
+        .log_fd = -1,
         .module_id = module_id,
         .stdin_fd = -1,
         .proc = {.pid = pid, .exec = exec, .uid = s->user.uid, .started_ns = rec_now_ns()}};

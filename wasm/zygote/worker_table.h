@@ -32,8 +32,8 @@ typedef struct zworker {
     char id[80];
     char kind[8];   /* "ctr" | "exec" */
     pid_t pid;      /* 0: a free slot */
-    int control_fd; /* the hand-over socket, kept: a reopened log goes to the worker on it,
-                     * and its worker_result comes back on it */
+    int log_fd;     /* a reopened log the worker has not taken yet (op reopen), or -1 */
+    worker_result *result; /* what the worker said of its end (on the layer socket), or NULL */
     const char *layer_dir, *layer_lower; /* containers with an overlay (made on request), or NULL */
     uint64_t module_id;                  /* the cache entry it was forked with, 0: none */
     int stop_signal;    /* a graceful stop's signal (op kill): its exit is reported as by it */
@@ -61,9 +61,9 @@ typedef struct worker_table {
 } worker_table;
 
 /* Records a worker forked for s (kind "ctr" or "exec"); *ret_w is its record. -ENOMEM. */
-int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, int control_fd,
-           uint64_t module_id, zworker **ret_w, wc_error *err);
-/* Forgets w (its descriptors are the caller's to close first). */
+int wt_add(worker_table *t, const worker_spec *s, const char *kind, pid_t pid, uint64_t module_id,
+           zworker **ret_w, wc_error *err);
+/* Forgets w (its descriptors and result are the caller's to close and free first). */
 void wt_remove(worker_table *t, zworker *w);
 
 zworker *wt_find_id(const worker_table *t, const char *id);

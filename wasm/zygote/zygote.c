@@ -175,8 +175,9 @@ static json_t *exit_event(const zworker *w, int status)
 {
     worker_result res;
     memset(&res, 0, sizeof(res));
-    ssize_t n = recv(w->control_fd, &res, sizeof(res), MSG_DONTWAIT);
-    if (n != (ssize_t)sizeof(res)) {
+    if (w->result) {
+        res = *w->result;
+    } else {
         int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
         res.exit_code = sig ? 128 + sig : WEXITSTATUS(status);
         snprintf(res.reason, sizeof(res.reason), "%s", res.exit_code ? "Error" : "Completed");
@@ -192,8 +193,12 @@ static json_t *exit_event(const zworker *w, int status)
                      "message", res.message, "finished_at", (json_int_t)rec_now_ns());
 }
 
+static int handle_worker_request(zygote *z);
+
 /* The signalfd is drained first: a child that ends after the last waitpid leaves a
- * signal for the next round instead of staying a zombie nobody reports. */
+ * signal for the next round instead of staying a zombie nobody reports. A worker sends its
+ * result on the layer socket before it ends: one reaped without its result yet has it waiting
+ * there (with the requests before it, handled now). */
 static void reap(zygote *z)
 {
     struct signalfd_siginfo si;
@@ -207,12 +212,16 @@ static void reap(zygote *z)
         zworker *w = wt_find_pid(&z->workers, pid);
         if (w == NULL)
             continue;
+        while (w->result == NULL && handle_worker_request(z) == 0) {
+        }
         json_t *ev = exit_event(w, status);
         if (ev && strcmp(w->kind, "ctr") == 0)
             persist_exit(z, w->id, ev);
         if (ev)
             send_to_daemon(z, ev);
-        close(w->control_fd);
+        free(w->result);
+        if (w->log_fd >= 0)
+            close(w->log_fd);
         if (w->stdin_fd >= 0)
             close(w->stdin_fd);
         if (w->module_id)
@@ -255,7 +264,7 @@ static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
  * module is the cache's (compiled now if small enough, module_cache.h), else
  * *ret_worker_compiles is set and the worker gets module_fd with its spec (*ret_validated: the
  * zygote validated that module at create, compile_jobs.h). The worker is
- * recorded, and owns *ret_sock from then on. */
+ * recorded; *ret_sock is the caller's to close once the spec is sent. */
 static int run_worker(zygote *z, const worker_spec *s, const char *kind, int module_fd,
                       pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles, bool *ret_validated,
                       wc_error *err)
@@ -277,7 +286,7 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
         return rc;
     spare_claim(&z->spare, ret_pid, ret_sock);
     zworker *w = NULL;
-    if (wt_add(&z->workers, s, kind, *ret_pid, *ret_sock, e ? e->id : 0, &w, err) < 0) {
+    if (wt_add(&z->workers, s, kind, *ret_pid, e ? e->id : 0, &w, err) < 0) {
         kill(*ret_pid, SIGKILL);
         close(*ret_sock);
         *ret_sock = -1;
@@ -367,8 +376,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     if (w.sock >= 0 &&
         spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1, w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
-    else if (w.sock >= 0)     /* later packets (op_reopen) must not block on a worker that stalls */
-        fcntl(w.sock, F_SETFL, O_NONBLOCK);
+    if (w.sock >= 0) /* the rest goes on the layer socket: no descriptor kept per worker */
+        close(w.sock);
     if (w.stdin_read >= 0) /* the worker has its copy */
         close(w.stdin_read);
     refresh_spare(z);
@@ -489,15 +498,44 @@ static int signal_pod_worker(zygote *z, const zworker *caller, json_t *req)
     return kill(w->pid, SIGKILL) < 0 ? -errno : 0;
 }
 
-/* A worker's request on the layer socket: its writable layer ("layer", its first write under
- * "/"), its pod's process table ("ps") or a signal to one of its pod's workers ("kill"). */
-static void handle_worker_request(zygote *z)
+/* A worker's "log": the reopened log op_reopen keeps for it, passed on its reply socket. */
+static void give_reopened_log(zygote *z, pid_t pid, int reply_fd)
+{
+    zworker *w = find_ctr_worker(z, NULL, pid);
+    int fd = w ? w->log_fd : -1;
+    layer_reply_fd(reply_fd, fd >= 0 ? 0 : -ENOENT, fd);
+    if (fd >= 0) {
+        close(fd);
+        w->log_fd = -1;
+    }
+}
+
+/* A worker's exit result, kept for its exit (reap): only the first of a running worker. */
+static void keep_exit_result(zygote *z, pid_t pid, const worker_result *res)
+{
+    zworker *w = wt_find_pid(&z->workers, pid);
+    if (w && w->result == NULL && (w->result = malloc(sizeof(*res))) != NULL)
+        *w->result = *res;
+}
+
+/* A worker's message on the layer socket: its exit result, or a request for its writable
+ * layer ("layer", its first write under "/"), its reopened log ("log"), its pod's process
+ * table ("ps") or a signal to one of its pod's workers ("kill"). -EAGAIN: none waiting. */
+static int handle_worker_request(zygote *z)
 {
     pid_t pid = 0;
     int reply_fd = -1;
-    char data[256];
-    if (layer_recv_request(z->layer_fd, &pid, &reply_fd, data, sizeof(data)) < 0)
-        return;
+    char data[64 + sizeof(worker_result)];
+    worker_result res;
+    int n = layer_recv_request(z->layer_fd, &pid, &reply_fd, data, sizeof(data));
+    if (n < 0)
+        return n;
+    if (layer_parse_exit(data, (size_t)n, &res)) {
+        keep_exit_result(z, pid, &res);
+        if (reply_fd >= 0)
+            close(reply_fd);
+        return 0;
+    }
     json_t *req = json_loads(data, 0, NULL);
     const char *op = json_string_value(json_object_get(req, "op")) ?: "";
     zworker *caller = wt_find_pid(&z->workers, pid);
@@ -507,9 +545,12 @@ static void handle_worker_request(zygote *z)
         layer_reply(reply_fd, signal_pod_worker(z, caller, req), NULL, 0);
     else if (strcmp(op, "layer") == 0)
         layer_reply(reply_fd, make_layer(find_ctr_worker(z, NULL, pid), NULL), NULL, 0);
+    else if (strcmp(op, "log") == 0)
+        give_reopened_log(z, pid, reply_fd);
     else
         layer_reply(reply_fd, -ENOSYS, NULL, 0);
     json_decref(req);
+    return 0;
 }
 
 /* Ends the worker at once. With "signal" (a graceful stop, stop_signal.h): the guest could
@@ -527,26 +568,25 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
 }
 
-/* The daemon opened the new log file (the worker, as the container's user, cannot):
- * it goes to the worker on its socket, then SIGHUP makes the worker take it. */
+/* The daemon opened the new log file (the worker, as the container's user, cannot): the
+ * zygote keeps it for the worker (the latest only), then SIGHUP makes the worker ask for it
+ * on the layer socket ("log"). */
 static void op_reopen(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     wc_error err = {0};
-    zworker *w = wt_find_id(&z->workers, json_string_value(json_object_get(req, "id")) ?: "");
+    zworker *w = find_ctr_worker(z, json_string_value(json_object_get(req, "id")) ?: "", 0);
     if (nfds != 1) {
         wc_error_set(&err, -EINVAL, "reopen needs the log file's descriptor");
         reply_error(z, req, &err);
         return;
     }
-    json_t *msg = json_pack("{s:s}", "op", "log");
-    if (w && (msg == NULL || zp_send(w->control_fd, msg, fds, 1, &err) < 0)) {
-        json_decref(msg);
-        reply_error(z, req, &err);
-        return;
-    }
-    json_decref(msg);
-    if (w)
+    if (w) {
+        if (w->log_fd >= 0)
+            close(w->log_fd);
+        w->log_fd = fds[0];
+        fds[0] = -1; /* kept: not closed with the request */
         kill(w->pid, SIGHUP);
+    }
     reply_ok(z, req, json_pack("{s:b}", "found", w != NULL));
 }
 

@@ -14,8 +14,8 @@
  *                             (started with spec.stdin_pipe; the zygote keeps it open until
  *                             close_stdin or the exit, so it outlives a daemon restart)
  *   close_stdin {id}          the zygote closes its write end (stdin_once) → {found}
- *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (passed on
- *                             the worker's control socket, then SIGHUP) → {found}
+ *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (kept by
+ *                             the zygote, SIGHUP, and the worker takes it: layer.h) → {found}
  *   list  {}                  → {workers: [{id, pid, kind}], zygote_pid}, in parts: see below
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
