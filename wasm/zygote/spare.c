@@ -107,7 +107,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
-    close(sock); /* all else goes on the layer socket */
+    close(sock);  /* all else goes on the layer socket */
     /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [module] if "module_fd" */
     bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
     size_t n_stdio = stdio ? 2 : 0;

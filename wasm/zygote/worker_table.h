@@ -30,9 +30,9 @@
 
 typedef struct zworker {
     char id[80];
-    char kind[8];   /* "ctr" | "exec" */
-    pid_t pid;      /* 0: a free slot */
-    int log_fd;     /* a reopened log the worker has not taken yet (op reopen), or -1 */
+    char kind[8];          /* "ctr" | "exec" */
+    pid_t pid;             /* 0: a free slot */
+    int log_fd;            /* a reopened log the worker has not taken yet (op reopen), or -1 */
     worker_result *result; /* what the worker said of its end (on the layer socket), or NULL */
     const char *layer_dir, *layer_lower; /* containers with an overlay (made on request), or NULL */
     uint64_t module_id;                  /* the cache entry it was forked with, 0: none */

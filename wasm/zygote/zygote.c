@@ -376,7 +376,7 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     if (w.sock >= 0 &&
         spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1, w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
-    if (w.sock >= 0) /* the rest goes on the layer socket: no descriptor kept per worker */
+    if (w.sock >= 0)          /* the rest goes on the layer socket: no descriptor kept per worker */
         close(w.sock);
     if (w.stdin_read >= 0) /* the worker has its copy */
         close(w.stdin_read);
