@@ -342,7 +342,13 @@ int main(int argc, char **argv)
     char target[600];
     snprintf(target, sizeof(target), "unix:%s", argv[1]);
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-    ch = grpc_channel_create(target, creds, NULL);
+    /* kubelet's CRI client takes replies of up to 16 MiB (gRPC's default is 4 MiB:
+     * ListContainers is over it from ~12,000 containers) */
+    grpc_arg max_recv = {.type = GRPC_ARG_INTEGER,
+                         .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                         .value.integer = 16 << 20};
+    grpc_channel_args args = {.num_args = 1, .args = &max_recv};
+    ch = grpc_channel_create(target, creds, &args);
     grpc_channel_credentials_release(creds);
     cq = grpc_completion_queue_create_for_pluck(NULL);
     int n = atoi(argv[5]);
