@@ -3,7 +3,8 @@
  * UpdateContainerResources. Each handler
  * translates the CRI message to the sandbox's C types (wasm/sandbox/container.h),
  * calls wc_container_*, and builds the reply. Stop, remove, exec and reopen wait
- * for a worker, so they run as slow handlers on threads of their own.
+ * for a worker, so they run as slow handlers on threads of their own; so does
+ * ListContainers, which packs a walk of every record (sandbox.h) for milliseconds.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -241,6 +242,13 @@ Runtime__V1__ContainerMetadata *cri_ctr_metadata_new(const wc_container *c)
     return m;
 }
 
+void cri_ctr_metadata_view(Runtime__V1__ContainerMetadata *md, const wc_container *c)
+{
+    runtime__v1__container_metadata__init(md);
+    md->name = c->name;
+    md->attempt = c->attempt;
+}
+
 static Runtime__V1__ImageSpec *image_spec(const wc_container *c)
 {
     Runtime__V1__ImageSpec *s = cri_new(&runtime__v1__image_spec__descriptor);
@@ -402,7 +410,7 @@ static int rpc_status(cri_call *call, const ProtobufCMessage *req, ProtobufCMess
     return fill_status_response(r, c, in->verbose) < 0 ? nomem(err) : 0;
 }
 
-/* ListContainers' item for c, borrowing c's strings; packed while the lock is held. */
+/* ListContainers' item for a container, borrowing its record's strings (a walk's: sandbox.h). */
 typedef struct ctr_item_view {
     cri_packer p;
     Runtime__V1__Container s;
@@ -412,15 +420,14 @@ typedef struct ctr_item_view {
 } ctr_item_view;
 
 /* One item of ListContainersResponse (packer.h says why one). */
-static int pack_ctr_item(void *ctx, const wc_container *c)
+static int pack_ctr_item(void *ctx, const wc_ctr_seen *seen)
 {
     ctr_item_view *v = ctx;
+    const wc_container *c = seen->c;
     Runtime__V1__Container *s = &v->s;
     runtime__v1__container__init(s);
-    runtime__v1__container_metadata__init(&v->md);
+    cri_ctr_metadata_view(&v->md, c);
     runtime__v1__image_spec__init(&v->image);
-    v->md.name = c->name;
-    v->md.attempt = c->attempt;
     v->image.image = c->image;
     s->id = (char *)c->id;
     s->pod_sandbox_id = (char *)c->pod_id;
@@ -428,7 +435,7 @@ static int pack_ctr_item(void *ctx, const wc_container *c)
     s->image = &v->image;
     s->image_ref = c->image_ref;
     s->image_id = c->image_ref;
-    s->state = ctr_state(c);
+    s->state = (Runtime__V1__ContainerState)seen->state;
     s->created_at = c->created_at;
     TRY(cri_map_view_fill(&v->labels, c->labels, &runtime__v1__container__labels_entry__descriptor,
                           (void ***)&s->labels, &s->n_labels));
@@ -460,7 +467,7 @@ static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessag
     };
     ctr_item_view v = {0};
     cri_packer_init(&v.p);
-    int rc = wc_container_each(cri_call_daemon(call)->sandbox, &filter, pack_ctr_item, &v);
+    int rc = wc_container_walk(cri_call_daemon(call)->sandbox, &filter, pack_ctr_item, &v);
     cri_map_view_clear(&v.labels);
     cri_map_view_clear(&v.annotations);
     if (rc < 0) {
@@ -523,7 +530,7 @@ const cri_method cri_container_methods[] = {
     {"StopContainer", rpc_stop, true},
     {"RemoveContainer", rpc_remove, true},
     {"ContainerStatus", rpc_status, false},
-    {"ListContainers", rpc_list, false},
+    {"ListContainers", rpc_list, true},
     {"ExecSync", rpc_exec_sync, true},
     {"ReopenContainerLog", rpc_reopen_log, true},
     {"UpdateContainerResources", rpc_update_resources, false},

@@ -17,8 +17,7 @@
 #include <stdint.h>
 
 typedef struct cri_packer {
-    ProtobufCBuffer base; /* protobuf_c_message_pack_to_buffer appends through it */
-    uint8_t *data;        /* malloc'd */
+    uint8_t *data; /* malloc'd */
     size_t len, cap;
     bool failed; /* out of memory: bytes were lost */
 } cri_packer;

@@ -1,6 +1,7 @@
 /* RuntimeService pod rpcs: RunPodSandbox, StopPodSandbox, RemovePodSandbox,
  * PodSandboxStatus, ListPodSandbox. Each handler translates the CRI message to the
  * sandbox's C types (wasm/sandbox/pod.h), calls wc_pod_*, and builds the reply.
+ * ListPodSandbox packs a walk of every pod (sandbox.h) on a handler thread.
  * To add a pod field the CRI reports: pod.h, then cri_pod_metadata_new/fill below.
  */
 #include <arpa/inet.h>
@@ -202,6 +203,15 @@ Runtime__V1__PodSandboxMetadata *cri_pod_metadata_new(const wc_pod *p)
     return m;
 }
 
+void cri_pod_metadata_view(Runtime__V1__PodSandboxMetadata *md, const wc_pod *p)
+{
+    runtime__v1__pod_sandbox_metadata__init(md);
+    md->name = p->name;
+    md->uid = p->uid;
+    md->namespace_ = p->namespace_;
+    md->attempt = p->attempt;
+}
+
 static Runtime__V1__LinuxPodSandboxStatus *pod_linux_status(const wc_pod *p)
 {
     Runtime__V1__LinuxPodSandboxStatus *l =
@@ -345,7 +355,7 @@ static int rpc_pod_status(cri_call *call, const ProtobufCMessage *req, ProtobufC
     return fill_status_response(r, cri_call_daemon(call), p, in->verbose) < 0 ? nomem(err) : 0;
 }
 
-/* ListPodSandbox's item for p, borrowing p's strings; packed while the lock is held. */
+/* ListPodSandbox's item for a pod, borrowing its record's strings (a walk's: sandbox.h). */
 typedef struct pod_item_view {
     cri_packer p;
     Runtime__V1__PodSandbox s;
@@ -354,20 +364,17 @@ typedef struct pod_item_view {
 } pod_item_view;
 
 /* One item of ListPodSandboxResponse (packer.h says why one). */
-static int pack_pod_item(void *ctx, const wc_pod *p)
+static int pack_pod_item(void *ctx, const wc_pod_seen *seen)
 {
     pod_item_view *v = ctx;
+    const wc_pod *p = seen->p;
     Runtime__V1__PodSandbox *s = &v->s;
     runtime__v1__pod_sandbox__init(s);
-    runtime__v1__pod_sandbox_metadata__init(&v->md);
-    v->md.name = p->name;
-    v->md.uid = p->uid;
-    v->md.namespace_ = p->namespace_;
-    v->md.attempt = p->attempt;
+    cri_pod_metadata_view(&v->md, p);
     s->id = (char *)p->id;
     s->metadata = &v->md;
-    s->state = p->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
-                                        : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+    s->state = seen->state == WC_POD_READY ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
+                                           : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
     s->created_at = p->created_at;
     s->runtime_handler = p->runtime_handler;
     TRY(cri_map_view_fill(&v->labels, p->labels,
@@ -400,7 +407,7 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
     };
     pod_item_view v = {0};
     cri_packer_init(&v.p);
-    int rc = wc_pod_each(cri_call_daemon(call)->sandbox, &filter, pack_pod_item, &v);
+    int rc = wc_pod_walk(cri_call_daemon(call)->sandbox, &filter, false, pack_pod_item, &v);
     cri_map_view_clear(&v.labels);
     cri_map_view_clear(&v.annotations);
     if (rc < 0) {
@@ -415,7 +422,7 @@ const cri_method cri_pod_methods[] = {
     {"StopPodSandbox", rpc_stop_pod, false},
     {"RemovePodSandbox", rpc_remove_pod, false},
     {"PodSandboxStatus", rpc_pod_status, false},
-    {"ListPodSandbox", rpc_list_pods, false},
+    {"ListPodSandbox", rpc_list_pods, true},
     {"UpdatePodSandboxResources", rpc_update_pod_resources, false},
     {NULL, NULL, false},
 };

@@ -516,7 +516,10 @@ static void handle_call(cri_call *c)
         return;
     }
     if (c->m->impl && !c->m->impl->slow && !c->m->streaming && !slow_for_request(c)) {
+        cri_rpc_stats *stats = c->m->stats; /* c may be gone when run_handler returns */
+        uint64_t t0 = now_ns();
         run_handler(c);
+        cri_rpc_stats_hold(stats, now_ns() - t0);
         return;
     }
     post_early_close(c);

@@ -2,9 +2,10 @@
  * ListPodSandboxStats. They answer from the stats sampler's last sample (stats_sampler.c:
  * each container's usage, each pod's interface counters, with the time each was read), so
  * they read no file, walk no layer and start no thread: at 10,000 containers they are
- * quick enough for the queue thread. The messages borrow the records' strings
- * (stats_view.h) and are packed while the sandbox's lock is held (packer.h). A pod's
- * figures are the sum of its containers'.
+ * cheap. The lists walk the records without holding the sandbox's lock while they pack
+ * (sandbox.h) and run on a handler thread, not the queue thread. The messages borrow the
+ * records' strings (stats_view.h) and are packed at once (packer.h). A pod's figures are
+ * the sum of its containers'.
  */
 #include "cleanup.h"
 #include "convert.h"
@@ -41,10 +42,10 @@ static int pack_ctr_stats(void *ctx, const wc_container *c)
 }
 
 /* One item of ListContainerStatsResponse (packer.h says why one). */
-static int pack_listed_ctr_stats(void *ctx, const wc_container *c)
+static int pack_listed_ctr_stats(void *ctx, const wc_ctr_seen *s)
 {
     stats_pack *sp = ctx;
-    TRY(ctr_stats_view_fill(&sp->ctr, c, &c->usage));
+    TRY(ctr_stats_view_fill(&sp->ctr, s->c, &s->usage));
     Runtime__V1__ContainerStats *one[] = {&sp->ctr.s};
     Runtime__V1__ListContainerStatsResponse r = RUNTIME__V1__LIST_CONTAINER_STATS_RESPONSE__INIT;
     r.stats = one;
@@ -80,23 +81,23 @@ static int rpc_list_container_stats(cri_call *call, const ProtobufCMessage *req,
                                   .labels = selector};
     stats_pack sp = {0};
     cri_packer_init(&sp.p);
-    int rc = wc_container_each(cri_call_daemon(call)->sandbox, &filter, pack_listed_ctr_stats, &sp);
+    int rc = wc_container_walk(cri_call_daemon(call)->sandbox, &filter, pack_listed_ctr_stats, &sp);
     return reply(call, &sp, rc, err);
 }
 
-static int pack_pod_stats(void *ctx, const wc_pod *p, wc_container *const *ctrs, size_t n)
+static int pack_pod_stats(void *ctx, const wc_pod_seen *p)
 {
     stats_pack *sp = ctx;
-    TRY(pod_stats_view_fill(&sp->pod, p, ctrs, n));
+    TRY(pod_stats_view_fill(&sp->pod, p));
     Runtime__V1__PodSandboxStatsResponse r = RUNTIME__V1__POD_SANDBOX_STATS_RESPONSE__INIT;
     r.stats = &sp->pod.s;
     return cri_packer_add(&sp->p, &r.base);
 }
 
-static int pack_listed_pod_stats(void *ctx, const wc_pod *p, wc_container *const *ctrs, size_t n)
+static int pack_listed_pod_stats(void *ctx, const wc_pod_seen *p)
 {
     stats_pack *sp = ctx;
-    TRY(pod_stats_view_fill(&sp->pod, p, ctrs, n));
+    TRY(pod_stats_view_fill(&sp->pod, p));
     Runtime__V1__PodSandboxStats *one[] = {&sp->pod.s};
     Runtime__V1__ListPodSandboxStatsResponse r = RUNTIME__V1__LIST_POD_SANDBOX_STATS_RESPONSE__INIT;
     r.stats = one;
@@ -129,15 +130,14 @@ static int rpc_list_pod_stats(cri_call *call, const ProtobufCMessage *req,
     wc_pod_filter filter = {.id = f ? f->id : NULL, .state = -1, .labels = selector};
     stats_pack sp = {0};
     cri_packer_init(&sp.p);
-    int rc =
-        wc_pod_each_with_ctrs(cri_call_daemon(call)->sandbox, &filter, pack_listed_pod_stats, &sp);
+    int rc = wc_pod_walk(cri_call_daemon(call)->sandbox, &filter, true, pack_listed_pod_stats, &sp);
     return reply(call, &sp, rc, err);
 }
 
 const cri_method cri_stats_methods[] = {
     {"ContainerStats", rpc_container_stats, false},
-    {"ListContainerStats", rpc_list_container_stats, false},
+    {"ListContainerStats", rpc_list_container_stats, true},
     {"PodSandboxStats", rpc_pod_stats, false},
-    {"ListPodSandboxStats", rpc_list_pod_stats, false},
+    {"ListPodSandboxStats", rpc_list_pod_stats, true},
     {NULL, NULL, false},
 };

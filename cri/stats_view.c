@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "messages.h"
 #include "stats.h"
 
 static Runtime__V1__UInt64Value *u64(Runtime__V1__UInt64Value *slot, uint64_t value)
@@ -36,9 +37,7 @@ static int ctr_attributes(ctr_stats_view *v, const wc_container *c)
 {
     Runtime__V1__ContainerAttributes *a = &v->a;
     runtime__v1__container_attributes__init(a);
-    runtime__v1__container_metadata__init(&v->md);
-    v->md.name = c->name;
-    v->md.attempt = c->attempt;
+    cri_ctr_metadata_view(&v->md, c);
     a->id = (char *)c->id;
     a->metadata = &v->md;
     TRY(cri_map_view_fill(&v->labels, c->labels,
@@ -90,11 +89,7 @@ static int pod_attributes(pod_stats_view *v, const wc_pod *p)
 {
     Runtime__V1__PodSandboxAttributes *a = &v->a;
     runtime__v1__pod_sandbox_attributes__init(a);
-    runtime__v1__pod_sandbox_metadata__init(&v->md);
-    v->md.name = p->name;
-    v->md.uid = p->uid;
-    v->md.namespace_ = p->namespace_;
-    v->md.attempt = p->attempt;
+    cri_pod_metadata_view(&v->md, p);
     a->id = (char *)p->id;
     a->metadata = &v->md;
     TRY(cri_map_view_fill(&v->labels, p->labels,
@@ -106,7 +101,7 @@ static int pod_attributes(pod_stats_view *v, const wc_pod *p)
 }
 
 /* The pod's containers, each with its sample, summed into *sum; processes counted. */
-static int pod_containers(pod_stats_view *v, wc_container *const *ctrs, size_t n, wc_usage *sum,
+static int pod_containers(pod_stats_view *v, const wc_ctr_seen *ctrs, size_t n, wc_usage *sum,
                           uint64_t *running)
 {
     if (n > v->cap_ctrs) {
@@ -116,8 +111,8 @@ static int pod_containers(pod_stats_view *v, wc_container *const *ctrs, size_t n
         TRY(cri_grow((void **)&v->ctr_ptrs, sizeof(*v->ctr_ptrs), n));
     }
     for (size_t i = 0; i < n; i++) {
-        const wc_usage *u = &ctrs[i]->usage;
-        TRY(ctr_stats_view_fill(&v->ctrs[i], ctrs[i], u));
+        const wc_usage *u = &ctrs[i].usage;
+        TRY(ctr_stats_view_fill(&v->ctrs[i], ctrs[i].c, u));
         v->ctr_ptrs[i] = &v->ctrs[i].s;
         if (u->timestamp > sum->timestamp)
             sum->timestamp = u->timestamp;
@@ -145,7 +140,7 @@ iface(Runtime__V1__NetworkInterfaceUsage *i, Runtime__V1__UInt64Value *v, const 
 
 /* The pod's interfaces from its last sample; none when it has none. The default
  * interface is eth0 (CNI_IFNAME), or the first. */
-static int pod_network(pod_stats_view *v, const wc_pod *p)
+static int pod_network(pod_stats_view *v, const wc_pod_seen *p)
 {
     const wc_net_ifaces *net = &p->net;
     if (net->n == 0)
@@ -169,16 +164,16 @@ static int pod_network(pod_stats_view *v, const wc_pod *p)
     return 0;
 }
 
-int pod_stats_view_fill(pod_stats_view *v, const wc_pod *p, wc_container *const *ctrs, size_t n)
+int pod_stats_view_fill(pod_stats_view *v, const wc_pod_seen *p)
 {
     runtime__v1__pod_sandbox_stats__init(&v->s);
     runtime__v1__linux_pod_sandbox_stats__init(&v->l);
-    TRY(pod_attributes(v, p));
+    TRY(pod_attributes(v, p->p));
     v->s.attributes = &v->a;
     v->s.linux = &v->l;
     wc_usage sum = {0};
     uint64_t running = 0;
-    TRY(pod_containers(v, ctrs, n, &sum, &running));
+    TRY(pod_containers(v, p->ctrs, p->n_ctrs, &sum, &running));
     TRY(pod_network(v, p));
     usage_fill(&v->cpu, &v->mem, v->v, &sum, false);
     v->l.cpu = &v->cpu;

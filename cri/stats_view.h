@@ -1,9 +1,9 @@
 /* Stats messages that borrow the records' strings (ids, names, labels, annotations)
- * instead of copying them: the stats rpcs build them while the sandbox's lock is held
+ * instead of copying them: the stats rpcs build them from a walk's records (sandbox.h)
  * and pack them at once (packer.h), so a list of 10,000 costs no allocation per item.
  *
  * A view is a set of messages in one struct, filled from a record and its usage sample
- * (wc_container.usage, wc_pod.net; read live into copies by the one-item rpcs). Views
+ * (as a walk noted it: wc_ctr_seen, wc_pod_seen). Views
  * reuse what they allocated (map entries, a pod's containers and interfaces) from one
  * fill to the next; clear them once at the end. A view is valid while the records it
  * borrows from are.
@@ -15,6 +15,7 @@
 #include "container.h"
 #include "map_view.h"
 #include "pod.h"
+#include "sandbox.h"
 
 typedef struct ctr_stats_view {
     Runtime__V1__ContainerStats s;
@@ -54,8 +55,9 @@ typedef struct pod_stats_view {
 int ctr_stats_view_fill(ctr_stats_view *v, const wc_container *c, const wc_usage *u);
 void ctr_stats_view_clear(ctr_stats_view *v);
 
-/* v from p, its n containers (their samples summed into the pod's usage) and p->net. */
-int pod_stats_view_fill(pod_stats_view *v, const wc_pod *p, wc_container *const *ctrs, size_t n);
+/* v from a pod as a walk saw it: its containers (their samples summed into the pod's
+ * usage) and its interfaces. */
+int pod_stats_view_fill(pod_stats_view *v, const wc_pod_seen *p);
 void pod_stats_view_clear(pod_stats_view *v);
 
 #endif

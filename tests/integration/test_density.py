@@ -3,15 +3,19 @@ workers, which a daemon asks for at every (re)connection, is over one zygote pac
 ~2,000 workers; it comes in parts, so a daemon restarted (kill -9) under 2,100 running
 containers finds every one of them still RUNNING and its zygote still serving. An idle
 container started after hundreds of others costs what the first ones cost."""
+import contextlib
 import os
 import signal
+import threading
 import time
 
+import grpc
 import pytest
 
 import runtime_images
 from test_module_cache import asan_build
 from rt_helpers import create, ctr_config, pod_config, run_pod, start
+from test_metrics_endpoint import scrape, served  # noqa: F401 (a fixture)
 from wasmcri_harness import Daemon, pb
 
 PODS, PER_POD = 21, 100  # 2,100 workers: their list is ~210 KB, one packet holds 192 KiB
@@ -171,3 +175,108 @@ def test_restart_with_2100_running_containers_keeps_them(dense, tmp_path):
     lost = [i for i in ids if states.get(i) != pb.CONTAINER_RUNNING]
     assert not lost, f"{len(lost)} containers not RUNNING after the restart, e.g. {lost[0]}"
     assert zygote_workers(dense) == len(ids)
+
+
+
+BIG_LIST_CTRS = 2000
+BIG_LABELS = {f"label-{i:02d}": f"value-{i:02d}-" + "x" * 40 for i in range(24)}
+LISTS = {
+    "ListContainers": (pb.ListContainersRequest(), lambda raw: [
+        (c.id, c.labels) for c in pb.ListContainersResponse.FromString(raw).containers]),
+    "ListContainerStats": (pb.ListContainerStatsRequest(), lambda raw: [
+        (s.attributes.id, s.attributes.labels)
+        for s in pb.ListContainerStatsResponse.FromString(raw).stats]),
+    "ListPodSandbox": (pb.ListPodSandboxRequest(), lambda raw: [
+        (p.id, p.labels) for p in pb.ListPodSandboxResponse.FromString(raw).items]),
+    "ListPodSandboxStats": (pb.ListPodSandboxStatsRequest(), lambda raw: [
+        (s.attributes.id, s.attributes.labels)
+        for s in pb.ListPodSandboxStatsResponse.FromString(raw).stats]),
+}
+
+
+def queue_holds(url):
+    """{rpc: (handled, times its handler ran on the queue thread, longest hold s)}."""
+    fams = scrape(url)
+    out = {}
+    for (name, labels), v in fams["wasmcri_grpc_server_handled"][1].items():
+        rpc = dict(labels)["grpc_method"]
+        handled, held, longest = out.get(rpc, (0, 0, 0.0))
+        out[rpc] = (handled + v, held, longest)
+    for (name, labels), v in fams["wasmcri_grpc_server_queue_hold_seconds"][1].items():
+        if name.endswith("_count"):
+            rpc = dict(labels)["grpc_method"]
+            out[rpc] = (out[rpc][0], v, out[rpc][2])
+    for (name, labels), v in fams["wasmcri_grpc_server_queue_hold_max_seconds"][1].items():
+        rpc = dict(labels)["grpc_method"]
+        out[rpc] = (out[rpc][0], out[rpc][1], v)
+    return out
+
+
+def test_big_lists_held_the_queue_thread(served, tmp_path):
+    """The four lists kubelet polls were packed on the one completion-queue thread, under
+    the sandbox's lock: while a list of thousands was built no other rpc was answered
+    (PodSandboxStatus, ContainerStatus, creates and starts waited 20-40 ms at 10,000
+    containers, issue 18). Now they run on handler threads and pack without the lock: the
+    daemon's own account of the queue thread (its metrics) has none of them, and each
+    still lists every record with its labels."""
+    d, url, refs = served
+    runtime_images.pull_all(d, {"probe": refs["probe"]})
+    r = d.runtime()
+    ids, pods = [], []
+    for p in range(BIG_LIST_CTRS // 100):
+        cfg = pod_config(f"big-{p}", tmp_path / "logs" / str(p))
+        cfg.labels.update(BIG_LABELS)
+        pods.append(run_pod(r, cfg))
+        for c in range(100):
+            ids.append(create(r, pods[-1], ctr_config(f"c{c}", refs["probe"], labels=BIG_LABELS)))
+    with big_channel(d) as list_raw:
+        for method, (request, items_of) in LISTS.items():
+            items = items_of(list_raw(method, request))
+            assert sorted(i for i, _ in items) == sorted(pods if "Pod" in method else ids)
+            assert all(dict(labels) == BIG_LABELS for _, labels in items), method
+    r.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pods[0]), timeout=60)
+    holds = queue_holds(url)
+    for rpc, (handled, held, longest) in sorted(holds.items()):
+        print(f"{rpc}: {handled:.0f} handled, {held:.0f} on the queue thread, longest {longest * 1e3:.2f} ms")
+    for method in LISTS:
+        assert holds[method][0] == 1, method
+        assert holds[method][1] == 0, f"{method} held the queue thread {holds[method][2] * 1e3:.1f} ms"
+    assert holds["CreateContainer"][1] == BIG_LIST_CTRS  # the quick rpcs still run there
+    assert holds["PodSandboxStatus"][1] == 1
+    lists_while_removing(d, r, pods, ids)
+
+
+@contextlib.contextmanager
+def big_channel(d):
+    """A function (method, request) -> the reply's raw bytes, on a channel that takes 16 MiB."""
+    ch = grpc.insecure_channel(f"unix://{d.socket}",
+                               options=[("grpc.max_receive_message_length", 16 << 20),
+                                        ("grpc.use_local_subchannel_pool", 1)])
+    try:
+        yield lambda method, request: ch.unary_unary(
+            f"/runtime.v1.RuntimeService/{method}",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=None)(request, timeout=300)
+    finally:
+        ch.close()
+
+
+def lists_while_removing(d, r, pods, ids):
+    """The lists, again and again while the pods are removed: a list packs without the lock,
+    so a record removed meanwhile must stay readable until the list is done (under ASan a
+    freed one read is an abort; without, garbage labels)."""
+    remover = threading.Thread(target=lambda: [
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p), timeout=120) for p in pods])
+    remover.start()
+    rounds = 0
+    with big_channel(d) as list_raw:
+        while remover.is_alive() or rounds == 0:
+            for method, (request, items_of) in LISTS.items():
+                items = items_of(list_raw(method, request))
+                assert {i for i, _ in items} <= set(pods if "Pod" in method else ids), method
+                assert all(dict(labels) == BIG_LABELS for _, labels in items), method
+            rounds += 1
+    remover.join()
+    print(f"{rounds} rounds of the four lists while {len(pods)} pods were removed")
+    assert d.proc.poll() is None
+    assert not r.ListContainers(pb.ListContainersRequest(), timeout=60).containers

@@ -86,6 +86,9 @@ typedef struct wc_container {
     int pid;
     bool starting;  /* runtime only, not stored: a start request is with the zygote */
     wc_usage usage; /* runtime only: the stats sampler's last sample (stats_sampler.c) */
+    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
+    bool buried;
+    struct wc_container *buried_next;
 } wc_container;
 
 /* An empty record (every string "", every list empty) with a fresh id; NULL on ENOMEM. */

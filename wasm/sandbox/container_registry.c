@@ -382,7 +382,7 @@ static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], b
     *ret_collect = image_removed(sb, c);
     sb_emit(sb, WC_EVENT_DELETED, c);
     sb_drop_ctr(sb, c);
-    wc_container_free(c);
+    sb_bury_ctr(sb, c);
     pthread_cond_broadcast(&sb->changed);
     return 0;
 }
@@ -423,7 +423,7 @@ int wc_container_get(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_
     return rc;
 }
 
-static bool ctr_matches(const wc_container *c, const wc_container_filter *f)
+bool sb_ctr_matches(const wc_container *c, const wc_container_filter *f)
 {
     if (f == NULL)
         return true;
@@ -436,19 +436,25 @@ static bool ctr_matches(const wc_container *c, const wc_container_filter *f)
     return rec_map_matches(c->labels, f->labels);
 }
 
+wc_container *const *sb_ctrs_for(wc_sandbox *sb, const wc_container_filter *f, size_t *ret_n)
+{
+    if (f && f->pod_id && strlen(f->pod_id) == WC_ID_LEN) {
+        const sb_ctr_set *set = sb_pod_ctrs(sb, f->pod_id);
+        *ret_n = set ? set->n : 0;
+        return set ? set->items : NULL;
+    }
+    *ret_n = sb->n_ctrs;
+    return sb->ctrs;
+}
+
 int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container_fn fn, void *ctx)
 {
     pthread_mutex_lock(&sb->mu);
-    wc_container **items = sb->ctrs;
-    size_t n = sb->n_ctrs;
-    if (f && f->pod_id && strlen(f->pod_id) == WC_ID_LEN) {
-        const sb_ctr_set *set = sb_pod_ctrs(sb, f->pod_id);
-        items = set ? set->items : NULL;
-        n = set ? set->n : 0;
-    }
+    size_t n = 0;
+    wc_container *const *items = sb_ctrs_for(sb, f, &n);
     int rc = 0;
     for (size_t i = 0; rc >= 0 && i < n; i++)
-        if (ctr_matches(items[i], f))
+        if (sb_ctr_matches(items[i], f))
             rc = fn(ctx, items[i]);
     pthread_mutex_unlock(&sb->mu);
     return rc < 0 ? rc : 0;

@@ -74,6 +74,9 @@ typedef struct wc_pod {
      * under way; while any is, no container is created or started in the pod (one made
      * after the call listed the pod's containers would outlive it). */
     unsigned reclaims;
+    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
+    bool buried;
+    struct wc_pod *buried_next;
 } wc_pod;
 
 /* A new record from spec (id, state READY, created_at now); paths left "". */

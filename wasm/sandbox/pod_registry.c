@@ -303,7 +303,7 @@ static int remove_locked(wc_sandbox *sb, const char *id, wc_error *err)
     release_pod_cgroup(sb, p);
     TRY(delete_record(sb, p->id, err));
     sb_drop_pod(sb, p);
-    wc_pod_free(p);
+    sb_bury_pod(sb, p);
     return 0;
 }
 
@@ -329,7 +329,7 @@ int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err)
     return rc;
 }
 
-static bool pod_matches(const wc_pod *p, const wc_pod_filter *f)
+bool sb_pod_matches(const wc_pod *p, const wc_pod_filter *f)
 {
     if (f == NULL)
         return true;
@@ -340,45 +340,15 @@ static bool pod_matches(const wc_pod *p, const wc_pod_filter *f)
     return rec_map_matches(p->labels, f->labels);
 }
 
-/* Calls one of fn (the pod) or with_ctrs (the pod and its containers) for each pod f
- * matches, under the lock. */
-static int pod_walk(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, wc_pod_ctrs_fn with_ctrs,
-                    void *ctx)
+int wc_pod_each(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, void *ctx)
 {
     pthread_mutex_lock(&sb->mu);
     int rc = 0;
-    for (size_t i = 0; rc >= 0 && i < sb->n_pods; i++) {
-        const wc_pod *p = sb->pods[i];
-        if (!pod_matches(p, f))
-            continue;
-        const sb_ctr_set *set = with_ctrs ? sb_pod_ctrs(sb, p->id) : NULL;
-        rc = with_ctrs ? with_ctrs(ctx, p, set ? set->items : NULL, set ? set->n : 0) : fn(ctx, p);
-    }
+    for (size_t i = 0; rc >= 0 && i < sb->n_pods; i++)
+        if (sb_pod_matches(sb->pods[i], f))
+            rc = fn(ctx, sb->pods[i]);
     pthread_mutex_unlock(&sb->mu);
     return rc < 0 ? rc : 0;
-}
-
-int wc_pod_each(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, void *ctx)
-{
-    return pod_walk(sb, f, fn, NULL, ctx);
-}
-
-int wc_pod_each_with_ctrs(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_ctrs_fn fn, void *ctx)
-{
-    return pod_walk(sb, f, NULL, fn, ctx);
-}
-
-int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_ctrs_fn fn, void *ctx, wc_error *err)
-{
-    pthread_mutex_lock(&sb->mu);
-    wc_pod *p = NULL;
-    int rc = sb_find_pod(sb, id, &p, err);
-    if (rc == 0) {
-        const sb_ctr_set *set = sb_pod_ctrs(sb, p->id);
-        rc = fn(ctx, p, set ? set->items : NULL, set ? set->n : 0);
-    }
-    pthread_mutex_unlock(&sb->mu);
-    return rc;
 }
 
 typedef struct pod_copies {

@@ -92,18 +92,11 @@ typedef struct wc_pod_filter {
 int wc_pod_list(wc_sandbox *sb, const wc_pod_filter *f, wc_pod ***ret_pods, size_t *ret_n,
                 wc_error *err);
 
-/* Calls fn for each pod matching f, under the sandbox's lock: what a list rpc needs is
- * made from the records themselves, with no copy of each (at 10,000 pods the copies were
- * most of a ListPodSandbox: issue 18). fn must be quick and must not call back into the
- * sandbox; a negative return stops the walk and is returned. */
+/* Calls fn for each pod matching f, under the sandbox's lock (for a few pods: a list of
+ * them all is a walk, below). fn must be quick and must not call back into the sandbox; a
+ * negative return stops the walk and is returned. */
 typedef int (*wc_pod_fn)(void *ctx, const wc_pod *p);
 int wc_pod_each(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_fn fn, void *ctx);
-/* As wc_pod_each; fn also gets the pod's n containers (borrowed, under the lock). */
-typedef int (*wc_pod_ctrs_fn)(void *ctx, const wc_pod *p, wc_container *const *ctrs, size_t n);
-int wc_pod_each_with_ctrs(wc_sandbox *sb, const wc_pod_filter *f, wc_pod_ctrs_fn fn, void *ctx);
-/* fn for the one pod id names (an id or a unique prefix), as wc_pod_each_with_ctrs;
- * -ENOENT when there is none, else fn's result. */
-int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_ctrs_fn fn, void *ctx, wc_error *err);
 
 /* ---- stats ---- */
 
@@ -148,6 +141,43 @@ int wc_container_each(wc_sandbox *sb, const wc_container_filter *f, wc_container
 /* fn for the one container id names (an id or a unique prefix), under the lock; -ENOENT
  * when there is none, else fn's result. */
 int wc_container_with(wc_sandbox *sb, const char *id, wc_container_fn fn, void *ctx, wc_error *err);
+
+/* ---- walks, for the list rpcs (record_walk.c) ---- */
+
+/* A container as a walk sees it: the record, of which a walk reads only what never
+ * changes once it is published (ids, name, attempt, image, image_ref, labels, annotations,
+ * dir, created_at), and the parts that change as they were when the walk noted it. */
+typedef struct wc_ctr_seen {
+    const wc_container *c;
+    wc_ctr_state state;
+    wc_usage usage;
+} wc_ctr_seen;
+
+/* A pod as a walk sees it, likewise: its state, its interfaces' last reading (net.items
+ * belong to the walk) and, when asked for, its containers. */
+typedef struct wc_pod_seen {
+    const wc_pod *p;
+    wc_pod_state state;
+    wc_net_ifaces net;
+    int64_t net_at;
+    const wc_ctr_seen *ctrs;
+    size_t n_ctrs;
+} wc_pod_seen;
+
+/* Calls fn for each container matching f (a whole pod id in f: that pod's containers
+ * only), as the records were when the walk began, WITHOUT the sandbox's lock: it is held
+ * only to note them, so a list of 10,000 holds no create or start for the time it takes
+ * to pack (issue 18). A record removed meanwhile stays readable until the walk ends. A
+ * negative return of fn stops the walk and is returned; -ENOMEM. */
+typedef int (*wc_ctr_seen_fn)(void *ctx, const wc_ctr_seen *s);
+int wc_container_walk(wc_sandbox *sb, const wc_container_filter *f, wc_ctr_seen_fn fn, void *ctx);
+/* As wc_container_walk, for pods (with their containers when with_ctrs). */
+typedef int (*wc_pod_seen_fn)(void *ctx, const wc_pod_seen *s);
+int wc_pod_walk(wc_sandbox *sb, const wc_pod_filter *f, bool with_ctrs, wc_pod_seen_fn fn,
+                void *ctx);
+/* fn for the one pod id names (an id or a unique prefix) with its containers, under the
+ * lock; -ENOENT when there is none, else fn's result. */
+int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_seen_fn fn, void *ctx, wc_error *err);
 
 /* The worker reopens its CRI log file (kubelet renamed the old one); returns once
  * the new file exists. -EBUSY unless the container runs. */

@@ -52,6 +52,9 @@ struct wc_sandbox {
     wc_event_sub *subs;           /* GetContainerEvents subscribers (events.c) */
     wc_ptrmap module_keys;        /* module_key.c: image module -> content digest (malloc'd) */
     sb_sampler *sampler;          /* NULL until wc_sandbox_start_stats */
+    unsigned walks;               /* list walks under way (record_walk.c) */
+    wc_pod *buried_pods;          /* removed during walks, freed when the last one ends */
+    wc_container *buried_ctrs;
 };
 
 /* A pod's containers (record_index.c). */
@@ -75,6 +78,18 @@ int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigne
 void sb_index_clear(wc_sandbox *sb);
 /* The pod's containers; NULL when it has none. */
 const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id);
+
+/* record_walk.c (mu held): frees a record taken out of the index, at once or, while list
+ * walks are under way, when the last one ends; and frees what is buried (at close). */
+void sb_bury_pod(wc_sandbox *sb, wc_pod *p);
+void sb_bury_ctr(wc_sandbox *sb, wc_container *c);
+void sb_graves_clear(wc_sandbox *sb);
+
+/* Whether a record matches a list's filter (NULL matches all); mu held. */
+bool sb_pod_matches(const wc_pod *p, const wc_pod_filter *f);
+bool sb_ctr_matches(const wc_container *c, const wc_container_filter *f);
+/* The containers a filter can match: the pod's when it names a whole pod id; mu held. */
+wc_container *const *sb_ctrs_for(wc_sandbox *sb, const wc_container_filter *f, size_t *ret_n);
 
 /* Looks up a container by id or unique prefix; mu held. -ENOENT. */
 int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error *err);
