@@ -45,7 +45,10 @@ int wc_ptrmap_put(wc_ptrmap *m, const char *key, void *value)
     if ((m->len + 1) * 2 > m->cap && grow(m) < 0)
         return -ENOMEM;
     size_t i = find(m, key);
-    if (m->slots[i].key == NULL) {
+    if (m->borrows_keys) {
+        m->len += m->slots[i].key == NULL;
+        m->slots[i].key = (char *)key; /* the new owner's, when it replaces an entry */
+    } else if (m->slots[i].key == NULL) {
         m->slots[i].key = strdup(key);
         if (m->slots[i].key == NULL)
             return -ENOMEM;
@@ -69,7 +72,8 @@ void wc_ptrmap_del(wc_ptrmap *m, const char *key)
     size_t mask = m->cap - 1, hole = find(m, key);
     if (m->slots[hole].key == NULL)
         return;
-    free(m->slots[hole].key);
+    if (!m->borrows_keys)
+        free(m->slots[hole].key);
     m->slots[hole] = (wc_ptrmap_slot){0};
     m->len--;
     /* an entry after the hole moves into it unless its home lies cyclically in (hole, i] */
@@ -94,8 +98,8 @@ void wc_ptrmap_del_value(wc_ptrmap *m, const void *value)
 
 void wc_ptrmap_clear(wc_ptrmap *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap && !m->borrows_keys; i++)
         free(m->slots[i].key);
     free(m->slots);
-    *m = (wc_ptrmap){0};
+    *m = (wc_ptrmap){.borrows_keys = m->borrows_keys};
 }

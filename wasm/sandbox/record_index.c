@@ -101,7 +101,9 @@ static sb_ctr_set *pod_set(wc_sandbox *sb, const char *pod_id)
     if (set)
         return set;
     set = calloc(1, sizeof(*set));
-    if (set && wc_ptrmap_put(&sb->pod_ctrs, pod_id, set) < 0) {
+    if (set)
+        memcpy(set->pod_id, pod_id, WC_ID_SIZE);
+    if (set && wc_ptrmap_put(&sb->pod_ctrs, set->pod_id, set) < 0) {
         free(set);
         return NULL;
     }

@@ -53,11 +53,16 @@ void sb_graves_clear(wc_sandbox *sb)
     }
 }
 
+void sb_walk_end_locked(wc_sandbox *sb)
+{
+    if (--sb->walks == 0)
+        sb_graves_clear(sb);
+}
+
 static void walk_end(wc_sandbox *sb)
 {
     pthread_mutex_lock(&sb->mu);
-    if (--sb->walks == 0)
-        sb_graves_clear(sb);
+    sb_walk_end_locked(sb);
     pthread_mutex_unlock(&sb->mu);
 }
 

@@ -18,7 +18,7 @@ int sb_reserve(void ***arr, size_t *cap, size_t n)
 {
     if (n < *cap)
         return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
+    size_t ncap = *cap ? *cap * 2 : 2; /* most pods have one or two containers */
     void **grown = realloc(*arr, ncap * sizeof(void *));
     if (grown == NULL)
         return -ENOMEM;
@@ -201,6 +201,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     pthread_mutex_init(&sb->mu, NULL);
     pthread_cond_init(&sb->changed, NULL);
     sb->store = store;
+    sb->pod_ids.borrows_keys = sb->ctr_ids.borrows_keys = sb->pod_ctrs.borrows_keys = true;
     sb->cg = wc_cgroups_detect();
     sb->root_dir = strdup(root_dir);
     sb->state_dir = strdup(state_dir);

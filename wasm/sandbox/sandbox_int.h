@@ -44,21 +44,23 @@ struct wc_sandbox {
     wc_ptrmap pod_ids, pod_names; /* record_index.c: pods by id; by name, the starting too */
     wc_ptrmap ctr_ids, ctr_names; /* containers by id; by (pod id, name, attempt) */
     wc_ptrmap pod_ctrs;           /* pod id -> sb_ctr_set of its containers */
-    zc_client *zygote;            /* NULL until wc_sandbox_attach_zygote */
-    const wc_cgroup_ops *cg;      /* NULL: no usable cgroups (workers then run in the zygote's) */
-    char *cgroup_driver;          /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
-    bool toolbox;                 /* commands naming an applet run toolbox.wasm (config toolbox) */
-    struct sb_exec *execs;        /* ExecSyncs waiting for their worker's exit (exec.c) */
-    wc_event_sub *subs;           /* GetContainerEvents subscribers (events.c) */
-    wc_ptrmap module_keys;        /* module_key.c: image module -> content digest (malloc'd) */
-    sb_sampler *sampler;          /* NULL until wc_sandbox_start_stats */
-    unsigned walks;               /* list walks under way (record_walk.c) */
-    wc_pod *buried_pods;          /* removed during walks, freed when the last one ends */
+    /* (the maps by id borrow their keys: the records' ids, the sets' pod_id) */
+    zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
+    const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
+    char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
+    bool toolbox;            /* commands naming an applet run toolbox.wasm (config toolbox) */
+    struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
+    wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
+    wc_ptrmap module_keys;   /* module_key.c: image module -> content digest (malloc'd) */
+    sb_sampler *sampler;     /* NULL until wc_sandbox_start_stats */
+    unsigned walks;          /* list walks under way (record_walk.c) */
+    wc_pod *buried_pods;     /* removed during walks, freed when the last one ends */
     wc_container *buried_ctrs;
 };
 
 /* A pod's containers (record_index.c). */
 typedef struct sb_ctr_set {
+    char pod_id[WC_ID_SIZE]; /* its key in pod_ctrs */
     wc_container **items;
     size_t n, cap;
 } sb_ctr_set;
@@ -84,6 +86,9 @@ const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id);
 void sb_bury_pod(wc_sandbox *sb, wc_pod *p);
 void sb_bury_ctr(wc_sandbox *sb, wc_container *c);
 void sb_graves_clear(wc_sandbox *sb);
+/* A walk of the caller's own (the stats sampler's): sb->walks++ when it has noted its
+ * records, this when it is done with them. */
+void sb_walk_end_locked(wc_sandbox *sb);
 
 /* Whether a record matches a list's filter (NULL matches all); mu held. */
 bool sb_pod_matches(const wc_pod *p, const wc_pod_filter *f);

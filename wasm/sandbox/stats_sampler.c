@@ -6,11 +6,10 @@
  * sample carries its timestamp, so a client's rates stay right; the sampler also gives
  * each container its CPU rate since the sample before (usage_nano_cores).
  *
- * A sweep takes the lock twice, briefly: once to note what to read (ids, worker pids,
- * layer directories, namespace paths), once to store what it read; the reading itself
- * runs unlocked. Sweeps are WC_STATS_PERIOD_MS apart, or 20 times the last sweep's
- * duration when that is longer, so that sampling never takes more than about 5% of a
- * core however many containers there are.
+ * A sweep takes the lock twice, briefly: once to note what to read (the records and
+ * their worker pids), once to store what it read; the reading itself runs unlocked. Sweeps are
+ * WC_STATS_PERIOD_MS apart, or 20 times the last sweep's duration when that is longer, so that
+ * sampling never takes more than about 5% of a core however many containers there are.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,21 +23,19 @@
 #define SWEEP_SHARE 20 /* the period is at least this many times a sweep's duration */
 
 typedef struct ctr_job {
-    char id[WC_ID_SIZE];
-    int pid;     /* <= 0: not running */
-    char *layer; /* the writable layer's directory, "" for none */
+    wc_container *c;
+    int pid; /* <= 0: not running */
     wc_usage u;
 } ctr_job;
 
-typedef struct pod_job {
-    char id[WC_ID_SIZE];
-} pod_job;
-
+/* A sweep is a walk (record_walk.c): the records it notes stay readable until it ends, and
+ * it reads only what never changes once they are published (dir, rootfs, overlay,
+ * readonly_rootfs, a pod's netns_path), so it copies no path and looks no record up again. */
 typedef struct sweep {
     ctr_job *ctrs;
     size_t n_ctrs;
-    pod_job *pods;
-    char **netns; /* the pods' namespace paths, as wc_net_ifaces_read takes them */
+    wc_pod **pods;
+    char **netns; /* the pods' namespace paths (borrowed), as wc_net_ifaces_read takes them */
     wc_net_ifaces *net;
     size_t n_pods;
 } sweep;
@@ -52,27 +49,13 @@ struct sb_sampler {
 
 static void sweep_clear(sweep *s)
 {
-    for (size_t i = 0; i < s->n_ctrs; i++)
-        free(s->ctrs[i].layer);
-    for (size_t i = 0; i < s->n_pods; i++) {
-        free(s->netns[i]);
+    for (size_t i = 0; i < s->n_pods; i++)
         wc_net_ifaces_clear(&s->net[i]);
-    }
     free(s->ctrs);
     free(s->pods);
     free(s->netns);
     free(s->net);
     memset(s, 0, sizeof(*s));
-}
-
-static int note_ctr(ctr_job *j, const wc_container *c)
-{
-    char dir[4096];
-    wc_container_layer_dir(c, dir, sizeof(dir));
-    memcpy(j->id, c->id, WC_ID_SIZE);
-    j->pid = c->state == WC_CTR_RUNNING ? c->pid : 0;
-    j->layer = strdup(dir);
-    return j->layer ? 0 : -ENOMEM;
 }
 
 /* What to read: every container, and every ready pod with a namespace of its own. mu held. */
@@ -84,16 +67,16 @@ static int note_all(wc_sandbox *sb, sweep *s)
     s->net = calloc(sb->n_pods + 1, sizeof(*s->net));
     if (!s->ctrs || !s->pods || !s->netns || !s->net)
         return -ENOMEM;
-    for (size_t i = 0; i < sb->n_ctrs; i++, s->n_ctrs++)
-        TRY(note_ctr(&s->ctrs[i], sb->ctrs[i]));
+    for (size_t i = 0; i < sb->n_ctrs; i++, s->n_ctrs++) {
+        wc_container *c = sb->ctrs[i];
+        s->ctrs[i] = (ctr_job){.c = c, .pid = c->state == WC_CTR_RUNNING ? c->pid : 0};
+    }
     for (size_t i = 0; i < sb->n_pods; i++) {
-        const wc_pod *p = sb->pods[i];
+        wc_pod *p = sb->pods[i];
         if (p->state != WC_POD_READY || *p->netns_path == '\0')
             continue;
-        memcpy(s->pods[s->n_pods].id, p->id, WC_ID_SIZE);
-        if ((s->netns[s->n_pods] = strdup(p->netns_path)) == NULL)
-            return -ENOMEM;
-        s->n_pods++;
+        s->pods[s->n_pods] = p;
+        s->netns[s->n_pods++] = p->netns_path;
     }
     return 0;
 }
@@ -110,19 +93,19 @@ static uint64_t nano_cores(const wc_usage *last, const wc_usage *u)
 }
 
 /* Stores what was read in the records still there. mu held. */
-static void store_all(wc_sandbox *sb, sweep *s)
+static void store_all(sweep *s)
 {
     for (size_t i = 0; i < s->n_ctrs; i++) {
-        wc_container *c = wc_ptrmap_get(&sb->ctr_ids, s->ctrs[i].id);
-        if (c == NULL)
+        wc_container *c = s->ctrs[i].c;
+        if (c->buried)
             continue;
         s->ctrs[i].u.nano_cores = nano_cores(&c->usage, &s->ctrs[i].u);
         c->usage = s->ctrs[i].u;
     }
     int64_t now = rec_now_ns();
     for (size_t i = 0; i < s->n_pods; i++) {
-        wc_pod *p = wc_ptrmap_get(&sb->pod_ids, s->pods[i].id);
-        if (p == NULL)
+        wc_pod *p = s->pods[i];
+        if (p->buried)
             continue;
         wc_net_ifaces_clear(&p->net);
         p->net = s->net[i];
@@ -131,24 +114,32 @@ static void store_all(wc_sandbox *sb, sweep *s)
     }
 }
 
+static void read_ctr(ctr_job *j)
+{
+    char dir[4096];
+    wc_container_layer_dir(j->c, dir, sizeof(dir));
+    wc_usage_read(j->pid, dir, &j->u);
+}
+
 static int sweep_once(wc_sandbox *sb, wc_error *err)
 {
     sweep s = {0};
     pthread_mutex_lock(&sb->mu);
     int rc = note_all(sb, &s);
+    sb->walks += rc == 0;
     pthread_mutex_unlock(&sb->mu);
     if (rc < 0) {
         sweep_clear(&s);
         return wc_error_set(err, rc, "out of memory");
     }
     for (size_t i = 0; i < s.n_ctrs; i++)
-        wc_usage_read(s.ctrs[i].pid, s.ctrs[i].layer, &s.ctrs[i].u);
+        read_ctr(&s.ctrs[i]);
     rc = s.n_pods ? wc_net_ifaces_read(s.netns, s.n_pods, s.net, err) : 0;
-    if (rc == 0) {
-        pthread_mutex_lock(&sb->mu);
-        store_all(sb, &s);
-        pthread_mutex_unlock(&sb->mu);
-    }
+    pthread_mutex_lock(&sb->mu);
+    if (rc == 0)
+        store_all(&s);
+    sb_walk_end_locked(sb);
+    pthread_mutex_unlock(&sb->mu);
     sweep_clear(&s);
     return rc;
 }
