@@ -248,6 +248,9 @@ int wasm_compile_on_call(wasm_func *f, wc_error *err);
 const void *const *
 wasm_interp_handlers(void); /* handler address per enum wop (NULL without computed goto) */
 wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *f, uint64_t *fp);
+#ifdef WASM_OP_PROFILE
+void wasm_op_profile_count(unsigned op); /* op_profile.c: a profiling build's counts */
+#endif
 
 /* instance.c: function i's record in inst. A defined function's record is written on first use
  * (a call, ref.func, an export, a table element), so an instance of a module of 100k functions

@@ -18,7 +18,8 @@
 
 #include "engine.h"
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(WASM_NO_COMPUTED_GOTO)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(WASM_NO_COMPUTED_GOTO) &&                 \
+    !defined(WASM_OP_PROFILE)
 #define USE_CGOTO 1
 #else
 #define USE_CGOTO 0
@@ -495,6 +496,9 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 
 #if !USE_CGOTO
 dispatch:
+#ifdef WASM_OP_PROFILE
+    wasm_op_profile_count((unsigned)ip->op);
+#endif
     switch ((enum wop)ip->op) {
 #endif
 
