@@ -186,11 +186,16 @@ static inline uint32_t wasm_slots(wasm_valtype t)
     return t == WASM_V128 ? 2 : 1;
 }
 
+/* A call's record: where the caller resumes, its frame, its function's code and instance (the
+ * entry of a wasm_interp run: all NULL). */
 typedef struct wframe {
     const wcell *ip;
     uint64_t *fp;
-    wasm_func *func;
+    const wcode *code;
+    wasm_instance *inst;
 } wframe;
+
+enum { WASM_ATTN_INTERRUPT = 1, WASM_ATTN_METERED = 2 };
 
 struct wasm_instance {
     const wasm_module *m;
@@ -207,8 +212,11 @@ struct wasm_instance {
     uint64_t *stack, *stack_end, *sp; /* sp: first free slot */
     wframe *frames;
     uint32_t nframes, max_frames, native_depth;
-    atomic_int interrupt; /* set by wasm_instance_interrupt, checked at calls and loop headers */
-    bool metered;         /* fuel counts calls and loop iterations (fuzzing, tests) */
+    /* checked at calls and loop headers (one load): WASM_ATTN_INTERRUPT, set by
+     * wasm_instance_interrupt; WASM_ATTN_METERED, set when a wasm_call starts on a metered instance
+     */
+    atomic_int interrupt;
+    bool metered; /* fuel counts calls and loop iterations (fuzzing, tests) */
     int64_t fuel;
     /* trap details */
     wasm_trap trap;

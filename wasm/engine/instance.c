@@ -507,7 +507,7 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
                     wasm_val *results, uint32_t nresults)
 {
     if (inst->native_depth == 0) {
-        atomic_store(&inst->interrupt, 0);
+        atomic_store(&inst->interrupt, inst->metered ? WASM_ATTN_METERED : 0);
         inst->trap = WASM_TRAP_NONE;
         inst->msg[0] = '\0';
         inst->trap_func = UINT32_MAX;
@@ -638,7 +638,7 @@ const char *wasm_instance_func_name(const wasm_instance *inst, uint32_t func_ind
 
 void wasm_instance_interrupt(wasm_instance *inst)
 {
-    atomic_store(&inst->interrupt, 1);
+    atomic_fetch_or(&inst->interrupt, WASM_ATTN_INTERRUPT);
 }
 
 wasm_trap wasm_instance_exit(wasm_instance *inst, int exit_code)

@@ -7,9 +7,11 @@
  * per op is documented in compile.c / validate.c: cell 0 handler, then slots (dst first) and
  * immediates.
  *
- * Calls never recurse on the C stack: a frame record (return ip, fp, function) is pushed on the
- * instance's frame array, bounded by max_call_depth; the callee's frame starts at the caller's
- * argument slots, so arguments are never copied. Traps jump to one exit path that records the trap
+ * Calls never recurse on the C stack: a frame record (return ip, fp, the caller's code and
+ * instance) is pushed on the instance's frame array, bounded by max_call_depth; the callee's frame
+ * starts at the caller's argument slots, so arguments are never copied. The loop tracks the running
+ * function by its code (a call site holds the callee's), and the function index only matters on a
+ * trap (func_index) or a lazy compile. Traps jump to one exit path that records the trap
  * code and allocates nothing. Memory bounds checks are one compare of a 64-bit effective address.
  * Adding an operation: a line in opcodes.h, then a handler here (the label table is generated).
  */
@@ -18,7 +20,7 @@
 
 #include "engine.h"
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(WASM_NO_COMPUTED_GOTO) &&                 \
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(WASM_NO_COMPUTED_GOTO) &&                \
     !defined(WASM_OP_PROFILE)
 #define USE_CGOTO 1
 #else
@@ -238,6 +240,19 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
     return 0;
 }
 
+/* The index of the function whose code is `code`, in inst's module. */
+static uint32_t func_index(const wasm_instance *inst, const wcode *code)
+{
+    return (uint32_t)(code - inst->m->codes) + inst->m->nfunc_imports;
+}
+
+/* After the attention word was found set: true if the run must stop (an interrupt, or a metered
+ * instance out of fuel). */
+static bool must_stop(wasm_instance *ctx, int attn)
+{
+    return (attn & WASM_ATTN_INTERRUPT) || ((attn & WASM_ATTN_METERED) && --ctx->fuel < 0);
+}
+
 /* ---- the loop
  * ------------------------------------------------------------------------------------ */
 
@@ -253,6 +268,14 @@ static int table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
     do {                                                                                           \
         trap = WASM_TRAP_##code;                                                                   \
         goto trapped;                                                                              \
+    } while (0)
+
+/* At calls and loop headers: one load while nothing asks for attention. */
+#define CHECK_ATTENTION()                                                                          \
+    do {                                                                                           \
+        int attn_ = atomic_load_explicit(&ctx->interrupt, memory_order_relaxed);                   \
+        if (__builtin_expect(attn_ != 0, 0) && must_stop(ctx, attn_))                              \
+            TRAP(INTERRUPTED);                                                                     \
     } while (0)
 
 #define MEMLOAD()                                                                                  \
@@ -483,7 +506,8 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #endif
     const wcell *ip = NULL;
     uint64_t *fp = NULL, *nfp = entry_fp;
-    wasm_func *f = NULL, *callee = entry;
+    const wcode *fc = NULL; /* the running function's code (NULL: none yet) */
+    wasm_func *callee = entry;
     wasm_instance *inst = entry->inst;
     wframe *frames = ctx->frames;
     uint32_t nfr = ctx->nframes, base = ctx->nframes, max_frames = ctx->max_frames;
@@ -965,32 +989,30 @@ dispatch:
             ip += 2;
             goto do_call;
         }
-        OP(CALL_LOCAL)
+        OP(CALL_LOCAL) /* [frame, 0, func][callee's wcode]: a function of the same instance */
         {
             const wcode *code = ip[2].ptr;
             nfp = fp + ip[1].m.a;
             if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
-            if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
-                                     (ctx->metered && --ctx->fuel < 0),
-                                 0))
-                TRAP(INTERRUPTED);
-            frames[nfr++] = (wframe){ip + 3, fp, f};
-            f = wasm_inst_func(inst, ip[1].m.x), fp = nfp, ip = code->code;
+            CHECK_ATTENTION();
+            frames[nfr++] = (wframe){ip + 3, fp, fc, inst};
+            fc = code, fp = nfp, ip = code->code;
             for (uint32_t i = code->nparams; i < code->zero_end; i++)
                 fp[i] = 0;
             NEXT();
         }
-        OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): f was just
+        OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): fc was just
                           * entered with a frame of its params; compile, then enter it again */
         {
             wc_error err = {0};
+            wasm_func *f = wasm_inst_func(inst, func_index(inst, fc));
             if (wasm_compile_on_call(f, &err) < 0) {
                 trap = wasm_instance_host_error(ctx, "compiling function %u: %.160s", f->index,
                                                 err.msg);
                 goto trapped;
             }
-            const wcode *code = f->code;
+            const wcode *code = fc;
             if (fp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
             for (uint32_t i = code->nparams; i < code->zero_end; i++)
@@ -1017,22 +1039,20 @@ dispatch:
         }
         OP(POLL)
         {
-            if (atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
-                (ctx->metered && --ctx->fuel < 0))
-                TRAP(INTERRUPTED);
+            CHECK_ATTENTION();
             ip += 1;
             NEXT();
         }
         OP(RETURN)
         {
-            wframe *r = &frames[--nfr];
-            if (r->ip == NULL) {
-                ctx->nframes = nfr;
-                return WASM_TRAP_NONE;
-            }
-            ip = r->ip, fp = r->fp, f = r->func;
-            if (f->inst != inst) { /* a return into another instance (and its memory) */
-                inst = f->inst;
+            const wframe *r = &frames[--nfr];
+            ip = r->ip, fp = r->fp, fc = r->code;
+            if (__builtin_expect(r->inst != inst, 0)) {
+                if (ip == NULL) { /* the entry record */
+                    ctx->nframes = nfr;
+                    return WASM_TRAP_NONE;
+                }
+                inst = r->inst; /* a return into another instance (and its memory) */
                 MEMLOAD();
             }
             NEXT();
@@ -1063,28 +1083,30 @@ do_call:
         const wcode *code = callee->code;
         if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
-        if (__builtin_expect(atomic_load_explicit(&ctx->interrupt, memory_order_relaxed) ||
-                                 (ctx->metered && --ctx->fuel < 0),
-                             0))
-            TRAP(INTERRUPTED);
-        frames[nfr++] = (wframe){ip, fp, f};
-        f = callee, fp = nfp, ip = code->code;
+        CHECK_ATTENTION();
+        /* the entry record (ip NULL) has no instance: RETURN tells it by that */
+        frames[nfr++] = (wframe){ip, fp, fc, ip ? inst : NULL};
+        fc = code, fp = nfp, ip = code->code;
         for (uint32_t i = code->nparams; i < code->zero_end; i++)
             fp[i] = 0;
-        if (f->inst != inst) {
-            inst = f->inst;
+        if (callee->inst != inst) {
+            inst = callee->inst;
             MEMLOAD();
         }
         NEXT();
     }
 
 trapped:
-    ctx->trap_func = f ? f->index : (callee ? callee->index : UINT32_MAX);
+    ctx->trap_func = fc ? func_index(inst, fc) : (callee ? callee->index : UINT32_MAX);
     ctx->nbacktrace = 0;
-    for (uint32_t i = nfr; f && ctx->nbacktrace < WASM_BACKTRACE_MAX; f = frames[--i].func) {
-        ctx->backtrace[ctx->nbacktrace++] = f->index;
-        if (i <= base)
+    const wcode *bc = fc;
+    const wasm_instance *bi = inst;
+    for (const wframe *r = frames + nfr; bc && ctx->nbacktrace < WASM_BACKTRACE_MAX;) {
+        ctx->backtrace[ctx->nbacktrace++] = func_index(bi, bc);
+        if (r <= frames + base)
             break;
+        --r;
+        bc = r->code, bi = r->inst;
     }
     ctx->nframes = base;
     return trap;
