@@ -103,18 +103,36 @@ void cs_def(vstate *s, size_t at)
     s->last_end = s->n;
 }
 
+/* A scalar copy right after one, two or three others (COPY, COPY2, COPY3) joins them: up to four
+ * copies in a row are one op (a hash round's rotation of its working variables), run in order. */
+static bool fuse_copy(vstate *s, uint16_t dst, uint16_t src)
+{
+    if (s->last_ins < 0)
+        return false;
+    size_t len = s->n - (size_t)s->last_ins;
+    wcell *c = &s->code[s->last_ins + 1];
+    if (s->last_op == OP_COPY && len == 2) {
+        s->last_op = OP_COPY2;
+        c->s.c = dst, c->s.d = src;
+    } else if (s->last_op == OP_COPY2 && len == 2) {
+        s->last_op = OP_COPY3;
+        cs_s(s, dst, src, 0, 0);
+    } else if (s->last_op == OP_COPY3 && len == 3) {
+        s->last_op = OP_COPY4;
+        c[1].s.c = dst, c[1].s.d = src;
+    } else {
+        return false;
+    }
+    set_op(s, &s->code[s->last_ins], s->last_op);
+    return true;
+}
+
 void cs_copy(vstate *s, uint16_t dst, uint16_t src, wasm_valtype t)
 {
     if (dst == src || !cs_live(s))
         return;
-    if (t != WASM_V128 && s->last_ins >= 0 && s->last_op == OP_COPY &&
-        (size_t)s->last_ins + 2 == s->n) { /* two scalar copies in a row: one COPY2 */
-        set_op(s, &s->code[s->last_ins], OP_COPY2);
-        s->code[s->last_ins + 1].s.c = dst;
-        s->code[s->last_ins + 1].s.d = src;
-        s->last_op = OP_COPY2;
+    if (t != WASM_V128 && fuse_copy(s, dst, src))
         return;
-    }
     if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM && (size_t)s->last_ins + 2 == s->n &&
         s->code[s->last_ins + 1].m.a == src) { /* the sum, teed, set to a second local */
         set_op(s, &s->code[s->last_ins], OP_I32_ADD_IMM2);

@@ -738,6 +738,7 @@ dispatch:
     BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
     BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
     BIN2I(I32_ROTL, I32_XOR, u32, rotl32(a, b), a ^ b)
+    BIN2I(I32_SHL, I32_ADD, u32, a << b, a + b)
         // clang-format on
 
 #include "interp_simd.h"
@@ -769,6 +770,25 @@ dispatch:
             fp[c.s.a] = fp[c.s.b];
             fp[c.s.c] = fp[c.s.d];
             ip += 2;
+            NEXT();
+        }
+        OP(COPY3) /* [dst, src, dst2, src2][dst3, src3]: three copies, in order */
+        {
+            wcell c = ip[1], e = ip[2];
+            fp[c.s.a] = fp[c.s.b];
+            fp[c.s.c] = fp[c.s.d];
+            fp[e.s.a] = fp[e.s.b];
+            ip += 3;
+            NEXT();
+        }
+        OP(COPY4) /* [dst, src, dst2, src2][dst3, src3, dst4, src4]: four copies, in order */
+        {
+            wcell c = ip[1], e = ip[2];
+            fp[c.s.a] = fp[c.s.b];
+            fp[c.s.c] = fp[c.s.d];
+            fp[e.s.a] = fp[e.s.b];
+            fp[e.s.c] = fp[e.s.d];
+            ip += 3;
             NEXT();
         }
         OP(CONST32)

@@ -237,6 +237,8 @@
     X(UNREACHABLE)                                                                                 \
     X(COPY)                                                                                        \
     X(COPY2)                                                                                       \
+    X(COPY3)                                                                                       \
+    X(COPY4)                                                                                       \
     X(I32_ADD_IMM2)                                                                                \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
@@ -323,10 +325,11 @@
 /* A shift or rotate by a constant, then a binary op consuming its result: NAME1_IMM_NAME2
  * [dst, a, k, c] is dst = c NAME2 (a NAME1 k), k the constant's low 5 bits (all a 32-bit shift
  * reads). From profiles of tests/wasm/bench: the sigma functions of sha256 (rotl, rotl, xor, rotl,
- * xor). */
+ * xor), an array element's address (base + i << 2: sort's partition, 6% of its ops). */
 // clang-format off
 #define WASM_SHIFTBIN_OPS(X)                                                                       \
-    X(I32_ROTL, I32_XOR)
+    X(I32_ROTL, I32_XOR)                                                                           \
+    X(I32_SHL, I32_ADD)
 // clang-format on
 
 /* ---- SIMD (0xFD prefix; the sub-opcode is the low byte). A v128 takes two adjacent frame slots
