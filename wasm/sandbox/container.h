@@ -85,6 +85,7 @@ typedef struct wc_container {
     char *reason, *message;
     int pid;
     bool starting;  /* runtime only, not stored: a start request is with the zygote */
+    bool stopped;   /* runtime only: StopContainer came before any start, so none may follow */
     wc_usage usage; /* runtime only: the stats sampler's last sample (stats_sampler.c) */
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;

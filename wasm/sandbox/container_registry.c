@@ -28,6 +28,8 @@
 #include "terminal.h"
 
 #define STOP_WAIT_MS 10000
+/* Longer than a start may take: the zygote answers within 30 s (zygote_client.c). */
+#define START_WAIT_MS 60000
 
 static int check_ctr_name_free(wc_sandbox *sb, const wc_container_spec *s, wc_error *err)
 {
@@ -206,6 +208,8 @@ static int find_startable(wc_sandbox *sb, const char *id, wc_container **ret_c, 
 {
     TRY(sb_find_ctr(sb, id, ret_c, err));
     const wc_container *c = *ret_c;
+    if (c->stopped) /* a StartContainer the kubelet sent first may come after the stop */
+        return wc_error_set(err, -EBUSY, "container %s was stopped before it started", c->id);
     if (c->state != WC_CTR_CREATED || c->starting)
         return wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
                             c->starting                  ? "starting"
@@ -304,7 +308,7 @@ static int kill_worker(wc_sandbox *sb, const char *id, wc_error *err)
     return sb_zygote_op(sb, "kill", id, NULL, err);
 }
 
-/* Waits (mu held) until the container is neither running nor starting. */
+/* Waits (mu held) until the container no longer runs. */
 static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
 {
     struct timespec deadline;
@@ -314,7 +318,7 @@ static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
         wc_container *c = NULL;
         if (sb_find_ctr(sb, id, &c, NULL) < 0)
             return 0;
-        if (c->state != WC_CTR_RUNNING && !c->starting)
+        if (c->state != WC_CTR_RUNNING)
             return 0;
         if (pthread_cond_timedwait(&sb->changed, &sb->mu, &deadline) != 0)
             return wc_error_set(err, -ETIMEDOUT, "container %s did not stop within %d ms", id,
@@ -322,14 +326,36 @@ static int wait_not_running(wc_sandbox *sb, const char *id, wc_error *err)
     }
 }
 
-/* The full id of container id, and whether it runs or is starting; mu held. */
+int sb_wait_start_outcome(wc_sandbox *sb, const char *id, wc_error *err)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += START_WAIT_MS / 1000;
+    for (bool told = false;; told = true) {
+        wc_container *c = NULL;
+        TRY(sb_find_ctr(sb, id, &c, err));
+        if (!c->starting)
+            return 0;
+        if (!told)
+            wc_info("sandbox", "container %s: the stop waits for its start in flight", c->id);
+        if (pthread_cond_timedwait(&sb->changed, &sb->mu, &deadline) != 0)
+            return wc_error_set(err, -ETIMEDOUT, "container %s was still starting after %d s", id,
+                                START_WAIT_MS / 1000);
+    }
+}
+
+/* The full id of container id, and whether it runs once no start of it is in flight (one
+ * that never started never will); mu held. */
 static int find_live(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool *ret_live,
                      wc_error *err)
 {
     wc_container *c = NULL;
+    TRY(sb_wait_start_outcome(sb, id, err));
     TRY(sb_find_ctr(sb, id, &c, err));
     memcpy(cid, c->id, WC_ID_SIZE);
-    *ret_live = c->state == WC_CTR_RUNNING || c->starting;
+    if (c->state == WC_CTR_CREATED)
+        c->stopped = true;
+    *ret_live = c->state == WC_CTR_RUNNING;
     return 0;
 }
 

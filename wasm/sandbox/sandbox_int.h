@@ -105,6 +105,11 @@ int sb_module_content_key(wc_sandbox *sb, int fd, const char *image_key,
                           char out[WC_DIGEST_STR_LEN + 1], wc_error *err);
 void sb_module_keys_clear(wc_sandbox *sb); /* at close */
 
+/* Waits until no start of container id is in flight (mu held, released meanwhile): a stop acts
+ * on its outcome, the worker it started or none, instead of racing its request to the zygote
+ * (whose kill found no worker yet, and the start then ran one). -ETIMEDOUT after a minute. */
+int sb_wait_start_outcome(wc_sandbox *sb, const char *id, wc_error *err);
+
 /* Writes the container's record; mu held. */
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
 

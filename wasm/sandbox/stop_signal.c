@@ -79,8 +79,14 @@ int wc_container_stop_graceful(wc_sandbox *sb, const char *id, int64_t timeout_s
     char cid[WC_ID_SIZE];
     int signo = SIGKILL;
     pthread_mutex_lock(&sb->mu);
-    int rc = sb_find_ctr(sb, id, &c, err);
-    bool running = rc == 0 && c->state == WC_CTR_RUNNING && !c->starting;
+    int rc = sb_wait_start_outcome(sb, id, err);
+    if (rc == 0)
+        rc = sb_find_ctr(sb, id, &c, err);
+    if (rc < 0 && rc != -ENOENT) { /* still starting: wc_container_stop would wait again */
+        pthread_mutex_unlock(&sb->mu);
+        return rc;
+    }
+    bool running = rc == 0 && c->state == WC_CTR_RUNNING;
     if (running) {
         memcpy(cid, c->id, WC_ID_SIZE);
         if (wc_signal_parse(*c->stop_signal ? c->stop_signal : WC_DEFAULT_STOP_SIGNAL, &signo,
