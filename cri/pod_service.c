@@ -120,19 +120,6 @@ static bool run_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
     return !uses_host_network(((const Runtime__V1__RunPodSandboxRequest *)req)->config);
 }
 
-/* Stop and remove run CNI DEL when the pod holds an ADD's state. */
-static bool stop_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
-{
-    const char *id = ((const Runtime__V1__StopPodSandboxRequest *)req)->pod_sandbox_id;
-    return wc_pod_has_cni(cri_call_daemon(call)->sandbox, id ? id : "");
-}
-
-static bool remove_pod_is_slow(cri_call *call, const ProtobufCMessage *req)
-{
-    const char *id = ((const Runtime__V1__RemovePodSandboxRequest *)req)->pod_sandbox_id;
-    return wc_pod_has_cni(cri_call_daemon(call)->sandbox, id ? id : "");
-}
-
 static int rpc_run_pod(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
                        wc_error *err)
 {
@@ -419,8 +406,10 @@ static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCM
 
 const cri_method cri_pod_methods[] = {
     {"RunPodSandbox", rpc_run_pod, false},
-    {"StopPodSandbox", rpc_stop_pod, false},
-    {"RemovePodSandbox", rpc_remove_pod, false},
+    /* slow: they wait for the pod's containers to stop (and their starts in flight), and run
+     * CNI DEL for a networked pod */
+    {"StopPodSandbox", rpc_stop_pod, true},
+    {"RemovePodSandbox", rpc_remove_pod, true},
     {"PodSandboxStatus", rpc_pod_status, false},
     {"ListPodSandbox", rpc_list_pods, true},
     {"UpdatePodSandboxResources", rpc_update_pod_resources, false},
@@ -429,7 +418,5 @@ const cri_method cri_pod_methods[] = {
 
 const cri_slow_rule cri_pod_slow_rules[] = {
     {"RunPodSandbox", run_pod_is_slow},
-    {"StopPodSandbox", stop_pod_is_slow},
-    {"RemovePodSandbox", remove_pod_is_slow},
     {NULL, NULL},
 };

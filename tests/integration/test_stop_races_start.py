@@ -1,11 +1,14 @@
-"""Stops and removals racing a start, checked in whatever order the two meet: a kubelet must
-never find a container it stopped still running."""
+"""Stops and removals racing a start (checked in whatever order the two meet), and a
+host-network pod's removal held mid-way at a gate the test opens (open_gate.py). A kubelet must
+never find a container it stopped still running, nor wait for a removal to answer its other
+rpcs."""
 import glob
 
 import grpc
 import pytest
 
 import runtime_images
+from open_gate import OpenGate
 from rt_helpers import create, ctr_config, pod_config, run_pod
 from wasmcri_harness import mounts_under, pb
 
@@ -81,3 +84,24 @@ def test_a_stop_racing_a_start_leaves_nothing_running(d, tmp_path, how):
     assert list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
     assert mounts_under(d.base) == []
     print(f"{how}: {ROUNDS} rounds, the start {' and '.join(sorted(outcomes))}")
+
+
+def test_other_rpcs_are_answered_while_a_host_network_pod_is_removed(d, tmp_path):
+    """Before: a host-network pod's RemovePodSandbox ran on the completion-queue thread, and
+    every other rpc waited for it (its containers' stops, up to 10 s each). Held at the gate on
+    its pod directory, it must not hold Version or the image service."""
+    rt = d.runtime()
+    pid = run_pod(rt, pod_config("held-removal", tmp_path / "logs"))
+    with OpenGate(d.state / "pods" / pid, d.proc.pid) as gate:
+        removed = rt.RemovePodSandbox.future(pb.RemovePodSandboxRequest(pod_sandbox_id=pid),
+                                             timeout=120)
+        assert gate.wait_for_open(timeout=60), "the removal never deleted the pod directory"
+        try:
+            rt.Version(pb.VersionRequest(), timeout=30)
+            d.image().ListImages(pb.ListImagesRequest(), timeout=30)
+        except grpc.RpcError as e:
+            pytest.fail(f"an rpc waited for the held removal: {e.code()} {e.details()}")
+        assert not removed.done()  # still held: nothing above waited for it
+    removed.result()
+    assert list(rt.ListPodSandbox(pb.ListPodSandboxRequest()).items) == []
+    assert not (d.state / "pods" / pid).exists()

@@ -63,15 +63,6 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
     return 0;
 }
 
-bool wc_pod_has_cni(wc_sandbox *sb, const char *id)
-{
-    wc_pod *p = NULL;
-    pthread_mutex_lock(&sb->mu);
-    bool has = sb_find_pod(sb, id, &p, NULL) == 0 && *p->cni_state;
-    pthread_mutex_unlock(&sb->mu);
-    return has;
-}
-
 /* Forgets the network the DEL of state released; mu held. */
 static int forget_network(wc_sandbox *sb, const char *id, const char *state, wc_error *err)
 {

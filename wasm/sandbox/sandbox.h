@@ -79,8 +79,6 @@ int wc_pod_get(wc_sandbox *sb, const char *id, wc_pod **ret_pod, wc_error *err);
  * -EINVAL for a negative value, -ENOENT for an unknown pod. */
 int wc_pod_update_resources(wc_sandbox *sb, const char *id, const wc_resources *res,
                             const wc_resources *overhead, wc_error *err);
-/* True when stopping or removing the pod runs CNI plugins (it holds an ADD's state). */
-bool wc_pod_has_cni(wc_sandbox *sb, const char *id);
 
 typedef struct wc_pod_filter {
     const char *id;      /* NULL or "": any; else the id or a prefix of it */
