@@ -184,6 +184,8 @@ bool cs_local_referenced(const vstate *s, uint16_t slot)
  */
 void cs_defer_local(vstate *s, uint16_t slot)
 {
+    if (s->check_only) /* no code: nothing to defer (validate_fast.c relies on it) */
+        return;
     uint32_t i = s->h - 1;
     if (s->npend < CS_MAX_PENDING) {
         s->loc[i] = slot;

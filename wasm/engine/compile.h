@@ -32,12 +32,27 @@ typedef struct ctl {
     uint64_t set_before[CS_MAX_SET / 64]; /* vstate.set_here at the block's start */
 } ctl;
 
+/* The first entries of a vstate's arrays, on the caller's stack (left uninitialised): most
+ * functions need no more, and their validation allocates nothing. */
+#define VS_ROOM_STACK 64
+#define VS_ROOM_CTLS 16
+#define VS_ROOM_GROUPS 8
+#define VS_ROOM_PARAMS 16
+typedef struct vroom {
+    wasm_valtype vt[VS_ROOM_STACK];
+    uint16_t loc[VS_ROOM_STACK], home[VS_ROOM_STACK];
+    ctl ctls[VS_ROOM_CTLS];
+    uint32_t grp_end[VS_ROOM_GROUPS], grp_slot_end[VS_ROOM_GROUPS], param_slot[VS_ROOM_PARAMS];
+    wasm_valtype grp_type[VS_ROOM_GROUPS];
+} vroom;
+
 typedef struct vstate {
     wasm_module *m;
     wcode *fn;
     const wasm_functype *ft;
     const uint8_t *p, *end;
     wc_error *err;
+    vroom *room;       /* where the arrays below start; any other address is the heap's */
     uint32_t *grp_end; /* locals: running totals of the declaration groups (after the params) */
     uint32_t *grp_slot_end; /* the same in frame slots */
     uint32_t *param_slot;   /* frame slot of each param */
@@ -91,6 +106,27 @@ static inline uint16_t cs_slot(const vstate *s, uint32_t h)
     return h == 0 ? (uint16_t)s->local_slots : (uint16_t)(s->home[h - 1] + cs_width(s->vt[h - 1]));
 }
 
+/* Local x's type and frame slot. */
+static inline wasm_valtype vlocal_type(const vstate *s, uint32_t x, uint16_t *ret_slot)
+{
+    if (x < s->ft->np) {
+        *ret_slot = (uint16_t)s->param_slot[x];
+        return s->ft->params[x];
+    }
+    uint32_t lo = 0, hi = s->ngroups; /* first group whose running total exceeds x */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->grp_end[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    uint32_t first = lo ? s->grp_end[lo - 1] : s->ft->np;
+    uint32_t first_slot = lo ? s->grp_slot_end[lo - 1] : s->ft->nps;
+    *ret_slot = (uint16_t)(first_slot + (x - first) * cs_width(s->grp_type[lo]));
+    return s->grp_type[lo];
+}
+
 /* compile.c */
 int cs_reserve(vstate *s, size_t cells);
 void cs_op(vstate *s, enum wop op);
@@ -130,6 +166,11 @@ int vpop(vstate *s, wasm_valtype want, uint16_t *ret_loc);
 int vmemarg(vstate *s, uint32_t max_align, uint32_t *ret_offset);
 int vemit_def(vstate *s, enum wop op, wasm_valtype t, uint16_t a, uint16_t b, uint16_t c);
 int vsimple(vstate *s, const simple_op *o);
+extern const simple_op vsimple_table[256]; /* the simple instructions' types, by opcode */
+
+/* validate_fast.c: types the plainly valid run of straight-line code at s->p (check_only),
+ * stopping before the first instruction it leaves to validate.c's rules */
+void vfast_run(vstate *s);
 
 /* validate_simd.c: one instruction after the 0xFD prefix */
 int op_simd(vstate *s);

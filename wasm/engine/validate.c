@@ -68,6 +68,18 @@ static int frame_full(vstate *s)
                         WASM_MAX_FRAME_SLOTS);
 }
 
+/* An array of old_n entries of size bytes, at p (in the vstate's room or the heap), grown to n:
+ * the new address, or NULL (p unchanged). */
+static void *grow_array(void *p, const void *room, size_t old_n, size_t n, size_t size)
+{
+    if (p != room)
+        return realloc(p, n * size);
+    void *q = malloc(n * size);
+    if (q)
+        memcpy(q, p, old_n * size);
+    return q;
+}
+
 static int grow_stack(vstate *s)
 {
     uint32_t cap = s->cap * 2;
@@ -75,13 +87,13 @@ static int grow_stack(vstate *s)
         cap = WASM_MAX_FRAME_SLOTS + 64 - s->local_slots;
     if (s->h + 1 >= cap)
         return frame_full(s);
-    wasm_valtype *vt = realloc(s->vt, cap * sizeof(*vt));
+    wasm_valtype *vt = grow_array(s->vt, s->room->vt, s->cap, cap, sizeof(*vt));
     if (vt)
         s->vt = vt;
-    uint16_t *loc = realloc(s->loc, cap * sizeof(*loc));
+    uint16_t *loc = grow_array(s->loc, s->room->loc, s->cap, cap, sizeof(*loc));
     if (loc)
         s->loc = loc;
-    uint16_t *home = realloc(s->home, cap * sizeof(*home));
+    uint16_t *home = grow_array(s->home, s->room->home, s->cap, cap, sizeof(*home));
     if (home)
         s->home = home;
     if (!vt || !loc || !home)
@@ -265,7 +277,7 @@ static int push_ctl(vstate *s, ctl *c)
                             s->m->limits.max_nesting);
     if (s->nctl == s->ctlcap) {
         uint32_t cap = s->ctlcap * 2;
-        ctl *n = realloc(s->ctls, cap * sizeof(*n));
+        ctl *n = grow_array(s->ctls, s->room->ctls, s->ctlcap, cap, sizeof(*n));
         if (n == NULL)
             return wc_error_set(s->err, -ENOMEM, "out of memory");
         s->ctls = n, s->ctlcap = cap;
@@ -506,27 +518,6 @@ static int op_call_indirect(vstate *s)
     return push_results(s, ft);
 }
 
-/* Local x's type and frame slot. */
-static wasm_valtype local_type(const vstate *s, uint32_t x, uint16_t *ret_slot)
-{
-    if (x < s->ft->np) {
-        *ret_slot = (uint16_t)s->param_slot[x];
-        return s->ft->params[x];
-    }
-    uint32_t lo = 0, hi = s->ngroups; /* first group whose running total exceeds x */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (s->grp_end[mid] > x)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    uint32_t first = lo ? s->grp_end[lo - 1] : s->ft->np;
-    uint32_t first_slot = lo ? s->grp_slot_end[lo - 1] : s->ft->nps;
-    *ret_slot = (uint16_t)(first_slot + (x - first) * cs_width(s->grp_type[lo]));
-    return s->grp_type[lo];
-}
-
 /* Zeroing at entry (engine.h, wcode.zero_end): a declared local read here needs it unless every
  * path to here set it. A set in a block precedes everything after it up to the block's end (no
  * branch jumps into a block, and a loop's back edge goes to its start), so set_here gains the set
@@ -557,7 +548,7 @@ static int op_local(vstate *s, uint8_t op)
     TRY(u32(s, &x));
     if (x >= s->nlocals)
         return fail(s, "unknown local");
-    wasm_valtype t = local_type(s, x, &slot);
+    wasm_valtype t = vlocal_type(s, x, &slot);
     if (op == 0x20) {
         note_local_read(s, slot, t);
         TRY(push(s, t));
@@ -966,7 +957,7 @@ static int op_prefix(vstate *s)
 /* ---- simple instructions from the table ---------------------------------------------------------
  */
 
-static const simple_op simple_table[256] = {
+const simple_op vsimple_table[256] = {
 #define X_SIMPLE(b, n, i1, i2, o) [b] = {i1, i2, o, 1, OP_##n},
     WASM_SIMPLE_OPS(X_SIMPLE)
 #undef X_SIMPLE
@@ -1120,10 +1111,13 @@ static int read_locals(vstate *s)
     TRY(u32(s, &ngroups));
     if (ngroups > (size_t)(s->end - s->p) / 2)
         return fail(s, "unexpected end");
-    s->grp_end = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_end));
-    s->grp_slot_end = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_slot_end));
-    s->grp_type = malloc(((size_t)ngroups + 1) * sizeof(*s->grp_type));
-    s->param_slot = malloc(((size_t)ft->np + 1) * sizeof(*s->param_slot));
+    bool few = ngroups < VS_ROOM_GROUPS;
+    s->grp_end = few ? s->room->grp_end : malloc(((size_t)ngroups + 1) * sizeof(*s->grp_end));
+    s->grp_slot_end =
+        few ? s->room->grp_slot_end : malloc(((size_t)ngroups + 1) * sizeof(*s->grp_slot_end));
+    s->grp_type = few ? s->room->grp_type : malloc(((size_t)ngroups + 1) * sizeof(*s->grp_type));
+    s->param_slot = ft->np < VS_ROOM_PARAMS ? s->room->param_slot
+                                            : malloc(((size_t)ft->np + 1) * sizeof(*s->param_slot));
     if (!s->grp_end || !s->grp_slot_end || !s->grp_type || !s->param_slot)
         return wc_error_set(s->err, -ENOMEM, "out of memory");
     for (uint32_t i = 0, slot = 0; i < ft->np; slot += cs_width(ft->params[i]), i++)
@@ -1166,8 +1160,10 @@ static int body(vstate *s)
     bool done = false;
     while (!done) {
         uint8_t op;
+        if (s->check_only)
+            vfast_run(s); /* a run of plainly valid straight-line code (validate_fast.c) */
         TRY(byte(s, &op));
-        const simple_op *o = &simple_table[op];
+        const simple_op *o = &vsimple_table[op];
         if (o->valid)
             TRY(op_simple(s, o));
         else
@@ -1180,16 +1176,22 @@ static int body(vstate *s)
     return 0;
 }
 
+static void free_unless(void *p, const void *room)
+{
+    if (p != room)
+        free(p);
+}
+
 static void vstate_free(vstate *s)
 {
-    free(s->grp_end);
-    free(s->grp_slot_end);
-    free(s->param_slot);
-    free(s->grp_type);
-    free(s->vt);
-    free(s->loc);
-    free(s->home);
-    free(s->ctls);
+    free_unless(s->grp_end, s->room->grp_end);
+    free_unless(s->grp_slot_end, s->room->grp_slot_end);
+    free_unless(s->param_slot, s->room->param_slot);
+    free_unless(s->grp_type, s->room->grp_type);
+    free_unless(s->vt, s->room->vt);
+    free_unless(s->loc, s->room->loc);
+    free_unless(s->home, s->room->home);
+    free_unless(s->ctls, s->room->ctls);
     free(s->code);
 }
 
@@ -1197,7 +1199,9 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                        wasm_body_mode mode, wc_error *err)
 {
     wcode *fn = &m->codes[def_index];
+    vroom room; /* not cleared: every entry is written before it is read */
     vstate s = {.m = m,
+                .room = &room,
                 .fn = fn,
                 .ft = &m->types[fn->type],
                 .p = p,
@@ -1210,14 +1214,10 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                 .last_const = -1,
                 .last_ins = -1,
                 .prev_ins = -1};
-    s.cap = 64, s.ctlcap = 16;
-    s.vt = malloc(s.cap * sizeof(*s.vt));
-    s.loc = malloc(s.cap * sizeof(*s.loc));
-    s.home = malloc(s.cap * sizeof(*s.home));
-    s.ctls = malloc(s.ctlcap * sizeof(*s.ctls));
-    int rc = s.vt && s.loc && s.home && s.ctls && (s.check_only || cs_reserve(&s, 64) == 0)
-                 ? 0
-                 : wc_error_set(err, -ENOMEM, "out of memory");
+    s.cap = VS_ROOM_STACK, s.ctlcap = VS_ROOM_CTLS;
+    s.vt = room.vt, s.loc = room.loc, s.home = room.home, s.ctls = room.ctls;
+    int rc =
+        s.check_only || cs_reserve(&s, 64) == 0 ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0)
         rc = read_locals(&s);
     if (rc == 0)
