@@ -13,6 +13,7 @@
 #include "image_message.h"
 #include "log.h"
 #include "metrics.h"
+#include "sandbox.h"
 #include "service.h"
 
 static int nomem(wc_error *err)
@@ -121,6 +122,9 @@ static int rpc_pull_image(cri_call *call, const ProtobufCMessage *req, ProtobufC
         return rc;
     }
     wc_info("image", "pulled %s as %s", ref, id);
+    wc_error prefetch_err = {0};
+    if (d->sandbox && wc_sandbox_prefetch_module(d->sandbox, id, &prefetch_err) < 0)
+        wc_warn("image", "%s: module not compiled ahead: %s", ref, prefetch_err.msg);
     Runtime__V1__PullImageResponse *r = malloc(sizeof(*r));
     if (r == NULL) {
         free(id);

@@ -1,6 +1,7 @@
-"""Compile off the start path (issue 14, part 3): CreateContainer has the zygote compile the
-container's module in the background of its loop, so StartContainer of a module it has seen
-compiles nothing; a module that does not validate fails CreateContainer with the reason; the
+"""Compile off the start path (issue 14, part 3): PullImage, and CreateContainer, have the zygote
+compile the module in the background of its loop, so StartContainer of a module it has seen
+compiles nothing; a module that does not validate fails CreateContainer with the reason (its
+image still pulls); the
 modules compiled that way stay within the cache's budget (`module_cache_mib`). What a user sees:
 the metrics wasmcri_module_background_compiles_total and wasmcri_module_start_compiles_total,
 the module cache gauges, and CreateContainer's error. An image's module is cached by its content:
@@ -29,6 +30,16 @@ def served(runtime_registry, new_daemon):
     return d, f"http://{addr}/metrics", refs
 
 
+# The test images hold two distinct modules: probe.wasm (in probe, probe-user, probe-usr1,
+# probe-badstop and, as its blob, artifact) and net.wasm; linux has none. Pulling them all
+# compiles each once.
+PULLED_MODULES = 2
+
+
+def pull(d, ref):
+    d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=120)
+
+
 def counter(m, name):
     """The client library names a counter family without _total."""
     return value(m, name, name + "_total")
@@ -45,19 +56,19 @@ def test_pulled_module_starts_without_a_compile(served, tmp_path):
     r = d.runtime()
     pod = run_pod(r, pod_config("warm", tmp_path / "logs"))
     try:
-        assert compiles(url) == (0, 0)
+        # compiled at pull, before any create
+        assert compiles(url) == (PULLED_MODULES, 0)
+        assert value(scrape(url), "wasmcri_module_cache_modules") == PULLED_MODULES
         first = create(r, pod, ctr_config("first", refs["probe"]))
-        # compiled at create, before any start
-        assert compiles(url) == (1, 0)
-        assert value(scrape(url), "wasmcri_module_cache_modules") == 1
+        assert compiles(url) == (PULLED_MODULES, 0)
         start(r, first)
         assert wait_state(r, first, pb.CONTAINER_EXITED).exit_code == 0
         assert stdout_text(tmp_path / "logs" / "first.log") == ["hello from wasm"]
         second = create(r, pod, ctr_config("second", refs["probe"]))
         start(r, second)
         assert wait_state(r, second, pb.CONTAINER_EXITED).exit_code == 0
-        # the second create found it compiled; neither start compiled it
-        assert compiles(url) == (1, 0)
+        # the creates found it compiled; neither start compiled it
+        assert compiles(url) == (PULLED_MODULES, 0)
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
@@ -72,13 +83,13 @@ def test_same_module_in_two_images_is_compiled_once(served, tmp_path):
     try:
         ids = [create(r, pod, ctr_config(name, refs[name]))
                for name in ("probe", "probe-usr1", "artifact")]
-        assert compiles(url) == (1, 0)
-        assert value(scrape(url), "wasmcri_module_cache_modules") == 1
+        assert compiles(url) == (PULLED_MODULES, 0)
+        assert value(scrape(url), "wasmcri_module_cache_modules") == PULLED_MODULES
         for cid, name in zip(ids[:2], ("probe", "probe-usr1")):
             start(r, cid)
             assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == 0
             assert stdout_text(tmp_path / "logs" / f"{name}.log") == ["hello from wasm"]
-        assert compiles(url) == (1, 0)
+        assert compiles(url) == (PULLED_MODULES, 0)
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
@@ -120,9 +131,9 @@ def test_changed_module_under_the_same_tag_is_compiled_again(served, runtime_reg
     try:
         for n, code in enumerate((3, 5)):
             ref = push_app_image(reg, tmp_path / f"layout{n}", exit_module(code))
-            d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+            pull(d, ref)
             cid = create(r, pod, ctr_config(f"app{n}", ref))
-            assert compiles(url) == (n + 1, 0)
+            assert compiles(url) == (PULLED_MODULES + n + 1, 0)
             start(r, cid)
             assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == code
     finally:
@@ -139,17 +150,17 @@ def test_store_module_too_big_for_the_cache_runs(served, runtime_registry, tmp_p
     pod = run_pod(r, pod_config("storebig", tmp_path / "logs"))
     try:
         ref = push_app_image(reg, tmp_path / "bad", big_module(True))
-        d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+        pull(d, ref)
         with pytest.raises(grpc.RpcError) as e:
             create(r, pod, ctr_config("bad", ref))
         assert "type mismatch" in e.value.details(), e.value.details()
         ref = push_app_image(reg, tmp_path / "good", big_module(False))
-        d.image().PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=ref)), timeout=60)
+        pull(d, ref)
         for n in range(2):
             cid = create(r, pod, ctr_config(f"good{n}", ref))
             start(r, cid)
             assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
-        assert value(scrape(url), "wasmcri_module_cache_modules") == 0
+        assert value(scrape(url), "wasmcri_module_cache_modules") == PULLED_MODULES
         assert compiles(url)[1] == 2  # each worker compiled what it ran
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
@@ -224,18 +235,18 @@ def test_module_too_big_for_the_cache_is_validated_at_create(served, tmp_path):
         cid = create(r, pod, ctr_config("big", refs["probe"], command=["/mods/big.wasm"],
                                         mounts=[("/mods", str(mods), True)]))
         m = scrape(url)
-        assert counter(m, "wasmcri_module_background_compiles") == 1
-        assert value(m, "wasmcri_module_cache_modules") == 0  # validated, not held
+        assert counter(m, "wasmcri_module_background_compiles") == PULLED_MODULES + 1
+        assert value(m, "wasmcri_module_cache_modules") == PULLED_MODULES  # validated, not held
         start(r, cid)
         assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
-        assert compiles(url) == (1, 1)  # its worker compiled what it ran
+        assert compiles(url) == (PULLED_MODULES + 1, 1)  # its worker compiled what it ran
         # the zygote remembers it valid: a second create does not validate it again
         again = create(r, pod, ctr_config("again", refs["probe"], command=["/mods/big.wasm"],
                                           mounts=[("/mods", str(mods), True)]))
-        assert compiles(url) == (1, 1)
+        assert compiles(url) == (PULLED_MODULES + 1, 1)
         start(r, again)
         assert wait_state(r, again, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
-        assert compiles(url) == (1, 2)
+        assert compiles(url) == (PULLED_MODULES + 1, 2)
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
@@ -257,9 +268,54 @@ def test_many_created_modules_stay_within_the_budget(served, tmp_path):
             create(r, pod, ctr_config(f"m{i}", refs["probe"], command=[f"/mods/m{i}.wasm"],
                                       mounts=[("/mods", str(mods), True)]))
         m = scrape(url)
-        assert counter(m, "wasmcri_module_background_compiles") == n
+        assert counter(m, "wasmcri_module_background_compiles") == PULLED_MODULES + n
         held = value(m, "wasmcri_module_cache_modules")
         assert 0 < held < n, held  # the budget holds some, not all 30
         assert value(m, "wasmcri_module_cache_bytes") <= BUDGET_MIB << 20
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_module_is_compiled_when_its_image_is_pulled(served, runtime_registry, tmp_path):
+    """PullImage compiles the module a container of the image runs by default: compiled when the
+    pull answers, before any create; the create finds it compiled, the start compiles nothing.
+    Before, the first CreateContainer compiled it."""
+    d, url, _ = served
+    reg, _ = runtime_registry
+    ref = push_app_image(reg, tmp_path / "layout", exit_module(9))
+    assert compiles(url) == (PULLED_MODULES, 0)
+    pull(d, ref)
+    assert compiles(url) == (PULLED_MODULES + 1, 0)
+    assert value(scrape(url), "wasmcri_module_cache_modules") == PULLED_MODULES + 1
+    r = d.runtime()
+    pod = run_pod(r, pod_config("atpull", tmp_path / "logs"))
+    try:
+        cid = create(r, pod, ctr_config("app", ref))
+        start(r, cid)
+        assert wait_state(r, cid, pb.CONTAINER_EXITED).exit_code == 9
+        assert compiles(url) == (PULLED_MODULES + 1, 0)
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_invalid_module_in_an_image_pulls_and_fails_create(served, runtime_registry, tmp_path):
+    """The pull validates the module too, and an invalid one does not fail it (the image is what
+    the registry holds; kubelet would retry a failed pull forever): CreateContainer fails with
+    the module's name and the reason, and leaves no container."""
+    d, url, _ = served
+    reg, _ = runtime_registry
+    ref = push_app_image(reg, tmp_path / "layout", invalid_module())
+    pull(d, ref)
+    assert compiles(url) == (PULLED_MODULES, 0)  # nothing compiled for it
+    r = d.runtime()
+    pod = run_pod(r, pod_config("badpull", tmp_path / "logs"))
+    try:
+        with pytest.raises(grpc.RpcError) as e:
+            create(r, pod, ctr_config("bad", ref))
+        assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
+        assert "app.wasm" in e.value.details() and "type mismatch" in e.value.details(), \
+            e.value.details()
+        listed = r.ListContainers(pb.ListContainersRequest()).containers
+        assert [c.id for c in listed if c.metadata.name == "bad"] == []
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

@@ -52,6 +52,18 @@ static int command_argv(const wc_container_spec *s, const wc_image *img, char **
     return *ret_argv ? 0 : -ENOMEM;
 }
 
+int cv_image_command(wc_container *c, const wc_image *img, wc_error *err)
+{
+    static const wc_container_spec none = {0};
+    _cleanup_strv_ char **argv = NULL;
+    if (command_argv(&none, img, &argv) < 0 ||
+        wc_container_set(&c->working_dir, *img->working_dir ? img->working_dir : "/") < 0)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    wc_strv_free(c->argv);
+    c->argv = take_ptr(argv);
+    return 0;
+}
+
 /* The image's env with PWD, HOSTNAME (as containerd's CRI sets it: WASI has no
  * gethostname) and then the config's env over it. */
 static int command_env(const wc_container_spec *s, const wc_image *img, const wc_pod *pod,

@@ -17,6 +17,10 @@
 int cv_command(wc_container *c, const wc_container_spec *s, const wc_image *img, const wc_pod *pod,
                wc_error *err);
 
+/* argv and working dir of the image's own command, as a container with no command, args or
+ * working dir of its own runs it (module_prefetch.c). */
+int cv_image_command(wc_container *c, const wc_image *img, wc_error *err);
+
 /* The CRI mounts with host paths resolved on the host (symlinks followed; a
  * missing host path is created as a directory, as kubelet expects). */
 int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err);

@@ -70,6 +70,18 @@ static int key_by_content(wc_sandbox *sb, const char *cid, int fd, char **key, w
     return rc;
 }
 
+int sb_compile_wait(wc_sandbox *sb, const char *key, const char *name, int fd, wc_error *err)
+{
+    bool ready = false;
+    int rc = ask(sb, key, name, fd, &ready, err);
+    for (long waited = 0, step = 1; rc == 0 && !ready && waited < COMPILE_WAIT_MS; waited += step) {
+        nanosleep(&(struct timespec){.tv_nsec = step * 1000000L}, NULL);
+        step = step * 2 > POLL_MAX_MS ? POLL_MAX_MS : step * 2;
+        rc = ask(sb, key, name, -1, &ready, err);
+    }
+    return rc;
+}
+
 int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
 {
     _cleanup_close_ int fd = -1;
@@ -81,13 +93,7 @@ int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
         rc = key_by_content(sb, cid, fd, &key, err);
     if (rc < 0 || fd < 0 || sb->zygote == NULL) /* no zygote yet: the start compiles it */
         return rc;
-    bool ready = false;
-    rc = ask(sb, key, name, fd, &ready, err);
-    for (long waited = 0, step = 1; rc == 0 && !ready && waited < COMPILE_WAIT_MS; waited += step) {
-        nanosleep(&(struct timespec){.tv_nsec = step * 1000000L}, NULL);
-        step = step * 2 > POLL_MAX_MS ? POLL_MAX_MS : step * 2;
-        rc = ask(sb, key, name, -1, &ready, err);
-    }
+    rc = sb_compile_wait(sb, key, name, fd, err);
     if (rc == -ENOEXEC || rc == -E2BIG) /* the module's fault: create fails */
         return wc_error_wrap(err, "the container's module cannot run"), rc;
     return 0; /* else: no zygote now, or it failed for its own reasons: the start compiles it */

@@ -63,6 +63,12 @@ void wc_sandbox_gauges_read(wc_sandbox *sb, wc_sandbox_gauges *g);
 /* True while the zygote answers (containers can start); else reason (n bytes) says why. */
 bool wc_sandbox_runtime_ready(wc_sandbox *sb, char *reason, size_t n);
 
+/* After a pull: the module a container of image (a stored image's id or reference) runs by
+ * default is compiled by the zygote in the background of its loop, and this waits for it
+ * (module_prefetch.c). Errors (nothing wasm to run, an invalid module, no zygote) leave it to
+ * CreateContainer, which compiles it then: an invalid module fails that create, not the pull. */
+int wc_sandbox_prefetch_module(wc_sandbox *sb, const char *image, wc_error *err);
+
 /* ---- pods ---- */
 
 /* -EEXIST when a pod with the same name, namespace, uid and attempt exists. */

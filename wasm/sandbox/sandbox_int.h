@@ -166,6 +166,11 @@ int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret
  * start compiles it). mu not held. */
 int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err);
 
+/* Has the zygote compile the module key (fd: its descriptor; name for messages) and waits
+ * until it is compiled, or validated when too big to hold (-ENOEXEC or -E2BIG: the module is
+ * invalid, naming the problem; other errors: the zygote could not). mu not held. */
+int sb_compile_wait(wc_sandbox *sb, const char *key, const char *name, int fd, wc_error *err);
+
 /* pod_network.c: CNI ADD for a pod being started (not yet published; mu not held).
  * Without CNI settings or a config file in conf_dir the pod keeps loopback only. */
 int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err);
