@@ -4,7 +4,9 @@ tests/wasm/bench/gen_module.c (--mib MiB of varied functions; `_start` calls two
 writes "ready" to stdout), nothing of it is kept.
   1. compile speed, MB/s of module per second of CPU time (compile_speed): compiled at load,
      validated only (lazy_compile: each function compiled on its first call), and neither
-     (prevalidated: a worker's load of a module the zygote validated at create); and what a
+     (prevalidated: a worker's load of a module the zygote validated at create); validation
+     alone (the validated-only load's time less the decode's) and compile alone (the compiled
+     load's less the decode's, validation included: they are one pass); and what a
      cached start costs a worker forked from a process holding the compiled module
      (instance_cost: the fork, CPU time of instantiate and of `_start`, page faults);
   2. StartContainer -> the container's first log line, on two daemons side by side, in
@@ -16,6 +18,9 @@ writes "ready" to stdout), nothing of it is kept.
                runs compiled on its first call), as any start of a module not compiled yet.
        small   the probe image's own module (tests/wasm/runtime/probe.wasm) on the cached
                daemon: what a start costs here with a module of a few KiB (the floor);
+       cold    a module never seen (a fresh copy of the file each round, on the first daemon):
+               CreateContainer (which has the zygote validate it, in the background of its
+               loop) + StartContainer -> first log line, the create's share printed too;
      and each daemon's wasmcri_module_start_compiles_total at the end.
 The module lies in a host directory mounted into the probe image's container (a CRI mount).
 
@@ -25,6 +30,7 @@ import argparse
 import contextlib
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -59,17 +65,22 @@ def compile_speed(out, module, option):
     return float(mbs), float(secs)
 
 
-def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",)):
-    """Seconds from StartContainer to the first line of the container's log."""
+def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",), created=None):
+    """Seconds from StartContainer to the first line of the container's log (from
+    CreateContainer's call on with created, a list that gets the create's seconds)."""
     from rt_helpers import create, ctr_config, pod_config, run_pod, start
     from wasmcri_harness import pb
     r = d.runtime()
     pod = run_pod(r, pod_config(name, logdir))
     try:
+        tc = time.perf_counter()
         cid = create(r, pod, ctr_config(name, probe, command=list(command),
                                         mounts=[("/mods", str(mods), True)]))
         log = logdir / (name + ".log")
         t0 = time.perf_counter()
+        if created is not None:
+            created.append(t0 - tc)
+            t0 = tc
         start(r, cid)
         while not (log.exists() and log.stat().st_size > 0):
             if time.perf_counter() - t0 > LOG_WAIT_S:
@@ -101,10 +112,14 @@ def main():
     subprocess.run([str(base / "gen_module"), str(a.mib), str(module)], check=True)
     size = module.stat().st_size
     print(f"module: {size} bytes ({size / 1e6:.1f} MB)")
+    load = {}
     for option, what in ((None, "compiled at load"), ("--lazy", "validated only (lazy_compile)"),
                          ("--prevalidated", "neither (prevalidated)")):
-        mbs, secs = compile_speed(base, module, option)
-        print(f"compile speed, {what}: {mbs:.1f} MB/s ({secs * 1000:.0f} ms CPU per load)")
+        mbs, load[option] = compile_speed(base, module, option)
+        print(f"compile speed, {what}: {mbs:.1f} MB/s ({load[option] * 1000:.0f} ms CPU per load)")
+    for option, what in (("--lazy", "validation alone"), (None, "validation + compile alone")):
+        secs = load[option] - load["--prevalidated"]
+        print(f"{what} (less the decode): {size / secs / 1e6:.1f} MB/s ({secs * 1000:.0f} ms CPU)")
     fork_us, inst_us, run_us, faults = subprocess.run(
         [str(base / "instance_cost"), "--rounds", "21", str(module)], check=True,
         capture_output=True, text=True).stdout.split()
@@ -113,7 +128,8 @@ def main():
 
     from startup import bench_daemon
     from test_metrics_endpoint import free_port
-    times = {"cached": [], "first": [], "small": []}
+    times = {"cached": [], "first": [], "small": [], "cold": []}
+    cold_creates = []
     urls = {}
     with contextlib.ExitStack() as stack:
         daemons = {}
@@ -131,11 +147,21 @@ def main():
             d, probe = daemons["cached"]
             times["small"].append(start_to_log(d, probe, mods, base / "logs-small", f"small{i}",
                                                command=()))
+            d, probe = daemons["first"]
+            fresh = mods / f"cold{i}.wasm"  # another file: a key the zygote never saw
+            shutil.copyfile(module, fresh)
+            times["cold"].append(start_to_log(d, probe, mods, base / "logs-cold", f"cold{i}",
+                                              command=(f"/mods/{fresh.name}",),
+                                              created=cold_creates))
+            fresh.unlink()
         counts = {kind: start_compiles(urls[kind]) for kind in daemons}
     print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds:")
-    for kind in ("first", "cached", "small"):
+    for kind in ("first", "cached", "small", "cold"):
         t = sorted(times[kind])
         compiled = f"; starts that compiled: {counts[kind]}" if kind in counts else ""
+        if kind == "cold":
+            compiled = (f"; CreateContainer -> StartContainer -> first log line, of which the "
+                        f"create {statistics.median(cold_creates) * 1000:.2f} ms")
         print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
               f"max {t[-1] * 1000:.2f}){compiled}")
     return 0
