@@ -14,7 +14,9 @@
 
 /* How long create waits for a compile before it lets the start compile instead. */
 #define COMPILE_WAIT_MS 120000
-#define POLL_MAX_MS 50
+/* The longest pause between two asks: a module found ready up to this late delays its create or
+ * pull as much (each ask is a short request on the zygote's loop). */
+#define POLL_MAX_MS 10
 
 /* The module's fd, cache key and name, taken under mu; *ret_fd -1: nothing to compile (the
  * built-in toolbox). */
