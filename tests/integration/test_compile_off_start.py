@@ -30,10 +30,10 @@ def served(runtime_registry, new_daemon):
     return d, f"http://{addr}/metrics", refs
 
 
-# The test images hold two distinct modules: probe.wasm (in probe, probe-user, probe-usr1,
-# probe-badstop and, as its blob, artifact) and net.wasm; linux has none. Pulling them all
-# compiles each once.
-PULLED_MODULES = 2
+# The test images run three distinct modules: probe.wasm (in probe, probe-user, probe-usr1,
+# probe-badstop and, as its blob, artifact), net.wasm, and the built-in toolbox (linux's /bin/sh
+# is no wasm, and sh is a toolbox applet). Pulling them all compiles each once.
+PULLED_MODULES = 3
 
 
 def pull(d, ref):
