@@ -6,7 +6,9 @@
   2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
      poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
      starts per second, the p50 of each of the three rpcs, the CPU time a start cost the daemon, the zygote and the worker (us:
-     a load-independent figure on a shared machine), PSS per container (the daemon's, the zygote's and the workers' PSS
+     a load-independent figure on a shared machine; the daemon's without its stats sampler,
+     whose sweeps cost per second and per container, not per start: its own column is its CPU
+     ms per second over the step), PSS per container (the daemon's, the zygote's and the workers' PSS
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
      container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
      ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's and
@@ -92,6 +94,17 @@ def cpu_us(pid):
     return (int(utime) + int(stime)) * 1e6 / os.sysconf("SC_CLK_TCK")
 
 
+def thread_run_us(pid, comm):
+    """The time the process's thread named comm has run (schedstat), us; 0 without one."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            if open(f"/proc/{pid}/task/{task}/comm").read().strip() == comm:
+                return int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0]) / 1e3
+        except OSError:
+            pass  # it ended
+    return 0.0
+
+
 def run_us(pid):
     """The time a single-threaded process has run on a CPU (schedstat, ns precision), us."""
     try:
@@ -127,10 +140,10 @@ def curve(client, d, image, logdir, total, step, parallel):
     """Starts total idle containers in steps, by parallel clients at once; prints a line per
     step."""
     print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
-          f"{'CPU/start':>19} "
+          f"{'CPU/start':>19} {'sampler':>7} "
           f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
           f"{'PodStatus':>9}")
-    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'daemon zygote wkr':>19} {'KiB':>8} {'KiB':>10} "
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'daemon zygote wkr':>19} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
     n, p50s, t, starting = 0, [], time.monotonic(), 0.0
@@ -138,9 +151,12 @@ def curve(client, d, image, logdir, total, step, parallel):
         k = min(step, total - n)
         zygote = d.zygote_pid()
         before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote))
+        sampler, t0 = thread_run_us(d.proc.pid, "stats-sampler"), time.monotonic()
         start = run_client(client, d, image, logdir, "idle", k, str(parallel))[0]
         starting += float(start[17])
-        cpu = (cpu_us(d.proc.pid) - before[0]) / k, (cpu_us(zygote) - before[1]) / k
+        sampler = thread_run_us(d.proc.pid, "stats-sampler") - sampler
+        sampler_ms_s = sampler / 1e3 / (time.monotonic() - t0)
+        cpu = (cpu_us(d.proc.pid) - before[0] - sampler) / k, (cpu_us(zygote) - before[1]) / k
         n += k
         p50s.append(float(start[2]))
         time.sleep(1)  # the last workers settle into poll_oneoff
@@ -151,7 +167,7 @@ def curve(client, d, image, logdir, total, step, parallel):
         lists = [float(line[2]) for line in run_client(client, d, image, logdir, "lists", 11)]
         print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
               f"{float(start[12]):5.0f} {float(start[13]):5.0f} {float(start[14]):5.0f} "
-              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
+              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t
     print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "
