@@ -13,8 +13,10 @@ middle), --calls sequential calls from the direct gRPC C-core client (startup_cl
     "-" when perf cannot count them here).
 CPU time and instructions say what a call costs on a machine others load too; the wall
 p50 is what kubelet waits. Each step also prints the daemon's RSS growth per container
-since before the first step (KiB). The rpcs no longer start threads; a thread that ends
-during a run would take its CPU time out of the figure.
+since before the first step (KiB), and from the daemon's metrics endpoint the longest time a
+handler held the completion-queue thread so far, for each rpc that ran there (every other rpc
+waits that long; the lists run on handler threads). The rpcs no longer start threads; a thread
+that ends during a run would take its CPU time out of the figure.
 
 Usage: hack/bench/polls.py [BUILD_DIR] [--idle 2000] [--step 500] [--calls 50]
 """
@@ -23,10 +25,12 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import startup  # noqa: E402  (its daemon, client and /proc helpers)
@@ -98,6 +102,23 @@ def poll(client, d, rpc, ident, calls):
             instructions / per_call if instructions is not None else None)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def queue_holds(metrics):
+    """{rpc: the longest its handler held the queue thread, ms} from the metrics endpoint."""
+    text = urllib.request.urlopen(f"http://{metrics}/metrics", timeout=30).read().decode()
+    holds = {}
+    for line in text.splitlines():
+        if line.startswith("wasmcri_grpc_server_queue_hold_max_seconds{"):
+            rpc = line.split('grpc_method="')[1].split('"')[0]
+            holds[rpc] = float(line.rsplit(" ", 1)[1]) * 1e3
+    return holds
+
+
 def middle_ids(d):
     from wasmcri_harness import pb
     rt = d.runtime()
@@ -106,7 +127,7 @@ def middle_ids(d):
     return pods[len(pods) // 2].id, ctrs[len(ctrs) // 2].id
 
 
-def step_report(client, d, n, grown, calls):
+def step_report(client, d, n, grown, calls, metrics):
     pod, ctr = middle_ids(d)
     print(f"-- {n} containers, daemon {grown:.2f} KiB per container, stats sampler "
           f"{sampler_ms_per_s(d.proc.pid):.1f} ms CPU per s")
@@ -116,6 +137,9 @@ def step_report(client, d, n, grown, calls):
         p50, p90, cpu, ins = poll(client, d, rpc, ident, calls)
         ins_s = f"{ins / 1e6:11.2f}" if ins is not None else f"{'-':>11}"
         print(f"{rpc:<20} {p50:9.0f} {p90:9.0f} {cpu:11.0f} {ins_s}", flush=True)
+    holds = sorted(queue_holds(metrics).items(), key=lambda kv: -kv[1])
+    print("queue thread's longest hold so far (ms): " +
+          ", ".join(f"{rpc} {ms:.2f}" for rpc, ms in holds[:6]), flush=True)
 
 
 def main():
@@ -139,7 +163,9 @@ def main():
 
 
 def run(a, build, base, client):
-    with startup.bench_daemon(build, base, f"wasmcri-polls-{os.getpid()}") as (d, refs):
+    metrics = f"127.0.0.1:{free_port()}"
+    with startup.bench_daemon(build, base, f"wasmcri-polls-{os.getpid()}",
+                              {"metrics_address": metrics}) as (d, refs):
         before = startup.kib(d.proc.pid, "VmRSS")
         n = 0
         while n < a.idle:
@@ -147,7 +173,7 @@ def run(a, build, base, client):
             startup.run_client(client, d, refs["probe"], base / "logs", "idle", k)
             n += k
             grown = (startup.kib(d.proc.pid, "VmRSS") - before) / n
-            step_report(client, d, n, grown, a.calls)
+            step_report(client, d, n, grown, a.calls, metrics)
         startup.remove_all(d)
 
 

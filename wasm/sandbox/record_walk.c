@@ -92,21 +92,13 @@ static void pod_notes_free(pod_notes *n)
     free(n->ifaces);
 }
 
-/* Room for the pods f matches, their containers and interfaces; mu held. -ENOMEM. */
-static int pod_notes_alloc(wc_sandbox *sb, wc_pod *const *pods, size_t n, const wc_pod_filter *f,
-                           bool with_ctrs, pod_notes *out)
+/* Room for n_pods pods, n_ctrs containers and their pods' interfaces; mu held. -ENOMEM. */
+static int pod_notes_alloc(wc_pod *const *pods, size_t n_pods, size_t n_ctrs, bool with_ctrs,
+                           pod_notes *out)
 {
-    size_t n_pods = 0, n_ctrs = 0, n_ifaces = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!sb_pod_matches(pods[i], f))
-            continue;
-        n_pods++;
-        if (!with_ctrs)
-            continue;
-        const sb_ctr_set *set = sb_pod_ctrs(sb, pods[i]->id);
-        n_ctrs += set ? set->n : 0;
+    size_t n_ifaces = 0;
+    for (size_t i = 0; with_ctrs && i < n_pods; i++)
         n_ifaces += pods[i]->net.n;
-    }
     out->pods = malloc((n_pods + 1) * sizeof(*out->pods));
     out->ctrs = malloc((n_ctrs + 1) * sizeof(*out->ctrs));
     out->ifaces = malloc((n_ifaces + 1) * sizeof(*out->ifaces));
@@ -160,7 +152,7 @@ int wc_pod_walk(wc_sandbox *sb, const wc_pod_filter *f, bool with_ctrs, wc_pod_s
 {
     pod_notes notes = {0};
     pthread_mutex_lock(&sb->mu);
-    int rc = pod_notes_alloc(sb, sb->pods, sb->n_pods, f, with_ctrs, &notes);
+    int rc = pod_notes_alloc(sb->pods, sb->n_pods, with_ctrs ? sb->n_ctrs : 0, with_ctrs, &notes);
     for (size_t i = 0; rc == 0 && i < sb->n_pods; i++)
         if (sb_pod_matches(sb->pods[i], f))
             note_pod(sb, sb->pods[i], with_ctrs, &notes);
@@ -181,7 +173,8 @@ int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_seen_fn fn, void *ct
     pthread_mutex_lock(&sb->mu);
     wc_pod *p = NULL;
     int rc = sb_find_pod(sb, id, &p, err);
-    if (rc == 0 && pod_notes_alloc(sb, &p, 1, NULL, true, &notes) < 0)
+    const sb_ctr_set *set = rc == 0 ? sb_pod_ctrs(sb, p->id) : NULL;
+    if (rc == 0 && pod_notes_alloc(&p, 1, set ? set->n : 0, true, &notes) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0) {
         note_pod(sb, p, true, &notes);
