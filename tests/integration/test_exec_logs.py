@@ -72,11 +72,11 @@ def test_exec_of_something_not_wasm_is_126(rt, pod):
 
 def test_exec_timeout_ends_it(rt, pod):
     cid = running(rt, pod, "exec4")
-    t = time.monotonic()
     with pytest.raises(grpc.RpcError) as e:
         exec_sync(rt, cid, ["/bin/probe.wasm", "spin"], timeout=1)
+    # the daemon's timeout ended it (the client's own deadline, 30 s, says "Deadline Exceeded")
     assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert time.monotonic() - t < 5
+    assert "timed out after 1 s" in e.value.details(), e.value.details()
     assert exec_sync(rt, cid, ["/bin/probe.wasm", "exit", "0"]).exit_code == 0
 
 

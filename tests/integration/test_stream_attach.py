@@ -12,7 +12,7 @@ import pytest
 
 import stream_client as sc
 from rt_helpers import (create, ctr_config, pod_config, run_concurrently, run_pod, settled_counts,
-                        stable_counts, start, stdout_text, vm_rss_kib, wait_state)
+                        stable_counts, start, stdout_text, vm_rss_kib, wait_for, wait_state)
 from test_module_cache import asan_build
 from wasmcri_harness import pb
 
@@ -23,9 +23,9 @@ def pod(rt, tmp_path_factory):
     return run_pod(rt.runtime(), pod_config("attach", logs)), logs
 
 
-def running(rt, pod, name, args, stdin=False, stdin_once=False, tty=False, command=()):
+def running(rt, pod, name, args, stdin=False, stdin_once=False, tty=False, command=(), mounts=()):
     r = rt.runtime()
-    cfg = ctr_config(name, rt.refs["probe"], args=args, command=command)
+    cfg = ctr_config(name, rt.refs["probe"], args=args, command=command, mounts=mounts)
     cfg.stdin, cfg.stdin_once, cfg.tty = stdin, stdin_once, tty
     cid = create(r, pod[0], cfg)
     start(r, cid)
@@ -44,39 +44,51 @@ def attach(rt, cid, proto, stdin=False, stdout=True, stderr=True, tty=False):
     return conn
 
 
+def log_has(path, text):
+    return path.exists() and text in stdout_text(path)
+
+
 @pytest.mark.parametrize("proto", ["websocket", "spdy"])
-def test_attach_sees_live_output_and_the_log_keeps_every_line(rt, pod, proto):
+def test_attach_sees_live_output_and_the_log_keeps_every_line(rt, pod, proto, tmp_path):
+    """The attach joins mid-way, in an order the test makes: two lines are written before it,
+    the rest (after the test's "go", then a line every 100 ms) after it connected."""
     name = "talker-" + proto
-    cid = running(rt, pod, name, ["lines", "30", "--", "hello"])  # a line every 100 ms
-    time.sleep(0.5)
+    cid = running(rt, pod, name, ["lines", "2", "--", "await", "/gate/go", "--", "lines", "30",
+                                  "--", "hello"], mounts=[("/gate", str(tmp_path), True)])
+    log = pod[1] / f"{name}.log"
+    wait_for(lambda: log_has(log, "line 2"), 60, "the first lines never came")
     url = rt.runtime().Attach(pb.AttachRequest(container_id=cid, stdout=True, stderr=True),
                               timeout=10).url
     assert "/attach/" in url
     conn = sc.WebSocket(url) if proto == "websocket" else sc.SpdyChannels(url)
-    got = sc.collect(conn, timeout=30)  # until the container exits
+    (tmp_path / "go").write_text("go\n")
+    got = sc.collect(conn, timeout=60)  # until the container exits
+    after = ["go"] + [f"line {i}" for i in range(1, 31)] + ["hello from wasm"]
     lines = got[sc.STDOUT].decode().splitlines()
-    assert lines[-1] == "hello from wasm"
-    seen = [int(line.split()[1]) for line in lines[:-1]]
-    assert seen == list(range(seen[0], 31)) and 1 < seen[0] < 25  # joined mid-way, live
+    # live from where it joined (the session opens the log's end just after the handshake):
+    # none of the lines written before it, and the end of those written after
+    assert lines[-2:] == ["line 30", "hello from wasm"] and lines == after[-len(lines):], lines
     assert got[sc.STDERR] == b"hello on stderr\n"
     assert sc.exit_code(got[sc.ERROR]) == 0
-    assert stdout_text(pod[1] / f"{name}.log")[:30] == [f"line {i}" for i in range(1, 31)]
+    assert stdout_text(log) == ["line 1", "line 2"] + after
 
 
-def test_attach_while_the_log_is_rotated_away_waits_for_the_new_file(rt, pod):
+def test_attach_while_the_log_is_rotated_away_waits_for_the_new_file(rt, pod, tmp_path):
     """Regression: an attach whose log file was not there (kubelet renamed it and had not yet
     called ReopenContainerLog; or the worker had not made it yet, right after the start) ended
     at once with "No such file or directory" and no status."""
     name = "rotated"
-    cid = running(rt, pod, name, ["lines", "40"])
+    cid = running(rt, pod, name, ["lines", "1", "--", "await", "/gate/go", "--", "lines", "10"],
+                  mounts=[("/gate", str(tmp_path), True)])  # runs until the test says "go"
     log = pod[1] / f"{name}.log"
-    time.sleep(0.3)
+    wait_for(lambda: log_has(log, "line 1"), 60, "the first line never came")
     log.rename(log.with_suffix(".log.1"))
     conn = attach(rt, cid, "websocket")
-    time.sleep(0.3)
+    time.sleep(0.3)  # lets the session look for the log before it is back (a miss only skips that)
     rt.runtime().ReopenContainerLog(pb.ReopenContainerLogRequest(container_id=cid), timeout=10)
-    got = sc.collect(conn, timeout=30)
-    assert got[sc.STDOUT].decode().splitlines()[-1] == "line 40"
+    (tmp_path / "go").write_text("go\n")
+    got = sc.collect(conn, timeout=60)
+    assert got[sc.STDOUT].decode().splitlines()[-1] == "line 10"
     assert sc.exit_code(got[sc.ERROR]) == 0
 
 

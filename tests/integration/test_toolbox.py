@@ -105,11 +105,11 @@ def test_sh_unknown_command_is_127(rt, pod):
 
 def test_exec_sleep_10_with_a_1s_timeout_ends_on_time(rt, pod):
     cid = running(rt, pod, "tb-sleep")
-    t = time.monotonic()
     with pytest.raises(grpc.RpcError) as e:
         exec_sync(rt, cid, ["sleep", "10"], timeout=1)
+    # the daemon's timeout ended it (the client's own deadline, 30 s, says "Deadline Exceeded")
     assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert time.monotonic() - t < 3
+    assert "timed out after 1 s" in e.value.details(), e.value.details()
     assert status(rt.runtime(), cid).state == pb.CONTAINER_RUNNING
     assert exec_sync(rt, cid, ["sh", "-c", "sleep 0.1 && echo done"]).stdout == b"done\n"
 
@@ -132,10 +132,10 @@ def test_a_container_whose_command_is_top_runs_until_stopped(rt, pod):
     assert status(r, cid).state == pb.CONTAINER_RUNNING
     log = "\n".join(stdout_text(rt.pod_logs / "tb-top.log"))
     assert "processes in this pod" in log and " top -d 0.2" in log
-    t = time.monotonic()
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=10))
     st = status(r, cid)
-    assert st.state == pb.CONTAINER_EXITED and time.monotonic() - t < 5
+    # SIGTERM ended it at once: the end of the 10 s grace period would have killed it (137)
+    assert (st.state, st.exit_code) == (pb.CONTAINER_EXITED, 143), st
 
 
 @pytest.mark.parametrize("name,command,args", [
@@ -153,11 +153,10 @@ def test_sleep_infinity_returned_at_once(rt, pod, name, command, args):
     assert status(r, cid).state == pb.CONTAINER_RUNNING
     assert exec_sync(rt, cid, ["pidof", "sleep"] if command == ["sleep"] else ["pidof", "sh"],
                      timeout=10).exit_code == 0
-    t = time.monotonic()
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=10))
     st = status(r, cid)
+    # SIGTERM ended it at once: the end of the 10 s grace period would have killed it (137)
     assert st.state == pb.CONTAINER_EXITED and st.exit_code == 143
-    assert time.monotonic() - t < 5
 
 
 def test_ps_shows_the_pods_containers_and_execs(rt, pod):
@@ -200,10 +199,10 @@ def test_exec_sh_echo_hostname_ls_root(rt, pod):
 def test_timeout_ends_top_in_one_instance(rt, pod):
     """timeout has no process to kill inside one wasm instance: top ends at its deadline."""
     cid = running(rt, pod, "tb-timeout")
-    t = time.monotonic()
     res = exec_sync(rt, cid, ["timeout", "1", "top", "-b", "-d", "0.2"])
+    # 143: timeout's SIGTERM ended top (which never ends by itself; exec_sync's client
+    # deadline, 30 s, would fail the call instead)
     assert res.exit_code == 143 and b"processes in this pod" in res.stdout
-    assert time.monotonic() - t < 4
 
 
 def cri_threads_during_an_exec(rt, cid):

@@ -5,7 +5,7 @@
  *   env NAME...      NAME=value lines ("NAME unset" when absent)
  *   pwd              the working directory
  *   cat PATH         the file's bytes, or "error: ..." and exit 1
- *   await PATH       waits (10 ms steps, up to 10 s) until PATH exists, then cats it
+ *   await PATH       waits (10 ms steps, up to 60 s) until PATH exists, then cats it
  *   write PATH TEXT  creates/truncates PATH with TEXT; "wrote" or "error: ..." and exit 1
  *   rm PATH          removes the file (exit 1 when it cannot)
  *   exit N           exit code N
@@ -46,7 +46,7 @@ static int cmd_cat(const char *path)
 
 static int cmd_await(const char *path)
 {
-    for (int i = 0; i < 1000 && access(path, F_OK) < 0; i++)
+    for (int i = 0; i < 6000 && access(path, F_OK) < 0; i++)
         usleep(10000);
     return cmd_cat(path);
 }
