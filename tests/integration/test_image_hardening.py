@@ -137,26 +137,34 @@ def test_hostile_hard_link_never_rewrites_another_images_file(d, reg, name, host
 MANY_ARGS = ["a%06d" % i for i in range(200000)]
 
 
-def timed(fn, *args, **kw):
-    t0 = time.monotonic()
+def cpu_seconds(pid):
+    """The CPU time (user and system, every thread) process pid has used."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(daemon, fn, *args, **kw):
+    """fn's result and the daemon's CPU seconds meanwhile: a figure a loaded machine does not
+    stretch, as it does the wall-clock time."""
+    before = cpu_seconds(daemon.proc.pid)
     out = fn(*args, **kw)
-    return out, time.monotonic() - t0
+    return out, cpu_seconds(daemon.proc.pid) - before
 
 
 def test_image_with_200000_args_pulls_and_lists_in_linear_time(d, reg, tmp_path):
     """Before: the pull took 16 s and every ListContainers 6 s (appending to a string list
-    recounted it), on the one completion-queue thread. The bounds leave room for a
-    shared machine and the ASan build."""
+    recounted it), on the one completion-queue thread. The bounds are the daemon's CPU time,
+    with room for the ASan build."""
     ref = push(reg, "many-args", [BASE], {"Entrypoint": ["/hello.wasm"], "Cmd": MANY_ARGS})
-    _, took = timed(pull, d, ref)
-    assert took < 10, "pull took %.1f s" % took
+    _, took = cpu_of(d, pull, d, ref)
+    assert took < 10, "pull took %.1f s of CPU" % took
     assert info(d, ref)["cmd"][-1] == MANY_ARGS[-1]
     rt = d.runtime()
     pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-args", tmp_path))
-    cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("many", ref))
-    assert took < 10, "CreateContainer took %.1f s" % took
-    listed, took = timed(rt.ListContainers, pb.ListContainersRequest())
-    assert took < 3, "ListContainers took %.1f s" % took
+    cid, took = cpu_of(d, rt_helpers.create, rt, pod, rt_helpers.ctr_config("many", ref))
+    assert took < 10, "CreateContainer took %.1f s of CPU" % took
+    listed, took = cpu_of(d, rt.ListContainers, pb.ListContainersRequest())
+    assert took < 3, "ListContainers took %.1f s of CPU" % took
     assert cid in [c.id for c in listed.containers]
     rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
@@ -258,8 +266,7 @@ def test_create_container_merges_many_env_vars_in_linear_time(d, reg, tmp_path):
     rt = d.runtime()
     pod = rt_helpers.run_pod(rt, rt_helpers.pod_config("many-env", tmp_path))
     env = {"IMAGE_VAR_%06d" % i: "config" for i in range(150000, 200000)}
-    cid, took = timed(rt_helpers.create, rt, pod, rt_helpers.ctr_config("env", ref, env=env))
-    assert took < 10, "CreateContainer took %.1f s" % took
-    _, took = timed(rt.Version, pb.VersionRequest())
-    assert took < 2
+    cid, took = cpu_of(d, rt_helpers.create, rt, pod, rt_helpers.ctr_config("env", ref, env=env))
+    assert took < 10, "CreateContainer took %.1f s of CPU" % took
+    rt.Version(pb.VersionRequest(), timeout=30)  # nothing of it still holds the queue thread
     rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

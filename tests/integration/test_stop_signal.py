@@ -30,51 +30,51 @@ def sleeper(rt, pod, name, image="probe", stop_signal=None):
 
 
 def stop(rt, cid, timeout):
-    t0 = time.monotonic()
     rt.runtime().StopContainer(pb.StopContainerRequest(container_id=cid, timeout=timeout))
-    return time.monotonic() - t0, status(rt.runtime(), cid)
+    return status(rt.runtime(), cid)
 
 
 def test_graceful_stop_reports_143_for_the_default_sigterm(rt, pod):
     cid = sleeper(rt, pod, "term")
     assert status(rt.runtime(), cid).stop_signal == pb.SIGTERM
-    took, st = stop(rt, cid, 30)
-    assert took < 5, "a guest cannot handle SIGTERM: it ends at once, not after the grace period"
+    st = stop(rt, cid, 30)
+    # a guest cannot handle SIGTERM: it ends at once (143), not killed when the grace period ends
     assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 143, "Error")
     assert "SIGTERM" in st.message and "killed by signal 9" not in st.message
 
 
 def test_stop_without_grace_period_is_a_kill(rt, pod):
     cid = sleeper(rt, pod, "kill")
-    _, st = stop(rt, cid, 0)
+    st = stop(rt, cid, 0)
     assert (st.exit_code, st.message) == (137, "killed by signal 9")
 
 
 def test_config_stop_signal_wins_over_the_image(rt, pod):
     cid = sleeper(rt, pod, "int", image="probe-usr1", stop_signal=pb.SIGINT)
     assert status(rt.runtime(), cid).stop_signal == pb.SIGINT
-    _, st = stop(rt, cid, 30)
+    st = stop(rt, cid, 30)
     assert st.exit_code == 130 and "SIGINT" in st.message
 
 
 def test_image_stop_signal_is_used_and_reported(rt, pod):
     cid = sleeper(rt, pod, "usr1", image="probe-usr1")
     assert status(rt.runtime(), cid).stop_signal == pb.SIGUSR1
-    _, st = stop(rt, cid, 30)
+    st = stop(rt, cid, 30)
     assert st.exit_code == 128 + 10 and "SIGUSR1" in st.message
 
 
 def test_realtime_stop_signal_round_trips(rt, pod):
     cid = sleeper(rt, pod, "rt", stop_signal=pb.SIGRTMINPLUS3)
     assert status(rt.runtime(), cid).stop_signal == pb.SIGRTMINPLUS3
-    _, st = stop(rt, cid, 30)
+    st = stop(rt, cid, 30)
     assert st.exit_code == 128 + 37
 
 
 def test_a_signal_ignored_by_default_waits_for_the_grace_period_then_kills(rt, pod):
     cid = sleeper(rt, pod, "winch", stop_signal=pb.SIGWINCH)
-    took, st = stop(rt, cid, 1)
-    assert took >= 0.9, "SIGWINCH is ignored by a process without a handler"
+    t0 = time.monotonic()
+    st = stop(rt, cid, 1)
+    assert time.monotonic() - t0 >= 0.9, "SIGWINCH is ignored by a process without a handler"
     assert (st.exit_code, st.message) == (137, "killed by signal 9")
 
 
