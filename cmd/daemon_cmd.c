@@ -160,6 +160,7 @@ static int load_sandbox(const wc_config *cfg, cri_daemon *d, wc_error *err)
     TRY(wc_sandbox_open(cfg->root_dir, cfg->state_dir, cfg->cgroup_driver, d->store, &d->sandbox,
                         err));
     wc_sandbox_set_toolbox(d->sandbox, cfg->toolbox);
+    wc_sandbox_set_exec_ready(d->sandbox, cfg->exec_ready_ms);
     TRY(wc_sandbox_start_stats(d->sandbox, err));
     return wc_sandbox_set_cni(d->sandbox, cfg->cni_conf_dir, cfg->cni_bin_dirs, cfg->n_cni_bin_dirs,
                               cfg->cni_plugin_timeout_s, err);

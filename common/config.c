@@ -77,6 +77,7 @@ int wc_config_init(wc_config *cfg)
                                    WC_UNPACK_DEFAULT_RATIO};
     cfg->module_cache_mib = WC_DEFAULT_MODULE_CACHE_MIB;
     cfg->toolbox = true;
+    cfg->exec_ready_ms = WC_DEFAULT_EXEC_READY_MS;
     cfg->stream_idle_timeout = WC_DEFAULT_STREAM_IDLE_TIMEOUT;
     cfg->cni_bin_dirs = calloc(2, sizeof(char *));
     if (!cfg->cni_bin_dirs)
@@ -350,6 +351,7 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
                                        "unpack",
                                        "module_cache_mib",
                                        "toolbox",
+                                       "exec_ready_ms",
                                        "metrics_address",
                                        "stream_address",
                                        "stream_port",
@@ -380,6 +382,8 @@ static int parse_root(parse_ctx *pc, json_t *root, wc_config *cfg)
     TRY(get_int(pc, root, "module_cache_mib", "module_cache_mib", 0, 1 << 20,
                 &cfg->module_cache_mib));
     TRY(get_bool(pc, root, "toolbox", "toolbox", &cfg->toolbox));
+    TRY(get_int(pc, root, "exec_ready_ms", "exec_ready_ms", 0, 24 * 3600 * 1000,
+                &cfg->exec_ready_ms));
     TRY(parse_metrics_address(pc, root, cfg));
     TRY(parse_cni(pc, root, cfg));
     TRY(parse_registries(pc, root, cfg));
@@ -468,6 +472,7 @@ char *wc_config_to_json(const wc_config *cfg)
     if (!root ||
         json_object_set_new(root, "module_cache_mib", json_integer(cfg->module_cache_mib)) < 0 ||
         json_object_set_new(root, "toolbox", json_boolean(cfg->toolbox)) < 0 ||
+        json_object_set_new(root, "exec_ready_ms", json_integer(cfg->exec_ready_ms)) < 0 ||
         json_object_set_new(root, "metrics_address", str_or_null(cfg->metrics_address)) < 0 ||
         json_object_set_new(root, "stream_address", str_or_null(cfg->stream_address)) < 0 ||
         json_object_set_new(root, "stream_port", json_integer(cfg->stream_port)) < 0 ||

@@ -4,7 +4,8 @@
  * Keys: socket, root, state, log_level, cgroup_driver, cni{conf_dir, bin_dirs[],
  * plugin_timeout_s},
  * registries[]{host, mirrors[], insecure, ca_file, cert_file, key_file,
- * auth{username, password}}, module_cache_mib, toolbox, metrics_address, stream_address,
+ * auth{username, password}}, module_cache_mib, toolbox, exec_ready_ms, metrics_address,
+ * stream_address,
  * stream_port, stream_idle_timeout, stream_tls, stream_tls_cert_file, stream_tls_key_file. An
  * unknown key, a wrong type or a bad value is an error naming
  * the key. `wasmcri config default` prints wc_config_to_json of the defaults. To add a key: a
@@ -23,6 +24,7 @@
 
 #define WC_DEFAULT_CONFIG_PATH "/etc/wasmcri/config.json"
 #define WC_DEFAULT_MODULE_CACHE_MIB 32
+#define WC_DEFAULT_EXEC_READY_MS 60000
 #define WC_DEFAULT_STREAM_IDLE_TIMEOUT (4 * 3600) /* s, as containerd's stream_idle_timeout */
 
 typedef struct wc_registry {
@@ -62,6 +64,8 @@ typedef struct wc_config {
     wc_unpack_conf unpack;
     int module_cache_mib; /* 32: the zygote's compiled-module budget (module_cache.h) */
     bool toolbox; /* true: commands naming an applet run toolbox.wasm (wasm/toolbox/README.md) */
+    int exec_ready_ms;       /* 60000: how long a container's worker for its next exec is kept ready
+                              * after an exec (wasm/zygote/ready.h); 0: none */
     char *metrics_address;   /* "": no metrics endpoint; else HOST:PORT it listens on */
     char *stream_address;    /* 127.0.0.1: the streaming server's (Exec, Attach, PortForward) */
     int stream_port;         /* 0: a free port */

@@ -21,6 +21,7 @@ static void test_defaults(void)
     CHECK(cfg.n_registries == 0);
     CHECK(cfg.module_cache_mib == 32);
     CHECK(cfg.toolbox);
+    CHECK(cfg.exec_ready_ms == 60000);
     wc_config_free(&cfg);
 }
 
@@ -79,6 +80,7 @@ static void test_errors(void)
     expect_error("{\"module_cache_mib\": -1}", "\"module_cache_mib\": must be an integer");
     expect_error("{\"module_cache_mib\": \"32\"}", "\"module_cache_mib\"");
     expect_error("{\"toolbox\": \"yes\"}", "\"toolbox\"");
+    expect_error("{\"exec_ready_ms\": -1}", "\"exec_ready_ms\"");
     expect_error("{\"socket\": \"a\", \"socket\": \"b\"}", "duplicate");
     expect_error("{", "line 1");
 }

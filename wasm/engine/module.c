@@ -118,6 +118,11 @@ uint32_t wasm_module_import_count(const wasm_module *module)
     return module->nimports;
 }
 
+bool wasm_module_has_start(const wasm_module *module)
+{
+    return module->start >= 0;
+}
+
 int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module,
                        const char **ret_name, wasm_extern_kind *ret_kind)
 {

@@ -164,6 +164,8 @@ uint32_t wasm_module_import_count(const wasm_module *module);
 int wasm_module_import(const wasm_module *module, uint32_t i, const char **ret_module,
                        const char **ret_name, wasm_extern_kind *ret_kind);
 uint32_t wasm_module_export_count(const wasm_module *module);
+/* Whether the module has a start function (run by wasm_instantiate / wasm_instance_start). */
+bool wasm_module_has_start(const wasm_module *module);
 int wasm_module_export(const wasm_module *module, uint32_t i, const char **ret_name,
                        wasm_extern_kind *ret_kind);
 

@@ -542,9 +542,10 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     s->layer_lower = strdup("");
     s->pod = strdup(pod->id);
     s->name = strdup(c->name);
+    s->container = strdup(c->id);
     int rc = s->id && s->module_name && s->module_key && s->argv && s->env && s->log_path &&
                      s->netns && s->cgroup_procs && s->layer_dir && s->layer_lower && s->pod &&
-                     s->name
+                     s->name && s->container
                  ? fill_mounts(s, c, pod)
                  : -ENOMEM;
     if (rc == 0 && argv == NULL) /* a start, not an ExecSync */

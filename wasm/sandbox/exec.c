@@ -5,8 +5,10 @@
  * The daemon makes the pipes, hands the worker's ends to the zygote with the exec
  * request (SCM_RIGHTS) and keeps the others for the session's user (ExecSync in
  * exec_sync.c collects the output; the streaming server pumps it to a client).
- * The exit code comes as an "exec" exit event, which the zygote reader hands to the
- * session's waiter in sb->execs.
+ * The exit code comes on the status pipe: the worker writes its worker_result there as soon as
+ * its guest has ended, before its address space is torn down and the zygote reaps it. A worker
+ * that ends without one (killed) is reported by the zygote's "exec" exit event, which the
+ * zygote reader hands to the session's waiter in sb->execs.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@ struct wc_exec_session {
     sb_exec w;           /* first: sb->execs links it while the worker runs */
     bool linked;         /* in sb->execs */
     int in, out, err;    /* the daemon's ends: stdin's write end, stdout's and stderr's read ends */
+    int status;          /* the status pipe's read end: the worker's worker_result */
     char tty_path[4096]; /* a tty's size file (terminal.h), or "" */
 };
 
@@ -125,8 +128,9 @@ static int exec_spec(wc_sandbox *sb, const char *id, char *const *cmd, bool tty,
 static int send_exec(wc_sandbox *sb, worker_spec *spec, const int *fds, size_t nfds, wc_error *err)
 {
     json_t *js = worker_spec_encode(spec);
-    json_auto_t *req =
-        js ? json_pack("{s:s, s:s, s:o}", "op", "exec", "id", spec->id, "spec", js) : NULL;
+    json_auto_t *req = js ? json_pack("{s:s, s:s, s:o, s:i}", "op", "exec", "id", spec->id, "spec",
+                                      js, "keep_ms", sb->exec_ready_ms)
+                          : NULL;
     json_auto_t *reply = NULL;
     if (req == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
@@ -154,10 +158,15 @@ static int ensure_layer(wc_sandbox *sb, const char *id, wc_error *err)
     return rc == -ESRCH ? 0 : rc; /* it has just exited: exec_spec says so */
 }
 
-/* The worker's ends of the pipes: [stdout, stderr, stdin]; the session keeps the others. */
-static int make_pipes(wc_exec_session *s, const wc_exec_io *io, int child[3], wc_error *err)
+/* The worker's ends of the pipes: [stdout, stderr, stdin, status]; the session keeps the
+ * others. */
+static int make_pipes(wc_exec_session *s, const wc_exec_io *io, int child[4], wc_error *err)
 {
     int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return wc_error_set_errno(err, -errno, "exec pipe");
+    s->status = p[0];
+    child[3] = p[1];
     if (pipe2(p, O_CLOEXEC) < 0)
         return wc_error_set_errno(err, -errno, "exec pipe");
     s->out = p[0];
@@ -179,15 +188,14 @@ static int make_pipes(wc_exec_session *s, const wc_exec_io *io, int child[3], wc
     return 0;
 }
 
-static void close_child(int child[3])
+static void close_child(int child[4])
 {
     if (child[1] >= 0 && child[1] != child[0])
         close(child[1]);
-    if (child[0] >= 0)
-        close(child[0]);
-    if (child[2] >= 0)
-        close(child[2]);
-    child[0] = child[1] = child[2] = -1;
+    for (size_t i = 0; i < 4; i++)
+        if (i != 1 && child[i] >= 0)
+            close(child[i]);
+    child[0] = child[1] = child[2] = child[3] = -1;
 }
 
 static void unlink_session(wc_sandbox *sb, wc_exec_session *s)
@@ -203,21 +211,21 @@ static void unlink_session(wc_sandbox *sb, wc_exec_session *s)
 }
 
 /* The exec's request to the zygote: the tty's size first, then the spec with the child's
- * stdio and the module (stderr is the module's slot when a tty merges it into stdout). */
+ * stdio, its status pipe and the module (zygote_proto.h). */
 static int send_spec(wc_sandbox *sb, worker_spec *spec, const wc_exec_io *io, const char *tty_path,
-                     const int child[3], int module_fd, wc_error *err)
+                     const int child[4], int module_fd, wc_error *err)
 {
     if (io->tty)
         TRY(sb_tty_spec(spec, tty_path, io->cols, io->rows, err));
-    int fds[4] = {child[0], child[1], child[2], module_fd};
+    int fds[5] = {child[0], child[1], child[3], child[2], module_fd};
     if (child[2] < 0)
-        fds[2] = module_fd;
-    return send_exec(sb, spec, fds, child[2] >= 0 ? 4 : 3, err);
+        fds[3] = module_fd;
+    return send_exec(sb, spec, fds, child[2] >= 0 ? 5 : 4, err);
 }
 
 /* Up to the worker's start: the spec, the pipes, the request; mu is not held. */
 static int start_session(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exec_io *io,
-                         wc_exec_session *s, int child[3], wc_error *err)
+                         wc_exec_session *s, int child[4], wc_error *err)
 {
     TRY(make_pipes(s, io, child, err));
     int rc = ensure_layer(sb, id, err);
@@ -258,9 +266,9 @@ int wc_exec_start(wc_sandbox *sb, const char *id, char *const *cmd, const wc_exe
     wc_exec_session *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    s->in = s->out = s->err = -1;
+    s->in = s->out = s->err = s->status = -1;
     snprintf(s->w.id, sizeof(s->w.id), "exec-%.32s", rid);
-    int child[3] = {-1, -1, -1};
+    int child[4] = {-1, -1, -1, -1};
     int rc = start_session(sb, id, cmd, io, s, child, err);
     close_child(child); /* the worker has its copies; the pipes end when it exits */
     if (rc < 0) {
@@ -306,12 +314,44 @@ void wc_exec_kill(wc_sandbox *sb, wc_exec_session *s)
         sb_zygote_op(sb, "kill", s->w.id, NULL, NULL);
 }
 
+/* The worker's result from the status pipe (blocking until the worker wrote it or ended
+ * without it); false when it ended without one. */
+static bool read_status(wc_exec_session *s, int *ret_code)
+{
+    worker_result res;
+    size_t got = 0;
+    while (s->status >= 0 && got < sizeof(res)) {
+        ssize_t n = read(s->status, (char *)&res + got, sizeof(res) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (s->status >= 0)
+        close(s->status);
+    s->status = -1;
+    if (got != sizeof(res))
+        return false;
+    *ret_code = res.exit_code;
+    return true;
+}
+
 int wc_exec_wait(wc_sandbox *sb, wc_exec_session *s)
 {
+    int code = 0;
+    if (read_status(s, &code)) { /* the zygote's exit event, when it comes, finds no session */
+        pthread_mutex_lock(&sb->mu);
+        s->w.done = true;
+        s->w.exit_code = code;
+        pthread_mutex_unlock(&sb->mu);
+        unlink_session(sb, s);
+        return code;
+    }
     pthread_mutex_lock(&sb->mu);
     while (!s->w.done)
         pthread_cond_wait(&sb->changed, &sb->mu);
-    int code = s->w.exit_code;
+    code = s->w.exit_code;
     pthread_mutex_unlock(&sb->mu);
     return code;
 }
@@ -336,5 +376,7 @@ void wc_exec_free(wc_sandbox *sb, wc_exec_session *s)
         close(s->out);
     if (s->err >= 0)
         close(s->err);
+    if (s->status >= 0)
+        close(s->status);
     free(s);
 }

@@ -221,6 +221,11 @@ void wc_sandbox_set_toolbox(wc_sandbox *sb, bool on)
     sb->toolbox = on;
 }
 
+void wc_sandbox_set_exec_ready(wc_sandbox *sb, int ms)
+{
+    sb->exec_ready_ms = ms;
+}
+
 int wc_sandbox_set_cni(wc_sandbox *sb, const char *conf_dir, char *const *bin_dirs, size_t n,
                        int timeout_s, wc_error *err)
 {

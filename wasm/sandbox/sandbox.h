@@ -35,6 +35,10 @@ void wc_sandbox_close(wc_sandbox *sb); /* NULL is fine; running workers keep run
  * by default). Call before serving. */
 void wc_sandbox_set_toolbox(wc_sandbox *sb, bool on);
 
+/* How long (ms) the zygote keeps a worker ready for a container's next exec after an exec of it
+ * (wasm/zygote/ready.h; config key exec_ready_ms; 0: none). Call before serving. */
+void wc_sandbox_set_exec_ready(wc_sandbox *sb, int ms);
+
 /* Hands the zygote connection to the sandbox (it takes zc and closes it in
  * wc_sandbox_close): exits start to flow, and containers recorded as running
  * whose worker the zygote does not know are marked exited. */

@@ -49,6 +49,7 @@ struct wc_sandbox {
     const wc_cgroup_ops *cg; /* NULL: no usable cgroups (workers then run in the zygote's) */
     char *cgroup_driver;     /* "cgroupfs" | "systemd": how pods' cgroup_parent is named */
     bool toolbox;            /* commands naming an applet run toolbox.wasm (config toolbox) */
+    int exec_ready_ms;       /* config exec_ready_ms, sent with each exec (exec.c) */
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
     wc_ptrmap module_keys;   /* module_key.c: image module -> content digest (malloc'd) */

@@ -4,8 +4,7 @@
  * args_get/environ_get copy out), set up fds 0/1/2 (stdin from the given fd or /dev/null;
  * stdout/stderr as CRI log streams when a log is given, else the given fds), then the preopened
  * sockets (fd 3 upwards, where socket activation puts them: LISTEN_FDS), then one preopen per
- * mount. Every host fd is dup'ed (mount directories are reopened), so the ctx owns all of its fds
- * and the caller keeps its own.
+ * mount. Every host fd is dup'ed, so the ctx owns all of its fds and the caller keeps its own.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -78,9 +77,10 @@ static int add_log_stream(wasi_ctx *ctx, cri_log_stream stream, bool terminal, w
 
 static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
 {
-    /* a new open file description, not a dup: fd_readdir seeks, and workers forked from one
-     * mount table must not share a directory offset */
-    int host = openat(mt->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* a dup, which needs no permission (a worker kept ready for an exec has taken the
+     * container's user before its ctx is made); fd_readdir seeks to its cookie every time, so
+     * the offset it shares with the mount table's descriptor is never read */
+    int host = fcntl(mt->dir_fd, F_DUPFD_CLOEXEC, 3);
     if (host < 0)
         return wc_error_set_errno(err, -errno, "wasi: preopen %s", mt->guest);
     wasi_fd e = {.kind = WASI_FD_DIR,
@@ -102,21 +102,53 @@ static int add_preopen(wasi_ctx *ctx, const wasi_mount *mt, wc_error *err)
     return 0;
 }
 
-static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
+/* fds 0, 1, 2: the lowest free slots of the table */
+static int setup_stdio(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
 {
-    /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
     bool tty = o->terminal;
     TRY(add_host_fd(ctx, o->stdin_fd, O_RDONLY, false, tty, err, "stdin"));
     TRY(o->log != NULL ? add_log_stream(ctx, CRI_LOG_STDOUT, tty, err)
                        : add_host_fd(ctx, o->stdout_fd, O_WRONLY, false, tty, err, "stdout"));
-    TRY(o->log != NULL /* a terminal has one output: its log stream is stdout */
-            ? add_log_stream(ctx, tty ? CRI_LOG_STDOUT : CRI_LOG_STDERR, tty, err)
-            : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr"));
+    return o->log != NULL /* a terminal has one output: its log stream is stdout */
+               ? add_log_stream(ctx, tty ? CRI_LOG_STDOUT : CRI_LOG_STDERR, tty, err)
+               : add_host_fd(ctx, o->stderr_fd, O_WRONLY, false, tty, err, "stderr");
+}
+
+static int setup_fds(wasi_ctx *ctx, const wasi_options *o, wc_error *err)
+{
+    /* the table is empty, so these land on 0, 1, 2, then 3 upwards */
+    TRY(setup_stdio(ctx, o, err));
     for (size_t i = 0; i < o->socket_count; i++)
         TRY(add_host_fd(ctx, o->socket_fds[i], O_RDWR, true, false, err, "a preopened socket"));
     for (size_t i = 0; o->mounts != NULL && i < o->mounts->count; i++)
         TRY(add_preopen(ctx, &o->mounts->items[i], err));
     return 0;
+}
+
+/* argv and env into the buffers args_get and environ_get copy out */
+static int set_strings(wasi_ctx *ctx, const wasi_options *opts, wc_error *err)
+{
+    size_t envc = 0;
+    while (opts->env != NULL && opts->env[envc] != NULL)
+        envc++;
+    free(ctx->args_buf);
+    free(ctx->env_buf);
+    ctx->args_buf = ctx->env_buf = NULL;
+    ctx->argc = (uint32_t)opts->argc;
+    ctx->envc = (uint32_t)envc;
+    if (pack_strings(opts->argv, opts->argc, &ctx->args_buf, &ctx->args_len) < 0 ||
+        pack_strings(opts->env, envc, &ctx->env_buf, &ctx->env_len) < 0)
+        return wc_error_set(err, -ENOMEM, "wasi: out of memory");
+    return 0;
+}
+
+int wasi_ctx_set_command(wasi_ctx *ctx, const wasi_options *opts, wc_error *err)
+{
+    TRY(set_strings(ctx, opts, err));
+    ctx->terminal = opts->terminal;
+    for (uint32_t fd = 0; fd < 3 && fd < ctx->nfds; fd++)
+        fdt_release(&ctx->fds[fd]);
+    return setup_stdio(ctx, opts, err);
 }
 
 int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
@@ -132,14 +164,7 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
     ctx->pod_ps = opts->pod_ps;
     ctx->pod_kill = opts->pod_kill;
     ctx->pod_arg = opts->pod_arg;
-    size_t envc = 0;
-    while (opts->env != NULL && opts->env[envc] != NULL)
-        envc++;
-    ctx->argc = (uint32_t)opts->argc;
-    ctx->envc = (uint32_t)envc;
-    if (pack_strings(opts->argv, opts->argc, &ctx->args_buf, &ctx->args_len) < 0 ||
-        pack_strings(opts->env, envc, &ctx->env_buf, &ctx->env_len) < 0)
-        return wc_error_set(err, -ENOMEM, "wasi: out of memory");
+    TRY(set_strings(ctx, opts, err));
     TRY(setup_fds(ctx, opts, err));
     *ret_ctx = take_ptr(ctx);
     return 0;

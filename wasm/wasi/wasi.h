@@ -54,6 +54,11 @@ typedef struct wasi_options {
 
 int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err);
 
+/* Gives a ctx made ahead of its command (an instance made before the exec came: wasm/zygote's
+ * ready workers) that command's argv, env, stdio (fds 0-2, as wasi_ctx_create sets them up) and
+ * terminal; the rest of opts is not read. Only before any guest code ran with ctx. */
+int wasi_ctx_set_command(wasi_ctx *ctx, const wasi_options *opts, wc_error *err);
+
 /* Closes every fd the ctx owns and flushes the log's partial lines. Accepts NULL. */
 void wasi_ctx_destroy(wasi_ctx *ctx);
 static inline void wasi_ctx_destroyp(wasi_ctx **ctx) /* for _cleanup_ */

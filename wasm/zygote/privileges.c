@@ -195,13 +195,19 @@ static int install_seccomp(wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "install the seccomp filter") : 0;
 }
 
+static bool dropped; /* once per process */
+
 int worker_drop_privileges(const wc_user *user, wc_error *err)
 {
+    if (dropped)
+        return 0;
     __u32 keep = kept_mask(user->uid == 0);
     TRY(drop_bounding_set(keep, err));
     TRY(become_user(user, err));
     TRY(set_capabilities(keep, err));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return wc_error_set_errno(err, -errno, "set no_new_privs");
-    return install_seccomp(err);
+    TRY(install_seccomp(err));
+    dropped = true;
+    return 0;
 }

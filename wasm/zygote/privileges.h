@@ -22,7 +22,8 @@ int worker_privileges_prepare(wc_error *err);
 
 /* In the worker, after it joined its namespaces and cgroups and opened what only
  * root may (the mounts' host sides, the node's CRI log). A user with uid 0 keeps the
- * file capabilities. */
+ * file capabilities. Once per process: a later call does nothing (a worker kept ready for an
+ * exec, worker.h, has dropped them before its exec comes). */
 int worker_drop_privileges(const wc_user *user, wc_error *err);
 
 #endif

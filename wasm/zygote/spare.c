@@ -2,7 +2,9 @@
  * own, keeps only its end of the hand-over socket and the layer socket (its worker_result
  * goes to the zygote on it), says it is ready, dies with the zygote, and waits in recvmsg;
  * what it receives is a worker spec (then it closes the hand-over socket), and from then on
- * it is that worker (compiling its module first when the zygote does not hold it).
+ * it is that worker (compiling its module first when the zygote does not hold it). A spare
+ * the zygote keeps ready for a container's execs (ready.h) first receives that set-up
+ * ("prepare"), does it, and waits again for its exec's spec.
  */
 #include "spare.h"
 
@@ -107,12 +109,28 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     size_t nfds = 0;
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
-    close(sock);  /* all else goes on the layer socket */
-    /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [module] if "module_fd" */
+    worker_prepared *prepared = NULL;
+    if (json_is_true(json_object_get(msg, "prepare"))) { /* kept ready for an exec: ready.h */
+        worker_spec *setup = NULL;
+        worker_fds view_fds = {.in = -1, .out = -1, .err = -1, .status = -1, .layer = layer_fd};
+        if (worker_spec_decode(json_object_get(msg, "spec"), &setup, NULL) == 0)
+            prepared = worker_prepare(setup, find(ctx, setup->module_key), &view_fds);
+        worker_spec_free(setup);
+        json_decref(msg);
+        for (size_t i = 0; i < nfds; i++)
+            close(fds[i]);
+        if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
+            _exit(0); /* discarded, or the zygote is gone */
+    }
+    close(sock); /* all else goes on the layer socket */
+    /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [status] if "status", [module] if
+     * "module_fd" */
     bool stdio = json_is_true(json_object_get(msg, "stdio")) && nfds >= 2;
     size_t n_stdio = stdio ? 2 : 0;
     bool in = json_is_true(json_object_get(msg, "stdin")) && nfds > n_stdio;
     int in_fd = in ? fds[n_stdio++] : -1;
+    bool status = json_is_true(json_object_get(msg, "status")) && nfds > n_stdio;
+    int status_fd = status ? fds[n_stdio++] : -1;
     bool module = json_is_true(json_object_get(msg, "module_fd")) && nfds > n_stdio;
     int err_fd = stdio ? fds[1] : -1;
     worker_spec *spec = NULL;
@@ -122,8 +140,12 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     const wr_module *m =
         spare_module(spec, module ? fds[n_stdio] : -1,
                      json_is_true(json_object_get(msg, "validated")), find, ctx, layer_fd, err_fd);
-    worker_fds wfds = {.in = in_fd, .out = stdio ? fds[0] : -1, .err = err_fd, .layer = layer_fd};
-    worker_main(spec, m, &wfds);
+    worker_fds wfds = {.in = in_fd,
+                       .out = stdio ? fds[0] : -1,
+                       .err = err_fd,
+                       .status = status_fd,
+                       .layer = layer_fd};
+    worker_main(spec, m, &wfds, prepared);
 }
 
 int spare_init(spare *sp, spare_slots *slots, wc_error *err)
@@ -203,21 +225,32 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock)
     *sp = empty;
 }
 
-int spare_send(int sock, const json_t *spec, const int stdio[3], int module_fd, bool validated,
+int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, bool validated,
                wc_error *err)
 {
-    int fds[4];
+    int fds[ZP_MAX_FDS];
     size_t n = 0;
-    bool out = stdio[0] >= 0 && stdio[1] >= 0, in = stdio[2] >= 0;
+    bool out = stdio[0] >= 0 && stdio[1] >= 0, in = stdio[2] >= 0, status = stdio[3] >= 0;
     if (out)
         fds[n++] = stdio[0], fds[n++] = stdio[1];
     if (in)
         fds[n++] = stdio[2];
+    if (status)
+        fds[n++] = stdio[3];
     if (module_fd >= 0)
         fds[n++] = module_fd;
-    json_t *msg = json_pack("{s:O, s:b, s:b, s:b, s:b}", "spec", spec, "stdio", out, "stdin", in,
-                            "module_fd", module_fd >= 0, "validated", module_fd >= 0 && validated);
+    json_t *msg = json_pack("{s:O, s:b, s:b, s:b, s:b, s:b}", "spec", spec, "stdio", out, "stdin",
+                            in, "status", status, "module_fd", module_fd >= 0, "validated",
+                            module_fd >= 0 && validated);
     int rc = msg ? zp_send(sock, msg, fds, n, err) : wc_error_set(err, -ENOMEM, "out of memory");
+    json_decref(msg);
+    return rc;
+}
+
+int spare_prepare(int sock, const json_t *spec, wc_error *err)
+{
+    json_t *msg = json_pack("{s:b, s:O}", "prepare", 1, "spec", spec);
+    int rc = msg ? zp_send(sock, msg, NULL, 0, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;
 }

@@ -64,15 +64,20 @@ int spare_ready(spare *sp, const spare_slots *slots, wc_error *err);
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
 
 /* Sends the start/exec request's spec (borrowed) on a claimed spare's socket, with the
- * guest's stdio (borrowed, -1 when absent): stdout and stderr (an exec's; both or neither) and
- * stdin (an exec's, or the pipe of a container with stdin), and, for a module the spare does not
+ * guest's stdio (borrowed, -1 when absent): stdout and stderr (an exec's; both or neither),
+ * stdin (an exec's, or the pipe of a container with stdin) and an exec's status pipe
+ * (worker_fds.status), and, for a module the spare does not
  * hold, the module's fd (module_fd >= 0, borrowed: the worker compiles it, without validating it
  * again when validated: the zygote did at create, compile_jobs.h). The caller closes its end
  * then (the worker closes its own once it has the spec: the rest goes on the layer socket,
  * layer.h). On failure the caller kills the spare (its exit is then reported like any
  * worker's). */
-int spare_send(int sock, const json_t *spec, const int stdio[3], int module_fd, bool validated,
+int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, bool validated,
                wc_error *err);
+
+/* Sends a claimed spare the set-up of a container's execs (spec, borrowed: an exec's), to do
+ * now and keep until its exec's spec comes (spare_send); ready.h. */
+int spare_prepare(int sock, const json_t *spec, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */

@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "layer.h"
 #include "listeners.h"
+#include "privileges.h"
 #include "record.h"
 #include "record_table.h"
 #include "worker_run.h"
@@ -57,6 +58,7 @@ static const wc_field spec_fields[] = {
     WC_F_STR(worker_spec, pod, "pod"),
     WC_F_STR(worker_spec, name, "name"),
     WC_F_BOOL(worker_spec, stdin_pipe, "stdin_pipe"),
+    WC_F_STR(worker_spec, container, "container"),
 };
 static const wc_record_desc spec_desc = WC_RECORD_DESC(worker_spec, spec_fields);
 
@@ -162,14 +164,37 @@ static int prepare_worker(const worker_spec *spec, const wr_module *module, int 
     TRY(step_join_netns(spec, err));
     if (listen == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    size_t n_listen = wr_module_opens_sockets(module) ? 0 : spec->n_listeners;
+    size_t n_listen = module == NULL || wr_module_opens_sockets(module) ? 0 : spec->n_listeners;
     for (size_t i = n_listen; i < spec->n_listeners; i++)
         listen[i] = -1;
     TRY(listeners_open(spec->listeners, n_listen, listen, err));
     return step_make_layer(spec, err);
 }
 
-void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
+struct worker_prepared {
+    wr_view *view;
+};
+
+worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *module,
+                                const worker_fds *fds)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "wasmcri-ready");
+    worker_prepared *p = calloc(1, sizeof(*p));
+    int none = -1;
+    if (p == NULL || setup->n_listeners != 0 || prepare_worker(setup, NULL, &none, NULL) < 0 ||
+        wr_open_view(setup, fds, &p->view, NULL) < 0 ||
+        worker_drop_privileges(&setup->user, NULL) < 0) {
+        free(p); /* the exec does it all again, and says what failed */
+        return NULL;
+    }
+    if (module) /* the last exec's module: most likely the next one's too (a probe's) */
+        wr_instantiate_ahead(p->view, module, setup, NULL);
+    return p;
+}
+
+void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds,
+                 worker_prepared *prepared)
 {
     worker_result res;
     wc_error err = {0};
@@ -179,15 +204,28 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     worker_fds with_listeners = *fds;
     int *listen = calloc(spec->n_listeners + 1, sizeof(int));
     with_listeners.listen = listen;
-    if (prepare_worker(spec, module, listen, &err) < 0)
+    if (prepared == NULL && prepare_worker(spec, module, listen, &err) < 0)
         fail_result(&res, &err);
     else
-        wr_run(module, spec, &with_listeners, &res);
+        wr_run(module, spec, &with_listeners, prepared ? prepared->view : NULL, &res);
+    free(prepared);
+    worker_report(fds, &res);
+    _exit(res.exit_code & 0xff);
+}
+
+void worker_report(const worker_fds *fds, const worker_result *res)
+{
+    static bool reported;
+    if (reported)
+        return;
+    reported = true;
     int stdio[3] = {fds->in, fds->out, fds->err};
     for (size_t i = 0; i < 3; i++) /* an exec's output ends now, not when the exit is done */
         if (stdio[i] >= 0)
             close(stdio[i]);
-    if (layer_send_exit(fds->layer, &res) < 0)
+    /* the zygote's first: when the daemon has the result, a ps asked of the zygote sees it */
+    if (layer_send_exit(fds->layer, res) < 0)
         _exit(125);
-    _exit(res.exit_code & 0xff);
+    if (fds->status >= 0 && write(fds->status, res, sizeof(*res)) < 0)
+        _exit(125);
 }

@@ -10,7 +10,9 @@
  * path: its mkdirs and overlay mount cost more than the rest of a start).
  *
  * The worker sends a worker_result on the layer socket to the zygote before it exits
- * (layer_send_exit), so the zygote can report the trap text and OOM next to the exit code.
+ * (layer_send_exit), so the zygote can report the trap text and OOM next to the exit code; an
+ * exec's worker then also writes it to its status pipe, so that the daemon has it before the
+ * worker has been torn down and reaped.
  */
 #ifndef WASMCRI_SANDBOX_WORKER_H
 #define WASMCRI_SANDBOX_WORKER_H
@@ -57,6 +59,7 @@ typedef struct worker_spec {
                       * (isatty); a container's stderr goes to its log as stdout */
     bool stdin_pipe; /* a container with stdin: its stdin is a pipe the zygote keeps open */
     char *pod;       /* the pod's id: a guest's ps and kill see the workers of its pod only */
+    char *container; /* the container's id (an exec's container; a start's is its id) */
     char *name;      /* the container's name, for the pod's process table (pod_procs.h) */
 } worker_spec;
 
@@ -86,15 +89,32 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err);
 typedef struct worker_fds {
     int in;            /* an exec's stdin when it has one, else -1 (/dev/null) */
     int out, err;      /* an exec's output (log_path ""), else -1 */
+    int status;        /* an exec's status pipe: its worker_result as soon as the guest ended */
     int layer;         /* the zygote's layer socket: the writable layer, a reopened log, the
                         * exit result (layer.h) */
     const int *listen; /* set by the worker: spec->listeners' sockets, -1 for a port not opened */
 } worker_fds;
 
+/* An exec's set-up done ahead of the exec, in a worker the zygote keeps ready for its
+ * container (ready.h): the signals, the pod's netns, the view opened as root (wr_open_view),
+ * then the container's user, capabilities and seccomp filter (worker_drop_privileges), and an
+ * instance of module (the last exec's, when the worker holds it: wr_instantiate_ahead); the
+ * exec then only gives it its argv, env and stdio. setup is an exec's spec (no listeners, no
+ * layer to make). NULL when a step failed: the exec then does every step itself (a failure once
+ * the ids changed ends the worker: the zygote forgets it), and says what failed. */
+typedef struct worker_prepared worker_prepared;
+worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *module,
+                                const worker_fds *fds);
+
 /* In the worker, once in its cgroups: joins the netns, drops privileges, runs
  * the module (worker_run.h) and exits with its code after sending the result on
- * fds->layer. Never returns. */
-void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds)
-    __attribute__((noreturn));
+ * fds->layer (prepared, taken: what worker_prepare did of it for the same set-up, or NULL).
+ * Never returns. */
+void worker_main(const worker_spec *spec, const wr_module *module, const worker_fds *fds,
+                 worker_prepared *prepared) __attribute__((noreturn));
+
+/* The guest has ended: its stdio is closed and res goes to the zygote and to an exec's status
+ * pipe, before the worker is torn down (once: worker_main's own call then does nothing). */
+void worker_report(const worker_fds *fds, const worker_result *res);
 
 #endif

@@ -218,28 +218,6 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
     }
 }
 
-/* The preopens (each mount's host side) are opened as root, as kubelet set them up;
- * then the worker becomes the container's user, before any guest code runs. */
-static int run_command(const wasm_module *module, const wasi_options *opts, const worker_spec *spec,
-                       worker_result *res, wc_error *err)
-{
-    _cleanup_(wasi_ctx_destroyp) wasi_ctx *ctx = NULL;
-    _cleanup_(wasm_linker_freep) wasm_linker *linker = NULL;
-    _cleanup_(wasm_instance_freep) wasm_instance *inst = NULL;
-    wasm_instance_opts iopts = {.max_memory_pages = spec->max_memory_pages};
-    TRY(wasi_ctx_create(opts, &ctx, err));
-    TRY(worker_drop_privileges(&spec->user, err));
-    TRY(wasm_linker_new(&linker, err));
-    TRY(wasi_define_imports(linker, ctx, module, err));
-    TRY(wasm_instantiate(module, linker, &iopts, &inst, err));
-    wasm_func *start = wasm_instance_export_func(inst, "_start");
-    if (start == NULL)
-        return wc_error_set(err, -ENOEXEC,
-                            "the module exports no _start: it is not a WASI command");
-    outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
-    return 0;
-}
-
 /* ---- the writable layer, on the first write (layer.h) ---- */
 
 /* The container's layer directory is reached from its parent (<root>/containers,
@@ -383,16 +361,129 @@ static int open_as_root(const worker_spec *spec, const worker_fds *fds, wasi_mou
     return 0;
 }
 
-void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, worker_result *res)
+/* The WASI context (its preopens dup the mounts' host sides, opened as root as kubelet set them
+ * up), the container's user (before any guest code runs), then the linker and the instance, its
+ * segments applied. On failure the caller frees what was made. */
+static int instantiate(const wasm_module *module, const wasi_options *opts, const worker_spec *spec,
+                       wasi_ctx **ctx, wasm_linker **linker, wasm_instance **inst, wc_error *err)
 {
-    wasi_mounts mounts = {0};
-    cri_log *log = NULL;
-    wc_error err = {0};
-    layer_hook hook = {.parent_fd = -1};
-    int rc = open_as_root(spec, fds, &mounts, &log, &hook, &err);
-    size_t argc = 0, nsock = 0;
+    wasm_instance_opts iopts = {.max_memory_pages = spec->max_memory_pages};
+    TRY(wasi_ctx_create(opts, ctx, err));
+    TRY(worker_drop_privileges(&spec->user, err));
+    TRY(wasm_linker_new(linker, err));
+    TRY(wasi_define_imports(*linker, *ctx, module, err));
+    return wasm_instantiate(module, *linker, &iopts, inst, err);
+}
+
+/* The view and, when it was made ahead for this module, its instance (wr_instantiate_ahead). */
+struct wr_view {
+    wasi_mounts mounts;
+    cri_log *log;
+    layer_hook hook;
+    const wasm_module *made_for; /* the instance's module, or NULL */
+    wasi_ctx *ctx;
+    wasm_linker *linker;
+    wasm_instance *inst;
+};
+
+static int run_command(const wasm_module *module, const wasi_options *opts, const worker_spec *spec,
+                       const worker_fds *fds, wr_view *view, worker_result *res, wc_error *err)
+{
+    _cleanup_(wasi_ctx_destroyp) wasi_ctx *ctx = NULL;
+    _cleanup_(wasm_linker_freep) wasm_linker *linker = NULL;
+    _cleanup_(wasm_instance_freep) wasm_instance *inst = NULL;
+    if (view && view->made_for == module) { /* made ahead: this exec's argv, env and stdio */
+        ctx = take_ptr(view->ctx);
+        linker = take_ptr(view->linker);
+        inst = take_ptr(view->inst);
+        view->made_for = NULL;
+        TRY(wasi_ctx_set_command(ctx, opts, err));
+    } else {
+        TRY(instantiate(module, opts, spec, &ctx, &linker, &inst, err));
+    }
+    wasm_func *start = wasm_instance_export_func(inst, "_start");
+    if (start == NULL)
+        return wc_error_set(err, -ENOEXEC,
+                            "the module exports no _start: it is not a WASI command");
+    outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
+    wasi_ctx_destroy(take_ptr(ctx)); /* the guest's stdio (and log) closed: its output ends */
+    worker_report(fds, res);         /* before the instance and the process are torn down */
+    return 0;
+}
+
+/* The spec's command in view (NULL: an empty one), with no stdio, sockets or listeners yet. */
+static wasi_options command_options(const worker_spec *spec, wr_view *view, wasi_mounts *mounts,
+                                    cri_log *log)
+{
+    size_t argc = 0;
     while (spec->argv[argc])
         argc++;
+    return (wasi_options){.argv = (const char *const *)spec->argv,
+                          .argc = argc,
+                          .env = (const char *const *)spec->env,
+                          .mounts = mounts,
+                          .stdin_fd = -1,
+                          .terminal = spec->terminal,
+                          .stdout_fd = -1,
+                          .stderr_fd = -1,
+                          .log = log,
+                          .make_writable = make_writable,
+                          .make_writable_arg = view ? &view->hook : NULL,
+                          .pod_ps = pod_ps,
+                          .pod_kill = pod_kill,
+                          .pod_arg = view ? &view->hook : NULL};
+}
+
+int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec, wc_error *err)
+{
+    if (wasm_module_has_start(m->module)) /* its start function is guest code */
+        return 0;
+    wasi_options opts = command_options(spec, view, &view->mounts, view->log);
+    int rc = instantiate(m->module, &opts, spec, &view->ctx, &view->linker, &view->inst, err);
+    if (rc == 0)
+        view->made_for = m->module;
+    return rc;
+}
+
+static void view_free(wr_view *v)
+{
+    if (v == NULL)
+        return;
+    wasm_instance_free(v->inst);
+    wasm_linker_free(v->linker);
+    wasi_ctx_destroy(v->ctx);
+    reopen_target = NULL; /* a late SIGHUP must not reopen a closed log */
+    cri_log_close(v->log);
+    wasi_mounts_clear(&v->mounts);
+    if (v->hook.parent_fd >= 0)
+        close(v->hook.parent_fd);
+    free(v);
+}
+
+int wr_open_view(const worker_spec *spec, const worker_fds *fds, wr_view **ret_view, wc_error *err)
+{
+    wr_view *v = calloc(1, sizeof(*v));
+    if (v == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    v->hook.parent_fd = -1;
+    int rc = open_as_root(spec, fds, &v->mounts, &v->log, &v->hook, err);
+    if (rc < 0) {
+        view_free(v);
+        return rc;
+    }
+    *ret_view = v;
+    return 0;
+}
+
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, wr_view *view,
+            worker_result *res)
+{
+    wc_error err = {0};
+    int rc = view ? 0 : wr_open_view(spec, fds, &view, &err);
+    wasi_mounts none = {0};
+    wasi_mounts *mounts = view ? &view->mounts : &none;
+    cri_log *log = view ? view->log : NULL;
+    size_t nsock = 0;
     int *sockets = calloc(spec->n_listeners + 1, sizeof(int));
     for (size_t i = 0; sockets && fds->listen && i < spec->n_listeners; i++)
         if (fds->listen[i] >= 0)
@@ -401,24 +492,16 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
                      ? listeners_env(spec->env, spec->listeners, fds->listen, spec->n_listeners)
                      : NULL;
     bool made = sockets != NULL && (fds->listen == NULL || env != NULL);
-    wasi_options opts = {.argv = (const char *const *)spec->argv,
-                         .argc = argc,
-                         .env = (const char *const *)(env ? env : spec->env),
-                         .mounts = &mounts,
-                         .socket_fds = sockets,
-                         .socket_count = nsock,
-                         .stdin_fd = fds->in,
-                         .terminal = spec->terminal,
-                         .stdout_fd = fds->out,
-                         .stderr_fd = fds->err,
-                         .log = log,
-                         .make_writable = make_writable,
-                         .make_writable_arg = &hook,
-                         .pod_ps = pod_ps,
-                         .pod_kill = pod_kill,
-                         .pod_arg = &hook};
+    wasi_options opts = command_options(spec, view, mounts, log);
+    if (env)
+        opts.env = (const char *const *)env;
+    opts.socket_fds = sockets;
+    opts.socket_count = nsock;
+    opts.stdin_fd = fds->in;
+    opts.stdout_fd = fds->out;
+    opts.stderr_fd = fds->err;
     if (rc == 0)
-        rc = made ? run_command(m->module, &opts, spec, res, &err)
+        rc = made ? run_command(m->module, &opts, spec, fds, view, res, &err)
                   : wc_error_set(&err, -ENOMEM, "out of memory");
     if (rc < 0) {
         res->exit_code = 128;
@@ -430,9 +513,5 @@ void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, 
     }
     listeners_env_free(env, spec->env);
     free(sockets);
-    reopen_target = NULL; /* a late SIGHUP must not reopen a closed log */
-    cri_log_close(log);
-    wasi_mounts_clear(&mounts);
-    if (hook.parent_fd >= 0)
-        close(hook.parent_fd);
+    view_free(view);
 }

@@ -43,11 +43,24 @@ size_t wr_module_shared_bytes(const wr_module *m);
  * opens its own sockets, so it gets no pre-opened listeners (they would hold its ports). */
 bool wr_module_opens_sockets(const wr_module *m);
 
-/* Runs `_start` with the spec's args, env and mounts; stdout/stderr go to the CRI
- * log at spec->log_path, or to fds->out and fds->err. A "/" whose writable layer is
- * not made yet is the image snapshot, read-only until the guest first writes under
- * it: then the zygote is asked (on fds->layer) for the layer. Fills res (exit code,
+/* What a worker opens as root for its guest: the mounts' host sides, the CRI log (at
+ * spec->log_path, reopened on a SIGHUP) and the parent of its writable layer. */
+typedef struct wr_view wr_view;
+int wr_open_view(const worker_spec *spec, const worker_fds *fds, wr_view **ret_view, wc_error *err);
+
+/* In a worker kept ready for an exec (worker.h), once its view is open and its ids dropped:
+ * the WASI context, linker and instance of m, made now (its data segments applied); wr_run of m
+ * in view then gives them the exec's argv, env and stdio and calls `_start`. Nothing is made for
+ * a module with a start function (guest code, which must not run before the exec). On failure
+ * view keeps what was made until it is freed (wr_run then makes its own). */
+int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec, wc_error *err);
+
+/* Runs `_start` with the spec's args, env and mounts in view (taken; NULL: opened now);
+ * stdout/stderr go to the CRI log at spec->log_path, or to fds->out and fds->err. A "/" whose
+ * writable layer is not made yet is the image snapshot, read-only until the guest first writes
+ * under it: then the zygote is asked (on fds->layer) for the layer. Fills res (exit code,
  * reason, trap text). */
-void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, worker_result *res);
+void wr_run(const wr_module *m, const worker_spec *spec, const worker_fds *fds, wr_view *view,
+            worker_result *res);
 
 #endif

@@ -12,7 +12,8 @@
  * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
  * guest can change); they are compiled here into a budgeted cache (module_cache.h), in the
  * background of the loop at CreateContainer (op compile, compile_jobs.h: a slice between events),
- * or, when too big for it, by the worker that runs them. The zygote never blocks on the daemon
+ * or, when too big for it, by the worker that runs them. When an exec ends, the spare becomes a
+ * worker kept ready for its container's next exec (ready.h). The zygote never blocks on the daemon
  * except to send a packet. It ends when told to quit once idle, or after IDLE_EXIT_MS with no
  * worker and no daemon.
  * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
@@ -43,6 +44,7 @@
 #include "module_cache.h"
 #include "pod_procs.h"
 #include "privileges.h"
+#include "ready.h"
 #include "record.h"
 #include "signals.h"
 #include "spare.h"
@@ -70,6 +72,7 @@ typedef struct zygote {
     int quit_when_idle;
     spare spare;
     spare_slots slots; /* the spares' reserved descriptors (spare.h) */
+    ready_set ready;   /* exec workers kept ready for their containers (ready.h) */
 } zygote;
 
 /* ---- replies and exits ---- */
@@ -194,6 +197,7 @@ static json_t *exit_event(const zworker *w, int status)
 }
 
 static int handle_worker_request(zygote *z);
+static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms);
 
 /* The signalfd is drained first: a child that ends after the last waitpid leaves a
  * signal for the next round instead of staying a zombie nobody reports. A worker sends its
@@ -209,7 +213,7 @@ static void reap(zygote *z)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
             spare_discard(&z->spare, &z->slots);
-        zworker *w = wt_find_pid(&z->workers, pid);
+        zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
         if (w == NULL)
             continue;
         while (w->result == NULL && handle_worker_request(z) == 0) {
@@ -219,6 +223,8 @@ static void reap(zygote *z)
             persist_exit(z, w->id, ev);
         if (ev)
             send_to_daemon(z, ev);
+        if (strcmp(w->kind, "ctr") == 0) /* its execs' set-up is gone with it */
+            ready_kill_ctr(&z->ready, w->id);
         free(w->result);
         if (w->log_fd >= 0)
             close(w->log_fd);
@@ -227,6 +233,12 @@ static void reap(zygote *z)
         if (w->module_id)
             mc_release(&z->cache, w->module_id);
         wt_remove(&z->workers, w);
+        json_t *wanted = NULL;
+        int64_t keep_ms = 0;
+        if (ready_wanted_by(&z->ready, pid, &wanted, &keep_ms)) { /* off the exec's path now */
+            make_ready(z, wanted, keep_ms);
+            json_decref(wanted);
+        }
     }
 }
 
@@ -265,9 +277,9 @@ static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
  * *ret_worker_compiles is set and the worker gets module_fd with its spec (*ret_validated: the
  * zygote validated that module at create, compile_jobs.h). The worker is
  * recorded; *ret_sock is the caller's to close once the spec is sent. */
-static int run_worker(zygote *z, const worker_spec *s, const char *kind, int module_fd,
-                      pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles, bool *ret_validated,
-                      wc_error *err)
+static int run_worker(zygote *z, const worker_spec *s, const json_t *spec_json, const char *kind,
+                      int module_fd, pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles,
+                      bool *ret_validated, bool *ret_ready, wc_error *err)
 {
     *ret_sock = -1;
     mc_entry *e = mc_find(&z->cache, s->module_key);
@@ -281,10 +293,16 @@ static int run_worker(zygote *z, const worker_spec *s, const char *kind, int mod
     }
     if (strcmp(kind, "ctr") == 0 && (e == NULL || compiled_now))
         z->start_compiles++;
-    int rc = spare_for(z, e, err);
-    if (rc < 0)
-        return rc;
-    spare_claim(&z->spare, ret_pid, ret_sock);
+    /* a terminal's exec (rare, interactive) has a view of its own: none is kept for it */
+    bool may_be_ready = strcmp(kind, "exec") == 0 && e && !s->terminal;
+    _cleanup_free_ char *setup = may_be_ready ? ready_setup_key(spec_json) : NULL;
+    *ret_ready = setup && ready_take(&z->ready, s->container, setup, e->id, ret_pid, ret_sock);
+    if (!*ret_ready) {
+        int rc = spare_for(z, e, err);
+        if (rc < 0)
+            return rc;
+        spare_claim(&z->spare, ret_pid, ret_sock);
+    }
     zworker *w = NULL;
     if (wt_add(&z->workers, s, kind, *ret_pid, e ? e->id : 0, &w, err) < 0) {
         kill(*ret_pid, SIGKILL);
@@ -307,11 +325,49 @@ static void refresh_spare(zygote *z)
     new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
+/* An exec of a container that still runs has ended: the spare becomes a worker ready for the
+ * container's next exec (ready.h), unless one is there. Nothing to tell anyone on failure. */
+static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
+{
+    _cleanup_(worker_spec_freep) worker_spec *s = NULL;
+    if (worker_spec_decode(spec_json, &s, NULL) < 0 || *s->container == '\0')
+        return;
+    zworker *ctr = wt_find_id(&z->workers, s->container);
+    if (ctr == NULL || strcmp(ctr->kind, "ctr") != 0) /* it has ended meanwhile */
+        return;
+    _cleanup_free_ char *setup = ready_setup_key(spec_json);
+    char *ctr_id = strdup(s->container);
+    pid_t pid;
+    int sock;
+    if (setup == NULL || ctr_id == NULL || ready_has(&z->ready, setup) ||
+        spare_for(z, NULL, NULL) < 0) {
+        free(ctr_id);
+        return;
+    }
+    uint64_t mark = z->spare.mark;
+    spare_claim(&z->spare, &pid, &sock);
+    if (worker_join_cgroups(pid, s->cgroup_procs, NULL) < 0 ||
+        spare_prepare(sock, spec_json, NULL) < 0) {
+        kill(pid, SIGKILL); /* reaped as an unknown child */
+        close(sock);
+        free(ctr_id);
+    } else {
+        ready_add(&z->ready, (ready_worker){.pid = pid,
+                                            .sock = sock,
+                                            .ctr = ctr_id,
+                                            .setup = take_ptr(setup),
+                                            .mark = mark,
+                                            .expires_ms = ready_now_ms() + keep_ms});
+    }
+    refresh_spare(z);
+}
+
 /* ---- requests ---- */
 
 typedef struct worker_started {
     pid_t pid;
     int sock;       /* the worker's: its spec goes there (-1: none to send) */
+    bool ready;     /* a worker kept ready (ready.h): in the container's cgroups already */
     bool compiles;  /* the worker gets the module descriptor and compiles it */
     bool validated; /* ... which the zygote validated at create (compile_jobs.h) */
     int stdin_read; /* a container's stdin pipe: the worker's end, sent with its spec, or -1 */
@@ -342,13 +398,13 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
     TRY(worker_spec_decode(spec_json, &s, err));
     if (wt_find_id(&z->workers, s->id))
         return wc_error_set(err, -EBUSY, "a worker for %s is already running", s->id);
-    if (exec ? nfds != 3 && nfds != 4 : nfds != 1)
+    if (exec ? nfds != 4 && nfds != 5 : nfds != 1)
         return wc_error_set(err, -EINVAL, "%s needs %s", exec ? "exec" : "start",
-                            exec ? "stdout, stderr (stdin) and module descriptors"
+                            exec ? "stdout, stderr, status, (stdin) and module descriptors"
                                  : "a module descriptor");
-    TRY(run_worker(z, s, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock, &ret->compiles,
-                   &ret->validated, err));
-    if (worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0 ||
+    TRY(run_worker(z, s, spec_json, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock,
+                   &ret->compiles, &ret->validated, &ret->ready, err));
+    if ((!ret->ready && worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0) ||
         (!exec && s->stdin_pipe &&
          stdin_pipe(&ret->stdin_read, &wt_find_id(&z->workers, s->id)->stdin_fd, err) < 0)) {
         kill(ret->pid, SIGKILL); /* reaped as this worker; the daemon has the error first */
@@ -358,8 +414,8 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
     return 0;
 }
 
-/* start: fds = [module]; exec: fds = [stdout, stderr, module] or, with stdin,
- * [stdout, stderr, stdin, module] (zygote_proto.h). */
+/* start: fds = [module]; exec: fds = [stdout, stderr, status, module] or, with stdin,
+ * [stdout, stderr, status, stdin, module] (zygote_proto.h). */
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     bool exec = strcmp(json_string_value(json_object_get(req, "op")), "exec") == 0;
@@ -367,12 +423,15 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     json_t *spec_json = json_object_get(req, "spec");
     int module_fd = nfds ? fds[nfds - 1] : -1;
     worker_started w = {.sock = -1, .stdin_read = -1};
+    json_int_t keep_ms = json_integer_value(json_object_get(req, "keep_ms"));
     if (start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) < 0)
         reply_error(z, req, &err);
     else
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
-    int stdio[3] = {exec ? fds[0] : -1, exec ? fds[1] : -1,
-                    exec && nfds == 4 ? fds[2] : w.stdin_read};
+    if (exec && w.sock >= 0 && keep_ms > 0 && !json_is_true(json_object_get(spec_json, "terminal")))
+        ready_want(&z->ready, w.pid, spec_json, keep_ms); /* a worker ready for the next one */
+    int stdio[4] = {exec ? fds[0] : -1, exec ? fds[1] : -1,
+                    exec && nfds == 5 ? fds[3] : w.stdin_read, exec ? fds[2] : -1};
     if (w.sock >= 0 &&
         spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1, w.validated, NULL) < 0)
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
@@ -380,6 +439,10 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         close(w.sock);
     if (w.stdin_read >= 0) /* the worker has its copy */
         close(w.stdin_read);
+    for (size_t k = 0; k < nfds; k++) { /* an exec's output ends with its worker, not after the */
+        close(fds[k]);                  /* next spare's fork (handle_request skips -1) */
+        fds[k] = -1;
+    }
     refresh_spare(z);
 }
 
@@ -459,14 +522,16 @@ static void op_layer(zygote *z, json_t *req, int *fds, size_t nfds)
         reply_ok(z, req, NULL);
 }
 
-/* A guest's ps: the table of its pod's workers. */
+/* A guest's ps: the table of its pod's workers whose guests still run (a worker's result comes
+ * on the layer socket before the daemon has it on an exec's status pipe, and so before a next
+ * exec's ps). */
 static void reply_pod_table(zygote *z, const zworker *caller, int reply_fd)
 {
     const pod_proc **procs = calloc(z->workers.n + 1, sizeof(*procs));
     char *text = malloc(POD_PROCS_MAX_TEXT);
     size_t n = 0;
     for (zworker *w = NULL; procs && caller && (w = wt_next(&z->workers, w));)
-        if (pod_proc_same_pod(&w->proc, &caller->proc))
+        if (pod_proc_same_pod(&w->proc, &caller->proc) && w->result == NULL) /* guest runs */
             procs[n++] = &w->proc;
     if (procs && text && caller)
         layer_reply(reply_fd, 0, text, pod_procs_format(procs, n, text, POD_PROCS_MAX_TEXT));
@@ -702,7 +767,8 @@ static void handle_request(zygote *z, int fd)
         reply_error(z, req, &err);
     }
     for (size_t k = 0; k < nfds; k++)
-        close(fds[k]);
+        if (fds[k] >= 0)
+            close(fds[k]);
     json_decref(req);
 }
 
@@ -791,13 +857,17 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
         bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
+        int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
                                 {.fd = z.channel_fd, .events = POLLIN},
                                 {.fd = z.layer_fd, .events = POLLIN}};
         /* a background compile goes on between events: poll only looks */
-        int n = poll(pfd, 5, cj_busy(&z.jobs) ? 0 : idle ? IDLE_EXIT_MS : -1); /* fd -1: ignored */
+        int n = poll(pfd, 5,
+                     cj_busy(&z.jobs) ? 0
+                     : idle           ? IDLE_EXIT_MS
+                                      : ready_ms); /* fd -1: ignored */
         if (n == 0 && idle && !cj_busy(&z.jobs))
             break; /* nothing to keep for a daemon: a new one starts its own zygote */
         if (n < 0)

@@ -6,9 +6,12 @@
  * with "error" + "code" + "host" (the code is a host call's errno) on failure):
  *   start {id, spec} + 1 fd   fork a worker for container id → {pid}; the fd is the
  *                             module, opened by the daemon (the zygote opens no module path)
- *   exec  {id, spec} + 3 fds  fork a worker writing stdout/stderr to the first two fds;
- *                             the third is the module → {pid}; with 4 fds the third is
- *                             the guest's stdin and the fourth the module
+ *   exec  {id, spec} + 4 fds  fork a worker writing stdout/stderr to the first two fds and
+ *                             its worker_result to the third (the status pipe, as soon as
+ *                             the guest ended); the fourth is the module → {pid}; with 5
+ *                             fds the fourth is the guest's stdin and the fifth the module;
+ *                             keep_ms > 0: when it ends, a worker is kept ready for the
+ *                             container's next exec for that long (ready.h)
  *   kill  {id}                SIGKILL the worker of id (no worker: ok)
  *   stdin {id}                → {} + 1 fd: the write end of the stdin pipe of container id
  *                             (started with spec.stdin_pipe; the zygote keeps it open until
@@ -44,7 +47,7 @@
  * (net.core.wmem_default, 208 KiB on Debian) fails with EMSGSIZE, so the limit stays
  * below it. A request over it fails alone (E2BIG, nothing sent; the socket stays usable). */
 #define ZP_MAX_PACKET (192 * 1024)
-#define ZP_MAX_FDS 4
+#define ZP_MAX_FDS 5
 
 /* Sends msg (borrowed) with nfds descriptors (borrowed; the receiver gets copies).
  * -E2BIG: msg is over ZP_MAX_PACKET (nothing was sent; the socket is fine). */
