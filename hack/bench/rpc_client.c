@@ -1,8 +1,9 @@
 /* A minimal gRPC C core client for hack/bench/rpc.py and toolbox.py: sends N sequential calls
  * to one method and prints p50/p99 in microseconds.
- *   rpc_client SOCKET METHOD N [REQUEST_FILE]
+ *   rpc_client SOCKET METHOD N [REQUEST_FILE [GAP_MS]]
  * The request is empty, or the bytes of REQUEST_FILE (a message the caller serialised), so no
- * protobuf code is needed here. */
+ * protobuf code is needed here. GAP_MS: a pause between the measured calls (as a kubelet's
+ * probes come: what the previous call left running in the background is done). */
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
@@ -35,14 +36,15 @@ static int one_call(grpc_channel *ch, grpc_completion_queue *cq, const char *met
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: rpc_client SOCKET METHOD N [REQUEST_FILE]\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: rpc_client SOCKET METHOD N [REQUEST_FILE [GAP_MS]]\n");
         return 2;
     }
     int n = atoi(argv[3]);
+    long gap_ms = argc == 6 ? atol(argv[5]) : 0;
     grpc_init();
     request = grpc_empty_slice();
-    if (argc == 5) {
+    if (argc >= 5) {
         FILE *f = fopen(argv[4], "rb");
         static char buf[1 << 16];
         size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
@@ -62,6 +64,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < 200; i++)
         failures += one_call(ch, cq, method) != 0;
     for (int i = 0; i < n; i++) {
+        struct timespec gap = {gap_ms / 1000, (gap_ms % 1000) * 1000000};
+        if (gap_ms > 0)
+            nanosleep(&gap, NULL);
         long t = now_ns();
         failures += one_call(ch, cq, method) != 0;
         samples[i] = now_ns() - t;
