@@ -51,11 +51,19 @@ static void set_op(vstate *s, wcell *c, enum wop op)
         c->op = op;
 }
 
+/* Whether the instruction starting at cell `at` is op. */
+static bool op_at(const vstate *s, int64_t at, enum wop op)
+{
+    const wcell *c = &s->code[at];
+    return s->handlers ? c->h == s->handlers[op] : c->op == (uintptr_t)op;
+}
+
 void cs_op(vstate *s, enum wop op)
 {
     if (!cs_live(s))
         return;
     if (s->last_ins < 0 || (int64_t)s->n > s->last_ins) { /* not a rewrite of the last one */
+        s->prev2_ins = s->prev_ins;
         s->prev_ins = s->last_ins;
         s->prev_op = s->last_op;
     }
@@ -68,7 +76,7 @@ void cs_op(vstate *s, enum wop op)
 /* A jump may land here: no peephole may combine instructions across this point. */
 void cs_barrier(vstate *s)
 {
-    s->last_def = s->last_const = s->last_ins = s->prev_ins = -1;
+    s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -508,7 +516,8 @@ static enum wop fused_branch(enum wop op, bool when_true)
 }
 
 /* The compare-immediate op (about to become branch br) reads the result of an i32 add-immediate
- * just before it: both become BR_ADDI_<cmp> (WASM_BRCMP_OPS). */
+ * just before it: both become BR_ADDI_<cmp> (WASM_BRCMP_OPS), and with a second i32
+ * add-immediate right before that (a loop with two induction variables), BR_ADDI2_<cmp>. */
 static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
 {
     if (op < OP_I32_ADD_IMM || op > OP_I64_SHR_U_IMM || s->prev_ins < 0 ||
@@ -516,9 +525,14 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
         s->code[s->prev_ins + 1].m.a != cmp.m.b)
         return false;
     wcell add = s->code[s->prev_ins + 1];
-    s->n = (size_t)s->prev_ins;
-    s->prev_ins = -1;
-    cs_op(s, br + 1); /* BR_ADDI_<cmp> follows BR_<cmp>_IMM in enum wop */
+    bool two = s->prev2_ins >= 0 && s->prev2_ins + 2 == s->prev_ins &&
+               op_at(s, s->prev2_ins, OP_I32_ADD_IMM);
+    wcell add1 = two ? s->code[s->prev2_ins + 1] : add;
+    s->n = (size_t)(two ? s->prev2_ins : s->prev_ins);
+    s->prev_ins = s->prev2_ins = -1;
+    cs_op(s, br + 1 + two); /* BR_ADDI_<cmp>, BR_ADDI2_<cmp> follow BR_<cmp>_IMM in enum wop */
+    if (two)
+        cs_m(s, add1.m.a, add1.m.b, add1.m.x);
     cs_m(s, add.m.a, add.m.b, add.m.x);
     cs_m(s, 0, 0, cmp.m.x);
     return true;

@@ -385,6 +385,18 @@ static bool must_stop(wasm_instance *ctx, int attn)
         else                                                                                       \
             ip += 4;                                                                               \
         NEXT();                                                                                    \
+    }                                                                                              \
+    OP(BR_ADDI2_##n)                                                                               \
+    {                                                                                              \
+        wcell c1 = ip[1], c = ip[2];                                                               \
+        fp[c1.m.a] = put_u32((uint32_t)fp[c1.m.b] + c1.m.x);                                       \
+        uint64_t v = put_u32((uint32_t)fp[c.m.b] + c.m.x);                                         \
+        fp[c.m.a] = v;                                                                             \
+        if (get_##T(v) cmp(T)(int32_t) ip[3].m.x)                                                  \
+            ip = ip + 4 + ip[4].i64;                                                               \
+        else                                                                                       \
+            ip += 5;                                                                               \
+        NEXT();                                                                                    \
     }
 
 /* Two chained binary ops (WASM_BINBIN_OPS): dst = c n2 (a n1 b). */
@@ -473,7 +485,7 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_INT(n) [OP_##n] = &&L_##n,
 #define X_BR(n)                                                                                    \
     [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
-    [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n,
+    [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n, [OP_BR_ADDI2_##n] = &&L_BR_ADDI2_##n,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = &&L_##n1##_IMM_##n2,

@@ -60,6 +60,48 @@
 (assert_return (invoke "label_between" (i32.const 0)) (i32.const 201))
 (assert_return (invoke "label_between" (i32.const 1)) (i32.const 100))
 
+;; BR_ADDI2_<cmp>: a second i32 add-immediate right before BR_ADDI's (two induction variables):
+;; both adds run, in order (the second may read the first's result), each wraps at 32 bits, and a
+;; branch landing between the two adds keeps them apart.
+(module
+  (func (export "two_vars") (param $n i32) (result i32)
+    (local $i i32) (local $p i32)
+    (local.set $p (i32.const 1000))
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.add (i32.mul (local.get $i) (i32.const 100000)) (local.get $p)))
+  (func (export "second_reads_first") (param $x i32) (result i32)
+    (local $a i32) (local $b i32)
+    (block $out
+      (loop $l
+        (local.set $a (i32.add (local.get $x) (i32.const 5)))
+        (br_if $out (i32.gt_u (local.tee $b (i32.add (local.get $a) (i32.const -1))) (i32.const 100)))
+        (local.set $x (i32.const 1000))
+        (br $l)))
+    (i32.add (i32.mul (local.get $a) (i32.const 10000)) (local.get $b)))
+  (func (export "wrap_first") (param $n i32) (result i32)
+    (local $i i32) (local $p i32)
+    (local.set $p (i32.const 0x7ffffffe))
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 0x40000000)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $p))
+  (func (export "label_between_adds") (param $skip i32) (result i32)
+    (local $i i32) (local $p i32)
+    (block $b
+      (br_if $b (local.get $skip))
+      (local.set $p (i32.add (local.get $p) (i32.const 7))))
+    (block $out
+      (br_if $out (i32.eq (local.tee $i (i32.add (local.get $i) (i32.const 2))) (i32.const 2))))
+    (i32.add (i32.mul (local.get $p) (i32.const 10)) (local.get $i))))
+(assert_return (invoke "two_vars" (i32.const 10)) (i32.const 1001080))
+(assert_return (invoke "two_vars" (i32.const 0)) (i32.const 101008))
+(assert_return (invoke "second_reads_first" (i32.const 3)) (i32.const 10051004))
+(assert_return (invoke "wrap_first" (i32.const 3)) (i32.const 0x3ffffffe))
+(assert_return (invoke "label_between_adds" (i32.const 0)) (i32.const 72))
+(assert_return (invoke "label_between_adds" (i32.const 1)) (i32.const 2))
+
 ;; I32_ROTL_IMM_I32_XOR: a rotate by a constant whose result an xor takes (on either side): the
 ;; constant's low 5 bits only (0, 31, 32, 33, -1), and a branch landing between the two.
 (module
