@@ -331,6 +331,37 @@ static enum wop shift_binop(enum wop first, enum wop op)
 
 /* `a op b` where the last instruction, a binary op, computed b into its stack slot (or a, when op
  * is an integer op that commutes): both become one op (WASM_BINBIN_OPS, WASM_SHIFTBIN_OPS). */
+/* dst = c ^ rotl(x, k) (I32_ROTL_IMM_I32_XOR) where the instruction before computed c from the same
+ * x by one or two rotates (I32_ROTL_IMM, I32_ROTL2_XOR) into a stack slot: all become one op,
+ * I32_ROTL2_XOR [dst, x, k1, k2] or I32_ROTL3_XOR [dst, x, k1 | k2 << 8, k3] (the sigma functions
+ * of SHA-2: three rotates of one word xored). */
+static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16_t c)
+{
+    if (s->prev_ins < 0 || s->prev_ins + 2 != s->last_def || c < s->local_slots)
+        return false;
+    wcell p = s->code[s->prev_ins + 1];
+    if (p.s.a != c || p.s.b != x || c == x)
+        return false;
+    wcell out = {.s = {dst, x, 0, k}};
+    enum wop fused;
+    if (op_at(s, s->prev_ins, OP_I32_ROTL_IMM)) {
+        fused = OP_I32_ROTL2_XOR;
+        out.s.c = (uint16_t)(p.m.x & 31);
+    } else if (op_at(s, s->prev_ins, OP_I32_ROTL2_XOR)) {
+        fused = OP_I32_ROTL3_XOR;
+        out.s.c = (uint16_t)(p.s.c | p.s.d << 8);
+    } else {
+        return false;
+    }
+    s->n = (size_t)s->prev_ins;
+    s->prev_ins = s->prev2_ins = -1;
+    size_t at = s->n;
+    cs_op(s, fused);
+    cs_s(s, out.s.a, out.s.b, out.s.c, out.s.d);
+    cs_def(s, at);
+    return true;
+}
+
 static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
@@ -347,6 +378,8 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
         a = b;
     else if (first.s.a != b)
         return false;
+    if (fused == OP_I32_ROTL_IMM_I32_XOR && fuse_rotates(s, dst, first.s.b, first.s.c, a))
+        return true;
     s->n = (size_t)s->last_def;
     size_t at = s->n;
     cs_op(s, fused);

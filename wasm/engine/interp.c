@@ -803,6 +803,23 @@ dispatch:
             ip += 3;
             NEXT();
         }
+        OP(I32_ROTL2_XOR) /* [dst, x, k1, k2]: rotl(x, k1) ^ rotl(x, k2) (compile.c, fuse_rotates)
+                           */
+        {
+            wcell c = ip[1];
+            uint32_t x = (uint32_t)fp[c.s.b];
+            fp[c.s.a] = put_u32(rotl32(x, c.s.c) ^ rotl32(x, c.s.d));
+            ip += 2;
+            NEXT();
+        }
+        OP(I32_ROTL3_XOR) /* [dst, x, k1 | k2 << 8, k3]: rotl(x, k1) ^ rotl(x, k2) ^ rotl(x, k3) */
+        {
+            wcell c = ip[1];
+            uint32_t x = (uint32_t)fp[c.s.b];
+            fp[c.s.a] = put_u32(rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ rotl32(x, c.s.d));
+            ip += 2;
+            NEXT();
+        }
         OP(CONST32)
         {
             fp[ip[1].m.a] = ip[1].m.x;

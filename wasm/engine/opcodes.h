@@ -239,6 +239,8 @@
     X(COPY2)                                                                                       \
     X(COPY3)                                                                                       \
     X(COPY4)                                                                                       \
+    X(I32_ROTL2_XOR)                                                                               \
+    X(I32_ROTL3_XOR)                                                                               \
     X(I32_ADD_IMM2)                                                                                \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \

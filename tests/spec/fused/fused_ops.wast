@@ -134,6 +134,47 @@
 (assert_return (invoke "rotl_label_between" (i32.const 0x10000001) (i32.const 1)) (i32.const 0x00000010))
 (assert_return (invoke "rotl_label_between" (i32.const 0x10000001) (i32.const 0)) (i32.const 7))
 
+;; I32_ROTL2_XOR, I32_ROTL3_XOR: two or three rotates of one word by constants, xored (SHA-2's
+;; sigma functions): each count taken mod 32, the xors on either side, a fourth rotate after the
+;; three, rotates of two different words or of a word teed to a local kept apart, and a branch
+;; landing between the rotates.
+(module
+  (func (export "rotl2") (param $x i32) (result i32)
+    (i32.xor (i32.rotl (local.get $x) (i32.const 3)) (i32.rotl (local.get $x) (i32.const 35))))
+  (func (export "rotl2_k") (param $x i32) (result i32)
+    (i32.xor (i32.rotl (local.get $x) (i32.const -1)) (i32.rotl (local.get $x) (i32.const 32))))
+  (func (export "rotl3_left") (param $x i32) (result i32)
+    (i32.xor (i32.rotl (local.get $x) (i32.const 10))
+             (i32.xor (i32.rotl (local.get $x) (i32.const 30)) (i32.rotl (local.get $x) (i32.const 19)))))
+  (func (export "rotl4") (param $x i32) (result i32)
+    (i32.xor (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 1)) (i32.rotl (local.get $x) (i32.const 2)))
+                      (i32.rotl (local.get $x) (i32.const 4)))
+             (i32.rotl (local.get $x) (i32.const 8))))
+  (func (export "two_words") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotl (local.get $x) (i32.const 8)) (i32.rotl (local.get $y) (i32.const 16))))
+  (func (export "teed") (param $x i32) (result i32)
+    (local $t i32)
+    (i32.add (i32.xor (local.tee $t (i32.rotl (local.get $x) (i32.const 8)))
+                      (i32.rotl (local.get $x) (i32.const 16)))
+             (local.get $t)))
+  (func (export "rotl2_label_between") (param $x i32) (param $c i32) (result i32)
+    (i32.xor
+      (block (result i32)
+        (i32.rotl (local.get $x) (i32.const 4))
+        (br_if 0 (local.get $c))
+        (drop)
+        (i32.const 6))
+      (i32.rotl (local.get $x) (i32.const 8)))))
+(assert_return (invoke "rotl2" (i32.const 0x80000001)) (i32.const 0))
+(assert_return (invoke "rotl2" (i32.const 0x12345678)) (i32.const 0))
+(assert_return (invoke "rotl2_k" (i32.const 0x80000003)) (i32.const 0x40000002))
+(assert_return (invoke "rotl3_left" (i32.const 0x6a09e667)) (i32.const 0xce20b47e))
+(assert_return (invoke "rotl4" (i32.const 1)) (i32.const 0x116))
+(assert_return (invoke "two_words" (i32.const 0x01000000) (i32.const 0x00020000)) (i32.const 3))
+(assert_return (invoke "teed" (i32.const 0x01000001)) (i32.const 0x00010102))
+(assert_return (invoke "rotl2_label_between" (i32.const 0x10000001) (i32.const 1)) (i32.const 0x00000101))
+(assert_return (invoke "rotl2_label_between" (i32.const 0x10000001) (i32.const 0)) (i32.const 0x00000116))
+
 ;; <op>_LL_<load>: both operands of the op loaded by the two instructions before it (plain and
 ;; add-immediate addresses, offsets, the 32-bit wrap of the left address), each load's own trap,
 ;; a left load also teed to a local, and a branch landing between the two loads.
