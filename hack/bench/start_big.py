@@ -180,6 +180,7 @@ def main():
                         f"create {statistics.median(cold_creates) * 1000:.2f} ms")
         print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
               f"max {t[-1] * 1000:.2f}){compiled}")
+    shutil.rmtree(base)  # the daemons are stopped and their tmpfs unmounted: files only
     return 0
 
 
