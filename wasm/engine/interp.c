@@ -521,8 +521,8 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
     const wcode *fc = NULL; /* the running function's code (NULL: none yet) */
     wasm_func *callee = entry;
     wasm_instance *inst = entry->inst;
-    wframe *frames = ctx->frames;
-    uint32_t nfr = ctx->nframes, base = ctx->nframes, max_frames = ctx->max_frames;
+    wframe *fr = ctx->frames + ctx->nframes; /* the next free record */
+    const uint32_t base = ctx->nframes;
     uint64_t *stack_end = ctx->stack_end;
     uint8_t *mbase;
     uint64_t msize;
@@ -1042,10 +1042,10 @@ dispatch:
         {
             const wcode *code = ip[2].ptr;
             nfp = fp + ip[1].m.a;
-            if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
+            if (fr >= ctx->frames + ctx->max_frames || nfp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
             CHECK_ATTENTION();
-            frames[nfr++] = (wframe){ip + 3, fp, fc, inst};
+            *fr++ = (wframe){ip + 3, fp, fc, inst};
             fc = code, fp = nfp, ip = code->code;
             for (uint32_t i = code->nparams; i < code->zero_end; i++)
                 fp[i] = 0;
@@ -1094,11 +1094,11 @@ dispatch:
         }
         OP(RETURN)
         {
-            const wframe *r = &frames[--nfr];
+            const wframe *r = --fr;
             ip = r->ip, fp = r->fp, fc = r->code;
             if (__builtin_expect(r->inst != inst, 0)) {
                 if (ip == NULL) { /* the entry record */
-                    ctx->nframes = nfr;
+                    ctx->nframes = (uint32_t)(fr - ctx->frames);
                     return WASM_TRAP_NONE;
                 }
                 inst = r->inst; /* a return into another instance (and its memory) */
@@ -1117,7 +1117,7 @@ do_call:
     if (callee->host) {
         const wasm_functype *ft = callee->type;
         ctx->sp = nfp + (ft->nps > ft->nrs ? ft->nps : ft->nrs);
-        ctx->nframes = nfr;
+        ctx->nframes = (uint32_t)(fr - ctx->frames);
         if (ctx->sp > stack_end)
             TRAP(STACK_EXHAUSTED);
         trap = callee->host(inst, callee->env, (const wasm_val *)nfp, (wasm_val *)nfp);
@@ -1130,11 +1130,11 @@ do_call:
     }
     {
         const wcode *code = callee->code;
-        if (nfr >= max_frames || nfp + code->frame_slots > stack_end)
+        if (fr >= ctx->frames + ctx->max_frames || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
         CHECK_ATTENTION();
         /* the entry record (ip NULL) has no instance: RETURN tells it by that */
-        frames[nfr++] = (wframe){ip, fp, fc, ip ? inst : NULL};
+        *fr++ = (wframe){ip, fp, fc, ip ? inst : NULL};
         fc = code, fp = nfp, ip = code->code;
         for (uint32_t i = code->nparams; i < code->zero_end; i++)
             fp[i] = 0;
@@ -1150,9 +1150,9 @@ trapped:
     ctx->nbacktrace = 0;
     const wcode *bc = fc;
     const wasm_instance *bi = inst;
-    for (const wframe *r = frames + nfr; bc && ctx->nbacktrace < WASM_BACKTRACE_MAX;) {
+    for (const wframe *r = fr; bc && ctx->nbacktrace < WASM_BACKTRACE_MAX;) {
         ctx->backtrace[ctx->nbacktrace++] = func_index(bi, bc);
-        if (r <= frames + base)
+        if (r <= ctx->frames + base)
             break;
         --r;
         bc = r->code, bi = r->inst;
