@@ -39,7 +39,7 @@
 #define RESPAWN_RESET_MS 10000
 #define CHANNEL_TIMEOUT_MS 5000
 /* The zygote answers at once (a fork, a mount, a first compile at most): a reply
- * this late means it hangs, and the one queue thread must not hang with it. */
+ * this late means it hangs, and the handler thread waiting must not hang with it. */
 #define REQUEST_TIMEOUT_MS 30000
 
 struct zc_client {
