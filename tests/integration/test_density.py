@@ -73,18 +73,24 @@ def test_idle_worker_pss_grew_with_the_workers_started_before_it(dense, tmp_path
         for c in range(100):
             start(r, create(r, pod, ctr_config(f"c{c}", dense.refs["probe"],
                                                args=["sleep", "1000000"])))
-    time.sleep(1)  # the last workers settle into poll_oneoff
+    # a spare taken by the last start names itself after its container a moment later
+    deadline = time.monotonic() + 10
+    while zygote_workers(dense) < 400 and time.monotonic() < deadline:
+        time.sleep(0.1)
     z = dense.zygote_pid()
     kids = [k for k in open(f"/proc/{z}/task/{z}/children").read().split()
             if open(f"/proc/{k}/comm").read().strip() != "wasmcri-spare"]
     assert len(kids) == 400
     kids.sort(key=started_at)
+    time.sleep(1)  # the last workers settle into poll_oneoff
     # the first ~50 workers warm up (the zygote's heap takes its shape); from then on flat
+    # but for the zygote's newest heap pages, which the last workers share with fewer others
+    # (PSS divides a page among its sharers): 2-27% more over 16 quiet runs
     mid = sum(pss_kib(k) for k in kids[100:150]) / 50
     last = sum(pss_kib(k) for k in kids[-50:]) / 50
     print(f"idle worker PSS: the 101st-150th {mid:.0f} KiB, the last 50 {last:.0f} KiB")
     # ASan's allocator and shadow memory make the figure say nothing about the zygote's heap
-    assert last <= 1.15 * mid or asan_build(), f"the last 50 workers {last:.0f} KiB PSS, the 101st-150th {mid:.0f}"
+    assert last <= 1.35 * mid or asan_build(), f"the last 50 workers {last:.0f} KiB PSS, the 101st-150th {mid:.0f}"
 
 
 def rollup_kib(pid, key):
