@@ -12,7 +12,8 @@
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
      container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
      ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's and
-     the time all the starts took. --parallel N: N client threads start the pods at once on
+     the time all the starts took; then it removes every pod and prints the removal rate and
+     the CPU time a removal cost the daemon and the zygote (issue 18's stop path). --parallel N: N client threads start the pods at once on
      one connection (kubelet starts each pod on a goroutine of its own).
 The image is tests/wasm/runtime/probe.wasm packed and pushed to a local docker-registry
 (tests/integration/runtime_images.py) and pulled over CRI. The daemon's root is on the
@@ -77,11 +78,22 @@ def bench_daemon(build, base, tmpfs_name, config=None):
         reg.stop()
 
 
-def remove_all(d):
+def remove_all(d, report=False):
+    """Removes every pod (stopping its containers); report: prints how fast, and the
+    CPU time each removal cost the daemon and the zygote (reaping the worker)."""
     from wasmcri_harness import pb
     rt = d.runtime()
-    for p in rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=120).items:
+    pods = rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=120).items
+    zygote = d.zygote_pid()
+    before, t0 = (cpu_us(d.proc.pid), cpu_us(zygote)), time.monotonic()
+    for p in pods:
         rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=p.id), timeout=120)
+    took = time.monotonic() - t0
+    if report and pods:
+        n = len(pods)
+        print(f"removed {n} pods in {took:.1f} s ({n / took:.0f}/s, one client thread); CPU/removal "
+              f"daemon {(cpu_us(d.proc.pid) - before[0]) / n:.0f} us, zygote "
+              f"{(cpu_us(zygote) - before[1]) / n:.0f} us", flush=True)
 
 
 def cpu_us(pid):
@@ -200,7 +212,7 @@ def main():
             return 0
         print(f"== {a.idle} idle containers, in steps of {a.step}, {a.parallel} at once")
         curve(client, d, refs["probe"], base / "logs-idle", a.idle, a.step, a.parallel)
-        remove_all(d)
+        remove_all(d, report=True)
     return 0
 
 

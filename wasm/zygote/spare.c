@@ -161,15 +161,14 @@ int spare_init(spare *sp, spare_slots *slots, wc_error *err)
 /* /dev/null in the slot again: the zygote's reference to a spare's end is gone. */
 static void take_slot_back(spare *sp, const spare_slots *slots)
 {
-    if (sp->pidfd < 0)
+    if (!sp->lent)
         return;
     dup3(slots->devnull, slots->sock, O_CLOEXEC);
-    close(sp->pidfd);
-    sp->pidfd = -1;
+    sp->lent = false;
 }
 
-int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
-               spare_find_fn find, void *ctx, wc_error *err)
+int spare_fork(spare *sp, const spare_slots *slots, reaper *r, uint64_t mark, uint64_t version,
+               int layer_fd, spare_find_fn find, void *ctx, wc_error *err)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -188,19 +187,21 @@ int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t vers
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid == 0)
         spare_main(slots->sock, layer_fd, zygote, find, ctx);
-    if (pid < 0) {
-        e = errno;
+    int rc = pid < 0 ? wc_error_set_errno(err, -errno, "clone a spare worker")
+                     : reaper_watch(r, pid, pidfd, err);
+    if (rc < 0) {
         dup3(slots->devnull, slots->sock, O_CLOEXEC);
         close(sv[0]);
-        return wc_error_set_errno(err, -e, "clone a spare worker");
+        return rc;
     }
-    *sp = (spare){.pid = pid, .sock = sv[0], .pidfd = pidfd, .mark = mark, .version = version};
+    *sp = (spare){
+        .pid = pid, .sock = sv[0], .pidfd = pidfd, .lent = true, .mark = mark, .version = version};
     return 0;
 }
 
 int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
 {
-    if (sp->pidfd < 0)
+    if (!sp->lent)
         return 0;
     struct pollfd pfd[2] = {{.fd = sp->sock, .events = POLLIN},
                             {.fd = sp->pidfd, .events = POLLIN}};

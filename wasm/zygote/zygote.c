@@ -5,8 +5,9 @@
  * connection and its request channel (requests, handled one at a time; each is
  * answered on the socket it came on), the workers' layer socket (a worker's first
  * write under "/" asks for its writable layer: layer.h; a guest's ps and kill ask for
- * its pod's process table and signal its pod's workers: pod_procs.h), and a signalfd for SIGCHLD
- * (reap workers, read each one's worker_result from its socket, record and report the exit). Every
+ * its pod's process table and signal its pod's workers: pod_procs.h), and the reaper's epoll set
+ * of the children's pidfds (reaper.h: reap the workers that ended, each by its pid, read each
+ * one's worker_result, record and report the exit). Every
  * start or exec takes over a spare worker (spare.h), forked ahead of need (or now, for a module the
  * spare does not hold); the zygote puts it in its cgroups, answers, then sends it the spec, and
  * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
@@ -31,7 +32,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,6 +45,7 @@
 #include "pod_procs.h"
 #include "privileges.h"
 #include "ready.h"
+#include "reaper.h"
 #include "record.h"
 #include "signals.h"
 #include "spare.h"
@@ -59,12 +60,13 @@
 
 typedef struct zygote {
     const char *state_dir;
-    int listen_fd, client_fd, sig_fd;
+    int listen_fd, client_fd;
     int channel_fd; /* the daemon's request channel (op "channel"), or -1 */
     int reply_fd;   /* where the request being handled came from */
     int layer_fd;   /* the layer socket (layer.h); workers hold layer_peer_fd */
     int layer_peer_fd;
     worker_table workers;
+    reaper reaper; /* every child, from its fork to its reaping */
     module_cache cache;
     compile_jobs jobs; /* modules compiled between events (compile_jobs.h) */
     uint64_t
@@ -199,18 +201,14 @@ static json_t *exit_event(const zworker *w, int status)
 static int handle_worker_request(zygote *z);
 static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms);
 
-/* The signalfd is drained first: a child that ends after the last waitpid leaves a
- * signal for the next round instead of staying a zombie nobody reports. A worker sends its
+/* Every child that has ended, each found and reaped by its pid (reaper.h). A worker sends its
  * result on the layer socket before it ends: one reaped without its result yet has it waiting
  * there (with the requests before it, handled now). */
 static void reap(zygote *z)
 {
-    struct signalfd_siginfo si;
-    while (read(z->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-    }
     int status;
     pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    while (reaper_next(&z->reaper, &pid, &status)) {
         if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
             spare_discard(&z->spare, &z->slots);
         zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
@@ -254,8 +252,8 @@ static int new_spare(zygote *z, wc_error *err)
     spare_discard(&z->spare, &z->slots);
     malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
                      * pages instead of copies of the zygote's */
-    return spare_fork(&z->spare, &z->slots, z->cache.next_id, z->cache.version, z->layer_peer_fd,
-                      find_module, z, err);
+    return spare_fork(&z->spare, &z->slots, &z->reaper, z->cache.next_id, z->cache.version,
+                      z->layer_peer_fd, find_module, z, err);
 }
 
 /* A fresh spare when there is none, or when the one there does not hold e (the first
@@ -784,7 +782,7 @@ static void accept_daemon(zygote *z)
     resend_exits(z);
 }
 
-/* A descriptor per worker (its socket): a hard limit of 20,000, as some hosts set, ends
+/* A descriptor per worker (its pidfd: reaper.h): a hard limit of 20,000, as some hosts set, ends
  * starts at ~19,990 containers (at ~9,990 when a result pipe was a second one: issue 18).
  * With CAP_SYS_RESOURCE the zygote raises it to what the kernel allows (fs.nr_open); else
  * the soft limit goes up to the hard one. */
@@ -812,7 +810,6 @@ static int setup(zygote *z)
 {
     sigset_t mask;
     sigemptyset(&mask);
-    sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_SETMASK, &mask, NULL); /* the daemon's blocked SIGTERM is not ours */
     prctl(PR_SET_NAME, "wasmcri-zygote");
     raise_nofile();
@@ -823,9 +820,8 @@ static int setup(zygote *z)
             signal(sig, SIG_DFL);
     for (size_t i = 0; i < sizeof(zygote_ignored) / sizeof(zygote_ignored[0]); i++)
         signal(zygote_ignored[i], SIG_IGN); /* a worker sets these back (worker.c) */
-    z->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     if (layer_socket_pair(&z->layer_fd, &z->layer_peer_fd, NULL) < 0 ||
-        spare_init(&z->spare, &z->slots, NULL) < 0)
+        spare_init(&z->spare, &z->slots, NULL) < 0 || reaper_init(&z->reaper, NULL) < 0)
         return -1;
     worker_privileges_prepare(NULL); /* on failure each worker compiles the filter itself */
     char path[4096];
@@ -837,7 +833,7 @@ static int setup(zygote *z)
         fprintf(f, "%d\n", (int)getpid());
         fclose(f);
     }
-    return z->sig_fd < 0 ? -1 : 0;
+    return 0;
 }
 
 void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes)
@@ -845,7 +841,6 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
     zygote z = {.state_dir = state_dir,
                 .listen_fd = listen_fd,
                 .client_fd = -1,
-                .sig_fd = -1,
                 .channel_fd = -1,
                 .reply_fd = -1,
                 .layer_fd = -1,
@@ -859,7 +854,7 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
             break;
         int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
-                                {.fd = z.sig_fd, .events = POLLIN},
+                                {.fd = z.reaper.epoll_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
                                 {.fd = z.channel_fd, .events = POLLIN},
                                 {.fd = z.layer_fd, .events = POLLIN}};
