@@ -18,7 +18,8 @@
 
 #define CHILDREN 500
 
-/* A child that waits for the pipe to close (wake_fd its read end), then exits with code (or is killed, code < 0). */
+/* A child that waits for the pipe to close (wake_fd its read end), then exits with code (or is
+ * killed, code < 0). */
 static pid_t clone_child(int wake_fd, int code, int *ret_pidfd)
 {
     struct clone_args ca = {
@@ -99,7 +100,7 @@ int main(void)
     CHECK(pipe(never) == 0);
     pid_t orphan = clone_child(never[0], 0, &pidfd);
     close(pidfd);
-    CHECK(reaper_watch(&r, orphan, pidfd, &err) == -EBADF); /* a closed descriptor */
+    CHECK(reaper_watch(&r, orphan, pidfd, &err) == -EBADF);          /* a closed descriptor */
     CHECK(waitpid(orphan, &status, WNOHANG) < 0 && errno == ECHILD); /* killed and reaped */
     return CHECK_DONE();
 }

@@ -5,8 +5,8 @@
  * is found without looking at the other children: waitpid(-1) walked the zygote's whole list of
  * children on every call (a call per exit and one more that found none), so that stopping N
  * containers cost O(N^2) at the zygote: removing 5,000 pods cost it 502 us of CPU each, and
- * 198 us by pid (hack/bench/startup.py). A pid waited for by number is found in constant time. The price is a descriptor per child in the
- * zygote (raise_nofile in zygote.c).
+ * 198 us by pid (hack/bench/startup.py). A pid waited for by number is found in constant time. The
+ * price is a descriptor per child in the zygote (raise_nofile in zygote.c).
  */
 #ifndef WASMCRI_ZYGOTE_REAPER_H
 #define WASMCRI_ZYGOTE_REAPER_H
