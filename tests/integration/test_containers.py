@@ -351,6 +351,7 @@ def test_stop_a_container_stuck_in_a_loop(rt, pod):
     assert proc["Name"].strip() == "wasmcri-worker"
     assert proc["NoNewPrivs"].strip() == "1" and proc["Seccomp"].strip() == "2"
     assert int(proc["CapEff"], 16) == (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3)  # chown, dac, fowner
+    assert int(proc["CapBnd"], 16) == int(proc["CapEff"], 16)  # no more in the bounding set
     r.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=30))
     st = status(r, cid)
     # SIGTERM ended the loop at once: the end of the 30 s grace period would have killed it (137)

@@ -80,6 +80,7 @@ def test_run_as_user_sets_real_effective_saved_and_fs_ids(rt, pod):
     assert proc_ids(pid, "Gid") == [2000] * 4
     assert 3000 in proc_ids(pid, "Groups")
     assert proc_ids(pid, "CapEff") == [0] and proc_ids(pid, "CapPrm") == [0]
+    assert proc_ids(pid, "CapBnd") == [0]  # the zygote read its set once: all of it dropped
     r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
 
 

@@ -1,9 +1,12 @@
 /* A worker's privileges (wasm/zygote/privileges.c): after worker_drop_privileges, a forked
- * child has the user's real, effective and saved ids and groups, and can still open the IPv4 and
- * IPv6 sockets the WASI socket extension and its DNS lookups need, and nothing else: any other
- * family answers EAFNOSUPPORT and socketpair EPERM. */
+ * child has the user's real, effective and saved ids and groups, an empty bounding set, and can
+ * still open the IPv4 and IPv6 sockets the WASI socket extension and its DNS lookups need, and
+ * nothing else: any other family answers EAFNOSUPPORT and socketpair EPERM. Twice: as a plain
+ * process, and as a zygote's child (worker_privileges_prepare first, in the parent: the
+ * bounding set read there once, the filter compiled there). */
 #include <errno.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,6 +25,20 @@ static int try_socket(int family, int type)
     return 0;
 }
 
+/* CapBnd of /proc/self/status; -1 when it cannot be read. */
+static long long cap_bnd(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    long long v = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "CapBnd: %llx", &v) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return v;
+}
+
 static void child(void)
 {
     wc_error err = {0};
@@ -35,7 +52,7 @@ static void child(void)
         getgroups(4, groups) != 1 || groups[0] != 1002)
         _exit(101); /* every id the user's, not only the file ids */
     int sv[2];
-    int bad = 0;
+    int bad = cap_bnd() != 0 ? 128 : 0;
     bad |= try_socket(AF_INET, SOCK_STREAM) != 0 ? 1 : 0;
     bad |= try_socket(AF_INET6, SOCK_DGRAM) != 0 ? 2 : 0;
     bad |= try_socket(AF_UNIX, SOCK_STREAM) != EAFNOSUPPORT ? 4 : 0;
@@ -46,7 +63,7 @@ static void child(void)
     _exit(bad);
 }
 
-int main(void)
+static void check_child(void)
 {
     pid_t pid = fork();
     if (pid == 0)
@@ -55,5 +72,13 @@ int main(void)
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK_EQ_INT(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+    check_child();
+    wc_error err = {0};
+    CHECK(worker_privileges_prepare(&err) == 0);
+    check_child();
     return CHECK_DONE();
 }
