@@ -113,6 +113,7 @@ int wc_store_open(const char *root, wc_store **ret_store, wc_error *err)
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_rwlock_init(&s->db_lock, NULL);
     pthread_cond_init(&s->cond, NULL);
+    kv_cache_init(&s->cache);
     if (s->root == NULL) {
         r = wc_error_set_errno(err, -errno, "open store %s", root);
         goto fail;
@@ -158,6 +159,7 @@ void wc_store_close(wc_store *s)
     pthread_mutex_destroy(&s->write_lock);
     pthread_rwlock_destroy(&s->db_lock);
     pthread_cond_destroy(&s->cond);
+    kv_cache_destroy(&s->cache);
     free(s->root);
     free(s);
 }
@@ -194,6 +196,8 @@ static int write_with(wc_store *s, leveldb_writeoptions_t *wopts, leveldb_writeb
 {
     pthread_mutex_lock(&s->write_lock);
     int r = write_locked(s, wopts, b, err);
+    if (r == 0)
+        kv_cache_apply(&s->cache, b);
     pthread_mutex_unlock(&s->write_lock);
     return r;
 }
@@ -225,9 +229,18 @@ int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, w
 
 int wc_store_kv_get(wc_store *s, const char *key, char **ret_val, size_t *ret_len, wc_error *err)
 {
-    char *lerr = NULL;
+    uint64_t gen = 0;
+    bool cached = kv_cache_covers(key);
     size_t len = 0;
-    int r = db_read_begin(s, err);
+    int r = cached ? kv_cache_get(&s->cache, key, ret_val, &len, &gen) : -EAGAIN;
+    if (r == 1 && ret_len)
+        *ret_len = len;
+    if (r != -EAGAIN)
+        return r == 1   ? 0
+               : r == 0 ? wc_error_set(err, -ENOENT, "%s not found", key)
+                        : wc_error_set(err, r, "read metadata %s: out of memory", key);
+    char *lerr = NULL;
+    r = db_read_begin(s, err);
     if (r < 0)
         return r;
     char *v = leveldb_get(s->db, s->ropts, key, strlen(key), &len, &lerr);
@@ -237,6 +250,8 @@ int wc_store_kv_get(wc_store *s, const char *key, char **ret_val, size_t *ret_le
         leveldb_free(lerr);
         return -EIO;
     }
+    if (cached)
+        kv_cache_fill(&s->cache, key, v, len, gen);
     if (v == NULL)
         return wc_error_set(err, -ENOENT, "%s not found", key);
     char *copy = malloc(len + 1);

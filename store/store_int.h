@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "fsutil.h"
+#include "kv_cache.h"
 #include "store.h"
 
 typedef struct store_key {
@@ -37,6 +38,7 @@ struct wc_store {
     pthread_cond_t cond;
     store_key *keys;
     unsigned long tmp_seq;
+    kv_cache cache; /* image records and references (kv_cache.h) */
 };
 
 /* Writes the batch; on failure fills err. Frees nothing. */
