@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "reaper.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
 
@@ -161,14 +162,15 @@ int spare_init(spare *sp, spare_slots *slots, wc_error *err)
 /* /dev/null in the slot again: the zygote's reference to a spare's end is gone. */
 static void take_slot_back(spare *sp, const spare_slots *slots)
 {
-    if (!sp->lent)
+    if (sp->pidfd < 0)
         return;
     dup3(slots->devnull, slots->sock, O_CLOEXEC);
-    sp->lent = false;
+    close(sp->pidfd);
+    sp->pidfd = -1;
 }
 
-int spare_fork(spare *sp, const spare_slots *slots, reaper *r, uint64_t mark, uint64_t version,
-               int layer_fd, spare_find_fn find, void *ctx, wc_error *err)
+int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
+               spare_find_fn find, void *ctx, wc_error *err)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -182,26 +184,26 @@ int spare_fork(spare *sp, const spare_slots *slots, reaper *r, uint64_t mark, ui
     }
     pid_t zygote = getpid();
     int pidfd = -1;
-    struct clone_args ca = {
-        .flags = CLONE_FILES | CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
+    struct clone_args ca = {.flags = CLONE_FILES | CLONE_PIDFD,
+                            .pidfd = (uintptr_t)&pidfd,
+                            .exit_signal =
+                                (uint64_t)reaper_exit_signal()}; /* its exit is queued: reaper.h */
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid == 0)
         spare_main(slots->sock, layer_fd, zygote, find, ctx);
-    int rc = pid < 0 ? wc_error_set_errno(err, -errno, "clone a spare worker")
-                     : reaper_watch(r, pid, pidfd, err);
-    if (rc < 0) {
+    if (pid < 0) {
+        e = errno;
         dup3(slots->devnull, slots->sock, O_CLOEXEC);
         close(sv[0]);
-        return rc;
+        return wc_error_set_errno(err, -e, "clone a spare worker");
     }
-    *sp = (spare){
-        .pid = pid, .sock = sv[0], .pidfd = pidfd, .lent = true, .mark = mark, .version = version};
+    *sp = (spare){.pid = pid, .sock = sv[0], .pidfd = pidfd, .mark = mark, .version = version};
     return 0;
 }
 
 int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
 {
-    if (!sp->lent)
+    if (sp->pidfd < 0)
         return 0;
     struct pollfd pfd[2] = {{.fd = sp->sock, .events = POLLIN},
                             {.fd = sp->pidfd, .events = POLLIN}};

@@ -20,13 +20,11 @@
 #define WASMCRI_SANDBOX_SPARE_H
 
 #include <jansson.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
-#include "reaper.h"
 #include "worker.h"
 
 /* Finds a module in the (forked copy of the) zygote's cache; NULL if it is not there. */
@@ -35,8 +33,7 @@ typedef const wr_module *(*spare_find_fn)(void *ctx, const char *module_key);
 typedef struct spare {
     pid_t pid;        /* 0: no spare */
     int sock;         /* the zygote's end of the hand-over socket */
-    int pidfd;        /* the spare's, the reaper's (reaper.h): valid until it is reaped */
-    bool lent;        /* the slot is lent to it (until spare_ready) */
+    int pidfd;        /* the spare's, while the slot is lent to it; else -1 */
     uint64_t mark;    /* the cache's next_id when it forked: it holds entries below */
     uint64_t version; /* the cache's version when it forked */
 } spare;
@@ -50,12 +47,11 @@ typedef struct spare_slots {
 /* Reserves the slot; -errno. The spare is empty. */
 int spare_init(spare *sp, spare_slots *slots, wc_error *err);
 
-/* Clones a spare holding what the cache holds now (mark and version are the cache's), watched
- * by r from then on (every child is reaped through r, whatever it becomes); find runs in the child,
- * which keeps layer_fd (a low descriptor, made before the slots or with it) for the worker it
- * becomes (worker_fds.layer). */
-int spare_fork(spare *sp, const spare_slots *slots, reaper *r, uint64_t mark, uint64_t version,
-               int layer_fd, spare_find_fn find, void *ctx, wc_error *err);
+/* Clones a spare holding what the cache holds now (mark and version are the cache's);
+ * find runs in the child, which keeps layer_fd (a low descriptor, made before the slots
+ * or with it) for the worker it becomes (worker_fds.layer). */
+int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
+               spare_find_fn find, void *ctx, wc_error *err);
 
 /* Waits until the spare has a descriptor table of its own (at once but on a spare that
  * has not run yet; at most a few seconds), then takes the slot back. -ECHILD: it died

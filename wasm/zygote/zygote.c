@@ -5,9 +5,9 @@
  * connection and its request channel (requests, handled one at a time; each is
  * answered on the socket it came on), the workers' layer socket (a worker's first
  * write under "/" asks for its writable layer: layer.h; a guest's ps and kill ask for
- * its pod's process table and signal its pod's workers: pod_procs.h), and the reaper's epoll set
- * of the children's pidfds (reaper.h: reap the workers that ended, each by its pid, read each
- * one's worker_result, record and report the exit). Every
+ * its pod's process table and signal its pod's workers: pod_procs.h), and the reaper's signalfd
+ * of the children's exit signals (reaper.h: reap the workers that ended, each by its pid, read
+ * each one's worker_result, record and report the exit). Every
  * start or exec takes over a spare worker (spare.h), forked ahead of need (or now, for a module the
  * spare does not hold); the zygote puts it in its cgroups, answers, then sends it the spec, and
  * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
@@ -201,43 +201,51 @@ static json_t *exit_event(const zworker *w, int status)
 static int handle_worker_request(zygote *z);
 static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms);
 
-/* Every child that has ended, each found and reaped by its pid (reaper.h). A worker sends its
- * result on the layer socket before it ends: one reaped without its result yet has it waiting
- * there (with the requests before it, handled now). */
-static void reap(zygote *z)
+/* A child has ended (reaper.h). A worker sends its result on the layer socket before it ends:
+ * one reaped without its result yet has it waiting there (with the requests before it, handled
+ * now). */
+static void reaped(zygote *z, pid_t pid, int status)
+{
+    if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
+        spare_discard(&z->spare, &z->slots);
+    zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
+    if (w == NULL)
+        return;
+    while (w->result == NULL && handle_worker_request(z) == 0) {
+    }
+    json_t *ev = exit_event(w, status);
+    if (ev && strcmp(w->kind, "ctr") == 0)
+        persist_exit(z, w->id, ev);
+    if (ev)
+        send_to_daemon(z, ev);
+    if (strcmp(w->kind, "ctr") == 0) /* its execs' set-up is gone with it */
+        ready_kill_ctr(&z->ready, w->id);
+    free(w->result);
+    if (w->log_fd >= 0)
+        close(w->log_fd);
+    if (w->stdin_fd >= 0)
+        close(w->stdin_fd);
+    if (w->module_id)
+        mc_release(&z->cache, w->module_id);
+    wt_remove(&z->workers, w);
+    json_t *wanted = NULL;
+    int64_t keep_ms = 0;
+    if (ready_wanted_by(&z->ready, pid, &wanted, &keep_ms)) { /* off the exec's path now */
+        make_ready(z, wanted, keep_ms);
+        json_decref(wanted);
+    }
+}
+
+/* Every child whose exit signal is queued; with sweep, every child that has ended (the
+ * backstop for a lost signal, every REAPER_SWEEP_MS at most). */
+static void reap(zygote *z, bool sweep)
 {
     int status;
     pid_t pid;
-    while (reaper_next(&z->reaper, &pid, &status)) {
-        if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
-            spare_discard(&z->spare, &z->slots);
-        zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
-        if (w == NULL)
-            continue;
-        while (w->result == NULL && handle_worker_request(z) == 0) {
-        }
-        json_t *ev = exit_event(w, status);
-        if (ev && strcmp(w->kind, "ctr") == 0)
-            persist_exit(z, w->id, ev);
-        if (ev)
-            send_to_daemon(z, ev);
-        if (strcmp(w->kind, "ctr") == 0) /* its execs' set-up is gone with it */
-            ready_kill_ctr(&z->ready, w->id);
-        free(w->result);
-        if (w->log_fd >= 0)
-            close(w->log_fd);
-        if (w->stdin_fd >= 0)
-            close(w->stdin_fd);
-        if (w->module_id)
-            mc_release(&z->cache, w->module_id);
-        wt_remove(&z->workers, w);
-        json_t *wanted = NULL;
-        int64_t keep_ms = 0;
-        if (ready_wanted_by(&z->ready, pid, &wanted, &keep_ms)) { /* off the exec's path now */
-            make_ready(z, wanted, keep_ms);
-            json_decref(wanted);
-        }
-    }
+    while (reaper_next(&z->reaper, &pid, &status))
+        reaped(z, pid, status);
+    while (sweep && reaper_sweep(&pid, &status))
+        reaped(z, pid, status);
 }
 
 static const wr_module *find_module(void *ctx, const char *key)
@@ -252,8 +260,8 @@ static int new_spare(zygote *z, wc_error *err)
     spare_discard(&z->spare, &z->slots);
     malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
                      * pages instead of copies of the zygote's */
-    return spare_fork(&z->spare, &z->slots, &z->reaper, z->cache.next_id, z->cache.version,
-                      z->layer_peer_fd, find_module, z, err);
+    return spare_fork(&z->spare, &z->slots, z->cache.next_id, z->cache.version, z->layer_peer_fd,
+                      find_module, z, err);
 }
 
 /* A fresh spare when there is none, or when the one there does not hold e (the first
@@ -782,7 +790,7 @@ static void accept_daemon(zygote *z)
     resend_exits(z);
 }
 
-/* A descriptor per worker (its pidfd: reaper.h): a hard limit of 20,000, as some hosts set, ends
+/* A descriptor per worker (its socket): a hard limit of 20,000, as some hosts set, ends
  * starts at ~19,990 containers (at ~9,990 when a result pipe was a second one: issue 18).
  * With CAP_SYS_RESOURCE the zygote raises it to what the kernel allows (fs.nr_open); else
  * the soft limit goes up to the hard one. */
@@ -848,17 +856,20 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
     mc_init(&z.cache, module_cache_bytes);
     if (setup(&z) < 0)
         _exit(1);
+    int64_t last_sweep_ms = ready_now_ms();
     for (;;) {
         bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
         int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
-                                {.fd = z.reaper.epoll_fd, .events = POLLIN},
+                                {.fd = z.reaper.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
                                 {.fd = z.channel_fd, .events = POLLIN},
                                 {.fd = z.layer_fd, .events = POLLIN}};
         /* a background compile goes on between events: poll only looks */
+        if (!idle && (ready_ms < 0 || ready_ms > REAPER_SWEEP_MS))
+            ready_ms = REAPER_SWEEP_MS;
         int n = poll(pfd, 5,
                      cj_busy(&z.jobs) ? 0
                      : idle           ? IDLE_EXIT_MS
@@ -867,8 +878,12 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
             break; /* nothing to keep for a daemon: a new one starts its own zygote */
         if (n < 0)
             continue;
-        if (pfd[1].revents)
-            reap(&z);
+        int64_t now = ready_now_ms();
+        bool sweep = !idle && now - last_sweep_ms >= REAPER_SWEEP_MS;
+        if (pfd[1].revents || sweep)
+            reap(&z, sweep);
+        if (sweep)
+            last_sweep_ms = now;
         if (pfd[4].revents)
             handle_worker_request(&z);
         if (z.channel_fd >= 0 && pfd[3].revents)
