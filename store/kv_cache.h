@@ -38,8 +38,7 @@ bool kv_cache_covers(const char *key);
 
 /* 1 with a copy of the value (*ret_val malloc'd, NUL-terminated; *ret_len), 0 when the key is
  * known absent, -EAGAIN when not cached (*ret_gen: pass it to kv_cache_fill), -ENOMEM. */
-int kv_cache_get(kv_cache *c, const char *key, char **ret_val, size_t *ret_len,
-                 uint64_t *ret_gen);
+int kv_cache_get(kv_cache *c, const char *key, char **ret_val, size_t *ret_len, uint64_t *ret_gen);
 
 /* Caches what the store read for key (val NULL: absent), unless a write came since gen. */
 void kv_cache_fill(kv_cache *c, const char *key, const char *val, size_t len, uint64_t gen);
