@@ -242,7 +242,7 @@ static enum wop load_binop(enum wop op, enum wop ld, bool *ret_ai)
 
 static bool commutative_int(enum wop op)
 {
-    return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_XOR;
+    return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_XOR || op == OP_I32_AND;
 }
 
 /* The load + binop `fused` (NAME_L_LOAD) whose left operand a the instruction before the right
@@ -388,10 +388,48 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
     return true;
 }
 
+/* `a op b` where the last instruction, a fused one below, computed a or b into its stack slot: it
+ * writes dst instead, after adding the other operand, which one more cell [e] names. A float add
+ * keeps its operands' order: the last result on the side `left` says (an integer add takes it on
+ * either). From profiles of tests/wasm/bench: sha256's sigma added to the running sum, the last
+ * sum and the last product (a multiply-accumulate) of dot products unrolled by 4 (matmul,
+ * coremark). */
+static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    static const struct {
+        enum wop last, op, fused;
+        bool left;
+    } map[] = {
+        {OP_I32_ROTL3_XOR, OP_I32_ADD, OP_I32_ROTL3_XOR_I32_ADD, false},
+        {OP_I32_ADD_I32_ADD, OP_I32_ADD, OP_I32_ADD3, false},
+        {OP_F64_ADD_F64_ADD, OP_F64_ADD, OP_F64_ADD3, false},
+        {OP_F64_MUL_LL_F64_LOAD, OP_F64_ADD, OP_F64_MAC_LL_F64_LOAD, true},
+        {OP_I32_MUL_LL_I32_LOAD16_S, OP_I32_ADD, OP_I32_MAC_LL_I32_LOAD16_S, false},
+    };
+    if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n || a == b)
+        return false;
+    wcell *first = &s->code[s->last_def + 1];
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (map[i].last != s->last_op || map[i].op != op)
+            continue;
+        bool on_left = first->s.a == a && (map[i].left || commutative_int(op));
+        if (!on_left && (first->s.a != b || map[i].left))
+            return false;
+        first->s.a = dst;
+        set_op(s, &s->code[s->last_ins], map[i].fused);
+        s->last_op = map[i].fused;
+        cs_s(s, on_left ? b : a, 0, 0, 0);
+        cs_def(s, (size_t)s->last_ins);
+        return true;
+    }
+    return false;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
-    if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b))
+    if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b) ||
+        fuse_extend(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
@@ -515,6 +553,25 @@ void cs_return(vstate *s, uint32_t arity)
             cs_copy(s, (uint16_t)slot, s->home[base + i], types[i]);
     }
     cs_op(s, OP_RETURN);
+}
+
+/* A call of function f of this module, its frame at slot `frame`: CALL_LOCAL [frame, 0, f][code];
+ * right after an i32 add-immediate (an argument's n - 1, as fib's), both are CALL_LOCAL_ADDI
+ * [dst, a, imm][frame, 0, f][code], the add run first. */
+void cs_call_local(vstate *s, uint16_t frame, uint32_t f, const wcode *code)
+{
+    if (!cs_live(s))
+        return;
+    if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM && (size_t)s->last_ins + 2 == s->n) {
+        set_op(s, &s->code[s->last_ins], OP_CALL_LOCAL_ADDI);
+        s->last_op = OP_CALL_LOCAL_ADDI;
+        s->last_def = s->last_const = -1;
+    } else {
+        cs_op(s, OP_CALL_LOCAL);
+    }
+    cs_m(s, frame, 0, f);
+    if (cs_reserve(s, 1) == 0)
+        s->code[s->n++].ptr = code;
 }
 
 void cs_branch(vstate *s, ctl *t, uint32_t arity)

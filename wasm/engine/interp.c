@@ -458,6 +458,21 @@ static bool must_stop(wasm_instance *ctx, int attn)
         NEXT();                                                                                    \
     }
 
+/* NAME_MUL_LL_ld, then an add of its product and e (fuse_extend): [NAME_MUL_LL_ld's cells][e],
+ * dst = a * b + e. */
+#define MACL(n, ld, ctype, L, T)                                                                   \
+    OP(n##_MAC_LL_##ld)                                                                            \
+    {                                                                                              \
+        wcell c = ip[1], d = ip[2];                                                                \
+        uint64_t e = ip[3].u64;                                                                    \
+        T a, b;                                                                                    \
+        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
+        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
+        fp[c.m.a] = put_##T(a * b + get_##T(fp[ip[4].s.a]));                                       \
+        ip += 5;                                                                                   \
+        NEXT();                                                                                    \
+    }
+
 #define DIVCHK_S(min)                                                                              \
     (b == 0                    ? WASM_TRAP_DIV_ZERO                                                \
      : (a == (min) && b == -1) ? WASM_TRAP_INT_OVERFLOW                                            \
@@ -743,10 +758,13 @@ dispatch:
     BINL(F64_MUL, F64_LOAD, uint64_t, u64, f64, a * b)
     BINL(F32_ADD, F32_LOAD, uint32_t, u32, f32, a + b)
     BINL(F32_MUL, F32_LOAD, uint32_t, u32, f32, a * b)
+    MACL(F64, F64_LOAD, uint64_t, u64, f64)
+    MACL(I32, I32_LOAD16_S, int16_t, i32, u32)
     BIN2(I32_ADD, I32_ADD, u32, a + b, a + b)
     BIN2(I32_XOR, I32_ADD, u32, a ^ b, a + b)
     BIN2(I32_AND, I32_ADD, u32, a & b, a + b)
     BIN2(I32_XOR, I32_XOR, u32, a ^ b, a ^ b)
+    BIN2(I32_XOR, I32_AND, u32, a ^ b, a & b)
     BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
     BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
     BIN2I(I32_ROTL, I32_XOR, u32, rotl32(a, b), a ^ b)
@@ -818,6 +836,32 @@ dispatch:
             uint32_t x = (uint32_t)fp[c.s.b];
             fp[c.s.a] = put_u32(rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ rotl32(x, c.s.d));
             ip += 2;
+            NEXT();
+        }
+        OP(I32_ROTL3_XOR_I32_ADD) /* [dst, x, k1 | k2 << 8, k3][e]: e + I32_ROTL3_XOR (fuse_extend)
+                                   */
+        {
+            wcell c = ip[1];
+            uint32_t x = (uint32_t)fp[c.s.b];
+            uint32_t t = rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ rotl32(x, c.s.d);
+            fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
+            ip += 3;
+            NEXT();
+        }
+        OP(I32_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)) */
+        {
+            wcell c = ip[1];
+            uint32_t t = (uint32_t)fp[c.s.d] + ((uint32_t)fp[c.s.b] + (uint32_t)fp[c.s.c]);
+            fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
+            ip += 3;
+            NEXT();
+        }
+        OP(F64_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)), in that order */
+        {
+            wcell c = ip[1];
+            f64 t = get_f64(fp[c.s.d]) + (get_f64(fp[c.s.b]) + get_f64(fp[c.s.c]));
+            fp[c.s.a] = put_f64(get_f64(fp[ip[2].s.a]) + t);
+            ip += 3;
             NEXT();
         }
         OP(CONST32)
@@ -1038,8 +1082,17 @@ dispatch:
             ip += 2;
             goto do_call;
         }
+        OP(CALL_LOCAL_ADDI) /* [dst, a, imm][CALL_LOCAL's cells]: an argument's i32 add-immediate,
+                             * then the call (fib's n - 1) */
+        {
+            wcell c = ip[1];
+            fp[c.m.a] = put_u32((uint32_t)fp[c.m.b] + c.m.x);
+            ip += 1;
+            goto call_local;
+        }
         OP(CALL_LOCAL) /* [frame, 0, func][callee's wcode]: a function of the same instance */
         {
+        call_local:;
             const wcode *code = ip[2].ptr;
             nfp = fp + ip[1].m.a;
             if (fr >= ctx->frames + ctx->max_frames || nfp + code->frame_slots > stack_end)

@@ -242,6 +242,11 @@
     X(I32_ROTL2_XOR)                                                                               \
     X(I32_ROTL3_XOR)                                                                               \
     X(I32_ADD_IMM2)                                                                                \
+    X(I32_ROTL3_XOR_I32_ADD)                                                                       \
+    X(I32_ADD3)                                                                                    \
+    X(F64_ADD3)                                                                                    \
+    X(F64_MAC_LL_F64_LOAD)                                                                         \
+    X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \
@@ -272,6 +277,7 @@
     X(REF_FUNC)                                                                                    \
     X(POLL)                                                                                        \
     X(CALL_LOCAL)                                                                                  \
+    X(CALL_LOCAL_ADDI)                                                                             \
     X(LAZY_COMPILE)
 // clang-format on
 
@@ -322,6 +328,7 @@
     X(I32_XOR, I32_ADD)                                                                            \
     X(I32_AND, I32_ADD)                                                                            \
     X(I32_XOR, I32_XOR)                                                                            \
+    X(I32_XOR, I32_AND)                                                                            \
     X(F64_ADD, F64_ADD)                                                                            \
     X(F32_ADD, F32_ADD)
 // clang-format on

@@ -489,10 +489,7 @@ static int op_call(vstate *s)
         cs_m(s, frame, 0, f);
     } else {
         /* a function of this module: the code address is fixed once the module is loaded */
-        cs_op(s, OP_CALL_LOCAL);
-        cs_m(s, frame, 0, f);
-        if (cs_live(s) && cs_reserve(s, 1) == 0)
-            s->code[s->n++].ptr = &s->m->codes[f - s->m->nfunc_imports];
+        cs_call_local(s, frame, f, &s->m->codes[f - s->m->nfunc_imports]);
     }
     return push_results(s, ft);
 }
