@@ -401,6 +401,7 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
         bool left;
     } map[] = {
         {OP_I32_ROTL3_XOR, OP_I32_ADD, OP_I32_ROTL3_XOR_I32_ADD, false},
+        {OP_I32_ROTL2_XOR_SHR_U, OP_I32_ADD, OP_I32_ROTL2_XOR_SHR_U_I32_ADD, false},
         {OP_I32_ADD_I32_ADD, OP_I32_ADD, OP_I32_ADD3, false},
         {OP_F64_ADD_F64_ADD, OP_F64_ADD, OP_F64_ADD3, false},
         {OP_F64_MUL_LL_F64_LOAD, OP_F64_ADD, OP_F64_MAC_LL_F64_LOAD, true},
@@ -425,11 +426,35 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
     return false;
 }
 
+/* a ^ b (op, I32_XOR) where the last instruction, I32_SHR_U_IMM [u, x, k3], shifted a word x whose
+ * two rotates the instruction before xored (I32_ROTL2_XOR [t, x, k1, k2]) into a stack slot, and
+ * a and b are t and u: all become I32_ROTL2_XOR_SHR_U [dst, x, k1 | k2 << 8, k3] (the small sigma
+ * functions of SHA-256's message schedule). */
+static bool fuse_sigma(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (op != OP_I32_XOR || s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n ||
+        s->last_op != OP_I32_SHR_U_IMM || s->prev_ins < 0 || s->prev_ins + 2 != s->last_ins ||
+        !op_at(s, s->prev_ins, OP_I32_ROTL2_XOR) || a == b)
+        return false;
+    wcell shr = s->code[s->last_ins + 1], rot = s->code[s->prev_ins + 1];
+    uint16_t t = shr.m.a == b ? a : b;
+    if ((shr.m.a != a && shr.m.a != b) || rot.s.a != t || rot.s.b != shr.m.b ||
+        t < s->local_slots || t == rot.s.b)
+        return false;
+    s->n = (size_t)s->prev_ins;
+    s->prev_ins = s->prev2_ins = -1;
+    size_t at = s->n;
+    cs_op(s, OP_I32_ROTL2_XOR_SHR_U);
+    cs_s(s, dst, rot.s.b, (uint16_t)(rot.s.c | rot.s.d << 8), (uint16_t)(shr.m.x & 31));
+    cs_def(s, at);
+    return true;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
     if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b) ||
-        fuse_extend(s, op, dst, a, b))
+        fuse_extend(s, op, dst, a, b) || fuse_sigma(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;

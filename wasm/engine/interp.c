@@ -848,6 +848,24 @@ dispatch:
             ip += 3;
             NEXT();
         }
+        OP(I32_ROTL2_XOR_SHR_U) /* [dst, x, k1 | k2 << 8, k3]: rotl(x, k1) ^ rotl(x, k2) ^ x >> k3
+                                 * (fuse_sigma) */
+        {
+            wcell c = ip[1];
+            uint32_t x = (uint32_t)fp[c.s.b];
+            fp[c.s.a] = put_u32(rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ x >> c.s.d);
+            ip += 2;
+            NEXT();
+        }
+        OP(I32_ROTL2_XOR_SHR_U_I32_ADD) /* [I32_ROTL2_XOR_SHR_U's cells][e]: e + it */
+        {
+            wcell c = ip[1];
+            uint32_t x = (uint32_t)fp[c.s.b];
+            uint32_t t = rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ x >> c.s.d;
+            fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
+            ip += 3;
+            NEXT();
+        }
         OP(I32_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)) */
         {
             wcell c = ip[1];

@@ -243,6 +243,8 @@
     X(I32_ROTL3_XOR)                                                                               \
     X(I32_ADD_IMM2)                                                                                \
     X(I32_ROTL3_XOR_I32_ADD)                                                                       \
+    X(I32_ROTL2_XOR_SHR_U)                                                                         \
+    X(I32_ROTL2_XOR_SHR_U_I32_ADD)                                                                 \
     X(I32_ADD3)                                                                                    \
     X(F64_ADD3)                                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \

@@ -680,3 +680,48 @@
 (assert_exhaustion (invoke "down" (i32.const 0)) "call stack exhausted")
 (assert_return (invoke "label_between" (i32.const 7) (i32.const 1)) (i32.const 8))
 (assert_return (invoke "label_between" (i32.const 7) (i32.const 0)) (i32.const 50))
+
+;; I32_ROTL2_XOR_SHR_U (and with an add after it, _I32_ADD): two rotates and a logical shift of one
+;; word, xored (SHA-256's small sigma functions): the shift count taken mod 32, the shift before
+;; the rotates, a shift of another word or a teed rotate kept apart, and a branch landing between
+;; the rotates and the shift.
+(module
+  (func (export "sigma0") (param $x i32) (result i32)
+    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+             (i32.shr_u (local.get $x) (i32.const 3))))
+  (func (export "sigma0_k35") (param $x i32) (result i32)
+    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+             (i32.shr_u (local.get $x) (i32.const 35))))
+  (func (export "shift_first") (param $x i32) (result i32)
+    (i32.xor (i32.shr_u (local.get $x) (i32.const 3))
+             (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))))
+  (func (export "sigma0_add") (param $x i32) (param $e i32) (result i32)
+    (i32.add (local.get $e)
+      (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+               (i32.shr_u (local.get $x) (i32.const 3)))))
+  (func (export "other_word") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+             (i32.shr_u (local.get $y) (i32.const 3))))
+  (func (export "teed") (param $x i32) (result i32)
+    (local $t i32)
+    (i32.add
+      (i32.xor (local.tee $t (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14))))
+               (i32.shr_u (local.get $x) (i32.const 3)))
+      (local.get $t)))
+  (func (export "label_between") (param $x i32) (param $c i32) (result i32)
+    (i32.xor
+      (block (result i32)
+        (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+        (br_if 0 (local.get $c))
+        (drop)
+        (i32.const 7))
+      (i32.shr_u (local.get $x) (i32.const 3)))))
+(assert_return (invoke "sigma0" (i32.const 0x6a09e667)) (i32.const 0xba0cf582))
+(assert_return (invoke "sigma0_k35" (i32.const 0x6a09e667)) (i32.const 0xba0cf582))
+(assert_return (invoke "shift_first" (i32.const 0x6a09e667)) (i32.const 0xba0cf582))
+(assert_return (invoke "sigma0_add" (i32.const 0x6a09e667) (i32.const 0x12345678)) (i32.const 0xcc414bfa))
+(assert_return (invoke "sigma0_add" (i32.const 0x6a09e667) (i32.const -1)) (i32.const 0xba0cf581))
+(assert_return (invoke "other_word" (i32.const 0x6a09e667) (i32.const 0x80000000)) (i32.const 0xa74dc94e))
+(assert_return (invoke "teed" (i32.const 0x6a09e667)) (i32.const 0x715abed0))
+(assert_return (invoke "label_between" (i32.const 0x6a09e667) (i32.const 1)) (i32.const 0xba0cf582))
+(assert_return (invoke "label_between" (i32.const 0x6a09e667) (i32.const 0)) (i32.const 0x0d413ccb))
