@@ -568,6 +568,15 @@ void cs_return(vstate *s, uint32_t arity)
         s->code[s->last_def + 1].s.a == cs_slot(s, base)) {
         s->code[s->last_def + 1].s.a =
             0; /* the instruction that computed the result writes slot 0 */
+        enum wop fused = s->last_op == OP_I32_ADD       ? OP_I32_ADD_RETURN
+                         : s->last_op == OP_I32_ADD_IMM ? OP_I32_ADD_IMM_RETURN
+                                                        : OP_COUNT_;
+        if (fused != OP_COUNT_ && s->last_def == s->last_ins) { /* and returns (fib's sums) */
+            set_op(s, &s->code[s->last_ins], fused);
+            s->last_op = fused;
+            s->last_def = s->last_const = -1;
+            return;
+        }
     } else if (arity == 1) {
         cs_copy(s, 0, s->loc[base], s->vt[base]);
     } else {

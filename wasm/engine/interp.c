@@ -1163,8 +1163,21 @@ dispatch:
             ip += 1;
             NEXT();
         }
+        OP(I32_ADD_RETURN) /* [0, a, b]: the function's result a + b, then RETURN (cs_return) */
+        {
+            wcell c = ip[1];
+            fp[0] = put_u32((uint32_t)fp[c.s.b] + (uint32_t)fp[c.s.c]);
+            goto do_return;
+        }
+        OP(I32_ADD_IMM_RETURN) /* [0, a, imm]: the function's result a + imm, then RETURN */
+        {
+            wcell c = ip[1];
+            fp[0] = put_u32((uint32_t)fp[c.m.b] + c.m.x);
+            goto do_return;
+        }
         OP(RETURN)
         {
+        do_return:;
             const wframe *r = --fr;
             ip = r->ip, fp = r->fp, fc = r->code;
             if (__builtin_expect(r->inst != inst, 0)) {

@@ -258,6 +258,8 @@
     X(CALL)                                                                                        \
     X(CALL_INDIRECT)                                                                               \
     X(RETURN)                                                                                      \
+    X(I32_ADD_RETURN)                                                                              \
+    X(I32_ADD_IMM_RETURN)                                                                          \
     X(SELECT)                                                                                      \
     X(GLOBAL_GET)                                                                                  \
     X(GLOBAL_SET)                                                                                  \
