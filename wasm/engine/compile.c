@@ -68,7 +68,7 @@ void cs_op(vstate *s, enum wop op)
         s->prev_op = s->last_op;
     }
     set_op(s, put(s), op);
-    s->last_def = s->last_const = -1;
+    s->last_def = s->last_const = s->last_set = -1;
     s->last_op = op;
     s->last_ins = (int64_t)(s->n - 1);
 }
@@ -76,7 +76,7 @@ void cs_op(vstate *s, enum wop op)
 /* A jump may land here: no peephole may combine instructions across this point. */
 void cs_barrier(vstate *s)
 {
-    s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = -1;
+    s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = s->last_set = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -402,6 +402,7 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
     } map[] = {
         {OP_I32_ROTL3_XOR, OP_I32_ADD, OP_I32_ROTL3_XOR_I32_ADD, false},
         {OP_I32_ROTL2_XOR_SHR_U, OP_I32_ADD, OP_I32_ROTL2_XOR_SHR_U_I32_ADD, false},
+        {OP_I32_AND_I32_XOR, OP_I32_ADD, OP_I32_AND_I32_XOR_I32_ADD, false},
         {OP_I32_ADD_I32_ADD, OP_I32_ADD, OP_I32_ADD3, false},
         {OP_F64_ADD_F64_ADD, OP_F64_ADD, OP_F64_ADD3, false},
         {OP_F64_MUL_LL_F64_LOAD, OP_F64_ADD, OP_F64_MAC_LL_F64_LOAD, true},
@@ -450,11 +451,35 @@ static bool fuse_sigma(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
     return true;
 }
 
+/* An i32 add reading local L where the last instruction, I32_ADD_L_I32_LOAD [L, addr, offset]
+ * [x, 0, add], wrote L (a local.set/tee of its result) and not taking L twice: both become
+ * I32_ADD_L_I32_LOAD_SET_ADD [dst, addr, offset][x, L, add][e], L = x + load, dst = e + L (sha256's
+ * round: t1 teed to a local and added to t2). */
+static bool fuse_set_add(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (op != OP_I32_ADD || s->last_set < 0 || s->last_set != s->last_ins ||
+        (size_t)s->last_ins + 3 != s->n || s->last_op != OP_I32_ADD_L_I32_LOAD || a == b)
+        return false;
+    wcell *c = &s->code[s->last_ins + 1];
+    uint16_t local = c[0].m.a;
+    if (local != a && local != b)
+        return false;
+    c[0].m.a = dst;
+    c[1].m.b = local;
+    set_op(s, &s->code[s->last_ins], OP_I32_ADD_L_I32_LOAD_SET_ADD);
+    s->last_op = OP_I32_ADD_L_I32_LOAD_SET_ADD;
+    s->last_set = -1;
+    cs_s(s, local == a ? b : a, 0, 0, 0);
+    cs_def(s, (size_t)s->last_ins);
+    return true;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
     if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b) ||
-        fuse_extend(s, op, dst, a, b) || fuse_sigma(s, op, dst, a, b))
+        fuse_extend(s, op, dst, a, b) || fuse_sigma(s, op, dst, a, b) ||
+        fuse_set_add(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
@@ -484,6 +509,7 @@ bool cs_fold_set(vstate *s, uint16_t slot)
     if (s->loc[s->h] != own || s->code[s->last_def + 1].s.a != own)
         return false;
     s->code[s->last_def + 1].s.a = slot;
+    s->last_set = s->last_def;
     s->last_def = s->last_const = -1;
     return true;
 }

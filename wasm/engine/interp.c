@@ -765,6 +765,7 @@ dispatch:
     BIN2(I32_AND, I32_ADD, u32, a & b, a + b)
     BIN2(I32_XOR, I32_XOR, u32, a ^ b, a ^ b)
     BIN2(I32_XOR, I32_AND, u32, a ^ b, a & b)
+    BIN2(I32_AND, I32_XOR, u32, a & b, a ^ b)
     BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
     BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
     BIN2I(I32_ROTL, I32_XOR, u32, rotl32(a, b), a ^ b)
@@ -864,6 +865,25 @@ dispatch:
             uint32_t t = rotl32(x, c.s.c) ^ rotl32(x, c.s.c >> 8) ^ x >> c.s.d;
             fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
             ip += 3;
+            NEXT();
+        }
+        OP(I32_AND_I32_XOR_I32_ADD) /* [dst, a, b, c][e]: e + (c ^ (a & b)) */
+        {
+            wcell c = ip[1];
+            uint32_t t = (uint32_t)fp[c.s.d] ^ ((uint32_t)fp[c.s.b] & (uint32_t)fp[c.s.c]);
+            fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
+            ip += 3;
+            NEXT();
+        }
+        OP(I32_ADD_L_I32_LOAD_SET_ADD) /* [dst, addr, offset][x, local, add][e] (fuse_set_add) */
+        {
+            wcell c = ip[1], d = ip[2];
+            uint32_t v, e = (uint32_t)fp[ip[3].s.a];
+            LOAD_OPERAND(v, uint32_t, u32, u32, fp[c.m.b], d.m.x, c.m.x);
+            v += (uint32_t)fp[d.m.a];
+            fp[d.m.b] = put_u32(v);
+            fp[c.m.a] = put_u32(e + v);
+            ip += 4;
             NEXT();
         }
         OP(I32_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)) */

@@ -245,6 +245,8 @@
     X(I32_ROTL3_XOR_I32_ADD)                                                                       \
     X(I32_ROTL2_XOR_SHR_U)                                                                         \
     X(I32_ROTL2_XOR_SHR_U_I32_ADD)                                                                 \
+    X(I32_AND_I32_XOR_I32_ADD)                                                                     \
+    X(I32_ADD_L_I32_LOAD_SET_ADD)                                                                  \
     X(I32_ADD3)                                                                                    \
     X(F64_ADD3)                                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
@@ -333,6 +335,7 @@
     X(I32_AND, I32_ADD)                                                                            \
     X(I32_XOR, I32_XOR)                                                                            \
     X(I32_XOR, I32_AND)                                                                            \
+    X(I32_AND, I32_XOR)                                                                            \
     X(F64_ADD, F64_ADD)                                                                            \
     X(F32_ADD, F32_ADD)
 // clang-format on
