@@ -717,8 +717,23 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
             return;
         }
     }
-    cs_op(s, when_true ? OP_BR_IF : OP_BR_UNLESS);
-    cs_s(s, cond, 0, 0, 0);
+    if (s->last_ins >= 0 && s->last_op == OP_COPY && (size_t)s->last_ins + 2 == s->n) {
+        /* a copy, then the branch (a list walk's step): COPY_BR_<IF|UNLESS> [dst, src, cond] */
+        set_op(s, &s->code[s->last_ins], when_true ? OP_COPY_BR_IF : OP_COPY_BR_UNLESS);
+        s->code[s->last_ins + 1].s.c = cond;
+    } else if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM2 &&
+               (size_t)s->last_ins + 3 == s->n) {
+        /* I32_ADD_IMM2_BR_<IF|UNLESS> [dst, a, imm][dst2, cond] (fib's loop latch) */
+        set_op(s, &s->code[s->last_ins],
+               when_true ? OP_I32_ADD_IMM2_BR_IF : OP_I32_ADD_IMM2_BR_UNLESS);
+        s->code[s->last_ins + 2].s.b = cond;
+    } else {
+        cs_op(s, when_true ? OP_BR_IF : OP_BR_UNLESS);
+        cs_s(s, cond, 0, 0, 0);
+        return;
+    }
+    s->last_op = OP_BR_IF; /* a branch: nothing fuses with it */
+    s->last_def = s->last_const = s->last_set = -1;
 }
 
 void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)

@@ -399,6 +399,24 @@ static bool must_stop(wasm_instance *ctx, int attn)
         NEXT();                                                                                    \
     }
 
+/* A COPY or an I32_ADD_IMM2 (`pre`, its cells len - 1) run before a BR_IF or BR_UNLESS on slot
+ * `cond` (compile.c, cs_cond_jump); the branch offset is the last cell. */
+#define PRE_BR(n, len, pre, cond)                                                                  \
+    OP(n##_BR_IF)                                                                                  \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        pre;                                                                                       \
+        ip = (uint32_t)fp[cond] ? ip + len + ip[len].i64 : ip + len + 1;                           \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    OP(n##_BR_UNLESS)                                                                              \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        pre;                                                                                       \
+        ip = (uint32_t)fp[cond] ? ip + len + 1 : ip + len + ip[len].i64;                           \
+        NEXT();                                                                                    \
+    }
+
 /* Two chained binary ops (WASM_BINBIN_OPS): dst = c n2 (a n1 b). */
 #define BIN2(n1, n2, T, expr1, expr2)                                                              \
     OP(n1##_##n2)                                                                                  \
@@ -436,6 +454,19 @@ static bool must_stop(wasm_instance *ctx, int attn)
         memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
         x = get_##T(put_##L(v_));                                                                  \
     } while (0)
+/* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b. */
+#define LL_AT(lbl, ctype, L, T, expr, len)                                                         \
+    OP(lbl)                                                                                        \
+    {                                                                                              \
+        wcell c = ip[1], d = ip[2];                                                                \
+        uint64_t e = ip[3].u64;                                                                    \
+        T a, b;                                                                                    \
+        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
+        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
+        fp[c.m.a] = put_##T(expr);                                                                 \
+        ip += len;                                                                                 \
+        NEXT();                                                                                    \
+    }
 #define BINL(n, ld, ctype, L, T, expr)                                                             \
     OP(n##_L_##ld)                                                                                 \
     {                                                                                              \
@@ -446,32 +477,11 @@ static bool must_stop(wasm_instance *ctx, int attn)
         ip += 3;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
-    OP(n##_LL_##ld)                                                                                \
-    {                                                                                              \
-        wcell c = ip[1], d = ip[2];                                                                \
-        uint64_t e = ip[3].u64;                                                                    \
-        T a, b;                                                                                    \
-        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
-        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
-        fp[c.m.a] = put_##T(expr);                                                                 \
-        ip += 4;                                                                                   \
-        NEXT();                                                                                    \
-    }
-
+    LL_AT(n##_LL_##ld, ctype, L, T, expr, 4)
 /* NAME_MUL_LL_ld, then an add of its product and e (fuse_extend): [NAME_MUL_LL_ld's cells][e],
  * dst = a * b + e. */
 #define MACL(n, ld, ctype, L, T)                                                                   \
-    OP(n##_MAC_LL_##ld)                                                                            \
-    {                                                                                              \
-        wcell c = ip[1], d = ip[2];                                                                \
-        uint64_t e = ip[3].u64;                                                                    \
-        T a, b;                                                                                    \
-        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
-        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
-        fp[c.m.a] = put_##T(a * b + get_##T(fp[ip[4].s.a]));                                       \
-        ip += 5;                                                                                   \
-        NEXT();                                                                                    \
-    }
+    LL_AT(n##_MAC_LL_##ld, ctype, L, T, a *b + get_##T(fp[ip[4].s.a]), 5)
 
 #define DIVCHK_S(min)                                                                              \
     (b == 0                    ? WASM_TRAP_DIV_ZERO                                                \
@@ -935,6 +945,11 @@ dispatch:
                 ip += 3;
             NEXT();
         }
+        // clang-format off
+        PRE_BR(COPY, 2, fp[c.s.a] = fp[c.s.b], c.s.c)
+        PRE_BR(I32_ADD_IMM2, 3, uint64_t v = put_u32((uint32_t)fp[c.m.b] + c.m.x);
+               fp[c.m.a] = v; fp[ip[2].s.a] = v, ip[2].s.b)
+        // clang-format on
         // clang-format off
         BRCMP(I32_EQ, u32, ==)
         BRCMP(I32_NE, u32, !=)

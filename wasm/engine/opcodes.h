@@ -256,6 +256,10 @@
     X(JMP)                                                                                         \
     X(BR_IF)                                                                                       \
     X(BR_UNLESS)                                                                                   \
+    X(COPY_BR_IF)                                                                                  \
+    X(COPY_BR_UNLESS)                                                                              \
+    X(I32_ADD_IMM2_BR_IF)                                                                          \
+    X(I32_ADD_IMM2_BR_UNLESS)                                                                      \
     X(BR_TABLE)                                                                                    \
     X(CALL)                                                                                        \
     X(CALL_INDIRECT)                                                                               \
