@@ -245,26 +245,72 @@ static bool commutative_int(enum wop op)
     return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_XOR || op == OP_I32_AND;
 }
 
+/* Whether the instruction at cell `at`, ending at cell `next`, is an i32 add writing a local
+ * (*ret: its operand cell). */
+static bool local_add_at(const vstate *s, int64_t at, int64_t next, wcell *ret)
+{
+    if (at < 0 || at + 2 != next || !op_at(s, at, OP_I32_ADD) ||
+        s->code[at + 1].s.a >= s->local_slots)
+        return false;
+    *ret = s->code[at + 1];
+    return true;
+}
+
+/* Whether the instruction at cell `at` is the load ld or its _AI form (*ret_ai). */
+static bool load_at(const vstate *s, int64_t at, enum wop ld, bool *ret_ai)
+{
+    *ret_ai = at >= 0 && op_at(s, at, ld + 1); /* NAME_AI = NAME + 1 */
+    return at >= 0 && (*ret_ai || op_at(s, at, ld));
+}
+
+/* The form of NAME_LL_LOAD ll that runs an i32 add to a local first (I32_ADD_NAME_LL_LOAD), or
+ * OP_COUNT_. */
+static enum wop add_then(enum wop ll)
+{
+    return ll == OP_F64_MUL_LL_F64_LOAD       ? OP_I32_ADD_F64_MUL_LL_F64_LOAD
+           : ll == OP_I32_MUL_LL_I32_LOAD16_S ? OP_I32_ADD_I32_MUL_LL_I32_LOAD16_S
+                                              : OP_COUNT_;
+}
+
 /* The load + binop `fused` (NAME_L_LOAD) whose left operand a the instruction before the right
  * operand's load loaded too, with the same load (plain or _AI) into its stack slot: both loads and
- * the op become NAME_LL_LOAD, replacing both loads. */
+ * the op become NAME_LL_LOAD, replacing both loads. An i32 add to a local just before the left
+ * load (the address both loads index: matmul's), or between the two loads when it neither reads
+ * the left load's value nor writes its address (coremark's), joins them as I32_ADD_NAME_LL_LOAD
+ * [NAME_LL_LOAD's cells][dst, x, y], the add run first. */
 static bool fuse_load_left(vstate *s, enum wop fused, enum wop ld, uint16_t dst, uint16_t a,
                            wcell lb, uint32_t add_b)
 {
-    bool ai = s->prev_op == ld + 1; /* NAME_AI = NAME + 1 */
-    if (s->prev_ins < 0 || (s->prev_op != ld && !ai) || s->prev_ins + 2 + ai != s->last_def)
+    bool ai, pre;
+    wcell add = {.u64 = 0};
+    int64_t left = s->prev_ins, start;
+    enum wop op = fused + 1, with_add = add_then(op); /* NAME_LL_LOAD follows NAME_L_LOAD */
+    if (load_at(s, left, ld, &ai) && left + 2 + ai == s->last_def) {
+        pre = with_add != OP_COUNT_ && local_add_at(s, s->prev2_ins, left, &add);
+        start = pre ? s->prev2_ins : left;
+    } else if (with_add != OP_COUNT_ && local_add_at(s, s->prev_ins, s->last_def, &add) &&
+               load_at(s, s->prev2_ins, ld, &ai) && s->prev2_ins + 2 + ai == s->prev_ins) {
+        left = start = s->prev2_ins;
+        wcell l = s->code[left + 1];
+        if (add.s.b == l.m.a || add.s.c == l.m.a || add.s.a == l.m.b)
+            return false;
+        pre = true;
+    } else {
         return false;
-    wcell la = s->code[s->prev_ins + 1];
+    }
+    wcell la = s->code[left + 1];
     if (la.m.a != a || a < s->local_slots || lb.m.b == a)
         return false;
-    uint32_t add_a = ai ? (uint32_t)s->code[s->prev_ins + 2].u64 : 0;
-    s->n = (size_t)s->prev_ins;
+    uint32_t add_a = ai ? (uint32_t)s->code[left + 2].u64 : 0;
+    s->n = (size_t)start;
     size_t at = s->n;
-    cs_op(s, fused + 1); /* NAME_LL_LOAD follows NAME_L_LOAD in enum wop */
+    cs_op(s, pre ? with_add : op);
     cs_m(s, dst, lb.m.b, lb.m.x);
     cs_m(s, la.m.b, 0, add_b);
     cs_u64(s, add_a | (uint64_t)la.m.x << 32);
-    s->prev_ins = -1;
+    if (pre)
+        cs_s(s, add.s.a, add.s.b, add.s.c, 0);
+    s->prev_ins = s->prev2_ins = -1;
     cs_def(s, at);
     return true;
 }

@@ -454,10 +454,12 @@ static bool must_stop(wasm_instance *ctx, int attn)
         memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
         x = get_##T(put_##L(v_));                                                                  \
     } while (0)
-/* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b. */
-#define LL_AT(lbl, ctype, L, T, expr, len)                                                         \
+/* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b, after
+ * the statement pre. */
+#define LL_AT(lbl, ctype, L, T, pre, expr, len)                                                    \
     OP(lbl)                                                                                        \
     {                                                                                              \
+        pre;                                                                                       \
         wcell c = ip[1], d = ip[2];                                                                \
         uint64_t e = ip[3].u64;                                                                    \
         T a, b;                                                                                    \
@@ -477,11 +479,15 @@ static bool must_stop(wasm_instance *ctx, int attn)
         ip += 3;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
-    LL_AT(n##_LL_##ld, ctype, L, T, expr, 4)
+    LL_AT(n##_LL_##ld, ctype, L, T, (void)0, expr, 4)
 /* NAME_MUL_LL_ld, then an add of its product and e (fuse_extend): [NAME_MUL_LL_ld's cells][e],
  * dst = a * b + e. */
 #define MACL(n, ld, ctype, L, T)                                                                   \
-    LL_AT(n##_MAC_LL_##ld, ctype, L, T, a *b + get_##T(fp[ip[4].s.a]), 5)
+    LL_AT(n##_MAC_LL_##ld, ctype, L, T, (void)0, a *b + get_##T(fp[ip[4].s.a]), 5)
+/* An i32 add to a local [dst, x, y] after NAME_MUL_LL_ld's cells, run first (fuse_load_left). */
+#define ADD_MULL(n, ld, ctype, L, T)                                                               \
+    LL_AT(I32_ADD_##n##_MUL_LL_##ld, ctype, L, T,                                                  \
+          fp[ip[4].s.a] = put_u32((uint32_t)fp[ip[4].s.b] + (uint32_t)fp[ip[4].s.c]), a * b, 5)
 
 #define DIVCHK_S(min)                                                                              \
     (b == 0                    ? WASM_TRAP_DIV_ZERO                                                \
@@ -770,6 +776,8 @@ dispatch:
     BINL(F32_MUL, F32_LOAD, uint32_t, u32, f32, a * b)
     MACL(F64, F64_LOAD, uint64_t, u64, f64)
     MACL(I32, I32_LOAD16_S, int16_t, i32, u32)
+    ADD_MULL(F64, F64_LOAD, uint64_t, u64, f64)
+    ADD_MULL(I32, I32_LOAD16_S, int16_t, i32, u32)
     BIN2(I32_ADD, I32_ADD, u32, a + b, a + b)
     BIN2(I32_XOR, I32_ADD, u32, a ^ b, a + b)
     BIN2(I32_AND, I32_ADD, u32, a & b, a + b)

@@ -247,6 +247,8 @@
     X(I32_ROTL2_XOR_SHR_U_I32_ADD)                                                                 \
     X(I32_AND_I32_XOR_I32_ADD)                                                                     \
     X(I32_ADD_L_I32_LOAD_SET_ADD)                                                                  \
+    X(I32_ADD_F64_MUL_LL_F64_LOAD)                                                                 \
+    X(I32_ADD_I32_MUL_LL_I32_LOAD16_S)                                                             \
     X(I32_ADD3)                                                                                    \
     X(F64_ADD3)                                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \

@@ -889,3 +889,47 @@
 (assert_return (invoke "addi2_if" (i32.const 0)) (i32.const 0x7ffffffe))
 (assert_return (invoke "label_between" (i32.const 5) (i32.const 0)) (i32.const 1))
 (assert_return (invoke "label_between" (i32.const 5) (i32.const 1)) (i32.const 2))
+
+;; I32_ADD_<op>_LL_<load>: an i32 add to a local right before two loads multiplied (the left
+;; load's address, as matmul's), or between them (coremark's): the add runs first and its local
+;; holds the sum, the add between the loads is kept apart when it writes the left load's address,
+;; each load's trap, and a branch landing between the add and the loads.
+(module
+  (memory 1)
+  (data (i32.const 0) "\03\00\00\00\fe\ff\00\00\ff\7f\00\00")   ;; i16: 3, 0, -2, 0, 32767
+  (data (i32.const 16) "\00\00\00\00\00\00\04\40")               ;; f64 2.5
+  (func (export "add_before") (param $p i32) (param $q i32) (param $r i32) (result f64)
+    (local $i i32)
+    (f64.add
+      (f64.mul (f64.load (i32.add (local.tee $i (i32.add (local.get $p) (local.get $q))) (i32.const 8)))
+               (f64.load (local.get $r)))
+      (f64.convert_i32_s (local.get $i))))
+  (func (export "add_between") (param $p i32) (param $x i32) (param $y i32) (result i32)
+    (local $i i32)
+    (i32.add
+      (i32.mul (i32.load16_s (local.get $p))
+               (i32.load16_s offset=2 (local.tee $i (i32.add (local.get $x) (local.get $y)))))
+      (i32.mul (local.get $i) (i32.const 1000))))
+  (func (export "add_writes_left_address") (param $p i32) (param $y i32) (result i32)
+    (i32.add
+      (i32.mul (i32.load16_s (local.get $p))
+               (i32.load16_s offset=2 (local.tee $p (i32.add (local.get $p) (local.get $y)))))
+      (i32.mul (local.get $p) (i32.const 1000))))
+  (func (export "label_between") (param $p i32) (param $c i32) (result i32)
+    (local $i i32)
+    (local.set $i (i32.add (local.get $p) (local.get $c)))
+    (block (br_if 0 (local.get $c)) (local.set $i (i32.const 4)))
+    (i32.add (i32.mul (i32.load16_s (local.get $i)) (i32.load16_s (local.get $p)))
+             (i32.mul (local.get $i) (i32.const 1000)))))
+(assert_return (invoke "add_before" (i32.const 8) (i32.const 0) (i32.const 16)) (f64.const 14.25))
+(assert_return (invoke "add_before" (i32.const -8) (i32.const 16) (i32.const 16)) (f64.const 14.25))
+(assert_trap (invoke "add_before" (i32.const 65520) (i32.const 10) (i32.const 16)) "out of bounds memory access")
+(assert_trap (invoke "add_before" (i32.const 8) (i32.const 0) (i32.const 65530)) "out of bounds memory access")
+(assert_return (invoke "add_between" (i32.const 0) (i32.const 2) (i32.const 0)) (i32.const 1994))
+(assert_return (invoke "add_between" (i32.const 0) (i32.const 6) (i32.const 0)) (i32.const 104301))
+(assert_return (invoke "add_between" (i32.const 8) (i32.const -4) (i32.const 10)) (i32.const 1073682289))
+(assert_trap (invoke "add_between" (i32.const 65535) (i32.const 0) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "add_between" (i32.const 0) (i32.const 65530) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "add_writes_left_address" (i32.const 0) (i32.const 2)) (i32.const 1994))
+(assert_return (invoke "label_between" (i32.const 0) (i32.const 8)) (i32.const 106301))
+(assert_return (invoke "label_between" (i32.const 0) (i32.const 0)) (i32.const 3994))
