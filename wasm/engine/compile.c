@@ -545,6 +545,29 @@ void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, 
     cs_def(s, at);
 }
 
+/* An i32 load (plain or _PI) whose value a local.set/tee took, right after an i32 add-immediate:
+ * both become I32_ADD_IMM_I32_LOAD[_PI] [the load's cells][the add's dst, a, imm], the add run
+ * first (sort's loops: a counter stepped, then an element loaded into a local). */
+static void fuse_add_load(vstate *s)
+{
+    enum wop op = s->last_op == OP_I32_LOAD      ? OP_I32_ADD_IMM_I32_LOAD
+                  : s->last_op == OP_I32_LOAD_PI ? OP_I32_ADD_IMM_I32_LOAD_PI
+                                                 : OP_COUNT_;
+    if (op == OP_COUNT_ || s->prev_ins < 0 || s->prev_ins + 2 != s->last_ins ||
+        !op_at(s, s->prev_ins, OP_I32_ADD_IMM))
+        return;
+    wcell add = s->code[s->prev_ins + 1];
+    size_t len = s->n - (size_t)s->last_ins - 1; /* the load's operand cells */
+    memmove(&s->code[s->prev_ins + 1], &s->code[s->last_ins + 1], len * sizeof(wcell));
+    s->code[s->prev_ins + 1 + len] = add;
+    s->n--;
+    set_op(s, &s->code[s->prev_ins], op);
+    s->last_ins = s->prev_ins;
+    s->last_op = op;
+    s->prev_ins = s->prev2_ins;
+    s->prev2_ins = -1;
+}
+
 /* local.set/tee of the value just popped from height s->h whose location is s->loc[s->h]:
  * retarget the defining instruction to the local. */
 bool cs_fold_set(vstate *s, uint16_t slot)
@@ -557,6 +580,10 @@ bool cs_fold_set(vstate *s, uint16_t slot)
     s->code[s->last_def + 1].s.a = slot;
     s->last_set = s->last_def;
     s->last_def = s->last_const = -1;
+    if (s->last_set == s->last_ins) {
+        fuse_add_load(s);
+        s->last_set = s->last_ins;
+    }
     return true;
 }
 

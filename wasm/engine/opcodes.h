@@ -249,6 +249,8 @@
     X(I32_ADD_L_I32_LOAD_SET_ADD)                                                                  \
     X(I32_ADD_F64_MUL_LL_F64_LOAD)                                                                 \
     X(I32_ADD_I32_MUL_LL_I32_LOAD16_S)                                                             \
+    X(I32_ADD_IMM_I32_LOAD)                                                                        \
+    X(I32_ADD_IMM_I32_LOAD_PI)                                                                     \
     X(I32_ADD3)                                                                                    \
     X(F64_ADD3)                                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
