@@ -46,6 +46,16 @@ void wasm_arena_seal(wasm_module *m)
         mprotect(c->base, c->size, PROT_READ);
 }
 
+void wasm_arena_map(const wasm_module *m)
+{
+#ifdef MADV_POPULATE_READ
+    for (const wcode_chunk *c = m->chunks; c; c = c->next) /* best effort: faults do it later */
+        madvise(c->base, (c->used + 4095) & ~(size_t)4095, MADV_POPULATE_READ);
+#else
+    (void)m;
+#endif
+}
+
 void wasm_arena_free(wasm_module *m)
 {
     while (m->chunks) {

@@ -247,6 +247,8 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
  * (-ENOMEM); the chunks made read-only, once every function is compiled; unmapped. */
 int wasm_arena_copy(wasm_module *m, const wcell *code, size_t n, wcell **ret_code);
 void wasm_arena_seal(wasm_module *m);
+/* Maps the compiled code into this process's page tables now (wasm_instance_warm). */
+void wasm_arena_map(const wasm_module *m);
 void wasm_arena_free(wasm_module *m);
 
 /* prepare.c: compiles f's body on its first call (OP_LAZY_COMPILE); -ENOMEM. */

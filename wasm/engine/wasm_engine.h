@@ -278,6 +278,12 @@ void wasm_func_type(const wasm_func *func, const wasm_valtype **ret_params, uint
 wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, uint32_t nargs,
                     wasm_val *results, uint32_t nresults);
 
+/* Makes now what inst's first wasm_call would make on its path: the value stack and the frame
+ * array, their first pages faulted in, and the page table entries of the module's compiled code
+ * (limits.shared_code: pages other processes hold already). For a process that instantiates ahead
+ * of a call it waits for (the zygote's exec workers kept ready). -ENOMEM. */
+int wasm_instance_warm(wasm_instance *inst);
+
 /* After a trap: the message (spec wording, or the host error text), the exit code for
  * WASM_TRAP_EXIT, and the index of the function that trapped (UINT32_MAX if unknown). Valid until
  * the next call. */

@@ -440,8 +440,10 @@ int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *s
         return 0;
     wasi_options opts = command_options(spec, view, &view->mounts, view->log);
     int rc = instantiate(m->module, &opts, spec, &view->ctx, &view->linker, &view->inst, err);
-    if (rc == 0)
+    if (rc == 0) {
         view->made_for = m->module;
+        wasm_instance_warm(view->inst); /* on failure its call makes them (and says so) */
+    }
     return rc;
 }
 
