@@ -28,6 +28,19 @@ char *ready_setup_key(const json_t *spec)
     return key;
 }
 
+json_t *ready_exec_fields(const json_t *spec)
+{
+    json_t *own = json_object();
+    for (size_t i = 0; own && i < sizeof(per_exec) / sizeof(per_exec[0]); i++) {
+        json_t *v = json_object_get(spec, per_exec[i]);
+        if (v && json_object_set(own, per_exec[i], v) < 0) {
+            json_decref(own);
+            return NULL;
+        }
+    }
+    return own;
+}
+
 /* Forgets items[i], killing it first when it runs (the zygote then reaps it as an unknown
  * child); a reaped one's pid may be another process's already. */
 static void forget(ready_set *rs, size_t i, bool running)

@@ -53,6 +53,10 @@ int64_t ready_now_ms(void);
  * ENOMEM). */
 char *ready_setup_key(const json_t *spec);
 
+/* The exec's own fields of spec (those ready_setup_key leaves out), all a ready worker needs of
+ * it: the rest is the set-up it was prepared with (a new object; NULL on ENOMEM). */
+json_t *ready_exec_fields(const json_t *spec);
+
 /* Takes the ready worker prepared for setup that holds the module module_id (the cache's
  * entry id): 1 with *ret_pid and *ret_sock (the caller's now), 0 when there is none. A ready
  * worker of the same container that does not fit (another set-up, or forked before that

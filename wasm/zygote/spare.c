@@ -111,10 +111,12 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
         _exit(0); /* discarded, or the zygote is gone */
     worker_prepared *prepared = NULL;
+    json_t *setup_json = NULL;
     if (json_is_true(json_object_get(msg, "prepare"))) { /* kept ready for an exec: ready.h */
         worker_spec *setup = NULL;
         worker_fds view_fds = {.in = -1, .out = -1, .err = -1, .status = -1, .layer = layer_fd};
-        if (worker_spec_decode(json_object_get(msg, "spec"), &setup, NULL) == 0)
+        setup_json = json_incref(json_object_get(msg, "spec"));
+        if (worker_spec_decode(setup_json, &setup, NULL) == 0)
             prepared = worker_prepare(setup, find(ctx, setup->module_key), &view_fds);
         worker_spec_free(setup);
         json_decref(msg);
@@ -122,6 +124,9 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
             close(fds[i]);
         if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
             _exit(0); /* discarded, or the zygote is gone */
+        /* the exec's spec: its own fields (ready_exec_fields) over the set-up's */
+        if (json_object_update(setup_json, json_object_get(msg, "spec")) == 0)
+            json_object_set_new(msg, "spec", setup_json);
     }
     close(sock); /* all else goes on the layer socket */
     /* fds: [stdout, stderr] if "stdio", [stdin] if "stdin", [status] if "status", [module] if

@@ -438,10 +438,13 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         ready_want(&z->ready, w.pid, spec_json, keep_ms); /* a worker ready for the next one */
     int stdio[4] = {exec ? fds[0] : -1, exec ? fds[1] : -1,
                     exec && nfds == 5 ? fds[3] : w.stdin_read, exec ? fds[2] : -1};
-    if (w.sock >= 0 &&
-        spare_send(w.sock, spec_json, stdio, w.compiles ? module_fd : -1, w.validated, NULL) < 0)
+    /* a ready worker has the rest of the spec: a fifth of it to encode, and to parse there */
+    json_t *own = w.sock >= 0 && w.ready ? ready_exec_fields(spec_json) : json_incref(spec_json);
+    if (w.sock >= 0 && (own == NULL || spare_send(w.sock, own, stdio, w.compiles ? module_fd : -1,
+                                                  w.validated, NULL) < 0))
         kill(w.pid, SIGKILL); /* reaped and reported as this worker's exit */
-    if (w.sock >= 0)          /* the rest goes on the layer socket: no descriptor kept per worker */
+    json_decref(own);
+    if (w.sock >= 0) /* the rest goes on the layer socket: no descriptor kept per worker */
         close(w.sock);
     if (w.stdin_read >= 0) /* the worker has its copy */
         close(w.stdin_read);
