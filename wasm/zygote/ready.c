@@ -18,14 +18,34 @@ int64_t ready_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *ready_setup_key(const json_t *spec)
+static bool per_exec_field(const char *key)
 {
-    json_t *setup = json_copy((json_t *)spec);
-    for (size_t i = 0; setup && i < sizeof(per_exec) / sizeof(per_exec[0]); i++)
-        json_object_del(setup, per_exec[i]);
-    char *key = setup ? json_dumps(setup, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(setup);
-    return key;
+    for (size_t i = 0; i < sizeof(per_exec) / sizeof(per_exec[0]); i++)
+        if (strcmp(key, per_exec[i]) == 0)
+            return true;
+    return false;
+}
+
+/* How many of o's fields are of the set-up. */
+static size_t setup_fields(const json_t *o)
+{
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v) n += !per_exec_field(key);
+    return n;
+}
+
+bool ready_same_setup(const json_t *a, const json_t *b)
+{
+    if (!json_is_object(a) || !json_is_object(b))
+        return false;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)a, key,
+                        v) if (!per_exec_field(key) &&
+                               !json_equal(v, json_object_get(b, key))) return false;
+    return setup_fields(a) == setup_fields(b);
 }
 
 json_t *ready_exec_fields(const json_t *spec)
@@ -50,35 +70,35 @@ static void forget(ready_set *rs, size_t i, bool running)
         kill(w->pid, SIGKILL);
     close(w->sock);
     free(w->ctr);
-    free(w->setup);
+    json_decref(w->setup);
     rs->items[i] = rs->items[--rs->n];
 }
 
-int ready_take(ready_set *rs, const char *ctr, const char *setup, uint64_t module_id,
+int ready_take(ready_set *rs, const char *ctr, const json_t *spec, uint64_t module_id,
                pid_t *ret_pid, int *ret_sock)
 {
     for (size_t i = 0; i < rs->n; i++) {
         ready_worker *w = &rs->items[i];
         if (strcmp(w->ctr, ctr) != 0)
             continue;
-        if (strcmp(w->setup, setup) != 0 || module_id >= w->mark) {
+        if (!ready_same_setup(w->setup, spec) || module_id >= w->mark) {
             forget(rs, i--, true);
             continue;
         }
         *ret_pid = w->pid;
         *ret_sock = w->sock;
         free(w->ctr);
-        free(w->setup);
+        json_decref(w->setup);
         rs->items[i] = rs->items[--rs->n];
         return 1;
     }
     return 0;
 }
 
-bool ready_has(const ready_set *rs, const char *setup)
+bool ready_has(const ready_set *rs, const json_t *spec)
 {
     for (size_t i = 0; i < rs->n; i++)
-        if (strcmp(rs->items[i].setup, setup) == 0)
+        if (ready_same_setup(rs->items[i].setup, spec))
             return true;
     return false;
 }
@@ -98,7 +118,7 @@ void ready_add(ready_set *rs, ready_worker w)
         kill(w.pid, SIGKILL);
         close(w.sock);
         free(w.ctr);
-        free(w.setup);
+        json_decref(w.setup);
         return;
     }
     rs->items[rs->n++] = w;

@@ -5,7 +5,7 @@
  * for that container's next exec: in the container's cgroups (joined by the zygote), its pod's
  * netns, its view opened and the seccomp filter loaded (worker.h's worker_prepare), waiting for
  * the exec's spec. The next exec whose set-up is the same (the spec but for its id, argv,
- * module and terminal: ready_setup_key) and whose module the worker holds takes it over: no
+ * module and terminal: ready_same_setup) and whose module the worker holds takes it over: no
  * fork and no set-up but the ids, the WASI context and the instance on its path. One with
  * another set-up (new limits gave the container a cgroup of its own) does not, and the old one
  * is killed. A ready worker is killed when its container's worker exits, after keep_ms with no
@@ -28,7 +28,7 @@ typedef struct ready_worker {
     pid_t pid;
     int sock;           /* the zygote's end of its hand-over socket */
     char *ctr;          /* its container's id */
-    char *setup;        /* ready_setup_key of the spec it was prepared with */
+    json_t *setup;      /* the spec it was prepared with (a reference): ready_same_setup's */
     uint64_t mark;      /* the module cache's next_id when it was forked: it holds those below */
     int64_t expires_ms; /* CLOCK_MONOTONIC */
 } ready_worker;
@@ -49,25 +49,26 @@ typedef struct ready_set {
 
 int64_t ready_now_ms(void);
 
-/* The part of an exec's spec its set-up depends on, as a string to compare (malloc'd; NULL on
- * ENOMEM). */
-char *ready_setup_key(const json_t *spec);
+/* Whether two exec specs have the same set-up: the same fields but the exec's own. No copy, no
+ * allocation: it is on the exec's path. */
+bool ready_same_setup(const json_t *a, const json_t *b);
 
-/* The exec's own fields of spec (those ready_setup_key leaves out), all a ready worker needs of
+/* The exec's own fields of spec (those ready_same_setup leaves out), all a ready worker needs of
  * it: the rest is the set-up it was prepared with (a new object; NULL on ENOMEM). */
 json_t *ready_exec_fields(const json_t *spec);
 
-/* Takes the ready worker prepared for setup that holds the module module_id (the cache's
+/* Takes the ready worker prepared for spec's set-up that holds the module module_id (the cache's
  * entry id): 1 with *ret_pid and *ret_sock (the caller's now), 0 when there is none. A ready
  * worker of the same container that does not fit (another set-up, or forked before that
  * module was compiled) is killed. */
-int ready_take(ready_set *rs, const char *ctr, const char *setup, uint64_t module_id,
+int ready_take(ready_set *rs, const char *ctr, const json_t *spec, uint64_t module_id,
                pid_t *ret_pid, int *ret_sock);
 
-/* Whether a ready worker for setup exists. */
-bool ready_has(const ready_set *rs, const char *setup);
+/* Whether a ready worker for spec's set-up exists. */
+bool ready_has(const ready_set *rs, const json_t *spec);
 
-/* Records a ready worker (its strings are taken); the oldest goes when READY_MAX are there. */
+/* Records a ready worker (its string and reference are taken); the oldest goes when READY_MAX
+ * are there. */
 void ready_add(ready_set *rs, ready_worker w);
 
 /* Kills the ready workers of container ctr (its worker has exited). */

@@ -301,8 +301,8 @@ static int run_worker(zygote *z, const worker_spec *s, const json_t *spec_json, 
         z->start_compiles++;
     /* a terminal's exec (rare, interactive) has a view of its own: none is kept for it */
     bool may_be_ready = strcmp(kind, "exec") == 0 && e && !s->terminal;
-    _cleanup_free_ char *setup = may_be_ready ? ready_setup_key(spec_json) : NULL;
-    *ret_ready = setup && ready_take(&z->ready, s->container, setup, e->id, ret_pid, ret_sock);
+    *ret_ready =
+        may_be_ready && ready_take(&z->ready, s->container, spec_json, e->id, ret_pid, ret_sock);
     if (!*ret_ready) {
         int rc = spare_for(z, e, err);
         if (rc < 0)
@@ -341,12 +341,10 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
     zworker *ctr = wt_find_id(&z->workers, s->container);
     if (ctr == NULL || strcmp(ctr->kind, "ctr") != 0) /* it has ended meanwhile */
         return;
-    _cleanup_free_ char *setup = ready_setup_key(spec_json);
     char *ctr_id = strdup(s->container);
     pid_t pid;
     int sock;
-    if (setup == NULL || ctr_id == NULL || ready_has(&z->ready, setup) ||
-        spare_for(z, NULL, NULL) < 0) {
+    if (ctr_id == NULL || ready_has(&z->ready, spec_json) || spare_for(z, NULL, NULL) < 0) {
         free(ctr_id);
         return;
     }
@@ -361,7 +359,7 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
         ready_add(&z->ready, (ready_worker){.pid = pid,
                                             .sock = sock,
                                             .ctr = ctr_id,
-                                            .setup = take_ptr(setup),
+                                            .setup = json_incref(spec_json),
                                             .mark = mark,
                                             .expires_ms = ready_now_ms() + keep_ms});
     }
