@@ -88,7 +88,8 @@ int ready_take(ready_set *rs, const char *ctr, const json_t *spec, uint64_t modu
         *ret_pid = w->pid;
         *ret_sock = w->sock;
         free(w->ctr);
-        json_decref(w->setup);
+        json_decref(rs->spent);
+        rs->spent = w->setup;
         rs->items[i] = rs->items[--rs->n];
         return 1;
     }
@@ -143,6 +144,8 @@ bool ready_reaped(ready_set *rs, pid_t pid)
 
 int ready_expire(ready_set *rs, int64_t now_ms)
 {
+    json_decref(rs->spent);
+    rs->spent = NULL;
     int64_t next = -1;
     for (size_t i = 0; i < rs->n; i++) {
         int64_t left = rs->items[i].expires_ms - now_ms;

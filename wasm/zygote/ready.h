@@ -45,6 +45,8 @@ typedef struct ready_set {
     size_t n;
     ready_wanted *wanted;
     size_t n_wanted;
+    json_t *spent; /* a taken worker's set-up, freed by ready_expire: off the exec's path, where
+                    * free would write to heap pages the zygote shares with its last fork */
 } ready_set;
 
 int64_t ready_now_ms(void);
@@ -77,7 +79,8 @@ void ready_kill_ctr(ready_set *rs, const char *ctr);
 /* Forgets pid when it was a ready worker (reaped); true if it was one. */
 bool ready_reaped(ready_set *rs, pid_t pid);
 
-/* Kills those whose time is up; the ms until the next one's, or -1 when none is left. */
+/* Kills those whose time is up (and frees what ready_take left); the ms until the next one's,
+ * or -1 when none is left. */
 int ready_expire(ready_set *rs, int64_t now_ms);
 
 /* Remembers that exec exec_pid wants a ready worker when it ends (spec: a new reference). */
