@@ -484,6 +484,9 @@ static int ensure_stack(wasm_instance *inst)
 
 /* What a short command (a probe's sh -c "cat FILE") touches of each at most. */
 #define WARM_BYTES 8192
+/* A linear memory this small is faulted in whole (the toolbox's: 128 KiB, of which its sh -c
+ * "cat FILE" wrote 13 pages, spread over it); a bigger one is left to the guest. */
+#define WARM_MEMORY_MAX (256u << 10)
 
 int wasm_instance_warm(wasm_instance *inst)
 {
@@ -494,6 +497,10 @@ int wasm_instance_warm(wasm_instance *inst)
     /* zero pages written: the first call's writes fault no more */
     memset(inst->stack, 0, stack < WARM_BYTES ? stack : WARM_BYTES);
     memset(inst->frames, 0, frames < WARM_BYTES ? frames : WARM_BYTES);
+#ifdef MADV_POPULATE_WRITE
+    if (inst->own_mem && inst->own_mem->base && inst->own_mem->size <= WARM_MEMORY_MAX)
+        madvise(inst->own_mem->base, (size_t)inst->own_mem->size, MADV_POPULATE_WRITE);
+#endif
     wasm_arena_map(inst->m);
     return 0;
 }

@@ -279,8 +279,9 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
                     wasm_val *results, uint32_t nresults);
 
 /* Makes now what inst's first wasm_call would make on its path: the value stack and the frame
- * array, their first pages faulted in, and the page table entries of the module's compiled code
- * (limits.shared_code: pages other processes hold already). For a process that instantiates ahead
+ * array, their first pages faulted in, a small linear memory (at most 256 KiB) faulted in, and
+ * the page table entries of the module's compiled code (limits.shared_code: pages other
+ * processes hold already). For a process that instantiates ahead
  * of a call it waits for (the zygote's exec workers kept ready). -ENOMEM. */
 int wasm_instance_warm(wasm_instance *inst);
 

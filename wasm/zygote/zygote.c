@@ -849,27 +849,15 @@ static int setup(zygote *z)
     return 0;
 }
 
-/* How much of its stack below the loop, and of fresh heap, the zygote writes after a fork. */
-#define WRITE_AHEAD_BYTES (64 << 10)
-
 /* After a fork the zygote's pages are the spare's too, and its first write to each copies it
- * (a page fault): those of its state (z, on the loop's stack: each request writes there), of
- * the stack below the loop and the heap memory malloc hands out next are written now, between
- * events, rather than on the next request's path (an exec's: 3-6 faults). The spare shares none
- * of the heap's (malloc_trim before the fork gave them back). */
-static void __attribute__((noinline)) write_ahead(zygote *z)
+ * (a page fault). Those of its state (z, on the loop's stack), which every request writes, are
+ * written now, between events, rather than on the next request's path. */
+static void write_ahead(zygote *z)
 {
     volatile char *state = (volatile char *)z; /* the same bytes again: copied, not changed */
     for (size_t i = 0; i < sizeof(*z); i += 4096)
         state[i] = state[i];
     state[sizeof(*z) - 1] = state[sizeof(*z) - 1];
-    volatile char stack[WRITE_AHEAD_BYTES];
-    for (size_t i = 0; i < sizeof(stack); i += 4096)
-        stack[i] = 0;
-    volatile char *heap = malloc(WRITE_AHEAD_BYTES);
-    for (size_t i = 0; heap && i < WRITE_AHEAD_BYTES; i += 4096)
-        heap[i] = 0;
-    free((char *)heap);
 }
 
 void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes)
