@@ -2,6 +2,7 @@
 as soon as the guest has ended, not from the zygote after it has reaped the worker."""
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -9,7 +10,8 @@ import time
 import pytest
 
 import runtime_images
-from rt_helpers import create, ctr_config, pod_config, run_pod, running, start, wait_state
+from rt_helpers import (create, ctr_config, exec_sync, pod_config, run_pod, running, start,
+                        wait_state)
 from wasmcri_harness import pb
 
 
@@ -186,3 +188,69 @@ def test_exec_ready_ms_bounds_how_long_a_worker_is_kept(runtime_registry, new_da
         assert wait_for(lambda: len(ready_workers(d)) == 1, timeout=2) == kept, ms
         assert wait_for(lambda: ready_workers(d) == set(), timeout=10)
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod_id))
+
+
+def minflt_of(pid):
+    """The page faults pid has taken (/proc/PID/stat: minflt)."""
+    text = open(f"/proc/{pid}/stat").read()
+    return int(text[text.rindex(")") + 2:].split()[7])
+
+
+def test_an_exec_in_a_ready_worker_faults_in_little(rt, pod):
+    """A ready worker had made its instance ahead but not what its first call makes: the exec of
+    a probe's sh -c then mapped the value stack and the frame array and took some 25 page faults
+    on the probe's path (the stack, the frames, the linear memory the guest writes, the compiled
+    code it runs, the native stack below the set-up's). Now the ready worker has taken them
+    while it waited: the exec, from its spec to its guest's sleep, takes a few."""
+    cid = running(rt, pod, "ready-faults")
+    others = ready_workers(rt)
+    assert exec_sync(rt, cid, ["sh", "-c", "echo warm"]).stdout == b"warm\n"
+    assert wait_for(lambda: len(ready_workers(rt) - others) == 1), "no worker kept ready"
+    (ready,) = ready_workers(rt) - others
+    time.sleep(0.3)  # its set-up is done: it waits for its exec's spec
+    before = minflt_of(ready)
+    got = {}
+    t = threading.Thread(target=lambda: got.update(res=exec_sync(
+        rt, cid, ["sh", "-c", "echo probe; sleep 2"])))
+    t.start()
+    try:
+        assert wait_for(lambda: open(f"/proc/{ready}/comm").read().strip() == "wasmcri-worker")
+        time.sleep(0.8)  # its guest sleeps
+        faults = minflt_of(ready) - before
+    finally:
+        t.join(30)
+    assert got["res"].exit_code == 0 and got["res"].stdout == b"probe\n"
+    assert faults <= 8, f"the exec took {faults} page faults in its ready worker"
+
+
+def test_a_ready_workers_exec_is_its_own_under_the_containers_limit(rt, pod):
+    """A ready worker gets only the exec's own fields (argv, module) and lays them over the
+    set-up it was prepared with: each exec runs its own command, a module of the image as well as
+    the toolbox, and the container's memory limit still caps the guest's memory."""
+    cid = running(rt, pod, "ready-own", memory=4 << 20)
+    ctr = worker_pid(rt, cid)
+    assert exec_sync(rt, cid, ["sh", "-c", "echo first"]).stdout == b"first\n"
+    runs = [(["sh", "-c", "echo second; exit 7"], 7, b"second\n"),
+            (["/bin/probe.wasm", "args", "third"], 0, b"/bin/probe.wasm\nargs\nthird\n"),
+            (["echo", "fourth"], 0, b"fourth\n")]
+    for cmd, code, out in runs:
+        assert wait_for(lambda: len(ready_of(rt, ctr)) == 1), "no worker kept ready"
+        res = exec_sync(rt, cid, cmd)
+        assert (res.exit_code, res.stdout) == (code, out), (cmd, res)
+    assert wait_for(lambda: len(ready_of(rt, ctr)) == 1), "no worker kept ready"
+    res = exec_sync(rt, cid, ["/bin/probe.wasm", "alloc", "64"])
+    assert b"alloc failed" in res.stdout, res
+
+
+def test_a_ready_worker_stays_small(rt, pod):
+    """What a ready worker makes ahead for its exec (the instance, its stacks, a small linear
+    memory faulted in) is bounded: its own memory stays under 1 MiB."""
+    cid = running(rt, pod, "ready-small")
+    others = ready_workers(rt)
+    assert exec_sync(rt, cid, ["true"]).exit_code == 0
+    assert wait_for(lambda: len(ready_workers(rt) - others) == 1), "no worker kept ready"
+    (ready,) = ready_workers(rt) - others
+    time.sleep(0.3)
+    rollup = open(f"/proc/{ready}/smaps_rollup").read()
+    anon = int(re.search(r"^Pss_Anon:\s+(\d+) kB", rollup, re.M).group(1))
+    assert anon < 1024, rollup
