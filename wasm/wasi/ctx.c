@@ -170,6 +170,16 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
     return 0;
 }
 
+void wasi_ctx_end_output(wasi_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    for (uint32_t fd = 0; fd < 3 && fd < ctx->nfds; fd++)
+        fdt_release(&ctx->fds[fd]);
+    if (ctx->log != NULL)
+        cri_log_flush(ctx->log, NULL);
+}
+
 void wasi_ctx_destroy(wasi_ctx *ctx)
 {
     if (ctx == NULL)

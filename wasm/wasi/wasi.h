@@ -59,6 +59,10 @@ int wasi_ctx_create(const wasi_options *opts, wasi_ctx **ret_ctx, wc_error *err)
  * terminal; the rest of opts is not read. Only before any guest code ran with ctx. */
 int wasi_ctx_set_command(wasi_ctx *ctx, const wasi_options *opts, wc_error *err);
 
+/* Ends the guest's output: closes its fds 0-2 and flushes the log's partial lines (whoever
+ * reads them sees their end now, before the rest is torn down). Accepts NULL. */
+void wasi_ctx_end_output(wasi_ctx *ctx);
+
 /* Closes every fd the ctx owns and flushes the log's partial lines. Accepts NULL. */
 void wasi_ctx_destroy(wasi_ctx *ctx);
 static inline void wasi_ctx_destroyp(wasi_ctx **ctx) /* for _cleanup_ */

@@ -406,8 +406,8 @@ static int run_command(const wasm_module *module, const wasi_options *opts, cons
         return wc_error_set(err, -ENOEXEC,
                             "the module exports no _start: it is not a WASI command");
     outcome(inst, wasm_call(inst, start, NULL, 0, NULL, 0), res);
-    wasi_ctx_destroy(take_ptr(ctx)); /* the guest's stdio (and log) closed: its output ends */
-    worker_report(fds, res);         /* before the instance and the process are torn down */
+    wasi_ctx_end_output(ctx); /* the guest's stdio closed (and log flushed): its output ends */
+    worker_report(fds, res);  /* before the rest of its fds, the instance and the process */
     return 0;
 }
 
