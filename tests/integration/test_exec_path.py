@@ -12,6 +12,7 @@ import pytest
 import runtime_images
 from rt_helpers import (create, ctr_config, exec_sync, pod_config, run_pod, running, start,
                         wait_state)
+from test_module_cache import asan_build
 from wasmcri_harness import pb
 
 
@@ -196,6 +197,7 @@ def minflt_of(pid):
     return int(text[text.rindex(")") + 2:].split()[7])
 
 
+@pytest.mark.skipif(asan_build(), reason="ASan's allocator and shadow memory are not the worker's")
 def test_an_exec_in_a_ready_worker_faults_in_little(rt, pod):
     """A ready worker had made its instance ahead but not what its first call makes: the exec of
     a probe's sh -c then mapped the value stack and the frame array and took some 25 page faults
@@ -242,6 +244,7 @@ def test_a_ready_workers_exec_is_its_own_under_the_containers_limit(rt, pod):
     assert b"alloc failed" in res.stdout, res
 
 
+@pytest.mark.skipif(asan_build(), reason="ASan's allocator and shadow memory are not the worker's")
 def test_a_ready_worker_stays_small(rt, pod):
     """What a ready worker makes ahead for its exec (the instance, its stacks, a small linear
     memory faulted in) is bounded: its own memory stays under 1 MiB."""
