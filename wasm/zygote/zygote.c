@@ -331,6 +331,29 @@ static void refresh_spare(zygote *z)
     new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
+/* The same byte again: its page is copied (if the zygote shares it with a fork), not changed. */
+static void rewrite(const void *p)
+{
+    volatile char *b = (volatile char *)p;
+    *b = *b;
+}
+
+/* After a fork the zygote's pages are the spare's too, and its first write to each copies it
+ * (a page fault). After the fork that follows an exec's end, the pages of its state (z, on the
+ * loop's stack) that every request writes are written at once, off the path of the next exec (a
+ * probe's, most likely): all but the worker table's chunk array (32 KiB, written once per
+ * thousand workers), which the spare would otherwise hold a copy of alone. */
+static void write_ahead(zygote *z)
+{
+    rewrite(z);
+    rewrite(&z->workers.n_chunks);
+    rewrite(&z->cache);
+    rewrite(&z->jobs);
+    rewrite(&z->spare);
+    rewrite(&z->ready);
+    rewrite((char *)(z + 1) - 1);
+}
+
 /* An exec of a container that still runs has ended: the spare becomes a worker ready for the
  * container's next exec (ready.h), unless one is there. Nothing to tell anyone on failure. */
 static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
@@ -368,6 +391,7 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
                                             .expires_ms = ready_now_ms() + keep_ms});
     }
     refresh_spare(z);
+    write_ahead(z);
 }
 
 /* ---- requests ---- */
@@ -849,17 +873,6 @@ static int setup(zygote *z)
     return 0;
 }
 
-/* After a fork the zygote's pages are the spare's too, and its first write to each copies it
- * (a page fault). Those of its state (z, on the loop's stack), which every request writes, are
- * written now, between events, rather than on the next request's path. */
-static void write_ahead(zygote *z)
-{
-    volatile char *state = (volatile char *)z; /* the same bytes again: copied, not changed */
-    for (size_t i = 0; i < sizeof(*z); i += 4096)
-        state[i] = state[i];
-    state[sizeof(*z) - 1] = state[sizeof(*z) - 1];
-}
-
 void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes)
 {
     zygote z = {.state_dir = state_dir,
@@ -873,12 +886,7 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
     if (setup(&z) < 0)
         _exit(1);
     int64_t last_sweep_ms = ready_now_ms();
-    pid_t written_for = 0; /* the spare write_ahead ran after */
     for (;;) {
-        if (z.spare.pid != written_for) {
-            write_ahead(&z);
-            written_for = z.spare.pid;
-        }
         bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
