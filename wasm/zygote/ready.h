@@ -21,7 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* At most this many at once (the oldest goes): each costs ~0.2 MiB of PSS (README, issue 12). */
+/* At most this many at once (the oldest goes): each costs ~0.4 MiB of PSS of its own, and a share
+ * of its module's compiled code (README, issue 12). */
 #define READY_MAX 64
 
 typedef struct ready_worker {
