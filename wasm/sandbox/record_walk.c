@@ -140,8 +140,10 @@ int wc_container_walk(wc_sandbox *sb, const wc_container_filter *f, wc_ctr_seen_
     if (seen == NULL)
         return -ENOMEM;
     int rc = 0;
-    for (size_t i = 0; rc >= 0 && i < k; i++)
+    for (size_t i = 0; rc >= 0 && i < k; i++) {
+        sb_ctrs_ahead(seen, i, k);
         rc = fn(ctx, &seen[i]);
+    }
     walk_end(sb);
     free(seen);
     return rc < 0 ? rc : 0;
@@ -159,8 +161,10 @@ int wc_pod_walk(wc_sandbox *sb, const wc_pod_filter *f, bool with_ctrs, wc_pod_s
     bool walking = rc == 0;
     sb->walks += walking;
     pthread_mutex_unlock(&sb->mu);
-    for (size_t i = 0; rc >= 0 && i < notes.n_pods; i++)
+    for (size_t i = 0; rc >= 0 && i < notes.n_pods; i++) {
+        sb_pods_ahead(notes.pods, i, notes.n_pods);
         rc = fn(ctx, &notes.pods[i]);
+    }
     if (walking)
         walk_end(sb);
     pod_notes_free(&notes);

@@ -66,6 +66,11 @@ typedef struct sb_ctr_set {
     size_t n, cap;
 } sb_ctr_set;
 
+/* walk_prefetch.c: at seen[i] of n, fetches into the cache what a walk's fn will read of
+ * the records a few items ahead (the strings of each; a pod's containers' too). */
+void sb_ctrs_ahead(const wc_ctr_seen *seen, size_t i, size_t n);
+void sb_pods_ahead(const wc_pod_seen *seen, size_t i, size_t n);
+
 /* record_index.c (mu held): a pod or container goes into its array and the maps by id and
  * name (-ENOMEM), and out of them; a starting pod's name is claimed (-ENOMEM) and released
  * on its own. The lookups by name give NULL when the name is free (-ENOMEM). */
