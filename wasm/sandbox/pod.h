@@ -74,6 +74,9 @@ typedef struct wc_pod {
      * under way; while any is, no container is created or started in the pod (one made
      * after the call listed the pod's containers would outlive it). */
     unsigned reclaims;
+    /* runtime only: its containers' set in the sandbox's index, NULL when it has none (the
+     * index keeps it: record_index.c), so that a walk notes them without a lookup */
+    struct sb_ctr_set *ctrs;
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
     struct wc_pod *buried_next;

@@ -65,6 +65,7 @@ int sb_add_pod(wc_sandbox *sb, wc_pod *p)
         return -ENOMEM;
     }
     sb->pods[sb->n_pods++] = p;
+    p->ctrs = wc_ptrmap_get(&sb->pod_ctrs, p->id); /* loaded before it, at a restart */
     return 0;
 }
 
@@ -94,6 +95,14 @@ const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id)
     return wc_ptrmap_get(&sb->pod_ctrs, pod_id);
 }
 
+/* Points the pod with that id, if it is there, at set (NULL: none). */
+static void pod_link(wc_sandbox *sb, const char *pod_id, sb_ctr_set *set)
+{
+    wc_pod *p = wc_ptrmap_get(&sb->pod_ids, pod_id);
+    if (p)
+        p->ctrs = set;
+}
+
 /* The pod's set, made when it has none; NULL: out of memory. */
 static sb_ctr_set *pod_set(wc_sandbox *sb, const char *pod_id)
 {
@@ -107,6 +116,8 @@ static sb_ctr_set *pod_set(wc_sandbox *sb, const char *pod_id)
         free(set);
         return NULL;
     }
+    if (set)
+        pod_link(sb, pod_id, set);
     return set;
 }
 
@@ -120,6 +131,7 @@ static void set_drop(wc_sandbox *sb, const wc_container *c)
         }
     if (set && set->n == 0) {
         wc_ptrmap_del(&sb->pod_ctrs, c->pod_id);
+        pod_link(sb, c->pod_id, NULL);
         free(set->items);
         free(set);
     }

@@ -106,13 +106,13 @@ static int pod_notes_alloc(wc_pod *const *pods, size_t n_pods, size_t n_ctrs, bo
 }
 
 /* Notes p (and its containers and interfaces) at the ends of out's arrays; mu held. */
-static void note_pod(wc_sandbox *sb, const wc_pod *p, bool with_ctrs, pod_notes *out)
+static void note_pod(const wc_pod *p, bool with_ctrs, pod_notes *out)
 {
     wc_pod_seen *s = &out->pods[out->n_pods++];
     *s = (wc_pod_seen){.p = p, .state = p->state};
     if (!with_ctrs)
         return;
-    const sb_ctr_set *set = sb_pod_ctrs(sb, p->id);
+    const sb_ctr_set *set = p->ctrs;
     s->ctrs = out->ctrs + out->n_ctrs;
     s->n_ctrs = set ? set->n : 0;
     for (size_t i = 0; i < s->n_ctrs; i++)
@@ -157,7 +157,7 @@ int wc_pod_walk(wc_sandbox *sb, const wc_pod_filter *f, bool with_ctrs, wc_pod_s
     int rc = pod_notes_alloc(sb->pods, sb->n_pods, with_ctrs ? sb->n_ctrs : 0, with_ctrs, &notes);
     for (size_t i = 0; rc == 0 && i < sb->n_pods; i++)
         if (sb_pod_matches(sb->pods[i], f))
-            note_pod(sb, sb->pods[i], with_ctrs, &notes);
+            note_pod(sb->pods[i], with_ctrs, &notes);
     bool walking = rc == 0;
     sb->walks += walking;
     pthread_mutex_unlock(&sb->mu);
@@ -181,7 +181,7 @@ int wc_pod_with_ctrs(wc_sandbox *sb, const char *id, wc_pod_seen_fn fn, void *ct
     if (rc == 0 && pod_notes_alloc(&p, 1, set ? set->n : 0, true, &notes) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0) {
-        note_pod(sb, p, true, &notes);
+        note_pod(p, true, &notes);
         rc = fn(ctx, &notes.pods[0]);
     }
     pthread_mutex_unlock(&sb->mu);
