@@ -33,9 +33,7 @@
 
 static int check_ctr_name_free(wc_sandbox *sb, const wc_container_spec *s, wc_error *err)
 {
-    wc_container *c = NULL;
-    if (sb_ctr_by_name(sb, s->pod_id, s->name, s->attempt, &c) < 0)
-        return wc_error_set(err, -ENOMEM, "out of memory");
+    const wc_container *c = sb_ctr_by_name(sb, s->pod_id, s->name, s->attempt);
     if (c)
         return wc_error_set(err, -EEXIST,
                             "container %s (attempt %u) already exists in pod %s as %s", s->name,

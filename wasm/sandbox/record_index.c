@@ -1,8 +1,9 @@
 /* The sandbox's records by id and by name (sandbox_int.h): hash maps next to the pod and
  * container arrays, so that RunPodSandbox, CreateContainer and StartContainer look a record
  * up in constant time instead of comparing with every record there is (at 10,000
- * containers those scans were most of the daemon's time per start: issue 18). The arrays
- * stay for listing. Every function here runs with mu held. */
+ * containers those scans were most of the daemon's time per start: issue 18). A container
+ * is found by name among its pod's (a pod has a few), which costs no map. The arrays stay
+ * for listing. Every function here runs with mu held. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,6 @@ static char *pod_name_key(const char *namespace_, const char *name, const char *
     char *key = NULL;
     if (asprintf(&key, "%zu:%s%zu:%s%zu:%s%u", strlen(namespace_), namespace_, strlen(name), name,
                  strlen(uid), uid, attempt) < 0)
-        return NULL;
-    return key;
-}
-
-static char *ctr_name_key(const char *pod_id, const char *name, unsigned attempt)
-{
-    char *key = NULL;
-    if (asprintf(&key, "%s/%zu:%s%u", pod_id, strlen(name), name, attempt) < 0)
         return NULL;
     return key;
 }
@@ -80,14 +73,13 @@ void sb_drop_pod(wc_sandbox *sb, const wc_pod *p)
         }
 }
 
-int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt,
-                   wc_container **ret_ctr)
+wc_container *sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt)
 {
-    _cleanup_free_ char *key = ctr_name_key(pod_id, name, attempt);
-    if (key == NULL)
-        return -ENOMEM;
-    *ret_ctr = wc_ptrmap_get(&sb->ctr_names, key);
-    return 0;
+    const sb_ctr_set *set = sb_pod_ctrs(sb, pod_id);
+    for (size_t i = 0; set && i < set->n; i++)
+        if (set->items[i]->attempt == attempt && strcmp(set->items[i]->name, name) == 0)
+            return set->items[i];
+    return NULL;
 }
 
 const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id)
@@ -139,15 +131,10 @@ static void set_drop(wc_sandbox *sb, const wc_container *c)
 
 int sb_add_ctr(wc_sandbox *sb, wc_container *c)
 {
-    _cleanup_free_ char *key = ctr_name_key(c->pod_id, c->name, c->attempt);
-    sb_ctr_set *set = key ? pod_set(sb, c->pod_id) : NULL;
+    sb_ctr_set *set = pod_set(sb, c->pod_id);
     bool ok = set && sb_reserve((void ***)&set->items, &set->cap, set->n) == 0 &&
               sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) == 0 &&
               wc_ptrmap_put(&sb->ctr_ids, c->id, c) == 0;
-    if (ok && wc_ptrmap_put(&sb->ctr_names, key, c) < 0) {
-        wc_ptrmap_del(&sb->ctr_ids, c->id);
-        ok = false;
-    }
     if (!ok) {
         if (set)
             set_drop(sb, c); /* a set made for c goes again */
@@ -160,11 +147,6 @@ int sb_add_ctr(wc_sandbox *sb, wc_container *c)
 
 void sb_drop_ctr(wc_sandbox *sb, const wc_container *c)
 {
-    _cleanup_free_ char *key = ctr_name_key(c->pod_id, c->name, c->attempt);
-    if (key == NULL)
-        wc_ptrmap_del_value(&sb->ctr_names, c);
-    else if (wc_ptrmap_get(&sb->ctr_names, key) == c)
-        wc_ptrmap_del(&sb->ctr_names, key);
     wc_ptrmap_del(&sb->ctr_ids, c->id);
     set_drop(sb, c);
     for (size_t i = 0; i < sb->n_ctrs; i++)
@@ -179,7 +161,6 @@ void sb_index_clear(wc_sandbox *sb)
     wc_ptrmap_clear(&sb->pod_ids);
     wc_ptrmap_clear(&sb->pod_names);
     wc_ptrmap_clear(&sb->ctr_ids);
-    wc_ptrmap_clear(&sb->ctr_names);
     for (size_t i = 0; i < sb->pod_ctrs.cap; i++) {
         sb_ctr_set *set = sb->pod_ctrs.slots[i].value;
         if (set)

@@ -42,7 +42,7 @@ struct wc_sandbox {
     wc_container **ctrs;
     size_t n_ctrs, cap_ctrs;
     wc_ptrmap pod_ids, pod_names; /* record_index.c: pods by id; by name, the starting too */
-    wc_ptrmap ctr_ids, ctr_names; /* containers by id; by (pod id, name, attempt) */
+    wc_ptrmap ctr_ids;            /* containers by id (by name: their pod's set) */
     wc_ptrmap pod_ctrs;           /* pod id -> sb_ctr_set of its containers */
     /* (the maps by id borrow their keys: the records' ids, the sets' pod_id) */
     zc_client *zygote;       /* NULL until wc_sandbox_attach_zygote */
@@ -73,7 +73,7 @@ void sb_pods_ahead(const wc_pod_seen *seen, size_t i, size_t n);
 
 /* record_index.c (mu held): a pod or container goes into its array and the maps by id and
  * name (-ENOMEM), and out of them; a starting pod's name is claimed (-ENOMEM) and released
- * on its own. The lookups by name give NULL when the name is free (-ENOMEM). */
+ * on its own. The lookup of a pod by name gives NULL when the name is free (-ENOMEM). */
 int sb_add_pod(wc_sandbox *sb, wc_pod *p);
 void sb_drop_pod(wc_sandbox *sb, const wc_pod *p);
 int sb_claim_pod_name(wc_sandbox *sb, wc_pod *p);
@@ -81,8 +81,10 @@ void sb_release_pod_name(wc_sandbox *sb, const wc_pod *p);
 int sb_pod_by_name(wc_sandbox *sb, const wc_pod_spec *s, wc_pod **ret_pod);
 int sb_add_ctr(wc_sandbox *sb, wc_container *c);
 void sb_drop_ctr(wc_sandbox *sb, const wc_container *c);
-int sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name, unsigned attempt,
-                   wc_container **ret_ctr);
+/* A container by (pod, name, attempt): a look through the pod's containers, a few (a map by
+ * name cost each container ~130 bytes); NULL when the name is free. */
+wc_container *sb_ctr_by_name(wc_sandbox *sb, const char *pod_id, const char *name,
+                             unsigned attempt);
 void sb_index_clear(wc_sandbox *sb);
 /* The pod's containers; NULL when it has none. */
 const sb_ctr_set *sb_pod_ctrs(wc_sandbox *sb, const char *pod_id);
