@@ -421,7 +421,7 @@ typedef struct ctr_item_view {
     cri_map_view labels, annotations;
 } ctr_item_view;
 
-/* One item of ListContainersResponse (packer.h says why one). */
+/* One item of ListContainersResponse (packer.h). */
 static int pack_ctr_item(void *ctx, const wc_ctr_seen *seen)
 {
     ctr_item_view *v = ctx;
@@ -444,11 +444,8 @@ static int pack_ctr_item(void *ctx, const wc_ctr_seen *seen)
     TRY(cri_map_view_fill(&v->annotations, c->annotations,
                           &runtime__v1__container__annotations_entry__descriptor,
                           (void ***)&s->annotations, &s->n_annotations));
-    Runtime__V1__Container *one[] = {s};
-    Runtime__V1__ListContainersResponse r = RUNTIME__V1__LIST_CONTAINERS_RESPONSE__INIT;
-    r.containers = one;
-    r.n_containers = 1;
-    return cri_packer_add(&v->p, &r.base);
+    return cri_packer_add_field(&v->p, &runtime__v1__list_containers_response__descriptor,
+                                "containers", &s->base);
 }
 
 static int rpc_list(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

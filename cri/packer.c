@@ -2,7 +2,9 @@
  *
  * protobuf_c_message_pack (into flat memory) sizes each message once; packing through a
  * ProtobufCBuffer (pack_to_buffer) sizes every sub-message again at each level it is
- * nested in, which made most of a stats list's cost (issue 18). */
+ * nested in, which made most of a stats list's cost (issue 18). Even flat, each level of
+ * nesting sizes what is below it once more (a message field's length comes first), so
+ * the items' own tag and length are written here, not by packing a one-item response. */
 #include "packer.h"
 
 #include <errno.h>
@@ -35,10 +37,25 @@ static bool reserve(cri_packer *p, size_t n)
     return true;
 }
 
-int cri_packer_add(cri_packer *p, const ProtobufCMessage *m)
+/* Appends v as a protobuf varint; room was reserved. */
+static void put_varint(cri_packer *p, uint64_t v)
 {
-    if (!reserve(p, protobuf_c_message_get_packed_size(m)))
+    for (; v >= 0x80; v >>= 7)
+        p->data[p->len++] = (uint8_t)(v | 0x80);
+    p->data[p->len++] = (uint8_t)v;
+}
+
+int cri_packer_add_field(cri_packer *p, const ProtobufCMessageDescriptor *desc, const char *name,
+                         const ProtobufCMessage *m)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, name);
+    if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
+        return -EINVAL;
+    size_t size = protobuf_c_message_get_packed_size(m);
+    if (!reserve(p, 2 * 10 + size)) /* tag and length: a varint each */
         return -ENOMEM;
+    put_varint(p, (uint64_t)f->id << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+    put_varint(p, size);
     p->len += protobuf_c_message_pack(m, p->data + p->len);
     return 0;
 }

@@ -3,10 +3,10 @@
  * borrow the records' strings instead of copying them), and the server sends the bytes as
  * they are (cri_reply_packed in service.h).
  *
- * Items go in as one-item responses: protobuf's encoding of a repeated field is the
- * concatenation of its items, so N packed one-item List*Response messages are the packed
- * N-item response. The bytes grow in one buffer; running out of memory is remembered and
- * reported once, at the end.
+ * Items go in as the field of the response they are items of: protobuf's encoding of a
+ * repeated field is the concatenation of its items, each as a message field is encoded
+ * (tag, length, the item packed), so N of them are the packed N-item response. The bytes
+ * grow in one buffer; running out of memory is remembered and reported once, at the end.
  */
 #ifndef WASMCRI_CRI_PACKER_H
 #define WASMCRI_CRI_PACKER_H
@@ -23,8 +23,11 @@ typedef struct cri_packer {
 } cri_packer;
 
 void cri_packer_init(cri_packer *p);
-/* Appends m packed; -ENOMEM (then, and ever after, nothing more is appended). */
-int cri_packer_add(cri_packer *p, const ProtobufCMessage *m);
+/* Appends m as the field named name of a message of type desc (a response's one message
+ * field, or an item of its repeated one). -ENOMEM (then, and ever after, nothing more is
+ * appended); -EINVAL when desc has no message field of that name. */
+int cri_packer_add_field(cri_packer *p, const ProtobufCMessageDescriptor *desc, const char *name,
+                         const ProtobufCMessage *m);
 /* Frees the bytes. */
 void cri_packer_clear(cri_packer *p);
 

@@ -350,7 +350,7 @@ typedef struct pod_item_view {
     cri_map_view labels, annotations;
 } pod_item_view;
 
-/* One item of ListPodSandboxResponse (packer.h says why one). */
+/* One item of ListPodSandboxResponse (packer.h). */
 static int pack_pod_item(void *ctx, const wc_pod_seen *seen)
 {
     pod_item_view *v = ctx;
@@ -370,11 +370,8 @@ static int pack_pod_item(void *ctx, const wc_pod_seen *seen)
     TRY(cri_map_view_fill(&v->annotations, p->annotations,
                           &runtime__v1__pod_sandbox__annotations_entry__descriptor,
                           (void ***)&s->annotations, &s->n_annotations));
-    Runtime__V1__PodSandbox *one[] = {s};
-    Runtime__V1__ListPodSandboxResponse r = RUNTIME__V1__LIST_POD_SANDBOX_RESPONSE__INIT;
-    r.items = one;
-    r.n_items = 1;
-    return cri_packer_add(&v->p, &r.base);
+    return cri_packer_add_field(&v->p, &runtime__v1__list_pod_sandbox_response__descriptor, "items",
+                                &s->base);
 }
 
 static int rpc_list_pods(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

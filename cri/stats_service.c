@@ -36,21 +36,17 @@ static int pack_ctr_stats(void *ctx, const wc_container *c)
 {
     stats_pack *sp = ctx;
     TRY(ctr_stats_view_fill(&sp->ctr, c, &c->usage));
-    Runtime__V1__ContainerStatsResponse r = RUNTIME__V1__CONTAINER_STATS_RESPONSE__INIT;
-    r.stats = &sp->ctr.s;
-    return cri_packer_add(&sp->p, &r.base);
+    return cri_packer_add_field(&sp->p, &runtime__v1__container_stats_response__descriptor, "stats",
+                                &sp->ctr.s.base);
 }
 
-/* One item of ListContainerStatsResponse (packer.h says why one). */
+/* One item of ListContainerStatsResponse (packer.h). */
 static int pack_listed_ctr_stats(void *ctx, const wc_ctr_seen *s)
 {
     stats_pack *sp = ctx;
     TRY(ctr_stats_view_fill(&sp->ctr, s->c, &s->usage));
-    Runtime__V1__ContainerStats *one[] = {&sp->ctr.s};
-    Runtime__V1__ListContainerStatsResponse r = RUNTIME__V1__LIST_CONTAINER_STATS_RESPONSE__INIT;
-    r.stats = one;
-    r.n_stats = 1;
-    return cri_packer_add(&sp->p, &r.base);
+    return cri_packer_add_field(&sp->p, &runtime__v1__list_container_stats_response__descriptor,
+                                "stats", &sp->ctr.s.base);
 }
 
 static int rpc_container_stats(cri_call *call, const ProtobufCMessage *req,
@@ -89,20 +85,16 @@ static int pack_pod_stats(void *ctx, const wc_pod_seen *p)
 {
     stats_pack *sp = ctx;
     TRY(pod_stats_view_fill(&sp->pod, p));
-    Runtime__V1__PodSandboxStatsResponse r = RUNTIME__V1__POD_SANDBOX_STATS_RESPONSE__INIT;
-    r.stats = &sp->pod.s;
-    return cri_packer_add(&sp->p, &r.base);
+    return cri_packer_add_field(&sp->p, &runtime__v1__pod_sandbox_stats_response__descriptor,
+                                "stats", &sp->pod.s.base);
 }
 
 static int pack_listed_pod_stats(void *ctx, const wc_pod_seen *p)
 {
     stats_pack *sp = ctx;
     TRY(pod_stats_view_fill(&sp->pod, p));
-    Runtime__V1__PodSandboxStats *one[] = {&sp->pod.s};
-    Runtime__V1__ListPodSandboxStatsResponse r = RUNTIME__V1__LIST_POD_SANDBOX_STATS_RESPONSE__INIT;
-    r.stats = one;
-    r.n_stats = 1;
-    return cri_packer_add(&sp->p, &r.base);
+    return cri_packer_add_field(&sp->p, &runtime__v1__list_pod_sandbox_stats_response__descriptor,
+                                "stats", &sp->pod.s.base);
 }
 
 static int rpc_pod_stats(cri_call *call, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -1,0 +1,97 @@
+/* cri_packer (cri/packer.c): items added one by one as the field of their response give
+ * the very bytes protobuf-c packs for the whole response, for short and long items (a
+ * length of one varint byte and of two) and for a single message field. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "packer.h"
+#include "service.h"
+
+/* Container i of n, with a name long enough past the first few to need a 2-byte length. */
+static void fill(Runtime__V1__Container *c, Runtime__V1__ContainerMetadata *md, char *name,
+                 size_t i)
+{
+    runtime__v1__container__init(c);
+    runtime__v1__container_metadata__init(md);
+    memset(name, 'a' + (int)i, 200);
+    name[i < 2 ? 5 : 200] = '\0';
+    md->name = name;
+    md->attempt = (uint32_t)i;
+    c->metadata = md;
+    c->id = "0123456789abcdef";
+    c->state = RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING;
+    c->created_at = 1234567890123 * (int64_t)i;
+}
+
+static void test_list_is_the_response(void)
+{
+    enum { N = 4 };
+    Runtime__V1__Container c[N];
+    Runtime__V1__ContainerMetadata md[N];
+    char names[N][201];
+    Runtime__V1__Container *items[N];
+    cri_packer p;
+    cri_packer_init(&p);
+    for (size_t i = 0; i < N; i++) {
+        fill(&c[i], &md[i], names[i], i);
+        items[i] = &c[i];
+        CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__list_containers_response__descriptor,
+                                          "containers", &c[i].base),
+                     0);
+    }
+    Runtime__V1__ListContainersResponse r = RUNTIME__V1__LIST_CONTAINERS_RESPONSE__INIT;
+    r.containers = items;
+    r.n_containers = N;
+    size_t len = protobuf_c_message_get_packed_size(&r.base);
+    uint8_t *want = malloc(len);
+    protobuf_c_message_pack(&r.base, want);
+    CHECK(!p.failed);
+    CHECK_EQ_INT(p.len, len);
+    CHECK(p.len == len && memcmp(p.data, want, len) == 0);
+    free(want);
+    cri_packer_clear(&p);
+}
+
+static void test_one_field(void)
+{
+    Runtime__V1__ContainerStats s = RUNTIME__V1__CONTAINER_STATS__INIT;
+    Runtime__V1__ContainerAttributes a = RUNTIME__V1__CONTAINER_ATTRIBUTES__INIT;
+    a.id = "ctr";
+    s.attributes = &a;
+    cri_packer p;
+    cri_packer_init(&p);
+    CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__container_stats_response__descriptor,
+                                      "stats", &s.base),
+                 0);
+    Runtime__V1__ContainerStatsResponse *back =
+        runtime__v1__container_stats_response__unpack(NULL, p.len, p.data);
+    CHECK(back != NULL && back->stats && back->stats->attributes);
+    if (back && back->stats && back->stats->attributes)
+        CHECK_STR(back->stats->attributes->id, "ctr");
+    protobuf_c_message_free_unpacked(&back->base, NULL);
+    cri_packer_clear(&p);
+}
+
+static void test_no_such_field(void)
+{
+    Runtime__V1__ContainerStats s = RUNTIME__V1__CONTAINER_STATS__INIT;
+    cri_packer p;
+    cri_packer_init(&p);
+    CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__container_stats_response__descriptor,
+                                      "nothing", &s.base),
+                 -EINVAL);
+    CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__cpu_usage__descriptor, "timestamp", &s.base),
+                 -EINVAL); /* not a message field */
+    CHECK_EQ_INT(p.len, 0);
+    cri_packer_clear(&p);
+}
+
+int main(void)
+{
+    test_list_is_the_response();
+    test_one_field();
+    test_no_such_field();
+    return CHECK_DONE();
+}
