@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 typedef struct cri_packer {
-    uint8_t *data; /* malloc'd */
+    uint8_t *data; /* malloc'd, or mapped when big (packer.c) */
     size_t len, cap;
     bool failed; /* out of memory: bytes were lost */
 } cri_packer;
@@ -30,5 +30,9 @@ int cri_packer_add_field(cri_packer *p, const ProtobufCMessageDescriptor *desc, 
                          const ProtobufCMessage *m);
 /* Frees the bytes. */
 void cri_packer_clear(cri_packer *p);
+/* Hands the bytes over (NULL when there are none, or no memory) and leaves p empty; *ret_len
+ * of them, to be freed with cri_packer_bytes_free(data, *ret_len). */
+void *cri_packer_take(cri_packer *p, size_t *ret_len);
+void cri_packer_bytes_free(void *data, size_t len);
 
 #endif

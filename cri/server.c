@@ -302,10 +302,13 @@ int cri_reply_packed(cri_call *c, cri_packer *p, wc_error *err)
         cri_packer_clear(p);
         return rc;
     }
-    grpc_slice s = p->len ? grpc_slice_new(p->data, p->len, free) : grpc_empty_slice();
-    if (p->len == 0)
-        free(p->data);
-    cri_packer_init(p);
+    bool empty = p->len == 0;
+    size_t len = 0;
+    void *bytes = cri_packer_take(p, &len);
+    if (bytes == NULL && !empty)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    grpc_slice s =
+        bytes ? grpc_slice_new_with_len(bytes, len, cri_packer_bytes_free) : grpc_empty_slice();
     grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
     if (c->packed)

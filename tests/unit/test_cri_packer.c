@@ -1,6 +1,6 @@
 /* cri_packer (cri/packer.c): items added one by one as the field of their response give
  * the very bytes protobuf-c packs for the whole response, for short and long items (a
- * length of one varint byte and of two) and for a single message field. */
+ * length of one varint byte and of two), small and big lists, and a single message field. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +25,20 @@ static void fill(Runtime__V1__Container *c, Runtime__V1__ContainerMetadata *md, 
     c->created_at = 1234567890123 * (int64_t)i;
 }
 
-static void test_list_is_the_response(void)
+/* n containers added one by one, and as protobuf-c packs the n-item response. */
+static void check_list(size_t n)
 {
-    enum { N = 4 };
-    Runtime__V1__Container c[N];
-    Runtime__V1__ContainerMetadata md[N];
-    char names[N][201];
-    Runtime__V1__Container *items[N];
+    Runtime__V1__Container *c = calloc(n, sizeof(*c));
+    Runtime__V1__ContainerMetadata *md = calloc(n, sizeof(*md));
+    char(*names)[201] = calloc(n, sizeof(*names));
+    Runtime__V1__Container **items = calloc(n, sizeof(*items));
+    CHECK(c && md && names && items);
+    if (!c || !md || !names || !items)
+        return;
     cri_packer p;
     cri_packer_init(&p);
-    for (size_t i = 0; i < N; i++) {
-        fill(&c[i], &md[i], names[i], i);
+    for (size_t i = 0; i < n; i++) {
+        fill(&c[i], &md[i], names[i], i % 20);
         items[i] = &c[i];
         CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__list_containers_response__descriptor,
                                           "containers", &c[i].base),
@@ -43,15 +46,28 @@ static void test_list_is_the_response(void)
     }
     Runtime__V1__ListContainersResponse r = RUNTIME__V1__LIST_CONTAINERS_RESPONSE__INIT;
     r.containers = items;
-    r.n_containers = N;
+    r.n_containers = n;
     size_t len = protobuf_c_message_get_packed_size(&r.base);
     uint8_t *want = malloc(len);
     protobuf_c_message_pack(&r.base, want);
     CHECK(!p.failed);
-    CHECK_EQ_INT(p.len, len);
-    CHECK(p.len == len && memcmp(p.data, want, len) == 0);
+    size_t got_len = 0;
+    uint8_t *got = cri_packer_take(&p, &got_len);
+    CHECK_EQ_INT(got_len, len);
+    CHECK(got != NULL && got_len == len && memcmp(got, want, len) == 0);
+    CHECK(p.data == NULL && p.len == 0);
+    cri_packer_bytes_free(got, got_len);
     free(want);
-    cri_packer_clear(&p);
+    free(c);
+    free(md);
+    free(names);
+    free(items);
+}
+
+static void test_list_is_the_response(void)
+{
+    check_list(4);
+    check_list(3000); /* over half a megabyte: a mapping of its own (packer.c) */
 }
 
 static void test_one_field(void)
@@ -82,8 +98,9 @@ static void test_no_such_field(void)
     CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__container_stats_response__descriptor,
                                       "nothing", &s.base),
                  -EINVAL);
-    CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__cpu_usage__descriptor, "timestamp", &s.base),
-                 -EINVAL); /* not a message field */
+    CHECK_EQ_INT(
+        cri_packer_add_field(&p, &runtime__v1__cpu_usage__descriptor, "timestamp", &s.base),
+        -EINVAL); /* not a message field */
     CHECK_EQ_INT(p.len, 0);
     cri_packer_clear(&p);
 }
