@@ -155,9 +155,12 @@ int wc_pod_walk(wc_sandbox *sb, const wc_pod_filter *f, bool with_ctrs, wc_pod_s
     pod_notes notes = {0};
     pthread_mutex_lock(&sb->mu);
     int rc = pod_notes_alloc(sb->pods, sb->n_pods, with_ctrs ? sb->n_ctrs : 0, with_ctrs, &notes);
-    for (size_t i = 0; rc == 0 && i < sb->n_pods; i++)
+    for (size_t i = 0; rc == 0 && i < sb->n_pods; i++) {
+        if (with_ctrs)
+            sb_pods_note_ahead(sb->pods, i, sb->n_pods);
         if (sb_pod_matches(sb->pods[i], f))
             note_pod(sb->pods[i], with_ctrs, &notes);
+    }
     bool walking = rc == 0;
     sb->walks += walking;
     pthread_mutex_unlock(&sb->mu);

@@ -84,7 +84,11 @@ void wc_container_layer_dir(const wc_container *c, char *buf, size_t n)
 void wc_container_layer_fs(const wc_container *c, char *buf, size_t n)
 {
     const char *slash = strrchr(c->dir, '/'); /* c->dir is <root>/containers/<id> */
-    snprintf(buf, n, "%.*s", slash ? (int)(slash - c->dir) : 0, c->dir);
+    size_t len = slash ? (size_t)(slash - c->dir) : 0;
+    if (len >= n) /* as snprintf cuts it (a list formats one per container: no snprintf) */
+        len = n - 1;
+    memcpy(buf, c->dir, len);
+    buf[len] = '\0';
 }
 
 void wc_usage_read(int pid, const char *layer_dir, wc_usage *u)

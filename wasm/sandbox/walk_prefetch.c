@@ -5,6 +5,9 @@
  * records ahead, the record's pointer fields are fetched; nearer, the strings they point
  * to; nearer still, the label and annotation strings (their arrays arrived by then).
  *
+ * Under the lock, a pod walk's noting waits on memory alike (a pod, its set of containers,
+ * their states and samples): sb_pods_note_ahead fetches those ahead too.
+ *
  * What is fetched is what a walk may read (sandbox.h: wc_ctr_seen); a field added there
  * goes here too. Prefetching never faults, so a record freed meanwhile would be harmless,
  * and none is (walks keep them).
@@ -91,4 +94,26 @@ void sb_pods_ahead(const wc_pod_seen *seen, size_t i, size_t n)
         pod_stage(&seen[i + AHEAD], 1);
     if (i + AHEAD / 2 < n)
         pod_stage(&seen[i + AHEAD / 2], 2);
+}
+
+void sb_pods_note_ahead(wc_pod *const *pods, size_t i, size_t n)
+{
+    if (i + 2 * AHEAD < n) {
+        const wc_pod *p = pods[i + 2 * AHEAD];
+        __builtin_prefetch(p->id);
+        __builtin_prefetch(&p->state);
+        __builtin_prefetch(&p->net);
+        __builtin_prefetch(&p->ctrs);
+    }
+    if (i + AHEAD < n && pods[i + AHEAD]->ctrs) {
+        __builtin_prefetch(pods[i + AHEAD]->ctrs);
+        __builtin_prefetch(pods[i + AHEAD]->net.items);
+    }
+    if (i + AHEAD / 2 < n && pods[i + AHEAD / 2]->ctrs)
+        __builtin_prefetch(pods[i + AHEAD / 2]->ctrs->items);
+    const sb_ctr_set *set = i + AHEAD / 4 < n ? pods[i + AHEAD / 4]->ctrs : NULL;
+    for (size_t j = 0; set && j < set->n; j++) {
+        __builtin_prefetch(&set->items[j]->state);
+        __builtin_prefetch(&set->items[j]->usage);
+    }
 }
