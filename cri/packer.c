@@ -38,7 +38,8 @@ static uint8_t *grow(const cri_packer *p, size_t cap)
     void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
-    memcpy(m, p->data, p->len);
+    if (p->len > 0) /* a first item of MAP_FROM on comes to an empty packer */
+        memcpy(m, p->data, p->len);
     free(p->data);
     return m;
 }

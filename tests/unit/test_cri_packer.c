@@ -1,6 +1,7 @@
 /* cri_packer (cri/packer.c): items added one by one as the field of their response give
  * the very bytes protobuf-c packs for the whole response, for short and long items (a
- * length of one varint byte and of two), small and big lists, and a single message field. */
+ * length of one varint byte and of two), small and big lists, a first item too big for the
+ * heap, and a single message field. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,35 @@ static void test_list_is_the_response(void)
     check_list(3000); /* over half a megabyte: a mapping of its own (packer.c) */
 }
 
+/* One item of over MAP_FROM (a pod's stats with its containers' can be) as the first. */
+static void test_big_first_item(void)
+{
+    enum { BIG = 300 * 1024 };
+    char *name = malloc(BIG + 1);
+    CHECK(name != NULL);
+    if (!name)
+        return;
+    memset(name, 'n', BIG);
+    name[BIG] = '\0';
+    Runtime__V1__Container c = RUNTIME__V1__CONTAINER__INIT;
+    Runtime__V1__ContainerMetadata md = RUNTIME__V1__CONTAINER_METADATA__INIT;
+    md.name = name;
+    c.metadata = &md;
+    cri_packer p;
+    cri_packer_init(&p);
+    CHECK_EQ_INT(cri_packer_add_field(&p, &runtime__v1__list_containers_response__descriptor,
+                                      "containers", &c.base),
+                 0);
+    Runtime__V1__ListContainersResponse *back =
+        runtime__v1__list_containers_response__unpack(NULL, p.len, p.data);
+    CHECK(back != NULL && back->n_containers == 1 && back->containers[0]->metadata);
+    if (back && back->n_containers == 1 && back->containers[0]->metadata)
+        CHECK(strcmp(back->containers[0]->metadata->name, name) == 0);
+    protobuf_c_message_free_unpacked(&back->base, NULL);
+    cri_packer_clear(&p);
+    free(name);
+}
+
 static void test_one_field(void)
 {
     Runtime__V1__ContainerStats s = RUNTIME__V1__CONTAINER_STATS__INIT;
@@ -108,6 +138,7 @@ static void test_no_such_field(void)
 int main(void)
 {
     test_list_is_the_response();
+    test_big_first_item();
     test_one_field();
     test_no_such_field();
     return CHECK_DONE();
