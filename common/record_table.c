@@ -54,22 +54,40 @@ int wc_record_init(const wc_record_desc *d, void *rec)
     return 0;
 }
 
-void wc_record_clear(const wc_record_desc *d, void *rec)
+/* Frees p unless it is in the packed block of top (the record being cleared). */
+static void free_unpacked(const wc_record_desc *top_d, const void *top, void *p)
+{
+    if (!wc_record_in_pack(top_d, top, p))
+        free(p);
+}
+
+/* wc_record_clear of rec, a part of the record top (or top itself). */
+static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *top_d,
+                     const void *top)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
         if (f->kind == WC_FIELD_STR)
-            free(take_ptr(*AT(rec, f, char *)));
-        else if (f->kind == WC_FIELD_STRV)
-            wc_strv_free(take_ptr(*AT(rec, f, char **)));
-        else if (f->kind == WC_FIELD_ARRAY) {
+            free_unpacked(top_d, top, take_ptr(*AT(rec, f, char *)));
+        else if (f->kind == WC_FIELD_STRV) {
+            char **v = take_ptr(*AT(rec, f, char **));
+            if (!wc_record_in_pack(top_d, top, v))
+                wc_strv_free(v);
+        } else if (f->kind == WC_FIELD_ARRAY) {
             void *a = take_ptr(*AT(rec, f, void *));
             for (size_t j = 0; a && j < count_of(rec, f); j++)
-                wc_record_clear(f->elem, elem_at(a, f, j));
+                clear_in(f->elem, elem_at(a, f, j), top_d, top);
             *count_at(rec, f) = 0;
-            free(a);
+            free_unpacked(top_d, top, a);
         }
     }
+}
+
+void wc_record_clear(const wc_record_desc *d, void *rec)
+{
+    clear_in(d, rec, d, rec);
+    if (d->packed_offset)
+        *(size_t *)((char *)rec + d->packed_offset - 1) = 0;
 }
 
 static int array_to_json(const wc_field *f, const void *rec, json_t *o)

@@ -52,8 +52,17 @@ static void test_pod_round_trip(void)
     CHECK_STR(copied, text);
     free(copied);
     wc_pod_free(copy);
+    wc_pod *packed = wc_pod_pack(p); /* as published: one block */
+    char *packed_text = packed ? wc_pod_encode(packed) : NULL;
+    CHECK_STR(packed_text, text);
+    char *ips[] = {"10.1.0.5", NULL};
+    if (packed) /* what changes once it is published: its network */
+        CHECK(wc_record_set_str(&packed->cni_state, "{}") == 0 &&
+              wc_record_set_strv(&packed->ips, ips) == 0 &&
+              strcmp(packed->labels[3], "front") == 0);
+    free(packed_text);
     free(text);
-    wc_pod_free(p);
+    wc_pod_free(packed ? packed : p);
     wc_pod_free(q);
 }
 
@@ -125,8 +134,19 @@ static void test_container_round_trip(void)
     CHECK(copy && !copy->starting);
     free(copied);
     wc_container_free(copy);
+    wc_container *packed = wc_container_pack(c); /* as published: one block */
+    char *packed_text = packed ? wc_container_encode(packed) : NULL;
+    CHECK_STR(packed_text, text);
+    if (packed) /* what changes once it is published */
+        CHECK(wc_container_set(&packed->reason, "Error") == 0 &&
+              wc_container_set(&packed->message, "trap") == 0 &&
+              wc_container_set(&packed->cgroup, "wasmcri/x") == 0 &&
+              wc_container_set(&packed->module_key, "sha256:cd") == 0 &&
+              strcmp(packed->argv[1], "x y") == 0 &&
+              strcmp(packed->mounts[0].image_key, "chain") == 0);
+    free(packed_text);
     free(text);
-    wc_container_free(c);
+    wc_container_free(packed ? packed : c);
     wc_container_free(d);
 }
 

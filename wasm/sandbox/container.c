@@ -48,19 +48,19 @@ static const wc_field ctr_fields[] = {
     WC_F_STR(wc_container, rootfs, "rootfs"),
     WC_F_BOOL(wc_container, overlay, "overlay"),
     WC_F_STR(wc_container, module_path, "module_path"),
-    WC_F_STR(wc_container, module_key, "module_key"),
+    WC_F_STR_CHANGES(wc_container, module_key, "module_key"),
     WC_F_STR(wc_container, held, "held"),
-    WC_F_STR(wc_container, cgroup, "cgroup"),
+    WC_F_STR_CHANGES(wc_container, cgroup, "cgroup"),
     WC_F_ENUM(wc_container, state, "state", WC_CTR_UNKNOWN, WC_CTR_UNKNOWN),
     WC_F_I64(wc_container, created_at, "created_at"),
     WC_F_I64(wc_container, started_at, "started_at"),
     WC_F_I64(wc_container, finished_at, "finished_at"),
     WC_F_INT(wc_container, exit_code, "exit_code"),
-    WC_F_STR(wc_container, reason, "reason"),
-    WC_F_STR(wc_container, message, "message"),
+    WC_F_STR_CHANGES(wc_container, reason, "reason"),
+    WC_F_STR_CHANGES(wc_container, message, "message"),
     WC_F_INT(wc_container, pid, "pid"),
 };
-static const wc_record_desc ctr_desc = WC_RECORD_DESC(wc_container, ctr_fields);
+static const wc_record_desc ctr_desc = WC_RECORD_DESC_PACKED(wc_container, ctr_fields, packed);
 
 void wc_container_free(wc_container *c)
 {
@@ -105,6 +105,11 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     TRY(rec_decode(&ctr_desc, "container", json, len, &c, err));
     *ret_ctr = c;
     return 0;
+}
+
+wc_container *wc_container_pack(wc_container *c)
+{
+    return wc_record_pack(&ctr_desc, c);
 }
 
 wc_container *wc_container_copy(const wc_container *c)

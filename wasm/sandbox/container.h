@@ -90,6 +90,7 @@ typedef struct wc_container {
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
     struct wc_container *buried_next;
+    size_t packed; /* runtime only: the length of its block once packed (wc_container_pack) */
 } wc_container;
 
 /* An empty record (every string "", every list empty) with a fresh id; NULL on ENOMEM. */
@@ -98,6 +99,10 @@ wc_container *wc_container_new(void);
 char *wc_container_encode(const wc_container *c); /* NULL on ENOMEM */
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err);
 wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
+/* The record in one allocation (record_table.h: wc_record_pack), as it is published: c is
+ * freed, or on ENOMEM NULL and c unchanged. Afterwards only module_key, cgroup, reason and
+ * message may be set again (wc_container_set); the copy of a packed record is not packed. */
+wc_container *wc_container_pack(wc_container *c);
 
 /* Replaces a string field (frees the old value); -ENOMEM leaves it unchanged. */
 int wc_container_set(char **field, const char *value);

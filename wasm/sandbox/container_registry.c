@@ -135,9 +135,11 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     return hold_image_content(sb, c, img, err);
 }
 
-/* The steps of create, mu held: c is published when they all succeed. */
-static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_container *c, wc_error *err)
+/* The steps of create, mu held: *c is packed and published when they all succeed. */
+static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_container **cp,
+                         wc_error *err)
 {
+    wc_container *c = *cp;
     wc_pod *pod = NULL;
     TRY(sb_find_pod(sb, s->pod_id, &pod, err));
     if (pod->reclaims)
@@ -146,6 +148,9 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
     TRY(build_container(sb, &resolved, pod, c, err));
+    if ((c = wc_container_pack(c)) == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    *cp = c;
     if (sb_add_ctr(sb, c) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     int rc = sb_save_ctr(sb, c, err);
@@ -166,7 +171,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     pthread_mutex_lock(&sb->mu);
-    int rc = create_locked(sb, s, c, err);
+    int rc = create_locked(sb, s, &c, err);
     if (rc == 0) {
         memcpy(ret_id, c->id, WC_ID_SIZE);
     } else {

@@ -42,8 +42,8 @@ static const wc_field pod_fields[] = {
     WC_F_INT(wc_pod, ipc_mode, "ipc_mode"),
     WC_F_ARRAY(wc_pod, port_mappings, n_port_mappings, "port_mappings", &port_mapping_desc),
     WC_F_STR(wc_pod, netns_path, "netns_path"),
-    WC_F_STRV(wc_pod, ips, "ips"),
-    WC_F_STR(wc_pod, cni_state, "cni_state"),
+    WC_F_STRV_CHANGES(wc_pod, ips, "ips"),
+    WC_F_STR_CHANGES(wc_pod, cni_state, "cni_state"),
     WC_F_STR(wc_pod, dir, "dir"),
     WC_F_ENUM(wc_pod, state, "state", WC_POD_NOTREADY, WC_POD_NOTREADY),
     WC_F_I64(wc_pod, created_at, "created_at"),
@@ -56,7 +56,7 @@ static const wc_field pod_fields[] = {
     WC_F_I64(wc_pod, overhead.cpu_shares, "overhead_cpu_shares"),
     WC_F_I64(wc_pod, overhead.memory_limit, "overhead_memory_limit"),
 };
-static const wc_record_desc pod_desc = WC_RECORD_DESC(wc_pod, pod_fields);
+static const wc_record_desc pod_desc = WC_RECORD_DESC_PACKED(wc_pod, pod_fields, packed);
 
 void wc_pod_free(wc_pod *pod)
 {
@@ -172,6 +172,11 @@ int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err)
     TRY(rec_decode(&pod_desc, "pod", json, len, &p, err));
     *ret_pod = p;
     return 0;
+}
+
+wc_pod *wc_pod_pack(wc_pod *pod)
+{
+    return wc_record_pack(&pod_desc, pod);
 }
 
 wc_pod *wc_pod_copy(const wc_pod *pod)

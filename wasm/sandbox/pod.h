@@ -80,6 +80,7 @@ typedef struct wc_pod {
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
     struct wc_pod *buried_next;
+    size_t packed; /* runtime only: the length of its block once packed (wc_pod_pack) */
 } wc_pod;
 
 /* A new record from spec (id, state READY, created_at now); paths left "". */
@@ -91,6 +92,10 @@ char *wc_pod_encode(const wc_pod *pod);
 int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err);
 /* A deep copy, or NULL on ENOMEM. */
 wc_pod *wc_pod_copy(const wc_pod *pod);
+/* The record in one allocation (record_table.h: wc_record_pack), as it is published: pod is
+ * freed, or on ENOMEM NULL and pod unchanged. Afterwards only cni_state and ips may be set
+ * again; the copy of a packed record is not packed. */
+wc_pod *wc_pod_pack(wc_pod *pod);
 
 void wc_pod_free(wc_pod *pod);   /* NULL is fine */
 void wc_pod_freep(wc_pod **pod); /* for _cleanup_ */

@@ -153,6 +153,10 @@ static int prepare_pod(wc_sandbox *sb, const wc_pod_spec *spec, wc_pod **p, wc_e
     if (*(*p)->log_directory)
         TRY(wc_mkdirs((*p)->log_directory, 0755, err));
     TRY(prepare_netns(sb, *p, err));
+    wc_pod *packed = wc_pod_pack(*p); /* from now on only its network's fields change */
+    if (packed == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    *p = packed;
     if (sb_reserve((void ***)&sb->starting, &sb->cap_starting, sb->n_starting) < 0 ||
         sb_claim_pod_name(sb, *p) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");

@@ -146,8 +146,9 @@ static int load_pod(void *ctx, const char *key, const char *val, size_t len)
     if (wc_pod_decode(val, len, &p, &err) < 0)
         return 0; /* a damaged record is skipped, not fatal */
     (void)key;
-    if (sb_add_pod(sb, p) < 0) {
-        wc_pod_free(p);
+    wc_pod *packed = wc_pod_pack(p);
+    if (packed == NULL || sb_add_pod(sb, packed) < 0) {
+        wc_pod_free(packed ? packed : p);
         return -ENOMEM;
     }
     return 0;
@@ -160,8 +161,9 @@ static int load_ctr(void *ctx, const char *key, const char *val, size_t len)
     (void)key;
     if (wc_container_decode(val, len, &c, NULL) < 0)
         return 0; /* a damaged record is skipped, not fatal */
-    if (sb_add_ctr(sb, c) < 0) {
-        wc_container_free(c);
+    wc_container *packed = wc_container_pack(c);
+    if (packed == NULL || sb_add_ctr(sb, packed) < 0) {
+        wc_container_free(packed ? packed : c);
         return -ENOMEM;
     }
     return 0;

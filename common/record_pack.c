@@ -1,0 +1,183 @@
+/* Packed records (record_table.h: wc_record_pack): a record's struct and what its fields
+ * point to, in one allocation. The block is laid out in two passes over the table, one
+ * that measures and one that copies: the struct, then the word-aligned parts (string
+ * lists' pointer arrays, arrays of records), then the characters of every string, with
+ * all empty strings sharing one byte. A field marked WC_F_*_CHANGES keeps its pointer.
+ * An empty array points at the block's start (it is never read).
+ */
+#include "record_table.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+/* Where the next part goes: words from the struct's end, chars after all words. */
+typedef struct pack_cursor {
+    char *base;
+    size_t words, chars;
+} pack_cursor;
+
+#define FIELD(rec, f, T) ((T *)((char *)(rec) + (f)->offset))
+
+static size_t *packed_len(const wc_record_desc *d, const void *rec)
+{
+    return (size_t *)((char *)rec + d->packed_offset - 1);
+}
+
+bool wc_record_in_pack(const wc_record_desc *d, const void *rec, const void *p)
+{
+    if (d->packed_offset == 0 || *packed_len(d, rec) == 0)
+        return false;
+    uintptr_t lo = (uintptr_t)rec, at = (uintptr_t)p;
+    return at >= lo && at < lo + *packed_len(d, rec);
+}
+
+static size_t round_up(size_t n)
+{
+    return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+
+static size_t str_chars(const char *s)
+{
+    return *s ? strlen(s) + 1 : 0; /* the shared empty string is counted once, apart */
+}
+
+/* Adds to c->words and c->chars what rec's packable fields need (c->base NULL). */
+static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        if (f->changes)
+            continue;
+        if (f->kind == WC_FIELD_STR)
+            c->chars += str_chars(*FIELD(rec, f, char *const));
+        if (f->kind == WC_FIELD_STRV) {
+            char *const *v = *FIELD(rec, f, char **const);
+            size_t n = 0;
+            for (; v[n]; n++)
+                c->chars += str_chars(v[n]);
+            c->words += (n + 1) * sizeof(char *);
+        }
+        if (f->kind == WC_FIELD_ARRAY) {
+            size_t n = *(const size_t *)((const char *)rec + f->count_offset);
+            const char *a = *FIELD(rec, f, void *const);
+            c->words += round_up(n * f->elem->size);
+            for (size_t j = 0; j < n; j++)
+                measure(f->elem, a + j * f->elem->size, c);
+        }
+    }
+}
+
+static char *put_str(pack_cursor *c, const char *s)
+{
+    if (*s == '\0')
+        return c->base + c->chars - 1; /* the last byte of the block: the shared "" */
+    size_t n = strlen(s) + 1;
+    char *to = memcpy(c->base + c->words, s, n);
+    c->words += n; /* (by now words runs through the chars region) */
+    return to;
+}
+
+/* Points rec's packable fields (rec in the block already) at copies in the block. */
+static void place_words(const wc_record_desc *d, void *rec, pack_cursor *c);
+
+static void place_array(const wc_field *f, void *rec, pack_cursor *c)
+{
+    size_t n = *(size_t *)((char *)rec + f->count_offset);
+    void **field = FIELD(rec, f, void *);
+    if (n == 0) {
+        *field = c->base;
+        return;
+    }
+    char *a = memcpy(c->base + c->words, *field, n * f->elem->size);
+    c->words += round_up(n * f->elem->size);
+    *field = a;
+    for (size_t j = 0; j < n; j++)
+        place_words(f->elem, a + j * f->elem->size, c);
+}
+
+static void place_words(const wc_record_desc *d, void *rec, pack_cursor *c)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        if (f->changes)
+            continue;
+        if (f->kind == WC_FIELD_STRV) {
+            char **v = *FIELD(rec, f, char **);
+            size_t n = 0;
+            while (v[n])
+                n++;
+            *FIELD(rec, f, char **) = memcpy(c->base + c->words, v, (n + 1) * sizeof(char *));
+            c->words += (n + 1) * sizeof(char *);
+        }
+        if (f->kind == WC_FIELD_ARRAY)
+            place_array(f, rec, c);
+    }
+}
+
+/* Copies the characters of every packable string of rec (whose pointers, lists' items
+ * included, still point at the old ones) and points them at the copies. */
+static void place_chars(const wc_record_desc *d, void *rec, pack_cursor *c)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        if (f->changes)
+            continue;
+        if (f->kind == WC_FIELD_STR)
+            *FIELD(rec, f, char *) = put_str(c, *FIELD(rec, f, char *));
+        if (f->kind == WC_FIELD_STRV)
+            for (char **v = *FIELD(rec, f, char **); *v; v++)
+                *v = put_str(c, *v);
+        if (f->kind == WC_FIELD_ARRAY) {
+            size_t n = *(size_t *)((char *)rec + f->count_offset);
+            for (size_t j = 0; j < n; j++)
+                place_chars(f->elem, *FIELD(rec, f, char *) + j * f->elem->size, c);
+        }
+    }
+}
+
+/* Frees what rec's packable fields own, the fields themselves left as they are. */
+static void free_packable(const wc_record_desc *d, void *rec)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        if (f->changes)
+            continue;
+        if (f->kind == WC_FIELD_STR)
+            free(*FIELD(rec, f, char *));
+        if (f->kind == WC_FIELD_STRV) {
+            for (char **v = *FIELD(rec, f, char **); *v; v++)
+                free(*v);
+            free(*FIELD(rec, f, char **));
+        }
+        if (f->kind == WC_FIELD_ARRAY) {
+            size_t n = *(size_t *)((char *)rec + f->count_offset);
+            for (size_t j = 0; j < n; j++)
+                free_packable(f->elem, *FIELD(rec, f, char *) + j * f->elem->size);
+            free(*FIELD(rec, f, void *));
+        }
+    }
+}
+
+void *wc_record_pack(const wc_record_desc *d, void *rec)
+{
+    if (*packed_len(d, rec))
+        return rec;
+    pack_cursor c = {.words = round_up(d->size), .chars = 1};
+    measure(d, rec, &c);
+    size_t len = c.words + c.chars;
+    _cleanup_free_ char *block = malloc(len);
+    if (block == NULL)
+        return NULL;
+    memcpy(block, rec, d->size);
+    c = (pack_cursor){.base = block, .words = round_up(d->size), .chars = len};
+    place_words(d, block, &c);
+    place_chars(d, block, &c);
+    block[len - 1] = '\0';
+    free_packable(d, rec);
+    free(rec);
+    *packed_len(d, block) = len;
+    return take_ptr(block);
+}
