@@ -2,7 +2,9 @@
  * point to, in one allocation. The block is laid out in two passes over the table, one
  * that measures and one that copies: the struct, then the word-aligned parts (string
  * lists' pointer arrays, arrays of records), then the characters of every string, with
- * all empty strings sharing one byte. A field marked WC_F_*_CHANGES keeps its pointer.
+ * all empty strings sharing one byte. A field marked WC_F_*_CHANGES keeps its pointer; one
+ * marked WC_F_STR_SHARED points at its interned copy (interned first: the only step that
+ * can fail besides the block's allocation).
  * An empty array points at the block's start (it is never read).
  */
 #include "record_table.h"
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "intern.h"
 
 /* Where the next part goes: words from the struct's end, chars after all words. */
 typedef struct pack_cursor {
@@ -49,7 +52,7 @@ static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes)
+        if (f->changes || f->shared)
             continue;
         if (f->kind == WC_FIELD_STR)
             c->chars += str_chars(*FIELD(rec, f, char *const));
@@ -102,7 +105,7 @@ static void place_words(const wc_record_desc *d, void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes)
+        if (f->changes || f->shared)
             continue;
         if (f->kind == WC_FIELD_STRV) {
             char **v = *FIELD(rec, f, char **);
@@ -123,7 +126,7 @@ static void place_chars(const wc_record_desc *d, void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes)
+        if (f->changes || f->shared)
             continue;
         if (f->kind == WC_FIELD_STR)
             *FIELD(rec, f, char *) = put_str(c, *FIELD(rec, f, char *));
@@ -143,7 +146,7 @@ static void free_packable(const wc_record_desc *d, void *rec)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes)
+        if (f->changes || f->shared)
             continue;
         if (f->kind == WC_FIELD_STR)
             free(*FIELD(rec, f, char *));
@@ -161,6 +164,33 @@ static void free_packable(const wc_record_desc *d, void *rec)
     }
 }
 
+/* The interned copies of rec's shared strings into shared[] (by field); false on ENOMEM,
+ * with none held. */
+static bool intern_shared(const wc_record_desc *d, const void *rec, char **shared)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        shared[i] = NULL;
+        if (f->kind == WC_FIELD_STR && f->shared &&
+            (shared[i] = wc_intern(*FIELD(rec, f, char *const))) == NULL) {
+            while (i-- > 0)
+                wc_intern_drop(shared[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Points the block's shared fields at their interned copies and frees rec's own. */
+static void use_shared(const wc_record_desc *d, void *rec, char *block, char **shared)
+{
+    for (size_t i = 0; i < d->n_fields; i++)
+        if (shared[i] != NULL) {
+            free(*FIELD(rec, &d->fields[i], char *));
+            *FIELD(block, &d->fields[i], char *) = shared[i];
+        }
+}
+
 void *wc_record_pack(const wc_record_desc *d, void *rec)
 {
     if (*packed_len(d, rec))
@@ -168,10 +198,12 @@ void *wc_record_pack(const wc_record_desc *d, void *rec)
     pack_cursor c = {.words = round_up(d->size), .chars = 1};
     measure(d, rec, &c);
     size_t len = c.words + c.chars;
+    char *shared[d->n_fields];
     _cleanup_free_ char *block = malloc(len);
-    if (block == NULL)
+    if (block == NULL || !intern_shared(d, rec, shared))
         return NULL;
     memcpy(block, rec, d->size);
+    use_shared(d, rec, block, shared);
     c = (pack_cursor){.base = block, .words = round_up(d->size), .chars = len};
     place_words(d, block, &c);
     place_chars(d, block, &c);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "intern.h"
 #include "json_util.h"
 #include "strv.h"
 
@@ -67,7 +68,9 @@ static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *t
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->kind == WC_FIELD_STR)
+        if (f->kind == WC_FIELD_STR && f->shared && wc_record_in_pack(top_d, top, top))
+            wc_intern_drop(take_ptr(*AT(rec, f, char *))); /* packing interned it */
+        else if (f->kind == WC_FIELD_STR)
             free_unpacked(top_d, top, take_ptr(*AT(rec, f, char *)));
         else if (f->kind == WC_FIELD_STRV) {
             char **v = take_ptr(*AT(rec, f, char **));

@@ -1,7 +1,8 @@
 /* Packed records (common/record_table.h: wc_record_pack): a record in one allocation
  * encodes as it did, every packed string, list and array lies in its block, the fields
  * marked as changing stay their own allocations and can be set again, a copy is not
- * packed, and freeing it leaks nothing (ASan). The sandbox's records: tests/unit/test_records.c. */
+ * packed, shared strings are one copy for all records, and freeing leaks nothing (ASan). The
+ * sandbox's records: tests/unit/test_records.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ typedef struct item {
 
 typedef struct rec {
     char id[WC_ID_SIZE];
-    char *name, *empty, *note;
+    char *name, *empty, *note, *image;
     char **tags, **none, **ips;
     int n;
     item *items;
@@ -37,6 +38,7 @@ static const wc_field rec_fields[] = {
     WC_F_STR(rec, name, "name"),
     WC_F_STR(rec, empty, "empty"),
     WC_F_STR_CHANGES(rec, note, "note"),
+    WC_F_STR_SHARED(rec, image, "image"),
     WC_F_STRV(rec, tags, "tags"),
     WC_F_STRV(rec, none, "none"),
     WC_F_STRV_CHANGES(rec, ips, "ips"),
@@ -56,6 +58,7 @@ static rec *make(void)
     char *args[] = {"/bin/x", "-v", NULL};
     wc_record_set_str(&r->name, "a-name-longer-than-eight");
     wc_record_set_str(&r->note, "first");
+    wc_record_set_str(&r->image, "docker.io/library/probe:latest");
     wc_record_set_strv(&r->tags, tags);
     wc_record_set_strv(&r->ips, tags + 3);
     r->n = 7;
@@ -82,11 +85,13 @@ static void check_layout(const rec *r)
     CHECK(r->packed >= sizeof(rec));
     CHECK(wc_record_in_pack(&rec_desc, r, r->name) && wc_record_in_pack(&rec_desc, r, r->empty));
     CHECK(strv_in_pack(r, r->tags) && strv_in_pack(r, r->none));
-    CHECK(wc_record_in_pack(&rec_desc, r, r->items) && wc_record_in_pack(&rec_desc, r, r->no_items));
+    CHECK(wc_record_in_pack(&rec_desc, r, r->items) &&
+          wc_record_in_pack(&rec_desc, r, r->no_items));
     for (size_t i = 0; i < r->n_items; i++)
         CHECK(wc_record_in_pack(&rec_desc, r, r->items[i].name) &&
               strv_in_pack(r, r->items[i].args));
     CHECK(!wc_record_in_pack(&rec_desc, r, r->note) && !wc_record_in_pack(&rec_desc, r, r->ips));
+    CHECK(!wc_record_in_pack(&rec_desc, r, r->image));
     CHECK(((uintptr_t)r->tags | (uintptr_t)r->items) % sizeof(void *) == 0);
 }
 
@@ -131,9 +136,29 @@ static void test_pack_empty(void)
     wc_record_free(&rec_desc, p);
 }
 
+static void test_shared(void)
+{
+    rec *a = make(), *b = make();
+    rec *pa = a ? wc_record_pack(&rec_desc, a) : NULL;
+    rec *pb = b ? wc_record_pack(&rec_desc, b) : NULL;
+    CHECK(pa && pb && pa->image == pb->image); /* one copy */
+    if (pa)
+        CHECK_STR(pa->image, "docker.io/library/probe:latest");
+    wc_record_free(&rec_desc, pa);
+    rec *c = make();
+    rec *pc = c ? wc_record_pack(&rec_desc, c) : NULL;
+    if (pb && pc) {
+        CHECK(pc->image == pb->image); /* still held by b */
+        CHECK_STR(pc->image, "docker.io/library/probe:latest");
+    }
+    wc_record_free(&rec_desc, pb);
+    wc_record_free(&rec_desc, pc);
+}
+
 int main(void)
 {
     test_pack();
     test_pack_empty();
+    test_shared();
     return CHECK_DONE();
 }

@@ -100,7 +100,9 @@ char *wc_container_encode(const wc_container *c); /* NULL on ENOMEM */
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err);
 wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
 /* The record in one allocation (record_table.h: wc_record_pack), as it is published: c is
- * freed, or on ENOMEM NULL and c unchanged. Afterwards only module_key, cgroup, reason and
+ * freed, or on ENOMEM NULL and c unchanged. The strings all the containers of an image hold
+ * alike (image, image_ref, working_dir, stop_signal, rootfs, module_path, held) are
+ * interned (common/intern.h). Afterwards only module_key, cgroup, reason and
  * message may be set again (wc_container_set); the copy of a packed record is not packed. */
 wc_container *wc_container_pack(wc_container *c);
 
