@@ -447,3 +447,44 @@ def test_list_filters(rt, tmp_path):
     assert ids(pod_sandbox_id=pid, state=pb.ContainerStateValue(state=pb.CONTAINER_CREATED)) == {b}
     r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
     assert ids(pod_sandbox_id=pid) == set()
+
+
+def test_fields_set_after_create_show_in_lists(rt, tmp_path):
+    """A record is packed in one block when it is published, the strings every container of
+    an image holds alike shared (issue 18): what changes afterwards (state, exit, reason,
+    message, resources, the module's key) still shows in the lists and the status, and a
+    shared string outlives the removal of one of its holders."""
+    r = rt.runtime()
+    pid = run_pod(r, pod_config("changed", tmp_path))
+    a = create(r, pid, ctr_config("ca", rt.refs["probe"], args=["sleep", "30"], labels={"k": "a"}))
+    b = create(r, pid, ctr_config("cb", rt.refs["probe"], args=["exit", "3"]))
+
+    def listed():
+        return {c.id: c for c in r.ListContainers(pb.ListContainersRequest(
+            filter=pb.ContainerFilter(pod_sandbox_id=pid))).containers}
+
+    assert {c.state for c in listed().values()} == {pb.CONTAINER_CREATED}
+    start(r, a)
+    start(r, b)
+    wait_state(r, a, pb.CONTAINER_RUNNING)
+    st = wait_state(r, b, pb.CONTAINER_EXITED)
+    assert (st.exit_code, st.reason) == (3, "Error")
+    now = listed()
+    assert (now[a].state, now[b].state) == (pb.CONTAINER_RUNNING, pb.CONTAINER_EXITED)
+    assert now[a].labels == {"k": "a"} and now[a].metadata.name == "ca"
+    assert now[a].image_ref == now[b].image_ref and now[a].image.image == now[b].image.image
+    r.UpdateContainerResources(pb.UpdateContainerResourcesRequest(
+        container_id=a, linux=pb.LinuxContainerResources(cpu_quota=20000, cpu_period=100000)))
+    res = r.ContainerStatus(pb.ContainerStatusRequest(container_id=a)).status.resources.linux
+    assert (res.cpu_quota, res.cpu_period) == (20000, 100000)
+    stats = r.ListContainerStats(pb.ListContainerStatsRequest(
+        filter=pb.ContainerStatsFilter(pod_sandbox_id=pid))).stats
+    assert {s.attributes.id for s in stats} == {a, b}
+    image_ref = now[b].image_ref
+    r.RemoveContainer(pb.RemoveContainerRequest(container_id=b))
+    assert listed()[a].image_ref == image_ref and status(r, a).image_ref == image_ref
+    r.StopContainer(pb.StopContainerRequest(container_id=a, timeout=0))
+    st = status(r, a)
+    assert (st.state, st.exit_code, st.reason) == (pb.CONTAINER_EXITED, 137, "Error")
+    assert listed()[a].state == pb.CONTAINER_EXITED
+    r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
