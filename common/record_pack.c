@@ -9,6 +9,7 @@
  */
 #include "record_table.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,16 @@ void *wc_record_pack(const wc_record_desc *d, void *rec)
     free(rec);
     *packed_len(d, block) = len;
     return take_ptr(block);
+}
+
+int wc_record_set_shared(const wc_record_desc *d, void *rec, char **field, const char *value)
+{
+    if (!wc_record_in_pack(d, rec, rec))
+        return wc_record_set_str(field, value);
+    char *copy = wc_intern(value ? value : "");
+    if (copy == NULL)
+        return -ENOMEM;
+    wc_intern_drop(*field);
+    *field = copy;
+    return 0;
 }

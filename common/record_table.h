@@ -159,6 +159,9 @@ int wc_record_set_strv(char ***field, char *const *value);
  * record's ~50 strings as ~50 allocations: ~1.5 KiB of malloc overhead per container, and
  * as many cache misses per record in every list (issue 18). */
 void *wc_record_pack(const wc_record_desc *d, void *rec);
+/* Replaces a WC_F_STR_SHARED field of rec: with its interned copy once rec is packed, else
+ * as wc_record_set_str; -ENOMEM leaves it unchanged. */
+int wc_record_set_shared(const wc_record_desc *d, void *rec, char **field, const char *value);
 /* Whether p points into rec's packed block (never true for a record not packed). */
 bool wc_record_in_pack(const wc_record_desc *d, const void *rec, const void *p);
 

@@ -151,6 +151,11 @@ static void test_shared(void)
         CHECK(pc->image == pb->image); /* still held by b */
         CHECK_STR(pc->image, "docker.io/library/probe:latest");
     }
+    CHECK(pb && wc_record_set_shared(&rec_desc, pb, &pb->image, "other") == 0);
+    if (pb && pc) {
+        CHECK_STR(pb->image, "other");
+        CHECK_STR(pc->image, "docker.io/library/probe:latest");
+    }
     wc_record_free(&rec_desc, pb);
     wc_record_free(&rec_desc, pc);
 }

@@ -141,7 +141,7 @@ static void test_container_round_trip(void)
         CHECK(wc_container_set(&packed->reason, "Error") == 0 &&
               wc_container_set(&packed->message, "trap") == 0 &&
               wc_container_set(&packed->cgroup, "wasmcri/x") == 0 &&
-              wc_container_set(&packed->module_key, "sha256:cd") == 0 &&
+              wc_container_set_shared(packed, &packed->module_key, "sha256:cd") == 0 &&
               strcmp(packed->argv[1], "x y") == 0 &&
               strcmp(packed->mounts[0].image_key, "chain") == 0);
     free(packed_text);

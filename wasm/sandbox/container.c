@@ -45,10 +45,10 @@ static const wc_field ctr_fields[] = {
     WC_F_I64(wc_container, res.cpu_shares, "cpu_shares"),
     WC_F_I64(wc_container, res.memory_limit, "memory_limit"),
     WC_F_STR(wc_container, dir, "dir"),
-    WC_F_STR_SHARED(wc_container, rootfs, "rootfs"),
+    WC_F_STR(wc_container, rootfs, "rootfs"),
     WC_F_BOOL(wc_container, overlay, "overlay"),
     WC_F_STR_SHARED(wc_container, module_path, "module_path"),
-    WC_F_STR_CHANGES(wc_container, module_key, "module_key"),
+    WC_F_STR_SHARED(wc_container, module_key, "module_key"),
     WC_F_STR_SHARED(wc_container, held, "held"),
     WC_F_STR_CHANGES(wc_container, cgroup, "cgroup"),
     WC_F_ENUM(wc_container, state, "state", WC_CTR_UNKNOWN, WC_CTR_UNKNOWN),
@@ -105,6 +105,11 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     TRY(rec_decode(&ctr_desc, "container", json, len, &c, err));
     *ret_ctr = c;
     return 0;
+}
+
+int wc_container_set_shared(wc_container *c, char **field, const char *value)
+{
+    return wc_record_set_shared(&ctr_desc, c, field, value);
 }
 
 wc_container *wc_container_pack(wc_container *c)

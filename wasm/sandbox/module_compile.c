@@ -64,7 +64,7 @@ static int key_by_content(wc_sandbox *sb, const char *cid, int fd, char **key, w
     wc_container *c = NULL;
     pthread_mutex_lock(&sb->mu);
     int rc = sb_find_ctr(sb, cid, &c, err);
-    if (rc == 0 && wc_container_set(&c->module_key, digest) < 0)
+    if (rc == 0 && wc_container_set_shared(c, &c->module_key, digest) < 0)
         rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0)
         rc = sb_save_ctr(sb, c, err);
