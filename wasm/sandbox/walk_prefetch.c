@@ -1,9 +1,10 @@
 /* Prefetching for the list walks (record_walk.c): what a walk's fn reads of the records
  * ahead of the one it is at. At 10,000 records the lists spent most of their time
- * waiting for memory (issue 18): each record's strings are separate allocations, cold
- * when a poll comes, and fn (protobuf-c's packer) reads them one after another. A few
- * records ahead, the record's pointer fields are fetched; nearer, the strings they point
- * to; nearer still, the label and annotation strings (their arrays arrived by then).
+ * waiting for memory (issue 18): the records are cold when a poll comes, and fn
+ * (protobuf-c's packer) reads their strings one after another. A few records ahead, the
+ * record's pointer fields are fetched; nearer, the rest of its block (a published record
+ * is packed: its strings and lists follow the struct, record_table.h); the strings it
+ * shares with others (interned) are hot already.
  *
  * Under the lock, a pod walk's noting waits on memory alike (a pod, its set of containers,
  * their states and samples): sb_pods_note_ahead fetches those ahead too.
@@ -14,12 +15,13 @@
  */
 #include "sandbox_int.h"
 
-enum { AHEAD = 8 }; /* records: the pointers at 2 AHEAD, the strings at AHEAD, kv at AHEAD/2 */
+enum { AHEAD = 8 }; /* records: the pointers at 2 AHEAD, the rest of the block at AHEAD */
 
-static void fetch_strv(char *const *v)
+/* The lines of a packed record's block after its struct (nothing for one not packed). */
+static void fetch_block(const void *rec, size_t size, size_t packed)
 {
-    for (; *v; v++)
-        __builtin_prefetch(*v);
+    for (size_t at = size; at < packed; at += 64)
+        __builtin_prefetch((const char *)rec + at);
 }
 
 static void ctr_fields(const wc_container *c)
@@ -27,22 +29,12 @@ static void ctr_fields(const wc_container *c)
     __builtin_prefetch(c->id);
     __builtin_prefetch(&c->name);
     __builtin_prefetch(&c->dir);
+    __builtin_prefetch(&c->packed);
 }
 
 static void ctr_strings(const wc_container *c)
 {
-    __builtin_prefetch(c->name);
-    __builtin_prefetch(c->labels);
-    __builtin_prefetch(c->annotations);
-    __builtin_prefetch(c->image);
-    __builtin_prefetch(c->image_ref);
-    __builtin_prefetch(c->dir);
-}
-
-static void ctr_kv(const wc_container *c)
-{
-    fetch_strv(c->labels);
-    fetch_strv(c->annotations);
+    fetch_block(c, sizeof(*c), c->packed);
 }
 
 void sb_ctrs_ahead(const wc_ctr_seen *seen, size_t i, size_t n)
@@ -51,12 +43,10 @@ void sb_ctrs_ahead(const wc_ctr_seen *seen, size_t i, size_t n)
         ctr_fields(seen[i + 2 * AHEAD].c);
     if (i + AHEAD < n)
         ctr_strings(seen[i + AHEAD].c);
-    if (i + AHEAD / 2 < n)
-        ctr_kv(seen[i + AHEAD / 2].c);
 }
 
-/* A pod at the distance stage (0: its pointer fields, 1: its strings, 2: its kv strings),
- * and its containers alike. */
+/* A pod at the distance stage (0: its pointer fields, 1: the rest of its block), and its
+ * containers alike. */
 static void pod_stage(const wc_pod_seen *s, int stage)
 {
     const wc_pod *p = s->p;
@@ -64,25 +54,16 @@ static void pod_stage(const wc_pod_seen *s, int stage)
         __builtin_prefetch(p->id);
         __builtin_prefetch(&p->name);
         __builtin_prefetch(&p->runtime_handler);
-    } else if (stage == 1) {
-        __builtin_prefetch(p->name);
-        __builtin_prefetch(p->uid);
-        __builtin_prefetch(p->namespace_);
-        __builtin_prefetch(p->labels);
-        __builtin_prefetch(p->annotations);
-        __builtin_prefetch(p->runtime_handler);
+        __builtin_prefetch(&p->packed);
     } else {
-        fetch_strv(p->labels);
-        fetch_strv(p->annotations);
+        fetch_block(p, sizeof(*p), p->packed);
     }
     for (size_t j = 0; j < s->n_ctrs; j++) {
         const wc_container *c = s->ctrs[j].c;
         if (stage == 0)
             ctr_fields(c);
-        else if (stage == 1)
-            ctr_strings(c);
         else
-            ctr_kv(c);
+            ctr_strings(c);
     }
 }
 
@@ -92,8 +73,6 @@ void sb_pods_ahead(const wc_pod_seen *seen, size_t i, size_t n)
         pod_stage(&seen[i + 2 * AHEAD], 0);
     if (i + AHEAD < n)
         pod_stage(&seen[i + AHEAD], 1);
-    if (i + AHEAD / 2 < n)
-        pod_stage(&seen[i + AHEAD / 2], 2);
 }
 
 void sb_pods_note_ahead(wc_pod *const *pods, size_t i, size_t n)
