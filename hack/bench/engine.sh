@@ -15,7 +15,7 @@ mkdir -p "$out"
 [ -x "$build/wasmcri" ] || { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$build" -j2 >/dev/null; }
 cc -O2 -o "$out/proctime" "$src/proctime.c"
 cc -O2 -I"$root/wasm/engine" -I"$root/common" -o "$out/compile_speed" "$src/compile_speed.c" \
-    "$build/wasm/engine/libwasmcri_engine.a" "$build/common/libwasmcri_common.a" -lm
+    "$build/wasm/engine/libwasmcri_engine.a" "$build/common/libwasmcri_common.a" -lm -pthread
 wasmflags="--target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -Wl,--export=run"
 
 # The slowdown table: native and wasm runs interleaved, the median CPU time (user + system) of

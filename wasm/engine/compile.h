@@ -48,6 +48,8 @@ typedef struct vroom {
 
 typedef struct vstate {
     wasm_module *m;
+    int64_t *work_left; /* the validation budget charged (m->work_left, or a thread's:
+                           validate_split.c) */
     wcode *fn;
     const wasm_functype *ft;
     const uint8_t *p, *end;

@@ -240,8 +240,12 @@ typedef enum wasm_body_mode {
     WASM_BODY_VALIDATE,         /* type rules only: no code (a lazy module's load) */
     WASM_BODY_COMPILE,          /* a body validated before (lazy compile): no work limit */
 } wasm_body_mode;
+/* work_left: the budget charged (NULL: the module's, m->work_left). */
 int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
-                       wasm_body_mode mode, wc_error *err);
+                       wasm_body_mode mode, int64_t *work_left, wc_error *err);
+/* validate_split.c: validates (type rules only) the bodies of defined functions [from, to), on two
+ * threads when they are big enough; fails as a loop over them in order would, the same error. */
+int wasm_validate_bodies(wasm_module *m, uint32_t from, uint32_t to, wc_error *err);
 
 /* code_arena.c (limits.shared_code): a copy of a function's code in the module's shared chunks
  * (-ENOMEM); the chunks made read-only, once every function is compiled; unmapped. */

@@ -5,7 +5,8 @@
  * call runs OP_LAZY_COMPILE (interp.c), which compiles it here (wasm_compile_on_call). Either way
  * every body is validated before the module can be instantiated, so an invalid module fails at
  * load and never mid-run (but with limits.prevalidated, where the caller vouches for the bytes and
- * load only notes the bodies; their compile still checks every rule). The bytes are freed once
+ * load only notes the bodies; their compile still checks every rule). A lazy load's validation of a
+ * big slice runs on two threads (validate_split.c). The bytes are freed once
  * every function is compiled (and, with limits.shared_code, the code made read-only: code_arena.c).
  */
 #include <stdlib.h>
@@ -32,25 +33,33 @@ static void init_stub(wasm_module *m)
         m->lazy_stub.op = OP_LAZY_COMPILE;
 }
 
+/* The end of the next slice of bodies from m->nprepared: about max_bytes of them, at least one. */
+static uint32_t slice_end(const wasm_module *m, size_t max_bytes)
+{
+    uint32_t ndef = m->nfuncs - m->nfunc_imports, i = m->nprepared;
+    for (size_t done = 0; i < ndef && (done == 0 || done < max_bytes); i++)
+        done += m->codes[i].body_len + 1;
+    return i;
+}
+
 int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
 {
-    uint32_t ndef = m->nfuncs - m->nfunc_imports;
     bool lazy = m->limits.lazy_compile;
     if (m->nprepared == 0 && lazy)
         init_stub(m);
-    size_t done = 0;
-    while (m->nprepared < ndef && (done == 0 || done < max_bytes)) {
+    uint32_t end = slice_end(m, max_bytes);
+    if (lazy && !m->limits.prevalidated)
+        TRY(wasm_validate_bodies(m, m->nprepared, end, err));
+    for (; m->nprepared < end; m->nprepared++) {
         wcode *fn = &m->codes[m->nprepared];
         const uint8_t *p = m->code_bytes + fn->body_off;
-        if (!lazy || !m->limits.prevalidated)
-            TRY(wasm_validate_func(m, m->nprepared, p, p + fn->body_len,
-                                   lazy ? WASM_BODY_VALIDATE : WASM_BODY_VALIDATE_COMPILE, err));
         if (lazy)
             make_lazy(m, fn);
-        done += fn->body_len + 1;
-        m->nprepared++;
+        else
+            TRY(wasm_validate_func(m, m->nprepared, p, p + fn->body_len, WASM_BODY_VALIDATE_COMPILE,
+                                   NULL, err));
     }
-    if (m->nprepared < ndef)
+    if (!wasm_module_prepared(m))
         return 1;
     if (!lazy) {
         wasm_arena_seal(m);
@@ -73,7 +82,7 @@ int wasm_compile_on_call(wasm_func *f, wc_error *err)
     uint32_t def = f->index - m->nfunc_imports;
     const wcode *fn = &m->codes[def];
     const uint8_t *p = m->code_bytes + fn->body_off;
-    TRY(wasm_validate_func(m, def, p, p + fn->body_len, WASM_BODY_COMPILE, err));
+    TRY(wasm_validate_func(m, def, p, p + fn->body_len, WASM_BODY_COMPILE, NULL, err));
     if (--m->nlazy == 0) {
         if (!m->code_borrowed)
             free(m->code_bytes);

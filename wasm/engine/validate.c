@@ -177,8 +177,8 @@ static int charge(vstate *s, uint64_t units)
 {
     if (s->validated) /* a lazy compile: this body passed within the limit at load */
         return 0;
-    s->m->work_left -= (int64_t)units + 1;
-    if (s->m->work_left < 0)
+    *s->work_left -= (int64_t)units + 1;
+    if (*s->work_left < 0)
         return wc_error_set(s->err, -E2BIG, "module too complex to validate (work limit)");
     return 0;
 }
@@ -322,7 +322,7 @@ static int check_end_stack(vstate *s, ctl *c)
 
 static void reset_stack(vstate *s, uint32_t h, const wasm_valtype *types, uint32_t n)
 {
-    s->m->work_left -= n; /* checked at the next charge() */
+    *s->work_left -= n; /* checked at the next charge() */
     s->h = h;
     for (uint32_t i = 0; i < n; i++)
         push(s, types[i]); /* cannot fail: these slots existed before */
@@ -1193,11 +1193,12 @@ static void vstate_free(vstate *s)
 }
 
 int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, const uint8_t *end,
-                       wasm_body_mode mode, wc_error *err)
+                       wasm_body_mode mode, int64_t *work_left, wc_error *err)
 {
     wcode *fn = &m->codes[def_index];
     vroom room; /* not cleared: every entry is written before it is read */
     vstate s = {.m = m,
+                .work_left = work_left ? work_left : &m->work_left,
                 .room = &room,
                 .fn = fn,
                 .ft = &m->types[fn->type],

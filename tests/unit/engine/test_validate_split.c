@@ -1,0 +1,121 @@
+/* Validation on two threads (wasm/engine/validate_split.c), on a module of 16,000 functions (about
+ * 2 MB of bodies, big enough to be split): a lazy load of it refuses an invalid body with the
+ * message a compiling load gives, the first invalid body's when there are two (one in each
+ * half); its functions from both halves give the right results; and the calling thread did only
+ * part of the work (the other thread validated the rest). */
+#include <stdlib.h>
+#include <time.h>
+
+#include "../../wasm_writer.h"
+#include "../check.h"
+#include "wasm_engine.h"
+
+#define NFUNCS 16000
+#define ADDS 40 /* (i32.const, i32.add) pairs per body */
+
+enum { GOOD = -1 };
+
+/* f<i>(x) = x + i, as ADDS additions, except bodies bad1 (an i64 returned as i32: "type
+ * mismatch") and bad2 (a call of a function that does not exist: "unknown function"). */
+static wbuf module(int bad1, int bad2)
+{
+    wbuf out = {0}, s = {0}, body = {0};
+    wb_put(&out, "\0asm\1\0\0\0", 8);
+    wb_uleb(&s, 1), wb_put(&s, "\x60\x01\x7f\x01\x7f", 5);
+    wb_section(&out, 1, &s);
+    wb_uleb(&s, NFUNCS);
+    for (uint32_t i = 0; i < NFUNCS; i++)
+        wb_uleb(&s, 0);
+    wb_section(&out, 3, &s);
+    wb_uleb(&s, NFUNCS);
+    for (uint32_t i = 0; i < NFUNCS; i++) {
+        char name[16];
+        int n = snprintf(name, sizeof(name), "f%u", i);
+        wb_uleb(&s, (uint64_t)n), wb_put(&s, name, (size_t)n), wb_byte(&s, 0), wb_uleb(&s, i);
+    }
+    wb_section(&out, 7, &s);
+    wb_uleb(&s, NFUNCS);
+    for (int i = 0; i < NFUNCS; i++) {
+        body.n = 0;
+        wb_byte(&body, 0), wb_byte(&body, 0x20), wb_byte(&body, 0); /* no locals; local.get 0 */
+        for (int k = 0; k < ADDS; k++)
+            wb_byte(&body, 0x41), wb_sleb(&body, k == 0 ? i : 0), wb_byte(&body, 0x6a);
+        if (i == bad1)
+            wb_put(&body, "\x1a\x42\x07", 3); /* drop, i64.const 7 */
+        if (i == bad2)
+            wb_put(&body, "\x10\xff\xff\x3f", 4); /* call 1048575 */
+        wb_byte(&body, 0x0b);
+        wb_uleb(&s, body.n), wb_put(&s, body.p, body.n);
+    }
+    wb_section(&out, 10, &s);
+    free(s.p);
+    free(body.p);
+    return out;
+}
+
+/* The load's outcome, lazy (validated only, split) or compiling (one thread, in order). */
+static int load(const wbuf *w, bool lazy, wasm_module **ret, wc_error *err)
+{
+    wasm_limits lim = {.lazy_compile = lazy};
+    return wasm_module_load(w->p, w->n, &lim, ret, err);
+}
+
+static void check_refused(int bad1, int bad2, const char *want)
+{
+    wbuf w = module(bad1, bad2);
+    wasm_module *m = NULL;
+    wc_error lazy_err = {0}, err = {0};
+    CHECK_EQ_INT(load(&w, true, &m, &lazy_err), -EINVAL);
+    CHECK_EQ_INT(load(&w, false, &m, &err), -EINVAL);
+    CHECK_STR(lazy_err.msg, err.msg);
+    CHECK_STR(lazy_err.msg, want);
+    free(w.p);
+}
+
+static double cpu_seconds(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_results_and_threads(void)
+{
+    wbuf w = module(GOOD, GOOD);
+    wasm_module *m = NULL;
+    wc_error err = {0};
+    double proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+    CHECK_EQ_INT(load(&w, true, &m, &err), 0);
+    proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - proc;
+    self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - self;
+    /* the halves are of equal bytes: this thread validated about half (decode is its own) */
+    CHECK(self < 0.8 * proc);
+    wasm_linker *l = NULL;
+    wasm_instance *inst = NULL;
+    CHECK(wasm_linker_new(&l, &err) == 0);
+    CHECK(wasm_instantiate(m, l, NULL, &inst, &err) == 0);
+    static const int which[] = {0, 1, NFUNCS / 2 - 1, NFUNCS / 2, NFUNCS / 2 + 1, NFUNCS - 1};
+    for (size_t i = 0; inst && i < sizeof(which) / sizeof(which[0]); i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "f%d", which[i]);
+        wasm_func *f = wasm_instance_export_func(inst, name);
+        wasm_val a = {.i32 = 1000}, r = {0};
+        CHECK(f && wasm_call(inst, f, &a, 1, &r, 1) == WASM_TRAP_NONE);
+        CHECK_EQ_INT(r.i32, 1000 + which[i]);
+    }
+    wasm_instance_free(inst);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+    free(w.p);
+}
+
+int main(void)
+{
+    test_results_and_threads();
+    check_refused(GOOD, NFUNCS * 3 / 4, "unknown function");
+    check_refused(NFUNCS / 4, GOOD, "type mismatch");
+    check_refused(NFUNCS / 4, NFUNCS * 3 / 4, "type mismatch");  /* the first, by body order */
+    check_refused(NFUNCS * 3 / 4, NFUNCS / 4, "unknown function"); /* the same, swapped */
+    check_refused(NFUNCS - 1, NFUNCS / 2, "unknown function");
+    return CHECK_DONE();
+}
