@@ -125,7 +125,8 @@ void cj_step(compile_jobs *cj, module_cache *mc)
     cj_job *job = &cj->jobs[0];
     wc_error err = {0};
     size_t mark = mc_heap_mark();
-    int rc = wr_module_prepare(job->module, CJ_SLICE_BYTES, job->name, &err);
+    size_t slice = job->cache ? CJ_SLICE_BYTES : CJ_VALIDATE_SLICE_BYTES;
+    int rc = wr_module_prepare(job->module, slice, job->name, &err);
     job->heap += mc_heap_since(mark);
     if (rc != 1)
         finish(cj, mc, rc, &err);

@@ -1,6 +1,7 @@
 /* Modules compiled in the background of the zygote's loop (issue 14): CreateContainer asks for its
  * module (op "compile"), and the zygote compiles it a slice at a time between the events of its
- * loop (cj_step, about CJ_SLICE_BYTES of function bodies, a few milliseconds), so no start, exit or
+ * loop (cj_step, about CJ_SLICE_BYTES of function bodies to compile or CJ_VALIDATE_SLICE_BYTES
+ * to validate, a few milliseconds), so no start, exit or
  * request waits behind a long compile. A finished module goes into the cache (module_cache.h) and
  * every spare forked after holds it: its starts compile nothing. A module too big for the cache
  * (module_cache.h's MC_EXPANSION rule) is only validated (its worker compiles the functions it
@@ -19,6 +20,9 @@
 #include "worker_run.h"
 
 #define CJ_SLICE_BYTES (64u << 10)
+/* A slice of a job that only validates: validation is ~7 times as fast as a compile and runs on
+ * two threads (wasm/engine/validate_split.c, above 256 KiB), so this is a millisecond or two too */
+#define CJ_VALIDATE_SLICE_BYTES (1u << 20)
 #define CJ_MAX_OUTCOMES 64
 #define CJ_MAX_VALID 256
 

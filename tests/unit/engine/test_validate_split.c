@@ -84,7 +84,8 @@ static void test_results_and_threads(void)
     wbuf w = module(GOOD, GOOD);
     wasm_module *m = NULL;
     wc_error err = {0};
-    double proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+    double proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID),
+           self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
     CHECK_EQ_INT(load(&w, true, &m, &err), 0);
     proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - proc;
     self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - self;
@@ -114,7 +115,7 @@ int main(void)
     test_results_and_threads();
     check_refused(GOOD, NFUNCS * 3 / 4, "unknown function");
     check_refused(NFUNCS / 4, GOOD, "type mismatch");
-    check_refused(NFUNCS / 4, NFUNCS * 3 / 4, "type mismatch");  /* the first, by body order */
+    check_refused(NFUNCS / 4, NFUNCS * 3 / 4, "type mismatch");    /* the first, by body order */
     check_refused(NFUNCS * 3 / 4, NFUNCS / 4, "unknown function"); /* the same, swapped */
     check_refused(NFUNCS - 1, NFUNCS / 2, "unknown function");
     return CHECK_DONE();
