@@ -631,10 +631,8 @@ static int decode_code(rd *r, bool seen_funcs)
     const uint8_t *base = r->p;
     if (n && m->code_borrowed) {
         m->code_bytes = (uint8_t *)base; /* the caller's, for the load: not written */
-    } else if (n) {
-        if ((m->code_bytes = malloc((size_t)(r->end - base))) == NULL)
-            return wc_error_set(r->err, -ENOMEM, "out of memory");
-        memcpy(m->code_bytes, base, (size_t)(r->end - base));
+    } else if (n && wasm_bodies_copy(m, base, (size_t)(r->end - base)) < 0) {
+        return wc_error_set(r->err, -ENOMEM, "out of memory");
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size;
@@ -873,6 +871,5 @@ void wasm_module_clear(wasm_module *m)
     for (uint32_t i = 0; m->datas && i < m->ndatas; i++)
         free(m->datas[i].bytes);
     free(m->datas);
-    if (!m->code_borrowed)
-        free(m->code_bytes);
+    wasm_bodies_free(m);
 }

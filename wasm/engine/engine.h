@@ -138,13 +138,14 @@ struct wasm_module {
     char **func_names; /* from the name section, may be NULL */
     uint32_t nfunc_names;
     bool seen_code;
-    uint8_t *code_bytes; /* the code section's bodies, kept while some remain to compile */
-    bool code_borrowed;  /* code_bytes is the caller's (an eager wasm_module_load, or
-                            wasm_module_decode_borrowed) */
-    uint32_t nprepared;  /* functions validated (and, unless lazy, compiled): prepare.c */
-    uint32_t nlazy;      /* functions validated but not compiled yet */
-    wcell lazy_stub;     /* a lazy function's code until its first call: OP_LAZY_COMPILE */
-    wcode_chunk *chunks; /* limits.shared_code: where the code is (code_arena.c) */
+    uint8_t *code_bytes;      /* the code section's bodies, kept while some remain to compile */
+    bool code_borrowed;       /* code_bytes is the caller's (an eager wasm_module_load, or
+                                 wasm_module_decode_borrowed) */
+    size_t code_bytes_mapped; /* code_bytes is a mapping of this many bytes (body_copy.c) */
+    uint32_t nprepared;       /* functions validated (and, unless lazy, compiled): prepare.c */
+    uint32_t nlazy;           /* functions validated but not compiled yet */
+    wcell lazy_stub;          /* a lazy function's code until its first call: OP_LAZY_COMPILE */
+    wcode_chunk *chunks;      /* limits.shared_code: where the code is (code_arena.c) */
     size_t shared_code_bytes;
 };
 
@@ -246,6 +247,11 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
 /* validate_split.c: validates (type rules only) the bodies of defined functions [from, to), on two
  * threads when they are big enough; fails as a loop over them in order would, the same error. */
 int wasm_validate_bodies(wasm_module *m, uint32_t from, uint32_t to, wc_error *err);
+
+/* body_copy.c: code_bytes as a copy of the n bytes at src (-ENOMEM); code_bytes freed (unless
+ * borrowed) and NULL. */
+int wasm_bodies_copy(wasm_module *m, const uint8_t *src, size_t n);
+void wasm_bodies_free(wasm_module *m);
 
 /* code_arena.c (limits.shared_code): a copy of a function's code in the module's shared chunks
  * (-ENOMEM); the chunks made read-only, once every function is compiled; unmapped. */

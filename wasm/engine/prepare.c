@@ -63,9 +63,7 @@ int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
         return 1;
     if (!lazy) {
         wasm_arena_seal(m);
-        if (!m->code_borrowed)
-            free(m->code_bytes);
-        m->code_bytes = NULL;
+        wasm_bodies_free(m);
         m->code_borrowed = false;
     }
     return 0;
@@ -83,10 +81,7 @@ int wasm_compile_on_call(wasm_func *f, wc_error *err)
     const wcode *fn = &m->codes[def];
     const uint8_t *p = m->code_bytes + fn->body_off;
     TRY(wasm_validate_func(m, def, p, p + fn->body_len, WASM_BODY_COMPILE, NULL, err));
-    if (--m->nlazy == 0) {
-        if (!m->code_borrowed)
-            free(m->code_bytes);
-        m->code_bytes = NULL;
-    }
+    if (--m->nlazy == 0)
+        wasm_bodies_free(m);
     return 0;
 }

@@ -1,17 +1,22 @@
-/* Validation on two threads (wasm/engine/validate_split.c), on a module of 16,000 functions (about
- * 2 MB of bodies, big enough to be split): a lazy load of it refuses an invalid body with the
- * message a compiling load gives, the first invalid body's when there are two (one in each
+/* A lazy load (limits.lazy_compile) of a module of 4,000 functions (about 4.2 MB of bodies).
+ * Validation on two threads (wasm/engine/validate_split.c): the load refuses an invalid body with
+ * the message a compiling load gives, the first invalid body's when there are two (one in each
  * half); its functions from both halves give the right results; and the calling thread did only
- * part of the work (the other thread validated the rest). */
+ * part of the work (the other thread validated the rest). The copy of the bodies
+ * (body_copy.c): in a fresh process, the decode takes fewer page faults than half the pages of
+ * the bodies (each page faulted on the copy before), where the kernel gives huge pages. */
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../wasm_writer.h"
 #include "../check.h"
 #include "wasm_engine.h"
 
-#define NFUNCS 16000
-#define ADDS 40 /* (i32.const, i32.add) pairs per body */
+#define NFUNCS 4000
+#define ADDS 350 /* (i32.const, i32.add) pairs per body */
 
 enum { GOOD = -1 };
 
@@ -110,8 +115,56 @@ static void test_results_and_threads(void)
     free(w.p);
 }
 
+static bool huge_pages_given(void)
+{
+    char mode[64] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL)
+        return false;
+    bool ok = fgets(mode, sizeof(mode), f) && strstr(mode, "[never]") == NULL;
+    fclose(f);
+    return ok;
+}
+
+/* The child's exit status: 0 when the decode took fewer faults than half the bodies' pages. */
+static int decode_faults(const wbuf *w)
+{
+    wasm_limits lim = {.lazy_compile = 1};
+    wasm_module *m = NULL;
+    wc_error err = {0};
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    if (wasm_module_decode(w->p, w->n, &lim, &m, &err) < 0)
+        return 2;
+    getrusage(RUSAGE_SELF, &b);
+    long faults = b.ru_minflt - a.ru_minflt, pages = (long)(w->n / 4096);
+    wasm_module_free(m);
+    if (faults < pages / 2)
+        return 0;
+    fprintf(stderr, "decode of %zu bytes: %ld page faults\n", w->n, faults);
+    return 1;
+}
+
+static void test_copy_faults(void)
+{
+    if (!huge_pages_given()) {
+        fprintf(stderr, "no transparent huge pages here: the fault count is not checked\n");
+        return;
+    }
+    wbuf w = module(GOOD, GOOD);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(decode_faults(&w));
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    free(w.p);
+}
+
 int main(void)
 {
+    test_copy_faults();
     test_results_and_threads();
     check_refused(GOOD, NFUNCS * 3 / 4, "unknown function");
     check_refused(NFUNCS / 4, GOOD, "type mismatch");
