@@ -20,13 +20,18 @@
 
 enum { GOOD = -1 };
 
-/* f<i>(x) = x + i, as ADDS additions, except bodies bad1 (an i64 returned as i32: "type
- * mismatch") and bad2 (a call of a function that does not exist: "unknown function"). */
-static wbuf module(int bad1, int bad2)
+/* f<i>(x) = x + i, as adds additions, except bodies bad1 (an i64 returned as i32: "type
+ * mismatch") and bad2 (a call of a function that does not exist: "unknown function"); then, when
+ * groups, that many blocks of 1,000 results in unreachable code, each costing the validation's
+ * work budget (validate.c charge()) about 2,000 units for its 5 bytes. */
+static wbuf module(int bad1, int bad2, int adds, int groups)
 {
     wbuf out = {0}, s = {0}, body = {0};
     wb_put(&out, "\0asm\1\0\0\0", 8);
-    wb_uleb(&s, 1), wb_put(&s, "\x60\x01\x7f\x01\x7f", 5);
+    wb_uleb(&s, 2), wb_put(&s, "\x60\x01\x7f\x01\x7f", 5);
+    wb_byte(&s, 0x60), wb_uleb(&s, 0), wb_uleb(&s, 1000); /* type 1: [] -> [i32 x 1000] */
+    for (int i = 0; i < 1000; i++)
+        wb_byte(&s, 0x7f);
     wb_section(&out, 1, &s);
     wb_uleb(&s, NFUNCS);
     for (uint32_t i = 0; i < NFUNCS; i++)
@@ -43,8 +48,12 @@ static wbuf module(int bad1, int bad2)
     for (int i = 0; i < NFUNCS; i++) {
         body.n = 0;
         wb_byte(&body, 0), wb_byte(&body, 0x20), wb_byte(&body, 0); /* no locals; local.get 0 */
-        for (int k = 0; k < ADDS; k++)
+        for (int k = 0; k < adds; k++)
             wb_byte(&body, 0x41), wb_sleb(&body, k == 0 ? i : 0), wb_byte(&body, 0x6a);
+        for (int g = 0; g < groups; g++) /* unreachable, block (type 1), unreachable, end */
+            wb_put(&body, "\x00\x02\x01\x00\x0b", 5);
+        if (groups)
+            wb_byte(&body, 0x00);
         if (i == bad1)
             wb_put(&body, "\x1a\x42\x07", 3); /* drop, i64.const 7 */
         if (i == bad2)
@@ -65,15 +74,39 @@ static int load(const wbuf *w, bool lazy, wasm_module **ret, wc_error *err)
     return wasm_module_load(w->p, w->n, &lim, ret, err);
 }
 
-static void check_refused(int bad1, int bad2, const char *want)
+static void check_outcome(const wbuf *w, int want_rc, const char *want)
 {
-    wbuf w = module(bad1, bad2);
     wasm_module *m = NULL;
     wc_error lazy_err = {0}, err = {0};
-    CHECK_EQ_INT(load(&w, true, &m, &lazy_err), -EINVAL);
-    CHECK_EQ_INT(load(&w, false, &m, &err), -EINVAL);
+    CHECK_EQ_INT(load(w, true, &m, &lazy_err), want_rc);
+    if (want_rc == 0)
+        wasm_module_free(m);
+    CHECK_EQ_INT(load(w, false, &m, &err), want_rc);
+    if (want_rc == 0) {
+        wasm_module_free(m);
+        return;
+    }
     CHECK_STR(lazy_err.msg, err.msg);
     CHECK_STR(lazy_err.msg, want);
+}
+
+static void check_refused(int bad1, int bad2, const char *want)
+{
+    wbuf w = module(bad1, bad2, ADDS, 0);
+    check_outcome(&w, -EINVAL, want);
+    free(w.p);
+}
+
+/* The work budget (validate.c charge(): 64 units a byte of module, and 1 Mi) spent in both
+ * halves: about 0.65 of it each with 5 groups a body (4,000 bodies of 25 additions), so only
+ * together they overspend, which a one-thread load finds in the second half; with 3 they fit. */
+static void test_work_budget(void)
+{
+    wbuf w = module(GOOD, GOOD, 25, 5);
+    check_outcome(&w, -E2BIG, "module too complex to validate (work limit)");
+    free(w.p);
+    w = module(GOOD, GOOD, 25, 3);
+    check_outcome(&w, 0, NULL);
     free(w.p);
 }
 
@@ -86,7 +119,7 @@ static double cpu_seconds(clockid_t clock)
 
 static void test_results_and_threads(void)
 {
-    wbuf w = module(GOOD, GOOD);
+    wbuf w = module(GOOD, GOOD, ADDS, 0);
     wasm_module *m = NULL;
     wc_error err = {0};
     double proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID),
@@ -151,7 +184,7 @@ static void test_copy_faults(void)
         fprintf(stderr, "no transparent huge pages here: the fault count is not checked\n");
         return;
     }
-    wbuf w = module(GOOD, GOOD);
+    wbuf w = module(GOOD, GOOD, ADDS, 0);
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0)
@@ -171,5 +204,6 @@ int main(void)
     check_refused(NFUNCS / 4, NFUNCS * 3 / 4, "type mismatch");    /* the first, by body order */
     check_refused(NFUNCS * 3 / 4, NFUNCS / 4, "unknown function"); /* the same, swapped */
     check_refused(NFUNCS - 1, NFUNCS / 2, "unknown function");
+    test_work_budget();
     return CHECK_DONE();
 }
