@@ -202,16 +202,23 @@ def test_invalid_module_fails_create_with_the_reason(served, tmp_path):
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
 
-def big_module(invalid):
+# Bodies of a [] -> [] function that do not validate.
+MISMATCH = b"\x00\x42\x07\x0b"  # returns an i64: type mismatch
+UNKNOWN_CALL = b"\x00\x10" + leb(100000) + b"\x0b"  # calls function 100000: unknown function
+
+
+def big_module(invalid, bad=()):
     """About 450 KB, over 1/16 of the 4 MiB budget (too big for the zygote to hold): `_start`
     (function 0) returns at once, 99 more functions push and drop constants; with invalid, the
-    last one returns an i64 instead (type mismatch)."""
+    last one returns an i64 instead (type mismatch); bad: (index, body) pairs put in place."""
     bodies = [b"\x00\x0b"]
     for i in range(1, 100):
         bodies.append(b"\x00" + b"".join(b"\x41" + leb((i + k) & 0x3F) + b"\x1a"
                                           for k in range(1500)) + b"\x0b")
     if invalid:
-        bodies[-1] = b"\x00\x42\x07\x0b"
+        bodies[-1] = MISMATCH
+    for index, body in bad:
+        bodies[index] = body
     return command_module(bodies)
 
 
@@ -247,6 +254,31 @@ def test_module_too_big_for_the_cache_is_validated_at_create(served, tmp_path):
         start(r, again)
         assert wait_state(r, again, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
         assert compiles(url) == (PULLED_MODULES + 1, 2)
+    finally:
+        r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_first_invalid_body_is_the_one_create_reports(served, tmp_path):
+    """The zygote validates a big module's bodies on two threads (wasm/engine/validate_split.c),
+    the second half of each slice on the other one: with an invalid body in each half, create
+    fails with the first one's reason, as a validation in order does, in either order."""
+    d, url, refs = served
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    cases = (("late", [(20, UNKNOWN_CALL), (99, MISMATCH)], "unknown function", "type mismatch"),
+             ("early", [(20, MISMATCH), (80, UNKNOWN_CALL)], "type mismatch", "unknown function"))
+    for name, bad, _, _ in cases:
+        (mods / f"{name}.wasm").write_bytes(big_module(False, bad))
+    r = d.runtime()
+    pod = run_pod(r, pod_config("twobad", tmp_path / "logs"))
+    try:
+        for name, _, reason, other in cases:
+            with pytest.raises(grpc.RpcError) as e:
+                create(r, pod, ctr_config(name, refs["probe"], command=[f"/mods/{name}.wasm"],
+                                          mounts=[("/mods", str(mods), True)]))
+            assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
+            assert reason in e.value.details() and other not in e.value.details(), \
+                e.value.details()
     finally:
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
 
