@@ -35,6 +35,19 @@ const char *wasm_leb(const uint8_t **pp, const uint8_t *end, unsigned bits, bool
                      uint64_t *ret)
 {
     const uint8_t *p = *pp;
+    /* one or two bytes, most LEBs (indexes, sizes, small constants): within a width of 32 bits
+     * or more, so no byte can be too long or too large */
+    if (bits >= 32 && p < end && !(p[0] & 0x80)) {
+        *ret = sign && (p[0] & 0x40) ? p[0] | ~(uint64_t)0x7F : p[0];
+        *pp = p + 1;
+        return NULL;
+    }
+    if (bits >= 32 && end - p >= 2 && !(p[1] & 0x80)) {
+        uint64_t v = (p[0] & 0x7Fu) | (uint64_t)p[1] << 7;
+        *ret = sign && (p[1] & 0x40) ? v | ~(uint64_t)0x3FFF : v;
+        *pp = p + 2;
+        return NULL;
+    }
     uint64_t v = 0;
     unsigned shift = 0;
     uint8_t b;
