@@ -146,7 +146,9 @@ int wasm_module_decode_borrowed(const uint8_t *bytes, size_t len, const wasm_lim
                                 wasm_module **ret_module, wc_error *err);
 /* Validates (and compiles, unless lazy_compile) the next function bodies, about max_bytes of them
  * and at least one: 1 while some remain, 0 when the module is ready, < 0 when it is invalid (the
- * module is then only good for wasm_module_free). */
+ * module is then only good for wasm_module_free). With lazy_compile, 256 KiB of bodies or more are
+ * validated on two threads (the caller's and one joined before this returns: a caller that forks
+ * never forks with it alive); the outcome and the message are those of one thread. */
 int wasm_module_prepare(wasm_module *module, size_t max_bytes, wc_error *err);
 bool wasm_module_prepared(const wasm_module *module);
 /* Bytes of compiled code in shared mappings (limits.shared_code), which a heap measure misses. */
