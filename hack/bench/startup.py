@@ -5,7 +5,7 @@
      RunPodSandbox to the container's first log line;
   2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
      poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
-     starts per second, the p50 of each of the three rpcs, the CPU time a start cost the daemon, the zygote and the worker (us:
+     starts per second, the p50 and p99 of each of the three rpcs (a stall shows in the p99), the CPU time a start cost the daemon, the zygote and the worker (us:
      a load-independent figure on a shared machine; the daemon's without its stats sampler,
      whose sweeps cost per second and per container, not per start: its own column is its CPU
      ms per second over the step), PSS per container (the daemon's, the zygote's and the workers' PSS
@@ -152,10 +152,11 @@ def curve(client, d, image, logdir, total, step, parallel):
     """Starts total idle containers in steps, by parallel clients at once; prints a line per
     step."""
     print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
+          f"{'Run/Create/Start':>17} "
           f"{'CPU/start':>19} {'sampler':>7} "
           f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
           f"{'PodStatus':>9}")
-    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'daemon zygote wkr':>19} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'ms p99':>17} {'daemon zygote wkr':>19} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
     n, p50s, t, starting = 0, [], time.monotonic(), 0.0
@@ -179,6 +180,7 @@ def curve(client, d, image, logdir, total, step, parallel):
         lists = [float(line[2]) for line in run_client(client, d, image, logdir, "lists", 11)]
         print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
               f"{float(start[12]):5.0f} {float(start[13]):5.0f} {float(start[14]):5.0f} "
+              f"{float(start[20]) / 1e3:5.1f} {float(start[21]) / 1e3:5.1f} {float(start[22]) / 1e3:5.1f} "
               f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t

@@ -208,9 +208,10 @@ static void bench_idle(const char *image, const char *logdir, int n, int p)
     for (int k = 0; k < 4; k++)
         qsort(v[k], (size_t)n, sizeof(long), cmp_long);
     printf("start p50 %.1f us p90 %.1f us rate %.0f starts/s run/create/start p50 %.1f %.1f %.1f "
-           "us in %.3f s\n",
+           "us in %.3f s p99 %.1f %.1f %.1f us\n",
            v[0][n / 2] / 1e3, v[0][n * 9 / 10] / 1e3, n / secs, v[1][n / 2] / 1e3,
-           v[2][n / 2] / 1e3, v[3][n / 2] / 1e3, secs);
+           v[2][n / 2] / 1e3, v[3][n / 2] / 1e3, secs, v[1][n * 99 / 100] / 1e3,
+           v[2][n * 99 / 100] / 1e3, v[3][n * 99 / 100] / 1e3);
     for (int k = 0; k < 4; k++)
         free(v[k]);
     free(jobs);
