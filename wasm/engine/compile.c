@@ -761,6 +761,34 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     return true;
 }
 
+/* A br_if on `cond` right after I32_ADD_IMM2 [dst, a, add][dst2, cond], where the instruction
+ * before that set cond to an i32 compare-immediate and the add writes neither copy to cond (a
+ * rotated loop's latch): all become BR_SET_ADDI2_<cmp> [cdst, ca, imm][dst, a, add][dst2][off],
+ * with an i32 add just before the compare (fib's running sum) BR_ADD_SET_ADDI2_<cmp>
+ * [..][dst2, d, x, y][off]; each part runs in order. */
+static bool fuse_set_branch(vstate *s, uint16_t cond)
+{
+    int64_t cmp = s->prev_ins, add = s->prev2_ins;
+    enum wop op = OP_I32_EQ_IMM;
+    while (op <= OP_I32_GE_U_IMM && !(cmp >= 0 && op_at(s, cmp, op)))
+        op++;
+    if (op > OP_I32_GE_U_IMM || cmp + 2 != s->last_ins)
+        return false;
+    wcell c = s->code[cmp + 1], d = s->code[s->last_ins + 1], e = s->code[s->last_ins + 2];
+    if (c.m.a != cond || d.m.a == cond || e.s.a == cond)
+        return false;
+    bool pre = add >= 0 && add + 2 == cmp && op_at(s, add, OP_I32_ADD);
+    wcell a = pre ? s->code[add + 1] : (wcell){.u64 = 0};
+    s->n = (size_t)(pre ? add : cmp);
+    /* BR_SET_ADDI2_<cmp>, BR_ADD_SET_ADDI2_<cmp> follow BR_ADDI2_<cmp> in enum wop */
+    cs_op(s, fused_branch(op, true) + 3 + pre);
+    cs_m(s, c.m.a, c.m.b, c.m.x);
+    cs_m(s, d.m.a, d.m.b, d.m.x);
+    cs_s(s, e.s.a, a.s.a, a.s.b, a.s.c);
+    s->prev_ins = s->prev2_ins = -1;
+    return true;
+}
+
 /* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.
  * If the instruction just emitted computed cond (a compare or eqz into the popped stack slot at
  * height s->h), it is replaced by a fused compare-and-branch. */
@@ -796,10 +824,13 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
         s->code[s->last_ins + 1].s.c = cond;
     } else if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM2 &&
                (size_t)s->last_ins + 3 == s->n) {
-        /* I32_ADD_IMM2_BR_<IF|UNLESS> [dst, a, imm][dst2, cond] (fib's loop latch) */
-        set_op(s, &s->code[s->last_ins],
-               when_true ? OP_I32_ADD_IMM2_BR_IF : OP_I32_ADD_IMM2_BR_UNLESS);
-        s->code[s->last_ins + 2].s.b = cond;
+        /* a compare set to cond before: fuse_set_branch; else I32_ADD_IMM2_BR_<IF|UNLESS>
+         * [dst, a, imm][dst2, cond] */
+        if (!when_true || !fuse_set_branch(s, cond)) {
+            set_op(s, &s->code[s->last_ins],
+                   when_true ? OP_I32_ADD_IMM2_BR_IF : OP_I32_ADD_IMM2_BR_UNLESS);
+            s->code[s->last_ins + 2].s.b = cond;
+        }
     } else {
         cs_op(s, when_true ? OP_BR_IF : OP_BR_UNLESS);
         cs_s(s, cond, 0, 0, 0);

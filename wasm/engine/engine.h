@@ -211,7 +211,7 @@ struct wasm_instance {
     bool *elem_dropped, *data_dropped;
     /* execution context (used when this instance is the entry of a wasm_call) */
     uint64_t *stack, *stack_end, *sp; /* sp: first free slot */
-    wframe *frames;
+    wframe *frames, *frames_end;      /* frames_end: frames + max_frames, a call's depth check */
     uint32_t nframes, max_frames, native_depth;
     /* checked at calls and loop headers (one load): WASM_ATTN_INTERRUPT, set by
      * wasm_instance_interrupt; WASM_ATTN_METERED, set when a wasm_call starts on a metered instance

@@ -419,7 +419,7 @@ static void unmap_stack(wasm_instance *inst)
     if (inst->frames)
         munmap(inst->frames, ((size_t)inst->max_frames + 1) * sizeof(wframe));
     inst->stack = inst->stack_end = NULL;
-    inst->frames = NULL;
+    inst->frames = inst->frames_end = NULL;
 }
 
 void wasm_instance_free(wasm_instance *inst)
@@ -477,6 +477,7 @@ static int ensure_stack(wasm_instance *inst)
         return -ENOMEM;
     }
     inst->stack_end = inst->stack + slots;
+    inst->frames_end = inst->frames + inst->max_frames;
     inst->sp = inst->stack;
     inst->nframes = 0;
     return 0;

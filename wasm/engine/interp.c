@@ -363,6 +363,21 @@ static bool must_stop(wasm_instance *ctx, int attn)
     }
 #define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
 
+/* BR_SET_ADDI2_<cmp> (opcodes.h), after the statement pre: the three parts in order, the
+ * branch on the compare's value. */
+#define SET_ADDI2_BR(lbl, T, cmp, pre)                                                             \
+    OP(lbl)                                                                                        \
+    {                                                                                              \
+        pre;                                                                                       \
+        wcell c = ip[1], d = ip[2];                                                                \
+        uint32_t t = get_##T(fp[c.m.b]) cmp(T)(int32_t) c.m.x;                                     \
+        fp[c.m.a] = t;                                                                             \
+        uint64_t v = put_u32((uint32_t)fp[d.m.b] + d.m.x);                                         \
+        fp[d.m.a] = v;                                                                             \
+        fp[ip[3].s.a] = v;                                                                         \
+        ip = t ? ip + 4 + ip[4].i64 : ip + 5;                                                      \
+        NEXT();                                                                                    \
+    }
 #define BRCMP(n, T, cmp)                                                                           \
     OP(BR_##n)                                                                                     \
     {                                                                                              \
@@ -402,7 +417,10 @@ static bool must_stop(wasm_instance *ctx, int attn)
         else                                                                                       \
             ip += 5;                                                                               \
         NEXT();                                                                                    \
-    }
+    }                                                                                              \
+    SET_ADDI2_BR(BR_SET_ADDI2_##n, T, cmp, (void)0)                                                \
+    SET_ADDI2_BR(BR_ADD_SET_ADDI2_##n, T, cmp,                                                     \
+                 fp[ip[3].s.b] = put_u32((uint32_t)fp[ip[3].s.c] + (uint32_t)fp[ip[3].s.d]))
 
 /* A COPY or an I32_ADD_IMM2 (`pre`, its cells len - 1) run before a BR_IF or BR_UNLESS on slot
  * `cond` (compile.c, cs_cond_jump); the branch offset is the last cell. */
@@ -521,7 +539,9 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
 #define X_INT(n) [OP_##n] = &&L_##n,
 #define X_BR(n)                                                                                    \
     [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
-    [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n, [OP_BR_ADDI2_##n] = &&L_BR_ADDI2_##n,
+    [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n, [OP_BR_ADDI2_##n] = &&L_BR_ADDI2_##n,                      \
+    [OP_BR_SET_ADDI2_##n] = &&L_BR_SET_ADDI2_##n,                                                  \
+    [OP_BR_ADD_SET_ADDI2_##n] = &&L_BR_ADD_SET_ADDI2_##n,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = &&L_##n1##_IMM_##n2,
@@ -1163,7 +1183,7 @@ dispatch:
         call_local:;
             const wcode *code = ip[2].ptr;
             nfp = fp + ip[1].m.a;
-            if (fr >= ctx->frames + ctx->max_frames || nfp + code->frame_slots > stack_end)
+            if (fr >= ctx->frames_end || nfp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
             CHECK_ATTENTION();
             *fr++ = (wframe){ip + 3, fp, fc, inst};
@@ -1264,7 +1284,7 @@ do_call:
     }
     {
         const wcode *code = callee->code;
-        if (fr >= ctx->frames + ctx->max_frames || nfp + code->frame_slots > stack_end)
+        if (fr >= ctx->frames_end || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
         CHECK_ATTENTION();
         /* the entry record (ip NULL) has no instance: RETURN tells it by that */

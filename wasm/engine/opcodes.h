@@ -299,7 +299,11 @@
  * BR_ADDI_<cmp> [dst, a, add][cmp imm][off]: dst = a + add (i32), then the branch on dst cmp imm
  * (the latch of a counted loop: i32.add-immediate, local.tee, compare with a constant, br_if).
  * BR_ADDI2_<cmp> [dst1, a1, add1][dst, a, add][cmp imm][off]: an i32 add-immediate first (a second
- * induction variable: a pointer stepped with the counter; matmul's and coremark's inner loops). */
+ * induction variable: a pointer stepped with the counter; matmul's and coremark's inner loops).
+ * BR_SET_ADDI2_<cmp> [cdst, a, imm][dst, a2, add][dst2, 0, 0, 0][off]: cdst = a cmp imm (0 or 1),
+ * then I32_ADD_IMM2's dst = dst2 = a2 + add, then the branch when the compare held (a rotated
+ * loop's latch: the condition set to a local, the counter stepped, br_if on the local; fib's);
+ * BR_ADD_SET_ADDI2_<cmp> [..][dst2, d, x, y][off] runs an i32 add d = x + y first. */
 // clang-format off
 #define WASM_BRCMP_OPS(X)                                                                          \
     X(I32_EQ)                                                                                      \
@@ -637,7 +641,9 @@ enum wop {
 #define X_LD(b, n, t, a) OP_##n, OP_##n##_AI, OP_##n##_PI,
 #define X_IMM(n) OP_##n##_IMM,
 #define X_INT(n) OP_##n,
-#define X_BR(n) OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n, OP_BR_ADDI2_##n,
+#define X_BR(n)                                                                                    \
+    OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n, OP_BR_ADDI2_##n, OP_BR_SET_ADDI2_##n,              \
+        OP_BR_ADD_SET_ADDI2_##n,
 #define X_LB(n, ld) OP_##n##_L_##ld, OP_##n##_LL_##ld,
 #define X_BB(n1, n2) OP_##n1##_##n2,
 #define X_SB(n1, n2) OP_##n1##_IMM_##n2,

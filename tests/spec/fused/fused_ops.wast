@@ -972,3 +972,71 @@
 (assert_return (invoke "addi_then_overwritten" (i32.const 8)) (i32.const 9))
 (assert_return (invoke "label_between" (i32.const 0) (i32.const 1)) (i32.const 1005))
 (assert_return (invoke "label_between" (i32.const 0) (i32.const 0)) (i32.const 7005))
+
+;; BR_SET_ADDI2_<cmp>, BR_ADD_SET_ADDI2_<cmp>: a compare-immediate set to a local, an i32
+;; add-immediate teed and set (it may overwrite the compare's operand: the compare reads it first),
+;; then a br_if on the compare's local, with an i32 add before the compare (fib's loop) or not:
+;; signed and unsigned compares of wrapped values, the compare's local read after the loop, an add
+;; that writes the compare's local (kept apart: the branch tests the sum), an i32 add the compare
+;; reads, and a branch landing between the compare and the add.
+(module
+  (func (export "fib") (param $n i32) (result i32)
+    (local $s i32) (local $c i32) (local $t i32)
+    (block $b
+      (br_if $b (i32.ge_s (local.get $n) (i32.const 2)))
+      (return (local.get $n)))
+    (loop $l
+      (local.set $s (i32.add (call 0 (i32.add (local.get $n) (i32.const -1))) (local.get $s)))
+      (local.set $c (i32.gt_u (local.get $n) (i32.const 3)))
+      (local.set $n (local.tee $t (i32.add (local.get $n) (i32.const -2))))
+      (br_if $l (local.get $c)))
+    (i32.add (local.get $t) (local.get $s)))
+  (func (export "count_lt_s") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $k i32)
+    (local.set $a (local.get $n))
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $c (i32.lt_s (local.get $a) (i32.const -5)))
+      (local.set $b (local.tee $a (i32.add (local.get $a) (i32.const 0x40000000))))
+      (br_if $l (local.get $c)))
+    (i32.add (i32.mul (local.get $k) (i32.const 1000))
+             (i32.add (local.get $c) (i32.shr_u (local.get $b) (i32.const 28)))))
+  (func (export "add_then_ge_u") (param $n i32) (param $x i32) (result i32)
+    (local $s i32) (local $c i32) (local $b i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $s (i32.add (local.get $s) (local.get $x)))
+      (local.set $c (i32.ge_u (local.get $s) (i32.const -8)))
+      (local.set $b (local.tee $n (i32.add (local.get $n) (i32.const -1))))
+      (br_if $l (local.get $c)))
+    (i32.add (i32.mul (local.get $k) (i32.const 1000)) (i32.add (local.get $n) (local.get $s))))
+  (func (export "add_writes_cond") (param $n i32) (result i32)
+    (local $c i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $c (i32.ne (local.get $n) (i32.const 0)))
+      (local.set $n (local.tee $c (i32.add (local.get $n) (i32.const -1))))
+      (br_if $l (local.get $c)))
+    (i32.add (i32.mul (local.get $k) (i32.const 1000)) (local.get $n)))
+  (func (export "label_between") (param $n i32) (param $skip i32) (result i32)
+    (local $c i32) (local $b i32)
+    (block $out
+      (block $blk
+        (br_if $blk (local.get $skip))
+        (local.set $c (i32.eq (local.get $n) (i32.const 7))))
+      (local.set $b (local.tee $n (i32.add (local.get $n) (i32.const 1))))
+      (br_if $out (local.get $c))
+      (return (i32.add (local.get $b) (i32.const 100))))
+    (local.get $n)))
+(assert_return (invoke "fib" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "fib" (i32.const 2)) (i32.const 1))
+(assert_return (invoke "fib" (i32.const 3)) (i32.const 2))
+(assert_return (invoke "fib" (i32.const 20)) (i32.const 6765))
+(assert_return (invoke "count_lt_s" (i32.const 0x80000000)) (i32.const 3004))
+(assert_return (invoke "count_lt_s" (i32.const 0)) (i32.const 1004))
+(assert_return (invoke "add_then_ge_u" (i32.const 10) (i32.const -3)) (i32.const 2998))
+(assert_return (invoke "add_then_ge_u" (i32.const 10) (i32.const 1)) (i32.const 1010))
+(assert_return (invoke "add_writes_cond" (i32.const 3)) (i32.const 3000))
+(assert_return (invoke "label_between" (i32.const 7) (i32.const 0)) (i32.const 8))
+(assert_return (invoke "label_between" (i32.const 7) (i32.const 1)) (i32.const 108))
+(assert_return (invoke "label_between" (i32.const 6) (i32.const 0)) (i32.const 107))
