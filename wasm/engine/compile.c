@@ -520,12 +520,31 @@ static bool fuse_set_add(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint1
     return true;
 }
 
+/* An i32 and where the last instruction, I32_XOR_IMM [t, x, -1], computed one operand (t, a stack
+ * slot) as ~x: both become I32_ANDN [dst, x, other] (sha256's choice function, ~e & g), which a
+ * following add joins (I32_ANDN_I32_ADD, fuse_chain). */
+static bool fuse_andn(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
+{
+    if (op != OP_I32_AND || s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n ||
+        s->last_op != OP_I32_XOR_IMM || a == b)
+        return false;
+    wcell x = s->code[s->last_def + 1];
+    if (x.m.x != UINT32_MAX || (x.m.a != a && x.m.a != b) || x.m.a < s->local_slots)
+        return false;
+    s->n = (size_t)s->last_def;
+    size_t at = s->n;
+    cs_op(s, OP_I32_ANDN);
+    cs_s(s, dst, x.m.b, x.m.a == a ? b : a, 0);
+    cs_def(s, at);
+    return true;
+}
+
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b)
 {
     if (!cs_live(s) || fuse_load(s, op, dst, a, b) || fuse_chain(s, op, dst, a, b) ||
         fuse_extend(s, op, dst, a, b) || fuse_sigma(s, op, dst, a, b) ||
-        fuse_set_add(s, op, dst, a, b))
+        fuse_set_add(s, op, dst, a, b) || fuse_andn(s, op, dst, a, b))
         return;
     uint64_t bits = s->last_const_bits;
     bool fits = wide ? (int64_t)(int32_t)bits == (int64_t)bits : true;
@@ -566,6 +585,21 @@ static void fuse_add_load(vstate *s)
     s->last_op = op;
     s->prev_ins = s->prev2_ins;
     s->prev2_ins = -1;
+}
+
+/* An i32 store [v, addr, off] right after a plain i32 load (a list's link read, then overwritten;
+ * a word copied): both become I32_LOAD_I32_STORE [the load's cells][v, addr, off], run in order
+ * (the load, and its trap, first). */
+bool cs_load_store(vstate *s, enum wop op, uint16_t v, uint16_t addr, uint32_t off)
+{
+    if (!cs_live(s) || op != OP_I32_STORE || s->last_ins < 0 || s->last_op != OP_I32_LOAD ||
+        (size_t)s->last_ins + 2 != s->n)
+        return false;
+    set_op(s, &s->code[s->last_ins], OP_I32_LOAD_I32_STORE);
+    cs_m(s, v, addr, off);
+    s->last_op = OP_I32_LOAD_I32_STORE;
+    s->last_def = s->last_const = s->last_set = -1;
+    return true;
 }
 
 /* local.set/tee of the value just popped from height s->h whose location is s->loc[s->h]:

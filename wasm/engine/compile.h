@@ -148,6 +148,7 @@ void cs_const(vstate *s, uint16_t dst, uint64_t bits, bool wide);
 void cs_binop(vstate *s, enum wop op, enum wop imm_op, bool wide, uint16_t dst, uint16_t a,
               uint16_t b);
 bool cs_fold_set(vstate *s, uint16_t slot);
+bool cs_load_store(vstate *s, enum wop op, uint16_t v, uint16_t addr, uint32_t off);
 void cs_label_here(vstate *s, ctl *c);
 void cs_branch(vstate *s, ctl *target, uint32_t arity);
 void cs_br_if(vstate *s, ctl *target, uint32_t arity, uint16_t cond);

@@ -811,6 +811,8 @@ dispatch:
     BIN2(I32_XOR, I32_XOR, u32, a ^ b, a ^ b)
     BIN2(I32_XOR, I32_AND, u32, a ^ b, a & b)
     BIN2(I32_AND, I32_XOR, u32, a & b, a ^ b)
+    BIN(I32_ANDN, u32, u32, ~a & b) /* [dst, x, y]: ~x & y (compile.c, fuse_andn) */
+    BIN2(I32_ANDN, I32_ADD, u32, ~a & b, a + b)
     BIN2(F64_ADD, F64_ADD, f64, a + b, a + b)
     BIN2(F32_ADD, F32_ADD, f32, a + b, a + b)
     BIN2I(I32_ROTL, I32_XOR, u32, rotl32(a, b), a ^ b)
@@ -944,6 +946,21 @@ dispatch:
             wcell c = ip[1];
             f64 t = get_f64(fp[c.s.d]) + (get_f64(fp[c.s.b]) + get_f64(fp[c.s.c]));
             fp[c.s.a] = put_f64(get_f64(fp[ip[2].s.a]) + t);
+            ip += 3;
+            NEXT();
+        }
+        OP(I32_LOAD_I32_STORE) /* [dst, addr, off][v, addr2, off2]: an i32 load, then an i32
+                                * store, in order (cs_load_store) */
+        {
+            wcell c = ip[1], d = ip[2];
+            uint32_t x;
+            LOAD_OPERAND(x, uint32_t, u32, u32, fp[c.m.b], 0, c.m.x);
+            fp[c.m.a] = put_u32(x);
+            uint64_t ea = (uint64_t)(uint32_t)fp[d.m.b] + d.m.x;
+            if (ea + sizeof(uint32_t) > msize)
+                TRAP(MEMORY_OOB);
+            x = (uint32_t)fp[d.m.a];
+            memcpy(mbase + ea, &x, sizeof(x));
             ip += 3;
             NEXT();
         }

@@ -255,6 +255,8 @@
     X(F64_ADD3)                                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
+    X(I32_ANDN)                                                                                    \
+    X(I32_LOAD_I32_STORE)                                                                          \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \
@@ -348,6 +350,7 @@
     X(I32_XOR, I32_XOR)                                                                            \
     X(I32_XOR, I32_AND)                                                                            \
     X(I32_AND, I32_XOR)                                                                            \
+    X(I32_ANDN, I32_ADD)                                                                           \
     X(F64_ADD, F64_ADD)                                                                            \
     X(F32_ADD, F32_ADD)
 // clang-format on

@@ -664,6 +664,8 @@ static int op_store(vstate *s, enum wop op, wasm_valtype t, uint32_t align)
     TRY(pop_t(s, t, &v));
     TRY(pop_t(s, WASM_I32, &addr));
     bool ai = fuse_address(s, addr, &addr, &imm);
+    if (!ai && cs_load_store(s, op, v, addr, off))
+        return 0;
     cs_op(s, ai ? op + 1 : op);
     cs_m(s, v, addr, off);
     if (ai)
