@@ -253,6 +253,13 @@ static bool must_stop(wasm_instance *ctx, int attn)
     return (attn & WASM_ATTN_INTERRUPT) || ((attn & WASM_ATTN_METERED) && --ctx->fuel < 0);
 }
 
+/* Zeroes the declared locals a call must zero (wcode.zero_end): out of line, so a call that zeroes
+ * nothing does not keep registers around a memset. */
+static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *code)
+{
+    memset(fp + code->nparams, 0, (size_t)(code->zero_end - code->nparams) * sizeof(uint64_t));
+}
+
 /* ---- the loop
  * ------------------------------------------------------------------------------------ */
 
@@ -1205,8 +1212,8 @@ dispatch:
             CHECK_ATTENTION();
             *fr++ = (wframe){ip + 3, fp, fc, inst};
             fc = code, fp = nfp, ip = code->code;
-            for (uint32_t i = code->nparams; i < code->zero_end; i++)
-                fp[i] = 0;
+            if (code->zero_end > code->nparams)
+                zero_locals(fp, code);
             NEXT();
         }
         OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): fc was just
