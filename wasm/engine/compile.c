@@ -111,8 +111,25 @@ void cs_def(vstate *s, size_t at)
     s->last_end = s->n;
 }
 
+/* A COPY4 just completed right after another COPY4: both become COPY8 [4 cells of two copies], run
+ * in order (sha256's round rotates eight working variables). */
+static void join_copy4(vstate *s)
+{
+    int64_t p = s->prev_ins;
+    if (p < 0 || p + 3 != s->last_ins || !op_at(s, p, OP_COPY4))
+        return;
+    memmove(&s->code[s->last_ins], &s->code[s->last_ins + 1], 2 * sizeof(wcell));
+    s->n--;
+    s->last_ins = p;
+    s->last_op = OP_COPY8;
+    s->prev_ins = s->prev2_ins;
+    s->prev2_ins = -1;
+    s->prev_op = OP_COUNT_;
+}
+
 /* A scalar copy right after one, two or three others (COPY, COPY2, COPY3) joins them: up to four
- * copies in a row are one op (a hash round's rotation of its working variables), run in order. */
+ * copies in a row are one op (a hash round's rotation of its working variables), run in order, and
+ * two such ops in a row are COPY8. */
 static bool fuse_copy(vstate *s, uint16_t dst, uint16_t src)
 {
     if (s->last_ins < 0)
@@ -128,6 +145,7 @@ static bool fuse_copy(vstate *s, uint16_t dst, uint16_t src)
     } else if (s->last_op == OP_COPY3 && len == 3) {
         s->last_op = OP_COPY4;
         c[1].s.c = dst, c[1].s.d = src;
+        join_copy4(s);
     } else {
         return false;
     }

@@ -876,6 +876,21 @@ dispatch:
             ip += 3;
             NEXT();
         }
+        OP(COPY8) /* four cells of COPY4's form: eight copies, in order */
+        {
+            wcell c = ip[1], e = ip[2];
+            fp[c.s.a] = fp[c.s.b];
+            fp[c.s.c] = fp[c.s.d];
+            fp[e.s.a] = fp[e.s.b];
+            fp[e.s.c] = fp[e.s.d];
+            c = ip[3], e = ip[4];
+            fp[c.s.a] = fp[c.s.b];
+            fp[c.s.c] = fp[c.s.d];
+            fp[e.s.a] = fp[e.s.b];
+            fp[e.s.c] = fp[e.s.d];
+            ip += 5;
+            NEXT();
+        }
         OP(I32_ROTL2_XOR) /* [dst, x, k1, k2]: rotl(x, k1) ^ rotl(x, k2) (compile.c, fuse_rotates)
                            */
         {

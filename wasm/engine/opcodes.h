@@ -239,6 +239,7 @@
     X(COPY2)                                                                                       \
     X(COPY3)                                                                                       \
     X(COPY4)                                                                                       \
+    X(COPY8)                                                                                       \
     X(I32_ROTL2_XOR)                                                                               \
     X(I32_ROTL3_XOR)                                                                               \
     X(I32_ADD_IMM2)                                                                                \
