@@ -63,6 +63,7 @@ void cs_op(vstate *s, enum wop op)
     if (!cs_live(s))
         return;
     if (s->last_ins < 0 || (int64_t)s->n > s->last_ins) { /* not a rewrite of the last one */
+        s->prev3_ins = s->prev2_ins;
         s->prev2_ins = s->prev_ins;
         s->prev_ins = s->last_ins;
         s->prev_op = s->last_op;
@@ -76,7 +77,8 @@ void cs_op(vstate *s, enum wop op)
 /* A jump may land here: no peephole may combine instructions across this point. */
 void cs_barrier(vstate *s)
 {
-    s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = s->last_set = -1;
+    s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = s->prev3_ins =
+        s->last_set = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -123,7 +125,8 @@ static void join_copy4(vstate *s)
     s->last_ins = p;
     s->last_op = OP_COPY8;
     s->prev_ins = s->prev2_ins;
-    s->prev2_ins = -1;
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
     s->prev_op = OP_COUNT_;
 }
 
@@ -328,7 +331,7 @@ static bool fuse_load_left(vstate *s, enum wop fused, enum wop ld, uint16_t dst,
     cs_u64(s, add_a | (uint64_t)la.m.x << 32);
     if (pre)
         cs_s(s, add.s.a, add.s.b, add.s.c, 0);
-    s->prev_ins = s->prev2_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
     cs_def(s, at);
     return true;
 }
@@ -418,7 +421,7 @@ static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16
         return false;
     }
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
     size_t at = s->n;
     cs_op(s, fused);
     cs_s(s, out.s.a, out.s.b, out.s.c, out.s.d);
@@ -507,7 +510,7 @@ static bool fuse_sigma(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
         t < s->local_slots || t == rot.s.b)
         return false;
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
     size_t at = s->n;
     cs_op(s, OP_I32_ROTL2_XOR_SHR_U);
     cs_s(s, dst, rot.s.b, (uint16_t)(rot.s.c | rot.s.d << 8), (uint16_t)(shr.m.x & 31));
@@ -602,7 +605,8 @@ static void fuse_add_load(vstate *s)
     s->last_ins = s->prev_ins;
     s->last_op = op;
     s->prev_ins = s->prev2_ins;
-    s->prev2_ins = -1;
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
 }
 
 /* An i32 store [v, addr, off] right after a plain i32 load (a list's link read, then overwritten;
@@ -803,9 +807,21 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     bool two = s->prev2_ins >= 0 && s->prev2_ins + 2 == s->prev_ins &&
                op_at(s, s->prev2_ins, OP_I32_ADD_IMM);
     wcell add1 = two ? s->code[s->prev2_ins + 1] : add;
+    int64_t sum = s->prev3_ins; /* an I32_ADD3/F64_ADD3 before BR_ADDI2_I32_NE joins it */
+    enum wop tail = !two || br != OP_BR_I32_NE_IMM || sum < 0 || sum + 3 != s->prev2_ins ? OP_COUNT_
+                    : op_at(s, sum, OP_I32_ADD3) ? OP_I32_ADD3_BR_ADDI2_I32_NE
+                    : op_at(s, sum, OP_F64_ADD3) ? OP_F64_ADD3_BR_ADDI2_I32_NE
+                                                 : OP_COUNT_;
     s->n = (size_t)(two ? s->prev2_ins : s->prev_ins);
-    s->prev_ins = s->prev2_ins = -1;
-    cs_op(s, br + 1 + two); /* BR_ADDI_<cmp>, BR_ADDI2_<cmp> follow BR_<cmp>_IMM in enum wop */
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    if (tail != OP_COUNT_) { /* [the sum's cells][BR_ADDI2_I32_NE's cells]: a dot product's loop */
+        set_op(s, &s->code[sum], tail);
+        s->last_ins = sum;
+        s->last_op = tail;
+        s->last_def = s->last_const = s->last_set = -1;
+    } else {
+        cs_op(s, br + 1 + two); /* BR_ADDI_<cmp>, BR_ADDI2_<cmp> follow BR_<cmp>_IMM in enum wop */
+    }
     if (two)
         cs_m(s, add1.m.a, add1.m.b, add1.m.x);
     cs_m(s, add.m.a, add.m.b, add.m.x);
@@ -837,7 +853,7 @@ static bool fuse_set_branch(vstate *s, uint16_t cond)
     cs_m(s, c.m.a, c.m.b, c.m.x);
     cs_m(s, d.m.a, d.m.b, d.m.x);
     cs_s(s, e.s.a, a.s.a, a.s.b, a.s.c);
-    s->prev_ins = s->prev2_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
     return true;
 }
 

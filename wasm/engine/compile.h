@@ -82,6 +82,7 @@ typedef struct vstate {
     int64_t last_def, last_const, last_ins; /* last_ins: start of the last instruction */
     int64_t prev_ins;                       /* start of the one before it (-1: none, or a label) */
     int64_t prev2_ins;                      /* and of the one before that (the same) */
+    int64_t prev3_ins;                      /* and of the one before that (the same) */
     int64_t last_set; /* the last instruction, when a local.set/tee made it write the local */
     uint64_t last_const_bits;
     enum wop last_op, prev_op; /* ops of the last two emitted instructions */

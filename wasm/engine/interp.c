@@ -429,6 +429,18 @@ static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *cod
     SET_ADDI2_BR(BR_ADD_SET_ADDI2_##n, T, cmp,                                                     \
                  fp[ip[3].s.b] = put_u32((uint32_t)fp[ip[3].s.c] + (uint32_t)fp[ip[3].s.d]))
 
+/* BR_ADDI2_I32_NE's cells from ip[k] on, after a fused op's own (an ADD3's): the two adds, then the
+ * branch (the offset in cell k + 3). */
+#define ADDI2_NE_AT(k)                                                                             \
+    do {                                                                                           \
+        wcell a1_ = ip[k], a_ = ip[(k) + 1];                                                       \
+        fp[a1_.m.a] = put_u32((uint32_t)fp[a1_.m.b] + a1_.m.x);                                    \
+        uint32_t v_ = (uint32_t)fp[a_.m.b] + a_.m.x;                                               \
+        fp[a_.m.a] = put_u32(v_);                                                                  \
+        ip = v_ != ip[(k) + 2].m.x ? ip + (k) + 3 + ip[(k) + 3].i64 : ip + (k) + 4;                \
+        NEXT();                                                                                    \
+    } while (0)
+
 /* A COPY or an I32_ADD_IMM2 (`pre`, its cells len - 1) run before a BR_IF or BR_UNLESS on slot
  * `cond` (compile.c, cs_cond_jump); the branch offset is the last cell. */
 #define PRE_BR(n, len, pre, cond)                                                                  \
@@ -985,6 +997,21 @@ dispatch:
             memcpy(mbase + ea, &x, sizeof(x));
             ip += 3;
             NEXT();
+        }
+        OP(I32_ADD3_BR_ADDI2_I32_NE) /* [I32_ADD3's cells][BR_ADDI2_I32_NE's cells] (a dot
+                                      * product's sum, then its loop's latch: fuse_add_branch) */
+        {
+            wcell c = ip[1];
+            uint32_t t = (uint32_t)fp[c.s.d] + ((uint32_t)fp[c.s.b] + (uint32_t)fp[c.s.c]);
+            fp[c.s.a] = put_u32((uint32_t)fp[ip[2].s.a] + t);
+            ADDI2_NE_AT(3);
+        }
+        OP(F64_ADD3_BR_ADDI2_I32_NE) /* [F64_ADD3's cells][BR_ADDI2_I32_NE's cells] */
+        {
+            wcell c = ip[1];
+            f64 t = get_f64(fp[c.s.d]) + (get_f64(fp[c.s.b]) + get_f64(fp[c.s.c]));
+            fp[c.s.a] = put_f64(get_f64(fp[ip[2].s.a]) + t);
+            ADDI2_NE_AT(3);
         }
         OP(CONST32)
         {

@@ -1215,6 +1215,7 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                 .last_ins = -1,
                 .prev_ins = -1,
                 .prev2_ins = -1,
+                .prev3_ins = -1,
                 .last_set = -1};
     s.cap = VS_ROOM_STACK, s.ctlcap = VS_ROOM_CTLS;
     s.vt = room.vt, s.loc = room.loc, s.home = room.home, s.ctls = room.ctls;

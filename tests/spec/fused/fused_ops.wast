@@ -1166,3 +1166,49 @@
 (assert_return (invoke "chain9" (i32.const 3)) (i32.const 27))
 (assert_return (invoke "label_before_5th" (i32.const 1) (i32.const 2) (i32.const 0)) (i32.const 1212))
 (assert_return (invoke "label_before_5th" (i32.const 1) (i32.const 2) (i32.const 1)) (i32.const 0))
+
+;; I32_ADD3_BR_ADDI2_I32_NE, F64_ADD3_BR_ADDI2_I32_NE: a three-add sum right before a loop latch
+;; stepping two induction variables (a dot product's loop): the sum's 32-bit wrap and its float
+;; order, both variables read after the loop, a latch with another compare, and a branch landing
+;; between the sum and the latch.
+(module
+  (func (export "i32_sum") (param $x i32) (param $y i32) (param $z i32) (result i32)
+    (local $s i32) (local $k i32) (local $p i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.add (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $l (i32.ne (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 4))))
+    (i32.add (local.get $s) (i32.mul (i32.add (local.get $p) (local.get $k)) (i32.const 1000))))
+  (func (export "f64_sum") (param $x f64) (param $y f64) (param $z f64) (result f64)
+    (local $s f64) (local $k i32) (local $p i32)
+    (loop $l
+      (local.set $s (f64.add (local.get $s) (f64.add (local.get $z) (f64.add (local.get $x) (local.get $y)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $l (i32.ne (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))
+    (f64.add (local.get $s) (f64.convert_i32_s (local.get $p))))
+  (func (export "lt_latch") (param $x i32) (param $y i32) (param $z i32) (result i32)
+    (local $s i32) (local $k i32) (local $p i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.add (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $l (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 2))))
+    (i32.add (local.get $s) (i32.mul (local.get $p) (i32.const 1000))))
+  (func (export "label_between") (param $skip i32) (param $x i32) (param $y i32) (param $z i32)
+    (result i32)
+    (local $s i32) (local $k i32) (local $p i32)
+    (loop $l
+      (block $b
+        (br_if $b (local.get $skip))
+        (local.set $s
+          (i32.add (local.get $s) (i32.add (local.get $z) (i32.add (local.get $x) (local.get $y))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br_if $l (i32.ne (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))
+    (i32.add (local.get $s) (i32.mul (local.get $p) (i32.const 1000)))))
+(assert_return (invoke "i32_sum" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 36024))
+(assert_return (invoke "i32_sum" (i32.const 0x7fffffff) (i32.const 2) (i32.const 0)) (i32.const 36004))
+(assert_return (invoke "f64_sum" (f64.const 1e16) (f64.const 1) (f64.const 1)) (f64.const 3.0000000000000024e16))
+(assert_return (invoke "lt_latch" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 16012))
+(assert_return (invoke "label_between" (i32.const 0) (i32.const 1) (i32.const 2) (i32.const 3))
+               (i32.const 24018))
+(assert_return (invoke "label_between" (i32.const 1) (i32.const 1) (i32.const 2) (i32.const 3))
+               (i32.const 24000))
