@@ -794,6 +794,22 @@ static enum wop fused_branch(enum wop op, bool when_true)
     return OP_COUNT_;
 }
 
+/* The op joining the instruction at `at` (ending at `end`) and the latch BR_ADDI_I32_NE (!two) or
+ * BR_ADDI2_I32_NE (two) that follows it, or OP_COUNT_: a dot product's three-add sum before its
+ * loop's two-variable latch (I32_ADD3/F64_ADD3_BR_ADDI2_I32_NE), an i32 store before a
+ * one-variable latch (I32_STORE_BR_ADDI_I32_NE: sha256's message schedule, an array filled). */
+static enum wop latch_tail(const vstate *s, int64_t at, int64_t end, bool two, enum wop br)
+{
+    if (br != OP_BR_I32_NE_IMM || at < 0)
+        return OP_COUNT_;
+    if (two && at + 3 == end)
+        return op_at(s, at, OP_I32_ADD3)   ? OP_I32_ADD3_BR_ADDI2_I32_NE
+               : op_at(s, at, OP_F64_ADD3) ? OP_F64_ADD3_BR_ADDI2_I32_NE
+                                           : OP_COUNT_;
+    return !two && at + 2 == end && op_at(s, at, OP_I32_STORE) ? OP_I32_STORE_BR_ADDI_I32_NE
+                                                               : OP_COUNT_;
+}
+
 /* The compare-immediate op (about to become branch br) reads the result of an i32 add-immediate
  * just before it: both become BR_ADDI_<cmp> (WASM_BRCMP_OPS), and with a second i32
  * add-immediate right before that (a loop with two induction variables), BR_ADDI2_<cmp>. */
@@ -807,14 +823,11 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     bool two = s->prev2_ins >= 0 && s->prev2_ins + 2 == s->prev_ins &&
                op_at(s, s->prev2_ins, OP_I32_ADD_IMM);
     wcell add1 = two ? s->code[s->prev2_ins + 1] : add;
-    int64_t sum = s->prev3_ins; /* an I32_ADD3/F64_ADD3 before BR_ADDI2_I32_NE joins it */
-    enum wop tail = !two || br != OP_BR_I32_NE_IMM || sum < 0 || sum + 3 != s->prev2_ins ? OP_COUNT_
-                    : op_at(s, sum, OP_I32_ADD3) ? OP_I32_ADD3_BR_ADDI2_I32_NE
-                    : op_at(s, sum, OP_F64_ADD3) ? OP_F64_ADD3_BR_ADDI2_I32_NE
-                                                 : OP_COUNT_;
+    int64_t sum = two ? s->prev3_ins : s->prev2_ins;
+    enum wop tail = latch_tail(s, sum, two ? s->prev2_ins : s->prev_ins, two, br);
     s->n = (size_t)(two ? s->prev2_ins : s->prev_ins);
     s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
-    if (tail != OP_COUNT_) { /* [the sum's cells][BR_ADDI2_I32_NE's cells]: a dot product's loop */
+    if (tail != OP_COUNT_) { /* [the instruction's cells][BR_ADDI[2]_I32_NE's cells] */
         set_op(s, &s->code[sum], tail);
         s->last_ins = sum;
         s->last_op = tail;

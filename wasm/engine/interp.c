@@ -1013,6 +1013,20 @@ dispatch:
             fp[c.s.a] = put_f64(get_f64(fp[ip[2].s.a]) + t);
             ADDI2_NE_AT(3);
         }
+        OP(I32_STORE_BR_ADDI_I32_NE) /* [v, addr, off][BR_ADDI_I32_NE's cells] (fuse_add_branch) */
+        {
+            wcell c = ip[1];
+            uint64_t ea = (uint64_t)(uint32_t)fp[c.m.b] + c.m.x;
+            if (ea + sizeof(uint32_t) > msize)
+                TRAP(MEMORY_OOB);
+            uint32_t x = (uint32_t)fp[c.m.a];
+            memcpy(mbase + ea, &x, sizeof(x));
+            wcell a = ip[2];
+            uint32_t v = (uint32_t)fp[a.m.b] + a.m.x;
+            fp[a.m.a] = put_u32(v);
+            ip = v != ip[3].m.x ? ip + 4 + ip[4].i64 : ip + 5;
+            NEXT();
+        }
         OP(CONST32)
         {
             fp[ip[1].m.a] = ip[1].m.x;

@@ -256,6 +256,7 @@
     X(F64_ADD3)                                                                                    \
     X(I32_ADD3_BR_ADDI2_I32_NE)                                                                    \
     X(F64_ADD3_BR_ADDI2_I32_NE)                                                                    \
+    X(I32_STORE_BR_ADDI_I32_NE)                                                                    \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(I32_ANDN)                                                                                    \

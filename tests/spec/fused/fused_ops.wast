@@ -1212,3 +1212,49 @@
                (i32.const 24018))
 (assert_return (invoke "label_between" (i32.const 1) (i32.const 1) (i32.const 2) (i32.const 3))
                (i32.const 24000))
+
+;; I32_STORE_BR_ADDI_I32_NE: an i32 store right before a loop's latch (an array filled): every
+;; store lands, the counter is read after the loop, the store's trap stops the loop with the
+;; stores before it done, a latch comparing with a local is kept apart, and a branch landing between
+;; the store and the latch.
+(module
+  (memory 1)
+  (func (export "fill") (param $p i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (i32.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))
+                 (i32.add (i32.mul (local.get $i) (i32.const 3)) (i32.const 1)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 3))))
+    (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $p)))
+  (func (export "fill_imm") (param $p i32) (result i32)
+    (loop $l
+      (i32.store offset=8 (local.get $p) (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (i32.ne (local.tee $p (i32.add (local.get $p) (i32.const 4))) (i32.const 40))))
+    (local.get $p))
+  (func (export "fill_n") (param $p i32) (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (i32.store (local.get $p) (local.get $i))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.add (i32.mul (local.get $i) (i32.const 1000)) (i32.load (local.get $p))))
+  (func (export "at") (param $p i32) (result i32) (i32.load (local.get $p)))
+  (func (export "label_between") (param $p i32) (param $skip i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (block $b
+        (br_if $b (local.get $skip))
+        (i32.store (local.get $p) (i32.const 7)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 3))))
+    (i32.add (i32.mul (local.get $i) (i32.const 1000)) (i32.load (local.get $p)))))
+(assert_return (invoke "fill_imm" (i32.const 0)) (i32.const 40))
+(assert_return (invoke "at" (i32.const 8)) (i32.const 1))
+(assert_return (invoke "at" (i32.const 44)) (i32.const 37))
+(assert_return (invoke "fill" (i32.const 100)) (i32.const 3100))
+(assert_return (invoke "at" (i32.const 100)) (i32.const 1))
+(assert_return (invoke "at" (i32.const 104)) (i32.const 4))
+(assert_return (invoke "at" (i32.const 108)) (i32.const 7))
+(assert_trap (invoke "fill" (i32.const 65528)) "out of bounds memory access")
+(assert_return (invoke "at" (i32.const 65532)) (i32.const 4))
+(assert_return (invoke "fill_n" (i32.const 300) (i32.const 4)) (i32.const 4003))
+(assert_return (invoke "label_between" (i32.const 200) (i32.const 1)) (i32.const 3000))
+(assert_return (invoke "label_between" (i32.const 200) (i32.const 0)) (i32.const 3007))
