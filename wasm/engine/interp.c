@@ -429,6 +429,16 @@ static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *cod
     SET_ADDI2_BR(BR_ADD_SET_ADDI2_##n, T, cmp,                                                     \
                  fp[ip[3].s.b] = put_u32((uint32_t)fp[ip[3].s.c] + (uint32_t)fp[ip[3].s.d]))
 
+/* The four copies of COPY4's two cells from ip[k] on, in order. */
+#define COPY4_AT(k)                                                                                \
+    do {                                                                                           \
+        wcell c_ = ip[k], e_ = ip[(k) + 1];                                                        \
+        fp[c_.s.a] = fp[c_.s.b];                                                                   \
+        fp[c_.s.c] = fp[c_.s.d];                                                                   \
+        fp[e_.s.a] = fp[e_.s.b];                                                                   \
+        fp[e_.s.c] = fp[e_.s.d];                                                                   \
+    } while (0)
+
 /* BR_ADDI2_I32_NE's cells from ip[k] on, after a fused op's own (an ADD3's): the two adds, then the
  * branch (the offset in cell k + 3). */
 #define ADDI2_NE_AT(k)                                                                             \
@@ -880,26 +890,14 @@ dispatch:
         }
         OP(COPY4) /* [dst, src, dst2, src2][dst3, src3, dst4, src4]: four copies, in order */
         {
-            wcell c = ip[1], e = ip[2];
-            fp[c.s.a] = fp[c.s.b];
-            fp[c.s.c] = fp[c.s.d];
-            fp[e.s.a] = fp[e.s.b];
-            fp[e.s.c] = fp[e.s.d];
+            COPY4_AT(1);
             ip += 3;
             NEXT();
         }
         OP(COPY8) /* four cells of COPY4's form: eight copies, in order */
         {
-            wcell c = ip[1], e = ip[2];
-            fp[c.s.a] = fp[c.s.b];
-            fp[c.s.c] = fp[c.s.d];
-            fp[e.s.a] = fp[e.s.b];
-            fp[e.s.c] = fp[e.s.d];
-            c = ip[3], e = ip[4];
-            fp[c.s.a] = fp[c.s.b];
-            fp[c.s.c] = fp[c.s.d];
-            fp[e.s.a] = fp[e.s.b];
-            fp[e.s.c] = fp[e.s.d];
+            COPY4_AT(1);
+            COPY4_AT(3);
             ip += 5;
             NEXT();
         }
