@@ -13,7 +13,9 @@ readying a worker for the next one, is then done); the medians over the rounds a
 the CPU time one exec
 costs the daemon and the zygote with its workers (/proc/PID/stat: utime + stime, and for the
 zygote also cutime + cstime of the workers it reaped, over each round; wall time on a shared
-machine swings with its load, CPU time much less). Then toolbox.wasm's size,
+machine swings with its load, CPU time much less), and how often the daemon's threads and the
+zygote slept and were woken per exec (voluntary context switches: a count, not a time, so it
+does not swing with the load). Then toolbox.wasm's size,
 and the memory one exec adds: the exec worker of `sh -c "sleep 3"` (its RSS and PSS, from
 /proc/PID/smaps_rollup; the zygote's worker that is not the container's) next to the container's
 worker.
@@ -63,6 +65,18 @@ def cpu_s(pid, children=False):
     if children:
         ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wakeups(pid):
+    """How often pid's threads have slept and been woken (voluntary context switches), in all."""
+    total = 0
+    for status in pathlib.Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            text = status.read_text()
+        except OSError:  # a thread that ended meanwhile
+            continue
+        total += int(re.search(r"^voluntary_ctxt_switches:\s+(\d+)", text, re.M).group(1))
+    return total
 
 
 def zygote_children(zygote, comm):
@@ -127,13 +141,17 @@ def main():
         results = {name: [] for name in cmds}
         paced = {name: [] for name in cmds}
         cpu = {name: [] for name in cmds}  # (daemon, zygote + workers) CPU ms per exec
+        wakes = {name: [] for name in cmds}  # (daemon, zygote) wake-ups per exec
         zygote = d.zygote_pid()
         for _ in range(a.rounds):
             for name in cmds:
                 before = cpu_s(d.proc.pid), cpu_s(zygote, children=True)
+                woken = wakeups(d.proc.pid), wakeups(zygote)
                 results[name].append(exec_p50_p99(client, d.socket, files[name], a.calls))
                 after = cpu_s(d.proc.pid), cpu_s(zygote, children=True)
                 cpu[name].append([(y - x) * 1000 / a.calls for x, y in zip(before, after)])
+                wakes[name].append([(y - x) / a.calls for x, y in
+                                    zip(woken, (wakeups(d.proc.pid), wakeups(zygote)))])
             for name in cmds:
                 paced[name].append(exec_p50_p99(client, d.socket, files[name], a.calls,
                                                 a.gap_ms))
@@ -153,6 +171,11 @@ def main():
             dcpu = statistics.median(c[0] for c in cpu[name])
             zcpu = statistics.median(c[1] for c in cpu[name])
             print(f"{name:36s} {dcpu:.2f} ms + {zcpu:.2f} ms = {dcpu + zcpu:.2f} ms")
+        print("Wake-ups per exec (voluntary context switches, median of the rounds): daemon, zygote")
+        for name in cmds:
+            dw = statistics.median(w[0] for w in wakes[name])
+            zw = statistics.median(w[1] for w in wakes[name])
+            print(f"{name:36s} {dw:.2f} + {zw:.2f}")
         size = (build / "wasm/toolbox/toolbox.wasm").stat().st_size
         print(f"toolbox.wasm: {size} bytes ({size / 1024:.0f} KiB)")
         t = threading.Thread(target=lambda: rt.ExecSync(

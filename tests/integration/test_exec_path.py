@@ -71,6 +71,21 @@ def test_execsync_result_waited_for_the_zygote_to_reap_the_worker(rt, pod):
     assert (res.exit_code, res.stdout, res.stderr) == (3, b"done\n", b"")
 
 
+def test_execsync_output_bigger_than_a_pipe_comes_whole_with_its_exit_code(rt, pod):
+    """ExecSync polls the output pipes and the status pipe together and answers once the status
+    and both outputs' EOF are in: output over a pipe's 64 KiB on both streams, read while the
+    guest writes it, is whole, with the exit code; the first exec forks its worker, the second
+    runs in the one kept ready."""
+    cid = running(rt, pod, "big-output")
+    want_out = "".join(f"{i}\n" for i in range(1, 100001)).encode()
+    want_err = "".join(f"{i}\n" for i in range(1, 30001)).encode()
+    for _ in range(2):
+        res = exec_sync(rt, cid, ["sh", "-c", "seq 1 100000; seq 1 30000 >&2; exit 7"], 20)
+        assert res.exit_code == 7
+        assert (len(res.stdout), len(res.stderr)) == (len(want_out), len(want_err))
+        assert (res.stdout, res.stderr) == (want_out, want_err)
+
+
 def ready_workers(rt):
     return zygote_children(rt, "wasmcri-ready")
 

@@ -301,6 +301,11 @@ int wc_exec_stderr(const wc_exec_session *s)
     return s->err;
 }
 
+int sb_exec_status_fd(const wc_exec_session *s)
+{
+    return s->status;
+}
+
 void wc_exec_close_stdin(wc_exec_session *s)
 {
     if (s->in >= 0)

@@ -1,5 +1,5 @@
-/* ExecSync: an exec session (exec.c) without stdin whose output is collected here,
- * until both pipes close or the timeout passes (then the worker is killed). */
+/* ExecSync: an exec session (exec.c) without stdin whose output is collected here, until both
+ * pipes close and the status is in, or the timeout passes (then the worker is killed). */
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +31,22 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads both pipes until EOF; false when the deadline (ms, 0: none) passed first. */
-static bool collect(int fds[2], int64_t deadline, wc_exec_result *res)
+/* Reads the output pipes until EOF and takes the exit code from the status pipe as soon as it is
+ * in (wc_exec_wait), all in one poll: the worker closes the output right before it writes its
+ * status, so the end of an exec is one wake-up, not one per pipe. The status may come before the
+ * output's EOF (a copy of a write end closed late): the output is then read on to its EOF.
+ * False when the deadline (ms, 0: none) passed first. */
+static bool collect(wc_sandbox *sb, wc_exec_session *s, int64_t deadline, wc_exec_result *res)
 {
-    struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
+    struct pollfd p[3] = {{.fd = wc_exec_stdout(s), .events = POLLIN},
+                          {.fd = wc_exec_stderr(s), .events = POLLIN},
+                          {.fd = sb_exec_status_fd(s), .events = POLLIN}};
     char buf[65536];
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
+    while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
         int wait = deadline ? (int)(deadline - now_ms()) : -1;
         if (deadline && wait <= 0)
             return false;
-        if (poll(p, 2, wait) <= 0)
+        if (poll(p, 3, wait) <= 0)
             continue;
         for (int i = 0; i < 2; i++) {
             if (p[i].fd < 0 || !p[i].revents)
@@ -55,6 +61,10 @@ static bool collect(int fds[2], int64_t deadline, wc_exec_result *res)
             else
                 append(&res->err, &res->err_len, buf, (size_t)n);
         }
+        if (p[2].fd >= 0 && p[2].revents) { /* the result, or the worker's end */
+            res->exit_code = wc_exec_wait(sb, s);
+            p[2].fd = -1;
+        }
     }
     return true;
 }
@@ -66,8 +76,7 @@ int wc_container_exec(wc_sandbox *sb, const char *id, char *const *cmd, int64_t 
     wc_exec_session *s = NULL;
     wc_exec_io io = {0};
     TRY(wc_exec_start(sb, id, cmd, &io, &s, err));
-    int fds[2] = {wc_exec_stdout(s), wc_exec_stderr(s)};
-    bool in_time = collect(fds, timeout_s > 0 ? now_ms() + timeout_s * 1000 : 0, res);
+    bool in_time = collect(sb, s, timeout_s > 0 ? now_ms() + timeout_s * 1000 : 0, res);
     if (!in_time)
         wc_exec_kill(sb, s);
     res->exit_code = wc_exec_wait(sb, s);

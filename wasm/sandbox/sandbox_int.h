@@ -129,6 +129,9 @@ void sb_sampler_stop(wc_sandbox *sb);
 /* exec.c: an exec worker's exit (on the zygote reader thread), and the zygote's end. */
 void sb_exec_exited(wc_sandbox *sb, const json_t *ev);
 void sb_exec_zygote_lost(wc_sandbox *sb);
+/* exec.c: the session's status pipe (read end; -1 once wc_exec_wait has read it), which
+ * ExecSync polls with the output so that the status and the output's EOF wake it once. */
+int sb_exec_status_fd(const wc_exec_session *s);
 
 /* resources.c: the cgroups the worker joins (their cgroup.procs files go into spec):
  * its pod's, and for a memory limit its own, made now with that limit

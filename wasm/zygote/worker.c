@@ -231,13 +231,13 @@ void worker_report(const worker_fds *fds, const worker_result *res)
     if (reported)
         return;
     reported = true;
-    int stdio[3] = {fds->in, fds->out, fds->err};
-    for (size_t i = 0; i < 3; i++) /* an exec's output ends now, not when the exit is done */
-        if (stdio[i] >= 0)
-            close(stdio[i]);
     /* the zygote's first: when the daemon has the result, a ps asked of the zygote sees it */
     if (layer_send_exit(fds->layer, res) < 0)
         _exit(125);
+    int stdio[3] = {fds->in, fds->out, fds->err};
+    for (size_t i = 0; i < 3; i++) /* an exec's output ends now, not when the exit is done, */
+        if (stdio[i] >= 0)         /* right before its status: one wake-up for the daemon */
+            close(stdio[i]);
     if (fds->status >= 0 && write(fds->status, res, sizeof(*res)) < 0)
         _exit(125);
 }
