@@ -456,9 +456,10 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     int module_fd = nfds ? fds[nfds - 1] : -1;
     worker_started w = {.sock = -1, .stdin_read = -1};
     json_int_t keep_ms = json_integer_value(json_object_get(req, "keep_ms"));
-    if (start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) < 0)
+    bool started = start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) == 0;
+    if (!started)
         reply_error(z, req, &err);
-    else
+    else if (!exec) /* a container's pid before its guest runs; an exec's guest runs first */
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
     if (exec && w.sock >= 0 && keep_ms > 0 && !json_is_true(json_object_get(spec_json, "terminal")))
         ready_want(&z->ready, w.pid, spec_json, keep_ms); /* a worker ready for the next one */
@@ -478,6 +479,8 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
         close(fds[k]);                  /* next spare's fork (handle_request skips -1) */
         fds[k] = -1;
     }
+    if (started && exec) /* its result comes on its status pipe, whenever this comes */
+        reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
     refresh_spare(z);
 }
 
