@@ -199,7 +199,6 @@ static json_t *exit_event(const zworker *w, int status)
 }
 
 static int handle_worker_request(zygote *z);
-static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms);
 
 /* A child has ended (reaper.h). A worker sends its result on the layer socket before it ends:
  * one reaped without its result yet has it waiting there (with the requests before it, handled
@@ -228,12 +227,7 @@ static void reaped(zygote *z, pid_t pid, int status)
     if (w->module_id)
         mc_release(&z->cache, w->module_id);
     wt_remove(&z->workers, w);
-    json_t *wanted = NULL;
-    int64_t keep_ms = 0;
-    if (ready_wanted_by(&z->ready, pid, &wanted, &keep_ms)) { /* off the exec's path now */
-        make_ready(z, wanted, keep_ms);
-        json_decref(wanted);
-    }
+    ready_ended(&z->ready, pid, ready_now_ms() + READY_DELAY_MS); /* made in make_due_ready */
 }
 
 /* Every child whose exit signal is queued; with sweep, every child that has ended (the
@@ -355,8 +349,9 @@ static void write_ahead(zygote *z)
 }
 
 /* An exec of a container that still runs has ended: the spare becomes a worker ready for the
- * container's next exec (ready.h), unless one is there. Nothing to tell anyone on failure. */
-static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
+ * container's next exec (ready.h), unless one is there; then a new spare is forked, unless
+ * !fork_next (an exec waits: it is forked after it). Nothing to tell anyone on failure. */
+static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms, bool fork_next)
 {
     _cleanup_(worker_spec_freep) worker_spec *s = NULL;
     if (worker_spec_decode(spec_json, &s, NULL) < 0 || *s->container == '\0')
@@ -390,8 +385,23 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
                                             .mark = mark,
                                             .expires_ms = ready_now_ms() + keep_ms});
     }
-    refresh_spare(z);
-    write_ahead(z);
+    if (fork_next) {
+        refresh_spare(z);
+        write_ahead(z);
+    }
+}
+
+/* The ready workers that ended execs wanted, once due (all of them, if all: an exec request
+ * waits, and the next spare is forked after it): off the path of the daemon's answer to those
+ * execs (READY_DELAY_MS), and before the next exec. */
+static void make_due_ready(zygote *z, bool all)
+{
+    json_t *wanted = NULL;
+    int64_t keep_ms = 0;
+    while (ready_take_due(&z->ready, ready_now_ms(), all, &wanted, &keep_ms)) {
+        make_ready(z, wanted, keep_ms, !all);
+        json_decref(wanted);
+    }
 }
 
 /* ---- requests ---- */
@@ -451,6 +461,8 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     bool exec = strcmp(json_string_value(json_object_get(req, "op")), "exec") == 0;
+    if (exec) /* it may be the next exec of a container whose last one has just ended */
+        make_due_ready(z, true);
     wc_error err = {0};
     json_t *spec_json = json_object_get(req, "spec");
     int module_fd = nfds ? fds[nfds - 1] : -1;
@@ -893,7 +905,11 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
         bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
+        make_due_ready(&z, false);
         int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
+        int due_ms = ready_due_in(&z.ready, ready_now_ms());
+        if (due_ms >= 0 && (ready_ms < 0 || due_ms < ready_ms))
+            ready_ms = due_ms;
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.reaper.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
