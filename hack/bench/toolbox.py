@@ -14,8 +14,8 @@ the CPU time one exec
 costs the daemon and the zygote with its workers (/proc/PID/stat: utime + stime, and for the
 zygote also cutime + cstime of the workers it reaped, over each round; wall time on a shared
 machine swings with its load, CPU time much less), and how often the daemon's threads and the
-zygote slept and were woken per exec (voluntary context switches: a count, not a time, so it
-does not swing with the load). Then toolbox.wasm's size,
+zygote slept and were woken per exec (voluntary context switches: a count, not a time, though
+gRPC's threads wake more or less often with the timing). Then toolbox.wasm's size,
 and the memory one exec adds: the exec worker of `sh -c "sleep 3"` (its RSS and PSS, from
 /proc/PID/smaps_rollup; the zygote's worker that is not the container's) next to the container's
 worker.
