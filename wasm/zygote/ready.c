@@ -167,38 +167,14 @@ void ready_want(ready_set *rs, pid_t exec_pid, json_t *spec, int64_t keep_ms)
         (ready_wanted){.exec_pid = exec_pid, .spec = json_incref(spec), .keep_ms = keep_ms};
 }
 
-void ready_ended(ready_set *rs, pid_t exec_pid, int64_t due_ms)
+bool ready_wanted_by(ready_set *rs, pid_t exec_pid, json_t **ret_spec, int64_t *ret_keep_ms)
 {
     for (size_t i = 0; i < rs->n_wanted; i++)
-        if (rs->wanted[i].exec_pid == exec_pid && rs->wanted[i].due_ms == 0)
-            rs->wanted[i].due_ms = due_ms;
-}
-
-bool ready_take_due(ready_set *rs, int64_t now_ms, bool all, json_t **ret_spec,
-                    int64_t *ret_keep_ms)
-{
-    for (size_t i = 0; i < rs->n_wanted; i++) {
-        int64_t due = rs->wanted[i].due_ms;
-        if (due == 0 || (!all && due > now_ms))
-            continue;
-        *ret_spec = rs->wanted[i].spec;
-        *ret_keep_ms = rs->wanted[i].keep_ms;
-        rs->wanted[i] = rs->wanted[--rs->n_wanted];
-        return true;
-    }
+        if (rs->wanted[i].exec_pid == exec_pid) {
+            *ret_spec = rs->wanted[i].spec;
+            *ret_keep_ms = rs->wanted[i].keep_ms;
+            rs->wanted[i] = rs->wanted[--rs->n_wanted];
+            return true;
+        }
     return false;
-}
-
-int ready_due_in(const ready_set *rs, int64_t now_ms)
-{
-    int64_t next = -1;
-    for (size_t i = 0; i < rs->n_wanted; i++) {
-        int64_t due = rs->wanted[i].due_ms;
-        if (due == 0)
-            continue;
-        int64_t left = due > now_ms ? due - now_ms : 0;
-        if (next < 0 || left < next)
-            next = left;
-    }
-    return (int)next;
 }

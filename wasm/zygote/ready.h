@@ -2,13 +2,13 @@
  * seconds) starts in a worker that has done the exec's set-up already.
  *
  * When an exec of a running container ends, the zygote turns its spare into a worker "ready"
- * for that container's next exec (READY_DELAY_MS later): in the container's cgroups (joined by the
- * zygote), its pod's netns, its view opened and the seccomp filter loaded (worker.h's
- * worker_prepare), waiting for the exec's spec. The next exec whose set-up is the same (the spec
- * but for its id, argv, module and terminal: ready_same_setup) and whose module the worker holds
- * takes it over: no fork and no set-up but the ids, the WASI context and the instance on its path.
- * One with another set-up (new limits gave the container a cgroup of its own) does not, and the old
- * one is killed. A ready worker is killed when its container's worker exits, after keep_ms with no
+ * for that container's next exec: in the container's cgroups (joined by the zygote), its pod's
+ * netns, its view opened and the seccomp filter loaded (worker.h's worker_prepare), waiting for
+ * the exec's spec. The next exec whose set-up is the same (the spec but for its id, argv,
+ * module and terminal: ready_same_setup) and whose module the worker holds takes it over: no
+ * fork and no set-up but the ids, the WASI context and the instance on its path. One with
+ * another set-up (new limits gave the container a cgroup of its own) does not, and the old one
+ * is killed. A ready worker is killed when its container's worker exits, after keep_ms with no
  * exec (the daemon's config exec_ready_ms, sent with each exec), and when READY_MAX others are
  * newer. A container that is never exec'ed has none. It is not in the worker table: a guest's
  * ps does not list it, and the zygote reaps it as an unknown child.
@@ -34,19 +34,12 @@ typedef struct ready_worker {
     int64_t expires_ms; /* CLOCK_MONOTONIC */
 } ready_worker;
 
-/* An exec that wants a ready worker for its container when it ends (made a little after: see
- * ready_ended). */
+/* An exec running now that wants a ready worker for its container when it ends. */
 typedef struct ready_wanted {
     pid_t exec_pid;
     json_t *spec; /* the exec's (a reference) */
     int64_t keep_ms;
-    int64_t due_ms; /* CLOCK_MONOTONIC; 0 while the exec runs */
 } ready_wanted;
-
-/* How long after an exec's end its ready worker is made: the fork and set-up (a few hundred us
- * of CPU) then do not compete with the daemon answering the exec, on a small host's few cores.
- * Probes come seconds apart; an exec of the container that comes sooner has it made first. */
-#define READY_DELAY_MS 2
 
 typedef struct ready_set {
     ready_worker *items;
@@ -94,15 +87,7 @@ int ready_expire(ready_set *rs, int64_t now_ms);
 /* Remembers that exec exec_pid wants a ready worker when it ends (spec: a new reference). */
 void ready_want(ready_set *rs, pid_t exec_pid, json_t *spec, int64_t keep_ms);
 
-/* Exec exec_pid has ended: what it wanted is due at due_ms. */
-void ready_ended(ready_set *rs, pid_t exec_pid, int64_t due_ms);
-
-/* Takes one ended exec's wish that is due at now_ms (any ended one's if all): false when none is;
- * *ret_spec is the caller's reference. */
-bool ready_take_due(ready_set *rs, int64_t now_ms, bool all, json_t **ret_spec,
-                    int64_t *ret_keep_ms);
-
-/* The ms until the next ended exec's wish is due (0: one is), or -1 when none waits. */
-int ready_due_in(const ready_set *rs, int64_t now_ms);
+/* What exec_pid wanted (*ret_spec: the caller's reference), or false. */
+bool ready_wanted_by(ready_set *rs, pid_t exec_pid, json_t **ret_spec, int64_t *ret_keep_ms);
 
 #endif

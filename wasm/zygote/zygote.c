@@ -73,9 +73,15 @@ typedef struct zygote {
         start_compiles; /* container starts that compiled their module (here or in the worker) */
     int quit_when_idle;
     spare spare;
-    spare_slots slots; /* the spares' reserved descriptors (spare.h) */
-    ready_set ready;   /* exec workers kept ready for their containers (ready.h) */
+    spare_slots slots;    /* the spares' reserved descriptors (spare.h) */
+    ready_set ready;      /* exec workers kept ready for their containers (ready.h) */
+    int64_t spare_due_ms; /* when the spare a ready worker took is forked again, or 0 */
 } zygote;
+
+/* How long after a ready worker took the spare the next one is forked: a fork (a few hundred us
+ * of CPU) right at an exec's end competed with the daemon answering it, on a small host's few
+ * cores. A start or exec that comes sooner forks it after its reply. */
+#define SPARE_DELAY_MS 2
 
 /* ---- replies and exits ---- */
 
@@ -199,6 +205,7 @@ static json_t *exit_event(const zworker *w, int status)
 }
 
 static int handle_worker_request(zygote *z);
+static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms);
 
 /* A child has ended (reaper.h). A worker sends its result on the layer socket before it ends:
  * one reaped without its result yet has it waiting there (with the requests before it, handled
@@ -227,7 +234,12 @@ static void reaped(zygote *z, pid_t pid, int status)
     if (w->module_id)
         mc_release(&z->cache, w->module_id);
     wt_remove(&z->workers, w);
-    ready_ended(&z->ready, pid, ready_now_ms() + READY_DELAY_MS); /* made in make_due_ready */
+    json_t *wanted = NULL;
+    int64_t keep_ms = 0;
+    if (ready_wanted_by(&z->ready, pid, &wanted, &keep_ms)) { /* off the exec's path now */
+        make_ready(z, wanted, keep_ms);
+        json_decref(wanted);
+    }
 }
 
 /* Every child whose exit signal is queued; with sweep, every child that has ended (the
@@ -349,9 +361,9 @@ static void write_ahead(zygote *z)
 }
 
 /* An exec of a container that still runs has ended: the spare becomes a worker ready for the
- * container's next exec (ready.h), unless one is there; then a new spare is forked, unless
- * !fork_next (an exec waits: it is forked after it). Nothing to tell anyone on failure. */
-static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms, bool fork_next)
+ * container's next exec (ready.h), unless one is there; the next spare is forked SPARE_DELAY_MS
+ * later (fork_spare_when_due). Nothing to tell anyone on failure. */
+static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
 {
     _cleanup_(worker_spec_freep) worker_spec *s = NULL;
     if (worker_spec_decode(spec_json, &s, NULL) < 0 || *s->container == '\0')
@@ -385,23 +397,21 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms, bool fork_
                                             .mark = mark,
                                             .expires_ms = ready_now_ms() + keep_ms});
     }
-    if (fork_next) {
-        refresh_spare(z);
-        write_ahead(z);
-    }
+    z->spare_due_ms = ready_now_ms() + SPARE_DELAY_MS;
 }
 
-/* The ready workers that ended execs wanted, once due (all of them, if all: an exec request
- * waits, and the next spare is forked after it): off the path of the daemon's answer to those
- * execs (READY_DELAY_MS), and before the next exec. */
-static void make_due_ready(zygote *z, bool all)
+/* The spare make_ready left to fork, once due; the ms until it is, or -1 when none is left. */
+static int fork_spare_when_due(zygote *z)
 {
-    json_t *wanted = NULL;
-    int64_t keep_ms = 0;
-    while (ready_take_due(&z->ready, ready_now_ms(), all, &wanted, &keep_ms)) {
-        make_ready(z, wanted, keep_ms, !all);
-        json_decref(wanted);
-    }
+    if (z->spare_due_ms == 0)
+        return -1;
+    int64_t left = z->spare_due_ms - ready_now_ms();
+    if (left > 0)
+        return (int)left;
+    z->spare_due_ms = 0;
+    refresh_spare(z);
+    write_ahead(z);
+    return -1;
 }
 
 /* ---- requests ---- */
@@ -461,8 +471,6 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     bool exec = strcmp(json_string_value(json_object_get(req, "op")), "exec") == 0;
-    if (exec) /* it may be the next exec of a container whose last one has just ended */
-        make_due_ready(z, true);
     wc_error err = {0};
     json_t *spec_json = json_object_get(req, "spec");
     int module_fd = nfds ? fds[nfds - 1] : -1;
@@ -905,11 +913,10 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
         bool idle = z.workers.n == 0 && z.client_fd < 0;
         if (z.quit_when_idle && idle)
             break;
-        make_due_ready(&z, false);
         int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
-        int due_ms = ready_due_in(&z.ready, ready_now_ms());
-        if (due_ms >= 0 && (ready_ms < 0 || due_ms < ready_ms))
-            ready_ms = due_ms;
+        int spare_ms = fork_spare_when_due(&z);
+        if (spare_ms >= 0 && (ready_ms < 0 || spare_ms < ready_ms))
+            ready_ms = spare_ms;
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
                                 {.fd = z.reaper.sig_fd, .events = POLLIN},
                                 {.fd = z.client_fd, .events = POLLIN},
