@@ -5,10 +5,13 @@
      RunPodSandbox to the container's first log line;
   2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
      poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
-     starts per second, the p50 and p99 of each of the three rpcs (a stall shows in the p99), the CPU time a start cost the daemon, the zygote and the worker (us:
-     a load-independent figure on a shared machine; the daemon's without its stats sampler,
-     whose sweeps cost per second and per container, not per start: its own column is its CPU
-     ms per second over the step), PSS per container (the daemon's, the zygote's and the workers' PSS
+     starts per second, the p50 and p99 of each of the three rpcs (a stall shows in the p99),
+     the CPU time a start cost the daemon, the zygote and the worker (us: a load-independent
+     figure on a shared machine; the daemon's without its stats sampler, whose sweeps cost per
+     second and per container, not per start: its own column is its CPU ms per second over
+     the step), the benchmark client, and the whole machine (every CPU's busy time over the
+     step: on an idle machine, what is not in the other columns is kernel work done for them),
+     PSS per container (the daemon's, the zygote's and the workers' PSS
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
      container, and the p50 of what kubelet polls (ListPodSandbox, ListContainers,
      ListContainerStats, PodSandboxStatus); then the last step's start p50 over the first's and
@@ -26,6 +29,7 @@ import argparse
 import contextlib
 import os
 import pathlib
+import resource
 import subprocess
 import sys
 import tempfile
@@ -106,6 +110,21 @@ def cpu_us(pid):
     return (int(utime) + int(stime)) * 1e6 / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_us():
+    """The CPU time all CPUs spent busy (user, nice, system, irq, softirq, steal), us: with
+    the client's own, what a start cost outside the daemon, the zygote and the workers shows
+    (kernel threads, cgroup and memory work done on their behalf)."""
+    ticks = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    busy = sum(ticks[i] for i in (0, 1, 2, 5, 6, 7))
+    return busy * 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_us():
+    """The CPU time of this script's ended children (the benchmark client), us."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r.ru_utime + r.ru_stime) * 1e6
+
+
 def thread_run_us(pid, comm):
     """The time the process's thread named comm has run (schedstat), us; 0 without one."""
     for task in os.listdir(f"/proc/{pid}/task"):
@@ -153,10 +172,10 @@ def curve(client, d, image, logdir, total, step, parallel):
     step."""
     print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
           f"{'Run/Create/Start':>17} "
-          f"{'CPU/start':>19} {'sampler':>7} "
+          f"{'CPU/start':>31} {'sampler':>7} "
           f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
           f"{'PodStatus':>9}")
-    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'ms p99':>17} {'daemon zygote wkr':>19} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'ms p99':>17} {'daemon zygote wkr client all':>31} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
     n, p50s, t, starting = 0, [], time.monotonic(), 0.0
@@ -164,12 +183,14 @@ def curve(client, d, image, logdir, total, step, parallel):
         k = min(step, total - n)
         zygote = d.zygote_pid()
         before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote))
+        others = children_cpu_us(), machine_busy_us()
         sampler, t0 = thread_run_us(d.proc.pid, "stats-sampler"), time.monotonic()
         start = run_client(client, d, image, logdir, "idle", k, str(parallel))[0]
         starting += float(start[17])
         sampler = thread_run_us(d.proc.pid, "stats-sampler") - sampler
         sampler_ms_s = sampler / 1e3 / (time.monotonic() - t0)
         cpu = (cpu_us(d.proc.pid) - before[0] - sampler) / k, (cpu_us(zygote) - before[1]) / k
+        client_us, all_us = (children_cpu_us() - others[0]) / k, (machine_busy_us() - others[1]) / k
         n += k
         p50s.append(float(start[2]))
         time.sleep(1)  # the last workers settle into poll_oneoff
@@ -181,7 +202,7 @@ def curve(client, d, image, logdir, total, step, parallel):
         print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
               f"{float(start[12]):5.0f} {float(start[13]):5.0f} {float(start[14]):5.0f} "
               f"{float(start[20]) / 1e3:5.1f} {float(start[21]) / 1e3:5.1f} {float(start[22]) / 1e3:5.1f} "
-              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
+              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {client_us:6.0f} {all_us:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t
     print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "
