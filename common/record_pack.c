@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "intern.h"
+#include "strv.h"
 
 /* Where the next part goes: words from the struct's end, chars after all words. */
 typedef struct pack_cursor {
@@ -109,12 +110,9 @@ static void place_words(const wc_record_desc *d, void *rec, pack_cursor *c)
         if (f->changes || f->shared)
             continue;
         if (f->kind == WC_FIELD_STRV) {
-            char **v = *FIELD(rec, f, char **);
-            size_t n = 0;
-            while (v[n])
-                n++;
-            *FIELD(rec, f, char **) = memcpy(c->base + c->words, v, (n + 1) * sizeof(char *));
-            c->words += (n + 1) * sizeof(char *);
+            size_t bytes = (wc_strv_len(*FIELD(rec, f, char **)) + 1) * sizeof(char *);
+            *FIELD(rec, f, char **) = memcpy(c->base + c->words, *FIELD(rec, f, char **), bytes);
+            c->words += bytes;
         }
         if (f->kind == WC_FIELD_ARRAY)
             place_array(f, rec, c);
@@ -151,11 +149,8 @@ static void free_packable(const wc_record_desc *d, void *rec)
             continue;
         if (f->kind == WC_FIELD_STR)
             free(*FIELD(rec, f, char *));
-        if (f->kind == WC_FIELD_STRV) {
-            for (char **v = *FIELD(rec, f, char **); *v; v++)
-                free(*v);
-            free(*FIELD(rec, f, char **));
-        }
+        if (f->kind == WC_FIELD_STRV)
+            wc_strv_free(*FIELD(rec, f, char **));
         if (f->kind == WC_FIELD_ARRAY) {
             size_t n = *(size_t *)((char *)rec + f->count_offset);
             for (size_t j = 0; j < n; j++)
