@@ -130,8 +130,9 @@ static void test_results_and_threads(void)
     CHECK_EQ_INT(load(&w, true, &m, &err), 0);
     proc = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - proc;
     self = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - self;
-    /* the halves are of equal bytes: this thread validated about half (decode is its own) */
-    CHECK(self < 0.8 * proc);
+    /* the other thread validated the second half (~2 MB, ~5 ms of CPU): a share of the process's
+     * CPU is not a sound bound, the caller's decode and copy swing with the kernel's page work */
+    CHECK(proc - self > 0.0005);
     wasm_linker *l = NULL;
     wasm_instance *inst = NULL;
     CHECK(wasm_linker_new(&l, &err) == 0);
