@@ -5,7 +5,7 @@
  *   env NAME...      NAME=value lines ("NAME unset" when absent)
  *   pwd              the working directory
  *   cat PATH         the file's bytes, or "error: ..." and exit 1
- *   await PATH       waits (10 ms steps, up to 60 s) until PATH exists, then cats it
+ *   await PATH       waits (10 ms steps, up to 60 s) until PATH has content, then cats it
  *   write PATH TEXT  creates/truncates PATH with TEXT; "wrote" or "error: ..." and exit 1
  *   rm PATH          removes the file (exit 1 when it cannot)
  *   exit N           exit code N
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,9 +45,11 @@ static int cmd_cat(const char *path)
     return 0;
 }
 
+/* Content, not existence: a writer creates the file before it writes to it. */
 static int cmd_await(const char *path)
 {
-    for (int i = 0; i < 6000 && access(path, F_OK) < 0; i++)
+    struct stat st;
+    for (int i = 0; i < 6000 && (stat(path, &st) < 0 || st.st_size == 0); i++)
         usleep(10000);
     return cmd_cat(path);
 }
