@@ -32,11 +32,20 @@ def rtd(runtime_registry, tmp_path):
 
 
 def alive(pid):
+    """Running: a process that ended is gone or a zombie until its new parent reaps it."""
     try:
-        os.kill(pid, 0)
-        return True
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def gone(pid, seconds=10):
+    """Whether pid ends within seconds (the machine may be loaded: CI runs ASan builds)."""
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not alive(pid)
 
 
 def test_kill_9_restart_keeps_workers_and_records_exits(rtd, tmp_path):
@@ -82,11 +91,7 @@ def test_graceful_stop_without_workers_ends_the_zygote(rtd):
     zygote = rtd.zygote_pid()
     assert zygote and alive(zygote)
     assert rtd.stop() == 0
-    for _ in range(100):
-        if not alive(zygote):
-            break
-        time.sleep(0.02)
-    assert not alive(zygote)
+    assert gone(zygote)
 
 
 def test_a_lost_zygote_is_replaced_and_its_containers_marked_exited(rtd, tmp_path):
@@ -187,11 +192,7 @@ def test_a_non_root_worker_dies_with_its_zygote(rtd, tmp_path):
     worker = json.loads(r.ContainerStatus(pb.ContainerStatusRequest(
         container_id=cid, verbose=True)).info["info"])["pid"]
     os.kill(rtd.zygote_pid(), signal.SIGKILL)  # the zygote alone, not its process group
-    for _ in range(200):
-        if not alive(worker):
-            break
-        time.sleep(0.01)
-    assert not alive(worker)
+    assert gone(worker)
 
 
 def zygote_start_as_the_daemon_would(d, cid, info):
@@ -233,11 +234,7 @@ def test_a_worker_started_before_a_kill_9_is_adopted_or_killed(rtd, tmp_path):
     assert st.status.state == pb.CONTAINER_RUNNING, (st.status.message, st.status.exit_code)
     assert json.loads(st.info["info"])["pid"] == worker
     r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
-    for _ in range(200):
-        if not alive(worker):
-            break
-        time.sleep(0.01)
-    assert not alive(worker)
+    assert gone(worker)
 
 
 def test_a_worker_no_record_claims_is_killed_at_restart(rtd, tmp_path):
@@ -250,11 +247,7 @@ def test_a_worker_no_record_claims_is_killed_at_restart(rtd, tmp_path):
     rtd.stop(sig=signal.SIGKILL)
     worker = zygote_start_as_the_daemon_would(rtd, cid, info)
     rtd.start()
-    for _ in range(200):
-        if not alive(worker):
-            break
-        time.sleep(0.01)
-    assert not alive(worker)
+    assert gone(worker)
 
 
 def test_what_a_killed_run_pod_left_is_cleared_at_restart(new_daemon, tmp_path):
