@@ -372,6 +372,8 @@ static enum wop chained_binop(enum wop first, enum wop op)
 #define X(n1, n2) {OP_##n1, OP_##n2, OP_##n1##_##n2},
         WASM_BINBIN_OPS(X)
 #undef X
+            {OP_V128_AND, OP_I32X4_ADD, OP_V128_AND_I32X4_ADD},
+        {OP_F32X4_MUL, OP_F32X4_ADD, OP_F32X4_MUL_F32X4_ADD},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (map[i].first == first && map[i].op == op)

@@ -629,7 +629,9 @@
 // clang-format on
 
 /* The other SIMD handlers: v128.const [dst][lo][hi], i8x16.shuffle [dst, a, b][lanes 0-7][8-15],
- * v128.bitselect [dst, a, b, mask], and the v128 forms of copy, select and global.get/set. */
+ * v128.bitselect [dst, a, b, mask], the v128 forms of copy, select and global.get/set, and two
+ * chained binary ops as WASM_BINBIN_OPS's [dst, a, b, c] (an and-masked count added: clang's
+ * vectorised byte count; a product added: an f32 dot product). */
 // clang-format off
 #define WASM_SIMD_INTERNAL_OPS(X)                                                                  \
     X(V128_CONST)                                                                                  \
@@ -638,7 +640,9 @@
     X(COPY_V128)                                                                                   \
     X(SELECT_V128)                                                                                 \
     X(GLOBAL_GET_V128)                                                                             \
-    X(GLOBAL_SET_V128)
+    X(GLOBAL_SET_V128)                                                                             \
+    X(V128_AND_I32X4_ADD)                                                                          \
+    X(F32X4_MUL_F32X4_ADD)
 // clang-format on
 
 /* The internal op enum: one value per handler. */

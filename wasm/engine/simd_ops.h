@@ -100,26 +100,27 @@ static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t
     return v;
 }
 #elif defined(__x86_64__)
-#include <tmmintrin.h>
-__attribute__((target("ssse3"))) static v128 v_shuffle_ssse3(const uint64_t *a, const uint64_t *b,
-                                                             const uint8_t *lanes)
+#include <emmintrin.h>
+/* pshufb (SSSE3) by inline assembly: the handler stays inline in the baseline (SSE2) build, where
+ * a target("ssse3") function was a call per shuffle. */
+static inline __m128i pshufb(__m128i a, __m128i m)
 {
+    __asm__("pshufb %1, %0" : "+x"(a) : "xm"(m));
+    return a;
+}
+static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
+{
+    if (!__builtin_cpu_supports("ssse3"))
+        return v_shuffle_bytes(a, b, lanes);
     __m128i m = _mm_loadu_si128((const __m128i *)(const void *)lanes);
     __m128i in_b = _mm_cmpgt_epi8(m, _mm_set1_epi8(15));
-    __m128i ra =
-        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)a), _mm_or_si128(m, in_b));
-    __m128i rb = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)b),
-                                  _mm_or_si128(m, _mm_andnot_si128(in_b, _mm_set1_epi8(-128))));
+    __m128i ra = pshufb(_mm_loadu_si128((const __m128i *)(const void *)a), _mm_or_si128(m, in_b));
+    __m128i rb = pshufb(_mm_loadu_si128((const __m128i *)(const void *)b),
+                        _mm_or_si128(m, _mm_andnot_si128(in_b, _mm_set1_epi8(-128))));
     __m128i r = _mm_or_si128(ra, rb);
     v128 v;
     memcpy(&v, &r, 16);
     return v;
-}
-static inline v128 v_shuffle(const uint64_t *a, const uint64_t *b, const uint8_t *lanes)
-{
-    if (__builtin_cpu_supports("ssse3"))
-        return v_shuffle_ssse3(a, b, lanes);
-    return v_shuffle_bytes(a, b, lanes);
 }
 #else
 #define v_shuffle v_shuffle_bytes
