@@ -714,6 +714,33 @@ static void branch_copies(vstate *s, const ctl *t, uint32_t arity)
         cs_copy(s, (uint16_t)slot, s->loc[s->h - arity + i], types[i]);
 }
 
+/* I32_ADD_IMM_RETURN right after a compare-immediate branch BR_<cmp>_IMM: both become
+ * BR_<cmp>_IMM_ADDI_RETURN [the branch's cells][0, a, imm], which returns a + imm when the branch
+ * is not taken (fib's `if (n < 2) return n;`). */
+static void branch_return(vstate *s)
+{
+    static const struct {
+        enum wop br, fused;
+    } map[] = {
+#define X(n) {OP_BR_##n##_IMM, OP_BR_##n##_IMM_ADDI_RETURN},
+        WASM_BRCMP_OPS(X)
+#undef X
+    };
+    if (s->prev_ins < 0 || s->prev_ins + 3 != s->last_ins)
+        return;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (op_at(s, s->prev_ins, map[i].br)) {
+            set_op(s, &s->code[s->prev_ins], map[i].fused);
+            s->code[s->last_ins] = s->code[s->last_ins + 1];
+            s->n--;
+            s->last_ins = s->prev_ins;
+            s->last_op = map[i].fused;
+            s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+            return;
+        }
+    }
+}
+
 /* Results go to slots 0..arity-1 of the frame, then RETURN. Sources that are deferred locals are
  * first copied to their own slots (without changing the compile state: this may be a branch). */
 void cs_return(vstate *s, uint32_t arity)
@@ -732,6 +759,8 @@ void cs_return(vstate *s, uint32_t arity)
             set_op(s, &s->code[s->last_ins], fused);
             s->last_op = fused;
             s->last_def = s->last_const = -1;
+            if (fused == OP_I32_ADD_IMM_RETURN)
+                branch_return(s);
             return;
         }
     } else if (arity == 1) {

@@ -402,6 +402,15 @@ static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *cod
             ip += 3;                                                                               \
         NEXT();                                                                                    \
     }                                                                                              \
+    OP(BR_##n##_IMM_ADDI_RETURN) /* BR_<n>_IMM's cells, then I32_ADD_IMM_RETURN's [0, a, imm] */   \
+    {                                                                                              \
+        if (get_##T(fp[ip[1].m.a]) cmp(T)(int32_t) ip[1].m.x) {                                    \
+            ip = ip + 2 + ip[2].i64;                                                               \
+            NEXT();                                                                                \
+        }                                                                                          \
+        fp[0] = put_u32((uint32_t)fp[ip[3].m.b] + ip[3].m.x);                                      \
+        goto do_return;                                                                            \
+    }                                                                                              \
     OP(BR_ADDI_##n)                                                                                \
     {                                                                                              \
         wcell c = ip[1];                                                                           \
@@ -570,7 +579,8 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
     [OP_BR_##n] = &&L_BR_##n, [OP_BR_##n##_IMM] = &&L_BR_##n##_IMM,                                \
     [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n, [OP_BR_ADDI2_##n] = &&L_BR_ADDI2_##n,                      \
     [OP_BR_SET_ADDI2_##n] = &&L_BR_SET_ADDI2_##n,                                                  \
-    [OP_BR_ADD_SET_ADDI2_##n] = &&L_BR_ADD_SET_ADDI2_##n,
+    [OP_BR_ADD_SET_ADDI2_##n] = &&L_BR_ADD_SET_ADDI2_##n,                                          \
+    [OP_BR_##n##_IMM_ADDI_RETURN] = &&L_BR_##n##_IMM_ADDI_RETURN,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = &&L_##n1##_IMM_##n2,

@@ -1312,3 +1312,44 @@
 (assert_return (invoke "label_between" (v128.const i32x4 6 6 6 6) (v128.const i32x4 3 3 3 3) (v128.const i32x4 1 1 1 1)
                                        (i32.const 0))
                (v128.const i32x4 8 8 8 8))
+
+;; BR_<cmp>_IMM_ADDI_RETURN: a compare-immediate branch, then `return a + imm` when it is not taken
+;; (fib's `if (n < 2) return n;`): either way of the compare, signed and unsigned, the sum's wrap, a
+;; branch to an outer label (the offset is followed, not assumed to skip the return), and a label
+;; between the two (kept apart).
+(module
+  (func (export "base") (param $n i32) (result i32)
+    (block
+      (br_if 0 (i32.ge_s (local.get $n) (i32.const 2)))
+      (return (i32.add (local.get $n) (i32.const 0))))
+    (i32.mul (local.get $n) (i32.const 10)))
+  (func (export "base_u") (param $n i32) (param $m i32) (result i32)
+    (block
+      (br_if 0 (i32.lt_u (local.get $n) (i32.const 100)))
+      (return (i32.add (local.get $m) (i32.const 0x7fffffff))))
+    (i32.sub (local.get $n) (i32.const 1)))
+  (func (export "outer") (param $n i32) (result i32)
+    (block $out
+      (block
+        (br_if $out (i32.eq (local.get $n) (i32.const 7)))
+        (return (i32.add (local.get $n) (i32.const 1000))))
+      (return (i32.const -1)))
+    (i32.const 77))
+  (func (export "label_between") (param $n i32) (param $skip i32) (result i32)
+    (block
+      (block
+        (br_if 0 (local.get $skip))
+        (br_if 1 (i32.gt_s (local.get $n) (i32.const 5))))
+      (return (i32.add (local.get $n) (i32.const 3))))
+    (i32.const 99)))
+(assert_return (invoke "base" (i32.const 1)) (i32.const 1))
+(assert_return (invoke "base" (i32.const -5)) (i32.const -5))
+(assert_return (invoke "base" (i32.const 2)) (i32.const 20))
+(assert_return (invoke "base_u" (i32.const 100) (i32.const 1)) (i32.const 0x80000000))
+(assert_return (invoke "base_u" (i32.const -1) (i32.const 0x80000001)) (i32.const 0))
+(assert_return (invoke "base_u" (i32.const 99) (i32.const 1)) (i32.const 98))
+(assert_return (invoke "outer" (i32.const 7)) (i32.const 77))
+(assert_return (invoke "outer" (i32.const 8)) (i32.const 1008))
+(assert_return (invoke "label_between" (i32.const 9) (i32.const 1)) (i32.const 12))
+(assert_return (invoke "label_between" (i32.const 9) (i32.const 0)) (i32.const 99))
+(assert_return (invoke "label_between" (i32.const 4) (i32.const 0)) (i32.const 7))
