@@ -685,7 +685,15 @@ static void jump_to(vstate *s, ctl *t)
 {
     if (!cs_live(s))
         return;
-    cs_op(s, OP_JMP);
+    if (s->last_ins >= 0 && s->last_op == OP_COPY8 && (size_t)s->last_ins + 5 == s->n) {
+        /* eight copies, then the jump (sha256's round: its variables rotated, then back to the
+         * loop's head): COPY8_JMP [COPY8's cells][offset] */
+        set_op(s, &s->code[s->last_ins], OP_COPY8_JMP);
+        s->last_op = OP_COPY8_JMP;
+        s->last_def = s->last_const = s->last_set = -1;
+    } else {
+        cs_op(s, OP_JMP);
+    }
     put(s);
     link_cell(s, s->n - 1, t);
 }

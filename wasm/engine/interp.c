@@ -911,6 +911,13 @@ dispatch:
             ip += 5;
             NEXT();
         }
+        OP(COPY8_JMP) /* COPY8's four cells, then JMP's offset (compile.c, jump_to) */
+        {
+            COPY4_AT(1);
+            COPY4_AT(3);
+            ip = ip + 5 + ip[5].i64;
+            NEXT();
+        }
         OP(I32_ROTL2_XOR) /* [dst, x, k1, k2]: rotl(x, k1) ^ rotl(x, k2) (compile.c, fuse_rotates)
                            */
         {

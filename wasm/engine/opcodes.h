@@ -240,6 +240,7 @@
     X(COPY3)                                                                                       \
     X(COPY4)                                                                                       \
     X(COPY8)                                                                                       \
+    X(COPY8_JMP)                                                                                   \
     X(I32_ROTL2_XOR)                                                                               \
     X(I32_ROTL3_XOR)                                                                               \
     X(I32_ADD_IMM2)                                                                                \

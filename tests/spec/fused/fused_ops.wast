@@ -1353,3 +1353,74 @@
 (assert_return (invoke "label_between" (i32.const 9) (i32.const 1)) (i32.const 12))
 (assert_return (invoke "label_between" (i32.const 9) (i32.const 0)) (i32.const 99))
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 0)) (i32.const 7))
+
+;; COPY8_JMP: eight copies, then a br (sha256's round: its variables rotated, then back to the
+;; loop's head): a loop run n times (the copies in order, each round's values), a br forward out of
+;; two blocks (its offset patched later; falling through would run a set), and copies ending a
+;; block that a branch skips (the end is a label: kept apart from what follows).
+(module
+  (func $rot (param $n i32) (param $fwd i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32) (local $f i32)
+    (local $g i32) (local $h i32) (local $t i32)
+    (local.set $a (i32.const 1)) (local.set $b (i32.const 2)) (local.set $c (i32.const 3))
+    (local.set $d (i32.const 4)) (local.set $e (i32.const 5)) (local.set $f (i32.const 6))
+    (local.set $g (i32.const 7)) (local.set $h (i32.const 8))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $t (i32.add (local.get $h) (i32.mul (local.get $a) (i32.const 10))))
+        (block $out
+          (block $mid
+            (block $in
+              (br_if $in (local.get $fwd))
+              (local.set $h (local.get $g))
+              (local.set $g (local.get $f))
+              (local.set $f (local.get $e))
+              (local.set $e (local.get $d))
+              (local.set $d (local.get $c))
+              (local.set $c (local.get $b))
+              (local.set $b (local.get $a))
+              (local.set $a (local.get $t))
+              (br $l))
+            (local.set $h (local.get $g))
+            (local.set $g (local.get $f))
+            (local.set $f (local.get $e))
+            (local.set $e (local.get $d))
+            (local.set $d (local.get $c))
+            (local.set $c (local.get $b))
+            (local.set $b (local.get $a))
+            (local.set $a (local.get $h))
+            (br $out))
+          (local.set $h (i32.const 9)))))
+    (i32.add
+      (i32.add (i32.add (i32.mul (local.get $a) (i32.const 10000000)) (i32.mul (local.get $b) (i32.const 1000000)))
+               (i32.add (i32.mul (local.get $c) (i32.const 100000)) (i32.mul (local.get $d) (i32.const 10000))))
+      (i32.add (i32.add (i32.mul (local.get $e) (i32.const 1000)) (i32.mul (local.get $f) (i32.const 100)))
+               (i32.add (i32.mul (local.get $g) (i32.const 10)) (local.get $h)))))
+  (func (export "rot") (param i32 i32) (result i32) (call $rot (local.get 0) (local.get 1)))
+  (func (export "label_between") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32) (local $f i32)
+    (local $g i32) (local $h i32)
+    (local.set $a (i32.const 1))
+    (loop $l
+      (block $skip
+        (br_if $skip (i32.eq (local.get $n) (i32.const 2)))
+        (local.set $h (local.get $g))
+        (local.set $g (local.get $f))
+        (local.set $f (local.get $e))
+        (local.set $e (local.get $d))
+        (local.set $d (local.get $c))
+        (local.set $c (local.get $b))
+        (local.set $b (local.get $a))
+        (local.set $a (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (local.get $n)))
+    (i32.add (i32.mul (local.get $f) (i32.const 100))
+             (i32.add (i32.mul (local.get $g) (i32.const 10)) (local.get $h)))))
+(assert_return (invoke "rot" (i32.const 0) (i32.const 0)) (i32.const 12345678))
+(assert_return (invoke "rot" (i32.const 1) (i32.const 0)) (i32.const 181234567))
+(assert_return (invoke "rot" (i32.const 3) (i32.const 0)) (i32.const 1768943161))
+(assert_return (invoke "rot" (i32.const 2) (i32.const 1)) (i32.const 71234567))
+(assert_return (invoke "label_between" (i32.const 8)) (i32.const 781))
+(assert_return (invoke "label_between" (i32.const 9)) (i32.const 789))
