@@ -36,6 +36,30 @@ static void *new_array(const wc_field *f, size_t n)
     return calloc(n ? n : 1, f->elem->size);
 }
 
+/* The empty string and list that the WC_F_*_CHANGES fields share while they are empty, so
+ * that an idle record holds no allocation for them (a container's reason and message, a
+ * pod's cni_state and ips: 32 bytes of heap each; issue 18). Never written nor freed. */
+static char no_str[1];
+static char *no_strv[1];
+
+void wc_record_free_str(char *s)
+{
+    if (s != no_str)
+        free(s);
+}
+
+void wc_record_free_strv(char **v)
+{
+    if (v != no_strv)
+        wc_strv_free(v);
+}
+
+/* A changing field's copy of s (the shared empty one for ""); NULL on ENOMEM. */
+static char *changing_str(const char *s)
+{
+    return s == NULL || *s == '\0' ? no_str : strdup(s);
+}
+
 static int64_t enum_value(const wc_field *f, int64_t v)
 {
     return v >= 0 && v <= f->max ? v : f->fallback;
@@ -45,9 +69,11 @@ int wc_record_init(const wc_record_desc *d, void *rec)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->kind == WC_FIELD_STR && (*AT(rec, f, char *) = strdup("")) == NULL)
+        if (f->kind == WC_FIELD_STR &&
+            (*AT(rec, f, char *) = f->changes ? no_str : strdup("")) == NULL)
             return -ENOMEM;
-        if (f->kind == WC_FIELD_STRV && (*AT(rec, f, char **) = calloc(1, sizeof(char *))) == NULL)
+        if (f->kind == WC_FIELD_STRV &&
+            (*AT(rec, f, char **) = f->changes ? no_strv : calloc(1, sizeof(char *))) == NULL)
             return -ENOMEM;
         if (f->kind == WC_FIELD_ARRAY && (*AT(rec, f, void *) = new_array(f, 0)) == NULL)
             return -ENOMEM;
@@ -55,11 +81,12 @@ int wc_record_init(const wc_record_desc *d, void *rec)
     return 0;
 }
 
-/* Frees p unless it is in the packed block of top (the record being cleared). */
+/* Frees p unless it is in the packed block of top (the record being cleared) or one of the
+ * shared empty ones. */
 static void free_unpacked(const wc_record_desc *top_d, const void *top, void *p)
 {
     if (!wc_record_in_pack(top_d, top, p))
-        free(p);
+        wc_record_free_str(p);
 }
 
 /* wc_record_clear of rec, a part of the record top (or top itself). */
@@ -75,7 +102,7 @@ static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *t
         else if (f->kind == WC_FIELD_STRV) {
             char **v = take_ptr(*AT(rec, f, char **));
             if (!wc_record_in_pack(top_d, top, v))
-                wc_strv_free(v);
+                wc_record_free_strv(v);
         } else if (f->kind == WC_FIELD_ARRAY) {
             void *a = take_ptr(*AT(rec, f, void *));
             for (size_t j = 0; a && j < count_of(rec, f); j++)
@@ -187,8 +214,15 @@ static int field_from_json(const wc_field *f, const json_t *o, void *rec)
         return 0;
     }
     case WC_FIELD_STR:
+        if (f->changes)
+            return (*AT(rec, f, char *) =
+                        changing_str(json_string_value(json_object_get(o, f->key))))
+                       ? 0
+                       : -ENOMEM;
         return (*AT(rec, f, char *) = wc_json_dup_str(o, f->key, "")) ? 0 : -ENOMEM;
     case WC_FIELD_STRV:
+        if (f->changes && json_array_size(json_object_get(o, f->key)) == 0)
+            return *AT(rec, f, char **) = no_strv, 0;
         return (*AT(rec, f, char **) = wc_json_dup_strv(o, f->key)) ? 0 : -ENOMEM;
     case WC_FIELD_BOOL:
         *AT(rec, f, bool) = wc_json_bool(o, f->key);
@@ -252,10 +286,15 @@ static int field_copy(const wc_field *f, void *dst, const void *src)
     switch (f->kind) {
     case WC_FIELD_STR: {
         const char *s = *AT_C(src, f, char *);
-        return (*AT(dst, f, char *) = strdup(s ? s : "")) ? 0 : -ENOMEM;
+        return (*AT(dst, f, char *) = f->changes ? changing_str(s) : strdup(s ? s : "")) ? 0
+                                                                                         : -ENOMEM;
     }
-    case WC_FIELD_STRV:
-        return (*AT(dst, f, char **) = wc_strv_copy(*AT_C(src, f, char **))) ? 0 : -ENOMEM;
+    case WC_FIELD_STRV: {
+        char *const *v = *AT_C(src, f, char **);
+        if (f->changes && v[0] == NULL)
+            return *AT(dst, f, char **) = no_strv, 0;
+        return (*AT(dst, f, char **) = wc_strv_copy(v)) ? 0 : -ENOMEM;
+    }
     case WC_FIELD_ARRAY:
         return array_copy(f, dst, src);
     case WC_FIELD_ID:
@@ -338,7 +377,7 @@ int wc_record_set_str(char **field, const char *value)
     char *copy = strdup(value ? value : "");
     if (copy == NULL)
         return -ENOMEM;
-    free(*field);
+    wc_record_free_str(*field);
     *field = copy;
     return 0;
 }
@@ -348,7 +387,7 @@ int wc_record_set_strv(char ***field, char *const *value)
     char **copy = wc_strv_copy(value);
     if (copy == NULL)
         return -ENOMEM;
-    wc_strv_free(*field);
+    wc_record_free_strv(*field);
     *field = copy;
     return 0;
 }

@@ -145,9 +145,13 @@ void *wc_record_dup(const wc_record_desc *d, const void *src);
 void *wc_record_load(const wc_record_desc *d, const json_t *o); /* from o, as from_json */
 void wc_record_free(const wc_record_desc *d, void *rec);        /* NULL is fine */
 /* Replace a string (NULL → "") or string-list field, freeing the old value; -ENOMEM
- * leaves it unchanged. */
+ * leaves it unchanged. While a WC_F_*_CHANGES field is empty (made, decoded or copied so)
+ * it points at an empty string or list that all records share: free such a field only
+ * with these calls, wc_record_free_str or wc_record_free_strv. */
 int wc_record_set_str(char **field, const char *value);
 int wc_record_set_strv(char ***field, char *const *value);
+void wc_record_free_str(char *s);   /* free(s) unless s is the shared empty string */
+void wc_record_free_strv(char **v); /* wc_strv_free(v) unless v is the shared empty list */
 
 /* record_pack.c: a malloc'd record of a WC_RECORD_DESC_PACKED table moved into one
  * allocation: the struct, then every string, list and array of its fields (those of

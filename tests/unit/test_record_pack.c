@@ -1,7 +1,8 @@
 /* Packed records (common/record_table.h: wc_record_pack): a record in one allocation
  * encodes as it did, every packed string, list and array lies in its block, the fields
  * marked as changing stay their own allocations and can be set again, a copy is not
- * packed, shared strings are one copy for all records, and freeing leaks nothing (ASan). The
+ * packed, shared strings are one copy for all records, an empty changing field holds no
+ * allocation of its own, and freeing leaks nothing (ASan). The
  * sandbox's records: tests/unit/test_records.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -160,10 +161,42 @@ static void test_shared(void)
     wc_record_free(&rec_desc, pc);
 }
 
+/* Records made, decoded and copied with their changing fields empty share one empty string
+ * and list (no heap per record), which read, encode, set and free as their own did. */
+static void test_changing_empty(void)
+{
+    rec *a = wc_record_new(&rec_desc);
+    json_t *o = json_pack("{s:s, s:[]}", "note", "");
+    rec *b = o ? wc_record_load(&rec_desc, o) : NULL;
+    rec *c = a ? wc_record_dup(&rec_desc, a) : NULL;
+    CHECK(a && b && c);
+    if (a && b && c) {
+        CHECK(a->note == b->note && b->note == c->note && a->ips == b->ips && b->ips == c->ips);
+        CHECK_STR(c->note, "");
+        CHECK(c->ips[0] == NULL && a->empty != b->empty); /* not the fields that never change */
+        char *text = wc_record_encode(&rec_desc, c);
+        CHECK(text && strstr(text, "\"note\":\"\"") && strstr(text, "\"ips\":[]"));
+        free(text);
+        char *ips[] = {"10.0.0.2", NULL};
+        CHECK(wc_record_set_str(&c->note, "set") == 0 && wc_record_set_strv(&c->ips, ips) == 0);
+        CHECK_STR(c->note, "set");
+        CHECK_STR(c->ips[0], "10.0.0.2");
+        CHECK_STR(a->note, ""); /* the shared one is unchanged */
+        CHECK(a->ips[0] == NULL);
+    }
+    rec *pa = a ? wc_record_pack(&rec_desc, a) : NULL;
+    CHECK(pa && b && pa->note == b->note && pa->ips == b->ips);
+    json_decref(o);
+    wc_record_free(&rec_desc, pa);
+    wc_record_free(&rec_desc, b);
+    wc_record_free(&rec_desc, c);
+}
+
 int main(void)
 {
     test_pack();
     test_pack_empty();
     test_shared();
+    test_changing_empty();
     return CHECK_DONE();
 }

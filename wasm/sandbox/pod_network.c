@@ -45,7 +45,7 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
         return 0; /* no network config on the node: loopback only */
     if (rc < 0)
         return rc;
-    free(p->cni_state);
+    wc_record_free_str(p->cni_state);
     p->cni_state = prepared;
     /* Written (NOTREADY) before any plugin runs: should the daemon die during ADD, the
      * pod is there after the restart, and its removal runs DEL. */
@@ -55,8 +55,8 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err)
         wc_record_set_str(&p->cni_state, "");
         return rc;
     }
-    free(p->cni_state);
-    wc_strv_free(p->ips);
+    wc_record_free_str(p->cni_state);
+    wc_record_free_strv(p->ips);
     p->cni_state = state;
     p->ips = ips;
     p->state = WC_POD_READY;
