@@ -66,6 +66,13 @@ void *wc_ptrmap_get(const wc_ptrmap *m, const char *key)
     return m->slots[find(m, key)].value;
 }
 
+void wc_ptrmap_rekey(wc_ptrmap *m, const char *key)
+{
+    size_t i = m->cap ? find(m, key) : 0;
+    if (m->cap && m->slots[i].key != NULL)
+        m->slots[i].key = (char *)key;
+}
+
 void wc_ptrmap_del(wc_ptrmap *m, const char *key)
 {
     if (m->cap == 0)

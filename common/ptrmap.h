@@ -24,6 +24,9 @@ typedef struct wc_ptrmap {
 int wc_ptrmap_put(wc_ptrmap *m, const char *key, void *value);
 /* What key maps to, or NULL. */
 void *wc_ptrmap_get(const wc_ptrmap *m, const char *key);
+/* A map that borrows keys keeps key, equal to the one it holds, in its place (whose owner
+ * may then go); nothing when it is not there. Never fails. */
+void wc_ptrmap_rekey(wc_ptrmap *m, const char *key);
 /* Forgets key (nothing when it is not there). */
 void wc_ptrmap_del(wc_ptrmap *m, const char *key);
 /* Forgets the keys that map to value: a scan, for when the key cannot be made. */

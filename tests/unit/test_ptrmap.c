@@ -1,6 +1,7 @@
 /* common/ptrmap.h against a plain array: 20,000 random puts, replacements and deletes of
  * keys that collide often (a small table's runs wrap around its end), then every key's
- * value agrees, and the map frees cleanly; once copying the keys, once borrowing them. */
+ * value agrees, and the map frees cleanly; once copying the keys, once borrowing them. A
+ * borrowed key handed over to an equal string (rekey) may then be overwritten. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,9 +50,26 @@ static int run(bool borrow)
     return 0;
 }
 
+static void rekey(void)
+{
+    wc_ptrmap m = {.borrows_keys = true};
+    char first[] = "pod-a", second[] = "pod-a", other[] = "pod-b";
+    int v = 1;
+    CHECK(wc_ptrmap_put(&m, first, &v) == 0 && wc_ptrmap_put(&m, other, &v) == 0);
+    wc_ptrmap_rekey(&m, second);
+    wc_ptrmap_rekey(&m, "absent"); /* nothing */
+    first[0] = 'x';                /* its owner went */
+    CHECK(wc_ptrmap_get(&m, "pod-a") == &v && wc_ptrmap_get(&m, "pod-b") == &v);
+    CHECK(wc_ptrmap_get(&m, "absent") == NULL && m.len == 2);
+    wc_ptrmap_del(&m, "pod-a");
+    CHECK(wc_ptrmap_get(&m, "pod-a") == NULL && m.len == 1);
+    wc_ptrmap_clear(&m);
+}
+
 int main(void)
 {
     run(false);
     run(true);
+    rekey();
     return CHECK_DONE();
 }

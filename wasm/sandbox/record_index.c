@@ -95,22 +95,42 @@ static void pod_link(wc_sandbox *sb, const char *pod_id, sb_ctr_set *set)
         p->ctrs = set;
 }
 
-/* The pod's set, made when it has none; NULL: out of memory. */
+/* The pod's set, made empty when it has none (put in pod_ctrs with its first container);
+ * NULL: out of memory. */
 static sb_ctr_set *pod_set(wc_sandbox *sb, const char *pod_id)
 {
     sb_ctr_set *set = wc_ptrmap_get(&sb->pod_ctrs, pod_id);
     if (set)
         return set;
     set = calloc(1, sizeof(*set));
-    if (set)
-        memcpy(set->pod_id, pod_id, WC_ID_SIZE);
-    if (set && wc_ptrmap_put(&sb->pod_ctrs, set->pod_id, set) < 0) {
-        free(set);
-        return NULL;
+    if (set) {
+        set->items = set->inline_items;
+        set->cap = SB_SET_INLINE;
     }
-    if (set)
-        pod_link(sb, pod_id, set);
     return set;
+}
+
+static void set_free(sb_ctr_set *set)
+{
+    if (set && set->items != set->inline_items)
+        free(set->items);
+    free(set);
+}
+
+/* Room in set for one more container; -ENOMEM. */
+static int set_reserve(sb_ctr_set *set)
+{
+    if (set->n < set->cap)
+        return 0;
+    bool inline_now = set->items == set->inline_items;
+    wc_container **grown = realloc(inline_now ? NULL : set->items, 2 * set->cap * sizeof(*grown));
+    if (grown == NULL)
+        return -ENOMEM;
+    if (inline_now)
+        memcpy(grown, set->inline_items, sizeof(set->inline_items));
+    set->items = grown;
+    set->cap *= 2;
+    return 0;
 }
 
 static void set_drop(wc_sandbox *sb, const wc_container *c)
@@ -121,25 +141,31 @@ static void set_drop(wc_sandbox *sb, const wc_container *c)
             set->items[i] = set->items[--set->n];
             break;
         }
+    if (set && set->n > 0) /* keyed by the first one's id, which c's may have been */
+        wc_ptrmap_rekey(&sb->pod_ctrs, set->items[0]->pod_id);
     if (set && set->n == 0) {
         wc_ptrmap_del(&sb->pod_ctrs, c->pod_id);
         pod_link(sb, c->pod_id, NULL);
-        free(set->items);
-        free(set);
+        set_free(set);
     }
 }
 
 int sb_add_ctr(wc_sandbox *sb, wc_container *c)
 {
     sb_ctr_set *set = pod_set(sb, c->pod_id);
-    bool ok = set && sb_reserve((void ***)&set->items, &set->cap, set->n) == 0 &&
+    bool ok = set && set_reserve(set) == 0 &&
               sb_reserve((void ***)&sb->ctrs, &sb->cap_ctrs, sb->n_ctrs) == 0 &&
+              (set->n > 0 || wc_ptrmap_put(&sb->pod_ctrs, c->pod_id, set) == 0) &&
               wc_ptrmap_put(&sb->ctr_ids, c->id, c) == 0;
     if (!ok) {
-        if (set)
-            set_drop(sb, c); /* a set made for c goes again */
+        if (set && set->n == 0) { /* a set made for c goes again */
+            wc_ptrmap_del(&sb->pod_ctrs, c->pod_id);
+            set_free(set);
+        }
         return -ENOMEM;
     }
+    if (set->n == 0)
+        pod_link(sb, c->pod_id, set);
     set->items[set->n++] = c;
     sb->ctrs[sb->n_ctrs++] = c;
     return 0;
@@ -162,10 +188,7 @@ void sb_index_clear(wc_sandbox *sb)
     wc_ptrmap_clear(&sb->pod_names);
     wc_ptrmap_clear(&sb->ctr_ids);
     for (size_t i = 0; i < sb->pod_ctrs.cap; i++) {
-        sb_ctr_set *set = sb->pod_ctrs.slots[i].value;
-        if (set)
-            free(set->items);
-        free(set);
+        set_free(sb->pod_ctrs.slots[i].value);
     }
     wc_ptrmap_clear(&sb->pod_ctrs);
 }

@@ -59,11 +59,14 @@ struct wc_sandbox {
     wc_container *buried_ctrs;
 };
 
-/* A pod's containers (record_index.c). */
+/* A pod's containers (record_index.c); its key in pod_ctrs is items[0]->pod_id. The first
+ * two are kept in the set itself (most pods have one or two): one 48-byte block per pod,
+ * where a set with its pod id and an array of its own took 144 (issue 18). */
+#define SB_SET_INLINE 2
 typedef struct sb_ctr_set {
-    char pod_id[WC_ID_SIZE]; /* its key in pod_ctrs */
-    wc_container **items;
+    wc_container **items; /* inline, or malloc'd once there are more */
     size_t n, cap;
+    wc_container *inline_items[SB_SET_INLINE];
 } sb_ctr_set;
 
 /* walk_prefetch.c: at seen[i] of n, fetches into the cache what a walk's fn will read of
