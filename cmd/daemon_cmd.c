@@ -275,8 +275,9 @@ static int run_daemon(const flags *f, wc_config *cfg, int *lock_fd, wc_error *er
     wc_log_set_level(cfg->log_level);
     TRY(prepare_dirs(cfg, err));
     TRY(*lock_fd = take_socket_lock(cfg->socket_path, err));
-    /* Two malloc arenas serve every thread: per-thread arenas cost idle memory. */
-    mallopt(M_ARENA_MAX, 2);
+    /* One malloc arena serves every thread: per-thread arenas cost idle memory, and a second
+     * one held ~0.9 MB more free chunks at 5,000 containers (issue 18). */
+    mallopt(M_ARENA_MAX, 1);
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
