@@ -54,10 +54,24 @@ typedef struct wc_container_spec {
 } wc_container_spec;
 
 typedef struct wc_container {
+    /* (ids, then the flags and 32-bit members, then the 8-byte ones: no padding holes) */
     char id[WC_ID_SIZE];
     char pod_id[WC_ID_SIZE];
-    char *name;
+    bool readonly_rootfs;
+    bool stdin;      /* the guest's stdin is a pipe the zygote keeps open for attach sessions */
+    bool stdin_once; /* the first attach session that closes stdin closes it for good */
+    bool tty;        /* the guest's stdio is a terminal: one output (stdout), a size it can read */
+    bool overlay;    /* rootfs is an overlay mount owned by this container */
+    bool starting;   /* runtime only, not stored: a start request is with the zygote */
+    bool stopped;    /* runtime only: StopContainer came before any start, so none may follow */
+    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
+    bool buried;
+    wc_user user; /* the worker's uid, gid and groups for file access */
     uint32_t attempt;
+    wc_ctr_state state;
+    int32_t exit_code;
+    int pid;
+    char *name;
     char **labels, **annotations;
     char *image, *image_ref; /* as requested; the image id */
     char *log_path;          /* absolute, or "" */
@@ -66,29 +80,16 @@ typedef struct wc_container {
     char *stop_signal; /* the signal a graceful stop uses ("SIGTERM"; stop_signal.h) */
     wc_mount *mounts;  /* the CRI mounts, host paths resolved */
     size_t n_mounts;
-    bool readonly_rootfs;
-    bool stdin;      /* the guest's stdin is a pipe the zygote keeps open for attach sessions */
-    bool stdin_once; /* the first attach session that closes stdin closes it for good */
-    bool tty;        /* the guest's stdio is a terminal: one output (stdout), a size it can read */
-    wc_user user;    /* the worker's uid, gid and groups for file access */
     wc_resources res;
     char *dir;         /* <root>/containers/<id>: upper/, work/, rootfs/ */
     char *rootfs;      /* the host directory seen as "/" */
-    bool overlay;      /* rootfs is an overlay mount owned by this container */
     char *module_path; /* the host file of the module */
     char *module_key;  /* the zygote's cache key for it */
     char *held;        /* the snapshot or module blob held in the store for it, or "" */
     char *cgroup;      /* its own cgroup (cgroups.h), made at start; "" if none */
-    wc_ctr_state state;
     int64_t created_at, started_at, finished_at;
-    int32_t exit_code;
     char *reason, *message;
-    int pid;
-    bool starting;  /* runtime only, not stored: a start request is with the zygote */
-    bool stopped;   /* runtime only: StopContainer came before any start, so none may follow */
     wc_usage usage; /* runtime only: the stats sampler's last sample (stats_sampler.c) */
-    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
-    bool buried;
     struct wc_container *buried_next;
     size_t packed; /* runtime only: the length of its block once packed (wc_container_pack) */
 } wc_container;

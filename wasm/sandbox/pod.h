@@ -50,35 +50,36 @@ typedef struct wc_pod_spec {
 } wc_pod_spec;
 
 typedef struct wc_pod {
+    /* (the id, then the flag and 32-bit members, then the 8-byte ones: no padding holes) */
     char id[WC_ID_SIZE];
-    char *name, *uid, *namespace_;
+    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
+    bool buried;
     uint32_t attempt;
+    int net_mode, pid_mode, ipc_mode;
+    wc_pod_state state;
+    /* Not stored, not copied: how many StopPodSandbox and RemovePodSandbox calls are
+     * under way; while any is, no container is created or started in the pod (one made
+     * after the call listed the pod's containers would outlive it). */
+    unsigned reclaims;
+    char *name, *uid, *namespace_;
     char **labels, **annotations;
     char *hostname, *log_directory, *runtime_handler, *cgroup_parent;
     char **dns_servers, **dns_searches, **dns_options;
-    int net_mode, pid_mode, ipc_mode;
     wc_port_mapping *port_mappings;
     size_t n_port_mappings;
-    char *netns_path; /* "" when net_mode is WC_NS_NODE */
-    char **ips;       /* from the CNI network, IPv4 first; empty when it has none */
-    char *cni_state;  /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
-    char *dir;        /* <root>/pods/<id> */
-    wc_pod_state state;
+    char *netns_path;           /* "" when net_mode is WC_NS_NODE */
+    char **ips;                 /* from the CNI network, IPv4 first; empty when it has none */
+    char *cni_state;            /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
+    char *dir;                  /* <root>/pods/<id> */
     int64_t created_at;         /* ns since the epoch */
     wc_resources res, overhead; /* UpdatePodSandboxResources' last (pod_resources.c) */
     /* runtime only: the stats sampler's last reading of the pod's interfaces (stats_sampler.c)
      * and when it was taken (ns since the epoch; 0: never) */
     wc_net_ifaces net;
     int64_t net_at;
-    /* Not stored, not copied: how many StopPodSandbox and RemovePodSandbox calls are
-     * under way; while any is, no container is created or started in the pod (one made
-     * after the call listed the pod's containers would outlive it). */
-    unsigned reclaims;
     /* runtime only: its containers' set in the sandbox's index, NULL when it has none (the
      * index keeps it: record_index.c), so that a walk notes them without a lookup */
     struct sb_ctr_set *ctrs;
-    /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
-    bool buried;
     struct wc_pod *buried_next;
     size_t packed; /* runtime only: the length of its block once packed (wc_pod_pack) */
 } wc_pod;
