@@ -370,10 +370,12 @@ Runtime__V1__ContainerStatus *cri_ctr_status_new(const wc_container *c)
 /* verbose: {"info": JSON} with what an operator debugging a container wants. */
 static int status_info(const wc_container *c, Runtime__V1__ContainerStatusResponse *r)
 {
-    json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:b, s:s}", "pid", c->pid, "module",
-                          c->module_path, "module_key", c->module_key, "rootfs", c->rootfs, "args",
-                          json_array(), "env", json_array(), "readonly_rootfs", c->readonly_rootfs,
-                          "cgroup", c->cgroup);
+    char rootfs[4096];
+    json_t *o =
+        json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:b, s:s}", "pid", c->pid, "module",
+                  c->module_path, "module_key", c->module_key, "rootfs",
+                  wc_container_rootfs(c, rootfs, sizeof(rootfs)), "args", json_array(), "env",
+                  json_array(), "readonly_rootfs", c->readonly_rootfs, "cgroup", c->cgroup);
     for (size_t i = 0; o && c->argv[i]; i++)
         json_array_append_new(json_object_get(o, "args"), json_string(c->argv[i]));
     for (size_t i = 0; o && c->env[i]; i++)

@@ -1,5 +1,7 @@
 /* Pod and container records and worker specs: the JSON codecs round-trip every
- * field, a damaged record is refused, ids are 64 hex digits, label selectors match. */
+ * field, a damaged record is refused, ids are 64 hex digits, label selectors match, an
+ * overlay container's rootfs is stored whole but not kept in memory. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +152,52 @@ static void test_container_round_trip(void)
     wc_container_free(d);
 }
 
+/* An overlay's rootfs (<dir>/rootfs) is derived: its record keeps "", its JSON has the path as
+ * records always had, decoding such JSON (or an older daemon's) keeps "" again, and copies
+ * and packed records give the same path. Another container's rootfs is kept as it is. */
+static void test_overlay_rootfs(void)
+{
+    wc_container *c = wc_container_new();
+    CHECK(c != NULL);
+    if (c == NULL)
+        return;
+    char want[200], buf[4096];
+    snprintf(want, sizeof(want), "/var/lib/wasmcri/containers/%s/rootfs", c->id);
+    want[strlen(want) - strlen("/rootfs")] = '\0';
+    wc_container_set(&c->dir, want);
+    strcat(want, "/rootfs");
+    c->overlay = true;
+    CHECK_STR(wc_container_rootfs(c, buf, sizeof(buf)), want);
+    char *text = wc_container_encode(c);
+    char key[300];
+    snprintf(key, sizeof(key), "\"rootfs\":\"%s\"", want);
+    CHECK(text && strstr(text, key) != NULL);
+    wc_container *d = NULL;
+    wc_error err = {0};
+    CHECK(text && wc_container_decode(text, strlen(text), &d, &err) == 0);
+    if (d) {
+        CHECK_STR(d->rootfs, "");
+        CHECK_STR(wc_container_rootfs(d, buf, sizeof(buf)), want);
+        wc_container *copy = wc_container_copy(d);
+        d = wc_container_pack(d);
+        CHECK(copy && d);
+        if (copy && d) {
+            CHECK_STR(wc_container_rootfs(copy, buf, sizeof(buf)), want);
+            CHECK_STR(wc_container_rootfs(d, buf, sizeof(buf)), want);
+            char *again = wc_container_encode(d);
+            CHECK_STR(again, text);
+            free(again);
+        }
+        wc_container_free(copy);
+    }
+    c->overlay = false; /* a read-only rootfs: the image's snapshot, kept */
+    wc_container_set(&c->rootfs, "/var/lib/wasmcri/snapshots/sha256/ab");
+    CHECK_STR(wc_container_rootfs(c, buf, sizeof(buf)), "/var/lib/wasmcri/snapshots/sha256/ab");
+    free(text);
+    wc_container_free(c);
+    wc_container_free(d);
+}
+
 static void test_worker_spec_round_trip(void)
 {
     char *argv[] = {"/a.wasm", "b", NULL};
@@ -188,6 +236,7 @@ static void test_worker_spec_round_trip(void)
 int main(void)
 {
     test_container_round_trip();
+    test_overlay_rootfs();
     test_worker_spec_round_trip();
     test_pod_round_trip();
     test_bad_records();

@@ -4,6 +4,7 @@
  */
 #include "container.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,15 +95,32 @@ wc_container *wc_container_new(void)
     return c;
 }
 
+const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n)
+{
+    if (!c->overlay || *c->rootfs)
+        return c->rootfs;
+    snprintf(buf, n, "%s/rootfs", c->dir);
+    return buf;
+}
+
 char *wc_container_encode(const wc_container *c)
 {
-    return wc_record_encode(&ctr_desc, c);
+    char rootfs[4096];
+    wc_container shown = *c; /* stored with its whole rootfs, as before */
+    shown.rootfs = (char *)wc_container_rootfs(c, rootfs, sizeof(rootfs));
+    return wc_record_encode(&ctr_desc, &shown);
 }
 
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err)
 {
-    void *c = NULL;
-    TRY(rec_decode(&ctr_desc, "container", json, len, &c, err));
+    wc_container *c = NULL;
+    TRY(rec_decode(&ctr_desc, "container", json, len, (void **)&c, err));
+    char rootfs[4096];
+    if (c->overlay && snprintf(rootfs, sizeof(rootfs), "%s/rootfs", c->dir) > 0 &&
+        strcmp(c->rootfs, rootfs) == 0 && wc_container_set(&c->rootfs, "") < 0) {
+        wc_container_free(c);
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    }
     *ret_ctr = c;
     return 0;
 }

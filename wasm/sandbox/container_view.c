@@ -160,7 +160,9 @@ int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
             return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
         if (!c->readonly_rootfs) {
             c->overlay = true;
+            /* <dir>/rootfs (it must fit), which the record does not keep: wc_container_rootfs */
             TRY(wc_path(path, sizeof(path), err, "%s/rootfs", c->dir));
+            path[0] = '\0';
         }
     } else {
         TRY(wc_path(path, sizeof(path), err, "%s/upper", c->dir));
@@ -184,13 +186,15 @@ int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error
 
 bool cv_rootfs_ready(const wc_container *c)
 {
-    return !c->overlay || layer_mounted(c->dir); /* c->rootfs is c->dir/rootfs */
+    return !c->overlay || layer_mounted(c->dir); /* its rootfs is c->dir/rootfs */
 }
 
 int cv_release(wc_container *c, wc_error *err)
 {
-    if (c->overlay && umount2(c->rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-        return wc_error_set_errno(err, -errno, "cannot unmount %s", c->rootfs);
+    char buf[4096];
+    const char *rootfs = wc_container_rootfs(c, buf, sizeof(buf));
+    if (c->overlay && umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+        return wc_error_set_errno(err, -errno, "cannot unmount %s", rootfs);
     return *c->dir ? sb_rmtree(c->dir, err) : 0;
 }
 
@@ -381,7 +385,9 @@ int cv_open_exec_module(const wc_container *c, const char *guest, int *ret_fd, c
                         size_t key_len, wc_error *err)
 {
     int fd = -1;
-    int rc = open_in_view(c, c->rootfs, guest, MODULE_OPEN_FLAGS, &fd, err);
+    char rootfs[4096];
+    int rc = open_in_view(c, wc_container_rootfs(c, rootfs, sizeof(rootfs)), guest,
+                          MODULE_OPEN_FLAGS, &fd, err);
     if (rc < 0)
         return rc;
     rc = check_module_fd(fd, guest, key, key_len, err);
@@ -487,7 +493,8 @@ static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)
     s->mounts = calloc(c->n_mounts + 4, sizeof(*s->mounts)); /* "/", the CRI's, 2 pod files, user */
     if (s->mounts == NULL)
         return -ENOMEM;
-    TRY(add_mount(s, "/", c->rootfs, c->readonly_rootfs));
+    char rootfs[4096];
+    TRY(add_mount(s, "/", wc_container_rootfs(c, rootfs, sizeof(rootfs)), c->readonly_rootfs));
     for (size_t i = 0; i < c->n_mounts; i++)
         TRY(add_mount(s, c->mounts[i].container_path, c->mounts[i].host_path,
                       c->mounts[i].readonly));
