@@ -166,7 +166,7 @@ static void test_shared(void)
 static void test_changing_empty(void)
 {
     rec *a = wc_record_new(&rec_desc);
-    json_t *o = json_pack("{s:s, s:[]}", "note", "");
+    json_t *o = json_pack("{s:s, s:[]}", "note", "", "ips");
     rec *b = o ? wc_record_load(&rec_desc, o) : NULL;
     rec *c = a ? wc_record_dup(&rec_desc, a) : NULL;
     CHECK(a && b && c);
