@@ -3,8 +3,9 @@
  * that measures and one that copies: the struct, then the word-aligned parts (string
  * lists' pointer arrays, arrays of records), then the characters of every string, with
  * all empty strings sharing one byte. A field marked WC_F_*_CHANGES keeps its pointer; one
- * marked WC_F_STR_SHARED points at its interned copy (interned first: the only step that
- * can fail besides the block's allocation).
+ * marked WC_F_STR_SHARED points at its interned copy, and the items of a WC_F_STRV_SHARED
+ * list at theirs (their pointer array in the block; interning is the only step that can
+ * fail besides the block's allocation).
  * An empty array points at the block's start (it is never read).
  */
 #include "record_table.h"
@@ -49,12 +50,18 @@ static size_t str_chars(const char *s)
     return *s ? strlen(s) + 1 : 0; /* the shared empty string is counted once, apart */
 }
 
+/* Whether f's value, or (a list) its pointer array, goes into the block. */
+static bool packable(const wc_field *f)
+{
+    return !f->changes && !(f->shared && f->kind == WC_FIELD_STR);
+}
+
 /* Adds to c->words and c->chars what rec's packable fields need (c->base NULL). */
 static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes || f->shared)
+        if (!packable(f))
             continue;
         if (f->kind == WC_FIELD_STR)
             c->chars += str_chars(*FIELD(rec, f, char *const));
@@ -62,7 +69,7 @@ static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
             char *const *v = *FIELD(rec, f, char **const);
             size_t n = 0;
             for (; v[n]; n++)
-                c->chars += str_chars(v[n]);
+                c->chars += f->shared ? 0 : str_chars(v[n]);
             c->words += (n + 1) * sizeof(char *);
         }
         if (f->kind == WC_FIELD_ARRAY) {
@@ -107,7 +114,7 @@ static void place_words(const wc_record_desc *d, void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes || f->shared)
+        if (!packable(f))
             continue;
         if (f->kind == WC_FIELD_STRV) {
             size_t bytes = (wc_strv_len(*FIELD(rec, f, char **)) + 1) * sizeof(char *);
@@ -126,7 +133,7 @@ static void place_chars(const wc_record_desc *d, void *rec, pack_cursor *c)
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
         if (f->changes || f->shared)
-            continue;
+            continue; /* (a shared list's items are interned: intern_items) */
         if (f->kind == WC_FIELD_STR)
             *FIELD(rec, f, char *) = put_str(c, *FIELD(rec, f, char *));
         if (f->kind == WC_FIELD_STRV)
@@ -145,7 +152,7 @@ static void free_packable(const wc_record_desc *d, void *rec)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes || f->shared)
+        if (!packable(f))
             continue;
         if (f->kind == WC_FIELD_STR)
             free(*FIELD(rec, f, char *));
@@ -177,6 +184,37 @@ static bool intern_shared(const wc_record_desc *d, const void *rec, char **share
     return true;
 }
 
+/* Drops the interned items of the block's shared lists, of the fields before end, and of
+ * field end's list those before its item n. */
+static void drop_items(const wc_record_desc *d, char *block, size_t end, size_t n)
+{
+    for (size_t i = 0; i <= end && i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        char **v = f->kind == WC_FIELD_STRV && f->shared ? *FIELD(block, f, char **) : NULL;
+        for (size_t j = 0; v && v[j] && (i < end || j < n); j++)
+            wc_intern_drop(v[j]);
+    }
+}
+
+/* Points the items of the block's shared lists (their arrays in the block, still pointing
+ * at rec's strings) at interned copies; false on ENOMEM, with none held. */
+static bool intern_items(const wc_record_desc *d, char *block)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        const wc_field *f = &d->fields[i];
+        char **v = f->kind == WC_FIELD_STRV && f->shared ? *FIELD(block, f, char **) : NULL;
+        for (size_t j = 0; v && v[j]; j++) {
+            char *held = wc_intern(v[j]);
+            if (held == NULL) {
+                drop_items(d, block, i, j);
+                return false;
+            }
+            v[j] = held;
+        }
+    }
+    return true;
+}
+
 /* Points the block's shared fields at their interned copies and frees rec's own. */
 static void use_shared(const wc_record_desc *d, void *rec, char *block, char **shared)
 {
@@ -199,9 +237,14 @@ void *wc_record_pack(const wc_record_desc *d, void *rec)
     if (block == NULL || !intern_shared(d, rec, shared))
         return NULL;
     memcpy(block, rec, d->size);
-    use_shared(d, rec, block, shared);
     c = (pack_cursor){.base = block, .words = round_up(d->size), .chars = len};
     place_words(d, block, &c);
+    if (!intern_items(d, block)) {
+        for (size_t i = 0; i < d->n_fields; i++)
+            wc_intern_drop(shared[i]);
+        return NULL;
+    }
+    use_shared(d, rec, block, shared);
     place_chars(d, block, &c);
     block[len - 1] = '\0';
     free_packable(d, rec);

@@ -63,7 +63,7 @@ typedef struct wc_field {
     size_t count_offset;         /* WC_FIELD_ARRAY: where its size_t count is */
     const wc_field_codec *codec; /* WC_FIELD_CUSTOM */
     bool changes; /* STR, STRV: set again once the record is packed, so never packed */
-    bool shared;  /* STR of a record (not of an array's element): interned when packed */
+    bool shared;  /* STR, STRV of a record (not of an array's element): interned when packed */
 } wc_field;
 
 struct wc_record_desc {
@@ -104,6 +104,9 @@ struct wc_record_desc {
 /* A string that many records hold alike: packing interns it (common/intern.h). */
 #define WC_F_STR_SHARED(T, m, key)                                                                 \
     WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char *), WC_FIELD_STR, .shared = true)
+/* A list whose items many records hold alike (an image's env): packing interns each item. */
+#define WC_F_STRV_SHARED(T, m, key)                                                                \
+    WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV, .shared = true)
 #define WC_F_STRV_CHANGES(T, m, key)                                                               \
     WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV, .changes = true)
 #define WC_F_BOOL(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, bool), WC_FIELD_BOOL)
@@ -155,9 +158,9 @@ void wc_record_free_strv(char **v); /* wc_strv_free(v) unless v is the shared em
 
 /* record_pack.c: a malloc'd record of a WC_RECORD_DESC_PACKED table moved into one
  * allocation: the struct, then every string, list and array of its fields (those of
- * WC_F_*_CHANGES fields stay their own allocations, those of WC_F_STR_SHARED fields are
- * interned: common/intern.h). Returns the packed record and frees
- * rec, or NULL on ENOMEM with rec unchanged; a packed rec is returned as it is. A packed
+ * WC_F_*_CHANGES fields stay their own allocations, those of WC_F_STR_SHARED fields and
+ * the items of WC_F_STRV_SHARED lists are interned: common/intern.h). Returns the packed record and
+ * frees rec, or NULL on ENOMEM with rec unchanged; a packed rec is returned as it is. A packed
  * record reads, copies (the copy is not packed) and frees (wc_record_free) as before, but
  * its packed fields must not be set again. At 10,000 containers the daemon kept each
  * record's ~50 strings as ~50 allocations: ~1.5 KiB of malloc overhead per container, and

@@ -1,8 +1,8 @@
 /* Packed records (common/record_table.h: wc_record_pack): a record in one allocation
  * encodes as it did, every packed string, list and array lies in its block, the fields
  * marked as changing stay their own allocations and can be set again, a copy is not
- * packed, shared strings are one copy for all records, an empty changing field holds no
- * allocation of its own, and freeing leaks nothing (ASan). The
+ * packed, shared strings (and shared lists' items) are one copy for all records, an empty
+ * changing field holds no allocation of its own, and freeing leaks nothing (ASan). The
  * sandbox's records: tests/unit/test_records.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@ typedef struct item {
 typedef struct rec {
     char id[WC_ID_SIZE];
     char *name, *empty, *note, *image;
-    char **tags, **none, **ips;
+    char **tags, **none, **ips, **env;
     int n;
     item *items;
     size_t n_items;
@@ -43,6 +43,7 @@ static const wc_field rec_fields[] = {
     WC_F_STRV(rec, tags, "tags"),
     WC_F_STRV(rec, none, "none"),
     WC_F_STRV_CHANGES(rec, ips, "ips"),
+    WC_F_STRV_SHARED(rec, env, "env"),
     WC_F_INT(rec, n, "n"),
     WC_F_ARRAY(rec, items, n_items, "items", &item_desc),
     WC_F_ARRAY(rec, no_items, n_no_items, "no_items", &item_desc),
@@ -62,6 +63,8 @@ static rec *make(void)
     wc_record_set_str(&r->image, "docker.io/library/probe:latest");
     wc_record_set_strv(&r->tags, tags);
     wc_record_set_strv(&r->ips, tags + 3);
+    char *env[] = {"PATH=/bin", "HOME=/", NULL};
+    wc_record_set_strv(&r->env, env);
     r->n = 7;
     free(r->items);
     r->items = calloc(2, sizeof(item));
@@ -143,6 +146,14 @@ static void test_shared(void)
     rec *pa = a ? wc_record_pack(&rec_desc, a) : NULL;
     rec *pb = b ? wc_record_pack(&rec_desc, b) : NULL;
     CHECK(pa && pb && pa->image == pb->image); /* one copy */
+    CHECK(pa && pb && pa->env != pb->env && pa->env[0] == pb->env[0] && pa->env[1] == pb->env[1]);
+    if (pa) {
+        CHECK(wc_record_in_pack(&rec_desc, pa, pa->env) &&
+              !wc_record_in_pack(&rec_desc, pa, pa->env[0]));
+        CHECK_STR(pa->env[0], "PATH=/bin");
+        CHECK_STR(pa->env[1], "HOME=/");
+        CHECK(pa->env[2] == NULL);
+    }
     if (pa)
         CHECK_STR(pa->image, "docker.io/library/probe:latest");
     wc_record_free(&rec_desc, pa);

@@ -102,10 +102,10 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
 wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
 /* The record in one allocation (record_table.h: wc_record_pack), as it is published: c is
  * freed, or on ENOMEM NULL and c unchanged. The strings all the containers of an image hold
- * alike (image, image_ref, working_dir, stop_signal, module_path, module_key, held) are
- * interned (common/intern.h). Afterwards only cgroup, reason and message may be set again
- * with wc_container_set, and module_key with wc_container_set_shared; the copy of a packed
- * record is not packed. */
+ * alike (image, image_ref, working_dir, stop_signal, module_path, module_key, held, and the
+ * items of argv and env) are interned (common/intern.h). Afterwards only cgroup, reason and message
+ * may be set again with wc_container_set, and module_key with wc_container_set_shared; the copy of
+ * a packed record is not packed. */
 wc_container *wc_container_pack(wc_container *c);
 /* Replaces one of c's shared strings (above), packed or not; -ENOMEM leaves it unchanged. */
 int wc_container_set_shared(wc_container *c, char **field, const char *value);
