@@ -281,3 +281,43 @@ def test_a_ready_pod_whose_netns_is_not_mounted_is_notready_after_restart(new_da
     assert st.state == pb.SANDBOX_NOTREADY
     assert not netns.exists()
     d.runtime().RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
+
+
+def test_derived_and_shared_fields_read_the_same_after_a_restart(rtd, tmp_path):
+    """What the records keep in less memory (issue 18) reads as before, then after a change
+    and after a restart: an overlay's rootfs (made from its dir, not kept), argv and env
+    (their items one interned copy for all containers), reason and message (empty ones
+    share one string until the container exits)."""
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("derived", tmp_path / "logs"))
+    env = {"MODE": "derived"}
+    ids = [create(r, pid, ctr_config(f"c{i}", rtd.refs["probe"], args=["sleep", "60"], env=env))
+           for i in range(2)]
+    done = create(r, pid, ctr_config("done", rtd.refs["probe"], args=["exit", "5"], env=env))
+    for c in ids + [done]:
+        start(r, c)
+    wait_state(r, done, pb.CONTAINER_EXITED)
+
+    def seen(cid):
+        st = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+        info = json.loads(st.info["info"])
+        return (info["rootfs"], info["args"], info["env"], st.status.reason, st.status.message,
+                st.status.exit_code)
+
+    before = {c: seen(c) for c in ids + [done]}
+    for c in ids + [done]:
+        rootfs, args, env_seen, _, _, _ = before[c]
+        assert rootfs == str(rtd.root / "containers" / c / "rootfs")
+        assert args[1:] == (["sleep", "60"] if c != done else ["exit", "5"])
+        assert "MODE=derived" in env_seen and "FROM_IMAGE=yes" in env_seen
+    assert before[ids[0]][3:5] == ("", "") and before[done][3] == "Error"
+    assert before[done][5] == 5
+    r.StopContainer(pb.StopContainerRequest(container_id=ids[1], timeout=0))
+    wait_state(r, ids[1], pb.CONTAINER_EXITED)
+    stopped = seen(ids[1])
+    assert stopped[:3] == before[ids[1]][:3] and stopped[3] != ""
+    before[ids[1]] = stopped
+    rtd.stop(sig=signal.SIGKILL)
+    rtd.start()
+    r = rtd.runtime()
+    assert {c: seen(c) for c in ids + [done]} == before
