@@ -61,3 +61,8 @@ void wasm_bodies_free(wasm_module *m)
     m->code_bytes = NULL;
     m->code_bytes_mapped = 0;
 }
+
+size_t wasm_module_body_copy_bytes(const wasm_module *m)
+{
+    return m->code_bytes_mapped;
+}

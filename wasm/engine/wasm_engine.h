@@ -153,6 +153,9 @@ int wasm_module_prepare(wasm_module *module, size_t max_bytes, wc_error *err);
 bool wasm_module_prepared(const wasm_module *module);
 /* Bytes of compiled code in shared mappings (limits.shared_code), which a heap measure misses. */
 size_t wasm_module_shared_code_bytes(const wasm_module *module);
+/* Bytes of the copy of the function bodies a lazy module keeps in a mapping of its own (2 MiB and
+ * more), which a heap measure misses too; 0 when it has none (small, borrowed or freed). */
+size_t wasm_module_body_copy_bytes(const wasm_module *module);
 
 typedef enum wasm_extern_kind {
     WASM_EXTERN_FUNC = 0,

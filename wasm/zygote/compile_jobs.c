@@ -60,9 +60,15 @@ int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, 
         free(job.name);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
+    /* validated only: held so (when it fits), its bodies read from a store's file (a content
+     * digest: never changed) or copied; one validated before (evicted since) is not validated
+     * again */
+    wr_load how = job.cache               ? WR_LOAD_EAGER
+                  : cj_validated(cj, key) ? WR_LOAD_LAZY_VALIDATED
+                                          : WR_LOAD_LAZY;
+    bool from_store = !job.cache && strncmp(key, "sha256:", 7) == 0;
     size_t mark = mc_heap_mark();
-    int rc = wr_module_decode_fd(fd, name, job.cache ? WR_LOAD_EAGER : WR_LOAD_LAZY, false,
-                                 &job.module, err);
+    int rc = wr_module_decode_fd(fd, name, how, from_store, &job.module, err);
     if (rc < 0) {
         free(job.key);
         free(job.name);
@@ -106,13 +112,19 @@ static void finish(compile_jobs *cj, module_cache *mc, int rc, const wc_error *e
     memmove(&cj->jobs[0], &cj->jobs[1], (cj->n - 1) * sizeof(cj_job));
     cj->n--;
     wc_error add_err = {0};
+    mc_entry *held = NULL;
     if (rc == 0 && job.cache)
-        rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, NULL, &add_err);
+        rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
+    else if (rc == 0) /* validated only: held when it fits (a worker then loads it itself) */
+        mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
     if (rc == 0) {
         cj->finished++;
         remember_valid(cj, job.key);
     }
-    outcome(cj, job.key, rc, rc == 0 ? NULL : add_err.code ? add_err.msg : err->msg);
+    /* a module held is "ready" while it is (op compile asks the cache first): an outcome kept
+     * for it would answer a create after its eviction, which must have it decoded again */
+    if (held == NULL)
+        outcome(cj, job.key, rc, rc == 0 ? NULL : add_err.code ? add_err.msg : err->msg);
     wr_module_free(job.module);
     free(job.key);
     free(job.name);

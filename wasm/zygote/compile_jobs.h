@@ -3,9 +3,11 @@
  * loop (cj_step, about CJ_SLICE_BYTES of function bodies to compile or CJ_VALIDATE_SLICE_BYTES
  * to validate, a few milliseconds), so no start, exit or
  * request waits behind a long compile. A finished module goes into the cache (module_cache.h) and
- * every spare forked after holds it: its starts compile nothing. A module too big for the cache
- * (module_cache.h's MC_EXPANSION rule) is only validated (its worker compiles the functions it
- * calls; the key is remembered as valid, so it validates it no more). The outcome of each job
+ * every spare forked after holds it: its starts compile nothing. A module too big to compile
+ * here (module_cache.h's MC_EXPANSION rule) is only validated, and held so when it fits the
+ * budget (mc_holds_decoded): the worker forked with it compiles the functions it calls; the key is
+ * remembered as valid, so it validates it no more (a later create of it, evicted since, has it
+ * decoded again to be held, without validation). The outcome of each job
  * (ready, or why the module is invalid) is kept until the daemon asks for it (at most
  * CJ_MAX_OUTCOMES of them).
  */

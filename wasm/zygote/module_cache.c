@@ -1,6 +1,7 @@
 /* The zygote's budgeted module cache (see module_cache.h). The bytes of an entry are
  * what glibc's heap grew by while compiling it (mallinfo2: small and mmap'd chunks), and its
- * compiled code, which lies in shared mappings (wr_module_shared_bytes). */
+ * compiled code, which lies in shared mappings, or a lazy module's copy of its bodies
+ * (wr_module_mapped_bytes). */
 #include "module_cache.h"
 
 #include <malloc.h>
@@ -21,10 +22,20 @@ mc_entry *mc_find(module_cache *mc, const char *key)
     return NULL;
 }
 
-bool mc_compiles_here(const module_cache *mc, int fd)
+static bool file_within(int fd, size_t bytes)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && (uint64_t)st.st_size <= mc->budget / MC_EXPANSION;
+    return fstat(fd, &st) == 0 && (uint64_t)st.st_size <= bytes;
+}
+
+bool mc_compiles_here(const module_cache *mc, int fd)
+{
+    return file_within(fd, mc->budget / MC_EXPANSION);
+}
+
+bool mc_holds_decoded(const module_cache *mc, int fd)
+{
+    return file_within(fd, mc->budget);
 }
 
 static void drop(module_cache *mc, size_t i)
@@ -94,7 +105,7 @@ static int insert(module_cache *mc, const char *key, wr_module *m, size_t bytes,
     mc_entry *e = &mc->entries[mc->n++];
     *e = (mc_entry){.key = k,
                     .module = m,
-                    .bytes = bytes + wr_module_shared_bytes(m),
+                    .bytes = bytes + wr_module_mapped_bytes(m),
                     .id = mc->next_id++,
                     .last_used = mc->clock++};
     mc->bytes += e->bytes;
@@ -113,6 +124,12 @@ static int insert(module_cache *mc, const char *key, wr_module *m, size_t bytes,
 int mc_add_module(module_cache *mc, const char *key, wr_module *m, size_t bytes,
                   mc_entry **ret_entry, wc_error *err)
 {
+    if (bytes + wr_module_mapped_bytes(m) > mc->budget) { /* it would evict all, then itself */
+        wr_module_free(m);
+        if (ret_entry)
+            *ret_entry = NULL;
+        return 0;
+    }
     return insert(mc, key, m, bytes, false, ret_entry, err);
 }
 

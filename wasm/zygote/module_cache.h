@@ -5,9 +5,12 @@
  * most `budget` bytes of compiled code (the heap each compile took): past it, the
  * least recently used modules that no running worker was forked with are freed. Modules
  * come compiled in the background (compile_jobs.h, mc_add_module) or, an exec's module
- * never seen, at its request (mc_add). A module whose file is too big to fit (file size ×
- * MC_EXPANSION > budget) is never compiled here: its worker compiles it (module_fd passed
- * on), so the zygote never grows past the budget for it.
+ * never seen, at its request (mc_add). A module whose file is too big to compile here (file
+ * size × MC_EXPANSION > budget) is never compiled here; one whose file fits the budget is held
+ * validated but not compiled (lazy: decoded, its bodies kept, each function compiled by the
+ * worker that first calls it, on its copy-on-write copy), so a start of it decodes nothing
+ * either. A bigger one the worker loads itself (module_fd passed on), so the zygote never grows
+ * past the budget for it.
  *
  * Entries have increasing ids: a spare forked when next_id was N holds every entry
  * with id < N that was in the cache then (spare.h). `version` changes whenever an
@@ -51,14 +54,18 @@ mc_entry *mc_find(module_cache *mc, const char *key);
 
 /* True when the module open on fd is small enough to compile here. */
 bool mc_compiles_here(const module_cache *mc, int fd);
+/* True when the module open on fd may be held here validated, not compiled (a decoded module
+ * takes about its file's size: the copy of its bodies, and its per-function arrays). */
+bool mc_holds_decoded(const module_cache *mc, int fd);
 
 /* Compiles the module open on fd (borrowed; name is for messages) as key, then frees
  * least recently used unused entries while over budget. -ENOEXEC: not wasm. */
 int mc_add(module_cache *mc, const char *key, int fd, const char *name, mc_entry **ret_entry,
            wc_error *err);
 
-/* Adds m (taken; compiled in steps elsewhere, the heap it took is bytes) as key, as mc_add
- * does; *ret_entry (may be NULL) is NULL when the module was larger than the budget. */
+/* Adds m (taken; compiled or validated in steps elsewhere, the heap it took is bytes) as key,
+ * as mc_add does; *ret_entry (may be NULL) is NULL when the module was larger than the budget
+ * (then freed at once, evicting nothing). */
 int mc_add_module(module_cache *mc, const char *key, wr_module *m, size_t bytes,
                   mc_entry **ret_entry, wc_error *err);
 

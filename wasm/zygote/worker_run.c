@@ -103,9 +103,9 @@ bool wr_module_opens_sockets(const wr_module *m)
     return false;
 }
 
-size_t wr_module_shared_bytes(const wr_module *m)
+size_t wr_module_mapped_bytes(const wr_module *m)
 {
-    return wasm_module_shared_code_bytes(m->module);
+    return wasm_module_shared_code_bytes(m->module) + wasm_module_body_copy_bytes(m->module);
 }
 
 void wr_module_free(wr_module *m)

@@ -35,9 +35,11 @@ int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store,
                         wr_module **ret_module, wc_error *err);
 int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */
-/* Bytes of its compiled code outside the heap (WR_LOAD_EAGER puts it in shared mappings, which a
- * fork copies no page table entry of, so a worker forked holding it starts without that cost). */
-size_t wr_module_shared_bytes(const wr_module *m);
+/* Bytes of it outside the heap: its compiled code (WR_LOAD_EAGER puts it in shared mappings, which
+ * a fork copies no page table entry of, so a worker forked holding it starts without that cost)
+ * and a lazy module's copy of its function bodies. A store's file it reads its bodies from is page
+ * cache, not counted. */
+size_t wr_module_mapped_bytes(const wr_module *m);
 
 /* Whether the module imports the socket extension's sock_open (or sock_open_v2): such a program
  * opens its own sockets, so it gets no pre-opened listeners (they would hold its ports). */

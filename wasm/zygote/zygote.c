@@ -519,7 +519,7 @@ static void op_compile(zygote *z, json_t *req, int *fds, size_t nfds)
     }
     /* one the cache could not hold anyway, validated before: nothing to do again */
     bool seen_big =
-        nfds == 1 && !mc_compiles_here(&z->cache, fds[0]) && cj_validated(&z->jobs, key);
+        nfds == 1 && !mc_holds_decoded(&z->cache, fds[0]) && cj_validated(&z->jobs, key);
     if (mc_find(&z->cache, key) == NULL && !seen_big) {
         cj_state st = cj_state_of(&z->jobs, key, &err);
         if (st == CJ_FAILED || (st == CJ_UNKNOWN && nfds == 1 &&

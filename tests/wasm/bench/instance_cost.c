@@ -1,10 +1,13 @@
-/* instance_cost [--rounds N] FILE.wasm: what a cached start of a compiled module costs. The module
- * is loaded (compiled) once, as the zygote's cache does (limits.shared_code); then, N times, a
+/* instance_cost [--rounds N] [--lazy] FILE.wasm: what a cached start of a compiled module costs.
+ * The module is loaded (compiled) once, as the zygote's cache does (limits.shared_code; with --lazy
+ * validated only, as the zygote holds a module too big to compile: each child compiles the
+ * functions `_start` calls, on its copy-on-write copy of the module); then, N times, a
  * forked child (as the zygote forks a worker holding the compiled module) instantiates it with a
  * stand-in fd_write, runs `_start` and frees the instance. Prints the medians over the rounds of
  * the fork (the parent's wall time of fork(), microseconds), the child's CPU time (instantiate, and
  * instantiate + `_start`, microseconds) and of its minor page faults:
  * "FORK_US INST_US RUN_US FAULTS". Used by hack/bench/start_big.py. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +78,13 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int rounds = 21;
-    if (argc == 4 && strcmp(argv[1], "--rounds") == 0)
+    if (argc >= 4 && strcmp(argv[1], "--rounds") == 0)
         rounds = atoi(argv[2]), argv += 2, argc -= 2;
+    bool lazy = argc == 3 && strcmp(argv[1], "--lazy") == 0;
+    if (lazy)
+        argv++, argc--;
     if (argc != 2 || rounds < 1 || rounds > 1000) {
-        fprintf(stderr, "usage: instance_cost [--rounds N] FILE.wasm\n");
+        fprintf(stderr, "usage: instance_cost [--rounds N] [--lazy] FILE.wasm\n");
         return 2;
     }
     size_t n;
@@ -89,13 +95,14 @@ int main(int argc, char **argv)
     wasm_linker *l;
     wc_error err;
     wasm_valtype p[4] = {WASM_I32, WASM_I32, WASM_I32, WASM_I32}, r[1] = {WASM_I32};
-    wasm_limits lim = {.shared_code = 1};
+    wasm_limits lim = {.shared_code = !lazy, .lazy_compile = lazy};
     if (wasm_module_load(buf, n, &lim, &m, &err) < 0 || wasm_linker_new(&l, &err) < 0 ||
         wasm_linker_define_func(l, "wasi_snapshot_preview1", "fd_write", p, 4, r, 1, fake_fd_write,
                                 NULL, &err) < 0) {
         fprintf(stderr, "load: %s\n", err.msg);
         return 1;
     }
+    free(buf); /* the module keeps no pointer into it; the zygote keeps no copy of the file */
     double *v[4];
     for (int k = 0; k < 4; k++)
         v[k] = calloc((size_t)rounds, sizeof(double));
