@@ -16,19 +16,21 @@ writes "ready" to stdout), nothing of it is kept.
      interleaved rounds, medians:
        cached  module_cache_mib 1024: the zygote compiled the module at CreateContainer (in
                the background of its loop), the start compiles nothing;
-       first   module_cache_mib 32, too small to hold it: the zygote only validated it at
-               create; the worker loads it itself (decode, validation, and each function it
-               runs compiled on its first call), as any start of a module not compiled yet.
+       first   module_cache_mib 32, too small to compile it there: the zygote validated it at
+               create and holds it so (decoded, not compiled); the worker forked with it
+               compiles each function it runs on its first call (before: the worker loaded it
+               itself, a decode of the 21 MB, as any start of a module not held);
        small   the probe image's own module (tests/wasm/runtime/probe.wasm) on the cached
                daemon: what a start costs here with a module of a few KiB (the floor);
        pulled  the same module as an image's /bin/app.wasm, pulled once by the first daemon (the
-               pull validates it: too big to hold), started from the image: the worker reads
-               the function bodies from the store's file (mapped, not copied) and compiles
-               those it runs; what a start of a 20 MB image module costs with the default
-               budget (32 MiB holds no module over 2 MiB compiled);
+               pull validates it and the zygote holds it validated, its function bodies read
+               from the store's file: mapped, not copied), started from the image: the worker
+               compiles the functions it runs; what a start of a 20 MB image module costs with
+               the default budget (32 MiB compiles no module over 2 MiB);
        cold    a module never seen (a fresh copy of the file each round, on the first daemon):
                CreateContainer (which has the zygote validate it, in the background of its
-               loop) + StartContainer -> first log line, the create's share printed too;
+               loop, and hold it: the first's is evicted, and decoded again at its next create)
+               + StartContainer -> first log line, the create's share printed too;
      and each daemon's wasmcri_module_start_compiles_total at the end.
 The module lies in a host directory mounted into the probe image's container (a CRI mount).
 
@@ -143,6 +145,12 @@ def main():
         capture_output=True, text=True).stdout.split()
     print(f"cached start in a forked worker (median of 21): fork {fork_us} us (wall); CPU: "
           f"instantiate {inst_us} us, instantiate + _start {run_us} us; {faults} page faults")
+    fork_us, inst_us, run_us, faults = subprocess.run(
+        [str(base / "instance_cost"), "--rounds", "21", "--lazy", str(module)], check=True,
+        capture_output=True, text=True).stdout.split()
+    print(f"the same, the module held validated only (too big to compile; each worker compiles "
+          f"the functions it calls): fork {fork_us} us (wall); CPU: instantiate {inst_us} us, "
+          f"instantiate + _start {run_us} us; {faults} page faults")
 
     from startup import bench_daemon
     from test_metrics_endpoint import free_port
