@@ -4,10 +4,6 @@
  * in one call (MADV_POPULATE_WRITE) before the copy: as a heap block every 4 KiB page of it
  * faulted on the copy, about 5,000 faults that were most of a worker's load of a 21 MB module.
  * Where either advice is not known (an older kernel) the copy faults the pages in as before.
- * With limits.shared_bodies (a process that forks workers holding the module) the copy is a
- * shared mapping whatever its size, read-only once every body is validated (wasm_bodies_seal):
- * a fork copies no page table entry of it (a private one cost each fork and each worker's exit
- * one per 4 KiB where the kernel gave no huge pages), and no worker can write into it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,22 +33,12 @@ static uint8_t *map_aligned(size_t n)
     return p + head;
 }
 
-static uint8_t *map_shared(size_t n)
-{
-    uint8_t *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
 int wasm_bodies_copy(wasm_module *m, const uint8_t *src, size_t n)
 {
-    bool shared = m->limits.shared_bodies;
-    uint8_t *p = shared ? map_shared(n) : n >= OWN_MAPPING_BYTES ? map_aligned(n) : NULL;
-    if (shared && p == NULL)
-        return -ENOMEM;
+    uint8_t *p = n >= OWN_MAPPING_BYTES ? map_aligned(n) : NULL;
     if (p) {
 #ifdef MADV_HUGEPAGE
-        if (!shared)
-            madvise(p, n, MADV_HUGEPAGE);
+        madvise(p, n, MADV_HUGEPAGE);
 #endif
 #ifdef MADV_POPULATE_WRITE
         madvise(p, n, MADV_POPULATE_WRITE);
@@ -64,12 +50,6 @@ int wasm_bodies_copy(wasm_module *m, const uint8_t *src, size_t n)
     memcpy(p, src, n);
     m->code_bytes = p;
     return 0;
-}
-
-void wasm_bodies_seal(wasm_module *m)
-{
-    if (m->limits.shared_bodies && m->code_bytes_mapped)
-        mprotect(m->code_bytes, m->code_bytes_mapped, PROT_READ);
 }
 
 void wasm_bodies_free(wasm_module *m)

@@ -252,8 +252,6 @@ int wasm_validate_bodies(wasm_module *m, uint32_t from, uint32_t to, wc_error *e
  * borrowed) and NULL. */
 int wasm_bodies_copy(wasm_module *m, const uint8_t *src, size_t n);
 void wasm_bodies_free(wasm_module *m);
-/* A shared copy (limits.shared_bodies) made read-only: every body is validated. */
-void wasm_bodies_seal(wasm_module *m);
 
 /* code_arena.c (limits.shared_code): a copy of a function's code in the module's shared chunks
  * (-ENOMEM); the chunks made read-only, once every function is compiled; unmapped. */

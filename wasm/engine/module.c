@@ -46,12 +46,9 @@ static void merge_limits(wasm_limits *dst, const wasm_limits *src)
     MERGE(lazy_compile);
     MERGE(prevalidated);
     MERGE(shared_code);
-    MERGE(shared_bodies);
 #undef MERGE
     if (dst->lazy_compile) /* its functions are compiled in the process that calls them */
         dst->shared_code = 0;
-    else /* its bodies are freed once compiled */
-        dst->shared_bodies = 0;
     if (dst->max_memory_pages > 65536)
         dst->max_memory_pages = 65536;
 }

@@ -7,8 +7,7 @@
  * load and never mid-run (but with limits.prevalidated, where the caller vouches for the bytes and
  * load only notes the bodies; their compile still checks every rule). A lazy load's validation of a
  * big slice runs on two threads (validate_split.c). The bytes are freed once
- * every function is compiled (and, with limits.shared_code, the code made read-only: code_arena.c);
- * a lazy module's shared copy of them (limits.shared_bodies) is made read-only once validated.
+ * every function is compiled (and, with limits.shared_code, the code made read-only: code_arena.c).
  */
 #include <stdlib.h>
 
@@ -66,8 +65,6 @@ int wasm_module_prepare(wasm_module *m, size_t max_bytes, wc_error *err)
         wasm_arena_seal(m);
         wasm_bodies_free(m);
         m->code_borrowed = false;
-    } else {
-        wasm_bodies_seal(m);
     }
     return 0;
 }

@@ -115,10 +115,6 @@ typedef struct wasm_limits {
                               read-only once the module is prepared: a fork copies none of their
                               page table entries (for a process that forks workers holding the
                               module: the zygote). Its size: wasm_module_shared_code_bytes */
-    /* 1, with lazy_compile: the copy of the function bodies goes into a shared mapping, read-only
-     * once they are validated: a fork copies none of its page table entries (the zygote holding a
-     * module too big to compile: each worker faults in the bodies it compiles) */
-    uint32_t shared_bodies;
 } wasm_limits;
 
 /* Fills *ret with the defaults above. A zero field in limits passed to wasm_module_load also means
@@ -158,8 +154,7 @@ bool wasm_module_prepared(const wasm_module *module);
 /* Bytes of compiled code in shared mappings (limits.shared_code), which a heap measure misses. */
 size_t wasm_module_shared_code_bytes(const wasm_module *module);
 /* Bytes of the copy of the function bodies a lazy module keeps in a mapping of its own (2 MiB and
- * more, or any with limits.shared_bodies), which a heap measure misses too; 0 when it has none
- * (small, borrowed or freed). */
+ * more), which a heap measure misses too; 0 when it has none (small, borrowed or freed). */
 size_t wasm_module_body_copy_bytes(const wasm_module *module);
 
 typedef enum wasm_extern_kind {

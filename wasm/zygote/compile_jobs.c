@@ -68,7 +68,7 @@ int cj_start(compile_jobs *cj, const module_cache *mc, const char *key, int fd, 
                                           : WR_LOAD_LAZY;
     bool from_store = !job.cache && strncmp(key, "sha256:", 7) == 0;
     size_t mark = mc_heap_mark();
-    int rc = wr_module_decode_fd(fd, name, how, from_store, !job.cache, &job.module, err);
+    int rc = wr_module_decode_fd(fd, name, how, from_store, &job.module, err);
     if (rc < 0) {
         free(job.key);
         free(job.name);

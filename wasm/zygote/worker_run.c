@@ -35,7 +35,7 @@ struct wr_module {
     size_t len;
 };
 
-int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store, bool held,
+int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store,
                         wr_module **ret_module, wc_error *err)
 {
     struct stat st;
@@ -53,8 +53,7 @@ int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store, 
     wr_module *m = calloc(1, sizeof(*m));
     wasm_limits lim = {.lazy_compile = how != WR_LOAD_EAGER,
                        .prevalidated = how == WR_LOAD_LAZY_VALIDATED,
-                       .shared_code = how == WR_LOAD_EAGER,
-                       .shared_bodies = held};
+                       .shared_code = how == WR_LOAD_EAGER};
     bool borrow = from_store && how != WR_LOAD_EAGER;
     int rc = m == NULL ? wc_error_set(err, -ENOMEM, "out of memory")
              : borrow  ? wasm_module_decode_borrowed(bytes, len, &lim, &m->module, err)
@@ -81,7 +80,7 @@ int wr_module_load_fd(int fd, const char *name, wr_load how, bool from_store,
                       wr_module **ret_module, wc_error *err)
 {
     wr_module *m = NULL;
-    TRY(wr_module_decode_fd(fd, name, how, from_store, false, &m, err));
+    TRY(wr_module_decode_fd(fd, name, how, from_store, &m, err));
     int rc = wr_module_prepare(m, SIZE_MAX, name, err);
     if (rc < 0) {
         wr_module_free(m);

@@ -30,10 +30,8 @@ int wr_module_load_fd(int fd, const char *name, wr_load how, bool from_store,
 
 /* wr_module_load_fd in steps (the zygote's background compile, compile_jobs.h): decode
  * reads the file and checks its sections, prepare validates and compiles about max_bytes of
- * function bodies: 1 while some remain, 0 when the module can run, -ENOEXEC: invalid. held: a
- * lazy module the zygote may hold, its copy of the bodies in a shared mapping
- * (wasm_limits.shared_bodies: forks copy no page table entry of it). */
-int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store, bool held,
+ * function bodies: 1 while some remain, 0 when the module can run, -ENOEXEC: invalid. */
+int wr_module_decode_fd(int fd, const char *name, wr_load how, bool from_store,
                         wr_module **ret_module, wc_error *err);
 int wr_module_prepare(wr_module *m, size_t max_bytes, const char *name, wc_error *err);
 void wr_module_free(wr_module *m); /* NULL is fine */

@@ -5,9 +5,7 @@
  * part of the work (the other thread validated the rest). The copy of the bodies
  * (body_copy.c): in a fresh process, the decode takes fewer page faults than half the pages of
  * the bodies (each page faulted on the copy before), where the kernel gives huge pages and
- * populates a mapping on request. With limits.shared_bodies (the zygote holding a module too big
- * to compile) a forked child maps none of the copy as its own memory (a fork copied a page table
- * entry per 4 KiB of it) and compiles the functions it calls, right. */
+ * populates a mapping on request. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -122,89 +120,6 @@ static double cpu_seconds(clockid_t clock)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Calls f<i> for a few i over both halves of the module: 0 when each returns x + i. */
-static int check_results(const wasm_module *m)
-{
-    wasm_linker *l = NULL;
-    wasm_instance *inst = NULL;
-    wc_error err = {0};
-    int bad = wasm_linker_new(&l, &err) < 0 || wasm_instantiate(m, l, NULL, &inst, &err) < 0;
-    static const int which[] = {0, 1, NFUNCS / 2 - 1, NFUNCS / 2, NFUNCS / 2 + 1, NFUNCS - 1};
-    for (size_t i = 0; inst && i < sizeof(which) / sizeof(which[0]); i++) {
-        char name[16];
-        snprintf(name, sizeof(name), "f%d", which[i]);
-        wasm_func *f = wasm_instance_export_func(inst, name);
-        wasm_val a = {.i32 = 1000}, r = {0};
-        bad |= f == NULL || wasm_call(inst, f, &a, 1, &r, 1) != WASM_TRAP_NONE ||
-               r.i32 != 1000 + which[i];
-    }
-    wasm_instance_free(inst);
-    wasm_linker_free(l);
-    return bad;
-}
-
-static long status_kib(const char *field)
-{
-    char line[256];
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            kib = atol(line + strlen(field));
-    if (f)
-        fclose(f);
-    return kib;
-}
-
-/* The memory a child forked now maps as its own (its resident anonymous KiB), or -1. */
-static long child_anon_kib(void)
-{
-    int p[2];
-    long kib = -1;
-    if (pipe(p) < 0)
-        return -1;
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        kib = status_kib("RssAnon:");
-        _exit(write(p[1], &kib, sizeof(kib)) == (ssize_t)sizeof(kib) ? 0 : 1);
-    }
-    close(p[1]);
-    if (pid < 0 || read(p[0], &kib, sizeof(kib)) != (ssize_t)sizeof(kib))
-        kib = -1;
-    close(p[0]);
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
-    return kib;
-}
-
-static void test_shared_bodies_fork(void)
-{
-    long before = child_anon_kib();
-    wbuf w = module(GOOD, GOOD, ADDS, 0);
-    long bodies_kib = (long)(w.n / 1024);
-    wasm_limits lim = {.lazy_compile = 1, .shared_bodies = 1};
-    wasm_module *m = NULL;
-    wc_error err = {0};
-    CHECK_EQ_INT(wasm_module_load(w.p, w.n, &lim, &m, &err), 0);
-    free(w.p); /* its own pages would count in the child */
-    long grown = child_anon_kib() - before;
-    if (before < 0 || grown > bodies_kib / 2) {
-        fprintf(stderr, "a fork maps %ld KiB more of its own (bodies %ld KiB)\n", grown,
-                bodies_kib);
-        CHECK(false);
-    }
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(check_results(m));
-    int status = -1;
-    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK_EQ_INT(check_results(m), 0); /* the parent's copy is untouched by the child's compile */
-    wasm_module_free(m);
-}
-
 static void test_results_and_threads(void)
 {
     wbuf w = module(GOOD, GOOD, ADDS, 0);
@@ -218,7 +133,21 @@ static void test_results_and_threads(void)
     /* the other thread validated the second half (~2 MB, ~5 ms of CPU): a share of the process's
      * CPU is not a sound bound, the caller's decode and copy swing with the kernel's page work */
     CHECK(proc - self > 0.0005);
-    CHECK_EQ_INT(check_results(m), 0);
+    wasm_linker *l = NULL;
+    wasm_instance *inst = NULL;
+    CHECK(wasm_linker_new(&l, &err) == 0);
+    CHECK(wasm_instantiate(m, l, NULL, &inst, &err) == 0);
+    static const int which[] = {0, 1, NFUNCS / 2 - 1, NFUNCS / 2, NFUNCS / 2 + 1, NFUNCS - 1};
+    for (size_t i = 0; inst && i < sizeof(which) / sizeof(which[0]); i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "f%d", which[i]);
+        wasm_func *f = wasm_instance_export_func(inst, name);
+        wasm_val a = {.i32 = 1000}, r = {0};
+        CHECK(f && wasm_call(inst, f, &a, 1, &r, 1) == WASM_TRAP_NONE);
+        CHECK_EQ_INT(r.i32, 1000 + which[i]);
+    }
+    wasm_instance_free(inst);
+    wasm_linker_free(l);
     wasm_module_free(m);
     free(w.p);
 }
@@ -297,7 +226,6 @@ int main(void)
 {
     test_copy_faults();
     test_results_and_threads();
-    test_shared_bodies_fork();
     check_refused(GOOD, NFUNCS * 3 / 4, "unknown function");
     check_refused(NFUNCS / 4, GOOD, "type mismatch");
     check_refused(NFUNCS / 4, NFUNCS * 3 / 4, "type mismatch");    /* the first, by body order */
