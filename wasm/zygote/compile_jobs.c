@@ -115,7 +115,7 @@ static void finish(compile_jobs *cj, module_cache *mc, int rc, const wc_error *e
     mc_entry *held = NULL;
     if (rc == 0 && job.cache)
         rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
-    else if (rc == 0) /* validated only: held when it fits (a worker then loads it itself) */
+    else if (rc == 0) /* validated only: held when it fits (else each worker loads it) */
         mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
     if (rc == 0) {
         cj->finished++;
