@@ -227,6 +227,19 @@ def big_module(invalid, bad=(), funcs=100):
     return command_module(bodies)
 
 
+def create_mounted(r, pod, probe, mods, name, module=None):
+    """A container of the probe image running /mods/<module or name>.wasm, mods mounted there."""
+    return create(r, pod, ctr_config(name, probe, command=[f"/mods/{module or name}.wasm"],
+                                     mounts=[("/mods", str(mods), True)]))
+
+
+def refused_at_create(r, pod, probe, mods, name, reason):
+    with pytest.raises(grpc.RpcError) as e:
+        create_mounted(r, pod, probe, mods, name)
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
+    assert f"{name}.wasm" in e.value.details() and reason in e.value.details(), e.value.details()
+
+
 def test_module_too_big_to_hold_is_validated_at_create(served, tmp_path):
     """The zygote cannot even hold it (its file is over the budget): create only validates it
     (an invalid one fails there), and the start's worker loads it and compiles the functions it
@@ -240,11 +253,7 @@ def test_module_too_big_to_hold_is_validated_at_create(served, tmp_path):
     r = d.runtime()
     pod = run_pod(r, pod_config("big", tmp_path / "logs"))
     try:
-        with pytest.raises(grpc.RpcError) as e:
-            create(r, pod, ctr_config("bigbad", refs["probe"], command=["/mods/bigbad.wasm"],
-                                      mounts=[("/mods", str(mods), True)]))
-        assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
-        assert "bigbad.wasm" in e.value.details() and "type mismatch" in e.value.details()
+        refused_at_create(r, pod, refs["probe"], mods, "bigbad", "type mismatch")
         cid = create(r, pod, ctr_config("big", refs["probe"], command=["/mods/big.wasm"],
                                         mounts=[("/mods", str(mods), True)]))
         m = scrape(url)
@@ -297,14 +306,8 @@ def test_module_too_big_to_compile_is_held_validated(served, tmp_path):
     r = d.runtime()
     pod = run_pod(r, pod_config("held", tmp_path / "logs"))
     try:
-        with pytest.raises(grpc.RpcError) as e:
-            create(r, pod, ctr_config("bigbad", refs["probe"], command=["/mods/bigbad.wasm"],
-                                      mounts=[("/mods", str(mods), True)]))
-        assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION, e.value.details()
-        assert "bigbad.wasm" in e.value.details() and "type mismatch" in e.value.details()
-        ids = [create(r, pod, ctr_config(name, refs["probe"], command=[f"/mods/{name}.wasm"],
-                                         mounts=[("/mods", str(mods), True)]))
-               for name in ("gen", "trap")]
+        refused_at_create(r, pod, refs["probe"], mods, "bigbad", "type mismatch")
+        ids = [create_mounted(r, pod, refs["probe"], mods, name) for name in ("gen", "trap")]
         m = scrape(url)
         assert counter(m, "wasmcri_module_background_compiles") == PULLED_MODULES + 2
         assert value(m, "wasmcri_module_cache_modules") == PULLED_MODULES + 2  # both held
@@ -314,8 +317,7 @@ def test_module_too_big_to_compile_is_held_validated(served, tmp_path):
         assert stdout_text(tmp_path / "logs" / "gen.log") == ["ready"]
         st = wait_state(r, ids[1], pb.CONTAINER_EXITED, timeout=60)
         assert st.exit_code == 134 and "unreachable" in st.message, (st.exit_code, st.message)
-        again = create(r, pod, ctr_config("again", refs["probe"], command=["/mods/gen.wasm"],
-                                          mounts=[("/mods", str(mods), True)]))
+        again = create_mounted(r, pod, refs["probe"], mods, "again", "gen")
         start(r, again)
         assert wait_state(r, again, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
         assert stdout_text(tmp_path / "logs" / "again.log") == ["ready"]
@@ -341,8 +343,7 @@ def test_held_module_evicted_is_decoded_again_at_create(served, tmp_path):
     pod = run_pod(r, pod_config("evicted", tmp_path / "logs"))
 
     def create_run(name, module):
-        cid = create(r, pod, ctr_config(name, refs["probe"], command=[f"/mods/{module}.wasm"],
-                                        mounts=[("/mods", str(mods), True)]))
+        cid = create_mounted(r, pod, refs["probe"], mods, name, module)
         start(r, cid)
         assert wait_state(r, cid, pb.CONTAINER_EXITED, timeout=60).exit_code == 0
 
