@@ -16,8 +16,9 @@
  *   startup_client SOCKET ID METHOD poll N   one call of the polled rpc METHOD (ListPodSandbox,
  *       ListContainers, ListContainerStats, ListPodSandboxStats, PodSandboxStatus or
  *       ContainerStatus; ID is the pod's or container's id for the last two, else unused),
- *       then N timed ones; prints their p50 and p90 in us, and the p50 of the time until the
- *       reply's bytes were received, before this client decodes them (hack/bench/polls.py).
+ *       then N timed ones; prints their p50 and p90 in us (until decoded), the p50 until the
+ *       reply's bytes were received, the p50 of this client's decode (a protobuf-c unpack),
+ *       and the reply's size in bytes (hack/bench/polls.py).
  */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
@@ -59,16 +60,23 @@ static grpc_byte_buffer *call_raw(const char *method, const ProtobufCMessage *re
     return resp;
 }
 
-/* resp (taken) decoded as an out message. */
-static ProtobufCMessage *decode(grpc_byte_buffer *resp, const ProtobufCMessageDescriptor *out)
+/* The reply's bytes in one piece, as a protobuf-c client needs them (the caller's). */
+static grpc_slice reply_bytes(grpc_byte_buffer *resp)
 {
     grpc_byte_buffer_reader r;
     grpc_byte_buffer_reader_init(&r, resp);
     grpc_slice all = grpc_byte_buffer_reader_readall(&r);
+    grpc_byte_buffer_reader_destroy(&r);
+    return all;
+}
+
+/* resp (taken) decoded as an out message. */
+static ProtobufCMessage *decode(grpc_byte_buffer *resp, const ProtobufCMessageDescriptor *out)
+{
+    grpc_slice all = reply_bytes(resp);
     ProtobufCMessage *msg =
         protobuf_c_message_unpack(out, NULL, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
     grpc_slice_unref(all);
-    grpc_byte_buffer_reader_destroy(&r);
     grpc_byte_buffer_destroy(resp);
     return msg;
 }
@@ -298,6 +306,15 @@ static const ProtobufCMessage *poll_request(const char *method, char *id,
     exit(2);
 }
 
+static double p50_us(long *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(long), cmp_long);
+    return v[n / 2] / 1e3;
+}
+
+/* Each call timed in three parts: until the reply was received (answered), then the plain
+ * protobuf-c unpack of its bytes as one piece (decoded: what any client of these bytes
+ * pays); freeing the decoded message and the bytes comes after, untimed. */
 static void bench_poll(char *id, const char *method, int n)
 {
     const ProtobufCMessageDescriptor *out = NULL;
@@ -305,19 +322,32 @@ static void bench_poll(char *id, const char *method, int n)
     char path[128];
     snprintf(path, sizeof(path), RT "%s", method);
     protobuf_c_message_free_unpacked(call(path, req, out), NULL); /* connects */
-    long *t = calloc((size_t)n, sizeof(long)), *recv = calloc((size_t)n, sizeof(long));
+    long *t = calloc((size_t)n, sizeof(long)), *recv = calloc((size_t)n, sizeof(long)),
+         *dec = calloc((size_t)n, sizeof(long));
+    size_t bytes = 0;
     for (int i = 0; i < n; i++) {
         long t0 = now_ns();
         grpc_byte_buffer *resp = call_raw(path, req);
-        recv[i] = now_ns() - t0;
-        protobuf_c_message_free_unpacked(decode(resp, out), NULL);
-        t[i] = now_ns() - t0;
+        long t1 = now_ns();
+        grpc_slice all = reply_bytes(resp);
+        ProtobufCMessage *msg =
+            protobuf_c_message_unpack(out, NULL, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
+        long t2 = now_ns();
+        if (msg == NULL) {
+            fprintf(stderr, "poll: %s: the reply does not decode\n", method);
+            exit(1);
+        }
+        bytes = GRPC_SLICE_LENGTH(all);
+        protobuf_c_message_free_unpacked(msg, NULL);
+        grpc_slice_unref(all);
+        grpc_byte_buffer_destroy(resp);
+        recv[i] = t1 - t0, dec[i] = t2 - t1, t[i] = t2 - t0;
     }
-    qsort(t, (size_t)n, sizeof(long), cmp_long);
-    qsort(recv, (size_t)n, sizeof(long), cmp_long);
-    printf("%.1f %.1f %.1f\n", t[n / 2] / 1e3, t[n * 9 / 10] / 1e3, recv[n / 2] / 1e3);
+    double p50 = p50_us(t, n), p90 = t[n * 9 / 10] / 1e3;
+    printf("%.1f %.1f %.1f %.1f %zu\n", p50, p90, p50_us(recv, n), p50_us(dec, n), bytes);
     free(t);
     free(recv);
+    free(dec);
 }
 
 static void bench_start(const char *image, const char *logdir, int n)
