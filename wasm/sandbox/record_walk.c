@@ -132,9 +132,11 @@ int wc_container_walk(wc_sandbox *sb, const wc_container_filter *f, wc_ctr_seen_
     size_t n = 0, k = 0;
     wc_container *const *items = sb_ctrs_for(sb, f, &n);
     wc_ctr_seen *seen = malloc((n + 1) * sizeof(*seen));
-    for (size_t i = 0; seen && i < n; i++)
+    for (size_t i = 0; seen && i < n; i++) {
+        sb_ctrs_note_ahead(items, i, n);
         if (sb_ctr_matches(items[i], f))
             note_ctr(&seen[k++], items[i]);
+    }
     sb->walks += seen != NULL;
     pthread_mutex_unlock(&sb->mu);
     if (seen == NULL)

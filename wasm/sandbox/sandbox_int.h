@@ -73,8 +73,10 @@ typedef struct sb_ctr_set {
  * the records a few items ahead (the strings of each; a pod's containers' too). */
 void sb_ctrs_ahead(const wc_ctr_seen *seen, size_t i, size_t n);
 void sb_pods_ahead(const wc_pod_seen *seen, size_t i, size_t n);
-/* Likewise, at pods[i] of n, what noting a pod with its containers reads (mu held). */
+/* Likewise, at pods[i] of n, what noting a pod with its containers reads (mu held), and at
+ * ctrs[i] of n, what matching and noting a container reads. */
 void sb_pods_note_ahead(wc_pod *const *pods, size_t i, size_t n);
+void sb_ctrs_note_ahead(wc_container *const *ctrs, size_t i, size_t n);
 
 /* record_index.c (mu held): a pod or container goes into its array and the maps by id and
  * name (-ENOMEM), and out of them; a starting pod's name is claimed (-ENOMEM) and released

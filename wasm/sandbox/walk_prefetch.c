@@ -6,8 +6,9 @@
  * is packed: its strings and lists follow the struct, record_table.h); the strings it
  * shares with others (interned) are hot already.
  *
- * Under the lock, a pod walk's noting waits on memory alike (a pod, its set of containers,
- * their states and samples): sb_pods_note_ahead fetches those ahead too.
+ * Under the lock, a walk's noting waits on memory alike (a pod, its set of containers,
+ * their states and samples; a container's labels, state and sample): sb_pods_note_ahead
+ * and sb_ctrs_note_ahead fetch those ahead too.
  *
  * What is fetched is what a walk may read (sandbox.h: wc_ctr_seen); a field added there
  * goes here too. Prefetching never faults, so a record freed meanwhile would be harmless,
@@ -30,6 +31,7 @@ static void ctr_fields(const wc_container *c)
     __builtin_prefetch(&c->name);
     __builtin_prefetch(&c->dir);
     __builtin_prefetch(&c->packed);
+    __builtin_prefetch(&c->created_at); /* its line was read under the lock, long before */
 }
 
 static void ctr_strings(const wc_container *c)
@@ -55,6 +57,7 @@ static void pod_stage(const wc_pod_seen *s, int stage)
         __builtin_prefetch(&p->name);
         __builtin_prefetch(&p->runtime_handler);
         __builtin_prefetch(&p->packed);
+        __builtin_prefetch(&p->created_at);
     } else {
         fetch_block(p, sizeof(*p), p->packed);
     }
@@ -95,4 +98,15 @@ void sb_pods_note_ahead(wc_pod *const *pods, size_t i, size_t n)
         __builtin_prefetch(&set->items[j]->state);
         __builtin_prefetch(&set->items[j]->usage);
     }
+}
+
+void sb_ctrs_note_ahead(wc_container *const *ctrs, size_t i, size_t n)
+{
+    if (i + AHEAD >= n)
+        return;
+    const wc_container *c = ctrs[i + AHEAD];
+    __builtin_prefetch(&c->labels);
+    __builtin_prefetch(&c->state);
+    __builtin_prefetch(&c->usage);
+    __builtin_prefetch((const char *)(&c->usage + 1) - 1);
 }
