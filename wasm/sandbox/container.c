@@ -95,12 +95,16 @@ wc_container *wc_container_new(void)
     return c;
 }
 
-const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n)
+/* An overlay's rootfs, <dir>/rootfs, made into buf (n bytes; cut short when it does not fit). */
+static const char *overlay_rootfs(const wc_container *c, char *buf, size_t n)
 {
-    if (!c->overlay || *c->rootfs)
-        return c->rootfs;
     snprintf(buf, n, "%s/rootfs", c->dir);
     return buf;
+}
+
+const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n)
+{
+    return !c->overlay || *c->rootfs ? c->rootfs : overlay_rootfs(c, buf, n);
 }
 
 char *wc_container_encode(const wc_container *c)
@@ -116,8 +120,8 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     wc_container *c = NULL;
     TRY(rec_decode(&ctr_desc, "container", json, len, (void **)&c, err));
     char rootfs[4096];
-    if (c->overlay && snprintf(rootfs, sizeof(rootfs), "%s/rootfs", c->dir) > 0 &&
-        strcmp(c->rootfs, rootfs) == 0 && wc_container_set(&c->rootfs, "") < 0) {
+    if (c->overlay && strcmp(c->rootfs, overlay_rootfs(c, rootfs, sizeof(rootfs))) == 0 &&
+        wc_container_set(&c->rootfs, "") < 0) {
         wc_container_free(c);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }
