@@ -113,10 +113,11 @@ static void finish(compile_jobs *cj, module_cache *mc, int rc, const wc_error *e
     cj->n--;
     wc_error add_err = {0};
     mc_entry *held = NULL;
-    if (rc == 0 && job.cache)
-        rc = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
-    else if (rc == 0) /* validated only: held when it fits (else each worker loads it) */
-        mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
+    if (rc == 0) {
+        int added = mc_add_module(mc, job.key, take_ptr(job.module), job.heap, &held, &add_err);
+        if (job.cache) /* a validated-only one is held when it fits, else each worker loads it */
+            rc = added;
+    }
     if (rc == 0) {
         cj->finished++;
         remember_valid(cj, job.key);
