@@ -66,7 +66,8 @@ typedef struct wc_container {
     bool stopped;    /* runtime only: StopContainer came before any start, so none may follow */
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
-    wc_user user; /* the worker's uid, gid and groups for file access */
+    bool user_file; /* runtime only: this daemon wrote its user file (ctr_user_file.h) */
+    wc_user user;   /* the worker's uid, gid and groups for file access */
     uint32_t attempt;
     wc_ctr_state state;
     int32_t exit_code;

@@ -476,14 +476,14 @@ static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *po
     char host[4096];
     for (size_t i = 0; i < sizeof(pod_files) / sizeof(pod_files[0]); i++) {
         snprintf(host, sizeof(host), "%s/%s", pod->dir, pod_files[i][1]);
-        if (guest_mounted(c, pod_files[i][0]) || access(host, F_OK) < 0)
+        if (guest_mounted(c, pod_files[i][0]) || (!pod->files_ok && access(host, F_OK) < 0))
             continue;
         if (add_mount(s, pod_files[i][0], host, c->readonly_rootfs) < 0)
             return -ENOMEM;
     }
     /* what the toolbox's id and whoami read (ctr_user_file.c), read-only */
     snprintf(host, sizeof(host), "%s/user-%s", pod->dir, c->id);
-    if (guest_mounted(c, "/run/wasmcri/user") || access(host, F_OK) < 0)
+    if (guest_mounted(c, "/run/wasmcri/user") || (!c->user_file && access(host, F_OK) < 0))
         return 0;
     return add_mount(s, "/run/wasmcri/user", host, true) < 0 ? -ENOMEM : 0;
 }

@@ -9,24 +9,19 @@
 #include "ctr_user_file.h"
 
 #include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox_int.h"
 
-void sb_ctr_user_write(const wc_container *c, const wc_pod *pod)
+void sb_ctr_user_write(wc_container *c, const wc_pod *pod)
 {
-    char path[4096];
+    char path[4096], text[24 + 11 * WC_MAX_GROUPS]; /* "UID GID", " GROUP"s, "\n": it fits */
+    int n = snprintf(text, sizeof(text), "%u %u", c->user.uid, c->user.gid);
+    for (uint32_t i = 0; i < c->user.n_groups && i < WC_MAX_GROUPS; i++)
+        n += snprintf(text + n, sizeof(text) - (size_t)n, " %u", c->user.groups[i]);
+    snprintf(text + n, sizeof(text) - (size_t)n, "\n");
     snprintf(path, sizeof(path), "%s/user-%s", pod->dir, c->id);
-    FILE *f = fopen(path, "we");
-    if (f == NULL)
-        return;
-    fprintf(f, "%u %u", c->user.uid, c->user.gid);
-    for (uint32_t i = 0; i < c->user.n_groups; i++)
-        fprintf(f, " %u", c->user.groups[i]);
-    fputc('\n', f);
-    fclose(f);
-    chmod(path, 0644);
+    c->user_file = sb_write_small_file(path, text, 0644, true) == 0;
 }
 
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c)

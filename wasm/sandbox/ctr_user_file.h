@@ -8,8 +8,9 @@
 
 typedef struct wc_sandbox wc_sandbox;
 
-/* Writes <pod dir>/user-<container id>, the container's uid, gid and groups. Best effort. */
-void sb_ctr_user_write(const wc_container *c, const wc_pod *pod);
+/* Writes <pod dir>/user-<container id>, the container's uid, gid and groups. Best effort:
+ * c->user_file says whether it was written. */
+void sb_ctr_user_write(wc_container *c, const wc_pod *pod);
 
 /* Removes that file (RemoveContainer); mu held. */
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c);

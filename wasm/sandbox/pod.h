@@ -54,6 +54,8 @@ typedef struct wc_pod {
     char id[WC_ID_SIZE];
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
+    /* runtime only: this daemon wrote or found its resolv.conf and hostname (sb_pod_files) */
+    bool files_ok;
     uint32_t attempt;
     int net_mode, pid_mode, ipc_mode;
     wc_pod_state state;

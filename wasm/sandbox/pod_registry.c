@@ -25,13 +25,8 @@ static int write_file(const char *dir, const char *name, const char *text, wc_er
 {
     char path[4096];
     TRY(wc_path(path, sizeof(path), err, "%s/%s", dir, name));
-    FILE *f = fopen(path, "we");
-    if (f == NULL)
-        return wc_error_set_errno(err, -errno, "cannot create %s", path);
-    fputs(text, f);
-    if (fclose(f) != 0)
-        return wc_error_set_errno(err, -errno, "cannot write %s", path);
-    return 0;
+    int rc = sb_write_small_file(path, text, 0666, false);
+    return rc < 0 ? wc_error_set_errno(err, rc, "cannot write %s", path) : 0;
 }
 
 /* resolv.conf in the usual syntax from the pod's DNS config (empty when none given). */
@@ -68,14 +63,21 @@ static int write_pod_files(wc_pod *p, wc_error *err)
     char host_line[300];
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
     TRY(write_resolv_conf(p, err));
-    return write_file(p->dir, "hostname", host_line, err);
+    TRY(write_file(p->dir, "hostname", host_line, err));
+    p->files_ok = true;
+    return 0;
 }
 
 int sb_pod_files(wc_pod *p, wc_error *err)
 {
     char path[4096];
+    if (p->files_ok)
+        return 0;
     TRY(wc_path(path, sizeof(path), err, "%s/hostname", p->dir));
-    return access(path, F_OK) == 0 ? 0 : write_pod_files(p, err);
+    if (access(path, F_OK) < 0)
+        return write_pod_files(p, err);
+    p->files_ok = true;
+    return 0;
 }
 
 static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)

@@ -4,6 +4,7 @@
  */
 #include "sandbox_int.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,20 @@ int sb_rmtree(const char *path, wc_error *err)
     if (rc != 0)
         return wc_error_set_errno(err, rc < 0 ? rc : -EIO, "cannot remove %s", path);
     return 0;
+}
+
+int sb_write_small_file(const char *path, const char *text, mode_t mode, bool exact_mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(text);
+    ssize_t n = len ? write(fd, text, len) : 0;
+    int rc = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+    if (rc == 0 && exact_mode && fchmod(fd, mode) < 0) /* whatever the umask */
+        rc = -errno;
+    close(fd);
+    return rc;
 }
 
 /* A whole id from the map by id; a prefix among the n records, whose id is at offset 0

@@ -197,7 +197,8 @@ int sb_pod_net_add(wc_sandbox *sb, wc_pod *p, wc_error *err);
  * and the IPs; mu not held (plugins run without it). -ENOENT for an unknown pod. */
 int sb_pod_net_del(wc_sandbox *sb, const char *id, wc_error *err);
 
-/* Writes the pod's resolv.conf and hostname again if they are gone (a reboot). */
+/* Writes the pod's resolv.conf and hostname again if they are gone (a reboot): looks once per
+ * pod and daemon (p->files_ok). */
 int sb_pod_files(wc_pod *p, wc_error *err);
 
 /* Grows *arr (of *cap pointers) to hold one more; -ENOMEM. */
@@ -205,6 +206,10 @@ int sb_reserve(void ***arr, size_t *cap, size_t n);
 
 /* rm -rf; a missing path is fine. Does not cross into other mounts. */
 int sb_rmtree(const char *path, wc_error *err);
+
+/* Creates or truncates path and writes text in one write (no stdio buffer): mode & ~umask, or
+ * exactly mode when exact_mode. 0 or -errno. */
+int sb_write_small_file(const char *path, const char *text, mode_t mode, bool exact_mode);
 
 /* leftovers.c: after the records are loaded, clears the network namespaces and pod
  * directories that no record needs, and marks NOTREADY a pod whose namespace is gone. */
