@@ -148,7 +148,7 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
     TRY(build_container(sb, &resolved, pod, c, err));
-    if ((c = wc_container_pack(c)) == NULL)
+    if (sb_module_key_known(sb, c) < 0 || (c = wc_container_pack(c)) == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     *cp = c;
     if (sb_add_ctr(sb, c) < 0)

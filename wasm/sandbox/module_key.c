@@ -75,6 +75,14 @@ int sb_module_content_key(wc_sandbox *sb, int fd, const char *image_key,
     return 0;
 }
 
+int sb_module_key_known(wc_sandbox *sb, wc_container *c)
+{
+    const char *known = strncmp(c->module_key, "image:", 6) == 0
+                            ? wc_ptrmap_get(&sb->module_keys, c->module_key)
+                            : NULL;
+    return known ? wc_container_set_shared(c, &c->module_key, known) : 0;
+}
+
 void sb_module_keys_clear(wc_sandbox *sb)
 {
     memo_clear(&sb->module_keys);

@@ -118,6 +118,9 @@ int sb_find_ctr(wc_sandbox *sb, const char *id, wc_container **ret_ctr, wc_error
  * open on it, image_key its key by image id and path (hashed once per image_key); I/O errors. */
 int sb_module_content_key(wc_sandbox *sb, int fd, const char *image_key,
                           char out[WC_DIGEST_STR_LEN + 1], wc_error *err);
+/* The same, mu held, for a module hashed before: c's key becomes its content key before c's record
+ * is first written (so that create writes it once); -ENOMEM. */
+int sb_module_key_known(wc_sandbox *sb, wc_container *c);
 void sb_module_keys_clear(wc_sandbox *sb); /* at close */
 
 /* Waits until no start of container id is in flight (mu held, released meanwhile): a stop acts
