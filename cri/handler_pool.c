@@ -102,11 +102,11 @@ int handler_pool_run(handler_pool *p, void (*fn)(void *), void *arg)
     bool spawn = p->queued > p->idle; /* every waiting thread has a job already */
     if (spawn)
         p->threads++;
-    else
-        pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->lock);
-    if (!spawn)
+    if (!spawn) { /* after the unlock: the thread woken does not block on the lock held here */
+        pthread_cond_signal(&p->work);
         return 0;
+    }
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
