@@ -17,13 +17,13 @@
 #include "zygote_client.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -233,6 +233,14 @@ static int request_inline(zc_client *c, const char *op, json_t **ret_reply, int 
 }
 
 /* Asks the zygote for a request channel and puts it in place of the old one. */
+/* A request channel's receives time out after REQUEST_TIMEOUT_MS (EAGAIN), so that a request
+ * waits for its reply in the receive itself, without a poll before it. */
+static int timed_channel(int fd)
+{
+    struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_MS / 1000};
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
+}
+
 static int open_channel(zc_client *c, wc_error *err)
 {
     json_auto_t *reply = NULL;
@@ -242,6 +250,8 @@ static int open_channel(zc_client *c, wc_error *err)
     if (msg || fd < 0)
         return wc_error_set(err, -EPROTO, "the zygote gave no request channel: %s",
                             msg ? msg : "no socket in the reply");
+    if (timed_channel(fd) < 0)
+        return wc_error_set_errno(err, -errno, "cannot set the request channel's timeout");
     pthread_mutex_lock(&c->channel_mu);
     if (c->channel_fd >= 0)
         close(c->channel_fd);
@@ -414,7 +424,7 @@ static int ask_channel(zc_client *c, const json_t *req)
     if (c->new_channel_fd < 0)
         return -ECONNRESET;
     c->channel_fd = take_fd(c->new_channel_fd);
-    return 0;
+    return timed_channel(c->channel_fd);
 }
 
 /* A new request channel when the old one broke but the connection lives (channel_mu
@@ -470,14 +480,9 @@ int zc_request_fd(zc_client *c, json_t *req, const int *fds, size_t nfds, json_t
         return wc_error_set(err, -EINVAL, "%s", send_err.msg);
     }
     while (rc == 0) { /* a late reply to an earlier request that timed out is skipped */
-        struct pollfd p = {.fd = c->channel_fd, .events = POLLIN};
-        int n = poll(&p, 1, REQUEST_TIMEOUT_MS);
-        if (n == 0)
+        rc = zp_recv_whole(c->channel_fd, &reply, got, &n_got, NULL);
+        if (rc == -EAGAIN || rc == -EWOULDBLOCK) /* timed_channel */
             rc = -ETIMEDOUT;
-        else if (n < 0 && errno != EINTR)
-            rc = -errno;
-        else if (n > 0)
-            rc = zp_recv_whole(c->channel_fd, &reply, got, &n_got, NULL);
         if (rc == 0 && reply && json_integer_value(json_object_get(reply, "seq")) == seq)
             break;
         for (size_t i = 0; rc == 0 && i < n_got; i++)
