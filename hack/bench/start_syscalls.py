@@ -34,12 +34,12 @@ def threads(pid):
 
 
 def switches(pid, skip):
-    """The context switches (voluntary and not) of pid's threads but those in skip."""
+    """The voluntary context switches (waits) of pid's threads but those in skip."""
     n = 0
     for tid in threads(pid):
         with contextlib.suppress(OSError):
             for line in open(f"/proc/{pid}/task/{tid}/status"):
-                if tid not in skip and line.split(":")[0].endswith("ctxt_switches"):
+                if tid not in skip and line.startswith("voluntary_ctxt_switches"):
                     n += int(line.split()[1])
     return n
 
@@ -88,7 +88,7 @@ def main():
         print("== files opened per start")
         for path, k in files.most_common(12):
             print(f"{k / n:8.2f}  {path}")
-        print(f"== context switches per start (the same number of starts before, not traced): "
+        print(f"== voluntary context switches per start (the same number of starts before, not traced): "
               f"{per_start:.1f}")
         startup.remove_all(d)
     return 0

@@ -87,6 +87,25 @@ def test_kill_9_restart_keeps_workers_and_records_exits(rtd, tmp_path):
     assert not list((rtd.state / "exits").iterdir())
 
 
+def test_exec_after_a_kill_9_still_sees_the_containers_user(rtd, tmp_path):
+    """The user file a container's start wrote is found by a new daemon's exec (which did not
+    write it), and a new start of that user still gets it."""
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("user", tmp_path / "logs"))
+    before = create(r, pid, ctr_config("before", rtd.refs["probe-user"], args=["sleep", "60"]))
+    start(r, before)
+    wait_state(r, before, pb.CONTAINER_RUNNING)
+    rtd.stop(sig=signal.SIGKILL)
+    rtd.start()
+    r = rtd.runtime()
+    after = create(r, pid, ctr_config("after", rtd.refs["probe-user"], args=["sleep", "60"]))
+    start(r, after)
+    wait_state(r, after, pb.CONTAINER_RUNNING)
+    for cid in (before, after):
+        res = r.ExecSync(pb.ExecSyncRequest(container_id=cid, cmd=["id"]), timeout=20)
+        assert res.stdout == b"uid=1001(app) gid=3000(staff) groups=3000(staff)\n", res
+
+
 def test_graceful_stop_without_workers_ends_the_zygote(rtd):
     zygote = rtd.zygote_pid()
     assert zygote and alive(zygote)

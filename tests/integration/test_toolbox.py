@@ -185,6 +185,26 @@ def test_id_and_whoami_name_the_images_user(rt, pod):
     assert exec_sync(rt, cid, ["whoami"]).stdout == b"app\n"
 
 
+def test_containers_of_one_user_share_one_user_file(rt, pod):
+    """The file id and whoami read is one per user, not one more tmpfs file (a page) per
+    container: five containers of uid 1001 and one of root add two files, whatever their count."""
+    r = rt.runtime()
+    ids = [create(r, pod, ctr_config(f"tb-share-{i}", rt.refs["probe-user"], args=["sleep", "60"]))
+           for i in range(5)]
+    ids.append(create(r, pod, ctr_config("tb-share-root", rt.refs["probe"], args=["sleep", "60"])))
+    for cid in ids:
+        start(r, cid)
+    for cid in ids:
+        assert wait_state(r, cid, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING
+    assert exec_sync(rt, ids[4], ["id"]).stdout == b"uid=1001(app) gid=3000(staff) groups=3000(staff)\n"
+    assert exec_sync(rt, ids[5], ["id"]).stdout == b"uid=0 gid=0 groups=0\n"
+    pods = rt.state / "pods"
+    own = [f for f in pods.glob("*/user-*") if f.name.split("-", 1)[1] in ids]
+    assert own == []
+    assert (pods / ".user-1001-3000").read_text() == "1001 3000\n"
+    assert (pods / ".user-0-0").read_text() == "0 0\n"
+
+
 def test_exec_sh_echo_hostname_ls_root(rt, pod):
     """`crictl exec -s CTR sh -c 'echo $HOSTNAME; ls /'`: the pod's hostname and the image's
     root as the container sees it."""

@@ -66,8 +66,8 @@ typedef struct wc_container {
     bool stopped;    /* runtime only: StopContainer came before any start, so none may follow */
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
-    bool user_file; /* runtime only: this daemon wrote its user file (ctr_user_file.h) */
-    wc_user user;   /* the worker's uid, gid and groups for file access */
+    uint8_t user_file; /* runtime only: the user file this daemon wrote for it (ctr_user_file.h) */
+    wc_user user;      /* the worker's uid, gid and groups for file access */
     uint32_t attempt;
     wc_ctr_state state;
     int32_t exit_code;

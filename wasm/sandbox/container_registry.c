@@ -239,7 +239,7 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     _cleanup_close_ int module_fd = -1;
     TRY(find_startable(sb, id, &c, &pod, err));
     TRY(sb_pod_files(pod, err));
-    sb_ctr_user_write(c, pod); /* the toolbox's /run/wasmcri/user (ctr_user_file.h) */
+    sb_ctr_user_write(sb, c, pod); /* the toolbox's /run/wasmcri/user (ctr_user_file.h) */
     TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
     TRY(cv_layer(sb->store, c, spec, err));
     spec->stdin_pipe = c->stdin; /* kept open by the zygote (container_attach.c) */

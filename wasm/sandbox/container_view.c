@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ctr_user_file.h"
 #include "env_merge.h"
 #include "fs.h"
 #include "layer.h"
@@ -487,11 +488,18 @@ static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *po
         if (add_mount(s, pod_files[i][0], host, c->readonly_rootfs) < 0)
             return -ENOMEM;
     }
-    /* what the toolbox's id and whoami read (ctr_user_file.c), read-only */
-    snprintf(host, sizeof(host), "%s/user-%s", pod->dir, c->id);
-    if (guest_mounted(c, "/run/wasmcri/user") || (!c->user_file && access(host, F_OK) < 0))
+    /* what the toolbox's id and whoami read (ctr_user_file.c), read-only: the file this daemon
+     * wrote, else the shared one or the container's own, whichever is there */
+    if (guest_mounted(c, "/run/wasmcri/user"))
         return 0;
-    return add_mount(s, "/run/wasmcri/user", host, true) < 0 ? -ENOMEM : 0;
+    int which = c->user_file;
+    if (which != SB_USER_FILE_UNKNOWN)
+        which = sb_ctr_user_path(c, pod, which == SB_USER_FILE_SHARED, host, sizeof(host));
+    else if (sb_ctr_user_path(c, pod, true, host, sizeof(host)) < 0 || access(host, F_OK) < 0)
+        which = sb_ctr_user_path(c, pod, false, host, sizeof(host)) < 0 || access(host, F_OK) < 0
+                    ? -1
+                    : SB_USER_FILE_OWN;
+    return which < 0 ? 0 : add_mount(s, "/run/wasmcri/user", host, true) < 0 ? -ENOMEM : 0;
 }
 
 static int fill_mounts(worker_spec *s, const wc_container *c, const wc_pod *pod)

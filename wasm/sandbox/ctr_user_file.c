@@ -1,27 +1,68 @@
 /* The container's user as a file the toolbox's id and whoami read inside the container's view
  * (WASI has no uid):
  *
- *   /run/wasmcri/user  <pod dir>/user-<container id>: "UID GID GROUPS..." of the container's
- *                      user,
+ *   /run/wasmcri/user  "UID GID GROUPS...\n" of the container's user, in
+ *                      <state>/pods/.user-UID-GID[-GROUP...], one file shared by every
+ *                      container of that user (written at the first start of one, by each
+ *                      daemon; sweeps skip dot files), or <pod dir>/user-<container id> when
+ *                      that name is too long or USERS_MAX users have a file already,
  *
  * a read-only mount of a single file (wasm/sandbox/container_view.c add_pod_files), written at
  * the container's start. (ps and top ask the zygote: wasm/zygote/pod_procs.h.) */
 #include "ctr_user_file.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sandbox_int.h"
 
-void sb_ctr_user_write(wc_container *c, const wc_pod *pod)
+/* Shared files at most (the others are per container, removed with it). */
+#define USERS_MAX 1024
+
+/* The shared file's name (.user-UID-GID-GROUP...) into buf; false when it is over NAME_MAX. */
+static bool shared_name(const wc_user *u, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, ".user-%u-%u", u->uid, u->gid);
+    for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "-%u", u->groups[i]);
+    return len < n && len <= NAME_MAX;
+}
+
+int sb_ctr_user_path(const wc_container *c, const wc_pod *pod, bool shared, char *buf, size_t n)
+{
+    char name[NAME_MAX + 2];
+    const char *slash = strrchr(pod->dir, '/'); /* <state>/pods/<id> */
+    if (shared && slash && shared_name(&c->user, name, sizeof(name)))
+        return snprintf(buf, n, "%.*s/%s", (int)(slash - pod->dir), pod->dir, name) < (int)n
+                   ? SB_USER_FILE_SHARED
+                   : -1;
+    return snprintf(buf, n, "%s/user-%s", pod->dir, c->id) < (int)n ? SB_USER_FILE_OWN : -1;
+}
+
+void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod)
 {
     char path[4096], text[24 + 11 * WC_MAX_GROUPS]; /* "UID GID", " GROUP"s, "\n": it fits */
+    int which = sb_ctr_user_path(c, pod, true, path, sizeof(path));
+    if (which == SB_USER_FILE_SHARED && wc_strset_has(&sb->user_files, path)) {
+        c->user_file = SB_USER_FILE_SHARED;
+        return;
+    }
+    if (which == SB_USER_FILE_SHARED && sb->user_files.len >= USERS_MAX)
+        which = sb_ctr_user_path(c, pod, false, path, sizeof(path));
+    c->user_file = SB_USER_FILE_UNKNOWN;
+    if (which < 0)
+        return;
     int n = snprintf(text, sizeof(text), "%u %u", c->user.uid, c->user.gid);
     for (uint32_t i = 0; i < c->user.n_groups && i < WC_MAX_GROUPS; i++)
         n += snprintf(text + n, sizeof(text) - (size_t)n, " %u", c->user.groups[i]);
     snprintf(text + n, sizeof(text) - (size_t)n, "\n");
-    snprintf(path, sizeof(path), "%s/user-%s", pod->dir, c->id);
-    c->user_file = sb_write_small_file(path, text, 0644, true) == 0;
+    if (sb_write_small_file(path, text, 0644, true) < 0)
+        return;
+    c->user_file = (uint8_t)which;
+    if (which == SB_USER_FILE_SHARED)
+        wc_strset_add(&sb->user_files, path); /* not remembered: written again next time */
 }
 
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c)

@@ -273,6 +273,7 @@ void wc_sandbox_close(wc_sandbox *sb)
     sb_index_clear(sb);
     sb_graves_clear(sb);
     sb_module_keys_clear(sb);
+    wc_strset_clear(&sb->user_files);
     wc_pod_list_free(sb->pods, sb->n_pods);
     wc_container_list_free(sb->ctrs, sb->n_ctrs);
     free(sb->root_dir);

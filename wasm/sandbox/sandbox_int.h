@@ -15,6 +15,7 @@
 #include "pod.h"
 #include "ptrmap.h"
 #include "sandbox.h"
+#include "strset.h"
 #include "worker.h"
 #include "zygote_client.h"
 
@@ -53,6 +54,7 @@ struct wc_sandbox {
     struct sb_exec *execs;   /* ExecSyncs waiting for their worker's exit (exec.c) */
     wc_event_sub *subs;      /* GetContainerEvents subscribers (events.c) */
     wc_ptrmap module_keys;   /* module_key.c: image module -> content digest (malloc'd) */
+    wc_strset user_files;    /* ctr_user_file.c: the shared user files written */
     sb_sampler *sampler;     /* NULL until wc_sandbox_start_stats */
     unsigned walks;          /* list walks under way (record_walk.c) */
     wc_pod *buried_pods;     /* removed during walks, freed when the last one ends */
