@@ -15,11 +15,9 @@ import argparse
 import collections
 import contextlib
 import os
-import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 
 import startup
 
@@ -49,11 +47,7 @@ def main():
     ap.add_argument("build", nargs="?", default=str(startup.TOP / "build"))
     ap.add_argument("--starts", type=int, default=300)
     a = ap.parse_args()
-    build = pathlib.Path(a.build).resolve()
-    os.environ["WASMCRI_BUILD"] = str(build)
-    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-bench-"))
-    client = base / "startup_client"
-    startup.compile_client(build, client)
+    build, base, client = startup.prepare(a.build)
     with startup.bench_daemon(build, base, "wasmcri-bench") as (d, refs):
         pid = d.proc.pid
         startup.run_client(client, d, refs["probe"], base / "logs-warm", "idle", 20, "1")

@@ -210,6 +210,17 @@ def curve(client, d, image, logdir, total, step, parallel):
           f"client thread(s)); {elapsed:.1f} s with the measurements between the steps")
 
 
+def prepare(build_arg):
+    """The build dir (resolved, and WASMCRI_BUILD for the harness), a new temp dir, and the C
+    client compiled into it."""
+    build = pathlib.Path(build_arg).resolve()
+    os.environ["WASMCRI_BUILD"] = str(build)
+    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-bench-"))
+    client = base / "startup_client"
+    compile_client(build, client)
+    return build, base, client
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build", nargs="?", default=str(TOP / "build"))
@@ -219,11 +230,7 @@ def main():
     ap.add_argument("--parallel", type=int, default=1,
                     help="client threads starting pods at once on one connection, as kubelet does")
     a = ap.parse_args()
-    build = pathlib.Path(a.build).resolve()
-    os.environ["WASMCRI_BUILD"] = str(build)
-    base = pathlib.Path(tempfile.mkdtemp(prefix="wasmcri-bench-"))
-    client = base / "startup_client"
-    compile_client(build, client)
+    build, base, client = prepare(a.build)
     # The state dir on a tmpfs, as /run/wasmcri is under systemd (the pods' resolv.conf
     # and hostname, the zygote's exit files); root stays on the disk.
     with bench_daemon(build, base, "wasmcri-bench") as (d, refs):

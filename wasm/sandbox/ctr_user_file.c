@@ -4,13 +4,15 @@
  *   /run/wasmcri/user  "UID GID GROUPS...\n" of the container's user, in
  *                      <state>/pods/.user-UID-GID[-GROUP...], one file shared by every
  *                      container of that user (written at the first start of one, by each
- *                      daemon; sweeps skip dot files), or <pod dir>/user-<container id> when
- *                      that name is too long or USERS_MAX users have a file already,
+ *                      daemon; sweeps skip dot files; removed with the last pod), or
+ *                      <pod dir>/user-<container id> when that name is too long or USERS_MAX
+ *                      users have a file already,
  *
  * a read-only mount of a single file (wasm/sandbox/container_view.c add_pod_files), written at
  * the container's start. (ps and top ask the zygote: wasm/zygote/pod_procs.h.) */
 #include "ctr_user_file.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +65,21 @@ void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod)
     c->user_file = (uint8_t)which;
     if (which == SB_USER_FILE_SHARED)
         wc_strset_add(&sb->user_files, path); /* not remembered: written again next time */
+}
+
+void sb_ctr_users_remove(wc_sandbox *sb)
+{
+    char dir[4096], path[4096 + 256];
+    snprintf(dir, sizeof(dir), "%s/pods", sb->state_dir);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        if (strncmp(e->d_name, ".user-", 6) == 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+    wc_strset_clear(&sb->user_files);
 }
 
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c)

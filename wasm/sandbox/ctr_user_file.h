@@ -23,7 +23,10 @@ int sb_ctr_user_path(const wc_container *c, const wc_pod *pod, bool shared, char
  * file already; mu held. Best effort: c->user_file says which file is there (0: none). */
 void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod);
 
-/* Removes that file (RemoveContainer); mu held. */
+/* Removes the shared files (the last pod is gone: no container needs them); mu held. */
+void sb_ctr_users_remove(wc_sandbox *sb);
+
+/* Removes c's own file (RemoveContainer); mu held. */
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c);
 
 #endif

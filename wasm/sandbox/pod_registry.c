@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ctr_user_file.h"
 #include "fs.h"
 #include "netns.h"
 #include "record.h"
@@ -310,6 +311,8 @@ static int remove_locked(wc_sandbox *sb, const char *id, wc_error *err)
     TRY(delete_record(sb, p->id, err));
     sb_drop_pod(sb, p);
     sb_bury_pod(sb, p);
+    if (sb->n_pods == 0)
+        sb_ctr_users_remove(sb);
     return 0;
 }
 
