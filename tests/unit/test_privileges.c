@@ -1,11 +1,15 @@
 /* A worker's privileges (wasm/zygote/privileges.c): after worker_drop_privileges, a forked
  * child has the user's real, effective and saved ids and groups, an empty bounding set, and can
  * still open the IPv4 and IPv6 sockets the WASI socket extension and its DNS lookups need, and
- * nothing else: any other family answers EAFNOSUPPORT and socketpair EPERM. Twice: as a plain
- * process, and as a zygote's child (worker_privileges_prepare first, in the parent: the
- * bounding set read there once, the filter compiled there). */
+ * nothing else: any other family answers EAFNOSUPPORT, socketpair and setns EPERM. Three times: as
+ * a plain process, as a zygote's child (worker_privileges_prepare first, in the parent: the
+ * bounding set read there once, the filter compiled there), and as a zygote's spare (most of the
+ * filter loaded ahead, worker_privileges_spare: its set-up can still join a network namespace and
+ * make a socket pair, the guest neither). */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -39,9 +43,37 @@ static long long cap_bnd(void)
     return v;
 }
 
-static void child(void)
+/* setns into this process's own network namespace: 0 when it joined, else its errno. */
+static int try_setns(void)
+{
+    int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int rc = fd < 0 || setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* What a spare's worker does before it drops its privileges: 0 when it can. */
+static int spare_setup_calls(void)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return 1;
+    close(sv[0]);
+    close(sv[1]);
+    return try_setns() != 0 ? 2 : 0;
+}
+
+static void child(bool spare)
 {
     wc_error err = {0};
+    if (spare) {
+        worker_privileges_spare();
+        if (spare_setup_calls() != 0)
+            _exit(102);
+        if (try_socket(AF_UNIX, SOCK_STREAM) != EAFNOSUPPORT)
+            _exit(103); /* the spare's part of the filter is loaded already */
+    }
     wc_user user = {.uid = 1000, .gid = 1001, .n_groups = 1, .groups = {1002}};
     if (worker_drop_privileges(&user, &err) < 0)
         _exit(100);
@@ -60,14 +92,14 @@ static void child(void)
     bad |= try_socket(AF_PACKET, SOCK_RAW) != EAFNOSUPPORT ? 16 : 0;
     bad |= try_socket(AF_INET6 + 1, SOCK_STREAM) != EAFNOSUPPORT ? 32 : 0;
     bad |= socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 || errno != EPERM ? 64 : 0;
-    _exit(bad);
+    _exit(bad ? bad : try_setns() != EPERM ? 104 : 0);
 }
 
-static void check_child(void)
+static void check_child(bool spare)
 {
     pid_t pid = fork();
     if (pid == 0)
-        child();
+        child(spare);
     int status = 0;
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
@@ -76,9 +108,10 @@ static void check_child(void)
 
 int main(void)
 {
-    check_child();
+    check_child(false);
     wc_error err = {0};
     CHECK(worker_privileges_prepare(&err) == 0);
-    check_child();
+    check_child(false);
+    check_child(true);
     return CHECK_DONE();
 }

@@ -3,7 +3,9 @@
  * the container's user for every id (groups, gid, uid: real, effective, saved and
  * file), the capabilities with capset(2) (plain syscalls, no libcap), no_new_privs,
  * then a libseccomp deny-list answering EPERM, compiled once in the zygote (exported
- * as BPF through a memfd) and loaded with prctl in each worker. To forbid another
+ * as BPF through a memfd) and loaded with prctl: all of it but the two calls a worker's set-up
+ * makes by its spare, off the start's path (worker_privileges_spare), those two by the worker
+ * (a load costs ~30 µs, most of it fixed: the JIT's). To forbid another
  * system call, add it to denied[]. Sockets: the guest's (the WasmEdge extension) and
  * sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any other family
  * answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and socketpair(2)
@@ -152,27 +154,46 @@ static int set_capabilities(__u32 keep, wc_error *err)
     return 0;
 }
 
-static struct sock_fprog compiled; /* set by worker_privileges_prepare, read by workers */
+/* What a worker's set-up still calls once its spare has the filter (worker_privileges_spare):
+ * setns, to join its pod's network namespace, and socketpair, for its log's reopening
+ * (worker_run.c). The spare's filter denies all of denied[] but these; the worker's own, loaded
+ * when it drops its privileges, denies these alone. */
+static const int setup_calls[] = {SCMP_SYS(setns), SCMP_SYS(socketpair)};
 
-static int add_rules(scmp_filter_ctx ctx)
+typedef enum { FILTER_ALL, FILTER_SPARE, FILTER_SETUP } filter_part;
+
+/* Compiled by worker_privileges_prepare, read by workers. */
+static struct sock_fprog compiled[3];
+static bool spare_filtered; /* the spare's filter is loaded: only the set-up's is left */
+
+static bool is_setup_call(int nr)
 {
-    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-        TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
-    return deny_other_socket_families(ctx);
+    for (size_t i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++)
+        if (setup_calls[i] == nr)
+            return true;
+    return false;
 }
 
-static scmp_filter_ctx build_filter(void)
+static int add_rules(scmp_filter_ctx ctx, filter_part part)
+{
+    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+        if (part == FILTER_ALL || (part == FILTER_SPARE) != is_setup_call(denied[i]))
+            TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
+    return part == FILTER_SETUP ? 0 : deny_other_socket_families(ctx);
+}
+
+static scmp_filter_ctx build_filter(filter_part part)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (ctx && add_rules(ctx) < 0) {
+    if (ctx && add_rules(ctx, part) < 0) {
         seccomp_release(ctx);
         ctx = NULL;
     }
     return ctx;
 }
 
-/* The filter as BPF (seccomp_export_bpf) into compiled; -EIO when it cannot be read back. */
-static int export_filter(scmp_filter_ctx ctx)
+/* The filter as BPF (seccomp_export_bpf) into *out; -EIO when it cannot be read back. */
+static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *out)
 {
     _cleanup_close_ int fd = memfd_create("wasmcri-seccomp", MFD_CLOEXEC);
     if (fd < 0)
@@ -184,30 +205,47 @@ static int export_filter(scmp_filter_ctx ctx)
         free(prog);
         return -EIO;
     }
-    compiled.filter = prog;
-    compiled.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+    out->filter = prog;
+    out->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
     return 0;
+}
+
+static int compile_filter(filter_part part)
+{
+    scmp_filter_ctx ctx = build_filter(part);
+    if (ctx == NULL)
+        return -ENOMEM;
+    int rc = export_filter(ctx, &compiled[part]);
+    seccomp_release(ctx);
+    return rc;
 }
 
 int worker_privileges_prepare(wc_error *err)
 {
     drop_bounding_set(kept_mask(true), NULL); /* on failure each worker drops them */
     read_bounding_set();
-    scmp_filter_ctx ctx = build_filter();
-    if (ctx == NULL)
-        return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
-    int rc = export_filter(ctx);
-    seccomp_release(ctx);
+    int rc = 0;
+    for (filter_part part = FILTER_ALL; part <= FILTER_SETUP && rc == 0; part++)
+        rc = compile_filter(part);
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot compile the seccomp filter") : 0;
+}
+
+void worker_privileges_spare(void)
+{
+    /* a spare is root (CAP_SYS_ADMIN): no no_new_privs needed yet */
+    spare_filtered = compiled[FILTER_SPARE].filter && compiled[FILTER_SETUP].filter &&
+                     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled[FILTER_SPARE]) == 0;
 }
 
 static int install_seccomp(wc_error *err)
 {
-    if (compiled.filter) /* the zygote's compiled copy */
-        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) < 0
+    /* the zygote's compiled copy: the set-up's part when the spare loaded the rest */
+    const struct sock_fprog *prog = &compiled[spare_filtered ? FILTER_SETUP : FILTER_ALL];
+    if (prog->filter)
+        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) < 0
                    ? wc_error_set_errno(err, -errno, "load the seccomp filter")
                    : 0;
-    scmp_filter_ctx ctx = build_filter();
+    scmp_filter_ctx ctx = build_filter(FILTER_ALL);
     if (ctx == NULL)
         return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
     int rc = seccomp_load(ctx);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "privileges.h"
 #include "reaper.h"
 #include "worker_run.h"
 #include "zygote_proto.h"
@@ -101,6 +102,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         _exit(0); /* the zygote sees it die before it was ready */
     int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
+    worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
