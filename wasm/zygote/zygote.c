@@ -73,15 +73,20 @@ typedef struct zygote {
         start_compiles; /* container starts that compiled their module (here or in the worker) */
     int quit_when_idle;
     spare spare;
-    spare_slots slots;    /* the spares' reserved descriptors (spare.h) */
-    ready_set ready;      /* exec workers kept ready for their containers (ready.h) */
-    int64_t spare_due_ms; /* when the spare a ready worker took is forked again, or 0 */
+    spare_slots slots;     /* the spares' reserved descriptors (spare.h) */
+    ready_set ready;       /* exec workers kept ready for their containers (ready.h) */
+    int64_t spare_due_ms;  /* when the spare a ready worker took is forked again, or 0 */
+    int64_t last_start_ms; /* when the last start or exec came (spare_after_start) */
 } zygote;
 
 /* How long after a ready worker took the spare the next one is forked: a fork (a few hundred us
  * of CPU) right at an exec's end competed with the daemon answering it, on a small host's few
  * cores. A start or exec that comes sooner forks it after its reply. */
 #define SPARE_DELAY_MS 2
+
+/* Starts or execs that come closer together than this are a burst: the next spare is forked at
+ * once, after the reply, so that the next one finds it ready (spare_after_start). */
+#define SPARE_BURST_MS 20
 
 /* ---- replies and exits ---- */
 
@@ -414,6 +419,21 @@ static int fork_spare_when_due(zygote *z)
     return -1;
 }
 
+/* After a start or exec: the next spare. After a lone one (none in the SPARE_BURST_MS before)
+ * it is forked SPARE_DELAY_MS later: a fork right after the spec went out took the CPU that the
+ * worker's set-up waited for (the worker woken on the zygote's core ran once the fork was done;
+ * the daemon answering and its client on the other core); in a burst, at once. */
+static void spare_after_start(zygote *z)
+{
+    int64_t now = ready_now_ms();
+    bool burst = z->last_start_ms != 0 && now - z->last_start_ms < SPARE_BURST_MS;
+    z->last_start_ms = now;
+    if (burst)
+        refresh_spare(z);
+    else if (z->spare_due_ms == 0)
+        z->spare_due_ms = now + SPARE_DELAY_MS;
+}
+
 /* ---- requests ---- */
 
 typedef struct worker_started {
@@ -501,7 +521,7 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     }
     if (started && exec) /* its result comes on its status pipe, whenever this comes */
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
-    refresh_spare(z);
+    spare_after_start(z);
 }
 
 /* A module to compile in the background (compile_jobs.h): fds = [module] the first time; the
