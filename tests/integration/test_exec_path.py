@@ -264,12 +264,13 @@ def test_a_ready_worker_stays_small(rt, pod):
     """What a ready worker makes ahead for its exec (the instance, its stacks, a small linear
     memory faulted in) is bounded: its own memory stays under 1 MiB (its private pages: its PSS
     also takes a share of the pages it still shares with the zygote, which grows as the other
-    processes sharing them end)."""
-    cid = running(rt, pod, "ready-small")
-    others = ready_workers(rt)
+    processes sharing them end). A memory limit gives the container a group of its own, by which
+    its ready worker is told from those an earlier test's exec may still leave for its own."""
+    cid = running(rt, pod, "ready-small", memory=64 << 20)
+    ctr = worker_pid(rt, cid)
     assert exec_sync(rt, cid, ["true"]).exit_code == 0
-    assert wait_for(lambda: len(ready_workers(rt) - others) == 1), "no worker kept ready"
-    (ready,) = ready_workers(rt) - others
+    assert wait_for(lambda: len(ready_of(rt, ctr)) == 1), "no worker kept ready"
+    (ready,) = ready_of(rt, ctr)
     time.sleep(0.3)
     rollup = open(f"/proc/{ready}/smaps_rollup").read()
     own = int(re.search(r"^Private_Dirty:\s+(\d+) kB", rollup, re.M).group(1))
