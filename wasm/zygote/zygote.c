@@ -79,9 +79,10 @@ typedef struct zygote {
     int64_t last_start_ms; /* when the last start or exec came (spare_after_start) */
 } zygote;
 
-/* How long after a ready worker took the spare the next one is forked: a fork (a few hundred us
- * of CPU) right at an exec's end competed with the daemon answering it, on a small host's few
- * cores. A start or exec that comes sooner forks it after its reply. */
+/* How long after a ready worker took the spare (or a lone start or exec did: spare_after_start)
+ * the next one is forked: a fork (a few hundred us of CPU) right at an exec's end competed with
+ * the daemon answering it, on a small host's few cores. A start or exec that comes sooner forks
+ * one for itself. */
 #define SPARE_DELAY_MS 2
 
 /* Starts or execs that come closer together than this are a burst: the next spare is forked at
