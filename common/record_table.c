@@ -112,7 +112,8 @@ static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *t
                 clear_in(f->elem, elem_at(a, f, j), top_d, top);
             *count_at(rec, f) = 0;
             free_unpacked(top_d, top, a);
-        }
+        } else if (f->kind == WC_FIELD_CUSTOM && f->codec->clear)
+            f->codec->clear(AT(rec, f, void));
     }
 }
 
@@ -251,8 +252,7 @@ static int field_from_json(const wc_field *f, const json_t *o, void *rec)
     case WC_FIELD_ARRAY:
         return array_from_json(f, o, rec);
     case WC_FIELD_CUSTOM:
-        f->codec->decode(o, f->key, AT(rec, f, void));
-        return 0;
+        return f->codec->decode(o, f->key, AT(rec, f, void));
     }
     return -EINVAL;
 }
@@ -319,6 +319,8 @@ static int field_copy(const wc_field *f, void *dst, const void *src)
         *AT(dst, f, int64_t) = *AT_C(src, f, int64_t);
         return 0;
     case WC_FIELD_CUSTOM:
+        if (f->codec->copy)
+            return f->codec->copy(AT(dst, f, void), AT_C(src, f, void));
         memcpy(AT(dst, f, char), AT_C(src, f, char), f->codec->size);
         return 0;
     }

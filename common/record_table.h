@@ -40,16 +40,21 @@ typedef enum wc_field_kind {
     WC_FIELD_ENUM,   /* an int-sized enum, stored as its number: 0..max, anything else fallback */
     WC_FIELD_NAMED,  /* an int-sized enum stored by name: names[value]; unknown names read as 0 */
     WC_FIELD_ARRAY,  /* T * and a size_t count: a JSON array of records of elem's table */
-    WC_FIELD_CUSTOM, /* a value with no pointers inside (memcpy copies it), coded by codec */
+    WC_FIELD_CUSTOM, /* a value coded by codec (memcpy copies it unless codec->copy) */
 } wc_field_kind;
 
 typedef struct wc_record_desc wc_record_desc;
 
-/* The coder of a WC_FIELD_CUSTOM value. decode must give a valid value for any JSON. */
+/* The coder of a WC_FIELD_CUSTOM value. decode must give a valid value for any JSON; on
+ * -ENOMEM it leaves one that clear can take. A value that holds a reference has copy (dst
+ * zeroed; 0 or -ENOMEM, then dst as decode leaves it) and clear (lets it go; a zeroed value
+ * too); without them memcpy copies it and clearing leaves it. */
 typedef struct wc_field_codec {
     size_t size;
     int (*encode)(json_t *o, const char *key, const void *value); /* 0 or -ENOMEM */
-    void (*decode)(const json_t *o, const char *key, void *value);
+    int (*decode)(const json_t *o, const char *key, void *value); /* 0 or -ENOMEM */
+    int (*copy)(void *dst, const void *src);
+    void (*clear)(void *value);
 } wc_field_codec;
 
 typedef struct wc_field {

@@ -317,17 +317,19 @@ static Runtime__V1__ContainerUser *status_user(const wc_container *c)
 {
     Runtime__V1__ContainerUser *u = cri_new(&runtime__v1__container_user__descriptor);
     Runtime__V1__LinuxContainerUser *l = cri_new(&runtime__v1__linux_container_user__descriptor);
-    int64_t *groups = calloc(c->user.n_groups + 1, sizeof(int64_t));
+    wc_user user;
+    wc_container_user(c, &user);
+    int64_t *groups = calloc(user.n_groups + 1, sizeof(int64_t));
     if (!u || !l || !groups) {
         free(u), free(l), free(groups);
         return NULL;
     }
-    l->uid = c->user.uid;
-    l->gid = c->user.gid;
-    for (uint32_t i = 0; i < c->user.n_groups; i++)
-        groups[i] = c->user.groups[i];
+    l->uid = user.uid;
+    l->gid = user.gid;
+    for (uint32_t i = 0; i < user.n_groups; i++)
+        groups[i] = user.groups[i];
     l->supplemental_groups = groups;
-    l->n_supplemental_groups = c->user.n_groups;
+    l->n_supplemental_groups = user.n_groups;
     u->linux = l;
     return u;
 }

@@ -340,3 +340,49 @@ def test_derived_and_shared_fields_read_the_same_after_a_restart(rtd, tmp_path):
     rtd.start()
     r = rtd.runtime()
     assert {c: seen(c) for c in ids + [done]} == before
+
+
+def test_supplemental_groups_read_the_same_after_a_restart(rtd, tmp_path):
+    """A container's groups are kept as one shared string, not 32 slots (issue 18): 32
+    supplemental groups show in ContainerStatus and in the worker's /proc status, and after
+    a kill -9 and a restart the same, for the running container and for one created before
+    the restart and started after it; a container without groups has none."""
+    r = rtd.runtime()
+    pid = run_pod(r, pod_config("groups", tmp_path / "logs"))
+    groups = list(range(5000, 5032))
+    cfg = {"args": ["sleep", "60"], "user": (1000, 1000)}
+    run = create(r, pid, ctr_config("run", rtd.refs["probe"], groups=groups, **cfg))
+    later = create(r, pid, ctr_config("later", rtd.refs["probe"], groups=groups, **cfg))
+    none = create(r, pid, ctr_config("none", rtd.refs["probe"], **cfg))
+    for c in (run, none):
+        start(r, c)
+        wait_state(r, c, pb.CONTAINER_RUNNING)
+
+    def seen(cid):
+        st = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+        u = st.status.user.linux
+        return u.uid, u.gid, list(u.supplemental_groups)
+
+    def worker_groups(cid):
+        """The worker's groups once it runs as the container's user (it drops root's after the
+        start answers)."""
+        st = r.ContainerStatus(pb.ContainerStatusRequest(container_id=cid, verbose=True))
+        wpid = json.loads(st.info["info"])["pid"]
+        deadline = time.monotonic() + 10
+        while True:
+            proc = dict(line.split(":", 1) for line in open(f"/proc/{wpid}/status"))
+            if proc["Uid"].split()[0] == "1000" or time.monotonic() > deadline:
+                return sorted(int(g) for g in proc["Groups"].split())
+            time.sleep(0.01)
+
+    want = (1000, 1000, groups)
+    assert seen(run) == want and seen(later) == want and seen(none) == (1000, 1000, [])
+    assert worker_groups(run) == groups and worker_groups(none) == []
+    rtd.stop(sig=signal.SIGKILL)
+    rtd.start()
+    r = rtd.runtime()
+    assert seen(run) == want and seen(later) == want and seen(none) == (1000, 1000, [])
+    start(r, later)
+    wait_state(r, later, pb.CONTAINER_RUNNING)
+    assert worker_groups(run) == groups and worker_groups(later) == groups
+    assert worker_groups(none) == []

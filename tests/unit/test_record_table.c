@@ -43,15 +43,17 @@ static int point_encode(json_t *o, const char *key, const void *value)
     return v && json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
 }
 
-static void point_decode(const json_t *o, const char *key, void *value)
+static int point_decode(const json_t *o, const char *key, void *value)
 {
     point *p = value;
     json_t *a = json_object_get(o, key);
     p->x = (int32_t)json_integer_value(json_array_get(a, 0));
     p->y = (int32_t)json_integer_value(json_array_get(a, 1));
+    return 0;
 }
 
-static const wc_field_codec point_codec = {sizeof(point), point_encode, point_decode};
+static const wc_field_codec point_codec = {
+    .size = sizeof(point), .encode = point_encode, .decode = point_decode};
 static const char *const color_names[] = {"red", "green", "blue", NULL};
 
 static const wc_field item_fields[] = {

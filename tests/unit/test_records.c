@@ -233,10 +233,58 @@ static void test_worker_spec_round_trip(void)
     worker_spec_free(d);
 }
 
+/* A container's user keeps its groups as one interned string (issue 18: 32 slots were 128
+ * bytes of every container): 32 groups read back the same after an encode and decode, a copy
+ * and packing; containers with the same groups share one copy; none is NULL and stored as []. */
+static void test_container_user(void)
+{
+    wc_user u = {.uid = 1000, .gid = 1001, .n_groups = WC_MAX_GROUPS}, got;
+    for (uint32_t i = 0; i < WC_MAX_GROUPS; i++)
+        u.groups[i] = 4294967294u - i;
+    wc_container *c = wc_container_new(), *d = NULL, *none = wc_container_new();
+    CHECK(c && none && wc_container_set_user(c, &u) == 0);
+    if (c == NULL || none == NULL)
+        return;
+    wc_container_user(c, &got);
+    CHECK(memcmp(&got, &u, sizeof(u)) == 0);
+    char *text = wc_container_encode(c);
+    wc_error err = {0};
+    CHECK(text && strstr(text, "\"groups\":[4294967294,4294967293,") != NULL);
+    CHECK(text && wc_container_decode(text, strlen(text), &d, &err) == 0);
+    wc_container *copy = wc_container_copy(c);
+    c = wc_container_pack(c);
+    CHECK(c && d && copy && d->user.groups == c->user.groups &&
+          copy->user.groups == c->user.groups);
+    if (c && d && copy) {
+        wc_container_user(d, &got);
+        CHECK(memcmp(&got, &u, sizeof(u)) == 0);
+        wc_container_user(c, &got);
+        CHECK(memcmp(&got, &u, sizeof(u)) == 0);
+        char *again = wc_container_encode(c);
+        CHECK_STR(again, text);
+        free(again);
+        u.n_groups = 1; /* set again once packed */
+        CHECK(wc_container_set_user(copy, &u) == 0 && copy->user.groups != c->user.groups);
+        wc_container_user(copy, &got);
+        CHECK(got.n_groups == 1 && got.groups[0] == 4294967294u);
+    }
+    wc_container_user(none, &got);
+    CHECK(none->user.groups == NULL && got.n_groups == 0);
+    char *empty = wc_container_encode(none);
+    CHECK(empty && strstr(empty, "\"groups\":[]") != NULL);
+    free(empty);
+    free(text);
+    wc_container_free(c);
+    wc_container_free(d);
+    wc_container_free(copy);
+    wc_container_free(none);
+}
+
 int main(void)
 {
     test_container_round_trip();
     test_overlay_rootfs();
+    test_container_user();
     test_worker_spec_round_trip();
     test_pod_round_trip();
     test_bad_records();

@@ -40,7 +40,7 @@ static const wc_field ctr_fields[] = {
     WC_F_BOOL(wc_container, stdin, "stdin"),
     WC_F_BOOL(wc_container, stdin_once, "stdin_once"),
     WC_F_BOOL(wc_container, tty, "tty"),
-    WC_F_CUSTOM(wc_container, user, "user", &wc_user_codec),
+    WC_F_CUSTOM(wc_container, user, "user", &wc_ctr_user_codec),
     WC_F_I64(wc_container, res.cpu_period, "cpu_period"),
     WC_F_I64(wc_container, res.cpu_quota, "cpu_quota"),
     WC_F_I64(wc_container, res.cpu_shares, "cpu_shares"),

@@ -53,8 +53,17 @@ typedef struct wc_container_spec {
     wc_resources res;
 } wc_container_spec;
 
+/* A container's user as its record keeps it (ctr_user.c): groups are the supplementary group
+ * ids in decimal, space-separated, interned (common/intern.h), NULL when there are none. Read
+ * it as a wc_user with wc_container_user. */
+typedef struct wc_ctr_user {
+    uint32_t uid, gid;
+    char *groups;
+} wc_ctr_user;
+
 typedef struct wc_container {
-    /* (ids, then the flags and 32-bit members, then the 8-byte ones: no padding holes) */
+    /* (ids, then the flags and 32-bit members, then the 8-byte ones: no padding holes but the
+     * 4 bytes before user) */
     char id[WC_ID_SIZE];
     char pod_id[WC_ID_SIZE];
     bool readonly_rootfs;
@@ -67,11 +76,11 @@ typedef struct wc_container {
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
     uint8_t user_file; /* runtime only: the user file this daemon wrote for it (ctr_user_file.h) */
-    wc_user user;      /* the worker's uid, gid and groups for file access */
     uint32_t attempt;
     wc_ctr_state state;
     int32_t exit_code;
     int pid;
+    wc_ctr_user user; /* the worker's uid, gid and groups for file access */
     char *name;
     char **labels, **annotations;
     char *image, *image_ref; /* as requested; the image id */
@@ -115,6 +124,13 @@ int wc_container_set_shared(wc_container *c, char **field, const char *value);
  * bytes) and not kept in the record (100 bytes a container at 10,000: issue 18), though
  * its stored JSON has it as before; another's is c->rootfs. */
 const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n);
+
+/* c's user with its groups (none beyond WC_MAX_GROUPS). */
+void wc_container_user(const wc_container *c, wc_user *ret_user);
+/* Sets c's user, packed or not; -ENOMEM leaves it unchanged. */
+int wc_container_set_user(wc_container *c, const wc_user *u);
+/* The codec of a wc_ctr_user field: stored as a wc_user is (record.h: wc_user_codec). */
+extern const wc_field_codec wc_ctr_user_codec;
 
 /* Replaces a string field (frees the old value); -ENOMEM leaves it unchanged. */
 int wc_container_set(char **field, const char *value);

@@ -144,12 +144,12 @@ int cv_user(wc_store *store, wc_container *c, const wc_container_spec *s, const 
     if (s->n_groups > WC_MAX_GROUPS)
         return wc_error_set(err, -EINVAL, "%zu supplemental groups: at most %d", s->n_groups,
                             WC_MAX_GROUPS);
-    c->user = (wc_user){.uid = (uint32_t)uid, .gid = (uint32_t)gid};
+    wc_user u = {.uid = (uint32_t)uid, .gid = (uint32_t)gid};
     for (size_t i = 0; i < s->n_groups; i++) {
         if (s->groups[i] < 0 || s->groups[i] > MAX_ID)
             return wc_error_set(err, -EINVAL, "supplemental group %lld is not a valid gid",
                                 (long long)s->groups[i]);
-        c->user.groups[c->user.n_groups++] = (uint32_t)s->groups[i];
+        u.groups[u.n_groups++] = (uint32_t)s->groups[i];
     }
-    return 0;
+    return wc_container_set_user(c, &u) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
 }

@@ -558,7 +558,7 @@ int cv_worker_spec(const wc_container *c, const wc_pod *pod, char *const *argv, 
     s->netns = strdup(pod->netns_path);
     s->cgroup_procs = calloc(1, sizeof(char *));
     s->max_memory_pages = memory_pages(c->res.memory_limit);
-    s->user = c->user;
+    wc_container_user(c, &s->user);
     s->layer_dir = strdup("");
     s->layer_lower = strdup("");
     s->pod = strdup(pod->id);

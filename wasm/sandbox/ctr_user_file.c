@@ -24,12 +24,16 @@
 #define USERS_MAX 1024
 
 /* The shared file's name (.user-UID-GID-GROUP...) into buf; false when it is over NAME_MAX. */
-static bool shared_name(const wc_user *u, char *buf, size_t n)
+static bool shared_name(const wc_ctr_user *u, char *buf, size_t n)
 {
-    size_t len = (size_t)snprintf(buf, n, ".user-%u-%u", u->uid, u->gid);
-    for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, "-%u", u->groups[i]);
-    return len < n && len <= NAME_MAX;
+    int len = snprintf(buf, n, ".user-%u-%u%s%s", u->uid, u->gid, u->groups ? "-" : "",
+                       u->groups ? u->groups : "");
+    if (len < 0 || (size_t)len >= n || len > NAME_MAX)
+        return false;
+    for (char *p = buf; *p; p++)
+        if (*p == ' ')
+            *p = '-';
+    return true;
 }
 
 int sb_ctr_user_path(const wc_container *c, const wc_pod *pod, bool shared, char *buf, size_t n)
@@ -56,10 +60,8 @@ void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod)
     c->user_file = SB_USER_FILE_UNKNOWN;
     if (which < 0)
         return;
-    int n = snprintf(text, sizeof(text), "%u %u", c->user.uid, c->user.gid);
-    for (uint32_t i = 0; i < c->user.n_groups && i < WC_MAX_GROUPS; i++)
-        n += snprintf(text + n, sizeof(text) - (size_t)n, " %u", c->user.groups[i]);
-    snprintf(text + n, sizeof(text) - (size_t)n, "\n");
+    snprintf(text, sizeof(text), "%u %u%s%s\n", c->user.uid, c->user.gid, c->user.groups ? " " : "",
+             c->user.groups ? c->user.groups : "");
     if (sb_write_small_file(path, text, 0644, true) < 0)
         return;
     c->user_file = (uint8_t)which;

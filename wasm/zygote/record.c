@@ -30,7 +30,7 @@ static uint32_t id_value(const json_t *v)
     return n >= 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
 }
 
-static void user_decode(const json_t *o, const char *key, void *value)
+static int user_decode(const json_t *o, const char *key, void *value)
 {
     wc_user *u = value;
     const json_t *v = json_object_get(o, key);
@@ -40,9 +40,11 @@ static void user_decode(const json_t *o, const char *key, void *value)
     u->gid = id_value(json_object_get(v, "gid"));
     for (size_t i = 0; i < json_array_size(groups) && i < WC_MAX_GROUPS; i++)
         u->groups[u->n_groups++] = id_value(json_array_get(groups, i));
+    return 0;
 }
 
-const wc_field_codec wc_user_codec = {sizeof(wc_user), user_encode, user_decode};
+const wc_field_codec wc_user_codec = {
+    .size = sizeof(wc_user), .encode = user_encode, .decode = user_decode};
 
 int rec_decode(const wc_record_desc *d, const char *what, const char *json, size_t len,
                void **ret_rec, wc_error *err)
