@@ -154,7 +154,8 @@ static void test_container_round_trip(void)
 
 /* An overlay's rootfs (<dir>/rootfs) is derived: its record keeps "", its JSON has the path as
  * records always had, decoding such JSON (or an older daemon's) keeps "" again, and copies
- * and packed records give the same path. Another container's rootfs is kept as it is. */
+ * and packed records give the same path. Another container's rootfs is kept as it is. The
+ * container's dir is derived too: the record keeps its parent, its JSON the whole path. */
 static void test_overlay_rootfs(void)
 {
     wc_container *c = wc_container_new();
@@ -163,20 +164,24 @@ static void test_overlay_rootfs(void)
         return;
     char want[200], buf[4096];
     snprintf(want, sizeof(want), "/var/lib/wasmcri/containers/%s/rootfs", c->id);
-    want[strlen(want) - strlen("/rootfs")] = '\0';
-    wc_container_set(&c->dir, want);
-    strcat(want, "/rootfs");
+    wc_container_set(&c->dir_parent, "/var/lib/wasmcri/containers");
     c->overlay = true;
     CHECK_STR(wc_container_rootfs(c, buf, sizeof(buf)), want);
     char *text = wc_container_encode(c);
     char key[300];
     snprintf(key, sizeof(key), "\"rootfs\":\"%s\"", want);
     CHECK(text && strstr(text, key) != NULL);
+    want[strlen(want) - strlen("/rootfs")] = '\0'; /* its dir */
+    CHECK_STR(wc_container_dir(c, buf, sizeof(buf)), want);
+    snprintf(key, sizeof(key), "\"dir\":\"%s\"", want);
+    CHECK(text && strstr(text, key) != NULL);
+    strcat(want, "/rootfs");
     wc_container *d = NULL;
     wc_error err = {0};
     CHECK(text && wc_container_decode(text, strlen(text), &d, &err) == 0);
     if (d) {
         CHECK_STR(d->rootfs, "");
+        CHECK_STR(d->dir_parent, "/var/lib/wasmcri/containers");
         CHECK_STR(wc_container_rootfs(d, buf, sizeof(buf)), want);
         wc_container *copy = wc_container_copy(d);
         d = wc_container_pack(d);

@@ -45,7 +45,7 @@ static const wc_field ctr_fields[] = {
     WC_F_I64(wc_container, res.cpu_quota, "cpu_quota"),
     WC_F_I64(wc_container, res.cpu_shares, "cpu_shares"),
     WC_F_I64(wc_container, res.memory_limit, "memory_limit"),
-    WC_F_STR(wc_container, dir, "dir"),
+    WC_F_STR_SHARED(wc_container, dir_parent, "dir"),
     WC_F_STR(wc_container, rootfs, "rootfs"),
     WC_F_BOOL(wc_container, overlay, "overlay"),
     WC_F_STR_SHARED(wc_container, module_path, "module_path"),
@@ -95,10 +95,18 @@ wc_container *wc_container_new(void)
     return c;
 }
 
+const char *wc_container_dir(const wc_container *c, char *buf, size_t n)
+{
+    if (*c->dir_parent == '\0')
+        return "";
+    snprintf(buf, n, "%s/%s", c->dir_parent, c->id);
+    return buf;
+}
+
 /* An overlay's rootfs, <dir>/rootfs, made into buf (n bytes; cut short when it does not fit). */
 static const char *overlay_rootfs(const wc_container *c, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/rootfs", c->dir);
+    snprintf(buf, n, "%s/%s/rootfs", c->dir_parent, c->id);
     return buf;
 }
 
@@ -109,16 +117,30 @@ const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n)
 
 char *wc_container_encode(const wc_container *c)
 {
-    char rootfs[4096];
-    wc_container shown = *c; /* stored with its whole rootfs, as before */
+    char rootfs[4096], dir[4096];
+    wc_container shown = *c; /* stored with its whole dir and rootfs, as before */
     shown.rootfs = (char *)wc_container_rootfs(c, rootfs, sizeof(rootfs));
+    shown.dir_parent = (char *)wc_container_dir(c, dir, sizeof(dir));
     return wc_record_encode(&ctr_desc, &shown);
+}
+
+/* Cuts the "/<id>" off the whole dir that decoding put in dir_parent (another value, which
+ * only a record written by hand can have, reads as none). */
+static void dir_to_parent(wc_container *c)
+{
+    size_t len = strlen(c->dir_parent);
+    char *slash = len > WC_ID_LEN ? c->dir_parent + len - WC_ID_LEN - 1 : NULL;
+    if (slash && *slash == '/' && strcmp(slash + 1, c->id) == 0)
+        *slash = '\0';
+    else
+        *c->dir_parent = '\0';
 }
 
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err)
 {
     wc_container *c = NULL;
     TRY(rec_decode(&ctr_desc, "container", json, len, (void **)&c, err));
+    dir_to_parent(c);
     char rootfs[4096];
     if (c->overlay && strcmp(c->rootfs, overlay_rootfs(c, rootfs, sizeof(rootfs))) == 0 &&
         wc_container_set(&c->rootfs, "") < 0) {

@@ -91,7 +91,9 @@ typedef struct wc_container {
     wc_mount *mounts;  /* the CRI mounts, host paths resolved */
     size_t n_mounts;
     wc_resources res;
-    char *dir;    /* <root>/containers/<id>: upper/, work/, rootfs/ */
+    /* <root>/containers, interned: its directory (upper/, work/, rootfs/) is <dir_parent>/<id>
+     * (wc_container_dir), not kept whole (~100 bytes a container: issue 18) */
+    char *dir_parent;
     char *rootfs; /* the host directory seen as "/": wc_container_rootfs ("" for an overlay's) */
     char *module_path; /* the host file of the module */
     char *module_key;  /* the zygote's cache key for it */
@@ -112,13 +114,18 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
 wc_container *wc_container_copy(const wc_container *c); /* NULL on ENOMEM */
 /* The record in one allocation (record_table.h: wc_record_pack), as it is published: c is
  * freed, or on ENOMEM NULL and c unchanged. The strings all the containers of an image hold
- * alike (image, image_ref, working_dir, stop_signal, module_path, module_key, held, and the
- * items of argv and env) are interned (common/intern.h). Afterwards only cgroup, reason and message
- * may be set again with wc_container_set, and module_key with wc_container_set_shared; the copy of
- * a packed record is not packed. */
+ * alike (image, image_ref, working_dir, stop_signal, module_path, module_key, held, dir_parent,
+ * and the items of argv and env) are interned (common/intern.h). Afterwards only cgroup, reason and
+ * message may be set again with wc_container_set, and module_key with wc_container_set_shared; the
+ * copy of a packed record is not packed. */
 wc_container *wc_container_pack(wc_container *c);
 /* Replaces one of c's shared strings (above), packed or not; -ENOMEM leaves it unchanged. */
 int wc_container_set_shared(wc_container *c, char **field, const char *value);
+
+/* c's directory, <dir_parent>/<id>, made into buf (n bytes; cut short when it does not fit), or
+ * "" when it has none (a record made before it was set). Its stored JSON has the whole path
+ * as "dir", as before. */
+const char *wc_container_dir(const wc_container *c, char *buf, size_t n);
 
 /* The host directory c's guest sees as "/": an overlay's is <dir>/rootfs, made into buf (n
  * bytes) and not kept in the record (100 bytes a container at 10,000: issue 18), though

@@ -125,8 +125,9 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(cv_command(c, s, img, pod, err));
     TRY(cv_mounts(c, s, err));
     TRY(wc_stop_signal_choose(c, s, img, err));
-    TRY(wc_path(dir, sizeof(dir), err, "%s/containers/%s", sb->root_dir, c->id));
-    if (wc_container_set(&c->dir, dir) < 0)
+    TRY(wc_path(dir, sizeof(dir), err, "%s/containers/%s", sb->root_dir, c->id)); /* it must fit */
+    dir[strlen(dir) - WC_ID_LEN - 1] = '\0'; /* the record keeps <root>/containers */
+    if (wc_container_set_shared(c, &c->dir_parent, dir) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(cv_image_volumes(sb->store, c, err)); /* before the module: it may be in one */
     TRY(cv_rootfs(sb->store, c, img, err));

@@ -155,48 +155,53 @@ int cv_mounts(wc_container *c, const wc_container_spec *s, wc_error *err)
 
 int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *err)
 {
-    char path[4096];
+    char path[4096], dir[4096];
+    wc_container_dir(c, dir, sizeof(dir));
     if (img->shape == WC_SHAPE_ROOTFS && *img->chain_id) {
         if (wc_store_snapshot_path(store, img->chain_id, path, sizeof(path)) < 0)
             return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
         if (!c->readonly_rootfs) {
             c->overlay = true;
             /* <dir>/rootfs (it must fit), which the record does not keep: wc_container_rootfs */
-            TRY(wc_path(path, sizeof(path), err, "%s/rootfs", c->dir));
+            TRY(wc_path(path, sizeof(path), err, "%s/rootfs", dir));
             path[0] = '\0';
         }
     } else {
-        TRY(wc_path(path, sizeof(path), err, "%s/upper", c->dir));
+        TRY(wc_path(path, sizeof(path), err, "%s/upper", dir));
     }
     return wc_container_set(&c->rootfs, path) < 0 ? wc_error_set(err, -ENOMEM, "out of memory") : 0;
 }
 
 int cv_layer(wc_store *store, const wc_container *c, worker_spec *spec, wc_error *err)
 {
-    char lower[4096] = "";
+    char lower[4096] = "", dir[4096];
+    wc_container_dir(c, dir, sizeof(dir));
     if (c->overlay &&
         (*c->held == '\0' || wc_store_snapshot_path(store, c->held, lower, sizeof(lower)) < 0))
         return wc_error_set(err, -ENOENT, "container %s: its image snapshot is gone", c->id);
-    bool own_dir = c->overlay || strncmp(c->rootfs, c->dir, strlen(c->dir)) == 0;
+    bool own_dir = c->overlay || strncmp(c->rootfs, dir, strlen(dir)) == 0;
     free(spec->layer_dir);
     free(spec->layer_lower);
-    spec->layer_dir = strdup(own_dir ? c->dir : "");
+    spec->layer_dir = strdup(own_dir ? dir : "");
     spec->layer_lower = strdup(lower);
     return spec->layer_dir && spec->layer_lower ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
 }
 
 bool cv_rootfs_ready(const wc_container *c)
 {
-    return !c->overlay || layer_mounted(c->dir); /* its rootfs is c->dir/rootfs */
+    char dir[4096];
+    return !c->overlay || layer_mounted(wc_container_dir(c, dir, sizeof(dir))); /* its rootfs is
+                                                                                 * <dir>/rootfs */
 }
 
 int cv_release(wc_container *c, wc_error *err)
 {
-    char buf[4096];
+    char buf[4096], dir[4096];
     const char *rootfs = wc_container_rootfs(c, buf, sizeof(buf));
     if (c->overlay && umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
         return wc_error_set_errno(err, -errno, "cannot unmount %s", rootfs);
-    return *c->dir ? sb_rmtree(c->dir, err) : 0;
+    wc_container_dir(c, dir, sizeof(dir));
+    return *dir ? sb_rmtree(dir, err) : 0;
 }
 
 /* ---- resolution inside the view ---- */

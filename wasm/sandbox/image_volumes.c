@@ -43,7 +43,7 @@ static int resolve_beneath(const char *root, const char *sub, char *out, size_t 
     return 0;
 }
 
-/* A module blob as <c->dir>/volumes/<i>/module.wasm. */
+/* A module blob as <c's dir>/volumes/<i>/module.wasm. */
 static int module_dir(wc_store *store, const wc_container *c, size_t i, const wc_image *img,
                       char *out, size_t n, wc_error *err)
 {
@@ -53,11 +53,11 @@ static int module_dir(wc_store *store, const wc_container *c, size_t i, const wc
                             "mount %s: image_sub_path \"%s\" is not in image %s (a wasm module "
                             "image shows one file, %s)",
                             m->container_path, m->image_sub_path, m->image, WC_IMAGE_VOLUME_MODULE);
-    char blob[4096], file[4096 + 32];
+    char blob[4096], file[4096 + 32], dir[4096];
     if (wc_store_blob_path(store, img->wasm_entry, blob, sizeof(blob)) < 0)
         return wc_error_set(err, -ENOENT, "mount %s: image %s has no module blob",
                             m->container_path, m->image);
-    TRY(wc_path(out, n, err, "%s/volumes/%zu", c->dir, i));
+    TRY(wc_path(out, n, err, "%s/volumes/%zu", wc_container_dir(c, dir, sizeof(dir)), i));
     TRY(wc_mkdirs(out, 0755, err));
     snprintf(file, sizeof(file), "%s/%s", out, WC_IMAGE_VOLUME_MODULE);
     if (link(blob, file) < 0 && errno != EEXIST)

@@ -20,7 +20,7 @@
 
 #define WC_IMAGE_VOLUME_MODULE "module.wasm"
 
-/* Sets the host side of c's image mounts (c->dir set) and holds what they show; on failure
+/* Sets the host side of c's image mounts (c->dir_parent set) and holds what they show; on failure
  * what was held so far stays recorded in the mounts for cv_image_volumes_release. -ENOENT
  * for an image not pulled or a sub-path not in it, -EINVAL for a sub-path that leaves it. */
 int cv_image_volumes(wc_store *store, wc_container *c, wc_error *err);

@@ -74,7 +74,7 @@ static int count(const char *path, const struct stat *st, int flag, struct FTW *
 void wc_container_layer_dir(const wc_container *c, char *buf, size_t n)
 {
     if (c->overlay)
-        snprintf(buf, n, "%s/upper", c->dir);
+        snprintf(buf, n, "%s/%s/upper", c->dir_parent, c->id);
     else if (!c->readonly_rootfs)
         snprintf(buf, n, "%s", c->rootfs);
     else
@@ -83,11 +83,10 @@ void wc_container_layer_dir(const wc_container *c, char *buf, size_t n)
 
 void wc_container_layer_fs(const wc_container *c, char *buf, size_t n)
 {
-    const char *slash = strrchr(c->dir, '/'); /* c->dir is <root>/containers/<id> */
-    size_t len = slash ? (size_t)(slash - c->dir) : 0;
+    size_t len = strlen(c->dir_parent); /* <root>/containers */
     if (len >= n) /* as snprintf cuts it (a list formats one per container: no snprintf) */
         len = n - 1;
-    memcpy(buf, c->dir, len);
+    memcpy(buf, c->dir_parent, len);
     buf[len] = '\0';
 }
 

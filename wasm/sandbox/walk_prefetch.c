@@ -29,7 +29,7 @@ static void ctr_fields(const wc_container *c)
 {
     __builtin_prefetch(c->id);
     __builtin_prefetch(&c->name);
-    __builtin_prefetch(&c->dir);
+    __builtin_prefetch(&c->dir_parent);
     __builtin_prefetch(&c->packed);
     __builtin_prefetch(&c->created_at); /* its line was read under the lock, long before */
 }
