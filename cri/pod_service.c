@@ -300,10 +300,12 @@ static json_t *resources_json(const wc_resources *r)
 /* verbose: {"info": JSON} with where the pod lives on the host and its last resize. */
 static int pod_info(const wc_pod *p, Runtime__V1__PodSandboxStatusResponse *r)
 {
-    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:o, s:o}", "netns", p->netns_path, "dir",
-                          p->dir, "host_network", p->net_mode == WC_NS_NODE, "hostname",
-                          p->hostname, "log_directory", p->log_directory, "resources",
-                          resources_json(&p->res), "overhead", resources_json(&p->overhead));
+    char dir[4096];
+    json_t *o =
+        json_pack("{s:s, s:s, s:b, s:s, s:s, s:o, s:o}", "netns", p->netns_path, "dir",
+                  wc_pod_dir(p, dir, sizeof(dir)), "host_network", p->net_mode == WC_NS_NODE,
+                  "hostname", p->hostname, "log_directory", p->log_directory, "resources",
+                  resources_json(&p->res), "overhead", resources_json(&p->overhead));
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *kv[] = {"info", text, NULL};

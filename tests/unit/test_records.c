@@ -36,10 +36,18 @@ static void test_pod_round_trip(void)
         return;
     CHECK(strlen(p->id) == 64 && strspn(p->id, "0123456789abcdef") == 64);
     CHECK(p->created_at > 0 && p->state == WC_POD_READY);
+    char dir[200], buf[4096], key[300]; /* its dir: the record keeps the parent (issue 18) */
+    CHECK_STR(wc_pod_dir(p, buf, sizeof(buf)), "");
+    snprintf(dir, sizeof(dir), "/run/wasmcri/pods/%s", p->id);
+    CHECK(wc_record_set_str(&p->dir_parent, "/run/wasmcri/pods") == 0);
+    CHECK_STR(wc_pod_dir(p, buf, sizeof(buf)), dir);
     char *text = wc_pod_encode(p);
+    snprintf(key, sizeof(key), "\"dir\":\"%s\"", dir);
+    CHECK(text && strstr(text, key) != NULL);
     wc_pod *q = NULL;
     CHECK(text && wc_pod_decode(text, strlen(text), &q, &err) == 0);
     if (q) {
+        CHECK_STR(q->dir_parent, "/run/wasmcri/pods");
         char *again = wc_pod_encode(q);
         CHECK(again && strcmp(text, again) == 0);
         CHECK(strcmp(q->labels[3], "front") == 0 && q->labels[4] == NULL);
@@ -57,6 +65,7 @@ static void test_pod_round_trip(void)
     wc_pod *packed = wc_pod_pack(p); /* as published: one block */
     char *packed_text = packed ? wc_pod_encode(packed) : NULL;
     CHECK_STR(packed_text, text);
+    CHECK(packed && strcmp(wc_pod_dir(packed, buf, sizeof(buf)), dir) == 0);
     char *ips[] = {"10.1.0.5", NULL};
     if (packed) /* what changes once it is published: its network */
         CHECK(wc_record_set_str(&packed->cni_state, "{}") == 0 &&

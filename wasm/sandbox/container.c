@@ -97,10 +97,7 @@ wc_container *wc_container_new(void)
 
 const char *wc_container_dir(const wc_container *c, char *buf, size_t n)
 {
-    if (*c->dir_parent == '\0')
-        return "";
-    snprintf(buf, n, "%s/%s", c->dir_parent, c->id);
-    return buf;
+    return rec_dir(c->dir_parent, c->id, buf, n);
 }
 
 /* An overlay's rootfs, <dir>/rootfs, made into buf (n bytes; cut short when it does not fit). */
@@ -124,23 +121,11 @@ char *wc_container_encode(const wc_container *c)
     return wc_record_encode(&ctr_desc, &shown);
 }
 
-/* Cuts the "/<id>" off the whole dir that decoding put in dir_parent (another value, which
- * only a record written by hand can have, reads as none). */
-static void dir_to_parent(wc_container *c)
-{
-    size_t len = strlen(c->dir_parent);
-    char *slash = len > WC_ID_LEN ? c->dir_parent + len - WC_ID_LEN - 1 : NULL;
-    if (slash && *slash == '/' && strcmp(slash + 1, c->id) == 0)
-        *slash = '\0';
-    else
-        *c->dir_parent = '\0';
-}
-
 int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc_error *err)
 {
     wc_container *c = NULL;
     TRY(rec_decode(&ctr_desc, "container", json, len, (void **)&c, err));
-    dir_to_parent(c);
+    rec_dir_to_parent(c->dir_parent, c->id);
     char rootfs[4096];
     if (c->overlay && strcmp(c->rootfs, overlay_rootfs(c, rootfs, sizeof(rootfs))) == 0 &&
         wc_container_set(&c->rootfs, "") < 0) {

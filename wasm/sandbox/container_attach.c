@@ -31,8 +31,9 @@ static int running(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool st
         rc = wc_error_set(err, -EINVAL, "container %s was created without stdin", c->id);
     else if (rc == 0 && tty_path && !c->tty)
         rc = wc_error_set(err, -EINVAL, "container %s was created without a tty", c->id);
+    char dir[4096];
     if (rc == 0 && tty_path && (rc = sb_find_pod(sb, c->pod_id, &pod, err)) == 0)
-        rc = sb_tty_path(tty_path, n, pod->dir, c->id, err);
+        rc = sb_tty_path(tty_path, n, wc_pod_dir(pod, dir, sizeof(dir)), c->id, err);
     if (rc == 0)
         memcpy(cid, c->id, WC_ID_SIZE);
     pthread_mutex_unlock(&sb->mu);

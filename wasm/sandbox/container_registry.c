@@ -245,8 +245,8 @@ static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
     TRY(cv_layer(sb->store, c, spec, err));
     spec->stdin_pipe = c->stdin; /* kept open by the zygote (container_attach.c) */
     if (c->tty) {
-        char tty[4096];
-        TRY(sb_tty_path(tty, sizeof(tty), pod->dir, c->id, err));
+        char tty[4096], dir[4096];
+        TRY(sb_tty_path(tty, sizeof(tty), wc_pod_dir(pod, dir, sizeof(dir)), c->id, err));
         TRY(sb_tty_spec(spec, tty, 0, 0, err));
     }
     TRY(cv_open_start_module(c, spec, &module_fd, err));
@@ -406,8 +406,9 @@ static int remove_locked(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], b
     sb_cgroup_remove(sb, c);
     sb_ctr_user_remove(sb, c);
     wc_pod *pod = NULL;
+    char dir[4096];
     if (c->tty && sb_find_pod(sb, c->pod_id, &pod, NULL) == 0)
-        sb_tty_remove(pod->dir, c->id);
+        sb_tty_remove(wc_pod_dir(pod, dir, sizeof(dir)), c->id);
     memcpy(cid, c->id, WC_ID_SIZE);
     char key[80];
     snprintf(key, sizeof(key), "ctr/%s", c->id);

@@ -485,9 +485,10 @@ static int add_pod_files(worker_spec *s, const wc_container *c, const wc_pod *po
 {
     static const char *const pod_files[][2] = {{"/etc/resolv.conf", "resolv.conf"},
                                                {"/etc/hostname", "hostname"}};
-    char host[4096];
+    char host[4096 + 80], dir[4096];
+    wc_pod_dir(pod, dir, sizeof(dir));
     for (size_t i = 0; i < sizeof(pod_files) / sizeof(pod_files[0]); i++) {
-        snprintf(host, sizeof(host), "%s/%s", pod->dir, pod_files[i][1]);
+        snprintf(host, sizeof(host), "%s/%s", dir, pod_files[i][1]);
         if (guest_mounted(c, pod_files[i][0]) || (!pod->files_ok && access(host, F_OK) < 0))
             continue;
         if (add_mount(s, pod_files[i][0], host, c->readonly_rootfs) < 0)

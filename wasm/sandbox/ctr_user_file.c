@@ -38,13 +38,12 @@ static bool shared_name(const wc_ctr_user *u, char *buf, size_t n)
 
 int sb_ctr_user_path(const wc_container *c, const wc_pod *pod, bool shared, char *buf, size_t n)
 {
-    char name[NAME_MAX + 2];
-    const char *slash = strrchr(pod->dir, '/'); /* <state>/pods/<id> */
-    if (shared && slash && shared_name(&c->user, name, sizeof(name)))
-        return snprintf(buf, n, "%.*s/%s", (int)(slash - pod->dir), pod->dir, name) < (int)n
-                   ? SB_USER_FILE_SHARED
-                   : -1;
-    return snprintf(buf, n, "%s/user-%s", pod->dir, c->id) < (int)n ? SB_USER_FILE_OWN : -1;
+    char name[NAME_MAX + 2], dir[4096];
+    if (shared && shared_name(&c->user, name, sizeof(name)))
+        return snprintf(buf, n, "%s/%s", pod->dir_parent, name) < (int)n ? SB_USER_FILE_SHARED : -1;
+    return snprintf(buf, n, "%s/user-%s", wc_pod_dir(pod, dir, sizeof(dir)), c->id) < (int)n
+               ? SB_USER_FILE_OWN
+               : -1;
 }
 
 void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod)
@@ -87,9 +86,9 @@ void sb_ctr_users_remove(wc_sandbox *sb)
 void sb_ctr_user_remove(wc_sandbox *sb, const wc_container *c)
 {
     wc_pod *pod = NULL;
-    char path[4096];
+    char path[4096], dir[4096];
     if (sb_find_pod(sb, c->pod_id, &pod, NULL) < 0)
         return;
-    snprintf(path, sizeof(path), "%s/user-%s", pod->dir, c->id);
+    snprintf(path, sizeof(path), "%s/user-%s", wc_pod_dir(pod, dir, sizeof(dir)), c->id);
     unlink(path);
 }

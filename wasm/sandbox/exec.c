@@ -78,8 +78,10 @@ static int fill_exec_spec(wc_sandbox *sb, wc_container *c, wc_pod *pod, char *co
                           wc_exec_session *s, const char *key, worker_spec **ret_spec,
                           wc_error *err)
 {
+    char dir[4096];
     if (tty)
-        TRY(sb_tty_path(s->tty_path, sizeof(s->tty_path), pod->dir, s->w.id, err));
+        TRY(sb_tty_path(s->tty_path, sizeof(s->tty_path), wc_pod_dir(pod, dir, sizeof(dir)),
+                        s->w.id, err));
     TRY(cv_worker_spec(c, pod, cmd, s->w.id, "", ret_spec, err));
     if (wc_container_set(&(*ret_spec)->module_key, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");

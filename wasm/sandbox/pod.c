@@ -44,7 +44,7 @@ static const wc_field pod_fields[] = {
     WC_F_STR(wc_pod, netns_path, "netns_path"),
     WC_F_STRV_CHANGES(wc_pod, ips, "ips"),
     WC_F_STR_CHANGES(wc_pod, cni_state, "cni_state"),
-    WC_F_STR(wc_pod, dir, "dir"),
+    WC_F_STR_SHARED(wc_pod, dir_parent, "dir"),
     WC_F_ENUM(wc_pod, state, "state", WC_POD_NOTREADY, WC_POD_NOTREADY),
     WC_F_I64(wc_pod, created_at, "created_at"),
     WC_F_I64(wc_pod, res.cpu_period, "cpu_period"),
@@ -161,15 +161,24 @@ int wc_pod_from_spec(const wc_pod_spec *s, wc_pod **ret_pod, wc_error *err)
     return 0;
 }
 
+const char *wc_pod_dir(const wc_pod *p, char *buf, size_t n)
+{
+    return rec_dir(p->dir_parent, p->id, buf, n);
+}
+
 char *wc_pod_encode(const wc_pod *p)
 {
-    return wc_record_encode(&pod_desc, p);
+    char dir[4096];
+    wc_pod shown = *p; /* stored with its whole dir, as before */
+    shown.dir_parent = (char *)wc_pod_dir(p, dir, sizeof(dir));
+    return wc_record_encode(&pod_desc, &shown);
 }
 
 int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err)
 {
-    void *p = NULL;
-    TRY(rec_decode(&pod_desc, "pod", json, len, &p, err));
+    wc_pod *p = NULL;
+    TRY(rec_decode(&pod_desc, "pod", json, len, (void **)&p, err));
+    rec_dir_to_parent(p->dir_parent, p->id);
     *ret_pod = p;
     return 0;
 }

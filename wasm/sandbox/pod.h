@@ -69,11 +69,11 @@ typedef struct wc_pod {
     char **dns_servers, **dns_searches, **dns_options;
     wc_port_mapping *port_mappings;
     size_t n_port_mappings;
-    char *netns_path;           /* "" when net_mode is WC_NS_NODE */
-    char **ips;                 /* from the CNI network, IPv4 first; empty when it has none */
-    char *cni_state;            /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
-    char *dir;                  /* <root>/pods/<id> */
-    int64_t created_at;         /* ns since the epoch */
+    char *netns_path;   /* "" when net_mode is WC_NS_NODE */
+    char **ips;         /* from the CNI network, IPv4 first; empty when it has none */
+    char *cni_state;    /* what CNI ADD used and returned (cni_net.h); "" once DEL ran */
+    char *dir_parent;   /* <state>/pods, interned: its dir is <dir_parent>/<id> (wc_pod_dir) */
+    int64_t created_at; /* ns since the epoch */
     wc_resources res, overhead; /* UpdatePodSandboxResources' last (pod_resources.c) */
     /* runtime only: the stats sampler's last reading of the pod's interfaces (stats_sampler.c)
      * and when it was taken (ns since the epoch; 0: never) */
@@ -93,6 +93,9 @@ int wc_pod_from_spec(const wc_pod_spec *spec, wc_pod **ret_pod, wc_error *err);
 char *wc_pod_encode(const wc_pod *pod);
 /* Parses a record; -EINVAL naming what is wrong. */
 int wc_pod_decode(const char *json, size_t len, wc_pod **ret_pod, wc_error *err);
+/* The pod's directory, <dir_parent>/<id> (record.h: rec_dir), made into buf (n bytes), or ""
+ * when it has none yet; the stored JSON has the whole path as "dir", as before. */
+const char *wc_pod_dir(const wc_pod *pod, char *buf, size_t n);
 /* A deep copy, or NULL on ENOMEM. */
 wc_pod *wc_pod_copy(const wc_pod *pod);
 /* The record in one allocation (record_table.h: wc_record_pack), as it is published: pod is

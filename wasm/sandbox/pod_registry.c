@@ -49,7 +49,8 @@ static int write_resolv_conf(const wc_pod *p, wc_error *err)
     if (p->dns_options[0])
         fputc('\n', m);
     fclose(m);
-    int rc = write_file(p->dir, "resolv.conf", text, err);
+    char dir[4096];
+    int rc = write_file(wc_pod_dir(p, dir, sizeof(dir)), "resolv.conf", text, err);
     free(text);
     return rc;
 }
@@ -59,22 +60,23 @@ static int write_resolv_conf(const wc_pod *p, wc_error *err)
  * file gets) and are written again if a reboot took them (sb_pod_files). */
 static int write_pod_files(wc_pod *p, wc_error *err)
 {
-    if (mkdir(p->dir, 0711) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", p->dir);
-    char host_line[300];
+    char dir[4096], host_line[300];
+    wc_pod_dir(p, dir, sizeof(dir));
+    if (mkdir(dir, 0711) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", dir);
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
     TRY(write_resolv_conf(p, err));
-    TRY(write_file(p->dir, "hostname", host_line, err));
+    TRY(write_file(dir, "hostname", host_line, err));
     p->files_ok = true;
     return 0;
 }
 
 int sb_pod_files(wc_pod *p, wc_error *err)
 {
-    char path[4096];
+    char path[4096], dir[4096];
     if (p->files_ok)
         return 0;
-    TRY(wc_path(path, sizeof(path), err, "%s/hostname", p->dir));
+    TRY(wc_path(path, sizeof(path), err, "%s/hostname", wc_pod_dir(p, dir, sizeof(dir))));
     if (access(path, F_OK) < 0)
         return write_pod_files(p, err);
     p->files_ok = true;
@@ -84,10 +86,9 @@ int sb_pod_files(wc_pod *p, wc_error *err)
 static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
 {
     char path[4096];
-    TRY(wc_path(path, sizeof(path), err, "%s/pods/%s", sb->state_dir, p->id));
-    free(p->dir);
-    p->dir = strdup(path);
-    if (p->dir == NULL)
+    TRY(wc_path(path, sizeof(path), err, "%s/pods/%s", sb->state_dir, p->id)); /* it must fit */
+    path[strlen(path) - WC_ID_LEN - 1] = '\0'; /* the record keeps <state>/pods */
+    if (wc_record_set_str(&p->dir_parent, path) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
     return write_pod_files(p, err);
 }
@@ -110,8 +111,9 @@ static void discard_pod_files(wc_pod *p)
 {
     if (*p->netns_path)
         wc_netns_remove(p->netns_path, NULL);
-    if (*p->dir)
-        sb_rmtree(p->dir, NULL);
+    char dir[4096];
+    if (*wc_pod_dir(p, dir, sizeof(dir)))
+        sb_rmtree(dir, NULL);
 }
 
 static int delete_record(wc_sandbox *sb, const char *id, wc_error *err)
@@ -306,7 +308,8 @@ static int remove_locked(wc_sandbox *sb, const char *id, wc_error *err)
     TRY(sb_find_pod(sb, id, &p, err));
     if (*p->netns_path)
         TRY(wc_netns_remove(p->netns_path, err));
-    TRY(sb_rmtree(p->dir, err));
+    char dir[4096];
+    TRY(sb_rmtree(wc_pod_dir(p, dir, sizeof(dir)), err));
     release_pod_cgroup(sb, p);
     TRY(delete_record(sb, p->id, err));
     sb_drop_pod(sb, p);

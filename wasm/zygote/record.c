@@ -2,6 +2,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -45,6 +46,24 @@ static int user_decode(const json_t *o, const char *key, void *value)
 
 const wc_field_codec wc_user_codec = {
     .size = sizeof(wc_user), .encode = user_encode, .decode = user_decode};
+
+const char *rec_dir(const char *parent, const char *id, char *buf, size_t n)
+{
+    if (*parent == '\0')
+        return "";
+    snprintf(buf, n, "%s/%s", parent, id);
+    return buf;
+}
+
+void rec_dir_to_parent(char *parent, const char *id)
+{
+    size_t len = strlen(parent);
+    char *slash = len > WC_ID_LEN ? parent + len - WC_ID_LEN - 1 : NULL;
+    if (slash && *slash == '/' && strcmp(slash + 1, id) == 0)
+        *slash = '\0';
+    else
+        *parent = '\0';
+}
 
 int rec_decode(const wc_record_desc *d, const char *what, const char *json, size_t len,
                void **ret_rec, wc_error *err)

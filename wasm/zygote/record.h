@@ -37,6 +37,14 @@ extern const wc_field_codec wc_user_codec;
 int rec_decode(const wc_record_desc *d, const char *what, const char *json, size_t len,
                void **ret_rec, wc_error *err);
 
+/* A record's directory, <parent>/<id>, made into buf (n bytes; cut short when it does not
+ * fit), or "" when parent is "". Pods and containers keep the parent alone (interned), not
+ * ~100 bytes of path each (issue 18). */
+const char *rec_dir(const char *parent, const char *id, char *buf, size_t n);
+/* Cuts "/<id>" off the whole directory that decoding a record put in parent; another value
+ * (only a record written by hand has one) reads as "". */
+void rec_dir_to_parent(char *parent, const char *id);
+
 /* A 64-hex-digit random id into out. -EIO if the kernel gives no randomness. */
 int rec_new_id(char out[WC_ID_SIZE]);
 
