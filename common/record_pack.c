@@ -4,9 +4,9 @@
  * lists' pointer arrays, arrays of records), then the characters of every string, with
  * all empty strings sharing one byte. A field marked WC_F_*_CHANGES keeps its pointer; one
  * marked WC_F_STR_SHARED points at its interned copy, and the items of a WC_F_STRV_SHARED
- * list at theirs (their pointer array in the block; interning is the only step that can
- * fail besides the block's allocation).
- * An empty array points at the block's start (it is never read).
+ * list (but those of a WC_F_STRV_SHARED_BUT list's prefix, copied as the others) at theirs (their
+ * pointer array in the block; interning is the only step that can fail besides the block's
+ * allocation). An empty array points at the block's start (it is never read).
  */
 #include "record_table.h"
 
@@ -56,6 +56,13 @@ static bool packable(const wc_field *f)
     return !f->changes && !(f->shared && f->kind == WC_FIELD_STR);
 }
 
+/* Whether item, of f's list, is interned when packed. */
+static bool interned_item(const wc_field *f, const char *item)
+{
+    return f->shared &&
+           !(f->own_prefix && strncmp(item, f->own_prefix, strlen(f->own_prefix)) == 0);
+}
+
 /* Adds to c->words and c->chars what rec's packable fields need (c->base NULL). */
 static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
 {
@@ -69,7 +76,7 @@ static void measure(const wc_record_desc *d, const void *rec, pack_cursor *c)
             char *const *v = *FIELD(rec, f, char **const);
             size_t n = 0;
             for (; v[n]; n++)
-                c->chars += f->shared ? 0 : str_chars(v[n]);
+                c->chars += interned_item(f, v[n]) ? 0 : str_chars(v[n]);
             c->words += (n + 1) * sizeof(char *);
         }
         if (f->kind == WC_FIELD_ARRAY) {
@@ -132,13 +139,14 @@ static void place_chars(const wc_record_desc *d, void *rec, pack_cursor *c)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        if (f->changes || f->shared)
-            continue; /* (a shared list's items are interned: intern_items) */
+        if (f->changes || (f->shared && f->kind == WC_FIELD_STR))
+            continue;
         if (f->kind == WC_FIELD_STR)
             *FIELD(rec, f, char *) = put_str(c, *FIELD(rec, f, char *));
         if (f->kind == WC_FIELD_STRV)
             for (char **v = *FIELD(rec, f, char **); *v; v++)
-                *v = put_str(c, *v);
+                if (!interned_item(f, *v)) /* (those are: intern_items) */
+                    *v = put_str(c, *v);
         if (f->kind == WC_FIELD_ARRAY) {
             size_t n = *(size_t *)((char *)rec + f->count_offset);
             for (size_t j = 0; j < n; j++)
@@ -192,7 +200,8 @@ static void drop_items(const wc_record_desc *d, char *block, size_t end, size_t 
         const wc_field *f = &d->fields[i];
         char **v = f->kind == WC_FIELD_STRV && f->shared ? *FIELD(block, f, char **) : NULL;
         for (size_t j = 0; v && v[j] && (i < end || j < n); j++)
-            wc_intern_drop(v[j]);
+            if (interned_item(f, v[j]))
+                wc_intern_drop(v[j]);
     }
 }
 
@@ -204,6 +213,8 @@ static bool intern_items(const wc_record_desc *d, char *block)
         const wc_field *f = &d->fields[i];
         char **v = f->kind == WC_FIELD_STRV && f->shared ? *FIELD(block, f, char **) : NULL;
         for (size_t j = 0; v && v[j]; j++) {
+            if (!interned_item(f, v[j]))
+                continue;
             char *held = wc_intern(v[j]);
             if (held == NULL) {
                 drop_items(d, block, i, j);

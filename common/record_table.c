@@ -103,9 +103,10 @@ static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *t
             char **v = take_ptr(*AT(rec, f, char **));
             if (!wc_record_in_pack(top_d, top, v))
                 wc_record_free_strv(v);
-            else if (f->shared) /* packing interned its items */
+            else if (f->shared) /* packing interned its items, but those it copied */
                 for (; *v; v++)
-                    wc_intern_drop(*v);
+                    if (!wc_record_in_pack(top_d, top, *v))
+                        wc_intern_drop(*v);
         } else if (f->kind == WC_FIELD_ARRAY) {
             void *a = take_ptr(*AT(rec, f, void *));
             for (size_t j = 0; a && j < count_of(rec, f); j++)

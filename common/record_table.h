@@ -69,6 +69,8 @@ typedef struct wc_field {
     const wc_field_codec *codec; /* WC_FIELD_CUSTOM */
     bool changes; /* STR, STRV: set again once the record is packed, so never packed */
     bool shared;  /* STR, STRV of a record (not of an array's element): interned when packed */
+    /* a shared STRV: its items that start with this are the record's own, packed with it */
+    const char *own_prefix;
 } wc_field;
 
 struct wc_record_desc {
@@ -112,6 +114,11 @@ struct wc_record_desc {
 /* A list whose items many records hold alike (an image's env): packing interns each item. */
 #define WC_F_STRV_SHARED(T, m, key)                                                                \
     WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV, .shared = true)
+/* The same, but for items starting with prefix, which each record has its own of (a
+ * container's HOSTNAME=<its pod>: interned, one would cost more than the copy it saves). */
+#define WC_F_STRV_SHARED_BUT(T, m, key, prefix)                                                    \
+    WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV, .shared = true,                \
+                .own_prefix = prefix)
 #define WC_F_STRV_CHANGES(T, m, key)                                                               \
     WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, char **), WC_FIELD_STRV, .changes = true)
 #define WC_F_BOOL(T, m, key) WC_FIELD_AT(key, WC_OFFSET_TYPED(T, m, bool), WC_FIELD_BOOL)

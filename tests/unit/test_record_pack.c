@@ -43,7 +43,7 @@ static const wc_field rec_fields[] = {
     WC_F_STRV(rec, tags, "tags"),
     WC_F_STRV(rec, none, "none"),
     WC_F_STRV_CHANGES(rec, ips, "ips"),
-    WC_F_STRV_SHARED(rec, env, "env"),
+    WC_F_STRV_SHARED_BUT(rec, env, "env", "HOSTNAME="),
     WC_F_INT(rec, n, "n"),
     WC_F_ARRAY(rec, items, n_items, "items", &item_desc),
     WC_F_ARRAY(rec, no_items, n_no_items, "no_items", &item_desc),
@@ -63,7 +63,7 @@ static rec *make(void)
     wc_record_set_str(&r->image, "docker.io/library/probe:latest");
     wc_record_set_strv(&r->tags, tags);
     wc_record_set_strv(&r->ips, tags + 3);
-    char *env[] = {"PATH=/bin", "HOME=/", NULL};
+    char *env[] = {"PATH=/bin", "HOME=/", "HOSTNAME=its-own", NULL};
     wc_record_set_strv(&r->env, env);
     r->n = 7;
     free(r->items);
@@ -152,7 +152,9 @@ static void test_shared(void)
               !wc_record_in_pack(&rec_desc, pa, pa->env[0]));
         CHECK_STR(pa->env[0], "PATH=/bin");
         CHECK_STR(pa->env[1], "HOME=/");
-        CHECK(pa->env[2] == NULL);
+        CHECK_STR(pa->env[2], "HOSTNAME=its-own"); /* a record's own item: in its block */
+        CHECK(pb && pa->env[2] != pb->env[2] && wc_record_in_pack(&rec_desc, pa, pa->env[2]));
+        CHECK(pa->env[3] == NULL);
     }
     if (pa)
         CHECK_STR(pa->image, "docker.io/library/probe:latest");

@@ -32,7 +32,7 @@ static const wc_field ctr_fields[] = {
     WC_F_STR_SHARED(wc_container, image_ref, "image_ref"),
     WC_F_STR(wc_container, log_path, "log_path"),
     WC_F_STRV_SHARED(wc_container, argv, "argv"),
-    WC_F_STRV_SHARED(wc_container, env, "env"),
+    WC_F_STRV_SHARED_BUT(wc_container, env, "env", "HOSTNAME="),
     WC_F_STR_SHARED(wc_container, working_dir, "working_dir"),
     WC_F_STR_SHARED(wc_container, stop_signal, "stop_signal"),
     WC_F_ARRAY(wc_container, mounts, n_mounts, "mounts", &mount_desc),
