@@ -611,6 +611,29 @@ static void fuse_add_load(vstate *s)
     s->prev3_ins = -1;
 }
 
+/* A plain i32 load whose value a local.set/tee took, its address the stack slot the i32 add right
+ * before it computed: both become I32_ADD_I32_LOAD [the load's dst, x, offset][y], the address
+ * u32(x + y) + offset (sha256's round: the message word w[i] loaded into a local). */
+static bool fuse_add_slots_load(vstate *s)
+{
+    if (s->last_op != OP_I32_LOAD || s->prev_ins < 0 || s->prev_ins + 2 != s->last_ins ||
+        !op_at(s, s->prev_ins, OP_I32_ADD))
+        return false;
+    wcell add = s->code[s->prev_ins + 1], ld = s->code[s->last_ins + 1];
+    if (add.s.a != ld.m.b || add.s.a < s->local_slots)
+        return false;
+    ld.m.b = add.s.b;
+    s->n = (size_t)s->prev_ins;
+    cs_op(s, OP_I32_ADD_I32_LOAD);
+    cs_m(s, ld.m.a, ld.m.b, ld.m.x);
+    cs_s(s, add.s.c, 0, 0, 0);
+    s->prev_op = OP_COUNT_;
+    s->prev_ins = s->prev2_ins;
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
+    return true;
+}
+
 /* An i32 store [v, addr, off] right after a plain i32 load (a list's link read, then overwritten;
  * a word copied): both become I32_LOAD_I32_STORE [the load's cells][v, addr, off], run in order
  * (the load, and its trap, first). */
@@ -639,7 +662,8 @@ bool cs_fold_set(vstate *s, uint16_t slot)
     s->last_set = s->last_def;
     s->last_def = s->last_const = -1;
     if (s->last_set == s->last_ins) {
-        fuse_add_load(s);
+        if (!fuse_add_slots_load(s))
+            fuse_add_load(s);
         s->last_set = s->last_ins;
     }
     return true;

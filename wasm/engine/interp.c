@@ -348,6 +348,8 @@ static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *cod
 #define EA (uint64_t)(uint32_t) fp[c.m.b] + c.m.x
 #define EA_AI (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)ip[2].u64) + c.m.x
 /* _PI: the advanced pointer is written to its slot first (as the i32.add + local.tee did). */
+/* An i32 add of two slots as the address (compile.c, fuse_add_slots_load): [dst, a, off][b]. */
+#define EA_AS (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)fp[ip[2].s.a]) + c.m.x
 #define EA_PI (uint64_t)(uint32_t)(fp[c.m.b] = put_u32((uint32_t)fp[ip[2].m.a] + ip[2].m.x)) + c.m.x
 #define LOAD(n, ctype, R)                                                                          \
     LOAD_AT(n, (void)0, EA, 2, ctype, R)                                                           \
@@ -815,6 +817,7 @@ dispatch:
     LOAD(I32_LOAD16_S, int16_t, i32)
     LOAD_AT(I32_ADD_IMM_I32_LOAD, ADDI_LAST(3), EA, 3, uint32_t, u32)
     LOAD_AT(I32_ADD_IMM_I32_LOAD_PI, ADDI_LAST(4), EA_PI, 4, uint32_t, u32)
+    LOAD_AT(I32_ADD_I32_LOAD, (void)0, EA_AS, 3, uint32_t, u32)
     LOAD(I32_LOAD16_U, uint16_t, u32)
     LOAD(I64_LOAD8_S, int8_t, i64)
     LOAD(I64_LOAD8_U, uint8_t, u64)

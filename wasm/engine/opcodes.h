@@ -253,6 +253,7 @@
     X(I32_ADD_I32_MUL_LL_I32_LOAD16_S)                                                             \
     X(I32_ADD_IMM_I32_LOAD)                                                                        \
     X(I32_ADD_IMM_I32_LOAD_PI)                                                                     \
+    X(I32_ADD_I32_LOAD)                                                                            \
     X(I32_ADD3)                                                                                    \
     X(F64_ADD3)                                                                                    \
     X(I32_ADD3_BR_ADDI2_I32_NE)                                                                    \
