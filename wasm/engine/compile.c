@@ -905,6 +905,23 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     return true;
 }
 
+/* BR_I32_NE_IMM (br) of the compare cmp right after an i32 add of two slots (sha256's round: t1
+ * added to a local, then the test for the last round): both become I32_ADD_BR_I32_NE_IMM
+ * [dst, a, b][x, 0, imm], the add run first; the caller appends the offset. */
+static bool fuse_add_cmp_branch(vstate *s, enum wop br, wcell cmp)
+{
+    if (br != OP_BR_I32_NE_IMM || s->prev_ins < 0 || s->prev_ins + 2 != s->last_def ||
+        !op_at(s, s->prev_ins, OP_I32_ADD))
+        return false;
+    wcell add = s->code[s->prev_ins + 1];
+    s->n = (size_t)s->prev_ins;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    cs_op(s, OP_I32_ADD_BR_I32_NE_IMM);
+    cs_s(s, add.s.a, add.s.b, add.s.c, 0);
+    cs_m(s, cmp.m.b, 0, cmp.m.x);
+    return true;
+}
+
 /* A br_if on `cond` right after I32_ADD_IMM2 [dst, a, add][dst2, cond], where the instruction
  * before that set cond to an i32 compare-immediate and the add writes neither copy to cond (a
  * rotated loop's latch): all become BR_SET_ADDI2_<cmp> [cdst, ca, imm][dst, a, add][dst2][off],
@@ -950,7 +967,7 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
             cs_s(s, c.s.b, 0, 0, 0);
             return;
         }
-        if (br != OP_COUNT_ && fuse_add_branch(s, op, br, c))
+        if (br != OP_COUNT_ && (fuse_add_branch(s, op, br, c) || fuse_add_cmp_branch(s, br, c)))
             return;
         if (br != OP_COUNT_) {
             s->n = (size_t)s->last_def;

@@ -985,6 +985,14 @@ dispatch:
             ip += 4;
             NEXT();
         }
+        OP(I32_ADD_BR_I32_NE_IMM) /* [dst, a, b][x, 0, imm][off]: the add, then a branch if x != imm
+                                   * (compile.c, fuse_add_cmp_branch) */
+        {
+            wcell c = ip[1];
+            fp[c.s.a] = put_u32((uint32_t)fp[c.s.b] + (uint32_t)fp[c.s.c]);
+            ip = (uint32_t)fp[ip[2].m.a] != ip[2].m.x ? ip + 3 + ip[3].i64 : ip + 4;
+            NEXT();
+        }
         OP(I32_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)) */
         {
             wcell c = ip[1];

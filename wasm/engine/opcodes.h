@@ -259,6 +259,7 @@
     X(I32_ADD3_BR_ADDI2_I32_NE)                                                                    \
     X(F64_ADD3_BR_ADDI2_I32_NE)                                                                    \
     X(I32_STORE_BR_ADDI_I32_NE)                                                                    \
+    X(I32_ADD_BR_I32_NE_IMM)                                                                       \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(I32_ANDN)                                                                                    \

@@ -306,7 +306,8 @@ static int op_block(vstate *s, uint8_t kind)
     if (kind == CTL_LOOP && s->m->limits.interruptible)
         cs_op(s, OP_POLL); /* every iteration passes here: interrupt and fuel checks */
     c.dead = !live;        /* a block in dead code stays dead: emit nothing for it */
-    cs_barrier(s);
+    if (kind != CTL_BLOCK) /* no jump lands at a block's start: peepholes may cross it */
+        cs_barrier(s);
     memcpy(c.set_before, s->set_here, sizeof(c.set_before));
     return push_ctl(s, &c);
 }

@@ -1490,3 +1490,60 @@
 (assert_return (invoke "sum_teed" (i32.const 2) (i32.const 2)) (i32.const 7004))
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 4) (i32.const 1)) (i32.const 9004))
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 4) (i32.const 0)) (i32.const 9099))
+
+;; I32_ADD_BR_I32_NE_IMM: an i32 add, then a branch on a compare-not-equal with a constant (also
+;; across a block's start, where no jump lands; sha256's round): the add writes the compared local
+;; (the branch tests the sum) or not, the sum wraps, the branch taken and not, an if on i32.eq
+;; (the same branch negated), a sum kept on the stack under the block, and a branch landing between
+;; the add and the compare.
+(module
+  (func (export "add_ne") (param $a i32) (param $b i32) (param $x i32) (result i32)
+    (local $s i32)
+    (local.set $s (i32.add (local.get $a) (local.get $b)))
+    (block
+      (br_if 0 (i32.ne (local.get $x) (i32.const 7)))
+      (local.set $s (i32.mul (local.get $s) (i32.const 10))))
+    (local.get $s))
+  (func (export "add_writes_x") (param $a i32) (param $b i32) (result i32)
+    (local.set $a (i32.add (local.get $a) (local.get $b)))
+    (block
+      (br_if 0 (i32.ne (local.get $a) (i32.const -1)))
+      (return (i32.const 1000)))
+    (local.get $a))
+  (func (export "if_eq") (param $a i32) (param $b i32) (param $x i32) (result i32)
+    (local $s i32)
+    (local.set $s (i32.add (local.get $a) (local.get $b)))
+    (if (i32.eq (local.get $x) (i32.const 3))
+      (then (local.set $s (i32.add (local.get $s) (i32.const 100)))))
+    (local.get $s))
+  (func (export "on_stack") (param $a i32) (param $b i32) (param $x i32) (result i32)
+    (i32.add (local.get $a) (local.get $b))
+    (block (param i32) (result i32)
+      (br_if 0 (i32.ne (local.get $x) (i32.const 5)))
+      (i32.const 2)
+      (i32.mul))
+    (i32.const 1)
+    (i32.add))
+  (func (export "label_between") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (local $s i32)
+    (block
+      (local.set $s (i32.add (local.get $a) (local.get $b)))
+      (br_if 0 (local.get $c))
+      (local.set $s (i32.const 50)))
+    (block
+      (br_if 0 (i32.ne (local.get $s) (i32.const 9)))
+      (local.set $s (i32.const 900)))
+    (local.get $s)))
+(assert_return (invoke "add_ne" (i32.const 2) (i32.const 3) (i32.const 7)) (i32.const 50))
+(assert_return (invoke "add_ne" (i32.const 2) (i32.const 3) (i32.const 8)) (i32.const 5))
+(assert_return (invoke "add_ne" (i32.const -1) (i32.const 3) (i32.const 0)) (i32.const 2))
+(assert_return (invoke "add_writes_x" (i32.const -2) (i32.const 1)) (i32.const 1000))
+(assert_return (invoke "add_writes_x" (i32.const -1) (i32.const 1)) (i32.const 0))
+(assert_return (invoke "add_writes_x" (i32.const 0x7fffffff) (i32.const 1)) (i32.const 0x80000000))
+(assert_return (invoke "if_eq" (i32.const 2) (i32.const 3) (i32.const 3)) (i32.const 105))
+(assert_return (invoke "if_eq" (i32.const 2) (i32.const 3) (i32.const 4)) (i32.const 5))
+(assert_return (invoke "on_stack" (i32.const 2) (i32.const 3) (i32.const 5)) (i32.const 11))
+(assert_return (invoke "on_stack" (i32.const 2) (i32.const 3) (i32.const 6)) (i32.const 6))
+(assert_return (invoke "label_between" (i32.const 4) (i32.const 5) (i32.const 1)) (i32.const 900))
+(assert_return (invoke "label_between" (i32.const 4) (i32.const 5) (i32.const 0)) (i32.const 50))
+(assert_return (invoke "label_between" (i32.const 4) (i32.const 4) (i32.const 1)) (i32.const 8))
