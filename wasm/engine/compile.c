@@ -431,6 +431,28 @@ static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16
     return true;
 }
 
+/* dst = x + (a & b) (I32_AND_I32_ADD, the and `first` [t, a, b] the last instruction) where the
+ * instruction before the and computed x as an i32 add of two slots into a stack slot: all become
+ * I32_ADD_I32_AND_I32_ADD [dst, a, b, p][q], dst = (p + q) + (a & b) (sha256's round: h + w[i] and
+ * the choice function's first half). */
+static bool fuse_add_chain(vstate *s, uint16_t dst, wcell first, uint16_t x)
+{
+    int64_t p = s->prev_ins;
+    if (p < 0 || p + 2 != s->last_def || !op_at(s, p, OP_I32_ADD))
+        return false;
+    wcell add = s->code[p + 1];
+    if (add.s.a != x || x < s->local_slots || x == first.s.b || x == first.s.c)
+        return false;
+    s->n = (size_t)p;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    size_t at = s->n;
+    cs_op(s, OP_I32_ADD_I32_AND_I32_ADD);
+    cs_s(s, dst, first.s.b, first.s.c, add.s.b);
+    cs_s(s, add.s.c, 0, 0, 0);
+    cs_def(s, at);
+    return true;
+}
+
 static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
@@ -448,6 +470,8 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
     else if (first.s.a != b)
         return false;
     if (fused == OP_I32_ROTL_IMM_I32_XOR && fuse_rotates(s, dst, first.s.b, first.s.c, a))
+        return true;
+    if (fused == OP_I32_AND_I32_ADD && fuse_add_chain(s, dst, first, a))
         return true;
     s->n = (size_t)s->last_def;
     size_t at = s->n;
@@ -715,6 +739,17 @@ static void jump_to(vstate *s, ctl *t)
         set_op(s, &s->code[s->last_ins], OP_COPY8_JMP);
         s->last_op = OP_COPY8_JMP;
         s->last_def = s->last_const = s->last_set = -1;
+        int64_t p = s->prev_ins;
+        if (p >= 0 && p + 2 == s->last_ins && op_at(s, p, OP_I32_ADD_IMM)) {
+            /* an i32 add-immediate before (the round's counter stepped): I32_ADD_IMM_COPY8_JMP
+             * [dst, a, imm][COPY8's cells][offset], the add first */
+            memmove(&s->code[p + 2], &s->code[p + 3], 4 * sizeof(wcell));
+            s->n--;
+            set_op(s, &s->code[p], OP_I32_ADD_IMM_COPY8_JMP);
+            s->last_ins = p;
+            s->last_op = OP_I32_ADD_IMM_COPY8_JMP;
+            s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+        }
     } else {
         cs_op(s, OP_JMP);
     }

@@ -921,6 +921,15 @@ dispatch:
             ip = ip + 5 + ip[5].i64;
             NEXT();
         }
+        OP(I32_ADD_IMM_COPY8_JMP) /* [dst, a, imm], COPY8's four cells, JMP's offset (jump_to) */
+        {
+            wcell c = ip[1];
+            fp[c.m.a] = put_u32((uint32_t)fp[c.m.b] + c.m.x);
+            COPY4_AT(2);
+            COPY4_AT(4);
+            ip = ip + 6 + ip[6].i64;
+            NEXT();
+        }
         OP(I32_ROTL2_XOR) /* [dst, x, k1, k2]: rotl(x, k1) ^ rotl(x, k2) (compile.c, fuse_rotates)
                            */
         {
@@ -991,6 +1000,14 @@ dispatch:
             wcell c = ip[1];
             fp[c.s.a] = put_u32((uint32_t)fp[c.s.b] + (uint32_t)fp[c.s.c]);
             ip = (uint32_t)fp[ip[2].m.a] != ip[2].m.x ? ip + 3 + ip[3].i64 : ip + 4;
+            NEXT();
+        }
+        OP(I32_ADD_I32_AND_I32_ADD) /* [dst, a, b, x][y]: (x + y) + (a & b) (fuse_add_chain) */
+        {
+            wcell c = ip[1];
+            uint32_t t = (uint32_t)fp[c.s.d] + (uint32_t)fp[ip[2].s.a];
+            fp[c.s.a] = put_u32(t + ((uint32_t)fp[c.s.b] & (uint32_t)fp[c.s.c]));
+            ip += 3;
             NEXT();
         }
         OP(I32_ADD3) /* [dst, a, b, c][e]: e + (c + (a + b)) */

@@ -260,6 +260,8 @@
     X(F64_ADD3_BR_ADDI2_I32_NE)                                                                    \
     X(I32_STORE_BR_ADDI_I32_NE)                                                                    \
     X(I32_ADD_BR_I32_NE_IMM)                                                                       \
+    X(I32_ADD_I32_AND_I32_ADD)                                                                     \
+    X(I32_ADD_IMM_COPY8_JMP)                                                                       \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(I32_ANDN)                                                                                    \

@@ -1547,3 +1547,82 @@
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 5) (i32.const 1)) (i32.const 900))
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 5) (i32.const 0)) (i32.const 50))
 (assert_return (invoke "label_between" (i32.const 4) (i32.const 4) (i32.const 1)) (i32.const 8))
+
+;; I32_ADD_I32_AND_I32_ADD: an i32 add of two values, then an and added to it (sha256's round:
+;; h + w[i], then e & f added): the first sum's wrap, either and operand a computed value (then
+;; the and is not right after the add: not fused), a teed first sum (used twice: not fused) and a
+;; branch landing between the add and the and.
+(module
+  (func (export "add_and_add") (param $p i32) (param $q i32) (param $a i32) (param $b i32)
+    (result i32)
+    (i32.add (i32.add (local.get $p) (local.get $q)) (i32.and (local.get $a) (local.get $b))))
+  (func (export "and_computed") (param $p i32) (param $q i32) (param $a i32) (param $b i32)
+    (result i32)
+    (i32.add (i32.add (local.get $p) (local.get $q))
+             (i32.and (i32.mul (local.get $a) (i32.const 3)) (local.get $b))))
+  (func (export "sum_teed") (param $p i32) (param $q i32) (param $a i32) (param $b i32)
+    (result i32)
+    (local $t i32)
+    (i32.mul
+      (i32.add (local.tee $t (i32.add (local.get $p) (local.get $q)))
+               (i32.and (local.get $a) (local.get $b)))
+      (local.get $t)))
+  (func (export "sets_operand") (param $p i32) (param $q i32) (result i32)
+    (local.set $p (i32.add (i32.add (local.get $p) (local.get $q))
+                           (i32.and (local.get $p) (local.get $q))))
+    (local.get $p))
+  (func (export "label_between") (param $p i32) (param $q i32) (param $c i32) (result i32)
+    (local $a i32)
+    (local.set $a (i32.const 0xff))
+    (i32.add (local.get $p) (local.get $q))
+    (block (br_if 0 (local.get $c)) (local.set $a (i32.const 0xf)))
+    (i32.and (local.get $a) (local.get $q))
+    (i32.add)))
+(assert_return (invoke "add_and_add" (i32.const 1) (i32.const 2) (i32.const 0xf0) (i32.const 0x3c))
+               (i32.const 0x33))
+(assert_return (invoke "add_and_add" (i32.const -1) (i32.const 2) (i32.const 0) (i32.const 5))
+               (i32.const 1))
+(assert_return (invoke "add_and_add" (i32.const 0x7fffffff) (i32.const 1) (i32.const -1)
+                 (i32.const 0x80000000))
+               (i32.const 0))
+(assert_return (invoke "and_computed" (i32.const 1) (i32.const 2) (i32.const 5) (i32.const 0xff))
+               (i32.const 18))
+(assert_return (invoke "sum_teed" (i32.const 1) (i32.const 2) (i32.const 6) (i32.const 3))
+               (i32.const 15))
+(assert_return (invoke "sets_operand" (i32.const 6) (i32.const 3)) (i32.const 11))
+(assert_return (invoke "label_between" (i32.const 1) (i32.const 0x30) (i32.const 1)) (i32.const 0x61))
+(assert_return (invoke "label_between" (i32.const 1) (i32.const 0x30) (i32.const 0)) (i32.const 0x31))
+
+;; I32_ADD_IMM_COPY8_JMP: an i32 add-immediate, eight copies, then a br back to the loop's head
+;; (sha256's round: its counter stepped, its variables rotated): copies reading the stepped counter
+;; (the add runs first; a copy right after it would make it I32_ADD_IMM2), the counter's wrap, and
+;; a branch landing between the add and the copies.
+(module
+  (func (export "rot") (param $n i32) (param $k i32) (param $c i32) (result i32)
+    (local $a i32) (local $b i32) (local $d i32) (local $e i32) (local $f i32) (local $g i32)
+    (local $h i32) (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (block (br_if 0 (local.get $c)) (local.set $k (i32.add (local.get $k) (i32.const 10))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $i (local.get $h))
+        (local.set $h (local.get $g))
+        (local.set $g (local.get $k))
+        (local.set $f (local.get $e))
+        (local.set $e (local.get $d))
+        (local.set $d (local.get $b))
+        (local.set $b (local.get $a))
+        (local.set $a (local.get $k))
+        (br $l)))
+    (i32.add (i32.mul (local.get $k) (i32.const 1000))
+      (i32.add (i32.add (i32.mul (local.get $a) (i32.const 100)) (i32.mul (local.get $b) (i32.const 10)))
+               (i32.add (local.get $d) (local.get $i))))))
+(assert_return (invoke "rot" (i32.const 0) (i32.const 5) (i32.const 1)) (i32.const 5000))
+(assert_return (invoke "rot" (i32.const 1) (i32.const 5) (i32.const 1)) (i32.const 7700))
+(assert_return (invoke "rot" (i32.const 3) (i32.const 0) (i32.const 1)) (i32.const 6644))
+(assert_return (invoke "rot" (i32.const 2) (i32.const 0) (i32.const 0)) (i32.const 26520))
+(assert_return (invoke "rot" (i32.const 1) (i32.const -2) (i32.const 1)) (i32.const 0))
+(assert_return (invoke "rot" (i32.const 9) (i32.const 0) (i32.const 1)) (i32.const 19988))
