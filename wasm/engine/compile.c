@@ -423,7 +423,9 @@ static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16
         return false;
     }
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins; /* the instruction before the rotates (fuse_load_sigma) */
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
     size_t at = s->n;
     cs_op(s, fused);
     cs_s(s, out.s.a, out.s.b, out.s.c, out.s.d);
@@ -487,6 +489,25 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
  * either). From profiles of tests/wasm/bench: sha256's sigma added to the running sum, the last
  * sum and the last product (a multiply-accumulate) of dot products unrolled by 4 (matmul,
  * coremark). */
+/* I32_ROTL2_XOR_SHR_U_I32_ADD just made (at last_ins) right after an I32_LOAD_AI whose value a
+ * local.tee took, the word the sigma reads: both become I32_LOAD_AI_SIGMA_ADD [the load's cells]
+ * [the sigma's cells], the load first (sha256's message schedule: w[i - 15] and w[i - 2] loaded and
+ * their small sigmas added). */
+static void fuse_load_sigma(vstate *s)
+{
+    int64_t p = s->prev_ins;
+    if (p < 0 || p + 3 != s->last_ins || !op_at(s, p, OP_I32_LOAD_AI) ||
+        s->code[p + 1].m.a != s->code[s->last_ins + 1].s.b)
+        return;
+    memmove(&s->code[p + 3], &s->code[p + 4], 2 * sizeof(wcell));
+    s->n--;
+    set_op(s, &s->code[p], OP_I32_LOAD_AI_SIGMA_ADD);
+    s->last_ins = p;
+    s->last_op = OP_I32_LOAD_AI_SIGMA_ADD;
+    s->last_def = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+}
+
 static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     static const struct {
@@ -515,6 +536,8 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
         s->last_op = map[i].fused;
         cs_s(s, on_left ? b : a, 0, 0, 0);
         cs_def(s, (size_t)s->last_ins);
+        if (map[i].fused == OP_I32_ROTL2_XOR_SHR_U_I32_ADD)
+            fuse_load_sigma(s);
         return true;
     }
     return false;
@@ -536,7 +559,9 @@ static bool fuse_sigma(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
         t < s->local_slots || t == rot.s.b)
         return false;
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins; /* the instruction before the rotates (fuse_load_sigma) */
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
     size_t at = s->n;
     cs_op(s, OP_I32_ROTL2_XOR_SHR_U);
     cs_s(s, dst, rot.s.b, (uint16_t)(rot.s.c | rot.s.d << 8), (uint16_t)(shr.m.x & 31));

@@ -975,6 +975,18 @@ dispatch:
             ip += 3;
             NEXT();
         }
+        OP(I32_LOAD_AI_SIGMA_ADD) /* [x, base, off][imm][I32_ROTL2_XOR_SHR_U_I32_ADD's cells on x]:
+                                   * x loaded (I32_LOAD_AI), then e + sigma(x) (fuse_load_sigma) */
+        {
+            wcell c = ip[1], d = ip[3];
+            uint32_t x;
+            LOAD_OPERAND(x, uint32_t, u32, u32, fp[c.m.b], ip[2].u64, c.m.x);
+            fp[c.m.a] = put_u32(x);
+            uint32_t t = rotl32(x, d.s.c) ^ rotl32(x, d.s.c >> 8) ^ x >> d.s.d;
+            fp[d.s.a] = put_u32((uint32_t)fp[ip[4].s.a] + t);
+            ip += 5;
+            NEXT();
+        }
         OP(I32_AND_I32_XOR_I32_ADD) /* [dst, a, b, c][e]: e + (c ^ (a & b)) */
         {
             wcell c = ip[1];

@@ -1626,3 +1626,43 @@
 (assert_return (invoke "rot" (i32.const 2) (i32.const 0) (i32.const 0)) (i32.const 26520))
 (assert_return (invoke "rot" (i32.const 1) (i32.const -2) (i32.const 1)) (i32.const 0))
 (assert_return (invoke "rot" (i32.const 9) (i32.const 0) (i32.const 1)) (i32.const 19988))
+
+;; I32_LOAD_AI_SIGMA_ADD: an i32 load at an add-immediate address teed to a local, then that word's
+;; small sigma (two rotates and a shift xored) added to a value (sha256's message schedule): the
+;; address's wrap, the trap at the exact edge and one byte past it, the added value being the loaded
+;; local itself, and a branch landing between the load and the sigma.
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\00\00\80\ff\00\00\00")
+  (data (i32.const 65532) "\78\56\34\12")
+  (func (export "sigma_add") (param $p i32) (param $e i32) (result i32)
+    (local $w i32)
+    (i32.add (local.get $e)
+      (i32.xor (i32.xor (i32.rotl (local.tee $w (i32.load (i32.add (local.get $p) (i32.const 4))))
+                                  (i32.const 25))
+                        (i32.rotl (local.get $w) (i32.const 14)))
+               (i32.shr_u (local.get $w) (i32.const 3)))))
+  (func (export "sigma_add_w") (param $p i32) (param $e i32) (result i32)
+    (local $w i32)
+    (local.set $w (local.get $e))
+    (i32.add
+      (i32.xor (i32.xor (i32.rotl (local.tee $w (i32.load (i32.add (local.get $p) (i32.const 4))))
+                                  (i32.const 15))
+                        (i32.rotl (local.get $w) (i32.const 13)))
+               (i32.shr_u (local.get $w) (i32.const 10)))
+      (local.get $w)))
+  (func (export "label_between") (param $p i32) (param $c i32) (result i32)
+    (local $w i32)
+    (local.set $w (i32.load (i32.add (local.get $p) (i32.const 4))))
+    (block (br_if 0 (local.get $c)) (local.set $w (i32.const 8)))
+    (i32.add (i32.const 1)
+      (i32.xor (i32.xor (i32.rotl (local.get $w) (i32.const 25)) (i32.rotl (local.get $w) (i32.const 14)))
+               (i32.shr_u (local.get $w) (i32.const 3))))))
+(assert_return (invoke "sigma_add" (i32.const -4) (i32.const 0)) (i32.const 0x13006000))
+(assert_return (invoke "sigma_add" (i32.const 0) (i32.const 1)) (i32.const 0xfe3fc01f))
+(assert_return (invoke "sigma_add" (i32.const 65528) (i32.const 0)) (i32.const 0xe7fce6ee))
+(assert_trap (invoke "sigma_add" (i32.const 65529) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "sigma_add" (i32.const -5) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "sigma_add_w" (i32.const 0) (i32.const 7)) (i32.const 0x6060ff))
+(assert_return (invoke "label_between" (i32.const 0) (i32.const 1)) (i32.const 0xfe3fc01f))
+(assert_return (invoke "label_between" (i32.const 0) (i32.const 0)) (i32.const 0x10020002))
