@@ -508,6 +508,29 @@ static void fuse_load_sigma(vstate *s)
     s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
 }
 
+/* I32_AND_I32_XOR_I32_ADD [dst, a, b, t][e] just made (at last_ins) right after I32_XOR_I32_AND
+ * [t, x, y, z] computed t into a stack slot: both become I32_MAJ_ADD [dst, a, b, e][x, y, z],
+ * e + ((z & (x ^ y)) ^ (a & b)) (SHA-2's majority function added to its big sigma). */
+static void fuse_maj(vstate *s)
+{
+    int64_t p = s->prev_ins;
+    if (p < 0 || p + 2 != s->last_ins || !op_at(s, p, OP_I32_XOR_I32_AND))
+        return;
+    wcell first = s->code[p + 1], c = s->code[s->last_ins + 1], e = s->code[s->last_ins + 2];
+    uint16_t t = first.s.a;
+    if (c.s.d != t || t < s->local_slots || t == c.s.b || t == c.s.c || t == e.s.a)
+        return;
+    s->code[p + 1] = (wcell){.s = {c.s.a, c.s.b, c.s.c, e.s.a}};
+    s->code[p + 2] = (wcell){.s = {first.s.b, first.s.c, first.s.d, 0}};
+    s->n = (size_t)p + 3;
+    set_op(s, &s->code[p], OP_I32_MAJ_ADD);
+    s->last_ins = p;
+    s->last_op = OP_I32_MAJ_ADD;
+    s->last_def = p; /* its dst is the first slot, as a local.set may retarget */
+    s->last_end = s->n;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+}
+
 static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     static const struct {
@@ -538,6 +561,8 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
         cs_def(s, (size_t)s->last_ins);
         if (map[i].fused == OP_I32_ROTL2_XOR_SHR_U_I32_ADD)
             fuse_load_sigma(s);
+        else if (map[i].fused == OP_I32_AND_I32_XOR_I32_ADD)
+            fuse_maj(s);
         return true;
     }
     return false;

@@ -987,6 +987,15 @@ dispatch:
             ip += 5;
             NEXT();
         }
+        OP(I32_MAJ_ADD) /* [dst, a, b, e][x, y, z]: e + ((z & (x ^ y)) ^ (a & b)) (fuse_maj) */
+        {
+            wcell c = ip[1], d = ip[2];
+            uint32_t t = (uint32_t)fp[d.s.c] & ((uint32_t)fp[d.s.a] ^ (uint32_t)fp[d.s.b]);
+            t ^= (uint32_t)fp[c.s.b] & (uint32_t)fp[c.s.c];
+            fp[c.s.a] = put_u32((uint32_t)fp[c.s.d] + t);
+            ip += 3;
+            NEXT();
+        }
         OP(I32_AND_I32_XOR_I32_ADD) /* [dst, a, b, c][e]: e + (c ^ (a & b)) */
         {
             wcell c = ip[1];
