@@ -510,7 +510,9 @@ static void fuse_load_sigma(vstate *s)
 
 /* I32_AND_I32_XOR_I32_ADD [dst, a, b, t][e] just made (at last_ins) right after I32_XOR_I32_AND
  * [t, x, y, z] computed t into a stack slot: both become I32_MAJ_ADD [dst, a, b, e][x, y, z],
- * e + ((z & (x ^ y)) ^ (a & b)) (SHA-2's majority function added to its big sigma). */
+ * e + ((z & (x ^ y)) ^ (a & b)) (SHA-2's majority function added to its big sigma); when e is the
+ * stack slot an I32_ROTL3_XOR [e, w, k1 | k2 << 8, k3] right before them wrote (the big sigma), all
+ * three are I32_ROTL3_XOR_MAJ_ADD [dst, a, b, w][x, y, z, k1 | k2 << 8][k3]. */
 static void fuse_maj(vstate *s)
 {
     int64_t p = s->prev_ins;
@@ -520,12 +522,22 @@ static void fuse_maj(vstate *s)
     uint16_t t = first.s.a;
     if (c.s.d != t || t < s->local_slots || t == c.s.b || t == c.s.c || t == e.s.a)
         return;
-    s->code[p + 1] = (wcell){.s = {c.s.a, c.s.b, c.s.c, e.s.a}};
-    s->code[p + 2] = (wcell){.s = {first.s.b, first.s.c, first.s.d, 0}};
-    s->n = (size_t)p + 3;
-    set_op(s, &s->code[p], OP_I32_MAJ_ADD);
+    int64_t q = s->prev2_ins;
+    bool rot = q >= 0 && q + 2 == p && op_at(s, q, OP_I32_ROTL3_XOR);
+    wcell r = rot ? s->code[q + 1] : (wcell){.u64 = 0};
+    enum wop op = OP_I32_MAJ_ADD;
+    if (rot && r.s.a == e.s.a && r.s.a >= s->local_slots && r.s.a != c.s.b && r.s.a != c.s.c &&
+        r.s.a != first.s.b && r.s.a != first.s.c && r.s.a != first.s.d) {
+        p = q;
+        op = OP_I32_ROTL3_XOR_MAJ_ADD;
+        s->code[p + 3] = (wcell){.s = {r.s.d, 0, 0, 0}};
+    }
+    s->code[p + 1] = (wcell){.s = {c.s.a, c.s.b, c.s.c, op == OP_I32_MAJ_ADD ? e.s.a : r.s.b}};
+    s->code[p + 2] = (wcell){.s = {first.s.b, first.s.c, first.s.d, r.s.c}};
+    s->n = (size_t)p + (op == OP_I32_MAJ_ADD ? 3 : 4);
+    set_op(s, &s->code[p], op);
     s->last_ins = p;
-    s->last_op = OP_I32_MAJ_ADD;
+    s->last_op = op;
     s->last_def = p; /* its dst is the first slot, as a local.set may retarget */
     s->last_end = s->n;
     s->prev_ins = s->prev2_ins = s->prev3_ins = -1;

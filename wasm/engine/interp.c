@@ -996,6 +996,18 @@ dispatch:
             ip += 3;
             NEXT();
         }
+        OP(I32_ROTL3_XOR_MAJ_ADD) /* [dst, a, b, w][x, y, z, k1 | k2 << 8][k3]: I32_MAJ_ADD with
+                                   * I32_ROTL3_XOR's value of w as e (fuse_maj) */
+        {
+            wcell c = ip[1], d = ip[2];
+            uint32_t w = (uint32_t)fp[c.s.d];
+            uint32_t t = (uint32_t)fp[d.s.c] & ((uint32_t)fp[d.s.a] ^ (uint32_t)fp[d.s.b]);
+            t ^= (uint32_t)fp[c.s.b] & (uint32_t)fp[c.s.c];
+            t += rotl32(w, d.s.d) ^ rotl32(w, d.s.d >> 8) ^ rotl32(w, ip[3].s.a);
+            fp[c.s.a] = put_u32(t);
+            ip += 4;
+            NEXT();
+        }
         OP(I32_AND_I32_XOR_I32_ADD) /* [dst, a, b, c][e]: e + (c ^ (a & b)) */
         {
             wcell c = ip[1];

@@ -1715,3 +1715,55 @@
                  (i32.const 0xcccccccc) (i32.const 1)) (i32.const 0xfcc0fcc1))
 (assert_return (invoke "label_between" (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0)
                  (i32.const 0xcccccccc) (i32.const 0)) (i32.const 0x0cc00cc0))
+
+;; I32_ROTL3_XOR_MAJ_ADD: SHA-2's big sigma of a word (three rotates xored) and then the majority
+;; function, added (sha256's t2): the word one of the majority's operands (as in SHA-256) or not,
+;; rotate counts 0 and 31, a teed sigma (used twice: not fused) and a branch landing between the
+;; sigma and the majority.
+(module
+  (func (export "t2") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (i32.add
+      (i32.xor (i32.xor (i32.rotl (local.get $a) (i32.const 30)) (i32.rotl (local.get $a) (i32.const 19)))
+               (i32.rotl (local.get $a) (i32.const 10)))
+      (i32.xor (i32.and (i32.xor (local.get $c) (local.get $b)) (local.get $a))
+               (i32.and (local.get $c) (local.get $b)))))
+  (func (export "other_word") (param $w i32) (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (i32.add
+      (i32.xor (i32.xor (i32.rotl (local.get $w) (i32.const 0)) (i32.rotl (local.get $w) (i32.const 31)))
+               (i32.rotl (local.get $w) (i32.const 1)))
+      (i32.xor (i32.and (i32.xor (local.get $c) (local.get $b)) (local.get $a))
+               (i32.and (local.get $c) (local.get $b)))))
+  (func (export "teed") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (local $s i32)
+    (i32.xor
+      (i32.add
+        (local.tee $s
+          (i32.xor (i32.xor (i32.rotl (local.get $a) (i32.const 30)) (i32.rotl (local.get $a) (i32.const 19)))
+                   (i32.rotl (local.get $a) (i32.const 10))))
+        (i32.xor (i32.and (i32.xor (local.get $c) (local.get $b)) (local.get $a))
+                 (i32.and (local.get $c) (local.get $b))))
+      (local.get $s)))
+  (func (export "label_between") (param $a i32) (param $b i32) (param $c i32) (param $k i32)
+    (result i32)
+    (i32.xor (i32.xor (i32.rotl (local.get $a) (i32.const 30)) (i32.rotl (local.get $a) (i32.const 19)))
+             (i32.rotl (local.get $a) (i32.const 10)))
+    (block (br_if 0 (local.get $k)) (local.set $a (i32.const 0)))
+    (i32.xor (i32.and (i32.xor (local.get $c) (local.get $b)) (local.get $a))
+             (i32.and (local.get $c) (local.get $b)))
+    (i32.add)))
+(assert_return (invoke "t2" (i32.const 0x6a09e667) (i32.const 0xbb67ae85) (i32.const 0x3c6ef372))
+               (i32.const 0x8909ae5))
+(assert_return (invoke "t2" (i32.const 0xffffffff) (i32.const 0x0) (i32.const 0xffffffff))
+               (i32.const 0xfffffffe))
+(assert_return (invoke "t2" (i32.const 0x80000001) (i32.const 0x7fffffff) (i32.const 0x12345678))
+               (i32.const 0x72405c79))
+(assert_return (invoke "other_word" (i32.const 0xdeadbeef) (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0) (i32.const 0xcccccccc))
+               (i32.const 0x89611907))
+(assert_return (invoke "other_word" (i32.const 0x80000000) (i32.const 0x0) (i32.const 0x0) (i32.const 0x0))
+               (i32.const 0xc0000001))
+(assert_return (invoke "teed" (i32.const 0x6a09e667) (i32.const 0xbb67ae85) (i32.const 0x3c6ef372))
+               (i32.const 0xc6b02e9b))
+(assert_return (invoke "label_between" (i32.const 0x6a09e667) (i32.const 0xbb67ae85) (i32.const 0x3c6ef372) (i32.const 0x1))
+               (i32.const 0x8909ae5))
+(assert_return (invoke "label_between" (i32.const 0x6a09e667) (i32.const 0xbb67ae85) (i32.const 0x3c6ef372) (i32.const 0x0))
+               (i32.const 0x687567e))
