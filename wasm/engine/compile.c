@@ -455,6 +455,27 @@ static bool fuse_add_chain(vstate *s, uint16_t dst, wcell first, uint16_t x)
     return true;
 }
 
+/* dst = t + (~u & v) (I32_ANDN_I32_ADD, the I32_ANDN `first` [s, u, v] the last instruction)
+ * where the instruction before it, I32_ADD_I32_AND_I32_ADD [t, a, b, x][y], computed t into a
+ * stack slot: all become I32_ADD_I32_AND_I32_ADD_ANDN_ADD [dst, a, b, x][y, u, v] (sha256's
+ * round: h + w[i] and both halves of the choice function). */
+static bool fuse_andn_chain(vstate *s, uint16_t dst, wcell first, uint16_t t)
+{
+    int64_t p = s->prev_ins;
+    if (p < 0 || p + 3 != s->last_def || !op_at(s, p, OP_I32_ADD_I32_AND_I32_ADD))
+        return false;
+    wcell c = s->code[p + 1], d = s->code[p + 2];
+    if (c.s.a != t || t < s->local_slots || t == first.s.b || t == first.s.c)
+        return false;
+    s->n = (size_t)p;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    cs_op(s, OP_I32_ADD_I32_AND_I32_ADD_ANDN_ADD);
+    cs_s(s, dst, c.s.b, c.s.c, c.s.d);
+    cs_s(s, d.s.a, first.s.b, first.s.c, 0);
+    cs_def(s, (size_t)p);
+    return true;
+}
+
 static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     if (s->last_def < 0 || s->last_def != s->last_ins || s->last_end != s->n)
@@ -474,6 +495,8 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
     if (fused == OP_I32_ROTL_IMM_I32_XOR && fuse_rotates(s, dst, first.s.b, first.s.c, a))
         return true;
     if (fused == OP_I32_AND_I32_ADD && fuse_add_chain(s, dst, first, a))
+        return true;
+    if (fused == OP_I32_ANDN_I32_ADD && fuse_andn_chain(s, dst, first, a))
         return true;
     s->n = (size_t)s->last_def;
     size_t at = s->n;

@@ -265,6 +265,7 @@
     X(I32_LOAD_AI_SIGMA_ADD)                                                                       \
     X(I32_MAJ_ADD)                                                                                 \
     X(I32_ROTL3_XOR_MAJ_ADD)                                                                       \
+    X(I32_ADD_I32_AND_I32_ADD_ANDN_ADD)                                                            \
     X(F64_MAC_LL_F64_LOAD)                                                                         \
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(I32_ANDN)                                                                                    \

@@ -1767,3 +1767,46 @@
                (i32.const 0x8909ae5))
 (assert_return (invoke "label_between" (i32.const 0x6a09e667) (i32.const 0xbb67ae85) (i32.const 0x3c6ef372) (i32.const 0x0))
                (i32.const 0x687567e))
+
+;; I32_ADD_I32_AND_I32_ADD_ANDN_ADD: an i32 add, an and added to it, then an and-not added
+;; (sha256's round: h + w[i] + (e & f) + (~e & g), the choice function): the sums' wrap, the and-not
+;; of a value other than the and's, a teed middle sum (used twice: not fused) and a branch landing
+;; between the two parts.
+(module
+  (func (export "ch") (param $p i32) (param $q i32) (param $e i32) (param $f i32) (param $g i32)
+    (result i32)
+    (i32.add
+      (i32.add (i32.add (local.get $p) (local.get $q)) (i32.and (local.get $e) (local.get $f)))
+      (i32.and (i32.xor (local.get $e) (i32.const -1)) (local.get $g))))
+  (func (export "other") (param $p i32) (param $q i32) (param $e i32) (param $f i32) (param $g i32)
+    (result i32)
+    (i32.add
+      (i32.add (i32.add (local.get $p) (local.get $q)) (i32.and (local.get $e) (local.get $f)))
+      (i32.and (i32.xor (local.get $g) (i32.const -1)) (local.get $p))))
+  (func (export "teed") (param $p i32) (param $q i32) (param $e i32) (param $f i32) (param $g i32)
+    (result i32)
+    (local $t i32)
+    (i32.xor
+      (i32.add
+        (local.tee $t
+          (i32.add (i32.add (local.get $p) (local.get $q)) (i32.and (local.get $e) (local.get $f))))
+        (i32.and (i32.xor (local.get $e) (i32.const -1)) (local.get $g)))
+      (local.get $t)))
+  (func (export "label_between") (param $p i32) (param $q i32) (param $e i32) (param $f i32)
+    (param $g i32) (result i32)
+    (i32.add (i32.add (local.get $p) (local.get $q)) (i32.and (local.get $e) (local.get $f)))
+    (block (br_if 0 (local.get $p)) (local.set $e (i32.const 0)))
+    (i32.and (i32.xor (local.get $e) (i32.const -1)) (local.get $g))
+    (i32.add)))
+(assert_return (invoke "ch" (i32.const 0x1) (i32.const 0x2) (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0) (i32.const 0xf0f0f0f))
+               (i32.const 0xf00ff012))
+(assert_return (invoke "ch" (i32.const 0xffffffff) (i32.const 0x80000000) (i32.const 0xffffffff) (i32.const 0x80000001) (i32.const 0x12345678))
+               (i32.const 0x0))
+(assert_return (invoke "other" (i32.const 0x10) (i32.const 0x20) (i32.const 0xff) (i32.const 0xf) (i32.const 0xfffffff0))
+               (i32.const 0x3f))
+(assert_return (invoke "teed" (i32.const 0x1) (i32.const 0x2) (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0) (i32.const 0xf0f0f0f))
+               (i32.const 0xf0011))
+(assert_return (invoke "label_between" (i32.const 0x1) (i32.const 0x2) (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0) (i32.const 0xf0f0f0f))
+               (i32.const 0xf00ff012))
+(assert_return (invoke "label_between" (i32.const 0x0) (i32.const 0x2) (i32.const 0xff00ff00) (i32.const 0xf0f0f0f0) (i32.const 0xf0f0f0f))
+               (i32.const 0xff0fff11))
