@@ -433,45 +433,31 @@ static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16
     return true;
 }
 
-/* dst = x + (a & b) (I32_AND_I32_ADD, the and `first` [t, a, b] the last instruction) where the
- * instruction before the and computed x as an i32 add of two slots into a stack slot: all become
- * I32_ADD_I32_AND_I32_ADD [dst, a, b, p][q], dst = (p + q) + (a & b) (sha256's round: h + w[i] and
- * the choice function's first half). */
-static bool fuse_add_chain(vstate *s, uint16_t dst, wcell first, uint16_t x)
+/* dst = x + (the last instruction `first` [t, u, v]: an and or an and-not) where the instruction
+ * right before it computed x into a stack slot (sha256's round: h + w[i], then the choice
+ * function's two halves added): an i32 add [x, p, q] before I32_AND_I32_ADD becomes
+ * I32_ADD_I32_AND_I32_ADD [dst, u, v, p][q], (p + q) + (u & v); that op [x, a, b, p][q] before
+ * I32_ANDN_I32_ADD becomes I32_ADD_I32_AND_I32_ADD_ANDN_ADD [dst, a, b, p][q, u, v]. */
+static bool fuse_add_chain(vstate *s, enum wop fused, uint16_t dst, wcell first, uint16_t x)
 {
+    bool andn = fused == OP_I32_ANDN_I32_ADD;
     int64_t p = s->prev_ins;
-    if (p < 0 || p + 2 != s->last_def || !op_at(s, p, OP_I32_ADD))
+    if ((!andn && fused != OP_I32_AND_I32_ADD) || p < 0 || p + 2 + andn != s->last_def ||
+        !op_at(s, p, andn ? OP_I32_ADD_I32_AND_I32_ADD : OP_I32_ADD))
         return false;
-    wcell add = s->code[p + 1];
-    if (add.s.a != x || x < s->local_slots || x == first.s.b || x == first.s.c)
+    wcell c = s->code[p + 1], d = s->code[p + 1 + andn];
+    if (c.s.a != x || x < s->local_slots || x == first.s.b || x == first.s.c)
         return false;
     s->n = (size_t)p;
     s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
-    size_t at = s->n;
-    cs_op(s, OP_I32_ADD_I32_AND_I32_ADD);
-    cs_s(s, dst, first.s.b, first.s.c, add.s.b);
-    cs_s(s, add.s.c, 0, 0, 0);
-    cs_def(s, at);
-    return true;
-}
-
-/* dst = t + (~u & v) (I32_ANDN_I32_ADD, the I32_ANDN `first` [s, u, v] the last instruction)
- * where the instruction before it, I32_ADD_I32_AND_I32_ADD [t, a, b, x][y], computed t into a
- * stack slot: all become I32_ADD_I32_AND_I32_ADD_ANDN_ADD [dst, a, b, x][y, u, v] (sha256's
- * round: h + w[i] and both halves of the choice function). */
-static bool fuse_andn_chain(vstate *s, uint16_t dst, wcell first, uint16_t t)
-{
-    int64_t p = s->prev_ins;
-    if (p < 0 || p + 3 != s->last_def || !op_at(s, p, OP_I32_ADD_I32_AND_I32_ADD))
-        return false;
-    wcell c = s->code[p + 1], d = s->code[p + 2];
-    if (c.s.a != t || t < s->local_slots || t == first.s.b || t == first.s.c)
-        return false;
-    s->n = (size_t)p;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
-    cs_op(s, OP_I32_ADD_I32_AND_I32_ADD_ANDN_ADD);
-    cs_s(s, dst, c.s.b, c.s.c, c.s.d);
-    cs_s(s, d.s.a, first.s.b, first.s.c, 0);
+    cs_op(s, andn ? OP_I32_ADD_I32_AND_I32_ADD_ANDN_ADD : OP_I32_ADD_I32_AND_I32_ADD);
+    if (andn) {
+        cs_s(s, dst, c.s.b, c.s.c, c.s.d);
+        cs_s(s, d.s.a, first.s.b, first.s.c, 0);
+    } else {
+        cs_s(s, dst, first.s.b, first.s.c, c.s.b);
+        cs_s(s, c.s.c, 0, 0, 0);
+    }
     cs_def(s, (size_t)p);
     return true;
 }
@@ -494,9 +480,7 @@ static bool fuse_chain(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
         return false;
     if (fused == OP_I32_ROTL_IMM_I32_XOR && fuse_rotates(s, dst, first.s.b, first.s.c, a))
         return true;
-    if (fused == OP_I32_AND_I32_ADD && fuse_add_chain(s, dst, first, a))
-        return true;
-    if (fused == OP_I32_ANDN_I32_ADD && fuse_andn_chain(s, dst, first, a))
+    if (fuse_add_chain(s, fused, dst, first, a))
         return true;
     s->n = (size_t)s->last_def;
     size_t at = s->n;

@@ -1324,7 +1324,7 @@ dispatch:
     LOAD_AT(I32_ADD_I32_LOAD, (void)0, EA_AS, 3, uint32_t, u32)
         // clang-format on
         OP(I32_ADD_I32_AND_I32_ADD_ANDN_ADD) /* [dst, a, b, x][y, u, v]: I32_ADD_I32_AND_I32_ADD's
-                                              * sum + (~u & v) (fuse_andn_chain) */
+                                              * sum + (~u & v) (fuse_add_chain) */
         {
             wcell c = ip[1], d = ip[2];
             uint32_t t = (uint32_t)fp[c.s.d] + (uint32_t)fp[d.s.a];
