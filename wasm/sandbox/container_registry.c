@@ -116,7 +116,7 @@ static bool image_removed(wc_sandbox *sb, const wc_container *c)
 }
 
 static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_pod *pod,
-                           wc_container *c, int *module_fd, wc_error *err)
+                           wc_container *c, wc_error *err)
 {
     __attribute__((cleanup(wc_image_freep))) wc_image *img = NULL;
     char dir[4096];
@@ -132,14 +132,13 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(cv_image_volumes(sb->store, c, err)); /* before the module: it may be in one */
     TRY(cv_rootfs(sb->store, c, img, err));
     TRY(cv_user(sb->store, c, s, img, err));
-    TRY(cv_module(sb->store, c, img, sb->toolbox, module_fd, err));
+    TRY(cv_module(sb->store, c, img, sb->toolbox, err));
     return hold_image_content(sb, c, img, err);
 }
 
-/* The steps of create, mu held: *c is packed and published when they all succeed; *module_fd:
- * its module if create opened it (cv_module), else -1. */
+/* The steps of create, mu held: *c is packed and published when they all succeed. */
 static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_container **cp,
-                         int *module_fd, wc_error *err)
+                         wc_error *err)
 {
     wc_container *c = *cp;
     wc_pod *pod = NULL;
@@ -149,7 +148,7 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
     wc_container_spec resolved = *s;
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
-    TRY(build_container(sb, &resolved, pod, c, module_fd, err));
+    TRY(build_container(sb, &resolved, pod, c, err));
     if (sb_module_key_known(sb, c) < 0 || (c = wc_container_pack(c)) == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     *cp = c;
@@ -172,9 +171,8 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     wc_container *c = wc_container_new();
     if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    int module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    int rc = create_locked(sb, s, &c, &module_fd, err);
+    int rc = create_locked(sb, s, &c, err);
     if (rc == 0) {
         memcpy(ret_id, c->id, WC_ID_SIZE);
     } else {
@@ -183,9 +181,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
         wc_container_free(c);
     }
     pthread_mutex_unlock(&sb->mu);
-    if (rc < 0 && module_fd >= 0)
-        close(module_fd);
-    if (rc == 0 && sb_compile_module(sb, ret_id, module_fd, err) < 0) { /* an invalid module */
+    if (rc == 0 && sb_compile_module(sb, ret_id, err) < 0) { /* an invalid module: no container */
         rc = err->code;
         wc_container_remove(sb, ret_id, NULL);
     }

@@ -346,7 +346,7 @@ static int use_toolbox(wc_container *c, wc_error *err)
  * the container starts, and would be empty now anyway); with toolbox, a command that is no
  * module there and names an applet runs toolbox.wasm. */
 static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img, bool toolbox,
-                              int *ret_fd, wc_error *err)
+                              wc_error *err)
 {
     char guest[4096], root[4096];
     if (!c->overlay)
@@ -380,13 +380,10 @@ static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *
     }
     if (fd_path(fd, &host, err) < 0)
         return err->code;
-    bool in_snapshot = strncmp(host, root, strlen(root)) == 0;
-    if (in_snapshot)
+    if (strncmp(host, root, strlen(root)) == 0)
         snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
     if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    if (ret_fd && in_snapshot) /* a file: module is opened again by cv_open_start_module's rule */
-        *ret_fd = take_fd(fd);
     return 0;
 }
 
@@ -437,13 +434,10 @@ int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, 
     return 0;
 }
 
-int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, int *ret_fd,
-              wc_error *err)
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, wc_error *err)
 {
-    if (ret_fd)
-        *ret_fd = -1;
     if (img->shape == WC_SHAPE_ROOTFS)
-        return module_from_rootfs(store, c, img, toolbox, ret_fd, err);
+        return module_from_rootfs(store, c, img, toolbox, err);
     char path[4096];
     if (*img->wasm_entry == '\0' ||
         wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 || !is_wasm_file(path))
