@@ -113,6 +113,14 @@ void cs_def(vstate *s, size_t at)
     s->last_end = s->n;
 }
 
+/* The two instructions just fused are one: the ones before them move up a place. */
+static void fused_pair(vstate *s)
+{
+    s->prev_ins = s->prev2_ins;
+    s->prev2_ins = s->prev3_ins;
+    s->prev3_ins = -1;
+}
+
 /* A COPY4 just completed right after another COPY4: both become COPY8 [4 cells of two copies], run
  * in order (sha256's round rotates eight working variables). */
 static void join_copy4(vstate *s)
@@ -124,9 +132,7 @@ static void join_copy4(vstate *s)
     s->n--;
     s->last_ins = p;
     s->last_op = OP_COPY8;
-    s->prev_ins = s->prev2_ins;
-    s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    fused_pair(s);
     s->prev_op = OP_COUNT_;
 }
 
@@ -423,9 +429,7 @@ static bool fuse_rotates(vstate *s, uint16_t dst, uint16_t x, uint16_t k, uint16
         return false;
     }
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins; /* the instruction before the rotates (fuse_load_sigma) */
-    s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    fused_pair(s); /* the instruction before the rotates stays in view (fuse_load_sigma) */
     size_t at = s->n;
     cs_op(s, fused);
     cs_s(s, out.s.a, out.s.b, out.s.c, out.s.d);
@@ -603,9 +607,7 @@ static bool fuse_sigma(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_
         t < s->local_slots || t == rot.s.b)
         return false;
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins; /* the instruction before the rotates (fuse_load_sigma) */
-    s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    fused_pair(s); /* the instruction before the rotates stays in view (fuse_load_sigma) */
     size_t at = s->n;
     cs_op(s, OP_I32_ROTL2_XOR_SHR_U);
     cs_s(s, dst, rot.s.b, (uint16_t)(rot.s.c | rot.s.d << 8), (uint16_t)(shr.m.x & 31));
@@ -699,9 +701,7 @@ static void fuse_add_load(vstate *s)
     set_op(s, &s->code[s->prev_ins], op);
     s->last_ins = s->prev_ins;
     s->last_op = op;
-    s->prev_ins = s->prev2_ins;
-    s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    fused_pair(s);
 }
 
 /* A plain i32 load whose value a local.set/tee took, its address the stack slot the i32 add right
@@ -721,9 +721,7 @@ static bool fuse_add_slots_load(vstate *s)
     cs_m(s, ld.m.a, ld.m.b, ld.m.x);
     cs_s(s, add.s.c, 0, 0, 0);
     s->prev_op = OP_COUNT_;
-    s->prev_ins = s->prev2_ins;
-    s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    fused_pair(s);
     return true;
 }
 
