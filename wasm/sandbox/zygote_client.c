@@ -232,15 +232,16 @@ static int request_inline(zc_client *c, const char *op, json_t **ret_reply, int 
     return rc;
 }
 
-/* Asks the zygote for a request channel and puts it in place of the old one. */
 /* A request channel's receives time out after REQUEST_TIMEOUT_MS (EAGAIN), so that a request
  * waits for its reply in the receive itself, without a poll before it. */
 static int timed_channel(int fd)
 {
-    struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_MS / 1000};
+    struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_MS / 1000,
+                         .tv_usec = REQUEST_TIMEOUT_MS % 1000 * 1000};
     return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
 }
 
+/* Asks the zygote for a request channel and puts it in place of the old one. */
 static int open_channel(zc_client *c, wc_error *err)
 {
     json_auto_t *reply = NULL;
