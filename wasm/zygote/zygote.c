@@ -73,10 +73,12 @@ typedef struct zygote {
         start_compiles; /* container starts that compiled their module (here or in the worker) */
     int quit_when_idle;
     spare spare;
-    spare_slots slots;     /* the spares' reserved descriptors (spare.h) */
-    ready_set ready;       /* exec workers kept ready for their containers (ready.h) */
-    int64_t spare_due_ms;  /* when the spare a ready worker took is forked again, or 0 */
-    int64_t last_start_ms; /* when the last start or exec came (spare_after_start) */
+    spare_slots slots;        /* the spares' reserved descriptors (spare.h) */
+    ready_set ready;          /* exec workers kept ready for their containers (ready.h) */
+    int64_t spare_due_ms;     /* when the spare a ready worker took is forked again, or 0 */
+    int64_t last_start_ms;    /* when the last start or exec came (spare_after_start) */
+    uint64_t trimmed_version; /* the cache's version at the last malloc_trim (new_spare) */
+    bool trim_due;            /* a compile ran a slice since (new_spare) */
 } zygote;
 
 /* How long after a ready worker took the spare (or a lone start or exec did: spare_after_start)
@@ -270,8 +272,15 @@ static const wr_module *find_module(void *ctx, const char *key)
 static int new_spare(zygote *z, wc_error *err)
 {
     spare_discard(&z->spare, &z->slots);
-    malloc_trim(0); /* free heap pages go back: a worker allocating there then gets fresh
-                     * pages instead of copies of the zygote's */
+    /* After a compile's slices or a module that came or went: the free heap pages go back, so
+     * that a fork copies no page table entry of them and a worker allocating there gets fresh
+     * pages instead of copies of the zygote's. Not at every fork: a start's few KiB of garbage
+     * were trimmed and grown again (2-3 brk per start, and its pages faulted in again). */
+    if (z->trim_due || z->trimmed_version != z->cache.version) {
+        malloc_trim(0);
+        z->trim_due = false;
+        z->trimmed_version = z->cache.version;
+    }
     return spare_fork(&z->spare, &z->slots, z->cache.next_id, z->cache.version, z->layer_peer_fd,
                       find_module, z, err);
 }
@@ -925,7 +934,8 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
                 .channel_fd = -1,
                 .reply_fd = -1,
                 .layer_fd = -1,
-                .layer_peer_fd = -1};
+                .layer_peer_fd = -1,
+                .trimmed_version = UINT64_MAX};
     mc_init(&z.cache, module_cache_bytes);
     if (setup(&z) < 0)
         _exit(1);
@@ -970,6 +980,7 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
             accept_daemon(&z);
         if (cj_busy(&z.jobs)) {
             uint64_t version = z.cache.version;
+            z.trim_due = true;
             cj_step(&z.jobs, &z.cache);
             if (z.cache.version != version) /* a module came: the next start's spare holds it */
                 refresh_spare(&z);
