@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +103,32 @@ static int try_connect(const struct sockaddr_un *sa)
     return fd;
 }
 
+/* The zygote's malloc keeps no per-thread cache of freed chunks (tcache): a request's
+ * allocations then reuse fewer heap pages, each of which its first write after a spare's fork
+ * copies (issue 18: 23 -> 15 page faults per start in the zygote, 61 -> 56 in each worker). An
+ * operator's own GLIBC_TUNABLES is left as it is. */
+static const char zygote_tunables[] = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0";
+
+/* The zygote's environment: ours with zygote_tunables, or NULL (out of memory). */
+static char **zygote_environ(void)
+{
+    size_t n = 0;
+    bool tuned = false;
+    for (; environ[n]; n++)
+        tuned = tuned || strncmp(environ[n], "GLIBC_TUNABLES=", 15) == 0;
+    char **env = calloc(n + 2, sizeof(*env));
+    if (env != NULL) {
+        memcpy(env, environ, n * sizeof(*env));
+        env[n] = tuned ? NULL : (char *)zygote_tunables;
+    }
+    return env;
+}
+
 /* The grandchild becomes the zygote: own session, only the listening socket kept
- * (as fd 3), then it execs `exe zygote STATE_DIR` (only async-signal-safe calls
+ * (as fd 3), then it execs `exe zygote STATE_DIR` with env (only async-signal-safe calls
  * before that: the parent may have threads). */
 static void become_zygote(int listen_fd, const char *state_dir, const char *exe,
-                          const char *cache_bytes)
+                          const char *cache_bytes, char **env)
 {
     setsid();
     if (listen_fd != 3) {
@@ -122,7 +144,7 @@ static void become_zygote(int listen_fd, const char *state_dir, const char *exe,
         close(devnull);
     }
     char *const argv[] = {"wasmcri", "zygote", (char *)state_dir, (char *)cache_bytes, NULL};
-    execv(exe, argv);
+    execve(exe, argv, env);
     _exit(127);
 }
 
@@ -138,16 +160,20 @@ static int spawn(const struct sockaddr_un *sa, const char *state_dir, const char
         close(lfd);
         return wc_error_set_errno(err, -e, "cannot listen on %s", sa->sun_path);
     }
-    pid_t pid = fork();
+    char **env = zygote_environ();
+    pid_t pid = env ? fork() : -1;
     if (pid < 0) {
+        int e = env ? errno : ENOMEM;
+        free(env);
         close(lfd);
-        return wc_error_set_errno(err, -errno, "cannot fork the zygote");
+        return wc_error_set_errno(err, -e, "cannot fork the zygote");
     }
     if (pid == 0) {
         if (fork() == 0)
-            become_zygote(lfd, state_dir, exe, cache_bytes);
+            become_zygote(lfd, state_dir, exe, cache_bytes, env);
         _exit(0);
     }
+    free(env);
     close(lfd);
     waitpid(pid, NULL, 0);
     int fd = try_connect(sa);
