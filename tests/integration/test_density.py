@@ -171,8 +171,9 @@ def test_zygote_malloc_keeps_no_thread_cache_unless_the_operator_tuned_it(runtim
     (23 -> 15 page faults per start); an operator's own GLIBC_TUNABLES is left as it is."""
     reg, _ = runtime_registry
     env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    operator = "glibc.malloc.arena_max=1"
     for name, tunables, want in (("default", None, b"glibc.malloc.tcache_count=0"),
-                                 ("operator", "glibc.malloc.arena_max=1", b"glibc.malloc.arena_max=1")):
+                                 ("operator", operator, operator.encode())):
         e = dict(env, GLIBC_TUNABLES=tunables) if tunables else env
         d = Daemon(tmp_path / name, config=runtime_images.daemon_config(reg), env=e).start()
         try:
