@@ -187,13 +187,17 @@ static inline uint32_t wasm_slots(wasm_valtype t)
     return t == WASM_V128 ? 2 : 1;
 }
 
-/* A call's record: where the caller resumes, its frame, its function's code and instance (the
- * entry of a wasm_interp run: all NULL). */
+/* A call's record: where the caller resumes, its frame, and the code of the function the call
+ * entered (the running function is the top record's). A call within one instance writes only
+ * these three. A call into another instance, and the entry of a wasm_interp run, resume at the
+ * interpreter's OP_RETURN_INST cell instead, which takes the caller's instance and resume point
+ * (NULL: leave wasm_interp) from inst and resume. */
 typedef struct wframe {
     const wcell *ip;
     uint64_t *fp;
     const wcode *code;
     wasm_instance *inst;
+    const wcell *resume;
 } wframe;
 
 enum { WASM_ATTN_INTERRUPT = 1, WASM_ATTN_METERED = 2 };

@@ -609,13 +609,15 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
         *(const void *const **)entry_fp = labels;
         return WASM_TRAP_NONE;
     }
+    /* where a record of a call into another instance (or of the entry) resumes: wframe */
+    static const wcell ret_inst = {.h = &&L_RETURN_INST};
 #else
     if (ctx == NULL)
         return WASM_TRAP_NONE;
+    static const wcell ret_inst = {.op = OP_RETURN_INST};
 #endif
     const wcell *ip = NULL;
     uint64_t *fp = NULL, *nfp = entry_fp;
-    const wcode *fc = NULL; /* the running function's code (NULL: none yet) */
     wasm_func *callee = entry;
     wasm_instance *inst = entry->inst;
     wframe *fr = ctx->frames + ctx->nframes; /* the next free record */
@@ -1356,23 +1358,25 @@ dispatch:
             if (fr >= ctx->frames_end || nfp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
             CHECK_ATTENTION();
-            *fr++ = (wframe){ip + 3, fp, fc, inst};
-            fc = code, fp = nfp, ip = code->code;
+            fr->ip = ip + 3, fr->fp = fp, fr->code = code;
+            fr++;
+            fp = nfp, ip = code->code;
             if (code->zero_end > code->nparams)
                 zero_locals(fp, code);
             NEXT();
         }
-        OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): fc was just
-                          * entered with a frame of its params; compile, then enter it again */
+        OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): the top
+                          * record's function was just entered with a frame of its params; compile,
+                          * then enter it again */
         {
             wc_error err = {0};
-            wasm_func *f = wasm_inst_func(inst, func_index(inst, fc));
+            const wcode *code = fr[-1].code;
+            wasm_func *f = wasm_inst_func(inst, func_index(inst, code));
             if (wasm_compile_on_call(f, &err) < 0) {
                 trap = wasm_instance_host_error(ctx, "compiling function %u: %.160s", f->index,
                                                 err.msg);
                 goto trapped;
             }
-            const wcode *code = fc;
             if (fp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
             for (uint32_t i = code->nparams; i < code->zero_end; i++)
@@ -1418,16 +1422,20 @@ dispatch:
         OP(RETURN)
         {
         do_return:;
-            const wframe *r = --fr;
-            ip = r->ip, fp = r->fp, fc = r->code;
-            if (__builtin_expect(r->inst != inst, 0)) {
-                if (ip == NULL) { /* the entry record */
-                    ctx->nframes = (uint32_t)(fr - ctx->frames);
-                    return WASM_TRAP_NONE;
-                }
-                inst = r->inst; /* a return into another instance (and its memory) */
-                MEMLOAD();
+            --fr;
+            ip = fr->ip, fp = fr->fp;
+            NEXT();
+        }
+        OP(RETURN_INST) /* a return into another instance, or out of the entry: the record just
+                         * popped (fr) holds the caller's instance and where it resumes */
+        {
+            ip = fr->resume;
+            if (ip == NULL) {
+                ctx->nframes = (uint32_t)(fr - ctx->frames);
+                return WASM_TRAP_NONE;
             }
+            inst = fr->inst;
+            MEMLOAD();
             NEXT();
         }
 
@@ -1457,29 +1465,30 @@ do_call:
         if (fr >= ctx->frames_end || nfp + code->frame_slots > stack_end)
             TRAP(STACK_EXHAUSTED);
         CHECK_ATTENTION();
-        /* the entry record (ip NULL) has no instance: RETURN tells it by that */
-        *fr++ = (wframe){ip, fp, fc, ip ? inst : NULL};
-        fc = code, fp = nfp, ip = code->code;
-        for (uint32_t i = code->nparams; i < code->zero_end; i++)
-            fp[i] = 0;
-        if (callee->inst != inst) {
+        fr->ip = ip, fr->fp = fp, fr->code = code;
+        if (ip == NULL || callee->inst != inst) { /* the entry, or into another instance */
+            fr->ip = &ret_inst, fr->inst = inst, fr->resume = ip;
             inst = callee->inst;
             MEMLOAD();
         }
+        fr++;
+        fp = nfp, ip = code->code;
+        for (uint32_t i = code->nparams; i < code->zero_end; i++)
+            fp[i] = 0;
         NEXT();
     }
 
 trapped:
-    ctx->trap_func = fc ? func_index(inst, fc) : (callee ? callee->index : UINT32_MAX);
     ctx->nbacktrace = 0;
-    const wcode *bc = fc;
+    const wframe *bottom = ctx->frames + base;
+    ctx->trap_func =
+        fr > bottom ? func_index(inst, fr[-1].code) : (callee ? callee->index : UINT32_MAX);
     const wasm_instance *bi = inst;
-    for (const wframe *r = fr; bc && ctx->nbacktrace < WASM_BACKTRACE_MAX;) {
-        ctx->backtrace[ctx->nbacktrace++] = func_index(bi, bc);
-        if (r <= ctx->frames + base)
-            break;
+    for (const wframe *r = fr; r > bottom && ctx->nbacktrace < WASM_BACKTRACE_MAX;) {
         --r;
-        bc = r->code, bi = r->inst;
+        ctx->backtrace[ctx->nbacktrace++] = func_index(bi, r->code);
+        if (r->ip == &ret_inst) /* the caller ran in another instance */
+            bi = r->inst;
     }
     ctx->nframes = base;
     return trap;

@@ -285,6 +285,7 @@
     X(RETURN)                                                                                      \
     X(I32_ADD_RETURN)                                                                              \
     X(I32_ADD_IMM_RETURN)                                                                          \
+    X(RETURN_INST)                                                                                 \
     X(SELECT)                                                                                      \
     X(GLOBAL_GET)                                                                                  \
     X(GLOBAL_SET)                                                                                  \
