@@ -13,6 +13,7 @@
  * Adding a peephole: find the pattern in last_def/last_const, rewrite the last instruction.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "compile.h"
 
@@ -907,6 +908,22 @@ void cs_return(vstate *s, uint32_t arity)
             cs_copy(s, (uint16_t)slot, s->home[base + i], types[i]);
     }
     cs_op(s, OP_RETURN);
+}
+
+/* A function that must zero some declared locals at entry (wcode.zero_end, known only once its
+ * body is validated) starts with ZERO_LOCALS [nparams, zero_end]: its code moves up two cells
+ * (branch offsets are relative to the branch), so a call zeroes nothing and checks nothing. */
+int cs_zero_prologue(vstate *s, uint32_t nparams, uint32_t zero_end)
+{
+    if (zero_end <= nparams)
+        return 0;
+    if (cs_reserve(s, 2) < 0)
+        return -ENOMEM;
+    memmove(s->code + 2, s->code, s->n * sizeof(wcell));
+    set_op(s, &s->code[0], OP_ZERO_LOCALS);
+    s->code[1].m.a = (uint16_t)nparams, s->code[1].m.b = (uint16_t)zero_end, s->code[1].m.x = 0;
+    s->n += 2;
+    return 0;
 }
 
 /* A call of function f of this module, its frame at slot `frame`: CALL_LOCAL [frame, 0, f][code];

@@ -155,6 +155,7 @@ void cs_branch(vstate *s, ctl *target, uint32_t arity);
 void cs_br_if(vstate *s, ctl *target, uint32_t arity, uint16_t cond);
 void cs_br_table(vstate *s, const uint32_t *depths, uint32_t n, uint32_t arity, uint16_t idx);
 void cs_return(vstate *s, uint32_t arity);
+int cs_zero_prologue(vstate *s, uint32_t nparams, uint32_t zero_end);
 void cs_call_local(vstate *s, uint16_t frame, uint32_t f, const wcode *code);
 void cs_fwd(vstate *s, int64_t *chain);
 void cs_cond_jump(vstate *s, uint16_t cond, bool when_true);

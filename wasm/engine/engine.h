@@ -99,8 +99,9 @@ typedef struct wcode_chunk wcode_chunk;
 
 typedef struct wcode {
     uint32_t type;
-    /* in frame slots (a v128 takes two): a call zeroes [nparams, zero_end), the declared locals
-     * that may be read before they are set (validate.c, note_local_read) */
+    /* in frame slots (a v128 takes two): the code's first op (ZERO_LOCALS) zeroes [nparams,
+     * zero_end), the declared locals that may be read before they are set (validate.c,
+     * note_local_read) */
     uint32_t nparams, zero_end;
     uint32_t frame_slots; /* locals + maximal operand stack height */
     wcell *code; /* NULL until prepared (prepare.c); a lazy module's &lazy_stub until first call */

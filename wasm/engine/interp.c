@@ -253,11 +253,11 @@ static bool must_stop(wasm_instance *ctx, int attn)
     return (attn & WASM_ATTN_INTERRUPT) || ((attn & WASM_ATTN_METERED) && --ctx->fuel < 0);
 }
 
-/* Zeroes the declared locals a call must zero (wcode.zero_end): out of line, so a call that zeroes
- * nothing does not keep registers around a memset. */
-static __attribute__((noinline)) void zero_locals(uint64_t *fp, const wcode *code)
+/* Zeroes the n declared locals at `from` a function's entry must zero (wcode.zero_end): out of
+ * line, so the loop does not keep registers around a memset. */
+static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
 {
-    memset(fp + code->nparams, 0, (size_t)(code->zero_end - code->nparams) * sizeof(uint64_t));
+    memset(from, 0, (size_t)n * sizeof(uint64_t));
 }
 
 /* ---- the loop
@@ -1361,8 +1361,14 @@ dispatch:
             fr->ip = ip + 3, fr->fp = fp, fr->code = code;
             fr++;
             fp = nfp, ip = code->code;
-            if (code->zero_end > code->nparams)
-                zero_locals(fp, code);
+            NEXT();
+        }
+        OP(ZERO_LOCALS) /* [nparams, zero_end]: a function's first op when it has locals to zero
+                         * at entry (cs_zero_prologue) */
+        {
+            wcell c = ip[1];
+            zero_locals(fp + c.m.a, c.m.b - c.m.a);
+            ip += 2;
             NEXT();
         }
         OP(LAZY_COMPILE) /* the first call of a lazy module's function (prepare.c): the top
@@ -1379,8 +1385,6 @@ dispatch:
             }
             if (fp + code->frame_slots > stack_end)
                 TRAP(STACK_EXHAUSTED);
-            for (uint32_t i = code->nparams; i < code->zero_end; i++)
-                fp[i] = 0;
             ip = code->code;
             NEXT();
         }
@@ -1473,8 +1477,6 @@ do_call:
         }
         fr++;
         fp = nfp, ip = code->code;
-        for (uint32_t i = code->nparams; i < code->zero_end; i++)
-            fp[i] = 0;
         NEXT();
     }
 

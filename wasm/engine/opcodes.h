@@ -308,7 +308,8 @@
     X(POLL)                                                                                        \
     X(CALL_LOCAL)                                                                                  \
     X(CALL_LOCAL_ADDI)                                                                             \
-    X(LAZY_COMPILE)
+    X(LAZY_COMPILE)                                                                                \
+    X(ZERO_LOCALS)
 // clang-format on
 
 /* Fused compare-and-branch: BR_<cmp> [a, b][off] and BR_<cmp>_IMM [a, imm][off] (compile.c), and

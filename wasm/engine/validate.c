@@ -1226,6 +1226,8 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
         rc = read_locals(&s);
     if (rc == 0)
         rc = body(&s);
+    if (rc == 0 && !s.check_only && cs_zero_prologue(&s, s.ft->nps, s.zero_end) < 0)
+        rc = wc_error_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && !s.check_only) {
         fn->nparams = s.ft->nps;
         fn->zero_end = s.zero_end;
