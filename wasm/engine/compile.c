@@ -79,7 +79,7 @@ void cs_op(vstate *s, enum wop op)
 void cs_barrier(vstate *s)
 {
     s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = s->prev3_ins =
-        s->last_set = -1;
+        s->last_set = s->label_from = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -743,6 +743,44 @@ bool cs_load_store(vstate *s, enum wop op, uint16_t v, uint16_t addr, uint32_t o
 
 /* local.set/tee of the value just popped from height s->h whose location is s->loc[s->h]:
  * retarget the defining instruction to the local. */
+/* BR_<cmp>_IMM_ADDI_RETURN and its form that also sets a constant where its branch lands. */
+static const struct {
+    enum wop plain, fused;
+} return_const_map[] = {
+#define X(n) {OP_BR_##n##_IMM_ADDI_RETURN, OP_BR_##n##_IMM_ADDI_RETURN_CONST},
+    WASM_BRCMP_OPS(X)
+#undef X
+};
+#define RETURN_CONST_N (sizeof(return_const_map) / sizeof(return_const_map[0]))
+
+/* The fused form of the BR_<cmp>_IMM_ADDI_RETURN starting at cell `at`, or OP_COUNT_. */
+static enum wop return_const_form(const vstate *s, int64_t at)
+{
+    for (size_t i = 0; i < RETURN_CONST_N; i++)
+        if (op_at(s, at, return_const_map[i].plain))
+            return return_const_map[i].fused;
+    return OP_COUNT_;
+}
+
+/* An i32 constant set to a local as the first op after a label that only the branch of the
+ * BR_<cmp>_IMM_ADDI_RETURN before it reaches (s->label_from; fib's `if (n < 2) return n;` and its
+ * sum's `acc = 0`): BR_<cmp>_IMM_ADDI_RETURN_CONST [a, imm][0, a, imm][dst, k], which sets the
+ * constant when it branches, then goes on after itself (the branch's offset cell goes). */
+static void fuse_return_const(vstate *s)
+{
+    int64_t at = s->label_from;
+    if (at < 0 || at + 4 != s->last_ins || s->last_op != OP_CONST32)
+        return;
+    enum wop fused = return_const_form(s, at);
+    if (fused == OP_COUNT_)
+        return;
+    set_op(s, &s->code[at], fused);
+    s->code[at + 2] = s->code[at + 3];
+    s->code[at + 3] = s->code[at + 5];
+    s->n = (size_t)at + 4;
+    cs_barrier(s); /* nothing fuses with it */
+}
+
 bool cs_fold_set(vstate *s, uint16_t slot)
 {
     if (!cs_live(s) || s->last_def < 0 || s->last_end != s->n)
@@ -758,6 +796,7 @@ bool cs_fold_set(vstate *s, uint16_t slot)
             fuse_add_load(s);
         s->last_set = s->last_ins;
     }
+    fuse_return_const(s);
     return true;
 }
 
@@ -781,9 +820,16 @@ void cs_patch(vstate *s, int64_t chain, size_t target)
 
 void cs_label_here(vstate *s, ctl *c)
 {
+    /* reached only by the jump of a BR_<cmp>_IMM_ADDI_RETURN that ends here (it never falls
+     * through): an `if` without else patched its else_patch here before */
+    int64_t from = s->last_ins;
+    bool sole = from >= 0 && (size_t)from + 4 == s->n && return_const_form(s, from) != OP_COUNT_ &&
+                c->patch == from + 2 && s->code[c->patch].i64 < 0 && c->else_patch < 0;
     cs_patch(s, c->patch, s->n);
     c->patch = -1;
     cs_barrier(s);
+    if (sole)
+        s->label_from = from;
 }
 
 /* Makes cell `at` jump to target's label. */

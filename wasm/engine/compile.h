@@ -84,6 +84,9 @@ typedef struct vstate {
     int64_t prev2_ins;                      /* and of the one before that (the same) */
     int64_t prev3_ins;                      /* and of the one before that (the same) */
     int64_t last_set; /* the last instruction, when a local.set/tee made it write the local */
+    /* the BR_<cmp>_IMM_ADDI_RETURN that ends at the label just placed (cs_label_here), whose jump
+     * is the only way there; -1 after any other barrier */
+    int64_t label_from;
     uint64_t last_const_bits;
     enum wop last_op, prev_op; /* ops of the last two emitted instructions */
     uint16_t last_const_slot;

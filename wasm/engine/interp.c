@@ -372,6 +372,20 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     }
 #define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
 
+/* BR_<cmp>_IMM_ADDI_RETURN whose branch lands on an i32 constant set to a local, only it reaching
+ * there (compile.c, fuse_return_const): [a, imm][0, a, imm][dst, k]; when the compare holds, dst =
+ * k and on after this op, else return a + imm. Its own family, placed after the other handlers. */
+#define BR_RETURN_CONST(n, T, cmp)                                                                 \
+    OP(BR_##n##_IMM_ADDI_RETURN_CONST)                                                             \
+    {                                                                                              \
+        if (get_##T(fp[ip[1].m.a]) cmp(T)(int32_t) ip[1].m.x) {                                    \
+            fp[ip[3].m.a] = ip[3].m.x;                                                             \
+            ip += 4;                                                                               \
+            NEXT();                                                                                \
+        }                                                                                          \
+        fp[0] = put_u32((uint32_t)fp[ip[2].m.b] + ip[2].m.x);                                      \
+        goto do_return;                                                                            \
+    }
 /* BR_SET_ADDI2_<cmp> (opcodes.h), after the statement pre: the three parts in order, the
  * branch on the compare's value. */
 #define SET_ADDI2_BR(lbl, T, cmp, pre)                                                             \
@@ -582,7 +596,8 @@ wasm_trap wasm_interp(wasm_instance *ctx, wasm_func *entry, uint64_t *entry_fp)
     [OP_BR_ADDI_##n] = &&L_BR_ADDI_##n, [OP_BR_ADDI2_##n] = &&L_BR_ADDI2_##n,                      \
     [OP_BR_SET_ADDI2_##n] = &&L_BR_SET_ADDI2_##n,                                                  \
     [OP_BR_ADD_SET_ADDI2_##n] = &&L_BR_ADD_SET_ADDI2_##n,                                          \
-    [OP_BR_##n##_IMM_ADDI_RETURN] = &&L_BR_##n##_IMM_ADDI_RETURN,
+    [OP_BR_##n##_IMM_ADDI_RETURN] = &&L_BR_##n##_IMM_ADDI_RETURN,                                  \
+    [OP_BR_##n##_IMM_ADDI_RETURN_CONST] = &&L_BR_##n##_IMM_ADDI_RETURN_CONST,
 #define X_LB(n, ld) [OP_##n##_L_##ld] = &&L_##n##_L_##ld, [OP_##n##_LL_##ld] = &&L_##n##_LL_##ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = &&L_##n1##_##n2,
 #define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = &&L_##n1##_IMM_##n2,
@@ -1442,6 +1457,18 @@ dispatch:
             MEMLOAD();
             NEXT();
         }
+        // clang-format off
+        BR_RETURN_CONST(I32_EQ, u32, ==)
+        BR_RETURN_CONST(I32_NE, u32, !=)
+        BR_RETURN_CONST(I32_LT_S, i32, <)
+        BR_RETURN_CONST(I32_LT_U, u32, <)
+        BR_RETURN_CONST(I32_GT_S, i32, >)
+        BR_RETURN_CONST(I32_GT_U, u32, >)
+        BR_RETURN_CONST(I32_LE_S, i32, <=)
+        BR_RETURN_CONST(I32_LE_U, u32, <=)
+        BR_RETURN_CONST(I32_GE_S, i32, >=)
+        BR_RETURN_CONST(I32_GE_U, u32, >=)
+        // clang-format on
 
 #if !USE_CGOTO
     default:

@@ -22,7 +22,8 @@ static const char *const op_names[OP_COUNT_] = {
     [OP_BR_##n] = "BR_" #n, [OP_BR_##n##_IMM] = "BR_" #n "_IMM", [OP_BR_ADDI_##n] = "BR_ADDI_" #n, \
     [OP_BR_ADDI2_##n] = "BR_ADDI2_" #n, [OP_BR_SET_ADDI2_##n] = "BR_SET_ADDI2_" #n,                \
     [OP_BR_ADD_SET_ADDI2_##n] = "BR_ADD_SET_ADDI2_" #n,                                            \
-    [OP_BR_##n##_IMM_ADDI_RETURN] = "BR_" #n "_IMM_ADDI_RETURN",
+    [OP_BR_##n##_IMM_ADDI_RETURN] = "BR_" #n "_IMM_ADDI_RETURN",                                   \
+    [OP_BR_##n##_IMM_ADDI_RETURN_CONST] = "BR_" #n "_IMM_ADDI_RETURN_CONST",
 #define X_LB(n, ld) [OP_##n##_L_##ld] = #n "_L_" #ld, [OP_##n##_LL_##ld] = #n "_LL_" #ld,
 #define X_BB(n1, n2) [OP_##n1##_##n2] = #n1 "_" #n2,
 #define X_SB(n1, n2) [OP_##n1##_IMM_##n2] = #n1 "_IMM_" #n2,

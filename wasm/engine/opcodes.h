@@ -665,7 +665,7 @@ enum wop {
 #define X_INT(n) OP_##n,
 #define X_BR(n)                                                                                    \
     OP_BR_##n, OP_BR_##n##_IMM, OP_BR_ADDI_##n, OP_BR_ADDI2_##n, OP_BR_SET_ADDI2_##n,              \
-        OP_BR_ADD_SET_ADDI2_##n, OP_BR_##n##_IMM_ADDI_RETURN,
+        OP_BR_ADD_SET_ADDI2_##n, OP_BR_##n##_IMM_ADDI_RETURN, OP_BR_##n##_IMM_ADDI_RETURN_CONST,
 #define X_LB(n, ld) OP_##n##_L_##ld, OP_##n##_LL_##ld,
 #define X_BB(n1, n2) OP_##n1##_##n2,
 #define X_SB(n1, n2) OP_##n1##_IMM_##n2,
