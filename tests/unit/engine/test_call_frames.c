@@ -3,6 +3,8 @@
  * in place (A reads its byte 100 after B read its byte 7). A trap deep in B names B's function and
  * reports the backtrace innermost first across both modules, with the function indexes of each
  * module. Run with functions compiled at load and compiled on first call (limits.lazy_compile).
+ * The call stack runs out at exactly limits.max_call_depth records (the entry's included), as a
+ * trap naming the recursing function, after which the instance runs again.
  *
  * b.wat: (module (memory 1) (data (i32.const 0) "\07")
  *          (func $inner (param i32) (result i32)                          ;; 0
@@ -14,6 +16,11 @@
  *          (func $helper (param i32) (result i32)                          ;; 1
  *            (i32.add (call $get (local.get 0)) (i32.load8_u (i32.const 0))))
  *          (func (export "callb") (param i32) (result i32) (call $helper (local.get 0))))  ;; 2
+ *
+ * depth.wat: (module (func $down (export "down") (param $n i32) (result i32)  ;; 0: n + 1 by n
+ * calls (local $one i32) (block (br_if 0 (i32.gt_s (local.get $n) (i32.const 0))) (return (i32.add
+ * (local.get $n) (i32.const 1)))) (local.set $one (i32.const 1)) (i32.add (call $down (i32.add
+ * (local.get $n) (i32.const -1))) (local.get $one))))
  */
 #include "../check.h"
 #include "wasm_engine.h"
@@ -30,6 +37,52 @@ static const uint8_t a_wasm[] = {
     0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x09, 0x01, 0x05, 0x63, 0x61, 0x6c, 0x6c, 0x62, 0x00, 0x02,
     0x0a, 0x15, 0x02, 0x0c, 0x00, 0x20, 0x00, 0x10, 0x00, 0x41, 0x00, 0x2d, 0x00, 0x00, 0x6a, 0x0b,
     0x06, 0x00, 0x20, 0x00, 0x10, 0x01, 0x0b, 0x0b, 0x07, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x64};
+
+static const uint8_t depth_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7f,
+    0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x08, 0x01, 0x04, 0x64, 0x6f, 0x77, 0x6e,
+    0x00, 0x00, 0x0a, 0x24, 0x01, 0x22, 0x01, 0x01, 0x7f, 0x02, 0x40, 0x20, 0x00, 0x41,
+    0x00, 0x4a, 0x0d, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x0f, 0x0b, 0x41, 0x01, 0x21,
+    0x01, 0x20, 0x00, 0x41, 0x7f, 0x6a, 0x10, 0x00, 0x20, 0x01, 0x6a, 0x0b};
+
+enum { DEPTH = 100 };
+
+static wasm_trap down(wasm_instance *inst, int32_t n, int32_t *ret)
+{
+    wasm_func *f = wasm_instance_export_func(inst, "down");
+    CHECK(f != NULL);
+    wasm_val in = {.i32 = n}, out = {0};
+    wasm_trap t = wasm_call(inst, f, &in, 1, &out, 1);
+    *ret = out.i32;
+    return t;
+}
+
+static void run_depth(uint32_t lazy)
+{
+    wc_error err = {0};
+    wasm_limits lim = {.lazy_compile = lazy, .max_call_depth = DEPTH};
+    wasm_module *m = NULL;
+    wasm_instance *inst = NULL;
+    CHECK(wasm_module_load(depth_wasm, sizeof(depth_wasm), &lim, &m, &err) == 0);
+    CHECK(wasm_instantiate(m, NULL, NULL, &inst, &err) == 0);
+    if (inst == NULL) {
+        fprintf(stderr, "setup failed: %s\n", err.msg);
+        wasm_module_free(m);
+        return;
+    }
+    int32_t r = 0;
+    CHECK(down(inst, DEPTH - 1, &r) == WASM_TRAP_NONE); /* DEPTH calls: every record used */
+    CHECK_EQ_INT(r, DEPTH);
+    CHECK(down(inst, DEPTH, &r) == WASM_TRAP_STACK_EXHAUSTED); /* one call more */
+    CHECK_EQ_INT(wasm_instance_trap_func(inst), 0);
+    uint32_t bt[4] = {9, 9, 9, 9};
+    CHECK_EQ_INT(wasm_instance_trap_backtrace(inst, bt, 4), 4);
+    CHECK_EQ_INT(bt[3], 0);
+    CHECK(down(inst, DEPTH - 1, &r) == WASM_TRAP_NONE); /* the records are free again */
+    CHECK_EQ_INT(r, DEPTH);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
 
 static wasm_trap callb(wasm_instance *a, int32_t arg, int32_t *ret)
 {
@@ -86,5 +139,7 @@ int main(void)
 {
     run(0);
     run(1);
+    run_depth(0);
+    run_depth(1);
     return CHECK_DONE();
 }
