@@ -372,6 +372,13 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     }
 #define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
 
+/* WASM_BRCMP_OPS with each compare's operand type and C operator: M(name, type, operator). */
+// clang-format off
+#define BRCMP_TYPED(M)                                                                             \
+    M(I32_EQ, u32, ==) M(I32_NE, u32, !=) M(I32_LT_S, i32, <) M(I32_LT_U, u32, <)                  \
+    M(I32_GT_S, i32, >) M(I32_GT_U, u32, >) M(I32_LE_S, i32, <=) M(I32_LE_U, u32, <=)              \
+    M(I32_GE_S, i32, >=) M(I32_GE_U, u32, >=)
+// clang-format on
 /* BR_<cmp>_IMM_ADDI_RETURN whose branch lands on an i32 constant set to a local, only it reaching
  * there (compile.c, fuse_return_const): [a, imm][0, a, imm][dst, k]; when the compare holds, dst =
  * k and on after this op, else return a + imm. Its own family, placed after the other handlers. */
@@ -1099,18 +1106,7 @@ dispatch:
         PRE_BR(I32_ADD_IMM2, 3, uint64_t v = put_u32((uint32_t)fp[c.m.b] + c.m.x);
                fp[c.m.a] = v; fp[ip[2].s.a] = v, ip[2].s.b)
         // clang-format on
-        // clang-format off
-        BRCMP(I32_EQ, u32, ==)
-        BRCMP(I32_NE, u32, !=)
-        BRCMP(I32_LT_S, i32, <)
-        BRCMP(I32_LT_U, u32, <)
-        BRCMP(I32_GT_S, i32, >)
-        BRCMP(I32_GT_U, u32, >)
-        BRCMP(I32_LE_S, i32, <=)
-        BRCMP(I32_LE_U, u32, <=)
-        BRCMP(I32_GE_S, i32, >=)
-        BRCMP(I32_GE_U, u32, >=)
-        // clang-format on
+        BRCMP_TYPED(BRCMP)
         OP(BR_TABLE)
         {
             uint32_t i = (uint32_t)fp[ip[1].s.a];
@@ -1457,18 +1453,7 @@ dispatch:
             MEMLOAD();
             NEXT();
         }
-        // clang-format off
-        BR_RETURN_CONST(I32_EQ, u32, ==)
-        BR_RETURN_CONST(I32_NE, u32, !=)
-        BR_RETURN_CONST(I32_LT_S, i32, <)
-        BR_RETURN_CONST(I32_LT_U, u32, <)
-        BR_RETURN_CONST(I32_GT_S, i32, >)
-        BR_RETURN_CONST(I32_GT_U, u32, >)
-        BR_RETURN_CONST(I32_LE_S, i32, <=)
-        BR_RETURN_CONST(I32_LE_U, u32, <=)
-        BR_RETURN_CONST(I32_GE_S, i32, >=)
-        BR_RETURN_CONST(I32_GE_U, u32, >=)
-        // clang-format on
+        BRCMP_TYPED(BR_RETURN_CONST)
 
 #if !USE_CGOTO
     default:

@@ -47,11 +47,12 @@ static const uint8_t depth_wasm[] = {
 
 enum { DEPTH = 100 };
 
-static wasm_trap down(wasm_instance *inst, int32_t n, int32_t *ret)
+/* Calls inst's export `name` (i32) -> i32. */
+static wasm_trap call_i32(wasm_instance *inst, const char *name, int32_t arg, int32_t *ret)
 {
-    wasm_func *f = wasm_instance_export_func(inst, "down");
+    wasm_func *f = wasm_instance_export_func(inst, name);
     CHECK(f != NULL);
-    wasm_val in = {.i32 = n}, out = {0};
+    wasm_val in = {.i32 = arg}, out = {0};
     wasm_trap t = wasm_call(inst, f, &in, 1, &out, 1);
     *ret = out.i32;
     return t;
@@ -71,27 +72,18 @@ static void run_depth(uint32_t lazy)
         return;
     }
     int32_t r = 0;
-    CHECK(down(inst, DEPTH - 1, &r) == WASM_TRAP_NONE); /* DEPTH calls: every record used */
+    /* DEPTH calls: every record used */
+    CHECK(call_i32(inst, "down", DEPTH - 1, &r) == WASM_TRAP_NONE);
     CHECK_EQ_INT(r, DEPTH);
-    CHECK(down(inst, DEPTH, &r) == WASM_TRAP_STACK_EXHAUSTED); /* one call more */
+    CHECK(call_i32(inst, "down", DEPTH, &r) == WASM_TRAP_STACK_EXHAUSTED); /* one call more */
     CHECK_EQ_INT(wasm_instance_trap_func(inst), 0);
     uint32_t bt[4] = {9, 9, 9, 9};
     CHECK_EQ_INT(wasm_instance_trap_backtrace(inst, bt, 4), 4);
     CHECK_EQ_INT(bt[3], 0);
-    CHECK(down(inst, DEPTH - 1, &r) == WASM_TRAP_NONE); /* the records are free again */
+    CHECK(call_i32(inst, "down", DEPTH - 1, &r) == WASM_TRAP_NONE); /* the records are free again */
     CHECK_EQ_INT(r, DEPTH);
     wasm_instance_free(inst);
     wasm_module_free(m);
-}
-
-static wasm_trap callb(wasm_instance *a, int32_t arg, int32_t *ret)
-{
-    wasm_func *f = wasm_instance_export_func(a, "callb");
-    CHECK(f != NULL);
-    wasm_val in = {.i32 = arg}, out = {0};
-    wasm_trap t = wasm_call(a, f, &in, 1, &out, 1);
-    *ret = out.i32;
-    return t;
 }
 
 static void run(uint32_t lazy)
@@ -113,10 +105,10 @@ static void run(uint32_t lazy)
     }
 
     int32_t r = 0;
-    CHECK(callb(a, 5, &r) == WASM_TRAP_NONE);
+    CHECK(call_i32(a, "callb", 5, &r) == WASM_TRAP_NONE);
     CHECK_EQ_INT(r, 5 + 7 + 100); /* B's memory in B, A's again after the return into A */
 
-    CHECK(callb(a, 0, &r) == WASM_TRAP_UNREACHABLE);
+    CHECK(call_i32(a, "callb", 0, &r) == WASM_TRAP_UNREACHABLE);
     CHECK_EQ_INT(wasm_instance_trap_func(a), 0); /* B's $inner */
     uint32_t bt[8];
     CHECK_EQ_INT(wasm_instance_trap_backtrace(a, bt, 8), 4);
@@ -125,7 +117,7 @@ static void run(uint32_t lazy)
     CHECK_EQ_INT(bt[2], 1); /* A's $helper */
     CHECK_EQ_INT(bt[3], 2); /* A's callb */
 
-    CHECK(callb(a, 9, &r) == WASM_TRAP_NONE); /* the trap left both instances usable */
+    CHECK(call_i32(a, "callb", 9, &r) == WASM_TRAP_NONE); /* the trap left both instances usable */
     CHECK_EQ_INT(r, 9 + 7 + 100);
 
     wasm_instance_free(a);
