@@ -50,7 +50,7 @@ static void run_exports(wasm_instance *inst)
     for (uint32_t i = 0; i < m->nexports; i++) {
         if (m->exports[i].kind != WASM_EXTERN_FUNC)
             continue;
-        wasm_func *f = inst->funcs[m->exports[i].idx];
+        wasm_func *f = wasm_inst_func(inst, m->exports[i].idx); /* made on first use */
         if (f->type->nps > MAX_ARGS || f->type->nrs > MAX_ARGS)
             continue;
         memset(args, 0, sizeof(args));
