@@ -72,6 +72,11 @@ char *image_encode(const wc_image *img)
     return wc_record_encode(&image_desc, img);
 }
 
+wc_image *image_dup(const wc_image *img)
+{
+    return wc_record_dup(&image_desc, img);
+}
+
 int image_decode(const char *text, size_t len, wc_image **ret_img, wc_error *err)
 {
     json_error_t jerr;

@@ -31,7 +31,7 @@ static int image_load(wc_store *s, const char *id, wc_image **ret_img, wc_error 
         return wc_error_set(err, -ENOENT, "image %s not found", id);
     if (r < 0)
         return r;
-    return image_decode(text, len, ret_img, err);
+    return image_memo_decode(&s->images, text, len, ret_img, err);
 }
 
 static int batch_put_image(leveldb_writebatch_t *b, const wc_image *img, wc_error *err)

@@ -114,6 +114,7 @@ int wc_store_open(const char *root, wc_store **ret_store, wc_error *err)
     pthread_rwlock_init(&s->db_lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     kv_cache_init(&s->cache);
+    image_memo_init(&s->images);
     if (s->root == NULL) {
         r = wc_error_set_errno(err, -errno, "open store %s", root);
         goto fail;
@@ -160,6 +161,7 @@ void wc_store_close(wc_store *s)
     pthread_rwlock_destroy(&s->db_lock);
     pthread_cond_destroy(&s->cond);
     kv_cache_destroy(&s->cache);
+    image_memo_destroy(&s->images);
     free(s->root);
     free(s);
 }

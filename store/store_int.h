@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "fsutil.h"
+#include "image_memo.h"
 #include "kv_cache.h"
 #include "store.h"
 
@@ -38,7 +39,8 @@ struct wc_store {
     pthread_cond_t cond;
     store_key *keys;
     unsigned long tmp_seq;
-    kv_cache cache; /* image records and references (kv_cache.h) */
+    kv_cache cache;    /* image records and references (kv_cache.h) */
+    image_memo images; /* their last decodes (image_memo.h) */
 };
 
 /* Writes the batch; on failure fills err. Frees nothing. */
@@ -59,5 +61,7 @@ bool store_key_held(wc_store *s, const char *key);
 /* The image record as JSON text (store/image_codec.c). */
 char *image_encode(const wc_image *img);
 int image_decode(const char *json, size_t len, wc_image **ret_img, wc_error *err);
+/* A deep copy of img, NULL on ENOMEM. */
+wc_image *image_dup(const wc_image *img);
 
 #endif
