@@ -184,7 +184,9 @@ int wc_record_set_shared(const wc_record_desc *d, void *rec, char **field, const
 /* Whether p points into rec's packed block (never true for a record not packed). */
 bool wc_record_in_pack(const wc_record_desc *d, const void *rec, const void *p);
 
-/* The record as compact JSON text (malloc'd), NULL on ENOMEM. */
+/* The record as compact JSON text (malloc'd), NULL on ENOMEM: wc_record_to_json's object without
+ * the fields at their default (an empty string, list or array, false, the fallback), which decode
+ * gives back as they were. */
 char *wc_record_encode(const wc_record_desc *d, const void *rec);
 
 #endif

@@ -188,7 +188,7 @@ static void test_changing_empty(void)
         CHECK_STR(c->note, "");
         CHECK(c->ips[0] == NULL && a->empty != b->empty); /* not the fields that never change */
         char *text = wc_record_encode(&rec_desc, c);
-        CHECK(text && strstr(text, "\"note\":\"\"") && strstr(text, "\"ips\":[]"));
+        CHECK(text && !strstr(text, "\"note\"") && !strstr(text, "\"ips\"")); /* at default */
         free(text);
         char *ips[] = {"10.0.0.2", NULL};
         CHECK(wc_record_set_str(&c->note, "set") == 0 && wc_record_set_strv(&c->ips, ips) == 0);

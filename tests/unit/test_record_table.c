@@ -115,8 +115,22 @@ static void test_new_is_empty(void)
     CHECK_STR(r->name, "");
     CHECK(r->tags != NULL && r->tags[0] == NULL);
     CHECK(r->items != NULL && r->n_items == 0);
+    /* the fields at their default are left out, and read back as they were */
     char *text = wc_record_encode(&rec_desc, r);
-    CHECK(text != NULL && strstr(text, "\"tags\":[]") != NULL);
+    CHECK(text != NULL && strstr(text, "\"tags\"") == NULL && strstr(text, "\"name\"") == NULL);
+    CHECK(text != NULL && strstr(text, "\"missing\"") != NULL); /* 0, not its fallback -1 */
+    CHECK(text != NULL && strstr(text, "\"state\":0") != NULL); /* RED, not its fallback */
+    json_t *o = json_loads(text ? text : "", 0, NULL);
+    rec *d = o ? wc_record_load(&rec_desc, o) : NULL;
+    CHECK(d != NULL);
+    if (d) {
+        CHECK(d->tags[0] == NULL && d->n_items == 0 && d->missing == 0 && d->state == RED);
+        char *again = wc_record_encode(&rec_desc, d);
+        CHECK_STR(again, text);
+        free(again);
+    }
+    json_decref(o);
+    wc_record_free(&rec_desc, d);
     free(text);
     wc_record_free(&rec_desc, r);
 }
