@@ -402,17 +402,22 @@ static bool at_default(const wc_field *f, const void *rec)
     return false;
 }
 
-/* The stored text leaves out the fields at their default (decoding gives them back): a
- * container's record has ~20 such of its ~40, and building and dumping the tree of each record
- * written was ~8% of the daemon's CPU per start (issue 18). */
+/* A container's record has ~20 fields at their default of its ~40, and building and dumping the
+ * tree of each record written was ~8% of the daemon's CPU per start (issue 18). */
+int wc_record_to_json_set(const wc_record_desc *d, const void *rec, json_t *o)
+{
+    for (size_t i = 0; i < d->n_fields; i++) {
+        int rc = at_default(&d->fields[i], rec) ? 0 : field_to_json(&d->fields[i], rec, o);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 char *wc_record_encode(const wc_record_desc *d, const void *rec)
 {
     json_t *o = json_object();
-    int rc = o ? 0 : -ENOMEM;
-    for (size_t i = 0; rc == 0 && i < d->n_fields; i++)
-        if (!at_default(&d->fields[i], rec))
-            rc = field_to_json(&d->fields[i], rec, o);
-    char *text = rc == 0 ? json_dumps(o, JSON_COMPACT) : NULL;
+    char *text = o && wc_record_to_json_set(d, rec, o) == 0 ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return text;
 }

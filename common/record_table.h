@@ -149,6 +149,9 @@ int wc_record_init(const wc_record_desc *d, void *rec);
 void wc_record_clear(const wc_record_desc *d, void *rec);
 /* Sets every field of the table as a key of o. 0 or -ENOMEM. */
 int wc_record_to_json(const wc_record_desc *d, const void *rec, json_t *o);
+/* The same without the fields at their default (an empty string, list or array, false, the
+ * fallback), which wc_record_from_json gives back as they were. 0 or -ENOMEM. */
+int wc_record_to_json_set(const wc_record_desc *d, const void *rec, json_t *o);
 /* Fills a zeroed rec from o (any JSON). 0 or -ENOMEM (then as wc_record_init). */
 int wc_record_from_json(const wc_record_desc *d, const json_t *o, void *rec);
 /* Deep-copies src's fields into a zeroed dst. 0 or -ENOMEM (then as wc_record_init). */
@@ -184,9 +187,7 @@ int wc_record_set_shared(const wc_record_desc *d, void *rec, char **field, const
 /* Whether p points into rec's packed block (never true for a record not packed). */
 bool wc_record_in_pack(const wc_record_desc *d, const void *rec, const void *p);
 
-/* The record as compact JSON text (malloc'd), NULL on ENOMEM: wc_record_to_json's object without
- * the fields at their default (an empty string, list or array, false, the fallback), which decode
- * gives back as they were. */
+/* The record as compact JSON text (malloc'd), NULL on ENOMEM: wc_record_to_json_set's object. */
 char *wc_record_encode(const wc_record_desc *d, const void *rec);
 
 #endif

@@ -193,7 +193,7 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
 static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *ret_pid,
                          wc_error *err)
 {
-    json_t *js = worker_spec_encode(spec);
+    json_t *js = worker_spec_encode_set(spec);
     json_auto_t *req =
         js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL;
     json_auto_t *reply = NULL;

@@ -82,6 +82,16 @@ json_t *worker_spec_encode(const worker_spec *s)
     return o;
 }
 
+json_t *worker_spec_encode_set(const worker_spec *s)
+{
+    json_t *o = json_object();
+    if (o != NULL && wc_record_to_json_set(&spec_desc, s, o) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
 {
     if (!json_is_object(o))

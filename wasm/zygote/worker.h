@@ -71,6 +71,9 @@ typedef struct worker_result {
 } worker_result;
 
 json_t *worker_spec_encode(const worker_spec *s); /* NULL on ENOMEM */
+/* The same without the fields at their default, which decode gives back: a start's smaller
+ * request. Not for an exec: a ready worker (ready.h) takes the per-exec fields an exec sends. */
+json_t *worker_spec_encode_set(const worker_spec *s);
 int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err);
 void worker_spec_free(worker_spec *s);   /* NULL is fine */
 void worker_spec_freep(worker_spec **s); /* for _cleanup_ */
