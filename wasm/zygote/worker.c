@@ -72,24 +72,25 @@ void worker_spec_freep(worker_spec **s)
     worker_spec_free(*s);
 }
 
-json_t *worker_spec_encode(const worker_spec *s)
+static json_t *encode_with(const worker_spec *s,
+                           int (*to_json)(const wc_record_desc *, const void *, json_t *))
 {
     json_t *o = json_object();
-    if (o != NULL && wc_record_to_json(&spec_desc, s, o) < 0) {
+    if (o != NULL && to_json(&spec_desc, s, o) < 0) {
         json_decref(o);
         return NULL;
     }
     return o;
 }
 
+json_t *worker_spec_encode(const worker_spec *s)
+{
+    return encode_with(s, wc_record_to_json);
+}
+
 json_t *worker_spec_encode_set(const worker_spec *s)
 {
-    json_t *o = json_object();
-    if (o != NULL && wc_record_to_json_set(&spec_desc, s, o) < 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return encode_with(s, wc_record_to_json_set);
 }
 
 int worker_spec_decode(const json_t *o, worker_spec **ret_spec, wc_error *err)
