@@ -174,14 +174,60 @@ static int field_to_json(const wc_field *f, const void *rec, json_t *o)
     return -EINVAL;
 }
 
-int wc_record_to_json(const wc_record_desc *d, const void *rec, json_t *o)
+/* Whether the field holds what decoding a record without it gives (its kind's empty value or
+ * its fallback): wc_record_encode leaves it out. A custom value is always written. */
+static bool at_default(const wc_field *f, const void *rec)
+{
+    switch (f->kind) {
+    case WC_FIELD_ID:
+        return *AT_C(rec, f, char) == '\0';
+    case WC_FIELD_STR:
+        return *AT_C(rec, f, char *) == NULL || **AT_C(rec, f, char *) == '\0';
+    case WC_FIELD_STRV:
+        return *AT_C(rec, f, char **) == NULL || **AT_C(rec, f, char **) == NULL;
+    case WC_FIELD_BOOL:
+        return !*AT_C(rec, f, bool);
+    case WC_FIELD_INT:
+    case WC_FIELD_ENUM:
+        return *AT_C(rec, f, int) == f->fallback;
+    case WC_FIELD_U32:
+        return *AT_C(rec, f, uint32_t) == (uint32_t)f->fallback;
+    case WC_FIELD_I64:
+        return *AT_C(rec, f, int64_t) == f->fallback;
+    case WC_FIELD_U64:
+        return *AT_C(rec, f, uint64_t) == (uint64_t)f->fallback;
+    case WC_FIELD_NAMED:
+        return *AT_C(rec, f, int) == 0;
+    case WC_FIELD_ARRAY:
+        return count_of(rec, f) == 0;
+    case WC_FIELD_CUSTOM:
+        return false;
+    }
+    return false;
+}
+
+/* The fields of the table as keys of o: all, or those not at their default. */
+static int fields_to_json(const wc_record_desc *d, const void *rec, json_t *o, bool all)
 {
     for (size_t i = 0; i < d->n_fields; i++) {
-        int rc = field_to_json(&d->fields[i], rec, o);
+        const wc_field *f = &d->fields[i];
+        int rc = all || !at_default(f, rec) ? field_to_json(f, rec, o) : 0;
         if (rc < 0)
             return rc;
     }
     return 0;
+}
+
+int wc_record_to_json(const wc_record_desc *d, const void *rec, json_t *o)
+{
+    return fields_to_json(d, rec, o, true);
+}
+
+/* A container's record has ~20 fields at their default of its ~40, and building and dumping the
+ * tree of each record written was ~8% of the daemon's CPU per start (issue 18). */
+int wc_record_to_json_set(const wc_record_desc *d, const void *rec, json_t *o)
+{
+    return fields_to_json(d, rec, o, false);
 }
 
 static int array_from_json(const wc_field *f, const json_t *o, void *rec)
@@ -368,50 +414,6 @@ void *wc_record_load(const wc_record_desc *d, const json_t *o)
     if (rec != NULL && wc_record_from_json(d, o, rec) < 0)
         wc_record_free(d, take_ptr(rec));
     return rec;
-}
-
-/* Whether the field holds what decoding a record without it gives (its kind's empty value or
- * its fallback): wc_record_encode leaves it out. A custom value is always written. */
-static bool at_default(const wc_field *f, const void *rec)
-{
-    switch (f->kind) {
-    case WC_FIELD_ID:
-        return *AT_C(rec, f, char) == '\0';
-    case WC_FIELD_STR:
-        return *AT_C(rec, f, char *) == NULL || **AT_C(rec, f, char *) == '\0';
-    case WC_FIELD_STRV:
-        return *AT_C(rec, f, char **) == NULL || **AT_C(rec, f, char **) == NULL;
-    case WC_FIELD_BOOL:
-        return !*AT_C(rec, f, bool);
-    case WC_FIELD_INT:
-    case WC_FIELD_ENUM:
-        return *AT_C(rec, f, int) == f->fallback;
-    case WC_FIELD_U32:
-        return *AT_C(rec, f, uint32_t) == (uint32_t)f->fallback;
-    case WC_FIELD_I64:
-        return *AT_C(rec, f, int64_t) == f->fallback;
-    case WC_FIELD_U64:
-        return *AT_C(rec, f, uint64_t) == (uint64_t)f->fallback;
-    case WC_FIELD_NAMED:
-        return *AT_C(rec, f, int) == 0;
-    case WC_FIELD_ARRAY:
-        return count_of(rec, f) == 0;
-    case WC_FIELD_CUSTOM:
-        return false;
-    }
-    return false;
-}
-
-/* A container's record has ~20 fields at their default of its ~40, and building and dumping the
- * tree of each record written was ~8% of the daemon's CPU per start (issue 18). */
-int wc_record_to_json_set(const wc_record_desc *d, const void *rec, json_t *o)
-{
-    for (size_t i = 0; i < d->n_fields; i++) {
-        int rc = at_default(&d->fields[i], rec) ? 0 : field_to_json(&d->fields[i], rec, o);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
 }
 
 char *wc_record_encode(const wc_record_desc *d, const void *rec)

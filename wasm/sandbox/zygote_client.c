@@ -105,7 +105,7 @@ static int try_connect(const struct sockaddr_un *sa)
 
 /* The zygote's malloc keeps no per-thread cache of freed chunks (tcache): a request's
  * allocations then reuse fewer heap pages, each of which its first write after a spare's fork
- * copies (issue 18: 23 -> 15 page faults per start in the zygote, 61 -> 56 in each worker). An
+ * copies (issue 18: 23 -> 15 page faults per start in the zygote, 61 -> 52 in each worker). An
  * operator's own GLIBC_TUNABLES is left as it is. */
 static const char zygote_tunables[] = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0";
 
