@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "prefault.h"
 #include "privileges.h"
 #include "reaper.h"
 #include "worker_run.h"
@@ -103,10 +104,12 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
     worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
+    worker_default_signals();
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
     prctl(PR_SET_NAME, "wasmcri-spare");
+    prefault_spare(); /* while it waits: the pages a start touches */
     json_t *msg = NULL;
     int fds[ZP_MAX_FDS];
     size_t nfds = 0;

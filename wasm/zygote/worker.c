@@ -1,11 +1,10 @@
 /* Worker processes (see worker.h): the spec's field table (to add a field: the member
  * in worker.h and one line in spec_fields; common/record_table.h) and the child's
- * set-up, as a flat list of steps (the zygote has put it in its cgroups): die with the zygote →
- * default signals → join the pod netns → the writable directory of an image without
- * a rootfs → run (worker_run.c opens what only root may, then becomes the container's
- * user: privileges.h) → report → exit.
- * To add a step, write `static int step_x(const worker_spec *, wc_error *)` and
- * call it from worker_main in order.
+ * set-up, as a flat list of steps (the zygote has put it in its cgroups; as a spare it set its
+ * signals and its death with the zygote) → join the pod netns → the writable directory of an image
+ * without a rootfs → run (worker_run.c opens what only root may, then becomes the container's user:
+ * privileges.h) → report → exit. To add a step, write `static int step_x(const worker_spec *,
+ * wc_error *)` and call it from worker_main in order.
  */
 #include "worker.h"
 
@@ -22,6 +21,7 @@
 #include "cleanup.h"
 #include "layer.h"
 #include "listeners.h"
+#include "prefault.h"
 #include "privileges.h"
 #include "record.h"
 #include "record_table.h"
@@ -123,10 +123,7 @@ int worker_join_cgroups(pid_t pid, char *const *procs, wc_error *err)
 
 /* ---- the child's steps ---- */
 
-/* Default dispositions (the zygote's are, but for zygote_ignored: three calls, not 64); only
- * SIGHUP stays blocked: it asks for a log reopen (worker_run.c handles it once the log is
- * open), and one sent early must wait, not kill. */
-static int step_default_signals(void)
+int worker_default_signals(void)
 {
     sigset_t mask;
     sigemptyset(&mask);
@@ -165,13 +162,11 @@ static void fail_result(worker_result *res, const wc_error *err)
     snprintf(res->message, sizeof(res->message), "worker set-up: %.200s", err->msg);
 }
 
-/* The steps before the module runs: signals, the pod's netns, the listening sockets
- * (unless the module opens its own), the writable layer. */
+/* The steps before the module runs (the spare set the signals: worker_default_signals): the
+ * pod's netns, the listening sockets (unless the module opens its own), the writable layer. */
 static int prepare_worker(const worker_spec *spec, const wr_module *module, int *listen,
                           wc_error *err)
 {
-    if (step_default_signals() < 0)
-        return wc_error_set_errno(err, -errno, "signal mask");
     TRY(step_join_netns(spec, err));
     if (listen == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
@@ -186,13 +181,6 @@ static int prepare_worker(const worker_spec *spec, const wr_module *module, int 
  * worker faults in ahead (a probe's sh -c "cat FILE" used 4 pages more). */
 #define STACK_WARM_BYTES (32 << 10)
 
-static void __attribute__((noinline)) warm_stack(void)
-{
-    volatile char below[STACK_WARM_BYTES];
-    for (size_t i = 0; i < sizeof(below); i += 4096)
-        below[i] = 0;
-}
-
 struct worker_prepared {
     wr_view *view;
 };
@@ -200,7 +188,6 @@ struct worker_prepared {
 worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *module,
                                 const worker_fds *fds)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "wasmcri-ready");
     worker_prepared *p = calloc(1, sizeof(*p));
     int none = -1;
@@ -212,7 +199,7 @@ worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *modul
     }
     if (module) /* the last exec's module: most likely the next one's too (a probe's) */
         wr_instantiate_ahead(p->view, module, setup, NULL);
-    warm_stack();
+    prefault_stack(STACK_WARM_BYTES);
     return p;
 }
 
@@ -222,8 +209,7 @@ void worker_main(const worker_spec *spec, const wr_module *module, const worker_
     worker_result res;
     wc_error err = {0};
     memset(&res, 0, sizeof(res));
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    prctl(PR_SET_NAME, "wasmcri-worker");
+    prctl(PR_SET_NAME, "wasmcri-worker"); /* its parent-death signal is the spare's */
     worker_fds with_listeners = *fds;
     int *listen = calloc(spec->n_listeners + 1, sizeof(int));
     with_listeners.listen = listen;

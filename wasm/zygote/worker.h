@@ -98,8 +98,14 @@ typedef struct worker_fds {
     const int *listen; /* set by the worker: spec->listeners' sockets, -1 for a port not opened */
 } worker_fds;
 
+/* Default dispositions (the zygote's are, but for zygote_ignored: three calls, not 64); only
+ * SIGHUP stays blocked: it asks for a log reopen (worker_run.c handles it once the log is
+ * open), and one sent early must wait, not kill. A spare's, before it says it is ready: off the
+ * start's path. */
+int worker_default_signals(void);
+
 /* An exec's set-up done ahead of the exec, in a worker the zygote keeps ready for its
- * container (ready.h): the signals, the pod's netns, the view opened as root (wr_open_view),
+ * container (ready.h): the pod's netns, the view opened as root (wr_open_view),
  * then the container's user, capabilities and seccomp filter (worker_drop_privileges), and an
  * instance of module (the last exec's, when the worker holds it: wr_instantiate_ahead); the
  * exec then only gives it its argv, env and stdio. setup is an exec's spec (no listeners, no

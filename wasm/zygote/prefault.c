@@ -1,0 +1,83 @@
+/* Prefaulting in a spare worker (see prefault.h). A fork copies no page table entry of a
+ * file's mapping that has no private page (the program's text and read-only data), so each
+ * worker faulted in the text it ran, 64 KiB at a time; the writable data, bss, stack and heap
+ * it shares with the zygote copy-on-write are copied at its first write to each page. Here
+ * each of those is done in one madvise(MADV_POPULATE_READ / _WRITE) per range, or by a write.
+ * To add a range: one call in prefault_spare, and its fault count before and after
+ * (`perf record -e page-faults -d` over the zygote; README "The start path").
+ */
+#include "prefault.h"
+
+#include <alloca.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+/* How deep a container start's set-up and first log write go below the spare's wait (a
+ * start faulted in 4 pages of stack down to 24 KiB below it: the log's printf). */
+#define START_STACK_BYTES (24 << 10)
+/* A request this big is served after the fast bins are merged (glibc's malloc_consolidate). */
+#define CONSOLIDATE_BYTES 4096
+
+void __attribute__((noinline)) prefault_stack(size_t bytes)
+{
+    volatile char *below = alloca(bytes);
+    for (size_t i = 0; i < bytes; i += 4096)
+        below[i] = 0;
+}
+
+static void populate(uintptr_t from, uintptr_t to, int advice)
+{
+    uintptr_t page = 4096;
+    from &= ~(page - 1);
+    to = (to + page - 1) & ~(page - 1);
+    if (to > from)
+        madvise((void *)from, to - from, advice);
+}
+
+/* The program's own PT_LOAD segments (the first object dl_iterate_phdr reports): read-only
+ * ones mapped; of the writable one its data from the file written (malloc's state among it),
+ * but for its RELRO part (read-only after relocation), not its bss (a start writes 1 of its 6
+ * pages). */
+static int populate_program(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size, (void)arg;
+    uintptr_t relro_from = 0, relro_to = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
+            relro_from = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+            relro_to = (relro_from + info->dlpi_phdr[i].p_memsz + 4095) & ~(uintptr_t)4095;
+        }
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t from = info->dlpi_addr + ph->p_vaddr;
+        if (!(ph->p_flags & PF_W)) {
+            populate(from, from + ph->p_memsz, MADV_POPULATE_READ);
+            continue;
+        }
+        uintptr_t to = from + ph->p_filesz;
+        if (from < relro_to && to > relro_from)
+            from = relro_to;
+        populate(from, to, MADV_POPULATE_WRITE);
+    }
+    return 1; /* the program only */
+}
+
+void prefault_spare(void)
+{
+#if defined(MADV_POPULATE_READ) && defined(MADV_POPULATE_WRITE)
+    dl_iterate_phdr(populate_program, NULL);
+#endif
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* the vDSO's data page: the log's timestamps */
+    prefault_stack(START_STACK_BYTES);
+    /* a large request merges the free chunks of malloc's fast bins (writing them), as the
+     * start's first one did (its spec's receive buffer) */
+    char *volatile merged = malloc(CONSOLIDATE_BYTES); /* volatile: not optimised away */
+    free(merged);
+}
