@@ -3,10 +3,10 @@
  * the container's user for every id (groups, gid, uid: real, effective, saved and
  * file), the capabilities with capset(2) (plain syscalls, no libcap), no_new_privs,
  * then a libseccomp deny-list answering EPERM, compiled once in the zygote (exported
- * as BPF through a memfd) and loaded with prctl: all of it but the two calls a worker's set-up
- * makes by its spare, off the start's path (worker_privileges_spare), those two by the worker
- * (a load is half fixed cost, the JIT's among it: ~57 µs for all 57 instructions, ~28 µs for the
- * 9 of those two). To forbid another
+ * as BPF through a memfd) and loaded with prctl: all of it but the one call a worker's set-up
+ * makes by its spare, off the start's path (worker_privileges_spare), that one (setns) by the
+ * worker (a load is half fixed cost, the JIT's among it: ~57 µs for all 57 instructions, ~28 µs
+ * for the 9 of two calls). To forbid another
  * system call, add it to denied[]. Sockets: the guest's (the WasmEdge extension) and
  * sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any other family
  * answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and socketpair(2)
@@ -122,14 +122,20 @@ static int drop_bounding_set(__u32 keep, wc_error *err)
     return 0;
 }
 
+/* The zygote's ids (root), which a worker has until it becomes its container's user. */
+static uid_t zygote_uid;
+static gid_t zygote_gid;
+
 /* Every id the kernel checks becomes the user's: a guest's files, signals, limits and
- * /proc entries are the user's, as with runc. A change of ids clears the parent-death
- * signal: it is set again (and a zygote that died meanwhile ends the worker). */
+ * /proc entries are the user's, as with runc. A change of uid or gid clears the parent-death
+ * signal: it is set again (and a zygote that died meanwhile ends the worker); a root container's
+ * keeps the spare's (three system calls fewer on its path). */
 static int become_user(const wc_user *u, wc_error *err)
 {
     gid_t groups[WC_MAX_GROUPS];
     uid_t r, e, s;
-    pid_t parent = getppid();
+    bool same_ids = u->uid == zygote_uid && u->gid == zygote_gid;
+    pid_t parent = same_ids ? 0 : getppid();
     for (uint32_t i = 0; i < u->n_groups && i < WC_MAX_GROUPS; i++)
         groups[i] = u->groups[i];
     if (setgroups(u->n_groups < WC_MAX_GROUPS ? u->n_groups : WC_MAX_GROUPS, groups) < 0)
@@ -139,6 +145,8 @@ static int become_user(const wc_user *u, wc_error *err)
     if (getresuid(&r, &e, &s) < 0 || r != u->uid || e != u->uid || s != u->uid ||
         (uid_t)setfsuid((uid_t)-1) != u->uid || (gid_t)setfsgid((gid_t)-1) != u->gid)
         return wc_error_set(err, -EPERM, "run as %u:%u: the ids did not change", u->uid, u->gid);
+    if (same_ids)
+        return 0;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         return wc_error_set(err, -ESRCH, "the zygote ended");
@@ -156,16 +164,17 @@ static int set_capabilities(__u32 keep, wc_error *err)
 }
 
 /* What a worker's set-up still calls once its spare has the filter (worker_privileges_spare):
- * setns, to join its pod's network namespace, and socketpair, for its log's reopening
- * (worker_run.c). The spare's filter denies all of denied[] but these; the worker's own, loaded
- * when it drops its privileges, denies these alone. */
-static const int setup_calls[] = {SCMP_SYS(setns), SCMP_SYS(socketpair)};
+ * setns, to join its pod's network namespace (its log's reopening pair is the spare's:
+ * wr_reopen_pair). The spare's filter denies all of denied[] but this; the worker's own, loaded
+ * when it drops its privileges, denies this alone. */
+static const int setup_calls[] = {SCMP_SYS(setns)};
 
 typedef enum { FILTER_ALL, FILTER_SPARE, FILTER_SETUP } filter_part;
 
 /* Compiled by worker_privileges_prepare, read by workers. */
 static struct sock_fprog compiled[3];
-static bool spare_filtered; /* the spare's filter is loaded: only the set-up's is left */
+static bool spare_filtered;     /* the spare's filter is loaded: only the set-up's is left */
+static bool spare_no_new_privs; /* the spare set no_new_privs */
 
 static bool is_setup_call(int nr)
 {
@@ -225,6 +234,8 @@ int worker_privileges_prepare(wc_error *err)
 {
     drop_bounding_set(kept_mask(true), NULL); /* on failure each worker drops them */
     read_bounding_set();
+    zygote_uid = geteuid();
+    zygote_gid = getegid();
     int rc = 0;
     for (filter_part part = FILTER_ALL; part <= FILTER_SETUP && rc == 0; part++)
         rc = compile_filter(part);
@@ -233,7 +244,9 @@ int worker_privileges_prepare(wc_error *err)
 
 void worker_privileges_spare(void)
 {
-    /* a spare is root (CAP_SYS_ADMIN): no no_new_privs needed yet */
+    /* no_new_privs now (it only bars gaining privileges by execve, which no worker calls), off
+     * the start's path; a spare is root (CAP_SYS_ADMIN), which may load a filter without it */
+    spare_no_new_privs = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
     spare_filtered = compiled[FILTER_SPARE].filter && compiled[FILTER_SETUP].filter &&
                      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled[FILTER_SPARE]) == 0;
 }
@@ -264,7 +277,7 @@ int worker_drop_privileges(const wc_user *user, wc_error *err)
     TRY(drop_bounding_set(keep, err));
     TRY(become_user(user, err));
     TRY(set_capabilities(keep, err));
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    if (!spare_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return wc_error_set_errno(err, -errno, "set no_new_privs");
     TRY(install_seccomp(err));
     dropped = true;

@@ -20,10 +20,10 @@
  * costs ~0.3 ms, loading ~60 µs). */
 int worker_privileges_prepare(wc_error *err);
 
-/* In a spare, as root, before it is ready (spare.h): loads the filter but for the two calls a
- * worker's set-up makes (setns, socketpair), so that its worker_drop_privileges loads only those
- * two on the start's path. Nothing happens when the zygote compiled no filter or the load fails:
- * the worker then loads all of it. */
+/* In a spare, as root, before it is ready (spare.h): loads the filter but for the call a
+ * worker's set-up makes (setns: its log's reopening pair is the spare's), so that its
+ * worker_drop_privileges loads only that one on the start's path. Nothing happens when the zygote
+ * compiled no filter or the load fails: the worker then loads all of it. */
 void worker_privileges_spare(void);
 
 /* In the worker, after it joined its namespaces and cgroups and opened what only

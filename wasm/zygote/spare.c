@@ -103,6 +103,8 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         _exit(0); /* the zygote sees it die before it was ready */
     int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
+    if (wr_reopen_pair() < 0)
+        _exit(0);              /* the zygote sees it die before it was ready */
     worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
     worker_default_signals();
     char ready = 'r';

@@ -182,12 +182,15 @@ static void on_sighup(int sig)
     errno = saved;
 }
 
-/* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. The reply
- * pair is made here, as root (a worker may make no socket pair later: privileges.c). */
-static int handle_reopen(cri_log *log, int layer, wc_error *err)
+int wr_reopen_pair(void)
 {
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, reopen_reply) < 0)
-        return wc_error_set_errno(err, -errno, "a socket pair for the log's reopening");
+    return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, reopen_reply) < 0 ? -errno : 0;
+}
+
+/* SIGHUP is blocked from the fork on (worker.c): one sent early waits until now. The reply
+ * pair is the spare's (wr_reopen_pair). */
+static void handle_reopen(cri_log *log, int layer)
+{
     reopen_layer = layer;
     reopen_target = log;
     struct sigaction sa = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
@@ -197,7 +200,6 @@ static int handle_reopen(cri_log *log, int layer, wc_error *err)
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
-    return 0;
 }
 
 static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
@@ -354,7 +356,7 @@ static int open_as_root(const worker_spec *spec, const worker_fds *fds, wasi_mou
     TRY(build_mounts(spec, mounts, err));
     if (*spec->log_path) {
         TRY(cri_log_open(spec->log_path, log, err));
-        TRY(handle_reopen(*log, fds->layer, err));
+        handle_reopen(*log, fds->layer);
     }
     if (layer_hook_open(spec, fds->layer, hook) < 0)
         return wc_error_set_errno(err, -errno, "open the parent of %s", spec->layer_dir);

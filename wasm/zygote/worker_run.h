@@ -45,6 +45,10 @@ size_t wr_module_mapped_bytes(const wr_module *m);
  * opens its own sockets, so it gets no pre-opened listeners (they would hold its ports). */
 bool wr_module_opens_sockets(const wr_module *m);
 
+/* The socket pair on which a worker takes its reopened log (ReopenContainerLog), made by its
+ * spare before it is ready (a worker may make none: privileges.h). 0 or -errno. */
+int wr_reopen_pair(void);
+
 /* What a worker opens as root for its guest: the mounts' host sides, the CRI log (at
  * spec->log_path, reopened on a SIGHUP) and the parent of its writable layer. */
 typedef struct wr_view wr_view;
