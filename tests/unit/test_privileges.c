@@ -4,14 +4,17 @@
  * nothing else: any other family answers EAFNOSUPPORT, socketpair and setns EPERM. Three times: as
  * a plain process, as a zygote's child (worker_privileges_prepare first, in the parent: the
  * bounding set read there once, the filter compiled there), and as a zygote's spare (most of the
- * filter loaded ahead, worker_privileges_spare: its set-up can still join a network namespace and
- * make a socket pair, the guest neither). */
+ * filter loaded ahead, worker_privileges_spare, with no_new_privs: its set-up can still join a
+ * network namespace, the guest not; neither makes a socket pair, the spare made its log's before).
+ * Either keeps its parent-death signal: set again after a change of ids, kept as root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,14 +32,14 @@ static int try_socket(int family, int type)
     return 0;
 }
 
-/* CapBnd of /proc/self/status; -1 when it cannot be read. */
-static long long cap_bnd(void)
+/* A field of /proc/self/status in format ("CapBnd: %llx"); -1 when it cannot be read. */
+static long long status_field(const char *format)
 {
     FILE *f = fopen("/proc/self/status", "re");
     char line[256];
     long long v = -1;
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "CapBnd: %llx", &v) == 1)
+        if (sscanf(line, format, &v) == 1)
             break;
     if (f)
         fclose(f);
@@ -53,22 +56,43 @@ static int try_setns(void)
     return rc;
 }
 
-/* What a spare's worker does before it drops its privileges: 0 when it can. */
+/* What a spare's worker does before it drops its privileges (setns) and does not (socketpair):
+ * 0 when so. */
 static int spare_setup_calls(void)
 {
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0 || errno != EPERM)
         return 1;
-    close(sv[0]);
-    close(sv[1]);
     return try_setns() != 0 ? 2 : 0;
+}
+
+static int pdeathsig(void)
+{
+    int sig = 0;
+    prctl(PR_GET_PDEATHSIG, &sig);
+    return sig;
+}
+
+/* As root: the spare's parent-death signal and no_new_privs kept. */
+static void root_child(void)
+{
+    wc_error err = {0};
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    worker_privileges_spare();
+    wc_user root = {.uid = 0, .gid = 0};
+    if (worker_drop_privileges(&root, &err) < 0)
+        _exit(100);
+    _exit(pdeathsig() != SIGKILL ? 105 : status_field("NoNewPrivs: %lld") != 1 ? 106 : 0);
 }
 
 static void child(bool spare)
 {
     wc_error err = {0};
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (spare) {
         worker_privileges_spare();
+        if (status_field("NoNewPrivs: %lld") != 1)
+            _exit(106);
         if (spare_setup_calls() != 0)
             _exit(102);
         if (try_socket(AF_UNIX, SOCK_STREAM) != EAFNOSUPPORT)
@@ -77,6 +101,8 @@ static void child(bool spare)
     wc_user user = {.uid = 1000, .gid = 1001, .n_groups = 1, .groups = {1002}};
     if (worker_drop_privileges(&user, &err) < 0)
         _exit(100);
+    if (pdeathsig() != SIGKILL || status_field("NoNewPrivs: %lld") != 1)
+        _exit(105); /* the change of ids cleared the signal: set again */
     uid_t ru, eu, su;
     gid_t rg, eg, sg, groups[4];
     if (getresuid(&ru, &eu, &su) < 0 || ru != 1000 || eu != 1000 || su != 1000 ||
@@ -84,7 +110,7 @@ static void child(bool spare)
         getgroups(4, groups) != 1 || groups[0] != 1002)
         _exit(101); /* every id the user's, not only the file ids */
     int sv[2];
-    int bad = cap_bnd() != 0 ? 128 : 0;
+    int bad = status_field("CapBnd: %llx") != 0 ? 128 : 0;
     bad |= try_socket(AF_INET, SOCK_STREAM) != 0 ? 1 : 0;
     bad |= try_socket(AF_INET6, SOCK_DGRAM) != 0 ? 2 : 0;
     bad |= try_socket(AF_UNIX, SOCK_STREAM) != EAFNOSUPPORT ? 4 : 0;
@@ -95,9 +121,11 @@ static void child(bool spare)
     _exit(bad ? bad : try_setns() != EPERM ? 104 : 0);
 }
 
-static void check_child(bool spare)
+static void check_child(bool spare, bool root)
 {
     pid_t pid = fork();
+    if (pid == 0 && root)
+        root_child();
     if (pid == 0)
         child(spare);
     int status = 0;
@@ -108,10 +136,11 @@ static void check_child(bool spare)
 
 int main(void)
 {
-    check_child(false);
+    check_child(false, false);
     wc_error err = {0};
     CHECK(worker_privileges_prepare(&err) == 0);
-    check_child(false);
-    check_child(true);
+    check_child(false, false);
+    check_child(true, false);
+    check_child(true, true);
     return CHECK_DONE();
 }
