@@ -1,6 +1,8 @@
 /* Spare workers (see spare.h). The child makes itself a descriptor table of its
  * own, keeps only its end of the hand-over socket and the layer socket (its worker_result
- * goes to the zygote on it), says it is ready, dies with the zygote, and waits in recvmsg;
+ * goes to the zygote on it), makes its log's reopening pair, loads most of the seccomp filter,
+ * sets its signals, says it is ready, dies with the zygote, faults in what a start touches
+ * (prefault.h) and waits in recvmsg;
  * what it receives is a worker spec (then it closes the hand-over socket), and from then on
  * it is that worker (compiling its module first when the zygote does not hold it). A spare
  * the zygote keeps ready for a container's execs (ready.h) first receives that set-up
