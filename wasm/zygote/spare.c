@@ -105,10 +105,9 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         _exit(0); /* the zygote sees it die before it was ready */
     int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
-    if (wr_reopen_pair() < 0)
+    if (wr_reopen_pair() < 0 || worker_default_signals() < 0)
         _exit(0);              /* the zygote sees it die before it was ready */
     worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
-    worker_default_signals();
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
