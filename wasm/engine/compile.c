@@ -555,6 +555,34 @@ static void fuse_maj(vstate *s)
     s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
 }
 
+/* NAME_ADD3 [dst, a, b, c][e] just made (at last_ins) right after NAME_MAC_LL_<load> computed its
+ * product-sum x into a stack slot that only the first add reads, on its right (b, the top of the
+ * stack when the add ran): both become NAME_MAC_LL_<load>_ADD3 [dst, a, x, c][e][the MAC's cells],
+ * the MAC first (a dot product unrolled by 4: its last product added to the running sum, then the
+ * other three: matmul, coremark's matrix; the sum no longer goes through a stack slot). */
+static void fuse_mac_sum(vstate *s)
+{
+    bool f64 = s->last_op == OP_F64_ADD3;
+    int64_t p = s->prev_ins, q = s->last_ins;
+    if (p < 0 || p + 5 != q ||
+        !op_at(s, p, f64 ? OP_F64_MAC_LL_F64_LOAD : OP_I32_MAC_LL_I32_LOAD16_S))
+        return;
+    wcell c = s->code[q + 1], e = s->code[q + 2], mac[4];
+    uint16_t x = s->code[p + 1].m.a;
+    if (x < s->local_slots || c.s.c != x || c.s.b == x || c.s.d == x || e.s.a == x)
+        return;
+    memcpy(mac, &s->code[p + 1], sizeof(mac));
+    s->code[p + 1] = c;
+    s->code[p + 2] = e;
+    memcpy(&s->code[p + 3], mac, sizeof(mac));
+    s->n = (size_t)p + 7;
+    s->last_op = f64 ? OP_F64_MAC_LL_F64_LOAD_ADD3 : OP_I32_MAC_LL_I32_LOAD16_S_ADD3;
+    set_op(s, &s->code[p], s->last_op);
+    s->last_ins = s->last_def = p; /* its dst is the first slot, as a local.set may retarget */
+    s->last_end = s->n;
+    fused_pair(s);
+}
+
 static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
 {
     static const struct {
@@ -587,6 +615,8 @@ static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16
             fuse_load_sigma(s);
         else if (map[i].fused == OP_I32_AND_I32_XOR_I32_ADD)
             fuse_maj(s);
+        else if (map[i].fused == OP_I32_ADD3 || map[i].fused == OP_F64_ADD3)
+            fuse_mac_sum(s);
         return true;
     }
     return false;
@@ -1034,6 +1064,12 @@ static enum wop latch_tail(const vstate *s, int64_t at, int64_t end, bool two, e
         return op_at(s, at, OP_I32_ADD3)   ? OP_I32_ADD3_BR_ADDI2_I32_NE
                : op_at(s, at, OP_F64_ADD3) ? OP_F64_ADD3_BR_ADDI2_I32_NE
                                            : OP_COUNT_;
+    if (two && at + 7 == end)
+        return op_at(s, at, OP_I32_MAC_LL_I32_LOAD16_S_ADD3)
+                   ? OP_I32_MAC_LL_I32_LOAD16_S_ADD3_BR_ADDI2_I32_NE
+               : op_at(s, at, OP_F64_MAC_LL_F64_LOAD_ADD3)
+                   ? OP_F64_MAC_LL_F64_LOAD_ADD3_BR_ADDI2_I32_NE
+                   : OP_COUNT_;
     return !two && at + 2 == end && op_at(s, at, OP_I32_STORE) ? OP_I32_STORE_BR_ADDI_I32_NE
                                                                : OP_COUNT_;
 }
@@ -1115,6 +1151,25 @@ static bool fuse_set_branch(vstate *s, uint16_t cond)
     return true;
 }
 
+/* COPY_BR_IF [dst, src, cond] just made (at last_ins) right after I32_LOAD_I32_STORE and a COPY
+ * before that (a list reversed: l = next; next = l->next; l->next = prev; prev = l; while next):
+ * the three become COPY_I32_LOAD_I32_STORE_COPY_BR_IF [the COPY's cell][the load-store's two]
+ * [COPY_BR_IF's cell], run in order; the caller appends the offset. */
+static void fuse_list_step(vstate *s)
+{
+    int64_t p = s->prev2_ins, q = s->prev_ins, r = s->last_ins;
+    if (p < 0 || p + 2 != q || q + 3 != r || !op_at(s, p, OP_COPY) ||
+        !op_at(s, q, OP_I32_LOAD_I32_STORE))
+        return;
+    s->code[p + 2] = s->code[q + 1];
+    s->code[p + 3] = s->code[q + 2];
+    s->code[p + 4] = s->code[r + 1];
+    s->n = (size_t)p + 5;
+    set_op(s, &s->code[p], OP_COPY_I32_LOAD_I32_STORE_COPY_BR_IF);
+    s->last_ins = p;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+}
+
 /* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.
  * If the instruction just emitted computed cond (a compare or eqz into the popped stack slot at
  * height s->h), it is replaced by a fused compare-and-branch. */
@@ -1148,6 +1203,8 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
         /* a copy, then the branch (a list walk's step): COPY_BR_<IF|UNLESS> [dst, src, cond] */
         set_op(s, &s->code[s->last_ins], when_true ? OP_COPY_BR_IF : OP_COPY_BR_UNLESS);
         s->code[s->last_ins + 1].s.c = cond;
+        if (when_true)
+            fuse_list_step(s);
     } else if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM2 &&
                (size_t)s->last_ins + 3 == s->n) {
         /* a compare set to cond before: fuse_set_branch; else I32_ADD_IMM2_BR_<IF|UNLESS>

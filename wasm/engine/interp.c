@@ -483,6 +483,20 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         NEXT();                                                                                    \
     } while (0)
 
+/* I32_LOAD_I32_STORE's two cells from ip[k] on: the load, then the store. */
+#define LOAD_STORE_AT(k)                                                                           \
+    do {                                                                                           \
+        wcell l_ = ip[k], s_ = ip[(k) + 1];                                                        \
+        uint32_t x_;                                                                               \
+        LOAD_OPERAND(x_, uint32_t, u32, u32, fp[l_.m.b], 0, l_.m.x);                               \
+        fp[l_.m.a] = put_u32(x_);                                                                  \
+        uint64_t ea_ = (uint64_t)(uint32_t)fp[s_.m.b] + s_.m.x;                                    \
+        if (ea_ + sizeof(uint32_t) > msize)                                                        \
+            TRAP(MEMORY_OOB);                                                                      \
+        x_ = (uint32_t)fp[s_.m.a];                                                                 \
+        memcpy(mbase + ea_, &x_, sizeof(x_));                                                      \
+    } while (0)
+
 /* A COPY or an I32_ADD_IMM2 (`pre`, its cells len - 1) run before a BR_IF or BR_UNLESS on slot
  * `cond` (compile.c, cs_cond_jump); the branch offset is the last cell. */
 #define PRE_BR(n, len, pre, cond)                                                                  \
@@ -540,15 +554,21 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     } while (0)
 /* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b, after
  * the statement pre. */
+/* The two operands a and b of NAME_LL_LOAD's cells from ip[k] on, a loaded first. */
+#define LL_LOADS(k, a, b, ctype, L, T)                                                             \
+    do {                                                                                           \
+        wcell c_ = ip[k], d_ = ip[(k) + 1];                                                        \
+        uint64_t e_ = ip[(k) + 2].u64;                                                             \
+        LOAD_OPERAND(a, ctype, L, T, fp[d_.m.a], e_, e_ >> 32);                                    \
+        LOAD_OPERAND(b, ctype, L, T, fp[c_.m.b], d_.m.x, c_.m.x);                                  \
+    } while (0)
 #define LL_AT(lbl, ctype, L, T, pre, expr, len)                                                    \
     OP(lbl)                                                                                        \
     {                                                                                              \
         pre;                                                                                       \
-        wcell c = ip[1], d = ip[2];                                                                \
-        uint64_t e = ip[3].u64;                                                                    \
+        wcell c = ip[1];                                                                           \
         T a, b;                                                                                    \
-        LOAD_OPERAND(a, ctype, L, T, fp[d.m.a], e, e >> 32);                                       \
-        LOAD_OPERAND(b, ctype, L, T, fp[c.m.b], d.m.x, c.m.x);                                     \
+        LL_LOADS(1, a, b, ctype, L, T);                                                            \
         fp[c.m.a] = put_##T(expr);                                                                 \
         ip += len;                                                                                 \
         NEXT();                                                                                    \
@@ -568,6 +588,30 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * dst = a * b + e. */
 #define MACL(n, ld, ctype, L, T)                                                                   \
     LL_AT(n##_MAC_LL_##ld, ctype, L, T, (void)0, a *b + get_##T(fp[ip[4].s.a]), 5)
+/* NAME_MAC_LL_ld's product-sum x added up by NAME_ADD3 (fuse_mac_sum): [NAME_ADD3's cells, x its
+ * first add's right operand][NAME_MAC_LL_ld's cells], the MAC first; x is stored and used from a
+ * register, so the running sum goes through memory once per op, not twice. Alone, and before
+ * BR_ADDI2_I32_NE's cells (the loop's latch). */
+#define MAC_ADD3_BODY(ctype, L, T)                                                                 \
+    wcell c = ip[1];                                                                               \
+    T a, b;                                                                                        \
+    LL_LOADS(3, a, b, ctype, L, T);                                                                \
+    T x = a * b + get_##T(fp[ip[6].s.a]);                                                          \
+    fp[ip[3].m.a] = put_##T(x);                                                                    \
+    T t = get_##T(fp[c.s.d]) + (get_##T(fp[c.s.b]) + x);                                           \
+    fp[c.s.a] = put_##T(get_##T(fp[ip[2].s.a]) + t)
+#define MAC_ADD3(n, ld, ctype, L, T)                                                               \
+    OP(n##_MAC_LL_##ld##_ADD3)                                                                     \
+    {                                                                                              \
+        MAC_ADD3_BODY(ctype, L, T);                                                                \
+        ip += 7;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    OP(n##_MAC_LL_##ld##_ADD3_BR_ADDI2_I32_NE)                                                     \
+    {                                                                                              \
+        MAC_ADD3_BODY(ctype, L, T);                                                                \
+        ADDI2_NE_AT(7);                                                                            \
+    }
 /* An i32 add to a local [dst, x, y] after NAME_MUL_LL_ld's cells, run first (fuse_load_left). */
 #define ADD_MULL(n, ld, ctype, L, T)                                                               \
     LL_AT(I32_ADD_##n##_MUL_LL_##ld, ctype, L, T,                                                  \
@@ -1027,15 +1071,7 @@ dispatch:
         OP(I32_LOAD_I32_STORE) /* [dst, addr, off][v, addr2, off2]: an i32 load, then an i32
                                 * store, in order (cs_load_store) */
         {
-            wcell c = ip[1], d = ip[2];
-            uint32_t x;
-            LOAD_OPERAND(x, uint32_t, u32, u32, fp[c.m.b], 0, c.m.x);
-            fp[c.m.a] = put_u32(x);
-            uint64_t ea = (uint64_t)(uint32_t)fp[d.m.b] + d.m.x;
-            if (ea + sizeof(uint32_t) > msize)
-                TRAP(MEMORY_OOB);
-            x = (uint32_t)fp[d.m.a];
-            memcpy(mbase + ea, &x, sizeof(x));
+            LOAD_STORE_AT(1);
             ip += 3;
             NEXT();
         }
@@ -1454,6 +1490,19 @@ dispatch:
             NEXT();
         }
         BRCMP_TYPED(BR_RETURN_CONST)
+        MAC_ADD3(F64, F64_LOAD, uint64_t, u64, f64)
+        MAC_ADD3(I32, I32_LOAD16_S, int16_t, i32, u32)
+        OP(COPY_I32_LOAD_I32_STORE_COPY_BR_IF) /* [COPY's cell][I32_LOAD_I32_STORE's two]
+                                                * [COPY_BR_IF's cell][off], in order: a list
+                                                * reversed (fuse_list_step) */
+        {
+            wcell c = ip[1], d = ip[4];
+            fp[c.s.a] = fp[c.s.b];
+            LOAD_STORE_AT(2);
+            fp[d.s.a] = fp[d.s.b];
+            ip = (uint32_t)fp[d.s.c] ? ip + 5 + ip[5].i64 : ip + 6;
+            NEXT();
+        }
 
 #if !USE_CGOTO
     default:

@@ -270,6 +270,11 @@
     X(I32_MAC_LL_I32_LOAD16_S)                                                                     \
     X(I32_ANDN)                                                                                    \
     X(I32_LOAD_I32_STORE)                                                                          \
+    X(F64_MAC_LL_F64_LOAD_ADD3)                                                                    \
+    X(I32_MAC_LL_I32_LOAD16_S_ADD3)                                                                \
+    X(F64_MAC_LL_F64_LOAD_ADD3_BR_ADDI2_I32_NE)                                                    \
+    X(I32_MAC_LL_I32_LOAD16_S_ADD3_BR_ADDI2_I32_NE)                                                \
+    X(COPY_I32_LOAD_I32_STORE_COPY_BR_IF)                                                          \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \
