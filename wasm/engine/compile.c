@@ -64,6 +64,7 @@ void cs_op(vstate *s, enum wop op)
     if (!cs_live(s))
         return;
     if (s->last_ins < 0 || (int64_t)s->n > s->last_ins) { /* not a rewrite of the last one */
+        s->prev4_ins = s->prev3_ins;
         s->prev3_ins = s->prev2_ins;
         s->prev2_ins = s->prev_ins;
         s->prev_ins = s->last_ins;
@@ -79,7 +80,7 @@ void cs_op(vstate *s, enum wop op)
 void cs_barrier(vstate *s)
 {
     s->last_def = s->last_const = s->last_ins = s->prev_ins = s->prev2_ins = s->prev3_ins =
-        s->last_set = s->label_from = -1;
+        s->prev4_ins = s->last_set = s->label_from = -1;
 }
 
 void cs_s(vstate *s, uint16_t a, uint16_t b, uint16_t c, uint16_t d)
@@ -119,7 +120,8 @@ static void fused_pair(vstate *s)
 {
     s->prev_ins = s->prev2_ins;
     s->prev2_ins = s->prev3_ins;
-    s->prev3_ins = -1;
+    s->prev3_ins = s->prev4_ins;
+    s->prev4_ins = -1;
 }
 
 /* A COPY4 just completed right after another COPY4: both become COPY8 [4 cells of two copies], run
@@ -330,6 +332,12 @@ static bool fuse_load_left(vstate *s, enum wop fused, enum wop ld, uint16_t dst,
     if (la.m.a != a || a < s->local_slots || lb.m.b == a)
         return false;
     uint32_t add_a = ai ? (uint32_t)s->code[left + 2].u64 : 0;
+    /* the instructions before the ones replaced stay the ones before (fuse_dot4 reads them) */
+    bool second = start == s->prev2_ins;
+    int64_t before[3] = {second ? s->prev3_ins : s->prev2_ins, second ? s->prev4_ins : s->prev3_ins,
+                         second ? -1 : s->prev4_ins};
+    if (start != s->prev_ins && !second)
+        before[0] = before[1] = before[2] = -1;
     s->n = (size_t)start;
     size_t at = s->n;
     cs_op(s, pre ? with_add : op);
@@ -338,7 +346,9 @@ static bool fuse_load_left(vstate *s, enum wop fused, enum wop ld, uint16_t dst,
     cs_u64(s, add_a | (uint64_t)la.m.x << 32);
     if (pre)
         cs_s(s, add.s.a, add.s.b, add.s.c, 0);
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = before[0], s->prev2_ins = before[1], s->prev3_ins = before[2];
+    s->prev4_ins = -1;
+    s->prev_op = OP_COUNT_; /* not known: no peephole reads it with these */
     cs_def(s, at);
     return true;
 }
@@ -454,7 +464,7 @@ static bool fuse_add_chain(vstate *s, enum wop fused, uint16_t dst, wcell first,
     if (c.s.a != x || x < s->local_slots || x == first.s.b || x == first.s.c)
         return false;
     s->n = (size_t)p;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
     cs_op(s, andn ? OP_I32_ADD_I32_AND_I32_ADD_ANDN_ADD : OP_I32_ADD_I32_AND_I32_ADD);
     if (andn) {
         cs_s(s, dst, c.s.b, c.s.c, c.s.d);
@@ -517,7 +527,7 @@ static void fuse_load_sigma(vstate *s)
     s->last_ins = p;
     s->last_op = OP_I32_LOAD_AI_SIGMA_ADD;
     s->last_def = -1;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
 }
 
 /* I32_AND_I32_XOR_I32_ADD [dst, a, b, t][e] just made (at last_ins) right after I32_XOR_I32_AND
@@ -552,7 +562,35 @@ static void fuse_maj(vstate *s)
     s->last_op = op;
     s->last_def = p; /* its dst is the first slot, as a local.set may retarget */
     s->last_end = s->n;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
+}
+
+/* NAME_MAC_LL_<load>_ADD3 just made (at last_ins) right after the dot product's three other
+ * products, I32_ADD_NAME_MUL_LL_<load> and two NAME_MUL_LL_<load>: all four become
+ * NAME_DOT4_LL_<load> [the MAC_ADD3's cells][I32_ADD_NAME_MUL_LL_<load>'s][the two products'], run
+ * in order (the products, then the MAC_ADD3): one dispatch for the body of a dot product unrolled
+ * by 4 (matmul, coremark's matrix). */
+static void fuse_dot4(vstate *s, bool f64)
+{
+    int64_t p = s->last_ins, c = s->prev_ins, b = s->prev2_ins, a = s->prev3_ins;
+    enum wop mul = f64 ? OP_F64_MUL_LL_F64_LOAD : OP_I32_MUL_LL_I32_LOAD16_S;
+    if (a < 0 || a + 5 != b || b + 4 != c || c + 4 != p ||
+        !op_at(s, a, f64 ? OP_I32_ADD_F64_MUL_LL_F64_LOAD : OP_I32_ADD_I32_MUL_LL_I32_LOAD16_S) ||
+        !op_at(s, b, mul) || !op_at(s, c, mul))
+        return;
+    wcell products[10], sum[6];
+    memcpy(products, &s->code[a + 1], 4 * sizeof(wcell));
+    memcpy(&products[4], &s->code[b + 1], 3 * sizeof(wcell));
+    memcpy(&products[7], &s->code[c + 1], 3 * sizeof(wcell));
+    memcpy(sum, &s->code[p + 1], sizeof(sum));
+    memcpy(&s->code[a + 1], sum, sizeof(sum));
+    memcpy(&s->code[a + 7], products, sizeof(products));
+    s->n = (size_t)a + 17;
+    s->last_op = f64 ? OP_F64_DOT4_LL_F64_LOAD : OP_I32_DOT4_LL_I32_LOAD16_S;
+    set_op(s, &s->code[a], s->last_op);
+    s->last_ins = s->last_def = a;
+    s->last_end = s->n;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
 }
 
 /* NAME_ADD3 [dst, a, b, c][e] just made (at last_ins) right after NAME_MAC_LL_<load> computed its
@@ -581,6 +619,7 @@ static void fuse_mac_sum(vstate *s)
     s->last_ins = s->last_def = p; /* its dst is the first slot, as a local.set may retarget */
     s->last_end = s->n;
     fused_pair(s);
+    fuse_dot4(s, f64);
 }
 
 static bool fuse_extend(vstate *s, enum wop op, uint16_t dst, uint16_t a, uint16_t b)
@@ -892,7 +931,7 @@ static void jump_to(vstate *s, ctl *t)
             set_op(s, &s->code[p], OP_I32_ADD_IMM_COPY8_JMP);
             s->last_ins = p;
             s->last_op = OP_I32_ADD_IMM_COPY8_JMP;
-            s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+            s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
         }
     } else {
         cs_op(s, OP_JMP);
@@ -946,7 +985,7 @@ static void branch_return(vstate *s)
             s->n--;
             s->last_ins = s->prev_ins;
             s->last_op = map[i].fused;
-            s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+            s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
             return;
         }
     }
@@ -1064,6 +1103,11 @@ static enum wop latch_tail(const vstate *s, int64_t at, int64_t end, bool two, e
         return op_at(s, at, OP_I32_ADD3)   ? OP_I32_ADD3_BR_ADDI2_I32_NE
                : op_at(s, at, OP_F64_ADD3) ? OP_F64_ADD3_BR_ADDI2_I32_NE
                                            : OP_COUNT_;
+    if (two && at + 17 == end)
+        return op_at(s, at, OP_I32_DOT4_LL_I32_LOAD16_S)
+                   ? OP_I32_DOT4_LL_I32_LOAD16_S_BR_ADDI2_I32_NE
+               : op_at(s, at, OP_F64_DOT4_LL_F64_LOAD) ? OP_F64_DOT4_LL_F64_LOAD_BR_ADDI2_I32_NE
+                                                       : OP_COUNT_;
     if (two && at + 7 == end)
         return op_at(s, at, OP_I32_MAC_LL_I32_LOAD16_S_ADD3)
                    ? OP_I32_MAC_LL_I32_LOAD16_S_ADD3_BR_ADDI2_I32_NE
@@ -1072,6 +1116,17 @@ static enum wop latch_tail(const vstate *s, int64_t at, int64_t end, bool two, e
                    : OP_COUNT_;
     return !two && at + 2 == end && op_at(s, at, OP_I32_STORE) ? OP_I32_STORE_BR_ADDI_I32_NE
                                                                : OP_COUNT_;
+}
+
+/* Whether NAME_DOT4_LL_<load> at `at` sums into its running sum's slot (the MAC's added one), which
+ * no other part of it nor the latch's adds add1, add write: its handler may then keep the sum in a
+ * register while its loop is that op alone. */
+static bool dot4_own_sum(const vstate *s, int64_t at, wcell add1, wcell add)
+{
+    const wcell *c = &s->code[at];
+    uint16_t acc = c[6].s.a;
+    return acc == c[1].s.a && acc != c[3].m.a && acc != c[7].m.a && acc != c[10].s.a &&
+           acc != c[11].m.a && acc != c[14].m.a && acc != add1.m.a && acc != add.m.a;
 }
 
 /* The compare-immediate op (about to become branch br) reads the result of an i32 add-immediate
@@ -1090,7 +1145,7 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     int64_t sum = two ? s->prev3_ins : s->prev2_ins;
     enum wop tail = latch_tail(s, sum, two ? s->prev2_ins : s->prev_ins, two, br);
     s->n = (size_t)(two ? s->prev2_ins : s->prev_ins);
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
     if (tail != OP_COUNT_) { /* [the instruction's cells][BR_ADDI[2]_I32_NE's cells] */
         set_op(s, &s->code[sum], tail);
         s->last_ins = sum;
@@ -1102,7 +1157,10 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
     if (two)
         cs_m(s, add1.m.a, add1.m.b, add1.m.x);
     cs_m(s, add.m.a, add.m.b, add.m.x);
-    cs_m(s, 0, 0, cmp.m.x);
+    bool own = (tail == OP_F64_DOT4_LL_F64_LOAD_BR_ADDI2_I32_NE ||
+                tail == OP_I32_DOT4_LL_I32_LOAD16_S_BR_ADDI2_I32_NE) &&
+               dot4_own_sum(s, sum, add1, add);
+    cs_m(s, own, 0, cmp.m.x);
     return true;
 }
 
@@ -1116,7 +1174,7 @@ static bool fuse_add_cmp_branch(vstate *s, enum wop br, wcell cmp)
         return false;
     wcell add = s->code[s->prev_ins + 1];
     s->n = (size_t)s->prev_ins;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
     cs_op(s, OP_I32_ADD_BR_I32_NE_IMM);
     cs_s(s, add.s.a, add.s.b, add.s.c, 0);
     cs_m(s, cmp.m.b, 0, cmp.m.x);
@@ -1147,7 +1205,7 @@ static bool fuse_set_branch(vstate *s, uint16_t cond)
     cs_m(s, c.m.a, c.m.b, c.m.x);
     cs_m(s, d.m.a, d.m.b, d.m.x);
     cs_s(s, e.s.a, a.s.a, a.s.b, a.s.c);
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
     return true;
 }
 
@@ -1167,7 +1225,7 @@ static void fuse_list_step(vstate *s)
     s->n = (size_t)p + 5;
     set_op(s, &s->code[p], OP_COPY_I32_LOAD_I32_STORE_COPY_BR_IF);
     s->last_ins = p;
-    s->prev_ins = s->prev2_ins = s->prev3_ins = -1;
+    s->prev_ins = s->prev2_ins = s->prev3_ins = s->prev4_ins = -1;
 }
 
 /* Emits a jump taken when cond != 0 (when_true) or cond == 0; the caller appends the offset cell.

@@ -83,6 +83,7 @@ typedef struct vstate {
     int64_t prev_ins;                       /* start of the one before it (-1: none, or a label) */
     int64_t prev2_ins;                      /* and of the one before that (the same) */
     int64_t prev3_ins;                      /* and of the one before that (the same) */
+    int64_t prev4_ins;                      /* and of the one before that (the same) */
     int64_t last_set; /* the last instruction, when a local.set/tee made it write the local */
     /* the BR_<cmp>_IMM_ADDI_RETURN that ends at the label just placed (cs_label_here), whose jump
      * is the only way there; -1 after any other barrier */

@@ -475,12 +475,19 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * branch (the offset in cell k + 3). */
 #define ADDI2_NE_AT(k)                                                                             \
     do {                                                                                           \
+        bool taken_;                                                                               \
+        ADDI2_NE_STEP(k, taken_);                                                                  \
+        ip = taken_ ? ip + (k) + 3 + ip[(k) + 3].i64 : ip + (k) + 4;                               \
+        NEXT();                                                                                    \
+    } while (0)
+/* Its two adds and compare: whether the branch is taken. */
+#define ADDI2_NE_STEP(k, taken)                                                                    \
+    do {                                                                                           \
         wcell a1_ = ip[k], a_ = ip[(k) + 1];                                                       \
         fp[a1_.m.a] = put_u32((uint32_t)fp[a1_.m.b] + a1_.m.x);                                    \
         uint32_t v_ = (uint32_t)fp[a_.m.b] + a_.m.x;                                               \
         fp[a_.m.a] = put_u32(v_);                                                                  \
-        ip = v_ != ip[(k) + 2].m.x ? ip + (k) + 3 + ip[(k) + 3].i64 : ip + (k) + 4;                \
-        NEXT();                                                                                    \
+        taken = v_ != ip[(k) + 2].m.x;                                                             \
     } while (0)
 
 /* I32_LOAD_I32_STORE's two cells from ip[k] on: the load, then the store. */
@@ -554,13 +561,13 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     } while (0)
 /* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b, after
  * the statement pre. */
-/* The two operands a and b of NAME_LL_LOAD's cells from ip[k] on, a loaded first. */
-#define LL_LOADS(k, a, b, ctype, L, T)                                                             \
+/* The two operands va and vb of NAME_LL_LOAD's cells from ip[k] on, va loaded first. */
+#define LL_LOADS(k, va, vb, ctype, L, T)                                                           \
     do {                                                                                           \
         wcell c_ = ip[k], d_ = ip[(k) + 1];                                                        \
         uint64_t e_ = ip[(k) + 2].u64;                                                             \
-        LOAD_OPERAND(a, ctype, L, T, fp[d_.m.a], e_, e_ >> 32);                                    \
-        LOAD_OPERAND(b, ctype, L, T, fp[c_.m.b], d_.m.x, c_.m.x);                                  \
+        LOAD_OPERAND(va, ctype, L, T, fp[d_.m.a], e_, e_ >> 32);                                   \
+        LOAD_OPERAND(vb, ctype, L, T, fp[c_.m.b], d_.m.x, c_.m.x);                                 \
     } while (0)
 #define LL_AT(lbl, ctype, L, T, pre, expr, len)                                                    \
     OP(lbl)                                                                                        \
@@ -593,13 +600,20 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * register, so the running sum goes through memory once per op, not twice. Alone, and before
  * BR_ADDI2_I32_NE's cells (the loop's latch). */
 #define MAC_ADD3_BODY(ctype, L, T)                                                                 \
-    wcell c = ip[1];                                                                               \
-    T a, b;                                                                                        \
-    LL_LOADS(3, a, b, ctype, L, T);                                                                \
-    T x = a * b + get_##T(fp[ip[6].s.a]);                                                          \
-    fp[ip[3].m.a] = put_##T(x);                                                                    \
-    T t = get_##T(fp[c.s.d]) + (get_##T(fp[c.s.b]) + x);                                           \
-    fp[c.s.a] = put_##T(get_##T(fp[ip[2].s.a]) + t)
+    T sum_;                                                                                        \
+    MAC_ADD3_SUM(ctype, L, T, get_##T(fp[ip[6].s.a]), sum_)
+/* The same with the running sum acc given, the result (stored) in sum. */
+#define MAC_ADD3_SUM(ctype, L, T, acc, sum)                                                        \
+    do {                                                                                           \
+        wcell cw_ = ip[1];                                                                         \
+        T a_, b_;                                                                                  \
+        LL_LOADS(3, a_, b_, ctype, L, T);                                                          \
+        T x_ = a_ * b_ + (acc);                                                                    \
+        fp[ip[3].m.a] = put_##T(x_);                                                               \
+        T t_ = get_##T(fp[cw_.s.d]) + (get_##T(fp[cw_.s.b]) + x_);                                 \
+        sum = get_##T(fp[ip[2].s.a]) + t_;                                                         \
+        fp[cw_.s.a] = put_##T(sum);                                                                \
+    } while (0)
 #define MAC_ADD3(n, ld, ctype, L, T)                                                               \
     OP(n##_MAC_LL_##ld##_ADD3)                                                                     \
     {                                                                                              \
@@ -611,6 +625,48 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     {                                                                                              \
         MAC_ADD3_BODY(ctype, L, T);                                                                \
         ADDI2_NE_AT(7);                                                                            \
+    }
+/* The four products of a dot product and their sum (fuse_dot4): [NAME_MAC_LL_ld_ADD3's cells]
+ * [I32_ADD_NAME_MUL_LL_ld's][NAME_MUL_LL_ld's][NAME_MUL_LL_ld's], the products first, in order. */
+#define PRODUCT_AT(k, ctype, L, T)                                                                 \
+    do {                                                                                           \
+        T a_, b_;                                                                                  \
+        LL_LOADS(k, a_, b_, ctype, L, T);                                                          \
+        fp[ip[k].m.a] = put_##T(a_ * b_);                                                          \
+    } while (0)
+#define DOT4_PRODUCTS(ctype, L, T)                                                                 \
+    fp[ip[10].s.a] = put_u32((uint32_t)fp[ip[10].s.b] + (uint32_t)fp[ip[10].s.c]);                 \
+    PRODUCT_AT(7, ctype, L, T);                                                                    \
+    PRODUCT_AT(11, ctype, L, T);                                                                   \
+    PRODUCT_AT(14, ctype, L, T)
+/* With the latch: when the loop is this op alone (its branch lands on itself) and the sum's slot
+ * is the running sum's, which no other part writes (the latch's cmp cell's a, fuse_add_branch),
+ * the loop runs here with the running sum in a register: it does not go through memory between
+ * iterations (every slot is still written as the ops in order would). */
+#define DOT4(n, ld, ctype, L, T)                                                                   \
+    OP(n##_DOT4_LL_##ld)                                                                           \
+    {                                                                                              \
+        DOT4_PRODUCTS(ctype, L, T);                                                                \
+        MAC_ADD3_BODY(ctype, L, T);                                                                \
+        ip += 17;                                                                                  \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    OP(n##_DOT4_LL_##ld##_BR_ADDI2_I32_NE)                                                         \
+    {                                                                                              \
+        if (ip[19].m.a && ip[20].i64 == -20) {                                                     \
+            T acc = get_##T(fp[ip[6].s.a]);                                                        \
+            bool again;                                                                            \
+            do {                                                                                   \
+                DOT4_PRODUCTS(ctype, L, T);                                                        \
+                MAC_ADD3_SUM(ctype, L, T, acc, acc);                                               \
+                ADDI2_NE_STEP(17, again);                                                          \
+            } while (again);                                                                       \
+            ip += 21;                                                                              \
+            NEXT();                                                                                \
+        }                                                                                          \
+        DOT4_PRODUCTS(ctype, L, T);                                                                \
+        MAC_ADD3_BODY(ctype, L, T);                                                                \
+        ADDI2_NE_AT(17);                                                                           \
     }
 /* An i32 add to a local [dst, x, y] after NAME_MUL_LL_ld's cells, run first (fuse_load_left). */
 #define ADD_MULL(n, ld, ctype, L, T)                                                               \
@@ -1492,6 +1548,8 @@ dispatch:
         BRCMP_TYPED(BR_RETURN_CONST)
         MAC_ADD3(F64, F64_LOAD, uint64_t, u64, f64)
         MAC_ADD3(I32, I32_LOAD16_S, int16_t, i32, u32)
+        DOT4(F64, F64_LOAD, uint64_t, u64, f64)
+        DOT4(I32, I32_LOAD16_S, int16_t, i32, u32)
         OP(COPY_I32_LOAD_I32_STORE_COPY_BR_IF) /* [COPY's cell][I32_LOAD_I32_STORE's two]
                                                 * [COPY_BR_IF's cell][off], in order: a list
                                                 * reversed (fuse_list_step) */

@@ -275,6 +275,10 @@
     X(F64_MAC_LL_F64_LOAD_ADD3_BR_ADDI2_I32_NE)                                                    \
     X(I32_MAC_LL_I32_LOAD16_S_ADD3_BR_ADDI2_I32_NE)                                                \
     X(COPY_I32_LOAD_I32_STORE_COPY_BR_IF)                                                          \
+    X(F64_DOT4_LL_F64_LOAD)                                                                        \
+    X(I32_DOT4_LL_I32_LOAD16_S)                                                                    \
+    X(F64_DOT4_LL_F64_LOAD_BR_ADDI2_I32_NE)                                                        \
+    X(I32_DOT4_LL_I32_LOAD16_S_BR_ADDI2_I32_NE)                                                    \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \

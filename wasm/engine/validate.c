@@ -1217,6 +1217,7 @@ int wasm_validate_func(wasm_module *m, uint32_t def_index, const uint8_t *p, con
                 .prev_ins = -1,
                 .prev2_ins = -1,
                 .prev3_ins = -1,
+                .prev4_ins = -1,
                 .last_set = -1,
                 .label_from = -1};
     s.cap = VS_ROOM_STACK, s.ctlcap = VS_ROOM_CTLS;

@@ -1,6 +1,8 @@
-;; Fused ops of session 14 (wasm/engine/compile.c: fuse_mac_sum, fuse_list_step): a dot product's
-;; last product-sum added up by the next three adds, with and without its loop's latch
-;; (NAME_MAC_LL_<load>_ADD3[_BR_ADDI2_I32_NE]), and a list reversal's step
+;; Fused ops of session 14 (wasm/engine/compile.c: fuse_mac_sum, fuse_dot4, fuse_list_step): a dot
+;; product's last product-sum added up by the next three adds (NAME_MAC_LL_<load>_ADD3), the four
+;; products and that sum as one op (NAME_DOT4_LL_<load>), each with and without its loop's latch
+;; (_BR_ADDI2_I32_NE; a loop that is that op alone runs inside it with the sum in a register when
+;; no other part writes the sum's local), and a list reversal's step
 ;; (COPY_I32_LOAD_I32_STORE_COPY_BR_IF): results, float order and rounding, the 32-bit wrap, each
 ;; load's and store's trap, a sum teed to a local, and a branch landing between fused parts.
 
@@ -72,6 +74,55 @@
             (br_if 0 (local.get $c))
             (drop)
             (f64.const 100))))))
+  ;; the sum set to another local than the running sum's: no sum kept in a register
+  (func (export "f64_dot_other") (param $a i32) (param $b i32) (param $s f64) (result f64)
+    (local $t f64) (local $i i32) (local $p i32)
+    (loop $l
+      (local.set $t
+        (f64.add
+          (f64.mul (f64.load (i32.add (local.tee $p (i32.add (local.get $a) (local.get $i))) (i32.const 24)))
+                   (f64.load offset=24 (local.get $b)))
+          (f64.add
+            (f64.mul (f64.load (i32.add (local.get $p) (i32.const 16))) (f64.load offset=16 (local.get $b)))
+            (f64.add
+              (f64.mul (f64.load (i32.add (local.get $p) (i32.const 8))) (f64.load offset=8 (local.get $b)))
+              (f64.add (f64.mul (f64.load (local.get $p)) (f64.load (local.get $b))) (local.get $s))))))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 32))) (i32.const 64))))
+    (local.get $t))
+  ;; a counter stepped before the products: the loop is not the one op
+  (func (export "f64_dot_counted") (param $a i32) (param $b i32) (result f64)
+    (local $s f64) (local $i i32) (local $p i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $s
+        (f64.add
+          (f64.mul (f64.load (i32.add (local.tee $p (i32.add (local.get $a) (local.get $i))) (i32.const 24)))
+                   (f64.load offset=24 (local.get $b)))
+          (f64.add
+            (f64.mul (f64.load (i32.add (local.get $p) (i32.const 16))) (f64.load offset=16 (local.get $b)))
+            (f64.add
+              (f64.mul (f64.load (i32.add (local.get $p) (i32.const 8))) (f64.load offset=8 (local.get $b)))
+              (f64.add (f64.mul (f64.load (local.get $p)) (f64.load (local.get $b))) (local.get $s))))))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 32))) (i32.const 64))))
+    (f64.add (local.get $s) (f64.convert_i32_s (local.get $k))))
+  ;; the latch's first add steps the running sum too: no sum kept in a register
+  (func (export "i32_dot_stepped") (param $a i32) (param $b i32) (param $s i32) (result i32)
+    (local $i i32) (local $p i32)
+    (loop $l
+      (local.set $s
+        (i32.add
+          (i32.mul (i32.load16_s (i32.add (local.tee $p (i32.add (local.get $a) (local.get $i))) (i32.const 6)))
+                   (i32.load16_s offset=6 (local.get $b)))
+          (i32.add
+            (i32.mul (i32.load16_s (i32.add (local.get $p) (i32.const 4))) (i32.load16_s offset=4 (local.get $b)))
+            (i32.add
+              (i32.mul (i32.load16_s (i32.add (local.get $p) (i32.const 2))) (i32.load16_s offset=2 (local.get $b)))
+              (i32.add (i32.mul (i32.load16_s (local.get $p)) (i32.load16_s (local.get $b))) (local.get $s))))))
+      (local.set $s (i32.add (local.get $s) (i32.const 100000)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8))) (i32.const 16))))
+    (local.get $s))
   (func (export "i32_dot") (param $a i32) (param $b i32) (param $s i32) (result i32)
     (local $i i32) (local $p i32)
     (loop $l
@@ -117,6 +168,12 @@
 (assert_trap (invoke "f64_dot" (i32.const -8) (i32.const 64) (i32.const 32) (f64.const 0)) "out of bounds memory access")
 (assert_trap (invoke "f64_dot2" (i32.const -8) (i32.const 64)) "out of bounds memory access")
 (assert_trap (invoke "i32_dot" (i32.const -2) (i32.const 144) (i32.const 0)) "out of bounds memory access")
+
+;; DOT4 in a loop of its own: its second round out of bounds; the other forms' results
+(assert_trap (invoke "f64_dot2" (i32.const 65504) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "f64_dot_other" (i32.const 0) (i32.const 64) (f64.const 5)) (f64.const -0x1.1c37937e07ffbp+53))
+(assert_return (invoke "f64_dot_counted" (i32.const 64) (i32.const 0)) (f64.const 0x1.4000000000000p+3))
+(assert_return (invoke "i32_dot_stepped" (i32.const 128) (i32.const 144) (i32.const 7)) (i32.const 331060))
 
 ;; A list reversed in place, as clang emits it: l = next; next = l->next; l->next = prev; prev = l;
 ;; while next. A list at 0: node i at 8*i is [next, value]; 16 -> 8 -> 0 -> nil (0 ends it, so the
