@@ -641,8 +641,27 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     PRODUCT_AT(14, ctype, L, T)
 /* With the latch: when the loop is this op alone (its branch lands on itself) and the sum's slot
  * is the running sum's, which no other part writes (the latch's cmp cell's a, fuse_add_branch),
- * the loop runs here with the running sum in a register: it does not go through memory between
- * iterations (every slot is still written as the ops in order would). */
+ * the loop runs in its own function (dot4_loop_<T>: inside the interpreter's loop, it made gcc keep
+ * ip on the stack in every handler) with the running sum in a register: it does not go through
+ * memory between iterations (every slot is still written as the ops in order would). */
+#define DOT4_LOOP(name, ctype, L, T)                                                               \
+    static __attribute__((noinline)) wasm_trap name(const wcell *ip, uint64_t *fp, uint8_t *mbase, \
+                                                    uint64_t msize)                                \
+    {                                                                                              \
+        wasm_trap trap;                                                                            \
+        T acc = get_##T(fp[ip[6].s.a]);                                                            \
+        bool again;                                                                                \
+        do {                                                                                       \
+            DOT4_PRODUCTS(ctype, L, T);                                                            \
+            MAC_ADD3_SUM(ctype, L, T, acc, acc);                                                   \
+            ADDI2_NE_STEP(17, again);                                                              \
+        } while (again);                                                                           \
+        return WASM_TRAP_NONE;                                                                     \
+    trapped:                                                                                       \
+        return trap;                                                                               \
+    }
+DOT4_LOOP(dot4_loop_f64, uint64_t, u64, f64)
+DOT4_LOOP(dot4_loop_u32, int16_t, i32, u32)
 #define DOT4(n, ld, ctype, L, T)                                                                   \
     OP(n##_DOT4_LL_##ld)                                                                           \
     {                                                                                              \
@@ -654,13 +673,8 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
     OP(n##_DOT4_LL_##ld##_BR_ADDI2_I32_NE)                                                         \
     {                                                                                              \
         if (ip[19].m.a && ip[20].i64 == -20) {                                                     \
-            T acc = get_##T(fp[ip[6].s.a]);                                                        \
-            bool again;                                                                            \
-            do {                                                                                   \
-                DOT4_PRODUCTS(ctype, L, T);                                                        \
-                MAC_ADD3_SUM(ctype, L, T, acc, acc);                                               \
-                ADDI2_NE_STEP(17, again);                                                          \
-            } while (again);                                                                       \
+            if ((trap = dot4_loop_##T(ip, fp, mbase, msize)) != WASM_TRAP_NONE)                    \
+                goto trapped;                                                                      \
             ip += 21;                                                                              \
             NEXT();                                                                                \
         }                                                                                          \
