@@ -6,10 +6,10 @@
   2. the density curve (issue 18): 1,000 running idle containers (probe.wasm sleeping in
      poll_oneoff), started in steps of --step; after each step: the step's start p50/p90 and
      starts per second, the p50 and p99 of each of the three rpcs (a stall shows in the p99),
-     the CPU time a start cost the daemon, the zygote and the worker (us: a load-independent
-     figure on a shared machine; the daemon's without its stats sampler, whose sweeps cost per
-     second and per container, not per start: its own column is its CPU ms per second over
-     the step), the benchmark client, and the whole machine (every CPU's busy time over the
+     the CPU time a start cost the daemon, the zygote, its forker (spare.h) and the worker (us:
+     a load-independent figure on a shared machine; the daemon's without its stats sampler,
+     whose sweeps cost per second and per container, not per start: its own column is its CPU
+     ms per second over the step), the benchmark client, and the whole machine (every CPU's busy time over the
      step: on an idle machine, what is not in the other columns is kernel work done for them),
      PSS per container (the daemon's, the zygote's and the workers' PSS
      from /proc/PID/smaps_rollup, summed, over the containers), the daemon's growth per
@@ -144,9 +144,19 @@ def run_us(pid):
         return 0.0
 
 
+def children(zygote, comm):
+    return [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
+            if open(f"/proc/{c}/comm").read().strip() == comm]
+
+
 def workers(zygote):
     return [c for c in open(f"/proc/{zygote}/task/{zygote}/children").read().split()
-            if open(f"/proc/{c}/comm").read().strip() != "wasmcri-spare"]
+            if open(f"/proc/{c}/comm").read().strip() not in ("wasmcri-spare", "wasmcri-forker")]
+
+
+def forker_cpu_us(zygote):
+    """The CPU time of the zygote's forker (spare.h: it forks the spares), us; 0 without one."""
+    return sum(cpu_us(f) for f in children(zygote, "wasmcri-forker"))
 
 
 def idle_memory(d, n, daemon_before):
@@ -172,24 +182,25 @@ def curve(client, d, image, logdir, total, step, parallel):
     step."""
     print(f"{'containers':>10} {'start p50':>10} {'p90':>8} {'starts/s':>8} {'Run/Create/Start':>16} "
           f"{'Run/Create/Start':>17} "
-          f"{'CPU/start':>31} {'sampler':>7} "
+          f"{'CPU/start':>38} {'sampler':>7} "
           f"{'PSS/ctr':>8} {'daemon/ctr':>10} {'ListPod':>8} {'ListCtr':>8} {'ListStats':>9} "
           f"{'PodStatus':>9}")
-    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'ms p99':>17} {'daemon zygote wkr client all':>31} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
+    print(f"{'':>10} {'us':>10} {'us':>8} {'':>8} {'us p50':>16} {'ms p99':>17} {'daemon zygote forker wkr client all':>38} {'ms/s':>7} {'KiB':>8} {'KiB':>10} "
           f"{'us p50':>8} {'us p50':>8} {'us p50':>9} {'us p50':>9}")
     daemon_before = kib(d.proc.pid, "VmRSS")
     n, p50s, t, starting = 0, [], time.monotonic(), 0.0
     while n < total:
         k = min(step, total - n)
         zygote = d.zygote_pid()
-        before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote))
+        before = cpu_us(d.proc.pid), cpu_us(zygote), set(workers(zygote)), forker_cpu_us(zygote)
         others = children_cpu_us(), machine_busy_us()
         sampler, t0 = thread_run_us(d.proc.pid, "stats-sampler"), time.monotonic()
         start = run_client(client, d, image, logdir, "idle", k, str(parallel))[0]
         starting += float(start[17])
         sampler = thread_run_us(d.proc.pid, "stats-sampler") - sampler
         sampler_ms_s = sampler / 1e3 / (time.monotonic() - t0)
-        cpu = (cpu_us(d.proc.pid) - before[0] - sampler) / k, (cpu_us(zygote) - before[1]) / k
+        cpu = ((cpu_us(d.proc.pid) - before[0] - sampler) / k, (cpu_us(zygote) - before[1]) / k,
+               (forker_cpu_us(zygote) - before[3]) / k)
         client_us, all_us = (children_cpu_us() - others[0]) / k, (machine_busy_us() - others[1]) / k
         n += k
         p50s.append(float(start[2]))
@@ -202,7 +213,7 @@ def curve(client, d, image, logdir, total, step, parallel):
         print(f"{n:10d} {float(start[2]):10.1f} {float(start[5]):8.1f} {float(start[8]):8.0f} "
               f"{float(start[12]):5.0f} {float(start[13]):5.0f} {float(start[14]):5.0f} "
               f"{float(start[20]) / 1e3:5.1f} {float(start[21]) / 1e3:5.1f} {float(start[22]) / 1e3:5.1f} "
-              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {wkr:5.0f} {client_us:6.0f} {all_us:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
+              f"{cpu[0]:6.0f} {cpu[1]:6.0f} {cpu[2]:6.0f} {wkr:5.0f} {client_us:6.0f} {all_us:5.0f} {sampler_ms_s:7.1f} {pss:8.1f} {grown:10.2f} {lists[0]:8.0f} {lists[1]:8.0f} {lists[2]:9.0f} "
               f"{lists[3]:9.0f}", flush=True)
     elapsed = time.monotonic() - t
     print(f"last step's start p50 / first step's: {p50s[-1] / p50s[0]:.2f}; "

@@ -1,4 +1,4 @@
-/* Spare workers (see spare.h). The child makes itself a descriptor table of its
+/* Spare workers and their forker (see spare.h). The child makes itself a descriptor table of its
  * own, keeps only its end of the hand-over socket and the layer socket (its worker_result
  * goes to the zygote on it), makes its log's reopening pair, loads most of the seccomp filter,
  * sets its signals, says it is ready, dies with the zygote, faults in what a start touches
@@ -94,8 +94,10 @@ static const wr_module *spare_module(const worker_spec *spec, int module_fd, boo
     return m;
 }
 
-/* Runs on the zygote's descriptor table until the close_range: it touches no other. */
-static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
+/* A child's first steps (a spare's, the forker's): it dies with the zygote, and keeps only sock
+ * and layer_fd of the descriptors it was cloned with (the zygote's table, shared until the
+ * close_range: it touches no other). */
+static void child_own_table(int sock, int layer_fd, pid_t zygote)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != zygote)
@@ -105,13 +107,18 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         _exit(0); /* the zygote sees it die before it was ready */
     int keep[2] = {sock, layer_fd};
     close_all_but(keep, layer_fd >= 3 ? 2 : 1);
+}
+
+static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
+{
+    prctl(PR_SET_NAME, "wasmcri-spare"); /* not the forker's name, from its first step */
+    child_own_table(sock, layer_fd, zygote);
     if (wr_reopen_pair() < 0 || worker_default_signals() < 0)
         _exit(0);              /* the zygote sees it die before it was ready */
     worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
-    prctl(PR_SET_NAME, "wasmcri-spare");
     prefault_spare(); /* while it waits: the pages a start touches */
     json_t *msg = NULL;
     int fds[ZP_MAX_FDS];
@@ -165,6 +172,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
 int spare_init(spare *sp, spare_slots *slots, wc_error *err)
 {
     *sp = empty;
+    slots->forker = empty;
     slots->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     slots->sock = slots->devnull < 0 ? -1 : fcntl(slots->devnull, F_DUPFD_CLOEXEC, 0);
     if (slots->sock < 0)
@@ -172,7 +180,7 @@ int spare_init(spare *sp, spare_slots *slots, wc_error *err)
     return 0;
 }
 
-/* /dev/null in the slot again: the zygote's reference to a spare's end is gone. */
+/* /dev/null in the slot again: the zygote's reference to a child's end is gone. */
 static void take_slot_back(spare *sp, const spare_slots *slots)
 {
     if (sp->pidfd < 0)
@@ -182,8 +190,13 @@ static void take_slot_back(spare *sp, const spare_slots *slots)
     sp->pidfd = -1;
 }
 
-int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
-               spare_find_fn find, void *ctx, wc_error *err)
+/* What a child of the zygote runs: spare_main or forker_main. */
+typedef void (*child_fn)(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx);
+
+/* Clones a child of the zygote that shares its descriptor table until child_own_table, with its
+ * end of the socket in the slot (lent to it until spare_ready). */
+static int clone_child(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t version,
+                       int layer_fd, child_fn main_fn, spare_find_fn find, void *ctx, wc_error *err)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -203,7 +216,7 @@ int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t vers
                                 (uint64_t)reaper_exit_signal()}; /* its exit is queued: reaper.h */
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid == 0)
-        spare_main(slots->sock, layer_fd, zygote, find, ctx);
+        main_fn(slots->sock, layer_fd, zygote, find, ctx);
     if (pid < 0) {
         e = errno;
         dup3(slots->devnull, slots->sock, O_CLOEXEC);
@@ -214,24 +227,142 @@ int spare_fork(spare *sp, const spare_slots *slots, uint64_t mark, uint64_t vers
     return 0;
 }
 
-int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
+/* The forker's answer to a request: the spare's pid (or -errno) and, with a pid, the zygote's
+ * end of the spare's socket. */
+static void forker_answer(int sock, int32_t pid, int fd)
 {
-    if (sp->pidfd < 0)
-        return 0;
-    struct pollfd pfd[2] = {{.fd = sp->sock, .events = POLLIN},
-                            {.fd = sp->pidfd, .events = POLLIN}};
+    struct iovec iov = {.iov_base = &pid, .iov_len = sizeof(pid)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&u, 0, sizeof(u));
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof(u.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+        _exit(0); /* the zygote is gone, or discarded it */
+}
+
+/* The forker: a copy of the zygote as it was when the cache had its version, which forks the
+ * spares (one per byte received on sock), so that the zygote itself forks none. A spare is
+ * cloned with CLONE_PARENT: a child of the zygote (reaped by it, its exit signal the forker's),
+ * with a descriptor table of its own (the forker's few descriptors, closed again in
+ * child_own_table). The forker writes almost nothing between two forks, where the zygote after
+ * each fork copied every page it wrote (a page fault and a TLB flush each). */
+static void forker_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
+{
+    child_own_table(sock, layer_fd, zygote);
+    char ready = 'r';
+    if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
+        _exit(0);
+    prctl(PR_SET_NAME, "wasmcri-forker");
+    for (;;) {
+        char ask;
+        ssize_t n = recv(sock, &ask, 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != 1)
+            _exit(0); /* discarded, or the zygote is gone */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+            forker_answer(sock, -errno, -1);
+            continue;
+        }
+        struct clone_args ca = {.flags = CLONE_PARENT};
+        pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+        if (pid == 0)
+            spare_main(sv[1], layer_fd, zygote, find, ctx);
+        int e = errno;
+        close(sv[1]);
+        forker_answer(sock, pid < 0 ? -e : pid, pid < 0 ? -1 : sv[0]);
+        close(sv[0]);
+    }
+}
+
+/* Waits until fd has something to read (or is closed), as spare_ready does. */
+static int wait_readable(int fd, int pidfd)
+{
+    struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
     int n;
     do
         n = poll(pfd, 2, READY_MS);
     while (n < 0 && errno == EINTR);
-    char ready;
-    bool ok = n > 0 && (pfd[0].revents & POLLIN) && recv(sp->sock, &ready, 1, MSG_DONTWAIT) == 1;
-    take_slot_back(sp, slots);
-    if (ok)
+    return n > 0 && (pfd[0].revents & POLLIN) ? 0 : n == 0 ? -ETIMEDOUT : -ECHILD;
+}
+
+/* A spare from the forker: its pid and the zygote's end of its socket. */
+static int ask_forker(spare *fk, spare *sp, wc_error *err)
+{
+    char ask = 's';
+    int32_t pid = -ECHILD;
+    int fd = -1;
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {.iov_base = &pid, .iov_len = sizeof(pid)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    ssize_t n = -1;
+    if (send(fk->sock, &ask, 1, MSG_NOSIGNAL) == 1 && wait_readable(fk->sock, -1) == 0)
+        do
+            n = recvmsg(fk->sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (n != sizeof(pid) || pid <= 0 || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        return wc_error_set_errno(err, n == sizeof(pid) && pid < 0 ? pid : -ECHILD,
+                                  "the spare workers' forker could not fork one");
+    }
+    *sp = (spare){.pid = pid, .sock = fd, .pidfd = -1, .mark = fk->mark, .version = fk->version};
+    return 0;
+}
+
+int spare_fork(spare *sp, spare_slots *slots, uint64_t mark, uint64_t version, int layer_fd,
+               spare_find_fn find, void *ctx, wc_error *err)
+{
+    spare *fk = &slots->forker;
+    if (fk->pid > 0 && fk->version != version) /* it holds another cache */
+        spare_discard(fk, slots);
+    for (int tries = 0;; tries++) {
+        if (fk->pid <= 0) {
+            TRY(clone_child(fk, slots, mark, version, layer_fd, forker_main, find, ctx, err));
+            TRY(spare_ready(fk, slots, err));
+        }
+        int rc = ask_forker(fk, sp, err);
+        if (rc == 0 || tries == 1)
+            return rc;
+        spare_discard(fk, slots); /* it died (killed by hand?): another, once */
+    }
+}
+
+int spare_ready(spare *sp, const spare_slots *slots, wc_error *err)
+{
+    if (sp->ready)
         return 0;
+    int rc = wait_readable(sp->sock, sp->pidfd);
+    char ready;
+    bool ok = rc == 0 && recv(sp->sock, &ready, 1, MSG_DONTWAIT) == 1;
+    take_slot_back(sp, slots);
+    if (ok) {
+        sp->ready = true;
+        return 0;
+    }
     spare_discard(sp, slots);
     return wc_error_set(err, -ECHILD, "the spare worker ended before it was ready%s",
-                        n == 0 ? " (it did not run for 5 s)" : "");
+                        rc == -ETIMEDOUT ? " (it did not run for 5 s)" : "");
 }
 
 void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock)

@@ -8,17 +8,16 @@
  * its pod's process table and signal its pod's workers: pod_procs.h), and the reaper's signalfd
  * of the children's exit signals (reaper.h: reap the workers that ended, each by its pid, read
  * each one's worker_result, record and report the exit). Every
- * start or exec takes over a spare worker (spare.h), forked ahead of need (or now, for a module the
- * spare does not hold); the zygote puts it in its cgroups, answers, then sends it the spec, and
- * forks the next spare. Modules come as descriptors the daemon opened (the zygote opens no path a
- * guest can change); they are compiled here into a budgeted cache (module_cache.h), in the
- * background of the loop at CreateContainer (op compile, compile_jobs.h: a slice between events),
- * or, when too big for it, by the worker that runs them. When an exec ends, the spare becomes a
- * worker kept ready for its container's next exec (ready.h). The zygote never blocks on the daemon
- * except to send a packet. It ends when told to quit once idle, or after IDLE_EXIT_MS with no
- * worker and no daemon.
- * To add a request: a `static void op_x(zygote *, json_t *req, int *fds, size_t n)`
- * and a line in the ops table.
+ * start or exec takes over a spare worker (spare.h), forked ahead of need by the zygote's forker
+ * (or now, for a module the spare does not hold); the zygote puts it in its cgroups, answers, then
+ * sends it the spec, and has the next spare forked. Modules come as descriptors the daemon
+ * opened (the zygote opens no path a guest can change); they are compiled here into a budgeted
+ * cache (module_cache.h), in the background of the loop at CreateContainer (op compile,
+ * compile_jobs.h: a slice between events), or, when too big for it, by the worker that runs them.
+ * When an exec ends, the spare becomes a worker kept ready for its container's next exec (ready.h).
+ * The zygote never blocks on the daemon except to send a packet. It ends when told to quit once
+ * idle, or after IDLE_EXIT_MS with no worker and no daemon. To add a request: a `static void
+ * op_x(zygote *, json_t *req, int *fds, size_t n)` and a line in the ops table.
  */
 #include "zygote.h"
 
@@ -222,6 +221,8 @@ static void reaped(zygote *z, pid_t pid, int status)
 {
     if (pid == z->spare.pid) /* it died waiting (killed by hand?): fork another later */
         spare_discard(&z->spare, &z->slots);
+    if (pid == z->slots.forker.pid) /* likewise: the next spare's fork makes another */
+        spare_discard(&z->slots.forker, &z->slots);
     zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
     if (w == NULL)
         return;
@@ -352,29 +353,6 @@ static void refresh_spare(zygote *z)
     new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
-/* The same byte again: its page is copied (if the zygote shares it with a fork), not changed. */
-static void rewrite(const void *p)
-{
-    volatile char *b = (volatile char *)p;
-    *b = *b;
-}
-
-/* After a fork the zygote's pages are the spare's too, and its first write to each copies it
- * (a page fault). After the fork that follows an exec's end, the pages of its state (z, on the
- * loop's stack) that every request writes are written at once, off the path of the next exec (a
- * probe's, most likely): all but the worker table's chunk array (32 KiB, written once per
- * thousand workers), which the spare would otherwise hold a copy of alone. */
-static void write_ahead(zygote *z)
-{
-    rewrite(z);
-    rewrite(&z->workers.n_chunks);
-    rewrite(&z->cache);
-    rewrite(&z->jobs);
-    rewrite(&z->spare);
-    rewrite(&z->ready);
-    rewrite((char *)(z + 1) - 1);
-}
-
 /* An exec of a container that still runs has ended: the spare becomes a worker ready for the
  * container's next exec (ready.h), unless one is there; the next spare is forked SPARE_DELAY_MS
  * later (fork_spare_when_due). Nothing to tell anyone on failure. */
@@ -425,7 +403,6 @@ static int fork_spare_when_due(zygote *z)
         return (int)left;
     z->spare_due_ms = 0;
     refresh_spare(z);
-    write_ahead(z);
     return -1;
 }
 
