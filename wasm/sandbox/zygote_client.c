@@ -105,9 +105,13 @@ static int try_connect(const struct sockaddr_un *sa)
 
 /* The zygote's malloc keeps no per-thread cache of freed chunks (tcache): a request's
  * allocations then reuse fewer heap pages, each of which its first write after a spare's fork
- * copies (issue 18: 23 -> 15 page faults per start in the zygote, 61 -> 52 in each worker). An
- * operator's own GLIBC_TUNABLES is left as it is. */
-static const char zygote_tunables[] = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0";
+ * copies (issue 18: 23 -> 15 page faults per start in the zygote, 61 -> 52 in each worker). Nor
+ * does it register an rseq area: the kernel wrote it (in the thread's TLS page) at each return
+ * to user space after a preemption or a migration, a copy-on-write fault in the spares' forker
+ * at every spare it forked (2 -> 1 page faults per spare, spare.h). An operator's own
+ * GLIBC_TUNABLES is left as it is. */
+static const char zygote_tunables[] =
+    "GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.pthread.rseq=0";
 
 /* The zygote's environment: ours with zygote_tunables, or NULL (out of memory). */
 static char **zygote_environ(void)
