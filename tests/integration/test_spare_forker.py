@@ -9,6 +9,7 @@ import time
 import pytest
 
 from rt_helpers import pod_config, run_pod, running
+from test_module_cache import asan_build
 from wasmcri_harness import pb
 
 
@@ -46,6 +47,7 @@ def minor_faults(pid):
     return int(stat[stat.rindex(")") + 2:].split()[7])
 
 
+@pytest.mark.skipif(asan_build(), reason="ASan's allocator touches new pages at every request")
 def test_the_zygote_copies_no_page_per_start(rt, pod):
     """Starts write the zygote's pages that no spare shares: 20 starts cost it a few page
     faults in all (its own fork of each spare: 14-17 each). The forker copies one page per
