@@ -38,8 +38,9 @@ def the_forker(rt):
     deadline = time.monotonic() + 5
     while len(children(rt, "wasmcri-forker")) != 1 and time.monotonic() < deadline:
         time.sleep(0.01)
-    [forker] = children(rt, "wasmcri-forker")
-    return forker
+    found = children(rt, "wasmcri-forker")
+    assert len(found) == 1, [open(f"/proc/{p}/stat").read() for p in found]
+    return found[0]
 
 
 def minor_faults(pid):
