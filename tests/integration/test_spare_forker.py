@@ -35,10 +35,10 @@ def children(rt, comm):
 
 def the_forker(rt):
     """The one forker (a spare just cloned bears its name until it runs: waited for)."""
-    deadline = time.monotonic() + 5
-    while len(children(rt, "wasmcri-forker")) != 1 and time.monotonic() < deadline:
+    deadline, found = time.monotonic() + 5, children(rt, "wasmcri-forker")
+    while len(found) != 1 and time.monotonic() < deadline:
         time.sleep(0.01)
-    found = children(rt, "wasmcri-forker")
+        found = children(rt, "wasmcri-forker")
     assert len(found) == 1, [open(f"/proc/{p}/stat").read() for p in found]
     return found[0]
 
