@@ -172,8 +172,7 @@ def test_zygote_malloc_keeps_no_thread_cache_unless_the_operator_tuned_it(runtim
     """The zygote's malloc keeps no per-thread cache of freed chunks: a start's allocations
     reuse fewer heap pages, which the zygote copies at its first write after each spare's fork
     (23 -> 15 page faults per start); an operator's own GLIBC_TUNABLES is left as it is. (The
-    zygote's glibc leaves glibc.pthread.rseq=0 out of the copy that /proc shows: the forker's
-    page faults show it, test_spare_forker.py.)"""
+    zygote's glibc leaves glibc.pthread.rseq=0 out of the copy that /proc shows.)"""
     reg, _ = runtime_registry
     env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
     operator = "glibc.malloc.arena_max=1"
