@@ -32,6 +32,24 @@ writes "ready" to stdout), nothing of it is kept.
                loop, and hold it: the first's is evicted, and decoded again at its next create)
                + StartContainer -> first log line, the create's share printed too;
      and each daemon's wasmcri_module_start_compiles_total at the end.
+     Each of these starts is timed by this Python client (grpcio): from its StartContainer call
+     to its first look at the log file that finds the line, busy polling it with stat (the
+     column kept since session 10, for comparisons across sessions). That includes the grpcio
+     client's own cost (session 13: ~450 us before the daemon's handler ran, ~300 us from the
+     rpc's return to its look at the log) and, on a 2-vCPU machine, its poll takes a CPU from
+     the daemon, the zygote and the worker. A kubelet is a Go client and does not poll the log,
+     so first, cached, small and pulled also get, in the same rounds, a start of another
+     container of the same kind by the C gRPC client (startup_client.c's startid mode, on a
+     channel connected before: grpc core + protobuf-c; the create is still this client's),
+     three times from its call:
+       C rpc      until StartContainer returned (what a kubelet waits for);
+       C seen     until it saw the first log line (woken by inotify on the log's directory,
+                  taking no CPU while it waits);
+       C written  until the time stamp the worker wrote on that line (CRI log format, the
+                  worker's CLOCK_REALTIME at its write; the client's at its call): the time to
+                  the guest's first output, with no client-side wait in it: the start itself.
+     (cold is timed by this client only: its figure is the create's, tens of ms.) In each round
+     the Python and the C start of a kind alternate which goes first.
 The module lies in a host directory mounted into the probe image's container (a CRI mount).
 
 Usage: hack/bench/start_big.py [BUILD_DIR] [--mib 20] [--rounds 7]
@@ -77,9 +95,22 @@ def compile_speed(out, module, options):
     return float(mbs), float(secs), float(wall), float(caller), float(faults)
 
 
-def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",), created=None):
+def c_start(client, cid, log):
+    """client (a startup_client in startid mode) starts container cid: its three times, s."""
+    client.stdin.write(f"{cid} {log}\n")
+    client.stdin.flush()
+    line = client.stdout.readline()
+    if not line:
+        raise SystemExit(f"startup_client startid exited with status {client.wait()} (its "
+                         f"error is above)")
+    return [float(us) / 1e6 for us in line.split()]
+
+
+def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",), created=None,
+                 client=None):
     """Seconds from StartContainer to the first line of the container's log (from
-    CreateContainer's call on with created, a list that gets the create's seconds)."""
+    CreateContainer's call on with created, a list that gets the create's seconds); with
+    client, the container is started by it instead (c_start's three times)."""
     from rt_helpers import create, ctr_config, pod_config, run_pod, start
     from wasmcri_harness import pb
     r = d.runtime()
@@ -89,6 +120,8 @@ def start_to_log(d, probe, mods, logdir, name, command=("/mods/big.wasm",), crea
         cid = create(r, pod, ctr_config(name, probe, command=list(command),
                                         mounts=[("/mods", str(mods), True)]))
         log = logdir / (name + ".log")
+        if client is not None:
+            return c_start(client, cid, log)
         t0 = time.perf_counter()
         if created is not None:
             created.append(t0 - tc)
@@ -152,13 +185,15 @@ def main():
           f"the functions it calls): fork {fork_us} us (wall); CPU: instantiate {inst_us} us, "
           f"instantiate + _start {run_us} us; {faults} page faults")
 
-    from startup import bench_daemon
+    from startup import bench_daemon, compile_client
     from test_metrics_endpoint import free_port
     times = {"cached": [], "first": [], "small": [], "pulled": [], "cold": []}
+    ctimes = {kind: [] for kind in ("cached", "first", "small", "pulled")}
     cold_creates = []
     urls = {}
+    compile_client(build, base / "startup_client")
     with contextlib.ExitStack() as stack:
-        daemons = {}
+        daemons, clients = {}, {}
         for kind, mib in (("cached", 1024), ("first", 32)):
             addr = f"127.0.0.1:{free_port()}"
             urls[kind] = f"http://{addr}/metrics"
@@ -166,6 +201,9 @@ def main():
                 build, base / kind, f"wasmcri-bench-big-{os.getpid()}-{kind}",
                 {"module_cache_mib": mib, "metrics_address": addr}))
             daemons[kind] = (d, refs["probe"])
+            clients[kind] = stack.enter_context(subprocess.Popen(
+                [str(base / "startup_client"), str(d.socket), "-", "-", "startid",
+                 str(2 * a.rounds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
         d, probe = daemons["first"]
         from test_compile_off_start import pull, push_app_image
         registry_host = types.SimpleNamespace(host=probe.split("/")[0])
@@ -174,16 +212,21 @@ def main():
         pull(d, app)
         print(f"PullImage of the module's image (first daemon, validation included): "
               f"{(time.perf_counter() - t0) * 1000:.0f} ms")
+
+        def both(i, kind, daemon, image, **kw):
+            """A start of kind on daemon by each client, the Python one first in even rounds."""
+            d, client = daemons[daemon][0], clients[daemon]
+            for c in ((None, client) if i % 2 == 0 else (client, None)):
+                got = start_to_log(d, image, mods, base / f"logs-{kind}",
+                                   f"{kind}{i}{'c' if c else ''}", client=c, **kw)
+                (times if c is None else ctimes)[kind].append(got)
+
         for i in range(a.rounds):
-            for kind, (d, probe) in daemons.items():
-                times[kind].append(start_to_log(d, probe, mods, base / f"logs-{kind}",
-                                                f"{kind}{i}"))
-            d, probe = daemons["cached"]
-            times["small"].append(start_to_log(d, probe, mods, base / "logs-small", f"small{i}",
-                                               command=()))
+            for kind, (_, probe) in daemons.items():
+                both(i, kind, kind, probe)
+            both(i, "small", "cached", daemons["cached"][1], command=())
+            both(i, "pulled", "first", app, command=())
             d, probe = daemons["first"]
-            times["pulled"].append(start_to_log(d, app, mods, base / "logs-pulled",
-                                                f"pulled{i}", command=()))
             fresh = mods / f"cold{i}.wasm"  # another file: a key the zygote never saw
             shutil.copyfile(module, fresh)
             times["cold"].append(start_to_log(d, probe, mods, base / "logs-cold", f"cold{i}",
@@ -191,15 +234,28 @@ def main():
                                               created=cold_creates))
             fresh.unlink()
         counts = {kind: start_compiles(urls[kind]) for kind in daemons}
-    print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds:")
+        for client in clients.values():
+            client.stdin.close()
+            if client.wait() != 0:
+                raise SystemExit(f"startup_client startid exited with status {client.returncode}")
+    print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds (Python: "
+          f"this grpcio client polling the log; C rpc / seen / written: startup_client, ms, "
+          f"median (min-max) of written):")
     for kind in ("first", "cached", "small", "pulled", "cold"):
         t = sorted(times[kind])
         compiled = f"; starts that compiled: {counts[kind]}" if kind in counts else ""
         if kind == "cold":
             compiled = (f"; CreateContainer -> StartContainer -> first log line, of which the "
                         f"create {statistics.median(cold_creates) * 1000:.2f} ms")
+        c = ""
+        if kind in ctimes:
+            rpc, seen, written = (sorted(col) for col in zip(*ctimes[kind]))
+            c = (f"  C rpc {statistics.median(rpc) * 1000:.2f} seen "
+                 f"{statistics.median(seen) * 1000:.2f} written "
+                 f"{statistics.median(written) * 1000:.2f} ({written[0] * 1000:.2f}-"
+                 f"{written[-1] * 1000:.2f})")
         print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
-              f"max {t[-1] * 1000:.2f}){compiled}")
+              f"max {t[-1] * 1000:.2f}){c}{compiled}")
     shutil.rmtree(base)  # the daemons are stopped and their tmpfs unmounted: files only
     return 0
 

@@ -20,12 +20,22 @@
  *       reply's bytes were received, the p50 of this client's decode (a protobuf-c unpack),
  *       and the reply's size in bytes; then the same N calls again with a heap that is kept
  *       (bench_poll): their p50 until decoded and the p50 of their decode (hack/bench/polls.py).
+ *   startup_client SOCKET - - startid N   up to N StartContainer calls of containers another
+ *       client created, one per line of stdin ("CONTAINER_ID LOG_PATH"), on one channel connected
+ *       first (a Version call), as a kubelet's; prints a line per start: microseconds from the
+ *       call to its return, to the first log line seen (inotify, no polling: the client takes no
+ *       CPU from the start it times), and to the time stamp the worker wrote on that line
+ *       (CLOCK_REALTIME on both sides: the time to the guest's first output, no client-side
+ *       wait in it) (hack/bench/start_big.py). An rpc error or no log line within LOG_WAIT_S
+ *       exits 1 saying which.
  */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
+#include <libgen.h>
 #include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +100,7 @@ static ProtobufCMessage *call(const char *method, const ProtobufCMessage *req,
 }
 
 #define RT "/runtime.v1.RuntimeService/"
+#define LOG_WAIT_S 120
 
 /* One pod with one container; latencies of the three rpcs into t[0..2] (ns). With an
  * inotify fd, the pod's log directory is watched (for IN_MODIFY) before the pod runs. */
@@ -147,16 +158,49 @@ static int one_pod(int i, const char *image, const char *logdir, char **args, si
 }
 
 /* Blocks until the file at path is not empty (woken by the watch, not polling: the
- * client should not take CPU from what it measures). */
+ * client should not take CPU from what it measures); exits if it stays empty LOG_WAIT_S. */
 static void wait_not_empty(int inotify_fd, const char *path)
 {
     char events[4096] __attribute__((aligned(8)));
     struct stat st;
-    while (stat(path, &st) < 0 || st.st_size == 0)
-        if (read(inotify_fd, events, sizeof(events)) < 0) {
+    long deadline = now_ns() + LOG_WAIT_S * 1000000000L;
+    while (stat(path, &st) < 0 || st.st_size == 0) {
+        struct pollfd p = {.fd = inotify_fd, .events = POLLIN};
+        long left_ms = (deadline - now_ns()) / 1000000;
+        int r = left_ms > 0 ? poll(&p, 1, (int)left_ms) : 0;
+        if (r == 0) {
+            fprintf(stderr, "%s: no log line in %d s\n", path, LOG_WAIT_S);
+            exit(1);
+        }
+        if (r < 0 || read(inotify_fd, events, sizeof(events)) < 0) {
             perror("inotify read");
             exit(1);
         }
+    }
+}
+
+/* The time stamp of the first line of the CRI log at path (RFC 3339, UTC, up to nine digits
+ * of fraction), as CLOCK_REALTIME ns; exits if the line has none. */
+static long log_stamp_ns(const char *path)
+{
+    char line[64] = "";
+    FILE *f = fopen(path, "r");
+    if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+        perror(path);
+        exit(1);
+    }
+    fclose(f);
+    struct tm tm = {0};
+    char *frac = strptime(line, "%Y-%m-%dT%H:%M:%S.", &tm), *end = frac;
+    long ns = frac != NULL ? strtol(frac, &end, 10) : 0;
+    long digits = end - frac;
+    if (frac == NULL || *end != 'Z' || digits < 1 || digits > 9) {
+        fprintf(stderr, "%s: the first line has no CRI time stamp: %s\n", path, line);
+        exit(1);
+    }
+    for (; digits < 9; digits++)
+        ns *= 10;
+    return (long)timegm(&tm) * 1000000000L + ns;
 }
 
 static int cmp_long(const void *a, const void *b)
@@ -404,10 +448,49 @@ static void bench_start(const char *image, const char *logdir, int n)
     report("to the first log line", first, n);
 }
 
+/* Starts of created containers read from stdin (the usage at the top). */
+static void bench_start_ids(int n)
+{
+    Runtime__V1__VersionRequest vr = RUNTIME__V1__VERSION_REQUEST__INIT;
+    protobuf_c_message_free_unpacked(
+        call(RT "Version", &vr.base, &runtime__v1__version_response__descriptor), NULL);
+    int ifd = inotify_init1(IN_CLOEXEC);
+    if (ifd < 0) {
+        perror("inotify_init1");
+        exit(1);
+    }
+    char id[256], path[4096], dir[4096];
+    for (int i = 0; i < n && scanf("%255s %4095s", id, path) == 2; i++) {
+        snprintf(dir, sizeof(dir), "%s", path);
+        int wd = inotify_add_watch(ifd, dirname(dir), IN_MODIFY);
+        if (wd < 0) {
+            perror(dir);
+            exit(1);
+        }
+        Runtime__V1__StartContainerRequest sr = RUNTIME__V1__START_CONTAINER_REQUEST__INIT;
+        sr.container_id = id;
+        struct timespec called;
+        clock_gettime(CLOCK_REALTIME, &called);
+        long t0 = now_ns();
+        protobuf_c_message_free_unpacked(
+            call(RT "StartContainer", &sr.base, &runtime__v1__start_container_response__descriptor),
+            NULL);
+        long t1 = now_ns();
+        wait_not_empty(ifd, path);
+        long t2 = now_ns();
+        long written = log_stamp_ns(path) - (called.tv_sec * 1000000000L + called.tv_nsec);
+        inotify_rm_watch(ifd, wd);
+        printf("%.1f %.1f %.1f\n", (t1 - t0) / 1e3, (t2 - t0) / 1e3, written / 1e3);
+        fflush(stdout);
+    }
+    close(ifd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6 && !(argc == 7 && strcmp(argv[4], "idle") == 0)) {
-        fprintf(stderr, "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists|poll N [P]\n",
+        fprintf(stderr,
+                "usage: %s SOCKET IMAGE LOGDIR start|podnet|idle|lists|poll|startid N [P]\n",
                 argv[0]);
         return 2;
     }
@@ -433,6 +516,8 @@ int main(int argc, char **argv)
         bench_lists(n);
     else if (strcmp(argv[4], "poll") == 0)
         bench_poll(argv[2], argv[3], n);
+    else if (strcmp(argv[4], "startid") == 0)
+        bench_start_ids(n);
     else
         bench_idle(argv[2], argv[3], n, argc == 7 && atoi(argv[6]) > 0 ? atoi(argv[6]) : 1);
     grpc_completion_queue_shutdown(cq);
