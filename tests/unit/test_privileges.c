@@ -3,10 +3,12 @@
  * still open the IPv4 and IPv6 sockets the WASI socket extension and its DNS lookups need, and
  * nothing else: any other family answers EAFNOSUPPORT, socketpair and setns EPERM. Three times: as
  * a plain process, as a zygote's child (worker_privileges_prepare first, in the parent: the
- * bounding set read there once, the filter compiled there), and as a zygote's spare (most of the
- * filter loaded ahead, worker_privileges_spare, with no_new_privs: its set-up can still join a
- * network namespace, the guest not; neither makes a socket pair, the spare made its log's before).
- * Either keeps its parent-death signal: set again after a change of ids, kept as root. */
+ * bounding set read there once, the filter compiled there), and as a zygote's spare (the filter
+ * loaded ahead, worker_privileges_spare, with no_new_privs: its set-up can still join a network
+ * namespace, no other kind, and once its privileges are dropped not that one either; neither
+ * makes a socket pair, the spare made its log's before).
+ * Either keeps its parent-death signal: set again after a change of ids, kept as root; either has
+ * loaded one filter (a load is dear: a spare's worker loads none of its own). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -46,24 +48,27 @@ static long long status_field(const char *format)
     return v;
 }
 
-/* setns into this process's own network namespace: 0 when it joined, else its errno. */
-static int try_setns(void)
+/* setns into this process's own network namespace, as nstype (CLONE_NEWNET, or 0: any kind):
+ * 0 when it joined, else its errno. */
+static int try_setns(int nstype)
 {
     int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    int rc = fd < 0 || setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+    int rc = fd < 0 || setns(fd, nstype) < 0 ? errno : 0;
     if (fd >= 0)
         close(fd);
     return rc;
 }
 
-/* What a spare's worker does before it drops its privileges (setns) and does not (socketpair):
- * 0 when so. */
+/* What a spare's worker does before it drops its privileges (setns of a network namespace)
+ * and does not (socketpair, setns of a namespace of any kind): 0 when so. */
 static int spare_setup_calls(void)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0 || errno != EPERM)
         return 1;
-    return try_setns() != 0 ? 2 : 0;
+    if (try_setns(0) != EPERM)
+        return 3; /* root may, but the filter says no */
+    return try_setns(CLONE_NEWNET) != 0 ? 2 : 0;
 }
 
 static int pdeathsig(void)
@@ -103,6 +108,8 @@ static void child(bool spare)
         _exit(100);
     if (pdeathsig() != SIGKILL || status_field("NoNewPrivs: %lld") != 1)
         _exit(105); /* the change of ids cleared the signal: set again */
+    if (status_field("Seccomp_filters: %lld") != 1)
+        _exit(108); /* one filter loaded, the spare's or the worker's: no second on the path */
     uid_t ru, eu, su;
     gid_t rg, eg, sg, groups[4];
     if (getresuid(&ru, &eu, &su) < 0 || ru != 1000 || eu != 1000 || su != 1000 ||
@@ -118,7 +125,9 @@ static void child(bool spare)
     bad |= try_socket(AF_PACKET, SOCK_RAW) != EAFNOSUPPORT ? 16 : 0;
     bad |= try_socket(AF_INET6 + 1, SOCK_STREAM) != EAFNOSUPPORT ? 32 : 0;
     bad |= socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 || errno != EPERM ? 64 : 0;
-    _exit(bad ? bad : try_setns() != EPERM ? 104 : 0);
+    if (bad)
+        _exit(bad);
+    _exit(try_setns(CLONE_NEWNET) != EPERM ? 104 : try_setns(0) != EPERM ? 107 : 0);
 }
 
 static void check_child(bool spare, bool root)

@@ -3,14 +3,17 @@
  * the container's user for every id (groups, gid, uid: real, effective, saved and
  * file), the capabilities with capset(2) (plain syscalls, no libcap), no_new_privs,
  * then a libseccomp deny-list answering EPERM, compiled once in the zygote (exported
- * as BPF through a memfd) and loaded with prctl: all of it but the one call a worker's set-up
- * makes by its spare, off the start's path (worker_privileges_spare), that one (setns) by the
- * worker (a load is half fixed cost, the JIT's among it: ~57 µs for all 57 instructions, ~28 µs
- * for the 9 of two calls). To forbid another
- * system call, add it to denied[]. Sockets: the guest's (the WasmEdge extension) and
- * sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any other family
- * answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and socketpair(2)
- * is denied.
+ * as BPF through a memfd) and loaded with prctl by the spare, off the start's path
+ * (worker_privileges_spare): a load is mostly fixed cost (cBPF to eBPF, the JIT, its
+ * `text_poke`: 80-300 µs on a paravirtualised guest), so a worker loads none of its own.
+ * The one call a worker's set-up makes that the guest must not, setns into its pod's network
+ * namespace, passes the filter only with CLONE_NEWNET; the kernel then asks for CAP_SYS_ADMIN,
+ * which no worker keeps past worker_drop_privileges (kept_caps, an emptied bounding set,
+ * no_new_privs, unshare denied), so the guest's setns of any kind fails EPERM all the same.
+ * To forbid another system call, add it to denied[]. Sockets: the guest's (the WasmEdge
+ * extension) and sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any
+ * other family answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and
+ * socketpair(2) is denied (the spare made its log's reopening pair before its filter).
  */
 #include "privileges.h"
 
@@ -18,6 +21,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -40,7 +44,6 @@ static const int denied[] = {
     SCMP_SYS(umount2),
     SCMP_SYS(pivot_root),
     SCMP_SYS(unshare),
-    SCMP_SYS(setns),
     SCMP_SYS(ptrace),
     SCMP_SYS(process_vm_readv),
     SCMP_SYS(process_vm_writev),
@@ -163,44 +166,36 @@ static int set_capabilities(__u32 keep, wc_error *err)
     return 0;
 }
 
-/* What a worker's set-up still calls once its spare has the filter (worker_privileges_spare):
- * setns, to join its pod's network namespace (its log's reopening pair is the spare's:
- * wr_reopen_pair). The spare's filter denies all of denied[] but this; the worker's own, loaded
- * when it drops its privileges, denies this alone. */
-static const int setup_calls[] = {SCMP_SYS(setns)};
-
-typedef enum { FILTER_ALL, FILTER_SPARE, FILTER_SETUP } filter_part;
-
-/* Compiled by worker_privileges_prepare, read by workers. */
-static struct sock_fprog compiled[3];
-static bool spare_filtered;     /* the spare's filter is loaded: only the set-up's is left */
-static bool spare_no_new_privs; /* the spare set no_new_privs */
-
-static bool is_setup_call(int nr)
+/* setns of any namespace but a network one (the worker's set-up joins its pod's). */
+static int deny_setns_but_net(scmp_filter_ctx ctx)
 {
-    for (size_t i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++)
-        if (setup_calls[i] == nr)
-            return true;
-    return false;
+    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns), 1,
+                            SCMP_A1_32(SCMP_CMP_NE, CLONE_NEWNET, 0));
 }
 
-static int add_rules(scmp_filter_ctx ctx, filter_part part)
+static int add_rules(scmp_filter_ctx ctx)
 {
     for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-        if (part == FILTER_ALL || (part == FILTER_SPARE) != is_setup_call(denied[i]))
-            TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
-    return part == FILTER_SETUP ? 0 : deny_other_socket_families(ctx);
+        TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
+    TRY(deny_setns_but_net(ctx));
+    return deny_other_socket_families(ctx);
 }
 
-static scmp_filter_ctx build_filter(filter_part part)
+static scmp_filter_ctx build_filter(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (ctx && add_rules(ctx, part) < 0) {
+    if (ctx && add_rules(ctx) < 0) {
         seccomp_release(ctx);
         ctx = NULL;
     }
     return ctx;
 }
+
+/* Compiled by worker_privileges_prepare, loaded by spares (or by a worker whose spare could not).
+ */
+static struct sock_fprog compiled;
+static bool spare_filtered;     /* the spare loaded the filter */
+static bool spare_no_new_privs; /* the spare set no_new_privs */
 
 /* The filter as BPF (seccomp_export_bpf) into *out; -EIO when it cannot be read back. */
 static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *out)
@@ -220,12 +215,12 @@ static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *out)
     return 0;
 }
 
-static int compile_filter(filter_part part)
+static int compile_filter(void)
 {
-    scmp_filter_ctx ctx = build_filter(part);
+    scmp_filter_ctx ctx = build_filter();
     if (ctx == NULL)
         return -ENOMEM;
-    int rc = export_filter(ctx, &compiled[part]);
+    int rc = export_filter(ctx, &compiled);
     seccomp_release(ctx);
     return rc;
 }
@@ -236,9 +231,7 @@ int worker_privileges_prepare(wc_error *err)
     read_bounding_set();
     zygote_uid = geteuid();
     zygote_gid = getegid();
-    int rc = 0;
-    for (filter_part part = FILTER_ALL; part <= FILTER_SETUP && rc == 0; part++)
-        rc = compile_filter(part);
+    int rc = compile_filter();
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot compile the seccomp filter") : 0;
 }
 
@@ -247,19 +240,18 @@ void worker_privileges_spare(void)
     /* no_new_privs now (it only bars gaining privileges by execve, which no worker calls), off
      * the start's path; a spare is root (CAP_SYS_ADMIN), which may load a filter without it */
     spare_no_new_privs = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
-    spare_filtered = compiled[FILTER_SPARE].filter && compiled[FILTER_SETUP].filter &&
-                     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled[FILTER_SPARE]) == 0;
+    spare_filtered = compiled.filter && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) == 0;
 }
 
 static int install_seccomp(wc_error *err)
 {
-    /* the zygote's compiled copy: the set-up's part when the spare loaded the rest */
-    const struct sock_fprog *prog = &compiled[spare_filtered ? FILTER_SETUP : FILTER_ALL];
-    if (prog->filter)
-        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) < 0
+    if (spare_filtered)
+        return 0;
+    if (compiled.filter)
+        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) < 0
                    ? wc_error_set_errno(err, -errno, "load the seccomp filter")
                    : 0;
-    scmp_filter_ctx ctx = build_filter(FILTER_ALL);
+    scmp_filter_ctx ctx = build_filter();
     if (ctx == NULL)
         return wc_error_set(err, -ENOMEM, "cannot build the seccomp filter");
     int rc = seccomp_load(ctx);

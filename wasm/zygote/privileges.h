@@ -16,14 +16,14 @@
 
 /* In the zygote, once: drops from its own bounding set every capability no worker keeps (the
  * zygote executes no program: the set only passes to its workers, which then have few left to
- * drop), and compiles the seccomp filter to BPF, so that each worker only loads it (compiling
- * costs ~0.3 ms, loading ~60 µs). */
+ * drop), and compiles the seccomp filter to BPF, so that each spare only loads it (compiling
+ * costs ~0.3 ms, loading 80-300 µs on a paravirtualised guest). */
 int worker_privileges_prepare(wc_error *err);
 
-/* In a spare, as root, before it is ready (spare.h): loads the filter but for the call a
- * worker's set-up makes (setns: its log's reopening pair is the spare's), so that its
- * worker_drop_privileges loads only that one on the start's path. Nothing happens when the zygote
- * compiled no filter or the load fails: the worker then loads all of it. */
+/* In a spare, as root, before it is ready (spare.h): sets no_new_privs and loads the filter, so
+ * that its worker loads none on the start's path (the worker's set-up may still join its pod's
+ * network namespace: privileges.c). Nothing happens when the zygote compiled no filter or the
+ * load fails: the worker then loads it when it drops its privileges. */
 void worker_privileges_spare(void);
 
 /* In the worker, after it joined its namespaces and cgroups and opened what only
