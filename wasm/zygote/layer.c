@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zygote_proto.h"
+
 static int make_dir(const char *dir, const char *name, mode_t mode, char *buf, size_t n,
                     wc_error *err)
 {
@@ -130,23 +132,7 @@ void layer_reply_fd(int reply_fd, int status, int fd)
     if (reply_fd < 0)
         return;
     int32_t v = status;
-    struct iovec iov = {.iov_base = &v, .iov_len = sizeof(v)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&u, 0, sizeof(u));
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof(u.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    sendmsg(reply_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT); /* its own socket: never full */
+    zp_send_fd(reply_fd, &v, sizeof(v), fd, MSG_DONTWAIT); /* its own socket: never full */
     close(reply_fd);
 }
 

@@ -231,23 +231,7 @@ static int clone_child(spare *sp, const spare_slots *slots, uint64_t mark, uint6
  * end of the spare's socket. */
 static void forker_answer(int sock, int32_t pid, int fd)
 {
-    struct iovec iov = {.iov_base = &pid, .iov_len = sizeof(pid)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&u, 0, sizeof(u));
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof(u.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+    if (zp_send_fd(sock, &pid, sizeof(pid), fd, 0) < 0)
         _exit(0); /* the zygote is gone, or discarded it */
 }
 
@@ -304,22 +288,9 @@ static int ask_forker(spare *fk, spare *sp, wc_error *err)
     char ask = 's';
     int32_t pid = -ECHILD;
     int fd = -1;
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct iovec iov = {.iov_base = &pid, .iov_len = sizeof(pid)};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n = -1;
     if (send(fk->sock, &ask, 1, MSG_NOSIGNAL) == 1 && wait_readable(fk->sock, -1) == 0)
-        do
-            n = recvmsg(fk->sock, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        n = zp_recv_fd(fk->sock, &pid, sizeof(pid), &fd);
     if (n != sizeof(pid) || pid <= 0 || fd < 0) {
         if (fd >= 0)
             close(fd);

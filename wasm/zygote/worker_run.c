@@ -133,38 +133,12 @@ static int reopen_reply[2] = {-1, -1}; /* the answers come on [0]; [1] goes with
 static int take_reopened_log(void)
 {
     static const char ask[] = "{\"op\":\"log\"}";
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct iovec iov = {.iov_base = (void *)ask, .iov_len = sizeof(ask) - 1};
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = control.buf,
-                        .msg_controllen = sizeof(control.buf)};
-    memset(control.buf, 0, sizeof(control.buf));
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &reopen_reply[1], sizeof(int));
-    if (sendmsg(reopen_layer, &mh, MSG_NOSIGNAL) < 0)
+    if (zp_send_fd(reopen_layer, ask, sizeof(ask) - 1, reopen_reply[1], 0) < 0)
         return -1;
     int32_t status = -EIO;
-    iov = (struct iovec){.iov_base = &status, .iov_len = sizeof(status)};
-    mh = (struct msghdr){.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    ssize_t n;
-    do
-        n = recvmsg(reopen_reply[0], &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
     int fd = -1;
-    for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (zp_recv_fd(reopen_reply[0], &status, sizeof(status), &fd) != sizeof(status))
+        status = -EIO;
     if (fd >= 0 && status != 0) {
         close(fd);
         fd = -1;

@@ -1,7 +1,8 @@
-/* Sending and receiving one JSON packet with descriptors, and a message in parts (see
- * zygote_proto.h). */
+/* Sending and receiving one JSON packet with descriptors, a message in parts, and a word with
+ * at most one descriptor (see zygote_proto.h). */
 #include "zygote_proto.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,60 @@ int zp_send(int sock, const json_t *msg, const int *fds, size_t nfds, wc_error *
         return wc_error_set_errno(err, errno == EPIPE ? -ECONNRESET : -errno,
                                   "cannot send to the zygote");
     return 0;
+}
+
+/* The control buffer of one descriptor, aligned for its header. */
+typedef union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+} one_fd_control;
+
+ssize_t zp_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
+{
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    one_fd_control u;
+    if (fd >= 0) {
+        memset(&u, 0, sizeof(u));
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof(u.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
+ssize_t zp_recv_fd(int sock, void *buf, size_t cap, int *ret_fd)
+{
+    struct iovec iov = {.iov_base = buf, .iov_len = cap};
+    one_fd_control u;
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    *ret_fd = -1;
+    if (n < 0)
+        return -errno;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (*ret_fd < 0)
+                *ret_fd = fd;
+            else
+                close(fd);
+        }
+    }
+    return n;
 }
 
 static size_t take_fds(struct msghdr *mh, int fds[ZP_MAX_FDS])

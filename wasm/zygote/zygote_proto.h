@@ -40,6 +40,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -65,6 +66,19 @@ int zp_send_parts(int sock, const json_t *msg, const char *key, wc_error *err);
  * arrays of later parts appended to the first's; the parts' "more" is removed. Parts
  * carry no descriptors (they are closed). -EBADMSG: a part that is no part of it. */
 int zp_recv_whole(int sock, json_t **ret_msg, int fds[ZP_MAX_FDS], size_t *ret_nfds, wc_error *err);
+
+/* A word (or a few bytes) with at most one descriptor, between the zygote, its forker and the
+ * workers: a forked spare and its socket, a layer request's answer and its file. Both are
+ * async-signal-safe (a worker's SIGHUP handler takes its reopened log with them: sendmsg,
+ * recvmsg and close only, no allocation).
+ * zp_send_fd sends len bytes of buf with fd (none when fd < 0); flags go to sendmsg with
+ * MSG_NOSIGNAL. The bytes sent, or -errno. */
+ssize_t zp_send_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
+/* Receives a packet into buf (at most cap bytes; EINTR retried) and its first descriptor
+ * (O_CLOEXEC) into *ret_fd, -1 when it came with none (further ones are closed). The bytes
+ * received (0: the peer closed), or -errno. */
+ssize_t zp_recv_fd(int sock, void *buf, size_t cap, int *ret_fd);
 
 /* Paths under the state dir. */
 #define ZP_SOCKET_NAME "zygote.sock"
