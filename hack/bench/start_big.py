@@ -238,9 +238,9 @@ def main():
             client.stdin.close()
             if client.wait() != 0:
                 raise SystemExit(f"startup_client startid exited with status {client.returncode}")
-    print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds (Python: "
-          f"this grpcio client polling the log; C rpc / seen / written: startup_client, ms, "
-          f"median (min-max) of written):")
+    print(f"StartContainer -> first log line, median of {a.rounds} interleaved rounds (this "
+          f"grpcio client polling the log); C: startup_client's rpc/seen/written, median (min), "
+          f"ms:")
     for kind in ("first", "cached", "small", "pulled", "cold"):
         t = sorted(times[kind])
         compiled = f"; starts that compiled: {counts[kind]}" if kind in counts else ""
@@ -249,11 +249,9 @@ def main():
                         f"create {statistics.median(cold_creates) * 1000:.2f} ms")
         c = ""
         if kind in ctimes:
-            rpc, seen, written = (sorted(col) for col in zip(*ctimes[kind]))
-            c = (f"  C rpc {statistics.median(rpc) * 1000:.2f} seen "
-                 f"{statistics.median(seen) * 1000:.2f} written "
-                 f"{statistics.median(written) * 1000:.2f} ({written[0] * 1000:.2f}-"
-                 f"{written[-1] * 1000:.2f})")
+            cols = [sorted(col) for col in zip(*ctimes[kind])]  # rpc, seen, written
+            c = (f"  C {'/'.join(f'{statistics.median(col) * 1000:.2f}' for col in cols)} "
+                 f"(min {'/'.join(f'{col[0] * 1000:.2f}' for col in cols)})")
         print(f"  {kind:6s} {statistics.median(t) * 1000:8.2f} ms  (min {t[0] * 1000:.2f}, "
               f"max {t[-1] * 1000:.2f}){c}{compiled}")
     shutil.rmtree(base)  # the daemons are stopped and their tmpfs unmounted: files only

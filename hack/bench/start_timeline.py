@@ -1,18 +1,20 @@
 #!/usr/bin/python3
-"""The per-step timeline of a cached start (issue 14 item 3), taken with `perf trace` and no
-build change: start_big.py's cached kind (the generated module, --mib MiB, compiled by the
-zygote at create, module_cache_mib 1024), each container created by this Python client and
+"""The per-step timeline of a cached start (issue 14 item 3), taken with `perf trace record`
+and no build change: start_big.py's cached kind (the generated module, --mib MiB, compiled by
+the zygote at create, module_cache_mib 1024), each container created by this Python client and
 started by startup_client's startid mode (hack/bench/start_big.py says what it times), while
-`perf trace` follows the client, the daemon's threads, the zygote, its forker and its spare
-(the spare that gets the spec is the worker).
+perf records the system calls and scheduler events (wake-ups, switches) of the client, the
+daemon's threads, the zygote, its forker and its spare (the spare that gets the spec is the
+worker). Recorded, not printed live: a live `perf trace` woke up for each event and took the
+worker's CPU (up to 30 preemptions of the worker between its spec and its first write).
 A first start is not traced (it warms the module and the client's channel); then --starts
-starts, each with a `perf trace` of its own (attached to the processes there are at the time:
-a trace follows no process forked after it attached), a system call and scheduler event each.
-Prints the median time of each step of STEPS (below: each found by its system call) from the
-client's watch of the log's directory (its last system call before it reads the clocks and
-calls StartContainer), and the client's own three times (rpc, seen, written). The traces are
-left in OUT/traceN.txt (ms of the `perf trace` clock). Tracing costs each system call a few us:
-the steps come out longer than untraced; the order and the gaps are what to read.
+starts, each with a recording of its own (attached to the processes there are at the time: a
+recording follows no process forked after it attached). Prints, per start, the client's own
+three times (rpc, seen, written) beside the trace's, then the median time of each step of
+STEPS (below: each found by its system call) from the client's watch of the log's directory
+(its last system call before it reads the clocks and calls StartContainer). The traces are left
+in OUT/traceN.txt (ms of perf's clock). Tracing costs each system call a few us: the steps come
+out longer than untraced; the order and the gaps are what to read.
 
 Usage: hack/bench/start_timeline.py [BUILD_DIR] [--mib 20] [--starts 5] [--out DIR]
 """
@@ -55,7 +57,7 @@ STEPS = (
     ("reply", "the zygote's reply to the daemon", "zygote", r"wasmcri-zygote/\d+ sendmsg\(",
      "begin"),
     ("spec", "the spec sent to the spare", "reply", r"wasmcri-zygote/\d+ sendmsg\(", "begin"),
-    ("woken", "the spare woken", "spec", r'sched:sched_wakeup\(comm: "wasmcri-spare"', "begin"),
+    ("woken", "the spare woken", "spec", r"sched:sched_wakeup comm=wasmcri-spare ", "begin"),
     ("spare", "the spare has its spec (runs)", "spec", r"wasmcri-spare/\d+ recvmsg\(", "end"),
     ("view", "its view: the first mount's look-up", "spare", r"wasmcri-worker/\d+ newfstatat\(",
      "begin"),
@@ -118,6 +120,21 @@ def steps(trace):
             for k, v in at.items()}
 
 
+def printed(data):
+    """The recorded system calls as `perf trace` prints them, and the scheduler events (which
+    it does not print from a recording) as `perf script` does, in the same form."""
+    calls = subprocess.run(["perf", "trace", "-i", str(data), "-T", "--comm", "--sort-events"],
+                           check=True, capture_output=True, text=True).stderr
+    sched = subprocess.run(["perf", "script", "-i", str(data), "-F", "comm,tid,time,event,trace"],
+                           check=True, capture_output=True, text=True).stdout
+    lines = [calls]
+    for line in sched.splitlines():
+        m = re.match(r"^\s*(\S+)\s+(\d+)\s+([\d.]+):\s+(sched:\S+):\s+(.*)$", line)
+        if m is not None:
+            lines.append(f"{float(m[3]) * 1000:.3f} (         ): {m[1]}/{m[2]} {m[4]} {m[5]}")
+    return "\n".join(lines) + "\n"
+
+
 def us(v):
     return "-" if v is None else f"{v:.0f}"
 
@@ -152,17 +169,17 @@ def main():
         time.sleep(0.5)
         found, client_times = [], []
         for i in range(a.starts):
-            trace = base / f"trace{i}.txt"
-            perf = subprocess.Popen(["perf", "trace", "-T", "--comm", "--syscalls",
-                                     "--sort-events", "-o", str(trace), "-e",
+            data, trace = base / f"trace{i}.data", base / f"trace{i}.txt"
+            perf = subprocess.Popen(["perf", "trace", "record", "-q", "-o", str(data), "-e",
                                      "sched:sched_wakeup,sched:sched_switch",
                                      "-p", ",".join(followed(d, client))])
             time.sleep(1.5)  # perf trace attaches
             rpc, seen, written = start_to_log(d, probe, mods, logs, f"traced{i}", client=client)
             time.sleep(0.1)
             perf.send_signal(signal.SIGINT)
-            if perf.wait() != 0:
+            if perf.wait() not in (0, -signal.SIGINT):  # perf record raises it again at exit
                 raise SystemExit(f"perf trace exited with status {perf.returncode}")
+            trace.write_text(printed(data))
             shutil.copyfile(trace, out / trace.name)
             found.append(steps(trace.read_text()))
             client_times.append((rpc * 1e6, seen * 1e6, written * 1e6))
