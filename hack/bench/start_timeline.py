@@ -44,32 +44,41 @@ def followed(d, client):
 
 # The steps of a start, each the first event of its pattern (a system call's begin or end,
 # or a scheduler event: its time) after the step it follows, in trace order.
-#   (key, what, follows, pattern, "begin" or "end"); a pattern matches "COMM/PID CALL(...".
+#   (key, what, follows, pattern, "begin" or "end"); a pattern matches "COMM/PID CALL(...", and
+#   "{handler}" and "{spare}" in it stand for the pid of the thread the queue thread woke and of
+#   the spare the zygote woke (a trace also has the next spare, and at times two handlers).
 STEPS = (
     ("watch", "the client's watch of the log's directory", None,
      r"startup_client/\d+ inotify_add_watch\(", "end"),
     ("call", "the client's StartContainer sent", "watch", r"startup_client/\d+ sendmsg\(",
      "begin"),
     ("queue", "the daemon's queue thread has it", "call", r"cri-queue-\d+/\d+ recvmsg\(", "end"),
-    ("handler", "the daemon's handler thread runs", "queue", r"cri-handler/\d+ \w+\(", "end"),
-    ("to_zygote", "start sent to the zygote", "handler", r"cri-handler/\d+ sendmsg\(", "begin"),
+    ("handed", "a handler thread woken", "queue",
+     r"cri-queue-\d+/\d+ sched:sched_wakeup comm=cri-handler pid=(?P<handler>\d+)", "begin"),
+    ("handler", "the handler runs", "handed", r"cri-handler/{handler} \w+\(", "end"),
+    ("to_zygote", "start sent to the zygote", "handler", r"cri-handler/{handler} sendmsg\(",
+     "begin"),
     ("zygote", "received there", "to_zygote", r"wasmcri-zygote/\d+ recvmsg\(", "end"),
     ("reply", "the zygote's reply to the daemon", "zygote", r"wasmcri-zygote/\d+ sendmsg\(",
      "begin"),
     ("spec", "the spec sent to the spare", "reply", r"wasmcri-zygote/\d+ sendmsg\(", "begin"),
-    ("woken", "the spare woken", "spec", r"sched:sched_wakeup comm=wasmcri-spare ", "begin"),
-    ("spare", "the spare has its spec (runs)", "spec", r"wasmcri-spare/\d+ recvmsg\(", "end"),
-    ("view", "its view: the first mount's look-up", "spare", r"wasmcri-worker/\d+ newfstatat\(",
+    ("woken", "the spare woken", "spec",
+     r"wasmcri-zygote/\d+ sched:sched_wakeup comm=wasmcri-spare pid=(?P<spare>\d+)", "begin"),
+    ("spare", "the spare has its spec (runs)", "woken", r"wasmcri-spare/{spare} recvmsg\(", "end"),
+    ("view", "its view: the first mount's look-up", "spare",
+     r"wasmcri-worker/{spare} newfstatat\(", "begin"),
+    ("log", "its log file opened", "view", r"wasmcri-worker/{spare} openat\(.*APPEND", "end"),
+    ("ids", "ids, capabilities: setgroups", "log", r"wasmcri-worker/{spare} setgroups\(",
      "begin"),
-    ("log", "its log file opened", "view", r"wasmcri-worker/\d+ openat\(.*APPEND", "end"),
-    ("ids", "ids, capabilities: setgroups", "log", r"wasmcri-worker/\d+ setgroups\(", "begin"),
-    ("seccomp", "its seccomp filter loaded", "ids", r"wasmcri-worker/\d+ prctl\(option: SET_SECC",
+    ("seccomp", "its seccomp filter loaded", "ids",
+     r"wasmcri-worker/{spare} prctl\(option: SET_SECC", "end"),
+    ("instance", "instantiate: the first mmap", "seccomp", r"wasmcri-worker/{spare} mmap\(",
+     "begin"),
+    ("write", "the first log write", "instance", r"wasmcri-worker/{spare} write\(", "begin"),
+    ("answer", "the daemon has the zygote's reply", "reply", r"cri-handler/{handler} recvmsg\(",
      "end"),
-    ("instance", "instantiate: the first mmap", "seccomp", r"wasmcri-worker/\d+ mmap\(", "begin"),
-    ("write", "the first log write", "instance", r"wasmcri-worker/\d+ write\(", "begin"),
-    ("answer", "the daemon has the zygote's reply", "reply", r"cri-handler/\d+ recvmsg\(", "end"),
     ("to_client", "the reply sent to the client", "answer",
-     r"(cri-handler|cri-queue-\d+)/\d+ sendmsg\(", "begin"),
+     r"(cri-handler/{handler}|cri-queue-\d+/\d+) sendmsg\(", "begin"),
     ("back", "the rpc back in the client", "to_client", r"startup_client/\d+ recvmsg\(", "end"),
     ("seen", "the log line seen by the client (a stat)", "write",
      r"startup_client/\d+ newfstatat\(.*= 0$", "end"),
@@ -102,18 +111,23 @@ def events(trace):
 def steps(trace):
     """Each step's time (us) from the client's watch of the log's directory (its last system
     call before it reads the clocks and calls StartContainer), None for one not found."""
-    evs, at = events(trace), {}
+    evs, at, pids = events(trace), {}, {}
     for key, _, follows, pattern, which in STEPS:
-        after = at.get(follows, 0.0) if follows else None
+        after = at.get(follows) if follows else None
         at[key] = None
         if follows is not None and after is None:
             continue
+        try:
+            pattern = pattern.format(**pids)
+        except KeyError:
+            continue  # the pid it needs was not found
         for t, end, text, ret in evs:
             ok = which == "begin" or ret is None or not ret.startswith("-1")  # not EAGAIN
             when = t if which == "begin" else end
-            if when is not None and ok and re.search(pattern, text) and (
-                    after is None or when > after):
+            m = re.search(pattern, text) if when is not None and ok else None
+            if m is not None and (after is None or when > after):
                 at[key] = when
+                pids.update(m.groupdict())
                 break
     t0 = at["watch"]
     return {k: (v - t0) * 1000 if v is not None and t0 is not None else None
@@ -188,14 +202,16 @@ def main():
                   f"written {written * 1e6:.0f}; in the trace: the rpc back {us(f['back'])}, "
                   f"seen {us(f['seen'])}, the first log write {us(f['write'])}")
         client.stdin.close()
-    print(f"A cached start, {a.starts} traced, us from the client's watch of the log "
-          f"(median, min-max; the traces: {out}/trace*.txt):")
-    for key, what, _, _, _ in STEPS:
+    print(f"A cached start, {a.starts} traced: us from the client's watch of the log, median "
+          f"(min-max), and the median time from the step it follows (the traces: "
+          f"{out}/trace*.txt):")
+    for key, what, follows, _, _ in STEPS:
         got = sorted(f[key] for f in found if f[key] is not None)
         if not got:
             print(f"  {what:46s}  not found")
             continue
-        print(f"  {what:46s} {statistics.median(got):7.0f}  ({got[0]:.0f}-{got[-1]:.0f})"
+        gap = "" if follows is None else f"{statistics.median(f[key] - f[follows] for f in found if f[key] is not None):7.0f}"
+        print(f"  {what:46s} {statistics.median(got):7.0f}  ({got[0]:.0f}-{got[-1]:.0f}) {gap}"
               f"{'' if len(got) == len(found) else f'  in {len(got)} of the {len(found)}'}")
     for k, what in enumerate(("rpc", "seen", "written")):
         got = sorted(t[k] for t in client_times)
