@@ -210,7 +210,8 @@ def main():
         if not got:
             print(f"  {what:46s}  not found")
             continue
-        gap = "" if follows is None else f"{statistics.median(f[key] - f[follows] for f in found if f[key] is not None):7.0f}"
+        gaps = [f[key] - f[follows] for f in found if follows and f[key] is not None]
+        gap = f"{statistics.median(gaps):7.0f}" if gaps else ""
         print(f"  {what:46s} {statistics.median(got):7.0f}  ({got[0]:.0f}-{got[-1]:.0f}) {gap}"
               f"{'' if len(got) == len(found) else f'  in {len(got)} of the {len(found)}'}")
     for k, what in enumerate(("rpc", "seen", "written")):
