@@ -3,10 +3,11 @@
  * still open the IPv4 and IPv6 sockets the WASI socket extension and its DNS lookups need, and
  * nothing else: any other family answers EAFNOSUPPORT, socketpair and setns EPERM. Three times: as
  * a plain process, as a zygote's child (worker_privileges_prepare first, in the parent: the
- * bounding set read there once, the filter compiled there), and as a zygote's spare (the filter
- * loaded ahead, worker_privileges_spare, with no_new_privs: its set-up can still join a network
- * namespace, no other kind, and once its privileges are dropped not that one either; neither
- * makes a socket pair, the spare made its log's before).
+ * bounding set read there once, the filter compiled there), and as a spare of a zygote's forker
+ * (the filter and no_new_privs set by the forker, worker_privileges_forker, inherited by the
+ * spare it forks: the spare's set-up can still join a network namespace, no other kind, and once
+ * its privileges are dropped not that one either; it can make the one kind of socket pair the
+ * forker and the spare make, no other).
  * Either keeps its parent-death signal: set again after a change of ids, kept as root; either has
  * loaded one filter (a load is dear: a spare's worker loads none of its own). */
 #include <errno.h>
@@ -59,13 +60,26 @@ static int try_setns(int nstype)
     return rc;
 }
 
-/* What a spare's worker does before it drops its privileges (setns of a network namespace)
- * and does not (socketpair, setns of a namespace of any kind): 0 when so. */
-static int spare_setup_calls(void)
+/* socketpair(AF_UNIX, type): 0 when it made one, else its errno. */
+static int try_socketpair(int type)
 {
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0 || errno != EPERM)
+    if (socketpair(AF_UNIX, type, 0, sv) < 0)
+        return errno;
+    close(sv[0]);
+    close(sv[1]);
+    return 0;
+}
+
+/* What a spare's worker does before it drops its privileges (setns of a network namespace, the
+ * forker's and the spare's kind of socket pair) and does not (setns of a namespace of any kind,
+ * another socket pair): 0 when so. */
+static int spare_setup_calls(void)
+{
+    if (try_socketpair(SOCK_SEQPACKET | SOCK_CLOEXEC) != 0)
         return 1;
+    if (try_socketpair(SOCK_STREAM) != EPERM || try_socketpair(SOCK_SEQPACKET) != EPERM)
+        return 4;
     if (try_setns(0) != EPERM)
         return 3; /* root may, but the filter says no */
     return try_setns(CLONE_NEWNET) != 0 ? 2 : 0;
@@ -83,7 +97,6 @@ static void root_child(void)
 {
     wc_error err = {0};
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    worker_privileges_spare();
     wc_user root = {.uid = 0, .gid = 0};
     if (worker_drop_privileges(&root, &err) < 0)
         _exit(100);
@@ -95,13 +108,12 @@ static void child(bool spare)
     wc_error err = {0};
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (spare) {
-        worker_privileges_spare();
         if (status_field("NoNewPrivs: %lld") != 1)
             _exit(106);
         if (spare_setup_calls() != 0)
             _exit(102);
         if (try_socket(AF_UNIX, SOCK_STREAM) != EAFNOSUPPORT)
-            _exit(103); /* the spare's part of the filter is loaded already */
+            _exit(103); /* the forker's filter is the spare's already */
     }
     wc_user user = {.uid = 1000, .gid = 1001, .n_groups = 1, .groups = {1002}};
     if (worker_drop_privileges(&user, &err) < 0)
@@ -116,7 +128,6 @@ static void child(bool spare)
         getresgid(&rg, &eg, &sg) < 0 || rg != 1001 || eg != 1001 || sg != 1001 ||
         getgroups(4, groups) != 1 || groups[0] != 1002)
         _exit(101); /* every id the user's, not only the file ids */
-    int sv[2];
     int bad = status_field("CapBnd: %llx") != 0 ? 128 : 0;
     bad |= try_socket(AF_INET, SOCK_STREAM) != 0 ? 1 : 0;
     bad |= try_socket(AF_INET6, SOCK_DGRAM) != 0 ? 2 : 0;
@@ -124,13 +135,14 @@ static void child(bool spare)
     bad |= try_socket(AF_NETLINK, SOCK_RAW) != EAFNOSUPPORT ? 8 : 0;
     bad |= try_socket(AF_PACKET, SOCK_RAW) != EAFNOSUPPORT ? 16 : 0;
     bad |= try_socket(AF_INET6 + 1, SOCK_STREAM) != EAFNOSUPPORT ? 32 : 0;
-    bad |= socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 || errno != EPERM ? 64 : 0;
+    bad |= try_socketpair(SOCK_STREAM) != EPERM ? 64 : 0;
     if (bad)
         _exit(bad);
     _exit(try_setns(CLONE_NEWNET) != EPERM ? 104 : try_setns(0) != EPERM ? 107 : 0);
 }
 
-static void check_child(bool spare, bool root)
+/* The exit status of a child running the checks (root's or a user's). */
+static int run_child(bool spare, bool root)
 {
     pid_t pid = fork();
     if (pid == 0 && root)
@@ -138,9 +150,22 @@ static void check_child(bool spare, bool root)
     if (pid == 0)
         child(spare);
     int status = 0;
-    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK_EQ_INT(WEXITSTATUS(status), 0);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return 200;
+    return WEXITSTATUS(status);
+}
+
+/* A spare's checks run in a child of a forker: a child that loaded the filter first. */
+static void check_child(bool spare, bool root)
+{
+    pid_t pid = spare ? fork() : 0;
+    if (pid == 0 && spare) {
+        worker_privileges_forker();
+        _exit(run_child(spare, root));
+    }
+    int status = 0;
+    CHECK(pid == 0 || (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)));
+    CHECK_EQ_INT(spare ? WEXITSTATUS(status) : run_child(spare, root), 0);
 }
 
 int main(void)

@@ -3,9 +3,10 @@
  * the container's user for every id (groups, gid, uid: real, effective, saved and
  * file), the capabilities with capset(2) (plain syscalls, no libcap), no_new_privs,
  * then a libseccomp deny-list answering EPERM, compiled once in the zygote (exported
- * as BPF through a memfd) and loaded with prctl by the spare, off the start's path
- * (worker_privileges_spare): a load is mostly fixed cost (cBPF to eBPF, the JIT, its
- * `text_poke`: 80-300 µs on a paravirtualised guest), so a worker loads none of its own.
+ * as BPF through a memfd) and loaded with prctl once by the forker that clones the spares
+ * (worker_privileges_forker), which inherit it: a load is mostly fixed cost (cBPF to eBPF, the
+ * JIT, its `text_poke`: 80-300 µs on a paravirtualised guest), so neither a spare nor a worker
+ * loads one of its own.
  * The one call a worker's set-up makes that the guest must not, setns into its pod's network
  * namespace, passes the filter only with CLONE_NEWNET; the kernel then asks for CAP_SYS_ADMIN,
  * which no worker keeps past worker_drop_privileges (kept_caps, an emptied bounding set,
@@ -13,7 +14,9 @@
  * To forbid another system call, add it to denied[]. Sockets: the guest's (the WasmEdge
  * extension) and sock_getaddrinfo's DNS queries are IPv4 and IPv6 only, so socket(2) of any
  * other family answers EAFNOSUPPORT (no netlink, packet or unix sockets from a worker), and
- * socketpair(2) is denied (the spare made its log's reopening pair before its filter).
+ * socketpair(2) is denied but for the one kind the forker (a spare's socket) and a spare (its
+ * log's reopening pair) make, a SOCK_SEQPACKET pair: a socket pair connects nothing outside the
+ * process, as a pipe does not.
  */
 #include "privileges.h"
 
@@ -69,7 +72,6 @@ static const int denied[] = {
     SCMP_SYS(setdomainname),
     SCMP_SYS(iopl),
     SCMP_SYS(ioperm),
-    SCMP_SYS(socketpair),
 };
 
 /* socket(2) families other than AF_INET (2) and AF_INET6 (10): below, above, and between. */
@@ -166,18 +168,23 @@ static int set_capabilities(__u32 keep, wc_error *err)
     return 0;
 }
 
-/* setns of any namespace but a network one (the worker's set-up joins its pod's). */
-static int deny_setns_but_net(scmp_filter_ctx ctx)
+/* setns of any namespace but a network one (the worker's set-up joins its pod's), and any
+ * socket pair but an AF_UNIX SOCK_SEQPACKET one with SOCK_CLOEXEC (the forker's and the
+ * spare's). */
+static int deny_all_but_setup(scmp_filter_ctx ctx)
 {
-    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns), 1,
-                            SCMP_A1_32(SCMP_CMP_NE, CLONE_NEWNET, 0));
+    const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
+    TRY(seccomp_rule_add(ctx, deny, SCMP_SYS(setns), 1, SCMP_A1_32(SCMP_CMP_NE, CLONE_NEWNET, 0)));
+    TRY(seccomp_rule_add(ctx, deny, SCMP_SYS(socketpair), 1, SCMP_A0_32(SCMP_CMP_NE, AF_UNIX, 0)));
+    return seccomp_rule_add(ctx, deny, SCMP_SYS(socketpair), 1,
+                            SCMP_A1_32(SCMP_CMP_NE, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
 }
 
 static int add_rules(scmp_filter_ctx ctx)
 {
     for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
         TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0));
-    TRY(deny_setns_but_net(ctx));
+    TRY(deny_all_but_setup(ctx));
     return deny_other_socket_families(ctx);
 }
 
@@ -191,11 +198,11 @@ static scmp_filter_ctx build_filter(void)
     return ctx;
 }
 
-/* Compiled by worker_privileges_prepare, loaded by spares (or by a worker whose spare could not).
- */
+/* Compiled by worker_privileges_prepare, loaded by the forker (or by a worker whose forker
+ * could not). */
 static struct sock_fprog compiled;
-static bool spare_filtered;     /* the spare loaded the filter */
-static bool spare_no_new_privs; /* the spare set no_new_privs */
+static bool forker_filtered;     /* the forker loaded the filter, inherited */
+static bool forker_no_new_privs; /* the forker set no_new_privs, inherited */
 
 /* The filter as BPF (seccomp_export_bpf) into *out; -EIO when it cannot be read back. */
 static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *out)
@@ -235,17 +242,18 @@ int worker_privileges_prepare(wc_error *err)
     return rc < 0 ? wc_error_set_errno(err, rc, "cannot compile the seccomp filter") : 0;
 }
 
-void worker_privileges_spare(void)
+void worker_privileges_forker(void)
 {
-    /* no_new_privs now (it only bars gaining privileges by execve, which no worker calls), off
-     * the start's path; a spare is root (CAP_SYS_ADMIN), which may load a filter without it */
-    spare_no_new_privs = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
-    spare_filtered = compiled.filter && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) == 0;
+    /* no_new_privs now (it only bars gaining privileges by execve, which neither the forker nor
+     * a worker calls), off every start's path; the forker is root (CAP_SYS_ADMIN), which may load
+     * a filter without it */
+    forker_no_new_privs = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+    forker_filtered = compiled.filter && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) == 0;
 }
 
 static int install_seccomp(wc_error *err)
 {
-    if (spare_filtered)
+    if (forker_filtered)
         return 0;
     if (compiled.filter)
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled) < 0
@@ -269,7 +277,7 @@ int worker_drop_privileges(const wc_user *user, wc_error *err)
     TRY(drop_bounding_set(keep, err));
     TRY(become_user(user, err));
     TRY(set_capabilities(keep, err));
-    if (!spare_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    if (!forker_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return wc_error_set_errno(err, -errno, "set no_new_privs");
     TRY(install_seccomp(err));
     dropped = true;

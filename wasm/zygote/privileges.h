@@ -16,15 +16,15 @@
 
 /* In the zygote, once: drops from its own bounding set every capability no worker keeps (the
  * zygote executes no program: the set only passes to its workers, which then have few left to
- * drop), and compiles the seccomp filter to BPF, so that each spare only loads it (compiling
+ * drop), and compiles the seccomp filter to BPF, so that the forker only loads it (compiling
  * costs ~0.3 ms, loading 80-300 µs on a paravirtualised guest). */
 int worker_privileges_prepare(wc_error *err);
 
-/* In a spare, as root, before it is ready (spare.h): sets no_new_privs and loads the filter, so
- * that its worker loads none on the start's path (the worker's set-up may still join its pod's
- * network namespace: privileges.c). Nothing happens when the zygote compiled no filter or the
- * load fails: the worker then loads it when it drops its privileges. */
-void worker_privileges_spare(void);
+/* In the spares' forker, as root, once (spare.h): sets no_new_privs and loads the filter, which
+ * every spare it clones inherits, so that no spare and no worker loads one (the worker's set-up
+ * may still join its pod's network namespace: privileges.c). Nothing happens when the zygote
+ * compiled no filter or the load fails: each worker then loads it when it drops its privileges. */
+void worker_privileges_forker(void);
 
 /* In the worker, after it joined its namespaces and cgroups and opened what only
  * root may (the mounts' host sides, the node's CRI log). A user with uid 0 keeps the

@@ -114,8 +114,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
     prctl(PR_SET_NAME, "wasmcri-spare"); /* not the forker's name, from its first step */
     child_own_table(sock, layer_fd, zygote);
     if (wr_reopen_pair() < 0 || worker_default_signals() < 0)
-        _exit(0);              /* the zygote sees it die before it was ready */
-    worker_privileges_spare(); /* most of the seccomp filter, off the start's path */
+        _exit(0); /* the zygote sees it die before it was ready */
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
@@ -244,6 +243,7 @@ static void forker_answer(int sock, int32_t pid, int fd)
 static void forker_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
 {
     child_own_table(sock, layer_fd, zygote);
+    worker_privileges_forker(); /* the seccomp filter every spare inherits */
     char ready = 'r';
     if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1)
         _exit(0);
