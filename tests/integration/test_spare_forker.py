@@ -76,3 +76,20 @@ def test_a_killed_forker_is_replaced_at_the_next_start(rt, pod):
     running(rt, pod, "after-kill-1")
     running(rt, pod, "after-kill-2")
     assert the_forker(rt) != forker
+
+
+def seccomp(pid):
+    """(Seccomp mode, number of filters) of pid, from /proc/PID/status."""
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status") if ":" in line)
+    return int(fields["Seccomp"]), int(fields["Seccomp_filters"])
+
+
+def test_the_forker_loads_the_filter_every_worker_runs_under(rt, pod):
+    """A filter load is dear (the JIT's text_poke: ~100-300 us a start here): the forker loads it
+    once, and each spare and its worker run under that one, loading none; the zygote under none."""
+    running(rt, pod, "filtered")
+    forker, workers = the_forker(rt), children(rt, "wasmcri-worker")
+    assert workers
+    assert seccomp(forker) == (2, 1)
+    assert {seccomp(w) for w in workers} == {(2, 1)}
+    assert seccomp(rt.zygote_pid())[0] == 0
