@@ -2,9 +2,10 @@
  *
  * Design: each stream owns a CRI_LOG_MAX_LINE buffer holding the line being built. Bytes are
  * copied in until a newline (emit an F record) or until the buffer is full and more bytes of the
- * same line follow (emit a P record, keep going). A record is assembled in one scratch buffer and
- * written with one write(2) on an O_APPEND fd, so concurrent readers never see half a record and
- * the two streams interleave at line granularity. Reopen opens the path again and puts the new
+ * same line follow (emit a P record, keep going). A record is assembled in the stream's buffer
+ * (its timestamp and tags in the HEAD_MAX bytes kept free before the line, its newline after)
+ * and written with one write(2) on an O_APPEND fd, so concurrent readers never see half a record
+ * and the two streams interleave at line granularity. Reopen opens the path again and puts the new
  * file in place of the old under the same descriptor number (dup3), so it takes no lock and a
  * write goes whole to one file or the other.
  * A new stream name (e.g. a third stream) would need a name in stream_names[] and a buffer slot.
@@ -17,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TS_MAX 40
-#define RECORD_MAX (TS_MAX + 16 + CRI_LOG_MAX_LINE)
+/* Room for a record's head before its line: timestamp, stream and tag. A scratch buffer for the
+ * whole record was a third page touched in a worker's first write (issue 18), and a copy. */
+#define HEAD_MAX (TS_MAX + 16)
 
 static const char *const stream_names[] = {"stdout", "stderr"};
 
@@ -30,9 +34,14 @@ struct cri_log {
     int fd;
     char *path;
     size_t pending_len[2];
-    char pending[2][CRI_LOG_MAX_LINE];
-    char record[RECORD_MAX];
+    char line[2][HEAD_MAX + CRI_LOG_MAX_LINE + 1]; /* head room, the line, its newline */
 };
+
+/* The stream's line being built. */
+static char *pending(cri_log *log, cri_log_stream stream)
+{
+    return log->line[stream] + HEAD_MAX;
+}
 
 size_t cri_log_format_time(long long ns, char *buf, size_t cap)
 {
@@ -56,23 +65,22 @@ static int open_file(const char *path, int *ret_fd, wc_error *err)
 
 int cri_log_open(const char *path, cri_log **ret_log, wc_error *err)
 {
-    /* Only the fields before the buffers are zeroed: a buffer is read only as far as it was
-     * written, and zeroing all 48 KiB made each idle worker (one log each) carry 12 pages of
-     * zeros (issue 18); untouched, a fresh heap's pages are not even there. */
-    cri_log *log = malloc(sizeof(*log));
-    if (log != NULL)
-        memset(log, 0, offsetof(cri_log, pending));
-    if (log == NULL)
+    /* A mapping of its own, zeroed as mapped: zeroing its 32 KiB made each idle worker (one log
+     * each) carry 8 pages of zeros (issue 18), and on the heap, mostly unwritten, it lay between
+     * a worker's small allocations, which took that many pages more (a fault each). */
+    cri_log *log =
+        mmap(NULL, sizeof(*log), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (log == MAP_FAILED)
         return wc_error_set(err, -ENOMEM, "open container log %s: out of memory", path);
     log->path = strdup(path);
     if (log->path == NULL) {
-        free(log);
+        munmap(log, sizeof(*log));
         return wc_error_set(err, -ENOMEM, "open container log %s: out of memory", path);
     }
     int r = open_file(path, &log->fd, err);
     if (r < 0) {
         free(log->path);
-        free(log);
+        munmap(log, sizeof(*log));
         return r;
     }
     pthread_mutex_init(&log->lock, NULL);
@@ -100,14 +108,16 @@ static int emit(cri_log *log, cri_log_stream stream, char tag, wc_error *err)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    size_t n = cri_log_format_time((long long)now.tv_sec * 1000000000LL + now.tv_nsec, log->record,
-                                   TS_MAX);
-    n += (size_t)snprintf(log->record + n, RECORD_MAX - n, " %s %c ", stream_names[stream], tag);
-    memcpy(log->record + n, log->pending[stream], log->pending_len[stream]);
+    char head[HEAD_MAX];
+    size_t n =
+        cri_log_format_time((long long)now.tv_sec * 1000000000LL + now.tv_nsec, head, TS_MAX);
+    n += (size_t)snprintf(head + n, HEAD_MAX - n, " %s %c ", stream_names[stream], tag);
+    char *record = pending(log, stream) - n;
+    memcpy(record, head, n);
     n += log->pending_len[stream];
-    log->record[n++] = '\n';
+    record[n++] = '\n';
     log->pending_len[stream] = 0;
-    int r = write_all(log->fd, log->record, n);
+    int r = write_all(log->fd, record, n);
     if (r < 0)
         return wc_error_set_errno(err, r, "write container log %s", log->path);
     return 0;
@@ -127,7 +137,7 @@ static int write_locked(cri_log *log, cri_log_stream stream, const char *data, s
             }
             size_t room = CRI_LOG_MAX_LINE - log->pending_len[stream];
             size_t take = seg < room ? seg : room;
-            memcpy(log->pending[stream] + log->pending_len[stream], data, take);
+            memcpy(pending(log, stream) + log->pending_len[stream], data, take);
             log->pending_len[stream] += take;
             data += take;
             len -= take;
@@ -206,5 +216,5 @@ void cri_log_close(cri_log *log)
     close(log->fd);
     pthread_mutex_destroy(&log->lock);
     free(log->path);
-    free(log);
+    munmap(log, sizeof(*log));
 }
