@@ -10,21 +10,34 @@
 
 #include <alloca.h>
 #include <link.h>
+#include <malloc.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 /* How deep a container start's set-up and first log write go below the spare's wait (a
  * start faulted in 4 pages of stack down to 24 KiB below it: the log's printf). */
 #define START_STACK_BYTES (24 << 10)
-/* A request this big is served after the fast bins are merged (glibc's malloc_consolidate). */
-#define CONSOLIDATE_BYTES 4096
+/* How much of the heap's top a start's small allocations take (the spec's decoding, the WASI
+ * context's, the linker's and the instance's: 5 pages). */
+#define START_HEAP_BYTES (20 << 10)
 
+/* One madvise for the pages below the caller's frame (a write fault each cost twice as much
+ * CPU as a page populated here); written one by one where the stack's mapping does not reach
+ * that far down yet (it grows at a fault, not at an madvise). */
 void __attribute__((noinline)) prefault_stack(size_t bytes)
 {
     volatile char *below = alloca(bytes);
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t from = (uintptr_t)below & ~(uintptr_t)4095;
+    uintptr_t to = ((uintptr_t)__builtin_frame_address(0) + 4095) & ~(uintptr_t)4095;
+    if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0)
+        return;
+#endif
     for (size_t i = 0; i < bytes; i += 4096)
         below[i] = 0;
 }
@@ -38,13 +51,14 @@ static void populate(uintptr_t from, uintptr_t to, int advice)
         madvise((void *)from, to - from, advice);
 }
 
-/* The program's own PT_LOAD segments (the first object dl_iterate_phdr reports): read-only
- * ones mapped; of the writable one its data from the file written (malloc's state among it),
- * but for its RELRO part (read-only after relocation), not its bss (a start writes 1 of its 6
- * pages). */
-static int populate_program(struct dl_phdr_info *info, size_t size, void *arg)
+/* The program's own PT_LOAD segments (the first object dl_iterate_phdr reports), by *advice:
+ * MADV_POPULATE_READ maps the read-only ones; MADV_POPULATE_WRITE writes the writable one's
+ * data from the file (malloc's state among it), but for its RELRO part (read-only after
+ * relocation), not its bss (a start writes 1 of its 6 pages). */
+static int populate_program(struct dl_phdr_info *info, size_t size, void *advice)
 {
-    (void)size, (void)arg;
+    (void)size;
+    bool write = *(const int *)advice == MADV_POPULATE_WRITE;
     uintptr_t relro_from = 0, relro_to = 0;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
@@ -56,7 +70,9 @@ static int populate_program(struct dl_phdr_info *info, size_t size, void *arg)
         if (ph->p_type != PT_LOAD)
             continue;
         uintptr_t from = info->dlpi_addr + ph->p_vaddr;
-        if (!(ph->p_flags & PF_W)) {
+        if (!(ph->p_flags & PF_W) != !write)
+            continue;
+        if (!write) {
             populate(from, from + ph->p_memsz, MADV_POPULATE_READ);
             continue;
         }
@@ -68,16 +84,33 @@ static int populate_program(struct dl_phdr_info *info, size_t size, void *arg)
     return 1; /* the program only */
 }
 
-void prefault_spare(void)
+/* malloc's free fast chunks merged (writing them), as a start's first large request did, and
+ * the first START_HEAP_BYTES of the heap's top written in one call, where a start's small
+ * allocations wrote them a fault each. */
+static void prefault_heap(void)
+{
+    /* a large request: the fast chunks merged, the top that big (volatile: not optimised away) */
+    char *volatile top = malloc(START_HEAP_BYTES);
+    free(top);
+    uintptr_t end = (uintptr_t)sbrk(0), from = end - mallinfo2().keepcost; /* the top chunk */
+    populate(from, from + START_HEAP_BYTES < end ? from + START_HEAP_BYTES : end,
+             MADV_POPULATE_WRITE);
+}
+
+void prefault_program(void)
 {
 #if defined(MADV_POPULATE_READ) && defined(MADV_POPULATE_WRITE)
-    dl_iterate_phdr(populate_program, NULL);
+    int advice = MADV_POPULATE_WRITE;
+    dl_iterate_phdr(populate_program, &advice);
+    advice = MADV_POPULATE_READ;
+    dl_iterate_phdr(populate_program, &advice);
 #endif
+}
+
+void prefault_spare(void)
+{
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now); /* the vDSO's data page: the log's timestamps */
     prefault_stack(START_STACK_BYTES);
-    /* a large request merges the free chunks of malloc's fast bins (writing them), as the
-     * start's first one did (its spec's receive buffer) */
-    char *volatile merged = malloc(CONSOLIDATE_BYTES); /* volatile: not optimised away */
-    free(merged);
+    prefault_heap();
 }

@@ -12,9 +12,14 @@
 /* Faults in bytes of native stack below the caller's frame. */
 void prefault_stack(size_t bytes);
 
-/* The spare's part, before it waits for its spec: the program's text and read-only data mapped
- * (page table entries of the page cache, shared), its writable data written, the vDSO's data
- * read, a start's native stack written and malloc's free fast chunks merged. */
+/* The spare's first step: the program's writable data written (but its bss) and its text and
+ * read-only data mapped (page table entries of the page cache, shared), a call each, before
+ * the spare's set-up faults in the pages it needs of them one at a time. */
+void prefault_program(void);
+
+/* The spare's part, before it waits for its spec: the vDSO's data read, a start's native stack
+ * written, malloc's free fast chunks merged and the top of its heap a start's allocations take
+ * written. */
 void prefault_spare(void);
 
 #endif

@@ -112,6 +112,7 @@ static void child_own_table(int sock, int layer_fd, pid_t zygote)
 static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
 {
     prctl(PR_SET_NAME, "wasmcri-spare"); /* not the forker's name, from its first step */
+    prefault_program();                  /* before its set-up faults in there a page at a time */
     child_own_table(sock, layer_fd, zygote);
     if (wr_reopen_pair() < 0 || worker_default_signals() < 0)
         _exit(0); /* the zygote sees it die before it was ready */
