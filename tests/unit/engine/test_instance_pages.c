@@ -9,10 +9,10 @@
 #include "../check.h"
 #include "wasm_engine.h"
 
-#define MEM_PAGES 2        /* 128 KiB */
-#define SEG1_AT 4000       /* spans pages 0 to 3, starting and ending within a page */
+#define MEM_PAGES 2  /* 128 KiB */
+#define SEG1_AT 4000 /* spans pages 0 to 3, starting and ending within a page */
 #define SEG1_LEN 10000
-#define SEG2_AT 70000      /* one page */
+#define SEG2_AT 70000 /* one page */
 #define SEG2_LEN 100
 
 static uint8_t seg_byte(size_t i)
