@@ -23,8 +23,8 @@
  * start faulted in 4 pages of stack down to 24 KiB below it: the log's printf). */
 #define START_STACK_BYTES (24 << 10)
 /* How much of the heap's top a start's small allocations take (the spec's decoding, the WASI
- * context's, the linker's and the instance's: 5 pages). */
-#define START_HEAP_BYTES (20 << 10)
+ * context's, the linker's and the instance's: 8 pages). */
+#define START_HEAP_BYTES (32 << 10)
 
 /* One madvise for the pages below the caller's frame (a write fault each cost twice as much
  * CPU as a page populated here); written one by one where the stack's mapping does not reach
@@ -111,6 +111,8 @@ void prefault_spare(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now); /* the vDSO's data page: the log's timestamps */
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm); /* and glibc's time zone state, which their formatting writes */
     prefault_stack(START_STACK_BYTES);
     prefault_heap();
 }

@@ -17,8 +17,9 @@ void prefault_stack(size_t bytes);
  * the spare's set-up faults in the pages it needs of them one at a time. */
 void prefault_program(void);
 
-/* The spare's part, before it waits for its spec: the vDSO's data read, a start's native stack
- * written, malloc's free fast chunks merged and the top of its heap a start's allocations take
+/* The spare's part, before it waits for its spec: the vDSO's data read and glibc's time zone
+ * state written (the log's timestamps), a start's native stack written, malloc's free fast
+ * chunks merged and the first pages of its heap's top, which a start's allocations take,
  * written. */
 void prefault_spare(void);
 
