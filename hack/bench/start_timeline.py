@@ -156,10 +156,10 @@ def main():
     ap.add_argument("build", nargs="?", default=str(TOP / "build"))
     ap.add_argument("--mib", type=int, default=20)
     ap.add_argument("--starts", type=int, default=5)
-    ap.add_argument("--out", default="start-timeline")
+    ap.add_argument("--out", help="where the traces are kept (default: a new directory in /tmp)")
     a = ap.parse_args()
     build = pathlib.Path(a.build).resolve()
-    out = pathlib.Path(a.out).resolve()
+    out = pathlib.Path(a.out or tempfile.mkdtemp(prefix="wasmcri-timeline-traces-")).resolve()
     out.mkdir(parents=True, exist_ok=True)
     os.environ["WASMCRI_BUILD"] = str(build)
     from start_big import start_to_log
