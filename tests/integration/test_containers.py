@@ -3,6 +3,7 @@ the filesystem view (rootfs layer, mounts, read-only), stop, errors. Images come
 registry (runtime_images.py) and are pulled over CRI."""
 import json
 import os
+import shutil
 import threading
 import time
 
@@ -11,6 +12,7 @@ import pytest
 
 from rt_helpers import (create, ctr_config, log_records, pod_config, run_pod, run_to_exit, start,
                         status, stdout_text, wait_state)
+from runtime_images import HOSTMARK, PROBE
 from wasmcri_harness import pb
 
 
@@ -113,6 +115,29 @@ def test_directory_and_file_mounts_read_only_and_escape(rt, pod, tmp_path):
     assert st.exit_code == 1
     assert stdout_text(rt.pod_logs / "escape.log")[0].startswith("error:")
     assert [m.container_path for m in status(r, _).mounts] == ["/rw", "/ro", "/etc/hosts"]
+
+
+def test_module_named_through_symlinks_and_dots_is_resolved_inside_the_view(rt, pod, tmp_path):
+    """Create opens a plainly named module as written, and any other inside its root (issue 18):
+    a symlink or a ".." on the way still resolves inside the view, never on the host."""
+    r = rt.runtime()
+    m = tmp_path / "m"
+    (m / "real").mkdir(parents=True)
+    shutil.copy(PROBE, m / "real" / "probe.wasm")
+    shutil.copy(HOSTMARK, tmp_path / "host.wasm")
+    os.symlink("/real/probe.wasm", m / "link.wasm")  # absolute: inside the mount
+    os.symlink(str(tmp_path / "host.wasm"), m / "host.wasm")  # the host's file: not in the view
+    mounts = [("/m", str(m), True)]
+    for name, program in (("plain", "/m/real/probe.wasm"), ("link", "/m/link.wasm"),
+                          ("dots", "/work/../../bin/probe.wasm")):
+        _, st = run_to_exit(r, pod, ctr_config("via-" + name, rt.refs["probe"],
+                                               command=[program, "hello"], mounts=mounts))
+        assert st.exit_code == 0
+        assert stdout_text(rt.pod_logs / f"via-{name}.log") == ["hello from wasm"]
+    with pytest.raises(grpc.RpcError) as e:
+        create(r, pod, ctr_config("via-host", rt.refs["probe"], command=["/m/host.wasm"],
+                                  mounts=mounts))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
 def test_rootfs_writes_go_to_the_container_layer(rt, pod):

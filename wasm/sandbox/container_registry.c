@@ -115,10 +115,12 @@ static bool image_removed(wc_sandbox *sb, const wc_container *c)
     return true;
 }
 
+/* *ret_module_fd: the module's descriptor for its compile (-1: the toolbox). */
 static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_pod *pod,
-                           wc_container *c, wc_error *err)
+                           wc_container *c, int *ret_module_fd, wc_error *err)
 {
     __attribute__((cleanup(wc_image_freep))) wc_image *img = NULL;
+    _cleanup_close_ int module_fd = -1;
     char dir[4096];
     TRY(find_image(sb, s->image, &img, err));
     TRY(copy_metadata(c, s, pod, img, err));
@@ -132,23 +134,26 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(cv_image_volumes(sb->store, c, err)); /* before the module: it may be in one */
     TRY(cv_rootfs(sb->store, c, img, err));
     TRY(cv_user(sb->store, c, s, img, err));
-    TRY(cv_module(sb->store, c, img, sb->toolbox, err));
-    return hold_image_content(sb, c, img, err);
+    TRY(cv_module(sb->store, c, img, sb->toolbox, &module_fd, err));
+    TRY(hold_image_content(sb, c, img, err));
+    *ret_module_fd = take_fd(module_fd);
+    return 0;
 }
 
 /* The steps of create, mu held: *c is packed and published when they all succeed. */
 static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_container **cp,
-                         wc_error *err)
+                         int *ret_module_fd, wc_error *err)
 {
     wc_container *c = *cp;
     wc_pod *pod = NULL;
+    _cleanup_close_ int module_fd = -1;
     TRY(sb_find_pod(sb, s->pod_id, &pod, err));
     if (pod->reclaims)
         return wc_error_set(err, -EBUSY, "pod %s is being stopped or removed", pod->id);
     wc_container_spec resolved = *s;
     resolved.pod_id = pod->id;
     TRY(check_ctr_name_free(sb, &resolved, err));
-    TRY(build_container(sb, &resolved, pod, c, err));
+    TRY(build_container(sb, &resolved, pod, c, &module_fd, err));
     if (sb_module_key_known(sb, c) < 0 || (c = wc_container_pack(c)) == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     *cp = c;
@@ -160,6 +165,7 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
         return rc;
     }
     sb_emit(sb, WC_EVENT_CREATED, c);
+    *ret_module_fd = take_fd(module_fd);
     return 0;
 }
 
@@ -171,8 +177,9 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
     wc_container *c = wc_container_new();
     if (c == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    int module_fd = -1;
     pthread_mutex_lock(&sb->mu);
-    int rc = create_locked(sb, s, &c, err);
+    int rc = create_locked(sb, s, &c, &module_fd, err);
     if (rc == 0) {
         memcpy(ret_id, c->id, WC_ID_SIZE);
     } else {
@@ -181,7 +188,8 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
         wc_container_free(c);
     }
     pthread_mutex_unlock(&sb->mu);
-    if (rc == 0 && sb_compile_module(sb, ret_id, err) < 0) { /* an invalid module: no container */
+    if (rc == 0 &&
+        sb_compile_module(sb, ret_id, module_fd, err) < 0) { /* an invalid module: no container */
         rc = err->code;
         wc_container_remove(sb, ret_id, NULL);
     }

@@ -15,6 +15,7 @@
 #include "container_view.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,10 +242,11 @@ int cv_open_in_root(const char *root, const char *rel, int *ret_fd, wc_error *er
     return open_in_root(root, rel, O_RDONLY, ret_fd, err);
 }
 
-/* Opens guest in c's view with rootfs as "/" (the image snapshot before the layer
- * exists): the CRI mount holding it, else the rootfs. */
-static int open_in_view(const wc_container *c, const char *rootfs, const char *guest,
-                        uint64_t flags, int *ret_fd, wc_error *err)
+/* The host directory that is "/" for guest in c's view with rootfs as "/" (the image
+ * snapshot before the layer exists): the CRI mount holding it, else the rootfs; *ret_rel:
+ * guest below it, with no leading '/'. */
+static const char *view_root(const wc_container *c, const char *rootfs, const char *guest,
+                             const char **ret_rel)
 {
     const char *root = rootfs;
     size_t best = 0, cut = 0;
@@ -260,6 +262,16 @@ static int open_in_view(const wc_container *c, const char *rootfs, const char *g
     const char *rel = guest + cut;
     while (*rel == '/')
         rel++;
+    *ret_rel = rel;
+    return root;
+}
+
+/* Opens guest in c's view with rootfs as "/" (see view_root). */
+static int open_in_view(const wc_container *c, const char *rootfs, const char *guest,
+                        uint64_t flags, int *ret_fd, wc_error *err)
+{
+    const char *rel;
+    const char *root = view_root(c, rootfs, guest, &rel);
     return open_in_root(root, rel, flags, ret_fd, err);
 }
 
@@ -314,23 +326,66 @@ static int check_module_fd(int fd, const char *name, char *key, size_t n, wc_err
 /* O_NONBLOCK: a FIFO or device the path turns out to be must not block the open. */
 #define MODULE_OPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY)
 
-static bool is_wasm_file(const char *path)
+/* The descriptor of path when it is a WebAssembly file, else -1. */
+static int open_wasm_file(const char *path)
 {
-    _cleanup_close_ int fd = open(path, MODULE_OPEN_FLAGS | O_CLOEXEC);
-    return fd >= 0 && check_module_fd(fd, path, NULL, 0, NULL) == 0;
+    int fd = open(path, MODULE_OPEN_FLAGS | O_CLOEXEC);
+    if (fd >= 0 && check_module_fd(fd, path, NULL, 0, NULL) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-/* The host path of an open file. */
-static int fd_path(int fd, char **ret_path, wc_error *err)
+/* The host path of an open file, into path (PATH_MAX bytes). */
+static int fd_path(int fd, char *path, wc_error *err)
 {
-    char proc[64], path[4096];
+    char proc[64];
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(proc, path, sizeof(path) - 1);
+    ssize_t n = readlink(proc, path, PATH_MAX - 1);
     if (n < 0)
         return wc_error_set_errno(err, -errno, "readlink %s", proc);
     path[n] = '\0';
-    *ret_path = strdup(path);
-    return *ret_path ? 0 : wc_error_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+/* True when p ("a/b" or "/a/b") has no empty, "." or ".." component: the kernel names the
+ * file it opens by p unchanged. */
+static bool plain_path(const char *p)
+{
+    if (*p == '/')
+        p++;
+    for (;;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.'))))
+            return false;
+        if (p[n] == '\0')
+            return true;
+        p += n + 1;
+    }
+}
+
+/* Opens the module guest names in c's view (open_in_view) and puts its host path in host
+ * (PATH_MAX bytes). A plain path with no symlink on the way (the common case) is opened
+ * as written, and is its own host path: inside root the kernel would resolve it to the same
+ * file, so the root's descriptor and a readlink of the file's are saved (issue 18). */
+static int open_module_in_view(const wc_container *c, const char *rootfs, const char *guest,
+                               int *ret_fd, char *host, wc_error *err)
+{
+    const char *rel;
+    const char *root = view_root(c, rootfs, guest, &rel);
+    if (plain_path(root) && plain_path(rel) &&
+        snprintf(host, PATH_MAX, "%s/%s", root, rel) < PATH_MAX) {
+        struct open_how how = {.flags = MODULE_OPEN_FLAGS | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS};
+        int fd = (int)syscall(SYS_openat2, AT_FDCWD, host, &how, sizeof(how));
+        if (fd >= 0) {
+            *ret_fd = fd;
+            return 0;
+        }
+    }
+    *host = '\0'; /* a symlink, a dot or an error: resolved inside root, named by readlink */
+    return open_in_root(root, rel, MODULE_OPEN_FLAGS, ret_fd, err);
 }
 
 /* The container runs toolbox.wasm (its command is absent or not wasm, and names an applet). */
@@ -346,7 +401,7 @@ static int use_toolbox(wc_container *c, wc_error *err)
  * the container starts, and would be empty now anyway); with toolbox, a command that is no
  * module there and names an applet runs toolbox.wasm. */
 static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *img, bool toolbox,
-                              wc_error *err)
+                              int *ret_fd, wc_error *err)
 {
     char guest[4096], root[4096];
     if (!c->overlay)
@@ -359,11 +414,10 @@ static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *
                             c->image);
     if (guest_program(c, guest, sizeof(guest)) < 0)
         return wc_error_set(err, -EINVAL, "program path too long");
-    _cleanup_free_ char *host = NULL;
     _cleanup_close_ int fd = -1;
     wc_error inner = {0};
-    char key[4096 + 128];
-    if (open_in_view(c, root, guest, MODULE_OPEN_FLAGS, &fd, &inner) < 0) {
+    char key[4096 + 128], host[PATH_MAX];
+    if (open_module_in_view(c, root, guest, &fd, host, &inner) < 0) {
         if (toolbox && toolbox_names_applet(c->argv[0]))
             return use_toolbox(c, err);
         return wc_error_set(err, -ENOEXEC, "image %s: cannot run %s: %s", c->image, guest,
@@ -378,12 +432,13 @@ static int module_from_rootfs(wc_store *store, wc_container *c, const wc_image *
                             c->image, inner.msg, wc_image_shape_name(img->shape), img->os,
                             img->wasm_entry);
     }
-    if (fd_path(fd, &host, err) < 0)
-        return err->code;
+    if (*host == '\0')
+        TRY(fd_path(fd, host, err));
     if (strncmp(host, root, strlen(root)) == 0)
         snprintf(key, sizeof(key), "image:%s:%s", img->id, guest);
     if (wc_container_set(&c->module_path, host) < 0 || wc_container_set(&c->module_key, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    *ret_fd = take_fd(fd);
     return 0;
 }
 
@@ -434,13 +489,18 @@ int cv_open_start_module(const wc_container *c, worker_spec *spec, int *ret_fd, 
     return 0;
 }
 
-int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, wc_error *err)
+/* The module of cv_module, and its descriptor (-1: the toolbox) into *ret_fd. */
+static int open_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox,
+                       int *ret_fd, wc_error *err)
 {
+    *ret_fd = -1;
     if (img->shape == WC_SHAPE_ROOTFS)
-        return module_from_rootfs(store, c, img, toolbox, err);
+        return module_from_rootfs(store, c, img, toolbox, ret_fd, err);
     char path[4096];
+    _cleanup_close_ int fd = -1;
     if (*img->wasm_entry == '\0' ||
-        wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 || !is_wasm_file(path))
+        wc_store_blob_path(store, img->wasm_entry, path, sizeof(path)) < 0 ||
+        (fd = open_wasm_file(path)) < 0)
         return wc_error_set(err, -ENOEXEC, "image %s (%s) has no WebAssembly module blob (\"%s\")",
                             c->image, wc_image_shape_name(img->shape), img->wasm_entry);
     size_t len = c->argv[0] ? strlen(c->argv[0]) : 0;
@@ -450,6 +510,17 @@ int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbo
     if (wc_container_set(&c->module_path, path) < 0 ||
         wc_container_set(&c->module_key, img->wasm_entry) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
+    *ret_fd = take_fd(fd);
+    return 0;
+}
+
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, int *ret_fd,
+              wc_error *err)
+{
+    _cleanup_close_ int fd = -1;
+    TRY(open_module(store, c, img, toolbox, &fd, err));
+    if (ret_fd)
+        *ret_fd = take_fd(fd);
     return 0;
 }
 

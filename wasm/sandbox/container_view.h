@@ -47,8 +47,10 @@ int cv_user(wc_store *store, wc_container *c, const wc_container_spec *s, const 
 /* The module to run: argv[0] resolved in the view (the snapshot as "/") for rootfs images (it must
  * be a WebAssembly file; with toolbox, one that is absent or not wasm and names an applet runs
  * toolbox.wasm: module_path CV_TOOLBOX_PATH), the artifact's module blob otherwise. -ENOEXEC
- * naming the image and what was found. */
-int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, wc_error *err);
+ * naming the image and what was found. ret_fd (may be NULL): the caller takes the descriptor
+ * the module was checked through (-1 for the toolbox), the file module_path names. */
+int cv_module(wc_store *store, wc_container *c, const wc_image *img, bool toolbox, int *ret_fd,
+              wc_error *err);
 
 /* The module_path of a container that runs the built-in toolbox.wasm. */
 #define CV_TOOLBOX_PATH "<built-in toolbox.wasm>"

@@ -19,21 +19,14 @@
  * module's validation, ~30 ms on two threads, takes ~10 of them, its compile ~80). */
 #define POLL_MAX_MS 4
 
-/* The module's fd, cache key and name, taken under mu; *ret_fd -1: nothing to compile (the
- * built-in toolbox). */
-static int module_of(wc_sandbox *sb, const char *cid, int *ret_fd, char **ret_key, char **ret_name,
+/* The module's cache key and name, taken under mu. */
+static int module_of(wc_sandbox *sb, const char *cid, char **ret_key, char **ret_name,
                      wc_error *err)
 {
     wc_container *c = NULL;
-    *ret_fd = -1;
     TRY(sb_find_ctr(sb, cid, &c, err));
-    if (strcmp(c->module_path, CV_TOOLBOX_PATH) == 0)
-        return 0;
-    worker_spec spec = {.module_name = c->argv[0]};
-    TRY(cv_open_start_module(c, &spec, ret_fd, err));
-    *ret_key = strdup(spec.module_key ? spec.module_key : c->module_key);
+    *ret_key = strdup(c->module_key);
     *ret_name = strdup(c->argv[0]);
-    free(spec.module_key);
     if (*ret_key == NULL || *ret_name == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
     return 0;
@@ -85,16 +78,18 @@ int sb_compile_wait(wc_sandbox *sb, const char *key, const char *name, int fd, w
     return rc;
 }
 
-int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err)
+int sb_compile_module(wc_sandbox *sb, const char *cid, int module_fd, wc_error *err)
 {
-    _cleanup_close_ int fd = -1;
+    _cleanup_close_ int fd = module_fd;
     _cleanup_free_ char *key = NULL, *name = NULL;
+    if (fd < 0) /* the built-in toolbox */
+        return 0;
     pthread_mutex_lock(&sb->mu);
-    int rc = module_of(sb, cid, &fd, &key, &name, err);
+    int rc = module_of(sb, cid, &key, &name, err);
     pthread_mutex_unlock(&sb->mu);
-    if (rc == 0 && fd >= 0 && strncmp(key, "image:", 6) == 0)
+    if (rc == 0 && strncmp(key, "image:", 6) == 0)
         rc = key_by_content(sb, cid, fd, &key, err);
-    if (rc < 0 || fd < 0 || sb->zygote == NULL) /* no zygote yet: the start compiles it */
+    if (rc < 0 || sb->zygote == NULL) /* no zygote yet: the start compiles it */
         return rc;
     rc = sb_compile_wait(sb, key, name, fd, err);
     if (rc == -ENOEXEC || rc == -E2BIG) /* the module's fault: create fails */

@@ -35,7 +35,7 @@ static int default_module(wc_sandbox *sb, const char *image, int *ret_fd, char *
         return wc_error_set(err, -ENOMEM, "out of memory");
     TRY(cv_image_command(c, img, err));
     TRY(cv_rootfs(sb->store, c, img, err));
-    TRY(cv_module(sb->store, c, img, sb->toolbox, err));
+    TRY(cv_module(sb->store, c, img, sb->toolbox, NULL, err));
     worker_spec spec = {.module_name = c->argv[0]};
     TRY(cv_open_start_module(c, &spec, ret_fd, err));
     *ret_key = strdup(spec.module_key ? spec.module_key : c->module_key);

@@ -186,8 +186,9 @@ int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret
 
 /* The created container cid's module compiled by the zygote now (module_compile.c); an invalid
  * module is an error (-ENOEXEC or -E2BIG naming the problem); a zygote that cannot is not (the
- * start compiles it). mu not held. */
-int sb_compile_module(wc_sandbox *sb, const char *cid, wc_error *err);
+ * start compiles it). Takes fd, the module's descriptor from cv_module (-1: the toolbox, nothing
+ * to compile). mu not held. */
+int sb_compile_module(wc_sandbox *sb, const char *cid, int fd, wc_error *err);
 
 /* Has the zygote compile the module key (fd: its descriptor; name for messages) and waits
  * until it is compiled, or validated when too big to hold (-ENOEXEC or -E2BIG: the module is
