@@ -1,8 +1,13 @@
 /* handler_pool.h: a queue of jobs taken by detached threads, which wait for the next job
- * while fewer than HANDLER_POOL_IDLE_MAX others do, and otherwise end. */
+ * while fewer than HANDLER_POOL_IDLE_MAX others do, and otherwise end. A job for a waiting
+ * thread is handed to it directly and the thread woken by its own semaphore: it runs the job
+ * without taking the pool's lock (a condition variable's waiter takes it back on waking, and its
+ * unlock then wakes nobody at the cost of a system call: issue 18). */
 #include "handler_pool.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -12,14 +17,21 @@ typedef struct job {
     struct job *next;
 } job;
 
+/* A thread waiting for a job: on its stack while it waits. */
+typedef struct waiter {
+    sem_t go;
+    job *job; /* handed over before go is posted; NULL: the pool stops */
+    struct waiter *next;
+} waiter;
+
 struct handler_pool {
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* a job was queued, or the pool stops */
     pthread_cond_t ended; /* a thread ended */
-    job *head, *tail;
-    size_t queued;  /* jobs no thread has taken yet */
-    size_t idle;    /* threads waiting for a job */
-    size_t threads; /* threads alive */
+    job *head, *tail;     /* jobs for threads being made (no thread was waiting) */
+    size_t queued;        /* jobs no thread has taken yet */
+    waiter *waiters;      /* threads waiting for a job */
+    size_t idle;          /* how many */
+    size_t threads;       /* threads alive */
     bool stopping;
 };
 
@@ -33,30 +45,45 @@ static job *take(handler_pool *p)
     return j;
 }
 
+/* Waits, lock held and then released, for the job handed to w; NULL when the pool stops. */
+static job *wait_for_job(handler_pool *p, waiter *w)
+{
+    w->job = NULL;
+    w->next = p->waiters;
+    p->waiters = w;
+    p->idle++;
+    pthread_mutex_unlock(&p->lock);
+    while (sem_wait(&w->go) < 0 && errno == EINTR)
+        ;
+    return w->job;
+}
+
 static void *pool_thread(void *arg)
 {
     handler_pool *p = arg;
+    waiter w;
+    sem_init(&w.go, 0, 0);
     pthread_setname_np(pthread_self(), "cri-handler"); /* not the queue thread's it inherits */
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (p->head == NULL && !p->stopping) {
-            p->idle++;
-            pthread_cond_wait(&p->work, &p->lock);
-            p->idle--;
+        job *j = NULL;
+        if (p->head) {
+            j = take(p);
+            pthread_mutex_unlock(&p->lock);
+        } else if (p->stopping || p->idle >= HANDLER_POOL_IDLE_MAX) {
+            break; /* enough threads wait already */
+        } else if ((j = wait_for_job(p, &w)) == NULL) {
+            pthread_mutex_lock(&p->lock);
+            break; /* stopping */
         }
-        if (p->head == NULL) /* stopping, nothing left */
-            break;
-        job *j = take(p);
-        pthread_mutex_unlock(&p->lock);
         j->fn(j->arg);
         free(j);
         pthread_mutex_lock(&p->lock);
-        if (p->head == NULL && p->idle >= HANDLER_POOL_IDLE_MAX)
-            break; /* enough threads wait already */
     }
     p->threads--;
     pthread_cond_broadcast(&p->ended);
     pthread_mutex_unlock(&p->lock);
+    sem_destroy(&w.go);
     return NULL;
 }
 
@@ -66,7 +93,6 @@ handler_pool *handler_pool_new(void)
     if (p == NULL)
         return NULL;
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->ended, NULL);
     return p;
 }
@@ -93,20 +119,23 @@ int handler_pool_run(handler_pool *p, void (*fn)(void *), void *arg)
         return -1;
     *j = (job){fn, arg, NULL};
     pthread_mutex_lock(&p->lock);
+    waiter *w = p->waiters;
+    if (w) {
+        p->waiters = w->next;
+        p->idle--;
+        w->job = j;
+        pthread_mutex_unlock(&p->lock);
+        sem_post(&w->go); /* after the unlock: the thread woken does not block on the lock */
+        return 0;
+    }
     if (p->tail)
         p->tail->next = j;
     else
         p->head = j;
     p->tail = j;
     p->queued++;
-    bool spawn = p->queued > p->idle; /* every waiting thread has a job already */
-    if (spawn)
-        p->threads++;
+    p->threads++;
     pthread_mutex_unlock(&p->lock);
-    if (!spawn) { /* after the unlock: the thread woken does not block on the lock held here */
-        pthread_cond_signal(&p->work);
-        return 0;
-    }
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -139,11 +168,13 @@ void handler_pool_free(handler_pool *p)
         return;
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
-    pthread_cond_broadcast(&p->work);
+    for (waiter *w; (w = p->waiters) != NULL; p->idle--) {
+        p->waiters = w->next;
+        sem_post(&w->go); /* w->job NULL: it ends */
+    }
     while (p->threads > 0)
         pthread_cond_wait(&p->ended, &p->lock);
     pthread_mutex_unlock(&p->lock);
-    pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->ended);
     pthread_mutex_destroy(&p->lock);
     free(p);
