@@ -1181,6 +1181,31 @@ static bool fuse_add_cmp_branch(vstate *s, enum wop br, wcell cmp)
     return true;
 }
 
+/* The compare-and-branch br (cmp: the compare's cell) right after an i32 load (a list searched for
+ * a node's key, a string scanned for a character): both become I32_LOAD16_S_BR_I32_NE [the load's
+ * cell][a, b] or I32_LOAD8_U_BR_I32_EQ_IMM [the load's cell][a, 0, imm], run in order; the caller
+ * appends the offset. */
+static bool fuse_load_branch(vstate *s, enum wop br, wcell cmp)
+{
+    int64_t p = s->prev_ins;
+    bool slots = br == OP_BR_I32_NE;
+    enum wop op = slots ? OP_I32_LOAD16_S : OP_I32_LOAD8_U;
+    if ((!slots && br != OP_BR_I32_EQ_IMM) || p < 0 || p + 2 != s->last_def || !op_at(s, p, op))
+        return false;
+    s->n = (size_t)s->last_def;
+    op = slots ? OP_I32_LOAD16_S_BR_I32_NE : OP_I32_LOAD8_U_BR_I32_EQ_IMM;
+    set_op(s, &s->code[p], op);
+    if (slots)
+        cs_s(s, cmp.s.b, cmp.s.c, 0, 0);
+    else
+        cs_m(s, cmp.m.b, 0, cmp.m.x);
+    s->last_ins = p;
+    s->last_op = op;
+    s->last_def = s->last_const = s->last_set = -1;
+    fused_pair(s);
+    return true;
+}
+
 /* A br_if on `cond` right after I32_ADD_IMM2 [dst, a, add][dst2, cond], where the instruction
  * before that set cond to an i32 compare-immediate and the add writes neither copy to cond (a
  * rotated loop's latch): all become BR_SET_ADDI2_<cmp> [cdst, ca, imm][dst, a, add][dst2][off],
@@ -1245,7 +1270,8 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
             cs_s(s, c.s.b, 0, 0, 0);
             return;
         }
-        if (br != OP_COUNT_ && (fuse_add_branch(s, op, br, c) || fuse_add_cmp_branch(s, br, c)))
+        if (br != OP_COUNT_ && (fuse_add_branch(s, op, br, c) || fuse_add_cmp_branch(s, br, c) ||
+                                fuse_load_branch(s, br, c)))
             return;
         if (br != OP_COUNT_) {
             s->n = (size_t)s->last_def;
@@ -1263,6 +1289,11 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
         s->code[s->last_ins + 1].s.c = cond;
         if (when_true)
             fuse_list_step(s);
+    } else if (when_true && s->last_ins >= 0 && s->last_op == OP_I32_LOAD &&
+               (size_t)s->last_ins + 2 == s->n && s->code[s->last_ins + 1].m.a == cond) {
+        /* a load, then the branch on the loaded word (a list walked to its end): I32_LOAD_BR_IF
+         * [dst, addr, off] */
+        set_op(s, &s->code[s->last_ins], OP_I32_LOAD_BR_IF);
     } else if (s->last_ins >= 0 && s->last_op == OP_I32_ADD_IMM2 &&
                (size_t)s->last_ins + 3 == s->n) {
         /* a compare set to cond before: fuse_set_branch; else I32_ADD_IMM2_BR_<IF|UNLESS>

@@ -504,6 +504,20 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         memcpy(mbase + ea_, &x_, sizeof(x_));                                                      \
     } while (0)
 
+/* An i32 load (ctype widened to i32) [dst, addr, off], then a branch on its value (compile.c,
+ * fuse_load_branch): the branch's cells up to len - 1, its offset in cell len; `taken` is read
+ * after the load's store (x: the loaded word). Its own family, placed after the other handlers. */
+#define LOAD_BR(n, ctype, len, taken)                                                              \
+    OP(n)                                                                                          \
+    {                                                                                              \
+        wcell c = ip[1];                                                                           \
+        uint32_t x;                                                                                \
+        LOAD_OPERAND(x, ctype, i32, u32, fp[c.m.b], 0, c.m.x);                                     \
+        fp[c.m.a] = put_u32(x);                                                                    \
+        ip = (taken) ? ip + (len) + ip[len].i64 : ip + (len) + 1;                                  \
+        NEXT();                                                                                    \
+    }
+
 /* A COPY or an I32_ADD_IMM2 (`pre`, its cells len - 1) run before a BR_IF or BR_UNLESS on slot
  * `cond` (compile.c, cs_cond_jump); the branch offset is the last cell. */
 #define PRE_BR(n, len, pre, cond)                                                                  \
@@ -1575,6 +1589,10 @@ dispatch:
             ip = (uint32_t)fp[d.s.c] ? ip + 5 + ip[5].i64 : ip + 6;
             NEXT();
         }
+        LOAD_BR(I32_LOAD_BR_IF, uint32_t, 2, x != 0)
+        LOAD_BR(I32_LOAD16_S_BR_I32_NE, int16_t, 3,
+                (uint32_t)fp[ip[2].s.a] != (uint32_t)fp[ip[2].s.b])
+        LOAD_BR(I32_LOAD8_U_BR_I32_EQ_IMM, uint8_t, 3, (uint32_t)fp[ip[2].m.a] == ip[2].m.x)
 
 #if !USE_CGOTO
     default:

@@ -279,6 +279,9 @@
     X(I32_DOT4_LL_I32_LOAD16_S)                                                                    \
     X(F64_DOT4_LL_F64_LOAD_BR_ADDI2_I32_NE)                                                        \
     X(I32_DOT4_LL_I32_LOAD16_S_BR_ADDI2_I32_NE)                                                    \
+    X(I32_LOAD_BR_IF)                                                                          \
+    X(I32_LOAD16_S_BR_I32_NE)                                                                  \
+    X(I32_LOAD8_U_BR_I32_EQ_IMM)                                                               \
     X(CONST32)                                                                                     \
     X(CONST64)                                                                                     \
     X(JMP)                                                                                         \
