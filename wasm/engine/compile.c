@@ -1129,6 +1129,34 @@ static bool dot4_own_sum(const vstate *s, int64_t at, wcell add1, wcell add)
            acc != c[11].m.a && acc != c[14].m.a && acc != add1.m.a && acc != add.m.a;
 }
 
+/* NAME_DOT4_LL_<load>_BR_ADDI2_I32_NE's cells c (from its first operand cell, the offset not yet
+ * there) whose sum dot4_own_sum found its own: 2 or 3 when its loop may keep every slot it writes
+ * in registers (interp.c, dot4_regs_<T>), else 1. That is the loop clang emits for a dot product:
+ * p = a + i, the four products of loads from p and from the latch's first variable b (every left
+ * operand from p: 2; from b: 3, every right one from the other), added up as
+ * p3 + (p2 + (p1 + (p0 * q0 + s))), b and i stepping themselves, and the eight slots written (p,
+ * the four products, the MAC's sum, the running sum, b, i) all different, a none of them. */
+static uint16_t dot4_regs(const wcell *c)
+{
+    uint16_t w[8] = {c[9].s.a, c[6].m.a, c[10].m.a, c[13].m.a,
+                     c[2].m.a, c[0].s.a, c[16].m.a, c[17].m.a};
+    uint16_t p = w[0], b = w[6], i = w[7], a = c[9].s.b == i ? c[9].s.c : c[9].s.b;
+    for (int k = 0; k < 8; k++)
+        for (int j = k + 1; j < 8; j++)
+            if (w[k] == w[j] || a == w[k])
+                return 1;
+    if (a == w[7] || (c[9].s.b != i && c[9].s.c != i) || c[5].s.a != w[5] || c[16].m.b != b ||
+        c[17].m.b != i || c[0].s.b != w[3] || c[0].s.d != w[2] || c[1].s.a != w[1])
+        return 1;
+    uint16_t left = c[3].m.a, right = left == p ? b : p; /* the MAC's left base decides */
+    if ((left != p && left != b) || c[2].m.b != right)
+        return 1;
+    for (int k = 6; k <= 13; k += k == 6 ? 4 : 3) /* the other products at 6, 10, 13 */
+        if (c[k + 1].m.a != left || c[k].m.b != right)
+            return 1;
+    return left == p ? 2 : 3;
+}
+
 /* The compare-immediate op (about to become branch br) reads the result of an i32 add-immediate
  * just before it: both become BR_ADDI_<cmp> (WASM_BRCMP_OPS), and with a second i32
  * add-immediate right before that (a loop with two induction variables), BR_ADDI2_<cmp>. */
@@ -1161,6 +1189,8 @@ static bool fuse_add_branch(vstate *s, enum wop op, enum wop br, wcell cmp)
                 tail == OP_I32_DOT4_LL_I32_LOAD16_S_BR_ADDI2_I32_NE) &&
                dot4_own_sum(s, sum, add1, add);
     cs_m(s, own, 0, cmp.m.x);
+    if (own && !s->oom)
+        s->code[s->n - 1].m.a = dot4_regs(&s->code[sum + 1]);
     return true;
 }
 

@@ -658,10 +658,58 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * the loop runs in its own function (dot4_loop_<T>: inside the interpreter's loop, it made gcc keep
  * ip on the stack in every handler) with the running sum in a register: it does not go through
  * memory between iterations (every slot is still written as the ops in order would). */
+/* The loop of that op with every slot it writes kept in registers and written back once at its
+ * end, when the compiler found it safe (the latch's cmp cell's a is 2 or 3: compile.c, dot4_regs):
+ * p = a + i, the four products of loads from p and from a pointer b (the left operands from p, or
+ * from b when a is 3), summed as p3 + (p2 + (p1 + (p0 * q0 + s))), b and i stepped by the latch.
+ * A trap leaves the written slots stale: nothing reads a trapped frame. */
+/* One load of that loop from cells k, k + 1, k + 2 (LL_LOADS'), its base in a register. */
+#define REG_LOADS(k, pa, pb, va, vb, ctype, L, T)                                                  \
+    do {                                                                                           \
+        uint64_t e_ = ip[(k) + 2].u64;                                                             \
+        LOAD_OPERAND(va, ctype, L, T, pa, e_, e_ >> 32);                                           \
+        LOAD_OPERAND(vb, ctype, L, T, pb, ip[(k) + 1].m.x, ip[k].m.x);                             \
+    } while (0)
+#define DOT4_REGS(name, ctype, L, T)                                                               \
+    static __attribute__((noinline)) wasm_trap name(const wcell *ip, uint64_t *fp, uint8_t *mbase, \
+                                                    uint64_t msize)                                \
+    {                                                                                              \
+        wasm_trap trap;                                                                            \
+        uint32_t i = (uint32_t)fp[ip[18].m.a], b = (uint32_t)fp[ip[17].m.a], p;                    \
+        uint32_t a = (uint32_t)fp[ip[10].s.b == ip[18].m.a ? ip[10].s.c : ip[10].s.b];             \
+        uint32_t di = ip[18].m.x, db = ip[17].m.x, end = ip[19].m.x;                               \
+        bool left_b = ip[19].m.a == 3;                                                             \
+        T acc = get_##T(fp[ip[6].s.a]), a_, b_, p3, p2, p1, x;                                     \
+        do {                                                                                       \
+            p = a + i;                                                                             \
+            uint32_t l = left_b ? b : p, r = left_b ? p : b;                                       \
+            REG_LOADS(7, l, r, a_, b_, ctype, L, T);                                               \
+            p3 = a_ * b_;                                                                          \
+            REG_LOADS(11, l, r, a_, b_, ctype, L, T);                                              \
+            p2 = a_ * b_;                                                                          \
+            REG_LOADS(14, l, r, a_, b_, ctype, L, T);                                              \
+            p1 = a_ * b_;                                                                          \
+            REG_LOADS(3, l, r, a_, b_, ctype, L, T);                                               \
+            x = a_ * b_ + acc;                                                                     \
+            acc = p3 + (p2 + (p1 + x));                                                            \
+            b += db;                                                                               \
+            i += di;                                                                               \
+        } while (i != end);                                                                        \
+        fp[ip[10].s.a] = put_u32(p), fp[ip[7].m.a] = put_##T(p3), fp[ip[11].m.a] = put_##T(p2);    \
+        fp[ip[14].m.a] = put_##T(p1), fp[ip[3].m.a] = put_##T(x), fp[ip[1].s.a] = put_##T(acc);    \
+        fp[ip[17].m.a] = put_u32(b), fp[ip[18].m.a] = put_u32(i);                                  \
+        return WASM_TRAP_NONE;                                                                     \
+    trapped:                                                                                       \
+        return trap;                                                                               \
+    }
+DOT4_REGS(dot4_regs_f64, uint64_t, u64, f64)
+DOT4_REGS(dot4_regs_u32, int16_t, i32, u32)
 #define DOT4_LOOP(name, ctype, L, T)                                                               \
     static __attribute__((noinline)) wasm_trap name(const wcell *ip, uint64_t *fp, uint8_t *mbase, \
                                                     uint64_t msize)                                \
     {                                                                                              \
+        if (ip[19].m.a >= 2)                                                                       \
+            return dot4_regs_##T(ip, fp, mbase, msize);                                            \
         wasm_trap trap;                                                                            \
         T acc = get_##T(fp[ip[6].s.a]);                                                            \
         bool again;                                                                                \
