@@ -1267,7 +1267,9 @@ static bool fuse_set_branch(vstate *s, uint16_t cond)
 /* COPY_BR_IF [dst, src, cond] just made (at last_ins) right after I32_LOAD_I32_STORE and a COPY
  * before that (a list reversed: l = next; next = l->next; l->next = prev; prev = l; while next):
  * the three become COPY_I32_LOAD_I32_STORE_COPY_BR_IF [the COPY's cell][the load-store's two]
- * [COPY_BR_IF's cell], run in order; the caller appends the offset. */
+ * [COPY_BR_IF's cell], run in order; the caller appends the offset. The COPY's cell's c is 1 when
+ * the slots are those of l, next and prev as above, three apart: a loop that is this op alone may
+ * then keep them in registers (interp.c, list_reverse). */
 static void fuse_list_step(vstate *s)
 {
     int64_t p = s->prev2_ins, q = s->prev_ins, r = s->last_ins;
@@ -1277,6 +1279,10 @@ static void fuse_list_step(vstate *s)
     s->code[p + 2] = s->code[q + 1];
     s->code[p + 3] = s->code[q + 2];
     s->code[p + 4] = s->code[r + 1];
+    wcell *c = &s->code[p + 1];
+    uint16_t l = c[0].s.a, next = c[0].s.b, prev = c[2].m.a;
+    c[0].s.c = l != next && l != prev && next != prev && c[1].m.a == next && c[1].m.b == l &&
+               c[2].m.b == l && c[3].s.a == prev && c[3].s.b == l && c[3].s.c == next;
     s->n = (size_t)p + 5;
     set_op(s, &s->code[p], OP_COPY_I32_LOAD_I32_STORE_COPY_BR_IF);
     s->last_ins = p;

@@ -744,6 +744,30 @@ DOT4_LOOP(dot4_loop_u32, int16_t, i32, u32)
         MAC_ADD3_BODY(ctype, L, T);                                                                \
         ADDI2_NE_AT(17);                                                                           \
     }
+/* COPY_I32_LOAD_I32_STORE_COPY_BR_IF's loop when it is the op alone (its branch lands on itself)
+ * and its slots are a list's l, next and prev, apart (compile.c, fuse_list_step): l = next;
+ * next = l->next; l->next = prev; prev = l; while next, the three in registers and written back at
+ * its end (a trap leaves them stale: nothing reads a trapped frame). */
+static __attribute__((noinline)) wasm_trap list_reverse(const wcell *ip, uint64_t *fp,
+                                                        uint8_t *mbase, uint64_t msize)
+{
+    wasm_trap trap;
+    uint32_t l, next = (uint32_t)fp[ip[1].s.b], prev = (uint32_t)fp[ip[3].m.a];
+    uint32_t load_off = ip[2].m.x, store_off = ip[3].m.x;
+    do {
+        l = next;
+        LOAD_OPERAND(next, uint32_t, u32, u32, l, 0, load_off);
+        uint64_t ea = (uint64_t)l + store_off;
+        if (ea + sizeof(prev) > msize)
+            TRAP(MEMORY_OOB);
+        memcpy(mbase + ea, &prev, sizeof(prev));
+        prev = l;
+    } while (next);
+    fp[ip[1].s.a] = put_u32(l), fp[ip[1].s.b] = put_u32(next), fp[ip[3].m.a] = put_u32(prev);
+    return WASM_TRAP_NONE;
+trapped:
+    return trap;
+}
 /* An i32 add to a local [dst, x, y] after NAME_MUL_LL_ld's cells, run first (fuse_load_left). */
 #define ADD_MULL(n, ld, ctype, L, T)                                                               \
     LL_AT(I32_ADD_##n##_MUL_LL_##ld, ctype, L, T,                                                  \
@@ -1630,6 +1654,12 @@ dispatch:
                                                 * [COPY_BR_IF's cell][off], in order: a list
                                                 * reversed (fuse_list_step) */
         {
+            if (ip[1].s.c && ip[5].i64 == -5) { /* its loop is this op alone */
+                if ((trap = list_reverse(ip, fp, mbase, msize)) != WASM_TRAP_NONE)
+                    goto trapped;
+                ip += 6;
+                NEXT();
+            }
             wcell c = ip[1], d = ip[4];
             fp[c.s.a] = fp[c.s.b];
             LOAD_STORE_AT(2);
