@@ -1348,6 +1348,38 @@ void cs_cond_jump(vstate *s, uint16_t cond, bool when_true)
     s->last_def = s->last_const = s->last_set = -1;
 }
 
+/* Whether the offset cell at `at` still waits in an open block's chain (its target not known). */
+static bool pending_jump(const vstate *s, int64_t at)
+{
+    for (uint32_t i = 0; i < s->nctl; i++)
+        for (int64_t c = s->ctls[i].patch, e = s->ctls[i].else_patch; c >= 0 || e >= 0;) {
+            if (c == at || e == at)
+                return true;
+            c = c >= 0 ? s->code[c].i64 : -1;
+            e = e >= 0 ? s->code[e].i64 : -1;
+        }
+    return false;
+}
+
+/* I32_LOAD_BR_IF at b, its offset just linked back to a loop's head where I32_LOAD16_S_BR_I32_NE
+ * branches to b: a list searched (for (n = head; n; n = n->next) if (n->key == k) ...), the key t
+ * loaded from p and compared with k, then p = p->next. When p, t and k are three slots, the
+ * compare cell's c becomes 1: the search op then runs that loop with them in registers (interp.c,
+ * list_find). */
+static void mark_list_find(vstate *s, int64_t b)
+{
+    if (b < 0 || (size_t)b + 3 != s->n || !op_at(s, b, OP_I32_LOAD_BR_IF))
+        return;
+    int64_t a = b + 2 + s->code[b + 2].i64;
+    if (a < 0 || a + 4 > b || !op_at(s, a, OP_I32_LOAD16_S_BR_I32_NE) || pending_jump(s, a + 3) ||
+        a + 3 + s->code[a + 3].i64 != b)
+        return;
+    wcell *c = &s->code[a + 1];
+    uint16_t t = c[0].m.a, p = c[0].m.b, k = c[1].s.a == t ? c[1].s.b : c[1].s.a;
+    c[1].s.c = p != t && k != p && k != t && (c[1].s.a == t || c[1].s.b == t) &&
+               s->code[b + 1].m.a == p && s->code[b + 1].m.b == p;
+}
+
 void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)
 {
     if (!cs_live(s))
@@ -1356,6 +1388,8 @@ void cs_br_if(vstate *s, ctl *t, uint32_t arity, uint16_t cond)
         cs_cond_jump(s, cond, true);
         put(s);
         link_cell(s, s->n - 1, t);
+        if (t->kind == CTL_LOOP)
+            mark_list_find(s, s->last_ins);
         return;
     }
     int64_t skip = -1;

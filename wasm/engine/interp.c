@@ -507,9 +507,10 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
 /* An i32 load (ctype widened to i32) [dst, addr, off], then a branch on its value (compile.c,
  * fuse_load_branch): the branch's cells up to len - 1, its offset in cell len; `taken` is read
  * after the load's store (x: the loaded word). Its own family, placed after the other handlers. */
-#define LOAD_BR(n, ctype, len, taken)                                                              \
+#define LOAD_BR(n, ctype, len, pre, taken)                                                         \
     OP(n)                                                                                          \
     {                                                                                              \
+        pre;                                                                                       \
         wcell c = ip[1];                                                                           \
         uint32_t x;                                                                                \
         LOAD_OPERAND(x, ctype, i32, u32, fp[c.m.b], 0, c.m.x);                                     \
@@ -768,6 +769,46 @@ static __attribute__((noinline)) wasm_trap list_reverse(const wcell *ip, uint64_
 trapped:
     return trap;
 }
+/* I32_LOAD16_S_BR_I32_NE's loop with the I32_LOAD_BR_IF its branch lands on, which branches back
+ * to it, when p, the key t and k are three slots (compile.c, mark_list_find): t = p->key; if t ==
+ * k, on after the first op; else p = p->next, and when p is 0 on after the second op; p and t in
+ * registers, written back at the end. NULL: a load out of bounds (nothing reads a trapped frame).
+ */
+static __attribute__((noinline)) const wcell *list_find(const wcell *ip, uint64_t *fp,
+                                                        uint8_t *mbase, uint64_t msize)
+{
+    wasm_trap trap;
+    const wcell *b = ip + 3 + ip[3].i64, *next;
+    uint16_t ts = ip[1].m.a, ps = ip[1].m.b;
+    uint32_t p = (uint32_t)fp[ps], t, k = (uint32_t)fp[ip[2].s.a == ts ? ip[2].s.b : ip[2].s.a];
+    uint32_t key_off = ip[1].m.x, next_off = b[1].m.x;
+    for (;;) {
+        LOAD_OPERAND(t, int16_t, i32, u32, p, 0, key_off);
+        if (t == k) {
+            next = ip + 4;
+            break;
+        }
+        LOAD_OPERAND(p, uint32_t, u32, u32, p, 0, next_off);
+        if (p == 0) {
+            next = b + 3;
+            break;
+        }
+    }
+    fp[ts] = put_u32(t), fp[ps] = put_u32(p);
+    return next;
+trapped:
+    (void)trap;
+    return NULL;
+}
+/* The search's loop run by its first op when the compiler marked it (the compare cell's c). */
+#define LIST_FIND()                                                                                \
+    if (ip[2].s.c) {                                                                               \
+        const wcell *next_ = list_find(ip, fp, mbase, msize);                                      \
+        if (next_ == NULL)                                                                         \
+            TRAP(MEMORY_OOB);                                                                      \
+        ip = next_;                                                                                \
+        NEXT();                                                                                    \
+    }
 /* An i32 add to a local [dst, x, y] after NAME_MUL_LL_ld's cells, run first (fuse_load_left). */
 #define ADD_MULL(n, ld, ctype, L, T)                                                               \
     LL_AT(I32_ADD_##n##_MUL_LL_##ld, ctype, L, T,                                                  \
@@ -1667,10 +1708,11 @@ dispatch:
             ip = (uint32_t)fp[d.s.c] ? ip + 5 + ip[5].i64 : ip + 6;
             NEXT();
         }
-        LOAD_BR(I32_LOAD_BR_IF, uint32_t, 2, x != 0)
-        LOAD_BR(I32_LOAD16_S_BR_I32_NE, int16_t, 3,
+        LOAD_BR(I32_LOAD_BR_IF, uint32_t, 2, (void)0, x != 0)
+        LOAD_BR(I32_LOAD16_S_BR_I32_NE, int16_t, 3, LIST_FIND(),
                 (uint32_t)fp[ip[2].s.a] != (uint32_t)fp[ip[2].s.b])
-        LOAD_BR(I32_LOAD8_U_BR_I32_EQ_IMM, uint8_t, 3, (uint32_t)fp[ip[2].m.a] == ip[2].m.x)
+        LOAD_BR(I32_LOAD8_U_BR_I32_EQ_IMM, uint8_t, 3, (void)0,
+                (uint32_t)fp[ip[2].m.a] == ip[2].m.x)
 
 #if !USE_CGOTO
     default:

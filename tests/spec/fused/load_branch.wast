@@ -1,7 +1,8 @@
-;; Fused ops of session 15 (wasm/engine/compile.c: fuse_load_branch, cs_cond_jump): an i32 load and
-;; the branch after it, as clang emits a list search and a string scan: i32.load16_s then a branch
-;; on i32.ne of two slots (I32_LOAD16_S_BR_I32_NE), i32.load8_u then a branch on i32.eq with a
-;; constant (I32_LOAD8_U_BR_I32_EQ_IMM), i32.load then br_if on the loaded word (I32_LOAD_BR_IF):
+;; Fused ops of session 15 (wasm/engine/compile.c: fuse_load_branch, cs_cond_jump, mark_list_find):
+;; an i32 load and the branch after it, as clang emits a list search and a string scan:
+;; i32.load16_s then a branch on i32.ne of two slots (I32_LOAD16_S_BR_I32_NE), i32.load8_u then a
+;; branch on i32.eq with a constant (I32_LOAD8_U_BR_I32_EQ_IMM), i32.load then br_if on the loaded
+;; word (I32_LOAD_BR_IF), and a search loop of the first and the last run in registers (list_find):
 ;; results, sign and zero extension, a branch on a word with only its high bit set, each load's
 ;; trap (also past 4 GiB: the offset does not wrap), the loaded value teed and used after, and a
 ;; branch landing between the load and its branch.
@@ -28,6 +29,24 @@
           (br $done))
         (br_if $l (local.tee $p (i32.load (local.get $p))))))
     (local.get $r))
+  ;; the node found, or 0 at the end: p after the loop (the search runs in registers: p written back)
+  (func (export "find_at") (param $p i32) (param $k i32) (result i32)
+    (block $done
+      (loop $l
+        (block $next
+          (br_if $next (i32.ne (i32.load16_s offset=4 (local.get $p)) (local.get $k)))
+          (br $done))
+        (br_if $l (local.tee $p (i32.load (local.get $p))))))
+    (local.get $p))
+  ;; a node whose key is its own address: k is p's slot, the search is not run in registers
+  (func (export "find_self") (param $p i32) (result i32)
+    (block $done
+      (loop $l
+        (block $next
+          (br_if $next (i32.ne (local.get $p) (i32.load16_s offset=4 (local.get $p))))
+          (br $done))
+        (br_if $l (local.tee $p (i32.load (local.get $p))))))
+    (local.get $p))
   ;; the loaded key on the left of the compare
   (func (export "find_left") (param $p i32) (param $k i32) (result i32)
     (block $next
@@ -111,6 +130,10 @@
 (assert_return (invoke "find" (i32.const 0) (i32.const 65535)) (i32.const -1))
 (assert_return (invoke "find" (i32.const 16) (i32.const 5)) (i32.const -1))
 (assert_return (invoke "find" (i32.const 8) (i32.const 7)) (i32.const -1))
+(assert_return (invoke "find_at" (i32.const 16) (i32.const 300)) (i32.const 8))
+(assert_return (invoke "find_at" (i32.const 16) (i32.const 7)) (i32.const 16))
+(assert_return (invoke "find_at" (i32.const 16) (i32.const 5)) (i32.const 0))
+(assert_return (invoke "find_self" (i32.const 16)) (i32.const 0))
 (assert_return (invoke "find_left" (i32.const 0) (i32.const -1)) (i32.const 1))
 (assert_return (invoke "find_left" (i32.const 0) (i32.const 65535)) (i32.const 0))
 (assert_return (invoke "key_teed" (i32.const 8) (i32.const 300)) (i32.const 1300))
