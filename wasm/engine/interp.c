@@ -659,11 +659,6 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * the loop runs in its own function (dot4_loop_<T>: inside the interpreter's loop, it made gcc keep
  * ip on the stack in every handler) with the running sum in a register: it does not go through
  * memory between iterations (every slot is still written as the ops in order would). */
-/* The loop of that op with every slot it writes kept in registers and written back once at its
- * end, when the compiler found it safe (the latch's cmp cell's a is 2 or 3: compile.c, dot4_regs):
- * p = a + i, the four products of loads from p and from a pointer b (the left operands from p, or
- * from b when a is 3), summed as p3 + (p2 + (p1 + (p0 * q0 + s))), b and i stepped by the latch.
- * A trap leaves the written slots stale: nothing reads a trapped frame. */
 /* One load of that loop from cells k, k + 1, k + 2 (LL_LOADS'), its base in a register. */
 #define REG_LOADS(k, pa, pb, va, vb, ctype, L, T)                                                  \
     do {                                                                                           \
@@ -671,6 +666,11 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         LOAD_OPERAND(va, ctype, L, T, pa, e_, e_ >> 32);                                           \
         LOAD_OPERAND(vb, ctype, L, T, pb, ip[(k) + 1].m.x, ip[k].m.x);                             \
     } while (0)
+/* The loop of that op with every slot it writes kept in registers and written back once at its
+ * end, when the compiler found it safe (the latch's cmp cell's a is 2 or 3: compile.c, dot4_regs):
+ * p = a + i, the four products of loads from p and from a pointer b (the left operands from p, or
+ * from b when a is 3), summed as p3 + (p2 + (p1 + (p0 * q0 + s))), b and i stepped by the latch.
+ * A trap leaves the written slots stale: nothing reads a trapped frame. */
 #define DOT4_REGS(name, ctype, L, T)                                                               \
     static __attribute__((noinline)) wasm_trap name(const wcell *ip, uint64_t *fp, uint8_t *mbase, \
                                                     uint64_t msize)                                \
