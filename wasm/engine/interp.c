@@ -331,6 +331,26 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         ip += 2;                                                                                   \
         NEXT();                                                                                    \
     }
+/* One memory operand at the wasm address base + add (an i32 sum) + off (a u32, so no wrap): x =
+ * the ctype there, widened to L and read as T; STORE_OPERAND: x's low ctype written there. Either
+ * traps MEMORY_OOB past the memory's end. */
+#define LOAD_OPERAND(x, ctype, L, T, base, add, off)                                               \
+    do {                                                                                           \
+        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
+        if (ea_ + sizeof(ctype) > msize)                                                           \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v_;                                                                                  \
+        memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
+        x = get_##T(put_##L(v_));                                                                  \
+    } while (0)
+#define STORE_OPERAND(x, ctype, base, add, off)                                                    \
+    do {                                                                                           \
+        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
+        if (ea_ + sizeof(ctype) > msize)                                                           \
+            TRAP(MEMORY_OOB);                                                                      \
+        ctype v_ = (ctype)(x);                                                                     \
+        memcpy(mbase + ea_, &v_, sizeof(v_));                                                      \
+    } while (0)
 #define LOAD_AT(lbl, pre, ea_expr, len, ctype, R)                                                  \
     OP(lbl)                                                                                        \
     {                                                                                              \
@@ -358,19 +378,16 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
  * cs_fold_set). */
 #define ADDI_LAST(len)                                                                             \
     fp[ip[len - 1].m.a] = put_u32((uint32_t)fp[ip[len - 1].m.b] + ip[len - 1].m.x)
-#define STORE_AT(lbl, ea_expr, len, ctype)                                                         \
+/* A store [v, addr, off] of v's low ctype at addr + add + off (add: 0, or the _AI form's cell). */
+#define STORE_AT(lbl, add, len, ctype)                                                             \
     OP(lbl)                                                                                        \
     {                                                                                              \
         wcell c = ip[1];                                                                           \
-        uint64_t ea = (ea_expr);                                                                   \
-        if (ea + sizeof(ctype) > msize)                                                            \
-            TRAP(MEMORY_OOB);                                                                      \
-        ctype v = (ctype)fp[c.m.a];                                                                \
-        memcpy(mbase + ea, &v, sizeof(v));                                                         \
+        STORE_OPERAND(fp[c.m.a], ctype, fp[c.m.b], add, c.m.x);                                    \
         ip += len;                                                                                 \
         NEXT();                                                                                    \
     }
-#define STORE(n, ctype) STORE_AT(n, EA, 2, ctype) STORE_AT(n##_AI, EA_AI, 3, ctype)
+#define STORE(n, ctype) STORE_AT(n, 0, 2, ctype) STORE_AT(n##_AI, ip[2].u64, 3, ctype)
 
 /* WASM_BRCMP_OPS with each compare's operand type and C operator: M(name, type, operator). */
 // clang-format off
@@ -497,11 +514,7 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         uint32_t x_;                                                                               \
         LOAD_OPERAND(x_, uint32_t, u32, u32, fp[l_.m.b], 0, l_.m.x);                               \
         fp[l_.m.a] = put_u32(x_);                                                                  \
-        uint64_t ea_ = (uint64_t)(uint32_t)fp[s_.m.b] + s_.m.x;                                    \
-        if (ea_ + sizeof(uint32_t) > msize)                                                        \
-            TRAP(MEMORY_OOB);                                                                      \
-        x_ = (uint32_t)fp[s_.m.a];                                                                 \
-        memcpy(mbase + ea_, &x_, sizeof(x_));                                                      \
+        STORE_OPERAND(fp[s_.m.a], uint32_t, fp[s_.m.b], 0, s_.m.x);                                \
     } while (0)
 
 /* An i32 load (ctype widened to i32) [dst, addr, off], then a branch on its value (compile.c,
@@ -565,15 +578,6 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
 
 /* Load + binary op (WASM_LOADBIN_OPS): b is loaded like the load ld (ctype, widened to L); in
  * the _LL form a too, first. */
-#define LOAD_OPERAND(x, ctype, L, T, base, add, off)                                               \
-    do {                                                                                           \
-        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
-        if (ea_ + sizeof(ctype) > msize)                                                           \
-            TRAP(MEMORY_OOB);                                                                      \
-        ctype v_;                                                                                  \
-        memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
-        x = get_##T(put_##L(v_));                                                                  \
-    } while (0)
 /* Both operands loaded (NAME_LL_LOAD's cells, len of them and the op's): dst = expr of a, b, after
  * the statement pre. */
 /* The two operands va and vb of NAME_LL_LOAD's cells from ip[k] on, va loaded first. */
@@ -758,10 +762,7 @@ static __attribute__((noinline)) wasm_trap list_reverse(const wcell *ip, uint64_
     do {
         l = next;
         LOAD_OPERAND(next, uint32_t, u32, u32, l, 0, load_off);
-        uint64_t ea = (uint64_t)l + store_off;
-        if (ea + sizeof(prev) > msize)
-            TRAP(MEMORY_OOB);
-        memcpy(mbase + ea, &prev, sizeof(prev));
+        STORE_OPERAND(prev, uint32_t, l, 0, store_off);
         prev = l;
     } while (next);
     fp[ip[1].s.a] = put_u32(l), fp[ip[1].s.b] = put_u32(next), fp[ip[3].m.a] = put_u32(prev);
@@ -1290,11 +1291,7 @@ dispatch:
         OP(I32_STORE_BR_ADDI_I32_NE) /* [v, addr, off][BR_ADDI_I32_NE's cells] (fuse_add_branch) */
         {
             wcell c = ip[1];
-            uint64_t ea = (uint64_t)(uint32_t)fp[c.m.b] + c.m.x;
-            if (ea + sizeof(uint32_t) > msize)
-                TRAP(MEMORY_OOB);
-            uint32_t x = (uint32_t)fp[c.m.a];
-            memcpy(mbase + ea, &x, sizeof(x));
+            STORE_OPERAND(fp[c.m.a], uint32_t, fp[c.m.b], 0, c.m.x);
             wcell a = ip[2];
             uint32_t v = (uint32_t)fp[a.m.b] + a.m.x;
             fp[a.m.a] = put_u32(v);
