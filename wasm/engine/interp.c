@@ -351,29 +351,25 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         ctype v_ = (ctype)(x);                                                                     \
         memcpy(mbase + ea_, &v_, sizeof(v_));                                                      \
     } while (0)
-#define LOAD_AT(lbl, pre, ea_expr, len, ctype, R)                                                  \
+/* A load [dst, addr, off] from addr + add + off, after the statement pre (add: 0, or a cell's). */
+#define LOAD_AT(lbl, pre, base, add, len, ctype, R)                                                \
     OP(lbl)                                                                                        \
     {                                                                                              \
         pre;                                                                                       \
         wcell c = ip[1];                                                                           \
-        uint64_t ea = (ea_expr);                                                                   \
-        if (ea + sizeof(ctype) > msize)                                                            \
-            TRAP(MEMORY_OOB);                                                                      \
-        ctype v;                                                                                   \
-        memcpy(&v, mbase + ea, sizeof(v));                                                         \
-        fp[c.m.a] = put_##R(v);                                                                    \
+        uint64_t x;                                                                                \
+        LOAD_OPERAND(x, ctype, R, u64, base, add, c.m.x);                                          \
+        fp[c.m.a] = x;                                                                             \
         ip += len;                                                                                 \
         NEXT();                                                                                    \
     }
 #define EA (uint64_t)(uint32_t) fp[c.m.b] + c.m.x
-#define EA_AI (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)ip[2].u64) + c.m.x
 /* _PI: the advanced pointer is written to its slot first (as the i32.add + local.tee did). */
-/* An i32 add of two slots as the address (compile.c, fuse_add_slots_load): [dst, a, off][b]. */
-#define EA_AS (uint64_t)(uint32_t)((uint32_t)fp[c.m.b] + (uint32_t)fp[ip[2].s.a]) + c.m.x
-#define EA_PI (uint64_t)(uint32_t)(fp[c.m.b] = put_u32((uint32_t)fp[ip[2].m.a] + ip[2].m.x)) + c.m.x
+#define PI_BASE (fp[c.m.b] = put_u32((uint32_t)fp[ip[2].m.a] + ip[2].m.x))
 #define LOAD(n, ctype, R)                                                                          \
-    LOAD_AT(n, (void)0, EA, 2, ctype, R)                                                           \
-    LOAD_AT(n##_AI, (void)0, EA_AI, 3, ctype, R) LOAD_AT(n##_PI, (void)0, EA_PI, 3, ctype, R)
+    LOAD_AT(n, (void)0, fp[c.m.b], 0, 2, ctype, R)                                                 \
+    LOAD_AT(n##_AI, (void)0, fp[c.m.b], ip[2].u64, 3, ctype, R)                                    \
+    LOAD_AT(n##_PI, (void)0, PI_BASE, 0, 3, ctype, R)
 /* An i32 add-immediate [dst, a, imm] in the last cell (len - 1) of a load, run first (compile.c,
  * cs_fold_set). */
 #define ADDI_LAST(len)                                                                             \
@@ -1081,8 +1077,8 @@ dispatch:
     LOAD(I32_LOAD8_S, int8_t, i32)
     LOAD(I32_LOAD8_U, uint8_t, u32)
     LOAD(I32_LOAD16_S, int16_t, i32)
-    LOAD_AT(I32_ADD_IMM_I32_LOAD, ADDI_LAST(3), EA, 3, uint32_t, u32)
-    LOAD_AT(I32_ADD_IMM_I32_LOAD_PI, ADDI_LAST(4), EA_PI, 4, uint32_t, u32)
+    LOAD_AT(I32_ADD_IMM_I32_LOAD, ADDI_LAST(3), fp[c.m.b], 0, 3, uint32_t, u32)
+    LOAD_AT(I32_ADD_IMM_I32_LOAD_PI, ADDI_LAST(4), PI_BASE, 0, 4, uint32_t, u32)
     LOAD(I32_LOAD16_U, uint16_t, u32)
     LOAD(I64_LOAD8_S, int8_t, i64)
     LOAD(I64_LOAD8_U, uint8_t, u64)
@@ -1563,8 +1559,9 @@ dispatch:
             ip += 4;
             NEXT();
         }
+        /* Two slots' i32 sum as the address (compile.c, fuse_add_slots_load): [dst, a, off][b] */
         // clang-format off
-    LOAD_AT(I32_ADD_I32_LOAD, (void)0, EA_AS, 3, uint32_t, u32)
+    LOAD_AT(I32_ADD_I32_LOAD, (void)0, fp[c.m.b], fp[ip[2].s.a], 3, uint32_t, u32)
         // clang-format on
         OP(I32_ADD_I32_AND_I32_ADD_ANDN_ADD) /* [dst, a, b, x][y, u, v]: I32_ADD_I32_AND_I32_ADD's
                                               * sum + (~u & v) (fuse_add_chain) */
