@@ -5,9 +5,8 @@
  * that runs; compiled into the heap and into shared mappings (limits.shared_code). */
 #include <stdlib.h>
 
-#include "../../wasm_writer.h"
 #include "../check.h"
-#include "wasm_engine.h"
+#include "module_fixture.h"
 
 #define MEM_PAGES 2  /* 128 KiB */
 #define SEG1_AT 4000 /* spans pages 0 to 3, starting and ending within a page */
@@ -53,14 +52,10 @@ static wbuf module(void)
 
 static void test_start_writes_what_wasm_says(wasm_limits lim)
 {
-    wbuf bytes = module();
-    wasm_module *m = NULL;
-    wasm_linker *l = NULL;
-    wasm_instance *inst = NULL;
-    wc_error err = {0};
-    CHECK(wasm_module_load(bytes.p, bytes.n, &lim, &m, &err) == 0);
-    CHECK(wasm_linker_new(&l, &err) == 0);
-    CHECK(wasm_instantiate(m, l, NULL, &inst, &err) == 0);
+    module_fixture f;
+    CHECK(fixture_load(&f, module(), &lim) == 0);
+    CHECK(wasm_instantiate(f.m, f.l, NULL, &f.inst, &f.err) == 0);
+    wasm_instance *inst = f.inst;
     uint64_t size = 0;
     const uint8_t *mem = inst ? wasm_memory_data(inst, &size) : NULL;
     CHECK_EQ_INT(size, MEM_PAGES * 65536);
@@ -76,10 +71,7 @@ static void test_start_writes_what_wasm_says(wasm_limits lim)
     wasm_func *answer = inst ? wasm_instance_export_func(inst, "answer") : NULL;
     CHECK(answer && wasm_call(inst, answer, NULL, 0, &r, 1) == WASM_TRAP_NONE);
     CHECK_EQ_INT(r.i32, 42);
-    wasm_instance_free(inst);
-    wasm_linker_free(l);
-    wasm_module_free(m);
-    free(bytes.p);
+    fixture_free(&f);
 }
 
 int main(void)

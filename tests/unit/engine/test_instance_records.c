@@ -10,9 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../wasm_writer.h"
 #include "../check.h"
-#include "wasm_engine.h"
+#include "module_fixture.h"
 
 #define NFUNCS 100000u
 #define LAST (NFUNCS - 1)     /* exported "last": table[1]() + f5() */
@@ -73,18 +72,14 @@ static long minor_faults(void)
 
 static void test_instance_of_big_module_writes_only_used_records(wasm_limits lim)
 {
-    wbuf bytes = module();
-    wasm_module *m = NULL;
-    wasm_linker *l = NULL;
-    wasm_instance *inst = NULL;
-    wc_error err = {0};
-    CHECK(wasm_module_load(bytes.p, bytes.n, &lim, &m, &err) == 0);
+    module_fixture f;
+    CHECK(fixture_load(&f, module(), &lim) == 0);
     /* three cells or more per function */
-    CHECK(lim.shared_code ? wasm_module_shared_code_bytes(m) >= NFUNCS * 24
-                          : wasm_module_shared_code_bytes(m) == 0);
-    CHECK(wasm_linker_new(&l, &err) == 0);
+    CHECK(lim.shared_code ? wasm_module_shared_code_bytes(f.m) >= NFUNCS * 24
+                          : wasm_module_shared_code_bytes(f.m) == 0);
     long before = minor_faults();
-    CHECK(wasm_instance_new(m, l, NULL, &inst, &err) == 0);
+    CHECK(wasm_instance_new(f.m, f.l, NULL, &f.inst, &f.err) == 0);
+    wasm_instance *inst = f.inst;
     long faults = minor_faults() - before;
     /* a record and a pointer for each of 100,000 functions: 5.6 MB, about 1,370 pages */
     CHECK(faults < 200);
@@ -109,10 +104,7 @@ static void test_instance_of_big_module_writes_only_used_records(wasm_limits lim
     CHECK_EQ_INT(wasm_instance_trap_backtrace(inst, bt, 4), 1);
     CHECK_EQ_INT(bt[0], BOOM);
 
-    wasm_instance_free(inst);
-    wasm_linker_free(l);
-    wasm_module_free(m);
-    free(bytes.p);
+    fixture_free(&f);
 }
 
 /* Each case in a fresh process, as a worker starts: no heap pages left over from an earlier one. */
