@@ -164,7 +164,8 @@ static void test_container_round_trip(void)
 /* An overlay's rootfs (<dir>/rootfs) is derived: its record keeps "", its JSON has the path as
  * records always had, decoding such JSON (or an older daemon's) keeps "" again, and copies
  * and packed records give the same path. Another container's rootfs is kept as it is. The
- * container's dir is derived too: the record keeps its parent, its JSON the whole path. */
+ * container's dir is derived too: the record keeps its parent, its JSON the whole path. The path
+ * that does not fit a buffer is an error (CreateContainer's check, cv_rootfs), not a cut path. */
 static void test_overlay_rootfs(void)
 {
     wc_container *c = wc_container_new();
@@ -176,6 +177,10 @@ static void test_overlay_rootfs(void)
     wc_container_set(&c->dir_parent, "/var/lib/wasmcri/containers");
     c->overlay = true;
     CHECK_STR(wc_container_rootfs(c, buf, sizeof(buf)), want);
+    wc_error err = {0};
+    CHECK_EQ_INT(wc_container_overlay_rootfs(c, buf, strlen(want), &err), -ENAMETOOLONG);
+    CHECK_EQ_INT(wc_container_overlay_rootfs(c, buf, strlen(want) + 1, &err), 0);
+    CHECK_STR(buf, want);
     char *text = wc_container_encode(c);
     char key[300];
     snprintf(key, sizeof(key), "\"rootfs\":\"%s\"", want);
@@ -186,7 +191,6 @@ static void test_overlay_rootfs(void)
     CHECK(text && strstr(text, key) != NULL);
     strcat(want, "/rootfs");
     wc_container *d = NULL;
-    wc_error err = {0};
     CHECK(text && wc_container_decode(text, strlen(text), &d, &err) == 0);
     if (d) {
         CHECK_STR(d->rootfs, "");

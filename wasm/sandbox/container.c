@@ -4,10 +4,10 @@
  */
 #include "container.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "record_table.h"
 
 static const wc_field mount_fields[] = {
@@ -100,16 +100,17 @@ const char *wc_container_dir(const wc_container *c, char *buf, size_t n)
     return rec_dir(c->dir_parent, c->id, buf, n);
 }
 
-/* An overlay's rootfs, <dir>/rootfs, made into buf (n bytes; cut short when it does not fit). */
-static const char *overlay_rootfs(const wc_container *c, char *buf, size_t n)
+int wc_container_overlay_rootfs(const wc_container *c, char *buf, size_t n, wc_error *err)
 {
-    snprintf(buf, n, "%s/%s/rootfs", c->dir_parent, c->id);
-    return buf;
+    return wc_path(buf, n, err, "%s/%s/rootfs", c->dir_parent, c->id);
 }
 
 const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n)
 {
-    return !c->overlay || *c->rootfs ? c->rootfs : overlay_rootfs(c, buf, n);
+    if (!c->overlay || *c->rootfs)
+        return c->rootfs;
+    wc_container_overlay_rootfs(c, buf, n, NULL); /* it fits: cv_rootfs checked at create */
+    return buf;
 }
 
 char *wc_container_encode(const wc_container *c)
@@ -127,8 +128,8 @@ int wc_container_decode(const char *json, size_t len, wc_container **ret_ctr, wc
     TRY(rec_decode(&ctr_desc, "container", json, len, (void **)&c, err));
     rec_dir_to_parent(c->dir_parent, c->id);
     char rootfs[4096];
-    if (c->overlay && strcmp(c->rootfs, overlay_rootfs(c, rootfs, sizeof(rootfs))) == 0 &&
-        wc_container_set(&c->rootfs, "") < 0) {
+    if (c->overlay && wc_container_overlay_rootfs(c, rootfs, sizeof(rootfs), NULL) == 0 &&
+        strcmp(c->rootfs, rootfs) == 0 && wc_container_set(&c->rootfs, "") < 0) {
         wc_container_free(c);
         return wc_error_set(err, -ENOMEM, "out of memory");
     }

@@ -131,6 +131,9 @@ const char *wc_container_dir(const wc_container *c, char *buf, size_t n);
  * bytes) and not kept in the record (100 bytes a container at 10,000: issue 18), though
  * its stored JSON has it as before; another's is c->rootfs. */
 const char *wc_container_rootfs(const wc_container *c, char *buf, size_t n);
+/* An overlay's rootfs, <dir_parent>/<id>/rootfs, made into buf (n bytes): 0, or -ENAMETOOLONG
+ * (wc_path) when it does not fit. */
+int wc_container_overlay_rootfs(const wc_container *c, char *buf, size_t n, wc_error *err);
 
 /* c's user with its groups (none beyond WC_MAX_GROUPS). */
 void wc_container_user(const wc_container *c, wc_user *ret_user);

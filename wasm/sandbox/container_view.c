@@ -163,8 +163,8 @@ int cv_rootfs(wc_store *store, wc_container *c, const wc_image *img, wc_error *e
             return wc_error_set(err, -ENOENT, "no snapshot for %s", img->chain_id);
         if (!c->readonly_rootfs) {
             c->overlay = true;
-            /* <dir>/rootfs (it must fit), which the record does not keep: wc_container_rootfs */
-            TRY(wc_path(path, sizeof(path), err, "%s/rootfs", dir));
+            /* it must fit, though the record does not keep it: wc_container_rootfs */
+            TRY(wc_container_overlay_rootfs(c, path, sizeof(path), err));
             path[0] = '\0';
         }
     } else {
