@@ -192,16 +192,21 @@ static bool intern_shared(const wc_record_desc *d, const void *rec, char **share
     return true;
 }
 
+void wc_record_drop_items(const wc_field *f, char **v, size_t n)
+{
+    for (size_t j = 0; v[j] && j < n; j++)
+        if (interned_item(f, v[j]))
+            wc_intern_drop(v[j]);
+}
+
 /* Drops the interned items of the block's shared lists, of the fields before end, and of
  * field end's list those before its item n. */
 static void drop_items(const wc_record_desc *d, char *block, size_t end, size_t n)
 {
     for (size_t i = 0; i <= end && i < d->n_fields; i++) {
         const wc_field *f = &d->fields[i];
-        char **v = f->kind == WC_FIELD_STRV && f->shared ? *FIELD(block, f, char **) : NULL;
-        for (size_t j = 0; v && v[j] && (i < end || j < n); j++)
-            if (interned_item(f, v[j]))
-                wc_intern_drop(v[j]);
+        if (f->kind == WC_FIELD_STRV && f->shared)
+            wc_record_drop_items(f, *FIELD(block, f, char **), i < end ? SIZE_MAX : n);
     }
 }
 

@@ -3,6 +3,7 @@
 #include "record_table.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +105,7 @@ static void clear_in(const wc_record_desc *d, void *rec, const wc_record_desc *t
             if (!wc_record_in_pack(top_d, top, v))
                 wc_record_free_strv(v);
             else if (f->shared) /* packing interned its items, but those it copied */
-                for (; *v; v++)
-                    if (!wc_record_in_pack(top_d, top, *v))
-                        wc_intern_drop(*v);
+                wc_record_drop_items(f, v, SIZE_MAX);
         } else if (f->kind == WC_FIELD_ARRAY) {
             void *a = take_ptr(*AT(rec, f, void *));
             for (size_t j = 0; a && j < count_of(rec, f); j++)

@@ -186,6 +186,9 @@ void *wc_record_pack(const wc_record_desc *d, void *rec);
 int wc_record_set_shared(const wc_record_desc *d, void *rec, char **field, const char *value);
 /* Whether p points into rec's packed block (never true for a record not packed). */
 bool wc_record_in_pack(const wc_record_desc *d, const void *rec, const void *p);
+/* Lets go of the interned ones among the first n items (SIZE_MAX: all) of v, the list of a
+ * WC_F_STRV_SHARED field f in a packed block: a pack's undoing, a packed record's clear. */
+void wc_record_drop_items(const wc_field *f, char **v, size_t n);
 
 /* The record as compact JSON text (malloc'd), NULL on ENOMEM: wc_record_to_json_set's object. */
 char *wc_record_encode(const wc_record_desc *d, const void *rec);
