@@ -331,23 +331,27 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         ip += 2;                                                                                   \
         NEXT();                                                                                    \
     }
-/* One memory operand at the wasm address base + add (an i32 sum) + off (a u32, so no wrap): x =
- * the ctype there, widened to L and read as T; STORE_OPERAND: x's low ctype written there. Either
- * traps MEMORY_OOB past the memory's end. */
+/* The wasm address base + add (an i32 sum) + off (a u32, so no wrap), after a MEMORY_OOB trap
+ * unless its n bytes lie within the memory: every load's and store's check. */
+#define MEM_AT(n, base, add, off)                                                                  \
+    ({                                                                                             \
+        uint64_t at_mem_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);       \
+        if (at_mem_ + (n) > msize)                                                                 \
+            TRAP(MEMORY_OOB);                                                                      \
+        at_mem_;                                                                                   \
+    })
+/* One memory operand at MEM_AT's address: x = the ctype there, widened to L and read as T;
+ * STORE_OPERAND: x's low ctype written there. */
 #define LOAD_OPERAND(x, ctype, L, T, base, add, off)                                               \
     do {                                                                                           \
-        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
-        if (ea_ + sizeof(ctype) > msize)                                                           \
-            TRAP(MEMORY_OOB);                                                                      \
+        uint64_t ea_ = MEM_AT(sizeof(ctype), base, add, off);                                      \
         ctype v_;                                                                                  \
         memcpy(&v_, mbase + ea_, sizeof(v_));                                                      \
         x = get_##T(put_##L(v_));                                                                  \
     } while (0)
 #define STORE_OPERAND(x, ctype, base, add, off)                                                    \
     do {                                                                                           \
-        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)(base) + (uint32_t)(add)) + (off);           \
-        if (ea_ + sizeof(ctype) > msize)                                                           \
-            TRAP(MEMORY_OOB);                                                                      \
+        uint64_t ea_ = MEM_AT(sizeof(ctype), base, add, off);                                      \
         ctype v_ = (ctype)(x);                                                                     \
         memcpy(mbase + ea_, &v_, sizeof(v_));                                                      \
     } while (0)
@@ -363,7 +367,6 @@ static __attribute__((noinline)) void zero_locals(uint64_t *from, uint32_t n)
         ip += len;                                                                                 \
         NEXT();                                                                                    \
     }
-#define EA (uint64_t)(uint32_t) fp[c.m.b] + c.m.x
 /* _PI: the advanced pointer is written to its slot first (as the i32.add + local.tee did). */
 #define PI_BASE (fp[c.m.b] = put_u32((uint32_t)fp[ip[2].m.a] + ip[2].m.x))
 #define LOAD(n, ctype, R)                                                                          \

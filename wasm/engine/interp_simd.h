@@ -71,9 +71,7 @@
     OP(n)                                                                                          \
     {                                                                                              \
         wcell c = ip[1];                                                                           \
-        uint64_t ea = EA;                                                                          \
-        if (ea + (size) > msize)                                                                   \
-            TRAP(MEMORY_OOB);                                                                      \
+        uint64_t ea = MEM_AT(size, fp[c.m.b], 0, c.m.x);                                           \
         const uint8_t *m = mbase + ea;                                                             \
         v_put(fp + c.m.a, (v128)(expr));                                                           \
         ip += 2;                                                                                   \
@@ -84,9 +82,7 @@
     OP(n)                                                                                          \
     {                                                                                              \
         wcell c = ip[1];                                                                           \
-        uint64_t ea = (uint64_t)(uint32_t)fp[c.s.b] + ip[2].u64;                                   \
-        if (ea + (size) > msize)                                                                   \
-            TRAP(MEMORY_OOB);                                                                      \
+        uint64_t ea = MEM_AT(size, fp[c.s.b], 0, ip[2].u64);                                       \
         uint8_t v[16];                                                                             \
         memcpy(v, fp + c.s.c, 16);                                                                 \
         memcpy(v + c.s.d * (size), mbase + ea, size);                                              \
@@ -98,9 +94,7 @@
     OP(n)                                                                                          \
     {                                                                                              \
         wcell c = ip[1];                                                                           \
-        uint64_t ea = (uint64_t)(uint32_t)fp[c.s.b] + ip[2].u64;                                   \
-        if (ea + (size) > msize)                                                                   \
-            TRAP(MEMORY_OOB);                                                                      \
+        uint64_t ea = MEM_AT(size, fp[c.s.b], 0, ip[2].u64);                                       \
         memcpy(mbase + ea, (const uint8_t *)(fp + c.s.c) + c.s.d * (size), size);                  \
         ip += 3;                                                                                   \
         NEXT();                                                                                    \
@@ -376,9 +370,7 @@
 OP(V128_STORE)
 {
     wcell c = ip[1];
-    uint64_t ea = EA;
-    if (ea + 16 > msize)
-        TRAP(MEMORY_OOB);
+    uint64_t ea = MEM_AT(16, fp[c.m.b], 0, c.m.x);
     memcpy(mbase + ea, fp + c.m.a, 16);
     ip += 2;
     NEXT();
