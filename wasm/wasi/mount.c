@@ -3,8 +3,11 @@
  * Adding a mount opens its host side now, with the ordinary (trusted) path walk: a directory is
  * opened O_RDONLY|O_DIRECTORY (readable, so the guest can list the preopen itself), a file mount
  * keeps its parent directory plus the file's name so it can be reopened with any flags later
- * without /proc magic links. Guest paths are normalised once here so preopen names are canonical.
- * A new mount option (say, noexec) is a field in wasi_mount plus a word in add_spec's suffix list.
+ * without /proc magic links (file mounts of one directory share its descriptor). Each path walk
+ * of the whole host path is dear on a container's start (issue 14): a mount at "/" is opened as
+ * the directory it is before anything else is tried. Guest paths are normalised once here so
+ * preopen names are canonical. A new mount option (say, noexec) is a field in wasi_mount plus a
+ * word in add_spec's suffix list.
  */
 #include "mount.h"
 
@@ -54,33 +57,71 @@ static char *normalise_guest(const char *guest, const char **why)
     return out;
 }
 
-static int open_host(wasi_mount *mt, wc_error *err)
+/* The descriptor of dir when an earlier file mount of the table keeps it, else -1. */
+static int shared_parent(const wasi_mounts *m, const char *dir)
 {
+    for (size_t i = 0; i < m->count; i++) {
+        if (!m->items[i].is_file)
+            continue;
+        char *copy = strdup(m->items[i].host);
+        bool same = copy != NULL && strcmp(dirname(copy), dir) == 0;
+        free(copy);
+        if (same)
+            return m->items[i].dir_fd;
+    }
+    return -1;
+}
+
+/* A file mount: its name, and its parent directory opened, or kept by an earlier file mount of
+ * the table (the pod's resolv.conf and hostname): then the file is found with one short fstatat
+ * where a stat and an open walked its whole path (issue 14). Without a stat of the file yet (st
+ * NULL), 1 when no earlier mount keeps its directory or the name there is no regular file: the
+ * caller goes the general way. */
+static int open_file_host(const wasi_mounts *m, wasi_mount *mt, const struct stat *st,
+                          wc_error *err)
+{
+    _cleanup_free_ char *name = strdup(mt->host), *dir = strdup(mt->host);
+    if (name == NULL || dir == NULL || (mt->file_name = strdup(basename(name))) == NULL)
+        return wc_error_set(err, -ENOMEM, "mount %s: out of memory", mt->host);
+    struct stat here;
+    int shared = st == NULL ? shared_parent(m, dirname(dir)) : -1;
+    if (shared >= 0 && fstatat(shared, mt->file_name, &here, 0) == 0 && S_ISREG(here.st_mode)) {
+        mt->dir_fd = shared;
+        mt->shares_dir = true;
+    } else if (st == NULL) {
+        free(mt->file_name);
+        mt->file_name = NULL;
+        return 1;
+    } else if ((mt->dir_fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        return wc_error_set_errno(err, -errno, "mount %s at %s", mt->host, mt->guest);
+    }
+    mt->is_file = true;
+    return 0;
+}
+
+static int open_host(const wasi_mounts *m, wasi_mount *mt, wc_error *err)
+{
+    if (strcmp(mt->guest, "/") == 0) { /* the root: a directory, opened at once */
+        mt->dir_fd = open(mt->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (mt->dir_fd >= 0)
+            return 0;
+        if (errno != ENOTDIR)
+            return wc_error_set_errno(err, -errno, "mount %s at %s", mt->host, mt->guest);
+    }
+    const char *slash = strrchr(mt->host, '/');
+    int rc = slash != NULL && slash[1] == '\0' ? 1 : open_file_host(m, mt, NULL, err);
+    if (rc <= 0)
+        return rc;
     struct stat st;
     if (stat(mt->host, &st) < 0)
         return wc_error_set_errno(err, -errno, "mount %s at %s", mt->host, mt->guest);
-    if (S_ISDIR(st.st_mode)) {
-        mt->dir_fd = open(mt->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    } else if (S_ISREG(st.st_mode)) {
-        char *copy1 = strdup(mt->host), *copy2 = strdup(mt->host);
-        if (copy1 != NULL && copy2 != NULL) {
-            mt->is_file = true;
-            mt->file_name = strdup(basename(copy1));
-            mt->dir_fd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        }
-        free(copy1);
-        free(copy2);
-        if (mt->file_name == NULL) {
-            if (mt->dir_fd >= 0)
-                close(mt->dir_fd);
-            mt->dir_fd = -1;
-            return wc_error_set(err, -ENOMEM, "mount %s: out of memory", mt->host);
-        }
-    } else {
+    if (S_ISREG(st.st_mode))
+        return open_file_host(m, mt, &st, err);
+    if (!S_ISDIR(st.st_mode))
         return wc_error_set(err, -EINVAL,
                             "mount %s at %s: only directories and regular files can be mounted",
                             mt->host, mt->guest);
-    }
+    mt->dir_fd = open(mt->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (mt->dir_fd < 0)
         return wc_error_set_errno(err, -errno, "mount %s at %s", mt->host, mt->guest);
     return 0;
@@ -88,7 +129,7 @@ static int open_host(wasi_mount *mt, wc_error *err)
 
 static void mount_free(wasi_mount *mt)
 {
-    if (mt->dir_fd >= 0)
+    if (mt->dir_fd >= 0 && !mt->shares_dir)
         close(mt->dir_fd);
     free(mt->guest);
     free(mt->host);
@@ -110,7 +151,7 @@ int wasi_mounts_add(wasi_mounts *m, const char *host, const char *guest, bool re
     mt.readonly = readonly;
     if (mt.host == NULL)
         return wc_error_set(err, -ENOMEM, "mount %s: out of memory", host);
-    TRY(open_host(&mt, err));
+    TRY(open_host(m, &mt, err));
     wasi_mount *items = realloc(m->items, (m->count + 1) * sizeof(*items));
     if (items == NULL)
         return wc_error_set(err, -ENOMEM, "mount %s: out of memory", host);

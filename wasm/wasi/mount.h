@@ -22,6 +22,7 @@ typedef struct wasi_mount {
                 * make_writable hook gives the writable directory (wasi.h) */
     bool is_file;
     int dir_fd;      /* O_RDONLY|O_DIRECTORY: the directory itself, or the file's parent */
+    bool shares_dir; /* dir_fd is an earlier file mount's of the same table (closed with it) */
     char *file_name; /* file mounts: the file's name inside dir_fd; NULL for directories */
 } wasi_mount;
 

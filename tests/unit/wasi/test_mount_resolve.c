@@ -91,6 +91,44 @@ static void test_mount_table(void)
     CHECK(m.count == 0 && m.items == NULL);
 }
 
+/* File mounts of one directory share its descriptor (one short fstatat each after the first,
+ * issue 14) and still check that each is a regular file; a mount at "/" is opened as a
+ * directory at once, and anything else there goes the general way. */
+static void test_file_mounts_share_their_directory(void)
+{
+    wasi_mounts m = {0};
+    wc_error err = {0};
+    char p[400];
+    snprintf(p, sizeof(p), "%s/inside.txt", mnt);
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/a", true, &err), 0);
+    snprintf(p, sizeof(p), "%s/ok", mnt); /* a symlink to inside.txt: followed, as stat does */
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/b", true, &err), 0);
+    CHECK(m.count == 2 && m.items[1].is_file && m.items[1].shares_dir);
+    CHECK(m.count == 2 && m.items[1].dir_fd == m.items[0].dir_fd);
+    CHECK(m.count == 2 && strcmp(m.items[1].file_name, "ok") == 0);
+    snprintf(p, sizeof(p), "%s/sub", mnt); /* a directory beside them: a mount of its own */
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/c", true, &err), 0);
+    CHECK(m.count == 3 && !m.items[2].is_file && !m.items[2].shares_dir);
+    CHECK(m.count == 3 && m.items[2].dir_fd != m.items[0].dir_fd);
+    snprintf(p, sizeof(p), "%s/inside.txt/", mnt);
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/d", true, &err), -ENOTDIR);
+    snprintf(p, sizeof(p), "%s/missing", mnt);
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/e", true, &err), -ENOENT);
+    CHECK(strstr(err.msg, "missing") != NULL);
+    snprintf(p, sizeof(p), "%s/loop", mnt);
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/f", true, &err), -ELOOP);
+    snprintf(p, sizeof(p), "%s/secret", outside); /* another directory: opened */
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/etc/g", true, &err), 0);
+    CHECK(m.count == 4 && m.items[3].is_file && !m.items[3].shares_dir);
+    CHECK_EQ_INT(wasi_mounts_add(&m, "/nonexistent-wasmcri", "/", true, &err), -ENOENT);
+    snprintf(p, sizeof(p), "%s/inside.txt", mnt); /* a file at "/": as before, a file mount */
+    CHECK_EQ_INT(wasi_mounts_add(&m, p, "/", true, &err), 0);
+    CHECK(m.count == 5 && m.items[4].is_file && m.items[4].shares_dir);
+    int shared = m.items[0].dir_fd;
+    wasi_mounts_clear(&m);
+    CHECK(fcntl(shared, F_GETFD) < 0 && errno == EBADF); /* closed once, with its owner */
+}
+
 static void test_escapes(int dirfd)
 {
     char buf[64];
@@ -222,6 +260,7 @@ int main(void)
         return 1;
     setup();
     test_mount_table();
+    test_file_mounts_share_their_directory();
     int dirfd = open(mnt, O_RDONLY | O_DIRECTORY);
     test_escapes(dirfd);
     test_parent(dirfd);
