@@ -212,10 +212,22 @@ static int layer_hook_open(const worker_spec *spec, int zygote_sock, layer_hook 
     if (*spec->layer_lower == '\0' || slash == NULL)
         return 0;
     char parent[4096];
-    snprintf(parent, sizeof(parent), "%.*s", (int)(slash - spec->layer_dir), spec->layer_dir);
-    h->parent_fd = open(*parent ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    size_t len = (size_t)(slash - spec->layer_dir);
+    if (len >= sizeof(parent))
+        return -ENAMETOOLONG;
+    memcpy(parent, spec->layer_dir, len); /* no snprintf on the start's path (layer.c) */
+    parent[len] = '\0';
+    h->parent_fd = open(len ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     h->name = slash + 1;
     return h->parent_fd < 0 ? -errno : 0;
+}
+
+/* Whether the container's layer is mounted: seen from its parent, opened for the hook (a short
+ * walk where the whole path was walked again). */
+static bool hook_layer_mounted(const layer_hook *h, const worker_spec *spec)
+{
+    return h->parent_fd >= 0 ? layer_mounted_at(h->parent_fd, h->name)
+                             : layer_mounted(spec->layer_dir);
 }
 
 /* Sends msg (taken) with a pipe's write end to the zygote, which knows this worker by its pid
@@ -307,9 +319,10 @@ static int pod_kill(void *arg, int pid, int signo)
 }
 
 /* "/" is the image snapshot, read-only and lazy, until the layer exists. */
-static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *err)
+static int build_mounts(const worker_spec *spec, const layer_hook *hook, wasi_mounts *mounts,
+                        wc_error *err)
 {
-    bool lazy = *spec->layer_lower && !layer_mounted(spec->layer_dir);
+    bool lazy = *spec->layer_lower && !hook_layer_mounted(hook, spec);
     for (size_t i = 0; i < spec->n_mounts; i++) {
         const worker_mount *m = &spec->mounts[i];
         bool root = lazy && strcmp(m->guest, "/") == 0;
@@ -327,13 +340,14 @@ static int build_mounts(const worker_spec *spec, wasi_mounts *mounts, wc_error *
 static int open_as_root(const worker_spec *spec, const worker_fds *fds, wasi_mounts *mounts,
                         cri_log **log, layer_hook *hook, wc_error *err)
 {
-    TRY(build_mounts(spec, mounts, err));
+    int rc = layer_hook_open(spec, fds->layer, hook);
+    if (rc < 0)
+        return wc_error_set_errno(err, rc, "open the parent of %s", spec->layer_dir);
+    TRY(build_mounts(spec, hook, mounts, err));
     if (*spec->log_path) {
         TRY(cri_log_open(spec->log_path, log, err));
         handle_reopen(*log, fds->layer);
     }
-    if (layer_hook_open(spec, fds->layer, hook) < 0)
-        return wc_error_set_errno(err, -errno, "open the parent of %s", spec->layer_dir);
     return 0;
 }
 
