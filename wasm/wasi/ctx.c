@@ -32,7 +32,8 @@ static int pack_strings(const char *const *list, size_t count, char **ret_buf, s
     return 0;
 }
 
-/* Adds host fd `fd` (dup'ed; -1 means /dev/null) as the next guest fd; a stream socket given
+/* Adds host fd `fd` (dup'ed; -1 means /dev/null, a character device: no fstat on a start's
+ * path) as the next guest fd; a stream socket given
  * among wasi_options.socket_fds is a preopened one. A terminal's fd (the pipe of an exec with
  * a tty) is a character device with a stream's rights, as isatty() asks. */
 static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, bool terminal,
@@ -43,8 +44,8 @@ static int add_host_fd(wasi_ctx *ctx, int fd, int null_flags, bool preopened, bo
         return wc_error_set_errno(err, -errno, "wasi: set up %s", what);
     wasi_fd e = {.kind = WASI_FD_FILE,
                  .host = host,
-                 .filetype = terminal && fd >= 0 ? WASI_FILETYPE_CHARACTER_DEVICE
-                                                 : fdt_host_filetype(host)};
+                 .filetype = fd < 0 || terminal ? WASI_FILETYPE_CHARACTER_DEVICE /* /dev/null */
+                                                : fdt_host_filetype(host)};
     if (e.filetype == WASI_FILETYPE_SOCKET_STREAM) {
         e.kind = WASI_FD_SOCKET;
         e.preopened_socket = preopened;

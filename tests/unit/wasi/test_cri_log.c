@@ -39,6 +39,12 @@ static void test_time_format(void)
     CHECK_EQ_INT(n, 30);
     cri_log_format_time(5, buf, sizeof(buf));
     CHECK(strcmp(buf, "1970-01-01T00:00:00.000000005Z") == 0);
+    cri_log_format_time(951868799999999999LL, buf, sizeof(buf)); /* a leap day's last ns */
+    CHECK(strcmp(buf, "2000-02-29T23:59:59.999999999Z") == 0);
+    cri_log_format_time(9223372036854775807LL, buf, sizeof(buf)); /* the last one there is */
+    CHECK(strcmp(buf, "2262-04-11T23:47:16.854775807Z") == 0);
+    CHECK_EQ_INT(cri_log_format_time(5, buf, 12), 30); /* cut short, as snprintf does */
+    CHECK(strcmp(buf, "1970-01-01T") == 0);
 }
 
 static void test_lines_and_interleave(void)
