@@ -27,7 +27,9 @@ def test_a_start_faults_in_little_after_its_spec(rt, pod):
     free chunks, the native stack below its wait, the vDSO's data. Its spare now takes those while
     it waits (prefault.h): the start takes the rest (its instance's). Session 15: 22-25 -> 13 (the
     heap's top a start allocates from written ahead, the log's buffers off the heap, a data
-    segment's pages and a small module's code mapped in one call each, the time zone state)."""
+    segment's pages and a small module's code mapped in one call each, the time zone state).
+    Session 16: 13 (page traps 9 -> 6 per `perf record -e page-faults`: the log's first page and
+    the first pages of the frame array and the value stack populated, which minflt counts)."""
     running(rt, pod, "warm")  # the probe's module is the zygote's, and so the next spare's
     assert wait_for(lambda: len(zygote_children(rt, "wasmcri-spare")) == 1), "no spare"
     time.sleep(0.3)  # its prefault is done: it waits for a spec
@@ -37,7 +39,7 @@ def test_a_start_faults_in_little_after_its_spec(rt, pod):
     assert worker_pid(rt, cid) == spare
     time.sleep(0.5)  # its guest sleeps
     faults = minflt_of(spare) - before
-    assert faults <= 16, f"the start took {faults} page faults in its worker"
+    assert faults <= 14, f"the start took {faults} page faults in its worker"
 
 
 def test_a_workers_signals_are_the_defaults(rt, pod):
