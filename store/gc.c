@@ -34,6 +34,18 @@ int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *er
     return wc_store_kv_put(s, k, "", 0, err);
 }
 
+int wc_store_kv_put_holding(wc_store *s, const char *rec_key, const void *val, size_t len,
+                            const char *key, const char *holder, wc_error *err)
+{
+    _cleanup_free_ char *k = NULL;
+    if (hold_key(&k, key, holder) < 0)
+        return wc_error_set(err, -EINVAL, "cannot hold \"%s\"", key);
+    _cleanup_(store_batch_destroyp) leveldb_writebatch_t *b = leveldb_writebatch_create();
+    leveldb_writebatch_put(b, k, strlen(k), "", 0);
+    leveldb_writebatch_put(b, rec_key, strlen(rec_key), val, len);
+    return store_kv_write(s, b, err);
+}
+
 static int any_key(void *ctx, const char *k, const char *val, size_t len)
 {
     (void)ctx, (void)k, (void)val, (void)len;

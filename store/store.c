@@ -209,6 +209,11 @@ int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
     return write_with(s, s->wopts, b, err);
 }
 
+int store_kv_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err)
+{
+    return write_with(s, s->kv_wopts, b, err);
+}
+
 char *store_tmp_path(wc_store *s, const char *prefix)
 {
     pthread_mutex_lock(&s->lock);
@@ -224,7 +229,7 @@ int wc_store_kv_put(wc_store *s, const char *key, const void *val, size_t len, w
 {
     leveldb_writebatch_t *b = leveldb_writebatch_create();
     leveldb_writebatch_put(b, key, strlen(key), val, len);
-    int r = write_with(s, s->kv_wopts, b, err);
+    int r = store_kv_write(s, b, err);
     leveldb_writebatch_destroy(b);
     return r;
 }
@@ -274,7 +279,7 @@ int wc_store_kv_delete(wc_store *s, const char *key, wc_error *err)
 {
     leveldb_writebatch_t *b = leveldb_writebatch_create();
     leveldb_writebatch_delete(b, key, strlen(key));
-    int r = write_with(s, s->kv_wopts, b, err);
+    int r = store_kv_write(s, b, err);
     leveldb_writebatch_destroy(b);
     return r;
 }

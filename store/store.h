@@ -163,6 +163,11 @@ void wc_store_flight_end(wc_store *s, const char *key);
  * releasing a key's last hold runs GC, so that it goes at once if no image lists it. */
 int wc_store_hold(wc_store *s, const char *key, const char *holder, wc_error *err);
 int wc_store_release(wc_store *s, const char *key, const char *holder, wc_error *err);
+/* Stores rec_key → val (as wc_store_kv_put) and the hold of key by holder (as wc_store_hold) in
+ * one atomic write: a record and what it holds are on disk together or not at all, for the
+ * cost of one write. */
+int wc_store_kv_put_holding(wc_store *s, const char *rec_key, const void *val, size_t len,
+                            const char *key, const char *holder, wc_error *err);
 
 /* ---- usage (ImageFsInfo) ---- */
 

@@ -45,6 +45,8 @@ struct wc_store {
 
 /* Writes the batch; on failure fills err. Frees nothing. */
 int store_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err);
+/* The same for a batch of the generic kv calls' keys: not synced (store.h). */
+int store_kv_write(wc_store *s, leveldb_writebatch_t *b, wc_error *err);
 static inline void store_batch_destroyp(leveldb_writebatch_t **b) /* for _cleanup_ */
 {
     if (*b != NULL)

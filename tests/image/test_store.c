@@ -1,5 +1,6 @@
 /* The store (store/): image records and refs, lookups, tag moves, removal with GC of blobs
- * and snapshots, leases, the verifying blob writer, persistence across reopen, usage. */
+ * and snapshots, leases and holds (a record written with its hold), the verifying blob writer,
+ * persistence across reopen, usage. */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,6 +129,20 @@ static void test_leases_and_writer(wc_store *s)
     CHECK(wc_store_release(s, digest_of("held"), "ctr-2", NULL) == 0);
     CHECK(wc_store_gc(s, NULL) == 0 && !wc_store_blob_exists(s, digest_of("held")));
     CHECK(wc_store_hold(s, "a/b", "x", NULL) == -EINVAL);
+    /* A record written with its hold (one write): the blob stays until the hold is released;
+     * a key that cannot be held writes neither. */
+    put_blob(s, "held-with-record");
+    CHECK(wc_store_kv_put_holding(s, "ctr/3", "rec", 3, digest_of("held-with-record"), "3", NULL) ==
+          0);
+    char *rec = NULL;
+    CHECK(wc_store_kv_get(s, "ctr/3", &rec, NULL, NULL) == 0 && strcmp(rec, "rec") == 0);
+    free(rec);
+    CHECK(wc_store_gc(s, NULL) == 0 && wc_store_blob_exists(s, digest_of("held-with-record")));
+    CHECK(wc_store_release(s, digest_of("held-with-record"), "3", NULL) == 0);
+    CHECK(!wc_store_blob_exists(s, digest_of("held-with-record")));
+    CHECK(wc_store_kv_put_holding(s, "ctr/4", "rec", 3, "a/b", "4", NULL) == -EINVAL);
+    CHECK(wc_store_kv_get(s, "ctr/4", &rec, NULL, NULL) == -ENOENT);
+    CHECK(wc_store_kv_delete(s, "ctr/3", NULL) == 0);
     /* A corrupt blob is refused and leaves nothing. */
     wc_blob_writer *w = NULL;
     wc_error err = {0};

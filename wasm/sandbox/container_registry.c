@@ -3,7 +3,8 @@
  *
  * Create, as a flat list of steps: the pod exists → (pod, name, attempt) is free →
  * the image is in the store → argv/env/working dir → CRI mounts → rootfs → the
- * module → write the record → publish → the module compiled by the zygote (module_compile.c;
+ * module → write the record and the store's hold of what the container runs from (one
+ * write) → publish → the module compiled by the zygote (module_compile.c;
  * an invalid one removes the container again and fails the create). Start sends the worker spec to
  * the zygote with the mutex released (`starting` keeps a second start out); an exit that arrives
  * before the start reply is processed is recorded all the same.
@@ -82,17 +83,13 @@ static int find_image(wc_sandbox *sb, const char *name, wc_image **ret_img, wc_e
 }
 
 /* The store keeps what the container runs from (its rootfs snapshot, or the module
- * blob) even if the image is removed, until the container is. */
-static int hold_image_content(wc_sandbox *sb, wc_container *c, const wc_image *img, wc_error *err)
+ * blob) even if the image is removed, until the container is: the hold is written with the
+ * container's first record (sb_save_new_ctr). */
+static int hold_image_content(wc_container *c, const wc_image *img, wc_error *err)
 {
     const char *key = img->shape == WC_SHAPE_ROOTFS ? img->chain_id : img->wasm_entry;
-    if (*key == '\0')
-        return 0;
-    TRY(wc_store_hold(sb->store, key, c->id, err));
-    if (wc_container_set(&c->held, key) < 0) {
-        wc_store_release(sb->store, key, c->id, NULL);
+    if (*key != '\0' && wc_container_set(&c->held, key) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    }
     return 0;
 }
 
@@ -135,7 +132,7 @@ static int build_container(wc_sandbox *sb, const wc_container_spec *s, const wc_
     TRY(cv_rootfs(sb->store, c, img, err));
     TRY(cv_user(sb->store, c, s, img, err));
     TRY(cv_module(sb->store, c, img, sb->toolbox, &module_fd, err));
-    TRY(hold_image_content(sb, c, img, err));
+    TRY(hold_image_content(c, img, err));
     *ret_module_fd = take_fd(module_fd);
     return 0;
 }
@@ -159,7 +156,7 @@ static int create_locked(wc_sandbox *sb, const wc_container_spec *s, wc_containe
     *cp = c;
     if (sb_add_ctr(sb, c) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = sb_save_ctr(sb, c, err);
+    int rc = sb_save_new_ctr(sb, c, err);
     if (rc < 0) {
         sb_drop_ctr(sb, c);
         return rc;

@@ -129,16 +129,28 @@ int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret
     return 0;
 }
 
-int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
+/* The container's record, with the hold of held (NULL: none) in the same write. */
+static int save_ctr(wc_sandbox *sb, const wc_container *c, const char *held, wc_error *err)
 {
     char key[80];
     snprintf(key, sizeof(key), "ctr/%s", c->id);
     char *text = wc_container_encode(c);
     if (text == NULL)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    int rc = wc_store_kv_put(sb->store, key, text, strlen(text), err);
+    int rc = held ? wc_store_kv_put_holding(sb->store, key, text, strlen(text), held, c->id, err)
+                  : wc_store_kv_put(sb->store, key, text, strlen(text), err);
     free(text);
     return rc;
+}
+
+int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
+{
+    return save_ctr(sb, c, NULL, err);
+}
+
+int sb_save_new_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err)
+{
+    return save_ctr(sb, c, *c->held ? c->held : NULL, err);
 }
 
 int sb_save_pod(wc_sandbox *sb, const wc_pod *pod, wc_error *err)

@@ -132,6 +132,9 @@ int sb_wait_start_outcome(wc_sandbox *sb, const char *id, wc_error *err);
 
 /* Writes the container's record; mu held. */
 int sb_save_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
+/* Writes a new container's first record and the store's hold of what it runs from (c->held,
+ * if any) in one write; mu held. */
+int sb_save_new_ctr(wc_sandbox *sb, const wc_container *c, wc_error *err);
 
 /* stats_sampler.c: stops the sampler's thread (if started) and frees it; mu not held. */
 void sb_sampler_stop(wc_sandbox *sb);
