@@ -13,6 +13,7 @@
 #include "ctr_user_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,7 +62,7 @@ void sb_ctr_user_write(wc_sandbox *sb, wc_container *c, const wc_pod *pod)
         return;
     snprintf(text, sizeof(text), "%u %u%s%s\n", c->user.uid, c->user.gid, c->user.groups ? " " : "",
              c->user.groups ? c->user.groups : "");
-    if (sb_write_small_file(path, text, 0644, true) < 0)
+    if (sb_write_small_file(AT_FDCWD, path, text, 0644, true) < 0)
         return;
     c->user_file = (uint8_t)which;
     if (which == SB_USER_FILE_SHARED)

@@ -9,6 +9,7 @@
  * Stop and remove are idempotent, run CNI DEL (once) before the netns goes, and
  * succeed for a pod that is gone (the CRI contract: everything is reclaimed).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,25 @@
 #include "record.h"
 #include "sandbox_int.h"
 
-static int write_file(const char *dir, const char *name, const char *text, wc_error *err)
+/* The pod's directory: at the path dir from the directory at (AT_FDCWD or sb->pods_fd). */
+typedef struct pod_dir_at {
+    int at;
+    const char *dir;
+} pod_dir_at;
+
+static int write_file(const wc_pod *p, pod_dir_at d, const char *name, const char *text,
+                      wc_error *err)
 {
-    char path[4096];
-    TRY(wc_path(path, sizeof(path), err, "%s/%s", dir, name));
-    int rc = sb_write_small_file(path, text, 0666, false);
-    return rc < 0 ? wc_error_set_errno(err, rc, "cannot write %s", path) : 0;
+    char path[4096], dir[4096];
+    TRY(wc_path(path, sizeof(path), err, "%s/%s", d.dir, name));
+    int rc = sb_write_small_file(d.at, path, text, 0666, false);
+    return rc < 0 ? wc_error_set_errno(err, rc, "cannot write %s/%s",
+                                       wc_pod_dir(p, dir, sizeof(dir)), name)
+                  : 0;
 }
 
 /* resolv.conf in the usual syntax from the pod's DNS config (empty when none given). */
-static int write_resolv_conf(const wc_pod *p, wc_error *err)
+static int write_resolv_conf(const wc_pod *p, pod_dir_at d, wc_error *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -49,24 +59,25 @@ static int write_resolv_conf(const wc_pod *p, wc_error *err)
     if (p->dns_options[0])
         fputc('\n', m);
     fclose(m);
-    char dir[4096];
-    int rc = write_file(wc_pod_dir(p, dir, sizeof(dir)), "resolv.conf", text, err);
+    int rc = write_file(p, d, "resolv.conf", text, err);
     free(text);
     return rc;
 }
 
 /* The pod's resolv.conf and hostname, under <state>/pods/<id>: derived from the
  * record, so they live with the runtime state (tmpfs under systemd, as cheap as a
- * file gets) and are written again if a reboot took them (sb_pod_files). */
-static int write_pod_files(wc_pod *p, wc_error *err)
+ * file gets) and are written again if a reboot took them (sb_pod_files). A new pod's
+ * are made relative to <state>/pods (sb->pods_fd): each call walks two names, not the
+ * whole path. */
+static int write_pod_files(wc_pod *p, pod_dir_at d, wc_error *err)
 {
     char dir[4096], host_line[300];
-    wc_pod_dir(p, dir, sizeof(dir));
-    if (mkdir(dir, 0711) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s", dir);
+    if (mkdirat(d.at, d.dir, 0711) < 0 && errno != EEXIST)
+        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s",
+                                  wc_pod_dir(p, dir, sizeof(dir)));
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
-    TRY(write_resolv_conf(p, err));
-    TRY(write_file(dir, "hostname", host_line, err));
+    TRY(write_resolv_conf(p, d, err));
+    TRY(write_file(p, d, "hostname", host_line, err));
     p->files_ok = true;
     return 0;
 }
@@ -78,7 +89,7 @@ int sb_pod_files(wc_pod *p, wc_error *err)
         return 0;
     TRY(wc_path(path, sizeof(path), err, "%s/hostname", wc_pod_dir(p, dir, sizeof(dir))));
     if (access(path, F_OK) < 0)
-        return write_pod_files(p, err);
+        return write_pod_files(p, (pod_dir_at){AT_FDCWD, dir}, err);
     p->files_ok = true;
     return 0;
 }
@@ -90,7 +101,7 @@ static int prepare_pod_dir(wc_sandbox *sb, wc_pod *p, wc_error *err)
     path[strlen(path) - WC_ID_LEN - 1] = '\0'; /* the record keeps <state>/pods */
     if (wc_record_set_str(&p->dir_parent, path) < 0)
         return wc_error_set(err, -ENOMEM, "out of memory");
-    return write_pod_files(p, err);
+    return write_pod_files(p, (pod_dir_at){sb->pods_fd, p->id}, err);
 }
 
 static int prepare_netns(wc_sandbox *sb, wc_pod *p, wc_error *err)

@@ -46,9 +46,9 @@ int sb_rmtree(const char *path, wc_error *err)
     return 0;
 }
 
-int sb_write_small_file(const char *path, const char *text, mode_t mode, bool exact_mode)
+int sb_write_small_file(int at, const char *path, const char *text, mode_t mode, bool exact_mode)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    int fd = openat(at, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return -errno;
     size_t len = strlen(text);
@@ -201,6 +201,9 @@ static int open_dirs(wc_sandbox *sb, wc_error *err)
     char path[4096];
     TRY(wc_path(path, sizeof(path), err, "%s/pods", sb->state_dir));
     TRY(wc_mkdirs(path, 0711, err));
+    sb->pods_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (sb->pods_fd < 0)
+        return wc_error_set_errno(err, -errno, "cannot open %s", path);
     TRY(wc_path(path, sizeof(path), err, "%s/containers", sb->root_dir));
     TRY(wc_mkdirs(path, 0711, err));
     TRY(wc_path(path, sizeof(path), err, "%s/netns", sb->state_dir));
@@ -230,6 +233,7 @@ int wc_sandbox_open(const char *root_dir, const char *state_dir, const char *cgr
     pthread_mutex_init(&sb->mu, NULL);
     pthread_cond_init(&sb->changed, NULL);
     sb->store = store;
+    sb->pods_fd = -1;
     sb->pod_ids.borrows_keys = sb->ctr_ids.borrows_keys = sb->pod_ctrs.borrows_keys = true;
     sb->cg = wc_cgroups_detect();
     sb->root_dir = strdup(root_dir);
@@ -288,6 +292,8 @@ void wc_sandbox_close(wc_sandbox *sb)
     wc_strset_clear(&sb->user_files);
     wc_pod_list_free(sb->pods, sb->n_pods);
     wc_container_list_free(sb->ctrs, sb->n_ctrs);
+    if (sb->pods_fd >= 0)
+        close(sb->pods_fd);
     free(sb->root_dir);
     free(sb->state_dir);
     free(sb->cgroup_driver);

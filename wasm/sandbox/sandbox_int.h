@@ -31,6 +31,7 @@ typedef struct sb_exec {
 
 struct wc_sandbox {
     char *root_dir, *state_dir;
+    int pods_fd; /* <state>/pods (O_PATH): a new pod's files are made relative to it */
     wc_store *store;
     pthread_mutex_t mu;     /* guards everything below */
     pthread_cond_t changed; /* broadcast whenever a container's state changes */
@@ -216,9 +217,9 @@ int sb_reserve(void ***arr, size_t *cap, size_t n);
 /* rm -rf; a missing path is fine. Does not cross into other mounts. */
 int sb_rmtree(const char *path, wc_error *err);
 
-/* Creates or truncates path and writes text in one write (no stdio buffer): mode & ~umask, or
- * exactly mode when exact_mode. 0 or -errno. */
-int sb_write_small_file(const char *path, const char *text, mode_t mode, bool exact_mode);
+/* Creates or truncates path (relative to the directory at, or AT_FDCWD) and writes text in one
+ * write (no stdio buffer): mode & ~umask, or exactly mode when exact_mode. 0 or -errno. */
+int sb_write_small_file(int at, const char *path, const char *text, mode_t mode, bool exact_mode);
 
 /* leftovers.c: after the records are loaded, clears the network namespaces and pod
  * directories that no record needs, and marks NOTREADY a pod whose namespace is gone. */
