@@ -72,8 +72,9 @@ static int write_resolv_conf(const wc_pod *p, pod_dir_at d, wc_error *err)
 static int write_pod_files(wc_pod *p, pod_dir_at d, wc_error *err)
 {
     char dir[4096], host_line[300];
-    if (mkdirat(d.at, d.dir, 0711) < 0 && errno != EEXIST)
-        return wc_error_set_errno(err, -errno, "cannot create the pod directory %s",
+    int rc = mkdirat(d.at, d.dir, 0711) < 0 && errno != EEXIST ? -errno : 0;
+    if (rc < 0)
+        return wc_error_set_errno(err, rc, "cannot create the pod directory %s",
                                   wc_pod_dir(p, dir, sizeof(dir)));
     snprintf(host_line, sizeof(host_line), "%s\n", *p->hostname ? p->hostname : p->name);
     TRY(write_resolv_conf(p, d, err));
