@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "engine.h"
+#include "pages.h"
 
 /* linker.c: the newest entry of that name whose function type is want (when want is set and
  * one matches), else the newest of that name; -ENOENT when there is none. */
@@ -366,14 +367,9 @@ static wasm_trap init_elems(wasm_instance *inst)
  * fault. Best effort: the copy faults in whatever this left. */
 static void populate_segment(uint8_t *at, size_t len)
 {
-#ifdef MADV_POPULATE_WRITE
-    uintptr_t from = (uintptr_t)at & ~(uintptr_t)4095;
-    uintptr_t to = ((uintptr_t)at + len + 4095) & ~(uintptr_t)4095;
-    if (to - from > 4096)
-        madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-    (void)at, (void)len;
-#endif
+    size_t page = wc_page_size();
+    if ((uintptr_t)at % page + len > page) /* more than one page */
+        wc_populate(at, len, true);
 }
 
 static wasm_trap init_datas(wasm_instance *inst)

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pages.h"
+
 /* How deep a container start's set-up and first log write go below the spare's wait (a
  * start faulted in 4 pages of stack down to 24 KiB below it: the log's printf). */
 #define START_STACK_BYTES (24 << 10)
@@ -32,38 +34,33 @@
 void __attribute__((noinline)) prefault_stack(size_t bytes)
 {
     volatile char *below = alloca(bytes);
-#ifdef MADV_POPULATE_WRITE
-    uintptr_t from = (uintptr_t)below & ~(uintptr_t)4095;
-    uintptr_t to = ((uintptr_t)__builtin_frame_address(0) + 4095) & ~(uintptr_t)4095;
-    if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0)
+    char *frame = __builtin_frame_address(0);
+    if (wc_populate((char *)below, (size_t)(frame - (char *)below), true) == 0)
         return;
-#endif
-    for (size_t i = 0; i < bytes; i += 4096)
+    for (size_t i = 0; i < bytes; i += wc_page_size())
         below[i] = 0;
 }
 
-static void populate(uintptr_t from, uintptr_t to, int advice)
+static void populate(uintptr_t from, uintptr_t to, bool write)
 {
-    uintptr_t page = 4096;
-    from &= ~(page - 1);
-    to = (to + page - 1) & ~(page - 1);
     if (to > from)
-        madvise((void *)from, to - from, advice);
+        wc_populate((void *)from, to - from, write);
 }
 
-/* The program's own PT_LOAD segments (the first object dl_iterate_phdr reports), by *advice:
+/* The program's own PT_LOAD segments (the first object dl_iterate_phdr reports), by *write_ptr:
  * MADV_POPULATE_READ maps the read-only ones; MADV_POPULATE_WRITE writes the writable one's
  * data from the file (malloc's state among it), but for its RELRO part (read-only after
  * relocation), not its bss (a start writes 1 of its 6 pages). */
-static int populate_program(struct dl_phdr_info *info, size_t size, void *advice)
+static int populate_program(struct dl_phdr_info *info, size_t size, void *write_ptr)
 {
     (void)size;
-    bool write = *(const int *)advice == MADV_POPULATE_WRITE;
+    bool write = *(const bool *)write_ptr;
     uintptr_t relro_from = 0, relro_to = 0;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
             relro_from = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-            relro_to = (relro_from + info->dlpi_phdr[i].p_memsz + 4095) & ~(uintptr_t)4095;
+            size_t page = wc_page_size(); /* up to its last page, all read-only */
+            relro_to = (relro_from + info->dlpi_phdr[i].p_memsz + page - 1) & ~(page - 1);
         }
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -73,13 +70,13 @@ static int populate_program(struct dl_phdr_info *info, size_t size, void *advice
         if (!(ph->p_flags & PF_W) != !write)
             continue;
         if (!write) {
-            populate(from, from + ph->p_memsz, MADV_POPULATE_READ);
+            populate(from, from + ph->p_memsz, false);
             continue;
         }
         uintptr_t to = from + ph->p_filesz;
         if (from < relro_to && to > relro_from)
             from = relro_to;
-        populate(from, to, MADV_POPULATE_WRITE);
+        populate(from, to, true);
     }
     return 1; /* the program only */
 }
@@ -93,18 +90,15 @@ static void prefault_heap(void)
     char *volatile top = malloc(START_HEAP_BYTES);
     free(top);
     uintptr_t end = (uintptr_t)sbrk(0), from = end - mallinfo2().keepcost; /* the top chunk */
-    populate(from, from + START_HEAP_BYTES < end ? from + START_HEAP_BYTES : end,
-             MADV_POPULATE_WRITE);
+    populate(from, from + START_HEAP_BYTES < end ? from + START_HEAP_BYTES : end, true);
 }
 
 void prefault_program(void)
 {
-#if defined(MADV_POPULATE_READ) && defined(MADV_POPULATE_WRITE)
-    int advice = MADV_POPULATE_WRITE;
-    dl_iterate_phdr(populate_program, &advice);
-    advice = MADV_POPULATE_READ;
-    dl_iterate_phdr(populate_program, &advice);
-#endif
+    bool write = true;
+    dl_iterate_phdr(populate_program, &write);
+    write = false;
+    dl_iterate_phdr(populate_program, &write);
 }
 
 void prefault_spare(void)
