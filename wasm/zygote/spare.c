@@ -38,22 +38,11 @@
 
 static const spare empty = {.pidfd = -1};
 
-static int cmp_int(const void *a, const void *b)
+/* Closes the descriptors in [from, to). */
+static void close_from_to(int from, int to)
 {
-    return *(const int *)a - *(const int *)b;
-}
-
-/* Closes every descriptor from 3 up but the n in keep (distinct, >= 3). */
-static void close_all_but(int *keep, size_t n)
-{
-    qsort(keep, n, sizeof(int), cmp_int);
-    unsigned from = 3;
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned)keep[i] > from)
-            close_range(from, (unsigned)keep[i] - 1, 0);
-        from = (unsigned)keep[i] + 1;
-    }
-    close_range(from, ~0U, 0);
+    if (to > from)
+        close_range((unsigned)from, (unsigned)to - 1, 0);
 }
 
 /* The worker cannot run its guest: the reason goes to the zygote on the layer socket (and to
@@ -103,11 +92,12 @@ static void child_own_table(int sock, int layer_fd, pid_t zygote)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != zygote)
         _exit(0);
-    int top = layer_fd > sock ? layer_fd : sock;
-    if (close_range((unsigned)top + 1, ~0U, CLOSE_RANGE_UNSHARE) < 0)
-        _exit(0); /* the zygote sees it die before it was ready */
-    int keep[2] = {sock, layer_fd};
-    close_all_but(keep, layer_fd >= 3 ? 2 : 1);
+    int lo = layer_fd >= 3 && layer_fd < sock ? layer_fd : sock;
+    int hi = layer_fd > sock ? layer_fd : sock;
+    if (close_range((unsigned)hi + 1, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+        _exit(0);         /* the zygote sees it die before it was ready */
+    close_from_to(3, lo); /* and all but sock and layer_fd below it */
+    close_from_to(lo + 1, hi);
 }
 
 static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find, void *ctx)
