@@ -436,7 +436,8 @@ int wasm_instantiate(const wasm_module *module, const wasm_linker *linker,
  * stack after it starts on a page of its own. */
 static size_t frames_bytes(const wasm_instance *inst)
 {
-    return (((size_t)inst->max_frames + 1) * sizeof(wframe) + 4095) & ~(size_t)4095;
+    size_t page = wc_page_size();
+    return (((size_t)inst->max_frames + 1) * sizeof(wframe) + page - 1) & ~(page - 1);
 }
 
 static void unmap_stack(wasm_instance *inst)
@@ -502,10 +503,8 @@ static int ensure_stack(wasm_instance *inst)
     char *p = map_zeroed(frames + slots * sizeof(uint64_t));
     if (p == NULL)
         return -ENOMEM;
-#ifdef MADV_POPULATE_WRITE
-    madvise(p, 4096, MADV_POPULATE_WRITE);
-    madvise(p + frames, 4096, MADV_POPULATE_WRITE);
-#endif
+    wc_populate(p, wc_page_size(), true);
+    wc_populate(p + frames, wc_page_size(), true);
     inst->frames = (wframe *)(void *)p;
     inst->frames_end = inst->frames + inst->max_frames;
     inst->stack = (uint64_t *)(void *)(p + frames);
@@ -530,10 +529,8 @@ int wasm_instance_warm(wasm_instance *inst)
     /* zero pages written: the first call's writes fault no more */
     memset(inst->stack, 0, stack < WARM_BYTES ? stack : WARM_BYTES);
     memset(inst->frames, 0, frames < WARM_BYTES ? frames : WARM_BYTES);
-#ifdef MADV_POPULATE_WRITE
     if (inst->own_mem && inst->own_mem->base && inst->own_mem->size <= WARM_MEMORY_MAX)
-        madvise(inst->own_mem->base, (size_t)inst->own_mem->size, MADV_POPULATE_WRITE);
-#endif
+        wc_populate(inst->own_mem->base, (size_t)inst->own_mem->size, true);
     wasm_arena_map(inst->m);
     return 0;
 }

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pages.h"
+
 #define TS_MAX 40
 /* Room for a record's head before its line: timestamp, stream and tag. A scratch buffer for the
  * whole record was a third page touched in a worker's first write (issue 18), and a copy. */
@@ -102,11 +104,9 @@ int cri_log_open(const char *path, cri_log **ret_log, wc_error *err)
         mmap(NULL, sizeof(*log), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (log == MAP_FAILED)
         return wc_error_set(err, -ENOMEM, "open container log %s: out of memory", path);
-#ifdef MADV_POPULATE_WRITE
     /* its first page (the state, the start of stdout's line) is written now: populated in one
      * call, where a fault cost ~20-30 us on a paravirtualised guest (best effort) */
-    madvise(log, 4096, MADV_POPULATE_WRITE);
-#endif
+    wc_populate(log, wc_page_size(), true);
     log->path = strdup(path);
     if (log->path == NULL) {
         munmap(log, sizeof(*log));
