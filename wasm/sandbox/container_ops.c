@@ -86,6 +86,7 @@ static int update_locked(wc_sandbox *sb, const char *id, const wc_resources *res
         return wc_error_set(err, -EBUSY, "container %s has exited", c->id);
     wc_resources old = c->res;
     c->res = *res;
+    c->worker_created = false; /* made with the old limits: its start makes another */
     int rc = apply_resources(sb, c, err);
     if (rc < 0)
         c->res = old;

@@ -5,9 +5,9 @@
  * the image is in the store → argv/env/working dir → CRI mounts → rootfs → the
  * module → write the record and the store's hold of what the container runs from (one
  * write) → publish → the module compiled by the zygote (module_compile.c;
- * an invalid one removes the container again and fails the create). Start sends the worker spec to
- * the zygote with the mutex released (`starting` keeps a second start out); an exit that arrives
- * before the start reply is processed is recorded all the same.
+ * an invalid one removes the container again and fails the create) → the worker made for
+ * its start (container_start.c, as StartContainer). A stop of a container never started kills
+ * that worker.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,123 +190,8 @@ int wc_container_create(wc_sandbox *sb, const wc_container_spec *s, char ret_id[
         rc = err->code;
         wc_container_remove(sb, ret_id, NULL);
     }
-    return rc;
-}
-
-/* ---- start ---- */
-
-static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *ret_pid,
-                         wc_error *err)
-{
-    json_t *js = worker_spec_encode_set(spec);
-    json_auto_t *req =
-        js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL;
-    json_auto_t *reply = NULL;
-    if (req == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    if (sb->zygote == NULL)
-        return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    TRY(zc_request(sb->zygote, req, &module_fd, 1, &reply, err));
-    *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
-    return 0;
-}
-
-/* The container exists and is created, its pod is ready; mu held. */
-static int find_startable(wc_sandbox *sb, const char *id, wc_container **ret_c, wc_pod **ret_pod,
-                          wc_error *err)
-{
-    TRY(sb_find_ctr(sb, id, ret_c, err));
-    const wc_container *c = *ret_c;
-    if (c->stopped) /* a StartContainer the kubelet sent first may come after the stop */
-        return wc_error_set(err, -EBUSY, "container %s was stopped before it started", c->id);
-    if (c->state != WC_CTR_CREATED || c->starting)
-        return wc_error_set(err, -EBUSY, "container %s is %s, not created", c->id,
-                            c->starting                  ? "starting"
-                            : c->state == WC_CTR_RUNNING ? "running"
-                                                         : "exited");
-    TRY(sb_find_pod(sb, c->pod_id, ret_pod, err));
-    if ((*ret_pod)->state != WC_POD_READY || (*ret_pod)->reclaims)
-        return wc_error_set(err, -EBUSY, "pod %s of container %s is %s", (*ret_pod)->id, c->id,
-                            (*ret_pod)->reclaims ? "being stopped or removed" : "not ready");
-    return 0;
-}
-
-/* Makes the worker spec and opens the module; marks the container starting. mu held. */
-static int prepare_start(wc_sandbox *sb, const char *id, wc_container **ret_c,
-                         worker_spec **ret_spec, int *ret_module_fd, wc_error *err)
-{
-    wc_container *c = NULL;
-    wc_pod *pod = NULL;
-    _cleanup_(worker_spec_freep) worker_spec *spec = NULL;
-    _cleanup_close_ int module_fd = -1;
-    TRY(find_startable(sb, id, &c, &pod, err));
-    TRY(sb_pod_files(pod, err));
-    sb_ctr_user_write(sb, c, pod); /* the toolbox's /run/wasmcri/user (ctr_user_file.h) */
-    TRY(cv_worker_spec(c, pod, NULL, c->id, c->log_path, &spec, err));
-    TRY(cv_layer(sb->store, c, spec, err));
-    spec->stdin_pipe = c->stdin; /* kept open by the zygote (container_attach.c) */
-    if (c->tty) {
-        char tty[4096], dir[4096];
-        TRY(sb_tty_path(tty, sizeof(tty), wc_pod_dir(pod, dir, sizeof(dir)), c->id, err));
-        TRY(sb_tty_spec(spec, tty, 0, 0, err));
-    }
-    TRY(cv_open_start_module(c, spec, &module_fd, err));
-    TRY(sb_cgroup_prepare(sb, c, pod, spec, err));
-    c->starting = true;
-    c->started_at = rec_now_ns(); /* before the fork: an early exit finishes after it */
-    *ret_c = c;
-    *ret_spec = take_ptr(spec);
-    *ret_module_fd = take_fd(module_fd);
-    return 0;
-}
-
-/* Records how the start went (start_rc: the zygote's answer, pid on success) and
- * returns the start's outcome; mu held. */
-static int record_start(wc_sandbox *sb, const char *cid, int start_rc, int pid, wc_error *err)
-{
-    wc_container *c = NULL;
-    if (sb_find_ctr(sb, cid, &c, NULL) < 0) /* not so: remove waits for starting */
-        return start_rc;
-    c->starting = false;
-    if (start_rc < 0) {
-        c->state = WC_CTR_EXITED;
-        c->exit_code = 128;
-        c->finished_at = c->started_at;
-        wc_container_set(&c->reason, "StartError");
-        wc_container_set(&c->message, err->msg);
-    } else {
-        c->pid = pid;
-        if (c->state == WC_CTR_CREATED)
-            c->state = WC_CTR_RUNNING;
-    }
-    sb_emit(sb, WC_EVENT_STARTED, c);
-    if (c->state == WC_CTR_EXITED) /* a start error, or an exit that came first */
-        sb_emit(sb, WC_EVENT_STOPPED, c);
-    int save_rc = sb_save_ctr(sb, c, start_rc < 0 ? NULL : err);
-    pthread_cond_broadcast(&sb->changed);
-    return start_rc < 0 ? start_rc : save_rc;
-}
-
-int wc_container_start(wc_sandbox *sb, const char *id, wc_error *err)
-{
-    wc_container *c = NULL;
-    worker_spec *spec = NULL;
-    char cid[WC_ID_SIZE];
-    int pid = 0, module_fd = -1;
-    pthread_mutex_lock(&sb->mu);
-    int rc = prepare_start(sb, id, &c, &spec, &module_fd, err);
-    pthread_mutex_unlock(&sb->mu);
-    if (rc < 0)
-        return rc;
-    memcpy(cid, c->id, WC_ID_SIZE);
-    rc = start_request(sb, spec, module_fd, &pid, err);
-    if (rc == -EINVAL) /* over one zygote packet: nothing was sent; say what is big */
-        cv_explain_spec_size(spec, err);
-    close(module_fd);
-    worker_spec_free(spec);
-    pthread_mutex_lock(&sb->mu);
-    rc = record_start(sb, cid, rc, pid, err);
-    pthread_mutex_unlock(&sb->mu);
+    if (rc == 0)
+        sb_create_worker(sb, ret_id);
     return rc;
 }
 
@@ -354,16 +239,19 @@ int sb_wait_start_outcome(wc_sandbox *sb, const char *id, wc_error *err)
 }
 
 /* The full id of container id, and whether it runs once no start of it is in flight (one
- * that never started never will); mu held. */
+ * that never started never will: *ret_created, it may have a worker made at create); mu held. */
 static int find_live(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool *ret_live,
-                     wc_error *err)
+                     bool *ret_created, wc_error *err)
 {
     wc_container *c = NULL;
     TRY(sb_wait_start_outcome(sb, id, err));
     TRY(sb_find_ctr(sb, id, &c, err));
     memcpy(cid, c->id, WC_ID_SIZE);
-    if (c->state == WC_CTR_CREATED)
+    *ret_created = c->state == WC_CTR_CREATED;
+    if (*ret_created) {
         c->stopped = true;
+        c->worker_created = false;
+    }
     *ret_live = c->state == WC_CTR_RUNNING;
     return 0;
 }
@@ -371,12 +259,14 @@ static int find_live(wc_sandbox *sb, const char *id, char cid[WC_ID_SIZE], bool 
 int wc_container_stop(wc_sandbox *sb, const char *id, wc_error *err)
 {
     char cid[WC_ID_SIZE];
-    bool live = false;
+    bool live = false, created = false;
     pthread_mutex_lock(&sb->mu);
-    int rc = find_live(sb, id, cid, &live, err);
+    int rc = find_live(sb, id, cid, &live, &created, err);
     pthread_mutex_unlock(&sb->mu);
     if (rc == -ENOENT) /* removed: nothing left to stop */
         return 0;
+    if (rc == 0 && created) /* the worker made at create, if the zygote holds one (even one a */
+        kill_worker(sb, cid, NULL); /* daemon before this one had it make): it never runs */
     if (rc < 0 || !live)
         return rc;
     TRY(kill_worker(sb, cid, err));

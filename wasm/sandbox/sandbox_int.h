@@ -194,6 +194,12 @@ int sb_zygote_op_fd(wc_sandbox *sb, const char *op, const char *id, json_t **ret
  * to compile). mu not held. */
 int sb_compile_module(wc_sandbox *sb, const char *cid, int fd, wc_error *err);
 
+/* CreateContainer's last step: the zygote makes the worker of created container cid's start
+ * now, as far as it can go without running guest code (container_start.c); its start then only
+ * wakes it. Best effort: nothing is made on failure, and the start does every step. mu not
+ * held. */
+void sb_create_worker(wc_sandbox *sb, const char *cid);
+
 /* Has the zygote compile the module key (fd: its descriptor; name for messages) and waits
  * until it is compiled, or validated when too big to hold (-ENOEXEC or -E2BIG: the module is
  * invalid, naming the problem; other errors: the zygote could not). mu not held. */

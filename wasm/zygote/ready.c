@@ -1,4 +1,4 @@
-/* The zygote's exec workers kept ready (see ready.h): a small array, searched in full (at most
+/* The zygote's workers kept ready (see ready.h): a small array, searched in full (at most
  * READY_MAX), and the execs that want one when they end. */
 #include "ready.h"
 
@@ -94,6 +94,14 @@ int ready_take(ready_set *rs, const char *ctr, const json_t *spec, uint64_t modu
         return 1;
     }
     return 0;
+}
+
+json_t *ready_setup_of(const ready_set *rs, const char *ctr)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->items[i].ctr, ctr) == 0)
+            return rs->items[i].setup;
+    return NULL;
 }
 
 bool ready_has(const ready_set *rs, const json_t *spec)

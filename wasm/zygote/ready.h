@@ -1,17 +1,27 @@
-/* Exec workers kept ready (issue 12): a container's next exec (a kubelet exec probe, every few
- * seconds) starts in a worker that has done the exec's set-up already.
+/* Workers kept ready for a container: a set of them, each prepared with a spec, waiting for
+ * the request that takes it. Two sets, one code:
  *
- * When an exec of a running container ends, the zygote turns its spare into a worker "ready"
- * for that container's next exec: in the container's cgroups (joined by the zygote), its pod's
- * netns, its view opened and the seccomp filter loaded (worker.h's worker_prepare), waiting for
- * the exec's spec. The next exec whose set-up is the same (the spec but for its id, argv,
- * module and terminal: ready_same_setup) and whose module the worker holds takes it over: no
- * fork and no set-up but the ids, the WASI context and the instance on its path. One with
- * another set-up (new limits gave the container a cgroup of its own) does not, and the old one
- * is killed. A ready worker is killed when its container's worker exits, after keep_ms with no
- * exec (the daemon's config exec_ready_ms, sent with each exec), and when READY_MAX others are
- * newer. A container that is never exec'ed has none. It is not in the worker table: a guest's
- * ps does not list it, and the zygote reaps it as an unknown child.
+ * Exec workers (issue 12): a container's next exec (a kubelet exec probe, every few seconds)
+ * starts in a worker that has done the exec's set-up already. When an exec of a running
+ * container ends, the zygote turns its spare into a worker "ready" for that container's next
+ * exec: in the container's cgroups (joined by the zygote), its pod's netns, its view opened and
+ * the seccomp filter loaded (worker.h's worker_prepare), waiting for the exec's spec. The next
+ * exec whose set-up is the same (the spec but for its id, argv, module and terminal:
+ * ready_same_setup) and whose module the worker holds takes it over: no fork and no set-up but
+ * the ids, the WASI context and the instance on its path. One with another set-up (new limits
+ * gave the container a cgroup of its own) does not, and the old one is killed. A ready worker
+ * is killed when its container's worker exits, after keep_ms with no exec (the daemon's config
+ * exec_ready_ms, sent with each exec), and when READY_MAX others are newer. A container that is
+ * never exec'ed has none.
+ *
+ * Workers made at CreateContainer (issue 14: runc's create): the same set-up, with the start's
+ * spec, made when the container is created; its start takes it by the container's id and sends
+ * no spec (ready_setup_of gives the zygote the one kept). Killed when the container is stopped
+ * before its start, when a start makes its worker anyway, after CREATED_KEEP_MS (zygote.c), and
+ * when READY_MAX others are newer.
+ *
+ * Neither is in the worker table: a guest's ps does not list it, and the zygote reaps it as an
+ * unknown child.
  */
 #ifndef WASMCRI_ZYGOTE_READY_H
 #define WASMCRI_ZYGOTE_READY_H
@@ -66,6 +76,9 @@ json_t *ready_exec_fields(const json_t *spec);
  * module was compiled) is killed. */
 int ready_take(ready_set *rs, const char *ctr, const json_t *spec, uint64_t module_id,
                pid_t *ret_pid, int *ret_sock);
+
+/* The set-up (borrowed) of the worker kept for container ctr, or NULL. */
+json_t *ready_setup_of(const ready_set *rs, const char *ctr);
 
 /* Whether a ready worker for spec's set-up exists. */
 bool ready_has(const ready_set *rs, const json_t *spec);

@@ -7,6 +7,7 @@
  * the instance kept, because OOMKilled needs wasm_instance_hit_memory_cap.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,25 +201,26 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
  * opened as root: the user may not search <root>), so the worker, as the user, can
  * still see whether the layer is mounted and open its root. */
 typedef struct layer_hook {
-    int parent_fd;    /* O_PATH of the layer directory's parent, or -1 (no overlay) */
-    const char *name; /* the layer directory's name in it */
+    int parent_fd;          /* O_PATH of the layer directory's parent, or -1 (no overlay) */
+    char name[NAME_MAX + 1]; /* the layer directory's name in it (a copy: a worker made at create
+                              * frees the spec it opened its view with) */
     int zygote_sock;
 } layer_hook;
 
 static int layer_hook_open(const worker_spec *spec, int zygote_sock, layer_hook *h)
 {
-    *h = (layer_hook){.parent_fd = -1, .name = "", .zygote_sock = zygote_sock};
+    *h = (layer_hook){.parent_fd = -1, .zygote_sock = zygote_sock};
     const char *slash = strrchr(spec->layer_dir, '/');
     if (*spec->layer_lower == '\0' || slash == NULL)
         return 0;
     char parent[4096];
-    size_t len = (size_t)(slash - spec->layer_dir);
-    if (len >= sizeof(parent))
+    size_t len = (size_t)(slash - spec->layer_dir), name_len = strlen(slash + 1);
+    if (len >= sizeof(parent) || name_len >= sizeof(h->name))
         return -ENAMETOOLONG;
+    memcpy(h->name, slash + 1, name_len + 1);
     memcpy(parent, spec->layer_dir, len); /* no snprintf on the start's path (layer.c) */
     parent[len] = '\0';
     h->parent_fd = open(len ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    h->name = slash + 1;
     return h->parent_fd < 0 ? -errno : 0;
 }
 

@@ -74,6 +74,7 @@ typedef struct zygote {
     spare spare;
     spare_slots slots;        /* the spares' reserved descriptors (spare.h) */
     ready_set ready;          /* exec workers kept ready for their containers (ready.h) */
+    ready_set created;        /* workers made at CreateContainer for their container's start */
     int64_t spare_due_ms;     /* when the spare a ready worker took is forked again, or 0 */
     int64_t last_start_ms;    /* when the last start or exec came (spare_after_start) */
     uint64_t trimmed_version; /* the cache's version at the last malloc_trim (new_spare) */
@@ -89,6 +90,10 @@ typedef struct zygote {
 /* Starts or execs that come closer together than this are a burst: the next spare is forked at
  * once, after the reply, so that the next one finds it ready (spare_after_start). */
 #define SPARE_BURST_MS 20
+
+/* How long a worker made at CreateContainer waits for its start (a kubelet's comes at once; one
+ * by hand with crictl may come later: it then makes its worker as any start without one). */
+#define CREATED_KEEP_MS 60000
 
 /* ---- replies and exits ---- */
 
@@ -223,7 +228,8 @@ static void reaped(zygote *z, pid_t pid, int status)
         spare_discard(&z->spare, &z->slots);
     if (pid == z->slots.forker.pid) /* likewise: the next spare's fork makes another */
         spare_discard(&z->slots.forker, &z->slots);
-    zworker *w = ready_reaped(&z->ready, pid) ? NULL : wt_find_pid(&z->workers, pid);
+    bool kept = ready_reaped(&z->ready, pid) || ready_reaped(&z->created, pid);
+    zworker *w = kept ? NULL : wt_find_pid(&z->workers, pid);
     if (w == NULL)
         return;
     while (w->result == NULL && handle_worker_request(z) == 0) {
@@ -306,11 +312,14 @@ static int spare_for(zygote *z, const mc_entry *e, wc_error *err)
  * zygote validated that module at create, compile_jobs.h). The worker is
  * recorded; *ret_sock is the caller's to close once the spec is sent. */
 static int run_worker(zygote *z, const worker_spec *s, const json_t *spec_json, const char *kind,
-                      int module_fd, pid_t *ret_pid, int *ret_sock, bool *ret_worker_compiles,
-                      bool *ret_validated, bool *ret_ready, wc_error *err)
+                      bool created, int module_fd, pid_t *ret_pid, int *ret_sock,
+                      bool *ret_worker_compiles, bool *ret_validated, bool *ret_ready,
+                      wc_error *err)
 {
     *ret_sock = -1;
     mc_entry *e = mc_find(&z->cache, s->module_key);
+    if (created && e == NULL) /* evicted since: the daemon starts it as any other, with the */
+        return -ESRCH;        /* module's descriptor */
     bool compiled_now = false;
     /* one whose background compile is under way is not compiled twice: its worker does it */
     if (e == NULL && !cj_running(&z->jobs, s->module_key) &&
@@ -322,9 +331,14 @@ static int run_worker(zygote *z, const worker_spec *s, const json_t *spec_json, 
     if (strcmp(kind, "ctr") == 0 && (e == NULL || compiled_now))
         z->start_compiles++;
     /* a terminal's exec (rare, interactive) has a view of its own: none is kept for it */
-    bool may_be_ready = strcmp(kind, "exec") == 0 && e && !s->terminal;
-    *ret_ready =
-        may_be_ready && ready_take(&z->ready, s->container, spec_json, e->id, ret_pid, ret_sock);
+    bool exec = strcmp(kind, "exec") == 0;
+    ready_set *kept = created ? &z->created : exec && !s->terminal ? &z->ready : NULL;
+    if (!exec && !created) /* a start that makes its worker: one made at create is stale */
+        ready_kill_ctr(&z->created, s->id);
+    *ret_ready = kept && e &&
+                 ready_take(kept, exec ? s->container : s->id, spec_json, e->id, ret_pid, ret_sock);
+    if (created && !*ret_ready) /* gone, or forked before the module's compile */
+        return -ESRCH;
     if (!*ret_ready) {
         int rc = spare_for(z, e, err);
         if (rc < 0)
@@ -353,6 +367,41 @@ static void refresh_spare(zygote *z)
     new_spare(z, NULL); /* on failure there is none: the next start forks one */
 }
 
+/* The spare (one holding module e, when not NULL) becomes a worker kept in rs for container
+ * ctr: in its cgroups, it does the set-up of spec (s, decoded) and waits (ready.h). -1 when it
+ * could not. */
+static int keep_ready(zygote *z, ready_set *rs, const char *ctr, const worker_spec *s,
+                      const json_t *spec_json, const mc_entry *e, int64_t keep_ms)
+{
+    char *ctr_id = strdup(ctr);
+    pid_t pid;
+    int sock;
+    if (ctr_id == NULL || spare_for(z, e, NULL) < 0) {
+        free(ctr_id);
+        return -1;
+    }
+    uint64_t mark = z->spare.mark;
+    spare_claim(&z->spare, &pid, &sock);
+    /* a copy: the request's own is freed after the next fork, and the next request's parse takes
+     * its memory again, pages written since (else shared with the spare: copied on its path) */
+    json_t *setup = json_deep_copy(spec_json);
+    if (setup == NULL || worker_join_cgroups(pid, s->cgroup_procs, NULL) < 0 ||
+        spare_prepare(sock, spec_json, NULL) < 0) {
+        kill(pid, SIGKILL); /* reaped as an unknown child */
+        close(sock);
+        free(ctr_id);
+        json_decref(setup);
+        return -1;
+    }
+    ready_add(rs, (ready_worker){.pid = pid,
+                                 .sock = sock,
+                                 .ctr = ctr_id,
+                                 .setup = setup,
+                                 .mark = mark,
+                                 .expires_ms = ready_now_ms() + keep_ms});
+    return 0;
+}
+
 /* An exec of a container that still runs has ended: the spare becomes a worker ready for the
  * container's next exec (ready.h), unless one is there; the next spare is forked SPARE_DELAY_MS
  * later (fork_spare_when_due). Nothing to tell anyone on failure. */
@@ -364,32 +413,9 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
     zworker *ctr = wt_find_id(&z->workers, s->container);
     if (ctr == NULL || strcmp(ctr->kind, "ctr") != 0) /* it has ended meanwhile */
         return;
-    char *ctr_id = strdup(s->container);
-    pid_t pid;
-    int sock;
-    if (ctr_id == NULL || ready_has(&z->ready, spec_json) || spare_for(z, NULL, NULL) < 0) {
-        free(ctr_id);
+    if (ready_has(&z->ready, spec_json) ||
+        keep_ready(z, &z->ready, s->container, s, spec_json, NULL, keep_ms) < 0)
         return;
-    }
-    uint64_t mark = z->spare.mark;
-    spare_claim(&z->spare, &pid, &sock);
-    /* a copy: the exec's own is freed after the next fork, and the next request's parse takes
-     * its memory again, pages written since (else shared with the spare: copied on its path) */
-    json_t *setup = json_deep_copy(spec_json);
-    if (setup == NULL || worker_join_cgroups(pid, s->cgroup_procs, NULL) < 0 ||
-        spare_prepare(sock, spec_json, NULL) < 0) {
-        kill(pid, SIGKILL); /* reaped as an unknown child */
-        close(sock);
-        free(ctr_id);
-        json_decref(setup);
-    } else {
-        ready_add(&z->ready, (ready_worker){.pid = pid,
-                                            .sock = sock,
-                                            .ctr = ctr_id,
-                                            .setup = setup,
-                                            .mark = mark,
-                                            .expires_ms = ready_now_ms() + keep_ms});
-    }
     z->spare_due_ms = ready_now_ms() + SPARE_DELAY_MS;
 }
 
@@ -450,19 +476,20 @@ static int stdin_pipe(int *ret_read, int *ret_write, wc_error *err)
 /* Checks a start or exec request (its spec and its nfds descriptors) and starts its worker,
  * in its cgroups before the daemon hears it started: none of it runs outside them, and a
  * limit given right after the start is not undone by a join that comes late. */
-static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, size_t nfds,
-                        worker_started *ret, wc_error *err)
+static int start_worker(zygote *z, json_t *spec_json, bool exec, bool created, int module_fd,
+                        size_t nfds, worker_started *ret, wc_error *err)
 {
     _cleanup_(worker_spec_freep) worker_spec *s = NULL;
     TRY(worker_spec_decode(spec_json, &s, err));
     if (wt_find_id(&z->workers, s->id))
         return wc_error_set(err, -EBUSY, "a worker for %s is already running", s->id);
-    if (exec ? nfds != 4 && nfds != 5 : nfds != 1)
+    if (exec ? nfds != 4 && nfds != 5 : nfds != (created ? 0 : 1))
         return wc_error_set(err, -EINVAL, "%s needs %s", exec ? "exec" : "start",
-                            exec ? "stdout, stderr, status, (stdin) and module descriptors"
-                                 : "a module descriptor");
-    TRY(run_worker(z, s, spec_json, exec ? "exec" : "ctr", module_fd, &ret->pid, &ret->sock,
-                   &ret->compiles, &ret->validated, &ret->ready, err));
+                            exec      ? "stdout, stderr, status, (stdin) and module descriptors"
+                            : created ? "no descriptor"
+                                      : "a module descriptor");
+    TRY(run_worker(z, s, spec_json, exec ? "exec" : "ctr", created, module_fd, &ret->pid,
+                   &ret->sock, &ret->compiles, &ret->validated, &ret->ready, err));
     if ((!ret->ready && worker_join_cgroups(ret->pid, s->cgroup_procs, err) < 0) ||
         (!exec && s->stdin_pipe &&
          stdin_pipe(&ret->stdin_read, &wt_find_id(&z->workers, s->id)->stdin_fd, err) < 0)) {
@@ -473,18 +500,29 @@ static int start_worker(zygote *z, json_t *spec_json, bool exec, int module_fd, 
     return 0;
 }
 
-/* start: fds = [module]; exec: fds = [stdout, stderr, status, module] or, with stdin,
- * [stdout, stderr, status, stdin, module] (zygote_proto.h). */
+/* start: fds = [module], or none with "created" (the worker made at create: op_create);
+ * exec: fds = [stdout, stderr, status, module] or, with stdin, [stdout, stderr, status, stdin,
+ * module] (zygote_proto.h). */
 static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     bool exec = strcmp(json_string_value(json_object_get(req, "op")), "exec") == 0;
+    bool created = !exec && json_is_true(json_object_get(req, "created"));
     wc_error err = {0};
-    json_t *spec_json = json_object_get(req, "spec");
+    /* the worker made at create keeps its spec, the daemon sends none */
+    json_t *spec_json =
+        created ? ready_setup_of(&z->created, json_string_value(json_object_get(req, "id")) ?: "")
+                : json_object_get(req, "spec");
     int module_fd = nfds ? fds[nfds - 1] : -1;
     worker_started w = {.sock = -1, .stdin_read = -1};
     json_int_t keep_ms = json_integer_value(json_object_get(req, "keep_ms"));
-    bool started = start_worker(z, spec_json, exec, module_fd, nfds, &w, &err) == 0;
-    if (!started)
+    json_incref(spec_json); /* a created worker's is freed with it */
+    int rc = created && spec_json == NULL
+                 ? -ESRCH
+                 : start_worker(z, spec_json, exec, created, module_fd, nfds, &w, &err);
+    bool started = rc == 0;
+    if (rc == -ESRCH) /* none made at create (any more): the daemon sends the spec */
+        reply_ok(z, req, json_pack("{s:i}", "pid", 0));
+    else if (!started)
         reply_error(z, req, &err);
     else if (!exec) /* a container's pid before its guest runs; an exec's guest runs first */
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
@@ -508,7 +546,32 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
     }
     if (started && exec) /* its result comes on its status pipe, whenever this comes */
         reply_ok(z, req, json_pack("{s:i}", "pid", (int)w.pid));
+    json_decref(spec_json);
     spare_after_start(z);
+}
+
+/* CreateContainer's last step (the daemon's container_start.c): the spare, in the container's
+ * cgroups, does what its start would (the pod's netns, the view, the user, capabilities and
+ * seccomp filter, the instance: worker_prepare) and waits in z->created (ready.h) for the start,
+ * which then sends it no spec. None for a module the cache does not hold (the worker compiles
+ * it), a terminal (its view has a size file) or listeners (opened at the start): created false. */
+static void op_create(zygote *z, json_t *req, int *fds, size_t nfds)
+{
+    (void)fds;
+    (void)nfds;
+    json_t *spec_json = json_object_get(req, "spec");
+    _cleanup_(worker_spec_freep) worker_spec *s = NULL;
+    const mc_entry *e = NULL;
+    bool made = worker_spec_decode(spec_json, &s, NULL) == 0 && !s->terminal &&
+                s->n_listeners == 0 && wt_find_id(&z->workers, s->id) == NULL &&
+                (e = mc_find(&z->cache, s->module_key)) != NULL;
+    if (made) {
+        ready_kill_ctr(&z->created, s->id); /* one made by a create before */
+        made = keep_ready(z, &z->created, s->id, s, spec_json, e, CREATED_KEEP_MS) == 0;
+    }
+    reply_ok(z, req, json_pack("{s:b}", "created", made));
+    if (made)
+        spare_after_start(z);
 }
 
 /* A module to compile in the background (compile_jobs.h): fds = [module] the first time; the
@@ -689,7 +752,9 @@ static void op_kill(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
     (void)nfds;
-    zworker *w = wt_find_id(&z->workers, json_string_value(json_object_get(req, "id")) ?: "");
+    const char *id = json_string_value(json_object_get(req, "id")) ?: "";
+    zworker *w = wt_find_id(&z->workers, id);
+    ready_kill_ctr(&z->created, id); /* a container stopped before its start */
     json_int_t sig = json_integer_value(json_object_get(req, "signal"));
     if (w && sig > 0 && sig < 128 && !w->stop_signal) /* the first stop's signal is the one */
         w->stop_signal = (int)sig;
@@ -806,6 +871,7 @@ static const struct {
     {"channel", op_channel},
     {"layer", op_layer},
     {"compile", op_compile},
+    {"create", op_create},
     {"stdin", op_stdin},
     {"close_stdin", op_close_stdin},
 };
@@ -922,7 +988,10 @@ void zygote_main(int listen_fd, const char *state_dir, size_t module_cache_bytes
         if (z.quit_when_idle && idle)
             break;
         int ready_ms = ready_expire(&z.ready, ready_now_ms()); /* -1: none kept */
+        int created_ms = ready_expire(&z.created, ready_now_ms());
         int spare_ms = fork_spare_when_due(&z);
+        if (created_ms >= 0 && (ready_ms < 0 || created_ms < ready_ms))
+            ready_ms = created_ms;
         if (spare_ms >= 0 && (ready_ms < 0 || spare_ms < ready_ms))
             ready_ms = spare_ms;
         struct pollfd pfd[5] = {{.fd = z.listen_fd, .events = POLLIN},
