@@ -80,6 +80,13 @@ def procs(d):
         return set()
 
 
+def comm_of(pid):
+    try:
+        return open(f"/proc/{pid}/comm").read().strip()
+    except OSError:  # it ended meanwhile
+        return ""
+
+
 def workers_of(zygote):
     """The zygote's children that run a guest (the spare is named wasmcri-spare)."""
     out = set()
@@ -89,13 +96,7 @@ def workers_of(zygote):
         children = open(f"/proc/{zygote}/task/{zygote}/children").read().split()
     except OSError:
         return out
-    for c in children:
-        try:
-            if open(f"/proc/{c}/comm").read().strip() == "wasmcri-worker":
-                out.add(int(c))
-        except OSError:
-            pass
-    return out
+    return {int(c) for c in children if comm_of(c) == "wasmcri-worker"}
 
 
 def mount_points():
@@ -108,6 +109,7 @@ def disagreements(d, groups):
     pods = r.ListPodSandbox(pb.ListPodSandboxRequest()).items
     ctrs = r.ListContainers(pb.ListContainersRequest()).containers
     ids = {c.id for c in ctrs}
+    created = {c.id for c in ctrs if c.state == pb.CONTAINER_CREATED}
     running = {}
     for c in ctrs:
         if c.state == pb.CONTAINER_RUNNING:
@@ -138,6 +140,9 @@ def disagreements(d, groups):
         if cid not in ids:
             problems.append("cgroup of no container: %s" % dirs)
         stray = set().union(*(procs(d_) for d_ in dirs)) - {running.get(cid)}
+        made = {p for p in stray if cid in created and comm_of(p) == "wasmcri-ready"}
+        if len(made) <= 1:  # the worker made at create, waiting for the container's start
+            stray -= made
         if stray:
             problems.append("processes %s in the cgroups of %s (%s)" % (
                 sorted(stray), cid, "running" if cid in running else "not running"))

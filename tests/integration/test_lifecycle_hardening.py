@@ -155,8 +155,8 @@ def test_remove_takes_the_cgroup_a_cut_start_made_without_recording_it(rt, tmp_p
         pod = run_pod(r, pod_config("cut", tmp_path, cgroup_parent=parent + "/pod"))
         cid = create(r, pod, ctr_config("cut", rt.refs["probe"], memory=64 << 20))
         own = [f"{root}{parent}/pod/wasmcri-{cid}" for root in roots]
-        for d in own:  # what the start made before the kill
-            os.mkdir(d)
+        for d in own:  # what the start made before the kill (the create makes it now)
+            os.makedirs(d, exist_ok=True)
         r.RemoveContainer(pb.RemoveContainerRequest(container_id=cid))
         assert not [d for d in own if os.path.exists(d)]
         r.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))

@@ -28,7 +28,9 @@ def test_a_start_faults_in_little_after_its_create(rt, pod):
     it waited (prefault.h), which left 13 on the start's path (sessions 15 and 16). Session 17:
     CreateContainer has the worker made (netns, view, user and seccomp filter, the instance: its
     process waits as "wasmcri-ready"), and StartContainer only wakes it: what the start itself
-    faults in is the guest's run."""
+    faults in is the guest's run (5: its value stack, frames and the memory it writes, which an
+    exec's ready worker faults in ahead and a container's does not, to keep no page its guest
+    may never touch)."""
     r = rt.runtime()
     running(rt, pod, "warm")  # the probe's module is the zygote's, and so the next spare's
     cid = create(r, pod, ctr_config("faults", rt.refs["probe"], args=["sleep", "60"]))
@@ -40,7 +42,7 @@ def test_a_start_faults_in_little_after_its_create(rt, pod):
     assert worker_pid(rt, cid) == made
     time.sleep(0.5)  # its guest sleeps
     faults = minflt_of(made) - before
-    assert faults <= 2, f"the start took {faults} page faults in its worker"
+    assert faults <= 6, f"the start took {faults} page faults in its worker"
 
 
 def test_a_workers_signals_are_the_defaults(rt, pod):

@@ -73,7 +73,8 @@ typedef struct wc_container {
     bool overlay;    /* rootfs is an overlay mount owned by this container */
     bool starting;   /* runtime only, not stored: a start request is with the zygote */
     bool stopped;    /* runtime only: StopContainer came before any start, so none may follow */
-    bool worker_created; /* runtime only: the zygote made its worker at create (container_start.c) */
+    bool
+        worker_created; /* runtime only: the zygote made its worker at create (container_start.c) */
     /* runtime only: removed while list walks were under way, kept until they end (record_walk.c) */
     bool buried;
     uint8_t user_file; /* runtime only: the user file this daemon wrote for it (ctr_user_file.h) */

@@ -128,6 +128,21 @@ static bool claim_worker(wc_sandbox *sb, const char *id, const char *kind, int p
     return mine;
 }
 
+/* A worker made at create (kind "created", container_start.c) the zygote reports at attach:
+ * the start of its container, still created, takes it; any other is killed. */
+static void claim_created(wc_sandbox *sb, const char *id)
+{
+    wc_container *c = NULL;
+    pthread_mutex_lock(&sb->mu);
+    bool mine = strlen(id) == WC_ID_LEN && sb_find_ctr(sb, id, &c, NULL) == 0 &&
+                c->state == WC_CTR_CREATED && !c->starting && !c->stopped;
+    if (mine)
+        c->worker_created = true;
+    pthread_mutex_unlock(&sb->mu);
+    if (!mine)
+        sb_zygote_op(sb, "kill", id, NULL, NULL);
+}
+
 int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
 {
     sb->zygote = zc;
@@ -146,7 +161,9 @@ int wc_sandbox_attach_zygote(wc_sandbox *sb, zc_client *zc, wc_error *err)
         const char *id = json_string_value(json_object_get(w, "id")) ?: "";
         const char *kind = json_string_value(json_object_get(w, "kind")) ?: "";
         int pid = (int)json_integer_value(json_object_get(w, "pid"));
-        if (claim_worker(sb, id, kind, pid) && wc_strset_add(&alive, id) < 0)
+        if (strcmp(kind, "created") == 0)
+            claim_created(sb, id);
+        else if (claim_worker(sb, id, kind, pid) && wc_strset_add(&alive, id) < 0)
             return wc_error_set(err, -ENOMEM, "out of memory");
     }
     mark_lost(sb, &alive, "the worker was gone when the daemon restarted");

@@ -118,12 +118,13 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
         _exit(0); /* discarded, or the zygote is gone */
     worker_prepared *prepared = NULL;
     json_t *setup_json = NULL;
-    if (json_is_true(json_object_get(msg, "prepare"))) { /* kept ready for an exec: ready.h */
+    if (json_is_true(json_object_get(msg, "prepare"))) { /* kept ready (ready.h) */
         worker_spec *setup = NULL;
         worker_fds view_fds = {.in = -1, .out = -1, .err = -1, .status = -1, .layer = layer_fd};
         setup_json = json_incref(json_object_get(msg, "spec"));
         if (worker_spec_decode(setup_json, &setup, NULL) == 0)
-            prepared = worker_prepare(setup, find(ctx, setup->module_key), &view_fds);
+            prepared = worker_prepare(setup, find(ctx, setup->module_key), &view_fds,
+                                      json_is_true(json_object_get(msg, "exec")));
         worker_spec_free(setup);
         json_decref(msg);
         for (size_t i = 0; i < nfds; i++)
@@ -391,9 +392,9 @@ int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, 
     return rc;
 }
 
-int spare_prepare(int sock, const json_t *spec, wc_error *err)
+int spare_prepare(int sock, const json_t *spec, bool exec, wc_error *err)
 {
-    json_t *msg = json_pack("{s:b, s:O}", "prepare", 1, "spec", spec);
+    json_t *msg = json_pack("{s:b, s:b, s:O}", "prepare", 1, "exec", exec, "spec", spec);
     int rc = msg ? zp_send(sock, msg, NULL, 0, err) : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;

@@ -86,9 +86,10 @@ void spare_claim(spare *sp, pid_t *ret_pid, int *ret_sock);
 int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, bool validated,
                wc_error *err);
 
-/* Sends a claimed spare the set-up of a container's execs (spec, borrowed: an exec's), to do
- * now and keep until its exec's spec comes (spare_send); ready.h. */
-int spare_prepare(int sock, const json_t *spec, wc_error *err);
+/* Sends a claimed spare the set-up of a container's execs (spec, borrowed: an exec's; exec) or
+ * of its start (a start's spec), to do now and keep until its exec's or start's fields come
+ * (spare_send); ready.h. */
+int spare_prepare(int sock, const json_t *spec, bool exec, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */

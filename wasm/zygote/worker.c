@@ -186,7 +186,7 @@ struct worker_prepared {
 };
 
 worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *module,
-                                const worker_fds *fds)
+                                const worker_fds *fds, bool exec)
 {
     prctl(PR_SET_NAME, "wasmcri-ready");
     worker_prepared *p = calloc(1, sizeof(*p));
@@ -198,8 +198,9 @@ worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *modul
         return NULL;
     }
     if (module) /* the last exec's module: most likely the next one's too (a probe's) */
-        wr_instantiate_ahead(p->view, module, setup, NULL);
-    prefault_stack(STACK_WARM_BYTES);
+        wr_instantiate_ahead(p->view, module, setup, exec, NULL);
+    if (exec) /* a container's guest keeps only what it touches: the spare's stack is enough */
+        prefault_stack(STACK_WARM_BYTES);
     return p;
 }
 

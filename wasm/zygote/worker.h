@@ -104,16 +104,17 @@ typedef struct worker_fds {
  * start's path. */
 int worker_default_signals(void);
 
-/* An exec's set-up done ahead of the exec, in a worker the zygote keeps ready for its
- * container (ready.h): the pod's netns, the view opened as root (wr_open_view),
- * then the container's user, capabilities and seccomp filter (worker_drop_privileges), and an
- * instance of module (the last exec's, when the worker holds it: wr_instantiate_ahead); the
- * exec then only gives it its argv, env and stdio. setup is an exec's spec (no listeners, no
- * layer to make). NULL when a step failed: the exec then does every step itself (a failure once
- * the ids changed ends the worker: the zygote forgets it), and says what failed. */
+/* An exec's or a start's set-up done ahead, in a worker the zygote keeps ready for its
+ * container (ready.h: exec, or made at CreateContainer): the pod's netns, the view opened as
+ * root (wr_open_view), then the container's user, capabilities and seccomp filter
+ * (worker_drop_privileges), and an instance of module (the last exec's, or the container's, when
+ * the worker holds it: wr_instantiate_ahead; an exec's with its memory and more native stack
+ * faulted in); the exec or start then only gives it its argv, env and stdio. setup is a spec
+ * without listeners. NULL when a step failed: the exec or start then does every step itself (a
+ * failure once the ids changed ends the worker: the zygote forgets it), and says what failed. */
 typedef struct worker_prepared worker_prepared;
 worker_prepared *worker_prepare(const worker_spec *setup, const wr_module *module,
-                                const worker_fds *fds);
+                                const worker_fds *fds, bool exec);
 
 /* In the worker, once in its cgroups: joins the netns, drops privileges, runs
  * the module (worker_run.h) and exits with its code after sending the result on

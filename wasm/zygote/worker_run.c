@@ -201,7 +201,7 @@ static void outcome(wasm_instance *inst, wasm_trap trap, worker_result *res)
  * opened as root: the user may not search <root>), so the worker, as the user, can
  * still see whether the layer is mounted and open its root. */
 typedef struct layer_hook {
-    int parent_fd;          /* O_PATH of the layer directory's parent, or -1 (no overlay) */
+    int parent_fd;           /* O_PATH of the layer directory's parent, or -1 (no overlay) */
     char name[NAME_MAX + 1]; /* the layer directory's name in it (a copy: a worker made at create
                               * frees the spec it opened its view with) */
     int zygote_sock;
@@ -426,7 +426,8 @@ static wasi_options command_options(const worker_spec *spec, wr_view *view, wasi
                           .pod_arg = view ? &view->hook : NULL};
 }
 
-int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec, wc_error *err)
+int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec,
+                         bool warm_memory, wc_error *err)
 {
     if (wasm_module_has_start(m->module)) /* its start function is guest code */
         return 0;
@@ -434,7 +435,7 @@ int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *s
     int rc = instantiate(m->module, &opts, spec, &view->ctx, &view->linker, &view->inst, err);
     if (rc == 0) {
         view->made_for = m->module;
-        wasm_instance_warm(view->inst); /* on failure its call makes them (and says so) */
+        wasm_instance_warm(view->inst, warm_memory); /* on failure its call makes them */
     }
     return rc;
 }

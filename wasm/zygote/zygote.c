@@ -386,7 +386,7 @@ static int keep_ready(zygote *z, ready_set *rs, const char *ctr, const worker_sp
      * its memory again, pages written since (else shared with the spare: copied on its path) */
     json_t *setup = json_deep_copy(spec_json);
     if (setup == NULL || worker_join_cgroups(pid, s->cgroup_procs, NULL) < 0 ||
-        spare_prepare(sock, spec_json, NULL) < 0) {
+        spare_prepare(sock, spec_json, rs == &z->ready, NULL) < 0) {
         kill(pid, SIGKILL); /* reaped as an unknown child */
         close(sock);
         free(ctr_id);
@@ -826,6 +826,9 @@ static void op_list(zygote *z, json_t *req, int *fds, size_t nfds)
     for (zworker *w = NULL; a && (w = wt_next(&z->workers, w));)
         json_array_append_new(
             a, json_pack("{s:s, s:i, s:s}", "id", w->id, "pid", (int)w->pid, "kind", w->kind));
+    for (size_t i = 0; a && i < z->created.n; i++) /* a restarted daemon's starts take them */
+        json_array_append_new(a, json_pack("{s:s, s:i, s:s}", "id", z->created.items[i].ctr, "pid",
+                                           (int)z->created.items[i].pid, "kind", "created"));
     json_t *r = json_pack(
         "{s:s, s:O, s:o, s:i, s:I, s:I, s:I, s:I}", "op", "reply", "seq",
         json_object_get(req, "seq"), "workers", a, "zygote_pid", (int)getpid(), "cache_bytes",

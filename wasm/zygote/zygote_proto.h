@@ -6,6 +6,11 @@
  * with "error" + "code" + "host" (the code is a host call's errno) on failure):
  *   start {id, spec} + 1 fd   fork a worker for container id → {pid}; the fd is the
  *                             module, opened by the daemon (the zygote opens no module path)
+ *   create {id, spec}         CreateContainer: the spare becomes container id's worker, its
+ *                             set-up done now, waiting for its start → {created}: false when
+ *                             the zygote does not hold the module compiled (ready.h)
+ *   start {id, created: true} wake the worker made at create → {pid}; {pid: 0} when there is
+ *                             none (any more): the daemon then sends start with the spec
  *   exec  {id, spec} + 4 fds  fork a worker writing stdout/stderr to the first two fds and
  *                             its worker_result to the third (the status pipe, as soon as
  *                             the guest ended); the fourth is the module → {pid}; with 5
@@ -19,7 +24,8 @@
  *   close_stdin {id}          the zygote closes its write end (stdin_once) → {found}
  *   reopen {id} + 1 fd        the worker of id continues its CRI log in the fd (kept by
  *                             the zygote, SIGHUP, and the worker takes it: layer.h) → {found}
- *   list  {}                  → {workers: [{id, pid, kind}], zygote_pid}, in parts: see below
+ *   list  {}                  → {workers: [{id, pid, kind}], zygote_pid}, in parts: see below;
+ *                             kind "ctr", "exec" or "created" (a worker made at create)
  *   ack   {id}                the daemon recorded id's exit: forget it (no reply)
  *   quit_if_idle {}           exit when no worker runs (daemon shutdown) → {quitting}
  *   channel {}                → {} + 1 fd: a socket of its own for further requests
