@@ -520,7 +520,7 @@ static int ensure_stack(wasm_instance *inst)
  * "cat FILE" wrote 13 pages, spread over it); a bigger one is left to the guest. */
 #define WARM_MEMORY_MAX (256u << 10)
 
-int wasm_instance_warm(wasm_instance *inst, bool memory)
+int wasm_instance_warm(wasm_instance *inst, bool whole)
 {
     if (ensure_stack(inst) < 0)
         return -ENOMEM;
@@ -529,7 +529,9 @@ int wasm_instance_warm(wasm_instance *inst, bool memory)
     /* zero pages written: the first call's writes fault no more */
     memset(inst->stack, 0, stack < WARM_BYTES ? stack : WARM_BYTES);
     memset(inst->frames, 0, frames < WARM_BYTES ? frames : WARM_BYTES);
-    if (memory && inst->own_mem && inst->own_mem->base && inst->own_mem->size <= WARM_MEMORY_MAX)
+    if (!whole)
+        return 0;
+    if (inst->own_mem && inst->own_mem->base && inst->own_mem->size <= WARM_MEMORY_MAX)
         wc_populate(inst->own_mem->base, (size_t)inst->own_mem->size, true);
     wasm_arena_map(inst->m);
     return 0;

@@ -14,6 +14,7 @@
  * start out) → record the outcome; an exit that arrives before the start reply is processed is
  * recorded all the same.
  */
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,9 @@
 #include "record.h"
 #include "sandbox_int.h"
 #include "terminal.h"
+
+/* How long a create waits for its worker's set-up (a few hundred us for a small module) */
+#define CREATED_WAIT_MS 1000
 
 static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *ret_pid,
                          wc_error *err)
@@ -129,9 +133,16 @@ void sb_create_worker(wc_sandbox *sb, const char *cid)
     json_auto_t *req =
         js ? json_pack("{s:s, s:s, s:o}", "op", "create", "id", cid, "spec", js) : NULL;
     json_auto_t *reply = NULL;
-    if (req == NULL || zc_request(sb->zygote, req, NULL, 0, &reply, NULL) < 0 ||
+    _cleanup_close_ int done = -1;
+    if (req == NULL || zc_request_fd(sb->zygote, req, NULL, 0, &reply, &done, NULL) < 0 ||
         !json_is_true(json_object_get(reply, "created")))
         return;
+    /* its set-up done (the worker closed the pipe's other end): a start that follows at once
+     * (a kubelet's) does not compete with it for the CPU; a set-up that takes longer goes on
+     * while the start waits for it */
+    struct pollfd pfd = {.fd = done, .events = POLLIN};
+    if (done >= 0)
+        poll(&pfd, 1, CREATED_WAIT_MS);
     pthread_mutex_lock(&sb->mu);
     if (sb_find_ctr(sb, cid, &c, NULL) == 0)
         c->worker_created = true;

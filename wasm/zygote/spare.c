@@ -127,7 +127,7 @@ static void spare_main(int sock, int layer_fd, pid_t zygote, spare_find_fn find,
                                       json_is_true(json_object_get(msg, "exec")));
         worker_spec_free(setup);
         json_decref(msg);
-        for (size_t i = 0; i < nfds; i++)
+        for (size_t i = 0; i < nfds; i++) /* done_fd (spare_prepare): its reader sees it end */
             close(fds[i]);
         if (zp_recv(sock, &msg, fds, &nfds, NULL) < 0)
             _exit(0); /* discarded, or the zygote is gone */
@@ -392,10 +392,11 @@ int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, 
     return rc;
 }
 
-int spare_prepare(int sock, const json_t *spec, bool exec, wc_error *err)
+int spare_prepare(int sock, const json_t *spec, bool exec, int done_fd, wc_error *err)
 {
     json_t *msg = json_pack("{s:b, s:b, s:O}", "prepare", 1, "exec", exec, "spec", spec);
-    int rc = msg ? zp_send(sock, msg, NULL, 0, err) : wc_error_set(err, -ENOMEM, "out of memory");
+    int rc = msg ? zp_send(sock, msg, &done_fd, done_fd >= 0, err)
+                 : wc_error_set(err, -ENOMEM, "out of memory");
     json_decref(msg);
     return rc;
 }

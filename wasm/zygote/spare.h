@@ -88,8 +88,9 @@ int spare_send(int sock, const json_t *spec, const int stdio[4], int module_fd, 
 
 /* Sends a claimed spare the set-up of a container's execs (spec, borrowed: an exec's; exec) or
  * of its start (a start's spec), to do now and keep until its exec's or start's fields come
- * (spare_send); ready.h. */
-int spare_prepare(int sock, const json_t *spec, bool exec, wc_error *err);
+ * (spare_send); ready.h. done_fd (borrowed; -1: none) is closed by the worker once its set-up
+ * is done (the reader sees its end). */
+int spare_prepare(int sock, const json_t *spec, bool exec, int done_fd, wc_error *err);
 
 /* Kills the spare (the zygote reaps it like any child), takes the slot back and
  * empties *sp. */

@@ -427,7 +427,7 @@ static wasi_options command_options(const worker_spec *spec, wr_view *view, wasi
 }
 
 int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec,
-                         bool warm_memory, wc_error *err)
+                         bool warm_whole, wc_error *err)
 {
     if (wasm_module_has_start(m->module)) /* its start function is guest code */
         return 0;
@@ -435,7 +435,7 @@ int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *s
     int rc = instantiate(m->module, &opts, spec, &view->ctx, &view->linker, &view->inst, err);
     if (rc == 0) {
         view->made_for = m->module;
-        wasm_instance_warm(view->inst, warm_memory); /* on failure its call makes them */
+        wasm_instance_warm(view->inst, warm_whole); /* on failure its call makes them */
     }
     return rc;
 }

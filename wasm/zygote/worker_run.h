@@ -56,12 +56,12 @@ int wr_open_view(const worker_spec *spec, const worker_fds *fds, wr_view **ret_v
 
 /* In a worker kept ready (worker.h: an exec's, or a container's made at create), once its view
  * is open and its ids dropped: the WASI context, linker and instance of m, made now (its data
- * segments applied; warm_memory: a small linear memory faulted in, wasm_instance_warm); wr_run
+ * segments applied; warm_whole: its memory and code faulted in too: wasm_instance_warm); wr_run
  * of m in view then gives them the exec's argv, env and stdio and calls `_start`. Nothing is
  * made for a module with a start function (guest code, which must not run before the exec or
  * start). On failure view keeps what was made until it is freed (wr_run then makes its own). */
 int wr_instantiate_ahead(wr_view *view, const wr_module *m, const worker_spec *spec,
-                         bool warm_memory, wc_error *err);
+                         bool warm_whole, wc_error *err);
 
 /* Runs `_start` with the spec's args, env and mounts in view (taken; NULL: opened now);
  * stdout/stderr go to the CRI log at spec->log_path, or to fds->out and fds->err. A "/" whose

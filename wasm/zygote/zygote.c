@@ -369,9 +369,9 @@ static void refresh_spare(zygote *z)
 
 /* The spare (one holding module e, when not NULL) becomes a worker kept in rs for container
  * ctr: in its cgroups, it does the set-up of spec (s, decoded) and waits (ready.h). -1 when it
- * could not. */
+ * could not. done_fd (-1: none) goes to the worker, which closes it once its set-up is done. */
 static int keep_ready(zygote *z, ready_set *rs, const char *ctr, const worker_spec *s,
-                      const json_t *spec_json, const mc_entry *e, int64_t keep_ms)
+                      const json_t *spec_json, const mc_entry *e, int64_t keep_ms, int done_fd)
 {
     char *ctr_id = strdup(ctr);
     pid_t pid;
@@ -386,7 +386,7 @@ static int keep_ready(zygote *z, ready_set *rs, const char *ctr, const worker_sp
      * its memory again, pages written since (else shared with the spare: copied on its path) */
     json_t *setup = json_deep_copy(spec_json);
     if (setup == NULL || worker_join_cgroups(pid, s->cgroup_procs, NULL) < 0 ||
-        spare_prepare(sock, spec_json, rs == &z->ready, NULL) < 0) {
+        spare_prepare(sock, spec_json, rs == &z->ready, done_fd, NULL) < 0) {
         kill(pid, SIGKILL); /* reaped as an unknown child */
         close(sock);
         free(ctr_id);
@@ -414,7 +414,7 @@ static void make_ready(zygote *z, json_t *spec_json, int64_t keep_ms)
     if (ctr == NULL || strcmp(ctr->kind, "ctr") != 0) /* it has ended meanwhile */
         return;
     if (ready_has(&z->ready, spec_json) ||
-        keep_ready(z, &z->ready, s->container, s, spec_json, NULL, keep_ms) < 0)
+        keep_ready(z, &z->ready, s->container, s, spec_json, NULL, keep_ms, -1) < 0)
         return;
     z->spare_due_ms = ready_now_ms() + SPARE_DELAY_MS;
 }
@@ -553,8 +553,10 @@ static void op_start_or_exec(zygote *z, json_t *req, int *fds, size_t nfds)
 /* CreateContainer's last step (the daemon's container_start.c): the spare, in the container's
  * cgroups, does what its start would (the pod's netns, the view, the user, capabilities and
  * seccomp filter, the instance: worker_prepare) and waits in z->created (ready.h) for the start,
- * which then sends it no spec. None for a module the cache does not hold (the worker compiles
- * it), a terminal (its view has a size file) or listeners (opened at the start): created false. */
+ * which then sends it no spec. The reply carries a pipe's read end, whose write end the worker
+ * closes once its set-up is done: the create waits for that, not the zygote's loop. None for a
+ * module the cache does not hold (the worker compiles it), a terminal (its view has a size file)
+ * or listeners (opened at the start): created false. */
 static void op_create(zygote *z, json_t *req, int *fds, size_t nfds)
 {
     (void)fds;
@@ -562,16 +564,21 @@ static void op_create(zygote *z, json_t *req, int *fds, size_t nfds)
     json_t *spec_json = json_object_get(req, "spec");
     _cleanup_(worker_spec_freep) worker_spec *s = NULL;
     const mc_entry *e = NULL;
+    int done[2] = {-1, -1};
     bool made = worker_spec_decode(spec_json, &s, NULL) == 0 && !s->terminal &&
                 s->n_listeners == 0 && wt_find_id(&z->workers, s->id) == NULL &&
-                (e = mc_find(&z->cache, s->module_key)) != NULL;
+                (e = mc_find(&z->cache, s->module_key)) != NULL && pipe2(done, O_CLOEXEC) == 0;
     if (made) {
         ready_kill_ctr(&z->created, s->id); /* one made by a create before */
-        made = keep_ready(z, &z->created, s->id, s, spec_json, e, CREATED_KEEP_MS) == 0;
+        made = keep_ready(z, &z->created, s->id, s, spec_json, e, CREATED_KEEP_MS, done[1]) == 0;
     }
-    reply_ok(z, req, json_pack("{s:b}", "created", made));
-    if (made)
-        spare_after_start(z);
+    /* no spare forked now: it would compete with the start that follows at once for the CPU
+     * (a kubelet's); the start forks it (spare_after_start), or the next create if it comes
+     * first */
+    reply_with_fds(z, req, json_pack("{s:b}", "created", made), done, made);
+    for (size_t i = 0; i < 2; i++)
+        if (done[i] >= 0)
+            close(done[i]);
 }
 
 /* A module to compile in the background (compile_jobs.h): fds = [module] the first time; the
