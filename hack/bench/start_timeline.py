@@ -4,8 +4,8 @@ and no build change: start_big.py's cached kind (the generated module, --mib MiB
 the zygote at create, module_cache_mib 1024), each container created by this Python client and
 started by startup_client's startid mode (hack/bench/start_big.py says what it times), while
 perf records the system calls and scheduler events (wake-ups, switches) of the client, the
-daemon's threads, the zygote, its forker and its spare (the spare that gets the spec is the
-worker). Recorded, not printed live: a live `perf trace` woke up for each event and took the
+daemon's threads, the zygote, its forker and its children (the worker made at the container's
+create, `wasmcri-ready`, is the one the start wakes: wasm/zygote/README.md). Recorded, not printed live: a live `perf trace` woke up for each event and took the
 worker's CPU (up to 30 preemptions of the worker between its spec and its first write).
 A first start is not traced (it warms the module and the client's channel); then --starts
 starts, each with a recording of its own (attached to the processes there are at the time: a
@@ -46,7 +46,7 @@ def followed(d, client):
 # or a scheduler event: its time) after the step it follows, in trace order.
 #   (key, what, follows, pattern, "begin" or "end"); a pattern matches "COMM/PID CALL(...", and
 #   "{handler}" and "{spare}" in it stand for the pid of the thread the queue thread woke and of
-#   the spare the zygote woke (a trace also has the next spare, and at times two handlers).
+#   the made worker the zygote woke (a trace also has the next spare, at times two handlers).
 STEPS = (
     ("watch", "the client's watch of the log's directory", None,
      r"startup_client/\d+ inotify_add_watch\(", "end"),
@@ -61,18 +61,12 @@ STEPS = (
     ("zygote", "received there", "to_zygote", r"wasmcri-zygote/\d+ recvmsg\(", "end"),
     ("reply", "the zygote's reply to the daemon", "zygote", r"wasmcri-zygote/\d+ sendmsg\(",
      "begin"),
-    ("spec", "the spec sent to the spare", "reply", r"wasmcri-zygote/\d+ sendmsg\(", "begin"),
-    ("woken", "the spare woken", "spec",
-     r"wasmcri-zygote/\d+ sched:sched_wakeup comm=wasmcri-spare pid=(?P<spare>\d+)", "begin"),
-    ("spare", "the spare has its spec (runs)", "woken", r"wasmcri-spare/{spare} recvmsg\(", "end"),
-    ("view", "its view: the first mount's look-up", "spare",
-     r"wasmcri-worker/{spare} newfstatat\(", "begin"),
-    ("log", "its log file opened", "view", r"wasmcri-worker/{spare} openat\(.*APPEND", "end"),
-    ("ids", "ids, capabilities: setgroups", "log", r"wasmcri-worker/{spare} setgroups\(",
+    ("spec", "the start sent to the made worker", "reply", r"wasmcri-zygote/\d+ sendmsg\(",
      "begin"),
-    ("instance", "instantiate: the first mmap", "ids", r"wasmcri-worker/{spare} mmap\(",
-     "begin"),
-    ("write", "the first log write", "instance", r"wasmcri-worker/{spare} write\(", "begin"),
+    ("woken", "the made worker woken", "spec",
+     r"wasmcri-zygote/\d+ sched:sched_wakeup comm=wasmcri-ready pid=(?P<spare>\d+)", "begin"),
+    ("spare", "it has the start (runs)", "woken", r"wasmcri-ready/{spare} recvmsg\(", "end"),
+    ("write", "the first log write", "spare", r"wasmcri-worker/{spare} write\(", "begin"),
     ("answer", "the daemon has the zygote's reply", "reply", r"cri-handler/{handler} recvmsg\(",
      "end"),
     ("to_client", "the reply sent to the client", "answer",

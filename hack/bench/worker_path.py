@@ -7,9 +7,11 @@ move with it.
 The daemon of startup.py starts --starts idle containers of the probe image (after 20 to warm
 up) under `strace -f` over the zygote and its forker (the spares are the forker's clones), then
 as many again under `perf record -e page-faults` over the forker (each trap a sample; the pages a
-`madvise` populates are no trap, though /proc's minflt counts them). A worker is the spare once
-its spec came: its calls from the `recvmsg` of the spec to the `write` of the first log line,
-its traps while named wasmcri-worker (its guest then sleeps in poll_oneoff).
+`madvise` populates are no trap, though /proc's minflt counts them). A worker is a spare made the
+container's at its create (its set-up then, off the start's path: the message `{"prepare"...`):
+its calls from the `recvmsg` of its start (`{"spec"...`: a start's fields, or a whole spec when
+none was made) to the `write` of the first log line, its traps while named wasmcri-worker (its
+guest then sleeps in poll_oneoff).
 
 Usage: hack/bench/worker_path.py [BUILD_DIR] [--starts 20]
 """
