@@ -524,13 +524,13 @@ int wasm_instance_warm(wasm_instance *inst, bool whole)
 {
     if (ensure_stack(inst) < 0)
         return -ENOMEM;
+    if (!whole)
+        return 0;
     size_t stack = (size_t)(inst->stack_end - inst->stack) * sizeof(uint64_t);
     size_t frames = ((size_t)inst->max_frames + 1) * sizeof(wframe);
     /* zero pages written: the first call's writes fault no more */
     memset(inst->stack, 0, stack < WARM_BYTES ? stack : WARM_BYTES);
     memset(inst->frames, 0, frames < WARM_BYTES ? frames : WARM_BYTES);
-    if (!whole)
-        return 0;
     if (inst->own_mem && inst->own_mem->base && inst->own_mem->size <= WARM_MEMORY_MAX)
         wc_populate(inst->own_mem->base, (size_t)inst->own_mem->size, true);
     wasm_arena_map(inst->m);

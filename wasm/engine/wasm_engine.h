@@ -284,12 +284,12 @@ wasm_trap wasm_call(wasm_instance *inst, wasm_func *func, const wasm_val *args, 
                     wasm_val *results, uint32_t nresults);
 
 /* Makes now what inst's first wasm_call would make on its path: the value stack and the frame
- * array, their first pages faulted in, and with whole a small linear memory (at most 256 KiB)
- * faulted in and the page table entries of all the module's compiled code (limits.shared_code:
- * pages other processes hold already). For a process that instantiates ahead of a call it
- * waits for (the zygote's workers kept ready: an exec's whole, for its latency; a container's
- * not: it would keep pages its guest may never touch, and a 21 MB module's code took ms to map).
- * -ENOMEM. */
+ * array (their first page each), and with whole 8 KiB of each, a small linear memory (at most
+ * 256 KiB) faulted in and the page table entries of all the module's compiled code
+ * (limits.shared_code: pages other processes hold already). For a process that instantiates ahead
+ * of a call it waits for (the zygote's workers kept ready: an exec's whole, for its latency; a
+ * container's not: it would keep pages its guest may never touch, and a 21 MB module's code took ms
+ * to map). -ENOMEM. */
 int wasm_instance_warm(wasm_instance *inst, bool whole);
 
 /* After a trap: the message (spec wording, or the host error text), the exit code for
