@@ -3,35 +3,15 @@ create a process waits in the container's cgroup, its set-up done; StartContaine
 container stopped before its start leaves no process, new limits given between the two are the
 start's, and a daemon restarted between the two takes the made worker over from the zygote, and a start whose
 worker is gone (a zygote killed) makes it as before."""
-import glob
 import os
-import time
 
 import pytest
 
-import runtime_images
 from rt_helpers import create, ctr_config, pod_config, run_pod, start, wait_state
-from test_exec_path import worker_pid, zygote_children
+from test_exec_path import wait_for, worker_pid, zygote_children
+from test_stop_races_start import cgroups_of, d  # noqa: F401 (d: the fixture)
 from test_zygote_resilience import wait_ready
 from wasmcri_harness import pb
-
-
-@pytest.fixture
-def d(new_daemon, runtime_registry):
-    reg, refs = runtime_registry
-    daemon = new_daemon(config=runtime_images.daemon_config(reg)).start()
-    runtime_images.pull_all(daemon, {"probe": refs["probe"]})
-    daemon.probe = refs["probe"]
-    return daemon
-
-
-def wait_for(cond, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 def made(d):
@@ -45,10 +25,6 @@ def alive(pid):
             return f.read().split(") ")[1][0] != "Z"
     except OSError:
         return False
-
-
-def own_cgroups(cid):
-    return glob.glob(f"/sys/fs/cgroup/*/wasmcri/{cid}") + glob.glob(f"/sys/fs/cgroup/wasmcri/{cid}")
 
 
 def memory_limit(cid):
@@ -102,7 +78,7 @@ def test_a_container_never_started_leaves_no_worker(d, tmp_path, how):
         rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod))
     assert wait_for(lambda: not alive(pid)), "the created worker outlived its container's stop"
     if how != "StopContainer":
-        assert own_cgroups(cid) == []
+        assert cgroups_of(cid) == []
 
 
 def test_limits_given_between_create_and_start_are_the_starts(d, tmp_path):

@@ -28,33 +28,36 @@
 /* How long a create waits for its worker's set-up (a few hundred us for a small module) */
 #define CREATED_WAIT_MS 1000
 
+/* Sends the zygote a start request (taken; NULL: out of memory) with nfds descriptors and
+ * takes the worker's pid (0: a created start whose worker the zygote does not have). */
+static int send_start(wc_sandbox *sb, json_t *req, const int *fds, size_t nfds, int *ret_pid,
+                      wc_error *err)
+{
+    json_auto_t *owned = req;
+    json_auto_t *reply = NULL;
+    if (owned == NULL)
+        return wc_error_set(err, -ENOMEM, "out of memory");
+    if (sb->zygote == NULL)
+        return wc_error_set(err, -EAGAIN, "no zygote is connected");
+    TRY(zc_request(sb->zygote, owned, fds, nfds, &reply, err));
+    *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
+    return 0;
+}
+
 static int start_request(wc_sandbox *sb, worker_spec *spec, int module_fd, int *ret_pid,
                          wc_error *err)
 {
     json_t *js = worker_spec_encode_set(spec);
-    json_auto_t *req =
-        js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL;
-    json_auto_t *reply = NULL;
-    if (req == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    if (sb->zygote == NULL)
-        return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    TRY(zc_request(sb->zygote, req, &module_fd, 1, &reply, err));
-    *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
-    return 0;
+    return send_start(
+        sb, js ? json_pack("{s:s, s:s, s:o}", "op", "start", "id", spec->id, "spec", js) : NULL,
+        &module_fd, 1, ret_pid, err);
 }
 
 /* The start of the worker made at create: -ESRCH when the zygote has none for cid. */
 static int created_start_request(wc_sandbox *sb, const char *cid, int *ret_pid, wc_error *err)
 {
-    json_auto_t *req = json_pack("{s:s, s:s, s:b}", "op", "start", "id", cid, "created", 1);
-    json_auto_t *reply = NULL;
-    if (req == NULL)
-        return wc_error_set(err, -ENOMEM, "out of memory");
-    if (sb->zygote == NULL)
-        return wc_error_set(err, -EAGAIN, "no zygote is connected");
-    TRY(zc_request(sb->zygote, req, NULL, 0, &reply, err));
-    *ret_pid = (int)json_integer_value(json_object_get(reply, "pid"));
+    TRY(send_start(sb, json_pack("{s:s, s:s, s:b}", "op", "start", "id", cid, "created", 1), NULL,
+                   0, ret_pid, err));
     return *ret_pid > 0 ? 0 : -ESRCH;
 }
 
